@@ -1,0 +1,65 @@
+"""The one entry point: ``composer-gui`` starts the app; ``composer-gui SUBCOMMAND`` runs a tool.
+
+Each subcommand lives in ``composer_gui/commands/<name>.py`` with ``add_parser(subparsers)`` and
+``run(args) -> int``. Modules are imported only when their command runs, except to build --help,
+so a command never pays for another's imports (TensorFlow, Qt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+
+# Order is the order --help lists them in.
+COMMANDS = ("convert",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="composer-gui",
+        description="Sketch music in a piano roll and let an LSTM continue it. "
+        "With no subcommand, the app starts.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
+    for name in COMMANDS:
+        importlib.import_module(f"composer_gui.commands.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None or first not in COMMANDS:
+        if any(a in ("-h", "--help", "--version") for a in argv) or (first and first not in COMMANDS
+                                                                    and not _looks_like_file(first)):
+            build_parser().parse_args(argv)
+            return 0
+        return _start_gui(argv)
+    args = build_parser().parse_args(argv)
+    module = importlib.import_module(f"composer_gui.commands.{args.command}")
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _looks_like_file(arg: str) -> bool:
+    return "." in arg or "/" in arg or "\\" in arg
+
+
+def _start_gui(argv: list[str]) -> int:
+    try:
+        app = importlib.import_module("composer_gui.ui.app")
+    except ModuleNotFoundError as exc:
+        print(f"composer-gui: the app cannot start ({exc})", file=sys.stderr)
+        return 1
+    return int(app.main(argv) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``composer-gui`` subcommand: ``add_parser(subparsers)`` and ``run(args)``."""

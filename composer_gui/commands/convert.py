@@ -1,0 +1,33 @@
+"""``composer-gui convert INPUT OUTPUT``: any readable format to any writable one, by extension."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from composer_gui.music import ScoreFileError, load_score, save_score, summary
+from composer_gui.music.formats import READABLE, WRITABLE
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "convert",
+        help="convert between MIDI, MusicXML, ABC (input only) and project files",
+        description=f"Readable: {', '.join(READABLE)}. Writable: {', '.join(WRITABLE)}.",
+    )
+    p.add_argument("input", type=Path)
+    p.add_argument("output", type=Path)
+
+
+def run(args) -> int:
+    warnings: list[str] = []
+    try:
+        score = load_score(args.input, warnings)
+        save_score(score, args.output)
+    except ScoreFileError as exc:
+        print(f"composer-gui convert: {exc}", file=sys.stderr)
+        return 1
+    for w in warnings:
+        print(f"note: {args.input}: {w}", file=sys.stderr)
+    print(f"{args.output}: {summary(score)}")
+    return 0

@@ -1,0 +1,65 @@
+"""One place that maps file extensions to readers and writers; the CLI and the app both use it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ScoreFileError
+from .midi import read_midi, write_midi
+from .notation import read_notation, write_musicxml
+from .project import SUFFIX as PROJECT_SUFFIX
+from .project import read_project, write_project
+from .score import Score
+
+MIDI_SUFFIXES = (".mid", ".midi")
+MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
+ABC_SUFFIXES = (".abc",)
+READABLE = (PROJECT_SUFFIX, *MIDI_SUFFIXES, *MUSICXML_SUFFIXES, *ABC_SUFFIXES)
+WRITABLE = (PROJECT_SUFFIX, *MIDI_SUFFIXES, *MUSICXML_SUFFIXES)
+
+
+def kind_of(path: str | Path) -> str:
+    """'project', 'midi', 'musicxml', 'abc' or '' for an unknown extension."""
+    name = Path(path).name.lower()
+    if name.endswith(PROJECT_SUFFIX):
+        return "project"
+    suffix = Path(name).suffix
+    for kind, suffixes in (("midi", MIDI_SUFFIXES), ("musicxml", MUSICXML_SUFFIXES),
+                           ("abc", ABC_SUFFIXES)):
+        if suffix in suffixes:
+            return kind
+    return ""
+
+
+def load_score(path: str | Path, warnings: list[str] | None = None) -> Score:
+    """Read any supported file; raises ScoreFileError with a message fit for the user."""
+    kind = kind_of(path)
+    if kind == "project":
+        return read_project(path)
+    if kind == "midi":
+        return read_midi(path, warnings)
+    if kind in ("musicxml", "abc"):
+        return read_notation(path, warnings)
+    raise ScoreFileError(path, f"unknown file type (readable: {', '.join(READABLE)})")
+
+
+def save_score(score: Score, path: str | Path) -> None:
+    """Write by extension, atomically; an existing file is only replaced by a complete new one."""
+    kind = kind_of(path)
+    if kind == "project":
+        write_project(score, path)
+    elif kind == "midi":
+        write_midi(score, path)
+    elif kind == "musicxml":
+        write_musicxml(score, path)
+    elif kind == "abc":
+        raise ScoreFileError(path, "ABC can be opened but not written; save as MusicXML or MIDI")
+    else:
+        raise ScoreFileError(path, f"unknown file type (writable: {', '.join(WRITABLE)})")
+
+
+def summary(score: Score) -> str:
+    """One line for the CLI and the status bar: notes, bars, tempo, meter, key."""
+    key = f", {score.key}" if score.key else ""
+    return (f"{score.note_count} notes, {score.bar_count()} bars, {score.tempo.bpm:.0f} bpm, "
+            f"{score.time_signature}{key}")
