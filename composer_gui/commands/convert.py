@@ -13,19 +13,26 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "convert",
         help="convert between MIDI, MusicXML, ABC (input only) and project files",
-        description=f"Readable: {', '.join(READABLE)}. Writable: {', '.join(WRITABLE)}.",
+        description=f"Readable: {', '.join(READABLE)}. Writable: {', '.join(WRITABLE)}. "
+        "The output is replaced only by a complete new file; on any error it is left as it was.",
     )
-    p.add_argument("input", type=Path)
-    p.add_argument("output", type=Path)
+    p.add_argument("input", type=Path, help="the file to read")
+    p.add_argument("output", type=Path, help="the file to write (its extension picks the format)")
 
 
 def run(args) -> int:
+    """Print one summary line on success; one error line (no traceback) and exit 1 on failure."""
     warnings: list[str] = []
     try:
         score = load_score(args.input, warnings)
         save_score(score, args.output)
     except ScoreFileError as exc:
         print(f"composer-gui convert: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug, not bad input: still one line, and the output is untouched
+        detail = " ".join(str(exc).split()) or "no details"
+        print(f"composer-gui convert: {args.input}: unexpected error ({type(exc).__name__}: "
+              f"{detail}); please report it", file=sys.stderr)
         return 1
     for w in warnings:
         print(f"note: {args.input}: {w}", file=sys.stderr)

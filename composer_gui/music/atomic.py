@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,39 +16,72 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it over ``path``.
 
     The temporary file lives in the same folder so the rename is atomic on every platform.
-    Any failure leaves ``path`` exactly as it was and removes the temporary file.
+    Any failure leaves ``path`` exactly as it was, removes the temporary file and raises
+    ``ScoreFileError`` (KeyboardInterrupt and the like are re-raised after the clean-up).
+    The new file keeps the permissions of the one it replaces (a new file gets the usual ones);
+    saving through a symbolic link replaces the file it points to, not the link.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
+    real = path.resolve() if path.is_symlink() else path  # errors still name the user's path
+    folder = real.parent
+    if real.is_dir():
         raise ScoreFileError(path, "is a folder, not a file")
     if not folder.is_dir():
         raise ScoreFileError(path, f"the folder {folder} does not exist")
+    if real.exists() and not os.access(real, os.W_OK):
+        raise ScoreFileError(path, "is read-only")
+    tmp = _create_temporary(real, path)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except PermissionError:
-        raise ScoreFileError(path, "no permission to write in this folder") from None
-    except OSError as exc:
-        raise ScoreFileError(path, f"cannot write here ({exc.strerror or exc})") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
+        mode = stat.S_IMODE(os.stat(real).st_mode)
+    except OSError:
+        mode = stat.S_IMODE(os.stat(tmp).st_mode)  # created with 0o666 less the umask
     try:
         write(tmp)
+        os.chmod(tmp, mode)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except ScoreFileError:
+        os.replace(tmp, real)
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, ScoreFileError):
+            raise
+        if isinstance(exc, PermissionError):
+            raise ScoreFileError(path, "no permission to write this file") from None
+        if isinstance(exc, OSError):
+            raise ScoreFileError(path, f"could not be written ({exc.strerror or exc})") from None
+        if isinstance(exc, Exception):
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise ScoreFileError(path, f"could not be written ({reason})") from exc
         raise
-    except PermissionError:
-        tmp.unlink(missing_ok=True)
-        raise ScoreFileError(path, "no permission to write this file") from None
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ScoreFileError(path, f"could not be written ({exc.strerror or exc})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    _sync_folder(folder)
+
+
+def _create_temporary(real: Path, path: Path) -> Path:
+    for _ in range(100):
+        tmp = real.with_name(f".{real.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except PermissionError:
+            raise ScoreFileError(path, "no permission to write in this folder") from None
+        except OSError as exc:
+            raise ScoreFileError(path, f"cannot write here ({exc.strerror or exc})") from None
+        os.close(fd)
+        return tmp
+    raise ScoreFileError(path, "cannot create a temporary file beside it")
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where folders cannot be opened."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def check_readable(path: str | Path) -> Path:
@@ -56,6 +91,8 @@ def check_readable(path: str | Path) -> Path:
         raise ScoreFileError(path, "no such file")
     if path.is_dir():
         raise ScoreFileError(path, "is a folder, not a file")
+    if not path.is_file():
+        raise ScoreFileError(path, "is not a regular file")
     if not os.access(path, os.R_OK):
         raise ScoreFileError(path, "no permission to read this file")
     if path.stat().st_size == 0:

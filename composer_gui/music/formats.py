@@ -61,5 +61,6 @@ def save_score(score: Score, path: str | Path) -> None:
 def summary(score: Score) -> str:
     """One line for the CLI and the status bar: notes, bars, tempo, meter, key."""
     key = f", {score.key}" if score.key else ""
-    return (f"{score.note_count} notes, {score.bar_count()} bars, {score.tempo.bpm:.0f} bpm, "
-            f"{score.time_signature}{key}")
+    notes, bars = score.note_count, score.bar_count()
+    return (f"{notes} note{'s' * (notes != 1)}, {bars} bar{'s' * (bars != 1)}, "
+            f"{score.tempo.bpm:.0f} bpm, {score.time_signature}{key}")

@@ -1,11 +1,22 @@
-"""Standard MIDI files through mido: type 0, 1 and 2 in; type 1 out, which every DAW reads."""
+"""Standard MIDI files through mido: type 0, 1 and 2 in; type 1 out, which every DAW reads.
+
+Reading is forgiving where a DAW would be (running status, note-on with velocity 0, overlapping
+notes of one pitch, notes never switched off, zero-length notes, foreign chunks, a malformed meta
+event) and strict where the file is simply broken (not MIDI, cut short): those raise
+``ScoreFileError``.
+Everything repaired is reported in ``warnings``.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import struct
 from collections import defaultdict, deque
 from pathlib import Path
 
 import mido
+import mido.midifiles.midifiles as _mido_files
 
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
@@ -18,109 +29,232 @@ from .score import (
     Score,
     TempoChange,
     TimeSignature,
+    assign_channels,
+    sorted_notes,
 )
 
-MIN_IMPORTED_DURATION = TPQ // 16  # zero-length notes become a 64th note, so they can be seen and heard
+# Zero-length notes become a 64th note, so that they can be seen and heard.
+MIN_IMPORTED_DURATION = TPQ // 16
+
+# Meta events this module reads; when mido cannot decode one of them it is skipped with a warning.
+_KNOWN_META = {0x51: "tempo", 0x58: "time signature", 0x59: "key signature"}
+
+_mido_build_meta_message = _mido_files.build_meta_message
+
+
+def _lenient_build_meta_message(meta_type, data, delta=0):
+    """mido's meta decoder, fixed in two ways that matter for real files.
+
+    mido 1.3 gives an unknown meta event (e.g. a sequencer-specific one) the time 0 instead of its
+    delta, which moves every later event of the track earlier; and a single undecodable meta event
+    (a key signature with 8 sharps, a truncated time signature) aborts the whole file. Here both
+    become an ``UnknownMetaMessage`` that keeps its delta time.
+    """
+    try:
+        msg = _mido_build_meta_message(meta_type, data, delta)
+    except Exception:
+        return mido.UnknownMetaMessage(meta_type, data, time=delta)
+    msg.time = delta
+    return msg
+
+
+# read_meta_message() looks the name up in its module at call time: the one place to fix it.
+_mido_files.build_meta_message = _lenient_build_meta_message
 
 
 def read_midi(path: str | Path, warnings: list[str] | None = None) -> Score:
     """Read a MIDI file. Oddities that are repaired (not fatal) are appended to ``warnings``."""
     path = check_readable(path)
+    warnings = warnings if warnings is not None else []
     try:
-        mid = mido.MidiFile(path, clip=True)
-    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScoreFileError(path, f"could not be read ({exc.strerror or exc})") from None
+    try:
+        data = _known_chunks(data, warnings)
+        mid = mido.MidiFile(file=io.BytesIO(data), clip=True, charset="latin1")
+    except _NotMidi as exc:
+        raise ScoreFileError(path, f"is not a MIDI file ({exc})") from None
+    except Exception as exc:  # mido raises OSError, EOFError, ValueError, ... for broken bytes
         raise ScoreFileError(path, f"is not a readable MIDI file ({_reason(exc)})") from None
     if mid.ticks_per_beat <= 0:
         raise ScoreFileError(path, "is not a readable MIDI file (SMPTE time is not supported)")
-    return score_from_midi(mid, warnings if warnings is not None else [], title=path.stem)
+    return score_from_midi(mid, warnings, title=path.stem)
+
+
+class _NotMidi(ValueError):
+    pass
+
+
+def _known_chunks(data: bytes, warnings: list[str]) -> bytes:
+    """Check the chunk structure and keep only the header and the track chunks.
+
+    The standard says readers skip chunk types they don't know (some sequencers add their own);
+    mido stops at them instead. A file cut short raises EOFError with a precise reason.
+    """
+    if len(data) < 14:
+        if data[:4] == b"MThd"[: len(data)]:
+            raise EOFError("the file ends inside its header")
+        raise _NotMidi("it does not start with a MIDI header")
+    if data[:4] != b"MThd":
+        if data[:4] == b"RIFF" and data[8:12] == b"RMID":
+            raise _NotMidi("it is a RIFF MIDI (.rmi) file; extract the MIDI data first")
+        raise _NotMidi("it does not start with a MIDI header")
+    (header_size,) = struct.unpack(">I", data[4:8])
+    if header_size < 6:
+        raise _NotMidi("its header is too short")
+    _, declared, _ = struct.unpack(">hhh", data[8:14])
+    offset = 8 + header_size
+    kept = [data[:offset]]
+    tracks = foreign = 0
+    while tracks < declared and offset < len(data):
+        if offset + 8 > len(data):
+            raise EOFError(f"the file ends inside the header of track {tracks + 1}")
+        name = data[offset:offset + 4]
+        (size,) = struct.unpack(">I", data[offset + 4:offset + 8])
+        end = offset + 8 + size
+        if name == b"MTrk":
+            if end > len(data):
+                raise EOFError(f"the file ends inside track {tracks + 1} of {declared}")
+            kept.append(data[offset:end])
+            tracks += 1
+        elif name.isascii() and name.isalnum():
+            foreign += 1
+        else:
+            raise ValueError(f"track {tracks + 1} of {declared} is not where the file says")
+        offset = end
+    if tracks < declared:
+        raise EOFError(f"the file holds {tracks} of the {declared} tracks it announces")
+    if foreign:
+        warnings.append(f"skipped {foreign} chunk(s) that are not MIDI tracks")
+    return b"".join(kept)
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc).strip()
-    if isinstance(exc, EOFError) or not text:
-        return "the file ends too early" if isinstance(exc, EOFError) else type(exc).__name__
-    return text
+    text = " ".join(str(exc).split())
+    if isinstance(exc, EOFError):
+        return text or "the file ends too early"
+    return text or type(exc).__name__
+
+
+def _text(name: str) -> str:
+    """Meta text is read as Latin-1 (never fails); most programs today write UTF-8, so try that."""
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        name = name.encode("latin-1").decode("utf-8")
+    return name.replace("\x00", "").strip()
 
 
 def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") -> Score:
     tpb = mid.ticks_per_beat
-
-    def scale(t: int) -> int:
-        return (t * TPQ * 2 + tpb) // (2 * tpb)  # round half up, integers only
+    if tpb == TPQ:
+        def scale(t: int) -> int:
+            return t
+    else:
+        def scale(t: int) -> int:
+            return (t * TPQ * 2 + tpb) // (2 * tpb)  # round half up, integers only
 
     tempos: list[TempoChange] = []
     time_sigs: list[TimeSignature] = []
     keys: list[KeySignature] = []
     notes: dict[tuple[int, int], list[Note]] = defaultdict(list)
     programs: dict[tuple[int, int], int] = {}
+    first_program: dict[int, int] = {}
+    empty_parts: dict[tuple[int, int], None] = {}
     names: dict[int, str] = {}
     song_title = ""
     zero_length = unterminated = 0
+    malformed: dict[str, int] = defaultdict(int)
+    multi_track = len(mid.tracks) > 1
 
     for ti, track in enumerate(mid.tracks):
         now = 0
         open_notes: dict[tuple[int, int], deque[tuple[int, int]]] = defaultdict(deque)
+        channels: set[int] = set()
+        has_program = False
+        track_notes = 0
         for msg in track:
             now += msg.time
-            if msg.is_meta:
-                if msg.type == "set_tempo":
-                    tempos.append(TempoChange(scale(now), max(1, msg.tempo)))
-                elif msg.type == "time_signature":
-                    try:
-                        time_sigs.append(TimeSignature(scale(now), msg.numerator, msg.denominator))
-                    except ValueError:
-                        warnings.append(
-                            f"ignored an impossible time signature {msg.numerator}/{msg.denominator}"
-                        )
-                elif msg.type == "key_signature":
-                    try:
-                        keys.append(KeySignature.parse(msg.key, scale(now)))
-                    except ValueError:
-                        warnings.append(f"ignored an unknown key signature {msg.key!r}")
-                elif msg.type == "track_name" and msg.name.strip():
-                    if ti == 0 and len(mid.tracks) > 1 and not song_title:
-                        song_title = msg.name.strip()
-                    names.setdefault(ti, msg.name.strip())
-                continue
-            if msg.type == "program_change":
-                programs.setdefault((ti, msg.channel), msg.program)
-            elif msg.type == "note_on" and msg.velocity > 0:
-                open_notes[(msg.channel, msg.note)].append((now, msg.velocity))
-            elif msg.type in ("note_off", "note_on"):
-                queue = open_notes.get((msg.channel, msg.note))
+            kind = msg.type
+            if kind == "note_on" or kind == "note_off":
+                channel, pitch = msg.channel, msg.note
+                if kind == "note_on" and msg.velocity > 0:
+                    open_notes[(channel, pitch)].append((now, msg.velocity))
+                    continue
+                queue = open_notes.get((channel, pitch))
                 if not queue:
                     continue  # a note-off without a note-on: nothing to end
-                start, velocity = queue.popleft()  # first on, first off: overlapping notes stay apart
+                # first on, first off: overlapping notes of one pitch stay apart
+                start, velocity = queue.popleft()
                 s, e = scale(start), scale(now)
                 if e <= s:
                     zero_length += 1
                     e = s + MIN_IMPORTED_DURATION
-                notes[(ti, msg.channel)].append(Note(s, msg.note, e - s, velocity))
+                notes[(ti, channel)].append(Note(s, pitch, e - s, velocity))
+                track_notes += 1
+            elif kind == "program_change":
+                programs.setdefault((ti, msg.channel), msg.program)
+                first_program.setdefault(msg.channel, msg.program)
+                channels.add(msg.channel)
+                has_program = True
+            elif not msg.is_meta:
+                if hasattr(msg, "channel"):
+                    channels.add(msg.channel)
+            elif kind == "set_tempo":
+                tempos.append(TempoChange(scale(now), max(1, msg.tempo)))
+            elif kind == "time_signature":
+                try:
+                    time_sigs.append(TimeSignature(scale(now), msg.numerator, msg.denominator))
+                except ValueError:
+                    warnings.append(
+                        f"ignored an impossible time signature {msg.numerator}/{msg.denominator}"
+                    )
+            elif kind == "key_signature":
+                keys.append(KeySignature.parse(msg.key, scale(now)))
+            elif kind == "track_name":
+                name = _text(msg.name)
+                if name:
+                    if ti == 0 and multi_track and not song_title:
+                        song_title = name
+                    names.setdefault(ti, name)
+            elif kind == "unknown_meta" and msg.type_byte in _KNOWN_META:
+                malformed[_KNOWN_META[msg.type_byte]] += 1
         for (channel, pitch), queue in open_notes.items():
             for start, velocity in queue:
                 unterminated += 1
                 s = scale(start)
                 e = max(scale(now), s + MIN_IMPORTED_DURATION)
                 notes[(ti, channel)].append(Note(s, pitch, e - s, velocity))
+                track_notes += 1
+        if not track_notes and has_program and len(channels) == 1 and (ti > 0 or not multi_track):
+            empty_parts[(ti, channels.pop())] = None  # an instrument track with no notes yet
 
     if zero_length:
         warnings.append(f"{zero_length} zero-length note(s) were given the length of a 64th note")
     if unterminated:
-        warnings.append(f"{unterminated} note(s) never switched off were ended at their track's end")
+        warnings.append(
+            f"{unterminated} note(s) never switched off were ended at their track's end"
+        )
+    for what, count in malformed.items():
+        warnings.append(f"ignored {count} malformed {what} event(s)")
 
+    keys_in_order = sorted({*notes, *empty_parts})
+    channels_of_track: dict[int, int] = defaultdict(int)
+    for ti, _ in keys_in_order:
+        channels_of_track[ti] += 1
     parts = []
-    for ti, channel in sorted(notes):
+    for ti, channel in keys_in_order:
         is_drum = channel == DRUM_CHANNEL
         name = names.get(ti, "")
-        if sum(1 for k in notes if k[0] == ti) > 1:
+        if channels_of_track[ti] > 1:
             name = f"{name} ch{channel + 1}".strip()
         if is_drum and not name:
             name = "Drums"
+        program = programs.get((ti, channel), first_program.get(channel, 0))
         parts.append(
             Part(
-                notes=tuple(sorted(notes[(ti, channel)])),
+                notes=sorted_notes(notes.get((ti, channel), ())),
                 name=name,
-                program=programs.get((ti, channel), 0),
+                program=program,
                 channel=channel,
                 is_drum=is_drum,
             )
@@ -134,8 +268,13 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
     )
 
 
+def _tick_and_order(event: tuple[int, int, int, int]) -> tuple[int, int]:
+    return event[0], event[1]
+
+
 def midi_from_score(score: Score) -> mido.MidiFile:
-    mid = mido.MidiFile(type=1, ticks_per_beat=TPQ)
+    """A type 1 file at ``TPQ`` ticks per beat: a conductor track, then one track per part."""
+    mid = mido.MidiFile(type=1, ticks_per_beat=TPQ, charset="utf-8")
     conductor: list[tuple[int, int, mido.MetaMessage]] = []
     if score.title:
         conductor.append((0, 0, mido.MetaMessage("track_name", name=score.title)))
@@ -149,46 +288,47 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         conductor.append((ks.tick, 2, mido.MetaMessage("key_signature", key=name)))
     for tc in score.tempos:
         conductor.append((tc.tick, 3, mido.MetaMessage("set_tempo", tempo=tc.us_per_quarter)))
-    mid.tracks.append(_to_track(conductor))
+    conductor.sort(key=lambda e: (e[0], e[1]))
+    mid.tracks.append(_to_track([(t, m) for t, _, m in conductor]))
 
-    channels = _assign_channels(score.parts)
+    channels = assign_channels(score.parts)
     for part, channel in zip(score.parts, channels, strict=True):
-        events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+        head: list[tuple[int, mido.Message | mido.MetaMessage]] = []
         if part.name:
-            events.append((0, -2, mido.MetaMessage("track_name", name=part.name)))
-        events.append((0, -1, mido.Message("program_change", channel=channel, program=part.program)))
+            head.append((0, mido.MetaMessage("track_name", name=part.name)))
+        head.append((0, mido.Message("program_change", channel=channel, program=part.program)))
+        # (tick, order, pitch, velocity): offs sort before ons at the same tick (repeated notes),
+        # except a zero-length note's own off, which must follow its on. The sort is stable and
+        # by (tick, order) only: ons of one pitch at one tick stay in score order (shortest first),
+        # so that a reader pairing ons and offs first-in first-out gets each note back exactly.
+        events = []
         for n in part.notes:
-            vel = max(1, n.velocity)
-            events.append((n.start, 1, mido.Message("note_on", channel=channel, note=n.pitch,
-                                                    velocity=vel)))
-            # Offs sort before ons at the same tick (repeated notes), except a zero-length note's own.
-            events.append((n.end, 0 if n.duration else 2,
-                           mido.Message("note_off", channel=channel, note=n.pitch, velocity=0)))
-        mid.tracks.append(_to_track(events))
+            events.append((n.start, 1, n.pitch, n.velocity))
+            events.append((n.start + n.duration, 0 if n.duration else 2, n.pitch, 0))
+        events.sort(key=_tick_and_order)
+        track = _to_track(head, close=False)
+        last = 0
+        message = mido.Message
+        for tick, order, pitch, velocity in events:
+            # Values come from validated Notes, so mido's per-message checks (most of the time
+            # spent on a big file) can be skipped.
+            kind = "note_off" if order != 1 else "note_on"
+            track.append(message(kind, skip_checks=True, channel=channel, note=pitch,
+                                 velocity=velocity, time=tick - last))
+            last = tick
+        track.append(mido.MetaMessage("end_of_track", time=0))
+        mid.tracks.append(track)
     return mid
 
 
-def _assign_channels(parts) -> list[int]:
-    used: list[int] = []
-    pitched = [c for c in range(16) if c != DRUM_CHANNEL]
-    for i, p in enumerate(parts):
-        if p.is_drum:
-            used.append(DRUM_CHANNEL)
-        elif p.channel != DRUM_CHANNEL and p.channel not in used:
-            used.append(p.channel)
-        else:
-            free = [c for c in pitched if c not in used]
-            used.append(free[0] if free else pitched[i % len(pitched)])
-    return used
-
-
-def _to_track(events) -> mido.MidiTrack:
+def _to_track(events, close: bool = True) -> mido.MidiTrack:
     track = mido.MidiTrack()
     last = 0
-    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
+    for tick, msg in events:
         track.append(msg.copy(time=tick - last))
         last = tick
-    track.append(mido.MetaMessage("end_of_track", time=0))
+    if close:
+        track.append(mido.MetaMessage("end_of_track", time=0))
     return track
 
 

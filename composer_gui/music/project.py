@@ -1,17 +1,26 @@
-"""The app's own project file (.composer.json): versioned, human-readable JSON, saved atomically."""
+"""The app's own project file (.composer.json): versioned, human-readable JSON, saved atomically.
+
+One note per line (``[start, pitch, duration, velocity]`` in ticks), so the file stays readable and
+a version-control diff shows exactly the notes that changed.
+"""
 
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
-from .score import TPQ, KeySignature, Note, Part, Score, TempoChange, TimeSignature
+from .score import TPQ, KeySignature, Note, Part, Score, TempoChange, TimeSignature, sorted_notes
 
 FORMAT = "composer-gui-project"
 VERSION = 1
 SUFFIX = ".composer.json"
+
+
+class NewerProjectError(ValueError):
+    """The project was saved by a newer Composer whose format this one cannot read."""
 
 
 def score_to_dict(score: Score) -> dict:
@@ -37,35 +46,88 @@ def score_to_dict(score: Score) -> dict:
     }
 
 
+def _int(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, found {value!r}")
+    return value
+
+
 def score_from_dict(data: dict) -> Score:
+    """Build a Score from a project dict; raises ValueError (NewerProjectError) if it is not one."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("not a Composer project (no 'format' marker)")
     version = data.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise ValueError(f"written by a newer Composer (project version {version}); please update")
-    tpq = data.get("ticks_per_quarter", TPQ)
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise NewerProjectError(
+            f"was saved by a newer Composer (project format {version}; this version reads up to "
+            f"{VERSION}); please update Composer to open it"
+        )
+    if version != VERSION:
+        raise ValueError(f"unknown project format version {version!r}")
+    tpq = _int(data.get("ticks_per_quarter", TPQ))
+    if tpq <= 0:
+        raise ValueError(f"ticks_per_quarter must be positive, found {tpq}")
+    if tpq == TPQ:
+        def t(x) -> int:
+            return _int(x)
+    else:
+        def t(x) -> int:
+            return (_int(x) * TPQ * 2 + tpq) // (2 * tpq)  # round half up, integers only
 
-    def t(x: int) -> int:
-        return int(x) * TPQ // int(tpq)
-
+    parts = []
+    for part in data.get("parts", []):
+        if not isinstance(part, dict):
+            raise ValueError(f"a part must be an object, found {part!r}")
+        notes = []
+        for entry in part.get("notes", []):
+            if not isinstance(entry, list) or len(entry) != 4:
+                raise ValueError(
+                    f"a note must be [start, pitch, duration, velocity], found {entry!r}"
+                )
+            s, p, d, v = entry
+            notes.append(Note(t(s), _int(p), t(d), _int(v)))
+        parts.append(Part(
+            notes=sorted_notes(notes),
+            name=str(part.get("name", "")),
+            program=_int(part.get("program", 0)),
+            channel=_int(part.get("channel", 0)),
+            is_drum=bool(part.get("is_drum", False)),
+        ))
     return Score(
         title=str(data.get("title", "")),
-        tempos=tuple(TempoChange(t(a), int(b)) for a, b in data.get("tempos", [])),
-        time_signatures=tuple(TimeSignature(t(a), int(b), int(c))
+        tempos=tuple(TempoChange(t(a), _int(b)) for a, b in data.get("tempos", [])),
+        time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c))
                               for a, b, c in data.get("time_signatures", [])),
-        key_signatures=tuple(KeySignature(t(a), int(b), str(c))
+        key_signatures=tuple(KeySignature(t(a), _int(b), str(c))
                              for a, b, c in data.get("key_signatures", [])),
-        parts=tuple(
-            Part(
-                notes=tuple(sorted(Note(t(s), int(p), t(d), int(v)) for s, p, d, v in part["notes"])),
-                name=str(part.get("name", "")),
-                program=int(part.get("program", 0)),
-                channel=int(part.get("channel", 0)),
-                is_drum=bool(part.get("is_drum", False)),
-            )
-            for part in data.get("parts", [])
-        ),
+        parts=tuple(parts),
     )
+
+
+def dumps(score: Score) -> str:
+    """The project file's text: indented JSON, with one tempo, meter, key or note per line."""
+    data = score_to_dict(score)
+    token = secrets.token_hex(8)  # placeholders no title or name can contain by chance
+    blocks: dict[str, str] = {}
+
+    def rows(rows: list, depth: int) -> str:
+        key = f"@rows-{token}-{len(blocks)}@"
+        if rows:
+            inner = ",\n".join(" " * (depth + 1) + json.dumps(r, separators=(",", ":"),
+                                                              ensure_ascii=False) for r in rows)
+            blocks[key] = "[\n" + inner + "\n" + " " * depth + "]"
+        else:
+            blocks[key] = "[]"
+        return key
+
+    for name in ("tempos", "time_signatures", "key_signatures"):
+        data[name] = rows(data[name], 1)
+    for part in data["parts"]:
+        part["notes"] = rows(part["notes"], 3)
+    text = json.dumps(data, indent=1, ensure_ascii=False)
+    for key, block in blocks.items():
+        text = text.replace(f'"{key}"', block, 1)
+    return text + "\n"
 
 
 def read_project(path: str | Path) -> Score:
@@ -73,14 +135,18 @@ def read_project(path: str | Path) -> Score:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return score_from_dict(data)
+    except OSError as exc:
+        raise ScoreFileError(path, f"could not be read ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise ScoreFileError(path, "is not a text file") from None
     except json.JSONDecodeError as exc:
         raise ScoreFileError(path, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except (ValueError, TypeError, KeyError) as exc:
+    except NewerProjectError as exc:
+        raise ScoreFileError(path, str(exc)) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ScoreFileError(path, f"is not a valid project ({exc})") from None
 
 
 def write_project(score: Score, path: str | Path) -> None:
-    text = json.dumps(score_to_dict(score), indent=1)
-    atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+    text = dumps(score)
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -12,11 +12,14 @@ that for undo (it keeps the old value and the new one).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+import itertools
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 TPQ = 480
 DEFAULT_US_PER_QUARTER = 500_000  # 120 bpm
+MAX_US_PER_QUARTER = 0xFFFFFF  # the largest tempo a MIDI file can hold (about 3.6 bpm)
 DRUM_CHANNEL = 9
 
 # Major keys by number of sharps (negative: flats), as MIDI and MusicXML count them.
@@ -36,7 +39,7 @@ MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)
 
 @dataclass(frozen=True, order=True)
 class Note:
-    """One pitched (or drum) note. Ordered by start, then pitch, so ``sorted()`` gives score order."""
+    """One pitched (or drum) note. Ordered by start, then pitch: ``sorted()`` gives score order."""
 
     start: int
     pitch: int
@@ -44,6 +47,9 @@ class Note:
     velocity: int = 80
 
     def __post_init__(self) -> None:
+        if (type(self.start) is not int or type(self.pitch) is not int
+                or type(self.duration) is not int or type(self.velocity) is not int):
+            _whole_numbers(self, ("start", "pitch", "duration", "velocity"))
         if not 0 <= self.pitch <= 127:
             raise ValueError(f"pitch {self.pitch} is outside MIDI's 0..127")
         if self.start < 0:
@@ -58,10 +64,37 @@ class Note:
         return self.start + self.duration
 
 
+def _whole_numbers(obj, names: Sequence[str]) -> None:
+    """Accept any integer type (numpy's too) and store a plain int; refuse floats, which drift."""
+    for name in names:
+        value = getattr(obj, name)
+        if type(value) is int:
+            continue
+        if isinstance(value, bool):
+            raise TypeError(f"{type(obj).__name__}.{name} must be a whole number, got {value!r}")
+        try:
+            object.__setattr__(obj, name, operator.index(value))
+        except TypeError:
+            raise TypeError(
+                f"{type(obj).__name__}.{name} must be a whole number of ticks, got {value!r}"
+            ) from None
+
+
 @dataclass(frozen=True)
 class TempoChange:
+    """A tempo from ``tick`` on, in microseconds per quarter note as MIDI stores it (exact)."""
+
     tick: int
     us_per_quarter: int = DEFAULT_US_PER_QUARTER
+
+    def __post_init__(self) -> None:
+        _whole_numbers(self, ("tick", "us_per_quarter"))
+        if self.tick < 0:
+            raise ValueError(f"tempo change at tick {self.tick}, before the beginning")
+        if not 1 <= self.us_per_quarter <= MAX_US_PER_QUARTER:
+            raise ValueError(
+                f"tempo of {self.us_per_quarter} µs per quarter is outside what MIDI holds"
+            )
 
     @property
     def bpm(self) -> float:
@@ -81,7 +114,10 @@ class TimeSignature:
     denominator: int = 4
 
     def __post_init__(self) -> None:
-        if self.numerator < 1 or self.denominator not in (1, 2, 4, 8, 16, 32, 64):
+        _whole_numbers(self, ("tick", "numerator", "denominator"))
+        if self.tick < 0:
+            raise ValueError(f"time signature at tick {self.tick}, before the beginning")
+        if not 1 <= self.numerator <= 255 or self.denominator not in (1, 2, 4, 8, 16, 32, 64):
             raise ValueError(f"impossible time signature {self.numerator}/{self.denominator}")
 
     @property
@@ -90,7 +126,7 @@ class TimeSignature:
 
     @property
     def beat_ticks(self) -> int:
-        """The felt beat: a dotted quarter in compound meters (6/8, 9/8, 12/8), else the denominator."""
+        """The felt beat: a dotted quarter in compound meters (6/8, 9/8, 12/8), else 1/den."""
         unit = TPQ * 4 // self.denominator
         if self.denominator >= 8 and self.numerator % 3 == 0 and self.numerator > 3:
             return unit * 3
@@ -109,6 +145,9 @@ class KeySignature:
     mode: str = "major"
 
     def __post_init__(self) -> None:
+        _whole_numbers(self, ("tick", "sharps"))
+        if self.tick < 0:
+            raise ValueError(f"key signature at tick {self.tick}, before the beginning")
         if not -7 <= self.sharps <= 7 or self.mode not in ("major", "minor"):
             raise ValueError(f"impossible key signature ({self.sharps} sharps, {self.mode})")
 
@@ -161,9 +200,21 @@ class KeySignature:
         return best
 
 
+def note_key(note: Note) -> tuple[int, int, int, int]:
+    """Score order (start, pitch, duration, velocity), the same as ``Note``'s own ordering."""
+    return (note.start, note.pitch, note.duration, note.velocity)
+
+
+_note_key = operator.attrgetter("start", "pitch", "duration", "velocity")  # fast note_key
+
+
+def sorted_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
+    return tuple(sorted(notes, key=_note_key))
+
+
 @dataclass(frozen=True)
 class Part:
-    """One instrument's notes. Drums (MIDI channel 10) are kept in parts of their own."""
+    """One instrument's notes, in score order. Drums (MIDI channel 10) get parts of their own."""
 
     notes: tuple[Note, ...] = ()
     name: str = ""
@@ -174,14 +225,23 @@ class Part:
     def __post_init__(self) -> None:
         if not isinstance(self.notes, tuple):
             object.__setattr__(self, "notes", tuple(self.notes))
+        if not 0 <= self.program <= 127:
+            raise ValueError(f"program {self.program} is outside MIDI's 0..127")
+        if not 0 <= self.channel <= 15:
+            raise ValueError(f"channel {self.channel} is outside MIDI's 0..15")
 
     def with_notes(self, notes: Iterable[Note]) -> Part:
-        return replace(self, notes=tuple(sorted(notes)))
+        """The same part holding ``notes`` (sorted into score order)."""
+        return replace(self, notes=sorted_notes(notes))
 
 
 @dataclass(frozen=True)
 class Score:
-    """A whole piece. Tempo, meter and key changes are sorted lists, each starting at tick 0."""
+    """A whole piece. Tempo and meter changes are sorted lists that start at tick 0.
+
+    Where the first given tempo or time signature comes later, MIDI's defaults (120 bpm, 4/4) hold
+    until it, as in a MIDI file. Key signatures may be empty (key unknown).
+    """
 
     parts: tuple[Part, ...] = (Part(),)
     tempos: tuple[TempoChange, ...] = (TempoChange(0),)
@@ -198,9 +258,7 @@ class Score:
         object.__setattr__(
             self, "time_signatures", _from_zero(self.time_signatures, TimeSignature(0))
         )
-        object.__setattr__(
-            self, "key_signatures", tuple(sorted(self.key_signatures, key=lambda k: k.tick))
-        )
+        object.__setattr__(self, "key_signatures", _dedupe(self.key_signatures))
         if not self.parts:
             object.__setattr__(self, "parts", (Part(),))
 
@@ -208,7 +266,7 @@ class Score:
     @property
     def notes(self) -> list[Note]:
         """All pitched notes of all parts, in score order (drum parts left out)."""
-        return sorted(n for p in self.parts if not p.is_drum for n in p.notes)
+        return sorted((n for p in self.parts if not p.is_drum for n in p.notes), key=_note_key)
 
     @property
     def note_count(self) -> int:
@@ -216,7 +274,7 @@ class Score:
 
     @property
     def end_tick(self) -> int:
-        return max((n.end for p in self.parts for n in p.notes), default=0)
+        return max((n.start + n.duration for p in self.parts for n in p.notes), default=0)
 
     @property
     def tempo(self) -> TempoChange:
@@ -234,46 +292,57 @@ class Score:
         return _at(self.time_signatures, tick)
 
     def key_at(self, tick: int) -> KeySignature | None:
-        return _at(self.key_signatures, tick) if self.key_signatures else None
+        """The key in force at ``tick``; None before the first key signature (or if none)."""
+        if not self.key_signatures or tick < self.key_signatures[0].tick:
+            return None
+        return _at(self.key_signatures, tick)
 
     def tempo_at(self, tick: int) -> TempoChange:
         return _at(self.tempos, tick)
 
+    # Bars: each time signature starts a new bar; if it comes in the middle of a bar, that bar is
+    # cut short there (as in a MIDI file whose meter changes mid-bar).
+    def _first_bars(self) -> list[int]:
+        """For each time signature, the index of the bar it starts."""
+        firsts = [0]
+        tss = self.time_signatures
+        for a, b in itertools.pairwise(tss):
+            firsts.append(firsts[-1] + -(-(b.tick - a.tick) // a.bar_ticks))
+        return firsts
+
     def bar_starts(self, until: int | None = None) -> list[int]:
-        """Ticks at which bars begin, up to and including the bar holding ``until`` (default: end)."""
-        until = self.end_tick if until is None else until
+        """Ticks at which bars begin, up to and including the bar holding ``until`` (default:
+        the end)."""
+        until = self.end_tick if until is None else max(until, 0)
         starts: list[int] = []
         tss = self.time_signatures
         for i, ts in enumerate(tss):
-            seg_end = tss[i + 1].tick if i + 1 < len(tss) else None
-            t = ts.tick
-            while (seg_end is None or t < seg_end) and (t <= until or not starts):
-                starts.append(t)
-                t += ts.bar_ticks
-            if seg_end is not None and seg_end > until:
+            seg_end = tss[i + 1].tick if i + 1 < len(tss) else until + 1
+            starts.extend(range(ts.tick, min(seg_end, until + 1), ts.bar_ticks))
+            if seg_end > until:
                 break
         return starts
 
     def bar_at(self, tick: int) -> int:
         """The 0-based bar that holds ``tick``."""
-        starts = self.bar_starts(tick)
-        return bisect.bisect_right(starts, tick) - 1
+        if tick < 0:
+            raise ValueError(f"tick {tick} is before the beginning")
+        i = _index_at(self.time_signatures, tick)
+        ts = self.time_signatures[i]
+        return self._first_bars()[i] + (tick - ts.tick) // ts.bar_ticks
 
     def bar_start(self, bar: int) -> int:
         """Tick at which 0-based ``bar`` begins (bars past the end continue the last meter)."""
         if bar < 0:
             raise ValueError("bar numbers start at 0")
-        tss = self.time_signatures
-        count = 0
-        for i, ts in enumerate(tss):
-            if i + 1 < len(tss):
-                n = -(-(tss[i + 1].tick - ts.tick) // ts.bar_ticks)
-                if bar < count + n:
-                    return ts.tick + (bar - count) * ts.bar_ticks
-                count += n
-            else:
-                return ts.tick + (bar - count) * ts.bar_ticks
-        raise AssertionError("unreachable")
+        firsts = self._first_bars()
+        i = bisect.bisect_right(firsts, bar) - 1
+        ts = self.time_signatures[i]
+        return ts.tick + (bar - firsts[i]) * ts.bar_ticks
+
+    def bar_end(self, bar: int) -> int:
+        """Tick at which 0-based ``bar`` ends (a bar cut short by a meter change ends there)."""
+        return self.bar_start(bar + 1)
 
     def bar_count(self) -> int:
         """Bars needed to hold every note (at least one)."""
@@ -281,7 +350,7 @@ class Score:
         return max(1, self.bar_at(max(end - 1, 0)) + 1)
 
     def position(self, tick: int) -> tuple[int, int, int]:
-        """(bar, beat, tick within beat), all 1-based but the ticks, as a ruler shows them."""
+        """(bar, beat, tick within beat), bar and beat 1-based as a ruler shows them."""
         bar = self.bar_at(tick)
         start = self.bar_start(bar)
         beat = self.time_signature_at(tick).beat_ticks
@@ -289,13 +358,15 @@ class Score:
 
     def seconds_at(self, tick: int) -> float:
         """Wall-clock seconds from the start to ``tick``, following tempo changes."""
-        seconds = 0.0
-        for i, tc in enumerate(self.tempos):
-            seg_end = self.tempos[i + 1].tick if i + 1 < len(self.tempos) else None
+        micro = 0  # exact integer sum of tick * µs-per-quarter, divided once at the end
+        tempos = self.tempos
+        for i, tc in enumerate(tempos):
+            seg_end = tempos[i + 1].tick if i + 1 < len(tempos) else None
             if seg_end is None or tick <= seg_end:
-                return seconds + (tick - tc.tick) * tc.us_per_quarter / 1e6 / TPQ
-            seconds += (seg_end - tc.tick) * tc.us_per_quarter / 1e6 / TPQ
-        return seconds
+                micro += (tick - tc.tick) * tc.us_per_quarter
+                break
+            micro += (seg_end - tc.tick) * tc.us_per_quarter
+        return micro / (1e6 * TPQ)
 
     # ----- transformations (each returns a new Score) ---------------------------------------
     def with_parts(self, parts: Sequence[Part]) -> Score:
@@ -304,8 +375,10 @@ class Score:
     def sorted(self) -> Score:
         return self.with_parts([p.with_notes(p.notes) for p in self.parts])
 
-    def map_notes(self, fn, *, drums: bool = False) -> Score:
-        """Apply ``fn(note) -> Note | None`` to every note (None drops it); drums untouched unless asked."""
+    def map_notes(self, fn: Callable[[Note], Note | None], *, drums: bool = False) -> Score:
+        """Apply ``fn(note) -> Note | None`` to every note (None drops it).
+
+        Drum parts are left alone unless ``drums``."""
         parts = []
         for p in self.parts:
             if p.is_drum and not drums:
@@ -315,17 +388,31 @@ class Score:
         return self.with_parts(parts)
 
     def transpose(self, semitones: int) -> Score:
-        """Transpose pitched parts; raises if a note would leave 0..127 (nothing is clipped silently)."""
+        """Transpose pitched parts; raises if a note would leave 0..127 (nothing is clipped)."""
+        pitches = [n.pitch for p in self.parts if not p.is_drum for n in p.notes]
+        if pitches and not (min(pitches) + semitones >= 0 and max(pitches) + semitones <= 127):
+            raise ValueError(
+                f"transposing by {semitones:+d} would move notes outside MIDI's 0..127 "
+                f"(the score spans {min(pitches)}..{max(pitches)})"
+            )
+        if semitones == 0:
+            return self
         return self.map_notes(lambda n: replace(n, pitch=n.pitch + semitones))
 
     def quantize(self, grid: int, *, durations: bool = True) -> Score:
-        """Snap onsets (and, by default, ends) to multiples of ``grid`` ticks; no note shrinks to zero."""
+        """Snap onsets (and, by default, ends) to multiples of ``grid`` ticks, drums included.
+
+        No note shrinks to nothing: each keeps at least one grid step."""
         return self.map_notes(lambda n: quantize_note(n, grid, durations=durations), drums=True)
 
     def slice(self, start: int, end: int, *, shift: bool = True) -> Score:
-        """Notes starting in [start, end), cut at ``end``; moved to begin at 0 when ``shift``."""
-        if end < start:
-            raise ValueError(f"empty range {start}..{end}")
+        """Notes starting in [start, end), cut at ``end``; moved to begin at 0 when ``shift``.
+
+        Notes that began before ``start`` are left out. With ``shift`` the tempo, meter and key
+        in force at ``start`` move to tick 0, and later changes before ``end`` move with the notes.
+        """
+        if start < 0 or end < start:
+            raise ValueError(f"impossible range {start}..{end}")
         offset = start if shift else 0
 
         def cut(n: Note) -> Note | None:
@@ -336,18 +423,24 @@ class Score:
         sliced = self.map_notes(cut, drums=True)
         if not shift:
             return sliced
+        key = self.key_at(start)
+        keys = tuple(k for k in self.key_signatures if start < k.tick < end)
         return replace(
             sliced,
-            tempos=_shift_events(self.tempos, start),
-            time_signatures=_shift_events(self.time_signatures, start),
-            key_signatures=_shift_events(self.key_signatures, start) if self.key_signatures else (),
+            tempos=_shift_events(self.tempos, start, end),
+            time_signatures=_shift_events(self.time_signatures, start, end),
+            key_signatures=_shift_events((key, *keys), start, end) if key else
+            tuple(replace(k, tick=k.tick - start) for k in keys),
         )
 
     def merge(self, other: Score, *, at: int = 0) -> Score:
-        """Add ``other``'s notes, shifted by ``at`` ticks, into the parts with the same index."""
+        """Add ``other``'s notes, shifted by ``at`` ticks, into the parts with the same index.
+
+        Parts ``self`` lacks are added; tempo, meter and key stay ``self``'s.
+        """
         parts = list(self.parts)
         for i, p in enumerate(other.parts):
-            moved = [replace(n, start=n.start + at) for n in p.notes]
+            moved = [replace(n, start=n.start + at) for n in p.notes] if at else p.notes
             if i < len(parts):
                 parts[i] = parts[i].with_notes([*parts[i].notes, *moved])
             else:
@@ -355,7 +448,24 @@ class Score:
         return self.with_parts(parts)
 
 
+def assign_channels(parts: Sequence[Part]) -> list[int]:
+    """A MIDI channel for each part: its own where it can keep it, drums always on channel 10,
+    the first free pitched channel otherwise (reused round-robin past 15 pitched parts)."""
+    used: list[int] = []
+    pitched = [c for c in range(16) if c != DRUM_CHANNEL]
+    for i, p in enumerate(parts):
+        if p.is_drum:
+            used.append(DRUM_CHANNEL)
+        elif p.channel != DRUM_CHANNEL and p.channel not in used:
+            used.append(p.channel)
+        else:
+            free = [c for c in pitched if c not in used]
+            used.append(free[0] if free else pitched[i % len(pitched)])
+    return used
+
+
 def quantize_note(note: Note, grid: int, *, durations: bool = True) -> Note:
+    """Snap the onset (and the end) to ``grid``; a note never shrinks below one grid step."""
     if grid <= 0:
         raise ValueError(f"grid must be positive, got {grid}")
     start = round_to(note.start, grid)
@@ -372,17 +482,23 @@ def round_to(tick: int, grid: int) -> int:
 
 def grid_ticks(denominator: int, *, triplet: bool = False) -> int:
     """Ticks of one grid step: 16 -> a sixteenth note; triplet -> two thirds of that."""
+    if denominator not in (1, 2, 4, 8, 16, 32, 64):
+        raise ValueError(f"no grid of 1/{denominator} notes")
     step = TPQ * 4 // denominator
     return step * 2 // 3 if triplet else step
 
 
 def _from_zero(events, default):
-    events = sorted(events, key=lambda e: e.tick)
+    """Sorted, one event per tick (the later one given wins), with ``default`` at 0 if none is."""
+    events = _dedupe(events)
     if not events or events[0].tick > 0:
-        first = replace(events[0], tick=0) if events else default
-        events = [first, *events]
+        events = (default, *events)
+    return events
+
+
+def _dedupe(events):
     out = []
-    for e in events:  # a later event at the same tick wins
+    for e in sorted(events, key=lambda e: e.tick):  # stable: a later event at the same tick wins
         if out and out[-1].tick == e.tick:
             out[-1] = e
         else:
@@ -390,29 +506,42 @@ def _from_zero(events, default):
     return tuple(out)
 
 
+def _index_at(events, tick) -> int:
+    lo, hi = 0, len(events)
+    while lo < hi:  # bisect_right on .tick without building a list of ticks
+        mid = (lo + hi) // 2
+        if tick < events[mid].tick:
+            hi = mid
+        else:
+            lo = mid + 1
+    return max(lo - 1, 0)
+
+
 def _at(events, tick):
-    ticks = [e.tick for e in events]
-    i = bisect.bisect_right(ticks, tick) - 1
-    return events[max(i, 0)]
+    return events[_index_at(events, tick)]
 
 
-def _shift_events(events, start):
+def _shift_events(events, start, end):
     current = _at(events, start)
-    later = [replace(e, tick=e.tick - start) for e in events if e.tick > start]
+    later = [replace(e, tick=e.tick - start) for e in events if start < e.tick < end]
     return (replace(current, tick=0), *later)
 
 
 __all__ = [
     "DEFAULT_US_PER_QUARTER",
     "DRUM_CHANNEL",
+    "MAX_US_PER_QUARTER",
+    "TPQ",
     "KeySignature",
     "Note",
     "Part",
     "Score",
-    "TPQ",
     "TempoChange",
     "TimeSignature",
+    "assign_channels",
     "grid_ticks",
+    "note_key",
     "quantize_note",
     "round_to",
+    "sorted_notes",
 ]

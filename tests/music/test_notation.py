@@ -1,0 +1,225 @@
+"""MusicXML / .mxl / ABC through music21: round trips, notation details, real corpus files."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from music_strategies import notation_scores
+
+from composer_gui.music.errors import ScoreFileError
+from composer_gui.music.notation import read_notation, write_musicxml
+from composer_gui.music.score import (
+    TPQ,
+    KeySignature,
+    Note,
+    Part,
+    Score,
+    TempoChange,
+    TimeSignature,
+)
+
+music21 = pytest.importorskip("music21")
+CORPUS = Path(music21.__file__).parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("notation")
+
+
+def timing(score: Score) -> list[list[tuple[int, int, int]]]:
+    """What notation must keep: (onset, pitch, duration) of every note, part by part."""
+    return [sorted((n.start, n.pitch, n.duration) for n in p.notes) for p in score.parts]
+
+
+# ----- round trips ---------------------------------------------------------------------------
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(notation_scores())
+def test_score_to_musicxml_to_score_keeps_the_music(folder, score):
+    path = folder / "round.musicxml"
+    write_musicxml(score, path)
+    back = read_notation(path)
+    assert timing(back) == timing(score)
+    assert back.time_signatures == score.time_signatures
+    assert back.key_signatures == score.key_signatures
+    assert [p.name for p in back.parts] == [p.name for p in score.parts]
+    assert back.title == score.title
+
+
+def example() -> Score:
+    return Score(
+        parts=(
+            Part((Note(0, 60, 480), Note(480, 62, 160), Note(640, 64, 160), Note(800, 65, 160),
+                  Note(1440, 67, 960),  # crosses the first bar line: must be tied
+                  Note(2400, 60, 480), Note(2400, 64, 480), Note(2400, 67, 480),  # a chord
+                  Note(3840, 72, 1920), Note(4320, 76, 480)),  # two voices
+                 name="Flute", program=73),
+            Part((Note(0, 36, 1920), Note(1920, 43, 1920)), name="Cello", program=42, channel=1),
+        ),
+        tempos=(TempoChange.from_bpm(0, 90),),
+        time_signatures=(TimeSignature(0, 4, 4), TimeSignature(3840, 3, 4)),
+        key_signatures=(KeySignature(0, -1), KeySignature(3840, 2, "minor")),
+        title="Example",
+    )
+
+
+@pytest.mark.parametrize("suffix", [".musicxml", ".xml", ".mxl"])
+def test_example_round_trips_in_every_musicxml_form(folder, suffix):
+    score = example()
+    path = folder / f"example{suffix}"
+    write_musicxml(score, path)
+    if suffix == ".mxl":
+        assert zipfile.is_zipfile(path)
+    else:
+        assert path.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    back = read_notation(path)
+    assert timing(back) == timing(score)
+    assert back.key_signatures == score.key_signatures
+    assert back.time_signatures == score.time_signatures
+    assert back.tempo.bpm == pytest.approx(90)
+    assert [(p.name, p.program) for p in back.parts] == [("Flute", 73), ("Cello", 42)]
+
+
+def test_notation_details_in_the_xml(folder):
+    path = folder / "details.musicxml"
+    write_musicxml(example(), path)
+    xml = path.read_text(encoding="utf-8")
+    assert '<tie type="start"' in xml and '<tie type="stop"' in xml  # across the bar line
+    assert "<rest" in xml
+    assert "<fifths>-1</fifths>" in xml and "<fifths>2</fifths>" in xml
+    assert "<beats>3</beats>" in xml
+    assert "<time-modification>" in xml  # the triplet
+    assert "<voice>1</voice>" in xml and "<voice>2</voice>" in xml
+    assert "<voice>0</voice>" not in xml
+    assert ">Music21<" not in xml  # no made-up composer on the title page
+    assert xml.count("<measure ") == 2 * 4  # both parts run to the same final bar line
+    assert 'print-object="no"' not in xml.split("<backup>")[0]  # first voice: visible rests
+
+
+def test_drum_parts_stay_drums(folder):
+    score = Score(parts=(Part((Note(0, 60, 480),), name="Piano"),
+                         Part((Note(0, 36, 480), Note(480, 38, 480)), name="Kit", is_drum=True,
+                              channel=9)))
+    write_musicxml(score, folder / "drums.musicxml")
+    back = read_notation(folder / "drums.musicxml")
+    assert [(p.is_drum, p.channel) for p in back.parts] == [(False, 0), (True, 9)]
+    assert timing(back) == timing(score)
+
+
+def test_no_made_up_title_or_composer(folder):
+    path = folder / "untitled.musicxml"
+    write_musicxml(Score(parts=(Part((Note(0, 60, 480),)),)), path)
+    xml = path.read_text(encoding="utf-8")
+    assert "Music21" not in xml.replace("music21 v.", "")
+    assert read_notation(path).title == "untitled"  # the file's name, as for any untitled file
+
+
+def test_zero_length_notes_are_left_out_of_notation(folder):
+    score = Score(parts=(Part((Note(0, 60, 0), Note(0, 62, 480)),),))
+    write_musicxml(score, folder / "zero.musicxml")
+    assert timing(read_notation(folder / "zero.musicxml")) == [[(0, 62, 480)]]
+
+
+# ----- real files ----------------------------------------------------------------------------
+def test_a_bach_chorale_from_the_corpus():
+    path = music21.corpus.getWork("bwv66.6")
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert [p.name for p in score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+    counts = [len(p.notes) for p in score.parts]
+    assert all(30 <= c <= 60 for c in counts), counts
+    assert score.key == KeySignature(0, 3, "minor")  # F# minor
+    assert score.time_signature == TimeSignature(0, 4, 4)
+    # the chorale opens with a one-beat pickup: its first note sits on the last beat of bar 1
+    first = min(n.start for n in score.notes)
+    assert score.position(first) == (1, 4, 0)
+    assert score.bar_count() == 10
+    soprano = [n.pitch for n in score.parts[0].notes]
+    assert min(soprano) >= 60 and max(soprano) <= 81
+    bass = [n.pitch for n in score.parts[3].notes]
+    assert max(bass) < min(soprano) + 12
+
+
+def test_a_chorale_survives_musicxml_and_midi(folder):
+    from composer_gui.music.midi import read_midi, write_midi
+
+    original = read_notation(music21.corpus.getWork("bwv66.6"))
+    write_musicxml(original, folder / "chorale.musicxml")
+    again = read_notation(folder / "chorale.musicxml")
+    assert timing(again) == timing(original)
+    write_midi(again, folder / "chorale.mid")
+    assert timing(read_midi(folder / "chorale.mid")) == timing(original)
+
+
+def test_an_abc_tune_from_the_corpus():
+    path = CORPUS / "ryansMammoth" / "AcaciaReel.abc"
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert warnings == []
+    assert score.title == "Acacia -- Reel"
+    assert len(score.parts) == 1 and 100 <= score.note_count <= 200
+    assert score.key == KeySignature(0, 1)  # G major
+    assert score.time_signature == TimeSignature(0, 2, 4)
+    # the pickup is a triplet of sixteenths on the last eighth of bar 1
+    first = score.parts[0].notes[:3]
+    assert [n.start for n in first] == [720, 800, 880]
+    assert all(n.duration == TPQ // 6 for n in first)
+
+
+def test_a_multi_tune_abc_file_gives_the_first_tune_and_a_warning():
+    path = CORPUS / "essenFolksong" / "testd.abc"
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert any("tunes" in w and "first" in w for w in warnings)
+    assert score.note_count > 10
+
+
+def test_a_small_handwritten_abc_file(folder):
+    path = folder / "tune.abc"
+    path.write_text("X:1\nT:Scale\nM:3/4\nL:1/8\nK:D\nDEF GAB | c2 d4 |]\n", encoding="utf-8")
+    score = read_notation(path)
+    assert score.title == "Scale"
+    assert score.key == KeySignature(0, 2)
+    assert score.time_signature == TimeSignature(0, 3, 4)
+    assert [n.pitch for n in score.notes] == [62, 64, 66, 67, 69, 71, 73, 74]
+    assert [n.duration for n in score.notes] == [240] * 6 + [480, 960]
+
+
+def test_unpitched_percussion_in_musicxml_is_read(folder):
+    s = music21.stream.Score()
+    p = music21.stream.Part()
+    p.insert(0, music21.instrument.BassDrum())
+    u = music21.note.Unpitched(displayName="F4", quarterLength=1)
+    u.storedInstrument = music21.instrument.BassDrum()
+    p.append(u)
+    p.append(music21.note.Note("C5", quarterLength=1))
+    s.insert(0, p)
+    path = folder / "unpitched.musicxml"
+    s.write("musicxml", fp=str(path))
+    score = read_notation(path)
+    assert score.note_count == 2
+    assert score.parts[0].is_drum
+
+
+def test_a_file_without_notes_is_an_error(folder):
+    path = folder / "empty.musicxml"
+    write_musicxml(Score(), path)
+    with pytest.raises(ScoreFileError, match="no notes"):
+        read_notation(path)
+
+
+def test_a_meter_change_in_the_middle_of_a_bar_keeps_the_bar_lines(folder):
+    """MIDI allows a new meter mid-bar; notation gets a short bar with its own time signature."""
+    score = Score(parts=(Part(tuple(Note(i * 480, 60 + i % 12, 480) for i in range(16)),
+                              name="P"),),
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(2880, 3, 4)))
+    write_musicxml(score, folder / "midbar.musicxml")
+    back = read_notation(folder / "midbar.musicxml")
+    assert back.time_signatures == (TimeSignature(0, 4, 4), TimeSignature(1920, 2, 4),
+                                    TimeSignature(2880, 3, 4))
+    assert back.bar_starts(8000) == score.bar_starts(8000)
+    assert timing(back) == timing(score)

@@ -1,0 +1,51 @@
+"""The layering rules: the pure music (and ml) layers never import Qt, TensorFlow or the UI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _lint_imports() -> str | None:
+    beside_python = Path(sys.executable).parent / "lint-imports"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("lint-imports")
+
+
+def test_import_linter_contracts_hold():
+    exe = _lint_imports()
+    if exe is None:
+        pytest.skip("import-linter is not installed (it comes with the 'test' extra)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower() or "0 broken" in result.stdout.lower()
+    assert "music and ml never import Qt" in result.stdout
+
+
+def test_music_imports_stay_light():
+    """Importing the music layer (formats included) pulls in no Qt, TensorFlow or music21:
+    music21 is loaded only when a notation file is read or written."""
+    code = (
+        "import sys\n"
+        "import composer_gui.music, composer_gui.music.formats\n"
+        "import composer_gui.music.midi, composer_gui.music.notation, composer_gui.music.project\n"
+        "heavy = ('PySide6', 'tensorflow', 'keras', 'onnxruntime', 'pyqtgraph', 'music21',"
+        " 'composer_gui.ui', 'composer_gui.ml')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or"
+        " any(m.startswith(h + '.') or m == h for h in heavy)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
