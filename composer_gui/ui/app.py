@@ -1,0 +1,87 @@
+"""Start the app: ``main(argv) -> int``. ``argv`` may name a file to open.
+
+Start-up stays light: Qt, the score model and mido. music21 (MusicXML/ABC) is imported in a worker
+when such a file is opened; the sampler (ONNX Runtime) when Continue is first pressed; TensorFlow
+never.
+
+``COMPOSER_GUI_FIRST_PAINT=1`` prints ``first-paint <unix time>`` when the roll is first painted
+and quits (bench/ui_bench.py measures start-up with it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from . import workers
+from .main_window import MainWindow
+from .settings import APPLICATION, ORGANIZATION
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2e33"), (roles.WindowText, "#dcdfe4"), (roles.Base, "#1f2226"),
+        (roles.AlternateBase, "#2b2e33"), (roles.ToolTipBase, "#3a3e44"),
+        (roles.ToolTipText, "#e6e6e6"), (roles.Text, "#dcdfe4"), (roles.Button, "#363a40"),
+        (roles.ButtonText, "#dcdfe4"), (roles.BrightText, "#ff6b6b"), (roles.Highlight, "#3d7fd6"),
+        (roles.HighlightedText, "#ffffff"), (roles.Link, "#6cb0ff"), (roles.Mid, "#8a9099"),
+        (roles.PlaceholderText, "#8a9099"),
+    ):
+        p.setColor(role, QColor(colour))
+    for role in (roles.Text, roles.ButtonText, roles.WindowText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6d737b"))
+    return p
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["composer-gui", *(argv or [])])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    return app
+
+
+class _FirstPaint(QObject):
+    """Prints the time of the first paint of the roll, then quits (for the start-up benchmark)."""
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
+            self.done = True
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        print(f"first-paint {time.time():.6f}", flush=True)
+        QApplication.instance().quit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    files = [a for a in argv if not a.startswith("-")]
+    app = make_app([a for a in argv if a.startswith("-")])
+    window = MainWindow()
+    if os.environ.get("COMPOSER_GUI_FIRST_PAINT"):
+        spy = _FirstPaint(window)
+        window.roll.canvas.installEventFilter(spy)
+    window.show()
+    if files:
+        QTimer.singleShot(0, lambda: window.open_path(files[0]))
+    try:
+        return int(app.exec())
+    finally:
+        workers.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Copy and paste of notes: the system clipboard (a JSON MIME type, so another Composer window
+can paste) with an in-process copy as fallback for platforms without a clipboard."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QGuiApplication
+
+from composer_gui.music.score import Note
+
+from .document import NoteKey
+
+MIME = "application/x-composer-notes+json"
+
+
+def to_mime(keys: list[NoteKey]) -> QMimeData:
+    first = min(n.start for _, n in keys)
+    data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity] for p, n in keys]}
+    mime = QMimeData()
+    mime.setData(MIME, json.dumps(data).encode())
+    mime.setText(f"{len(keys)} notes")
+    return mime
+
+
+def from_mime(mime: QMimeData | None) -> list[NoteKey] | None:
+    if mime is None or not mime.hasFormat(MIME):
+        return None
+    try:
+        data = json.loads(bytes(mime.data(MIME)).decode())
+        return [(int(p), Note(int(s), int(pi), int(d), int(v))) for p, s, pi, d, v in data["notes"]]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class NoteClipboard:
+    """Notes relative to the earliest one (it starts at 0)."""
+
+    def __init__(self) -> None:
+        self._local: list[NoteKey] = []
+
+    def copy(self, keys: list[NoteKey]) -> None:
+        if not keys:
+            return
+        mime = to_mime(keys)
+        self._local = from_mime(mime) or []
+        QGuiApplication.clipboard().setMimeData(mime)
+
+    def notes(self) -> list[NoteKey]:
+        found = from_mime(QGuiApplication.clipboard().mimeData())
+        return found if found is not None else list(self._local)

@@ -1,0 +1,252 @@
+"""Undo commands over the document's Score (Orange-canvas style: small, each stores old and new).
+
+* ``EditNotes`` stores a note diff (removed, added). Every note edit is one: draw, erase, move,
+  resize, velocity, paste, transpose, quantize, keeping a generated variation.
+* ``ChangeScore`` stores the old and the new Score, for tempo, meter and key; consecutive changes of
+  the same field merge into one undo step (like typing in a field).
+
+The ``*_command`` helpers build a command or return None when the edit would change nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from PySide6.QtGui import QUndoCommand
+
+from composer_gui.music.score import (
+    KeySignature,
+    Part,
+    Score,
+    TempoChange,
+    TimeSignature,
+    quantize_note,
+)
+
+from .document import Document, NoteKey
+
+MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
+NEW_PART_NAME = "Continuation"  # the sampler's name for a part it adds to a many-part score
+
+
+def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[NoteKey]) -> Score:
+    """Remove one occurrence of each removed note and add the added ones (a multiset diff)."""
+    remove: dict[int, Counter] = defaultdict(Counter)
+    add: dict[int, list] = defaultdict(list)
+    for part, note in removed:
+        remove[part][note] += 1
+    for part, note in added:
+        add[part].append(note)
+    parts = list(score.parts)
+    touched = set(remove) | set(add)
+    while touched and max(touched) >= len(parts):
+        parts.append(Part(name=NEW_PART_NAME))
+    for i in touched:
+        left = remove.get(i)
+        if left:
+            kept = []
+            for n in parts[i].notes:
+                if left.get(n):
+                    left[n] -= 1
+                else:
+                    kept.append(n)
+            if any(v > 0 for v in left.values()):
+                raise LookupError("a note to change is no longer in the score")
+        else:
+            kept = list(parts[i].notes)
+        parts[i] = parts[i].with_notes(kept + add.get(i, []))
+    return score.with_parts(parts)
+
+
+class EditNotes(QUndoCommand):
+    def __init__(self, doc: Document, removed: Iterable[NoteKey], added: Iterable[NoteKey],
+                 text: str, parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.removed = tuple(removed)
+        self.added = tuple(added)
+        self._selection_before = doc.selection
+        self._parts_before = len(doc.score.parts)
+
+    def redo(self) -> None:
+        self.doc.replace_score(apply_note_diff(self.doc.score, self.removed, self.added),
+                               frozenset(self.added))
+
+    def undo(self) -> None:
+        score = apply_note_diff(self.doc.score, self.added, self.removed)
+        extra = score.parts[self._parts_before:]
+        if extra and not any(p.notes for p in extra):  # a part this command added: drop it
+            score = score.with_parts(score.parts[:self._parts_before])
+        self.doc.replace_score(score, self._selection_before)
+
+
+class ChangeScore(QUndoCommand):
+    def __init__(self, doc: Document, new: Score, text: str, merge_id: int = -1,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.old = doc.score
+        self.new = new
+        self._id = merge_id
+
+    def id(self) -> int:
+        return self._id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, ChangeScore) or other.id() != self._id or self._id < 0:
+            return False
+        self.new = other.new
+        return True
+
+    def redo(self) -> None:
+        self.doc.replace_score(self.new)
+
+    def undo(self) -> None:
+        self.doc.replace_score(self.old)
+
+
+# ----- builders ----------------------------------------------------------------------------------
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def add_command(doc: Document, keys: Iterable[NoteKey], text: str | None = None
+                ) -> EditNotes | None:
+    keys = list(keys)
+    if not keys:
+        return None
+    return EditNotes(doc, (), keys, text or f"Add {_plural(len(keys), 'note')}")
+
+
+def delete_command(doc: Document, keys: Iterable[NoteKey], text: str | None = None
+                   ) -> EditNotes | None:
+    keys = list(keys)
+    if not keys:
+        return None
+    return EditNotes(doc, keys, (), text or f"Delete {_plural(len(keys), 'note')}")
+
+
+def move_limits(keys: Iterable[NoteKey]) -> tuple[int, int, int]:
+    """(earliest start, lowest pitch, highest pitch) of the notes, for clamping a move."""
+    keys = list(keys)
+    return (min(n.start for _, n in keys), min(n.pitch for _, n in keys),
+            max(n.pitch for _, n in keys))
+
+
+def clamp_move(keys: Iterable[NoteKey], dt: int, dp: int) -> tuple[int, int]:
+    """Limit a move so that no note starts before 0 or leaves MIDI's 0..127."""
+    keys = list(keys)
+    if not keys:
+        return 0, 0
+    first, low, high = move_limits(keys)
+    return max(dt, -first), min(max(dp, -low), 127 - high)
+
+
+def move_command(doc: Document, keys: Iterable[NoteKey], dt: int, dp: int,
+                 text: str | None = None) -> EditNotes | None:
+    keys = list(keys)
+    dt, dp = clamp_move(keys, dt, dp)
+    if not keys or (dt == 0 and dp == 0):
+        return None
+    moved = [(p, replace(n, start=n.start + dt, pitch=n.pitch + dp)) for p, n in keys]
+    return EditNotes(doc, keys, moved, text or f"Move {_plural(len(keys), 'note')}")
+
+
+def resize_command(doc: Document, keys: Iterable[NoteKey], dlen: int, min_len: int
+                   ) -> EditNotes | None:
+    keys = list(keys)
+    if not keys or dlen == 0:
+        return None
+    new = [(p, replace(n, duration=max(min(min_len, n.duration), n.duration + dlen)))
+           for p, n in keys]
+    if new == keys:
+        return None
+    return EditNotes(doc, keys, new, f"Resize {_plural(len(keys), 'note')}")
+
+
+def velocity_command(doc: Document, velocities: Mapping[NoteKey, int]) -> EditNotes | None:
+    old = [k for k, v in velocities.items() if k[1].velocity != v]
+    if not old:
+        return None
+    new = [(p, replace(n, velocity=max(1, min(127, velocities[(p, n)])))) for p, n in old]
+    return EditNotes(doc, old, new, f"Change velocity of {_plural(len(old), 'note')}")
+
+
+def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int) -> EditNotes | None:
+    """Raises ValueError (a message for the user) if a note would leave 0..127."""
+    keys = list(keys)
+    if not keys or semitones == 0:
+        return None
+    _, low, high = move_limits(keys)
+    if low + semitones < 0 or high + semitones > 127:
+        raise ValueError("transposing would move notes outside the MIDI range 0..127")
+    new = [(p, replace(n, pitch=n.pitch + semitones)) for p, n in keys]
+    sign = "+" if semitones > 0 else ""
+    return EditNotes(doc, keys, new, f"Transpose {_plural(len(keys), 'note')} {sign}{semitones}")
+
+
+def quantize_command(doc: Document, keys: Iterable[NoteKey], grid: int) -> EditNotes | None:
+    keys = list(keys)
+    new = [(p, quantize_note(n, grid)) for p, n in keys]
+    if new == keys:
+        return None
+    return EditNotes(doc, keys, new, f"Quantize {_plural(len(keys), 'note')}")
+
+
+def tempo_command(doc: Document, bpm: float) -> ChangeScore | None:
+    score = doc.score
+    tempo = TempoChange.from_bpm(0, bpm)
+    if tempo.us_per_quarter == score.tempo.us_per_quarter:
+        return None
+    new = replace(score, tempos=(tempo, *score.tempos[1:]))
+    return ChangeScore(doc, new, f"Set tempo to {bpm:g} bpm", MERGE_TEMPO)
+
+
+def meter_command(doc: Document, numerator: int, denominator: int) -> ChangeScore | None:
+    score = doc.score
+    ts = TimeSignature(0, numerator, denominator)
+    if ts == score.time_signature:
+        return None
+    new = replace(score, time_signatures=(ts, *score.time_signatures[1:]))
+    return ChangeScore(doc, new, f"Set time signature to {ts}", MERGE_METER)
+
+
+def key_command(doc: Document, key: KeySignature | None) -> ChangeScore | None:
+    score = doc.score
+    if key == score.key:
+        return None
+    rest = score.key_signatures[1:] if score.key_signatures else ()
+    new = replace(score, key_signatures=((key, *rest) if key else rest))
+    return ChangeScore(doc, new, f"Set key to {key}" if key else "Remove key", MERGE_KEY)
+
+
+def region_notes(score: Score, start: int, end: int | None) -> list[NoteKey]:
+    """Pitched notes starting in [start, end) (no end: from start on), as the sampler replaces."""
+    return [(i, n) for i, p in enumerate(score.parts) if not p.is_drum for n in p.notes
+            if n.start >= start and (end is None or n.start < end)]
+
+
+def target_part(score: Score) -> int:
+    """Where generated notes go, as the sampler's merge does: the only pitched part, else a part
+    named "Continuation" (made on first use)."""
+    pitched = [i for i, p in enumerate(score.parts) if not p.is_drum]
+    if len(pitched) == 1:
+        return pitched[0]
+    for i, p in enumerate(score.parts):
+        if p.name == NEW_PART_NAME and not p.is_drum:
+            return i
+    if not any(score.parts[i].notes for i in pitched) and pitched:
+        return pitched[0]
+    return len(score.parts)
+
+
+def keep_command(doc: Document, notes: Iterable, part: int, region: tuple[int, int] | None,
+                 text: str) -> EditNotes | None:
+    """Keep generated notes: add them (for a region, in place of the notes starting inside it)."""
+    added = [(part, n) for n in notes]
+    removed = region_notes(doc.score, *region) if region else []
+    if not added and not removed:
+        return None
+    return EditNotes(doc, removed, added, text)

@@ -1,0 +1,106 @@
+"""The open document: one immutable Score, where it lives on disk, the selection and the undo stack.
+
+Only undo commands (``commands.py``) change the score; they call ``replace_score``. The modified
+flag is the undo stack's clean state, so undoing back to the saved state clears the mark.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from composer_gui.music.score import Note, Score
+
+NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
+PROJECT_SUFFIX = ".composer.json"
+
+
+class Document(QObject):
+    scoreChanged = Signal()
+    selectionChanged = Signal()
+    pathChanged = Signal()
+    modifiedChanged = Signal(bool)
+
+    def __init__(self, score: Score | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._score = score if score is not None else Score()
+        self._path: Path | None = None
+        self._source: Path | None = None
+        self._selection: frozenset[NoteKey] = frozenset()
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+
+    # ----- state -------------------------------------------------------------------------------
+    @property
+    def score(self) -> Score:
+        return self._score
+
+    @property
+    def path(self) -> Path | None:
+        """Where Save writes (always a project file); None until saved once."""
+        return self._path
+
+    @property
+    def source(self) -> Path | None:
+        """The file this document was opened from or last saved to (may be MIDI, MusicXML, ABC)."""
+        return self._source
+
+    @property
+    def display_name(self) -> str:
+        src = self._path or self._source
+        return src.name if src else "Untitled"
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def selection(self) -> frozenset[NoteKey]:
+        return self._selection
+
+    def selected_notes(self) -> list[NoteKey]:
+        return sorted(self._selection, key=lambda k: (k[1], k[0]))
+
+    # ----- changes -------------------------------------------------------------------------------
+    def load(self, score: Score, source: Path | None = None) -> None:
+        """Replace everything (New / Open): the undo history goes, the document is unmodified."""
+        self.undo_stack.clear()
+        self._selection = frozenset()
+        self._score = score
+        self._source = Path(source) if source else None
+        self._path = self._source if self._source and is_project(self._source) else None
+        self.undo_stack.setClean()
+        self.scoreChanged.emit()
+        self.selectionChanged.emit()
+        self.pathChanged.emit()
+        self.modifiedChanged.emit(False)
+
+    def mark_saved(self, path: Path) -> None:
+        self._path = Path(path)
+        self._source = self._path
+        self.undo_stack.setClean()
+        self.pathChanged.emit()
+
+    def push(self, command: QUndoCommand | None) -> None:
+        if command is not None:
+            self.undo_stack.push(command)
+
+    def replace_score(self, score: Score, selection: frozenset[NoteKey] | None = None) -> None:
+        """For undo commands only."""
+        self._score = score
+        if selection is not None:
+            self._selection = frozenset(selection)
+        self.scoreChanged.emit()
+        self.selectionChanged.emit()
+
+    def set_selection(self, keys) -> None:
+        keys = frozenset(keys)
+        if keys != self._selection:
+            self._selection = keys
+            self.selectionChanged.emit()
+
+
+def is_project(path: Path) -> bool:
+    return path.name.lower().endswith(PROJECT_SUFFIX)

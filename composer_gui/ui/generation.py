@@ -1,0 +1,208 @@
+"""Continue: runs the sampler off the GUI thread and feeds the proposal as notes arrive.
+
+The real backend imports ``composer_gui.ml`` (ONNX Runtime, never TensorFlow) lazily, inside the
+worker thread, and keeps one loaded Sampler per model. Tests pass a fake backend with the same
+two methods.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from composer_gui.music.score import Score
+
+from . import commands
+from .document import Document
+from .proposal import Proposal
+from .workers import Task
+
+
+@dataclass
+class GenerationOptions:
+    """The panel's settings: GenerationRequest's fields plus the model to use."""
+
+    model: str = ""  # a model name or folder
+    bars: int = 4
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 0.95
+    variations: int = 1
+    seed: int | None = None
+    start_tick: int | None = None
+    end_tick: int | None = None
+    key: str | None = "auto"
+    pitch_range: tuple[int, int] | None = None
+    max_polyphony: int | None = None
+
+    def request_fields(self) -> dict[str, Any]:
+        fields = asdict(self)
+        del fields["model"]
+        return fields
+
+
+class Backend(Protocol):
+    def list_models(self) -> list[Any]: ...  # ModelInfo-like: .name, .path, .summary
+
+    def stream(self, model: str, score: Score, options: GenerationOptions,
+               cancel: threading.Event) -> Iterator[Any]: ...  # GeneratedNote-like
+
+
+class SamplerBackend:
+    """composer_gui.ml.sampler, loaded on first use and cached per model."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, Any] = {}
+
+    def list_models(self) -> list[Any]:
+        from composer_gui.ml.models import list_models
+
+        return list_models()
+
+    def load(self, model: str) -> Any:
+        """The model's Sampler, loaded on first use (ONNX Runtime is imported then)."""
+        from composer_gui.ml.sampler import Sampler
+
+        with self._lock:
+            sampler = self._cache.get(model)
+            if sampler is None:
+                sampler = self._cache[model] = Sampler.load(model)
+        return sampler
+
+    def stream(self, model: str, score: Score, options: GenerationOptions,
+               cancel: threading.Event) -> Iterator[Any]:
+        from composer_gui.ml.sampler import GenerationRequest
+
+        sampler = self.load(model)
+        return sampler.stream(score, GenerationRequest(**options.request_fields()), cancel)
+
+
+class ContinueController(QObject):
+    """Starts, stops, keeps and discards generations; the proposal shows what arrived so far."""
+
+    started = Signal()
+    progressed = Signal(int)  # notes received so far, all variations
+    finished = Signal()
+    failed = Signal(str)
+    cancelled = Signal()
+    runningChanged = Signal(bool)
+    modelsListed = Signal(list)
+    modelsFailed = Signal(str)
+    kept = Signal(int)  # variation kept (0-based)
+
+    def __init__(self, doc: Document, proposal: Proposal, backend: Backend | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.proposal = proposal
+        self.backend: Backend = backend if backend is not None else SamplerBackend()
+        self._task: Task | None = None
+        self._preloaded: set[str] = set()
+        self.received = 0
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    # ----- models --------------------------------------------------------------------------------
+    def list_models(self) -> Task:
+        """List installed models in the background (nothing is loaded)."""
+        task = Task(lambda ctx: self.backend.list_models())
+        task.finished.connect(lambda models: self.modelsListed.emit(list(models)))
+        task.failed.connect(self.modelsFailed)
+        return task.start()
+
+    def preload(self, model: str) -> Task | None:
+        """Load a model in the background once the window is up, so that the first Continue
+        does not pay for importing ONNX Runtime (its import holds the GIL for ~50 ms)."""
+        load = getattr(self.backend, "load", None)
+        if load is None or not model or model in self._preloaded:
+            return None
+        self._preloaded.add(model)
+        task = Task(lambda ctx: load(model))
+        task.failed.connect(lambda _msg: self._preloaded.discard(model))  # reported on Continue
+        return task.start()
+
+    # ----- generation ----------------------------------------------------------------------------
+    def start(self, options: GenerationOptions, region: tuple[int, int] | None = None) -> bool:
+        if self.running:
+            return False
+        score = self.doc.score
+        if region is not None:
+            options.start_tick, options.end_tick = region
+        start = score.end_tick if options.start_tick is None else options.start_tick
+        self.proposal.begin(options.variations, start, region, commands.target_part(score))
+        self.received = 0
+        backend, model = self.backend, options.model
+
+        def produce(ctx) -> None:
+            for generated in backend.stream(model, score, options, ctx.cancel):
+                ctx.report(generated)
+                if ctx.cancelled:
+                    break
+
+        task = Task(produce)
+        task.progress.connect(lambda items, t=task: self._on_notes(t, items))
+        task.finished.connect(lambda _r, t=task: self._on_end(t, "finished", ""))
+        task.failed.connect(lambda msg, t=task: self._on_end(t, "failed", msg))
+        task.cancelled.connect(lambda t=task: self._on_end(t, "cancelled", ""))
+        self._task = task.start()
+        self.started.emit()
+        self.runningChanged.emit(True)
+        return True
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def keep(self) -> bool:
+        """Keep the variation on show: one undo step. A running generation stops first."""
+        prop = self.proposal
+        if not prop.active:
+            return False
+        self._detach()
+        variation = prop.current
+        count = len(prop.notes())
+        cmd = commands.keep_command(
+            self.doc, prop.notes(), prop.part, prop.region,
+            f"Keep variation {variation + 1} ({count} note{'s' if count != 1 else ''})")
+        prop.clear()
+        self.doc.push(cmd)
+        self.kept.emit(variation)
+        return True
+
+    def discard(self) -> None:
+        self._detach()
+        self.proposal.clear()
+
+    def _detach(self) -> None:
+        """Stop listening to the running task (it is cancelled and winds down on its own)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            self.cancelled.emit()
+            self.runningChanged.emit(False)
+
+    def _on_notes(self, task: Task, items: list) -> None:
+        if task is self._task:
+            self.received += self.proposal.add(items)
+            self.progressed.emit(self.received)
+
+    def _on_end(self, task: Task, how: str, message: str) -> None:
+        if task is not self._task:
+            return
+        self._task = None
+        self.runningChanged.emit(False)
+        if how == "finished":
+            self.finished.emit()
+        elif how == "failed":
+            if not self.received:
+                self.proposal.clear()
+            self.failed.emit(message)
+        else:
+            self.cancelled.emit()

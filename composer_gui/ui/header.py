@@ -1,0 +1,121 @@
+"""The score header: tempo, time signature and key (each change one undo step), the part new notes
+go to, and the snap grid. It shows the document and pushes commands; it keeps no state itself."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+
+from composer_gui.music.score import KeySignature
+
+from . import commands
+from .document import Document
+from .piano_roll import PianoRoll
+from .piano_roll.state import SNAP_CHOICES
+
+KEYS: list[KeySignature | None] = [None] + [
+    KeySignature(0, s, m) for m in ("major", "minor") for s in range(-7, 8)]
+
+
+def key_label(key: KeySignature | None) -> str:
+    if key is None:
+        return "No key"
+    return f"{key.tonic_name} {key.mode}"
+
+
+class ScoreHeader(QWidget):
+    def __init__(self, doc: Document, roll: PianoRoll, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.roll = roll
+        self.tempo = QDoubleSpinBox()
+        self.tempo.setRange(10, 400)
+        self.tempo.setDecimals(1)
+        self.tempo.setSuffix(" bpm")
+        self.tempo.setKeyboardTracking(False)
+        self.tempo.setToolTip("Tempo")
+        self.numerator = QSpinBox()
+        self.numerator.setRange(1, 32)
+        self.numerator.setKeyboardTracking(False)
+        self.numerator.setToolTip("Beats per bar")
+        self.denominator = QComboBox()
+        for d in (2, 4, 8, 16):
+            self.denominator.addItem(str(d), d)
+        self.denominator.setToolTip("Beat unit")
+        self.key = QComboBox()
+        for k in KEYS:
+            self.key.addItem(key_label(k), k)
+        self.key.setToolTip("Key: its scale's rows are highlighted in the roll")
+        self.part = QComboBox()
+        self.part.setToolTip("The part new notes are drawn into")
+        self.snap = QComboBox()
+        for label, den, trip in SNAP_CHOICES:
+            self.snap.addItem(label, (den, trip))
+        self.snap.setCurrentIndex(2)
+        self.snap.setToolTip("Snap to grid (hold Alt to place freely)")
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 2, 6, 2)
+        for label, widget in (("Tempo", self.tempo), ("Time", self.numerator)):
+            row.addWidget(QLabel(label))
+            row.addWidget(widget)
+        row.addWidget(QLabel("/"))
+        row.addWidget(self.denominator)
+        for label, widget in (("Key", self.key), ("Part", self.part), ("Snap", self.snap)):
+            row.addSpacing(8)
+            row.addWidget(QLabel(label))
+            row.addWidget(widget)
+        row.addStretch(1)
+
+        self.tempo.valueChanged.connect(
+            lambda bpm: doc.push(commands.tempo_command(doc, bpm)))
+        self.numerator.valueChanged.connect(self._meter_edited)
+        self.denominator.currentIndexChanged.connect(self._meter_edited)
+        self.key.currentIndexChanged.connect(
+            lambda i: doc.push(commands.key_command(doc, self.key.itemData(i))))
+        self.part.currentIndexChanged.connect(self._part_chosen)
+        self.snap.currentIndexChanged.connect(self._snap_chosen)
+        doc.scoreChanged.connect(self.refresh)
+        self.refresh()
+
+    def _meter_edited(self, *_args) -> None:
+        self.doc.push(commands.meter_command(self.doc, self.numerator.value(),
+                                             int(self.denominator.currentData())))
+
+    def _part_chosen(self, index: int) -> None:
+        if index >= 0:
+            self.roll.active_part = index
+
+    def _snap_chosen(self, index: int) -> None:
+        den, trip = self.snap.itemData(index)
+        self.roll.set_snap(den, trip)
+
+    def set_snap_index(self, index: int) -> None:
+        if 0 <= index < self.snap.count():
+            self.snap.setCurrentIndex(index)
+
+    def refresh(self) -> None:
+        score = self.doc.score
+        widgets = (self.tempo, self.numerator, self.denominator, self.key, self.part)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.tempo.setValue(round(score.tempo.bpm, 1))
+            ts = score.time_signature
+            self.numerator.setValue(ts.numerator)
+            i = self.denominator.findData(ts.denominator)
+            if i < 0:
+                self.denominator.addItem(str(ts.denominator), ts.denominator)
+                i = self.denominator.count() - 1
+            self.denominator.setCurrentIndex(i)
+            key = score.key
+            if key is not None and key.tick != 0:
+                key = KeySignature(0, key.sharps, key.mode)
+            self.key.setCurrentIndex(max(0, KEYS.index(key) if key in KEYS else 0))
+            names = [p.name or f"Part {i + 1}" for i, p in enumerate(score.parts)]
+            if [self.part.itemText(i) for i in range(self.part.count())] != names:
+                self.part.clear()
+                self.part.addItems(names)
+            self.part.setCurrentIndex(min(self.roll.active_part, len(names) - 1))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)

@@ -1,0 +1,243 @@
+"""The note canvas: rows, grid, notes, the proposal and the tool's overlay, painted directly.
+
+Only what is visible is painted: the visible notes come from the numpy index in one vectorised
+query, and their rectangles are drawn in a few ``drawRects`` calls, one per colour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QEvent, QLineF, QRectF, Qt
+from PySide6.QtGui import QBrush, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from . import style
+from .tools import RollEvent
+
+if TYPE_CHECKING:
+    from .editor import PianoRoll
+
+MIN_LINE_GAP = 5.0  # px: finer grid lines than this are not drawn
+
+
+class NoteCanvas(QWidget):
+    def __init__(self, roll: PianoRoll) -> None:
+        super().__init__(roll)
+        self.roll = roll
+        self.setObjectName("noteCanvas")
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 120)
+
+    # ----- painting -------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        roll, geo = self.roll, self.roll.geo
+        w, h = self.width(), self.height()
+        p = QPainter(self)
+        t0, t1 = geo.tick_at(0), geo.tick_at(w)
+        high, low = geo.pitch_at(0), geo.pitch_at(h - 1)
+        p.fillRect(0, 0, w, h, style.BACKGROUND)
+        self._paint_rows(p, low, high, w)
+        self._paint_grid(p, t0, t1, h)
+        self._paint_region(p, h)
+        self._paint_notes(p, t0, t1, low, high)
+        self._paint_proposal(p, t0, t1, low, high)
+        x = geo.x_of(roll.cursor_tick)
+        if 0 <= x <= w:
+            p.setPen(QPen(style.CURSOR, 1))
+            p.drawLine(QLineF(x, 0, x, h))
+        roll.tool.paint(p)
+        p.end()
+
+    def _paint_rows(self, p: QPainter, low: int, high: int, w: int) -> None:
+        geo = self.roll.geo
+        key = self.roll.doc.score.key
+        scale = key.scale_pcs() if key else None
+        rh = geo.row_h
+        octave_lines = []
+        for pitch in range(low, high + 1):
+            y = geo.y_of(pitch)
+            pc = pitch % 12
+            if scale is not None:
+                colour = style.ROW_IN_KEY if pc in scale else style.ROW_OUT_OF_KEY
+            else:
+                colour = style.ROW_BLACK if pc in style.BLACK_PCS else style.ROW_WHITE
+            p.fillRect(QRectF(0, y, w, rh - 1), colour)
+            if pc == 0:
+                octave_lines.append(QLineF(0, y + rh - 0.5, w, y + rh - 0.5))
+        p.setPen(QPen(style.OCTAVE_LINE, 1))
+        p.drawLines(octave_lines)
+
+    def _paint_grid(self, p: QPainter, t0: float, t1: float, h: int) -> None:
+        roll, geo = self.roll, self.roll.geo
+        score = roll.doc.score
+        ppt = geo.px_per_tick
+        step = roll.grid_step()
+        bars = score.bar_starts(int(t1) + 1)
+        bar_lines, beat_lines, grid_lines = [], [], []
+        every = 1
+        if bars and len(bars) > 1:
+            bar_px = (bars[1] - bars[0]) * ppt
+            while bar_px * every < MIN_LINE_GAP * 2:
+                every *= 2
+        for i, start in enumerate(bars):
+            ts = score.time_signature_at(start)
+            end = bars[i + 1] if i + 1 < len(bars) else start + ts.bar_ticks
+            if end < t0:
+                continue
+            if i % every == 0:
+                x = geo.x_of(start)
+                bar_lines.append(QLineF(x, 0, x, h))
+            beat = ts.beat_ticks
+            if beat * ppt >= MIN_LINE_GAP:
+                for t in range(start + beat, end, beat):
+                    x = geo.x_of(t)
+                    beat_lines.append(QLineF(x, 0, x, h))
+            if step * ppt >= MIN_LINE_GAP and step < beat:
+                for t in range(start + step, end, step):
+                    if (t - start) % beat:
+                        x = geo.x_of(t)
+                        grid_lines.append(QLineF(x, 0, x, h))
+        for lines, colour in ((grid_lines, style.GRID_LINE), (beat_lines, style.BEAT_LINE),
+                              (bar_lines, style.BAR_LINE)):
+            if lines:
+                p.setPen(QPen(colour, 1))
+                p.drawLines(lines)
+
+    def _paint_region(self, p: QPainter, h: int) -> None:
+        prop, geo = self.roll.proposal, self.roll.geo
+        if not prop.active:
+            return
+        if prop.region:
+            a, b = prop.region
+        else:
+            a, b = prop.start_tick, max(prop.end_tick(), prop.start_tick)
+        if b > a:
+            p.fillRect(QRectF(geo.x_of(a), 0, (b - a) * geo.px_per_tick, h), style.PROPOSAL_REGION)
+
+    def _rects(self, ix: np.ndarray, dt: int = 0, dp: int = 0, dlen: int = 0,
+               min_len: int = 0) -> list[QRectF]:
+        idx, geo = self.roll.index, self.roll.geo
+        dur = idx.durations[ix]
+        if dlen:
+            dur = np.maximum(np.minimum(min_len, dur), dur + dlen)
+        xs = (idx.starts[ix] + dt) * geo.px_per_tick - geo.x_off
+        ws = np.maximum(dur * geo.px_per_tick - 1, 2.0)
+        ys = (127 - (idx.pitches[ix] + dp)) * geo.row_h - geo.y_off
+        rh = geo.row_h - 1
+        return [QRectF(x, y, wd, rh) for x, y, wd in zip(xs.tolist(), ys.tolist(), ws.tolist(),
+                                                          strict=True)]
+
+    def _paint_notes(self, p: QPainter, t0: float, t1: float, low: int, high: int) -> None:
+        roll = self.roll
+        idx = roll.index
+        if not len(idx):
+            return
+        sel = roll.sel_mask
+        pv = roll.preview
+        visible = idx.visible(t0, t1, low, high)
+        if pv is not None and pv.hidden:
+            visible = visible[~np.isin(visible, list(pv.hidden))]
+        reshaping = pv is not None and pv.reshapes
+        plain = visible[~sel[visible]] if len(sel) else visible
+        p.setPen(QPen(style.NOTE_EDGE, 1))
+        parts = idx.parts[plain]
+        for part in np.unique(parts).tolist():
+            p.setBrush(style.part_colour(part))
+            p.drawRects(self._rects(plain[parts == part]))
+        if roll.proposal.active and roll.proposal.region:
+            a, b = roll.proposal.region
+            doomed = visible[(idx.starts[visible] >= a) & (idx.starts[visible] < b)]
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(style.REPLACED_SHADE)
+            p.drawRects(self._rects(doomed))
+        if not len(sel) or not sel.any():
+            return
+        if reshaping:
+            ghosts = visible[sel[visible]]
+            p.setPen(QPen(style.GHOST, 1, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRects(self._rects(ghosts))
+            extra = max(0, -pv.dlen)
+            chosen = idx.visible(t0 - pv.dt - extra, t1 - pv.dt, low - pv.dp, high - pv.dp,
+                                 extra=sel)
+            rects = self._rects(chosen, pv.dt, pv.dp, pv.dlen, pv.min_len)
+        else:
+            rects = self._rects(visible[sel[visible]])
+        p.setPen(QPen(style.SELECTED_EDGE, 1))
+        p.setBrush(style.SELECTED_FILL)
+        p.drawRects(rects)
+
+    def _paint_proposal(self, p: QPainter, t0: float, t1: float, low: int, high: int) -> None:
+        prop, geo = self.roll.proposal, self.roll.geo
+        if not prop.active:
+            return
+        rh = geo.row_h - 1
+        ppt = geo.px_per_tick
+        rects = [QRectF(geo.x_of(n.start), geo.y_of(n.pitch), max(2.0, n.duration * ppt - 1), rh)
+                 for n in prop.notes() if n.start < t1 and n.end > t0 and low <= n.pitch <= high]
+        if rects:
+            pen = QPen(style.PROPOSAL_EDGE, 1.5, Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(QBrush(style.PROPOSAL_FILL))
+            p.drawRects(rects)
+
+    # ----- input ----------------------------------------------------------------------------------
+    def roll_event(self, ev: QMouseEvent) -> RollEvent:
+        pos = ev.position()
+        geo = self.roll.geo
+        return RollEvent(pos.x(), pos.y(), geo.tick_at(pos.x()), geo.pitch_at(pos.y()),
+                         ev.button(), ev.modifiers())
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.roll.tool.press(self.roll_event(ev))
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
+        e = self.roll_event(ev)
+        self.roll.tool.move(e)
+        self.roll.hoverChanged.emit(int(e.tick))
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        self.roll.tool.release(self.roll_event(ev))
+
+    def leaveEvent(self, ev: QEvent) -> None:
+        self.roll.hoverChanged.emit(-1)
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:
+        roll = self.roll
+        mods = ev.modifiers()
+        delta = ev.angleDelta().y() or ev.angleDelta().x()
+        if not delta:
+            return
+        factor = 1.15 ** (delta / 120)
+        pos = ev.position()
+        if mods & Qt.KeyboardModifier.ControlModifier and mods & Qt.KeyboardModifier.ShiftModifier:
+            roll.zoom_y(factor, pos.y())
+        elif mods & Qt.KeyboardModifier.ControlModifier:
+            roll.zoom_x(factor, pos.x())
+        elif mods & Qt.KeyboardModifier.ShiftModifier or ev.angleDelta().x():
+            roll.hbar.setValue(roll.hbar.value() - int(delta))
+        else:
+            roll.vbar.setValue(roll.vbar.value() - int(delta / 120 * 3 * roll.geo.row_h))
+        ev.accept()
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:
+        if not self.roll.handle_key(ev):
+            super().keyPressEvent(ev)
+
+    def event(self, ev: QEvent) -> bool:
+        # Tab flips variations while a proposal shows, instead of moving the focus.
+        if (ev.type() == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent)
+                and ev.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self.roll.proposal.active):
+            self.roll.handle_key(ev)
+            return True
+        return super().event(ev)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self.roll._sync_scrollbars()

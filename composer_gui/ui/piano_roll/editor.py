@@ -1,0 +1,295 @@
+"""PianoRoll: the editor widget. Puts the strips together and holds the editing state they share.
+
+Layout (one QGridLayout)::
+
+    corner    | ruler
+    keyboard  | canvas          | vertical scroll bar
+    "Vel"     | velocity lane
+              | horizontal scroll bar
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QSizePolicy, QWidget
+
+from composer_gui.music.score import TPQ, Note
+
+from .. import commands
+from ..document import Document, NoteKey
+from ..proposal import Proposal
+from .canvas import NoteCanvas
+from .geometry import RollGeometry
+from .keyboard import Keyboard
+from .note_index import NoteIndex
+from .ruler import Ruler
+from .state import Preview, Snap
+from .tools import DrawTool, EraseTool, SelectTool, Tool
+from .velocity import VelocityLane
+
+MIN_BARS = 16
+
+
+class PianoRoll(QWidget):
+    hoverChanged = Signal(int)  # tick under the mouse, -1 when it leaves
+    noteAuditioned = Signal(int)  # a pitch to sound (keyboard click, drawing, moving)
+    toolChanged = Signal(str)
+    cursorChanged = Signal(int)
+    keepRequested = Signal()  # Enter while a proposal shows
+    discardRequested = Signal()  # Esc while a proposal shows
+    playRequested = Signal()  # Space
+
+    def __init__(self, doc: Document, proposal: Proposal | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.proposal = proposal if proposal is not None else Proposal(self)
+        self.geo = RollGeometry(parent=self)
+        self.snap = Snap()
+        self.index = NoteIndex(doc.score)
+        self.sel_mask = np.zeros(0, bool)
+        self.preview: Preview | None = None
+        self.active_part = 0
+        self.cursor_tick = 0
+        self.last_length = TPQ
+        self.last_velocity = 80
+
+        self.canvas = NoteCanvas(self)
+        self.keyboard = Keyboard(self)
+        self.ruler = Ruler(self)
+        self.velocity = VelocityLane(self)
+        self.hbar = QScrollBar(Qt.Orientation.Horizontal)
+        self.vbar = QScrollBar(Qt.Orientation.Vertical)
+        vel_label = QLabel("Vel")
+        vel_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        vel_label.setFixedWidth(self.keyboard.width())
+        vel_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        corner = QWidget()
+        corner.setFixedSize(self.keyboard.width(), self.ruler.height())
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(0)
+        grid.addWidget(corner, 0, 0)
+        grid.addWidget(self.ruler, 0, 1)
+        grid.addWidget(self.keyboard, 1, 0)
+        grid.addWidget(self.canvas, 1, 1)
+        grid.addWidget(self.vbar, 1, 2)
+        grid.addWidget(vel_label, 2, 0)
+        grid.addWidget(self.velocity, 2, 1)
+        grid.addWidget(self.hbar, 3, 1)
+        grid.setRowStretch(1, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.tools: dict[str, Tool] = {
+            "select": SelectTool(self), "draw": DrawTool(self), "erase": EraseTool(self),
+        }
+        self.tool: Tool = self.tools["draw"]
+        self.canvas.setCursor(self.tool.cursor)
+
+        self.hbar.valueChanged.connect(lambda v: self.geo.set_offsets(x_off=v))
+        self.vbar.valueChanged.connect(lambda v: self.geo.set_offsets(y_off=v))
+        self.geo.changed.connect(self._on_geometry)
+        doc.scoreChanged.connect(self._on_score)
+        doc.selectionChanged.connect(self._on_selection)
+        self.proposal.changed.connect(self._on_proposal)
+        self.keyboard.pressed.connect(self.noteAuditioned)
+        self._on_score()
+        self.center_on_pitch(64)
+
+    # ----- state shared with tools and strips ----------------------------------------------------
+    def grid_step(self) -> int:
+        return self.snap.step
+
+    def snap_tick(self, tick: float, modifiers=Qt.KeyboardModifier.NoModifier, *,
+                  floor: bool = False) -> int:
+        """Snap to the grid unless snapping is off or Alt is held."""
+        if not self.snap.enabled or modifiers & Qt.KeyboardModifier.AltModifier:
+            return max(0, round(tick))
+        g = self.snap.step
+        snapped = int(tick // g) * g if floor else round(tick / g) * g
+        return max(0, snapped)
+
+    def set_tool(self, name: str) -> None:
+        if self.tools.get(name) is None or self.tool is self.tools[name]:
+            return
+        self.tool.cancel()
+        self.tool = self.tools[name]
+        self.canvas.setCursor(self.tool.cursor)
+        self.toolChanged.emit(name)
+
+    def set_snap(self, denominator: int, triplet: bool = False) -> None:
+        self.snap = Snap(denominator, triplet)
+        self.refresh()
+
+    def set_preview(self, preview: Preview | None) -> None:
+        self.preview = preview
+        self.refresh()
+
+    def set_cursor_tick(self, tick: int) -> None:
+        tick = max(0, int(tick))
+        if tick != self.cursor_tick:
+            self.cursor_tick = tick
+            self.cursorChanged.emit(tick)
+            self.refresh(ruler=True)
+
+    def refresh(self, ruler: bool = False) -> None:
+        self.canvas.update()
+        self.velocity.update()
+        if ruler:
+            self.ruler.update()
+
+    def key_at(self, position: int) -> NoteKey:
+        return self.index.keys[position]
+
+    def content_ticks(self) -> int:
+        score = self.doc.score
+        notes_end = int(self.index.ends.max()) if len(self.index) else 0
+        end = max(notes_end, self.proposal.end_tick(), self.cursor_tick)
+        bar = score.time_signatures[-1].bar_ticks
+        return max(score.bar_start(MIN_BARS), end + 8 * bar)
+
+    def visible_ticks(self) -> tuple[float, float]:
+        return self.geo.tick_at(0), self.geo.tick_at(self.canvas.width())
+
+    # ----- view -----------------------------------------------------------------------------------
+    def zoom_x(self, factor: float, anchor_x: float | None = None) -> None:
+        self.geo.zoom_x(factor, self.canvas.width() / 2 if anchor_x is None else anchor_x)
+
+    def zoom_y(self, factor: float, anchor_y: float | None = None) -> None:
+        self.geo.zoom_y(factor, self.canvas.height() / 2 if anchor_y is None else anchor_y)
+
+    def zoom_to_fit(self) -> None:
+        score = self.doc.score
+        end = max(score.end_tick, self.proposal.end_tick(), score.bar_start(4))
+        width = max(100, self.canvas.width() - 20)
+        self.geo.set_px_per_quarter(width / (end / TPQ))
+        self.geo.set_offsets(x_off=0)
+        notes = self.index.pitches
+        if len(notes):
+            self.center_on_pitch((int(notes.min()) + int(notes.max())) // 2)
+
+    def center_on_pitch(self, pitch: int) -> None:
+        y = (127 - pitch) * self.geo.row_h - self.canvas.height() / 2
+        self.geo.set_offsets(y_off=min(max(0, y), self._max_y()))
+
+    def scroll_to_tick(self, tick: int) -> None:
+        self.geo.set_offsets(x_off=max(0.0, tick * self.geo.px_per_tick - 10))
+
+    def ensure_visible(self, tick: int) -> None:
+        t0, t1 = self.visible_ticks()
+        if not t0 <= tick <= t1:
+            self.scroll_to_tick(tick)
+
+    def _max_y(self) -> int:
+        return max(0, self.geo.content_height - self.canvas.height())
+
+    def _sync_scrollbars(self) -> None:
+        content_w = int(self.content_ticks() * self.geo.px_per_tick)
+        for bar, maximum, page, value in (
+            (self.hbar, max(0, content_w - self.canvas.width()), self.canvas.width(),
+             self.geo.x_off),
+            (self.vbar, self._max_y(), self.canvas.height(), self.geo.y_off),
+        ):
+            bar.blockSignals(True)
+            bar.setRange(0, max(maximum, int(value)))
+            bar.setPageStep(max(1, page))
+            bar.setSingleStep(max(1, self.geo.row_h if bar is self.vbar else page // 20))
+            bar.setValue(int(value))
+            bar.blockSignals(False)
+
+    def _on_geometry(self) -> None:
+        if self.geo.y_off > self._max_y() and self.canvas.height() > 0:
+            self.geo.y_off = float(self._max_y())
+        self._sync_scrollbars()
+        self.canvas.update()
+        self.keyboard.update()
+        self.ruler.update()
+        self.velocity.update()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._sync_scrollbars()
+
+    # ----- model changes --------------------------------------------------------------------------
+    def _on_score(self) -> None:
+        self.tool.cancel()
+        self.preview = None
+        self.index = NoteIndex(self.doc.score)
+        self.active_part = min(self.active_part, len(self.doc.score.parts) - 1)
+        self._on_selection()
+        self._sync_scrollbars()
+        self.refresh(ruler=True)
+        self.keyboard.update()
+
+    def _on_selection(self) -> None:
+        self.sel_mask = self.index.mask_of(self.doc.selection)
+        self.refresh()
+
+    def _on_proposal(self) -> None:
+        self._sync_scrollbars()
+        self.refresh(ruler=True)
+
+    # ----- keys -----------------------------------------------------------------------------------
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Keys of the roll (the window's menus have the rest). True when handled."""
+        key, mods = event.key(), event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        k = Qt.Key
+        if self.proposal.active:
+            if k.Key_1 <= key <= k.Key_8 and not mods & ~Qt.KeyboardModifier.KeypadModifier:
+                self.proposal.select(key - k.Key_1)
+                return True
+            if key in (k.Key_Tab, k.Key_Backtab):
+                self.proposal.step(-1 if key == k.Key_Backtab or shift else 1)
+                return True
+            if key in (k.Key_Return, k.Key_Enter):
+                self.keepRequested.emit()
+                return True
+            if key == k.Key_Escape:
+                self.discardRequested.emit()
+                return True
+        if key == k.Key_Escape:
+            if self.tool.busy:
+                self.tool.cancel()
+            else:
+                self.doc.set_selection(())
+            return True
+        arrows = {k.Key_Left: (-1, 0), k.Key_Right: (1, 0), k.Key_Up: (0, 1), k.Key_Down: (0, -1)}
+        if key in arrows and not mods & Qt.KeyboardModifier.ControlModifier:
+            if self.tool.busy or not self.doc.selection:
+                return False
+            dx, dy = arrows[key]
+            dt = dx * self.grid_step()
+            dp = dy * (12 if shift else 1)
+            keys = list(self.doc.selection)
+            if dp and commands.clamp_move(keys, 0, dp)[1] != dp:
+                return True  # an octave past the range: refuse rather than squash
+            self.doc.push(commands.move_command(self.doc, keys, dt, dp))
+            if dp:
+                top = max(n.pitch for _, n in self.doc.selection)
+                self.noteAuditioned.emit(top)
+            return True
+        if key == k.Key_Home:
+            self.set_cursor_tick(0)
+            self.scroll_to_tick(0)
+            return True
+        if key == k.Key_End:
+            end = self.doc.score.end_tick
+            self.set_cursor_tick(end)
+            self.ensure_visible(end)
+            return True
+        if key == k.Key_Space:
+            self.playRequested.emit()
+            return True
+        return False
+
+    # ----- helpers for tests and the window -------------------------------------------------------
+    def point_of(self, tick: float, pitch: int) -> tuple[float, float]:
+        """Canvas coordinates of a tick at the vertical middle of a pitch's row."""
+        return self.geo.x_of(tick), self.geo.y_of(pitch) + self.geo.row_h / 2
+
+    def new_note(self, start: int, pitch: int, duration: int) -> Note:
+        return Note(start, pitch, duration, self.last_velocity)

@@ -1,0 +1,54 @@
+"""Colours and sizes of the roll, in one place (a dark theme like the DAWs users know)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+BACKGROUND = QColor("#1f2226")
+ROW_IN_KEY = QColor("#30353c")
+ROW_OUT_OF_KEY = QColor("#24272b")
+ROW_WHITE = QColor("#2d3137")  # no key set: white-key rows
+ROW_BLACK = QColor("#25282c")
+ROW_LINE = QColor("#1b1d20")
+OCTAVE_LINE = QColor("#454a52")
+BAR_LINE = QColor("#6b717a")
+BEAT_LINE = QColor("#3f444b")
+GRID_LINE = QColor("#32363c")
+CURSOR = QColor("#ff9f1c")
+RUBBER_BAND = QColor(120, 180, 255, 60)
+RUBBER_BAND_EDGE = QColor(150, 200, 255, 200)
+
+PART_COLOURS = [QColor(c) for c in (
+    "#4f9ee8", "#e8a04f", "#62c27a", "#b47fe0", "#e0d05a", "#e06f6f", "#4fc4c9", "#9aa5b1",
+)]
+SELECTED_FILL = QColor("#ffd75e")
+SELECTED_EDGE = QColor("#fff4c2")
+NOTE_EDGE = QColor("#15181c")  # opaque: a translucent pen costs ~10x in software painting
+GHOST = QColor(255, 255, 255, 60)
+
+PROPOSAL_FILL = QColor(255, 80, 170, 110)
+PROPOSAL_EDGE = QColor("#ff63b8")
+PROPOSAL_REGION = QColor(255, 80, 170, 28)
+PROPOSAL_RULER = QColor(255, 80, 170, 90)
+REPLACED_SHADE = QColor(20, 20, 20, 150)
+
+RULER_BG = QColor("#2a2e33")
+RULER_TEXT = QColor("#c9ced6")
+RULER_TICK = QColor("#6b717a")
+KEY_WHITE = QColor("#eceff2")
+KEY_BLACK = QColor("#1a1c1f")
+KEY_LINE = QColor("#9aa1aa")
+KEY_TEXT = QColor("#50565e")
+KEY_PRESSED = QColor("#ffb347")
+VELOCITY_BG = QColor("#23262a")
+
+BLACK_PCS = frozenset({1, 3, 6, 8, 10})
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def part_colour(part: int) -> QColor:
+    return PART_COLOURS[part % len(PART_COLOURS)]
+
+
+def pitch_name(pitch: int) -> str:
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"

@@ -1,0 +1,78 @@
+"""The proposal shown over the sketch: notes per variation, the one on show, its region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QObject, Signal
+
+from composer_gui.music.score import Note
+
+
+class Proposal(QObject):
+    """Empty until ``begin``; ``add`` appends generated notes as they arrive from the worker."""
+
+    changed = Signal()
+    activeChanged = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.variations: list[list[Note]] = []
+        self.current = 0
+        self.start_tick = 0
+        self.region: tuple[int, int] | None = None  # regenerate [start, end) instead of continuing
+        self.part = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.variations)
+
+    def begin(self, count: int, start_tick: int, region: tuple[int, int] | None, part: int) -> None:
+        self.variations = [[] for _ in range(max(1, count))]
+        self.current = 0
+        self.start_tick = start_tick
+        self.region = region
+        self.part = part
+        self.changed.emit()
+        self.activeChanged.emit(0)
+
+    def add(self, generated: Iterable) -> int:
+        """Add GeneratedNote-like items (``.variation``, ``.note``); returns how many were added."""
+        added = 0
+        for g in generated:
+            v = int(g.variation)
+            if 0 <= v < len(self.variations):
+                self.variations[v].append(g.note)
+                added += 1
+        if added:
+            self.changed.emit()
+        return added
+
+    def notes(self, variation: int | None = None) -> list[Note]:
+        if not self.variations:
+            return []
+        return self.variations[self.current if variation is None else variation]
+
+    def select(self, variation: int) -> None:
+        if 0 <= variation < len(self.variations) and variation != self.current:
+            self.current = variation
+            self.changed.emit()
+            self.activeChanged.emit(variation)
+
+    def step(self, delta: int = 1) -> None:
+        if self.variations:
+            self.select((self.current + delta) % len(self.variations))
+
+    def end_tick(self) -> int:
+        return max((n.end for v in self.variations for n in v), default=0)
+
+    def counts(self) -> list[int]:
+        return [len(v) for v in self.variations]
+
+    def clear(self) -> None:
+        if self.variations:
+            self.variations = []
+            self.current = 0
+            self.region = None
+            self.changed.emit()
+            self.activeChanged.emit(-1)

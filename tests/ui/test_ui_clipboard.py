@@ -1,0 +1,63 @@
+"""Cut, copy, paste (at the cursor) and duplicate, each one undo step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from ui_helpers import click
+
+from composer_gui.music.score import TPQ, Note, Part, Score
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def load(window, *ns):
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+
+
+def test_copy_and_paste_at_the_cursor(window, qtbot):
+    ns = (Note(0, 60, TPQ), Note(TPQ, 64, TPQ // 2, 99))
+    load(window, *ns)
+    roll = window.roll
+    canvas = roll.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(canvas, Qt.Key.Key_C, CTRL)
+    # click the ruler at bar 3 to put the cursor there
+    x = roll.geo.x_of(8 * TPQ) + 1
+    click(roll.ruler, (x, 10))
+    assert roll.cursor_tick == 8 * TPQ
+    qtbot.keyClick(canvas, Qt.Key.Key_V, CTRL)
+    pasted = [Note(8 * TPQ, 60, TPQ), Note(9 * TPQ, 64, TPQ // 2, 99)]
+    assert window.doc.score.notes == [*ns, *pasted]
+    assert {n for _, n in window.doc.selection} == set(pasted)
+    assert roll.cursor_tick == 9 * TPQ + TPQ // 2  # next paste follows on
+    assert window.doc.undo_stack.count() == 1
+    window.doc.undo_stack.undo()
+    assert window.doc.score.notes == list(ns)
+
+
+def test_cut_then_paste_and_duplicate(window, qtbot):
+    ns = (Note(0, 60, TPQ), Note(TPQ, 62, TPQ))
+    load(window, *ns)
+    window.doc.set_selection({(0, ns[1])})
+    window.cut()
+    assert window.doc.score.notes == [ns[0]]
+    window.roll.set_cursor_tick(4 * TPQ)
+    window.paste()
+    assert window.doc.score.notes == [ns[0], Note(4 * TPQ, 62, TPQ)]
+    window.select_all()
+    canvas = window.roll.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_D, CTRL)
+    # the selection spans 5 beats, so the copy starts right after it
+    assert window.doc.score.notes == [ns[0], Note(4 * TPQ, 62, TPQ), Note(5 * TPQ, 60, TPQ),
+                                      Note(9 * TPQ, 62, TPQ)]
+    assert window.doc.undo_stack.count() == 3
+
+
+def test_edit_actions_are_disabled_without_a_selection(window):
+    load(window, Note(0, 60, TPQ))
+    assert not window.act_copy.isEnabled() and not window.act_delete.isEnabled()
+    window.select_all()
+    assert window.act_copy.isEnabled() and window.act_delete.isEnabled()
+    window.paste()  # empty clipboard in this process? nothing breaks either way

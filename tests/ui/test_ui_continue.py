@@ -1,0 +1,157 @@
+"""Continue: generation runs in a worker, notes arrive live as a proposal, the event loop keeps
+running, Keep is one undo step, Stop cancels, errors never touch the user's notes."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+
+from PySide6.QtCore import Qt, QTimer
+
+from composer_gui.music.score import TPQ, Note, Part, Score
+
+
+def sketch(window, n: int = 4) -> list[Note]:
+    ns = [Note(i * TPQ, 60 + 2 * i, TPQ) for i in range(n)]
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+    return ns
+
+
+def test_models_are_listed_with_their_card_summary(window):
+    panel = window.panel
+    assert panel.model.count() == 1
+    assert panel.model.currentText() == "fake-lstm"
+    assert "fake model" in panel.summary.text()
+    assert panel.continue_button.isEnabled()
+
+
+def test_continue_streams_a_proposal_without_blocking_and_keep_is_one_undo_step(
+        window, qtbot, backend):
+    backend.delay = 0.01
+    ns = sketch(window)
+    panel = window.panel
+    panel.variations.setValue(3)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(10)
+    progress = []
+    window.controller.progressed.connect(progress.append)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        qtbot.mouseClick(panel.continue_button, Qt.MouseButton.LeftButton)
+        assert window.controller.running
+        assert panel.stop_button.isEnabled() and not panel.continue_button.isEnabled()
+    timer.stop()
+    # the generator ran in another thread, and the GUI thread kept ticking meanwhile
+    assert threading.get_ident() not in backend.threads
+    assert len(ticks) >= 10
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.2
+    assert len(progress) >= 2  # notes arrived in several batches, not all at the end
+    prop = window.proposal
+    assert prop.active and prop.counts() == [8, 8, 8]
+    assert prop.start_tick == 4 * TPQ
+    assert window.doc.score.notes == ns  # nothing added before Keep
+    # flip variations with the keys, then keep variation 2 with Enter
+    canvas = window.roll.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_3)
+    assert prop.current == 2
+    qtbot.keyClick(canvas, Qt.Key.Key_Tab)
+    assert prop.current == 0
+    qtbot.keyClick(canvas, Qt.Key.Key_2)
+    chosen = list(prop.notes())
+    assert chosen and all(n.start >= 4 * TPQ for n in chosen)
+    stack = window.doc.undo_stack
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    assert not prop.active
+    assert window.doc.score.notes == sorted(ns + chosen)
+    assert stack.count() == 1 and stack.undoText().startswith("Keep variation 2")
+    stack.undo()
+    assert window.doc.score.notes == ns
+    stack.redo()
+    assert window.doc.score.notes == sorted(ns + chosen)
+    # the request carried the panel's settings
+    _, score, options = backend.calls[0]
+    assert options.variations == 3 and options.bars == 4 and options.key == "auto"
+    assert score.notes == ns
+
+
+def test_escape_discards_the_proposal(window, qtbot):
+    ns = sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.roll.canvas.setFocus()
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_Escape)
+    assert not window.proposal.active
+    assert window.doc.score.notes == ns and window.doc.undo_stack.count() == 0
+
+
+def test_stop_cancels_a_running_generation(window, qtbot, backend):
+    backend.endless = True
+    backend.delay = 0.005
+    ns = sketch(window)
+    window.panel.start_continue()
+    qtbot.waitUntil(lambda: window.controller.received >= 3, timeout=5000)
+    with qtbot.waitSignal(window.controller.cancelled, timeout=5000):
+        qtbot.mouseClick(window.panel.stop_button, Qt.MouseButton.LeftButton)
+    assert not window.controller.running
+    assert window.panel.continue_button.isEnabled()
+    got = window.controller.received
+    assert got >= 3 and window.proposal.active  # what came so far stays on show
+    qtbot.wait(50)
+    assert window.controller.received == got  # and nothing more arrives
+    assert window.doc.score.notes == ns
+    shown = list(window.proposal.notes())
+    window.controller.keep()
+    assert window.doc.score.notes == sorted(ns + shown)
+    assert window.doc.undo_stack.count() == 1
+
+
+def test_a_generation_error_shows_a_message_and_keeps_the_notes(window, qtbot, backend):
+    backend.error = ValueError("the sketch is too short for this model")
+    backend.fail_after = 0
+    ns = sketch(window)
+    with qtbot.waitSignal(window.controller.failed, timeout=5000):
+        window.panel.start_continue()
+    assert window.errors and "too short" in window.errors[0][1]
+    assert window.doc.score.notes == ns
+    assert not window.proposal.active
+    assert window.panel.continue_button.isEnabled()  # still usable
+    backend.error = None
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.panel.start_continue()
+    assert window.proposal.active
+
+
+def test_regenerate_selection_replaces_only_the_region(window, qtbot):
+    ns = [Note(i * TPQ, 60 + i, TPQ) for i in range(8)]
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+    region_notes = {(0, n) for n in ns[2:4]}
+    window.doc.set_selection(region_notes)
+    assert window.panel.regenerate_button.isEnabled()
+    window.panel.variations.setValue(1)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        qtbot.mouseClick(window.panel.regenerate_button, Qt.MouseButton.LeftButton)
+    assert window.proposal.region == (2 * TPQ, 4 * TPQ)
+    new = list(window.proposal.notes())
+    assert new and all(2 * TPQ <= n.start < 4 * TPQ for n in new)
+    window.controller.keep()
+    assert window.doc.score.notes == sorted(ns[:2] + new + ns[4:])
+    window.doc.undo_stack.undo()
+    assert window.doc.score.notes == ns
+
+
+def test_keep_into_a_many_part_score_adds_a_continuation_part_and_undo_removes_it(
+        window, qtbot):
+    parts = (Part((Note(0, 72, TPQ),), name="Soprano"), Part((Note(0, 48, TPQ),), name="Bass"))
+    window.doc.load(Score(parts=parts))
+    window.panel.variations.setValue(1)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.panel.start_continue()
+    window.controller.keep()
+    score = window.doc.score
+    assert [p.name for p in score.parts] == ["Soprano", "Bass", "Continuation"]
+    assert score.parts[0].notes == parts[0].notes
+    window.doc.undo_stack.undo()
+    assert window.doc.score.parts == parts

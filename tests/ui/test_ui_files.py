@@ -1,0 +1,171 @@
+"""Open, save, export, the unsaved-changes prompt, bad files, recent files and the title."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from ui_helpers import at, click
+
+from composer_gui.music.formats import load_score, save_score
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
+
+
+def a_score() -> Score:
+    return Score(parts=(Part((Note(0, 60, TPQ), Note(TPQ, 64, TPQ, 100)), name="Piano"),),
+                 time_signatures=(TimeSignature(0, 3, 4),),
+                 key_signatures=(KeySignature(0, -1, "major"),))
+
+
+def open_file(window, qtbot, path: Path) -> None:
+    with qtbot.waitSignal(window.fileOpened, timeout=10000):
+        assert window.open_path(path) is not None
+
+
+def test_open_edit_save_reopen_gives_the_same_score(window, qtbot, tmp_path):
+    path = tmp_path / "sketch.composer.json"
+    save_score(a_score(), path)
+    open_file(window, qtbot, path)
+    assert window.doc.score.notes == a_score().notes
+    assert window.windowTitle() == "sketch.composer.json — Composer"
+    assert str(window.doc.score.time_signature) == "3/4"
+    assert window.header.key.currentText() == "F major"
+    roll = window.roll
+    roll.geo.set_px_per_quarter(48)
+    roll.geo.set_offsets(x_off=0)
+    roll.center_on_pitch(64)
+    click(roll.canvas, at(roll, 2 * TPQ, 67))  # draw one more note
+    assert window.windowTitle() == "sketch.composer.json* — Composer"
+    edited = window.doc.score
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not window.doc.modified
+    assert window.windowTitle() == "sketch.composer.json — Composer"
+    assert load_score(path) == edited
+    window.new_document()
+    assert window.doc.score.notes == []
+    open_file(window, qtbot, path)
+    assert window.doc.score == edited
+    assert window.settings.recent_files()[0] == str(path.resolve())
+
+
+def test_midi_opens_then_save_asks_for_a_project_name_and_exports_work(
+        window, qtbot, tmp_path, monkeypatch):
+    mid = tmp_path / "tune.mid"
+    save_score(a_score(), mid)
+    open_file(window, qtbot, mid)
+    assert window.doc.score.notes == a_score().notes
+    assert window.doc.path is None  # Save will not overwrite the MIDI file
+    asked = []
+
+    def ask(title, filters, suggested):
+        asked.append(suggested)
+        return tmp_path / "tune"
+
+    monkeypatch.setattr(window, "ask_save_path", ask)
+    window.transpose(2)
+    assert window.save()
+    assert asked == ["tune.composer.json"]
+    assert window.doc.path == tmp_path / "tune.composer.json"
+    assert load_score(tmp_path / "tune.composer.json") == window.doc.score
+    for name in ("out.mid", "out.musicxml"):
+        with qtbot.waitSignal(window.exported, timeout=20000):
+            window.export_to(tmp_path / name)
+    assert load_score(tmp_path / "out.mid").notes == window.doc.score.notes
+    assert not window.doc.modified
+
+
+def test_unsaved_changes_prompt_on_new_open_and_close(window, qtbot, tmp_path, monkeypatch):
+    roll = window.roll
+    click(roll.canvas, at(roll, 0, 60))
+    window.answer = "cancel"
+    assert not window.new_document()
+    assert window.prompts == ["Untitled"]
+    assert len(window.doc.score.notes) == 1  # kept
+    other = tmp_path / "other.composer.json"
+    save_score(a_score(), other)
+    assert window.open_path(other) is None  # cancelled: nothing is read
+    assert len(window.doc.score.notes) == 1
+    window.close()
+    assert window.isVisible()  # cancelling keeps the window open
+    # "save" saves first (here through Save As), then goes on
+    monkeypatch.setattr(window, "ask_save_path", lambda *a: tmp_path / "kept.composer.json")
+    window.answer = "save"
+    assert window.new_document()
+    assert load_score(tmp_path / "kept.composer.json").notes == [Note(0, 60, TPQ, 80)]
+    assert window.doc.score.notes == []
+    # "discard" throws the changes away; an unmodified document is never asked about
+    click(roll.canvas, at(roll, 0, 62))
+    window.answer = "discard"
+    prompts = len(window.prompts)
+    assert window.new_document()
+    assert len(window.prompts) == prompts + 1
+    assert window.new_document()
+    assert len(window.prompts) == prompts + 1
+
+
+@pytest.mark.parametrize("content", [b"MThd\x00\x00\x00\x06garbage", b"{not json",
+                                     b"<score-partwise><part"])
+def test_a_broken_file_shows_a_message_and_leaves_the_document_untouched(
+        window, qtbot, tmp_path, content):
+    roll = window.roll
+    click(roll.canvas, at(roll, 0, 60))
+    before = window.doc.score
+    suffix = {b"M": ".mid", b"{": ".composer.json", b"<": ".musicxml"}[content[:1]]
+    bad = tmp_path / f"broken{suffix}"
+    bad.write_bytes(content)
+    window.answer = "discard"
+    with qtbot.waitSignal(window.openFailed, timeout=15000):
+        window.open_path(bad)
+    assert len(window.errors) == 1
+    _title, text = window.errors[0]
+    assert "broken" in text and "Traceback" not in text
+    assert window.doc.score is before and window.doc.modified
+    assert window.doc.undo_stack.count() == 1
+
+
+def test_opening_a_missing_file_reports_it(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.openFailed, timeout=5000):
+        window.open_path(tmp_path / "nowhere.mid")
+    assert "no such file" in window.errors[0][1]
+
+
+def test_exporting_to_a_missing_folder_reports_it(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.exportFailed, timeout=5000):
+        window.export_to(tmp_path / "nope" / "x.mid")
+    assert window.errors and "does not exist" in window.errors[0][1]
+
+
+def test_saving_to_an_unwritable_place_reports_it_and_stays_modified(window, tmp_path):
+    roll = window.roll
+    click(roll.canvas, at(roll, 0, 60))
+    assert not window.save_to(tmp_path / "missing-folder" / "x.composer.json")
+    assert window.errors and "Save failed" in window.errors[0][0]
+    assert window.doc.modified
+    assert window.windowTitle().startswith("Untitled*")
+    folder = tmp_path / "a-folder.composer.json"
+    folder.mkdir()
+    assert not window.save_to(folder)
+    assert window.doc.modified and len(window.errors) == 2
+
+
+def test_window_layout_and_folders_are_remembered(qtbot, settings, backend, tmp_path):
+    from composer_gui.ui.main_window import MainWindow
+
+    w = MainWindow(settings=settings, backend=backend)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.resize(760, 540)
+    w.header.set_snap_index(1)
+    w.panel.bars.setValue(9)
+    w.settings.set_last_folder("open", tmp_path / "x.mid")
+    w.close()
+    w2 = MainWindow(settings=settings, backend=backend)
+    qtbot.addWidget(w2)
+    w2.show()
+    qtbot.waitExposed(w2)
+    assert (w2.width(), w2.height()) == (760, 540)
+    assert w2.header.snap.currentText() == "1/8"
+    assert w2.panel.bars.value() == 9
+    assert w2.settings.last_folder("open") == str(tmp_path)

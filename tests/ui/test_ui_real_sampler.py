@@ -1,0 +1,53 @@
+"""Continue with the real sampler (composer_gui.ml) and a tiny random model, end to end.
+
+The model folder is built with TensorFlow (the ``train`` extra) through tests/ml's helper, once a
+session and shared with the ml tests; without TensorFlow this test is skipped.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
+from composer_gui.ui.generation import SamplerBackend
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ml"))
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    support = pytest.importorskip("test_sampler_support")
+    return support.tiny_model_dir(tmp_path_factory)
+
+
+def run(window, qtbot) -> list[list[Note]]:
+    with qtbot.waitSignal(window.controller.finished, timeout=60000):
+        assert window.panel.start_continue()
+    return [list(v) for v in window.proposal.variations]
+
+
+def test_continue_with_the_real_sampler(window, qtbot, tiny_model):
+    window.controller.backend = SamplerBackend()
+    panel = window.panel
+    panel.model.addItem("tiny", str(tiny_model))
+    panel.model.setCurrentIndex(panel.model.count() - 1)
+    melody = tuple(Note(i * TPQ, p, TPQ) for i, p in enumerate((60, 62, 64, 65, 67, 65, 64, 62)))
+    window.doc.load(Score(parts=(Part(melody),), key_signatures=(KeySignature(0, 0, "major"),)))
+    panel.bars.setValue(2)
+    panel.variations.setValue(2)
+    panel.seed.setValue(11)
+    first = run(window, qtbot)
+    assert len(first) == 2 and all(first)
+    c_major = {0, 2, 4, 5, 7, 9, 11}
+    for notes in first:
+        assert all(n.start >= 8 * TPQ for n in notes)
+        assert all(n.pitch % 12 in c_major for n in notes)  # "Stay in the key" with C major
+    window.controller.discard()
+    assert run(window, qtbot) == first  # the same seed gives the same notes
+    window.proposal.select(1)
+    window.controller.keep()
+    assert window.doc.score.notes == sorted([*melody, *first[1]])
+    assert window.doc.undo_stack.count() == 1

@@ -1,0 +1,250 @@
+"""The piano roll driven by mouse and keys: every edit lands in the score and is one undo step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from ui_helpers import at, click, drag, move, press, release
+
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
+
+SIXTEENTH = TPQ // 4
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def notes(window) -> list[Note]:
+    return window.doc.score.notes
+
+
+def load(window, *ns: Note) -> None:
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+
+
+def test_draw_a_note_by_click_and_drag_reads_back_from_the_score(window):
+    roll = window.roll
+    roll.set_tool("draw")
+    # press inside the cell of beat 2 (tick 480) at E4, drag to the end of beat 3
+    drag(roll.canvas, at(roll, TPQ + 30, 64), roll.point_of(3 * TPQ, 64))
+    assert notes(window) == [Note(TPQ, 64, 2 * TPQ, 80)]
+    assert window.doc.modified
+    assert window.windowTitle() == "Untitled* — Composer"
+    window.doc.undo_stack.undo()
+    assert notes(window) == []
+    window.doc.undo_stack.redo()
+    assert notes(window) == [Note(TPQ, 64, 2 * TPQ, 80)]
+
+
+def test_a_click_draws_a_note_of_the_last_length_and_alt_bypasses_the_snap(window):
+    roll = window.roll
+    click(roll.canvas, at(roll, 2 * TPQ + 80, 60))  # snaps down to the 1/16 cell start
+    assert notes(window) == [Note(2 * TPQ, 60, TPQ, 80)]
+    x, y = roll.point_of(5 * TPQ + 37, 67)
+    click(roll.canvas, (x, y), modifiers=ALT)
+    starts = sorted(n.start for n in notes(window))
+    assert starts[0] % SIXTEENTH == 0
+    assert abs(starts[1] - (5 * TPQ + 37)) <= 10  # placed where clicked (1 px = 10 ticks)
+    assert starts[1] % SIXTEENTH != 0
+    assert window.doc.undo_stack.count() == 2
+
+
+def test_move_by_drag_is_one_undo_step(window):
+    load(window, Note(0, 60, TPQ), Note(TPQ, 62, TPQ))
+    roll = window.roll
+    roll.set_tool("select")
+    # drag the first note one beat right and two semitones up, in many small moves
+    start = at(roll, 100, 60)
+    end = (start[0] + 48, roll.point_of(0, 62)[1])
+    drag(roll.canvas, start, end, steps=20)
+    assert notes(window) == [Note(TPQ, 62, TPQ), Note(TPQ, 62, TPQ)]
+    assert window.doc.undo_stack.count() == 1
+    assert window.doc.undo_stack.undoText() == "Move 1 note"
+    window.doc.undo_stack.undo()
+    assert notes(window) == [Note(0, 60, TPQ), Note(TPQ, 62, TPQ)]
+    window.doc.undo_stack.redo()
+    assert notes(window) == [Note(TPQ, 62, TPQ), Note(TPQ, 62, TPQ)]
+
+
+def test_move_with_draw_tool_on_a_note_moves_it_instead_of_drawing(window):
+    load(window, Note(0, 60, TPQ))
+    roll = window.roll
+    roll.set_tool("draw")
+    s = at(roll, 60, 60)
+    drag(roll.canvas, s, (s[0] + 96, s[1]))
+    assert notes(window) == [Note(2 * TPQ, 60, TPQ)]
+
+
+def test_resize_by_dragging_the_right_edge_snaps_to_the_grid(window):
+    load(window, Note(0, 60, TPQ))
+    roll = window.roll
+    roll.set_tool("select")
+    x, y = roll.point_of(TPQ, 60)
+    drag(roll.canvas, (x - 2, y), (x + 48 * 1.5 + 3, y))  # to 2.5 beats
+    assert notes(window) == [Note(0, 60, 5 * TPQ // 2)]
+    window.doc.undo_stack.undo()
+    assert notes(window) == [Note(0, 60, TPQ)]
+    window.doc.undo_stack.redo()
+    assert notes(window) == [Note(0, 60, 5 * TPQ // 2)]
+
+
+def test_delete_key_and_erase_tool_each_one_undo_step(window, qtbot):
+    load(window, Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ))
+    roll = window.roll
+    roll.set_tool("select")
+    click(roll.canvas, at(roll, 10, 60))
+    assert window.doc.selection == {(0, Note(0, 60, TPQ))}
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Delete)
+    assert notes(window) == [Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ)]
+    roll.set_tool("erase")
+    # one sweep over both remaining notes: one command
+    a, b = at(roll, TPQ + 10, 62), at(roll, 2 * TPQ + 10, 64)
+    press(roll.canvas, a)
+    move(roll.canvas, b)
+    release(roll.canvas, b)
+    assert notes(window) == []
+    stack = window.doc.undo_stack
+    assert stack.count() == 2
+    stack.undo()
+    assert len(notes(window)) == 2
+    stack.undo()
+    assert len(notes(window)) == 3
+    stack.redo()
+    stack.redo()
+    assert notes(window) == []
+
+
+def test_right_click_in_draw_tool_erases(window):
+    load(window, Note(0, 60, TPQ))
+    roll = window.roll
+    roll.set_tool("draw")
+    click(roll.canvas, at(roll, 10, 60), button=Qt.MouseButton.RightButton)
+    assert notes(window) == []
+
+
+def test_rubber_band_selects_the_notes_it_touches_and_shift_ctrl_click_extend(window):
+    ns = [Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ), Note(6 * TPQ, 72, TPQ)]
+    load(window, *ns)
+    roll = window.roll
+    roll.set_tool("select")
+    # box from before the first note (above E4) to inside the third one (below C4)
+    a = roll.point_of(0, 65)
+    b = roll.point_of(2 * TPQ + 100, 59)
+    drag(roll.canvas, (a[0] + 1, a[1]), b)
+    assert {n for _, n in window.doc.selection} == set(ns[:3])
+    assert "3 of 4 notes selected" in window.selection_label.text()
+    click(roll.canvas, at(roll, 6 * TPQ + 10, 72), modifiers=SHIFT)
+    assert len(window.doc.selection) == 4
+    click(roll.canvas, at(roll, 10, 60), modifiers=CTRL)  # Ctrl-click toggles it off
+    assert {n for _, n in window.doc.selection} == set(ns[1:])
+    # a plain click on empty space clears the selection and puts the cursor there
+    click(roll.canvas, at(roll, 4 * TPQ + 5, 50))
+    assert window.doc.selection == frozenset()
+    assert roll.cursor_tick == 4 * TPQ
+    window.act_select_all.trigger()
+    assert len(window.doc.selection) == 4
+
+
+def test_arrow_keys_move_by_grid_step_and_octave(window, qtbot):
+    load(window, Note(TPQ, 60, TPQ))
+    roll = window.roll
+    window.select_all()
+    roll.canvas.setFocus()
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Right)
+    assert notes(window) == [Note(TPQ + SIXTEENTH, 60, TPQ)]
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Left)
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Left)
+    assert notes(window) == [Note(TPQ - SIXTEENTH, 60, TPQ)]
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Up)
+    assert notes(window)[0].pitch == 61
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
+    assert notes(window)[0].pitch == 73
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Down)
+    assert notes(window) == [Note(TPQ - SIXTEENTH, 60, TPQ)]
+    assert window.doc.undo_stack.count() == 7
+    assert len(window.doc.selection) == 1  # the moved note stays selected
+
+
+def test_undo_redo_shortcuts(window, qtbot):
+    roll = window.roll
+    click(roll.canvas, at(roll, 10, 60))
+    assert len(notes(window)) == 1
+    window.activateWindow()
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Z, CTRL)
+    assert notes(window) == []
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert len(notes(window)) == 1
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Z, CTRL)
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Y, CTRL)
+    assert len(notes(window)) == 1
+
+
+def test_velocity_lane_drag_sets_velocity_in_one_step(window):
+    load(window, Note(0, 60, TPQ, 80), Note(TPQ, 62, TPQ, 80))
+    roll = window.roll
+    lane = roll.velocity
+    x = roll.geo.x_of(TPQ) + 1
+    drag(lane, (x, lane.y_of(80)), (x, lane.y_of(120)))
+    vels = [n.velocity for n in notes(window)]
+    assert vels[0] == 80 and abs(vels[1] - 120) <= 3
+    assert window.doc.undo_stack.count() == 1
+    window.doc.undo_stack.undo()
+    assert [n.velocity for n in notes(window)] == [80, 80]
+
+
+def test_keyboard_click_auditions_the_pitch(window, qtbot):
+    roll = window.roll
+    y = roll.point_of(0, 67)[1]
+    with qtbot.waitSignal(roll.noteAuditioned) as blocker:
+        click(roll.keyboard, (20, y))
+    assert blocker.args == [67]
+
+
+def test_ctrl_wheel_zooms_and_scroll_bars_scroll(window, qtbot):
+    roll = window.roll
+    before = roll.geo.px_per_quarter
+    qtbot.wait(1)
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    ev = QWheelEvent(QPointF(100, 100), QPointF(100, 100), QPoint(0, 0), QPoint(0, 120),
+                     Qt.MouseButton.NoButton, CTRL, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(roll.canvas, ev)
+    assert roll.geo.px_per_quarter > before
+    roll.hbar.setValue(200)
+    assert roll.geo.x_off == 200
+    y0 = roll.geo.y_off
+    roll.vbar.setValue(int(y0) + 60)
+    assert roll.geo.y_off == y0 + 60
+
+
+def test_key_signature_highlights_rows_and_header_edits_are_undoable(window):
+    header = window.header
+    header.key.setCurrentIndex(header.key.findText("D major"))
+    assert window.doc.score.key == KeySignature(0, 2, "major")
+    header.tempo.setValue(90)
+    header.tempo.setValue(96)  # merges with the previous tempo change
+    header.numerator.setValue(3)
+    assert window.doc.score.tempo.bpm == 96
+    assert str(window.doc.score.time_signature) == "3/4"
+    stack = window.doc.undo_stack
+    assert stack.count() == 3
+    stack.undo()
+    assert str(window.doc.score.time_signature) == "4/4"
+    assert header.numerator.value() == 4
+    stack.undo()
+    assert window.doc.score.tempo.bpm == 120
+    stack.undo()
+    assert window.doc.score.key is None
+
+
+def test_transpose_and_quantize_actions(window):
+    load(window, Note(10, 60, TPQ - 10), Note(TPQ + 5, 64, TPQ))
+    window.transpose(12)
+    assert [n.pitch for n in notes(window)] == [72, 76]
+    window.quantize()
+    assert [(n.start, n.duration) for n in notes(window)] == [(0, TPQ), (TPQ, TPQ)]
+    window.transpose(100)  # out of range: refused, nothing changes
+    assert [n.pitch for n in notes(window)] == [72, 76]
+    assert window.doc.undo_stack.count() == 2
