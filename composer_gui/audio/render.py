@@ -1,0 +1,189 @@
+"""Scores -> PCM: a schedule of voices, a chunked stream of them, whole renders and WAV files.
+
+Time zero of a render is ``start_tick``; notes that start in ``[start_tick, end_tick)`` sound (cut
+at ``end_tick``), as ``Score.slice`` keeps them. A render is ``duration + tail`` long, where the
+duration runs from ``start_tick`` to ``end_tick`` (default: the score's last note-off) through the
+score's tempo changes and the tail (``Synth.release_tail``) lets the last notes ring out.
+
+The same ``ScoreStream`` feeds live playback (a chunk at a time) and offline export (all at once),
+so what the user hears is what the WAV holds.
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from composer_gui.music.atomic import atomic_write
+from composer_gui.music.score import Score
+
+from .soundfont import Preset, load_default
+from .synth import Synth
+from .timing import TempoMap
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One note to sound: where (frames from the render's start), how long, what."""
+
+    start: int
+    on_frames: int
+    key: int
+    velocity: int
+    preset: Preset
+
+
+def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | None = None,
+             warnings: list[str] | None = None) -> tuple[list[Voice], int]:
+    """The voices of ``score`` between the ticks, sorted by start, and the range's length in
+    frames (without the release tail)."""
+    if end_tick is None:
+        end_tick = score.end_tick
+    if start_tick < 0 or end_tick < start_tick:
+        raise ValueError(f"impossible range {start_tick}..{end_tick}")
+    tempo = TempoMap(score)
+    sr = synth.sample_rate
+    t0 = tempo.seconds(start_tick)
+
+    def frame(tick: int) -> int:
+        return round((tempo.seconds(tick) - t0) * sr)
+
+    voices: list[Voice] = []
+    silent_drums = False
+    for part in score.parts:
+        preset = synth.preset_for(part.program, part.is_drum)
+        if preset is None:
+            silent_drums = silent_drums or (part.is_drum and bool(part.notes))
+            continue
+        for n in part.notes:
+            if not start_tick <= n.start < end_tick:
+                continue
+            a = frame(n.start)
+            b = frame(min(n.end, end_tick))
+            voices.append(Voice(a, max(b - a, round(0.01 * sr)), n.pitch, n.velocity, preset))
+    if silent_drums and warnings is not None:
+        warnings.append("the SoundFont has no drum kit: drum parts are silent")
+    voices.sort(key=lambda v: v.start)
+    return voices, frame(end_tick)
+
+
+class ScoreStream:
+    """Reads a schedule as consecutive blocks of stereo float32 PCM.
+
+    ``read(n)`` returns the next ``n`` frames (fewer at the end, then an empty array). A note is
+    rendered when the stream reaches its onset: a short one whole (cached by the synth) and added
+    to the frames still to come; a long one (over ``LONG_NOTE`` seconds, a held chord, a pedal
+    note) a block at a time, so that no block costs much more than another. Block boundaries
+    never change the result.
+    """
+
+    LONG_NOTE = 2.0
+
+    def __init__(self, synth: Synth, voices: list[Voice], length: int) -> None:
+        self.synth = synth
+        self.voices = voices
+        self.length = int(length)
+        self.position = 0
+        self._next = 0
+        self._acc = np.zeros((0, 2), np.float32)  # frames from self.position on
+        self._long: list[list] = []  # [voice, total frames]
+        self._long_frames = round(self.LONG_NOTE * synth.sample_rate)
+
+    @classmethod
+    def for_score(cls, score: Score, synth: Synth, start_tick: int = 0,
+                  end_tick: int | None = None, *, tail: bool = True,
+                  warnings: list[str] | None = None) -> ScoreStream:
+        voices, frames = schedule(score, synth, start_tick, end_tick, warnings)
+        return cls(synth, voices, frames + (synth.tail_frames if tail else 0))
+
+    @property
+    def remaining(self) -> int:
+        return self.length - self.position
+
+    def read(self, n: int) -> np.ndarray:
+        n = max(0, min(int(n), self.remaining))
+        start, end = self.position, self.position + n
+        synth = self.synth
+        while self._next < len(self.voices) and self.voices[self._next].start < end:
+            v = self.voices[self._next]
+            self._next += 1
+            total = synth.note_length(v.preset, v.key, v.velocity, v.on_frames)
+            if total > self._long_frames:
+                self._long.append([v, total])
+                continue
+            wave_ = synth.note(v.preset, v.key, v.velocity, v.on_frames)
+            offset = v.start - start
+            if offset < 0:  # started before the stream's position: keep what remains
+                wave_ = wave_[-offset:]
+                offset = 0
+            self._mix(offset, wave_)
+        out = np.zeros((n, 2), np.float32)
+        have = min(n, len(self._acc))
+        out[:have] = self._acc[:have]
+        self._acc = self._acc[have:]
+        keep = []
+        for item in self._long:
+            v, total = item
+            a = max(0, start - v.start)
+            b = min(total, end - v.start)
+            if b > a:
+                at = v.start + a - start
+                out[at:at + b - a] += synth.note_segment(v.preset, v.key, v.velocity,
+                                                         v.on_frames, a, b)
+            if v.start + total > end:
+                keep.append(item)
+        self._long = keep
+        self.position = end
+        return out
+
+    def _mix(self, offset: int, wave_: np.ndarray) -> None:
+        need = offset + len(wave_)
+        if need > len(self._acc):
+            grown = np.zeros((max(need, 2 * len(self._acc)), 2), np.float32)
+            grown[:len(self._acc)] = self._acc
+            self._acc = grown
+        self._acc[offset:need] += wave_
+
+
+def render_score(score: Score, synth: Synth | None = None, start_tick: int = 0,
+                 end_tick: int | None = None, warnings: list[str] | None = None) -> np.ndarray:
+    """The whole range as float32 PCM, shape (frames, 2), 44.1 kHz unless ``synth`` says
+    otherwise; frames = the range's duration + the release tail."""
+    synth = synth or default_synth()
+    stream = ScoreStream.for_score(score, synth, start_tick, end_tick, warnings=warnings)
+    return stream.read(stream.length)
+
+
+_DEFAULT: dict[int, Synth] = {}
+
+
+def default_synth(sample_rate: int = 44100) -> Synth:
+    """A synth on the default SoundFont (``soundfont.find_soundfont``), one per sample rate."""
+    synth = _DEFAULT.get(sample_rate)
+    if synth is None:
+        synth = _DEFAULT[sample_rate] = Synth(load_default(), sample_rate)
+    return synth
+
+
+def to_int16(pcm: np.ndarray) -> np.ndarray:
+    """Float PCM in -1..1 -> int16, clipped (never wrapped round)."""
+    return (np.clip(pcm, -1.0, 1.0) * 32767.0).round().astype("<i2")
+
+
+def write_wav(path: str | Path, pcm: np.ndarray, sample_rate: int = 44100) -> None:
+    """A 16-bit PCM WAV (stereo or mono by ``pcm``'s shape) that every player reads. Written
+    atomically: on any error the old file is left as it was and ``ScoreFileError`` is raised."""
+    frames = to_int16(pcm)
+    channels = 1 if frames.ndim == 1 else frames.shape[1]
+
+    def write(tmp: Path) -> None:
+        with wave.open(str(tmp), "wb") as w:
+            w.setnchannels(channels)
+            w.setsampwidth(2)
+            w.setframerate(int(sample_rate))
+            w.writeframes(np.ascontiguousarray(frames).tobytes())
+
+    atomic_write(path, write)

@@ -1,0 +1,154 @@
+"""Rendering scores to PCM: pitch, length, silence, loudness, timbre, tempo, drums, chunking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from audio_helpers import SR, fundamental, harmonic_profile, rms
+
+from composer_gui.audio.render import ScoreStream, render_score, schedule, to_int16
+from composer_gui.audio.timing import TempoMap
+from composer_gui.music.score import TPQ, Note, Part, Score, TempoChange
+
+MIDDLE_C = 261.6256
+
+
+def one_note(pitch=60, velocity=100, program=0, beats=2, start=0, drum=False,
+             bpm=120) -> Score:
+    return Score(parts=(Part((Note(start, pitch, beats * TPQ, velocity),), program=program,
+                             is_drum=drum, channel=9 if drum else 0),),
+                 tempos=(TempoChange.from_bpm(0, bpm),))
+
+
+@pytest.mark.parametrize("program", [0, 40, 56, 71, 73])  # piano violin trumpet clarinet flute
+def test_middle_c_sounds_at_261_6_hz(gm_synth, program):
+    pcm = render_score(one_note(program=program), gm_synth)
+    steady = pcm[int(0.1 * SR):int(0.6 * SR)].mean(axis=1)
+    assert fundamental(steady) == pytest.approx(MIDDLE_C, rel=0.01)
+
+
+@pytest.mark.parametrize("pitch", [36, 48, 69, 84])
+def test_other_pitches_of_the_piano(gm_synth, pitch):
+    pcm = render_score(one_note(pitch=pitch), gm_synth)
+    steady = pcm[int(0.1 * SR):int(0.6 * SR)].mean(axis=1)
+    assert fundamental(steady) == pytest.approx(440 * 2 ** ((pitch - 69) / 12), rel=0.01)
+
+
+def test_generated_sine_is_exact(sine_synth):
+    pcm = render_score(one_note(pitch=69), sine_synth)
+    assert fundamental(pcm[4410:26460, 0]) == pytest.approx(440.0, rel=0.001)
+    pcm = render_score(one_note(pitch=60), sine_synth)
+    assert fundamental(pcm[4410:26460, 0]) == pytest.approx(MIDDLE_C, rel=0.001)
+
+
+def test_length_is_duration_plus_release_tail(gm_synth):
+    score = Score(
+        parts=(Part((Note(0, 60, 960), Note(960, 64, 960), Note(2400, 67, 1440))),),
+        tempos=(TempoChange.from_bpm(0, 90), TempoChange.from_bpm(1920, 150)),
+    )
+    pcm = render_score(score, gm_synth)
+    expected = round(score.seconds_at(score.end_tick) * SR) + gm_synth.tail_frames
+    assert pcm.shape == (expected, 2) and pcm.dtype == np.float32
+    assert gm_synth.tail_frames == round(gm_synth.release_tail * SR) > 0
+    assert rms(pcm[-gm_synth.tail_frames:-gm_synth.tail_frames // 2]) > 0  # the release rings
+    # a range: its own duration plus the tail
+    part = render_score(score, gm_synth, 960, 1920)
+    assert len(part) == round((score.seconds_at(1920) - score.seconds_at(960)) * SR) + \
+        gm_synth.tail_frames
+
+
+def test_silence_where_there_are_no_notes(gm_synth):
+    score = Score(parts=(Part((Note(TPQ * 2, 60, TPQ), Note(TPQ * 12, 64, TPQ))),))  # 120 bpm
+    pcm = render_score(score, gm_synth)
+    first_on, first_off = SR, int(1.5 * SR)
+    second_on = 6 * SR
+    assert not pcm[:first_on].any()  # nothing before the first note
+    assert rms(pcm[first_on:first_off]) > 0.01
+    assert not pcm[first_off + gm_synth.tail_frames:second_on].any()  # the gap, after its tail
+    assert rms(pcm[second_on:second_on + SR // 2]) > 0.01
+
+
+def test_velocity_changes_loudness(gm_synth):
+    loud = render_score(one_note(velocity=110), gm_synth)
+    soft = render_score(one_note(velocity=40), gm_synth)
+    assert rms(loud) > 4 * rms(soft)  # about (110/40)^2 = 7.6 by the GM velocity curve
+    assert rms(soft) > 0
+
+
+def test_program_changes_timbre(gm_synth):
+    window = slice(int(0.2 * SR), int(0.7 * SR))
+    profiles = {}
+    for program in (0, 40, 73):  # piano, violin, flute
+        pcm = render_score(one_note(program=program), gm_synth)[window].mean(axis=1)
+        profiles[program] = harmonic_profile(pcm, MIDDLE_C)
+    for a, b in ((0, 40), (0, 73), (40, 73)):
+        assert float(profiles[a] @ profiles[b]) < 0.95, (a, b)
+    same = harmonic_profile(render_score(one_note(program=0, velocity=99), gm_synth)[window]
+                            .mean(axis=1), MIDDLE_C)
+    assert float(profiles[0] @ same) > 0.99
+
+
+def test_tempo_is_honoured(gm_synth):
+    def onset_of_second_note(bpm):
+        score = Score(parts=(Part((Note(0, 72, 240), Note(TPQ * 2, 72, 240))),),
+                      tempos=(TempoChange.from_bpm(0, bpm),))
+        voices, _ = schedule(score, gm_synth)
+        return voices[1].start
+
+    assert onset_of_second_note(120) == SR
+    assert onset_of_second_note(60) == 2 * SR
+    score = Score(parts=(Part((Note(0, 72, 240), Note(TPQ * 4, 72, 240))),),
+                  tempos=(TempoChange.from_bpm(0, 120), TempoChange.from_bpm(TPQ * 2, 60)))
+    assert schedule(score, gm_synth)[0][1].start == SR + 2 * SR
+
+
+def test_drums_come_from_the_drum_kit(gm_synth, sine_synth):
+    score = one_note(pitch=38, drum=True, beats=1)  # acoustic snare
+    warnings: list[str] = []
+    pcm = render_score(score, gm_synth, warnings=warnings)
+    assert rms(pcm) > 0.005 and warnings == []
+    assert schedule(score, gm_synth)[0][0].preset.bank == 128
+    warnings = []
+    silent = render_score(score, sine_synth, warnings=warnings)
+    assert not silent.any() and warnings == ["the SoundFont has no drum kit: drum parts are silent"]
+
+
+def test_chunked_stream_equals_whole_render(gm_synth):
+    score = Score(parts=(
+        Part(tuple(Note(i * 240, 60 + i % 7, 480, 70 + i) for i in range(16))),
+        Part(tuple(Note(i * 960, 43 + i % 3, 960) for i in range(4)), program=32, channel=1),
+        Part((Note(100, 67, 8 * TPQ),), program=48, channel=2),  # 4 s: rendered block-wise
+    ))
+    whole = render_score(score, gm_synth)
+    long_note = gm_synth.note(gm_synth.preset_for(48), 67, 80, round(4 * SR))
+    assert len(long_note) > ScoreStream.LONG_NOTE * SR
+    np.testing.assert_allclose(gm_synth.note_segment(gm_synth.preset_for(48), 67, 80,
+                                                     round(4 * SR), 1000, 90000),
+                               long_note[1000:90000], atol=1e-7)
+    stream = ScoreStream.for_score(score, gm_synth)
+    blocks, sizes = [], [1, 777, 1024, 5000, 33]
+    i = 0
+    while stream.remaining:
+        blocks.append(stream.read(sizes[i % len(sizes)]))
+        i += 1
+    assert len(stream.read(100)) == 0
+    np.testing.assert_allclose(np.concatenate(blocks), whole, atol=1e-6)
+
+
+def test_empty_score_is_just_the_tail(gm_synth):
+    pcm = render_score(Score(), gm_synth)
+    assert pcm.shape == (gm_synth.tail_frames, 2) and not pcm.any()
+
+
+def test_int16_conversion_clips():
+    x = np.array([[0.0, 1.0], [-1.0, 2.0], [-3.0, 0.5]], np.float32)
+    assert to_int16(x).tolist() == [[0, 32767], [-32767, 32767], [-32767, 16384]]
+
+
+def test_tempo_map_inverts_seconds_at():
+    score = Score(tempos=(TempoChange.from_bpm(0, 100), TempoChange.from_bpm(1000, 40),
+                          TempoChange.from_bpm(5000, 200)))
+    tm = TempoMap(score)
+    for tick in (0, 1, 999, 1000, 1001, 4321, 5000, 9999):
+        assert tm.seconds(tick) == pytest.approx(score.seconds_at(tick))
+        assert tm.tick(tm.seconds(tick)) == tick

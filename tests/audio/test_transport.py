@@ -1,0 +1,220 @@
+"""The transport with a fake audio device and clock: the playhead follows the audio clock."""
+
+from __future__ import annotations
+
+import mido
+import pytest
+from audio_helpers import SR, FakeDevice, rms
+
+from composer_gui.music.score import TPQ, Note, Part, Score, TempoChange
+from composer_gui.ui.transport import NO_AUDIO_ENV, QtAudioBackend, Transport
+
+SCORE = Score(parts=(Part(tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(8))),),
+              tempos=(TempoChange.from_bpm(0, 120),))  # 4 s: a quarter is 0.5 s
+
+
+@pytest.fixture
+def device():
+    return FakeDevice()
+
+
+@pytest.fixture
+def transport(qtbot, device, gm_synth):
+    t = Transport(backend=device, synth=gm_synth, interval_ms=5)
+    t.set_score(SCORE)
+    yield t
+    t.shutdown()
+
+
+def follow(qtbot, transport, device, seconds, tick):
+    device.advance(seconds)
+    qtbot.waitUntil(lambda: transport.position == tick, timeout=2000)
+
+
+def test_playhead_follows_the_audio_clock(qtbot, transport, device):
+    positions = []
+    transport.positionChanged.connect(positions.append)
+    with qtbot.waitSignal(transport.playingChanged) as playing:
+        assert transport.play(0)
+    assert playing.args == [True] and transport.playing
+    qtbot.waitUntil(lambda: transport.first_write_at is not None, timeout=2000)  # pulled
+    qtbot.wait(50)
+    assert transport.position == 0  # the clock has not moved: neither has the playhead
+    follow(qtbot, transport, device, 1.0, 2 * TPQ)
+    follow(qtbot, transport, device, 0.25, 2 * TPQ + TPQ // 2)
+    follow(qtbot, transport, device, 1.5, 5 * TPQ + TPQ // 2)
+    assert positions[0] == 0 and positions == sorted(positions)
+    assert rms(device.audio()) > 0.01
+
+
+def test_play_from_a_tick_and_stop(qtbot, transport, device):
+    transport.set_position(3 * TPQ)
+    assert transport.play()
+    assert transport.position == 3 * TPQ
+    follow(qtbot, transport, device, 0.5, 4 * TPQ)
+    with qtbot.waitSignal(transport.playingChanged) as stopped:
+        transport.toggle()
+    assert stopped.args == [False] and not transport.playing
+    assert transport.position == 4 * TPQ  # the playhead stays where playback stopped
+    pulled = device.pulled
+    device.advance(0.5)
+    assert device.pulled > pulled
+    assert not device.audio()[pulled:].any()  # after Stop: silence (what was queued plays out)
+
+
+def test_idle_device_is_suspended_and_resumed(qtbot, transport, device, monkeypatch):
+    from composer_gui.ui import transport as transport_module
+
+    monkeypatch.setattr(transport_module, "IDLE_SECONDS", 0.05)
+    transport.play(6 * TPQ)
+    transport.stop()
+    qtbot.waitUntil(lambda: device.suspended, timeout=2000)
+    assert device.opens == 1
+    lag = device.queued / SR  # the silence it held when suspended plays first
+    assert transport.play(0)  # resumed at once, not re-opened
+    assert not device.suspended and device.opens == 1
+    follow(qtbot, transport, device, lag + 0.5, TPQ)
+
+
+def test_plays_to_the_end_then_stops(qtbot, transport, device):
+    transport.play(6 * TPQ)  # 1 s of notes, then the 1 s release tail
+    follow(qtbot, transport, device, 1.0, 8 * TPQ)
+    assert transport.playing  # the tail still rings
+    with qtbot.waitSignal(transport.playingChanged, timeout=2000):
+        device.advance(1.05)
+    assert not transport.playing and transport.position == 8 * TPQ
+
+
+def test_loop_wraps_the_playhead(qtbot, transport, device):
+    loops = []
+    transport.loopChanged.connect(loops.append)
+    transport.set_loop(TPQ, 3 * TPQ)  # 1 s loop
+    transport.play(0)
+    follow(qtbot, transport, device, 1.25, 2 * TPQ + TPQ // 2)
+    follow(qtbot, transport, device, 0.5, TPQ + TPQ // 2)  # wrapped
+    follow(qtbot, transport, device, 10.0, TPQ + TPQ // 2)  # ten loops later, same place
+    lag = device.queued / SR
+    transport.clear_loop()
+    assert loops == [(TPQ, 3 * TPQ), None]
+    assert transport.playing and transport.position == TPQ + TPQ // 2  # plays on, unlooped
+    follow(qtbot, transport, device, lag + 1.0, 3 * TPQ + TPQ // 2)
+
+
+def test_editing_while_playing_is_heard_from_the_playhead(qtbot, transport, device):
+    transport.play(0)
+    follow(qtbot, transport, device, 1.0, 2 * TPQ)
+    opens = device.opens
+    lag = device.queued / SR  # what the device still holds plays first (<= 0.1 s)
+    transport.set_score(SCORE.transpose(12))
+    assert transport.playing and transport.position == 2 * TPQ and device.opens == opens
+    follow(qtbot, transport, device, lag + 0.5, 3 * TPQ)
+
+
+def test_home_and_seeking(qtbot, transport, device):
+    transport.set_position(5 * TPQ)
+    transport.go_to_start()
+    assert transport.position == 0
+    transport.play()
+    follow(qtbot, transport, device, 0.5, TPQ)
+    lag = device.queued / SR
+    transport.set_position(6 * TPQ)  # a click on the ruler while playing
+    assert transport.playing and transport.position == 6 * TPQ
+    follow(qtbot, transport, device, lag + 0.5, 7 * TPQ)
+
+
+def test_audition_while_stopped(qtbot, transport, device):
+    assert transport.audition(67, 100, program=0)
+    assert device.is_open and not transport.playing
+    qtbot.waitUntil(lambda: device.queued == device.capacity, timeout=2000)
+    assert rms(device.audio()) > 0.01
+
+
+def test_empty_score_says_so(qtbot, transport):
+    transport.set_score(Score())
+    with qtbot.waitSignal(transport.message) as msg:
+        assert not transport.play()
+    assert msg.args == ["Nothing to play: the score is empty."]
+
+
+def test_without_an_audio_device_everything_else_works(qtbot, gm_synth):
+    device = FakeDevice(reason="no audio output device found")
+    t = Transport(backend=device, synth=gm_synth)
+    messages, available = [], []
+    t.message.connect(messages.append)
+    t.availableChanged.connect(available.append)
+    t.set_score(SCORE)
+    assert not t.available and t.unavailable_reason == "no audio output device found"
+    assert available == [False]
+    assert messages == ["Playback is off: no audio output device found."]
+    assert not t.play() and not t.playing
+    assert messages[-1].startswith("Cannot play: no audio output device found.")
+    assert not t.audition(60)
+    t.set_position(TPQ)  # the cursor still moves
+    assert t.position == TPQ
+    t.shutdown()
+
+
+class FakePort:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, message):
+        self.sent.append(message)
+
+
+def test_midi_output_plays_without_audio_on_the_wall_clock(qtbot, gm_synth):
+    now = [0.0]
+    t = Transport(backend=FakeDevice(reason="no audio output device found"), synth=gm_synth,
+                  clock=lambda: now[0], interval_ms=5)
+    port = FakePort()
+    t.set_score(SCORE)
+    t.set_midi_output(port)
+    assert t.play(0) and t.playing
+    qtbot.waitUntil(lambda: any(m.type == "note_on" for m in port.sent), timeout=2000)
+    now[0] = 1.5
+    qtbot.waitUntil(lambda: t.position == 3 * TPQ, timeout=2000)
+    assert t.audition(72)  # a clicked key goes to the MIDI output too
+    assert mido.Message("note_on", channel=0, note=72, velocity=100) in port.sent
+    t.stop()
+    assert port.sent[-1].type == "control_change" and port.sent[-1].control == 123
+    t.shutdown()
+
+
+def test_qt_backend_reports_why_it_is_unavailable(monkeypatch):
+    monkeypatch.setenv(NO_AUDIO_ENV, "1")
+    assert NO_AUDIO_ENV in QtAudioBackend.probe()
+    monkeypatch.delenv(NO_AUDIO_ENV)
+    reason = QtAudioBackend.probe()  # '' with a sound card; here: why not, in words
+    assert isinstance(reason, str) and "\n" not in reason
+
+
+def test_default_transport_in_tests_is_silent_but_alive(qtbot, monkeypatch):
+    monkeypatch.setenv(NO_AUDIO_ENV, "1")
+    t = Transport()
+    assert not t.available and NO_AUDIO_ENV in t.unavailable_reason
+    t.set_score(SCORE)
+    assert not t.play()
+    t.shutdown()
+
+
+def test_a_missing_soundfont_disables_playback_with_its_reason(qtbot, monkeypatch, tmp_path):
+    from composer_gui.audio import render, soundfont
+
+    monkeypatch.setenv(soundfont.ENV_VAR, str(tmp_path / "gone.sf2"))
+    monkeypatch.setattr(render, "_DEFAULT", {})
+    t = Transport(backend=FakeDevice())
+    t.set_score(SCORE)
+    messages = []
+    t.message.connect(messages.append)
+    assert not t.play() and not t.available
+    assert "gone.sf2: no such SoundFont file" in messages[0]
+    t.shutdown()
+
+
+def test_preload_opens_and_rests_the_device(qtbot, gm_synth):
+    device = FakeDevice()
+    t = Transport(backend=device, synth=gm_synth)
+    t.preload()
+    assert device.opens == 1 and device.suspended
+    t.shutdown()
+    assert not device.is_open
