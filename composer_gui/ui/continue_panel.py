@@ -28,6 +28,7 @@ SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 class ContinuePanel(QWidget):
     message = Signal(str)  # a line for the status bar
+    auditionRequested = Signal()  # "Play in Context": hear the variation after the sketch
 
     def __init__(self, controller: ContinueController, roll: PianoRoll,
                  parent: QWidget | None = None) -> None:
@@ -93,6 +94,9 @@ class ContinuePanel(QWidget):
         self.keep_button.setToolTip("Add this variation to the score (Enter)")
         self.discard_button = QPushButton("Discard")
         self.discard_button.setToolTip("Throw the proposal away (Esc)")
+        self.audition_button = QPushButton("Play in Context")
+        self.audition_button.setToolTip("Play the variation from the bar before it, with the "
+                                        "sketch (P); flip variations while it plays")
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setObjectName("continueStatus")
@@ -111,6 +115,7 @@ class ContinuePanel(QWidget):
         self.proposal_box = QGroupBox("Proposal")
         pbox = QVBoxLayout(self.proposal_box)
         pbox.addLayout(var_row)
+        pbox.addWidget(self.audition_button)
         keep_row = QHBoxLayout()
         keep_row.addWidget(self.keep_button, 1)
         keep_row.addWidget(self.discard_button, 1)
@@ -129,6 +134,7 @@ class ContinuePanel(QWidget):
         self.stop_button.clicked.connect(controller.stop)
         self.keep_button.clicked.connect(controller.keep)
         self.discard_button.clicked.connect(controller.discard)
+        self.audition_button.clicked.connect(self.auditionRequested)
         self.variation_buttons.idClicked.connect(self.proposal.select)
         controller.modelsListed.connect(self.set_models)
         controller.modelsFailed.connect(self._on_models_failed)

@@ -26,13 +26,19 @@ NONE_ITEM = "(none)"
 CLICK_HIGH, CLICK_LOW = 76, 77  # General MIDI hi / low wood block, for the count-in
 
 
+PortList = tuple[list[str], str]  # (names, why the list is empty or '')
+
+
 class MidiPortsPanel(QWidget):
-    """Input and output menus; ``''`` means no port. ``refresh()`` re-reads the ports."""
+    """Input and output menus; ``''`` means no port. ``refresh()`` re-reads the ports; the window
+    lists them in a worker instead (``list_ports()`` there, ``show_ports(...)`` here): the first
+    look opens the MIDI system, which takes a few hundred milliseconds."""
 
     inputChanged = Signal(str)
     outputChanged = Signal(str)
+    portsShown = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, refresh: bool = True) -> None:
         super().__init__(parent)
         self.inputs = QComboBox(self)
         self.outputs = QComboBox(self)
@@ -42,6 +48,7 @@ class MidiPortsPanel(QWidget):
         self.refresh_button.setText("Refresh")
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        self.status.setObjectName("midiStatus")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for w in (QLabel("MIDI in:"), self.inputs, QLabel("out:"), self.outputs,
@@ -53,12 +60,20 @@ class MidiPortsPanel(QWidget):
             lambda t: self.inputChanged.emit("" if t == NONE_ITEM else t))
         self.outputs.currentTextChanged.connect(
             lambda t: self.outputChanged.emit("" if t == NONE_ITEM else t))
-        self.refresh()
+        if refresh:
+            self.refresh()
+
+    @staticmethod
+    def list_ports() -> tuple[PortList, PortList]:
+        """(inputs, outputs), each (names, message); safe to call from a worker thread."""
+        return midi_io.port_status("input"), midi_io.port_status("output")
 
     def refresh(self) -> None:
+        self.show_ports(*self.list_ports())
+
+    def show_ports(self, inputs: PortList, outputs: PortList) -> None:
         messages = []
-        for combo, kind in ((self.inputs, "input"), (self.outputs, "output")):
-            names, message = midi_io.port_status(kind)
+        for combo, (names, message) in ((self.inputs, inputs), (self.outputs, outputs)):
             current = combo.currentText()
             combo.blockSignals(True)
             combo.clear()
@@ -69,6 +84,13 @@ class MidiPortsPanel(QWidget):
             if message and message not in messages:
                 messages.append(message)
         self.status.setText("; ".join(messages))
+        self.status.setToolTip(self.status.text())
+        self.portsShown.emit()
+
+    @property
+    def message(self) -> str:
+        """Why a menu is empty ('' when both list ports)."""
+        return self.status.text()
 
     @property
     def input_name(self) -> str:

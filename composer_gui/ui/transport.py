@@ -236,6 +236,11 @@ class Transport(QObject):
         return self._score
 
     @property
+    def has_synth(self) -> bool:
+        """Whether the synth (the SoundFont) is loaded or was given."""
+        return self._synth is not None
+
+    @property
     def engine(self) -> PlaybackEngine:
         if self._engine is None:
             if self._synth is None:

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Exceptions whose str() is written for the user; anything else is a bug and says its type.
 _USER_FACING = ("ScoreFileError", "ModelError", "ValueError", "OSError", "FileNotFoundError",
-                "PermissionError")
+                "PermissionError", "SoundFontError", "MidiUnavailable", "AudioUnavailable")
 
 _RUNNING: set[Task] = set()
 

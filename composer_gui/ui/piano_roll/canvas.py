@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .editor import PianoRoll
 
 MIN_LINE_GAP = 5.0  # px: finer grid lines than this are not drawn
+CLIP_MARGIN = 6  # px around the repainted area whose notes are still drawn
 
 
 class NoteCanvas(QWidget):
@@ -38,7 +39,10 @@ class NoteCanvas(QWidget):
         roll, geo = self.roll, self.roll.geo
         w, h = self.width(), self.height()
         p = QPainter(self)
-        t0, t1 = geo.tick_at(0), geo.tick_at(w)
+        # only the notes in the area to repaint (a moving playhead repaints a thin strip)
+        area = event.rect()
+        t0 = geo.tick_at(max(0, area.left() - CLIP_MARGIN))
+        t1 = geo.tick_at(min(w, area.right() + 1 + CLIP_MARGIN))
         high, low = geo.pitch_at(0), geo.pitch_at(h - 1)
         p.fillRect(0, 0, w, h, style.BACKGROUND)
         self._paint_rows(p, low, high, w)
@@ -46,10 +50,22 @@ class NoteCanvas(QWidget):
         self._paint_region(p, h)
         self._paint_notes(p, t0, t1, low, high)
         self._paint_proposal(p, t0, t1, low, high)
+        self._paint_take(p, t0, t1, low, high)
+        if roll.loop_range is not None:
+            p.setPen(QPen(style.LOOP_EDGE, 1, Qt.PenStyle.DashLine))
+            for t in roll.loop_range:
+                x = geo.x_of(t)
+                if 0 <= x <= w:
+                    p.drawLine(QLineF(x, 0, x, h))
         x = geo.x_of(roll.cursor_tick)
         if 0 <= x <= w:
             p.setPen(QPen(style.CURSOR, 1))
             p.drawLine(QLineF(x, 0, x, h))
+        if roll.playhead is not None:
+            x = geo.x_of(roll.playhead)
+            if -2 <= x <= w + 2:
+                p.setPen(QPen(style.PLAYHEAD, 2))
+                p.drawLine(QLineF(x, 0, x, h))
         roll.tool.paint(p)
         p.end()
 
@@ -184,6 +200,19 @@ class NoteCanvas(QWidget):
             pen = QPen(style.PROPOSAL_EDGE, 1.5, Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.setBrush(QBrush(style.PROPOSAL_FILL))
+            p.drawRects(rects)
+
+    def _paint_take(self, p: QPainter, t0: float, t1: float, low: int, high: int) -> None:
+        roll, geo = self.roll, self.roll.geo
+        if not roll.take:
+            return
+        rh = geo.row_h - 1
+        ppt = geo.px_per_tick
+        rects = [QRectF(geo.x_of(n.start), geo.y_of(n.pitch), max(2.0, n.duration * ppt - 1), rh)
+                 for n in roll.take if n.start < t1 and n.end > t0 and low <= n.pitch <= high]
+        if rects:
+            p.setPen(QPen(style.TAKE_EDGE, 1))
+            p.setBrush(QBrush(style.TAKE_FILL))
             p.drawRects(rects)
 
     # ----- input ----------------------------------------------------------------------------------

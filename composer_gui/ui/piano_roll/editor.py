@@ -40,6 +40,7 @@ class PianoRoll(QWidget):
     keepRequested = Signal()  # Enter while a proposal shows
     discardRequested = Signal()  # Esc while a proposal shows
     playRequested = Signal()  # Space
+    loopRequested = Signal(int, int)  # Shift+drag on the ruler: loop [start, end)
 
     def __init__(self, doc: Document, proposal: Proposal | None = None,
                  parent: QWidget | None = None) -> None:
@@ -53,6 +54,9 @@ class PianoRoll(QWidget):
         self.preview: Preview | None = None
         self.active_part = 0
         self.cursor_tick = 0
+        self.playhead: int | None = None  # what sounds now (None: not shown)
+        self.loop_range: tuple[int, int] | None = None
+        self.take: list[Note] = []  # a MIDI take while it is recorded
         self.last_length = TPQ
         self.last_velocity = 80
 
@@ -128,12 +132,45 @@ class PianoRoll(QWidget):
         self.preview = preview
         self.refresh()
 
-    def set_cursor_tick(self, tick: int) -> None:
+    def set_cursor_tick(self, tick: int, *, force: bool = False) -> None:
+        """Move the edit cursor. ``force``: emit ``cursorChanged`` even when it does not move (a
+        click on the ruler or Home also moves the playhead there)."""
         tick = max(0, int(tick))
-        if tick != self.cursor_tick:
+        if tick != self.cursor_tick or force:
             self.cursor_tick = tick
             self.cursorChanged.emit(tick)
             self.refresh(ruler=True)
+
+    def set_playhead(self, tick: int | None) -> None:
+        """Show the playhead at ``tick`` (None hides it). Only the strips it leaves and enters
+        are repainted, so following the sound costs little."""
+        tick = None if tick is None else max(0, int(tick))
+        if tick == self.playhead:
+            return
+        old, self.playhead = self.playhead, tick
+        for t in (old, tick):
+            if t is None:
+                continue
+            x = int(self.geo.x_of(t))
+            for strip in (self.canvas, self.velocity):
+                strip.update(x - 3, 0, 7, strip.height())
+        self.ruler.update()
+
+    def follow(self, tick: int) -> None:
+        """Page-follow the playhead: when it leaves the view, the next page comes into view."""
+        t0, t1 = self.visible_ticks()
+        if not t0 <= tick <= t1 - 2 / self.geo.px_per_tick:
+            self.geo.set_offsets(x_off=max(0.0, tick * self.geo.px_per_tick - 10))
+
+    def set_loop_range(self, loop: tuple[int, int] | None) -> None:
+        loop = None if loop is None else (int(loop[0]), int(loop[1]))
+        if loop != self.loop_range:
+            self.loop_range = loop
+            self.refresh(ruler=True)
+
+    def set_take(self, notes: list[Note] | None) -> None:
+        self.take = list(notes or [])
+        self.refresh()
 
     def refresh(self, ruler: bool = False) -> None:
         self.canvas.update()
@@ -273,12 +310,12 @@ class PianoRoll(QWidget):
                 self.noteAuditioned.emit(top)
             return True
         if key == k.Key_Home:
-            self.set_cursor_tick(0)
+            self.set_cursor_tick(0, force=True)
             self.scroll_to_tick(0)
             return True
         if key == k.Key_End:
             end = self.doc.score.end_tick
-            self.set_cursor_tick(end)
+            self.set_cursor_tick(end, force=True)
             self.ensure_visible(end)
             return True
         if key == k.Key_Space:

@@ -1,4 +1,5 @@
-"""The bar/beat ruler on top. Click or drag to place the cursor (where Paste puts notes)."""
+"""The bar/beat ruler on top. Click or drag to place the cursor (where Paste puts notes, and where
+playback starts); Shift+drag marks a range to loop. Shows the playhead and the loop range."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class Ruler(QWidget):
         self.setFixedHeight(HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._loop_from: int | None = None  # Shift+drag in progress: where it began
+        self._loop_to = 0
 
     def paintEvent(self, event) -> None:
         roll, geo = self.roll, self.roll.geo
@@ -60,6 +63,15 @@ class Ruler(QWidget):
                 for t in range(start + ts.beat_ticks, end, ts.beat_ticks):
                     bx = geo.x_of(t)
                     ticks.append(QLineF(bx, h - 6, bx, h))
+        loop = roll.loop_range
+        if self._loop_from is not None:
+            loop = (min(self._loop_from, self._loop_to), max(self._loop_from, self._loop_to))
+        if loop is not None and loop[1] > loop[0]:
+            a, b = geo.x_of(loop[0]), geo.x_of(loop[1])
+            p.fillRect(QRectF(a, 0, b - a, 6), style.LOOP_RULER)
+            p.setPen(QPen(style.LOOP_EDGE, 1))
+            p.drawLine(QLineF(a, 0, a, h))
+            p.drawLine(QLineF(b, 0, b, h))
         p.setPen(QPen(style.RULER_TICK, 1))
         p.drawLines(ticks)
         p.drawLine(QLineF(0, h - 0.5, w, h - 0.5))
@@ -67,18 +79,47 @@ class Ruler(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(style.CURSOR)
         p.drawPolygon(QPolygonF([QPointF(x - 6, h - 10), QPointF(x + 6, h - 10), QPointF(x, h)]))
+        if roll.playhead is not None:
+            x = geo.x_of(roll.playhead)
+            p.setBrush(style.PLAYHEAD)
+            p.drawPolygon(QPolygonF([QPointF(x - 5, 0), QPointF(x + 5, 0), QPointF(x, 8)]))
+            p.setPen(QPen(style.PLAYHEAD, 2))
+            p.drawLine(QLineF(x, 0, x, h))
         p.end()
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:
-        self._place(ev)
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._loop_from = self._loop_to = self._tick(ev)
+            self.update()
+            return
+        self._place(ev, force=True)
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        if ev.buttons() & Qt.MouseButton.LeftButton:
+        if not ev.buttons() & Qt.MouseButton.LeftButton:
+            return
+        if self._loop_from is not None:
+            self._loop_to = self._tick(ev, floor=False)
+            self.update()
+        else:
             self._place(ev)
 
-    def _place(self, ev: QMouseEvent) -> None:
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        if self._loop_from is None:
+            return
+        a, b = sorted((self._loop_from, self._tick(ev, floor=False)))
+        self._loop_from = None
+        self.update()
+        if b > a:
+            self.roll.loopRequested.emit(a, b)
+
+    def _tick(self, ev: QMouseEvent, floor: bool = True) -> int:
         tick = self.roll.geo.tick_at(ev.position().x())
-        self.roll.set_cursor_tick(self.roll.snap_tick(tick, ev.modifiers(), floor=True))
+        return self.roll.snap_tick(tick, ev.modifiers(), floor=floor)
+
+    def _place(self, ev: QMouseEvent, force: bool = False) -> None:
+        self.roll.set_cursor_tick(self._tick(ev), force=force)
 
     def wheelEvent(self, ev: QWheelEvent) -> None:
         self.roll.canvas.wheelEvent(ev)

@@ -15,6 +15,11 @@ BAR_LINE = QColor("#6b717a")
 BEAT_LINE = QColor("#3f444b")
 GRID_LINE = QColor("#32363c")
 CURSOR = QColor("#ff9f1c")
+PLAYHEAD = QColor("#4fe08a")  # green: what sounds now (the orange cursor is where edits go)
+LOOP_RULER = QColor(79, 224, 138, 90)
+LOOP_EDGE = QColor(79, 224, 138, 150)
+TAKE_FILL = QColor(255, 70, 70, 150)  # a MIDI take being recorded
+TAKE_EDGE = QColor("#ff5a5a")
 RUBBER_BAND = QColor(120, 180, 255, 60)
 RUBBER_BAND_EDGE = QColor(150, 200, 255, 200)
 

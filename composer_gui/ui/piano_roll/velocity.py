@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 HEIGHT = 72
 PAD = 4
 GRAB_PX = 5
+CLIP_MARGIN = 6  # px around the repainted area whose stems are still drawn
 
 
 class VelocityLane(QWidget):
@@ -47,7 +48,9 @@ class VelocityLane(QWidget):
         p.fillRect(0, 0, w, h, style.VELOCITY_BG)
         p.setPen(QPen(style.BEAT_LINE, 1))
         p.drawLine(QLineF(0, 0.5, w, 0.5))
-        t0, t1 = geo.tick_at(0), geo.tick_at(w)
+        area = event.rect()  # a moving playhead repaints a thin strip: only its stems
+        t0 = geo.tick_at(max(0, area.left() - CLIP_MARGIN))
+        t1 = geo.tick_at(min(w, area.right() + 1 + CLIP_MARGIN))
         pv = roll.preview
         vis = idx.visible(t0, t1)
         if len(vis):
@@ -70,6 +73,10 @@ class VelocityLane(QWidget):
             stems = [(geo.x_of(n.start), n.velocity) for n in prop.notes()
                      if t0 <= n.start <= t1]
             self._stems(p, stems, style.PROPOSAL_EDGE)
+        if roll.playhead is not None:
+            x = geo.x_of(roll.playhead)
+            p.setPen(QPen(style.PLAYHEAD, 2))
+            p.drawLine(QLineF(x, 0, x, h))
         p.end()
 
     def _stems(self, p: QPainter, stems: list[tuple[float, int]], colour) -> None:
