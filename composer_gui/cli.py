@@ -14,7 +14,7 @@ import sys
 from . import __version__
 
 # Order is the order --help lists them in.
-COMMANDS = ("convert",)
+COMMANDS = ("convert", "generate", "models", "train", "evaluate", "render")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
         "With no subcommand, the app starts.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation headless (models, Continue, MIDI and "
+                        "MusicXML files, audio, the window), print one line and exit "
+                        "(0: all passed)")
+    # bench/bundle.py: start the window, press Continue, print event times, quit
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
     for name in COMMANDS:
         importlib.import_module(f"composer_gui.commands.{name}").add_parser(sub)
@@ -33,9 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None and ("--self-test" in argv or "--startup-probe" in argv):
+        from . import selftest  # before Qt starts: it runs headless
+
+        return selftest.main(argv) if "--self-test" in argv else selftest.startup_probe()
     if first is None or first not in COMMANDS:
-        if any(a in ("-h", "--help", "--version") for a in argv) or (first and first not in COMMANDS
-                                                                    and not _looks_like_file(first)):
+        asks_help = any(a in ("-h", "--help", "--version") for a in argv)
+        if asks_help or (first and not _looks_like_file(first)):
             build_parser().parse_args(argv)
             return 0
         return _start_gui(argv)

@@ -13,8 +13,8 @@ A piece becomes::
 
 The grid has 12 steps per quarter note (40 ticks): sixteenths (3), eighth triplets (4) and sixteenth
 triplets (2) are exact. Finer notes are moved to the nearest step; pitches outside the model's range
-are moved by octaves; longer notes are shortened to the longest duration token. Each of these repairs
-is counted in the ``warnings`` list, never done silently. The prior art had no rhythm at all
+are moved by octaves; longer notes are shortened to the longest duration token. Each of these
+repairs is counted in the ``warnings`` list, never done silently. The prior art had no rhythm at all
 (every note 0.5 beats after the last); this is the fix.
 
 :class:`GrammarState` is the same grammar as a state machine: it says which tokens may come next
@@ -160,7 +160,7 @@ class Vocabulary:
 
     # ----- score -> tokens --------------------------------------------------------------------
     def nearest_time_signature(self, ts: TimeSignature) -> str:
-        """The vocabulary's meter for ``ts``: itself if known, else the one closest in bar length."""
+        """The vocabulary's meter for ``ts``: itself if known, else the closest in bar length."""
         name = f"{ts.numerator}/{ts.denominator}"
         if name in self._ts_bar_steps:
             return name
@@ -168,7 +168,7 @@ class Vocabulary:
         return min(self.time_signatures, key=lambda t: (abs(self._ts_bar_steps[t] - steps), t))
 
     def prepare_notes(self, score: Score, warnings: list[str] | None = None) -> list[Note]:
-        """The pitched notes as the model sees them: on the grid, in range, one per pitch and onset."""
+        """The pitched notes as the model sees them: on the grid, in range, one per pitch/onset."""
         step = self.step_ticks
         moved_pitch = off_grid = clipped = unisons = 0
         best: dict[tuple[int, int], Note] = {}
@@ -207,7 +207,7 @@ class Vocabulary:
         return sorted(best.values(), key=lambda n: (n.start, -n.pitch))
 
     def bar_layout(self, score: Score, until: int) -> list[tuple[int, str]]:
-        """(start tick, vocabulary meter) of each bar up to and including the one holding ``until``."""
+        """(start tick, vocabulary meter) of each bar up to the one holding ``until``, included."""
         bars: list[tuple[int, str]] = []
         tick = 0
         while True:
@@ -235,7 +235,8 @@ class Vocabulary:
             last = max((n.start for n in notes), default=0)
         bars = self.bar_layout(score, last)
         for ts in {score.time_signature_at(t) for t, _ in bars}:
-            if warnings is not None and f"{ts.numerator}/{ts.denominator}" not in self._ts_bar_steps:
+            known = f"{ts.numerator}/{ts.denominator}" in self._ts_bar_steps
+            if warnings is not None and not known:
                 warnings.append(f"time signature {ts} is not in the vocabulary; "
                                 f"treated as {self.nearest_time_signature(ts)}")
         tokens = [BOS]

@@ -1,0 +1,248 @@
+"""How fast is Continue? The prior art's generation loop against this sampler, on the same weights.
+
+    python bench/generate.py                       # models/bach-chorales if installed
+    python bench/generate.py --model DIR_OR_NAME   # any model folder
+    python bench/generate.py --size 3x512          # a random model of that size (layers x hidden)
+    python bench/generate.py --also 3x512          # and a random 3x512 row set, as in GUIDE.md
+
+Rows, all in one run so that the ratios hold even on a busy machine:
+
+* (a) the prior art (Classical-Piano-Composer): for each new token, Keras ``model.predict`` on the
+  last 100 tokens (the sequence model), keeping only the last step's output;
+* (b) this sampler at batch 1: one ONNX step per token carrying the LSTM state, with the grammar and
+  constraint masks and top-p sampling, i.e. what the app does (the bare ONNX step beside it);
+* (c) the sampler with 8 variations stepped together: ms per step and per token;
+* the wall time from request to the last note of 8 bars x 4 variations, and to the first note
+  (cold: a new sampler, the sketch prefilled from nothing; warm: the same sketch again, so the
+  prefill comes from the cache), for 1 and 2 ONNX Runtime threads.
+
+The sketch is the first 4 bars of Bach's chorale BWV 66.6 from music21's corpus (a C major scale
+if the corpus is missing). Each figure is the median of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+from composer_gui.ml.models import ModelError, load_model, resolve_model
+from composer_gui.ml.sampler import GenerationRequest, Sampler
+from composer_gui.music import Note, Part, Score, load_score
+
+WINDOW = 100
+
+
+class Timed:
+    """An InferenceSession stand-in that counts steps, their batch sizes and when each ended."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.batches: list[int] = []
+        self.ends: list[float] = []
+
+    def run(self, names, feeds):
+        out = self.session.run(names, feeds)
+        self.batches.append(len(feeds["token"]))
+        self.ends.append(time.perf_counter())
+        return out
+
+
+def sketch_score() -> Score:
+    try:
+        from music21 import corpus
+
+        score = load_score(corpus.getWork("bach/bwv66.6"))
+        return score.slice(0, score.bar_start(4))
+    except Exception:  # no corpus: a plain melody
+        notes = tuple(Note(i * 480, [60, 62, 64, 65, 67, 69, 71, 72][i % 8], 480)
+                      for i in range(16))
+        return Score(parts=(Part(notes),))
+
+
+def build_random(size: str, folder: Path) -> Path:
+    layers, hidden = (int(x) for x in size.lower().split("x"))
+    import keras
+
+    from composer_gui.ml.export import write_model_folder
+    from composer_gui.ml.model import ModelConfig, build_sequence_model
+    from composer_gui.ml.tokens import Vocabulary
+
+    keras.utils.set_random_seed(1)
+    cfg = ModelConfig(embedding=128, hidden=hidden, layers=layers, dropout=0.0)
+    vocab = Vocabulary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_model_folder(folder, build_sequence_model(cfg, vocab.size), cfg, vocab,
+                           {"note": "random weights for bench/generate.py"}, {}, name=folder.name)
+    return folder
+
+
+def prior_art_ms(folder: Path, seed_tokens: list[int], count: int) -> float:
+    """ms per token of the prior art's loop: predict over a sliding 100-token window."""
+    from composer_gui.ml.model import load_keras_model
+
+    model = load_keras_model(folder)
+    window = list(seed_tokens[-WINDOW:])
+    while len(window) < WINDOW:
+        window = (seed_tokens + window)[-WINDOW:]
+    times = []
+    for i in range(count + 2):
+        t = time.perf_counter()
+        logits = model.predict(np.array([window], np.int32), verbose=0)[0, -1]
+        token = int(np.argmax(logits))  # the prior art picked greedily
+        window = [*window[1:], token]
+        if i >= 2:  # the first calls build the predict function
+            times.append(time.perf_counter() - t)
+    return 1000 * statistics.median(times)
+
+
+def onnx_step_ms(model, batch: int, count: int = 200) -> float:
+    feeds = {"token": np.zeros((batch, 1), np.int32)}
+    feeds.update({n: np.zeros((batch, model.hidden), np.float32) for n in model.input_names[1:]})
+    names = list(model.output_names)
+    for _ in range(20):
+        model.session.run(names, feeds)
+    t = time.perf_counter()
+    for _ in range(count):
+        model.session.run(names, feeds)
+    return 1000 * (time.perf_counter() - t) / count
+
+
+def sampler_run(model, sketch: Score, req: GenerationRequest, cold: bool) -> dict:
+    """Times of one generation: first note, last note, prefill, steps and tokens after it."""
+    sampler = Sampler(model)
+    if not cold:  # the same sketch was continued before: prefill comes from the cache
+        sampler.generate(sketch, GenerationRequest(bars=1, seed=0))
+    sampler.session = timed = Timed(model.session)
+    t0 = time.perf_counter()
+    first = last = None
+    notes = 0
+    for _ in sampler.stream(sketch, req):
+        last = time.perf_counter()
+        first = first or last
+        notes += 1
+    end = time.perf_counter()
+    prefill_calls = sampler.plan.prefix_tokens if cold else 0
+    prefill_end = timed.ends[prefill_calls - 1] if prefill_calls else t0
+    steps = timed.batches[prefill_calls:]
+    return {
+        "first": (first or end) - t0, "last": (last or end) - t0, "total": end - t0,
+        "prefill": prefill_end - t0, "prefill_tokens": prefill_calls,
+        "steps": len(steps), "tokens": sum(steps), "gen": end - prefill_end, "notes": notes,
+    }
+
+
+def median_of(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def bench_model(folder: Path, sketch: Score, args) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    model = load_model(folder, threads=1)
+    prefix = Sampler(model)
+    prefix.stream(sketch, GenerationRequest(bars=1))  # plan only: the sketch's tokens
+    seed_tokens = prefix.vocab.encode(sketch, until_tick=prefix.plan.start_tick, add_eos=False)
+
+    prior = prior_art_ms(folder, seed_tokens, args.prior_tokens)
+    rows.append(("(a) prior art: Keras `predict` on a 100-token window, per token",
+                 f"{prior:.1f} ms", "1x"))
+
+    def ratio(ms: float) -> str:
+        return f"{prior / ms:,.0f}x"
+
+    for threads in (1, 2):
+        model = load_model(folder, threads=threads)
+        tag = f"{threads} thread{'s' if threads > 1 else ''}"
+        one = [sampler_run(model, sketch, GenerationRequest(bars=8, seed=s, variations=1),
+                           cold=True) for s in range(args.repeat)]
+        per_token = 1000 * median_of(one, "gen") / median_of(one, "tokens")
+        step1 = onnx_step_ms(model, 1)
+        rows.append((f"(b) this sampler, batch 1, per token ({tag}; masks + sampling included)",
+                     f"{per_token:.3f} ms", ratio(per_token)))
+        rows.append((f"    bare ONNX step, batch 1 ({tag})", f"{step1:.3f} ms", ratio(step1)))
+        eight = [sampler_run(model, sketch, GenerationRequest(bars=8, seed=s, variations=8),
+                             cold=True) for s in range(args.repeat)]
+        per_step = 1000 * median_of(eight, "gen") / median_of(eight, "steps")
+        per_tok8 = 1000 * median_of(eight, "gen") / median_of(eight, "tokens")
+        step8 = onnx_step_ms(model, 8)
+        rows.append((f"(c) this sampler, 8 variations, per step ({tag})",
+                     f"{per_step:.3f} ms", ""))
+        rows.append((f"(c) this sampler, 8 variations, per token ({tag})",
+                     f"{per_tok8:.3f} ms", ratio(per_tok8)))
+        rows.append((f"    bare ONNX step, batch 8 ({tag})", f"{step8:.3f} ms", ""))
+        req = GenerationRequest(bars=8, variations=4)
+        cold, warm = [], []
+        for s in range(args.repeat):
+            req.seed = s
+            cold.append(sampler_run(model, sketch, req, cold=True))
+            warm.append(sampler_run(model, sketch, req, cold=False))
+        rows.append((f"8 bars x 4 variations, request to last note, cold ({tag})",
+                     f"{1000 * median_of(cold, 'last'):.0f} ms",
+                     f"{median_of(cold, 'notes'):.0f} notes"))
+        rows.append((f"8 bars x 4 variations, request to last note, warm ({tag})",
+                     f"{1000 * median_of(warm, 'last'):.0f} ms", ""))
+        rows.append((f"first note, cold: prefill of {cold[0]['prefill_tokens']} tokens "
+                     f"({1000 * median_of(cold, 'prefill'):.0f} ms) + first steps ({tag})",
+                     f"{1000 * median_of(cold, 'first'):.0f} ms", ""))
+        rows.append((f"first note, warm: the same sketch again ({tag})",
+                     f"{1000 * median_of(warm, 'first'):.1f} ms", ""))
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default=None, help="model name or folder (default: "
+                    "bach-chorales if installed, else a random --size model)")
+    ap.add_argument("--size", default="3x512", help="layers x hidden of the random model")
+    ap.add_argument("--also", default=None, metavar="LxH",
+                    help="add rows for a random model of this size (e.g. 3x512)")
+    ap.add_argument("--prior-tokens", type=int, default=10,
+                    help="tokens timed for the prior art's loop")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+
+    sketch = sketch_score()
+    targets: list[tuple[str, Path]] = []
+    tmp = Path(tempfile.mkdtemp(prefix="bench-generate-"))
+    name = args.model
+    if name is None:
+        try:
+            name = str(resolve_model("bach-chorales"))
+        except ModelError:
+            name = None
+    if name is not None:
+        folder = resolve_model(name)
+        cfg = load_model(folder).config["model"]
+        targets.append((f"{folder.name} ({cfg['layers']}x{cfg['hidden']})", folder))
+    else:
+        targets.append((f"random {args.size} (no bundled model found)",
+                        build_random(args.size, tmp / f"random-{args.size}")))
+    if args.also:
+        targets.append((f"random {args.also}", build_random(args.also, tmp / f"r-{args.also}")))
+
+    print(f"sketch: {sketch.note_count} notes, {sketch.bar_count()} bars; "
+          f"{os.cpu_count()} CPU cores; median of {args.repeat} runs\n")
+    for label, folder in targets:
+        rows = bench_model(folder, sketch, args)
+        print(f"### {label}\n")
+        print("| measurement | time | vs (a) |")
+        print("| --- | ---: | ---: |")
+        for what, value, vs in rows:
+            print(f"| {what} | {value} | {vs} |")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The Keras model: token embedding -> stacked LSTM with dropout -> dense logits.
+
+The prior art's family (stacked LSTMs, dropout, dense, softmax, RMSprop) with its input fixed: an
+embedding of each token instead of one scalar (index / vocabulary size). The softmax lives in the
+loss (``from_logits=True``) and in the sampler, so the graph outputs logits.
+
+Two graphs share one set of weights:
+
+* the *sequence model* ``tokens [batch, T] -> logits [batch, T, V]`` that is trained;
+* the *step model* ``token [batch, 1], h0.., c0.. -> logits [batch, V], h0_out.., c0_out..`` that
+  is exported to ONNX and run by the sampler one token at a time, carrying the LSTM state
+  (instead of re-running a 100-token window for every new token, as the prior art did).
+
+TensorFlow/Keras is imported here; the app never imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import keras
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    embedding: int = 128
+    hidden: int = 256
+    layers: int = 2
+    dropout: float = 0.2
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(d: dict) -> ModelConfig:
+        return ModelConfig(**{k: d[k] for k in ("embedding", "hidden", "layers", "dropout")})
+
+
+PRESETS = {
+    "tiny": ModelConfig(embedding=16, hidden=32, layers=1, dropout=0.0),
+    "small": ModelConfig(embedding=96, hidden=256, layers=2, dropout=0.2),
+    "medium": ModelConfig(embedding=128, hidden=384, layers=2, dropout=0.3),
+}
+
+
+def _cfg(model_cfg: dict | ModelConfig) -> ModelConfig:
+    return model_cfg if isinstance(model_cfg, ModelConfig) else ModelConfig.from_dict(model_cfg)
+
+
+def build_sequence_model(model_cfg: dict | ModelConfig, vocab_size: int) -> keras.Model:
+    """tokens int32 [batch, T] -> logits float32 [batch, T, V]."""
+    cfg = _cfg(model_cfg)
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(vocab_size, cfg.embedding, name="embedding")(tokens)
+    for i in range(cfg.layers):
+        x = keras.layers.LSTM(cfg.hidden, return_sequences=True, name=f"lstm{i}")(x)
+        if cfg.dropout:
+            x = keras.layers.Dropout(cfg.dropout, name=f"dropout{i}")(x)
+    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    return keras.Model(tokens, logits, name="sequence_model")
+
+
+def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
+                     source: keras.Model | None = None) -> keras.Model:
+    """One step: token [batch, 1] and each layer's (h, c) -> logits [batch, V] and the new states.
+
+    Inputs ``token, h0.., c0..``; outputs ``logits, h0_out.., c0_out..`` (the order the ONNX file
+    keeps). With ``source`` (a sequence model) the weights are copied from it."""
+    cfg = _cfg(model_cfg)
+    token = keras.Input(shape=(1,), dtype="int32", name="token")
+    hs = [keras.Input(shape=(cfg.hidden,), name=f"h{i}") for i in range(cfg.layers)]
+    cs = [keras.Input(shape=(cfg.hidden,), name=f"c{i}") for i in range(cfg.layers)]
+    x = keras.layers.Embedding(vocab_size, cfg.embedding, name="embedding")(token)
+    h_out, c_out = [], []
+    for i in range(cfg.layers):
+        x, h, c = keras.layers.LSTM(cfg.hidden, return_sequences=True, return_state=True,
+                                    name=f"lstm{i}")(x, initial_state=[hs[i], cs[i]])
+        h_out.append(h)
+        c_out.append(c)
+    x = keras.layers.Reshape((cfg.hidden,), name="last")(x)
+    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    model = keras.Model([token, *hs, *cs], [logits, *h_out, *c_out], name="step_model")
+    if source is not None:
+        copy_weights(source, model)
+    return model
+
+
+def copy_weights(source: keras.Model, target: keras.Model) -> None:
+    """Copy weights layer by layer, by name (dropout and reshape hold none)."""
+    for layer in target.layers:
+        weights = layer.get_weights()
+        if weights:
+            layer.set_weights(source.get_layer(layer.name).get_weights())
+
+
+def compile_model(model: keras.Model, learning_rate: float = 2e-3, clipnorm: float = 1.0) -> None:
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate, clipnorm=clipnorm),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="acc")],
+    )
+
+
+class ModelFolderError(Exception):
+    """A model folder is missing a file or does not fit together; ``str()`` says which."""
+
+
+def load_keras_model(folder: str | Path) -> keras.Model:
+    """The sequence model of a model folder, with its trained weights loaded."""
+    import json
+
+    from composer_gui.ml.tokens import Vocabulary
+
+    folder = Path(folder)
+    cfg_path, weights = folder / "config.json", folder / "weights.weights.h5"
+    for path in (cfg_path, weights):
+        if not path.is_file():
+            raise ModelFolderError(f"{folder}: {path.name} is missing")
+    try:
+        config = json.loads(cfg_path.read_text(encoding="utf-8"))
+        vocab = Vocabulary.from_dict(config["vocabulary"])
+        model_cfg = ModelConfig.from_dict(config["model"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelFolderError(f"{cfg_path}: not a valid model config ({exc})") from None
+    model = build_sequence_model(model_cfg, vocab.size)
+    try:
+        model.load_weights(weights)
+    except Exception as exc:  # h5py / keras raise many types for a bad file
+        raise ModelFolderError(
+            f"{weights}: the weights do not fit this config (vocabulary {vocab.size}, "
+            f"{model_cfg}): {' '.join(str(exc).split())[:200]}") from None
+    return model

@@ -1,0 +1,252 @@
+"""Installed models: where they live, which there are, and loading one for the sampler.
+
+A model is a folder::
+
+    models/<name>/
+      config.json        {"format": "composer-gui-model", "version": 1, "name", "vocabulary",
+                          "model": {"embedding", "hidden", "layers", "dropout"}, "training"}
+      model.onnx         one step: token int32 [batch, 1], h0.., c0.. float32 [batch, hidden]
+                         -> logits [batch, V], h0_out.., c0_out..
+      card.json          {"summary": "one line", ...} and card.md (optional here)
+      weights.weights.h5, split.json (training only; the app does not need them)
+
+The vocabulary travels inside config.json, so weights never meet the wrong vocabulary (the prior
+art kept them apart and crashed with a shape mismatch when the data changed). Loading checks that
+every piece fits before the sampler sees it; any fault is a :class:`ModelError` whose text names
+the folder and the reason.
+
+Folders searched, first match wins: the bundled ``models/`` (beside the package, or inside a
+PyInstaller bundle), then each folder in ``$COMPOSER_GUI_MODELS`` (``os.pathsep``-separated), else
+the user's data folder (``~/.local/share/composer-gui/models`` on Linux,
+``~/Library/Application Support/composer-gui/models`` on macOS, ``%APPDATA%\\composer-gui\\models``
+on Windows).
+
+No TensorFlow here: only onnxruntime (imported when a model is loaded).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from composer_gui.ml.tokens import Vocabulary
+
+FORMAT = "composer-gui-model"
+VERSION = 1
+CONFIG = "config.json"
+ONNX = "model.onnx"
+CARD = "card.json"
+REQUIRED = (CONFIG, ONNX)
+
+
+class ModelError(Exception):
+    """A model cannot be found or used. ``str()`` is the whole message for the user."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    path: Path
+    summary: str
+
+
+@dataclass
+class LoadedModel:
+    path: Path
+    config: dict
+    vocab: Vocabulary
+    session: Any  # onnxruntime.InferenceSession
+    layers: int
+    hidden: int
+    input_names: tuple[str, ...] = field(default=())  # token, h0.., c0..
+    output_names: tuple[str, ...] = field(default=())  # logits, h0_out.., c0_out..
+
+    @property
+    def name(self) -> str:
+        return str(self.config.get("name") or self.path.name)
+
+    def summary(self) -> str:
+        return read_summary(self.path)
+
+
+# ----- where models live -----------------------------------------------------------------------
+def bundled_models_dir() -> Path:
+    """``models/`` of the source tree, or of the PyInstaller bundle when frozen."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base:
+        return Path(base) / "models"
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+def user_models_dirs() -> list[Path]:
+    env = os.environ.get("COMPOSER_GUI_MODELS")
+    if env:
+        return [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+    if sys.platform.startswith("win"):
+        root = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        root = Path.home() / "Library" / "Application Support"
+    else:
+        root = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return [root / "composer-gui" / "models"]
+
+
+def models_dirs() -> list[Path]:
+    """Every folder searched for models, in order of precedence (they need not exist)."""
+    out: list[Path] = []
+    for d in [bundled_models_dir(), *user_models_dirs()]:
+        if d not in out:
+            out.append(d)
+    return out
+
+
+def read_summary(folder: Path) -> str:
+    """The model card's one-line summary, or a plain stand-in."""
+    try:
+        card = json.loads((folder / CARD).read_text(encoding="utf-8"))
+        summary = card.get("summary") if isinstance(card, dict) else None
+        if isinstance(summary, str) and summary.strip():
+            return " ".join(summary.split())
+    except (OSError, ValueError):
+        pass
+    return "(no model card)"
+
+
+def list_models() -> list[ModelInfo]:
+    """Installed models (folders holding a config.json), sorted by name; a name found in an
+    earlier folder hides the same name later on. Nothing is loaded, so this is fast."""
+    found: dict[str, ModelInfo] = {}
+    for d in models_dirs():
+        if not d.is_dir():
+            continue
+        for sub in sorted(d.iterdir()):
+            if sub.is_dir() and (sub / CONFIG).is_file() and sub.name not in found:
+                found[sub.name] = ModelInfo(sub.name, sub, read_summary(sub))
+    return sorted(found.values(), key=lambda m: m.name)
+
+
+def resolve_model(name_or_dir: str | os.PathLike) -> Path:
+    """The folder of an installed model given its name, or the folder given itself.
+
+    A Path, or text with a path separator (or starting with '.' or '~'), is a folder; any other
+    text is a name looked up in :func:`models_dirs` (then, failing that, a folder of that name in
+    the current directory)."""
+    text = os.fspath(name_or_dir)
+    path = Path(text).expanduser()
+    is_path = isinstance(name_or_dir, os.PathLike) or text.startswith((".", "~")) or any(
+        s in text for s in "/\\")
+    if not is_path and text:
+        for d in models_dirs():
+            if (d / text / CONFIG).is_file() or (d / text).is_dir():
+                return d / text
+    if path.is_dir() and text:
+        return path
+    if is_path:
+        raise ModelError(f"{path}: no such model folder")
+    names = [m.name for m in list_models()]
+    installed = f"installed: {', '.join(names)}" if names else "no models are installed"
+    raise ModelError(f"no model named {text!r} ({installed}; searched "
+                     f"{', '.join(str(d) for d in models_dirs())})")
+
+
+# ----- loading -----------------------------------------------------------------------------------
+def session_options(threads: int = 1):
+    """ONNX Runtime options for the sampler. One intra-op thread: a step at batch 1..16 is too
+    small to split, and the GUI thread keeps the other core (bench/generate.py measures this)."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.log_severity_level = 3
+    return opts
+
+
+def read_config(folder: Path) -> dict:
+    """config.json parsed and checked (format, version, vocabulary, layers, hidden)."""
+    path = folder / CONFIG
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ModelError(f"{folder}: {CONFIG} cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise ModelError(f"{folder}: {CONFIG} is not valid JSON ({exc})") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ModelError(f"{folder}: {CONFIG} is not a Composer model (format should be "
+                         f"{FORMAT!r})")
+    if config.get("version") != VERSION:
+        raise ModelError(f"{folder}: model format version {config.get('version')!r} is not "
+                         f"supported (this version of Composer reads version {VERSION})")
+    for key in ("vocabulary", "model"):
+        if not isinstance(config.get(key), dict):
+            raise ModelError(f"{folder}: {CONFIG} has no {key!r} section")
+    for key in ("layers", "hidden"):
+        value = config["model"].get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ModelError(f"{folder}: {CONFIG}: model.{key} should be a positive whole "
+                             f"number, not {value!r}")
+    return config
+
+
+def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedModel:
+    """Find, check and open a model. Raises ModelError naming the folder and the reason."""
+    folder = resolve_model(name_or_dir)
+    for name in REQUIRED:
+        if not (folder / name).is_file():
+            raise ModelError(f"{folder}: {name} is missing (is this a model folder?)")
+    config = read_config(folder)
+    try:
+        vocab = Vocabulary.from_dict(config["vocabulary"])
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{folder}: {CONFIG}: the vocabulary is not valid ({exc})") from None
+    layers, hidden = config["model"]["layers"], config["model"]["hidden"]
+
+    import numpy as np
+    import onnxruntime as ort
+
+    try:
+        session = ort.InferenceSession(str(folder / ONNX), sess_options=session_options(threads),
+                                       providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own types for a broken file
+        raise ModelError(f"{folder}: {ONNX} cannot be loaded ({_first_line(exc)})") from None
+
+    want_in = ("token", *(f"h{i}" for i in range(layers)), *(f"c{i}" for i in range(layers)))
+    want_out = ("logits", *(f"h{i}_out" for i in range(layers)),
+                *(f"c{i}_out" for i in range(layers)))
+    have_in = {i.name: i for i in session.get_inputs()}
+    have_out = {o.name: o for o in session.get_outputs()}
+    missing = [n for n in want_in if n not in have_in] + [n for n in want_out if n not in have_out]
+    if missing:
+        raise ModelError(f"{folder}: {ONNX} does not match config.json ({layers} layers): "
+                         f"missing {', '.join(missing)}; it has inputs "
+                         f"{', '.join(have_in)} and outputs {', '.join(have_out)}")
+    dims = {"logits": vocab.size, **{n: hidden for n in want_out[1:]}}
+    for n, size in dims.items():
+        shape = have_out[n].shape
+        if len(shape) != 2 or (isinstance(shape[1], int) and shape[1] != size):
+            what = "vocabulary size" if n == "logits" else "hidden size"
+            raise ModelError(f"{folder}: {ONNX} output {n} has shape {shape}, but the {what} "
+                             f"in config.json is {size}")
+    # One real step: catches what static shapes cannot (and warms the session up).
+    feeds = {"token": np.zeros((1, 1), np.int32)}
+    feeds.update({n: np.zeros((1, hidden), np.float32) for n in want_in[1:]})
+    try:
+        outs = session.run(list(want_out), feeds)
+    except Exception as exc:
+        raise ModelError(f"{folder}: {ONNX} fails on one step ({_first_line(exc)})") from None
+    if outs[0].shape != (1, vocab.size):
+        raise ModelError(f"{folder}: {ONNX} gives {outs[0].shape[-1]} logits, but the vocabulary "
+                         f"in config.json has {vocab.size} tokens")
+    return LoadedModel(folder, config, vocab, session, layers, hidden, want_in, want_out)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."

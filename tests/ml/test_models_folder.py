@@ -1,0 +1,142 @@
+"""Model folders: finding, listing and loading them, and clear errors for broken ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from composer_gui.ml import models
+from composer_gui.ml.models import ModelError, list_models, load_model, resolve_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_sampler_support import tiny_model_dir
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory) -> Path:
+    return tiny_model_dir(tmp_path_factory)
+
+
+@pytest.fixture
+def installed(tmp_path, tiny, monkeypatch) -> Path:
+    """A user models folder holding a copy of the tiny model, and no bundled models."""
+    user = tmp_path / "user-models"
+    shutil.copytree(tiny, user / "tiny")
+    monkeypatch.setenv("COMPOSER_GUI_MODELS", str(user))
+    monkeypatch.setattr(models, "bundled_models_dir", lambda: tmp_path / "no-bundled-models")
+    return user
+
+
+@pytest.fixture
+def broken(tmp_path, tiny) -> Path:
+    folder = tmp_path / "broken"
+    shutil.copytree(tiny, folder)
+    return folder
+
+
+def test_models_dirs_bundled_first_then_user(monkeypatch, tmp_path):
+    monkeypatch.setenv("COMPOSER_GUI_MODELS", str(tmp_path))
+    dirs = models.models_dirs()
+    assert dirs[0] == Path(models.__file__).resolve().parents[2] / "models"
+    assert dirs[-1] == tmp_path
+
+
+def test_models_dirs_frozen_bundle(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert models.models_dirs()[0] == tmp_path / "models"
+
+
+def test_list_and_resolve_installed(installed):
+    infos = list_models()
+    assert [m.name for m in infos] == ["tiny"]
+    assert infos[0].summary == "A tiny random model for tests."
+    assert infos[0].path == installed / "tiny"
+    assert resolve_model("tiny") == installed / "tiny"
+    assert resolve_model(installed / "tiny") == installed / "tiny"
+    assert resolve_model(str(installed / "tiny")) == installed / "tiny"
+
+
+def test_list_models_without_card_and_none_installed(installed):
+    (installed / "tiny" / "card.json").unlink()
+    assert list_models()[0].summary == "(no model card)"
+    shutil.rmtree(installed / "tiny")
+    assert list_models() == []
+
+
+def test_load_model(tiny):
+    m = load_model(tiny)
+    assert (m.layers, m.hidden) == (2, 32)
+    assert m.vocab.size == 296
+    assert m.name == "tiny"
+    assert [i.name for i in m.session.get_inputs()] == ["token", "h0", "h1", "c0", "c1"]
+
+
+def test_unknown_name_lists_what_is_installed(installed):
+    with pytest.raises(ModelError, match=r"no model named 'bach' \(installed: tiny"):
+        load_model("bach")
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(ModelError, match="no such model folder"):
+        load_model(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("name", ["config.json", "model.onnx"])
+def test_missing_file(broken, name):
+    (broken / name).unlink()
+    with pytest.raises(ModelError) as err:
+        load_model(broken)
+    assert str(broken) in str(err.value) and f"{name} is missing" in str(err.value)
+
+
+def _edit_config(folder: Path, fn) -> None:
+    path = folder / "config.json"
+    cfg = json.loads(path.read_text())
+    fn(cfg)
+    path.write_text(json.dumps(cfg))
+
+
+def test_vocabulary_size_mismatch(broken):
+    _edit_config(broken, lambda c: c["vocabulary"].update(max_pitch=96, size=284))
+    with pytest.raises(ModelError, match=r"logits .* vocabulary size in config.json is 284"):
+        load_model(broken)
+
+
+def test_layer_count_mismatch(broken):
+    _edit_config(broken, lambda c: c["model"].update(layers=3))
+    with pytest.raises(ModelError, match="missing h2"):
+        load_model(broken)
+
+
+def test_hidden_size_mismatch(broken):
+    _edit_config(broken, lambda c: c["model"].update(hidden=64))
+    with pytest.raises(ModelError, match="hidden size"):
+        load_model(broken)
+
+
+def test_corrupt_onnx(broken):
+    (broken / "model.onnx").write_bytes(b"\x08\x07not really a protobuf" * 10)
+    with pytest.raises(ModelError, match=r"broken: model.onnx cannot be loaded"):
+        load_model(broken)
+
+
+@pytest.mark.parametrize("text, match", [
+    ("{not json", "not valid JSON"),
+    ('{"format": "something-else", "version": 1}', "not a Composer model"),
+    ('{"format": "composer-gui-model", "version": 9}', "version 9 is not supported"),
+    ('{"format": "composer-gui-model", "version": 1, "model": {}}', "no 'vocabulary' section"),
+])
+def test_bad_config(broken, text, match):
+    (broken / "config.json").write_text(text)
+    with pytest.raises(ModelError, match=match):
+        load_model(broken)
+
+
+def test_bad_vocabulary(broken):
+    _edit_config(broken, lambda c: c["vocabulary"].update(size=5))
+    with pytest.raises(ModelError, match="vocabulary is not valid"):
+        load_model(broken)
