@@ -229,7 +229,7 @@ def music21_from_score(score: Score):
     changes = [e.tick for e in (*score.time_signatures, *score.key_signatures)]
     end = score.bar_start(max(score.bar_count(), *(score.bar_at(t) + 1 for t in changes)))
     channels = assign_channels(score.parts)
-    for part, channel in zip(score.parts, channels, strict=True):
+    for number, (part, channel) in enumerate(zip(score.parts, channels, strict=True), start=1):
         p = m21.stream.Part()
         p.partName = part.name or None
         if part.is_drum:
@@ -241,6 +241,8 @@ def music21_from_score(score: Score):
                 inst = m21.instrument.Instrument()
         inst.midiProgram = part.program
         inst.midiChannel = channel
+        # fixed ids (music21's are random): the same score gives the same bytes
+        inst.partId, inst.instrumentId = f"P{number}", f"P{number}-I1"
         if part.name:
             inst.partName = part.name
         p.insert(0, inst)
