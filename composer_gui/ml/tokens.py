@@ -355,7 +355,7 @@ class GrammarState:
             hi = v.bar_steps(self.ts)
             if lo < hi:
                 mask[v.pos_offset + lo:v.pos_offset + hi] = True
-            if last_kind == "dur":
+            if last_kind == "dur" and self.onset_tick >= self.earliest_tick:
                 top = self.pitch - v.min_pitch  # strictly lower than the last pitch here
                 mask[v.pitch_offset:v.pitch_offset + top] = True
         elif last_kind == "pos":

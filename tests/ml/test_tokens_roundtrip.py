@@ -68,3 +68,20 @@ def test_repairs_are_reported_never_silent():
     assert [n.pitch for n in notes] == [60, 22]
     text = " ".join(warnings)
     assert "moved by octaves" in text and "grid" in text and "shortened" in text
+
+
+def test_no_chord_note_is_added_before_earliest_tick():
+    """Continuing from a time: the sketch's last onset is closed, its chord can't grow."""
+    from composer_gui.ml.tokens import GrammarState, Vocabulary
+    from composer_gui.music.score import Note, Part, Score
+
+    vocab = Vocabulary()
+    score = Score(parts=(Part((Note(0, 72, 480),)),))
+    tokens = vocab.encode(score, until_tick=960, add_eos=False)
+    state = GrammarState.from_tokens(vocab, tokens)
+    state.earliest_tick = 960
+    allowed = state.allowed()
+    assert not allowed[vocab.pitch_offset:vocab.dur_offset].any()
+    assert allowed[vocab.pos_id(960 // vocab.step_ticks)]
+    state.earliest_tick = 0  # continuing right after the onset: a lower chord note is fine
+    assert state.allowed()[vocab.pitch_id(60)]
