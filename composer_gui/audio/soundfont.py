@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import struct
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -343,14 +342,11 @@ BUNDLED_NAME = "GMbank.sf2"
 
 
 def bundled_soundfont_dirs() -> list[Path]:
-    """Where the bundled SoundFont may lie: the repository's resources/soundfonts (an editable
-    install or a checkout) and, in a PyInstaller bundle, the same folder inside it."""
-    dirs = []
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        dirs.append(Path(frozen) / "resources" / "soundfonts")
-    dirs.append(Path(__file__).resolve().parents[2] / "resources" / "soundfonts")
-    return dirs
+    """Where the bundled SoundFont lies: ``resources/soundfonts`` of the repository (a checkout or
+    an editable install) or of the PyInstaller bundle (``composer_gui.resources`` decides)."""
+    from composer_gui.resources import soundfonts_dir
+
+    return [soundfonts_dir()]
 
 
 def find_soundfont(explicit: str | Path | None = None) -> Path:

@@ -75,11 +75,11 @@ class LoadedModel:
 
 # ----- where models live -----------------------------------------------------------------------
 def bundled_models_dir() -> Path:
-    """``models/`` of the source tree, or of the PyInstaller bundle when frozen."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "models"
-    return Path(__file__).resolve().parents[2] / "models"
+    """``models/`` of the source tree, or of the PyInstaller bundle when frozen
+    (``composer_gui.resources`` decides)."""
+    from composer_gui.resources import models_dir
+
+    return models_dir()
 
 
 def user_models_dirs() -> list[Path]:

@@ -15,8 +15,10 @@ import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
+
+from composer_gui.resources import icon_path
 
 from . import workers
 from .main_window import MainWindow
@@ -47,6 +49,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    app.setDesktopFileName("composer-gui")  # matches resources/composer-gui.desktop
+    app.setWindowIcon(QIcon(str(icon_path(".png"))))
     app.setStyle("Fusion")
     app.setPalette(dark_palette())
     return app

@@ -3,6 +3,7 @@ can paste) with an in-process copy as fallback for platforms without a clipboard
 
 from __future__ import annotations
 
+import atexit
 import json
 
 from PySide6.QtCore import QMimeData
@@ -46,7 +47,28 @@ class NoteClipboard:
         mime = to_mime(keys)
         self._local = from_mime(mime) or []
         QGuiApplication.clipboard().setMimeData(mime)
+        _clear_at_exit_where_needed()
 
     def notes(self) -> list[NoteKey]:
         found = from_mime(QGuiApplication.clipboard().mimeData())
         return found if found is not None else list(self._local)
+
+
+_exit_hook_registered = False
+
+
+def _clear_at_exit_where_needed() -> None:
+    """Qt's offscreen platform (tests, CI, the self-test) segfaults at interpreter exit when its
+    in-process clipboard still holds mime data; clear it first there. Real platforms (xcb tried)
+    don't, and there the clipboard must outlive us for clipboard managers."""
+    global _exit_hook_registered
+    if _exit_hook_registered or QGuiApplication.platformName() not in ("offscreen", "minimal"):
+        return
+    _exit_hook_registered = True
+
+    def clear() -> None:
+        app = QGuiApplication.instance()
+        if app is not None:
+            QGuiApplication.clipboard().clear()
+
+    atexit.register(clear)

@@ -165,8 +165,11 @@ def running_tasks() -> list[Task]:
     return list(_RUNNING)
 
 
-def shutdown(timeout_ms: int = 3000) -> None:
-    """Cancel every running task and wait for its thread (called when the app quits)."""
+def shutdown(timeout_ms: int = 30_000) -> None:
+    """Cancel every running task and wait for its thread (called when the app quits).
+
+    Loading a model or the SoundFont can't be cancelled midway and takes seconds on a busy
+    machine; Qt aborts the process if a QThread is destroyed while running, so wait generously."""
     for task in list(_RUNNING):
         task.cancel()
     deadline = time.monotonic() + timeout_ms / 1000

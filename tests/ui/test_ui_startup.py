@@ -30,6 +30,9 @@ w.controller.list_models().wait(10000)
 app.processEvents()
 bad = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "music21"))
 print("BAD", bad)
+w.close()
+from composer_gui.ui import workers
+workers.shutdown()  # as main() does: no QThread may be destroyed while it runs
 """
 
 
