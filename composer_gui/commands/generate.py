@@ -155,6 +155,10 @@ def run(args) -> int:
     except (_Bad, ValueError, ScoreFileError) as exc:
         print(f"{prog}: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
+    except Exception as exc:  # e.g. ONNX Runtime failing mid-run: one line, never a traceback
+        print(f"{prog}: generation failed ({type(exc).__name__}: "
+              f"{' '.join(str(exc).split())})", file=sys.stderr)
+        return 1
     for w in warnings:
         print(f"note: {w}", file=sys.stderr)
     plan = sampler.plan

@@ -39,6 +39,10 @@ MAX_BARS = 512
 _SPECIAL, _TS, _POS, _PITCH, _DUR = range(5)
 
 
+MIN_TEMPERATURE = 1e-3
+MAX_TEMPERATURE = 1e3
+
+
 @dataclass
 class GenerationRequest:
     """What to generate. Ticks are the score's (``TPQ`` per quarter note).
@@ -70,6 +74,10 @@ class GenerationRequest:
                              f"not {self.bars!r}")
         if not _is_real(self.temperature) or not (0 < self.temperature < math.inf):
             raise ValueError(f"temperature must be greater than 0, not {self.temperature!r}")
+        if not MIN_TEMPERATURE <= self.temperature <= MAX_TEMPERATURE:
+            # past these the float32 logits overflow (NaN) and sampling would silently stop
+            raise ValueError(f"temperature must be between {MIN_TEMPERATURE} and "
+                             f"{MAX_TEMPERATURE:g}, not {self.temperature!r}")
         if not _is_int(self.top_k) or self.top_k < 0:
             raise ValueError(f"top-k must be 0 (off) or a positive whole number, "
                              f"not {self.top_k!r}")

@@ -26,6 +26,7 @@ from .score import (
     TempoChange,
     TimeSignature,
     assign_channels,
+    quantize_note,
     sorted_notes,
 )
 
@@ -212,6 +213,9 @@ def _members(m21, el) -> Iterator[tuple[int, str | None]]:
         yield (perc if perc is not None else round(m.displayPitch().ps)), tie
 
 
+NOTATION_GRID = TPQ // 12
+
+
 def music21_from_score(score: Score):
     """Build a music21 Score with measures; overlapping notes in a part go to separate voices.
 
@@ -219,6 +223,10 @@ def music21_from_score(score: Score):
     runs to the same final bar line and notation programs show real (not hidden) rests.
     """
     m21 = _m21()
+    # Notation can't write arbitrary tick lengths (a human-timed MIDI file, a note drawn with snap
+    # off): notes go to the 1/48-note grid first, which holds 16ths, 32nds-of-triplets and triplets.
+    score = score.map_notes(
+        lambda n: quantize_note(n, NOTATION_GRID) if n.duration else n, drums=True)
     out = m21.stream.Score()
     md = m21.metadata.Metadata()
     if score.title:

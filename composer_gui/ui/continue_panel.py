@@ -179,10 +179,9 @@ class ContinuePanel(QWidget):
 
     # ----- actions -------------------------------------------------------------------------------
     def options(self) -> GenerationOptions:
-        key: str | None = None
-        if self.key_lock.isChecked():
-            score_key = self.doc.score.key
-            key = str(score_key) if score_key else "auto"
+        # "auto": the sampler estimates the key where the continuation starts, preferring the
+        # declared key there when the notes agree (a file's default C major signature doesn't win)
+        key: str | None = "auto" if self.key_lock.isChecked() else None
         seed = self.seed.value()
         return GenerationOptions(
             model=self.model.currentData() or self.model.currentText(),

@@ -428,14 +428,22 @@ class MainWindow(QMainWindow):
         self.settings.set_last_folder("open", path)
         warnings: list[str] = []
         task = Task(lambda _ctx: load_score(path, warnings))
-        task.finished.connect(lambda score: self._opened(path, score, warnings))
-        task.failed.connect(lambda message: self._open_failed(path, message))
+        edits_before = self.doc.undo_stack.index()
+        task.finished.connect(lambda score: self._opened(task, path, score, warnings, edits_before))
+        task.failed.connect(lambda message: self._open_failed(task, path, message))
         self.statusBar().showMessage(f"Opening {path.name}…")
         self._loading = task.start()
         return task
 
-    def _opened(self, path: Path, score: Score, warnings: list[str]) -> None:
+    def _opened(self, task: Task, path: Path, score: Score, warnings: list[str],
+                edits_before: int) -> None:
+        if task is not self._loading:
+            return  # a later Open superseded this one
         self._loading = None
+        # the window stays editable while a slow file loads: edits made meanwhile need asking again
+        if self.doc.undo_stack.index() != edits_before and not self.maybe_discard():
+            self.statusBar().showMessage(f"Did not open {path.name}: kept your edits", 8000)
+            return
         self.controller.discard()
         self._reset_transport()
         if not score.title:
@@ -448,7 +456,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {path.name}: {score.note_count} notes{note}", 8000)
         self.fileOpened.emit(str(path))
 
-    def _open_failed(self, path: Path, message: str) -> None:
+    def _open_failed(self, task: Task, path: Path, message: str) -> None:
+        if task is not self._loading:
+            return
         self._loading = None
         self.statusBar().clearMessage()
         text = f"Could not open {path.name}.\n\n{message}"

@@ -325,6 +325,7 @@ def test_multi_part_sketch_gets_a_continuation_part(sampler):
     ({"temperature": 0}, "temperature"),
     ({"temperature": -1.0}, "temperature"),
     ({"temperature": float("nan")}, "temperature"),
+    ({"temperature": 1e-39}, "temperature"),
     ({"top_p": 0}, "top-p"),
     ({"top_p": 1.5}, "top-p"),
     ({"top_k": -1}, "top-k"),

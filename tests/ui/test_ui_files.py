@@ -169,3 +169,30 @@ def test_window_layout_and_folders_are_remembered(qtbot, settings, backend, tmp_
     assert w2.header.snap.currentText() == "1/8"
     assert w2.panel.bars.value() == 9
     assert w2.settings.last_folder("open") == str(tmp_path)
+
+
+def test_edits_made_while_a_file_loads_are_asked_about(window, qtbot, tmp_path, monkeypatch):
+    """The window stays editable while a (slow) file loads: the edit is not thrown away unasked."""
+    import threading
+
+    from composer_gui.ui import main_window
+
+    path = tmp_path / "slow.composer.json"
+    save_score(a_score(), path)
+    gate = threading.Event()
+    real_load = main_window.load_score
+
+    def slow_load(p, warnings=None):
+        gate.wait(10)
+        return real_load(p, warnings)
+
+    monkeypatch.setattr(main_window, "load_score", slow_load)
+    task = window.open_path(path)  # unmodified: no prompt yet
+    assert window.prompts == []
+    roll = window.roll
+    click(roll.canvas, at(roll, 0, 60))  # an edit while the file is loading
+    window.answer = "cancel"
+    with qtbot.waitSignal(task.finished, timeout=10000):
+        gate.set()
+    assert window.prompts == ["Untitled"]
+    assert window.doc.score.notes == [Note(0, 60, TPQ, 80)]  # kept, the file was not opened
