@@ -233,8 +233,9 @@ class ContinuePanel(QWidget):
         if not counts:
             return f"{what}."
         per = ", ".join(str(c) for c in counts)
+        notes = "".join(f"\nNote: {w}." for w in getattr(self.controller, "warnings", []))
         return (f"{what}: {len(counts)} variation{'s' if len(counts) > 1 else ''} ({per} notes). "
-                "Keys 1–8 or Tab to flip, Enter to keep, Esc to discard.")
+                f"Keys 1–8 or Tab to flip, Enter to keep, Esc to discard.{notes}")
 
     def _on_progress(self, total: int) -> None:
         self.status.setText(f"Generating… {total} notes")

@@ -79,7 +79,9 @@ class SamplerBackend:
         from composer_gui.ml.sampler import GenerationRequest
 
         sampler = self.load(model)
-        return sampler.stream(score, GenerationRequest(**options.request_fields()), cancel)
+        notes = sampler.stream(score, GenerationRequest(**options.request_fields()), cancel)
+        self.warnings = list(sampler.warnings)  # known once stream() returns (repairs, meter, cuts)
+        return notes
 
 
 class ContinueController(QObject):
@@ -104,6 +106,7 @@ class ContinueController(QObject):
         self._task: Task | None = None
         self._preloaded: set[str] = set()
         self.received = 0
+        self.warnings: list[str] = []  # what the sampler repaired or assumed, shown when done
 
     @property
     def running(self) -> bool:
@@ -138,17 +141,19 @@ class ContinueController(QObject):
         start = score.end_tick if options.start_tick is None else options.start_tick
         self.proposal.begin(options.variations, start, region, commands.target_part(score))
         self.received = 0
+        self.warnings = []
         backend, model = self.backend, options.model
 
-        def produce(ctx) -> None:
+        def produce(ctx) -> list[str]:
             for generated in backend.stream(model, score, options, ctx.cancel):
                 ctx.report(generated)
                 if ctx.cancelled:
                     break
+            return list(getattr(backend, "warnings", []))
 
         task = Task(produce)
         task.progress.connect(lambda items, t=task: self._on_notes(t, items))
-        task.finished.connect(lambda _r, t=task: self._on_end(t, "finished", ""))
+        task.finished.connect(lambda warnings, t=task: self._on_end(t, "finished", "", warnings))
         task.failed.connect(lambda msg, t=task: self._on_end(t, "failed", msg))
         task.cancelled.connect(lambda t=task: self._on_end(t, "cancelled", ""))
         self._task = task.start()
@@ -193,10 +198,12 @@ class ContinueController(QObject):
             self.received += self.proposal.add(items)
             self.progressed.emit(self.received)
 
-    def _on_end(self, task: Task, how: str, message: str) -> None:
+    def _on_end(self, task: Task, how: str, message: str,
+                warnings: list[str] | None = None) -> None:
         if task is not self._task:
             return
         self._task = None
+        self.warnings = list(warnings or [])
         self.runningChanged.emit(False)
         if how == "finished":
             self.finished.emit()

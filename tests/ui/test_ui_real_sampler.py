@@ -51,3 +51,19 @@ def test_continue_with_the_real_sampler(window, qtbot, tiny_model):
     window.controller.keep()
     assert window.doc.score.notes == sorted([*melody, *first[1]])
     assert window.doc.undo_stack.count() == 1
+
+
+def test_what_the_sampler_assumed_is_shown(window, qtbot, tiny_model):
+    """A meter outside the model's vocabulary is treated as another: the user is told so."""
+    from composer_gui.music.score import TimeSignature
+
+    window.controller.backend = SamplerBackend()
+    panel = window.panel
+    panel.model.addItem("tiny", str(tiny_model))
+    panel.model.setCurrentIndex(panel.model.count() - 1)
+    melody = tuple(Note(i * TPQ // 2, 60 + i, TPQ // 2) for i in range(5))
+    window.doc.load(Score(parts=(Part(melody),), time_signatures=(TimeSignature(0, 5, 8),)))
+    panel.bars.setValue(1)
+    run(window, qtbot)
+    assert any("5/8" in w for w in window.controller.warnings)
+    assert "Note: time signature 5/8" in panel.status.text()
