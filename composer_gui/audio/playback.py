@@ -153,11 +153,6 @@ class PlaybackEngine:
         with self._lock:
             return self._timeline is not None or bool(self._live) or bool(self._held)
 
-    @property
-    def frames_played(self) -> int:
-        """Frames of the current playback handed out by ``read`` so far."""
-        return self._frame
-
     def start(self, score: Score, from_tick: int = 0,
               loop: tuple[int, int] | None = None) -> Timeline:
         timeline = Timeline(score, from_tick, loop, self.sample_rate, self.synth.tail_frames)

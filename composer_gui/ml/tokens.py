@@ -138,9 +138,6 @@ class Vocabulary:
     def bar_steps(self, ts: str) -> int:
         return self._ts_bar_steps[ts]
 
-    def pitch_ids(self) -> np.ndarray:
-        return np.arange(self.pitch_offset, self.dur_offset)
-
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("_ts_bar_steps", None)

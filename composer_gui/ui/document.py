@@ -11,12 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from composer_gui.music.formats import kind_of
 from composer_gui.music.score import Note, Score
 
 NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
-PROJECT_SUFFIX = ".composer.json"
-
-
 class Document(QObject):
     scoreChanged = Signal()
     selectionChanged = Signal()
@@ -70,7 +68,7 @@ class Document(QObject):
         self._selection = frozenset()
         self._score = score
         self._source = Path(source) if source else None
-        self._path = self._source if self._source and is_project(self._source) else None
+        self._path = self._source if self._source and kind_of(self._source) == "project" else None
         self.undo_stack.setClean()
         self.scoreChanged.emit()
         self.selectionChanged.emit()
@@ -102,5 +100,3 @@ class Document(QObject):
             self.selectionChanged.emit()
 
 
-def is_project(path: Path) -> bool:
-    return path.name.lower().endswith(PROJECT_SUFFIX)

@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 from composer_gui.audio.midi_io import MidiOutput, MidiUnavailable
 from composer_gui.music.errors import ScoreFileError
 from composer_gui.music.formats import READABLE, load_score, save_score
+from composer_gui.music.project import SUFFIX as PROJECT_SUFFIX
 from composer_gui.music.score import Note, Score
 
 from . import commands
 from .about import AboutDialog
 from .clipboard import NoteClipboard
 from .continue_panel import ContinuePanel
-from .document import PROJECT_SUFFIX, Document, NoteKey
+from .document import Document, NoteKey
 from .generation import Backend, ContinueController
 from .header import ScoreHeader
 from .midi_io_panel import MidiPortsPanel, MidiRecordSession
