@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from composer_gui.cli import main
-from composer_gui.ml import models
 from composer_gui.music import load_score, save_score
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "ml"))
-from test_sampler_support import tiny_model_dir
+from test_sampler_support import install_as_user_model, tiny_model_dir
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +24,7 @@ def tiny(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def installed(tmp_path, tiny, monkeypatch) -> Path:
-    user = tmp_path / "models"
-    shutil.copytree(tiny, user / "tiny")
-    monkeypatch.setenv("COMPOSER_GUI_MODELS", str(user))
-    monkeypatch.setattr(models, "bundled_models_dir", lambda: tmp_path / "no-bundled-models")
-    return user
+    return install_as_user_model(tiny, tmp_path, monkeypatch)
 
 
 def sketch(ts=(4, 4)) -> Score:

@@ -32,17 +32,30 @@ def test_import_linter_contracts_hold():
     assert "music, ml and audio never import Qt KEPT" in result.stdout
 
 
-def test_music_imports_stay_light():
-    """Importing the music layer (formats included) pulls in no Qt, TensorFlow or music21:
-    music21 is loaded only when a notation file is read or written."""
+_LIGHT_LAYERS = {
+    # music: music21 is loaded only when a notation file is read or written
+    "music": ("composer_gui.music, composer_gui.music.formats, composer_gui.music.midi, "
+              "composer_gui.music.notation, composer_gui.music.project",
+              ("PySide6", "tensorflow", "keras", "onnxruntime", "pyqtgraph", "music21",
+               "composer_gui.ui", "composer_gui.ml")),
+    # audio: the engine stays below the UI (rtmidi only when a port is opened)
+    "audio": ("composer_gui.audio, composer_gui.audio.playback, composer_gui.audio.midi_io, "
+              "composer_gui.commands.render",
+              ("PySide6", "tensorflow", "keras", "onnxruntime", "music21", "rtmidi",
+               "composer_gui.ui", "composer_gui.ml")),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(_LIGHT_LAYERS))
+def test_layer_imports_stay_light(layer):
+    """Importing a layer pulls in none of the heavy or higher-level packages named for it."""
+    modules, heavy = _LIGHT_LAYERS[layer]
     code = (
         "import sys\n"
-        "import composer_gui.music, composer_gui.music.formats\n"
-        "import composer_gui.music.midi, composer_gui.music.notation, composer_gui.music.project\n"
-        "heavy = ('PySide6', 'tensorflow', 'keras', 'onnxruntime', 'pyqtgraph', 'music21',"
-        " 'composer_gui.ui', 'composer_gui.ml')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or"
-        " any(m.startswith(h + '.') or m == h for h in heavy)))\n"
+        f"import {modules}\n"
+        f"heavy = {heavy!r}\n"
+        "print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.')"
+        " for h in heavy)))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

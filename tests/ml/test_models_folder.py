@@ -13,7 +13,7 @@ from composer_gui.ml import models
 from composer_gui.ml.models import ModelError, list_models, load_model, resolve_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_sampler_support import tiny_model_dir
+from test_sampler_support import install_as_user_model, tiny_model_dir
 
 
 @pytest.fixture(scope="session")
@@ -23,12 +23,7 @@ def tiny(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def installed(tmp_path, tiny, monkeypatch) -> Path:
-    """A user models folder holding a copy of the tiny model, and no bundled models."""
-    user = tmp_path / "user-models"
-    shutil.copytree(tiny, user / "tiny")
-    monkeypatch.setenv("COMPOSER_GUI_MODELS", str(user))
-    monkeypatch.setattr(models, "bundled_models_dir", lambda: tmp_path / "no-bundled-models")
-    return user
+    return install_as_user_model(tiny, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -56,3 +56,14 @@ def tiny_model_dir(tmp_path_factory) -> Path:
         build_model_folder(tmp)
         os.replace(tmp, folder)
     return folder
+
+
+def install_as_user_model(tiny: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A user models folder holding a copy of the tiny model, and no bundled models."""
+    from composer_gui.ml import models
+
+    user = tmp_path / "user-models"
+    shutil.copytree(tiny, user / "tiny")
+    monkeypatch.setenv("COMPOSER_GUI_MODELS", str(user))
+    monkeypatch.setattr(models, "bundled_models_dir", lambda: tmp_path / "no-bundled-models")
+    return user
