@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from composer_gui.ml.models import ModelError, load_model, resolve_model
+from composer_gui.ml.model_folder import ModelError, load_model, resolve_model
 from composer_gui.ml.sampler import GenerationRequest, Sampler
 from composer_gui.music import Note, Part, Score, load_score
 
@@ -75,7 +75,7 @@ def build_random(size: str, folder: Path) -> Path:
     import keras
 
     from composer_gui.ml.export import write_model_folder
-    from composer_gui.ml.model import ModelConfig, build_sequence_model
+    from composer_gui.ml.keras_model import ModelConfig, build_sequence_model
     from composer_gui.ml.tokens import Vocabulary
 
     keras.utils.set_random_seed(1)
@@ -90,7 +90,7 @@ def build_random(size: str, folder: Path) -> Path:
 
 def prior_art_ms(folder: Path, seed_tokens: list[int], count: int) -> float:
     """ms per token of the prior art's loop: predict over a sliding 100-token window."""
-    from composer_gui.ml.model import load_keras_model
+    from composer_gui.ml.keras_model import load_keras_model
 
     model = load_keras_model(folder)
     window = list(seed_tokens[-WINDOW:])

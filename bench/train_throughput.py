@@ -24,7 +24,7 @@ def main() -> None:
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    from composer_gui.ml.model import PRESETS, build_sequence_model, compile_model
+    from composer_gui.ml.keras_model import PRESETS, build_sequence_model, compile_model
 
     rng = np.random.default_rng(0)
     for name in args.presets.split(","):

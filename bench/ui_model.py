@@ -29,7 +29,7 @@ build_model_folder(Path(sys.argv[1]), eval(sys.argv[3]), name="standin",
 def installed_model() -> tuple[str, str] | None:
     """(folder, label) of the first installed model, or None."""
     try:
-        from composer_gui.ml.models import list_models
+        from composer_gui.ml.model_folder import list_models
     except ImportError:
         return None
     models = list_models()

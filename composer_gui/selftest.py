@@ -7,7 +7,7 @@
 Each part is run even when an earlier one failed, and the one line names every part that failed
 (exit 1), e.g. ``self-test FAILED: model bach-chorales: ...config.json is not valid JSON...``:
 
-models    every installed model (``composer_gui.ml.models.list_models``: the bundled ``models/``,
+models    every installed model (``ml.model_folder.list_models``: the bundled ``models/``,
           then $COMPOSER_GUI_MODELS or the user's model folder) loads and runs one ONNX step
 continue  each model continues a built-in two-bar sketch in C major by one bar (fixed seed) and
           writes at least one note
@@ -117,7 +117,7 @@ def _plural(n: int, word: str) -> str:
 def check_models(report: Report, folders: Sequence[Path] | None) -> list:
     """Load every model; returns the loaded Samplers."""
     try:
-        from composer_gui.ml.models import list_models, models_dirs
+        from composer_gui.ml.model_folder import list_models, models_dirs
         from composer_gui.ml.sampler import Sampler
     except Exception as exc:
         report.add("models", False, f"models: the sampler cannot be imported ({_one_line(exc)})")

@@ -161,7 +161,7 @@ def test_python_dash_m_entry_point(tmp_path):
 
 
 def test_an_unexpected_error_is_still_one_line(tmp_path, capsys, monkeypatch):
-    import composer_gui.commands.convert as convert_module
+    import composer_gui.cli.convert as convert_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug\nover two lines")

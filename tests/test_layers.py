@@ -40,7 +40,7 @@ _LIGHT_LAYERS = {
                "composer_gui.ui", "composer_gui.ml")),
     # audio: the engine stays below the UI (rtmidi only when a port is opened)
     "audio": ("composer_gui.audio, composer_gui.audio.playback, composer_gui.audio.midi_io, "
-              "composer_gui.commands.render",
+              "composer_gui.cli.render",
               ("PySide6", "tensorflow", "keras", "onnxruntime", "music21", "rtmidi",
                "composer_gui.ui", "composer_gui.ml")),
 }

@@ -43,7 +43,7 @@ def test_frozen_the_root_is_the_bundles_data_folder(frozen):
 
 
 def test_the_model_finder_agrees_with_the_helper(frozen, monkeypatch):
-    from composer_gui.ml import models
+    from composer_gui.ml import model_folder as models
 
     assert models.bundled_models_dir() == resources.models_dir()
     monkeypatch.delattr(sys, "_MEIPASS")

@@ -28,7 +28,7 @@ def model(tmp_path_factory) -> Path:
         support = pytest.importorskip("test_sampler_support")
         return support.tiny_model_dir(tmp_path_factory)
     except pytest.skip.Exception as skip:
-        from composer_gui.ml.models import list_models
+        from composer_gui.ml.model_folder import list_models
 
         installed = [m.path for m in list_models() if (m.path / "model.onnx").is_file()]
         if installed:

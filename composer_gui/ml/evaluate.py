@@ -245,7 +245,7 @@ def load_split(folder: Path, progress: bool = False) -> tuple[dict[str, list[Pie
 
 def evaluate(name_or_dir, *, max_pieces: int = 100, opening_bars: int = 4, bars: int = 8,
              seed: int = 0, orders: Sequence[int] = (3, 4, 5), progress: bool = False) -> dict:
-    from composer_gui.ml.models import load_model
+    from composer_gui.ml.model_folder import load_model
 
     model = load_model(name_or_dir, threads=2)
     folder = model.path

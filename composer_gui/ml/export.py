@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from composer_gui.ml.model import ModelConfig, build_step_model
+from composer_gui.ml.keras_model import ModelConfig, build_step_model
 from composer_gui.ml.tokens import Vocabulary
 
 FORMAT = "composer-gui-model"

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from composer_gui.ml.keyfinding import estimate_key
-from composer_gui.ml.models import LoadedModel, load_model
+from composer_gui.ml.model_folder import LoadedModel, load_model
 from composer_gui.ml.tokens import BAR, BOS, EOS, GrammarState
 from composer_gui.music.score import KeySignature, Note, Part, Score
 

@@ -140,7 +140,12 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
     import keras
 
     from composer_gui.ml.export import write_model_folder
-    from composer_gui.ml.model import PRESETS, ModelConfig, build_sequence_model, compile_model
+    from composer_gui.ml.keras_model import (
+        PRESETS,
+        ModelConfig,
+        build_sequence_model,
+        compile_model,
+    )
 
     model_cfg = ModelConfig.from_dict(cfg.model) if cfg.model else PRESETS[cfg.preset]
     cfg.model = model_cfg.to_dict()

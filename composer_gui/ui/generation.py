@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from composer_gui.music.score import Score
 
-from . import commands
+from . import undo
 from .document import Document
 from .proposal import Proposal
 from .workers import Task
@@ -60,7 +60,7 @@ class SamplerBackend:
         self._cache: dict[str, Any] = {}
 
     def list_models(self) -> list[Any]:
-        from composer_gui.ml.models import list_models
+        from composer_gui.ml.model_folder import list_models
 
         return list_models()
 
@@ -139,7 +139,7 @@ class ContinueController(QObject):
         if region is not None:
             options.start_tick, options.end_tick = region
         start = score.end_tick if options.start_tick is None else options.start_tick
-        self.proposal.begin(options.variations, start, region, commands.target_part(score))
+        self.proposal.begin(options.variations, start, region, undo.target_part(score))
         self.received = 0
         self.warnings = []
         backend, model = self.backend, options.model
@@ -173,7 +173,7 @@ class ContinueController(QObject):
         self._detach()
         variation = prop.current
         count = len(prop.notes())
-        cmd = commands.keep_command(
+        cmd = undo.keep_command(
             self.doc, prop.notes(), prop.part, prop.region,
             f"Keep variation {variation + 1} ({count} note{'s' if count != 1 else ''})")
         prop.clear()

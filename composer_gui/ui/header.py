@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QS
 
 from composer_gui.music.score import KeySignature
 
-from . import commands
+from . import undo
 from .document import Document
 from .piano_roll import PianoRoll
 from .piano_roll.state import SNAP_CHOICES
@@ -67,18 +67,18 @@ class ScoreHeader(QWidget):
         row.addStretch(1)
 
         self.tempo.valueChanged.connect(
-            lambda bpm: doc.push(commands.tempo_command(doc, bpm)))
+            lambda bpm: doc.push(undo.tempo_command(doc, bpm)))
         self.numerator.valueChanged.connect(self._meter_edited)
         self.denominator.currentIndexChanged.connect(self._meter_edited)
         self.key.currentIndexChanged.connect(
-            lambda i: doc.push(commands.key_command(doc, self.key.itemData(i))))
+            lambda i: doc.push(undo.key_command(doc, self.key.itemData(i))))
         self.part.currentIndexChanged.connect(self._part_chosen)
         self.snap.currentIndexChanged.connect(self._snap_chosen)
         doc.scoreChanged.connect(self.refresh)
         self.refresh()
 
     def _meter_edited(self, *_args) -> None:
-        self.doc.push(commands.meter_command(self.doc, self.numerator.value(),
+        self.doc.push(undo.meter_command(self.doc, self.numerator.value(),
                                              int(self.denominator.currentData())))
 
     def _part_chosen(self, index: int) -> None:

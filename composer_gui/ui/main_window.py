@@ -36,7 +36,7 @@ from composer_gui.music.formats import READABLE, load_score, save_score
 from composer_gui.music.project import SUFFIX as PROJECT_SUFFIX
 from composer_gui.music.score import Note, Score
 
-from . import commands
+from . import undo
 from .about import AboutDialog
 from .clipboard import NoteClipboard
 from .continue_panel import ContinuePanel
@@ -559,7 +559,7 @@ class MainWindow(QMainWindow):
         keys = self.doc.selected_notes()
         if keys:
             self.clipboard.copy(keys)
-            self.doc.push(commands.delete_command(self.doc, keys, f"Cut {len(keys)} notes"))
+            self.doc.push(undo.delete_command(self.doc, keys, f"Cut {len(keys)} notes"))
 
     def paste(self) -> None:
         notes = self.clipboard.notes()
@@ -572,7 +572,7 @@ class MainWindow(QMainWindow):
             return p if p < len(parts) and not parts[p].is_drum else self.roll.active_part
 
         keys = [(part_for(p), replace(n, start=n.start + at)) for p, n in notes]
-        self.doc.push(commands.add_command(self.doc, keys, f"Paste {len(keys)} notes"))
+        self.doc.push(undo.add_command(self.doc, keys, f"Paste {len(keys)} notes"))
         self.roll.set_cursor_tick(max(n.end for _, n in keys))
         self.roll.ensure_visible(at)
 
@@ -585,13 +585,13 @@ class MainWindow(QMainWindow):
         step = self.roll.grid_step()
         offset = max(step, -(-(last - first) // step) * step)
         new = [(p, replace(n, start=n.start + offset)) for p, n in keys]
-        self.doc.push(commands.add_command(self.doc, new, f"Duplicate {len(keys)} notes"))
+        self.doc.push(undo.add_command(self.doc, new, f"Duplicate {len(keys)} notes"))
 
     def select_all(self) -> None:
         self.doc.set_selection(self.roll.index.keys)
 
     def delete_selection(self) -> None:
-        self.doc.push(commands.delete_command(self.doc, self.doc.selected_notes()))
+        self.doc.push(undo.delete_command(self.doc, self.doc.selected_notes()))
 
     def transpose_dialog(self) -> None:
         n = self.ask_semitones()
@@ -600,12 +600,12 @@ class MainWindow(QMainWindow):
 
     def transpose(self, semitones: int) -> None:
         try:
-            self.doc.push(commands.transpose_command(self.doc, self._targets(), semitones))
+            self.doc.push(undo.transpose_command(self.doc, self._targets(), semitones))
         except ValueError as exc:
             self.statusBar().showMessage(f"Cannot transpose: {exc}", 6000)
 
     def quantize(self) -> None:
-        self.doc.push(commands.quantize_command(self.doc, self._targets(), self.roll.grid_step()))
+        self.doc.push(undo.quantize_command(self.doc, self._targets(), self.roll.grid_step()))
 
     # ----- sound: wiring --------------------------------------------------------------------------
     def _connect_sound(self) -> None:
@@ -677,8 +677,8 @@ class MainWindow(QMainWindow):
         if not prop.active:
             return score
         added = [(prop.part, n) for n in prop.notes()]
-        removed = commands.region_notes(score, *prop.region) if prop.region else []
-        return commands.apply_note_diff(score, removed, added)
+        removed = undo.region_notes(score, *prop.region) if prop.region else []
+        return undo.apply_note_diff(score, removed, added)
 
     def _sync_playback_score(self) -> None:
         self._score_stale = False
@@ -974,7 +974,7 @@ class MainWindow(QMainWindow):
             return
         part = self._record_part
         n = len(notes)
-        self.doc.push(commands.add_command(self.doc, [(part, note) for note in notes],
+        self.doc.push(undo.add_command(self.doc, [(part, note) for note in notes],
                                            f"Record {n} note{'s' if n != 1 else ''}"))
         self.statusBar().showMessage(f"Recorded {n} note{'s' if n != 1 else ''}", 6000)
 

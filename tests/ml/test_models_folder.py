@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from composer_gui.ml import models
-from composer_gui.ml.models import ModelError, list_models, load_model, resolve_model
+from composer_gui.ml import model_folder as models
+from composer_gui.ml.model_folder import ModelError, list_models, load_model, resolve_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_sampler_support import install_as_user_model, tiny_model_dir

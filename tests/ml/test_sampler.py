@@ -380,7 +380,7 @@ def test_sample_tokens_follows_the_distribution():
 
 
 def test_the_sampler_never_imports_tensorflow_or_qt():
-    code = ("import sys, composer_gui.ml.sampler, composer_gui.commands.generate; "
+    code = ("import sys, composer_gui.ml.sampler, composer_gui.cli.generate; "
             "bad = [m for m in ('tensorflow', 'keras', 'PySide6') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -28,7 +28,7 @@ def build_model_folder(folder: Path, model: dict | None = None, *, seed: int = 1
     import keras
 
     from composer_gui.ml.export import write_model_folder
-    from composer_gui.ml.model import ModelConfig, build_sequence_model
+    from composer_gui.ml.keras_model import ModelConfig, build_sequence_model
     from composer_gui.ml.tokens import Vocabulary
 
     keras.utils.set_random_seed(seed)
@@ -60,7 +60,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 def install_as_user_model(tiny: Path, tmp_path: Path, monkeypatch) -> Path:
     """A user models folder holding a copy of the tiny model, and no bundled models."""
-    from composer_gui.ml import models
+    from composer_gui.ml import model_folder as models
 
     user = tmp_path / "user-models"
     shutil.copytree(tiny, user / "tiny")

@@ -16,12 +16,12 @@ import pytest
 tf = pytest.importorskip("tensorflow", reason="needs TensorFlow (pip install -e '.[train]')")
 ort = pytest.importorskip("onnxruntime")
 
-from composer_gui.ml.model import (  # noqa: E402
+from composer_gui.ml.keras_model import (  # noqa: E402
     ModelConfig,
-    ModelFolderError,
     build_sequence_model,
     load_keras_model,
 )
+from composer_gui.ml.model_folder import ModelError  # noqa: E402
 from composer_gui.ml.train import TrainConfig, train  # noqa: E402
 
 pytestmark = pytest.mark.train
@@ -88,7 +88,7 @@ def test_onnx_step_graph_matches_keras(trained):
 
 def test_onnx_teacher_forcing_matches_keras_loss(trained):
     from composer_gui.ml.evaluate import teacher_forced
-    from composer_gui.ml.models import load_model
+    from composer_gui.ml.model_folder import load_model
 
     rng = np.random.default_rng(1)
     seqs = [rng.integers(1, 296, n).astype(np.int32) for n in (9, 14)]
@@ -142,12 +142,12 @@ def test_bad_model_folder_gives_a_clear_error(trained, tmp_path, damage):
         config["vocabulary"]["size"] = 300
         (folder / "config.json").write_text(json.dumps(config))
         match = "not a valid model config"
-    with pytest.raises(ModelFolderError, match=match):
+    with pytest.raises(ModelError, match=match):
         load_keras_model(folder)
 
 
 def test_sequence_and_step_models_share_weights():
-    from composer_gui.ml.model import build_step_model
+    from composer_gui.ml.keras_model import build_step_model
 
     cfg = ModelConfig(embedding=4, hidden=6, layers=2, dropout=0.0)
     seq = build_sequence_model(cfg, 20)

@@ -16,7 +16,7 @@ from composer_gui.audio import midi_io
 from composer_gui.audio.midi_io import MidiUnavailable
 from composer_gui.audio.render import default_synth, render_score, to_int16
 from composer_gui.music.score import TPQ, Note, Part, Score, TempoChange
-from composer_gui.ui import commands, workers
+from composer_gui.ui import undo, workers
 from composer_gui.ui.transport import Transport
 
 SR = 44100
@@ -415,7 +415,7 @@ def test_without_an_audio_device_the_status_bar_says_why(qtbot, window):
     qtbot.waitUntil(lambda: window.audio_label.isVisible(), timeout=3000)
     assert "COMPOSER_GUI_NO_AUDIO" in window.audio_label.toolTip()
     assert not window.act_play.isEnabled()
-    window.doc.push(commands.add_command(window.doc, [(0, Note(0, 60, TPQ))]))
+    window.doc.push(undo.add_command(window.doc, [(0, Note(0, 60, TPQ))]))
     window.roll.canvas.setFocus()
     qtbot.keyClick(window.roll.canvas, Qt.Key.Key_Space)
     message = window.statusBar().currentMessage()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from composer_gui.music.score import TPQ, Note, Part, Score
-from composer_gui.ui.commands import apply_note_diff
 from composer_gui.ui.generation import GenerationOptions, SamplerBackend
+from composer_gui.ui.undo import apply_note_diff
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QSizePolicy, QWid
 
 from composer_gui.music.score import TPQ, Note
 
-from .. import commands
+from .. import undo
 from ..document import Document, NoteKey
 from ..proposal import Proposal
 from .canvas import NoteCanvas
@@ -302,9 +302,9 @@ class PianoRoll(QWidget):
             dt = dx * self.grid_step()
             dp = dy * (12 if shift else 1)
             keys = list(self.doc.selection)
-            if dp and commands.clamp_move(keys, 0, dp)[1] != dp:
+            if dp and undo.clamp_move(keys, 0, dp)[1] != dp:
                 return True  # an octave past the range: refuse rather than squash
-            self.doc.push(commands.move_command(self.doc, keys, dt, dp))
+            self.doc.push(undo.move_command(self.doc, keys, dt, dp))
             if dp:
                 top = max(n.pitch for _, n in self.doc.selection)
                 self.noteAuditioned.emit(top)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QPainter, QPen
 
 from composer_gui.music.score import TPQ
 
-from .. import commands
+from .. import undo
 from . import style
 from .state import Preview
 
@@ -117,7 +117,7 @@ class MoveGesture(Gesture):
         self.roll.set_preview(None)
         doc = self.roll.doc
         if self.delta != (0, 0):
-            doc.push(commands.move_command(doc, doc.selection, *self.delta))
+            doc.push(undo.move_command(doc, doc.selection, *self.delta))
         elif not self.dragged and self.select_on_click is not None:
             doc.set_selection({self.select_on_click})
 
@@ -147,7 +147,7 @@ class ResizeGesture(Gesture):
         self.roll.set_preview(None)
         doc = self.roll.doc
         if self.dlen:
-            doc.push(commands.resize_command(doc, doc.selection, self.dlen, self.min_len))
+            doc.push(undo.resize_command(doc, doc.selection, self.dlen, self.min_len))
             new_end = self.anchor_end + self.dlen
             self.roll.last_length = max(self.min_len, new_end - self.anchor_start)
 
@@ -175,7 +175,7 @@ class DrawGesture(Gesture):
         roll = self.roll
         note = roll.new_note(self.start, self.pitch, self.length)
         roll.last_length = self.length
-        roll.doc.push(commands.add_command(roll.doc, [(roll.active_part, note)]))
+        roll.doc.push(undo.add_command(roll.doc, [(roll.active_part, note)]))
         roll.canvas.update()
 
     def cancel(self) -> None:
@@ -210,7 +210,7 @@ class EraseGesture(Gesture):
         keys = [roll.index.keys[i] for i in sorted(self.positions)]
         if keys:
             n = len(keys)
-            roll.doc.push(commands.delete_command(
+            roll.doc.push(undo.delete_command(
                 roll.doc, keys, f"Erase {n} note" + ("" if n == 1 else "s")))
 
 

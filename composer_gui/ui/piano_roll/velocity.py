@@ -10,7 +10,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .. import commands
+from .. import undo
 from . import style
 from .state import Preview
 
@@ -138,4 +138,4 @@ class VelocityLane(QWidget):
         self._drag = None
         roll.set_preview(None)
         keys = {roll.index.keys[i]: v for i, v in new.items()}
-        roll.doc.push(commands.velocity_command(roll.doc, keys))
+        roll.doc.push(undo.velocity_command(roll.doc, keys))

@@ -30,7 +30,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from composer_gui.ml.corpora import CorpusError
     from composer_gui.ml.evaluate import evaluate, write_card
-    from composer_gui.ml.models import ModelError
+    from composer_gui.ml.model_folder import ModelError
 
     try:
         result = evaluate(args.model, max_pieces=args.pieces, opening_bars=args.opening_bars,

@@ -106,32 +106,29 @@ def compile_model(model: keras.Model, learning_rate: float = 2e-3, clipnorm: flo
     )
 
 
-class ModelFolderError(Exception):
-    """A model folder is missing a file or does not fit together; ``str()`` says which."""
-
-
 def load_keras_model(folder: str | Path) -> keras.Model:
     """The sequence model of a model folder, with its trained weights loaded."""
     import json
 
+    from composer_gui.ml.model_folder import ModelError
     from composer_gui.ml.tokens import Vocabulary
 
     folder = Path(folder)
     cfg_path, weights = folder / "config.json", folder / "weights.weights.h5"
     for path in (cfg_path, weights):
         if not path.is_file():
-            raise ModelFolderError(f"{folder}: {path.name} is missing")
+            raise ModelError(f"{folder}: {path.name} is missing")
     try:
         config = json.loads(cfg_path.read_text(encoding="utf-8"))
         vocab = Vocabulary.from_dict(config["vocabulary"])
         model_cfg = ModelConfig.from_dict(config["model"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise ModelFolderError(f"{cfg_path}: not a valid model config ({exc})") from None
+        raise ModelError(f"{cfg_path}: not a valid model config ({exc})") from None
     model = build_sequence_model(model_cfg, vocab.size)
     try:
         model.load_weights(weights)
     except Exception as exc:  # h5py / keras raise many types for a bad file
-        raise ModelFolderError(
+        raise ModelError(
             f"{weights}: the weights do not fit this config (vocabulary {vocab.size}, "
             f"{model_cfg}): {' '.join(str(exc).split())[:200]}") from None
     return model

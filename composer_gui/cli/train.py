@@ -80,7 +80,7 @@ def run(args) -> int:
         if value is not None:
             setattr(cfg, name, value)
     if args.dropout is not None:
-        from composer_gui.ml.model import PRESETS
+        from composer_gui.ml.keras_model import PRESETS
 
         cfg.model = {**PRESETS[cfg.preset].to_dict(), "dropout": args.dropout}
     resume = False if args.restart else (True if args.resume else None)

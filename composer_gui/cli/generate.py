@@ -133,7 +133,7 @@ def run(args) -> int:
         score = load_score(args.seed, warnings) if args.seed is not None else Score()
         req = _request(args, score)
 
-        from composer_gui.ml.models import ModelError
+        from composer_gui.ml.model_folder import ModelError
         from composer_gui.ml.sampler import Sampler
 
         try:

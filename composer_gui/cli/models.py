@@ -9,7 +9,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from composer_gui.ml.models import list_models, models_dirs
+    from composer_gui.ml.model_folder import list_models, models_dirs
 
     infos = list_models()
     searched = ", ".join(str(d) for d in models_dirs())

@@ -1,6 +1,6 @@
 """The one entry point: ``composer-gui`` starts the app; ``composer-gui SUBCOMMAND`` runs a tool.
 
-Each subcommand lives in ``composer_gui/commands/<name>.py`` with ``add_parser(subparsers)`` and
+Each subcommand lives in ``composer_gui/cli/<name>.py`` with ``add_parser(subparsers)`` and
 ``run(args) -> int``. Modules are imported only when their command runs, except to build --help,
 so a command never pays for another's imports (TensorFlow, Qt).
 """
@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
+from .. import __version__
 
 # Order is the order --help lists them in.
 COMMANDS = ("convert", "generate", "models", "train", "evaluate", "render")
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
     for name in COMMANDS:
-        importlib.import_module(f"composer_gui.commands.{name}").add_parser(sub)
+        importlib.import_module(f"composer_gui.cli.{name}").add_parser(sub)
     return parser
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is None and ("--self-test" in argv or "--startup-probe" in argv):
-        from . import selftest  # before Qt starts: it runs headless
+        from .. import selftest  # before Qt starts: it runs headless
 
         return selftest.main(argv) if "--self-test" in argv else selftest.startup_probe()
     if first is None or first not in COMMANDS:
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return _start_gui(argv)
     args = build_parser().parse_args(argv)
-    module = importlib.import_module(f"composer_gui.commands.{args.command}")
+    module = importlib.import_module(f"composer_gui.cli.{args.command}")
     try:
         return int(module.run(args) or 0)
     except KeyboardInterrupt:

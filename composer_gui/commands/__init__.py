@@ -1,1 +1,0 @@
-"""One module per ``composer-gui`` subcommand: ``add_parser(subparsers)`` and ``run(args)``."""
