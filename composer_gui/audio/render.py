@@ -12,6 +12,7 @@ so what the user hears is what the WAV holds.
 from __future__ import annotations
 
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,3 +188,23 @@ def write_wav(path: str | Path, pcm: np.ndarray, sample_rate: int = 44100) -> No
             w.writeframes(np.ascontiguousarray(frames).tobytes())
 
     atomic_write(path, write)
+
+
+def render_wav(score: Score, path: str | Path, *, report: Callable[[float], None] | None = None,
+               cancelled: Callable[[], bool] | None = None, sample_rate: int = 44100) -> float:
+    """Render ``score`` with the default SoundFont and write a WAV (atomically); returns its
+    length in seconds. For a worker: ``report(done 0..1)`` after each block, and nothing is
+    written once ``cancelled()`` says so. The same samples as ``render_score``, in blocks."""
+    synth = default_synth(sample_rate)
+    stream = ScoreStream.for_score(score, synth)
+    blocks = []
+    block = 10 * sample_rate
+    while stream.remaining > 0:
+        if cancelled is not None and cancelled():
+            return 0.0
+        blocks.append(stream.read(block))
+        if report is not None:
+            report(stream.position / max(1, stream.length))
+    pcm = np.concatenate(blocks) if blocks else np.zeros((0, 2), np.float32)
+    write_wav(path, pcm, sample_rate)
+    return len(pcm) / sample_rate

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         window.roll.canvas.installEventFilter(spy)
     window.show()
     if files:
-        QTimer.singleShot(0, lambda: window.open_path(files[0]))
+        QTimer.singleShot(0, lambda: window.files.open_path(files[0]))
     try:
         return int(app.exec())
     finally:

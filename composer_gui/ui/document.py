@@ -1,6 +1,6 @@
 """The open document: one immutable Score, where it lives on disk, the selection and the undo stack.
 
-Only undo commands (``commands.py``) change the score; they call ``replace_score``. The modified
+Only undo commands (``undo.py``) change the score; they call ``replace_score``. The modified
 flag is the undo stack's clean state, so undoing back to the saved state clears the mark.
 """
 

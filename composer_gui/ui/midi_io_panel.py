@@ -30,13 +30,16 @@ PortList = tuple[list[str], str]  # (names, why the list is empty or '')
 
 
 class MidiPortsPanel(QWidget):
-    """Input and output menus; ``''`` means no port. ``refresh()`` re-reads the ports; the window
-    lists them in a worker instead (``list_ports()`` there, ``show_ports(...)`` here): the first
-    look opens the MIDI system, which takes a few hundred milliseconds."""
+    """Input and output menus; ``''`` means no port. The Refresh button asks for a new look
+    (``refreshRequested``). Standing alone (``refresh=True``) the panel answers it itself with
+    ``refresh()``; the window lists the ports in a worker instead (``list_ports()`` there,
+    ``show_ports(...)`` here), because the first look opens the MIDI system, which takes a few
+    hundred milliseconds."""
 
     inputChanged = Signal(str)
     outputChanged = Signal(str)
     portsShown = Signal()
+    refreshRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, refresh: bool = True) -> None:
         super().__init__(parent)
@@ -55,12 +58,13 @@ class MidiPortsPanel(QWidget):
                   self.refresh_button, self.status):
             layout.addWidget(w)
         layout.addStretch(1)
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.refreshRequested)
         self.inputs.currentTextChanged.connect(
             lambda t: self.inputChanged.emit("" if t == NONE_ITEM else t))
         self.outputs.currentTextChanged.connect(
             lambda t: self.outputChanged.emit("" if t == NONE_ITEM else t))
         if refresh:
+            self.refreshRequested.connect(self.refresh)
             self.refresh()
 
     @staticmethod
@@ -88,7 +92,7 @@ class MidiPortsPanel(QWidget):
         self.portsShown.emit()
 
     @property
-    def message(self) -> str:
+    def empty_reason(self) -> str:
         """Why a menu is empty ('' when both list ports)."""
         return self.status.text()
 

@@ -148,23 +148,6 @@ class Task(QObject):
             self.cancelled.emit()
 
 
-def run_in_thread(fn: Callable[..., Any], *args: Any,
-                  on_result: Callable[[Any], None] | None = None,
-                  on_error: Callable[[str], None] | None = None, **kwargs: Any) -> Task:
-    """The plain case: ``fn(*args, **kwargs)`` in the background, its result or error posted
-    back."""
-    task = Task(lambda _ctx: fn(*args, **kwargs))
-    if on_result is not None:
-        task.finished.connect(on_result)
-    if on_error is not None:
-        task.failed.connect(on_error)
-    return task.start()
-
-
-def running_tasks() -> list[Task]:
-    return list(_RUNNING)
-
-
 def shutdown(timeout_ms: int = 30_000) -> None:
     """Cancel every running task and wait for its thread (called when the app quits).
 

@@ -40,12 +40,12 @@ def test_cut_then_paste_and_duplicate(window, qtbot):
     ns = (Note(0, 60, TPQ), Note(TPQ, 62, TPQ))
     load(window, *ns)
     window.doc.set_selection({(0, ns[1])})
-    window.cut()
+    window.edits.cut()
     assert window.doc.score.notes == [ns[0]]
     window.roll.set_cursor_tick(4 * TPQ)
-    window.paste()
+    window.edits.paste()
     assert window.doc.score.notes == [ns[0], Note(4 * TPQ, 62, TPQ)]
-    window.select_all()
+    window.edits.select_all()
     canvas = window.roll.canvas
     canvas.setFocus()
     qtbot.keyClick(canvas, Qt.Key.Key_D, CTRL)
@@ -57,7 +57,7 @@ def test_cut_then_paste_and_duplicate(window, qtbot):
 
 def test_edit_actions_are_disabled_without_a_selection(window):
     load(window, Note(0, 60, TPQ))
-    assert not window.act_copy.isEnabled() and not window.act_delete.isEnabled()
-    window.select_all()
-    assert window.act_copy.isEnabled() and window.act_delete.isEnabled()
-    window.paste()  # empty clipboard in this process? nothing breaks either way
+    assert not window.act.copy.isEnabled() and not window.act.delete.isEnabled()
+    window.edits.select_all()
+    assert window.act.copy.isEnabled() and window.act.delete.isEnabled()
+    window.edits.paste()  # empty clipboard in this process? nothing breaks either way

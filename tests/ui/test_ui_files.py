@@ -19,8 +19,8 @@ def a_score() -> Score:
 
 
 def open_file(window, qtbot, path: Path) -> None:
-    with qtbot.waitSignal(window.fileOpened, timeout=10000):
-        assert window.open_path(path) is not None
+    with qtbot.waitSignal(window.files.fileOpened, timeout=10000):
+        assert window.files.open_path(path) is not None
 
 
 def test_open_edit_save_reopen_gives_the_same_score(window, qtbot, tmp_path):
@@ -42,7 +42,7 @@ def test_open_edit_save_reopen_gives_the_same_score(window, qtbot, tmp_path):
     assert not window.doc.modified
     assert window.windowTitle() == "sketch.composer.json — Composer"
     assert load_score(path) == edited
-    window.new_document()
+    window.files.new_document()
     assert window.doc.score.notes == []
     open_file(window, qtbot, path)
     assert window.doc.score == edited
@@ -63,14 +63,14 @@ def test_midi_opens_then_save_asks_for_a_project_name_and_exports_work(
         return tmp_path / "tune"
 
     monkeypatch.setattr(window, "ask_save_path", ask)
-    window.transpose(2)
-    assert window.save()
+    window.edits.transpose(2)
+    assert window.files.save()
     assert asked == ["tune.composer.json"]
     assert window.doc.path == tmp_path / "tune.composer.json"
     assert load_score(tmp_path / "tune.composer.json") == window.doc.score
     for name in ("out.mid", "out.musicxml"):
-        with qtbot.waitSignal(window.exported, timeout=20000):
-            window.export_to(tmp_path / name)
+        with qtbot.waitSignal(window.files.exported, timeout=20000):
+            window.files.export_to(tmp_path / name)
     assert load_score(tmp_path / "out.mid").notes == window.doc.score.notes
     assert not window.doc.modified
 
@@ -79,28 +79,28 @@ def test_unsaved_changes_prompt_on_new_open_and_close(window, qtbot, tmp_path, m
     roll = window.roll
     click(roll.canvas, at(roll, 0, 60))
     window.answer = "cancel"
-    assert not window.new_document()
+    assert not window.files.new_document()
     assert window.prompts == ["Untitled"]
     assert len(window.doc.score.notes) == 1  # kept
     other = tmp_path / "other.composer.json"
     save_score(a_score(), other)
-    assert window.open_path(other) is None  # cancelled: nothing is read
+    assert window.files.open_path(other) is None  # cancelled: nothing is read
     assert len(window.doc.score.notes) == 1
     window.close()
     assert window.isVisible()  # cancelling keeps the window open
     # "save" saves first (here through Save As), then goes on
     monkeypatch.setattr(window, "ask_save_path", lambda *a: tmp_path / "kept.composer.json")
     window.answer = "save"
-    assert window.new_document()
+    assert window.files.new_document()
     assert load_score(tmp_path / "kept.composer.json").notes == [Note(0, 60, TPQ, 80)]
     assert window.doc.score.notes == []
     # "discard" throws the changes away; an unmodified document is never asked about
     click(roll.canvas, at(roll, 0, 62))
     window.answer = "discard"
     prompts = len(window.prompts)
-    assert window.new_document()
+    assert window.files.new_document()
     assert len(window.prompts) == prompts + 1
-    assert window.new_document()
+    assert window.files.new_document()
     assert len(window.prompts) == prompts + 1
 
 
@@ -115,8 +115,8 @@ def test_a_broken_file_shows_a_message_and_leaves_the_document_untouched(
     bad = tmp_path / f"broken{suffix}"
     bad.write_bytes(content)
     window.answer = "discard"
-    with qtbot.waitSignal(window.openFailed, timeout=15000):
-        window.open_path(bad)
+    with qtbot.waitSignal(window.files.openFailed, timeout=15000):
+        window.files.open_path(bad)
     assert len(window.errors) == 1
     _title, text = window.errors[0]
     assert "broken" in text and "Traceback" not in text
@@ -125,27 +125,27 @@ def test_a_broken_file_shows_a_message_and_leaves_the_document_untouched(
 
 
 def test_opening_a_missing_file_reports_it(window, qtbot, tmp_path):
-    with qtbot.waitSignal(window.openFailed, timeout=5000):
-        window.open_path(tmp_path / "nowhere.mid")
+    with qtbot.waitSignal(window.files.openFailed, timeout=5000):
+        window.files.open_path(tmp_path / "nowhere.mid")
     assert "no such file" in window.errors[0][1]
 
 
 def test_exporting_to_a_missing_folder_reports_it(window, qtbot, tmp_path):
-    with qtbot.waitSignal(window.exportFailed, timeout=5000):
-        window.export_to(tmp_path / "nope" / "x.mid")
+    with qtbot.waitSignal(window.files.exportFailed, timeout=5000):
+        window.files.export_to(tmp_path / "nope" / "x.mid")
     assert window.errors and "does not exist" in window.errors[0][1]
 
 
 def test_saving_to_an_unwritable_place_reports_it_and_stays_modified(window, tmp_path):
     roll = window.roll
     click(roll.canvas, at(roll, 0, 60))
-    assert not window.save_to(tmp_path / "missing-folder" / "x.composer.json")
+    assert not window.files.save_to(tmp_path / "missing-folder" / "x.composer.json")
     assert window.errors and "Save failed" in window.errors[0][0]
     assert window.doc.modified
     assert window.windowTitle().startswith("Untitled*")
     folder = tmp_path / "a-folder.composer.json"
     folder.mkdir()
-    assert not window.save_to(folder)
+    assert not window.files.save_to(folder)
     assert window.doc.modified and len(window.errors) == 2
 
 
@@ -175,19 +175,19 @@ def test_edits_made_while_a_file_loads_are_asked_about(window, qtbot, tmp_path, 
     """The window stays editable while a (slow) file loads: the edit is not thrown away unasked."""
     import threading
 
-    from composer_gui.ui import main_window
+    from composer_gui.ui import files
 
     path = tmp_path / "slow.composer.json"
     save_score(a_score(), path)
     gate = threading.Event()
-    real_load = main_window.load_score
+    real_load = files.load_score
 
     def slow_load(p, warnings=None):
         gate.wait(10)
         return real_load(p, warnings)
 
-    monkeypatch.setattr(main_window, "load_score", slow_load)
-    task = window.open_path(path)  # unmodified: no prompt yet
+    monkeypatch.setattr(files, "load_score", slow_load)
+    task = window.files.open_path(path)  # unmodified: no prompt yet
     assert window.prompts == []
     roll = window.roll
     click(roll.canvas, at(roll, 0, 60))  # an edit while the file is loading

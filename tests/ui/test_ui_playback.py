@@ -134,7 +134,7 @@ def player(qtbot, settings, monkeypatch, sink, synth):
     with qtbot.waitSignal(w.controller.modelsListed, timeout=5000):
         w.show()
     qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w._ports_task is None, timeout=5000)
+    qtbot.waitUntil(lambda: not w.playback.listing_ports, timeout=5000)
     w.roll.geo.set_px_per_quarter(48)
     w.roll.geo.set_offsets(x_off=0)
     w.roll.center_on_pitch(66)
@@ -157,13 +157,13 @@ def test_space_plays_and_stops(qtbot, player):
     canvas.setFocus()
     with qtbot.waitSignal(player.transport.playingChanged) as started:
         qtbot.keyClick(canvas, Qt.Key.Key_Space)
-    assert started.args == [True] and player.act_play.isChecked()
+    assert started.args == [True] and player.act.play.isChecked()
     assert player.transport.score is player.doc.score
     with qtbot.waitSignal(player.transport.playingChanged) as stopped:
         qtbot.keyClick(canvas, Qt.Key.Key_Space)
-    assert stopped.args == [False] and not player.act_play.isChecked()
-    player.act_play.trigger()  # the toolbar's Play does the same
-    assert player.transport.playing and player.act_play.isChecked()
+    assert stopped.args == [False] and not player.act.play.isChecked()
+    player.act.play.trigger()  # the toolbar's Play does the same
+    assert player.transport.playing and player.act.play.isChecked()
     player.roll.playRequested.emit()  # Space when the roll handles it itself
     assert not player.transport.playing
 
@@ -176,7 +176,7 @@ def test_playhead_follows_the_audio_clock_and_the_view_follows_it(qtbot, player,
     roll.set_cursor_tick(TPQ)
     assert player.transport.position == TPQ  # the cursor places the playhead
     assert roll.playhead is None  # stopped on the cursor: only the cursor shows
-    player.toggle_play()
+    player.playback.toggle_play()
     assert roll.playhead == TPQ
     follow(qtbot, player, sink, 0.5, 2 * TPQ)
     assert roll.playhead == 2 * TPQ
@@ -185,7 +185,7 @@ def test_playhead_follows_the_audio_clock_and_the_view_follows_it(qtbot, player,
     t0, t1 = roll.visible_ticks()
     assert t0 <= roll.playhead <= t1 and roll.geo.x_off > 0
     assert roll.cursor_tick == TPQ  # the cursor stays where edits go
-    player.toggle_play()
+    player.playback.toggle_play()
     assert not player.transport.playing and roll.playhead == 8 * TPQ  # resumes from here
     roll.set_cursor_tick(0, force=True)  # Home
     assert player.transport.position == 0 and roll.playhead is None
@@ -193,7 +193,7 @@ def test_playhead_follows_the_audio_clock_and_the_view_follows_it(qtbot, player,
 
 def test_a_ruler_click_moves_the_playhead_while_playing(qtbot, player, sink):
     roll = player.roll
-    player.play(0)
+    player.playback.play(0)
     follow(qtbot, player, sink, 0.5, TPQ)
     x = roll.geo.x_of(4 * TPQ) + 1
     click(roll.ruler, (x, 10))
@@ -228,7 +228,7 @@ def test_keys_and_drawn_notes_sound_in_the_parts_instrument(qtbot, player, monke
 
 
 def test_audition_reaches_the_synth(qtbot, player, sink):
-    assert player.audition(60)
+    assert player.playback.audition(60)
     assert player.transport.engine.busy
     sink.advance(4.0)  # the half-second note and its release
     qtbot.waitUntil(lambda: not player.transport.engine.busy, timeout=2000)
@@ -237,19 +237,19 @@ def test_audition_reaches_the_synth(qtbot, player, sink):
 def test_loop_the_selection_or_a_ruler_range(qtbot, player, sink):
     score = player.doc.score
     player.doc.set_selection({(0, n) for n in score.parts[0].notes[5:7]})  # beats 6-7: bar 2
-    player.act_loop.trigger()
+    player.act.loop.trigger()
     assert player.transport.loop == (4 * TPQ, 8 * TPQ)
-    assert player.roll.loop_range == (4 * TPQ, 8 * TPQ) and player.act_loop.isChecked()
-    player.play(4 * TPQ)
+    assert player.roll.loop_range == (4 * TPQ, 8 * TPQ) and player.act.loop.isChecked()
+    player.playback.play(4 * TPQ)
     follow(qtbot, player, sink, 2.25, 4 * TPQ + TPQ // 2)  # round the loop once
     assert player.transport.playing
-    player.act_loop.trigger()
+    player.act.loop.trigger()
     assert player.transport.loop is None and player.roll.loop_range is None
-    assert not player.act_loop.isChecked()
+    assert not player.act.loop.isChecked()
     roll = player.roll
     drag(roll.ruler, (roll.geo.x_of(TPQ) + 1, 10), (roll.geo.x_of(3 * TPQ) + 1, 10),
          modifiers=SHIFT)
-    assert player.transport.loop == (TPQ, 3 * TPQ) and player.act_loop.isChecked()
+    assert player.transport.loop == (TPQ, 3 * TPQ) and player.act.loop.isChecked()
     assert roll.cursor_tick == 0  # Shift+drag marks a loop; it does not move the cursor
 
 
@@ -261,7 +261,7 @@ def test_a_proposal_plays_in_context_and_flipping_switches_it(qtbot, player):
         assert player.panel.start_continue()
     prop = player.proposal
     assert prop.start_tick == score.end_tick == 16 * TPQ  # bar 5
-    assert player.panel.audition_button.isEnabled() and player.act_audition.isEnabled()
+    assert player.panel.audition_button.isEnabled() and player.act.audition.isEnabled()
     player.panel.audition_button.click()
     t = player.transport
     assert t.playing and t.position == 12 * TPQ  # from the bar before the proposal
@@ -271,7 +271,7 @@ def test_a_proposal_plays_in_context_and_flipping_switches_it(qtbot, player):
     heard = {n for p in t.score.parts for n in p.notes}
     assert set(prop.notes(1)) <= heard and not set(prop.notes(0)) & (heard - set(prop.notes(1)))
     assert t.playing
-    player.act_audition.trigger()  # P again: stop
+    player.act.audition.trigger()  # P again: stop
     assert not t.playing
     player.controller.discard()
     assert t.score == player.doc.score
@@ -281,8 +281,8 @@ def test_a_proposal_plays_in_context_and_flipping_switches_it(qtbot, player):
 def test_export_audio_writes_the_rendered_wav(qtbot, player, tmp_path, synth, monkeypatch):
     path = tmp_path / "scale"
     monkeypatch.setattr(player, "ask_save_path", lambda *a: path)
-    with qtbot.waitSignal(player.exported, timeout=20000) as done:
-        assert player.export_audio() is not None
+    with qtbot.waitSignal(player.files.exported, timeout=20000) as done:
+        assert player.files.export_audio() is not None
     out = tmp_path / "scale.wav"
     assert done.args == [str(out)] and not player.errors
     with wave.open(str(out), "rb") as w:
@@ -294,16 +294,16 @@ def test_export_audio_writes_the_rendered_wav(qtbot, player, tmp_path, synth, mo
 
 
 def test_export_audio_to_a_bad_place_says_why_and_leaves_no_file(qtbot, player, tmp_path):
-    with qtbot.waitSignal(player.exportFailed, timeout=20000):
-        player.export_audio_to(tmp_path / "missing-folder" / "x.wav")
+    with qtbot.waitSignal(player.files.exportFailed, timeout=20000):
+        player.files.export_audio_to(tmp_path / "missing-folder" / "x.wav")
     assert player.errors and player.errors[0][0] == "Export failed"
     assert "x.wav" in player.errors[0][1] and "Traceback" not in player.errors[0][1]
     assert not (tmp_path / "missing-folder").exists()
     folder = tmp_path / "taken.wav"
     folder.mkdir()
     before = sorted(tmp_path.iterdir())
-    with qtbot.waitSignal(player.exportFailed, timeout=20000):
-        player.export_audio_to(folder)
+    with qtbot.waitSignal(player.files.exportFailed, timeout=20000):
+        player.files.export_audio_to(folder)
     assert sorted(tmp_path.iterdir()) == before  # no partial or temporary file
 
 
@@ -312,7 +312,7 @@ def test_closing_the_window_cancels_an_export_without_a_file(qtbot, player, tmp_
     player.doc.load(long)  # ten minutes: many blocks to render
     folder = tmp_path / "out"
     folder.mkdir()
-    task = player.export_audio_to(folder / "long.wav")
+    task = player.files.export_audio_to(folder / "long.wav")
     with qtbot.waitSignal(task.cancelled, timeout=20000):
         player.close()
     assert not player.errors and not list(folder.iterdir())
@@ -321,7 +321,7 @@ def test_closing_the_window_cancels_an_export_without_a_file(qtbot, player, tmp_
 def test_export_audio_of_an_empty_score_says_so(player, monkeypatch):
     player.doc.load(Score())
     monkeypatch.setattr(player, "ask_save_path", lambda *a: pytest.fail("asked for a path"))
-    assert player.export_audio() is None
+    assert player.files.export_audio() is None
     assert "empty" in player.statusBar().currentMessage()
 
 
@@ -334,26 +334,26 @@ def ports(monkeypatch):
 
 
 def refresh(qtbot, window) -> None:
-    window.refresh_midi_ports()
-    qtbot.waitUntil(lambda: window._ports_task is None, timeout=5000)
+    window.playback.refresh_midi_ports()
+    qtbot.waitUntil(lambda: not window.playback.listing_ports, timeout=5000)
 
 
 def test_a_recorded_take_is_one_undo_step(qtbot, player, ports):
     refresh(qtbot, player)
-    assert player.act_record.isEnabled()
+    assert player.act.record.isEnabled()
     port = FakeIn()
-    session = player.record_session
+    session = player.playback.record_session
     session._open_input = lambda name, callback, clock: port
     clock = Clock()
     session._clock = clock
-    player.act_count_in.setChecked(False)
-    player.act_play_along.setChecked(False)
+    player.act.count_in.setChecked(False)
+    player.act.play_along.setChecked(False)
     player.roll.set_cursor_tick(16 * TPQ)  # after the scale, on a 1/16 grid
     undo_steps = player.doc.undo_stack.count()
     before = player.doc.score.note_count
-    player.act_record.trigger()
-    assert session.recording and player.act_record.isChecked()
-    assert player.midi_panel.input_name == "Keystation 49"  # the only keyboard: chosen
+    player.act.record.trigger()
+    assert session.recording and player.act.record.isChecked()
+    assert player.playback.midi_panel.input_name == "Keystation 49"  # the only keyboard: chosen
     t0 = clock.now
     session.feed(mido.Message("note_on", note=72, velocity=100), t0 + 0.01)
     session.feed(mido.Message("note_off", note=72), t0 + 0.49)
@@ -363,7 +363,7 @@ def test_a_recorded_take_is_one_undo_step(qtbot, player, ports):
     session.feed(mido.Message("note_off", note=74), t0 + 0.74)
     clock.now = t0 + 1.0
     qtbot.keyClick(player.roll.canvas, Qt.Key.Key_Space)  # Space stops recording
-    assert not session.recording and port.closed and not player.act_record.isChecked()
+    assert not session.recording and port.closed and not player.act.record.isChecked()
     take = [Note(16 * TPQ, 72, TPQ, 100), Note(17 * TPQ, 74, TPQ // 2, 80)]
     assert player.roll.take == []
     assert player.doc.undo_stack.count() == undo_steps + 1
@@ -380,10 +380,10 @@ def test_recording_needs_a_keyboard(qtbot, player, monkeypatch):
 
     monkeypatch.setattr(midi_io, "_names", unavailable)
     refresh(qtbot, player)
-    assert not player.act_record.isEnabled()
-    assert "python-rtmidi" in player.act_record.toolTip()
-    assert player.act_midi_info.isVisible() and "python-rtmidi" in player.act_midi_info.text()
-    assert not player.start_recording()
+    assert not player.act.record.isEnabled()
+    assert "python-rtmidi" in player.act.record.toolTip()
+    assert player.act.midi_info.isVisible() and "python-rtmidi" in player.act.midi_info.text()
+    assert not player.playback.start_recording()
     assert "Cannot record" in player.statusBar().currentMessage()
 
 
@@ -396,45 +396,45 @@ def test_playback_goes_to_the_midi_output(qtbot, player, ports, sink):
         opened[name] = FakeOut(name)
         return opened[name]
 
-    player.open_midi_output = open_output
+    player.playback.open_midi_output = open_output
     refresh(qtbot, player)
-    outputs = player.midi_panel.outputs
+    outputs = player.playback.midi_panel.outputs
     outputs.setCurrentText("Synth A")
     out = opened["Synth A"]
-    assert player.midi_out is out
-    player.play(0)
+    assert player.transport.midi_output is out
+    player.playback.play(0)
     qtbot.waitUntil(lambda: any(m.type == "note_on" for m in out.sent), timeout=3000)
     player.transport.stop()
     outputs.setCurrentText("Broken")
     assert "cannot be opened" in player.statusBar().currentMessage()
-    assert outputs.currentText() == "(none)" and player.midi_out is None and out.closed
+    assert outputs.currentText() == "(none)" and player.transport.midi_output is None and out.closed
 
 
 # ----- no audio device ----------------------------------------------------------------------------
 def test_without_an_audio_device_the_status_bar_says_why(qtbot, window):
     qtbot.waitUntil(lambda: window.audio_label.isVisible(), timeout=3000)
     assert "COMPOSER_GUI_NO_AUDIO" in window.audio_label.toolTip()
-    assert not window.act_play.isEnabled()
+    assert not window.act.play.isEnabled()
     window.doc.push(undo.add_command(window.doc, [(0, Note(0, 60, TPQ))]))
     window.roll.canvas.setFocus()
     qtbot.keyClick(window.roll.canvas, Qt.Key.Key_Space)
     message = window.statusBar().currentMessage()
     assert message.startswith("Cannot play:") and "MIDI output" in message
     assert not window.transport.playing
-    assert not window.audition(60)  # a clicked key is silent, not an error
+    assert not window.playback.audition(60)  # a clicked key is silent, not an error
     window.roll.set_tool("draw")  # editing works as ever
     click(window.roll.canvas, window.roll.point_of(2 * TPQ + 5, 64))
     assert window.doc.score.note_count == 2
 
 
 def test_a_midi_output_enables_play_without_audio(qtbot, window, ports):
-    window.open_midi_output = FakeOut
-    window.refresh_midi_ports()
-    qtbot.waitUntil(lambda: window._ports_task is None, timeout=5000)
+    window.playback.open_midi_output = FakeOut
+    window.playback.refresh_midi_ports()
+    qtbot.waitUntil(lambda: not window.playback.listing_ports, timeout=5000)
     qtbot.waitUntil(lambda: window.audio_label.isVisible(), timeout=3000)
-    assert not window.act_play.isEnabled()
-    window.midi_panel.outputs.setCurrentText("Synth A")
-    assert window.act_play.isEnabled()
+    assert not window.act.play.isEnabled()
+    window.playback.midi_panel.outputs.setCurrentText("Synth A")
+    assert window.act.play.isEnabled()
 
 
 # ----- about --------------------------------------------------------------------------------------

@@ -140,14 +140,14 @@ def test_rubber_band_selects_the_notes_it_touches_and_shift_ctrl_click_extend(wi
     click(roll.canvas, at(roll, 4 * TPQ + 5, 50))
     assert window.doc.selection == frozenset()
     assert roll.cursor_tick == 4 * TPQ
-    window.act_select_all.trigger()
+    window.act.select_all.trigger()
     assert len(window.doc.selection) == 4
 
 
 def test_arrow_keys_move_by_grid_step_and_octave(window, qtbot):
     load(window, Note(TPQ, 60, TPQ))
     roll = window.roll
-    window.select_all()
+    window.edits.select_all()
     roll.canvas.setFocus()
     qtbot.keyClick(roll.canvas, Qt.Key.Key_Right)
     assert notes(window) == [Note(TPQ + SIXTEENTH, 60, TPQ)]
@@ -241,10 +241,10 @@ def test_key_signature_highlights_rows_and_header_edits_are_undoable(window):
 
 def test_transpose_and_quantize_actions(window):
     load(window, Note(10, 60, TPQ - 10), Note(TPQ + 5, 64, TPQ))
-    window.transpose(12)
+    window.edits.transpose(12)
     assert [n.pitch for n in notes(window)] == [72, 76]
-    window.quantize()
+    window.edits.quantize()
     assert [(n.start, n.duration) for n in notes(window)] == [(0, TPQ), (TPQ, TPQ)]
-    window.transpose(100)  # out of range: refused, nothing changes
+    window.edits.transpose(100)  # out of range: refused, nothing changes
     assert [n.pitch for n in notes(window)] == [72, 76]
     assert window.doc.undo_stack.count() == 2

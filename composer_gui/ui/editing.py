@@ -1,0 +1,85 @@
+"""The Edit menu's note commands: clipboard, duplicate, delete, select, transpose and quantize.
+
+Each pushes one undo command on the document; the roll gives the cursor (where pastes go), the
+grid and the active part. Messages for the status bar go out through ``status``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Signal
+
+from . import undo
+from .clipboard import NoteClipboard
+from .document import Document, NoteKey
+from .piano_roll import PianoRoll
+
+
+class EditController(QObject):
+    status = Signal(str, int)
+
+    def __init__(self, doc: Document, roll: PianoRoll, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.roll = roll
+        self.clipboard = NoteClipboard()
+
+    def targets(self) -> list[NoteKey]:
+        """The selection, or every pitched note when nothing is selected."""
+        if self.doc.selection:
+            return list(self.doc.selection)
+        return list(self.roll.index.keys)
+
+    def copy(self) -> None:
+        self.clipboard.copy(self.doc.selected_notes())
+
+    def cut(self) -> None:
+        keys = self.doc.selected_notes()
+        if keys:
+            self.clipboard.copy(keys)
+            self.doc.push(undo.delete_command(self.doc, keys, f"Cut {len(keys)} notes"))
+
+    def paste(self) -> None:
+        notes = self.clipboard.notes()
+        if not notes:
+            return
+        at = self.roll.cursor_tick
+        parts = self.doc.score.parts
+
+        def part_for(p: int) -> int:
+            return p if p < len(parts) and not parts[p].is_drum else self.roll.active_part
+
+        keys = [(part_for(p), replace(n, start=n.start + at)) for p, n in notes]
+        self.doc.push(undo.add_command(self.doc, keys, f"Paste {len(keys)} notes"))
+        self.roll.set_cursor_tick(max(n.end for _, n in keys))
+        self.roll.ensure_visible(at)
+
+    def duplicate(self) -> None:
+        keys = self.doc.selected_notes()
+        if not keys:
+            return
+        first = min(n.start for _, n in keys)
+        last = max(n.end for _, n in keys)
+        step = self.roll.grid_step()
+        offset = max(step, -(-(last - first) // step) * step)
+        new = [(p, replace(n, start=n.start + offset)) for p, n in keys]
+        self.doc.push(undo.add_command(self.doc, new, f"Duplicate {len(keys)} notes"))
+
+    def select_all(self) -> None:
+        self.doc.set_selection(self.roll.index.keys)
+
+    def select_none(self) -> None:
+        self.doc.set_selection(())
+
+    def delete_selection(self) -> None:
+        self.doc.push(undo.delete_command(self.doc, self.doc.selected_notes()))
+
+    def transpose(self, semitones: int) -> None:
+        try:
+            self.doc.push(undo.transpose_command(self.doc, self.targets(), semitones))
+        except ValueError as exc:
+            self.status.emit(f"Cannot transpose: {exc}", 6000)
+
+    def quantize(self) -> None:
+        self.doc.push(undo.quantize_command(self.doc, self.targets(), self.roll.grid_step()))

@@ -1,0 +1,325 @@
+"""Open, save and export: the one controller of the document's files.
+
+Every read and every write runs in a background :class:`~composer_gui.ui.workers.Task`, so a slow
+music21 import or a large MusicXML never freezes the window. Saving keeps a synchronous answer
+(``save_to`` returns whether it worked, which "save before closing?" needs): it waits for its task
+in a local event loop that repaints and keeps playback going but ignores mouse and keys, so nothing
+can change the document while it is written.
+
+The controller never imports the window. It is handed the document, the settings and a small
+:class:`Dialogs` interface (the window implements it; tests replace its methods), and it reports by
+signals: ``status`` for the status bar, ``aboutToReplace`` before a new or opened score replaces
+the document (the window stops generation and playback then), ``replaced`` after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QEventLoop, QObject, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMenu
+
+from composer_gui.music.formats import READABLE, load_score, save_score
+from composer_gui.music.project import SUFFIX as PROJECT_SUFFIX
+from composer_gui.music.score import Score
+
+from .document import Document
+from .settings import Settings
+from .workers import Task
+
+OPEN_FILTER = ";;".join([
+    "Scores (" + " ".join(f"*{s}" for s in READABLE) + ")",
+    f"Composer projects (*{PROJECT_SUFFIX})",
+    "MIDI files (*.mid *.midi)",
+    "MusicXML (*.musicxml *.xml *.mxl)",
+    "ABC (*.abc)",
+    "All files (*)",
+])
+PROJECT_FILTER = f"Composer projects (*{PROJECT_SUFFIX})"
+MIDI_FILTER = "MIDI files (*.mid *.midi)"
+MUSICXML_FILTER = "MusicXML (*.musicxml *.xml *.mxl)"
+SAVE_FILTER = ";;".join([PROJECT_FILTER, MIDI_FILTER, MUSICXML_FILTER])
+SAVABLE_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl")
+WAV_FILTER = "WAV audio (*.wav)"
+EXPORTS = {"midi": (".mid", MIDI_FILTER, "MIDI"), "musicxml": (".musicxml", MUSICXML_FILTER,
+                                                               "MusicXML")}
+
+
+class Dialogs(Protocol):
+    """The blocking questions the controller asks (the window shows them; tests answer them)."""
+
+    def ask_unsaved_changes(self) -> str:
+        """'save', 'discard' or 'cancel'."""
+
+    def show_error(self, title: str, text: str) -> None: ...
+
+    def ask_open_path(self) -> Path | None: ...
+
+    def ask_save_path(self, title: str, filters: str, suggested: str) -> Path | None: ...
+
+
+class FileController(QObject):
+    fileOpened = Signal(str)  # after a file was read and became the document
+    openFailed = Signal(str)  # the message shown
+    saved = Signal(str)
+    exported = Signal(str)
+    exportFailed = Signal(str)
+    status = Signal(str, int)  # status-bar text ('' clears it) and milliseconds (0: until replaced)
+    aboutToAsk = Signal()  # before asking whether to keep unsaved changes (a take joins first)
+    aboutToReplace = Signal()  # a new or opened score is about to become the document
+    replaced = Signal(bool)  # it has: True when it came from a file (fit it in view)
+
+    def __init__(self, doc: Document, settings: Settings, dialogs: Dialogs,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.settings = settings
+        self.dialogs = dialogs
+        self._loading: Task | None = None
+        self._audio_export: Task | None = None
+
+    # ----- replacing the document -----------------------------------------------------------------
+    def maybe_discard(self) -> bool:
+        """True when the current document may be replaced (saved, discarded or unmodified)."""
+        self.aboutToAsk.emit()
+        if not self.doc.modified:
+            return True
+        choice = self.dialogs.ask_unsaved_changes()
+        if choice == "save":
+            return self.save()
+        return choice == "discard"
+
+    def new_document(self) -> bool:
+        if not self.maybe_discard():
+            return False
+        self.aboutToReplace.emit()
+        self.doc.load(Score())
+        self.replaced.emit(False)
+        return True
+
+    def open_dialog(self) -> None:
+        path = self.dialogs.ask_open_path()
+        if path is not None:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> Task | None:
+        """Read a file in the background; on success it becomes the document (after asking about
+        unsaved changes), on failure a message shows and the document is untouched."""
+        path = Path(path)
+        if not self.maybe_discard():
+            return None
+        self.settings.set_last_folder("open", path)
+        warnings: list[str] = []
+        task = Task(lambda _ctx: load_score(path, warnings))
+        edits_before = self.doc.undo_stack.index()
+        task.finished.connect(lambda score: self._opened(task, path, score, warnings, edits_before))
+        task.failed.connect(lambda message: self._open_failed(task, path, message))
+        self.status.emit(f"Opening {path.name}…", 0)
+        self._loading = task.start()
+        return task
+
+    def _opened(self, task: Task, path: Path, score: Score, warnings: list[str],
+                edits_before: int) -> None:
+        if task is not self._loading:
+            return  # a later Open superseded this one
+        self._loading = None
+        # the window stays editable while a slow file loads: edits made meanwhile need asking again
+        if self.doc.undo_stack.index() != edits_before and not self.maybe_discard():
+            self.status.emit(f"Did not open {path.name}: kept your edits", 8000)
+            return
+        self.aboutToReplace.emit()
+        if not score.title:
+            score = replace(score, title=stem(path))
+        self.doc.load(score, path)
+        self.settings.add_recent(path)
+        self.replaced.emit(True)
+        note = f" ({'; '.join(warnings)})" if warnings else ""
+        self.status.emit(f"Opened {path.name}: {score.note_count} notes{note}", 8000)
+        self.fileOpened.emit(str(path))
+
+    def _open_failed(self, task: Task, path: Path, message: str) -> None:
+        if task is not self._loading:
+            return
+        self._loading = None
+        self.status.emit("", 0)
+        text = f"Could not open {path.name}.\n\n{message}"
+        if not path.exists():
+            self.settings.remove_recent(path)
+        self.dialogs.show_error("Open failed", text)
+        self.openFailed.emit(text)
+
+    # ----- saving ---------------------------------------------------------------------------------
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self.save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        suggested = stem(self.doc.source) if self.doc.source else "Untitled"
+        path = self.dialogs.ask_save_path("Save As", SAVE_FILTER, suggested + PROJECT_SUFFIX)
+        if path is None:
+            return False
+        if not (path.name.lower().endswith(PROJECT_SUFFIX)
+                or path.suffix.lower() in SAVABLE_SUFFIXES):
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        return self.save_to(path)
+
+    def save_to(self, path: str | Path) -> bool:
+        """Write the document (in a worker; see the module docstring). A failure is reported and
+        the document stays modified."""
+        path = Path(path)
+        score = self.doc.score
+        self.status.emit(f"Saving {path.name}…", 0)
+        outcome = run_waiting(Task(lambda _ctx: save_score(score, path)))
+        if outcome[0] != "finished":
+            self.status.emit("", 0)
+            self.dialogs.show_error("Save failed", f"Could not save.\n\n{outcome[1]}\n\nYour "
+                                    "changes are still here; try another folder.")
+            return False
+        self.doc.mark_saved(path)
+        self.settings.add_recent(path)
+        self.settings.set_last_folder("save", path)
+        self.status.emit(f"Saved {path.name}", 5000)
+        self.saved.emit(str(path))
+        return True
+
+    # ----- exporting a copy -----------------------------------------------------------------------
+    def export(self, kind: str) -> Task | None:
+        suffix, filters, label = EXPORTS[kind]
+        path = self.dialogs.ask_save_path(f"Export {label}", filters,
+                                          stem(self.doc.source) + suffix)
+        if path is None:
+            return None
+        if not path.suffix:
+            path = path.with_suffix(suffix)
+        return self.export_to(path)
+
+    def export_to(self, path: str | Path) -> Task:
+        """Write a copy in the background; the document keeps its own file and modified state.
+        Ends in ``exported`` or a message."""
+        path = Path(path)
+        score = self.doc.score
+        task = Task(lambda _ctx: save_score(score, path))
+        task.finished.connect(lambda _r: self._exported(path))
+        task.failed.connect(lambda message: self._export_failed(path, message))
+        self.status.emit(f"Exporting {path.name}…", 0)
+        return task.start()
+
+    def export_audio(self) -> Task | None:
+        if not self.doc.score.note_count:
+            self.status.emit("Nothing to export: the score is empty.", 6000)
+            return None
+        path = self.dialogs.ask_save_path("Export Audio", WAV_FILTER,
+                                          stem(self.doc.source) + ".wav")
+        if path is None:
+            return None
+        if not path.suffix:
+            path = path.with_suffix(".wav")
+        return self.export_audio_to(path)
+
+    def export_audio_to(self, path: str | Path) -> Task | None:
+        """Render the document with the built-in synth and write a WAV, in the background, with
+        progress in the status bar. Ends in ``exported`` or a message (and no file)."""
+        from composer_gui.audio.render import render_wav
+
+        path = Path(path)
+        if self._audio_export is not None:
+            self.status.emit("An audio export is already running.", 5000)
+            return None
+        score = self.doc.score
+        task = Task(lambda ctx: render_wav(score, path, report=ctx.report,
+                                           cancelled=lambda: ctx.cancelled))
+        task.progress.connect(lambda done: self.status.emit(
+            f"Exporting {path.name}… {round(100 * done[-1])}%", 0))
+        task.finished.connect(lambda seconds: self._audio_exported(path, seconds))
+        task.failed.connect(lambda message: self._audio_export_failed(path, message))
+        task.cancelled.connect(lambda: self._audio_export_cancelled(path))
+        self.status.emit(f"Exporting {path.name}…", 0)
+        self._audio_export = task.start()
+        return task
+
+    def cancel_exports(self) -> None:
+        """The window is closing: an audio export in flight writes nothing."""
+        if self._audio_export is not None:
+            self._audio_export.cancel()
+
+    def _exported(self, path: Path) -> None:
+        self.settings.set_last_folder("save", path)
+        self.status.emit(f"Exported {path.name}", 5000)
+        self.exported.emit(str(path))
+
+    def _export_failed(self, path: Path, message: str) -> None:
+        self.status.emit("", 0)
+        self.dialogs.show_error("Export failed", f"Could not export {path.name}.\n\n{message}")
+        self.exportFailed.emit(message)
+
+    def _audio_exported(self, path: Path, seconds: float) -> None:
+        self._audio_export = None
+        self.settings.set_last_folder("save", path)
+        minutes, secs = divmod(round(seconds), 60)
+        self.status.emit(f"Exported {path.name} ({minutes}:{secs:02d} of audio)", 8000)
+        self.exported.emit(str(path))
+
+    def _audio_export_failed(self, path: Path, message: str) -> None:
+        self._audio_export = None
+        self._export_failed(path, message)
+
+    def _audio_export_cancelled(self, path: Path) -> None:
+        self._audio_export = None
+        self.status.emit(f"Export of {path.name} cancelled", 5000)
+
+    # ----- recent files ---------------------------------------------------------------------------
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        files = self.settings.recent_files()
+        for i, f in enumerate(files):
+            act = menu.addAction(f"&{i + 1} {Path(f).name}")
+            act.setToolTip(f)
+            act.triggered.connect(lambda _c=False, f=f: self.open_path(f))
+        if not files:
+            menu.addAction("No recent files").setEnabled(False)
+        menu.addSeparator()
+        menu.addAction("Clear Menu", self.settings.clear_recent).setEnabled(bool(files))
+
+
+def run_waiting(task: Task) -> tuple[str, object]:
+    """Run ``task`` and wait for it without freezing: a local event loop paints and plays but
+    ignores user input. Returns ('finished', result), ('failed', message) or ('cancelled', None)."""
+    outcome: list[tuple[str, object]] = []
+    loop = QEventLoop()
+
+    def done(kind: str, value: object = None) -> None:
+        outcome.append((kind, value))
+        loop.quit()
+
+    task.finished.connect(lambda result: done("finished", result))
+    task.failed.connect(lambda message: done("failed", message))
+    task.cancelled.connect(lambda: done("cancelled"))
+    QGuiApplication.setOverrideCursor(_wait_cursor())
+    try:
+        task.start()
+        if not outcome:
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+    return outcome[0]
+
+
+def _wait_cursor():
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QCursor
+
+    return QCursor(Qt.CursorShape.WaitCursor)
+
+
+def stem(path: Path | None) -> str:
+    """The name a file's copies are offered under ("Untitled" for a new score)."""
+    if path is None:
+        return "Untitled"
+    name = path.name
+    if name.lower().endswith(PROJECT_SUFFIX):
+        return name[: -len(PROJECT_SUFFIX)]
+    return path.stem
