@@ -30,6 +30,8 @@ def test_import_linter_contracts_hold():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" not in result.stdout.lower() or "0 broken" in result.stdout.lower()
     assert "music, ml and audio never import Qt KEPT" in result.stdout
+    assert "layers: cli above selftest above ui above ml and audio, above music KEPT" \
+        in result.stdout
 
 
 _LIGHT_LAYERS = {
