@@ -1,0 +1,229 @@
+"""Measures a musician would apply to a passage: chords on the beat, cadences, parallel fifths and
+octaves, voice crossings, the final chord, restated bars and the step across a seam.
+
+They judge generated music beside real music (``composer-gui evaluate``), so each is defined to
+work on any texture: a four-part chorale in four parts, four voices merged in one part, or a single
+melody. Where voices matter, the *outer voices* are the highest and the lowest sounding pitch at a
+moment (in a chorale, soprano and bass); where parts are given one voice each, ``part_voices``
+orders them from high to low.
+
+Chord names are pitch-class sets: a *triad or seventh chord* is a set of at least three pitch
+classes that fits one of the templates below, root and third present (a seventh chord may drop its
+fifth, as Bach's V7 often does; a triad may double any note).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .score import KeySignature, Note, Score
+
+# intervals above the root
+TRIADS = {"maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8)}
+SEVENTHS = {"dom7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
+            "hdim7": (0, 3, 6, 10), "dim7": (0, 3, 6, 9)}
+PERFECT = (0, 7)  # unison/octave and fifth, as interval classes
+
+
+@dataclass(frozen=True)
+class Sonority:
+    """What sounds at one moment: the pitches, low to high."""
+
+    tick: int
+    pitches: tuple[int, ...]
+
+    @property
+    def pcs(self) -> frozenset[int]:
+        return frozenset(p % 12 for p in self.pitches)
+
+    @property
+    def bass(self) -> int:
+        return self.pitches[0]
+
+    @property
+    def top(self) -> int:
+        return self.pitches[-1]
+
+
+def sounding(notes: Sequence[Note], tick: int) -> tuple[int, ...]:
+    """Pitches sounding at ``tick`` (started at or before it, not yet ended), low to high."""
+    return tuple(sorted({n.pitch for n in notes if n.start <= tick < n.end}))
+
+
+def sonorities(notes: Sequence[Note], ticks: Iterable[int]) -> list[Sonority]:
+    """The sonority at each tick that has at least one sounding note."""
+    notes = sorted(notes)
+    out = []
+    for t in ticks:
+        pitches = sounding(notes, t)
+        if pitches:
+            out.append(Sonority(t, pitches))
+    return out
+
+
+def onset_ticks(notes: Iterable[Note], start: int = 0, end: int | None = None) -> list[int]:
+    return sorted({n.start for n in notes if n.start >= start and (end is None or n.start < end)})
+
+
+def beat_ticks(score: Score, start: int, end: int) -> list[int]:
+    """Every beat from ``start`` to ``end`` (beats counted from each bar line)."""
+    out = []
+    bar = score.bar_at(start)
+    while score.bar_start(bar) < end:
+        b0, b1 = score.bar_start(bar), score.bar_end(bar)
+        step = score.time_signature_at(b0).beat_ticks
+        out += [t for t in range(b0, b1, step) if start <= t < end]
+        bar += 1
+    return out
+
+
+def chord_root(pcs: frozenset[int]) -> tuple[int, str] | None:
+    """(root pitch class, quality) when ``pcs`` is a triad or seventh chord, else None."""
+    if len(pcs) < 3:
+        return None
+    for root in sorted(pcs):
+        for quality, steps in TRIADS.items():
+            if pcs == {(root + s) % 12 for s in steps}:
+                return root, quality
+    for root in sorted(pcs):
+        for quality, steps in SEVENTHS.items():
+            third, seventh = (root + steps[1]) % 12, (root + steps[3]) % 12
+            if pcs <= {(root + s) % 12 for s in steps} and third in pcs and seventh in pcs:
+                return root, quality
+    return None
+
+
+def beat_chord_share(score: Score, start: int, end: int, notes: Sequence[Note] | None = None
+                     ) -> tuple[int, int]:
+    """(beats whose sonority is one triad or seventh chord, beats with 3+ pitch classes)."""
+    notes = score.notes if notes is None else notes
+    good = total = 0
+    for s in sonorities(notes, beat_ticks(score, start, end)):
+        if len(s.pcs) >= 3:
+            total += 1
+            good += chord_root(s.pcs) is not None
+    return good, total
+
+
+def is_dominant(s: Sonority, key: KeySignature) -> bool:
+    """V or V7 of ``key`` in root position (minor keys: with the raised leading tone)."""
+    dom = (key.tonic_pc + 7) % 12
+    leading = (key.tonic_pc + 11) % 12
+    found = chord_root(s.pcs)
+    return (s.bass % 12 == dom and found is not None and found[0] == dom
+            and found[1] in ("maj", "dom7") and leading in s.pcs)
+
+
+def is_tonic(s: Sonority, key: KeySignature, *, root_position: bool = True) -> bool:
+    """The tonic chord of ``key`` (either third: a Picardy third ends many minor chorales), or a
+    bare tonic in a melody. A chord needs the tonic in the bass when ``root_position``."""
+    tonic = key.tonic_pc
+    allowed = {tonic, (tonic + 3) % 12, (tonic + 4) % 12, (tonic + 7) % 12}
+    if not s.pcs <= allowed or tonic not in s.pcs:
+        return False
+    if len(s.pitches) == 1:
+        return True
+    return not root_position or s.bass % 12 == tonic
+
+
+def authentic_cadences(score: Score, key: KeySignature, start: int, end: int,
+                       notes: Sequence[Note] | None = None) -> int:
+    """How many times a root-position V(7) on one beat moves to a root-position I on the next."""
+    notes = score.notes if notes is None else notes
+    chords = sonorities(notes, beat_ticks(score, start, end))
+    return sum(is_dominant(a, key) and is_tonic(b, key) and len(b.pcs) >= 2
+               for a, b in itertools.pairwise(chords))
+
+
+def outer_voice_parallels(notes: Sequence[Note], start: int = 0, end: int | None = None) -> int:
+    """Consecutive fifths or octaves between the outer voices: at two successive onsets the
+    highest and the lowest sounding pitches form the same perfect interval (fifth, or
+    octave/unison) and both move in the same direction."""
+    chords = [s for s in sonorities(notes, onset_ticks(notes, start, end)) if len(s.pitches) >= 2]
+    count = 0
+    for a, b in itertools.pairwise(chords):
+        ia, ib = (a.top - a.bass) % 12, (b.top - b.bass) % 12
+        if ia == ib and ia in PERFECT:
+            up, down = b.top - a.top, b.bass - a.bass
+            if up and down and (up > 0) == (down > 0):
+                count += 1
+    return count
+
+
+def part_voices(score: Score) -> list[list[Note]]:
+    """The pitched parts that hold notes, ordered from the highest mean pitch to the lowest."""
+    parts = [list(p.notes) for p in score.parts if not p.is_drum and p.notes]
+    return sorted(parts, key=lambda ns: -sum(n.pitch for n in ns) / len(ns))
+
+
+def voice_crossings(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None
+                    ) -> tuple[int, int]:
+    """(onsets where a voice sounds below the voice under it, onsets with 2+ voices sounding)."""
+    ticks = onset_ticks([n for v in voices for n in v], start, end)
+    crossed = total = 0
+    for t in ticks:
+        pitches = [sounding(v, t) for v in voices]
+        lines = [(min(p), max(p)) for p in pitches if p]
+        if len(lines) < 2:
+            continue
+        total += 1
+        crossed += any(upper[0] < lower[1] for upper, lower in itertools.pairwise(lines))
+    return crossed, total
+
+
+def final_sonority(notes: Sequence[Note], end: int | None = None) -> Sonority | None:
+    """What sounds at the last onset before ``end``."""
+    ticks = onset_ticks(notes, 0, end)
+    if not ticks:
+        return None
+    s = sonorities(notes, [ticks[-1]])
+    return s[0] if s else None
+
+
+def ends_on_tonic(notes: Sequence[Note], key: KeySignature, end: int | None = None) -> bool:
+    s = final_sonority(notes, end)
+    return s is not None and is_tonic(s, key)
+
+
+def bar_contents(notes: Sequence[Note], bar_starts: Sequence[int]) -> list[tuple]:
+    """Each bar as a comparable value: (onset in bar, pitch, duration clipped to the bar)."""
+    out = []
+    for b0, b1 in itertools.pairwise(bar_starts):
+        out.append(tuple(sorted((n.start - b0, n.pitch, min(n.end, b1) - n.start)
+                                for n in notes if b0 <= n.start < b1)))
+    return out
+
+
+def restated_bars(score: Score, notes: Sequence[Note], start: int, end: int) -> tuple[int, int]:
+    """(bars from ``start`` to ``end`` that repeat an earlier bar note for note, bars). Empty bars
+    do not count as restatements."""
+    starts = score.bar_starts(end + 1)
+    starts = [b for b in starts if b <= end]
+    if not starts or starts[-1] != end:
+        starts.append(end)
+    contents = bar_contents(notes, starts)
+    first = next((i for i, b in enumerate(starts) if b >= start), len(contents))
+    seen = set(contents[:first])
+    restated = 0
+    for c in contents[first:]:
+        restated += bool(c) and c in seen
+        seen.add(c)
+    return restated, len(contents) - first
+
+
+def seam_steps(notes: Sequence[Note], seam: int) -> list[int]:
+    """Semitone steps of the outer voices into ``seam``: from what sounds just before it to what
+    sounds at the first onset at or after it. [] when either side is silent."""
+    before = [n for n in notes if n.start < seam]
+    after = onset_ticks(notes, seam)
+    if not before or not after:
+        return []
+    last = max(n.start for n in before)
+    a = sonorities(before, [last])
+    b = sonorities(notes, [after[0]])
+    if not a or not b:
+        return []
+    a_s, b_s = a[0], b[0]
+    return [abs(b_s.top - a_s.top), abs(b_s.bass - a_s.bass)]

@@ -1,0 +1,115 @@
+"""The musical measures of music/analysis.py on small hand-made passages, and on real chorales."""
+
+from __future__ import annotations
+
+import pytest
+
+from composer_gui.music import analysis as A
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
+
+C_MAJOR = KeySignature(0, 0, "major")
+A_MINOR = KeySignature(0, 0, "minor")
+
+
+def chords(*rows: tuple[int, ...], length: int = TPQ) -> Score:
+    """One chord per quarter; each row lists the pitches low to high, one part per voice."""
+    voices = max(len(r) for r in rows)
+    parts = []
+    for v in range(voices):
+        notes = [Note(i * length, r[len(r) - 1 - v], length) for i, r in enumerate(rows)
+                 if v < len(r)]
+        parts.append(Part(tuple(notes), name=f"v{v}"))
+    return Score(parts=tuple(parts))
+
+
+@pytest.mark.parametrize(("pcs", "expected"), [
+    ({0, 4, 7}, (0, "maj")), ({9, 0, 4}, (9, "min")), ({11, 2, 5}, (11, "dim")),
+    ({7, 11, 2, 5}, (7, "dom7")), ({7, 11, 5}, (7, "dom7")),  # V7 without its fifth
+    ({0, 2, 4}, None), ({0, 7}, None), ({0, 1, 2, 3}, None), ({0, 4, 7, 9}, (9, "min7")),
+])
+def test_chord_root_names_triads_and_sevenths(pcs, expected):
+    assert A.chord_root(frozenset(pcs)) == expected
+
+
+def test_beat_chords_count_only_sonorities_of_three_pitch_classes():
+    score = chords((48, 64, 67, 72), (50, 65, 69, 74), (43, 62, 65, 71), (48, 62, 64, 65),
+                   (48, 60))
+    good, total = A.beat_chord_share(score, 0, score.end_tick)
+    assert (good, total) == (3, 4)  # C, Dm, G7; C-D-E-F is no chord; the bare fifth is left out
+
+
+def test_an_authentic_cadence_is_root_position_v_to_i():
+    v_i = chords((43, 62, 65, 71), (48, 60, 64, 72))
+    assert A.authentic_cadences(v_i, C_MAJOR, 0, v_i.end_tick) == 1
+    inverted = chords((47, 62, 67, 74), (48, 60, 64, 72))  # V6 - I: not authentic
+    assert A.authentic_cadences(inverted, C_MAJOR, 0, inverted.end_tick) == 0
+    minor = chords((40, 59, 62, 68), (45, 57, 64, 72))  # E7 (G#) - Am
+    assert A.authentic_cadences(minor, A_MINOR, 0, minor.end_tick) == 1
+    no_leading_tone = chords((40, 59, 62, 67), (45, 57, 64, 72))  # Em - Am
+    assert A.authentic_cadences(no_leading_tone, A_MINOR, 0, no_leading_tone.end_tick) == 0
+
+
+def test_parallel_fifths_and_octaves_between_the_outer_voices():
+    fifths = chords((48, 64, 67), (50, 65, 69))  # C-G to D-A: both up a step
+    assert A.outer_voice_parallels(fifths.notes) == 1
+    octaves = chords((48, 60, 72), (47, 62, 71))
+    assert A.outer_voice_parallels(octaves.notes) == 1
+    contrary = chords((48, 64, 67, 72), (43, 62, 67, 74))  # octave to fifth... to an octave apart
+    assert A.outer_voice_parallels(contrary.notes) == 0
+    oblique = chords((48, 67), (48, 67))  # repeated: nothing moves
+    assert A.outer_voice_parallels(oblique.notes) == 0
+
+
+def test_voice_crossings_compare_neighbouring_parts():
+    crossed = Score(parts=(Part((Note(0, 60, TPQ), Note(TPQ, 55, TPQ))),
+                           Part((Note(0, 52, TPQ), Note(TPQ, 57, TPQ))),
+                           Part((Note(0, 40, TPQ), Note(TPQ, 41, TPQ)))))
+    voices = A.part_voices(crossed)
+    assert A.voice_crossings(voices) == (1, 2)
+
+
+def test_ending_on_the_tonic_chord_or_note():
+    assert A.ends_on_tonic(chords((43, 62, 71), (48, 64, 72)).notes, C_MAJOR)
+    assert not A.ends_on_tonic(chords((48, 64, 72), (43, 62, 71)).notes, C_MAJOR)
+    assert A.ends_on_tonic(chords((45, 61, 69)).notes, A_MINOR)  # a Picardy third
+    assert not A.ends_on_tonic(chords((52, 60, 69)).notes, A_MINOR)  # I6/4
+    melody = [Note(0, 64, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 60, 2 * TPQ)]
+    assert A.ends_on_tonic(melody, C_MAJOR) and not A.ends_on_tonic(melody[:2], C_MAJOR)
+
+
+def test_restated_bars_count_exact_repeats_of_an_earlier_bar():
+    bar = 4 * TPQ
+    motif = [Note(0, 60, TPQ), Note(TPQ, 62, 3 * TPQ)]
+    other = [Note(0, 64, 2 * TPQ), Note(2 * TPQ, 65, 2 * TPQ)]
+    notes = [*motif, *(Note(n.start + bar, n.pitch, n.duration) for n in other),
+             *(Note(n.start + 2 * bar, n.pitch, n.duration) for n in motif),
+             *(Note(n.start + 3 * bar, n.pitch + 1, n.duration) for n in motif)]
+    score = Score(parts=(Part(tuple(notes)),))
+    assert A.restated_bars(score, notes, bar, 4 * bar) == (1, 3)  # bar 3 restates bar 1
+    assert A.restated_bars(score, notes, 0, 4 * bar) == (1, 4)
+
+
+def test_seam_steps_measure_the_outer_voices_into_the_kept_notes():
+    score = chords((48, 64, 72), (50, 65, 71), (43, 62, 67))
+    assert A.seam_steps(score.notes, 2 * TPQ) == [4, 7]
+    assert A.seam_steps(score.notes, 0) == []
+
+
+def test_real_chorales_meet_the_figures_the_guide_quotes():
+    """Bach's own chorales: nearly every beat chord is a triad or seventh, there are cadences and
+    (almost) no outer parallels. Guards the definitions against drifting."""
+    music21 = pytest.importorskip("music21")
+    from composer_gui.music.notation import score_from_music21
+
+    good = total = cadences = parallels = bars = 0
+    for name in ("bwv66.6", "bwv1.6", "bwv26.6", "bwv40.8"):
+        score = score_from_music21(music21.corpus.parse(name))
+        key = score.key_at(0)
+        g, t = A.beat_chord_share(score, 0, score.end_tick)
+        good, total = good + g, total + t
+        cadences += A.authentic_cadences(score, key, 0, score.end_tick)
+        parallels += A.outer_voice_parallels(score.notes)
+        bars += score.bar_count()
+    assert good / total > 0.85
+    assert cadences / bars * 8 > 0.5
+    assert parallels / bars * 8 < 0.2
