@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from . import style
+from .. import style
 from .tools import RollEvent
 
 if TYPE_CHECKING:

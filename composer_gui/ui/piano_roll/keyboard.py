@@ -9,13 +9,19 @@ from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from . import style
+from .. import style
 
 if TYPE_CHECKING:
     from .editor import PianoRoll
 
 WIDTH = 64
 BLACK_FRACTION = 0.62
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def pitch_name(pitch: int) -> str:
+    """Scientific pitch name of a MIDI pitch: 60 is C4."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
 class Keyboard(QWidget):
@@ -58,7 +64,7 @@ class Keyboard(QWidget):
             if pc == 0 and rh >= 7:
                 p.setPen(style.KEY_TEXT)
                 p.drawText(QRectF(0, y, w - 4, rh), Qt.AlignmentFlag.AlignRight
-                           | Qt.AlignmentFlag.AlignVCenter, style.pitch_name(pitch))
+                           | Qt.AlignmentFlag.AlignVCenter, pitch_name(pitch))
         p.setPen(QPen(style.KEY_LINE, 1))
         p.drawLines(lines)
         p.drawLine(QLineF(w - 0.5, 0, w - 0.5, h))

@@ -14,8 +14,7 @@ from PySide6.QtGui import QPainter, QPen
 
 from composer_gui.music.score import TPQ
 
-from .. import undo
-from . import style
+from .. import style, undo
 from .state import Preview
 
 if TYPE_CHECKING:

@@ -10,8 +10,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .. import undo
-from . import style
+from .. import style, undo
 from .state import Preview
 
 if TYPE_CHECKING:
