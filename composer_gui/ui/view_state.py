@@ -11,7 +11,7 @@ live in ``piano_roll/geometry.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from composer_gui.music.score import TPQ, Note, grid_ticks
@@ -99,11 +99,8 @@ class ViewState:
     last_velocity: int = 80  # the velocity the next drawn note gets
 
     def __post_init__(self) -> None:
+        # __init__ assigned (and so cleaned) every field before there was anyone to tell
         object.__setattr__(self, "_listeners", [])
-        for f in fields(self):  # dataclass __init__ bypasses nothing: clean the initial values
-            clean = _CLEAN.get(f.name)
-            if clean is not None:
-                object.__setattr__(self, f.name, clean(getattr(self, f.name)))
 
     def __setattr__(self, name: str, value: Any) -> None:
         clean = _CLEAN.get(name)

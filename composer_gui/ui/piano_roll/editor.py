@@ -184,11 +184,11 @@ class PianoRoll(QWidget):
                 if name in strip.shows:
                     strip.update_ticks(old, new)
             return
-        self.repaint(name)
+        self.repaint_showing(name)
         if name == "cursor_tick":
             self.cursorChanged.emit(new)
 
-    def repaint(self, what: str) -> None:
+    def repaint_showing(self, what: str) -> None:
         """Schedule a repaint of the strips that show ``what`` (see ``Strip.shows``)."""
         for strip in self.strips:
             if what in strip.shows:
@@ -279,15 +279,15 @@ class PianoRoll(QWidget):
         self.view.active_part = min(self.view.active_part, len(self.doc.score.parts) - 1)
         self._on_selection()
         self._sync_scrollbars()
-        self.repaint("score")
+        self.repaint_showing("score")
 
     def _on_selection(self) -> None:
         self.sel_mask = self.index.mask_of(self.doc.selection)
-        self.repaint("selection")
+        self.repaint_showing("selection")
 
     def _on_proposal(self) -> None:
         self._sync_scrollbars()
-        self.repaint("proposal")
+        self.repaint_showing("proposal")
 
     # ----- keys -----------------------------------------------------------------------------------
     def handle_key(self, event: QKeyEvent) -> bool:

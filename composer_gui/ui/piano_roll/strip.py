@@ -4,7 +4,7 @@ A strip is a custom-painted widget on the roll's shared geometry and view state.
 
 - sizes it (a fixed width or height, stretching the other way) and paints it opaque;
 - repaints it when the geometry changes, and when the roll reports a change that the strip
-  ``shows`` (see ``PianoRoll.repaint``), so each strip says once what it depends on;
+  ``shows`` (see ``PianoRoll.repaint_showing``), so each strip says once what it depends on;
 - maps mouse events to :class:`RollEvent` (tick and pitch under the mouse) and runs one gesture
   per drag: ``start_gesture`` on press, ``move`` / ``finish`` on move / release, ``cancel_gesture``
   on Esc; between drags, ``hover`` sees the mouse;
