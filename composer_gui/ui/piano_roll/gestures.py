@@ -28,6 +28,9 @@ Mod = Qt.KeyboardModifier
 
 @dataclass(frozen=True)
 class RollEvent:
+    """A mouse event in the roll's terms: x, y in the strip that got it, and the tick and pitch
+    under the mouse (every strip shares the geometry, so these mean the same on each)."""
+
     x: float
     y: float
     tick: float
