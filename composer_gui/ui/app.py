@@ -15,12 +15,12 @@ import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from composer_gui.resources import icon_path
 
-from . import workers
+from . import style, workers
 from .main_window import MainWindow
 from .settings import APPLICATION, ORGANIZATION
 
@@ -29,16 +29,17 @@ def dark_palette() -> QPalette:
     p = QPalette()
     roles = QPalette.ColorRole
     for role, colour in (
-        (roles.Window, "#2b2e33"), (roles.WindowText, "#dcdfe4"), (roles.Base, "#1f2226"),
-        (roles.AlternateBase, "#2b2e33"), (roles.ToolTipBase, "#3a3e44"),
-        (roles.ToolTipText, "#e6e6e6"), (roles.Text, "#dcdfe4"), (roles.Button, "#363a40"),
-        (roles.ButtonText, "#dcdfe4"), (roles.BrightText, "#ff6b6b"), (roles.Highlight, "#3d7fd6"),
-        (roles.HighlightedText, "#ffffff"), (roles.Link, "#6cb0ff"), (roles.Mid, "#8a9099"),
-        (roles.PlaceholderText, "#8a9099"),
+        (roles.Window, style.WINDOW), (roles.WindowText, style.TEXT), (roles.Base, style.BASE),
+        (roles.AlternateBase, style.WINDOW), (roles.ToolTipBase, style.TOOLTIP_BASE),
+        (roles.ToolTipText, style.TOOLTIP_TEXT), (roles.Text, style.TEXT),
+        (roles.Button, style.BUTTON), (roles.ButtonText, style.TEXT),
+        (roles.BrightText, style.BRIGHT_TEXT), (roles.Highlight, style.HIGHLIGHT),
+        (roles.HighlightedText, style.HIGHLIGHTED_TEXT), (roles.Link, style.LINK),
+        (roles.Mid, style.MID), (roles.PlaceholderText, style.MID),
     ):
-        p.setColor(role, QColor(colour))
+        p.setColor(role, colour)
     for role in (roles.Text, roles.ButtonText, roles.WindowText):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6d737b"))
+        p.setColor(QPalette.ColorGroup.Disabled, role, style.DISABLED_TEXT)
     return p
 
 

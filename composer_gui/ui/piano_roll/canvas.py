@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QRectF, Qt
-from PySide6.QtGui import QBrush, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QBrush, QKeyEvent, QMouseEvent, QPainter, QPen
 
-from . import style
-from .tools import RollEvent
+from .. import style
+from .gestures import Gesture, RollEvent
+from .strip import Strip
 
 if TYPE_CHECKING:
     from .editor import PianoRoll
@@ -23,20 +23,19 @@ MIN_LINE_GAP = 5.0  # px: finer grid lines than this are not drawn
 CLIP_MARGIN = 6  # px around the repainted area whose notes are still drawn
 
 
-class NoteCanvas(QWidget):
+class NoteCanvas(Strip):
+    shows = frozenset({"score", "selection", "proposal", "cursor_tick", "playhead", "loop_range",
+                       "snap", "take", "preview"})
+
     def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
-        self.roll = roll
-        self.setObjectName("noteCanvas")
+        super().__init__(roll, "noteCanvas")
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 120)
 
     # ----- painting -------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
-        roll, geo = self.roll, self.roll.geo
+        geo, view = self.roll.geo, self.roll.view
         w, h = self.width(), self.height()
         p = QPainter(self)
         # only the notes in the area to repaint (a moving playhead repaints a thin strip)
@@ -51,22 +50,22 @@ class NoteCanvas(QWidget):
         self._paint_notes(p, t0, t1, low, high)
         self._paint_proposal(p, t0, t1, low, high)
         self._paint_take(p, t0, t1, low, high)
-        if roll.loop_range is not None:
+        if view.loop_range is not None:
             p.setPen(QPen(style.LOOP_EDGE, 1, Qt.PenStyle.DashLine))
-            for t in roll.loop_range:
+            for t in view.loop_range:
                 x = geo.x_of(t)
                 if 0 <= x <= w:
                     p.drawLine(QLineF(x, 0, x, h))
-        x = geo.x_of(roll.cursor_tick)
+        x = geo.x_of(view.cursor_tick)
         if 0 <= x <= w:
             p.setPen(QPen(style.CURSOR, 1))
             p.drawLine(QLineF(x, 0, x, h))
-        if roll.playhead is not None:
-            x = geo.x_of(roll.playhead)
+        if view.playhead is not None:
+            x = geo.x_of(view.playhead)
             if -2 <= x <= w + 2:
                 p.setPen(QPen(style.PLAYHEAD, 2))
                 p.drawLine(QLineF(x, 0, x, h))
-        roll.tool.paint(p)
+        self.paint_gesture(p)
         p.end()
 
     def _paint_rows(self, p: QPainter, low: int, high: int, w: int) -> None:
@@ -154,7 +153,7 @@ class NoteCanvas(QWidget):
         if not len(idx):
             return
         sel = roll.sel_mask
-        pv = roll.preview
+        pv = roll.view.preview
         visible = idx.visible(t0, t1, low, high)
         if pv is not None and pv.hidden:
             visible = visible[~np.isin(visible, list(pv.hidden))]
@@ -203,61 +202,31 @@ class NoteCanvas(QWidget):
             p.drawRects(rects)
 
     def _paint_take(self, p: QPainter, t0: float, t1: float, low: int, high: int) -> None:
-        roll, geo = self.roll, self.roll.geo
-        if not roll.take:
+        take, geo = self.roll.view.take, self.roll.geo
+        if not take:
             return
         rh = geo.row_h - 1
         ppt = geo.px_per_tick
         rects = [QRectF(geo.x_of(n.start), geo.y_of(n.pitch), max(2.0, n.duration * ppt - 1), rh)
-                 for n in roll.take if n.start < t1 and n.end > t0 and low <= n.pitch <= high]
+                 for n in take if n.start < t1 and n.end > t0 and low <= n.pitch <= high]
         if rects:
             p.setPen(QPen(style.TAKE_EDGE, 1))
             p.setBrush(QBrush(style.TAKE_FILL))
             p.drawRects(rects)
 
     # ----- input ----------------------------------------------------------------------------------
-    def roll_event(self, ev: QMouseEvent) -> RollEvent:
-        pos = ev.position()
-        geo = self.roll.geo
-        return RollEvent(pos.x(), pos.y(), geo.tick_at(pos.x()), geo.pitch_at(pos.y()),
-                         ev.button(), ev.modifiers())
+    def start_gesture(self, ev: RollEvent) -> Gesture | None:
+        return self.roll.tool.start_gesture(ev)
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-        self.roll.tool.press(self.roll_event(ev))
+    def hover(self, ev: RollEvent) -> None:
+        self.setCursor(self.roll.tool.hover_cursor(ev))
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        e = self.roll_event(ev)
-        self.roll.tool.move(e)
-        self.roll.hoverChanged.emit(int(e.tick))
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
-        self.roll.tool.release(self.roll_event(ev))
+        super().mouseMoveEvent(ev)
+        self.roll.hoverChanged.emit(int(self.geo.tick_at(ev.position().x())))
 
     def leaveEvent(self, ev: QEvent) -> None:
         self.roll.hoverChanged.emit(-1)
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:
-        roll = self.roll
-        mods = ev.modifiers()
-        delta = ev.angleDelta().y() or ev.angleDelta().x()
-        if not delta:
-            return
-        factor = 1.15 ** (delta / 120)
-        pos = ev.position()
-        if mods & Qt.KeyboardModifier.ControlModifier and mods & Qt.KeyboardModifier.ShiftModifier:
-            roll.zoom_y(factor, pos.y())
-        elif mods & Qt.KeyboardModifier.ControlModifier:
-            roll.zoom_x(factor, pos.x())
-        elif mods & Qt.KeyboardModifier.ShiftModifier or ev.angleDelta().x():
-            roll.hbar.setValue(roll.hbar.value() - int(delta))
-        else:
-            roll.vbar.setValue(roll.vbar.value() - int(delta / 120 * 3 * roll.geo.row_h))
-        ev.accept()
-
-    def keyPressEvent(self, ev: QKeyEvent) -> None:
-        if not self.roll.handle_key(ev):
-            super().keyPressEvent(ev)
 
     def event(self, ev: QEvent) -> bool:
         # Tab flips variations while a proposal shows, instead of moving the focus.

@@ -1,4 +1,6 @@
-"""PianoRoll: the editor widget. Puts the strips together and holds the editing state they share.
+"""PianoRoll: the editor widget. Puts the strips together, owns the state they share (the Qt-free
+``view``, a :class:`ViewState`; the geometry; the note index and the selection mask) and is the
+strips' Qt-facing API: its methods and signals are what the window uses.
 
 Layout (one QGridLayout)::
 
@@ -20,12 +22,13 @@ from composer_gui.music.score import TPQ, Note
 from .. import undo
 from ..document import Document, NoteKey
 from ..proposal import Proposal
+from ..view_state import Preview, Snap, ViewState
 from .canvas import NoteCanvas
 from .geometry import RollGeometry
 from .keyboard import Keyboard
 from .note_index import NoteIndex
 from .ruler import Ruler
-from .state import Preview, Snap
+from .strip import Strip
 from .tools import DrawTool, EraseTool, SelectTool, Tool
 from .velocity import VelocityLane
 
@@ -48,22 +51,15 @@ class PianoRoll(QWidget):
         self.doc = doc
         self.proposal = proposal if proposal is not None else Proposal(self)
         self.geo = RollGeometry(parent=self)
-        self.snap = Snap()
+        self.view = ViewState()
         self.index = NoteIndex(doc.score)
         self.sel_mask = np.zeros(0, bool)
-        self.preview: Preview | None = None
-        self.active_part = 0
-        self.cursor_tick = 0
-        self.playhead: int | None = None  # what sounds now (None: not shown)
-        self.loop_range: tuple[int, int] | None = None
-        self.take: list[Note] = []  # a MIDI take while it is recorded
-        self.last_length = TPQ
-        self.last_velocity = 80
 
         self.canvas = NoteCanvas(self)
         self.keyboard = Keyboard(self)
         self.ruler = Ruler(self)
         self.velocity = VelocityLane(self)
+        self.strips: tuple[Strip, ...] = (self.canvas, self.keyboard, self.ruler, self.velocity)
         self.hbar = QScrollBar(Qt.Orientation.Horizontal)
         self.vbar = QScrollBar(Qt.Orientation.Vertical)
         vel_label = QLabel("Vel")
@@ -96,6 +92,7 @@ class PianoRoll(QWidget):
         self.hbar.valueChanged.connect(lambda v: self.geo.set_offsets(x_off=v))
         self.vbar.valueChanged.connect(lambda v: self.geo.set_offsets(y_off=v))
         self.geo.changed.connect(self._on_geometry)
+        self.view.listen(self._on_view)
         doc.scoreChanged.connect(self._on_score)
         doc.selectionChanged.connect(self._on_selection)
         self.proposal.changed.connect(self._on_proposal)
@@ -103,58 +100,70 @@ class PianoRoll(QWidget):
         self._on_score()
         self.center_on_pitch(64)
 
-    # ----- state shared with tools and strips ----------------------------------------------------
+    # ----- view state (the state lives in self.view; these are its Qt-facing setters) -----------
+    @property
+    def cursor_tick(self) -> int:
+        return self.view.cursor_tick
+
+    @property
+    def playhead(self) -> int | None:
+        return self.view.playhead
+
+    @property
+    def loop_range(self) -> tuple[int, int] | None:
+        return self.view.loop_range
+
+    @property
+    def take(self) -> list[Note]:
+        return self.view.take
+
+    @property
+    def snap(self) -> Snap:
+        return self.view.snap
+
+    @property
+    def active_part(self) -> int:
+        return self.view.active_part
+
+    @active_part.setter
+    def active_part(self, part: int) -> None:
+        self.view.active_part = part
+
     def grid_step(self) -> int:
-        return self.snap.step
+        return self.view.snap.step
 
     def snap_tick(self, tick: float, modifiers=Qt.KeyboardModifier.NoModifier, *,
                   floor: bool = False) -> int:
         """Snap to the grid unless snapping is off or Alt is held."""
-        if not self.snap.enabled or modifiers & Qt.KeyboardModifier.AltModifier:
-            return max(0, round(tick))
-        g = self.snap.step
-        snapped = int(tick // g) * g if floor else round(tick / g) * g
-        return max(0, snapped)
+        free = bool(modifiers & Qt.KeyboardModifier.AltModifier)
+        return self.view.snap.snap(tick, free=free, floor=floor)
 
     def set_tool(self, name: str) -> None:
         if self.tools.get(name) is None or self.tool is self.tools[name]:
             return
-        self.tool.cancel()
+        self.canvas.cancel_gesture()
         self.tool = self.tools[name]
         self.canvas.setCursor(self.tool.cursor)
         self.toolChanged.emit(name)
 
     def set_snap(self, denominator: int, triplet: bool = False) -> None:
-        self.snap = Snap(denominator, triplet)
-        self.refresh()
+        self.view.snap = Snap(denominator, triplet)
 
     def set_preview(self, preview: Preview | None) -> None:
-        self.preview = preview
-        self.refresh()
+        self.view.preview = preview
 
     def set_cursor_tick(self, tick: int, *, force: bool = False) -> None:
         """Move the edit cursor. ``force``: emit ``cursorChanged`` even when it does not move (a
         click on the ruler or Home also moves the playhead there)."""
         tick = max(0, int(tick))
-        if tick != self.cursor_tick or force:
-            self.cursor_tick = tick
+        if tick != self.view.cursor_tick:
+            self.view.cursor_tick = tick  # _on_view emits cursorChanged
+        elif force:
             self.cursorChanged.emit(tick)
-            self.refresh(ruler=True)
 
     def set_playhead(self, tick: int | None) -> None:
-        """Show the playhead at ``tick`` (None hides it). Only the strips it leaves and enters
-        are repainted, so following the sound costs little."""
-        tick = None if tick is None else max(0, int(tick))
-        if tick == self.playhead:
-            return
-        old, self.playhead = self.playhead, tick
-        for t in (old, tick):
-            if t is None:
-                continue
-            x = int(self.geo.x_of(t))
-            for strip in (self.canvas, self.velocity):
-                strip.update(x - 3, 0, 7, strip.height())
-        self.ruler.update()
+        """Show the playhead at ``tick`` (None hides it)."""
+        self.view.playhead = tick
 
     def follow(self, tick: int) -> None:
         """Page-follow the playhead: when it leaves the view, the next page comes into view."""
@@ -163,20 +172,36 @@ class PianoRoll(QWidget):
             self.geo.set_offsets(x_off=max(0.0, tick * self.geo.px_per_tick - 10))
 
     def set_loop_range(self, loop: tuple[int, int] | None) -> None:
-        loop = None if loop is None else (int(loop[0]), int(loop[1]))
-        if loop != self.loop_range:
-            self.loop_range = loop
-            self.refresh(ruler=True)
+        self.view.loop_range = loop
 
     def set_take(self, notes: list[Note] | None) -> None:
-        self.take = list(notes or [])
-        self.refresh()
+        self.view.take = notes
 
-    def refresh(self, ruler: bool = False) -> None:
-        self.canvas.update()
-        self.velocity.update()
-        if ruler:
-            self.ruler.update()
+    def _on_view(self, name: str, old, new) -> None:
+        """A view-state change: repaint the strips that show it; announce the cursor."""
+        if name == "playhead":  # only the columns it leaves and enters: following costs little
+            for strip in self.strips:
+                if name in strip.shows:
+                    strip.update_ticks(old, new)
+            return
+        self.repaint_showing(name)
+        if name == "cursor_tick":
+            self.cursorChanged.emit(new)
+
+    def repaint_showing(self, what: str) -> None:
+        """Schedule a repaint of the strips that show ``what`` (see ``Strip.shows``)."""
+        for strip in self.strips:
+            if what in strip.shows:
+                strip.update()
+
+    @property
+    def busy(self) -> bool:
+        """A drag is in progress on one of the strips."""
+        return any(strip.busy for strip in self.strips)
+
+    def cancel_gestures(self) -> None:
+        for strip in self.strips:
+            strip.cancel_gesture()
 
     def key_at(self, position: int) -> NoteKey:
         return self.index.keys[position]
@@ -184,7 +209,7 @@ class PianoRoll(QWidget):
     def content_ticks(self) -> int:
         score = self.doc.score
         notes_end = int(self.index.ends.max()) if len(self.index) else 0
-        end = max(notes_end, self.proposal.end_tick(), self.cursor_tick)
+        end = max(notes_end, self.proposal.end_tick(), self.view.cursor_tick)
         bar = score.time_signatures[-1].bar_ticks
         return max(score.bar_start(MIN_BARS), end + 8 * bar)
 
@@ -240,11 +265,7 @@ class PianoRoll(QWidget):
     def _on_geometry(self) -> None:
         if self.geo.y_off > self._max_y() and self.canvas.height() > 0:
             self.geo.y_off = float(self._max_y())
-        self._sync_scrollbars()
-        self.canvas.update()
-        self.keyboard.update()
-        self.ruler.update()
-        self.velocity.update()
+        self._sync_scrollbars()  # the strips repaint themselves (Strip connects geo.changed)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -252,22 +273,21 @@ class PianoRoll(QWidget):
 
     # ----- model changes --------------------------------------------------------------------------
     def _on_score(self) -> None:
-        self.tool.cancel()
-        self.preview = None
+        self.cancel_gestures()  # they hold index positions of the old score
+        self.view.preview = None
         self.index = NoteIndex(self.doc.score)
-        self.active_part = min(self.active_part, len(self.doc.score.parts) - 1)
+        self.view.active_part = min(self.view.active_part, len(self.doc.score.parts) - 1)
         self._on_selection()
         self._sync_scrollbars()
-        self.refresh(ruler=True)
-        self.keyboard.update()
+        self.repaint_showing("score")
 
     def _on_selection(self) -> None:
         self.sel_mask = self.index.mask_of(self.doc.selection)
-        self.refresh()
+        self.repaint_showing("selection")
 
     def _on_proposal(self) -> None:
         self._sync_scrollbars()
-        self.refresh(ruler=True)
+        self.repaint_showing("proposal")
 
     # ----- keys -----------------------------------------------------------------------------------
     def handle_key(self, event: QKeyEvent) -> bool:
@@ -289,14 +309,14 @@ class PianoRoll(QWidget):
                 self.discardRequested.emit()
                 return True
         if key == k.Key_Escape:
-            if self.tool.busy:
-                self.tool.cancel()
+            if self.busy:
+                self.cancel_gestures()
             else:
                 self.doc.set_selection(())
             return True
         arrows = {k.Key_Left: (-1, 0), k.Key_Right: (1, 0), k.Key_Up: (0, 1), k.Key_Down: (0, -1)}
         if key in arrows and not mods & Qt.KeyboardModifier.ControlModifier:
-            if self.tool.busy or not self.doc.selection:
+            if self.busy or not self.doc.selection:
                 return False
             dx, dy = arrows[key]
             dt = dx * self.grid_step()
@@ -329,4 +349,4 @@ class PianoRoll(QWidget):
         return self.geo.x_of(tick), self.geo.y_of(pitch) + self.geo.row_h / 2
 
     def new_note(self, start: int, pitch: int, duration: int) -> Note:
-        return Note(start, pitch, duration, self.last_velocity)
+        return Note(start, pitch, duration, self.view.last_velocity)

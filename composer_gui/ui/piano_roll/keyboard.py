@@ -6,35 +6,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QFont, QPainter, QPen
 
-from . import style
+from .. import style
+from .gestures import Gesture, KeyGlide, RollEvent
+from .strip import Strip
 
 if TYPE_CHECKING:
     from .editor import PianoRoll
 
 WIDTH = 64
 BLACK_FRACTION = 0.62
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 
-class Keyboard(QWidget):
+def pitch_name(pitch: int) -> str:
+    """Scientific pitch name of a MIDI pitch: 60 is C4."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+class Keyboard(Strip):
     pressed = Signal(int)
 
     def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
-        self.roll = roll
-        self.setObjectName("keyboard")
-        self.setFixedWidth(WIDTH)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.down: int | None = None
+        super().__init__(roll, "keyboard", width=WIDTH)
 
-    def pitch_at(self, y: float) -> int:
-        return self.roll.geo.pitch_at(y)
+    @property
+    def down(self) -> int | None:
+        """The key held down (a glide in progress), or None."""
+        return self.gesture.pitch if isinstance(self.gesture, KeyGlide) else None
 
     def paintEvent(self, event) -> None:
         geo = self.roll.geo
+        down = self.down
         w, h = self.width(), self.height()
         p = QPainter(self)
         p.fillRect(0, 0, w, h, style.KEY_WHITE)
@@ -47,41 +51,22 @@ class Keyboard(QWidget):
         for pitch in range(geo.pitch_at(h - 1), geo.pitch_at(0) + 1):
             y = geo.y_of(pitch)
             pc = pitch % 12
-            if pitch == self.down:
+            if pitch == down:
                 p.fillRect(QRectF(0, y, w, rh), style.KEY_PRESSED)
             if pc in style.BLACK_PCS:
                 p.fillRect(QRectF(0, y, black_w, rh),
-                           style.KEY_PRESSED if pitch == self.down else style.KEY_BLACK)
+                           style.KEY_PRESSED if pitch == down else style.KEY_BLACK)
                 lines.append(QLineF(black_w, y + rh / 2, w, y + rh / 2))
             elif pc in (4, 11):  # E|F and B|C: white keys meet
                 lines.append(QLineF(0, y, w, y))
             if pc == 0 and rh >= 7:
                 p.setPen(style.KEY_TEXT)
                 p.drawText(QRectF(0, y, w - 4, rh), Qt.AlignmentFlag.AlignRight
-                           | Qt.AlignmentFlag.AlignVCenter, style.pitch_name(pitch))
+                           | Qt.AlignmentFlag.AlignVCenter, pitch_name(pitch))
         p.setPen(QPen(style.KEY_LINE, 1))
         p.drawLines(lines)
         p.drawLine(QLineF(w - 0.5, 0, w - 0.5, h))
         p.end()
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
-        if ev.button() == Qt.MouseButton.LeftButton:
-            self._press(self.pitch_at(ev.position().y()))
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        if self.down is not None:
-            pitch = self.pitch_at(ev.position().y())
-            if pitch != self.down:
-                self._press(pitch)
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
-        self.down = None
-        self.update()
-
-    def _press(self, pitch: int) -> None:
-        self.down = pitch
-        self.update()
-        self.pressed.emit(pitch)
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:
-        self.roll.canvas.wheelEvent(ev)
+    def start_gesture(self, ev: RollEvent) -> Gesture | None:
+        return KeyGlide(self.roll, ev) if ev.button == Qt.MouseButton.LeftButton else None

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QFont, QPainter, QPen, QPolygonF
 
-from . import style
+from .. import style
+from .gestures import CursorDrag, Gesture, LoopDrag, RollEvent
+from .strip import Strip
 
 if TYPE_CHECKING:
     from .editor import PianoRoll
@@ -17,19 +18,15 @@ if TYPE_CHECKING:
 HEIGHT = 26
 
 
-class Ruler(QWidget):
+class Ruler(Strip):
+    shows = frozenset({"score", "proposal", "cursor_tick", "playhead", "loop_range"})
+    playhead_pad = None  # its playhead has a head wider than a thin column: repaint it all
+
     def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
-        self.roll = roll
-        self.setObjectName("ruler")
-        self.setFixedHeight(HEIGHT)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self._loop_from: int | None = None  # Shift+drag in progress: where it began
-        self._loop_to = 0
+        super().__init__(roll, "ruler", height=HEIGHT)
 
     def paintEvent(self, event) -> None:
-        roll, geo = self.roll, self.roll.geo
+        roll, geo, view = self.roll, self.roll.geo, self.roll.view
         score = roll.doc.score
         w, h = self.width(), self.height()
         p = QPainter(self)
@@ -63,9 +60,7 @@ class Ruler(QWidget):
                 for t in range(start + ts.beat_ticks, end, ts.beat_ticks):
                     bx = geo.x_of(t)
                     ticks.append(QLineF(bx, h - 6, bx, h))
-        loop = roll.loop_range
-        if self._loop_from is not None:
-            loop = (min(self._loop_from, self._loop_to), max(self._loop_from, self._loop_to))
+        loop = self.gesture.range if isinstance(self.gesture, LoopDrag) else view.loop_range
         if loop is not None and loop[1] > loop[0]:
             a, b = geo.x_of(loop[0]), geo.x_of(loop[1])
             p.fillRect(QRectF(a, 0, b - a, 6), style.LOOP_RULER)
@@ -75,51 +70,21 @@ class Ruler(QWidget):
         p.setPen(QPen(style.RULER_TICK, 1))
         p.drawLines(ticks)
         p.drawLine(QLineF(0, h - 0.5, w, h - 0.5))
-        x = geo.x_of(roll.cursor_tick)
+        x = geo.x_of(view.cursor_tick)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(style.CURSOR)
         p.drawPolygon(QPolygonF([QPointF(x - 6, h - 10), QPointF(x + 6, h - 10), QPointF(x, h)]))
-        if roll.playhead is not None:
-            x = geo.x_of(roll.playhead)
+        if view.playhead is not None:
+            x = geo.x_of(view.playhead)
             p.setBrush(style.PLAYHEAD)
             p.drawPolygon(QPolygonF([QPointF(x - 5, 0), QPointF(x + 5, 0), QPointF(x, 8)]))
             p.setPen(QPen(style.PLAYHEAD, 2))
             p.drawLine(QLineF(x, 0, x, h))
         p.end()
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
-        if ev.button() != Qt.MouseButton.LeftButton:
-            return
-        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self._loop_from = self._loop_to = self._tick(ev)
-            self.update()
-            return
-        self._place(ev, force=True)
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        if not ev.buttons() & Qt.MouseButton.LeftButton:
-            return
-        if self._loop_from is not None:
-            self._loop_to = self._tick(ev, floor=False)
-            self.update()
-        else:
-            self._place(ev)
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
-        if self._loop_from is None:
-            return
-        a, b = sorted((self._loop_from, self._tick(ev, floor=False)))
-        self._loop_from = None
-        self.update()
-        if b > a:
-            self.roll.loopRequested.emit(a, b)
-
-    def _tick(self, ev: QMouseEvent, floor: bool = True) -> int:
-        tick = self.roll.geo.tick_at(ev.position().x())
-        return self.roll.snap_tick(tick, ev.modifiers(), floor=floor)
-
-    def _place(self, ev: QMouseEvent, force: bool = False) -> None:
-        self.roll.set_cursor_tick(self._tick(ev), force=force)
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:
-        self.roll.canvas.wheelEvent(ev)
+    def start_gesture(self, ev: RollEvent) -> Gesture | None:
+        if ev.button != Qt.MouseButton.LeftButton:
+            return None
+        if ev.modifiers & Qt.KeyboardModifier.ShiftModifier:
+            return LoopDrag(self.roll, ev)
+        return CursorDrag(self.roll, ev)

@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QPainter, QPen
 
-from .. import undo
-from . import style
-from .state import Preview
+from .. import style
+from .gestures import Gesture, RollEvent, VelocityDrag
+from .strip import Strip
 
 if TYPE_CHECKING:
     from .editor import PianoRoll
@@ -23,16 +22,11 @@ GRAB_PX = 5
 CLIP_MARGIN = 6  # px around the repainted area whose stems are still drawn
 
 
-class VelocityLane(QWidget):
+class VelocityLane(Strip):
+    shows = frozenset({"score", "selection", "proposal", "playhead", "preview"})
+
     def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
-        self.roll = roll
-        self.setObjectName("velocityLane")
-        self.setFixedHeight(HEIGHT)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self._drag: dict[int, int] | None = None  # index position -> velocity at press
-        self._y0 = 0.0
+        super().__init__(roll, "velocityLane", height=HEIGHT)
 
     def y_of(self, velocity: float) -> float:
         return self.height() - PAD - velocity / 127 * (self.height() - 2 * PAD)
@@ -42,7 +36,7 @@ class VelocityLane(QWidget):
         return int(max(1, min(127, round(v))))
 
     def paintEvent(self, event) -> None:
-        roll, geo, idx = self.roll, self.roll.geo, self.roll.index
+        roll, geo, idx, view = self.roll, self.roll.geo, self.roll.index, self.roll.view
         w, h = self.width(), self.height()
         p = QPainter(self)
         p.fillRect(0, 0, w, h, style.VELOCITY_BG)
@@ -51,7 +45,7 @@ class VelocityLane(QWidget):
         area = event.rect()  # a moving playhead repaints a thin strip: only its stems
         t0 = geo.tick_at(max(0, area.left() - CLIP_MARGIN))
         t1 = geo.tick_at(min(w, area.right() + 1 + CLIP_MARGIN))
-        pv = roll.preview
+        pv = view.preview
         vis = idx.visible(t0, t1)
         if len(vis):
             sel = roll.sel_mask[vis] if len(roll.sel_mask) else np.zeros(len(vis), bool)
@@ -73,8 +67,8 @@ class VelocityLane(QWidget):
             stems = [(geo.x_of(n.start), n.velocity) for n in prop.notes()
                      if t0 <= n.start <= t1]
             self._stems(p, stems, style.PROPOSAL_EDGE)
-        if roll.playhead is not None:
-            x = geo.x_of(roll.playhead)
+        if view.playhead is not None:
+            x = geo.x_of(view.playhead)
             p.setPen(QPen(style.PLAYHEAD, 2))
             p.drawLine(QLineF(x, 0, x, h))
         p.end()
@@ -91,7 +85,9 @@ class VelocityLane(QWidget):
         p.setBrush(colour)
         p.drawRects(heads)
 
-    def _hit(self, x: float) -> int:
+    def stem_at(self, x: float) -> int:
+        """Index position of the note whose stem is nearest ``x`` (within a few px; the selection's
+        stems first), or -1."""
         roll, geo, idx = self.roll, self.roll.geo, self.roll.index
         t0, t1 = geo.tick_at(x - GRAB_PX), geo.tick_at(x + GRAB_PX)
         near = np.flatnonzero((idx.starts >= t0) & (idx.starts <= t1))
@@ -102,40 +98,8 @@ class VelocityLane(QWidget):
         xs = np.abs(idx.starts[near] * geo.px_per_tick - geo.x_off - x)
         return int(near[int(np.argmin(xs))])
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
-        roll = self.roll
-        pos = self._hit(ev.position().x())
-        if pos < 0 or ev.button() != Qt.MouseButton.LeftButton:
-            return
-        key = roll.index.keys[pos]
-        if key not in roll.doc.selection:
-            roll.doc.set_selection({key})
-        positions = np.flatnonzero(roll.sel_mask).tolist()
-        self._drag = {i: int(roll.index.velocities[i]) for i in positions}
-        self._single = len(positions) == 1
-        self._y0 = ev.position().y()
-        self._apply(ev.position().y())
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        if self._drag is not None:
-            self._apply(ev.position().y())
-
-    def _apply(self, y: float) -> None:
-        assert self._drag is not None
-        if self._single:
-            new = {i: self.velocity_at(y) for i in self._drag}
-        else:
-            dv = self.velocity_at(y) - self.velocity_at(self._y0)
-            new = {i: max(1, min(127, v + dv)) for i, v in self._drag.items()}
-        self.roll.set_preview(Preview(velocities=new))
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
-        if self._drag is None:
-            return
-        roll = self.roll
-        self._apply(ev.position().y())
-        new = roll.preview.velocities if roll.preview else {}
-        self._drag = None
-        roll.set_preview(None)
-        keys = {roll.index.keys[i]: v for i, v in new.items()}
-        roll.doc.push(undo.velocity_command(roll.doc, keys))
+    def start_gesture(self, ev: RollEvent) -> Gesture | None:
+        pos = self.stem_at(ev.x)
+        if pos < 0 or ev.button != Qt.MouseButton.LeftButton:
+            return None
+        return VelocityDrag(self.roll, ev, pos)

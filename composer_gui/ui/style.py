@@ -1,15 +1,32 @@
-"""Colours and sizes of the roll, in one place (a dark theme like the DAWs users know)."""
+"""Every colour of the app, in one place: the window palette and the piano roll's dark theme
+(like the DAWs users know). Widgets that style themselves (a style sheet, a painter) take their
+colours from here, so a colour is changed once.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-BACKGROUND = QColor("#1f2226")
+# ----- the window palette (ui/app.py turns these into a QPalette) ---------------------------------
+WINDOW = QColor("#2b2e33")
+BASE = QColor("#1f2226")  # text fields, lists
+TEXT = QColor("#dcdfe4")
+DISABLED_TEXT = QColor("#6d737b")
+BUTTON = QColor("#363a40")
+BRIGHT_TEXT = QColor("#ff6b6b")
+HIGHLIGHT = QColor("#3d7fd6")
+HIGHLIGHTED_TEXT = QColor("#ffffff")
+LINK = QColor("#6cb0ff")
+MID = QColor("#8a9099")  # also the placeholder text
+TOOLTIP_BASE = QColor("#3a3e44")
+TOOLTIP_TEXT = QColor("#e6e6e6")
+
+# ----- the piano roll ----------------------------------------------------------------------------
+BACKGROUND = BASE  # the roll sits on the same dark as text fields
 ROW_IN_KEY = QColor("#30353c")
 ROW_OUT_OF_KEY = QColor("#24272b")
 ROW_WHITE = QColor("#2d3137")  # no key set: white-key rows
 ROW_BLACK = QColor("#25282c")
-ROW_LINE = QColor("#1b1d20")
 OCTAVE_LINE = QColor("#454a52")
 BAR_LINE = QColor("#6b717a")
 BEAT_LINE = QColor("#3f444b")
@@ -32,7 +49,8 @@ NOTE_EDGE = QColor("#15181c")  # opaque: a translucent pen costs ~10x in softwar
 GHOST = QColor(255, 255, 255, 60)
 
 PROPOSAL_FILL = QColor(255, 80, 170, 110)
-PROPOSAL_EDGE = QColor("#ff63b8")
+PROPOSAL_EDGE = QColor("#ff63b8")  # also a chosen variation's button
+PROPOSAL_TEXT = QColor("#111111")  # text on PROPOSAL_EDGE
 PROPOSAL_REGION = QColor(255, 80, 170, 28)
 PROPOSAL_RULER = QColor(255, 80, 170, 90)
 REPLACED_SHADE = QColor(20, 20, 20, 150)
@@ -47,13 +65,8 @@ KEY_TEXT = QColor("#50565e")
 KEY_PRESSED = QColor("#ffb347")
 VELOCITY_BG = QColor("#23262a")
 
-BLACK_PCS = frozenset({1, 3, 6, 8, 10})
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+BLACK_PCS = frozenset({1, 3, 6, 8, 10})  # pitch classes of the black keys: the darker rows
 
 
 def part_colour(part: int) -> QColor:
     return PART_COLOURS[part % len(PART_COLOURS)]
-
-
-def pitch_name(pitch: int) -> str:
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
