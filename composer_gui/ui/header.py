@@ -10,7 +10,7 @@ from composer_gui.music.score import KeySignature
 from . import undo
 from .document import Document
 from .piano_roll import PianoRoll
-from .piano_roll.state import SNAP_CHOICES
+from .view_state import SNAP_CHOICES
 
 KEYS: list[KeySignature | None] = [None] + [
     KeySignature(0, s, m) for m in ("major", "minor") for s in range(-7, 8)]

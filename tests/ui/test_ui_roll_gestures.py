@@ -82,7 +82,7 @@ def velocities(window) -> list[int]:
 
 def test_velocity_drag_of_a_selection_moves_all_of_it_in_one_undo_step(window):
     load(window, Note(0, 60, TPQ, 80), Note(TPQ, 62, TPQ, 60), Note(2 * TPQ, 64, TPQ, 100))
-    window.select_all()
+    window.edits.select_all()
     roll = window.roll
     lane = roll.velocity
     x = roll.geo.x_of(TPQ) + 1
