@@ -1,0 +1,388 @@
+"""The voice-grid representation: every voice on a sixteenth-note grid, held notes included.
+
+A piece becomes, after transposing it so that its key is C major or A minor::
+
+    BOS MODE_minor TS_4/4  BAR_8 POS_0 P_72 P_67 P_64 P_48  POS_1 HOLD HOLD HOLD HOLD  POS_2 ...
+                           BAR_7 POS_0 ...                                          ... EOS
+
+* ``MODE`` and ``TS`` open the piece (the key is normalized, so the mode is all that is left of it).
+* ``BAR_k`` opens each bar and says how many bars are left, this one included (``k`` capped at
+  ``max_bars_left``: "this many or more"). The model learns where pieces end; the sampler can ask
+  for an ending by counting down, or never count down for a free continuation.
+* ``POS_s`` opens each grid step (``s`` sixteenths after the bar line); ``POS_s_F`` is the same step
+  under a fermata, the chorales' phrase ends.
+* One token per voice follows, from the highest voice to the lowest: ``P_p`` a note attacked here,
+  ``HOLD`` the voice's note goes on, ``REST`` the voice is silent.
+
+Every voice is seen at every step with what it holds, not only its new notes, as in BachBot and
+DeepBach (the LSTM systems whose chorales listeners could barely tell from Bach's). The frame's
+order (soprano first) lets harmonization fix the melody and sample the rest.
+
+Repairs are counted in ``warnings``, never silent: onsets moved to the grid, notes that overlap in
+one voice, pitches moved by octaves into the voice's range, parts mapped to voices by range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
+
+SPECIALS = ("PAD", "BOS", "EOS", "REST", "HOLD")
+PAD, BOS, EOS, REST, HOLD = range(5)
+MODES = ("major", "minor")
+CHORALE_VOICES = ("Soprano", "Alto", "Tenor", "Bass")
+DEFAULT_METERS = ("4/4", "3/4", "2/4", "3/2", "2/2", "6/8", "3/8", "9/8", "12/8", "6/4")
+
+
+@dataclass(frozen=True)
+class VoiceVocabulary:
+    """Token layout of a voice-grid model; saved in its folder with the weights."""
+
+    voices: tuple[str, ...] = CHORALE_VOICES
+    steps_per_quarter: int = 4
+    min_pitch: int = 28
+    max_pitch: int = 96
+    meters: tuple[str, ...] = DEFAULT_METERS
+    max_bar_steps: int = 24
+    max_bars_left: int = 8
+    _bar_steps: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "voices", tuple(self.voices))
+        object.__setattr__(self, "meters", tuple(self.meters))
+        if TPQ % self.steps_per_quarter:
+            raise ValueError(f"{self.steps_per_quarter} steps per quarter do not divide {TPQ}")
+        steps = {}
+        for ts in self.meters:
+            n, d = (int(x) for x in ts.split("/"))
+            s = TimeSignature(0, n, d).bar_ticks // self.step_ticks
+            if s > self.max_bar_steps:
+                raise ValueError(f"meter {ts} is longer than {self.max_bar_steps} steps")
+            steps[ts] = s
+        object.__setattr__(self, "_bar_steps", steps)
+
+    # ----- layout ---------------------------------------------------------------------------------
+    @property
+    def step_ticks(self) -> int:
+        return TPQ // self.steps_per_quarter
+
+    @property
+    def mode_offset(self) -> int:
+        return len(SPECIALS)
+
+    @property
+    def ts_offset(self) -> int:
+        return self.mode_offset + len(MODES)
+
+    @property
+    def bar_offset(self) -> int:
+        return self.ts_offset + len(self.meters)
+
+    @property
+    def pos_offset(self) -> int:
+        return self.bar_offset + self.max_bars_left
+
+    @property
+    def pitch_offset(self) -> int:
+        return self.pos_offset + 2 * self.max_bar_steps
+
+    @property
+    def size(self) -> int:
+        return self.pitch_offset + self.max_pitch - self.min_pitch + 1
+
+    def mode_id(self, mode: str) -> int:
+        return self.mode_offset + MODES.index(mode)
+
+    def ts_id(self, ts: str) -> int:
+        return self.ts_offset + self.meters.index(ts)
+
+    def bar_id(self, bars_left: int) -> int:
+        return self.bar_offset + min(max(bars_left, 1), self.max_bars_left) - 1
+
+    def pos_id(self, step: int, fermata: bool = False) -> int:
+        return self.pos_offset + 2 * step + int(fermata)
+
+    def pitch_id(self, pitch: int) -> int:
+        return self.pitch_offset + pitch - self.min_pitch
+
+    def bar_steps(self, ts: str) -> int:
+        return self._bar_steps[ts]
+
+    def kind(self, token: int) -> str:
+        if token < self.mode_offset:
+            return SPECIALS[token]
+        if token < self.ts_offset:
+            return "MODE"
+        if token < self.bar_offset:
+            return "TS"
+        if token < self.pos_offset:
+            return "BAR"
+        if token < self.pitch_offset:
+            return "POS"
+        return "PITCH"
+
+    def name(self, token: int) -> str:
+        kind = self.kind(token)
+        if kind == "MODE":
+            return f"MODE_{MODES[token - self.mode_offset]}"
+        if kind == "TS":
+            return f"TS_{self.meters[token - self.ts_offset]}"
+        if kind == "BAR":
+            return f"BAR_{token - self.bar_offset + 1}"
+        if kind == "POS":
+            step, fermata = divmod(token - self.pos_offset, 2)
+            return f"POS_{step}{'_F' if fermata else ''}"
+        if kind == "PITCH":
+            return f"P_{token - self.pitch_offset + self.min_pitch}"
+        return kind
+
+    def nearest_meter(self, ts: TimeSignature) -> str:
+        """The meter token for ``ts``: itself, or the known meter with the nearest bar length."""
+        text = f"{ts.numerator}/{ts.denominator}"
+        if text in self.meters:
+            return text
+        return min(self.meters, key=lambda m: (abs(self._bar_steps[m] * self.step_ticks
+                                                   - ts.bar_ticks), m))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("_bar_steps", None)
+        d["kind"] = "voice-grid"
+        return d
+
+    @staticmethod
+    def from_dict(d: dict) -> VoiceVocabulary:
+        d = {k: v for k, v in d.items() if k != "kind"}
+        return VoiceVocabulary(**d)
+
+
+# ----- from a score to voices --------------------
+@dataclass
+class VoicePlan:
+    """How a score's parts map to the model's voices (reported to the user)."""
+
+    parts: list[int]  # model voice -> score part index (-1: no part)
+    notes: list[list[Note]]  # model voice -> its notes, one at a time
+    messages: list[str] = field(default_factory=list)
+
+
+def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
+    """Map the score's pitched parts to ``voices``, high to low. A part named like a voice goes to
+    it; otherwise parts are ranked by mean pitch. With fewer parts than voices, a part that plays
+    chords is split by height (its top notes to the upper voice); with more parts, the extra
+    parts join the voice whose range they are nearest, and the messages say so."""
+    pitched = [(i, p) for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
+    n = len(voices)
+    plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)])
+    if not pitched:
+        return plan
+    mean = {i: sum(x.pitch for x in p.notes) / len(p.notes) for i, p in pitched}
+    by_name = {}
+    for i, p in pitched:
+        label = p.name.strip().lower()
+        for v, name in enumerate(voices):
+            if label and label.startswith(name.lower()[:4]) and v not in by_name:
+                by_name[v] = i
+                break
+    if len(by_name) == min(n, len(pitched)) == len(pitched):
+        order = [by_name.get(v, -1) for v in range(n)]
+    else:
+        ranked = sorted((i for i, _ in pitched), key=lambda i: -mean[i])
+        order = ranked[:n] + [-1] * max(0, n - len(ranked))
+        if len(ranked) < n and len(ranked) >= 1:
+            return _split_chords(score, ranked, voices, plan)
+        for extra in ranked[n:]:
+            nearest = min(range(n), key=lambda v: abs(mean[order[v]] - mean[extra]))
+            plan.messages.append(f"part {score.parts[extra].name or extra + 1} joins the "
+                                 f"{voices[nearest].lower()} (nearest range)")
+            plan.notes[nearest] += list(score.parts[extra].notes)
+    for v, i in enumerate(order):
+        plan.parts[v] = i
+        if i >= 0:
+            plan.notes[v] += list(score.parts[i].notes)
+    plan.notes = [_monophonic(ns) for ns in plan.notes]
+    return plan
+
+
+def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
+                  plan: VoicePlan) -> VoicePlan:
+    """Fewer parts than voices: deal each part's simultaneous notes out to voices by height."""
+    n = len(voices)
+    share = [n // len(ranked) + (k < n % len(ranked)) for k in range(len(ranked))]
+    v0 = 0
+    for part, count in zip(ranked, share, strict=True):
+        notes = score.parts[part].notes
+        by_onset: dict[int, list[Note]] = {}
+        for x in notes:
+            by_onset.setdefault(x.start, []).append(x)
+        lanes: list[list[Note]] = [[] for _ in range(count)]
+        for onset in sorted(by_onset):
+            chord = sorted(by_onset[onset], key=lambda x: -x.pitch)
+            if len(chord) == 1 and count > 1:  # a single note: the voice whose last note is nearest
+                last = [lane[-1].pitch if lane else None for lane in lanes]
+                k = min(range(count), key=lambda j: abs((last[j] or chord[0].pitch)
+                                                        - chord[0].pitch) + j * 0.01)
+                lanes[k].append(chord[0])
+                continue
+            for k, x in enumerate(chord[:count]):
+                lanes[k].append(x)
+        for k in range(count):
+            plan.parts[v0 + k] = part
+            plan.notes[v0 + k] = _monophonic(lanes[k])
+        if count > 1:
+            plan.messages.append(f"part {score.parts[part].name or part + 1} split into "
+                                 f"{count} voices by height")
+        v0 += count
+    return plan
+
+
+def _monophonic(notes: Sequence[Note]) -> list[Note]:
+    """One note at a time: a note is cut where the next one starts; of notes starting together
+    the highest stays."""
+    by_start: dict[int, Note] = {}
+    for x in sorted(notes):
+        if x.start not in by_start or x.pitch > by_start[x.start].pitch:
+            by_start[x.start] = x
+    out = sorted(by_start.values())
+    return [Note(x.start, x.pitch, max(1, min(x.duration, nxt.start - x.start)), x.velocity)
+            if nxt is not None and x.end > nxt.start else x
+            for x, nxt in zip(out, [*out[1:], None], strict=True)]
+
+
+def normalizing_shift(key: KeySignature | None) -> int:
+    """Semitones that take ``key`` to C major or A minor, the smaller way round (-6..5)."""
+    if key is None:
+        return 0
+    target = 0 if key.mode == "major" else 9
+    return (target - key.tonic_pc + 6) % 12 - 6
+
+
+# ----- encoding --------------------
+@dataclass
+class Encoded:
+    tokens: list[int]
+    shift: int  # semitones added to normalize the key (generation subtracts it)
+    key: KeySignature | None
+    plan: VoicePlan
+    warnings: list[str]
+
+
+def encode(score: Score, vocab: VoiceVocabulary, *, fermatas: Sequence[int] = (),
+           key: KeySignature | None = None, end_tick: int | None = None,
+           bars_left_from: int | None = None, eos: bool = True) -> Encoded:
+    """``score`` up to ``end_tick`` (default: its end, rounded up to a bar line) as tokens.
+
+    ``bars_left_from`` counts the bars left as if the piece ended that many bars after
+    ``end_tick``'s bar (a continuation that should end); None counts to the score's own end."""
+    warnings: list[str] = []
+    key = key if key is not None else estimate_key(score.notes, score.key_at(0))
+    shift = normalizing_shift(key)
+    mode = key.mode if key is not None else "major"
+    plan = plan_voices(score, vocab.voices)
+    warnings += plan.messages
+    step = vocab.step_ticks
+    end = score.end_tick if end_tick is None else end_tick
+    bars = [b for b in score.bar_starts(end) if b < end] or [0]
+    if end_tick is None:
+        last_bar_end = score.bar_end(score.bar_at(max(0, end - 1)))
+    else:
+        last_bar_end = end
+    total_bars = len(bars) + (bars_left_from or 0)
+    grid = _voice_grid(plan.notes, shift, vocab, last_bar_end, warnings)
+    fermata_steps = {round(t / step) for t in fermatas}
+    ts0 = vocab.nearest_meter(score.time_signature_at(0))
+    tokens = [BOS, vocab.mode_id(mode), vocab.ts_id(ts0)]
+    for b, b0 in enumerate(bars):
+        b1 = min(score.bar_end(score.bar_at(b0)), last_bar_end)
+        tokens.append(vocab.bar_id(total_bars - b))
+        s0 = round(b0 / step)
+        for s in range(s0, round(b1 / step)):
+            if s - s0 >= vocab.max_bar_steps:
+                break
+            tokens.append(vocab.pos_id(s - s0, s in fermata_steps))
+            tokens += [lane[s] if s < len(lane) else REST for lane in grid]
+    if eos and end_tick is None:
+        tokens.append(EOS)
+    return Encoded(tokens, shift, key, plan, warnings)
+
+
+def _voice_grid(lanes: list[list[Note]], shift: int, vocab: VoiceVocabulary, end: int,
+                warnings: list[str]) -> list[list[int]]:
+    step = vocab.step_ticks
+    n_steps = -(-end // step)
+    grid = []
+    moved = octaved = 0
+    for notes in lanes:
+        lane = [REST] * n_steps
+        for x in notes:
+            s = round(x.start / step)
+            e = max(s + 1, round(x.end / step))
+            if x.start % step:
+                moved += 1
+            p = x.pitch + shift
+            while p < vocab.min_pitch:
+                p, octaved = p + 12, octaved + 1
+            while p > vocab.max_pitch:
+                p, octaved = p - 12, octaved + 1
+            if s >= n_steps:
+                continue
+            lane[s] = vocab.pitch_id(p)
+            for t in range(s + 1, min(e, n_steps)):
+                lane[t] = HOLD
+        grid.append(lane)
+    if moved:
+        warnings.append(f"{moved} onset(s) moved to the sixteenth grid")
+    if octaved:
+        warnings.append(f"{octaved} note(s) moved by octaves into the model's range")
+    return grid
+
+
+# ----- decoding --------------------
+def decode_frames(frames: Sequence[tuple[int, Sequence[int]]], vocab: VoiceVocabulary,
+                  start_tick: int, shift: int, velocity: int = 80) -> list[list[Note]]:
+    """Notes of each voice from frames ``(tick, voice tokens)``, in score pitch (``shift``
+    undone). A HOLD at the first frame lengthens nothing: the sketch keeps its own note."""
+    n = len(vocab.voices)
+    out: list[list[Note]] = [[] for _ in range(n)]
+    open_: list[tuple[int, int] | None] = [None] * n  # (start tick, pitch)
+    step = vocab.step_ticks
+    last_tick = start_tick
+    for tick, tokens in frames:
+        last_tick = tick
+        for v, tok in enumerate(tokens):
+            if tok == HOLD:
+                continue
+            if open_[v] is not None:
+                s, p = open_[v]
+                out[v].append(Note(s, p, tick - s, velocity))
+                open_[v] = None
+            if tok >= vocab.pitch_offset:
+                open_[v] = (tick, tok - vocab.pitch_offset + vocab.min_pitch - shift)
+    end = last_tick + step
+    for v in range(n):
+        if open_[v] is not None:
+            s, p = open_[v]
+            out[v].append(Note(s, p, end - s, velocity))
+    return out
+
+
+def voices_to_parts(score: Score, plan: VoicePlan, voice_notes: Sequence[Sequence[Note]],
+                    voices: Sequence[str]) -> list[tuple[int, Note]]:
+    """(part index, note) for generated notes: each voice into the part it came from; a voice
+    with no part goes to a new part index past the score's (named after the voice)."""
+    out = []
+    new_index = len(score.parts)
+    for v, notes in enumerate(voice_notes):
+        part = plan.parts[v] if v < len(plan.parts) else -1
+        if part < 0:
+            part = new_index
+            new_index += 1
+        out += [(part, x) for x in notes]
+    return out
+
+
+def empty_parts_for(voices: Sequence[str]) -> tuple[Part, ...]:
+    return tuple(Part((), name=v) for v in voices)

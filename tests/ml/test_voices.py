@@ -1,0 +1,119 @@
+"""The voice-grid representation: layout, voice mapping, key normalization and round trips."""
+
+from __future__ import annotations
+
+import pytest
+
+from composer_gui.ml import voices as V
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
+
+VOCAB = V.VoiceVocabulary()
+S16 = TPQ // 4
+
+
+def frames_of(tokens: list[int], vocab: V.VoiceVocabulary, bar_starts: list[int]):
+    """(tick, voice tokens) of every grid step of an encoded piece."""
+    frames, bar, i, n = [], -1, 3, len(vocab.voices)
+    while i < len(tokens):
+        kind = vocab.kind(tokens[i])
+        if kind == "BAR":
+            bar += 1
+        elif kind == "POS":
+            step = (tokens[i] - vocab.pos_offset) // 2
+            frames.append((bar_starts[bar] + step * vocab.step_ticks, tokens[i + 1:i + 1 + n]))
+            i += n
+        i += 1
+    return frames
+
+
+def satb(key: KeySignature | None = None, bars: int = 2) -> Score:
+    """A little four-part passage, one part per voice, named as in the chorales."""
+    rows = [(72, 67, 64, 48), (74, 67, 65, 47), (72, 67, 64, 48), (71, 67, 62, 43)] * bars
+    parts = []
+    for v, name in enumerate(V.CHORALE_VOICES):
+        parts.append(Part(tuple(Note(i * TPQ, r[v], TPQ) for i, r in enumerate(rows)), name=name))
+    return Score(parts=tuple(parts), key_signatures=(key,) if key else ())
+
+
+def test_every_token_has_one_name_and_kind():
+    names = [VOCAB.name(t) for t in range(VOCAB.size)]
+    assert len(set(names)) == VOCAB.size
+    assert VOCAB.name(VOCAB.pos_id(3, fermata=True)) == "POS_3_F"
+    assert VOCAB.name(VOCAB.bar_id(99)) == f"BAR_{VOCAB.max_bars_left}"  # "this many or more"
+    assert VOCAB.kind(VOCAB.pitch_id(60)) == "PITCH"
+    assert V.VoiceVocabulary.from_dict(VOCAB.to_dict()) == VOCAB
+
+
+def test_a_chorale_round_trips_through_the_grid():
+    score = satb(KeySignature(0, 0, "major"))
+    enc = V.encode(score, VOCAB)
+    assert enc.shift == 0 and enc.plan.parts == [0, 1, 2, 3] and enc.warnings == []
+    assert [VOCAB.name(t) for t in enc.tokens[:9]] == [
+        "BOS", "MODE_major", "TS_4/4", "BAR_2", "POS_0", "P_72", "P_67", "P_64", "P_48"]
+    assert [VOCAB.name(t) for t in enc.tokens[9:14]] == ["POS_1", "HOLD", "HOLD", "HOLD", "HOLD"]
+    assert enc.tokens[-1] == V.EOS
+    frames = frames_of(enc.tokens, VOCAB, score.bar_starts(score.end_tick))
+    assert len(frames) == 32  # two bars of sixteenths, every voice at every step
+    decoded = V.decode_frames(frames, VOCAB, 0, enc.shift)
+    assert decoded == [list(p.notes) for p in score.parts]
+
+
+def test_keys_are_normalized_to_c_major_or_a_minor_and_back():
+    d_major = satb(KeySignature(0, 2, "major")).transpose(2)
+    enc = V.encode(d_major, VOCAB)
+    assert enc.shift == -2 and VOCAB.name(enc.tokens[1]) == "MODE_major"
+    assert VOCAB.name(enc.tokens[5]) == "P_72"  # D5 is written as C5
+    frames = frames_of(enc.tokens, VOCAB, d_major.bar_starts(d_major.end_tick))
+    assert V.decode_frames(frames, VOCAB, 0, enc.shift)[0] == list(d_major.parts[0].notes)
+    assert V.normalizing_shift(KeySignature(0, 3, "minor")) == 3  # F# minor up to A minor
+    assert V.normalizing_shift(KeySignature(0, -1, "major")) == -5  # F major down to C
+
+
+def test_fermatas_and_bars_left_are_marked():
+    score = satb(KeySignature(0, 0, "major"), bars=3)
+    enc = V.encode(score, VOCAB, fermatas=[3 * TPQ])
+    names = [VOCAB.name(t) for t in enc.tokens]
+    assert [n for n in names if n.startswith("BAR")] == ["BAR_3", "BAR_2", "BAR_1"]
+    assert "POS_12_F" in names and sum(n.endswith("_F") for n in names) == 1
+    open_ended = V.encode(score, VOCAB, end_tick=score.bar_start(1), bars_left_from=20)
+    assert [VOCAB.name(t) for t in open_ended.tokens if VOCAB.kind(t) == "BAR"] == ["BAR_8"]
+    assert open_ended.tokens[-1] != V.EOS
+
+
+def test_one_part_with_chords_is_dealt_out_to_the_voices_by_height():
+    chords = [(48, 64, 67, 72), (47, 65, 67, 74)]
+    notes = [Note(i * TPQ, p, TPQ) for i, row in enumerate(chords) for p in row]
+    score = Score(parts=(Part(tuple(notes), name="Piano"),))
+    plan = V.plan_voices(score, V.CHORALE_VOICES)
+    assert [[x.pitch for x in lane] for lane in plan.notes] == [[72, 74], [67, 67], [64, 65],
+                                                                 [48, 47]]
+    assert plan.parts == [0, 0, 0, 0] and "split into 4 voices" in plan.messages[0]
+
+
+def test_a_melody_model_takes_the_top_part_and_reports_the_rest():
+    melody = V.VoiceVocabulary(voices=("Melody",))
+    score = Score(parts=(Part((Note(0, 72, TPQ),), name="Flute"),
+                         Part((Note(0, 48, TPQ),), name="Cello")))
+    plan = V.plan_voices(score, melody.voices)
+    assert plan.parts == [0] and "joins the melody" in plan.messages[0]
+
+
+def test_repairs_are_reported():
+    score = Score(parts=(Part((Note(7, 110, TPQ), Note(TPQ, 60, TPQ // 3))),),
+                  time_signatures=(TimeSignature(0, 4, 4),))
+    enc = V.encode(score, V.VoiceVocabulary(voices=("Melody",)), key=KeySignature(0, 0))
+    assert any("sixteenth grid" in w for w in enc.warnings)
+    assert any("octaves" in w for w in enc.warnings)
+
+
+@pytest.mark.parametrize("name", ["bwv66.6", "bwv26.6"])
+def test_real_chorales_round_trip(name):
+    music21 = pytest.importorskip("music21")
+    from composer_gui.music.notation import score_from_music21
+
+    score = score_from_music21(music21.corpus.parse(name))
+    enc = V.encode(score, VOCAB)
+    frames = frames_of(enc.tokens, VOCAB, score.bar_starts(score.end_tick))
+    decoded = V.decode_frames(frames, VOCAB, 0, enc.shift)
+    assert decoded == [sorted(lane) for lane in enc.plan.notes]
+    assert all(x.start % S16 == 0 for lane in decoded for x in lane)
