@@ -24,23 +24,19 @@ import math
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.ml.limits import MAX_BARS, MAX_TEMPERATURE, MAX_VARIATIONS, MIN_TEMPERATURE
 from composer_gui.ml.model_folder import LoadedModel, load_model
 from composer_gui.ml.tokens import BAR, BOS, EOS, GrammarState
-from composer_gui.music.score import KeySignature, Note, Part, Score
+from composer_gui.music.edits import apply_generated
+from composer_gui.music.score import KeySignature, Note, Score
 
-MAX_VARIATIONS = 16
-MAX_BARS = 512
 # token kinds, as small ints for the hot loop
 _SPECIAL, _TS, _POS, _PITCH, _DUR = range(5)
-
-
-MIN_TEMPERATURE = 1e-3
-MAX_TEMPERATURE = 1e3
 
 
 @dataclass
@@ -75,7 +71,6 @@ class GenerationRequest:
         if not _is_real(self.temperature) or not (0 < self.temperature < math.inf):
             raise ValueError(f"temperature must be greater than 0, not {self.temperature!r}")
         if not MIN_TEMPERATURE <= self.temperature <= MAX_TEMPERATURE:
-            # past these the float32 logits overflow (NaN) and sampling would silently stop
             raise ValueError(f"temperature must be between {MIN_TEMPERATURE} and "
                              f"{MAX_TEMPERATURE:g}, not {self.temperature!r}")
         if not _is_int(self.top_k) or self.top_k < 0:
@@ -199,12 +194,15 @@ class Sampler:
     def generate(self, score: Score, request: GenerationRequest,
                  cancel: threading.Event | None = None) -> list[Score]:
         """One Score per variation: ``score`` followed by its continuation (or, for a region,
-        with the region rewritten). Cancelled: what was generated until then."""
+        with the region rewritten), kept by the window's rule (``music.edits.apply_generated``:
+        the notes from the start on, or inside the region, are replaced). Cancelled: what was
+        generated until then."""
         notes: list[list[Note]] = [[] for _ in range(request.variations)]
         for g in self.stream(score, request, cancel):
             notes[g.variation].append(g.note)
-        assert self.plan is not None
-        return [merge_result(score, self.plan, ns) for ns in notes]
+        plan = self.plan
+        assert plan is not None
+        return [apply_generated(score, ns, plan.start_tick, plan.end_tick) for ns in notes]
 
     # ----- preparation -----------------------------------------------------------------------
     def _prepare(self, score: Score, request: GenerationRequest) -> _Job:
@@ -543,27 +541,6 @@ def sample_tokens(logits: np.ndarray, mask: np.ndarray, temperature: float, top_
         p[p < sp[np.arange(n), kept - 1][:, None]] = 0.0
     c = np.cumsum(p, axis=1)
     return (c <= u[:, None] * c[:, -1:]).sum(axis=1)
-
-
-def merge_result(score: Score, plan: Plan, notes: list[Note]) -> Score:
-    """``score`` with ``notes`` added: after the start (notes of the sketch starting at or after
-    it are replaced) or, for a region, in place of the notes starting inside it. The notes go to
-    the score's only pitched part, else to a new part."""
-    lo, hi = plan.start_tick, plan.end_tick
-
-    def keep(n: Note) -> Note | None:
-        inside = n.start >= lo and (hi is None or n.start < hi)
-        return None if inside else n
-
-    kept = score.map_notes(keep)
-    pitched = [i for i, p in enumerate(kept.parts) if not p.is_drum]
-    parts = list(kept.parts)
-    if len(pitched) == 1:
-        i = pitched[0]
-        parts[i] = parts[i].with_notes([*parts[i].notes, *notes])
-    else:
-        parts.append(Part(tuple(sorted(notes)), name="Continuation"))
-    return replace(kept, parts=tuple(parts))
 
 
 def _is_int(x) -> bool:

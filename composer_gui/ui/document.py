@@ -1,6 +1,6 @@
 """The open document: one immutable Score, where it lives on disk, the selection and the undo stack.
 
-Only undo commands (``commands.py``) change the score; they call ``replace_score``. The modified
+Only undo commands (``undo.py``) change the score; they call ``replace_score``. The modified
 flag is the undo stack's clean state, so undoing back to the saved state clears the mark.
 """
 
@@ -11,10 +11,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from composer_gui.music.edits import NoteKey
 from composer_gui.music.formats import kind_of
-from composer_gui.music.score import Note, Score
+from composer_gui.music.score import Score
 
-NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
+__all__ = ["Document", "NoteKey"]  # NoteKey's home is music/edits.py; the UI imports it from here
+
+
 class Document(QObject):
     scoreChanged = Signal()
     selectionChanged = Signal()
