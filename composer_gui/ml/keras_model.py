@@ -69,12 +69,16 @@ def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
                      source: keras.Model | None = None) -> keras.Model:
     """One step: token [batch, 1] and each layer's (h, c) -> logits [batch, V] and the new states.
 
-    Inputs ``token, h0.., c0..``; outputs ``logits, h0_out.., c0_out..`` (the order the ONNX file
-    keeps). With ``source`` (a sequence model) the weights are copied from it."""
+    Its inputs and outputs are in the order of model_folder's ``onnx_input_names`` and
+    ``onnx_output_names`` (token, h0.., c0.. -> logits, h0_out.., c0_out..): export.py gives the
+    ONNX graph those names. With ``source`` (a sequence model) the weights are copied from it."""
+    from composer_gui.ml.model_folder import onnx_input_names
+
     cfg = _cfg(model_cfg)
-    token = keras.Input(shape=(1,), dtype="int32", name="token")
-    hs = [keras.Input(shape=(cfg.hidden,), name=f"h{i}") for i in range(cfg.layers)]
-    cs = [keras.Input(shape=(cfg.hidden,), name=f"c{i}") for i in range(cfg.layers)]
+    names = onnx_input_names(cfg.layers)  # token, h0.., c0..
+    token = keras.Input(shape=(1,), dtype="int32", name=names[0])
+    hs = [keras.Input(shape=(cfg.hidden,), name=n) for n in names[1:1 + cfg.layers]]
+    cs = [keras.Input(shape=(cfg.hidden,), name=n) for n in names[1 + cfg.layers:]]
     x = keras.layers.Embedding(vocab_size, cfg.embedding, name="embedding")(token)
     h_out, c_out = [], []
     for i in range(cfg.layers):
@@ -110,11 +114,11 @@ def load_keras_model(folder: str | Path) -> keras.Model:
     """The sequence model of a model folder, with its trained weights loaded."""
     import json
 
-    from composer_gui.ml.model_folder import ModelError
+    from composer_gui.ml.model_folder import CONFIG, WEIGHTS, ModelError
     from composer_gui.ml.tokens import Vocabulary
 
     folder = Path(folder)
-    cfg_path, weights = folder / "config.json", folder / "weights.weights.h5"
+    cfg_path, weights = folder / CONFIG, folder / WEIGHTS
     for path in (cfg_path, weights):
         if not path.is_file():
             raise ModelError(f"{folder}: {path.name} is missing")

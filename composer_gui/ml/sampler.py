@@ -30,7 +30,7 @@ import numpy as np
 
 from composer_gui.ml.keyfinding import estimate_key
 from composer_gui.ml.limits import MAX_BARS, MAX_TEMPERATURE, MAX_VARIATIONS, MIN_TEMPERATURE
-from composer_gui.ml.model_folder import LoadedModel, load_model
+from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.tokens import BAR, BOS, EOS, GrammarState
 from composer_gui.music.edits import apply_generated
 from composer_gui.music.score import KeySignature, Note, Score
@@ -156,13 +156,8 @@ class Sampler:
         self.model = model
         self.vocab = v = model.vocab
         self.session = model.session
-        self.input_names = model.input_names or (
-            "token", *(f"h{i}" for i in range(model.layers)),
-            *(f"c{i}" for i in range(model.layers)))
-        self.output_names = list(model.output_names or (
-            "logits", *(f"h{i}_out" for i in range(model.layers)),
-            *(f"c{i}_out" for i in range(model.layers))))
-        self._state_names = self.input_names[1:]
+        self.output_names = list(model.output_names)
+        self._state_names = state_names(model.layers)
         kinds = np.empty(v.size, np.int8)
         kinds[:v.ts_offset] = _SPECIAL
         kinds[v.ts_offset:v.pos_offset] = _TS
@@ -296,7 +291,7 @@ class Sampler:
         names, session, out_names = self._state_names, self.session, self.output_names
         tok = np.zeros((1, 1), np.int32)
         feeds = dict(zip(names, states, strict=True))
-        feeds["token"] = tok
+        feeds[TOKEN] = tok
         for i in range(done, len(tokens)):
             if (i - done) % 32 == 0 and cancelled():
                 return None
@@ -396,7 +391,7 @@ class Sampler:
             if cancelled():
                 return
             feeds = dict(zip(names, states, strict=True))
-            feeds["token"] = chosen.astype(np.int32).reshape(-1, 1)
+            feeds[TOKEN] = chosen.astype(np.int32).reshape(-1, 1)
             outs = session.run(out_names, feeds)
             logits, states = outs[0], outs[1:]
 
