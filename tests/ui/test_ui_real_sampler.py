@@ -1,26 +1,13 @@
 """Continue with the real sampler (composer_gui.ml) and a tiny random model, end to end.
 
-The model folder is built with TensorFlow (the ``train`` extra) through tests/ml's helper, once a
-session and shared with the ml tests; without TensorFlow this test is skipped.
+The model folder is tests/conftest.py's ``tiny_model`` (built with TensorFlow, the ``train``
+extra, once a session and shared with the ml tests); without TensorFlow these tests are skipped.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
-
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
 from composer_gui.ui.generation import SamplerBackend
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ml"))
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
-    support = pytest.importorskip("test_sampler_support")
-    return support.tiny_model_dir(tmp_path_factory)
 
 
 def run(window, qtbot) -> list[list[Note]]:
