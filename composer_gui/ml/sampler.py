@@ -149,7 +149,7 @@ class Sampler:
     several threads."""
 
     max_prefill_bars = 64
-    max_prefill_tokens = 1024  # ~0.4 s of prefill for a 3x512 LSTM on a slow CPU
+    max_prefill_tokens = 1024  # ~0.2 s of prefill for the bundled 2x256 LSTMs, one CPU thread
     verify_grammar = False  # tests: follow every row with a GrammarState that checks each token
 
     def __init__(self, model: LoadedModel) -> None:

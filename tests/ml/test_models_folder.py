@@ -55,6 +55,16 @@ def test_load_model(tiny_model):
     assert m.vocab.size == 296
     assert m.name == "tiny"
     assert [i.name for i in m.session.get_inputs()] == ["token", "h0", "h1", "c0", "c1"]
+    assert m.input_names == tuple(i.name for i in m.session.get_inputs())
+    assert m.output_names == tuple(o.name for o in m.session.get_outputs())
+
+
+def test_onnx_names_and_the_files_a_bundle_ships():
+    assert models.onnx_input_names(2) == ("token", "h0", "h1", "c0", "c1")
+    assert models.onnx_output_names(2) == ("logits", "h0_out", "h1_out", "c0_out", "c1_out")
+    assert set(models.REQUIRED) <= set(models.APP_FILES)
+    assert models.CARD in models.APP_FILES
+    assert not {models.WEIGHTS, models.SPLIT, models.LOG} & set(models.APP_FILES)
 
 
 def test_unknown_name_lists_what_is_installed(installed_tiny):
