@@ -36,7 +36,7 @@ import numpy as np
 from composer_gui.ml.baselines import evaluate_baselines
 from composer_gui.ml.corpora import Piece, load_pieces, pieces_from_record
 from composer_gui.ml.keyfinding import estimate_key
-from composer_gui.ml.model_folder import CARD, CARD_MD, CONFIG, SPLIT, TOKEN, load_model
+from composer_gui.ml.model_folder import CARD, CARD_MD, SPLIT, TOKEN, load_model, read_config
 from composer_gui.ml.tokens import PAD, Vocabulary
 from composer_gui.music.score import Note, Score
 
@@ -232,7 +232,7 @@ def sampler_generate(folder: Path, temperature: float, top_p: float = 1.0,
 # ----- the whole evaluation ----------------------------------------------------------------------
 def load_split(folder: Path, progress: bool = False) -> tuple[dict[str, list[Piece]], Vocabulary,
                                                                dict]:
-    config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+    config = read_config(folder)
     record = json.loads((folder / SPLIT).read_text(encoding="utf-8"))
     vocab = Vocabulary.from_dict(config["vocabulary"])
     source = record.get("source", {})
@@ -291,7 +291,7 @@ def evaluate(name_or_dir, *, max_pieces: int = 100, opening_bars: int = 4, bars:
 def write_card(folder: str | Path, result: dict) -> tuple[Path, Path]:
     """card.json (the evaluation plus the training record) and card.md, from ``result``."""
     folder = Path(folder)
-    config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+    config = read_config(folder)
     tr = config.get("training", {})
     ppl, ngram = result["model_metrics"]["perplexity"], result["baselines"]["best_ngram"]
     m = config.get("model", {})

@@ -112,9 +112,7 @@ def compile_model(model: keras.Model, learning_rate: float = 2e-3, clipnorm: flo
 
 def load_keras_model(folder: str | Path) -> keras.Model:
     """The sequence model of a model folder, with its trained weights loaded."""
-    import json
-
-    from composer_gui.ml.model_folder import CONFIG, WEIGHTS, ModelError
+    from composer_gui.ml.model_folder import CONFIG, WEIGHTS, ModelError, read_config
     from composer_gui.ml.tokens import Vocabulary
 
     folder = Path(folder)
@@ -122,8 +120,8 @@ def load_keras_model(folder: str | Path) -> keras.Model:
     for path in (cfg_path, weights):
         if not path.is_file():
             raise ModelError(f"{folder}: {path.name} is missing")
+    config = read_config(folder)  # the same checks as the app's loading
     try:
-        config = json.loads(cfg_path.read_text(encoding="utf-8"))
         vocab = Vocabulary.from_dict(config["vocabulary"])
         model_cfg = ModelConfig.from_dict(config["model"])
     except (ValueError, KeyError, TypeError) as exc:

@@ -1,9 +1,16 @@
-"""The bounds of a generation request, in one place and importing nothing.
+"""The bounds and defaults of a generation request, in one place and importing nothing.
 
-:meth:`composer_gui.ml.sampler.GenerationRequest.validate` enforces them; the Continue panel
-offers them and ``composer-gui generate --help`` states them. They live apart from the sampler so
-that the window and the command line's help read them without loading numpy or the sampler.
+:class:`composer_gui.ml.sampler.GenerationRequest` takes its defaults from here and its
+``validate`` enforces the bounds; the Continue panel and ``composer-gui generate`` (its options
+and --help) read them too. They live apart from the sampler so that the window and the command
+line's help read them without loading numpy or the sampler.
 """
+
+BARS = 4  # bars to add after the bar the continuation starts in
+TEMPERATURE = 1.0
+TOP_K = 0  # 0: no top-k cut
+TOP_P = 0.95  # 1.0: no nucleus cut
+KEY = "auto"  # estimated from the sketch
 
 # Variations stepped together as one batch: for the bundled 2x256 models a step of 16 rows costs
 # about 0.35 ms against 0.2 ms for one (one CPU thread). The panel lays its buttons out in rows of

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from composer_gui.ml import limits
 from composer_gui.ml.keyfinding import estimate_key
 from composer_gui.ml.limits import MAX_BARS, MAX_TEMPERATURE, MAX_VARIATIONS, MIN_TEMPERATURE
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
@@ -50,15 +51,15 @@ class GenerationRequest:
     constrain the generated notes only (the polyphony count includes the sketch's notes that
     still sound)."""
 
-    bars: int = 4
-    temperature: float = 1.0
-    top_k: int = 0  # 0: no top-k cut
-    top_p: float = 0.95  # 1.0: no nucleus cut
+    bars: int = limits.BARS
+    temperature: float = limits.TEMPERATURE
+    top_k: int = limits.TOP_K  # 0: no top-k cut
+    top_p: float = limits.TOP_P  # 1.0: no nucleus cut
     variations: int = 1
     seed: int | None = None  # None: a fresh random result each time
     start_tick: int | None = None  # continue from here (default: the end of the sketch)
     end_tick: int | None = None  # with start_tick: regenerate only [start_tick, end_tick)
-    key: str | None = "auto"  # "auto" (estimated from the sketch), None, or e.g. "C:major"
+    key: str | None = limits.KEY  # "auto" (estimated from the sketch), None, or e.g. "C:major"
     pitch_range: tuple[int, int] | None = None  # lowest and highest MIDI pitch, inclusive
     max_polyphony: int | None = None  # notes sounding at once, the sketch's included
     allow_eos: bool = False  # let the model end the piece before the requested length

@@ -1,8 +1,8 @@
 """Continue: runs the sampler off the GUI thread and feeds the proposal as notes arrive.
 
-The real backend imports ``composer_gui.ml`` (ONNX Runtime, never TensorFlow) lazily, inside the
-worker thread, and keeps one loaded Sampler per model. Tests pass a fake backend with the same
-two methods.
+The real backend imports the sampler (ONNX Runtime, never TensorFlow) lazily, inside the worker
+thread, and keeps one loaded Sampler per model; only ``ml.limits`` (no imports) is read up front.
+Tests pass a fake backend with the same two methods.
 
 What the sampler repaired or assumed (its warnings) is known once ``stream`` has returned; it rides
 on the stream it returns, travels back with the task's ``finished`` signal, and is held by the
@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from composer_gui.ml import limits
 from composer_gui.music import edits
 from composer_gui.music.score import Score
 
@@ -29,18 +30,19 @@ from .workers import Task
 
 @dataclass
 class GenerationOptions:
-    """The panel's settings: GenerationRequest's fields plus the model to use."""
+    """The panel's settings: GenerationRequest's fields (defaults from ml/limits.py, as the
+    request's) plus the model to use."""
 
     model: str = ""  # a model name or folder
-    bars: int = 4
-    temperature: float = 1.0
-    top_k: int = 0
-    top_p: float = 0.95
+    bars: int = limits.BARS
+    temperature: float = limits.TEMPERATURE
+    top_k: int = limits.TOP_K
+    top_p: float = limits.TOP_P
     variations: int = 1
     seed: int | None = None
     start_tick: int | None = None
     end_tick: int | None = None
-    key: str | None = "auto"
+    key: str | None = limits.KEY
     pitch_range: tuple[int, int] | None = None
     max_polyphony: int | None = None
 
