@@ -20,7 +20,12 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.ml import model_folder as layout
-from composer_gui.ml.keras_model import ModelConfig, build_sequence_model, build_step_model
+from composer_gui.ml.keras_model import (
+    LOGITS_LAYER,
+    ModelConfig,
+    build_sequence_model,
+    build_step_model,
+)
 from composer_gui.ml.tokens import Vocabulary
 
 
@@ -119,7 +124,7 @@ def write_random_model_folder(folder: str | Path, model: ModelConfig | dict, *, 
     cfg = model if isinstance(model, ModelConfig) else ModelConfig.from_dict(model)
     vocab = Vocabulary()
     seq = build_sequence_model(cfg, vocab.size)
-    dense = seq.get_layer("logits")
+    dense = seq.get_layer(LOGITS_LAYER)
     kernel, bias = dense.get_weights()
     dense.set_weights([kernel * logit_scale, bias])
     with warnings.catch_warnings():  # keras' ONNX export trips numpy's np.object notice

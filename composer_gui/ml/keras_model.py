@@ -41,6 +41,9 @@ class ModelConfig:
         return ModelConfig(**{k: d[k] for k in ("embedding", "hidden", "layers", "dropout")})
 
 
+# the Dense layer's name (weights are copied and saved by layer name; not the ONNX output's name)
+LOGITS_LAYER = "logits"
+
 PRESETS = {
     "tiny": ModelConfig(embedding=16, hidden=32, layers=1, dropout=0.0),
     "small": ModelConfig(embedding=96, hidden=256, layers=2, dropout=0.2),
@@ -61,7 +64,7 @@ def build_sequence_model(model_cfg: dict | ModelConfig, vocab_size: int) -> kera
         x = keras.layers.LSTM(cfg.hidden, return_sequences=True, name=f"lstm{i}")(x)
         if cfg.dropout:
             x = keras.layers.Dropout(cfg.dropout, name=f"dropout{i}")(x)
-    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    logits = keras.layers.Dense(vocab_size, name=LOGITS_LAYER)(x)
     return keras.Model(tokens, logits, name="sequence_model")
 
 
@@ -87,7 +90,7 @@ def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
         h_out.append(h)
         c_out.append(c)
     x = keras.layers.Reshape((cfg.hidden,), name="last")(x)
-    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    logits = keras.layers.Dense(vocab_size, name=LOGITS_LAYER)(x)
     model = keras.Model([token, *hs, *cs], [logits, *h_out, *c_out], name="step_model")
     if source is not None:
         copy_weights(source, model)
