@@ -2,7 +2,8 @@
 
     python bench/generate.py                       # models/bach-chorales if installed
     python bench/generate.py --model DIR_OR_NAME   # any model folder
-    python bench/generate.py --size 3x512          # a random model of that size (layers x hidden)
+    python bench/generate.py --size 3x512          # a random model of that size (layers x hidden;
+                                                   # default 2x256, the bundled models' size)
     python bench/generate.py --also 3x512          # and a random 3x512 row set, as in GUIDE.md
 
 Rows, all in one run so that the ratios hold even on a busy machine:
@@ -36,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from composer_gui.ml.model_folder import ModelError, load_model, resolve_model
+from composer_gui.ml.model_folder import TOKEN, ModelError, load_model, resolve_model
 from composer_gui.ml.sampler import GenerationRequest, Sampler
 from composer_gui.music import Note, Part, Score, load_score
 
@@ -53,7 +54,7 @@ class Timed:
 
     def run(self, names, feeds):
         out = self.session.run(names, feeds)
-        self.batches.append(len(feeds["token"]))
+        self.batches.append(len(feeds[TOKEN]))
         self.ends.append(time.perf_counter())
         return out
 
@@ -72,20 +73,14 @@ def sketch_score() -> Score:
 
 def build_random(size: str, folder: Path) -> Path:
     layers, hidden = (int(x) for x in size.lower().split("x"))
-    import keras
+    from composer_gui.ml.export import write_random_model_folder
+    from composer_gui.ml.keras_model import ModelConfig
 
-    from composer_gui.ml.export import write_model_folder
-    from composer_gui.ml.keras_model import ModelConfig, build_sequence_model
-    from composer_gui.ml.tokens import Vocabulary
-
-    keras.utils.set_random_seed(1)
     cfg = ModelConfig(embedding=128, hidden=hidden, layers=layers, dropout=0.0)
-    vocab = Vocabulary()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        write_model_folder(folder, build_sequence_model(cfg, vocab.size), cfg, vocab,
-                           {"note": "random weights for bench/generate.py"}, {}, name=folder.name)
-    return folder
+        return write_random_model_folder(folder, cfg, seed=1, logit_scale=1.0, name=folder.name,
+                                         summary="Random weights for bench/generate.py.")
 
 
 def prior_art_ms(folder: Path, seed_tokens: list[int], count: int) -> float:
@@ -108,7 +103,7 @@ def prior_art_ms(folder: Path, seed_tokens: list[int], count: int) -> float:
 
 
 def onnx_step_ms(model, batch: int, count: int = 200) -> float:
-    feeds = {"token": np.zeros((batch, 1), np.int32)}
+    feeds = {TOKEN: np.zeros((batch, 1), np.int32)}
     feeds.update({n: np.zeros((batch, model.hidden), np.float32) for n in model.input_names[1:]})
     names = list(model.output_names)
     for _ in range(20):
@@ -204,7 +199,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default=None, help="model name or folder (default: "
                     "bach-chorales if installed, else a random --size model)")
-    ap.add_argument("--size", default="3x512", help="layers x hidden of the random model")
+    ap.add_argument("--size", default="2x256", help="layers x hidden of the random model "
+                    "(default: the bundled models' size)")
     ap.add_argument("--also", default=None, metavar="LxH",
                     help="add rows for a random model of this size (e.g. 3x512)")
     ap.add_argument("--prior-tokens", type=int, default=10,

@@ -13,19 +13,6 @@ from composer_gui.cli import main
 from composer_gui.music import load_score, save_score
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "ml"))
-from test_sampler_support import install_as_user_model, tiny_model_dir
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> Path:
-    return tiny_model_dir(tmp_path_factory)
-
-
-@pytest.fixture
-def installed(tmp_path, tiny, monkeypatch) -> Path:
-    return install_as_user_model(tiny, tmp_path, monkeypatch)
-
 
 def sketch(ts=(4, 4)) -> Score:
     pitches = [67, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67]
@@ -45,7 +32,7 @@ def gen(*args) -> int:
     return main(["generate", *map(str, args)])
 
 
-def test_generate_k_files_byte_identical_on_rerun(installed, seed_file, tmp_path, capsys):
+def test_generate_k_files_byte_identical_on_rerun(installed_tiny, seed_file, tmp_path, capsys):
     seed_notes = load_score(seed_file).notes
     outs = []
     for run in ("a", "b"):
@@ -67,7 +54,7 @@ def test_generate_k_files_byte_identical_on_rerun(installed, seed_file, tmp_path
 
 
 @pytest.mark.parametrize("suffix", [".musicxml", ".composer.json"])
-def test_other_output_formats(installed, tmp_path, suffix):
+def test_other_output_formats(installed_tiny, tmp_path, suffix):
     seed = tmp_path / "seed.mid"
     save_score(sketch(), seed)
     paths = []
@@ -81,7 +68,7 @@ def test_other_output_formats(installed, tmp_path, suffix):
         assert a.read_bytes() == b.read_bytes()  # MusicXML too: no random part ids
 
 
-def test_generate_without_seed_and_with_options(installed, tmp_path):
+def test_generate_without_seed_and_with_options(installed_tiny, tmp_path):
     out = tmp_path / "new.mid"
     assert gen("--model", "tiny", "--bars", 3, "--rng-seed", 1, "--key", "D:major",
                "--temperature", 0.8, "--top-p", 0.9, "--top-k", 20, "--pitch-range", "50:80",
@@ -92,7 +79,7 @@ def test_generate_without_seed_and_with_options(installed, tmp_path):
     assert all(n.start < 3 * 4 * TPQ for n in notes)
 
 
-def test_region_and_from_bar(installed, tmp_path):
+def test_region_and_from_bar(installed_tiny, tmp_path):
     seed = tmp_path / "seed.mid"
     save_score(sketch(), seed)  # 11 quarter notes: bars 1-3
     out = tmp_path / "region.mid"
@@ -129,7 +116,7 @@ def test_region_and_from_bar(installed, tmp_path):
     (["-o", "{tmp}/out.abc"], "cannot write"),
     (["-o", "{tmp}/out.txt"], "cannot write"),
 ])
-def test_bad_inputs_one_line_exit_1_no_output(installed, tmp_path, capsys, args, message):
+def test_bad_inputs_one_line_exit_1_no_output(installed_tiny, tmp_path, capsys, args, message):
     (tmp_path / "BAD.mid").write_bytes(b"MThd garbage, not a MIDI file")
     args = [a.replace("{tmp}", str(tmp_path)).replace("BAD.mid", str(tmp_path / "BAD.mid"))
             .replace("MISSING.mid", str(tmp_path / "MISSING.mid")) for a in args]
@@ -146,8 +133,8 @@ def test_bad_inputs_one_line_exit_1_no_output(installed, tmp_path, capsys, args,
     assert set(tmp_path.iterdir()) == before
 
 
-def test_model_folder_missing_a_file(installed, tmp_path, capsys):
-    (installed / "tiny" / "model.onnx").unlink()
+def test_model_folder_missing_a_file(installed_tiny, tmp_path, capsys):
+    (installed_tiny / "tiny" / "model.onnx").unlink()
     assert gen("--model", "tiny", "-o", tmp_path / "out.mid") == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "model.onnx is missing" in err
@@ -163,13 +150,13 @@ def test_entry_point_error_has_no_traceback(tmp_path):
     assert proc.stderr.strip().count("\n") == 0 and "no such model folder" in proc.stderr
 
 
-def test_models_lists_installed_with_summary(installed, capsys):
+def test_models_lists_installed_with_summary(installed_tiny, capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out
     assert "tiny  A tiny random model for tests." in out
 
 
-def test_models_says_when_none_are_installed(installed, capsys):
-    shutil.rmtree(installed / "tiny")
+def test_models_says_when_none_are_installed(installed_tiny, capsys):
+    shutil.rmtree(installed_tiny / "tiny")
     assert main(["models"]) == 0
     assert "no models are installed" in capsys.readouterr().out

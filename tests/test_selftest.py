@@ -1,6 +1,6 @@
 """``composer-gui --self-test``: passes on a working installation, and names the broken part.
 
-The model is the session's tiny random model (tests/ml/test_sampler_support.py, built with
+The model is the session's tiny random model (tests/conftest.py's ``tiny_model``, built with
 TensorFlow); without TensorFlow an installed model is used instead, and with neither the tests
 that need a model are skipped with the reason.
 """
@@ -19,14 +19,12 @@ from composer_gui import selftest
 from composer_gui.music.score import TPQ
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "ml"))
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory) -> Path:
+def model(request) -> Path:
     try:
-        support = pytest.importorskip("test_sampler_support")
-        return support.tiny_model_dir(tmp_path_factory)
+        return request.getfixturevalue("tiny_model")
     except pytest.skip.Exception as skip:
         from composer_gui.ml.model_folder import list_models
 

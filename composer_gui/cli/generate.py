@@ -4,9 +4,10 @@
     composer-gui generate --model folk-melodies --bars 16 --variations 4 --rng-seed 7 -o t.mxl
 
 The output holds the seed followed by the continuation (or, with --region, the seed with those bars
-rewritten). With --variations K > 1 it writes OUT-1.mid .. OUT-K.mid. The same --rng-seed gives the
-same notes (and byte-identical MIDI and project files). Errors are one line on stderr and exit 1;
-nothing is written unless every output is complete.
+rewritten), kept by the same rule as the window's Keep (music/edits.py: which part the notes join,
+which of the seed's notes they replace). With --variations K > 1 it writes OUT-1.mid .. OUT-K.mid.
+The same --rng-seed gives the same notes (and byte-identical MIDI and project files). Errors are
+one line on stderr and exit 1; nothing is written unless every output is complete.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from composer_gui.ml import limits
 from composer_gui.music import ScoreFileError, load_score, save_score, summary
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
 from composer_gui.music.score import Score
@@ -34,18 +36,20 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=Path, metavar="FILE",
                    help="the sketch to continue (MIDI, MusicXML, ABC, project); none: start "
                    "from the model's own opening")
-    p.add_argument("--bars", default="4", metavar="N", help="bars to add (default 4)")
-    p.add_argument("--temperature", default="1.0", metavar="T",
-                   help="> 0; lower is safer, higher is wilder (default 1.0)")
-    p.add_argument("--top-p", default="0.95", metavar="P",
-                   help="nucleus sampling, in (0, 1]; 1 turns it off (default 0.95)")
-    p.add_argument("--top-k", default="0", metavar="K", help="only the K most likely tokens; "
-                   "0 turns it off (default)")
+    p.add_argument("--bars", default=str(limits.BARS), metavar="N",
+                   help=f"bars to add (default {limits.BARS})")
+    p.add_argument("--temperature", default=str(limits.TEMPERATURE), metavar="T",
+                   help=f"> 0; lower is safer, higher is wilder (default {limits.TEMPERATURE})")
+    p.add_argument("--top-p", default=str(limits.TOP_P), metavar="P",
+                   help=f"nucleus sampling, in (0, 1]; 1 turns it off (default {limits.TOP_P})")
+    p.add_argument("--top-k", default=str(limits.TOP_K), metavar="K",
+                   help=f"only the K most likely tokens; 0 turns it off (default {limits.TOP_K})")
     p.add_argument("--variations", default="1", metavar="K",
-                   help="how many different continuations (1..16; default 1)")
+                   help=f"how many different continuations (1..{limits.MAX_VARIATIONS}; "
+                   "default 1)")
     p.add_argument("--rng-seed", default=None, metavar="S",
                    help="random seed: the same seed gives the same result (default: random)")
-    p.add_argument("--key", default="auto", metavar="KEY",
+    p.add_argument("--key", default=limits.KEY, metavar="KEY",
                    help="stay in a key: auto (estimate from the seed), none, or e.g. C:major, "
                    "F#:minor, Bb, Am (default auto)")
     p.add_argument("--pitch-range", default=None, metavar="LOW:HIGH",

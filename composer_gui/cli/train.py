@@ -63,13 +63,13 @@ def run(args) -> int:
     if not tensorflow_available():
         print(INSTALL_HINT, file=sys.stderr)
         return 1
-    ckpt = args.checkpoint_dir or args.out / "checkpoint"
-    has_ckpt = (ckpt / "state.json").is_file()
+    from composer_gui.ml.corpora import CorpusError
+    from composer_gui.ml.train import TrainConfig, checkpoint_path, has_checkpoint, train
+
+    has_ckpt = has_checkpoint(checkpoint_path(args.out, args.checkpoint_dir))
     if args.corpus is None and args.data_dir is None and not has_ckpt:
         print("composer-gui train: give --corpus NAME or --data-dir DIR", file=sys.stderr)
         return 2
-    from composer_gui.ml.corpora import CorpusError
-    from composer_gui.ml.train import TrainConfig, train
 
     cfg = TrainConfig(out=str(args.out), corpus=args.corpus,
                       data_dir=str(args.data_dir) if args.data_dir else None,

@@ -36,6 +36,7 @@ import numpy as np
 from composer_gui.ml.baselines import evaluate_baselines
 from composer_gui.ml.corpora import Piece, load_pieces, pieces_from_record
 from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.ml.model_folder import CARD, CARD_MD, SPLIT, TOKEN, load_model, read_config
 from composer_gui.ml.tokens import PAD, Vocabulary
 from composer_gui.music.score import Note, Score
 
@@ -45,12 +46,10 @@ TARGETS = {"perplexity_reduction": 0.25, "in_key": 0.95, "max_repeat": 4, "overl
 # ----- teacher forcing ---------------------------------------------------------------------------
 def teacher_forced(model, sequences: Sequence[Sequence[int]], batch_size: int = 64,
                    progress: bool = False) -> dict:
-    """Cross-entropy, perplexity and accuracy of a loaded model (models.LoadedModel) on sequences,
-    predicting every token after the first."""
+    """Cross-entropy, perplexity and accuracy of a loaded model (model_folder.LoadedModel) on
+    sequences, predicting every token after the first."""
     session = model.session
-    in_names = ["token", *(f"h{i}" for i in range(model.layers)),
-                *(f"c{i}" for i in range(model.layers))]
-    out_names = ["logits", *(f"{n}_out" for n in in_names[1:])]
+    in_names, out_names = list(model.input_names), list(model.output_names)
     order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
     nll = 0.0
     correct = count = 0
@@ -65,7 +64,7 @@ def teacher_forced(model, sequences: Sequence[Sequence[int]], batch_size: int = 
         state = {n: np.zeros((len(idx), model.hidden), np.float32) for n in in_names[1:]}
         for t in range(lengths.max() - 1):
             live = np.flatnonzero(lengths > t + 1)
-            feed = {"token": x[live, t:t + 1], **{n: s[live] for n, s in state.items()}}
+            feed = {TOKEN: x[live, t:t + 1], **{n: s[live] for n, s in state.items()}}
             out = session.run(out_names, feed)
             for n, s in zip(in_names[1:], out[1:], strict=True):
                 state[n][live] = s
@@ -233,8 +232,8 @@ def sampler_generate(folder: Path, temperature: float, top_p: float = 1.0,
 # ----- the whole evaluation ----------------------------------------------------------------------
 def load_split(folder: Path, progress: bool = False) -> tuple[dict[str, list[Piece]], Vocabulary,
                                                                dict]:
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    record = json.loads((folder / "split.json").read_text(encoding="utf-8"))
+    config = read_config(folder)
+    record = json.loads((folder / SPLIT).read_text(encoding="utf-8"))
     vocab = Vocabulary.from_dict(config["vocabulary"])
     source = record.get("source", {})
     limit = config.get("training", {}).get("limit")
@@ -245,8 +244,6 @@ def load_split(folder: Path, progress: bool = False) -> tuple[dict[str, list[Pie
 
 def evaluate(name_or_dir, *, max_pieces: int = 100, opening_bars: int = 4, bars: int = 8,
              seed: int = 0, orders: Sequence[int] = (3, 4, 5), progress: bool = False) -> dict:
-    from composer_gui.ml.model_folder import load_model
-
     model = load_model(name_or_dir, threads=2)
     folder = model.path
     split, vocab, config = load_split(folder, progress)
@@ -294,7 +291,7 @@ def evaluate(name_or_dir, *, max_pieces: int = 100, opening_bars: int = 4, bars:
 def write_card(folder: str | Path, result: dict) -> tuple[Path, Path]:
     """card.json (the evaluation plus the training record) and card.md, from ``result``."""
     folder = Path(folder)
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config = read_config(folder)
     tr = config.get("training", {})
     ppl, ngram = result["model_metrics"]["perplexity"], result["baselines"]["best_ngram"]
     m = config.get("model", {})
@@ -315,7 +312,7 @@ def write_card(folder: str | Path, result: dict) -> tuple[Path, Path]:
         "evaluation": {**result, "folder": folder.name},  # no machine-specific paths
         "written_by": "composer-gui evaluate --write-card",
     }
-    json_path, md_path = folder / "card.json", folder / "card.md"
+    json_path, md_path = folder / CARD, folder / CARD_MD
     json_path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     md_path.write_text(card_markdown(card), encoding="utf-8")
     return json_path, md_path

@@ -1,13 +1,8 @@
 """Writing a model folder: config, Keras weights, the one-step ONNX graph and the split.
 
-::
-
-    models/<name>/
-      config.json          format, version, name, vocabulary, model sizes, the full training config
-      model.onnx           token [b,1], h0.., c0.. [b,H] -> logits [b,V], h0_out.., c0_out..
-      weights.weights.h5   the trained Keras weights (model.load_keras_model rebuilds the model)
-      split.json           the piece-level train / val / test split
-      card.json, card.md   written by ``composer-gui evaluate --write-card``
+The layout (file names, the ONNX graph's input and output names, the format and its version) is
+model_folder.py's; this module writes it. The card (card.json, card.md) is written by
+``composer-gui evaluate --write-card``, or by :func:`write_random_model_folder` for a stand-in.
 
 The vocabulary travels inside config.json, so weights never meet a vocabulary they were not
 trained with (the prior art kept them apart, and crashed with a shape mismatch when the data
@@ -24,18 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from composer_gui.ml.keras_model import ModelConfig, build_step_model
+from composer_gui.ml import model_folder as layout
+from composer_gui.ml.keras_model import (
+    LOGITS_LAYER,
+    ModelConfig,
+    build_sequence_model,
+    build_step_model,
+)
 from composer_gui.ml.tokens import Vocabulary
-
-FORMAT = "composer-gui-model"
-VERSION = 1
-
-
-def step_names(layers: int) -> tuple[list[str], list[str]]:
-    inputs = ["token", *(f"h{i}" for i in range(layers)), *(f"c{i}" for i in range(layers))]
-    outputs = ["logits", *(f"h{i}_out" for i in range(layers)),
-               *(f"c{i}_out" for i in range(layers))]
-    return inputs, outputs
 
 
 def export_onnx(seq_model, model_cfg: ModelConfig, vocab_size: int, path: str | Path) -> Path:
@@ -50,7 +41,8 @@ def export_onnx(seq_model, model_cfg: ModelConfig, vocab_size: int, path: str | 
         raw = Path(tmp) / "raw.onnx"
         step.export(str(raw), format="onnx", verbose=False)
         graph_model = onnx.load(str(raw))
-    _rename(graph_model, *step_names(model_cfg.layers))
+    _rename(graph_model, layout.onnx_input_names(model_cfg.layers),
+            layout.onnx_output_names(model_cfg.layers))
     onnx.checker.check_model(graph_model)
     tmp_path = path.with_suffix(".onnx.tmp")
     onnx.save(graph_model, str(tmp_path))
@@ -58,7 +50,7 @@ def export_onnx(seq_model, model_cfg: ModelConfig, vocab_size: int, path: str | 
     return path
 
 
-def _rename(model, inputs: list[str], outputs: list[str]) -> None:
+def _rename(model, inputs: tuple[str, ...], outputs: tuple[str, ...]) -> None:
     """Give the graph's inputs and outputs the names the sampler reads, in this order."""
     g = model.graph
     if len(g.input) != len(inputs) or len(g.output) != len(outputs):
@@ -90,8 +82,8 @@ def write_model_folder(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     config = {
-        "format": FORMAT,
-        "version": VERSION,
+        "format": layout.FORMAT,
+        "version": layout.VERSION,
         "name": name or folder.name,
         "vocabulary": vocab.to_dict(),
         "model": model_cfg.to_dict(),
@@ -99,10 +91,46 @@ def write_model_folder(
     }
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         tmp = Path(tmp)
-        seq_model.save_weights(str(tmp / "weights.weights.h5"))
-        export_onnx(seq_model, model_cfg, vocab.size, tmp / "model.onnx")
-        (tmp / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
-        (tmp / "split.json").write_text(json.dumps(split, indent=0) + "\n", encoding="utf-8")
-        for f in ("weights.weights.h5", "model.onnx", "config.json", "split.json"):
+        seq_model.save_weights(str(tmp / layout.WEIGHTS))
+        export_onnx(seq_model, model_cfg, vocab.size, tmp / layout.ONNX)
+        (tmp / layout.CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+        write_split(tmp, split)
+        for f in (layout.WEIGHTS, layout.ONNX, layout.CONFIG, layout.SPLIT):
             shutil.move(str(tmp / f), str(folder / f))
+    return folder
+
+
+def write_split(folder: Path, split: dict) -> Path:
+    """split.json: the piece-level train / val / test split (training writes it first, so a
+    resumed or evaluated run sees the same one)."""
+    path = folder / layout.SPLIT
+    path.write_text(json.dumps(split, indent=0) + "\n", encoding="utf-8")
+    return path
+
+
+def write_random_model_folder(folder: str | Path, model: ModelConfig | dict, *, seed: int = 1234,
+                              logit_scale: float = 6.0, name: str = "random",
+                              summary: str = "Random weights.") -> Path:
+    """A complete model folder with random weights and a one-line card: the stand-in that tests
+    and benchmarks run the real sampler on. The Dense layer is scaled by ``logit_scale`` so that
+    the distributions are peaked like a trained model's rather than flat; ``seed`` makes the
+    weights (and so every generation) reproducible."""
+    import warnings
+
+    import keras
+
+    folder = Path(folder)
+    keras.utils.set_random_seed(seed)
+    cfg = model if isinstance(model, ModelConfig) else ModelConfig.from_dict(model)
+    vocab = Vocabulary()
+    seq = build_sequence_model(cfg, vocab.size)
+    dense = seq.get_layer(LOGITS_LAYER)
+    kernel, bias = dense.get_weights()
+    dense.set_weights([kernel * logit_scale, bias])
+    with warnings.catch_warnings():  # keras' ONNX export trips numpy's np.object notice
+        warnings.simplefilter("ignore", FutureWarning)
+        write_model_folder(folder, seq, cfg, vocab, {"note": f"random weights (seed {seed})"},
+                           {"train": [], "val": [], "test": []}, name=name)
+    (folder / layout.CARD).write_text(json.dumps({"summary": summary}), encoding="utf-8")
+    (folder / layout.CARD_MD).write_text(f"# {name}\n\n{summary}\n", encoding="utf-8")
     return folder

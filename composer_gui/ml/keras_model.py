@@ -41,6 +41,9 @@ class ModelConfig:
         return ModelConfig(**{k: d[k] for k in ("embedding", "hidden", "layers", "dropout")})
 
 
+# the Dense layer's name (weights are copied and saved by layer name; not the ONNX output's name)
+LOGITS_LAYER = "logits"
+
 PRESETS = {
     "tiny": ModelConfig(embedding=16, hidden=32, layers=1, dropout=0.0),
     "small": ModelConfig(embedding=96, hidden=256, layers=2, dropout=0.2),
@@ -61,7 +64,7 @@ def build_sequence_model(model_cfg: dict | ModelConfig, vocab_size: int) -> kera
         x = keras.layers.LSTM(cfg.hidden, return_sequences=True, name=f"lstm{i}")(x)
         if cfg.dropout:
             x = keras.layers.Dropout(cfg.dropout, name=f"dropout{i}")(x)
-    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    logits = keras.layers.Dense(vocab_size, name=LOGITS_LAYER)(x)
     return keras.Model(tokens, logits, name="sequence_model")
 
 
@@ -69,12 +72,16 @@ def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
                      source: keras.Model | None = None) -> keras.Model:
     """One step: token [batch, 1] and each layer's (h, c) -> logits [batch, V] and the new states.
 
-    Inputs ``token, h0.., c0..``; outputs ``logits, h0_out.., c0_out..`` (the order the ONNX file
-    keeps). With ``source`` (a sequence model) the weights are copied from it."""
+    Its inputs and outputs are in the order of model_folder's ``onnx_input_names`` and
+    ``onnx_output_names`` (token, h0.., c0.. -> logits, h0_out.., c0_out..): export.py gives the
+    ONNX graph those names. With ``source`` (a sequence model) the weights are copied from it."""
+    from composer_gui.ml.model_folder import onnx_input_names
+
     cfg = _cfg(model_cfg)
-    token = keras.Input(shape=(1,), dtype="int32", name="token")
-    hs = [keras.Input(shape=(cfg.hidden,), name=f"h{i}") for i in range(cfg.layers)]
-    cs = [keras.Input(shape=(cfg.hidden,), name=f"c{i}") for i in range(cfg.layers)]
+    names = onnx_input_names(cfg.layers)  # token, h0.., c0..
+    token = keras.Input(shape=(1,), dtype="int32", name=names[0])
+    hs = [keras.Input(shape=(cfg.hidden,), name=n) for n in names[1:1 + cfg.layers]]
+    cs = [keras.Input(shape=(cfg.hidden,), name=n) for n in names[1 + cfg.layers:]]
     x = keras.layers.Embedding(vocab_size, cfg.embedding, name="embedding")(token)
     h_out, c_out = [], []
     for i in range(cfg.layers):
@@ -83,7 +90,7 @@ def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
         h_out.append(h)
         c_out.append(c)
     x = keras.layers.Reshape((cfg.hidden,), name="last")(x)
-    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    logits = keras.layers.Dense(vocab_size, name=LOGITS_LAYER)(x)
     model = keras.Model([token, *hs, *cs], [logits, *h_out, *c_out], name="step_model")
     if source is not None:
         copy_weights(source, model)
@@ -108,18 +115,16 @@ def compile_model(model: keras.Model, learning_rate: float = 2e-3, clipnorm: flo
 
 def load_keras_model(folder: str | Path) -> keras.Model:
     """The sequence model of a model folder, with its trained weights loaded."""
-    import json
-
-    from composer_gui.ml.model_folder import ModelError
+    from composer_gui.ml.model_folder import CONFIG, WEIGHTS, ModelError, read_config
     from composer_gui.ml.tokens import Vocabulary
 
     folder = Path(folder)
-    cfg_path, weights = folder / "config.json", folder / "weights.weights.h5"
+    cfg_path, weights = folder / CONFIG, folder / WEIGHTS
     for path in (cfg_path, weights):
         if not path.is_file():
             raise ModelError(f"{folder}: {path.name} is missing")
+    config = read_config(folder)  # the same checks as the app's loading
     try:
-        config = json.loads(cfg_path.read_text(encoding="utf-8"))
         vocab = Vocabulary.from_dict(config["vocabulary"])
         model_cfg = ModelConfig.from_dict(config["model"])
     except (ValueError, KeyError, TypeError) as exc:

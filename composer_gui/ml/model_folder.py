@@ -1,14 +1,17 @@
-"""Installed models: where they live, which there are, and loading one for the sampler.
+"""Model folders: the one owner of their layout, where installed ones live, and loading one.
 
-A model is a folder::
+A model is a folder (the names are the constants below; nothing else spells them)::
 
     models/<name>/
       config.json        {"format": "composer-gui-model", "version": 1, "name", "vocabulary",
-                          "model": {"embedding", "hidden", "layers", "dropout"}, "training"}
+                         "model": {"embedding", "hidden", "layers", "dropout"}, "training"}
       model.onnx         one step: token int32 [batch, 1], h0.., c0.. float32 [batch, hidden]
-                         -> logits [batch, V], h0_out.., c0_out..
-      card.json          {"summary": "one line", ...} and card.md (optional here)
-      weights.weights.h5, split.json (training only; the app does not need them)
+                         -> logits [batch, V], h0_out.., c0_out.. (:func:`onnx_input_names`,
+                         :func:`onnx_output_names`)
+      card.json, card.md the model card ({"summary": "one line", ...}), optional here
+      weights.weights.h5 the Keras weights           } training only: the app and the bundle do
+      split.json         the piece-level split       } not need them
+      train_config.json, log.csv, checkpoint/        } (a training run's own files)
 
 The vocabulary travels inside config.json, so weights never meet the wrong vocabulary (the prior
 art kept them apart and crashed with a shape mismatch when the data changed). Loading checks that
@@ -29,7 +32,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +40,38 @@ from composer_gui.ml.tokens import Vocabulary
 
 FORMAT = "composer-gui-model"
 VERSION = 1
+
+# ----- the folder's files ------------------------------------------------------------------------
 CONFIG = "config.json"
 ONNX = "model.onnx"
 CARD = "card.json"
-REQUIRED = (CONFIG, ONNX)
+CARD_MD = "card.md"
+WEIGHTS = "weights.weights.h5"
+SPLIT = "split.json"
+TRAIN_CONFIG = "train_config.json"
+LOG = "log.csv"
+CHECKPOINT = "checkpoint"  # a folder
+REQUIRED = (CONFIG, ONNX)  # what loading needs
+APP_FILES = (CONFIG, ONNX, CARD, CARD_MD)  # what the app reads: what a bundle ships
+
+# ----- the ONNX step graph's names ---------------------------------------------------------------
+TOKEN = "token"
+LOGITS = "logits"
+
+
+def state_names(layers: int) -> tuple[str, ...]:
+    """The LSTM state inputs, in graph order: h0.., then c0.."""
+    return (*(f"h{i}" for i in range(layers)), *(f"c{i}" for i in range(layers)))
+
+
+def onnx_input_names(layers: int) -> tuple[str, ...]:
+    """token, h0.., c0.. (the order of the graph's inputs)."""
+    return (TOKEN, *state_names(layers))
+
+
+def onnx_output_names(layers: int) -> tuple[str, ...]:
+    """logits, h0_out.., c0_out.. (each state output is its input's name + "_out")."""
+    return (LOGITS, *(f"{n}_out" for n in state_names(layers)))
 
 
 class ModelError(Exception):
@@ -62,8 +93,14 @@ class LoadedModel:
     session: Any  # onnxruntime.InferenceSession
     layers: int
     hidden: int
-    input_names: tuple[str, ...] = field(default=())  # token, h0.., c0..
-    output_names: tuple[str, ...] = field(default=())  # logits, h0_out.., c0_out..
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return onnx_input_names(self.layers)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return onnx_output_names(self.layers)
 
     @property
     def name(self) -> str:
@@ -217,25 +254,23 @@ def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedMod
     except Exception as exc:  # onnxruntime raises its own types for a broken file
         raise ModelError(f"{folder}: {ONNX} cannot be loaded ({_first_line(exc)})") from None
 
-    want_in = ("token", *(f"h{i}" for i in range(layers)), *(f"c{i}" for i in range(layers)))
-    want_out = ("logits", *(f"h{i}_out" for i in range(layers)),
-                *(f"c{i}_out" for i in range(layers)))
+    want_in, want_out = onnx_input_names(layers), onnx_output_names(layers)
     have_in = {i.name: i for i in session.get_inputs()}
     have_out = {o.name: o for o in session.get_outputs()}
     missing = [n for n in want_in if n not in have_in] + [n for n in want_out if n not in have_out]
     if missing:
-        raise ModelError(f"{folder}: {ONNX} does not match config.json ({layers} layers): "
+        raise ModelError(f"{folder}: {ONNX} does not match {CONFIG} ({layers} layers): "
                          f"missing {', '.join(missing)}; it has inputs "
                          f"{', '.join(have_in)} and outputs {', '.join(have_out)}")
-    dims = {"logits": vocab.size, **{n: hidden for n in want_out[1:]}}
+    dims = {LOGITS: vocab.size, **{n: hidden for n in want_out[1:]}}
     for n, size in dims.items():
         shape = have_out[n].shape
         if len(shape) != 2 or (isinstance(shape[1], int) and shape[1] != size):
-            what = "vocabulary size" if n == "logits" else "hidden size"
+            what = "vocabulary size" if n == LOGITS else "hidden size"
             raise ModelError(f"{folder}: {ONNX} output {n} has shape {shape}, but the {what} "
-                             f"in config.json is {size}")
+                             f"in {CONFIG} is {size}")
     # One real step: catches what static shapes cannot (and warms the session up).
-    feeds = {"token": np.zeros((1, 1), np.int32)}
+    feeds = {TOKEN: np.zeros((1, 1), np.int32)}
     feeds.update({n: np.zeros((1, hidden), np.float32) for n in want_in[1:]})
     try:
         outs = session.run(list(want_out), feeds)
@@ -243,8 +278,8 @@ def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedMod
         raise ModelError(f"{folder}: {ONNX} fails on one step ({_first_line(exc)})") from None
     if outs[0].shape != (1, vocab.size):
         raise ModelError(f"{folder}: {ONNX} gives {outs[0].shape[-1]} logits, but the vocabulary "
-                         f"in config.json has {vocab.size} tokens")
-    return LoadedModel(folder, config, vocab, session, layers, hidden, want_in, want_out)
+                         f"in {CONFIG} has {vocab.size} tokens")
+    return LoadedModel(folder, config, vocab, session, layers, hidden)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -24,23 +24,20 @@ import math
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
+from composer_gui.ml import limits
 from composer_gui.ml.keyfinding import estimate_key
-from composer_gui.ml.model_folder import LoadedModel, load_model
+from composer_gui.ml.limits import MAX_BARS, MAX_TEMPERATURE, MAX_VARIATIONS, MIN_TEMPERATURE
+from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.tokens import BAR, BOS, EOS, GrammarState
-from composer_gui.music.score import KeySignature, Note, Part, Score
+from composer_gui.music.edits import apply_generated
+from composer_gui.music.score import KeySignature, Note, Score
 
-MAX_VARIATIONS = 16
-MAX_BARS = 512
 # token kinds, as small ints for the hot loop
 _SPECIAL, _TS, _POS, _PITCH, _DUR = range(5)
-
-
-MIN_TEMPERATURE = 1e-3
-MAX_TEMPERATURE = 1e3
 
 
 @dataclass
@@ -54,15 +51,15 @@ class GenerationRequest:
     constrain the generated notes only (the polyphony count includes the sketch's notes that
     still sound)."""
 
-    bars: int = 4
-    temperature: float = 1.0
-    top_k: int = 0  # 0: no top-k cut
-    top_p: float = 0.95  # 1.0: no nucleus cut
+    bars: int = limits.BARS
+    temperature: float = limits.TEMPERATURE
+    top_k: int = limits.TOP_K  # 0: no top-k cut
+    top_p: float = limits.TOP_P  # 1.0: no nucleus cut
     variations: int = 1
     seed: int | None = None  # None: a fresh random result each time
     start_tick: int | None = None  # continue from here (default: the end of the sketch)
     end_tick: int | None = None  # with start_tick: regenerate only [start_tick, end_tick)
-    key: str | None = "auto"  # "auto" (estimated from the sketch), None, or e.g. "C:major"
+    key: str | None = limits.KEY  # "auto" (estimated from the sketch), None, or e.g. "C:major"
     pitch_range: tuple[int, int] | None = None  # lowest and highest MIDI pitch, inclusive
     max_polyphony: int | None = None  # notes sounding at once, the sketch's included
     allow_eos: bool = False  # let the model end the piece before the requested length
@@ -75,7 +72,6 @@ class GenerationRequest:
         if not _is_real(self.temperature) or not (0 < self.temperature < math.inf):
             raise ValueError(f"temperature must be greater than 0, not {self.temperature!r}")
         if not MIN_TEMPERATURE <= self.temperature <= MAX_TEMPERATURE:
-            # past these the float32 logits overflow (NaN) and sampling would silently stop
             raise ValueError(f"temperature must be between {MIN_TEMPERATURE} and "
                              f"{MAX_TEMPERATURE:g}, not {self.temperature!r}")
         if not _is_int(self.top_k) or self.top_k < 0:
@@ -154,20 +150,15 @@ class Sampler:
     several threads."""
 
     max_prefill_bars = 64
-    max_prefill_tokens = 1024  # ~0.4 s of prefill for a 3x512 LSTM on a slow CPU
+    max_prefill_tokens = 1024  # ~0.2 s of prefill for the bundled 2x256 LSTMs, one CPU thread
     verify_grammar = False  # tests: follow every row with a GrammarState that checks each token
 
     def __init__(self, model: LoadedModel) -> None:
         self.model = model
         self.vocab = v = model.vocab
         self.session = model.session
-        self.input_names = model.input_names or (
-            "token", *(f"h{i}" for i in range(model.layers)),
-            *(f"c{i}" for i in range(model.layers)))
-        self.output_names = list(model.output_names or (
-            "logits", *(f"h{i}_out" for i in range(model.layers)),
-            *(f"c{i}_out" for i in range(model.layers))))
-        self._state_names = self.input_names[1:]
+        self.output_names = list(model.output_names)
+        self._state_names = state_names(model.layers)
         kinds = np.empty(v.size, np.int8)
         kinds[:v.ts_offset] = _SPECIAL
         kinds[v.ts_offset:v.pos_offset] = _TS
@@ -199,12 +190,15 @@ class Sampler:
     def generate(self, score: Score, request: GenerationRequest,
                  cancel: threading.Event | None = None) -> list[Score]:
         """One Score per variation: ``score`` followed by its continuation (or, for a region,
-        with the region rewritten). Cancelled: what was generated until then."""
+        with the region rewritten), kept by the window's rule (``music.edits.apply_generated``:
+        the notes from the start on, or inside the region, are replaced). Cancelled: what was
+        generated until then."""
         notes: list[list[Note]] = [[] for _ in range(request.variations)]
         for g in self.stream(score, request, cancel):
             notes[g.variation].append(g.note)
-        assert self.plan is not None
-        return [merge_result(score, self.plan, ns) for ns in notes]
+        plan = self.plan
+        assert plan is not None
+        return [apply_generated(score, ns, plan.start_tick, plan.end_tick) for ns in notes]
 
     # ----- preparation -----------------------------------------------------------------------
     def _prepare(self, score: Score, request: GenerationRequest) -> _Job:
@@ -298,7 +292,7 @@ class Sampler:
         names, session, out_names = self._state_names, self.session, self.output_names
         tok = np.zeros((1, 1), np.int32)
         feeds = dict(zip(names, states, strict=True))
-        feeds["token"] = tok
+        feeds[TOKEN] = tok
         for i in range(done, len(tokens)):
             if (i - done) % 32 == 0 and cancelled():
                 return None
@@ -398,7 +392,7 @@ class Sampler:
             if cancelled():
                 return
             feeds = dict(zip(names, states, strict=True))
-            feeds["token"] = chosen.astype(np.int32).reshape(-1, 1)
+            feeds[TOKEN] = chosen.astype(np.int32).reshape(-1, 1)
             outs = session.run(out_names, feeds)
             logits, states = outs[0], outs[1:]
 
@@ -543,27 +537,6 @@ def sample_tokens(logits: np.ndarray, mask: np.ndarray, temperature: float, top_
         p[p < sp[np.arange(n), kept - 1][:, None]] = 0.0
     c = np.cumsum(p, axis=1)
     return (c <= u[:, None] * c[:, -1:]).sum(axis=1)
-
-
-def merge_result(score: Score, plan: Plan, notes: list[Note]) -> Score:
-    """``score`` with ``notes`` added: after the start (notes of the sketch starting at or after
-    it are replaced) or, for a region, in place of the notes starting inside it. The notes go to
-    the score's only pitched part, else to a new part."""
-    lo, hi = plan.start_tick, plan.end_tick
-
-    def keep(n: Note) -> Note | None:
-        inside = n.start >= lo and (hi is None or n.start < hi)
-        return None if inside else n
-
-    kept = score.map_notes(keep)
-    pitched = [i for i, p in enumerate(kept.parts) if not p.is_drum]
-    parts = list(kept.parts)
-    if len(pitched) == 1:
-        i = pitched[0]
-        parts[i] = parts[i].with_notes([*parts[i].notes, *notes])
-    else:
-        parts.append(Part(tuple(sorted(notes)), name="Continuation"))
-    return replace(kept, parts=tuple(parts))
 
 
 def _is_int(x) -> bool:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from composer_gui.ml import model_folder as layout
 from composer_gui.ml.corpora import load_pieces, make_windows, split_pieces, split_record
 from composer_gui.ml.tokens import Vocabulary
 
@@ -82,6 +83,18 @@ class TrainConfig:
 
 
 CSV_FIELDS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
+# inside the checkpoint folder (model_folder.CHECKPOINT, or --checkpoint-dir)
+STATE, LAST, BEST = "state.json", "last.keras", "best.weights.h5"
+
+
+def checkpoint_path(out: str | Path, checkpoint_dir: str | Path | None = None) -> Path:
+    """Where a run keeps its checkpoint: ``checkpoint_dir``, else OUT/checkpoint."""
+    return Path(checkpoint_dir) if checkpoint_dir else Path(out) / layout.CHECKPOINT
+
+
+def has_checkpoint(ckpt: Path) -> bool:
+    """Whether ``ckpt`` holds a checkpoint a run can resume from."""
+    return (ckpt / STATE).is_file() and (ckpt / LAST).is_file()
 
 
 def _log(msg: str) -> None:
@@ -98,13 +111,13 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
     and ``learning_rate`` given when resuming are recorded as overrides from the next epoch on
     (a new learning rate restarts the schedule from that value)."""
     out = Path(cfg.out)
-    ckpt = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else out / "checkpoint"
-    state_path = ckpt / "state.json"
-    has_ckpt = state_path.is_file() and (ckpt / "last.keras").is_file()
+    ckpt = checkpoint_path(out, cfg.checkpoint_dir)
+    state_path = ckpt / STATE
+    has_ckpt = has_checkpoint(ckpt)
     if resume is None:
         resume = has_ckpt
     if resume and has_ckpt:
-        recorded = json.loads((out / "train_config.json").read_text(encoding="utf-8"))
+        recorded = json.loads((out / layout.TRAIN_CONFIG).read_text(encoding="utf-8"))
         cfg = TrainConfig.from_dict(recorded)
         if epochs:
             cfg.epochs = epochs
@@ -117,7 +130,7 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
         if change:
             cfg.overrides.append({"from_epoch": done + 1, **change})
             recorded["overrides"] = cfg.overrides
-            (out / "train_config.json").write_text(json.dumps(recorded, indent=1) + "\n",
+            (out / layout.TRAIN_CONFIG).write_text(json.dumps(recorded, indent=1) + "\n",
                                                    encoding="utf-8")
         _log(f"resuming {out} from its checkpoint (recorded config, {cfg.epochs} epochs)")
     else:
@@ -139,7 +152,7 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
             _log(f"note: TensorFlow is already running; threads={cfg.threads} not applied")
     import keras
 
-    from composer_gui.ml.export import write_model_folder
+    from composer_gui.ml.export import write_model_folder, write_split
     from composer_gui.ml.keras_model import (
         PRESETS,
         ModelConfig,
@@ -171,18 +184,18 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
     ckpt.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     if resume:
-        model = keras.models.load_model(ckpt / "last.keras", compile=True)
+        model = keras.models.load_model(ckpt / LAST, compile=True)
         state = json.loads(state_path.read_text(encoding="utf-8"))
     else:
-        (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=1) + "\n",
+        (out / layout.TRAIN_CONFIG).write_text(json.dumps(cfg.to_dict(), indent=1) + "\n",
                                                encoding="utf-8")
         model = build_sequence_model(model_cfg, vocab.size)
         compile_model(model, cfg.learning_rate, cfg.clipnorm)
         state = {"epoch": 0, "best_val_loss": None, "best_epoch": 0, "bad_epochs": 0,
                  "lr": cfg.learning_rate, "seconds": 0.0, "stopped": False}
-        with open(out / "log.csv", "w", newline="") as f:
+        with open(out / layout.LOG, "w", newline="") as f:
             csv.writer(f).writerow(CSV_FIELDS)
-    (out / "split.json").write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
+    write_split(out, record)
     _log(f"model: {model_cfg} ({model.count_params():,} parameters)")
 
     val = make_windows(split["val"], vocab, cfg.seq_len, None)
@@ -208,12 +221,12 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
         state["seconds"] += seconds
         row = (epoch, hist.history["loss"][-1], hist.history["acc"][-1], val_loss, val_acc,
                state["lr"], seconds)
-        with open(out / "log.csv", "a", newline="") as f:
+        with open(out / layout.LOG, "a", newline="") as f:
             csv.writer(f).writerow([row[0], *(f"{x:.5g}" for x in row[1:])])
         best = state["best_val_loss"]
         if best is None or val_loss < best - 1e-4:
             state.update(best_val_loss=float(val_loss), best_epoch=epoch, bad_epochs=0)
-            model.save_weights(ckpt / "best.weights.h5")
+            model.save_weights(ckpt / BEST)
             mark = " (best)"
         else:
             state["bad_epochs"] += 1
@@ -224,15 +237,15 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
         _log(f"epoch {epoch}: train {row[1]:.4f}, val {val_loss:.4f}, val acc {val_acc:.4f}, "
              f"{seconds:.0f} s{mark}")
         state["epoch"] = epoch
-        model.save(ckpt / "last.keras.tmp.keras")
-        os.replace(ckpt / "last.keras.tmp.keras", ckpt / "last.keras")
+        model.save(ckpt / f"{LAST}.tmp.keras")
+        os.replace(ckpt / f"{LAST}.tmp.keras", ckpt / LAST)
         tmp = state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, state_path)
     if state["stopped"]:
         _log(f"early stop: no new best for {cfg.patience} epochs")
 
-    model.load_weights(ckpt / "best.weights.h5")
+    model.load_weights(ckpt / BEST)
     training = {**cfg.to_dict(), "split_sizes": sizes, "split_tokens": tokens,
                 "epochs_run": state["epoch"], "best_epoch": state["best_epoch"],
                 "best_val_loss": state["best_val_loss"],

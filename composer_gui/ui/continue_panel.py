@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.ml.limits import MAX_VARIATIONS
+
 from .generation import ContinueController, GenerationOptions
 from .piano_roll import PianoRoll
 
-MAX_VARIATIONS = 8
+KEYED_VARIATIONS = 8  # the piano roll's keys 1..8 pick these; a second row is reached with Tab
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -78,7 +81,7 @@ class ContinuePanel(QWidget):
 
         self.variation_buttons = QButtonGroup(self)
         self.variation_buttons.setExclusive(True)
-        var_row = QHBoxLayout()
+        var_row = QGridLayout()  # rows of KEYED_VARIATIONS buttons: the panel stays narrow
         var_row.setSpacing(2)
         for i in range(MAX_VARIATIONS):
             b = QPushButton(str(i + 1))
@@ -86,10 +89,10 @@ class ContinuePanel(QWidget):
             b.setFixedWidth(28)
             b.setStyleSheet("QPushButton:checked { background: #ff63b8; color: #111; "
                             "font-weight: bold; }")
-            b.setToolTip(f"Variation {i + 1} (key {i + 1}; Tab flips)")
+            b.setToolTip(f"Variation {i + 1} ({_how_to_pick(i)})")
             self.variation_buttons.addButton(b, i)
-            var_row.addWidget(b)
-        var_row.addStretch(1)
+            var_row.addWidget(b, i // KEYED_VARIATIONS, i % KEYED_VARIATIONS)
+        var_row.setColumnStretch(KEYED_VARIATIONS, 1)
         self.keep_button = QPushButton("Keep")
         self.keep_button.setToolTip("Add this variation to the score (Enter)")
         self.discard_button = QPushButton("Discard")
@@ -233,9 +236,9 @@ class ContinuePanel(QWidget):
         if not counts:
             return f"{what}."
         per = ", ".join(str(c) for c in counts)
-        notes = "".join(f"\nNote: {w}." for w in getattr(self.controller, "warnings", []))
+        notes = "".join(f"\nNote: {w}." for w in self.controller.warnings)
         return (f"{what}: {len(counts)} variation{'s' if len(counts) > 1 else ''} ({per} notes). "
-                f"Keys 1–8 or Tab to flip, Enter to keep, Esc to discard.{notes}")
+                f"Keys 1–{KEYED_VARIATIONS} or Tab to flip, Enter to keep, Esc to discard.{notes}")
 
     def _on_progress(self, total: int) -> None:
         self.status.setText(f"Generating… {total} notes")
@@ -254,4 +257,8 @@ class ContinuePanel(QWidget):
             b.setChecked(active and i == self.proposal.current)
             if i < count:
                 b.setToolTip(f"Variation {i + 1}: {len(self.proposal.variations[i])} notes "
-                             f"(key {i + 1}; Tab flips)")
+                             f"({_how_to_pick(i)})")
+
+
+def _how_to_pick(i: int) -> str:
+    return f"key {i + 1}; Tab flips" if i < KEYED_VARIATIONS else "Tab flips"

@@ -11,10 +11,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from composer_gui.music.edits import NoteKey
 from composer_gui.music.formats import kind_of
-from composer_gui.music.score import Note, Score
+from composer_gui.music.score import Score
 
-NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
+__all__ = ["Document", "NoteKey"]  # NoteKey's home is music/edits.py; the UI imports it from here
+
+
 class Document(QObject):
     scoreChanged = Signal()
     selectionChanged = Signal()

@@ -1,19 +1,25 @@
 """Continue: runs the sampler off the GUI thread and feeds the proposal as notes arrive.
 
-The real backend imports ``composer_gui.ml`` (ONNX Runtime, never TensorFlow) lazily, inside the
-worker thread, and keeps one loaded Sampler per model. Tests pass a fake backend with the same
-two methods.
+The real backend imports the sampler (ONNX Runtime, never TensorFlow) lazily, inside the worker
+thread, and keeps one loaded Sampler per model; only ``ml.limits`` (no imports) is read up front.
+Tests pass a fake backend with the same two methods.
+
+What the sampler repaired or assumed (its warnings) is known once ``stream`` has returned; it rides
+on the stream it returns, travels back with the task's ``finished`` signal, and is held by the
+controller alone (``ContinueController.warnings``), so no object is written from two threads.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from composer_gui.ml import limits
+from composer_gui.music import edits
 from composer_gui.music.score import Score
 
 from . import undo
@@ -24,18 +30,19 @@ from .workers import Task
 
 @dataclass
 class GenerationOptions:
-    """The panel's settings: GenerationRequest's fields plus the model to use."""
+    """The panel's settings: GenerationRequest's fields (defaults from ml/limits.py, as the
+    request's) plus the model to use."""
 
     model: str = ""  # a model name or folder
-    bars: int = 4
-    temperature: float = 1.0
-    top_k: int = 0
-    top_p: float = 0.95
+    bars: int = limits.BARS
+    temperature: float = limits.TEMPERATURE
+    top_k: int = limits.TOP_K
+    top_p: float = limits.TOP_P
     variations: int = 1
     seed: int | None = None
     start_tick: int | None = None
     end_tick: int | None = None
-    key: str | None = "auto"
+    key: str | None = limits.KEY
     pitch_range: tuple[int, int] | None = None
     max_polyphony: int | None = None
 
@@ -49,7 +56,19 @@ class Backend(Protocol):
     def list_models(self) -> list[Any]: ...  # ModelInfo-like: .name, .path, .summary
 
     def stream(self, model: str, score: Score, options: GenerationOptions,
-               cancel: threading.Event) -> Iterator[Any]: ...  # GeneratedNote-like
+               cancel: threading.Event) -> Iterable[Any]: ...
+    # GeneratedNote-like items (.variation, .note); the iterable may carry ``warnings``
+
+
+@dataclass(frozen=True)
+class GenerationStream:
+    """One generation's notes as they come, with what the sampler repaired or assumed."""
+
+    notes: Iterator[Any]  # GeneratedNote
+    warnings: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.notes
 
 
 class SamplerBackend:
@@ -75,13 +94,13 @@ class SamplerBackend:
         return sampler
 
     def stream(self, model: str, score: Score, options: GenerationOptions,
-               cancel: threading.Event) -> Iterator[Any]:
+               cancel: threading.Event) -> GenerationStream:
         from composer_gui.ml.sampler import GenerationRequest
 
         sampler = self.load(model)
         notes = sampler.stream(score, GenerationRequest(**options.request_fields()), cancel)
-        self.warnings = list(sampler.warnings)  # known once stream() returns (repairs, meter, cuts)
-        return notes
+        # known once stream() returns (repairs, meter, cuts): read here, in this call's thread
+        return GenerationStream(notes, tuple(sampler.warnings))
 
 
 class ContinueController(QObject):
@@ -139,17 +158,18 @@ class ContinueController(QObject):
         if region is not None:
             options.start_tick, options.end_tick = region
         start = score.end_tick if options.start_tick is None else options.start_tick
-        self.proposal.begin(options.variations, start, region, undo.target_part(score))
+        self.proposal.begin(options.variations, start, region, edits.target_part(score))
         self.received = 0
         self.warnings = []
         backend, model = self.backend, options.model
 
         def produce(ctx) -> list[str]:
-            for generated in backend.stream(model, score, options, ctx.cancel):
+            stream = backend.stream(model, score, options, ctx.cancel)
+            for generated in stream:
                 ctx.report(generated)
                 if ctx.cancelled:
                     break
-            return list(getattr(backend, "warnings", []))
+            return list(getattr(stream, "warnings", ()))  # a fake backend's stream has none
 
         task = Task(produce)
         task.progress.connect(lambda items, t=task: self._on_notes(t, items))
@@ -173,8 +193,9 @@ class ContinueController(QObject):
         self._detach()
         variation = prop.current
         count = len(prop.notes())
+        end = prop.region[1] if prop.region else None
         cmd = undo.keep_command(
-            self.doc, prop.notes(), prop.part, prop.region,
+            self.doc, prop.notes(), prop.start_tick, end,
             f"Keep variation {variation + 1} ({count} note{'s' if count != 1 else ''})")
         prop.clear()
         self.doc.push(cmd)

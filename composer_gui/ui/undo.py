@@ -10,54 +10,29 @@ The ``*_command`` helpers build a command or return None when the edit would cha
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from PySide6.QtGui import QUndoCommand
 
+from composer_gui.music.edits import (
+    NoteKey,
+    apply_note_diff,
+    generated_diff,
+    region_notes,  # noqa: F401  main_window.playback_score's, until it calls edits.apply_generated
+)
 from composer_gui.music.score import (
     KeySignature,
-    Part,
+    Note,
     Score,
     TempoChange,
     TimeSignature,
     quantize_note,
 )
 
-from .document import Document, NoteKey
+from .document import Document
 
 MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
-NEW_PART_NAME = "Continuation"  # the sampler's name for a part it adds to a many-part score
-
-
-def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[NoteKey]) -> Score:
-    """Remove one occurrence of each removed note and add the added ones (a multiset diff)."""
-    remove: dict[int, Counter] = defaultdict(Counter)
-    add: dict[int, list] = defaultdict(list)
-    for part, note in removed:
-        remove[part][note] += 1
-    for part, note in added:
-        add[part].append(note)
-    parts = list(score.parts)
-    touched = set(remove) | set(add)
-    while touched and max(touched) >= len(parts):
-        parts.append(Part(name=NEW_PART_NAME))
-    for i in touched:
-        left = remove.get(i)
-        if left:
-            kept = []
-            for n in parts[i].notes:
-                if left.get(n):
-                    left[n] -= 1
-                else:
-                    kept.append(n)
-            if any(v > 0 for v in left.values()):
-                raise LookupError("a note to change is no longer in the score")
-        else:
-            kept = list(parts[i].notes)
-        parts[i] = parts[i].with_notes(kept + add.get(i, []))
-    return score.with_parts(parts)
 
 
 class EditNotes(QUndoCommand):
@@ -222,31 +197,10 @@ def key_command(doc: Document, key: KeySignature | None) -> ChangeScore | None:
     return ChangeScore(doc, new, f"Set key to {key}" if key else "Remove key", MERGE_KEY)
 
 
-def region_notes(score: Score, start: int, end: int | None) -> list[NoteKey]:
-    """Pitched notes starting in [start, end) (no end: from start on), as the sampler replaces."""
-    return [(i, n) for i, p in enumerate(score.parts) if not p.is_drum for n in p.notes
-            if n.start >= start and (end is None or n.start < end)]
-
-
-def target_part(score: Score) -> int:
-    """Where generated notes go, as the sampler's merge does: the only pitched part, else a part
-    named "Continuation" (made on first use)."""
-    pitched = [i for i, p in enumerate(score.parts) if not p.is_drum]
-    if len(pitched) == 1:
-        return pitched[0]
-    for i, p in enumerate(score.parts):
-        if p.name == NEW_PART_NAME and not p.is_drum:
-            return i
-    if not any(score.parts[i].notes for i in pitched) and pitched:
-        return pitched[0]
-    return len(score.parts)
-
-
-def keep_command(doc: Document, notes: Iterable, part: int, region: tuple[int, int] | None,
+def keep_command(doc: Document, notes: Iterable[Note], start: int, end: int | None,
                  text: str) -> EditNotes | None:
-    """Keep generated notes: add them (for a region, in place of the notes starting inside it)."""
-    added = [(part, n) for n in notes]
-    removed = region_notes(doc.score, *region) if region else []
+    """Keep generated notes (from ``start``; ``end``: a region) by music.edits' one rule."""
+    removed, added = generated_diff(doc.score, notes, start, end)
     if not added and not removed:
         return None
     return EditNotes(doc, removed, added, text)

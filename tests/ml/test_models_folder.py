@@ -12,24 +12,11 @@ import pytest
 from composer_gui.ml import model_folder as models
 from composer_gui.ml.model_folder import ModelError, list_models, load_model, resolve_model
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_sampler_support import install_as_user_model, tiny_model_dir
-
-
-@pytest.fixture(scope="session")
-def tiny(tmp_path_factory) -> Path:
-    return tiny_model_dir(tmp_path_factory)
-
 
 @pytest.fixture
-def installed(tmp_path, tiny, monkeypatch) -> Path:
-    return install_as_user_model(tiny, tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def broken(tmp_path, tiny) -> Path:
+def broken(tmp_path, tiny_model) -> Path:
     folder = tmp_path / "broken"
-    shutil.copytree(tiny, folder)
+    shutil.copytree(tiny_model, folder)
     return folder
 
 
@@ -45,32 +32,42 @@ def test_models_dirs_frozen_bundle(monkeypatch, tmp_path):
     assert models.models_dirs()[0] == tmp_path / "models"
 
 
-def test_list_and_resolve_installed(installed):
+def test_list_and_resolve_installed(installed_tiny):
     infos = list_models()
     assert [m.name for m in infos] == ["tiny"]
     assert infos[0].summary == "A tiny random model for tests."
-    assert infos[0].path == installed / "tiny"
-    assert resolve_model("tiny") == installed / "tiny"
-    assert resolve_model(installed / "tiny") == installed / "tiny"
-    assert resolve_model(str(installed / "tiny")) == installed / "tiny"
+    assert infos[0].path == installed_tiny / "tiny"
+    assert resolve_model("tiny") == installed_tiny / "tiny"
+    assert resolve_model(installed_tiny / "tiny") == installed_tiny / "tiny"
+    assert resolve_model(str(installed_tiny / "tiny")) == installed_tiny / "tiny"
 
 
-def test_list_models_without_card_and_none_installed(installed):
-    (installed / "tiny" / "card.json").unlink()
+def test_list_models_without_card_and_none_installed(installed_tiny):
+    (installed_tiny / "tiny" / "card.json").unlink()
     assert list_models()[0].summary == "(no model card)"
-    shutil.rmtree(installed / "tiny")
+    shutil.rmtree(installed_tiny / "tiny")
     assert list_models() == []
 
 
-def test_load_model(tiny):
-    m = load_model(tiny)
+def test_load_model(tiny_model):
+    m = load_model(tiny_model)
     assert (m.layers, m.hidden) == (2, 32)
     assert m.vocab.size == 296
     assert m.name == "tiny"
     assert [i.name for i in m.session.get_inputs()] == ["token", "h0", "h1", "c0", "c1"]
+    assert m.input_names == tuple(i.name for i in m.session.get_inputs())
+    assert m.output_names == tuple(o.name for o in m.session.get_outputs())
 
 
-def test_unknown_name_lists_what_is_installed(installed):
+def test_onnx_names_and_the_files_a_bundle_ships():
+    assert models.onnx_input_names(2) == ("token", "h0", "h1", "c0", "c1")
+    assert models.onnx_output_names(2) == ("logits", "h0_out", "h1_out", "c0_out", "c1_out")
+    assert set(models.REQUIRED) <= set(models.APP_FILES)
+    assert models.CARD in models.APP_FILES
+    assert not {models.WEIGHTS, models.SPLIT, models.LOG} & set(models.APP_FILES)
+
+
+def test_unknown_name_lists_what_is_installed(installed_tiny):
     with pytest.raises(ModelError, match=r"no model named 'bach' \(installed: tiny"):
         load_model("bach")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,15 +21,12 @@ from composer_gui.ml.sampler import (
 from composer_gui.ml.tokens import Vocabulary
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_sampler_support import tiny_model_dir
-
 C_MAJOR = [60, 62, 64, 65, 67, 69, 71, 72]
 
 
 @pytest.fixture(scope="module")
-def sampler(tmp_path_factory) -> Sampler:
-    s = Sampler.load(tiny_model_dir(tmp_path_factory))
+def sampler(tiny_model) -> Sampler:
+    s = Sampler.load(tiny_model)
     s.verify_grammar = True  # a GrammarState checks every sampled token
     return s
 

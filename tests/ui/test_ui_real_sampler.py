@@ -1,26 +1,13 @@
 """Continue with the real sampler (composer_gui.ml) and a tiny random model, end to end.
 
-The model folder is built with TensorFlow (the ``train`` extra) through tests/ml's helper, once a
-session and shared with the ml tests; without TensorFlow this test is skipped.
+The model folder is tests/conftest.py's ``tiny_model`` (built with TensorFlow, the ``train``
+extra, once a session and shared with the ml tests); without TensorFlow these tests are skipped.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
-
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
 from composer_gui.ui.generation import SamplerBackend
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ml"))
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
-    support = pytest.importorskip("test_sampler_support")
-    return support.tiny_model_dir(tmp_path_factory)
 
 
 def run(window, qtbot) -> list[list[Note]]:
@@ -67,3 +54,21 @@ def test_what_the_sampler_assumed_is_shown(window, qtbot, tiny_model):
     run(window, qtbot)
     assert any("5/8" in w for w in window.controller.warnings)
     assert "Note: time signature 5/8" in panel.status.text()
+
+
+def test_warnings_ride_on_the_stream_not_on_the_backend(tiny_model):
+    """The backend is shared by worker threads: what one generation assumed travels with its
+    stream (and then with the task's finished signal), never in the backend."""
+    import threading
+
+    from composer_gui.music.score import TimeSignature
+    from composer_gui.ui.generation import GenerationOptions
+
+    backend = SamplerBackend()
+    melody = tuple(Note(i * TPQ // 2, 60 + i, TPQ // 2) for i in range(5))
+    score = Score(parts=(Part(melody),), time_signatures=(TimeSignature(0, 5, 8),))
+    stream = backend.stream(str(tiny_model), score, GenerationOptions(bars=1, seed=1),
+                            threading.Event())
+    assert any("5/8" in w for w in stream.warnings)
+    assert all(g.note.start >= melody[-1].end for g in stream)
+    assert not hasattr(backend, "warnings")

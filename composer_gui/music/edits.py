@@ -1,0 +1,97 @@
+"""Note edits as diffs, and the one rule for where generated notes go.
+
+A note edit is a multiset diff over ``(part index, Note)`` pairs: what is removed, what is added.
+The GUI's undo commands store such diffs; ``composer-gui generate`` applies one to write its
+output. Both ask :func:`generated_diff` what keeping generated notes means, so the window's Keep
+and the command line give the same score for the same notes.
+
+The rule (the command line's replacement and the window's choice of part):
+
+* The generated notes replace the sketch's pitched notes that start at or after ``start`` and,
+  for a region, before ``end``. The model heard only what comes before ``start`` (and, for a
+  region, nothing inside it), so a note there would clash with what it wrote. Continuing at the
+  sketch's end (the window's Continue) finds nothing to replace; ``--from-bar`` replaces the rest.
+  Drum parts are never touched: the model writes no drums.
+* They go to :func:`target_part`: the only pitched part; else a part named "Continuation", the
+  same one each time (continuing twice does not pile up parts); else the first pitched part when
+  no pitched part has notes yet; else a new "Continuation" part.
+
+No Qt and no ml here: notes in, notes out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from composer_gui.music.score import Note, Part, Score
+
+NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
+NEW_PART_NAME = "Continuation"  # the part generated notes get when no existing part is theirs
+
+
+def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[NoteKey]) -> Score:
+    """Remove one occurrence of each removed note and add the added ones (a multiset diff).
+
+    A part index past the last part adds empty "Continuation" parts up to it. Raises LookupError
+    when a note to remove is not in the score (the diff was made for another score)."""
+    remove: dict[int, Counter] = defaultdict(Counter)
+    add: dict[int, list] = defaultdict(list)
+    for part, note in removed:
+        remove[part][note] += 1
+    for part, note in added:
+        add[part].append(note)
+    parts = list(score.parts)
+    touched = set(remove) | set(add)
+    while touched and max(touched) >= len(parts):
+        parts.append(Part(name=NEW_PART_NAME))
+    for i in touched:
+        left = remove.get(i)
+        if left:
+            kept = []
+            for n in parts[i].notes:
+                if left.get(n):
+                    left[n] -= 1
+                else:
+                    kept.append(n)
+            if any(v > 0 for v in left.values()):
+                raise LookupError("a note to change is no longer in the score")
+        else:
+            kept = list(parts[i].notes)
+        parts[i] = parts[i].with_notes(kept + add.get(i, []))
+    return score.with_parts(parts)
+
+
+def region_notes(score: Score, start: int, end: int | None) -> list[NoteKey]:
+    """Pitched notes starting in [start, end) (no end: from start on): what generated notes
+    for that span replace."""
+    return [(i, n) for i, p in enumerate(score.parts) if not p.is_drum for n in p.notes
+            if n.start >= start and (end is None or n.start < end)]
+
+
+def target_part(score: Score) -> int:
+    """The index of the part generated notes go to (see the module's rule); it may be
+    ``len(score.parts)``, a new part that :func:`apply_note_diff` makes."""
+    pitched = [i for i, p in enumerate(score.parts) if not p.is_drum]
+    if len(pitched) == 1:
+        return pitched[0]
+    for i in pitched:
+        if score.parts[i].name == NEW_PART_NAME:
+            return i
+    if pitched and not any(score.parts[i].notes for i in pitched):
+        return pitched[0]
+    return len(score.parts)
+
+
+def generated_diff(score: Score, notes: Iterable[Note], start: int, end: int | None = None
+                   ) -> tuple[list[NoteKey], list[NoteKey]]:
+    """(removed, added): keeping ``notes`` generated from ``start`` on (``end``: a region,
+    rewritten up to there) in ``score``, by the module's rule."""
+    part = target_part(score)
+    return region_notes(score, start, end), [(part, n) for n in notes]
+
+
+def apply_generated(score: Score, notes: Iterable[Note], start: int, end: int | None = None
+                    ) -> Score:
+    """``score`` with generated ``notes`` kept: :func:`generated_diff` applied."""
+    return apply_note_diff(score, *generated_diff(score, notes, start, end))

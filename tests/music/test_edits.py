@@ -1,0 +1,70 @@
+"""music/edits.py: note diffs and the one rule for where generated notes go."""
+
+from __future__ import annotations
+
+import pytest
+
+from composer_gui.music.edits import (
+    NEW_PART_NAME,
+    apply_generated,
+    apply_note_diff,
+    generated_diff,
+    region_notes,
+    target_part,
+)
+from composer_gui.music.score import TPQ, Note, Part, Score
+
+A, B, C = Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ)
+KICK = Note(TPQ, 36, TPQ // 2)
+
+
+def score(*parts: Part) -> Score:
+    return Score(parts=parts)
+
+
+@pytest.mark.parametrize("parts, expected", [
+    ((), 0),  # nothing yet: a new part
+    ((Part((A,)),), 0),  # the only pitched part
+    ((Part((KICK,), is_drum=True), Part((A,))), 1),  # drums do not count
+    ((Part((A,)), Part((B,))), 2),  # two voices: a new part after them
+    ((Part((A,)), Part((B,)), Part((C,), name=NEW_PART_NAME)), 2),  # the earlier continuation
+    ((Part(name="Violin"), Part(name="Cello")), 0),  # all empty: the first pitched part
+    ((Part((KICK,), is_drum=True),), 1),  # drums only: a new part
+])
+def test_target_part(parts, expected):
+    assert target_part(score(*parts)) == expected
+
+
+def test_region_notes_are_pitched_notes_starting_in_the_span():
+    s = score(Part((A, B, C)), Part((KICK,), is_drum=True))
+    assert region_notes(s, TPQ, 2 * TPQ) == [(0, B)]
+    assert region_notes(s, TPQ, None) == [(0, B), (0, C)]
+
+
+def test_generated_notes_replace_from_the_start_or_inside_the_region():
+    s = score(Part((A, B, C), name="Flute"), Part((KICK,), is_drum=True))
+    new = [Note(TPQ, 67, TPQ // 2), Note(TPQ + TPQ // 2, 65, TPQ // 2)]
+    removed, added = generated_diff(s, new, TPQ, 2 * TPQ)
+    assert removed == [(0, B)] and added == [(0, n) for n in new]
+    region = apply_generated(s, new, TPQ, 2 * TPQ)
+    assert region.parts[0].notes == (A, *new, C)
+    assert region.parts[1] == s.parts[1]  # drums untouched
+    rest = apply_generated(s, new, TPQ)
+    assert rest.parts[0].notes == (A, *new)  # B and C started at/after the start: replaced
+
+
+def test_a_new_part_is_made_when_no_part_is_theirs():
+    s = score(Part((A,), name="Soprano"), Part((B,), name="Bass"))
+    out = apply_generated(s, [C], 2 * TPQ)
+    assert [p.name for p in out.parts] == ["Soprano", "Bass", NEW_PART_NAME]
+    assert out.parts[2].notes == (C,)
+    again = apply_generated(out, [Note(3 * TPQ, 65, TPQ)], 3 * TPQ)
+    assert [p.name for p in again.parts] == ["Soprano", "Bass", NEW_PART_NAME]
+    assert len(again.parts[2].notes) == 2
+
+
+def test_apply_note_diff_is_a_multiset_diff():
+    s = score(Part((A, A, B)))
+    assert apply_note_diff(s, [(0, A)], [(0, C)]).parts[0].notes == (A, B, C)
+    with pytest.raises(LookupError):
+        apply_note_diff(s, [(0, C)], [])
