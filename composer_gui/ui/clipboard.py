@@ -9,9 +9,8 @@ import json
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
+from composer_gui.music.edits import NoteKey
 from composer_gui.music.score import Note
-
-from .document import NoteKey
 
 MIME = "application/x-composer-notes+json"
 

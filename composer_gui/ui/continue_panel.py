@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 
 from composer_gui.ml.limits import MAX_VARIATIONS
 
+from . import style
 from .generation import ContinueController, GenerationOptions
 from .piano_roll import PianoRoll
+from .proposal import KEYED_VARIATIONS
 
-KEYED_VARIATIONS = 8  # the piano roll's keys 1..8 pick these; a second row is reached with Tab
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -87,8 +88,8 @@ class ContinuePanel(QWidget):
             b = QPushButton(str(i + 1))
             b.setCheckable(True)
             b.setFixedWidth(28)
-            b.setStyleSheet("QPushButton:checked { background: #ff63b8; color: #111; "
-                            "font-weight: bold; }")
+            b.setStyleSheet(f"QPushButton:checked {{ background: {style.PROPOSAL_EDGE.name()}; "
+                            f"color: {style.PROPOSAL_TEXT.name()}; font-weight: bold; }}")
             b.setToolTip(f"Variation {i + 1} ({_how_to_pick(i)})")
             self.variation_buttons.addButton(b, i)
             var_row.addWidget(b, i // KEYED_VARIATIONS, i % KEYED_VARIATIONS)

@@ -15,8 +15,6 @@ from composer_gui.music.edits import NoteKey
 from composer_gui.music.formats import kind_of
 from composer_gui.music.score import Score
 
-__all__ = ["Document", "NoteKey"]  # NoteKey's home is music/edits.py; the UI imports it from here
-
 
 class Document(QObject):
     scoreChanged = Signal()

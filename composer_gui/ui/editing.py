@@ -10,9 +10,11 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from composer_gui.music.edits import NoteKey
+
 from . import undo
 from .clipboard import NoteClipboard
-from .document import Document, NoteKey
+from .document import Document
 from .piano_roll import PianoRoll
 
 

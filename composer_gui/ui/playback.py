@@ -19,6 +19,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from composer_gui.audio.midi_io import MidiOutput, MidiUnavailable
+from composer_gui.music import edits
 from composer_gui.music.score import Note, Score
 
 from . import undo
@@ -138,9 +139,8 @@ class PlaybackController(QObject):
         score = self.doc.score
         if not prop.active:
             return score
-        added = [(prop.part, n) for n in prop.notes()]
-        removed = undo.region_notes(score, *prop.region) if prop.region else []
-        return undo.apply_note_diff(score, removed, added)
+        end = prop.region[1] if prop.region else None
+        return edits.apply_generated(score, prop.notes(), prop.start_tick, end)
 
     def _sync_playback_score(self) -> None:
         self._score_stale = False

@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject, Signal
 
 from composer_gui.music.score import Note
 
+KEYED_VARIATIONS = 8  # keys 1..8 in the roll pick these; Tab reaches the rest
+
 
 class Proposal(QObject):
     """Empty until ``begin``; ``add`` appends generated notes as they arrive from the worker."""

@@ -19,7 +19,6 @@ from composer_gui.music.edits import (
     NoteKey,
     apply_note_diff,
     generated_diff,
-    region_notes,  # noqa: F401  main_window.playback_score's, until it calls edits.apply_generated
 )
 from composer_gui.music.score import (
     KeySignature,

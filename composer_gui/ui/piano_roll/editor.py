@@ -17,11 +17,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QSizePolicy, QWidget
 
+from composer_gui.music.edits import NoteKey
 from composer_gui.music.score import TPQ, Note
 
 from .. import undo
-from ..document import Document, NoteKey
-from ..proposal import Proposal
+from ..document import Document
+from ..proposal import KEYED_VARIATIONS, Proposal
 from ..view_state import Preview, Snap, ViewState
 from .canvas import NoteCanvas
 from .geometry import RollGeometry
@@ -296,7 +297,8 @@ class PianoRoll(QWidget):
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         k = Qt.Key
         if self.proposal.active:
-            if k.Key_1 <= key <= k.Key_8 and not mods & ~Qt.KeyboardModifier.KeypadModifier:
+            plain = not mods & ~Qt.KeyboardModifier.KeypadModifier
+            if 0 <= key - k.Key_1 < KEYED_VARIATIONS and plain:
                 self.proposal.select(key - k.Key_1)
                 return True
             if key in (k.Key_Tab, k.Key_Backtab):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from composer_gui.music.edits import NoteKey
 from composer_gui.music.score import Score
-
-from ..document import NoteKey
 
 
 class NoteIndex:
