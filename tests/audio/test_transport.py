@@ -53,7 +53,7 @@ def test_play_from_a_tick_and_stop(qtbot, transport, device):
     assert transport.position == 3 * TPQ
     follow(qtbot, transport, device, 0.5, 4 * TPQ)
     with qtbot.waitSignal(transport.playingChanged) as stopped:
-        transport.toggle()
+        transport.stop()
     assert stopped.args == [False] and not transport.playing
     assert transport.position == 4 * TPQ  # the playhead stays where playback stopped
     pulled = device.pulled
@@ -112,7 +112,7 @@ def test_editing_while_playing_is_heard_from_the_playhead(qtbot, transport, devi
 
 def test_home_and_seeking(qtbot, transport, device):
     transport.set_position(5 * TPQ)
-    transport.go_to_start()
+    transport.set_position(0)
     assert transport.position == 0
     transport.play()
     follow(qtbot, transport, device, 0.5, TPQ)
