@@ -135,14 +135,16 @@ class Mixer:
             ring = self._ring
             primed = self._primed
             wait = SLOW_WAIT if not self.realtime else (0.0 if primed else PRIME_WAIT)
-            if wait and ring.count < frames:
+            got = ring.read_into(out)
+            if got < frames and wait:
                 deadline = time.monotonic() + wait
-                while self._running and ring.count < min(frames, ring.capacity):
+                while got < frames and self._running:
+                    self._cond.notify_all()  # room to mix into
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
                     self._cond.wait(left)
-            got = ring.read_into(out)
+                    got += ring.read_into(out[got:])
             if got < frames:
                 self._gap(self._pulled + got, ring.read_pos, frames - got)
                 if primed:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import mido
+import numpy as np
 import pytest
 from audio_helpers import SR, FakeDevice, rms
 
@@ -218,3 +221,72 @@ def test_preload_opens_and_rests_the_device(qtbot, gm_synth):
     assert device.opens == 1 and device.suspended
     t.shutdown()
     assert not device.is_open
+
+
+def test_a_seek_while_playing_is_heard_at_once(qtbot, transport, device, gm_synth):
+    """What was mixed ahead of the device is dropped: after the seek the device gets the
+    new place's frames, not the rest of the old ones."""
+    from composer_gui.audio.render import render_score
+
+    transport.play(0)
+    follow(qtbot, transport, device, 0.5, TPQ)
+    pulled = device.pulled
+    transport.set_position(6 * TPQ)
+    device.advance(0.5)
+    heard = device.audio()[pulled:pulled + 4410]
+    np.testing.assert_allclose(heard, render_score(SCORE, gm_synth, 6 * TPQ)[:4410], atol=1e-6)
+
+
+def test_shutdown_leaves_no_mixer_thread(qtbot, gm_synth):
+    t = Transport(backend=FakeDevice(), synth=gm_synth)
+    t.set_score(SCORE)
+    assert t.play(0)
+    assert any(th.name == "composer-audio-mixer" for th in threading.enumerate())
+    t.shutdown()
+    assert not any(th.name == "composer-audio-mixer" for th in threading.enumerate())
+
+
+def test_midi_output_is_kept_by_the_transport(qtbot, transport):
+    assert transport.midi_output is None
+    port = FakePort()
+    transport.set_midi_output(port)
+    assert transport.midi_output is port
+    transport.set_midi_output(None)
+    assert transport.midi_output is None
+
+
+def test_a_key_clicked_before_the_soundfont_loads_sounds_when_it_has(qtbot, monkeypatch,
+                                                                     sine_font):
+    """The load runs on a thread: the click returns at once (the load waits here for the test
+    to let it go, so a load on the GUI thread would never return) and sounds once loaded."""
+    from composer_gui.audio import render
+
+    go = threading.Event()
+
+    def slow_load():
+        assert go.wait(10)
+        return sine_font
+
+    monkeypatch.setattr(render, "_DEFAULT", {})
+    monkeypatch.setattr(render, "load_default", slow_load)
+    device = FakeDevice()
+    t = Transport(backend=device, interval_ms=5)
+    assert t.audition(69, 100)  # queued
+    assert not device.is_open and not t.has_synth
+    go.set()
+    qtbot.waitUntil(lambda: device.is_open and device.pulled > 0, timeout=5000)
+    qtbot.waitUntil(lambda: rms(device.audio()) > 0.01, timeout=5000)
+    t.shutdown()
+
+
+def test_a_missing_soundfont_found_on_a_click_disables_playback(qtbot, monkeypatch, tmp_path):
+    from composer_gui.audio import render, soundfont
+
+    monkeypatch.setenv(soundfont.ENV_VAR, str(tmp_path / "gone.sf2"))
+    monkeypatch.setattr(render, "_DEFAULT", {})
+    t = Transport(backend=FakeDevice())
+    assert t.available  # probed: a device is there
+    with qtbot.waitSignal(t.availableChanged, timeout=5000) as off:
+        assert t.audition(60)
+    assert off.args == [False] and "gone.sf2" in t.unavailable_reason
+    t.shutdown()
