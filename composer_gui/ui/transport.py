@@ -20,12 +20,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QIODevice, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from composer_gui.audio.mixer import Mixer
 from composer_gui.audio.playback import PlaybackEngine, Timeline
@@ -91,18 +92,94 @@ class _PullSource(QIODevice):
         return True
 
 
+class _SinkControl(QObject):
+    """Lives on the audio thread: runs the sink's suspend / resume there (a QAudioSink must be
+    driven from the thread it was made on)."""
+
+    def __init__(self, sink) -> None:
+        super().__init__()
+        self._sink = sink
+
+    @Slot()
+    def suspend(self) -> None:
+        self._sink.suspend()
+
+    @Slot()
+    def resume(self) -> None:
+        self._sink.resume()
+
+
+class _AudioThread(QThread):
+    """A thread with its own event loop for the audio device, so that its pulls go on while
+    the GUI thread is busy. ``make()`` runs on it and returns ``(sink, io)``: anything with
+    ``suspend()`` / ``resume()`` / ``stop()``, and the QIODevice it pulls from; both stay on
+    this thread until ``close()`` stops them there."""
+
+    _suspend = Signal()
+    _resume = Signal()
+
+    def __init__(self, make: Callable[[], tuple[object, QIODevice]]) -> None:
+        super().__init__()
+        self.setObjectName("composer-audio-device")
+        self._make = make
+        self._ready = threading.Event()
+        self.sink = None
+        self.error: Exception | None = None
+
+    def open(self):
+        """Start the thread and make the sink on it; returns the sink or raises what
+        ``make`` raised."""
+        self.start(QThread.Priority.TimeCriticalPriority)
+        self._ready.wait()
+        if self.error is not None:
+            self.wait()
+            raise self.error
+        return self.sink
+
+    def run(self) -> None:
+        try:
+            sink, io = self._make()
+        except Exception as exc:
+            self.error = exc
+            self._ready.set()
+            return
+        control = _SinkControl(sink)
+        blocking = Qt.ConnectionType.BlockingQueuedConnection
+        self._suspend.connect(control.suspend, blocking)
+        self._resume.connect(control.resume, blocking)
+        self.sink = sink
+        self._ready.set()
+        self.exec()
+        sink.stop()
+        io.close()
+
+    def suspend(self) -> None:
+        self._suspend.emit()
+
+    def resume(self) -> None:
+        self._resume.emit()
+
+    def close(self) -> None:
+        self.quit()
+        self.wait()
+        self.sink = None
+
+
 class QtAudioBackend:
     """QAudioSink in pull mode (the device asks for each block when it needs it), 16-bit stereo
     at 44.1 kHz or the device's preferred rate. Its clock is the sink's processed time: what the
-    sound server has taken, which is within its own latency of what is heard."""
+    sound server has taken, which is within its own latency of what is heard.
+
+    The sink lives on a thread of its own (``_AudioThread``): a sink pulls on the thread it was
+    made on, and on the GUI thread any stall longer than its buffer (100 ms) was a dropout, mixed
+    ahead or not. Its pull copies from the mixer's ring and nothing more."""
 
     realtime = True
 
     def __init__(self, buffer_seconds: float = BUFFER_SECONDS) -> None:
         self.buffer_seconds = buffer_seconds
         self.sample_rate = 44100
-        self._sink = None
-        self._io: _PullSource | None = None
+        self._thread: _AudioThread | None = None
 
     @staticmethod
     def probe() -> str:
@@ -122,7 +199,7 @@ class QtAudioBackend:
         reason = self.probe()
         if reason:
             raise AudioUnavailable(reason)
-        from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
+        from PySide6.QtMultimedia import QAudioFormat, QMediaDevices
 
         device = QMediaDevices.defaultAudioOutput()
         fmt = QAudioFormat()
@@ -131,36 +208,45 @@ class QtAudioBackend:
         fmt.setSampleRate(sample_rate)
         if not device.isFormatSupported(fmt):
             fmt.setSampleRate(device.preferredFormat().sampleRate())
-        sink = QAudioSink(device, fmt)
-        sink.setBufferSize(int(fmt.sampleRate() * self.buffer_seconds) * 4)
-        io = _PullSource(source)
-        io.open(QIODevice.OpenModeFlag.ReadOnly)
-        sink.start(io)
-        if sink.error().name != "NoError":  # QAudio / QtAudio enums differ between versions
-            sink.stop()
-            raise AudioUnavailable(f"the audio output {device.description()!r} cannot be "
-                                   f"opened ({sink.error().name})")
-        self._sink, self._io = sink, io
+
+        def make():  # on the audio thread
+            from PySide6.QtMultimedia import QAudioSink
+
+            sink = QAudioSink(device, fmt)
+            sink.setBufferSize(int(fmt.sampleRate() * self.buffer_seconds) * 4)
+            io = _PullSource(source)
+            io.open(QIODevice.OpenModeFlag.ReadOnly)
+            sink.start(io)
+            if sink.error().name != "NoError":  # QAudio / QtAudio enums differ between versions
+                sink.stop()
+                raise AudioUnavailable(f"the audio output {device.description()!r} cannot be "
+                                       f"opened ({sink.error().name})")
+            return sink, io
+
+        thread = _AudioThread(make)
+        thread.open()
+        self._thread = thread
         self.sample_rate = fmt.sampleRate()
         return self.sample_rate
 
     def played_seconds(self) -> float:
-        return self._sink.processedUSecs() / 1e6 if self._sink is not None else 0.0
+        # read from the GUI thread while the sink runs on its own: a getter of the count of
+        # bytes the sink has handed on (no sound card here to try it against one)
+        sink = self._thread.sink if self._thread is not None else None
+        return sink.processedUSecs() / 1e6 if sink is not None else 0.0
 
     def suspend(self) -> None:
-        if self._sink is not None:
-            self._sink.suspend()
+        if self._thread is not None:
+            self._thread.suspend()
 
     def resume(self) -> None:
-        if self._sink is not None:
-            self._sink.resume()
+        if self._thread is not None:
+            self._thread.resume()
 
     def close(self) -> None:
-        if self._sink is not None:
-            self._sink.stop()
-        if self._io is not None:
-            self._io.close()
-        self._sink = self._io = None
+        if self._thread is not None:
+            self._thread.close()
+        self._thread = None
 
 
 class Transport(QObject):

@@ -290,3 +290,73 @@ def test_a_missing_soundfont_found_on_a_click_disables_playback(qtbot, monkeypat
         assert t.audition(60)
     assert off.args == [False] and "gone.sf2" in t.unavailable_reason
     t.shutdown()
+
+
+def test_the_qt_sink_pulls_on_its_own_thread_while_the_gui_thread_is_busy(qtbot):
+    """QtAudioBackend's thread, with a stand-in for QAudioSink (no sound card in CI): a timer
+    on the audio thread reads the pull source, as the sink does. The test's thread never
+    returns to its event loop, as a stalled GUI thread would not, and the pulls go on."""
+    import time
+
+    from PySide6.QtCore import QIODevice, QTimer
+
+    from composer_gui.ui.transport import _AudioThread, _PullSource
+
+    pulls: list[int] = []
+    main = threading.get_ident()
+
+    def source(frames):
+        pulls.append(threading.get_ident())
+        return np.zeros((frames, 2), np.float32)
+
+    class Sink:
+        def __init__(self, io):
+            self.timer = QTimer()
+            self.timer.setInterval(2)
+            self.timer.timeout.connect(lambda: io.read(4096))
+            self.timer.start()
+            self.stopped = False
+
+        def suspend(self):
+            self.timer.stop()
+
+        def resume(self):
+            self.timer.start()
+
+        def stop(self):
+            self.timer.stop()
+            self.stopped = True
+
+    def make():
+        io = _PullSource(source)
+        io.open(QIODevice.OpenModeFlag.ReadOnly)
+        return Sink(io), io
+
+    thread = _AudioThread(make)
+    sink = thread.open()
+
+    def pulled_more(than: int) -> bool:  # waits without running the test thread's events
+        deadline = time.monotonic() + 5
+        while len(pulls) <= than:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+        return True
+
+    assert pulled_more(0) and main not in pulls
+    thread.suspend()  # done on the audio thread, and done when suspend() returns
+    assert not sink.timer.isActive()
+    thread.resume()
+    assert pulled_more(len(pulls))
+    thread.close()
+    assert sink.stopped and not thread.isRunning()
+
+
+def test_a_qt_sink_that_cannot_start_says_why(qtbot):
+    from composer_gui.ui.transport import AudioUnavailable, _AudioThread
+
+    def make():
+        raise AudioUnavailable("the audio output 'x' cannot be opened (OpenError)")
+
+    with pytest.raises(AudioUnavailable, match="OpenError"):
+        _AudioThread(make).open()
