@@ -23,8 +23,8 @@ change counter is stale) and the engine re-reads from the ring's end (``read(n, 
 when it is not there).
 
 A device that plays in real time (``realtime=True``: QAudioSink) gets silence when the ring runs
-dry, counted in ``underruns``; it waits only right after a change, for the first block, at most
-``PRIME_WAIT`` s. A device that does not (a test's fake device, whose clock the test moves)
+dry, counted in ``underruns``; it waits only after a change, until the ring has been filled
+again, at most ``PRIME_WAIT`` s a pull (the device asks for its whole buffer at once then). A device that does not (a test's fake device, whose clock the test moves)
 waits for the frames, so that it always receives the playback's frames, whatever the threads
 are scheduled like.
 """
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 AHEAD_SECONDS = 0.4  # what the ring holds: rides out a 200 ms stall with room to spare
 BLOCK = 1024  # frames mixed at a time (23 ms at 44.1 kHz)
-PRIME_WAIT = 0.05  # seconds a real-time pull waits for the first block after a change
+PRIME_WAIT = 0.05  # seconds a real-time pull waits for frames while the ring refills
 SLOW_WAIT = 2.0  # seconds a device that is not real time waits for frames
 
 
@@ -72,14 +72,14 @@ class Mixer:
         self._thread: threading.Thread | None = None
         self._hold = 0  # changes under way: no mixing until they are made
         self._gen = 0  # counts changes: a block mixed across one is stale
-        self._primed = False  # the ring has been written since the last change
+        self._primed = False  # the ring has been filled since the last change
         self._pulled = int(silence_before)  # device frames handed out, silence included
         # (device frame, ring frame, frames of silence) where the device got silence instead
         self._gaps: deque[tuple[int, int, int]] = deque(maxlen=256)
         if silence_before:
             self._gaps.append((0, 0, int(silence_before)))
         self.delivered = 0  # frames of the ring the device has taken since the last change
-        self.underruns = 0  # pulls that came up short while playing on
+        self.underruns = 0  # pulls that came up short: the device got silence
         self.underrun_frames = 0
 
     # ----- the thread -------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class Mixer:
                 if gen == self._gen and not self._hold \
                         and self._base + self._ring.write_pos == at:
                     self._ring.write(pcm)
-                    self._primed = True
+                    self._primed = self._primed or self._ring.free < self.block
                     self._cond.notify_all()
 
     # ----- the device side ---------------------------------------------------------------------
@@ -133,8 +133,7 @@ class Mixer:
         out = np.zeros((frames, 2), np.float32)
         with self._cond:
             ring = self._ring
-            primed = self._primed
-            wait = SLOW_WAIT if not self.realtime else (0.0 if primed else PRIME_WAIT)
+            wait = SLOW_WAIT if not self.realtime else (0.0 if self._primed else PRIME_WAIT)
             got = ring.read_into(out)
             if got < frames and wait:
                 deadline = time.monotonic() + wait
@@ -147,9 +146,8 @@ class Mixer:
                     got += ring.read_into(out[got:])
             if got < frames:
                 self._gap(self._pulled + got, ring.read_pos, frames - got)
-                if primed:
-                    self.underruns += 1
-                    self.underrun_frames += frames - got
+                self.underruns += 1
+                self.underrun_frames += frames - got
             self._pulled += frames
             self.delivered += got
             self._cond.notify_all()  # room to mix into
