@@ -24,9 +24,10 @@ when it is not there).
 
 A device that plays in real time (``realtime=True``: QAudioSink) gets silence when the ring runs
 dry, counted in ``underruns``; it waits only after a change, until the ring has been filled
-again, at most ``PRIME_WAIT`` s a pull (the device asks for its whole buffer at once then). A device that does not (a test's fake device, whose clock the test moves)
-waits for the frames, so that it always receives the playback's frames, whatever the threads
-are scheduled like.
+again, at most ``PRIME_WAIT`` s a pull (the device asks for its whole buffer at once then).
+A device that does not (a test's fake device, whose clock the test moves) waits for the
+frames, so that it always receives the playback's frames, whatever the threads are scheduled
+like.
 """
 
 from __future__ import annotations
