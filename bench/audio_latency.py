@@ -10,10 +10,20 @@
    With a device, also Play -> the device's clock moving on (the sink stays open between plays,
    so what it still holds plays first). The sound server's own output latency comes on top.
 2. Audition latency: from ``Transport.audition(pitch)`` (a clicked key) to its block queued.
+   Both now include the hand-over to the mixer thread (``audio.mixer``): the action drops what
+   was mixed ahead, the mixer mixes the first block, the device's pull copies it.
 3. Render speed for a four-voice chorale of about ``--minutes`` minutes (Bach chorales from
    music21's corpus, one after another, at 90 bpm): offline (``render_score``: seconds of audio
    per CPU second, the synth's note cache cold and warm) and live (1024-frame blocks as the
    transport reads them: the same ratio, and the slowest block against its 23 ms deadline).
+
+4. A busy GUI thread: while a chorale plays, a timer slot on the GUI thread computes for 200 ms
+   (pure Python, so it holds the GIL but for the interpreter's 5 ms switches) every 0.5 s, for
+   ``STALL_SECONDS``. Two devices: one that pulls 512-frame blocks on a real-time schedule from
+   a thread of its own (as ``QtAudioBackend``'s sink now does), and one that pulls from a timer
+   on the GUI thread with a 100 ms buffer (as the sink did when it lived on the GUI thread).
+   Reported: the blocks that came later than their deadline (the device's buffer ran dry:
+   a dropout) and the mixer's underruns (its ring ran dry: silence).
 
 Speed is measured here, never asserted in tests. Each row is the best of ``--repeat`` runs.
 """
@@ -23,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +46,7 @@ import numpy as np  # noqa: E402
 from composer_gui.music.score import Score, TempoChange  # noqa: E402
 
 BLOCK = 1024
+STALL_SECONDS = 4.0
 
 
 class NullDevice:
@@ -43,6 +55,7 @@ class NullDevice:
 
     sample_rate = 44100
     buffer_seconds = 0.1
+    realtime = True
 
     def __init__(self) -> None:
         self.source = None
@@ -55,7 +68,8 @@ class NullDevice:
         return sample_rate
 
     def pull(self) -> None:
-        self.source(BLOCK)
+        if self.source is not None:
+            self.source(BLOCK)
 
     def played_seconds(self) -> float:
         return 0.0
@@ -106,9 +120,9 @@ def play_latency(score: Score, repeat: int, device_kind: str) -> list[tuple[str,
         """Seconds from ``t0`` until the device has pulled the first block after ``action``."""
         t.first_write_at = None
         action()
-        if isinstance(t._backend, NullDevice):
-            t._backend.pull()
         while t.first_write_at is None and time.perf_counter() - t0 < 5:
+            if isinstance(t._backend, NullDevice):
+                t._backend.pull()
             app.processEvents()
         return (t.first_write_at or float("nan")) - t0
 
@@ -166,6 +180,122 @@ def play_latency(score: Score, repeat: int, device_kind: str) -> list[tuple[str,
                                      lambda t=t, p=pitch: t.audition(p, 100)))
         t.shutdown()
     rows.append(("audition(pitch) (a clicked key) -> buffer pulled", best))
+    return rows
+
+
+class ClockedDevice:
+    """A device that plays in real time: a block of ``PERIOD`` frames is due every
+    ``PERIOD / 44100`` s and it keeps ``buffer_seconds`` pulled ahead. ``on_gui_thread``: it
+    pulls from a QTimer on the GUI thread (QAudioSink made there); else from a thread of its
+    own. ``late`` counts the blocks pulled after they were due to play: dropouts."""
+
+    sample_rate = 44100
+    realtime = True
+    PERIOD = 512
+
+    def __init__(self, on_gui_thread: bool, buffer_seconds: float = 0.1) -> None:
+        self.on_gui_thread = on_gui_thread
+        self.buffer_seconds = buffer_seconds
+        self.source = None
+        self.pulled = 0
+        self.late = 0
+        self.slowest_pull = 0.0
+        self._t0 = 0.0
+        self._stop = threading.Event()
+        self._thread = None
+        self._timer = None
+
+    def probe(self) -> str:
+        return ""
+
+    def open(self, sample_rate: int, source) -> int:
+        self.source = source
+        self._t0 = time.perf_counter()
+        if self.on_gui_thread:
+            from PySide6.QtCore import QTimer
+
+            self._timer = QTimer()
+            self._timer.setInterval(5)
+            self._timer.timeout.connect(self._top_up)
+            self._timer.start()
+        else:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return sample_rate
+
+    def _played(self) -> int:
+        return int((time.perf_counter() - self._t0) * self.sample_rate)
+
+    def _top_up(self) -> None:
+        ahead = round(self.buffer_seconds * self.sample_rate)
+        while self.source is not None and self.pulled < self._played() + ahead:
+            if self.pulled + self.PERIOD <= self._played():  # due before it was pulled
+                self.late += 1
+            p0 = time.perf_counter()
+            self.source(self.PERIOD)
+            self.slowest_pull = max(self.slowest_pull, time.perf_counter() - p0)
+            self.pulled += self.PERIOD
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._top_up()
+            time.sleep(0.002)
+
+    def played_seconds(self) -> float:
+        return self._played() / self.sample_rate
+
+    def suspend(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._timer is not None:
+            self._timer.stop()
+        self.source = None
+
+
+def gui_stall(score: Score) -> list[tuple[str, str]]:
+    """Play while the GUI thread computes for 200 ms every 0.5 s."""
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from composer_gui.ui.transport import Transport
+
+    app = QCoreApplication.instance() or QCoreApplication([])
+    rows = []
+    for on_gui in (False, True):
+        device = ClockedDevice(on_gui_thread=on_gui)
+        t = Transport(backend=device)
+        t.set_score(score)
+        stalls = []
+
+        def busy(stalls=stalls) -> None:
+            b0 = time.perf_counter()
+            x = 0
+            while time.perf_counter() - b0 < 0.2:
+                x += sum(range(1000))
+            stalls.append(time.perf_counter() - b0)
+
+        timer = QTimer()
+        timer.setInterval(500)
+        timer.timeout.connect(busy)
+        t.play(0)
+        timer.start()
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < STALL_SECONDS:
+            app.processEvents()
+            time.sleep(0.001)
+        timer.stop()
+        mixer = getattr(t, "_mixer", None)  # None: the code before the mixer thread
+        underruns = "n/a (no ring)" if mixer is None else str(mixer.underruns)
+        t.shutdown()
+        where = "on the GUI thread, 100 ms buffer" if on_gui else "on its own thread"
+        rows.append((f"GUI busy 200 ms x{len(stalls)} while playing; device pulls {where}: "
+                     f"late blocks (dropouts) / {device.pulled // device.PERIOD} | "
+                     "ring underruns | slowest pull",
+                     f"{device.late} | {underruns} | {device.slowest_pull * 1000:.2f} ms"))
     return rows
 
 
@@ -232,6 +362,7 @@ def main() -> None:
     kind = "qt" if args.device else "null"
     latency = play_latency(score, args.repeat, kind)
     speed = render_speed(score, args.repeat)
+    stall = gui_stall(score)
 
     device = "QAudioSink" if kind == "qt" else "null sink (no audio device)"
     print(f"\n| measure ({device}) | result |")
@@ -240,6 +371,10 @@ def main() -> None:
         print(f"| {name} | {seconds * 1000:.1f} ms |")
     for name, text in speed:
         print(f"| {name} | {text} |")
+    print("\n| busy GUI thread | late blocks | ring underruns | slowest pull |")
+    print("| --- | --- | --- | --- |")
+    for name, text in stall:
+        print(f"| {name.split(': late')[0]} | {text} |")
 
 
 if __name__ == "__main__":

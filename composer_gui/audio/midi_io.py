@@ -103,7 +103,7 @@ class MidiInput:
 
 
 class MidiOutput:
-    """An open output port: ``send(message)``, ``panic()`` (all notes off), ``close()``."""
+    """An open output port: ``send(message)``, ``close()``."""
 
     def __init__(self, name: str) -> None:
         mido = _mido()
@@ -116,10 +116,6 @@ class MidiOutput:
 
     def send(self, message) -> None:
         self._port.send(message)
-
-    def panic(self) -> None:
-        for message in all_notes_off(range(16)):
-            self._port.send(message)
 
     def close(self) -> None:
         self._port.close()

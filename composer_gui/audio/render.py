@@ -11,6 +11,8 @@ so what the user hears is what the WAV holds.
 
 from __future__ import annotations
 
+import bisect
+import threading
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +91,7 @@ class ScoreStream:
         self.length = int(length)
         self.position = 0
         self._next = 0
+        self._starts = [v.start for v in voices]
         self._acc = np.zeros((0, 2), np.float32)  # frames from self.position on
         self._long: list[list] = []  # [voice, total frames]
         self._long_frames = round(self.LONG_NOTE * synth.sample_rate)
@@ -140,6 +143,29 @@ class ScoreStream:
         self.position = end
         return out
 
+    def seek(self, position: int) -> None:
+        """Go on from ``position`` as if everything before it had been read: the notes still
+        ringing there are picked up part-way, so the frames read next are the same (to float
+        rounding) as reading straight through. Playback uses it to re-mix after a flush."""
+        position = max(0, min(int(position), self.length))
+        synth = self.synth
+        nxt = bisect.bisect_left(self._starts, position)
+        self._acc = np.zeros((0, 2), np.float32)
+        self._long = []
+        for v in self.voices[:nxt]:
+            if v.start + v.on_frames + synth.tail_frames + 1 <= position:
+                continue  # ended before ``position`` whatever its release
+            total = synth.note_length(v.preset, v.key, v.velocity, v.on_frames)
+            if v.start + total <= position:
+                continue
+            if total > self._long_frames:
+                self._long.append([v, total])
+            else:
+                self._mix(0, synth.note(v.preset, v.key, v.velocity, v.on_frames)
+                          [position - v.start:])
+        self._next = nxt
+        self.position = position
+
     def _mix(self, offset: int, wave_: np.ndarray) -> None:
         need = offset + len(wave_)
         if need > len(self._acc):
@@ -159,14 +185,45 @@ def render_score(score: Score, synth: Synth | None = None, start_tick: int = 0,
 
 
 _DEFAULT: dict[int, Synth] = {}
+_DEFAULT_LOCK = threading.Lock()  # two threads asking at once share one load
 
 
 def default_synth(sample_rate: int = 44100) -> Synth:
-    """A synth on the default SoundFont (``soundfont.find_soundfont``), one per sample rate."""
+    """A synth on the default SoundFont (``soundfont.find_soundfont``), one per sample rate.
+    Thread-safe: a caller that comes while another thread loads it waits for that load."""
     synth = _DEFAULT.get(sample_rate)
-    if synth is None:
-        synth = _DEFAULT[sample_rate] = Synth(load_default(), sample_rate)
+    if synth is not None:
+        return synth
+    with _DEFAULT_LOCK:
+        synth = _DEFAULT.get(sample_rate)
+        if synth is None:
+            synth = _DEFAULT[sample_rate] = Synth(load_default(), sample_rate)
     return synth
+
+
+def loaded_synth(sample_rate: int = 44100) -> Synth | None:
+    """The default synth if it is loaded already, else None (never loads, never waits)."""
+    return _DEFAULT.get(sample_rate)
+
+
+def load_synth_in_background(sample_rate: int,
+                             done: Callable[[Synth | None, Exception | None], None]
+                             ) -> threading.Thread:
+    """Load the default synth in a daemon thread, then call ``done(synth, None)`` or
+    ``done(None, error)`` from that thread. For a clicked key before the SoundFont is loaded:
+    the 0.15 s load must not freeze the window."""
+
+    def run() -> None:
+        try:
+            synth = default_synth(sample_rate)
+        except Exception as exc:  # SoundFontError, or anything reading the file raised
+            done(None, exc)
+        else:
+            done(synth, None)
+
+    thread = threading.Thread(target=run, name="composer-soundfont-load", daemon=True)
+    thread.start()
+    return thread
 
 
 def to_int16(pcm: np.ndarray) -> np.ndarray:
@@ -191,20 +248,24 @@ def write_wav(path: str | Path, pcm: np.ndarray, sample_rate: int = 44100) -> No
 
 
 def render_wav(score: Score, path: str | Path, *, report: Callable[[float], None] | None = None,
-               cancelled: Callable[[], bool] | None = None, sample_rate: int = 44100) -> float:
-    """Render ``score`` with the default SoundFont and write a WAV (atomically); returns its
-    length in seconds. For a worker: ``report(done 0..1)`` after each block, and nothing is
-    written once ``cancelled()`` says so. The same samples as ``render_score``, in blocks."""
-    synth = default_synth(sample_rate)
+               cancelled: Callable[[], bool] | None = None, sample_rate: int = 44100,
+               synth: Synth | None = None) -> float:
+    """Render ``score`` (the default SoundFont unless ``synth`` is given) and write a WAV
+    atomically; returns its length in seconds. Meant for a worker: renders in 10-second blocks,
+    calls ``report(fraction done)`` after each and stops before the next when ``cancelled()``
+    says so, writing nothing and returning 0.0. The same samples as ``render_score``."""
+    synth = synth or default_synth(sample_rate)
     stream = ScoreStream.for_score(score, synth)
     blocks = []
-    block = 10 * sample_rate
+    block = 10 * synth.sample_rate
     while stream.remaining > 0:
         if cancelled is not None and cancelled():
             return 0.0
         blocks.append(stream.read(block))
         if report is not None:
             report(stream.position / max(1, stream.length))
+    if cancelled is not None and cancelled():
+        return 0.0
     pcm = np.concatenate(blocks) if blocks else np.zeros((0, 2), np.float32)
-    write_wav(path, pcm, sample_rate)
-    return len(pcm) / sample_rate
+    write_wav(path, pcm, synth.sample_rate)
+    return len(pcm) / synth.sample_rate

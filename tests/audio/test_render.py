@@ -152,3 +152,28 @@ def test_tempo_map_inverts_seconds_at():
     for tick in (0, 1, 999, 1000, 1001, 4321, 5000, 9999):
         assert tm.seconds(tick) == pytest.approx(score.seconds_at(tick))
         assert tm.tick(tm.seconds(tick)) == tick
+
+
+def test_render_wav_reports_progress_and_writes_what_render_gives(gm_synth, tmp_path):
+    import wave
+
+    from composer_gui.audio.render import render_wav
+
+    score = one_note(beats=30, bpm=60)  # 30 s + the tail: four 10 s blocks
+    done = []
+    seconds = render_wav(score, tmp_path / "a.wav", report=done.append, synth=gm_synth)
+    assert done == sorted(done) and len(done) == 4 and done[-1] == 1.0
+    with wave.open(str(tmp_path / "a.wav")) as w:
+        assert (w.getnchannels(), w.getframerate()) == (2, SR)
+        assert w.getnframes() == round(seconds * SR)
+        data = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
+    np.testing.assert_array_equal(data, to_int16(render_score(score, gm_synth)))
+
+
+def test_render_wav_cancelled_writes_nothing(gm_synth, tmp_path):
+    from composer_gui.audio.render import render_wav
+
+    done = []
+    assert render_wav(one_note(beats=30, bpm=60), tmp_path / "a.wav", report=done.append,
+                      cancelled=lambda: len(done) == 2, synth=gm_synth) == 0.0
+    assert len(done) == 2 and not (tmp_path / "a.wav").exists()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import mido
+import numpy as np
 import pytest
 from audio_helpers import SR, FakeDevice, rms
 
@@ -53,7 +56,7 @@ def test_play_from_a_tick_and_stop(qtbot, transport, device):
     assert transport.position == 3 * TPQ
     follow(qtbot, transport, device, 0.5, 4 * TPQ)
     with qtbot.waitSignal(transport.playingChanged) as stopped:
-        transport.toggle()
+        transport.stop()
     assert stopped.args == [False] and not transport.playing
     assert transport.position == 4 * TPQ  # the playhead stays where playback stopped
     pulled = device.pulled
@@ -112,7 +115,7 @@ def test_editing_while_playing_is_heard_from_the_playhead(qtbot, transport, devi
 
 def test_home_and_seeking(qtbot, transport, device):
     transport.set_position(5 * TPQ)
-    transport.go_to_start()
+    transport.set_position(0)
     assert transport.position == 0
     transport.play()
     follow(qtbot, transport, device, 0.5, TPQ)
@@ -218,3 +221,142 @@ def test_preload_opens_and_rests_the_device(qtbot, gm_synth):
     assert device.opens == 1 and device.suspended
     t.shutdown()
     assert not device.is_open
+
+
+def test_a_seek_while_playing_is_heard_at_once(qtbot, transport, device, gm_synth):
+    """What was mixed ahead of the device is dropped: after the seek the device gets the
+    new place's frames, not the rest of the old ones."""
+    from composer_gui.audio.render import render_score
+
+    transport.play(0)
+    follow(qtbot, transport, device, 0.5, TPQ)
+    pulled = device.pulled
+    transport.set_position(6 * TPQ)
+    device.advance(0.5)
+    heard = device.audio()[pulled:pulled + 4410]
+    np.testing.assert_allclose(heard, render_score(SCORE, gm_synth, 6 * TPQ)[:4410], atol=1e-6)
+
+
+def test_shutdown_leaves_no_mixer_thread(qtbot, gm_synth):
+    t = Transport(backend=FakeDevice(), synth=gm_synth)
+    t.set_score(SCORE)
+    assert t.play(0)
+    assert any(th.name == "composer-audio-mixer" for th in threading.enumerate())
+    t.shutdown()
+    assert not any(th.name == "composer-audio-mixer" for th in threading.enumerate())
+
+
+def test_midi_output_is_kept_by_the_transport(qtbot, transport):
+    assert transport.midi_output is None
+    port = FakePort()
+    transport.set_midi_output(port)
+    assert transport.midi_output is port
+    transport.set_midi_output(None)
+    assert transport.midi_output is None
+
+
+def test_a_key_clicked_before_the_soundfont_loads_sounds_when_it_has(qtbot, monkeypatch,
+                                                                     sine_font):
+    """The load runs on a thread: the click returns at once (the load waits here for the test
+    to let it go, so a load on the GUI thread would never return) and sounds once loaded."""
+    from composer_gui.audio import render
+
+    go = threading.Event()
+
+    def slow_load():
+        assert go.wait(10)
+        return sine_font
+
+    monkeypatch.setattr(render, "_DEFAULT", {})
+    monkeypatch.setattr(render, "load_default", slow_load)
+    device = FakeDevice()
+    t = Transport(backend=device, interval_ms=5)
+    assert t.audition(69, 100)  # queued
+    assert not device.is_open and not t.has_synth
+    go.set()
+    qtbot.waitUntil(lambda: device.is_open and device.pulled > 0, timeout=5000)
+    qtbot.waitUntil(lambda: rms(device.audio()) > 0.01, timeout=5000)
+    t.shutdown()
+
+
+def test_a_missing_soundfont_found_on_a_click_disables_playback(qtbot, monkeypatch, tmp_path):
+    from composer_gui.audio import render, soundfont
+
+    monkeypatch.setenv(soundfont.ENV_VAR, str(tmp_path / "gone.sf2"))
+    monkeypatch.setattr(render, "_DEFAULT", {})
+    t = Transport(backend=FakeDevice())
+    assert t.available  # probed: a device is there
+    with qtbot.waitSignal(t.availableChanged, timeout=5000) as off:
+        assert t.audition(60)
+    assert off.args == [False] and "gone.sf2" in t.unavailable_reason
+    t.shutdown()
+
+
+def test_the_qt_sink_pulls_on_its_own_thread_while_the_gui_thread_is_busy(qtbot):
+    """QtAudioBackend's thread, with a stand-in for QAudioSink (no sound card in CI): a timer
+    on the audio thread reads the pull source, as the sink does. The test's thread never
+    returns to its event loop, as a stalled GUI thread would not, and the pulls go on."""
+    import time
+
+    from PySide6.QtCore import QIODevice, QTimer
+
+    from composer_gui.ui.transport import _AudioThread, _PullSource
+
+    pulls: list[int] = []
+    main = threading.get_ident()
+
+    def source(frames):
+        pulls.append(threading.get_ident())
+        return np.zeros((frames, 2), np.float32)
+
+    class Sink:
+        def __init__(self, io):
+            self.timer = QTimer()
+            self.timer.setInterval(2)
+            self.timer.timeout.connect(lambda: io.read(4096))
+            self.timer.start()
+            self.stopped = False
+
+        def suspend(self):
+            self.timer.stop()
+
+        def resume(self):
+            self.timer.start()
+
+        def stop(self):
+            self.timer.stop()
+            self.stopped = True
+
+    def make():
+        io = _PullSource(source)
+        io.open(QIODevice.OpenModeFlag.ReadOnly)
+        return Sink(io), io
+
+    thread = _AudioThread(make)
+    sink = thread.open()
+
+    def pulled_more(than: int) -> bool:  # waits without running the test thread's events
+        deadline = time.monotonic() + 5
+        while len(pulls) <= than:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+        return True
+
+    assert pulled_more(0) and main not in pulls
+    thread.suspend()  # done on the audio thread, and done when suspend() returns
+    assert not sink.timer.isActive()
+    thread.resume()
+    assert pulled_more(len(pulls))
+    thread.close()
+    assert sink.stopped and not thread.isRunning()
+
+
+def test_a_qt_sink_that_cannot_start_says_why(qtbot):
+    from composer_gui.ui.transport import AudioUnavailable, _AudioThread
+
+    def make():
+        raise AudioUnavailable("the audio output 'x' cannot be opened (OpenError)")
+
+    with pytest.raises(AudioUnavailable, match="OpenError"):
+        _AudioThread(make).open()
