@@ -46,3 +46,28 @@ def installed_tiny(tmp_path, tiny_model, monkeypatch) -> Path:
     monkeypatch.setenv("COMPOSER_GUI_MODELS", str(user))
     monkeypatch.setattr(model_folder, "bundled_models_dir", lambda: tmp_path / "no-bundled-models")
     return user
+
+
+@pytest.fixture(scope="session")
+def gm_synth():
+    """A synth on the bundled SoundFont (loaded once for the whole run; audio and UI tests)."""
+    from composer_gui.audio.render import default_synth
+
+    return default_synth()
+
+
+@pytest.fixture(scope="session")
+def sine_font():
+    """A tiny generated SoundFont of sine waves (audio_helpers.simple_font)."""
+    from audio_helpers import simple_font
+
+    from composer_gui.audio.soundfont import parse
+
+    return parse(simple_font())
+
+
+@pytest.fixture
+def sine_synth(sine_font):
+    from composer_gui.audio.synth import Synth
+
+    return Synth(sine_font, 44100)

@@ -422,11 +422,6 @@ class Transport(QObject):
                 self._restart(self._position)
 
     # ----- MIDI output ------------------------------------------------------------------------
-    @property
-    def midi_output(self):
-        """The port playback also goes to (None: none); the one place it is held."""
-        return self._midi_out
-
     def set_midi_output(self, port) -> None:
         """Also send playback to ``port`` (anything with ``send(message)``; None: stop)."""
         was = self._playing
