@@ -39,6 +39,15 @@ def add_parser(sub) -> None:
     p.add_argument("--augment-prob", type=float, default=None,
                    help="share of pieces transposed by -5..+6 semitones each epoch (default "
                    "0.5); when resuming, recorded as a change from the next epoch on")
+    p.add_argument("--representation", choices=("remi", "voice-grid"), default=None,
+                   help="remi: an event stream of onsets and durations (the first models); "
+                   "voice-grid: every voice on a sixteenth grid with held notes, key "
+                   "normalized (docs/voices.md)")
+    p.add_argument("--voices", default=None,
+                   help="voice-grid: the voices high to low, comma-separated (default: "
+                   "Soprano,Alto,Tenor,Bass for bach-chorales, else Melody)")
+    p.add_argument("--dedupe", action="store_true", default=None,
+                   help="drop identical pieces and near-copies before splitting")
     p.add_argument("--threads", type=int, default=None, help="TensorFlow threads (0: all)")
     p.add_argument("--limit", type=int, default=None, help="read only the first N source files")
     p.add_argument("--name", default=None, help="model name (default: the folder name)")
@@ -75,10 +84,13 @@ def run(args) -> int:
                       data_dir=str(args.data_dir) if args.data_dir else None,
                       checkpoint_dir=str(args.checkpoint_dir) if args.checkpoint_dir else None)
     for name in ("preset", "seed", "split_seed", "batch_size", "seq_len",
-                 "learning_rate", "patience", "threads", "limit", "name"):
+                 "learning_rate", "patience", "threads", "limit", "name", "representation",
+                 "dedupe"):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
+    if args.voices:
+        cfg.voices = [v.strip() for v in args.voices.split(",") if v.strip()]
     if args.dropout is not None:
         from composer_gui.ml.keras_model import PRESETS
 

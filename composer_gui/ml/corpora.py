@@ -27,13 +27,15 @@ import json
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from composer_gui.ml.model_folder import vocabulary_from_dict
 from composer_gui.ml.tokens import Vocabulary
+from composer_gui.ml.voices import VoiceVocabulary
 from composer_gui.music.score import TimeSignature
 
 CACHE_VERSION = 2
@@ -122,6 +124,7 @@ def _convert_m21(stream, kind: str):
     elif kind == "melody" and len(parts) > 1:
         for p in parts[1:]:
             stream.remove(p)
+    fermatas = _fermata_ticks(ref)
     score = score_from_music21(stream)
     # One meter, read from the first bar: music21's ABC reader scatters stray meters (1/32 ...)
     # at repeat endings, and a meter change is rare in both corpora.
@@ -131,19 +134,33 @@ def _convert_m21(stream, kind: str):
         ts = measures[0].timeSignature or measures[0].getContextByClass("TimeSignature")
     if ts is not None:
         score = replace(score, time_signatures=(TimeSignature(0, ts.numerator, ts.denominator),))
-    return score  # a pickup bar is already moved to end on the first bar line (notation.py)
+    return score, fermatas  # a pickup bar is already moved to end on the first bar line
+
+
+def _fermata_ticks(part) -> list[int]:
+    """Onsets (score ticks, pickup shift included as notation.py applies it) of the notes
+    under a fermata in ``part``: the chorales' phrase ends."""
+    from composer_gui.music.notation import _pickup_ticks, _ticks
+
+    shift = _pickup_ticks(part)
+    out = []
+    for n in part.flatten().notes:
+        if any(type(e).__name__ == "Fermata" for e in n.expressions):
+            t = _ticks(n.offset)
+            out.append(t + shift if t > 0 else 0)
+    return out
 
 
 def convert_source(job: tuple[str, str, str, dict]) -> dict:
     """Parse one file into pieces. Never raises: failures come back as ``error``."""
     path, kind, root, vocab_dict = job
-    vocab = Vocabulary.from_dict(vocab_dict)
+    vocab = vocabulary_from_dict(vocab_dict)
     out: dict = {"path": path, "pieces": [], "warnings": [], "error": None}
     try:
         if kind == "file":
             from composer_gui.music.formats import load_score
 
-            scores = [(None, load_score(path, out["warnings"]))]
+            scores = [(None, (load_score(path, out["warnings"]), []))]
         else:
             import music21
 
@@ -157,11 +174,14 @@ def convert_source(job: tuple[str, str, str, dict]) -> dict:
                         out["warnings"].append(f"tune {i} skipped: {_reason(exc)}")
             else:
                 scores = [(None, _convert_m21(parsed, kind))]
-        for index, score in scores:
+        for index, (score, fermatas) in scores:
             if not score.notes:
                 out["warnings"].append(f"tune {index} holds no notes; skipped")
                 continue
-            tokens = vocab.encode(score, out["warnings"])
+            if isinstance(vocab, VoiceVocabulary):
+                tokens = vocab.encode(score, out["warnings"], fermatas=fermatas)
+            else:
+                tokens = vocab.encode(score, out["warnings"])
             out["pieces"].append((piece_id(path, Path(root), index), tokens))
     except Exception as exc:  # one bad file never stops the run
         out["error"] = _reason(exc)
@@ -185,6 +205,7 @@ def vocab_key(vocab: Vocabulary) -> str:
     h = hashlib.sha256(json.dumps(vocab.to_dict(), sort_keys=True).encode())
     package = Path(__file__).resolve().parent.parent
     code = [*sorted((package / "music").glob("*.py")), package / "ml" / "tokens.py",
+            package / "ml" / "voices.py", package / "ml" / "keyfinding.py",
             Path(__file__).resolve()]
     for path in code:
         h.update(path.read_bytes())
@@ -276,6 +297,41 @@ def _convert_all(todo, root, vocab, workers, progress, label) -> list[dict]:
 
 
 # ----- the split ----------------------------------------------------------------------------
+def dedupe(pieces: Sequence[Piece], vocab, near_notes: int = 24,
+           ) -> tuple[list[Piece], list[dict]]:
+    """Drop copies before splitting, so that no test piece has its twin in training: the same
+    tokens (in the voice grid, which normalizes the key, that includes the same tune in another
+    key), or a near-copy whose first ``near_notes`` attacked pitches and last ones are the same
+    (the same tune under another title, the same file range read twice, a variant ending).
+    The first piece by id is kept; each dropped piece is returned with the one it copies."""
+    pitch_lo = getattr(vocab, "pitch_offset", 0)
+    pitch_hi = pitch_lo + vocab.max_pitch - vocab.min_pitch
+
+    def attacks(tokens) -> tuple:
+        t = np.asarray(tokens)
+        return tuple(int(x) for x in t[(t >= pitch_lo) & (t <= pitch_hi)])
+
+    kept: list[Piece] = []
+    dropped: list[dict] = []
+    exact: dict[bytes, str] = {}
+    near: dict[tuple, str] = {}
+    for p in sorted(pieces, key=lambda p: p.id):
+        key = np.asarray(p.tokens, np.int32).tobytes()
+        notes = attacks(p.tokens)
+        head = (notes[:near_notes], notes[-near_notes:]) if len(notes) >= 2 * near_notes \
+            else None
+        if key in exact:
+            dropped.append({"id": p.id, "copy_of": exact[key], "how": "identical"})
+        elif head is not None and head in near:
+            dropped.append({"id": p.id, "copy_of": near[head], "how": "same opening and ending"})
+        else:
+            exact[key] = p.id
+            if head is not None:
+                near[head] = p.id
+            kept.append(p)
+    return kept, dropped
+
+
 def split_of(pid: str, seed: int, fractions: tuple[float, float, float] = DEFAULT_FRACTIONS) -> str:
     """'train', 'val' or 'test' for one piece id: a hash, so adding pieces never moves others."""
     h = hashlib.sha256(f"{seed}:{pid}".encode()).digest()

@@ -36,7 +36,15 @@ import numpy as np
 from composer_gui.ml.baselines import evaluate_baselines
 from composer_gui.ml.corpora import Piece, load_pieces, pieces_from_record
 from composer_gui.ml.keyfinding import estimate_key
-from composer_gui.ml.model_folder import CARD, CARD_MD, SPLIT, TOKEN, load_model, read_config
+from composer_gui.ml.model_folder import (
+    CARD,
+    CARD_MD,
+    SPLIT,
+    TOKEN,
+    load_model,
+    read_config,
+    vocabulary_from_dict,
+)
 from composer_gui.ml.tokens import PAD, Vocabulary
 from composer_gui.music.score import Note, Score
 
@@ -234,7 +242,7 @@ def load_split(folder: Path, progress: bool = False) -> tuple[dict[str, list[Pie
                                                                dict]:
     config = read_config(folder)
     record = json.loads((folder / SPLIT).read_text(encoding="utf-8"))
-    vocab = Vocabulary.from_dict(config["vocabulary"])
+    vocab = vocabulary_from_dict(config["vocabulary"])
     source = record.get("source", {})
     limit = config.get("training", {}).get("limit")
     pieces = load_pieces(source.get("corpus"), source.get("data_dir"), vocab, progress=progress,

@@ -110,11 +110,12 @@ def write_split(folder: Path, split: dict) -> Path:
 
 def write_random_model_folder(folder: str | Path, model: ModelConfig | dict, *, seed: int = 1234,
                               logit_scale: float = 6.0, name: str = "random",
-                              summary: str = "Random weights.") -> Path:
+                              summary: str = "Random weights.", vocab=None) -> Path:
     """A complete model folder with random weights and a one-line card: the stand-in that tests
     and benchmarks run the real sampler on. The Dense layer is scaled by ``logit_scale`` so that
     the distributions are peaked like a trained model's rather than flat; ``seed`` makes the
-    weights (and so every generation) reproducible."""
+    weights (and so every generation) reproducible. ``vocab``: the REMI vocabulary unless given
+    (e.g. a ``VoiceVocabulary``)."""
     import warnings
 
     import keras
@@ -122,7 +123,7 @@ def write_random_model_folder(folder: str | Path, model: ModelConfig | dict, *, 
     folder = Path(folder)
     keras.utils.set_random_seed(seed)
     cfg = model if isinstance(model, ModelConfig) else ModelConfig.from_dict(model)
-    vocab = Vocabulary()
+    vocab = vocab if vocab is not None else Vocabulary()
     seq = build_sequence_model(cfg, vocab.size)
     dense = seq.get_layer(LOGITS_LAYER)
     kernel, bias = dense.get_weights()

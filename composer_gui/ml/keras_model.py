@@ -115,8 +115,13 @@ def compile_model(model: keras.Model, learning_rate: float = 2e-3, clipnorm: flo
 
 def load_keras_model(folder: str | Path) -> keras.Model:
     """The sequence model of a model folder, with its trained weights loaded."""
-    from composer_gui.ml.model_folder import CONFIG, WEIGHTS, ModelError, read_config
-    from composer_gui.ml.tokens import Vocabulary
+    from composer_gui.ml.model_folder import (
+        CONFIG,
+        WEIGHTS,
+        ModelError,
+        read_config,
+        vocabulary_from_dict,
+    )
 
     folder = Path(folder)
     cfg_path, weights = folder / CONFIG, folder / WEIGHTS
@@ -125,7 +130,7 @@ def load_keras_model(folder: str | Path) -> keras.Model:
             raise ModelError(f"{folder}: {path.name} is missing")
     config = read_config(folder)  # the same checks as the app's loading
     try:
-        vocab = Vocabulary.from_dict(config["vocabulary"])
+        vocab = vocabulary_from_dict(config["vocabulary"])
         model_cfg = ModelConfig.from_dict(config["model"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"{cfg_path}: not a valid model config ({exc})") from None

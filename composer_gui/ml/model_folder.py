@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from composer_gui.ml.tokens import Vocabulary
+from composer_gui.ml.voices import VoiceVocabulary
 
 FORMAT = "composer-gui-model"
 VERSION = 1
@@ -89,7 +90,7 @@ class ModelInfo:
 class LoadedModel:
     path: Path
     config: dict
-    vocab: Vocabulary
+    vocab: AnyVocabulary
     session: Any  # onnxruntime.InferenceSession
     layers: int
     hidden: int
@@ -206,6 +207,21 @@ def session_options(threads: int = 1):
     return opts
 
 
+AnyVocabulary = Vocabulary | VoiceVocabulary
+
+
+def vocabulary_from_dict(d: dict) -> AnyVocabulary:
+    """The vocabulary a model folder records: the voice grid (``"kind": "voice-grid"``, see
+    voices.py) or the REMI-style event stream of the first models (tokens.py)."""
+    if d.get("kind") == "voice-grid":
+        return VoiceVocabulary.from_dict(d)
+    return Vocabulary.from_dict(d)
+
+
+def representation(vocab: AnyVocabulary) -> str:
+    return "voice-grid" if isinstance(vocab, VoiceVocabulary) else "remi"
+
+
 def read_config(folder: Path) -> dict:
     """config.json parsed and checked (format, version, vocabulary, layers, hidden)."""
     path = folder / CONFIG
@@ -240,7 +256,7 @@ def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedMod
             raise ModelError(f"{folder}: {name} is missing (is this a model folder?)")
     config = read_config(folder)
     try:
-        vocab = Vocabulary.from_dict(config["vocabulary"])
+        vocab = vocabulary_from_dict(config["vocabulary"])
     except (TypeError, ValueError) as exc:
         raise ModelError(f"{folder}: {CONFIG}: the vocabulary is not valid ({exc})") from None
     layers, hidden = config["model"]["layers"], config["model"]["hidden"]

@@ -30,8 +30,15 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.ml import model_folder as layout
-from composer_gui.ml.corpora import load_pieces, make_windows, split_pieces, split_record
+from composer_gui.ml.corpora import (
+    dedupe,
+    load_pieces,
+    make_windows,
+    split_pieces,
+    split_record,
+)
 from composer_gui.ml.tokens import Vocabulary
+from composer_gui.ml.voices import CHORALE_VOICES, VoiceVocabulary
 
 
 @dataclass
@@ -52,6 +59,11 @@ class TrainConfig:
     patience: int = 6
     augment: bool = True
     augment_prob: float = 0.5  # share of pieces transposed each epoch (the rest keep their key)
+    # "remi": the event stream of tokens.py; "voice-grid": every voice on a 16th grid (voices.py),
+    # key normalized, so it is never transposed
+    representation: str = "remi"
+    voices: list = field(default_factory=list)  # voice-grid: the voices, high to low
+    dedupe: bool = False  # drop copies and near-copies before splitting (recorded in split.json)
     # changes made when resuming, e.g. [{"from_epoch": 16, "augment_prob": 0.5}], so the record
     # says exactly what each epoch did
     overrides: list = field(default_factory=list)
@@ -80,6 +92,16 @@ class TrainConfig:
             if epoch >= o["from_epoch"] and name in o:
                 value = o[name]
         return value
+
+
+def make_vocabulary(cfg: TrainConfig) -> Vocabulary | VoiceVocabulary:
+    if cfg.representation == "voice-grid":
+        voices = tuple(cfg.voices) or (CHORALE_VOICES if cfg.corpus == "bach-chorales"
+                                       else ("Melody",))
+        return VoiceVocabulary(voices=voices)
+    if cfg.representation != "remi":
+        raise ValueError(f"unknown representation {cfg.representation!r} (remi, voice-grid)")
+    return Vocabulary()
 
 
 CSV_FIELDS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
@@ -162,11 +184,15 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
 
     model_cfg = ModelConfig.from_dict(cfg.model) if cfg.model else PRESETS[cfg.preset]
     cfg.model = model_cfg.to_dict()
-    vocab = Vocabulary()
+    vocab = make_vocabulary(cfg)
     keras.utils.set_random_seed(cfg.seed)
 
     pieces = load_pieces(cfg.corpus, cfg.data_dir, vocab, progress=progress, limit=cfg.limit,
                          log=_log)
+    dropped: list[dict] = []
+    if cfg.dedupe:
+        pieces, dropped = dedupe(pieces, vocab)
+        _log(f"dropped {len(dropped)} copies before splitting")
     split = split_pieces(pieces, cfg.split_seed)
     if not split["train"]:
         raise ValueError("the split left no training pieces")
@@ -177,6 +203,8 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
     else:
         source = {"data_dir": str(Path(cfg.data_dir).resolve())}
     record = split_record(split, cfg.split_seed, source)
+    if cfg.dedupe:
+        record["dropped"] = dropped
     sizes = {k: len(v) for k, v in split.items()}
     tokens = {k: int(sum(len(p.tokens) for p in v)) for k, v in split.items()}
     _log(f"pieces: {sizes}, tokens: {tokens}")
@@ -207,7 +235,8 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
             state.update(lr=restart_lr[-1], lr_restarted_at=epoch, bad_epochs=0)
         model.optimizer.learning_rate.assign(state["lr"])
         rng = np.random.default_rng([cfg.seed, epoch])  # a resumed run sees the same data
-        windows = make_windows(split["train"], vocab, cfg.seq_len, rng, augment=cfg.augment,
+        transpose = cfg.augment and isinstance(vocab, Vocabulary)  # the voice grid is in C/Am
+        windows = make_windows(split["train"], vocab, cfg.seq_len, rng, augment=transpose,
                                augment_prob=cfg.at_epoch(epoch, "augment_prob"))
         t0 = time.perf_counter()
         if progress:

@@ -147,6 +147,14 @@ class VoiceVocabulary:
         return min(self.meters, key=lambda m: (abs(self._bar_steps[m] * self.step_ticks
                                                    - ts.bar_ticks), m))
 
+    def encode(self, score: Score, warnings: list[str] | None = None, *,
+               fermatas: Sequence[int] = ()) -> list[int]:
+        """A whole piece as training tokens (``encode`` below, repairs added to ``warnings``)."""
+        enc = encode(score, self, fermatas=fermatas)
+        if warnings is not None:
+            warnings += enc.warnings
+        return enc.tokens
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("_bar_steps", None)
