@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from composer_gui.ml import keyfinding  # noqa: E402
 from composer_gui.ml.corpora import cache_dir, music21_corpus_root  # noqa: E402
-from composer_gui.music.score import KeySignature, Note  # noqa: E402
+from composer_gui.music.score import TPQ, KeySignature, Note  # noqa: E402
 
 CACHE_VERSION = 1
 NAMES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -280,18 +280,24 @@ def override_rates(data):
 
 
 def failure_cases():
-    d = [66, 66, 67, 69, 69, 67, 66, 64, 62, 62, 64, 66, 66, 64, 64]
-    ode = [Note(i * 480, p, 480) for i, p in enumerate(d)]
-    ode_d = [*ode[:-1], Note(14 * 480, 62, 960)]
-    eb = [Note(i * 480, p, 480) for i, p in enumerate(
-        [63, 67, 70, 75, 74, 72, 70, 68, 67, 65, 63, 58, 63])]
-    cm = [Note(i * 480, p, 480) for i, p in enumerate(
-        [60, 63, 67, 72, 71, 72, 68, 67, 65, 63, 62, 59, 60])]
+    d = [66, 66, 67, 69, 69, 67, 66, 64, 62, 62, 64, 66, 66, 64, 64]  # Ode to Joy in D
+    beats = [1] * 12 + [1.5, 0.5, 2]
+
+    def line(pitches, lengths):  # notes one after another, lengths in quarters
+        t = np.cumsum([0, *lengths])[:-1]
+        return [Note(int(a * TPQ), p, int(b * TPQ))
+                for a, p, b in zip(t, pitches, lengths, strict=True)]
+
+    ode = line(d, beats)
+    ode_d = line([*d[:-2], 64, 62], beats)
+    eb = line([70, 72, 74, 70, 65, 67, 69, 70, 63, 67, 70, 63], [1] * 11 + [2])  # leans on Bb
+    cm = line([60, 63, 67, 72, 71, 72, 68, 67, 65, 63, 62, 59, 60], [1] * 13)
     three_flats = KeySignature(0, -3, "major")
-    cases = [("Ode to Joy in D, phrase ending on E", ode, None, "D:major"),
-             ("Ode to Joy in D, phrase ending on D", ode_d, None, "D:major"),
-             ("E-flat major tune, 3-flat signature", eb, three_flats, "Eb:major"),
-             ("C minor tune, 3-flat signature", cm, three_flats, "C:minor")]
+    cases = [("Ode to Joy in D, first phrase (ends on E)", ode, None, "D:major"),
+             ("Ode to Joy in D, its first 8 notes", ode[:8], None, "D:major"),
+             ("Ode to Joy in D, second phrase (ends on D)", ode_d, None, "D:major"),
+             ("E-flat major tune leaning on B-flat, 3 flats", eb, three_flats, "Eb:major"),
+             ("C minor tune (B natural), 3 flats", cm, three_flats, "C:minor")]
     print("\nThe failure cases of the issue\n")
     print("| case | old | new | right |")
     print("| --- | --- | --- | --- |")
