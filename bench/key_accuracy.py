@@ -1,0 +1,386 @@
+"""How often ``estimate_key`` names the right key: folk tunes (ABC ``K:``) and Bach chorales.
+
+    python bench/key_accuracy.py            # the table in docs/keyfinding.md
+    python bench/key_accuracy.py --tune     # the grid search that chose the weights (tuning set)
+
+Data: music21's offline corpus. Folk tunes are O'Neill's 1850 and Ryan's Mammoth (the pieces of
+the ``folk-melodies`` model's split.json); chorales are the ``bach-chorales`` pieces. The split's
+**val** pieces are the *tuning* set (the weights in keyfinding.py were chosen on them); the
+**test** pieces are the *reporting* set; the **train** pieces are reported too (never tuned on,
+so a second, larger held-out check of the key finder, though the LSTM trained on them).
+
+Truth. Folk: the tune's first ``K:`` field; tunes whose ``K:`` changes later are dropped. Modes
+map to the major/minor key on the same tonic: Ionian, Mixolydian, Lydian count as major; Aeolian,
+Dorian, Phrygian as minor (a Dorian tune on D is right as D minor, a Mixolydian tune on G as G
+major). Chorales: the file's key signature decides the pitch set and the bass of the final chord
+the tonic: the signature's major or its relative minor, or the minor key one flat further (the
+baroque "Dorian" signature, e.g. G minor written with one flat); a chorale ending elsewhere (a
+Phrygian close on the dominant) is dropped. The file's ``<mode>`` and music21's ``analyze`` are not
+used.
+
+Parsing is slow, so the converted notes are cached (pickle) under
+``$COMPOSER_GUI_CACHE/keyfinding`` (default ``~/.cache/composer-gui/keyfinding``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import pickle
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from composer_gui.ml import keyfinding  # noqa: E402
+from composer_gui.ml.corpora import cache_dir, music21_corpus_root  # noqa: E402
+from composer_gui.music.score import TPQ, KeySignature, Note  # noqa: E402
+
+CACHE_VERSION = 1
+NAMES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+MODE_OF = {"": "major", "maj": "major", "ion": "major", "mix": "major", "lyd": "major",
+           "m": "minor", "min": "minor", "aeo": "minor", "dor": "minor", "phr": "minor"}
+# Sharps of the major key on each tonic pc (for the chorales' Dorian-signature rule).
+MAJOR_SHARPS = {(s * 7) % 12: s for s in range(-5, 7)}
+
+
+# ----- data ---------------------------------------------------------------------------------
+def parse_k(field: str) -> tuple[int, str, str] | None:
+    """(tonic pc, major/minor, mode word) of an ABC K: field; None if not a key (e.g. K:none)."""
+    m = re.match(r"\s*([A-Ga-g])([#b]?)\s*([A-Za-z]*)", field)
+    if not m:
+        return None
+    pc = (NAMES[m.group(1).upper()] + {"#": 1, "b": -1, "": 0}[m.group(2)]) % 12
+    word = m.group(3).lower()[:3]
+    if word not in MODE_OF:
+        return None
+    return pc, MODE_OF[word], word or "maj"
+
+
+def _record(score, truth, sig, piece_id):
+    notes = [(n.start, n.pitch, n.duration) for n in score.notes]
+    if not notes:
+        return None
+    bar = score.time_signatures[0].bar_ticks
+    first = min(s for s, _, _ in notes)
+    pickup = first % bar != 0 or first >= bar  # the pickup sits at the end of bar 0
+    cut = {n: score.bar_start(n + (1 if pickup else 0)) for n in (2, 4)}
+    return {"id": piece_id, "notes": notes, "cut": cut, "truth": truth, "sig": sig}
+
+
+def _folk_tune(job):
+    import music21
+
+    from composer_gui.ml.corpora import _convert_m21
+
+    piece_id, text = job
+    ks = re.findall(r"(?m)^K:(.*)$", text)
+    keys = {parse_k(k) for k in ks}
+    if not ks or None in keys or len({(k[0], k[1]) for k in keys}) > 1:
+        return None  # no key, or the key changes inside the tune
+    truth = parse_k(ks[0])
+    try:
+        s = music21.converter.parse(text, format="abc", forceSource=True)
+        score = _convert_m21(s, "melody")
+    except Exception:
+        return None
+    sig = score.key_signatures[0].sharps if score.key_signatures else None
+    return _record(score, truth, sig, piece_id)
+
+
+def _chorale(piece_id):
+    import music21
+
+    from composer_gui.ml.corpora import _convert_m21
+
+    try:
+        s = music21.corpus.parse(piece_id, forceSource=True)
+        score = _convert_m21(s, "chorale")
+    except Exception:
+        return None
+    if not score.key_signatures or not score.notes:
+        return None
+    sig = score.key_signatures[0].sharps
+    last = max(n.start for n in score.notes)
+    bass = min(n.pitch for n in score.notes if n.start == last) % 12
+    major = (sig * 7) % 12
+    if bass == major:
+        truth = (bass, "major", "maj")
+    elif bass == (major + 9) % 12:
+        truth = (bass, "minor", "min")
+    elif bass == (major + 2) % 12:  # one flat further: the baroque Dorian signature
+        truth = (bass, "minor", "dor-sig")
+    else:
+        return None  # a Phrygian or half close: the tonic is not certain
+    return _record(score, truth, sig, piece_id)
+
+
+def load(corpus: str) -> dict[str, list[dict]]:
+    """{split: [record]} for "folk" or "chorales", cached."""
+    path = cache_dir() / "keyfinding" / f"{corpus}-v{CACHE_VERSION}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    model = {"folk": "folk-melodies", "chorales": "bach-chorales"}[corpus]
+    split = json.loads((ROOT / "models" / model / "split.json").read_text(encoding="utf-8"))
+    root = music21_corpus_root()
+    t0 = time.perf_counter()
+    out: dict[str, list[dict]] = {}
+    blocks: dict[str, str] = {}
+    for name in ("val", "test", "train"):
+        recs = []
+        for pid in split[name]:
+            if corpus == "folk":
+                file, _, index = pid.partition("#")
+                if file not in blocks:
+                    text = (root / file).read_text(encoding="utf-8", errors="replace")
+                    for i, b in enumerate(re.split(r"(?m)^(?=X:)", text)[1:]):
+                        blocks[f"{file}#{i}"] = b
+                    if not index:
+                        blocks[file] = text
+                r = _folk_tune((pid, blocks[pid])) if pid in blocks else None
+            else:
+                r = _chorale(pid)
+            if r is not None:
+                recs.append(r)
+        out[name] = recs
+        print(f"  parsed {corpus} {name}: {len(recs)} of {len(split[name])} "
+              f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(out))
+    return out
+
+
+# ----- the old algorithm, frozen for comparison --------------------------------------------
+_KK = (np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88]),
+       np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17]))
+
+
+def old_estimate_key(notes, declared=None, tick=0):
+    """keyfinding.estimate_key before this change: K-S over a duration histogram; the declared
+    key kept only when within 0.1 correlation of the best."""
+    hist = np.zeros(12)
+    for n in notes:
+        hist[n.pitch % 12] += max(n.duration, 1)
+    if hist.std() == 0:
+        return declared
+    h = (hist - hist.mean()) / hist.std()
+    corr = np.zeros((2, 12))
+    for m, prof in enumerate(_KK):
+        p = (prof - prof.mean()) / prof.std()
+        for t in range(12):
+            corr[m, t] = float(h @ np.roll(p, t)) / 12
+    m, t = np.unravel_index(int(np.argmax(corr)), corr.shape)
+    if declared is not None:
+        d = corr[("major", "minor").index(declared.mode), declared.tonic_pc]
+        if d >= corr[m, t] - 0.1:
+            return declared
+    return KeySignature.from_tonic(int(t), ("major", "minor")[int(m)], tick)
+
+
+# ----- measuring ----------------------------------------------------------------------------
+def views(rec):
+    notes = [Note(s, p, d) for s, p, d in rec["notes"]]
+    yield "whole", notes
+    for n in (4, 2):
+        yield f"{n} bars", [x for x in notes if x.start < rec["cut"][n]]
+
+
+def relation(est, tonic, mode):
+    if est is None:
+        return "none"
+    d = (est.tonic_pc - tonic) % 12
+    if est.mode == mode:
+        return {0: "right", 7: "dominant", 5: "subdominant"}.get(d, "other")
+    if est.mode == "major" and mode == "minor" and d == 3:
+        return "relative"
+    if est.mode == "minor" and mode == "major" and d == 9:
+        return "relative"
+    if d == 0:
+        return "parallel"
+    return "other"
+
+
+def accuracy(recs, fn, with_sig=False):
+    """{view: (share right, Counter of relations)}."""
+    out = {}
+    for rec in recs:
+        tonic, mode, _ = rec["truth"]
+        declared = None
+        if with_sig:
+            if rec["sig"] is None:
+                continue
+            declared = KeySignature(0, rec["sig"], "major")  # the signature, not the mode
+        for view, notes in views(rec):
+            c = out.setdefault(view, Counter())
+            c[relation(fn(notes, declared), tonic, mode)] += 1
+    return {v: (c["right"] / max(1, sum(c.values())), c) for v, c in out.items()}
+
+
+def table(data, with_sig):
+    rows = []
+    for corpus, splits in data.items():
+        for split in ("test", "train", "val"):
+            recs = splits[split]
+            label = {"test": "report", "train": "report (train split)",
+                     "val": "tuning"}[split]
+            old = accuracy(recs, old_estimate_key, with_sig)
+            new = accuracy(recs, keyfinding.estimate_key, with_sig)
+            cells = [f"{old[v][0]:.1%} -> {new[v][0]:.1%}" for v in ("whole", "4 bars", "2 bars")]
+            rows.append((f"{corpus} {split} ({label})", len(recs), *cells))
+            if split == "test":
+                conf = {v: dict(new[v][1].most_common()) for v in ("whole", "4 bars", "2 bars")}
+                oconf = {v: dict(old[v][1].most_common()) for v in ("whole", "4 bars", "2 bars")}
+                rows.append(("  confusions old", "", *(str(oconf[v]) for v in oconf)))
+                rows.append(("  confusions new", "", *(str(conf[v]) for v in conf)))
+    return rows
+
+
+def print_table(rows, title):
+    print(f"\n{title}\n")
+    print("| set | tunes | whole: old -> new | first 4 bars | first 2 bars |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in rows:
+        print("| " + " | ".join(str(x) for x in r) + " |")
+
+
+def override_rates(data):
+    """How often a signature is left: the file's own (should be never) and a wrong one, the
+    file's shifted by 2 to 5 fifths either way (should be often: the notes contradict it)."""
+    print("\nSignature overrides (report and train pieces, whole / 4 bars / 2 bars)\n")
+    print("| set | signature | left: old | left: new |")
+    print("| --- | --- | --- | --- |")
+    for corpus, splits in data.items():
+        recs = [r for s in ("test", "train") for r in splits[s] if r["sig"] is not None]
+        for label, shifts in (("the file's own", (0,)), ("shifted 2-5 fifths", (-5, -4, -3, -2,
+                                                                            2, 3, 4, 5))):
+            left = {"old": 0, "new": 0}
+            total = 0
+            for rec in recs:
+                for shift in shifts:
+                    sig = rec["sig"] + shift
+                    if not -7 <= sig <= 7:
+                        continue
+                    declared = KeySignature(0, sig, "major")
+                    for _, notes in views(rec):
+                        total += 1
+                        for name, fn in (("old", old_estimate_key), ("new",
+                                                                     keyfinding.estimate_key)):
+                            k = fn(notes, declared)
+                            left[name] += k is not None and k.sharps not in (sig, sig - 1)
+            print(f"| {corpus} | {label} | {left['old'] / total:.1%} | "
+                  f"{left['new'] / total:.1%} |")
+
+
+def failure_cases():
+    d = [66, 66, 67, 69, 69, 67, 66, 64, 62, 62, 64, 66, 66, 64, 64]  # Ode to Joy in D
+    beats = [1] * 12 + [1.5, 0.5, 2]
+
+    def line(pitches, lengths):  # notes one after another, lengths in quarters
+        t = np.cumsum([0, *lengths])[:-1]
+        return [Note(int(a * TPQ), p, int(b * TPQ))
+                for a, p, b in zip(t, pitches, lengths, strict=True)]
+
+    ode = line(d, beats)
+    ode_d = line([*d[:-2], 64, 62], beats)
+    eb = line([70, 72, 74, 70, 65, 67, 69, 70, 63, 67, 70, 63], [1] * 11 + [2])  # leans on Bb
+    cm = line([60, 63, 67, 72, 71, 72, 68, 67, 65, 63, 62, 59, 60], [1] * 13)
+    three_flats = KeySignature(0, -3, "major")
+    cases = [("Ode to Joy in D, first phrase (ends on E)", ode, None, "D:major"),
+             ("Ode to Joy in D, its first 8 notes", ode[:8], None, "D:major"),
+             ("Ode to Joy in D, second phrase (ends on D)", ode_d, None, "D:major"),
+             ("E-flat major tune leaning on B-flat, 3 flats", eb, three_flats, "Eb:major"),
+             ("C minor tune (B natural), 3 flats", cm, three_flats, "C:minor")]
+    print("\nThe failure cases of the issue\n")
+    print("| case | old | new | right |")
+    print("| --- | --- | --- | --- |")
+    for name, notes, declared, right in cases:
+        print(f"| {name} | {old_estimate_key(notes, declared)} | "
+              f"{keyfinding.estimate_key(notes, declared)} | {right} |")
+
+
+def speed():
+    rng = np.random.default_rng(0)
+    notes = [Note(i * 240, int(p), 240) for i, p in enumerate(rng.integers(55, 80, 400))]
+    keyfinding.estimate_key(notes)
+    t = time.perf_counter()
+    for _ in range(200):
+        keyfinding.estimate_key(notes)
+    print(f"\nestimate_key on 400 notes: {(time.perf_counter() - t) / 200 * 1e3:.3f} ms per call")
+
+
+# ----- tuning -------------------------------------------------------------------------------
+def tune(data):
+    """Grid search on the tuning (val) pieces only; prints the best settings. First the weights
+    of the estimate without a signature, then (with those) the two that only matter with one."""
+    sets = {c: [[*views(r), r["truth"], r["sig"]] for r in data[c]["val"]]
+            for c in ("folk", "chorales")}
+
+    def score(p, with_sig=False):
+        out = {}
+        for c, recs in sets.items():
+            right = total = 0
+            for *vs, (tonic, mode, _), sig in recs:
+                if with_sig and sig is None:
+                    continue
+                declared = KeySignature(0, sig, "major") if with_sig else None
+                for _, notes in vs:
+                    k = keyfinding.estimate_key(notes, declared, params=p)
+                    right += k is not None and k.tonic_pc == tonic and k.mode == mode
+                    total += 1
+            out[c] = right / total
+        return out["folk"] + 0.5 * out["chorales"], out
+
+    grid = {
+        "profile": list(keyfinding.PROFILES),
+        "half_life": [None, 8.0, 16.0, 32.0],
+        "final": [0.0, 0.1, 0.2, 0.3],
+        "final_triad": [0.0, 0.05, 0.1],
+        "first": [0.0, 0.05, 0.1],
+    }
+    results = []
+    for values in itertools.product(*grid.values()):
+        p = keyfinding.KeyParams(**dict(zip(grid, values, strict=True)))
+        results.append((*score(p), p))
+    results.sort(key=lambda r: -r[0])
+    print("no signature: folk and chorales, mean of whole / 4 bars / 2 bars")
+    for r in results[:10]:
+        print(f"  {r[0]:.4f} {r[1]['folk']:.3f} {r[1]['chorales']:.3f} {r[2]}")
+    for prof in keyfinding.PROFILES:
+        best = next(r for r in results if r[2].profile == prof)
+        print(f"  best with {prof}: folk {best[1]['folk']:.3f} "
+              f"chorales {best[1]['chorales']:.3f}")
+    base = results[0][2]
+    print("with the signature (mode unknown): leading, mode_prior")
+    for lead, prior in itertools.product([0.0, 0.1, 0.2, 0.3], [0.0, 0.05, 0.1]):
+        p = replace(base, leading=lead, mode_prior=prior)
+        s, parts = score(p, with_sig=True)
+        print(f"  {lead} {prior}: {s:.4f} folk {parts['folk']:.3f} "
+              f"chorales {parts['chorales']:.3f}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tune", action="store_true", help="grid search on the tuning pieces")
+    args = ap.parse_args(argv)
+    data = {"folk": load("folk"), "chorales": load("chorales")}
+    if args.tune:
+        tune(data)
+        return
+    print_table(table(data, with_sig=False), "No signature (the declared key dropped)")
+    print_table(table(data, with_sig=True),
+                "With the file's key signature (its sharps only; the mode left to the notes)")
+    override_rates(data)
+    failure_cases()
+    speed()
+
+
+if __name__ == "__main__":
+    main()
