@@ -394,3 +394,57 @@ def voices_to_parts(score: Score, plan: VoicePlan, voice_notes: Sequence[Sequenc
 
 def empty_parts_for(voices: Sequence[str]) -> tuple[Part, ...]:
     return tuple(Part((), name=v) for v in voices)
+
+
+@dataclass
+class DecodedPiece:
+    score: Score  # in the normalized key (C major / A minor), one part per voice
+    fermatas: list[int]  # ticks of the steps under a fermata
+    bars_left: list[int]  # each bar's BAR_k value
+
+
+def decode_piece(tokens: Sequence[int], vocab: VoiceVocabulary) -> DecodedPiece:
+    """A whole encoded piece back to a Score (evaluation reads held-out pieces this way). Bars
+    are laid out by the ``TS`` token; tokens that break the grammar end the piece there."""
+    toks = list(tokens)
+    mode, ts = "major", vocab.meters[0]
+    i = 0
+    while i < len(toks) and vocab.kind(toks[i]) in ("BOS", "MODE", "TS", "PAD"):
+        if vocab.kind(toks[i]) == "MODE":
+            mode = MODES[toks[i] - vocab.mode_offset]
+        elif vocab.kind(toks[i]) == "TS":
+            ts = vocab.meters[toks[i] - vocab.ts_offset]
+        i += 1
+    n = len(vocab.voices)
+    bar_len = vocab.bar_steps(ts) * vocab.step_ticks
+    frames: list[tuple[int, list[int]]] = []
+    fermatas: list[int] = []
+    bars_left: list[int] = []
+    bar = -1
+    while i < len(toks):
+        kind = vocab.kind(toks[i])
+        if kind == "BAR":
+            bar += 1
+            bars_left.append(toks[i] - vocab.bar_offset + 1)
+            i += 1
+        elif kind == "POS" and bar >= 0 and i + n < len(toks) + 1:
+            step, fermata = divmod(toks[i] - vocab.pos_offset, 2)
+            tick = bar * bar_len + step * vocab.step_ticks
+            frame = toks[i + 1:i + 1 + n]
+            if len(frame) < n or any(vocab.kind(t) not in ("PITCH", "HOLD", "REST")
+                                     for t in frame):
+                break
+            frames.append((tick, frame))
+            if fermata:
+                fermatas.append(tick)
+            i += 1 + n
+        else:
+            break
+    lanes = decode_frames(frames, vocab, 0, 0)
+    num, den = (int(x) for x in ts.split("/"))
+    parts = tuple(Part(tuple(lane), name=name) for lane, name in zip(lanes, vocab.voices,
+                                                                       strict=True))
+    key = KeySignature(0, 0, mode)
+    score = Score(parts=parts, time_signatures=(TimeSignature(0, num, den),),
+                  key_signatures=(key,))
+    return DecodedPiece(score, fermatas, bars_left)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from composer_gui.ml import voices as V
@@ -117,3 +119,14 @@ def test_real_chorales_round_trip(name):
     decoded = V.decode_frames(frames, VOCAB, 0, enc.shift)
     assert decoded == [sorted(lane) for lane in enc.plan.notes]
     assert all(x.start % S16 == 0 for lane in decoded for x in lane)
+
+
+def test_a_whole_piece_decodes_back_to_a_score():
+    score = satb(KeySignature(0, 2, "major"), bars=3).transpose(2)
+    enc = V.encode(score, VOCAB, fermatas=[3 * TPQ])
+    piece = V.decode_piece(enc.tokens, VOCAB)
+    assert piece.score.key_at(0) == KeySignature(0, 0, "major")  # normalized: D major -> C
+    assert [p.name for p in piece.score.parts] == list(V.CHORALE_VOICES)
+    assert [list(p.notes) for p in piece.score.parts] == [
+        [replace(n, pitch=n.pitch - 2) for n in p.notes] for p in score.parts]
+    assert piece.fermatas == [3 * TPQ] and piece.bars_left == [3, 2, 1]
