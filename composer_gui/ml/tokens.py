@@ -38,6 +38,22 @@ SPECIALS = ("PAD", "BOS", "EOS", "BAR")
 PAD, BOS, EOS, BAR = range(4)
 
 
+def meter_steps(meters: Sequence[str], steps_per_quarter: int, max_bar_steps: int
+                ) -> dict[str, int]:
+    """Grid steps in a bar of each meter ("3/4": 12 at 4 steps a quarter); a grid that does not
+    divide a quarter's ticks, or a bar longer than ``max_bar_steps``, is a ValueError."""
+    if steps_per_quarter < 1 or TPQ % steps_per_quarter:
+        raise ValueError(f"{steps_per_quarter} steps per quarter do not divide {TPQ}")
+    out = {}
+    for ts in meters:
+        n, d = (int(x) for x in ts.split("/"))
+        steps = TimeSignature(0, n, d).bar_ticks // (TPQ // steps_per_quarter)
+        if steps > max_bar_steps:
+            raise ValueError(f"time signature {ts} is longer than {max_bar_steps} steps")
+        out[ts] = steps
+    return out
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Token layout. Saved inside every model folder, so weights never meet the wrong vocabulary."""
@@ -53,16 +69,8 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time_signatures", tuple(self.time_signatures))
-        if TPQ % self.steps_per_quarter:
-            raise ValueError(f"{self.steps_per_quarter} steps per quarter do not divide {TPQ}")
-        bars = {}
-        for ts in self.time_signatures:
-            n, d = (int(x) for x in ts.split("/"))
-            steps = TimeSignature(0, n, d).bar_ticks // self.step_ticks
-            if steps > self.max_bar_steps:
-                raise ValueError(f"time signature {ts} is longer than {self.max_bar_steps} steps")
-            bars[ts] = steps
-        object.__setattr__(self, "_ts_bar_steps", bars)
+        object.__setattr__(self, "_ts_bar_steps", meter_steps(
+            self.time_signatures, self.steps_per_quarter, self.max_bar_steps))
 
     # ----- layout -----------------------------------------------------------------------------
     @property

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.ml.tokens import meter_steps
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
 SPECIALS = ("PAD", "BOS", "EOS", "REST", "HOLD")
@@ -53,16 +54,8 @@ class VoiceVocabulary:
     def __post_init__(self) -> None:
         object.__setattr__(self, "voices", tuple(self.voices))
         object.__setattr__(self, "meters", tuple(self.meters))
-        if TPQ % self.steps_per_quarter:
-            raise ValueError(f"{self.steps_per_quarter} steps per quarter do not divide {TPQ}")
-        steps = {}
-        for ts in self.meters:
-            n, d = (int(x) for x in ts.split("/"))
-            s = TimeSignature(0, n, d).bar_ticks // self.step_ticks
-            if s > self.max_bar_steps:
-                raise ValueError(f"meter {ts} is longer than {self.max_bar_steps} steps")
-            steps[ts] = s
-        object.__setattr__(self, "_bar_steps", steps)
+        object.__setattr__(self, "_bar_steps", meter_steps(self.meters, self.steps_per_quarter,
+                                                           self.max_bar_steps))
 
     # ----- layout ---------------------------------------------------------------------------------
     @property
