@@ -399,7 +399,7 @@ class DecodedPiece:
 def decode_piece(tokens: Sequence[int], vocab: VoiceVocabulary) -> DecodedPiece:
     """A whole encoded piece back to a Score (evaluation reads held-out pieces this way). Bars
     are laid out by the ``TS`` token; tokens that break the grammar end the piece there."""
-    toks = list(tokens)
+    toks = [int(t) for t in tokens]  # numpy int16 tokens would overflow the tick arithmetic
     mode, ts = "major", vocab.meters[0]
     i = 0
     while i < len(toks) and vocab.kind(toks[i]) in ("BOS", "MODE", "TS", "PAD"):

@@ -130,3 +130,12 @@ def test_a_whole_piece_decodes_back_to_a_score():
     assert [list(p.notes) for p in piece.score.parts] == [
         [replace(n, pitch=n.pitch - 2) for n in p.notes] for p in score.parts]
     assert piece.fermatas == [3 * TPQ] and piece.bars_left == [3, 2, 1]
+
+
+def test_long_pieces_decode_from_stored_int16_tokens():
+    import numpy as np
+
+    score = satb(KeySignature(0, 0, "major"), bars=24)
+    enc = V.encode(score, VOCAB)
+    piece = V.decode_piece(np.asarray(enc.tokens, np.int16), VOCAB)
+    assert piece.score.parts[0].notes[-1].start == score.parts[0].notes[-1].start > 2**15
