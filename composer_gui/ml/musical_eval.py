@@ -110,7 +110,19 @@ def sampler_adapter(folder: Path) -> Generate:
     :class:`GenerationRequest` fields; fields this checkout's request lacks are dropped when they
     ask for the plain behaviour (``end="free"``, ``harmonize=False``, ``parts=None``) and raise
     :class:`Unsupported` otherwise. A voice-grid folder needs the voice sampler (which brings
-    ``harmonize``); without it every call raises :class:`Unsupported`."""
+    ``harmonize``); without it every call raises :class:`Unsupported`.
+
+    What :func:`musical_rows` asks for (always with the app's temperature / top-k / top-p,
+    ``key=None``, ``variations`` and a seed per piece):
+
+    * continuation: the opening (the piece up to ``start_tick``, a bar line), ``bars``,
+      ``start_tick``, ``end="free"``, and once more with ``end="cadence"``;
+    * infill: the whole window, ``start_tick`` and ``end_tick`` (bar lines), ``bars`` = the
+      region's bars, ``end`` left out;
+    * harmonization: a one-part score (the melody, named "Soprano"), ``start_tick=0``,
+      ``end_tick`` = the bar line after the melody, ``bars`` = its bars, ``harmonize=True``.
+
+    Each answer must be one Score per variation holding the input's notes outside the span."""
     from composer_gui.ml.model_folder import load_model
     from composer_gui.ml.sampler import GenerationRequest, Sampler
 
@@ -146,7 +158,8 @@ def cases_from_pieces(pieces, vocab) -> list[Case]:
     out = []
     for p in pieces:
         if isinstance(vocab, VoiceVocabulary):
-            score = decode_piece(p.tokens, vocab).score
+            # plain ints: decode_piece's tick arithmetic overflows on the pieces' int16 tokens
+            score = decode_piece([int(t) for t in p.tokens], vocab).score
         else:
             score = vocab.decode(p.tokens)
         if score.notes:

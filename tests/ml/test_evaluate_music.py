@@ -207,3 +207,15 @@ def test_bits_per_note_on_a_known_distribution():
     voice = VoiceVocabulary()
     frame = [voice.pos_id(0), voice.pitch_id(60), 4, 3, voice.pitch_id(48)]
     assert attacked_notes([[1, *frame, *frame]], voice) == 4
+
+
+def test_long_voice_grid_pieces_decode_from_their_int16_tokens():
+    from composer_gui.ml.corpora import Piece
+    from composer_gui.ml.musical_eval import cases_from_pieces
+
+    vocab = VoiceVocabulary()
+    score = chorale([ONE, IV, V7, ONE] * 24)  # 24 bars: ticks past int16
+    piece = Piece("long", np.asarray(vocab.encode(score), np.int16))
+    (case,) = cases_from_pieces([piece], vocab)
+    assert case.score.bar_count() == 24
+    assert len(case.score.parts) == 4 and case.score.end_tick == 24 * BAR
