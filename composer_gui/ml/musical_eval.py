@@ -119,8 +119,9 @@ def sampler_adapter(folder: Path) -> Generate:
       ``start_tick``, ``end="free"``, and once more with ``end="cadence"``;
     * infill: the whole window, ``start_tick`` and ``end_tick`` (bar lines), ``bars`` = the
       region's bars, ``end`` left out;
-    * harmonization: a one-part score (the melody, named "Soprano"), ``start_tick=0``,
-      ``end_tick`` = the bar line after the melody, ``bars`` = its bars, ``harmonize=True``.
+    * harmonization: a one-part score (the melody, named "Soprano"), ``harmonize=True``,
+      ``bars`` = its bars, no start or end (the whole melody; the voice sampler then ends it
+      with a cadence, as the real chorale ends).
 
     Each answer must be one Score per variation holding the input's notes outside the span."""
     from composer_gui.ml.model_folder import load_model
@@ -134,9 +135,14 @@ def sampler_adapter(folder: Path) -> Generate:
         return missing
     sampler = Sampler.load(folder)
     plain = {"end": "free", "harmonize": False, "parts": None}
+    remi = representation(vocab) == "remi"
 
     def generate(score: Score, request: dict) -> list[Score]:
         req = dict(request)
+        if remi and req.get("harmonize"):
+            raise Unsupported("the REMI event stream cannot harmonize (one stream, no voices)")
+        if remi and req.get("end") == "cadence":
+            raise Unsupported("the REMI event stream has no bars-left countdown to end with")
         for name, value in plain.items():
             if name not in fields and req.pop(name, value) != value:
                 raise Unsupported(f"the sampler has no {name!r} option")
@@ -428,8 +434,8 @@ def musical_rows(cases: Sequence[Case], voices: int, *, separable: bool, generat
         measure(pools["random_in_key"], random_harmony(melody, key, rng), 0, end, key,
                 separable=separable, **kw)
         for g in run("harmonization", melody, {
-                "bars": min(s.bar_count(), limits.MAX_BARS), "start_tick": 0, "end_tick": end,
-                "harmonize": True, "seed": seed + i}) or []:
+                "bars": min(s.bar_count(), limits.MAX_BARS), "harmonize": True,
+                "seed": seed + i}) or []:
             measure(pools["model"], g, 0, end, key, separable=separable, **kw)
 
     texture = "chorale" if choral else "melody"

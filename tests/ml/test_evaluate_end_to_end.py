@@ -104,6 +104,7 @@ def test_evaluate_a_tiny_voice_grid_model(tmp_path, monkeypatch):
     rows = result["music"]["rows"]
     assert {r.get("end") for r in asked} >= {"free", "cadence"}
     assert any(r.get("harmonize") for r in asked) and any(r.get("end_tick") for r in asked)
+    assert all("start_tick" not in r for r in asked if r.get("harmonize"))
     assert all(r["key"] is None and r["top_p"] == 0.95 for r in asked)
     assert rows["bars_restated"]["model"] == pytest.approx(rows["bars_restated"]["repeat_2_bars"])
     assert rows["ends_on_tonic_cadence"]["model"] is not None

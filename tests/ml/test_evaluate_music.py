@@ -121,7 +121,8 @@ def real_continuation(cases: list[Case]):
         assert request["key"] is None and request["top_p"] == 0.95  # app defaults, no lock
         if request.get("harmonize"):
             real = by_melody[score.parts[0].notes]
-            return [real.slice(0, request["end_tick"], shift=False)] * request["variations"]
+            assert "start_tick" not in request  # the whole melody
+            return [real] * request["variations"]
         real = by_opening[tuple(n for n in score.parts[0].notes
                                 if n.start < request["start_tick"])]
         end = request.get("end_tick") or request["start_tick"] + request["bars"] * BAR
