@@ -1,7 +1,8 @@
 """``composer-gui evaluate --model NAME_OR_DIR``: held-out metrics of a model folder, as JSON.
 
-Runs on ONNX Runtime (no TensorFlow needed). ``--write-card`` also writes card.json and card.md
-into the model folder from the printed result.
+Runs on ONNX Runtime (no TensorFlow needed); the musical rows are described in
+ml/musical_eval.py. ``--write-card`` also writes card.json and card.md into the model folder from
+the printed result.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import sys
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "evaluate",
-        help="measure a model on its held-out test pieces (JSON): perplexity vs n-gram "
-        "baselines, statistics of generated continuations",
+        help="measure a model on its held-out test pieces (JSON): perplexity and bits per "
+        "note vs n-gram baselines; musical measures of continuations, infill and harmonization "
+        "beside the real music and two trivial baselines",
     )
     p.add_argument("--model", required=True, help="an installed model's name or a model folder")
-    p.add_argument("--pieces", type=int, default=100,
-                   help="test openings to continue (default 100)")
+    p.add_argument("--max-pieces", "--pieces", dest="pieces", type=int, default=40,
+                   help="at most this many test pieces per musical task: continuation, infill, "
+                   "harmonization (default 40)")
+    p.add_argument("--variations", type=int, default=2,
+                   help="model samples per piece, stepped as one batch (default 2)")
     p.add_argument("--opening-bars", type=int, default=4)
     p.add_argument("--bars", type=int, default=8, help="bars to generate after each opening")
     p.add_argument("--seed", type=int, default=0)
@@ -34,7 +39,8 @@ def run(args) -> int:
 
     try:
         result = evaluate(args.model, max_pieces=args.pieces, opening_bars=args.opening_bars,
-                          bars=args.bars, seed=args.seed, progress=not args.quiet)
+                          bars=args.bars, seed=args.seed, variations=args.variations,
+                          progress=not args.quiet)
     except (ModelError, CorpusError, ValueError, OSError) as exc:
         print(f"composer-gui evaluate: {exc}", file=sys.stderr)
         return 1
