@@ -20,3 +20,10 @@ MAX_BARS = 512
 # past these the float32 logits overflow (NaN) and sampling would silently stop
 MIN_TEMPERATURE = 1e-3
 MAX_TEMPERATURE = 1e3
+
+# Voice-grid models (ml/voice_sampler.py): candidates sampled per variation where a search picks
+# one (a region scored on the bars after it, a harmonization, the last bar of a cadence), and
+# the bars after a region that score them.
+VOICE_CANDIDATES = 4
+VOICE_CONTEXT_BARS = 2
+ENDS = ("cadence", "free")
