@@ -362,14 +362,15 @@ class VoiceSampler:
         pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
         if not pitched:
             raise ValueError("nothing to harmonize: the sketch has no notes")
-        full = _plan_voices(score, v.voices)
+        full = _plan_voices(score, v.voices) if len(pitched) > 1 else None
+        four = full is not None and len(set(full.parts)) == n and -1 not in full.parts
         if request.melody is not None:
             if request.melody not in pitched:
                 raise ValueError(f"part {request.melody + 1} is not a pitched part with notes")
             melody = request.melody
         elif len(pitched) == 1:
             melody = pitched[0]
-        elif len(set(full.parts)) == n and -1 not in full.parts:
+        elif four:
             melody = full.parts[0]  # a four-part score: reharmonize under its soprano
         else:
             raise ValueError(f"the sketch has {len(pitched)} pitched parts: say which one is the "
@@ -380,7 +381,7 @@ class VoiceSampler:
                 raise ValueError(f"the melody (part {melody + 1}) plays two notes at once in bar "
                                  f"{score.bar_at(b.start) + 1}; harmonizing needs one note at "
                                  "a time")
-        if full.parts[0] == melody and len(set(full.parts)) == n and -1 not in full.parts:
+        if four and full.parts[0] == melody:
             vplan = full
             warnings += full.messages
         else:
@@ -499,6 +500,8 @@ class VoiceSampler:
                     for i in range(n):
                         g = out(r, close(r, i, stop_step))
                         if g is not None:
+                            if cancelled():
+                                return
                             yield g
             scoring = not streaming
             if frame.bar_token is not None:
@@ -547,6 +550,8 @@ class VoiceSampler:
                     for r in np.flatnonzero(chosen != HOLD):
                         g = out(r, close(r, i, frame.step))
                         if g is not None:
+                            if cancelled():
+                                return
                             yield g
                     attack = chosen >= pitch_offset
                     if attack.any():
@@ -561,6 +566,8 @@ class VoiceSampler:
                 for i in range(n):
                     g = out(r, close(r, i, stop_step))
                     if g is not None:
+                        if cancelled():
+                            return
                         yield g
         if streaming:
             return
@@ -603,5 +610,28 @@ def _plan_voices(score: Score, voices) -> vx.VoicePlan:
             lanes: list[list[Note]] = [[] for _ in voices]
             lanes[top] = notes
             return vx.VoicePlan(parts=parts, notes=lanes)
-    return vx.plan_voices(score, voices)
+    try:
+        return vx.plan_voices(score, voices)
+    except ValueError:  # voices._monophonic fails on a voice left empty by a chord split
+        ranked = sorted(pitched, key=lambda i: -sum(x.pitch for x in score.parts[i].notes)
+                        / len(score.parts[i].notes))[:len(voices)]
+        plan = vx.VoicePlan(parts=[-1] * len(voices), notes=[[] for _ in voices])
+        for v, i in enumerate(ranked):
+            plan.parts[v] = i
+            plan.notes[v] = _top_line(score.parts[i].notes)
+        plan.messages.append("parts mapped to voices by height (each part's top line)")
+        return plan
+
+
+def _top_line(notes) -> list[Note]:
+    """One note at a time: of notes starting together the highest, each cut where the next
+    starts."""
+    by_start: dict[int, Note] = {}
+    for x in sorted(notes):
+        if x.start not in by_start or x.pitch > by_start[x.start].pitch:
+            by_start[x.start] = x
+    out = sorted(by_start.values())
+    return [Note(x.start, x.pitch, min(x.duration, nxt.start - x.start), x.velocity)
+            if nxt is not None and x.end > nxt.start else x
+            for x, nxt in zip(out, [*out[1:], None], strict=False)]
 
