@@ -9,9 +9,10 @@ rewritten), kept by the same rule as the window's Keep (music/edits.py: which pa
 which of the seed's notes they replace). A voice-grid model writes each voice into the seed's own
 part (a chorale continues in S/A/T/B); --harmonize keeps the melody and adds Alto, Tenor and Bass
 (or, with --region on a four-part seed, rewrites those three there); --end cadence counts the bars
-down to an ending, --end free does not; a region is chosen on the bars after it as well. With --variations K > 1 it writes OUT-1.mid .. OUT-K.mid.
-The same --rng-seed gives the same notes (and byte-identical MIDI and project files). Errors are
-one line on stderr and exit 1; nothing is written unless every output is complete.
+down to an ending, --end free does not; a region is chosen on the bars after it as well.
+With --variations K > 1 it writes OUT-1.mid .. OUT-K.mid. The same --rng-seed gives the same
+notes (and byte-identical MIDI and project files). Errors are one line on stderr and exit 1;
+nothing is written unless every output is complete.
 """
 
 from __future__ import annotations
