@@ -18,10 +18,12 @@ How a request runs:
    notes of that voice +- :data:`RANGE_MARGIN`), the request's pitch range, and with a key lock
    the key's scale (in minor the raised sixth and seventh too: a minor cadence needs its
    leading tone).
-3. ``BAR_k`` counts the bars left: with ``end="cadence"`` down to 1 at the span's last bar (the
-   model has learned how pieces end), with ``"free"`` it stays at "8 or more". When the span ends
-   the piece, its last beat holds: every voice sounds at the last beat and holds its note to the
-   bar line.
+3. ``BAR_k`` counts the bars left: with ``end="cadence"`` down to 1 at the last bar of the piece
+   (a continuation's last requested bar, or the score's own last bar around a region; the model
+   has learned how pieces end), with ``"free"`` it stays at "8 or more". The default: cadence for
+   a continuation from the sketch's end, a region and a harmonization; free for a continuation
+   from inside the sketch. When the span ends the piece with a cadence, its last beat holds:
+   every voice sounds at the last beat and holds its note to the bar line.
 4. Search (only where it helps): each variation is sampled as :data:`limits.VOICE_CANDIDATES`
    candidates and the best is kept, ranked first by ending on the tonic chord (when the span ends
    the piece with a cadence; ``music.analysis.is_tonic``) and then by the model's log-likelihood of
@@ -233,8 +235,10 @@ class VoiceSampler:
             n_ctx_end = min(score.bar_start(ctx_bar), up(max(x.end for x in base_notes)))
             n_ctx_end = max(n_ctx_end, stop)
         ends_piece = not any(x.start >= stop for x in base_notes)
-        end = request.end or ("cadence" if ends_piece and (
-            region_end is not None or request.harmonize or start >= score.end_tick) else "free")
+        # a continuation from the sketch's end ends the piece; one from inside it runs on; a
+        # region (or a harmonization) hears the bars counted to the score's own end
+        end = request.end or ("cadence" if region_end is not None or start >= score.end_tick
+                              else "free")
 
         horizon = max(n_ctx_end, stop)
         grid = vx._voice_grid(lanes, shift, v, horizon, warnings)

@@ -141,6 +141,9 @@ def test_the_default_end(sampler):
     assert sampler.plan.end == "cadence"  # from the end of the sketch
     list(sampler.stream(chorale(), GenerationRequest(bars=1, seed=1, start_tick=BAR)))
     assert sampler.plan.end == "free"  # from inside it
+    list(sampler.stream(chorale(20), GenerationRequest(seed=1, start_tick=BAR, end_tick=2 * BAR)))
+    assert sampler.plan.end == "cadence"  # a region hears the bars counted to the score's end
+    assert not sampler.search.tonic_checked  # but the region does not end the piece
 
 
 def test_a_cadence_ends_with_every_voice_holding_to_the_bar_line(sampler):
