@@ -29,7 +29,8 @@ How a request runs:
    the piece with a cadence; ``music.analysis.is_tonic``) and then by the model's log-likelihood of
    the candidate's span *and* of the kept bars right after it (teacher-forced, up to
    :data:`limits.VOICE_CONTEXT_BARS` bars): log p(span, right | left), i.e. the candidates ranked
-   by how well they fit both sides. A continuation forks only at its last bar, so everything
+   by how well they fit both sides. The right side is heard only where every voice has a part with
+   its notes after the span (a melody harmonized in a region has no lower voices after it). A continuation forks only at its last bar, so everything
    before it streams live; a region or a harmonization is searched whole and its notes arrive
    when the search ends. Cost: the candidates multiply the batch (steps are the same count, each
    a little dearer) plus one teacher-forced pass over the right context.
