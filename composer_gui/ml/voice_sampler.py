@@ -24,16 +24,20 @@ How a request runs:
    a continuation from the sketch's end, a region and a harmonization; free for a continuation
    from inside the sketch. When the span ends the piece with a cadence, its last beat holds:
    every voice sounds at the last beat and holds its note to the bar line.
-4. Search (only where it helps): each variation is sampled as :data:`limits.VOICE_CANDIDATES`
-   candidates and the best is kept, ranked first by ending on the tonic chord (when the span ends
-   the piece with a cadence; ``music.analysis.is_tonic``) and then by the model's log-likelihood of
-   the candidate's span *and* of the kept bars right after it (teacher-forced, up to
-   :data:`limits.VOICE_CONTEXT_BARS` bars): log p(span, right | left), i.e. the candidates ranked
-   by how well they fit both sides. The right side is heard only where every voice has a part with
-   its notes after the span (a melody harmonized in a region has no lower voices after it). A continuation forks only at its last bar, so everything
-   before it streams live; a region or a harmonization is searched whole and its notes arrive
-   when the search ends. Cost: the candidates multiply the batch (steps are the same count, each
-   a little dearer) plus one teacher-forced pass over the right context.
+4. Search (only where it helps): a region or a harmonization samples each variation as
+   :data:`limits.VOICE_CANDIDATES` candidates from its start; a span that ends the piece with a
+   cadence splits each row again at its last bar (up to :data:`limits.VOICE_ENDING_CANDIDATES`
+   per variation in all; :data:`MAX_ROWS` rows at most). A continuation forks only at its last
+   bar, so everything before it streams live; a region or a harmonization arrives when its search
+   ends. Each variation keeps its best candidate, ranked first by ending on the tonic chord (when
+   the span ends the piece; ``music.analysis.ends_on_tonic``), then by the model's log-likelihood
+   of the candidate's span *and* of the kept bars right after it (teacher-forced, up to
+   :data:`limits.VOICE_CONTEXT_BARS` bars): log p(span, right | left), the candidates ranked by
+   how well they fit both sides. The right side is heard only where every voice has a part with
+   notes after the span (a melody harmonized in a region has no lower voices after it). Cost: the
+   candidates multiply the batch (the same number of steps, each dearer; bench/generate.py) plus
+   one teacher-forced pass over the right context. ``search`` reports how often the first
+   candidate would already have ended on the tonic.
 
 Notes are yielded as soon as they end (a note still open when a frame run ends closes at its
 end). ``cancel`` is checked before every step. The same request with the same seed gives the
@@ -70,6 +74,7 @@ from composer_gui.music.score import KeySignature, Note, Score
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
 VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
 RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
+MAX_ROWS = 64  # candidates of all variations stepped at once (a batch of 64 costs ~2x one of 4)
 
 
 @dataclass
@@ -100,8 +105,8 @@ class _VoiceJob:
     prefix: list[int]
     frames: list[_Frame]
     n_context: int
-    fork: int | None  # frame index where each variation splits into candidates
-    candidates: int
+    forks: dict[int, int]  # frame index -> candidates each row splits into there
+    candidates: int  # per variation, all forks together
     pitch_ok: np.ndarray  # [voices, vocab size] allowed pitch tokens
     rewritten: list[bool]
     part_of: list[int]
@@ -311,15 +316,23 @@ class VoiceSampler:
             raise ValueError("nothing to generate: the span is empty")
 
         # search: where and how wide
+        # (a whole region or harmonization is searched from its start; when it ends the piece,
+        # each of its candidates splits again at the last bar for the ending)
         k = request.variations
-        m = max(1, min(limits.VOICE_CANDIDATES, 64 // k))
+        forks: dict[int, int] = {}
         if n_ctx_end > stop or request.harmonize or region_end is not None:
-            fork: int | None = 0
-        elif tonic_check:
-            last_bar_step = bar_steps[where(stop_step - 1)[0]]
-            fork = max(0, last_bar_step - start_step)
-        else:
-            fork, m = None, 1
+            forks[0] = max(1, min(limits.VOICE_CANDIDATES, MAX_ROWS // k))
+        if tonic_check:
+            last = max(0, bar_steps[where(stop_step - 1)[0]] - start_step)
+            width = k * forks.get(0, 1)
+            ending = max(1, min(limits.VOICE_ENDING_CANDIDATES // forks.get(0, 1),
+                                MAX_ROWS // width))
+            if last in forks:
+                forks[last] *= ending
+            elif ending > 1:
+                forks[last] = ending
+        forks = {f: c for f, c in forks.items() if c > 1}
+        m = int(np.prod(list(forks.values()))) if forks else 1
 
         # pitch masks per voice
         pitch_ok = np.zeros((n, v.size), bool)
@@ -352,7 +365,7 @@ class VoiceSampler:
                     velocity=velocity, prefix_tokens=len(prefix),
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
                     warnings=tuple(warnings), parts=parts, end=end)
-        return _VoiceJob(plan, prefix, frames, len(frames) - n_span, fork, m,
+        return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, shift, step, tonic_check,
                          key, base_notes)
 
@@ -492,13 +505,13 @@ class VoiceSampler:
             return z[np.arange(rows), chosen] - lse
 
         for fi, frame in enumerate(job.frames):
-            if fi == job.fork and job.candidates > 1:
-                idx = np.repeat(np.arange(rows), job.candidates)
+            if fi in job.forks:  # each row splits into candidates (they share what came before)
+                idx = np.repeat(np.arange(rows), job.forks[fi])
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
-                group, score = group[idx], np.zeros(len(idx))
+                group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
+                held = [list(held[r]) for r in idx] if not streaming else [[] for _ in idx]
                 rows = len(idx)
-                held = [[] for _ in range(rows)]
                 streaming = False
             if fi == n_frames - job.n_context:  # the span ends: close its notes
                 for r in range(rows):
@@ -581,13 +594,13 @@ class VoiceSampler:
         report.groups = k
         m = job.candidates
         for var in range(k):
-            cands = range(var * m, var * m + m)
+            cands = np.flatnonzero(group == var).tolist()
             tonic = {}
             if job.tonic_check:
                 for r in cands:
                     notes = job.kept_notes + emitted[var] + [g.note for g in held[r]]
                     tonic[r] = analysis.ends_on_tonic(notes, job.key, job.plan.stop_tick)
-                report.first_on_tonic += tonic[var * m]
+                report.first_on_tonic += tonic[cands[0]]
                 report.found_tonic += any(tonic.values())
             best = max(cands, key=lambda r: (tonic.get(r, False), score[r], -r))
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
