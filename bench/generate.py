@@ -21,7 +21,7 @@ The sketch is the first 4 bars of Bach's chorale BWV 66.6 from music21's corpus 
 if the corpus is missing). Each figure is the median of --repeat runs.
 
 Voice-grid rows (ml/voice_sampler.py, on --voice-model or a random 2x256 voice-grid model): 8 bars
-x 4 variations of the four-part chorale with a cadence (the last bar searched: 4 candidates per
+x 4 variations of the four-part chorale with a cadence (the last bar searched: 16 candidates per
 variation) and free, first note and last note; harmonizing the chorale's first 8 bars of soprano
 (the whole span searched, 4 candidates per variation); a 2-bar region of the inner voices scored
 on the 2 bars after it.
@@ -250,12 +250,12 @@ def bench_voices(folder: Path, args) -> list[tuple[str, str, str]]:
     lo, hi = four.bar_start(1), four.bar_start(3)
     model = load_model(folder, threads=1)
     cases = [
-        ("continue 8 bars x 4 variations, cadence (last bar: 4 candidates each)", four,
+        ("continue 8 bars x 4 variations, cadence (last bar: 16 candidates each)", four,
          dict(bars=8, variations=4, end="cadence")),
         ("continue 8 bars x 4 variations, free", four, dict(bars=8, variations=4, end="free")),
-        ("harmonize 8 bars of soprano, 1 variation (4 candidates)", soprano,
+        ("harmonize 8 bars of soprano, 1 variation (4 candidates, x4 at the last bar)", soprano,
          dict(harmonize=True, variations=1)),
-        ("harmonize 8 bars of soprano, 4 variations (16 candidates)", soprano,
+        ("harmonize 8 bars of soprano, 4 variations (16 candidates, x4 at the last bar)", soprano,
          dict(harmonize=True, variations=4)),
         ("region: bars 2-3, alto + tenor, 4 variations (16 candidates, 2 bars after)", four,
          dict(start_tick=lo, end_tick=hi, parts=(1, 2), variations=4)),
