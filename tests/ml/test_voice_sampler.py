@@ -240,3 +240,12 @@ def test_the_remi_sampler_refuses_voice_requests(tiny_model):
         s.stream(melody(), GenerationRequest(harmonize=True))
 
 
+
+
+def test_a_cadence_streams_all_but_its_searched_last_bar(sampler):
+    score = chorale()
+    notes = list(sampler.stream(score, GenerationRequest(bars=3, variations=2, seed=6)))
+    last_bar = score.end_tick + 2 * BAR
+    before = [g for g in notes if g.note.end <= last_bar]
+    assert before and notes[:len(before)] == before  # streamed first, in the order they ended
+    assert sampler.search.candidates == 16 and sampler.search.groups == 2
