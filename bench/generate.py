@@ -19,6 +19,12 @@ Rows, all in one run so that the ratios hold even on a busy machine:
 
 The sketch is the first 4 bars of Bach's chorale BWV 66.6 from music21's corpus (a C major scale
 if the corpus is missing). Each figure is the median of --repeat runs.
+
+Voice-grid rows (ml/voice_sampler.py, on --voice-model or a random 2x256 voice-grid model): 8 bars
+x 4 variations of the four-part chorale with a cadence (the last bar searched: 16 candidates per
+variation) and free, first note and last note; harmonizing the chorale's first 8 bars of soprano
+(the whole span searched, 4 candidates per variation); a 2-bar region of the inner voices scored
+on the 2 bars after it.
 """
 
 from __future__ import annotations
@@ -195,6 +201,78 @@ def bench_model(folder: Path, sketch: Score, args) -> list[tuple[str, str, str]]
     return rows
 
 
+def chorale_bars(bars: int) -> Score:
+    try:
+        from music21 import corpus
+
+        score = load_score(corpus.getWork("bach/bwv66.6"))
+        return score.slice(0, score.bar_start(bars))
+    except Exception:
+        return sketch_score()
+
+
+def build_random_voices(folder: Path) -> Path:
+    from composer_gui.ml.export import write_random_model_folder
+    from composer_gui.ml.voices import VoiceVocabulary
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return write_random_model_folder(
+            folder, {"embedding": 128, "hidden": 256, "layers": 2, "dropout": 0.0}, seed=1,
+            logit_scale=1.0, name=folder.name, vocab=VoiceVocabulary(),
+            summary="Random voice-grid weights for bench/generate.py.")
+
+
+def voice_run(model, score: Score, req: GenerationRequest, cold: bool) -> dict:
+    from composer_gui.ml.voice_sampler import VoiceSampler
+
+    sampler = VoiceSampler(model)
+    if not cold:
+        list(sampler.stream(score, req))
+    sampler.session = timed = Timed(model.session)
+    t0 = time.perf_counter()
+    first = last = None
+    notes = 0
+    for _ in sampler.stream(score, req):
+        last = time.perf_counter()
+        first = first or last
+        notes += 1
+    end = time.perf_counter()
+    steps = [b for b in timed.batches if b > 1] or timed.batches
+    return {"first": (first or end) - t0, "last": (last or end) - t0, "total": end - t0,
+            "notes": notes, "steps": len(steps), "search": sampler.search}
+
+
+def bench_voices(folder: Path, args) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    four, eight = chorale_bars(4), chorale_bars(8)
+    soprano = eight.with_parts([eight.parts[0]])
+    lo, hi = four.bar_start(1), four.bar_start(3)
+    model = load_model(folder, threads=1)
+    cases = [
+        ("continue 8 bars x 4 variations, cadence (last bar: 16 candidates each)", four,
+         dict(bars=8, variations=4, end="cadence")),
+        ("continue 8 bars x 4 variations, free", four, dict(bars=8, variations=4, end="free")),
+        ("harmonize 8 bars of soprano, 1 variation (4 candidates, x4 at the last bar)", soprano,
+         dict(harmonize=True, variations=1)),
+        ("harmonize 8 bars of soprano, 4 variations (16 candidates, x4 at the last bar)", soprano,
+         dict(harmonize=True, variations=4)),
+        ("region: bars 2-3, alto + tenor, 4 variations (16 candidates, 2 bars after)", four,
+         dict(start_tick=lo, end_tick=hi, parts=(1, 2), variations=4)),
+    ]
+    for label, score, fields in cases:
+        for cold in (True, False):
+            runs = [voice_run(model, score, GenerationRequest(seed=s, **fields), cold)
+                    for s in range(args.repeat)]
+            tag = "cold" if cold else "warm"
+            rows.append((f"{label}: request to last note, {tag}",
+                         f"{1000 * median_of(runs, 'last'):.0f} ms",
+                         f"{median_of(runs, 'notes'):.0f} notes, {runs[0]['steps']} steps"))
+            rows.append((f"{label}: first note, {tag}", f"{1000 * median_of(runs, 'first'):.0f} ms",
+                         ""))
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default=None, help="model name or folder (default: "
@@ -206,6 +284,10 @@ def main() -> int:
     ap.add_argument("--prior-tokens", type=int, default=10,
                     help="tokens timed for the prior art's loop")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--voice-model", default=None, metavar="DIR",
+                    help="a voice-grid model folder for the voice rows (default: a random 2x256)")
+    ap.add_argument("--no-voices", action="store_true", help="skip the voice-grid rows")
+    ap.add_argument("--only-voices", action="store_true", help="only the voice-grid rows")
     args = ap.parse_args()
 
     sketch = sketch_score()
@@ -229,8 +311,19 @@ def main() -> int:
 
     print(f"sketch: {sketch.note_count} notes, {sketch.bar_count()} bars; "
           f"{os.cpu_count()} CPU cores; median of {args.repeat} runs\n")
+    if not args.no_voices:
+        if args.voice_model:
+            vfolder = resolve_model(args.voice_model)
+            vlabel = f"voice grid: {vfolder.name}"
+        else:
+            vfolder = build_random_voices(tmp / "random-voices-2x256")
+            vlabel = "voice grid: random 2x256"
+        targets.append((vlabel, vfolder))
+    if args.only_voices:
+        targets = targets[-1:]
     for label, folder in targets:
-        rows = bench_model(folder, sketch, args)
+        rows = (bench_voices(folder, args) if label.startswith("voice grid")
+                else bench_model(folder, sketch, args))
         print(f"### {label}\n")
         print("| measurement | time | vs (a) |")
         print("| --- | ---: | ---: |")

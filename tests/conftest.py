@@ -35,6 +35,34 @@ def tiny_model(tmp_path_factory) -> Path:
                                      summary=TINY_SUMMARY)
 
 
+@pytest.fixture(scope="session")
+def tiny_voice_model(tmp_path_factory) -> Path:
+    """A tiny random voice-grid model (ml/voices.py) for the four chorale voices, "tiny-voices"."""
+    pytest.importorskip("tensorflow", reason="building a test model needs TensorFlow (train extra)")
+    pytest.importorskip("onnx", reason="building a test model needs onnx (train extra)")
+    from composer_gui.ml.export import write_random_model_folder
+    from composer_gui.ml.voices import VoiceVocabulary
+
+    folder = tmp_path_factory.mktemp("models") / "tiny-voices"
+    return write_random_model_folder(folder, TINY, seed=1234, logit_scale=6.0, name="tiny-voices",
+                                     summary="A tiny random voice-grid model for tests.",
+                                     vocab=VoiceVocabulary())
+
+
+@pytest.fixture(scope="session")
+def tiny_melody_model(tmp_path_factory) -> Path:
+    """A tiny random voice-grid model with one voice ("Melody")."""
+    pytest.importorskip("tensorflow", reason="building a test model needs TensorFlow (train extra)")
+    pytest.importorskip("onnx", reason="building a test model needs onnx (train extra)")
+    from composer_gui.ml.export import write_random_model_folder
+    from composer_gui.ml.voices import VoiceVocabulary
+
+    folder = tmp_path_factory.mktemp("models") / "tiny-melody"
+    return write_random_model_folder(folder, TINY, seed=99, logit_scale=6.0, name="tiny-melody",
+                                     summary="A tiny random one-voice model for tests.",
+                                     vocab=VoiceVocabulary(voices=("Melody",)))
+
+
 @pytest.fixture
 def installed_tiny(tmp_path, tiny_model, monkeypatch) -> Path:
     """A user models folder ($COMPOSER_GUI_MODELS) holding a copy of the tiny model, and no

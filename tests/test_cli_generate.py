@@ -160,3 +160,87 @@ def test_models_says_when_none_are_installed(installed_tiny, capsys):
     shutil.rmtree(installed_tiny / "tiny")
     assert main(["models"]) == 0
     assert "no models are installed" in capsys.readouterr().out
+
+
+# ----- voice-grid models -------------------------------------------------------------------------
+def four_parts(quarters: int = 16) -> Score:
+    lines = {"Soprano": [72, 71, 72, 74, 76, 74, 72, 71], "Alto": [67, 67, 69, 67, 67, 65, 64, 62],
+             "Tenor": [64, 62, 64, 59, 60, 62, 60, 55], "Bass": [48, 55, 53, 55, 48, 53, 55, 43]}
+    return Score(parts=tuple(
+        Part(tuple(Note(i * TPQ, ps[i % 8], TPQ, 80) for i in range(quarters)), name=name)
+        for name, ps in lines.items()), key_signatures=(KeySignature(0, 0),))
+
+
+def test_a_voice_model_continues_a_chorale_in_its_parts(tiny_voice_model, tmp_path, capsys):
+    seed = tmp_path / "seed.composer.json"
+    save_score(four_parts(), seed)
+    for end in ("cadence", "free"):
+        out = tmp_path / f"{end}.composer.json"
+        assert gen("--model", tiny_voice_model, "--seed", seed, "--bars", 2, "--end", end,
+                   "--rng-seed", 1, "-o", out) == 0
+        result, sketch = load_score(out), load_score(seed)
+        assert [p.name for p in result.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+        for old, new in zip(sketch.parts, result.parts, strict=True):
+            assert new.notes[:len(old.notes)] == old.notes and len(new.notes) > len(old.notes)
+        assert f"{end} ending" in capsys.readouterr().out
+
+
+def test_harmonize_adds_alto_tenor_bass(tiny_voice_model, tmp_path):
+    seed, out = tmp_path / "tune.mid", tmp_path / "out.composer.json"
+    save_score(sketch(), seed)
+    assert gen("--model", tiny_voice_model, "--seed", seed, "--harmonize", "--rng-seed", 3,
+               "-o", out) == 0
+    result, tune = load_score(out), load_score(seed)
+    assert [p.name for p in result.parts][1:] == ["Alto", "Tenor", "Bass"]
+    assert result.parts[0].notes == tune.parts[0].notes
+    assert all(p.notes for p in result.parts)
+
+
+def test_region_of_chosen_parts_and_reharmonize(tiny_voice_model, tmp_path):
+    seed = tmp_path / "seed.composer.json"
+    save_score(four_parts(), seed)
+    sk = load_score(seed)
+    lo, hi = sk.bar_start(1), sk.bar_start(2)
+    for extra in (["--parts", "2,4"], ["--harmonize"]):
+        out = tmp_path / "out.composer.json"
+        assert gen("--model", tiny_voice_model, "--seed", seed, "--region", "2:2", *extra,
+                   "--rng-seed", 5, "-o", out) == 0
+        result = load_score(out)
+        kept = {0, 2} if extra[0] == "--parts" else {0}
+        for i, (old, new) in enumerate(zip(sk.parts, result.parts, strict=True)):
+            if i in kept:
+                assert new == old
+            assert [n for n in new.notes if not lo <= n.start < hi] == \
+                [n for n in old.notes if not lo <= n.start < hi]
+        assert result != sk
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--end", "later"], "--end must be cadence or free"),
+    (["--harmonize", "--from-bar", "2"], "not --from-bar"),
+    (["--melody", "1"], "--melody goes with --harmonize"),
+    (["--harmonize", "--melody", "9"], "part number from 1 to 1"),
+    (["--parts", "0"], "--parts must list part numbers"),
+    (["--harmonize", "--region", "40:41"], "outside the melody"),
+    (["--harmonize", "--seed", "CHORD.mid"], "two notes at once"),
+])
+def test_voice_bad_inputs_one_line_no_output(tiny_voice_model, tmp_path, capsys, args, message):
+    chord = Score(parts=(Part((Note(0, 72, TPQ), Note(0, 76, TPQ))),))
+    save_score(chord, tmp_path / "CHORD.mid")
+    save_score(sketch(), tmp_path / "tune.mid")
+    args = [a.replace("CHORD.mid", str(tmp_path / "CHORD.mid")) for a in args]
+    if "--seed" not in args:
+        args = ["--seed", str(tmp_path / "tune.mid"), *args]
+    before = set(tmp_path.iterdir())
+    assert gen("--model", tiny_voice_model, *args, "-o", tmp_path / "out.mid") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("composer-gui generate: ") and err.count("\n") == 1, err
+    assert message in err
+    assert set(tmp_path.iterdir()) == before
+
+
+def test_harmonize_with_an_event_model_says_why(installed_tiny, tmp_path, capsys):
+    seed = tmp_path / "tune.mid"
+    save_score(sketch(), seed)
+    assert gen("--model", "tiny", "--seed", seed, "--harmonize", "-o", tmp_path / "o.mid") == 1
+    assert "harmonizing needs a voice model" in capsys.readouterr().err

@@ -2,12 +2,17 @@
 
     composer-gui generate --model bach-chorales --seed sketch.mid --bars 8 -o out.mid
     composer-gui generate --model folk-melodies --bars 16 --variations 4 --rng-seed 7 -o t.mxl
+    composer-gui generate --model bach-voices --seed tune.mid --harmonize -o chorale.mid
 
 The output holds the seed followed by the continuation (or, with --region, the seed with those bars
 rewritten), kept by the same rule as the window's Keep (music/edits.py: which part the notes join,
-which of the seed's notes they replace). With --variations K > 1 it writes OUT-1.mid .. OUT-K.mid.
-The same --rng-seed gives the same notes (and byte-identical MIDI and project files). Errors are
-one line on stderr and exit 1; nothing is written unless every output is complete.
+which of the seed's notes they replace). A voice-grid model writes each voice into the seed's own
+part (a chorale continues in S/A/T/B); --harmonize keeps the melody and adds Alto, Tenor and Bass
+(or, with --region on a four-part seed, rewrites those three there); --end cadence counts the bars
+down to an ending, --end free does not; a region is chosen on the bars after it as well.
+With --variations K > 1 it writes OUT-1.mid .. OUT-K.mid. The same --rng-seed gives the same
+notes (and byte-identical MIDI and project files). Errors are one line on stderr and exit 1;
+nothing is written unless every output is complete.
 """
 
 from __future__ import annotations
@@ -61,6 +66,17 @@ def add_parser(sub) -> None:
                    "replaced); default: after the seed's last note")
     p.add_argument("--region", default=None, metavar="START:END",
                    help="rewrite bars START..END (inclusive) and keep the rest of the seed")
+    p.add_argument("--end", default=None, metavar="cadence|free",
+                   help="voice models: end with a cadence, or continue freely (default: cadence "
+                   "when the notes end the piece, free otherwise)")
+    p.add_argument("--harmonize", action="store_true",
+                   help="voice models: keep the seed's melody and write the voices under it "
+                   "(with --region: only there)")
+    p.add_argument("--melody", default=None, metavar="PART",
+                   help="with --harmonize: the melody's part number, from 1 (default: the seed's "
+                   "one pitched part, or the soprano of a four-part seed)")
+    p.add_argument("--parts", default=None, metavar="P,Q,...",
+                   help="voice models: rewrite only these parts (numbers from 1; default all)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
                    help=f"output file ({', '.join(WRITABLE)}); with K variations OUT-1 .. OUT-K")
 
@@ -110,6 +126,30 @@ def _request(args, score: Score):
         max_polyphony=None if args.max_polyphony is None
         else _number(args.max_polyphony, "max-polyphony", int),
     )
+    end = getattr(args, "end", None)
+    if end is not None:
+        if end.strip().lower() not in limits.ENDS:
+            raise _Bad(f"--end must be {' or '.join(limits.ENDS)}, not {end!r}")
+        req.end = end.strip().lower()
+    if getattr(args, "harmonize", False):
+        if args.from_bar is not None:
+            raise _Bad("--harmonize works on the whole melody or on a --region, not --from-bar")
+        if not score.notes:
+            raise _Bad("--harmonize needs a --seed with a melody in it")
+        req.harmonize = True
+    if getattr(args, "melody", None) is not None:
+        if not req.harmonize:
+            raise _Bad("--melody goes with --harmonize")
+        part = _number(args.melody, "melody", int)
+        if not 1 <= part <= len(score.parts):
+            raise _Bad(f"--melody must be a part number from 1 to {len(score.parts)}, not {part}")
+        req.melody = part - 1
+    if getattr(args, "parts", None) is not None:
+        numbers = [_number(x, "parts", int) for x in str(args.parts).split(",") if x.strip()]
+        if not numbers or not all(1 <= x <= len(score.parts) for x in numbers):
+            raise _Bad(f"--parts must list part numbers from 1 to {len(score.parts)}, "
+                       f"not {args.parts!r}")
+        req.parts = tuple(sorted({x - 1 for x in numbers}))
     if args.from_bar is not None and args.region is not None:
         raise _Bad("use --from-bar or --region, not both")
     if args.from_bar is not None:
@@ -138,10 +178,10 @@ def run(args) -> int:
         req = _request(args, score)
 
         from composer_gui.ml.model_folder import ModelError
-        from composer_gui.ml.sampler import Sampler
+        from composer_gui.ml.sampler import load_sampler
 
         try:
-            sampler = Sampler.load(args.model)
+            sampler = load_sampler(args.model)
             results = sampler.generate(score, req)
         except ModelError as exc:
             raise _Bad(str(exc)) from None
@@ -167,7 +207,8 @@ def run(args) -> int:
         print(f"note: {w}", file=sys.stderr)
     plan = sampler.plan
     key = f"key {plan.key}" if plan.key else "no key constraint"
-    print(f"{sampler.model.name}: {len(results)} variation(s), {key}")
+    ending = f", {plan.end} ending" if hasattr(sampler, "search") else ""
+    print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")
     for result, path in zip(results, paths, strict=True):
         added = result.note_count - score.note_count
         print(f"{path}: {summary(result)} ({added:+d} notes)")

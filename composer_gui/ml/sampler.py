@@ -63,6 +63,11 @@ class GenerationRequest:
     pitch_range: tuple[int, int] | None = None  # lowest and highest MIDI pitch, inclusive
     max_polyphony: int | None = None  # notes sounding at once, the sketch's included
     allow_eos: bool = False  # let the model end the piece before the requested length
+    # voice-grid models (ml/voice_sampler.py); the REMI sampler refuses harmonize and parts
+    end: str | None = None  # "cadence", "free"; None: cadence when the span ends the score
+    parts: tuple[int, ...] | None = None  # score parts to rewrite (None: all)
+    harmonize: bool = False  # keep the melody as the top voice, write the others
+    melody: int | None = None  # harmonize: the melody's part (None: the one pitched part)
 
     def validate(self) -> None:
         """Raise ValueError with a message for the user if any field is out of bounds."""
@@ -93,6 +98,15 @@ class GenerationRequest:
                 raise ValueError(f"the region's end ({self.end_tick!r}) must come after its "
                                  f"start ({self.start_tick})")
         self.key_signature()  # raises on an unknown key
+        if self.end not in (None, "cadence", "free"):
+            raise ValueError(f"end must be 'cadence' or 'free', not {self.end!r}")
+        if self.parts is not None and (not isinstance(self.parts, tuple | list) or not self.parts
+                                       or not all(_is_int(p) and p >= 0 for p in self.parts)):
+            raise ValueError(f"parts must be part numbers (0-based), not {self.parts!r}")
+        if not isinstance(self.harmonize, bool):
+            raise ValueError(f"harmonize must be True or False, not {self.harmonize!r}")
+        if self.melody is not None and (not _is_int(self.melody) or self.melody < 0):
+            raise ValueError(f"the melody's part must be a part number, not {self.melody!r}")
         if self.pitch_range is not None:
             r = self.pitch_range
             if (not isinstance(r, tuple | list) or len(r) != 2 or not all(_is_int(p) for p in r)
@@ -125,6 +139,8 @@ class GenerationRequest:
 class GeneratedNote:
     variation: int  # 0-based
     note: Note  # absolute ticks in the user's score
+    part: int | None = None  # the score part it belongs to; None: music.edits.target_part's rule
+    part_name: str | None = None  # the name of a new part (``part`` past the score's parts)
 
 
 @dataclass(frozen=True)
@@ -140,6 +156,8 @@ class Plan:
     prefix_tokens: int
     prefix_bars: int  # bars run through the model (after cutting a long sketch)
     warnings: tuple[str, ...]
+    parts: tuple[int, ...] | None = None  # parts rewritten (None: every pitched part)
+    end: str = "free"  # voice-grid models: "cadence" (bars counted down to the end) or "free"
 
 
 class Sampler:
@@ -173,7 +191,11 @@ class Sampler:
         self.plan: Plan | None = None  # of the last call
 
     @classmethod
-    def load(cls, name_or_dir: str | os.PathLike) -> Sampler:
+    def load(cls, name_or_dir: str | os.PathLike):
+        """The sampler for the model's representation (:func:`load_sampler`): a
+        :class:`~composer_gui.ml.voice_sampler.VoiceSampler` for a voice-grid model."""
+        if cls is Sampler:
+            return load_sampler(name_or_dir)
         return cls(load_model(name_or_dir))
 
     # ----- public API ------------------------------------------------------------------------
@@ -202,6 +224,12 @@ class Sampler:
 
     # ----- preparation -----------------------------------------------------------------------
     def _prepare(self, score: Score, request: GenerationRequest) -> _Job:
+        if request.harmonize:
+            raise ValueError(f"{self.model.name} writes one stream of notes, not voices: "
+                             "harmonizing needs a voice model")
+        if request.parts is not None:
+            raise ValueError(f"{self.model.name} writes one stream of notes: it cannot rewrite "
+                             "chosen parts only")
         v = self.vocab
         step = v.step_ticks
         warnings: list[str] = []
@@ -430,6 +458,25 @@ class Sampler:
                 ticks = row.bar_start + self._pos_ticks[lo:hi]
                 full = (ends[:, None] > ticks[None, :]).sum(axis=0) >= poly
                 m[pos_offset + lo:pos_offset + hi][full] = False
+
+
+def sampler_for(model: LoadedModel):
+    """The sampler for a loaded model: :class:`Sampler` for the REMI event stream,
+    :class:`~composer_gui.ml.voice_sampler.VoiceSampler` for the voice grid. Both have the same
+    public shape (``stream``, ``generate``, ``plan``, ``warnings``)."""
+    from composer_gui.ml.model_folder import representation
+
+    if representation(model.vocab) == "voice-grid":
+        from composer_gui.ml.voice_sampler import VoiceSampler
+
+        return VoiceSampler(model)
+    return Sampler(model)
+
+
+def load_sampler(name_or_dir: str | os.PathLike, *, threads: int = 1):
+    """Load a model folder and return its sampler (:func:`sampler_for`): the one factory the
+    command line, the window's backend and evaluation use."""
+    return sampler_for(load_model(name_or_dir, threads=threads))
 
 
 class _PrefillCache:

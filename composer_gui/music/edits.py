@@ -15,6 +15,10 @@ The rule (the command line's replacement and the window's choice of part):
 * They go to :func:`target_part`: the only pitched part; else a part named "Continuation", the
   same one each time (continuing twice does not pile up parts); else the first pitched part when
   no pitched part has notes yet; else a new "Continuation" part.
+* Models that write in voices (ml/voice_sampler.py) name each note's part (:class:`PlacedNote`):
+  a chorale continues in its own S/A/T/B. Then only the ``parts`` that were rewritten lose their
+  notes in the span (a reharmonized region keeps its soprano), and a part index past the score's
+  parts makes a new part with the name the note gives (harmonizing a melody adds "Alto", ...).
 
 No Qt and no ml here: notes in, notes out.
 """
@@ -22,7 +26,8 @@ No Qt and no ml here: notes in, notes out.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 from composer_gui.music.score import Note, Part, Score
 
@@ -30,11 +35,23 @@ NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
 NEW_PART_NAME = "Continuation"  # the part generated notes get when no existing part is theirs
 
 
-def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[NoteKey]) -> Score:
+@dataclass(frozen=True)
+class PlacedNote:
+    """A generated note that names its part (the sampler's ``GeneratedNote`` has the same
+    fields, so either is accepted where placed notes are)."""
+
+    note: Note
+    part: int | None = None  # None: target_part's rule
+    part_name: str | None = None  # the name of a new part (an index past the score's parts)
+
+
+def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[NoteKey],
+                    names: Mapping[int, str] | None = None) -> Score:
     """Remove one occurrence of each removed note and add the added ones (a multiset diff).
 
-    A part index past the last part adds empty "Continuation" parts up to it. Raises LookupError
-    when a note to remove is not in the score (the diff was made for another score)."""
+    A part index past the last part adds empty parts up to it, named by ``names`` (default
+    "Continuation"). Raises LookupError when a note to remove is not in the score (the diff was
+    made for another score)."""
     remove: dict[int, Counter] = defaultdict(Counter)
     add: dict[int, list] = defaultdict(list)
     for part, note in removed:
@@ -44,7 +61,7 @@ def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[No
     parts = list(score.parts)
     touched = set(remove) | set(add)
     while touched and max(touched) >= len(parts):
-        parts.append(Part(name=NEW_PART_NAME))
+        parts.append(Part(name=(names or {}).get(len(parts), NEW_PART_NAME)))
     for i in touched:
         left = remove.get(i)
         if left:
@@ -62,10 +79,12 @@ def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[No
     return score.with_parts(parts)
 
 
-def region_notes(score: Score, start: int, end: int | None) -> list[NoteKey]:
-    """Pitched notes starting in [start, end) (no end: from start on): what generated notes
-    for that span replace."""
-    return [(i, n) for i, p in enumerate(score.parts) if not p.is_drum for n in p.notes
+def region_notes(score: Score, start: int, end: int | None,
+                 parts: Collection[int] | None = None) -> list[NoteKey]:
+    """Pitched notes starting in [start, end) (no end: from start on), of ``parts`` only when
+    given: what generated notes for that span replace."""
+    return [(i, n) for i, p in enumerate(score.parts)
+            if not p.is_drum and (parts is None or i in parts) for n in p.notes
             if n.start >= start and (end is None or n.start < end)]
 
 
@@ -83,15 +102,46 @@ def target_part(score: Score) -> int:
     return len(score.parts)
 
 
-def generated_diff(score: Score, notes: Iterable[Note], start: int, end: int | None = None
+def placed(score: Score, notes: Iterable[Note | PlacedNote]) -> tuple[list[NoteKey],
+                                                                      dict[int, str]]:
+    """(part, note) for each generated note, and the names of the new parts they make: a plain
+    Note (or one with ``part`` None) goes to :func:`target_part`."""
+    target: int | None = None
+    out: list[NoteKey] = []
+    names: dict[int, str] = {}
+    for item in notes:
+        if isinstance(item, Note):
+            note, part, name = item, None, None
+        else:
+            note, part, name = item.note, item.part, getattr(item, "part_name", None)
+        if part is None:
+            if target is None:
+                target = target_part(score)
+            part = target
+        if part >= len(score.parts) and name and part not in names:
+            names[part] = name
+        out.append((part, note))
+    return out, names
+
+
+def generated_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
+                   end: int | None = None, parts: Collection[int] | None = None
                    ) -> tuple[list[NoteKey], list[NoteKey]]:
     """(removed, added): keeping ``notes`` generated from ``start`` on (``end``: a region,
-    rewritten up to there) in ``score``, by the module's rule."""
-    part = target_part(score)
-    return region_notes(score, start, end), [(part, n) for n in notes]
+    rewritten up to there) in ``score``, by the module's rule. ``parts``: the parts that were
+    rewritten (None: every pitched part)."""
+    added, _ = placed(score, notes)
+    return region_notes(score, start, end, parts), added
 
 
-def apply_generated(score: Score, notes: Iterable[Note], start: int, end: int | None = None
-                    ) -> Score:
+def new_part_names(score: Score, notes: Iterable[Note | PlacedNote]) -> dict[int, str]:
+    """The names of the parts that keeping ``notes`` adds to ``score`` (by index)."""
+    return placed(score, notes)[1]
+
+
+def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int,
+                    end: int | None = None, parts: Collection[int] | None = None) -> Score:
     """``score`` with generated ``notes`` kept: :func:`generated_diff` applied."""
-    return apply_note_diff(score, *generated_diff(score, notes, start, end))
+    notes = list(notes)
+    return apply_note_diff(score, *generated_diff(score, notes, start, end, parts),
+                           names=new_part_names(score, notes))

@@ -66,6 +66,10 @@ class ContinuePanel(QWidget):
         self.key_lock.setChecked(True)
         self.key_lock.setToolTip("Only notes of the score's key (or of the key heard in the "
                                  "sketch when none is set)")
+        self.cadence = QCheckBox("End with a cadence")
+        self.cadence.setChecked(True)
+        self.cadence.setToolTip("Voice models: count the bars down so that the music comes to "
+                                "an end, on the tonic chord, at the last bar; off: it runs on")
         self.seed = QSpinBox()
         self.seed.setRange(-1, 2**31 - 1)
         self.seed.setValue(-1)
@@ -112,7 +116,11 @@ class ContinuePanel(QWidget):
         form.addRow("Temperature", self.temperature)
         form.addRow("Variations", self.variations)
         form.addRow("Seed", self.seed)
-        form.addRow("", self.key_lock)
+        checks = QHBoxLayout()  # one row: the panel fits the smallest window
+        checks.addWidget(self.key_lock)
+        checks.addWidget(self.cadence)
+        checks.addStretch(1)
+        form.addRow("", checks)
         buttons = QHBoxLayout()
         buttons.addWidget(self.continue_button, 1)
         buttons.addWidget(self.stop_button)
@@ -190,7 +198,8 @@ class ContinuePanel(QWidget):
         return GenerationOptions(
             model=self.model.currentData() or self.model.currentText(),
             bars=self.bars.value(), temperature=round(self.temperature.value(), 3),
-            variations=self.variations.value(), seed=None if seed < 0 else seed, key=key)
+            variations=self.variations.value(), seed=None if seed < 0 else seed, key=key,
+            end="cadence" if self.cadence.isChecked() else "free")
 
     def can_generate(self) -> bool:
         return self.model.currentIndex() >= 0 and not self.controller.running

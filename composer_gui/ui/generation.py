@@ -45,6 +45,10 @@ class GenerationOptions:
     key: str | None = limits.KEY
     pitch_range: tuple[int, int] | None = None
     max_polyphony: int | None = None
+    end: str | None = None  # voice models: "cadence", "free" (None: the sampler's default)
+    parts: tuple[int, ...] | None = None  # voice models: the parts to rewrite (None: all)
+    harmonize: bool = False  # voice models: keep the melody, write the voices under it
+    melody: int | None = None
 
     def request_fields(self) -> dict[str, Any]:
         fields = asdict(self)
@@ -66,9 +70,18 @@ class GenerationStream:
 
     notes: Iterator[Any]  # GeneratedNote
     warnings: tuple[str, ...] = ()
+    parts: tuple[int, ...] | None = None  # the parts the notes replace (None: every one)
 
     def __iter__(self) -> Iterator[Any]:
         return self.notes
+
+
+@dataclass(frozen=True)
+class Rewrites:
+    """Sent ahead of the notes: which parts the generation rewrites (known once the sampler has
+    planned; harmonizing a melody rewrites none of the score's parts, only adds new ones)."""
+
+    parts: tuple[int, ...] | None
 
 
 class SamplerBackend:
@@ -84,13 +97,14 @@ class SamplerBackend:
         return list_models()
 
     def load(self, model: str) -> Any:
-        """The model's Sampler, loaded on first use (ONNX Runtime is imported then)."""
-        from composer_gui.ml.sampler import Sampler
+        """The model's sampler (ml.sampler.load_sampler: the event or the voice sampler), loaded
+        on first use (ONNX Runtime is imported then)."""
+        from composer_gui.ml.sampler import load_sampler
 
         with self._lock:
             sampler = self._cache.get(model)
             if sampler is None:
-                sampler = self._cache[model] = Sampler.load(model)
+                sampler = self._cache[model] = load_sampler(model)
         return sampler
 
     def stream(self, model: str, score: Score, options: GenerationOptions,
@@ -100,7 +114,9 @@ class SamplerBackend:
         sampler = self.load(model)
         notes = sampler.stream(score, GenerationRequest(**options.request_fields()), cancel)
         # known once stream() returns (repairs, meter, cuts): read here, in this call's thread
-        return GenerationStream(notes, tuple(sampler.warnings))
+        plan = sampler.plan
+        return GenerationStream(notes, tuple(sampler.warnings),
+                                getattr(plan, "parts", None) if plan is not None else None)
 
 
 class ContinueController(QObject):
@@ -165,6 +181,7 @@ class ContinueController(QObject):
 
         def produce(ctx) -> list[str]:
             stream = backend.stream(model, score, options, ctx.cancel)
+            ctx.report(Rewrites(getattr(stream, "parts", None)))
             for generated in stream:
                 ctx.report(generated)
                 if ctx.cancelled:
@@ -195,8 +212,9 @@ class ContinueController(QObject):
         count = len(prop.notes())
         end = prop.region[1] if prop.region else None
         cmd = undo.keep_command(
-            self.doc, prop.notes(), prop.start_tick, end,
-            f"Keep variation {variation + 1} ({count} note{'s' if count != 1 else ''})")
+            self.doc, prop.placed(), prop.start_tick, end,
+            f"Keep variation {variation + 1} ({count} note{'s' if count != 1 else ''})",
+            parts=prop.parts)
         prop.clear()
         self.doc.push(cmd)
         self.kept.emit(variation)
@@ -216,7 +234,11 @@ class ContinueController(QObject):
 
     def _on_notes(self, task: Task, items: list) -> None:
         if task is self._task:
-            self.received += self.proposal.add(items)
+            for item in items:
+                if isinstance(item, Rewrites):
+                    self.proposal.parts = item.parts
+            self.received += self.proposal.add([g for g in items
+                                                if not isinstance(g, Rewrites)])
             self.progressed.emit(self.received)
 
     def _on_end(self, task: Task, how: str, message: str,

@@ -140,7 +140,7 @@ class PlaybackController(QObject):
         if not prop.active:
             return score
         end = prop.region[1] if prop.region else None
-        return edits.apply_generated(score, prop.notes(), prop.start_tick, end)
+        return edits.apply_generated(score, prop.placed(), prop.start_tick, end, prop.parts)
 
     def _sync_playback_score(self) -> None:
         self._score_stale = False

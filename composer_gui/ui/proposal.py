@@ -1,4 +1,8 @@
-"""The proposal shown over the sketch: notes per variation, the one on show, its region."""
+"""The proposal shown over the sketch: notes per variation, the one on show, its region.
+
+Each note keeps the part it was written for (a voice model writes a chorale's S/A/T/B into their
+own parts): ``placed()`` gives them for Keep and playback, ``notes()`` the plain notes the piano
+roll draws."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
 
+from composer_gui.music.edits import PlacedNote
 from composer_gui.music.score import Note
 
 KEYED_VARIATIONS = 8  # keys 1..8 in the roll pick these; Tab reaches the rest
@@ -20,6 +25,8 @@ class Proposal(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.variations: list[list[Note]] = []
+        self.placed_variations: list[list[PlacedNote]] = []  # the same notes, with their parts
+        self.parts: tuple[int, ...] | None = None  # the parts rewritten (None: every one)
         self.current = 0
         self.start_tick = 0
         self.region: tuple[int, int] | None = None  # regenerate [start, end) instead of continuing
@@ -29,8 +36,11 @@ class Proposal(QObject):
     def active(self) -> bool:
         return bool(self.variations)
 
-    def begin(self, count: int, start_tick: int, region: tuple[int, int] | None, part: int) -> None:
+    def begin(self, count: int, start_tick: int, region: tuple[int, int] | None, part: int,
+              parts: tuple[int, ...] | None = None) -> None:
         self.variations = [[] for _ in range(max(1, count))]
+        self.placed_variations = [[] for _ in self.variations]
+        self.parts = parts
         self.current = 0
         self.start_tick = start_tick
         self.region = region
@@ -45,6 +55,8 @@ class Proposal(QObject):
             v = int(g.variation)
             if 0 <= v < len(self.variations):
                 self.variations[v].append(g.note)
+                self.placed_variations[v].append(PlacedNote(
+                    g.note, getattr(g, "part", None), getattr(g, "part_name", None)))
                 added += 1
         if added:
             self.changed.emit()
@@ -54,6 +66,12 @@ class Proposal(QObject):
         if not self.variations:
             return []
         return self.variations[self.current if variation is None else variation]
+
+    def placed(self, variation: int | None = None) -> list[PlacedNote]:
+        """The notes with the parts they were written for (music.edits places them)."""
+        if not self.placed_variations:
+            return []
+        return self.placed_variations[self.current if variation is None else variation]
 
     def select(self, variation: int) -> None:
         if 0 <= variation < len(self.variations) and variation != self.current:
@@ -74,6 +92,8 @@ class Proposal(QObject):
     def clear(self) -> None:
         if self.variations:
             self.variations = []
+            self.placed_variations = []
+            self.parts = None
             self.current = 0
             self.region = None
             self.changed.emit()

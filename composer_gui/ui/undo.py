@@ -10,15 +10,17 @@ The ``*_command`` helpers build a command or return None when the edit would cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from PySide6.QtGui import QUndoCommand
 
 from composer_gui.music.edits import (
     NoteKey,
+    PlacedNote,
     apply_note_diff,
     generated_diff,
+    new_part_names,
 )
 from composer_gui.music.score import (
     KeySignature,
@@ -36,17 +38,19 @@ MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
 
 class EditNotes(QUndoCommand):
     def __init__(self, doc: Document, removed: Iterable[NoteKey], added: Iterable[NoteKey],
-                 text: str, parent: QUndoCommand | None = None) -> None:
+                 text: str, parent: QUndoCommand | None = None,
+                 names: Mapping[int, str] | None = None) -> None:
         super().__init__(text, parent)
         self.doc = doc
         self.removed = tuple(removed)
         self.added = tuple(added)
+        self.names = dict(names or {})  # names of the parts this edit adds
         self._selection_before = doc.selection
         self._parts_before = len(doc.score.parts)
 
     def redo(self) -> None:
-        self.doc.replace_score(apply_note_diff(self.doc.score, self.removed, self.added),
-                               frozenset(self.added))
+        self.doc.replace_score(apply_note_diff(self.doc.score, self.removed, self.added,
+                                               self.names), frozenset(self.added))
 
     def undo(self) -> None:
         score = apply_note_diff(self.doc.score, self.added, self.removed)
@@ -196,10 +200,13 @@ def key_command(doc: Document, key: KeySignature | None) -> ChangeScore | None:
     return ChangeScore(doc, new, f"Set key to {key}" if key else "Remove key", MERGE_KEY)
 
 
-def keep_command(doc: Document, notes: Iterable[Note], start: int, end: int | None,
-                 text: str) -> EditNotes | None:
-    """Keep generated notes (from ``start``; ``end``: a region) by music.edits' one rule."""
-    removed, added = generated_diff(doc.score, notes, start, end)
+def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
+                 end: int | None, text: str, parts: Collection[int] | None = None
+                 ) -> EditNotes | None:
+    """Keep generated notes (from ``start``; ``end``: a region; ``parts``: the parts rewritten,
+    None for all) by music.edits' one rule: each note into its part, new parts named."""
+    notes = list(notes)
+    removed, added = generated_diff(doc.score, notes, start, end, parts)
     if not added and not removed:
         return None
-    return EditNotes(doc, removed, added, text)
+    return EditNotes(doc, removed, added, text, names=new_part_names(doc.score, notes))

@@ -6,6 +6,7 @@ import pytest
 
 from composer_gui.music.edits import (
     NEW_PART_NAME,
+    PlacedNote,
     apply_generated,
     apply_note_diff,
     generated_diff,
@@ -68,3 +69,26 @@ def test_apply_note_diff_is_a_multiset_diff():
     assert apply_note_diff(s, [(0, A)], [(0, C)]).parts[0].notes == (A, B, C)
     with pytest.raises(LookupError):
         apply_note_diff(s, [(0, C)], [])
+
+
+def test_placed_notes_go_to_their_parts_and_new_parts_get_their_names():
+    sop = Part((Note(0, 72, 480), Note(480, 74, 480)), name="Soprano")
+    alto = Part((Note(0, 67, 480), Note(480, 65, 480)), name="Alto")
+    score = Score(parts=(sop, alto))
+    new_alto = Note(480, 64, 480)
+    # a region of the alto only: the soprano's note in it stays
+    removed, added = generated_diff(score, [PlacedNote(new_alto, 1)], 480, 960, parts=(1,))
+    assert removed == [(1, Note(480, 65, 480))] and added == [(1, new_alto)]
+    kept = apply_generated(score, [PlacedNote(new_alto, 1)], 480, 960, parts=(1,))
+    assert kept.parts[0] == sop and Note(480, 64, 480) in kept.parts[1].notes
+    # harmonizing: nothing replaced, new parts named by the notes
+    tenor, bass = Note(0, 60, 960), Note(0, 48, 960)
+    out = apply_generated(Score(parts=(sop,)), [PlacedNote(tenor, 2, "Tenor"),
+                                                PlacedNote(bass, 3, "Bass"),
+                                                PlacedNote(Note(0, 67, 960), 1, "Alto")],
+                          0, 960, parts=())
+    assert [p.name for p in out.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert out.parts[0] == sop and out.parts[3].notes == (bass,)
+    # a plain note still follows target_part's rule
+    assert generated_diff(Score(parts=(sop,)), [Note(960, 76, 480)], 960)[1] == \
+        [(0, Note(960, 76, 480))]

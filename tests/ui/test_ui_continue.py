@@ -155,3 +155,34 @@ def test_keep_into_a_many_part_score_adds_a_continuation_part_and_undo_removes_i
     assert score.parts[0].notes == parts[0].notes
     window.doc.undo_stack.undo()
     assert window.doc.score.parts == parts
+
+
+def test_end_with_a_cadence_is_on_by_default_and_sets_the_request(window):
+    panel = window.panel
+    assert panel.cadence.isChecked() and panel.cadence.text() == "End with a cadence"
+    assert panel.options().end == "cadence"
+    panel.cadence.setChecked(False)
+    assert panel.options().end == "free"
+    from composer_gui.ml.sampler import GenerationRequest
+
+    GenerationRequest(**panel.options().request_fields()).validate()  # fields the request knows
+
+
+def test_notes_that_name_their_parts_are_kept_in_those_parts(window, qtbot, backend):
+    """A voice model's notes carry their part (and a new part's name): Keep follows them."""
+    from composer_gui.ml.sampler import GeneratedNote
+
+    score = Score(parts=(Part((Note(0, 72, 480),), name="Soprano"),
+                         Part((Note(0, 60, 480),), name="Tenor")))
+    window.doc.load(score)
+    window.proposal.begin(1, 480, None, 2)
+    window.proposal.add([GeneratedNote(0, Note(480, 74, 480), 0),
+                         GeneratedNote(0, Note(480, 67, 480), 2, "Alto"),
+                         GeneratedNote(0, Note(480, 59, 480), 1)])
+    assert window.proposal.notes() == [Note(480, 74, 480), Note(480, 67, 480), Note(480, 59, 480)]
+    assert window.controller.keep()
+    parts = window.doc.score.parts
+    assert [p.name for p in parts] == ["Soprano", "Tenor", "Alto"]
+    assert parts[0].notes[-1] == Note(480, 74, 480) and parts[2].notes == (Note(480, 67, 480),)
+    window.doc.undo_stack.undo()
+    assert window.doc.score.parts == score.parts

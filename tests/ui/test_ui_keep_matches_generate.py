@@ -112,3 +112,59 @@ def test_the_cli_continues_into_an_existing_continuation_part(installed_tiny, tm
     names = [p.name for p in load_score(second).parts]
     assert names.count(NEW_PART_NAME) == 1
     assert len(names) == len(many_parts().parts) + 1
+
+
+# ----- a voice-grid model: notes go into the score's own parts ---------------------------------
+def chorale() -> Score:
+    lines = (("Soprano", [72, 71, 72, 74, 76, 74, 72, 71]),
+             ("Alto", [67, 67, 69, 67, 67, 65, 64, 62]),
+             ("Tenor", [64, 62, 64, 59, 60, 62, 60, 55]),
+             ("Bass", [48, 55, 53, 55, 48, 53, 55, 43]))
+    return Score(parts=tuple(Part(melody(ps + ps), name=name) for name, ps in lines),
+                 key_signatures=(KeySignature(0, 0),))
+
+
+VOICE_CASES = {
+    "continue a chorale": (chorale, None, {}, []),
+    "a chorale region, inner voices": (chorale, (2, 2), {"parts": (1, 2)}, ["--parts", "2,3"]),
+    "harmonize a melody": (one_part, None, {"harmonize": True}, ["--harmonize"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VOICE_CASES))
+def test_keep_of_a_voice_model_writes_into_the_parts(case, window, qtbot, tiny_voice_model,
+                                                     tmp_path):
+    make, bars, extra, flags = VOICE_CASES[case]
+    seed = tmp_path / "seed.composer.json"
+    save_score(make(), seed)
+    sketch = load_score(seed)
+    out = tmp_path / "out.composer.json"
+    where = ["--region", f"{bars[0]}:{bars[1]}"] if bars else ["--bars", "2"]
+    if extra.get("harmonize"):
+        where = []
+    assert main(["generate", "--model", str(tiny_voice_model), "--seed", str(seed), *where,
+                 *flags, "--end", "cadence", "--rng-seed", str(SEED), "-o", str(out)]) == 0
+    by_cli = load_score(out)
+
+    window.controller.backend = SamplerBackend()
+    window.doc.load(sketch)
+    region = (sketch.bar_start(bars[0] - 1), sketch.bar_start(bars[1])) if bars else None
+    options = GenerationOptions(model=str(tiny_voice_model), bars=2, seed=SEED, end="cadence",
+                                **extra)
+    with qtbot.waitSignal(window.controller.finished, timeout=60000):
+        assert window.controller.start(options, region)
+    assert window.proposal.notes()
+    assert parts(window.playback.playback_score()) == parts(by_cli)  # heard as it will be kept
+    assert window.controller.keep()
+    by_window = window.doc.score
+    assert parts(by_window) == parts(by_cli)
+    names = [p.name for p in by_window.parts]
+    if extra.get("harmonize"):
+        assert names == ["Flute", "Alto", "Tenor", "Bass"]
+        assert by_window.parts[0] == sketch.parts[0]
+    else:
+        assert names == ["Soprano", "Alto", "Tenor", "Bass"]  # no new part
+        changed = [old != new for old, new in zip(sketch.parts, by_window.parts, strict=True)]
+        assert changed == ([True] * 4 if bars is None else [False, True, True, False])
+    window.doc.undo_stack.undo()
+    assert parts(window.doc.score) == parts(sketch)  # one step, added parts gone

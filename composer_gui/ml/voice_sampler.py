@@ -1,0 +1,655 @@
+"""Continue, infill and harmonize with a voice-grid model (ml/voices.py), on ONNX Runtime.
+
+The same public shape as :class:`~composer_gui.ml.sampler.Sampler` (``load``, ``stream``,
+``generate``, ``plan``, ``warnings``); :func:`~composer_gui.ml.sampler.load_sampler` picks this one
+for a model folder whose vocabulary is the voice grid.
+
+How a request runs:
+
+1. The sketch is laid on the grid with its key normalized (C major / A minor), each model voice
+   mapped to a score part (``voices.plan_voices``; one monophonic part is the top voice). The
+   tokens before the span run through the step graph once at batch 1 (*prefill*, cached per bar
+   line, a long sketch cut to its last bars as in the REMI sampler).
+2. The span is stepped frame by frame, K variations as one batch. ``BAR_k`` and the step of
+   ``POS`` are forced (only the fermata flag is sampled); each voice token is either forced (a
+   voice that is not rewritten, the melody being harmonized, a sketch note still sounding) or
+   sampled under a mask: ``HOLD`` only while the voice sounds, pitches only in the voice's range
+   (:data:`VOICE_RANGES` for choir voices, else the vocabulary's; widened to the sketch's own
+   notes of that voice +- :data:`RANGE_MARGIN`), the request's pitch range, and with a key lock
+   the key's scale (in minor the raised sixth and seventh too: a minor cadence needs its
+   leading tone).
+3. ``BAR_k`` counts the bars left: with ``end="cadence"`` down to 1 at the last bar of the piece
+   (a continuation's last requested bar, or the score's own last bar around a region; the model
+   has learned how pieces end), with ``"free"`` it stays at "8 or more". The default: cadence for
+   a continuation from the sketch's end, a region and a harmonization; free for a continuation
+   from inside the sketch. When the span ends the piece with a cadence, its last beat holds:
+   every voice sounds at the last beat and holds its note to the bar line.
+4. Search (only where it helps): a region or a harmonization samples each variation as
+   :data:`limits.VOICE_CANDIDATES` candidates from its start; a span that ends the piece with a
+   cadence splits each row again at its last bar (up to :data:`limits.VOICE_ENDING_CANDIDATES`
+   per variation in all; :data:`MAX_ROWS` rows at most). A continuation forks only at its last
+   bar, so everything before it streams live; a region or a harmonization arrives when its search
+   ends. Each variation keeps its best candidate, ranked first by ending on the tonic chord (when
+   the span ends the piece; ``music.analysis.ends_on_tonic``), then by the model's log-likelihood
+   of the candidate's span *and* of the kept bars right after it (teacher-forced, up to
+   :data:`limits.VOICE_CONTEXT_BARS` bars): log p(span, right | left), the candidates ranked by
+   how well they fit both sides. The right side is heard only where every voice has a part with
+   notes after the span (a melody harmonized in a region has no lower voices after it). Cost: the
+   candidates multiply the batch (the same number of steps, each dearer; bench/generate.py) plus
+   one teacher-forced pass over the right context. ``search`` reports how often the first
+   candidate would already have ended on the tonic.
+
+Notes are yielded as soon as they end (a note still open when a frame run ends closes at its
+end). ``cancel`` is checked before every step. The same request with the same seed gives the
+same notes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from composer_gui.ml import limits
+from composer_gui.ml import voices as vx
+from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
+from composer_gui.ml.sampler import (
+    GeneratedNote,
+    GenerationRequest,
+    Plan,
+    _PrefillCache,
+    sample_tokens,
+)
+from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
+from composer_gui.music import analysis
+from composer_gui.music.edits import apply_generated, region_notes
+from composer_gui.music.score import KeySignature, Note, Score
+
+# Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
+VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
+RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
+MAX_ROWS = 64  # candidates of all variations stepped at once (a batch of 64 costs ~2x one of 4)
+
+
+@dataclass
+class SearchReport:
+    """What the last request's candidate search did (tests and the bench read it)."""
+
+    candidates: int = 1  # per variation
+    groups: int = 0  # variations searched
+    tonic_checked: bool = False
+    first_on_tonic: int = 0  # variations whose first candidate already ended on the tonic
+    found_tonic: int = 0  # variations where some candidate did
+    context_frames: int = 0  # teacher-forced frames after the span
+
+
+@dataclass
+class _Frame:
+    step: int  # absolute grid step
+    bar_token: int | None  # a BAR token before this frame (bar starts here)
+    pos: int  # step within the bar
+    forced: list[int | None]  # per voice: the token, or None to sample
+    final: int = 0  # 1: the last beat's first frame (no REST), 2: after it (hold)
+    context: bool = False  # teacher-forced after the span (scored, not generated)
+
+
+@dataclass
+class _VoiceJob:
+    plan: Plan
+    prefix: list[int]
+    frames: list[_Frame]
+    n_context: int
+    forks: dict[int, int]  # frame index -> candidates each row splits into there
+    candidates: int  # per variation, all forks together
+    pitch_ok: np.ndarray  # [voices, vocab size] allowed pitch tokens
+    rewritten: list[bool]
+    part_of: list[int]
+    part_names: list[str | None]
+    shift: int
+    step_ticks: int
+    tonic_check: bool
+    key: KeySignature | None
+    kept_notes: list[Note] = field(default_factory=list)  # the score's notes kept (tonic check)
+
+
+class VoiceSampler:
+    """Continues, infills and harmonizes scores with one voice-grid model."""
+
+    max_prefill_bars = 64
+    max_prefill_tokens = 1024
+
+    def __init__(self, model: LoadedModel) -> None:
+        if not isinstance(model.vocab, VoiceVocabulary):
+            raise ValueError(f"{model.name} is not a voice-grid model")
+        self.model = model
+        self.vocab: VoiceVocabulary = model.vocab
+        self.session = model.session
+        self.output_names = list(model.output_names)
+        self._state_names = state_names(model.layers)
+        self._cache = _PrefillCache()
+        self.warnings: list[str] = []
+        self.plan: Plan | None = None
+        self.search = SearchReport()
+
+    @classmethod
+    def load(cls, name_or_dir: str | os.PathLike) -> VoiceSampler:
+        return cls(load_model(name_or_dir))
+
+    # ----- public API ------------------------------------------------------------------------
+    def stream(self, score: Score, request: GenerationRequest,
+               cancel: threading.Event | None = None) -> Iterator[GeneratedNote]:
+        """Yield each generated note (with its part) as soon as it is complete. Bad requests
+        raise ValueError here, before anything runs."""
+        request.validate()
+        job = self._prepare(score, request)
+        self.plan = job.plan
+        self.warnings = list(job.plan.warnings)
+        self.search = SearchReport(candidates=job.candidates, tonic_checked=job.tonic_check,
+                                   context_frames=job.n_context)
+        return self._run(job, request, cancel)
+
+    def generate(self, score: Score, request: GenerationRequest,
+                 cancel: threading.Event | None = None) -> list[Score]:
+        """One Score per variation, kept by music.edits' rule (each note into its part)."""
+        notes: list[list[GeneratedNote]] = [[] for _ in range(request.variations)]
+        for g in self.stream(score, request, cancel):
+            notes[g.variation].append(g)
+        plan = self.plan
+        assert plan is not None
+        return [apply_generated(score, ns, plan.start_tick, plan.end_tick, plan.parts)
+                for ns in notes]
+
+    # ----- preparation -----------------------------------------------------------------------
+    def _prepare(self, score: Score, request: GenerationRequest) -> _VoiceJob:
+        v = self.vocab
+        n = len(v.voices)
+        step = v.step_ticks
+        warnings: list[str] = []
+        up = lambda t: -(-t // step) * step  # noqa: E731
+
+        # which part is which voice, and which voices are written
+        if request.harmonize:
+            vplan, rewritten, start, stop = self._harmonize_plan(score, request, warnings)
+            region_end = stop
+        else:
+            vplan = _plan_voices(score, v.voices)
+            warnings += vplan.messages
+            if request.parts is not None:
+                bad = [p for p in request.parts if p >= len(score.parts)
+                       or score.parts[p].is_drum]
+                if bad:
+                    raise ValueError(f"the score has no pitched part {bad[0] + 1} to rewrite")
+                rewritten = [vplan.parts[i] in request.parts for i in range(n)]
+                if not any(rewritten):
+                    raise ValueError("none of the parts asked for is one of the model's voices")
+            else:
+                rewritten = [True] * n
+            if request.is_region:
+                start, stop = up(request.start_tick), request.end_tick // step * step
+                if stop <= start:
+                    raise ValueError("the region is shorter than one grid step")
+                if start >= score.end_tick:
+                    raise ValueError("the region lies after the end of the score")
+                region_end = stop
+            else:
+                start = up(score.end_tick if request.start_tick is None else request.start_tick)
+                bar = score.bar_at(start)
+                first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
+                stop = score.bar_start(score.bar_at(first_line) + request.bars)
+                region_end = None
+        part_of = list(vplan.parts)
+        new_index = len(score.parts)
+        part_names: list[str | None] = [None] * n
+        for i in range(n):
+            if part_of[i] < 0:
+                part_of[i], part_names[i] = new_index, v.voices[i]
+                new_index += 1
+        whole = all(rewritten) and not request.harmonize
+        parts = None if whole else tuple(sorted(
+            {part_of[i] for i in range(n) if rewritten[i] and part_of[i] < len(score.parts)}))
+        replaced = set(region_notes(score, start, region_end, parts))
+        base = [(i, x) for i, p in enumerate(score.parts) if not p.is_drum for x in p.notes
+                if (i, x) not in replaced]
+        base_notes = [x for _, x in base]
+
+        # key: the normalizing key, and the lock when asked for
+        wanted = request.key_signature()
+        if isinstance(wanted, KeySignature):
+            key = wanted
+        else:
+            key = estimate_key(base_notes, score.key_at(start), tick=start)
+        lock = wanted is not None and key is not None
+        shift = vx.normalizing_shift(key)
+        mode = key.mode if key is not None else "major"
+
+        # the lanes without what is replaced
+        lanes = [[x for x in vplan.notes[i]
+                  if not (rewritten[i] and x.start >= start
+                          and (region_end is None or x.start < region_end))] for i in range(n)]
+
+        # how far the kept music after the span is heard (a region's right side)
+        after = [x for x in base_notes if x.end > stop]
+        n_ctx_end = stop
+        if region_end is not None and after and all(p < len(score.parts) for p in part_of):
+            ctx_bar = score.bar_at(stop) + limits.VOICE_CONTEXT_BARS
+            n_ctx_end = min(score.bar_start(ctx_bar), up(max(x.end for x in base_notes)))
+            n_ctx_end = max(n_ctx_end, stop)
+        ends_piece = not any(x.start >= stop for x in base_notes)
+        # a continuation from the sketch's end ends the piece; one from inside it runs on; a
+        # region (or a harmonization) hears the bars counted to the score's own end
+        end = request.end or ("cadence" if region_end is not None or start >= score.end_tick
+                              else "free")
+
+        horizon = max(n_ctx_end, stop)
+        grid = vx._voice_grid(lanes, shift, v, horizon, warnings)
+        bar_ticks = score.bar_starts(horizon)
+        if bar_ticks[-1] < horizon:
+            bar_ticks.append(score.bar_start(len(bar_ticks)))
+        bar_steps = [b // step for b in bar_ticks]
+        if end == "cadence":
+            total = score.bar_at(max(stop, score.end_tick if not ends_piece else stop) - 1) + 1
+        else:
+            total = None
+
+        def bar_token(b: int) -> int:
+            return v.bar_id(total - b if total is not None else v.max_bars_left)
+
+        def where(s: int) -> tuple[int, int]:
+            b = bisect.bisect_right(bar_steps, s) - 1
+            pos = s - bar_steps[b]
+            if pos >= v.max_bar_steps:
+                raise ValueError(f"bar {b + 1} is longer than the model's longest bar "
+                                 f"({v.max_bar_steps} sixteenths)")
+            return b, pos
+
+        ts = score.time_signature_at(start)
+        if v.nearest_meter(ts) != f"{ts.numerator}/{ts.denominator}":
+            warnings.append(f"the model knows no {ts.numerator}/{ts.denominator}; it hears "
+                            f"{v.nearest_meter(ts)}")
+
+        # prefix: from a bar line early enough to fit the budget
+        start_step, stop_step, ctx_step = start // step, stop // step, horizon // step
+        b_start = where(start_step)[0] if start_step else 0
+        per_bar = 1 + (score.time_signature_at(start).bar_ticks // step) * (1 + n)
+        first_bar = max(0, b_start - self.max_prefill_bars + 1,
+                        b_start - max(0, (self.max_prefill_tokens - 3) // per_bar - 1))
+        if first_bar:
+            warnings.append(f"the model hears only the last {b_start - first_bar + 1} bars of "
+                            "the sketch")
+        ts0 = v.nearest_meter(score.time_signature_at(bar_ticks[first_bar]))
+        prefix = [BOS, v.mode_id(mode), v.ts_id(ts0)]
+        for s in range(bar_steps[first_bar] if start_step else 0, start_step):
+            b, pos = where(s)
+            if pos == 0:
+                prefix.append(bar_token(b))
+            prefix.append(v.pos_id(pos))
+            prefix += [lane[s] for lane in grid]
+
+        # the frames
+        frames: list[_Frame] = []
+        beat = ts.beat_ticks // step
+        last_beat = max(start_step, stop_step - max(1, beat))
+        tonic_check = end == "cadence" and ends_piece and key is not None
+        for s in range(start_step, ctx_step):
+            b, pos = where(s)
+            context = s >= stop_step
+            forced: list[int | None] = []
+            for i in range(n):
+                tok = grid[i][s]
+                if context or not rewritten[i] or tok == HOLD:
+                    forced.append(tok)
+                else:
+                    forced.append(None)
+            final = 0
+            if tonic_check and not context and s >= last_beat:
+                final = 1 if s == last_beat else 2
+            frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
+                                 context))
+        n_span = stop_step - start_step
+        if n_span <= 0:
+            raise ValueError("nothing to generate: the span is empty")
+
+        # search: where and how wide
+        # (a whole region or harmonization is searched from its start; when it ends the piece,
+        # each of its candidates splits again at the last bar for the ending)
+        k = request.variations
+        forks: dict[int, int] = {}
+        if n_ctx_end > stop or request.harmonize or region_end is not None:
+            forks[0] = max(1, min(limits.VOICE_CANDIDATES, MAX_ROWS // k))
+        if tonic_check:
+            last = max(0, bar_steps[where(stop_step - 1)[0]] - start_step)
+            width = k * forks.get(0, 1)
+            ending = max(1, min(limits.VOICE_ENDING_CANDIDATES // forks.get(0, 1),
+                                MAX_ROWS // width))
+            if last in forks:
+                forks[last] *= ending
+            elif ending > 1:
+                forks[last] = ending
+        forks = {f: c for f, c in forks.items() if c > 1}
+        m = int(np.prod(list(forks.values()))) if forks else 1
+
+        # pitch masks per voice
+        pitch_ok = np.zeros((n, v.size), bool)
+        model_pitches = np.arange(v.min_pitch, v.max_pitch + 1)
+        score_pitches = model_pitches - shift
+        pcs = None
+        if lock:
+            pcs = set(key.scale_pcs())
+            if key.mode == "minor":
+                pcs |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
+        for i, name in enumerate(v.voices):
+            lo, hi = VOICE_RANGES.get(name.lower()[:4], (v.min_pitch - shift, v.max_pitch - shift))
+            own = [x.pitch for x in vplan.notes[i]]
+            if own:
+                lo, hi = min(lo, min(own) - RANGE_MARGIN), max(hi, max(own) + RANGE_MARGIN)
+            ok = (score_pitches >= lo) & (score_pitches <= hi)
+            if request.pitch_range is not None:
+                ok &= (score_pitches >= request.pitch_range[0]) & (
+                    score_pitches <= request.pitch_range[1])
+            if pcs is not None:
+                ok &= np.isin(score_pitches % 12, sorted(pcs))
+            if rewritten[i] and not ok.any():
+                raise ValueError(f"no pitch is left for the {name.lower()} (its range, the "
+                                 "pitch range and the key exclude them all)")
+            pitch_ok[i, v.pitch_offset:] = ok
+
+        vels = sorted(x.velocity for x in score.notes)
+        velocity = vels[len(vels) // 2] if vels else 80
+        plan = Plan(start_tick=start, stop_tick=stop, end_tick=region_end, key=key,
+                    velocity=velocity, prefix_tokens=len(prefix),
+                    prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
+                    warnings=tuple(warnings), parts=parts, end=end)
+        return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
+                         pitch_ok, rewritten, part_of, part_names, shift, step, tonic_check,
+                         key, base_notes)
+
+    def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
+        """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
+        voice, the others written (new parts, or a four-part score's own lower parts)."""
+        v = self.vocab
+        n = len(v.voices)
+        if n < 2:
+            raise ValueError(f"{self.model.name} writes one voice: harmonizing needs a model "
+                             "with several")
+        pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
+        if not pitched:
+            raise ValueError("nothing to harmonize: the sketch has no notes")
+        full = _plan_voices(score, v.voices) if len(pitched) > 1 else None
+        four = full is not None and len(set(full.parts)) == n and -1 not in full.parts
+        if request.melody is not None:
+            if request.melody not in pitched:
+                raise ValueError(f"part {request.melody + 1} is not a pitched part with notes")
+            melody = request.melody
+        elif len(pitched) == 1:
+            melody = pitched[0]
+        elif four:
+            melody = full.parts[0]  # a four-part score: reharmonize under its soprano
+        else:
+            raise ValueError(f"the sketch has {len(pitched)} pitched parts: say which one is the "
+                             "melody")
+        notes = sorted(score.parts[melody].notes)
+        for a, b in itertools.pairwise(notes):
+            if b.start < a.end:
+                raise ValueError(f"the melody (part {melody + 1}) plays two notes at once in bar "
+                                 f"{score.bar_at(b.start) + 1}; harmonizing needs one note at "
+                                 "a time")
+        if four and full.parts[0] == melody:
+            vplan = full
+            warnings += full.messages
+        else:
+            vplan = vx.VoicePlan(parts=[melody] + [-1] * (n - 1),
+                                 notes=[notes] + [[] for _ in range(n - 1)])
+        step = v.step_ticks
+        if request.is_region:
+            start = -(-request.start_tick // step) * step
+            stop = request.end_tick // step * step
+            if stop <= start or not any(start <= x.start < stop for x in notes):
+                raise ValueError("the region holds no melody notes to harmonize (it lies "
+                                 "outside the melody)")
+        else:
+            start = score.bar_start(score.bar_at(notes[0].start))
+            stop = -(-max(x.end for x in notes) // step) * step
+        return vplan, [False] + [True] * (n - 1), start, stop
+
+    # ----- prefill ---------------------------------------------------------------------------
+    def _prefill(self, tokens: list[int], cancelled) -> tuple[np.ndarray, list] | None:
+        done, checkpoints = self._cache.lookup(tokens)
+        if done:
+            logits, states = checkpoints[done]
+        else:
+            logits = None
+            states = [np.zeros((1, self.model.hidden), np.float32) for _ in self._state_names]
+        names, session, out_names = self._state_names, self.session, self.output_names
+        tok = np.zeros((1, 1), np.int32)
+        feeds = dict(zip(names, states, strict=True))
+        feeds[TOKEN] = tok
+        bar_lo, bar_hi = self.vocab.bar_offset, self.vocab.pos_offset
+        for i in range(done, len(tokens)):
+            if (i - done) % 32 == 0 and cancelled():
+                return None
+            tok[0, 0] = tokens[i]
+            outs = session.run(out_names, feeds)
+            logits, states = outs[0], outs[1:]
+            feeds.update(zip(names, states, strict=True))
+            if bar_lo <= tokens[i] < bar_hi:
+                checkpoints[i + 1] = (logits, states)
+        checkpoints[len(tokens)] = (logits, states)
+        self._cache.store(tokens, checkpoints)
+        return logits, states
+
+    # ----- the loop --------------------------------------------------------------------------
+    def _run(self, job: _VoiceJob, request: GenerationRequest,
+             cancel: threading.Event | None) -> Iterator[GeneratedNote]:
+        v = self.vocab
+        n = len(v.voices)
+        session, out_names, names = self.session, self.output_names, self._state_names
+        cancelled = cancel.is_set if cancel is not None else (lambda: False)
+        k = request.variations
+        rng = np.random.default_rng(request.seed)
+        temperature, top_k, top_p = request.temperature, request.top_k, request.top_p
+        step, shift, velocity = job.step_ticks, job.shift, job.plan.velocity
+        pitch_offset, min_pitch = v.pitch_offset, v.min_pitch
+        pre = self._prefill(job.prefix, cancelled)
+        if pre is None:
+            return
+        logits = np.repeat(pre[0], k, axis=0)
+        states = [np.repeat(s, k, axis=0) for s in pre[1]]
+        group = np.arange(k)
+        rows = k
+        opened = np.full((k, n), -1)  # start step of each voice's open generated note
+        pitch = np.zeros((k, n), np.int64)
+        score = np.zeros(k)
+        streaming = True
+        held: list[list[GeneratedNote]] = [[] for _ in range(k)]  # collected per row (search)
+        emitted: list[list[Note]] = [[] for _ in range(k)]  # streamed per variation
+        n_frames = len(job.frames)
+        last_slot = None
+        if job.n_context == 0:
+            last_slot = (n_frames - 1, n - 1)
+        stop_step = job.plan.stop_tick // step
+
+        def close(r: int, i: int, end_step: int) -> GeneratedNote | None:
+            s0 = int(opened[r, i])
+            opened[r, i] = -1
+            if s0 < 0:
+                return None
+            note = Note(s0 * step, int(pitch[r, i]) - shift, (end_step - s0) * step, velocity)
+            return GeneratedNote(int(group[r]), note, job.part_of[i], job.part_names[i])
+
+        def out(r: int, g: GeneratedNote | None):
+            if g is None:
+                return None
+            if streaming:
+                emitted[g.variation].append(g.note)
+                return g
+            held[r].append(g)
+            return None
+
+        def feed(chosen: np.ndarray) -> None:
+            nonlocal logits, states
+            feeds = dict(zip(names, states, strict=True))
+            feeds[TOKEN] = chosen.astype(np.int32).reshape(-1, 1)
+            outs = session.run(out_names, feeds)
+            logits, states = outs[0], outs[1:]
+
+        def loglik(chosen: np.ndarray) -> np.ndarray:
+            z = logits.astype(np.float64)
+            mx = z.max(axis=1)
+            lse = mx + np.log(np.exp(z - mx[:, None]).sum(axis=1))
+            return z[np.arange(rows), chosen] - lse
+
+        for fi, frame in enumerate(job.frames):
+            if fi in job.forks:  # each row splits into candidates (they share what came before)
+                idx = np.repeat(np.arange(rows), job.forks[fi])
+                logits, states = logits[idx], [s[idx] for s in states]
+                opened, pitch = opened[idx], pitch[idx]
+                group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
+                held = [list(held[r]) for r in idx] if not streaming else [[] for _ in idx]
+                rows = len(idx)
+                streaming = False
+            if fi == n_frames - job.n_context:  # the span ends: close its notes
+                for r in range(rows):
+                    for i in range(n):
+                        g = out(r, close(r, i, stop_step))
+                        if g is not None:
+                            if cancelled():
+                                return
+                            yield g
+            scoring = not streaming
+            if frame.bar_token is not None:
+                if cancelled():
+                    return
+                chosen = np.full(rows, frame.bar_token)
+                if scoring:
+                    score += loglik(chosen)
+                feed(chosen)
+            # POS: the step is forced, the fermata flag sampled (forced plain in the context)
+            if cancelled():
+                return
+            p0 = v.pos_id(frame.pos)
+            if frame.context:
+                chosen = np.full(rows, p0)
+            else:
+                mask = np.zeros((rows, v.size), bool)
+                mask[:, p0:p0 + 2] = True
+                chosen = sample_tokens(logits, mask, temperature, top_k, top_p, rng.random(rows))
+            if scoring:
+                score += loglik(chosen)
+            feed(chosen)
+            for i in range(n):
+                if cancelled():
+                    return
+                forced = frame.forced[i]
+                if forced is not None:
+                    chosen = np.full(rows, forced)
+                else:
+                    # HOLD only while a note written here sounds (a sketch note that still
+                    # sounds is forced; holding past its end would lengthen nothing)
+                    holding = opened[:, i] >= 0
+                    mask = np.zeros((rows, v.size), bool)
+                    if frame.final == 2:  # the last beat holds to the bar line
+                        mask[:, HOLD] = holding
+                        mask[:, REST] = ~holding
+                    else:
+                        mask[:] = job.pitch_ok[i]
+                        mask[:, HOLD] = holding
+                        mask[:, REST] = frame.final != 1
+                    chosen = sample_tokens(logits, mask, temperature, top_k, top_p,
+                                           rng.random(rows))
+                if scoring:
+                    score += loglik(chosen)
+                if job.rewritten[i] and not frame.context:
+                    for r in np.flatnonzero(chosen != HOLD):
+                        g = out(r, close(r, i, frame.step))
+                        if g is not None:
+                            if cancelled():
+                                return
+                            yield g
+                    attack = chosen >= pitch_offset
+                    if attack.any():
+                        opened[attack, i] = frame.step
+                        pitch[attack, i] = chosen[attack] - pitch_offset + min_pitch
+                if (fi, i) != last_slot:
+                    if cancelled():
+                        return
+                    feed(chosen)
+        if job.n_context == 0:
+            for r in range(rows):
+                for i in range(n):
+                    g = out(r, close(r, i, stop_step))
+                    if g is not None:
+                        if cancelled():
+                            return
+                        yield g
+        if streaming:
+            return
+        # the search: each variation keeps its best candidate
+        report = self.search
+        report.groups = k
+        m = job.candidates
+        for var in range(k):
+            cands = np.flatnonzero(group == var).tolist()
+            tonic = {}
+            if job.tonic_check:
+                for r in cands:
+                    notes = job.kept_notes + emitted[var] + [g.note for g in held[r]]
+                    tonic[r] = analysis.ends_on_tonic(notes, job.key, job.plan.stop_tick)
+                report.first_on_tonic += tonic[cands[0]]
+                report.found_tonic += any(tonic.values())
+            best = max(cands, key=lambda r: (tonic.get(r, False), score[r], -r))
+            for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
+                if cancelled():
+                    return
+                yield g
+        if job.tonic_check and report.found_tonic < k:
+            self.warnings.append(f"{k - report.found_tonic} of {k} variation(s): none of "
+                                 f"{m} candidates ended on the tonic chord")
+
+
+def _plan_voices(score: Score, voices) -> vx.VoicePlan:
+    """``voices.plan_voices``, except that one monophonic pitched part is the top voice alone
+    (plan_voices would deal a melody's notes out to every voice by height), the other voices
+    getting new parts."""
+    pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
+    if len(pitched) == 1 and len(voices) > 1:
+        notes = sorted(score.parts[pitched[0]].notes)
+        if all(b.start >= a.end for a, b in itertools.pairwise(notes)):
+            label = score.parts[pitched[0]].name.strip().lower()
+            top = next((i for i, name in enumerate(voices)
+                        if label and label.startswith(name.lower()[:4])), 0)
+            parts = [-1] * len(voices)
+            parts[top] = pitched[0]
+            lanes: list[list[Note]] = [[] for _ in voices]
+            lanes[top] = notes
+            return vx.VoicePlan(parts=parts, notes=lanes)
+    try:
+        return vx.plan_voices(score, voices)
+    except ValueError:  # voices._monophonic fails on a voice left empty by a chord split
+        ranked = sorted(pitched, key=lambda i: -sum(x.pitch for x in score.parts[i].notes)
+                        / len(score.parts[i].notes))[:len(voices)]
+        plan = vx.VoicePlan(parts=[-1] * len(voices), notes=[[] for _ in voices])
+        for v, i in enumerate(ranked):
+            plan.parts[v] = i
+            plan.notes[v] = _top_line(score.parts[i].notes)
+        plan.messages.append("parts mapped to voices by height (each part's top line)")
+        return plan
+
+
+def _top_line(notes) -> list[Note]:
+    """One note at a time: of notes starting together the highest, each cut where the next
+    starts."""
+    by_start: dict[int, Note] = {}
+    for x in sorted(notes):
+        if x.start not in by_start or x.pitch > by_start[x.start].pitch:
+            by_start[x.start] = x
+    out = sorted(by_start.values())
+    return [Note(x.start, x.pitch, min(x.duration, nxt.start - x.start), x.velocity)
+            if nxt is not None and x.end > nxt.start else x
+            for x, nxt in zip(out, [*out[1:], None], strict=False)]
+

@@ -1,0 +1,252 @@
+"""The voice-grid sampler on tiny random models: where notes go, the grammar, seeds, cancel,
+regions that keep what is outside them, harmonizing, and the bars counted down to a cadence."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import numpy as np
+import pytest
+
+from composer_gui.ml.model_folder import TOKEN
+from composer_gui.ml.sampler import GenerationRequest, Sampler, load_sampler
+from composer_gui.ml.voice_sampler import VoiceSampler
+from composer_gui.ml.voices import HOLD, REST
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
+
+BAR = 4 * TPQ
+S = [72, 71, 72, 74, 76, 74, 72, 71, 72, 74, 76, 77, 79, 77, 76, 74, 72, 71, 72, 74]
+A = [67, 67, 69, 67, 67, 65, 64, 62, 64, 65, 67, 65, 64, 65, 67, 65, 64, 62, 64, 65]
+T = [64, 62, 64, 59, 60, 62, 60, 55, 60, 62, 60, 62, 60, 59, 60, 62, 60, 59, 60, 62]
+B = [48, 55, 53, 55, 48, 53, 55, 43, 48, 50, 48, 47, 48, 43, 48, 50, 48, 43, 48, 50]
+
+
+def voice(pitches, name: str, start: int = 0) -> Part:
+    return Part(tuple(Note(start + i * TPQ, p, TPQ, 80) for i, p in enumerate(pitches)), name=name)
+
+
+def chorale(quarters: int = 8) -> Score:
+    return Score(parts=tuple(voice(ps[:quarters], n) for ps, n in
+                             ((S, "Soprano"), (A, "Alto"), (T, "Tenor"), (B, "Bass"))),
+                 key_signatures=(KeySignature(0, 0),))
+
+
+def melody(quarters: int = 8, name: str = "Flute") -> Score:
+    return Score(parts=(voice(S[:quarters], name),), key_signatures=(KeySignature(0, 0),))
+
+
+class Recorder:
+    """An InferenceSession stand-in that keeps every token fed."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.fed: list[np.ndarray] = []
+
+    def run(self, names, feeds):
+        self.fed.append(feeds[TOKEN][:, 0].copy())
+        return self.session.run(names, feeds)
+
+
+@pytest.fixture(scope="module")
+def sampler(tiny_voice_model) -> VoiceSampler:
+    return load_sampler(tiny_voice_model)
+
+
+def monophonic(part: Part) -> bool:
+    notes = sorted(part.notes)
+    return all(b.start >= a.end for a, b in itertools.pairwise(notes))
+
+
+def test_load_picks_the_voice_sampler(tiny_voice_model, tiny_model):
+    assert isinstance(Sampler.load(tiny_voice_model), VoiceSampler)
+    assert type(Sampler.load(tiny_model)) is Sampler
+
+
+def test_a_chorale_continues_in_its_own_four_parts(sampler):
+    score = chorale()
+    results = sampler.generate(score, GenerationRequest(bars=2, variations=3, seed=5))
+    for r in results:
+        assert [p.name for p in r.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+        for old, new in zip(score.parts, r.parts, strict=True):
+            assert new.notes[:len(old.notes)] == old.notes
+            assert len(new.notes) > len(old.notes)
+            assert monophonic(new)
+            assert all(n.start >= score.end_tick and n.end <= score.end_tick + 2 * BAR
+                       for n in new.notes[len(old.notes):])
+    assert len({r.notes and tuple(r.notes) for r in results}) == 3
+
+
+def test_same_seed_same_notes_and_parts(sampler):
+    req = dict(bars=2, variations=2, seed=11)
+    a = list(sampler.stream(chorale(), GenerationRequest(**req)))
+    b = list(sampler.stream(chorale(), GenerationRequest(**req)))
+    assert a == b and a
+    assert {g.part for g in a} == {0, 1, 2, 3}
+
+
+def test_hold_and_rest_grammar_in_the_tokens_fed(sampler):
+    rec = Recorder(sampler.session)
+    sampler.session = rec
+    try:
+        notes = list(sampler.stream(chorale(), GenerationRequest(bars=2, variations=3, seed=2,
+                                                                 end="free")))
+    finally:
+        sampler.session = rec.session
+    v = sampler.vocab
+    steps = [t for t in rec.fed if len(t) == 3]  # the batch of three rows (prefill is batch 1)
+    assert notes and steps
+    for row in range(3):
+        toks = [int(t[row]) for t in steps]
+        kinds = [v.kind(t) for t in toks]
+        frames, cur = [], None
+        for t, k in zip(toks, kinds, strict=True):
+            if k == "POS":
+                cur = []
+                frames.append(cur)
+            elif k in ("PITCH", "HOLD", "REST"):
+                cur.append(t)
+        assert all(len(f) == 4 for f in frames[:-1])
+        for i in range(4):
+            lane = [f[i] for f in frames if len(f) > i]
+            assert lane[0] != HOLD  # nothing generated sounds before the first frame
+            for a, b in itertools.pairwise(lane):
+                assert not (b == HOLD and a == REST)
+            for t in lane:
+                if t >= v.pitch_offset:  # choir ranges (C major: no shift)
+                    assert 36 - 2 <= t - v.pitch_offset + v.min_pitch <= 81 + 2
+
+
+def test_cadence_counts_the_bars_down_and_free_does_not(tiny_voice_model):
+    seen = {}
+    for end in ("cadence", "free"):
+        sampler = load_sampler(tiny_voice_model)  # a fresh prefill cache: every token is fed
+        v = sampler.vocab
+        rec = Recorder(sampler.session)
+        sampler.session = rec
+        try:
+            list(sampler.stream(chorale(), GenerationRequest(bars=3, seed=1, end=end)))
+        finally:
+            sampler.session = rec.session
+        bars = [v.name(int(t[0])) for t in rec.fed if v.kind(int(t[0])) == "BAR"]
+        seen[end] = bars
+        assert sampler.plan.end == end
+    # the sketch's two bars, then the three asked for
+    assert seen["cadence"] == ["BAR_5", "BAR_4", "BAR_3", "BAR_2", "BAR_1"]
+    assert seen["free"] == ["BAR_8"] * 5
+
+
+def test_the_default_end(sampler):
+    list(sampler.stream(chorale(), GenerationRequest(bars=1, seed=1)))
+    assert sampler.plan.end == "cadence"  # from the end of the sketch
+    list(sampler.stream(chorale(), GenerationRequest(bars=1, seed=1, start_tick=BAR)))
+    assert sampler.plan.end == "free"  # from inside it
+    list(sampler.stream(chorale(20), GenerationRequest(seed=1, start_tick=BAR, end_tick=2 * BAR)))
+    assert sampler.plan.end == "cadence"  # a region hears the bars counted to the score's end
+    assert not sampler.search.tonic_checked  # but the region does not end the piece
+
+
+def test_a_cadence_ends_with_every_voice_holding_to_the_bar_line(sampler):
+    score = chorale()
+    for r in sampler.generate(score, GenerationRequest(bars=2, variations=2, seed=3)):
+        stop = score.end_tick + 2 * BAR
+        for p in r.parts:
+            last = max(p.notes, key=lambda n: n.start)
+            assert last.end == stop and last.start <= stop - TPQ
+    assert sampler.search.tonic_checked and sampler.search.groups == 2
+
+
+def test_cancel_stops_within_a_step(sampler):
+    cancel = threading.Event()
+    got = []
+    for g in sampler.stream(chorale(), GenerationRequest(bars=8, variations=2, seed=1,
+                                                         end="free"), cancel):
+        got.append(g)
+        cancel.set()
+    assert len(got) == 1
+
+
+def test_a_region_keeps_what_is_outside_and_the_parts_not_asked_for(sampler):
+    score = chorale(20)  # five bars
+    lo, hi = BAR, 3 * BAR
+    results = sampler.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=4,
+                                                        variations=2, parts=(1, 2)))
+    assert sampler.search.context_frames > 0  # the bars after the region were heard
+    assert sampler.search.candidates > 1
+    for r in results:
+        assert len(r.parts) == 4
+        for i, (old, new) in enumerate(zip(score.parts, r.parts, strict=True)):
+            def outside(p):
+                return [n for n in p.notes if not lo <= n.start < hi]
+            assert outside(new) == outside(old)
+            if i in (0, 3):
+                assert new == old
+            else:
+                assert all(n.end <= hi for n in new.notes if lo <= n.start < hi)
+                assert monophonic(new)
+    assert results[0] != results[1]
+
+
+def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
+    score = melody(8)
+    results = sampler.generate(score, GenerationRequest(harmonize=True, variations=2, seed=8))
+    for r in results:
+        assert [p.name for p in r.parts] == ["Flute", "Alto", "Tenor", "Bass"]
+        assert r.parts[0] == score.parts[0]
+        for p in r.parts[1:]:
+            assert p.notes and monophonic(p)
+            assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
+
+
+def test_reharmonize_a_region_of_a_four_part_score(sampler):
+    score = chorale(20)
+    lo, hi = BAR, 2 * BAR
+    r = sampler.generate(score, GenerationRequest(harmonize=True, start_tick=lo, end_tick=hi,
+                                                  seed=2))[0]
+    assert len(r.parts) == 4 and r.parts[0] == score.parts[0]
+    assert r != score
+    for old, new in zip(score.parts, r.parts, strict=True):
+        assert [n for n in new.notes if not lo <= n.start < hi] == \
+            [n for n in old.notes if not lo <= n.start < hi]
+
+
+@pytest.mark.parametrize("score, req, message", [
+    (Score(), dict(harmonize=True), "no notes"),
+    (Score(parts=(Part((Note(0, 72, TPQ), Note(0, 76, TPQ))),)), dict(harmonize=True),
+     "two notes at once"),
+    (melody(8), dict(harmonize=True, start_tick=8 * BAR, end_tick=9 * BAR), "outside the melody"),
+    (Score(parts=(voice(S[:4], "A"), voice(B[:4], "B"), voice(T[:4], "C"))),
+     dict(harmonize=True), "which one is the melody"),
+    (chorale(), dict(parts=(7,)), "no pitched part 8"),
+    (chorale(), dict(end="somewhere"), "cadence"),
+])
+def test_bad_requests_raise_one_clear_value_error(sampler, score, req, message):
+    with pytest.raises(ValueError, match=message):
+        sampler.stream(score, GenerationRequest(seed=1, **req))
+
+
+def test_a_melody_model_continues_the_melody_in_its_part(tiny_melody_model):
+    s = load_sampler(tiny_melody_model)
+    score = melody(8)
+    r = s.generate(score, GenerationRequest(bars=2, seed=1))[0]
+    assert len(r.parts) == 1 and len(r.parts[0].notes) > len(score.parts[0].notes)
+    with pytest.raises(ValueError, match="one voice"):
+        s.stream(score, GenerationRequest(harmonize=True))
+
+
+def test_the_remi_sampler_refuses_voice_requests(tiny_model):
+    s = load_sampler(tiny_model)
+    with pytest.raises(ValueError, match="harmoniz"):
+        s.stream(melody(), GenerationRequest(harmonize=True))
+
+
+
+
+def test_a_cadence_streams_all_but_its_searched_last_bar(sampler):
+    score = chorale()
+    notes = list(sampler.stream(score, GenerationRequest(bars=3, variations=2, seed=6)))
+    last_bar = score.end_tick + 2 * BAR
+    before = [g for g in notes if g.note.end < last_bar]  # (one ending on the line is closed
+    #                                                       by the searched bar)
+    assert before and notes[:len(before)] == before  # streamed first, in the order they ended
+    assert sampler.search.candidates == 16 and sampler.search.groups == 2
