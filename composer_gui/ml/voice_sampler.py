@@ -178,7 +178,7 @@ class VoiceSampler:
             vplan, rewritten, start, stop = self._harmonize_plan(score, request, warnings)
             region_end = stop
         else:
-            vplan = _plan_voices(score, v.voices)
+            vplan = vx.plan_voices(score, v.voices)
             warnings += vplan.messages
             if request.parts is not None:
                 bad = [p for p in request.parts if p >= len(score.parts)
@@ -247,7 +247,7 @@ class VoiceSampler:
                               else "free")
 
         horizon = max(n_ctx_end, stop)
-        grid = vx._voice_grid(lanes, shift, v, horizon, warnings)
+        grid = vx.voice_grid(lanes, shift, v, horizon, warnings)
         bar_ticks = score.bar_starts(horizon)
         if bar_ticks[-1] < horizon:
             bar_ticks.append(score.bar_start(len(bar_ticks)))
@@ -380,7 +380,7 @@ class VoiceSampler:
         pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
         if not pitched:
             raise ValueError("nothing to harmonize: the sketch has no notes")
-        full = _plan_voices(score, v.voices) if len(pitched) > 1 else None
+        full = vx.plan_voices(score, v.voices) if len(pitched) > 1 else None
         four = full is not None and len(set(full.parts)) == n and -1 not in full.parts
         if request.melody is not None:
             if request.melody not in pitched:
@@ -610,46 +610,3 @@ class VoiceSampler:
         if job.tonic_check and report.found_tonic < k:
             self.warnings.append(f"{k - report.found_tonic} of {k} variation(s): none of "
                                  f"{m} candidates ended on the tonic chord")
-
-
-def _plan_voices(score: Score, voices) -> vx.VoicePlan:
-    """``voices.plan_voices``, except that one monophonic pitched part is the top voice alone
-    (plan_voices would deal a melody's notes out to every voice by height), the other voices
-    getting new parts."""
-    pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
-    if len(pitched) == 1 and len(voices) > 1:
-        notes = sorted(score.parts[pitched[0]].notes)
-        if all(b.start >= a.end for a, b in itertools.pairwise(notes)):
-            label = score.parts[pitched[0]].name.strip().lower()
-            top = next((i for i, name in enumerate(voices)
-                        if label and label.startswith(name.lower()[:4])), 0)
-            parts = [-1] * len(voices)
-            parts[top] = pitched[0]
-            lanes: list[list[Note]] = [[] for _ in voices]
-            lanes[top] = notes
-            return vx.VoicePlan(parts=parts, notes=lanes)
-    try:
-        return vx.plan_voices(score, voices)
-    except ValueError:  # voices._monophonic fails on a voice left empty by a chord split
-        ranked = sorted(pitched, key=lambda i: -sum(x.pitch for x in score.parts[i].notes)
-                        / len(score.parts[i].notes))[:len(voices)]
-        plan = vx.VoicePlan(parts=[-1] * len(voices), notes=[[] for _ in voices])
-        for v, i in enumerate(ranked):
-            plan.parts[v] = i
-            plan.notes[v] = _top_line(score.parts[i].notes)
-        plan.messages.append("parts mapped to voices by height (each part's top line)")
-        return plan
-
-
-def _top_line(notes) -> list[Note]:
-    """One note at a time: of notes starting together the highest, each cut where the next
-    starts."""
-    by_start: dict[int, Note] = {}
-    for x in sorted(notes):
-        if x.start not in by_start or x.pitch > by_start[x.start].pitch:
-            by_start[x.start] = x
-    out = sorted(by_start.values())
-    return [Note(x.start, x.pitch, min(x.duration, nxt.start - x.start), x.velocity)
-            if nxt is not None and x.end > nxt.start else x
-            for x, nxt in zip(out, [*out[1:], None], strict=False)]
-

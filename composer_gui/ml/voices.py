@@ -24,6 +24,7 @@ one voice, pitches moved by octaves into the voice's range, parts mapped to voic
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -180,6 +181,15 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)])
     if not pitched:
         return plan
+    if len(pitched) == 1 and n > 1 and _is_monophonic(pitched[0][1].notes):
+        # a melody is one voice (the one it is named after, else the top), not a chord to deal out
+        i, part = pitched[0]
+        label = part.name.strip().lower()
+        v = next((v for v, name in enumerate(voices)
+                  if label and label.startswith(name.lower()[:4])), 0)
+        plan.parts[v] = i
+        plan.notes[v] = sorted(part.notes)
+        return plan
     mean = {i: sum(x.pitch for x in p.notes) / len(p.notes) for i, p in pitched}
     by_name = {}
     for i, p in pitched:
@@ -240,6 +250,11 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
     return plan
 
 
+def _is_monophonic(notes: Sequence[Note]) -> bool:
+    ordered = sorted(notes)
+    return all(b.start >= a.end for a, b in itertools.pairwise(ordered))
+
+
 def _monophonic(notes: Sequence[Note]) -> list[Note]:
     """One note at a time: a note is cut where the next one starts; of notes starting together
     the highest stays."""
@@ -248,6 +263,8 @@ def _monophonic(notes: Sequence[Note]) -> list[Note]:
         if x.start not in by_start or x.pitch > by_start[x.start].pitch:
             by_start[x.start] = x
     out = sorted(by_start.values())
+    if not out:
+        return []
     return [Note(x.start, x.pitch, max(1, min(x.duration, nxt.start - x.start)), x.velocity)
             if nxt is not None and x.end > nxt.start else x
             for x, nxt in zip(out, [*out[1:], None], strict=True)]
@@ -292,7 +309,7 @@ def encode(score: Score, vocab: VoiceVocabulary, *, fermatas: Sequence[int] = ()
     else:
         last_bar_end = end
     total_bars = len(bars) + (bars_left_from or 0)
-    grid = _voice_grid(plan.notes, shift, vocab, last_bar_end, warnings)
+    grid = voice_grid(plan.notes, shift, vocab, last_bar_end, warnings)
     fermata_steps = {round(t / step) for t in fermatas}
     ts0 = vocab.nearest_meter(score.time_signature_at(0))
     tokens = [BOS, vocab.mode_id(mode), vocab.ts_id(ts0)]
@@ -310,7 +327,7 @@ def encode(score: Score, vocab: VoiceVocabulary, *, fermatas: Sequence[int] = ()
     return Encoded(tokens, shift, key, plan, warnings)
 
 
-def _voice_grid(lanes: list[list[Note]], shift: int, vocab: VoiceVocabulary, end: int,
+def voice_grid(lanes: list[list[Note]], shift: int, vocab: VoiceVocabulary, end: int,
                 warnings: list[str]) -> list[list[int]]:
     step = vocab.step_ticks
     n_steps = -(-end // step)

@@ -139,3 +139,14 @@ def test_long_pieces_decode_from_stored_int16_tokens():
     enc = V.encode(score, VOCAB)
     piece = V.decode_piece(np.asarray(enc.tokens, np.int16), VOCAB)
     assert piece.score.parts[0].notes[-1].start == score.parts[0].notes[-1].start > 2**15
+
+
+def test_a_melody_is_one_voice_and_an_empty_voice_is_no_error():
+    melody = Score(parts=(Part((Note(0, 72, TPQ), Note(TPQ, 74, TPQ)), name="Flute"),))
+    plan = V.plan_voices(melody, V.CHORALE_VOICES)
+    assert plan.parts == [0, -1, -1, -1] and [len(lane) for lane in plan.notes] == [2, 0, 0, 0]
+    named = Score(parts=(Part((Note(0, 48, TPQ),), name="Bass"),))
+    assert V.plan_voices(named, V.CHORALE_VOICES).parts == [-1, -1, -1, 0]
+    two_note_chord = Score(parts=(Part((Note(0, 60, TPQ), Note(0, 64, TPQ)), name="Piano"),))
+    plan = V.plan_voices(two_note_chord, V.CHORALE_VOICES)
+    assert [len(lane) for lane in plan.notes] == [1, 1, 0, 0]
