@@ -75,6 +75,9 @@ def add_parser(sub) -> None:
     p.add_argument("--melody", default=None, metavar="PART",
                    help="with --harmonize: the melody's part number, from 1 (default: the seed's "
                    "one pitched part, or the soprano of a four-part seed)")
+    p.add_argument("--no-style-rules", action="store_true",
+                   help="voice models: sample the model as it is, without the chorale style "
+                   "rules (no outer parallel fifths/octaves, chords on the beats)")
     p.add_argument("--parts", default=None, metavar="P,Q,...",
                    help="voice models: rewrite only these parts (numbers from 1; default all)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
@@ -115,6 +118,7 @@ def _request(args, score: Score):
     from composer_gui.ml.sampler import GenerationRequest
 
     req = GenerationRequest(
+        style_rules=not args.no_style_rules,
         bars=_number(args.bars, "bars", int),
         temperature=_number(args.temperature, "temperature"),
         top_p=_number(args.top_p, "top-p"),

@@ -31,4 +31,8 @@ VOICE_CANDIDATES = 4
 # 186 / 193 / 390 ms per 4-bar request.
 VOICE_ENDING_CANDIDATES = 16
 VOICE_CONTEXT_BARS = 2
+# Chorale style rules in the voice sampler (no outer parallel fifths/octaves; beat sonorities
+# kept to one triad or seventh chord where the model offers one): on by default for models of
+# three or more voices (ml/voice_sampler.py, _style_mask)
+STYLE_RULES = True
 ENDS = ("cadence", "free")

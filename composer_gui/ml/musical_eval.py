@@ -17,7 +17,9 @@ Three tasks:
 
 1. **Continuation**: the first ``opening_bars`` bars of each test piece with at least
    ``opening_bars + bars`` bars (one meter) are continued by ``bars`` bars; the measures run on
-   the generated bars. The tonic-ending row is measured twice for the model: with
+   the generated bars, written with the app's defaults (for a voice model continuing from the
+   end of a sketch that means ending with a cadence). The tonic-ending row is measured twice
+   for the model: with
    ``end="cadence"`` (the model is told the piece ends after those bars; *real* is then the
    piece's own last chord) and with ``end="free"`` (*real* is whatever sounds at that point).
 2. **Infill**: in the first ``2 * infill_bars + 2`` bars of a piece, bars 3..(2 + infill_bars)
@@ -390,11 +392,16 @@ def musical_rows(cases: Sequence[Case], voices: int, *, separable: bool, generat
             if key is not None:
                 pools[col].add("ends_on_tonic_cadence", an.ends_on_tonic(base.notes, key, end), 1)
         request = {"bars": bars, "start_tick": start, "seed": seed + i}
-        free = run("continuation", opening, {**request, "end": "free"})
-        for g in free or []:
-            measure(pools["model"], g, start, end, key, tonic_row="ends_on_tonic_free", **kw)
-        if free and on_continuation is not None:
-            on_continuation(case, start, end, key, real, free)
+        # the rows measure what the app writes: its defaults (a voice model continuing from the
+        # end of a sketch ends with a cadence); the tonic rows ask for each ending explicitly
+        default = run("continuation", opening, request)
+        for g in default or []:
+            measure(pools["model"], g, start, end, key, **kw)
+        if default and on_continuation is not None:
+            on_continuation(case, start, end, key, real, default)
+        for g in run("free", opening, {**request, "end": "free"}) or []:
+            if key is not None:
+                pools["model"].add("ends_on_tonic_free", an.ends_on_tonic(g.notes, key, end), 1)
         for g in run("cadence", opening, {**request, "end": "cadence"}) or []:
             if key is not None:
                 pools["model"].add("ends_on_tonic_cadence",

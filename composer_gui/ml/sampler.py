@@ -68,6 +68,7 @@ class GenerationRequest:
     parts: tuple[int, ...] | None = None  # score parts to rewrite (None: all)
     harmonize: bool = False  # keep the melody as the top voice, write the others
     melody: int | None = None  # harmonize: the melody's part (None: the one pitched part)
+    style_rules: bool = limits.STYLE_RULES  # voice models of 3+ voices: chorale voice leading
 
     def validate(self) -> None:
         """Raise ValueError with a message for the user if any field is out of bounds."""

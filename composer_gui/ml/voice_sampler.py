@@ -86,6 +86,7 @@ class SearchReport:
     tonic_checked: bool = False
     first_on_tonic: int = 0  # variations whose first candidate already ended on the tonic
     found_tonic: int = 0  # variations where some candidate did
+    found_authentic: int = 0  # ... and where some candidate ended V(7)-I in root position
     context_frames: int = 0  # teacher-forced frames after the span
 
 
@@ -97,6 +98,9 @@ class _Frame:
     forced: list[int | None]  # per voice: the token, or None to sample
     final: int = 0  # 1: the last beat's first frame (no REST), 2: after it (hold)
     context: bool = False  # teacher-forced after the span (scored, not generated)
+    on_beat: bool = False
+    cadence: int = 0  # the cadence option: 1 on the dominant beat, 2 on the final tonic beat
+    approach: bool = False  # the last beat before kept music: new notes lead into it
 
 
 @dataclass
@@ -116,6 +120,10 @@ class _VoiceJob:
     tonic_check: bool
     key: KeySignature | None
     kept_notes: list[Note] = field(default_factory=list)  # the score's notes kept (tonic check)
+    start_pitch: list[int] = field(default_factory=list)  # per voice, sounding at the start
+    beat_steps: int = 4
+    seam_pitch: list[int] = field(default_factory=list)  # per voice: the kept note at the seam
+    style_rules: bool = False
 
 
 class VoiceSampler:
@@ -307,10 +315,16 @@ class VoiceSampler:
                 else:
                     forced.append(None)
             final = 0
+            cadence = 0
             if tonic_check and not context and s >= last_beat:
                 final = 1 if s == last_beat else 2
+                cadence = 2 if s == last_beat else 0
+            elif tonic_check and not context and s == last_beat - beat and s >= start_step:
+                cadence = 1
+            approach = region_end is not None and not context and s >= stop_step - beat
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
-                                 context))
+                                 context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
+                                 approach=approach))
         n_span = stop_step - start_step
         if n_span <= 0:
             raise ValueError("nothing to generate: the span is empty")
@@ -365,9 +379,15 @@ class VoiceSampler:
                     velocity=velocity, prefix_tokens=len(prefix),
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
                     warnings=tuple(warnings), parts=parts, end=end)
+        start_pitch = [_sounding_before(grid[i], start_step, v) for i in range(n)]
+        # each voice's kept note right at a region's end: the region's last notes lead into it
+        seam_pitch = [grid[i][stop_step] - v.pitch_offset + v.min_pitch
+                      if region_end is not None and stop_step < len(grid[i])
+                      and grid[i][stop_step] >= v.pitch_offset else -1 for i in range(n)]
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, shift, step, tonic_check,
-                         key, base_notes)
+                         key, base_notes, start_pitch, max(1, beat), seam_pitch,
+                         style_rules=bool(request.style_rules) and n >= 3)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -464,6 +484,13 @@ class VoiceSampler:
         rows = k
         opened = np.full((k, n), -1)  # start step of each voice's open generated note
         pitch = np.zeros((k, n), np.int64)
+        # what each voice sounds now (normalized MIDI, -1: silent) and the outer voices at the
+        # last onset: the style rules read them
+        cur = np.tile(np.asarray(job.start_pitch or [-1] * n, np.int64), (k, 1))
+        outer = np.stack(_outer(cur), axis=1)
+        rules = job.style_rules
+        mode_minor = job.key is not None and job.key.mode == "minor"
+        cand = np.arange(v.min_pitch, v.max_pitch + 1)  # the pitch tokens' pitches
         score = np.zeros(k)
         streaming = True
         held: list[list[GeneratedNote]] = [[] for _ in range(k)]  # collected per row (search)
@@ -509,6 +536,7 @@ class VoiceSampler:
                 idx = np.repeat(np.arange(rows), job.forks[fi])
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
+                cur, outer = cur[idx], outer[idx]
                 group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
                 held = [list(held[r]) for r in idx] if not streaming else [[] for _ in idx]
                 rows = len(idx)
@@ -542,6 +570,7 @@ class VoiceSampler:
             if scoring:
                 score += loglik(chosen)
             feed(chosen)
+            frame_attack = np.zeros(rows, bool)
             for i in range(n):
                 if cancelled():
                     return
@@ -560,10 +589,22 @@ class VoiceSampler:
                         mask[:] = job.pitch_ok[i]
                         mask[:, HOLD] = holding
                         mask[:, REST] = frame.final != 1
+                        if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
+                            _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i])
+                        if frame.cadence:
+                            _cadence_mask(mask, i, n, cand, pitch_offset, mode_minor,
+                                          frame.cadence, cur)
+                        if rules and i >= n - 2:
+                            _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
+                                        frame.on_beat)
                     chosen = sample_tokens(logits, mask, temperature, top_k, top_p,
                                            rng.random(rows))
                 if scoring:
                     score += loglik(chosen)
+                attack_any = chosen >= pitch_offset
+                cur[attack_any, i] = chosen[attack_any] - pitch_offset + min_pitch
+                cur[chosen == REST, i] = -1
+                frame_attack |= attack_any
                 if job.rewritten[i] and not frame.context:
                     for r in np.flatnonzero(chosen != HOLD):
                         g = out(r, close(r, i, frame.step))
@@ -579,6 +620,10 @@ class VoiceSampler:
                     if cancelled():
                         return
                     feed(chosen)
+            if frame_attack.any():  # an onset: the outer voices the next onset is checked against
+                top, bottom = _outer(cur)
+                outer[frame_attack, 0] = top[frame_attack]
+                outer[frame_attack, 1] = bottom[frame_attack]
         if job.n_context == 0:
             for r in range(rows):
                 for i in range(n):
@@ -595,14 +640,18 @@ class VoiceSampler:
         m = job.candidates
         for var in range(k):
             cands = np.flatnonzero(group == var).tolist()
-            tonic = {}
+            tonic: dict[int, bool] = {}
+            authentic: dict[int, bool] = {}
             if job.tonic_check:
                 for r in cands:
                     notes = job.kept_notes + emitted[var] + [g.note for g in held[r]]
                     tonic[r] = analysis.ends_on_tonic(notes, job.key, job.plan.stop_tick)
+                    authentic[r] = tonic[r] and _ends_authentic(notes, job)
                 report.first_on_tonic += tonic[cands[0]]
                 report.found_tonic += any(tonic.values())
-            best = max(cands, key=lambda r: (tonic.get(r, False), score[r], -r))
+                report.found_authentic += any(authentic.values())
+            best = max(cands, key=lambda r: (authentic.get(r, False), tonic.get(r, False),
+                                             score[r], -r))
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
                     return
@@ -610,3 +659,142 @@ class VoiceSampler:
         if job.tonic_check and report.found_tonic < k:
             self.warnings.append(f"{k - report.found_tonic} of {k} variation(s): none of "
                                  f"{m} candidates ended on the tonic chord")
+
+
+# ----- style rules ---------------------------------------------------------------------------
+def _chord_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each set of pitch classes (a 12-bit mask): is it one triad or seventh chord, and can
+    notes be added to make one."""
+    is_chord = np.zeros(4096, bool)
+    templates = []
+    for steps in (*analysis.TRIADS.values(), *analysis.SEVENTHS.values()):
+        for root in range(12):
+            templates.append(sum(1 << ((root + x) % 12) for x in steps))
+    extendable = np.zeros(4096, bool)
+    for m in range(4096):
+        pcs = frozenset(b for b in range(12) if m >> b & 1)
+        is_chord[m] = analysis.chord_root(pcs) is not None
+        extendable[m] = any(m & t == m for t in templates)
+    return is_chord, extendable
+
+
+IS_CHORD, EXTENDABLE = _chord_tables()
+
+
+def _sounding_before(lane: list[int], s: int, v: VoiceVocabulary) -> int:
+    """The pitch (normalized MIDI) a voice's grid lane sounds just before step ``s``, or -1."""
+    t = min(s, len(lane)) - 1
+    while t >= 0 and lane[t] == HOLD:
+        t -= 1
+    if t < 0 or lane[t] < v.pitch_offset:
+        return -1
+    return lane[t] - v.pitch_offset + v.min_pitch
+
+
+def _outer(cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Highest and lowest sounding pitch per row (-1 where nothing sounds)."""
+    sounding = cur >= 0
+    top = np.where(sounding, cur, -1).max(axis=1)
+    bottom = np.where(sounding, cur, 10_000).min(axis=1)
+    return top, np.where(bottom == 10_000, -1, bottom)
+
+
+def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.ndarray,
+                cand: np.ndarray, pitch_offset: int, on_beat: bool) -> None:
+    """The chorale style rules, applied to the last two voices' new notes (their tokens come
+    last in a frame, so the voices above are known):
+
+    * the lowest voice makes no parallel fifth or octave with the highest (both moving the same
+      way from the last onset into the same perfect interval);
+    * on a beat, the second-lowest voice keeps the upper voices' pitch classes within one triad
+      or seventh chord, and the lowest completes one.
+
+    A row where the rules would leave no note keeps its mask as it was (the rules yield, the
+    grammar never does). HOLD and REST are never barred: a suspension is a held dissonance."""
+    rows = mask.shape[0]
+    pcs_bits = 1 << (cand % 12)
+    above = np.zeros(rows, np.int64)
+    for j in range(i):
+        sounding = cur[:, j] >= 0
+        above[sounding] |= 1 << (cur[sounding, j] % 12)
+    allowed = np.ones((rows, len(cand)), bool)
+    if on_beat:
+        merged = above[:, None] | pcs_bits[None, :]
+        table = IS_CHORD if i == n - 1 else EXTENDABLE
+        allowed &= table[merged] | (merged == pcs_bits[None, :])
+    if i == n - 1:
+        top_now = np.where(cur[:, :i] >= 0, cur[:, :i], -1).max(axis=1)
+        prev_top, prev_bottom = outer[:, 0], outer[:, 1]
+        known = (top_now >= 0) & (prev_top >= 0) & (prev_bottom >= 0) & (top_now != prev_top)
+        interval_before = (prev_top - prev_bottom) % 12
+        perfect = (interval_before == 0) | (interval_before == 7)
+        check = known & perfect
+        if check.any():
+            same = ((top_now[:, None] - cand[None, :]) % 12) == interval_before[:, None]
+            moved = cand[None, :] != prev_bottom[:, None]
+            same_way = np.sign(cand[None, :] - prev_bottom[:, None]) == \
+                np.sign(top_now - prev_top)[:, None]
+            allowed &= ~(check[:, None] & same & moved & same_way)
+    block = mask[:, pitch_offset:pitch_offset + len(cand)]
+    narrowed = block & allowed
+    keep = narrowed.any(axis=1)
+    block[keep] = narrowed[keep]
+
+
+def _ends_authentic(notes: list[Note], job: _VoiceJob) -> bool:
+    """Whether ``notes`` end with a root-position V(7) on the beat before the final tonic."""
+    step = job.step_ticks
+    stop = job.plan.stop_tick
+    final = max(n.start for n in notes if n.start < stop) if notes else 0
+    beat = job.beat_steps * step
+    chords = analysis.sonorities(notes, [final - beat, final])
+    return (len(chords) == 2 and analysis.is_dominant(chords[0], job.key)
+            and analysis.is_tonic(chords[1], job.key))
+
+
+# pitch classes in the normalized key (C major / A minor): the cadence option's chords
+_TONIC = {False: {0, 4, 7}, True: {9, 0, 4, 1}}  # minor: the Picardy third (C#) too
+_DOMINANT = {False: {7, 11, 2, 5}, True: {4, 8, 11, 2}}  # V7, with the raised leading tone
+_ROOT = {(False, 2): 0, (True, 2): 9, (False, 1): 7, (True, 1): 4}
+
+
+def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
+                  minor: bool, which: int, cur: np.ndarray) -> None:
+    """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
+    the tonic (root in the lowest voice). The model still chooses every voice's note among the
+    chord's; a note held from before stays only if it belongs to the chord, and the root goes
+    under the voices above it (root position). A voice the mask would leave without a note keeps
+    its mask."""
+    pcs = _TONIC[minor] if which == 2 else _DOMINANT[minor]
+    rows = mask.shape[0]
+    allowed = np.broadcast_to(np.isin(cand % 12, list(pcs)), (rows, len(cand))).copy()
+    if i == n - 1 and n > 1:
+        pcs = {_ROOT[(minor, which)]}
+        upper = np.where(cur[:, :i] >= 0, cur[:, :i], 10_000).min(axis=1)
+        allowed = np.isin(cand % 12, list(pcs))[None, :] & (cand[None, :] < upper[:, None])
+    sounding = cur[:, i]
+    block = mask[:, pitch_offset:pitch_offset + len(cand)]
+    narrowed = block & allowed
+    keep = narrowed.any(axis=1)
+    block[keep] = narrowed[keep]
+    foreign = keep & ~np.isin(np.where(sounding >= 0, sounding % 12, -1), list(pcs))
+    mask[foreign, HOLD] = False
+
+
+SEAM_REACH = 2  # semitones: how far a region's last new notes may lie from the kept note they meet
+
+
+def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: int,
+               sounding: np.ndarray) -> None:
+    """A region's last beat: a voice's new notes lie within :data:`SEAM_REACH` of the kept note
+    it moves into, so the region leads into what follows (Bach's voices move by 2.6 semitones
+    on average across a bar line). A note held from earlier that lies farther away is not held
+    on (it moves now). A row with no note left keeps its mask."""
+    allowed = np.abs(cand - target) <= SEAM_REACH
+    block = mask[:, pitch_offset:pitch_offset + len(cand)]
+    narrowed = block & allowed[None, :]
+    keep = narrowed.any(axis=1)
+    block[keep] = narrowed[keep]
+    far = keep & (sounding >= 0) & (np.abs(sounding - target) > SEAM_REACH)
+    mask[far, HOLD] = False
+    mask[keep, REST] = False  # the voice sounds into its kept note

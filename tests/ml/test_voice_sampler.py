@@ -250,3 +250,74 @@ def test_a_cadence_streams_all_but_its_searched_last_bar(sampler):
     #                                                       by the searched bar)
     assert before and notes[:len(before)] == before  # streamed first, in the order they ended
     assert sampler.search.candidates == 16 and sampler.search.groups == 2
+
+
+# ----- the style rules and the cadence option -----------------------------------------------------
+def _open_mask(rows: int, sampler: VoiceSampler) -> np.ndarray:
+    v = sampler.vocab
+    mask = np.zeros((rows, v.size), bool)
+    mask[:, v.pitch_offset:] = True
+    mask[:, HOLD] = True
+    return mask
+
+
+def test_the_lowest_voice_makes_no_parallel_fifth_with_the_highest(sampler):
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    # C-G (a fifth) at the last onset; the soprano has moved up to A: a bass D would make
+    # parallel fifths (both up), a bass F would not
+    cur = np.array([[69, 64, 60, -1]])
+    outer = np.array([[67, 48]])
+    mask = _open_mask(1, sampler)
+    _style_mask(mask, 3, 4, cur, outer, cand, v.pitch_offset, on_beat=False)
+    assert not mask[0, v.pitch_id(50)] and mask[0, v.pitch_id(53)]
+    assert mask[0, HOLD]  # holding C under A is oblique motion: allowed
+
+
+def test_on_a_beat_the_bass_completes_a_chord(sampler):
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[72, 67, 64, -1]])  # C G E above
+    mask = _open_mask(1, sampler)
+    _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
+    allowed = {p % 12 for p in cand if mask[0, v.pitch_id(int(p))]}
+    assert allowed == {0, 4, 7, 9, 10, 11}  # the triad's notes, or A / B-flat / B: a seventh
+    stuck = np.array([[72, 74, 76, -1]])  # C D E: no bass makes a chord: the mask yields
+    mask = _open_mask(1, sampler)
+    _style_mask(mask, 3, 4, stuck, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
+    assert mask[0, v.pitch_offset:].all()
+
+
+def test_the_cadence_option_ends_v_i_with_the_roots_in_the_bass(sampler):
+    score = chorale(8)
+    for seed in range(3):
+        out = sampler.generate(score, GenerationRequest(bars=2, seed=seed, end="cadence"))[0]
+        stop = score.bar_start(score.bar_at(score.end_tick) + 2)
+        last = max(n.start for n in out.notes if n.start < stop)
+        bass = min(n.pitch for n in out.notes if n.start <= last < n.end)
+        dominant = min(n.pitch for n in out.notes if n.start <= last - TPQ < n.end)
+        assert bass % 12 == 0 and dominant % 12 == 7  # C major: G then C in the bass
+
+
+def test_a_region_leads_into_the_kept_notes(sampler):
+    from composer_gui.music.analysis import seam_steps
+
+    score = chorale(16)
+    steps = []
+    for seed in range(4):
+        out = sampler.generate(score, GenerationRequest(start_tick=BAR, end_tick=3 * BAR,
+                                                        seed=seed))[0]
+        steps += seam_steps(out.notes, 3 * BAR)
+    assert steps and sum(steps) / len(steps) <= 3  # Bach's voices: 2.6 on average
+
+
+def test_style_rules_can_be_turned_off(sampler):
+    score = chorale(8)
+    on = sampler.generate(score, GenerationRequest(bars=2, seed=5, end="free"))[0]
+    off = sampler.generate(score, GenerationRequest(bars=2, seed=5, end="free",
+                                                    style_rules=False))[0]
+    assert on.notes != off.notes
