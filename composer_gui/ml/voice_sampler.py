@@ -642,16 +642,18 @@ class VoiceSampler:
             cands = np.flatnonzero(group == var).tolist()
             tonic: dict[int, bool] = {}
             authentic: dict[int, bool] = {}
+            clean: dict[int, bool] = {}
             if job.tonic_check:
                 for r in cands:
                     notes = job.kept_notes + emitted[var] + [g.note for g in held[r]]
                     tonic[r] = analysis.ends_on_tonic(notes, job.key, job.plan.stop_tick)
                     authentic[r] = tonic[r] and _ends_authentic(notes, job)
+                    clean[r] = _ending_without_parallels(notes, job)
                 report.first_on_tonic += tonic[cands[0]]
                 report.found_tonic += any(tonic.values())
                 report.found_authentic += any(authentic.values())
-            best = max(cands, key=lambda r: (authentic.get(r, False), tonic.get(r, False),
-                                             score[r], -r))
+            best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
+                                             tonic.get(r, False), score[r], -r))
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
                     return
@@ -750,6 +752,13 @@ def _ends_authentic(notes: list[Note], job: _VoiceJob) -> bool:
     chords = analysis.sonorities(notes, [final - beat, final])
     return (len(chords) == 2 and analysis.is_dominant(chords[0], job.key)
             and analysis.is_tonic(chords[1], job.key))
+
+
+def _ending_without_parallels(notes: list[Note], job: _VoiceJob) -> bool:
+    """No parallel fifths or octaves between the outer voices in the last four beats."""
+    stop = job.plan.stop_tick
+    bar = 4 * job.beat_steps * job.step_ticks
+    return analysis.outer_voice_parallels(notes, max(0, stop - bar - 1), stop) == 0
 
 
 # pitch classes in the normalized key (C major / A minor): the cadence option's chords
