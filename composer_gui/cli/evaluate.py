@@ -29,6 +29,8 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--write-card", action="store_true",
                    help="write card.json and card.md into the model folder from the result")
+    p.add_argument("--no-style-rules", action="store_true",
+                   help="voice models: measure the model without the sampler's chorale rules")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -40,7 +42,7 @@ def run(args) -> int:
     try:
         result = evaluate(args.model, max_pieces=args.pieces, opening_bars=args.opening_bars,
                           bars=args.bars, seed=args.seed, variations=args.variations,
-                          progress=not args.quiet)
+                          progress=not args.quiet, style_rules=not args.no_style_rules)
     except (ModelError, CorpusError, ValueError, OSError) as exc:
         print(f"composer-gui evaluate: {exc}", file=sys.stderr)
         return 1

@@ -254,9 +254,10 @@ def load_split(folder: Path, progress: bool = False) -> tuple[dict[str, list[Pie
 
 def evaluate(name_or_dir, *, max_pieces: int = 40, opening_bars: int = 4, bars: int = 8,
              seed: int = 0, variations: int = 2, orders: Sequence[int] = (3, 4, 5),
-             progress: bool = False, generate=None) -> dict:
+             progress: bool = False, generate=None, style_rules: bool = True) -> dict:
     """The whole evaluation as a JSON-able dict. ``generate`` replaces the sampler
-    (musical_eval.Generate; tests pass a stand-in); ``max_pieces`` caps each musical task."""
+    (musical_eval.Generate; tests pass a stand-in); ``max_pieces`` caps each musical task;
+    ``style_rules=False`` measures a voice model without the sampler's chorale rules."""
     from composer_gui.ml.model_folder import representation
     from composer_gui.ml.musical_eval import (
         attacked_notes,
@@ -292,9 +293,13 @@ def evaluate(name_or_dir, *, max_pieces: int = 40, opening_bars: int = 4, bars: 
         for g in generated:
             gen.add([n for n in g.notes if start <= n.start < end], key, start, bar_ticks, bars)
 
+    sample = generate if generate is not None else sampler_adapter(folder)
+    if not style_rules:
+        def sample(score, request, base=sample):
+            return base(score, {**request, "style_rules": False})
     music = musical_rows(
         cases, voice_count(vocab, cases), separable=representation(vocab) == "voice-grid",
-        generate=generate if generate is not None else sampler_adapter(folder),
+        generate=sample,
         opening_bars=opening_bars, bars=bars, max_pieces=max_pieces, variations=variations,
         seed=seed, progress=progress, on_continuation=seen)
     ran = bool(gen.runs)
@@ -311,6 +316,7 @@ def evaluate(name_or_dir, *, max_pieces: int = 40, opening_bars: int = 4, bars: 
         "model": config.get("name", folder.name),
         "folder": str(folder),
         "representation": representation(vocab),
+        "style_rules": style_rules,
         "test_pieces": len(test),
         "test_tokens": metrics["tokens"],
         "test_notes": notes,
