@@ -302,6 +302,7 @@ def evaluate(name_or_dir, *, max_pieces: int = 40, opening_bars: int = 4, bars: 
         generate=sample,
         opening_bars=opening_bars, bars=bars, max_pieces=max_pieces, variations=variations,
         seed=seed, progress=progress, on_continuation=seen)
+    music["style_rules"] = style_rules
     ran = bool(gen.runs)
     cont = {
         "pieces": music["pieces"]["continuation"], "opening_bars": opening_bars, "bars": bars,
@@ -357,7 +358,7 @@ def write_card(folder: str | Path, result: dict) -> tuple[Path, Path]:
                  "split_seed": tr.get("split_seed"), "split_pieces": tr.get("split_sizes"),
                  "split_tokens": tr.get("split_tokens"), "augmentation": _augmentation(tr)},
         "model": {**config.get("model", {}), "parameters": tr.get("parameters"),
-                  "vocabulary_size": config["vocabulary"].get("size")},
+                  "vocabulary_size": vocabulary_from_dict(config["vocabulary"]).size},
         "training": {k: tr.get(k) for k in (
             "preset", "epochs", "epochs_run", "best_epoch", "best_val_loss", "training_seconds",
             "batch_size", "seq_len", "learning_rate", "lr_patience", "augment_prob",
@@ -372,6 +373,8 @@ def write_card(folder: str | Path, result: dict) -> tuple[Path, Path]:
 
 
 def _augmentation(tr: dict) -> str | None:
+    if tr.get("representation") == "voice-grid":
+        return "none (every piece is normalized to C major / A minor)"
     if not tr.get("augment", True):
         return None
     text = (f"random transposition by -5..+6 semitones of a share "
@@ -405,6 +408,15 @@ def music_table(music: dict) -> list[str]:
     return lines
 
 
+def _rules(music: dict) -> str:
+    if music.get("style_rules") is False:
+        return "the model alone (no style rules)"
+    if music.get("voices", 0) >= 3:
+        return ("the app's defaults: chorale style rules and the cadence option on "
+                "(docs/voices.md)")
+    return "the app's defaults"
+
+
 def _music_notes(music: dict) -> list[str]:
     s, p = music["settings"], music["pieces"]
     out = [
@@ -414,7 +426,8 @@ def _music_notes(music: dict) -> list[str]:
         f"{music['infill']['window_bars']}-bar window rewritten), {p.get('harmonization', 0)} "
         f"melodies harmonized. Model: temperature {s['temperature']}, top-p {s['top_p']}, "
         f"top-k {s['top_k']}, no key lock, {s['variations']} variation(s) per piece, seed "
-        f"{s['seed']}. Texture: {music['texture']} ({music['voices']} voice(s)).",
+        f"{s['seed']}. Texture: {music['texture']} ({music['voices']} voice(s)). Sampler: "
+        f"{_rules(music)}.",
         "Baselines see only the music before the generated span: *repeat 2 bars* repeats its "
         "last two bars; *random in-key* keeps each voice's rhythm there and draws pitches from "
         "the key's scale within the voice's range (harmonization: random in-key notes under the "
