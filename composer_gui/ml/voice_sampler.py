@@ -124,6 +124,8 @@ class _VoiceJob:
     beat_steps: int = 4
     seam_pitch: list[int] = field(default_factory=list)  # per voice: the kept note at the seam
     style_rules: bool = False
+    history: list[list[int]] = field(default_factory=list)  # melody: its grid tokens so far
+    restate_lags: tuple[int, ...] = ()  # melody: steps back to the bars a tune restates
 
 
 class VoiceSampler:
@@ -387,7 +389,9 @@ class VoiceSampler:
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, shift, step, tonic_check,
                          key, base_notes, start_pitch, max(1, beat), seam_pitch,
-                         style_rules=bool(request.style_rules) and n >= 3)
+                         style_rules=bool(request.style_rules) and n >= 3,
+                         history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
+                         restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else ())
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -489,6 +493,13 @@ class VoiceSampler:
         cur = np.tile(np.asarray(job.start_pitch or [-1] * n, np.int64), (k, 1))
         outer = np.stack(_outer(cur), axis=1)
         rules = job.style_rules
+        lags = job.restate_lags
+        hist = None
+        if lags:
+            hist = np.full((k, max(ctx_step_of(job), 1)), -1, np.int64)
+            known = np.asarray(job.history[0][:hist.shape[1]], np.int64)
+            hist[:, :len(known)] = known
+            hist[:, job.frames[0].step:] = -1  # the span is written now
         mode_minor = job.key is not None and job.key.mode == "minor"
         cand = np.arange(v.min_pitch, v.max_pitch + 1)  # the pitch tokens' pitches
         score = np.zeros(k)
@@ -537,6 +548,8 @@ class VoiceSampler:
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
                 cur, outer = cur[idx], outer[idx]
+                if hist is not None:
+                    hist = hist[idx]
                 group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
                 held = [list(held[r]) for r in idx] if not streaming else [[] for _ in idx]
                 rows = len(idx)
@@ -597,10 +610,15 @@ class VoiceSampler:
                         if rules and i >= n - 2:
                             _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
                                         frame.on_beat)
-                    chosen = sample_tokens(logits, mask, temperature, top_k, top_p,
+                    biased = logits
+                    if hist is not None and not frame.final:
+                        biased = _restate_bias(logits, hist, frame.step, lags)
+                    chosen = sample_tokens(biased, mask, temperature, top_k, top_p,
                                            rng.random(rows))
                 if scoring:
                     score += loglik(chosen)
+                if hist is not None and frame.step < hist.shape[1]:
+                    hist[:, frame.step] = chosen
                 attack_any = chosen >= pitch_offset
                 cur[attack_any, i] = chosen[attack_any] - pitch_offset + min_pitch
                 cur[chosen == REST, i] = -1
@@ -807,3 +825,34 @@ def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: in
     far = keep & (sounding >= 0) & (np.abs(sounding - target) > SEAM_REACH)
     mask[far, HOLD] = False
     mask[keep, REST] = False  # the voice sounds into its kept note
+
+
+# A melody restates and varies its earlier bars (real tunes restate about 30% of their bars; an
+# LSTM sampled token by token almost never does). A neural-cache-style prior: the token the tune
+# had one phrase (4 bars) and one strain (8 bars) earlier at the same place gets this many nats
+# added to its logit, so a restatement the model finds plausible becomes likely, and one it
+# finds implausible stays rare.
+# Chosen on the folk model's validation tunes: 2.0 / 3.0 / 4.0 restate 0.06 / 0.24 / 0.49 of the
+# bars (real tunes there: 0.29).
+RESTATE_BONUS = 3.0
+
+
+def _restate_lags(bar_steps: int) -> tuple[int, ...]:
+    return (4 * bar_steps, 8 * bar_steps)
+
+
+def ctx_step_of(job: _VoiceJob) -> int:
+    return (job.frames[-1].step + 1) if job.frames else 0
+
+
+def _restate_bias(logits: np.ndarray, hist: np.ndarray, step: int, lags: tuple[int, ...]
+                  ) -> np.ndarray:
+    out = logits.copy()
+    rows = np.arange(len(logits))
+    for lag in lags:
+        if step - lag < 0:
+            continue
+        ref = hist[:, step - lag]
+        ok = ref >= 0
+        out[rows[ok], ref[ok]] += RESTATE_BONUS
+    return out

@@ -321,3 +321,16 @@ def test_style_rules_can_be_turned_off(sampler):
     off = sampler.generate(score, GenerationRequest(bars=2, seed=5, end="free",
                                                     style_rules=False))[0]
     assert on.notes != off.notes
+
+
+def test_a_melody_is_drawn_to_restate_its_earlier_bars():
+    from composer_gui.ml.voice_sampler import RESTATE_BONUS, _restate_bias, _restate_lags
+
+    assert _restate_lags(16) == (64, 128)  # a phrase and a strain of 4/4 sixteenths
+    logits = np.zeros((2, 10))
+    hist = np.full((2, 200), -1)
+    hist[0, 136] = 7  # one phrase before step 200: token 7; row 1 has no history there
+    hist[0, 72] = 3  # one strain before
+    out = _restate_bias(logits, hist, 200, (64, 128))
+    assert out[0, 7] == out[0, 3] == RESTATE_BONUS and out[1].max() == 0
+    assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
