@@ -41,9 +41,17 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import contextlib
+
 import numpy as np
 
-from composer_gui.ml.model_folder import TOKEN, ModelError, load_model, resolve_model
+from composer_gui.ml.model_folder import (
+    TOKEN,
+    ModelError,
+    load_model,
+    representation,
+    resolve_model,
+)
 from composer_gui.ml.sampler import GenerationRequest, Sampler
 from composer_gui.music import Note, Part, Score, load_score
 
@@ -293,18 +301,18 @@ def main() -> int:
     sketch = sketch_score()
     targets: list[tuple[str, Path]] = []
     tmp = Path(tempfile.mkdtemp(prefix="bench-generate-"))
+    # the REMI rows: a REMI model given with --model, else a random one of --size (the bundled
+    # models read the voice grid now: they are timed in the voice rows)
+    bundled = None
+    with contextlib.suppress(ModelError):
+        bundled = resolve_model("bach-chorales")
     name = args.model
-    if name is None:
-        try:
-            name = str(resolve_model("bach-chorales"))
-        except ModelError:
-            name = None
-    if name is not None:
+    if name is not None and representation(load_model(resolve_model(name)).vocab) == "remi":
         folder = resolve_model(name)
         cfg = load_model(folder).config["model"]
         targets.append((f"{folder.name} ({cfg['layers']}x{cfg['hidden']})", folder))
     else:
-        targets.append((f"random {args.size} (no bundled model found)",
+        targets.append((f"REMI: random {args.size}",
                         build_random(args.size, tmp / f"random-{args.size}")))
     if args.also:
         targets.append((f"random {args.also}", build_random(args.also, tmp / f"r-{args.also}")))
@@ -312,8 +320,9 @@ def main() -> int:
     print(f"sketch: {sketch.note_count} notes, {sketch.bar_count()} bars; "
           f"{os.cpu_count()} CPU cores; median of {args.repeat} runs\n")
     if not args.no_voices:
-        if args.voice_model:
-            vfolder = resolve_model(args.voice_model)
+        if args.voice_model or (bundled is not None
+                                and representation(load_model(bundled).vocab) == "voice-grid"):
+            vfolder = resolve_model(args.voice_model) if args.voice_model else bundled
             vlabel = f"voice grid: {vfolder.name}"
         else:
             vfolder = build_random_voices(tmp / "random-voices-2x256")
