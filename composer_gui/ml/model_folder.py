@@ -222,6 +222,10 @@ def representation(vocab: AnyVocabulary) -> str:
     return "voice-grid" if isinstance(vocab, VoiceVocabulary) else "remi"
 
 
+RETRAIN_HINT = ("composer-gui train --corpus NAME | --data-dir DIR --representation voice-grid "
+                "--out FOLDER")
+
+
 def read_config(folder: Path) -> dict:
     """config.json parsed and checked (format, version, vocabulary, layers, hidden)."""
     path = folder / CONFIG
@@ -236,7 +240,8 @@ def read_config(folder: Path) -> dict:
                          f"{FORMAT!r})")
     if config.get("version") != VERSION:
         raise ModelError(f"{folder}: model format version {config.get('version')!r} is not "
-                         f"supported (this version of Composer reads version {VERSION})")
+                         f"supported (this version of Composer reads version {VERSION}); "
+                         f"retrain it with: {RETRAIN_HINT}")
     for key in ("vocabulary", "model"):
         if not isinstance(config.get(key), dict):
             raise ModelError(f"{folder}: {CONFIG} has no {key!r} section")

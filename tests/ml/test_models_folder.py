@@ -119,7 +119,8 @@ def test_corrupt_onnx(broken):
 @pytest.mark.parametrize("text, match", [
     ("{not json", "not valid JSON"),
     ('{"format": "something-else", "version": 1}', "not a Composer model"),
-    ('{"format": "composer-gui-model", "version": 9}', "version 9 is not supported"),
+    ('{"format": "composer-gui-model", "version": 9}',
+     r"broken: model format version 9 is not supported .*retrain it with: composer-gui train"),
     ('{"format": "composer-gui-model", "version": 1, "model": {}}', "no 'vocabulary' section"),
 ])
 def test_bad_config(broken, text, match):
