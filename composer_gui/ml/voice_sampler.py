@@ -496,7 +496,7 @@ class VoiceSampler:
         lags = job.restate_lags
         hist = None
         if lags:
-            hist = np.full((k, max(ctx_step_of(job), 1)), -1, np.int64)
+            hist = np.full((k, max(_steps_heard(job), 1)), -1, np.int64)
             known = np.asarray(job.history[0][:hist.shape[1]], np.int64)
             hist[:, :len(known)] = known
             hist[:, job.frames[0].step:] = -1  # the span is written now
@@ -841,7 +841,7 @@ def _restate_lags(bar_steps: int) -> tuple[int, ...]:
     return (4 * bar_steps, 8 * bar_steps)
 
 
-def ctx_step_of(job: _VoiceJob) -> int:
+def _steps_heard(job: _VoiceJob) -> int:
     return (job.frames[-1].step + 1) if job.frames else 0
 
 
