@@ -307,33 +307,7 @@ class Sampler:
 
     # ----- prefill ---------------------------------------------------------------------------
     def _prefill(self, tokens: list[int], cancelled) -> tuple[np.ndarray, list] | None:
-        """Logits after ``tokens`` and the LSTM state, at batch 1; None if cancelled.
-
-        Runs from the longest bar-line checkpoint that an earlier call shares with ``tokens``
-        (pressing Continue again, or editing the last bars, only runs what changed). The
-        arithmetic is the same either way, so results do not depend on the cache."""
-        done, checkpoints = self._cache.lookup(tokens)
-        if done:
-            logits, states = checkpoints[done]
-        else:
-            logits = None
-            states = [np.zeros((1, self.model.hidden), np.float32) for _ in self._state_names]
-        names, session, out_names = self._state_names, self.session, self.output_names
-        tok = np.zeros((1, 1), np.int32)
-        feeds = dict(zip(names, states, strict=True))
-        feeds[TOKEN] = tok
-        for i in range(done, len(tokens)):
-            if (i - done) % 32 == 0 and cancelled():
-                return None
-            tok[0, 0] = tokens[i]
-            outs = session.run(out_names, feeds)
-            logits, states = outs[0], outs[1:]
-            feeds.update(zip(names, states, strict=True))
-            if tokens[i] == BAR:
-                checkpoints[i + 1] = (logits, states)
-        checkpoints[len(tokens)] = (logits, states)
-        self._cache.store(tokens, checkpoints)
-        return logits, states
+        return prefill(self, tokens, cancelled, lambda tok: tok == BAR)
 
     # ----- the loop --------------------------------------------------------------------------
     def _run(self, job: _Job, request: GenerationRequest,
@@ -478,6 +452,39 @@ def load_sampler(name_or_dir: str | os.PathLike, *, threads: int = 1):
     """Load a model folder and return its sampler (:func:`sampler_for`): the one factory the
     command line, the window's backend and evaluation use."""
     return sampler_for(load_model(name_or_dir, threads=threads))
+
+
+def prefill(sampler, tokens: list[int], cancelled, is_bar_line
+            ) -> tuple[np.ndarray, list] | None:
+    """Logits after ``tokens`` and the LSTM state, at batch 1; None if cancelled. Shared by the
+    REMI and the voice-grid samplers (``sampler`` has ``model``, ``session``, ``output_names``,
+    ``_state_names`` and ``_cache``).
+
+    Runs from the longest bar-line checkpoint (``is_bar_line(token)``) that an earlier call
+    shares with ``tokens`` (pressing Continue again, or editing the last bars, only runs what
+    changed). The arithmetic is the same either way, so results do not depend on the cache."""
+    done, checkpoints = sampler._cache.lookup(tokens)
+    if done:
+        logits, states = checkpoints[done]
+    else:
+        logits = None
+        states = [np.zeros((1, sampler.model.hidden), np.float32) for _ in sampler._state_names]
+    names, session, out_names = sampler._state_names, sampler.session, sampler.output_names
+    tok = np.zeros((1, 1), np.int32)
+    feeds = dict(zip(names, states, strict=True))
+    feeds[TOKEN] = tok
+    for i in range(done, len(tokens)):
+        if (i - done) % 32 == 0 and cancelled():
+            return None
+        tok[0, 0] = tokens[i]
+        outs = session.run(out_names, feeds)
+        logits, states = outs[0], outs[1:]
+        feeds.update(zip(names, states, strict=True))
+        if is_bar_line(tokens[i]):
+            checkpoints[i + 1] = (logits, states)
+    checkpoints[len(tokens)] = (logits, states)
+    sampler._cache.store(tokens, checkpoints)
+    return logits, states
 
 
 class _PrefillCache:

@@ -64,6 +64,7 @@ from composer_gui.ml.sampler import (
     GenerationRequest,
     Plan,
     _PrefillCache,
+    prefill,
     sample_tokens,
 )
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
@@ -443,29 +444,8 @@ class VoiceSampler:
 
     # ----- prefill ---------------------------------------------------------------------------
     def _prefill(self, tokens: list[int], cancelled) -> tuple[np.ndarray, list] | None:
-        done, checkpoints = self._cache.lookup(tokens)
-        if done:
-            logits, states = checkpoints[done]
-        else:
-            logits = None
-            states = [np.zeros((1, self.model.hidden), np.float32) for _ in self._state_names]
-        names, session, out_names = self._state_names, self.session, self.output_names
-        tok = np.zeros((1, 1), np.int32)
-        feeds = dict(zip(names, states, strict=True))
-        feeds[TOKEN] = tok
-        bar_lo, bar_hi = self.vocab.bar_offset, self.vocab.pos_offset
-        for i in range(done, len(tokens)):
-            if (i - done) % 32 == 0 and cancelled():
-                return None
-            tok[0, 0] = tokens[i]
-            outs = session.run(out_names, feeds)
-            logits, states = outs[0], outs[1:]
-            feeds.update(zip(names, states, strict=True))
-            if bar_lo <= tokens[i] < bar_hi:
-                checkpoints[i + 1] = (logits, states)
-        checkpoints[len(tokens)] = (logits, states)
-        self._cache.store(tokens, checkpoints)
-        return logits, states
+        lo, hi = self.vocab.bar_offset, self.vocab.pos_offset
+        return prefill(self, tokens, cancelled, lambda tok: lo <= tok < hi)
 
     # ----- the loop --------------------------------------------------------------------------
     def _run(self, job: _VoiceJob, request: GenerationRequest,
