@@ -39,6 +39,13 @@ How a request runs:
    one teacher-forced pass over the right context. ``search`` reports how often the first
    candidate would already have ended on the tonic.
 
+5. Rules (docs/voices.md), each yielding where it would leave a voice no note: the chorale style
+   rules for three or more voices (``style_rules``: no outer parallel fifths/octaves, chords on
+   the beats; :func:`_style_mask`); the cadence option's V(7)-I, roots in the bass
+   (:func:`_cadence_mask`); a region's last beat moving within :data:`SEAM_REACH` of the kept
+   notes (:func:`_near_mask`); a melody's pull towards restating its earlier bars
+   (:data:`RESTATE_BONUS`, :func:`_restate_bias`).
+
 Notes are yielded as soon as they end (a note still open when a frame run ends closes at its
 end). ``cancel`` is checked before every step. The same request with the same seed gives the
 same notes.
