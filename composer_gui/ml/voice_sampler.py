@@ -516,6 +516,11 @@ class VoiceSampler:
             held[r].append(g)
             return None
 
+        def close_all() -> list[GeneratedNote]:
+            """Every voice's open note ends at the span's end (streamed ones are returned)."""
+            found = [out(r, close(r, i, stop_step)) for r in range(rows) for i in range(n)]
+            return [g for g in found if g is not None]
+
         def feed(chosen: np.ndarray) -> None:
             nonlocal logits, states
             feeds = dict(zip(names, states, strict=True))
@@ -542,13 +547,10 @@ class VoiceSampler:
                 rows = len(idx)
                 streaming = False
             if fi == n_frames - job.n_context:  # the span ends: close its notes
-                for r in range(rows):
-                    for i in range(n):
-                        g = out(r, close(r, i, stop_step))
-                        if g is not None:
-                            if cancelled():
-                                return
-                            yield g
+                for g in close_all():
+                    if cancelled():
+                        return
+                    yield g
             scoring = not streaming
             if frame.bar_token is not None:
                 if cancelled():
@@ -630,13 +632,10 @@ class VoiceSampler:
                 outer[frame_attack, 0] = top[frame_attack]
                 outer[frame_attack, 1] = bottom[frame_attack]
         if job.n_context == 0:
-            for r in range(rows):
-                for i in range(n):
-                    g = out(r, close(r, i, stop_step))
-                    if g is not None:
-                        if cancelled():
-                            return
-                        yield g
+            for g in close_all():
+                if cancelled():
+                    return
+                yield g
         if streaming:
             return
         # the search: each variation keeps its best candidate
@@ -670,19 +669,25 @@ class VoiceSampler:
 
 # ----- style rules ---------------------------------------------------------------------------
 def _chord_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For each set of pitch classes (a 12-bit mask): is it one triad or seventh chord, and can
-    notes be added to make one."""
-    is_chord = np.zeros(4096, bool)
-    templates = []
-    for steps in (*analysis.TRIADS.values(), *analysis.SEVENTHS.values()):
-        for root in range(12):
-            templates.append(sum(1 << ((root + x) % 12) for x in steps))
-    extendable = np.zeros(4096, bool)
-    for m in range(4096):
-        pcs = frozenset(b for b in range(12) if m >> b & 1)
-        is_chord[m] = analysis.chord_root(pcs) is not None
-        extendable[m] = any(m & t == m for t in templates)
-    return is_chord, extendable
+    """For each set of pitch classes (a 12-bit mask): is it one triad or seventh chord
+    (``analysis.chord_root``'s definition: a whole triad, or three or four notes of a seventh
+    chord with its third and seventh), and can notes be added to make one."""
+    def bits(root: int, steps) -> int:
+        return sum(1 << ((root + x) % 12) for x in steps)
+
+    masks = np.arange(4096)
+    size = np.array([bin(m).count("1") for m in masks])
+    triads = np.array([bits(r, st) for st in analysis.TRIADS.values() for r in range(12)])
+    sevenths = np.array([bits(r, st) for st in analysis.SEVENTHS.values() for r in range(12)])
+    needed = np.array([bits(r, (st[1], st[3])) for st in analysis.SEVENTHS.values()
+                       for r in range(12)])
+    m = masks[:, None]
+    is_triad = (m == triads[None, :]).any(axis=1)
+    is_seventh = (((m & ~sevenths[None, :]) == 0) & ((m & needed[None, :]) == needed[None, :])
+                  ).any(axis=1) & (size >= 3)
+    templates = np.concatenate([triads, sevenths])
+    extendable = ((m & templates[None, :]) == m).any(axis=1)
+    return is_triad | is_seventh, extendable
 
 
 IS_CHORD, EXTENDABLE = _chord_tables()
@@ -780,8 +785,7 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     under the voices above it (root position). A voice the mask would leave without a note keeps
     its mask."""
     pcs = _TONIC[minor] if which == 2 else _DOMINANT[minor]
-    rows = mask.shape[0]
-    allowed = np.broadcast_to(np.isin(cand % 12, list(pcs)), (rows, len(cand))).copy()
+    allowed = np.isin(cand % 12, list(pcs))[None, :]
     if i == n - 1 and n > 1:
         pcs = {_ROOT[(minor, which)]}
         upper = np.where(cur[:, :i] >= 0, cur[:, :i], 10_000).min(axis=1)

@@ -387,25 +387,6 @@ def decode_frames(frames: Sequence[tuple[int, Sequence[int]]], vocab: VoiceVocab
     return out
 
 
-def voices_to_parts(score: Score, plan: VoicePlan, voice_notes: Sequence[Sequence[Note]],
-                    voices: Sequence[str]) -> list[tuple[int, Note]]:
-    """(part index, note) for generated notes: each voice into the part it came from; a voice
-    with no part goes to a new part index past the score's (named after the voice)."""
-    out = []
-    new_index = len(score.parts)
-    for v, notes in enumerate(voice_notes):
-        part = plan.parts[v] if v < len(plan.parts) else -1
-        if part < 0:
-            part = new_index
-            new_index += 1
-        out += [(part, x) for x in notes]
-    return out
-
-
-def empty_parts_for(voices: Sequence[str]) -> tuple[Part, ...]:
-    return tuple(Part((), name=v) for v in voices)
-
-
 @dataclass
 class DecodedPiece:
     score: Score  # in the normalized key (C major / A minor), one part per voice

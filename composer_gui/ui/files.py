@@ -18,8 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QEventLoop, QObject, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
+from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
 from composer_gui.music.formats import READABLE, load_score, save_score
@@ -298,7 +298,7 @@ def run_waiting(task: Task) -> tuple[str, object]:
     task.finished.connect(lambda result: done("finished", result))
     task.failed.connect(lambda message: done("failed", message))
     task.cancelled.connect(lambda: done("cancelled"))
-    QGuiApplication.setOverrideCursor(_wait_cursor())
+    QGuiApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
     try:
         task.start()
         if not outcome:
@@ -306,13 +306,6 @@ def run_waiting(task: Task) -> tuple[str, object]:
     finally:
         QGuiApplication.restoreOverrideCursor()
     return outcome[0]
-
-
-def _wait_cursor():
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QCursor
-
-    return QCursor(Qt.CursorShape.WaitCursor)
 
 
 def stem(path: Path | None) -> str:

@@ -334,3 +334,16 @@ def test_a_melody_is_drawn_to_restate_its_earlier_bars():
     out = _restate_bias(logits, hist, 200, (64, 128))
     assert out[0, 7] == out[0, 3] == RESTATE_BONUS and out[1].max() == 0
     assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
+
+
+def test_the_chord_tables_agree_with_the_analysis_definition():
+    from composer_gui.ml.voice_sampler import EXTENDABLE, IS_CHORD
+    from composer_gui.music.analysis import SEVENTHS, TRIADS, chord_root
+
+    templates = [frozenset((r + x) % 12 for x in st) for st in (*TRIADS.values(),
+                                                               *SEVENTHS.values())
+                 for r in range(12)]
+    for m in range(4096):
+        pcs = frozenset(b for b in range(12) if m >> b & 1)
+        assert IS_CHORD[m] == (chord_root(pcs) is not None), sorted(pcs)
+        assert EXTENDABLE[m] == any(pcs <= t for t in templates), sorted(pcs)
