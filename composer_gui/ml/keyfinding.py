@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composer_gui.music.score import TPQ, KeySignature, Note
+from composer_gui.music.score import TPQ, KeySignature, Note, Score
 
 # Published key profiles, tonic first, (major, minor). Krumhansl & Kessler (1982) probe-tone
 # ratings; Temperley's Kostka–Payne corpus profile (2007); Aarden's Essen folk-song profile (2003);
@@ -182,6 +182,18 @@ def estimate_key(notes: Iterable[Note], declared: KeySignature | None = None,
     if declared is not None and abs(key.sharps) == 6 and declared.sharps * key.sharps < 0:
         key = KeySignature(tick, -key.sharps, key.mode)  # F# rather than Gb beside sharps
     return key
+
+
+def key_heard(score: Score, tick: int | None = None,
+              notes: Iterable[Note] | None = None) -> KeySignature | None:
+    """The key a generation starting at ``tick`` (default: the score's end) is written in when
+    none is chosen: ``notes`` (default: every pitched note of the score) estimated inside the key
+    signature in force there. The voice sampler normalizes to it, and the Continue panel shows
+    it, so that what the panel says is what the model does."""
+    tick = score.end_tick if tick is None else tick
+    if notes is None:
+        notes = [n for p in score.parts if not p.is_drum for n in p.notes]
+    return estimate_key(notes, score.key_at(tick), tick=tick)
 
 
 def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignature,

@@ -36,3 +36,15 @@ VOICE_CONTEXT_BARS = 2
 # three or more voices (ml/voice_sampler.py, _style_mask)
 STYLE_RULES = True
 ENDS = ("cadence", "free")
+
+# Density (voice-grid models): nats added to the logits of a new note (a pitch token) against
+# HOLD and REST wherever a voice is sampled; negative: fewer, longer notes; positive: more,
+# shorter ones. 0 samples the model as it is. The panel's "fewer notes ... more notes" slider
+# spans these bounds (notes per bar it gives: README, "Harmonize and the Continue controls").
+DENSITY = 0.0
+MIN_DENSITY = -3.0
+MAX_DENSITY = 3.0
+# A sketch with fewer voices than the model (a melody continued by a chorale model): its voices
+# keep their register, within this many semitones of the sketch's own lowest and highest note
+# of each (the chorale model otherwise pulls a low melody up to its sopranos' register).
+REGISTER_REACH = 4

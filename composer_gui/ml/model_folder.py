@@ -84,6 +84,48 @@ class ModelInfo:
     name: str
     path: Path
     summary: str
+    voices: tuple[str, ...] = ()  # a voice-grid model's voices, top down; (): one event stream
+    about: str = ""  # a few lines from the model card: what it learned from, what it writes
+
+
+def model_voices(folder: Path) -> tuple[str, ...]:
+    """The voices a model folder's vocabulary writes (() for the REMI event stream, or when the
+    config cannot be read: listing models never fails on one bad folder)."""
+    try:
+        vocab = json.loads((folder / CONFIG).read_text(encoding="utf-8")).get("vocabulary", {})
+        voices = vocab.get("voices") if vocab.get("kind") == "voice-grid" else None
+    except (OSError, ValueError, AttributeError):
+        return ()
+    return tuple(str(v) for v in voices) if isinstance(voices, list) else ()
+
+
+def describe_card(folder: Path, voices: tuple[str, ...] = ()) -> str:
+    """A few plain lines from the model card (card.json) for a tooltip: what the model was
+    trained on, what it writes, and the musical targets it met."""
+    try:
+        card = json.loads((folder / CARD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        card = None
+    lines = [read_summary(folder)]
+    if voices:
+        lines.append("Writes " + (f"one line ({voices[0].lower()})" if len(voices) == 1
+                                  else ", ".join(v.lower() for v in voices)) + ".")
+    if isinstance(card, dict):
+        data = card.get("data") if isinstance(card.get("data"), dict) else {}
+        pieces = data.get("split_pieces") if isinstance(data.get("split_pieces"), dict) else {}
+        if data.get("corpus"):
+            count = sum(v for v in pieces.values() if isinstance(v, int))
+            lines.append(f"Learned from {data['corpus']}" + (f" ({count:,} pieces)." if count
+                                                              else "."))
+        music = (card.get("evaluation") or {}).get("music") if isinstance(
+            card.get("evaluation"), dict) else None
+        rows = music.get("rows") if isinstance(music, dict) else None
+        if isinstance(rows, dict):
+            met = [r for r in rows.values() if isinstance(r, dict) and r.get("met") is True
+                   and isinstance(r.get("model"), int | float)]
+            for r in met[:4]:
+                lines.append(f"{r.get('label')}: {r['model']:.2f} (target {r.get('target')})")
+    return "\n".join(lines)
 
 
 @dataclass
@@ -163,7 +205,9 @@ def list_models() -> list[ModelInfo]:
             continue
         for sub in sorted(d.iterdir()):
             if sub.is_dir() and (sub / CONFIG).is_file() and sub.name not in found:
-                found[sub.name] = ModelInfo(sub.name, sub, read_summary(sub))
+                voices = model_voices(sub)
+                found[sub.name] = ModelInfo(sub.name, sub, read_summary(sub), voices,
+                                            describe_card(sub, voices))
     return sorted(found.values(), key=lambda m: m.name)
 
 

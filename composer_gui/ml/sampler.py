@@ -69,6 +69,10 @@ class GenerationRequest:
     harmonize: bool = False  # keep the melody as the top voice, write the others
     melody: int | None = None  # harmonize: the melody's part (None: the one pitched part)
     style_rules: bool = limits.STYLE_RULES  # voice models of 3+ voices: chorale voice leading
+    # harmonize: the score parts the voices under the melody go to, top down (-1: a new part);
+    # None: new parts (or, under a four-part score's soprano, its own lower parts)
+    harmony_parts: tuple[int, ...] | None = None
+    density: float = limits.DENSITY  # voice models: > 0 more notes, < 0 fewer (logit nats)
 
     def validate(self) -> None:
         """Raise ValueError with a message for the user if any field is out of bounds."""
@@ -108,6 +112,15 @@ class GenerationRequest:
             raise ValueError(f"harmonize must be True or False, not {self.harmonize!r}")
         if self.melody is not None and (not _is_int(self.melody) or self.melody < 0):
             raise ValueError(f"the melody's part must be a part number, not {self.melody!r}")
+        if self.harmony_parts is not None and (
+                not isinstance(self.harmony_parts, tuple | list)
+                or not all(_is_int(p) and p >= -1 for p in self.harmony_parts)):
+            raise ValueError(f"harmony parts must be part numbers (0-based) or -1 for a new "
+                             f"part, not {self.harmony_parts!r}")
+        if not _is_real(self.density) or not limits.MIN_DENSITY <= self.density <= \
+                limits.MAX_DENSITY:
+            raise ValueError(f"density must be from {limits.MIN_DENSITY:g} to "
+                             f"{limits.MAX_DENSITY:g}, not {self.density!r}")
         if self.pitch_range is not None:
             r = self.pitch_range
             if (not isinstance(r, tuple | list) or len(r) != 2 or not all(_is_int(p) for p in r)
@@ -234,6 +247,8 @@ class Sampler:
         v = self.vocab
         step = v.step_ticks
         warnings: list[str] = []
+        if request.density:
+            warnings.append(f"{self.model.name} has no density control: it was sampled as it is")
         region = request.is_region
         start = score.end_tick if request.start_tick is None else request.start_tick
         before = score.map_notes(lambda n: n if n.start < start else None)

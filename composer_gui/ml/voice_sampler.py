@@ -64,7 +64,7 @@ import numpy as np
 
 from composer_gui.ml import limits
 from composer_gui.ml import voices as vx
-from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.ml.keyfinding import key_heard
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.sampler import (
     GeneratedNote,
@@ -206,6 +206,13 @@ class VoiceSampler:
                 rewritten = [vplan.parts[i] in request.parts for i in range(n)]
                 if not any(rewritten):
                     raise ValueError("none of the parts asked for is one of the model's voices")
+            elif any(p >= 0 for p in vplan.parts) and any(p < 0 for p in vplan.parts):
+                # a sketch thinner than the model (a melody given to the chorale model): the
+                # model writes its parts, in their register; Harmonize writes the other voices
+                rewritten = [p >= 0 for p in vplan.parts]
+                missing = [v.voices[i].lower() for i in range(n) if not rewritten[i]]
+                warnings.append(f"the sketch has no {', '.join(missing)}: the model continues "
+                                "its own part(s) only (Harmonize writes the other voices)")
             else:
                 rewritten = [True] * n
             if request.is_region:
@@ -221,6 +228,7 @@ class VoiceSampler:
                 first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
                 stop = score.bar_start(score.bar_at(first_line) + request.bars)
                 region_end = None
+        thin = not request.harmonize and not all(rewritten) and request.parts is None
         part_of = list(vplan.parts)
         new_index = len(score.parts)
         part_names: list[str | None] = [None] * n
@@ -241,7 +249,7 @@ class VoiceSampler:
         if isinstance(wanted, KeySignature):
             key = wanted
         else:
-            key = estimate_key(base_notes, score.key_at(start), tick=start)
+            key = key_heard(score, start, base_notes)
         lock = wanted is not None and key is not None
         shift = vx.normalizing_shift(key)
         mode = key.mode if key is not None else "major"
@@ -370,7 +378,9 @@ class VoiceSampler:
         for i, name in enumerate(v.voices):
             lo, hi = VOICE_RANGES.get(name.lower()[:4], (v.min_pitch - shift, v.max_pitch - shift))
             own = [x.pitch for x in vplan.notes[i]]
-            if own:
+            if own and thin:  # a thin sketch's voices keep their register
+                lo, hi = min(own) - limits.REGISTER_REACH, max(own) + limits.REGISTER_REACH
+            elif own:
                 lo, hi = min(lo, min(own) - RANGE_MARGIN), max(hi, max(own) + RANGE_MARGIN)
             ok = (score_pitches >= lo) & (score_pitches <= hi)
             if request.pitch_range is not None:
@@ -431,7 +441,9 @@ class VoiceSampler:
                 raise ValueError(f"the melody (part {melody + 1}) plays two notes at once in bar "
                                  f"{score.bar_at(b.start) + 1}; harmonizing needs one note at "
                                  "a time")
-        if four and full.parts[0] == melody:
+        if request.harmony_parts is not None:
+            vplan = self._harmony_parts_plan(score, request.harmony_parts, melody, notes)
+        elif four and full.parts[0] == melody:
             vplan = full
             warnings += full.messages
         else:
@@ -448,6 +460,26 @@ class VoiceSampler:
             start = score.bar_start(score.bar_at(notes[0].start))
             stop = -(-max(x.end for x in notes) // step) * step
         return vplan, [False] + [True] * (n - 1), start, stop
+
+    def _harmony_parts_plan(self, score: Score, chosen: tuple[int, ...], melody: int,
+                            notes: list[Note]) -> vx.VoicePlan:
+        """The melody as the top voice and the voices under it in the parts the user chose
+        (-1: a new part); a chosen part's notes outside the span are heard as they are."""
+        n = len(self.vocab.voices)
+        if len(chosen) != n - 1:
+            raise ValueError(f"{self.model.name} writes {n - 1} voice(s) under the melody: "
+                             f"name {n - 1} part(s) for them, not {len(chosen)}")
+        taken = [p for p in chosen if p >= 0]
+        for p in taken:
+            if p >= len(score.parts) or score.parts[p].is_drum:
+                raise ValueError(f"the score has no pitched part {p + 1} to harmonize into")
+            if p == melody:
+                raise ValueError(f"part {p + 1} is the melody: the harmony goes into other parts")
+        if len(set(taken)) != len(taken):
+            raise ValueError("each voice of the harmony needs a part of its own")
+        return vx.VoicePlan(parts=[melody, *chosen],
+                            notes=[notes] + [vx.monophonic(score.parts[p].notes) if p >= 0
+                                             else [] for p in chosen])
 
     # ----- prefill ---------------------------------------------------------------------------
     def _prefill(self, tokens: list[int], cancelled) -> tuple[np.ndarray, list] | None:
@@ -481,6 +513,7 @@ class VoiceSampler:
         outer = np.stack(_outer(cur), axis=1)
         rules = job.style_rules
         lags = job.restate_lags
+        density = float(request.density)
         hist = None
         if lags:
             hist = np.full((k, max(_steps_heard(job), 1)), -1, np.int64)
@@ -602,6 +635,9 @@ class VoiceSampler:
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags)
+                    if density and frame.final != 2:
+                        biased = biased.copy() if biased is logits else biased
+                        biased[:, pitch_offset:] += density
                     chosen = sample_tokens(biased, mask, temperature, top_k, top_p,
                                            rng.random(rows))
                 if scoring:

@@ -270,6 +270,9 @@ def _monophonic(notes: Sequence[Note]) -> list[Note]:
             for x, nxt in zip(out, [*out[1:], None], strict=True)]
 
 
+monophonic = _monophonic  # public: the voice sampler lays a chosen part out as one voice
+
+
 def normalizing_shift(key: KeySignature | None) -> int:
     """Semitones that take ``key`` to C major or A minor, the smaller way round (-6..5)."""
     if key is None:

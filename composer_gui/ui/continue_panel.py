@@ -1,5 +1,9 @@
-"""The Continue panel: model, bars, temperature, variations, key lock, seed; Continue, Regenerate
-Selection and Stop; then the variations to flip through and Keep / Discard."""
+"""The Continue panel: model (suggested by the sketch's texture), bars, temperature, variations,
+seed, the key the model will use, density, key lock and cadence; Continue, Regenerate Selection,
+Harmonize and Stop; then the variations to flip through and Keep / Discard.
+
+Its status line speaks about the proposal: it clears when the proposal is gone (discarded, or
+kept and then undone, or another file opened)."""
 
 from __future__ import annotations
 
@@ -10,24 +14,37 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from composer_gui.ml.limits import MAX_VARIATIONS
+from composer_gui.ml.keyfinding import key_heard
+from composer_gui.ml.limits import MAX_DENSITY, MAX_VARIATIONS
 
 from . import style
-from .generation import ContinueController, GenerationOptions
+from .generation import (
+    ContinueController,
+    GenerationOptions,
+    harmony_model,
+    suggest_model,
+)
+from .header import KEYS, key_label
 from .piano_roll import PianoRoll
 from .proposal import KEYED_VARIATIONS
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+DENSITY_STEPS = 2  # the slider's notches each side of the middle (MAX_DENSITY at the ends)
+HARMONY_VOICES = ("Alto", "Tenor", "Bass")  # under the melody, when the model does not say
+NEW_PART = -1
 
 
 class ContinuePanel(QWidget):
@@ -50,6 +67,25 @@ class ContinuePanel(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setObjectName("modelSummary")
         self.summary.setStyleSheet("color: palette(mid); font-size: 11px;")
+        self.suggestion = QLabel()
+        self.suggestion.setObjectName("modelSuggestion")
+        self.suggestion.setWordWrap(True)
+        self.suggestion.setStyleSheet("font-size: 11px;")
+        self.suggestion.setToolTip("The model that suits the sketch: one line: a melody model; "
+                                   "several voices: the chorale model")
+        self.key = QComboBox()
+        self.key.addItem("", None)  # "auto": the key heard in the sketch (filled in _refresh)
+        for k in KEYS[1:]:
+            self.key.addItem(key_label(k), k)
+        self.key.setToolTip("The key the model writes in: the sketch's key signature, or the "
+                            "key heard in its notes; choose another to change it")
+        self.density = QSlider(Qt.Orientation.Horizontal)
+        self.density.setRange(-DENSITY_STEPS, DENSITY_STEPS)
+        self.density.setValue(0)
+        self.density.setPageStep(1)
+        self.density.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.density.setToolTip("Fewer, longer notes ... more, shorter notes (a bias on new "
+                                "notes against held ones; the middle samples the model as it is)")
         self.bars = QSpinBox()
         self.bars.setRange(1, 64)
         self.bars.setValue(4)
@@ -83,6 +119,18 @@ class ContinuePanel(QWidget):
         self.regenerate_button.setToolTip("Rewrite the selected span (Ctrl+Shift+Return)")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
+        self.harmonize_button = QPushButton("Harmonize")
+        self.harmonize_button.setObjectName("harmonizeButton")
+        self.harmonize_button.setToolTip("Keep the selected melody (or the active part) and "
+                                         "write the voices under it (Ctrl+H)")
+        self.harmony_parts: list[QComboBox] = []
+        self.harmony_labels: list[QLabel] = []
+        for name in HARMONY_VOICES:
+            combo = QComboBox()
+            combo.setToolTip(f"Where the {name.lower()} goes: a new part, or a part of the score "
+                             "(its notes in the span are replaced)")
+            self.harmony_parts.append(combo)
+            self.harmony_labels.append(QLabel(name))
 
         self.variation_buttons = QButtonGroup(self)
         self.variation_buttons.setExclusive(True)
@@ -112,8 +160,18 @@ class ContinuePanel(QWidget):
         form = QFormLayout()
         form.addRow("Model", self.model)
         form.addRow("", self.summary)
+        form.addRow("", self.suggestion)
+        form.addRow("Key", self.key)
         form.addRow("Length", self.bars)
         form.addRow("Temperature", self.temperature)
+        density_row = QHBoxLayout()
+        fewer, more = QLabel("fewer"), QLabel("more notes")
+        for label in (fewer, more):
+            label.setStyleSheet("font-size: 11px;")
+        density_row.addWidget(fewer)
+        density_row.addWidget(self.density, 1)
+        density_row.addWidget(more)
+        form.addRow("Density", density_row)
         form.addRow("Variations", self.variations)
         form.addRow("Seed", self.seed)
         checks = QHBoxLayout()  # one row: the panel fits the smallest window
@@ -132,17 +190,26 @@ class ContinuePanel(QWidget):
         keep_row.addWidget(self.keep_button, 1)
         keep_row.addWidget(self.discard_button, 1)
         pbox.addLayout(keep_row)
+        self.harmony_box = QGroupBox("Harmonize")
+        hform = QFormLayout(self.harmony_box)
+        for label, combo in zip(self.harmony_labels, self.harmony_parts, strict=True):
+            hform.addRow(label, combo)
+        hform.addRow(self.harmonize_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.regenerate_button)
+        layout.addWidget(self.harmony_box)
         layout.addWidget(self.proposal_box)
         layout.addWidget(self.status)
         layout.addStretch(1)
 
         self.model.currentIndexChanged.connect(self._on_model)
+        self.model.activated.connect(self._model_chosen)
+        self.suggestion.linkActivated.connect(lambda _link: self.use_suggestion())
         self.continue_button.clicked.connect(self.start_continue)
         self.regenerate_button.clicked.connect(self.start_regenerate)
+        self.harmonize_button.clicked.connect(self.start_harmonize)
         self.stop_button.clicked.connect(controller.stop)
         self.keep_button.clicked.connect(controller.keep)
         self.discard_button.clicked.connect(controller.discard)
@@ -155,26 +222,42 @@ class ContinuePanel(QWidget):
         controller.finished.connect(lambda: self._say(self._done_text("Done")))
         controller.cancelled.connect(lambda: self._say(self._done_text("Stopped")))
         controller.failed.connect(lambda msg: self._say(f"Generation failed: {msg}"))
-        controller.kept.connect(lambda v: self._say(f"Kept variation {v + 1}."))
+        controller.kept.connect(self._on_kept)
+        controller.started.connect(self._forget_kept)
         self.proposal.changed.connect(self._update)
+        self.proposal.activeChanged.connect(self._on_active)
         self.doc.selectionChanged.connect(self._update)
+        self.doc.selectionChanged.connect(self._refresh_harmony)
+        self.doc.scoreChanged.connect(self._refresh)
+        self.doc.undo_stack.indexChanged.connect(self._on_undo_index)
         self._models_known = False
+        self._models: list = []  # ModelInfo-like, in the combo's order
+        self._by_hand = False  # the user chose the model: no suggestion overrides it
+        self._kept_at: int | None = None  # the undo index right after a Keep (its status)
+        self._refresh()
         self._update()
 
     # ----- models --------------------------------------------------------------------------------
     def set_models(self, models: list) -> None:
         self._models_known = True
+        self._models = list(models)
+        self.model.blockSignals(True)
         self.model.clear()
         for info in models:
             self.model.addItem(info.name, str(getattr(info, "path", "") or info.name))
             i = self.model.count() - 1
-            self.model.setItemData(i, info.summary, Qt.ItemDataRole.ToolTipRole)
+            self.model.setItemData(i, getattr(info, "about", "") or info.summary,
+                                   Qt.ItemDataRole.ToolTipRole)
             self.model.setItemData(i, info.summary, SUMMARY_ROLE)
+        self.model.blockSignals(False)
         if models:
-            self.model.setCurrentIndex(0)
+            suggested = suggest_model(self.doc.score, self._models)
+            self.model.setCurrentIndex(self._models.index(suggested[0]) if suggested else 0)
+            self._on_model(self.model.currentIndex())
         else:
             self.model.setPlaceholderText("No models installed")
             self._say("No models are installed, so Continue is not available.")
+        self._refresh()
         self._update()
 
     def _on_models_failed(self, message: str) -> None:
@@ -186,20 +269,60 @@ class ContinuePanel(QWidget):
     def _on_model(self, index: int) -> None:
         text = self.model.itemData(index, SUMMARY_ROLE) if index >= 0 else ""
         self.summary.setText(text or "")
+        self.model.setToolTip(self.model.itemData(index, Qt.ItemDataRole.ToolTipRole) or ""
+                              if index >= 0 else "")
         if index >= 0:
             self.controller.preload(self.model.itemData(index) or self.model.itemText(index))
+        info = self.current_info()
+        self.density.setEnabled(bool(getattr(info, "voices", ())))
+        self._refresh()
+
+    def _model_chosen(self, _index: int) -> None:
+        self._by_hand = True
+
+    def current_info(self):
+        """The ModelInfo of the chosen model (None for one added by hand, e.g. in tests)."""
+        i = self.model.currentIndex()
+        return self._models[i] if 0 <= i < len(self._models) else None
+
+    def use_suggestion(self) -> bool:
+        """Choose the model that suits the sketch's texture (the suggestion's link)."""
+        suggested = suggest_model(self.doc.score, self._models)
+        if suggested is None or self.controller.running:
+            return False
+        self.model.setCurrentIndex(self._models.index(suggested[0]))
+        return True
+
+    def document_replaced(self) -> None:
+        """Another file (or New): the status, the key chosen and the model chosen by hand were
+        about the last one."""
+        self._by_hand = False
+        self._kept_at = None
+        self.key.setCurrentIndex(0)
+        self.status.setText("")
+        self._refresh()
 
     # ----- actions -------------------------------------------------------------------------------
     def options(self) -> GenerationOptions:
         # "auto": the sampler estimates the key where the continuation starts, preferring the
-        # declared key there when the notes agree (a file's default C major signature doesn't win)
-        key: str | None = "auto" if self.key_lock.isChecked() else None
+        # declared key there when the notes agree (a file's default C major signature doesn't win);
+        # a key chosen in the Key box is used as it is
+        chosen = self.key.currentData()
+        key: str | None = str(chosen) if chosen is not None else (
+            "auto" if self.key_lock.isChecked() else None)
         seed = self.seed.value()
         return GenerationOptions(
             model=self.model.currentData() or self.model.currentText(),
             bars=self.bars.value(), temperature=round(self.temperature.value(), 3),
             variations=self.variations.value(), seed=None if seed < 0 else seed, key=key,
-            end="cadence" if self.cadence.isChecked() else "free")
+            end="cadence" if self.cadence.isChecked() else "free",
+            density=self.density_value())
+
+    def density_value(self) -> float:
+        """The density bias the slider stands for (0 where the model has no density control)."""
+        if not self.density.isEnabled():
+            return 0.0
+        return round(self.density.value() * MAX_DENSITY / DENSITY_STEPS, 3)
 
     def can_generate(self) -> bool:
         return self.model.currentIndex() >= 0 and not self.controller.running
@@ -224,15 +347,75 @@ class ContinuePanel(QWidget):
         return ok
 
     def start_regenerate(self) -> bool:
+        """Rewrite the selected parts in the selected span; the model hears both sides."""
         region = self.selection_region()
         if region is None:
             self._say("Select the notes to regenerate first.")
             return False
         if not self.can_generate():
             return False
-        ok = self.controller.start(self.options(), region)
+        options = self.options()
+        options.parts = tuple(sorted({part for part, _ in self.doc.selection}))
+        ok = self.controller.start(options, region)
         if ok:
             self._say("Regenerating the selection…")
+            self.roll.canvas.setFocus()
+        return ok
+
+    def harmonize_target(self) -> tuple[int, tuple[int, int] | None] | str:
+        """(the melody's part, the span or None for all of it), or why there is none.
+
+        The melody: the selected notes' part (of several, the highest); without a selection the
+        active part, else the only part with notes. A selection that holds the whole part
+        harmonizes all of it; a smaller one only its bars."""
+        score = self.doc.score
+        pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
+        if not pitched:
+            return "Draw or open a melody to harmonize first."
+        selected = self.doc.selection
+        if selected:
+            parts = {p for p, _ in selected if p in pitched}
+            if not parts:
+                return "Select notes of a melody to harmonize."
+            melody = max(parts, key=lambda i: sum(n.pitch for n in score.parts[i].notes)
+                         / len(score.parts[i].notes))
+            whole = {n for p, n in selected if p == melody} >= set(score.parts[melody].notes)
+            return melody, None if whole else self.selection_region()
+        active = getattr(self.roll, "active_part", -1)
+        if active in pitched:
+            return active, None
+        if len(pitched) == 1:
+            return pitched[0], None
+        return "Select the melody to harmonize (or make its part the active one)."
+
+    def start_harmonize(self) -> bool:
+        """Keep the melody and propose the voices under it, into the parts the Harmonize box
+        names (new parts by default; a four-part score's own parts under its soprano)."""
+        if not self.can_generate():
+            return False
+        target = self.harmonize_target()
+        if isinstance(target, str):
+            self._say(target)
+            return False
+        melody, region = target
+        options = self.options()
+        info = harmony_model(self.current_info(), self._models)
+        if info is not None and info is not self.current_info():
+            options.model = str(getattr(info, "path", "") or info.name)
+        options.harmonize = True
+        options.melody = melody
+        voices = getattr(info, "voices", ())
+        if len(voices) == len(self.harmony_parts) + 1:
+            options.harmony_parts = tuple(int(c.currentData()) for c in self.harmony_parts)
+        if region is None:  # where the proposal starts until the sampler says (its bar)
+            first = min(n.start for n in self.doc.score.parts[melody].notes)
+            options.start_tick = self.doc.score.bar_start(self.doc.score.bar_at(first))
+        ok = self.controller.start(options, region)
+        if ok:
+            name = f" with {info.name}" if info is not None and info is not self.current_info() \
+                else ""
+            self._say(f"Harmonizing{name}…")
+            self.roll.ensure_visible(self.proposal.start_tick)
             self.roll.canvas.setFocus()
         return ok
 
@@ -247,17 +430,98 @@ class ContinuePanel(QWidget):
             return f"{what}."
         per = ", ".join(str(c) for c in counts)
         notes = "".join(f"\nNote: {w}." for w in self.controller.warnings)
-        return (f"{what}: {len(counts)} variation{'s' if len(counts) > 1 else ''} ({per} notes). "
+        noun = "note" if counts == [1] else "notes"
+        return (f"{what}: {len(counts)} variation{'s' if len(counts) > 1 else ''} ({per} {noun}). "
                 f"Keys 1–{KEYED_VARIATIONS} or Tab to flip, Enter to keep, Esc to discard.{notes}")
 
     def _on_progress(self, total: int) -> None:
-        self.status.setText(f"Generating… {total} notes")
+        self.status.setText(f"Generating… {total} note{'s' if total != 1 else ''}")
+
+    def _on_kept(self, variation: int) -> None:
+        self._say(f"Kept variation {variation + 1}.")
+        self._kept_at = self.doc.undo_stack.index()
+
+    def _forget_kept(self) -> None:
+        self._kept_at = None
+
+    def _on_undo_index(self, index: int) -> None:
+        if self._kept_at is not None and index != self._kept_at:
+            self._kept_at = None  # the kept notes were undone (or edited on): old news
+            self.status.setText("")
+
+    def _on_active(self, variation: int) -> None:
+        if variation < 0 and self._kept_at is None and not self.controller.running:
+            self.status.setText("")  # discarded, or gone with its document
+
+    def _refresh(self) -> None:
+        """What depends on the sketch: the key heard, the model suggested, the harmony parts."""
+        if not hasattr(self, "_models"):
+            return
+        score = self.doc.score
+        key = key_heard(score)
+        declared = score.key_at(score.end_tick)
+        if key is None:
+            text = "Auto (no notes to hear yet)"
+        elif declared is not None and (key.sharps, key.mode) == (declared.sharps, declared.mode):
+            text = f"{key_label(key)} (key signature)"
+        else:
+            text = f"{key_label(key)} (heard in the sketch)"
+        self.key.setItemText(0, text)
+        suggested = suggest_model(score, self._models)
+        if suggested is None:
+            self.suggestion.setText("")
+        else:
+            info, why = suggested
+            if info is not self.current_info() and not self._by_hand \
+                    and not self.controller.running:
+                self.model.setCurrentIndex(self._models.index(info))  # follows the texture
+            if info is self.current_info():
+                self.suggestion.setText(f"Suits this sketch ({why}).")
+            else:
+                self.suggestion.setText(f"For {why}: <a href='use'>{info.name}</a> suits "
+                                        "better.")
+        self._refresh_harmony()
+
+    def _refresh_harmony(self) -> None:
+        """The Harmonize box: each voice under the melody goes to a new part or to a part of the
+        score; a part named like the voice is the default (a chorale's own Alto, Tenor, Bass)."""
+        if not hasattr(self, "_models"):
+            return
+        score = self.doc.score
+        target = self.harmonize_target()
+        melody = target[0] if not isinstance(target, str) else -1
+        info = harmony_model(self.current_info(), self._models)
+        voices = getattr(info, "voices", ())
+        names = [v for v in voices[1:]] if len(voices) == len(HARMONY_VOICES) + 1 \
+            else list(HARMONY_VOICES)
+        choices = [("New part", NEW_PART)] + [
+            (p.name or f"Part {i + 1}", i) for i, p in enumerate(score.parts)
+            if not p.is_drum and i != melody]
+        for label, combo, name in zip(self.harmony_labels, self.harmony_parts, names,
+                                      strict=True):
+            label.setText(name)
+            items = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+            if items == choices:
+                continue
+            was = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            for text, data in choices:
+                combo.addItem(text, data)
+            same = next((i for text, i in choices[1:] if text.strip().lower()[:4]
+                         == name.lower()[:4]), NEW_PART)
+            pick = was if was is not None and was != NEW_PART and any(
+                d == was for _, d in choices) else same
+            combo.setCurrentIndex(max(0, combo.findData(pick)))
+            combo.blockSignals(False)
 
     def _update(self) -> None:
         running = self.controller.running
         has_model = self.model.currentIndex() >= 0
         self.continue_button.setEnabled(has_model and not running)
         self.regenerate_button.setEnabled(has_model and not running and bool(self.doc.selection))
+        self.harmonize_button.setEnabled(has_model and not running
+                                         and bool(self.doc.score.notes))
         self.stop_button.setEnabled(running)
         active = self.proposal.active
         self.proposal_box.setEnabled(active)
@@ -266,8 +530,21 @@ class ContinuePanel(QWidget):
             b.setVisible(i < max(count, 1))
             b.setChecked(active and i == self.proposal.current)
             if i < count:
-                b.setToolTip(f"Variation {i + 1}: {len(self.proposal.variations[i])} notes "
+                n = len(self.proposal.variations[i])
+                b.setToolTip(f"Variation {i + 1}: {n} note{'s' if n != 1 else ''} "
                              f"({_how_to_pick(i)})")
+
+
+def scrolling(panel: QWidget) -> QScrollArea:
+    """The panel in a vertical scroll area, so that its dock fits a small window."""
+    area = QScrollArea()
+    area.setObjectName("continueScroll")
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(panel.minimumSizeHint().width())
+    return area
 
 
 def _how_to_pick(i: int) -> str:

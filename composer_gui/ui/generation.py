@@ -49,6 +49,8 @@ class GenerationOptions:
     parts: tuple[int, ...] | None = None  # voice models: the parts to rewrite (None: all)
     harmonize: bool = False  # voice models: keep the melody, write the voices under it
     melody: int | None = None
+    harmony_parts: tuple[int, ...] | None = None  # harmonize: the voices' parts (-1: new)
+    density: float = limits.DENSITY  # voice models: fewer (< 0) or more (> 0) notes
 
     def request_fields(self) -> dict[str, Any]:
         fields = asdict(self)
@@ -71,6 +73,8 @@ class GenerationStream:
     notes: Iterator[Any]  # GeneratedNote
     warnings: tuple[str, ...] = ()
     parts: tuple[int, ...] | None = None  # the parts the notes replace (None: every one)
+    start_tick: int | None = None  # the span the sampler planned (None: as the window asked)
+    end_tick: int | None = None  # its end, for a region or a harmonization
 
     def __iter__(self) -> Iterator[Any]:
         return self.notes
@@ -82,6 +86,8 @@ class Rewrites:
     planned; harmonizing a melody rewrites none of the score's parts, only adds new ones)."""
 
     parts: tuple[int, ...] | None
+    start_tick: int | None = None  # where the rewritten span starts (None: as asked)
+    end_tick: int | None = None  # where it ends (a region or a harmonization; None: continue)
 
 
 class SamplerBackend:
@@ -110,13 +116,20 @@ class SamplerBackend:
     def stream(self, model: str, score: Score, options: GenerationOptions,
                cancel: threading.Event) -> GenerationStream:
         from composer_gui.ml.sampler import GenerationRequest
+        from composer_gui.ml.voice_sampler import VoiceSampler
 
         sampler = self.load(model)
-        notes = sampler.stream(score, GenerationRequest(**options.request_fields()), cancel)
+        fields = options.request_fields()
+        dropped = []
+        if not isinstance(sampler, VoiceSampler) and fields["parts"] is not None:
+            fields["parts"] = None  # one stream of notes: the span is rewritten in every part
+            dropped.append(f"{sampler.model.name} writes one stream of notes: the span is "
+                           "rewritten in every part")
+        notes = sampler.stream(score, GenerationRequest(**fields), cancel)
         # known once stream() returns (repairs, meter, cuts): read here, in this call's thread
         plan = sampler.plan
-        return GenerationStream(notes, tuple(sampler.warnings),
-                                getattr(plan, "parts", None) if plan is not None else None)
+        return GenerationStream(notes, tuple(sampler.warnings) + tuple(dropped),
+                                plan.parts, plan.start_tick, plan.end_tick)
 
 
 class ContinueController(QObject):
@@ -181,7 +194,9 @@ class ContinueController(QObject):
 
         def produce(ctx) -> list[str]:
             stream = backend.stream(model, score, options, ctx.cancel)
-            ctx.report(Rewrites(getattr(stream, "parts", None)))
+            ctx.report(Rewrites(getattr(stream, "parts", None),
+                                getattr(stream, "start_tick", None),
+                                getattr(stream, "end_tick", None)))
             for generated in stream:
                 ctx.report(generated)
                 if ctx.cancelled:
@@ -236,7 +251,7 @@ class ContinueController(QObject):
         if task is self._task:
             for item in items:
                 if isinstance(item, Rewrites):
-                    self.proposal.parts = item.parts
+                    self.proposal.plan(item.parts, item.start_tick, item.end_tick)
             self.received += self.proposal.add([g for g in items
                                                 if not isinstance(g, Rewrites)])
             self.progressed.emit(self.received)
@@ -256,3 +271,43 @@ class ContinueController(QObject):
             self.failed.emit(message)
         else:
             self.cancelled.emit()
+
+
+# ----- which model suits the sketch ---------------------------------------------------------------
+def texture(score: Score) -> int:
+    """How many voices the sketch has: its pitched parts with notes, or, for one part, the most
+    notes it sounds at once (a piano part with chords is several voices)."""
+    parts = [p for p in score.parts if not p.is_drum and p.notes]
+    if len(parts) != 1:
+        return len(parts)
+    events = sorted([(n.start, 1) for n in parts[0].notes] + [(n.end, -1) for n in parts[0].notes])
+    most = now = 0
+    for _, d in events:
+        now += d
+        most = max(most, now)
+    return most
+
+
+def suggest_model(score: Score, models: list[Any]) -> tuple[Any, str] | None:
+    """(model, why) for the sketch's texture: a one-voice model for one line (the chorale model
+    pulls a melody into its sopranos' register and thinks in four voices), the model with the
+    most voices for two or more. None for an empty sketch or when no model's voices are known
+    (``.voices`` of ModelInfo: () for a model that writes one stream of events)."""
+    voiced = [m for m in models if getattr(m, "voices", ())]
+    lines = texture(score)
+    if not voiced or lines == 0:
+        return None
+    if lines == 1:
+        one = [m for m in voiced if len(m.voices) == 1]
+        return (one[0], "one line") if one else None
+    most = max(voiced, key=lambda m: len(m.voices))
+    return (most, f"{lines} voices") if len(most.voices) > 1 else None
+
+
+def harmony_model(current: Any, models: list[Any]) -> Any:
+    """The model Harmonize uses: the chosen one unless it writes a single voice (then the
+    installed model with the most voices)."""
+    if current is None or len(getattr(current, "voices", ())) != 1:
+        return current
+    best = max(models, key=lambda m: len(getattr(m, "voices", ())), default=None)
+    return best if best is not None and len(best.voices) > 1 else current

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from .about import AboutDialog
 from .actions import ActionCollection, ActionSpec
-from .continue_panel import ContinuePanel
+from .continue_panel import ContinuePanel, scrolling
 from .document import Document
 from .editing import EditController
 from .files import OPEN_FILTER, FileController
@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         dock = QDockWidget("Continue", self)
         dock.setObjectName("continueDock")
-        dock.setWidget(self.panel)
+        dock.setWidget(scrolling(self.panel))  # the panel fits the smallest window
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
@@ -141,6 +141,8 @@ class MainWindow(QMainWindow):
               "Let the model write the next bars"),
             A("regenerate", "&Regenerate Selection", self.panel.start_regenerate,
               "Ctrl+Shift+Return"),
+            A("harmonize", "&Harmonize", self.panel.start_harmonize, "Ctrl+H",
+              "Keep the selected melody (or the active part) and write the voices under it"),
             A("stop", "&Stop", c.stop, "Ctrl+.", "Stop generating"),
             A("keep", "&Keep Variation", c.keep, None,
               "Add the variation on show (Enter in the roll)"),
@@ -200,7 +202,7 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Tools")
         m.addActions(a(*(f"tool_{name}" for name, _t, _k in TOOLS)))
         m = bar.addMenu("&Generate")
-        m.addActions(a("continue", "regenerate", "stop"))
+        m.addActions(a("continue", "regenerate", "harmonize", "stop"))
         m.addSeparator()
         m.addActions(a("keep", "discard"))
         m = bar.addMenu("T&ransport")
@@ -285,6 +287,7 @@ class MainWindow(QMainWindow):
         self.files.aboutToReplace.connect(self.controller.discard)
         self.files.aboutToReplace.connect(self.playback.reset)
         self.files.replaced.connect(self._document_replaced)
+        self.files.replaced.connect(lambda _from_file: self.panel.document_replaced())
         # sound
         p, t = self.playback, self.transport
         t.playingChanged.connect(act.play.setChecked)

@@ -48,6 +48,18 @@ class Proposal(QObject):
         self.changed.emit()
         self.activeChanged.emit(0)
 
+    def plan(self, parts: tuple[int, ...] | None, start_tick: int | None = None,
+             end_tick: int | None = None) -> None:
+        """What the sampler planned, known before its first note: the parts it rewrites and,
+        where it says, the span (a harmonization's span is the melody's, found by the sampler).
+        Keep replaces the notes of ``parts`` in that span, as ``composer-gui generate`` does."""
+        self.parts = parts
+        if start_tick is not None:
+            self.start_tick = start_tick
+            if end_tick is not None:
+                self.region = (start_tick, end_tick)
+        self.changed.emit()
+
     def add(self, generated: Iterable) -> int:
         """Add GeneratedNote-like items (``.variation``, ``.note``); returns how many were added."""
         added = 0

@@ -347,3 +347,60 @@ def test_the_chord_tables_agree_with_the_analysis_definition():
         pcs = frozenset(b for b in range(12) if m >> b & 1)
         assert IS_CHORD[m] == (chord_root(pcs) is not None), sorted(pcs)
         assert EXTENDABLE[m] == any(pcs <= t for t in templates), sorted(pcs)
+
+
+# ----- a thin sketch, density, harmonizing into chosen parts -------------------------------------
+def low_melody() -> Score:
+    """A melody a fifth below the chorale sopranos' usual register."""
+    return Score(parts=(voice([60, 62, 64, 65, 67, 65, 64, 62], "Piano"),),
+                 key_signatures=(KeySignature(0, 0),))
+
+
+def test_a_melody_continues_as_a_melody_in_its_register(sampler):
+    from composer_gui.ml.limits import REGISTER_REACH
+
+    score = low_melody()
+    results = sampler.generate(score, GenerationRequest(bars=2, variations=4, seed=3))
+    assert any("Harmonize" in w for w in sampler.warnings)
+    for r in results:
+        assert [p.name for p in r.parts] == ["Piano"]  # no voices added by Continue
+        new = [n.pitch for n in r.parts[0].notes if n.start >= score.end_tick]
+        assert new and min(new) >= 60 - REGISTER_REACH and max(new) <= 67 + REGISTER_REACH
+
+
+def _notes_per_bar(sampler, score: Score, density: float) -> float:
+    out = sampler.generate(score, GenerationRequest(bars=4, variations=4, seed=7, end="free",
+                                                    density=density))
+    return sum(len(r.notes) - len(score.notes) for r in out) / (4 * 4)
+
+
+def test_density_gives_fewer_or_more_notes(sampler):
+    score = chorale(8)
+    low, mid, high = (_notes_per_bar(sampler, score, d) for d in (-3.0, 0.0, 3.0))
+    assert low < mid < high
+
+
+def test_density_is_checked():
+    with pytest.raises(ValueError, match="density"):
+        GenerationRequest(density=9.0).validate()
+
+
+def test_harmonize_into_parts_the_user_chose(sampler):
+    score = Score(parts=(voice(S[:8], "Tune"), voice([50] * 8, "Low"), voice([60] * 8, "Mid"),
+                         Part(name="Empty")), key_signatures=(KeySignature(0, 0),))
+    req = GenerationRequest(harmonize=True, melody=0, harmony_parts=(2, -1, 1), seed=4)
+    r = sampler.generate(score, req)[0]
+    assert sampler.plan.parts == (1, 2)
+    assert [p.name for p in r.parts] == ["Tune", "Low", "Mid", "Empty", "Tenor"]
+    assert r.parts[0] == score.parts[0] and r.parts[3] == score.parts[3]
+    for i in (1, 2):  # rewritten in place
+        assert r.parts[i] != score.parts[i] and monophonic(r.parts[i])
+    assert r.parts[4].notes and monophonic(r.parts[4])  # the tenor, in a new part
+    with pytest.raises(ValueError, match="is the melody"):
+        sampler.stream(score, GenerationRequest(harmonize=True, melody=0,
+                                                harmony_parts=(0, 1, 2)))
+    with pytest.raises(ValueError, match="part of its own"):
+        sampler.stream(score, GenerationRequest(harmonize=True, melody=0,
+                                                harmony_parts=(1, 1, -1)))
+    with pytest.raises(ValueError, match="name 3 part"):
+        sampler.stream(score, GenerationRequest(harmonize=True, melody=0, harmony_parts=(1,)))
