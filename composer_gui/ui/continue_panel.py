@@ -275,7 +275,7 @@ class ContinuePanel(QWidget):
             self.controller.preload(self.model.itemData(index) or self.model.itemText(index))
         info = self.current_info()
         self.density.setEnabled(bool(getattr(info, "voices", ())))
-        self._refresh()
+        self._refresh(follow=False)  # a choice being made is not overridden
 
     def _model_chosen(self, _index: int) -> None:
         self._by_hand = True
@@ -453,8 +453,9 @@ class ContinuePanel(QWidget):
         if variation < 0 and self._kept_at is None and not self.controller.running:
             self.status.setText("")  # discarded, or gone with its document
 
-    def _refresh(self) -> None:
-        """What depends on the sketch: the key heard, the model suggested, the harmony parts."""
+    def _refresh(self, follow: bool = True) -> None:
+        """What depends on the sketch: the key heard, the model suggested (and, with ``follow``
+        and no model chosen by hand, chosen), the harmony parts."""
         if not hasattr(self, "_models"):
             return
         score = self.doc.score
@@ -472,7 +473,7 @@ class ContinuePanel(QWidget):
             self.suggestion.setText("")
         else:
             info, why = suggested
-            if info is not self.current_info() and not self._by_hand \
+            if follow and info is not self.current_info() and not self._by_hand \
                     and not self.controller.running:
                 self.model.setCurrentIndex(self._models.index(info))  # follows the texture
             if info is self.current_info():
