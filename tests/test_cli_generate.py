@@ -244,3 +244,18 @@ def test_harmonize_with_an_event_model_says_why(installed_tiny, tmp_path, capsys
     save_score(sketch(), seed)
     assert gen("--model", "tiny", "--seed", seed, "--harmonize", "-o", tmp_path / "o.mid") == 1
     assert "harmonizing needs a voice model" in capsys.readouterr().err
+
+
+def test_density_asks_for_fewer_or_more_notes(tiny_voice_model, tmp_path, capsys):
+    seed = tmp_path / "seed.composer.json"
+    save_score(four_parts(8), seed)
+    counts = []
+    for density in ("-3", "3"):
+        out = tmp_path / f"d{density}.composer.json"
+        assert gen("--model", tiny_voice_model, "--seed", seed, "--bars", 4, "--end", "free",
+                   "--density", density, "--rng-seed", 2, "-o", out) == 0
+        counts.append(load_score(out).note_count)
+    assert counts[0] < counts[1]
+    assert gen("--model", tiny_voice_model, "--seed", seed, "--density", "4",
+               "-o", tmp_path / "x.mid") == 1
+    assert "density must be from -3 to 3" in capsys.readouterr().err

@@ -78,6 +78,9 @@ def add_parser(sub) -> None:
     p.add_argument("--no-style-rules", action="store_true",
                    help="voice models: sample the model as it is, without the chorale style "
                    "rules (no outer parallel fifths/octaves, chords on the beats)")
+    p.add_argument("--density", default=str(limits.DENSITY), metavar="D",
+                   help=f"voice models: fewer (down to {limits.MIN_DENSITY:g}) or more (up to "
+                   f"{limits.MAX_DENSITY:g}) notes; 0 samples the model as it is (default)")
     p.add_argument("--parts", default=None, metavar="P,Q,...",
                    help="voice models: rewrite only these parts (numbers from 1; default all)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
@@ -119,6 +122,7 @@ def _request(args, score: Score):
 
     req = GenerationRequest(
         style_rules=not args.no_style_rules,
+        density=_number(getattr(args, "density", limits.DENSITY), "density"),
         bars=_number(args.bars, "bars", int),
         temperature=_number(args.temperature, "temperature"),
         top_p=_number(args.top_p, "top-p"),
