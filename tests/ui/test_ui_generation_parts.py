@@ -286,3 +286,18 @@ def test_the_status_clears_when_its_proposal_is_gone(window, qtbot):
     window.doc.undo_stack.setClean()
     window.files.new_document()  # another document
     assert panel.status.text() == ""
+
+
+def test_an_event_model_regenerates_the_whole_span_and_says_so(window, qtbot, tiny_model):
+    """A model that writes one stream of notes cannot rewrite one part only: it rewrites the
+    span (as before) and the panel says why, instead of failing."""
+    panel = window.panel
+    panel.model.addItem("tiny", str(tiny_model))
+    panel.model.setCurrentIndex(panel.model.count() - 1)
+    score = Score(parts=(voice(S[:8], "Tune"),), key_signatures=(KeySignature(0, 0),))
+    window.doc.load(score)
+    window.doc.set_selection({(0, n) for n in score.parts[0].notes[2:4]})
+    panel.variations.setValue(1)
+    finish(window, qtbot, panel.start_regenerate)
+    assert any("one stream of notes" in w for w in window.controller.warnings)
+    assert "one stream of notes" in panel.status.text()
