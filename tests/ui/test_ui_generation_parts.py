@@ -93,6 +93,8 @@ def test_regenerate_selection_of_one_part_changes_only_that_part_in_that_range(w
     finish(window, qtbot, lambda: (qtbot.mouseClick(panel.regenerate_button,
                                                     Qt.MouseButton.LeftButton), True)[1])
     assert window.proposal.parts == (1,) and window.proposal.region == (lo, hi)
+    sampler = window.controller.backend.load(panel.model.currentData())
+    assert sampler.search.context_frames > 0  # the bars after the span were heard
     placed = window.proposal.placed()
     assert placed and all(p.part == 1 and lo <= p.note.start < hi for p in placed)
     assert window.controller.keep()
