@@ -37,14 +37,13 @@ from .generation import (
     harmony_model,
     suggest_model,
 )
+from .harmony_box import HarmonyBox
 from .header import KEYS, key_label
 from .piano_roll import PianoRoll
 from .proposal import KEYED_VARIATIONS
 
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
 DENSITY_STEPS = 2  # the slider's notches each side of the middle (MAX_DENSITY at the ends)
-HARMONY_VOICES = ("Alto", "Tenor", "Bass")  # under the melody, when the model does not say
-NEW_PART = -1
 
 
 class ContinuePanel(QWidget):
@@ -119,18 +118,10 @@ class ContinuePanel(QWidget):
         self.regenerate_button.setToolTip("Rewrite the selected span (Ctrl+Shift+Return)")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
-        self.harmonize_button = QPushButton("Harmonize")
-        self.harmonize_button.setObjectName("harmonizeButton")
-        self.harmonize_button.setToolTip("Keep the selected melody (or the active part) and "
-                                         "write the voices under it (Ctrl+H)")
-        self.harmony_parts: list[QComboBox] = []
-        self.harmony_labels: list[QLabel] = []
-        for name in HARMONY_VOICES:
-            combo = QComboBox()
-            combo.setToolTip(f"Where the {name.lower()} goes: a new part, or a part of the score "
-                             "(its notes in the span are replaced)")
-            self.harmony_parts.append(combo)
-            self.harmony_labels.append(QLabel(name))
+        self.harmony_box = HarmonyBox()
+        self.harmonize_button = self.harmony_box.button
+        self.harmony_parts = self.harmony_box.combos  # where alto, tenor, bass go
+        self.harmony_labels = self.harmony_box.labels
 
         self.variation_buttons = QButtonGroup(self)
         self.variation_buttons.setExclusive(True)
@@ -190,11 +181,6 @@ class ContinuePanel(QWidget):
         keep_row.addWidget(self.keep_button, 1)
         keep_row.addWidget(self.discard_button, 1)
         pbox.addLayout(keep_row)
-        self.harmony_box = QGroupBox("Harmonize")
-        hform = QFormLayout(self.harmony_box)
-        for label, combo in zip(self.harmony_labels, self.harmony_parts, strict=True):
-            hform.addRow(label, combo)
-        hform.addRow(self.harmonize_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
@@ -404,9 +390,7 @@ class ContinuePanel(QWidget):
             options.model = str(getattr(info, "path", "") or info.name)
         options.harmonize = True
         options.melody = melody
-        voices = getattr(info, "voices", ())
-        if len(voices) == len(self.harmony_parts) + 1:
-            options.harmony_parts = tuple(int(c.currentData()) for c in self.harmony_parts)
+        options.harmony_parts = self.harmony_box.chosen_parts(getattr(info, "voices", ()))
         if region is None:  # where the proposal starts until the sampler says (its bar)
             first = min(n.start for n in self.doc.score.parts[melody].notes)
             options.start_tick = self.doc.score.bar_start(self.doc.score.bar_at(first))
@@ -484,37 +468,12 @@ class ContinuePanel(QWidget):
         self._refresh_harmony()
 
     def _refresh_harmony(self) -> None:
-        """The Harmonize box: each voice under the melody goes to a new part or to a part of the
-        score; a part named like the voice is the default (a chorale's own Alto, Tenor, Bass)."""
         if not hasattr(self, "_models"):
             return
-        score = self.doc.score
         target = self.harmonize_target()
-        melody = target[0] if not isinstance(target, str) else -1
         info = harmony_model(self.current_info(), self._models)
-        voices = getattr(info, "voices", ())
-        names = [v for v in voices[1:]] if len(voices) == len(HARMONY_VOICES) + 1 \
-            else list(HARMONY_VOICES)
-        choices = [("New part", NEW_PART)] + [
-            (p.name or f"Part {i + 1}", i) for i, p in enumerate(score.parts)
-            if not p.is_drum and i != melody]
-        for label, combo, name in zip(self.harmony_labels, self.harmony_parts, names,
-                                      strict=True):
-            label.setText(name)
-            items = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
-            if items == choices:
-                continue
-            was = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            for text, data in choices:
-                combo.addItem(text, data)
-            same = next((i for text, i in choices[1:] if text.strip().lower()[:4]
-                         == name.lower()[:4]), NEW_PART)
-            pick = was if was is not None and was != NEW_PART and any(
-                d == was for _, d in choices) else same
-            combo.setCurrentIndex(max(0, combo.findData(pick)))
-            combo.blockSignals(False)
+        self.harmony_box.refresh(self.doc.score, target[0] if not isinstance(target, str) else -1,
+                                 getattr(info, "voices", ()))
 
     def _update(self) -> None:
         running = self.controller.running

@@ -1,0 +1,65 @@
+"""The Continue panel's Harmonize box: where each voice under the melody goes (a new part, or a
+part of the score the user picks), and the Harmonize button. It shows choices and reports them;
+the panel decides the melody and starts the generation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QPushButton, QWidget
+
+from composer_gui.music.score import Score
+
+DEFAULT_VOICES = ("Alto", "Tenor", "Bass")  # under the melody, when the model does not say
+NEW_PART = -1  # GenerationRequest.harmony_parts: a new part for this voice
+
+
+class HarmonyBox(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Harmonize", parent)
+        self.button = QPushButton("Harmonize")
+        self.button.setObjectName("harmonizeButton")
+        self.button.setToolTip("Keep the selected melody (or the active part) and write the "
+                               "voices under it (Ctrl+H)")
+        self.combos: list[QComboBox] = []
+        self.labels: list[QLabel] = []
+        form = QFormLayout(self)
+        for name in DEFAULT_VOICES:
+            combo = QComboBox()
+            combo.setToolTip(f"Where the {name.lower()} goes: a new part, or a part of the score "
+                             "(its notes in the span are replaced)")
+            label = QLabel(name)
+            self.combos.append(combo)
+            self.labels.append(label)
+            form.addRow(label, combo)
+        form.addRow(self.button)
+
+    def chosen_parts(self, voices: Sequence[str]) -> tuple[int, ...] | None:
+        """The parts the voices under the melody go to (NEW_PART: a new one), for a model whose
+        ``voices`` the box lists; None when it does not (the sampler's own rule then)."""
+        if len(voices) != len(self.combos) + 1:
+            return None
+        return tuple(int(c.currentData()) for c in self.combos)
+
+    def refresh(self, score: Score, melody: int, voices: Sequence[str]) -> None:
+        """Offer the score's pitched parts other than the melody. A choice the user made stays
+        while its part exists; otherwise a part named like the voice is the default (a chorale's
+        own Alto, Tenor, Bass), else a new part."""
+        names = list(voices[1:]) if len(voices) == len(self.combos) + 1 else list(DEFAULT_VOICES)
+        choices = [("New part", NEW_PART)] + [
+            (p.name or f"Part {i + 1}", i) for i, p in enumerate(score.parts)
+            if not p.is_drum and i != melody]
+        for label, combo, name in zip(self.labels, self.combos, names, strict=True):
+            label.setText(name)
+            if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
+                continue
+            was = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            for text, data in choices:
+                combo.addItem(text, data)
+            same = next((i for text, i in choices[1:]
+                         if text.strip().lower()[:4] == name.lower()[:4]), NEW_PART)
+            keep = was is not None and was != NEW_PART and any(d == was for _, d in choices)
+            combo.setCurrentIndex(max(0, combo.findData(was if keep else same)))
+            combo.blockSignals(False)
