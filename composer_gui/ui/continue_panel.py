@@ -443,8 +443,9 @@ class ContinuePanel(QWidget):
         if not hasattr(self, "_models"):
             return
         score = self.doc.score
-        key = key_heard(score)
-        declared = score.key_at(score.end_tick)
+        end = score.end_tick  # (walks every note: once)
+        key = key_heard(score, end)
+        declared = score.key_at(end)
         if key is None:
             text = "Auto (no notes to hear yet)"
         elif declared is not None and (key.sharps, key.mode) == (declared.sharps, declared.mode):
