@@ -9,17 +9,12 @@ from composer_gui.music.score import KeySignature
 
 from . import undo
 from .document import Document
+from .labels import key_label
 from .piano_roll import PianoRoll
 from .view_state import SNAP_CHOICES
 
 KEYS: list[KeySignature | None] = [None] + [
     KeySignature(0, s, m) for m in ("major", "minor") for s in range(-7, 8)]
-
-
-def key_label(key: KeySignature | None) -> str:
-    if key is None:
-        return "No key"
-    return f"{key.tonic_name} {key.mode}"
 
 
 class ScoreHeader(QWidget):

@@ -134,13 +134,14 @@ class PlaybackController(QObject):
     # ----- what plays -----------------------------------------------------------------------------
     def playback_score(self) -> Score:
         """What Play plays: the document, with the variation on show while a proposal is up (in
-        place of the notes it would replace), so that what is heard is what the roll shows."""
+        place of the notes it would replace), so that what is heard is what the roll shows;
+        muted parts, and all but the soloed ones when any is, stay silent (``Score.audible``)."""
         prop = self.proposal
         score = self.doc.score
-        if not prop.active:
-            return score
-        end = prop.region[1] if prop.region else None
-        return edits.apply_generated(score, prop.placed(), prop.start_tick, end, prop.parts)
+        if prop.active:
+            end = prop.region[1] if prop.region else None
+            score = edits.apply_generated(score, prop.placed(), prop.start_tick, end, prop.parts)
+        return score.audible()
 
     def _sync_playback_score(self) -> None:
         self._score_stale = False
