@@ -101,7 +101,7 @@ class PartRow(QWidget):
         self.mute.toggled.connect(lambda on: self.muteToggled.emit(self.index, on))
         self.solo.toggled.connect(lambda on: self.soloToggled.emit(self.index, on))
         self.shown.toggled.connect(lambda on: self.shownToggled.emit(self.index, on))
-        for w in (self.name, self.instrument, self.mute, self.solo, self.shown):
+        for w in (self.name, self.instrument):  # M, S and Show leave the active part be
             w.installEventFilter(self)
 
     def _toggle(self, text: str, tip: str) -> QToolButton:
@@ -113,6 +113,7 @@ class PartRow(QWidget):
         return b
 
     def _name_done(self) -> None:
+        self.name.setModified(False)  # typed and done: the document's name shows from now on
         self.renamed.emit(self.index, self.name.text().strip())
 
     def eventFilter(self, obj, event) -> bool:
@@ -135,7 +136,8 @@ class PartRow(QWidget):
             edge = "#ffffff" if active else style.NOTE_EDGE.name()
             self.swatch.setStyleSheet(
                 f"background: {colour.name()}; border: 2px solid {edge}; border-radius: 3px;")
-            if not self.name.hasFocus() and self.name.text() != part.name:
+            typing = self.name.hasFocus() and self.name.isModified()
+            if not typing and self.name.text() != part.name:
                 self.name.setText(part.name)
             font = self.name.font()
             font.setBold(active)

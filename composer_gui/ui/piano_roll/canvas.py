@@ -162,13 +162,13 @@ class NoteCanvas(Strip):
         if pv is not None and pv.hidden:
             visible = visible[~np.isin(visible, list(pv.hidden))]
         reshaping = pv is not None and pv.reshapes
-        plain = visible[~sel[visible]] if len(sel) else visible
         doomed = roll.doomed_mask
-        if len(doomed) == len(idx) and doomed.any():
-            replaced = plain[doomed[plain]]
-            plain = plain[~doomed[plain]]
+        if len(doomed) == len(idx) and doomed.any():  # drawn replaced, selected or not
+            replaced = visible[doomed[visible]]
+            visible = visible[~doomed[visible]]
         else:
-            replaced = plain[:0]
+            replaced = visible[:0]
+        plain = visible[~sel[visible]] if len(sel) else visible
         active = roll.view.active_part
         several = len(roll.doc.score.parts) > 1
         p.setPen(QPen(style.NOTE_EDGE, 1))
