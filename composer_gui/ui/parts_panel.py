@@ -44,6 +44,7 @@ from .labels import plural
 from .piano_roll import PianoRoll
 
 DRUM_KIT = "Drum kit (GM channel 10)"
+DOCK_WIDTH = 270  # px: the names of most GM instruments show whole
 
 
 class PartRow(QWidget):
@@ -69,7 +70,10 @@ class PartRow(QWidget):
         self.count = QLabel()
         self.count.setStyleSheet(f"color: {style.MID.name()}; font-size: 11px;")
         self.instrument = QComboBox()
-        self.instrument.addItems([f"{i + 1}. {name}" for i, name in enumerate(PROGRAMS)])
+        for i, name in enumerate(PROGRAMS):
+            self.instrument.addItem(name)
+            self.instrument.setItemData(i, f"General MIDI program {i + 1}",
+                                        Qt.ItemDataRole.ToolTipRole)
         self.instrument.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.instrument.setMinimumContentsLength(6)
@@ -177,6 +181,8 @@ class PartsPanel(QWidget):
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setToolTip("Drag a part to reorder; the highlighted part is where new notes go")
+        self.list.setStyleSheet(f"QListWidget::item:selected {{ background: "
+                                f"{style.ACTIVE_ROW.name()}; }}")
         self.rows: list[PartRow] = []
 
         self.add_button = QToolButton()
@@ -209,6 +215,9 @@ class PartsPanel(QWidget):
         roll.activePartChanged.connect(lambda _p: self.refresh())
         roll.hiddenPartsChanged.connect(lambda _h: self.refresh())
         self.refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(DOCK_WIDTH, super().sizeHint().height())  # the dock's first width
 
     # ----- showing the document ----------------------------------------------------------------
     def refresh(self) -> None:

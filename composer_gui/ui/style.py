@@ -45,6 +45,7 @@ RUBBER_BAND_EDGE = QColor(150, 200, 255, 200)
 PART_COLOURS = [QColor(c) for c in (
     "#4f9ee8", "#e8a04f", "#62c27a", "#b47fe0", "#4fc4c9", "#e06f6f", "#c9b458", "#8b93e6",
 )]
+ACTIVE_ROW = QColor("#474e58")  # the Parts panel's row of the active part (not a part's blue)
 PART_TEXT = QColor("#111418")  # text on a part's colour (the roll's corner, the parts panel)
 DIM_AMOUNT = 0.62  # how far the parts other than the active one fade into the background
 SELECTED_FILL = QColor("#f4f7fb")
