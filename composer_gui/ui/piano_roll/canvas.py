@@ -33,6 +33,7 @@ class NoteCanvas(Strip):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(120, 120)
+        self._height = self.height()  # the height the view was last centred for
 
     # ----- painting -------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -279,4 +280,7 @@ class NoteCanvas(Strip):
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
+        old, self._height = self._height, self.height()
+        if old > 0 and old != self.height():  # the pitch in the middle stays in the middle
+            self.geo.set_offsets(y_off=self.geo.y_off + (old - self.height()) / 2)
         self.roll._sync_scrollbars()

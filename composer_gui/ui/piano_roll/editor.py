@@ -124,7 +124,6 @@ class PianoRoll(QWidget):
         doc.selectionChanged.connect(self._on_selection)
         self.proposal.changed.connect(self._on_proposal)
         self.keyboard.pressed.connect(self.noteAuditioned)
-        self._laid_out = False  # centred once the canvas has its real height
         self._on_score()
         self.center_on_pitch(64)
 
@@ -353,13 +352,6 @@ class PianoRoll(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if not self._laid_out and self.isVisible():  # the first real size: centre the view
-            self._laid_out = True
-            pitches = self.index.pitches
-            if len(pitches):
-                self.fit_pitches(int(pitches.min()), int(pitches.max()))
-            else:
-                self.center_on_pitch(64)
         self._sync_scrollbars()
 
     # ----- model changes --------------------------------------------------------------------------
