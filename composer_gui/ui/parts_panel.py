@@ -70,10 +70,7 @@ class PartRow(QWidget):
         self.count = QLabel()
         self.count.setStyleSheet(f"color: {style.MID.name()}; font-size: 11px;")
         self.instrument = QComboBox()
-        for i, name in enumerate(PROGRAMS):
-            self.instrument.addItem(name)
-            self.instrument.setItemData(i, f"General MIDI program {i + 1}",
-                                        Qt.ItemDataRole.ToolTipRole)
+        self._fill_instruments(drum=False)
         self.instrument.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.instrument.setMinimumContentsLength(6)
@@ -107,6 +104,19 @@ class PartRow(QWidget):
         self.shown.toggled.connect(lambda on: self.shownToggled.emit(self.index, on))
         for w in (self.name, self.instrument):  # M, S and Show leave the active part be
             w.installEventFilter(self)
+
+    def _fill_instruments(self, *, drum: bool) -> None:
+        """The 128 GM instruments, or for a drum part one fixed entry (channel 10's kit)."""
+        combo = self.instrument
+        combo.clear()
+        if drum:
+            combo.addItem(DRUM_KIT)
+        else:
+            for i, name in enumerate(PROGRAMS):
+                combo.addItem(name)
+                combo.setItemData(i, f"General MIDI program {i + 1}",
+                                  Qt.ItemDataRole.ToolTipRole)
+        combo.setEnabled(not drum)
 
     def _toggle(self, text: str, tip: str) -> QToolButton:
         b = QToolButton()
@@ -146,12 +156,9 @@ class PartRow(QWidget):
             font = self.name.font()
             font.setBold(active)
             self.name.setFont(font)
-            if part.is_drum:
-                if self.instrument.count() != 1:
-                    self.instrument.clear()
-                    self.instrument.addItem(DRUM_KIT)
-                self.instrument.setEnabled(False)
-            else:
+            if (self.instrument.count() == 1) != part.is_drum:
+                self._fill_instruments(drum=part.is_drum)
+            if not part.is_drum:
                 self.instrument.setCurrentIndex(part.program)
             self.mute.setChecked(part.muted)
             self.solo.setChecked(part.solo)

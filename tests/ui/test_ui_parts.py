@@ -206,6 +206,13 @@ def test_a_drum_part_shows_its_notes_and_names_the_drums(window, panel, qtbot):
     assert Note(0, 38, TPQ, 80) in window.doc.score.parts[2].notes
     roll.active_part = 0
     assert roll.keyboard.row_label(60) == "C4" and roll.keyboard.width() == 64
+    # the drum part moves up: the rows that showed pitched parts now show it, and back
+    panel.move_part(2, 0)
+    assert [r.instrument.isEnabled() for r in panel.rows] == [False, True, True]
+    assert panel.rows[1].instrument.currentText() == "Acoustic Grand Piano"
+    assert panel.rows[2].instrument.currentText() == "Violin"
+    window.doc.undo_stack.undo()
+    assert [r.instrument.isEnabled() for r in panel.rows] == [True, True, False]
 
 
 # ----- the proposal -------------------------------------------------------------------------------
