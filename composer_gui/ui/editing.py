@@ -82,11 +82,15 @@ class EditController(QObject):
         self.doc.push(undo.delete_command(self.doc, self.doc.selected_notes()))
 
     def transpose(self, semitones: int) -> None:
+        chosen = bool(self.doc.selection)
         try:
             self.doc.push(undo.transpose_command(self.doc, self.targets(drums=False),
                                                   semitones))
         except ValueError as exc:
             self.status.emit(f"Cannot transpose: {exc}", 6000)
+            return
+        if chosen:  # the moved notes stay in view (all of them: the view stays as it is)
+            self.roll.show_notes(n for _p, n in self.doc.selection)
 
     def quantize(self) -> None:
         self.doc.push(undo.quantize_command(self.doc, self.targets(), self.roll.grid_step()))

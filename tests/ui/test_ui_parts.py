@@ -269,6 +269,11 @@ def test_keyboard_moves_keep_the_moved_notes_in_view(window, qtbot):
     (_p, note), = window.doc.selection
     assert note.pitch == 64 + 48
     assert roll.geo.pitch_at(canvas.height() - 1) <= note.pitch <= roll.geo.pitch_at(0)
+    for _ in range(5):  # Edit > Down an Octave: the same
+        window.act.down8.trigger()
+    (_p, note), = window.doc.selection
+    assert note.pitch == 64 + 48 - 60
+    assert roll.geo.pitch_at(canvas.height() - 1) <= note.pitch <= roll.geo.pitch_at(0)
     for _ in range(40):
         qtbot.keyClick(canvas, Qt.Key.Key_Right)
     (_p, note), = window.doc.selection
