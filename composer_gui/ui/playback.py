@@ -357,7 +357,8 @@ class PlaybackController(QObject):
         part, program, _drum = self.part_sound()
         self._record_part = part
         return self.record_session.start(
-            name, score, cursor, self.roll.grid_step(), count_in_beats=beats, program=program,
+            name, score.audible(), cursor, self.roll.grid_step(), count_in_beats=beats,
+            program=program,
             play_along=self.play_along and cursor < score.end_tick)
 
     def stop_recording(self) -> None:
