@@ -38,6 +38,8 @@ def score_to_dict(score: Score) -> dict:
                 "program": p.program,
                 "channel": p.channel,
                 "is_drum": p.is_drum,
+                **({"muted": True} if p.muted else {}),  # written only when set: older
+                **({"solo": True} if p.solo else {}),  # readers ignore them either way
                 # [start, pitch, duration, velocity]: compact, still readable and diffable
                 "notes": [[n.start, n.pitch, n.duration, n.velocity] for n in p.notes],
             }
@@ -92,6 +94,8 @@ def score_from_dict(data: dict) -> Score:
             program=_int(part.get("program", 0)),
             channel=_int(part.get("channel", 0)),
             is_drum=bool(part.get("is_drum", False)),
+            muted=bool(part.get("muted", False)),
+            solo=bool(part.get("solo", False)),
         ))
     return Score(
         title=str(data.get("title", "")),

@@ -214,13 +214,19 @@ def sorted_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
 
 @dataclass(frozen=True)
 class Part:
-    """One instrument's notes, in score order. Drums (MIDI channel 10) get parts of their own."""
+    """One instrument's notes, in score order. Drums (MIDI channel 10) get parts of their own.
+
+    ``program`` is the General MIDI instrument that playback, WAV and MIDI export use.
+    ``muted`` and ``solo`` say what playback hears (:meth:`Score.audible`); files keep every part.
+    """
 
     notes: tuple[Note, ...] = ()
     name: str = ""
     program: int = 0
     channel: int = 0
     is_drum: bool = False
+    muted: bool = False
+    solo: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, tuple):
@@ -386,6 +392,17 @@ class Score:
                 continue
             parts.append(p.with_notes(m for m in (fn(n) for n in p.notes) if m is not None))
         return self.with_parts(parts)
+
+    def audible(self) -> Score:
+        """What playback hears: muted parts silenced, and only the soloed parts when any is.
+
+        The parts stay in place (emptied), so part indices and MIDI channels do not shift."""
+        soloed = any(p.solo for p in self.parts)
+        silent = [p.muted or (soloed and not p.solo) for p in self.parts]
+        if not any(silent):
+            return self
+        return self.with_parts([replace(p, notes=()) if s else p
+                                for p, s in zip(self.parts, silent, strict=True)])
 
     def transpose(self, semitones: int) -> Score:
         """Transpose pitched parts; raises if a note would leave 0..127 (nothing is clipped)."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | Qt.Key
@@ -112,3 +112,28 @@ class ActionCollection:
     def all(self, *names: str) -> list[QAction]:
         """The actions ``names``, in order (for menus and toolbars)."""
         return [self._actions[n] for n in names]
+
+
+def adopt_undo_stack(collection: ActionCollection, stack: QUndoStack) -> None:
+    """Undo and Redo for ``stack`` as ``undo`` / ``redo``, with short fixed labels (so toolbar
+    buttons do not move as the text changes) and what they would undo or redo in the tooltip."""
+    for name, text, run, can, changed, keys in (
+        ("undo", "&Undo", stack.undo, stack.canUndo, stack.undoTextChanged,
+         [key_sequence(QKeySequence.StandardKey.Undo)]),
+        ("redo", "&Redo", stack.redo, stack.canRedo, stack.redoTextChanged,
+         [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]),
+    ):
+        action = collection.add(ActionSpec(name, text, run))
+        action.setShortcuts(keys)
+        word = text.replace("&", "")
+
+        def describe(what: str, action: QAction = action, word: str = word) -> None:
+            tip = f"{word} {what}" if what else f"Nothing to {word.lower()}"
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+
+        describe(stack.undoText() if name == "undo" else stack.redoText())
+        changed.connect(describe)
+        action.setEnabled(can())
+        (stack.canUndoChanged if name == "undo" else stack.canRedoChanged).connect(
+            action.setEnabled)

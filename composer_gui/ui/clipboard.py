@@ -12,6 +12,8 @@ from PySide6.QtGui import QGuiApplication
 from composer_gui.music.edits import NoteKey
 from composer_gui.music.score import Note
 
+from .labels import plural
+
 MIME = "application/x-composer-notes+json"
 
 
@@ -20,7 +22,7 @@ def to_mime(keys: list[NoteKey]) -> QMimeData:
     data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity] for p, n in keys]}
     mime = QMimeData()
     mime.setData(MIME, json.dumps(data).encode())
-    mime.setText(f"{len(keys)} notes")
+    mime.setText(plural(len(keys), "note"))
     return mime
 
 

@@ -18,6 +18,7 @@ from composer_gui.music.score import Score
 
 class Document(QObject):
     scoreChanged = Signal()
+    partsMoved = Signal(list)  # before scoreChanged: each old part's new index (-1: deleted)
     selectionChanged = Signal()
     pathChanged = Signal()
     modifiedChanged = Signal(bool)
@@ -86,11 +87,15 @@ class Document(QObject):
         if command is not None:
             self.undo_stack.push(command)
 
-    def replace_score(self, score: Score, selection: frozenset[NoteKey] | None = None) -> None:
-        """For undo commands only."""
+    def replace_score(self, score: Score, selection: frozenset[NoteKey] | None = None,
+                      moved: list[int] | None = None) -> None:
+        """For undo commands only. ``moved``: the parts were added, deleted or reordered; each
+        old part's new index (-1: deleted), so that views can follow their parts."""
         self._score = score
         if selection is not None:
             self._selection = frozenset(selection)
+        if moved is not None:
+            self.partsMoved.emit(list(moved))
         self.scoreChanged.emit()
         self.selectionChanged.emit()
 

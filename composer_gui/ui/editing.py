@@ -15,6 +15,7 @@ from composer_gui.music.edits import NoteKey
 from . import undo
 from .clipboard import NoteClipboard
 from .document import Document
+from .labels import plural
 from .piano_roll import PianoRoll
 
 
@@ -27,11 +28,14 @@ class EditController(QObject):
         self.roll = roll
         self.clipboard = NoteClipboard()
 
-    def targets(self) -> list[NoteKey]:
-        """The selection, or every pitched note when nothing is selected."""
-        if self.doc.selection:
-            return list(self.doc.selection)
-        return list(self.roll.index.keys)
+    def targets(self, *, drums: bool = True) -> list[NoteKey]:
+        """The selection, or every note the roll shows when nothing is selected; ``drums``
+        False leaves drum parts' notes out (transposing a drum changes the instrument)."""
+        keys = list(self.doc.selection) if self.doc.selection else list(self.roll.index.keys)
+        if not drums:
+            parts = self.doc.score.parts
+            keys = [(p, n) for p, n in keys if not (p < len(parts) and parts[p].is_drum)]
+        return keys
 
     def copy(self) -> None:
         self.clipboard.copy(self.doc.selected_notes())
@@ -40,7 +44,7 @@ class EditController(QObject):
         keys = self.doc.selected_notes()
         if keys:
             self.clipboard.copy(keys)
-            self.doc.push(undo.delete_command(self.doc, keys, f"Cut {len(keys)} notes"))
+            self.doc.push(undo.delete_command(self.doc, keys, f"Cut {plural(len(keys), 'note')}"))
 
     def paste(self) -> None:
         notes = self.clipboard.notes()
@@ -53,7 +57,7 @@ class EditController(QObject):
             return p if p < len(parts) and not parts[p].is_drum else self.roll.active_part
 
         keys = [(part_for(p), replace(n, start=n.start + at)) for p, n in notes]
-        self.doc.push(undo.add_command(self.doc, keys, f"Paste {len(keys)} notes"))
+        self.doc.push(undo.add_command(self.doc, keys, f"Paste {plural(len(keys), 'note')}"))
         self.roll.set_cursor_tick(max(n.end for _, n in keys))
         self.roll.ensure_visible(at)
 
@@ -66,7 +70,7 @@ class EditController(QObject):
         step = self.roll.grid_step()
         offset = max(step, -(-(last - first) // step) * step)
         new = [(p, replace(n, start=n.start + offset)) for p, n in keys]
-        self.doc.push(undo.add_command(self.doc, new, f"Duplicate {len(keys)} notes"))
+        self.doc.push(undo.add_command(self.doc, new, f"Duplicate {plural(len(keys), 'note')}"))
 
     def select_all(self) -> None:
         self.doc.set_selection(self.roll.index.keys)
@@ -78,10 +82,15 @@ class EditController(QObject):
         self.doc.push(undo.delete_command(self.doc, self.doc.selected_notes()))
 
     def transpose(self, semitones: int) -> None:
+        chosen = bool(self.doc.selection)
         try:
-            self.doc.push(undo.transpose_command(self.doc, self.targets(), semitones))
+            self.doc.push(undo.transpose_command(self.doc, self.targets(drums=False),
+                                                  semitones))
         except ValueError as exc:
             self.status.emit(f"Cannot transpose: {exc}", 6000)
+            return
+        if chosen:  # the moved notes stay in view (all of them: the view stays as it is)
+            self.roll.show_notes(n for _p, n in self.doc.selection)
 
     def quantize(self) -> None:
         self.doc.push(undo.quantize_command(self.doc, self.targets(), self.roll.grid_step()))

@@ -27,6 +27,7 @@ from composer_gui.music.project import SUFFIX as PROJECT_SUFFIX
 from composer_gui.music.score import Score
 
 from .document import Document
+from .labels import plural
 from .settings import Settings
 from .workers import Task
 
@@ -137,7 +138,7 @@ class FileController(QObject):
         self.settings.add_recent(path)
         self.replaced.emit(True)
         note = f" ({'; '.join(warnings)})" if warnings else ""
-        self.status.emit(f"Opened {path.name}: {score.note_count} notes{note}", 8000)
+        self.status.emit(f"Opened {path.name}: {plural(score.note_count, 'note')}{note}", 8000)
         self.fileOpened.emit(str(path))
 
     def _open_failed(self, task: Task, path: Path, message: str) -> None:

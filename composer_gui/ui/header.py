@@ -1,5 +1,6 @@
-"""The score header: tempo, time signature and key (each change one undo step), the part new notes
-go to, and the snap grid. It shows the document and pushes commands; it keeps no state itself."""
+"""The score header: tempo, time signature and key (each change one undo step) and the snap grid.
+It shows the document and pushes commands; it keeps no state itself. (The part new notes go to is
+chosen in the Parts panel, ``parts_panel.py``.)"""
 
 from __future__ import annotations
 
@@ -9,17 +10,12 @@ from composer_gui.music.score import KeySignature
 
 from . import undo
 from .document import Document
+from .labels import key_label
 from .piano_roll import PianoRoll
 from .view_state import SNAP_CHOICES
 
 KEYS: list[KeySignature | None] = [None] + [
     KeySignature(0, s, m) for m in ("major", "minor") for s in range(-7, 8)]
-
-
-def key_label(key: KeySignature | None) -> str:
-    if key is None:
-        return "No key"
-    return f"{key.tonic_name} {key.mode}"
 
 
 class ScoreHeader(QWidget):
@@ -45,8 +41,6 @@ class ScoreHeader(QWidget):
         for k in KEYS:
             self.key.addItem(key_label(k), k)
         self.key.setToolTip("Key: its scale's rows are highlighted in the roll")
-        self.part = QComboBox()
-        self.part.setToolTip("The part new notes are drawn into")
         self.snap = QComboBox()
         for label, den, trip in SNAP_CHOICES:
             self.snap.addItem(label, (den, trip))
@@ -60,7 +54,7 @@ class ScoreHeader(QWidget):
             row.addWidget(widget)
         row.addWidget(QLabel("/"))
         row.addWidget(self.denominator)
-        for label, widget in (("Key", self.key), ("Part", self.part), ("Snap", self.snap)):
+        for label, widget in (("Key", self.key), ("Snap", self.snap)):
             row.addSpacing(8)
             row.addWidget(QLabel(label))
             row.addWidget(widget)
@@ -72,7 +66,6 @@ class ScoreHeader(QWidget):
         self.denominator.currentIndexChanged.connect(self._meter_edited)
         self.key.currentIndexChanged.connect(
             lambda i: doc.push(undo.key_command(doc, self.key.itemData(i))))
-        self.part.currentIndexChanged.connect(self._part_chosen)
         self.snap.currentIndexChanged.connect(self._snap_chosen)
         doc.scoreChanged.connect(self.refresh)
         self.refresh()
@@ -80,10 +73,6 @@ class ScoreHeader(QWidget):
     def _meter_edited(self, *_args) -> None:
         self.doc.push(undo.meter_command(self.doc, self.numerator.value(),
                                              int(self.denominator.currentData())))
-
-    def _part_chosen(self, index: int) -> None:
-        if index >= 0:
-            self.roll.active_part = index
 
     def _snap_chosen(self, index: int) -> None:
         den, trip = self.snap.itemData(index)
@@ -95,7 +84,7 @@ class ScoreHeader(QWidget):
 
     def refresh(self) -> None:
         score = self.doc.score
-        widgets = (self.tempo, self.numerator, self.denominator, self.key, self.part)
+        widgets = (self.tempo, self.numerator, self.denominator, self.key)
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -111,11 +100,6 @@ class ScoreHeader(QWidget):
             if key is not None and key.tick != 0:
                 key = KeySignature(0, key.sharps, key.mode)
             self.key.setCurrentIndex(max(0, KEYS.index(key) if key in KEYS else 0))
-            names = [p.name or f"Part {i + 1}" for i, p in enumerate(score.parts)]
-            if [self.part.itemText(i) for i in range(self.part.count())] != names:
-                self.part.clear()
-                self.part.addItems(names)
-            self.part.setCurrentIndex(min(self.roll.active_part, len(names) - 1))
         finally:
             for w in widgets:
                 w.blockSignals(False)

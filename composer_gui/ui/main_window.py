@@ -33,17 +33,21 @@ from PySide6.QtWidgets import (
 )
 
 from .about import AboutDialog
-from .actions import ActionCollection, ActionSpec
+from .actions import ActionCollection, ActionSpec, adopt_undo_stack
 from .continue_panel import ContinuePanel, scrolling
 from .document import Document
 from .editing import EditController
 from .files import OPEN_FILTER, FileController
 from .generation import Backend, ContinueController
 from .header import ScoreHeader
+from .labels import plural
+from .parts_panel import add_parts_dock
 from .piano_roll import PianoRoll
 from .playback import PlaybackController
 from .proposal import Proposal
+from .roll_menu import RollMenu
 from .settings import APPLICATION, Settings
+from .shortcuts import ShortcutsDialog
 from .transport import Transport
 
 TOOLS = (("select", "Select", "V"), ("draw", "Draw", "B"), ("erase", "Erase", "E"))
@@ -78,13 +82,12 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.continue_dock = dock
+        self.parts_dock = add_parts_dock(self, self.doc, self.roll, self.controller.discard)
 
         self.act = ActionCollection(self)
         self.act.build(self._action_table())
-        self.act.put("undo", self.doc.undo_stack.createUndoAction(self, "&Undo"))
-        self.act.undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.act.put("redo", self.doc.undo_stack.createRedoAction(self, "&Redo"))
-        self.act.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        adopt_undo_stack(self.act, self.doc.undo_stack)
+        self.roll_menu = RollMenu(self.act, self.roll)
         self.act["tool_" + self.roll.tool.name].setChecked(True)
         self._make_menus()
         self._make_toolbars()
@@ -170,6 +173,8 @@ class MainWindow(QMainWindow):
               "Look for MIDI keyboards, synths and DAWs again"),
             A("midi_info", "", enabled=False),
             A("about", "&About Composer", self.show_about),
+            A("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, None,
+              "Every shortcut of the window and the piano roll"),
         ]
         table += [A(f"tool_{name}", text, lambda n=name: roll.set_tool(n), key,
                     f"{text} tool ({key})", checkable=True) for name, text, key in TOOLS]
@@ -199,6 +204,7 @@ class MainWindow(QMainWindow):
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
         m.addAction(self.continue_dock.toggleViewAction())
+        m.addAction(self.parts_dock.toggleViewAction())
         m = bar.addMenu("&Tools")
         m.addActions(a(*(f"tool_{name}" for name, _t, _k in TOOLS)))
         m = bar.addMenu("&Generate")
@@ -216,7 +222,7 @@ class MainWindow(QMainWindow):
         self.act.midi_info.setVisible(False)
         self.midi_menu = m
         m = bar.addMenu("&Help")
-        m.addActions(a("about"))
+        m.addActions(a("shortcuts", "about"))
 
     def _make_toolbars(self) -> None:
         a = self.act.all
@@ -274,6 +280,7 @@ class MainWindow(QMainWindow):
         roll.toolChanged.connect(lambda name: act["tool_" + name].setChecked(True))
         roll.keepRequested.connect(self.controller.keep)
         roll.discardRequested.connect(self.controller.discard)
+        roll.contextMenuRequested.connect(self.roll_menu.popup)
         self.controller.failed.connect(
             lambda msg: self.show_error("Generation failed", f"{msg}\n\nYour notes are unchanged."))
         self.controller.runningChanged.connect(self._update_actions)
@@ -339,6 +346,12 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def show_shortcuts(self) -> QDialog:
+        dialog = ShortcutsDialog(self.act, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def _transpose_dialog(self) -> None:
         n = self.ask_semitones()
         if n:
@@ -365,8 +378,8 @@ class MainWindow(QMainWindow):
     def _update_selection(self) -> None:
         n = len(self.doc.selection)
         total = len(self.roll.index)
-        self.selection_label.setText(f"{n} of {total} notes selected" if n
-                                     else f"{total} notes")
+        self.selection_label.setText(f"{n} of {plural(total, 'note')} selected" if n
+                                     else plural(total, "note"))
         for act in self.act.all("cut", "copy", "duplicate", "delete"):
             act.setEnabled(bool(n))
 

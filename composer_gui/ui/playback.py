@@ -134,13 +134,14 @@ class PlaybackController(QObject):
     # ----- what plays -----------------------------------------------------------------------------
     def playback_score(self) -> Score:
         """What Play plays: the document, with the variation on show while a proposal is up (in
-        place of the notes it would replace), so that what is heard is what the roll shows."""
+        place of the notes it would replace), so that what is heard is what the roll shows;
+        muted parts, and all but the soloed ones when any is, stay silent (``Score.audible``)."""
         prop = self.proposal
         score = self.doc.score
-        if not prop.active:
-            return score
-        end = prop.region[1] if prop.region else None
-        return edits.apply_generated(score, prop.placed(), prop.start_tick, end, prop.parts)
+        if prop.active:
+            end = prop.region[1] if prop.region else None
+            score = edits.apply_generated(score, prop.placed(), prop.start_tick, end, prop.parts)
+        return score.audible()
 
     def _sync_playback_score(self) -> None:
         self._score_stale = False
@@ -356,7 +357,8 @@ class PlaybackController(QObject):
         part, program, _drum = self.part_sound()
         self._record_part = part
         return self.record_session.start(
-            name, score, cursor, self.roll.grid_step(), count_in_beats=beats, program=program,
+            name, score.audible(), cursor, self.roll.grid_step(), count_in_beats=beats,
+            program=program,
             play_along=self.play_along and cursor < score.end_tick)
 
     def stop_recording(self) -> None:

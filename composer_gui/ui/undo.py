@@ -4,6 +4,9 @@
   resize, velocity, paste, transpose, quantize, keeping a generated variation.
 * ``ChangeScore`` stores the old and the new Score, for tempo, meter and key; consecutive changes of
   the same field merge into one undo step (like typing in a field).
+* ``ChangeParts`` stores the old and the new Score for the parts panel: add, delete and reorder
+  parts (with which old part went where, so the selection and the views follow their parts),
+  rename, instrument, mute and solo.
 
 The ``*_command`` helpers build a command or return None when the edit would change nothing.
 """
@@ -22,9 +25,12 @@ from composer_gui.music.edits import (
     generated_diff,
     new_part_names,
 )
+from composer_gui.music.gm import program_name
 from composer_gui.music.score import (
+    DRUM_CHANNEL,
     KeySignature,
     Note,
+    Part,
     Score,
     TempoChange,
     TimeSignature,
@@ -32,6 +38,7 @@ from composer_gui.music.score import (
 )
 
 from .document import Document
+from .labels import key_label, plural
 
 MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
 
@@ -85,17 +92,45 @@ class ChangeScore(QUndoCommand):
         self.doc.replace_score(self.old)
 
 
+class ChangeParts(QUndoCommand):
+    """A change to the parts. ``moved``: each old part's new index (-1: deleted), None when the
+    parts stay where they are (a rename, an instrument, mute or solo)."""
+
+    def __init__(self, doc: Document, new: Score, text: str, moved: list[int] | None = None,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.old = doc.score
+        self.new = new
+        self.moved = None if moved is None else list(moved)
+        self.back: list[int] | None = None
+        if moved is not None:
+            self.back = [-1] * len(new.parts)
+            for old, to in enumerate(moved):
+                if to >= 0:
+                    self.back[to] = old
+
+    def _apply(self, score: Score, moved: list[int] | None) -> None:
+        selection = None
+        if moved is not None:
+            selection = frozenset((moved[p], n) for p, n in self.doc.selection
+                                  if p < len(moved) and moved[p] >= 0)
+        self.doc.replace_score(score, selection, moved)
+
+    def redo(self) -> None:
+        self._apply(self.new, self.moved)
+
+    def undo(self) -> None:
+        self._apply(self.old, self.back)
+
+
 # ----- builders ----------------------------------------------------------------------------------
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def add_command(doc: Document, keys: Iterable[NoteKey], text: str | None = None
                 ) -> EditNotes | None:
     keys = list(keys)
     if not keys:
         return None
-    return EditNotes(doc, (), keys, text or f"Add {_plural(len(keys), 'note')}")
+    return EditNotes(doc, (), keys, text or f"Add {plural(len(keys), 'note')}")
 
 
 def delete_command(doc: Document, keys: Iterable[NoteKey], text: str | None = None
@@ -103,7 +138,7 @@ def delete_command(doc: Document, keys: Iterable[NoteKey], text: str | None = No
     keys = list(keys)
     if not keys:
         return None
-    return EditNotes(doc, keys, (), text or f"Delete {_plural(len(keys), 'note')}")
+    return EditNotes(doc, keys, (), text or f"Delete {plural(len(keys), 'note')}")
 
 
 def move_limits(keys: Iterable[NoteKey]) -> tuple[int, int, int]:
@@ -129,7 +164,7 @@ def move_command(doc: Document, keys: Iterable[NoteKey], dt: int, dp: int,
     if not keys or (dt == 0 and dp == 0):
         return None
     moved = [(p, replace(n, start=n.start + dt, pitch=n.pitch + dp)) for p, n in keys]
-    return EditNotes(doc, keys, moved, text or f"Move {_plural(len(keys), 'note')}")
+    return EditNotes(doc, keys, moved, text or f"Move {plural(len(keys), 'note')}")
 
 
 def resize_command(doc: Document, keys: Iterable[NoteKey], dlen: int, min_len: int
@@ -141,7 +176,7 @@ def resize_command(doc: Document, keys: Iterable[NoteKey], dlen: int, min_len: i
            for p, n in keys]
     if new == keys:
         return None
-    return EditNotes(doc, keys, new, f"Resize {_plural(len(keys), 'note')}")
+    return EditNotes(doc, keys, new, f"Resize {plural(len(keys), 'note')}")
 
 
 def velocity_command(doc: Document, velocities: Mapping[NoteKey, int]) -> EditNotes | None:
@@ -149,7 +184,7 @@ def velocity_command(doc: Document, velocities: Mapping[NoteKey, int]) -> EditNo
     if not old:
         return None
     new = [(p, replace(n, velocity=max(1, min(127, velocities[(p, n)])))) for p, n in old]
-    return EditNotes(doc, old, new, f"Change velocity of {_plural(len(old), 'note')}")
+    return EditNotes(doc, old, new, f"Change velocity of {plural(len(old), 'note')}")
 
 
 def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int) -> EditNotes | None:
@@ -162,7 +197,7 @@ def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int) ->
         raise ValueError("transposing would move notes outside the MIDI range 0..127")
     new = [(p, replace(n, pitch=n.pitch + semitones)) for p, n in keys]
     sign = "+" if semitones > 0 else ""
-    return EditNotes(doc, keys, new, f"Transpose {_plural(len(keys), 'note')} {sign}{semitones}")
+    return EditNotes(doc, keys, new, f"Transpose {plural(len(keys), 'note')} {sign}{semitones}")
 
 
 def quantize_command(doc: Document, keys: Iterable[NoteKey], grid: int) -> EditNotes | None:
@@ -170,7 +205,7 @@ def quantize_command(doc: Document, keys: Iterable[NoteKey], grid: int) -> EditN
     new = [(p, quantize_note(n, grid)) for p, n in keys]
     if new == keys:
         return None
-    return EditNotes(doc, keys, new, f"Quantize {_plural(len(keys), 'note')}")
+    return EditNotes(doc, keys, new, f"Quantize {plural(len(keys), 'note')}")
 
 
 def tempo_command(doc: Document, bpm: float) -> ChangeScore | None:
@@ -197,7 +232,8 @@ def key_command(doc: Document, key: KeySignature | None) -> ChangeScore | None:
         return None
     rest = score.key_signatures[1:] if score.key_signatures else ()
     new = replace(score, key_signatures=((key, *rest) if key else rest))
-    return ChangeScore(doc, new, f"Set key to {key}" if key else "Remove key", MERGE_KEY)
+    text = f"Set key to {key_label(key)}" if key else "Remove key"
+    return ChangeScore(doc, new, text, MERGE_KEY)
 
 
 def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
@@ -210,3 +246,76 @@ def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
     if not added and not removed:
         return None
     return EditNotes(doc, removed, added, text, names=new_part_names(doc.score, notes))
+
+
+# ----- parts (the parts panel) --------------------------------------------------------------------
+def _part_name(score: Score, index: int) -> str:
+    return score.parts[index].name or f"Part {index + 1}"
+
+
+def add_part_command(doc: Document, part: Part, index: int | None = None) -> ChangeParts:
+    """Insert ``part`` at ``index`` (default: after the last); its channel is made unique."""
+    score = doc.score
+    parts = list(score.parts)
+    index = len(parts) if index is None else max(0, min(index, len(parts)))
+    if not part.is_drum:
+        used = {p.channel for p in parts}
+        free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
+        part = replace(part, channel=free[0] if free else 0)
+    parts.insert(index, part)
+    moved = [i if i < index else i + 1 for i in range(len(score.parts))]
+    return ChangeParts(doc, score.with_parts(parts), f"Add part {part.name}".strip(), moved)
+
+
+def delete_part_command(doc: Document, index: int) -> ChangeParts | None:
+    """Delete a part and its notes; None for the last part left (a score has one at least)."""
+    score = doc.score
+    if len(score.parts) <= 1 or not 0 <= index < len(score.parts):
+        return None
+    parts = list(score.parts)
+    gone = parts.pop(index)
+    moved = [-1 if i == index else (i if i < index else i - 1) for i in range(len(score.parts))]
+    text = f"Delete part {_part_name(score, index)}"
+    if gone.notes:
+        text += f" ({plural(len(gone.notes), 'note')})"
+    return ChangeParts(doc, score.with_parts(parts), text, moved)
+
+
+def move_part_command(doc: Document, source: int, target: int) -> ChangeParts | None:
+    """Move the part at ``source`` to ``target`` (the others close up)."""
+    score = doc.score
+    n = len(score.parts)
+    if not (0 <= source < n and 0 <= target < n) or source == target:
+        return None
+    order = list(range(n))
+    order.insert(target, order.pop(source))  # order[new] = old
+    moved = [0] * n
+    for new, old in enumerate(order):
+        moved[old] = new
+    return ChangeParts(doc, score.with_parts([score.parts[i] for i in order]),
+                       f"Move part {_part_name(score, source)}", moved)
+
+
+def part_command(doc: Document, index: int, **changes) -> ChangeParts | None:
+    """Change one part's ``name``, ``program``, ``muted`` or ``solo``; None if nothing changes."""
+    score = doc.score
+    if not 0 <= index < len(score.parts):
+        return None
+    old = score.parts[index]
+    new = replace(old, **changes)
+    if new == old:
+        return None
+    name = _part_name(score, index)
+    if "name" in changes:
+        text = f"Rename {name} to {new.name}" if new.name else f"Clear the name of {name}"
+    elif "program" in changes:
+        text = f"Set {name} to {program_name(new.program)}"
+    elif "muted" in changes:
+        text = f"{'Mute' if new.muted else 'Unmute'} {name}"
+    elif "solo" in changes:
+        text = f"{'Solo' if new.solo else 'Unsolo'} {name}"
+    else:
+        text = f"Change {name}"
+    parts = list(score.parts)
+    parts[index] = new
+    return ChangeParts(doc, score.with_parts(parts), text)

@@ -1,11 +1,11 @@
 """What the piano roll's view shows besides the score, kept free of Qt (like napari's ViewerModel).
 
-The edit cursor, the playhead, the loop range, the snap grid, the part that new notes go to, a MIDI
-take being recorded and the preview of a drag in progress are state, not widgets: the roll's strips
-(canvas, ruler, velocity lane) all read them from one :class:`ViewState`, and the roll turns its
-change callbacks into repaints and Qt signals. Free of Qt, it is tested without a display, and a
-future view (or a script) can drive it the same way. Zoom and scroll are geometry, not state: they
-live in ``piano_roll/geometry.py``.
+The edit cursor, the playhead, the loop range, the snap grid, the part that new notes go to, the
+parts hidden from view, a MIDI take being recorded and the preview of a drag in progress are
+state, not widgets: the roll's strips (canvas, ruler, velocity lane) all read them from one
+:class:`ViewState`, and the roll turns its change callbacks into repaints and Qt signals. Free
+of Qt, it is tested without a display, and a future view (or a script) can drive it the same way.
+Zoom and scroll are geometry, not state: they live in ``piano_roll/geometry.py``.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ _CLEAN: dict[str, Callable[[Any], Any]] = {
     "playhead": lambda v: None if v is None else _tick(v),
     "loop_range": lambda v: None if v is None else (int(v[0]), int(v[1])),
     "active_part": lambda v: max(0, int(v)),
+    "hidden_parts": lambda v: frozenset(int(i) for i in v),
     "take": lambda v: list(v or []),
 }
 
@@ -92,7 +93,8 @@ class ViewState:
     playhead: int | None = None  # what sounds now (None: not shown)
     loop_range: tuple[int, int] | None = None  # [start, end) ticks
     snap: Snap = field(default_factory=Snap)
-    active_part: int = 0  # the part new notes are drawn into
+    active_part: int = 0  # the part new notes are drawn into; the others are drawn dimmed
+    hidden_parts: frozenset[int] = frozenset()  # parts the roll does not show
     take: list[Note] = field(default_factory=list)  # a MIDI take while it is recorded
     preview: Preview | None = None  # a drag in progress, before it is an undo command
     last_length: int = TPQ  # the length the next drawn note gets

@@ -49,6 +49,17 @@ def test_round_trip_keeps_what_midi_cannot(folder):
     assert read_project(folder / f"odd{SUFFIX}") == score
 
 
+def test_mute_and_solo_are_saved_and_files_without_them_still_read(folder):
+    score = Score(parts=(Part((Note(0, 60, 480),), name="A", muted=True),
+                         Part(name="B", solo=True), Part(name="C")))
+    write_project(score, folder / f"mix{SUFFIX}")
+    assert read_project(folder / f"mix{SUFFIX}") == score
+    parts = score_to_dict(score)["parts"]
+    assert [("muted" in p, "solo" in p) for p in parts] == [(True, False), (False, True),
+                                                             (False, False)]
+    assert score_from_dict(score_to_dict(Score())).parts[0].muted is False
+
+
 def test_file_is_readable_json_with_one_note_per_line(folder):
     score = Score(parts=(Part((Note(0, 60, 480, 90), Note(480, 62, 480, 91)), name="Oboe"),),
                   title="Lied")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -392,3 +394,14 @@ def test_assign_channels():
     many = [Part(channel=0) for _ in range(20)]
     chans = assign_channels(many)
     assert 9 not in chans and len(set(chans[:15])) == 15
+
+
+def test_audible_silences_muted_parts_and_all_but_the_soloed_ones():
+    a, b, c = (Part((Note(0, p, 480),), name=n) for p, n in ((60, "A"), (64, "B"), (67, "C")))
+    score = Score(parts=(a, b, c))
+    assert score.audible() is score  # nothing muted or soloed: the same score
+    muted = Score(parts=(a, replace(b, muted=True), c)).audible()
+    assert [len(p.notes) for p in muted.parts] == [1, 0, 1]
+    assert [p.name for p in muted.parts] == ["A", "B", "C"]  # parts keep their places
+    soloed = Score(parts=(replace(a, solo=True), b, replace(c, solo=True, muted=True)))
+    assert [len(p.notes) for p in soloed.audible().parts] == [1, 0, 0]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QRectF, Qt
-from PySide6.QtGui import QBrush, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QBrush, QFont, QKeyEvent, QMouseEvent, QPainter, QPen
 
 from .. import style
 from .gestures import Gesture, RollEvent
@@ -19,19 +19,21 @@ from .strip import Strip
 if TYPE_CHECKING:
     from .editor import PianoRoll
 
+EMPTY_HINT = "Draw a few notes, or open a MIDI/MusicXML file, then press Continue"
 MIN_LINE_GAP = 5.0  # px: finer grid lines than this are not drawn
 CLIP_MARGIN = 6  # px around the repainted area whose notes are still drawn
 
 
 class NoteCanvas(Strip):
     shows = frozenset({"score", "selection", "proposal", "cursor_tick", "playhead", "loop_range",
-                       "snap", "take", "preview"})
+                       "snap", "take", "preview", "active_part"})
 
     def __init__(self, roll: PianoRoll) -> None:
         super().__init__(roll, "noteCanvas")
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(200, 120)
+        self.setMinimumSize(120, 120)
+        self._height = self.height()  # the height the view was last centred for
 
     # ----- painting -------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -50,6 +52,7 @@ class NoteCanvas(Strip):
         self._paint_notes(p, t0, t1, low, high)
         self._paint_proposal(p, t0, t1, low, high)
         self._paint_take(p, t0, t1, low, high)
+        self._paint_hint(p, w, h)
         if view.loop_range is not None:
             p.setPen(QPen(style.LOOP_EDGE, 1, Qt.PenStyle.DashLine))
             for t in view.loop_range:
@@ -148,6 +151,8 @@ class NoteCanvas(Strip):
                                                           strict=True)]
 
     def _paint_notes(self, p: QPainter, t0: float, t1: float, low: int, high: int) -> None:
+        """Each part in its colour, the parts other than the active one dimmed; the notes a
+        proposal would replace faded and struck through; the selection in its own colour."""
         roll = self.roll
         idx = roll.index
         if not len(idx):
@@ -158,18 +163,22 @@ class NoteCanvas(Strip):
         if pv is not None and pv.hidden:
             visible = visible[~np.isin(visible, list(pv.hidden))]
         reshaping = pv is not None and pv.reshapes
+        doomed = roll.doomed_mask
+        if len(doomed) == len(idx) and doomed.any():  # drawn replaced, selected or not
+            replaced = visible[doomed[visible]]
+            visible = visible[~doomed[visible]]
+        else:
+            replaced = visible[:0]
         plain = visible[~sel[visible]] if len(sel) else visible
+        active = roll.view.active_part
+        several = len(roll.doc.score.parts) > 1
         p.setPen(QPen(style.NOTE_EDGE, 1))
         parts = idx.parts[plain]
         for part in np.unique(parts).tolist():
-            p.setBrush(style.part_colour(part))
+            p.setBrush(style.part_colour(part, dim=several and part != active))
             p.drawRects(self._rects(plain[parts == part]))
-        if roll.proposal.active and roll.proposal.region:
-            a, b = roll.proposal.region
-            doomed = visible[(idx.starts[visible] >= a) & (idx.starts[visible] < b)]
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(style.REPLACED_SHADE)
-            p.drawRects(self._rects(doomed))
+        if len(replaced):
+            self._paint_replaced(p, replaced)
         if not len(sel) or not sel.any():
             return
         if reshaping:
@@ -187,19 +196,47 @@ class NoteCanvas(Strip):
         p.setBrush(style.SELECTED_FILL)
         p.drawRects(rects)
 
+    def _paint_replaced(self, p: QPainter, positions: np.ndarray) -> None:
+        """Notes the proposal on show would replace: faded, with a line through each."""
+        idx = self.roll.index
+        parts = idx.parts[positions]
+        p.setPen(QPen(style.NOTE_EDGE, 1))
+        for part in np.unique(parts).tolist():
+            p.setBrush(style.part_colour(part, dim=True))
+            p.drawRects(self._rects(positions[parts == part]))
+        rects = self._rects(positions)
+        p.setPen(QPen(style.REPLACED_STRIKE, 1.5))
+        p.drawLines([QLineF(r.left(), r.center().y(), r.right(), r.center().y()) for r in rects])
+
     def _paint_proposal(self, p: QPainter, t0: float, t1: float, low: int, high: int) -> None:
-        prop, geo = self.roll.proposal, self.roll.geo
-        if not prop.active:
+        """The proposed notes in the colours of the parts they go to, in a dashed outline."""
+        roll, geo = self.roll, self.roll.geo
+        if not roll.proposal.active:
             return
         rh = geo.row_h - 1
         ppt = geo.px_per_tick
-        rects = [QRectF(geo.x_of(n.start), geo.y_of(n.pitch), max(2.0, n.duration * ppt - 1), rh)
-                 for n in prop.notes() if n.start < t1 and n.end > t0 and low <= n.pitch <= high]
-        if rects:
-            pen = QPen(style.PROPOSAL_EDGE, 1.5, Qt.PenStyle.DashLine)
-            p.setPen(pen)
-            p.setBrush(QBrush(style.PROPOSAL_FILL))
+        by_part: dict[int, list[QRectF]] = {}
+        hidden = roll.view.hidden_parts
+        for part, n in roll.proposal_keys:
+            if n.start < t1 and n.end > t0 and low <= n.pitch <= high and part not in hidden:
+                by_part.setdefault(part, []).append(QRectF(
+                    geo.x_of(n.start), geo.y_of(n.pitch), max(2.0, n.duration * ppt - 1), rh))
+        p.setPen(QPen(style.PROPOSAL_EDGE, 2, Qt.PenStyle.DashLine))
+        for part, rects in by_part.items():
+            p.setBrush(QBrush(style.part_colour(part)))
             p.drawRects(rects)
+
+    def _paint_hint(self, p: QPainter, w: int, h: int) -> None:
+        """An empty score says how to begin."""
+        roll = self.roll
+        if roll.doc.score.note_count or roll.proposal.active or roll.view.take:
+            return
+        font = QFont(self.font())
+        font.setPixelSize(15)
+        p.setFont(font)
+        p.setPen(style.EMPTY_HINT)
+        p.drawText(QRectF(20, 0, w - 40, h), Qt.AlignmentFlag.AlignCenter
+                   | Qt.TextFlag.TextWordWrap, EMPTY_HINT)
 
     def _paint_take(self, p: QPainter, t0: float, t1: float, low: int, high: int) -> None:
         take, geo = self.roll.view.take, self.roll.geo
@@ -236,6 +273,14 @@ class NoteCanvas(Strip):
             return True
         return super().event(ev)
 
+    def contextMenuEvent(self, ev) -> None:
+        # the mouse's right-clicks are gestures (erase, or the menu); the Menu key opens it here
+        if ev.reason() == ev.Reason.Keyboard:
+            self.roll.contextMenuRequested.emit(ev.globalPos())
+
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
+        old, self._height = self._height, self.height()
+        if old > 0 and old != self.height():  # the pitch in the middle stays in the middle
+            self.geo.set_offsets(y_off=self.geo.y_off + (old - self.height()) / 2)
         self.roll._sync_scrollbars()

@@ -13,19 +13,22 @@ Layout (one QGridLayout)::
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QSizePolicy, QWidget
 
+from composer_gui.music import edits
 from composer_gui.music.edits import NoteKey
 from composer_gui.music.score import TPQ, Note
 
-from .. import undo
+from .. import style, undo
 from ..document import Document
 from ..proposal import KEYED_VARIATIONS, Proposal
 from ..view_state import Preview, Snap, ViewState
 from .canvas import NoteCanvas
-from .geometry import RollGeometry
+from .geometry import MIN_ROW, RollGeometry
+from .keyboard import DRUM_WIDTH as KEYBOARD_DRUM_WIDTH
+from .keyboard import WIDTH as KEYBOARD_WIDTH
 from .keyboard import Keyboard
 from .note_index import NoteIndex
 from .ruler import Ruler
@@ -34,6 +37,19 @@ from .tools import DrawTool, EraseTool, SelectTool, Tool
 from .velocity import VelocityLane
 
 MIN_BARS = 16
+
+# The keys handle_key knows (the window's actions have the rest): Help > Keyboard Shortcuts.
+ROLL_KEYS: tuple[tuple[str, str], ...] = (
+    ("Move the selection by a grid step / a semitone", "Arrows"),
+    ("Move the selection by an octave", "Shift+Up, Shift+Down"),
+    ("Clear the selection, cancel a drag", "Esc"),
+    ("Cursor to the start / the end", "Home, End"),
+    ("Keep the variation on show", "Enter"),
+    ("Discard the proposal", "Esc"),
+    ("Show variation 1..8 / the next one", "1..8, Tab"),
+    ("Place freely (no snapping) while dragging", "Alt"),
+    ("Zoom time / rows", "Ctrl+Wheel, Ctrl+Shift+Wheel"),
+)
 
 
 class PianoRoll(QWidget):
@@ -45,6 +61,9 @@ class PianoRoll(QWidget):
     discardRequested = Signal()  # Esc while a proposal shows
     playRequested = Signal()  # Space
     loopRequested = Signal(int, int)  # Shift+drag on the ruler: loop [start, end)
+    activePartChanged = Signal(int)  # the part new notes go to
+    hiddenPartsChanged = Signal(object)  # frozenset of the parts not shown
+    contextMenuRequested = Signal(QPoint)  # a right-click that edits nothing (global position)
 
     def __init__(self, doc: Document, proposal: Proposal | None = None,
                  parent: QWidget | None = None) -> None:
@@ -55,6 +74,9 @@ class PianoRoll(QWidget):
         self.view = ViewState()
         self.index = NoteIndex(doc.score)
         self.sel_mask = np.zeros(0, bool)
+        self.doomed_mask = np.zeros(0, bool)  # notes the proposal on show would replace
+        self.proposal_keys: list[NoteKey] = []  # its notes, each in the part it goes to
+        self._doomed_for: tuple | None = None
 
         self.canvas = NoteCanvas(self)
         self.keyboard = Keyboard(self)
@@ -67,8 +89,11 @@ class PianoRoll(QWidget):
         vel_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         vel_label.setFixedWidth(self.keyboard.width())
         vel_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-        corner = QWidget()
+        corner = QLabel()  # names the active part, in its colour
+        corner.setObjectName("activePartLabel")
+        corner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         corner.setFixedSize(self.keyboard.width(), self.ruler.height())
+        self.corner, self.vel_label = corner, vel_label
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -95,6 +120,7 @@ class PianoRoll(QWidget):
         self.geo.changed.connect(self._on_geometry)
         self.view.listen(self._on_view)
         doc.scoreChanged.connect(self._on_score)
+        doc.partsMoved.connect(self._on_parts_moved)
         doc.selectionChanged.connect(self._on_selection)
         self.proposal.changed.connect(self._on_proposal)
         self.keyboard.pressed.connect(self.noteAuditioned)
@@ -128,7 +154,25 @@ class PianoRoll(QWidget):
 
     @active_part.setter
     def active_part(self, part: int) -> None:
+        part = max(0, min(int(part), len(self.doc.score.parts) - 1))
+        if part in self.view.hidden_parts:  # drawing into a hidden part would show nothing
+            self.view.hidden_parts = self.view.hidden_parts - {part}
         self.view.active_part = part
+
+    @property
+    def hidden_parts(self) -> frozenset[int]:
+        return self.view.hidden_parts
+
+    def set_part_hidden(self, part: int, hidden: bool) -> None:
+        """Hide or show a part's notes (the active part is never hidden)."""
+        if hidden and part != self.view.active_part:
+            self.view.hidden_parts = self.view.hidden_parts | {part}
+        elif not hidden:
+            self.view.hidden_parts = self.view.hidden_parts - {part}
+
+    def active_is_drum(self) -> bool:
+        parts = self.doc.score.parts
+        return 0 <= self.active_part < len(parts) and parts[self.active_part].is_drum
 
     def grid_step(self) -> int:
         return self.view.snap.step
@@ -185,9 +229,15 @@ class PianoRoll(QWidget):
                 if name in strip.shows:
                     strip.update_ticks(old, new)
             return
+        if name == "hidden_parts":
+            self._reindex()
+            self.hiddenPartsChanged.emit(new)
         self.repaint_showing(name)
         if name == "cursor_tick":
             self.cursorChanged.emit(new)
+        elif name == "active_part":
+            self._show_active_part()
+            self.activePartChanged.emit(new)
 
     def repaint_showing(self, what: str) -> None:
         """Schedule a repaint of the strips that show ``what`` (see ``Strip.shows``)."""
@@ -225,14 +275,46 @@ class PianoRoll(QWidget):
         self.geo.zoom_y(factor, self.canvas.height() / 2 if anchor_y is None else anchor_y)
 
     def zoom_to_fit(self) -> None:
+        """Fit the whole score (and a proposal) in view: time, and pitch where it fits."""
         score = self.doc.score
         end = max(score.end_tick, self.proposal.end_tick(), score.bar_start(4))
         width = max(100, self.canvas.width() - 20)
         self.geo.set_px_per_quarter(width / (end / TPQ))
         self.geo.set_offsets(x_off=0)
-        notes = self.index.pitches
-        if len(notes):
-            self.center_on_pitch((int(notes.min()) + int(notes.max())) // 2)
+        pitches = [*self.index.pitches.tolist(), *(n.pitch for _p, n in self.proposal_keys)]
+        if pitches:
+            self.fit_pitches(min(pitches), max(pitches))
+
+    def fit_pitches(self, low: int, high: int) -> None:
+        """Show rows ``low..high``: centre on them, with shorter rows if they do not fit."""
+        rows = high - low + 3  # a row of air above and below
+        if rows * self.geo.row_h > self.canvas.height() > 0:
+            self.geo.zoom_y(max(self.canvas.height() / rows, MIN_ROW) / self.geo.row_h)
+        self.center_on_pitch((low + high) // 2)
+
+    def show_span(self, t0: int, t1: int, low: int, high: int, *, context: int = 0) -> None:
+        """Bring ticks [t0, t1) and pitches low..high into view, moving as little as needed:
+        nothing if they show, else scroll, zooming out (time, rows) only if they do not fit.
+        ``context``: ticks before ``t0`` to show too (the bar the music comes from)."""
+        geo = self.geo
+        v0, v1 = self.visible_ticks()
+        room = self.canvas.width() - 20
+        if room > 0 and not (v0 <= t0 and t1 <= v1):
+            left = max(0, t0 - context)
+            if (t1 - left) * geo.px_per_tick > room:
+                geo.set_px_per_quarter(room / max(1, t1 - left) * TPQ)
+            geo.set_offsets(x_off=max(0.0, left * geo.px_per_tick - 10))
+        top, bottom = geo.pitch_at(0), geo.pitch_at(self.canvas.height() - 1)
+        if self.canvas.height() > 0 and not (bottom <= low and high <= top):
+            self.fit_pitches(low, high)
+
+    def show_notes(self, notes, *, context: int = 0) -> None:
+        """Bring ``notes`` (Notes) into view (see ``show_span``)."""
+        notes = list(notes)
+        if notes:
+            self.show_span(min(n.start for n in notes), max(n.end for n in notes),
+                           min(n.pitch for n in notes), max(n.pitch for n in notes),
+                           context=context)
 
     def center_on_pitch(self, pitch: int) -> None:
         y = (127 - pitch) * self.geo.row_h - self.canvas.height() / 2
@@ -274,21 +356,89 @@ class PianoRoll(QWidget):
 
     # ----- model changes --------------------------------------------------------------------------
     def _on_score(self) -> None:
+        n = len(self.doc.score.parts)
+        self.view.hidden_parts = {p for p in self.view.hidden_parts if p < n}
+        self.view.active_part = min(self.view.active_part, n - 1)
+        self._reindex()
+        self._show_active_part()  # its name or drum-ness may have changed
+
+    def _reindex(self) -> None:
         self.cancel_gestures()  # they hold index positions of the old score
         self.view.preview = None
-        self.index = NoteIndex(self.doc.score)
-        self.view.active_part = min(self.view.active_part, len(self.doc.score.parts) - 1)
+        self.index = NoteIndex(self.doc.score, self.view.hidden_parts)
+        self._doomed_for = None
         self._on_selection()
+        self._update_proposal_keys()
         self._sync_scrollbars()
         self.repaint_showing("score")
+
+    def _on_parts_moved(self, moved: list[int]) -> None:
+        """Parts were added, deleted or reordered: the active and hidden parts follow theirs."""
+        view = self.view
+        view.hidden_parts = {moved[p] for p in view.hidden_parts
+                             if p < len(moved) and moved[p] >= 0}
+        a = view.active_part
+        if a < len(moved) and moved[a] >= 0:
+            view.active_part = moved[a]
+        else:  # its part was deleted: the one that took its place, or the one before
+            later = [m for m in moved[a + 1:] if m >= 0]
+            view.active_part = later[0] if later else max(0, a - 1)
 
     def _on_selection(self) -> None:
         self.sel_mask = self.index.mask_of(self.doc.selection)
         self.repaint_showing("selection")
 
     def _on_proposal(self) -> None:
+        self._update_proposal_keys()
         self._sync_scrollbars()
         self.repaint_showing("proposal")
+        if self.proposal.active:
+            self.follow_proposal()  # the view follows the work
+
+    def _update_proposal_keys(self) -> None:
+        """Where the proposal's notes go (music.edits' rule) and which notes they replace."""
+        prop, score = self.proposal, self.doc.score
+        if not prop.active:
+            self.proposal_keys = []
+            self.doomed_mask = np.zeros(len(self.index), bool)
+            self._doomed_for = None
+            return
+        self.proposal_keys = edits.placed(score, prop.placed())[0]
+        end = prop.region[1] if prop.region else None
+        what = (prop.start_tick, end, prop.parts)
+        if what != self._doomed_for:
+            self._doomed_for = what
+            self.doomed_mask = self.index.mask_of(
+                edits.region_notes(score, prop.start_tick, end, prop.parts))
+
+    def follow_proposal(self) -> None:
+        """Show the proposal on show, with the bar before it: scroll, and zoom if needed."""
+        notes = [n for _p, n in self.proposal_keys]
+        if notes:
+            score = self.doc.score
+            start = self.proposal.start_tick
+            bar = score.bar_at(max(0, start))
+            context = start - score.bar_start(max(0, bar - 1))
+            self.show_notes(notes, context=context)
+
+    def _show_active_part(self) -> None:
+        """The corner names the active part in its colour; a drum part widens the keyboard to
+        name its drums."""
+        parts = self.doc.score.parts
+        i = self.view.active_part
+        part = parts[i] if i < len(parts) else None
+        name = (part.name if part is not None else "") or f"Part {i + 1}"
+        colour = style.part_colour(i)
+        self.corner.setText(name)
+        self.corner.setToolTip(f"New notes go to {name}")
+        self.corner.setStyleSheet(
+            f"QLabel {{ background: {colour.name()}; color: {style.PART_TEXT.name()};"
+            " font-weight: bold; font-size: 11px; }")
+        width = KEYBOARD_DRUM_WIDTH if part is not None and part.is_drum else KEYBOARD_WIDTH
+        if self.keyboard.width() != width:
+            for w in (self.keyboard, self.corner, self.vel_label):
+                w.setFixedWidth(width)
+        self.keyboard.update()
 
     # ----- keys -----------------------------------------------------------------------------------
     def handle_key(self, event: QKeyEvent) -> bool:
@@ -327,6 +477,7 @@ class PianoRoll(QWidget):
             if dp and undo.clamp_move(keys, 0, dp)[1] != dp:
                 return True  # an octave past the range: refuse rather than squash
             self.doc.push(undo.move_command(self.doc, keys, dt, dp))
+            self.show_notes(n for _, n in self.doc.selection)  # the moved notes stay in view
             if dp:
                 top = max(n.pitch for _, n in self.doc.selection)
                 self.noteAuditioned.emit(top)
@@ -344,6 +495,10 @@ class PianoRoll(QWidget):
             self.playRequested.emit()
             return True
         return False
+
+    def request_context_menu(self, x: float, y: float) -> None:
+        """Ask for the roll's menu at canvas point (x, y) (the window shows it)."""
+        self.contextMenuRequested.emit(self.canvas.mapToGlobal(QPoint(int(x), int(y))))
 
     # ----- helpers for tests and the window -------------------------------------------------------
     def point_of(self, tick: float, pitch: int) -> tuple[float, float]:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPen
 
 from .. import style, undo
+from ..labels import plural
 from ..view_state import Preview
 
 if TYPE_CHECKING:
@@ -186,11 +187,13 @@ class DrawGesture(Gesture):
 
 
 class EraseGesture(Gesture):
-    """Every note the mouse passes over while pressed goes, as one undo step on release."""
+    """Every note the mouse passes over while pressed goes, as one undo step on release.
+    A right-click that erases nothing (no note there, no drag) opens the roll's menu instead."""
 
     def __init__(self, roll: PianoRoll, ev: RollEvent) -> None:
         super().__init__(roll, ev)
         self.positions: set[int] = set()
+        self.button = ev.button
         self.move(ev)
 
     def move(self, ev: RollEvent) -> None:
@@ -204,9 +207,24 @@ class EraseGesture(Gesture):
         roll.set_preview(None)
         keys = [roll.index.keys[i] for i in sorted(self.positions)]
         if keys:
-            n = len(keys)
-            roll.doc.push(undo.delete_command(
-                roll.doc, keys, f"Erase {n} note" + ("" if n == 1 else "s")))
+            roll.doc.push(undo.delete_command(roll.doc, keys, f"Erase {plural(len(keys), 'note')}"))
+        elif self.button == Qt.MouseButton.RightButton and not self._dragging(ev):
+            roll.request_context_menu(ev.x, ev.y)
+
+
+class MenuClick(Gesture):
+    """A right-click with the Select tool: the note under it joins the selection (unless it is
+    selected already), then the roll's menu opens on release."""
+
+    def __init__(self, roll: PianoRoll, ev: RollEvent, pos: int) -> None:
+        super().__init__(roll, ev)
+        if pos >= 0:
+            key = roll.index.keys[pos]
+            if key not in roll.doc.selection:
+                roll.doc.set_selection({key})
+
+    def finish(self, ev: RollEvent) -> None:
+        self.roll.request_context_menu(ev.x, ev.y)
 
 
 class RubberBandGesture(Gesture):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from composer_gui.music.edits import NoteKey
@@ -9,12 +11,14 @@ from composer_gui.music.score import Score
 
 
 class NoteIndex:
-    """Pitched notes of every part (drum parts are left out of the roll), in score order."""
+    """The notes of every part the roll shows (all but ``hidden``; drum parts too), in score
+    order. ``drums`` marks the notes of drum parts."""
 
-    def __init__(self, score: Score) -> None:
+    def __init__(self, score: Score, hidden: Collection[int] = ()) -> None:
         keys: list[NoteKey] = []
+        drum_parts = [i for i, p in enumerate(score.parts) if p.is_drum]
         for i, part in enumerate(score.parts):
-            if not part.is_drum:
+            if i not in hidden:
                 keys.extend((i, n) for n in part.notes)
         keys.sort(key=lambda k: (k[1].start, k[1].pitch))
         self.keys = keys
@@ -25,6 +29,7 @@ class NoteIndex:
         self.pitches = np.fromiter((k[1].pitch for k in keys), np.int64, n)
         self.velocities = np.fromiter((k[1].velocity for k in keys), np.int64, n)
         self.parts = np.fromiter((k[0] for k in keys), np.int64, n)
+        self.drums = np.isin(self.parts, drum_parts)
         self._positions: dict[NoteKey, int] | None = None
 
     def __len__(self) -> int:

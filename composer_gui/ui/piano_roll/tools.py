@@ -14,6 +14,7 @@ from .gestures import (
     DrawGesture,
     EraseGesture,
     Gesture,
+    MenuClick,
     MoveGesture,
     ResizeGesture,
     RollEvent,
@@ -82,17 +83,22 @@ class Tool:
 
 
 class SelectTool(Tool):
+    """Left: select, move, resize, rubber band. Right: the roll's menu."""
+
     name = "select"
     cursor = Qt.CursorShape.ArrowCursor
 
     def start_gesture(self, ev: RollEvent) -> Gesture | None:
+        if ev.button == Qt.MouseButton.RightButton:
+            return MenuClick(self.roll, ev, hit_note(self.roll, ev)[0])
         if ev.button != Qt.MouseButton.LeftButton:
             return None
         return self.grab_note(ev) or RubberBandGesture(self.roll, ev)
 
 
 class DrawTool(Tool):
-    """Left: draw on empty space, move/resize on a note. Right: erase."""
+    """Left: draw on empty space, move/resize on a note. Right: erase (on empty space: the
+    roll's menu)."""
 
     name = "draw"
     cursor = Qt.CursorShape.CrossCursor

@@ -1,0 +1,20 @@
+"""The one home for how the app words counts and keys in its labels and undo texts.
+
+"1 note", "3 notes"; "A major", not the file format's "A:major". Free of Qt.
+"""
+
+from __future__ import annotations
+
+from composer_gui.music.score import KeySignature
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word``, with the plural form (``many``, default word + "s") unless n is 1."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+
+
+def key_label(key: KeySignature | None) -> str:
+    """A key as people write it: "A major", "F# minor" ("No key" for None)."""
+    if key is None:
+        return "No key"
+    return f"{key.tonic_name} {key.mode}"
