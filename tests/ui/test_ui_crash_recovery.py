@@ -1,0 +1,75 @@
+"""The crash flow end to end: the real app in a child process is killed after an autosave, and
+the next launch offers the work back ("Recover Unsaved Work") and recovers the same notes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from composer_gui.ui.autosave import claim_orphans
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).with_name("crash_driver.py")
+
+
+def configure(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """A settings folder whose Composer.ini autosaves after 1 s into tmp_path/autosave."""
+    settings_dir, folder = tmp_path / "settings", tmp_path / "autosave"
+    q = QSettings(str(settings_dir / "Composer" / "Composer.ini"), QSettings.Format.IniFormat)
+    q.setValue("autosave/folder", str(folder))
+    q.setValue("autosave/intervalSeconds", 1)
+    q.sync()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COMPOSER_GUI_NO_AUDIO": "1",
+           "PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
+           "XDG_DATA_HOME": str(tmp_path / "data")}
+    return settings_dir, folder, env
+
+
+def read_until(proc: subprocess.Popen, word: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith(word + " "):
+            return line[len(word) + 1:].strip()
+    proc.kill()
+    raise AssertionError(f"no {word!r} from the app: {proc.stderr.read()}")
+
+
+def test_edit_autosave_kill_relaunch_recover_gives_the_same_notes(tmp_path):
+    settings_dir, folder, env = configure(tmp_path)
+    app = subprocess.Popen([sys.executable, str(DRIVER), "edit", str(settings_dir)], cwd=ROOT,
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        edited = json.loads(read_until(app, "EDITED"))
+        autosaved = json.loads(read_until(app, "AUTOSAVED"))
+        assert len(edited) == 2 and autosaved == edited
+        # while that app runs, its autosave is its own: nobody else may claim it
+        assert claim_orphans(folder) == []
+    finally:
+        app.send_signal(signal.SIGKILL)  # the crash: no clean-up runs
+        app.communicate(timeout=30)
+    assert app.returncode == -signal.SIGKILL
+    assert sorted(p.suffix for p in folder.iterdir()) == [".json", ".lock", ".meta"]
+
+    again = subprocess.run([sys.executable, str(DRIVER), "recover", str(settings_dir)],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    out = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in again.stdout.splitlines()
+           if " " in line}
+    assert out["FOUND"] == "1"
+    assert out["DIALOG"] == 'Recover Unsaved Work ["Untitled"]'
+    recovered = json.loads(out["RECOVERED"])
+    assert recovered["notes"] == edited
+    assert recovered["modified"] and recovered["title"].startswith("Untitled*")
+    # the recovered window then quit cleanly (discarding): the autosave went, and so did its lock
+    assert list(folder.iterdir()) == []
+    assert "Traceback" not in again.stderr and "RuntimeError" not in again.stderr, again.stderr
