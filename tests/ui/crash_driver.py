@@ -20,15 +20,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("COMPOSER_GUI_NO_AUDIO", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # ui_helpers
 
-from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from ui_helpers import at, click  # noqa: E402
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from ui_helpers import at, click
 
-from composer_gui.music.score import TPQ  # noqa: E402
-from composer_gui.ui import workers  # noqa: E402
-from composer_gui.ui.app import Startup, make_app  # noqa: E402
-from composer_gui.ui.recovery import TITLE  # noqa: E402
+from composer_gui.music.score import TPQ
+from composer_gui.ui import workers
+from composer_gui.ui.app import Startup, make_app
+from composer_gui.ui.recovery import TITLE
 
 
 def notes_json(window) -> str:
