@@ -4,6 +4,7 @@
                                                  print "AUTOSAVED <notes as JSON>", keep running
     python crash_driver.py recover SETTINGS_DIR  wait for "Recover Unsaved Work", click Recover,
                                                  print "RECOVERED <json>", then quit discarding
+    python crash_driver.py quit SETTINGS_DIR     draw a note, File > Quit, answer Discard
 
 SETTINGS_DIR holds Composer/Composer.ini (QSettings' user scope is pointed there), which the test
 fills with ``autosave/folder`` and ``autosave/intervalSeconds``.
@@ -51,6 +52,15 @@ def edit(startup: Startup) -> None:
     say("EDITED", notes_json(window))
 
 
+def quit_discarding(startup: Startup) -> None:
+    """Draw a note, then File > Quit and answer Discard (the app must exit without a traceback)."""
+    window = startup.window
+    window.ask_unsaved_changes = lambda: "discard"
+    click(window.roll.canvas, at(window.roll, 0, 60))
+    say("EDITED", notes_json(window))
+    window.act.quit.trigger()
+
+
 def recover(startup: Startup) -> None:
     window = startup.window
     window.ask_unsaved_changes = lambda: "discard"
@@ -85,7 +95,7 @@ def main() -> int:
     if phase == "recover":
         recover(startup)  # connected before the search for orphans starts
     else:
-        QTimer.singleShot(0, lambda: edit(startup))
+        QTimer.singleShot(0, lambda: (edit if phase == "edit" else quit_discarding)(startup))
     startup.begin([])
     try:
         return int(app.exec())

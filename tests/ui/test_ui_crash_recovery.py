@@ -73,3 +73,15 @@ def test_edit_autosave_kill_relaunch_recover_gives_the_same_notes(tmp_path):
     # the recovered window then quit cleanly (discarding): the autosave went, and so did its lock
     assert list(folder.iterdir()) == []
     assert "Traceback" not in again.stderr and "RuntimeError" not in again.stderr, again.stderr
+
+
+def test_quitting_after_discarding_edits_exits_cleanly(tmp_path):
+    """No "RuntimeError: Signal source has been deleted" (the undo stack's last signal reached a
+    deleted document) and no traceback of any kind at exit; nothing left to recover."""
+    settings_dir, folder, env = configure(tmp_path)
+    out = subprocess.run([sys.executable, str(DRIVER), "quit", str(settings_dir)], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "EDITED [[0, 60, 480, 80]]" in out.stdout
+    assert "Traceback" not in out.stderr and "RuntimeError" not in out.stderr, out.stderr
+    assert not folder.exists() or list(folder.iterdir()) == []
