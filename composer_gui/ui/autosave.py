@@ -79,7 +79,10 @@ def write_slot(folder: Path, key: str, score: Score, source: Path | None, name: 
                lock: QLockFile) -> None:
     """Write one autosave (score first, then its meta: a slot is listed only once complete).
     Takes the slot's lock on the first write."""
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot make the folder {folder} ({exc.strerror or exc})") from None
     if not lock.isLocked() and not lock.tryLock(0):
         raise OSError(f"cannot lock {lock.fileName()} (error {lock.error().name})")
     write_project(score, folder / (key + PROJECT_SUFFIX))
@@ -237,7 +240,7 @@ class Autosaver(QObject):
         self._busy = None
         if message is not None:
             if message and not self._failed:
-                self.status.emit(f"Autosave failed: {message}", 10_000)
+                self.status.emit(f"Autosave failed: {message}. Save to keep your work.", 15_000)
             self._failed = True
             self._on_disk = None  # unknown: the next round writes again
         elif writes is None:

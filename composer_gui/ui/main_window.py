@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
     def _audio_changed(self, ok: bool, reason: str) -> None:
         self.audio_label.setVisible(not ok)
         self.audio_label.setToolTip(f"Playback is off: {reason}. Choose a MIDI output to play "
-                                    "to a synth or DAW; File > Export Audio still works."
+                                    "to a synth or DAW; File > Export > Audio still works."
                                     if reason else "")
 
     # ----- settings and closing -------------------------------------------------------------------

@@ -248,3 +248,25 @@ def test_a_broken_autosave_is_reported_and_kept(win, qtbot, fast):
     assert title == TITLE and "Untitled" in text and str(folder) in text
     assert "Traceback" not in text
     assert (folder / "bad.composer.json").exists()
+
+
+@pytest.fixture
+def unwritable(settings, tmp_path):
+    """The autosave folder setting names a file, so no autosave can be written."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.set("autosave/folder", str(blocker))
+    settings.set("autosave/intervalSeconds", 0.2)
+    return blocker
+
+
+def test_a_failed_autosave_says_so_once_and_editing_goes_on(unwritable, window, qtbot):
+    roll = window.roll
+    assert window.autosave.folder == unwritable
+    click(roll.canvas, at(roll, 0, 60))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Autosave failed"),
+                    timeout=5000)
+    assert f"cannot make the folder {unwritable}" in window.statusBar().currentMessage()
+    assert not window.errors  # a status message, not a dialog in the middle of editing
+    click(roll.canvas, at(roll, TPQ, 62))
+    assert len(window.doc.score.notes) == 2 and window.doc.modified
