@@ -159,9 +159,17 @@ class Autosaver(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(settings.autosave_interval_ms())
         self._timer.timeout.connect(self._sync)
-        doc.undo_stack.indexChanged.connect(self._changed)
+        # the document's own signals, not its undo stack's: the stack still signals while it is
+        # destroyed with the window, after the document has gone
+        doc.scoreChanged.connect(self._changed)
         doc.modifiedChanged.connect(self._changed)
         doc.pathChanged.connect(self._changed)
+        doc.destroyed.connect(self._doc_destroyed)
+
+    def _doc_destroyed(self, *_args) -> None:
+        """The window went without closing (a test, a crash in Qt): stop; the slot stays."""
+        self._closed = True
+        self._timer.stop()
 
     @property
     def path(self) -> Path:
