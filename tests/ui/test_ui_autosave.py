@@ -270,3 +270,37 @@ def test_a_failed_autosave_says_so_once_and_editing_goes_on(unwritable, window, 
     assert not window.errors  # a status message, not a dialog in the middle of editing
     click(roll.canvas, at(roll, TPQ, 62))
     assert len(window.doc.score.notes) == 2 and window.doc.modified
+
+
+def test_a_second_recovered_score_opens_its_own_window(win, qtbot, fast, backend):
+    from composer_gui.ui.main_window import MainWindow
+
+    folder = fast.autosave_folder()
+    first = Score(parts=(Part((Note(0, 60, TPQ),)),))
+    second = Score(parts=(Part((Note(0, 72, TPQ),)),))
+    orphan(folder, first, key="one")
+    orphan(folder, second, key="two")
+    windows = []
+
+    def open_window():
+        w = MainWindow(settings=fast, backend=backend)
+        qtbot.addWidget(w)
+        w.ask_unsaved_changes = lambda: "discard"
+        windows.append(w)
+        return w
+
+    recovery = Recovery(fast, win, open_window)
+    recovered = []
+    recovery.recovered.connect(recovered.append)
+    with qtbot.waitSignal(recovery.found, timeout=10000):
+        recovery.start()
+    qtbot.waitUntil(lambda: recovery.dialog is not None, timeout=5000)
+    qtbot.mouseClick(recovery.dialog.recover_button, Qt.MouseButton.LeftButton)  # both rows
+    qtbot.waitUntil(lambda: len(recovered) == 2, timeout=10000)
+    assert recovered[0] is win and recovered[1] is windows[0]
+    assert {win.doc.score, windows[0].doc.score} == {first, second}
+    assert win.autosave.key != windows[0].autosave.key
+    assert {win.autosave.key, windows[0].autosave.key} == {"one", "two"}
+    windows[0].close()  # discarding: only its own slot goes
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{win.autosave.key}{s}" for s in (".composer.json", ".lock", ".meta"))
