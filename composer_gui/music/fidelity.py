@@ -19,8 +19,17 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _count_change(old: int, new: int, name: str) -> str:
+    if new < old:
+        return f"kept {new} of {_plural(old, name)}"
+    if new > old:
+        return f"has {_plural(new, name)} instead of {old}"
+    return f"changed the {name}s"
+
+
 def losses(original: Score, copy: Score) -> list[str]:
-    """Short phrases for what ``copy`` (read back from an export) lacks or changed."""
+    """Short phrases for what ``copy`` (read back from an export) lacks or changed; each reads
+    after "the copy" ("the copy moved 3 notes to the notation grid")."""
     out: list[str] = []
     before, after = original.notes, copy.notes
     timing = Counter((n.start, n.pitch, n.duration) for n in before)
@@ -41,17 +50,16 @@ def losses(original: Score, copy: Score) -> list[str]:
                            ("time signature", original.time_signatures, copy.time_signatures),
                            ("key signature", original.key_signatures, copy.key_signatures)):
         if old != new:
-            out.append(f"{_plural(len(old), name)} became {len(new)}" if len(old) != len(new)
-                       else f"changed the {name}s")
+            out.append(_count_change(len(old), len(new), name))
     if len(copy.parts) != len(original.parts):
-        out.append(f"{_plural(len(original.parts), 'part')} became {len(copy.parts)}")
+        out.append(_count_change(len(original.parts), len(copy.parts), "part"))
     else:
-        for a, b in zip(original.parts, copy.parts, strict=True):
-            label = a.name or "a part"
+        for number, (a, b) in enumerate(zip(original.parts, copy.parts, strict=True), start=1):
+            label = repr(a.name) if a.name else f"part {number}"
             if a.program != b.program and not a.is_drum:
-                out.append(f"{label}: instrument (MIDI program) {a.program} became {b.program}")
+                out.append(f"gave {label} MIDI program {b.program} instead of {a.program}")
             if a.name != b.name:
-                out.append(f"part name {a.name!r} became {b.name!r}")
+                out.append(f"renamed {label} to {b.name!r}")
     if original.title != copy.title:
         out.append("changed the title")
     return out
