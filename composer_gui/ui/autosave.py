@@ -176,11 +176,6 @@ class Autosaver(QObject):
         """The autosave's project file (it exists only while there is unsaved work)."""
         return self.folder / (self.key + PROJECT_SUFFIX)
 
-    @property
-    def pending(self) -> bool:
-        """An autosave is due (timer running) or being written."""
-        return self._timer.isActive() or self._busy is not None
-
     def adopt(self, entry: AutosaveEntry, lock: QLockFile, score: Score) -> None:
         """Take over a recovered slot: its files and lock are now this document's (call before
         loading ``score`` into the document)."""
