@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -33,21 +33,24 @@ def configure(tmp_path: Path) -> tuple[Path, Path, dict]:
 
 
 def read_until(proc: subprocess.Popen, word: str, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if line.startswith(word + " "):
-            return line[len(word) + 1:].strip()
+    """The rest of the first line starting with ``word``; the app is killed if none comes."""
+    watchdog = threading.Timer(timeout, proc.kill)  # a silent, hung app can't block readline
+    watchdog.start()
+    try:
+        for line in proc.stdout:
+            if line.startswith(word + " "):
+                return line[len(word) + 1:].strip()
+    finally:
+        watchdog.cancel()
     proc.kill()
-    raise AssertionError(f"no {word!r} from the app: {proc.stderr.read()}")
+    raise AssertionError(f"no {word!r} from the app (its stderr is in the test's tmp_path)")
 
 
 def test_edit_autosave_kill_relaunch_recover_gives_the_same_notes(tmp_path):
     settings_dir, folder, env = configure(tmp_path)
+    errors = (tmp_path / "stderr.txt").open("w")  # a file, so a chatty app never fills a pipe
     app = subprocess.Popen([sys.executable, str(DRIVER), "edit", str(settings_dir)], cwd=ROOT,
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
     try:
         edited = json.loads(read_until(app, "EDITED"))
         autosaved = json.loads(read_until(app, "AUTOSAVED"))
@@ -57,6 +60,7 @@ def test_edit_autosave_kill_relaunch_recover_gives_the_same_notes(tmp_path):
     finally:
         app.send_signal(signal.SIGKILL)  # the crash: no clean-up runs
         app.communicate(timeout=30)
+        errors.close()
     assert app.returncode == -signal.SIGKILL
     assert sorted(p.suffix for p in folder.iterdir()) == [".json", ".lock", ".meta"]
 
