@@ -90,8 +90,9 @@ def ten_thousand_notes(seed: int = 0) -> Score:
 
 
 def make_window(app) -> MainWindow:
-    settings = Settings(QSettings(str(Path(os.environ.get("TMPDIR", "/tmp")) / "ui_bench.ini"),
-                                  QSettings.Format.IniFormat))
+    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    settings = Settings(QSettings(str(tmp / "ui_bench.ini"), QSettings.Format.IniFormat))
+    settings.set("autosave/folder", str(tmp / "ui_bench-autosave"))
     w = MainWindow(settings=settings)
     w.resize(1400, 850)
     w.show()

@@ -250,7 +250,9 @@ def _temp_settings(folder: Path):
 
     from composer_gui.ui.settings import Settings
 
-    return Settings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set("autosave/folder", str(folder / "autosave"))  # never the user's real autosaves
+    return settings
 
 
 @contextlib.contextmanager

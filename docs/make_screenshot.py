@@ -51,7 +51,9 @@ def main() -> int:
 
     app = make_app()
     ini = Path(tempfile.mkdtemp()) / "screenshot.ini"
-    w = MainWindow(Settings(QSettings(str(ini), QSettings.Format.IniFormat)))
+    settings = Settings(QSettings(str(ini), QSettings.Format.IniFormat))
+    settings.set("autosave/folder", str(ini.parent / "autosave"))
+    w = MainWindow(settings)
     w.resize(1440, 860)
     w.show()
 

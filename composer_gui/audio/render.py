@@ -249,13 +249,14 @@ def write_wav(path: str | Path, pcm: np.ndarray, sample_rate: int = 44100) -> No
 
 def render_wav(score: Score, path: str | Path, *, report: Callable[[float], None] | None = None,
                cancelled: Callable[[], bool] | None = None, sample_rate: int = 44100,
-               synth: Synth | None = None) -> float:
+               synth: Synth | None = None, warnings: list[str] | None = None) -> float:
     """Render ``score`` (the default SoundFont unless ``synth`` is given) and write a WAV
-    atomically; returns its length in seconds. Meant for a worker: renders in 10-second blocks,
-    calls ``report(fraction done)`` after each and stops before the next when ``cancelled()``
-    says so, writing nothing and returning 0.0. The same samples as ``render_score``."""
+    atomically; returns its length in seconds (what it left out goes to ``warnings``). Meant
+    for a worker: renders in 10-second blocks, calls ``report(fraction done)`` after each and
+    stops before the next when ``cancelled()`` says so, writing nothing and returning 0.0.
+    The same samples as ``render_score``."""
     synth = synth or default_synth(sample_rate)
-    stream = ScoreStream.for_score(score, synth)
+    stream = ScoreStream.for_score(score, synth, warnings=warnings)
     blocks = []
     block = 10 * synth.sample_rate
     while stream.remaining > 0:

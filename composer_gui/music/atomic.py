@@ -1,15 +1,30 @@
-"""Atomic file writes: a crash or a full disk mid-save never destroys the last good file."""
+"""Atomic file writes: a crash or a full disk mid-save never destroys the last good file.
+
+A write goes to ``.NAME.XXXXXXXX.tmp`` beside ``NAME`` (8 hex digits) and is renamed over it. A
+process killed mid-write leaves that temporary file behind; :func:`remove_stale_temporaries`
+removes ours (that exact pattern) once they are older than ``STALE_SECONDS``, so a save running
+in another window or app at the same moment keeps its own.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .errors import ScoreFileError
+
+STALE_SECONDS = 120.0
+"""A temporary file untouched this long belongs to no save in progress: a save makes it just
+before writing (the slow part of a MusicXML export, music21's makeNotation, runs before that)."""
+
+# music21 writes MusicXML beside the temporary file first (notation.write_musicxml): ".tmp.mxl"
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{8}\.tmp(\.musicxml|\.mxl)?$")
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
@@ -30,6 +45,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
         raise ScoreFileError(path, f"the folder {folder} does not exist")
     if real.exists() and not os.access(real, os.W_OK):
         raise ScoreFileError(path, "is read-only")
+    remove_stale_temporaries(folder, lambda name: name == real.name)
     tmp = _create_temporary(real, path)
     try:
         mode = stat.S_IMODE(os.stat(real).st_mode)
@@ -70,6 +86,39 @@ def _create_temporary(real: Path, path: Path) -> Path:
         os.close(fd)
         return tmp
     raise ScoreFileError(path, "cannot create a temporary file beside it")
+
+
+def temporary_target(name: str) -> str | None:
+    """The file name a temporary file of ours was written for, or None when it is not one."""
+    match = _TEMPORARY.match(name)
+    return match["name"] if match else None
+
+
+def remove_stale_temporaries(folder: str | Path, accept: Callable[[str], bool] | None = None, *,
+                             older_than: float = STALE_SECONDS) -> list[Path]:
+    """Remove our temporary files in ``folder`` (only those for a target name that ``accept`` takes)
+    that were last written more than ``older_than`` seconds ago; returns the ones removed.
+    Never raises: a folder that is gone or unreadable is simply left alone."""
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = temporary_target(entry.name)
+        if name is None or (accept is not None and not accept(name)):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < older_than:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
 
 
 def _sync_folder(folder: Path) -> None:

@@ -4,6 +4,11 @@ Start-up stays light: Qt, the score model and mido. music21 (MusicXML/ABC) is im
 when such a file is opened; the sampler (ONNX Runtime) when Continue is first pressed; TensorFlow
 never.
 
+After the window shows, two background jobs run: unsaved work left by a crash is offered back
+(``recovery.Recovery``: the "Recover Unsaved Work" dialog), and stale temporary files of ours are
+removed beside the recent files. A file named on the command line opens once the recovery
+dialog is answered.
+
 ``COMPOSER_GUI_FIRST_PAINT=1`` prints ``first-paint <unix time>`` when the roll is first painted
 and quits (bench/ui_bench.py measures start-up with it).
 """
@@ -22,7 +27,8 @@ from composer_gui.resources import icon_path
 
 from . import style, workers
 from .main_window import MainWindow
-from .settings import APPLICATION, ORGANIZATION
+from .recovery import Recovery
+from .settings import APPLICATION, ORGANIZATION, Settings
 
 
 def dark_palette() -> QPalette:
@@ -71,17 +77,38 @@ class _FirstPaint(QObject):
         QApplication.instance().quit()
 
 
+class Startup(QObject):
+    """The app's windows after start-up: the first one, and those that recovered work opens."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else Settings()
+        self.windows: list[MainWindow] = []
+        self.window = self.open_window()
+        self.recovery = Recovery(self.settings, self.window, self.open_window, self)
+
+    def open_window(self) -> MainWindow:
+        window = MainWindow(self.settings)
+        self.windows.append(window)
+        window.show()
+        return window
+
+    def begin(self, files: list[str]) -> None:
+        """Offer recovery, then open ``files[0]``; clean up temporary files meanwhile."""
+        if files:
+            self.recovery.finished.connect(lambda: self.window.files.open_path(files[0]))
+        self.recovery.start()
+        self.window.files.clean_temporaries()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     files = [a for a in argv if not a.startswith("-")]
     app = make_app([a for a in argv if a.startswith("-")])
-    window = MainWindow()
+    startup = Startup()
     if os.environ.get("COMPOSER_GUI_FIRST_PAINT"):
-        spy = _FirstPaint(window)
-        window.roll.canvas.installEventFilter(spy)
-    window.show()
-    if files:
-        QTimer.singleShot(0, lambda: window.files.open_path(files[0]))
+        startup.window.roll.canvas.installEventFilter(_FirstPaint(startup.window))
+    QTimer.singleShot(0, lambda: startup.begin(files))
     try:
         return int(app.exec())
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from composer_gui.music.edits import NoteKey
@@ -30,7 +30,9 @@ class Document(QObject):
         self._source: Path | None = None
         self._selection: frozenset[NoteKey] = frozenset()
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        # a bound method, not a lambda: Qt drops the connection when the document is destroyed,
+        # so the stack's last cleanChanged (emitted as it dies at exit) reaches nothing
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
 
     # ----- state -------------------------------------------------------------------------------
     @property
@@ -63,19 +65,27 @@ class Document(QObject):
     def selected_notes(self) -> list[NoteKey]:
         return sorted(self._selection, key=lambda k: (k[1], k[0]))
 
+    @Slot(bool)
+    def _clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
+
     # ----- changes -------------------------------------------------------------------------------
-    def load(self, score: Score, source: Path | None = None) -> None:
-        """Replace everything (New / Open): the undo history goes, the document is unmodified."""
+    def load(self, score: Score, source: Path | None = None, *, modified: bool = False) -> None:
+        """Replace everything (New / Open): the undo history goes, the document is unmodified
+        (``modified``: it is not, as for recovered work that was never saved; no undo step can
+        make it clean again, only a save)."""
         self.undo_stack.clear()
         self._selection = frozenset()
         self._score = score
         self._source = Path(source) if source else None
         self._path = self._source if self._source and kind_of(self._source) == "project" else None
         self.undo_stack.setClean()
+        if modified:
+            self.undo_stack.resetClean()
         self.scoreChanged.emit()
         self.selectionChanged.emit()
         self.pathChanged.emit()
-        self.modifiedChanged.emit(False)
+        self.modifiedChanged.emit(modified)
 
     def mark_saved(self, path: Path) -> None:
         self._path = Path(path)

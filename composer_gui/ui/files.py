@@ -6,6 +6,11 @@ music21 import or a large MusicXML never freezes the window. Saving keeps a sync
 in a local event loop that repaints and keeps playback going but ignores mouse and keys, so nothing
 can change the document while it is written.
 
+Save and Save As write the project file (``.composer.json``) only, and it becomes the document's
+Save target. MIDI, MusicXML and WAV are *exports*: copies that never change the Save target, the
+document's modified state or its name; each export reads its file back
+(``music.fidelity``) and the status bar says what the copy lost.
+
 The controller never imports the window. It is handed the document, the settings and a small
 :class:`Dialogs` interface (the window implements it; tests replace its methods), and it reports by
 signals: ``status`` for the status bar, ``aboutToReplace`` before a new or opened score replaces
@@ -22,7 +27,9 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
-from composer_gui.music.formats import READABLE, load_score, save_score
+from composer_gui.music.atomic import remove_stale_temporaries
+from composer_gui.music.fidelity import export as export_checked
+from composer_gui.music.formats import READABLE, WRITABLE, kind_of, load_score, save_score
 from composer_gui.music.project import SUFFIX as PROJECT_SUFFIX
 from composer_gui.music.score import Score
 
@@ -42,11 +49,11 @@ OPEN_FILTER = ";;".join([
 PROJECT_FILTER = f"Composer projects (*{PROJECT_SUFFIX})"
 MIDI_FILTER = "MIDI files (*.mid *.midi)"
 MUSICXML_FILTER = "MusicXML (*.musicxml *.xml *.mxl)"
-SAVE_FILTER = ";;".join([PROJECT_FILTER, MIDI_FILTER, MUSICXML_FILTER])
-SAVABLE_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl")
 WAV_FILTER = "WAV audio (*.wav)"
 EXPORTS = {"midi": (".mid", MIDI_FILTER, "MIDI"), "musicxml": (".musicxml", MUSICXML_FILTER,
                                                                "MusicXML")}
+OUR_SUFFIXES = (*WRITABLE, ".wav")
+"""What the app writes: stale temporary files for these are ours to remove."""
 
 
 class Dialogs(Protocol):
@@ -160,18 +167,18 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         suggested = stem(self.doc.source) if self.doc.source else "Untitled"
-        path = self.dialogs.ask_save_path("Save As", SAVE_FILTER, suggested + PROJECT_SUFFIX)
+        path = self.dialogs.ask_save_path("Save As", PROJECT_FILTER, suggested + PROJECT_SUFFIX)
         if path is None:
             return False
-        if not (path.name.lower().endswith(PROJECT_SUFFIX)
-                or path.suffix.lower() in SAVABLE_SUFFIXES):
-            path = path.with_name(path.name + PROJECT_SUFFIX)
-        return self.save_to(path)
+        return self.save_to(project_path(path))
 
     def save_to(self, path: str | Path) -> bool:
-        """Write the document (in a worker; see the module docstring). A failure is reported and
-        the document stays modified."""
+        """Write the document as a project (in a worker; see the module docstring); it becomes
+        the Save target. A failure is reported and the document stays modified."""
         path = Path(path)
+        if kind_of(path) != "project":
+            raise ValueError(f"Save writes Composer projects ({PROJECT_SUFFIX}), not {path.name}; "
+                             "other formats are exports")
         score = self.doc.score
         self.status.emit(f"Saving {path.name}…", 0)
         outcome = run_waiting(Task(lambda _ctx: save_score(score, path)))
@@ -203,8 +210,8 @@ class FileController(QObject):
         Ends in ``exported`` or a message."""
         path = Path(path)
         score = self.doc.score
-        task = Task(lambda _ctx: save_score(score, path))
-        task.finished.connect(lambda _r: self._exported(path))
+        task = Task(lambda _ctx: export_checked(score, path))
+        task.finished.connect(lambda lost: self._exported(path, lost))
         task.failed.connect(lambda message: self._export_failed(path, message))
         self.status.emit(f"Exporting {path.name}…", 0)
         return task.start()
@@ -231,11 +238,12 @@ class FileController(QObject):
             self.status.emit("An audio export is already running.", 5000)
             return None
         score = self.doc.score
+        warnings: list[str] = []
         task = Task(lambda ctx: render_wav(score, path, report=ctx.report,
-                                           cancelled=lambda: ctx.cancelled))
+                                           cancelled=lambda: ctx.cancelled, warnings=warnings))
         task.progress.connect(lambda done: self.status.emit(
             f"Exporting {path.name}… {round(100 * done[-1])}%", 0))
-        task.finished.connect(lambda seconds: self._audio_exported(path, seconds))
+        task.finished.connect(lambda seconds: self._audio_exported(path, seconds, warnings))
         task.failed.connect(lambda message: self._audio_export_failed(path, message))
         task.cancelled.connect(lambda: self._audio_export_cancelled(path))
         self.status.emit(f"Exporting {path.name}…", 0)
@@ -247,9 +255,12 @@ class FileController(QObject):
         if self._audio_export is not None:
             self._audio_export.cancel()
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, path: Path, lost: list[str]) -> None:
         self.settings.set_last_folder("save", path)
-        self.status.emit(f"Exported {path.name}", 5000)
+        if lost:
+            self.status.emit(f"Exported {path.name}; the copy {'; '.join(lost)}", 15_000)
+        else:
+            self.status.emit(f"Exported {path.name}", 5000)
         self.exported.emit(str(path))
 
     def _export_failed(self, path: Path, message: str) -> None:
@@ -257,11 +268,13 @@ class FileController(QObject):
         self.dialogs.show_error("Export failed", f"Could not export {path.name}.\n\n{message}")
         self.exportFailed.emit(message)
 
-    def _audio_exported(self, path: Path, seconds: float) -> None:
+    def _audio_exported(self, path: Path, seconds: float, warnings: list[str]) -> None:
         self._audio_export = None
         self.settings.set_last_folder("save", path)
         minutes, secs = divmod(round(seconds), 60)
-        self.status.emit(f"Exported {path.name} ({minutes}:{secs:02d} of audio)", 8000)
+        note = "".join(f"; {w}" for w in warnings)
+        self.status.emit(f"Exported {path.name} ({minutes}:{secs:02d} of audio){note}",
+                         15_000 if warnings else 8000)
         self.exported.emit(str(path))
 
     def _audio_export_failed(self, path: Path, message: str) -> None:
@@ -271,6 +284,19 @@ class FileController(QObject):
     def _audio_export_cancelled(self, path: Path) -> None:
         self._audio_export = None
         self.status.emit(f"Export of {path.name} cancelled", 5000)
+
+    # ----- recovery and clean-up --------------------------------------------------------------
+    def load_recovered(self, name: str, score: Score, source: Path | None) -> None:
+        """Make recovered work the document: modified, tied to the file it belongs to."""
+        self.aboutToReplace.emit()
+        self.doc.load(score, source, modified=True)
+        self.replaced.emit(True)
+        self.status.emit(f"Recovered {name}: {score.note_count} notes, not saved yet", 10_000)
+
+    def clean_temporaries(self) -> Task:
+        """At start-up: remove stale temporary files of ours beside the recent files."""
+        folders = {Path(f).parent for f in self.settings.recent_files()}
+        return Task(lambda _ctx: remove_our_temporaries(sorted(folders))).start()
 
     # ----- recent files ---------------------------------------------------------------------------
     def fill_recent_menu(self, menu: QMenu) -> None:
@@ -307,6 +333,25 @@ def run_waiting(task: Task) -> tuple[str, object]:
     finally:
         QGuiApplication.restoreOverrideCursor()
     return outcome[0]
+
+
+def project_path(path: Path) -> Path:
+    """The project file Save As writes for a chosen name: "song" and "song.mid" both give
+    "song.composer.json" (other formats are exports)."""
+    if path.name.lower().endswith(PROJECT_SUFFIX):
+        return path
+    if kind_of(path):
+        path = path.with_suffix("")
+    return path.with_name(path.name + PROJECT_SUFFIX)
+
+
+def remove_our_temporaries(folders) -> int:
+    """Remove the stale temporary files our saves left in ``folders`` (a save killed midway);
+    returns how many. For a worker: it lists folders."""
+    def ours(name: str) -> bool:
+        return name.lower().endswith(OUR_SUFFIXES)
+
+    return sum(len(remove_stale_temporaries(folder, ours)) for folder in folders)
 
 
 def stem(path: Path | None) -> str:

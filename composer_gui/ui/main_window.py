@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from .about import AboutDialog
 from .actions import ActionCollection, ActionSpec, adopt_undo_stack
+from .autosave import Autosaver
 from .continue_panel import ContinuePanel, scrolling
 from .document import Document
 from .editing import EditController
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.header = ScoreHeader(self.doc, self.roll)
         self.transport = transport if transport is not None else Transport(self)
         self.files = FileController(self.doc, self.settings, self, self)
+        self.autosave = Autosaver(self.doc, self.settings, self)
         self.edits = EditController(self.doc, self.roll, self)
         self.playback = PlaybackController(self.doc, self.proposal, self.controller, self.roll,
                                            self.transport, self)
@@ -114,9 +116,11 @@ class MainWindow(QMainWindow):
               "Open a project, MIDI, MusicXML or ABC file"),
             A("save", "&Save", f.save, S.Save, "Save the project"),
             A("save_as", "Save &As…", f.save_as, S.SaveAs),
-            A("export_midi", "Export &MIDI…", lambda: f.export("midi"), "Ctrl+E"),
-            A("export_xml", "Export Music&XML…", lambda: f.export("musicxml"), "Ctrl+Shift+E"),
-            A("export_audio", "Export &Audio (WAV)…", f.export_audio, "Ctrl+Alt+E",
+            A("export_midi", "&MIDI…", lambda: f.export("midi"), "Ctrl+E",
+              "Write a MIDI copy (Save still writes the project)"),
+            A("export_xml", "Music&XML…", lambda: f.export("musicxml"), "Ctrl+Shift+E",
+              "Write a MusicXML copy for notation software (Save still writes the project)"),
+            A("export_audio", "&Audio (WAV)…", f.export_audio, "Ctrl+Alt+E",
               "Render the score with the built-in synth to a WAV file"),
             A("quit", "&Quit", self.close, S.Quit),
             A("cut", "Cu&t", e.cut, S.Cut),
@@ -189,7 +193,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("save", "save_as"))
         m.addSeparator()
-        m.addActions(a("export_midi", "export_xml", "export_audio"))
+        m.addMenu("&Export").addActions(a("export_midi", "export_xml", "export_audio"))
         m.addSeparator()
         m.addActions(a("quit"))
         m = bar.addMenu("&Edit")
@@ -287,7 +291,7 @@ class MainWindow(QMainWindow):
         self.proposal.changed.connect(self._update_actions)
         self.panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.panel.auditionRequested.connect(self.playback.audition_proposal)
-        for source in (self.files, self.edits, self.playback):
+        for source in (self.files, self.edits, self.playback, self.autosave):
             source.status.connect(self._show_status)
         # files
         self.files.aboutToAsk.connect(self.playback.stop_recording)
@@ -416,7 +420,7 @@ class MainWindow(QMainWindow):
     def _audio_changed(self, ok: bool, reason: str) -> None:
         self.audio_label.setVisible(not ok)
         self.audio_label.setToolTip(f"Playback is off: {reason}. Choose a MIDI output to play "
-                                    "to a synth or DAW; File > Export Audio still works."
+                                    "to a synth or DAW; File > Export > Audio still works."
                                     if reason else "")
 
     # ----- settings and closing -------------------------------------------------------------------
@@ -454,6 +458,7 @@ class MainWindow(QMainWindow):
             return
         self.controller.discard()
         self.files.cancel_exports()
+        self.autosave.close()  # saved or discarded: the autosave goes
         self.playback.shutdown()
         self.save_settings()
         event.accept()

@@ -1,18 +1,21 @@
 """What the app remembers between runs (QSettings, INI format): window layout, recent files, the
-last folders used, the snap grid and the Continue panel's values.
+last folders used, the snap grid, the Continue panel's values and where and how often to autosave.
 
-Tests pass their own QSettings (a file under tmp_path) so they never touch the user's settings.
+Tests pass their own QSettings (a file under tmp_path) so they never touch the user's settings;
+they also point ``autosave/folder`` at tmp_path, so no autosave lands in the real data folder.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 ORGANIZATION = "Composer"
 APPLICATION = "Composer"
 MAX_RECENT = 10
+AUTOSAVE_SECONDS = 30.0
+"""How long after an edit the document is autosaved (``autosave/intervalSeconds`` overrides)."""
 
 
 def default_qsettings() -> QSettings:
@@ -51,6 +54,21 @@ class Settings:
     def set_last_folder(self, kind: str, path: str | Path) -> None:
         p = Path(path)
         self.q.setValue(f"folders/{kind}", str(p if p.is_dir() else p.parent))
+
+    # ----- autosave ---------------------------------------------------------------------------
+    def autosave_folder(self) -> Path:
+        """Where autosaves go: ``autosave/folder`` if set, else "autosave" in the app's own data
+        folder (QStandardPaths.AppDataLocation, e.g. ~/.local/share/Composer/Composer/autosave on
+        Linux, %APPDATA%/Composer/Composer/autosave on Windows). Never created here."""
+        folder = str(self.q.value("autosave/folder", "") or "")
+        if folder:
+            return Path(folder)
+        data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        return Path(data or Path.home() / ".composer") / "autosave"
+
+    def autosave_interval_ms(self) -> int:
+        seconds = self.get("autosave/intervalSeconds", AUTOSAVE_SECONDS, float)
+        return max(100, round(1000 * min(float(seconds), 3600.0)))
 
     # ----- window ----------------------------------------------------------------------------
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:

@@ -14,7 +14,10 @@ from composer_gui.ui.settings import Settings
 # ----- fixtures -----------------------------------------------------------------------------------
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    """Settings in tmp_path; autosaves go to tmp_path/autosave, never the real data folder."""
+    s = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    s.set("autosave/folder", str(tmp_path / "autosave"))
+    return s
 
 
 @pytest.fixture
@@ -58,5 +61,8 @@ def _isolated(tmp_path_factory):
     """Default QSettings go to a temporary folder; no worker thread outlives its test."""
     folder = tmp_path_factory.mktemp("qsettings")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    # a window made with default settings autosaves here, not in the real data folder
+    QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Composer", "Composer"
+              ).setValue("autosave/folder", str(folder / "autosave"))
     yield
     workers.shutdown()

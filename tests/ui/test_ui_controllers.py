@@ -74,7 +74,7 @@ def test_saving_writes_in_a_worker_thread(window, tmp_path, monkeypatch):
     monkeypatch.setattr(files, "save_score", recording_save)
     roll = window.roll
     click(roll.canvas, roll.point_of(0, 60))
-    target = tmp_path / "song.musicxml"
+    target = tmp_path / "song.composer.json"  # Save writes projects; MusicXML is an export
     assert window.files.save_to(target)  # still a synchronous answer for "save before closing?"
     assert threads and threads[0] is not threading.main_thread()
     assert load_score(target).notes == [Note(0, 60, TPQ, 80)]

@@ -1,0 +1,76 @@
+"""What an export lost: write a copy, read it back, and say in words how it differs.
+
+MIDI keeps a Score exactly; notation (MusicXML) moves notes to its grid, maps instruments to its
+own list and drops tempo changes after the last note. Rather than predict this, :func:`export`
+reads the written file back with the same readers Open uses and :func:`losses` compares, so the
+status bar reports what really happened to this score.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from .formats import load_score, save_score
+from .score import Score
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _count_change(old: int, new: int, name: str) -> str:
+    if new < old:
+        return f"kept {new} of {_plural(old, name)}"
+    if new > old:
+        return f"has {_plural(new, name)} instead of {old}"
+    return f"changed the {name}s"
+
+
+def losses(original: Score, copy: Score) -> list[str]:
+    """Short phrases for what ``copy`` (read back from an export) lacks or changed; each reads
+    after "the copy" ("the copy moved 3 notes to the notation grid")."""
+    out: list[str] = []
+    before, after = original.notes, copy.notes
+    timing = Counter((n.start, n.pitch, n.duration) for n in before)
+    timing_after = Counter((n.start, n.pitch, n.duration) for n in after)
+    if len(after) < len(before):
+        out.append(f"left out {_plural(len(before) - len(after), 'note')}")
+    elif len(after) > len(before):
+        out.append(f"split notes into {_plural(len(after) - len(before), 'more note')}")
+    moved = sum((timing - timing_after).values())
+    if moved and len(after) >= len(before):
+        out.append(f"moved {_plural(moved, 'note')} to the notation grid")
+    full = Counter((n.start, n.pitch, n.duration, n.velocity) for n in before)
+    full_after = Counter((n.start, n.pitch, n.duration, n.velocity) for n in after)
+    loudness = sum((full - full_after).values()) - moved
+    if loudness > 0 and len(after) == len(before):
+        out.append(f"changed the velocity of {_plural(loudness, 'note')}")
+    for name, old, new in (("tempo mark", original.tempos, copy.tempos),
+                           ("time signature", original.time_signatures, copy.time_signatures),
+                           ("key signature", original.key_signatures, copy.key_signatures)):
+        if old != new:
+            out.append(_count_change(len(old), len(new), name))
+    if len(copy.parts) != len(original.parts):
+        out.append(_count_change(len(original.parts), len(copy.parts), "part"))
+    else:
+        for number, (a, b) in enumerate(zip(original.parts, copy.parts, strict=True), start=1):
+            label = repr(a.name) if a.name else f"part {number}"
+            if a.program != b.program and not a.is_drum:
+                out.append(f"gave {label} MIDI program {b.program} instead of {a.program}")
+            if a.name != b.name:
+                out.append(f"renamed {label} to {b.name!r}")
+    if original.title != copy.title:
+        out.append("changed the title")
+    return out
+
+
+def export(score: Score, path: str | Path) -> list[str]:
+    """Write ``score`` to ``path`` (by its extension, atomically), read it back and return what
+    it lost (empty: nothing). A copy that can't be read back is reported, not raised."""
+    save_score(score, path)
+    try:
+        copy = load_score(path, [])
+    except Exception as exc:  # the export itself worked; only the check failed
+        return [f"could not read the file back to check it ({exc})"]
+    return losses(score, copy)

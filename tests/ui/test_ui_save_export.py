@@ -1,0 +1,138 @@
+"""Save writes the project; MIDI, MusicXML and WAV are exports that never move the Save target;
+every write runs in a worker; stale temporary files of ours are cleaned up."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from ui_helpers import at, click
+
+from composer_gui.music.formats import load_score, save_score
+from composer_gui.music.score import TPQ, Note, Part, Score, TempoChange
+from composer_gui.ui import files
+
+
+def off_grid_project(path) -> Score:
+    """A note 7 ticks late (notation moves it to its grid) and a tempo change after the last
+    note (notation drops it): a MusicXML copy must say so."""
+    score = Score(parts=(Part((Note(0, 60, TPQ), Note(TPQ + 7, 64, TPQ - 7, 100))),),
+                  tempos=(TempoChange(0, 500_000), TempoChange(8 * TPQ, 400_000)))
+    save_score(score, path)
+    return score
+
+
+def test_exports_never_change_the_save_target_and_show_what_they_lost(window, qtbot, tmp_path):
+    project = tmp_path / "piece.composer.json"
+    off_grid_project(project)
+    with qtbot.waitSignal(window.files.fileOpened, timeout=10000):
+        window.files.open_path(project)
+    roll = window.roll
+    click(roll.canvas, at(roll, 4 * TPQ, 67))
+    title = window.windowTitle()
+    assert title == "piece.composer.json* — Composer"
+    with qtbot.waitSignal(window.files.exported, timeout=20000):
+        window.files.export_to(tmp_path / "piece.mid")
+    assert window.statusBar().currentMessage() == "Exported piece.mid"  # MIDI keeps it all
+    with qtbot.waitSignal(window.files.exported, timeout=60000):
+        window.files.export_to(tmp_path / "piece.musicxml")
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Exported piece.musicxml; the copy ")
+    assert "moved 1 note to the notation grid" in message and "tempo" in message
+    # neither export touched the document's file, name or modified state
+    assert window.doc.path == project and window.doc.modified
+    assert window.windowTitle() == title
+    assert load_score(tmp_path / "piece.mid") == window.doc.score
+    assert window.files.save()
+    assert load_score(project) == window.doc.score
+    assert load_score(tmp_path / "piece.mid") == window.doc.score
+
+
+def test_save_as_writes_a_project_even_when_given_a_midi_name(window, qtbot, tmp_path,
+                                                              monkeypatch):
+    asked = []
+
+    def ask(title, filters, suggested):
+        asked.append((title, filters))
+        return tmp_path / "song.mid"
+
+    monkeypatch.setattr(window, "ask_save_path", ask)
+    click(window.roll.canvas, at(window.roll, 0, 60))
+    assert window.files.save_as()
+    assert asked == [("Save As", files.PROJECT_FILTER)]
+    assert window.doc.path == tmp_path / "song.composer.json"
+    assert not (tmp_path / "song.mid").exists()
+    assert load_score(tmp_path / "song.composer.json") == window.doc.score
+
+
+def test_export_actions_sit_in_the_file_export_submenu(window):
+    file_menu = window.menuBar().actions()[0].menu()
+    export = next(a.menu() for a in file_menu.actions() if a.text() == "&Export")
+    assert export.actions() == window.act.all("export_midi", "export_xml", "export_audio")
+    assert all(a.menu() is None or a.text() == "&Export" for a in file_menu.actions()
+               if a.text() != "Open &Recent")
+
+
+def test_save_and_export_write_in_a_worker_thread(window, qtbot, tmp_path, monkeypatch):
+    threads = []
+    real_save, real_export = files.save_score, files.export_checked
+
+    def save(score, path):
+        threads.append(threading.current_thread())
+        return real_save(score, path)
+
+    def export(score, path):
+        threads.append(threading.current_thread())
+        return real_export(score, path)
+
+    monkeypatch.setattr(files, "save_score", save)
+    monkeypatch.setattr(files, "export_checked", export)
+    click(window.roll.canvas, at(window.roll, 0, 60))
+    assert window.files.save_to(tmp_path / "a.composer.json")
+    with qtbot.waitSignal(window.files.exported, timeout=20000):
+        window.files.export_to(tmp_path / "a.mid")
+    assert len(threads) == 2
+    assert threading.main_thread() not in threads
+
+
+def stale(path, age: float = 3600) -> None:
+    path.write_text("half a file")
+    then = time.time() - age
+    os.utime(path, (then, then))
+
+
+def test_stale_temporaries_beside_recent_files_go_at_start_up(window, qtbot, tmp_path):
+    song = tmp_path / "song.composer.json"
+    save_score(Score(), song)
+    window.settings.add_recent(song)
+    ours = [tmp_path / ".song.composer.json.0123abcd.tmp", tmp_path / ".x.mid.89abcdef.tmp",
+            tmp_path / ".x.musicxml.01234567.tmp.musicxml"]
+    for path in ours:
+        stale(path)
+    fresh = tmp_path / ".song.composer.json.feedbeef.tmp"  # maybe a save running right now
+    fresh.write_text("")
+    others = [tmp_path / ".notes.txt.0123abcd.tmp", tmp_path / ".song.composer.json.tmp",
+              tmp_path / "song.composer.json.0123abcd.tmp"]
+    for path in others:
+        stale(path)
+    task = window.files.clean_temporaries()
+    with qtbot.waitSignal(task.finished, timeout=10000) as done:
+        pass
+    assert done.args == [len(ours)]
+    assert not any(p.exists() for p in ours)
+    assert fresh.exists() and all(p.exists() for p in others) and song.exists()
+
+
+def test_a_save_first_removes_its_targets_stale_temporaries(window, tmp_path):
+    target = tmp_path / "kept.composer.json"
+    left = tmp_path / ".kept.composer.json.deadbeef.tmp"
+    stale(left)
+    neighbour = tmp_path / ".other.mid.deadbeef.tmp"
+    stale(neighbour)
+    click(window.roll.canvas, at(window.roll, 0, 60))
+    assert window.files.save_to(target)
+    assert not left.exists()
+    assert neighbour.exists()  # another file's leftovers wait for the start-up clean-up
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [
+        neighbour.name]
