@@ -159,9 +159,15 @@ class ContinuePanel(QWidget):
         self.proposal.changed.connect(self._update)
         self.doc.selectionChanged.connect(self._update)
         self._models_known = False
+        self._select: str | None = None
         self._update()
 
     # ----- models --------------------------------------------------------------------------------
+    def refresh_models(self, select: str | None = None) -> None:
+        """List the models again (one was trained, renamed or deleted); ``select`` it by name."""
+        self._select = select
+        self.controller.list_models()
+
     def set_models(self, models: list) -> None:
         self._models_known = True
         self.model.clear()
@@ -171,7 +177,9 @@ class ContinuePanel(QWidget):
             self.model.setItemData(i, info.summary, Qt.ItemDataRole.ToolTipRole)
             self.model.setItemData(i, info.summary, SUMMARY_ROLE)
         if models:
-            self.model.setCurrentIndex(0)
+            chosen = self.model.findText(self._select) if self._select else -1
+            self.model.setCurrentIndex(max(chosen, 0))
+            self._select = None
         else:
             self.model.setPlaceholderText("No models installed")
             self._say("No models are installed, so Continue is not available.")
