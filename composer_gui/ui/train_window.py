@@ -227,6 +227,7 @@ class TrainWindow(QDialog):
         split.addWidget(self.curves)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setSizes([320, 420])  # the table shows a dozen files; the curves keep the rest
         bar = QHBoxLayout()
         bar.addWidget(self.progress, 1)
         bar.addWidget(self.time_left)
