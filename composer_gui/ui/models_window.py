@@ -14,7 +14,6 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 from composer_gui.ml import model_folder
 from composer_gui.ml.model_folder import ModelError
 
-from .train_window import COLORS
+from .train_window import COLORS, pyqtgraph
 from .workers import Task
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
@@ -83,6 +82,16 @@ def read_details(folder: Path) -> Details:
     return Details(card, rows)
 
 
+class _NoCurve:
+    """Stands in for a plot's curve where pyqtgraph is missing."""
+
+    def setData(self, *_args) -> None:
+        pass
+
+    def getData(self):
+        return [], []
+
+
 class ModelsWindow(QDialog):
     """The models manager. ``ask``, ``ask_name`` and ``open_folder`` are the blocking or
     outside-world calls (tests replace them)."""
@@ -107,18 +116,22 @@ class ModelsWindow(QDialog):
         self.card = QTextBrowser()
         self.card.setObjectName("modelCard")
         self.card.setOpenExternalLinks(False)
-        pg.setConfigOptions(antialias=True, background="w", foreground="k")
-        self.plot = pg.PlotWidget(title="Training curves (log.csv)")
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "loss (nats per token)")
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.addLegend(offset=(-10, 10))
-        self.train_curve = self.plot.plot([], [], pen=pg.mkPen(COLORS["train"], width=2),
-                                          name="training loss")
-        self.val_curve = self.plot.plot([], [], pen=pg.mkPen(COLORS["val"], width=2),
-                                        symbol="o", symbolSize=5, symbolBrush=COLORS["val"],
-                                        name="validation loss")
-        self.plot.setMinimumHeight(200)
+        pg = pyqtgraph()
+        if pg is not None:
+            self.plot = pg.PlotWidget(title="Training curves (log.csv)")
+            self.plot.setLabel("bottom", "epoch")
+            self.plot.setLabel("left", "loss (nats per token)")
+            self.plot.showGrid(x=True, y=True, alpha=0.2)
+            self.plot.addLegend(offset=(-10, 10))
+            self.train_curve = self.plot.plot([], [], pen=pg.mkPen(COLORS["train"], width=2),
+                                              name="training loss")
+            self.val_curve = self.plot.plot([], [], pen=pg.mkPen(COLORS["val"], width=2),
+                                            symbol="o", symbolSize=5,
+                                            symbolBrush=COLORS["val"], name="validation loss")
+            self.plot.setMinimumHeight(200)
+        else:  # the bundle leaves pyqtgraph out: the card still shows, the curves do not
+            self.plot = QLabel("The training curves need pyqtgraph (pip install pyqtgraph).")
+            self.train_curve = self.val_curve = _NoCurve()
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -251,7 +264,8 @@ class ModelsWindow(QDialog):
                                  [r["train_loss"] for r in rows if "train_loss" in r])
         self.val_curve.setData([r["epoch"] for r in rows if "val_loss" in r],
                                [r["val_loss"] for r in rows if "val_loss" in r])
-        self.plot.setTitle("Training curves (log.csv)" if rows else "No training log")
+        if hasattr(self.plot, "setTitle"):
+            self.plot.setTitle("Training curves (log.csv)" if rows else "No training log")
 
     def _update_buttons(self) -> None:
         entry = self.current()

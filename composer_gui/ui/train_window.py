@@ -15,7 +15,6 @@ import os
 import time
 from pathlib import Path
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,6 +51,18 @@ OK_STYLE = "background: #d1e7dd; color: #0a3622; padding: 6px; border-radius: 3p
 COLORS = {"train": (52, 101, 164), "val": (204, 0, 0), "batch": (150, 170, 200)}
 
 
+def pyqtgraph():
+    """pyqtgraph, imported on first use (it costs start-up time), or None where it is missing:
+    the PyInstaller bundle leaves it out (build/composer_gui.spec), and this module must still
+    load there to say what to install."""
+    try:
+        import pyqtgraph as pg
+    except ImportError:
+        return None
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    return pg
+
+
 def checkpoint_epochs(name: str) -> int | None:
     """Epochs an interrupted run of this name has finished, or None (no resumable run)."""
     from composer_gui.ml.user_training import has_checkpoint
@@ -76,10 +87,10 @@ class Curves(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        pg.setConfigOptions(antialias=True, background="w", foreground="k")
+        pg = pyqtgraph()
         self.loss_plot = pg.PlotWidget(title="Loss (cross-entropy per token)")
         self.acc_plot = pg.PlotWidget(title="Next-token accuracy")
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.curves: dict = {}  # name -> pyqtgraph PlotDataItem
         for plot, what in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
             plot.addLegend(offset=(-10, 10))
             plot.showGrid(x=True, y=True, alpha=0.2)

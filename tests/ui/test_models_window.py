@@ -139,3 +139,17 @@ def test_the_menu_opens_the_manager_and_a_rename_reaches_the_continue_panel(
     panel = [main.panel.model.itemText(i) for i in range(main.panel.model.count())]
     assert "ours" in panel and "mine" not in panel
     assert Path(main.panel.model.itemData(panel.index("ours"))).name == "ours"
+
+
+def test_without_pyqtgraph_the_card_still_shows(qtbot, folders, monkeypatch):
+    """The PyInstaller bundle leaves pyqtgraph out (build/composer_gui.spec)."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyqtgraph", None)  # makes `import pyqtgraph` fail
+    w = ModelsWindow()
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.refresh().finished, timeout=5000):
+        pass
+    pick(qtbot, w, "mine")
+    assert "0.91" in w.card.toPlainText()
+    assert "pyqtgraph" in w.plot.text()
