@@ -56,7 +56,10 @@ WEIGHTS = "weights.weights.h5"
 SPLIT = "split.json"
 TRAIN_CONFIG = "train_config.json"
 LOG = "log.csv"
-CHECKPOINT = "checkpoint"  # a folder
+CHECKPOINT = "checkpoint"  # a folder (or train --checkpoint-dir) holding:
+CKPT_STATE = "state.json"  # epochs done, best so far, learning rate
+CKPT_LAST = "last.keras"  # the whole model with its optimizer, after the last epoch
+CKPT_BEST = "best.weights.h5"  # the best epoch's weights
 RUNS = ".training"  # in the user models folder: runs in progress or interrupted, one per name
 REQUIRED = (CONFIG, ONNX)  # what loading needs
 APP_FILES = (CONFIG, ONNX, CARD, CARD_MD)  # what the app reads: what a bundle ships
@@ -203,13 +206,26 @@ def skipped_folders() -> list[Skipped]:
     return out
 
 
-def run_state(run: Path) -> str:
-    """One line on an unfinished training run (``train`` owns the checkpoint's files; this only
-    reads the epoch it reached)."""
-    state = run / CHECKPOINT / "state.json"
+def has_checkpoint(ckpt: Path) -> bool:
+    """Whether the checkpoint folder ``ckpt`` holds a checkpoint a run can resume from."""
+    return (ckpt / CKPT_STATE).is_file() and (ckpt / CKPT_LAST).is_file()
+
+
+def checkpoint_epochs(run: Path) -> int | None:
+    """Epochs done by the run in folder ``run`` (its checkpoint/), or None: nothing to resume."""
+    ckpt = run / CHECKPOINT
+    if not has_checkpoint(ckpt):
+        return None
     try:
-        done = json.loads(state.read_text(encoding="utf-8"))["epoch"]
+        return int(json.loads((ckpt / CKPT_STATE).read_text(encoding="utf-8"))["epoch"])
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def run_state(run: Path) -> str:
+    """One line on an unfinished training run: how far it got and the command that goes on."""
+    done = checkpoint_epochs(run)
+    if done is None:
         return (f"unfinished training run without a checkpoint (stopped before its first epoch "
                 f"ended); start again: composer-gui train --data-dir DIR --name {run.name} "
                 f"--restart")

@@ -108,17 +108,13 @@ def make_vocabulary(cfg: TrainConfig) -> Vocabulary | VoiceVocabulary:
 
 CSV_FIELDS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 # inside the checkpoint folder (model_folder.CHECKPOINT, or --checkpoint-dir)
-STATE, LAST, BEST = "state.json", "last.keras", "best.weights.h5"
+STATE, LAST, BEST = layout.CKPT_STATE, layout.CKPT_LAST, layout.CKPT_BEST
+has_checkpoint = layout.has_checkpoint
 
 
 def checkpoint_path(out: str | Path, checkpoint_dir: str | Path | None = None) -> Path:
     """Where a run keeps its checkpoint: ``checkpoint_dir``, else OUT/checkpoint."""
     return Path(checkpoint_dir) if checkpoint_dir else Path(out) / layout.CHECKPOINT
-
-
-def has_checkpoint(ckpt: Path) -> bool:
-    """Whether ``ckpt`` holds a checkpoint a run can resume from."""
-    return (ckpt / STATE).is_file() and (ckpt / LAST).is_file()
 
 
 def _log(msg: str) -> None:

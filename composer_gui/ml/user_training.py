@@ -22,8 +22,6 @@ from pathlib import Path
 from composer_gui.ml import model_folder as layout
 from composer_gui.ml.model_folder import ModelError
 
-STATE = ("checkpoint", "state.json")  # train.py's checkpoint record (read for the epoch only)
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -33,10 +31,6 @@ class Plan:
     run: Path
     resume: bool
     replace: bool  # --force: an installed model of this name is replaced when the run ends
-
-
-def has_checkpoint(run: Path) -> bool:
-    return (run / STATE[0] / STATE[1]).is_file() and (run / STATE[0] / "last.keras").is_file()
 
 
 def recorded_data_dir(run: Path) -> str | None:
@@ -61,7 +55,7 @@ def plan(name: str, data_dir: str | Path | None, *, force: bool = False, resume:
         raise ModelError(f"a model named {name!r} is already installed ({installed}); choose "
                          "another name, or replace it with --force")
     run = layout.run_dir(name)
-    ckpt = has_checkpoint(run)
+    ckpt = layout.checkpoint_epochs(run) is not None
     if resume and not ckpt:
         raise ModelError(f"no interrupted run named {name!r} to resume ({run} holds no "
                          "checkpoint); start it with --data-dir DIR")

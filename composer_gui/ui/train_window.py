@@ -65,19 +65,9 @@ def pyqtgraph():
 
 def checkpoint_epochs(name: str) -> int | None:
     """Epochs an interrupted run of this name has finished, or None (no resumable run)."""
-    from composer_gui.ml.user_training import has_checkpoint
-
     try:
-        run = model_folder.run_dir(name)
+        return model_folder.checkpoint_epochs(model_folder.run_dir(name))
     except ModelError:
-        return None
-    if not has_checkpoint(run):
-        return None
-    try:
-        import json
-
-        return int(json.loads((run / "checkpoint" / "state.json").read_text())["epoch"])
-    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -260,7 +250,19 @@ class TrainWindow(QDialog):
         self.resume_button.clicked.connect(self.resume)
         self.close_button.clicked.connect(self.close)
         self._checked_folder = ""
+        self._offer_unfinished()
         self._update()
+
+    def _offer_unfinished(self) -> None:
+        """Resume later: a run stopped (or killed) another day is offered by its name."""
+        runs = [(done, s) for s in model_folder.skipped_folders()
+                if s.path.parent.name == model_folder.RUNS
+                and (done := model_folder.checkpoint_epochs(s.path)) is not None]
+        if runs:
+            done, run = max(runs, key=lambda r: r[1].path.stat().st_mtime)
+            self.name.setText(run.name)
+            self._say(f"An interrupted run, {run.name!r}, has {done} epoch(s) done: Resume goes "
+                      "on with it. Or choose a folder to train a new model.")
 
     # ----- blocking dialogs (tests replace these) -------------------------------------------
     def choose_folder(self) -> str | None:

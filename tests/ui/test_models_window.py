@@ -33,6 +33,7 @@ def folders(tmp_path, tiny_model, monkeypatch):
     run = user / ".training" / "halfway"
     (run / "checkpoint").mkdir(parents=True)
     (run / "checkpoint" / "state.json").write_text('{"epoch": 2}')
+    (run / "checkpoint" / "last.keras").write_text("weights")
     monkeypatch.setenv("COMPOSER_GUI_MODELS", str(user))
     monkeypatch.setattr(model_folder, "bundled_models_dir", lambda: bundled)
     return bundled, user

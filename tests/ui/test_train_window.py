@@ -98,6 +98,10 @@ def test_stop_kills_the_process_and_resume_goes_on_from_the_checkpoint(qtbot, wi
                       .read_text())["epoch"]
     assert done >= 2
     assert win.resume_button.isEnabled()
+    again = tw.TrainWindow(program=FAKE, threads=1)  # another day: the run is offered by name
+    qtbot.addWidget(again)
+    assert again.name.text() == "later" and again.resume_button.isEnabled()
+    assert f"has {done} epoch(s) done" in again.status.text()
     monkeypatch.setenv("FAKE_TRAINER_DELAY", "0.005")
     with qtbot.waitSignal(win.modelInstalled, timeout=20000):
         win.resume_button.click()
