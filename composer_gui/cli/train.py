@@ -121,7 +121,7 @@ def run(args) -> int:
         from composer_gui.ml.user_training import plan as plan_run
 
         try:
-            plan = plan_run(args.name, args.data_dir,
+            plan = plan_run(args.name, args.data_dir, corpus=args.corpus,
                             force=args.force, resume=False if args.restart else args.resume)
         except ModelError as exc:
             return report.fail(str(exc))

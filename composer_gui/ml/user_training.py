@@ -41,7 +41,7 @@ def recorded_data_dir(run: Path) -> str | None:
 
 
 def plan(name: str, data_dir: str | Path | None, *, force: bool = False, resume: bool | None = None,
-         ) -> Plan:
+         corpus: str | None = None) -> Plan:
     """Check the name and what is already there; one ModelError per problem, saying what to do.
 
     ``resume``: True (--resume), False (--restart) or None (resume an interrupted run of this
@@ -61,13 +61,14 @@ def plan(name: str, data_dir: str | Path | None, *, force: bool = False, resume:
                          "checkpoint); start it with --data-dir DIR")
     if resume is None and ckpt:
         recorded = recorded_data_dir(run)
-        same = data_dir is None or (recorded is not None
-                                    and Path(recorded) == Path(data_dir).resolve())
+        same = (data_dir is None and corpus is None) or (
+            recorded is not None and data_dir is not None
+            and Path(recorded) == Path(data_dir).resolve())
         if not same:
             raise ModelError(f"an interrupted run named {name!r} (on {recorded}) exists: "
                              "--resume continues it, --restart starts again on the new folder")
         resume = True
-    if not resume and data_dir is None:
+    if not resume and data_dir is None and corpus is None:
         raise ModelError("give --data-dir DIR: the folder of music to train on")
     return Plan(name, run, bool(resume), force)
 
