@@ -405,7 +405,7 @@ class TrainWindow(QDialog):
             self.fraction = int(e["step"]) / max(1, int(e["steps"]))
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * self.fraction))
-            self.progress.setFormat(f"Epoch {e['epoch']} of {e['epochs']}: "
+            self.progress.setFormat(f"Epoch {e['epoch']} (at most {e['epochs']}): "
                                     f"{int(100 * self.fraction)}%")
             self.curves.add_batch(int(e["epoch"]), self.fraction, float(e["loss"]),
                                   float(e["acc"]))
@@ -417,7 +417,7 @@ class TrainWindow(QDialog):
             self.fraction = 0.0
             self.progress.setRange(0, 1000)
             self.progress.setValue(1000)
-            self.progress.setFormat(f"Epoch {e['epoch']} of {e['epochs']} done: validation "
+            self.progress.setFormat(f"Epoch {e['epoch']} done: validation "
                                     f"loss {float(e['val_loss']):.3f}"
                                     + (" (best so far)" if e.get("best") else ""))
             self._estimate(int(e["epoch"]) + 1)
