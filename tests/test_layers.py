@@ -32,6 +32,7 @@ def test_import_linter_contracts_hold():
     assert "music, ml and audio never import Qt KEPT" in result.stdout
     assert "layers: cli above selftest above ui above ml and audio, above music KEPT" \
         in result.stdout
+    assert "the app (ui) never imports TensorFlow KEPT" in result.stdout
 
 
 _LIGHT_LAYERS = {

@@ -9,15 +9,19 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from composer_gui.ml.model_folder import list_models, models_dirs
+    from composer_gui.ml.model_folder import list_models, models_dirs, skipped_folders
 
     infos = list_models()
+    skipped = skipped_folders()
     searched = ", ".join(str(d) for d in models_dirs())
     if not infos:
         print(f"no models are installed (searched {searched})")
-        return 0
-    width = max(len(m.name) for m in infos)
-    for m in infos:
-        print(f"{m.name:<{width}}  {m.summary}")
-    print(f"(searched {searched})")
+    else:
+        width = max(len(m.name) for m in infos)
+        for m in infos:
+            print(f"{m.name:<{width}}  {m.summary}")
+    for s in skipped:  # interrupted training runs, stray folders: listed apart, with the reason
+        print(f"skipped {s.path}: {s.reason}")
+    if infos:
+        print(f"(searched {searched})")
     return 0

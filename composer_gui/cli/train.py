@@ -1,7 +1,15 @@
-"""``composer-gui train``: train an LSTM on a named corpus or a folder and write a model folder."""
+"""``composer-gui train``: train an LSTM on a named corpus or a folder and write a model folder.
+
+``--name NAME`` without ``--out`` trains into the user's models folder, writes the model card and
+installs the model under that name (ml/user_training.py). ``--progress-json`` prints one JSON
+object per line on stdout (the events of ml/train.py and ml/corpora.py), which the window's
+Train on My Music follows; ``--check`` only reads the folder and reports its files and the
+amount of music (no TensorFlow needed).
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -23,7 +31,9 @@ def add_parser(sub) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--corpus", choices=("bach-chorales", "folk-melodies"))
     src.add_argument("--data-dir", type=Path, help="a folder of MIDI / MusicXML / ABC files")
-    p.add_argument("--out", type=Path, required=True, help="run and model folder")
+    p.add_argument("--out", type=Path, default=None,
+                   help="run and model folder (default with --name: the user's models folder, "
+                   "where the app, `models` and `generate --model NAME` find it)")
     p.add_argument("--epochs", type=int, default=None,
                    help="maximum epochs (default 60); with a checkpoint, the new limit (at "
                    "or below the epochs done: just export the best checkpoint)")
@@ -50,7 +60,19 @@ def add_parser(sub) -> None:
                    help="drop identical pieces and near-copies before splitting")
     p.add_argument("--threads", type=int, default=None, help="TensorFlow threads (0: all)")
     p.add_argument("--limit", type=int, default=None, help="read only the first N source files")
-    p.add_argument("--name", default=None, help="model name (default: the folder name)")
+    p.add_argument("--name", default=None,
+                   help="model name; without --out the model is trained into the user's models "
+                   "folder, gets its card and is installed under this name")
+    p.add_argument("--force", action="store_true",
+                   help="with --name: replace an installed model of the same name when done")
+    p.add_argument("--time-budget", type=float, default=None, metavar="MINUTES",
+                   help="stop starting epochs that would end after this many minutes of "
+                   "training; the best epoch so far is kept")
+    p.add_argument("--check", action="store_true",
+                   help="only read --data-dir: list the files used and skipped (with the "
+                   "reason) and say whether it is enough music; trains nothing")
+    p.add_argument("--progress-json", action="store_true",
+                   help="machine-readable progress: one JSON object per line on stdout")
     p.add_argument("--checkpoint-dir", type=Path, default=None,
                    help="where checkpoints go (default OUT/checkpoint)")
     res = p.add_mutually_exclusive_group()
@@ -68,10 +90,58 @@ def tensorflow_available() -> bool:
     return True
 
 
+class Reporter:
+    """Where progress goes: JSON lines on stdout (--progress-json), else nowhere (the bars and
+    the log on stderr say it to a person)."""
+
+    def __init__(self, json_lines: bool) -> None:
+        self.json_lines = json_lines
+
+    def __call__(self, event: dict) -> None:
+        if self.json_lines:
+            sys.stdout.write(json.dumps(event) + "\n")
+            sys.stdout.flush()
+
+    def fail(self, message: str, code: int = 1) -> int:
+        self({"event": "error", "message": message})
+        print(f"composer-gui train: {message}", file=sys.stderr)
+        return code
+
+
 def run(args) -> int:
+    report = Reporter(args.progress_json)
+    if args.check:
+        return check(args, report)
+    if args.out is None and args.name is None:
+        return report.fail("give --out FOLDER, or --name NAME to install the model in your "
+                           "models folder", 2)
+    plan = None
+    if args.out is None:
+        from composer_gui.ml.model_folder import ModelError
+        from composer_gui.ml.user_training import plan as plan_run
+
+        try:
+            plan = plan_run(args.name, args.data_dir, corpus=args.corpus,
+                            force=args.force, resume=False if args.restart else args.resume)
+        except ModelError as exc:
+            return report.fail(str(exc))
+        args.out = plan.run
+        args.resume = plan.resume or None
+        if args.data_dir is not None and args.corpus is None and not plan.resume:
+            from composer_gui.ml.corpora import CorpusError, folder_sources
+
+            try:
+                folder_sources(args.data_dir)
+            except CorpusError as exc:
+                return report.fail(str(exc))
     if not tensorflow_available():
+        report({"event": "error", "message": INSTALL_HINT, "install": True})
         print(INSTALL_HINT, file=sys.stderr)
         return 1
+    if plan is not None:
+        from composer_gui.ml.user_training import clear_stale
+
+        clear_stale(plan)
     from composer_gui.ml.corpora import CorpusError
     from composer_gui.ml.train import TrainConfig, checkpoint_path, has_checkpoint, train
 
@@ -99,11 +169,71 @@ def run(args) -> int:
     if args.resume and not has_ckpt:
         print(f"composer-gui train: {args.out} holds no checkpoint to resume", file=sys.stderr)
         return 1
+    quiet = args.quiet or args.progress_json
+    report({"event": "start", "name": args.name or Path(args.out).name, "out": str(args.out),
+            "resume": bool(has_ckpt and resume is not False)})
     try:
-        train(cfg, resume=resume, progress=not args.quiet, epochs=args.epochs,
+        train(cfg, resume=resume, progress=not quiet, epochs=args.epochs,
               augment_prob=args.augment_prob,
-              learning_rate=args.learning_rate if has_ckpt and resume is not False else None)
+              learning_rate=args.learning_rate if has_ckpt and resume is not False else None,
+              budget_seconds=args.time_budget * 60 if args.time_budget else None,
+              report=report)
     except (CorpusError, ValueError) as exc:
-        print(f"composer-gui train: {exc}", file=sys.stderr)
-        return 1
+        if plan is not None and not has_checkpoint(checkpoint_path(args.out)):
+            import shutil
+
+            shutil.rmtree(args.out, ignore_errors=True)  # nothing worth resuming was written
+        return report.fail(str(exc))
+    if plan is not None:
+        from composer_gui.ml.model_folder import ModelError
+        from composer_gui.ml.user_training import finish
+
+        try:
+            folder = finish(plan, progress=not quiet, report=report)
+        except (ModelError, CorpusError, ValueError, OSError) as exc:
+            return report.fail(f"the model is trained ({args.out}) but could not be installed: "
+                               f"{exc}")
+        print(f"installed {plan.name}: {folder}", file=sys.stderr)
+    else:
+        report({"event": "done", "name": args.name or Path(args.out).name,
+                "folder": str(args.out), "summary": None})
     return 0
+
+
+def check(args, report: Reporter) -> int:
+    """--check: read the folder (parsed files are cached for the training that follows), report
+    every file and the amount of music; exit 0 when something is usable."""
+    from composer_gui.ml.corpora import CorpusError, load_pieces
+    from composer_gui.ml.data_check import assess
+    from composer_gui.ml.train import TrainConfig, make_vocabulary
+
+    if args.data_dir is None:
+        return report.fail("--check needs --data-dir DIR", 2)
+    cfg = TrainConfig(out="", data_dir=str(args.data_dir))
+    if args.representation:
+        cfg.representation = args.representation
+    if args.voices:
+        cfg.voices = [v.strip() for v in args.voices.split(",") if v.strip()]
+    files: list[dict] = []
+
+    def collect(event: dict) -> None:
+        if event["event"] == "file":
+            files.append(event)
+        report(event)
+
+    try:
+        vocab = make_vocabulary(cfg)
+        load_pieces(None, args.data_dir, vocab, progress=not (args.quiet or args.progress_json),
+                    limit=args.limit, log=lambda _m: None, report=collect)
+    except (CorpusError, ValueError) as exc:
+        if not files:
+            return report.fail(str(exc))
+    verdict = assess(files)
+    report({"event": "check", **verdict})
+    if not args.progress_json:
+        for f in files:
+            status = f"{f['pieces']} piece(s), {f['notes']} notes" if f["pieces"] else \
+                f"skipped: {f['reason']}"
+            print(f"{f['path']}: {status}")
+        print(verdict["message"])
+    return 0 if verdict["usable"] else 1

@@ -176,6 +176,9 @@ def convert_source(job: tuple[str, str, str, dict]) -> dict:
                 scores = [(None, _convert_m21(parsed, kind))]
         for index, (score, fermatas) in scores:
             if not score.notes:
+                if kind == "file":  # the file's one score: say why it gives nothing
+                    out["error"] = no_notes_reason(score)
+                    break
                 out["warnings"].append(f"tune {index} holds no notes; skipped")
                 continue
             if isinstance(vocab, VoiceVocabulary):
@@ -186,6 +189,13 @@ def convert_source(job: tuple[str, str, str, dict]) -> dict:
     except Exception as exc:  # one bad file never stops the run
         out["error"] = _reason(exc)
     return out
+
+
+def no_notes_reason(score) -> str:
+    """Why a score read without error gives no training piece."""
+    if any(p.is_drum and p.notes for p in score.parts):
+        return "only drums (MIDI channel 10): no pitched notes to learn from"
+    return "holds no notes"
 
 
 def _reason(exc: BaseException) -> str:
@@ -226,10 +236,14 @@ def load_pieces(
     progress: bool = True,
     limit: int | None = None,
     log=None,
+    report=None,
 ) -> list[Piece]:
     """All pieces of a named corpus or a folder, sorted by id, parsed once and then cached.
 
-    ``limit`` reads only the first N source files (tests, quick experiments)."""
+    ``limit`` reads only the first N source files (tests, quick experiments). ``report``
+    (training's progress events) receives ``{"event": "parse", "done", "total"}`` as files are
+    parsed, then one ``{"event": "file", "path", "pieces", "notes", "reason"}`` per source file
+    (``reason``: why it gave no pieces, else None)."""
     vocab = vocab or Vocabulary()
     log = log or (lambda msg: print(msg, file=sys.stderr))
     if (corpus is None) == (data_dir is None):
@@ -254,7 +268,7 @@ def load_pieces(
             log(f"note: ignoring an unreadable cache {cache_path}")
     todo = [(p, k) for p, k in sources if cache.get(p, {}).get("stamp") != _stamp(p)]
     if todo:
-        results = _convert_all(todo, str(root), vocab, workers, progress, label)
+        results = _convert_all(todo, str(root), vocab, workers, progress, label, report)
         failed = 0
         for r in results:
             if r["error"]:
@@ -271,27 +285,59 @@ def load_pieces(
         log(f"{label}: parsed {len(todo)} file(s), {failed} skipped; cache {cache_path}")
     pieces = [Piece(pid, np.asarray(toks, dtype=np.int16))
               for p, _ in sources for pid, toks in cache[p]["pieces"]]
+    if report is not None:
+        _report_files(report, sources, cache, root, vocab)
     if not pieces:
+        if data_dir is not None:
+            raise CorpusError(f"{root}: none of its {len(sources)} score file(s) holds music to "
+                              "learn from (each file's reason is listed above)")
         raise CorpusError(f"{label}: no usable pieces")
     return sorted(pieces, key=lambda p: p.id)
 
 
-def _convert_all(todo, root, vocab, workers, progress, label) -> list[dict]:
+def _report_files(report, sources, cache, root: Path, vocab) -> None:
+    from composer_gui.ml.musical_eval import attacked_notes
+
+    for path, _kind in sources:
+        entry = cache[path]
+        found = entry["pieces"]
+        reason = entry.get("error")
+        if not found and not reason:
+            reason = (entry.get("warnings") or ["holds no notes"])[-1]
+        if reason and reason.startswith(path + ": "):
+            reason = reason[len(path) + 2:]
+        try:
+            rel = Path(path).relative_to(root).as_posix()
+        except ValueError:
+            rel = path
+        report({"event": "file", "path": rel, "pieces": len(found),
+                "notes": attacked_notes([t for _pid, t in found], vocab),
+                "reason": None if found else reason})
+
+
+def _convert_all(todo, root, vocab, workers, progress, label, report=None) -> list[dict]:
     from tqdm import tqdm
 
     jobs = [(p, k, root, vocab.to_dict()) for p, k in todo]
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     bar = tqdm(total=len(jobs), desc=f"parsing {label}", unit="file", disable=not progress)
     results = []
+
+    def done(r: dict) -> None:
+        results.append(r)
+        bar.update()
+        if report is not None:
+            report({"event": "parse", "done": len(results), "total": len(jobs)})
+
+    if report is not None:
+        report({"event": "parse", "done": 0, "total": len(jobs)})
     if workers <= 1 or len(jobs) == 1:
         for job in jobs:
-            results.append(convert_source(job))
-            bar.update()
+            done(convert_source(job))
     else:
         with mp.get_context("spawn").Pool(workers) as pool:
             for r in pool.imap_unordered(convert_source, jobs, chunksize=4):
-                results.append(r)
-                bar.update()
+                done(r)
     bar.close()
     return results
 

@@ -24,6 +24,11 @@ the user's data folder (``~/.local/share/composer-gui/models`` on Linux,
 ``~/Library/Application Support/composer-gui/models`` on macOS, ``%APPDATA%\\composer-gui\\models``
 on Windows).
 
+``train --name NAME`` (and the window's Train on My Music) trains in
+``<user models>/.training/NAME`` (:func:`run_dir`: invisible to :func:`list_models`, so a run
+killed half-way is never listed as a model) and moves the finished folder, card included, to
+``<user models>/NAME`` in one rename (:func:`install`).
+
 No TensorFlow here: only onnxruntime (imported when a model is loaded).
 """
 
@@ -51,7 +56,11 @@ WEIGHTS = "weights.weights.h5"
 SPLIT = "split.json"
 TRAIN_CONFIG = "train_config.json"
 LOG = "log.csv"
-CHECKPOINT = "checkpoint"  # a folder
+CHECKPOINT = "checkpoint"  # a folder (or train --checkpoint-dir) holding:
+CKPT_STATE = "state.json"  # epochs done, best so far, learning rate
+CKPT_LAST = "last.keras"  # the whole model with its optimizer, after the last epoch
+CKPT_BEST = "best.weights.h5"  # the best epoch's weights
+RUNS = ".training"  # in the user models folder: runs in progress or interrupted, one per name
 REQUIRED = (CONFIG, ONNX)  # what loading needs
 APP_FILES = (CONFIG, ONNX, CARD, CARD_MD)  # what the app reads: what a bundle ships
 
@@ -175,6 +184,11 @@ def user_models_dirs() -> list[Path]:
     return [root / "composer-gui" / "models"]
 
 
+def user_models_dir() -> Path:
+    """Where new models are installed (trained by name, renamed): the first user folder."""
+    return user_models_dirs()[0]
+
+
 def models_dirs() -> list[Path]:
     """Every folder searched for models, in order of precedence (they need not exist)."""
     out: list[Path] = []
@@ -209,6 +223,162 @@ def list_models() -> list[ModelInfo]:
                 found[sub.name] = ModelInfo(sub.name, sub, read_summary(sub), voices,
                                             describe_card(sub, voices))
     return sorted(found.values(), key=lambda m: m.name)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A folder in a models folder that is not (yet) a model, and why."""
+
+    name: str
+    path: Path
+    reason: str
+
+
+def skipped_folders() -> list[Skipped]:
+    """Folders of the user models folders that :func:`list_models` leaves out, with the reason:
+    interrupted training runs (resumable or not) and folders without a config.json."""
+    out: list[Skipped] = []
+    for d in user_models_dirs():
+        if not d.is_dir():
+            continue
+        for sub in sorted(d.iterdir()):
+            if sub.name == RUNS and sub.is_dir():
+                out += [Skipped(r.name, r, run_state(r)) for r in sorted(sub.iterdir())
+                        if r.is_dir()]
+            elif sub.is_dir() and not sub.name.startswith(".") and not (sub / CONFIG).is_file():
+                out.append(Skipped(sub.name, sub, f"no {CONFIG}: not a model folder"))
+    return out
+
+
+def has_checkpoint(ckpt: Path) -> bool:
+    """Whether the checkpoint folder ``ckpt`` holds a checkpoint a run can resume from."""
+    return (ckpt / CKPT_STATE).is_file() and (ckpt / CKPT_LAST).is_file()
+
+
+def checkpoint_epochs(run: Path) -> int | None:
+    """Epochs done by the run in folder ``run`` (its checkpoint/), or None: nothing to resume."""
+    ckpt = run / CHECKPOINT
+    if not has_checkpoint(ckpt):
+        return None
+    try:
+        return int(json.loads((ckpt / CKPT_STATE).read_text(encoding="utf-8"))["epoch"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def run_state(run: Path) -> str:
+    """One line on an unfinished training run: how far it got and the command that goes on."""
+    done = checkpoint_epochs(run)
+    if done is None:
+        return (f"unfinished training run without a checkpoint (stopped before its first epoch "
+                f"ended); start again: composer-gui train --data-dir DIR --name {run.name} "
+                f"--restart")
+    return (f"unfinished training run ({done} epoch(s) done); resume: composer-gui train "
+            f"--name {run.name} --resume")
+
+
+# ----- names -------------------------------------------------------------------------------------
+MAX_NAME = 64
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+
+
+def check_name(name: str) -> str:
+    """``name`` stripped, if it can be a model's folder name on every system; else ModelError
+    saying why (one message the CLI and the window both show)."""
+    text = name.strip()
+    if not text:
+        raise ModelError("a model needs a name")
+    bad = sorted({c for c in text if c in '/\\:*?"<>|' or ord(c) < 32})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise ModelError(f"model name {text!r}: {shown} cannot be part of a folder name; "
+                         "use letters, digits, spaces, '-' or '_'")
+    if text.startswith(".") or text.endswith("."):
+        raise ModelError(f"model name {text!r} may not start or end with '.'")
+    if text.lower().split(".")[0] in _RESERVED:
+        raise ModelError(f"model name {text!r} is reserved on Windows")
+    if len(text) > MAX_NAME:
+        raise ModelError(f"model name is {len(text)} characters long; at most {MAX_NAME}")
+    return text
+
+
+def find_installed(name: str) -> Path | None:
+    """The folder of the installed model called ``name`` (bundled or the user's), if any."""
+    for d in models_dirs():
+        if (d / name).is_dir():
+            return d / name
+    return None
+
+
+def is_bundled(folder: Path) -> bool:
+    """Whether ``folder`` is one of the bundled models (read-only: never renamed or deleted)."""
+    try:
+        return Path(folder).resolve().parent == bundled_models_dir().resolve()
+    except OSError:
+        return False
+
+
+def run_dir(name: str) -> Path:
+    """Where ``train --name NAME`` trains until the model is finished."""
+    return user_models_dir() / RUNS / check_name(name)
+
+
+def install(run: Path, name: str, *, replace: bool = False) -> Path:
+    """Move a finished run folder to ``<user models>/name`` in one rename; an existing model of
+    that name is only replaced with ``replace`` (the old one is removed after the move)."""
+    import shutil
+
+    name = check_name(name)
+    target = user_models_dir() / name
+    old = None
+    if target.exists():
+        if not replace:
+            raise ModelError(f"a model named {name!r} is already installed ({target})")
+        old = target.with_name(f".{name}.replaced-{os.getpid()}")
+        os.replace(target, old)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(run, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def rename_model(folder: Path, new_name: str) -> Path:
+    """Rename a user's model: its folder and the name in its config.json and card.json."""
+    new_name = check_name(new_name)
+    folder = Path(folder)
+    if is_bundled(folder):
+        raise ModelError(f"{folder.name} comes with the app and cannot be renamed")
+    if find_installed(new_name) is not None:
+        raise ModelError(f"a model named {new_name!r} is already installed")
+    target = folder.with_name(new_name)
+    os.replace(folder, target)
+    for file in (CONFIG, CARD):
+        path = target / file
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and "name" in data:
+            data["name"] = new_name
+            from composer_gui.music.atomic import atomic_write
+
+            text = json.dumps(data, indent=1) + "\n"
+            atomic_write(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+    return target
+
+
+def delete_model(folder: Path) -> None:
+    """Delete a user's model folder (never a bundled one)."""
+    import shutil
+
+    folder = Path(folder)
+    if is_bundled(folder):
+        raise ModelError(f"{folder.name} comes with the app and cannot be deleted")
+    if not (folder / CONFIG).is_file() and folder.parent.name != RUNS:
+        raise ModelError(f"{folder}: not a model folder")
+    shutil.rmtree(folder)
 
 
 def resolve_model(name_or_dir: str | os.PathLike) -> Path:

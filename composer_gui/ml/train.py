@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from composer_gui.ml.corpora import (
     split_pieces,
     split_record,
 )
+from composer_gui.ml.musical_eval import attacked_notes
 from composer_gui.ml.tokens import Vocabulary
 from composer_gui.ml.voices import CHORALE_VOICES, VoiceVocabulary
 
@@ -106,7 +108,8 @@ def make_vocabulary(cfg: TrainConfig) -> Vocabulary | VoiceVocabulary:
 
 CSV_FIELDS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 # inside the checkpoint folder (model_folder.CHECKPOINT, or --checkpoint-dir)
-STATE, LAST, BEST = "state.json", "last.keras", "best.weights.h5"
+STATE, LAST, BEST = layout.CKPT_STATE, layout.CKPT_LAST, layout.CKPT_BEST
+has_checkpoint = layout.has_checkpoint
 
 
 def checkpoint_path(out: str | Path, checkpoint_dir: str | Path | None = None) -> Path:
@@ -114,24 +117,29 @@ def checkpoint_path(out: str | Path, checkpoint_dir: str | Path | None = None) -
     return Path(checkpoint_dir) if checkpoint_dir else Path(out) / layout.CHECKPOINT
 
 
-def has_checkpoint(ckpt: Path) -> bool:
-    """Whether ``ckpt`` holds a checkpoint a run can resume from."""
-    return (ckpt / STATE).is_file() and (ckpt / LAST).is_file()
-
-
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+Report = Callable[[dict], None]
+
+
 def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True,
           epochs: int | None = None, augment_prob: float | None = None,
-          learning_rate: float | None = None) -> Path:
+          learning_rate: float | None = None, budget_seconds: float | None = None,
+          report: Report | None = None) -> Path:
     """Train (or resume) a run in ``cfg.out``; returns the exported model folder (``cfg.out``).
 
     Resuming uses the recorded config; ``epochs`` (if given) replaces its epoch limit, so
     ``epochs`` at or below the epochs done just exports the best checkpoint; ``augment_prob``
     and ``learning_rate`` given when resuming are recorded as overrides from the next epoch on
-    (a new learning rate restarts the schedule from that value)."""
+    (a new learning rate restarts the schedule from that value).
+
+    ``budget_seconds`` bounds this call's epochs: no epoch starts that the mean epoch so far
+    says would end past it (at least one runs); the best weights are exported as usual.
+    ``report`` receives the events of :mod:`composer_gui.ml.progress` (files, parsing, batches,
+    epochs) as dicts, for a window that follows the run."""
+    emit = report or (lambda _event: None)
     out = Path(cfg.out)
     ckpt = checkpoint_path(out, cfg.checkpoint_dir)
     state_path = ckpt / STATE
@@ -188,7 +196,7 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
     keras.utils.set_random_seed(cfg.seed)
 
     pieces = load_pieces(cfg.corpus, cfg.data_dir, vocab, progress=progress, limit=cfg.limit,
-                         log=_log)
+                         log=_log, report=report)
     dropped: list[dict] = []
     if cfg.dedupe:
         pieces, dropped = dedupe(pieces, vocab)
@@ -208,6 +216,8 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
     sizes = {k: len(v) for k, v in split.items()}
     tokens = {k: int(sum(len(p.tokens) for p in v)) for k, v in split.items()}
     _log(f"pieces: {sizes}, tokens: {tokens}")
+    emit({"event": "data", "pieces": sizes, "tokens": tokens,
+          "notes": attacked_notes([p.tokens for p in pieces], vocab)})
 
     ckpt.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -225,10 +235,21 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
             csv.writer(f).writerow(CSV_FIELDS)
     write_split(out, record)
     _log(f"model: {model_cfg} ({model.count_params():,} parameters)")
+    with open(out / layout.LOG, newline="") as f:
+        history = list(csv.DictReader(f))
+    emit({"event": "model", "parameters": int(model.count_params()), "epochs": cfg.epochs,
+          "done": state["epoch"], "history": history, "resumed": bool(resume)})
+    started = time.perf_counter()
+    spent = 0.0
+    out_of_time = False
 
     val = make_windows(split["val"], vocab, cfg.seq_len, None)
     while state["epoch"] < cfg.epochs and not state["stopped"]:
         epoch = state["epoch"] + 1
+        ran = epoch - 1 - (int(history[-1]["epoch"]) if history else 0)
+        if budget_seconds is not None and ran > 0 and spent + spent / ran > budget_seconds:
+            out_of_time = True
+            break
         restart_lr = [o["learning_rate"] for o in cfg.overrides
                       if o["from_epoch"] == epoch and "learning_rate" in o]
         if restart_lr and state.get("lr_restarted_at") != epoch:
@@ -242,8 +263,10 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
         if progress:
             _log(f"epoch {epoch}/{cfg.epochs}: {len(windows)} windows of {cfg.seq_len}, "
                  f"lr {state['lr']:.2e}")
+        callbacks = [batch_report(emit, epoch, cfg.epochs, -(-len(windows) // cfg.batch_size))] \
+            if report else []
         hist = model.fit(windows[:, :-1], windows[:, 1:], batch_size=cfg.batch_size, epochs=1,
-                         shuffle=True, verbose=1 if progress else 0)
+                         shuffle=True, verbose=1 if progress else 0, callbacks=callbacks)
         val_loss, val_acc = model.evaluate(val[:, :-1], val[:, 1:], batch_size=cfg.batch_size,
                                            verbose=0)
         seconds = time.perf_counter() - t0
@@ -265,14 +288,23 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
             mark = ""
         _log(f"epoch {epoch}: train {row[1]:.4f}, val {val_loss:.4f}, val acc {val_acc:.4f}, "
              f"{seconds:.0f} s{mark}")
+        spent = time.perf_counter() - started
         state["epoch"] = epoch
         model.save(ckpt / f"{LAST}.tmp.keras")
         os.replace(ckpt / f"{LAST}.tmp.keras", ckpt / LAST)
         tmp = state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, state_path)
+        emit({"event": "epoch", "epoch": epoch, "epochs": cfg.epochs,
+              **dict(zip(CSV_FIELDS[1:], (float(x) for x in row[1:]), strict=True)),
+              "best": bool(mark), "elapsed": round(spent, 2)})
     if state["stopped"]:
         _log(f"early stop: no new best for {cfg.patience} epochs")
+    if out_of_time:
+        _log(f"time budget of {budget_seconds:.0f} s reached after epoch {state['epoch']}")
+    emit({"event": "stage", "stage": "export", "epochs_run": state["epoch"],
+          "why": "early stop" if state["stopped"] else "time budget" if out_of_time
+          else "epoch limit"})
 
     model.load_weights(ckpt / BEST)
     training = {**cfg.to_dict(), "split_sizes": sizes, "split_tokens": tokens,
@@ -284,3 +316,20 @@ def train(cfg: TrainConfig, *, resume: bool | None = None, progress: bool = True
     write_model_folder(out, model, model_cfg, vocab, training, record, name=cfg.name)
     _log(f"model folder written: {out}")
     return out
+
+
+def batch_report(emit: Report, epoch: int, epochs: int, steps: int):
+    """A Keras callback that reports the running loss and accuracy every few batches (built on
+    demand: keras is imported only here, inside training)."""
+    import keras
+
+    class _BatchReport(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            step = batch + 1
+            if step == steps or step % max(1, steps // 20) == 0:
+                logs = logs or {}
+                emit({"event": "batch", "epoch": epoch, "epochs": epochs, "step": step,
+                      "steps": steps, "loss": float(logs.get("loss", "nan")),
+                      "acc": float(logs.get("acc", "nan"))})
+
+    return _BatchReport()

@@ -221,9 +221,15 @@ class ContinuePanel(QWidget):
         self._by_hand = False  # the user chose the model: no suggestion overrides it
         self._kept_at: int | None = None  # the undo index right after a Keep (its status)
         self._refresh()
+        self._select: str | None = None  # refresh_models: the model to choose next
         self._update()
 
     # ----- models --------------------------------------------------------------------------------
+    def refresh_models(self, select: str | None = None) -> None:
+        """List the models again (one was trained, renamed or deleted); ``select`` it by name."""
+        self._select = select
+        self.controller.list_models()
+
     def set_models(self, models: list) -> None:
         self._models_known = True
         self._models = list(models)
@@ -237,8 +243,14 @@ class ContinuePanel(QWidget):
             self.model.setItemData(i, info.summary, SUMMARY_ROLE)
         self.model.blockSignals(False)
         if models:
-            suggested = suggest_model(self.doc.score, self._models)
-            self.model.setCurrentIndex(self._models.index(suggested[0]) if suggested else 0)
+            chosen = self.model.findText(self._select) if self._select else -1
+            self._select = None
+            if chosen >= 0:  # just trained or renamed: chosen as if by hand
+                self._by_hand = True
+                self.model.setCurrentIndex(chosen)
+            else:
+                suggested = suggest_model(self.doc.score, self._models)
+                self.model.setCurrentIndex(self._models.index(suggested[0]) if suggested else 0)
             self._on_model(self.model.currentIndex())
         else:
             self.model.setPlaceholderText("No models installed")

@@ -176,6 +176,10 @@ class MainWindow(QMainWindow):
             A("midi_refresh", "Refresh MIDI &Ports", p.refresh_midi_ports, None,
               "Look for MIDI keyboards, synths and DAWs again"),
             A("midi_info", "", enabled=False),
+            A("train_music", "&Train on My Music…", self._open_training, None,
+              "Train a model on a folder of your MIDI, MusicXML or ABC files"),
+            A("models", "&Models…", self._open_models, None,
+              "The installed models with their cards and training curves"),
             A("about", "&About Composer", self.show_about),
             A("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, None,
               "Every shortcut of the window and the piano roll"),
@@ -215,6 +219,8 @@ class MainWindow(QMainWindow):
         m.addActions(a("continue", "regenerate", "harmonize", "stop"))
         m.addSeparator()
         m.addActions(a("keep", "discard"))
+        m = bar.addMenu("Mo&del")
+        m.addActions(a("train_music", "models"))
         m = bar.addMenu("T&ransport")
         m.addActions(a("play", "play_start", "loop", "audition"))
         m = bar.addMenu("&MIDI")
@@ -355,6 +361,16 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def _open_training(self):  # ui/train_window.py (pyqtgraph is imported on first use)
+        from .train_window import open_train_window
+
+        return open_train_window(self, self.panel.refresh_models)
+
+    def _open_models(self):  # ui/models_window.py
+        from .models_window import open_models_window
+
+        return open_models_window(self, self.panel.refresh_models)
 
     def _transpose_dialog(self) -> None:
         n = self.ask_semitones()
