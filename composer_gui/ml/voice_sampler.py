@@ -319,8 +319,9 @@ class VoiceSampler:
 
         # the frames
         frames: list[_Frame] = []
-        beat = ts.beat_ticks // step
-        last_beat = max(start_step, stop_step - max(1, beat))
+        beat = max(1, ts.beat_ticks // step)
+        last_bar_step = bar_steps[where(stop_step - 1)[0]]
+        last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat))
         tonic_check = end == "cadence" and ends_piece and key is not None
         for s in range(start_step, ctx_step):
             b, pos = where(s)
@@ -355,7 +356,8 @@ class VoiceSampler:
         if n_ctx_end > stop or request.harmonize or region_end is not None:
             forks[0] = max(1, min(limits.VOICE_CANDIDATES, MAX_ROWS // k))
         if tonic_check:
-            last = max(0, bar_steps[where(stop_step - 1)[0]] - start_step)
+            # the fork sits at the bar line before the dominant, so every candidate gets its own
+            last = max(0, bar_steps[where(max(start_step, last_beat - beat))[0]] - start_step)
             width = k * forks.get(0, 1)
             ending = max(1, min(limits.VOICE_ENDING_CANDIDATES // forks.get(0, 1),
                                 MAX_ROWS // width))
@@ -406,7 +408,7 @@ class VoiceSampler:
                       and grid[i][stop_step] >= v.pitch_offset else -1 for i in range(n)]
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, shift, step, tonic_check,
-                         key, base_notes, start_pitch, max(1, beat), seam_pitch,
+                         key, base_notes, start_pitch, beat, seam_pitch,
                          style_rules=bool(request.style_rules) and n >= 3,
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else ())
@@ -510,6 +512,9 @@ class VoiceSampler:
         # what each voice sounds now (normalized MIDI, -1: silent) and the outer voices at the
         # last onset: the style rules read them
         cur = np.tile(np.asarray(job.start_pitch or [-1] * n, np.int64), (k, 1))
+        # the last step at which some voice sounded: a silence may not outlast MAX_SILENCE_BEATS
+        last_sound = np.full(k, job.frames[0].step if job.frames else 0, np.int64)
+        max_silence = MAX_SILENCE_BEATS[n == 1] * job.beat_steps
         outer = np.stack(_outer(cur), axis=1)
         rules = job.style_rules
         lags = job.restate_lags
@@ -572,7 +577,7 @@ class VoiceSampler:
                 idx = np.repeat(np.arange(rows), job.forks[fi])
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
-                cur, outer = cur[idx], outer[idx]
+                cur, outer, last_sound = cur[idx], outer[idx], last_sound[idx]
                 if hist is not None:
                     hist = hist[idx]
                 group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
@@ -606,6 +611,9 @@ class VoiceSampler:
                 score += loglik(chosen)
             feed(chosen)
             frame_attack = np.zeros(rows, bool)
+            # every voice has been silent too long: they enter now (a beat frame)
+            enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
+                     if frame.on_beat and not frame.context else None)
             for i in range(n):
                 if cancelled():
                     return
@@ -624,6 +632,8 @@ class VoiceSampler:
                         mask[:] = job.pitch_ok[i]
                         mask[:, HOLD] = holding
                         mask[:, REST] = frame.final != 1
+                        if enter is not None and job.pitch_ok[i].any():
+                            mask[enter, REST] = False
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i])
                         if frame.cadence:
@@ -663,6 +673,7 @@ class VoiceSampler:
                     if cancelled():
                         return
                     feed(chosen)
+            last_sound[(cur >= 0).any(axis=1)] = frame.step
             if frame_attack.any():  # an onset: the outer voices the next onset is checked against
                 top, bottom = _outer(cur)
                 outer[frame_attack, 0] = top[frame_attack]
@@ -701,6 +712,13 @@ class VoiceSampler:
         if job.tonic_check and report.found_tonic < k:
             self.warnings.append(f"{k - report.found_tonic} of {k} variation(s): none of "
                                  f"{m} candidates ended on the tonic chord")
+
+
+# The longest silence of all voices inside generated music, in beats (voices, a melody). An LSTM
+# trained on pieces that open with an empty pickup bar learns "after a closing chord, rest" and
+# may fall silent for bars after a phrase end; real chorales never rest in every voice, and a tune
+# breathes for a beat or two at most.
+MAX_SILENCE_BEATS = {False: 1, True: 2}
 
 
 # ----- style rules ---------------------------------------------------------------------------
@@ -787,6 +805,17 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
     narrowed = block & allowed
     keep = narrowed.any(axis=1)
     block[keep] = narrowed[keep]
+
+
+def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:
+    """Where the cadence option's final tonic starts: on a strong beat, so that it is held as
+    an ending is. A bar of four beats or more ends on its middle beat (a half note in 4/4, as
+    chorale phrases close); shorter bars on the downbeat (a dotted half in 3/4, a whole bar in
+    2/4 and 6/8), the dominant then on the last beat of the bar before."""
+    beats = (stop_step - bar_step) // beat
+    if beats >= 4 and beats % 2 == 0:
+        return bar_step + beats // 2 * beat
+    return bar_step
 
 
 def _ends_authentic(notes: list[Note], job: _VoiceJob) -> bool:
