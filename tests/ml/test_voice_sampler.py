@@ -152,8 +152,44 @@ def test_a_cadence_ends_with_every_voice_holding_to_the_bar_line(sampler):
         stop = score.end_tick + 2 * BAR
         for p in r.parts:
             last = max(p.notes, key=lambda n: n.start)
-            assert last.end == stop and last.start <= stop - TPQ
+            # the final chord is held from the bar's middle beat (a half note in 4/4), not
+            # struck on its weak last beat
+            assert last.end == stop and last.start <= stop - 2 * TPQ
     assert sampler.search.tonic_checked and sampler.search.groups == 2
+
+
+@pytest.mark.parametrize(("meter", "bar_steps", "beat", "final"), [
+    ("4/4", 16, 4, 8), ("2/2", 16, 8, 0), ("3/4", 12, 4, 0), ("2/4", 8, 4, 0), ("6/8", 12, 6, 0),
+    ("12/8", 24, 6, 12)])
+def test_the_final_tonic_starts_on_a_strong_beat(meter, bar_steps, beat, final):
+    from composer_gui.ml.voice_sampler import _final_chord_step
+
+    assert _final_chord_step(100, 100 + bar_steps, beat) == 100 + final, meter
+
+
+def test_no_voice_falls_silent_for_longer_than_the_rule_allows(tiny_voice_model):
+    """A model that would rather rest: every voice's REST logit is raised; still, every voice
+    re-enters after at most MAX_SILENCE_BEATS of silence (plus the rest of a beat)."""
+    from composer_gui.ml import voice_sampler as vs
+
+    s = load_sampler(tiny_voice_model)
+    real_run = s.session.run
+
+    def resting(names, feeds):
+        outs = real_run(names, feeds)
+        outs[0] = outs[0].copy()
+        outs[0][:, REST] += 50.0
+        return outs
+
+    s.session = type("S", (), {"run": staticmethod(resting)})()
+    score = chorale()
+    out = s.generate(score, GenerationRequest(bars=3, seed=2, end="free", style_rules=False))[0]
+    new = sorted((n.start, n.end) for n in out.notes if n.start >= score.end_tick)
+    assert new, "the rule made the voices enter"
+    t, gap = score.end_tick, 0
+    for a, b in new:
+        gap, t = max(gap, a - t), max(t, b)
+    assert gap <= (vs.MAX_SILENCE_BEATS[False] + 1) * TPQ
 
 
 def test_cancel_stops_within_a_step(sampler):
