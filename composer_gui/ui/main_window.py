@@ -43,6 +43,7 @@ from .header import ScoreHeader
 from .piano_roll import PianoRoll
 from .playback import PlaybackController
 from .proposal import Proposal
+from .score_view import add_score_dock
 from .settings import APPLICATION, Settings
 from .transport import Transport
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.continue_dock = dock
+        self.score_dock = add_score_dock(self, self.doc)
 
         self.act = ActionCollection(self)
         self.act.build(self._action_table())
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self.act.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.act.put("redo", self.doc.undo_stack.createRedoAction(self, "&Redo"))
         self.act.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act.put("score_view", self.score_dock.toggleViewAction())
         self.act["tool_" + self.roll.tool.name].setChecked(True)
         self._make_menus()
         self._make_toolbars()
@@ -197,6 +200,7 @@ class MainWindow(QMainWindow):
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
         m.addAction(self.continue_dock.toggleViewAction())
+        m.addAction(self.act.score_view)
         m = bar.addMenu("&Tools")
         m.addActions(a(*(f"tool_{name}" for name, _t, _k in TOOLS)))
         m = bar.addMenu("&Generate")
@@ -439,6 +443,7 @@ class MainWindow(QMainWindow):
         self.controller.discard()
         self.files.cancel_exports()
         self.playback.shutdown()
+        self.score_dock.widget().close_backend()
         self.save_settings()
         event.accept()
 

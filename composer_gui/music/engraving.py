@@ -1,0 +1,332 @@
+"""Notation as pictures: the score's MusicXML export engraved to SVG pages by verovio. No Qt.
+
+The score view (``ui/score_view.py``) calls :meth:`Engraver.engrave` in a worker thread. What it
+shows is what File > Export MusicXML writes: the MusicXML comes from ``notation.write_musicxml``,
+never from a copy of it.
+
+Speed: music21's export costs about a second per 1,500 notes, verovio a tenth of that. So the
+score is exported in chunks of ``CHUNK_BARS`` bars, cut only at bar lines that no note crosses
+(ties stay whole), each chunk's MusicXML cached by its content, and the chunks are joined into one
+document: after an edit only the chunk it touched is exported again. Each chunk is exported
+with a bar of context on either side (dropped again when joining), so what the export decides
+from neighbouring bars (courtesy accidentals, the clef, key and tempo in force) comes out as in
+the whole export. Where the chunks disagree about something the export decides for the whole piece
+(the parts, the number of staves, a clef), or a chunk does not have the bars it should, the
+whole score is exported instead, so the view never shows a guess.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .notation import write_musicxml
+from .score import Score
+
+CHUNK_BARS = 8
+# verovio's layout units: at scale 100 one unit is one pixel of the SVG
+BASE_SCALE = 40  # verovio's "scale" at zoom 1: a 4-voice chorale gives about 14 bars a page
+PAGE_RATIO = 1.414  # page height / width (A4)
+_CACHE_LIMIT = 256  # chunks kept; a 100-bar piece needs 13
+
+
+def unavailable_reason() -> str:
+    """Why scores cannot be engraved here ('' when they can): verovio missing or broken."""
+    try:
+        import verovio  # noqa: F401
+    except Exception as exc:  # ImportError, or a broken native library (OSError)
+        return f"verovio is not installed or does not load ({exc.__class__.__name__}: {exc})"
+    return ""
+
+
+@dataclass(frozen=True)
+class Engraving:
+    """One engraved score: SVG pages ready for QtSvg, and what it took to make them."""
+
+    pages: tuple[str, ...]
+    notes: int  # note heads engraved (a tied note counts once per head)
+    bars: int
+    how: str  # "chunks" (joined from cached chunks) or "whole" (one export)
+    exported_chunks: int  # chunks exported this time (the rest came from the cache)
+    seconds: dict[str, float] = field(default_factory=dict)  # export, join, layout, svg
+
+
+class Cancelled(Exception):
+    """A newer request made this one pointless."""
+
+
+def musicxml_text(score: Score) -> str:
+    """The MusicXML that File > Export writes for ``score``, as text (through a temporary file)."""
+    with tempfile.TemporaryDirectory(prefix="composer-engrave-") as folder:
+        path = Path(folder) / "score.musicxml"
+        write_musicxml(score, path)
+        return path.read_text(encoding="utf-8")
+
+
+def chunk_ranges(score: Score, bars: int = CHUNK_BARS) -> list[tuple[int, int]]:
+    """(start tick, first bar) of each chunk: every ``bars`` bars, skipping bar lines that a note
+    sounds across, so that no chunk cuts a note (its tie would be lost)."""
+    total = score.bar_count()
+    spanned: set[int] = set()  # bar lines some note sounds across
+    for p in score.parts:
+        for n in p.notes:
+            first, last = score.bar_at(n.start), score.bar_at(max(n.start, n.end - 1))
+            spanned.update(range(first + 1, last + 1))
+    starts = [(0, 0)]
+    for bar in range(bars, total, bars):
+        if bar not in spanned:
+            starts.append((score.bar_start(bar), bar))
+    return starts
+
+
+# ----- joining chunks -----------------------------------------------------------------------------
+_REPEATED = ("divisions", "key", "time", "staves", "clef")
+
+
+def _key_of(el: ET.Element) -> str:
+    return el.tag + ":" + (el.get("number") or "") if el.tag == "clef" else el.tag
+
+
+def _text(el: ET.Element) -> str:
+    return ET.tostring(el, encoding="unicode").strip()
+
+
+def _attributes(measures: list[ET.Element], into: dict[str, str] | None = None) -> dict[str, str]:
+    """The clef (per staff), key, meter, staves and divisions the measures set, last one wins."""
+    into = {} if into is None else into
+    for measure in measures:
+        for attributes in measure.findall("attributes"):
+            for el in attributes:
+                if el.tag in _REPEATED:
+                    into[_key_of(el)] = _text(el)
+    return into
+
+
+class _Mismatch(Exception):
+    """The chunks disagree about something only the whole export may decide."""
+
+
+def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> str:
+    """One MusicXML document from the chunks' documents, in order.
+
+    Chunk i was exported with ``lead[i]`` bars of context before it and, unless it is the last,
+    one bar after it, so that what the export decides from the neighbouring bars (courtesy
+    accidentals, spelling, the tempo and key in force) comes out as in the whole export; the
+    context bars are dropped here. ``bars[i]`` is how many bars chunk i holds (ignored for the
+    last). Raises ``_Mismatch`` where the chunks disagree about the parts, or a context bar
+    opens with another clef, key, meter or number of staves than is in force there."""
+    docs = [ET.fromstring(t) for t in texts]
+    base = docs[0]
+    ids = [p.get("id") for p in base.findall("part")]
+    names = [_text(sp) for sp in base.iter("score-part")]
+    for doc in docs[1:]:
+        if [p.get("id") for p in doc.findall("part")] != ids or \
+                [_text(sp) for sp in doc.iter("score-part")] != names:
+            raise _Mismatch("parts")
+    last = len(docs) - 1
+    for index, part_id in enumerate(ids):
+        parts = [doc.findall("part")[index] for doc in docs]
+        target = parts[0]
+        state: dict[str, str] = {}
+        number = 0
+        for k, part in enumerate(parts):
+            measures = part.findall("measure")
+            want = lead[k] + bars[k] + 1
+            if (k < last and len(measures) != want) or len(measures) <= lead[k]:
+                raise _Mismatch(f"chunk {k} of part {part_id} has {len(measures)} bars")
+            keep = measures[lead[k]:want - 1] if k < last else measures[lead[k]:]
+            if lead[k]:  # the context bar opens with all that is in force: it must agree
+                found = _attributes(measures[:lead[k]])
+                if {key: v for key, v in found.items() if key != "divisions"} != \
+                        {key: v for key, v in state.items() if key != "divisions"}:
+                    raise _Mismatch(f"chunk {k} of part {part_id} opens differently")
+                if found.get("divisions") != state.get("divisions"):
+                    divisions = ET.Element("attributes")
+                    divisions.append(ET.fromstring(found["divisions"]))
+                    keep[0].insert(0, divisions)
+            for m_index, measure in enumerate(keep):
+                _attributes([measure], state)
+                if k == 0 and m_index == 0:
+                    number = _int(measure.get("number"), 1)
+                else:
+                    number += 1
+                measure.set("number", str(number))
+                if k > 0:
+                    target.append(measure)
+            if k == 0:
+                for measure in measures[len(keep):]:
+                    target.remove(measure)
+    return ET.tostring(base, encoding="unicode")
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        return default
+
+
+# ----- SVG for QtSvg -----------------------------------------------------------------------------
+_ROOT = re.compile(r'<svg width="([\d.]+)px" height="([\d.]+)px"')
+_INNER = re.compile(r'<svg class="definition-scale"([^>]*?)viewBox="0 0 ([\d.]+) ([\d.]+)"([^>]*)>')
+_TEXT = re.compile(r"<text([^>]*)>(.*?)</text>", re.S)
+_LEAF = re.compile(r"<tspan([^>]*)>([^<]*)</tspan>")
+_NOTE = re.compile(r'class="note"')
+# SMuFL metronome-mark notes (in verovio's music font, which Qt lacks) as ordinary characters
+_METRONOME = {"\ueca2": "𝅝", "\ueca3": "𝅗𝅥", "\ueca5": "♩", "\ueca7": "♪", "\uecb7": ".",
+              "\ue1d2": "𝅝", "\ue1d3": "𝅗𝅥", "\ue1d5": "♩", "\ue1d7": "♪", "\ue1e7": "."}
+
+
+def for_qt(svg: str) -> str:
+    """verovio's SVG in the subset QtSvg draws (SVG Tiny 1.2): the nested <svg> that scales the
+    page becomes a scaled group, and nested <tspan>s flatten to one level. Text in the music
+    font (the note of a tempo mark) becomes the nearest ordinary character, or goes: Qt does not
+    have verovio's font."""
+    root, inner = _ROOT.search(svg), _INNER.search(svg)
+    if root and inner:
+        sx = float(root[1]) / float(inner[2])
+        sy = float(root[2]) / float(inner[3])
+        group = f'<g class="definition-scale"{inner[1]}{inner[4]} transform="scale({sx},{sy})">'
+        svg = svg[:inner.start()] + group + svg[inner.end():]
+        last = svg.rfind("</svg>")
+        closing = svg.rfind("</svg>", 0, last)
+        if closing > 0:
+            svg = svg[:closing] + "</g>" + svg[closing + len("</svg>"):]
+
+    def flat(match: re.Match) -> str:
+        attrs = match[1].replace(' font-size="0px"', "")
+        leaves = [(a, _METRONOME.get(t, "") if "font-family" in a else t)
+                  for a, t in _LEAF.findall(match[2])]
+        leaves = [(a, t) for a, t in leaves if t]
+        if not leaves:
+            return ""
+        size = re.search(r'font-size="([^"]+)"', leaves[0][0])
+        if size:
+            attrs += f' font-size="{size[1]}"'
+        return f"<text{attrs}>" + "".join(t for _a, t in leaves) + "</text>"
+
+    return _TEXT.sub(flat, svg)
+
+
+def count_notes(svg: str) -> int:
+    return len(_NOTE.findall(svg))
+
+
+# ----- the engraver ------------------------------------------------------------------------------
+class Engraver:
+    """Score -> SVG pages. Keeps the chunks' MusicXML between calls; one thread at a time."""
+
+    def __init__(self, chunk_bars: int = CHUNK_BARS,
+                 export: Callable[[Score], str] = musicxml_text) -> None:
+        self.chunk_bars = chunk_bars
+        self._export = export
+        self._cache: dict[Score, str] = {}
+        self._toolkit = None
+        self._lock = threading.Lock()
+
+    def musicxml(self, score: Score, cancelled: Callable[[], bool] = lambda: False,
+                 stats: dict | None = None) -> tuple[str, str]:
+        """(MusicXML text, "chunks" or "whole"). Raises ``Cancelled`` when ``cancelled()``."""
+        stats = stats if stats is not None else {}
+        ranges = chunk_ranges(score, self.chunk_bars)
+        stats["exported"] = 0
+        if len(ranges) > 1:
+            horizon = max(score.end_tick, *(e.tick for e in (
+                *score.tempos, *score.time_signatures, *score.key_signatures))) + 1
+            lead = [0] + [1] * (len(ranges) - 1)
+            bars = [b2 - b1 for (_s, b1), (_t, b2) in itertools.pairwise(ranges)]
+            pieces = []
+            for k, (_start, bar) in enumerate(ranges):
+                begin = score.bar_start(bar - lead[k])
+                end = score.bar_start(bar + bars[k] + 1) if k < len(bars) else horizon
+                pieces.append(score.slice(begin, end))
+            texts = []
+            for piece in pieces:
+                if cancelled():
+                    raise Cancelled
+                texts.append(self._cached(piece, stats))
+            t0 = time.perf_counter()
+            try:
+                text = join_chunks(texts, lead, [*bars, -1])
+            except _Mismatch:
+                pass
+            else:
+                stats["join"] = time.perf_counter() - t0
+                self._trim_cache(pieces)
+                return text, "chunks"
+        if cancelled():
+            raise Cancelled
+        return self._cached(score, stats), "whole"
+
+    def _cached(self, score: Score, stats: dict) -> str:
+        text = self._cache.get(score)
+        if text is None:
+            t0 = time.perf_counter()
+            text = self._export(score)
+            stats["export"] = stats.get("export", 0.0) + time.perf_counter() - t0
+            stats["exported"] = stats.get("exported", 0) + 1
+            self._cache[score] = text
+        return text
+
+    def _trim_cache(self, keep: list[Score]) -> None:
+        if len(self._cache) > _CACHE_LIMIT:
+            wanted = set(keep)
+            for key in [k for k in self._cache if k not in wanted][: len(self._cache) // 2]:
+                del self._cache[key]
+
+    def engrave(self, score: Score, width_px: int, zoom: float = 1.0,
+                cancelled: Callable[[], bool] = lambda: False) -> Engraving:
+        """Pages ``width_px`` wide at ``zoom`` (1: the default size). Raises ``Cancelled``."""
+        with self._lock:
+            stats: dict = {}
+            xml, how = self.musicxml(score, cancelled, stats)
+            if cancelled():
+                raise Cancelled
+            pages, seconds = self.layout(xml, width_px, zoom)
+            seconds.update({k: v for k, v in stats.items() if k in ("export", "join")})
+            return Engraving(pages=pages, notes=sum(map(count_notes, pages)),
+                             bars=score.bar_count(), how=how,
+                             exported_chunks=stats.get("exported", 0), seconds=seconds)
+
+    def layout(self, xml: str, width_px: int, zoom: float = 1.0) -> tuple[tuple[str, ...], dict]:
+        """Engrave MusicXML text into pages of SVG (for QtSvg)."""
+        import verovio
+
+        if self._toolkit is None:
+            verovio.enableLog(verovio.LOG_OFF)
+            self._toolkit = verovio.toolkit()
+        tk = self._toolkit
+        scale = max(5, min(200, round(BASE_SCALE * zoom)))
+        width = max(400, round(width_px * 100 / scale))
+        tk.setOptions({
+            "scale": scale, "pageWidth": width, "pageHeight": round(width * PAGE_RATIO),
+            "pageMarginLeft": 40, "pageMarginRight": 40, "pageMarginTop": 40,
+            "pageMarginBottom": 40, "breaks": "auto", "adjustPageHeight": True,
+            "footer": "none", "header": "auto", "svgViewBox": False,
+        })
+        t0 = time.perf_counter()
+        if not tk.loadData(xml):
+            raise ValueError("the score's MusicXML could not be engraved")
+        t1 = time.perf_counter()
+        pages = tuple(for_qt(tk.renderToSVG(i)) for i in range(1, tk.getPageCount() + 1))
+        return pages, {"layout": t1 - t0, "svg": time.perf_counter() - t1}
+
+
+_PROCESS_ENGRAVER: Engraver | None = None
+
+
+def engrave_in_process(score: Score, width_px: int, zoom: float) -> Engraving:
+    """Entry point for the score view's worker process: one Engraver (with its chunk cache) per
+    process, kept between calls. verovio holds Python's GIL while it lays out a score (0.2 s for
+    100 bars), so the app engraves in a process of its own, never a thread."""
+    global _PROCESS_ENGRAVER
+    if _PROCESS_ENGRAVER is None:
+        _PROCESS_ENGRAVER = Engraver()
+    return _PROCESS_ENGRAVER.engrave(score, width_px, zoom)

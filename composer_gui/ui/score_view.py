@@ -1,0 +1,341 @@
+"""The score view: a dock that shows the document as notation, engraved by verovio from the same
+MusicXML that File > Export MusicXML writes (``music.engraving``), and kept up to date after edits.
+
+It never blocks editing. Engraving runs in a worker *process* (verovio holds Python's GIL while it
+lays out, so a thread would freeze the window for a fifth of a second per update). Edits are
+coalesced: a render starts ``DEBOUNCE_MS`` after the last change, at most one runs at a time, a
+newer request waits for it, and a result that is no longer the newest is dropped. Only a visible
+view renders. The pages are drawn with QtSvg, parsed when they first come into sight.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QPen
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer_gui.music import engraving
+from composer_gui.music.score import Score
+
+from .document import Document
+
+DEBOUNCE_MS = 150
+ZOOMS = (0.5, 0.63, 0.8, 1.0, 1.25, 1.6, 2.0, 2.5)
+PAGE_GAP = 12
+SHORTCUT = "Ctrl+Shift+N"
+
+
+@dataclass(frozen=True)
+class Request:
+    number: int
+    score: Score
+    width: int
+    zoom: float
+
+
+class Backend:
+    """Where engraving runs: ``submit`` returns a Future of an ``engraving.Engraving``."""
+
+    def submit(self, request: Request) -> Future:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessBackend(Backend):
+    """One spawned worker process, started on the first render and kept (with its chunk cache)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, request: Request) -> Future:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return self._pool.submit(engraving.engrave_in_process, request.score, request.width,
+                                     request.zoom)
+        except RuntimeError:  # the process died (BrokenProcessPool): start a new one next time
+            self._pool = None
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+class _Relay(QObject):
+    """Carries a finished Future from whichever thread completes it to the GUI thread."""
+
+    done = Signal(int, object)
+
+
+class _Page(QGraphicsItem):
+    """One engraved page: white paper, the SVG parsed the first time it is painted."""
+
+    def __init__(self, svg: str, width: float, height: float) -> None:
+        super().__init__()
+        self._svg = svg
+        self._renderer: QSvgRenderer | None = None
+        self._rect = QRectF(0, 0, width, height)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, _option, _widget=None) -> None:
+        painter.fillRect(self._rect, Qt.GlobalColor.white)
+        if self._renderer is None:
+            self._renderer = QSvgRenderer(QByteArray(self._svg.encode("utf-8")))
+        self._renderer.render(painter, self._rect)
+
+
+class ScoreView(QWidget):
+    """The dock's contents: zoom buttons and a status line above the pages."""
+
+    rendered = Signal(object)  # the Engraving now on show
+    failed = Signal(str)
+
+    def __init__(self, doc: Document, parent: QWidget | None = None, *,
+                 backend: Backend | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.reason = engraving.unavailable_reason()
+        self.backend = backend if backend is not None else ProcessBackend()
+        self.zoom = 1.0
+        self.shown: engraving.Engraving | None = None
+        self.stale_dropped = 0  # results that arrived after a newer request (tests, bench)
+        self._requested = 0  # number of the newest request
+        self._running: Request | None = None
+        self._started = 0.0
+        self._layout_key: tuple[int, float] | None = None  # width and zoom of what is shown
+        self._dirty = True
+
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self._submit)
+
+        self.scene = QGraphicsScene(self)
+        self.view = QGraphicsView(self.scene)
+        self.view.setObjectName("scoreGraphics")
+        self.view.setRenderHints(QPainter.RenderHint.Antialiasing
+                                 | QPainter.RenderHint.SmoothPixmapTransform)
+        self.view.setBackgroundBrush(QBrush(QColor(0xE4, 0xE4, 0xE8)))
+        self.view.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # no re-flow loop
+        self.view.viewport().installEventFilter(self)
+        self.message = QLabel()
+        self.message.setObjectName("scoreMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setObjectName("scoreStatus")
+        self.zoom_out = QToolButton(text="−", toolTip="Smaller notation (Ctrl+wheel)")
+        self.zoom_in = QToolButton(text="+", toolTip="Larger notation (Ctrl+wheel)")
+        self.zoom_label = QLabel("100%")
+        self.zoom_out.clicked.connect(lambda: self.step_zoom(-1))
+        self.zoom_in.clicked.connect(lambda: self.step_zoom(1))
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        for w in (self.zoom_out, self.zoom_label, self.zoom_in):
+            bar.addWidget(w)
+        bar.addSpacing(12)
+        bar.addWidget(self.status, 1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addLayout(bar)
+        box.addWidget(self.view, 1)
+        box.addWidget(self.message, 1)
+
+        doc.scoreChanged.connect(self.schedule)
+        if self.reason:
+            self._say(f"Score view unavailable: {self.reason}")
+        else:
+            self._say("")
+
+    # ----- requests ------------------------------------------------------------------------------
+    def schedule(self) -> None:
+        """The score changed (or the layout did): render after a short pause, if visible."""
+        self._dirty = True
+        if self.reason:
+            return
+        if self.isVisible():
+            self._timer.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None or self._timer.isActive()
+
+    def _page_width(self) -> int:
+        return max(200, self.view.viewport().width() - 2 * PAGE_GAP)
+
+    def _submit(self) -> None:
+        if self._running is not None or not self._dirty:
+            return  # the running render's result will call back here
+        score = self.doc.score
+        if score.note_count == 0:
+            self._dirty = False
+            self._show_pages(None)
+            self._say("No notes yet: the score shows here as notation as you write.")
+            return
+        self._dirty = False
+        self._requested += 1
+        request = Request(self._requested, score, self._page_width(), self.zoom)
+        self._started = time.perf_counter()
+        try:
+            future = self.backend.submit(request)
+        except Exception as exc:
+            self._report_failure(f"could not start the engraver ({exc})")
+            return
+        self._running = request
+        number = request.number
+        future.add_done_callback(lambda f: self._relay.done.emit(number, f))
+
+    def _finished(self, number: int, future: Future) -> None:
+        self._running = None
+        newest = number == self._requested and not self._dirty
+        if not newest:
+            self.stale_dropped += 1
+        else:
+            try:
+                result = future.result()
+            except Exception as exc:
+                self._report_failure(engraving_message(exc))
+            else:
+                self._layout_key = (self._page_width(), self.zoom)
+                self._show_pages(result)
+                seconds = time.perf_counter() - self._started
+                self.status.setText(
+                    f"{result.bars} bar{'s' * (result.bars != 1)} · {result.notes} notes · "
+                    f"{len(result.pages)} page{'s' * (len(result.pages) != 1)} · "
+                    f"updated in {seconds:.2f} s")
+                how = "cached chunks" if result.how == "chunks" else "the whole score"
+                self.status.setToolTip("Engraved by verovio from the MusicXML export "
+                                       f"({how}, {result.exported_chunks} exported now)")
+                self.rendered.emit(result)
+        if self._dirty and self.isVisible():
+            self._timer.start()
+
+    def _report_failure(self, text: str) -> None:
+        self.status.setText(f"Could not engrave the score: {text}")
+        self.failed.emit(text)
+
+    # ----- display -------------------------------------------------------------------------------
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.view.setVisible(not text)
+        if text:
+            self.status.setText("")
+
+    def _show_pages(self, result: engraving.Engraving | None) -> None:
+        bar = self.view.verticalScrollBar()
+        fraction = bar.value() / bar.maximum() if bar.maximum() else 0.0
+        self.scene.clear()
+        self.view.resetTransform()
+        self.shown = result
+        if result is None:
+            return
+        self._say("")
+        y = PAGE_GAP
+        width = 0.0
+        for svg in result.pages:
+            w, h = _svg_size(svg)
+            page = _Page(svg, w, h)
+            page.setPos(PAGE_GAP, y)
+            self.scene.addItem(page)
+            shadow = self.scene.addRect(QRectF(PAGE_GAP + 2, y + 2, w, h), QPen(Qt.PenStyle.NoPen),
+                                        QBrush(QColor(0, 0, 0, 40)))
+            shadow.setZValue(-1)
+            y += h + PAGE_GAP
+            width = max(width, w)
+        self.scene.setSceneRect(0, 0, width + 2 * PAGE_GAP, y)
+        bar.setValue(round(fraction * bar.maximum()))
+
+    # ----- zoom and size -------------------------------------------------------------------------
+    def set_zoom(self, zoom: float) -> None:
+        zoom = max(ZOOMS[0], min(ZOOMS[-1], zoom))
+        if zoom == self.zoom:
+            return
+        old, self.zoom = self.zoom, zoom
+        self.zoom_label.setText(f"{round(zoom * 100)}%")
+        self.view.scale(zoom / old, zoom / old)  # at once; the re-layout follows
+        self.schedule()
+
+    def step_zoom(self, step: int) -> None:
+        nearest = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))
+        self.set_zoom(ZOOMS[max(0, min(len(ZOOMS) - 1, nearest + step))])
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.view.viewport():
+            kind = event.type()
+            if kind == event.Type.Wheel and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.step_zoom(1 if event.angleDelta().y() > 0 else -1)
+                return True
+            if kind == event.Type.Resize and self.shown is not None and \
+                    self._layout_key and self._layout_key[0] != self._page_width():
+                self.schedule()  # re-flow the systems to the new width
+        return super().eventFilter(obj, event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.schedule()
+
+    def close_backend(self) -> None:
+        self._timer.stop()
+        self.backend.close()
+
+
+def engraving_message(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if text else type(exc).__name__
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    match = engraving._ROOT.search(svg)
+    return (float(match[1]), float(match[2])) if match else (800.0, 1000.0)
+
+
+def add_score_dock(window: QMainWindow, doc: Document,
+                   backend: Backend | None = None) -> QDockWidget:
+    """Create the Score dock (hidden until View > Score View, or as the saved layout says) and its
+    toggle action, named "Score View" with its shortcut. Returns the dock; ``dock.widget()`` is
+    the ScoreView."""
+    view = ScoreView(doc, backend=backend)
+    dock = QDockWidget("Score", window)
+    dock.setObjectName("scoreDock")
+    dock.setWidget(view)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    toggle = dock.toggleViewAction()
+    toggle.setText("&Score View")
+    toggle.setShortcut(QKeySequence(SHORTCUT))
+    toggle.setStatusTip("Show the score as notation, as MusicXML export writes it "
+                        f"({SHORTCUT})")
+    return dock
