@@ -143,7 +143,8 @@ class ScoreView(QWidget):
                                  | QPainter.RenderHint.SmoothPixmapTransform)
         self.view.setBackgroundBrush(QBrush(QColor(0xE4, 0xE4, 0xE8)))
         self.view.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # no re-flow loop
+        # always on: a scroll bar that comes and goes would change the width and re-flow again
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.viewport().installEventFilter(self)
         self.message = QLabel()
         self.message.setObjectName("scoreMessage")
