@@ -17,6 +17,8 @@ whole score is exported instead, so the view never shows a guess.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import re
 import tempfile
@@ -328,5 +330,8 @@ def engrave_in_process(score: Score, width_px: int, zoom: float) -> Engraving:
     100 bars), so the app engraves in a process of its own, never a thread."""
     global _PROCESS_ENGRAVER
     if _PROCESS_ENGRAVER is None:
+        # music21 tells stderr on import that matplotlib (for its graphs) is missing
+        with contextlib.redirect_stderr(io.StringIO()):
+            import music21  # noqa: F401
         _PROCESS_ENGRAVER = Engraver()
     return _PROCESS_ENGRAVER.engrave(score, width_px, zoom)
