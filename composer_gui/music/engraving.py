@@ -1,18 +1,21 @@
 """Notation as pictures: the score's MusicXML export engraved to SVG pages by verovio. No Qt.
 
-The score view (``ui/score_view.py``) calls :meth:`Engraver.engrave` in a worker thread. What it
-shows is what File > Export MusicXML writes: the MusicXML comes from ``notation.write_musicxml``,
-never from a copy of it.
+The score view (``ui/score_view.py``) calls :func:`engrave_in_process` in a worker process. What
+it shows is what File > Export MusicXML writes: the MusicXML comes from
+``notation.write_musicxml``, never from a copy of it.
 
 Speed: music21's export costs about a second per 1,500 notes, verovio a tenth of that. So the
 score is exported in chunks of ``CHUNK_BARS`` bars, cut only at bar lines that no note crosses
 (ties stay whole), each chunk's MusicXML cached by its content, and the chunks are joined into one
-document: after an edit only the chunk it touched is exported again. Each chunk is exported
-with a bar of context on either side (dropped again when joining), so what the export decides
-from neighbouring bars (courtesy accidentals, the clef, key and tempo in force) comes out as in
-the whole export. Where the chunks disagree about something the export decides for the whole piece
-(the parts, the number of staves, a clef), or a chunk does not have the bars it should, the
-whole score is exported instead, so the view never shows a guess.
+document: after an edit only the chunk it touched is exported again. Each chunk is exported with
+a bar of context on either side (dropped again when joining), so what the export decides from
+neighbouring bars (courtesy accidentals, the key and tempo in force) comes out as in the whole
+export. Where the chunks disagree about something the export decides for the whole piece (the
+parts, the key, the meter, the number of staves), or a chunk does not have the bars it should,
+the whole score is exported instead. Clefs are the exception: the export chooses them by the
+range of the notes it is given, which for a chunk is not the part's; chunks that disagree only
+there are joined under the clef in force as a *preview* (``how == "preview"``), and the view
+follows it with an exact engraving of the whole score from a second, low-priority worker.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import os
 import re
 import tempfile
 import threading
@@ -55,7 +59,7 @@ class Engraving:
     pages: tuple[str, ...]
     notes: int  # note heads engraved (a tied note counts once per head)
     bars: int
-    how: str  # "chunks" (joined from cached chunks) or "whole" (one export)
+    how: str  # "chunks" (joined from cached chunks), "preview" (joined; see above) or "whole"
     exported_chunks: int  # chunks exported this time (the rest came from the cache)
     seconds: dict[str, float] = field(default_factory=dict)  # export, join, layout, svg
 
@@ -115,7 +119,7 @@ class _Mismatch(Exception):
     """The chunks disagree about something only the whole export may decide."""
 
 
-def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> str:
+def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> tuple[str, bool]:
     """One MusicXML document from the chunks' documents, in order.
 
     Chunk i was exported with ``lead[i]`` bars of context before it and, unless it is the last,
@@ -123,7 +127,12 @@ def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> str:
     accidentals, spelling, the tempo and key in force) comes out as in the whole export; the
     context bars are dropped here. ``bars[i]`` is how many bars chunk i holds (ignored for the
     last). Raises ``_Mismatch`` where the chunks disagree about the parts, or a context bar
-    opens with another clef, key, meter or number of staves than is in force there."""
+    opens with another key, meter or number of staves than is in force there.
+
+    Returns (document, exact). A chunk that opens with another clef (the export chooses clefs
+    by the range of the notes it is given, and a chunk's range is not the part's) is joined
+    under the clef in force: the notes are the same, only the clef differs from the whole
+    export's, and ``exact`` is False."""
     docs = [ET.fromstring(t) for t in texts]
     base = docs[0]
     ids = [p.get("id") for p in base.findall("part")]
@@ -133,6 +142,7 @@ def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> str:
                 [_text(sp) for sp in doc.iter("score-part")] != names:
             raise _Mismatch("parts")
     last = len(docs) - 1
+    exact = True
     for index, part_id in enumerate(ids):
         parts = [doc.findall("part")[index] for doc in docs]
         target = parts[0]
@@ -146,9 +156,10 @@ def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> str:
             keep = measures[lead[k]:want - 1] if k < last else measures[lead[k]:]
             if lead[k]:  # the context bar opens with all that is in force: it must agree
                 found = _attributes(measures[:lead[k]])
-                if {key: v for key, v in found.items() if key != "divisions"} != \
-                        {key: v for key, v in state.items() if key != "divisions"}:
+                if _firm(found) != _firm(state):
                     raise _Mismatch(f"chunk {k} of part {part_id} opens differently")
+                if _clefs(found) != _clefs(state):
+                    exact = False
                 if found.get("divisions") != state.get("divisions"):
                     divisions = ET.Element("attributes")
                     divisions.append(ET.fromstring(found["divisions"]))
@@ -165,7 +176,16 @@ def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> str:
             if k == 0:
                 for measure in measures[len(keep):]:
                     target.remove(measure)
-    return ET.tostring(base, encoding="unicode")
+    return ET.tostring(base, encoding="unicode"), exact
+
+
+def _firm(attributes: dict[str, str]) -> dict[str, str]:
+    """What chunks must agree on: key, meter, number of staves."""
+    return {k: v for k, v in attributes.items() if k in ("key", "time", "staves")}
+
+
+def _clefs(attributes: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in attributes.items() if k.startswith("clef")}
 
 
 def _int(text: str | None, default: int) -> int:
@@ -234,8 +254,9 @@ class Engraver:
         self._lock = threading.Lock()
 
     def musicxml(self, score: Score, cancelled: Callable[[], bool] = lambda: False,
-                 stats: dict | None = None) -> tuple[str, str]:
-        """(MusicXML text, "chunks" or "whole"). Raises ``Cancelled`` when ``cancelled()``."""
+                 stats: dict | None = None, *, exact: bool = False) -> tuple[str, str]:
+        """(MusicXML text, "chunks", "preview" or "whole"). ``exact``: never a preview (chunks
+        whose clefs differ give the whole export instead). Raises ``Cancelled``."""
         stats = stats if stats is not None else {}
         ranges = chunk_ranges(score, self.chunk_bars)
         stats["exported"] = 0
@@ -256,13 +277,14 @@ class Engraver:
                 texts.append(self._cached(piece, stats))
             t0 = time.perf_counter()
             try:
-                text = join_chunks(texts, lead, [*bars, -1])
+                text, same = join_chunks(texts, lead, [*bars, -1])
             except _Mismatch:
                 pass
             else:
                 stats["join"] = time.perf_counter() - t0
                 self._trim_cache(pieces)
-                return text, "chunks"
+                if same or not exact:
+                    return text, "chunks" if same else "preview"
         if cancelled():
             raise Cancelled
         return self._cached(score, stats), "whole"
@@ -284,11 +306,13 @@ class Engraver:
                 del self._cache[key]
 
     def engrave(self, score: Score, width_px: int, zoom: float = 1.0,
-                cancelled: Callable[[], bool] = lambda: False) -> Engraving:
-        """Pages ``width_px`` wide at ``zoom`` (1: the default size). Raises ``Cancelled``."""
+                cancelled: Callable[[], bool] = lambda: False, *,
+                exact: bool = False) -> Engraving:
+        """Pages ``width_px`` wide at ``zoom`` (1: the default size); ``exact``: no preview.
+        Raises ``Cancelled``."""
         with self._lock:
             stats: dict = {}
-            xml, how = self.musicxml(score, cancelled, stats)
+            xml, how = self.musicxml(score, cancelled, stats, exact=exact)
             if cancelled():
                 raise Cancelled
             pages, seconds = self.layout(xml, width_px, zoom)
@@ -303,7 +327,10 @@ class Engraver:
 
         if self._toolkit is None:
             verovio.enableLog(verovio.LOG_OFF)
-            self._toolkit = verovio.toolkit()
+            # verovio keeps its default resource path per thread (set by its import): give the
+            # fonts' folder to this toolkit, whichever thread builds it
+            self._toolkit = verovio.toolkit(False)
+            self._toolkit.setResourcePath(str(Path(verovio.__file__).parent / "data"))
         tk = self._toolkit
         scale = max(5, min(200, round(BASE_SCALE * zoom)))
         width = max(400, round(width_px * 100 / scale))
@@ -324,7 +351,15 @@ class Engraver:
 _PROCESS_ENGRAVER: Engraver | None = None
 
 
-def engrave_in_process(score: Score, width_px: int, zoom: float) -> Engraving:
+def lower_priority() -> None:
+    """Initializer of the worker that makes exact engravings after a preview: it runs behind the
+    app and the preview worker (no effect where the system has no ``nice``)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(10)
+
+
+def engrave_in_process(score: Score, width_px: int, zoom: float,
+                       exact: bool = False) -> Engraving:
     """Entry point for the score view's worker process: one Engraver (with its chunk cache) per
     process, kept between calls. verovio holds Python's GIL while it lays out a score (0.2 s for
     100 bars), so the app engraves in a process of its own, never a thread."""
@@ -334,4 +369,4 @@ def engrave_in_process(score: Score, width_px: int, zoom: float) -> Engraving:
         with contextlib.redirect_stderr(io.StringIO()):
             import music21  # noqa: F401
         _PROCESS_ENGRAVER = Engraver()
-    return _PROCESS_ENGRAVER.engrave(score, width_px, zoom)
+    return _PROCESS_ENGRAVER.engrave(score, width_px, zoom, exact=exact)

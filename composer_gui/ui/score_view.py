@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,7 @@ class Request:
     score: Score
     width: int
     zoom: float
+    exact: bool = False  # the whole export, never a preview
 
 
 class Backend:
@@ -61,17 +63,20 @@ class Backend:
 
 
 class ProcessBackend(Backend):
-    """One spawned worker process, started on the first render and kept (with its chunk cache)."""
+    """One spawned worker process, started on the first render and kept (with its chunk cache).
+    ``low_priority``: the process runs niced (the exact engravings that follow a preview)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, low_priority: bool = False) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self._init = engraving.lower_priority if low_priority else None
 
     def submit(self, request: Request) -> Future:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=self._init)
         try:
             return self._pool.submit(engraving.engrave_in_process, request.score, request.width,
-                                     request.zoom)
+                                     request.zoom, request.exact)
         except RuntimeError:  # the process died (BrokenProcessPool): start a new one next time
             self._pool = None
             raise
@@ -85,7 +90,7 @@ class ProcessBackend(Backend):
 class _Relay(QObject):
     """Carries a finished Future from whichever thread completes it to the GUI thread."""
 
-    done = Signal(int, object)
+    done = Signal(int, bool, object)  # request number, exact lane, Future
 
 
 class _Page(QGraphicsItem):
@@ -115,22 +120,28 @@ class ScoreView(QWidget):
     failed = Signal(str)
 
     def __init__(self, doc: Document, parent: QWidget | None = None, *,
-                 backend: Backend | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
+                 backend: Backend | None = None, exact_backend: Backend | None = None,
+                 debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
         self.doc = doc
-        self.reason = engraving.unavailable_reason()
+        self.reason: str | None = None  # why verovio cannot engrave; asked when first shown
+        # previews and chunked renders; the exact engraving that follows a preview
         self.backend = backend if backend is not None else ProcessBackend()
+        self.exact_backend = exact_backend or (
+            backend if backend is not None else ProcessBackend(low_priority=True))
         self.zoom = 1.0
         self.shown: engraving.Engraving | None = None
         self.stale_dropped = 0  # results that arrived after a newer request (tests, bench)
         self._requested = 0  # number of the newest request
         self._running: Request | None = None
+        self._exact_running: Request | None = None
+        self._exact_pending: Request | None = None
         self._started = 0.0
         self._layout_key: tuple[int, float] | None = None  # width and zoom of what is shown
         self._dirty = True
 
         self._relay = _Relay(self)
-        self._relay.done.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self._relay.done.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
@@ -152,6 +163,8 @@ class ScoreView(QWidget):
         self.message.setWordWrap(True)
         self.status = QLabel()
         self.status.setObjectName("scoreStatus")
+        # a long status line must never widen the dock (that would re-flow the score again)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.zoom_out = QToolButton(text="−", toolTip="Smaller notation (Ctrl+wheel)")
         self.zoom_in = QToolButton(text="+", toolTip="Larger notation (Ctrl+wheel)")
         self.zoom_label = QLabel("100%")
@@ -171,18 +184,19 @@ class ScoreView(QWidget):
         box.addWidget(self.message, 1)
 
         doc.scoreChanged.connect(self.schedule)
-        if self.reason:
-            self._say(f"Score view unavailable: {self.reason}")
-        else:
-            self._say("")
+        self._say("")
 
     # ----- requests ------------------------------------------------------------------------------
     def schedule(self) -> None:
         """The score changed (or the layout did): render after a short pause, if visible."""
         self._dirty = True
-        if self.reason:
+        if not self.isVisible():
             return
-        if self.isVisible():
+        if self.reason is None:  # loading verovio takes 0.1 s: not at the app's start-up
+            self.reason = engraving.unavailable_reason()
+            if self.reason:
+                self._say(f"Score view unavailable: {self.reason}")
+        if not self.reason:
             self._timer.start()
 
     @property
@@ -211,11 +225,35 @@ class ScoreView(QWidget):
             self._report_failure(f"could not start the engraver ({exc})")
             return
         self._running = request
-        number = request.number
-        future.add_done_callback(lambda f: self._relay.done.emit(number, f))
+        self._watch(request, future)
 
-    def _finished(self, number: int, future: Future) -> None:
-        self._running = None
+    def _watch(self, request: Request, future: Future) -> None:
+        number, exact = request.number, request.exact
+        future.add_done_callback(lambda f: self._relay.done.emit(number, exact, f))
+
+    def _submit_exact(self, request: Request) -> None:
+        if self._exact_running is not None:
+            self._exact_pending = request  # replaces an older one: it would be stale
+            return
+        try:
+            future = self.exact_backend.submit(request)
+        except Exception as exc:
+            self._report_failure(f"could not start the engraver ({exc})")
+            return
+        self._exact_running = request
+        self._watch(request, future)
+
+    @property
+    def exact_busy(self) -> bool:
+        return self._exact_running is not None
+
+    def _arrived(self, number: int, exact: bool, future: Future) -> None:
+        if exact:
+            request, self._exact_running = self._exact_running, None
+            pending, self._exact_pending = self._exact_pending, None
+        else:
+            request, self._running = self._running, None
+            pending = None
         newest = number == self._requested and not self._dirty
         if not newest:
             self.stale_dropped += 1
@@ -225,19 +263,35 @@ class ScoreView(QWidget):
             except Exception as exc:
                 self._report_failure(engraving_message(exc))
             else:
-                self._layout_key = (self._page_width(), self.zoom)
-                self._show_pages(result)
-                seconds = time.perf_counter() - self._started
-                self.status.setText(
-                    f"{result.bars} bar{'s' * (result.bars != 1)} · {result.notes} notes · "
-                    f"{len(result.pages)} page{'s' * (len(result.pages) != 1)} · "
-                    f"updated in {seconds:.2f} s")
-                how = "cached chunks" if result.how == "chunks" else "the whole score"
-                self.status.setToolTip("Engraved by verovio from the MusicXML export "
-                                       f"({how}, {result.exported_chunks} exported now)")
-                self.rendered.emit(result)
-        if self._dirty and self.isVisible():
-            self._timer.start()
+                self._show_result(result, exact, request)
+                if result.how == "preview" and request is not None:
+                    self._submit_exact(Request(number, request.score, request.width,
+                                               request.zoom, exact=True))
+        if pending is not None and pending.number == self._requested:
+            self._submit_exact(pending)
+        if self._dirty and not exact:
+            self.schedule()
+
+    def _show_result(self, result: engraving.Engraving, exact: bool,
+                     request: Request | None) -> None:
+        if request is not None:
+            self._layout_key = (request.width, request.zoom)
+            if request.width != self._page_width():  # resized meanwhile: re-flow
+                self._dirty = True
+        self._show_pages(result)
+        seconds = time.perf_counter() - self._started
+        tail = ""
+        if result.how == "preview":
+            tail = " · preview: clefs as in the first bars; the exact engraving follows"
+        self.status.setText(
+            f"{result.bars} bar{'s' * (result.bars != 1)} · {result.notes} notes · "
+            f"{len(result.pages)} page{'s' * (len(result.pages) != 1)} · "
+            f"{'exact engraving in' if exact else 'updated in'} {seconds:.2f} s{tail}")
+        how = {"chunks": "joined from cached chunks", "preview": "a preview joined from chunks",
+               "whole": "the whole score"}.get(result.how, result.how)
+        self.status.setToolTip("Engraved by verovio from the MusicXML export "
+                               f"({how}, {result.exported_chunks} exported now)")
+        self.rendered.emit(result)
 
     def _report_failure(self, text: str) -> None:
         self.status.setText(f"Could not engrave the score: {text}")
@@ -308,6 +362,8 @@ class ScoreView(QWidget):
     def close_backend(self) -> None:
         self._timer.stop()
         self.backend.close()
+        if self.exact_backend is not self.backend:
+            self.exact_backend.close()
 
 
 def engraving_message(exc: BaseException) -> str:
@@ -332,7 +388,7 @@ def add_score_dock(window: QMainWindow, doc: Document,
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)  # wide: long systems
     dock.hide()
     toggle = dock.toggleViewAction()
     toggle.setText("&Score View")

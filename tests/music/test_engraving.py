@@ -90,21 +90,43 @@ def test_an_edit_exports_only_its_chunk_again():
     assert _measures(xml) == _measures(engraving.musicxml_text(edited))
 
 
-def test_chunks_that_disagree_fall_back_to_the_whole_export():
-    score = _chorale(12, voices=2)
+def _export_changing(score: Score, old: str, new: str):
+    """An export under which every chunk after the first writes ``new`` for ``old``."""
     calls = []
 
-    def export(s: Score) -> str:  # every chunk after the first claims another clef
+    def export(s: Score) -> str:
         calls.append(s.note_count)
         text = engraving.musicxml_text(s)
         if len(calls) > 1 and s.note_count < score.note_count:
-            text = text.replace("<sign>G</sign>", "<sign>C</sign>")
+            text = text.replace(old, new)
         return text
 
+    return export, calls
+
+
+def test_chunks_that_disagree_on_the_key_fall_back_to_the_whole_export():
+    score = _chorale(12, voices=2)
+    export, calls = _export_changing(score, "<fifths>2</fifths>", "<fifths>3</fifths>")
     xml, how = engraving.Engraver(chunk_bars=4, export=export).musicxml(score)
-    assert how == "whole"
-    assert calls[-1] == score.note_count
+    assert how == "whole" and calls[-1] == score.note_count
     assert _measures(xml) == _measures(engraving.musicxml_text(score))
+
+
+def test_chunks_that_disagree_on_a_clef_give_a_preview_or_the_exact_whole():
+    score = _chorale(12, voices=2)
+    export, calls = _export_changing(score, "<sign>G</sign>", "<sign>C</sign>")
+    engraver = engraving.Engraver(chunk_bars=4, export=export)
+    preview, how = engraver.musicxml(score)
+    assert how == "preview" and score.note_count not in calls  # no whole export
+    assert "<sign>C</sign>" not in preview  # joined under the clef in force
+    whole = engraving.musicxml_text(score)
+    # the same notes as the exact export, bar by bar
+    def notes(xml):
+        return [[el for el in items if el.startswith("<note")] for _p, _n, items in _measures(xml)]
+    assert notes(preview) == notes(whole)
+    exact, how = engraver.musicxml(score, exact=True)
+    assert how == "whole" and calls[-1] == score.note_count
+    assert _measures(exact) == _measures(whole)
 
 
 def test_cancelled_requests_stop_between_chunks():

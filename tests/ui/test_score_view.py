@@ -33,11 +33,11 @@ class ManualBackend(score_view.Backend):
         self.futures.append(Future())
         return self.futures[-1]
 
-    def finish(self, index: int) -> None:
+    def finish(self, index: int, how: str = "whole") -> None:
         r = self.requests[index]
         self.futures[index].set_result(engraving.Engraving(
             pages=(f'<svg width="100px" height="80px">{r.score.note_count}</svg>',),
-            notes=r.score.note_count, bars=r.score.bar_count(), how="whole", exported_chunks=1))
+            notes=r.score.note_count, bars=r.score.bar_count(), how=how, exported_chunks=1))
 
 
 @pytest.fixture
@@ -101,6 +101,40 @@ def test_stale_renders_are_dropped(make_doc, qtbot):
         backend.finish(1)
     assert shown.args[0].notes == 5 and view.shown.notes == 5
     assert len(backend.requests) == 2
+
+
+def test_a_preview_is_followed_by_the_exact_engraving(make_doc, qtbot):
+    doc = make_doc(_score(3))
+    fast, exact = ManualBackend(), ManualBackend()
+    # a pause long enough for the first layout of the widget to settle (its width)
+    view = score_view.ScoreView(doc, backend=fast, exact_backend=exact, debounce_ms=100)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: len(fast.requests) == 1)
+    with qtbot.waitSignal(view.rendered):
+        fast.finish(0, how="preview")
+    assert "preview" in view.status.text() and view.shown.how == "preview"
+    qtbot.waitUntil(lambda: len(exact.requests) == 1)
+    assert exact.requests[0].exact and exact.requests[0].score is doc.score
+    with qtbot.waitSignal(view.rendered):
+        exact.finish(0, how="whole")
+    assert view.shown.how == "whole" and "exact engraving" in view.status.text()
+    # an edit makes a running exact engraving stale: it is dropped, the new score shown
+    doc.push(add_command(doc, [(0, Note(3 * 480, 70, 480))]))
+    qtbot.waitUntil(lambda: len(fast.requests) == 2)
+    with qtbot.waitSignal(view.rendered):
+        fast.finish(1, how="preview")
+    qtbot.waitUntil(lambda: len(exact.requests) == 2)
+    doc.push(add_command(doc, [(0, Note(4 * 480, 71, 480))]))
+    qtbot.waitUntil(lambda: len(fast.requests) == 3)
+    exact.finish(1, how="whole")
+    qtbot.waitUntil(lambda: view.stale_dropped == 1)
+    assert view.shown.notes == 4
+    with qtbot.waitSignal(view.rendered):
+        fast.finish(2, how="chunks")
+    assert view.shown.notes == 5 and len(exact.requests) == 2
 
 
 def test_rendering_never_blocks_the_gui_thread(make_doc, qtbot):
