@@ -119,7 +119,40 @@ class _Mismatch(Exception):
     """The chunks disagree about something only the whole export may decide."""
 
 
-def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> tuple[str, bool]:
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk's MusicXML taken apart once (the engraver caches it beside the text)."""
+
+    head: str  # the document without its parts, up to its closing tag
+    part_ids: tuple[str, ...]
+    part_list: str
+    measures: tuple[tuple[str, ...], ...]  # per part: each measure as text
+    sets: tuple[tuple[dict[str, str], ...], ...]  # per part, per measure: the attributes it sets
+
+
+def parse_chunk(text: str) -> Chunk:
+    root = ET.fromstring(text)
+    parts = root.findall("part")
+    measures = tuple(tuple(_text(m) for m in p.findall("measure")) for p in parts)
+    sets = tuple(tuple(_attributes([m]) for m in p.findall("measure")) for p in parts)
+    part_list = root.find("part-list")
+    for p in parts:
+        root.remove(p)
+    head = ET.tostring(root, encoding="unicode")
+    return Chunk(head=head[:head.rindex("</")], part_ids=tuple(p.get("id") or "" for p in parts),
+                 part_list=_text(part_list) if part_list is not None else "",
+                 measures=measures, sets=sets)
+
+
+_NUMBER = re.compile(r'(<measure\b[^>]*?\bnumber=")([^"]*)(")')
+
+
+def _number(measure: str) -> int:
+    found = _NUMBER.search(measure)
+    return _int(found[2] if found else None, 1)
+
+
+def join_chunks(chunks: list[Chunk], lead: list[int], bars: list[int]) -> tuple[str, bool]:
     """One MusicXML document from the chunks' documents, in order.
 
     Chunk i was exported with ``lead[i]`` bars of context before it and, unless it is the last,
@@ -133,50 +166,45 @@ def join_chunks(texts: list[str], lead: list[int], bars: list[int]) -> tuple[str
     by the range of the notes it is given, and a chunk's range is not the part's) is joined
     under the clef in force: the notes are the same, only the clef differs from the whole
     export's, and ``exact`` is False."""
-    docs = [ET.fromstring(t) for t in texts]
-    base = docs[0]
-    ids = [p.get("id") for p in base.findall("part")]
-    names = [_text(sp) for sp in base.iter("score-part")]
-    for doc in docs[1:]:
-        if [p.get("id") for p in doc.findall("part")] != ids or \
-                [_text(sp) for sp in doc.iter("score-part")] != names:
+    base = chunks[0]
+    for chunk in chunks[1:]:
+        if chunk.part_ids != base.part_ids or chunk.part_list != base.part_list:
             raise _Mismatch("parts")
-    last = len(docs) - 1
+    last = len(chunks) - 1
     exact = True
-    for index, part_id in enumerate(ids):
-        parts = [doc.findall("part")[index] for doc in docs]
-        target = parts[0]
+    out = [base.head]
+    for index, part_id in enumerate(base.part_ids):
         state: dict[str, str] = {}
         number = 0
-        for k, part in enumerate(parts):
-            measures = part.findall("measure")
+        out.append(f'<part id="{part_id}">')
+        for k, chunk in enumerate(chunks):
+            measures, sets = chunk.measures[index], chunk.sets[index]
             want = lead[k] + bars[k] + 1
             if (k < last and len(measures) != want) or len(measures) <= lead[k]:
                 raise _Mismatch(f"chunk {k} of part {part_id} has {len(measures)} bars")
-            keep = measures[lead[k]:want - 1] if k < last else measures[lead[k]:]
+            divisions = ""
             if lead[k]:  # the context bar opens with all that is in force: it must agree
-                found = _attributes(measures[:lead[k]])
+                found: dict[str, str] = {}
+                for done in sets[:lead[k]]:
+                    found.update(done)
                 if _firm(found) != _firm(state):
                     raise _Mismatch(f"chunk {k} of part {part_id} opens differently")
                 if _clefs(found) != _clefs(state):
                     exact = False
                 if found.get("divisions") != state.get("divisions"):
-                    divisions = ET.Element("attributes")
-                    divisions.append(ET.fromstring(found["divisions"]))
-                    keep[0].insert(0, divisions)
-            for m_index, measure in enumerate(keep):
-                _attributes([measure], state)
-                if k == 0 and m_index == 0:
-                    number = _int(measure.get("number"), 1)
-                else:
-                    number += 1
-                measure.set("number", str(number))
-                if k > 0:
-                    target.append(measure)
-            if k == 0:
-                for measure in measures[len(keep):]:
-                    target.remove(measure)
-    return ET.tostring(base, encoding="unicode"), exact
+                    divisions = found.get("divisions", "")
+            for i in range(lead[k], want - 1 if k < last else len(measures)):
+                state.update(sets[i])
+                number = _number(measures[i]) if k == 0 and i == 0 else number + 1
+                text = _NUMBER.sub(rf"\g<1>{number}\g<3>", measures[i], count=1)
+                if divisions and i == lead[k]:
+                    opening = text.index(">") + 1
+                    text = f"{text[:opening]}<attributes>{divisions}</attributes>{text[opening:]}"
+                    state["divisions"] = divisions
+                out.append(text)
+        out.append("</part>")
+    out.append("</score-partwise>")
+    return "".join(out), exact
 
 
 def _firm(attributes: dict[str, str]) -> dict[str, str]:
@@ -250,6 +278,7 @@ class Engraver:
         self.chunk_bars = chunk_bars
         self._export = export
         self._cache: dict[Score, str] = {}
+        self._parsed: dict[Score, Chunk] = {}
         self._toolkit = None
         self._lock = threading.Lock()
 
@@ -270,14 +299,14 @@ class Engraver:
                 begin = score.bar_start(bar - lead[k])
                 end = score.bar_start(bar + bars[k] + 1) if k < len(bars) else horizon
                 pieces.append(score.slice(begin, end))
-            texts = []
             for piece in pieces:
                 if cancelled():
                     raise Cancelled
-                texts.append(self._cached(piece, stats))
+                self._cached(piece, stats)
             t0 = time.perf_counter()
             try:
-                text, same = join_chunks(texts, lead, [*bars, -1])
+                chunks = [self._chunk(piece) for piece in pieces]
+                text, same = join_chunks(chunks, lead, [*bars, -1])
             except _Mismatch:
                 pass
             else:
@@ -299,11 +328,18 @@ class Engraver:
             self._cache[score] = text
         return text
 
+    def _chunk(self, piece: Score) -> Chunk:
+        chunk = self._parsed.get(piece)
+        if chunk is None:
+            chunk = self._parsed[piece] = parse_chunk(self._cache[piece])
+        return chunk
+
     def _trim_cache(self, keep: list[Score]) -> None:
         if len(self._cache) > _CACHE_LIMIT:
             wanted = set(keep)
             for key in [k for k in self._cache if k not in wanted][: len(self._cache) // 2]:
                 del self._cache[key]
+                self._parsed.pop(key, None)
 
     def engrave(self, score: Score, width_px: int, zoom: float = 1.0,
                 cancelled: Callable[[], bool] = lambda: False, *,
