@@ -387,11 +387,25 @@ class Engraver:
 _PROCESS_ENGRAVER: Engraver | None = None
 
 
-def lower_priority() -> None:
-    """Initializer of the worker that makes exact engravings after a preview: it runs behind the
-    app and the preview worker (no effect where the system has no ``nice``)."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(10)
+def worker_init(low_priority: bool = False) -> None:
+    """Initializer of the score view's worker processes. Each ends itself when the app is gone
+    (a killed or crashed app does not get to shut its workers down). ``low_priority``: the worker
+    that makes exact engravings after a preview runs behind the app and the preview worker (no
+    effect where the system has no ``nice``)."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+
+    def watch() -> None:
+        while parent.is_alive():
+            time.sleep(1.0)
+        os._exit(0)
+
+    if parent is not None:
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if low_priority:
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(10)
 
 
 def engrave_in_process(score: Score, width_px: int, zoom: float,

@@ -68,12 +68,13 @@ class ProcessBackend(Backend):
 
     def __init__(self, *, low_priority: bool = False) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._init = engraving.lower_priority if low_priority else None
+        self._low_priority = low_priority
 
     def submit(self, request: Request) -> Future:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=self._init)
+                                             initializer=engraving.worker_init,
+                                             initargs=(self._low_priority,))
         try:
             return self._pool.submit(engraving.engrave_in_process, request.score, request.width,
                                      request.zoom, request.exact)
@@ -390,6 +391,13 @@ def add_score_dock(window: QMainWindow, doc: Document,
                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)  # wide: long systems
     dock.hide()
+
+    def roomy(visible: bool) -> None:  # a dock first shown squeezed gets room for a system
+        if visible and dock.height() < 240 and not dock.isFloating():
+            window.resizeDocks([dock], [max(240, int(window.height() * 0.45))],
+                               Qt.Orientation.Vertical)
+
+    dock.visibilityChanged.connect(roomy)
     toggle = dock.toggleViewAction()
     toggle.setText("&Score View")
     toggle.setShortcut(QKeySequence(SHORTCUT))
