@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .notation import write_musicxml
-from .score import Score
+from .score import TPQ, Score
 
 CHUNK_BARS = 8
 # verovio's layout units: at scale 100 one unit is one pixel of the SVG
@@ -61,6 +61,7 @@ class Engraving:
     bars: int
     how: str  # "chunks" (joined from cached chunks), "preview" (joined; see above) or "whole"
     exported_chunks: int  # chunks exported this time (the rest came from the cache)
+    tick_offset: int = 0  # add to the ticks in note ids (see note_id) to get the score's ticks
     seconds: dict[str, float] = field(default_factory=dict)  # export, join, layout, svg
 
 
@@ -128,6 +129,10 @@ class Chunk:
     part_list: str
     measures: tuple[tuple[str, ...], ...]  # per part: each measure as text
     sets: tuple[tuple[dict[str, str], ...], ...]  # per part, per measure: the attributes it sets
+    # per part, per measure: (onset in ticks from the bar line, MIDI pitch or None for a rest) of
+    # each <note> in document order, and the measure's length in ticks
+    notes: tuple[tuple[tuple[tuple[int, int | None], ...], ...], ...] = ()
+    lengths: tuple[tuple[int, ...], ...] = ()
 
 
 def parse_chunk(text: str) -> Chunk:
@@ -136,12 +141,72 @@ def parse_chunk(text: str) -> Chunk:
     measures = tuple(tuple(_text(m) for m in p.findall("measure")) for p in parts)
     sets = tuple(tuple(_attributes([m]) for m in p.findall("measure")) for p in parts)
     part_list = root.find("part-list")
+    notes, lengths = [], []
+    for p in parts:
+        divisions = 1
+        part_notes, part_lengths = [], []
+        for m in p.findall("measure"):
+            found, length, divisions = _measure_notes(m, divisions)
+            part_notes.append(found)
+            part_lengths.append(length)
+        notes.append(tuple(part_notes))
+        lengths.append(tuple(part_lengths))
     for p in parts:
         root.remove(p)
     head = ET.tostring(root, encoding="unicode")
     return Chunk(head=head[:head.rindex("</")], part_ids=tuple(p.get("id") or "" for p in parts),
                  part_list=_text(part_list) if part_list is not None else "",
-                 measures=measures, sets=sets)
+                 measures=measures, sets=sets, notes=tuple(notes), lengths=tuple(lengths))
+
+
+_STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def _measure_notes(measure: ET.Element, divisions: int
+                   ) -> tuple[tuple[tuple[int, int | None], ...], int, int]:
+    """((onset ticks, MIDI pitch or None), ...) of the measure's <note>s, its length in ticks,
+    and the divisions in force after it."""
+    pos = onset = end = 0
+    out = []
+    for el in measure:
+        if el.tag == "attributes":
+            divisions = _int(el.findtext("divisions"), divisions) or divisions
+        elif el.tag in ("backup", "forward"):
+            pos += _int(el.findtext("duration"), 0) * (-1 if el.tag == "backup" else 1)
+            end = max(end, pos)
+        elif el.tag == "note":
+            chord = el.find("chord") is not None
+            onset = onset if chord else pos
+            pitch = el.find("pitch")
+            midi = None
+            if pitch is not None:
+                alter = float(pitch.findtext("alter") or 0)
+                midi = (12 * (_int(pitch.findtext("octave"), 4) + 1)
+                        + _STEPS.get(pitch.findtext("step") or "C", 0) + round(alter))
+            out.append((round(onset * TPQ / divisions), midi))
+            if not chord and el.find("grace") is None:
+                pos += _int(el.findtext("duration"), 0)
+                end = max(end, pos)
+    return tuple(out), round(end * TPQ / divisions), divisions
+
+
+_NOTE_TAG = re.compile(r"<note\b")
+
+
+def note_id(part: int, tick: int, pitch: int, serial: int) -> str:
+    """The id a note gets in the engraved MusicXML and so in verovio's SVG: where it sounds."""
+    return f"n{part}-{tick}-{pitch}-{serial}"
+
+
+def parse_note_id(text: str) -> tuple[int, int, int] | None:
+    """(part index, tick, MIDI pitch) from :func:`note_id`'s text, or None."""
+    parts = text.split("-")
+    if len(parts) != 4 or not parts[0].startswith("n"):
+        return None
+    try:
+        return int(parts[0][1:]), int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
 
 
 _NUMBER = re.compile(r'(<measure\b[^>]*?\bnumber=")([^"]*)(")')
@@ -176,6 +241,8 @@ def join_chunks(chunks: list[Chunk], lead: list[int], bars: list[int]) -> tuple[
     for index, part_id in enumerate(base.part_ids):
         state: dict[str, str] = {}
         number = 0
+        at = 0  # ticks from the first bar line to this measure's
+        serial = 0
         out.append(f'<part id="{part_id}">')
         for k, chunk in enumerate(chunks):
             measures, sets = chunk.measures[index], chunk.sets[index]
@@ -201,10 +268,24 @@ def join_chunks(chunks: list[Chunk], lead: list[int], bars: list[int]) -> tuple[
                     opening = text.index(">") + 1
                     text = f"{text[:opening]}<attributes>{divisions}</attributes>{text[opening:]}"
                     state["divisions"] = divisions
+                if chunk.notes:  # each note is named by where it sounds (ui: click to select)
+                    ids = []
+                    for onset, pitch in chunk.notes[index][i]:
+                        ids.append(note_id(index, at + onset, pitch, serial)
+                                   if pitch is not None else "")
+                        serial += 1
+                    named = iter(ids)
+                    text = _NOTE_TAG.sub(lambda m, named=named: _named(m, named), text)
+                    at += chunk.lengths[index][i]
                 out.append(text)
         out.append("</part>")
     out.append("</score-partwise>")
     return "".join(out), exact
+
+
+def _named(match: re.Match, ids) -> str:
+    name = next(ids, "")
+    return f'<note id="{name}"' if name else match[0]
 
 
 def _firm(attributes: dict[str, str]) -> dict[str, str]:
@@ -265,6 +346,17 @@ def for_qt(svg: str) -> str:
     return _TEXT.sub(flat, svg)
 
 
+_ID_TICK = re.compile(r'<note id="n\d+-(\d+)-')
+
+
+def _tick_offset(score: Score, xml: str) -> int:
+    """Where the notation's first bar line falls in the score's ticks (not 0 where the export
+    writes a short pickup bar): the first note's tick in the score less the one in the ids."""
+    named = [int(t) for t in _ID_TICK.findall(xml)]
+    starts = [n.start for p in score.parts for n in p.notes]
+    return min(starts) - min(named) if named and starts else 0
+
+
 def count_notes(svg: str) -> int:
     return len(_NOTE.findall(svg))
 
@@ -316,7 +408,9 @@ class Engraver:
                     return text, "chunks" if same else "preview"
         if cancelled():
             raise Cancelled
-        return self._cached(score, stats), "whole"
+        self._cached(score, stats)
+        text, _same = join_chunks([self._chunk(score)], [0], [-1])  # to name the notes
+        return text, "whole"
 
     def _cached(self, score: Score, stats: dict) -> str:
         text = self._cache.get(score)
@@ -355,7 +449,8 @@ class Engraver:
             seconds.update({k: v for k, v in stats.items() if k in ("export", "join")})
             return Engraving(pages=pages, notes=sum(map(count_notes, pages)),
                              bars=score.bar_count(), how=how,
-                             exported_chunks=stats.get("exported", 0), seconds=seconds)
+                             exported_chunks=stats.get("exported", 0), seconds=seconds,
+                             tick_offset=_tick_offset(score, xml))
 
     def layout(self, xml: str, width_px: int, zoom: float = 1.0) -> tuple[tuple[str, ...], dict]:
         """Engrave MusicXML text into pages of SVG (for QtSvg)."""

@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.continue_dock = dock
-        self.score_dock = add_score_dock(self, self.doc)
+        self.score_dock = add_score_dock(self, self.doc, self.roll, self.transport)
 
         self.act = ActionCollection(self)
         self.act.build(self._action_table())

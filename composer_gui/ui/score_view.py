@@ -10,12 +10,14 @@ view renders. The pages are drawn with QtSvg, parsed when they first come into s
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
+import re
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QPen
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
@@ -94,24 +96,56 @@ class _Relay(QObject):
     done = Signal(int, bool, object)  # request number, exact lane, Future
 
 
-class _Page(QGraphicsItem):
-    """One engraved page: white paper, the SVG parsed the first time it is painted."""
+_NOTE_IDS = re.compile(r'<g id="(n\d+-\d+-\d+-\d+)" class="note"')
 
-    def __init__(self, svg: str, width: float, height: float) -> None:
+
+class _Page(QGraphicsItem):
+    """One engraved page: white paper, the SVG parsed the first time it is needed."""
+
+    def __init__(self, svg: str, width: float, height: float, tick_offset: int) -> None:
         super().__init__()
         self._svg = svg
         self._renderer: QSvgRenderer | None = None
         self._rect = QRectF(0, 0, width, height)
+        self._boxes: list[tuple[QRectF, str]] | None = None
+        # (tick, part, pitch, id) of every note head on the page, by tick (no parsing needed)
+        self.heads: list[tuple[int, int, int, str]] = []
+        for name in _NOTE_IDS.findall(svg):
+            found = engraving.parse_note_id(name)
+            if found:
+                self.heads.append((found[1] + tick_offset, found[0], found[2], name))
+        self.heads.sort()
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:
         return self._rect
 
-    def paint(self, painter: QPainter, _option, _widget=None) -> None:
-        painter.fillRect(self._rect, Qt.GlobalColor.white)
+    def renderer(self) -> QSvgRenderer:
         if self._renderer is None:
             self._renderer = QSvgRenderer(QByteArray(self._svg.encode("utf-8")))
-        self._renderer.render(painter, self._rect)
+        return self._renderer
+
+    def paint(self, painter: QPainter, _option, _widget=None) -> None:
+        painter.fillRect(self._rect, Qt.GlobalColor.white)
+        self.renderer().render(painter, self._rect)
+
+    def box(self, name: str) -> QRectF:
+        """Where a note (its head and stem) is drawn, in page coordinates."""
+        r = self.renderer()
+        return r.transformForElement(name).mapRect(r.boundsOnElement(name))
+
+    def note_at(self, pos: QPointF) -> str | None:
+        """The note drawn at ``pos`` (page coordinates), or the nearest within 8 px."""
+        if self._boxes is None:
+            self._boxes = [(self.box(name), name) for _t, _p, _q, name in self.heads]
+        best, distance = None, 8.0
+        for rect, name in self._boxes:
+            if rect.adjusted(-2, -2, 2, 2).contains(pos):
+                return name
+            gap = (rect.center() - pos).manhattanLength() - (rect.width() + rect.height()) / 2
+            if gap < distance:
+                best, distance = name, gap
+        return best
 
 
 class ScoreView(QWidget):
@@ -119,6 +153,7 @@ class ScoreView(QWidget):
 
     rendered = Signal(object)  # the Engraving now on show
     failed = Signal(str)
+    noteClicked = Signal(int)  # the tick of a note clicked in the score (its notes are selected)
 
     def __init__(self, doc: Document, parent: QWidget | None = None, *,
                  backend: Backend | None = None, exact_backend: Backend | None = None,
@@ -185,6 +220,10 @@ class ScoreView(QWidget):
         box.addWidget(self.message, 1)
 
         doc.scoreChanged.connect(self.schedule)
+        doc.selectionChanged.connect(self._mark_selection)
+        self.pages: list[_Page] = []
+        self._marks: list = []
+        self._followed: str | None = None
         self._say("")
 
     # ----- requests ------------------------------------------------------------------------------
@@ -309,7 +348,8 @@ class ScoreView(QWidget):
     def _show_pages(self, result: engraving.Engraving | None) -> None:
         bar = self.view.verticalScrollBar()
         fraction = bar.value() / bar.maximum() if bar.maximum() else 0.0
-        self.scene.clear()
+        self.scene.clear()  # pages and marks with it
+        self.pages, self._marks, self._followed = [], [], None
         self.view.resetTransform()
         self.shown = result
         if result is None:
@@ -319,7 +359,8 @@ class ScoreView(QWidget):
         width = 0.0
         for svg in result.pages:
             w, h = _svg_size(svg)
-            page = _Page(svg, w, h)
+            page = _Page(svg, w, h, result.tick_offset)
+            self.pages.append(page)
             page.setPos(PAGE_GAP, y)
             self.scene.addItem(page)
             shadow = self.scene.addRect(QRectF(PAGE_GAP + 2, y + 2, w, h), QPen(Qt.PenStyle.NoPen),
@@ -329,6 +370,7 @@ class ScoreView(QWidget):
             width = max(width, w)
         self.scene.setSceneRect(0, 0, width + 2 * PAGE_GAP, y)
         bar.setValue(round(fraction * bar.maximum()))
+        self._mark_selection()
 
     # ----- zoom and size -------------------------------------------------------------------------
     def set_zoom(self, zoom: float) -> None:
@@ -344,9 +386,76 @@ class ScoreView(QWidget):
         nearest = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))
         self.set_zoom(ZOOMS[max(0, min(len(ZOOMS) - 1, nearest + step))])
 
+    # ----- selection and playhead --------------------------------------------------------------
+    def click(self, scene_pos: QPointF) -> bool:
+        """Select, in the document, the note drawn at ``scene_pos``; False if none is there."""
+        for page in self.pages:
+            local = page.mapFromScene(scene_pos)
+            if not page.boundingRect().contains(local):
+                continue
+            name = page.note_at(local)
+            found = engraving.parse_note_id(name) if name else None
+            if found is None or self.shown is None:
+                return False
+            part, tick, pitch = found
+            tick += self.shown.tick_offset
+            keys = self._notes_at(part, tick, pitch)
+            if not keys:
+                return False
+            self.doc.set_selection(keys)
+            self.noteClicked.emit(min(n.start for _p, n in keys))
+            return True
+        return False
+
+    def _notes_at(self, part: int, tick: int, pitch: int) -> list:
+        """The score's notes sounding ``pitch`` at ``tick``: in ``part`` if it has one, else in
+        any part (the export may have split or merged parts)."""
+        parts = self.doc.score.parts
+        order = [part] + [i for i in range(len(parts)) if i != part] if part < len(parts) \
+            else list(range(len(parts)))
+        for i in order:
+            keys = [(i, n) for n in parts[i].notes if n.pitch == pitch and n.start <= tick < n.end]
+            if keys:
+                return keys[:1]
+        return []
+
+    def _mark_selection(self) -> None:
+        """Tint the selected notes' heads in the score (the pages parse once, when needed)."""
+        for mark in self._marks:
+            self.scene.removeItem(mark)
+        self._marks = []
+        wanted = {(i, n.start, n.pitch) for i, n in self.doc.selection}
+        if not wanted or self.shown is None or not self.isVisible():
+            return
+        for page in self.pages:
+            for tick, part, pitch, name in page.heads:
+                if (part, tick, pitch) in wanted:
+                    rect = page.mapRectToScene(page.box(name)).adjusted(-2, -2, 2, 2)
+                    mark = self.scene.addRect(rect, QPen(Qt.PenStyle.NoPen),
+                                              QBrush(QColor(255, 120, 40, 90)))
+                    mark.setZValue(2)
+                    self._marks.append(mark)
+
+    def follow(self, tick: int) -> None:
+        """Playback is at ``tick``: keep the note sounding there in sight."""
+        if self.shown is None or not self.isVisible():
+            return
+        best = None
+        for page in self.pages:
+            at = bisect.bisect_right(page.heads, (tick, 1 << 30)) - 1
+            if at >= 0:
+                best = (page, page.heads[at][3])
+        if best is None or best[1] == self._followed:
+            return
+        self._followed = best[1]
+        page, name = best
+        self.view.ensureVisible(page.mapRectToScene(page.box(name)), 40, 60)
+
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view.viewport():
             kind = event.type()
+            if kind == event.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+                self.click(self.view.mapToScene(event.position().toPoint()))
             if kind == event.Type.Wheel and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
                 self.step_zoom(1 if event.angleDelta().y() > 0 else -1)
                 return True
@@ -377,12 +486,18 @@ def _svg_size(svg: str) -> tuple[float, float]:
     return (float(match[1]), float(match[2])) if match else (800.0, 1000.0)
 
 
-def add_score_dock(window: QMainWindow, doc: Document,
+def add_score_dock(window: QMainWindow, doc: Document, roll=None, transport=None,
                    backend: Backend | None = None) -> QDockWidget:
     """Create the Score dock (hidden until View > Score View, or as the saved layout says) and its
-    toggle action, named "Score View" with its shortcut. Returns the dock; ``dock.widget()`` is
-    the ScoreView."""
+    toggle action, named "Score View" with its shortcut. A note clicked in the score is selected
+    and shown in the ``roll``; during playback the score follows the ``transport``. Returns the
+    dock; ``dock.widget()`` is the ScoreView."""
     view = ScoreView(doc, backend=backend)
+    if roll is not None:
+        view.noteClicked.connect(roll.ensure_visible)
+    if transport is not None:
+        transport.positionChanged.connect(
+            lambda tick: view.follow(tick) if transport.playing else None)
     dock = QDockWidget("Score", window)
     dock.setObjectName("scoreDock")
     dock.setWidget(view)

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import Future
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPointF, QTimer
 
 from composer_gui.music import engraving
 from composer_gui.music.score import Note, Part, Score
@@ -79,6 +79,19 @@ def test_the_dock_engraves_the_score_after_an_edit(make_doc, qtbot):
         assert svg.startswith("<svg") and engraving.count_notes(svg) == 5
         assert view.shown is result and view.view.isVisible()
         assert len(view.scene.items()) >= 1 and "5 notes" in view.status.text()
+        # clicking the fifth note's head in the score selects it in the document (and the roll)
+        page = view.pages[0]
+        tick, part, pitch, name = page.heads[-1]
+        assert (part, tick, pitch) == (0, 4 * 480, 72)
+        where = page.mapToScene(page.box(name).center())
+        with qtbot.waitSignal(view.noteClicked) as clicked:
+            assert view.click(where)
+        assert clicked.args == [4 * 480]
+        assert doc.selection == {(0, Note(4 * 480, 72, 960))}
+        assert len(view._marks) == 1  # the selected head is tinted
+        assert not view.click(page.mapToScene(QPointF(2, 2)))  # the page's corner: no note
+        view.follow(2 * 480)  # playback at the third note: it is the one kept in sight
+        assert view._followed == page.heads[2][3]
     finally:
         view.close_backend()
 
