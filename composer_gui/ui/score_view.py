@@ -220,7 +220,11 @@ class ScoreView(QWidget):
         box.addWidget(self.message, 1)
 
         doc.scoreChanged.connect(self.schedule)
-        doc.selectionChanged.connect(self._mark_selection)
+        self._mark_timer = QTimer(self)  # a rubber band changes the selection at every move
+        self._mark_timer.setSingleShot(True)
+        self._mark_timer.setInterval(60)
+        self._mark_timer.timeout.connect(self._mark_selection)
+        doc.selectionChanged.connect(self._mark_timer.start)
         self.pages: list[_Page] = []
         self._marks: list = []
         self._followed: str | None = None

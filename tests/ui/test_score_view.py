@@ -88,7 +88,7 @@ def test_the_dock_engraves_the_score_after_an_edit(make_doc, qtbot):
             assert view.click(where)
         assert clicked.args == [4 * 480]
         assert doc.selection == {(0, Note(4 * 480, 72, 960))}
-        assert len(view._marks) == 1  # the selected head is tinted
+        qtbot.waitUntil(lambda: len(view._marks) == 1)  # the selected head is tinted
         assert not view.click(page.mapToScene(QPointF(2, 2)))  # the page's corner: no note
         view.follow(2 * 480)  # playback at the third note: it is the one kept in sight
         assert view._followed == page.heads[2][3]
