@@ -19,6 +19,9 @@ audio     one second of the sketch rendered through the bundled SoundFont is fin
 window    QApplication + MainWindow are built on Qt's offscreen platform, shown and closed;
           Help > About opens and reads the libraries' versions; QtMultimedia (playback) imports
           (on Linux without libpulse that is a note: the app runs with playback off)
+score     the score view's path: the sketch plus its continuation is engraved by verovio in the
+          view's worker process (a spawned process, as in the app) from its MusicXML export, with
+          a note head for every note, and QtSvg parses the page
 bundle    frozen app only: TensorFlow, Keras and onnx (the Python package) are not in it
 
 Qt runs on the offscreen platform and audio output stays off, so nothing appears or sounds; what
@@ -342,6 +345,38 @@ def _check_window(report: Report, folder: Path) -> None:
         report.add("window", True, f"window ok{note}")
 
 
+def check_score_view(report: Report, score: Score) -> None:
+    """Engrave through the app's own worker process: proves that verovio, its fonts and
+    multiprocessing's spawn (freeze_support in the frozen app) are all there."""
+    try:
+        from PySide6.QtCore import QByteArray
+        from PySide6.QtSvg import QSvgRenderer
+
+        from composer_gui.music.engraving import unavailable_reason
+        from composer_gui.ui.score_view import ProcessBackend, Request
+
+        reason = unavailable_reason()
+        if reason:
+            report.add("score", False, f"score view: {reason}")
+            return
+        backend = ProcessBackend()
+        try:
+            result = backend.submit(Request(1, score, 800, 1.0)).result(timeout=120)
+        finally:
+            backend.close()
+        valid = QSvgRenderer(QByteArray(result.pages[0].encode("utf-8"))).isValid()
+    except Exception as exc:
+        report.add("score", False, f"score view: {_one_line(exc)}")
+        return
+    if result.notes < score.note_count:
+        report.add("score", False, f"score view: engraved {result.notes} of "
+                   f"{score.note_count} notes")
+    elif not valid:
+        report.add("score", False, "score view: QtSvg cannot read the engraved page")
+    else:
+        report.add("score", True, "score view ok")
+
+
 def check_bundle(report: Report) -> None:
     """In the frozen app, the training-only packages must have been left out."""
     present = [m for m in ("tensorflow", "keras", "onnx", "tf2onnx", "torch", "matplotlib")
@@ -370,6 +405,7 @@ def run(models: Sequence[Path] | None = None, *, window: bool = True,
         check_audio(report, seed_score)
         if window:
             check_window(report, folder)
+            check_score_view(report, result or seed_score)
         if is_frozen() if frozen is None else frozen:
             check_bundle(report)
     report.seconds = time.perf_counter() - t0

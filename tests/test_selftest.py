@@ -54,7 +54,7 @@ def test_passes_with_a_working_model(model):
     line = report.line()
     assert report.ok, line
     assert line.startswith(f"self-test passed: 1 model ({model.name}), continue ")
-    for part in ("midi ok", "musicxml ok", "audio ok", "window ok"):
+    for part in ("midi ok", "musicxml ok", "audio ok", "window ok", "score view ok"):
         assert part in line
     assert "\n" not in line
 

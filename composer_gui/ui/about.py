@@ -29,6 +29,7 @@ LIBRARIES: list[tuple[str, str, str]] = [
     ("python-rtmidi", "MIDI ports", "MIT"),
     ("music21", "MusicXML and ABC files", "BSD-3-Clause"),
     ("onnxruntime", "runs the bundled models", "MIT"),
+    ("verovio", "engraves the score view", "LGPL-3.0-only"),
 ]
 
 SOUNDFONT = ("GM GS Bank (<code>resources/soundfonts/GMbank.sf2</code>), from Csound's "

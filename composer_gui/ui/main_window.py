@@ -47,6 +47,7 @@ from .piano_roll import PianoRoll
 from .playback import PlaybackController
 from .proposal import Proposal
 from .roll_menu import RollMenu
+from .score_view import add_score_dock
 from .settings import APPLICATION, Settings
 from .shortcuts import ShortcutsDialog
 from .transport import Transport
@@ -85,10 +86,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.continue_dock = dock
         self.parts_dock = add_parts_dock(self, self.doc, self.roll, self.controller.discard)
+        self.score_dock = add_score_dock(self, self.doc, self.roll, self.transport)
 
         self.act = ActionCollection(self)
         self.act.build(self._action_table())
         adopt_undo_stack(self.act, self.doc.undo_stack)
+        self.act.put("score_view", self.score_dock.toggleViewAction())
         self.roll_menu = RollMenu(self.act, self.roll)
         self.act["tool_" + self.roll.tool.name].setChecked(True)
         self._make_menus()
@@ -213,6 +216,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.continue_dock.toggleViewAction())
         m.addAction(self.parts_dock.toggleViewAction())
+        m.addAction(self.act.score_view)
         m = bar.addMenu("&Tools")
         m.addActions(a(*(f"tool_{name}" for name, _t, _k in TOOLS)))
         m = bar.addMenu("&Generate")
@@ -476,6 +480,7 @@ class MainWindow(QMainWindow):
         self.files.cancel_exports()
         self.autosave.close()  # saved or discarded: the autosave goes
         self.playback.shutdown()
+        self.score_dock.widget().close_backend()
         self.save_settings()
         event.accept()
 

@@ -1,0 +1,268 @@
+"""The score dock: renders after an edit (a real SVG from the real worker process), drops stale
+renders, never blocks the GUI thread, says why when verovio is missing, and is a View toggle
+whose visibility the saved layout keeps."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+
+import pytest
+from PySide6.QtCore import QPointF, QTimer
+
+from composer_gui.music import engraving
+from composer_gui.music.score import Note, Part, Score
+from composer_gui.ui import score_view
+from composer_gui.ui.document import Document
+from composer_gui.ui.undo import add_command
+
+
+def _score(n: int = 4) -> Score:
+    return Score(parts=(Part(tuple(Note(i * 480, 60 + i, 480) for i in range(n))),))
+
+
+class ManualBackend(score_view.Backend):
+    """Futures the test completes by hand, in the order it likes."""
+
+    def __init__(self) -> None:
+        self.requests: list[score_view.Request] = []
+        self.futures: list[Future] = []
+
+    def submit(self, request):
+        self.requests.append(request)
+        self.futures.append(Future())
+        return self.futures[-1]
+
+    def finish(self, index: int, how: str = "whole") -> None:
+        r = self.requests[index]
+        self.futures[index].set_result(engraving.Engraving(
+            pages=(f'<svg width="100px" height="80px">{r.score.note_count}</svg>',),
+            notes=r.score.note_count, bars=r.score.bar_count(), how=how, exported_chunks=1))
+
+
+@pytest.fixture
+def make_doc():
+    """Documents whose undo stacks end clean (a dirty one emits from its destructor at exit)."""
+    docs = []
+
+    def make(score: Score) -> Document:
+        docs.append(Document(score))
+        return docs[-1]
+
+    yield make
+    for doc in docs:
+        doc.undo_stack.setClean()
+
+
+def _view(qtbot, doc, backend) -> score_view.ScoreView:
+    view = score_view.ScoreView(doc, backend=backend, debounce_ms=0)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_the_dock_engraves_the_score_after_an_edit(make_doc, qtbot):
+    pytest.importorskip("verovio")
+    doc = make_doc(_score(4))
+    view = _view(qtbot, doc, score_view.ProcessBackend())  # the app's own worker process
+    try:
+        with qtbot.waitSignal(view.rendered, timeout=60_000) as first:
+            pass
+        assert first.args[0].notes == 4
+        with qtbot.waitSignal(view.rendered, timeout=60_000) as second:
+            doc.push(add_command(doc, [(0, Note(4 * 480, 72, 960))]))
+        result = second.args[0]
+        assert result.notes == doc.score.note_count == 5
+        svg = result.pages[0]
+        assert svg.startswith("<svg") and engraving.count_notes(svg) == 5
+        assert view.shown is result and view.view.isVisible()
+        assert len(view.scene.items()) >= 1 and "5 notes" in view.status.text()
+        # clicking the fifth note's head in the score selects it in the document (and the roll)
+        page = view.pages[0]
+        tick, part, pitch, name = page.heads[-1]
+        assert (part, tick, pitch) == (0, 4 * 480, 72)
+        where = page.mapToScene(page.box(name).center())
+        with qtbot.waitSignal(view.noteClicked) as clicked:
+            assert view.click(where)
+        assert clicked.args == [4 * 480]
+        assert doc.selection == {(0, Note(4 * 480, 72, 960))}
+        qtbot.waitUntil(lambda: len(view._marks) == 1)  # the selected head is tinted
+        assert not view.click(page.mapToScene(QPointF(2, 2)))  # the page's corner: no note
+        view.follow(2 * 480)  # playback at the third note: it is the one kept in sight
+        assert view._followed == page.heads[2][3]
+    finally:
+        view.close_backend()
+
+
+def test_stale_renders_are_dropped(make_doc, qtbot):
+    doc = make_doc(_score(3))
+    backend = ManualBackend()
+    view = _view(qtbot, doc, backend)
+    qtbot.waitUntil(lambda: len(backend.requests) == 1)
+    # two edits while the first render runs: they wait, coalesced into one request
+    doc.push(add_command(doc, [(0, Note(3 * 480, 70, 480))]))
+    doc.push(add_command(doc, [(0, Note(4 * 480, 71, 480))]))
+    qtbot.wait(50)
+    assert len(backend.requests) == 1
+    backend.finish(0)  # arrives after the edits: stale
+    qtbot.waitUntil(lambda: len(backend.requests) == 2)
+    assert view.shown is None and view.stale_dropped == 1
+    assert backend.requests[1].score is doc.score and backend.requests[1].score.note_count == 5
+    with qtbot.waitSignal(view.rendered) as shown:
+        backend.finish(1)
+    assert shown.args[0].notes == 5 and view.shown.notes == 5
+    assert len(backend.requests) == 2
+
+
+def test_a_preview_is_followed_by_the_exact_engraving(make_doc, qtbot):
+    doc = make_doc(_score(3))
+    fast, exact = ManualBackend(), ManualBackend()
+    # a pause long enough for the first layout of the widget to settle (its width)
+    view = score_view.ScoreView(doc, backend=fast, exact_backend=exact, debounce_ms=100)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: len(fast.requests) == 1)
+    with qtbot.waitSignal(view.rendered):
+        fast.finish(0, how="preview")
+    assert "preview" in view.status.text() and view.shown.how == "preview"
+    qtbot.waitUntil(lambda: len(exact.requests) == 1)
+    assert exact.requests[0].exact and exact.requests[0].score is doc.score
+    with qtbot.waitSignal(view.rendered):
+        exact.finish(0, how="whole")
+    assert view.shown.how == "whole" and "exact engraving" in view.status.text()
+    # an edit makes a running exact engraving stale: it is dropped, the new score shown
+    doc.push(add_command(doc, [(0, Note(3 * 480, 70, 480))]))
+    qtbot.waitUntil(lambda: len(fast.requests) == 2)
+    with qtbot.waitSignal(view.rendered):
+        fast.finish(1, how="preview")
+    qtbot.waitUntil(lambda: len(exact.requests) == 2)
+    doc.push(add_command(doc, [(0, Note(4 * 480, 71, 480))]))
+    qtbot.waitUntil(lambda: len(fast.requests) == 3)
+    exact.finish(1, how="whole")
+    qtbot.waitUntil(lambda: view.stale_dropped == 1)
+    assert view.shown.notes == 4
+    with qtbot.waitSignal(view.rendered):
+        fast.finish(2, how="chunks")
+    assert view.shown.notes == 5 and len(exact.requests) == 2
+
+
+def test_rendering_never_blocks_the_gui_thread(make_doc, qtbot):
+    """While the engraver works (here: until the test lets it go), the event loop runs and edits
+    go on; the result that finally comes is the newest score's."""
+    doc = make_doc(_score(4))
+    release = threading.Event()
+    rendered_scores = []
+
+    class SlowBackend(score_view.Backend):
+        def submit(self, request):
+            future: Future = Future()
+
+            def work():
+                release.wait(30)
+                rendered_scores.append(request.score)
+                future.set_result(engraving.Engraving(
+                    pages=('<svg width="10px" height="10px"></svg>',),
+                    notes=request.score.note_count, bars=1, how="whole", exported_chunks=1))
+
+            threading.Thread(target=work, daemon=True).start()
+            return future
+
+    view = _view(qtbot, doc, SlowBackend())
+    qtbot.waitUntil(lambda: view.busy and view._running is not None)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    qtbot.waitUntil(lambda: len(ticks) >= 5)  # the event loop turns while the render is out
+    doc.push(add_command(doc, [(0, Note(4 * 480, 72, 480))]))
+    assert doc.score.note_count == 5 and view.shown is None
+    timer.stop()
+    with qtbot.waitSignal(view.rendered, timeout=10_000) as shown:
+        release.set()
+    assert shown.args[0].notes == 5 and [s.note_count for s in rendered_scores] == [4, 5]
+
+
+def test_the_real_worker_leaves_the_event_loop_free(make_doc, qtbot):
+    pytest.importorskip("verovio")
+    doc = make_doc(Score(parts=(Part(tuple(Note(i * 240, 60 + i % 12, 240)
+                                          for i in range(8 * 16))),)))
+    view = _view(qtbot, doc, score_view.ProcessBackend())
+    fired = []
+    try:
+        QTimer.singleShot(0, lambda: fired.append(view.shown))
+        with qtbot.waitSignal(view.rendered, timeout=60_000):
+            pass
+        assert fired == [None]  # the timer ran before the render came back
+    finally:
+        view.close_backend()
+
+
+def test_without_verovio_the_dock_says_why(make_doc, qtbot, monkeypatch):
+    monkeypatch.setattr(engraving, "unavailable_reason",
+                        lambda: "verovio is not installed (ImportError: no module)")
+    backend = ManualBackend()
+    view = _view(qtbot, make_doc(_score(3)), backend)
+    qtbot.wait(30)
+    assert view.message.isVisible() and not view.view.isVisible()
+    assert view.message.text().startswith("Score view unavailable: verovio is not installed")
+    assert "\n" not in view.message.text() and backend.requests == []
+
+
+def test_an_empty_score_shows_a_hint_not_a_render(make_doc, qtbot):
+    backend = ManualBackend()
+    view = _view(qtbot, make_doc(Score()), backend)
+    qtbot.waitUntil(lambda: view.message.isVisible())
+    assert "No notes yet" in view.message.text() and backend.requests == []
+
+
+def test_a_hidden_dock_does_not_render(make_doc, qtbot):
+    backend = ManualBackend()
+    doc = make_doc(_score(3))
+    view = score_view.ScoreView(doc, backend=backend, debounce_ms=0)
+    qtbot.addWidget(view)
+    doc.push(add_command(doc, [(0, Note(3 * 480, 70, 480))]))
+    qtbot.wait(30)
+    assert backend.requests == []
+    view.show()
+    qtbot.waitUntil(lambda: len(backend.requests) == 1)
+    assert backend.requests[0].score.note_count == 4
+
+
+def test_zoom_relays_out_at_the_new_size(make_doc, qtbot):
+    backend = ManualBackend()
+    view = _view(qtbot, make_doc(_score(3)), backend)
+    qtbot.waitUntil(lambda: len(backend.requests) == 1)
+    backend.finish(0)
+    qtbot.waitUntil(lambda: view.shown is not None)
+    view.step_zoom(1)
+    qtbot.waitUntil(lambda: len(backend.requests) == 2)
+    assert backend.requests[1].zoom > backend.requests[0].zoom
+    assert view.zoom_label.text() == f"{round(view.zoom * 100)}%"
+
+
+def test_the_view_menu_toggles_the_dock_and_the_layout_remembers_it(window, settings, qtbot):
+    from composer_gui.ui.main_window import MainWindow
+
+    act = window.act.score_view
+    assert act.text().replace("&", "") == "Score View"
+    assert act.shortcut().toString() == score_view.SHORTCUT
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert act in view_menu.actions()
+    assert not window.score_dock.isVisible()
+    act.trigger()
+    assert window.score_dock.isVisible()
+    window.score_dock.widget().close_backend()
+    window.save_settings()
+    again = MainWindow(settings=settings, backend=window.controller.backend)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    try:
+        assert again.score_dock.isVisible() and again.act.score_view.isChecked()
+    finally:
+        again.score_dock.widget().close_backend()
+        again.controller.discard()
