@@ -1,4 +1,5 @@
-"""``composer-gui models``: the installed models, each with its card's one-line summary."""
+"""``composer-gui models``: the installed models, each with its card's one-line summary; a model
+whose folder is broken is listed as unavailable, with the reason."""
 
 from __future__ import annotations
 
@@ -18,6 +19,6 @@ def run(args) -> int:
         return 0
     width = max(len(m.name) for m in infos)
     for m in infos:
-        print(f"{m.name:<{width}}  {m.summary}")
+        print(f"{m.name:<{width}}  {m.summary if m.available else 'unavailable: ' + m.problem}")
     print(f"(searched {searched})")
     return 0

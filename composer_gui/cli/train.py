@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import sys
+import tempfile
 from pathlib import Path
 
 INSTALL_HINT = (
@@ -68,7 +70,56 @@ def tensorflow_available() -> bool:
     return True
 
 
+def folder_problem(folder: Path, what: str) -> str:
+    """'' if ``folder`` exists and takes files, or can be made (its nearest existing parent is a
+    folder that takes files); else the reason. Checked by writing and removing a probe file, which
+    is what counts (permissions, read-only disks, /proc): training makes nothing until then."""
+    folder = Path(folder).expanduser()
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == folder.absolute() and not existing.is_dir():
+        return f"{what} {folder} is a file, not a folder"
+    if not existing.is_dir():
+        return f"{what} {folder} cannot be made: {existing} is not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=existing, prefix=".composer-gui-probe-"):
+            pass
+    except OSError as exc:
+        made = "is not writable" if existing == folder.absolute() else \
+            f"cannot be made: {existing} is not writable"
+        return f"{what} {folder} {made} ({exc.strerror or exc})"
+    return ""
+
+
+def options_problem(args) -> str:
+    """'' or the first option out of range, checked before TensorFlow loads."""
+    wholes = {"epochs": 1, "batch_size": 1, "seq_len": 2, "patience": 0, "threads": 0,
+              "limit": 1}
+    for name, low in wholes.items():
+        value = getattr(args, name, None)
+        if value is not None and value < low:
+            return f"--{name.replace('_', '-')} must be at least {low}, not {value}"
+    for name, low, high in (("learning_rate", 0.0, 10.0), ("dropout", 0.0, 1.0),
+                            ("augment_prob", 0.0, 1.0)):
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        inside = math.isfinite(value) and low <= value <= high
+        if not inside or (name in ("learning_rate",) and value == 0) or (
+                name == "dropout" and value == 1):
+            return f"--{name.replace('_', '-')} {value} is outside {low:g}..{high:g}"
+    problem = folder_problem(args.out, "--out")
+    if not problem and getattr(args, "checkpoint_dir", None) is not None:
+        problem = folder_problem(args.checkpoint_dir, "--checkpoint-dir")
+    return problem
+
+
 def run(args) -> int:
+    problem = options_problem(args)
+    if problem:
+        print(f"composer-gui train: {problem}", file=sys.stderr)
+        return 2
     if not tensorflow_available():
         print(INSTALL_HINT, file=sys.stderr)
         return 1
@@ -105,5 +156,10 @@ def run(args) -> int:
               learning_rate=args.learning_rate if has_ckpt and resume is not False else None)
     except (CorpusError, ValueError) as exc:
         print(f"composer-gui train: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the disk filled up, a folder vanished: one line, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"composer-gui train: could not write the run: {exc.strerror or exc}{where}",
+              file=sys.stderr)
         return 1
     return 0
