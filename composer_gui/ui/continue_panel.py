@@ -165,13 +165,25 @@ class ContinuePanel(QWidget):
     def set_models(self, models: list) -> None:
         self._models_known = True
         self.model.clear()
+        first = -1
         for info in models:
-            self.model.addItem(info.name, str(getattr(info, "path", "") or info.name))
+            problem = getattr(info, "problem", "")  # a broken model: listed, not choosable
+            self.model.addItem(f"{info.name} (unavailable)" if problem else info.name,
+                               str(getattr(info, "path", "") or info.name))
             i = self.model.count() - 1
-            self.model.setItemData(i, info.summary, Qt.ItemDataRole.ToolTipRole)
-            self.model.setItemData(i, info.summary, SUMMARY_ROLE)
-        if models:
-            self.model.setCurrentIndex(0)
+            text = f"Unavailable: {problem}" if problem else info.summary
+            self.model.setItemData(i, text, Qt.ItemDataRole.ToolTipRole)
+            self.model.setItemData(i, text, SUMMARY_ROLE)
+            if problem:
+                self.model.model().item(i).setEnabled(False)
+            elif first < 0:
+                first = i
+        if first >= 0:
+            self.model.setCurrentIndex(first)
+        elif models:
+            self.model.setPlaceholderText("No usable models")
+            self._say("No installed model can be used (hover over them for the reasons), so "
+                      "Continue is not available.")
         else:
             self.model.setPlaceholderText("No models installed")
             self._say("No models are installed, so Continue is not available.")

@@ -40,6 +40,7 @@ from .editing import EditController
 from .files import OPEN_FILTER, FileController
 from .generation import Backend, ContinueController
 from .header import ScoreHeader
+from .open_progress import OpenProgress
 from .piano_roll import PianoRoll
 from .playback import PlaybackController
 from .proposal import Proposal
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.header = ScoreHeader(self.doc, self.roll)
         self.transport = transport if transport is not None else Transport(self)
         self.files = FileController(self.doc, self.settings, self, self)
+        self.open_progress = OpenProgress(self.files, self)  # "Opening…" with Cancel
         self.edits = EditController(self.doc, self.roll, self)
         self.playback = PlaybackController(self.doc, self.proposal, self.controller, self.roll,
                                            self.transport, self)

@@ -1,0 +1,60 @@
+"""The "Opening NAME…" dialog: shown when a file takes a while to read, with Cancel.
+
+Notation files are read in a worker process (music/safe_read.py), so Cancel really stops the read
+at once, however stuck music21 is. The dialog is modeless, as the window stays editable while a
+slow file loads (ui/files.py asks again about edits made meanwhile). It listens to
+``FileController.opening`` and follows the task to its end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from .files import FileController
+from .workers import Task
+
+SHOW_AFTER_MS = 400  # a quick open never flashes a dialog
+
+
+class OpenProgress(QObject):
+    """One dialog per open, closed when the read ends, fails or is cancelled."""
+
+    def __init__(self, files: FileController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.files = files
+        self.window = parent
+        self.dialog: QProgressDialog | None = None
+        files.opening.connect(self.track)
+
+    def track(self, task: Task, path: Path) -> QProgressDialog:
+        self.close()
+        dialog = QProgressDialog(f"Opening {Path(path).name}…", "Cancel", 0, 0, self.window)
+        dialog.setObjectName("openProgress")
+        dialog.setWindowTitle("Opening")
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setMinimumDuration(SHOW_AFTER_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(task.cancel)
+        task.finished.connect(lambda _score, d=dialog: self._done(d))
+        task.failed.connect(lambda _message, d=dialog: self._done(d))
+        task.cancelled.connect(lambda d=dialog, p=Path(path): self._cancelled(d, p))
+        self.dialog = dialog
+        return dialog
+
+    def _done(self, dialog: QProgressDialog) -> None:
+        dialog.hide()
+        dialog.deleteLater()
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def _cancelled(self, dialog: QProgressDialog, path: Path) -> None:
+        self._done(dialog)
+        self.files.status.emit(f"Did not open {path.name}: cancelled", 5000)
+
+    def close(self) -> None:
+        if self.dialog is not None:
+            self._done(self.dialog)
