@@ -23,7 +23,9 @@ from .errors import ScoreFileError
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # a compressed MusicXML file that unpacks to more: refused
 MAX_TUPLET = 64  # notes in the time of ...
 MAX_STAVES = 64  # staves in one MusicXML part
-MAX_ABC_NUMBER = 4096  # a length, tuplet or repeat number in an ABC tune's body
+# A length, tuplet or repeat number in an ABC tune's body. music21 splits a long note bar by bar
+# slowly: one note 255 eighths long (32 bars of 6/8) takes 6 s to read here.
+MAX_ABC_NUMBER = 128
 MAX_UNIT_DENOMINATOR = 512  # ABC's L:1/N
 
 
