@@ -83,13 +83,17 @@ def test_musicxml_values_no_music_needs(tag, value):
     assert musicxml_problem(f"<{tag}>{value}</{tag}>")
 
 
-def test_a_compressed_musicxml_bomb_is_refused(tmp_path):
+def test_a_compressed_musicxml_bomb_is_refused(tmp_path, monkeypatch):
     import zipfile
+
+    from composer_gui.music import prescan
 
     path = tmp_path / "bomb.mxl"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("score.musicxml", b" " * (300 * 2**20))
-    refused(path, "unpacks to more than")
+        z.writestr("score.musicxml", b" " * (4 * 2**20))
+    monkeypatch.setattr(prescan, "MAX_UNPACKED_BYTES", 2**20)  # 256 MB in the app
+    with pytest.raises(ScoreFileError, match="unpacks to more than 1 MB"):
+        load_score(path)  # in this process, where the patched bound holds
 
 
 def far_midi(tmp_path):
@@ -161,7 +165,7 @@ def test_unexpected_reader_errors_become_score_file_errors(tmp_path, monkeypatch
 
 
 # ----- the reader process -------------------------------------------------------------------
-ABC_SLOW = "X:1\nT:slow\nM:2/4\nL:1/16\nK:G\n" + "A128 B128 c128 d128|\n" * 20
+ABC_SLOW = "X:1\nT:slow\nM:2/4\nL:1/16\nK:G\n" + "A128 B128 c128 d128|\n" * 1000  # minutes
 
 
 def test_the_time_limit_stops_a_slow_read(tmp_path):
