@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from .files import FileController
 from .workers import Task
@@ -27,10 +28,14 @@ class OpenProgress(QObject):
         self.files = files
         self.window = parent
         self.dialog: QProgressDialog | None = None
+        self.task: Task | None = None
         files.opening.connect(self.track)
 
     def track(self, task: Task, path: Path) -> QProgressDialog:
+        if self.task is not None and self.task.running:
+            self.task.cancel()  # superseded (files.py ignores its result): free its reader now
         self.close()
+        self.task = task
         dialog = QProgressDialog(f"Opening {Path(path).name}…", "Cancel", 0, 0, self.window)
         dialog.setObjectName("openProgress")
         dialog.setWindowTitle("Opening")
@@ -41,19 +46,21 @@ class OpenProgress(QObject):
         dialog.canceled.connect(task.cancel)
         task.finished.connect(lambda _score, d=dialog: self._done(d))
         task.failed.connect(lambda _message, d=dialog: self._done(d))
-        task.cancelled.connect(lambda d=dialog, p=Path(path): self._cancelled(d, p))
+        task.cancelled.connect(lambda d=dialog, t=task, p=Path(path): self._cancelled(d, t, p))
         self.dialog = dialog
         return dialog
 
     def _done(self, dialog: QProgressDialog) -> None:
-        dialog.hide()
-        dialog.deleteLater()
         if self.dialog is dialog:
             self.dialog = None
+        if isValid(dialog):  # a superseded open's dialog is gone already
+            dialog.hide()
+            dialog.deleteLater()
 
-    def _cancelled(self, dialog: QProgressDialog, path: Path) -> None:
+    def _cancelled(self, dialog: QProgressDialog, task: Task, path: Path) -> None:
         self._done(dialog)
-        self.files.status.emit(f"Did not open {path.name}: cancelled", 5000)
+        if task is self.task:  # not when a later open superseded it
+            self.files.status.emit(f"Did not open {path.name}: cancelled", 5000)
 
     def close(self) -> None:
         if self.dialog is not None:

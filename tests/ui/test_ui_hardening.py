@@ -58,3 +58,14 @@ def test_scroll_bars_hold_the_longest_score_at_the_widest_zoom(window, qtbot):
     roll._sync_scrollbars()
     assert 0 < roll.hbar.maximum() <= 2**31 - 1
     assert 0 < roll.hbar.value() <= roll.hbar.maximum()
+
+
+def test_a_second_open_cancels_the_first_read(window, qtbot, tmp_path):
+    slow = tmp_path / "slow.abc"
+    slow.write_text(SLOW_ABC)
+    first = window.files.open_path(slow)
+    quick = tmp_path / "quick.abc"
+    quick.write_text("X:1\nT:quick\nM:2/4\nL:1/8\nK:G\nGABc|\n")
+    with qtbot.waitSignals([first.cancelled, window.files.fileOpened], timeout=20000):
+        window.files.open_path(quick)
+    assert len(window.doc.score.notes) == 4
