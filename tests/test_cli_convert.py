@@ -166,7 +166,7 @@ def test_an_unexpected_error_is_still_one_line(tmp_path, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug\nover two lines")
 
-    monkeypatch.setattr(convert_module, "load_score", broken)
+    monkeypatch.setattr(convert_module, "read_score", broken)
     (tmp_path / "out.mid").write_bytes(OLD)
     code, out, err = convert(capsys, tmp_path / "in.mid", tmp_path / "out.mid")
     assert code == 1 and out == ""

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing
 import sys
 
 from .. import __version__
 
 # Order is the order --help lists them in.
 COMMANDS = ("convert", "generate", "models", "train", "evaluate", "render")
+# The options the app itself takes (anything else with "--" is refused with the usage, exit 2;
+# Qt's own single-dash options, e.g. -platform or -style, pass through to Qt).
+TOP_OPTIONS = ("--version", "--self-test", "--startup-probe", "--help", "-h")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,8 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A frozen app's reader processes (music/safe_read.py) start here and must stop here.
+    multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None or first not in COMMANDS:
+        unknown = [a for a in argv if a.startswith("--") and a.split("=", 1)[0] not in TOP_OPTIONS]
+        if unknown:  # before Qt: the usage, exit 2, with or without a display
+            build_parser().error(f"unrecognized arguments: {' '.join(unknown)}")
     if first is None and ("--self-test" in argv or "--startup-probe" in argv):
         from .. import selftest  # before Qt starts: it runs headless
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from composer_gui.music import ScoreFileError, load_score, save_score, summary
+from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music.formats import READABLE, WRITABLE
+from composer_gui.music.safe_read import read_score
 
 
 def add_parser(sub) -> None:
@@ -24,7 +25,7 @@ def run(args) -> int:
     """Print one summary line on success; one error line (no traceback) and exit 1 on failure."""
     warnings: list[str] = []
     try:
-        score = load_score(args.input, warnings)
+        score = read_score(args.input, warnings)
         save_score(score, args.output)
     except ScoreFileError as exc:
         print(f"composer-gui convert: {exc}", file=sys.stderr)

@@ -21,8 +21,10 @@ import sys
 from pathlib import Path
 
 from composer_gui.ml import limits
-from composer_gui.music import ScoreFileError, load_score, save_score, summary
+from composer_gui.music import ScoreFileError, save_score, summary
+from composer_gui.music import limits as music_limits
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
+from composer_gui.music.safe_read import read_score
 from composer_gui.music.score import Score
 
 DEFAULT_MODEL = "bach-chorales"
@@ -164,12 +166,13 @@ def _request(args, score: Score):
         bar = _number(args.from_bar, "from-bar", int)
         if bar < 1:
             raise _Bad(f"--from-bar counts from 1, not {bar}")
-        req.start_tick = score.bar_start(bar - 1)
+        req.start_tick = music_limits.check_tick(score.bar_start(bar - 1), f"--from-bar {bar}")
     if args.region is not None:
         first, last = _pair(args.region, "region")
         if not 1 <= first <= last:
             raise _Bad(f"--region needs 1 <= START <= END, not {args.region}")
-        req.start_tick, req.end_tick = score.bar_start(first - 1), score.bar_start(last)
+        req.start_tick = score.bar_start(first - 1)
+        req.end_tick = music_limits.check_tick(score.bar_start(last), f"--region {args.region}")
     req.validate()
     return req
 
@@ -182,7 +185,7 @@ def run(args) -> int:
         if not kind_of(args.output) or kind_of(args.output) == "abc":
             raise _Bad(f"{args.output}: cannot write this file type "
                        f"(writable: {', '.join(WRITABLE)})")
-        score = load_score(args.seed, warnings) if args.seed is not None else Score()
+        score = read_score(args.seed, warnings) if args.seed is not None else Score()
         req = _request(args, score)
 
         from composer_gui.ml.model_folder import ModelError

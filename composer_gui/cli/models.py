@@ -1,4 +1,5 @@
-"""``composer-gui models``: the installed models, each with its card's one-line summary."""
+"""``composer-gui models``: the installed models, each with its card's one-line summary; a model
+whose folder is broken is listed as unavailable, with the reason."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def run(args) -> int:
     else:
         width = max(len(m.name) for m in infos)
         for m in infos:
-            print(f"{m.name:<{width}}  {m.summary}")
+            print(f"{m.name:<{width}}  {m.summary if m.available else 'unavailable: ' + m.problem}")
     for s in skipped:  # interrupted training runs, stray folders: listed apart, with the reason
         print(f"skipped {s.path}: {s.reason}")
     if infos:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from composer_gui.music import ScoreFileError, load_score
+from composer_gui.music import ScoreFileError, limits
+from composer_gui.music.safe_read import read_score
 
 
 def add_parser(sub) -> None:
@@ -56,6 +57,10 @@ def _range(args, score) -> tuple[int, int]:
         raise _Bad(f"--start-bar {first} is after --end-bar {last}")
     start = score.bar_start(first - 1)
     end = score.end_tick if args.end_bar is None else score.bar_start(last)
+    try:
+        limits.check_tick(end, f"--end-bar {last}")
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
     return start, end
 
 
@@ -68,7 +73,7 @@ def run(args) -> int:
         rate = _whole(args.sample_rate, "sample-rate")
         if not 8000 <= rate <= 192000:
             raise _Bad(f"--sample-rate must be within 8000..192000, not {rate}")
-        score = load_score(args.input, warnings)
+        score = read_score(args.input, warnings)
         if not score.note_count:
             raise _Bad(f"{args.input}: it holds no notes, so there is nothing to render")
         start, end = _range(args, score)

@@ -10,7 +10,9 @@ amount of music (no TensorFlow needed).
 from __future__ import annotations
 
 import json
+import math
 import sys
+import tempfile
 from pathlib import Path
 
 INSTALL_HINT = (
@@ -108,6 +110,51 @@ class Reporter:
         return code
 
 
+def folder_problem(folder: Path, what: str) -> str:
+    """'' if ``folder`` exists and takes files, or can be made (its nearest existing parent is a
+    folder that takes files); else the reason. Checked by writing and removing a probe file, which
+    is what counts (permissions, read-only disks, /proc): training makes nothing until then."""
+    folder = Path(folder).expanduser()
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == folder.absolute() and not existing.is_dir():
+        return f"{what} {folder} is a file, not a folder"
+    if not existing.is_dir():
+        return f"{what} {folder} cannot be made: {existing} is not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=existing, prefix=".composer-gui-probe-"):
+            pass
+    except OSError as exc:
+        made = "is not writable" if existing == folder.absolute() else \
+            f"cannot be made: {existing} is not writable"
+        return f"{what} {folder} {made} ({exc.strerror or exc})"
+    return ""
+
+
+def options_problem(args) -> str:
+    """'' or the first option out of range, checked before TensorFlow loads."""
+    wholes = {"epochs": 1, "batch_size": 1, "seq_len": 2, "patience": 0, "threads": 0,
+              "limit": 1}
+    for name, low in wholes.items():
+        value = getattr(args, name, None)
+        if value is not None and value < low:
+            return f"--{name.replace('_', '-')} must be at least {low}, not {value}"
+    for name, low, high in (("learning_rate", 0.0, 10.0), ("dropout", 0.0, 1.0),
+                            ("augment_prob", 0.0, 1.0)):
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        inside = math.isfinite(value) and low <= value <= high
+        if not inside or (name in ("learning_rate",) and value == 0) or (
+                name == "dropout" and value == 1):
+            return f"--{name.replace('_', '-')} {value} is outside {low:g}..{high:g}"
+    problem = folder_problem(args.out, "--out") if args.out is not None else ""
+    if not problem and getattr(args, "checkpoint_dir", None) is not None:
+        problem = folder_problem(args.checkpoint_dir, "--checkpoint-dir")
+    return problem
+
+
 def run(args) -> int:
     report = Reporter(args.progress_json)
     if args.check:
@@ -115,6 +162,9 @@ def run(args) -> int:
     if args.out is None and args.name is None:
         return report.fail("give --out FOLDER, or --name NAME to install the model in your "
                            "models folder", 2)
+    problem = options_problem(args)  # before anything is made (--out is checked here if given)
+    if problem:
+        return report.fail(problem, 2)
     plan = None
     if args.out is None:
         from composer_gui.ml.model_folder import ModelError
@@ -134,6 +184,9 @@ def run(args) -> int:
                 folder_sources(args.data_dir)
             except CorpusError as exc:
                 return report.fail(str(exc))
+        problem = folder_problem(args.out, "the models folder")
+        if problem:
+            return report.fail(problem, 2)
     if not tensorflow_available():
         report({"event": "error", "message": INSTALL_HINT, "install": True})
         print(INSTALL_HINT, file=sys.stderr)
@@ -184,6 +237,9 @@ def run(args) -> int:
 
             shutil.rmtree(args.out, ignore_errors=True)  # nothing worth resuming was written
         return report.fail(str(exc))
+    except OSError as exc:  # the disk filled up, a folder vanished: one line, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        return report.fail(f"could not write the run: {exc.strerror or exc}{where}")
     if plan is not None:
         from composer_gui.ml.model_folder import ModelError
         from composer_gui.ml.user_training import finish

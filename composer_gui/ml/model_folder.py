@@ -95,6 +95,11 @@ class ModelInfo:
     summary: str
     voices: tuple[str, ...] = ()  # a voice-grid model's voices, top down; (): one event stream
     about: str = ""  # a few lines from the model card: what it learned from, what it writes
+    problem: str = ""  # why the model cannot be used ('' when its config.json checks out)
+
+    @property
+    def available(self) -> bool:
+        return not self.problem
 
 
 def model_voices(folder: Path) -> tuple[str, ...]:
@@ -103,7 +108,7 @@ def model_voices(folder: Path) -> tuple[str, ...]:
     try:
         vocab = json.loads((folder / CONFIG).read_text(encoding="utf-8")).get("vocabulary", {})
         voices = vocab.get("voices") if vocab.get("kind") == "voice-grid" else None
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError, MemoryError):
         return ()
     return tuple(str(v) for v in voices) if isinstance(voices, list) else ()
 
@@ -113,7 +118,7 @@ def describe_card(folder: Path, voices: tuple[str, ...] = ()) -> str:
     trained on, what it writes, and the musical targets it met."""
     try:
         card = json.loads((folder / CARD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError, MemoryError):  # a hostile card: no lines
         card = None
     lines = [read_summary(folder)]
     if voices:
@@ -205,24 +210,41 @@ def read_summary(folder: Path) -> str:
         summary = card.get("summary") if isinstance(card, dict) else None
         if isinstance(summary, str) and summary.strip():
             return " ".join(summary.split())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError, MemoryError):  # a hostile card: no summary
         pass
     return "(no model card)"
 
 
 def list_models() -> list[ModelInfo]:
     """Installed models (folders holding a config.json), sorted by name; a name found in an
-    earlier folder hides the same name later on. Nothing is loaded, so this is fast."""
+    earlier folder hides the same name later on. Only config.json is read and checked (no ONNX
+    Runtime), so this is fast; a model that fails the check is listed with its ``problem``, and
+    never hides the others."""
     found: dict[str, ModelInfo] = {}
     for d in models_dirs():
-        if not d.is_dir():
+        try:
+            subs = sorted(d.iterdir()) if d.is_dir() else []
+        except OSError:
             continue
-        for sub in sorted(d.iterdir()):
+        for sub in subs:
             if sub.is_dir() and (sub / CONFIG).is_file() and sub.name not in found:
                 voices = model_voices(sub)
                 found[sub.name] = ModelInfo(sub.name, sub, read_summary(sub), voices,
-                                            describe_card(sub, voices))
+                                            describe_card(sub, voices), check_folder(sub))
     return sorted(found.values(), key=lambda m: m.name)
+
+
+def check_folder(folder: Path) -> str:
+    """'' if the folder's files are there and its config.json (vocabulary included) is valid,
+    else the reason, as ModelError words it."""
+    try:
+        for name in REQUIRED:
+            if not (folder / name).is_file():
+                raise ModelError(f"{folder}: {name} is missing (is this a model folder?)")
+        read_vocabulary(folder, read_config(folder))
+    except ModelError as exc:
+        return str(exc)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -449,6 +471,9 @@ def read_config(folder: Path) -> dict:
         raise ModelError(f"{folder}: {CONFIG} cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:
         raise ModelError(f"{folder}: {CONFIG} is not valid JSON ({exc})") from None
+    except (RecursionError, MemoryError):
+        raise ModelError(f"{folder}: {CONFIG} is not a model configuration (it is nested too "
+                         "deeply or too large)") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelError(f"{folder}: {CONFIG} is not a Composer model (format should be "
                          f"{FORMAT!r})")
@@ -467,6 +492,15 @@ def read_config(folder: Path) -> dict:
     return config
 
 
+def read_vocabulary(folder: Path, config: dict) -> AnyVocabulary:
+    """The vocabulary of a checked config.json; any fault is a ModelError naming the folder."""
+    try:
+        return vocabulary_from_dict(config["vocabulary"])
+    except Exception as exc:  # a hand-edited or hostile config: whatever the fields made fail
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise ModelError(f"{folder}: {CONFIG}: the vocabulary is not valid ({text})") from None
+
+
 def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedModel:
     """Find, check and open a model. Raises ModelError naming the folder and the reason."""
     folder = resolve_model(name_or_dir)
@@ -474,10 +508,7 @@ def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedMod
         if not (folder / name).is_file():
             raise ModelError(f"{folder}: {name} is missing (is this a model folder?)")
     config = read_config(folder)
-    try:
-        vocab = vocabulary_from_dict(config["vocabulary"])
-    except (TypeError, ValueError) as exc:
-        raise ModelError(f"{folder}: {CONFIG}: the vocabulary is not valid ({exc})") from None
+    vocab = read_vocabulary(folder, config)
     layers, hidden = config["model"]["layers"], config["model"]["hidden"]
 
     import numpy as np
@@ -514,6 +545,9 @@ def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedMod
     if outs[0].shape != (1, vocab.size):
         raise ModelError(f"{folder}: {ONNX} gives {outs[0].shape[-1]} logits, but the vocabulary "
                          f"in {CONFIG} has {vocab.size} tokens")
+    if not all(np.isfinite(o).all() for o in outs):
+        raise ModelError(f"{folder}: {ONNX} gives non-finite values (NaN or infinity) on one "
+                         "step: its weights are broken; retrain or reinstall the model")
     return LoadedModel(folder, config, vocab, session, layers, hidden)
 
 

@@ -42,16 +42,30 @@ def meter_steps(meters: Sequence[str], steps_per_quarter: int, max_bar_steps: in
                 ) -> dict[str, int]:
     """Grid steps in a bar of each meter ("3/4": 12 at 4 steps a quarter); a grid that does not
     divide a quarter's ticks, or a bar longer than ``max_bar_steps``, is a ValueError."""
-    if steps_per_quarter < 1 or TPQ % steps_per_quarter:
+    check_fields({"steps_per_quarter": steps_per_quarter, "max_bar_steps": max_bar_steps})
+    if TPQ % steps_per_quarter:
         raise ValueError(f"{steps_per_quarter} steps per quarter do not divide {TPQ}")
     out = {}
     for ts in meters:
+        if not isinstance(ts, str) or ts.count("/") != 1:
+            raise ValueError(f"a meter must be text like \"3/4\", not {ts!r}")
         n, d = (int(x) for x in ts.split("/"))
         steps = TimeSignature(0, n, d).bar_ticks // (TPQ // steps_per_quarter)
         if steps > max_bar_steps:
             raise ValueError(f"time signature {ts} is longer than {max_bar_steps} steps")
         out[ts] = steps
     return out
+
+
+def check_fields(fields: dict, low: int = 1, high: int | None = None) -> None:
+    """Each value must be a whole number in low..high: a model's config.json is a file that may
+    have been edited by hand, and a 0 here would divide by zero much later (issue 14)."""
+    for name, value in fields.items():
+        if type(value) is not int:
+            raise ValueError(f"{name} must be a whole number, not {value!r}")
+        if value < low or (high is not None and value > high):
+            bound = f"{low}..{high}" if high is not None else f"at least {low}"
+            raise ValueError(f"{name} must be {bound}, not {value}")
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,13 @@ class Vocabulary:
     _ts_bar_steps: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_fields({"min_pitch": self.min_pitch, "max_pitch": self.max_pitch}, 0, 127)
+        check_fields({"default_velocity": self.default_velocity}, 1, 127)
+        check_fields({"max_duration_steps": self.max_duration_steps})
+        if self.min_pitch > self.max_pitch:
+            raise ValueError(f"min_pitch {self.min_pitch} is above max_pitch {self.max_pitch}")
+        if isinstance(self.time_signatures, str) or not self.time_signatures:
+            raise ValueError("time_signatures must be a list of meters like \"4/4\"")
         object.__setattr__(self, "time_signatures", tuple(self.time_signatures))
         object.__setattr__(self, "_ts_bar_steps", meter_steps(
             self.time_signatures, self.steps_per_quarter, self.max_bar_steps))

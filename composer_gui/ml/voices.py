@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from composer_gui.ml.keyfinding import estimate_key
-from composer_gui.ml.tokens import meter_steps
+from composer_gui.ml.tokens import check_fields, meter_steps
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
 SPECIALS = ("PAD", "BOS", "EOS", "REST", "HOLD")
@@ -53,6 +53,15 @@ class VoiceVocabulary:
     _bar_steps: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_fields({"min_pitch": self.min_pitch, "max_pitch": self.max_pitch}, 0, 127)
+        check_fields({"max_bars_left": self.max_bars_left})
+        if self.min_pitch > self.max_pitch:
+            raise ValueError(f"min_pitch {self.min_pitch} is above max_pitch {self.max_pitch}")
+        for name in ("voices", "meters"):
+            value = getattr(self, name)
+            if not isinstance(value, (list, tuple)) or not value or not all(
+                    isinstance(v, str) for v in value):
+                raise ValueError(f"{name} must be a list of names, not {value!r}")
         object.__setattr__(self, "voices", tuple(self.voices))
         object.__setattr__(self, "meters", tuple(self.meters))
         object.__setattr__(self, "_bar_steps", meter_steps(self.meters, self.steps_per_quarter,

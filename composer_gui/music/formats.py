@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import limits, prescan
 from .errors import ScoreFileError
 from .midi import read_midi, write_midi
 from .notation import read_notation, write_musicxml
@@ -32,15 +33,41 @@ def kind_of(path: str | Path) -> str:
 
 
 def load_score(path: str | Path, warnings: list[str] | None = None) -> Score:
-    """Read any supported file; raises ScoreFileError with a message fit for the user."""
+    """Read any supported file; raises ScoreFileError with a message fit for the user.
+
+    Notation files are pre-scanned for values no music needs (music/prescan.py), and every score
+    must end within the maximum score length (music/limits.py). Whatever else a hostile file makes
+    a reader raise (RecursionError, MemoryError, OverflowError, ...) becomes a ScoreFileError too.
+    This runs in the calling process; music/safe_read.py adds a time and a memory limit.
+    """
     kind = kind_of(path)
-    if kind == "project":
-        return read_project(path)
-    if kind == "midi":
-        return read_midi(path, warnings)
-    if kind in ("musicxml", "abc"):
-        return read_notation(path, warnings)
-    raise ScoreFileError(path, f"unknown file type (readable: {', '.join(READABLE)})")
+    try:
+        if kind == "project":
+            score = read_project(path)
+        elif kind == "midi":
+            score = read_midi(path, warnings)
+        elif kind in ("musicxml", "abc"):
+            prescan.check(path, kind)
+            score = read_notation(path, warnings)
+        else:
+            raise ScoreFileError(path, f"unknown file type (readable: {', '.join(READABLE)})")
+        limits.check_score(score, path)
+    except ScoreFileError:
+        raise
+    except Exception as exc:
+        raise ScoreFileError(path, unreadable_reason(exc)) from None
+    return score
+
+
+def unreadable_reason(exc: BaseException) -> str:
+    """The message for a reader that failed on something it did not expect (a hostile file)."""
+    if isinstance(exc, RecursionError):
+        return "could not be read (it is nested too deeply)"
+    if isinstance(exc, MemoryError):
+        return "could not be read (it needs more memory than there is)"
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 160 else text[:157] + "..."
+    return f"could not be read ({type(exc).__name__}{': ' * bool(text)}{text})"
 
 
 def save_score(score: Score, path: str | Path) -> None:

@@ -332,6 +332,16 @@ def _to_track(events, close: bool = True) -> mido.MidiTrack:
     return track
 
 
+# A delta time is a variable-length number of at most 4 bytes (the standard's limit).
+MAX_DELTA = 0x0FFFFFFF
+
+
 def write_midi(score: Score, path: str | Path) -> None:
+    """Write a type 1 file, atomically. A gap longer than a delta time holds (about 155 hours at
+    120 bpm; a score within the maximum length never has one) is refused, never written wrong."""
     mid = midi_from_score(score)
+    for track in mid.tracks:
+        if any(msg.time > MAX_DELTA for msg in track):
+            raise ScoreFileError(path, "could not be written: a gap between two events is longer "
+                                 "than a MIDI file can hold")
     atomic_write(path, lambda tmp: mid.save(tmp))

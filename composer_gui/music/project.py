@@ -147,6 +147,8 @@ def read_project(path: str | Path) -> Score:
         raise ScoreFileError(path, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
     except NewerProjectError as exc:
         raise ScoreFileError(path, str(exc)) from None
+    except RecursionError:
+        raise ScoreFileError(path, "is not a valid project (it is nested too deeply)") from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ScoreFileError(path, f"is not a valid project ({exc})") from None
 

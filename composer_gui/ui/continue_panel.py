@@ -235,23 +235,36 @@ class ContinuePanel(QWidget):
         self._models = list(models)
         self.model.blockSignals(True)
         self.model.clear()
+        first = -1
         for info in models:
-            self.model.addItem(info.name, str(getattr(info, "path", "") or info.name))
+            problem = getattr(info, "problem", "")  # a broken model: listed, not choosable
+            self.model.addItem(f"{info.name} (unavailable)" if problem else info.name,
+                               str(getattr(info, "path", "") or info.name))
             i = self.model.count() - 1
-            self.model.setItemData(i, getattr(info, "about", "") or info.summary,
+            text = f"Unavailable: {problem}" if problem else info.summary
+            self.model.setItemData(i, text if problem else getattr(info, "about", "") or text,
                                    Qt.ItemDataRole.ToolTipRole)
-            self.model.setItemData(i, info.summary, SUMMARY_ROLE)
+            self.model.setItemData(i, text, SUMMARY_ROLE)
+            if problem:
+                self.model.model().item(i).setEnabled(False)
+            elif first < 0:
+                first = i
         self.model.blockSignals(False)
-        if models:
+        if first >= 0:
             chosen = self.model.findText(self._select) if self._select else -1
             self._select = None
-            if chosen >= 0:  # just trained or renamed: chosen as if by hand
-                self._by_hand = True
+            if chosen >= 0 and not getattr(self._models[chosen], "problem", ""):
+                self._by_hand = True  # just trained or renamed: chosen as if by hand
                 self.model.setCurrentIndex(chosen)
             else:
                 suggested = suggest_model(self.doc.score, self._models)
-                self.model.setCurrentIndex(self._models.index(suggested[0]) if suggested else 0)
+                self.model.setCurrentIndex(self._models.index(suggested[0]) if suggested
+                                           else first)
             self._on_model(self.model.currentIndex())
+        elif models:
+            self.model.setPlaceholderText("No usable models")
+            self._say("No installed model can be used (hover over them for the reasons), so "
+                      "Continue is not available.")
         else:
             self.model.setPlaceholderText("No models installed")
             self._say("No models are installed, so Continue is not available.")

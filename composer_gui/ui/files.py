@@ -29,8 +29,9 @@ from PySide6.QtWidgets import QMenu
 
 from composer_gui.music.atomic import remove_stale_temporaries
 from composer_gui.music.fidelity import export as export_checked
-from composer_gui.music.formats import READABLE, WRITABLE, kind_of, load_score, save_score
+from composer_gui.music.formats import READABLE, WRITABLE, kind_of, save_score
 from composer_gui.music.project import SUFFIX as PROJECT_SUFFIX
+from composer_gui.music.safe_read import read_score
 from composer_gui.music.score import Score
 
 from .document import Document
@@ -79,6 +80,7 @@ class FileController(QObject):
     aboutToAsk = Signal()  # before asking whether to keep unsaved changes (a take joins first)
     aboutToReplace = Signal()  # a new or opened score is about to become the document
     replaced = Signal(bool)  # it has: True when it came from a file (fit it in view)
+    opening = Signal(object, object)  # (Task, Path): a file began to load (ui/open_progress.py)
 
     def __init__(self, doc: Document, settings: Settings, dialogs: Dialogs,
                  parent: QObject | None = None) -> None:
@@ -121,12 +123,13 @@ class FileController(QObject):
             return None
         self.settings.set_last_folder("open", path)
         warnings: list[str] = []
-        task = Task(lambda _ctx: load_score(path, warnings))
+        task = Task(lambda ctx: read_score(path, warnings, cancelled=ctx.cancel.is_set))
         edits_before = self.doc.undo_stack.index()
         task.finished.connect(lambda score: self._opened(task, path, score, warnings, edits_before))
         task.failed.connect(lambda message: self._open_failed(task, path, message))
         self.status.emit(f"Opening {path.name}…", 0)
         self._loading = task.start()
+        self.opening.emit(task, path)
         return task
 
     def _opened(self, task: Task, path: Path, score: Score, warnings: list[str],

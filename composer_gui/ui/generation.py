@@ -293,7 +293,7 @@ def suggest_model(score: Score, models: list[Any]) -> tuple[Any, str] | None:
     pulls a melody into its sopranos' register and thinks in four voices), the model with the
     most voices for two or more. None for an empty sketch or when no model's voices are known
     (``.voices`` of ModelInfo: () for a model that writes one stream of events)."""
-    voiced = [m for m in models if getattr(m, "voices", ())]
+    voiced = [m for m in models if getattr(m, "voices", ()) and not getattr(m, "problem", "")]
     lines = texture(score)
     if not voiced or lines == 0:
         return None

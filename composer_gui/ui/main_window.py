@@ -42,6 +42,7 @@ from .files import OPEN_FILTER, FileController
 from .generation import Backend, ContinueController
 from .header import ScoreHeader
 from .labels import plural
+from .open_progress import OpenProgress
 from .parts_panel import add_parts_dock
 from .piano_roll import PianoRoll
 from .playback import PlaybackController
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.transport = transport if transport is not None else Transport(self)
         self.files = FileController(self.doc, self.settings, self, self)
         self.autosave = Autosaver(self.doc, self.settings, self)
+        self.open_progress = OpenProgress(self.files, self)  # "Opening…" with Cancel
         self.edits = EditController(self.doc, self.roll, self)
         self.playback = PlaybackController(self.doc, self.proposal, self.controller, self.roll,
                                            self.transport, self)

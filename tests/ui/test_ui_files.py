@@ -180,13 +180,13 @@ def test_edits_made_while_a_file_loads_are_asked_about(window, qtbot, tmp_path, 
     path = tmp_path / "slow.composer.json"
     save_score(a_score(), path)
     gate = threading.Event()
-    real_load = files.load_score
+    real_load = files.read_score
 
-    def slow_load(p, warnings=None):
+    def slow_load(p, warnings=None, **kwargs):
         gate.wait(10)
-        return real_load(p, warnings)
+        return real_load(p, warnings, **kwargs)
 
-    monkeypatch.setattr(files, "load_score", slow_load)
+    monkeypatch.setattr(files, "read_score", slow_load)
     task = window.files.open_path(path)  # unmodified: no prompt yet
     assert window.prompts == []
     roll = window.roll

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QSizePolicy, QWidget
 
-from composer_gui.music import edits
+from composer_gui.music import edits, limits
 from composer_gui.music.edits import NoteKey
 from composer_gui.music.score import TPQ, Note
 
@@ -37,6 +37,7 @@ from .tools import DrawTool, EraseTool, SelectTool, Tool
 from .velocity import VelocityLane
 
 MIN_BARS = 16
+SCROLL_MAX = 2**31 - 1  # QScrollBar holds a C int
 
 # The keys handle_key knows (the window's actions have the rest): Help > Keyboard Shortcuts.
 ROLL_KEYS: tuple[tuple[str, str], ...] = (
@@ -332,17 +333,21 @@ class PianoRoll(QWidget):
         return max(0, self.geo.content_height - self.canvas.height())
 
     def _sync_scrollbars(self) -> None:
-        content_w = int(self.content_ticks() * self.geo.px_per_tick)
+        # A score ends within music.limits.MAX_TICKS (files past it are refused), which at the
+        # widest zoom fits a scroll bar's int; the clamp keeps Qt's int range safe regardless.
+        ticks = min(self.content_ticks(), limits.MAX_TICKS + 8 * 4 * TPQ)
+        content_w = int(ticks * self.geo.px_per_tick)
         for bar, maximum, page, value in (
             (self.hbar, max(0, content_w - self.canvas.width()), self.canvas.width(),
              self.geo.x_off),
             (self.vbar, self._max_y(), self.canvas.height(), self.geo.y_off),
         ):
+            value = min(int(value), SCROLL_MAX)
             bar.blockSignals(True)
-            bar.setRange(0, max(maximum, int(value)))
-            bar.setPageStep(max(1, page))
+            bar.setRange(0, min(max(maximum, value), SCROLL_MAX))
+            bar.setPageStep(max(1, min(page, SCROLL_MAX)))
             bar.setSingleStep(max(1, self.geo.row_h if bar is self.vbar else page // 20))
-            bar.setValue(int(value))
+            bar.setValue(value)
             bar.blockSignals(False)
 
     def _on_geometry(self) -> None:
