@@ -176,7 +176,7 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int]) -> list[Note]:
             continue
         velocity = el.volume.velocity if el.volume.velocity is not None else 80
         velocity = max(1, min(127, round(velocity)))
-        for midi, tie in _members(m21, el):
+        for midi, tie, spelling in _members(m21, el):
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1
                 continue
@@ -185,32 +185,44 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int]) -> list[Note]:
                 note[1] = start + dur
                 if tie == "stop":
                     del held[midi]
-                    done.append((note[0], midi, note[1] - note[0], note[2]))
+                    done.append((note[0], midi, note[1] - note[0], note[2], note[3]))
                 continue
             if note is not None:  # a tie that leads nowhere: the held note ends where it got to
                 del held[midi]
-                done.append((note[0], midi, note[1] - note[0], note[2]))
+                done.append((note[0], midi, note[1] - note[0], note[2], note[3]))
             if tie in ("start", "continue"):
-                held[midi] = [start, start + dur, velocity]
+                held[midi] = [start, start + dur, velocity, spelling]
             else:
-                done.append((start, midi, dur, velocity))
-    done.extend((n[0], midi, n[1] - n[0], n[2]) for midi, n in held.items())
+                done.append((start, midi, dur, velocity, spelling))
+    done.extend((n[0], midi, n[1] - n[0], n[2], n[3]) for midi, n in held.items())
     return [Note(*n) for n in done]
 
 
-def _members(m21, el) -> Iterator[tuple[int, str | None]]:
-    """(MIDI pitch, tie type) of a note, a chord, an unpitched (percussion) note or chord."""
+def _members(m21, el) -> Iterator[tuple[int, str | None, str | None]]:
+    """(MIDI pitch, tie type, spelling) of a note, a chord, an unpitched (percussion) note or
+    chord."""
     chord_tie = el.tie.type if isinstance(el, m21.chord.ChordBase) and el.tie else None
     members = el.notes if isinstance(el, m21.chord.ChordBase) else (el,)
     for m in members:
         tie = m.tie.type if m.tie is not None else chord_tie
         pitch = getattr(m, "pitch", None)
         if pitch is not None:
-            yield round(pitch.ps), tie
+            yield round(pitch.ps), tie, _spelling(pitch)
             continue
         instrument = getattr(m, "storedInstrument", None)  # unpitched: its drum sound, if known
         perc = getattr(instrument, "percMapPitch", None)
-        yield (perc if perc is not None else round(m.displayPitch().ps)), tie
+        yield (perc if perc is not None else round(m.displayPitch().ps)), tie, None
+
+
+_M21_ALTERS = {0: "", 1: "#", 2: "##", -1: "b", -2: "bb"}
+
+
+def _spelling(pitch) -> str | None:
+    """music21's pitch as our spelling ("E#", "Bb"); None for microtones or triple accidentals."""
+    alter = pitch.alter
+    if alter != int(alter) or int(alter) not in _M21_ALTERS:
+        return None
+    return pitch.step + _M21_ALTERS[int(alter)]
 
 
 NOTATION_GRID = TPQ // 12
