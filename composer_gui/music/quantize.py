@@ -1,0 +1,220 @@
+"""The quantized view of a score that notation needs; the score itself (and MIDI export) keeps
+its exact timing.
+
+Notation can only write lengths built from halves of halves (and thirds, inside a triplet). The
+score is cut into quarter-note units from each bar line; each unit of each part is written either
+plainly (a 1/64-note grid) or as a triplet (a 1/32-triplet grid), whichever its notes already fit.
+A human-timed performance (most onsets off every simple grid) is moved to sixteenths instead, or to
+eighth triplets in a unit whose onsets clearly are triplets; small legato overlaps are trimmed, and
+a rubato tempo map is summarised bar by bar. Whatever had to move is reported in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from .clefs import needs_grand_staff, split_hands
+from .score import TPQ, Note, Score
+
+UNIT = TPQ  # tuplets never span more than a quarter note
+PLAIN = TPQ // 16  # 1/64 note: the finest plain value written
+TRIPLET = TPQ // 12  # 1/32-note triplet: the finest triplet value written
+HUMAN_PLAIN = TPQ // 4  # sixteenths for a performance
+HUMAN_TRIPLET = TPQ // 3  # eighth triplets for a performance
+METER_GRID = TPQ // 4  # meter changes land on sixteenths
+TEMPO_TOLERANCE = 0.08  # a bar this much faster or slower than the last mark gets a new one
+
+
+@dataclass(frozen=True)
+class NotationView:
+    """What notation writes: the quantized score, the units written as triplets, tempo marks."""
+
+    score: Score
+    triplet_units: frozenset[tuple[int, int]]  # (part index, unit start tick)
+    tempo_marks: tuple[tuple[int, float], ...]  # (tick, bpm)
+    human: bool
+    warnings: tuple[str, ...]
+
+    def unit_is_triplet(self, part: int, tick: int) -> bool:
+        return (part, unit_start(self.score, tick)) in self.triplet_units
+
+
+def bar_of(score: Score, tick: int) -> tuple[int, int]:
+    """(start, end) of the bar holding ``tick``."""
+    bar = score.bar_at(tick)
+    return score.bar_start(bar), score.bar_end(bar)
+
+
+def unit_start(score: Score, tick: int) -> int:
+    bar_start, _ = bar_of(score, tick)
+    return bar_start + (tick - bar_start) // UNIT * UNIT
+
+
+def _snap(tick: int, origin: int, grid: int) -> int:
+    return origin + (tick - origin + grid // 2) // grid * grid
+
+
+def is_human(score: Score) -> bool:
+    """A performance rather than a written score: most onsets lie off every notation grid."""
+    onsets = [n.start for p in score.parts for n in p.notes]
+    if not onsets:
+        return False
+    off = sum(1 for t in onsets if t % PLAIN and t % TRIPLET)
+    return off > 0.2 * len(onsets)
+
+
+def notation_view(score: Score) -> NotationView:
+    """Quantize ``score`` for notation; the returned view says what moved."""
+    warnings: list[str] = []
+    score = _snap_meters(score, warnings)
+    human = is_human(score)
+    parts = []
+    triplets: set[tuple[int, int]] = set()
+    moved = 0
+    for index, part in enumerate(score.parts):
+        notes, units, count = _quantize_part(score, part.notes, human)
+        moved += count
+        if human:
+            hands = split_hands(notes) if needs_grand_staff(part) else (notes,)
+            notes = [n for hand in hands for n in _tidy_performance(list(hand))]
+        parts.append(replace(part, notes=tuple(sorted(notes))))
+        triplets.update((index, u) for u in units)
+    if human:
+        warnings.append("the notation shows the performance on a sixteenth/triplet grid "
+                        "(MIDI export keeps the exact timing)")
+    elif moved:
+        warnings.append(f"moved {moved} note start(s) or end(s) to the nearest length notation "
+                        "can write")
+    out = replace(score, parts=tuple(parts))
+    marks = _tempo_marks(out, human)
+    return NotationView(out, frozenset(triplets), marks, human, tuple(warnings))
+
+
+def _snap_meters(score: Score, warnings: list[str]) -> Score:
+    """Meter changes on odd ticks (a MIDI file may have one at tick 7) move to the nearest
+    sixteenth; key changes move to the start of their bar."""
+    tss = []
+    for ts in score.time_signatures:
+        tick = _snap(ts.tick, 0, METER_GRID)
+        if tick != ts.tick:
+            warnings.append(f"moved the {ts} time signature from tick {ts.tick} to {tick}, "
+                            "where notation can put it")
+        tss.append(replace(ts, tick=tick))
+    score = replace(score, time_signatures=tuple(tss))
+    keys = []
+    for k in score.key_signatures:
+        start, _ = bar_of(score, k.tick)
+        keys.append(replace(k, tick=start))
+    return replace(score, key_signatures=tuple(keys))
+
+
+def _units(score: Score, start: int, end: int) -> Iterable[tuple[int, int]]:
+    """(start, end) of the quarter-note units from ``start`` to ``end``, cut at bar lines."""
+    t = unit_start(score, start)
+    while t < end:
+        _, bar_end = bar_of(score, t)
+        u_end = min(t + UNIT, bar_end)
+        yield t, u_end
+        t = u_end
+
+
+def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
+                   ) -> tuple[list[Note], set[int], int]:
+    """Notes on each unit's grid, the units written as triplets, and how many ticks moved."""
+    if not notes:
+        return [], set(), 0
+    end = max(n.end for n in notes) + 1
+    onsets: dict[int, list[int]] = {}
+    bounds: dict[int, list[int]] = {}
+    for n in notes:
+        onsets.setdefault(unit_start(score, n.start), []).append(n.start)
+        for t in (n.start, n.end):
+            bounds.setdefault(unit_start(score, t), []).append(t)
+    grid: dict[int, int] = {}
+    triplets: set[int] = set()
+    for u, _u_end in _units(score, 0, end):
+        ticks = bounds.get(u, [])
+        if human:
+            starts = onsets.get(u, [])
+            plain = sum(abs(_snap(t, u, HUMAN_PLAIN) - t) for t in starts)
+            trip = sum(abs(_snap(t, u, HUMAN_TRIPLET) - t) for t in starts)
+            off_beat = {(_snap(t, u, HUMAN_TRIPLET) - u) % UNIT for t in starts} & {160, 320}
+            use_triplet = len(starts) >= 2 and trip < 0.5 * plain and len(off_beat) == 2
+            grid[u] = HUMAN_TRIPLET if use_triplet else HUMAN_PLAIN
+        else:
+            plain = sum(abs(_snap(t, u, PLAIN) - t) for t in ticks)
+            trip = sum(abs(_snap(t, u, TRIPLET) - t) for t in ticks)
+            use_triplet = trip < plain
+            grid[u] = TRIPLET if use_triplet else PLAIN
+        if use_triplet:
+            triplets.add(u)
+    out = []
+    moved = 0
+    for n in notes:
+        u = unit_start(score, n.start)
+        start = _snap(n.start, u, grid[u])
+        if start >= end - 1 and start > n.start:  # rounding can't push past the last bar line
+            start = n.start - (n.start - u) % grid[u]
+        ue = unit_start(score, max(n.end, start))
+        g_end = grid.get(ue, HUMAN_PLAIN if human else PLAIN)
+        stop = _snap(n.end, ue, g_end)
+        if stop <= start:
+            su = unit_start(score, start)
+            stop = start + grid.get(su, PLAIN)
+        if n.duration == 0:
+            stop = start  # zero-length notes are left out of notation later
+        moved += (start != n.start) + (stop != n.end)
+        out.append(Note(start, n.pitch, stop - start, n.velocity, n.spelling))
+    return out, triplets, moved
+
+
+def _tidy_performance(notes: list[Note]) -> list[Note]:
+    """A performance, one staff: notes struck together end together; a note that overlaps the
+    next onset by less than half its length (legato) ends there, and one that stops short of it
+    by less than its own length (detached playing) lasts until it, as a copyist would write."""
+    by_start: dict[int, list[Note]] = {}
+    for n in notes:
+        by_start.setdefault(n.start, []).append(n)
+    starts = sorted(by_start)
+    out = []
+    for i, s in enumerate(starts):
+        group = by_start[s]
+        end = max(n.end for n in group)
+        following = starts[i + 1] if i + 1 < len(starts) else None
+        if following is not None:
+            legato = following < end and following - s >= (end - s) / 2
+            detached = end < following and following - end <= end - s
+            if legato or detached:
+                end = following
+        out.extend(Note(n.start, n.pitch, end - n.start, n.velocity, n.spelling)
+                   for n in group)
+    return out
+
+
+def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float], ...]:
+    """Tempo marks for notation. A few deliberate changes are written where they are; a dense
+    (rubato) map is summarised: one mark per bar whose average tempo differs from the last mark
+    by more than ``TEMPO_TOLERANCE``, and only when the next bar agrees."""
+    tempos = score.tempos
+    bars = score.bar_count()
+    if not human and len(tempos) <= max(4, bars // 4):
+        return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2)) for t in tempos)
+    averages = []
+    for b in range(bars):
+        start, end = score.bar_start(b), score.bar_end(b)
+        seconds = score.seconds_at(end) - score.seconds_at(start)
+        beats = (end - start) / TPQ
+        averages.append(60 * beats / seconds if seconds > 0 else tempos[0].bpm)
+    marks = [(0, float(round(averages[0])))]
+    for b in range(1, bars):
+        current = marks[-1][1]
+        here = averages[b]
+        later = averages[b + 1] if b + 1 < bars else here
+        if (abs(here - current) > TEMPO_TOLERANCE * current
+                and abs(later - current) > TEMPO_TOLERANCE * current):
+            marks.append((score.bar_start(b), float(round((here + later) / 2))))
+    return tuple(marks)
+
+
+__all__ = ["NotationView", "is_human", "notation_view"]
