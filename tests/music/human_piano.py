@@ -10,7 +10,7 @@ from pathlib import Path
 import mido
 
 TPQ = 480
-# C major - A minor - F major - G major, one chord a bar: (bass root, chord tones for the right hand)
+# C - Am - F - G, one chord a bar: (bass root, chord tones for the right hand)
 _PROGRESSION = [(36, (60, 64, 67, 72)), (45, (60, 64, 69, 72)), (41, (60, 65, 69, 72)),
                 (43, (62, 67, 71, 74))]
 
