@@ -202,8 +202,9 @@ class FileController(QObject):
         Ends in ``exported`` or a message."""
         path = Path(path)
         score = self.doc.score
-        task = Task(lambda _ctx: save_score(score, path))
-        task.finished.connect(lambda _r: self._exported(path))
+        notes: list[str] = []  # what notation had to change, for the status bar
+        task = Task(lambda _ctx: save_score(score, path, notes))
+        task.finished.connect(lambda _r: self._exported(path, notes))
         task.failed.connect(lambda message: self._export_failed(path, message))
         self.status.emit(f"Exporting {path.name}…", 0)
         return task.start()
@@ -246,9 +247,10 @@ class FileController(QObject):
         if self._audio_export is not None:
             self._audio_export.cancel()
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, path: Path, notes: list[str] | None = None) -> None:
         self.settings.set_last_folder("save", path)
-        self.status.emit(f"Exported {path.name}", 5000)
+        changed = f" ({'; '.join(notes)})" if notes else ""
+        self.status.emit(f"Exported {path.name}{changed}", 8000 if notes else 5000)
         self.exported.emit(str(path))
 
     def _export_failed(self, path: Path, message: str) -> None:
