@@ -10,9 +10,9 @@ from pathlib import Path
 import mido
 
 TPQ = 480
-# C - Am - F - G, one chord a bar: (bass root, chord tones for the right hand)
-_PROGRESSION = [(36, (60, 64, 67, 72)), (45, (60, 64, 69, 72)), (41, (60, 65, 69, 72)),
-                (43, (62, 67, 71, 74))]
+# C - Am - F - G, one chord a bar: (bass root, its third in semitones, right-hand chord tones)
+_PROGRESSION = [(36, 4, (60, 64, 67, 72)), (33, 3, (60, 64, 69, 72)), (41, 4, (60, 65, 69, 72)),
+                (43, 4, (62, 67, 71, 74))]
 
 
 def human_piano_midi(path: str | Path, bars: int = 16, seed: int = 1) -> Path:
@@ -31,13 +31,13 @@ def human_piano_midi(path: str | Path, bars: int = 16, seed: int = 1) -> Path:
                                               channel=channel)))
 
     for bar in range(bars):
-        root, tones = _PROGRESSION[bar % len(_PROGRESSION)]
+        root, third, tones = _PROGRESSION[bar % len(_PROGRESSION)]
         b0 = bar * 4 * TPQ
         for i in range(8):  # right hand
             pitch = tones[(i * 3 + bar) % len(tones)] + (12 if i % 4 == 3 else 0)
             note(b0 + i * TPQ // 2, pitch, TPQ // 2)
         note(b0, root, 2 * TPQ)  # left hand
-        for i, offset in enumerate((7, 12, 16)):
+        for i, offset in enumerate((7, 12, 12 + third)):
             note(b0 + (i + 1) * TPQ, root + offset, TPQ)
     tempo_events = []
     for k in range(bars * 8):

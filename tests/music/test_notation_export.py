@@ -224,3 +224,19 @@ def test_musescore_opens_the_exports_without_tuplet_warnings(tmp_path):
                                                "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
         assert pdf.exists() and pdf.stat().st_size > 1000, run.stderr[-500:]
         assert not re.findall(r"(?i)tuplet|cannot divide", run.stdout + run.stderr)
+
+
+def test_a_dominant_in_f_sharp_minor_is_spelled_with_e_sharp():
+    """Notes without spellings (a continuation the model wrote) in F# minor: i - V - i."""
+    chords = [(54, 57, 61, 66), (49, 53, 56, 61), (54, 57, 61, 66)]
+    notes = tuple(Note(i * 960, p, 960) for i, chord in enumerate(chords) for p in chord)
+    score = spell_score(Score(parts=(Part(notes),), key_signatures=(KeySignature(0, 3, "minor"),)))
+    names = [n.spelling for n in score.parts[0].notes]
+    assert names == ["F#", "A", "C#", "F#", "C#", "E#", "G#", "C#", "F#", "A", "C#", "F#"]
+
+
+def test_four_voices_in_one_part_get_a_grand_staff():
+    chorale = read_notation(music21.corpus.getWork("bwv66.6"))
+    merged = Part(tuple(sorted(n for p in chorale.parts for n in p.notes)), name="Choir")
+    xml = musicxml_text(replace(chorale, parts=(merged,)))
+    assert "<staves>2</staves>" in xml and '<clef number="2"><sign>F</sign>' in xml
