@@ -70,6 +70,21 @@ def needs_grand_staff(part: Part) -> bool:
     return low < MIDDLE_C - 12 and high > MIDDLE_C + 12
 
 
+def hands_pair(upper: Part, lower: Part) -> bool:
+    """Two piano parts (a recording's right- and left-hand tracks) that notation should brace
+    into one grand staff: both keyboard programs, single-staff, the first sitting higher."""
+    if upper.is_drum or lower.is_drum or not upper.notes or not lower.notes:
+        return False
+    if upper.program not in _KEYBOARD_PROGRAMS or lower.program not in _KEYBOARD_PROGRAMS:
+        return False
+    if needs_grand_staff(upper) or needs_grand_staff(lower):
+        return False
+    if any(w in _VOICES for p in (upper, lower) for w in p.name.lower().split()[:1]):
+        return False
+    return (median(n.pitch for n in upper.notes) > median(n.pitch for n in lower.notes)
+            and clef_by_range(lower.notes) == "bass" and clef_by_range(upper.notes) == "treble")
+
+
 def clef_by_range(notes: Sequence[Note]) -> str:
     """Treble, treble-8vb (a tenor's range) or bass, by where most of the notes lie."""
     if not notes:
@@ -89,4 +104,5 @@ def split_hands(notes: Sequence[Note]) -> tuple[list[Note], list[Note]]:
     return upper, lower
 
 
-__all__ = ["CLEF_SIGNS", "abbreviation", "clef_by_range", "needs_grand_staff", "split_hands"]
+__all__ = ["CLEF_SIGNS", "abbreviation", "clef_by_range", "hands_pair", "needs_grand_staff",
+           "split_hands"]

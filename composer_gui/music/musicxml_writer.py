@@ -13,7 +13,14 @@ import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from .clefs import CLEF_SIGNS, abbreviation, clef_by_range, needs_grand_staff, split_hands
+from .clefs import (
+    CLEF_SIGNS,
+    abbreviation,
+    clef_by_range,
+    hands_pair,
+    needs_grand_staff,
+    split_hands,
+)
 from .quantize import UNIT, NotationView, notation_view
 from .score import DRUM_CHANNEL, TPQ, KeySignature, Note, Part, Score, assign_channels
 from .spelling import key_spelling, spell_score
@@ -156,8 +163,17 @@ class _Writer:
           "</identification>\n<part-list>\n")
         channels = assign_channels(score.parts)
         layouts = [_staves(p) for p in score.parts]
+        braced: set[int] = set()  # the first part of each braced pair of hands
+        for i in range(len(score.parts) - 1):
+            if i - 1 not in braced and hands_pair(score.parts[i], score.parts[i + 1]):
+                braced.add(i)
         for number, (part, channel) in enumerate(zip(score.parts, channels, strict=True), 1):
+            if number - 1 in braced and number - 2 not in braced:  # two hands: one brace
+                w('<part-group number="1" type="start"><group-symbol>brace</group-symbol>'
+                  "<group-barline>yes</group-barline></part-group>\n")
             self._score_part(number, part, channel)
+            if number - 2 in braced:
+                w('<part-group number="1" type="stop"/>\n')
         w("</part-list>\n")
         for number, (part, staves) in enumerate(zip(score.parts, layouts, strict=True), 1):
             w(f'<part id="P{number}">\n')

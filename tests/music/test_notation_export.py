@@ -240,3 +240,15 @@ def test_four_voices_in_one_part_get_a_grand_staff():
     merged = Part(tuple(sorted(n for p in chorale.parts for n in p.notes)), name="Choir")
     xml = musicxml_text(replace(chorale, parts=(merged,)))
     assert "<staves>2</staves>" in xml and '<clef number="2"><sign>F</sign>' in xml
+
+
+def test_two_piano_tracks_are_braced_into_one_grand_staff(tmp_path):
+    """A recording with each hand on its own track: treble over bass, joined by a brace."""
+    right = Part(tuple(Note(i * 240, 72 + i % 5, 240) for i in range(16)), name="Piano")
+    left = Part(tuple(Note(i * 480, 36 + i % 7, 480) for i in range(8)), name="Piano",
+                channel=1)
+    xml = musicxml_text(Score(parts=(right, left)))
+    head, p1, p2 = xml.split('<part id="P')
+    assert head.count("<group-symbol>brace</group-symbol>") == 1
+    assert head.count('type="stop"') == 1
+    assert "<sign>G</sign>" in p1 and "<sign>F</sign>" in p2
