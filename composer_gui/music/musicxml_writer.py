@@ -9,6 +9,7 @@ key and the bar need them, pickups, fermatas, tempo marks and grand staves.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
@@ -51,6 +52,9 @@ class _Chord:
 class _Staff:
     clef: str
     voices: list[list[_Chord]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ends = [[c.end for c in v] for v in self.voices]
 
 
 @dataclass
@@ -240,8 +244,13 @@ class _Writer:
         written = 0
         for s, staff in enumerate(staves):
             voice_elements = []
-            for v, chords in enumerate(staff.voices):
-                if v > 0 and not any(c.start < m1 and c.end > m0 for c in chords):
+            for v, all_chords in enumerate(staff.voices):
+                # a voice's chords never overlap, so their ends rise: find the bar's by bisection
+                ends = staff.ends[v]
+                chords = all_chords[bisect.bisect_right(ends, m0):
+                                    bisect.bisect_left(ends, m1) + 1]
+                chords = [c for c in chords if c.start < m1 and c.end > m0]
+                if v > 0 and not chords:
                     continue
                 voice_elements.append((v, self._elements(part_index, chords, m0, m1, v > 0)))
             if not voice_elements:
@@ -313,7 +322,10 @@ class _Writer:
             now = end
         if now < m1:
             pieces.append((now, m1, None))
-        if len(pieces) == 1 and pieces[0][2] is None:
+        full_bar = m1 - m0 == self.score.time_signature_at(m0).bar_ticks
+        if len(pieces) == 1 and pieces[0][2] is None and full_bar:
+            # a whole-bar rest; a short bar (a pickup) gets written rests, since notation
+            # programs read a "measure" rest as a full bar of the time signature
             return [_Element(m0, m1 - m0, "", 0, False, None, first_piece=hide_rests)]
         origin = self.score.bar_start(self.score.bar_at(m0))  # a pickup bar counts from 0
         triplets = self._triplet_units(part_index, pieces, origin)

@@ -200,11 +200,12 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float], ...]:
     bars = score.bar_count()
     if not human and len(tempos) <= max(4, bars // 4):
         return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2)) for t in tempos)
+    starts = [score.bar_start(b) for b in range(bars + 1)]
+    clock = _seconds_at_sorted(tempos, starts)  # one pass over a dense map, not one per bar
     averages = []
     for b in range(bars):
-        start, end = score.bar_start(b), score.bar_end(b)
-        seconds = score.seconds_at(end) - score.seconds_at(start)
-        beats = (end - start) / TPQ
+        seconds = clock[b + 1] - clock[b]
+        beats = (starts[b + 1] - starts[b]) / TPQ
         averages.append(60 * beats / seconds if seconds > 0 else tempos[0].bpm)
     marks = [(0, float(round(averages[0])))]
     for b in range(1, bars):
@@ -215,6 +216,19 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float], ...]:
                 and abs(later - current) > TEMPO_TOLERANCE * current):
             marks.append((score.bar_start(b), float(round((here + later) / 2))))
     return tuple(marks)
+
+
+def _seconds_at_sorted(tempos, ticks: list[int]) -> list[float]:
+    """Score.seconds_at for rising ``ticks``, in one walk along the tempo map."""
+    out = []
+    i = 0
+    micro = 0  # µs * TPQ up to tempos[i].tick
+    for tick in ticks:
+        while i + 1 < len(tempos) and tempos[i + 1].tick <= tick:
+            micro += (tempos[i + 1].tick - tempos[i].tick) * tempos[i].us_per_quarter
+            i += 1
+        out.append((micro + (tick - tempos[i].tick) * tempos[i].us_per_quarter) / (1e6 * TPQ))
+    return out
 
 
 __all__ = ["NotationView", "is_human", "notation_view"]
