@@ -67,6 +67,7 @@ def main() -> None:
     acc_ours = acc_orig = 0
     files = 0
     seconds = 0.0
+    clefs_kept = pickups = pickups_kept = fermatas = fermatas_kept = 0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "back.musicxml"
         for path in paths:
@@ -79,9 +80,14 @@ def main() -> None:
             write_musicxml(original, out)
             seconds += time.perf_counter() - t
             back = read_notation(out)
-            for counter, (s, n) in ((kept, agree(back, original)),):
-                counter[0] += s
-                counter[1] += n
+            s, n = agree(back, original)
+            kept[0] += s
+            kept[1] += n
+            clefs_kept += [p.clef for p in back.parts] == [p.clef for p in original.parts]
+            pickups += bool(original.pickup)
+            pickups_kept += bool(original.pickup) and back.pickup == original.pickup
+            fermatas += len(original.fermatas)
+            fermatas_kept += len(set(original.fermatas) & set(back.fermatas))
             bare = original.map_notes(lambda n: replace(n, spelling=None))
             Path(tmp, "bare.musicxml").write_text(musicxml_text(bare), encoding="utf-8")
             guessed = read_notation(Path(tmp, "bare.musicxml"))
@@ -105,6 +111,9 @@ def main() -> None:
           f"{alone[0] / alone[1]:>13.3%}  (no file spelling)   ({alone[0]}/{alone[1]})")
     print(f"{'accidental signs ours / original':<58} "
           f"{acc_ours / max(acc_orig, 1):>13.3f}  <= 1.25   ({acc_ours}/{acc_orig})")
+    print(f"{'chorales whose clefs all come back':<58} {clefs_kept:>14}  all ({files})")
+    print(f"{'pickup bars that stay pickups':<58} {pickups_kept:>14}  all ({pickups})")
+    print(f"{'fermatas written back':<58} {fermatas_kept:>14}  all ({fermatas})")
     print(f"{'mean export time per chorale (s)':<58} {seconds / max(files, 1):>14.4f}")
     print(f"{'export of a ' + str(piece.note_count) + '-note human-timed piano piece (s)':<58} "
           f"{export:>14.3f}  < 3 s")
