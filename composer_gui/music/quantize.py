@@ -81,8 +81,8 @@ def notation_view(score: Score) -> NotationView:
         parts.append(replace(part, notes=tuple(sorted(notes))))
         triplets.update((index, u) for u in units)
     if human:
-        warnings.append("the notation shows the performance on a sixteenth/triplet grid "
-                        "(MIDI export keeps the exact timing)")
+        warnings.append("notation shows the performance on a sixteenth/triplet grid; "
+                        "MIDI export keeps the exact timing")
     elif moved:
         warnings.append(f"moved {moved} note start(s) or end(s) to the nearest length notation "
                         "can write")

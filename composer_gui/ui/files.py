@@ -173,7 +173,8 @@ class FileController(QObject):
         path = Path(path)
         score = self.doc.score
         self.status.emit(f"Saving {path.name}…", 0)
-        outcome = run_waiting(Task(lambda _ctx: save_score(score, path)))
+        notes: list[str] = []  # what notation had to change (Save As .musicxml)
+        outcome = run_waiting(Task(lambda _ctx: save_score(score, path, notes)))
         if outcome[0] != "finished":
             self.status.emit("", 0)
             self.dialogs.show_error("Save failed", f"Could not save.\n\n{outcome[1]}\n\nYour "
@@ -182,7 +183,8 @@ class FileController(QObject):
         self.doc.mark_saved(path)
         self.settings.add_recent(path)
         self.settings.set_last_folder("save", path)
-        self.status.emit(f"Saved {path.name}", 5000)
+        changed = f" ({'; '.join(notes)})" if notes else ""
+        self.status.emit(f"Saved {path.name}{changed}", 8000 if notes else 5000)
         self.saved.emit(str(path))
         return True
 
