@@ -98,9 +98,31 @@ def clef_by_range(notes: Sequence[Note]) -> str:
 
 
 def split_hands(notes: Sequence[Note]) -> tuple[list[Note], list[Note]]:
-    """Right hand (upper staff) and left hand: middle C and above go up, the rest down."""
-    upper = [n for n in notes if n.pitch >= MIDDLE_C]
-    lower = [n for n in notes if n.pitch < MIDDLE_C]
+    """Right hand (upper staff) and left hand. Notes well above or below middle C go to their
+    side; one near it (G3..E4) goes to the hand that was last playing closer to it, so a left-hand
+    arpeggio reaching past middle C stays in the bass staff."""
+    upper: list[Note] = []
+    lower: list[Note] = []
+    right_low, left_high = MIDDLE_C + 7, MIDDLE_C - 8  # where each hand was last, roughly
+    by_start: dict[int, list[Note]] = {}
+    for n in notes:
+        by_start.setdefault(n.start, []).append(n)
+    for start in sorted(by_start):
+        group = sorted(by_start[start], key=lambda n: n.pitch)
+        ups, downs = [], []
+        for n in group:
+            if MIDDLE_C - 5 <= n.pitch < MIDDLE_C + 5:  # near middle C: the nearer hand
+                to_left, to_right = abs(n.pitch - left_high), abs(n.pitch - right_low)
+                up = to_right < to_left or (to_right == to_left and n.pitch >= MIDDLE_C)
+            else:
+                up = n.pitch >= MIDDLE_C
+            (ups if up else downs).append(n)
+        if ups:
+            right_low = min(n.pitch for n in ups)
+        if downs:
+            left_high = max(n.pitch for n in downs)
+        upper.extend(ups)
+        lower.extend(downs)
     return upper, lower
 
 
