@@ -149,8 +149,18 @@ class _Writer:
                           for p in score.parts for n in p.notes):
             pickup = 0  # notes were added before the upbeat: the first bar is a full bar now
         self.pickup = pickup
+        self.short_last = False
         if pickup:
             self.bars[0] = (first_end - pickup, first_end)
+            # the last bar completes the upbeat (a 3-beat final bar after a 1-beat pickup) when
+            # its music ends in time and nothing changes there
+            m0, m1 = self.bars[-1]
+            end = score.end_tick
+            if (len(self.bars) > 1 and m0 < end <= m1 - pickup
+                    and m1 - m0 == score.time_signature_at(m0).bar_ticks
+                    and not any(m0 <= t for t in changes)):
+                self.bars[-1] = (m0, m1 - pickup)
+                self.short_last = True
 
     # ----- whole document --------------------------------------------------------------------
     def text(self) -> str:
@@ -281,6 +291,8 @@ class _Writer:
         ts = self.score.time_signature_at(m0)
         length = m1 - m0
         shown = (ts.numerator, ts.denominator)
+        if self.short_last and index == len(self.bars) - 1:
+            return ""  # the bar that completes the pickup keeps the meter it is in
         if length != ts.bar_ticks:
             for den in sorted({ts.denominator, 4, 8, 16, 32, 64}):
                 if length * den % (4 * TPQ) == 0:

@@ -55,6 +55,7 @@ def test_chorales_keep_spelling_clefs_and_pickup_through_the_app(tmp_path, name)
     assert back.pickup == original.pickup
     if original.pickup:
         assert '<measure number="0" implicit="yes">' in xml
+        assert back.bar_starts() == original.bar_starts()
     assert back.fermatas == original.fermatas
 
 
