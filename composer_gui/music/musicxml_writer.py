@@ -414,11 +414,13 @@ class _Writer:
         for i, n in enumerate(e.notes):
             chord = "<chord/>" if i else ""
             if part.is_drum:
-                step, _alter, octave = _spelled(n)
+                step, octave, head = _DRUM_STAFF.get(n.pitch, ("C", 5, ""))
+                instrument_head = f"<notehead>{head}</notehead>" if head else ""
                 pitch = (f"<unpitched><display-step>{step}</display-step><display-octave>"
                          f"{octave}</display-octave></unpitched>")
                 instrument = f'<instrument id="P{self._pid(part)}-I{n.pitch + 1}"/>'
             else:
+                instrument_head = ""
                 step, alter, octave = _spelled(n)
                 alter_tag = f"<alter>{alter}</alter>" if alter else ""
                 pitch = f"<pitch><step>{step}</step>{alter_tag}<octave>{octave}</octave></pitch>"
@@ -427,7 +429,7 @@ class _Writer:
                 '<tie type="start"/>' if e.tie_out else "")
             accidental = e.accidentals[i] if i < len(e.accidentals) else None
             acc = f"<accidental>{accidental}</accidental>" if accidental else ""
-            stem_tag = f"<stem>{stem}</stem>" if stem else ""
+            stem_tag = (f"<stem>{stem}</stem>" if stem else "") + instrument_head
             dynamics = f' dynamics="{n.velocity * 100 / 90:.2f}"'
             w(f"<note{dynamics}>{chord}{pitch}<duration>{e.duration}</duration>{ties}{instrument}"
               f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
@@ -452,6 +454,16 @@ class _Writer:
         return 1
 
 
+# Where General MIDI drums sit on a percussion staff (the usual drum-kit legend) and which get
+# cross noteheads; others sit on the middle line. The key itself travels in <instrument>.
+_DRUM_STAFF = {
+    35: ("E", 4, ""), 36: ("F", 4, ""), 37: ("C", 5, "x"), 38: ("C", 5, ""), 39: ("C", 5, "x"),
+    40: ("C", 5, ""), 41: ("G", 4, ""), 42: ("G", 5, "x"), 43: ("A", 4, ""), 44: ("D", 4, "x"),
+    45: ("B", 4, ""), 46: ("G", 5, "circle-x"), 47: ("D", 5, ""), 48: ("E", 5, ""),
+    49: ("A", 5, "x"), 50: ("F", 5, ""), 51: ("F", 5, "x"), 52: ("A", 5, "x"),
+    53: ("F", 5, "diamond"), 55: ("B", 5, "x"), 56: ("E", 5, "triangle"), 57: ("A", 5, "x"),
+    59: ("F", 5, "x"),
+}
 _TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</normal-notes>" \
             "</time-modification>"
 _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}

@@ -379,7 +379,10 @@ def music21_from_score(score: Score):
     """The score as a music21 stream, parsed from the MusicXML that export writes (slow; for
     callers that want music21 objects)."""
     m21 = _m21()
-    return m21.converter.parseData(musicxml_text(score), format="musicxml")
+    text = musicxml_text(score)
+    with _py_warnings.catch_warnings():
+        _py_warnings.simplefilter("ignore")  # music21's remarks on drum keys it has no name for
+        return m21.converter.parseData(text, format="musicxml")
 
 
 def write_musicxml(score: Score, path: str | Path, warnings: list[str] | None = None) -> None:
