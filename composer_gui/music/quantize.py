@@ -60,8 +60,15 @@ def is_human(score: Score) -> bool:
     onsets = [n.start for p in score.parts for n in p.notes]
     if not onsets:
         return False
-    off = sum(1 for t in onsets if t % PLAIN and t % TRIPLET)
+    off = sum(1 for t in onsets if _off(t, PLAIN) and _off(t, TRIPLET))
     return off > 0.2 * len(onsets)
+
+
+def _off(tick: int, grid: int) -> bool:
+    """Off the grid by more than rounding noise (a file whose triplets were written in a
+    resolution that does not divide by three is off by a tick, not a performance)."""
+    r = tick % grid
+    return min(r, grid - r) > 3
 
 
 def notation_view(score: Score) -> NotationView:
