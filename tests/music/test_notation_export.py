@@ -264,3 +264,14 @@ def test_a_left_hand_arpeggio_past_middle_c_stays_in_the_bass_staff():
     upper, lower = split_hands(sorted(left + right + melody_dip))
     assert sorted(lower) == sorted(left)
     assert sorted(upper) == sorted(right + melody_dip)
+
+
+def test_triplets_a_tick_off_are_a_written_score_not_a_performance():
+    """Some files write triplets in a resolution that does not divide by three (159, 319)."""
+    notes = tuple(Note(b * 480 + off, 60 + i, 160) for b in range(8)
+                  for i, off in enumerate((0, 159, 319)))
+    warnings: list[str] = []
+    xml = musicxml_text(Score(parts=(Part(notes),)), warnings)
+    assert xml.count('<tuplet type="start"') == 8
+    assert not any("performance" in w for w in warnings)
+    assert any("moved" in w for w in warnings)
