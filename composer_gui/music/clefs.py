@@ -98,31 +98,13 @@ def clef_by_range(notes: Sequence[Note]) -> str:
 
 
 def split_hands(notes: Sequence[Note]) -> tuple[list[Note], list[Note]]:
-    """Right hand (upper staff) and left hand. Notes well above or below middle C go to their
-    side; one near it (G3..E4) goes to the hand that was last playing closer to it, so a left-hand
-    arpeggio reaching past middle C stays in the bass staff."""
-    upper: list[Note] = []
-    lower: list[Note] = []
-    right_low, left_high = MIDDLE_C + 7, MIDDLE_C - 8  # where each hand was last, roughly
-    by_start: dict[int, list[Note]] = {}
-    for n in notes:
-        by_start.setdefault(n.start, []).append(n)
-    for start in sorted(by_start):
-        group = sorted(by_start[start], key=lambda n: n.pitch)
-        ups, downs = [], []
-        for n in group:
-            if MIDDLE_C - 5 <= n.pitch < MIDDLE_C + 5:  # near middle C: the nearer hand
-                to_left, to_right = abs(n.pitch - left_high), abs(n.pitch - right_low)
-                up = to_right < to_left or (to_right == to_left and n.pitch >= MIDDLE_C)
-            else:
-                up = n.pitch >= MIDDLE_C
-            (ups if up else downs).append(n)
-        if ups:
-            right_low = min(n.pitch for n in ups)
-        if downs:
-            left_high = max(n.pitch for n in downs)
-        upper.extend(ups)
-        lower.extend(downs)
+    """Right hand (upper staff) and left hand: middle C and above go up, the rest down.
+
+    Simple and predictable; guessing by the hands' recent positions was tried and, on a
+    recording whose left hand reaches B3 under a right hand on C4, moved more notes to the
+    wrong staff than it saved."""
+    upper = [n for n in notes if n.pitch >= MIDDLE_C]
+    lower = [n for n in notes if n.pitch < MIDDLE_C]
     return upper, lower
 
 
