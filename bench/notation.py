@@ -67,7 +67,8 @@ def main() -> None:
     acc_ours = acc_orig = 0
     files = 0
     seconds = 0.0
-    clefs_kept = pickups = pickups_kept = fermatas = fermatas_kept = 0
+    clefs_kept = pickups = pickups_kept = fermatas = fermatas_kept = over_quarter = 0
+    worst = (0, "", 0, 0)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "back.musicxml"
         for path in paths:
@@ -94,8 +95,12 @@ def main() -> None:
             s, n = agree(guessed, original)
             alone[0] += s
             alone[1] += n
-            acc_ours += accidentals_in(out)
-            acc_orig += accidentals_in(path)
+            ours, theirs = accidentals_in(out), accidentals_in(path)
+            acc_ours += ours
+            acc_orig += theirs
+            over_quarter += ours > 1.25 * theirs + 1  # the per-file target (one sign of slack)
+            if ours - theirs > worst[0]:
+                worst = (ours - theirs, path.name, ours, theirs)
             files += 1
         # 12 notes a bar: 250 bars are 3,000 notes
         piece = read_midi(human_piano_midi(Path(tmp) / "human.mid", bars=250))
@@ -111,6 +116,9 @@ def main() -> None:
           f"{alone[0] / alone[1]:>13.3%}  (no file spelling)   ({alone[0]}/{alone[1]})")
     print(f"{'accidental signs ours / original':<58} "
           f"{acc_ours / max(acc_orig, 1):>13.3f}  <= 1.25   ({acc_ours}/{acc_orig})")
+    print(f"{'chorales with more than 125% (+1) of the original signs':<58} {over_quarter:>14}  0")
+    print(f"{'most signs added in one chorale':<58} {worst[0]:>14}  ({worst[1]}: "
+          f"{worst[2]} vs {worst[3]})")
     print(f"{'chorales whose clefs all come back':<58} {clefs_kept:>14}  all ({files})")
     print(f"{'pickup bars that stay pickups':<58} {pickups_kept:>14}  all ({pickups})")
     print(f"{'fermatas written back':<58} {fermatas_kept:>14}  all ({fermatas})")
