@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from statistics import median
 
 from .clefs import needs_grand_staff, split_hands
 from .score import TPQ, Note, Score
@@ -23,7 +24,7 @@ TRIPLET = TPQ // 12  # 1/32-note triplet: the finest triplet value written
 HUMAN_PLAIN = TPQ // 4  # sixteenths for a performance
 HUMAN_TRIPLET = TPQ // 3  # eighth triplets for a performance
 METER_GRID = TPQ // 4  # meter changes land on sixteenths
-TEMPO_TOLERANCE = 0.08  # a bar this much faster or slower than the last mark gets a new one
+TEMPO_TOLERANCE = 0.15  # rubato within this of the last mark is not a new tempo
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,8 @@ def _tidy_performance(notes: list[Note]) -> list[Note]:
 
 def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float], ...]:
     """Tempo marks for notation. A few deliberate changes are written where they are; a dense
-    (rubato) map is summarised: one mark per bar whose average tempo differs from the last mark
-    by more than ``TEMPO_TOLERANCE``, and only when the next bar agrees."""
+    (rubato) map is summarised: a new mark where the bars' average tempo leaves the last mark by
+    more than ``TEMPO_TOLERANCE`` and stays away (the next bar, and the median of four bars)."""
     tempos = score.tempos
     bars = score.bar_count()
     if not human and len(tempos) <= max(4, bars // 4):
@@ -214,14 +215,18 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float], ...]:
         seconds = clock[b + 1] - clock[b]
         beats = (starts[b + 1] - starts[b]) / TPQ
         averages.append(60 * beats / seconds if seconds > 0 else tempos[0].bpm)
-    marks = [(0, float(round(averages[0])))]
+    def settled(b: int) -> float:  # the tempo a passage settles on: the median of 4 bars
+        return float(round(median(averages[b:b + 4])))
+
+    marks = [(0, settled(0))]
     for b in range(1, bars):
         current = marks[-1][1]
         here = averages[b]
         later = averages[b + 1] if b + 1 < bars else here
         if (abs(here - current) > TEMPO_TOLERANCE * current
-                and abs(later - current) > TEMPO_TOLERANCE * current):
-            marks.append((score.bar_start(b), float(round((here + later) / 2))))
+                and abs(later - current) > TEMPO_TOLERANCE * current
+                and abs(settled(b) - current) > TEMPO_TOLERANCE * current):
+            marks.append((starts[b], settled(b)))
     return tuple(marks)
 
 

@@ -273,3 +273,21 @@ def test_triplets_a_tick_off_are_a_written_score_not_a_performance():
     assert xml.count('<tuplet type="start"') == 8
     assert not any("performance" in w for w in warnings)
     assert any("moved" in w for w in warnings)
+
+
+def test_a_real_tempo_change_in_a_performance_gets_its_own_mark(tmp_path):
+    """Rubato around 100 bpm, then around 66 bpm from bar 9: two marks, where the change is."""
+    import random
+
+    from composer_gui.music.score import TempoChange
+
+    score = read_midi(human_piano_midi(tmp_path / "human.mid", bars=16))
+    rng = random.Random(2)
+    tempos = tuple(TempoChange.from_bpm(t, (100 if t < 8 * 1920 else 66) * rng.uniform(0.94, 1.06))
+                   for t in range(0, 16 * 1920, 240))
+    xml = musicxml_text(replace(score, tempos=tempos))
+    marks = re.findall(r"<per-minute>(\d+)</per-minute>", xml)
+    assert len(marks) == 2
+    assert abs(int(marks[0]) - 100) <= 5 and abs(int(marks[1]) - 66) <= 5
+    bar_of_second = xml[:xml.index(f"<per-minute>{marks[1]}<")].count("<measure ")
+    assert bar_of_second in (9, 10)
