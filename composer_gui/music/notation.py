@@ -212,11 +212,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
             time_sigs.append(TimeSignature(at(ts.offset), ts.numerator, ts.denominator))
         except (ValueError, TypeError):
             warnings.append(f"ignored the time signature {ts.ratioString}, which MIDI cannot hold")
-    keys = []
-    for ks in flat.getElementsByClass(m21.key.KeySignature):
-        mode = getattr(ks, "mode", "major")
-        keys.append(KeySignature(at(ks.offset), max(-7, min(7, ks.sharps)),
-                                 "minor" if mode == "minor" else "major"))
+    keys = _shared_keys(m21, parts_in, at, warnings)
     tempos = []
     for start, _end, mark in stream.flatten().metronomeMarkBoundaries():
         bpm = mark.getQuarterBPM()
@@ -241,6 +237,29 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         pickup=pickup,
         fermatas=tuple(fermatas),
     )
+
+
+def _shared_keys(m21, parts_in, at, warnings: list[str]) -> list[KeySignature]:
+    """The score's key signatures. The model holds one set for all parts; where a file gives its
+    parts different ones (a few corpus chorales do), the set most parts share wins, and we say so.
+    """
+    per_part = []
+    for p in parts_in:
+        if isinstance(p.getInstrument(returnDefault=False), m21.instrument.UnpitchedPercussion):
+            continue  # a drum staff's signature says nothing about the key
+        keys = []
+        for ks in p.flatten().getElementsByClass(m21.key.KeySignature):
+            mode = getattr(ks, "mode", "major")
+            keys.append(KeySignature(at(ks.offset), max(-7, min(7, ks.sharps)),
+                                     "minor" if mode == "minor" else "major"))
+        per_part.append(tuple(keys))
+    pitched = [k for k in per_part if k] or [()]
+    best = max(pitched, key=pitched.count)  # ties: the first part's
+    if any(k != best for k in pitched):
+        shown = ", ".join(sorted({str(k[0]) for k in pitched if k}))
+        warnings.append(f"the parts have different key signatures ({shown}); read as "
+                        f"{best[0] if best else 'none'}, which most parts have")
+    return list(best)
 
 
 def _staff_groups(parts_in) -> list[list]:

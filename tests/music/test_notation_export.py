@@ -291,3 +291,11 @@ def test_a_real_tempo_change_in_a_performance_gets_its_own_mark(tmp_path):
     assert abs(int(marks[0]) - 100) <= 5 and abs(int(marks[1]) - 66) <= 5
     bar_of_second = xml[:xml.index(f"<per-minute>{marks[1]}<")].count("<measure ")
     assert bar_of_second in (9, 10)
+
+
+def test_parts_with_different_key_signatures_read_as_most_of_them(tmp_path):
+    """bwv244.15 in music21's corpus: soprano with four sharps, the others with two."""
+    warnings: list[str] = []
+    score = read_notation(music21.corpus.getWork("bwv244.15"), warnings)
+    assert score.key == KeySignature(0, 2)
+    assert any("different key signatures" in w for w in warnings)
