@@ -299,3 +299,12 @@ def test_parts_with_different_key_signatures_read_as_most_of_them(tmp_path):
     score = read_notation(music21.corpus.getWork("bwv244.15"), warnings)
     assert score.key == KeySignature(0, 2)
     assert any("different key signatures" in w for w in warnings)
+
+
+def test_abc_spellings_are_kept(tmp_path):
+    path = tmp_path / "tune.abc"
+    path.write_text("X:1\nT:Spelt\nM:4/4\nL:1/4\nK:F#m\n^E F =c _e | ^^F4 |]\n", encoding="utf-8")
+    score = read_notation(path)
+    assert [n.spelling for n in score.notes] == ["E#", "F#", "C", "Eb", "F##"]
+    xml = musicxml_text(score)
+    assert "<step>E</step><alter>1</alter>" in xml and "<step>F</step><alter>2</alter>" in xml
