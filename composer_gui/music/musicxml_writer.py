@@ -148,6 +148,8 @@ class _Writer:
         if pickup and any(n.start < first_end - pickup and n.duration
                           for p in score.parts for n in p.notes):
             pickup = 0  # notes were added before the upbeat: the first bar is a full bar now
+        if pickup % 30:
+            pickup = 0  # no upbeat notation can write (a hand-edited project file)
         self.pickup = pickup
         self.short_last = False
         if pickup:
