@@ -86,7 +86,12 @@ def _spelled(note: Note) -> tuple[str, int, int]:
     """(step, alter, octave) of a spelled note."""
     spelling = note.spelling or key_spelling(note.pitch % 12, None)
     alter = spelling.count("#") - spelling.count("b")
-    return spelling[0], alter, (note.pitch - alter) // 12 - 1
+    octave = (note.pitch - alter) // 12 - 1
+    if not 0 <= octave <= 9:  # B#/Cb at the ends of the range: the plain name fits
+        spelling = key_spelling(note.pitch % 12, None)
+        alter = spelling.count("#") - spelling.count("b")
+        octave = (note.pitch - alter) // 12 - 1
+    return spelling[0], alter, octave
 
 
 def _voices(notes: list[Note]) -> list[list[_Chord]]:

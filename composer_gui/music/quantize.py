@@ -76,6 +76,7 @@ def notation_view(score: Score) -> NotationView:
     """Quantize ``score`` for notation; the returned view says what moved."""
     warnings: list[str] = []
     score = _snap_meters(score, warnings)
+    score = _lift_lowest(score, warnings)
     human = is_human(score)
     parts = []
     triplets: set[tuple[int, int]] = set()
@@ -97,6 +98,21 @@ def notation_view(score: Score) -> NotationView:
     out = replace(score, parts=tuple(parts))
     marks = _tempo_marks(out, human)
     return NotationView(out, frozenset(triplets), marks, human, tuple(warnings))
+
+
+LOWEST_WRITTEN = 12  # C0: MusicXML has no octave below 0
+
+
+def _lift_lowest(score: Score, warnings: list[str]) -> Score:
+    """MIDI reaches down to C-1, MusicXML only to C0: such notes are written an octave up."""
+    low = sum(1 for p in score.parts if not p.is_drum for n in p.notes
+              if n.pitch < LOWEST_WRITTEN)
+    if not low:
+        return score
+    warnings.append(f"wrote {low} note(s) below C0 an octave higher (notation has no lower "
+                    "octave)")
+    return score.map_notes(lambda n: replace(n, pitch=n.pitch + 12)
+                           if n.pitch < LOWEST_WRITTEN else n)
 
 
 def _snap_meters(score: Score, warnings: list[str]) -> Score:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from human_piano import human_piano_midi
+from hypothesis import HealthCheck, given, settings
+from music_strategies import midi_scores
 
 from composer_gui.music.errors import ScoreFileError
 from composer_gui.music.midi import read_midi, write_midi
@@ -216,7 +218,11 @@ MSCORE = shutil.which("mscore3") or shutil.which("mscore")
 def test_musescore_opens_the_exports_without_tuplet_warnings(tmp_path):
     chorale = read_notation(music21.corpus.getWork("bwv66.6"))
     human = read_midi(human_piano_midi(tmp_path / "human.mid", bars=8))
-    for name, score in (("chorale", chorale), ("human", human)):
+    odd = Score(parts=(Part((Note(0, 5, 480), Note(7, 60, 301), Note(500, 127, 1)), name="Odd"),
+                       Part((Note(0, 20, 240), Note(240, 36, 240)), name="Kit", is_drum=True,
+                            channel=9)),
+                time_signatures=(TimeSignature(0, 4, 4), TimeSignature(7, 5, 8)))
+    for name, score in (("chorale", chorale), ("human", human), ("odd", odd)):
         xml = tmp_path / f"{name}.musicxml"
         write_musicxml(score, xml)
         pdf = tmp_path / f"{name}.pdf"
@@ -224,7 +230,7 @@ def test_musescore_opens_the_exports_without_tuplet_warnings(tmp_path):
                              timeout=120, env={"QT_QPA_PLATFORM": "offscreen",
                                                "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
         assert pdf.exists() and pdf.stat().st_size > 1000, run.stderr[-500:]
-        assert not re.findall(r"(?i)tuplet|cannot divide", run.stdout + run.stderr)
+        assert not re.findall(r"(?i)tuplet|cannot divide|error at line", run.stdout + run.stderr)
 
 
 def test_a_dominant_in_f_sharp_minor_is_spelled_with_e_sharp():
@@ -308,3 +314,20 @@ def test_abc_spellings_are_kept(tmp_path):
     assert [n.spelling for n in score.notes] == ["E#", "F#", "C", "Eb", "F##"]
     xml = musicxml_text(score)
     assert "<step>E</step><alter>1</alter>" in xml and "<step>F</step><alter>2</alter>" in xml
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(midi_scores(grid=7))
+def test_any_score_exports_to_readable_notation_with_every_note(tmp_path_factory, score):
+    """Whatever a MIDI file or a drawing holds (here: odd 7-tick timing, meters and keys
+    anywhere), notation writes a file that reads back with every sounding note and pitch."""
+    path = tmp_path_factory.mktemp("any") / "any.musicxml"
+    write_musicxml(score, path)
+    if not any(n.duration for p in score.parts for n in p.notes):
+        return  # nothing notation can show; reading refuses a file without notes
+    back = read_notation(path)
+    # MusicXML stops at C0: MIDI's lowest octave is written an octave up
+    expected = sorted(n.pitch + 12 * (n.pitch < 12 and not p.is_drum)
+                      for p in score.parts for n in p.notes if n.duration)
+    assert sorted(n.pitch for p in back.parts for n in p.notes) == expected
