@@ -95,14 +95,20 @@ def _spelled(note: Note) -> tuple[str, int, int]:
 
 
 def _voices(notes: list[Note]) -> list[list[_Chord]]:
-    """Greedy interval colouring; a chord is the notes sharing a start and a length."""
-    groups: dict[tuple[int, int], list[Note]] = {}
+    """Greedy interval colouring; a chord is the notes sharing a start and a length. A note
+    doubling one already in its chord (same pitch, start and length) makes a chord of its own in
+    another voice: notation programs refuse one pitch twice in a chord."""
+    groups: dict[tuple[int, int, int], list[Note]] = {}
     for n in notes:
-        if n.duration > 0:  # a zero-length note cannot be written
-            groups.setdefault((n.start, n.duration), []).append(n)
+        if n.duration <= 0:  # a zero-length note cannot be written
+            continue
+        copy = 0
+        while any(m.pitch == n.pitch for m in groups.get((n.start, n.duration, copy), ())):
+            copy += 1
+        groups.setdefault((n.start, n.duration, copy), []).append(n)
     voices: list[list[_Chord]] = []
     ends: list[int] = []
-    for (start, dur), group in sorted(groups.items()):
+    for (start, dur, _copy), group in sorted(groups.items()):
         chord = _Chord(start, dur, sorted(group, key=lambda n: n.pitch))
         for i, end in enumerate(ends):
             if end <= start:

@@ -331,3 +331,13 @@ def test_any_score_exports_to_readable_notation_with_every_note(tmp_path_factory
     expected = sorted(n.pitch + 12 * (n.pitch < 12 and not p.is_drum)
                       for p in score.parts for n in p.notes if n.duration)
     assert sorted(n.pitch for p in back.parts for n in p.notes) == expected
+
+
+def test_a_doubled_note_goes_to_a_voice_of_its_own(tmp_path):
+    """Two identical notes (a MIDI file can hold them) are not one pitch twice in a chord."""
+    score = Score(parts=(Part((Note(0, 60, 480), Note(0, 60, 480), Note(0, 64, 480)),),))
+    xml = musicxml_text(score)
+    assert "<voice>2</voice>" in xml
+    write_musicxml(score, tmp_path / "double.musicxml")
+    assert sorted(n.pitch for n in read_notation(tmp_path / "double.musicxml").notes) == [
+        60, 60, 64]
