@@ -69,7 +69,8 @@ class _Element:
     notes: list[Note] | None  # None: a rest
     tie_in: bool = False
     tie_out: bool = False
-    first_piece: bool = False
+    first_piece: bool = False  # where the chord begins (fermatas go there)
+    hidden: bool = False  # a rest that only fills a second voice
     tuplet: tuple[str, ...] = ()
     accidentals: list[str | None] = field(default_factory=list)
 
@@ -145,6 +146,8 @@ class _Writer:
         self.view = view
         self.score = view.score
         self.out: list[str] = []
+        self.fermatas = frozenset(self.score.fermatas)
+        self.part_ids = {id(p): i for i, p in enumerate(self.score.parts, 1)}
         self._measures()
 
     # ----- the bars --------------------------------------------------------------------------
@@ -351,7 +354,7 @@ class _Writer:
         if len(pieces) == 1 and pieces[0][2] is None and full_bar:
             # a whole-bar rest; a short bar (a pickup) gets written rests, since notation
             # programs read a "measure" rest as a full bar of the time signature
-            return [_Element(m0, m1 - m0, "", 0, False, None, first_piece=hide_rests)]
+            return [_Element(m0, m1 - m0, "", 0, False, None, hidden=hide_rests)]
         origin = self.score.bar_start(self.score.bar_at(m0))  # a pickup bar counts from 0
         triplets = self._triplet_units(part_index, pieces, origin)
         out: list[_Element] = []
@@ -372,7 +375,7 @@ class _Writer:
         if hide_rests:
             for e in out:
                 if e.notes is None:
-                    e.first_piece = True  # marks a hidden rest
+                    e.hidden = True
         return out
 
     def _beat(self, m0: int) -> int:
@@ -415,7 +418,7 @@ class _Writer:
         w = self.out.append
         tail_staff = f"<staff>{staff}</staff>" if staff else ""
         if e.notes is None:
-            hidden = ' print-object="no"' if e.first_piece and voice % VOICES_PER_STAFF != 1 else ""
+            hidden = ' print-object="no"' if e.hidden else ""
             if not e.type:
                 w(f'<note{hidden}><rest measure="yes"/><duration>{e.duration}</duration>'
                   f"<voice>{voice}</voice>{tail_staff}</note>\n")
@@ -431,7 +434,7 @@ class _Writer:
                 instrument_head = f"<notehead>{head}</notehead>" if head else ""
                 pitch = (f"<unpitched><display-step>{step}</display-step><display-octave>"
                          f"{octave}</display-octave></unpitched>")
-                instrument = f'<instrument id="P{self._pid(part)}-I{n.pitch + 1}"/>'
+                instrument = f'<instrument id="P{self.part_ids[id(part)]}-I{n.pitch + 1}"/>'
             else:
                 instrument_head = ""
                 step, alter, octave = _spelled(n)
@@ -450,21 +453,8 @@ class _Writer:
               f"{_notations(e, i == 0, fermata=self._fermata(e))}</note>\n")
 
     def _fermata(self, e: _Element) -> bool:
-        return e.first_piece and e.start in self._fermata_ticks
+        return e.first_piece and e.start in self.fermatas
 
-    @property
-    def _fermata_ticks(self) -> frozenset[int]:
-        ticks = getattr(self, "_fermata_cache", None)
-        if ticks is None:
-            ticks = frozenset(self.score.fermatas)
-            self._fermata_cache = ticks
-        return ticks
-
-    def _pid(self, part: Part) -> int:
-        for i, p in enumerate(self.score.parts, 1):
-            if p is part:
-                return i
-        return 1
 
 
 # Where General MIDI drums sit on a percussion staff (the usual drum-kit legend) and which get
