@@ -33,7 +33,6 @@ _VALUES = sorted(((base * (2 ** (d + 1) - 1) // 2 ** d, name, d)
                   for base, name in _TYPES for d in range(3)
                   if base * (2 ** (d + 1) - 1) % 2 ** d == 0 and base * (2 ** (d + 1) - 1)
                   // 2 ** d >= 30), reverse=True)
-_NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 VOICES_PER_STAFF = 4
 
 

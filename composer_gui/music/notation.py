@@ -30,6 +30,7 @@ from .score import (
     TimeSignature,
     sorted_notes,
 )
+from .spelling import key_spelling
 
 _FORMATS = {".abc": "abc", ".mxl": "musicxml", ".xml": "musicxml", ".musicxml": "musicxml"}
 
@@ -127,18 +128,14 @@ def _pitched_drums(path: Path) -> bytes | None:
         index = list(note).index(unpitched)
         note.remove(unpitched)
         pitch = ET.Element("pitch")
-        step, alter = _SHARP_STEPS[key % 12]
-        ET.SubElement(pitch, "step").text = step
-        if alter:
+        name = key_spelling(key % 12, None)  # C major's names: sharps
+        ET.SubElement(pitch, "step").text = name[0]
+        if len(name) > 1:
             ET.SubElement(pitch, "alter").text = "1"
         ET.SubElement(pitch, "octave").text = str(key // 12 - 1)
         note.insert(index, pitch)
         changed = True
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) if changed else None
-
-
-_SHARP_STEPS = [("C", 0), ("C", 1), ("D", 0), ("D", 1), ("E", 0), ("F", 0), ("F", 1), ("G", 0),
-                ("G", 1), ("A", 0), ("A", 1), ("B", 0)]
 
 
 def _reason(exc: BaseException) -> str:
