@@ -1,8 +1,10 @@
-"""MusicXML (.musicxml/.xml/.mxl) and ABC through music21.
+"""MusicXML (.musicxml/.xml/.mxl) and ABC: reading through music21, writing through our own
+``musicxml_writer`` (music21's makeNotation was slow and wrote tuplets notation programs refused).
 
-music21 does the notation-making (measures, ties across bar lines, rests, voices, tuplets); we only
-move notes between its streams and our integer-tick score. It is imported lazily: it costs about a
-second at start-up.
+``read_notation`` is the one entry point for reading: it keeps each note's spelling, the clefs,
+part abbreviations, the pickup and fermatas, joins a piano's two staves into one part, and turns
+music21's Python warnings into the app's own. music21 is imported lazily: it costs about a second
+at start-up.
 """
 
 from __future__ import annotations
