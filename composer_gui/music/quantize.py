@@ -56,9 +56,9 @@ def _snap(tick: int, origin: int, grid: int) -> int:
     return origin + (tick - origin + grid // 2) // grid * grid
 
 
-def is_human(score: Score) -> bool:
-    """A performance rather than a written score: most onsets lie off every notation grid."""
-    onsets = [n.start for p in score.parts for n in p.notes]
+def is_human(notes: Iterable[Note]) -> bool:
+    """A performance rather than written music: many onsets lie off every notation grid."""
+    onsets = [n.start for n in notes]
     if not onsets:
         return False
     off = sum(1 for t in onsets if _off(t, PLAIN) and _off(t, TRIPLET))
@@ -77,22 +77,25 @@ def notation_view(score: Score) -> NotationView:
     warnings: list[str] = []
     score = _snap_meters(score, warnings)
     score = _lift_lowest(score, warnings)
-    human = is_human(score)
     parts = []
     triplets: set[tuple[int, int]] = set()
     moved = 0
+    performed = []  # parts played in (a recording), as opposed to drawn or read from notation
     for index, part in enumerate(score.parts):
+        human = is_human(part.notes)
+        performed.append(human)
         notes, units, count = _quantize_part(score, part.notes, human)
-        moved += count
+        moved += 0 if human else count
         if human:
             hands = split_hands(notes) if needs_grand_staff(part) else (notes,)
             notes = [n for hand in hands for n in _tidy_performance(list(hand))]
         parts.append(replace(part, notes=tuple(sorted(notes))))
         triplets.update((index, u) for u in units)
+    human = any(performed)
     if human:
         warnings.append("notation shows the performance on a sixteenth/triplet grid; "
                         "MIDI export keeps the exact timing")
-    elif moved:
+    if moved:
         warnings.append(f"moved {moved} note start(s) or end(s) to the nearest length notation "
                         "can write")
     out = replace(score, parts=tuple(parts))

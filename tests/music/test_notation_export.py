@@ -341,3 +341,16 @@ def test_a_doubled_note_goes_to_a_voice_of_its_own(tmp_path):
     write_musicxml(score, tmp_path / "double.musicxml")
     assert sorted(n.pitch for n in read_notation(tmp_path / "double.musicxml").notes) == [
         60, 60, 64]
+
+
+def test_a_drawn_part_keeps_its_timing_beside_a_recorded_one(tmp_path):
+    """Only the recorded part goes to the sixteenth grid; the drawn 32nds stay 32nds."""
+    recorded = read_midi(human_piano_midi(tmp_path / "human.mid", bars=4)).parts[0]
+    drawn = Part(tuple(Note(i * 60, 72 + i % 5, 60) for i in range(32)), name="Flute",
+                 program=73, channel=1)
+    score = Score(parts=(drawn, recorded))
+    write_musicxml(score, tmp_path / "mixed.musicxml")
+    back = read_notation(tmp_path / "mixed.musicxml")
+    assert [(n.start, n.duration) for n in back.parts[0].notes] == [
+        (n.start, n.duration) for n in drawn.notes]
+    assert all(n.start % 120 == 0 for n in back.parts[1].notes)
