@@ -24,9 +24,10 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     """Print one summary line on success; one error line (no traceback) and exit 1 on failure."""
     warnings: list[str] = []
+    written: list[str] = []  # what the output format could not hold exactly (notation's grid)
     try:
         score = read_score(args.input, warnings)
-        save_score(score, args.output)
+        save_score(score, args.output, written)
     except ScoreFileError as exc:
         print(f"composer-gui convert: {exc}", file=sys.stderr)
         return 1
@@ -37,5 +38,7 @@ def run(args) -> int:
         return 1
     for w in warnings:
         print(f"note: {args.input}: {w}", file=sys.stderr)
+    for w in written:
+        print(f"note: {args.output}: {w}", file=sys.stderr)
     print(f"{args.output}: {summary(score)}")
     return 0

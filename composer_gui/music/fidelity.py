@@ -65,10 +65,11 @@ def losses(original: Score, copy: Score) -> list[str]:
     return out
 
 
-def export(score: Score, path: str | Path) -> list[str]:
+def export(score: Score, path: str | Path, notes: list[str] | None = None) -> list[str]:
     """Write ``score`` to ``path`` (by its extension, atomically), read it back and return what
-    it lost (empty: nothing). A copy that can't be read back is reported, not raised."""
-    save_score(score, path)
+    it lost (empty: nothing). A copy that can't be read back is reported, not raised. What the
+    writer itself had to change (notation's grid) goes to ``notes``."""
+    save_score(score, path, notes)
     try:
         copy = load_score(path, [])
     except Exception as exc:  # the export itself worked; only the check failed

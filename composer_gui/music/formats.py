@@ -70,15 +70,16 @@ def unreadable_reason(exc: BaseException) -> str:
     return f"could not be read ({type(exc).__name__}{': ' * bool(text)}{text})"
 
 
-def save_score(score: Score, path: str | Path) -> None:
-    """Write by extension, atomically; an existing file is only replaced by a complete new one."""
+def save_score(score: Score, path: str | Path, warnings: list[str] | None = None) -> None:
+    """Write by extension, atomically; an existing file is only replaced by a complete new one.
+    What a format could not hold exactly (notation's grid) is described in ``warnings``."""
     kind = kind_of(path)
     if kind == "project":
         write_project(score, path)
     elif kind == "midi":
         write_midi(score, path)
     elif kind == "musicxml":
-        write_musicxml(score, path)
+        write_musicxml(score, path, warnings)
     elif kind == "abc":
         raise ScoreFileError(path, "ABC can be opened but not written; save as MusicXML or MIDI")
     else:

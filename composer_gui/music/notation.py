@@ -1,13 +1,16 @@
-"""MusicXML (.musicxml/.xml/.mxl) and ABC through music21.
+"""MusicXML (.musicxml/.xml/.mxl) and ABC: reading through music21, writing through our own
+``musicxml_writer`` (music21's makeNotation was slow and wrote tuplets notation programs refused).
 
-music21 does the notation-making (measures, ties across bar lines, rests, voices, tuplets); we only
-move notes between its streams and our integer-tick score. It is imported lazily: it costs about a
-second at start-up.
+``read_notation`` is the one entry point for reading: it keeps each note's spelling, the clefs,
+part abbreviations, the pickup and fermatas, joins a piano's two staves into one part, and turns
+music21's Python warnings into the app's own. music21 is imported lazily: it costs about a second
+at start-up.
 """
 
 from __future__ import annotations
 
-import contextlib
+import re
+import warnings as _py_warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,7 +18,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from .atomic import atomic_write, check_readable
+from .clefs import CLEF_SIGNS
 from .errors import ScoreFileError
+from .musicxml_writer import musicxml_text
 from .score import (
     DRUM_CHANNEL,
     TPQ,
@@ -25,10 +30,9 @@ from .score import (
     Score,
     TempoChange,
     TimeSignature,
-    assign_channels,
-    quantize_note,
     sorted_notes,
 )
+from .spelling import key_spelling
 
 _FORMATS = {".abc": "abc", ".mxl": "musicxml", ".xml": "musicxml", ".musicxml": "musicxml"}
 
@@ -48,10 +52,17 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     what = {"abc": "ABC", "musicxml": "MusicXML"}.get(fmt or "", "notation")
     if path.suffix.lower() == ".mxl" and not zipfile.is_zipfile(path):
         raise ScoreFileError(path, "is not compressed MusicXML (.mxl files are zip archives)")
-    try:
-        parsed = m21.converter.parse(str(path), format=fmt, forceSource=True)
-    except Exception as exc:  # music21 raises many unrelated types for broken input
-        raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
+    with _py_warnings.catch_warnings(record=True) as caught:
+        _py_warnings.simplefilter("always")
+        try:
+            drums = _pitched_drums(path) if fmt == "musicxml" else None
+            if drums is not None:
+                parsed = m21.converter.parseData(drums, format="musicxml")
+            else:
+                parsed = m21.converter.parse(str(path), format=fmt, forceSource=True)
+        except Exception as exc:  # music21 raises many unrelated types for broken input
+            raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
+    _own_warnings(caught, warnings)
     if isinstance(parsed, m21.stream.Opus):
         scores = list(parsed.scores)
         if not scores:
@@ -59,15 +70,74 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         if len(scores) > 1:
             warnings.append(f"the file holds {len(scores)} tunes; read the first")
         parsed = scores[0]
-    try:
-        score = score_from_music21(parsed, title=path.stem, warnings=warnings)
-    except Exception as exc:
-        raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
+    with _py_warnings.catch_warnings(record=True) as caught:
+        _py_warnings.simplefilter("always")
+        try:
+            score = score_from_music21(parsed, title=path.stem, warnings=warnings)
+        except Exception as exc:
+            raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
+    _own_warnings(caught, warnings)
     if score.note_count == 0:
         raise ScoreFileError(path, "holds no notes")
     if score.title == path.name:  # music21 names an untitled MusicXML score after its file
         score = replace(score, title=path.stem)
     return score
+
+
+def _own_warnings(caught, warnings: list[str]) -> None:
+    """music21's Python warnings become the app's own lines (said once each), never the
+    terminal's."""
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if len(text) > 160:
+            text = text[:157] + "..."
+        line = f"the file has something notation reading did not expect: {text}"
+        if text and line not in warnings:
+            warnings.append(line)
+
+
+def _pitched_drums(path: Path) -> bytes | None:
+    """MusicXML whose drum notes name their MIDI key only through ``<instrument id>`` (ours and
+    MuseScore's): the same document with each such note given that key as its pitch, since
+    music21 reads only a drum's staff position (and key 37 and 36 share one). None if the file
+    has no such notes."""
+    import xml.etree.ElementTree as ET
+
+    if path.suffix.lower() == ".mxl":
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if not n.startswith("META-INF")
+                     and n.lower().endswith((".xml", ".musicxml"))]
+            if not names:
+                return None
+            data = z.read(names[0])
+    else:
+        data = path.read_bytes()
+    if b"<unpitched" not in data or b"midi-unpitched" not in data:
+        return None
+    root = ET.fromstring(data)
+    keys = {}
+    for inst in root.iter("midi-instrument"):
+        unpitched = inst.findtext("midi-unpitched")
+        if unpitched and unpitched.strip().isdigit():
+            keys[inst.get("id")] = int(unpitched) - 1
+    changed = False
+    for note in root.iter("note"):
+        unpitched = note.find("unpitched")
+        inst = note.find("instrument")
+        key = keys.get(inst.get("id")) if inst is not None else None
+        if unpitched is None or key is None or not 0 <= key <= 127:
+            continue
+        index = list(note).index(unpitched)
+        note.remove(unpitched)
+        pitch = ET.Element("pitch")
+        name = key_spelling(key % 12, None)  # C major's names: sharps
+        ET.SubElement(pitch, "step").text = name[0]
+        if len(name) > 1:
+            ET.SubElement(pitch, "alter").text = "1"
+        ET.SubElement(pitch, "octave").text = str(key // 12 - 1)
+        note.insert(index, pitch)
+        changed = True
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) if changed else None
 
 
 def _reason(exc: BaseException) -> str:
@@ -106,8 +176,12 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     parts: list[Part] = []
     out_of_range = [0]
     used_channels: list[int] = []
-    for i, p in enumerate(parts_in):
-        notes = _part_notes(m21, p, shift, out_of_range)
+    fermatas: set[int] = set()
+    for i, group in enumerate(_staff_groups(parts_in)):
+        p = group[0]
+        notes = [n for staff in group
+                 for n in _part_notes(m21, staff, shift, out_of_range, fermatas)]
+        _check_bars(m21, group, p.partName or f"Part {i + 1}", warnings)
         instrument = p.getInstrument(returnDefault=False)
         program = 0
         if instrument is not None and instrument.midiProgram is not None:
@@ -123,8 +197,10 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
                            0)
             used_channels.append(channel)
         name = (p.partName or (instrument.partName if instrument else None) or "").strip()
+        short = (getattr(p, "partAbbreviation", None) or "").strip()
+        clef = "grand" if len(group) == 2 and not is_drum else _clef_name(m21, p)
         parts.append(Part(sorted_notes(notes), name=name or f"Part {i + 1}", program=program,
-                          channel=channel, is_drum=is_drum))
+                          channel=channel, is_drum=is_drum, clef=clef, abbreviation=short))
     if out_of_range[0]:
         warnings.append(f"left out {out_of_range[0]} note(s) outside MIDI's pitch range")
 
@@ -135,11 +211,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
             time_sigs.append(TimeSignature(at(ts.offset), ts.numerator, ts.denominator))
         except (ValueError, TypeError):
             warnings.append(f"ignored the time signature {ts.ratioString}, which MIDI cannot hold")
-    keys = []
-    for ks in flat.getElementsByClass(m21.key.KeySignature):
-        mode = getattr(ks, "mode", "major")
-        keys.append(KeySignature(at(ks.offset), max(-7, min(7, ks.sharps)),
-                                 "minor" if mode == "minor" else "major"))
+    keys = _shared_keys(m21, parts_in, at, warnings)
     tempos = []
     for start, _end, mark in stream.flatten().metronomeMarkBoundaries():
         bpm = mark.getQuarterBPM()
@@ -149,6 +221,9 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
             tempos.append(TempoChange.from_bpm(at(start), bpm))
         except ValueError:
             warnings.append(f"ignored a tempo of {bpm:g} bpm")
+    pickup = 0
+    if shift and time_sigs and time_sigs[0].tick == 0:
+        pickup = time_sigs[0].bar_ticks - shift
     md = getattr(stream, "metadata", None)
     md_title = next((t for t in (getattr(md, "title", None), getattr(md, "movementName", None))
                      if t), None)
@@ -158,229 +233,203 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
         title=(md_title or title or "").strip(),
+        pickup=pickup,
+        fermatas=tuple(fermatas),
     )
 
 
-def _part_notes(m21, part, shift: int, out_of_range: list[int]) -> list[Note]:
+def _shared_keys(m21, parts_in, at, warnings: list[str]) -> list[KeySignature]:
+    """The score's key signatures. The model holds one set for all parts; where a file gives its
+    parts different ones (a few corpus chorales do), the set most parts share wins, and we say so.
+    """
+    per_part = []
+    for p in parts_in:
+        if isinstance(p.getInstrument(returnDefault=False), m21.instrument.UnpitchedPercussion):
+            continue  # a drum staff's signature says nothing about the key
+        keys = []
+        for ks in p.flatten().getElementsByClass(m21.key.KeySignature):
+            mode = getattr(ks, "mode", "major")
+            keys.append(KeySignature(at(ks.offset), max(-7, min(7, ks.sharps)),
+                                     "minor" if mode == "minor" else "major"))
+        per_part.append(tuple(keys))
+    pitched = [k for k in per_part if k] or [()]
+    best = max(pitched, key=pitched.count)  # ties: the first part's
+    if any(k != best for k in pitched):
+        shown = ", ".join(sorted({str(k[0]) for k in pitched if k}))
+        warnings.append(f"the parts have different key signatures ({shown}); read as "
+                        f"{best[0] if best else 'none'}, which most parts have")
+    return list(best)
+
+
+def _staff_groups(parts_in) -> list[list]:
+    """The parts of the file: a piano's two staves (music21's PartStaffs "P1-Staff1",
+    "P1-Staff2") are one part again."""
+    groups: list[list] = []
+    last = None
+    for p in parts_in:
+        match = re.fullmatch(r"(.+)-Staff\d+", str(p.id))
+        key = match.group(1) if match else None
+        if key is not None and key == last:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+        last = key
+    return groups
+
+
+_CLEF_NAMES = {(sign, line, octave): name for name, (sign, line, octave) in CLEF_SIGNS.items()}
+
+
+def _clef_name(m21, part) -> str:
+    """The part's first clef as the score model names it; "" when absent or unusual."""
+    clefs = part.flatten().getElementsByClass(m21.clef.Clef)
+    if not clefs:
+        return ""
+    c = clefs[0]
+    if isinstance(c, m21.clef.PercussionClef):
+        return "percussion"
+    return _CLEF_NAMES.get((c.sign, c.line, c.octaveChange or 0), "")
+
+
+def _check_bars(m21, group, name: str, warnings: list[str]) -> None:
+    """A bar holding more than its time signature allows is read as its notes run; say so."""
+    for staff in group:
+        for m in staff.getElementsByClass(m21.stream.Measure):
+            ts = m.timeSignature or m.getContextByClass(m21.meter.TimeSignature)
+            if ts is None:
+                continue
+            if m.highestTime > ts.barDuration.quarterLength + 1e-9:
+                warnings.append(f"measure {m.number} of {name} is overfull "
+                                f"({float(m.highestTime):g} beats in {ts.ratioString}); "
+                                "read as its notes run")
+                return
+
+
+def _part_notes(m21, part, shift: int, out_of_range: list[int],
+                fermatas: set[int] | None = None) -> list[Note]:
     """A part's notes with tied notes joined into one.
 
-    Ties are matched by pitch, note by note, across voices and chords (music21's stripTies only
-    joins ties within one voice, and its voices are renumbered bar by bar): a tie continues a held
-    note of the same pitch that ends exactly where the tied note starts.
+    Ties are matched by pitch, note by note, across chords: a tie continues a held note of the
+    same pitch that ends exactly where the tied note starts, the one in the same voice first, so
+    that two voices holding one pitch at once stay two notes.
     """
-    done: list[tuple[int, int, int, int]] = []
-    held: dict[int, list[int]] = {}  # pitch -> [start, end, velocity] of a note whose tie goes on
-    for el in part.flatten().notes:
-        start, dur = _ticks(el.offset) + shift, _ticks(el.quarterLength)
+    done: list[tuple] = []
+    held: dict[int, list[list]] = {}  # pitch -> [start, end, velocity, spelling, voice] held on
+    for offset, voice, el in _voiced_notes(m21, part):
+        start, dur = _ticks(offset) + shift, _ticks(el.quarterLength)
         if dur <= 0:  # grace notes have no time of their own
             continue
+        if fermatas is not None and any(type(x).__name__ == "Fermata" for x in el.expressions):
+            fermatas.add(start)
         velocity = el.volume.velocity if el.volume.velocity is not None else 80
         velocity = max(1, min(127, round(velocity)))
-        for midi, tie in _members(m21, el):
+        for midi, tie, spelling in _members(m21, el):
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1
                 continue
-            note = held.get(midi)
-            if note is not None and tie in ("stop", "continue") and note[1] == start:
+            waiting = held.get(midi, [])
+            note = None
+            if tie in ("stop", "continue"):
+                candidates = [h for h in waiting if h[1] == start]
+                note = next((h for h in candidates if h[4] == voice),
+                            candidates[0] if candidates else None)
+            if note is not None:
                 note[1] = start + dur
                 if tie == "stop":
-                    del held[midi]
-                    done.append((note[0], midi, note[1] - note[0], note[2]))
+                    waiting.remove(note)
+                    done.append((note[0], midi, note[1] - note[0], note[2], note[3]))
                 continue
-            if note is not None:  # a tie that leads nowhere: the held note ends where it got to
-                del held[midi]
-                done.append((note[0], midi, note[1] - note[0], note[2]))
+            for h in [h for h in waiting if h[1] <= start]:  # ties that led nowhere
+                waiting.remove(h)
+                done.append((h[0], midi, h[1] - h[0], h[2], h[3]))
             if tie in ("start", "continue"):
-                held[midi] = [start, start + dur, velocity]
+                held.setdefault(midi, []).append([start, start + dur, velocity, spelling, voice])
             else:
-                done.append((start, midi, dur, velocity))
-    done.extend((n[0], midi, n[1] - n[0], n[2]) for midi, n in held.items())
+                done.append((start, midi, dur, velocity, spelling))
+    done.extend((h[0], midi, h[1] - h[0], h[2], h[3]) for midi, hs in held.items() for h in hs)
     return [Note(*n) for n in done]
 
 
-def _members(m21, el) -> Iterator[tuple[int, str | None]]:
-    """(MIDI pitch, tie type) of a note, a chord, an unpitched (percussion) note or chord."""
+def _voiced_notes(m21, part):
+    """(offset, voice id, note or chord) in time order, measure by measure and voice by voice
+    (music21's flatten() forgets which voice a note was in)."""
+    measures = part.getElementsByClass(m21.stream.Measure)
+    if not measures:
+        return [(el.offset, None, el) for el in part.flatten().notes]
+    out = []
+    for m in measures:
+        voices = list(m.voices)
+        out.extend((m.offset + el.offset, None, el) for el in m.notes)
+        for v in voices:
+            out.extend((m.offset + v.offset + el.offset, str(v.id), el) for el in v.notes)
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def _members(m21, el) -> Iterator[tuple[int, str | None, str | None]]:
+    """(MIDI pitch, tie type, spelling) of a note, a chord, an unpitched (percussion) note or
+    chord."""
     chord_tie = el.tie.type if isinstance(el, m21.chord.ChordBase) and el.tie else None
     members = el.notes if isinstance(el, m21.chord.ChordBase) else (el,)
     for m in members:
         tie = m.tie.type if m.tie is not None else chord_tie
         pitch = getattr(m, "pitch", None)
         if pitch is not None:
-            yield round(pitch.ps), tie
+            yield round(pitch.ps), tie, _spelling(pitch)
             continue
         instrument = getattr(m, "storedInstrument", None)  # unpitched: its drum sound, if known
         perc = getattr(instrument, "percMapPitch", None)
-        yield (perc if perc is not None else round(m.displayPitch().ps)), tie
+        yield (perc if perc is not None else round(m.displayPitch().ps)), tie, None
 
 
-NOTATION_GRID = TPQ // 12
+_M21_ALTERS = {0: "", 1: "#", 2: "##", -1: "b", -2: "bb"}
+
+
+def _spelling(pitch) -> str | None:
+    """music21's pitch as our spelling ("E#", "Bb"); None for microtones or triple accidentals."""
+    alter = pitch.alter
+    if alter != int(alter) or int(alter) not in _M21_ALTERS:
+        return None
+    return pitch.step + _M21_ALTERS[int(alter)]
 
 
 def music21_from_score(score: Score):
-    """Build a music21 Score with measures; overlapping notes in a part go to separate voices.
-
-    Every voice is filled with rests from the start to the end of the last bar, so that each part
-    runs to the same final bar line and notation programs show real (not hidden) rests.
-    """
+    """The score as a music21 stream, parsed from the MusicXML that export writes (slow; for
+    callers that want music21 objects)."""
     m21 = _m21()
-    # Notation can't write arbitrary tick lengths (a human-timed MIDI file, a note drawn with snap
-    # off): notes go to the 1/48-note grid first, which holds 16ths, 32nds-of-triplets and triplets.
-    score = score.map_notes(
-        lambda n: quantize_note(n, NOTATION_GRID) if n.duration else n, drums=True)
-    out = m21.stream.Score()
-    md = m21.metadata.Metadata()
-    if score.title:
-        md.title = score.title
-        md.movementName = score.title
-    out.insert(0, md)
-    # up to the last bar line after the notes, or after the last meter or key change if later
-    changes = [e.tick for e in (*score.time_signatures, *score.key_signatures)]
-    end = score.bar_start(max(score.bar_count(), *(score.bar_at(t) + 1 for t in changes)))
-    channels = assign_channels(score.parts)
-    for number, (part, channel) in enumerate(zip(score.parts, channels, strict=True), start=1):
-        p = m21.stream.Part()
-        p.partName = part.name or None
-        if part.is_drum:
-            inst = m21.instrument.UnpitchedPercussion()
-        else:
-            try:
-                inst = m21.instrument.instrumentFromMidiProgram(part.program)
-            except Exception:
-                inst = m21.instrument.Instrument()
-        inst.midiProgram = part.program
-        inst.midiChannel = channel
-        # fixed ids (music21's are random): the same score gives the same bytes
-        inst.partId, inst.instrumentId = f"P{number}", f"P{number}-I1"
-        if part.name:
-            inst.partName = part.name
-        p.insert(0, inst)
-        for tick, num, den in _notation_meters(score):
-            p.insert(Fraction(tick, TPQ), m21.meter.TimeSignature(f"{num}/{den}"))
-        for ks in score.key_signatures:
-            p.insert(Fraction(ks.tick, TPQ), m21.key.KeySignature(ks.sharps).asKey(ks.mode))
-        voices = _split_voices(part.notes) or [[]]
-        if len(voices) == 1:
-            for offset, el in _elements(m21, voices[0], end, hide_rests=False):
-                p.insert(offset, el)
-        else:
-            for number, v in enumerate(voices, start=1):
-                voice = m21.stream.Voice(id=str(number))
-                for offset, el in _elements(m21, v, end, hide_rests=number > 1):
-                    voice.insert(offset, el)
-                p.insert(0, voice)
-        out.insert(0, p)
-    first = out.parts[0]
-    for tc in score.tempos:
-        first.insert(Fraction(tc.tick, TPQ), m21.tempo.MetronomeMark(number=round(tc.bpm, 2)))
-    out = out.makeNotation()
-    for p in out.parts:  # MusicXML counts voices from 1 (music21 numbers the ones it makes from 0)
-        for m in p.getElementsByClass(m21.stream.Measure):
-            for number, voice in enumerate(m.voices, start=1):
-                voice.id = number
-    return out
+    text = musicxml_text(score)
+    with _py_warnings.catch_warnings():
+        _py_warnings.simplefilter("ignore")  # music21's remarks on drum keys it has no name for
+        return m21.converter.parseData(text, format="musicxml")
 
 
-def _notation_meters(score: Score) -> list[tuple[int, int, int]]:
-    """The score's time signatures as notation needs them: where a meter changes in the middle of
-    a bar (as MIDI files allow), the bar cut short gets a time signature of its own length."""
-    out = []
-    tss = score.time_signatures
-    for ts, following in zip(tss, (*tss[1:], None), strict=True):
-        out.append((ts.tick, ts.numerator, ts.denominator))
-        if following is None:
-            break
-        rest = (following.tick - ts.tick) % ts.bar_ticks
-        if not rest:
-            continue
-        for den in sorted({ts.denominator, 4, 8, 16, 32, 64}):
-            if rest * den % (4 * TPQ) == 0:
-                out.append((following.tick - rest, rest * den // (4 * TPQ), den))
-                break
-    return out
+def write_musicxml(score: Score, path: str | Path, warnings: list[str] | None = None) -> None:
+    """Write MusicXML (``.musicxml``/``.xml``) or compressed MusicXML (``.mxl``), atomically.
 
-
-def _split_voices(notes) -> list[list[list[Note]]]:
-    """Greedy interval colouring; a voice is a list of chords (notes sharing start and length)."""
-    chords: dict[tuple[int, int], list[Note]] = {}
-    for n in notes:
-        chords.setdefault((n.start, n.duration), []).append(n)
-    voices: list[list[list[Note]]] = []
-    ends: list[int] = []
-    for (start, dur), group in sorted(chords.items()):
-        for i, end in enumerate(ends):
-            if end <= start:
-                voices[i].append(group)
-                ends[i] = start + max(dur, 1)
-                break
-        else:
-            voices.append([group])
-            ends.append(start + max(dur, 1))
-    return voices
-
-
-def _elements(m21, chords, end: int, *, hide_rests: bool):
-    """(offset, note/chord/rest) for one voice, with rests in every gap and up to ``end``."""
-    now = 0
-
-    def rest(length: int):
-        r = m21.note.Rest(quarterLength=Fraction(length, TPQ))
-        if hide_rests:
-            r.style.hideObjectOnPrint = True
-        return Fraction(now, TPQ), r
-
-    for group in chords:
-        start, duration = group[0].start, group[0].duration
-        if duration <= 0:
-            continue  # a zero-length note cannot be written as notation
-        if start > now:
-            yield rest(start - now)
-        ql = Fraction(duration, TPQ)
-        if len(group) == 1:
-            el = m21.note.Note(group[0].pitch, quarterLength=ql)
-        else:
-            el = m21.chord.Chord([n.pitch for n in group], quarterLength=ql)
-        el.volume.velocity = round(sum(n.velocity for n in group) / len(group))
-        yield Fraction(start, TPQ), el
-        now = start + duration
-    if end > now:
-        yield rest(end - now)
-
-
-@contextlib.contextmanager
-def _no_made_up_credits(m21):
-    """music21 writes "Music21" as the composer and "Music21 Fragment" as the title of a score that
-    names neither; notation programs would print them on the title page."""
-    old = m21.defaults.author, m21.defaults.title
-    m21.defaults.author = m21.defaults.title = ""
-    try:
-        yield
-    finally:
-        m21.defaults.author, m21.defaults.title = old
-
-
-def write_musicxml(score: Score, path: str | Path) -> None:
-    """Write MusicXML (``.musicxml``/``.xml``) or compressed MusicXML (``.mxl``), atomically."""
+    What notation could not hold exactly (off-grid timing, a meter change on an odd tick) is
+    written as the closest notation and described in ``warnings``."""
     path = Path(path)
-    m21 = _m21()
     try:
-        stream = music21_from_score(score)
-    except Exception as exc:
+        text = musicxml_text(score, warnings)
+    except Exception as exc:  # a bug here must not lose the user's work: report, don't crash
         raise ScoreFileError(path, f"could not be turned into notation ({_reason(exc)})") from None
-    compressed = path.suffix.lower() == ".mxl"
+    data = text.encode("utf-8")
+    if path.suffix.lower() == ".mxl":
+        inner = (path.stem or "score") + ".musicxml"
 
-    def write(tmp: Path) -> None:
-        # music21 picks the file's form from its extension, so it writes beside tmp, then renames.
-        target = tmp.with_name(tmp.name + (".mxl" if compressed else ".musicxml"))
-        try:
-            with _no_made_up_credits(m21):
-                stream.write("mxl" if compressed else "musicxml", fp=str(target))
-            target.replace(tmp)
-        except OSError:
-            raise
-        except Exception as exc:
-            reason = _reason(exc)
-            raise ScoreFileError(path, f"could not be written as MusicXML ({reason})") from None
-        finally:
-            target.unlink(missing_ok=True)
+        def write(tmp: Path) -> None:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.recordare.musicxml")
+                z.writestr("META-INF/container.xml", _CONTAINER.format(inner))
+                z.writestr(inner, data)
+    else:
+        def write(tmp: Path) -> None:
+            tmp.write_bytes(data)
 
     atomic_write(path, write)
+
+
+_CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
+<container><rootfiles><rootfile full-path="{}" media-type="application/vnd.recordare.musicxml+xml"/>
+</rootfiles></container>
+"""

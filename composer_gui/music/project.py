@@ -1,7 +1,11 @@
 """The app's own project file (.composer.json): versioned, human-readable JSON, saved atomically.
 
-One note per line (``[start, pitch, duration, velocity]`` in ticks), so the file stays readable and
-a version-control diff shows exactly the notes that changed.
+One note per line (``[start, pitch, duration, velocity]`` in ticks, plus the spelling such as
+``"E#"`` where a notation file gave one), so the file stays readable and a version-control diff
+shows exactly the notes that changed.
+
+Version 2 added the notation details (spellings, clefs, part abbreviations, pickup, fermatas);
+version 1 files still load.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from .errors import ScoreFileError
 from .score import TPQ, KeySignature, Note, Part, Score, TempoChange, TimeSignature, sorted_notes
 
 FORMAT = "composer-gui-project"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SUFFIX = ".composer.json"
 
 
@@ -32,20 +37,31 @@ def score_to_dict(score: Score) -> dict:
         "tempos": [[t.tick, t.us_per_quarter] for t in score.tempos],
         "time_signatures": [[t.tick, t.numerator, t.denominator] for t in score.time_signatures],
         "key_signatures": [[k.tick, k.sharps, k.mode] for k in score.key_signatures],
+        "pickup": score.pickup,
+        "fermatas": list(score.fermatas),
         "parts": [
             {
                 "name": p.name,
+                "abbreviation": p.abbreviation,
                 "program": p.program,
                 "channel": p.channel,
                 "is_drum": p.is_drum,
                 **({"muted": True} if p.muted else {}),  # written only when set: older
                 **({"solo": True} if p.solo else {}),  # readers ignore them either way
-                # [start, pitch, duration, velocity]: compact, still readable and diffable
-                "notes": [[n.start, n.pitch, n.duration, n.velocity] for n in p.notes],
+                "clef": p.clef,
+                # [start, pitch, duration, velocity(, spelling)]: compact, readable and diffable
+                "notes": [_note_row(n) for n in p.notes],
             }
             for p in score.parts
         ],
     }
+
+
+def _note_row(n: Note) -> list:
+    row: list = [n.start, n.pitch, n.duration, n.velocity]
+    if n.spelling is not None:
+        row.append(n.spelling)
+    return row
 
 
 def _int(value) -> int:
@@ -64,7 +80,7 @@ def score_from_dict(data: dict) -> Score:
             f"was saved by a newer Composer (project format {version}; this version reads up to "
             f"{VERSION}); please update Composer to open it"
         )
-    if version != VERSION:
+    if version not in READABLE_VERSIONS:
         raise ValueError(f"unknown project format version {version!r}")
     tpq = _int(data.get("ticks_per_quarter", TPQ))
     if tpq <= 0:
@@ -82,12 +98,15 @@ def score_from_dict(data: dict) -> Score:
             raise ValueError(f"a part must be an object, found {part!r}")
         notes = []
         for entry in part.get("notes", []):
-            if not isinstance(entry, list) or len(entry) != 4:
+            if not isinstance(entry, list) or len(entry) not in (4, 5):
                 raise ValueError(
                     f"a note must be [start, pitch, duration, velocity], found {entry!r}"
                 )
-            s, p, d, v = entry
-            notes.append(Note(t(s), _int(p), t(d), _int(v)))
+            s, p, d, v = entry[:4]
+            spelling = entry[4] if len(entry) == 5 else None
+            if spelling is not None and not isinstance(spelling, str):
+                raise ValueError(f"a note's spelling must be text, found {spelling!r}")
+            notes.append(Note(t(s), _int(p), t(d), _int(v), spelling))
         parts.append(Part(
             notes=sorted_notes(notes),
             name=str(part.get("name", "")),
@@ -96,6 +115,8 @@ def score_from_dict(data: dict) -> Score:
             is_drum=bool(part.get("is_drum", False)),
             muted=bool(part.get("muted", False)),
             solo=bool(part.get("solo", False)),
+            clef=str(part.get("clef", "")),
+            abbreviation=str(part.get("abbreviation", "")),
         ))
     return Score(
         title=str(data.get("title", "")),
@@ -105,6 +126,8 @@ def score_from_dict(data: dict) -> Score:
         key_signatures=tuple(KeySignature(t(a), _int(b), str(c))
                              for a, b, c in data.get("key_signatures", [])),
         parts=tuple(parts),
+        pickup=t(data.get("pickup", 0)),
+        fermatas=tuple(t(f) for f in data.get("fermatas", [])),
     )
 
 
@@ -126,6 +149,9 @@ def dumps(score: Score) -> str:
 
     for name in ("tempos", "time_signatures", "key_signatures"):
         data[name] = rows(data[name], 1)
+    key = f"@rows-{token}-{len(blocks)}@"  # the fermata ticks on one line
+    blocks[key] = json.dumps(data["fermatas"])
+    data["fermatas"] = key
     for part in data["parts"]:
         part["notes"] = rows(part["notes"], 3)
     text = json.dumps(data, indent=1, ensure_ascii=False)

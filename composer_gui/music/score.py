@@ -15,7 +15,7 @@ import bisect
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 TPQ = 480
 DEFAULT_US_PER_QUARTER = 500_000  # 120 bpm
@@ -39,12 +39,20 @@ MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)
 
 @dataclass(frozen=True, order=True)
 class Note:
-    """One pitched (or drum) note. Ordered by start, then pitch: ``sorted()`` gives score order."""
+    """One pitched (or drum) note. Ordered by start, then pitch: ``sorted()`` gives score order.
+
+    ``spelling`` is how notation names the pitch (``"E#"``, ``"Fb"``, ``"C"``; the octave follows
+    from ``pitch``), kept from a MusicXML or ABC file; None where nobody spelled it (MIDI, drawn,
+    generated), and then export spells it from the key and context. It takes no part in equality
+    or order, and a spelling that no longer names the pitch (after a transposition by other than
+    octaves, say) is dropped, so every ``replace(note, pitch=...)`` stays correct.
+    """
 
     start: int
     pitch: int
     duration: int
     velocity: int = 80
+    spelling: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if (type(self.start) is not int or type(self.pitch) is not int
@@ -58,10 +66,23 @@ class Note:
             raise ValueError(f"note duration {self.duration} is negative")
         if not 1 <= self.velocity <= 127:
             raise ValueError(f"velocity {self.velocity} is outside 1..127")
+        if self.spelling is not None and spelling_pc(self.spelling) != self.pitch % 12:
+            object.__setattr__(self, "spelling", None)
 
     @property
     def end(self) -> int:
         return self.start + self.duration
+
+
+_ALTERS = {"": 0, "#": 1, "##": 2, "b": -1, "bb": -2}
+
+
+def spelling_pc(spelling: str) -> int:
+    """The pitch class a spelling names (``"E#"`` -> 5); ValueError for anything else."""
+    if (not isinstance(spelling, str) or not spelling or spelling[0] not in _PC_OF_NAME
+            or spelling[1:] not in _ALTERS):
+        raise ValueError(f"unknown spelling {spelling!r} (expected e.g. C, F#, Bb, E##)")
+    return (_PC_OF_NAME[spelling[0]] + _ALTERS[spelling[1:]]) % 12
 
 
 def _whole_numbers(obj, names: Sequence[str]) -> None:
@@ -212,12 +233,19 @@ def sorted_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
     return tuple(sorted(notes, key=_note_key))
 
 
+# Clefs a part can keep: "" = none given (export chooses by range); "grand" = a piano's two staves.
+CLEFS = ("", "treble", "treble-8vb", "treble-8va", "bass", "bass-8vb", "alto", "tenor",
+         "percussion", "grand")
+
+
 @dataclass(frozen=True)
 class Part:
     """One instrument's notes, in score order. Drums (MIDI channel 10) get parts of their own.
 
     ``program`` is the General MIDI instrument that playback, WAV and MIDI export use.
     ``muted`` and ``solo`` say what playback hears (:meth:`Score.audible`); files keep every part.
+    ``clef`` is the clef a notation file gave the part (one of ``CLEFS``); "" lets export choose
+    one by range. ``abbreviation`` is the short name notation prints before later systems.
     """
 
     notes: tuple[Note, ...] = ()
@@ -227,6 +255,8 @@ class Part:
     is_drum: bool = False
     muted: bool = False
     solo: bool = False
+    clef: str = ""
+    abbreviation: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, tuple):
@@ -235,6 +265,8 @@ class Part:
             raise ValueError(f"program {self.program} is outside MIDI's 0..127")
         if not 0 <= self.channel <= 15:
             raise ValueError(f"channel {self.channel} is outside MIDI's 0..15")
+        if self.clef not in CLEFS:
+            raise ValueError(f"unknown clef {self.clef!r} (known: {', '.join(CLEFS[1:])})")
 
     def with_notes(self, notes: Iterable[Note]) -> Part:
         """The same part holding ``notes`` (sorted into score order)."""
@@ -247,6 +279,10 @@ class Score:
 
     Where the first given tempo or time signature comes later, MIDI's defaults (120 bpm, 4/4) hold
     until it, as in a MIDI file. Key signatures may be empty (key unknown).
+
+    Notation only: ``pickup`` is the length in ticks of an upbeat (anacrusis) bar, 0 for none; its
+    notes sit at the end of the first full bar, so bar lines stay where the meter puts them, and
+    notation writes that bar short. ``fermatas`` are the ticks of onsets that carry a fermata.
     """
 
     parts: tuple[Part, ...] = (Part(),)
@@ -254,9 +290,11 @@ class Score:
     time_signatures: tuple[TimeSignature, ...] = (TimeSignature(0),)
     key_signatures: tuple[KeySignature, ...] = ()
     title: str = ""
+    pickup: int = 0
+    fermatas: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("parts", "tempos", "time_signatures", "key_signatures"):
+        for name in ("parts", "tempos", "time_signatures", "key_signatures", "fermatas"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -265,6 +303,12 @@ class Score:
             self, "time_signatures", _from_zero(self.time_signatures, TimeSignature(0))
         )
         object.__setattr__(self, "key_signatures", _dedupe(self.key_signatures))
+        if self.fermatas:
+            object.__setattr__(self, "fermatas", tuple(sorted({operator.index(t)
+                                                              for t in self.fermatas})))
+        _whole_numbers(self, ("pickup",))
+        if not 0 <= self.pickup < self.time_signatures[0].bar_ticks:
+            object.__setattr__(self, "pickup", 0)  # no upbeat, or one the meter no longer allows
         if not self.parts:
             object.__setattr__(self, "parts", (Part(),))
 
@@ -440,6 +484,8 @@ class Score:
         sliced = self.map_notes(cut, drums=True)
         if not shift:
             return sliced
+        sliced = replace(sliced, pickup=self.pickup if start == 0 else 0,
+                         fermatas=tuple(t - start for t in self.fermatas if start <= t < end))
         key = self.key_at(start)
         keys = tuple(k for k in self.key_signatures if start < k.tick < end)
         return replace(
@@ -545,6 +591,7 @@ def _shift_events(events, start, end):
 
 
 __all__ = [
+    "CLEFS",
     "DEFAULT_US_PER_QUARTER",
     "DRUM_CHANNEL",
     "MAX_US_PER_QUARTER",
@@ -561,4 +608,5 @@ __all__ = [
     "quantize_note",
     "round_to",
     "sorted_notes",
+    "spelling_pc",
 ]

@@ -184,7 +184,8 @@ class FileController(QObject):
                              "other formats are exports")
         score = self.doc.score
         self.status.emit(f"Saving {path.name}…", 0)
-        outcome = run_waiting(Task(lambda _ctx: save_score(score, path)))
+        notes: list[str] = []  # what notation had to change (Save As .musicxml)
+        outcome = run_waiting(Task(lambda _ctx: save_score(score, path, notes)))
         if outcome[0] != "finished":
             self.status.emit("", 0)
             self.dialogs.show_error("Save failed", f"Could not save.\n\n{outcome[1]}\n\nYour "
@@ -193,7 +194,8 @@ class FileController(QObject):
         self.doc.mark_saved(path)
         self.settings.add_recent(path)
         self.settings.set_last_folder("save", path)
-        self.status.emit(f"Saved {path.name}", 5000)
+        changed = f" ({'; '.join(notes)})" if notes else ""
+        self.status.emit(f"Saved {path.name}{changed}", 8000 if notes else 5000)
         self.saved.emit(str(path))
         return True
 
@@ -213,8 +215,9 @@ class FileController(QObject):
         Ends in ``exported`` or a message."""
         path = Path(path)
         score = self.doc.score
-        task = Task(lambda _ctx: export_checked(score, path))
-        task.finished.connect(lambda lost: self._exported(path, lost))
+        notes: list[str] = []  # what notation had to change (the writer says), for the status bar
+        task = Task(lambda _ctx: export_checked(score, path, notes))
+        task.finished.connect(lambda lost: self._exported(path, notes, lost))
         task.failed.connect(lambda message: self._export_failed(path, message))
         self.status.emit(f"Exporting {path.name}…", 0)
         return task.start()
@@ -258,10 +261,15 @@ class FileController(QObject):
         if self._audio_export is not None:
             self._audio_export.cancel()
 
-    def _exported(self, path: Path, lost: list[str]) -> None:
+    def _exported(self, path: Path, notes: list[str] | None = None,
+                  lost: list[str] | None = None) -> None:
+        """The status bar says what notation had to change (``notes``, from the writer) and
+        what the written copy lost when read back (``lost``, music/fidelity.py)."""
         self.settings.set_last_folder("save", path)
-        if lost:
-            self.status.emit(f"Exported {path.name}; the copy {'; '.join(lost)}", 15_000)
+        said = ([f"notation: {'; '.join(notes)}"] if notes else []) + (
+            [f"the copy {'; '.join(lost)}"] if lost else [])
+        if said:
+            self.status.emit(f"Exported {path.name} ({'; '.join(said)})", 15_000)
         else:
             self.status.emit(f"Exported {path.name}", 5000)
         self.exported.emit(str(path))

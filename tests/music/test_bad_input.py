@@ -178,6 +178,8 @@ def test_a_failed_save_never_touches_the_existing_file(tmp_path, suffix, monkeyp
     monkeypatch.setattr(mido.MidiFile, "save", boom)
     monkeypatch.setattr(music21.stream.Score, "write", boom)
     monkeypatch.setattr(Path, "write_text", boom)
+    monkeypatch.setattr(Path, "write_bytes", boom)  # MusicXML is written by our own writer
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", boom)
     with pytest.raises(ScoreFileError, match="writer exploded") as info:
         save_score(GOOD, target)
     assert info.value.path == target

@@ -225,17 +225,16 @@ def test_a_meter_change_in_the_middle_of_a_bar_keeps_the_bar_lines(folder):
     assert timing(back) == timing(score)
 
 
-def test_off_grid_notes_export_on_the_notation_grid(tmp_path):
-    """Human-timed notes (or drawn with snap off) can't be notated as they are: they are moved to
-    the 1/48-note grid instead of making the export fail."""
-    from composer_gui.music.notation import NOTATION_GRID
-    from composer_gui.music.score import Note, Part, Score
-
+def test_off_grid_notes_export_on_a_sixteenth_grid(tmp_path):
+    """Human-timed notes (or drawn with snap off) can't be notated as they are: notation shows
+    them on the sixteenth grid instead of making the export fail, and says so."""
     notes = tuple(sorted(Note(max(0, i * 240 + (-13 if i % 2 else 17)), 60 + i, 233 + i, 90)
                          for i in range(12)))
     path = tmp_path / "human.musicxml"
-    write_musicxml(Score(parts=(Part(notes),)), path)
+    warnings: list[str] = []
+    write_musicxml(Score(parts=(Part(notes),)), path, warnings)
     back = read_notation(path).notes
     assert len(back) == len(notes)
-    assert all(n.start % NOTATION_GRID == 0 and n.duration % NOTATION_GRID == 0 for n in back)
+    assert all(n.start % 120 == 0 and n.duration % 120 == 0 for n in back)
     assert [n.pitch for n in back] == [n.pitch for n in notes]
+    assert any("grid" in w for w in warnings)

@@ -197,3 +197,40 @@ def test_saving_through_a_symbolic_link_keeps_the_link(folder):
     write_project(Score(title="via link"), link)
     assert link.is_symlink()
     assert read_project(real).title == "via link"
+
+
+def test_notation_details_are_saved(folder):
+    """Spellings, clefs, abbreviations, the pickup and fermatas survive a save (format 2)."""
+    from composer_gui.music.score import TimeSignature
+
+    score = Score(parts=(Part((Note(0, 65, 480, 80, "E#"), Note(480, 63, 480, 80, "D#"),
+                               Note(960, 60, 480)), name="Tenor", abbreviation="T.",
+                              clef="treble-8vb"),),
+                  time_signatures=(TimeSignature(0, 4, 4),), pickup=480, fermatas=(960, 480))
+    path = folder / f"spelled{SUFFIX}"
+    write_project(score, path)
+    back = read_project(path)
+    assert [n.spelling for n in back.parts[0].notes] == ["E#", "D#", None]
+    assert (back.parts[0].clef, back.parts[0].abbreviation) == ("treble-8vb", "T.")
+    assert (back.pickup, back.fermatas) == (480, (480, 960))
+    assert '[0,65,480,80,"E#"]' in path.read_text(encoding="utf-8")
+
+
+def test_a_version_1_project_still_loads():
+    data = {"format": FORMAT, "version": 1, "ticks_per_quarter": 480, "title": "Old",
+            "tempos": [[0, 500000]], "time_signatures": [[0, 3, 4]], "key_signatures": [],
+            "parts": [{"name": "P", "program": 0, "channel": 0, "is_drum": False,
+                       "notes": [[0, 60, 480, 80]]}]}
+    score = score_from_dict(data)
+    assert score.parts[0].notes == (Note(0, 60, 480, 80),)
+    assert score.parts[0].notes[0].spelling is None and score.pickup == 0
+
+
+def test_a_spelling_that_no_longer_names_the_pitch_is_dropped():
+    from dataclasses import replace
+
+    n = Note(0, 66, 480, 80, "Gb")
+    assert replace(n, pitch=78).spelling == "Gb"  # an octave up: still G flat
+    assert replace(n, pitch=67).spelling is None  # a semitone up: export spells it again
+    with pytest.raises(ValueError, match="spelling"):
+        Note(0, 60, 480, 80, "H")

@@ -67,9 +67,9 @@ def test_saving_writes_in_a_worker_thread(window, tmp_path, monkeypatch):
     threads = []
     real = files.save_score
 
-    def recording_save(score, path):
+    def recording_save(score, path, *notes):  # notes: what notation changed (a list to fill)
         threads.append(threading.current_thread())
-        return real(score, path)
+        return real(score, path, *notes)
 
     monkeypatch.setattr(files, "save_score", recording_save)
     roll = window.roll

@@ -196,3 +196,16 @@ def test_edits_made_while_a_file_loads_are_asked_about(window, qtbot, tmp_path, 
         gate.set()
     assert window.prompts == ["Untitled"]
     assert window.doc.score.notes == [Note(0, 60, TPQ, 80)]  # kept, the file was not opened
+
+
+def test_a_musicxml_export_says_what_notation_changed(window, qtbot, tmp_path):
+    """A note drawn with snap off can't be notated exactly: the file is written with the closest
+    notation and the status bar says so."""
+    path = tmp_path / "odd.composer.json"
+    drawn = tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(10))
+    save_score(Score(parts=(Part((*drawn, Note(10 * TPQ + 7, 64, 301)), name="Piano"),)), path)
+    open_file(window, qtbot, path)
+    with qtbot.waitSignal(window.files.exported, timeout=20000):
+        window.files.export_to(tmp_path / "odd.musicxml")
+    assert "moved" in window.statusBar().currentMessage()
+    assert load_score(tmp_path / "odd.musicxml").note_count == 11

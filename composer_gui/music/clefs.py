@@ -1,0 +1,112 @@
+"""Clefs, staves and part labels for notation: what a copyist would choose for a part.
+
+A clef read from a file is kept; otherwise the part's range decides (treble, treble-8vb for a tenor,
+bass), and a piano, or any part that reaches well below and above middle C, gets a grand staff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from statistics import median
+
+from .score import Note, Part
+
+MIDDLE_C = 60
+# MusicXML (sign, line, octave change) of each clef name the score model knows.
+CLEF_SIGNS = {
+    "treble": ("G", 2, 0),
+    "treble-8vb": ("G", 2, -1),
+    "treble-8va": ("G", 2, 1),
+    "bass": ("F", 4, 0),
+    "bass-8vb": ("F", 4, -1),
+    "alto": ("C", 3, 0),
+    "tenor": ("C", 4, 0),
+    "percussion": ("percussion", 2, 0),
+}
+_KEYBOARD_PROGRAMS = range(0, 8)  # General MIDI pianos (also what a part without one gets)
+_VOICES = {"soprano", "alto", "tenor", "bass", "voice", "melody", "s", "a", "t", "b"}
+_ABBREVIATIONS = {
+    "soprano": "S.", "alto": "A.", "tenor": "T.", "bass": "B.", "piano": "Pno.",
+    "pianoforte": "Pno.", "violin": "Vln.", "viola": "Vla.", "violoncello": "Vc.", "cello": "Vc.",
+    "contrabass": "Cb.", "double bass": "Cb.", "flute": "Fl.", "oboe": "Ob.", "clarinet": "Cl.",
+    "bassoon": "Bsn.", "horn": "Hn.", "trumpet": "Tpt.", "trombone": "Tbn.", "tuba": "Tba.",
+    "guitar": "Gtr.", "harp": "Hp.", "organ": "Org.", "voice": "V.", "drums": "Dr.",
+    "drum kit": "Dr.", "percussion": "Perc.", "harpsichord": "Hpd.", "recorder": "Rec.",
+    "melody": "Mel.",
+}
+
+
+def abbreviation(part: Part) -> str:
+    """The short name printed before later systems: the part's own, a customary one for a known
+    instrument ("Violin 2" -> "Vln. 2"), else the name's first three letters and a dot."""
+    if part.abbreviation:
+        return part.abbreviation
+    name = " ".join(part.name.split())
+    if not name:
+        return ""
+    match = re.fullmatch(r"(.*?)\s*(\d+|[IVX]+)?", name)
+    base, number = (match.group(1), match.group(2)) if match else (name, None)
+    short = _ABBREVIATIONS.get(base.lower())
+    if short is None:
+        short = base if len(base) <= 4 else base[:3].rstrip() + "."
+    return f"{short} {number}" if number else short
+
+
+def needs_grand_staff(part: Part) -> bool:
+    """A piano, or a part spanning well below and above middle C, reads best on two staves."""
+    if part.is_drum or part.clef not in ("", "grand"):
+        return False
+    if part.clef == "grand":
+        return True
+    pitches = [n.pitch for n in part.notes]
+    if not pitches:
+        return False
+    low, high = min(pitches), max(pitches)
+    voice = part.name.split()[0].lower() in _VOICES if part.name.split() else False
+    if (part.program in _KEYBOARD_PROGRAMS and not voice and low < MIDDLE_C - 5
+            and high > MIDDLE_C + 5):
+        return True
+    return low < MIDDLE_C - 12 and high > MIDDLE_C + 12
+
+
+def hands_pair(upper: Part, lower: Part) -> bool:
+    """Two piano parts (a recording's right- and left-hand tracks) that notation should brace
+    into one grand staff: both keyboard programs, single-staff, the first sitting higher."""
+    if upper.is_drum or lower.is_drum or not upper.notes or not lower.notes:
+        return False
+    if upper.program not in _KEYBOARD_PROGRAMS or lower.program not in _KEYBOARD_PROGRAMS:
+        return False
+    if needs_grand_staff(upper) or needs_grand_staff(lower):
+        return False
+    if any(w in _VOICES for p in (upper, lower) for w in p.name.lower().split()[:1]):
+        return False
+    return (median(n.pitch for n in upper.notes) > median(n.pitch for n in lower.notes)
+            and clef_by_range(lower.notes) == "bass" and clef_by_range(upper.notes) == "treble")
+
+
+def clef_by_range(notes: Sequence[Note]) -> str:
+    """Treble, treble-8vb (a tenor's range) or bass, by where most of the notes lie."""
+    if not notes:
+        return "treble"
+    middle = median(n.pitch for n in notes)
+    if middle >= MIDDLE_C - 1:
+        return "treble"
+    if middle >= MIDDLE_C - 8 and min(n.pitch for n in notes) >= MIDDLE_C - 15:
+        return "treble-8vb"
+    return "bass"
+
+
+def split_hands(notes: Sequence[Note]) -> tuple[list[Note], list[Note]]:
+    """Right hand (upper staff) and left hand: middle C and above go up, the rest down.
+
+    Simple and predictable; guessing by the hands' recent positions was tried and, on a
+    recording whose left hand reaches B3 under a right hand on C4, moved more notes to the
+    wrong staff than it saved."""
+    upper = [n for n in notes if n.pitch >= MIDDLE_C]
+    lower = [n for n in notes if n.pitch < MIDDLE_C]
+    return upper, lower
+
+
+__all__ = ["CLEF_SIGNS", "abbreviation", "clef_by_range", "hands_pair", "needs_grand_staff",
+           "split_hands"]

@@ -1,0 +1,521 @@
+"""Write a Score as MusicXML 3.1 text, directly (no music21): fast, and every choice is ours.
+
+music21's makeNotation took 10 s for 1,500 notes and wrote tuplets MuseScore could not divide; this
+writer takes the quantized view (``quantize.notation_view``), the spelled pitches
+(``spelling.spell_score``) and the staves and clefs (``clefs``), and writes measures, voices,
+ties, tuplets (only inside one quarter note, only where the music has them), accidentals where the
+key and the bar need them, pickups, fermatas, tempo marks and grand staves.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from .clefs import (
+    CLEF_SIGNS,
+    abbreviation,
+    clef_by_range,
+    hands_pair,
+    needs_grand_staff,
+    split_hands,
+)
+from .quantize import UNIT, NotationView, notation_view
+from .score import DRUM_CHANNEL, TPQ, KeySignature, Note, Part, Score, assign_channels
+from .spelling import key_spelling, spell_score
+
+_TYPES = ((1920, "whole"), (960, "half"), (480, "quarter"), (240, "eighth"), (120, "16th"),
+          (60, "32nd"), (30, "64th"), (15, "128th"))
+# every writable length: (ticks, type, dots), longest first
+_VALUES = sorted(((base * (2 ** (d + 1) - 1) // 2 ** d, name, d)
+                  for base, name in _TYPES for d in range(3)
+                  if base * (2 ** (d + 1) - 1) % 2 ** d == 0 and base * (2 ** (d + 1) - 1)
+                  // 2 ** d >= 30), reverse=True)
+VOICES_PER_STAFF = 4
+
+
+@dataclass
+class _Chord:
+    start: int
+    duration: int
+    notes: list[Note]
+
+    @property
+    def end(self) -> int:
+        return self.start + self.duration
+
+
+@dataclass
+class _Staff:
+    clef: str
+    voices: list[list[_Chord]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ends = [[c.end for c in v] for v in self.voices]
+
+
+@dataclass
+class _Element:
+    """One written note, chord or rest: a piece of a chord cut at bar lines and unit edges."""
+
+    start: int
+    duration: int
+    type: str
+    dots: int
+    triplet: bool
+    notes: list[Note] | None  # None: a rest
+    tie_in: bool = False
+    tie_out: bool = False
+    first_piece: bool = False  # where the chord begins (fermatas go there)
+    hidden: bool = False  # a rest that only fills a second voice
+    tuplet: tuple[str, ...] = ()
+    accidentals: list[str | None] = field(default_factory=list)
+
+
+def musicxml_text(score: Score, warnings: list[str] | None = None) -> str:
+    """The score as MusicXML text; what notation had to change is appended to ``warnings``."""
+    view = notation_view(spell_score(score))
+    if warnings is not None:
+        warnings.extend(view.warnings)
+    return _Writer(view).text()
+
+
+def _spelled(note: Note) -> tuple[str, int, int]:
+    """(step, alter, octave) of a spelled note."""
+    spelling = note.spelling or key_spelling(note.pitch % 12, None)
+    alter = spelling.count("#") - spelling.count("b")
+    octave = (note.pitch - alter) // 12 - 1
+    if not 0 <= octave <= 9:  # B#/Cb at the ends of the range: the plain name fits
+        spelling = key_spelling(note.pitch % 12, None)
+        alter = spelling.count("#") - spelling.count("b")
+        octave = (note.pitch - alter) // 12 - 1
+    return spelling[0], alter, octave
+
+
+def _voices(notes: list[Note]) -> list[list[_Chord]]:
+    """Greedy interval colouring; a chord is the notes sharing a start and a length. A note
+    doubling one already in its chord (same pitch, start and length) makes a chord of its own in
+    another voice: notation programs refuse one pitch twice in a chord."""
+    groups: dict[tuple[int, int, int], list[Note]] = {}
+    for n in notes:
+        if n.duration <= 0:  # a zero-length note cannot be written
+            continue
+        copy = 0
+        while any(m.pitch == n.pitch for m in groups.get((n.start, n.duration, copy), ())):
+            copy += 1
+        groups.setdefault((n.start, n.duration, copy), []).append(n)
+    voices: list[list[_Chord]] = []
+    ends: list[int] = []
+    for (start, dur, _copy), group in sorted(groups.items()):
+        chord = _Chord(start, dur, sorted(group, key=lambda n: n.pitch))
+        for i, end in enumerate(ends):
+            if end <= start:
+                voices[i].append(chord)
+                ends[i] = start + dur
+                break
+        else:
+            voices.append([chord])
+            ends.append(start + dur)
+    return voices
+
+
+def _staves(part: Part) -> list[_Staff]:
+    if part.is_drum:
+        return [_Staff("percussion", _voices(list(part.notes)))]
+    if needs_grand_staff(part):
+        upper, lower = split_hands(part.notes)
+        return [_Staff("treble", _voices(upper)), _Staff("bass", _voices(lower))]
+    clef = part.clef if part.clef in CLEF_SIGNS else clef_by_range(part.notes)
+    return [_Staff(clef, _voices(list(part.notes)))]
+
+
+def _key_alters(key: KeySignature | None) -> dict[str, int]:
+    sharps = key.sharps if key is not None else 0
+    order = "FCGDAEB"
+    alters = dict.fromkeys(order, 0)
+    for i in range(abs(sharps)):
+        alters[order[i] if sharps > 0 else order[6 - i]] = 1 if sharps > 0 else -1
+    return alters
+
+
+class _Writer:
+    def __init__(self, view: NotationView) -> None:
+        self.view = view
+        self.score = view.score
+        self.out: list[str] = []
+        self.fermatas = frozenset(self.score.fermatas)
+        self.part_ids = {id(p): i for i, p in enumerate(self.score.parts, 1)}
+        self._measures()
+
+    # ----- the bars --------------------------------------------------------------------------
+    def _measures(self) -> None:
+        score = self.score
+        changes = [e.tick for e in (*score.time_signatures, *score.key_signatures)]
+        last_bar = max(score.bar_count(), *(score.bar_at(t) + 1 for t in changes))
+        starts = [score.bar_start(b) for b in range(last_bar + 1)]
+        self.bars = list(itertools.pairwise(starts))
+        first_end = self.bars[0][1]
+        pickup = score.pickup
+        if pickup and any(n.start < first_end - pickup and n.duration
+                          for p in score.parts for n in p.notes):
+            pickup = 0  # notes were added before the upbeat: the first bar is a full bar now
+        if pickup % 30:
+            pickup = 0  # no upbeat notation can write (a hand-edited project file)
+        self.pickup = pickup
+        self.short_last = False
+        if pickup:
+            self.bars[0] = (first_end - pickup, first_end)
+            # the last bar completes the upbeat (a 3-beat final bar after a 1-beat pickup) when
+            # its music ends in time and nothing changes there
+            m0, m1 = self.bars[-1]
+            end = score.end_tick
+            if (len(self.bars) > 1 and m0 < end <= m1 - pickup
+                    and m1 - m0 == score.time_signature_at(m0).bar_ticks
+                    and not any(m0 <= t for t in changes)):
+                self.bars[-1] = (m0, m1 - pickup)
+                self.short_last = True
+
+    # ----- whole document --------------------------------------------------------------------
+    def text(self) -> str:
+        score = self.score
+        w = self.out.append
+        w('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+          '<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 3.1 Partwise//EN" '
+          '"http://www.musicxml.org/dtds/partwise.dtd">\n<score-partwise version="3.1">\n')
+        if score.title:
+            title = escape(score.title)
+            w(f"<work><work-title>{title}</work-title></work>\n"
+              f"<movement-title>{title}</movement-title>\n")
+        w("<identification><encoding><software>Composer</software></encoding>"
+          "</identification>\n<part-list>\n")
+        channels = assign_channels(score.parts)
+        layouts = [_staves(p) for p in score.parts]
+        braced: set[int] = set()  # the first part of each braced pair of hands
+        for i in range(len(score.parts) - 1):
+            if i - 1 not in braced and hands_pair(score.parts[i], score.parts[i + 1]):
+                braced.add(i)
+        for number, (part, channel) in enumerate(zip(score.parts, channels, strict=True), 1):
+            if number - 1 in braced and number - 2 not in braced:  # two hands: one brace
+                w('<part-group number="1" type="start"><group-symbol>brace</group-symbol>'
+                  "<group-barline>yes</group-barline></part-group>\n")
+            self._score_part(number, part, channel)
+            if number - 2 in braced:
+                w('<part-group number="1" type="stop"/>\n')
+        w("</part-list>\n")
+        for number, (part, staves) in enumerate(zip(score.parts, layouts, strict=True), 1):
+            w(f'<part id="P{number}">\n')
+            for index, (m0, m1) in enumerate(self.bars):
+                self._measure(number - 1, part, staves, index, m0, m1)
+            w("</part>\n")
+        w("</score-partwise>\n")
+        return "".join(self.out)
+
+    def _score_part(self, number: int, part: Part, channel: int) -> None:
+        w = self.out.append
+        pid = f"P{number}"
+        w(f'<score-part id="{pid}"><part-name>{escape(part.name)}</part-name>')
+        short = abbreviation(part)
+        if short:
+            w(f"<part-abbreviation>{escape(short)}</part-abbreviation>")
+        if part.is_drum:
+            keys = sorted({n.pitch for n in part.notes}) or [35]
+            for k in keys:
+                w(f'<score-instrument id="{pid}-I{k + 1}"><instrument-name>'
+                  f"Drum {k}</instrument-name></score-instrument>")
+            for k in keys:
+                w(f'<midi-instrument id="{pid}-I{k + 1}"><midi-channel>{DRUM_CHANNEL + 1}'
+                  f"</midi-channel><midi-unpitched>{k + 1}</midi-unpitched></midi-instrument>")
+        else:
+            w(f'<score-instrument id="{pid}-I1"><instrument-name>{escape(part.name or pid)}'
+              f'</instrument-name></score-instrument><midi-instrument id="{pid}-I1">'
+              f"<midi-channel>{channel + 1}</midi-channel><midi-program>{part.program + 1}"
+              "</midi-program></midi-instrument>")
+        w("</score-part>\n")
+
+    # ----- one bar of one part ---------------------------------------------------------------
+    def _measure(self, part_index: int, part: Part, staves: list[_Staff], index: int,
+                 m0: int, m1: int) -> None:
+        score = self.score
+        w = self.out.append
+        number = index if self.pickup else index + 1
+        implicit = ' implicit="yes"' if self.pickup and index == 0 else ""
+        w(f'<measure number="{number}"{implicit}>\n')
+        attributes = []
+        if index == 0:
+            attributes.append(f"<divisions>{TPQ}</divisions>")
+        key = score.key_at(m0)
+        prev_key = score.key_at(self.bars[index - 1][0]) if index else None
+        if key is not None and (index == 0 or key != prev_key):
+            mode = f"<mode>{key.mode}</mode>"
+            attributes.append(f"<key><fifths>{key.sharps}</fifths>{mode}</key>")
+        time = self._time(index, m0, m1)
+        if time:
+            attributes.append(time)
+        if index == 0:
+            if len(staves) > 1:
+                attributes.append(f"<staves>{len(staves)}</staves>")
+            for s, staff in enumerate(staves, 1):
+                sign, line, octave = CLEF_SIGNS[staff.clef]
+                shift = f"<clef-octave-change>{octave}</clef-octave-change>" if octave else ""
+                number_attr = f' number="{s}"' if len(staves) > 1 else ""
+                attributes.append(f"<clef{number_attr}><sign>{sign}</sign><line>{line}</line>"
+                                  f"{shift}</clef>")
+        if attributes:
+            w("<attributes>" + "".join(attributes) + "</attributes>\n")
+        marks = [] if part_index else [(t, bpm) for t, bpm in self.view.tempo_marks
+                                       if m0 <= t < m1 or (index == 0 and t < m0)]
+        written = 0
+        for s, staff in enumerate(staves):
+            voice_elements = []
+            for v, all_chords in enumerate(staff.voices):
+                # a voice's chords never overlap, so their ends rise: find the bar's by bisection
+                ends = staff.ends[v]
+                chords = all_chords[bisect.bisect_right(ends, m0):
+                                    bisect.bisect_left(ends, m1) + 1]
+                chords = [c for c in chords if c.start < m1 and c.end > m0]
+                if v > 0 and not chords:
+                    continue
+                voice_elements.append((v, self._elements(part_index, chords, m0, m1, v > 0)))
+            if not voice_elements:
+                voice_elements.append((0, self._elements(part_index, [], m0, m1, False)))
+            self._accidentals(part.is_drum, [e for _, es in voice_elements for e in es], m0)
+            several = len(voice_elements) > 1
+            for v, elements in voice_elements:
+                if written:
+                    w(f"<backup><duration>{m1 - m0}</duration></backup>\n")
+                voice_number = s * VOICES_PER_STAFF + v + 1
+                stem = ("up" if v % 2 == 0 else "down") if several else None
+                for e in elements:
+                    if marks and written == 0:
+                        while marks and marks[0][0] < e.start + e.duration:
+                            t, bpm = marks.pop(0)
+                            self._tempo(max(t, m0) - e.start, bpm)
+                    self._note(part, e, voice_number, stem, s + 1 if len(staves) > 1 else 0)
+                written += 1
+        w("</measure>\n")
+
+    def _time(self, index: int, m0: int, m1: int) -> str:
+        """A time signature where the meter changes, or where a bar is cut short (a meter change
+        in the middle of a bar), and again after it."""
+        if self.pickup and index == 0:
+            ts = self.score.time_signature_at(self.bars[0][1])
+            return (f"<time><beats>{ts.numerator}</beats><beat-type>{ts.denominator}"
+                    "</beat-type></time>")
+        ts = self.score.time_signature_at(m0)
+        length = m1 - m0
+        shown = (ts.numerator, ts.denominator)
+        if self.short_last and index == len(self.bars) - 1:
+            return ""  # the bar that completes the pickup keeps the meter it is in
+        if length != ts.bar_ticks:
+            for den in sorted({ts.denominator, 4, 8, 16, 32, 64}):
+                if length * den % (4 * TPQ) == 0:
+                    shown = (length * den // (4 * TPQ), den)
+                    break
+        if index == 0 or (self.pickup and index == 1):
+            previous = None if index == 0 else shown
+        else:
+            p0, p1 = self.bars[index - 1]
+            prev_ts = self.score.time_signature_at(p0)
+            previous = (prev_ts.numerator, prev_ts.denominator)
+            if p1 - p0 != prev_ts.bar_ticks:
+                previous = None
+        restated = any(t.tick == m0 for t in self.score.time_signatures)  # the file said it again
+        if shown == previous and not restated:
+            return ""
+        return f"<time><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
+
+    def _tempo(self, offset: int, bpm: float) -> None:
+        shown = f"{bpm:g}" if bpm != int(bpm) else str(int(bpm))
+        off = f"<offset>{offset}</offset>" if offset > 0 else ""
+        self.out.append(
+            '<direction placement="above"><direction-type><metronome parentheses="no">'
+            f"<beat-unit>quarter</beat-unit><per-minute>{shown}</per-minute></metronome>"
+            f'</direction-type>{off}<sound tempo="{shown}"/></direction>\n')
+
+    # ----- notes and rests of one voice in one bar -------------------------------------------
+    def _elements(self, part_index: int, chords: list[_Chord], m0: int, m1: int,
+                  hide_rests: bool) -> list[_Element]:
+        pieces: list[tuple[int, int, _Chord | None]] = []
+        now = m0
+        for c in chords:
+            if c.end <= m0 or c.start >= m1:
+                continue
+            start, end = max(c.start, m0), min(c.end, m1)
+            if start > now:
+                pieces.append((now, start, None))
+            pieces.append((start, end, c))
+            now = end
+        if now < m1:
+            pieces.append((now, m1, None))
+        full_bar = m1 - m0 == self.score.time_signature_at(m0).bar_ticks
+        if len(pieces) == 1 and pieces[0][2] is None and full_bar:
+            # a whole-bar rest; a short bar (a pickup) gets written rests, since notation
+            # programs read a "measure" rest as a full bar of the time signature
+            return [_Element(m0, m1 - m0, "", 0, False, None, hidden=hide_rests)]
+        origin = self.score.bar_start(self.score.bar_at(m0))  # a pickup bar counts from 0
+        triplets = self._triplet_units(part_index, pieces, origin)
+        out: list[_Element] = []
+        for start, end, chord in pieces:
+            for a, b, trip in _cut(start, end, origin, triplets):
+                for s, d, name, dots in _decompose(a, b, origin, self._beat(m0), trip):
+                    e = _Element(s, d, name, dots, trip, chord.notes if chord else None)
+                    if chord is not None:
+                        e.tie_in = s > chord.start
+                        e.tie_out = s + d < chord.end
+                        e.first_piece = s == chord.start
+                    out.append(e)
+        for u0 in triplets:
+            inside = [e for e in out if u0 <= e.start < u0 + UNIT and e.triplet]
+            if inside:
+                inside[0].tuplet += ("start",)
+                inside[-1].tuplet += ("stop",)
+        if hide_rests:
+            for e in out:
+                if e.notes is None:
+                    e.hidden = True
+        return out
+
+    def _beat(self, m0: int) -> int:
+        return self.score.time_signature_at(m0).beat_ticks
+
+    def _triplet_units(self, part_index: int, pieces, m0: int) -> set[int]:
+        """Units of this bar that this voice must write as triplets: some edge inside them lies
+        off the plain grid."""
+        units = set()
+        for start, end, _ in pieces:
+            for t in (start, end):
+                rel = t - m0
+                if rel % 30 and self.view.unit_is_triplet(part_index, t):
+                    units.add(m0 + rel // UNIT * UNIT)
+        return units
+
+    def _accidentals(self, drum: bool, elements: list[_Element], m0: int) -> None:
+        """Show an accidental where the key and the notes before it in the bar (same staff)
+        don't already give it; a note tied over the bar line shows none."""
+        alters = _key_alters(self.score.key_at(m0))
+        state: dict[tuple[str, int], int] = {}
+        for e in sorted((e for e in elements if e.notes), key=lambda e: e.start):
+            e.accidentals = []
+            for n in e.notes or ():
+                if drum:
+                    e.accidentals.append(None)
+                    continue
+                step, alter, octave = _spelled(n)
+                current = state.get((step, octave), alters[step])
+                if e.tie_in:
+                    e.accidentals.append(None)
+                    continue
+                state[step, octave] = alter
+                if alter == current:
+                    e.accidentals.append(None)
+                else:
+                    e.accidentals.append(_ACCIDENTAL_NAMES[alter])
+
+    def _note(self, part: Part, e: _Element, voice: int, stem: str | None, staff: int) -> None:
+        w = self.out.append
+        tail_staff = f"<staff>{staff}</staff>" if staff else ""
+        if e.notes is None:
+            hidden = ' print-object="no"' if e.hidden else ""
+            if not e.type:
+                w(f'<note{hidden}><rest measure="yes"/><duration>{e.duration}</duration>'
+                  f"<voice>{voice}</voice>{tail_staff}</note>\n")
+                return
+            w(f"<note{hidden}><rest/><duration>{e.duration}</duration><voice>{voice}</voice>"
+              f"<type>{e.type}</type>{'<dot/>' * e.dots}{_TIME_MOD if e.triplet else ''}"
+              f"{tail_staff}{_notations(e, False)}</note>\n")
+            return
+        for i, n in enumerate(e.notes):
+            chord = "<chord/>" if i else ""
+            if part.is_drum:
+                step, octave, head = _DRUM_STAFF.get(n.pitch, ("C", 5, ""))
+                instrument_head = f"<notehead>{head}</notehead>" if head else ""
+                pitch = (f"<unpitched><display-step>{step}</display-step><display-octave>"
+                         f"{octave}</display-octave></unpitched>")
+                instrument = f'<instrument id="P{self.part_ids[id(part)]}-I{n.pitch + 1}"/>'
+            else:
+                instrument_head = ""
+                step, alter, octave = _spelled(n)
+                alter_tag = f"<alter>{alter}</alter>" if alter else ""
+                pitch = f"<pitch><step>{step}</step>{alter_tag}<octave>{octave}</octave></pitch>"
+                instrument = ""
+            ties = ('<tie type="stop"/>' if e.tie_in else "") + (
+                '<tie type="start"/>' if e.tie_out else "")
+            accidental = e.accidentals[i] if i < len(e.accidentals) else None
+            acc = f"<accidental>{accidental}</accidental>" if accidental else ""
+            stem_tag = (f"<stem>{stem}</stem>" if stem else "") + instrument_head
+            dynamics = f' dynamics="{n.velocity * 100 / 90:.2f}"'
+            w(f"<note{dynamics}>{chord}{pitch}<duration>{e.duration}</duration>{ties}{instrument}"
+              f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
+              f"{_TIME_MOD if e.triplet else ''}{stem_tag}{tail_staff}"
+              f"{_notations(e, i == 0, fermata=self._fermata(e))}</note>\n")
+
+    def _fermata(self, e: _Element) -> bool:
+        return e.first_piece and e.start in self.fermatas
+
+
+
+# Where General MIDI drums sit on a percussion staff (the usual drum-kit legend) and which get
+# cross noteheads; others sit on the middle line. The key itself travels in <instrument>.
+_DRUM_STAFF = {
+    35: ("E", 4, ""), 36: ("F", 4, ""), 37: ("C", 5, "x"), 38: ("C", 5, ""), 39: ("C", 5, "x"),
+    40: ("C", 5, ""), 41: ("G", 4, ""), 42: ("G", 5, "x"), 43: ("A", 4, ""), 44: ("D", 4, "x"),
+    45: ("B", 4, ""), 46: ("G", 5, "circle-x"), 47: ("D", 5, ""), 48: ("E", 5, ""),
+    49: ("A", 5, "x"), 50: ("F", 5, ""), 51: ("F", 5, "x"), 52: ("A", 5, "x"),
+    53: ("F", 5, "diamond"), 55: ("B", 5, "x"), 56: ("E", 5, "triangle"), 57: ("A", 5, "x"),
+    59: ("F", 5, "x"),
+}
+_TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</normal-notes>" \
+            "</time-modification>"
+_ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}
+
+
+def _notations(e: _Element, first: bool, *, fermata: bool = False) -> str:
+    parts = []
+    if e.notes is not None:
+        if e.tie_in:
+            parts.append('<tied type="stop"/>')
+        if e.tie_out:
+            parts.append('<tied type="start"/>')
+    if first or e.notes is None:
+        for kind in e.tuplet:
+            bracket = ' bracket="yes"' if kind == "start" else ""
+            parts.append(f'<tuplet type="{kind}"{bracket}/>')
+        if fermata:
+            parts.append('<fermata type="upright"/>')
+    return f"<notations>{''.join(parts)}</notations>" if parts else ""
+
+
+def _cut(start: int, end: int, m0: int, triplets: set[int]):
+    """Cut [start, end) at the edges of the triplet units it touches: (a, b, is_triplet)."""
+    edges = sorted({start, end, *(u for u in triplets if start < u < end),
+                    *(u + UNIT for u in triplets if start < u + UNIT < end)})
+    for a, b in itertools.pairwise(edges):
+        u = m0 + (a - m0) // UNIT * UNIT
+        yield a, b, u in triplets
+
+
+def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool):
+    """(start, ticks, type, dots) pieces of [start, end) that notation can write: within a beat
+    when starting off the beat, the longest value first."""
+    out = []
+    p = start
+    scale = 3 if triplet else 2  # triplet values are written 3:2 (a triplet eighth is 160 ticks)
+    while p < end:
+        rel = p - m0
+        limit = end if rel % beat == 0 else min(end, m0 + (rel // beat + 1) * beat)
+        room = (limit - p) * scale // 2
+        for ticks, name, dots in _VALUES:
+            if ticks <= room and (rel % beat or ticks <= beat or ticks % beat == 0 or triplet):
+                actual = ticks * 2 // scale
+                out.append((p, actual, name, dots))
+                p += actual
+                break
+        else:  # cannot happen for input on the notation grid; never loop forever
+            out.append((p, end - p, "64th", 0))
+            p = end
+    return out
+
+
+__all__ = ["musicxml_text"]

@@ -1,0 +1,265 @@
+"""The quantized view of a score that notation needs; the score itself (and MIDI export) keeps
+its exact timing.
+
+Notation can only write lengths built from halves of halves (and thirds, inside a triplet). The
+score is cut into quarter-note units from each bar line; each unit of each part is written either
+plainly (a 1/64-note grid) or as a triplet (a 1/32-triplet grid), whichever its notes already fit.
+A human-timed performance (most onsets off every simple grid) is moved to sixteenths instead, or to
+eighth triplets in a unit whose onsets clearly are triplets; small legato overlaps are trimmed, and
+a rubato tempo map is summarised bar by bar. Whatever had to move is reported in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from statistics import median
+
+from .clefs import needs_grand_staff, split_hands
+from .score import TPQ, Note, Score
+
+UNIT = TPQ  # tuplets never span more than a quarter note
+PLAIN = TPQ // 16  # 1/64 note: the finest plain value written
+TRIPLET = TPQ // 12  # 1/32-note triplet: the finest triplet value written
+HUMAN_PLAIN = TPQ // 4  # sixteenths for a performance
+HUMAN_TRIPLET = TPQ // 3  # eighth triplets for a performance
+METER_GRID = TPQ // 4  # meter changes land on sixteenths
+TEMPO_TOLERANCE = 0.15  # rubato within this of the last mark is not a new tempo
+
+
+@dataclass(frozen=True)
+class NotationView:
+    """What notation writes: the quantized score, the units written as triplets, tempo marks."""
+
+    score: Score
+    triplet_units: frozenset[tuple[int, int]]  # (part index, unit start tick)
+    tempo_marks: tuple[tuple[int, float], ...]  # (tick, bpm)
+    human: bool
+    warnings: tuple[str, ...]
+
+    def unit_is_triplet(self, part: int, tick: int) -> bool:
+        return (part, unit_start(self.score, tick)) in self.triplet_units
+
+
+def bar_of(score: Score, tick: int) -> tuple[int, int]:
+    """(start, end) of the bar holding ``tick``."""
+    bar = score.bar_at(tick)
+    return score.bar_start(bar), score.bar_end(bar)
+
+
+def unit_start(score: Score, tick: int) -> int:
+    bar_start, _ = bar_of(score, tick)
+    return bar_start + (tick - bar_start) // UNIT * UNIT
+
+
+def _snap(tick: int, origin: int, grid: int) -> int:
+    return origin + (tick - origin + grid // 2) // grid * grid
+
+
+def is_human(notes: Iterable[Note]) -> bool:
+    """A performance rather than written music: many onsets lie off every notation grid."""
+    onsets = [n.start for n in notes]
+    if not onsets:
+        return False
+    off = sum(1 for t in onsets if _off(t, PLAIN) and _off(t, TRIPLET))
+    return off > 0.2 * len(onsets)
+
+
+def _off(tick: int, grid: int) -> bool:
+    """Off the grid by more than rounding noise (a file whose triplets were written in a
+    resolution that does not divide by three is off by a tick, not a performance)."""
+    r = tick % grid
+    return min(r, grid - r) > 3
+
+
+def notation_view(score: Score) -> NotationView:
+    """Quantize ``score`` for notation; the returned view says what moved."""
+    warnings: list[str] = []
+    score = _snap_meters(score, warnings)
+    score = _lift_lowest(score, warnings)
+    parts = []
+    triplets: set[tuple[int, int]] = set()
+    moved = 0
+    performed = []  # parts played in (a recording), as opposed to drawn or read from notation
+    for index, part in enumerate(score.parts):
+        human = is_human(part.notes)
+        performed.append(human)
+        notes, units, count = _quantize_part(score, part.notes, human)
+        moved += 0 if human else count
+        if human:
+            hands = split_hands(notes) if needs_grand_staff(part) else (notes,)
+            notes = [n for hand in hands for n in _tidy_performance(list(hand))]
+        parts.append(replace(part, notes=tuple(sorted(notes))))
+        triplets.update((index, u) for u in units)
+    human = any(performed)
+    if human:
+        warnings.append("notation shows the performance on a sixteenth/triplet grid; "
+                        "MIDI export keeps the exact timing")
+    if moved:
+        warnings.append(f"moved {moved} note start(s) or end(s) to the nearest length notation "
+                        "can write")
+    out = replace(score, parts=tuple(parts))
+    marks = _tempo_marks(out, human)
+    return NotationView(out, frozenset(triplets), marks, human, tuple(warnings))
+
+
+LOWEST_WRITTEN = 12  # C0: MusicXML has no octave below 0
+
+
+def _lift_lowest(score: Score, warnings: list[str]) -> Score:
+    """MIDI reaches down to C-1, MusicXML only to C0: such notes are written an octave up."""
+    low = sum(1 for p in score.parts if not p.is_drum for n in p.notes
+              if n.pitch < LOWEST_WRITTEN)
+    if not low:
+        return score
+    warnings.append(f"wrote {low} note(s) below C0 an octave higher (notation has no lower "
+                    "octave)")
+    return score.map_notes(lambda n: replace(n, pitch=n.pitch + 12)
+                           if n.pitch < LOWEST_WRITTEN else n)
+
+
+def _snap_meters(score: Score, warnings: list[str]) -> Score:
+    """Meter changes on odd ticks (a MIDI file may have one at tick 7) move to the nearest
+    sixteenth; key changes move to the start of their bar."""
+    tss = []
+    for ts in score.time_signatures:
+        tick = _snap(ts.tick, 0, METER_GRID)
+        if tick != ts.tick:
+            warnings.append(f"moved the {ts} time signature from tick {ts.tick} to {tick}, "
+                            "where notation can put it")
+        tss.append(replace(ts, tick=tick))
+    score = replace(score, time_signatures=tuple(tss))
+    keys = []
+    for k in score.key_signatures:
+        start, _ = bar_of(score, k.tick)
+        keys.append(replace(k, tick=start))
+    return replace(score, key_signatures=tuple(keys))
+
+
+def _units(score: Score, start: int, end: int) -> Iterable[tuple[int, int]]:
+    """(start, end) of the quarter-note units from ``start`` to ``end``, cut at bar lines."""
+    t = unit_start(score, start)
+    while t < end:
+        _, bar_end = bar_of(score, t)
+        u_end = min(t + UNIT, bar_end)
+        yield t, u_end
+        t = u_end
+
+
+def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
+                   ) -> tuple[list[Note], set[int], int]:
+    """Notes on each unit's grid, the units written as triplets, and how many ticks moved."""
+    if not notes:
+        return [], set(), 0
+    end = max(n.end for n in notes) + 1
+    onsets: dict[int, list[int]] = {}
+    bounds: dict[int, list[int]] = {}
+    for n in notes:
+        onsets.setdefault(unit_start(score, n.start), []).append(n.start)
+        for t in (n.start, n.end):
+            bounds.setdefault(unit_start(score, t), []).append(t)
+    grid: dict[int, int] = {}
+    triplets: set[int] = set()
+    for u, _u_end in _units(score, 0, end):
+        ticks = bounds.get(u, [])
+        if human:
+            starts = onsets.get(u, [])
+            plain = sum(abs(_snap(t, u, HUMAN_PLAIN) - t) for t in starts)
+            trip = sum(abs(_snap(t, u, HUMAN_TRIPLET) - t) for t in starts)
+            off_beat = {(_snap(t, u, HUMAN_TRIPLET) - u) % UNIT for t in starts} & {160, 320}
+            use_triplet = len(starts) >= 2 and trip < 0.5 * plain and len(off_beat) == 2
+            grid[u] = HUMAN_TRIPLET if use_triplet else HUMAN_PLAIN
+        else:
+            plain = sum(abs(_snap(t, u, PLAIN) - t) for t in ticks)
+            trip = sum(abs(_snap(t, u, TRIPLET) - t) for t in ticks)
+            use_triplet = trip < plain
+            grid[u] = TRIPLET if use_triplet else PLAIN
+        if use_triplet:
+            triplets.add(u)
+    out = []
+    moved = 0
+    for n in notes:
+        u = unit_start(score, n.start)
+        start = _snap(n.start, u, grid[u])
+        if start >= end - 1 and start > n.start:  # rounding can't push past the last bar line
+            start = n.start - (n.start - u) % grid[u]
+        ue = unit_start(score, max(n.end, start))
+        g_end = grid.get(ue, HUMAN_PLAIN if human else PLAIN)
+        stop = _snap(n.end, ue, g_end)
+        if stop <= start:
+            su = unit_start(score, start)
+            stop = start + grid.get(su, PLAIN)
+        if n.duration == 0:
+            stop = start  # zero-length notes are left out of notation later
+        moved += (start != n.start) + (stop != n.end)
+        out.append(Note(start, n.pitch, stop - start, n.velocity, n.spelling))
+    return out, triplets, moved
+
+
+def _tidy_performance(notes: list[Note]) -> list[Note]:
+    """A performance, one staff: notes struck together end together; a note that overlaps the
+    next onset by less than half its length (legato) ends there, and one that stops short of it
+    by less than its own length (detached playing) lasts until it, as a copyist would write."""
+    by_start: dict[int, list[Note]] = {}
+    for n in notes:
+        by_start.setdefault(n.start, []).append(n)
+    starts = sorted(by_start)
+    out = []
+    for i, s in enumerate(starts):
+        group = by_start[s]
+        end = max(n.end for n in group)
+        following = starts[i + 1] if i + 1 < len(starts) else None
+        if following is not None:
+            legato = following < end and following - s >= (end - s) / 2
+            detached = end < following and following - end <= end - s
+            if legato or detached:
+                end = following
+        out.extend(Note(n.start, n.pitch, end - n.start, n.velocity, n.spelling)
+                   for n in group)
+    return out
+
+
+def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float], ...]:
+    """Tempo marks for notation. A few deliberate changes are written where they are; a dense
+    (rubato) map is summarised: a new mark where the bars' average tempo leaves the last mark by
+    more than ``TEMPO_TOLERANCE`` and stays away (the next bar, and the median of four bars)."""
+    tempos = score.tempos
+    bars = score.bar_count()
+    if not human and len(tempos) <= max(4, bars // 4):
+        return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2)) for t in tempos)
+    starts = [score.bar_start(b) for b in range(bars + 1)]
+    clock = _seconds_at_sorted(tempos, starts)  # one pass over a dense map, not one per bar
+    averages = []
+    for b in range(bars):
+        seconds = clock[b + 1] - clock[b]
+        beats = (starts[b + 1] - starts[b]) / TPQ
+        averages.append(60 * beats / seconds if seconds > 0 else tempos[0].bpm)
+    def settled(b: int) -> float:  # the tempo a passage settles on: the median of 4 bars
+        return float(round(median(averages[b:b + 4])))
+
+    marks = [(0, settled(0))]
+    for b in range(1, bars):
+        current = marks[-1][1]
+        here = averages[b]
+        later = averages[b + 1] if b + 1 < bars else here
+        if (abs(here - current) > TEMPO_TOLERANCE * current
+                and abs(later - current) > TEMPO_TOLERANCE * current
+                and abs(settled(b) - current) > TEMPO_TOLERANCE * current):
+            marks.append((starts[b], settled(b)))
+    return tuple(marks)
+
+
+def _seconds_at_sorted(tempos, ticks: list[int]) -> list[float]:
+    """Score.seconds_at for rising ``ticks``, in one walk along the tempo map."""
+    out = []
+    i = 0
+    micro = 0  # µs * TPQ up to tempos[i].tick
+    for tick in ticks:
+        while i + 1 < len(tempos) and tempos[i + 1].tick <= tick:
+            micro += (tempos[i + 1].tick - tempos[i].tick) * tempos[i].us_per_quarter
+            i += 1
+        out.append((micro + (tick - tempos[i].tick) * tempos[i].us_per_quarter) / (1e6 * TPQ))
+    return out
+
+
+__all__ = ["NotationView", "is_human", "notation_view"]

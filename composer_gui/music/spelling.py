@@ -1,0 +1,205 @@
+"""Pitch spelling: which letter names a MIDI pitch (G# or Ab?) when no file told us.
+
+The algorithm is Meredith's PS13 (first stage, "ps13s1"; Meredith 2006, *The ps13 pitch spelling
+algorithm*, JNMR 35(2)), made key-aware. For each note it counts the pitch classes of the
+``K_PRE`` notes before it and the ``K_POST`` after it; every pitch class ``t`` votes, with its
+count, for the letter the note has in the chromatic scale on ``t`` (1 b2 2 b3 3 4 #4 5 b6 6 b7 7).
+The key signature in force adds ``KEY_WEIGHT`` votes for its tonic, and the relative major or minor
+half as many, so a short or chromatic passage still leans towards the written key. The letter with
+the most votes wins; a tie goes to the spelling with the fewer sharps or flats.
+
+Why this and not a library: partitura implements PS13 too but needs scipy (tens of MB in the
+bundle) and its own note arrays; music21 only offers per-pitch helpers (``simplifyEnharmonic``,
+key-relative defaults) with no context. This file is a hundred lines, pure Python, and is measured
+on the Bach chorales in ``bench/notation.py`` (see docs/notation.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .score import KeySignature, Note, Score
+
+K_PRE = 10
+K_POST = 42
+KEY_WEIGHT = 4
+
+_LETTERS = "CDEFGAB"
+_NATURAL_PC = (0, 2, 4, 5, 7, 9, 11)
+# The letter (0=C .. 6=B) of each chromatic pitch class as a tonic, and each chromatic step above a
+# tonic as a number of letters: the chromatic harmonic scale 1 b2 2 b3 3 4 #4 5 b6 6 b7 7.
+_TONIC_LETTER = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
+_STEP_LETTERS = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
+_ACCIDENTAL = {-2: "bb", -1: "b", 0: "", 1: "#", 2: "##"}
+
+
+def spelling_for(letter: int, pc: int) -> str | None:
+    """The spelling of pitch class ``pc`` with letter ``letter`` (0=C), or None beyond doubles."""
+    alter = (pc - _NATURAL_PC[letter] + 6) % 12 - 6
+    accidental = _ACCIDENTAL.get(alter)
+    return None if accidental is None else _LETTERS[letter] + accidental
+
+
+def key_spelling(pc: int, key: KeySignature | None) -> str:
+    """The plain spelling of a pitch class in a key: its letter from the key's scale where it is
+    in it, else sharps in sharp keys and flats in flat keys."""
+    sharps = key.sharps if key is not None else 0
+    # line of fifths: F=-1, C=0, G=1 ...; a key with s sharps holds positions s-1 .. s+5
+    fifths = (pc * 7) % 12  # 0..11 on the sharp side
+    lo = sharps - 1 if sharps >= 0 else sharps - 5
+    while fifths < lo:
+        fifths += 12
+    while fifths - 12 >= lo:
+        fifths -= 12
+    return _from_fifths(fifths)
+
+
+def _from_fifths(q: int) -> str:
+    letter = "FCGDAEB"[(q + 1) % 7]
+    return letter + _ACCIDENTAL[(q + 1) // 7]
+
+
+def _fifths(spelling: str) -> int:
+    """Position on the line of fifths: C=0, G=1, F=-1, F#=6, Bb=-2."""
+    return "FCGDAEB".index(spelling[0]) - 1 + 7 * (spelling.count("#") - spelling.count("b"))
+
+
+def spell_pitches(events: Sequence[tuple[int, int, int, int]],
+                  keys: Sequence[KeySignature | None]) -> list[str]:
+    """Spell ``(onset, pitch, end, voice)`` events given in score order, with the key in force at
+    each. ``voice`` groups the notes of one line (a part), for the melodic rule of pass two."""
+    n = len(events)
+    pcs = [e[1] % 12 for e in events]
+    # prefix[i][t]: how many of the first i notes have pitch class t
+    prefix = [[0] * 12]
+    for pc in pcs:
+        row = prefix[-1][:]
+        row[pc] += 1
+        prefix.append(row)
+    votes_of: list[list[float]] = []
+    first: list[str] = []
+    for i, pc in enumerate(pcs):
+        lo, hi = max(0, i - K_PRE), min(n, i + K_POST)
+        counts = [b - a for a, b in zip(prefix[lo], prefix[hi], strict=True)]
+        key = keys[i]
+        if key is not None:
+            counts[key.tonic_pc] += KEY_WEIGHT
+            relative = (key.tonic_pc + (9 if key.mode == "major" else 3)) % 12
+            counts[relative] += KEY_WEIGHT / 2
+        votes = [0.0] * 7
+        for t in range(12):
+            if counts[t]:
+                votes[(_TONIC_LETTER[t] + _STEP_LETTERS[(pc - t) % 12]) % 7] += counts[t]
+        votes_of.append(votes)
+        first.append(_best(pc, votes, key, {}))
+    # pass two: the harmony sounding at each onset and the line's neighbours can overrule a close
+    # vote (A# under F# and C#, not Bb; a leading tone a letter below the note it leads to)
+    out = []
+    sounding = _sounding(events)
+    lines = _neighbours(events)
+    for i, pc in enumerate(pcs):
+        bonus: dict[int, float] = {}
+        top = max(votes_of[i]) or 1.0
+        for letter in range(7):
+            name = spelling_for(letter, pc)
+            if name is None:
+                continue
+            q = _fifths(name)
+            b = 0.0
+            for j in sounding[i]:
+                if abs(q - _fifths(first[j])) > 6:
+                    b -= HARMONY_WEIGHT
+            for j in lines[i]:
+                step = abs(events[j][1] - events[i][1])
+                if step in (1, 2):
+                    apart = abs(letter - _LETTERS.index(first[j][0]))
+                    b += MELODY_WEIGHT if apart in (1, 6) else -MELODY_WEIGHT
+            bonus[letter] = b * top
+        out.append(_best(pc, votes_of[i], keys[i], bonus))
+    return out
+
+
+HARMONY_WEIGHT = 0.3
+MELODY_WEIGHT = 0.2
+
+
+def _best(pc: int, votes: list[float], key: KeySignature | None, bonus: dict[int, float]) -> str:
+    best = None
+    for letter in range(7):
+        name = spelling_for(letter, pc)
+        if name is None:
+            continue
+        rank = (votes[letter] + bonus.get(letter, 0.0), -len(name))
+        if best is None or rank > best[0]:
+            best = (rank, name)
+    return best[1] if best is not None else key_spelling(pc, key)
+
+
+def _sounding(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
+    """For each event, the other events sounding at its onset (started, not yet ended)."""
+    out: list[list[int]] = []
+    active: list[int] = []
+    for i, (start, _p, _end, _v) in enumerate(events):
+        active = [j for j in active if events[j][2] > start]
+        out.append(list(active))
+        for j in active:
+            if events[j][0] == start:
+                out[j].append(i)
+        active.append(i)
+    return out
+
+
+def _neighbours(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
+    """For each event, the nearest-in-pitch note before it and after it in the same voice."""
+    by_voice: dict[int, list[int]] = {}
+    for i, e in enumerate(events):
+        by_voice.setdefault(e[3], []).append(i)
+    out: list[list[int]] = [[] for _ in events]
+    for idx in by_voice.values():
+        onsets = sorted({events[i][0] for i in idx})
+        at: dict[int, list[int]] = {}
+        for i in idx:
+            at.setdefault(events[i][0], []).append(i)
+        for k, t in enumerate(onsets):
+            for i in at[t]:
+                for other in (k - 1, k + 1):
+                    if 0 <= other < len(onsets):
+                        group = at[onsets[other]]
+                        out[i].append(min(group, key=lambda j: abs(events[j][1] - events[i][1])))
+    return out
+
+
+def spell_score(score: Score) -> Score:
+    """Every pitched note without a spelling gets one; spelled notes (from a file) are kept and
+    count as context. Drum parts are left alone."""
+    events = []
+    for pi, part in enumerate(score.parts):
+        if part.is_drum:
+            continue
+        for ni, note in enumerate(part.notes):
+            events.append((note.start, note.pitch, note.end, pi, ni))
+    if not events or all(score.parts[pi].notes[ni].spelling for *_, pi, ni in events):
+        return score
+    events.sort()
+    names = spell_pitches([(s, p, e, pi) for s, p, e, pi, _ in events],
+                          [score.key_at(s) for s, *_ in events])
+    chosen: dict[tuple[int, int], str] = {}
+    for (*_, pi, ni), name in zip(events, names, strict=True):
+        chosen[pi, ni] = name
+    parts = []
+    for pi, part in enumerate(score.parts):
+        if part.is_drum:
+            parts.append(part)
+            continue
+        notes = tuple(n if n.spelling else _spelled(n, chosen[pi, ni])
+                      for ni, n in enumerate(part.notes))
+        parts.append(replace(part, notes=notes))
+    return score.with_parts(parts)
+
+
+def _spelled(note: Note, spelling: str) -> Note:
+    return Note(note.start, note.pitch, note.duration, note.velocity, spelling)
+
+
+__all__ = ["key_spelling", "spell_pitches", "spell_score", "spelling_for"]

@@ -1,0 +1,356 @@
+"""Notation a composer can hand on: spelling, clefs and staves, pickups, fermatas, performances,
+reading our own files back, bad input; MuseScore 3 opens the exports (skipped without it)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from human_piano import human_piano_midi
+from hypothesis import HealthCheck, given, settings
+from music_strategies import midi_scores
+
+from composer_gui.music.errors import ScoreFileError
+from composer_gui.music.midi import read_midi, write_midi
+from composer_gui.music.musicxml_writer import musicxml_text
+from composer_gui.music.notation import read_notation, write_musicxml
+from composer_gui.music.score import KeySignature, Note, Part, Score, TimeSignature
+from composer_gui.music.spelling import spell_score
+
+music21 = pytest.importorskip("music21")
+CHORALES = ["bwv66.6", "bwv1.6", "bwv26.6", "bwv40.8", "bwv110.7"]
+
+
+def original_xml(path: Path) -> str:
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            name = next(n for n in z.namelist() if n.endswith(".xml") and "META" not in n)
+            return z.read(name).decode("utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def spellings(score: Score) -> list[list[tuple[int, int, str | None]]]:
+    return [sorted((n.start, n.pitch, n.spelling or "") for n in p.notes) for p in score.parts]
+
+
+# ----- spelling --------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", CHORALES)
+def test_chorales_keep_spelling_clefs_and_pickup_through_the_app(tmp_path, name):
+    path = Path(music21.corpus.getWork(name))
+    original = read_notation(path)
+    out = tmp_path / "back.musicxml"
+    write_musicxml(original, out)
+    back = read_notation(out)
+    ours, theirs = spellings(back), spellings(original)
+    total = sum(len(p) for p in theirs)
+    same = sum(a == b for pa, pb in zip(ours, theirs, strict=True)
+               for a, b in zip(pa, pb, strict=True))
+    assert same / total >= 0.995
+    xml, source = out.read_text(encoding="utf-8"), original_xml(path)
+    assert xml.count("<accidental>") <= 1.25 * source.count("<accidental") + 1
+    assert [p.clef for p in back.parts] == [p.clef for p in original.parts]
+    assert back.pickup == original.pickup
+    if original.pickup:
+        assert '<measure number="0" implicit="yes">' in xml
+        assert back.bar_starts() == original.bar_starts()
+    assert back.fermatas == original.fermatas
+
+
+def test_unspelled_chorales_are_spelled_like_bach():
+    """The speller alone (file spellings removed) on chorales: at least 99% as written."""
+    same = total = 0
+    for name in CHORALES:
+        original = read_notation(music21.corpus.getWork(name))
+        guessed = spell_score(original.map_notes(lambda n: replace(n, spelling=None)))
+        for a, b in zip(spellings(original), spellings(guessed), strict=True):
+            total += len(a)
+            same += sum(x == y for x, y in zip(a, b, strict=True))
+    assert same / total >= 0.99
+
+
+def test_key_and_context_decide_the_spelling():
+    e_major = Score(parts=(Part((Note(0, 64, 480), Note(0, 68, 480), Note(0, 71, 480),
+                                 Note(480, 63, 480), Note(480, 66, 480), Note(480, 70, 480))),),
+                    key_signatures=(KeySignature(0, 4),))
+    assert [n.spelling for n in spell_score(e_major).parts[0].notes] == [
+        "E", "G#", "B", "D#", "F#", "A#"]
+    f_minor = Score(parts=(Part((Note(0, 65, 480), Note(0, 68, 480), Note(0, 72, 480),
+                                 Note(480, 61, 480), Note(480, 65, 480), Note(480, 68, 480))),),
+                    key_signatures=(KeySignature(0, -4, "minor"),))
+    assert [n.spelling for n in spell_score(f_minor).parts[0].notes] == [
+        "F", "Ab", "C", "Db", "F", "Ab"]
+
+
+def test_a_g_major_jig_has_no_needless_naturals(tmp_path):
+    scale = [67, 69, 71, 72, 74, 76, 78, 79]
+    notes = tuple(Note(i * 240, scale[i % 8], 240) for i in range(48))
+    score = Score(parts=(Part(notes, name="Fiddle"),), key_signatures=(KeySignature(0, 1),),
+                  time_signatures=(TimeSignature(0, 6, 8),))
+    xml = musicxml_text(score)
+    assert "<accidental>" not in xml
+    assert "<step>F</step><alter>1</alter>" in xml
+
+
+# ----- clefs, staves, parts ----------------------------------------------------------------------
+def test_clefs_by_range_and_a_grand_staff_for_the_piano():
+    tenor = Part(tuple(Note(i * 480, p, 480) for i, p in enumerate([48, 52, 55, 57, 60, 62])),
+                 name="Tenor")
+    bass = Part(tuple(Note(i * 480, p, 480) for i, p in enumerate([36, 40, 43, 45, 48])),
+                name="Cello", program=42)
+    piano = Part(tuple(Note(i * 480, p, 480) for i, p in enumerate([36, 79, 43, 76])),
+                 name="Piano")
+    xml = musicxml_text(Score(parts=(tenor, bass, piano)))
+    part1, part2, part3 = xml.split('<part id="P')[1:]
+    assert "<sign>G</sign><line>2</line><clef-octave-change>-1" in part1
+    assert "<sign>F</sign><line>4</line>" in part2
+    assert "<staves>2</staves>" in part3 and '<clef number="2"><sign>F</sign>' in part3
+    assert "<part-abbreviation>T.</part-abbreviation>" in xml
+    assert "<part-abbreviation>Vc.</part-abbreviation>" in xml
+    assert "<part-abbreviation>Pno.</part-abbreviation>" in xml
+
+
+def test_a_grand_staff_reads_back_as_one_part(tmp_path):
+    piano = Part(tuple(Note(i * 480, p, 480) for i, p in enumerate([36, 79, 43, 76, 60, 59])),
+                 name="Piano")
+    write_musicxml(Score(parts=(piano,)), tmp_path / "piano.musicxml")
+    back = read_notation(tmp_path / "piano.musicxml")
+    assert len(back.parts) == 1 and back.parts[0].clef == "grand"
+    assert [(n.start, n.pitch) for n in back.parts[0].notes] == [
+        (n.start, n.pitch) for n in piano.notes]
+
+
+# ----- performances ------------------------------------------------------------------------------
+def test_a_human_timed_piano_file_reads_as_a_copyist_would_write_it(tmp_path):
+    score = read_midi(human_piano_midi(tmp_path / "human.mid", bars=16))
+    assert len(score.tempos) > 100  # a rubato map
+    warnings: list[str] = []
+    path = tmp_path / "human.musicxml"
+    write_musicxml(score, path, warnings)
+    xml = path.read_text(encoding="utf-8")
+    assert "<staves>2</staves>" in xml and '<clef number="2"><sign>F</sign>' in xml
+    assert "<tuplet" not in xml and "<time-modification>" not in xml
+    assert 1 <= xml.count("<metronome") <= 6
+    assert any("MIDI export keeps the exact timing" in w for w in warnings)
+    back = read_notation(path)
+    assert back.note_count == score.note_count
+    # MIDI export is untouched by the notation view
+    write_midi(score, tmp_path / "again.mid")
+    assert read_midi(tmp_path / "again.mid").parts[0].notes == score.parts[0].notes
+
+
+def test_triplets_stay_triplets_where_the_music_has_them():
+    notes = (*(Note(i * 160, 60 + i, 160) for i in range(6)), Note(960, 72, 960))
+    xml = musicxml_text(Score(parts=(Part(notes),)))
+    assert xml.count('<tuplet type="start"') == 2 and xml.count('<tuplet type="stop"') == 2
+    assert xml.count("<time-modification>") == 6
+
+
+# ----- reading our own files -------------------------------------------------------------------
+def test_same_pitch_overlaps_and_low_drums_read_back_note_for_note(tmp_path):
+    voices = Part((Note(0, 60, 1920), Note(480, 60, 480), Note(960, 60, 1440),
+                   Note(1920, 64, 480)), name="Organ", program=19)
+    drums = Part(tuple(Note(i * 240, k, 240) for i, k in enumerate([27, 31, 34, 35, 37, 42,
+                                                                   49, 81])),
+                 name="Kit", is_drum=True, channel=9)
+    score = Score(parts=(voices, drums))
+    write_musicxml(score, tmp_path / "own.musicxml")
+    back = read_notation(tmp_path / "own.musicxml")
+    for a, b in zip(back.parts, score.parts, strict=True):
+        assert sorted((n.start, n.pitch, n.duration) for n in a.notes) == sorted(
+            (n.start, n.pitch, n.duration) for n in b.notes)
+    assert back.parts[1].is_drum
+
+
+def test_music21_warnings_become_the_apps_own(tmp_path, recwarn):
+    path = tmp_path / "odd.musicxml"
+    xml = musicxml_text(Score(parts=(Part((Note(0, 60, 480),), name="Flute"),)))
+    # a midi-program out of range: music21 warns with a Python warning
+    path.write_text(xml.replace("<midi-program>1</midi-program>",
+                                "<midi-program>300</midi-program>"), encoding="utf-8")
+    warnings: list[str] = []
+    read_notation(path, warnings)
+    assert not [w for w in recwarn.list if "music21" in str(w.filename)]
+    assert any("did not expect" in w for w in warnings)
+
+
+def test_an_overfull_bar_is_reported(tmp_path):
+    xml = musicxml_text(Score(parts=(Part((Note(0, 60, 1920),), name="Flute"),)))
+    xml = xml.replace("<duration>1920</duration>", "<duration>2400</duration>", 1)
+    (tmp_path / "full.musicxml").write_text(xml, encoding="utf-8")
+    warnings: list[str] = []
+    read_notation(tmp_path / "full.musicxml", warnings)
+    assert any("measure 1 of Flute is overfull" in w for w in warnings)
+
+
+# ----- bad input -------------------------------------------------------------------------------
+def test_what_notation_cannot_express_is_written_as_the_closest_and_reported(tmp_path):
+    score = Score(parts=(Part((Note(0, 60, 480), Note(480, 62, 1), Note(960, 64, 487)),),),
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(7, 3, 4)))
+    warnings: list[str] = []
+    write_musicxml(score, tmp_path / "odd.musicxml", warnings)
+    back = read_notation(tmp_path / "odd.musicxml")
+    assert back.note_count == 3
+    assert any("tick 7" in w for w in warnings) and any("moved" in w for w in warnings)
+
+
+def test_a_failed_export_leaves_nothing_behind(tmp_path, monkeypatch):
+    from composer_gui.music import notation
+
+    def broken(score, warnings=None):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(notation, "musicxml_text", broken)
+    with pytest.raises(ScoreFileError, match="boom"):
+        write_musicxml(Score(parts=(Part((Note(0, 60, 480),)),)), tmp_path / "x.musicxml")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----- MuseScore 3 -----------------------------------------------------------------------------
+MSCORE = shutil.which("mscore3") or shutil.which("mscore")
+
+
+@pytest.mark.skipif(MSCORE is None, reason="MuseScore 3 (mscore3) is not installed")
+def test_musescore_opens_the_exports_without_tuplet_warnings(tmp_path):
+    chorale = read_notation(music21.corpus.getWork("bwv66.6"))
+    human = read_midi(human_piano_midi(tmp_path / "human.mid", bars=8))
+    odd = Score(parts=(Part((Note(0, 5, 480), Note(7, 60, 301), Note(500, 127, 1)), name="Odd"),
+                       Part((Note(0, 20, 240), Note(240, 36, 240)), name="Kit", is_drum=True,
+                            channel=9)),
+                time_signatures=(TimeSignature(0, 4, 4), TimeSignature(7, 5, 8)))
+    for name, score in (("chorale", chorale), ("human", human), ("odd", odd)):
+        xml = tmp_path / f"{name}.musicxml"
+        write_musicxml(score, xml)
+        pdf = tmp_path / f"{name}.pdf"
+        run = subprocess.run([MSCORE, "-o", str(pdf), str(xml)], capture_output=True, text=True,
+                             timeout=120, env={"QT_QPA_PLATFORM": "offscreen",
+                                               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+        assert pdf.exists() and pdf.stat().st_size > 1000, run.stderr[-500:]
+        assert not re.findall(r"(?i)tuplet|cannot divide|error at line", run.stdout + run.stderr)
+
+
+def test_a_dominant_in_f_sharp_minor_is_spelled_with_e_sharp():
+    """Notes without spellings (a continuation the model wrote) in F# minor: i - V - i."""
+    chords = [(54, 57, 61, 66), (49, 53, 56, 61), (54, 57, 61, 66)]
+    notes = tuple(Note(i * 960, p, 960) for i, chord in enumerate(chords) for p in chord)
+    score = spell_score(Score(parts=(Part(notes),), key_signatures=(KeySignature(0, 3, "minor"),)))
+    names = [n.spelling for n in score.parts[0].notes]
+    assert names == ["F#", "A", "C#", "F#", "C#", "E#", "G#", "C#", "F#", "A", "C#", "F#"]
+
+
+def test_four_voices_in_one_part_get_a_grand_staff():
+    chorale = read_notation(music21.corpus.getWork("bwv66.6"))
+    merged = Part(tuple(sorted(n for p in chorale.parts for n in p.notes)), name="Choir")
+    xml = musicxml_text(replace(chorale, parts=(merged,)))
+    assert "<staves>2</staves>" in xml and '<clef number="2"><sign>F</sign>' in xml
+
+
+def test_two_piano_tracks_are_braced_into_one_grand_staff(tmp_path):
+    """A recording with each hand on its own track: treble over bass, joined by a brace."""
+    right = Part(tuple(Note(i * 240, 72 + i % 5, 240) for i in range(16)), name="Piano")
+    left = Part(tuple(Note(i * 480, 36 + i % 7, 480) for i in range(8)), name="Piano",
+                channel=1)
+    xml = musicxml_text(Score(parts=(right, left)))
+    head, p1, p2 = xml.split('<part id="P')
+    assert head.count("<group-symbol>brace</group-symbol>") == 1
+    assert head.count('type="stop"') == 1
+    assert "<sign>G</sign>" in p1 and "<sign>F</sign>" in p2
+
+
+def test_the_hands_split_at_middle_c():
+    from composer_gui.music.clefs import split_hands
+
+    notes = [Note(i * 240, p, 240) for i, p in enumerate([48, 59, 60, 72, 55, 61])]
+    upper, lower = split_hands(notes)
+    assert [n.pitch for n in upper] == [60, 72, 61]
+    assert [n.pitch for n in lower] == [48, 59, 55]
+
+
+def test_triplets_a_tick_off_are_a_written_score_not_a_performance():
+    """Some files write triplets in a resolution that does not divide by three (159, 319)."""
+    notes = tuple(Note(b * 480 + off, 60 + i, 160) for b in range(8)
+                  for i, off in enumerate((0, 159, 319)))
+    warnings: list[str] = []
+    xml = musicxml_text(Score(parts=(Part(notes),)), warnings)
+    assert xml.count('<tuplet type="start"') == 8
+    assert not any("performance" in w for w in warnings)
+    assert any("moved" in w for w in warnings)
+
+
+def test_a_real_tempo_change_in_a_performance_gets_its_own_mark(tmp_path):
+    """Rubato around 100 bpm, then around 66 bpm from bar 9: two marks, where the change is."""
+    import random
+
+    from composer_gui.music.score import TempoChange
+
+    score = read_midi(human_piano_midi(tmp_path / "human.mid", bars=16))
+    rng = random.Random(2)
+    tempos = tuple(TempoChange.from_bpm(t, (100 if t < 8 * 1920 else 66) * rng.uniform(0.94, 1.06))
+                   for t in range(0, 16 * 1920, 240))
+    xml = musicxml_text(replace(score, tempos=tempos))
+    marks = re.findall(r"<per-minute>(\d+)</per-minute>", xml)
+    assert len(marks) == 2
+    assert abs(int(marks[0]) - 100) <= 5 and abs(int(marks[1]) - 66) <= 5
+    bar_of_second = xml[:xml.index(f"<per-minute>{marks[1]}<")].count("<measure ")
+    assert bar_of_second in (9, 10)
+
+
+def test_parts_with_different_key_signatures_read_as_most_of_them(tmp_path):
+    """bwv244.15 in music21's corpus: soprano with four sharps, the others with two."""
+    warnings: list[str] = []
+    score = read_notation(music21.corpus.getWork("bwv244.15"), warnings)
+    assert score.key == KeySignature(0, 2)
+    assert any("different key signatures" in w for w in warnings)
+
+
+def test_abc_spellings_are_kept(tmp_path):
+    path = tmp_path / "tune.abc"
+    path.write_text("X:1\nT:Spelt\nM:4/4\nL:1/4\nK:F#m\n^E F =c _e | ^^F4 |]\n", encoding="utf-8")
+    score = read_notation(path)
+    assert [n.spelling for n in score.notes] == ["E#", "F#", "C", "Eb", "F##"]
+    xml = musicxml_text(score)
+    assert "<step>E</step><alter>1</alter>" in xml and "<step>F</step><alter>2</alter>" in xml
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(midi_scores(grid=7))
+def test_any_score_exports_to_readable_notation_with_every_note(tmp_path_factory, score):
+    """Whatever a MIDI file or a drawing holds (here: odd 7-tick timing, meters and keys
+    anywhere), notation writes a file that reads back with every sounding note and pitch."""
+    path = tmp_path_factory.mktemp("any") / "any.musicxml"
+    write_musicxml(score, path)
+    if not any(n.duration for p in score.parts for n in p.notes):
+        return  # nothing notation can show; reading refuses a file without notes
+    back = read_notation(path)
+    # MusicXML stops at C0: MIDI's lowest octave is written an octave up
+    expected = sorted(n.pitch + 12 * (n.pitch < 12 and not p.is_drum)
+                      for p in score.parts for n in p.notes if n.duration)
+    assert sorted(n.pitch for p in back.parts for n in p.notes) == expected
+
+
+def test_a_doubled_note_goes_to_a_voice_of_its_own(tmp_path):
+    """Two identical notes (a MIDI file can hold them) are not one pitch twice in a chord."""
+    score = Score(parts=(Part((Note(0, 60, 480), Note(0, 60, 480), Note(0, 64, 480)),),))
+    xml = musicxml_text(score)
+    assert "<voice>2</voice>" in xml
+    write_musicxml(score, tmp_path / "double.musicxml")
+    assert sorted(n.pitch for n in read_notation(tmp_path / "double.musicxml").notes) == [
+        60, 60, 64]
+
+
+def test_a_drawn_part_keeps_its_timing_beside_a_recorded_one(tmp_path):
+    """Only the recorded part goes to the sixteenth grid; the drawn 32nds stay 32nds."""
+    recorded = read_midi(human_piano_midi(tmp_path / "human.mid", bars=4)).parts[0]
+    drawn = Part(tuple(Note(i * 60, 72 + i % 5, 60) for i in range(32)), name="Flute",
+                 program=73, channel=1)
+    score = Score(parts=(drawn, recorded))
+    write_musicxml(score, tmp_path / "mixed.musicxml")
+    back = read_notation(tmp_path / "mixed.musicxml")
+    assert [(n.start, n.duration) for n in back.parts[0].notes] == [
+        (n.start, n.duration) for n in drawn.notes]
+    assert all(n.start % 120 == 0 for n in back.parts[1].notes)
