@@ -58,7 +58,7 @@ def losses(original: Score, copy: Score) -> list[str]:
             label = repr(a.name) if a.name else f"part {number}"
             if a.program != b.program and not a.is_drum:
                 out.append(f"gave {label} MIDI program {b.program} instead of {a.program}")
-            if a.name != b.name:
+            if a.name and a.name != b.name:  # an unnamed part may be named by the copy
                 out.append(f"renamed {label} to {b.name!r}")
     if original.title != copy.title:
         out.append("changed the title")

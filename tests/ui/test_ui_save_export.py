@@ -38,8 +38,9 @@ def test_exports_never_change_the_save_target_and_show_what_they_lost(window, qt
     with qtbot.waitSignal(window.files.exported, timeout=60000):
         window.files.export_to(tmp_path / "piece.musicxml")
     message = window.statusBar().currentMessage()
-    assert message.startswith("Exported piece.musicxml; the copy ")
-    assert "moved 1 note to the notation grid" in message and "tempo" in message
+    assert message.startswith("Exported piece.musicxml (notation: ")  # what the writer changed
+    assert "the copy moved 1 note to the notation grid" in message and "tempo" in message
+    assert "renamed" not in message  # an unnamed part named by the copy is no loss
     # neither export touched the document's file, name or modified state
     assert window.doc.path == project and window.doc.modified
     assert window.windowTitle() == title
@@ -78,13 +79,13 @@ def test_save_and_export_write_in_a_worker_thread(window, qtbot, tmp_path, monke
     threads = []
     real_save, real_export = files.save_score, files.export_checked
 
-    def save(score, path):
+    def save(score, path, *rest):
         threads.append(threading.current_thread())
-        return real_save(score, path)
+        return real_save(score, path, *rest)
 
-    def export(score, path):
+    def export(score, path, *rest):
         threads.append(threading.current_thread())
-        return real_export(score, path)
+        return real_export(score, path, *rest)
 
     monkeypatch.setattr(files, "save_score", save)
     monkeypatch.setattr(files, "export_checked", export)
