@@ -459,7 +459,9 @@ class VoiceSampler:
                 raise ValueError("the region holds no melody notes to harmonize (it lies "
                                  "outside the melody)")
         else:
-            start = score.bar_start(score.bar_at(notes[0].start))
+            # from the melody's first note: the voices under a pickup enter with it, not in
+            # the empty part of its bar (which would also make notation write a full bar)
+            start = notes[0].start // step * step
             stop = -(-max(x.end for x in notes) // step) * step
         return vplan, [False] + [True] * (n - 1), start, stop
 

@@ -234,6 +234,15 @@ def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
             assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
 
 
+def test_harmonizing_a_pickup_starts_with_the_melody(sampler):
+    """The voices under a one-beat upbeat enter with it, not in the empty part of its bar."""
+    pickup = Score(parts=(voice(S[:5], "Melody", start=3 * TPQ),), pickup=TPQ,
+                   key_signatures=(KeySignature(0, 0),))
+    for r in sampler.generate(pickup, GenerationRequest(harmonize=True, variations=2, seed=4)):
+        assert all(n.start >= 3 * TPQ for n in r.notes)
+        assert r.pickup == TPQ
+
+
 def test_reharmonize_a_region_of_a_four_part_score(sampler):
     score = chorale(20)
     lo, hi = BAR, 2 * BAR
