@@ -6,7 +6,10 @@ it shows is what File > Export MusicXML writes: every render engraves the whole 
 each pitched ``<note>`` (where it sounds: the view selects the note clicked and follows the
 playhead by them). Nothing is cut up, cached per bar or joined, so no context is lost.
 
-Speed (``bench/score_view.py``, 100 bars on a shared 2-core machine): FIGURES
+Speed (``bench/score_view.py``, 100 bars, on a shared 2-core machine at load average 3): one note
+changed costs 0.48 s wall / 0.35 s CPU for a 4-part chorale of 1,630 notes (export 0.14, names
+0.02, layout 0.27, svg 0.22) and 0.37 s / 0.29 s for a 2,000-note piano piece; in the app, from
+the edit to the new pages, 0.65 s and 0.62 s (the 150 ms pause included).
 """
 
 from __future__ import annotations
@@ -129,7 +132,8 @@ def _int(text: str | None, default: int) -> int:
 # ----- SVG for QtSvg -----------------------------------------------------------------------------
 _ROOT = re.compile(r'<svg width="([\d.]+)px" height="([\d.]+)px"')
 _INNER = re.compile(r'<svg class="definition-scale"([^>]*?)viewBox="0 0 ([\d.]+) ([\d.]+)"([^>]*)>')
-_TEXT = re.compile(r"<text([^>]*)>(.*?)</text>", re.S)
+# a <text> element, or an empty one (<text .../>: verovio writes those; group 2 is then None)
+_TEXT = re.compile(r"<text\b([^>]*?)(?:/>|>(.*?)</text>)", re.S)
 _LEAF = re.compile(r"<tspan([^>]*)>([^<]*)</tspan>")
 _NOTE = re.compile(r'class="note"')
 # SMuFL metronome-mark notes (in verovio's music font, which Qt lacks) as ordinary characters
@@ -154,6 +158,8 @@ def for_qt(svg: str) -> str:
             svg = svg[:closing] + "</g>" + svg[closing + len("</svg>"):]
 
     def flat(match: re.Match) -> str:
+        if match[2] is None:  # empty: nothing to draw
+            return ""
         attrs = match[1].replace(' font-size="0px"', "")
         leaves = [(a, _METRONOME.get(t, "") if "font-family" in a else t)
                   for a, t in _LEAF.findall(match[2])]

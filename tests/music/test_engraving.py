@@ -136,3 +136,24 @@ def test_for_qt_keeps_the_tempo_mark_readable():
     assert '<g class="definition-scale"' in out and 'transform="scale(0.1,0.1)"' in out
     assert out.count("<svg") == 1 and out.endswith("</g></svg>")
     assert "♩ = 96</text>" in out and 'font-size="720px"' in out
+
+
+def test_for_qt_drops_an_empty_text_and_nothing_after_it():
+    svg = ('<svg width="100px" height="50px"><g><text x="1" y="2" font-size="0px" />'
+           '<g id="n0-0-60-0" class="note"><use/></g><text x="3" y="4"><tspan>12</tspan></text>'
+           '</g></svg>')
+    out = engraving.for_qt(svg)
+    assert engraving.count_notes(out) == 1 and "<text x=\"3\" y=\"4\">12</text>" in out
+    assert "/>\n" not in out and 'font-size="0px"' not in out
+
+
+def test_every_note_of_the_export_is_engraved_pickup_and_all():
+    pytest.importorskip("verovio")
+    beat = TPQ
+    notes = [Note(3 * beat, 67, beat // 2, 80), Note(3 * beat + beat // 2, 65, beat // 2, 80)]
+    notes += [Note(4 * beat + i * beat, 60 + i % 5, beat, 80) for i in range(4 * 12)]
+    score = Score(parts=(Part(tuple(notes), name="Soprano"),),
+                  time_signatures=(TimeSignature(0, 4, 4),), pickup=beat, title="Pickup")
+    result = engraving.Engraver().engrave(score, width_px=700)
+    export = engraving.musicxml_text(score)
+    assert len(result.pages) >= 1 and result.notes == export.count("<pitch>") == len(notes)
