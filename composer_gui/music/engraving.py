@@ -7,9 +7,9 @@ each pitched ``<note>`` (where it sounds: the view selects the note clicked and 
 playhead by them). Nothing is cut up, cached per bar or joined, so no context is lost.
 
 Speed (``bench/score_view.py``, 100 bars, on a shared 2-core machine at load average 1.2): one
-note changed costs 0.34 s wall / 0.34 s CPU for a 4-part chorale of 1,630 notes (export 0.08,
-names 0.01, layout 0.13, svg 0.10) and 0.27 s / 0.27 s for a 2,000-note piano piece; in the app,
-from the edit to the new pages, 0.52 s and 0.45 s (the 150 ms pause included).
+note changed costs 0.34 s wall / 0.34 s CPU for a 4-part chorale of 1,630 notes (its last edit:
+export 0.08, names 0.01, layout 0.13, svg 0.10) and 0.27 s / 0.27 s for a 2,000-note piano
+piece; in the app, from the edit to the new pages, 0.52 s and 0.45 s (the 150 ms pause included).
 """
 
 from __future__ import annotations
