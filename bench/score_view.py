@@ -4,18 +4,16 @@ an edit, and how long the GUI thread stalls meanwhile.
     python bench/score_view.py [--bars 100] [--edits 5]
 
 Two pieces of ``--bars`` bars: a chorale (BWV 66.6 from music21's corpus, repeated, each copy
-transposed, so no two chunks are alike) and a two-hand piano piece (eighth notes over three-note
-chords; seeded random). Rows:
+transposed) and a two-hand piano piece (eighth notes over three-note chords; seeded random). Rows:
 
 * engraver rows run ``music.engraving.Engraver`` in this process, the code the view's worker runs:
-  the first render (every chunk exported), one note changed (median of ``--edits`` edits in
-  different bars), a re-layout for a new width (nothing exported), and, for comparison, one
-  export of the whole score followed by the layout (what every update would cost without chunks);
-* "in the app" rows drive a real ``ScoreView`` (offscreen) with its worker processes, from the
-  edit pushed to the undo stack to the new pages on screen, the 150 ms pause that gathers rapid
-  edits included (and, where that was a preview, to the exact pages that follow); beside them the
-  longest time the GUI thread's event loop did not turn (a 5 ms timer), with the worker processes
-  and, for comparison, with the same engraver in a thread.
+  the first render (verovio's toolkit started, the whole export, the layout), one note changed
+  (median of ``--edits`` edits in different bars: the whole export again and the layout; its
+  parts in seconds beside it), and a re-layout for a new width (the export reused);
+* "in the app" rows drive a real ``ScoreView`` (offscreen) with its worker process, from the edit
+  pushed to the undo stack to the new pages on screen, the 150 ms pause that gathers rapid edits
+  included; beside them the longest time the GUI thread's event loop did not turn (a 5 ms timer),
+  with the worker process and, for comparison, with the same engraver in a thread.
 
 Speed is measured here, never asserted in tests.
 """
@@ -75,9 +73,9 @@ def edited(score: Score, bar: int) -> Score:
 
 
 def edit_bars(score: Score, count: int) -> list[int]:
-    """Bars spread over the piece, each inside a chunk (not next to a chunk's edge)."""
+    """Bars spread evenly over the piece."""
     bars = score.bar_count()
-    return [int(bars * (k + 0.5) / count) // 8 * 8 + 3 for k in range(count)]
+    return [int(bars * (k + 0.5) / count) for k in range(count)]
 
 
 class Clock:
@@ -98,8 +96,9 @@ def engraver_rows(name: str, score: Score, edits: int, width: int) -> list[tuple
     eng = engraving.Engraver()
     with Clock() as c:
         first = eng.engrave(score, width)
-    rows.append((name, "first render (export every chunk + layout)", c.wall, c.cpu,
-                 f"{first.notes} heads, {len(first.pages)} pages, {first.how}"))
+    rows.append((name, "first render (whole export + layout)", c.wall, c.cpu,
+                 f"{first.notes} heads, {len(first.pages)} pages; "
+                 + ", ".join(f"{k} {v:.2f}" for k, v in first.seconds.items())))
     walls, cpus, current = [], [], score
     for bar in edit_bars(score, edits):
         current = edited(current, bar)
@@ -109,18 +108,10 @@ def engraver_rows(name: str, score: Score, edits: int, width: int) -> list[tuple
         cpus.append(c.cpu)
     rows.append((name, f"one note changed (median of {edits})", statistics.median(walls),
                  statistics.median(cpus),
-                 f"{result.exported_chunks} chunk exported, {result.how}; "
-                 + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items())))
+                 "last: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items())))
     with Clock() as c:
         eng.engrave(current, width + 200)
-    rows.append((name, "re-layout for a new width", c.wall, c.cpu, "nothing exported"))
-    with Clock() as c:
-        t0 = time.perf_counter()
-        xml = engraving.musicxml_text(current)
-        t1 = time.perf_counter()
-        eng.layout(xml, width)
-    rows.append((name, "without chunks: whole export + layout", c.wall, c.cpu,
-                 f"export {t1 - t0:.2f} s"))
+    rows.append((name, "re-layout for a new width", c.wall, c.cpu, "export reused"))
     return rows
 
 
@@ -132,8 +123,7 @@ class ThreadBackend:
         self.eng = engraving.Engraver()
 
     def submit(self, request):
-        return self.pool.submit(self.eng.engrave, request.score, request.width, request.zoom,
-                                exact=request.exact)
+        return self.pool.submit(self.eng.engrave, request.score, request.width, request.zoom)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -141,7 +131,7 @@ class ThreadBackend:
 
 def app_rows(name: str, score: Score, edits: int) -> list[tuple]:
 
-    return [*app_row(name, score, edits, "worker processes", None),
+    return [*app_row(name, score, edits, "worker process", None),
             *app_row(name, score, edits, "thread (comparison)", ThreadBackend())]
 
 
@@ -155,7 +145,7 @@ def app_row(name: str, score: Score, edits: int, label: str, backend) -> list[tu
 
     app = QApplication.instance() or QApplication([])
     doc = Document(score)
-    view = score_view.ScoreView(doc, backend=backend)  # None: the app's worker processes
+    view = score_view.ScoreView(doc, backend=backend)  # None: the app's worker process
     view.resize(1000, 800)
     done: list = []
     view.rendered.connect(done.append)
@@ -169,7 +159,7 @@ def app_row(name: str, score: Score, edits: int, label: str, backend) -> list[tu
             time.sleep(0.001)
 
     def settle() -> None:
-        while view.busy or view.exact_busy:
+        while view.busy:
             app.processEvents()
             time.sleep(0.001)
 
@@ -186,7 +176,7 @@ def app_row(name: str, score: Score, edits: int, label: str, backend) -> list[tu
     timer = QTimer()
     timer.timeout.connect(tick)
     timer.start(5)
-    times, exact_times, hows, current = [], [], [], score
+    times, current = [], score
     for bar in edit_bars(score, edits):
         current = edited(current, bar)
         count = len(done)
@@ -194,22 +184,14 @@ def app_row(name: str, score: Score, edits: int, label: str, backend) -> list[tu
         doc.push(ChangeScore(doc, current, "edit"))
         wait(count + 1)
         times.append(time.perf_counter() - t0)
-        hows.append(done[-1].how)
-        if done[-1].how == "preview":
-            wait(count + 2)
-            exact_times.append(time.perf_counter() - t0)
         settle()
     timer.stop()
     view.close_backend()
     doc.undo_stack.setClean()
-    kinds = ", ".join(f"{hows.count(h)} {h}" for h in sorted(set(hows)))
-    rows = [(name, f"in the app, {label}: edit to new pages (median of {edits})",
+    return [(name, f"in the app, {label}: edit to new pages (median of {edits})",
              statistics.median(times), None,
-             f"{kinds}; longest GUI-thread stall {max(stalls) * 1000:.0f} ms (5 ms timer)")]
-    if exact_times:
-        rows.append((name, f"in the app, {label}: edit to the exact pages after a preview",
-                     statistics.median(exact_times), None, f"median of {len(exact_times)}"))
-    return rows
+             f"slowest {max(times):.2f} s; longest GUI-thread stall {max(stalls) * 1000:.0f} ms "
+             "(5 ms timer)")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     import verovio
 
     print(f"verovio {verovio.toolkit().getVersion()}, {os.cpu_count()} CPUs, "
-          f"chunks of {engraving.CHUNK_BARS} bars, load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f}")
     rows = []
     for name, make in (("chorale", chorale), ("piano", piano)):
         score = make(args.bars)

@@ -1,5 +1,6 @@
 """The score view: a dock that shows the document as notation, engraved by verovio from the same
-MusicXML that File > Export MusicXML writes (``music.engraving``), and kept up to date after edits.
+MusicXML that File > Export MusicXML writes (``music.engraving``: the whole export, every time),
+and kept up to date after edits.
 
 It never blocks editing. Engraving runs in a worker *process* (verovio holds Python's GIL while it
 lays out, so a thread would freeze the window for a fifth of a second per update). Edits are
@@ -51,7 +52,6 @@ class Request:
     score: Score
     width: int
     zoom: float
-    exact: bool = False  # the whole export, never a preview
 
 
 class Backend:
@@ -65,21 +65,18 @@ class Backend:
 
 
 class ProcessBackend(Backend):
-    """One spawned worker process, started on the first render and kept (with its chunk cache).
-    ``low_priority``: the process runs niced (the exact engravings that follow a preview)."""
+    """One spawned worker process, started on the first render and kept (with verovio loaded)."""
 
-    def __init__(self, *, low_priority: bool = False) -> None:
+    def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._low_priority = low_priority
 
     def submit(self, request: Request) -> Future:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=engraving.worker_init,
-                                             initargs=(self._low_priority,))
+                                             initializer=engraving.worker_init)
         try:
             return self._pool.submit(engraving.engrave_in_process, request.score, request.width,
-                                     request.zoom, request.exact)
+                                     request.zoom)
         except RuntimeError:  # the process died (BrokenProcessPool): start a new one next time
             self._pool = None
             raise
@@ -93,7 +90,7 @@ class ProcessBackend(Backend):
 class _Relay(QObject):
     """Carries a finished Future from whichever thread completes it to the GUI thread."""
 
-    done = Signal(int, bool, object)  # request number, exact lane, Future
+    done = Signal(int, object)  # request number, Future
 
 
 _NOTE_IDS = re.compile(r'<g id="(n\d+-\d+-\d+-\d+)" class="note"')
@@ -156,22 +153,16 @@ class ScoreView(QWidget):
     noteClicked = Signal(int)  # the tick of a note clicked in the score (its notes are selected)
 
     def __init__(self, doc: Document, parent: QWidget | None = None, *,
-                 backend: Backend | None = None, exact_backend: Backend | None = None,
-                 debounce_ms: int = DEBOUNCE_MS) -> None:
+                 backend: Backend | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
         self.doc = doc
         self.reason: str | None = None  # why verovio cannot engrave; asked when first shown
-        # previews and chunked renders; the exact engraving that follows a preview
         self.backend = backend if backend is not None else ProcessBackend()
-        self.exact_backend = exact_backend or (
-            backend if backend is not None else ProcessBackend(low_priority=True))
         self.zoom = 1.0
         self.shown: engraving.Engraving | None = None
         self.stale_dropped = 0  # results that arrived after a newer request (tests, bench)
         self._requested = 0  # number of the newest request
         self._running: Request | None = None
-        self._exact_running: Request | None = None
-        self._exact_pending: Request | None = None
         self._started = 0.0
         self._layout_key: tuple[int, float] | None = None  # width and zoom of what is shown
         self._dirty = True
@@ -269,35 +260,11 @@ class ScoreView(QWidget):
             self._report_failure(f"could not start the engraver ({exc})")
             return
         self._running = request
-        self._watch(request, future)
+        number = request.number
+        future.add_done_callback(lambda f: self._relay.done.emit(number, f))
 
-    def _watch(self, request: Request, future: Future) -> None:
-        number, exact = request.number, request.exact
-        future.add_done_callback(lambda f: self._relay.done.emit(number, exact, f))
-
-    def _submit_exact(self, request: Request) -> None:
-        if self._exact_running is not None:
-            self._exact_pending = request  # replaces an older one: it would be stale
-            return
-        try:
-            future = self.exact_backend.submit(request)
-        except Exception as exc:
-            self._report_failure(f"could not start the engraver ({exc})")
-            return
-        self._exact_running = request
-        self._watch(request, future)
-
-    @property
-    def exact_busy(self) -> bool:
-        return self._exact_running is not None
-
-    def _arrived(self, number: int, exact: bool, future: Future) -> None:
-        if exact:
-            request, self._exact_running = self._exact_running, None
-            pending, self._exact_pending = self._exact_pending, None
-        else:
-            request, self._running = self._running, None
-            pending = None
+    def _arrived(self, number: int, future: Future) -> None:
+        request, self._running = self._running, None
         newest = number == self._requested and not self._dirty
         if not newest:
             self.stale_dropped += 1
@@ -307,34 +274,24 @@ class ScoreView(QWidget):
             except Exception as exc:
                 self._report_failure(engraving_message(exc))
             else:
-                self._show_result(result, exact, request)
-                if result.how == "preview" and request is not None:
-                    self._submit_exact(Request(number, request.score, request.width,
-                                               request.zoom, exact=True))
-        if pending is not None and pending.number == self._requested:
-            self._submit_exact(pending)
-        if self._dirty and not exact:
+                self._show_result(result, request)
+        if self._dirty:
             self.schedule()
 
-    def _show_result(self, result: engraving.Engraving, exact: bool,
-                     request: Request | None) -> None:
+    def _show_result(self, result: engraving.Engraving, request: Request | None) -> None:
         if request is not None:
             self._layout_key = (request.width, request.zoom)
             if request.width != self._page_width():  # resized meanwhile: re-flow
                 self._dirty = True
         self._show_pages(result)
         seconds = time.perf_counter() - self._started
-        tail = ""
-        if result.how == "preview":
-            tail = " · preview: clefs as in the first bars; the exact engraving follows"
         self.status.setText(
             f"{result.bars} bar{'s' * (result.bars != 1)} · {result.notes} notes · "
             f"{len(result.pages)} page{'s' * (len(result.pages) != 1)} · "
-            f"{'exact engraving in' if exact else 'updated in'} {seconds:.2f} s{tail}")
-        how = {"chunks": "joined from cached chunks", "preview": "a preview joined from chunks",
-               "whole": "the whole score"}.get(result.how, result.how)
-        self.status.setToolTip("Engraved by verovio from the MusicXML export "
-                               f"({how}, {result.exported_chunks} exported now)")
+            f"updated in {seconds:.2f} s")
+        parts = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())
+        self.status.setToolTip("Engraved by verovio from the whole MusicXML export"
+                               + (f" ({parts})" if parts else ""))
         self.rendered.emit(result)
 
     def _report_failure(self, text: str) -> None:
@@ -476,8 +433,6 @@ class ScoreView(QWidget):
     def close_backend(self) -> None:
         self._timer.stop()
         self.backend.close()
-        if self.exact_backend is not self.backend:
-            self.exact_backend.close()
 
 
 def engraving_message(exc: BaseException) -> str:

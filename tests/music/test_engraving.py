@@ -1,5 +1,6 @@
-"""The score view's engraver (music.engraving): chunked export equals the whole export, the cache
-exports only what an edit touched, and verovio's SVG comes out in the subset QtSvg draws."""
+"""The score view's engraver (music.engraving): what it engraves is the whole MusicXML export with
+only note ids added, the ids lead back to the score's notes, an edit is engraved at once, and
+verovio's SVG comes out in the subset QtSvg draws."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from dataclasses import replace
 
 import pytest
 
-from composer_gui.music import engraving
+from composer_gui.music import engraving, musicxml_writer
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
 
 def _chorale(bars: int, voices: int = 4) -> Score:
-    """A 4-part piece of ``bars`` bars in 4/4 with a key, tied-over notes and accidentals, whose
-    chunks all differ (each bar is transposed a little)."""
+    """A 4-part piece of ``bars`` bars in 4/4 with a key, tied-over notes and accidentals (each bar
+    is transposed a little)."""
     parts = []
     for voice, base in enumerate((72, 67, 60, 48)[:voices]):
         notes = []
@@ -35,50 +36,32 @@ def _chorale(bars: int, voices: int = 4) -> Score:
                  time_signatures=(TimeSignature(0, 4, 4),), title="Test")
 
 
-def _measures(xml: str) -> list[tuple[str, str, list[str]]]:
-    """Every measure of every part, its children serialized (whitespace ignored)."""
-    out = []
-    for part in ET.fromstring(xml).findall("part"):
-        for m in part.findall("measure"):
-            items = []
-            for el in m:
-                el.tail = None
-                text = re.sub(r">\s+<", "><", ET.tostring(el, encoding="unicode"))
-                items.append(re.sub(r'<note id="[^"]*"', "<note", text))  # the view's names
-            out.append((part.get("id"), m.get("number"), items))
-    return out
+_ID = re.compile(r'<note id="([^"]+)"')
 
 
-def test_chunks_skip_bar_lines_a_note_crosses():
-    score = _chorale(24)
-    starts = engraving.chunk_ranges(score, bars=4)
-    bars = [bar for _tick, bar in starts]
-    assert bars[0] == 0
-    # bar 3 of every 5 holds a note into the next bar: bar lines 4, 9, 14, 19 are crossed
-    assert bars == [0] + [b for b in range(4, 24, 4) if b % 5 != 4] == [0, 8, 12, 16, 20]
-    assert all(tick == score.bar_start(bar) for tick, bar in starts)
+def _unnamed(xml: str) -> str:
+    return _ID.sub("<note", xml)
 
 
-def test_joined_chunks_equal_the_whole_export():
+def _pitched(xml: str) -> int:
+    return sum(1 for n in ET.fromstring(xml).iter("note") if n.find("pitch") is not None)
+
+
+def test_what_is_engraved_is_the_whole_export_with_named_notes():
     score = _chorale(18)
-    engraver = engraving.Engraver(chunk_bars=4)
-    joined, how = engraver.musicxml(score)
-    assert how == "chunks"
-    whole = engraving.musicxml_text(score)
-    got, want = _measures(joined), _measures(whole)
-    assert [(p, n) for p, n, _ in got] == [(p, n) for p, n, _ in want]
-    different = [(p, n) for (p, n, a), (_q, _m, b) in zip(got, want, strict=True) if a != b]
-    assert different == []
-    assert ET.fromstring(joined).find("part-list") is not None
+    xml = engraving.Engraver().musicxml(score)
+    export = engraving.musicxml_text(score)
+    assert export == musicxml_writer.musicxml_text(score)  # the function File > Export calls
+    assert xml != export and _unnamed(xml) == export  # the ids are all that was added
+    assert len(_ID.findall(xml)) == _pitched(export) > score.note_count  # tied heads too
 
 
 def test_every_note_is_named_by_its_part_tick_and_pitch():
     score = _chorale(10)
-    engraver = engraving.Engraver(chunk_bars=4)
-    xml, how = engraver.musicxml(score)
-    assert how in ("chunks", "preview")
-    ids = [engraving.parse_note_id(i) for i in re.findall(r'<note id="([^"]+)"', xml)]
-    assert None not in ids and len(set(re.findall(r'<note id="([^"]+)"', xml))) == len(ids)
+    xml = engraving.Engraver().musicxml(score)
+    names = _ID.findall(xml)
+    ids = [engraving.parse_note_id(i) for i in names]
+    assert None not in ids and len(set(names)) == len(ids)
     starts = {(i, n.start, n.pitch) for i, p in enumerate(score.parts) for n in p.notes}
     assert starts <= set(ids)  # every note's head is named where it starts
     for part, tick, pitch in ids:  # a tied head: inside a note of that pitch
@@ -86,67 +69,35 @@ def test_every_note_is_named_by_its_part_tick_and_pitch():
     assert engraving.parse_note_id("c1x2") is None
 
 
-def test_an_edit_exports_only_its_chunk_again():
-    score = _chorale(16, voices=2)
-    engraver = engraving.Engraver(chunk_bars=4)
-    stats: dict = {}
-    engraver.musicxml(score, stats=stats)
-    first = stats["exported"]
-    assert first == len(engraving.chunk_ranges(score, bars=4))
+def test_a_pickup_is_named_from_the_first_bar_line_and_offset_back():
+    beat = TPQ
+    notes = [Note(3 * beat, 67, beat, 80)] + [Note(4 * beat + i * beat, 60 + i, beat, 80)
+                                             for i in range(4)]
+    score = Score(parts=(Part(tuple(notes)),), time_signatures=(TimeSignature(0, 4, 4),),
+                  pickup=beat)
+    xml = engraving.Engraver().musicxml(score)
+    assert 'implicit="yes"' in xml  # the export writes the short bar
+    offset = engraving._tick_offset(score, xml)
+    assert offset == 3 * beat
+    ticks = sorted(engraving.parse_note_id(i)[1] + offset for i in _ID.findall(xml))
+    assert ticks == [n.start for n in notes]
+
+
+def test_an_edit_is_engraved_from_a_fresh_export_and_a_new_width_is_not_exported_again():
+    score = _chorale(12, voices=2)
+    engraver = engraving.Engraver()
+    first = engraver.musicxml(score)
     part = score.parts[1]
-    # bar 10 lies inside the chunk of bars 8..11 and in no neighbour's context bar
     i = next(i for i, n in enumerate(part.notes) if score.bar_at(n.start) == 10)
     notes = list(part.notes)
     notes[i] = replace(notes[i], pitch=notes[i].pitch + 1)
     edited = score.with_parts([score.parts[0], part.with_notes(notes), *score.parts[2:]])
-    stats = {}
-    xml, how = engraver.musicxml(edited, stats=stats)
-    assert how == "chunks" and stats["exported"] == 1
-    assert _measures(xml) == _measures(engraving.musicxml_text(edited))
-
-
-def _export_changing(score: Score, old: str, new: str):
-    """An export under which every chunk after the first writes ``new`` for ``old``."""
-    calls = []
-
-    def export(s: Score) -> str:
-        calls.append(s.note_count)
-        text = engraving.musicxml_text(s)
-        if len(calls) > 1 and s.note_count < score.note_count:
-            text = text.replace(old, new)
-        return text
-
-    return export, calls
-
-
-def test_chunks_that_disagree_on_the_key_fall_back_to_the_whole_export():
-    score = _chorale(12, voices=2)
-    export, calls = _export_changing(score, "<fifths>2</fifths>", "<fifths>3</fifths>")
-    xml, how = engraving.Engraver(chunk_bars=4, export=export).musicxml(score)
-    assert how == "whole" and calls[-1] == score.note_count
-    assert _measures(xml) == _measures(engraving.musicxml_text(score))
-
-
-def test_chunks_that_disagree_on_a_clef_give_a_preview_or_the_exact_whole():
-    score = _chorale(12, voices=2)
-    export, calls = _export_changing(score, "<sign>G</sign>", "<sign>C</sign>")
-    engraver = engraving.Engraver(chunk_bars=4, export=export)
-    preview, how = engraver.musicxml(score)
-    assert how == "preview" and score.note_count not in calls  # no whole export
-    assert "<sign>C</sign>" not in preview  # joined under the clef in force
-    whole = engraving.musicxml_text(score)
-    # the same notes as the exact export, bar by bar
-    def notes(xml):
-        return [[el for el in items if el.startswith("<note")] for _p, _n, items in _measures(xml)]
-    assert notes(preview) == notes(whole)
-    exact, how = engraver.musicxml(score, exact=True)
-    assert how == "whole" and calls[-1] == score.note_count
-    assert _measures(exact) == _measures(whole)
-
-
-def test_cancelled_requests_stop_between_chunks():
-    with pytest.raises(engraving.Cancelled):
-        engraving.Engraver(chunk_bars=4).musicxml(_chorale(12), cancelled=lambda: True)
+    seconds: dict = {}
+    again = engraver.musicxml(edited, seconds)
+    assert again != first and _unnamed(again) == engraving.musicxml_text(edited)
+    assert "export" in seconds
+    seconds = {}
+    assert engraver.musicxml(edited, seconds) is again and seconds == {}
 
 
 def test_unavailable_reason_names_a_missing_verovio(monkeypatch):
@@ -160,7 +111,7 @@ def test_unavailable_reason_names_a_missing_verovio(monkeypatch):
 def test_engraved_pages_hold_every_note_in_qtsvg_form():
     pytest.importorskip("verovio")
     score = _chorale(6)
-    result = engraving.Engraver(chunk_bars=4).engrave(score, width_px=900)
+    result = engraving.Engraver().engrave(score, width_px=900)
     # bar 3 holds a 6-beat note: written as two tied heads
     assert result.notes == score.note_count + 4
     assert result.bars == score.bar_count()
@@ -170,6 +121,10 @@ def test_engraved_pages_hold_every_note_in_qtsvg_form():
     assert "Soprano" in svg and 'font-size="0px"' not in svg
     heads = re.findall(r'class="note"', result.pages[0])
     assert len(heads) == engraving.count_notes(result.pages[0]) > 0
+    # the SVG's notes carry the MusicXML's ids (click to select, the playhead)
+    named = re.findall(r'<g id="(n\d+-\d+-\d+-\d+)" class="note"', svg)
+    assert sorted(named) == sorted(_ID.findall(engraving.Engraver().musicxml(score)))
+    assert set(result.seconds) >= {"export", "layout", "svg"}
 
 
 def test_for_qt_keeps_the_tempo_mark_readable():
@@ -181,3 +136,24 @@ def test_for_qt_keeps_the_tempo_mark_readable():
     assert '<g class="definition-scale"' in out and 'transform="scale(0.1,0.1)"' in out
     assert out.count("<svg") == 1 and out.endswith("</g></svg>")
     assert "♩ = 96</text>" in out and 'font-size="720px"' in out
+
+
+def test_for_qt_drops_an_empty_text_and_nothing_after_it():
+    svg = ('<svg width="100px" height="50px"><g><text x="1" y="2" font-size="0px" />'
+           '<g id="n0-0-60-0" class="note"><use/></g><text x="3" y="4"><tspan>12</tspan></text>'
+           '</g></svg>')
+    out = engraving.for_qt(svg)
+    assert engraving.count_notes(out) == 1 and "<text x=\"3\" y=\"4\">12</text>" in out
+    assert "/>\n" not in out and 'font-size="0px"' not in out
+
+
+def test_every_note_of_the_export_is_engraved_pickup_and_all():
+    pytest.importorskip("verovio")
+    beat = TPQ
+    notes = [Note(3 * beat, 67, beat // 2, 80), Note(3 * beat + beat // 2, 65, beat // 2, 80)]
+    notes += [Note(4 * beat + i * beat, 60 + i % 5, beat, 80) for i in range(4 * 12)]
+    score = Score(parts=(Part(tuple(notes), name="Soprano"),),
+                  time_signatures=(TimeSignature(0, 4, 4),), pickup=beat, title="Pickup")
+    result = engraving.Engraver().engrave(score, width_px=700)
+    export = engraving.musicxml_text(score)
+    assert len(result.pages) >= 1 and result.notes == export.count("<pitch>") == len(notes)

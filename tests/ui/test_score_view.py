@@ -1,9 +1,10 @@
-"""The score dock: renders after an edit (a real SVG from the real worker process), drops stale
-renders, never blocks the GUI thread, says why when verovio is missing, and is a View toggle
-whose visibility the saved layout keeps."""
+"""The score dock: renders the whole export after an edit (a real SVG from the real worker
+process), drops stale renders, never blocks the GUI thread, says why when verovio is missing, and
+is a View toggle whose visibility the saved layout keeps."""
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import Future
 
@@ -33,11 +34,11 @@ class ManualBackend(score_view.Backend):
         self.futures.append(Future())
         return self.futures[-1]
 
-    def finish(self, index: int, how: str = "whole") -> None:
+    def finish(self, index: int) -> None:
         r = self.requests[index]
         self.futures[index].set_result(engraving.Engraving(
             pages=(f'<svg width="100px" height="80px">{r.score.note_count}</svg>',),
-            notes=r.score.note_count, bars=r.score.bar_count(), how=how, exported_chunks=1))
+            notes=r.score.note_count, bars=r.score.bar_count()))
 
 
 @pytest.fixture
@@ -77,6 +78,11 @@ def test_the_dock_engraves_the_score_after_an_edit(make_doc, qtbot):
         assert result.notes == doc.score.note_count == 5
         svg = result.pages[0]
         assert svg.startswith("<svg") and engraving.count_notes(svg) == 5
+        # what is shown is the export's content: its notes, named as the engraver names them
+        export = engraving.musicxml_text(doc.score)
+        shown = sorted(name for page in view.pages for *_rest, name in page.heads)
+        assert len(shown) == export.count("<pitch>") == 5
+        assert shown == sorted(re.findall(r'<note id="([^"]+)"', engraving.name_notes(export)))
         assert view.shown is result and view.view.isVisible()
         assert len(view.scene.items()) >= 1 and "5 notes" in view.status.text()
         # clicking the fifth note's head in the score selects it in the document (and the roll)
@@ -116,40 +122,6 @@ def test_stale_renders_are_dropped(make_doc, qtbot):
     assert len(backend.requests) == 2
 
 
-def test_a_preview_is_followed_by_the_exact_engraving(make_doc, qtbot):
-    doc = make_doc(_score(3))
-    fast, exact = ManualBackend(), ManualBackend()
-    # a pause long enough for the first layout of the widget to settle (its width)
-    view = score_view.ScoreView(doc, backend=fast, exact_backend=exact, debounce_ms=100)
-    qtbot.addWidget(view)
-    view.resize(600, 400)
-    view.show()
-    qtbot.waitExposed(view)
-    qtbot.waitUntil(lambda: len(fast.requests) == 1)
-    with qtbot.waitSignal(view.rendered):
-        fast.finish(0, how="preview")
-    assert "preview" in view.status.text() and view.shown.how == "preview"
-    qtbot.waitUntil(lambda: len(exact.requests) == 1)
-    assert exact.requests[0].exact and exact.requests[0].score is doc.score
-    with qtbot.waitSignal(view.rendered):
-        exact.finish(0, how="whole")
-    assert view.shown.how == "whole" and "exact engraving" in view.status.text()
-    # an edit makes a running exact engraving stale: it is dropped, the new score shown
-    doc.push(add_command(doc, [(0, Note(3 * 480, 70, 480))]))
-    qtbot.waitUntil(lambda: len(fast.requests) == 2)
-    with qtbot.waitSignal(view.rendered):
-        fast.finish(1, how="preview")
-    qtbot.waitUntil(lambda: len(exact.requests) == 2)
-    doc.push(add_command(doc, [(0, Note(4 * 480, 71, 480))]))
-    qtbot.waitUntil(lambda: len(fast.requests) == 3)
-    exact.finish(1, how="whole")
-    qtbot.waitUntil(lambda: view.stale_dropped == 1)
-    assert view.shown.notes == 4
-    with qtbot.waitSignal(view.rendered):
-        fast.finish(2, how="chunks")
-    assert view.shown.notes == 5 and len(exact.requests) == 2
-
-
 def test_rendering_never_blocks_the_gui_thread(make_doc, qtbot):
     """While the engraver works (here: until the test lets it go), the event loop runs and edits
     go on; the result that finally comes is the newest score's."""
@@ -166,7 +138,7 @@ def test_rendering_never_blocks_the_gui_thread(make_doc, qtbot):
                 rendered_scores.append(request.score)
                 future.set_result(engraving.Engraving(
                     pages=('<svg width="10px" height="10px"></svg>',),
-                    notes=request.score.note_count, bars=1, how="whole", exported_chunks=1))
+                    notes=request.score.note_count, bars=1))
 
             threading.Thread(target=work, daemon=True).start()
             return future
