@@ -73,7 +73,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
         try:
-            score = score_from_music21(parsed, title=path.stem, warnings=warnings)
+            programs = _midi_programs(path) if fmt == "musicxml" else {}
+            score = score_from_music21(parsed, title=path.stem, warnings=warnings,
+                                       programs=programs)
         except Exception as exc:
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
@@ -96,6 +98,32 @@ def _own_warnings(caught, warnings: list[str]) -> None:
             warnings.append(line)
 
 
+def _musicxml_bytes(path: Path) -> bytes | None:
+    """The MusicXML document of a .musicxml/.xml file or a .mxl archive (None: none inside)."""
+    if path.suffix.lower() == ".mxl":
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if not n.startswith("META-INF")
+                     and n.lower().endswith((".xml", ".musicxml"))]
+            return z.read(names[0]) if names else None
+    return path.read_bytes()
+
+
+def _midi_programs(path: Path) -> dict[str, int]:
+    """Each score-part's ``<midi-program>`` (0-based), by part id. music21 lets a recognised
+    instrument or part name override a piano-family program ("Alto" with program 0 reads as its
+    Alto, program 53), so the file's own number is taken from here."""
+    data = _musicxml_bytes(path)
+    out: dict[str, int] = {}
+    if data is None or b"midi-program" not in data:
+        return out
+    pattern = rb'<score-part\s[^>]*id="([^"]+)".*?</score-part>'
+    for m in re.finditer(pattern, data, re.S):
+        found = re.search(rb"<midi-program>\s*(\d+)\s*</midi-program>", m.group(0))
+        if found and 1 <= int(found.group(1)) <= 128:
+            out[m.group(1).decode("utf-8", "replace")] = int(found.group(1)) - 1
+    return out
+
+
 def _pitched_drums(path: Path) -> bytes | None:
     """MusicXML whose drum notes name their MIDI key only through ``<instrument id>`` (ours and
     MuseScore's): the same document with each such note given that key as its pitch, since
@@ -103,16 +131,8 @@ def _pitched_drums(path: Path) -> bytes | None:
     has no such notes."""
     import xml.etree.ElementTree as ET
 
-    if path.suffix.lower() == ".mxl":
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if not n.startswith("META-INF")
-                     and n.lower().endswith((".xml", ".musicxml"))]
-            if not names:
-                return None
-            data = z.read(names[0])
-    else:
-        data = path.read_bytes()
-    if b"<unpitched" not in data or b"midi-unpitched" not in data:
+    data = _musicxml_bytes(path)
+    if data is None or b"<unpitched" not in data or b"midi-unpitched" not in data:
         return None
     root = ET.fromstring(data)
     keys = {}
@@ -162,8 +182,10 @@ def _pickup_ticks(part) -> int:
     return max(0, _ticks(padding))
 
 
-def score_from_music21(stream, title: str = "", warnings: list[str] | None = None) -> Score:
-    """Convert a music21 Score (or Part/Stream) to a Score; tied notes become one note."""
+def score_from_music21(stream, title: str = "", warnings: list[str] | None = None,
+                       programs: dict[str, int] | None = None) -> Score:
+    """Convert a music21 Score (or Part/Stream) to a Score; tied notes become one note.
+    ``programs``: the file's own MIDI program by part id, over music21's instrument guess."""
     m21 = _m21()
     warnings = warnings if warnings is not None else []
     parts_in = list(stream.parts) if hasattr(stream, "parts") and stream.parts else [stream]
@@ -186,6 +208,8 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         program = 0
         if instrument is not None and instrument.midiProgram is not None:
             program = max(0, min(127, instrument.midiProgram))
+        if programs and instrument is not None:  # music21 keeps the score-part id here
+            program = programs.get(str(getattr(instrument, "partId", "")), program)
         is_drum = instrument is not None and (
             isinstance(instrument, m21.instrument.UnpitchedPercussion)
             or instrument.midiChannel == DRUM_CHANNEL

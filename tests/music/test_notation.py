@@ -238,3 +238,16 @@ def test_off_grid_notes_export_on_a_sixteenth_grid(tmp_path):
     assert all(n.start % 120 == 0 and n.duration % 120 == 0 for n in back)
     assert [n.pitch for n in back] == [n.pitch for n in notes]
     assert any("grid" in w for w in warnings)
+
+
+@pytest.mark.parametrize("name", ["Alto", "Soprano", "Melody", ""])
+@pytest.mark.parametrize("program", [0, 1, 5, 52, 73])
+def test_the_midi_program_reads_back_whatever_the_part_is_called(tmp_path, name, program):
+    """music21 lets a name it knows ("Alto") override a piano-family program; the file's own
+    <midi-program> wins."""
+    score = Score(parts=(Part((Note(0, 60, TPQ),), name=name, program=program),))
+    path = tmp_path / "p.musicxml"
+    write_musicxml(score, path)
+    back = read_notation(path, []).parts[0]
+    assert back.program == program
+    assert not name or back.name == name
