@@ -308,6 +308,7 @@ def _int(text: str | None, default: int) -> int:
 _ROOT = re.compile(r'<svg width="([\d.]+)px" height="([\d.]+)px"')
 _INNER = re.compile(r'<svg class="definition-scale"([^>]*?)viewBox="0 0 ([\d.]+) ([\d.]+)"([^>]*)>')
 _TEXT = re.compile(r"<text([^>]*)>(.*?)</text>", re.S)
+_EMPTY_TEXT = re.compile(r"<text[^>]*/>")  # e.g. the hidden number of a pickup bar (measure 0)
 _LEAF = re.compile(r"<tspan([^>]*)>([^<]*)</tspan>")
 _NOTE = re.compile(r'class="note"')
 # SMuFL metronome-mark notes (in verovio's music font, which Qt lacks) as ordinary characters
@@ -343,7 +344,7 @@ def for_qt(svg: str) -> str:
             attrs += f' font-size="{size[1]}"'
         return f"<text{attrs}>" + "".join(t for _a, t in leaves) + "</text>"
 
-    return _TEXT.sub(flat, svg)
+    return _TEXT.sub(flat, _EMPTY_TEXT.sub("", svg))
 
 
 _ID_TICK = re.compile(r'<note id="n\d+-(\d+)-')
