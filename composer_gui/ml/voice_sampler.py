@@ -459,7 +459,7 @@ class VoiceSampler:
                 raise ValueError("the region holds no melody notes to harmonize (it lies "
                                  "outside the melody)")
         else:
-            start = score.bar_start(score.bar_at(notes[0].start))
+            start = notes[0].start // step * step  # not the empty beats before a pickup
             stop = -(-max(x.end for x in notes) // step) * step
         return vplan, [False] + [True] * (n - 1), start, stop
 

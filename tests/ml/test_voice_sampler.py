@@ -234,6 +234,18 @@ def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
             assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
 
 
+def test_harmonize_starts_with_the_melody_after_a_pickup(sampler):
+    """A tune with a one-beat pickup: the harmony starts under its first note, not in the empty
+    beats before it (the rule against long silences once filled them with a stray chord)."""
+    tune = Part(tuple(Note(3 * TPQ + i * TPQ, p, TPQ, 80) for i, p in enumerate(S[:9])),
+                name="Flute")
+    score = Score(parts=(tune,), key_signatures=(KeySignature(0, 0),), pickup=TPQ)
+    for seed in range(4):
+        r = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+        assert r.parts[0] == tune
+        assert all(n.start >= 3 * TPQ for p in r.parts[1:] for n in p.notes), seed
+
+
 def test_reharmonize_a_region_of_a_four_part_score(sampler):
     score = chorale(20)
     lo, hi = BAR, 2 * BAR
