@@ -127,6 +127,21 @@ def test_engraved_pages_hold_every_note_in_qtsvg_form():
     assert set(result.seconds) >= {"export", "layout", "svg"}
 
 
+def test_a_pickup_bar_engraves_to_well_formed_svg():
+    """verovio writes a pickup bar's (measure 0's) number as an empty, self-closed <text/>;
+    for_qt once read it as an opening tag, and the page was not XML (a blank score view)."""
+    pytest.importorskip("verovio")
+    score = _chorale(6)
+    shifted = tuple(replace(p, notes=tuple(replace(n, start=n.start + 3 * TPQ) for n in p.notes))
+                    for p in score.parts)
+    score = replace(score, parts=shifted, pickup=TPQ)
+    assert 'number="0"' in engraving.musicxml_text(score)
+    result = engraving.Engraver(chunk_bars=4).engrave(score, width_px=900)
+    for page in result.pages:
+        ET.fromstring(page)  # raises where the page is not XML
+    assert "Soprano</text>" in result.pages[0]
+
+
 def test_for_qt_keeps_the_tempo_mark_readable():
     svg = ('<svg width="100px" height="50px"><svg class="definition-scale" viewBox="0 0 1000 500">'
            '<text x="1" y="2" font-size="0px"><tspan class="rend"><tspan font-family="Leipzig" '
