@@ -136,7 +136,7 @@ def test_a_pickup_bar_engraves_to_well_formed_svg():
                     for p in score.parts)
     score = replace(score, parts=shifted, pickup=TPQ)
     assert 'number="0"' in engraving.musicxml_text(score)
-    result = engraving.Engraver(chunk_bars=4).engrave(score, width_px=900)
+    result = engraving.Engraver().engrave(score, width_px=900)
     for page in result.pages:
         ET.fromstring(page)  # raises where the page is not XML
     assert "Soprano</text>" in result.pages[0]
