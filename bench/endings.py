@@ -6,6 +6,9 @@ Each test piece's first 4 bars are continued for 8 bars with the cadence option 
 Printed: continuations with every voice silent for more than a beat / a bar, ending on the tonic,
 with an authentic cadence in the last two bars, whose final chord starts on a strong beat (the
 downbeat, or the middle of a bar of four or more beats), and the final chord's length in beats.
+Then, per voice beside the real continuations: the entry step (semitones from each part's last
+note of the opening to its first note of the continuation) and the register drift (the
+continuation's mean pitch minus the opening's, per part).
 """
 
 import sys
@@ -35,6 +38,21 @@ def longest_silence(notes, start: int, end: int) -> int:
     return max(gap, end - t)
 
 
+def entry_and_drift(score, start: int) -> tuple[list[float], list[float]]:
+    """Per part with notes on both sides of ``start``: |first after - last before|, and the mean
+    pitch after minus the mean pitch before."""
+    steps, drifts = [], []
+    for p in score.parts:
+        before = [n for n in p.notes if n.start < start]
+        after = [n for n in p.notes if n.start >= start]
+        if before and after:
+            last = max(before, key=lambda n: (n.start, n.pitch))
+            first = min(after, key=lambda n: (n.start, -n.pitch))
+            steps.append(abs(first.pitch - last.pitch))
+            drifts.append(np.mean([n.pitch for n in after]) - np.mean([n.pitch for n in before]))
+    return steps, drifts
+
+
 def main() -> None:
     model = sys.argv[1]
     n_pieces = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -47,6 +65,7 @@ def main() -> None:
     stats = {"runs": 0, "gap_gt_1beat": 0, "gap_gt_1bar": 0, "tonic": 0, "authentic_end": 0,
              "final_on_strong": 0}
     final_beats = []
+    voice = {"model": ([], []), "real": ([], [])}
     t0 = time.time()
     for i, c in enumerate(cont):
         s = c.score
@@ -56,7 +75,13 @@ def main() -> None:
         beat, beats = ts.beat_ticks, ts.bar_ticks // ts.beat_ticks
         request = {**APP_DEFAULTS, "key": None, "variations": 2, "bars": 8, "start_tick": start,
                    "seed": i, "end": "cadence"}
+        real = entry_and_drift(s.slice(0, end, shift=False), start)
+        voice["real"][0].extend(real[0])
+        voice["real"][1].extend(real[1])
         for g in gen(s.slice(0, start, shift=False), request):
+            got = entry_and_drift(g, start)
+            voice["model"][0].extend(got[0])
+            voice["model"][1].extend(got[1])
             notes = [n for n in g.notes if n.start >= start]
             stats["runs"] += 1
             gap = longest_silence(g.notes, start, end)
@@ -74,6 +99,10 @@ def main() -> None:
                     g, key, end - 2 * ts.bar_ticks, end) > 0
     print(model, stats, f"final chord beats mean {np.mean(final_beats):.2f} "
           f"min {np.min(final_beats):.2f}", f"{time.time() - t0:.0f} s")
+    for who, (steps, drifts) in voice.items():
+        print(f"  {who}: entry step mean {np.mean(steps):.2f}, over 7 semitones "
+              f"{np.mean(np.array(steps) > 7):.3f}; register drift mean {np.mean(drifts):+.2f}, "
+              f"mean |drift| {np.mean(np.abs(drifts)):.2f} semitones ({len(steps)} voices)")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,7 @@ class _VoiceJob:
     style_rules: bool = False
     history: list[list[int]] = field(default_factory=list)  # melody: its grid tokens so far
     restate_lags: tuple[int, ...] = ()  # melody: steps back to the bars a tune restates
+    entry_pitch: list[int] = field(default_factory=list)  # continuation: each voice's last note
 
 
 class VoiceSampler:
@@ -380,7 +381,7 @@ class VoiceSampler:
         for i, name in enumerate(v.voices):
             lo, hi = VOICE_RANGES.get(name.lower()[:4], (v.min_pitch - shift, v.max_pitch - shift))
             own = [x.pitch for x in vplan.notes[i]]
-            if own and thin:  # a thin sketch's voices keep their register
+            if own and (thin or len(own) >= 4):  # a voice keeps its register
                 lo, hi = min(own) - limits.REGISTER_REACH, max(own) + limits.REGISTER_REACH
             elif own:
                 lo, hi = min(lo, min(own) - RANGE_MARGIN), max(hi, max(own) + RANGE_MARGIN)
@@ -411,7 +412,9 @@ class VoiceSampler:
                          key, base_notes, start_pitch, beat, seam_pitch,
                          style_rules=bool(request.style_rules) and n >= 3,
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
-                         restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else ())
+                         restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
+                         entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
+                         if region_end is None else [])
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -517,6 +520,9 @@ class VoiceSampler:
         # the last step at which some voice sounded: a silence may not outlast MAX_SILENCE_BEATS
         last_sound = np.full(k, job.frames[0].step if job.frames else 0, np.int64)
         max_silence = MAX_SILENCE_BEATS[n == 1] * job.beat_steps
+        # a continuation's voices enter near their last note (limits.ENTRY_REACH)
+        entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
+        entered = np.tile(entry < 0, (k, 1))
         outer = np.stack(_outer(cur), axis=1)
         rules = job.style_rules
         lags = job.restate_lags
@@ -580,6 +586,7 @@ class VoiceSampler:
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
                 cur, outer, last_sound = cur[idx], outer[idx], last_sound[idx]
+                entered = entered[idx]
                 if hist is not None:
                     hist = hist[idx]
                 group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
@@ -636,6 +643,8 @@ class VoiceSampler:
                         mask[:, REST] = frame.final != 1
                         if enter is not None and job.pitch_ok[i].any():
                             mask[enter, REST] = False
+                        if not entered[:, i].all():
+                            _entry_mask(mask, ~entered[:, i], cand, pitch_offset, int(entry[i]))
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i])
                         if frame.cadence:
@@ -657,6 +666,7 @@ class VoiceSampler:
                 if hist is not None and frame.step < hist.shape[1]:
                     hist[:, frame.step] = chosen
                 attack_any = chosen >= pitch_offset
+                entered[attack_any, i] = True
                 cur[attack_any, i] = chosen[attack_any] - pitch_offset + min_pitch
                 cur[chosen == REST, i] = -1
                 frame_attack |= attack_any
@@ -757,6 +767,14 @@ def _sounding_before(lane: list[int], s: int, v: VoiceVocabulary) -> int:
     if t < 0 or lane[t] < v.pitch_offset:
         return -1
     return lane[t] - v.pitch_offset + v.min_pitch
+
+
+def _last_pitch(lane: list[int], s: int, v: VoiceVocabulary) -> int:
+    """The last pitch (normalized MIDI) a voice's lane attacked before step ``s``, or -1."""
+    for t in range(min(s, len(lane)) - 1, -1, -1):
+        if lane[t] >= v.pitch_offset:
+            return lane[t] - v.pitch_offset + v.min_pitch
+    return -1
 
 
 def _outer(cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -864,6 +882,18 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     block[keep] = narrowed[keep]
     foreign = keep & ~np.isin(np.where(sounding >= 0, sounding % 12, -1), list(pcs))
     mask[foreign, HOLD] = False
+
+
+def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,
+                target: int) -> None:
+    """A continuation's first note in a voice (``rows`` not yet entered) lies within
+    ``limits.ENTRY_REACH`` of the voice's last note ``target``; a row left without a note keeps
+    its mask."""
+    allowed = np.abs(cand - target) <= limits.ENTRY_REACH
+    block = mask[:, pitch_offset:pitch_offset + len(cand)]
+    narrowed = block & allowed[None, :]
+    keep = rows & narrowed.any(axis=1)
+    block[keep] = narrowed[keep]
 
 
 SEAM_REACH = 2  # semitones: how far a region's last new notes may lie from the kept note they meet

@@ -192,6 +192,23 @@ def test_no_voice_falls_silent_for_longer_than_the_rule_allows(tiny_voice_model)
     assert gap <= (vs.MAX_SILENCE_BEATS[False] + 1) * TPQ
 
 
+def test_a_continuation_enters_near_each_voice_and_keeps_its_register(sampler):
+    """Each voice's first new note lies within ENTRY_REACH of its last note, and every new note
+    within REGISTER_REACH of the voice's own lowest and highest note."""
+    from composer_gui.ml import limits
+
+    score = chorale(8)
+    for seed in range(4):
+        out = sampler.generate(score, GenerationRequest(bars=2, seed=seed, end="free"))[0]
+        for old, new in zip(score.parts, out.parts, strict=True):
+            added = sorted(n for n in new.notes if n.start >= score.end_tick)
+            own = [n.pitch for n in old.notes]
+            assert added, new.name
+            assert abs(added[0].pitch - max(old.notes).pitch) <= limits.ENTRY_REACH
+            assert all(min(own) - limits.REGISTER_REACH <= n.pitch
+                       <= max(own) + limits.REGISTER_REACH for n in added)
+
+
 def test_cancel_stops_within_a_step(sampler):
     cancel = threading.Event()
     got = []
