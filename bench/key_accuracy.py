@@ -44,11 +44,12 @@ from composer_gui.ml import keyfinding  # noqa: E402
 from composer_gui.ml.corpora import cache_dir, music21_corpus_root  # noqa: E402
 from composer_gui.music.score import TPQ, KeySignature, Note  # noqa: E402
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 NAMES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 MODE_OF = {"": "major", "maj": "major", "ion": "major", "mix": "major", "lyd": "major",
            "m": "minor", "min": "minor", "aeo": "minor", "dor": "minor", "phr": "minor"}
 # Sharps of the major key on each tonic pc (for the chorales' Dorian-signature rule).
+MODES = ("major", "minor")
 MAJOR_SHARPS = {(s * 7) % 12: s for s in range(-5, 7)}
 
 
@@ -73,7 +74,7 @@ def _record(score, truth, sig, piece_id):
     first = min(s for s, _, _ in notes)
     pickup = first % bar != 0 or first >= bar  # the pickup sits at the end of bar 0
     cut = {n: score.bar_start(n + (1 if pickup else 0)) for n in (2, 4)}
-    return {"id": piece_id, "notes": notes, "cut": cut, "truth": truth, "sig": sig}
+    return {"id": piece_id, "notes": notes, "cut": cut, "truth": truth, "sig": sig, "bar": bar}
 
 
 def _folk_tune(job):
@@ -89,7 +90,7 @@ def _folk_tune(job):
     truth = parse_k(ks[0])
     try:
         s = music21.converter.parse(text, format="abc", forceSource=True)
-        score = _convert_m21(s, "melody")
+        score, _ = _convert_m21(s, "melody")
     except Exception:
         return None
     sig = score.key_signatures[0].sharps if score.key_signatures else None
@@ -103,7 +104,7 @@ def _chorale(piece_id):
 
     try:
         s = music21.corpus.parse(piece_id, forceSource=True)
-        score = _convert_m21(s, "chorale")
+        score, _ = _convert_m21(s, "chorale")
     except Exception:
         return None
     if not score.key_signatures or not score.notes:
@@ -366,11 +367,73 @@ def tune(data):
               f"chorales {parts['chorales']:.3f}")
 
 
+# ----- fitting the melodic model (train split only) -----------------------------------------
+def fit_bigram(recs) -> np.ndarray:
+    """log P(degree, next degree) of the melody line per mode, add-one smoothed: (2, 12, 12)."""
+    counts = np.ones((2, 12, 12))
+    for rec in recs:
+        tonic, mode, _ = rec["truth"]
+        line = keyfinding._line([Note(s, p, d) for s, p, d in rec["notes"]]) % 12
+        deg = (line - tonic) % 12
+        np.add.at(counts[MODES.index(mode)], (deg[:-1], deg[1:]), 1)
+    return np.log(counts / counts.sum(axis=(1, 2), keepdims=True))
+
+
+def fit_weights(recs, l2=0.01, steps=1500) -> dict[str, float]:
+    """The cue weights of a conditional logit (softmax over the 24 keys of the profile
+    correlation plus the weighted cues), by Adam on the views of ``recs`` that are one line;
+    divided by the correlation's weight, so that they read in correlation units."""
+    names = ["corr", *keyfinding._CUES]
+    xs, ys = [], []
+    for rec in recs:
+        tonic, mode, _ = rec["truth"]
+        for _, notes in views(rec):
+            hist = keyfinding.pitch_class_histogram(notes, keyfinding.DEFAULT.half_life)
+            if np.count_nonzero(hist) < 2 or not keyfinding.is_line(notes):
+                continue
+            ev = keyfinding.key_evidence(notes)
+            ev["corr"] = keyfinding.key_correlations(hist, keyfinding.DEFAULT.profile)
+            xs.append(np.stack([ev[n].reshape(24) for n in names]))
+            ys.append(MODES.index(mode) * 12 + tonic)
+    x, y = np.array(xs), np.array(ys)
+    w = np.zeros(len(names))
+    w[0] = 1.0
+    m1, m2 = np.zeros_like(w), np.zeros_like(w)
+    for i in range(1, steps + 1):
+        s = np.einsum("f,nfk->nk", w, x)
+        p = np.exp(s - s.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        g = -(x[np.arange(len(y)), :, y] - np.einsum("nk,nfk->nf", p, x)).mean(0) + l2 * w
+        m1, m2 = 0.9 * m1 + 0.1 * g, 0.999 * m2 + 0.001 * g * g
+        w -= 0.05 * (m1 / (1 - 0.9 ** i)) / (np.sqrt(m2 / (1 - 0.999 ** i)) + 1e-8)
+    return {n: float(v / w[0]) for n, v in zip(names[1:], w[1:], strict=True)}
+
+
+def fit(data):
+    """Fit BIGRAM and MELODY on the folk train split and print them as keyfinding.py holds
+    them (paste in; the weights are fitted with the BIGRAM already in the module)."""
+    big = fit_bigram(data["folk"]["train"])
+    print("BIGRAM = np.array([")
+    for m, mode in enumerate(MODES):
+        print(f"    [  # {mode}: log P(degree, next degree) of a line, row = degree")
+        for row in big[m]:
+            print("        [" + ", ".join(f"{v:.1f}" for v in row) + "],")
+        print("    ],")
+    print("])")
+    w = fit_weights(data["folk"]["train"])
+    print("MELODY = replace(DEFAULT, " + ", ".join(f"{k}={v:.3f}" for k, v in w.items()) + ")")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tune", action="store_true", help="grid search on the tuning pieces")
+    ap.add_argument("--fit", action="store_true",
+                    help="fit the melodic model (BIGRAM, MELODY) on the folk train split")
     args = ap.parse_args(argv)
     data = {"folk": load("folk"), "chorales": load("chorales")}
+    if args.fit:
+        fit(data)
+        return
     if args.tune:
         tune(data)
         return
