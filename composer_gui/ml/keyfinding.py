@@ -136,9 +136,8 @@ class KeyParams:
 DEFAULT = KeyParams()
 # A single line: the cue weights fitted by ``bench/key_accuracy.py --fit`` (a conditional logit
 # over the 24 keys on the folk train split, in correlation units, rounded).
-MELODY = replace(DEFAULT, first=0.36, first_fifth=0.39, final=0.17, final_triad=-0.18,
-                 lowest=0.24, lowest_fifth=0.31, highest=0.16, resolution=0.34, bigram=1.57,
-                 mode_prior=0.2)
+MELODY = replace(DEFAULT, first=0.35, first_fifth=0.35, final_triad=-0.22, lowest_fifth=0.21,
+                 highest=0.16, resolution=0.31, bigram=1.43, mode_prior=0.2)
 LINE_SHARE = 0.9  # a passage is one line when this share of its onsets hold a single note
 OVERRIDE_MIN_NOTES = 8
 OVERRIDE_FIT = 0.9

@@ -37,6 +37,8 @@ def test_ode_to_joy_in_d_is_d_major():
     assert str(estimate_key(melody([*ODE_D[:-2], 64, 62], ODE_BEATS))) == "D:major"
     # all notes alike, without the rhythm
     assert str(estimate_key(melody(ODE_D))) == "D:major"
+    # its first 8 notes (F# F# G A A G F# E), the case the issue names
+    assert str(estimate_key(melody(ODE_D[:8]))) == "D:major"
 
 
 EB_TUNE = [63, 67, 70, 75, 74, 72, 70, 68, 67, 65, 63, 58, 63]  # Eb G Bb Eb D C Bb Ab G F Eb Bb Eb
