@@ -37,7 +37,6 @@ Fast (numpy over a dozen bins, no music21): ~0.1 ms for a few hundred notes. Use
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -184,19 +183,27 @@ def key_correlations(hist, profile: str = DEFAULT.profile) -> np.ndarray:
     return _ROLLED[profile] @ h
 
 
+def _onsets(notes: list[Note]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(onset ticks, lowest pitch, highest pitch) of each onset, in time order."""
+    starts = np.fromiter((n.start for n in notes), int, len(notes))
+    pitches = np.fromiter((n.pitch for n in notes), int, len(notes))
+    order = np.lexsort((pitches, starts))
+    starts, pitches = starts[order], pitches[order]
+    first = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+    last = np.r_[first[1:], len(starts)] - 1
+    return starts[first], pitches[first], pitches[last]
+
+
 def _line(notes: list[Note]) -> np.ndarray:
     """The melody as one line: the highest pitch of each onset, in time order."""
-    top: dict[int, int] = {}
-    for n in notes:
-        top[n.start] = max(top.get(n.start, -1), n.pitch)
-    return np.array([top[t] for t in sorted(top)])
+    return _onsets(notes)[2]
 
 
 def is_line(notes: list[Note]) -> bool:
     """A single melody (at least :data:`LINE_SHARE` of the onsets hold one note): the melodic
     cues of :data:`MELODY` were fitted on such lines, not on chords."""
-    onsets = Counter(n.start for n in notes)
-    return sum(c == 1 for c in onsets.values()) >= LINE_SHARE * len(onsets)
+    _, low, high = _onsets(notes)
+    return np.count_nonzero(low == high) >= LINE_SHARE * len(low)
 
 
 def key_evidence(notes: list[Note]) -> dict[str, np.ndarray]:
@@ -206,13 +213,9 @@ def key_evidence(notes: list[Note]) -> dict[str, np.ndarray]:
     chord) as tonic, fifth or third; the lowest and highest notes of the line; leading-tone
     resolutions (a semitone up onto a beat, per note of the line); and how likely the line's
     steps between pitch classes are in each key (:data:`BIGRAM`, fitted on folk tunes)."""
-    first = min(n.start for n in notes)
-    last = max(n.start for n in notes)
-    first_pc = min(n.pitch for n in notes if n.start == first) % 12
-    final_pc = min(n.pitch for n in notes if n.start == last) % 12
-    line = _line(notes)
-    ev = {name: np.zeros((2, 12)) for name in ("first", "first_fifth", "final", "final_triad",
-                                                "lowest", "lowest_fifth", "highest")}
+    starts, bass, line = _onsets(notes)
+    first_pc, final_pc = int(bass[0]) % 12, int(bass[-1]) % 12
+    ev = {name: np.zeros((2, 12)) for name in _CUES}
     ev["first"][:, first_pc] = 1
     ev["first_fifth"][:, (first_pc - 7) % 12] = 1
     ev["final"][:, final_pc] = 1
@@ -222,16 +225,11 @@ def key_evidence(notes: list[Note]) -> dict[str, np.ndarray]:
     ev["lowest"][:, low] = 1
     ev["lowest_fifth"][:, (low - 7) % 12] = 1
     ev["highest"][:, high] = 1
-    ev["resolution"] = np.zeros((2, 12))
-    ev["bigram"] = np.zeros((2, 12))
     if len(line) > 1:
-        starts = np.array(sorted({n.start for n in notes}))
         up = (np.diff(line) == 1) & (starts[1:] % TPQ == 0)
-        np.add.at(ev["resolution"][0], line[1:][up] % 12, 1.0)
+        np.add.at(ev["resolution"][0], line[1:][up] % 12, 1.0 / np.sqrt(len(line) - 1))
         ev["resolution"][1] = ev["resolution"][0]
-        ev["resolution"] /= np.sqrt(len(line) - 1)
-        pcs = line % 12
-        deg = (pcs[None, :] - np.arange(12)[:, None]) % 12  # (tonic, step) -> degree
+        deg = (line[None, :] % 12 - np.arange(12)[:, None]) % 12  # (tonic, step) -> degree
         for m in range(2):
             ev["bigram"][m] = BIGRAM[m][deg[:, :-1], deg[:, 1:]].mean(axis=1)
     return ev
