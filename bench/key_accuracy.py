@@ -2,6 +2,7 @@
 
     python bench/key_accuracy.py            # the table in docs/keyfinding.md
     python bench/key_accuracy.py --tune     # the grid search that chose the weights (tuning set)
+    python bench/key_accuracy.py --by-mode  # folk accuracy of major and minor tunes apart
     python bench/key_accuracy.py --fit      # fit the melodic model on the folk train split
     python bench/key_accuracy.py --tune-melody  # its L2 and signature weights (tuning set)
 
@@ -292,6 +293,22 @@ def override_rates(data):
                                                         for n, _ in METHODS) + " |")
 
 
+def by_mode(data):
+    """Folk accuracy split by the tune's mode (major: Ionian, Mixolydian, Lydian; minor:
+    Aeolian, Dorian, Phrygian), profile -> now, on the report and train splits."""
+    print("\nFolk by mode (cells: profile -> now, whole / 4 bars / 2 bars)\n")
+    print("| split | signature | mode | tunes | whole | first 4 bars | first 2 bars |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for split in ("test", "train"):
+        for with_sig in (False, True):
+            for mode in MODES:
+                recs = [r for r in data["folk"][split] if r["truth"][1] == mode]
+                res = [accuracy(recs, fn, with_sig) for _, fn in METHODS[1:]]
+                cells = [" -> ".join(f"{r[v][0]:.1%}" for r in res) for v in VIEWS]
+                print(f"| {split} | {'file' if with_sig else 'none'} | {mode} | {len(recs)} | "
+                      + " | ".join(cells) + " |")
+
+
 def failure_cases():
     d = [66, 66, 67, 69, 69, 67, 66, 64, 62, 62, 64, 66, 66, 64, 64]  # Ode to Joy in D
     beats = [1] * 12 + [1.5, 0.5, 2]
@@ -483,12 +500,16 @@ def main(argv=None):
     ap.add_argument("--tune", action="store_true", help="grid search on the tuning pieces")
     ap.add_argument("--tune-melody", action="store_true",
                     help="the melodic model's L2 and signature weights, on the tuning pieces")
+    ap.add_argument("--by-mode", action="store_true", help="folk accuracy by the tune's mode")
     ap.add_argument("--fit", action="store_true",
                     help="fit the melodic model (BIGRAM, MELODY) on the folk train split")
     args = ap.parse_args(argv)
     data = {"folk": load("folk"), "chorales": load("chorales")}
     if args.fit:
         fit(data)
+        return
+    if args.by_mode:
+        by_mode(data)
         return
     if args.tune:
         tune(data)

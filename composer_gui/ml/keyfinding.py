@@ -20,6 +20,13 @@ So, measured on held-out folk tunes and chorales (``bench/key_accuracy.py``, doc
   of the ends is added in the same units: the pitch class of the final note (the lowest note of
   the last onset, i.e. the bass of a final chord) earns ``final`` for the keys it is the tonic of
   and ``final_triad`` for those whose third or fifth it is; the first note earns ``first``.
+* A single melody (:func:`is_line`) is heard with more cues (:data:`MELODY`, weights fitted as a
+  conditional logit on the folk train split): how the line steps between scale degrees
+  (:data:`BIGRAM`: the leading tone rises to the tonic, the fourth falls to the third), the
+  first note as tonic or fifth, the lowest note as fifth, the highest as tonic, leading-tone
+  resolutions onto a beat. Without them a G tune hovering on D and A read D major, and short
+  openings were right 3 times in 4; with them 4-bar folk openings without a signature are right
+  84.5% of the time (74.9% before). Chords keep :data:`DEFAULT` (the chorales did not gain).
 * A declared key signature is honoured: only its major and its relative minor (and, when the
   notes carry one more flat consistently, the minor key a flat further, the baroque "Dorian"
   signature of G minor written with one flat) are candidates. The raised leading tone of the
@@ -31,7 +38,7 @@ So, measured on held-out folk tunes and chorales (``bench/key_accuracy.py``, doc
   signature is plainly wrong (C major by default over a piece in E). How often this leaves a
   real signature, and how often it catches a wrong one, is measured in docs/keyfinding.md.
 
-Fast (numpy over a dozen bins, no music21): ~0.1 ms for a few hundred notes. Used by the sampler
+Fast (numpy, no music21): ~0.4 ms for a few hundred notes. Used by the sampler
 (``key="auto"``) and by evaluation (does a continuation stay in key?).
 """
 
