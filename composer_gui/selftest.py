@@ -177,11 +177,12 @@ def check_continue(report: Report, samplers: list, seed_score: Score) -> Score |
 
 
 def _roundtrip(report: Report, name: str, score: Score, path: Path, same_notes: bool) -> None:
-    from composer_gui.music import load_score, save_score
+    from composer_gui.music import save_score
+    from composer_gui.music.safe_read import read_score
 
     try:
         save_score(score, path)
-        back = load_score(path)
+        back = read_score(path)  # as the app opens files: notation in a reader process
     except Exception as exc:
         report.add(name, False, f"{name}: {_one_line(exc)}")
         return

@@ -9,7 +9,10 @@ at start-up.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+import sys
 import warnings as _py_warnings
 import zipfile
 from collections.abc import Iterator
@@ -38,6 +41,10 @@ _FORMATS = {".abc": "abc", ".mxl": "musicxml", ".xml": "musicxml", ".musicxml": 
 
 
 def _m21():
+    if "music21" not in sys.modules:
+        # music21 tells stderr on import that matplotlib (its graphs) is missing: not ours to say
+        with contextlib.redirect_stderr(io.StringIO()):
+            import music21
     import music21
 
     return music21
