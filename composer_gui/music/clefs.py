@@ -85,11 +85,16 @@ def hands_pair(upper: Part, lower: Part) -> bool:
             and clef_by_range(lower.notes) == "bass" and clef_by_range(upper.notes) == "treble")
 
 
-def clef_by_range(notes: Sequence[Note]) -> str:
-    """Treble, treble-8vb (a tenor's range) or bass, by where most of the notes lie."""
+def clef_by_range(notes: Sequence[Note], name: str = "") -> str:
+    """Treble, treble-8vb (a tenor's range) or bass, by where most of the notes lie. A part named
+    as a tenor voice gets treble-8vb wherever its notes fit it (a tenor around middle C in plain
+    treble sits on ledger lines below the staff)."""
     if not notes:
         return "treble"
     middle = median(n.pitch for n in notes)
+    if (name.strip().lower().startswith(("tenor", "ten.", "t.")) and middle < MIDDLE_C + 7
+            and min(n.pitch for n in notes) >= MIDDLE_C - 15):
+        return "treble-8vb"
     if middle >= MIDDLE_C - 1:
         return "treble"
     if middle >= MIDDLE_C - 8 and min(n.pitch for n in notes) >= MIDDLE_C - 15:

@@ -127,7 +127,7 @@ def _staves(part: Part) -> list[_Staff]:
     if needs_grand_staff(part):
         upper, lower = split_hands(part.notes)
         return [_Staff("treble", _voices(upper)), _Staff("bass", _voices(lower))]
-    clef = part.clef if part.clef in CLEF_SIGNS else clef_by_range(part.notes)
+    clef = part.clef if part.clef in CLEF_SIGNS else clef_by_range(part.notes, part.name)
     return [_Staff(clef, _voices(list(part.notes)))]
 
 

@@ -19,7 +19,7 @@ from composer_gui.music.errors import ScoreFileError
 from composer_gui.music.midi import read_midi, write_midi
 from composer_gui.music.musicxml_writer import musicxml_text
 from composer_gui.music.notation import read_notation, write_musicxml
-from composer_gui.music.score import KeySignature, Note, Part, Score, TimeSignature
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 from composer_gui.music.spelling import spell_score
 
 music21 = pytest.importorskip("music21")
@@ -354,3 +354,13 @@ def test_a_drawn_part_keeps_its_timing_beside_a_recorded_one(tmp_path):
     assert [(n.start, n.duration) for n in back.parts[0].notes] == [
         (n.start, n.duration) for n in drawn.notes]
     assert all(n.start % 120 == 0 for n in back.parts[1].notes)
+
+
+def test_a_tenor_voice_around_middle_c_gets_treble_8vb():
+    """A generated tenor (no clef read in) lying E3-A4 was written in plain treble clef."""
+    from composer_gui.music.clefs import clef_by_range
+
+    notes = [Note(i * TPQ, p, TPQ) for i, p in enumerate([52, 57, 60, 62, 64, 65, 67, 69, 60])]
+    assert clef_by_range(notes, "Tenor") == "treble-8vb"
+    assert clef_by_range(notes, "Flute") == "treble"
+    assert clef_by_range([Note(0, 43, TPQ), Note(TPQ, 40, TPQ)], "Tenor") == "bass"
