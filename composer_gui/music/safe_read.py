@@ -98,7 +98,8 @@ def _context():
     if "forkserver" in methods and sys.platform != "win32":
         ctx = multiprocessing.get_context("forkserver")
         # imported once by the server, so that each reader starts in milliseconds
-        ctx.set_forkserver_preload(["composer_gui.music.formats", "music21"])
+        ctx.set_forkserver_preload([
+            "composer_gui.music.formats", "composer_gui.music.quiet_music21"])
         return ctx
     return multiprocessing.get_context("spawn")
 
