@@ -376,9 +376,11 @@ class ContinuePanel(QWidget):
     def harmonize_target(self) -> tuple[int, tuple[int, int] | None] | str:
         """(the melody's part, the span or None for all of it), or why there is none.
 
-        The melody: the selected notes' part (of several, the highest); without a selection the
-        active part, else the only part with notes. A selection that holds the whole part
-        harmonizes all of it; a smaller one only its bars."""
+        The melody: the selected notes' part; where they lie in several parts, the highest part
+        sounding in their span, selected or not (so that the voices just kept under a melody, still
+        selected, point back to it). Without a selection the active part, else the only part with
+        notes. A selection that holds the whole part harmonizes all of it; a smaller one only its
+        bars."""
         score = self.doc.score
         pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
         if not pitched:
@@ -388,6 +390,11 @@ class ContinuePanel(QWidget):
             parts = {p for p, _ in selected if p in pitched}
             if not parts:
                 return "Select notes of a melody to harmonize."
+            if len(parts) > 1:
+                lo = min(n.start for _, n in selected)
+                hi = max(n.end for _, n in selected)
+                parts |= {i for i in pitched
+                          if any(n.start < hi and n.end > lo for n in score.parts[i].notes)}
             melody = max(parts, key=lambda i: sum(n.pitch for n in score.parts[i].notes)
                          / len(score.parts[i].notes))
             whole = {n for p, n in selected if p == melody} >= set(score.parts[melody].notes)

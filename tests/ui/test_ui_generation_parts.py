@@ -125,6 +125,9 @@ def test_harmonize_a_melody_into_new_parts_and_then_into_parts_the_user_picks(wi
     parts = window.doc.score.parts
     assert [p.name for p in parts] == ["Flute", "Alto", "Tenor", "Bass"]
     assert parts[0] == melody  # the melody unchanged
+    # the kept voices are still selected: Harmonize still means the melody above them
+    assert window.doc.selection and all(p != 0 for p, _ in window.doc.selection)
+    assert panel.harmonize_target()[0] == 0
     # harmonize the melody again: the box now offers the new parts and picks them by name;
     # send the tenor's voice into the Bass part and the bass into a new part instead
     window.doc.set_selection({(0, n) for n in melody.notes})
