@@ -1,4 +1,5 @@
-"""Take docs/screenshot.png: the app with the opening of a Bach chorale and a proposal on show.
+"""Take docs/screenshot.png: the app with a Bach chorale, a proposal after it, the Parts panel and
+the Score dock on show.
 
     python docs/make_screenshot.py [--out docs/screenshot.png] [--model NAME_OR_FOLDER]
 
@@ -63,13 +64,15 @@ def main() -> int:
             app.processEvents()
             time.sleep(0.005)
 
-    chorale = load_score(music21.corpus.getWork("bwv66.6"))
-    sketch = chorale.slice(0, chorale.bar_start(4))
+    sketch = load_score(music21.corpus.getWork("bwv66.6"))
     w.doc.load(sketch, Path("bwv66.6.mxl"))
+    w.score_dock.show()  # View > Score View: engraved in a worker process
     w.doc.undo_stack.setClean()
     pump(0.3)
     panel = w.panel
     i = panel.model.findData(str(model))
+    if i < 0:
+        i = panel.model.findText(str(model))  # an installed model by name
     if i < 0:
         panel.model.addItem(Path(str(model)).name, str(model))
         i = panel.model.count() - 1
@@ -92,6 +95,10 @@ def main() -> int:
     w.doc.set_selection(())
     w.roll.set_cursor_tick(sketch.end_tick)
     w.roll.hoverChanged.emit(sketch.bar_start(2) + 480)
+    status = w.score_dock.widget().status
+    deadline = time.time() + 60
+    while "updated" not in status.text() and time.time() < deadline:
+        pump(0.05)
     pump(0.3)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
