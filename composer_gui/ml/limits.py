@@ -55,3 +55,8 @@ REGISTER_REACH = 5
 # note before it (a fifth): real continuations enter with a larger step 2.6% (chorales) and 3.3%
 # (folk tunes) of the time (bench/endings.py).
 ENTRY_REACH = 7
+# Inside that range, a voice of a multi-voice texture is drawn toward its own centre: each
+# semitone beyond REGISTER_FREE from the mean pitch of its notes in the sketch costs REGISTER_PULL
+# nats (the chorale model otherwise climbs to the top of a low melody's allowed range).
+REGISTER_FREE = 5
+REGISTER_PULL = 0.4

@@ -135,6 +135,7 @@ class _VoiceJob:
     history: list[list[int]] = field(default_factory=list)  # melody: its grid tokens so far
     restate_lags: tuple[int, ...] = ()  # melody: steps back to the bars a tune restates
     entry_pitch: list[int] = field(default_factory=list)  # continuation: each voice's last note
+    pull: np.ndarray | None = None  # [voices, vocab size] register pull added to pitch logits
 
 
 class VoiceSampler:
@@ -371,6 +372,7 @@ class VoiceSampler:
 
         # pitch masks per voice
         pitch_ok = np.zeros((n, v.size), bool)
+        pull = np.zeros((n, v.size), np.float32)
         model_pitches = np.arange(v.min_pitch, v.max_pitch + 1)
         score_pitches = model_pitches - shift
         pcs = None
@@ -395,6 +397,9 @@ class VoiceSampler:
                 raise ValueError(f"no pitch is left for the {name.lower()} (its range, the "
                                  "pitch range and the key exclude them all)")
             pitch_ok[i, v.pitch_offset:] = ok
+            if n > 1 and len(own) >= 4 and rewritten[i]:  # drawn toward its own centre
+                far = np.abs(score_pitches - float(np.mean(own))) - limits.REGISTER_FREE
+                pull[i, v.pitch_offset:] = -limits.REGISTER_PULL * np.maximum(far, 0.0)
 
         vels = sorted(x.velocity for x in score.notes)
         velocity = vels[len(vels) // 2] if vels else 80
@@ -414,7 +419,8 @@ class VoiceSampler:
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
-                         if region_end is None else [])
+                         if region_end is None else [],
+                         pull=pull if pull.any() else None)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -659,6 +665,8 @@ class VoiceSampler:
                     if density and frame.final != 2:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += density
+                    if job.pull is not None and job.pull[i].any():
+                        biased = biased + job.pull[i]
                     chosen = sample_tokens(biased, mask, temperature, top_k, top_p,
                                            rng.random(rows))
                 if scoring:

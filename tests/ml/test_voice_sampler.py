@@ -209,6 +209,33 @@ def test_a_continuation_enters_near_each_voice_and_keeps_its_register(sampler):
                        <= max(own) + limits.REGISTER_REACH for n in added)
 
 
+def test_a_voice_is_drawn_toward_its_own_centre(tiny_voice_model):
+    """A model that would rather climb (every higher pitch token favoured) still writes each
+    voice around the centre of its own notes: the register pull (limits.REGISTER_PULL)."""
+    import numpy as np
+
+    from composer_gui.ml import limits
+
+    s = load_sampler(tiny_voice_model)
+    real_run = s.session.run
+    v = s.vocab
+
+    def climbing(names, feeds):
+        outs = real_run(names, feeds)
+        outs[0] = outs[0].copy()
+        outs[0][:, v.pitch_offset:] += 0.3 * np.arange(outs[0].shape[1] - v.pitch_offset)
+        return outs
+
+    s.session = type("S", (), {"run": staticmethod(climbing)})()
+    score = chorale(8)
+    out = s.generate(score, GenerationRequest(bars=2, seed=5, end="free", style_rules=False))[0]
+    for old, new in zip(score.parts, out.parts, strict=True):
+        added = [n.pitch for n in new.notes if n.start >= score.end_tick]
+        centre = np.mean([n.pitch for n in old.notes])
+        # without the pull these voices climb 5.6-6.3 semitones above their centre
+        assert added and np.mean(added) <= centre + limits.REGISTER_FREE + 0.3, new.name
+
+
 def test_cancel_stops_within_a_step(sampler):
     cancel = threading.Event()
     got = []
