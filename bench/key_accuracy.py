@@ -353,6 +353,21 @@ def speed():
 
 
 # ----- tuning -------------------------------------------------------------------------------
+def pooled_accuracy(recs, params, with_sig: bool = False) -> float:
+    """Share of the views of ``recs`` ([*views, truth, signature]) whose key ``params`` name
+    right; ``with_sig``: the file's sharps given as a major key, pieces without one left out."""
+    right = total = 0
+    for *vs, (tonic, mode, _), sig in recs:
+        if with_sig and sig is None:
+            continue
+        declared = KeySignature(0, sig, "major") if with_sig else None
+        for _, notes in vs:
+            k = keyfinding.estimate_key(notes, declared, params=params)
+            right += k is not None and k.tonic_pc == tonic and k.mode == mode
+            total += 1
+    return right / total
+
+
 def tune(data):
     """Grid search on the tuning (val) pieces only; prints the best settings. First the weights
     of the estimate without a signature, then (with those) the two that only matter with one."""
@@ -360,18 +375,7 @@ def tune(data):
             for c in ("folk", "chorales")}
 
     def score(p, with_sig=False):
-        out = {}
-        for c, recs in sets.items():
-            right = total = 0
-            for *vs, (tonic, mode, _), sig in recs:
-                if with_sig and sig is None:
-                    continue
-                declared = KeySignature(0, sig, "major") if with_sig else None
-                for _, notes in vs:
-                    k = keyfinding.estimate_key(notes, declared, params=p)
-                    right += k is not None and k.tonic_pc == tonic and k.mode == mode
-                    total += 1
-            out[c] = right / total
+        out = {c: pooled_accuracy(recs, p, with_sig) for c, recs in sets.items()}
         return out["folk"] + 0.5 * out["chorales"], out
 
     grid = {
@@ -458,16 +462,7 @@ def tune_melody(data):
     recs = [[*views(r), r["truth"], r["sig"]] for r in data["folk"]["val"]]
 
     def score(p, with_sig=False):
-        right = total = 0
-        for *vs, (tonic, mode, _), sig in recs:
-            if with_sig and sig is None:
-                continue
-            declared = KeySignature(0, sig, "major") if with_sig else None
-            for _, notes in vs:
-                k = keyfinding.estimate_key(notes, declared, params=p)
-                right += k is not None and k.tonic_pc == tonic and k.mode == mode
-                total += 1
-        return right / total
+        return pooled_accuracy(recs, p, with_sig)
 
     print("melodic model, no signature: L2 of the fit (folk, mean of whole / 4 bars / 2 bars)")
     for l2 in (0.001, 0.01, 0.1):
