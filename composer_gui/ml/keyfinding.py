@@ -38,8 +38,8 @@ So, measured on held-out folk tunes and chorales (``bench/key_accuracy.py``, doc
   signature is plainly wrong (C major by default over a piece in E). How often this leaves a
   real signature, and how often it catches a wrong one, is measured in docs/keyfinding.md.
 
-Fast (numpy, no music21): ~0.4 ms for a few hundred notes. Used by the sampler
-(``key="auto"``) and by evaluation (does a continuation stay in key?).
+Fast (numpy, no music21): 0.41 ms for 400 notes of a line (bench/key_accuracy.py). Used by the
+sampler (``key="auto"``) and by evaluation (does a continuation stay in key?).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from composer_gui.ml import limits
-from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.ml.keyfinding import key_heard
 from composer_gui.ml.limits import MAX_BARS, MAX_TEMPERATURE, MAX_VARIATIONS, MIN_TEMPERATURE
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.tokens import BAR, BOS, EOS, GrammarState
@@ -285,7 +285,7 @@ class Sampler:
         if wanted == "auto":
             context = [n for n in score.notes
                        if n.start < start or (region and n.start >= request.end_tick)]
-            key = estimate_key(context, score.key_at(start), tick=start)
+            key = key_heard(score, start, context)
         else:
             key = wanted
 

@@ -82,7 +82,7 @@ from composer_gui.music.score import KeySignature, Note, Score
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
 VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
 RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
-MAX_ROWS = 64  # candidates of all variations stepped at once (a batch of 64 costs ~2x one of 4)
+MAX_ROWS = 64  # candidates of all variations stepped at once (limits.py: timings by batch size)
 
 
 @dataclass
@@ -529,6 +529,7 @@ class VoiceSampler:
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
+        pulled = job.pull.any(axis=1) if job.pull is not None else np.zeros(n, bool)
         outer = np.stack(_outer(cur), axis=1)
         rules = job.style_rules
         lags = job.restate_lags
@@ -665,8 +666,11 @@ class VoiceSampler:
                     if density and frame.final != 2:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += density
-                    if job.pull is not None and job.pull[i].any():
-                        biased = biased + job.pull[i]
+                    if pulled[i]:
+                        if biased is logits:
+                            biased = biased + job.pull[i]
+                        else:  # already a copy (restatement or density)
+                            biased += job.pull[i]
                     chosen = sample_tokens(biased, mask, temperature, top_k, top_p,
                                            rng.random(rows))
                 if scoring:
@@ -910,9 +914,10 @@ SEAM_REACH = 2  # semitones: how far a region's last new notes may lie from the 
 def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: int,
                sounding: np.ndarray) -> None:
     """A region's last beat: a voice's new notes lie within :data:`SEAM_REACH` of the kept note
-    it moves into, so the region leads into what follows (Bach's voices move by 2.6 semitones
-    on average across a bar line). A note held from earlier that lies farther away is not held
-    on (it moves now). A row with no note left keeps its mask."""
+    it moves into, so the region leads into what follows (the real chorales' outer voices step
+    2.76 semitones on average into the kept music: the card's infill seam row). A note held
+    from earlier that lies farther away is not held on (it moves now). A row with no note left
+    keeps its mask."""
     allowed = np.abs(cand - target) <= SEAM_REACH
     block = mask[:, pitch_offset:pitch_offset + len(cand)]
     narrowed = block & allowed[None, :]
