@@ -21,9 +21,10 @@ from .errors import ScoreFileError
 
 STALE_SECONDS = 120.0
 """A temporary file untouched this long belongs to no save in progress: a save makes it just
-before writing (the slow part of a MusicXML export, music21's makeNotation, runs before that)."""
+before writing, and no writer of ours takes that long."""
 
-# music21 writes MusicXML beside the temporary file first (notation.write_musicxml): ".tmp.mxl"
+# ".tmp.musicxml" / ".tmp.mxl": left by older versions, whose MusicXML export (music21) wrote
+# beside the temporary file; still cleaned up
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{8}\.tmp(\.musicxml|\.mxl)?$")
 
 

@@ -12,3 +12,9 @@ class ScoreFileError(Exception):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+def one_line(text: object, limit: int = 160) -> str:
+    """``text`` on one line and at most ``limit`` characters (a library's message, for a user)."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 3] + "..."

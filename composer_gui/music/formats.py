@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import limits, prescan
-from .errors import ScoreFileError
+from .errors import ScoreFileError, one_line
 from .midi import read_midi, write_midi
 from .notation import read_notation, write_musicxml
 from .project import SUFFIX as PROJECT_SUFFIX
@@ -65,8 +65,7 @@ def unreadable_reason(exc: BaseException) -> str:
         return "could not be read (it is nested too deeply)"
     if isinstance(exc, MemoryError):
         return "could not be read (it needs more memory than there is)"
-    text = " ".join(str(exc).split())
-    text = text if len(text) <= 160 else text[:157] + "..."
+    text = one_line(exc)
     return f"could not be read ({type(exc).__name__}{': ' * bool(text)}{text})"
 
 

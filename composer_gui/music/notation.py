@@ -22,8 +22,9 @@ from pathlib import Path
 
 from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS
-from .errors import ScoreFileError
+from .errors import ScoreFileError, one_line
 from .musicxml_writer import musicxml_text
+from .prescan import musicxml_documents
 from .score import (
     DRUM_CHANNEL,
     TPQ,
@@ -97,9 +98,7 @@ def _own_warnings(caught, warnings: list[str]) -> None:
     """music21's Python warnings become the app's own lines (said once each), never the
     terminal's."""
     for w in caught:
-        text = " ".join(str(w.message).split())
-        if len(text) > 160:
-            text = text[:157] + "..."
+        text = one_line(w.message)
         line = f"the file has something notation reading did not expect: {text}"
         if text and line not in warnings:
             warnings.append(line)
@@ -107,12 +106,8 @@ def _own_warnings(caught, warnings: list[str]) -> None:
 
 def _musicxml_bytes(path: Path) -> bytes | None:
     """The MusicXML document of a .musicxml/.xml file or a .mxl archive (None: none inside)."""
-    if path.suffix.lower() == ".mxl":
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if not n.startswith("META-INF")
-                     and n.lower().endswith((".xml", ".musicxml"))]
-            return z.read(names[0]) if names else None
-    return path.read_bytes()
+    documents = musicxml_documents(path)
+    return documents[0] if documents else None
 
 
 def _midi_programs(path: Path) -> dict[str, int]:
@@ -168,10 +163,7 @@ def _pitched_drums(path: Path) -> bytes | None:
 
 
 def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    if len(text) > 160:
-        text = text[:157] + "..."
-    return text or type(exc).__name__
+    return one_line(exc) or type(exc).__name__
 
 
 def _ticks(offset) -> int:

@@ -34,7 +34,7 @@ def check(path: str | Path, kind: str) -> None:
     no music needs. Other kinds pass."""
     path = Path(path)
     if kind == "musicxml":
-        reason = musicxml_problem(_musicxml_text(path))
+        reason = musicxml_problem("\n".join(_decode(d) for d in musicxml_documents(path)))
     elif kind == "abc":
         reason = abc_problem(_decode(_read(path)))
     else:
@@ -56,9 +56,13 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _musicxml_text(path: Path) -> str:
+def musicxml_documents(path: Path) -> list[bytes]:
+    """The MusicXML document(s) of a file: a .musicxml/.xml file's bytes, or each score document
+    in a .mxl archive (META-INF left out). A broken archive, or one that unpacks to more than
+    :data:`MAX_UNPACKED_BYTES`, raises ScoreFileError."""
+    path = Path(path)
     if path.suffix.lower() != ".mxl":
-        return _decode(_read(path))
+        return [_read(path)]
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -67,7 +71,7 @@ def _musicxml_text(path: Path) -> str:
                                      f"{MAX_UNPACKED_BYTES // 2**20} MB")
             names = [i.filename for i in infos if not i.filename.startswith("META-INF")
                      and i.filename.lower().endswith((".xml", ".musicxml"))]
-            return "\n".join(_decode(archive.read(n)) for n in names)
+            return [archive.read(n) for n in names]
     except ScoreFileError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
