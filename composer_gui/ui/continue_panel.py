@@ -39,6 +39,7 @@ from .generation import (
 )
 from .harmony_box import HarmonyBox
 from .header import KEYS, key_label
+from .labels import plural
 from .piano_roll import PianoRoll
 from .proposal import KEYED_VARIATIONS
 
@@ -447,11 +448,11 @@ class ContinuePanel(QWidget):
         per = ", ".join(str(c) for c in counts)
         notes = "".join(f"\nNote: {w}." for w in self.controller.warnings)
         noun = "note" if counts == [1] else "notes"
-        return (f"{what}: {len(counts)} variation{'s' if len(counts) > 1 else ''} ({per} {noun}). "
+        return (f"{what}: {plural(len(counts), 'variation')} ({per} {noun}). "
                 f"Keys 1–{KEYED_VARIATIONS} or Tab to flip, Enter to keep, Esc to discard.{notes}")
 
     def _on_progress(self, total: int) -> None:
-        self.status.setText(f"Generating… {total} note{'s' if total != 1 else ''}")
+        self.status.setText(f"Generating… {plural(total, 'note')}")
 
     def _on_kept(self, variation: int) -> None:
         self._say(f"Kept variation {variation + 1}.")
@@ -514,7 +515,8 @@ class ContinuePanel(QWidget):
         self.continue_button.setEnabled(has_model and not running)
         self.regenerate_button.setEnabled(has_model and not running and bool(self.doc.selection))
         self.harmonize_button.setEnabled(has_model and not running
-                                         and bool(self.doc.score.notes))
+                                         and any(p.notes for p in self.doc.score.parts
+                                                 if not p.is_drum))
         self.stop_button.setEnabled(running)
         active = self.proposal.active
         self.proposal_box.setEnabled(active)
@@ -524,7 +526,7 @@ class ContinuePanel(QWidget):
             b.setChecked(active and i == self.proposal.current)
             if i < count:
                 n = len(self.proposal.variations[i])
-                b.setToolTip(f"Variation {i + 1}: {n} note{'s' if n != 1 else ''} "
+                b.setToolTip(f"Variation {i + 1}: {plural(n, 'note')} "
                              f"({_how_to_pick(i)})")
 
 

@@ -24,6 +24,7 @@ from composer_gui.music.score import Score
 
 from . import undo
 from .document import Document
+from .labels import plural
 from .proposal import Proposal
 from .workers import Task
 
@@ -228,7 +229,7 @@ class ContinueController(QObject):
         end = prop.region[1] if prop.region else None
         cmd = undo.keep_command(
             self.doc, prop.placed(), prop.start_tick, end,
-            f"Keep variation {variation + 1} ({count} note{'s' if count != 1 else ''})",
+            f"Keep variation {variation + 1} ({plural(count, 'note')})",
             parts=prop.parts)
         prop.clear()
         self.doc.push(cmd)

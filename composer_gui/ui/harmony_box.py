@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QPushBu
 
 from composer_gui.music.score import Score
 
+from .labels import part_label
+
 DEFAULT_VOICES = ("Alto", "Tenor", "Bass")  # under the melody, when the model does not say
 NEW_PART = -1  # GenerationRequest.harmony_parts: a new part for this voice
 
@@ -47,7 +49,7 @@ class HarmonyBox(QGroupBox):
         own Alto, Tenor, Bass), else a new part."""
         names = list(voices[1:]) if len(voices) == len(self.combos) + 1 else list(DEFAULT_VOICES)
         choices = [("New part", NEW_PART)] + [
-            (p.name or f"Part {i + 1}", i) for i, p in enumerate(score.parts)
+            (part_label(p.name, i), i) for i, p in enumerate(score.parts)
             if not p.is_drum and i != melody]
         for label, combo, name in zip(self.labels, self.combos, names, strict=True):
             label.setText(name)

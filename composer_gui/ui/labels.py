@@ -13,6 +13,11 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
+def part_label(name: str, index: int) -> str:
+    """A part as the window names it: its name, or "Part N" (from 1) for an unnamed one."""
+    return name or f"Part {index + 1}"
+
+
 def key_label(key: KeySignature | None) -> str:
     """A key as people write it: "A major", "F# minor" ("No key" for None)."""
     if key is None:

@@ -39,6 +39,7 @@ from composer_gui.music import engraving
 from composer_gui.music.score import Score
 
 from .document import Document
+from .labels import plural
 
 DEBOUNCE_MS = 150
 ZOOMS = (0.5, 0.63, 0.8, 1.0, 1.25, 1.6, 2.0, 2.5)
@@ -286,8 +287,8 @@ class ScoreView(QWidget):
         self._show_pages(result)
         seconds = time.perf_counter() - self._started
         self.status.setText(
-            f"{result.bars} bar{'s' * (result.bars != 1)} · {result.notes} notes · "
-            f"{len(result.pages)} page{'s' * (len(result.pages) != 1)} · "
+            f"{plural(result.bars, 'bar')} · {plural(result.notes, 'note')} · "
+            f"{plural(len(result.pages), 'page')} · "
             f"updated in {seconds:.2f} s")
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())
         self.status.setToolTip("Engraved by verovio from the whole MusicXML export"

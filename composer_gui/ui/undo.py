@@ -38,7 +38,7 @@ from composer_gui.music.score import (
 )
 
 from .document import Document
-from .labels import key_label, plural
+from .labels import key_label, part_label, plural
 
 MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
 
@@ -250,7 +250,7 @@ def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
 
 # ----- parts (the parts panel) --------------------------------------------------------------------
 def _part_name(score: Score, index: int) -> str:
-    return score.parts[index].name or f"Part {index + 1}"
+    return part_label(score.parts[index].name, index)
 
 
 def add_part_command(doc: Document, part: Part, index: int | None = None) -> ChangeParts:

@@ -23,6 +23,7 @@ from composer_gui.music.score import TPQ, Note
 
 from .. import style, undo
 from ..document import Document
+from ..labels import part_label
 from ..proposal import KEYED_VARIATIONS, Proposal
 from ..view_state import Preview, Snap, ViewState
 from .canvas import NoteCanvas
@@ -432,7 +433,7 @@ class PianoRoll(QWidget):
         parts = self.doc.score.parts
         i = self.view.active_part
         part = parts[i] if i < len(parts) else None
-        name = (part.name if part is not None else "") or f"Part {i + 1}"
+        name = part_label(part.name if part is not None else "", i)
         colour = style.part_colour(i)
         self.corner.setText(name)
         self.corner.setToolTip(f"New notes go to {name}")
