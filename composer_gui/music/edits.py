@@ -130,18 +130,20 @@ def generated_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
     """(removed, added): keeping ``notes`` generated from ``start`` on (``end``: a region,
     rewritten up to there) in ``score``, by the module's rule. ``parts``: the parts that were
     rewritten (None: every pitched part)."""
-    added, _ = placed(score, notes)
-    return region_notes(score, start, end, parts), added
+    removed, added, _ = kept_diff(score, notes, start, end, parts)
+    return removed, added
 
 
-def new_part_names(score: Score, notes: Iterable[Note | PlacedNote]) -> dict[int, str]:
-    """The names of the parts that keeping ``notes`` adds to ``score`` (by index)."""
-    return placed(score, notes)[1]
+def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
+              end: int | None = None, parts: Collection[int] | None = None
+              ) -> tuple[list[NoteKey], list[NoteKey], dict[int, str]]:
+    """:func:`generated_diff` and the names of the new parts keeping ``notes`` adds."""
+    added, names = placed(score, notes)
+    return region_notes(score, start, end, parts), added, names
 
 
 def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int,
                     end: int | None = None, parts: Collection[int] | None = None) -> Score:
     """``score`` with generated ``notes`` kept: :func:`generated_diff` applied."""
-    notes = list(notes)
-    return apply_note_diff(score, *generated_diff(score, notes, start, end, parts),
-                           names=new_part_names(score, notes))
+    removed, added, names = kept_diff(score, notes, start, end, parts)
+    return apply_note_diff(score, removed, added, names=names)

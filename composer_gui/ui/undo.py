@@ -22,8 +22,7 @@ from composer_gui.music.edits import (
     NoteKey,
     PlacedNote,
     apply_note_diff,
-    generated_diff,
-    new_part_names,
+    kept_diff,
 )
 from composer_gui.music.gm import program_name
 from composer_gui.music.score import (
@@ -241,11 +240,10 @@ def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
                  ) -> EditNotes | None:
     """Keep generated notes (from ``start``; ``end``: a region; ``parts``: the parts rewritten,
     None for all) by music.edits' one rule: each note into its part, new parts named."""
-    notes = list(notes)
-    removed, added = generated_diff(doc.score, notes, start, end, parts)
+    removed, added, names = kept_diff(doc.score, notes, start, end, parts)
     if not added and not removed:
         return None
-    return EditNotes(doc, removed, added, text, names=new_part_names(doc.score, notes))
+    return EditNotes(doc, removed, added, text, names=names)
 
 
 # ----- parts (the parts panel) --------------------------------------------------------------------
