@@ -238,13 +238,19 @@ def check_folder(folder: Path) -> str:
     """'' if the folder's files are there and its config.json (vocabulary included) is valid,
     else the reason, as ModelError words it."""
     try:
-        for name in REQUIRED:
-            if not (folder / name).is_file():
-                raise ModelError(f"{folder}: {name} is missing (is this a model folder?)")
-        read_vocabulary(folder, read_config(folder))
+        checked_config(folder)
     except ModelError as exc:
         return str(exc)
     return ""
+
+
+def checked_config(folder: Path) -> tuple[dict, object]:
+    """(config, vocabulary) of a model folder whose files are all there; else ModelError."""
+    for name in REQUIRED:
+        if not (folder / name).is_file():
+            raise ModelError(f"{folder}: {name} is missing (is this a model folder?)")
+    config = read_config(folder)
+    return config, read_vocabulary(folder, config)
 
 
 @dataclass(frozen=True)
@@ -504,11 +510,7 @@ def read_vocabulary(folder: Path, config: dict) -> AnyVocabulary:
 def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedModel:
     """Find, check and open a model. Raises ModelError naming the folder and the reason."""
     folder = resolve_model(name_or_dir)
-    for name in REQUIRED:
-        if not (folder / name).is_file():
-            raise ModelError(f"{folder}: {name} is missing (is this a model folder?)")
-    config = read_config(folder)
-    vocab = read_vocabulary(folder, config)
+    config, vocab = checked_config(folder)
     layers, hidden = config["model"]["layers"], config["model"]["hidden"]
 
     import numpy as np
