@@ -20,17 +20,21 @@ So, measured on held-out folk tunes and chorales (``bench/key_accuracy.py``, doc
   of the ends is added in the same units: the pitch class of the final note (the lowest note of
   the last onset, i.e. the bass of a final chord) earns ``final`` for the keys it is the tonic of
   and ``final_triad`` for those whose third or fifth it is; the first note earns ``first``.
-* A single melody (:func:`is_line`) is heard with more cues (:data:`MELODY`, weights fitted as a
-  conditional logit on the folk train split): how the line steps between scale degrees
-  (:data:`BIGRAM`: the leading tone rises to the tonic, the fourth falls to the third), the
-  first note as tonic or fifth, the lowest note as fifth, the highest as tonic, leading-tone
-  resolutions onto a beat. Without them a G tune hovering on D and A read D major, and short
-  openings were right 3 times in 4; with them 4-bar folk openings without a signature are right
-  84.5% of the time (74.9% before). Chords keep :data:`DEFAULT` (the chorales did not gain).
+* A single melody (:func:`is_line`) is heard by the line model (:func:`line_scores`): a
+  conditional logit over the 24 keys fitted on openings of 1 to 8 bars and whole tunes of the
+  folk train split (``bench/key_accuracy.py --fit``, weights in :mod:`key_model`). It learns
+  per mode how long and how often each scale degree sounds, which degree a line starts, ends,
+  bottoms and peaks on, how the line steps between degrees (:data:`BIGRAM`: the leading tone
+  rises to the tonic, the fourth falls to the third) and leading-tone resolutions. Held-out
+  folk tunes without a signature, whole / 4 bars / 2 bars: 92.4 / 86.5 / 82.5% right (the
+  hand-weighted cues before it 90.1 / 84.5 / 79.9%; the profile alone 89.4 / 74.9 / 71.0%);
+  Aird's Airs, never used for anything else, 92.5 / 87.3 / 83.5%. Chords keep
+  :data:`DEFAULT` (the chorales did not gain from melodic cues).
 * A declared key signature is honoured: only its major and its relative minor (and, when the
   notes carry one more flat consistently, the minor key a flat further, the baroque "Dorian"
   signature of G minor written with one flat) are candidates. The raised leading tone of the
-  minor key counts for it (``leading``); the declared mode wins near-ties (``mode_prior``).
+  minor key counts for it (``leading``); the declared mode wins near-ties (``mode_prior``; for
+  a line only a declared minor, ``minor_prior``: major is what files say by default).
 * The signature is overridden only on overwhelming evidence: at least :data:`OVERRIDE_MIN_NOTES`
   notes, the best of the 24 keys has another signature (not the declared one, nor one flat
   further), its major scale holds at least :data:`OVERRIDE_FIT` of the sounding time, and at least
@@ -38,7 +42,7 @@ So, measured on held-out folk tunes and chorales (``bench/key_accuracy.py``, doc
   signature is plainly wrong (C major by default over a piece in E). How often this leaves a
   real signature, and how often it catches a wrong one, is measured in docs/keyfinding.md.
 
-Fast (numpy, no music21): 0.41 ms for 400 notes of a line (bench/key_accuracy.py). Used by the
+Fast (numpy, no music21): 0.52 ms for 400 notes of a line (bench/key_accuracy.py). Used by the
 sampler (``key="auto"``) and by evaluation (does a continuation stay in key?).
 """
 
@@ -49,6 +53,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from composer_gui.ml.key_model import BIGRAM, LINE_WEIGHTS
 from composer_gui.music.score import TPQ, KeySignature, Note, Score
 
 # Published key profiles, tonic first, (major, minor). Krumhansl & Kessler (1982) probe-tone
@@ -79,48 +84,14 @@ PROFILES: dict[str, tuple[np.ndarray, np.ndarray]] = {
                   0.052])),
 }
 MODES = ("major", "minor")
-# How a melody steps between scale degrees: log P(degree, next degree) of the line (the highest
-# note of each onset) per mode, fitted on the folk-melodies train split (add-one smoothed) by
-# ``bench/key_accuracy.py --fit``. Held out from the tuning and reporting pieces.
-BIGRAM = np.array([
-    [  # major: log P(degree, next degree) of a line, row = degree
-        [-3.1, -9.2, -3.1, -11.2, -3.3, -5.2, -10.5, -3.5, -11.2, -3.7, -6.9, -3.2],
-        [-10.5, -12.2, -6.9, -12.2, -9.9, -12.2, -12.2, -12.2, -12.2, -9.9, -12.2, -11.6],
-        [-3.0, -7.1, -4.6, -9.0, -3.2, -4.9, -8.9, -4.8, -10.6, -6.1, -7.3, -4.1],
-        [-9.6, -12.2, -9.3, -12.2, -8.2, -12.2, -11.6, -11.2, -12.2, -12.2, -12.2, -12.2],
-        [-3.1, -10.5, -3.1, -8.5, -5.0, -3.4, -7.8, -3.5, -9.4, -5.3, -10.6, -7.8],
-        [-6.7, -10.9, -4.0, -10.5, -3.3, -6.0, -8.6, -3.9, -12.2, -5.0, -8.4, -6.9],
-        [-11.2, -12.2, -8.3, -10.5, -8.5, -9.0, -11.6, -6.0, -10.1, -7.7, -12.2, -10.9],
-        [-3.4, -10.6, -5.5, -10.1, -3.2, -3.5, -6.0, -4.0, -8.9, -3.3, -7.9, -5.0],
-        [-11.2, -12.2, -12.2, -12.2, -9.3, -11.2, -12.2, -10.2, -12.2, -6.9, -11.6, -8.8],
-        [-4.3, -10.5, -5.5, -12.2, -6.1, -4.9, -7.9, -3.2, -7.0, -5.1, -6.4, -3.7],
-        [-7.4, -12.2, -7.6, -12.2, -10.5, -8.4, -12.2, -7.0, -12.2, -6.6, -8.9, -8.1],
-        [-3.1, -9.8, -4.6, -12.2, -7.3, -6.9, -11.6, -4.1, -9.0, -4.0, -9.4, -6.4],
-    ],
-    [  # minor: log P(degree, next degree) of a line, row = degree
-        [-2.7, -7.7, -2.9, -4.4, -8.3, -5.6, -10.4, -3.9, -5.9, -5.9, -3.1, -4.6],
-        [-7.7, -10.4, -9.3, -8.5, -10.4, -9.3, -10.4, -10.4, -10.4, -10.4, -8.8, -10.4],
-        [-3.0, -9.3, -5.3, -3.1, -9.0, -4.5, -10.4, -5.4, -9.7, -9.7, -3.7, -5.7],
-        [-3.6, -8.1, -3.2, -4.7, -10.4, -3.4, -9.7, -4.4, -7.7, -10.4, -5.4, -8.6],
-        [-8.6, -10.4, -9.3, -10.4, -10.4, -6.4, -10.4, -8.6, -10.4, -10.4, -10.4, -10.4],
-        [-6.9, -10.4, -3.7, -3.4, -6.9, -5.0, -10.4, -3.1, -6.0, -6.9, -5.0, -9.0],
-        [-10.4, -10.4, -9.7, -10.4, -10.4, -10.4, -10.4, -7.4, -10.4, -10.4, -10.4, -10.4],
-        [-3.5, -10.4, -6.3, -3.9, -7.4, -3.0, -7.4, -4.0, -4.4, -4.3, -4.1, -6.1],
-        [-6.8, -10.4, -8.6, -8.1, -10.4, -5.8, -10.4, -4.2, -7.8, -10.4, -4.8, -7.6],
-        [-6.9, -10.4, -9.3, -10.4, -10.4, -6.9, -10.4, -5.8, -9.0, -8.2, -4.1, -6.1],
-        [-3.6, -9.0, -4.3, -5.1, -9.3, -4.6, -10.4, -3.1, -4.6, -5.2, -4.0, -8.5],
-        [-4.1, -10.4, -6.9, -10.4, -10.4, -10.4, -10.4, -6.9, -10.4, -9.0, -9.3, -10.4],
-    ],
-])
-
-
 @dataclass(frozen=True)
 class KeyParams:
-    """The weights of the estimate, in units of the profile correlation. The defaults (used for
-    chords and polyphony) were chosen by ``bench/key_accuracy.py --tune`` on the tuning pieces
-    only (the val split of both models); :data:`MELODY` (used for a single line) was fitted by
-    ``--fit`` on the folk train split and checked on the tuning pieces; see docs/keyfinding.md.
-    Each weight that names a cue multiplies :func:`key_evidence`'s entry of the same name."""
+    """The weights of the profile method (chords and polyphony), in units of the profile
+    correlation, chosen by ``bench/key_accuracy.py --tune`` on the tuning pieces only (the val
+    split of both models); see docs/keyfinding.md. ``first``, ``final`` and ``final_triad``
+    multiply :func:`key_evidence`'s entries of the same name. With a declared signature,
+    ``leading`` and ``mode_prior`` decide between its major and its relative minor, for a
+    single line too (:data:`LINE`)."""
 
     profile: str = "albrecht"
     half_life: float | None = 128.0  # beats; None: every note counts alike
@@ -131,19 +102,17 @@ class KeyParams:
     mode_prior: float = 0.05  # for the declared mode, against its relative
     on_beat: float = 0.0  # extra weight (times its duration) of a note that starts on a beat
     major_bias: float = 0.0  # added to every major key
-    first_fifth: float = 0.0  # the keys whose fifth the first note is
-    lowest: float = 0.0  # ... whose tonic the lowest note is
-    lowest_fifth: float = 0.0  # ... whose fifth the lowest note is
-    highest: float = 0.0  # ... whose tonic the highest note is
-    resolution: float = 0.0  # per leading-tone resolution (a semitone up onto a beat) to the tonic
-    bigram: float = 0.0  # the mean log-probability of the line's steps in the key (:data:`BIGRAM`)
+    minor_prior: float = 0.0  # for the relative minor when the declared mode is minor
 
 
 DEFAULT = KeyParams()
-# A single line: the cue weights fitted by ``bench/key_accuracy.py --fit`` (a conditional logit
-# over the 24 keys on the folk train split, in correlation units, rounded).
-MELODY = replace(DEFAULT, first=0.35, first_fifth=0.35, final_triad=-0.22, lowest_fifth=0.21,
-                 highest=0.16, resolution=0.31, bigram=1.43, mode_prior=0.2)
+# A single line is scored by the line model (:func:`line_scores`, in log-odds); of these
+# params only the signature weights apply, in log-odds. A declared major says little (it is what
+# a MIDI file or a signature without a mode says by default): on the tuning pieces, whose
+# signature the bench declares as major, any prior for it was bought on minor tunes (mode_prior
+# 0 / 0.5 / 1: 0.923 / 0.923 / 0.933 right, minor tunes 0.778 / 0.714 / 0.690). A declared
+# minor is said on purpose, so it decides what the line leaves near a tie (``minor_prior``).
+LINE = replace(DEFAULT, leading=0.0, mode_prior=0.0, minor_prior=1.0)
 LINE_SHARE = 0.9  # a passage is one line when this share of its onsets hold a single note
 OVERRIDE_MIN_NOTES = 8
 OVERRIDE_FIT = 0.9
@@ -214,42 +183,27 @@ def is_line(notes: list[Note]) -> bool:
 
 
 def key_evidence(notes: list[Note]) -> dict[str, np.ndarray]:
-    """The cues a listener hears besides the histogram, each (2, 12) like
-    :func:`key_correlations` (1 where the cue points at that key), named as :class:`KeyParams`'
-    weights: the first and the final note (the lowest of the first / last onset: the bass of a
-    chord) as tonic, fifth or third; the lowest and highest notes of the line; leading-tone
-    resolutions (a semitone up onto a beat, per note of the line); and how likely the line's
-    steps between pitch classes are in each key (:data:`BIGRAM`, fitted on folk tunes)."""
-    starts, bass, line = _onsets(notes)
+    """The ends of the passage, each (2, 12) like :func:`key_correlations` (1 where the cue
+    points at that key), named as :class:`KeyParams`' weights: the first and the final note
+    (the lowest of the first / last onset: the bass of a chord) as tonic, and the final note
+    as third or fifth."""
+    _, bass, _ = _onsets(notes)
     first_pc, final_pc = int(bass[0]) % 12, int(bass[-1]) % 12
     ev = {name: np.zeros((2, 12)) for name in _CUES}
     ev["first"][:, first_pc] = 1
-    ev["first_fifth"][:, (first_pc - 7) % 12] = 1
     ev["final"][:, final_pc] = 1
     for m, (third, fifth) in _TRIAD.items():
         ev["final_triad"][m, [(final_pc - third) % 12, (final_pc - fifth) % 12]] = 1
-    low, high = int(line.min()) % 12, int(line.max()) % 12
-    ev["lowest"][:, low] = 1
-    ev["lowest_fifth"][:, (low - 7) % 12] = 1
-    ev["highest"][:, high] = 1
-    if len(line) > 1:
-        up = (np.diff(line) == 1) & (starts[1:] % TPQ == 0)
-        np.add.at(ev["resolution"][0], line[1:][up] % 12, 1.0 / np.sqrt(len(line) - 1))
-        ev["resolution"][1] = ev["resolution"][0]
-        deg = (line[None, :] % 12 - np.arange(12)[:, None]) % 12  # (tonic, step) -> degree
-        for m in range(2):
-            ev["bigram"][m] = BIGRAM[m][deg[:, :-1], deg[:, 1:]].mean(axis=1)
     return ev
 
 
-_CUES = ("first", "first_fifth", "final", "final_triad", "lowest", "lowest_fifth", "highest",
-         "resolution", "bigram")
+_CUES = ("first", "final", "final_triad")
 
 
 def key_scores(notes: list[Note], params: KeyParams = DEFAULT) -> np.ndarray | None:
-    """Score of each key, (2, 12) like :func:`key_correlations`: the correlation of the weighted
-    histogram plus the weighted cues of :func:`key_evidence`. None with fewer than two pitch
-    classes."""
+    """Score of each key by the profile method, (2, 12) like :func:`key_correlations`: the
+    correlation of the weighted histogram plus the weighted cues of :func:`key_evidence`. None
+    with fewer than two pitch classes."""
     hist = pitch_class_histogram(notes, params.half_life, params.on_beat)
     if np.count_nonzero(hist) < 2:
         return None
@@ -263,6 +217,73 @@ def key_scores(notes: list[Note], params: KeyParams = DEFAULT) -> np.ndarray | N
     return scores
 
 
+# ----- the line model ------------------------------------------------------------------------
+# What a listener hears in a single melody, for each of the 24 keys: the line model is a
+# conditional logit (a softmax over the keys) whose score of a key is a weighted sum of the
+# features below, read as scale degrees of that key. Its weights (key_model.LINE_WEIGHTS) are
+# fitted by ``bench/key_accuracy.py --fit`` on the folk train split, on openings of 1 to 8 bars
+# and whole tunes, so that what it learns is where short melodies come to rest.
+LINE_GROUPS = (
+    "duration",  # how long each degree sounds (a key profile, learned per mode)
+    "onsets",  # how often each degree is struck
+    "first",  # the degree of the first note
+    "final",  # ... of the final note (a half close on the fifth is common in openings)
+    "lowest",  # ... of the lowest note (tunes reach down to the fifth below the tonic)
+    "highest",  # ... of the highest note
+)
+LINE_CUES = (
+    "profile",  # the correlation with the Albrecht-Shanahan profile (recency-weighted)
+    "steps",  # the mean log-probability of the line's steps between degrees (BIGRAM)
+    "resolution",  # leading-tone resolutions (a semitone up onto a beat) onto the tonic
+    "minor",  # 1 for the minor keys: the prior of the mode
+)
+LINE_FEATURES = len(LINE_GROUPS) * 24 + len(LINE_CUES)
+_DEGREE = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12  # [tonic, degree] -> pc
+
+
+def line_features(notes: list[Note], bigram: np.ndarray | None = None) -> np.ndarray:
+    """The line model's design matrix, (24 keys: major then minor tonics, LINE_FEATURES): for
+    each group of :data:`LINE_GROUPS` 24 columns (12 degrees of the major keys, then of the
+    minor keys; a key fills its own mode's 12), then one column per cue of :data:`LINE_CUES`.
+    ``bigram`` (default :data:`BIGRAM`) is the step table, given while fitting it."""
+    starts, _, line = _onsets(notes)
+    pcs = np.fromiter((n.pitch % 12 for n in notes), int, len(notes))
+    dur = np.fromiter((max(n.duration, 1) for n in notes), float, len(notes))
+    vectors = {}
+    hist = np.bincount(pcs, dur, 12)
+    vectors["duration"] = hist / hist.sum()
+    vectors["onsets"] = np.bincount(pcs, minlength=12) / len(pcs)
+    for name, pc in (("first", line[0]), ("final", line[-1]), ("lowest", line.min()),
+                     ("highest", line.max())):
+        vectors[name] = np.eye(12)[int(pc) % 12]
+    x = np.zeros((2, 12, LINE_FEATURES))
+    for g, name in enumerate(LINE_GROUPS):
+        by_degree = vectors[name][_DEGREE]  # [tonic, degree]
+        for m in range(2):
+            x[m, :, g * 24 + m * 12:g * 24 + m * 12 + 12] = by_degree
+    cue = len(LINE_GROUPS) * 24
+    x[:, :, cue] = key_correlations(pitch_class_histogram(notes, DEFAULT.half_life),
+                                    DEFAULT.profile)
+    if len(line) > 1:
+        steps = bigram if bigram is not None else BIGRAM
+        deg = (line[None, :] % 12 - np.arange(12)[:, None]) % 12  # (tonic, step) -> degree
+        for m in range(2):
+            x[m, :, cue + 1] = steps[m][deg[:, :-1], deg[:, 1:]].mean(axis=1)
+        up = (np.diff(line) == 1) & (starts[1:] % TPQ == 0)
+        resolved = np.bincount(line[1:][up] % 12, minlength=12) / np.sqrt(len(line) - 1)
+        x[:, :, cue + 2] = resolved
+    x[1, :, cue + 3] = 1.0
+    return x.reshape(24, LINE_FEATURES)
+
+
+def line_scores(notes: list[Note]) -> np.ndarray | None:
+    """Log-odds of each key for a single line by the line model, (2, 12) like
+    :func:`key_correlations`; None with fewer than two pitch classes."""
+    if len({n.pitch % 12 for n in notes}) < 2:
+        return None
+    return (line_features(notes) @ LINE_WEIGHTS).reshape(2, 12)
+
+
 def estimate_key(notes: Iterable[Note], declared: KeySignature | None = None,
                  tick: int = 0, *, params: KeyParams | None = None) -> KeySignature | None:
     """The most likely key of ``notes``, at ``tick``.
@@ -270,12 +291,15 @@ def estimate_key(notes: Iterable[Note], declared: KeySignature | None = None,
     Without ``declared``: the best of the 24 keys. With it: its major or relative minor (or the
     minor key one flat further, see the module docstring), unless the notes overwhelmingly
     contradict the signature. With too little evidence (no notes, or one pitch class), ``declared``
-    is returned as is (None if none). ``params`` default: :data:`MELODY` for a single line
-    (:func:`is_line`), :data:`DEFAULT` for chords."""
+    is returned as is (None if none). A single line (:func:`is_line`) is heard by the line
+    model, chords by the profile method; ``params`` asks for the profile method with those
+    weights."""
     notes = list(notes)
-    if params is None:
-        params = MELODY if notes and is_line(notes) else DEFAULT
-    scores = key_scores(notes, params)
+    if params is None and notes and is_line(notes):
+        params, scores = LINE, line_scores(notes)
+    else:
+        params = params or DEFAULT
+        scores = key_scores(notes, params)
     if scores is None:
         return declared
     if declared is not None:
@@ -337,6 +361,8 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
     same = (declared.sharps, declared.mode)
     if same in cands:
         cands[same] += params.mode_prior
+    if declared.mode == "minor":
+        cands[(declared.sharps, "minor")] += params.minor_prior
     sharps, mode = max(cands, key=cands.__getitem__)
     return KeySignature(tick, sharps, mode)
 
