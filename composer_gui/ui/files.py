@@ -35,7 +35,7 @@ from composer_gui.music.safe_read import read_score
 from composer_gui.music.score import Score
 
 from .document import Document
-from .labels import plural
+from .labels import part_label, plural
 from .settings import Settings
 from .workers import Task
 
@@ -226,6 +226,9 @@ class FileController(QObject):
         if not self.doc.score.note_count:
             self.status.emit("Nothing to export: the score is empty.", 6000)
             return None
+        if not self.doc.score.audible().note_count:
+            self.status.emit("Nothing to export: every part with notes is muted.", 6000)
+            return None
         path = self.dialogs.ask_save_path("Export Audio", WAV_FILTER,
                                           stem(self.doc.source) + ".wav")
         if path is None:
@@ -235,7 +238,8 @@ class FileController(QObject):
         return self.export_audio_to(path)
 
     def export_audio_to(self, path: str | Path) -> Task | None:
-        """Render the document with the built-in synth and write a WAV, in the background, with
+        """Render what playback hears (muted parts left out, only the soloed ones when any is,
+        as a DAW's bounce) with the built-in synth and write a WAV, in the background, with
         progress in the status bar. Ends in ``exported`` or a message (and no file)."""
         from composer_gui.audio.render import render_wav
 
@@ -243,8 +247,10 @@ class FileController(QObject):
         if self._audio_export is not None:
             self.status.emit("An audio export is already running.", 5000)
             return None
-        score = self.doc.score
-        warnings: list[str] = []
+        score = self.doc.score.audible()
+        silent = [part_label(p.name, i) for i, (p, heard) in enumerate(
+            zip(self.doc.score.parts, score.parts, strict=True)) if p.notes and not heard.notes]
+        warnings = [f"left out {', '.join(silent)} (muted)"] if silent else []
         task = Task(lambda ctx: render_wav(score, path, report=ctx.report,
                                            cancelled=lambda: ctx.cancelled, warnings=warnings))
         task.progress.connect(lambda done: self.status.emit(

@@ -347,7 +347,13 @@ class MainWindow(QMainWindow):
         return Path(name) if name else None
 
     def ask_save_path(self, title: str, filters: str, suggested: str) -> Path | None:
-        start = str(Path(self.settings.last_folder("save")) / suggested)
+        """Asks where to write ``suggested`` (a file name), starting in the document's own
+        folder when it came from a file (a copy beside its source, as notation programs offer),
+        else in the folder last saved to."""
+        source = self.doc.path or self.doc.source
+        folder = source.parent if source is not None and source.parent.is_dir() else Path(
+            self.settings.last_folder("save"))
+        start = str(folder / suggested)
         name, _ = QFileDialog.getSaveFileName(self, title, start, filters)
         return Path(name) if name else None
 

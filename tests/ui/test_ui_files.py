@@ -209,3 +209,24 @@ def test_a_musicxml_export_says_what_notation_changed(window, qtbot, tmp_path):
         window.files.export_to(tmp_path / "odd.musicxml")
     assert "moved" in window.statusBar().currentMessage()
     assert load_score(tmp_path / "odd.musicxml").note_count == 11
+
+
+def test_save_and_export_dialogs_start_beside_the_opened_file(window, qtbot, tmp_path,
+                                                              monkeypatch):
+    from composer_gui.ui import main_window
+
+    starts = []
+    monkeypatch.setattr(main_window.QFileDialog, "getSaveFileName",
+                        lambda _parent, _title, start, _filters: (starts.append(start) or "", ""))
+    elsewhere = tmp_path / "exports"
+    elsewhere.mkdir()
+    window.settings.set_last_folder("save", elsewhere)
+    assert window.files.save_as() is False  # a new score: the folder last saved to
+    assert starts[-1] == str(elsewhere / "Untitled.composer.json")
+    music = tmp_path / "music"
+    music.mkdir()
+    save_score(a_score(), music / "tune.mid")
+    open_file(window, qtbot, music / "tune.mid")
+    window.files.save_as()
+    window.files.export("musicxml")
+    assert starts[-2:] == [str(music / "tune.composer.json"), str(music / "tune.musicxml")]

@@ -5,6 +5,7 @@ a window without an audio device. A fake audio device (no sound card) whose cloc
 from __future__ import annotations
 
 import wave
+from dataclasses import replace
 
 import mido
 import numpy as np
@@ -291,6 +292,21 @@ def test_export_audio_writes_the_rendered_wav(qtbot, player, tmp_path, synth, mo
     expected = to_int16(render_score(SCALE, synth))
     assert frames.shape == expected.shape and np.array_equal(frames, expected)
     assert "Exported scale.wav" in player.statusBar().currentMessage()
+
+
+def test_export_audio_leaves_muted_parts_out_as_playback_does(qtbot, player, tmp_path, synth):
+    low = Part(tuple(Note(i * TPQ, 48, TPQ, 90) for i in range(16)), name="Bass", muted=True)
+    player.doc.load(replace(SCALE, parts=(*SCALE.parts, low)))
+    with qtbot.waitSignal(player.files.exported, timeout=20000):
+        player.files.export_audio_to(tmp_path / "mix.wav")
+    with wave.open(str(tmp_path / "mix.wav"), "rb") as w:
+        frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
+    assert np.array_equal(frames, to_int16(render_score(SCALE, synth)))  # the bass unheard
+    assert "left out Bass (muted)" in player.statusBar().currentMessage()
+    # every part with notes muted: nothing to render, no dialog
+    player.doc.load(Score(parts=(low,)))
+    assert player.files.export_audio() is None
+    assert "muted" in player.statusBar().currentMessage()
 
 
 def test_export_audio_to_a_bad_place_says_why_and_leaves_no_file(qtbot, player, tmp_path):
