@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from composer_gui.ml import limits
+from composer_gui.ml.keyfinding import with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music import limits as music_limits
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
@@ -201,7 +202,7 @@ def run(args) -> int:
         written: list[Path] = []
         try:
             for result, path in zip(results, paths, strict=True):
-                save_score(result, path)
+                save_score(with_heard_key(result, key=sampler.plan.key), path)
                 written.append(path)
         except ScoreFileError:
             for path in written:  # all or nothing

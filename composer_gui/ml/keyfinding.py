@@ -325,6 +325,26 @@ def key_heard(score: Score, tick: int | None = None,
     return estimate_key(notes, score.key_at(tick), tick=tick)
 
 
+def with_heard_key(score: Score, notes: list[str] | None = None,
+                   key: KeySignature | None = None) -> Score:
+    """``score`` with the key heard in its notes (or ``key``, the key a generation wrote in) as
+    its key signature, when it declares none.
+    Notation needs one, and the default C major writes an accidental on every B-flat of a G minor
+    tune. MusicXML exports and ``generate`` use it (MIDI exports keep the score as it is);
+    ``notes`` gets a line saying so. A score with a signature, or with too few notes to
+    hear a key, is returned as is."""
+    if score.key_signatures:
+        return score
+    key = key or key_heard(score, 0)
+    if key is None:
+        return score
+    key = KeySignature(0, key.sharps, key.mode)
+    if notes is not None:
+        notes.append(f"key signature {key.tonic_name} {key.mode} (heard in the notes; the score "
+                     "had none)")
+    return replace(score, key_signatures=(key,))
+
+
 def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignature,
                       params: KeyParams, tick: int) -> KeySignature | None:
     """The best key that shares ``declared``'s signature; None if the notes overrule it."""

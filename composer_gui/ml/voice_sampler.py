@@ -877,11 +877,17 @@ _ROOT = {(False, 2): 0, (True, 2): 9, (False, 1): 7, (True, 1): 4}
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
                   minor: bool, which: int, cur: np.ndarray) -> None:
     """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
-    the tonic (root in the lowest voice). The model still chooses every voice's note among the
-    chord's; a note held from before stays only if it belongs to the chord, and the root goes
-    under the voices above it (root position). A voice the mask would leave without a note keeps
-    its mask."""
+    the tonic (root in the lowest voice; a melody's last note is the tonic). The model still
+    chooses every voice's note among the chord's; a note held from before stays only if it
+    belongs to the chord, and the root goes under the voices above it (root position). A voice
+    the mask would leave without a note keeps its mask."""
     pcs = _TONIC[minor] if which == 2 else _DOMINANT[minor]
+    if n == 1 and which == 2:
+        # A melody ends on the tonic itself: a last note on the third of a minor key is the
+        # relative major's tonic, and the model, which learned tunes whose minor mode the key
+        # finder of its training data often missed, chose it (a G minor sketch: 14 of 16
+        # continuations ended on B-flat or D, none of the candidates on G)
+        pcs = {_ROOT[(minor, which)]}
     allowed = np.isin(cand % 12, list(pcs))[None, :]
     if i == n - 1 and n > 1:
         pcs = {_ROOT[(minor, which)]}

@@ -27,6 +27,7 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
+from composer_gui.ml.keyfinding import with_heard_key
 from composer_gui.music.atomic import remove_stale_temporaries
 from composer_gui.music.fidelity import export as export_checked
 from composer_gui.music.formats import READABLE, WRITABLE, kind_of, save_score
@@ -214,8 +215,10 @@ class FileController(QObject):
         """Write a copy in the background; the document keeps its own file and modified state.
         Ends in ``exported`` or a message."""
         path = Path(path)
-        score = self.doc.score
         notes: list[str] = []  # what notation had to change (the writer says), for the status bar
+        score = self.doc.score
+        if kind_of(path) == "musicxml":  # notation needs a key signature; MIDI keeps the score
+            score = with_heard_key(score, notes)
         task = Task(lambda _ctx: export_checked(score, path, notes))
         task.finished.connect(lambda lost: self._exported(path, notes, lost))
         task.failed.connect(lambda message: self._export_failed(path, message))

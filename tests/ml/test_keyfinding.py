@@ -5,6 +5,8 @@ bench/key_accuracy.py and recorded in docs/keyfinding.md."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -189,3 +191,25 @@ def test_line_model_features_read_each_key_as_degrees():
     assert np.allclose(np.roll(scores, 5, axis=1), up)
     assert line_features(notes).shape == (24, LINE_FEATURES) == (24, len(LINE_WEIGHTS))
     assert line_scores(melody([60, 72, 60])) is None  # one pitch class
+
+
+def test_a_score_without_a_signature_gets_the_key_heard_for_notation():
+    from composer_gui.ml.keyfinding import with_heard_key
+    from composer_gui.music.score import Part, Score
+
+    g_minor = Score(parts=(Part(tuple(melody(
+        [70, 70, 70, 70, 72, 70, 69, 69, 69, 69, 67, 74, 74, 72, 70, 67, 69, 67],
+        [0.75, 0.25, 0.5, 1, 0.5, 0.75, 0.25, 0.5, 1, 0.5, 1, 0.5, 1, 0.5, 1, 0.5, 1, 3]))),))
+    said: list[str] = []
+    keyed = with_heard_key(g_minor, said)
+    assert keyed.key_signatures == (KeySignature(0, -2, "minor"),)
+    assert keyed.parts == g_minor.parts and said == [
+        "key signature G minor (heard in the notes; the score had none)"]
+    # a declared signature stays, as does a score too short to hear a key in
+    declared = replace(g_minor, key_signatures=(KeySignature(0, -2, "major"),))
+    assert with_heard_key(declared, said) is declared
+    one_note = Score(parts=(Part(tuple(melody([60]))),))
+    assert with_heard_key(one_note, said) is one_note and len(said) == 1
+    # the key a generation wrote in, when given, is written as it is
+    assert with_heard_key(g_minor, key=KeySignature(4 * TPQ, 1, "major")).key_signatures == (
+        KeySignature(0, 1, "major"),)

@@ -392,6 +392,21 @@ def test_the_cadence_option_ends_v_i_with_the_roots_in_the_bass(sampler):
         assert bass % 12 == 0 and dominant % 12 == 7  # C major: G then C in the bass
 
 
+def test_a_melody_ends_on_the_tonic_itself(sampler):
+    from composer_gui.ml.voice_sampler import _cadence_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    for minor, root in ((False, 0), (True, 9)):  # normalized: C major, A minor
+        mask = _open_mask(1, sampler)
+        _cadence_mask(mask, 0, 1, cand, v.pitch_offset, minor, 2, np.array([[-1]]))
+        assert {p % 12 for p in cand if mask[0, v.pitch_id(int(p))]} == {root}
+        # the dominant beat before it keeps the chord's notes to choose from
+        mask = _open_mask(1, sampler)
+        _cadence_mask(mask, 0, 1, cand, v.pitch_offset, minor, 1, np.array([[-1]]))
+        assert len({p % 12 for p in cand if mask[0, v.pitch_id(int(p))]}) == 4
+
+
 def test_a_region_leads_into_the_kept_notes(sampler):
     from composer_gui.music.analysis import seam_steps
 

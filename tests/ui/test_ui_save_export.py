@@ -50,6 +50,22 @@ def test_exports_never_change_the_save_target_and_show_what_they_lost(window, qt
     assert load_score(tmp_path / "piece.mid") == window.doc.score
 
 
+def test_a_musicxml_export_without_a_signature_writes_the_key_heard(window, qtbot, tmp_path):
+    # a G minor tune drawn with no key signature: notation gets G minor's two flats
+    pitches = [67, 70, 74, 72, 70, 69, 67, 66, 67, 62, 63, 62, 67]
+    window.doc.load(Score(parts=(Part(tuple(Note(i * TPQ, p, TPQ) for i, p in
+                                            enumerate(pitches))),),))
+    with qtbot.waitSignal(window.files.exported, timeout=60000):
+        window.files.export_to(tmp_path / "tune.musicxml")
+    assert "key signature G minor (heard in the notes" in window.statusBar().currentMessage()
+    written = load_score(tmp_path / "tune.musicxml")
+    assert [(k.sharps, k.mode) for k in written.key_signatures] == [(-2, "minor")]
+    assert not window.doc.score.key_signatures  # the document itself is unchanged
+    with qtbot.waitSignal(window.files.exported, timeout=20000):
+        window.files.export_to(tmp_path / "tune.mid")
+    assert not load_score(tmp_path / "tune.mid").key_signatures  # MIDI: the score as it is
+
+
 def test_save_as_writes_a_project_even_when_given_a_midi_name(window, qtbot, tmp_path,
                                                               monkeypatch):
     asked = []
