@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.ml.keyfinding import with_heard_key
 from composer_gui.music import engraving
 from composer_gui.music.score import Score
 
@@ -253,6 +254,7 @@ class ScoreView(QWidget):
             return
         self._dirty = False
         self._requested += 1
+        score = with_heard_key(score)  # as MusicXML export writes it: a key signature
         request = Request(self._requested, score, self._page_width(), self.zoom)
         self._started = time.perf_counter()
         try:
