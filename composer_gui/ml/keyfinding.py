@@ -176,8 +176,8 @@ def _line(notes: list[Note]) -> np.ndarray:
 
 
 def is_line(notes: list[Note]) -> bool:
-    """A single melody (at least :data:`LINE_SHARE` of the onsets hold one note): the melodic
-    cues of :data:`MELODY` were fitted on such lines, not on chords."""
+    """A single melody (at least :data:`LINE_SHARE` of the onsets hold one note): the line model
+    (:func:`line_scores`) was fitted on such lines, not on chords."""
     _, low, high = _onsets(notes)
     return np.count_nonzero(low == high) >= LINE_SHARE * len(low)
 
