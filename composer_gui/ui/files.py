@@ -230,7 +230,8 @@ class FileController(QObject):
             self.status.emit("Nothing to export: the score is empty.", 6000)
             return None
         if not self.doc.score.audible().note_count:
-            self.status.emit("Nothing to export: every part with notes is muted.", 6000)
+            self.status.emit("Nothing to export: every part with notes is muted or left out by "
+                             "Solo.", 6000)
             return None
         path = self.dialogs.ask_save_path("Export Audio", WAV_FILTER,
                                           stem(self.doc.source) + ".wav")
@@ -251,9 +252,10 @@ class FileController(QObject):
             self.status.emit("An audio export is already running.", 5000)
             return None
         score = self.doc.score.audible()
-        silent = [part_label(p.name, i) for i, (p, heard) in enumerate(
-            zip(self.doc.score.parts, score.parts, strict=True)) if p.notes and not heard.notes]
-        warnings = [f"left out {', '.join(silent)} (muted)"] if silent else []
+        silent = [f"{part_label(p.name, i)} ({'muted' if p.muted else 'not soloed'})"
+                  for i, (p, heard) in enumerate(zip(self.doc.score.parts, score.parts,
+                                                     strict=True)) if p.notes and not heard.notes]
+        warnings = [f"left out {', '.join(silent)}"] if silent else []
         task = Task(lambda ctx: render_wav(score, path, report=ctx.report,
                                            cancelled=lambda: ctx.cancelled, warnings=warnings))
         task.progress.connect(lambda done: self.status.emit(

@@ -303,6 +303,12 @@ def test_export_audio_leaves_muted_parts_out_as_playback_does(qtbot, player, tmp
         frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
     assert np.array_equal(frames, to_int16(render_score(SCALE, synth)))  # the bass unheard
     assert "left out Bass (muted)" in player.statusBar().currentMessage()
+    # soloing the melody leaves an unmuted bass out too, and says why
+    solo = replace(SCALE.parts[0], solo=True)
+    player.doc.load(replace(SCALE, parts=(solo, replace(low, muted=False))))
+    with qtbot.waitSignal(player.files.exported, timeout=20000):
+        player.files.export_audio_to(tmp_path / "solo.wav")
+    assert "left out Bass (not soloed)" in player.statusBar().currentMessage()
     # every part with notes muted: nothing to render, no dialog
     player.doc.load(Score(parts=(low,)))
     assert player.files.export_audio() is None
