@@ -110,7 +110,7 @@ DEFAULT = KeyParams()
 # params only the signature weights apply, in log-odds. A declared major says little (it is what
 # a MIDI file or a signature without a mode says by default): on the tuning pieces, whose
 # signature the bench declares as major, any prior for it was bought on minor tunes (mode_prior
-# 0 / 0.5 / 1: 0.923 / 0.923 / 0.933 right, minor tunes 0.778 / 0.714 / 0.690). A declared
+# 0 / 0.5 / 1: 0.921 / 0.923 / 0.932 right, minor tunes 0.762 / 0.714 / 0.683). A declared
 # minor is said on purpose, so it decides what the line leaves near a tie (``minor_prior``).
 LINE = replace(DEFAULT, leading=0.0, mode_prior=0.0, minor_prior=1.0)
 LINE_SHARE = 0.9  # a passage is one line when this share of its onsets hold a single note
