@@ -1,4 +1,4 @@
-"""Writing a model folder: config, Keras weights, the one-step ONNX graph and the split.
+"""Writing a model folder: config, Keras weights, the ONNX step graph and the split.
 
 The layout (file names, the ONNX graph's input and output names, the format and its version) is
 model_folder.py's; this module writes it. The card (card.json, card.md) is written by

@@ -7,9 +7,11 @@ loss (``from_logits=True``) and in the sampler, so the graph outputs logits.
 Two graphs share one set of weights:
 
 * the *sequence model* ``tokens [batch, T] -> logits [batch, T, V]`` that is trained;
-* the *step model* ``token [batch, 1], h0.., c0.. -> logits [batch, V], h0_out.., c0_out..`` that
-  is exported to ONNX and run by the sampler one token at a time, carrying the LSTM state
-  (instead of re-running a 100-token window for every new token, as the prior art did).
+* the *step model* ``tokens [batch, T], h0.., c0.. -> logits [batch, V], h0_out.., c0_out..``
+  (the logits after the last token) that is exported to ONNX. The sampler runs it one token at a
+  time while sampling, carrying the LSTM state (instead of re-running a 100-token window for every
+  new token, as the prior art did), and a bar of the sketch per call when prefilling: one call of
+  ONNX's LSTM over 80 tokens costs about what 8 one-token calls do.
 
 TensorFlow/Keras is imported here; the app never imports this module.
 """
@@ -70,7 +72,8 @@ def build_sequence_model(model_cfg: dict | ModelConfig, vocab_size: int) -> kera
 
 def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
                      source: keras.Model | None = None) -> keras.Model:
-    """One step: token [batch, 1] and each layer's (h, c) -> logits [batch, V] and the new states.
+    """Steps: tokens [batch, T] and each layer's (h, c) -> the logits after the last token
+    [batch, V] and the new states. T is free (1 while sampling, a bar while prefilling).
 
     Its inputs and outputs are in the order of model_folder's ``onnx_input_names`` and
     ``onnx_output_names`` (token, h0.., c0.. -> logits, h0_out.., c0_out..): export.py gives the
@@ -79,7 +82,7 @@ def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
 
     cfg = _cfg(model_cfg)
     names = onnx_input_names(cfg.layers)  # token, h0.., c0..
-    token = keras.Input(shape=(1,), dtype="int32", name=names[0])
+    token = keras.Input(shape=(None,), dtype="int32", name=names[0])
     hs = [keras.Input(shape=(cfg.hidden,), name=n) for n in names[1:1 + cfg.layers]]
     cs = [keras.Input(shape=(cfg.hidden,), name=n) for n in names[1 + cfg.layers:]]
     x = keras.layers.Embedding(vocab_size, cfg.embedding, name="embedding")(token)
@@ -89,8 +92,8 @@ def build_step_model(model_cfg: dict | ModelConfig, vocab_size: int,
                                     name=f"lstm{i}")(x, initial_state=[hs[i], cs[i]])
         h_out.append(h)
         c_out.append(c)
-    x = keras.layers.Reshape((cfg.hidden,), name="last")(x)
-    logits = keras.layers.Dense(vocab_size, name=LOGITS_LAYER)(x)
+    # the last layer's final h is its output at the last token: the logits need nothing else
+    logits = keras.layers.Dense(vocab_size, name=LOGITS_LAYER)(h_out[-1])
     model = keras.Model([token, *hs, *cs], [logits, *h_out, *c_out], name="step_model")
     if source is not None:
         copy_weights(source, model)

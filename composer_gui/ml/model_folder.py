@@ -5,9 +5,11 @@ A model is a folder (the names are the constants below; nothing else spells them
     models/<name>/
       config.json        {"format": "composer-gui-model", "version": 1, "name", "vocabulary",
                          "model": {"embedding", "hidden", "layers", "dropout"}, "training"}
-      model.onnx         one step: token int32 [batch, 1], h0.., c0.. float32 [batch, hidden]
-                         -> logits [batch, V], h0_out.., c0_out.. (:func:`onnx_input_names`,
-                         :func:`onnx_output_names`)
+      model.onnx         steps: token int32 [batch, T], h0.., c0.. float32 [batch, hidden]
+                         -> logits after the last token [batch, V], h0_out.., c0_out..
+                         (:func:`onnx_input_names`, :func:`onnx_output_names`). Older graphs
+                         fix T at 1; they load, and run a token per call
+                         (:attr:`LoadedModel.sequence_input`)
       card.json, card.md the model card ({"summary": "one line", ...}), optional here
       weights.weights.h5 the Keras weights           } training only: the app and the bundle do
       split.json         the piece-level split       } not need them
@@ -150,6 +152,9 @@ class LoadedModel:
     session: Any  # onnxruntime.InferenceSession
     layers: int
     hidden: int
+    # the graph takes several tokens per call (a free time axis): the prefill runs a bar per call.
+    # False for graphs exported with the time axis fixed at 1, which still work a token per call.
+    sequence_input: bool = False
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -550,7 +555,9 @@ def load_model(name_or_dir: str | os.PathLike, *, threads: int = 1) -> LoadedMod
     if not all(np.isfinite(o).all() for o in outs):
         raise ModelError(f"{folder}: {ONNX} gives non-finite values (NaN or infinity) on one "
                          "step: its weights are broken; retrain or reinstall the model")
-    return LoadedModel(folder, config, vocab, session, layers, hidden)
+    token_shape = have_in[TOKEN].shape
+    sequence_input = len(token_shape) == 2 and not isinstance(token_shape[1], int)
+    return LoadedModel(folder, config, vocab, session, layers, hidden, sequence_input)
 
 
 def _first_line(exc: BaseException) -> str:

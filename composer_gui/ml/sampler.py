@@ -1,8 +1,8 @@
 """Continue a score with a model: prefill once, then step all variations together.
 
 1. The sketch is tokenized up to the point to continue from (``Vocabulary.encode``), and those
-   tokens run through the one-step ONNX graph once, at batch 1, carrying the LSTM state
-   (*prefill*). A very long sketch is cut to its last bars first, at a bar line.
+   tokens run through the ONNX step graph once, at batch 1, a bar per call, carrying the LSTM
+   state (*prefill*). A very long sketch is cut to its last bars first, at a bar line.
 2. The state is copied to K rows and the K variations are stepped together as one batch. Each step
    samples one token per row from the model's logits (temperature, top-k, top-p, a seeded numpy
    Generator) after masking what may not come next: the token grammar
@@ -485,18 +485,29 @@ def prefill(sampler, tokens: list[int], cancelled, is_bar_line
         logits = None
         states = [np.zeros((1, sampler.model.hidden), np.float32) for _ in sampler._state_names]
     names, session, out_names = sampler._state_names, sampler.session, sampler.output_names
-    tok = np.zeros((1, 1), np.int32)
     feeds = dict(zip(names, states, strict=True))
-    feeds[TOKEN] = tok
-    for i in range(done, len(tokens)):
-        if (i - done) % 32 == 0 and cancelled():
+    # One call per bar where the graph takes several tokens (ONNX's LSTM runs the bar in one
+    # kernel: a 4-bar chorale sketch in ~10 ms instead of ~95 ms); else one call per token.
+    # The cuts fall at the bar lines either way, so the cache's checkpoints are the same, and
+    # the LSTM's arithmetic gives the same numbers in both.
+    if sampler.model.sequence_input:
+        cuts = [i + 1 for i in range(done, len(tokens)) if is_bar_line(tokens[i])]
+        every = 1
+    else:
+        cuts, every = list(range(done + 1, len(tokens) + 1)), 32
+    start = done
+    for n, end in enumerate([*cuts, len(tokens)]):
+        if end <= start:
+            continue
+        if n % every == 0 and cancelled():
             return None
-        tok[0, 0] = tokens[i]
+        feeds[TOKEN] = np.asarray(tokens[start:end], np.int32)[None, :]
         outs = session.run(out_names, feeds)
         logits, states = outs[0], outs[1:]
         feeds.update(zip(names, states, strict=True))
-        if is_bar_line(tokens[i]):
-            checkpoints[i + 1] = (logits, states)
+        if is_bar_line(tokens[end - 1]):
+            checkpoints[end] = (logits, states)
+        start = end
     checkpoints[len(tokens)] = (logits, states)
     sampler._cache.store(tokens, checkpoints)
     return logits, states

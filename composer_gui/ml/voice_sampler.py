@@ -8,8 +8,8 @@ How a request runs:
 
 1. The sketch is laid on the grid with its key normalized (C major / A minor), each model voice
    mapped to a score part (``voices.plan_voices``; one monophonic part is the top voice). The
-   tokens before the span run through the step graph once at batch 1 (*prefill*, cached per bar
-   line, a long sketch cut to its last bars as in the REMI sampler).
+   tokens before the span run through the step graph once at batch 1, a bar per call
+   (*prefill*, cached per bar line, a long sketch cut to its last bars as in the REMI sampler).
 2. The span is stepped frame by frame, K variations as one batch. ``BAR_k`` and the step of
    ``POS`` are forced (only the fermata flag is sampled); each voice token is either forced (a
    voice that is not rewritten, the melody being harmonized, a sketch note still sounding) or

@@ -59,6 +59,25 @@ def test_load_model(tiny_model):
     assert m.output_names == tuple(o.name for o in m.session.get_outputs())
 
 
+
+def test_a_graph_fixed_at_one_token_per_call_still_loads(broken):
+    """Model folders exported before the free time axis (token [batch, 1]) load and step; the
+    sampler then prefills a token per call (sampler tests check it gives the same notes)."""
+    import numpy as np
+    import onnx
+
+    assert load_model(broken).sequence_input
+    graph = onnx.load(str(broken / models.ONNX))
+    token = next(i for i in graph.graph.input if i.name == models.TOKEN)
+    token.type.tensor_type.shape.dim[1].dim_value = 1
+    onnx.save(graph, str(broken / models.ONNX))
+    m = load_model(broken)
+    assert not m.sequence_input
+    feeds = {n: np.zeros((1, m.hidden), np.float32) for n in m.input_names[1:]}
+    feeds[models.TOKEN] = np.zeros((1, 3), np.int32)
+    with pytest.raises(Exception, match=r"(?i)dimension|shape"):
+        m.session.run(None, feeds)
+
 def test_onnx_names_and_the_files_a_bundle_ships():
     assert models.onnx_input_names(2) == ("token", "h0", "h1", "c0", "c1")
     assert models.onnx_output_names(2) == ("logits", "h0_out", "h1_out", "c0_out", "c1_out")

@@ -3,6 +3,7 @@ cancellation, meters, empty and odd sketches, bad requests."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import threading
@@ -87,6 +88,23 @@ def test_prefill_cache_does_not_change_results(sampler):
         assert warm.generate(score, req) == expect
         assert counting_warm.calls < counting.calls
 
+
+
+def test_prefill_runs_a_bar_per_call_and_gives_what_a_token_per_call_gives(sampler):
+    """The graph takes several tokens per call: the sketch's bars run one call each. A graph
+    fixed at one token per call (exported before) still works, with the same notes."""
+    assert sampler.model.sequence_input
+    sketch = melody(bars=4)
+    req = GenerationRequest(bars=2, variations=2, seed=8)
+    by_bar, by_token = Sampler(sampler.model), Sampler(
+        dataclasses.replace(sampler.model, sequence_input=False))
+    by_bar.session, by_token.session = bars, tokens = (Counting(sampler.session),
+                                                       Counting(sampler.session))
+    assert by_bar.generate(sketch, req) == by_token.generate(sketch, req)
+    # the prefill: a call per token against at most one per bar and one for the tail
+    prefix, saved = by_bar.plan.prefix_tokens, tokens.calls - bars.calls
+    assert prefix - (by_bar.plan.prefix_bars + 1) <= saved < prefix
+    assert saved > 20
 
 def test_generate_is_the_sketch_followed_by_the_stream(sampler):
     sketch = melody()
