@@ -99,6 +99,31 @@ def test_region_and_from_bar(installed_tiny, tmp_path):
     assert all(n.start < bar2[1] for n in after)
 
 
+
+def test_bar_options_count_an_upbeat_as_bar_0(installed_tiny, tmp_path, capsys):
+    """A seed with an upbeat numbers its bars as notation prints them: the upbeat is bar 0, so
+    --region 1:1 is the first full bar, as in MuseScore and in the window's ruler."""
+    from dataclasses import replace
+
+    seed = tmp_path / "upbeat.musicxml"
+    plain = sketch()
+    notes = tuple(replace(n, start=n.start + 3 * TPQ) for n in plain.notes)  # from beat 4
+    save_score(replace(plain.with_parts([Part(notes, name="Flute")]), pickup=TPQ), seed)
+    before = load_score(seed)
+    assert before.pickup == TPQ and before.first_bar_number == 0
+    bar1 = (before.bar_start(1), before.bar_start(2))
+    out = tmp_path / "region.musicxml"
+    assert gen("--model", "tiny", "--seed", seed, "--region", "1:1", "--rng-seed", 3,
+               "-o", out) == 0
+    after = load_score(out).notes
+    assert [n for n in after if not bar1[0] <= n.start < bar1[1]] == \
+        [n for n in before.notes if not bar1[0] <= n.start < bar1[1]]
+    capsys.readouterr()
+    assert gen("--model", "tiny", "--seed", seed, "--region=-1:1", "-o", out) == 1
+    err = capsys.readouterr().err
+    assert "bars count from 0 (bar 0 is the upbeat), not -1" in err
+
+
 @pytest.mark.parametrize("args, message", [
     (["--model", "no-such-model"], "no model named 'no-such-model'"),
     (["--bars", "0"], "bars must be"),

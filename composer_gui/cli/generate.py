@@ -66,7 +66,8 @@ def add_parser(sub) -> None:
                    help="at most N notes sounding at once")
     p.add_argument("--from-bar", default=None, metavar="B",
                    help="continue from the start of bar B (the seed's notes from there on are "
-                   "replaced); default: after the seed's last note")
+                   "replaced); default: after the seed's last note. Bars are numbered as the "
+                   "score prints them: from 1, or from 0 after an upbeat")
     p.add_argument("--region", default=None, metavar="START:END",
                    help="rewrite bars START..END (inclusive) and keep the rest of the seed")
     p.add_argument("--end", default=None, metavar="cadence|free",
@@ -165,15 +166,21 @@ def _request(args, score: Score):
         raise _Bad("use --from-bar or --region, not both")
     if args.from_bar is not None:
         bar = _number(args.from_bar, "from-bar", int)
-        if bar < 1:
-            raise _Bad(f"--from-bar counts from 1, not {bar}")
-        req.start_tick = music_limits.check_tick(score.bar_start(bar - 1), f"--from-bar {bar}")
+        try:
+            index = score.bar_index(bar)
+        except ValueError as exc:
+            raise _Bad(f"--from-bar: {exc}") from None
+        req.start_tick = music_limits.check_tick(score.bar_start(index), f"--from-bar {bar}")
     if args.region is not None:
         first, last = _pair(args.region, "region")
-        if not 1 <= first <= last:
-            raise _Bad(f"--region needs 1 <= START <= END, not {args.region}")
-        req.start_tick = score.bar_start(first - 1)
-        req.end_tick = music_limits.check_tick(score.bar_start(last), f"--region {args.region}")
+        try:
+            a, b = score.bar_index(first), score.bar_index(last)
+        except ValueError as exc:
+            raise _Bad(f"--region: {exc}") from None
+        if a > b:
+            raise _Bad(f"--region needs START <= END, not {args.region}")
+        req.start_tick = score.bar_start(a)
+        req.end_tick = music_limits.check_tick(score.bar_start(b + 1), f"--region {args.region}")
     req.validate()
     return req
 

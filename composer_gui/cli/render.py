@@ -3,7 +3,8 @@
     composer-gui render sketch.mid sketch.wav
     composer-gui render chorale.musicxml part.wav --start-bar 5 --end-bar 8
 
-Bars are numbered from 1 and --end-bar is included. The WAV ends a moment after the last note
+Bars are numbered as the score prints them (from 1; from 0 after an upbeat, the upbeat being
+bar 0), and --end-bar is included. The WAV ends a moment after the last note
 (its release). Errors are one line on stderr and exit 1; the output is written only when complete.
 """
 
@@ -45,18 +46,21 @@ def _whole(text, name: str) -> int:
 
 
 def _range(args, score) -> tuple[int, int]:
-    last_bar = score.bar_count()
-    first = 1 if args.start_bar is None else _whole(args.start_bar, "start-bar")
+    last_bar = score.bar_number(score.bar_count() - 1)
+    first = (score.first_bar_number if args.start_bar is None
+             else _whole(args.start_bar, "start-bar"))
     last = last_bar if args.end_bar is None else _whole(args.end_bar, "end-bar")
-    if first < 1 or last < 1:
-        raise _Bad("bars count from 1")
+    try:
+        start_index, end_index = score.bar_index(first), score.bar_index(last)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
     if first > last_bar:
-        raise _Bad(f"{args.input}: it has {last_bar} bar{'s' * (last_bar != 1)}; "
+        raise _Bad(f"{args.input}: its last bar is bar {last_bar}; "
                    f"--start-bar {first} is past the end")
     if first > last:
         raise _Bad(f"--start-bar {first} is after --end-bar {last}")
-    start = score.bar_start(first - 1)
-    end = score.end_tick if args.end_bar is None else score.bar_start(last)
+    start = score.bar_start(start_index)
+    end = score.end_tick if args.end_bar is None else score.bar_start(end_index + 1)
     try:
         limits.check_tick(end, f"--end-bar {last}")
     except ValueError as exc:

@@ -292,8 +292,8 @@ class VoiceSampler:
             b = bisect.bisect_right(bar_steps, s) - 1
             pos = s - bar_steps[b]
             if pos >= v.max_bar_steps:
-                raise ValueError(f"bar {b + 1} is longer than the model's longest bar "
-                                 f"({v.max_bar_steps} sixteenths)")
+                raise ValueError(f"bar {score.bar_number(b)} is longer than the model's longest "
+                                 f"bar ({v.max_bar_steps} sixteenths)")
             return b, pos
 
         ts = score.time_signature_at(start)
@@ -449,9 +449,9 @@ class VoiceSampler:
         notes = sorted(score.parts[melody].notes)
         for a, b in itertools.pairwise(notes):
             if b.start < a.end:
+                bar = score.bar_number(score.bar_at(b.start))
                 raise ValueError(f"the melody (part {melody + 1}) plays two notes at once in bar "
-                                 f"{score.bar_at(b.start) + 1}; harmonizing needs one note at "
-                                 "a time")
+                                 f"{bar}; harmonizing needs one note at a time")
         if request.harmony_parts is not None:
             vplan = self._harmony_parts_plan(score, request.harmony_parts, melody, notes)
         elif four and full.parts[0] == melody:

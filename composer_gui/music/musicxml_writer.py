@@ -157,13 +157,7 @@ class _Writer:
         starts = [score.bar_start(b) for b in range(last_bar + 1)]
         self.bars = list(itertools.pairwise(starts))
         first_end = self.bars[0][1]
-        pickup = score.pickup
-        if pickup and any(n.start < first_end - pickup and n.duration
-                          for p in score.parts for n in p.notes):
-            pickup = 0  # notes were added before the upbeat: the first bar is a full bar now
-        if pickup % 30:
-            pickup = 0  # no upbeat notation can write (a hand-edited project file)
-        self.pickup = pickup
+        self.pickup = pickup = score.upbeat
         self.short_last = False
         if pickup:
             self.bars[0] = (first_end - pickup, first_end)

@@ -16,6 +16,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 TPQ = 480
 DEFAULT_US_PER_QUARTER = 500_000  # 120 bpm
@@ -394,17 +395,54 @@ class Score:
         """Tick at which 0-based ``bar`` ends (a bar cut short by a meter change ends there)."""
         return self.bar_start(bar + 1)
 
+    @cached_property
+    def upbeat(self) -> int:
+        """The upbeat notation writes, in ticks: ``pickup``, unless notes were added before it
+        (the first bar is a full bar then) or it is a length no notation writes (not a multiple of
+        30 ticks, a hand-edited project file); 0 for none."""
+        pickup = self.pickup
+        if pickup % 30:
+            return 0
+        if pickup:
+            first_end = self.bar_start(1)
+            if any(n.start < first_end - pickup and n.duration
+                   for p in self.parts for n in p.notes):
+                return 0
+        return pickup
+
+    @property
+    def first_bar_number(self) -> int:
+        """The number printed on the first bar: 0 for an upbeat, as MuseScore, Sibelius and Dorico
+        count, else 1. The ruler, the status bar, messages and the command line's bar options
+        all count this way, so bar 5 in the window is bar 5 in the exported score."""
+        return 0 if self.upbeat else 1
+
+    def bar_number(self, bar: int) -> int:
+        """The printed number of 0-based ``bar``."""
+        return bar + self.first_bar_number
+
+    def bar_index(self, number: int) -> int:
+        """The 0-based bar of printed bar ``number``; ValueError before the first bar, with a
+        message for the user."""
+        first = self.first_bar_number
+        if number < first:
+            upbeat = " (bar 0 is the upbeat)" if first == 0 else ""
+            raise ValueError(f"bars count from {first}{upbeat}, not {number}")
+        return number - first
+
     def bar_count(self) -> int:
         """Bars needed to hold every note (at least one)."""
         end = self.end_tick
         return max(1, self.bar_at(max(end - 1, 0)) + 1)
 
     def position(self, tick: int) -> tuple[int, int, int]:
-        """(bar, beat, tick within beat), bar and beat 1-based as a ruler shows them."""
+        """(bar, beat, tick within beat) as the ruler shows them: the bar's printed number
+        (:meth:`bar_number`), the beat from 1 (an upbeat's notes keep the beats of the full bar
+        they end)."""
         bar = self.bar_at(tick)
         start = self.bar_start(bar)
         beat = self.time_signature_at(tick).beat_ticks
-        return bar + 1, (tick - start) // beat + 1, (tick - start) % beat
+        return self.bar_number(bar), (tick - start) // beat + 1, (tick - start) % beat
 
     def seconds_at(self, tick: int) -> float:
         """Wall-clock seconds from the start to ``tick``, following tempo changes."""

@@ -247,7 +247,8 @@ class PlaybackController(QObject):
             self.status.emit("Nothing to loop: the score is empty.", 6000)
             return
         self.transport.set_loop(*region)
-        a, b = (self.doc.score.bar_at(t) + 1 for t in (region[0], region[1] - 1))
+        score = self.doc.score
+        a, b = (score.bar_number(score.bar_at(t)) for t in (region[0], region[1] - 1))
         bars = f"bar {a}" if a == b else f"bars {a}–{b}"
         self.status.emit(f"Looping {bars}", 5000)
 

@@ -134,9 +134,10 @@ def test_a_bach_chorale_from_the_corpus():
     assert all(30 <= c <= 60 for c in counts), counts
     assert score.key == KeySignature(0, 3, "minor")  # F# minor
     assert score.time_signature == TimeSignature(0, 4, 4)
-    # the chorale opens with a one-beat pickup: its first note sits on the last beat of bar 1
+    # the chorale opens with a one-beat pickup: its first note sits on the last beat of the
+    # first bar, which notation numbers 0
     first = min(n.start for n in score.notes)
-    assert score.position(first) == (1, 4, 0)
+    assert score.position(first) == (0, 4, 0)
     assert score.bar_count() == 10
     soprano = [n.pitch for n in score.parts[0].notes]
     assert min(soprano) >= 60 and max(soprano) <= 81

@@ -405,3 +405,24 @@ def test_audible_silences_muted_parts_and_all_but_the_soloed_ones():
     assert [p.name for p in muted.parts] == ["A", "B", "C"]  # parts keep their places
     soloed = Score(parts=(replace(a, solo=True), b, replace(c, solo=True, muted=True)))
     assert [len(p.notes) for p in soloed.audible().parts] == [1, 0, 0]
+
+
+def test_bar_numbers_follow_notation_zero_for_an_upbeat():
+    """An upbeat is bar 0, as notation programs print it; without one, bars count from 1."""
+    plain = one_part(Note(0, 60, TPQ))
+    assert (plain.first_bar_number, plain.bar_number(0), plain.bar_index(3)) == (1, 1, 2)
+    assert plain.position(BAR_44 + TPQ) == (2, 2, 0)
+    with pytest.raises(ValueError, match="bars count from 1, not 0"):
+        plain.bar_index(0)
+    # a one-beat upbeat: its note sits on beat 4 of the first (full-length) bar
+    upbeat = replace(one_part(Note(3 * TPQ, 67, TPQ), Note(BAR_44, 72, BAR_44)), pickup=TPQ)
+    assert (upbeat.upbeat, upbeat.first_bar_number) == (TPQ, 0)
+    assert upbeat.position(3 * TPQ) == (0, 4, 0)
+    assert upbeat.position(BAR_44) == (1, 1, 0)
+    assert (upbeat.bar_index(0), upbeat.bar_index(1)) == (0, 1)
+    with pytest.raises(ValueError, match=r"bars count from 0 \(bar 0 is the upbeat\), not -1"):
+        upbeat.bar_index(-1)
+    # a note drawn before the upbeat makes the first bar a full bar: numbers from 1 again
+    filled = upbeat.with_parts([Part((Note(0, 60, TPQ), *upbeat.parts[0].notes))])
+    assert (filled.pickup, filled.upbeat, filled.first_bar_number) == (TPQ, 0, 1)
+    assert filled.position(BAR_44) == (2, 1, 0)

@@ -230,3 +230,20 @@ def test_save_and_export_dialogs_start_beside_the_opened_file(window, qtbot, tmp
     window.files.save_as()
     window.files.export("musicxml")
     assert starts[-2:] == [str(music / "tune.composer.json"), str(music / "tune.musicxml")]
+
+
+def test_an_upbeat_is_bar_0_in_the_window_as_in_notation(window, qtbot, tmp_path):
+    """A piece opened with an upbeat numbers it bar 0, as MuseScore prints it: the status bar
+    reads the pickup note as bar 0, beat 4, and the first full bar as bar 1."""
+    from dataclasses import replace
+
+    upbeat = Score(parts=(Part((Note(3 * TPQ, 67, TPQ), Note(4 * TPQ, 72, 4 * TPQ)),
+                               name="Flute"),))
+    path = tmp_path / "upbeat.musicxml"
+    save_score(replace(upbeat, pickup=TPQ), path)
+    open_file(window, qtbot, path)
+    assert window.doc.score.pickup == TPQ
+    window.roll.hoverChanged.emit(3 * TPQ)
+    assert window.position_label.text().startswith("Bar 0.4")
+    window.roll.hoverChanged.emit(5 * TPQ)
+    assert window.position_label.text().startswith("Bar 1.2")

@@ -55,7 +55,7 @@ class Ruler(Strip):
                 ticks.append(QLineF(x, 0, x, h))
                 p.setPen(style.RULER_TEXT)
                 p.drawText(QRectF(x + 3, 0, 60, h - 8), Qt.AlignmentFlag.AlignLeft
-                           | Qt.AlignmentFlag.AlignVCenter, str(i + 1))
+                           | Qt.AlignmentFlag.AlignVCenter, str(score.bar_number(i)))
             if ts.beat_ticks * geo.px_per_tick >= 8:
                 for t in range(start + ts.beat_ticks, end, ts.beat_ticks):
                     bx = geo.x_of(t)
