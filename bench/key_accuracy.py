@@ -569,12 +569,57 @@ def tune_line(data):
               f"minor {pooled_accuracy(minor, None, with_sig=True):.3f}")
 
 
+def alternatives(data):
+    """The runner-up key offered beside the estimate of a line (``keyfinding.key_alternative``):
+    how often it is offered, how often it is then the right key, and the share of wrong
+    estimates it puts one click from the right key; the top-2 share beside top-1."""
+    rows = []
+    for name, split in (("folk", "val"), ("folk", "test"), ("airs", "test")):
+        for with_sig in (False, True):
+            for view in VIEWS[1:]:
+                n = right = offered = offered_right = top2 = 0
+                for rec in data[name][split]:
+                    if with_sig and rec["sig"] is None:
+                        continue
+                    declared = KeySignature(0, rec["sig"], "major") if with_sig else None
+                    notes = dict(views(rec))[view]
+                    if not keyfinding.is_line(notes):
+                        continue
+                    tonic, mode, _ = rec["truth"]
+                    choices = keyfinding.key_choices(notes, declared)
+                    if not choices:
+                        continue
+                    n += 1
+                    ok = relation(choices[0][0], tonic, mode) == "right"
+                    second = len(choices) > 1 and relation(choices[1][0], tonic, mode) == "right"
+                    right += ok
+                    top2 += ok or second
+                    alt = keyfinding.key_alternative(notes, declared)
+                    if alt is not None:
+                        offered += 1
+                        offered_right += relation(alt[0], tonic, mode) == "right"
+                wrong = n - right
+                rows.append((f"{name} {split}", "file" if with_sig else "none", view, str(n),
+                             f"{right / n:.1%}", f"{top2 / n:.1%}", f"{offered / n:.1%}",
+                             f"{offered_right / max(1, offered):.1%}",
+                             f"{offered_right / max(1, wrong):.1%}"))
+    print(f"\nThe runner-up key (offered at p >= {keyfinding.ALTERNATIVE_MIN})\n")
+    print("| set | signature | opening | lines | right | right in top 2 | runner-up offered "
+          "| offered and right | wrong estimates fixed by one click |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tune", action="store_true", help="grid search on the tuning pieces")
     ap.add_argument("--tune-line", action="store_true",
                     help="the line model's L2 and signature weights, on the tuning pieces")
     ap.add_argument("--by-mode", action="store_true", help="folk accuracy by the tune's mode")
+    ap.add_argument("--alternatives", action="store_true",
+                    help="the runner-up key offered beside the estimate: how often, how often "
+                    "right")
     ap.add_argument("--fit", action="store_true",
                     help="fit the line model on the folk train split; writes key_model.py")
     args = ap.parse_args(argv)
@@ -590,6 +635,10 @@ def main(argv=None):
         return
     if args.tune_line:
         tune_line(data)
+        return
+    if args.alternatives:
+        data["airs"] = load("airs")
+        alternatives(data)
         return
     data["airs"] = load("airs")
     print_table(table(data, with_sig=False), "No signature (the declared key dropped)")

@@ -100,6 +100,18 @@ def test_region_and_from_bar(installed_tiny, tmp_path):
 
 
 
+def test_an_ambiguous_seed_names_the_runner_up_key(installed_tiny, tmp_path, capsys):
+    seed = tmp_path / "ambiguous.mid"
+    notes = tuple(Note(i * TPQ, p, TPQ) for i, p in enumerate([67, 71, 74, 71, 67, 64, 66, 67]))
+    save_score(Score(parts=(Part(notes, name="Flute"),)), seed)
+    assert gen("--model", "tiny", "--seed", seed, "--bars", 1, "-o", tmp_path / "out.mid") == 0
+    out, err = capsys.readouterr()
+    assert "key G:major" in out
+    assert "note: the notes fit E:minor too (" in err and "--key E:minor writes in it" in err
+    assert gen("--model", "tiny", "--seed", seed, "--bars", 1, "--key", "E:minor",
+               "-o", tmp_path / "out.mid") == 0
+    assert "fit" not in capsys.readouterr().err
+
 def test_bar_options_count_an_upbeat_as_bar_0(installed_tiny, tmp_path, capsys):
     """A seed with an upbeat numbers its bars as notation prints them: the upbeat is bar 0, so
     --region 1:1 is the first full bar, as in MuseScore and in the window's ruler."""

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from composer_gui.ml import limits
-from composer_gui.ml.keyfinding import with_heard_key
+from composer_gui.ml.keyfinding import alternative_heard, with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music import limits as music_limits
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
@@ -222,9 +222,15 @@ def run(args) -> int:
         print(f"{prog}: generation failed ({type(exc).__name__}: "
               f"{' '.join(str(exc).split())})", file=sys.stderr)
         return 1
+    plan = sampler.plan
+    if str(args.key).strip().lower() == "auto" and plan.key is not None:
+        alt = alternative_heard(score, req.start_tick if req.start_tick is not None
+                                else score.end_tick)
+        if alt is not None and (plan.key.sharps, plan.key.mode) != (alt[0].sharps, alt[0].mode):
+            warnings.append(f"the notes fit {alt[0]} too ({round(100 * alt[1])}% likely); "
+                            f"--key {alt[0]} writes in it")
     for w in warnings:
         print(f"note: {w}", file=sys.stderr)
-    plan = sampler.plan
     key = f"key {plan.key}" if plan.key else "no key constraint"
     ending = f", {plan.end} ending" if hasattr(sampler, "search") else ""
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")

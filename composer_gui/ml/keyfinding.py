@@ -291,6 +291,15 @@ def estimate_key(notes: Iterable[Note], declared: KeySignature | None = None,
     is returned as is (None if none). A single line (:func:`is_line`) is heard by the line
     model, chords by the profile method; ``params`` asks for the profile method with those
     weights."""
+    choices = key_choices(notes, declared, tick, params=params)
+    return choices[0][0] if choices else declared
+
+
+def key_choices(notes: Iterable[Note], declared: KeySignature | None = None, tick: int = 0, *,
+                params: KeyParams | None = None) -> list[tuple[KeySignature, float]]:
+    """The keys :func:`estimate_key` chooses among, best first, each with its score: the 24
+    keys, or the declared signature's major and minor keys while the notes do not overrule it.
+    For a single line the scores are the line model's log-odds; [] with too little evidence."""
     notes = list(notes)
     if params is None and notes and is_line(notes):
         params, scores = LINE, line_scores(notes)
@@ -298,16 +307,47 @@ def estimate_key(notes: Iterable[Note], declared: KeySignature | None = None,
         params = params or DEFAULT
         scores = key_scores(notes, params)
     if scores is None:
-        return declared
+        return []
     if declared is not None:
-        kept = _within_signature(notes, scores, declared, params, tick)
-        if kept is not None:
-            return kept
-    m, tonic = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    key = KeySignature.from_tonic(int(tonic), MODES[int(m)], tick)
-    if declared is not None and abs(key.sharps) == 6 and declared.sharps * key.sharps < 0:
-        key = KeySignature(tick, -key.sharps, key.mode)  # F# rather than Gb beside sharps
-    return key
+        cands = _within_signature(notes, scores, declared, params)
+        if cands is not None:
+            return sorted(((KeySignature(tick, sharps, mode), float(v))
+                           for (sharps, mode), v in cands.items()), key=lambda c: -c[1])
+    out = []
+    for m, tonic in zip(*np.unravel_index(np.argsort(-scores, axis=None, kind="stable"),
+                                         scores.shape), strict=True):
+        key = KeySignature.from_tonic(int(tonic), MODES[int(m)], tick)
+        if declared is not None and abs(key.sharps) == 6 and declared.sharps * key.sharps < 0:
+            key = KeySignature(tick, -key.sharps, key.mode)  # F# rather than Gb beside sharps
+        out.append((key, float(scores[m, tonic])))
+    return out
+
+
+# The runner-up key is offered beside the estimate of a line (the Continue panel, ``generate``)
+# when the line model gives it at least this probability. On the folk val split without a
+# signature that is 16% of 4-bar openings, and the runner-up is then right in 24% of them:
+# 43% of the wrong estimates are one click from the right key (docs/keyfinding.md).
+ALTERNATIVE_MIN = 0.2
+
+
+def key_alternative(notes: Iterable[Note], declared: KeySignature | None = None,
+                    tick: int = 0) -> tuple[KeySignature, float] | None:
+    """For a single line: the second of :func:`key_choices` and its probability (the softmax of
+    the line model's log-odds), when that is at least :data:`ALTERNATIVE_MIN`; else None."""
+    notes = list(notes)
+    if not notes or not is_line(notes):
+        return None
+    choices = key_choices(notes, declared, tick)
+    if len(choices) < 2:
+        return None
+    scores = np.array([v for _, v in choices])
+    p = np.exp(scores - scores.max())
+    p /= p.sum()
+    return (choices[1][0], float(p[1])) if p[1] >= ALTERNATIVE_MIN else None
+
+
+def _heard_notes(score: Score) -> list[Note]:
+    return [n for p in score.parts if not p.is_drum for n in p.notes]
 
 
 def key_heard(score: Score, tick: int | None = None,
@@ -317,9 +357,15 @@ def key_heard(score: Score, tick: int | None = None,
     signature in force there. The voice sampler normalizes to it, and the Continue panel shows
     it, so that what the panel says is what the model does."""
     tick = score.end_tick if tick is None else tick
-    if notes is None:
-        notes = [n for p in score.parts if not p.is_drum for n in p.notes]
+    notes = _heard_notes(score) if notes is None else notes
     return estimate_key(notes, score.key_at(tick), tick=tick)
+
+
+def alternative_heard(score: Score, tick: int | None = None
+                      ) -> tuple[KeySignature, float] | None:
+    """The runner-up to :func:`key_heard` (:func:`key_alternative`), for the same notes."""
+    tick = score.end_tick if tick is None else tick
+    return key_alternative(_heard_notes(score), score.key_at(tick), tick=tick)
 
 
 def with_heard_key(score: Score, notes: list[str] | None = None,
@@ -343,8 +389,9 @@ def with_heard_key(score: Score, notes: list[str] | None = None,
 
 
 def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignature,
-                      params: KeyParams, tick: int) -> KeySignature | None:
-    """The best key that shares ``declared``'s signature; None if the notes overrule it."""
+                      params: KeyParams) -> dict[tuple[int, str], float] | None:
+    """The keys that share ``declared``'s signature, {(sharps, mode): score}; None if the notes
+    overrule it."""
     if len(notes) >= OVERRIDE_MIN_NOTES:
         m, tonic = np.unravel_index(int(np.argmax(scores)), scores.shape)
         best = KeySignature.from_tonic(int(tonic), MODES[int(m)])
@@ -380,8 +427,7 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
         cands[same] += params.mode_prior
     if declared.mode == "minor":
         cands[(declared.sharps, "minor")] += params.minor_prior
-    sharps, mode = max(cands, key=cands.__getitem__)
-    return KeySignature(tick, sharps, mode)
+    return {k: float(v) for k, v in cands.items()}
 
 
 def in_key_fraction(notes: Iterable[Note], key: KeySignature) -> float:

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer_gui.ml.keyfinding import key_heard
+from composer_gui.ml.keyfinding import alternative_heard, key_heard
 from composer_gui.ml.limits import MAX_DENSITY, MAX_VARIATIONS
+from composer_gui.music.score import KeySignature
 
 from . import style
 from .generation import (
@@ -77,6 +78,15 @@ class ContinuePanel(QWidget):
         self.key.addItem("", None)  # "auto": the key heard in the sketch (filled in _refresh)
         for k in KEYS[1:]:
             self.key.addItem(key_label(k), k)
+        # the runner-up key when the sketch is ambiguous (a short melody): one click to choose it
+        self.key_alternative = QLabel()
+        self.key_alternative.setObjectName("keyAlternative")
+        self.key_alternative.setStyleSheet("font-size: 11px;")
+        self.key_alternative.setToolTip("Another key the sketch's notes fit nearly as well: "
+                                        "click it to write in that key")
+        self.key_alternative.linkActivated.connect(lambda _link: self.use_key_alternative())
+        self.key_alternative.hide()
+        self._alternative: KeySignature | None = None
         self.key.setToolTip("The key the model writes in: the sketch's key signature, or the "
                             "key heard in its notes; choose another to change it")
         self.density = QSlider(Qt.Orientation.Horizontal)
@@ -154,6 +164,7 @@ class ContinuePanel(QWidget):
         form.addRow("", self.summary)
         form.addRow("", self.suggestion)
         form.addRow("Key", self.key)
+        form.addRow("", self.key_alternative)
         form.addRow("Length", self.bars)
         form.addRow("Temperature", self.temperature)
         density_row = QHBoxLayout()
@@ -194,6 +205,8 @@ class ContinuePanel(QWidget):
         self.model.currentIndexChanged.connect(self._on_model)
         self.model.activated.connect(self._model_chosen)
         self.suggestion.linkActivated.connect(lambda _link: self.use_suggestion())
+        self.key.currentIndexChanged.connect(
+            lambda i: self.key_alternative.setVisible(i == 0 and self._alternative is not None))
         self.continue_button.clicked.connect(self.start_continue)
         self.regenerate_button.clicked.connect(self.start_regenerate)
         self.harmonize_button.clicked.connect(self.start_harmonize)
@@ -296,6 +309,18 @@ class ContinuePanel(QWidget):
         """The ModelInfo of the chosen model (None for one added by hand, e.g. in tests)."""
         i = self.model.currentIndex()
         return self._models[i] if 0 <= i < len(self._models) else None
+
+    def use_key_alternative(self) -> bool:
+        """Write in the runner-up key (the link under the Key box): chosen in the Key box."""
+        alt = self._alternative
+        if alt is None or self.controller.running:
+            return False
+        for i in range(1, self.key.count()):
+            k = self.key.itemData(i)
+            if k is not None and (k.sharps, k.mode) == (alt.sharps, alt.mode):
+                self.key.setCurrentIndex(i)
+                return True
+        return False
 
     def use_suggestion(self) -> bool:
         """Choose the model that suits the sketch's texture (the suggestion's link)."""
@@ -486,6 +511,12 @@ class ContinuePanel(QWidget):
         else:
             text = f"{key_label(key)} (heard in the sketch)"
         self.key.setItemText(0, text)
+        alt = alternative_heard(score, end) if key is not None else None
+        self._alternative = alt[0] if alt else None
+        self.key_alternative.setText(
+            f"Or <a href='key'>{key_label(alt[0])}</a>? It fits the notes too "
+            f"({round(100 * alt[1])}% likely)." if alt else "")
+        self.key_alternative.setVisible(alt is not None and self.key.currentIndex() == 0)
         suggested = suggest_model(score, self._models)
         if suggested is None:
             self.suggestion.setText("")

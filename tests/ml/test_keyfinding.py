@@ -12,12 +12,15 @@ import pytest
 
 from composer_gui.ml.key_model import LINE_WEIGHTS
 from composer_gui.ml.keyfinding import (
+    ALTERNATIVE_MIN,
     BIGRAM,
     DEFAULT,
     LINE_FEATURES,
     KeyParams,
     estimate_key,
     is_line,
+    key_alternative,
+    key_choices,
     line_features,
     line_scores,
 )
@@ -213,3 +216,31 @@ def test_a_score_without_a_signature_gets_the_key_heard_for_notation():
     # the key a generation wrote in, when given, is written as it is
     assert with_heard_key(g_minor, key=KeySignature(4 * TPQ, 1, "major")).key_signatures == (
         KeySignature(0, 1, "major"),)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_key_choices_rank_what_estimate_key_picks_first(seed):
+    """One ranking for the estimate and for the runner-up offered beside it."""
+    rng = np.random.default_rng(seed)
+    line = melody(list(rng.integers(55, 80, 24)), list(rng.choice([0.5, 1, 2], 24)))
+    chords = [n for t in range(6) for n in chord(2 * t * TPQ, rng.integers(48, 80, 3))]
+    for notes in (line, chords, line[:5]):
+        for declared in (None, KeySignature(0, int(rng.integers(-5, 6)))):
+            choices = key_choices(notes, declared)
+            assert choices[0][0] == estimate_key(notes, declared)
+            assert [v for _, v in choices] == sorted((v for _, v in choices), reverse=True)
+            # a signature's major and minor keys (and one a flat further), or all 24 keys
+            assert len(choices) in ((2, 3, 24) if declared is not None else (24,))
+
+
+def test_the_runner_up_key_of_an_ambiguous_melody():
+    """G B D B G E F# G: G major, but E minor fits too; a plain C major scale has no rival;
+    chords (the profile method, not probabilities) never get one."""
+    ambiguous = melody([67, 71, 74, 71, 67, 64, 66, 67])
+    assert estimate_key(ambiguous) == KeySignature(0, 1, "major")
+    alt, p = key_alternative(ambiguous)
+    assert (alt.sharps, alt.mode) == (1, "minor") and ALTERNATIVE_MIN <= p < 0.5
+    assert key_alternative(melody([60, 62, 64, 65, 67, 69, 71, 72, 67, 64, 62, 60])) is None
+    assert key_alternative([n for t in range(4) for n in chord(2 * t * TPQ, [60, 64, 67])]) \
+        is None
+    assert key_alternative([]) is None

@@ -173,6 +173,22 @@ def test_the_key_is_shown_from_the_signature_or_the_estimate_and_can_be_changed(
     assert seen[0].key == "E:major"
     e_major = {4, 6, 8, 9, 11, 1, 3}
     assert all(n.pitch % 12 in e_major for n in window.proposal.notes())
+
+
+def test_an_ambiguous_sketch_offers_the_runner_up_key_in_one_click(window):
+    panel = window.panel
+    window.doc.load(Score(parts=(voice([67, 71, 74, 71, 67, 64, 66, 67], "Tune"),)))
+    assert panel.key.itemText(0) == "G major (heard in the sketch)"
+    assert panel.key_alternative.isVisibleTo(panel)
+    assert "E minor" in panel.key_alternative.text()
+    panel.key_alternative.linkActivated.emit("key")
+    assert panel.key.currentText() == "E minor" and panel.options().key == "E:minor"
+    assert not panel.key_alternative.isVisibleTo(panel)  # a key chosen: nothing to offer
+    panel.key.setCurrentIndex(0)
+    assert panel.key_alternative.isVisibleTo(panel)
+    window.doc.load(Score(parts=(voice([60, 62, 64, 65, 67, 69, 71, 72, 67, 64, 62, 60],
+                                       "Tune"),)))
+    assert not panel.key_alternative.isVisibleTo(panel)
     window.controller.discard()
     window.files.new_document()  # another document: the choice was about the last one
     assert panel.key.currentIndex() == 0 and panel.options().key == "auto"
