@@ -531,6 +531,9 @@ class VoiceSampler:
         entered = np.tile(entry < 0, (k, 1))
         pulled = job.pull.any(axis=1) if job.pull is not None else np.zeros(n, bool)
         outer = np.stack(_outer(cur), axis=1)
+        chord = cur.copy()  # each voice's pitch at the last onset (the pairwise parallels rule)
+        seam = (np.asarray(job.seam_pitch, np.int64)
+                if job.seam_pitch and len(job.seam_pitch) == n else None)
         rules = job.style_rules
         lags = job.restate_lags
         density = float(request.density)
@@ -593,6 +596,7 @@ class VoiceSampler:
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
                 cur, outer, last_sound = cur[idx], outer[idx], last_sound[idx]
+                chord = chord[idx]
                 entered = entered[idx]
                 if hist is not None:
                     hist = hist[idx]
@@ -656,10 +660,13 @@ class VoiceSampler:
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i])
                         if frame.cadence:
                             _cadence_mask(mask, i, n, cand, pitch_offset, mode_minor,
-                                          frame.cadence, cur)
+                                          frame.cadence, cur, chord)
                         if rules and i >= n - 2:
                             _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
                                         frame.on_beat)
+                        if rules and i:
+                            _parallels_mask(mask, i, cur, chord, cand, pitch_offset,
+                                            seam if frame.approach else None)
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags)
@@ -702,6 +709,7 @@ class VoiceSampler:
                 top, bottom = _outer(cur)
                 outer[frame_attack, 0] = top[frame_attack]
                 outer[frame_attack, 1] = bottom[frame_attack]
+                chord[frame_attack] = cur[frame_attack]
         if job.n_context == 0:
             for g in close_all():
                 if cancelled():
@@ -740,9 +748,11 @@ class VoiceSampler:
 
 # The longest silence of all voices inside generated music, in beats (voices, a melody). An LSTM
 # trained on pieces that open with an empty pickup bar learns "after a closing chord, rest" and
-# may fall silent for bars after a phrase end; real chorales never rest in every voice, and a tune
-# breathes for a beat or two at most.
-MAX_SILENCE_BEATS = {False: 1, True: 2}
+# may fall silent for bars after a phrase end; real chorales never rest in every voice (0: a
+# silence ends at the next beat, where every voice enters; a listening review found whole-beat
+# rests in all four voices on downbeats in 4 of 18 continuations at 1), and a tune breathes for
+# a beat or two at most.
+MAX_SILENCE_BEATS = {False: 0, True: 2}
 
 
 # ----- style rules ---------------------------------------------------------------------------
@@ -839,6 +849,51 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
     block[keep] = narrowed[keep]
 
 
+def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray,
+                    cand: np.ndarray, pitch_offset: int, seam: np.ndarray | None) -> None:
+    """No parallel fifths or octaves between any two voices (Bach's rule for every pair, not
+    only the outer voices): voice ``i``'s new note may not move, in the same direction as a voice
+    above it that moves now, from a perfect fifth or octave (compound or not) at the last onset
+    (``chord``) into the same interval. On a region's last beat (``seam``: each voice's kept
+    note after the region, -1 for none) the step into the kept chord is checked the same way.
+    Voices below ``i`` are checked when they are written (each pair once, at its lower voice).
+    There a note held from before the last beat that would move in parallel into the kept chord
+    is not held on: it moves now, to a note that does not. A row left without a note keeps its
+    mask."""
+    rows = mask.shape[0]
+    allowed = np.ones((rows, len(cand)), bool)
+    held_bad = np.zeros(rows, bool)  # the note voice i holds steps in parallel into the seam
+    for j in range(i):
+        now_j, before_j, before_i = cur[:, j], chord[:, j], chord[:, i]
+        known = (now_j >= 0) & (before_j >= 0) & (before_i >= 0) & (now_j != before_j)
+        interval = np.abs(before_i - before_j) % 12
+        check = known & ((interval == 0) | (interval == 7))
+        if check.any():
+            same = (np.abs(cand[None, :] - now_j[:, None]) % 12) == interval[:, None]
+            same_way = np.sign(cand[None, :] - before_i[:, None]) == \
+                np.sign(now_j - before_j)[:, None]
+            moved = cand[None, :] != before_i[:, None]
+            allowed &= ~(check[:, None] & same & same_way & moved)
+        if seam is not None and seam[i] >= 0 and seam[j] >= 0:
+            into = abs(int(seam[i]) - int(seam[j])) % 12
+            if into in (0, 7):
+                # the kept chord after the region: voice j steps from now_j to seam[j]
+                moving = (now_j >= 0) & (now_j != seam[j])
+                same = (np.abs(cand[None, :] - now_j[:, None]) % 12) == into
+                same_way = np.sign(seam[i] - cand)[None, :] == \
+                    np.sign(seam[j] - now_j)[:, None]
+                allowed &= ~(moving[:, None] & same & same_way & (cand != seam[i])[None, :])
+                held = cur[:, i]
+                held_bad |= (moving & (held >= 0) & (held != seam[i])
+                             & (np.abs(held - now_j) % 12 == into)
+                             & (np.sign(seam[i] - held) == np.sign(seam[j] - now_j)))
+    block = mask[:, pitch_offset:pitch_offset + len(cand)]
+    narrowed = block & allowed
+    keep = narrowed.any(axis=1)
+    block[keep] = narrowed[keep]
+    mask[held_bad & keep, HOLD] = False
+
+
 def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:
     """Where the cadence option's final tonic starts: on a strong beat, so that it is held as
     an ending is. A bar of four beats or more ends on its middle beat (a half note in 4/4, as
@@ -872,15 +927,23 @@ def _ending_without_parallels(notes: list[Note], job: _VoiceJob) -> bool:
 _TONIC = {False: {0, 4, 7}, True: {9, 0, 4, 1}}  # minor: the Picardy third (C#) too
 _DOMINANT = {False: {7, 11, 2, 5}, True: {4, 8, 11, 2}}  # V7, with the raised leading tone
 _ROOT = {(False, 2): 0, (True, 2): 9, (False, 1): 7, (True, 1): 4}
+_THIRD = {False: {4}, True: {0, 1}}  # the final tonic's third (minor: or the Picardy third)
+_SEVENTH = {False: 5, True: 2}  # V7's seventh, which falls by step to the tonic's third
 
 
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
-                  minor: bool, which: int, cur: np.ndarray) -> None:
+                  minor: bool, which: int, cur: np.ndarray,
+                  before: np.ndarray | None = None) -> None:
     """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
     the tonic (root in the lowest voice; a melody's last note is the tonic). The model still
     chooses every voice's note among the chord's; a note held from before stays only if it
     belongs to the chord, and the root goes under the voices above it (root position). A voice
-    the mask would leave without a note keeps its mask."""
+    the mask would leave without a note keeps its mask.
+
+    The final tonic of several voices is a full close, as Bach ends: the dominant's top voice
+    takes no seventh, and ends on the tonic; a seventh in an inner voice (``before``: each
+    voice's pitch at the last onset) falls by step to the tonic's third; the third is present
+    (the second-lowest voice takes it when the voices above lack it: no bare fifth)."""
     pcs = _TONIC[minor] if which == 2 else _DOMINANT[minor]
     if n == 1 and which == 2:
         # A melody ends on the tonic itself: a last note on the third of a minor key is the
@@ -893,13 +956,39 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         pcs = {_ROOT[(minor, which)]}
         upper = np.where(cur[:, :i] >= 0, cur[:, :i], 10_000).min(axis=1)
         allowed = np.isin(cand % 12, list(pcs))[None, :] & (cand[None, :] < upper[:, None])
+    elif which == 1 and n > 1 and i == 0:
+        # the top voice of the dominant takes no seventh: it leads to the tonic (2-1 or 7-1)
+        allowed = np.isin(cand % 12, list(pcs - {_SEVENTH[minor]}))[None, :]
+    elif which == 2 and n > 1:
+        third = list(_THIRD[minor])
+        if i == 0:
+            allowed = (cand % 12 == _ROOT[(minor, 2)])[None, :]
+        elif i == n - 2:
+            above = cur[:, :i]
+            lacking = ~np.isin(np.where(above >= 0, above % 12, -1), third).any(axis=1)
+            allowed = np.where(lacking[:, None], np.isin(cand % 12, third)[None, :], allowed)
+        if before is not None:
+            prev = before[:, i]
+            seventh = (prev >= 0) & (prev % 12 == _SEVENTH[minor])
+            if seventh.any():
+                fall = prev[:, None] - cand[None, :]
+                resolve = (fall >= 1) & (fall <= 2) & np.isin(cand % 12, third)[None, :]
+                # the seventh's resolution comes first: a top voice on it ends on the third
+                allowed = np.where(seventh[:, None], resolve, allowed)
+    if n > 1 and 0 < i < n - 1:  # the cadence's voices keep their order (no crossing)
+        above = cur[:, i - 1]
+        allowed = allowed & ((above < 0)[:, None] | (cand[None, :] <= above[:, None]))
+    allowed = np.broadcast_to(allowed, (mask.shape[0], len(cand)))
     sounding = cur[:, i]
     block = mask[:, pitch_offset:pitch_offset + len(cand)]
     narrowed = block & allowed
     keep = narrowed.any(axis=1)
     block[keep] = narrowed[keep]
-    foreign = keep & ~np.isin(np.where(sounding >= 0, sounding % 12, -1), list(pcs))
-    mask[foreign, HOLD] = False
+    # a note held from before stays only where the mask allows its pitch
+    index = np.clip(sounding - cand[0], 0, len(cand) - 1)
+    fits = (sounding >= 0) & allowed[np.arange(len(sounding)), index] & \
+        (sounding >= cand[0]) & (sounding <= cand[-1])
+    mask[keep & ~fits, HOLD] = False
 
 
 def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,

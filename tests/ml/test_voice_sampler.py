@@ -382,6 +382,78 @@ def test_the_lowest_voice_makes_no_parallel_fifth_with_the_highest(sampler):
     assert mask[0, HOLD]  # holding C under A is oblique motion: allowed
 
 
+def allowed_pitches(mask, sampler, row=0) -> set[int]:
+    v = sampler.vocab
+    return {p for p in range(v.min_pitch, v.max_pitch + 1) if mask[row, v.pitch_id(p)]}
+
+
+def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
+    """Every pair, not only the outer voices: the alto and the tenor a fifth apart (G-C) at the
+    last onset, the alto now up a step to A: a tenor D (parallel fifths) is barred, E is not;
+    the soprano and alto an octave apart (E-E), the soprano now F: an alto F is barred."""
+    from composer_gui.ml.voice_sampler import _parallels_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    chord = np.array([[72, 67, 60, 48]])
+    mask = _open_mask(1, sampler)
+    _parallels_mask(mask, 2, np.array([[72, 69, 60, -1]]), chord, cand, v.pitch_offset, None)
+    assert 62 not in allowed_pitches(mask, sampler) and 64 in allowed_pitches(mask, sampler)
+    assert 50 in allowed_pitches(mask, sampler)  # D an octave lower: contrary motion
+    assert mask[0, HOLD]  # the tenor holding C under the alto's A: oblique, allowed
+    mask = _open_mask(1, sampler)
+    _parallels_mask(mask, 1, np.array([[77, -1, -1, -1]]), np.array([[76, 64, 60, 48]]), cand,
+                    v.pitch_offset, None)
+    assert 65 not in allowed_pitches(mask, sampler) and 62 in allowed_pitches(mask, sampler)
+    assert 53 in allowed_pitches(mask, sampler)  # F an octave below: contrary motion
+
+
+def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler):
+    """Soprano G -> A and bass -> A kept after the region (an octave): on the last beat the
+    bass may not stand on G (both rising into the octave), nor hold a G from before."""
+    from composer_gui.ml.voice_sampler import _parallels_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    seam = np.array([69, 64, 60, 45])
+    now = np.array([[67, 62, 59, 43]])  # the bass still sounds G (held)
+    mask = _open_mask(1, sampler)
+    _parallels_mask(mask, 3, now, now.copy(), cand, v.pitch_offset, seam)
+    allowed = allowed_pitches(mask, sampler)
+    assert 43 not in allowed and 31 not in allowed  # G struck again, or G an octave down
+    assert 47 in allowed and 55 in allowed  # B, or G3 falling to the A: contrary motion
+    assert not mask[0, HOLD]  # the held G moves now
+    # the same chord with nothing kept after it: the bass may stay
+    mask = _open_mask(1, sampler)
+    _parallels_mask(mask, 3, now, now.copy(), cand, v.pitch_offset, None)
+    assert 43 in allowed_pitches(mask, sampler) and mask[0, HOLD]
+
+
+def test_the_final_tonic_is_a_full_close(sampler):
+    """Normalized C major: over V7 (G B D F), the soprano's D goes to C, the alto's F falls to E
+    (the third), and a tenor under voices that lack the third takes it; nothing crosses."""
+    from composer_gui.ml.voice_sampler import _cadence_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    before = np.array([[74, 65, 59, 43]])
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 0, 4, cand, v.pitch_offset, False, 2, np.array([[-1] * 4]), before)
+    assert {p % 12 for p in allowed_pitches(mask, sampler)} == {0}
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 1, 4, cand, v.pitch_offset, False, 2, np.array([[72, -1, -1, -1]]),
+                  before)
+    assert allowed_pitches(mask, sampler) == {64}  # F4 -> E4, a step down
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 2, 4, cand, v.pitch_offset, False, 2, np.array([[72, 67, -1, -1]]),
+                  np.array([[74, 67, 62, 43]]))
+    assert {p % 12 for p in allowed_pitches(mask, sampler)} == {4}
+    assert max(allowed_pitches(mask, sampler)) <= 67  # under the alto
+    # the dominant's top voice takes no seventh
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 0, 4, cand, v.pitch_offset, False, 1, np.array([[-1] * 4]), before)
+    assert {p % 12 for p in allowed_pitches(mask, sampler)} == {7, 11, 2}
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
 
