@@ -158,6 +158,28 @@ def part_voices(score: Score) -> list[list[Note]]:
     return sorted(parts, key=lambda ns: -sum(n.pitch for n in ns) / len(ns))
 
 
+def voice_parallels(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None
+                    ) -> int:
+    """Consecutive fifths or octaves between any two voices (each voice's highest sounding
+    pitch): at two successive onsets of the texture, both voices sound, both move in the same
+    direction, and they form the same perfect interval (fifth, or octave/unison, compound or
+    not) before and after. Bach's chorales avoid them between every pair, not only the outer
+    voices (:func:`outer_voice_parallels`)."""
+    ticks = onset_ticks([n for v in voices for n in v], start, end)
+    lines = [[max(sounding(v, t), default=None) for v in voices] for t in ticks]
+    count = 0
+    for a, b in itertools.pairwise(lines):
+        for i, j in itertools.combinations(range(len(voices)), 2):
+            if None in (a[i], a[j], b[i], b[j]):
+                continue
+            before, after = abs(a[i] - a[j]) % 12, abs(b[i] - b[j]) % 12
+            up_i, up_j = b[i] - a[i], b[j] - a[j]
+            if before == after and before in PERFECT and up_i and up_j and \
+                    (up_i > 0) == (up_j > 0):
+                count += 1
+    return count
+
+
 def voice_crossings(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None
                     ) -> tuple[int, int]:
     """(onsets where a voice sounds below the voice under it, onsets with 2+ voices sounding)."""

@@ -288,6 +288,8 @@ class _Writer:
                             self._tempo(max(t, m0) - e.start, bpm)
                     self._note(part, e, voice_number, stem, s + 1 if len(staves) > 1 else 0)
                 written += 1
+        if index == len(self.bars) - 1:  # the end of the piece: a final bar line
+            w('<barline location="right"><bar-style>light-heavy</bar-style></barline>\n')
         w("</measure>\n")
 
     def _time(self, index: int, m0: int, m1: int) -> str:
@@ -353,7 +355,9 @@ class _Writer:
         out: list[_Element] = []
         for start, end, chord in pieces:
             for a, b, trip in _cut(start, end, origin, triplets):
-                for s, d, name, dots in _decompose(a, b, origin, self._beat(m0), trip):
+                ts = self.score.time_signature_at(m0)
+                for s, d, name, dots in _decompose(a, b, origin, ts.beat_ticks, trip,
+                                                   ts.bar_ticks if chord else 0):
                     e = _Element(s, d, name, dots, trip, chord.notes if chord else None)
                     if chord is not None:
                         e.tie_in = s > chord.start
@@ -490,9 +494,21 @@ def _cut(start: int, end: int, m0: int, triplets: set[int]):
         yield a, b, u in triplets
 
 
-def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool):
+def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool, bar: int = 0):
     """(start, ticks, type, dots) pieces of [start, end) that notation can write: within a beat
-    when starting off the beat, the longest value first."""
+    when starting off the beat, the longest value first. On a beat a value is whole beats or at
+    most one; with ``bar`` (a note, not a rest) also a dotted value whose undotted part is whole
+    beats, as engravers write a dotted quarter on beat 1 of 4/4 or 3/4 (not one from beat 2 of
+    4/4 across the middle of the bar, which is written tied so that beat 3 shows)."""
+    def on_beat_fits(rel: int, ticks: int, dots: int) -> bool:
+        if ticks <= beat or ticks % beat == 0:
+            return True
+        if not bar or dots != 1 or (ticks * 2 // 3) % beat:
+            return False
+        beats = bar // beat
+        middle = bar // 2 if beats >= 4 and beats % 2 == 0 else None
+        return middle is None or not rel % bar < middle < rel % bar + ticks
+
     out = []
     p = start
     scale = 3 if triplet else 2  # triplet values are written 3:2 (a triplet eighth is 160 ticks)
@@ -501,7 +517,7 @@ def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool):
         limit = end if rel % beat == 0 else min(end, m0 + (rel // beat + 1) * beat)
         room = (limit - p) * scale // 2
         for ticks, name, dots in _VALUES:
-            if ticks <= room and (rel % beat or ticks <= beat or ticks % beat == 0 or triplet):
+            if ticks <= room and (rel % beat or triplet or on_beat_fits(rel, ticks, dots)):
                 actual = ticks * 2 // scale
                 out.append((p, actual, name, dots))
                 p += actual

@@ -60,6 +60,21 @@ def test_parallel_fifths_and_octaves_between_the_outer_voices():
     assert A.outer_voice_parallels(oblique.notes) == 0
 
 
+def test_parallels_between_any_two_voices():
+    """Soprano C#-D over alto A-B-flat (thirds: nothing), alto A-B-flat over tenor D-E-flat (a
+    fifth, both up: one), bass C-D under the soprano (not perfect: nothing)."""
+    def part(*pitches):
+        return Part(tuple(Note(i * TPQ, p, TPQ) for i, p in enumerate(pitches)))
+
+    score = Score(parts=(part(73, 74), part(69, 70), part(62, 63), part(48, 50)))
+    voices = A.part_voices(score)
+    assert A.voice_parallels(voices) == 1
+    assert A.outer_voice_parallels(score.notes) == 0  # the outer voices: no fifth
+    octaves = Score(parts=(part(72, 74), part(67, 67), part(60, 62)))  # S and T an octave, up
+    assert A.voice_parallels(A.part_voices(octaves)) == 1
+    contrary = Score(parts=(part(72, 74), part(60, 50)))  # octave to octave, contrary motion
+    assert A.voice_parallels(A.part_voices(contrary)) == 0
+
 def test_voice_crossings_compare_neighbouring_parts():
     crossed = Score(parts=(Part((Note(0, 60, TPQ), Note(TPQ, 55, TPQ))),
                            Part((Note(0, 52, TPQ), Note(TPQ, 57, TPQ))),

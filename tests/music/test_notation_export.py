@@ -364,3 +364,32 @@ def test_a_tenor_voice_around_middle_c_gets_treble_8vb():
     assert clef_by_range(notes, "Tenor") == "treble-8vb"
     assert clef_by_range(notes, "Flute") == "treble"
     assert clef_by_range([Note(0, 43, TPQ), Note(TPQ, 40, TPQ)], "Tenor") == "bass"
+
+
+@pytest.mark.parametrize("meter, notes, written", [
+    # a dotted quarter on beat 1 of 4/4 and of 3/4 is written dotted, as engravers do
+    ((4, 4), [(0, 720), (720, 240), (960, 960)], [("quarter", 1), ("eighth", 0), ("half", 0)]),
+    ((3, 4), [(0, 720), (720, 240), (960, 480)], [("quarter", 1), ("eighth", 0), ("quarter", 0)]),
+    ((4, 4), [(960, 720), (1680, 240)], [("half", 0), ("quarter", 1), ("eighth", 0)]),
+    # from beat 2 of 4/4 it would hide beat 3: a quarter tied to an eighth
+    ((4, 4), [(480, 720), (1200, 240), (1440, 480)],
+     [("quarter", 0), ("quarter", 0), ("eighth", 0), ("eighth", 0), ("quarter", 0)]),
+])
+def test_dotted_values_on_the_beat_and_a_final_bar_line(meter, notes, written):
+    score = Score(parts=(Part(tuple(Note(s, 64, d) for s, d in notes), name="Flute"),),
+                  time_signatures=(TimeSignature(0, *meter),))
+    xml = musicxml_text(score)
+    found = [(name, len(dots)) for name, dots in
+             re.findall(r"<type>(\w+)</type>((?:\s*<dot/>)*)", xml)]
+    assert [(n, 1 if d else 0) for n, d in found] == written
+    assert xml.count("<bar-style>light-heavy</bar-style>") == 1  # after the last bar only
+    assert read_notation_text(xml).notes == score.notes
+
+
+def read_notation_text(xml: str) -> Score:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.musicxml"
+        path.write_text(xml, encoding="utf-8")
+        return read_notation(path, [])
