@@ -91,7 +91,19 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         raise ScoreFileError(path, "holds no notes")
     if score.title == path.name:  # music21 names an untitled MusicXML score after its file
         score = replace(score, title=path.stem)
+    if fmt == "abc" and score.key_signatures and _abc_without_key(path):
+        score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
     return score
+
+
+def _abc_without_key(path: Path) -> bool:
+    """Whether the file's first tune says ``K:none`` (ABC 2.1: no key signature; the key is left
+    to the notes) in every K: field."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    tunes = re.split(r"(?m)^(?=X:)", text)
+    first = next((t for t in tunes if t.startswith("X:")), text)
+    fields = re.findall(r"(?m)^K:[ \t]*([^%\n]*)", first)
+    return bool(fields) and all(f.strip().lower().startswith("none") for f in fields)
 
 
 def _own_warnings(caught, warnings: list[str]) -> None:

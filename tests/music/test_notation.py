@@ -190,6 +190,16 @@ def test_a_small_handwritten_abc_file(folder):
     assert [n.duration for n in score.notes] == [240] * 6 + [480, 960]
 
 
+def test_abc_k_none_means_no_key_signature(folder):
+    """ABC 2.1's K:none leaves the key to the notes (music21 reads it as C major, and the app
+    then honoured C major for an E minor tune); K:C is a C major signature."""
+    body = "E2 B,2 E2 G2 | ^F2 ^D2 E4 |]\n"
+    path = folder / "none.abc"
+    path.write_text("X:1\nT:E minor tune\nM:4/4\nL:1/8\nK:none\n" + body, encoding="utf-8")
+    assert read_notation(path).key_signatures == ()
+    path.write_text("X:1\nT:E minor tune\nM:4/4\nL:1/8\nK:C\n" + body, encoding="utf-8")
+    assert read_notation(path).key_signatures == (KeySignature(0, 0),)
+
 def test_unpitched_percussion_in_musicxml_is_read(folder):
     s = music21.stream.Score()
     p = music21.stream.Part()
