@@ -529,6 +529,25 @@ def test_a_melody_is_drawn_to_restate_its_earlier_bars():
     assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
 
 
+def test_the_pull_pauses_after_bars_restated_in_a_row():
+    """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
+    4-5 (a run of 2: the pull pauses for bar 6), row 1 varies bar 5 (its run ends)."""
+    from composer_gui.ml.voice_sampler import MAX_RESTATED_RUN, _restate_bias, _restated_run
+
+    lags = (8, 16)
+    hist = np.full((2, 20), -1)
+    hist[:, 0:6] = [5, 6, 7, 8, 1, 2]
+    hist[:, 8:12] = [5, 6, 7, 8]
+    hist[1, 11] = 9  # row 1: bar 5 varied
+    run = np.zeros(2, np.int64)
+    run = _restated_run(run, hist, 10, lags)  # bar 4 ended: both restated bar 0
+    assert list(run) == [1, 1]
+    run = _restated_run(run, hist, 12, lags)  # bar 5 ended
+    assert list(run) == [2, 0]
+    pulled = run < MAX_RESTATED_RUN
+    out = _restate_bias(np.zeros((2, 12)), hist, 12, lags, pulled)
+    assert out[0].max() == 0 and out[1].max() > 0  # row 0 pauses for this bar; row 1 is pulled
+
 def test_the_chord_tables_agree_with_the_analysis_definition():
     from composer_gui.ml.voice_sampler import EXTENDABLE, IS_CHORD
     from composer_gui.music.analysis import SEVENTHS, TRIADS, chord_root
