@@ -107,7 +107,9 @@ class _Frame:
     final: int = 0  # 1: the last beat's first frame (no REST), 2: after it (hold)
     context: bool = False  # teacher-forced after the span (scored, not generated)
     on_beat: bool = False
-    cadence: int = 0  # the cadence option: 1 on the dominant beat, 2 on the final tonic beat
+    # 1: the cadence option's dominant beat; 2: a tonic chord in root position (the cadence's
+    # final tonic, or the first chord of a melody harmonized from its first note)
+    cadence: int = 0
     approach: bool = False  # the last beat before kept music: new notes lead into it
 
 
@@ -325,6 +327,7 @@ class VoiceSampler:
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat))
         tonic_check = end == "cadence" and ends_piece and key is not None
+        opening = _opening_tonic(request, grid, rewritten, start_step, stop_step, key, v)
         for s in range(start_step, ctx_step):
             b, pos = where(s)
             context = s >= stop_step
@@ -342,6 +345,8 @@ class VoiceSampler:
                 cadence = 2 if s == last_beat else 0
             elif tonic_check and not context and s == last_beat - beat and s >= start_step:
                 cadence = 1
+            elif s == opening:
+                cadence = 2
             approach = region_end is not None and not context and s >= stop_step - beat
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
@@ -996,6 +1001,26 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     fits = (sounding >= 0) & allowed[np.arange(len(sounding)), index] & \
         (sounding >= cand[0]) & (sounding <= cand[-1])
     mask[keep & ~fits, HOLD] = False
+
+
+def _opening_tonic(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
+                   start_step: int, stop_step: int, key: KeySignature | None,
+                   v: VoiceVocabulary) -> int:
+    """The step of a harmonization's first chord when it should be the tonic in root position,
+    else -1: a melody harmonized from its first note, that note in the tonic triad (as Bach's
+    harmonizations open; a listening review found Ode to Joy opened on I in 2 of 6 and on vi6 or
+    iii in the rest)."""
+    kept = [i for i in range(len(grid)) if not rewritten[i]]
+    if not request.harmonize or key is None or len(kept) != 1:
+        return -1
+    lane = grid[kept[0]]
+    attacks = [s for s in range(0, min(stop_step, len(lane))) if lane[s] >= v.pitch_offset]
+    if not attacks or attacks[0] < start_step:
+        return -1
+    first = attacks[0]
+    pitch = lane[first] - v.pitch_offset + v.min_pitch
+    triad = {9, 0, 4} if key.mode == "minor" else {0, 4, 7}  # normalized: A minor, C major
+    return first if pitch % 12 in triad else -1
 
 
 def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,

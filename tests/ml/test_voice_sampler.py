@@ -529,6 +529,21 @@ def test_a_melody_is_drawn_to_restate_its_earlier_bars():
     assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
 
 
+def test_a_harmonization_opens_on_the_tonic_when_the_melody_starts_in_its_triad(sampler):
+    from composer_gui.ml.voice_sampler import _opening_tonic
+
+    v = sampler.vocab
+    lane = [REST, REST, v.pitch_id(67), HOLD, v.pitch_id(69)]  # G (in C major's triad) first
+    grid = [lane, [REST] * 5, [REST] * 5, [REST] * 5]
+    rewritten = [False, True, True, True]
+    harmonize = GenerationRequest(harmonize=True)
+    c_major = KeySignature(0, 0)
+    assert _opening_tonic(harmonize, grid, rewritten, 0, 5, c_major, v) == 2
+    assert _opening_tonic(GenerationRequest(), grid, rewritten, 0, 5, c_major, v) == -1
+    assert _opening_tonic(harmonize, grid, rewritten, 3, 5, c_major, v) == -1  # from inside
+    lane[2] = v.pitch_id(65)  # F: not in the tonic triad
+    assert _opening_tonic(harmonize, grid, rewritten, 0, 5, c_major, v) == -1
+
 def test_the_pull_pauses_after_bars_restated_in_a_row():
     """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
     4-5 (a run of 2: the pull pauses for bar 6), row 1 varies bar 5 (its run ends)."""
