@@ -326,8 +326,15 @@ class VoiceSampler:
         beat = max(1, ts.beat_ticks // step)
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat))
+        last_beat = _melody_final_step(request, grid, rewritten, last_bar_step, stop_step,
+                                       last_beat, v)
         tonic_check = end == "cadence" and ends_piece and key is not None
         opening = _opening_tonic(request, grid, rewritten, start_step, stop_step, key, v)
+        # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
+        # second degree) closes on the dominant, not under a forced tonic: a half cadence
+        close = _melody_close(request, grid, rewritten, last_beat, key, v) if tonic_check else 2
+        ending = tonic_check  # the last beat is held
+        tonic_check = tonic_check and close == 2
         for s in range(start_step, ctx_step):
             b, pos = where(s)
             context = s >= stop_step
@@ -340,9 +347,9 @@ class VoiceSampler:
                     forced.append(None)
             final = 0
             cadence = 0
-            if tonic_check and not context and s >= last_beat:
+            if ending and not context and s >= last_beat:
                 final = 1 if s == last_beat else 2
-                cadence = 2 if s == last_beat else 0
+                cadence = close if s == last_beat else 0
             elif tonic_check and not context and s == last_beat - beat and s >= start_step:
                 cadence = 1
             elif s == opening:
@@ -662,9 +669,6 @@ class VoiceSampler:
                         mask[:, REST] = frame.final != 1
                         if enter is not None and job.pitch_ok[i].any():
                             mask[enter, REST] = False
-                            if n > 1 and i == n - 1:  # every voice above falls silent on the
-                                # beat: the lowest sounds (no beat of silence in every voice)
-                                mask[(cur[:, :i] < 0).all(axis=1), REST] = False
                         if not entered[:, i].all():
                             _entry_mask(mask, ~entered[:, i], cand, pitch_offset, int(entry[i]))
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
@@ -761,9 +765,11 @@ class VoiceSampler:
 # The longest silence of all voices inside generated music, in beats (voices, a melody). An LSTM
 # trained on pieces that open with an empty pickup bar learns "after a closing chord, rest" and
 # may fall silent for bars after a phrase end; real chorales never rest in every voice (0: a
-# silence ends at the next beat, where every voice enters; a listening review found whole-beat
-# rests in all four voices on downbeats in 4 of 18 continuations at 1), and a tune breathes for
-# a beat or two at most.
+# silence ends at the next beat, where every voice enters: a breath of at most a beat; a
+# listening review found whole-beat rests in all four voices on downbeats in 4 of 18
+# continuations at 1. Forcing the bass to sound through such a breath gave one-sixteenth bass
+# notes out of the silence, which a second review heard as stray notes: left out), and a tune
+# breathes for a beat or two at most.
 MAX_SILENCE_BEATS = {False: 0, True: 2}
 
 
@@ -863,10 +869,12 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
 
 def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray,
                     cand: np.ndarray, pitch_offset: int, seam: np.ndarray | None) -> None:
-    """No parallel fifths or octaves between any two voices (Bach's rule for every pair, not
-    only the outer voices): voice ``i``'s new note may not move, in the same direction as a voice
-    above it that moves now, from a perfect fifth or octave (compound or not) at the last onset
-    (``chord``) into the same interval. On a region's last beat (``seam``: each voice's kept
+    """No consecutive fifths or octaves between any two voices (Bach's rule for every pair, not
+    only the outer voices): voice ``i``'s new note may not move, while a voice above it moves
+    now, from a perfect fifth or octave (compound or not) at the last onset (``chord``) into the
+    same interval: in parallel, nor by contrary motion (a listening review found the octave-
+    displaced fifths and octaves, with bass leaps of a seventh, where only parallel ones were
+    barred). On a region's last beat (``seam``: each voice's kept
     note after the region, -1 for none) the step into the kept chord is checked the same way.
     Voices below ``i`` are checked when they are written (each pair once, at its lower voice).
     There a note held from before the last beat that would move in parallel into the kept chord
@@ -882,23 +890,18 @@ def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray
         check = known & ((interval == 0) | (interval == 7))
         if check.any():
             same = (np.abs(cand[None, :] - now_j[:, None]) % 12) == interval[:, None]
-            same_way = np.sign(cand[None, :] - before_i[:, None]) == \
-                np.sign(now_j - before_j)[:, None]
             moved = cand[None, :] != before_i[:, None]
-            allowed &= ~(check[:, None] & same & same_way & moved)
+            allowed &= ~(check[:, None] & same & moved)
         if seam is not None and seam[i] >= 0 and seam[j] >= 0:
             into = abs(int(seam[i]) - int(seam[j])) % 12
             if into in (0, 7):
                 # the kept chord after the region: voice j steps from now_j to seam[j]
                 moving = (now_j >= 0) & (now_j != seam[j])
                 same = (np.abs(cand[None, :] - now_j[:, None]) % 12) == into
-                same_way = np.sign(seam[i] - cand)[None, :] == \
-                    np.sign(seam[j] - now_j)[:, None]
-                allowed &= ~(moving[:, None] & same & same_way & (cand != seam[i])[None, :])
+                allowed &= ~(moving[:, None] & same & (cand != seam[i])[None, :])
                 held = cur[:, i]
                 held_bad |= (moving & (held >= 0) & (held != seam[i])
-                             & (np.abs(held - now_j) % 12 == into)
-                             & (np.sign(seam[i] - held) == np.sign(seam[j] - now_j)))
+                             & (np.abs(held - now_j) % 12 == into))
     block = mask[:, pitch_offset:pitch_offset + len(cand)]
     narrowed = block & allowed
     keep = narrowed.any(axis=1)
@@ -941,6 +944,7 @@ _DOMINANT = {False: {7, 11, 2, 5}, True: {4, 8, 11, 2}}  # V7, with the raised l
 _ROOT = {(False, 2): 0, (True, 2): 9, (False, 1): 7, (True, 1): 4}
 _THIRD = {False: {4}, True: {0, 1}}  # the final tonic's third (minor: or the Picardy third)
 _SEVENTH = {False: 5, True: 2}  # V7's seventh, which falls by step to the tonic's third
+_LEADING = {False: 11, True: 8}  # the dominant's third: the leading tone
 
 
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
@@ -971,6 +975,12 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     elif which == 1 and n > 1 and i == 0:
         # the top voice of the dominant takes no seventh: it leads to the tonic (2-1 or 7-1)
         allowed = np.isin(cand % 12, list(pcs - {_SEVENTH[minor]}))[None, :]
+    elif which == 1 and n > 1 and i == n - 2:
+        # the dominant holds its leading tone (its third): the tenor takes it if none above has
+        leading = [_LEADING[minor]]
+        above = cur[:, :i]
+        lacking = ~np.isin(np.where(above >= 0, above % 12, -1), leading).any(axis=1)
+        allowed = np.where(lacking[:, None], np.isin(cand % 12, leading)[None, :], allowed)
     elif which == 2 and n > 1:
         third = list(_THIRD[minor])
         if i == 0:
@@ -1021,6 +1031,42 @@ def _opening_tonic(request: GenerationRequest, grid: list[list[int]], rewritten:
     pitch = lane[first] - v.pitch_offset + v.min_pitch
     triad = {9, 0, 4} if key.mode == "minor" else {0, 4, 7}  # normalized: A minor, C major
     return first if pitch % 12 in triad else -1
+
+
+def _melody_final_step(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
+                       last_bar_step: int, stop_step: int, last_beat: int,
+                       v: VoiceVocabulary) -> int:
+    """Where a harmonized melody's final chord starts: with the melody's last note when that
+    comes later in the last bar than the strong beat (:func:`_final_chord_step`), so the close
+    sounds under the final note and not under the one before it; else ``last_beat``."""
+    kept = [i for i in range(len(grid)) if not rewritten[i]]
+    if not request.harmonize or len(kept) != 1:
+        return last_beat
+    lane = grid[kept[0]]
+    attacks = [s for s in range(last_bar_step, min(stop_step, len(lane)))
+               if lane[s] >= v.pitch_offset]
+    return max(last_beat, attacks[-1]) if attacks else last_beat
+
+
+def _melody_close(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
+                  last_beat: int, key: KeySignature | None, v: VoiceVocabulary) -> int:
+    """The final chord of a harmonized melody that ends the piece: 2 (the tonic, V-I) when its
+    last note is in the tonic triad, 1 (the dominant in root position: a half cadence) when it
+    is in the dominant triad, 0 (the model's chord) otherwise. Not harmonizing: 2. A listening
+    review found Old Hundredth's first phrase, ending on the second degree, harmonized with a
+    tonic chord under it in 3 of 3 variations."""
+    kept = [i for i in range(len(grid)) if not rewritten[i]]
+    if not request.harmonize or key is None or len(kept) != 1:
+        return 2
+    lane = grid[kept[0]]
+    attacks = [s for s in range(0, min(last_beat + 1, len(lane))) if lane[s] >= v.pitch_offset]
+    if not attacks:
+        return 2
+    pc = (lane[attacks[-1]] - v.pitch_offset + v.min_pitch) % 12
+    minor = key.mode == "minor"
+    if pc in ({9, 0, 4} if minor else {0, 4, 7}):
+        return 2
+    return 1 if pc in ({4, 8, 11} if minor else {7, 11, 2}) else 0
 
 
 def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,

@@ -389,8 +389,9 @@ def allowed_pitches(mask, sampler, row=0) -> set[int]:
 
 def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     """Every pair, not only the outer voices: the alto and the tenor a fifth apart (G-C) at the
-    last onset, the alto now up a step to A: a tenor D (parallel fifths) is barred, E is not;
-    the soprano and alto an octave apart (E-E), the soprano now F: an alto F is barred."""
+    last onset, the alto now up a step to A: a tenor D (consecutive fifths, either octave) is
+    barred, E is not; the soprano and alto an octave apart (E-E), the soprano now F: an alto F
+    (either octave) is barred."""
     from composer_gui.ml.voice_sampler import _parallels_mask
 
     v = sampler.vocab
@@ -399,13 +400,13 @@ def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     mask = _open_mask(1, sampler)
     _parallels_mask(mask, 2, np.array([[72, 69, 60, -1]]), chord, cand, v.pitch_offset, None)
     assert 62 not in allowed_pitches(mask, sampler) and 64 in allowed_pitches(mask, sampler)
-    assert 50 in allowed_pitches(mask, sampler)  # D an octave lower: contrary motion
+    assert 50 not in allowed_pitches(mask, sampler)  # D an octave lower: contrary fifths
     assert mask[0, HOLD]  # the tenor holding C under the alto's A: oblique, allowed
     mask = _open_mask(1, sampler)
     _parallels_mask(mask, 1, np.array([[77, -1, -1, -1]]), np.array([[76, 64, 60, 48]]), cand,
                     v.pitch_offset, None)
     assert 65 not in allowed_pitches(mask, sampler) and 62 in allowed_pitches(mask, sampler)
-    assert 53 in allowed_pitches(mask, sampler)  # F an octave below: contrary motion
+    assert 53 not in allowed_pitches(mask, sampler)  # F an octave below: contrary octaves
 
 
 def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler):
@@ -421,7 +422,7 @@ def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler)
     _parallels_mask(mask, 3, now, now.copy(), cand, v.pitch_offset, seam)
     allowed = allowed_pitches(mask, sampler)
     assert 43 not in allowed and 31 not in allowed  # G struck again, or G an octave down
-    assert 47 in allowed and 55 in allowed  # B, or G3 falling to the A: contrary motion
+    assert 47 in allowed and 55 not in allowed  # B; not G3 falling to A: contrary octaves
     assert not mask[0, HOLD]  # the held G moves now
     # the same chord with nothing kept after it: the bass may stay
     mask = _open_mask(1, sampler)
@@ -543,6 +544,20 @@ def test_a_harmonization_opens_on_the_tonic_when_the_melody_starts_in_its_triad(
     assert _opening_tonic(harmonize, grid, rewritten, 3, 5, c_major, v) == -1  # from inside
     lane[2] = v.pitch_id(65)  # F: not in the tonic triad
     assert _opening_tonic(harmonize, grid, rewritten, 0, 5, c_major, v) == -1
+
+def test_a_harmonized_melody_closes_on_the_chord_its_last_note_belongs_to(sampler):
+    from composer_gui.ml.voice_sampler import _melody_close
+
+    v = sampler.vocab
+    grid = [[REST, v.pitch_id(64), HOLD, v.pitch_id(0 + 60)], [REST] * 4, [REST] * 4, [REST] * 4]
+    rewritten = [False, True, True, True]
+    harmonize, c_major = GenerationRequest(harmonize=True), KeySignature(0, 0)
+    assert _melody_close(harmonize, grid, rewritten, 3, c_major, v) == 2  # ends on C: V-I
+    grid[0][3] = v.pitch_id(62)  # ends on D: a half cadence on V
+    assert _melody_close(harmonize, grid, rewritten, 3, c_major, v) == 1
+    grid[0][3] = v.pitch_id(65)  # F: neither triad: the model's chord
+    assert _melody_close(harmonize, grid, rewritten, 3, c_major, v) == 0
+    assert _melody_close(GenerationRequest(), grid, rewritten, 3, c_major, v) == 2
 
 def test_the_pull_pauses_after_bars_restated_in_a_row():
     """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
