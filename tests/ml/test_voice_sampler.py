@@ -559,6 +559,19 @@ def test_a_harmonized_melody_closes_on_the_chord_its_last_note_belongs_to(sample
     assert _melody_close(harmonize, grid, rewritten, 3, c_major, v) == 0
     assert _melody_close(GenerationRequest(), grid, rewritten, 3, c_major, v) == 2
 
+def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
+    from composer_gui.ml.voice_sampler import _melody_final_step
+
+    v = sampler.vocab
+    lane = [v.pitch_id(62)] + [HOLD] * 11 + [v.pitch_id(60)] + [HOLD] * 3  # last note on beat 4
+    grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
+    rewritten = [False, True, True, True]
+    harmonize = GenerationRequest(harmonize=True)
+    assert _melody_final_step(harmonize, grid, rewritten, 0, 16, 8, v) == 12
+    assert _melody_final_step(GenerationRequest(), grid, rewritten, 0, 16, 8, v) == 8
+    lane[12] = HOLD  # the last note starts on beat 1: the strong beat stays
+    assert _melody_final_step(harmonize, grid, rewritten, 0, 16, 8, v) == 8
+
 def test_the_pull_pauses_after_bars_restated_in_a_row():
     """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
     4-5 (a run of 2: the pull pauses for bar 6), row 1 varies bar 5 (its run ends)."""
