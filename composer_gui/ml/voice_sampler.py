@@ -41,8 +41,12 @@ How a request runs:
 
 5. Rules (docs/voices.md), each yielding where it would leave a voice no note: the chorale style
    rules for three or more voices (``style_rules``: no outer parallel fifths/octaves, chords on
-   the beats; :func:`_style_mask`); the cadence option's V(7)-I, roots in the bass
-   (:func:`_cadence_mask`); a region's last beat moving within :data:`SEAM_REACH` of the kept
+   the beats, :func:`_style_mask`; no consecutive fifths/octaves between any two voices, nor into
+   a region's kept chord, :func:`_parallels_mask`; no bass leap of a seventh or wider than an
+   octave, :func:`_bass_leap_mask`); the cadence option's V(7)-I, roots in the bass, closing
+   with the top voice on the tonic and a full chord (:func:`_cadence_mask`; a harmonized melody
+   opens on I and closes on the chord of its last note, :func:`_opening_tonic`,
+   :func:`_melody_close`); a region's last beat moving within :data:`SEAM_REACH` of the kept
    notes (:func:`_near_mask`); a melody's pull towards restating its earlier bars
    (:data:`RESTATE_BONUS`, :func:`_restate_bias`).
 
@@ -682,6 +686,8 @@ class VoiceSampler:
                         if rules and i:
                             _parallels_mask(mask, i, cur, chord, cand, pitch_offset,
                                             seam if frame.approach else None)
+                        if rules and i == n - 1 and n > 2:
+                            _bass_leap_mask(mask, chord[:, i], cand, pitch_offset)
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags,
@@ -907,6 +913,19 @@ def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray
     keep = narrowed.any(axis=1)
     block[keep] = narrowed[keep]
     mask[held_bad & keep, HOLD] = False
+
+
+def _bass_leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
+                    pitch_offset: int) -> None:
+    """The bass leaps no seventh and nothing wider than an octave from its last note
+    (``before``, -1: none): Bach's basses leap fourths, fifths and octaves. A row left without
+    a note keeps its mask."""
+    leap = np.abs(cand[None, :] - before[:, None])
+    allowed = (before[:, None] < 0) | ~((leap >= 10) & (leap != 12))
+    block = mask[:, pitch_offset:pitch_offset + len(cand)]
+    narrowed = block & allowed
+    keep = narrowed.any(axis=1)
+    block[keep] = narrowed[keep]
 
 
 def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:

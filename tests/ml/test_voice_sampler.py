@@ -409,6 +409,18 @@ def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     assert 53 not in allowed_pitches(mask, sampler)  # F an octave below: contrary octaves
 
 
+def test_the_bass_leaps_no_seventh_nor_wider_than_an_octave(sampler):
+    from composer_gui.ml.voice_sampler import _bass_leap_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(2, sampler)
+    _bass_leap_mask(mask, np.array([48, -1]), cand, v.pitch_offset)
+    allowed = allowed_pitches(mask, sampler, 0)
+    assert {36, 41, 43, 53, 55, 60} <= allowed  # octaves, fourths, fifths
+    assert not {38, 58, 59, 61, 62, 37} & allowed  # sevenths, ninths, a tenth down
+    assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())  # no note before: free
+
 def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler):
     """Soprano G -> A and bass -> A kept after the region (an octave): on the last beat the
     bass may not stand on G (both rising into the octave), nor hold a G from before."""
