@@ -334,6 +334,8 @@ class VoiceSampler:
                                        last_beat, v)
         tonic_check = end == "cadence" and ends_piece and key is not None
         opening = _opening_tonic(request, grid, rewritten, start_step, stop_step, key, v)
+        halves = _half_closes(request, grid, rewritten, start_step, last_bar_step, bar_steps,
+                              beat, key, v)
         # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
         # second degree) closes on the dominant, not under a forced tonic: a half cadence
         close = _melody_close(request, grid, rewritten, last_beat, key, v) if tonic_check else 2
@@ -358,6 +360,8 @@ class VoiceSampler:
                 cadence = 1
             elif s == opening:
                 cadence = 2
+            elif s in halves:
+                cadence = 1
             approach = region_end is not None and not context and s >= stop_step - beat
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
@@ -1050,6 +1054,36 @@ def _opening_tonic(request: GenerationRequest, grid: list[list[int]], rewritten:
     pitch = lane[first] - v.pitch_offset + v.min_pitch
     triad = {9, 0, 4} if key.mode == "minor" else {0, 4, 7}  # normalized: A minor, C major
     return first if pitch % 12 in triad else -1
+
+
+def _half_closes(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
+                 start_step: int, last_bar_step: int, bar_steps: list[int], beat: int,
+                 key: KeySignature | None, v: VoiceVocabulary) -> set[int]:
+    """The steps of a harmonized melody's half closes, to be set on the dominant in root
+    position: a note of two beats or more on the second or seventh degree that ends a
+    two-bar unit (phrase ends in chorales and tunes fall at the end of bars 2, 4, 6...), before
+    the last bar. A second listening review found Ode to Joy's bar 4 (E, in D major) harmonized
+    with V in 2 of 6 variations, ii6 or iii7 in the rest."""
+    kept = [i for i in range(len(grid)) if not rewritten[i]]
+    if not request.harmonize or key is None or len(kept) != 1:
+        return set()
+    lane = grid[kept[0]]
+    degrees = {8, 11} if key.mode == "minor" else {11, 2}  # normalized: A minor, C major
+    attacks = [s for s in range(len(lane)) if lane[s] >= v.pitch_offset]
+    upbeat = bool(attacks) and len(bar_steps) > 1 and 0 < attacks[0] < bar_steps[1]
+    first = 3 if upbeat else 2  # after an upbeat the two-bar units start with bar 1
+    ends = {bar_steps[b] for b in range(first, len(bar_steps), 2)}
+    out = set()
+    for s in range(start_step, min(last_bar_step, len(lane))):
+        if lane[s] < v.pitch_offset:
+            continue
+        e = s + 1
+        while e < len(lane) and lane[e] == HOLD:
+            e += 1
+        if e - s >= 2 * beat and e in ends and \
+                (lane[s] - v.pitch_offset + v.min_pitch) % 12 in degrees:
+            out.add(s)
+    return out
 
 
 def _melody_final_step(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],

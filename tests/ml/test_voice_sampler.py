@@ -584,6 +584,24 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     lane[12] = HOLD  # the last note starts on beat 1: the strong beat stays
     assert _melody_final_step(harmonize, grid, rewritten, 0, 16, 8, v) == 8
 
+def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
+    """Bars of 4 steps, a beat of 1: a D (the second degree of C) held 2 beats to the end of bar
+    2 is a half close; the same D ending bar 1, or held 1 beat, is not."""
+    from composer_gui.ml.voice_sampler import _half_closes
+
+    v = sampler.vocab
+    c, d = v.pitch_id(60), v.pitch_id(62)
+    lane = [c, HOLD, HOLD, HOLD, c, HOLD, d, HOLD, c, HOLD, HOLD, HOLD, c, HOLD, HOLD, HOLD]
+    grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
+    rewritten = [False, True, True, True]
+    bars = [0, 4, 8, 12, 16]
+    harmonize, c_major = GenerationRequest(harmonize=True), KeySignature(0, 0)
+    assert _half_closes(harmonize, grid, rewritten, 0, 12, bars, 1, c_major, v) == {6}
+    assert _half_closes(GenerationRequest(), grid, rewritten, 0, 12, bars, 1, c_major, v) == set()
+    lane[2:4] = [d, HOLD]  # a D ending bar 1: not a phrase end
+    lane[6:8] = [c, HOLD]
+    assert _half_closes(harmonize, grid, rewritten, 0, 12, bars, 1, c_major, v) == set()
+
 def test_the_pull_pauses_after_bars_restated_in_a_row():
     """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
     4-5 (a run of 2: the pull pauses for bar 6), row 1 varies bar 5 (its run ends)."""
