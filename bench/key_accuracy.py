@@ -570,7 +570,7 @@ def tune_line(data):
 
 
 def alternatives(data):
-    """The runner-up key offered beside the estimate of a line (``keyfinding.key_alternative``):
+    """The runner-up key offered beside the estimate of a line (``keyfinding.runner_up``):
     how often it is offered, how often it is then the right key, and the share of wrong
     estimates it puts one click from the right key; the top-2 share beside top-1."""
     rows = []
@@ -594,7 +594,7 @@ def alternatives(data):
                     second = len(choices) > 1 and relation(choices[1][0], tonic, mode) == "right"
                     right += ok
                     top2 += ok or second
-                    alt = keyfinding.key_alternative(notes, declared)
+                    alt = keyfinding.runner_up(choices)  # notes is a line (checked above)
                     if alt is not None:
                         offered += 1
                         offered_right += relation(alt[0], tonic, mode) == "right"

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from composer_gui.ml import limits
-from composer_gui.ml.keyfinding import alternative_heard, with_heard_key
+from composer_gui.ml.keyfinding import keys_heard, with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music import limits as music_limits
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
@@ -224,8 +224,8 @@ def run(args) -> int:
         return 1
     plan = sampler.plan
     if str(args.key).strip().lower() == "auto" and plan.key is not None:
-        alt = alternative_heard(score, req.start_tick if req.start_tick is not None
-                                else score.end_tick)
+        _, alt = keys_heard(score, req.start_tick if req.start_tick is not None
+                            else score.end_tick)
         if alt is not None and (plan.key.sharps, plan.key.mode) != (alt[0].sharps, alt[0].mode):
             warnings.append(f"the notes fit {alt[0]} too ({round(100 * alt[1])}% likely); "
                             f"--key {alt[0]} writes in it")

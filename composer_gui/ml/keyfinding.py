@@ -337,7 +337,12 @@ def key_alternative(notes: Iterable[Note], declared: KeySignature | None = None,
     notes = list(notes)
     if not notes or not is_line(notes):
         return None
-    choices = key_choices(notes, declared, tick)
+    return runner_up(key_choices(notes, declared, tick))
+
+
+def runner_up(choices: list[tuple[KeySignature, float]]) -> tuple[KeySignature, float] | None:
+    """The second of a line's :func:`key_choices` and its probability (the softmax of the line
+    model's log-odds), when that is at least :data:`ALTERNATIVE_MIN`; else None."""
     if len(choices) < 2:
         return None
     scores = np.array([v for _, v in choices])
@@ -361,11 +366,16 @@ def key_heard(score: Score, tick: int | None = None,
     return estimate_key(notes, score.key_at(tick), tick=tick)
 
 
-def alternative_heard(score: Score, tick: int | None = None
-                      ) -> tuple[KeySignature, float] | None:
-    """The runner-up to :func:`key_heard` (:func:`key_alternative`), for the same notes."""
+def keys_heard(score: Score, tick: int | None = None
+               ) -> tuple[KeySignature | None, tuple[KeySignature, float] | None]:
+    """:func:`key_heard` and its runner-up (:func:`key_alternative`) from one ranking of the
+    notes: what the Continue panel shows on every edit."""
     tick = score.end_tick if tick is None else tick
-    return key_alternative(_heard_notes(score), score.key_at(tick), tick=tick)
+    notes = _heard_notes(score)
+    declared = score.key_at(tick)
+    choices = key_choices(notes, declared, tick)
+    key = choices[0][0] if choices else declared
+    return key, runner_up(choices) if notes and is_line(notes) else None
 
 
 def with_heard_key(score: Score, notes: list[str] | None = None,

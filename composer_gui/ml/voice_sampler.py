@@ -330,15 +330,15 @@ class VoiceSampler:
         beat = max(1, ts.beat_ticks // step)
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat))
-        last_beat = _melody_final_step(request, grid, rewritten, last_bar_step, stop_step,
-                                       last_beat, v)
+        melody = _melody(request, grid, rewritten, key, v)
+        minor = key is not None and key.mode == "minor"
+        last_beat = _melody_final_step(melody, last_bar_step, stop_step, last_beat)
         tonic_check = end == "cadence" and ends_piece and key is not None
-        opening = _opening_tonic(request, grid, rewritten, start_step, stop_step, key, v)
-        halves = _half_closes(request, grid, rewritten, start_step, last_bar_step, bar_steps,
-                              beat, key, v)
+        opening = _opening_tonic(melody, start_step, stop_step, minor)
+        halves = _half_closes(melody, start_step, last_bar_step, bar_steps, beat, minor)
         # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
         # second degree) closes on the dominant, not under a forced tonic: a half cadence
-        close = _melody_close(request, grid, rewritten, last_beat, key, v) if tonic_check else 2
+        close = _melody_close(melody, last_beat, minor) if tonic_check else 2
         ending = tonic_check  # the last beat is held
         tonic_check = tonic_check and close == 2
         for s in range(start_step, ctx_step):
@@ -784,6 +784,16 @@ MAX_SILENCE_BEATS = {False: 0, True: 2}
 
 
 # ----- style rules ---------------------------------------------------------------------------
+def _narrow(mask: np.ndarray, allowed: np.ndarray, pitch_offset: int) -> np.ndarray:
+    """Keep only the ``allowed`` pitch tokens ([rows or 1, pitches]) in each row of ``mask``,
+    except in a row it would leave with no pitch: there the rule yields. The rows narrowed."""
+    block = mask[:, pitch_offset:pitch_offset + allowed.shape[1]]
+    narrowed = block & allowed
+    keep = narrowed.any(axis=1)
+    block[keep] = narrowed[keep]
+    return keep
+
+
 def _chord_tables() -> tuple[np.ndarray, np.ndarray]:
     """For each set of pitch classes (a 12-bit mask): is it one triad or seventh chord
     (``analysis.chord_root``'s definition: a whole triad, or three or four notes of a seventh
@@ -871,10 +881,7 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
             same_way = np.sign(cand[None, :] - prev_bottom[:, None]) == \
                 np.sign(top_now - prev_top)[:, None]
             allowed &= ~(check[:, None] & same & moved & same_way)
-    block = mask[:, pitch_offset:pitch_offset + len(cand)]
-    narrowed = block & allowed
-    keep = narrowed.any(axis=1)
-    block[keep] = narrowed[keep]
+    _narrow(mask, allowed, pitch_offset)
 
 
 def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray,
@@ -912,10 +919,7 @@ def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray
                 held = cur[:, i]
                 held_bad |= (moving & (held >= 0) & (held != seam[i])
                              & (np.abs(held - now_j) % 12 == into))
-    block = mask[:, pitch_offset:pitch_offset + len(cand)]
-    narrowed = block & allowed
-    keep = narrowed.any(axis=1)
-    block[keep] = narrowed[keep]
+    keep = _narrow(mask, allowed, pitch_offset)
     mask[held_bad & keep, HOLD] = False
 
 
@@ -926,10 +930,7 @@ def _bass_leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
     a note keeps its mask."""
     leap = np.abs(cand[None, :] - before[:, None])
     allowed = (before[:, None] < 0) | ~((leap >= 10) & (leap != 12))
-    block = mask[:, pitch_offset:pitch_offset + len(cand)]
-    narrowed = block & allowed
-    keep = narrowed.any(axis=1)
-    block[keep] = narrowed[keep]
+    _narrow(mask, allowed, pitch_offset)
 
 
 def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:
@@ -1025,10 +1026,7 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         allowed = allowed & ((above < 0)[:, None] | (cand[None, :] <= above[:, None]))
     allowed = np.broadcast_to(allowed, (mask.shape[0], len(cand)))
     sounding = cur[:, i]
-    block = mask[:, pitch_offset:pitch_offset + len(cand)]
-    narrowed = block & allowed
-    keep = narrowed.any(axis=1)
-    block[keep] = narrowed[keep]
+    keep = _narrow(mask, allowed, pitch_offset)
     # a note held from before stays only where the mask allows its pitch
     index = np.clip(sounding - cand[0], 0, len(cand) - 1)
     fits = (sounding >= 0) & allowed[np.arange(len(sounding)), index] & \
@@ -1036,90 +1034,95 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     mask[keep & ~fits, HOLD] = False
 
 
-def _opening_tonic(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
-                   start_step: int, stop_step: int, key: KeySignature | None,
-                   v: VoiceVocabulary) -> int:
+_TRIAD = {False: {0, 4, 7}, True: {9, 0, 4}}  # the tonic triad, normalized: C major, A minor
+_DOMINANT_TRIAD = {False: {7, 11, 2}, True: {4, 8, 11}}
+
+
+@dataclass(frozen=True)
+class _Melody:
+    """The melody a harmonization keeps (the one voice not rewritten): its grid lane, the steps
+    of its attacks and their pitch classes (normalized key). The harmonization rules below read
+    it; :func:`_melody` builds it once per request."""
+    lane: list[int]
+    attacks: list[int]
+    pcs: dict[int, int]  # attack step -> pitch class
+
+
+def _melody(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
+            key: KeySignature | None, v: VoiceVocabulary) -> _Melody | None:
+    """The melody being harmonized, or None (not a harmonization, no key, or not one voice)."""
+    kept = [i for i in range(len(grid)) if not rewritten[i]]
+    if not request.harmonize or key is None or len(kept) != 1:
+        return None
+    lane = grid[kept[0]]
+    attacks = [s for s, tok in enumerate(lane) if tok >= v.pitch_offset]
+    pcs = {s: (lane[s] - v.pitch_offset + v.min_pitch) % 12 for s in attacks}
+    return _Melody(lane, attacks, pcs)
+
+
+def _opening_tonic(melody: _Melody | None, start_step: int, stop_step: int, minor: bool) -> int:
     """The step of a harmonization's first chord when it should be the tonic in root position,
     else -1: a melody harmonized from its first note, that note in the tonic triad (as Bach's
     harmonizations open; a listening review found Ode to Joy opened on I in 2 of 6 and on vi6 or
     iii in the rest)."""
-    kept = [i for i in range(len(grid)) if not rewritten[i]]
-    if not request.harmonize or key is None or len(kept) != 1:
+    if melody is None or not melody.attacks or not start_step <= melody.attacks[0] < stop_step:
         return -1
-    lane = grid[kept[0]]
-    attacks = [s for s in range(0, min(stop_step, len(lane))) if lane[s] >= v.pitch_offset]
-    if not attacks or attacks[0] < start_step:
-        return -1
-    first = attacks[0]
-    pitch = lane[first] - v.pitch_offset + v.min_pitch
-    triad = {9, 0, 4} if key.mode == "minor" else {0, 4, 7}  # normalized: A minor, C major
-    return first if pitch % 12 in triad else -1
+    first = melody.attacks[0]
+    return first if melody.pcs[first] in _TRIAD[minor] else -1
 
 
-def _half_closes(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
-                 start_step: int, last_bar_step: int, bar_steps: list[int], beat: int,
-                 key: KeySignature | None, v: VoiceVocabulary) -> set[int]:
+def _half_closes(melody: _Melody | None, start_step: int, last_bar_step: int,
+                 bar_steps: list[int], beat: int, minor: bool) -> set[int]:
     """The steps of a harmonized melody's half closes, to be set on the dominant in root
     position: a note of two beats or more on the second or seventh degree that ends a
     two-bar unit (phrase ends in chorales and tunes fall at the end of bars 2, 4, 6...), before
     the last bar. A second listening review found Ode to Joy's bar 4 (E, in D major) harmonized
     with V in 2 of 6 variations, ii6 or iii7 in the rest."""
-    kept = [i for i in range(len(grid)) if not rewritten[i]]
-    if not request.harmonize or key is None or len(kept) != 1:
+    if melody is None:
         return set()
-    lane = grid[kept[0]]
-    degrees = {8, 11} if key.mode == "minor" else {11, 2}  # normalized: A minor, C major
-    attacks = [s for s in range(len(lane)) if lane[s] >= v.pitch_offset]
+    lane, attacks = melody.lane, melody.attacks
+    degrees = _DOMINANT_TRIAD[minor] - _TRIAD[minor]  # the second and seventh degrees
     upbeat = bool(attacks) and len(bar_steps) > 1 and 0 < attacks[0] < bar_steps[1]
     first = 3 if upbeat else 2  # after an upbeat the two-bar units start with bar 1
     ends = {bar_steps[b] for b in range(first, len(bar_steps), 2)}
     out = set()
-    for s in range(start_step, min(last_bar_step, len(lane))):
-        if lane[s] < v.pitch_offset:
+    for s in attacks:
+        if not start_step <= s < last_bar_step:
             continue
         e = s + 1
         while e < len(lane) and lane[e] == HOLD:
             e += 1
-        if e - s >= 2 * beat and e in ends and \
-                (lane[s] - v.pitch_offset + v.min_pitch) % 12 in degrees:
+        if e - s >= 2 * beat and e in ends and melody.pcs[s] in degrees:
             out.add(s)
     return out
 
 
-def _melody_final_step(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
-                       last_bar_step: int, stop_step: int, last_beat: int,
-                       v: VoiceVocabulary) -> int:
+def _melody_final_step(melody: _Melody | None, last_bar_step: int, stop_step: int,
+                       last_beat: int) -> int:
     """Where a harmonized melody's final chord starts: with the melody's last note when that
     comes later in the last bar than the strong beat (:func:`_final_chord_step`), so the close
     sounds under the final note and not under the one before it; else ``last_beat``."""
-    kept = [i for i in range(len(grid)) if not rewritten[i]]
-    if not request.harmonize or len(kept) != 1:
+    if melody is None:
         return last_beat
-    lane = grid[kept[0]]
-    attacks = [s for s in range(last_bar_step, min(stop_step, len(lane)))
-               if lane[s] >= v.pitch_offset]
-    return max(last_beat, attacks[-1]) if attacks else last_beat
+    inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
+    return max(last_beat, inside[-1]) if inside else last_beat
 
 
-def _melody_close(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
-                  last_beat: int, key: KeySignature | None, v: VoiceVocabulary) -> int:
+def _melody_close(melody: _Melody | None, last_beat: int, minor: bool) -> int:
     """The final chord of a harmonized melody that ends the piece: 2 (the tonic, V-I) when its
     last note is in the tonic triad, 1 (the dominant in root position: a half cadence) when it
     is in the dominant triad, 0 (the model's chord) otherwise. Not harmonizing: 2. A listening
     review found Old Hundredth's first phrase, ending on the second degree, harmonized with a
     tonic chord under it in 3 of 3 variations."""
-    kept = [i for i in range(len(grid)) if not rewritten[i]]
-    if not request.harmonize or key is None or len(kept) != 1:
+    if melody is None:
         return 2
-    lane = grid[kept[0]]
-    attacks = [s for s in range(0, min(last_beat + 1, len(lane))) if lane[s] >= v.pitch_offset]
-    if not attacks:
+    before = [s for s in melody.attacks if s <= last_beat]
+    if not before:
         return 2
-    pc = (lane[attacks[-1]] - v.pitch_offset + v.min_pitch) % 12
-    minor = key.mode == "minor"
-    if pc in ({9, 0, 4} if minor else {0, 4, 7}):
+    pc = melody.pcs[before[-1]]
+    if pc in _TRIAD[minor]:
         return 2
-    return 1 if pc in ({4, 8, 11} if minor else {7, 11, 2}) else 0
+    return 1 if pc in _DOMINANT_TRIAD[minor] else 0
 
 
 def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,
@@ -1145,10 +1148,7 @@ def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: in
     from earlier that lies farther away is not held on (it moves now). A row with no note left
     keeps its mask."""
     allowed = np.abs(cand - target) <= SEAM_REACH
-    block = mask[:, pitch_offset:pitch_offset + len(cand)]
-    narrowed = block & allowed[None, :]
-    keep = narrowed.any(axis=1)
-    block[keep] = narrowed[keep]
+    keep = _narrow(mask, allowed[None, :], pitch_offset)
     far = keep & (sounding >= 0) & (np.abs(sounding - target) > SEAM_REACH)
     mask[far, HOLD] = False
     mask[keep, REST] = False  # the voice sounds into its kept note

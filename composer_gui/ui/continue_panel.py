@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer_gui.ml.keyfinding import alternative_heard, key_heard
+from composer_gui.ml.keyfinding import keys_heard
 from composer_gui.ml.limits import MAX_DENSITY, MAX_VARIATIONS
 from composer_gui.music.score import KeySignature
 
@@ -502,7 +502,7 @@ class ContinuePanel(QWidget):
             return
         score = self.doc.score
         end = score.end_tick  # (walks every note: once)
-        key = key_heard(score, end)
+        key, alt = keys_heard(score, end)  # one ranking of the notes for both
         declared = score.key_at(end)
         if key is None:
             text = "Auto (no notes to hear yet)"
@@ -511,7 +511,6 @@ class ContinuePanel(QWidget):
         else:
             text = f"{key_label(key)} (heard in the sketch)"
         self.key.setItemText(0, text)
-        alt = alternative_heard(score, end) if key is not None else None
         self._alternative = alt[0] if alt else None
         self.key_alternative.setText(
             f"Or <a href='key'>{key_label(alt[0])}</a>? It fits the notes too "

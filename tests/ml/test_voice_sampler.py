@@ -102,6 +102,7 @@ def test_the_prefill_a_bar_per_call_gives_what_a_token_per_call_gives(sampler, f
     assert (list(sampler.stream(score, GenerationRequest(**req)))
             == list(one.stream(score, GenerationRequest(**req))))
 
+
 def test_hold_and_rest_grammar_in_the_tokens_fed(sampler):
     rec = Recorder(sampler.session)
     sampler.session = rec
@@ -346,8 +347,6 @@ def test_the_remi_sampler_refuses_voice_requests(tiny_model):
         s.stream(melody(), GenerationRequest(harmonize=True))
 
 
-
-
 def test_a_cadence_streams_all_but_its_searched_last_bar(sampler):
     score = chorale()
     notes = list(sampler.stream(score, GenerationRequest(bars=3, variations=2, seed=6)))
@@ -421,6 +420,7 @@ def test_the_bass_leaps_no_seventh_nor_wider_than_an_octave(sampler):
     assert not {38, 58, 59, 61, 62, 37} & allowed  # sevenths, ninths, a tenth down
     assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())  # no note before: free
 
+
 def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler):
     """Soprano G -> A and bass -> A kept after the region (an octave): on the last beat the
     bass may not stand on G (both rising into the octave), nor hold a G from before."""
@@ -466,6 +466,7 @@ def test_the_final_tonic_is_a_full_close(sampler):
     mask = _open_mask(1, sampler)
     _cadence_mask(mask, 0, 4, cand, v.pitch_offset, False, 1, np.array([[-1] * 4]), before)
     assert {p % 12 for p in allowed_pitches(mask, sampler)} == {7, 11, 2}
+
 
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
@@ -543,64 +544,83 @@ def test_a_melody_is_drawn_to_restate_its_earlier_bars():
 
 
 def test_a_harmonization_opens_on_the_tonic_when_the_melody_starts_in_its_triad(sampler):
-    from composer_gui.ml.voice_sampler import _opening_tonic
+    from composer_gui.ml.voice_sampler import _melody, _opening_tonic
 
     v = sampler.vocab
     lane = [REST, REST, v.pitch_id(67), HOLD, v.pitch_id(69)]  # G (in C major's triad) first
     grid = [lane, [REST] * 5, [REST] * 5, [REST] * 5]
     rewritten = [False, True, True, True]
+
+    def kept(request):  # the melody a request keeps, in C major
+        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+
     harmonize = GenerationRequest(harmonize=True)
-    c_major = KeySignature(0, 0)
-    assert _opening_tonic(harmonize, grid, rewritten, 0, 5, c_major, v) == 2
-    assert _opening_tonic(GenerationRequest(), grid, rewritten, 0, 5, c_major, v) == -1
-    assert _opening_tonic(harmonize, grid, rewritten, 3, 5, c_major, v) == -1  # from inside
+    assert _opening_tonic(kept(harmonize), 0, 5, False) == 2
+    assert _opening_tonic(kept(GenerationRequest()), 0, 5, False) == -1
+    assert _opening_tonic(kept(harmonize), 3, 5, False) == -1  # from inside
     lane[2] = v.pitch_id(65)  # F: not in the tonic triad
-    assert _opening_tonic(harmonize, grid, rewritten, 0, 5, c_major, v) == -1
+    assert _opening_tonic(kept(harmonize), 0, 5, False) == -1
+
 
 def test_a_harmonized_melody_closes_on_the_chord_its_last_note_belongs_to(sampler):
-    from composer_gui.ml.voice_sampler import _melody_close
+    from composer_gui.ml.voice_sampler import _melody, _melody_close
 
     v = sampler.vocab
     grid = [[REST, v.pitch_id(64), HOLD, v.pitch_id(0 + 60)], [REST] * 4, [REST] * 4, [REST] * 4]
     rewritten = [False, True, True, True]
-    harmonize, c_major = GenerationRequest(harmonize=True), KeySignature(0, 0)
-    assert _melody_close(harmonize, grid, rewritten, 3, c_major, v) == 2  # ends on C: V-I
+
+    def kept(request):  # the melody a request keeps, in C major
+        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+
+    harmonize = GenerationRequest(harmonize=True)
+    assert _melody_close(kept(harmonize), 3, False) == 2  # ends on C: V-I
     grid[0][3] = v.pitch_id(62)  # ends on D: a half cadence on V
-    assert _melody_close(harmonize, grid, rewritten, 3, c_major, v) == 1
+    assert _melody_close(kept(harmonize), 3, False) == 1
     grid[0][3] = v.pitch_id(65)  # F: neither triad: the model's chord
-    assert _melody_close(harmonize, grid, rewritten, 3, c_major, v) == 0
-    assert _melody_close(GenerationRequest(), grid, rewritten, 3, c_major, v) == 2
+    assert _melody_close(kept(harmonize), 3, False) == 0
+    assert _melody_close(kept(GenerationRequest()), 3, False) == 2
+
 
 def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
-    from composer_gui.ml.voice_sampler import _melody_final_step
+    from composer_gui.ml.voice_sampler import _melody, _melody_final_step
 
     v = sampler.vocab
     lane = [v.pitch_id(62)] + [HOLD] * 11 + [v.pitch_id(60)] + [HOLD] * 3  # last note on beat 4
     grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
     rewritten = [False, True, True, True]
+
+    def kept(request):  # the melody a request keeps, in C major
+        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+
     harmonize = GenerationRequest(harmonize=True)
-    assert _melody_final_step(harmonize, grid, rewritten, 0, 16, 8, v) == 12
-    assert _melody_final_step(GenerationRequest(), grid, rewritten, 0, 16, 8, v) == 8
+    assert _melody_final_step(kept(harmonize), 0, 16, 8) == 12
+    assert _melody_final_step(kept(GenerationRequest()), 0, 16, 8) == 8
     lane[12] = HOLD  # the last note starts on beat 1: the strong beat stays
-    assert _melody_final_step(harmonize, grid, rewritten, 0, 16, 8, v) == 8
+    assert _melody_final_step(kept(harmonize), 0, 16, 8) == 8
+
 
 def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
     """Bars of 4 steps, a beat of 1: a D (the second degree of C) held 2 beats to the end of bar
     2 is a half close; the same D ending bar 1, or held 1 beat, is not."""
-    from composer_gui.ml.voice_sampler import _half_closes
+    from composer_gui.ml.voice_sampler import _half_closes, _melody
 
     v = sampler.vocab
     c, d = v.pitch_id(60), v.pitch_id(62)
     lane = [c, HOLD, HOLD, HOLD, c, HOLD, d, HOLD, c, HOLD, HOLD, HOLD, c, HOLD, HOLD, HOLD]
     grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
     rewritten = [False, True, True, True]
+
+    def kept(request):  # the melody a request keeps, in C major
+        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+
     bars = [0, 4, 8, 12, 16]
-    harmonize, c_major = GenerationRequest(harmonize=True), KeySignature(0, 0)
-    assert _half_closes(harmonize, grid, rewritten, 0, 12, bars, 1, c_major, v) == {6}
-    assert _half_closes(GenerationRequest(), grid, rewritten, 0, 12, bars, 1, c_major, v) == set()
+    harmonize = GenerationRequest(harmonize=True)
+    assert _half_closes(kept(harmonize), 0, 12, bars, 1, False) == {6}
+    assert _half_closes(kept(GenerationRequest()), 0, 12, bars, 1, False) == set()
     lane[2:4] = [d, HOLD]  # a D ending bar 1: not a phrase end
     lane[6:8] = [c, HOLD]
-    assert _half_closes(harmonize, grid, rewritten, 0, 12, bars, 1, c_major, v) == set()
+    assert _half_closes(kept(harmonize), 0, 12, bars, 1, False) == set()
+
 
 def test_the_pull_pauses_after_bars_restated_in_a_row():
     """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
@@ -620,6 +640,7 @@ def test_the_pull_pauses_after_bars_restated_in_a_row():
     pulled = run < MAX_RESTATED_RUN
     out = _restate_bias(np.zeros((2, 12)), hist, 12, lags, pulled)
     assert out[0].max() == 0 and out[1].max() > 0  # row 0 pauses for this bar; row 1 is pulled
+
 
 def test_the_chord_tables_agree_with_the_analysis_definition():
     from composer_gui.ml.voice_sampler import EXTENDABLE, IS_CHORD
