@@ -3,6 +3,7 @@
     python bench/key_accuracy.py            # the table in docs/keyfinding.md
     python bench/key_accuracy.py --tune     # the grid search that chose the weights (tuning set)
     python bench/key_accuracy.py --by-mode  # folk accuracy of major and minor tunes apart
+    python bench/key_accuracy.py --file-keys  # with the K: field's mode declared, as the app
     python bench/key_accuracy.py --fit      # fit the line model (folk train); writes key_model.py
     python bench/key_accuracy.py --tune-line  # its L2 and signature weights (tuning set)
 
@@ -220,14 +221,16 @@ def views(rec):
 
 
 def relation(est, tonic, mode):
+    """How ``est`` relates to the true key (tonic pc, "major"/"minor"): a church mode counts
+    as its family (D Dorian is right for a Dorian tune on D, whose truth is D minor)."""
     if est is None:
         return "none"
     d = (est.tonic_pc - tonic) % 12
-    if est.mode == mode:
+    if est.quality == mode:
         return {0: "right", 7: "dominant", 5: "subdominant"}.get(d, "other")
-    if est.mode == "major" and mode == "minor" and d == 3:
+    if est.quality == "major" and mode == "minor" and d == 3:
         return "relative"
-    if est.mode == "minor" and mode == "major" and d == 9:
+    if est.quality == "minor" and mode == "major" and d == 9:
         return "relative"
     if d == 0:
         return "parallel"
@@ -562,11 +565,34 @@ def tune_line(data):
               f"{np.mean(acc):.3f}, mean of the modes {np.mean(balanced):.3f}")
     recs = [[*views(r), r["truth"], r["sig"]] for r in val]
     minor = [r for r in recs if r[-2][1] == "minor"]
+    line = keyfinding.LINE
     print("line model with the signature (mode unknown): leading, mode_prior; all / minor tunes")
     for lead, prior in itertools.product([0.0, 0.5, 1.0], [0.0, 0.5, 1.0, 2.0]):
         keyfinding.LINE = replace(keyfinding.LINE, leading=lead, mode_prior=prior)
         print(f"  {lead} {prior}: folk {pooled_accuracy(recs, None, with_sig=True):.3f}, "
               f"minor {pooled_accuracy(minor, None, with_sig=True):.3f}")
+    keyfinding.LINE = line
+    print("line model with the K: field's mode declared (a minor key or a church mode said on "
+          "purpose): minor_prior; 4 and 2 bars, all / minor / modal tunes")
+    stated = [r for r in val if r["sig"] is not None]
+    for prior in (1.0, 2.0, 3.0, 4.0, 6.0, 10.0):
+        keyfinding.LINE = replace(line, minor_prior=prior)
+        right = Counter()
+        total = Counter()
+        for rec in stated:
+            tonic, mode, word = rec["truth"]
+            declared = KeySignature(0, rec["sig"], FILE_MODE[word])
+            kind = {"major": "major", "minor": "minor"}.get(declared.mode, "modal")
+            for view, notes in views(rec):
+                if view == "whole":
+                    continue
+                ok = relation(keyfinding.estimate_key(notes, declared), tonic, mode) == "right"
+                for k in ("all", kind):
+                    right[k] += ok
+                    total[k] += 1
+        print(f"  {prior:g}: " + ", ".join(f"{k} {right[k] / total[k]:.3f} ({total[k]})"
+                                          for k in ("all", "minor", "modal")))
+    keyfinding.LINE = line
 
 
 def alternatives(data):
@@ -611,6 +637,41 @@ def alternatives(data):
         print("| " + " | ".join(r) + " |")
 
 
+# The K: field's mode word (parse_k's third value) as a KeySignature mode; "before": as the app
+# read it until church modes were kept (anything but minor read as major).
+FILE_MODE = {"maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor",
+             "dor": "dorian", "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian"}
+
+
+def file_keys(data):
+    """The key heard with the file's K: field declared as the app opens an ABC file (signature
+    and mode), before and after church modes were kept: K:Ddor was read as C major, so a Dorian
+    tune could only be heard as C major, A minor or D minor written with one flat."""
+    print("\nWith the file's K: field as the app reads it (cells: modes read as major -> "
+          "modes kept, whole / 4 bars / 2 bars)\n")
+    print("| set | tunes | of them modal | whole | first 4 bars | first 2 bars |")
+    print("| --- | ---: | ---: | --- | --- | --- |")
+    for name, split in (("folk", "test"), ("folk", "train"), ("airs", "test")):
+        recs = [r for r in data[name][split] if r["sig"] is not None]
+        for label, subset in (("all", recs), ("modal", [r for r in recs if r["truth"][2] in (
+                "dor", "mix", "phr", "lyd")])):
+            right = {(v, kept): 0 for v in VIEWS for kept in (False, True)}
+            for rec in subset:
+                tonic, mode, word = rec["truth"]
+                for kept in (False, True):
+                    m = FILE_MODE[word] if kept else ("minor" if FILE_MODE[word] == "minor"
+                                                      else "major")
+                    declared = KeySignature(0, rec["sig"], m)
+                    for view, notes in views(rec):
+                        est = keyfinding.estimate_key(notes, declared)
+                        right[view, kept] += relation(est, tonic, mode) == "right"
+            n = max(1, len(subset))
+            cells = [f"{right[v, False] / n:.1%} -> {right[v, True] / n:.1%}" for v in VIEWS]
+            modal = sum(r["truth"][2] in ("dor", "mix", "phr", "lyd") for r in subset)
+            print(f"| {name} {split} ({label}) | {len(subset)} | {modal} | " + " | ".join(cells)
+                  + " |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tune", action="store_true", help="grid search on the tuning pieces")
@@ -620,6 +681,8 @@ def main(argv=None):
     ap.add_argument("--alternatives", action="store_true",
                     help="the runner-up key offered beside the estimate: how often, how often "
                     "right")
+    ap.add_argument("--file-keys", action="store_true",
+                    help="the key heard with the file's K: field (mode included) declared")
     ap.add_argument("--fit", action="store_true",
                     help="fit the line model on the folk train split; writes key_model.py")
     args = ap.parse_args(argv)
@@ -635,6 +698,10 @@ def main(argv=None):
         return
     if args.tune_line:
         tune_line(data)
+        return
+    if args.file_keys:
+        data["airs"] = load("airs")
+        file_keys(data)
         return
     if args.alternatives:
         data["airs"] = load("airs")

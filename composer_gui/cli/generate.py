@@ -59,7 +59,7 @@ def add_parser(sub) -> None:
                    help="random seed: the same seed gives the same result (default: random)")
     p.add_argument("--key", default=limits.KEY, metavar="KEY",
                    help="stay in a key: auto (estimate from the seed), none, or e.g. C:major, "
-                   "F#:minor, Bb, Am (default auto)")
+                   "F#:minor, D:dorian, Bb, Am (default auto)")
     p.add_argument("--pitch-range", default=None, metavar="LOW:HIGH",
                    help="lowest and highest MIDI pitch, e.g. 48:84")
     p.add_argument("--max-polyphony", default=None, metavar="N",

@@ -260,7 +260,7 @@ class VoiceSampler:
             key = key_heard(score, start, base_notes)
         lock = wanted is not None and key is not None
         shift = vx.normalizing_shift(key)
-        mode = key.mode if key is not None else "major"
+        mode = key.quality if key is not None else "major"
 
         # the lanes without what is replaced
         lanes = [[x for x in vplan.notes[i]
@@ -331,7 +331,7 @@ class VoiceSampler:
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat))
         melody = _melody(request, grid, rewritten, key, v)
-        minor = key is not None and key.mode == "minor"
+        minor = key is not None and key.quality == "minor"
         last_beat = _melody_final_step(melody, last_bar_step, stop_step, last_beat)
         tonic_check = end == "cadence" and ends_piece and key is not None
         opening = _opening_tonic(melody, start_step, stop_step, minor)
@@ -564,7 +564,7 @@ class VoiceSampler:
             hist[:, :len(known)] = known
             hist[:, job.frames[0].step:] = -1  # the span is written now
         run = np.zeros(k, np.int64)  # bars in a row restated note for note (MAX_RESTATED_RUN)
-        mode_minor = job.key is not None and job.key.mode == "minor"
+        mode_minor = job.key is not None and job.key.quality == "minor"
         cand = np.arange(v.min_pitch, v.max_pitch + 1)  # the pitch tokens' pitches
         score = np.zeros(k)
         streaming = True

@@ -286,7 +286,7 @@ def normalizing_shift(key: KeySignature | None) -> int:
     """Semitones that take ``key`` to C major or A minor, the smaller way round (-6..5)."""
     if key is None:
         return 0
-    target = 0 if key.mode == "major" else 9
+    target = 0 if key.quality == "major" else 9
     return (target - key.tonic_pc + 6) % 12 - 6
 
 
@@ -310,7 +310,7 @@ def encode(score: Score, vocab: VoiceVocabulary, *, fermatas: Sequence[int] = ()
     warnings: list[str] = []
     key = key if key is not None else estimate_key(score.notes, score.key_at(0))
     shift = normalizing_shift(key)
-    mode = key.mode if key is not None else "major"
+    mode = key.quality if key is not None else "major"
     plan = plan_voices(score, vocab.voices)
     warnings += plan.messages
     step = vocab.step_ticks

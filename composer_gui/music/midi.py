@@ -284,7 +284,10 @@ def midi_from_score(score: Score) -> mido.MidiFile:
                                           denominator=ts.denominator))
         )
     for ks in score.key_signatures:
-        name = ks.tonic_name + ("m" if ks.mode == "minor" else "")
+        # a MIDI key signature says major or minor only: a church mode keeps its signature
+        # and its family (D Dorian is written as A minor's signature)
+        as_midi = KeySignature(ks.tick, ks.sharps, ks.quality)
+        name = as_midi.tonic_name + ("m" if as_midi.mode == "minor" else "")
         conductor.append((ks.tick, 2, mido.MetaMessage("key_signature", key=name)))
     for tc in score.tempos:
         conductor.append((tc.tick, 3, mido.MetaMessage("set_tempo", tempo=tc.us_per_quarter)))

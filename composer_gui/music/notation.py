@@ -27,6 +27,8 @@ from .musicxml_writer import musicxml_text
 from .prescan import musicxml_documents
 from .score import (
     DRUM_CHANNEL,
+    MODE_ALIASES,
+    MODE_DEGREES,
     TPQ,
     KeySignature,
     Note,
@@ -283,9 +285,10 @@ def _shared_keys(m21, parts_in, at, warnings: list[str]) -> list[KeySignature]:
             continue  # a drum staff's signature says nothing about the key
         keys = []
         for ks in p.flatten().getElementsByClass(m21.key.KeySignature):
-            mode = getattr(ks, "mode", "major")
+            mode = str(getattr(ks, "mode", None) or "major").lower()
+            mode = MODE_ALIASES.get(mode, mode)  # K:Ddor stays D Dorian, not C major
             keys.append(KeySignature(at(ks.offset), max(-7, min(7, ks.sharps)),
-                                     "minor" if mode == "minor" else "major"))
+                                     mode if mode in MODE_DEGREES else "major"))
         per_part.append(tuple(keys))
     pitched = [k for k in per_part if k] or [()]
     best = max(pitched, key=pitched.count)  # ties: the first part's

@@ -36,6 +36,16 @@ _PC_OF_NAME = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 # Natural minor plus the raised 6th and 7th, so that harmonic and melodic minor stay "in key".
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)
+# The church modes a key signature can be read in (ABC's K:Ddor, MusicXML's <mode>): the scale
+# degree of the signature's major scale each one starts on. Folk tunes are often Dorian or
+# Mixolydian; their tonic is neither the signature's major nor its relative minor.
+MODE_DEGREES = {"major": 0, "dorian": 1, "phrygian": 2, "lydian": 3, "mixolydian": 4,
+                "minor": 5, "locrian": 6}
+MODE_ALIASES = {"ionian": "major", "aeolian": "minor"}
+# Each mode's family, which is what the models know (their mode token) and what the harmony
+# rules ask (is the third minor?).
+MODE_QUALITY = {"major": "major", "lydian": "major", "mixolydian": "major", "minor": "minor",
+                "dorian": "minor", "phrygian": "minor", "locrian": "minor"}
 
 
 @dataclass(frozen=True, order=True)
@@ -160,7 +170,8 @@ class TimeSignature:
 
 @dataclass(frozen=True)
 class KeySignature:
-    """A key as sharps (-7..7, negative for flats) and mode; the tonic follows from both."""
+    """A key as sharps (-7..7, negative for flats) and mode (major, minor or a church mode, see
+    :data:`MODE_DEGREES`); the tonic follows from both."""
 
     tick: int
     sharps: int = 0
@@ -170,42 +181,60 @@ class KeySignature:
         _whole_numbers(self, ("tick", "sharps"))
         if self.tick < 0:
             raise ValueError(f"key signature at tick {self.tick}, before the beginning")
-        if not -7 <= self.sharps <= 7 or self.mode not in ("major", "minor"):
+        if not -7 <= self.sharps <= 7 or self.mode not in MODE_DEGREES:
             raise ValueError(f"impossible key signature ({self.sharps} sharps, {self.mode})")
+
+    @property
+    def quality(self) -> str:
+        """"major" or "minor": the mode's family (Dorian is minor, Mixolydian major)."""
+        return MODE_QUALITY[self.mode]
 
     @property
     def tonic_pc(self) -> int:
         major = (self.sharps * 7) % 12
-        return major if self.mode == "major" else (major + 9) % 12
+        return (major + MAJOR_SCALE[MODE_DEGREES[self.mode]]) % 12
 
     @property
     def tonic_name(self) -> str:
-        return (_MAJOR_NAMES if self.mode == "major" else _MINOR_NAMES)[self.sharps]
+        if self.mode == "major":
+            return _MAJOR_NAMES[self.sharps]
+        if self.mode == "minor":
+            return _MINOR_NAMES[self.sharps]
+        major = _MAJOR_NAMES[self.sharps]  # the letter a mode's tonic is on, then its accidental
+        letter = "CDEFGAB"["CDEFGAB".index(major[0]) + MODE_DEGREES[self.mode] - 7]
+        alter = (self.tonic_pc - _PC_OF_NAME[letter] + 6) % 12 - 6
+        return letter + ("#" * alter if alter > 0 else "b" * -alter)
 
     def scale_pcs(self) -> frozenset[int]:
-        steps = MAJOR_SCALE if self.mode == "major" else MINOR_SCALE
-        return frozenset((self.tonic_pc + s) % 12 for s in steps)
+        """The pitch classes that are in key. A church mode: its signature's seven and the
+        leading tone below the tonic, which modal tunes borrow at cadences."""
+        if self.mode in ("major", "minor"):
+            steps = MAJOR_SCALE if self.mode == "major" else MINOR_SCALE
+            return frozenset((self.tonic_pc + s) % 12 for s in steps)
+        major = (self.sharps * 7) % 12
+        return frozenset({(major + s) % 12 for s in MAJOR_SCALE} | {(self.tonic_pc + 11) % 12})
 
     def __str__(self) -> str:
         return f"{self.tonic_name}:{self.mode}"
 
     @staticmethod
     def parse(text: str, tick: int = 0) -> KeySignature:
-        """Parse ``C:major``, ``F#:minor``, ``Bb`` or ``Am`` (MIDI's spelling)."""
+        """Parse ``C:major``, ``F#:minor``, ``D:dorian``, ``Bb`` or ``Am`` (MIDI's spelling)."""
         t = text.strip()
         mode = "major"
         if ":" in t:
             t, mode = t.split(":", 1)
             mode = mode.strip().lower()
+            mode = MODE_ALIASES.get(mode, mode)
         elif t.endswith("m") and len(t) >= 2:
             t, mode = t[:-1], "minor"
         t = t.strip()
-        if not t or t[0].upper() not in _PC_OF_NAME or mode not in ("major", "minor"):
-            raise ValueError(f"unknown key {text!r} (expected e.g. C:major, F#:minor, Bb, Am)")
+        if not t or t[0].upper() not in _PC_OF_NAME or mode not in MODE_DEGREES:
+            raise ValueError(f"unknown key {text!r} (expected e.g. C:major, F#:minor, D:dorian, "
+                             "Bb, Am)")
         name = t[0].upper() + t[1:]
-        table = _MAJOR_NAMES if mode == "major" else _MINOR_NAMES
-        for sharps, n in table.items():
-            if n == name:
+        for sharps in range(-7, 8):
+            if KeySignature(tick, sharps, mode).tonic_name == name:
                 return KeySignature(tick, sharps, mode)
         raise ValueError(f"unknown key {text!r}")
 
@@ -213,8 +242,7 @@ class KeySignature:
     def from_tonic(tonic_pc: int, mode: str, tick: int = 0) -> KeySignature:
         """The key signature with the fewest accidentals for a tonic pitch class."""
         best = None
-        table = _MAJOR_NAMES if mode == "major" else _MINOR_NAMES
-        for sharps in table:
+        for sharps in range(-7, 8):
             ks = KeySignature(tick, sharps, mode)
             if ks.tonic_pc == tonic_pc % 12 and (best is None or abs(sharps) < abs(best.sharps)):
                 best = ks

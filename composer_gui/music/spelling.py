@@ -85,7 +85,7 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
         key = keys[i]
         if key is not None:
             counts[key.tonic_pc] += KEY_WEIGHT
-            relative = (key.tonic_pc + (9 if key.mode == "major" else 3)) % 12
+            relative = (key.tonic_pc + (9 if key.quality == "major" else 3)) % 12
             counts[relative] += KEY_WEIGHT / 2
         votes = [0.0] * 7
         for t in range(12):

@@ -14,8 +14,11 @@ from .labels import key_label
 from .piano_roll import PianoRoll
 from .view_state import SNAP_CHOICES
 
+# Major and minor, then the two church modes folk tunes use most (a file's rarer mode, e.g.
+# Phrygian, is added to the box when a score has it).
 KEYS: list[KeySignature | None] = [None] + [
-    KeySignature(0, s, m) for m in ("major", "minor") for s in range(-7, 8)]
+    KeySignature(0, s, m) for m in ("major", "minor", "dorian", "mixolydian")
+    for s in range(-7, 8)]
 
 
 class ScoreHeader(QWidget):
@@ -99,7 +102,11 @@ class ScoreHeader(QWidget):
             key = score.key
             if key is not None and key.tick != 0:
                 key = KeySignature(0, key.sharps, key.mode)
-            self.key.setCurrentIndex(max(0, KEYS.index(key) if key in KEYS else 0))
+            i = self.key.findText(key_label(key))
+            if i < 0:
+                self.key.addItem(key_label(key), key)
+                i = self.key.count() - 1
+            self.key.setCurrentIndex(i)
         finally:
             for w in widgets:
                 w.blockSignals(False)

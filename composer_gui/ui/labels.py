@@ -19,7 +19,7 @@ def part_label(name: str, index: int) -> str:
 
 
 def key_label(key: KeySignature | None) -> str:
-    """A key as people write it: "A major", "F# minor" ("No key" for None)."""
+    """A key as people write it: "A major", "F# minor", "D Dorian" ("No key" for None)."""
     if key is None:
         return "No key"
-    return f"{key.tonic_name} {key.mode}"
+    return f"{key.tonic_name} {key.mode if key.mode in ('major', 'minor') else key.mode.title()}"

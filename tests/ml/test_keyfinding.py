@@ -24,6 +24,7 @@ from composer_gui.ml.keyfinding import (
     line_features,
     line_scores,
 )
+from composer_gui.ml.voices import normalizing_shift
 from composer_gui.music.score import TPQ, KeySignature, Note
 
 
@@ -64,9 +65,10 @@ def test_three_flats_decide_between_e_flat_major_and_c_minor():
     three_flats = KeySignature(0, -3, "major")
     assert str(estimate_key(melody(EB_TUNE), three_flats)) == "Eb:major"
     assert str(estimate_key(melody(C_MINOR_TUNE), three_flats)) == "C:minor"
-    # the declared mode does not outvote clear notes
+    # a declared major is what files say by default: clear notes outvote it
     assert str(estimate_key(melody(C_MINOR_TUNE), KeySignature(0, -3, "major"))) == "C:minor"
-    assert str(estimate_key(melody(EB_TUNE), KeySignature(0, -3, "minor"))) == "Eb:major"
+    # a declared minor is said on purpose (ABC's K:Cm, a composer's choice): it is kept
+    assert str(estimate_key(melody(EB_TUNE), KeySignature(0, -3, "minor"))) == "C:minor"
     # and without a signature the notes find the same keys
     assert str(estimate_key(melody(EB_TUNE))) == "Eb:major"
     assert str(estimate_key(melody(C_MINOR_TUNE))) == "C:minor"
@@ -117,6 +119,23 @@ def test_dorian_signature_gives_the_minor_key_a_flat_further():
                      [1] * 15 + [2])
     key = estimate_key(g_minor, KeySignature(0, -1, "major"))
     assert str(key) == "G:minor" and key.sharps == -2
+
+
+@pytest.mark.parametrize(("pitches", "declared", "heard"), [
+    # Scarborough Fair's first phrases in D Dorian (B natural), declared K:Ddor
+    ([62, 62, 69, 69, 69, 71, 69, 65, 67, 64, 62, 69, 72, 74, 72, 69, 71, 67, 69],
+     KeySignature(0, 0, "dorian"), "D:dorian"),
+    # a G Mixolydian line (F natural) declared K:Gmix
+    ([67, 71, 74, 72, 71, 69, 67, 65, 67, 71, 69, 65, 62, 65, 67],
+     KeySignature(0, 0, "mixolydian"), "G:mixolydian"),
+])
+def test_a_declared_church_mode_is_kept(pitches, declared, heard):
+    """A file that says D Dorian is heard in D Dorian (not C major or A minor, which share the
+    signature), and the sampler normalizes it as the minor key on D."""
+    key = estimate_key(melody(pitches, [1] * (len(pitches) - 1) + [3]), declared)
+    assert str(key) == heard
+    family = KeySignature.from_tonic(key.tonic_pc, key.quality)
+    assert normalizing_shift(key) == normalizing_shift(family)
 
 
 def test_a_plainly_wrong_signature_is_overridden():

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from music_strategies import notation_scores
 
 from composer_gui.music.errors import ScoreFileError
+from composer_gui.music.midi import read_midi, write_midi
 from composer_gui.music.notation import read_notation, write_musicxml
 from composer_gui.music.score import (
     TPQ,
@@ -199,6 +200,27 @@ def test_abc_k_none_means_no_key_signature(folder):
     assert read_notation(path).key_signatures == ()
     path.write_text("X:1\nT:E minor tune\nM:4/4\nL:1/8\nK:C\n" + body, encoding="utf-8")
     assert read_notation(path).key_signatures == (KeySignature(0, 0),)
+
+
+SCARBOROUGH = ("X:1\nT:Scarborough Fair\nM:3/4\nL:1/8\nK:Ddor\n"
+               "D2 D2 A2 | A3 B A2 | F2 G2 E2 | D6 |\nA2 c2 d2 | c4 A2 | B2 G2 A2 | A6 |]\n")
+
+
+def test_a_modal_abc_key_is_read_with_its_mode_and_written_back(folder):
+    """K:Ddor is D Dorian (music21 says so; the app read it as C major, and a Dorian tune was
+    continued in A minor). MusicXML keeps the mode (<mode>dorian</mode>); MIDI, which knows
+    major and minor only, keeps the signature and the family (A minor's)."""
+    path = folder / "scarborough.abc"
+    path.write_text(SCARBOROUGH, encoding="utf-8")
+    score = read_notation(path)
+    assert score.key_signatures == (KeySignature(0, 0, "dorian"),)
+    out = folder / "scarborough.musicxml"
+    write_musicxml(score, out)
+    assert "<mode>dorian</mode>" in out.read_text(encoding="utf-8")
+    assert read_notation(out).key_signatures == (KeySignature(0, 0, "dorian"),)
+    mid = folder / "scarborough.mid"
+    write_midi(score, mid)
+    assert read_midi(mid).key_signatures == (KeySignature(0, 0, "minor"),)
 
 def test_unpitched_percussion_in_musicxml_is_read(folder):
     s = music21.stream.Score()

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from music_strategies import midi_scores
 
 from composer_gui.music.score import (
+    MODE_DEGREES,
     TPQ,
     KeySignature,
     Note,
@@ -182,7 +183,7 @@ def test_key_parse_and_str(text, sharps, mode, name):
     assert str(k) == name
 
 
-@pytest.mark.parametrize("text", ["", "H", "X:major", "C:lydian", "E#", "m", "Fbm"])
+@pytest.mark.parametrize("text", ["", "H", "X:major", "C:blues", "E#", "m", "Fbm", "E#:lydian"])
 def test_key_parse_refuses_nonsense(text):
     with pytest.raises(ValueError):
         KeySignature.parse(text)
@@ -194,6 +195,30 @@ def test_key_round_trips_through_its_name(sharps, mode):
     assert KeySignature.parse(str(k)) == k
     midi_name = k.tonic_name + ("m" if mode == "minor" else "")
     assert KeySignature.parse(midi_name) == k
+
+
+@given(st.integers(-7, 7), st.sampled_from(sorted(MODE_DEGREES)))
+def test_every_mode_round_trips_through_its_name(sharps, mode):
+    k = KeySignature(0, sharps, mode)
+    assert KeySignature.parse(str(k)) == k
+    assert KeySignature.from_tonic(k.tonic_pc, mode).tonic_pc == k.tonic_pc
+
+
+@pytest.mark.parametrize(
+    ("text", "sharps", "tonic", "quality"),
+    [("D:dorian", 0, 2, "minor"), ("G:mixolydian", 0, 7, "major"), ("E:phrygian", 0, 4, "minor"),
+     ("F:lydian", 0, 5, "major"), ("B:locrian", 0, 11, "minor"), ("A:dorian", 1, 9, "minor"),
+     ("F#:dorian", 4, 6, "minor"), ("Bb:mixolydian", -3, 10, "major"),
+     ("E:aeolian", 1, 4, "minor"), ("G:ionian", 1, 7, "major")])
+def test_church_modes_keep_their_signature_and_tonic(text, sharps, tonic, quality):
+    """ABC's K:Ddor is D Dorian: C major's signature, tonic D, a minor-family key."""
+    k = KeySignature.parse(text)
+    assert (k.sharps, k.tonic_pc, k.quality) == (sharps, tonic, quality)
+
+
+def test_a_mode_is_in_key_on_its_signature_and_its_leading_tone():
+    assert KeySignature(0, 0, "dorian").scale_pcs() == {0, 2, 4, 5, 7, 9, 11, 1}  # C# below D
+    assert KeySignature(0, 0, "mixolydian").scale_pcs() == {0, 2, 4, 5, 7, 9, 11, 6}
 
 
 def test_key_scales():

@@ -10,6 +10,7 @@ from ui_helpers import at, click
 
 from composer_gui.music.formats import load_score, save_score
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
+from composer_gui.ui import undo
 
 
 def a_score() -> Score:
@@ -47,6 +48,25 @@ def test_open_edit_save_reopen_gives_the_same_score(window, qtbot, tmp_path):
     open_file(window, qtbot, path)
     assert window.doc.score == edited
     assert window.settings.recent_files()[0] == str(path.resolve())
+
+
+def test_a_modal_abc_tune_shows_its_mode(window, qtbot, tmp_path):
+    """K:Ddor opens as D Dorian in the header and the Continue panel, which will write in it."""
+    path = tmp_path / "scarborough.abc"
+    path.write_text("X:1\nT:Scarborough Fair\nM:3/4\nL:1/8\nK:Ddor\n"
+                    "D2 D2 A2 | A3 B A2 | F2 G2 E2 | D6 |\nA2 c2 d2 | c4 A2 | B2 G2 A2 | A6 |]\n",
+                    encoding="utf-8")
+    open_file(window, qtbot, path)
+    assert window.header.key.currentText() == "D Dorian"
+    assert window.panel.key.itemText(0) == "D Dorian (key signature)"
+    # a rarer mode joins the header's list; key changes in a row undo as one step
+    window.doc.push(undo.key_command(window.doc, KeySignature(0, 0, "phrygian")))
+    assert window.header.key.currentText() == "E Phrygian"
+    window.header.key.setCurrentIndex(window.header.key.findText("G Mixolydian"))
+    assert window.doc.score.key == KeySignature(0, 0, "mixolydian")
+    window.doc.undo_stack.undo()
+    assert window.doc.score.key == KeySignature(0, 0, "dorian")
+    assert window.header.key.currentText() == "D Dorian"
 
 
 def test_midi_opens_then_save_asks_for_a_project_name_and_exports_work(
