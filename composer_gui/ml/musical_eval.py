@@ -45,7 +45,7 @@ import itertools
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -173,7 +173,9 @@ def cases_from_pieces(pieces, vocab) -> list[Case]:
     for p in pieces:
         if isinstance(vocab, VoiceVocabulary):
             # plain ints: decode_piece's tick arithmetic overflows on the pieces' int16 tokens
-            score = decode_piece([int(t) for t in p.tokens], vocab).score
+            piece = decode_piece([int(t) for t in p.tokens], vocab)
+            # with its fermatas, as the file has them (the sampler hears a sketch's phrase ends)
+            score = replace(piece.score, fermatas=tuple(piece.fermatas))
         else:
             score = vocab.decode(p.tokens)
         if score.notes:
@@ -442,8 +444,10 @@ def musical_rows(cases: Sequence[Case], voices: int, *, separable: bool, generat
         end = s.bar_start(s.bar_count())
         key = home_key(s, end)
         top = an.part_voices(s)[0]
+        # the melody as a composer would give it: with its fermatas (the phrase ends) and upbeat
         melody = Score(parts=(Part(tuple(top), name="Soprano"),), tempos=s.tempos,
-                       time_signatures=s.time_signatures, key_signatures=s.key_signatures)
+                       time_signatures=s.time_signatures, key_signatures=s.key_signatures,
+                       fermatas=s.fermatas, pickup=s.pickup)
         kw = {"prefix": "harmonized_", "choral": True, "tonic_row": "harmonized_ends_on_tonic"}
         measure(pools["real"], case.score, 0, end, key, separable=separable, **kw)
         measure(pools["random_in_key"], random_harmony(melody, key, rng), 0, end, key,

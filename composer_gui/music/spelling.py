@@ -65,6 +65,20 @@ def _fifths(spelling: str) -> int:
     return "FCGDAEB".index(spelling[0]) - 1 + 7 * (spelling.count("#") - spelling.count("b"))
 
 
+def _tonic_letters(key: KeySignature | None) -> tuple[int, ...]:
+    """The letter of each pitch class as a voting tonic: named as the key signature names it
+    (C#, not Db, under four sharps), else :data:`_TONIC_LETTER`. With fixed flat names a passage
+    in E major that leans on C# minor voted for Fb and Cb (a listening review's E major chorale
+    ended in Db, Eb, Fb under four sharps)."""
+    if key is None:
+        return _TONIC_LETTER
+    return _KEY_TONIC_LETTERS.setdefault(key.sharps, tuple(
+        _LETTERS.index(key_spelling(t, key)[0]) for t in range(12)))
+
+
+_KEY_TONIC_LETTERS: dict[int, tuple[int, ...]] = {}
+
+
 def spell_pitches(events: Sequence[tuple[int, int, int, int]],
                   keys: Sequence[KeySignature | None]) -> list[str]:
     """Spell ``(onset, pitch, end, voice)`` events given in score order, with the key in force at
@@ -88,9 +102,10 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
             relative = (key.tonic_pc + (9 if key.quality == "major" else 3)) % 12
             counts[relative] += KEY_WEIGHT / 2
         votes = [0.0] * 7
+        tonic_letter = _tonic_letters(key)
         for t in range(12):
             if counts[t]:
-                votes[(_TONIC_LETTER[t] + _STEP_LETTERS[(pc - t) % 12]) % 7] += counts[t]
+                votes[(tonic_letter[t] + _STEP_LETTERS[(pc - t) % 12]) % 7] += counts[t]
         votes_of.append(votes)
         first.append(_best(pc, votes, key, {}))
     # pass two: the harmony sounding at each onset and the line's neighbours can overrule a close

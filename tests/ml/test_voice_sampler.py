@@ -602,7 +602,10 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
 def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
     """Bars of 4 steps, a beat of 1: a D (the second degree of C) held 2 beats to the end of bar
     2 is a half close; the same D ending bar 1, or held 1 beat, is not."""
-    from composer_gui.ml.voice_sampler import _half_closes, _melody
+    from composer_gui.ml.voice_sampler import _melody, _phrase_closes
+
+    def _half_closes(*args):
+        return set(_phrase_closes(args[0], set(), *args[1:]))
 
     v = sampler.vocab
     c, d = v.pitch_id(60), v.pitch_id(62)
@@ -620,6 +623,39 @@ def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sa
     lane[2:4] = [d, HOLD]  # a D ending bar 1: not a phrase end
     lane[6:8] = [c, HOLD]
     assert _half_closes(kept(harmonize), 0, 12, bars, 1, False) == set()
+
+
+def test_a_harmonized_melody_closes_its_phrases_on_the_tonic_with_v_i(sampler):
+    """Bars of 4 steps, a beat of 1, C major. Bar 2 ends E D | C held two beats: V on the D's
+    beat, I on the C (a full close). Under a fermata a short note ends a phrase too; a leap
+    into the tonic, or a note before the close outside V7, is no cadence."""
+    from composer_gui.ml.voice_sampler import _melody, _phrase_closes
+
+    v = sampler.vocab
+    c, d, e, g, a = (v.pitch_id(p) for p in (60, 62, 64, 67, 69))
+    lane = [e, HOLD, g, HOLD, e, d, c, HOLD, g, HOLD, HOLD, HOLD, c, HOLD, HOLD, HOLD]
+    grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
+    rewritten = [False, True, True, True]
+    bars = [0, 4, 8, 12, 16]
+
+    def closes(fermatas=()):
+        melody = _melody(GenerationRequest(harmonize=True), grid, rewritten,
+                         KeySignature(0, 0), v)
+        return _phrase_closes(melody, set(fermatas), 0, 12, bars, 1, False)
+
+    assert closes() == {5: 1, 6: 2}
+    # the same in A minor: E's chord is V, A (the tonic) closes
+    lane[4:8] = [v.pitch_id(72), v.pitch_id(71), a, HOLD]
+    melody = _melody(GenerationRequest(harmonize=True), grid, rewritten, KeySignature(0, 0,
+                                                                                     "minor"), v)
+    assert _phrase_closes(melody, set(), 0, 12, bars, 1, True) == {5: 1, 6: 2}
+    lane[4:8] = [e, g, c, HOLD]  # a leap of a fifth into the tonic
+    assert closes() == {}
+    lane[4:8] = [e, a, c, HOLD]  # A (not in V7) on the beat before
+    assert closes() == {}
+    lane[:8] = [e, HOLD, d, c, g, HOLD, e, HOLD]  # C on the last eighth of bar 1, a fermata
+    assert closes() == {}
+    assert closes(fermatas=[3]) == {2: 1, 3: 2}
 
 
 def test_the_pull_pauses_after_bars_restated_in_a_row():

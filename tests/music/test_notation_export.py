@@ -86,6 +86,18 @@ def test_key_and_context_decide_the_spelling():
         "F", "Ab", "C", "Db", "F", "Ab"]
 
 
+def test_a_passage_leaning_on_the_relative_minor_keeps_the_sharps():
+    """E major moving to C# minor: C#, D#, G# and B# (the leading tone), not Db, Eb, Ab and C.
+    With the voting tonics' names fixed as flats, such a passage was spelled Db Eb Fb Cb (a
+    listening review's E major chorale ending)."""
+    line = [61, 64, 68, 61, 60, 61, 63, 64, 68, 66, 64, 63, 61, 60, 61, 68, 61]
+    score = Score(parts=(Part(tuple(Note(i * 480, p, 480) for i, p in enumerate(line))),),
+                  key_signatures=(KeySignature(0, 4),))
+    names = [n.spelling for n in spell_score(score).parts[0].notes]
+    assert names[:5] == ["C#", "E", "G#", "C#", "B#"]
+    assert not any("b" in name[1:] for name in names)
+
+
 def test_a_g_major_jig_has_no_needless_naturals(tmp_path):
     scale = [67, 69, 71, 72, 74, 76, 78, 79]
     notes = tuple(Note(i * 240, scale[i % 8], 240) for i in range(48))
