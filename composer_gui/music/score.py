@@ -206,13 +206,17 @@ class KeySignature:
         return letter + ("#" * alter if alter > 0 else "b" * -alter)
 
     def scale_pcs(self) -> frozenset[int]:
-        """The pitch classes that are in key. A church mode: its signature's seven and the
-        leading tone below the tonic, which modal tunes borrow at cadences."""
+        """The pitch classes that are in key. A church mode: its signature's seven, and in the
+        minor modes (Dorian, Phrygian) the leading tone below the tonic, which they borrow at
+        cadences; Mixolydian keeps its flat seventh, the note that makes it Mixolydian."""
         if self.mode in ("major", "minor"):
             steps = MAJOR_SCALE if self.mode == "major" else MINOR_SCALE
             return frozenset((self.tonic_pc + s) % 12 for s in steps)
         major = (self.sharps * 7) % 12
-        return frozenset({(major + s) % 12 for s in MAJOR_SCALE} | {(self.tonic_pc + 11) % 12})
+        pcs = {(major + s) % 12 for s in MAJOR_SCALE}
+        if self.quality == "minor":
+            pcs.add((self.tonic_pc + 11) % 12)
+        return frozenset(pcs)
 
     def __str__(self) -> str:
         return f"{self.tonic_name}:{self.mode}"

@@ -210,6 +210,31 @@ def test_no_voice_falls_silent_for_longer_than_the_rule_allows(tiny_voice_model)
     assert gap <= (vs.MAX_SILENCE_BEATS[False] + 1) * TPQ
 
 
+def test_a_melody_is_continued_over_lower_voices_sampled_and_not_written(sampler):
+    """A melody given to the four-voice model: only its part is written, but the model hears
+    alto, tenor and bass under it (sampled pitches fed back), not three silent voices."""
+    rec = Recorder(sampler.session)
+    sampler.session = rec
+    try:
+        out = sampler.generate(melody(8), GenerationRequest(bars=2, variations=2, seed=4))
+        warnings = sampler.warnings
+    finally:
+        sampler.session = rec.session
+    assert all(len(r.parts) == 1 and len(r.parts[0].notes) > 8 for r in out)
+    assert any("has no alto, tenor, bass" in w for w in warnings)
+    v = sampler.vocab
+    steps = [t for t in rec.fed if len(t) == 2]  # the batch of two rows: the span
+    frames, cur = [], None
+    for t in (int(x[0]) for x in steps):
+        if v.kind(t) == "POS":
+            cur = []
+            frames.append(cur)
+        elif v.kind(t) in ("PITCH", "HOLD", "REST") and cur is not None:
+            cur.append(t)
+    lower = [f[i] for f in frames if len(f) == 4 for i in (1, 2, 3)]
+    assert sum(t >= v.pitch_offset for t in lower) >= 3  # the lower voices sound
+
+
 def test_a_continuation_enters_near_each_voice_and_keeps_its_register(sampler):
     """Each voice's first new note lies within ENTRY_REACH of its last note, and every new note
     within REGISTER_REACH of the voice's own lowest and highest note."""
@@ -339,6 +364,20 @@ def test_a_melody_model_continues_the_melody_in_its_part(tiny_melody_model):
     assert len(r.parts) == 1 and len(r.parts[0].notes) > len(score.parts[0].notes)
     with pytest.raises(ValueError, match="one voice"):
         s.stream(score, GenerationRequest(harmonize=True))
+
+
+@pytest.mark.parametrize(("mode", "outside"), [("mixolydian", 6), ("dorian", 10)])
+def test_a_church_mode_is_kept_without_the_key_lock(tiny_melody_model, mode, outside):
+    """The model knows major and minor only: a G Mixolydian tune (C major's signature) gets no
+    F#, a D Dorian one no B-flat, though no key lock is asked for (key=None)."""
+    from dataclasses import replace
+
+    s = load_sampler(tiny_melody_model)
+    score = replace(melody(8), key_signatures=(KeySignature(0, 0, mode),))
+    wild = GenerationRequest(bars=4, variations=4, seed=3, temperature=5.0, top_p=1.0, key=None)
+    for r in s.generate(score, wild):
+        new = [n for n in r.notes if n.start >= score.end_tick]
+        assert new and all(n.pitch % 12 != outside for n in new)
 
 
 def test_the_remi_sampler_refuses_voice_requests(tiny_model):

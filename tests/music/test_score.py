@@ -216,9 +216,9 @@ def test_church_modes_keep_their_signature_and_tonic(text, sharps, tonic, qualit
     assert (k.sharps, k.tonic_pc, k.quality) == (sharps, tonic, quality)
 
 
-def test_a_mode_is_in_key_on_its_signature_and_its_leading_tone():
+def test_a_mode_is_in_key_on_its_signature_and_a_minor_mode_on_its_leading_tone():
     assert KeySignature(0, 0, "dorian").scale_pcs() == {0, 2, 4, 5, 7, 9, 11, 1}  # C# below D
-    assert KeySignature(0, 0, "mixolydian").scale_pcs() == {0, 2, 4, 5, 7, 9, 11, 6}
+    assert KeySignature(0, 0, "mixolydian").scale_pcs() == {0, 2, 4, 5, 7, 9, 11}  # no F#
 
 
 def test_key_scales():

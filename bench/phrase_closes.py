@@ -1,0 +1,64 @@
+"""Harmonized chorale melodies: authentic cadences and consecutive fifths/octaves per 8 bars.
+
+    python bench/phrase_closes.py                 # as the app harmonizes now
+    python bench/phrase_closes.py --no-fermatas   # the melodies without their fermatas
+    python bench/phrase_closes.py --no-closes     # without the phrase closes (_phrase_closes)
+
+The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
+evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
+docs/voices.md ("Phrase closes") was measured with this script, one option at a time; the
+card's harmonization rows (``composer-gui evaluate``) are the same measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from composer_gui.ml import musical_eval as me  # noqa: E402
+from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml.evaluate import load_split  # noqa: E402
+from composer_gui.ml.model_folder import load_model  # noqa: E402
+from composer_gui.music import analysis as an  # noqa: E402
+from composer_gui.music.score import Part, Score  # noqa: E402
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--no-fermatas", action="store_true")
+    ap.add_argument("--no-closes", action="store_true")
+    ap.add_argument("--pieces", type=int, default=40)
+    args = ap.parse_args(argv)
+    if args.no_closes:
+        voice_sampler._phrase_closes = lambda *a, **k: {}
+    folder = load_model("bach-chorales").path
+    split, vocab, _ = load_split(folder)
+    cases = me.cases_from_pieces(split["test"], vocab)[:args.pieces]
+    generate = me.sampler_adapter(folder)
+    cadences = outer = pairs = eighths = 0.0
+    for i, case in enumerate(cases):
+        s = me.as_voices(case.score, 4)
+        end = s.bar_start(s.bar_count())
+        key = me.home_key(s, end)
+        melody = Score(parts=(Part(tuple(an.part_voices(s)[0]), name="Soprano"),),
+                       tempos=s.tempos, time_signatures=s.time_signatures,
+                       key_signatures=s.key_signatures, pickup=s.pickup,
+                       fermatas=() if args.no_fermatas else s.fermatas)
+        request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
+                   "harmonize": True, "seed": i}
+        for g in generate(melody, request):
+            cadences += an.authentic_cadences(g, key, 0, end)
+            outer += an.outer_voice_parallels(g.notes, 0, end)
+            pairs += an.voice_parallels(an.part_voices(g), 0, end)
+            eighths += s.bar_count() / 8
+    print(f"| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
+          f"any two voices / 8 bars |\n| --- | --- | --- | --- |\n| {len(cases)} | "
+          f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
