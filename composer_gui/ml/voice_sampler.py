@@ -700,6 +700,8 @@ class VoiceSampler:
                         mask[:] = job.pitch_ok[i]
                         mask[:, HOLD] = holding
                         mask[:, REST] = frame.final != 1
+                        if rules:  # a chorale voice sounds on to its end: no breaths
+                            mask[cur[:, i] >= 0, REST] = False
                         if enter is not None and job.pitch_ok[i].any():
                             mask[enter, REST] = False
                         if not entered[:, i].all():
@@ -811,7 +813,9 @@ class VoiceSampler:
 # listening review found whole-beat rests in all four voices on downbeats in 4 of 18
 # continuations at 1. Forcing the bass to sound through such a breath gave one-sixteenth bass
 # notes out of the silence, which a second review heard as stray notes: left out), and a tune
-# breathes for a beat or two at most.
+# breathes for a beat or two at most. With the chorale rules a sounding voice does not rest at
+# all (a third review still heard the one-beat breaths mid-chorale): this then only governs
+# voices that have not entered yet.
 MAX_SILENCE_BEATS = {False: 0, True: 2}
 
 

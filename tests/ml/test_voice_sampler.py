@@ -235,6 +235,29 @@ def test_a_melody_is_continued_over_lower_voices_sampled_and_not_written(sampler
     assert sum(t >= v.pitch_offset for t in lower) >= 3  # the lower voices sound
 
 
+def test_with_the_chorale_rules_a_sounding_voice_never_rests(tiny_voice_model):
+    """A model that would rather rest: with the style rules no voice that sounds falls silent
+    before the span's end (a listening review found all four voices resting a beat mid-
+    chorale); the notes only lengthen."""
+    s = load_sampler(tiny_voice_model)
+    real_run = s.session.run
+
+    def resting(names, feeds):
+        outs = real_run(names, feeds)
+        outs[0] = outs[0].copy()
+        outs[0][:, REST] += 50.0
+        return outs
+
+    s.session = type("S", (), {"run": staticmethod(resting)})()
+    score = chorale()
+    out = s.generate(score, GenerationRequest(bars=3, seed=2, end="free"))[0]
+    for part in out.parts:
+        notes = sorted(part.notes)
+        for a, b in itertools.pairwise(notes):
+            assert b.start <= a.end, (part.name, a, b)  # no gap inside the part
+        assert notes[-1].end >= out.end_tick - TPQ // 4
+
+
 def test_a_continuation_enters_near_each_voice_and_keeps_its_register(sampler):
     """Each voice's first new note lies within ENTRY_REACH of its last note, and every new note
     within REGISTER_REACH of the voice's own lowest and highest note."""
