@@ -66,8 +66,16 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         _py_warnings.simplefilter("always")
         try:
             drums = _pitched_drums(path) if fmt == "musicxml" else None
+            voiced = None
+            if fmt == "abc":
+                try:
+                    voiced = _abc_voices(path, warnings)
+                except (OSError, ValueError):  # left to music21 as the file is
+                    voiced = None
             if drums is not None:
                 parsed = m21.converter.parseData(drums, format="musicxml")
+            elif voiced is not None:
+                parsed = m21.converter.parseData(voiced[0], format="abc")
             else:
                 parsed = m21.converter.parse(str(path), format=fmt, forceSource=True)
         except Exception as exc:  # music21 raises many unrelated types for broken input
@@ -95,7 +103,89 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         score = replace(score, title=path.stem)
     if fmt == "abc" and score.key_signatures and _abc_without_key(path):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
+    if voiced is not None and len(voiced[1]) == len(score.parts):
+        score = score.with_parts([replace(p, name=name)
+                                  if name and p.name == f"Part {i + 1}" else p
+                                  for i, (p, name) in enumerate(zip(score.parts, voiced[1],
+                                                                    strict=True))])
+    if fmt == "abc" and any(not p.notes for p in score.parts):
+        empty = [i + 1 for i, p in enumerate(score.parts) if not p.notes]
+        score = score.with_parts([p for p in score.parts if p.notes])
+        warnings.append(f"dropped {len(empty)} voice(s) without notes (voice "
+                        f"{', '.join(map(str, empty))})")
     return score
+
+
+# ABC voice names that say which choir voice they are
+_VOICE_NAMES = {"s": "Soprano", "a": "Alto", "t": "Tenor", "b": "Bass"}
+
+
+def _abc_voices(path: Path, warnings: list[str]) -> tuple[str, list[str]] | None:
+    """The first tune of an ABC file with two or more voices (``V:``), rewritten the one way
+    music21 reads every voice as its own part: each voice's music gathered after one ``V:n``
+    line in the body. Voices declared in the header, named (``V:S``) or switched inline
+    (``[V:A] ...``) otherwise came out as one long part, or as empty extra parts (a listening
+    review's SATB chorales). With the voices' names (``nm=``/``name=``, else the id; S, A, T,
+    B as Soprano, Alto, Tenor, Bass). None when the tune has fewer than two voices."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    tunes = [t for t in re.split(r"(?m)^(?=X:)", text) if t.startswith("X:")]
+    if not tunes:
+        return None
+    lines = tunes[0].splitlines()
+    k = next((i for i, line in enumerate(lines) if line.startswith("K:")), None)
+    if k is None:
+        return None
+    order: list[str] = []
+    attrs: dict[str, str] = {}
+    music: dict[str, list[str]] = {}
+
+    def declare(vid: str, rest: str) -> None:
+        if vid not in attrs:
+            order.append(vid)
+            attrs[vid], music[vid] = rest.strip(), []
+        elif rest.strip() and not attrs[vid]:
+            attrs[vid] = rest.strip()
+
+    header = []
+    for line in lines[:k + 1]:
+        m = re.match(r"V:\s*(\S+)(.*)$", line)
+        if m:
+            declare(m.group(1), m.group(2))
+        else:
+            header.append(line)
+    current: str | None = None
+    before: list[str] = []  # music before any voice is named: the first voice's
+    for line in lines[k + 1:]:
+        m = re.match(r"V:\s*(\S+)(.*)$", line)
+        if m:
+            declare(m.group(1), m.group(2))
+            current = m.group(1)
+            continue
+        pieces = re.split(r"\[V:\s*([^\]\s]+)[^\]]*\]", line)
+        if len(pieces) > 1:
+            if pieces[0].strip():
+                (music[current] if current else before).append(pieces[0])
+            for vid, segment in zip(pieces[1::2], pieces[2::2], strict=True):
+                declare(vid, "")
+                current = vid
+                if segment.strip():
+                    music[vid].append(segment)
+            continue
+        (music[current] if current else before).append(line)
+    if len(order) < 2:
+        return None
+    music[order[0]][:0] = [line for line in before if line.strip()]
+    out = list(header)
+    names = []
+    for i, vid in enumerate(order):
+        named = re.search(r"\b(?:nm|name)\s*=\s*\"([^\"]*)\"", attrs[vid])
+        names.append(named.group(1) if named else _VOICE_NAMES.get(
+            vid.lower(), "" if vid.isdigit() else vid))
+        out.append(f"V:{i + 1} {attrs[vid]}".rstrip())
+        out.extend(music[vid])
+    if len(tunes) > 1:
+        warnings.append(f"the file holds {len(tunes)} tunes; read the first")
+    return "\n".join(out) + "\n", names
 
 
 def _abc_without_key(path: Path) -> bool:

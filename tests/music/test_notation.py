@@ -202,6 +202,38 @@ def test_abc_k_none_means_no_key_signature(folder):
     assert read_notation(path).key_signatures == (KeySignature(0, 0),)
 
 
+SATB_BODY = ("B c B G|G A F E|", "G A F E|E F D B,|", "E E D B,|C C B, G,|",
+             "E, A,, B,, E,|C, A,, B,, E,|")
+
+
+@pytest.mark.parametrize("layout", ["header named", "inline", "header numbered", "body only"])
+def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
+    """Four voices declared in the header (named or numbered), switched inline ([V:A] ...) or
+    only in the body: four parts of 8 notes each, in order (music21 alone strung named voices
+    into one part, or added empty parts for voices declared in the header)."""
+    head = "X:1\nT:Chorale\nM:4/4\nL:1/4\nK:E\n"
+    ids = ["S", "A", "T", "B"] if layout in ("header named", "inline") else ["1", "2", "3", "4"]
+    if layout == "inline":
+        body = "".join(f"[V:{v}] {m}\n" for v, m in zip(ids, SATB_BODY, strict=True))
+        decl = "".join(f"V:{v}\n" for v in ids)
+    elif layout == "body only":
+        body = "".join(f"V:{v}\n{m}\n" for v, m in zip(ids, SATB_BODY, strict=True))
+        decl = ""
+    else:
+        body = "".join(f"V:{v}\n{m}\n" for v, m in zip(ids, SATB_BODY, strict=True))
+        decl = "".join(f"V:{v} clef={c}\n" for v, c in zip(ids, ("treble", "treble",
+                                                                  "treble-8", "bass"),
+                                                          strict=True))
+    path = folder / f"satb-{layout.replace(' ', '-')}.abc"
+    path.write_text(head.replace("K:E\n", decl + "K:E\n") + body, encoding="utf-8")
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert [len(p.notes) for p in score.parts] == [8, 8, 8, 8]
+    assert [p.notes[0].pitch for p in score.parts] == [71, 68, 64, 52]
+    if layout in ("header named", "inline"):
+        assert [p.name for p in score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+
+
 SCARBOROUGH = ("X:1\nT:Scarborough Fair\nM:3/4\nL:1/8\nK:Ddor\n"
                "D2 D2 A2 | A3 B A2 | F2 G2 E2 | D6 |\nA2 c2 d2 | c4 A2 | B2 G2 A2 | A6 |]\n")
 
