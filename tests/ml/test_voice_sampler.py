@@ -720,6 +720,26 @@ def test_a_harmonized_melody_closes_its_phrases_on_the_tonic_with_v_i(sampler):
     assert closes(fermatas=[3]) == {2: 1, 3: 2}
 
 
+def test_the_pull_stops_once_its_share_of_bars_is_restated(tiny_melody_model, monkeypatch):
+    """With an overwhelming pull and no pause after a run, a tune would replay its opening bar
+    for bar; the pull stops once RESTATE_SHARE of the new bars restate earlier ones."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(vs, "MAX_RESTATED_RUN", 99)
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)  # four bars of 4/4
+
+    def restated(share: float) -> list[int]:
+        monkeypatch.setattr(vs, "RESTATE_SHARE", share)
+        out = s.generate(score, GenerationRequest(bars=8, variations=3, seed=1, end="free"))
+        return [an.restated_bars(r, r.notes, score.end_tick, r.end_tick)[0] for r in out]
+
+    assert min(restated(1.0)) >= 6
+    assert max(restated(0.375)) <= 4  # the budget (3 of 8), and one the model made itself
+
+
 def test_the_pull_pauses_after_bars_restated_in_a_row():
     """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
     4-5 (a run of 2: the pull pauses for bar 6), row 1 varies bar 5 (its run ends)."""
