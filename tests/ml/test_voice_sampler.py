@@ -448,6 +448,20 @@ def allowed_pitches(mask, sampler, row=0) -> set[int]:
     return {p for p in range(v.min_pitch, v.max_pitch + 1) if mask[row, v.pitch_id(p)]}
 
 
+def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
+    """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
+    may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""
+    from composer_gui.ml.voice_sampler import _unison_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(2, sampler)
+    cur = np.array([[47, 40], [52, 52]])  # row 0: voice 0 holds B2; row 1: both on E3
+    _unison_mask(mask, 1, [0], cur, cand, v.pitch_offset)
+    assert 47 not in allowed_pitches(mask, sampler, 0) and 48 in allowed_pitches(mask, sampler, 0)
+    assert mask[0, HOLD] and not mask[1, HOLD]
+
+
 def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     """Every pair, not only the outer voices: the alto and the tenor a fifth apart (G-C) at the
     last onset, the alto now up a step to A: a tenor D (consecutive fifths, either octave) is
@@ -470,7 +484,7 @@ def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     assert 53 not in allowed_pitches(mask, sampler)  # F an octave below: contrary octaves
 
 
-def test_the_bass_leaps_no_seventh_nor_wider_than_an_octave(sampler):
+def test_the_bass_leaps_no_tritone_seventh_nor_wider_than_an_octave(sampler):
     from composer_gui.ml.voice_sampler import _bass_leap_mask
 
     v = sampler.vocab
@@ -480,6 +494,7 @@ def test_the_bass_leaps_no_seventh_nor_wider_than_an_octave(sampler):
     allowed = allowed_pitches(mask, sampler, 0)
     assert {36, 41, 43, 53, 55, 60} <= allowed  # octaves, fourths, fifths
     assert not {38, 58, 59, 61, 62, 37} & allowed  # sevenths, ninths, a tenth down
+    assert not {42, 54} & allowed  # tritones
     assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())  # no note before: free
 
 
