@@ -19,6 +19,10 @@ The rule (the command line's replacement and the window's choice of part):
   a chorale continues in its own S/A/T/B. Then only the ``parts`` that were rewritten lose their
   notes in the span (a reharmonized region keeps its soprano), and a part index past the score's
   parts makes a new part with the name the note gives (harmonizing a melody adds "Alto", ...).
+  When the new parts are a choir's lower voices ("Alto", "Tenor", "Bass") under an unnamed part
+  (no name, or the "Part N" a file reader gives), that part is the melody they harmonize and is
+  named "Soprano": the score reads as the SATB it is (a listening review found the melody's
+  staff labelled "Part 1" above Alto, Tenor and Bass).
 
 No Qt and no ml here: notes in, notes out.
 """
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from composer_gui.music.score import Note, Part, Score
 
@@ -50,8 +54,8 @@ def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[No
     """Remove one occurrence of each removed note and add the added ones (a multiset diff).
 
     A part index past the last part adds empty parts up to it, named by ``names`` (default
-    "Continuation"). Raises LookupError when a note to remove is not in the score (the diff was
-    made for another score)."""
+    "Continuation"); ``names`` of existing parts rename them. Raises LookupError when a note to
+    remove is not in the score (the diff was made for another score)."""
     remove: dict[int, Counter] = defaultdict(Counter)
     add: dict[int, list] = defaultdict(list)
     for part, note in removed:
@@ -76,6 +80,9 @@ def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[No
         else:
             kept = list(parts[i].notes)
         parts[i] = parts[i].with_notes(kept + add.get(i, []))
+    for i, name in (names or {}).items():
+        if i < len(score.parts) and parts[i].name != name:
+            parts[i] = replace(parts[i], name=name)
     return score.with_parts(parts)
 
 
@@ -137,9 +144,22 @@ def generated_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
 def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
               end: int | None = None, parts: Collection[int] | None = None
               ) -> tuple[list[NoteKey], list[NoteKey], dict[int, str]]:
-    """:func:`generated_diff` and the names of the new parts keeping ``notes`` adds."""
+    """:func:`generated_diff` and the part names keeping ``notes`` gives: the new parts', and
+    "Soprano" for an unnamed melody the new parts harmonize (see the module docstring)."""
     added, names = placed(score, notes)
+    lower = [names[i] for i in sorted(names)]
+    if lower == list(CHOIR_BELOW):
+        melodies = [i for i, p in enumerate(score.parts) if p.notes and not p.is_drum]
+        if len(melodies) == 1 and _unnamed(score.parts[melodies[0]].name, melodies[0]):
+            names[melodies[0]] = "Soprano"
     return region_notes(score, start, end, parts), added, names
+
+
+CHOIR_BELOW = ("Alto", "Tenor", "Bass")
+
+
+def _unnamed(name: str, index: int) -> bool:
+    return not name or name == f"Part {index + 1}"
 
 
 def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int,

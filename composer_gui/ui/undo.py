@@ -50,16 +50,18 @@ class EditNotes(QUndoCommand):
         self.doc = doc
         self.removed = tuple(removed)
         self.added = tuple(added)
-        self.names = dict(names or {})  # names of the parts this edit adds
+        self.names = dict(names or {})  # names of the parts this edit adds (or renames)
         self._selection_before = doc.selection
         self._parts_before = len(doc.score.parts)
+        self._names_before = {i: doc.score.parts[i].name for i in self.names
+                              if i < len(doc.score.parts)}
 
     def redo(self) -> None:
         self.doc.replace_score(apply_note_diff(self.doc.score, self.removed, self.added,
                                                self.names), frozenset(self.added))
 
     def undo(self) -> None:
-        score = apply_note_diff(self.doc.score, self.added, self.removed)
+        score = apply_note_diff(self.doc.score, self.added, self.removed, self._names_before)
         extra = score.parts[self._parts_before:]
         if extra and not any(p.notes for p in extra):  # a part this command added: drop it
             score = score.with_parts(score.parts[:self._parts_before])

@@ -64,6 +64,22 @@ def test_a_new_part_is_made_when_no_part_is_theirs():
     assert len(again.parts[2].notes) == 2
 
 
+@pytest.mark.parametrize(("name", "named"), [("", "Soprano"), ("Part 1", "Soprano"),
+                                            ("Flute", "Flute"), ("Part 2", "Part 2")])
+def test_a_melody_harmonized_into_alto_tenor_bass_is_the_soprano(name, named):
+    """An unnamed melody (or "Part 1", as a file reader names it) under which the new parts are
+    Alto, Tenor and Bass is named Soprano; a name the composer gave stays."""
+    s = score(Part((A, B, C), name=name))
+    lower = [PlacedNote(Note(0, p, TPQ), i + 1, v)
+             for i, (p, v) in enumerate(((55, "Alto"), (52, "Tenor"), (48, "Bass")))]
+    out = apply_generated(s, lower, 0, 3 * TPQ, parts=())
+    assert [p.name for p in out.parts] == [named, "Alto", "Tenor", "Bass"]
+    assert out.parts[0].notes == (A, B, C)
+    # a continuation into a new part names nothing else
+    out = apply_generated(s, [PlacedNote(Note(3 * TPQ, 67, TPQ), 1, "Continuation")], 3 * TPQ)
+    assert out.parts[0].name == name
+
+
 def test_apply_note_diff_is_a_multiset_diff():
     s = score(Part((A, A, B)))
     assert apply_note_diff(s, [(0, A)], [(0, C)]).parts[0].notes == (A, B, C)

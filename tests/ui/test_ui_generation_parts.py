@@ -108,6 +108,20 @@ def test_regenerate_selection_of_one_part_changes_only_that_part_in_that_range(w
     assert inside and all(n.end <= hi for n in inside)
 
 
+def test_an_unnamed_melody_harmonized_becomes_the_soprano_and_undo_unnames_it(window, qtbot):
+    melody = voice(S[:8], "")
+    window.doc.load(Score(parts=(melody,), key_signatures=(KeySignature(0, 0),)))
+    window.panel.variations.setValue(1)
+    finish(window, qtbot, lambda: (window.act.harmonize.trigger(), True)[1])
+    assert window.controller.keep()
+    assert [p.name for p in window.doc.score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert window.doc.score.parts[0].notes == melody.notes
+    window.doc.undo_stack.undo()
+    assert window.doc.score.parts == (melody,)
+    window.doc.undo_stack.redo()
+    assert window.doc.score.parts[0].name == "Soprano"
+
+
 def test_harmonize_a_melody_into_new_parts_and_then_into_parts_the_user_picks(window, qtbot):
     melody = voice(S[:8], "Flute")
     window.doc.load(Score(parts=(melody,), key_signatures=(KeySignature(0, 0),)))
