@@ -81,6 +81,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         except Exception as exc:  # music21 raises many unrelated types for broken input
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
+    if _has_repeats(m21, parsed):
+        warnings.append("repeat signs and endings are not kept: the music is read once, as "
+                        "written")
     if isinstance(parsed, m21.stream.Opus):
         scores = list(parsed.scores)
         if not scores:
@@ -186,6 +189,16 @@ def _abc_voices(path: Path, warnings: list[str]) -> tuple[str, list[str]] | None
     if len(tunes) > 1:
         warnings.append(f"the file holds {len(tunes)} tunes; read the first")
     return "\n".join(out) + "\n", names
+
+
+def _has_repeats(m21, parsed) -> bool:
+    """Whether the file has repeat barlines or first/second endings (the score model has none:
+    a listening review found an ABC tune's |: :| dropped without a word)."""
+    try:
+        return any(True for _ in parsed.recurse().getElementsByClass(
+            (m21.bar.Repeat, m21.spanner.RepeatBracket)))
+    except Exception:  # a stream music21 cannot walk: nothing to say
+        return False
 
 
 def _abc_without_key(path: Path) -> bool:

@@ -161,7 +161,8 @@ def test_an_abc_tune_from_the_corpus():
     path = CORPUS / "ryansMammoth" / "AcaciaReel.abc"
     warnings: list[str] = []
     score = read_notation(path, warnings)
-    assert warnings == []
+    assert warnings == ["repeat signs and endings are not kept: the music is read once, as "
+                        "written"]  # its two strains repeat
     assert score.title == "Acacia -- Reel"
     assert len(score.parts) == 1 and 100 <= score.note_count <= 200
     assert score.key == KeySignature(0, 1)  # G major
@@ -232,6 +233,20 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
     assert [p.notes[0].pitch for p in score.parts] == [71, 68, 64, 52]
     if layout in ("header named", "inline"):
         assert [p.name for p in score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+
+
+def test_repeat_signs_are_reported_not_lost_silently(folder):
+    path = folder / "hornpipe.abc"
+    path.write_text("X:2\nT:Hornpipe\nM:4/4\nL:1/8\nK:Ador\n"
+                    "|:A2eA fAeA|G2dG BGdB|A2eA fage|dBGB A4:|\n", encoding="utf-8")
+    warnings: list[str] = []
+    assert read_notation(path, warnings).bar_count() == 4  # read once, as written
+    assert any("repeat signs" in w for w in warnings)
+    path.write_text("X:2\nT:Hornpipe\nM:4/4\nL:1/8\nK:Ador\nA2eA fAeA|G2dG BGdB|\n",
+                    encoding="utf-8")
+    warnings = []
+    read_notation(path, warnings)
+    assert not any("repeat signs" in w for w in warnings)
 
 
 SCARBOROUGH = ("X:1\nT:Scarborough Fair\nM:3/4\nL:1/8\nK:Ddor\n"
