@@ -485,16 +485,20 @@ def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
 
 
 def test_the_bass_leaps_no_tritone_seventh_nor_wider_than_an_octave(sampler):
-    from composer_gui.ml.voice_sampler import _bass_leap_mask
+    from composer_gui.ml.voice_sampler import _leap_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     mask = _open_mask(2, sampler)
-    _bass_leap_mask(mask, np.array([48, -1]), cand, v.pitch_offset)
+    _leap_mask(mask, np.array([48, -1]), cand, v.pitch_offset)
     allowed = allowed_pitches(mask, sampler, 0)
     assert {36, 41, 43, 53, 55, 60} <= allowed  # octaves, fourths, fifths
     assert not {38, 58, 59, 61, 62, 37} & allowed  # sevenths, ninths, a tenth down
     assert not {42, 54} & allowed  # tritones
+    upper = _open_mask(1, sampler)  # an upper voice: a tritone, but no seventh
+    _leap_mask(upper, np.array([64]), cand, v.pitch_offset, bass=False)
+    assert {58, 70, 76} <= allowed_pitches(upper, sampler) and not {74, 75, 53} & \
+        allowed_pitches(upper, sampler)
     assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())  # no note before: free
 
 
