@@ -448,6 +448,23 @@ def allowed_pitches(mask, sampler, row=0) -> set[int]:
     return {p for p in range(v.min_pitch, v.max_pitch + 1) if mask[row, v.pitch_id(p)]}
 
 
+def test_the_bass_makes_no_unprepared_major_seventh_chord(sampler):
+    """On a beat with E5, C5 and A4 above: a bass F would make F-A-C-E, a major-seventh chord;
+    barred when the E is struck now, allowed when the soprano held it from the last onset (a
+    prepared seventh, as Bach's suspensions); A (A minor) is allowed either way."""
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[76, 72, 69, -1], [76, 72, 69, -1]])
+    before = np.array([[74, 71, 67, 41], [76, 72, 65, 41]])  # row 1: E5 held
+    outer = np.array([[74, 41], [76, 41]])
+    mask = _open_mask(2, sampler)
+    _style_mask(mask, 3, 4, cur, outer, cand, v.pitch_offset, True, before)
+    assert 41 not in allowed_pitches(mask, sampler, 0) and 45 in allowed_pitches(mask, sampler, 0)
+    assert {41, 45} <= allowed_pitches(mask, sampler, 1)
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""
