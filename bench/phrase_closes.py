@@ -27,6 +27,15 @@ from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import Part, Score  # noqa: E402
 
 
+def major_sevenths(score: Score, end: int) -> tuple[int, int]:
+    """(beat chords of 3+ pitch classes that are major-seventh chords, all such beat chords)."""
+    chords = [c for c in an.sonorities(score.notes, an.beat_ticks(score, 0, end))
+              if len(c.pcs) >= 3]
+    shapes = [{(r + x) % 12 for x in steps} for r in range(12)
+              for steps in ((0, 4, 7, 11), (0, 4, 11))]
+    return sum(set(c.pcs) in shapes for c in chords), len(chords)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-fermatas", action="store_true")
@@ -40,6 +49,8 @@ def main(argv=None) -> None:
     cases = me.cases_from_pieces(split["test"], vocab)[:args.pieces]
     generate = me.sampler_adapter(folder)
     cadences = outer = pairs = eighths = 0.0
+    maj7 = [0, 0]
+    bach7 = [0, 0]
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
@@ -50,14 +61,18 @@ def main(argv=None) -> None:
                        fermatas=() if args.no_fermatas else s.fermatas)
         request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
                    "harmonize": True, "seed": i}
+        bach7 = [x + y for x, y in zip(bach7, major_sevenths(s, end), strict=True)]
         for g in generate(melody, request):
+            maj7 = [x + y for x, y in zip(maj7, major_sevenths(g, end), strict=True)]
             cadences += an.authentic_cadences(g, key, 0, end)
             outer += an.outer_voice_parallels(g.notes, 0, end)
             pairs += an.voice_parallels(an.part_voices(g), 0, end)
             eighths += s.bar_count() / 8
     print(f"| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
-          f"any two voices / 8 bars |\n| --- | --- | --- | --- |\n| {len(cases)} | "
-          f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} |")
+          f"any two voices / 8 bars | major-seventh beat chords (Bach) |\n"
+          f"| --- | --- | --- | --- | --- |\n| {len(cases)} | "
+          f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} | "
+          f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) |")
 
 
 if __name__ == "__main__":
