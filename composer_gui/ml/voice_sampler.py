@@ -709,7 +709,10 @@ class VoiceSampler:
                         mask[:, REST] = ~holding
                     else:
                         mask[:] = job.pitch_ok[i]
-                        mask[:, HOLD] = holding
+                        # a melody's final note is struck on its strong beat, not tied into
+                        # it from an eighth before (a listening review: a hornpipe's tonic came
+                        # early, across the bar line)
+                        mask[:, HOLD] = holding & (frame.final != 1 or n > 1)
                         mask[:, REST] = frame.final != 1
                         if rules:  # a chorale voice sounds on to its end: no breaths
                             mask[cur[:, i] >= 0, REST] = False

@@ -593,6 +593,32 @@ def test_the_cadence_option_ends_v_i_with_the_roots_in_the_bass(sampler):
         assert bass % 12 == 0 and dominant % 12 == 7  # C major: G then C in the bass
 
 
+def test_a_melodys_final_note_is_struck_on_its_beat(tiny_melody_model):
+    """A model that would rather strike the tonic early and hold it: the melody's final tonic
+    still starts on the last strong beat (a new attack there), not tied into it from before."""
+    from composer_gui.ml.voice_sampler import _final_chord_step
+
+    s = load_sampler(tiny_melody_model)
+    real_run = s.session.run
+    c5 = s.vocab.pitch_id(72)
+
+    def holding(names, feeds):
+        outs = real_run(names, feeds)
+        outs[0] = outs[0].copy()
+        outs[0][:, HOLD] += 14.0
+        outs[0][:, c5] += 12.0
+        return outs
+
+    s.session = type("S", (), {"run": staticmethod(holding)})()
+    score = melody(8)
+    for seed in range(3):
+        out = s.generate(score, GenerationRequest(bars=2, seed=seed))[0]
+        last = max(out.notes, key=lambda n: n.start)
+        bar = out.bar_start(out.bar_count() - 1)
+        strong = _final_chord_step(bar // TPQ * 4, out.end_tick // TPQ * 4, 4) * TPQ // 4
+        assert last.start == strong, (seed, last, strong)
+
+
 def test_a_melody_ends_on_the_tonic_itself(sampler):
     from composer_gui.ml.voice_sampler import _cadence_mask
 
