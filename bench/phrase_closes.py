@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +25,7 @@ from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
-from composer_gui.music.score import Part, Score  # noqa: E402
+from composer_gui.music.score import Score  # noqa: E402
 
 
 def major_sevenths(score: Score, end: int) -> tuple[int, int]:
@@ -55,10 +56,7 @@ def main(argv=None) -> None:
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
         key = me.home_key(s, end)
-        melody = Score(parts=(Part(tuple(an.part_voices(s)[0]), name="Soprano"),),
-                       tempos=s.tempos, time_signatures=s.time_signatures,
-                       key_signatures=s.key_signatures, pickup=s.pickup,
-                       fermatas=() if args.no_fermatas else s.fermatas)
+        melody = me.melody_of(replace(s, fermatas=()) if args.no_fermatas else s)
         request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
                    "harmonize": True, "seed": i}
         bach7 = [x + y for x, y in zip(bach7, major_sevenths(s, end), strict=True)]

@@ -268,6 +268,15 @@ def as_voices(score: Score, voices: int) -> Score:
     return score.with_parts([Part(tuple(ns), name=f"V{i}") for i, ns in enumerate(plan.notes)])
 
 
+def melody_of(score: Score) -> Score:
+    """A chorale's top voice alone, named "Soprano", as a composer would give it to harmonize:
+    with the piece's meter, key, tempo, fermatas (the phrase ends) and upbeat."""
+    top = an.part_voices(score)[0]
+    return Score(parts=(Part(tuple(top), name="Soprano"),), tempos=score.tempos,
+                 time_signatures=score.time_signatures, key_signatures=score.key_signatures,
+                 fermatas=score.fermatas, pickup=score.pickup)
+
+
 def random_in_key(score: Score, start: int, end: int, key: KeySignature | None,
                   rng: np.random.Generator, *, source_start: int = 0,
                   after: Score | None = None) -> Score:
@@ -443,11 +452,7 @@ def musical_rows(cases: Sequence[Case], voices: int, *, separable: bool, generat
         s = as_voices(case.score, voices)
         end = s.bar_start(s.bar_count())
         key = home_key(s, end)
-        top = an.part_voices(s)[0]
-        # the melody as a composer would give it: with its fermatas (the phrase ends) and upbeat
-        melody = Score(parts=(Part(tuple(top), name="Soprano"),), tempos=s.tempos,
-                       time_signatures=s.time_signatures, key_signatures=s.key_signatures,
-                       fermatas=s.fermatas, pickup=s.pickup)
+        melody = melody_of(s)
         kw = {"prefix": "harmonized_", "choral": True, "tonic_row": "harmonized_ends_on_tonic"}
         measure(pools["real"], case.score, 0, end, key, separable=separable, **kw)
         measure(pools["random_in_key"], random_harmony(melody, key, rng), 0, end, key,

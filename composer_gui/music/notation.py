@@ -67,10 +67,11 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         try:
             drums = _pitched_drums(path) if fmt == "musicxml" else None
             voiced = None
-            if fmt == "abc":
+            tune = _first_abc_tune(path) if fmt == "abc" else None
+            if tune is not None:
                 try:
-                    voiced = _abc_voices(path, warnings)
-                except (OSError, ValueError):  # left to music21 as the file is
+                    voiced = _abc_voices(tune[0], tune[1], warnings)
+                except ValueError:  # left to music21 as the file is
                     voiced = None
             if drums is not None:
                 parsed = m21.converter.parseData(drums, format="musicxml")
@@ -104,7 +105,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         raise ScoreFileError(path, "holds no notes")
     if score.title == path.name:  # music21 names an untitled MusicXML score after its file
         score = replace(score, title=path.stem)
-    if fmt == "abc" and score.key_signatures and _abc_without_key(path):
+    if tune is not None and score.key_signatures and _abc_without_key(tune[0]):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
     if voiced is not None and len(voiced[1]) == len(score.parts):
         score = score.with_parts([replace(p, name=name)
@@ -123,18 +124,28 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
 _VOICE_NAMES = {"s": "Soprano", "a": "Alto", "t": "Tenor", "b": "Bass"}
 
 
-def _abc_voices(path: Path, warnings: list[str]) -> tuple[str, list[str]] | None:
-    """The first tune of an ABC file with two or more voices (``V:``), rewritten the one way
+def _first_abc_tune(path: Path) -> tuple[str, int] | None:
+    """The first tune of an ABC file (from its ``X:`` line; the whole text if it has none) and
+    how many tunes the file holds; None if the file cannot be read (music21 then says why)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    tunes = [t for t in re.split(r"(?m)^(?=X:)", text) if t.startswith("X:")]
+    return (tunes[0], len(tunes)) if tunes else (text, 0)
+
+
+def _abc_voices(tune: str, tunes: int, warnings: list[str]) -> tuple[str, list[str]] | None:
+    """``tune`` (an ABC file's first, of ``tunes``) when it has two or more voices (``V:``),
+    rewritten the one way
     music21 reads every voice as its own part: each voice's music gathered after one ``V:n``
     line in the body. Voices declared in the header, named (``V:S``) or switched inline
     (``[V:A] ...``) otherwise came out as one long part, or as empty extra parts (a listening
     review's SATB chorales). With the voices' names (``nm=``/``name=``, else the id; S, A, T,
     B as Soprano, Alto, Tenor, Bass). None when the tune has fewer than two voices."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    tunes = [t for t in re.split(r"(?m)^(?=X:)", text) if t.startswith("X:")]
     if not tunes:
         return None
-    lines = tunes[0].splitlines()
+    lines = tune.splitlines()
     k = next((i for i, line in enumerate(lines) if line.startswith("K:")), None)
     if k is None:
         return None
@@ -186,8 +197,8 @@ def _abc_voices(path: Path, warnings: list[str]) -> tuple[str, list[str]] | None
             vid.lower(), "" if vid.isdigit() else vid))
         out.append(f"V:{i + 1} {attrs[vid]}".rstrip())
         out.extend(music[vid])
-    if len(tunes) > 1:
-        warnings.append(f"the file holds {len(tunes)} tunes; read the first")
+    if tunes > 1:
+        warnings.append(f"the file holds {tunes} tunes; read the first")
     return "\n".join(out) + "\n", names
 
 
@@ -201,13 +212,10 @@ def _has_repeats(m21, parsed) -> bool:
         return False
 
 
-def _abc_without_key(path: Path) -> bool:
-    """Whether the file's first tune says ``K:none`` (ABC 2.1: no key signature; the key is left
-    to the notes) in every K: field."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    tunes = re.split(r"(?m)^(?=X:)", text)
-    first = next((t for t in tunes if t.startswith("X:")), text)
-    fields = re.findall(r"(?m)^K:[ \t]*([^%\n]*)", first)
+def _abc_without_key(tune: str) -> bool:
+    """Whether the tune says ``K:none`` (ABC 2.1: no key signature; the key is left to the
+    notes) in every K: field."""
+    fields = re.findall(r"(?m)^K:[ \t]*([^%\n]*)", tune)
     return bool(fields) and all(f.strip().lower().startswith("none") for f in fields)
 
 

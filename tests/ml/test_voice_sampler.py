@@ -61,6 +61,32 @@ def monophonic(part: Part) -> bool:
     return all(b.start >= a.end for a, b in itertools.pairwise(notes))
 
 
+def biased(model_folder, bias) -> VoiceSampler:
+    """A sampler whose model's logits get ``bias(vocab)`` (an array over the vocabulary) added:
+    a model that would rather rest, hold or climb, to show that a rule holds against it."""
+    s = load_sampler(model_folder)
+    bias = bias(s.vocab)
+    run = s.session.run
+
+    def biased_run(names, feeds):
+        outs = run(names, feeds)
+        outs[0] = (outs[0] + bias).astype(outs[0].dtype)
+        return outs
+
+    s.session = type("S", (), {"run": staticmethod(biased_run)})()
+    return s
+
+
+def rather(bonus):
+    """A bias for :func:`biased`: ``bonus(vocab)`` ({token: nats}) on those tokens, 0 elsewhere."""
+    def bias(vocab) -> np.ndarray:
+        out = np.zeros(vocab.size)
+        for token, nats in bonus(vocab).items():
+            out[token] = nats
+        return out
+    return bias
+
+
 def test_load_picks_the_voice_sampler(tiny_voice_model, tiny_model):
     assert isinstance(Sampler.load(tiny_voice_model), VoiceSampler)
     assert type(Sampler.load(tiny_model)) is Sampler
@@ -190,16 +216,7 @@ def test_no_voice_falls_silent_for_longer_than_the_rule_allows(tiny_voice_model)
     re-enters after at most MAX_SILENCE_BEATS of silence (plus the rest of a beat)."""
     from composer_gui.ml import voice_sampler as vs
 
-    s = load_sampler(tiny_voice_model)
-    real_run = s.session.run
-
-    def resting(names, feeds):
-        outs = real_run(names, feeds)
-        outs[0] = outs[0].copy()
-        outs[0][:, REST] += 50.0
-        return outs
-
-    s.session = type("S", (), {"run": staticmethod(resting)})()
+    s = biased(tiny_voice_model, rather(lambda v: {REST: 50.0}))
     score = chorale()
     out = s.generate(score, GenerationRequest(bars=3, seed=2, end="free", style_rules=False))[0]
     new = sorted((n.start, n.end) for n in out.notes if n.start >= score.end_tick)
@@ -239,16 +256,7 @@ def test_with_the_chorale_rules_a_sounding_voice_never_rests(tiny_voice_model):
     """A model that would rather rest: with the style rules no voice that sounds falls silent
     before the span's end (a listening review found all four voices resting a beat mid-
     chorale); the notes only lengthen."""
-    s = load_sampler(tiny_voice_model)
-    real_run = s.session.run
-
-    def resting(names, feeds):
-        outs = real_run(names, feeds)
-        outs[0] = outs[0].copy()
-        outs[0][:, REST] += 50.0
-        return outs
-
-    s.session = type("S", (), {"run": staticmethod(resting)})()
+    s = biased(tiny_voice_model, rather(lambda v: {REST: 50.0}))
     score = chorale()
     out = s.generate(score, GenerationRequest(bars=3, seed=2, end="free"))[0]
     for part in out.parts:
@@ -282,17 +290,8 @@ def test_a_voice_is_drawn_toward_its_own_centre(tiny_voice_model):
 
     from composer_gui.ml import limits
 
-    s = load_sampler(tiny_voice_model)
-    real_run = s.session.run
-    v = s.vocab
-
-    def climbing(names, feeds):
-        outs = real_run(names, feeds)
-        outs[0] = outs[0].copy()
-        outs[0][:, v.pitch_offset:] += 0.3 * np.arange(outs[0].shape[1] - v.pitch_offset)
-        return outs
-
-    s.session = type("S", (), {"run": staticmethod(climbing)})()
+    s = biased(tiny_voice_model, rather(lambda v: {
+        t: 0.3 * (t - v.pitch_offset) for t in range(v.pitch_offset, v.size)}))
     score = chorale(8)
     out = s.generate(score, GenerationRequest(bars=2, seed=5, end="free", style_rules=False))[0]
     for old, new in zip(score.parts, out.parts, strict=True):
@@ -598,18 +597,7 @@ def test_a_melodys_final_note_is_struck_on_its_beat(tiny_melody_model):
     still starts on the last strong beat (a new attack there), not tied into it from before."""
     from composer_gui.ml.voice_sampler import _final_chord_step
 
-    s = load_sampler(tiny_melody_model)
-    real_run = s.session.run
-    c5 = s.vocab.pitch_id(72)
-
-    def holding(names, feeds):
-        outs = real_run(names, feeds)
-        outs[0] = outs[0].copy()
-        outs[0][:, HOLD] += 14.0
-        outs[0][:, c5] += 12.0
-        return outs
-
-    s.session = type("S", (), {"run": staticmethod(holding)})()
+    s = biased(tiny_melody_model, rather(lambda v: {HOLD: 14.0, v.pitch_id(72): 12.0}))
     score = melody(8)
     for seed in range(3):
         out = s.generate(score, GenerationRequest(bars=2, seed=seed))[0]
