@@ -1,8 +1,9 @@
-"""Harmonized chorale melodies: authentic cadences and consecutive fifths/octaves per 8 bars.
+"""Harmonized chorale melodies: cadences, consecutive fifths/octaves per 8 bars, clashes on beats.
 
     python bench/phrase_closes.py                 # as the app harmonizes now
     python bench/phrase_closes.py --no-fermatas   # the melodies without their fermatas
     python bench/phrase_closes.py --no-closes     # without the phrase closes (_phrase_closes)
+    python bench/phrase_closes.py --no-clash-rule  # beat clashes allowed (_clash_mask)
 
 The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
 evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
@@ -41,10 +42,13 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-fermatas", action="store_true")
     ap.add_argument("--no-closes", action="store_true")
+    ap.add_argument("--no-clash-rule", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
     if args.no_closes:
         voice_sampler._phrase_closes = lambda *a, **k: {}
+    if args.no_clash_rule:
+        voice_sampler._clash_mask = lambda *a, **k: None
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split["test"], vocab)[:args.pieces]
@@ -52,6 +56,7 @@ def main(argv=None) -> None:
     cadences = outer = pairs = eighths = 0.0
     maj7 = [0, 0]
     bach7 = [0, 0]
+    clash, bach_clash = [0, 0], [0, 0]
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
@@ -60,17 +65,24 @@ def main(argv=None) -> None:
         request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
                    "harmonize": True, "seed": i}
         bach7 = [x + y for x, y in zip(bach7, major_sevenths(s, end), strict=True)]
+        beats = an.beat_ticks(s, 0, end)
+        bach_clash = [x + y for x, y in
+                      zip(bach_clash, an.struck_clashes(an.part_voices(s), beats), strict=True)]
         for g in generate(melody, request):
             maj7 = [x + y for x, y in zip(maj7, major_sevenths(g, end), strict=True)]
             cadences += an.authentic_cadences(g, key, 0, end)
             outer += an.outer_voice_parallels(g.notes, 0, end)
             pairs += an.voice_parallels(an.part_voices(g), 0, end)
             eighths += s.bar_count() / 8
+            clash = [x + y for x, y in zip(clash, an.struck_clashes(an.part_voices(g), beats),
+                                           strict=True)]
     print(f"| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
-          f"any two voices / 8 bars | major-seventh beat chords (Bach) |\n"
-          f"| --- | --- | --- | --- | --- |\n| {len(cases)} | "
+          f"any two voices / 8 bars | major-seventh beat chords (Bach) | "
+          f"semitone clashes struck on beats (Bach) |\n"
+          f"| --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
           f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} | "
-          f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) |")
+          f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) | "
+          f"{clash[0]}/{clash[1]} ({bach_clash[0]}/{bach_clash[1]}) |")
 
 
 if __name__ == "__main__":

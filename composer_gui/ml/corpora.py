@@ -346,24 +346,34 @@ def _convert_all(todo, root, vocab, workers, progress, label, report=None) -> li
 def dedupe(pieces: Sequence[Piece], vocab, near_notes: int = 24,
            ) -> tuple[list[Piece], list[dict]]:
     """Drop copies before splitting, so that no test piece has its twin in training: the same
-    tokens (in the voice grid, which normalizes the key, that includes the same tune in another
-    key), or a near-copy whose first ``near_notes`` attacked pitches and last ones are the same
-    (the same tune under another title, the same file range read twice, a variant ending).
+    tokens up to a transposition, or a near-copy whose first ``near_notes`` attacked pitches and
+    last ones are the same up to a transposition (the same tune under another title, the same
+    file range read twice, a variant ending). Up to a transposition, because the voice grid
+    normalizes each piece by its key, and the same tune can be filed under two names of one
+    signature (O'Neill's "Spellan's Inspiration" is ``K:Bb`` in one file and ``K:Fmix`` in the
+    other: B-flat major and F Mixolydian normalize 5 semitones apart).
     The first piece by id is kept; each dropped piece is returned with the one it copies."""
     pitch_lo = getattr(vocab, "pitch_offset", 0)
     pitch_hi = pitch_lo + vocab.max_pitch - vocab.min_pitch
 
-    def attacks(tokens) -> tuple:
-        t = np.asarray(tokens)
-        return tuple(int(x) for x in t[(t >= pitch_lo) & (t <= pitch_hi)])
+    def relative(tokens) -> np.ndarray:
+        """The tokens with each pitch counted from the first attacked pitch (others as they
+        are, offset past every pitch difference so the two never meet)."""
+        t = np.asarray(tokens, np.int32)
+        is_pitch = (t >= pitch_lo) & (t <= pitch_hi)
+        if not is_pitch.any():
+            return t
+        first = int(t[is_pitch][0])
+        return np.where(is_pitch, t - first, t + 2 * (pitch_hi - pitch_lo) + 1)
 
     kept: list[Piece] = []
     dropped: list[dict] = []
     exact: dict[bytes, str] = {}
     near: dict[tuple, str] = {}
     for p in sorted(pieces, key=lambda p: p.id):
-        key = np.asarray(p.tokens, np.int32).tobytes()
-        notes = attacks(p.tokens)
+        rel = relative(p.tokens)
+        key = rel.tobytes()
+        notes = tuple(int(x) for x in rel[rel <= pitch_hi - pitch_lo])
         head = (notes[:near_notes], notes[-near_notes:]) if len(notes) >= 2 * near_notes \
             else None
         if key in exact:

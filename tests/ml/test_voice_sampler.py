@@ -402,6 +402,37 @@ def test_a_church_mode_is_kept_without_the_key_lock(tiny_melody_model, mode, out
         assert new and all(n.pitch % 12 != outside for n in new)
 
 
+def test_a_church_modes_own_degree_takes_the_place_of_the_one_it_alters(tiny_melody_model,
+                                                                        monkeypatch):
+    """A model that would rather write its seventh degree (B, in the C major it normalizes G to):
+    in G Mixolydian the mask bars that F#, and the sampler hands its probability to F, the
+    mode's seventh. Without the hand-over F stays rare."""
+    from composer_gui.ml import voice_sampler
+
+    key = KeySignature(0, 0, "mixolydian")
+    pitches = np.arange(60, 72)
+    src, dst = voice_sampler._mode_degrees(key, pitches, 100)
+    assert (src - 100).tolist() == [6] and (dst - 100).tolist() == [5]  # F#4 -> F4
+    src, dst = voice_sampler._mode_degrees(KeySignature(0, 0, "dorian"), pitches, 0)
+    assert pitches[src].tolist() == [70] and pitches[dst].tolist() == [71]  # B-flat -> B
+    assert voice_sampler._mode_degrees(KeySignature(0, 1, "minor"), pitches, 0) == (None, None)
+
+    s = biased(tiny_melody_model, rather(lambda v: {
+        v.pitch_id(p): 6.0 for p in range(v.min_pitch, v.max_pitch + 1) if p % 12 == 11}))
+    score = dataclasses.replace(melody(8), key_signatures=(key,))
+    request = GenerationRequest(bars=4, variations=2, seed=1)
+
+    def share_of_f() -> float:
+        new = [n for r in s.generate(score, request) for n in r.notes
+               if n.start >= score.end_tick]
+        assert new and all(n.pitch % 12 != 6 for n in new)
+        return sum(n.pitch % 12 == 5 for n in new) / len(new)
+
+    handed = share_of_f()
+    monkeypatch.setattr(voice_sampler, "_mode_degrees", lambda *a, **k: (None, None))
+    assert handed > 0.5 and share_of_f() < handed / 3
+
+
 def test_the_remi_sampler_refuses_voice_requests(tiny_model):
     s = load_sampler(tiny_model)
     with pytest.raises(ValueError, match="harmoniz"):
@@ -462,6 +493,24 @@ def test_the_bass_makes_no_unprepared_major_seventh_chord(sampler):
     _style_mask(mask, 3, 4, cur, outer, cand, v.pitch_offset, True, before)
     assert 41 not in allowed_pitches(mask, sampler, 0) and 45 in allowed_pitches(mask, sampler, 0)
     assert {41, 45} <= allowed_pitches(mask, sampler, 1)
+
+
+def test_on_a_beat_a_voice_strikes_no_semitone_against_a_note_struck_above(sampler):
+    """The soprano strikes F5 on a beat: the alto may not strike E (a semitone or major seventh
+    below, either octave) nor F#/Gb, nor hold an E into it; it may strike D or A. When the
+    soprano held its F from before (a prepared dissonance), the alto's E is allowed."""
+    from composer_gui.ml.voice_sampler import _clash_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[77, 64, -1, -1], [77, 64, -1, -1]])  # the alto sounds E4 before the beat
+    struck = np.array([[True, False, False, False], [False, False, False, False]])
+    mask = _open_mask(2, sampler)
+    _clash_mask(mask, 1, cur, struck, cand, v.pitch_offset)
+    now = allowed_pitches(mask, sampler, 0)
+    assert not {64, 76, 66, 78} & now and {62, 69, 65} <= now
+    assert not mask[0, HOLD]  # holding E4 under the struck F5 would clash too
+    assert {64, 76} <= allowed_pitches(mask, sampler, 1) and mask[1, HOLD]
 
 
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):

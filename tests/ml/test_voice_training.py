@@ -26,11 +26,16 @@ def test_dedupe_drops_identical_pieces_and_near_copies():
     tune = [60 + (i * 5) % 12 for i in range(60)]
     other = [62 + (i * 7) % 12 for i in range(60)]
     pieces = [piece("b", tune, vocab), piece("a", tune, vocab), piece("c", other, vocab),
-              piece("d", tune, vocab, tail=3), piece("e", tune[:10], vocab)]
+              piece("d", tune, vocab, tail=3), piece("e", tune[:10], vocab),
+              # the same tune filed under another name of its signature (K:Bb and K:Fmix):
+              # the voice grid normalizes the two a fifth apart
+              piece("f", [p + 7 for p in tune], vocab),
+              piece("g", [p - 5 for p in tune[:30]] + [p + 2 for p in tune[30:]], vocab)]
     kept, dropped = dedupe(pieces, vocab)
-    assert [p.id for p in kept] == ["a", "c", "e"]
+    assert [p.id for p in kept] == ["a", "c", "e", "g"]
     assert dropped == [{"id": "b", "copy_of": "a", "how": "identical"},
-                       {"id": "d", "copy_of": "a", "how": "same opening and ending"}]
+                       {"id": "d", "copy_of": "a", "how": "same opening and ending"},
+                       {"id": "f", "copy_of": "a", "how": "identical"}]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,104 @@
+"""Church-mode tunes continued: how often the mode's own degree is written.
+
+    python bench/modal_degrees.py                  # as the app continues now
+    python bench/modal_degrees.py --no-redirect    # without voice_sampler._mode_degrees
+    python bench/modal_degrees.py --model DIR      # another model folder
+
+The Mixolydian and Dorian tunes (one ``K:`` field naming the mode) of the folk-melodies model's
+test split and of Aird's Airs (files no model was trained on), the first 40: their first 4 bars
+(a pickup not counted), the ``K:`` field declared as the app opens an ABC file, continued 8 bars
+with the app's defaults, seeds 1 and 2. The mode's own degree is the flat seventh in
+Mixolydian, the natural sixth in Dorian: the notes that make the mode, which a model that knows
+major and minor seldom writes. "Real" is the rest of the same tunes. docs/keyfinding.md quotes
+the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHARACTERISTIC = {"mixolydian": 10, "dorian": 9}  # semitones above the tonic
+
+
+def tunes(limit: int) -> list[tuple[str, str]]:
+    """(id, ABC text) of the modal tunes: the folk test split first, then Aird's Airs."""
+    from composer_gui.ml.corpora import music21_corpus_root
+
+    root = music21_corpus_root()
+    split = json.loads((ROOT / "models" / "folk-melodies" / "split.json").read_text("utf-8"))
+    blocks: list[tuple[str, str]] = []
+    for pid in split["test"]:
+        file, _, index = pid.partition("#")
+        text = (root / file).read_text(encoding="utf-8", errors="replace")
+        parts = re.split(r"(?m)^(?=X:)", text)[1:]
+        blocks.append((pid, parts[int(index)] if index else text))
+    for file in sorted((root / "airdsAirs").glob("*.abc")):
+        text = file.read_text(encoding="utf-8", errors="replace")
+        for i, block in enumerate(re.split(r"(?m)^(?=X:)", text)[1:]):
+            blocks.append((f"airdsAirs/{file.name}#{i}", block))
+    modal = [(pid, b) for pid, b in blocks
+             if len(re.findall(r"(?m)^K:", b)) == 1
+             and re.search(r"(?m)^K:\s*[A-G][#b]?\s*(mix|dor)", b, re.I)]
+    return modal[:limit]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="folk-melodies")
+    ap.add_argument("--no-redirect", action="store_true")
+    ap.add_argument("--tunes", type=int, default=40)
+    args = ap.parse_args(argv)
+
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.sampler import GenerationRequest, load_sampler
+    from composer_gui.music.safe_read import read_score
+
+    if args.no_redirect:
+        voice_sampler._mode_degrees = lambda *a, **k: (None, None)
+    sampler = load_sampler(args.model)
+    counts = {m: {"written": [0, 0], "real": [0, 0], "tunes": 0} for m in CHARACTERISTIC}
+    endings = [0, 0]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tune.abc"
+        for _pid, text in tunes(args.tunes):
+            path.write_text(text, encoding="utf-8")
+            score = read_score(path, [])
+            key = score.key_at(0)
+            if key is None or key.mode not in CHARACTERISTIC:
+                continue
+            c = counts[key.mode]
+            c["tunes"] += 1
+            cut = score.bar_start(5 if score.pickup else 4)
+            degree = (key.tonic_pc + CHARACTERISTIC[key.mode]) % 12
+            real = [n for n in score.notes if n.start >= cut]
+            c["real"][0] += sum(n.pitch % 12 == degree for n in real)
+            c["real"][1] += len(real)
+            opening = score.slice(0, cut, shift=False)
+            for seed in (1, 2):
+                result = sampler.generate(opening, GenerationRequest(bars=8, seed=seed))[0]
+                new = [n for n in result.notes if n.start >= cut]
+                c["written"][0] += sum(n.pitch % 12 == degree for n in new)
+                c["written"][1] += len(new)
+                if new:
+                    endings[0] += max(new, key=lambda n: n.start).pitch % 12 == key.tonic_pc
+                    endings[1] += 1
+    print("| mode | tunes | degree | written: notes on it | real: notes on it |")
+    print("| --- | ---: | --- | --- | --- |")
+    for mode, c in counts.items():
+        (w, wn), (r, rn) = c["written"], c["real"]
+        name = {"mixolydian": "flat 7th", "dorian": "natural 6th"}[mode]
+        print(f"| {mode} | {c['tunes']} | {name} | {w}/{wn} ({w / max(1, wn):.1%}) | "
+              f"{r}/{rn} ({r / max(1, rn):.1%}) |")
+    print(f"\ncontinuations ending on the tonic: {endings[0]}/{endings[1]}")
+
+
+if __name__ == "__main__":
+    main()
