@@ -65,7 +65,7 @@ import itertools
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -119,6 +119,9 @@ class _Frame:
     cadence: int = 0
     approach: bool = False  # the last beat before kept music: new notes lead into it
     fermata: bool = False  # the score has a fermata here: the POS token says so (forced)
+    # the score's phrase ends are known here (a region or a harmonized melody of a score with
+    # fermatas): the fermata flag is forced plain where the score has none
+    phrased: bool = False
     # pitch classes (normalized) the bass avoids here: with the harmonized melody they would
     # make a fifth or octave that the cadence chord's root coming next repeats
     bass_avoid: frozenset[int] = frozenset()
@@ -393,6 +396,11 @@ class VoiceSampler:
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
                                  approach=approach, fermata=s in fermata_steps,
                                  bass_avoid=avoid.get(s, frozenset())))
+        # a region rewritten, or a melody harmonized under the phrase ends it marks: the
+        # model adds no fermata of its own (PHRASES_FROM_SCORE)
+        if PHRASES_FROM_SCORE and (region_end is not None
+                                   or (request.harmonize and fermata_steps)):
+            frames = [replace(f, phrased=True) for f in frames]
         n_span = stop_step - start_step
         if n_span <= 0:
             raise ValueError("nothing to generate: the span is empty")
@@ -575,6 +583,12 @@ class VoiceSampler:
         # the last step at which some voice sounded: a silence may not outlast MAX_SILENCE_BEATS
         last_sound = np.full(k, job.frames[0].step if job.frames else 0, np.int64)
         max_silence = MAX_SILENCE_BEATS[n == 1] * job.beat_steps
+        # the last step at which some voice struck a note, and the last fermata (a chord held
+        # under one may stand longer): a chorale's chord may not stand for more than
+        # MAX_STATIC_BEATS without one
+        last_onset = np.full(k, job.frames[0].step if job.frames else 0, np.int64)
+        fermata_at = np.full(k, -1, np.int64)
+        max_static = MAX_STATIC_BEATS * job.beat_steps
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -655,6 +669,7 @@ class VoiceSampler:
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
                 cur, outer, last_sound = cur[idx], outer[idx], last_sound[idx]
+                last_onset, fermata_at = last_onset[idx], fermata_at[idx]
                 chord = chord[idx]
                 entered = entered[idx]
                 if hist is not None:
@@ -686,7 +701,7 @@ class VoiceSampler:
             if cancelled():
                 return
             p0 = v.pos_id(frame.pos)
-            if frame.context or frame.fermata:
+            if frame.context or frame.fermata or frame.phrased:
                 chosen = np.full(rows, p0 + frame.fermata)
             else:
                 mask = np.zeros((rows, v.size), bool)
@@ -695,7 +710,15 @@ class VoiceSampler:
             if scoring:
                 score += loglik(chosen)
             feed(chosen)
+            fermata_at[chosen == p0 + 1] = frame.step
             frame_attack = np.zeros(rows, bool)
+            # the lowest voice written here strikes when the chord has stood too long
+            static = None
+            if rules and n > 2 and frame.on_beat and not frame.final and not frame.context:
+                free = [i for i in range(n) if frame.forced[i] is None]
+                if free:
+                    static = (free[-1], (frame.step - last_onset >= max_static)
+                              & (fermata_at < last_onset))
             struck = np.zeros(cur.shape, bool)  # the voices that strike a note in this frame
             # every voice has been silent too long: they enter now (a beat frame)
             enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
@@ -748,6 +771,11 @@ class VoiceSampler:
                             _leap_mask(mask, chord[:, i], cand, pitch_offset, bass=i == n - 1)
                         if rules and i and frame.on_beat:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
+                        if static is not None and static[0] == i:
+                            moves = static[1] & ~frame_attack & \
+                                mask[:, pitch_offset:].any(axis=1)
+                            mask[moves, HOLD] = False
+                            mask[moves, REST] = False
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                     biased = logits
@@ -794,6 +822,7 @@ class VoiceSampler:
                         return
                     feed(chosen)
             last_sound[(cur >= 0).any(axis=1)] = frame.step
+            last_onset[frame_attack] = frame.step
             if frame_attack.any():  # an onset: the outer voices the next onset is checked against
                 top, bottom = _outer(cur)
                 outer[frame_attack, 0] = top[frame_attack]
@@ -846,6 +875,18 @@ class VoiceSampler:
 # all (a third review still heard the one-beat breaths mid-chorale): this then only governs
 # voices that have not entered yet.
 MAX_SILENCE_BEATS = {False: 0, True: 2}
+# A chorale's chord stands at most this many beats with no voice striking, but under a
+# fermata (Bach holds those 1 to 4 beats): the lowest voice written then strikes. A fourth
+# listening review heard a rewritten region hold one chord for six beats. Regions rewritten in
+# the held-out chorales' bars 3-4 (bench/region_gaps.py) had a chord standing 2 beats or more
+# in 9 of 74, Bach's own bars in 1 of 37; with the limit at 1 beat, 1 of 74 (at 2 beats, 14:
+# every chord may stand a half note).
+MAX_STATIC_BEATS = 1
+# A rewritten region keeps the score's phrase ends, and so does a harmonized melody that marks
+# its own (fermatas): the model adds no fermata there, and holds no chord under one. It sampled
+# fermatas mid-phrase in rewritten regions (a region leads into the kept bars after it) and
+# held its chord there for 3 or 4 beats, where MAX_STATIC_BEATS spares a fermata's chord.
+PHRASES_FROM_SCORE = True
 
 
 # ----- style rules ---------------------------------------------------------------------------

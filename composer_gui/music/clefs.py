@@ -72,8 +72,13 @@ def needs_grand_staff(part: Part) -> bool:
 
 def hands_pair(upper: Part, lower: Part) -> bool:
     """Two piano parts (a recording's right- and left-hand tracks) that notation should brace
-    into one grand staff: both keyboard programs, single-staff, the first sitting higher."""
+    into one grand staff: both keyboard programs, single-staff, the first sitting higher, and
+    neither with a clef of its own (a notation file's parts carry their clefs and staves: an
+    ABC chorale's tenor and bass, numbered voices without instruments, were braced as a
+    piano)."""
     if upper.is_drum or lower.is_drum or not upper.notes or not lower.notes:
+        return False
+    if upper.clef or lower.clef:
         return False
     if upper.program not in _KEYBOARD_PROGRAMS or lower.program not in _KEYBOARD_PROGRAMS:
         return False

@@ -108,10 +108,13 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     if tune is not None and score.key_signatures and _abc_without_key(tune[0]):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
     if voiced is not None and len(voiced[1]) == len(score.parts):
-        score = score.with_parts([replace(p, name=name)
-                                  if name and p.name == f"Part {i + 1}" else p
-                                  for i, (p, name) in enumerate(zip(score.parts, voiced[1],
-                                                                    strict=True))])
+        # the voices' own names and clefs; a voice without a clef gets one by its range on
+        # export (music21 gives every ABC part a treble clef)
+        score = score.with_parts([
+            replace(p, name=name if name and p.name == f"Part {i + 1}" else p.name,
+                    clef=clef if p.clef != "grand" else p.clef)
+            for i, (p, name, clef) in enumerate(zip(score.parts, voiced[1], voiced[2],
+                                                    strict=True))])
     if fmt == "abc" and any(not p.notes for p in score.parts):
         empty = [i + 1 for i, p in enumerate(score.parts) if not p.notes]
         score = score.with_parts([p for p in score.parts if p.notes])
@@ -122,6 +125,10 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
 
 # ABC voice names that say which choir voice they are
 _VOICE_NAMES = {"s": "Soprano", "a": "Alto", "t": "Tenor", "b": "Bass"}
+# ABC's clef names (``V:T clef=treble-8``) as the score model names them
+_ABC_CLEFS = {"treble": "treble", "treble-8": "treble-8vb", "treble+8": "treble-8va",
+              "bass": "bass", "bass-8": "bass-8vb", "alto": "alto", "tenor": "tenor",
+              "perc": "percussion"}
 
 
 def _first_abc_tune(path: Path) -> tuple[str, int] | None:
@@ -135,14 +142,18 @@ def _first_abc_tune(path: Path) -> tuple[str, int] | None:
     return (tunes[0], len(tunes)) if tunes else (text, 0)
 
 
-def _abc_voices(tune: str, tunes: int, warnings: list[str]) -> tuple[str, list[str]] | None:
+def _abc_voices(tune: str, tunes: int, warnings: list[str]
+                ) -> tuple[str, list[str], list[str]] | None:
     """``tune`` (an ABC file's first, of ``tunes``) when it has two or more voices (``V:``),
     rewritten the one way
     music21 reads every voice as its own part: each voice's music gathered after one ``V:n``
     line in the body. Voices declared in the header, named (``V:S``) or switched inline
     (``[V:A] ...``) otherwise came out as one long part, or as empty extra parts (a listening
     review's SATB chorales). With the voices' names (``nm=``/``name=``, else the id; S, A, T,
-    B as Soprano, Alto, Tenor, Bass). None when the tune has fewer than two voices."""
+    B as Soprano, Alto, Tenor, Bass) and clefs (``clef=``, as the score model names them; ""
+    where the voice gives none or one the model lacks: music21 reads ``clef=treble-8`` as a
+    plain treble clef, and a tenor part was engraved an octave high). None when the tune has
+    fewer than two voices."""
     if not tunes:
         return None
     lines = tune.splitlines()
@@ -190,16 +201,18 @@ def _abc_voices(tune: str, tunes: int, warnings: list[str]) -> tuple[str, list[s
         return None
     music[order[0]][:0] = [line for line in before if line.strip()]
     out = list(header)
-    names = []
+    names, clefs = [], []
     for i, vid in enumerate(order):
         named = re.search(r"\b(?:nm|name)\s*=\s*\"([^\"]*)\"", attrs[vid])
         names.append(named.group(1) if named else _VOICE_NAMES.get(
             vid.lower(), "" if vid.isdigit() else vid))
+        clef = re.search(r"\bclef\s*=\s*([A-Za-z]+[+-]?8?)", attrs[vid])
+        clefs.append(_ABC_CLEFS.get(clef.group(1).lower(), "") if clef else "")
         out.append(f"V:{i + 1} {attrs[vid]}".rstrip())
         out.extend(music[vid])
     if tunes > 1:
         warnings.append(f"the file holds {tunes} tunes; read the first")
-    return "\n".join(out) + "\n", names
+    return "\n".join(out) + "\n", names, clefs
 
 
 def _has_repeats(m21, parsed) -> bool:

@@ -513,6 +513,35 @@ def test_on_a_beat_a_voice_strikes_no_semitone_against_a_note_struck_above(sampl
     assert {64, 76} <= allowed_pitches(mask, sampler, 1) and mask[1, HOLD]
 
 
+@pytest.mark.parametrize("task", ["continue", "region"])
+def test_a_chorale_chord_stands_no_longer_than_a_beat(tiny_voice_model, monkeypatch, task):
+    """A model that would rather hold (and marks no fermata): with the chorale rules some voice
+    strikes on every beat of the span, continued or rewritten; without the limit the chord
+    stands longer."""
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {
+        HOLD: 6.0, **{v.pos_id(p, True): -30.0 for p in range(16)}}))
+    score = chorale(16)
+    if task == "continue":
+        request = GenerationRequest(bars=2, variations=3, seed=2, end="free")
+        span = (score.end_tick, score.end_tick + 2 * BAR)
+    else:
+        request = GenerationRequest(start_tick=BAR, end_tick=3 * BAR, variations=3, seed=2)
+        span = (BAR, 3 * BAR)
+
+    def longest() -> int:
+        out = 0
+        for r in s.generate(score, request):
+            onsets = sorted({n.start for n in r.notes if span[0] <= n.start < span[1]} | {*span})
+            out = max(out, *(b - a for a, b in itertools.pairwise(onsets)))
+        return out
+
+    assert longest() <= TPQ
+    monkeypatch.setattr(voice_sampler, "MAX_STATIC_BEATS", 99)
+    assert longest() > TPQ
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""

@@ -233,6 +233,17 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
     assert [p.notes[0].pitch for p in score.parts] == [71, 68, 64, 52]
     if layout in ("header named", "inline"):
         assert [p.name for p in score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+    if layout.startswith("header"):
+        # the voices' clefs, kept on export (music21 read clef=treble-8 as a plain treble
+        # clef, and numbered tenor and bass voices were braced as a piano's hands)
+        assert [p.clef for p in score.parts] == ["treble", "treble", "treble-8vb", "bass"]
+        out = folder / f"satb-{layout.replace(' ', '-')}.musicxml"
+        write_musicxml(score, out)
+        xml = out.read_text(encoding="utf-8")
+        assert xml.count("<clef-octave-change>-1</clef-octave-change>") == 1
+        assert "<part-group" not in xml
+        assert [p.clef for p in read_notation(out).parts] == ["treble", "treble", "treble-8vb",
+                                                               "bass"]
 
 
 def test_repeat_signs_are_reported_not_lost_silently(folder):

@@ -1,0 +1,74 @@
+"""Rewritten chorale regions: how long a chord stands with no voice striking.
+
+    python bench/region_gaps.py                        # as the app rewrites regions now
+    python bench/region_gaps.py --static-beats 2       # another voice_sampler.MAX_STATIC_BEATS
+    python bench/region_gaps.py --static-beats 99      # no limit
+    python bench/region_gaps.py --sampled-fermatas     # the model adds fermatas of its own
+
+The evaluation's infill cases (musical_eval: the bach-chorales test pieces in 4/4 with 6 bars
+or more, bars 3-4 of the first 6 rewritten, all four voices), 2 variations each, the app's
+defaults; beside Bach's own bars 3-4. The longest span between two onsets of the texture inside
+the region, in beats; a span that holds one of the score's fermatas is not counted (Bach holds a
+fermata's chord 1 to 4 beats). docs/voices.md quotes the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from composer_gui.ml import musical_eval as me  # noqa: E402
+from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml.evaluate import load_split  # noqa: E402
+from composer_gui.ml.model_folder import load_model  # noqa: E402
+from composer_gui.music.score import TPQ, Score  # noqa: E402
+
+
+def longest_static(score: Score, r0: int, r1: int, fermatas) -> float:
+    """Beats of the longest span between onsets in [r0, r1) (its ends count as onsets)."""
+    ticks = sorted({n.start for n in score.notes if r0 <= n.start < r1} | {r0, r1})
+    spans = [b - a for a, b in itertools.pairwise(ticks)
+             if not any(a <= f < b for f in fermatas)]
+    return max(spans, default=0) / TPQ
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--static-beats", type=int, default=None)
+    ap.add_argument("--sampled-fermatas", action="store_true")
+    ap.add_argument("--pieces", type=int, default=40)
+    args = ap.parse_args(argv)
+    if args.static_beats is not None:
+        voice_sampler.MAX_STATIC_BEATS = args.static_beats
+    if args.sampled_fermatas:
+        voice_sampler.PHRASES_FROM_SCORE = False
+    folder = load_model("bach-chorales").path
+    split, vocab, _ = load_split(folder)
+    cases = me.spread([c for c in me.cases_from_pieces(split["test"], vocab)
+                       if c.score.bar_count() >= 6], args.pieces)
+    generate = me.sampler_adapter(folder)
+    real, model = [], []
+    for i, case in enumerate(cases):
+        s = case.score
+        if s.time_signatures[0].numerator != 4:
+            continue
+        r0, r1 = s.bar_start(2), s.bar_start(4)
+        window = s.slice(0, s.bar_start(6), shift=False)
+        real.append(longest_static(window, r0, r1, s.fermatas))
+        for g in generate(window, {"bars": 2, "start_tick": r0, "end_tick": r1, "seed": i,
+                                   "variations": 2}):
+            model.append(longest_static(g, r0, r1, s.fermatas))
+    print("| | regions | mean longest static span (beats) | 2 beats or more | over 2 beats |")
+    print("| --- | ---: | --- | --- | --- |")
+    for name, xs in (("rewritten", model), ("Bach", real)):
+        print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 2 for x in xs)} | "
+              f"{sum(x > 2 for x in xs)} |")
+
+
+if __name__ == "__main__":
+    main()
