@@ -1,9 +1,14 @@
-"""Rewritten chorale regions: how long a chord stands with no voice striking.
+"""Rewritten chorale regions and continuations: how long a chord stands with no voice striking.
 
     python bench/region_gaps.py                        # as the app rewrites regions now
     python bench/region_gaps.py --static-beats 2       # another voice_sampler.MAX_STATIC_BEATS
     python bench/region_gaps.py --static-beats 99      # no limit
     python bench/region_gaps.py --sampled-fermatas     # the model adds fermatas of its own
+    python bench/region_gaps.py --continuations [--fermata-beats N]  # 8 bars continued
+
+Continuations: 20 test pieces (musical_eval.spread) cut after bar 4, continued 8 bars (the app's
+cadence ending) x 2 variations; the longest span between onsets before the last bar, fermatas
+included (the model's are not in the score), beside Bach's own bars 5-11.
 
 The evaluation's infill cases (musical_eval: the bach-chorales test pieces in 4/4 with 6 bars
 or more, bars 3-4 of the first 6 rewritten, all four voices), 2 variations each, the app's
@@ -42,7 +47,11 @@ def main(argv=None) -> None:
     ap.add_argument("--static-beats", type=int, default=None)
     ap.add_argument("--sampled-fermatas", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
+    ap.add_argument("--continuations", action="store_true")
+    ap.add_argument("--fermata-beats", type=int, default=None)
     args = ap.parse_args(argv)
+    if args.fermata_beats is not None:
+        voice_sampler.MAX_FERMATA_BEATS = args.fermata_beats
     if args.static_beats is not None:
         voice_sampler.MAX_STATIC_BEATS = args.static_beats
     if args.sampled_fermatas:
@@ -52,6 +61,9 @@ def main(argv=None) -> None:
     cases = me.spread([c for c in me.cases_from_pieces(split["test"], vocab)
                        if c.score.bar_count() >= 6], args.pieces)
     generate = me.sampler_adapter(folder)
+    if args.continuations:
+        continuations(split, vocab, generate)
+        return
     real, model = [], []
     for i, case in enumerate(cases):
         s = case.score
@@ -68,6 +80,26 @@ def main(argv=None) -> None:
     for name, xs in (("rewritten", model), ("Bach", real)):
         print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 2 for x in xs)} | "
               f"{sum(x > 2 for x in xs)} |")
+
+
+def continuations(split, vocab, generate) -> None:
+    cases = me.spread([c for c in me.cases_from_pieces(split["test"], vocab)
+                       if c.score.bar_count() >= 4], 20)
+    real, model = [], []
+    for i, case in enumerate(cases):
+        s = case.score
+        start = s.bar_start(4)
+        end = s.bar_start(min(s.bar_count(), 12) - 1)
+        if end > start:
+            real.append(longest_static(s, start, end, ()))
+        opening = s.slice(0, start, shift=False)
+        for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
+            model.append(longest_static(g, start, g.bar_start(g.bar_count() - 1), ()))
+    print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |")
+    print("| --- | ---: | --- | --- | --- |")
+    for name, xs in (("continued", model), ("Bach", real)):
+        print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 3 for x in xs)} | "
+              f"{sum(x >= 4 for x in xs)} |")
 
 
 if __name__ == "__main__":

@@ -583,12 +583,13 @@ class VoiceSampler:
         # the last step at which some voice sounded: a silence may not outlast MAX_SILENCE_BEATS
         last_sound = np.full(k, job.frames[0].step if job.frames else 0, np.int64)
         max_silence = MAX_SILENCE_BEATS[n == 1] * job.beat_steps
-        # the last step at which some voice struck a note, and the last fermata (a chord held
-        # under one may stand longer): a chorale's chord may not stand for more than
-        # MAX_STATIC_BEATS without one
+        # the last step at which some voice struck a note, and the last fermata or phrase close
+        # (a chord there may stand longer): a chorale's chord stands MAX_STATIC_BEATS at most,
+        # MAX_FERMATA_BEATS there
         last_onset = np.full(k, job.frames[0].step if job.frames else 0, np.int64)
         fermata_at = np.full(k, -1, np.int64)
         max_static = MAX_STATIC_BEATS * job.beat_steps
+        max_fermata = MAX_FERMATA_BEATS * job.beat_steps
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -717,8 +718,9 @@ class VoiceSampler:
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context:
                 free = [i for i in range(n) if frame.forced[i] is None]
                 if free:
-                    static = (free[-1], (frame.step - last_onset >= max_static)
-                              & (fermata_at < last_onset))
+                    under = fermata_at >= last_onset  # the chord standing has a fermata
+                    static = (free[-1], frame.step - last_onset
+                              >= np.where(under, max_fermata, max_static))
             struck = np.zeros(cur.shape, bool)  # the voices that strike a note in this frame
             # every voice has been silent too long: they enter now (a beat frame)
             enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
@@ -823,6 +825,8 @@ class VoiceSampler:
                     feed(chosen)
             last_sound[(cur >= 0).any(axis=1)] = frame.step
             last_onset[frame_attack] = frame.step
+            if frame.cadence:  # a phrase close's chord may stand as a fermata's does
+                fermata_at[frame_attack] = frame.step
             if frame_attack.any():  # an onset: the outer voices the next onset is checked against
                 top, bottom = _outer(cur)
                 outer[frame_attack, 0] = top[frame_attack]
@@ -875,13 +879,21 @@ class VoiceSampler:
 # all (a third review still heard the one-beat breaths mid-chorale): this then only governs
 # voices that have not entered yet.
 MAX_SILENCE_BEATS = {False: 0, True: 2}
-# A chorale's chord stands at most this many beats with no voice striking, but under a
-# fermata (Bach holds those 1 to 4 beats): the lowest voice written then strikes. A fourth
-# listening review heard a rewritten region hold one chord for six beats. Regions rewritten in
-# the held-out chorales' bars 3-4 (bench/region_gaps.py) had a chord standing 2 beats or more
-# in 9 of 74, Bach's own bars in 1 of 37; with the limit at 1 beat, 1 of 74 (at 2 beats, 14:
-# every chord may stand a half note).
+# A chorale's chord stands at most this many beats with no voice striking (a fermata's, or a
+# phrase close's, see below): the lowest voice written then strikes. A fourth listening review
+# heard a rewritten region hold one chord for six beats. Regions rewritten in the held-out
+# chorales' bars 3-4 (bench/region_gaps.py) had a chord standing 2 beats or more in 9 of 74,
+# Bach's own bars in 1 of 37; with the limit at 1 beat, 0 of 74 (at 2 beats, 14: every chord
+# may stand a half note).
 MAX_STATIC_BEATS = 1
+# ... and under a fermata (the score's or one the model marks) or on a phrase close's chord, at
+# most this many: Bach's fermata chords in the test and val chorales stand 1 beat (246), 2
+# (127), 3 (56) or 4 (10). A fifth listening review heard continuations hold a chord for a
+# whole 4/4 bar under fermatas the model had marked (and the score does not show). 8 bars
+# continued from 20 held-out chorales x 2 (the last bar aside): the longest standing chord
+# averaged 2.84 beats with no limit, 4 beats or more in 9 of 40; at 3 beats 2.46 (3 or more in
+# 23 of 40); at 2 beats 1.89 (none); Bach's own next bars 1.65 (3 or more in 4 of 20).
+MAX_FERMATA_BEATS = 2
 # A rewritten region keeps the score's phrase ends, and so does a harmonized melody that marks
 # its own (fermatas): the model adds no fermata there, and holds no chord under one. It sampled
 # fermatas mid-phrase in rewritten regions (a region leads into the kept bars after it) and

@@ -93,10 +93,13 @@ def hands_pair(upper: Part, lower: Part) -> bool:
 def clef_by_range(notes: Sequence[Note], name: str = "") -> str:
     """Treble, treble-8vb (a tenor's range) or bass, by where most of the notes lie. A part named
     as a tenor voice gets treble-8vb wherever its notes fit it (a tenor around middle C in plain
-    treble sits on ledger lines below the staff)."""
+    treble sits on ledger lines below the staff), and one named as a bass voice the bass clef
+    (a harmonized melody's bass around C3-F3 had been given the tenor's clef)."""
     if not notes:
         return "treble"
     middle = median(n.pitch for n in notes)
+    if name.strip().lower().startswith(("bass", "b.")) and middle < MIDDLE_C + 3:
+        return "bass"
     if (name.strip().lower().startswith(("tenor", "ten.", "t.")) and middle < MIDDLE_C + 7
             and min(n.pitch for n in notes) >= MIDDLE_C - 15):
         return "treble-8vb"

@@ -21,7 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .atomic import atomic_write, check_readable
-from .clefs import CLEF_SIGNS
+from .clefs import CLEF_SIGNS, clef_by_range
 from .errors import ScoreFileError, one_line
 from .musicxml_writer import musicxml_text
 from .prescan import musicxml_documents
@@ -108,13 +108,14 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     if tune is not None and score.key_signatures and _abc_without_key(tune[0]):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
     if voiced is not None and len(voiced[1]) == len(score.parts):
-        # the voices' own names and clefs; a voice without a clef gets one by its range on
-        # export (music21 gives every ABC part a treble clef)
+        # the voices' own names and clefs; a voice without a clef gets one by its range (music21
+        # gives every ABC part a treble clef). An ABC voice is one staff: a voice left without
+        # a clef was engraved as a piano's grand staff (a listening review's tenor)
+        named = [replace(p, name=name) if name and p.name == f"Part {i + 1}" else p
+                 for i, (p, name) in enumerate(zip(score.parts, voiced[1], strict=True))]
         score = score.with_parts([
-            replace(p, name=name if name and p.name == f"Part {i + 1}" else p.name,
-                    clef=clef if p.clef != "grand" else p.clef)
-            for i, (p, name, clef) in enumerate(zip(score.parts, voiced[1], voiced[2],
-                                                    strict=True))])
+            replace(p, clef=clef or clef_by_range(p.notes, p.name)) if p.clef != "grand" else p
+            for p, clef in zip(named, voiced[2], strict=True)])
     if fmt == "abc" and any(not p.notes for p in score.parts):
         empty = [i + 1 for i, p in enumerate(score.parts) if not p.notes]
         score = score.with_parts([p for p in score.parts if p.notes])

@@ -542,6 +542,31 @@ def test_a_chorale_chord_stands_no_longer_than_a_beat(tiny_voice_model, monkeypa
     assert longest() > TPQ
 
 
+def test_a_chord_under_a_fermata_the_model_marks_stands_two_beats_at_most(tiny_voice_model,
+                                                                        monkeypatch):
+    """A model that would rather hold and marks a fermata on every step: the chord under it may
+    stand longer than a plain one, but not a whole bar (a fifth listening review heard whole-bar
+    chords under fermatas the score does not show)."""
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {
+        HOLD: 6.0, **{v.pos_id(p, True): 30.0 for p in range(16)}}))
+    score = chorale(16)
+    request = GenerationRequest(bars=2, variations=3, seed=2, end="free")
+    span = (score.end_tick, score.end_tick + 2 * BAR)
+
+    def longest() -> int:
+        out = 0
+        for r in s.generate(score, request):
+            onsets = sorted({n.start for n in r.notes if span[0] <= n.start < span[1]} | {*span})
+            out = max(out, *(b - a for a, b in itertools.pairwise(onsets)))
+        return out
+
+    assert longest() <= 2 * TPQ
+    monkeypatch.setattr(voice_sampler, "MAX_FERMATA_BEATS", 99)
+    assert longest() > 2 * TPQ
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""

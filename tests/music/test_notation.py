@@ -233,6 +233,12 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
     assert [p.notes[0].pitch for p in score.parts] == [71, 68, 64, 52]
     if layout in ("header named", "inline"):
         assert [p.name for p in score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+    # an ABC voice is one staff: a voice without a clef gets one by its range, never a piano's
+    # grand staff (a fifth listening review's unnamed tenor was split across two staves)
+    assert all(p.clef and p.clef != "grand" for p in score.parts)
+    out = folder / f"satb-{layout.replace(' ', '-')}-staves.musicxml"
+    write_musicxml(score, out)
+    assert "<staves>" not in out.read_text(encoding="utf-8")
     if layout.startswith("header"):
         # the voices' clefs, kept on export (music21 read clef=treble-8 as a plain treble
         # clef, and numbered tenor and bass voices were braced as a piano's hands)

@@ -378,6 +378,17 @@ def test_a_tenor_voice_around_middle_c_gets_treble_8vb():
     assert clef_by_range([Note(0, 43, TPQ), Note(TPQ, 40, TPQ)], "Tenor") == "bass"
 
 
+def test_a_bass_voice_gets_the_bass_clef_by_its_name():
+    """A harmonized melody's bass lying C3-F3 was given the tenor's octave treble clef (a fifth
+    listening review); a part named Bass is written in the bass clef, a flute there is not."""
+    from composer_gui.music.clefs import clef_by_range
+
+    notes = [Note(i * TPQ, p, TPQ) for i, p in enumerate([48, 53, 50, 52, 53, 55, 52, 53])]
+    assert clef_by_range(notes, "Bass") == "bass"
+    assert clef_by_range(notes, "Flute") == "treble-8vb"
+    assert clef_by_range([Note(0, 72, TPQ)], "Bass") == "treble"  # a bass part up high
+
+
 @pytest.mark.parametrize("meter, notes, written", [
     # a dotted quarter on beat 1 of 4/4 and of 3/4 is written dotted, as engravers do
     ((4, 4), [(0, 720), (720, 240), (960, 960)], [("quarter", 1), ("eighth", 0), ("half", 0)]),
