@@ -4,6 +4,7 @@
     python bench/phrase_closes.py --no-fermatas   # the melodies without their fermatas
     python bench/phrase_closes.py --no-closes     # without the phrase closes (_phrase_closes)
     python bench/phrase_closes.py --no-clash-rule  # beat clashes allowed (_clash_mask)
+    python bench/phrase_closes.py --no-doubling-rule  # leading tones doubled (_doubling_mask)
 
 The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
 evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
@@ -43,12 +44,15 @@ def main(argv=None) -> None:
     ap.add_argument("--no-fermatas", action="store_true")
     ap.add_argument("--no-closes", action="store_true")
     ap.add_argument("--no-clash-rule", action="store_true")
+    ap.add_argument("--no-doubling-rule", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
     if args.no_closes:
         voice_sampler._phrase_closes = lambda *a, **k: {}
     if args.no_clash_rule:
         voice_sampler._clash_mask = lambda *a, **k: None
+    if args.no_doubling_rule:
+        voice_sampler._doubling_mask = lambda *a, **k: None
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split["test"], vocab)[:args.pieces]
@@ -57,6 +61,7 @@ def main(argv=None) -> None:
     maj7 = [0, 0]
     bach7 = [0, 0]
     clash, bach_clash = [0, 0], [0, 0]
+    double, bach_double = [0, 0], [0, 0]
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
@@ -68,6 +73,9 @@ def main(argv=None) -> None:
         beats = an.beat_ticks(s, 0, end)
         bach_clash = [x + y for x, y in
                       zip(bach_clash, an.struck_clashes(an.part_voices(s), beats), strict=True)]
+        if key is not None:
+            bach_double = [x + y for x, y in zip(
+                bach_double, an.doubled_leading_tones(an.part_voices(s), beats, key), strict=True)]
         for g in generate(melody, request):
             maj7 = [x + y for x, y in zip(maj7, major_sevenths(g, end), strict=True)]
             cadences += an.authentic_cadences(g, key, 0, end)
@@ -76,13 +84,17 @@ def main(argv=None) -> None:
             eighths += s.bar_count() / 8
             clash = [x + y for x, y in zip(clash, an.struck_clashes(an.part_voices(g), beats),
                                            strict=True)]
+            if key is not None:
+                double = [x + y for x, y in zip(
+                    double, an.doubled_leading_tones(an.part_voices(g), beats, key), strict=True)]
     print(f"| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
           f"any two voices / 8 bars | major-seventh beat chords (Bach) | "
-          f"semitone clashes struck on beats (Bach) |\n"
-          f"| --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
+          f"semitone clashes struck on beats (Bach) | doubled leading tones on beats (Bach) |\n"
+          f"| --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
           f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} | "
           f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) | "
-          f"{clash[0]}/{clash[1]} ({bach_clash[0]}/{bach_clash[1]}) |")
+          f"{clash[0]}/{clash[1]} ({bach_clash[0]}/{bach_clash[1]}) | "
+          f"{double[0]}/{double[1]} ({bach_double[0]}/{bach_double[1]}) |")
 
 
 if __name__ == "__main__":

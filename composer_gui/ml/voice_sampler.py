@@ -773,6 +773,8 @@ class VoiceSampler:
                             _leap_mask(mask, chord[:, i], cand, pitch_offset, bass=i == n - 1)
                         if rules and i and frame.on_beat:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
+                            _doubling_mask(mask, i, cur, cand, pitch_offset, 8 if mode_minor
+                                           else 11)
                         if static is not None and static[0] == i:
                             moves = static[1] & ~frame_attack & \
                                 mask[:, pitch_offset:].any(axis=1)
@@ -1096,6 +1098,19 @@ def _unison_mask(mask: np.ndarray, i: int, others: list[int], cur: np.ndarray,
     mine = cur[:, i]
     struck = (mine >= 0) & (sounding == mine[:, None]).any(axis=1)
     mask[struck, HOLD] = False
+
+
+def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
+                   pitch_offset: int, leading: int) -> None:
+    """On a beat, voice ``i`` does not strike the leading tone (``leading``, a pitch class of
+    the normalized key) while a voice above sounds it: a doubled leading tone has nowhere to
+    go but in octaves or away from its resolution (a fifth listening review heard V6 chords
+    with it doubled, followed by consecutive octaves). A row left without a note keeps its
+    mask."""
+    above = (cur[:, :i] >= 0) & (cur[:, :i] % 12 == leading)
+    if not above.any():
+        return
+    _narrow(mask, ~(above.any(axis=1)[:, None] & (cand[None, :] % 12 == leading)), pitch_offset)
 
 
 def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_offset: int

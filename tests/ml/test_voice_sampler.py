@@ -567,6 +567,21 @@ def test_a_chord_under_a_fermata_the_model_marks_stands_two_beats_at_most(tiny_v
     assert longest() > 2 * TPQ
 
 
+def test_on_a_beat_a_voice_does_not_double_the_leading_tone(sampler):
+    """C major (normalized): the soprano sounds B4, so the alto may strike no B (any octave)
+    but may strike G or D; with the soprano on C5 the alto's B is free."""
+    from composer_gui.ml.voice_sampler import _doubling_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[71, -1, -1, -1], [72, -1, -1, -1]])
+    mask = _open_mask(2, sampler)
+    _doubling_mask(mask, 1, cur, cand, v.pitch_offset, 11)
+    assert not {59, 71} & allowed_pitches(mask, sampler, 0)
+    assert {62, 67} <= allowed_pitches(mask, sampler, 0)
+    assert {59, 71} <= allowed_pitches(mask, sampler, 1)
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""
