@@ -84,7 +84,7 @@ from composer_gui.ml.sampler import (
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
 from composer_gui.music.edits import apply_generated, region_notes
-from composer_gui.music.score import KeySignature, Note, Score
+from composer_gui.music.score import MAJOR_SCALE, KeySignature, Note, Score
 
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
 VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
@@ -773,8 +773,8 @@ class VoiceSampler:
                             _leap_mask(mask, chord[:, i], cand, pitch_offset, bass=i == n - 1)
                         if rules and i and frame.on_beat:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
-                            _doubling_mask(mask, i, cur, cand, pitch_offset, 8 if mode_minor
-                                           else 11)
+                            _doubling_mask(mask, i, cur, cand, pitch_offset,
+                                           (_ROOT[(mode_minor, 2)] + 11) % 12)
                         if static is not None and static[0] == i:
                             moves = static[1] & ~frame_attack & \
                                 mask[:, pitch_offset:].any(axis=1)
@@ -1126,22 +1126,20 @@ def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_off
     ``bench/modal_degrees.py``)."""
     if key is None or key.quality == key.mode:
         return None, None
-    steps = (0, 2, 4, 5, 7, 9, 11) if key.quality == "major" else (0, 2, 3, 5, 7, 8, 10)
-    family = {(key.tonic_pc + x) % 12 for x in steps}
-    mode = set(key.scale_pcs())
-    pairs = {f: g for f in family - mode for g in ((f - 1) % 12, (f + 1) % 12)
-             if g in mode and g not in family}
-    if not pairs:
-        return None, None
-    where = {int(p): i for i, p in enumerate(score_pitches)}
+    # the family key's seven (its signature's: natural minor), not scale_pcs, which adds the
+    # minor key's raised sixth and seventh
+    home = KeySignature.from_tonic(key.tonic_pc, key.quality).sharps * 7
+    family = {(home + x) % 12 for x in MAJOR_SCALE}
+    mode = key.scale_pcs()
+    # each altered degree's pitch class -> the semitone step to the mode's own
+    step = {f: d for f in family - mode for d in (-1, 1)
+            if (f + d) % 12 in mode and (f + d) % 12 not in family}
     src, dst = [], []
-    for i, p in enumerate(score_pitches):
-        g = pairs.get(int(p) % 12)
-        if g is not None:
-            q = int(p) + ((g - int(p)) % 12 if (g - int(p)) % 12 == 1 else -1)
-            if q in where:
-                src.append(pitch_offset + i)
-                dst.append(pitch_offset + where[q])
+    for i, p in enumerate(score_pitches):  # consecutive pitches: index i + d is pitch p + d
+        d = step.get(int(p) % 12)
+        if d is not None and 0 <= i + d < len(score_pitches):
+            src.append(pitch_offset + i)
+            dst.append(pitch_offset + i + d)
     if not src:
         return None, None
     return np.array(src), np.array(dst)

@@ -513,6 +513,16 @@ def test_on_a_beat_a_voice_strikes_no_semitone_against_a_note_struck_above(sampl
     assert {64, 76} <= allowed_pitches(mask, sampler, 1) and mask[1, HOLD]
 
 
+def longest_static(s: VoiceSampler, score: Score, request: GenerationRequest,
+                   span: tuple[int, int]) -> int:
+    """The longest span (ticks) with no onset inside ``span``, over the request's variations."""
+    out = 0
+    for r in s.generate(score, request):
+        onsets = sorted({n.start for n in r.notes if span[0] <= n.start < span[1]} | {*span})
+        out = max(out, *(b - a for a, b in itertools.pairwise(onsets)))
+    return out
+
+
 @pytest.mark.parametrize("task", ["continue", "region"])
 def test_a_chorale_chord_stands_no_longer_than_a_beat(tiny_voice_model, monkeypatch, task):
     """A model that would rather hold (and marks no fermata): with the chorale rules some voice
@@ -530,16 +540,9 @@ def test_a_chorale_chord_stands_no_longer_than_a_beat(tiny_voice_model, monkeypa
         request = GenerationRequest(start_tick=BAR, end_tick=3 * BAR, variations=3, seed=2)
         span = (BAR, 3 * BAR)
 
-    def longest() -> int:
-        out = 0
-        for r in s.generate(score, request):
-            onsets = sorted({n.start for n in r.notes if span[0] <= n.start < span[1]} | {*span})
-            out = max(out, *(b - a for a, b in itertools.pairwise(onsets)))
-        return out
-
-    assert longest() <= TPQ
+    assert longest_static(s, score, request, span) <= TPQ
     monkeypatch.setattr(voice_sampler, "MAX_STATIC_BEATS", 99)
-    assert longest() > TPQ
+    assert longest_static(s, score, request, span) > TPQ
 
 
 def test_a_chord_under_a_fermata_the_model_marks_stands_two_beats_at_most(tiny_voice_model,
@@ -555,16 +558,9 @@ def test_a_chord_under_a_fermata_the_model_marks_stands_two_beats_at_most(tiny_v
     request = GenerationRequest(bars=2, variations=3, seed=2, end="free")
     span = (score.end_tick, score.end_tick + 2 * BAR)
 
-    def longest() -> int:
-        out = 0
-        for r in s.generate(score, request):
-            onsets = sorted({n.start for n in r.notes if span[0] <= n.start < span[1]} | {*span})
-            out = max(out, *(b - a for a, b in itertools.pairwise(onsets)))
-        return out
-
-    assert longest() <= 2 * TPQ
+    assert longest_static(s, score, request, span) <= 2 * TPQ
     monkeypatch.setattr(voice_sampler, "MAX_FERMATA_BEATS", 99)
-    assert longest() > 2 * TPQ
+    assert longest_static(s, score, request, span) > 2 * TPQ
 
 
 def test_on_a_beat_a_voice_does_not_double_the_leading_tone(sampler):
