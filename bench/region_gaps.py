@@ -86,20 +86,35 @@ def continuations(split, vocab, generate) -> None:
     cases = me.spread([c for c in me.cases_from_pieces(split["test"], vocab)
                        if c.score.bar_count() >= 4], 20)
     real, model = [], []
+    marks = {"continued": [0, 0, 0.0], "Bach": [0, 0, 0.0]}  # fermatas, on strong beats, bars
+
+    def count(who: str, g: Score, start: int, stop: int) -> None:
+        ts = g.time_signature_at(start)
+        for t in g.fermatas:
+            if start <= t < stop:
+                marks[who][0] += 1
+                marks[who][1] += (t - g.bar_start(g.bar_at(t))) % (ts.bar_ticks // 2) == 0
+        marks[who][2] += (stop - start) / ts.bar_ticks
+
     for i, case in enumerate(cases):
         s = case.score
         start = s.bar_start(4)
         end = s.bar_start(min(s.bar_count(), 12) - 1)
         if end > start:
             real.append(longest_static(s, start, end, ()))
+        if s.bar_count() >= 12:
+            count("Bach", s, start, s.bar_start(12))
         opening = s.slice(0, start, shift=False)
         for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
             model.append(longest_static(g, start, g.bar_start(g.bar_count() - 1), ()))
-    print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |")
-    print("| --- | ---: | --- | --- | --- |")
+            count("continued", g, start, g.bar_start(g.bar_count()))
+    print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |"
+          " fermatas per 8 bars | of them on the downbeat or the middle of the bar |")
+    print("| --- | ---: | --- | --- | --- | --- | --- |")
     for name, xs in (("continued", model), ("Bach", real)):
+        f, strong, bars = marks[name]
         print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 3 for x in xs)} | "
-              f"{sum(x >= 4 for x in xs)} |")
+              f"{sum(x >= 4 for x in xs)} | {8 * f / max(bars, 1):.2f} | {strong} of {f} |")
 
 
 if __name__ == "__main__":

@@ -44,8 +44,9 @@ How a request runs:
 5. Rules (docs/voices.md), each yielding where it would leave a voice no note: the chorale style
    rules for three or more voices (``style_rules``: no outer parallel fifths/octaves, chords on
    the beats, :func:`_style_mask`; no consecutive fifths/octaves between any two voices, nor into
-   a region's kept chord, :func:`_parallels_mask`; no leap of a seventh or wider than an
-   octave in any voice, nor a tritone in the bass, :func:`_leap_mask`); the cadence option's
+   a region's kept chord, :func:`_parallels_mask`; no leap of a tritone, a seventh or wider
+   than an octave in any voice, :func:`_leap_mask`, and a cost on each semitone a lower voice
+   leaps beyond a step, :func:`_leap_cost`); the cadence option's
    V(7)-I, roots in the bass, closing
    with the top voice on the tonic and a full chord (:func:`_cadence_mask`; a harmonized melody
    opens on I and closes on the chord of its last note, :func:`_opening_tonic`,
@@ -159,6 +160,7 @@ class _VoiceJob:
     # own degrees that replace them (:func:`_mode_degrees`)
     mode_from: np.ndarray | None = None
     mode_to: np.ndarray | None = None
+    last_fermata: int = -(10 ** 9)  # the step of the score's last fermata before the span
 
 
 class VoiceSampler:
@@ -179,6 +181,9 @@ class VoiceSampler:
         self.warnings: list[str] = []
         self.plan: Plan | None = None
         self.search = SearchReport()
+        # per variation, the onsets (score ticks) the model marked with a fermata in the span
+        # it wrote: complete once the stream of the last call is exhausted
+        self.fermatas: list[list[int]] = []
 
     @classmethod
     def load(cls, name_or_dir: str | os.PathLike) -> VoiceSampler:
@@ -195,18 +200,20 @@ class VoiceSampler:
         self.warnings = list(job.plan.warnings)
         self.search = SearchReport(candidates=job.candidates, tonic_checked=job.tonic_check,
                                    context_frames=job.n_context)
+        self.fermatas = [[] for _ in range(request.variations)]
         return self._run(job, request, cancel)
 
     def generate(self, score: Score, request: GenerationRequest,
                  cancel: threading.Event | None = None) -> list[Score]:
-        """One Score per variation, kept by music.edits' rule (each note into its part)."""
+        """One Score per variation, kept by music.edits' rule (each note into its part), with
+        the fermatas the model marked."""
         notes: list[list[GeneratedNote]] = [[] for _ in range(request.variations)]
         for g in self.stream(score, request, cancel):
             notes[g.variation].append(g)
         plan = self.plan
         assert plan is not None
-        return [apply_generated(score, ns, plan.start_tick, plan.end_tick, plan.parts)
-                for ns in notes]
+        return [apply_generated(score, ns, plan.start_tick, plan.end_tick, plan.parts, fs)
+                for ns, fs in zip(notes, self.fermatas, strict=True)]
 
     # ----- preparation -----------------------------------------------------------------------
     def _prepare(self, score: Score, request: GenerationRequest) -> _VoiceJob:
@@ -392,9 +399,11 @@ class VoiceSampler:
             elif s in closes:
                 cadence = closes[s]
             approach = region_end is not None and not context and s >= stop_step - beat
+            # a chorale's closing chord is held under a fermata, as each of Bach's is
+            fermata = s in fermata_steps or (final == 1 and rules_on)
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
-                                 approach=approach, fermata=s in fermata_steps,
+                                 approach=approach, fermata=fermata,
                                  bass_avoid=avoid.get(s, frozenset())))
         # a region rewritten, or a melody harmonized under the phrase ends it marks: the
         # model adds no fermata of its own (PHRASES_FROM_SCORE)
@@ -477,7 +486,9 @@ class VoiceSampler:
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
-                         mode_from=mode_from, mode_to=mode_to)
+                         mode_from=mode_from, mode_to=mode_to,
+                         last_fermata=max((f for f in fermata_steps if f < start_step),
+                                          default=-(10 ** 9)))
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -590,6 +601,11 @@ class VoiceSampler:
         fermata_at = np.full(k, -1, np.int64)
         max_static = MAX_STATIC_BEATS * job.beat_steps
         max_fermata = MAX_FERMATA_BEATS * job.beat_steps
+        # the last fermata marked (the score's or sampled), and the closing chord's, whose
+        # fermata is forced: a phrase lasts MIN_PHRASE_BEATS at least
+        marked_at = np.full(k, job.last_fermata, np.int64)
+        closing = next((f.step for f in job.frames if f.final == 1 and f.fermata), None)
+        min_phrase = MIN_PHRASE_BEATS * job.beat_steps
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -620,6 +636,7 @@ class VoiceSampler:
         score = np.zeros(k)
         streaming = True
         held: list[list[GeneratedNote]] = [[] for _ in range(k)]  # collected per row (search)
+        marked: list[list[int]] = [[] for _ in range(k)]  # per row: the fermatas it sampled
         emitted: list[list[Note]] = [[] for _ in range(k)]  # streamed per variation
         n_frames = len(job.frames)
         last_slot = None
@@ -671,12 +688,14 @@ class VoiceSampler:
                 opened, pitch = opened[idx], pitch[idx]
                 cur, outer, last_sound = cur[idx], outer[idx], last_sound[idx]
                 last_onset, fermata_at = last_onset[idx], fermata_at[idx]
+                marked_at = marked_at[idx]
                 chord = chord[idx]
                 entered = entered[idx]
                 if hist is not None:
                     hist, run, restated = hist[idx], run[idx], restated[idx]
                 group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
                 held = [list(held[r]) for r in idx] if not streaming else [[] for _ in idx]
+                marked = [list(marked[r]) for r in idx]
                 rows = len(idx)
                 streaming = False
             if fi == n_frames - job.n_context:  # the span ends: close its notes
@@ -706,12 +725,19 @@ class VoiceSampler:
                 chosen = np.full(rows, p0 + frame.fermata)
             else:
                 mask = np.zeros((rows, v.size), bool)
-                mask[:, p0:p0 + 2] = True
+                mask[:, p0] = True
+                mask[:, p0 + 1] = frame.step - marked_at >= min_phrase
+                if closing is not None and 0 < closing - frame.step < min_phrase:
+                    mask[:, p0 + 1] = False
                 chosen = sample_tokens(logits, mask, temperature, top_k, top_p, rng.random(rows))
             if scoring:
                 score += loglik(chosen)
             feed(chosen)
             fermata_at[chosen == p0 + 1] = frame.step
+            marked_at[chosen == p0 + 1] = frame.step
+            # a fermata on a chord struck here is written into the score (the model's own, or
+            # the closing chord's; the score's own are there already)
+            sampled = (chosen == p0 + 1) if not frame.context else None
             frame_attack = np.zeros(rows, bool)
             # the lowest voice written here strikes when the chord has stood too long
             static = None
@@ -770,7 +796,7 @@ class VoiceSampler:
                                                  _ROOT[(mode_minor, frame.cadence)], cand,
                                                  pitch_offset)
                         if rules and n > 2:
-                            _leap_mask(mask, chord[:, i], cand, pitch_offset, bass=i == n - 1)
+                            _leap_mask(mask, chord[:, i], cand, pitch_offset)
                         if rules and i and frame.on_beat:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
                             _doubling_mask(mask, i, cur, cand, pitch_offset,
@@ -793,6 +819,9 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, job.mode_to] = np.logaddexp(biased[:, job.mode_to],
                                                               biased[:, job.mode_from])
+                    if rules and n > 2 and i and LEAP_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1)
                     if pulled[i]:
                         if biased is logits:
                             biased = biased + job.pull[i]
@@ -827,6 +856,9 @@ class VoiceSampler:
                     feed(chosen)
             last_sound[(cur >= 0).any(axis=1)] = frame.step
             last_onset[frame_attack] = frame.step
+            if sampled is not None:
+                for r in np.flatnonzero(sampled & frame_attack):
+                    marked[r].append(frame.step * step)
             if frame.cadence:  # a phrase close's chord may stand as a fermata's does
                 fermata_at[frame_attack] = frame.step
             if frame_attack.any():  # an onset: the outer voices the next onset is checked against
@@ -840,6 +872,8 @@ class VoiceSampler:
                     return
                 yield g
         if streaming:
+            for r in range(rows):
+                self.fermatas[int(group[r])] = marked[r]
             return
         # the search: each variation keeps its best candidate
         report = self.search
@@ -861,6 +895,7 @@ class VoiceSampler:
                 report.found_authentic += any(authentic.values())
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              tonic.get(r, False), score[r], -r))
+            self.fermatas[var] = marked[best]
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
                     return
@@ -881,6 +916,13 @@ class VoiceSampler:
 # all (a third review still heard the one-beat breaths mid-chorale): this then only governs
 # voices that have not entered yet.
 MAX_SILENCE_BEATS = {False: 0, True: 2}
+# A phrase of a chorale continuation lasts at least this many beats: the model may mark no
+# fermata sooner after the last one (the score's or its own), nor this close before the closing
+# chord's. Bach's fermatas in the model's 4/4 train and val chorales are 4 beats apart or more
+# (1,656 phrases: 4 beats 4.7%, 6 beats 12.7%, 8 beats 50.8%); the model's continuations of the
+# val openings had 14% of them 1 to 3 beats apart (bench/region_gaps.py --continuations).
+MIN_PHRASE_BEATS = 4
+
 # A chorale's chord stands at most this many beats with no voice striking (a fermata's, or a
 # phrase close's, see below): the lowest voice written then strikes. A fourth listening review
 # heard a rewritten region hold one chord for six beats. Regions rewritten in the held-out
@@ -1166,20 +1208,54 @@ def _clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.ndarray,
     mask[into & keep, HOLD] = False
 
 
-def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int,
-               bass: bool = True) -> None:
-    """A voice leaps no seventh and nothing wider than an octave from its last note
-    (``before``, -1: none), and the bass no tritone: Bach's basses leap fourths, fifths and
-    octaves (a tritone is 0.60% of their moves, sevenths 0.39%, in the bach-chorales train and
-    val pieces; a third listening review heard A-D# leaps in 3 of 3 E major continuations), his
-    upper voices a seventh in 0.03% of theirs (a fourth review heard a soprano leap E4-D#5). A
+def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int
+               ) -> None:
+    """A voice leaps no tritone, no seventh and nothing wider than an octave from its last note
+    (``before``, -1: none): Bach's basses leap fourths, fifths and octaves (a tritone is 0.60%
+    of their moves, sevenths 0.39%, in the bach-chorales train and val pieces; a third
+    listening review heard A-D# leaps in 3 of 3 E major continuations), his upper voices a
+    seventh in 0.03% of theirs (a fourth review heard a soprano leap E4-D#5) and a tritone in
+    0.0% (soprano), 0.16% (alto), 0.45% (tenor) of the test chorales' moves, where the
+    harmonizations' tenor leapt one in 1.8% (a fifth review heard B-flat3-E4-B-flat3-E4). A
     row left without a note keeps its mask."""
     leap = np.abs(cand[None, :] - before[:, None])
-    barred = (leap >= 10) & (leap != 12)
-    if bass:
-        barred |= leap == 6
+    barred = ((leap >= 10) & (leap != 12)) | (leap == 6)
     allowed = (before[:, None] < 0) | ~barred
     _narrow(mask, allowed, pitch_offset)
+
+
+LEAP_COST = 0.3  # nats per semitone of a lower voice's move beyond a whole step
+BASS_REPEAT_COST = 0.7  # nats: the bass striking its note again
+
+
+def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
+               pitch_offset: int, bass: bool) -> None:
+    """Lower voices move as Bach's do, mostly by step: each semitone a move spans beyond a
+    whole step costs :data:`LEAP_COST` (an octave leap of the bass costs as a fourth's, and
+    the bass restriking its note :data:`BASS_REPEAT_COST`). Written one after another under
+    the chord rules, the model's alto, tenor and bass leapt far more than Bach's: harmonizing
+    the bach-chorales val melodies, bass sixths 6.6% of its moves (Bach 0.7%), tenor sixths
+    2.4% (0.7%), bass steps 33% (63%; docs/voices.md, "Lower voices move by step"). A cost,
+    not a mask: a leap the harmony needs stays possible. Which pitch, not whether to strike:
+    the pitches the mask allows keep their total probability against holding or resting
+    (charged to the pitches alone, the cost made notes 3% fewer and their lengths further from
+    Bach's)."""
+    leap = np.abs(cand[None, :] - before[:, None])
+    cost = LEAP_COST * np.maximum(leap - 2, 0).astype(np.float64)
+    if bass:
+        cost = np.where(leap == 12, 3 * LEAP_COST, cost)
+        cost = np.where(leap == 0, BASS_REPEAT_COST, cost)
+    cost = np.where(before[:, None] >= 0, cost, 0.0)
+    pitches = biased[:, pitch_offset:]
+    allowed = mask[:, pitch_offset:]
+    z = np.where(allowed, pitches, -np.inf)
+    top = z.max(axis=1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a row with no pitch allowed
+        mass = np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+        after = np.log(np.exp(z - cost - top).sum(axis=1, keepdims=True))
+        shift = np.where(np.isfinite(mass) & np.isfinite(after), mass - after, 0.0)
+    biased[:, pitch_offset:] = pitches - cost + shift
 
 
 def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:

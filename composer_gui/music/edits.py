@@ -162,8 +162,18 @@ def _unnamed(name: str, index: int) -> bool:
     return not name or name == f"Part {index + 1}"
 
 
+def with_fermatas(score: Score, ticks: Iterable[int]) -> Score:
+    """``score`` with fermatas added at ``ticks`` (the onsets that carry one): the phrase ends
+    a chorale continuation marks. The score's own fermatas stay; generated music never removes
+    one (a region keeps the score's phrase ends, and a continuation starts after them)."""
+    new = set(ticks) - set(score.fermatas)
+    return replace(score, fermatas=score.fermatas + tuple(new)) if new else score
+
+
 def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int,
-                    end: int | None = None, parts: Collection[int] | None = None) -> Score:
-    """``score`` with generated ``notes`` kept: :func:`generated_diff` applied."""
+                    end: int | None = None, parts: Collection[int] | None = None,
+                    fermatas: Iterable[int] = ()) -> Score:
+    """``score`` with generated ``notes`` kept (:func:`generated_diff` applied) and the
+    ``fermatas`` the generation marked (:func:`with_fermatas`)."""
     removed, added, names = kept_diff(score, notes, start, end, parts)
-    return apply_note_diff(score, removed, added, names=names)
+    return with_fermatas(apply_note_diff(score, removed, added, names=names), fermatas)

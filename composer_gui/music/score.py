@@ -552,10 +552,13 @@ class Score:
             return replace(n, start=n.start - offset, duration=min(n.end, end) - n.start)
 
         sliced = self.map_notes(cut, drums=True)
+        # the fermatas of the notes kept (an opening cut from a chorale must not carry the
+        # phrase ends of the bars after it: the evaluation's openings did, and the sampler
+        # heard where Bach's next phrases end)
+        fermatas = tuple(t - offset for t in self.fermatas if start <= t < end)
         if not shift:
-            return sliced
-        sliced = replace(sliced, pickup=self.pickup if start == 0 else 0,
-                         fermatas=tuple(t - start for t in self.fermatas if start <= t < end))
+            return replace(sliced, fermatas=fermatas)
+        sliced = replace(sliced, pickup=self.pickup if start == 0 else 0, fermatas=fermatas)
         key = self.key_at(start)
         keys = tuple(k for k in self.key_signatures if start < k.tick < end)
         return replace(

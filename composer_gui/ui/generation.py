@@ -12,7 +12,7 @@ controller alone (``ContinueController.warnings``), so no object is written from
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -76,9 +76,19 @@ class GenerationStream:
     parts: tuple[int, ...] | None = None  # the parts the notes replace (None: every one)
     start_tick: int | None = None  # the span the sampler planned (None: as the window asked)
     end_tick: int | None = None  # its end, for a region or a harmonization
+    # per variation, the onsets the model marked with a fermata: read once the notes are in
+    fermatas: Callable[[], list[list[int]]] | None = None
 
     def __iter__(self) -> Iterator[Any]:
         return self.notes
+
+
+@dataclass(frozen=True)
+class Fermatas:
+    """Sent after the notes: per variation, the onsets the model marked with a fermata (a
+    chorale's phrase ends and its closing chord); Keep writes them into the score."""
+
+    ticks: tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,8 @@ class SamplerBackend:
         # known once stream() returns (repairs, meter, cuts): read here, in this call's thread
         plan = sampler.plan
         return GenerationStream(notes, tuple(sampler.warnings) + tuple(dropped),
-                                plan.parts, plan.start_tick, plan.end_tick)
+                                plan.parts, plan.start_tick, plan.end_tick,
+                                lambda: getattr(sampler, "fermatas", []))
 
 
 class ContinueController(QObject):
@@ -202,6 +213,9 @@ class ContinueController(QObject):
                 ctx.report(generated)
                 if ctx.cancelled:
                     break
+            fermatas = getattr(stream, "fermatas", None)
+            if fermatas is not None and not ctx.cancelled:
+                ctx.report(Fermatas(tuple(tuple(f) for f in fermatas())))
             return list(getattr(stream, "warnings", ()))  # a fake backend's stream has none
 
         task = Task(produce)
@@ -230,7 +244,7 @@ class ContinueController(QObject):
         cmd = undo.keep_command(
             self.doc, prop.placed(), prop.start_tick, end,
             f"Keep variation {variation + 1} ({plural(count, 'note')})",
-            parts=prop.parts)
+            parts=prop.parts, fermatas=prop.fermatas())
         prop.clear()
         self.doc.push(cmd)
         self.kept.emit(variation)
@@ -253,8 +267,10 @@ class ContinueController(QObject):
             for item in items:
                 if isinstance(item, Rewrites):
                     self.proposal.plan(item.parts, item.start_tick, item.end_tick)
+                elif isinstance(item, Fermatas):
+                    self.proposal.mark_fermatas(item.ticks)
             self.received += self.proposal.add([g for g in items
-                                                if not isinstance(g, Rewrites)])
+                                                if not isinstance(g, Rewrites | Fermatas)])
             self.progressed.emit(self.received)
 
     def _on_end(self, task: Task, how: str, message: str,

@@ -26,6 +26,7 @@ class Proposal(QObject):
         super().__init__(parent)
         self.variations: list[list[Note]] = []
         self.placed_variations: list[list[PlacedNote]] = []  # the same notes, with their parts
+        self.fermata_variations: list[tuple[int, ...]] = []  # the fermatas each one marked
         self.parts: tuple[int, ...] | None = None  # the parts rewritten (None: every one)
         self.current = 0
         self.start_tick = 0
@@ -40,6 +41,7 @@ class Proposal(QObject):
               parts: tuple[int, ...] | None = None) -> None:
         self.variations = [[] for _ in range(max(1, count))]
         self.placed_variations = [[] for _ in self.variations]
+        self.fermata_variations = [() for _ in self.variations]
         self.parts = parts
         self.current = 0
         self.start_tick = start_tick
@@ -74,6 +76,17 @@ class Proposal(QObject):
             self.changed.emit()
         return added
 
+    def mark_fermatas(self, ticks) -> None:
+        """The fermatas each variation marked (known when the notes are in)."""
+        for v, marks in enumerate(list(ticks)[:len(self.variations)]):
+            self.fermata_variations[v] = tuple(marks)
+        self.changed.emit()
+
+    def fermatas(self, variation: int | None = None) -> tuple[int, ...]:
+        if not self.fermata_variations:
+            return ()
+        return self.fermata_variations[self.current if variation is None else variation]
+
     def notes(self, variation: int | None = None) -> list[Note]:
         if not self.variations:
             return []
@@ -105,6 +118,7 @@ class Proposal(QObject):
         if self.variations:
             self.variations = []
             self.placed_variations = []
+            self.fermata_variations = []
             self.parts = None
             self.current = 0
             self.region = None

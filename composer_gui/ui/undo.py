@@ -23,6 +23,7 @@ from composer_gui.music.edits import (
     PlacedNote,
     apply_note_diff,
     kept_diff,
+    with_fermatas,
 )
 from composer_gui.music.gm import program_name
 from composer_gui.music.score import (
@@ -45,11 +46,13 @@ MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
 class EditNotes(QUndoCommand):
     def __init__(self, doc: Document, removed: Iterable[NoteKey], added: Iterable[NoteKey],
                  text: str, parent: QUndoCommand | None = None,
-                 names: Mapping[int, str] | None = None) -> None:
+                 names: Mapping[int, str] | None = None, fermatas: Iterable[int] = ()) -> None:
         super().__init__(text, parent)
         self.doc = doc
         self.removed = tuple(removed)
         self.added = tuple(added)
+        # fermatas this edit adds (a kept chorale continuation's phrase ends); undo removes them
+        self.fermatas = tuple(sorted(set(fermatas) - set(doc.score.fermatas)))
         self.names = dict(names or {})  # names of the parts this edit adds (or renames)
         self._selection_before = doc.selection
         self._parts_before = len(doc.score.parts)
@@ -57,11 +60,14 @@ class EditNotes(QUndoCommand):
                               if i < len(doc.score.parts)}
 
     def redo(self) -> None:
-        self.doc.replace_score(apply_note_diff(self.doc.score, self.removed, self.added,
-                                               self.names), frozenset(self.added))
+        score = apply_note_diff(self.doc.score, self.removed, self.added, self.names)
+        self.doc.replace_score(with_fermatas(score, self.fermatas), frozenset(self.added))
 
     def undo(self) -> None:
         score = apply_note_diff(self.doc.score, self.added, self.removed, self._names_before)
+        if self.fermatas:
+            gone = set(self.fermatas)
+            score = replace(score, fermatas=tuple(t for t in score.fermatas if t not in gone))
         extra = score.parts[self._parts_before:]
         if extra and not any(p.notes for p in extra):  # a part this command added: drop it
             score = score.with_parts(score.parts[:self._parts_before])
@@ -238,14 +244,15 @@ def key_command(doc: Document, key: KeySignature | None) -> ChangeScore | None:
 
 
 def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
-                 end: int | None, text: str, parts: Collection[int] | None = None
-                 ) -> EditNotes | None:
+                 end: int | None, text: str, parts: Collection[int] | None = None,
+                 fermatas: Iterable[int] = ()) -> EditNotes | None:
     """Keep generated notes (from ``start``; ``end``: a region; ``parts``: the parts rewritten,
-    None for all) by music.edits' one rule: each note into its part, new parts named."""
+    None for all) by music.edits' one rule: each note into its part, new parts named; with the
+    ``fermatas`` the generation marked, as ``composer-gui generate`` writes them."""
     removed, added, names = kept_diff(doc.score, notes, start, end, parts)
     if not added and not removed:
         return None
-    return EditNotes(doc, removed, added, text, names=names)
+    return EditNotes(doc, removed, added, text, names=names, fermatas=fermatas)
 
 
 # ----- parts (the parts panel) --------------------------------------------------------------------

@@ -614,7 +614,7 @@ def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     assert 53 not in allowed_pitches(mask, sampler)  # F an octave below: contrary octaves
 
 
-def test_the_bass_leaps_no_tritone_seventh_nor_wider_than_an_octave(sampler):
+def test_no_voice_leaps_a_tritone_a_seventh_nor_wider_than_an_octave(sampler):
     from composer_gui.ml.voice_sampler import _leap_mask
 
     v = sampler.vocab
@@ -625,11 +625,39 @@ def test_the_bass_leaps_no_tritone_seventh_nor_wider_than_an_octave(sampler):
     assert {36, 41, 43, 53, 55, 60} <= allowed  # octaves, fourths, fifths
     assert not {38, 58, 59, 61, 62, 37} & allowed  # sevenths, ninths, a tenth down
     assert not {42, 54} & allowed  # tritones
-    upper = _open_mask(1, sampler)  # an upper voice: a tritone, but no seventh
-    _leap_mask(upper, np.array([64]), cand, v.pitch_offset, bass=False)
-    assert {58, 70, 76} <= allowed_pitches(upper, sampler) and not {74, 75, 53} & \
+    upper = _open_mask(1, sampler)  # an upper voice: no tritone either
+    _leap_mask(upper, np.array([64]), cand, v.pitch_offset)
+    assert {59, 69, 76} <= allowed_pitches(upper, sampler) and not {58, 70, 74, 75, 53} & \
         allowed_pitches(upper, sampler)
     assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())  # no note before: free
+
+
+def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
+    from composer_gui.ml.voice_sampler import BASS_REPEAT_COST, LEAP_COST, _leap_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    at = {int(p): int(p) - v.min_pitch + v.pitch_offset for p in cand}
+    def strike(logits, mask):  # the allowed pitches' total probability
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return (p[:, v.pitch_offset:] * mask[:, v.pitch_offset:]).sum(axis=1)
+
+    mask = _open_mask(2, sampler)
+    inner = np.zeros((2, v.size))
+    _leap_cost(inner, mask, np.array([60, -1]), cand, v.pitch_offset, bass=False)
+    d = inner[0] - inner[0, at[60]]  # relative to a repeated note
+    assert d[at[62]] == 0  # a step is as free as a repeat
+    assert d[at[64]] == pytest.approx(-2 * LEAP_COST)  # a third: 2 semitones past a step
+    assert d[at[69]] < d[at[67]] < d[at[64]]  # wider leaps cost more
+    assert d[at[48]] == pytest.approx(-10 * LEAP_COST)
+    assert not inner[1].any() and not inner[:, :v.pitch_offset].any()  # no note before; HOLD
+    assert strike(inner, mask) == pytest.approx(strike(np.zeros((2, v.size)), mask))
+    bass = np.zeros((1, v.size))
+    _leap_cost(bass, mask[:1], np.array([48]), cand, v.pitch_offset, bass=True)
+    d = bass[0] - bass[0, at[50]]
+    assert d[at[36]] == d[at[53]] == pytest.approx(-3 * LEAP_COST)  # an octave costs a 4th's
+    assert d[at[48]] == pytest.approx(-BASS_REPEAT_COST)
 
 
 def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler):
@@ -992,3 +1020,38 @@ def test_harmonize_into_parts_the_user_chose(sampler):
                                                 harmony_parts=(1, 1, -1)))
     with pytest.raises(ValueError, match="name 3 part"):
         sampler.stream(score, GenerationRequest(harmonize=True, melody=0, harmony_parts=(1,)))
+
+
+def test_a_chorale_continuation_writes_its_fermatas_into_the_score(sampler):
+    """The closing chord of a cadence is held under a fermata, as Bach's are; the fermatas
+    the model marks on chords it strikes are kept with the notes. A region keeps the score's
+    phrase ends and marks none of its own."""
+    req = GenerationRequest(bars=2, variations=2, seed=3)
+    results = sampler.generate(chorale(), req)
+    for result, marked in zip(results, sampler.fermatas, strict=True):
+        assert result.fermatas == tuple(sorted(marked))
+        onsets = {n.start for n in result.notes}
+        assert set(marked) <= onsets and all(t >= 2 * BAR for t in marked)
+        last = max(n.start for n in result.notes)
+        assert last in marked  # the final tonic
+    region = sampler.generate(chorale(20), GenerationRequest(seed=1, start_tick=BAR,
+                                                             end_tick=2 * BAR))
+    assert region[0].fermatas == () and sampler.fermatas == [[]]
+
+
+def test_a_phrase_lasts_at_least_min_phrase_beats(sampler, monkeypatch):
+    """No fermata is marked sooner than MIN_PHRASE_BEATS after the last one (the sketch's or
+    the model's), nor that close before the closing chord's."""
+    from composer_gui.ml import voice_sampler
+
+    sketch = dataclasses.replace(chorale(), fermatas=(7 * TPQ,))  # the sketch's last beat
+    req = GenerationRequest(bars=4, variations=6, seed=5)
+
+    def gaps() -> list[int]:
+        sampler.generate(sketch, req)
+        return [b - a for marked in sampler.fermatas
+                for a, b in itertools.pairwise([7 * TPQ, *sorted(marked)])]
+
+    assert min(gaps()) >= voice_sampler.MIN_PHRASE_BEATS * TPQ
+    monkeypatch.setattr(voice_sampler, "MIN_PHRASE_BEATS", 0)
+    assert min(gaps()) < 4 * TPQ  # the tiny model marks them anywhere

@@ -108,3 +108,14 @@ def test_placed_notes_go_to_their_parts_and_new_parts_get_their_names():
     # a plain note still follows target_part's rule
     assert generated_diff(Score(parts=(sop,)), [Note(960, 76, 480)], 960)[1] == \
         [(0, Note(960, 76, 480))]
+
+
+def test_kept_music_adds_the_fermatas_it_marked_and_keeps_the_scores_own():
+    from composer_gui.music.edits import apply_generated, with_fermatas
+
+    score = Score(parts=(Part((Note(0, 60, TPQ),), name="Soprano"),), fermatas=(0,))
+    kept = apply_generated(score, [Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ)], TPQ,
+                           fermatas=[2 * TPQ, 0])
+    assert kept.fermatas == (0, 2 * TPQ)
+    assert with_fermatas(score, []) is score
+    assert apply_generated(score, [Note(TPQ, 62, TPQ)], TPQ).fermatas == (0,)

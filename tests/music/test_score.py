@@ -451,3 +451,12 @@ def test_bar_numbers_follow_notation_zero_for_an_upbeat():
     filled = upbeat.with_parts([Part((Note(0, 60, TPQ), *upbeat.parts[0].notes))])
     assert (filled.pickup, filled.upbeat, filled.first_bar_number) == (TPQ, 0, 1)
     assert filled.position(BAR_44) == (2, 1, 0)
+
+
+def test_a_slice_keeps_only_the_fermatas_of_its_notes():
+    """An opening cut from a chorale does not carry the phrase ends of the bars after it."""
+    score = Score(parts=(Part(tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(8))),),
+                  fermatas=(2 * TPQ, 6 * TPQ))
+    assert score.slice(0, 4 * TPQ, shift=False).fermatas == (2 * TPQ,)
+    assert score.slice(4 * TPQ, 8 * TPQ).fermatas == (2 * TPQ,)  # moved with the notes
+    assert score.slice(4 * TPQ, 8 * TPQ, shift=False).fermatas == (6 * TPQ,)

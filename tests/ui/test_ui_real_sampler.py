@@ -72,3 +72,30 @@ def test_warnings_ride_on_the_stream_not_on_the_backend(tiny_model):
     assert any("5/8" in w for w in stream.warnings)
     assert all(g.note.start >= melody[-1].end for g in stream)
     assert not hasattr(backend, "warnings")
+
+
+def test_keep_writes_the_fermatas_of_a_chorale_continuation(window, qtbot, tiny_voice_model):
+    """A kept chorale continuation carries its phrase ends: the closing chord's fermata is in
+    the score (the Score dock and MusicXML show it), and undo takes it away with the notes."""
+    from composer_gui.music.score import KeySignature
+
+    window.controller.backend = SamplerBackend()
+    panel = window.panel
+    panel.model.addItem("tiny-voices", str(tiny_voice_model))
+    panel.model.setCurrentIndex(panel.model.count() - 1)
+    chord = ((72, 67, 64, 48), (71, 67, 62, 43), (72, 67, 64, 48), (74, 65, 59, 43))
+    parts = tuple(Part(tuple(Note(i * TPQ, c[v], TPQ) for i, c in enumerate(chord)), name=name)
+                  for v, name in enumerate(("Soprano", "Alto", "Tenor", "Bass")))
+    window.doc.load(Score(parts=parts, key_signatures=(KeySignature(0, 0, "major"),)))
+    panel.bars.setValue(2)
+    panel.seed.setValue(3)
+    run(window, qtbot)
+    marked = window.proposal.fermatas()
+    last = max(n.start for n in window.proposal.notes())
+    assert last in marked and all(t >= 4 * TPQ for t in marked)
+    window.controller.keep()
+    assert window.doc.score.fermatas == tuple(sorted(marked))
+    window.doc.undo_stack.undo()
+    assert window.doc.score.fermatas == () and window.doc.score.parts == parts
+    window.doc.undo_stack.redo()
+    assert window.doc.score.fermatas == tuple(sorted(marked))
