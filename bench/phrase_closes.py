@@ -5,6 +5,10 @@
     python bench/phrase_closes.py --no-closes     # without the phrase closes (_phrase_closes)
     python bench/phrase_closes.py --no-clash-rule  # beat clashes allowed (_clash_mask)
     python bench/phrase_closes.py --no-doubling-rule  # leading tones doubled (_doubling_mask)
+    python bench/phrase_closes.py --no-close-holds  # chords move under a held close (CLOSES_HELD)
+
+The last column: under each half close (V) whose melody note is held past the next beat, the
+beats after it whose chord has the close's root (Bach's own harmony at the same notes beside).
 
 The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
 evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
@@ -39,12 +43,32 @@ def major_sevenths(score: Score, end: int) -> tuple[int, int]:
     return sum(set(c.pcs) in shapes for c in chords), len(chords)
 
 
+def close_held(score: Score, closes: dict[int, tuple[int, int]], step: int) -> tuple[int, int]:
+    """(beats after a held half close whose chord has the close's root, such beats); ``step``:
+    the voice grid's step in ticks."""
+    beat = score.time_signature_at(0).beat_ticks
+    same = total = 0
+    for s, (which, e) in closes.items():
+        if which != 1:
+            continue
+        chords = an.sonorities(score.notes, range(s * step, e * step, beat))
+        if len(chords) < 2:
+            continue
+        first = an.chord_root(frozenset(chords[0].pcs))
+        for c in chords[1:]:
+            root = an.chord_root(frozenset(c.pcs))
+            total += 1
+            same += first is not None and root is not None and root[0] == first[0]
+    return same, total
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-fermatas", action="store_true")
     ap.add_argument("--no-closes", action="store_true")
     ap.add_argument("--no-clash-rule", action="store_true")
     ap.add_argument("--no-doubling-rule", action="store_true")
+    ap.add_argument("--no-close-holds", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
     if args.no_closes:
@@ -53,6 +77,21 @@ def main(argv=None) -> None:
         voice_sampler._clash_mask = lambda *a, **k: None
     if args.no_doubling_rule:
         voice_sampler._doubling_mask = lambda *a, **k: None
+    if args.no_close_holds:
+        voice_sampler.CLOSES_HELD = False
+    spans: list[dict[int, tuple[int, int]]] = []  # the closes of the last harmonization planned
+    find_closes = voice_sampler._phrase_closes
+
+    def recorded(melody, *a, **k):
+        closes = find_closes(melody, *a, **k)
+        spans[:] = [{}]
+        for s, which in closes.items():  # each close's step and the end of its melody note
+            e = s + 1
+            while e < len(melody.lane) and melody.lane[e] == voice_sampler.HOLD:
+                e += 1
+            spans[0][s] = (which, e)
+        return closes
+    voice_sampler._phrase_closes = recorded
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split["test"], vocab)[:args.pieces]
@@ -62,6 +101,7 @@ def main(argv=None) -> None:
     bach7 = [0, 0]
     clash, bach_clash = [0, 0], [0, 0]
     double, bach_double = [0, 0], [0, 0]
+    held, bach_held = [0, 0], [0, 0]
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
@@ -76,7 +116,12 @@ def main(argv=None) -> None:
         if key is not None:
             bach_double = [x + y for x, y in zip(
                 bach_double, an.doubled_leading_tones(an.part_voices(s), beats, key), strict=True)]
-        for g in generate(melody, request):
+        outs = generate(melody, request)
+        closes = spans[0] if spans else {}
+        step = vocab.step_ticks
+        bach_held = [x + y for x, y in zip(bach_held, close_held(s, closes, step), strict=True)]
+        for g in outs:
+            held = [x + y for x, y in zip(held, close_held(g, closes, step), strict=True)]
             maj7 = [x + y for x, y in zip(maj7, major_sevenths(g, end), strict=True)]
             cadences += an.authentic_cadences(g, key, 0, end)
             outer += an.outer_voice_parallels(g.notes, 0, end)
@@ -89,12 +134,14 @@ def main(argv=None) -> None:
                     double, an.doubled_leading_tones(an.part_voices(g), beats, key), strict=True)]
     print(f"| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
           f"any two voices / 8 bars | major-seventh beat chords (Bach) | "
-          f"semitone clashes struck on beats (Bach) | doubled leading tones on beats (Bach) |\n"
-          f"| --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
+          f"semitone clashes struck on beats (Bach) | doubled leading tones on beats (Bach) | "
+          f"beats under a held half close keeping its chord (Bach) |\n"
+          f"| --- | --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
           f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} | "
           f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) | "
           f"{clash[0]}/{clash[1]} ({bach_clash[0]}/{bach_clash[1]}) | "
-          f"{double[0]}/{double[1]} ({bach_double[0]}/{bach_double[1]}) |")
+          f"{double[0]}/{double[1]} ({bach_double[0]}/{bach_double[1]}) | "
+          f"{held[0]}/{held[1]} ({bach_held[0]}/{bach_held[1]}) |")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,9 @@ class _Frame:
     # pitch classes (normalized) the bass avoids here: with the harmonized melody they would
     # make a fifth or octave that the cadence chord's root coming next repeats
     bass_avoid: frozenset[int] = frozenset()
+    # a harmonized melody's phrase close still sounding (its note held): the close's chord
+    # stays (1: the dominant, 2: the tonic; _close_hold_mask)
+    close_held: int = 0
 
 
 @dataclass
@@ -377,6 +380,7 @@ class VoiceSampler:
         rules_on = bool(request.style_rules) and n >= 3
         avoid = _bass_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
                             minor) if rules_on else {}
+        held_closes = _held_closes(melody, closes) if rules_on and CLOSES_HELD else {}
         for s in range(start_step, ctx_step):
             b, pos = where(s)
             context = s >= stop_step
@@ -404,7 +408,8 @@ class VoiceSampler:
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
                                  approach=approach, fermata=fermata,
-                                 bass_avoid=avoid.get(s, frozenset())))
+                                 bass_avoid=avoid.get(s, frozenset()),
+                                 close_held=held_closes.get(s, 0)))
         # a region rewritten, or a melody harmonized under the phrase ends it marks: the
         # model adds no fermata of its own (PHRASES_FROM_SCORE)
         if PHRASES_FROM_SCORE and (region_end is not None
@@ -791,6 +796,9 @@ class VoiceSampler:
                                             seam if frame.approach else None)
                         if shared[i]:
                             _unison_mask(mask, i, shared[i], cur, cand, pitch_offset)
+                        if rules and frame.close_held and i:
+                            _close_hold_mask(mask, i, n, cand, pitch_offset, mode_minor,
+                                             frame.close_held)
                         if rules and frame.cadence and 0 < i < n - 1:
                             _root_parallels_mask(mask, chord[:, i], chord[:, n - 1],
                                                  _ROOT[(mode_minor, frame.cadence)], cand,
@@ -1445,6 +1453,44 @@ def _phrase_closes(melody: _Melody | None, fermatas: set[int], start_step: int,
             out.setdefault(before, 1)
             out[s] = 2
     return out
+
+
+# Under a harmonized melody's phrase close, while its note is held, the lower voices keep the
+# close's chord (_close_hold_mask).
+CLOSES_HELD = True
+
+
+def _held_closes(melody: _Melody | None, closes: dict[int, int]) -> dict[int, int]:
+    """{step: 1 or 2} for the steps after a phrase close (``_phrase_closes``) while the melody
+    holds the close's note."""
+    out: dict[int, int] = {}
+    if melody is None:
+        return out
+    for s, which in closes.items():
+        e = s + 1
+        while e < len(melody.lane) and melody.lane[e] == HOLD:
+            out[e] = which
+            e += 1
+    return out
+
+
+def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
+                     minor: bool, which: int) -> None:
+    """While the melody holds a phrase close's note, a lower voice that strikes takes a note of
+    the close's triad (the dominant's or the tonic's), and the bass its root or third: the chord
+    is re-voiced, not changed. Striking on every beat (``MAX_STATIC_BEATS``) had the voices
+    move on under a held half close: a fifth listening review heard a hymn's half cadence in
+    bar 4 turn V7 into ii, or V into V4/2, in 3 of 3 harmonizations. On the val melodies
+    without their fermatas the close's chord held on 0.50 of the beats after it (Bach 0.74 at
+    the same notes; ``bench/phrase_closes.py``). A row left without a note keeps its mask."""
+    triad = _DOMINANT_TRIAD[minor] if which == 1 else _TRIAD[minor]
+    pcs = set(triad)
+    if i == n - 1:
+        root = _ROOT[(minor, which)]
+        third = (root + (4 if which == 1 or not minor else 3)) % 12
+        pcs = {root, third}
+    _narrow(mask, np.isin(cand % 12, list(pcs))[None, :].repeat(mask.shape[0], axis=0),
+            pitch_offset)
 
 
 def _bass_avoid(melody: _Melody | None, closes: dict[int, int], opening: int, close: int,

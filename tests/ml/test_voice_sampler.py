@@ -1055,3 +1055,28 @@ def test_a_phrase_lasts_at_least_min_phrase_beats(sampler, monkeypatch):
     assert min(gaps()) >= voice_sampler.MIN_PHRASE_BEATS * TPQ
     monkeypatch.setattr(voice_sampler, "MIN_PHRASE_BEATS", 0)
     assert min(gaps()) < 4 * TPQ  # the tiny model marks them anywhere
+
+
+def test_the_lower_voices_keep_a_held_half_closes_chord(sampler):
+    """While the melody holds a half close's D (C major), a voice that strikes takes G, B or D,
+    the bass G or B; under a held full close (A minor) the tonic triad, the bass A or C."""
+    from composer_gui.ml.voice_sampler import _close_hold_mask, _held_closes, _Melody
+
+    melody = _Melody(lane=[70, HOLD, HOLD, HOLD, 72, HOLD], attacks=[0, 4], pcs={0: 2, 4: 0})
+    assert _held_closes(melody, {0: 1, 4: 2}) == {1: 1, 2: 1, 3: 1, 5: 2}
+    assert _held_closes(None, {0: 1}) == {}
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    alto = _open_mask(1, sampler)
+    _close_hold_mask(alto, 1, 4, cand, v.pitch_offset, False, 1)
+    assert {p % 12 for p in allowed_pitches(alto, sampler)} == {7, 11, 2}
+    assert alto[0, HOLD]  # a held note stays held
+    bass = _open_mask(1, sampler)
+    _close_hold_mask(bass, 3, 4, cand, v.pitch_offset, False, 1)
+    assert {p % 12 for p in allowed_pitches(bass, sampler)} == {7, 11}
+    tenor = _open_mask(1, sampler)
+    _close_hold_mask(tenor, 2, 4, cand, v.pitch_offset, True, 2)
+    assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {9, 0, 4}
+    bass = _open_mask(1, sampler)
+    _close_hold_mask(bass, 3, 4, cand, v.pitch_offset, True, 2)
+    assert {p % 12 for p in allowed_pitches(bass, sampler)} == {9, 0}
