@@ -5,6 +5,7 @@
     python bench/key_accuracy.py --by-mode  # folk accuracy of major and minor tunes apart
     python bench/key_accuracy.py --file-keys  # with the K: field's mode declared, as the app
     python bench/key_accuracy.py --fit      # fit the line model (folk train); writes key_model.py
+    python bench/key_accuracy.py --modes    # Dorian / Mixolydian heard in the notes (left out)
     python bench/key_accuracy.py --tune-line  # its L2 and signature weights (tuning set)
 
 Data: music21's offline corpus. Folk tunes are O'Neill's 1850 and Ryan's Mammoth (the pieces of
@@ -672,6 +673,47 @@ def file_keys(data):
                   + " |")
 
 
+def modal_reading(key, notes, least: int) -> str | None:
+    """A rule tried and left out: hear a minor line as Dorian when its natural sixth sounds at
+    least ``least`` times and neither its flat sixth nor its leading tone does; a major line
+    as Mixolydian when its flat seventh sounds ``least`` times and its leading tone never."""
+    c = Counter(n.pitch % 12 for n in notes)
+    t = key.tonic_pc
+    if key.quality == "minor":
+        if c[(t + 9) % 12] >= least and not c[(t + 8) % 12] and not c[(t + 11) % 12]:
+            return "dor"
+    elif c[(t + 10) % 12] >= least and not c[(t + 11) % 12]:
+        return "mix"
+    return None
+
+
+def modes_heard(data):
+    """Without a signature: would the notes of an opening say Dorian or Mixolydian? For the
+    openings whose key (tonic and family) the estimate gets right: the modal tunes found, and
+    the tunes the K: field calls major or minor that the rule would hear as modal."""
+    print("\nChurch modes heard in the notes (no signature; openings whose key is right)\n")
+    print("| set | opening | least | Dorian found | Mixolydian found | major/minor heard modal |")
+    print("| --- | --- | ---: | --- | --- | --- |")
+    sets = [("folk val", data["folk"]["val"]), ("folk test", data["folk"]["test"]),
+            ("folk train", data["folk"]["train"]), ("airs", data["airs"]["test"])]
+    for least in (1, 2):
+        for name, recs in sets:
+            for view in ("4 bars", "2 bars"):
+                tally = Counter()
+                for rec in recs:
+                    tonic, mode, word = rec["truth"]
+                    notes = dict(views(rec))[view]
+                    est = keyfinding.estimate_key(notes)
+                    if est is None or relation(est, tonic, mode) != "right":
+                        continue
+                    kind = word if word in ("dor", "mix") else "plain"
+                    tally[kind] += 1
+                    tally[kind, modal_reading(est, notes, least) or "plain"] += 1
+                print(f"| {name} | {view} | {least} | {tally['dor', 'dor']} of {tally['dor']} | "
+                      f"{tally['mix', 'mix']} of {tally['mix']} | "
+                      f"{tally['plain'] - tally['plain', 'plain']} of {tally['plain']} |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tune", action="store_true", help="grid search on the tuning pieces")
@@ -683,6 +725,8 @@ def main(argv=None):
                     "right")
     ap.add_argument("--file-keys", action="store_true",
                     help="the key heard with the file's K: field (mode included) declared")
+    ap.add_argument("--modes", action="store_true",
+                    help="a rule that hears Dorian and Mixolydian in the notes (left out)")
     ap.add_argument("--fit", action="store_true",
                     help="fit the line model on the folk train split; writes key_model.py")
     args = ap.parse_args(argv)
@@ -706,6 +750,10 @@ def main(argv=None):
     if args.alternatives:
         data["airs"] = load("airs")
         alternatives(data)
+        return
+    if args.modes:
+        data["airs"] = load("airs")
+        modes_heard(data)
         return
     data["airs"] = load("airs")
     print_table(table(data, with_sig=False), "No signature (the declared key dropped)")
