@@ -213,6 +213,24 @@ def doubled_leading_tones(voices: Sequence[Sequence[Note]], ticks: Iterable[int]
     return doubled, total
 
 
+def doubled_sevenths(voices: Sequence[Sequence[Note]], ticks: Iterable[int]) -> tuple[int, int]:
+    """(ticks where every voice sounds a seventh chord with its seventh in two voices, ticks
+    where every voice sounds a seventh chord): Bach's test chorales double the seventh once in
+    344 such beats (bench/phrase_closes.py)."""
+    doubled = total = 0
+    for t in ticks:
+        now = [max(sounding(v, t), default=None) for v in voices]
+        if len(now) < 4 or None in now:
+            continue
+        found = chord_root(frozenset(p % 12 for p in now))
+        if found is None or found[1] not in SEVENTHS:
+            continue
+        total += 1
+        seventh = (found[0] + SEVENTHS[found[1]][3]) % 12
+        doubled += sum(p % 12 == seventh for p in now) >= 2
+    return doubled, total
+
+
 def voice_crossings(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None
                     ) -> tuple[int, int]:
     """(onsets where a voice sounds below the voice under it, onsets with 2+ voices sounding)."""

@@ -1080,3 +1080,21 @@ def test_the_lower_voices_keep_a_held_half_closes_chord(sampler):
     bass = _open_mask(1, sampler)
     _close_hold_mask(bass, 3, 4, cand, v.pitch_offset, True, 2)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {9, 0}
+
+
+def test_no_seventh_chord_with_its_seventh_doubled(sampler):
+    """Over F5, B4 and F4 a bass G would make G7 with the seventh (F) in two voices: barred; D
+    (B diminished over D) and C are not seventh chords with a doubled seventh. With a voice
+    silent the rule waits (the chord is not yet known)."""
+    from composer_gui.ml.voice_sampler import _seventh_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    bass = _open_mask(2, sampler)
+    _seventh_mask(bass, np.array([[77, 71, 65], [77, -1, 65]]), cand, v.pitch_offset)
+    assert not {43, 55} & allowed_pitches(bass, sampler, 0)
+    assert {38, 48, 50} <= allowed_pitches(bass, sampler, 0)
+    assert allowed_pitches(bass, sampler, 1) == set(cand.tolist())
+    tenor = _open_mask(1, sampler)  # over a held G2, under F5 and B4: no second F
+    _seventh_mask(tenor, np.array([[77, 71, 43]]), cand, v.pitch_offset)
+    assert 65 not in allowed_pitches(tenor, sampler) and 62 in allowed_pitches(tenor, sampler)

@@ -128,3 +128,15 @@ def test_real_chorales_meet_the_figures_the_guide_quotes():
     assert good / total > 0.85
     assert cadences / bars * 8 > 0.5
     assert parallels / bars * 8 < 0.2
+
+
+def test_doubled_sevenths_count_four_voice_seventh_chords_with_two_sevenths():
+    from composer_gui.music.analysis import doubled_sevenths
+
+    def chord(*pitches):
+        return [[Note(0, p, TPQ)] for p in pitches]
+
+    assert doubled_sevenths(chord(77, 71, 65, 43), [0]) == (1, 1)  # G7, F twice
+    assert doubled_sevenths(chord(77, 71, 62, 43), [0]) == (0, 1)  # G7, F once
+    assert doubled_sevenths(chord(72, 67, 64, 48), [0]) == (0, 0)  # a triad
+    assert doubled_sevenths(chord(77, 71, 65), [0]) == (0, 0)  # three voices
