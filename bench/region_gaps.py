@@ -31,6 +31,7 @@ from composer_gui.ml import musical_eval as me  # noqa: E402
 from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
+from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import TPQ, Score  # noqa: E402
 
 
@@ -86,7 +87,8 @@ def continuations(split, vocab, generate) -> None:
     cases = me.spread([c for c in me.cases_from_pieces(split["test"], vocab)
                        if c.score.bar_count() >= 4], 20)
     real, model = [], []
-    marks = {"continued": [0, 0, 0.0], "Bach": [0, 0, 0.0]}  # fermatas, on strong beats, bars
+    # fermatas, of them on strong beats, bars, fermata chords that are root-position triads
+    marks = {"continued": [0, 0, 0.0, 0], "Bach": [0, 0, 0.0, 0]}
 
     def count(who: str, g: Score, start: int, stop: int) -> None:
         ts = g.time_signature_at(start)
@@ -94,6 +96,10 @@ def continuations(split, vocab, generate) -> None:
             if start <= t < stop:
                 marks[who][0] += 1
                 marks[who][1] += (t - g.bar_start(g.bar_at(t))) % (ts.bar_ticks // 2) == 0
+                chord = an.sonorities(g.notes, [t])[0]
+                found = an.chord_root(chord.pcs)
+                marks[who][3] += (found is not None and found[1] in ("maj", "min")
+                                  and found[0] == chord.bass % 12)
         marks[who][2] += (stop - start) / ts.bar_ticks
 
     for i, case in enumerate(cases):
@@ -109,12 +115,14 @@ def continuations(split, vocab, generate) -> None:
             model.append(longest_static(g, start, g.bar_start(g.bar_count() - 1), ()))
             count("continued", g, start, g.bar_start(g.bar_count()))
     print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |"
-          " fermatas per 8 bars | of them on the downbeat or the middle of the bar |")
-    print("| --- | ---: | --- | --- | --- | --- | --- |")
+          " fermatas per 8 bars | of them on the downbeat or the middle of the bar |"
+          " of them on a major or minor triad in root position |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- |")
     for name, xs in (("continued", model), ("Bach", real)):
-        f, strong, bars = marks[name]
+        f, strong, bars, triads = marks[name]
         print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 3 for x in xs)} | "
-              f"{sum(x >= 4 for x in xs)} | {8 * f / max(bars, 1):.2f} | {strong} of {f} |")
+              f"{sum(x >= 4 for x in xs)} | {8 * f / max(bars, 1):.2f} | {strong} of {f} | "
+              f"{triads} of {f} |")
 
 
 if __name__ == "__main__":

@@ -743,6 +743,12 @@ class VoiceSampler:
             # a fermata on a chord struck here is written into the score (the model's own, or
             # the closing chord's; the score's own are there already)
             sampled = (chosen == p0 + 1) if not frame.context else None
+            # the rows whose model marks a phrase end here, inside the span: it closes on a
+            # root-position triad (the cadence option's closing chord has its own rules)
+            closes_marked = None
+            if sampled is not None and not (frame.fermata or frame.phrased or frame.final) \
+                    and sampled.any():
+                closes_marked = np.flatnonzero(sampled)
             frame_attack = np.zeros(rows, bool)
             # the lowest voice written here strikes when the chord has stood too long
             static = None
@@ -816,6 +822,11 @@ class VoiceSampler:
                             mask[moves, REST] = False
                         if rules and i and n > 2 and frame.on_beat:
                             _seventh_mask(mask, np.delete(cur, i, axis=1), cand, pitch_offset)
+                        if rules and i and n > 2 and closes_marked is not None:
+                            sub = mask[closes_marked]
+                            _fermata_chord_mask(sub, i, n, cur[closes_marked], cand,
+                                                pitch_offset)
+                            mask[closes_marked] = sub
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                     biased = logits
@@ -989,6 +1000,50 @@ def _chord_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 IS_CHORD, EXTENDABLE = _chord_tables()
+
+
+def _triad_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each set of pitch classes (a 12-bit mask): the root of the major or minor triad it
+    is (-1: none), and whether it lies within one."""
+    root = np.full(1 << 12, -1, np.int64)
+    within = np.zeros(1 << 12, bool)
+    for r in range(12):
+        for third in (3, 4):
+            bits = (1 << r) | (1 << (r + third) % 12) | (1 << (r + 7) % 12)
+            root[bits] = r
+            sub = bits
+            while sub:  # every non-empty subset
+                within[sub] = True
+                sub = (sub - 1) & bits
+    return root, within
+
+
+TRIAD_ROOT, IN_TRIAD = _triad_tables()
+
+
+def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
+                        pitch_offset: int) -> None:
+    """A phrase end the model marks (a fermata it samples) closes on a major or minor triad in
+    root position: a voice below the top keeps the chord within one such triad, and the bass
+    takes its root. A sixth listening review found 1 of 15 interior fermatas on a cadence:
+    the rest on seventh chords (i7, vi7, iii7), inversions (ii6/4, vi6, VII6) and the like. A
+    row left without a note keeps its mask."""
+    above = np.zeros(mask.shape[0], np.int64)
+    for j in range(i):
+        sounding = cur[:, j] >= 0
+        above[sounding] |= 1 << (cur[sounding, j] % 12)
+    merged = above[:, None] | (1 << (cand % 12))[None, :]
+    if i == n - 1:
+        allowed = TRIAD_ROOT[merged] == (cand % 12)[None, :]
+    else:
+        allowed = IN_TRIAD[merged]
+    keep = _narrow(mask, allowed, pitch_offset)
+    # a note held from before stays only where it fits the triad
+    held = cur[:, i]
+    fits = np.zeros(len(held), bool)
+    inside = (held >= cand[0]) & (held <= cand[-1])
+    fits[inside] = allowed[np.flatnonzero(inside), held[inside] - cand[0]]
+    mask[keep & (held >= 0) & ~fits, HOLD] = False
 
 
 def _major_sevenths() -> np.ndarray:

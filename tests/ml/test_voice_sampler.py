@@ -1098,3 +1098,19 @@ def test_no_seventh_chord_with_its_seventh_doubled(sampler):
     tenor = _open_mask(1, sampler)  # over a held G2, under F5 and B4: no second F
     _seventh_mask(tenor, np.array([[77, 71, 43]]), cand, v.pitch_offset)
     assert 65 not in allowed_pitches(tenor, sampler) and 62 in allowed_pitches(tenor, sampler)
+
+
+def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
+    """Under E5 and C5 the tenor takes a note of a major or minor triad with them (C, E, G or
+    A), and over E5, C5, G4 the bass takes C; a held note that does not fit is not held on."""
+    from composer_gui.ml.voice_sampler import _fermata_chord_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    tenor = _open_mask(1, sampler)
+    _fermata_chord_mask(tenor, 2, 4, np.array([[76, 72, 62, -1]]), cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {0, 4, 7, 9}
+    assert not tenor[0, HOLD]  # its D does not fit
+    bass = _open_mask(1, sampler)
+    _fermata_chord_mask(bass, 3, 4, np.array([[76, 72, 67, 48]]), cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(bass, sampler)} == {0} and bass[0, HOLD]
