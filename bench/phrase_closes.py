@@ -7,11 +7,13 @@
     python bench/phrase_closes.py --no-doubling-rule  # leading tones doubled (_doubling_mask)
     python bench/phrase_closes.py --no-close-holds  # chords move under a held close (CLOSES_HELD)
     python bench/phrase_closes.py --no-seventh-rule  # sevenths doubled (_seventh_mask)
+    python bench/phrase_closes.py --no-resolution-rule  # V7's seventh may rise (_resolution_mask)
 
-The column before the last: four-voice beat chords that are seventh chords with the seventh in
-two voices. The last column: under each half close (V) whose melody note is held past the next
-beat, the beats after it whose chord has the close's root (Bach's own harmony at the same notes
-beside).
+The two columns before the last: four-voice beat chords that are seventh chords with the
+seventh in two voices; sevenths of dominant-seventh chords that rise in their voice's next note
+(the melody's own included). The last column: under each half close (V) whose melody note is
+held past the next beat, the beats after it whose chord has the close's root (Bach's own
+harmony at the same notes beside).
 
 The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
 evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
@@ -73,6 +75,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-doubling-rule", action="store_true")
     ap.add_argument("--no-close-holds", action="store_true")
     ap.add_argument("--no-seventh-rule", action="store_true")
+    ap.add_argument("--no-resolution-rule", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
     if args.no_closes:
@@ -83,6 +86,8 @@ def main(argv=None) -> None:
         voice_sampler._doubling_mask = lambda *a, **k: None
     if args.no_seventh_rule:
         voice_sampler._seventh_mask = lambda *a, **k: None
+    if args.no_resolution_rule:
+        voice_sampler._resolution_mask = lambda *a, **k: None
     if args.no_close_holds:
         voice_sampler.CLOSES_HELD = False
     spans: list[dict[int, tuple[int, int]]] = []  # the closes of the last harmonization planned
@@ -109,6 +114,7 @@ def main(argv=None) -> None:
     double, bach_double = [0, 0], [0, 0]
     held, bach_held = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0], [0, 0]
+    rising, bach_rising = [0, 0], [0, 0]
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
@@ -128,11 +134,15 @@ def main(argv=None) -> None:
         step = vocab.step_ticks
         bach_sevenths = [x + y for x, y in zip(
             bach_sevenths, an.doubled_sevenths(an.part_voices(s), beats), strict=True)]
+        bach_rising = [x + y for x, y in zip(
+            bach_rising, an.rising_sevenths(an.part_voices(s), end), strict=True)]
         bach_held = [x + y for x, y in zip(bach_held, close_held(s, closes, step), strict=True)]
         for g in outs:
             held = [x + y for x, y in zip(held, close_held(g, closes, step), strict=True)]
             sevenths = [x + y for x, y in zip(
                 sevenths, an.doubled_sevenths(an.part_voices(g), beats), strict=True)]
+            rising = [x + y for x, y in zip(
+                rising, an.rising_sevenths(an.part_voices(g), end), strict=True)]
             maj7 = [x + y for x, y in zip(maj7, major_sevenths(g, end), strict=True)]
             cadences += an.authentic_cadences(g, key, 0, end)
             outer += an.outer_voice_parallels(g.notes, 0, end)
@@ -146,13 +156,15 @@ def main(argv=None) -> None:
     print(f"| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
           f"any two voices / 8 bars | major-seventh beat chords (Bach) | "
           f"semitone clashes struck on beats (Bach) | doubled leading tones on beats (Bach) | "
-          f"doubled sevenths (Bach) | beats under a held half close keeping its chord (Bach) |\n"
-          f"| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
+          f"doubled sevenths (Bach) | V7 sevenths rising (Bach) | "
+          f"beats under a held half close keeping its chord (Bach) |\n"
+          f"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
           f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} | "
           f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) | "
           f"{clash[0]}/{clash[1]} ({bach_clash[0]}/{bach_clash[1]}) | "
           f"{double[0]}/{double[1]} ({bach_double[0]}/{bach_double[1]}) | "
           f"{sevenths[0]}/{sevenths[1]} ({bach_sevenths[0]}/{bach_sevenths[1]}) | "
+          f"{rising[0]}/{rising[1]} ({bach_rising[0]}/{bach_rising[1]}) | "
           f"{held[0]}/{held[1]} ({bach_held[0]}/{bach_held[1]}) |")
 
 

@@ -231,6 +231,32 @@ def doubled_sevenths(voices: Sequence[Sequence[Note]], ticks: Iterable[int]) -> 
     return doubled, total
 
 
+def rising_sevenths(voices: Sequence[Sequence[Note]], end: int | None = None
+                    ) -> tuple[int, int]:
+    """(dominant-seventh chords, struck or sounding at an onset of every voice, whose seventh
+    moves up in its voice's next note; such sevenths): Bach's test chorales let 18 of 381 rise
+    (bench/phrase_closes.py)."""
+    rising = total = 0
+    onsets = sorted({n.start for v in voices for n in v if end is None or n.start < end})
+    for t in onsets:
+        now = [max((n for n in v if n.start <= t < n.start + n.duration),
+                   key=lambda n: n.pitch, default=None) for v in voices]
+        if len(now) < 4 or None in now:
+            continue
+        found = chord_root(frozenset(n.pitch % 12 for n in now))
+        if found is None or found[1] != "dom7":
+            continue
+        seventh = (found[0] + SEVENTHS["dom7"][3]) % 12
+        for v, n in zip(voices, now, strict=True):
+            if n.pitch % 12 != seventh:
+                continue
+            after = [m for m in v if m.start >= n.start + n.duration]
+            if after:
+                total += 1
+                rising += min(after, key=lambda m: m.start).pitch > n.pitch
+    return rising, total
+
+
 def voice_crossings(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None
                     ) -> tuple[int, int]:
     """(onsets where a voice sounds below the voice under it, onsets with 2+ voices sounding)."""

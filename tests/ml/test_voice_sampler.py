@@ -1114,3 +1114,18 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     bass = _open_mask(1, sampler)
     _fermata_chord_mask(bass, 3, 4, np.array([[76, 72, 67, 48]]), cand, v.pitch_offset)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {0} and bass[0, HOLD]
+
+
+def test_the_seventh_of_a_dominant_seventh_falls(sampler):
+    """After G7 (B4 top, F4 alto, D4 tenor, G2 bass) the alto's F moves down a step or stays;
+    after a C major chord it is free."""
+    from composer_gui.ml.voice_sampler import _resolution_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    alto = _open_mask(2, sampler)
+    _resolution_mask(alto, 1, np.array([[71, 65, 62, 43], [72, 64, 60, 48]]), cand,
+                     v.pitch_offset)
+    assert allowed_pitches(alto, sampler, 0) == {63, 64, 65}
+    assert allowed_pitches(alto, sampler, 1) == set(cand.tolist())
+    assert alto[0, HOLD]

@@ -140,3 +140,14 @@ def test_doubled_sevenths_count_four_voice_seventh_chords_with_two_sevenths():
     assert doubled_sevenths(chord(77, 71, 62, 43), [0]) == (0, 1)  # G7, F once
     assert doubled_sevenths(chord(72, 67, 64, 48), [0]) == (0, 0)  # a triad
     assert doubled_sevenths(chord(77, 71, 65), [0]) == (0, 0)  # three voices
+
+
+def test_rising_sevenths_follow_each_voice_of_a_dominant_seventh():
+    from composer_gui.music.analysis import rising_sevenths
+
+    g7 = (71, 65, 62, 43)
+    up = [[Note(0, g7[0], TPQ), Note(TPQ, 72, TPQ)], [Note(0, 65, TPQ), Note(TPQ, 67, TPQ)],
+          [Note(0, 62, TPQ), Note(TPQ, 60, TPQ)], [Note(0, 43, TPQ), Note(TPQ, 48, TPQ)]]
+    assert rising_sevenths(up) == (1, 1)
+    up[1][1] = Note(TPQ, 64, TPQ)  # F falls to E
+    assert rising_sevenths(up) == (0, 1)
