@@ -8,10 +8,12 @@
     python bench/phrase_closes.py --no-close-holds  # chords move under a held close (CLOSES_HELD)
     python bench/phrase_closes.py --no-seventh-rule  # sevenths doubled (_seventh_mask)
     python bench/phrase_closes.py --no-resolution-rule  # V7's seventh may rise (_resolution_mask)
+    python bench/phrase_closes.py --no-diminished-rule  # root-position diminished triads allowed
 
 The two columns before the last: four-voice beat chords that are seventh chords with the
 seventh in two voices; sevenths of dominant-seventh chords that rise in their voice's next note
-(the melody's own included). The last column: under each half close (V) whose melody note is
+(the melody's own included); beat chords that are diminished triads in root position. The last
+column: under each half close (V) whose melody note is
 held past the next beat, the beats after it whose chord has the close's root (Bach's own
 harmony at the same notes beside).
 
@@ -76,6 +78,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-close-holds", action="store_true")
     ap.add_argument("--no-seventh-rule", action="store_true")
     ap.add_argument("--no-resolution-rule", action="store_true")
+    ap.add_argument("--no-diminished-rule", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
     if args.no_closes:
@@ -88,6 +91,8 @@ def main(argv=None) -> None:
         voice_sampler._seventh_mask = lambda *a, **k: None
     if args.no_resolution_rule:
         voice_sampler._resolution_mask = lambda *a, **k: None
+    if args.no_diminished_rule:
+        voice_sampler.DIMINISHED_ROOT[:] = -1
     if args.no_close_holds:
         voice_sampler.CLOSES_HELD = False
     spans: list[dict[int, tuple[int, int]]] = []  # the closes of the last harmonization planned
@@ -115,6 +120,7 @@ def main(argv=None) -> None:
     held, bach_held = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0], [0, 0]
     rising, bach_rising = [0, 0], [0, 0]
+    dim, bach_dim = [0, 0], [0, 0]
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
@@ -136,6 +142,8 @@ def main(argv=None) -> None:
             bach_sevenths, an.doubled_sevenths(an.part_voices(s), beats), strict=True)]
         bach_rising = [x + y for x, y in zip(
             bach_rising, an.rising_sevenths(an.part_voices(s), end), strict=True)]
+        bach_dim = [x + y for x, y in zip(
+            bach_dim, an.root_position_diminished(s.notes, beats), strict=True)]
         bach_held = [x + y for x, y in zip(bach_held, close_held(s, closes, step), strict=True)]
         for g in outs:
             held = [x + y for x, y in zip(held, close_held(g, closes, step), strict=True)]
@@ -143,6 +151,8 @@ def main(argv=None) -> None:
                 sevenths, an.doubled_sevenths(an.part_voices(g), beats), strict=True)]
             rising = [x + y for x, y in zip(
                 rising, an.rising_sevenths(an.part_voices(g), end), strict=True)]
+            dim = [x + y for x, y in zip(
+                dim, an.root_position_diminished(g.notes, beats), strict=True)]
             maj7 = [x + y for x, y in zip(maj7, major_sevenths(g, end), strict=True)]
             cadences += an.authentic_cadences(g, key, 0, end)
             outer += an.outer_voice_parallels(g.notes, 0, end)
@@ -157,14 +167,16 @@ def main(argv=None) -> None:
           f"any two voices / 8 bars | major-seventh beat chords (Bach) | "
           f"semitone clashes struck on beats (Bach) | doubled leading tones on beats (Bach) | "
           f"doubled sevenths (Bach) | V7 sevenths rising (Bach) | "
+          f"root-position diminished triads (Bach) | "
           f"beats under a held half close keeping its chord (Bach) |\n"
-          f"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
+          f"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
           f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} | "
           f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) | "
           f"{clash[0]}/{clash[1]} ({bach_clash[0]}/{bach_clash[1]}) | "
           f"{double[0]}/{double[1]} ({bach_double[0]}/{bach_double[1]}) | "
           f"{sevenths[0]}/{sevenths[1]} ({bach_sevenths[0]}/{bach_sevenths[1]}) | "
           f"{rising[0]}/{rising[1]} ({bach_rising[0]}/{bach_rising[1]}) | "
+          f"{dim[0]}/{dim[1]} ({bach_dim[0]}/{bach_dim[1]}) | "
           f"{held[0]}/{held[1]} ({bach_held[0]}/{bach_held[1]}) |")
 
 

@@ -1023,6 +1023,18 @@ def _triad_tables() -> tuple[np.ndarray, np.ndarray]:
 TRIAD_ROOT, IN_TRIAD = _triad_tables()
 
 
+def _diminished_roots() -> np.ndarray:
+    """For each set of pitch classes (a 12-bit mask): the root of the diminished triad it is,
+    or -1."""
+    out = np.full(1 << 12, -1, np.int64)
+    for r in range(12):
+        out[(1 << r) | (1 << (r + 3) % 12) | (1 << (r + 6) % 12)] = r
+    return out
+
+
+DIMINISHED_ROOT = _diminished_roots()
+
+
 def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
                         pitch_offset: int) -> None:
     """A phrase end the model marks (a fermata it samples) closes on a major or minor triad in
@@ -1100,7 +1112,11 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
     * the lowest makes no major-seventh chord (I7, IV7) unless its seventh is prepared: sounded
       by the same voice at the last onset (``before``). Bach's beat chords are such chords 1.25%
       of the time, mostly as suspensions; the held-out melodies harmonized 5.7%, and a fourth
-      listening review heard the unprepared ones as clashes.
+      listening review heard the unprepared ones as clashes;
+    * the lowest is not the root of a diminished triad (vii°, ii° in minor): Bach writes them in
+      first inversion, root position on 9 of the 2,050 beat chords of the test chorales; the
+      harmonized melodies had 69 of 4,364, and a sixth listening review heard root-position
+      vii° twice in one hymn.
 
     A row where the rules would leave no note keeps its mask as it was (the rules yield, the
     grammar never does). HOLD and REST are never barred: a suspension is a held dissonance."""
@@ -1123,6 +1139,8 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
             seventh = MAJOR_SEVENTH_OF[merged]
             prepared = (kept[:, None] >> np.maximum(seventh, 0)) & 1
             allowed &= (seventh < 0) | (prepared == 1)
+        if i == n - 1:  # no diminished triad in root position
+            allowed &= DIMINISHED_ROOT[merged] != (cand % 12)[None, :]
     if i == n - 1:
         top_now = np.where(cur[:, :i] >= 0, cur[:, :i], -1).max(axis=1)
         prev_top, prev_bottom = outer[:, 0], outer[:, 1]

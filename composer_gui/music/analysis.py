@@ -231,6 +231,20 @@ def doubled_sevenths(voices: Sequence[Sequence[Note]], ticks: Iterable[int]) -> 
     return doubled, total
 
 
+def root_position_diminished(notes: Sequence[Note], ticks: Iterable[int]) -> tuple[int, int]:
+    """(sonorities at ``ticks`` that are diminished triads with the root in the bass, those
+    that are triads or seventh chords): Bach's test chorales, 9 of 2,050 beat chords
+    (bench/phrase_closes.py)."""
+    bad = total = 0
+    for s in sonorities(notes, ticks):
+        found = chord_root(s.pcs)
+        if found is None:
+            continue
+        total += 1
+        bad += found[1] == "dim" and s.bass % 12 == found[0]
+    return bad, total
+
+
 def rising_sevenths(voices: Sequence[Sequence[Note]], end: int | None = None
                     ) -> tuple[int, int]:
     """(dominant-seventh chords, struck or sounding at an onset of every voice, whose seventh

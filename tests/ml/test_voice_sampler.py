@@ -1129,3 +1129,17 @@ def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     assert allowed_pitches(alto, sampler, 0) == {63, 64, 65}
     assert allowed_pitches(alto, sampler, 1) == set(cand.tolist())
     assert alto[0, HOLD]
+
+
+def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler):
+    """Under B4, F4 and D4 on a beat the bass may take D (vii° in first inversion) or G (V7),
+    not B (vii° in root position)."""
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(1, sampler)
+    cur = np.array([[71, 65, 62, -1]])
+    _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
+    allowed = allowed_pitches(mask, sampler)
+    assert {38, 43, 50} <= allowed and not {47, 59} & allowed
