@@ -113,14 +113,14 @@ def main(argv=None) -> None:
     cases = me.cases_from_pieces(split["test"], vocab)[:args.pieces]
     generate = me.sampler_adapter(folder)
     cadences = outer = pairs = eighths = 0.0
-    maj7 = [0, 0]
-    bach7 = [0, 0]
-    clash, bach_clash = [0, 0], [0, 0]
-    double, bach_double = [0, 0], [0, 0]
-    held, bach_held = [0, 0], [0, 0]
-    sevenths, bach_sevenths = [0, 0], [0, 0]
-    rising, bach_rising = [0, 0], [0, 0]
-    dim, bach_dim = [0, 0], [0, 0]
+    made: dict[str, list[int]] = {name: [0, 0] for name in COLUMNS}
+    bach: dict[str, list[int]] = {name: [0, 0] for name in COLUMNS}
+
+    def add(into: dict[str, list[int]], counts: dict[str, tuple[int, int]]) -> None:
+        for name, (a, b) in counts.items():
+            into[name][0] += a
+            into[name][1] += b
+
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
         end = s.bar_start(s.bar_count())
@@ -128,56 +128,43 @@ def main(argv=None) -> None:
         melody = me.melody_of(replace(s, fermatas=()) if args.no_fermatas else s)
         request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
                    "harmonize": True, "seed": i}
-        bach7 = [x + y for x, y in zip(bach7, major_sevenths(s, end), strict=True)]
         beats = an.beat_ticks(s, 0, end)
-        bach_clash = [x + y for x, y in
-                      zip(bach_clash, an.struck_clashes(an.part_voices(s), beats), strict=True)]
-        if key is not None:
-            bach_double = [x + y for x, y in zip(
-                bach_double, an.doubled_leading_tones(an.part_voices(s), beats, key), strict=True)]
         outs = generate(melody, request)
         closes = spans[0] if spans else {}
-        step = vocab.step_ticks
-        bach_sevenths = [x + y for x, y in zip(
-            bach_sevenths, an.doubled_sevenths(an.part_voices(s), beats), strict=True)]
-        bach_rising = [x + y for x, y in zip(
-            bach_rising, an.rising_sevenths(an.part_voices(s), end), strict=True)]
-        bach_dim = [x + y for x, y in zip(
-            bach_dim, an.root_position_diminished(s.notes, beats), strict=True)]
-        bach_held = [x + y for x, y in zip(bach_held, close_held(s, closes, step), strict=True)]
+        add(bach, pair_counts(s, key, end, beats, closes, vocab.step_ticks))
         for g in outs:
-            held = [x + y for x, y in zip(held, close_held(g, closes, step), strict=True)]
-            sevenths = [x + y for x, y in zip(
-                sevenths, an.doubled_sevenths(an.part_voices(g), beats), strict=True)]
-            rising = [x + y for x, y in zip(
-                rising, an.rising_sevenths(an.part_voices(g), end), strict=True)]
-            dim = [x + y for x, y in zip(
-                dim, an.root_position_diminished(g.notes, beats), strict=True)]
-            maj7 = [x + y for x, y in zip(maj7, major_sevenths(g, end), strict=True)]
+            add(made, pair_counts(g, key, end, beats, closes, vocab.step_ticks))
             cadences += an.authentic_cadences(g, key, 0, end)
             outer += an.outer_voice_parallels(g.notes, 0, end)
             pairs += an.voice_parallels(an.part_voices(g), 0, end)
             eighths += s.bar_count() / 8
-            clash = [x + y for x, y in zip(clash, an.struck_clashes(an.part_voices(g), beats),
-                                           strict=True)]
-            if key is not None:
-                double = [x + y for x, y in zip(
-                    double, an.doubled_leading_tones(an.part_voices(g), beats, key), strict=True)]
-    print(f"| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
-          f"any two voices / 8 bars | major-seventh beat chords (Bach) | "
-          f"semitone clashes struck on beats (Bach) | doubled leading tones on beats (Bach) | "
-          f"doubled sevenths (Bach) | V7 sevenths rising (Bach) | "
-          f"root-position diminished triads (Bach) | "
-          f"beats under a held half close keeping its chord (Bach) |\n"
-          f"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n| {len(cases)} | "
-          f"{cadences / eighths:.2f} | {outer / eighths:.3f} | {pairs / eighths:.3f} | "
-          f"{maj7[0]}/{maj7[1]} ({bach7[0]}/{bach7[1]}) | "
-          f"{clash[0]}/{clash[1]} ({bach_clash[0]}/{bach_clash[1]}) | "
-          f"{double[0]}/{double[1]} ({bach_double[0]}/{bach_double[1]}) | "
-          f"{sevenths[0]}/{sevenths[1]} ({bach_sevenths[0]}/{bach_sevenths[1]}) | "
-          f"{rising[0]}/{rising[1]} ({bach_rising[0]}/{bach_rising[1]}) | "
-          f"{dim[0]}/{dim[1]} ({bach_dim[0]}/{bach_dim[1]}) | "
-          f"{held[0]}/{held[1]} ({bach_held[0]}/{bach_held[1]}) |")
+    print("| melodies | authentic cadences / 8 bars | outer parallels / 8 bars | "
+          "any two voices / 8 bars | " + " | ".join(f"{t} (Bach)" for t in COLUMNS.values())
+          + " |\n" + "| --- " * (4 + len(COLUMNS)) + "|")
+    print(f"| {len(cases)} | {cadences / eighths:.2f} | {outer / eighths:.3f} | "
+          f"{pairs / eighths:.3f} | " + " | ".join(
+              f"{made[c][0]}/{made[c][1]} ({bach[c][0]}/{bach[c][1]})" for c in COLUMNS) + " |")
+
+
+# the columns counted on the harmonizations and on Bach's own: (found, of how many)
+COLUMNS = {"maj7": "major-seventh beat chords", "clash": "semitone clashes struck on beats",
+           "double": "doubled leading tones on beats", "sevenths": "doubled sevenths",
+           "rising": "V7 sevenths rising", "dim": "root-position diminished triads",
+           "held": "beats under a held half close keeping its chord"}
+
+
+def pair_counts(score: Score, key, end: int, beats: list[int],
+                closes: dict[int, tuple[int, int]], step: int) -> dict[str, tuple[int, int]]:
+    """Each of COLUMNS for one score (the doubled leading tones only where a key is heard)."""
+    voices = an.part_voices(score)
+    out = {"maj7": major_sevenths(score, end), "clash": an.struck_clashes(voices, beats),
+           "sevenths": an.doubled_sevenths(voices, beats),
+           "rising": an.rising_sevenths(voices, end),
+           "dim": an.root_position_diminished(score.notes, beats),
+           "held": close_held(score, closes, step)}
+    if key is not None:
+        out["double"] = an.doubled_leading_tones(voices, beats, key)
+    return out
 
 
 if __name__ == "__main__":
