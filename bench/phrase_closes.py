@@ -9,13 +9,16 @@
     python bench/phrase_closes.py --no-seventh-rule  # sevenths doubled (_seventh_mask)
     python bench/phrase_closes.py --no-resolution-rule  # V7's seventh may rise (_resolution_mask)
     python bench/phrase_closes.py --no-diminished-rule  # root-position diminished triads allowed
+    python bench/phrase_closes.py --restrike-closes  # a voice strikes on each beat of a held close
 
-The two columns before the last: four-voice beat chords that are seventh chords with the
-seventh in two voices; sevenths of dominant-seventh chords that rise in their voice's next note
-(the melody's own included); beat chords that are diminished triads in root position. The last
-column: under each half close (V) whose melody note is
-held past the next beat, the beats after it whose chord has the close's root (Bach's own
-harmony at the same notes beside).
+After the parallels, each column counts (found / of how many) on the harmonizations, and on
+Bach's own harmonizations of the same melodies in brackets: major-seventh beat chords; pairs of
+voices struck a semitone apart on a beat; doubled leading tones; four-voice beat chords that are
+seventh chords with the seventh in two voices; sevenths of dominant-seventh chords that rise in
+their voice's next note (the melody's own included); beat chords that are diminished triads in
+root position; under each half close (V) whose melody note is held past the next beat, the
+beats after it whose chord has the close's root; the beats after a held close's onset (V or I)
+where a voice below the top strikes.
 
 The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
 evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
@@ -69,6 +72,16 @@ def close_held(score: Score, closes: dict[int, tuple[int, int]], step: int) -> t
     return same, total
 
 
+def struck_under_closes(score: Score, closes: dict[int, tuple[int, int]], step: int
+                        ) -> tuple[int, int]:
+    """(beats after the onset of a held close, V or I, where a voice below the top strikes,
+    such beats)."""
+    beat = score.time_signature_at(0).beat_ticks
+    starts = {n.start for p in score.parts[1:] for n in p.notes}
+    ticks = [t for s, (_, e) in closes.items() for t in range(s * step + beat, e * step, beat)]
+    return sum(t in starts for t in ticks), len(ticks)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-fermatas", action="store_true")
@@ -79,6 +92,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-seventh-rule", action="store_true")
     ap.add_argument("--no-resolution-rule", action="store_true")
     ap.add_argument("--no-diminished-rule", action="store_true")
+    ap.add_argument("--restrike-closes", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
     if args.no_closes:
@@ -93,6 +107,8 @@ def main(argv=None) -> None:
         voice_sampler._resolution_mask = lambda *a, **k: None
     if args.no_diminished_rule:
         voice_sampler.DIMINISHED_ROOT[:] = -1
+    if args.restrike_closes:
+        voice_sampler.CLOSE_STANDS = False
     if args.no_close_holds:
         voice_sampler.CLOSES_HELD = False
     spans: list[dict[int, tuple[int, int]]] = []  # the closes of the last harmonization planned
@@ -150,7 +166,8 @@ def main(argv=None) -> None:
 COLUMNS = {"maj7": "major-seventh beat chords", "clash": "semitone clashes struck on beats",
            "double": "doubled leading tones on beats", "sevenths": "doubled sevenths",
            "rising": "V7 sevenths rising", "dim": "root-position diminished triads",
-           "held": "beats under a held half close keeping its chord"}
+           "held": "beats under a held half close keeping its chord",
+           "struck": "beats under a held close where a lower voice strikes"}
 
 
 def pair_counts(score: Score, key, end: int, beats: list[int],
@@ -161,7 +178,8 @@ def pair_counts(score: Score, key, end: int, beats: list[int],
            "sevenths": an.doubled_sevenths(voices, beats),
            "rising": an.rising_sevenths(voices, end),
            "dim": an.root_position_diminished(score.notes, beats),
-           "held": close_held(score, closes, step)}
+           "held": close_held(score, closes, step),
+           "struck": struck_under_closes(score, closes, step)}
     if key is not None:
         out["double"] = an.doubled_leading_tones(voices, beats, key)
     return out
