@@ -805,7 +805,7 @@ class VoiceSampler:
                             _unison_mask(mask, i, shared[i], cur, cand, pitch_offset)
                         if rules and frame.close_held and i:
                             _close_hold_mask(mask, i, n, cand, pitch_offset, mode_minor,
-                                             frame.close_held)
+                                             frame.close_held, cur[:, i])
                         if rules and frame.cadence and 0 < i < n - 1:
                             _root_parallels_mask(mask, chord[:, i], chord[:, n - 1],
                                                  _ROOT[(mode_minor, frame.cadence)], cand,
@@ -1621,22 +1621,27 @@ def _held_closes(melody: _Melody | None, closes: dict[int, int]) -> dict[int, in
 
 
 def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
-                     minor: bool, which: int) -> None:
+                     minor: bool, which: int, sounding: np.ndarray | None = None) -> None:
     """While the melody holds a phrase close's note, a lower voice that strikes takes a note of
     the close's triad (the dominant's or the tonic's), and the bass its root or third: the chord
     is re-voiced, not changed. Striking on every beat (``MAX_STATIC_BEATS``) had the voices
     move on under a held half close: a fifth listening review heard a hymn's half cadence in
     bar 4 turn V7 into ii, or V into V4/2, in 3 of 3 harmonizations. On the val melodies
     without their fermatas the close's chord held on 0.50 of the beats after it (Bach 0.74 at
-    the same notes; ``bench/phrase_closes.py``). A row left without a note keeps its mask."""
+    the same notes; ``bench/phrase_closes.py``). A voice does not strike again the note it
+    sounds (``sounding``): it holds it or moves to another of the chord's (a sixth review
+    heard a bass strike the half close's root on each beat of the bar). A row left without a
+    note keeps its mask."""
     triad = _DOMINANT_TRIAD[minor] if which == 1 else _TRIAD[minor]
     pcs = set(triad)
     if i == n - 1:
         root = _ROOT[(minor, which)]
         third = (root + (4 if which == 1 or not minor else 3)) % 12
         pcs = {root, third}
-    _narrow(mask, np.isin(cand % 12, list(pcs))[None, :].repeat(mask.shape[0], axis=0),
-            pitch_offset)
+    allowed = np.isin(cand % 12, list(pcs))[None, :].repeat(mask.shape[0], axis=0)
+    if sounding is not None:
+        allowed &= cand[None, :] != sounding[:, None]
+    _narrow(mask, allowed, pitch_offset)
 
 
 def _bass_avoid(melody: _Melody | None, closes: dict[int, int], opening: int, close: int,

@@ -1074,6 +1074,10 @@ def test_the_lower_voices_keep_a_held_half_closes_chord(sampler):
     bass = _open_mask(1, sampler)
     _close_hold_mask(bass, 3, 4, cand, v.pitch_offset, False, 1)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {7, 11}
+    bass = _open_mask(1, sampler)  # sounding G2: it holds it or moves, not strikes it again
+    _close_hold_mask(bass, 3, 4, cand, v.pitch_offset, False, 1, np.array([43]))
+    assert 43 not in allowed_pitches(bass, sampler) and {47, 55} <= allowed_pitches(bass, sampler)
+    assert bass[0, HOLD]
     tenor = _open_mask(1, sampler)
     _close_hold_mask(tenor, 2, 4, cand, v.pitch_offset, True, 2)
     assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {9, 0, 4}
