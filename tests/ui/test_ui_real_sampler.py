@@ -99,3 +99,25 @@ def test_keep_writes_the_fermatas_of_a_chorale_continuation(window, qtbot, tiny_
     assert window.doc.score.fermatas == () and window.doc.score.parts == parts
     window.doc.undo_stack.redo()
     assert window.doc.score.fermatas == tuple(sorted(marked))
+
+
+def test_the_ruler_marks_the_fermatas_of_the_score_and_of_the_proposal(window, qtbot):
+    from dataclasses import replace
+
+    from composer_gui.music.score import Part
+
+    roll = window.roll
+    score = Score(parts=(Part(tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(8))),),
+                  fermatas=(3 * TPQ,))
+    window.doc.load(score)
+    assert roll.ruler.fermata_ticks() == [3 * TPQ]
+    window.proposal.begin(1, 8 * TPQ, None, 0)
+    window.proposal.mark_fermatas([[11 * TPQ]])
+    assert roll.ruler.fermata_ticks() == [3 * TPQ, 11 * TPQ]
+    image = roll.ruler.grab().toImage()  # the mark is drawn in the ruler's text colour
+    x = round(roll.geo.x_of(3 * TPQ))
+    assert any(image.pixelColor(x + dx, y).lightness() > 150
+               for dx in (-4, 0, 4) for y in range(1, 6))
+    window.proposal.clear()
+    window.doc.load(replace(score, fermatas=()))
+    assert roll.ruler.fermata_ticks() == []

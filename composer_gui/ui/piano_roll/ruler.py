@@ -1,5 +1,6 @@
 """The bar/beat ruler on top. Click or drag to place the cursor (where Paste puts notes, and where
-playback starts); Shift+drag marks a range to loop. Shows the playhead and the loop range."""
+playback starts); Shift+drag marks a range to loop. Shows the playhead, the loop range and the
+fermatas (the score's phrase ends, and those of the proposal on show)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .editor import PianoRoll
 
 HEIGHT = 26
+TPQ_MARGIN = 480  # ticks: a fermata just left of the view still shows its mark
 
 
 class Ruler(Strip):
@@ -69,6 +71,14 @@ class Ruler(Strip):
             p.drawLine(QLineF(b, 0, b, h))
         p.setPen(QPen(style.RULER_TICK, 1))
         p.drawLines(ticks)
+        p.setPen(QPen(style.RULER_TEXT, 1.2))
+        for t in self.fermata_ticks():
+            if t0 - TPQ_MARGIN <= t <= t1:  # an arc over a dot, as a fermata is printed
+                x = geo.x_of(t)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawArc(QRectF(x - 4, 1, 8, 8), 0, 180 * 16)  # above the bar numbers
+                p.setBrush(style.RULER_TEXT)
+                p.drawEllipse(QPointF(x, 4.5), 1, 1)
         p.drawLine(QLineF(0, h - 0.5, w, h - 0.5))
         x = geo.x_of(view.cursor_tick)
         p.setPen(Qt.PenStyle.NoPen)
@@ -81,6 +91,14 @@ class Ruler(Strip):
             p.setPen(QPen(style.PLAYHEAD, 2))
             p.drawLine(QLineF(x, 0, x, h))
         p.end()
+
+    def fermata_ticks(self) -> list[int]:
+        """The onsets under a fermata: the score's, and those the proposal on show marked
+        (Keep writes them into the score)."""
+        roll = self.roll
+        prop = roll.proposal
+        marked = prop.fermatas() if prop.active else ()
+        return sorted(set(roll.doc.score.fermatas) | set(marked))
 
     def start_gesture(self, ev: RollEvent) -> Gesture | None:
         if ev.button != Qt.MouseButton.LeftButton:
