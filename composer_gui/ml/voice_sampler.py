@@ -750,6 +750,8 @@ class VoiceSampler:
                     and sampled.any():
                 closes_marked = np.flatnonzero(sampled)
             frame_attack = np.zeros(rows, bool)
+            # the last onset's dominant seventh, if it is one (its seventh falls next)
+            sevenths = _dominant_sevenths(chord) if rules and n > 2 else None
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -823,8 +825,8 @@ class VoiceSampler:
                             mask[moves, REST] = False
                         if rules and i and n > 2 and frame.on_beat:
                             _seventh_mask(mask, np.delete(cur, i, axis=1), cand, pitch_offset)
-                        if rules and n > 2:
-                            _resolution_mask(mask, i, chord, cand, pitch_offset)
+                        if sevenths is not None:
+                            _resolution_mask(mask, chord[:, i], sevenths, cand, pitch_offset)
                         if rules and i and n > 2 and closes_marked is not None:
                             sub = mask[closes_marked]
                             _fermata_chord_mask(sub, i, n, cur[closes_marked], cand,
@@ -1005,35 +1007,62 @@ def _chord_tables() -> tuple[np.ndarray, np.ndarray]:
 IS_CHORD, EXTENDABLE = _chord_tables()
 
 
-def _triad_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For each set of pitch classes (a 12-bit mask): the root of the major or minor triad it
-    is (-1: none), and whether it lies within one."""
+def _spelled_chords() -> tuple[np.ndarray, np.ndarray]:
+    """For each set of pitch classes (a 12-bit mask): the root analysis.chord_root names (-1:
+    not a triad or seventh chord) and the index of its quality in :data:`QUALITIES`."""
     root = np.full(1 << 12, -1, np.int64)
+    quality = np.full(1 << 12, -1, np.int64)
+    for bits in range(1, 1 << 12):
+        if not 3 <= bits.bit_count() <= 4:  # a triad or seventh chord has 3 or 4
+            continue
+        found = analysis.chord_root(frozenset(p for p in range(12) if bits >> p & 1))
+        if found is not None:
+            root[bits], quality[bits] = found[0], QUALITIES.index(found[1])
+    return root, quality
+
+
+def _in_triad() -> np.ndarray:
+    """For each set of pitch classes (a 12-bit mask): does it lie within one major or minor
+    triad."""
     within = np.zeros(1 << 12, bool)
     for r in range(12):
         for third in (3, 4):
             bits = (1 << r) | (1 << (r + third) % 12) | (1 << (r + 7) % 12)
-            root[bits] = r
             sub = bits
             while sub:  # every non-empty subset
                 within[sub] = True
                 sub = (sub - 1) & bits
-    return root, within
+    return within
 
 
-TRIAD_ROOT, IN_TRIAD = _triad_tables()
+QUALITIES = (*analysis.TRIADS, *analysis.SEVENTHS)
+CHORD_ROOT, CHORD_QUALITY = _spelled_chords()
 
 
-def _diminished_roots() -> np.ndarray:
-    """For each set of pitch classes (a 12-bit mask): the root of the diminished triad it is,
-    or -1."""
-    out = np.full(1 << 12, -1, np.int64)
-    for r in range(12):
-        out[(1 << r) | (1 << (r + 3) % 12) | (1 << (r + 6) % 12)] = r
-    return out
+def _where_quality(names, value: np.ndarray) -> np.ndarray:
+    """``value`` where the set of pitch classes is a chord of one of the qualities ``names``,
+    else -1."""
+    return np.where(np.isin(CHORD_QUALITY, [QUALITIES.index(q) for q in names]), value, -1)
 
 
-DIMINISHED_ROOT = _diminished_roots()
+TRIAD_ROOT = _where_quality(("maj", "min"), CHORD_ROOT)  # a major or minor triad's root
+IN_TRIAD = _in_triad()
+DIMINISHED_ROOT = _where_quality(("dim",), CHORD_ROOT)
+# the seventh of each seventh chord, and of each dominant seventh chord
+_SEVENTH_STEP = np.array([analysis.SEVENTHS.get(q, (0, 0, 0, 0))[3] for q in QUALITIES])
+SEVENTH_OF = _where_quality(tuple(analysis.SEVENTHS),
+                            (CHORD_ROOT + _SEVENTH_STEP[CHORD_QUALITY]) % 12)
+DOMINANT_SEVENTH_OF = _where_quality(("dom7",), SEVENTH_OF)
+
+
+def _pitch_class_bits(pitches: np.ndarray) -> np.ndarray:
+    """Per row of ``pitches`` ([rows, voices], -1: silent): its pitch classes as a 12-bit
+    mask."""
+    bits = np.zeros(pitches.shape[0], np.int64)
+    for j in range(pitches.shape[1]):
+        sounding = pitches[:, j] >= 0
+        bits[sounding] |= 1 << (pitches[sounding, j] % 12)
+    return bits
 
 
 def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
@@ -1043,11 +1072,7 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
     takes its root. A sixth listening review found 1 of 15 interior fermatas on a cadence:
     the rest on seventh chords (i7, vi7, iii7), inversions (ii6/4, vi6, VII6) and the like. A
     row left without a note keeps its mask."""
-    above = np.zeros(mask.shape[0], np.int64)
-    for j in range(i):
-        sounding = cur[:, j] >= 0
-        above[sounding] |= 1 << (cur[sounding, j] % 12)
-    merged = above[:, None] | (1 << (cand % 12))[None, :]
+    merged = _pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
     if i == n - 1:
         allowed = TRIAD_ROOT[merged] == (cand % 12)[None, :]
     else:
@@ -1123,10 +1148,7 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
     grammar never does). HOLD and REST are never barred: a suspension is a held dissonance."""
     rows = mask.shape[0]
     pcs_bits = 1 << (cand % 12)
-    above = np.zeros(rows, np.int64)
-    for j in range(i):
-        sounding = cur[:, j] >= 0
-        above[sounding] |= 1 << (cur[sounding, j] % 12)
+    above = _pitch_class_bits(cur[:, :i])
     allowed = np.ones((rows, len(cand)), bool)
     if on_beat:
         merged = above[:, None] | pcs_bits[None, :]
@@ -1273,40 +1295,22 @@ def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_off
     return np.array(src), np.array(dst)
 
 
-def _sevenths() -> tuple[np.ndarray, np.ndarray]:
-    """For each set of pitch classes (a 12-bit mask): the seventh of the seventh chord it
-    spells (analysis.chord_root), or -1; and the same for dominant seventh chords only."""
-    out = np.full(1 << 12, -1, np.int64)
-    dominant = np.full(1 << 12, -1, np.int64)
-    for bits in range(1, 1 << 12):
-        pcs = frozenset(p for p in range(12) if bits >> p & 1)
-        found = analysis.chord_root(pcs) if 3 <= len(pcs) <= 4 else None
-        if found is not None and found[1] in analysis.SEVENTHS:
-            out[bits] = (found[0] + analysis.SEVENTHS[found[1]][3]) % 12
-            if found[1] == "dom7":
-                dominant[bits] = out[bits]
-    return out, dominant
+def _dominant_sevenths(chord: np.ndarray) -> np.ndarray:
+    """Per row of ``chord`` ([rows, voices], -1: silent): the seventh's pitch class when every
+    voice sounds and the chord is a dominant seventh, else -1."""
+    seventh = DOMINANT_SEVENTH_OF[_pitch_class_bits(chord)]
+    return np.where((chord >= 0).all(axis=1), seventh, -1)
 
 
-SEVENTH_OF, DOMINANT_SEVENTH_OF = _sevenths()
-
-
-def _resolution_mask(mask: np.ndarray, i: int, chord: np.ndarray, cand: np.ndarray,
+def _resolution_mask(mask: np.ndarray, mine: np.ndarray, seventh: np.ndarray, cand: np.ndarray,
                      pitch_offset: int) -> None:
     """The seventh of a dominant seventh chord falls: the voice that sounded it at the last
-    onset (``chord``: every voice's pitch there) moves down a step or stays. In the harmonized
-    test melodies the sevenths of V7 chords (and of secondary dominants) rose in 117 of 436,
-    Bach's in 18 of 381, and a sixth listening review heard V7 go to III with the seventh
-    rising. A row left without a note keeps its mask."""
-    sounding = chord >= 0
-    if not sounding.all(axis=1).any():
-        return
-    bits = np.zeros(chord.shape[0], np.int64)
-    for j in range(chord.shape[1]):
-        bits[sounding[:, j]] |= 1 << (chord[sounding[:, j], j] % 12)
-    seventh = DOMINANT_SEVENTH_OF[bits]
-    mine = chord[:, i]
-    check = sounding.all(axis=1) & (seventh >= 0) & (mine % 12 == seventh)
+    onset (``mine``: its pitch there; ``seventh``: :func:`_dominant_sevenths` of that onset's
+    chord) moves down a step or stays. In the harmonized test melodies the sevenths of V7
+    chords (and of secondary dominants) rose in 117 of 436, Bach's in 18 of 381, and a sixth
+    listening review heard V7 go to III with the seventh rising. A row left without a note
+    keeps its mask."""
+    check = (seventh >= 0) & (mine >= 0) & (mine % 12 == seventh)
     if check.any():
         fall = mine[:, None] - cand[None, :]
         _narrow(mask, ~check[:, None] | ((fall >= 0) & (fall <= 2)), pitch_offset)

@@ -1123,13 +1123,13 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
 def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     """After G7 (B4 top, F4 alto, D4 tenor, G2 bass) the alto's F moves down a step or stays;
     after a C major chord it is free."""
-    from composer_gui.ml.voice_sampler import _resolution_mask
+    from composer_gui.ml.voice_sampler import _dominant_sevenths, _resolution_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     alto = _open_mask(2, sampler)
-    _resolution_mask(alto, 1, np.array([[71, 65, 62, 43], [72, 64, 60, 48]]), cand,
-                     v.pitch_offset)
+    chord = np.array([[71, 65, 62, 43], [72, 64, 60, 48]])
+    _resolution_mask(alto, chord[:, 1], _dominant_sevenths(chord), cand, v.pitch_offset)
     assert allowed_pitches(alto, sampler, 0) == {63, 64, 65}
     assert allowed_pitches(alto, sampler, 1) == set(cand.tolist())
     assert alto[0, HOLD]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainter, QPen, QPolygonF
 
+from composer_gui.music.score import TPQ
+
 from .. import style
 from .gestures import CursorDrag, Gesture, LoopDrag, RollEvent
 from .strip import Strip
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
     from .editor import PianoRoll
 
 HEIGHT = 26
-TPQ_MARGIN = 480  # ticks: a fermata just left of the view still shows its mark
 
 
 class Ruler(Strip):
@@ -73,7 +74,7 @@ class Ruler(Strip):
         p.drawLines(ticks)
         p.setPen(QPen(style.RULER_TEXT, 1.2))
         for t in self.fermata_ticks():
-            if t0 - TPQ_MARGIN <= t <= t1:  # an arc over a dot, as a fermata is printed
+            if t0 - TPQ <= t <= t1:  # an arc over a dot, as a fermata is printed
                 x = geo.x_of(t)
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawArc(QRectF(x - 4, 1, 8, 8), 0, 180 * 16)  # above the bar numbers
