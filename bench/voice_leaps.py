@@ -2,14 +2,20 @@
 
     python bench/voice_leaps.py                    # as the app harmonizes now
     python bench/voice_leaps.py --no-leap-cost     # without _leap_cost (LEAP_COST = 0)
+    python bench/voice_leaps.py --no-passing       # without passing eighths (PASSING_SHARE 0)
     python bench/voice_leaps.py --split val        # the tuning pieces (the costs were chosen there)
+    python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
 the share of a voice's moves (note to next note) of that size; "6ths" counts minor and major
-sixths. The first line is the card's harmony measures for the same harmonizations. The
-"before" rows in docs/voices.md are this script run on commit 5f3a369 (tritones barred in the
-bass only, no cost).
+sixths; "thirds filled" is the share of the voice's quarter notes on a beat that move a third to
+the next beat where Bach's way of filling them sounds: two eighths, the second a step between.
+With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
+continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
+The first line is the card's harmony measures for the same harmonizations. The "before" rows in
+docs/voices.md are this script run on commit 5f3a369 (tritones barred in the bass only, no
+cost).
 """
 
 from __future__ import annotations
@@ -28,18 +34,41 @@ from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
+from composer_gui.music.score import TPQ  # noqa: E402
 
 SIZES = {"repeat": (0,), "step": (1, 2), "3rd": (3, 4), "4th": (5,), "tritone": (6,),
          "5th": (7,), "6ths": (8, 9), "7ths": (10, 11), "octave": (12,)}
 
 
-def moves(voices, end: int) -> list[Counter]:
+def moves(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, a count of its moves by size in semitones (and "n", all moves)."""
     out = []
     for v in voices:
-        line = sorted((n for n in v if n.start < end), key=lambda n: n.start)
+        line = sorted((n for n in v if start <= n.start < end), key=lambda n: n.start)
         c = Counter(abs(b.pitch - a.pitch) for a, b in itertools.pairwise(line))
         c["n"] = max(0, len(line) - 1)
+        out.append(c)
+    return out
+
+
+def thirds(voices, end: int, start: int = 0) -> list[Counter]:
+    """Per voice, its beats that move a third to the next beat: "filled" with a passing eighth
+    (two eighths by step) or "plain" (a quarter note)."""
+    out = []
+    for v in voices:
+        line = sorted((n for n in v if start <= n.start < end), key=lambda n: n.start)
+        c = Counter()
+        for k, a in enumerate(line[:-1]):
+            b = line[k + 1]
+            if a.start % TPQ or b.start != a.end:
+                continue
+            if a.duration == TPQ and abs(b.pitch - a.pitch) in (3, 4):
+                c["plain"] += 1
+            elif a.duration == b.duration == TPQ // 2 and k + 2 < len(line):
+                after = line[k + 2]
+                c["filled"] += (after.start == b.end and abs(after.pitch - a.pitch) in (3, 4)
+                                and 1 <= abs(b.pitch - a.pitch) <= 2
+                                and 1 <= abs(after.pitch - b.pitch) <= 2)
         out.append(c)
     return out
 
@@ -47,44 +76,65 @@ def moves(voices, end: int) -> list[Counter]:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-leap-cost", action="store_true")
+    ap.add_argument("--no-passing", action="store_true")
+    ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
     if args.no_leap_cost:
         voice_sampler.LEAP_COST = 0
+    if args.no_passing:
+        voice_sampler.PASSING_SHARE = (0, 0, 0, 0)
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]
     generate = me.sampler_adapter(folder)
     made, bach = [Counter() for _ in range(4)], [Counter() for _ in range(4)]
     good = chords = cadences = outer = pairs = eighths = 0.0
+    if args.continuations:
+        cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
+                           if c.score.bar_count() >= 4], 20)
     for i, case in enumerate(cases):
         s = me.as_voices(case.score, 4)
-        end = s.bar_start(s.bar_count())
+        start = s.bar_start(4) if args.continuations else 0
+        end = s.bar_start(min(s.bar_count(), 12) if args.continuations else s.bar_count())
         key = me.home_key(s, end)
-        for acc, c in zip(bach, moves(an.part_voices(s), end), strict=True):
+        for acc, c in zip(bach, moves(an.part_voices(s), end, start), strict=True):
             acc.update(c)
-        request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
-                   "harmonize": True, "seed": i}
-        for g in generate(me.melody_of(s), request):
-            for acc, c in zip(made, moves(an.part_voices(g), end), strict=True):
+        for acc, c in zip(bach, thirds(an.part_voices(s), end, start), strict=True):
+            acc.update(c)
+        if args.continuations:
+            seed = s.slice(0, start, shift=False)
+            request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
+                       "variations": 2}
+        else:
+            seed = me.melody_of(s)
+            request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
+                       "harmonize": True, "seed": i}
+        for g in generate(seed, request):
+            stop = g.bar_start(g.bar_count()) if args.continuations else end
+            for acc, c in zip(made, moves(an.part_voices(g), stop, start), strict=True):
                 acc.update(c)
-            g_good, g_chords = an.beat_chord_share(g, 0, end)
+            for acc, c in zip(made, thirds(an.part_voices(g), stop, start), strict=True):
+                acc.update(c)
+            g_good, g_chords = an.beat_chord_share(g, start, stop)
             good, chords = good + g_good, chords + g_chords
-            cadences += an.authentic_cadences(g, key, 0, end)
-            outer += an.outer_voice_parallels(g.notes, 0, end)
-            pairs += an.voice_parallels(an.part_voices(g), 0, end)
-            eighths += s.bar_count() / 8
-    print(f"{len(cases)} {args.split} melodies x 2: beat chords {good / chords:.3f}, authentic "
+            cadences += an.authentic_cadences(g, key, start, stop)
+            outer += an.outer_voice_parallels(g.notes, start, stop)
+            pairs += an.voice_parallels(an.part_voices(g), start, stop)
+            eighths += (stop - start) / g.time_signature_at(start).bar_ticks / 8
+    what = "openings continued" if args.continuations else "melodies"
+    print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
           f"{outer / eighths:.3f}, any two voices / 8 bars {pairs / eighths:.3f}\n")
-    print("| voice | moves | " + " | ".join(SIZES) + " |")
-    print("| --- " * (len(SIZES) + 2) + "|")
-    for who, table in (("harmonized", made), ("Bach", bach)):
+    print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |")
+    print("| --- " * (len(SIZES) + 3) + "|")
+    for who, table in (("continued" if args.continuations else "harmonized", made), ("Bach", bach)):
         for name, c in zip(("soprano", "alto", "tenor", "bass"), table, strict=True):
             cells = [f"{100 * sum(c[k] for k in ks) / max(1, c['n']):.1f}%"
                      for ks in SIZES.values()]
-            print(f"| {who} {name} | {c['n']} | " + " | ".join(cells) + " |")
+            filled = f"{c['filled']} of {c['filled'] + c['plain']}"
+            print(f"| {who} {name} | {c['n']} | " + " | ".join(cells) + f" | {filled} |")
 
 
 if __name__ == "__main__":

@@ -1147,3 +1147,87 @@ def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler):
     _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
     allowed = allowed_pitches(mask, sampler)
     assert {38, 43, 50} <= allowed and not {47, 59} & allowed
+
+
+def test_a_third_is_filled_with_the_keys_own_passing_note():
+    """Normalized C major / A minor: the note between two a third apart, by tones and
+    semitones of the key; an altered note keeps its way (a sharp up, a flat down); in minor
+    the raised sixth and seventh go together; a diminished fourth or an augmented second has
+    no passing note."""
+    from composer_gui.ml.voice_sampler import _passing_pitch
+
+    assert _passing_pitch(60, 64, False) == 62  # C D E
+    assert _passing_pitch(71, 74, False) == 72  # B C D
+    assert _passing_pitch(67, 64, False) == 65  # G F E
+    assert _passing_pitch(69, 66, False) == 67  # A G F# (into V/V)
+    assert _passing_pitch(66, 69, False) == 67  # F# G A
+    assert _passing_pitch(70, 67, False) == 69  # B-flat A G
+    assert _passing_pitch(68, 65, False) is None  # G# G F: a chromatic step
+    assert _passing_pitch(64, 68, True) == 66  # E F# G#
+    assert _passing_pitch(68, 64, True) == 66  # G# F# E
+    assert _passing_pitch(64, 67, True) == 65  # E F G
+    assert _passing_pitch(65, 68, True) is None  # F G#: an augmented second
+    assert _passing_pitch(68, 72, True) is None  # G# C: a diminished fourth
+    assert _passing_pitch(60, 67, False) is None  # not a third
+
+
+def test_a_passing_note_makes_no_parallels_crossings_or_unisons():
+    """The bass fills C3 -> E3 with D3 under a soprano on G4 -> A4 -> B4: D3 against A4 is a
+    fifth, and so is E3 against B4 (consecutive fifths out of the half beat); under a
+    soprano holding G4 it may. Nor may the passing note reach the tenor's note."""
+    from composer_gui.ml.voice_sampler import _passing_clear
+
+    beat = np.array([67, 64, 60, 48])
+    assert not _passing_clear(3, 50, 48, 52, beat, np.array([69, 64, 60, -1]),
+                              np.array([71, 64, 60, 52]))
+    assert _passing_clear(3, 50, 48, 52, beat, np.array([67, 64, 60, -1]),
+                          np.array([67, 64, 60, 52]))
+    assert not _passing_clear(3, 50, 48, 52, beat, np.array([67, 64, 50, -1]),
+                              np.array([67, 64, 55, 52]))
+
+
+def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeypatch):
+    """With every allowed third filled, a continuation is the same music as with none, but
+    for quarter notes on the beat split into two eighths whose second steps from the first
+    to the next beat's note, in the same part (the model's own draws do not change). The
+    model would rather hold, so that its notes last about a beat."""
+    from composer_gui.ml import voice_sampler
+
+    sampler = load_sampler(tiny_voice_model)
+    v, run = sampler.vocab, sampler.session.run
+    beat = [False]
+
+    def on_the_beat(names, feeds):
+        """Strike on each beat, hold between: the model's notes last a beat."""
+        outs = run(names, feeds)
+        last = int(feeds[TOKEN][0, -1])
+        if v.kind(last) == "POS":
+            beat[0] = (last - v.pos_offset) // 2 % 4 == 0
+        bias = np.zeros(v.size, np.float32)
+        bias[HOLD], bias[v.pitch_offset:] = (-20.0, 0.0) if beat[0] else (20.0, -20.0)
+        outs[0] = outs[0] + bias
+        return outs
+
+    sampler.session = type("S", (), {"run": staticmethod(on_the_beat)})()
+
+    def notes(share):
+        monkeypatch.setattr(voice_sampler, "PASSING_SHARE", share)
+        request = GenerationRequest(bars=6, variations=3, seed=5, end="free")
+        return [{(i, n) for i, p in enumerate(s.parts) for n in p.notes}
+                for s in sampler.generate(chorale(8), request)]
+
+    split = 0
+    for plain, filled in zip(notes((0, 0, 0, 0)), notes((1, 1, 1, 1)), strict=True):
+        added = set()
+        for part, n in sorted(plain - filled):
+            assert n.start % TPQ == 0 and n.duration == TPQ
+            second = next(x for q, x in filled - plain
+                          if q == part and x.start == n.start + TPQ // 2)
+            after = next(x for q, x in plain if q == part and x.start == n.end)
+            assert second.duration == TPQ // 2
+            assert 1 <= abs(second.pitch - n.pitch) <= 2 >= abs(after.pitch - second.pitch) >= 1
+            assert abs(after.pitch - n.pitch) in (3, 4)
+            added |= {(part, dataclasses.replace(n, duration=TPQ // 2)), (part, second)}
+            split += 1
+        assert filled - plain == added
+    assert split
