@@ -9,6 +9,8 @@
     python bench/phrase_closes.py --no-seventh-rule  # sevenths doubled (_seventh_mask)
     python bench/phrase_closes.py --no-resolution-rule  # V7's seventh may rise (_resolution_mask)
     python bench/phrase_closes.py --no-diminished-rule  # root-position diminished triads allowed
+    python bench/phrase_closes.py --no-step-rule  # half-beat notes may leave by leap (_step_mask)
+    python bench/phrase_closes.py --no-passing  # no passing eighths (PASSING_SHARE 0)
     python bench/phrase_closes.py --restrike-closes  # a voice strikes on each beat of a held close
 
 After the parallels, each column counts (found / of how many) on the harmonizations, and on
@@ -92,6 +94,8 @@ def main(argv=None) -> None:
     ap.add_argument("--no-seventh-rule", action="store_true")
     ap.add_argument("--no-resolution-rule", action="store_true")
     ap.add_argument("--no-diminished-rule", action="store_true")
+    ap.add_argument("--no-step-rule", action="store_true")
+    ap.add_argument("--no-passing", action="store_true")
     ap.add_argument("--restrike-closes", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
@@ -107,6 +111,10 @@ def main(argv=None) -> None:
         voice_sampler._resolution_mask = lambda *a, **k: None
     if args.no_diminished_rule:
         voice_sampler.DIMINISHED_ROOT[:] = -1
+    if args.no_step_rule:
+        voice_sampler.RESOLVE_STEPS = False
+    if args.no_passing:
+        voice_sampler.PASSING_SHARE = (0, 0, 0, 0)
     if args.restrike_closes:
         voice_sampler.CLOSE_STANDS = False
     if args.no_close_holds:

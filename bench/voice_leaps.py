@@ -3,6 +3,7 @@
     python bench/voice_leaps.py                    # as the app harmonizes now
     python bench/voice_leaps.py --no-leap-cost     # without _leap_cost (LEAP_COST = 0)
     python bench/voice_leaps.py --no-passing       # without passing eighths (PASSING_SHARE 0)
+    python bench/voice_leaps.py --no-step-rule     # half-beat notes may leave by leap
     python bench/voice_leaps.py --split val        # the tuning pieces (the costs were chosen there)
     python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
 
@@ -10,7 +11,8 @@ The bach-chorales model's held-out melodies (its split.json), 2 variations each,
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
 the share of a voice's moves (note to next note) of that size; "6ths" counts minor and major
 sixths; "thirds filled" is the share of the voice's quarter notes on a beat that move a third to
-the next beat where Bach's way of filling them sounds: two eighths, the second a step between.
+the next beat where Bach's way of filling them sounds: two eighths, the second a step between;
+the last column counts its eighths on a half beat reached by step and left by a leap.
 With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
 The first line is the card's harmony measures for the same harmonizations. The "before" rows in
@@ -53,7 +55,8 @@ def moves(voices, end: int, start: int = 0) -> list[Counter]:
 
 def thirds(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its beats that move a third to the next beat: "filled" with a passing eighth
-    (two eighths by step) or "plain" (a quarter note)."""
+    (two eighths by step) or "plain" (a quarter note); and its eighths on a half beat reached
+    by step from the beat ("stepped"), of them "left by leap" to the next beat."""
     out = []
     for v in voices:
         line = sorted((n for n in v if start <= n.start < end), key=lambda n: n.start)
@@ -69,6 +72,9 @@ def thirds(voices, end: int, start: int = 0) -> list[Counter]:
                 c["filled"] += (after.start == b.end and abs(after.pitch - a.pitch) in (3, 4)
                                 and 1 <= abs(b.pitch - a.pitch) <= 2
                                 and 1 <= abs(after.pitch - b.pitch) <= 2)
+                if after.start == b.end and 1 <= abs(b.pitch - a.pitch) <= 2:
+                    c["stepped"] += 1
+                    c["left by leap"] += abs(after.pitch - b.pitch) > 2
         out.append(c)
     return out
 
@@ -77,6 +83,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-leap-cost", action="store_true")
     ap.add_argument("--no-passing", action="store_true")
+    ap.add_argument("--no-step-rule", action="store_true")
     ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
@@ -85,6 +92,8 @@ def main(argv=None) -> None:
         voice_sampler.LEAP_COST = 0
     if args.no_passing:
         voice_sampler.PASSING_SHARE = (0, 0, 0, 0)
+    if args.no_step_rule:
+        voice_sampler.RESOLVE_STEPS = False
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]
@@ -127,14 +136,16 @@ def main(argv=None) -> None:
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
           f"{outer / eighths:.3f}, any two voices / 8 bars {pairs / eighths:.3f}\n")
-    print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |")
-    print("| --- " * (len(SIZES) + 3) + "|")
+    print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
+          " half-beat steps left by leap |")
+    print("| --- " * (len(SIZES) + 4) + "|")
     for who, table in (("continued" if args.continuations else "harmonized", made), ("Bach", bach)):
         for name, c in zip(("soprano", "alto", "tenor", "bass"), table, strict=True):
             cells = [f"{100 * sum(c[k] for k in ks) / max(1, c['n']):.1f}%"
                      for ks in SIZES.values()]
             filled = f"{c['filled']} of {c['filled'] + c['plain']}"
-            print(f"| {who} {name} | {c['n']} | " + " | ".join(cells) + f" | {filled} |")
+            left = f"{c['left by leap']} of {c['stepped']}"
+            print(f"| {who} {name} | {c['n']} | " + " | ".join(cells) + f" | {filled} | {left} |")
 
 
 if __name__ == "__main__":

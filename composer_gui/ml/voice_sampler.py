@@ -48,7 +48,8 @@ How a request runs:
    than an octave in any voice, :func:`_leap_mask`, and a cost on each semitone a lower voice
    leaps beyond a step, :func:`_leap_cost`; a quarter note moving a third to the next beat
    split into two eighths with the passing note between, as often as Bach fills such a third,
-   :meth:`VoiceSampler._passing`); the cadence option's
+   :meth:`VoiceSampler._passing`; a half-beat note that stepped out of the chord moving on
+   by step, :func:`_step_mask`); the cadence option's
    V(7)-I, roots in the bass, closing
    with the top voice on the tonic and a full chord (:func:`_cadence_mask`; a harmonized melody
    opens on I and closes on the chord of its last note, :func:`_opening_tonic`,
@@ -677,8 +678,8 @@ class VoiceSampler:
         # passing eighths (PASSING_SHARE): a quarter beat split in two; what sounded on the last
         # beat and its half, and whether a voice struck anywhere else in between
         half = job.beat_steps // 2
-        passing = (rules and n > 2 and job.beat_steps % 2 == 0
-                   and job.beat_steps * step == TPQ and any(PASSING_SHARE))
+        halves = rules and n > 2 and job.beat_steps % 2 == 0 and job.beat_steps * step == TPQ
+        passing = halves and any(PASSING_SHARE)
         passing_rng = np.random.default_rng(None if request.seed is None
                                             else (int(request.seed), 1))
         beat_at = -1
@@ -803,6 +804,12 @@ class VoiceSampler:
             # the notes that end here, a beat after the beat they began on, may be split
             split_here = passing and frame.on_beat and not frame.context and \
                 frame.step == beat_at + 2 * half
+            # the voices whose half-beat note was a step outside the beat's chord: it moves on
+            # by step now
+            leaving = None
+            if halves and RESOLVE_STEPS and frame.on_beat and not frame.context \
+                    and frame.step == beat_at + 2 * half:
+                leaving = _unresolved(at_beat, at_half) & ~between[:, None]
             ending: list[tuple[int, int, GeneratedNote]] = []
             # every voice has been silent too long: they enter now (a beat frame)
             enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
@@ -876,6 +883,12 @@ class VoiceSampler:
                             mask[closes_marked] = sub
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
+                        # last: it yields to every rule above
+                        if leaving is not None and leaving[:, i].any():
+                            rows_i = leaving[:, i]
+                            if i == n - 1:  # the bass may leap from a note of the new chord
+                                rows_i = rows_i & ~_in_chord(cur[:, :i], at_half[:, i])
+                            _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset)
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags,
@@ -936,7 +949,7 @@ class VoiceSampler:
                         if cancelled():
                             return
                         yield g
-            if passing:
+            if halves:
                 if frame.on_beat:
                     beat_at, at_beat, between = frame.step, cur.copy(), np.zeros(rows, bool)
                 elif frame.step == beat_at + half:
@@ -1315,15 +1328,19 @@ def _unison_mask(mask: np.ndarray, i: int, others: list[int], cur: np.ndarray,
 
 def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
                    pitch_offset: int, leading: int) -> None:
-    """On a beat, voice ``i`` does not strike the leading tone (``leading``, a pitch class of
-    the normalized key) while a voice above sounds it: a doubled leading tone has nowhere to
-    go but in octaves or away from its resolution (a fifth listening review heard V6 chords
-    with it doubled, followed by consecutive octaves). A row left without a note keeps its
-    mask."""
-    above = (cur[:, :i] >= 0) & (cur[:, :i] % 12 == leading)
+    """On a beat, voice ``i`` does not strike or hold the leading tone (``leading``, a pitch
+    class of the normalized key) while a voice above sounds it: a doubled leading tone has
+    nowhere to go but in octaves or away from its resolution (a fifth listening review heard
+    V6 chords with it doubled, followed by consecutive octaves). Held below one struck above
+    was the way most of those left came (the harmonized test melodies: 12 of 4,752 beats).
+    A row left without a note keeps its mask."""
+    above = ((cur[:, :i] >= 0) & (cur[:, :i] % 12 == leading)).any(axis=1)
     if not above.any():
         return
-    _narrow(mask, ~(above.any(axis=1)[:, None] & (cand[None, :] % 12 == leading)), pitch_offset)
+    keep = _narrow(mask, ~(above[:, None] & (cand[None, :] % 12 == leading)), pitch_offset)
+    # nor holds it
+    mine = cur[:, i]
+    mask[above & keep & (mine >= 0) & (mine % 12 == leading), HOLD] = False
 
 
 def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_offset: int
@@ -1485,6 +1502,38 @@ PASSING_SHARE = (0.861, 0.777, 0.692, 0.588)
 _NATURAL = {False: frozenset(x % 12 for x in MAJOR_SCALE),  # normalized: C major, A minor
             True: frozenset((x + 9) % 12 for x in (0, 2, 3, 5, 7, 8, 10))}
 _MELODIC = frozenset({9, 11, 0, 2, 4, 6, 8})  # A minor with its raised sixth and seventh
+
+
+# A voice's note on a half beat that stepped there from outside the beat's chord moves on by
+# step at the next beat (a passing or neighbour note resolves; _unresolved, _step_mask)
+RESOLVE_STEPS = True
+
+
+def _unresolved(at_beat: np.ndarray, at_half: np.ndarray) -> np.ndarray:
+    """[rows, voices]: the voice struck a note on the half beat a step from its note on the
+    beat, and that note is none of the beat chord's pitch classes (a passing or neighbour
+    note, not a chord note arpeggiated)."""
+    moved = (at_half >= 0) & (at_beat >= 0) & (at_half != at_beat) & \
+        (np.abs(at_half - at_beat) <= 2)
+    outside = np.stack([~_in_chord(at_beat, at_half[:, j]) for j in range(at_half.shape[1])],
+                       axis=1)
+    return moved & outside
+
+
+def _in_chord(chord: np.ndarray, pitch: np.ndarray) -> np.ndarray:
+    """Per row: ``pitch``'s pitch class is one of ``chord``'s ([rows, voices], -1: silent)."""
+    return ((_pitch_class_bits(chord) >> (np.maximum(pitch, 0) % 12)) & 1) == 1
+
+
+def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: np.ndarray,
+               pitch_offset: int) -> None:
+    """In ``rows`` the voice's next note lies a step or less from the note it sounds
+    (``sounding``): an unaccented passing or neighbour note resolves by step. The model's own
+    half-beat notes left their step by a leap 102 times in the harmonized test melodies'
+    bass (Bach's 31 times in a like number of beats; bench/voice_leaps.py). Holding stays
+    allowed. A row left without a note keeps its mask."""
+    near = np.abs(cand[None, :] - sounding[:, None]) <= 2
+    _narrow(mask, near | ~rows[:, None], pitch_offset)
 
 
 def _passing_pitch(a: int, c: int, minor: bool) -> int | None:

@@ -578,6 +578,44 @@ def test_on_a_beat_a_voice_does_not_double_the_leading_tone(sampler):
     assert {59, 71} <= allowed_pitches(mask, sampler, 1)
 
 
+def test_nor_does_it_hold_the_leading_tone_under_one_struck_above(sampler):
+    """The alto sounds B3 from before; the soprano now strikes B4: the alto moves (its HOLD is
+    barred); under a soprano on C5 it may hold."""
+    from composer_gui.ml.voice_sampler import _doubling_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[71, 59, -1, -1], [72, 59, -1, -1]])
+    mask = _open_mask(2, sampler)
+    _doubling_mask(mask, 1, cur, cand, v.pitch_offset, 11)
+    assert not mask[0, HOLD] and mask[1, HOLD]
+
+
+def test_a_passing_or_neighbour_note_on_the_half_beat_moves_on_by_step(sampler):
+    """C major: the alto went E4 -> F4 on the half beat over a C major chord (F is outside
+    it), so on the next beat it takes a note within a tone of F (or holds); the tenor's
+    C4 -> E4 is a chord note arpeggiated and stays free, as does the soprano's G4 -> A4 when
+    A is in the beat's chord (A minor)."""
+    from composer_gui.ml.voice_sampler import _in_chord, _step_mask, _unresolved
+
+    beat = np.array([[67, 64, 60, 48], [69, 64, 60, 45]])
+    half = np.array([[69, 65, 64, 48], [71, 65, 64, 45]])
+    leaving = _unresolved(beat, half)
+    assert leaving.tolist() == [[True, True, False, False], [True, True, False, False]]
+    beat[1, 0] = 67  # the second row's soprano G4 -> A4 over A minor (A, E, C, A): a chord note
+    half[1, 0] = 69
+    assert not _unresolved(beat, half)[1, 0]
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(2, sampler)
+    _step_mask(mask, np.array([True, False]), np.array([65, 65]), cand, v.pitch_offset)
+    assert allowed_pitches(mask, sampler, 0) == {63, 64, 65, 66, 67} and mask[0, HOLD]
+    assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())
+    # the bass may leave its half-beat note by a leap when it is a note of the chord above
+    assert _in_chord(np.array([[67, 62, 59]]), np.array([50])).tolist() == [True]
+    assert _in_chord(np.array([[67, 62, 59]]), np.array([48])).tolist() == [False]
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""
