@@ -57,7 +57,8 @@ class Ruler(Strip):
             if i % label_every == 0:
                 ticks.append(QLineF(x, 0, x, h))
                 p.setPen(style.RULER_TEXT)
-                p.drawText(QRectF(x + 3, 0, 60, h - 8), Qt.AlignmentFlag.AlignLeft
+                # below the fermata marks' band (y 1-6), above the beat ticks
+                p.drawText(QRectF(x + 3, 6, 60, h - 12), Qt.AlignmentFlag.AlignLeft
                            | Qt.AlignmentFlag.AlignVCenter, str(score.bar_number(i)))
             if ts.beat_ticks * geo.px_per_tick >= 8:
                 for t in range(start + ts.beat_ticks, end, ts.beat_ticks):
