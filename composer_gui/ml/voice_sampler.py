@@ -1124,6 +1124,11 @@ def _where_quality(names, value: np.ndarray) -> np.ndarray:
 TRIAD_ROOT = _where_quality(("maj", "min"), CHORD_ROOT)  # a major or minor triad's root
 IN_TRIAD = _in_triad()
 DIMINISHED_ROOT = _where_quality(("dim",), CHORD_ROOT)
+# sets of pitch classes a bass can complete as a major or minor triad in root position (the
+# voices above hold its third: not C-G alone, which only a bass on E or E-flat would fill, as
+# an inversion)
+ROOTED_BELOW = np.array([any(TRIAD_ROOT[m | (1 << b)] == b for b in range(12))
+                         for m in range(4096)])
 # the seventh of each seventh chord, and of each dominant seventh chord
 _SEVENTH_STEP = np.array([analysis.SEVENTHS.get(q, (0, 0, 0, 0))[3] for q in QUALITIES])
 SEVENTH_OF = _where_quality(tuple(analysis.SEVENTHS),
@@ -1145,12 +1150,17 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
                         pitch_offset: int) -> None:
     """A phrase end the model marks (a fermata it samples) closes on a major or minor triad in
     root position: a voice below the top keeps the chord within one such triad, and the bass
-    takes its root. A sixth listening review found 1 of 15 interior fermatas on a cadence:
+    takes its root; the voice above the bass leaves it one (the third sounds above: over an
+    open fifth C-G the bass could only fill in E, an inversion, and 26 of 124 phrase ends of
+    bench/region_gaps.py --continuations came so). A sixth listening review found 1 of 15
+    interior fermatas on a cadence:
     the rest on seventh chords (i7, vi7, iii7), inversions (ii6/4, vi6, VII6) and the like. A
     row left without a note keeps its mask."""
     merged = _pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
     if i == n - 1:
         allowed = TRIAD_ROOT[merged] == (cand % 12)[None, :]
+    elif i == n - 2:  # the voices above the bass leave it a root: they hold the third
+        allowed = ROOTED_BELOW[merged]
     else:
         allowed = IN_TRIAD[merged]
     keep = _narrow(mask, allowed, pitch_offset)

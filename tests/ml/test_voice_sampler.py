@@ -1153,6 +1153,11 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     _fermata_chord_mask(tenor, 2, 4, np.array([[76, 72, 62, -1]]), cand, v.pitch_offset)
     assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {0, 4, 7, 9}
     assert not tenor[0, HOLD]  # its D does not fit
+    # under G4 and C4, an open fifth, the tenor takes the third: over C-G alone the bass
+    # could only complete the triad as an inversion
+    tenor = _open_mask(1, sampler)
+    _fermata_chord_mask(tenor, 2, 4, np.array([[67, 60, 55, -1]]), cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {3, 4}
     bass = _open_mask(1, sampler)
     _fermata_chord_mask(bass, 3, 4, np.array([[76, 72, 67, 48]]), cand, v.pitch_offset)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {0} and bass[0, HOLD]
