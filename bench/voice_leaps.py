@@ -99,7 +99,7 @@ def main(argv=None) -> None:
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]
     generate = me.sampler_adapter(folder)
     made, bach = [Counter() for _ in range(4)], [Counter() for _ in range(4)]
-    good = chords = cadences = outer = pairs = eighths = 0.0
+    good = chords = cadences = outer = pairs = eighths = beats = bach_beats = bach_8 = 0.0
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -112,6 +112,9 @@ def main(argv=None) -> None:
             acc.update(c)
         for acc, c in zip(bach, thirds(an.part_voices(s), end, start), strict=True):
             acc.update(c)
+        bach_beats += an.voice_parallels(an.part_voices(s), start, end,
+                                         an.beat_ticks(s, start, end))
+        bach_8 += (end - start) / s.time_signature_at(start).bar_ticks / 8
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
@@ -131,11 +134,14 @@ def main(argv=None) -> None:
             cadences += an.authentic_cadences(g, key, start, stop)
             outer += an.outer_voice_parallels(g.notes, start, stop)
             pairs += an.voice_parallels(an.part_voices(g), start, stop)
+            beats += an.voice_parallels(an.part_voices(g), start, stop,
+                                        an.beat_ticks(g, start, stop))
             eighths += (stop - start) / g.time_signature_at(start).bar_ticks / 8
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
-          f"{outer / eighths:.3f}, any two voices / 8 bars {pairs / eighths:.3f}\n")
+          f"{outer / eighths:.3f}, any two voices / 8 bars {pairs / eighths:.3f} (beat to beat "
+          f"{beats / eighths:.3f}, Bach's {bach_beats / bach_8:.3f})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap |")
     print("| --- " * (len(SIZES) + 4) + "|")

@@ -68,6 +68,8 @@ ROWS = (
     ("cadences_per_8_bars", "Authentic cadences to the opening's key per 8 bars"),
     ("parallels_per_8_bars", "Outer-voice parallel fifths/octaves per 8 bars"),
     ("voice_parallels_per_8_bars", "Parallel fifths/octaves between any two voices per 8 bars"),
+    ("beat_parallels_per_8_bars",
+     "Parallel fifths/octaves between any two voices, beat to beat, per 8 bars"),
     ("voice_crossings", "Voice crossings (share of onsets)"),
     ("ends_on_tonic_cadence", "Ends on the tonic, cadence option"),
     ("ends_on_tonic_free", "Ends on the tonic, free continuation"),
@@ -79,15 +81,18 @@ ROWS = (
     ("harmonized_parallels_per_8_bars", "Harmonized melodies: outer parallels per 8 bars"),
     ("harmonized_voice_parallels_per_8_bars",
      "Harmonized melodies: parallels between any two voices per 8 bars"),
+    ("harmonized_beat_parallels_per_8_bars",
+     "Harmonized melodies: parallels between any two voices, beat to beat, per 8 bars"),
     ("harmonized_voice_crossings", "Harmonized melodies: voice crossings (share of onsets)"),
     ("harmonized_ends_on_tonic", "Harmonized melodies: ends on the tonic"),
 )
 CHORAL_ROWS = {"beat_chords", "cadences_per_8_bars", "parallels_per_8_bars",
-               "voice_parallels_per_8_bars", "voice_crossings",
+               "voice_parallels_per_8_bars", "beat_parallels_per_8_bars", "voice_crossings",
                *(r for r, _ in ROWS if r.startswith("harmonized_"))}
 # rows that need the voices apart (one part each), not one merged texture
 CROSSING_ROWS = {"voice_crossings", "harmonized_voice_crossings", "voice_parallels_per_8_bars",
-                 "harmonized_voice_parallels_per_8_bars"}
+                 "harmonized_voice_parallels_per_8_bars", "beat_parallels_per_8_bars",
+                 "harmonized_beat_parallels_per_8_bars"}
 
 
 def targets(texture: str) -> dict[str, tuple[str, float]]:
@@ -344,6 +349,9 @@ def measure(pool: Pool, score: Score, start: int, end: int, key: KeySignature | 
             pool.add(prefix + "voice_crossings", crossed, total)
             pool.add(prefix + "voice_parallels_per_8_bars",
                      an.voice_parallels(voices, start, end), bars)
+            pool.add(prefix + "beat_parallels_per_8_bars",
+                     an.voice_parallels(voices, start, end, an.beat_ticks(score, start, end)),
+                     bars)
     if tonic_row is not None and key is not None:
         pool.add(tonic_row, an.ends_on_tonic(notes, key, end), 1)
     if not prefix:

@@ -236,7 +236,8 @@ class VoiceSampler:
         if skip or rng.random() >= share:
             return [g]
         p = _passing_pitch(a, c, minor)
-        if p is None or not _passing_clear(i, p, a, c, at_beat[r], at_half[r], cur[r]):
+        if p is None or not _passing_clear(i, p, a, c, at_beat[r], at_half[r], cur[r],
+                                           _LEADING[minor]):
             return [g]
         at_half[r, i] = p
         half = g.note.duration // 2
@@ -807,9 +808,12 @@ class VoiceSampler:
             # the voices whose half-beat note was a step outside the beat's chord: it moves on
             # by step now
             leaving = None
-            if halves and RESOLVE_STEPS and frame.on_beat and not frame.context \
-                    and frame.step == beat_at + 2 * half:
+            next_beat = halves and frame.on_beat and not frame.context and \
+                frame.step == beat_at + 2 * half
+            if next_beat and RESOLVE_STEPS:
                 leaving = _unresolved(at_beat, at_half) & ~between[:, None]
+            across = next_beat and bool((chord != at_beat).any())
+            half_beat = halves and not frame.context and frame.step == beat_at + half
             ending: list[tuple[int, int, GeneratedNote]] = []
             # every voice has been silent too long: they enter now (a beat frame)
             enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
@@ -852,6 +856,9 @@ class VoiceSampler:
                         if rules and i:
                             _parallels_mask(mask, i, cur, chord, cand, pitch_offset,
                                             seam if frame.approach else None)
+                            if across:  # and from the last beat, across the half beat
+                                _parallels_mask(mask, i, cur, at_beat, cand, pitch_offset,
+                                                None)
                         if shared[i]:
                             _unison_mask(mask, i, shared[i], cur, cand, pitch_offset)
                         if rules and frame.close_held and i:
@@ -862,11 +869,14 @@ class VoiceSampler:
                                                  _ROOT[(mode_minor, frame.cadence)], cand,
                                                  pitch_offset)
                         if rules and n > 2:
-                            _leap_mask(mask, chord[:, i], cand, pitch_offset)
+                            _leap_mask(mask, chord[:, i], cand, pitch_offset, mode_minor)
                         if rules and i and frame.on_beat:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
                             _doubling_mask(mask, i, cur, cand, pitch_offset,
                                            (_ROOT[(mode_minor, 2)] + 11) % 12)
+                        elif half_beat:
+                            _half_beat_doubling_mask(mask, i, cur, cand, pitch_offset,
+                                                     _LEADING[mode_minor])
                         if static is not None and static[0] == i:
                             moves = static[1] & ~frame_attack & \
                                 mask[:, pitch_offset:].any(axis=1)
@@ -888,7 +898,8 @@ class VoiceSampler:
                             rows_i = leaving[:, i]
                             if i == n - 1:  # the bass may leap from a note of the new chord
                                 rows_i = rows_i & ~_in_chord(cur[:, :i], at_half[:, i])
-                            _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset)
+                            _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset,
+                                       cur[:, i - 1] if i else None)
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags,
@@ -1353,6 +1364,18 @@ def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
     mask[above & keep & (mine >= 0) & (mine % 12 == leading), HOLD] = False
 
 
+def _half_beat_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
+                             pitch_offset: int, leading: int) -> None:
+    """On a half beat, voice ``i`` does not strike the leading tone while any other voice
+    sounds it: the voices below, written after it, mostly hold there (a seventh listening
+    review found the alto leaping onto D#4 over the bass's held D#3 in E major). A row left
+    without a note keeps its mask."""
+    others = np.delete(cur, i, axis=1)
+    sounded = ((others >= 0) & (others % 12 == leading)).any(axis=1)
+    if sounded.any():
+        _narrow(mask, ~(sounded[:, None] & (cand[None, :] % 12 == leading)), pitch_offset)
+
+
 def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_offset: int
                   ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """For a church mode: (pitch tokens of the degrees its family's scale has and the mode
@@ -1451,8 +1474,8 @@ def _clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.ndarray,
     mask[into & keep, HOLD] = False
 
 
-def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int
-               ) -> None:
+def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int,
+               minor: bool = False) -> None:
     """A voice leaps no tritone, no seventh and nothing wider than an octave from its last note
     (``before``, -1: none): Bach's basses leap fourths, fifths and octaves (a tritone is 0.60%
     of their moves, sevenths 0.39%, in the bach-chorales train and val pieces; a third
@@ -1460,9 +1483,16 @@ def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_off
     seventh in 0.03% of theirs (a fourth review heard a soprano leap E4-D#5) and a tritone in
     0.0% (soprano), 0.16% (alto), 0.45% (tenor) of the test chorales' moves, where the
     harmonizations' tenor leapt one in 1.8% (a fifth review heard B-flat3-E4-B-flat3-E4). A
-    row left without a note keeps its mask."""
+    row left without a note keeps its mask.
+
+    In minor (normalized: A minor) no voice moves between the natural sixth and the raised
+    seventh, F and G#, an augmented second (a seventh listening review heard a tenor fall
+    B3 -> A-flat3 in C minor, V4/2 to iv)."""
     leap = np.abs(cand[None, :] - before[:, None])
     barred = ((leap >= 10) & (leap != 12)) | (leap == 6)
+    if minor:
+        ends = (1 << (cand[None, :] % 12)) | (1 << (np.maximum(before, 0)[:, None] % 12))
+        barred |= (leap == 3) & (ends == (1 << 5) | (1 << 8))
     allowed = (before[:, None] < 0) | ~barred
     _narrow(mask, allowed, pitch_offset)
 
@@ -1536,13 +1566,16 @@ def _in_chord(chord: np.ndarray, pitch: np.ndarray) -> np.ndarray:
 
 
 def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: np.ndarray,
-               pitch_offset: int) -> None:
+               pitch_offset: int, above: np.ndarray | None = None) -> None:
     """In ``rows`` the voice's next note lies a step or less from the note it sounds
     (``sounding``): an unaccented passing or neighbour note resolves by step. The model's own
     half-beat notes left their step by a leap 102 times in the harmonized test melodies'
-    bass (Bach's 31 times in a like number of beats; bench/voice_leaps.py). Holding stays
-    allowed. A row left without a note keeps its mask."""
+    bass (Bach's 31 times in a like number of beats; bench/voice_leaps.py). The step does
+    not cross the voice above (``above``: its pitch now, -1: silent). Holding stays allowed.
+    A row left without a note keeps its mask."""
     near = np.abs(cand[None, :] - sounding[:, None]) <= 2
+    if above is not None:
+        near &= (above[:, None] < 0) | (cand[None, :] <= above[:, None])
     _narrow(mask, near | ~rows[:, None], pitch_offset)
 
 
@@ -1577,12 +1610,17 @@ def _passing_pitch(a: int, c: int, minor: bool) -> int | None:
 
 
 def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.ndarray,
-                   now: np.ndarray) -> bool:
+                   now: np.ndarray, leading: int = -1) -> bool:
     """Voice ``i`` may sound the passing note ``p`` on the half beat between ``a`` (on the
     beat, with the chord ``beat``) and ``c`` (the next beat, chord ``now``): the others sound
     ``off`` there (-1: silent). No consecutive fifth or octave with any of them into the half
-    beat or out of it (parallel or contrary, as :func:`_parallels_mask`), no crossing and no
-    unison with a neighbour."""
+    beat or out of it (parallel or contrary, as :func:`_parallels_mask`), nor from beat to
+    beat (an eighth between does not hide them: a seventh listening review heard the fifths
+    F#4/B3 -> D#4/G#3 around a passing A3); no crossing and no unison with a neighbour; not
+    the ``leading`` tone (a pitch class) while another voice sounds it."""
+    if p % 12 == leading and any(x >= 0 and x % 12 == leading for j, x in enumerate(off)
+                                 if j != i):
+        return False
     for j in range(len(off)):
         if j == i:
             continue
@@ -1590,7 +1628,8 @@ def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.nda
             continue
         if (j < i and p >= off[j]) or (j > i and p <= off[j]):
             return False
-        for (x0, y0), (x1, y1) in (((a, beat[j]), (p, off[j])), ((p, off[j]), (c, now[j]))):
+        for (x0, y0), (x1, y1) in (((a, beat[j]), (p, off[j])), ((p, off[j]), (c, now[j])),
+                                   ((a, beat[j]), (c, now[j]))):
             if y0 < 0 or y1 < 0 or y0 == y1:
                 continue
             interval = abs(x0 - y0) % 12

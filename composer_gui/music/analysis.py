@@ -158,14 +158,17 @@ def part_voices(score: Score) -> list[list[Note]]:
     return sorted(parts, key=lambda ns: -sum(n.pitch for n in ns) / len(ns))
 
 
-def voice_parallels(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None
-                    ) -> int:
+def voice_parallels(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None,
+                    ticks: Sequence[int] | None = None) -> int:
     """Consecutive fifths or octaves between any two voices (each voice's highest sounding
     pitch): at two successive onsets of the texture, both voices sound, both move in the same
     direction, and they form the same perfect interval (fifth, or octave/unison, compound or
     not) before and after. Bach's chorales avoid them between every pair, not only the outer
-    voices (:func:`outer_voice_parallels`)."""
-    ticks = onset_ticks([n for v in voices for n in v], start, end)
+    voices (:func:`outer_voice_parallels`). With ``ticks`` (the beats, say) the voices are
+    compared at those instead: an eighth between two beats does not hide fifths from one
+    beat to the next."""
+    if ticks is None:
+        ticks = onset_ticks([n for v in voices for n in v], start, end)
     lines = [[max(sounding(v, t), default=None) for v in voices] for t in ticks]
     count = 0
     for a, b in itertools.pairwise(lines):

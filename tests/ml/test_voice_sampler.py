@@ -611,6 +611,10 @@ def test_a_passing_or_neighbour_note_on_the_half_beat_moves_on_by_step(sampler):
     _step_mask(mask, np.array([True, False]), np.array([65, 65]), cand, v.pitch_offset)
     assert allowed_pitches(mask, sampler, 0) == {63, 64, 65, 66, 67} and mask[0, HOLD]
     assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())
+    # nor does the step cross the voice above (the soprano on E4 now)
+    mask = _open_mask(1, sampler)
+    _step_mask(mask, np.array([True]), np.array([65]), cand, v.pitch_offset, np.array([64]))
+    assert allowed_pitches(mask, sampler) == {63, 64}
     # the bass may leave its half-beat note by a leap when it is a note of the chord above
     assert _in_chord(np.array([[67, 62, 59]]), np.array([50])).tolist() == [True]
     assert _in_chord(np.array([[67, 62, 59]]), np.array([48])).tolist() == [False]
@@ -668,6 +672,38 @@ def test_no_voice_leaps_a_tritone_a_seventh_nor_wider_than_an_octave(sampler):
     assert {59, 69, 76} <= allowed_pitches(upper, sampler) and not {58, 70, 74, 75, 53} & \
         allowed_pitches(upper, sampler)
     assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())  # no note before: free
+
+
+def test_in_minor_no_voice_moves_an_augmented_second(sampler):
+    """Normalized A minor: from G#3 the tenor may not fall to F3, nor rise from F3 to G#3;
+    in major the same pitch classes (G# to F: E major's V/vi to IV) are not barred."""
+    from composer_gui.ml.voice_sampler import _leap_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(2, sampler)
+    _leap_mask(mask, np.array([56, 53]), cand, v.pitch_offset, minor=True)
+    assert 53 not in allowed_pitches(mask, sampler, 0) and {52, 55, 57, 59} <= \
+        allowed_pitches(mask, sampler, 0)
+    assert 56 not in allowed_pitches(mask, sampler, 1) and 55 in allowed_pitches(mask, sampler, 1)
+    major = _open_mask(1, sampler)
+    _leap_mask(major, np.array([56]), cand, v.pitch_offset)
+    assert 53 in allowed_pitches(major, sampler)
+
+
+def test_on_a_half_beat_no_voice_strikes_the_leading_tone_another_sounds(sampler):
+    """C major: the bass holds B2, so on the half beat the alto may strike no B (nor the
+    tenor under a soprano on B4); with no B sounding, B is free."""
+    from composer_gui.ml.voice_sampler import _half_beat_doubling_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[72, 65, 57, 47], [71, 65, 57, 43], [72, 65, 57, 43]])
+    mask = _open_mask(3, sampler)
+    _half_beat_doubling_mask(mask, 1, cur, cand, v.pitch_offset, 11)
+    assert not {59, 71} & allowed_pitches(mask, sampler, 0)
+    assert not {59, 71} & allowed_pitches(mask, sampler, 1)
+    assert {59, 71} <= allowed_pitches(mask, sampler, 2) and mask[0, HOLD]
 
 
 def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
@@ -1227,6 +1263,17 @@ def test_a_passing_note_makes_no_parallels_crossings_or_unisons():
                           np.array([67, 64, 60, 52]))
     assert not _passing_clear(3, 50, 48, 52, beat, np.array([67, 64, 50, -1]),
                               np.array([67, 64, 55, 52]))
+    # the tenor B3 -> A3 -> G#3 under the alto F#4 -> D#4: no fifth at the half beat (F#/A),
+    # but fifths from beat to beat, which the eighth would only hide
+    beat = np.array([71, 66, 59, 40])
+    assert not _passing_clear(2, 57, 59, 56, beat, np.array([71, 66, -1, 40]),
+                              np.array([71, 63, 56, 40]))
+    # nor a leading tone (C major: B) while another voice sounds it (the soprano's B4)
+    beat = np.array([74, 67, 60, 43])
+    assert not _passing_clear(2, 59, 60, 57, beat, np.array([71, 67, -1, 43]),
+                              np.array([72, 69, 57, 48]), leading=11)
+    assert _passing_clear(2, 59, 60, 57, beat, np.array([71, 67, -1, 43]),
+                          np.array([72, 69, 57, 48]))
 
 
 def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeypatch):

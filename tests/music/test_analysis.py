@@ -75,6 +75,17 @@ def test_parallels_between_any_two_voices():
     contrary = Score(parts=(part(72, 74), part(60, 50)))  # octave to octave, contrary motion
     assert A.voice_parallels(A.part_voices(contrary)) == 0
 
+
+def test_an_eighth_between_the_beats_does_not_hide_fifths_from_beat_to_beat():
+    """Alto F#4 -> D#4 over tenor B3 -> (A3) -> G#3: from onset to onset no fifths (the
+    passing A3 comes between), from beat to beat a fifth moves to a fifth."""
+    alto = Part((Note(0, 66, TPQ), Note(TPQ, 63, TPQ)))
+    tenor = Part((Note(0, 59, TPQ // 2), Note(TPQ // 2, 57, TPQ // 2), Note(TPQ, 56, TPQ)))
+    score = Score(parts=(alto, tenor))
+    voices = A.part_voices(score)
+    assert A.voice_parallels(voices) == 0
+    assert A.voice_parallels(voices, 0, 2 * TPQ, A.beat_ticks(score, 0, 2 * TPQ)) == 1
+
 def test_voice_crossings_compare_neighbouring_parts():
     crossed = Score(parts=(Part((Note(0, 60, TPQ), Note(TPQ, 55, TPQ))),
                            Part((Note(0, 52, TPQ), Note(TPQ, 57, TPQ))),
