@@ -87,8 +87,9 @@ def continuations(split, vocab, generate) -> None:
     cases = me.spread([c for c in me.cases_from_pieces(split["test"], vocab)
                        if c.score.bar_count() >= 4], 20)
     real, model = [], []
-    # fermatas, of them on strong beats, bars, fermata chords that are root-position triads
-    marks = {"continued": [0, 0, 0.0, 0], "Bach": [0, 0, 0.0, 0]}
+    # fermatas, of them on strong beats, bars, fermata chords that are root-position triads,
+    # of them approached by their own dominant on the beat before (V(7)-I in some key)
+    marks = {"continued": [0, 0, 0.0, 0, 0], "Bach": [0, 0, 0.0, 0, 0]}
 
     def count(who: str, g: Score, start: int, stop: int) -> None:
         ts = g.time_signature_at(start)
@@ -98,8 +99,13 @@ def continuations(split, vocab, generate) -> None:
                 marks[who][1] += (t - g.bar_start(g.bar_at(t))) % (ts.bar_ticks // 2) == 0
                 chord = an.sonorities(g.notes, [t])[0]
                 found = an.chord_root(chord.pcs)
-                marks[who][3] += (found is not None and found[1] in ("maj", "min")
-                                  and found[0] == chord.bass % 12)
+                triad = (found is not None and found[1] in ("maj", "min")
+                         and found[0] == chord.bass % 12)
+                marks[who][3] += triad
+                before = an.sonorities(g.notes, [t - ts.beat_ticks])
+                prior = an.chord_root(before[0].pcs) if before else None
+                marks[who][4] += (triad and prior is not None and prior[1] in ("maj", "dom7")
+                                  and prior[0] == (found[0] + 7) % 12)
         marks[who][2] += (stop - start) / ts.bar_ticks
 
     for i, case in enumerate(cases):
@@ -116,13 +122,14 @@ def continuations(split, vocab, generate) -> None:
             count("continued", g, start, g.bar_start(g.bar_count()))
     print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |"
           " fermatas per 8 bars | of them on the downbeat or the middle of the bar |"
-          " of them on a major or minor triad in root position |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- |")
+          " of them on a major or minor triad in root position |"
+          " of those, after their own dominant (V(7)-I) |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- |")
     for name, xs in (("continued", model), ("Bach", real)):
-        f, strong, bars, triads = marks[name]
+        f, strong, bars, triads, authentic = marks[name]
         print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 3 for x in xs)} | "
               f"{sum(x >= 4 for x in xs)} | {8 * f / max(bars, 1):.2f} | {strong} of {f} | "
-              f"{triads} of {f} |")
+              f"{triads} of {f} | {authentic} of {triads} |")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,9 @@ How a request runs:
    leaps beyond a step, :func:`_leap_cost`; a quarter note moving a third to the next beat
    split into two eighths with the passing note between, as often as Bach fills such a third,
    :meth:`VoiceSampler._passing`; a half-beat note that stepped out of the chord moving on
-   by step, :func:`_step_mask`); the cadence option's
+   by step, :func:`_step_mask`; a phrase end the model marks closing on a root-position triad,
+   drawn to the one the chord before resolves to, :func:`_fermata_chord_mask`,
+   :func:`_cadence_pull`); the cadence option's
    V(7)-I, roots in the bass, closing
    with the top voice on the tonic and a full chord (:func:`_cadence_mask`; a harmonized melody
    opens on I and closes on the chord of its last note, :func:`_opening_tonic`,
@@ -790,6 +792,10 @@ class VoiceSampler:
                     and sampled.any():
                 closes_marked = np.flatnonzero(sampled)
             frame_attack = np.zeros(rows, bool)
+            # a marked phrase end is drawn to close as a cadence on the chord before it
+            pull_close = None
+            if rules and n > 2 and closes_marked is not None and CADENCE_PULL:
+                pull_close = _cadence_pull((at_beat if halves else chord)[closes_marked], cand)
             # the last onset's dominant seventh, if it is one (its seventh falls next)
             sevenths = _dominant_sevenths(chord) if rules and n > 2 else None
             # the lowest voice written here strikes when the chord has stood too long
@@ -914,6 +920,9 @@ class VoiceSampler:
                     if rules and n > 2 and i and LEAP_COST:
                         biased = biased.copy() if biased is logits else biased
                         _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1)
+                    if pull_close is not None:
+                        biased = biased.copy() if biased is logits else biased
+                        biased[closes_marked, pitch_offset:] += pull_close
                     if pulled[i]:
                         if biased is logits:
                             biased = biased + job.pull[i]
@@ -1135,6 +1144,7 @@ def _where_quality(names, value: np.ndarray) -> np.ndarray:
 TRIAD_ROOT = _where_quality(("maj", "min"), CHORD_ROOT)  # a major or minor triad's root
 IN_TRIAD = _in_triad()
 DIMINISHED_ROOT = _where_quality(("dim",), CHORD_ROOT)
+DOMINANT_ROOT = _where_quality(("maj", "dom7"), CHORD_ROOT)  # a chord that can be a V(7)
 # sets of pitch classes a bass can complete as a major or minor triad in root position (the
 # voices above hold its third: not C-G alone, which only a bass on E or E-flat would fill, as
 # an inversion)
@@ -1145,6 +1155,29 @@ _SEVENTH_STEP = np.array([analysis.SEVENTHS.get(q, (0, 0, 0, 0))[3] for q in QUA
 SEVENTH_OF = _where_quality(tuple(analysis.SEVENTHS),
                             (CHORD_ROOT + _SEVENTH_STEP[CHORD_QUALITY]) % 12)
 DOMINANT_SEVENTH_OF = _where_quality(("dom7",), SEVENTH_OF)
+
+
+# nats added to the notes of the triad a marked phrase end's chord would resolve the chord
+# before it to, where that chord can be its dominant (_cadence_pull)
+CADENCE_PULL = 2.0
+_DIATONIC_TRIADS = {0: frozenset({0, 4, 7}), 2: frozenset({2, 5, 9}), 4: frozenset({4, 7, 11}),
+                    5: frozenset({5, 9, 0}), 7: frozenset({7, 11, 2}), 9: frozenset({9, 0, 4})}
+# (normalized C major / A minor: the key's major and minor triads, I ii iii IV V vi)
+
+
+def _cadence_pull(before: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """[rows, pitches]: the pull (nats) toward the notes of the key's triad whose dominant
+    the chord ``before`` ([rows, voices], the last beat's) can be, for a phrase end the model
+    marks: a V(7) before it makes the close a cadence in that key (G -> C, E7 -> A minor, A
+    -> D minor). No pull where the chord before is no major triad or dominant seventh, or
+    its resolution is no triad of the key."""
+    out = np.zeros((before.shape[0], len(cand)))
+    roots = DOMINANT_ROOT[_pitch_class_bits(before)]
+    for r in range(before.shape[0]):
+        triad = _DIATONIC_TRIADS.get(int(roots[r] + 5) % 12) if roots[r] >= 0 else None
+        if triad:
+            out[r] = np.where(np.isin(cand % 12, list(triad)), CADENCE_PULL, 0.0)
+    return out
 
 
 def _pitch_class_bits(pitches: np.ndarray) -> np.ndarray:

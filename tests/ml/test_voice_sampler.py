@@ -1199,6 +1199,24 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {0} and bass[0, HOLD]
 
 
+def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(sampler):
+    """Normalized C major: after G7 the pull is on C, E and G (V7-I); after E major on A, C, E
+    (V/vi-vi); after B major on E, G, B (V/iii-iii); none after A minor (no dominant) nor
+    after B-flat major (E-flat is no triad of the key)."""
+    from composer_gui.ml.voice_sampler import CADENCE_PULL, _cadence_pull
+
+    cand = np.arange(36, 85)
+    before = np.array([[71, 65, 62, 43], [68, 64, 59, 52], [72, 69, 64, 57],
+                       [75, 71, 66, 59], [70, 65, 62, 46]])
+    pull = _cadence_pull(before, cand)
+    pulled = [{int(p) % 12 for p in cand[row > 0]} for row in pull]
+    assert pulled[0] == {0, 4, 7} and pulled[1] == {9, 0, 4}
+    assert pulled[2] == set()  # A minor is no dominant
+    assert pulled[3] == {4, 7, 11}  # B major -> E minor, the key's iii
+    assert pulled[4] == set()  # B-flat major -> E-flat: no triad of the key
+    assert pull.max() == CADENCE_PULL
+
+
 def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     """After G7 (B4 top, F4 alto, D4 tenor, G2 bass) the alto's F moves down a step or stays;
     after a C major chord it is free."""
