@@ -88,8 +88,8 @@ def continuations(split, vocab, generate) -> None:
                        if c.score.bar_count() >= 4], 20)
     real, model = [], []
     # fermatas, of them on strong beats, bars, fermata chords that are root-position triads,
-    # of them approached by their own dominant on the beat before (V(7)-I in some key)
-    marks = {"continued": [0, 0, 0.0, 0, 0], "Bach": [0, 0, 0.0, 0, 0]}
+    # of them approached by their own dominant on the beat before (V(7)-I in some key), six-fours
+    marks = {"continued": [0, 0, 0.0, 0, 0, 0], "Bach": [0, 0, 0.0, 0, 0, 0]}
 
     def count(who: str, g: Score, start: int, stop: int) -> None:
         ts = g.time_signature_at(start)
@@ -102,6 +102,8 @@ def continuations(split, vocab, generate) -> None:
                 triad = (found is not None and found[1] in ("maj", "min")
                          and found[0] == chord.bass % 12)
                 marks[who][3] += triad
+                marks[who][5] += (found is not None and found[1] in ("maj", "min")
+                                  and (found[0] + 7) % 12 == chord.bass % 12)
                 before = an.sonorities(g.notes, [t - ts.beat_ticks])
                 prior = an.chord_root(before[0].pcs) if before else None
                 marks[who][4] += (triad and prior is not None and prior[1] in ("maj", "dom7")
@@ -123,13 +125,13 @@ def continuations(split, vocab, generate) -> None:
     print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |"
           " fermatas per 8 bars | of them on the downbeat or the middle of the bar |"
           " of them on a major or minor triad in root position |"
-          " of those, after their own dominant (V(7)-I) |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- |")
+          " of those, after their own dominant (V(7)-I) | six-four chords |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, xs in (("continued", model), ("Bach", real)):
-        f, strong, bars, triads, authentic = marks[name]
+        f, strong, bars, triads, authentic, six_four = marks[name]
         print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 3 for x in xs)} | "
               f"{sum(x >= 4 for x in xs)} | {8 * f / max(bars, 1):.2f} | {strong} of {f} | "
-              f"{triads} of {f} | {authentic} of {triads} |")
+              f"{triads} of {f} | {authentic} of {triads} | {six_four} of {f} |")
 
 
 if __name__ == "__main__":

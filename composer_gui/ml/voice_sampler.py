@@ -874,6 +874,10 @@ class VoiceSampler:
                             _root_parallels_mask(mask, chord[:, i], chord[:, n - 1],
                                                  _ROOT[(mode_minor, frame.cadence)], cand,
                                                  pitch_offset)
+                            if across:  # and from the last beat
+                                _root_parallels_mask(mask, at_beat[:, i], at_beat[:, n - 1],
+                                                     _ROOT[(mode_minor, frame.cadence)], cand,
+                                                     pitch_offset)
                         if rules and n > 2:
                             _leap_mask(mask, chord[:, i], cand, pitch_offset, mode_minor)
                         if rules and i and frame.on_beat:
@@ -1203,6 +1207,10 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
     merged = _pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
     if i == n - 1:
         allowed = TRIAD_ROOT[merged] == (cand % 12)[None, :]
+        # where root position yields to an earlier rule, at least no six-four chord (the bass
+        # on the triad's fifth: an eighth listening review found fermatas on vi6/4 and III6/4)
+        fifth = (TRIAD_ROOT[merged] >= 0) & ((TRIAD_ROOT[merged] + 7) % 12 == (cand % 12)[None, :])
+        _narrow(mask, ~fifth, pitch_offset)
     elif i == n - 2:  # the voices above the bass leave it a root: they hold the third
         allowed = ROOTED_BELOW[merged]
     else:
@@ -1520,12 +1528,14 @@ def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_off
 
     In minor (normalized: A minor) no voice moves between the natural sixth and the raised
     seventh, F and G#, an augmented second (a seventh listening review heard a tenor fall
-    B3 -> A-flat3 in C minor, V4/2 to iv)."""
+    B3 -> A-flat3 in C minor, V4/2 to iv), nor between the raised seventh and the third, G#
+    and C, a diminished fourth (an eighth review heard B3 -> E-flat4 in C minor twice)."""
     leap = np.abs(cand[None, :] - before[:, None])
     barred = ((leap >= 10) & (leap != 12)) | (leap == 6)
     if minor:
         ends = (1 << (cand[None, :] % 12)) | (1 << (np.maximum(before, 0)[:, None] % 12))
         barred |= (leap == 3) & (ends == (1 << 5) | (1 << 8))
+        barred |= (leap == 4) & (ends == (1 << 8) | (1 << 0))
     allowed = (before[:, None] < 0) | ~barred
     _narrow(mask, allowed, pitch_offset)
 

@@ -675,8 +675,9 @@ def test_no_voice_leaps_a_tritone_a_seventh_nor_wider_than_an_octave(sampler):
 
 
 def test_in_minor_no_voice_moves_an_augmented_second(sampler):
-    """Normalized A minor: from G#3 the tenor may not fall to F3, nor rise from F3 to G#3;
-    in major the same pitch classes (G# to F: E major's V/vi to IV) are not barred."""
+    """Normalized A minor: from G#3 the tenor may not fall to F3, nor rise from F3 to G#3,
+    nor leap the diminished fourth G#3-C4; in major the same pitch classes (G# to F: E
+    major's V/vi to IV) are not barred."""
     from composer_gui.ml.voice_sampler import _leap_mask
 
     v = sampler.vocab
@@ -689,6 +690,11 @@ def test_in_minor_no_voice_moves_an_augmented_second(sampler):
     major = _open_mask(1, sampler)
     _leap_mask(major, np.array([56]), cand, v.pitch_offset)
     assert 53 in allowed_pitches(major, sampler)
+    # nor a diminished fourth: G#3 up to C4, C4 down to G#3
+    mask = _open_mask(2, sampler)
+    _leap_mask(mask, np.array([56, 60]), cand, v.pitch_offset, minor=True)
+    assert 60 not in allowed_pitches(mask, sampler, 0)
+    assert 56 not in allowed_pitches(mask, sampler, 1)
 
 
 def test_on_a_half_beat_no_voice_strikes_the_leading_tone_another_sounds(sampler):
@@ -1197,6 +1203,11 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     bass = _open_mask(1, sampler)
     _fermata_chord_mask(bass, 3, 4, np.array([[76, 72, 67, 48]]), cand, v.pitch_offset)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {0} and bass[0, HOLD]
+    # where the root is barred by an earlier rule (only G and E left), no six-four: E
+    bass = _open_mask(1, sampler)
+    bass[0, v.pitch_offset:] = np.isin(cand % 12, [4, 7])
+    _fermata_chord_mask(bass, 3, 4, np.array([[76, 72, 67, 48]]), cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(bass, sampler)} == {4}
 
 
 def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(sampler):
