@@ -887,6 +887,8 @@ class VoiceSampler:
                         elif half_beat:
                             _half_beat_doubling_mask(mask, i, cur, cand, pitch_offset,
                                                      _LEADING[mode_minor])
+                            if i:
+                                _below_mask(mask, cur[:, i - 1], cand, pitch_offset)
                         if static is not None and static[0] == i:
                             moves = static[1] & ~frame_attack & \
                                 mask[:, pitch_offset:].any(axis=1)
@@ -1415,6 +1417,14 @@ def _half_beat_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np
     sounded = ((others >= 0) & (others % 12 == leading)).any(axis=1)
     if sounded.any():
         _narrow(mask, ~(sounded[:, None] & (cand[None, :] % 12 == leading)), pitch_offset)
+
+
+def _below_mask(mask: np.ndarray, above: np.ndarray, cand: np.ndarray, pitch_offset: int
+                ) -> None:
+    """A note struck on a half beat lies no higher than the voice above sounds (``above``,
+    -1: silent): an eighth review heard an alto step over the soprano between two beats,
+    a cluster F4/G4 under nothing. A row left without a note keeps its mask."""
+    _narrow(mask, (above[:, None] < 0) | (cand[None, :] <= above[:, None]), pitch_offset)
 
 
 def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_offset: int

@@ -712,6 +712,19 @@ def test_on_a_half_beat_no_voice_strikes_the_leading_tone_another_sounds(sampler
     assert {59, 71} <= allowed_pitches(mask, sampler, 2) and mask[0, HOLD]
 
 
+def test_on_a_half_beat_a_voice_stays_below_the_voice_above(sampler):
+    """The soprano sounds F4: the alto's half-beat note may be F4 or lower, not G4; with the
+    soprano silent it is free."""
+    from composer_gui.ml.voice_sampler import _below_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(2, sampler)
+    _below_mask(mask, np.array([65, -1]), cand, v.pitch_offset)
+    assert max(allowed_pitches(mask, sampler, 0)) == 65
+    assert allowed_pitches(mask, sampler, 1) == set(cand.tolist())
+
+
 def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
     from composer_gui.ml.voice_sampler import BASS_REPEAT_COST, LEAP_COST, _leap_cost
 
