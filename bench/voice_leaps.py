@@ -4,6 +4,7 @@
     python bench/voice_leaps.py --no-leap-cost     # without _leap_cost (LEAP_COST = 0)
     python bench/voice_leaps.py --no-passing       # without passing eighths (PASSING_SHARE 0)
     python bench/voice_leaps.py --no-step-rule     # half-beat notes may leave by leap
+    python bench/voice_leaps.py --six-fours        # six-four chords allowed on beats
     python bench/voice_leaps.py --split val        # the tuning pieces (the costs were chosen there)
     python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
 
@@ -53,6 +54,21 @@ def moves(voices, end: int, start: int = 0) -> list[Counter]:
     return out
 
 
+def six_fours(score, start: int, end: int) -> tuple[int, int]:
+    """(complete major or minor triads on beats with the bass on their fifth, all of them)."""
+    found = total = 0
+    for t in an.beat_ticks(score, start, end):
+        chord = an.sonorities(score.notes, [t])
+        if not chord or len(chord[0].pcs) != 3:
+            continue
+        named = an.chord_root(chord[0].pcs)
+        if named is None or named[1] not in ("maj", "min"):
+            continue
+        total += 1
+        found += (chord[0].bass - named[0]) % 12 == 7
+    return found, total
+
+
 def thirds(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its beats that move a third to the next beat: "filled" with a passing eighth
     (two eighths by step) or "plain" (a quarter note); and its eighths on a half beat reached
@@ -84,6 +100,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-leap-cost", action="store_true")
     ap.add_argument("--no-passing", action="store_true")
     ap.add_argument("--no-step-rule", action="store_true")
+    ap.add_argument("--six-fours", action="store_true")
     ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
@@ -94,12 +111,15 @@ def main(argv=None) -> None:
         voice_sampler.PASSING_SHARE = (0, 0, 0, 0)
     if args.no_step_rule:
         voice_sampler.RESOLVE_STEPS = False
+    if args.six_fours:
+        voice_sampler.NO_SIX_FOUR = False
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]
     generate = me.sampler_adapter(folder)
     made, bach = [Counter() for _ in range(4)], [Counter() for _ in range(4)]
     good = chords = cadences = outer = pairs = eighths = beats = bach_beats = bach_8 = 0.0
+    fours, bach_fours = [0, 0], [0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -115,6 +135,7 @@ def main(argv=None) -> None:
         bach_beats += an.voice_parallels(an.part_voices(s), start, end,
                                          an.beat_ticks(s, start, end))
         bach_8 += (end - start) / s.time_signature_at(start).bar_ticks / 8
+        bach_fours = [a + b for a, b in zip(bach_fours, six_fours(s, start, end), strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
@@ -137,11 +158,13 @@ def main(argv=None) -> None:
             beats += an.voice_parallels(an.part_voices(g), start, stop,
                                         an.beat_ticks(g, start, stop))
             eighths += (stop - start) / g.time_signature_at(start).bar_ticks / 8
+            fours = [a + b for a, b in zip(fours, six_fours(g, start, stop), strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
           f"{outer / eighths:.3f}, any two voices / 8 bars {pairs / eighths:.3f} (beat to beat "
-          f"{beats / eighths:.3f}, Bach's {bach_beats / bach_8:.3f})\n")
+          f"{beats / eighths:.3f}, Bach's {bach_beats / bach_8:.3f}), six-four beat triads "
+          f"{fours[0]} of {fours[1]} (Bach's {bach_fours[0]} of {bach_fours[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap |")
     print("| --- " * (len(SIZES) + 4) + "|")

@@ -809,7 +809,8 @@ def test_on_a_beat_the_bass_completes_a_chord(sampler):
     mask = _open_mask(1, sampler)
     _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
     allowed = {p % 12 for p in cand if mask[0, v.pitch_id(int(p))]}
-    assert allowed == {0, 4, 7, 9, 10, 11}  # the triad's notes, or A / B-flat / B: a seventh
+    # the triad's root or third (not its fifth: a six-four), or A / B-flat / B: a seventh
+    assert allowed == {0, 4, 9, 10, 11}
     stuck = np.array([[72, 74, 76, -1]])  # C D E: no bass makes a chord: the mask yields
     mask = _open_mask(1, sampler)
     _style_mask(mask, 3, 4, stuck, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
@@ -1268,6 +1269,29 @@ def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler):
     _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
     allowed = allowed_pitches(mask, sampler)
     assert {38, 43, 50} <= allowed and not {47, 59} & allowed
+
+
+
+def test_on_a_beat_the_bass_makes_no_six_four_chord(sampler):
+    """Under E5, C5 and G4 the bass may take C (I) or E (I6), not G (I6/4); with the rule off
+    it may."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[76, 72, 67, -1]])
+    mask = _open_mask(1, sampler)
+    _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
+    allowed = allowed_pitches(mask, sampler)
+    assert {48, 52} <= allowed and not {43, 55} & allowed
+    voice_sampler.NO_SIX_FOUR = False
+    try:
+        mask = _open_mask(1, sampler)
+        _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
+        assert 43 in allowed_pitches(mask, sampler)
+    finally:
+        voice_sampler.NO_SIX_FOUR = True
 
 
 def test_a_third_is_filled_with_the_keys_own_passing_note():
