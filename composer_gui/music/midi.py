@@ -261,7 +261,7 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
         )
     return Score(
         parts=tuple(parts) or (Part(),),
-        tempos=tuple(tempos) or (TempoChange(0),),
+        tempos=tuple(tempos),
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
         title=song_title or title,
@@ -290,6 +290,8 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         name = as_midi.tonic_name + ("m" if as_midi.mode == "minor" else "")
         conductor.append((ks.tick, 2, mido.MetaMessage("key_signature", key=name)))
     for tc in score.tempos:
+        if not tc.stated:
+            continue  # MIDI's default tempo is the same 120 bpm; reading it back, unstated again
         conductor.append((tc.tick, 3, mido.MetaMessage("set_tempo", tempo=tc.us_per_quarter)))
     conductor.sort(key=lambda e: (e[0], e[1]))
     mid.tracks.append(_to_track([(t, m) for t, _, m in conductor]))

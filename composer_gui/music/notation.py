@@ -375,7 +375,11 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
             warnings.append(f"ignored the time signature {ts.ratioString}, which MIDI cannot hold")
     keys = _shared_keys(m21, parts_in, at, warnings)
     tempos = []
-    for start, _end, mark in stream.flatten().metronomeMarkBoundaries():
+    flat_stream = stream.flatten()
+    # music21 answers a stream without a tempo with its own default 120 bpm mark: keep none, so
+    # the score's tempo is unstated (played at 120, written with no tempo mark)
+    stated = flat_stream.getElementsByClass(m21.tempo.MetronomeMark)
+    for start, _end, mark in flat_stream.metronomeMarkBoundaries() if stated else ():
         bpm = mark.getQuarterBPM()
         if not bpm:
             continue
@@ -391,7 +395,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
                      if t), None)
     return Score(
         parts=tuple(parts) or (Part(),),
-        tempos=tuple(tempos) or (TempoChange(0),),
+        tempos=tuple(tempos),
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
         title=(md_title or title or "").strip(),

@@ -34,7 +34,7 @@ def score_to_dict(score: Score) -> dict:
         "version": VERSION,
         "ticks_per_quarter": TPQ,
         "title": score.title,
-        "tempos": [[t.tick, t.us_per_quarter] for t in score.tempos],
+        "tempos": [[t.tick, t.us_per_quarter] for t in score.tempos if t.stated],
         "time_signatures": [[t.tick, t.numerator, t.denominator] for t in score.time_signatures],
         "key_signatures": [[k.tick, k.sharps, k.mode] for k in score.key_signatures],
         "pickup": score.pickup,

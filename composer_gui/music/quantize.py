@@ -224,9 +224,11 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float], ...]:
     (rubato) map is summarised: a new mark where the bars' average tempo leaves the last mark by
     more than ``TEMPO_TOLERANCE`` and stays away (the next bar, and the median of four bars)."""
     tempos = score.tempos
+    if not any(t.stated for t in tempos):
+        return ()  # no tempo given: none written (TempoChange.stated)
     bars = score.bar_count()
     if not human and len(tempos) <= max(4, bars // 4):
-        return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2)) for t in tempos)
+        return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2)) for t in tempos if t.stated)
     starts = [score.bar_start(b) for b in range(bars + 1)]
     clock = _seconds_at_sorted(tempos, starts)  # one pass over a dense map, not one per bar
     averages = []

@@ -114,10 +114,17 @@ def _whole_numbers(obj, names: Sequence[str]) -> None:
 
 @dataclass(frozen=True)
 class TempoChange:
-    """A tempo from ``tick`` on, in microseconds per quarter note as MIDI stores it (exact)."""
+    """A tempo from ``tick`` on, in microseconds per quarter note as MIDI stores it (exact).
+
+    ``stated`` is False for the 120 bpm that stands in where the source gave no tempo (an ABC
+    tune without ``Q:``, a MIDI file without a tempo event, a new sketch): it plays at that
+    tempo, but notation writes no tempo mark for it, and a MIDI file or a project leaves it out
+    (MIDI's own default is the same 120). Not part of equality: it says where the tempo came
+    from, not what it is."""
 
     tick: int
     us_per_quarter: int = DEFAULT_US_PER_QUARTER
+    stated: bool = field(default=True, compare=False)
 
     def __post_init__(self) -> None:
         _whole_numbers(self, ("tick", "us_per_quarter"))
@@ -137,6 +144,9 @@ class TempoChange:
         if not 1 <= bpm <= 1000:
             raise ValueError(f"tempo {bpm} bpm is outside 1..1000")
         return TempoChange(tick, round(60_000_000 / bpm))
+
+
+UNSTATED_TEMPO = TempoChange(0, stated=False)  # no tempo given: 120 bpm, no tempo mark
 
 
 @dataclass(frozen=True)
@@ -319,7 +329,7 @@ class Score:
     """
 
     parts: tuple[Part, ...] = (Part(),)
-    tempos: tuple[TempoChange, ...] = (TempoChange(0),)
+    tempos: tuple[TempoChange, ...] = (UNSTATED_TEMPO,)
     time_signatures: tuple[TimeSignature, ...] = (TimeSignature(0),)
     key_signatures: tuple[KeySignature, ...] = ()
     title: str = ""
@@ -331,7 +341,7 @@ class Score:
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
-        object.__setattr__(self, "tempos", _from_zero(self.tempos, TempoChange(0)))
+        object.__setattr__(self, "tempos", _from_zero(self.tempos, UNSTATED_TEMPO))
         object.__setattr__(
             self, "time_signatures", _from_zero(self.time_signatures, TimeSignature(0))
         )
@@ -669,6 +679,7 @@ __all__ = [
     "DRUM_CHANNEL",
     "MAX_US_PER_QUARTER",
     "TPQ",
+    "UNSTATED_TEMPO",
     "KeySignature",
     "Note",
     "Part",

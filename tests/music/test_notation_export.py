@@ -416,3 +416,26 @@ def read_notation_text(xml: str) -> Score:
         path = Path(tmp) / "s.musicxml"
         path.write_text(xml, encoding="utf-8")
         return read_notation(path, [])
+
+
+TUNE = "X:1\nT:No tempo\nM:4/4\nL:1/8\n{q}K:G\n|:GABc d2 B2|c2 A2 B2 G2|GABc d2 B2|A2 F2 G4:|\n"
+
+
+@pytest.mark.parametrize("q, marks", [("", []), ("Q:1/4=96\n", ["96"])])
+def test_a_tempo_mark_is_written_only_where_the_source_gave_one(tmp_path, q, marks):
+    """An ABC tune without Q: plays at 120 bpm but its MusicXML, MIDI file and project carry no
+    tempo of their own (a 120 mark nobody wrote had to be deleted in MuseScore by hand); a
+    stated tempo is kept through all three."""
+    from composer_gui.music.project import read_project, write_project
+
+    abc = tmp_path / "tune.abc"
+    abc.write_text(TUNE.format(q=q), encoding="utf-8")
+    score = read_notation(abc)
+    assert score.tempo.bpm == pytest.approx(float(marks[0]) if marks else 120)
+    assert score.tempo.stated == bool(marks)
+    assert re.findall(r"<per-minute>(\d+)</per-minute>", musicxml_text(score)) == marks
+    write_midi(score, tmp_path / "tune.mid")
+    write_project(score, tmp_path / "tune.composer.json")
+    for back in (read_midi(tmp_path / "tune.mid"), read_project(tmp_path / "tune.composer.json")):
+        assert back.tempo == score.tempo and back.tempo.stated == bool(marks)
+        assert re.findall(r"<per-minute>(\d+)</per-minute>", musicxml_text(back)) == marks
