@@ -795,7 +795,8 @@ class VoiceSampler:
             # a marked phrase end is drawn to close as a cadence on the chord before it
             pull_close = None
             if rules and n > 2 and closes_marked is not None and CADENCE_PULL:
-                pull_close = _cadence_pull((at_beat if halves else chord)[closes_marked], cand)
+                pull_close = _cadence_pull((at_beat if halves else chord)[closes_marked], cand,
+                                            mode_minor)
             # the last onset's dominant seventh, if it is one (its seventh falls next)
             sevenths = _dominant_sevenths(chord) if rules and n > 2 else None
             # the lowest voice written here strikes when the chord has stood too long
@@ -1166,23 +1167,34 @@ DOMINANT_SEVENTH_OF = _where_quality(("dom7",), SEVENTH_OF)
 
 
 # nats added to the notes of the triad a marked phrase end's chord would resolve the chord
-# before it to, where that chord can be its dominant (_cadence_pull)
+# before it to, where that chord can be its dominant, else to the key's dominant (_cadence_pull)
 CADENCE_PULL = 2.0
 _DIATONIC_TRIADS = {0: frozenset({0, 4, 7}), 2: frozenset({2, 5, 9}), 4: frozenset({4, 7, 11}),
                     5: frozenset({5, 9, 0}), 7: frozenset({7, 11, 2}), 9: frozenset({9, 0, 4})}
 # (normalized C major / A minor: the key's major and minor triads, I ii iii IV V vi)
+_DOMINANT_TRIAD = {False: frozenset({7, 11, 2}), True: frozenset({4, 8, 11})}  # V: G, E major
+HALF_CLOSES = True  # a phrase end after no dominant is drawn to V (a half cadence)
 
 
-def _cadence_pull(before: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """[rows, pitches]: the pull (nats) toward the notes of the key's triad whose dominant
-    the chord ``before`` ([rows, voices], the last beat's) can be, for a phrase end the model
-    marks: a V(7) before it makes the close a cadence in that key (G -> C, E7 -> A minor, A
-    -> D minor). No pull where the chord before is no major triad or dominant seventh, or
-    its resolution is no triad of the key."""
+def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> np.ndarray:
+    """[rows, pitches]: the pull (nats) toward the notes of the triad a phrase end the model
+    marks should close on, given the chord ``before`` it ([rows, voices], the last beat's).
+
+    A V(7) before it makes the close a cadence in the key of the triad it resolves to (G -> C,
+    E7 -> A minor, A -> D minor). Any other chord (the tonic, ii, IV, vi, a chord of no key)
+    is drawn to the key's dominant, a half cadence (:data:`HALF_CLOSES`): Bach's interior
+    phrase ends are on I or V about half the time, and the tonic before a close, read as the
+    dominant of IV, drew continuations to I-IV closes (bench/phrase_ends.py). The tonic
+    triad itself counts as no dominant. No pull where the chord before is the key's dominant
+    resolving to a chord of no key (B-flat -> E-flat in C)."""
     out = np.zeros((before.shape[0], len(cand)))
     roots = DOMINANT_ROOT[_pitch_class_bits(before)]
+    tonic_root = 9 if minor else 0
     for r in range(before.shape[0]):
-        triad = _DIATONIC_TRIADS.get(int(roots[r] + 5) % 12) if roots[r] >= 0 else None
+        if roots[r] >= 0 and roots[r] != tonic_root:
+            triad = _DIATONIC_TRIADS.get(int(roots[r] + 5) % 12)
+        else:
+            triad = _DOMINANT_TRIAD[minor] if HALF_CLOSES else None
         if triad:
             out[r] = np.where(np.isin(cand % 12, list(triad)), CADENCE_PULL, 0.0)
     return out

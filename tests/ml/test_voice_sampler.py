@@ -1226,20 +1226,24 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
 
 def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(sampler):
     """Normalized C major: after G7 the pull is on C, E and G (V7-I); after E major on A, C, E
-    (V/vi-vi); after B major on E, G, B (V/iii-iii); none after A minor (no dominant) nor
-    after B-flat major (E-flat is no triad of the key)."""
+    (V/vi-vi); after B major on E, G, B (V/iii-iii); after A minor (no dominant) and after the
+    tonic (not heard as V of IV) on G, B, D, a half close; none after B-flat major (E-flat is
+    no triad of the key). In A minor: after A minor on E, G-sharp, B; after E7 on A, C, E."""
     from composer_gui.ml.voice_sampler import CADENCE_PULL, _cadence_pull
 
     cand = np.arange(36, 85)
     before = np.array([[71, 65, 62, 43], [68, 64, 59, 52], [72, 69, 64, 57],
-                       [75, 71, 66, 59], [70, 65, 62, 46]])
+                       [75, 71, 66, 59], [70, 65, 62, 46], [72, 67, 64, 48]])
     pull = _cadence_pull(before, cand)
     pulled = [{int(p) % 12 for p in cand[row > 0]} for row in pull]
     assert pulled[0] == {0, 4, 7} and pulled[1] == {9, 0, 4}
-    assert pulled[2] == set()  # A minor is no dominant
+    assert pulled[2] == {7, 11, 2}  # A minor is no dominant: a half close
     assert pulled[3] == {4, 7, 11}  # B major -> E minor, the key's iii
     assert pulled[4] == set()  # B-flat major -> E-flat: no triad of the key
+    assert pulled[5] == {7, 11, 2}  # I -> V, not I -> IV
     assert pull.max() == CADENCE_PULL
+    minor = _cadence_pull(np.array([[72, 69, 64, 45], [74, 68, 59, 52]]), cand, minor=True)
+    assert [{int(p) % 12 for p in cand[row > 0]} for row in minor] == [{4, 8, 11}, {9, 0, 4}]
 
 
 def test_the_seventh_of_a_dominant_seventh_falls(sampler):

@@ -1,0 +1,106 @@
+"""Continued chorales: the chord each interior phrase end (fermata) closes on, and the chord
+before it, beside Bach's own phrase ends in the same pieces.
+
+    python bench/phrase_ends.py                     # as the app continues now
+    python bench/phrase_ends.py --split val         # the tuning pieces
+    python bench/phrase_ends.py --no-half-closes    # no pull to V after a non-dominant chord
+    python bench/phrase_ends.py --no-pull           # no cadence pull at all (CADENCE_PULL 0)
+
+20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
+defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
+(the closing cadence is the cadence option's, not counted). Bach: his fermatas in the same
+pieces from bar 5 to the bar before the last. Chords are named by their root against the
+piece's home key (upper case major, lower case minor, "/inv" not in root position, "?" no
+triad or seventh chord): on the beat before the fermata, and at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from composer_gui.ml import musical_eval as me  # noqa: E402
+from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml.evaluate import load_split  # noqa: E402
+from composer_gui.ml.model_folder import load_model  # noqa: E402
+from composer_gui.music import analysis as an  # noqa: E402
+from composer_gui.music.score import KeySignature, Score  # noqa: E402
+
+DEGREES = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
+
+
+def chord_name(score: Score, tick: int, key: KeySignature) -> str:
+    """The chord sounding at ``tick`` as a degree of ``key`` (see the module docstring)."""
+    found = an.sonorities(score.notes, [tick])
+    named = an.chord_root(found[0].pcs) if found else None
+    if named is None:
+        return "?"
+    root, quality = named
+    name = DEGREES[(root - key.tonic_pc) % 12]
+    if quality == "min":
+        name = name.lower()
+    elif quality != "maj":
+        name += quality
+    return name + ("/inv" if root != found[0].bass % 12 else "")
+
+
+def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Counter) -> None:
+    """Count (chord before, fermata chord) for the fermatas in [start, stop)."""
+    beat = score.time_signature_at(start).beat_ticks
+    for t in score.fermatas:
+        if start <= t < stop:
+            into[(chord_name(score, t - beat, key), chord_name(score, t, key))] += 1
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--no-half-closes", action="store_true")
+    ap.add_argument("--no-pull", action="store_true")
+    args = ap.parse_args(argv)
+    if args.no_half_closes:
+        voice_sampler.HALF_CLOSES = False
+    if args.no_pull:
+        voice_sampler.CADENCE_PULL = 0.0
+    folder = load_model("bach-chorales").path
+    split, vocab, _ = load_split(folder)
+    generate = me.sampler_adapter(folder)
+    cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
+                       if c.score.bar_count() >= 4], 20)
+    made, bach = Counter(), Counter()
+    for i, case in enumerate(cases):
+        s = case.score
+        start = s.bar_start(4)
+        key = me.home_key(s, s.end_tick)
+        if key is None:
+            continue
+        phrase_ends(s, start, s.bar_start(s.bar_count() - 1), key, bach)
+        opening = s.slice(0, start, shift=False)
+        for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
+            phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made)
+    print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
+          " on anything else | after V(7) in root position, on I or i | commonest (before, end) |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- |")
+    for who, c in (("continued", made), ("Bach", bach)):
+        n = sum(c.values())
+        ends = Counter()
+        for (_, end), k in c.items():
+            ends[end] += k
+        tonic = ends["I"] + ends["i"]
+        dominant = ends["V"]
+        plain = set(DEGREES) | {d.lower() for d in DEGREES}  # root-position triads
+        triads = sum(k for e, k in ends.items() if e in plain and e not in ("I", "i", "V"))
+        authentic = sum(k for (before, end), k in c.items()
+                        if before in ("V", "Vdom7") and end in ("I", "i"))
+        common = ", ".join(f"{b}-{e} {k}" for (b, e), k in c.most_common(4))
+        print(f"| {who} | {n} | {tonic} | {dominant} | {triads} | {n - tonic - dominant - triads} "
+              f"| {authentic} | {common} |")
+
+
+if __name__ == "__main__":
+    main()
