@@ -5,6 +5,7 @@
     python bench/voice_leaps.py --no-passing       # without passing eighths (PASSING_SHARE 0)
     python bench/voice_leaps.py --no-step-rule     # half-beat notes may leave by leap
     python bench/voice_leaps.py --six-fours        # six-four chords allowed on beats
+    python bench/voice_leaps.py --no-run-cost      # the alto may strike one pitch on and on
     python bench/voice_leaps.py --split val        # the tuning pieces (the costs were chosen there)
     python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
 
@@ -69,6 +70,18 @@ def six_fours(score, start: int, end: int) -> tuple[int, int]:
     return found, total
 
 
+def runs(voices, end: int, start: int = 0) -> list[Counter]:
+    """Per voice, its notes ("notes") and those in a run of three or more struck one after
+    another on the same pitch ("in runs of 3+": a static line, G4 G4 G4 ...)."""
+    out = []
+    for v in voices:
+        line = [n.pitch for n in sorted((n for n in v if start <= n.start < end),
+                                        key=lambda n: n.start)]
+        lengths = [len(list(g)) for _, g in itertools.groupby(line)]
+        out.append(Counter({"notes": len(line), "in runs": sum(k for k in lengths if k >= 3)}))
+    return out
+
+
 def thirds(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its beats that move a third to the next beat: "filled" with a passing eighth
     (two eighths by step) or "plain" (a quarter note); and its eighths on a half beat reached
@@ -101,6 +114,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-passing", action="store_true")
     ap.add_argument("--no-step-rule", action="store_true")
     ap.add_argument("--six-fours", action="store_true")
+    ap.add_argument("--no-run-cost", action="store_true")
     ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
@@ -113,6 +127,8 @@ def main(argv=None) -> None:
         voice_sampler.RESOLVE_STEPS = False
     if args.six_fours:
         voice_sampler.NO_SIX_FOUR = False
+    if args.no_run_cost:
+        voice_sampler.RUN_COST = 0
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]
@@ -132,6 +148,8 @@ def main(argv=None) -> None:
             acc.update(c)
         for acc, c in zip(bach, thirds(an.part_voices(s), end, start), strict=True):
             acc.update(c)
+        for acc, c in zip(bach, runs(an.part_voices(s), end, start), strict=True):
+            acc.update(c)
         bach_beats += an.voice_parallels(an.part_voices(s), start, end,
                                          an.beat_ticks(s, start, end))
         bach_8 += (end - start) / s.time_signature_at(start).bar_ticks / 8
@@ -150,6 +168,8 @@ def main(argv=None) -> None:
                 acc.update(c)
             for acc, c in zip(made, thirds(an.part_voices(g), stop, start), strict=True):
                 acc.update(c)
+            for acc, c in zip(made, runs(an.part_voices(g), stop, start), strict=True):
+                acc.update(c)
             g_good, g_chords = an.beat_chord_share(g, start, stop)
             good, chords = good + g_good, chords + g_chords
             cadences += an.authentic_cadences(g, key, start, stop)
@@ -166,15 +186,17 @@ def main(argv=None) -> None:
           f"{beats / eighths:.3f}, Bach's {bach_beats / bach_8:.3f}), six-four beat triads "
           f"{fours[0]} of {fours[1]} (Bach's {bach_fours[0]} of {bach_fours[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
-          " half-beat steps left by leap |")
-    print("| --- " * (len(SIZES) + 4) + "|")
+          " half-beat steps left by leap | notes struck 3+ times in a row |")
+    print("| --- " * (len(SIZES) + 5) + "|")
     for who, table in (("continued" if args.continuations else "harmonized", made), ("Bach", bach)):
         for name, c in zip(("soprano", "alto", "tenor", "bass"), table, strict=True):
             cells = [f"{100 * sum(c[k] for k in ks) / max(1, c['n']):.1f}%"
                      for ks in SIZES.values()]
             filled = f"{c['filled']} of {c['filled'] + c['plain']}"
             left = f"{c['left by leap']} of {c['stepped']}"
-            print(f"| {who} {name} | {c['n']} | " + " | ".join(cells) + f" | {filled} | {left} |")
+            static = f"{100 * c['in runs'] / max(1, c['notes']):.1f}%"
+            print(f"| {who} {name} | {c['n']} | " + " | ".join(cells)
+                  + f" | {filled} | {left} | {static} |")
 
 
 if __name__ == "__main__":

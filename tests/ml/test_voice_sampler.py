@@ -753,6 +753,23 @@ def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
     assert d[at[48]] == pytest.approx(-BASS_REPEAT_COST)
 
 
+def test_the_alto_pays_for_striking_one_pitch_a_third_time(sampler):
+    """A row whose alto struck G4 twice in a row pays RUN_COST for a third G4 (and nothing for
+    the notes around it); a row with no run (-1) pays only the leap costs."""
+    from composer_gui.ml.voice_sampler import RUN_COST, _leap_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    at = {int(p): int(p) - v.min_pitch + v.pitch_offset for p in cand}
+    mask = _open_mask(2, sampler)
+    logits = np.zeros((2, v.size))
+    _leap_cost(logits, mask, np.array([67, 67]), cand, v.pitch_offset, bass=False,
+               again=np.array([67, -1]))
+    run, free = logits[0] - logits[0, at[69]], logits[1] - logits[1, at[69]]
+    assert run[at[67]] == pytest.approx(-RUN_COST) and free[at[67]] == 0
+    assert run[at[65]] == free[at[65]] == 0  # a step either way stays free
+
+
 def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler):
     """Soprano G -> A and bass -> A kept after the region (an octave): on the last beat the
     bass may not stand on G (both rising into the octave), nor hold a G from before."""
