@@ -6,6 +6,7 @@
     python bench/voice_leaps.py --no-step-rule     # half-beat notes may leave by leap
     python bench/voice_leaps.py --six-fours        # six-four chords allowed on beats
     python bench/voice_leaps.py --no-run-cost      # the alto may strike one pitch on and on
+    python bench/voice_leaps.py --bass-may-cross   # without _lowest_mask (BASS_LOWEST False)
     python bench/voice_leaps.py --split val        # the tuning pieces (the costs were chosen there)
     python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
 
@@ -115,6 +116,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-step-rule", action="store_true")
     ap.add_argument("--six-fours", action="store_true")
     ap.add_argument("--no-run-cost", action="store_true")
+    ap.add_argument("--bass-may-cross", action="store_true")
     ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
@@ -129,6 +131,8 @@ def main(argv=None) -> None:
         voice_sampler.NO_SIX_FOUR = False
     if args.no_run_cost:
         voice_sampler.RUN_COST = 0
+    if args.bass_may_cross:
+        voice_sampler.BASS_LOWEST = False
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]

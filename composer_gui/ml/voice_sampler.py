@@ -909,6 +909,8 @@ class VoiceSampler:
                             mask[closes_marked] = sub
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
+                        if rules and i == n - 1 and n > 2 and BASS_LOWEST:
+                            _lowest_mask(mask, cur[:, :i], cur[:, i], cand, pitch_offset)
                         # last: it yields to every rule above
                         if leaving is not None and leaving[:, i].any():
                             rows_i = leaving[:, i]
@@ -1086,6 +1088,22 @@ PHRASES_FROM_SCORE = True
 
 # ----- style rules ---------------------------------------------------------------------------
 NO_SIX_FOUR = True  # _style_mask: the bass is not the fifth of the triad on a beat
+
+
+BASS_LOWEST = True  # the bass sounds lowest (_lowest_mask)
+
+
+def _lowest_mask(mask: np.ndarray, above: np.ndarray, held: np.ndarray, cand: np.ndarray,
+                 pitch_offset: int) -> None:
+    """The bass sounds lowest: it strikes no note above a voice written above it (``above``,
+    [rows, voices], -1: silent) and holds no note above one. The voices above are written
+    first, and a tenor that went below a held bass became the texture's bass: a hidden
+    crossing that made the soprano and the tenor outer voices in fifths (a harmonized test
+    melody, E4/A3 -> D4/G3 over a held A3). Bach's bass is the lowest voice at all but a few
+    onsets. A row left without a note keeps its mask."""
+    lowest = np.where(above >= 0, above, 10_000).min(axis=1)
+    keep = _narrow(mask, cand[None, :] <= lowest[:, None], pitch_offset)
+    mask[keep & (held > lowest), HOLD] = False
 
 
 def _narrow(mask: np.ndarray, allowed: np.ndarray, pitch_offset: int) -> np.ndarray:

@@ -753,6 +753,26 @@ def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
     assert d[at[48]] == pytest.approx(-BASS_REPEAT_COST)
 
 
+def test_the_bass_sounds_lowest(sampler):
+    """Soprano E4, alto B3, tenor G3 above a bass holding A3: the bass may not hold it (the
+    tenor would sound below it) nor strike above G3; with the tenor silent, above B3 is barred
+    and holding A3 is fine. With nothing left below (all pitches up to G3 barred) the rule
+    yields."""
+    from composer_gui.ml.voice_sampler import _lowest_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(2, sampler)
+    _lowest_mask(mask, np.array([[64, 59, 55], [64, 59, -1]]), np.array([57, 57]), cand,
+                 v.pitch_offset)
+    assert max(allowed_pitches(mask, sampler, 0)) == 55 and not mask[0, HOLD]
+    assert max(allowed_pitches(mask, sampler, 1)) == 59 and mask[1, HOLD]
+    high = _open_mask(1, sampler)
+    high[0, v.pitch_offset:] = cand > 55
+    _lowest_mask(high, np.array([[64, 59, 55]]), np.array([57]), cand, v.pitch_offset)
+    assert min(allowed_pitches(high, sampler)) == 56 and high[0, HOLD]
+
+
 def test_the_alto_pays_for_striking_one_pitch_a_third_time(sampler):
     """A row whose alto struck G4 twice in a row pays RUN_COST for a third G4 (and nothing for
     the notes around it); a row with no run (-1) pays only the leap costs."""
