@@ -932,7 +932,7 @@ class VoiceSampler:
                     if rules and n > 2 and i and LEAP_COST:
                         biased = biased.copy() if biased is logits else biased
                         again = (np.where(strikes[:, i] >= RUN_STRIKES, last_struck[:, i], -1)
-                                 if i == RUN_VOICE else None)
+                                 if i in RUN_VOICES else None)
                         _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1,
                                    again)
                     if pull_close is not None:
@@ -1608,7 +1608,7 @@ BASS_REPEAT_COST = 0.7  # nats: the bass striking its note again
 # the bass (crossings heard as outer fifths and octaves); the bass has BASS_REPEAT_COST.
 RUN_COST = 1.0
 RUN_STRIKES = 2
-RUN_VOICE = 1  # the alto
+RUN_VOICES = (1,)  # the alto
 
 
 def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
