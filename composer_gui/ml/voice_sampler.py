@@ -297,6 +297,9 @@ class VoiceSampler:
                 first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
                 stop = score.bar_start(score.bar_at(first_line) + request.bars)
                 region_end = None
+                # a piece that opens with an upbeat ends with a bar short by it, as it is
+                # written (a 1-beat pickup in 3/4: a 2-beat last bar), when this span ends it
+                stop -= _upbeat_cut(score, request, start, stop, step)
         thin = any(hidden)
         part_of = list(vplan.parts)
         new_index = len(score.parts)
@@ -1750,6 +1753,25 @@ def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.nda
             if interval in (0, 7) and abs(x1 - y1) % 12 == interval:
                 return False
     return True
+
+
+def _upbeat_cut(score: Score, request: GenerationRequest, start: int, stop: int,
+                step: int) -> int:
+    """Ticks to take off a continuation's last bar: the score's upbeat (on the grid), when the
+    continuation ends the piece with a cadence (from the sketch's end, the default there) and
+    nothing of the score lies at or after its end; 0 otherwise, or where the short bar would
+    hold less than a beat. The notation writer then writes the last bar short
+    (musicxml_writer: the last bar completes the upbeat)."""
+    upbeat = score.upbeat // step * step
+    if not upbeat or request.harmonize:
+        return 0
+    end = request.end or ("cadence" if start >= score.end_tick else "free")
+    if end != "cadence" or any(n.start >= stop for n in score.notes):
+        return 0
+    last_bar = score.bar_start(score.bar_at(stop - 1))
+    if stop - upbeat - last_bar < score.time_signature_at(last_bar).beat_ticks:
+        return 0
+    return upbeat
 
 
 def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:

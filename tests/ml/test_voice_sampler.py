@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import threading
 
 import numpy as np
@@ -350,6 +351,30 @@ def test_harmonizing_a_pickup_starts_with_the_melody(sampler):
     for r in sampler.generate(pickup, GenerationRequest(harmonize=True, variations=2, seed=4)):
         assert all(n.start >= 3 * TPQ for n in r.notes)
         assert r.pickup == TPQ
+
+
+def test_a_piece_with_an_upbeat_ends_with_a_bar_short_by_it(sampler):
+    """A chorale opening on a one-beat upbeat (4/4), continued 2 bars to its end: the last bar
+    holds 3 beats, as the piece is written, and MusicXML writes it so; continued "free" (not
+    ending the piece) it runs to the bar line."""
+    from composer_gui.music.musicxml_writer import musicxml_text
+
+    score = Score(parts=tuple(voice(ps[:5], n, start=3 * TPQ) for ps, n in
+                              ((S, "Soprano"), (A, "Alto"), (T, "Tenor"), (B, "Bass"))),
+                  pickup=TPQ, key_signatures=(KeySignature(0, 0),))
+    stop = score.bar_start(4)  # the sketch ends at bar 2's line; 2 bars more
+    for r in sampler.generate(score, GenerationRequest(bars=2, variations=2, seed=3)):
+        assert max(n.end for n in r.notes) == stop - TPQ
+        xml = musicxml_text(r)
+        divisions = int(re.search(r"<divisions>(\d+)</divisions>", xml).group(1))
+        soprano = xml.split("</part>")[0]
+        last = soprano.rsplit("<measure ", 1)[1]
+        notes = re.findall(r"<note\b.*?</note>", last, re.S)
+        assert sum(int(re.search(r"<duration>(\d+)<", x).group(1)) for x in notes
+                   if "<chord/>" not in x) == 3 * divisions
+        assert r.upbeat == TPQ and r.end_tick == stop - TPQ
+    free = sampler.generate(score, GenerationRequest(bars=2, seed=3, end="free"))[0]
+    assert max(n.end for n in free.notes) == stop
 
 
 def test_reharmonize_a_region_of_a_four_part_score(sampler):
