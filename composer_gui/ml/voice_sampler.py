@@ -343,8 +343,7 @@ class VoiceSampler:
         ends_piece = not any(x.start >= stop for x in base_notes)
         # a continuation from the sketch's end ends the piece; one from inside it runs on; a
         # region (or a harmonization) hears the bars counted to the score's own end
-        end = request.end or ("cadence" if region_end is not None or start >= score.end_tick
-                              else "free")
+        end = _ending(request, start, score, region_end is not None)
 
         horizon = max(n_ctx_end, stop)
         grid = vx.voice_grid(lanes, shift, v, horizon, warnings)
@@ -1217,8 +1216,8 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> 
     is drawn to the key's dominant, a half cadence (:data:`HALF_CLOSES`): Bach's interior
     phrase ends are on I or V about half the time, and the tonic before a close, read as the
     dominant of IV, drew continuations to I-IV closes (bench/phrase_ends.py). The tonic
-    triad itself counts as no dominant. No pull where the chord before is the key's dominant
-    resolving to a chord of no key (B-flat -> E-flat in C)."""
+    triad itself counts as no dominant. No pull where the chord before is a dominant whose
+    resolution is no triad of the key (B-flat -> E-flat in C)."""
     out = np.zeros((before.shape[0], len(cand)))
     roots = DOMINANT_ROOT[_pitch_class_bits(before)]
     tonic_root = 9 if minor else 0
@@ -1607,8 +1606,8 @@ BASS_REPEAT_COST = 0.7  # nats: the bass striking its note again
 # nats: the alto striking the pitch it has struck RUN_STRIKES times in a row once more. A
 # listening review heard an alto strike G4 eight times in a row; of the alto's notes in the
 # continued test chorales 22% stood in such runs of 3 or more (Bach 10%), of the harmonized
-# melodies' 16% (Bach 12%; bench/voice_leaps.py). On the tenor too, it sent the tenor below
-# the bass (crossings heard as outer fifths and octaves); the bass has BASS_REPEAT_COST.
+# melodies' 16% (Bach 12%; bench/voice_leaps.py). On the tenor too it overshot (runs 12% ->
+# 7%, Bach 10%) and cost cadences (docs/voices.md); the bass has BASS_REPEAT_COST.
 RUN_COST = 1.0
 RUN_STRIKES = 2
 RUN_VOICES = (1,)  # the alto
@@ -1620,10 +1619,10 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
     whole step costs :data:`LEAP_COST` (an octave leap of the bass costs as a fourth's, and
     the bass restriking its note :data:`BASS_REPEAT_COST`; ``again`` [rows], the pitch the
     voice would strike a third time in a row, -1 for none, costs :data:`RUN_COST`). Written
-    one after another under
-    the chord rules, the model's alto, tenor and bass leapt far more than Bach's: harmonizing
-    the bach-chorales val melodies, bass sixths 6.6% of its moves (Bach 0.7%), tenor sixths
-    2.4% (0.7%), bass steps 33% (63%; docs/voices.md, "Lower voices move by step"). A cost,
+    one after another under the chord rules, the model's alto, tenor and bass leapt far more
+    than Bach's: harmonizing the bach-chorales val melodies, bass sixths 6.6% of its moves
+    (Bach 0.7%), tenor sixths 2.4% (0.7%), bass steps 33% (63%; docs/voices.md, "Lower voices
+    move by step"). A cost,
     not a mask: a leap the harmony needs stays possible. Which pitch, not whether to strike:
     the pitches the mask allows keep their total probability against holding or resting
     (charged to the pitches alone, the cost made notes 3% fewer and their lengths further from
@@ -1755,6 +1754,12 @@ def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.nda
     return True
 
 
+def _ending(request: GenerationRequest, start: int, score: Score, region: bool) -> str:
+    """"cadence" or "free": the request's, else a cadence for a region (or a harmonization)
+    and for a continuation from the sketch's end, free for one from inside it."""
+    return request.end or ("cadence" if region or start >= score.end_tick else "free")
+
+
 def _upbeat_cut(score: Score, request: GenerationRequest, start: int, stop: int,
                 step: int) -> int:
     """Ticks to take off a continuation's last bar: the score's upbeat (on the grid), when the
@@ -1765,8 +1770,8 @@ def _upbeat_cut(score: Score, request: GenerationRequest, start: int, stop: int,
     upbeat = score.upbeat // step * step
     if not upbeat or request.harmonize:
         return 0
-    end = request.end or ("cadence" if start >= score.end_tick else "free")
-    if end != "cadence" or any(n.start >= stop for n in score.notes):
+    if _ending(request, start, score, False) != "cadence" or \
+            any(n.start >= stop for n in score.notes):
         return 0
     last_bar = score.bar_start(score.bar_at(stop - 1))
     if stop - upbeat - last_bar < score.time_signature_at(last_bar).beat_ticks:
