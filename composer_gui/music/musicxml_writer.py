@@ -222,7 +222,7 @@ class _Writer:
                 w(f'<midi-instrument id="{pid}-I{k + 1}"><midi-channel>{DRUM_CHANNEL + 1}'
                   f"</midi-channel><midi-unpitched>{k + 1}</midi-unpitched></midi-instrument>")
         else:
-            w(f'<score-instrument id="{pid}-I1"><instrument-name>{escape(part.name or pid)}'
+            w(f'<score-instrument id="{pid}-I1"><instrument-name>{escape(part.name)}'
               f'</instrument-name></score-instrument><midi-instrument id="{pid}-I1">'
               f"<midi-channel>{channel + 1}</midi-channel><midi-program>{part.program + 1}"
               "</midi-program></midi-instrument>")

@@ -96,8 +96,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         _py_warnings.simplefilter("always")
         try:
             programs = _midi_programs(path) if fmt == "musicxml" else {}
+            unnamed = _unnamed_parts(path) if fmt == "musicxml" else frozenset()
             score = score_from_music21(parsed, title=path.stem, warnings=warnings,
-                                       programs=programs)
+                                       programs=programs, unnamed=unnamed)
         except Exception as exc:
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
@@ -111,8 +112,8 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         # the voices' own names and clefs; a voice without a clef gets one by its range (music21
         # gives every ABC part a treble clef). An ABC voice is one staff: a voice left without
         # a clef was engraved as a piano's grand staff (a listening review's tenor)
-        named = [replace(p, name=name) if name and p.name == f"Part {i + 1}" else p
-                 for i, (p, name) in enumerate(zip(score.parts, voiced[1], strict=True))]
+        named = [replace(p, name=name) if name and not p.name else p
+                 for p, name in zip(score.parts, voiced[1], strict=True)]
         score = score.with_parts([
             replace(p, clef=clef or clef_by_range(p.notes, p.name)) if p.clef != "grand" else p
             for p, clef in zip(named, voiced[2], strict=True)])
@@ -265,6 +266,24 @@ def _midi_programs(path: Path) -> dict[str, int]:
     return out
 
 
+def _unnamed_parts(path: Path) -> frozenset[str]:
+    """The ids of the score-parts that the file leaves unnamed (an empty ``<part-name>`` and
+    ``<instrument-name>``, or the part id as its instrument's name, as this app wrote them until
+    now): music21 names such a part after its MIDI program ("Piano"), and a melody came back
+    from its own export labelled so."""
+    data = _musicxml_bytes(path)
+    if data is None:
+        return frozenset()
+    out = set()
+    for m in re.finditer(rb'<score-part\s[^>]*id="([^"]+)".*?</score-part>', data, re.S):
+        pid = m.group(1)
+        texts = [t.strip() for t in re.findall(rb"<(?:part|instrument)-name(?:\s[^>]*)?>([^<]*)<",
+                                               m.group(0))]
+        if all(not t or t == pid for t in texts):
+            out.add(pid.decode("utf-8", "replace"))
+    return frozenset(out)
+
+
 def _pitched_drums(path: Path) -> bytes | None:
     """MusicXML whose drum notes name their MIDI key only through ``<instrument id>`` (ours and
     MuseScore's): the same document with each such note given that key as its pitch, since
@@ -321,9 +340,11 @@ def _pickup_ticks(part) -> int:
 
 
 def score_from_music21(stream, title: str = "", warnings: list[str] | None = None,
-                       programs: dict[str, int] | None = None) -> Score:
+                       programs: dict[str, int] | None = None,
+                       unnamed: frozenset[str] = frozenset()) -> Score:
     """Convert a music21 Score (or Part/Stream) to a Score; tied notes become one note.
-    ``programs``: the file's own MIDI program by part id, over music21's instrument guess."""
+    ``programs``: the file's own MIDI program by part id, over music21's instrument guess;
+    ``unnamed``: the ids of parts the file leaves unnamed, over music21's name from the program."""
     m21 = _m21()
     warnings = warnings if warnings is not None else []
     parts_in = list(stream.parts) if hasattr(stream, "parts") and stream.parts else [stream]
@@ -359,9 +380,13 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
                            0)
             used_channels.append(channel)
         name = (p.partName or (instrument.partName if instrument else None) or "").strip()
+        if instrument is not None and str(getattr(instrument, "partId", "")) in unnamed:
+            name = ""
         short = (getattr(p, "partAbbreviation", None) or "").strip()
         clef = "grand" if len(group) == 2 and not is_drum else _clef_name(m21, p)
-        parts.append(Part(sorted_notes(notes), name=name or f"Part {i + 1}", program=program,
+        # an unnamed part stays unnamed, as a MIDI track does: the window labels it "Part N",
+        # and an export writes no staff label (a one-voice tune had been engraved "Part 1")
+        parts.append(Part(sorted_notes(notes), name=name, program=program,
                           channel=channel, is_drum=is_drum, clef=clef, abbreviation=short))
     if out_of_range[0]:
         warnings.append(f"left out {out_of_range[0]} note(s) outside MIDI's pitch range")

@@ -192,6 +192,20 @@ def test_a_small_handwritten_abc_file(folder):
     assert [n.duration for n in score.notes] == [240] * 6 + [480, 960]
 
 
+def test_a_one_voice_abc_tune_is_an_unnamed_part_and_exports_without_a_staff_label(folder):
+    """The tune's part has no name in the file, so it gets none: the window labels it "Part 1",
+    and MusicXML writes no label beside the staff (MuseScore engraved "Part 1" there)."""
+    path = folder / "jig.abc"
+    path.write_text("X:1\nT:Jig\nM:6/8\nL:1/8\nK:G\nGAB c2A|BAG E2D|\n", encoding="utf-8")
+    score = read_notation(path)
+    assert [p.name for p in score.parts] == [""]
+    out = folder / "jig.musicxml"
+    write_musicxml(score, out)
+    xml = out.read_text(encoding="utf-8")
+    assert "<part-name></part-name>" in xml and "Part 1" not in xml
+    assert [p.name for p in read_notation(out).parts] == [""]
+
+
 def test_abc_k_none_means_no_key_signature(folder):
     """ABC 2.1's K:none leaves the key to the notes (music21 reads it as C major, and the app
     then honoured C major for an E minor tune); K:C is a C major signature."""
@@ -233,6 +247,8 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
     assert [p.notes[0].pitch for p in score.parts] == [71, 68, 64, 52]
     if layout in ("header named", "inline"):
         assert [p.name for p in score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+    else:  # numbered voices have no names: none is made up ("Part 1" was engraved as a label)
+        assert [p.name for p in score.parts] == ["", "", "", ""]
     # an ABC voice is one staff: a voice without a clef gets one by its range, never a piano's
     # grand staff (a fifth listening review's unnamed tenor was split across two staves)
     assert all(p.clef and p.clef != "grand" for p in score.parts)
@@ -341,10 +357,11 @@ def test_off_grid_notes_export_on_a_sixteenth_grid(tmp_path):
 @pytest.mark.parametrize("program", [0, 1, 5, 52, 73])
 def test_the_midi_program_reads_back_whatever_the_part_is_called(tmp_path, name, program):
     """music21 lets a name it knows ("Alto") override a piano-family program; the file's own
-    <midi-program> wins."""
+    <midi-program> wins. An unnamed part comes back unnamed (music21 named it after its
+    program, and the app's own export of a melody came back as "Piano")."""
     score = Score(parts=(Part((Note(0, 60, TPQ),), name=name, program=program),))
     path = tmp_path / "p.musicxml"
     write_musicxml(score, path)
     back = read_notation(path, []).parts[0]
     assert back.program == program
-    assert not name or back.name == name
+    assert back.name == name
