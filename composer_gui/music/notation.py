@@ -104,7 +104,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     _own_warnings(caught, warnings)
     if score.note_count == 0:
         raise ScoreFileError(path, "holds no notes")
-    if score.title == path.name:  # music21 names an untitled MusicXML score after its file
+    if score.title in (path.name, MUSIC21_PLACEHOLDER):
+        # music21 names an untitled MusicXML score after its file, and writes its own
+        # placeholder title into every untitled score it saves (files from other tools)
         score = replace(score, title=path.stem)
     if tune is not None and score.key_signatures and _abc_without_key(tune[0]):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
@@ -125,6 +127,8 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     return score
 
 
+# the title music21 writes into an untitled score it saves: not the piece's name
+MUSIC21_PLACEHOLDER = "Music21 Fragment"
 # ABC voice names that say which choir voice they are
 _VOICE_NAMES = {"s": "Soprano", "a": "Alto", "t": "Tenor", "b": "Bass"}
 # ABC's clef names (``V:T clef=treble-8``) as the score model names them

@@ -206,6 +206,17 @@ def test_a_one_voice_abc_tune_is_an_unnamed_part_and_exports_without_a_staff_lab
     assert [p.name for p in read_notation(out).parts] == [""]
 
 
+def test_music21s_placeholder_title_is_no_title(folder):
+    """A score saved by a music21-based tool without a title carries "Music21 Fragment" as its
+    movement title: the file's name is the piece's name instead."""
+    path = folder / "sketch.musicxml"
+    write_musicxml(Score(parts=(Part((Note(0, 60, TPQ),)),), title="Music21 Fragment"), path)
+    assert "Music21 Fragment" in path.read_text(encoding="utf-8")
+    assert read_notation(path).title == "sketch"
+    write_musicxml(Score(parts=(Part((Note(0, 60, TPQ),)),), title="Chorale"), path)
+    assert read_notation(path).title == "Chorale"
+
+
 def test_abc_k_none_means_no_key_signature(folder):
     """ABC 2.1's K:none leaves the key to the notes (music21 reads it as C major, and the app
     then honoured C major for an E minor tune); K:C is a C major signature."""
