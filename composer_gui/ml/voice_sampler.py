@@ -23,9 +23,10 @@ How a request runs:
 3. ``BAR_k`` counts the bars left: with ``end="cadence"`` down to 1 at the last bar of the piece
    (a continuation's last requested bar, or the score's own last bar around a region; the model
    has learned how pieces end), with ``"free"`` it stays at "8 or more". The default: cadence for
-   a continuation from the sketch's end, a region and a harmonization; free for a continuation
-   from inside the sketch. When the span ends the piece with a cadence, its last beat holds:
-   every voice sounds at the last beat and holds its note to the bar line.
+   a continuation that ends the piece (from the sketch's end, or from inside it, replacing the
+   rest), a region and a harmonization; free for a continuation that kept parts go on after.
+   When the span ends the piece with a cadence, its last beat holds: every voice sounds at the
+   last beat and holds its note to the bar line.
 4. Search (only where it helps): a region or a harmonization samples each variation as
    :data:`limits.VOICE_CANDIDATES` candidates from its start; a span that ends the piece with a
    cadence splits each row again at its last bar (up to :data:`limits.VOICE_ENDING_CANDIDATES`
@@ -297,9 +298,6 @@ class VoiceSampler:
                 first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
                 stop = score.bar_start(score.bar_at(first_line) + request.bars)
                 region_end = None
-                # a piece that opens with an upbeat ends with a bar short by it, as it is
-                # written (a 1-beat pickup in 3/4: a 2-beat last bar), when this span ends it
-                stop -= _upbeat_cut(score, request, start, stop, step)
         thin = any(hidden)
         part_of = list(vplan.parts)
         new_index = len(score.parts)
@@ -315,6 +313,14 @@ class VoiceSampler:
         base = [(i, x) for i, p in enumerate(score.parts) if not p.is_drum for x in p.notes
                 if (i, x) not in replaced]
         base_notes = [x for _, x in base]
+        # a continuation ends the piece unless kept music follows (it replaces the rest:
+        # ``--from-bar`` too); a region leads into the bars after it
+        runs_on = any(x.start >= start for x in base_notes)
+        end = _ending(request, region_end is not None, runs_on)
+        if region_end is None and end == "cadence" and not runs_on:
+            # a piece that opens with an upbeat ends with a bar short by it, as it is
+            # written (a 1-beat pickup in 3/4: a 2-beat last bar), when this span ends it
+            stop -= _upbeat_cut(score, request, stop, step)
 
         # key: the normalizing key, and the lock when asked for
         wanted = request.key_signature()
@@ -341,9 +347,6 @@ class VoiceSampler:
             n_ctx_end = min(score.bar_start(ctx_bar), up(max(x.end for x in base_notes)))
             n_ctx_end = max(n_ctx_end, stop)
         ends_piece = not any(x.start >= stop for x in base_notes)
-        # a continuation from the sketch's end ends the piece; one from inside it runs on; a
-        # region (or a harmonization) hears the bars counted to the score's own end
-        end = _ending(request, start, score, region_end is not None)
 
         horizon = max(n_ctx_end, stop)
         grid = vx.voice_grid(lanes, shift, v, horizon, warnings)
@@ -383,8 +386,11 @@ class VoiceSampler:
                             "the sketch")
         ts0 = v.nearest_meter(score.time_signature_at(bar_ticks[first_bar]))
         prefix = [BOS, v.mode_id(mode), v.ts_id(ts0)]
-        # the score's fermatas (a chorale's phrase ends), as the model learned them
-        fermata_steps = {round(t / step) for t in score.fermatas}
+        # the score's fermatas (a chorale's phrase ends), as the model learned them; those of
+        # the music a continuation replaces go with it (a review heard Bach's phrase ends forced
+        # onto the model's chords after --from-bar, two fermatas in a bar)
+        fermata_steps = {round(t / step) for t in score.fermatas
+                         if t < start or region_end is not None or runs_on}
         for s in range(bar_steps[first_bar] if start_step else 0, start_step):
             b, pos = where(s)
             if pos == 0:
@@ -1761,24 +1767,22 @@ def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.nda
     return True
 
 
-def _ending(request: GenerationRequest, start: int, score: Score, region: bool) -> str:
+def _ending(request: GenerationRequest, region: bool, runs_on: bool) -> str:
     """"cadence" or "free": the request's, else a cadence for a region (or a harmonization)
-    and for a continuation from the sketch's end, free for one from inside it."""
-    return request.end or ("cadence" if region or start >= score.end_tick else "free")
+    and for a continuation that ends the piece; free for one that kept music follows
+    (``runs_on``: a part not rewritten goes on). A continuation from inside the sketch
+    (``--from-bar``) replaces the rest and ends the piece: a listening review found all 8 such
+    chorale continuations ending on no cadence when they were left free."""
+    return request.end or ("cadence" if region or not runs_on else "free")
 
 
-def _upbeat_cut(score: Score, request: GenerationRequest, start: int, stop: int,
-                step: int) -> int:
-    """Ticks to take off a continuation's last bar: the score's upbeat (on the grid), when the
-    continuation ends the piece with a cadence (from the sketch's end, the default there) and
-    nothing of the score lies at or after its end; 0 otherwise, or where the short bar would
-    hold less than a beat. The notation writer then writes the last bar short
+def _upbeat_cut(score: Score, request: GenerationRequest, stop: int, step: int) -> int:
+    """Ticks to take off the last bar of a continuation that ends the piece with a cadence:
+    the score's upbeat (on the grid); 0 without one, for a harmonization, or where the short
+    bar would hold less than a beat. The notation writer then writes the last bar short
     (musicxml_writer: the last bar completes the upbeat)."""
     upbeat = score.upbeat // step * step
     if not upbeat or request.harmonize:
-        return 0
-    if _ending(request, start, score, False) != "cadence" or \
-            any(n.start >= stop for n in score.notes):
         return 0
     last_bar = score.bar_start(score.bar_at(stop - 1))
     if stop - upbeat - last_bar < score.time_signature_at(last_bar).beat_ticks:

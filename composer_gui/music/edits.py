@@ -164,8 +164,9 @@ def _unnamed(name: str, index: int) -> bool:
 
 def with_fermatas(score: Score, ticks: Iterable[int]) -> Score:
     """``score`` with fermatas added at ``ticks`` (the onsets that carry one): the phrase ends
-    a chorale continuation marks. The score's own fermatas stay; generated music never removes
-    one (a region keeps the score's phrase ends, and a continuation starts after them)."""
+    a chorale continuation marks. The score's own fermatas stay (a region keeps the score's
+    phrase ends; a continuation from inside the sketch takes away those of the notes it
+    replaces, :func:`apply_generated`)."""
     new = set(ticks) - set(score.fermatas)
     return replace(score, fermatas=score.fermatas + tuple(new)) if new else score
 
@@ -174,6 +175,20 @@ def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int
                     end: int | None = None, parts: Collection[int] | None = None,
                     fermatas: Iterable[int] = ()) -> Score:
     """``score`` with generated ``notes`` kept (:func:`generated_diff` applied) and the
-    ``fermatas`` the generation marked (:func:`with_fermatas`)."""
+    ``fermatas`` the generation marked (:func:`with_fermatas`). A continuation (no ``end``)
+    takes the score's fermatas after ``start`` away with the notes it replaces: one stays only
+    where a kept note starts (``--from-bar`` had left Bach's phrase ends over the new music)."""
     removed, added, names = kept_diff(score, notes, start, end, parts)
-    return with_fermatas(apply_note_diff(score, removed, added, names=names), fermatas)
+    result = apply_note_diff(score, removed, added, names=names)
+    if end is None:
+        gone = Counter(removed)
+        kept = set()
+        for i, p in enumerate(score.parts):
+            for n in p.notes:
+                if gone[(i, n)]:
+                    gone[(i, n)] -= 1
+                else:
+                    kept.add(n.start)
+        result = replace(result, fermatas=tuple(t for t in result.fermatas
+                                                if t < start or t in kept))
+    return with_fermatas(result, fermatas)

@@ -185,10 +185,38 @@ def test_the_default_end(sampler):
     list(sampler.stream(chorale(), GenerationRequest(bars=1, seed=1)))
     assert sampler.plan.end == "cadence"  # from the end of the sketch
     list(sampler.stream(chorale(), GenerationRequest(bars=1, seed=1, start_tick=BAR)))
-    assert sampler.plan.end == "free"  # from inside it
+    assert sampler.plan.end == "cadence"  # from inside it: the rest is replaced, it ends there
+    list(sampler.stream(chorale(), GenerationRequest(bars=1, seed=1, start_tick=BAR, parts=(0,))))
+    assert sampler.plan.end == "free"  # the parts not rewritten go on after it
     list(sampler.stream(chorale(20), GenerationRequest(seed=1, start_tick=BAR, end_tick=2 * BAR)))
     assert sampler.plan.end == "cadence"  # a region hears the bars counted to the score's end
     assert not sampler.search.tonic_checked  # but the region does not end the piece
+
+
+def test_a_continuation_from_inside_drops_the_phrase_ends_of_what_it_replaces(
+        tiny_voice_model, monkeypatch):
+    """Continuing from bar 2 replaces the rest, its fermatas too: the model is not made to
+    close a phrase where the replaced music did (a review heard Bach's fermatas forced onto
+    the model's chords after --from-bar). A fermata before the start stays in the context."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "MIN_PHRASE_BEATS", 100)  # the model marks none itself
+    score = dataclasses.replace(chorale(), fermatas=(3 * TPQ, BAR + 2 * TPQ))
+    flagged = {}
+    for start in (BAR, None):
+        sampler = load_sampler(tiny_voice_model)
+        v = sampler.vocab
+        rec = Recorder(sampler.session)
+        sampler.session = rec
+        try:
+            list(sampler.stream(score, GenerationRequest(bars=2, seed=1, start_tick=start,
+                                                         end="free")))
+        finally:
+            sampler.session = rec.session
+        flagged[start] = [v.name(int(t[0])) for t in rec.fed
+                          if v.kind(int(t[0])) == "POS" and v.name(int(t[0])).endswith("_F")]
+    assert flagged[BAR] == ["POS_12_F"]  # the sketch's first fermata only (beat 4 of bar 1)
+    assert flagged[None] == ["POS_12_F", "POS_8_F"]  # from the end: both are the sketch's
 
 
 def test_a_cadence_ends_with_every_voice_holding_to_the_bar_line(sampler):

@@ -119,3 +119,20 @@ def test_kept_music_adds_the_fermatas_it_marked_and_keeps_the_scores_own():
     assert kept.fermatas == (0, 2 * TPQ)
     assert with_fermatas(score, []) is score
     assert apply_generated(score, [Note(TPQ, 62, TPQ)], TPQ).fermatas == (0,)
+
+
+def test_a_continuation_from_inside_takes_away_the_fermatas_of_what_it_replaces():
+    """``--from-bar`` replaces the rest of the piece, its phrase ends too; a fermata stays
+    where a kept note still starts (a part that is not rewritten), and a region keeps all."""
+    sop = Part((Note(0, 72, TPQ), Note(TPQ, 71, TPQ), Note(2 * TPQ, 72, TPQ)), name="Soprano")
+    bass = Part((Note(0, 48, 3 * TPQ),), name="Bass")
+    s = Score(parts=(sop, bass), fermatas=(0, TPQ, 2 * TPQ))
+    new = [PlacedNote(Note(TPQ, 74, 2 * TPQ), 0)]
+    assert apply_generated(s, new, TPQ).fermatas == (0,)
+    # the new note starts where a replaced one had its fermata: the model did not mark it
+    assert apply_generated(s, [PlacedNote(Note(2 * TPQ, 74, TPQ), 0)], TPQ).fermatas == (0,)
+    assert apply_generated(s, new, TPQ, fermatas=[TPQ]).fermatas == (0, TPQ)
+    assert apply_generated(s, new, TPQ, 2 * TPQ).fermatas == (0, TPQ, 2 * TPQ)  # a region
+    kept_bass = Score(parts=(sop, Part((Note(0, 48, TPQ), Note(2 * TPQ, 43, TPQ)), name="Bass")),
+                      fermatas=(2 * TPQ,))
+    assert apply_generated(kept_bass, new, TPQ, parts=(0,)).fermatas == (2 * TPQ,)
