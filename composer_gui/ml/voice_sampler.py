@@ -135,6 +135,9 @@ class _Frame:
     # a harmonized melody's phrase close still sounding (its note held): the close's chord
     # stays (1: the dominant, 2: the tonic; _close_hold_mask)
     close_held: int = 0
+    # the final cadence's key when a harmonized melody ends in another (minor, semitones from
+    # the normalized tonic to its tonic); None: the piece's key
+    close_key: tuple[bool, int] | None = None
 
 
 @dataclass
@@ -170,6 +173,7 @@ class _VoiceJob:
     mode_from: np.ndarray | None = None
     mode_to: np.ndarray | None = None
     last_fermata: int = -(10 ** 9)  # the step of the score's last fermata before the span
+    close_key: KeySignature | None = None  # the key the final cadence closes in (``key``)
 
 
 class VoiceSampler:
@@ -413,11 +417,17 @@ class VoiceSampler:
         # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
         # second degree) closes on the dominant, not under a forced tonic: a half cadence
         close = _melody_close(melody, last_beat, minor) if tonic_check else 2
+        # ... and one that ends off both (a chorale tune that ends in the key of its dominant)
+        # closes V-I in the key of its last note
+        close_key = None
+        if tonic_check and close == 0 and CLOSE_IN_LAST_KEY:
+            close_key = _closing_key(melody, last_beat, bar_steps, beat)
+            close = 2 if close_key is not None else 0
         ending = tonic_check  # the last beat is held
         tonic_check = tonic_check and close == 2
         rules_on = bool(request.style_rules) and n >= 3
         avoid = _bass_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
-                            minor) if rules_on else {}
+                            minor, close_key) if rules_on else {}
         held_closes = _held_closes(melody, closes) if rules_on and CLOSES_HELD else {}
         for s in range(start_step, ctx_step):
             b, pos = where(s)
@@ -431,11 +441,14 @@ class VoiceSampler:
                     forced.append(None)
             final = 0
             cadence = 0
+            local = None
             if ending and not context and s >= last_beat:
                 final = 1 if s == last_beat else 2
                 cadence = close if s == last_beat else 0
+                local = close_key if s == last_beat else None
             elif tonic_check and not context and s == last_beat - beat and s >= start_step:
                 cadence = 1
+                local = close_key
             elif s == opening:
                 cadence = 2
             elif s in closes:
@@ -447,7 +460,7 @@ class VoiceSampler:
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
                                  approach=approach, fermata=fermata,
                                  bass_avoid=avoid.get(s, frozenset()),
-                                 close_held=held_closes.get(s, 0)))
+                                 close_held=held_closes.get(s, 0), close_key=local))
         # a region rewritten, or a melody harmonized under the phrase ends it marks: the
         # model adds no fermata of its own (PHRASES_FROM_SCORE)
         if PHRASES_FROM_SCORE and (region_end is not None
@@ -531,7 +544,8 @@ class VoiceSampler:
                          pull=pull if pull.any() else None, hidden=hidden,
                          mode_from=mode_from, mode_to=mode_to,
                          last_fermata=max((f for f in fermata_steps if f < start_step),
-                                          default=-(10 ** 9)))
+                                          default=-(10 ** 9)),
+                         close_key=_real_key(close_key, shift) if close_key else key)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -867,9 +881,10 @@ class VoiceSampler:
                             _entry_mask(mask, ~entered[:, i], cand, pitch_offset, int(entry[i]))
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i])
+                        cad_minor, cad_shift = frame.close_key or (mode_minor, 0)
                         if frame.cadence:
-                            _cadence_mask(mask, i, n, cand, pitch_offset, mode_minor,
-                                          frame.cadence, cur, chord)
+                            _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,
+                                          frame.cadence, cur, chord, cad_shift)
                         if rules and i >= n - 2:
                             _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
                                         frame.on_beat, chord)
@@ -885,13 +900,12 @@ class VoiceSampler:
                             _close_hold_mask(mask, i, n, cand, pitch_offset, mode_minor,
                                              frame.close_held, cur[:, i])
                         if rules and frame.cadence and 0 < i < n - 1:
-                            _root_parallels_mask(mask, chord[:, i], chord[:, n - 1],
-                                                 _ROOT[(mode_minor, frame.cadence)], cand,
-                                                 pitch_offset)
+                            cad_root = (_ROOT[(cad_minor, frame.cadence)] + cad_shift) % 12
+                            _root_parallels_mask(mask, chord[:, i], chord[:, n - 1], cad_root,
+                                                 cand, pitch_offset)
                             if across:  # and from the last beat
                                 _root_parallels_mask(mask, at_beat[:, i], at_beat[:, n - 1],
-                                                     _ROOT[(mode_minor, frame.cadence)], cand,
-                                                     pitch_offset)
+                                                     cad_root, cand, pitch_offset)
                         if rules and n > 2:
                             _leap_mask(mask, chord[:, i], cand, pitch_offset, mode_minor)
                         if rules and i and frame.on_beat:
@@ -1038,7 +1052,7 @@ class VoiceSampler:
             if job.tonic_check:
                 for r in cands:
                     notes = job.kept_notes + emitted[var] + [g.note for g in held[r]]
-                    tonic[r] = analysis.ends_on_tonic(notes, job.key, job.plan.stop_tick)
+                    tonic[r] = analysis.ends_on_tonic(notes, job.close_key, job.plan.stop_tick)
                     authentic[r] = tonic[r] and _ends_authentic(notes, job)
                     clean[r] = _ending_without_parallels(notes, job)
                 report.first_on_tonic += tonic[cands[0]]
@@ -1078,6 +1092,8 @@ MIN_PHRASE_BEATS = 4
 # 50%, 10 beats 19%; 3/4 mostly 9 to 12); the model's continuations of the test openings ended
 # with a 4-beat phrase in 12 of 40 (a fermata the bar before the closing chord's).
 MIN_LAST_PHRASE_BEATS = 6
+# A harmonized melody that ends in another key closes V-I there (_closing_key)
+CLOSE_IN_LAST_KEY = True
 
 # A chorale's chord stands at most this many beats with no voice striking (a fermata's, or a
 # phrase close's, see below): the lowest voice written then strikes. A fourth listening review
@@ -1808,8 +1824,8 @@ def _ends_authentic(notes: list[Note], job: _VoiceJob) -> bool:
     final = max(n.start for n in notes if n.start < stop) if notes else 0
     beat = job.beat_steps * step
     chords = analysis.sonorities(notes, [final - beat, final])
-    return (len(chords) == 2 and analysis.is_dominant(chords[0], job.key)
-            and analysis.is_tonic(chords[1], job.key))
+    return (len(chords) == 2 and analysis.is_dominant(chords[0], job.close_key)
+            and analysis.is_tonic(chords[1], job.close_key))
 
 
 def _ending_without_parallels(notes: list[Note], job: _VoiceJob) -> bool:
@@ -1830,7 +1846,7 @@ _LEADING = {False: 11, True: 8}  # the dominant's third: the leading tone
 
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
                   minor: bool, which: int, cur: np.ndarray,
-                  before: np.ndarray | None = None) -> None:
+                  before: np.ndarray | None = None, shift: int = 0) -> None:
     """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
     the tonic (root in the lowest voice; a melody's last note is the tonic). The model still
     chooses every voice's note among the chord's; a note held from before stays only if it
@@ -1840,7 +1856,13 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     The final tonic of several voices is a full close, as Bach ends: the dominant's top voice
     takes no seventh, and ends on the tonic; a seventh in an inner voice (``before``: each
     voice's pitch at the last onset) falls by step to the tonic's third; the third is present
-    (the second-lowest voice takes it when the voices above lack it: no bare fifth)."""
+    (the second-lowest voice takes it when the voices above lack it: no bare fifth).
+    ``shift``: the cadence is in the key ``shift`` semitones above the normalized one of
+    ``minor`` (a harmonized melody that ends in another key, :func:`_closing_key`)."""
+    cand = cand - shift  # the chords' pitch classes are read in the cadence's own key
+    cur = np.where(cur >= 0, cur - shift, -1)
+    if before is not None:
+        before = np.where(before >= 0, before - shift, -1)
     pcs = _TONIC[minor] if which == 2 else _DOMINANT[minor]
     if n == 1 and which == 2:
         # A melody ends on the tonic itself: a last note on the third of a minor key is the
@@ -2028,7 +2050,8 @@ def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_o
 
 
 def _bass_avoid(melody: _Melody | None, closes: dict[int, int], opening: int, close: int,
-                last_beat: int, beat: int, minor: bool) -> dict[int, frozenset[int]]:
+                last_beat: int, beat: int, minor: bool,
+                close_key: tuple[bool, int] | None = None) -> dict[int, frozenset[int]]:
     """For a harmonized melody: at the steps of the beat before each chord whose root the
     cadence rules put in the bass (the phrase closes, the final V and I, the opening I), the
     bass pitch classes that would make with the melody a fifth or an octave that the root
@@ -2058,7 +2081,9 @@ def _bass_avoid(melody: _Melody | None, closes: dict[int, int], opening: int, cl
         top = sounding(c)
         if top is None:
             continue
-        interval = (top - _ROOT[(minor, which)]) % 12
+        mode, shift = (close_key if close_key and close and c in (last_beat, last_beat - beat)
+                       else (minor, 0))
+        interval = (top - _ROOT[(mode, which)] - shift) % 12
         if interval not in (0, 7):
             continue
         for t in range(max(0, c - beat), c):
@@ -2080,12 +2105,14 @@ def _avoid_mask(mask: np.ndarray, sounding: np.ndarray, cand: np.ndarray, pitch_
 def _melody_final_step(melody: _Melody | None, last_bar_step: int, stop_step: int,
                        last_beat: int) -> int:
     """Where a harmonized melody's final chord starts: with the melody's last note when that
-    comes later in the last bar than the strong beat (:func:`_final_chord_step`), so the close
-    sounds under the final note and not under the one before it; else ``last_beat``."""
+    starts in the last bar, so the close sounds under the final note and not under the one
+    before it (a note later than the strong beat, :func:`_final_chord_step`), and the dominant
+    under the note before (a final whole note on the downbeat had had V struck under it on beat
+    2, the leading tone against the held tonic); else ``last_beat``."""
     if melody is None:
         return last_beat
     inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
-    return max(last_beat, inside[-1]) if inside else last_beat
+    return inside[-1] if inside else last_beat
 
 
 def _melody_close(melody: _Melody | None, last_beat: int, minor: bool) -> int:
@@ -2103,6 +2130,43 @@ def _melody_close(melody: _Melody | None, last_beat: int, minor: bool) -> int:
     if pc in _TRIAD[minor]:
         return 2
     return 1 if pc in _DOMINANT_TRIAD[minor] else 0
+
+
+def _closing_key(melody: _Melody | None, last_beat: int, bar_steps: list[int], beat: int
+                 ) -> tuple[bool, int] | None:
+    """For a harmonized melody whose last note is in neither the tonic nor the dominant triad
+    (:func:`_melody_close` 0): the key it closes in, (minor, semitones from the normalized
+    tonic of that mode to its tonic), with the last note as its tonic, minor when the last two
+    bars sound its minor third and not its major one. A chorale tune that ends in the key of
+    its dominant (BWV 127.5: B-natural, C, D, C, B-natural, C under one flat) had been left to
+    the model's last chord, and a listening review heard it end on A minor over G; Bach
+    closes it G-C. None without a last note, or where the melody's notes on the beat before
+    do not belong to that key's dominant seventh (then the model's chord stands, as before)."""
+    if melody is None:
+        return None
+    before = [t for t in melody.attacks if t <= last_beat]
+    if len(before) < 2:
+        return None
+    tonic = melody.pcs[before[-1]]
+    bar = bisect.bisect_right(bar_steps, last_beat) - 1
+    since = bar_steps[max(0, bar - 1)] if bar >= 0 else 0
+    recent = {melody.pcs[t] for t in before if t >= since}
+    local_minor = (tonic + 3) % 12 in recent and (tonic + 4) % 12 not in recent
+    shift = (tonic - _ROOT[(local_minor, 2)]) % 12
+    dominant = {(x + shift) % 12 for x in _DOMINANT[local_minor]}
+    sounding = [t for t in before[:-1] if t <= last_beat - beat]  # at the dominant's beat
+    lead = [t for t in before[:-1] if t > last_beat - beat] + sounding[-1:]
+    if not all(melody.pcs[t] in dominant for t in lead):
+        return None
+    return local_minor, shift
+
+
+def _real_key(close_key: tuple[bool, int], shift: int) -> KeySignature:
+    """The closing key of :func:`_closing_key` in the score's own pitch (``shift``: the
+    normalizing transposition)."""
+    local_minor, offset = close_key
+    tonic = (_ROOT[(local_minor, 2)] + offset - shift) % 12
+    return KeySignature.from_tonic(tonic, "minor" if local_minor else "major")
 
 
 def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,

@@ -1019,6 +1019,46 @@ def test_a_harmonized_melody_closes_on_the_chord_its_last_note_belongs_to(sample
     assert _melody_close(kept(GenerationRequest()), 3, False) == 2
 
 
+def test_a_harmonized_melody_that_ends_in_another_key_closes_v_i_there(sampler, monkeypatch):
+    """A tune in C major that ends on F (the fourth degree: in neither I nor V) closes in the
+    key of its last note, C-F with the roots in the bass, as a chorale tune ending in the key
+    of its dominant closes there; without the rule the model's chord stands."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _closing_key, _melody
+
+    pitches = [72, 71, 69, 67, 69, 67, 65, 64, 67, 69, 67, 67]
+    notes = (*(Note(i * TPQ, p, TPQ) for i, p in enumerate(pitches)), Note(12 * TPQ, 65, BAR))
+    score = Score(parts=(Part(notes, name="Melody"),), key_signatures=(KeySignature(0, 0),))
+
+    def ending(seed: int) -> tuple[int, int]:
+        out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+        last = max(n.start for n in out.notes)
+        low = {t: min(n.pitch for n in out.notes if n.start <= t < n.end)
+               for t in (last - TPQ, last)}
+        return low[last - TPQ] % 12, low[last] % 12
+
+    for seed in range(3):
+        assert ending(seed) == (0, 5)  # C in the bass, then F
+    assert sampler.search.tonic_checked
+    monkeypatch.setattr(voice_sampler, "CLOSE_IN_LAST_KEY", False)
+    assert not all(ending(seed) == (0, 5) for seed in range(3))
+
+    v = sampler.vocab
+    lane = [v.pitch_id(69), v.pitch_id(68), v.pitch_id(64), v.pitch_id(69)]  # ... G# E A
+    grid = [lane, [REST] * 4, [REST] * 4, [REST] * 4]
+
+    def closing() -> tuple[bool, int] | None:
+        melody = _melody(GenerationRequest(harmonize=True), grid, [False, True, True, True],
+                         KeySignature(0, 0), v)
+        return _closing_key(melody, 3, [0, 4], 1)
+
+    assert closing() == (False, 9)  # A major, 9 semitones above C (no C natural heard)
+    lane[1] = v.pitch_id(72)  # C natural: A minor, the normalized minor tonic itself
+    assert closing() == (True, 0)
+    lane[2] = v.pitch_id(65)  # F on the beat before: no dominant of A under it
+    assert closing() is None
+
+
 def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     from composer_gui.ml.voice_sampler import _melody, _melody_final_step
 
@@ -1033,8 +1073,8 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     harmonize = GenerationRequest(harmonize=True)
     assert _melody_final_step(kept(harmonize), 0, 16, 8) == 12
     assert _melody_final_step(kept(GenerationRequest()), 0, 16, 8) == 8
-    lane[12] = HOLD  # the last note starts on beat 1: the strong beat stays
-    assert _melody_final_step(kept(harmonize), 0, 16, 8) == 8
+    lane[12] = HOLD  # the last note is the whole bar's: the close starts with it, on beat 1
+    assert _melody_final_step(kept(harmonize), 0, 16, 8) == 0
 
 
 def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
