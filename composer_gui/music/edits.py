@@ -10,7 +10,8 @@ The rule (the command line's replacement and the window's choice of part):
 * The generated notes replace the sketch's pitched notes that start at or after ``start`` and,
   for a region, before ``end``. The model heard only what comes before ``start`` (and, for a
   region, nothing inside it), so a note there would clash with what it wrote. Continuing at the
-  sketch's end (the window's Continue) finds nothing to replace; ``--from-bar`` replaces the rest.
+  sketch's end (the window's Continue) finds nothing to replace; ``--from-bar`` replaces the rest,
+  and the fermatas of what it replaces go with it (:func:`apply_generated`).
   Drum parts are never touched: the model writes no drums.
 * They go to :func:`target_part`: the only pitched part; else a part named "Continuation", the
   same one each time (continuing twice does not pile up parts); else the first pitched part when
