@@ -324,7 +324,7 @@ class VoiceSampler:
         if region_end is None and end == "cadence" and not runs_on:
             # a piece that opens with an upbeat ends with a bar short by it, as it is
             # written (a 1-beat pickup in 3/4: a 2-beat last bar), when this span ends it
-            stop -= _upbeat_cut(score, request, stop, step)
+            stop -= _upbeat_cut(score, stop, step)
 
         # key: the normalizing key, and the lock when asked for
         wanted = request.key_signature()
@@ -900,7 +900,7 @@ class VoiceSampler:
                             _close_hold_mask(mask, i, n, cand, pitch_offset, mode_minor,
                                              frame.close_held, cur[:, i])
                         if rules and frame.cadence and 0 < i < n - 1:
-                            cad_root = (_ROOT[(cad_minor, frame.cadence)] + cad_shift) % 12
+                            cad_root = _cadence_root(cad_minor, frame.cadence, cad_shift)
                             _root_parallels_mask(mask, chord[:, i], chord[:, n - 1], cad_root,
                                                  cand, pitch_offset)
                             if across:  # and from the last beat
@@ -1651,11 +1651,10 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
     one after another under the chord rules, the model's alto, tenor and bass leapt far more
     than Bach's: harmonizing the bach-chorales val melodies, bass sixths 6.6% of its moves
     (Bach 0.7%), tenor sixths 2.4% (0.7%), bass steps 33% (63%; docs/voices.md, "Lower voices
-    move by step"). A cost,
-    not a mask: a leap the harmony needs stays possible. Which pitch, not whether to strike:
-    the pitches the mask allows keep their total probability against holding or resting
-    (charged to the pitches alone, the cost made notes 3% fewer and their lengths further from
-    Bach's)."""
+    move by step"). A cost, not a mask: a leap the harmony needs stays possible. Which pitch,
+    not whether to strike: the pitches the mask allows keep their total probability against
+    holding or resting (charged to the pitches alone, the cost made notes 3% fewer and their
+    lengths further from Bach's)."""
     leap = np.abs(cand[None, :] - before[:, None])
     cost = LEAP_COST * np.maximum(leap - 2, 0).astype(np.float64)
     if bass:
@@ -1792,13 +1791,13 @@ def _ending(request: GenerationRequest, region: bool, runs_on: bool) -> str:
     return request.end or ("cadence" if region or not runs_on else "free")
 
 
-def _upbeat_cut(score: Score, request: GenerationRequest, stop: int, step: int) -> int:
+def _upbeat_cut(score: Score, stop: int, step: int) -> int:
     """Ticks to take off the last bar of a continuation that ends the piece with a cadence:
-    the score's upbeat (on the grid); 0 without one, for a harmonization, or where the short
-    bar would hold less than a beat. The notation writer then writes the last bar short
-    (musicxml_writer: the last bar completes the upbeat)."""
+    the score's upbeat (on the grid); 0 without one, or where the short bar would hold less
+    than a beat. The notation writer then writes the last bar short (musicxml_writer: the last
+    bar completes the upbeat). A harmonization is a region and keeps its bars."""
     upbeat = score.upbeat // step * step
-    if not upbeat or request.harmonize:
+    if not upbeat:
         return 0
     last_bar = score.bar_start(score.bar_at(stop - 1))
     if stop - upbeat - last_bar < score.time_signature_at(last_bar).beat_ticks:
@@ -1844,6 +1843,12 @@ _SEVENTH = {False: 5, True: 2}  # V7's seventh, which falls by step to the tonic
 _LEADING = {False: 11, True: 8}  # the dominant's third: the leading tone
 
 
+def _cadence_root(minor: bool, which: int, shift: int = 0) -> int:
+    """The normalized pitch class of the cadence chord's root (``which`` 1: the dominant, 2:
+    the tonic) in the key ``shift`` semitones above the normalized one (:func:`_closing_key`)."""
+    return (_ROOT[(minor, which)] + shift) % 12
+
+
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
                   minor: bool, which: int, cur: np.ndarray,
                   before: np.ndarray | None = None, shift: int = 0) -> None:
@@ -1859,10 +1864,11 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     (the second-lowest voice takes it when the voices above lack it: no bare fifth).
     ``shift``: the cadence is in the key ``shift`` semitones above the normalized one of
     ``minor`` (a harmonized melody that ends in another key, :func:`_closing_key`)."""
-    cand = cand - shift  # the chords' pitch classes are read in the cadence's own key
-    cur = np.where(cur >= 0, cur - shift, -1)
-    if before is not None:
-        before = np.where(before >= 0, before - shift, -1)
+    if shift:  # the chords' pitch classes are read in the cadence's own key
+        cand = cand - shift
+        cur = np.where(cur >= 0, cur - shift, -1)
+        if before is not None:
+            before = np.where(before >= 0, before - shift, -1)
     pcs = _TONIC[minor] if which == 2 else _DOMINANT[minor]
     if n == 1 and which == 2:
         # A melody ends on the tonic itself: a last note on the third of a minor key is the
@@ -2083,7 +2089,7 @@ def _bass_avoid(melody: _Melody | None, closes: dict[int, int], opening: int, cl
             continue
         mode, shift = (close_key if close_key and close and c in (last_beat, last_beat - beat)
                        else (minor, 0))
-        interval = (top - _ROOT[(mode, which)] - shift) % 12
+        interval = (top - _cadence_root(mode, which, shift)) % 12
         if interval not in (0, 7):
             continue
         for t in range(max(0, c - beat), c):
