@@ -95,8 +95,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
         try:
-            programs = _midi_programs(path) if fmt == "musicxml" else {}
-            unnamed = _unnamed_parts(path) if fmt == "musicxml" else frozenset()
+            programs, unnamed = _score_parts(path) if fmt == "musicxml" else ({}, frozenset())
             score = score_from_music21(parsed, title=path.stem, warnings=warnings,
                                        programs=programs, unnamed=unnamed)
         except Exception as exc:
@@ -254,38 +253,31 @@ def _musicxml_bytes(path: Path) -> bytes | None:
     return documents[0] if documents else None
 
 
-def _midi_programs(path: Path) -> dict[str, int]:
-    """Each score-part's ``<midi-program>`` (0-based), by part id. music21 lets a recognised
-    instrument or part name override a piano-family program ("Alto" with program 0 reads as its
-    Alto, program 53), so the file's own number is taken from here."""
-    data = _musicxml_bytes(path)
-    out: dict[str, int] = {}
-    if data is None or b"midi-program" not in data:
-        return out
-    pattern = rb'<score-part\s[^>]*id="([^"]+)".*?</score-part>'
-    for m in re.finditer(pattern, data, re.S):
-        found = re.search(rb"<midi-program>\s*(\d+)\s*</midi-program>", m.group(0))
-        if found and 1 <= int(found.group(1)) <= 128:
-            out[m.group(1).decode("utf-8", "replace")] = int(found.group(1)) - 1
-    return out
+def _score_parts(path: Path) -> tuple[dict[str, int], frozenset[str]]:
+    """From the file's ``<score-part>`` list, read once: each part's ``<midi-program>``
+    (0-based) by part id, and the ids of the parts it leaves unnamed.
 
-
-def _unnamed_parts(path: Path) -> frozenset[str]:
-    """The ids of the score-parts that the file leaves unnamed (an empty ``<part-name>`` and
-    ``<instrument-name>``, or the part id as its instrument's name, as this app wrote them until
-    now): music21 names such a part after its MIDI program ("Piano"), and a melody came back
-    from its own export labelled so."""
+    music21 lets a recognised instrument or part name override a piano-family program ("Alto"
+    with program 0 reads as its Alto, program 53), so the file's own number is taken from here.
+    And it names an unnamed part (an empty ``<part-name>`` and ``<instrument-name>``, or the
+    part id as its instrument's name, as this app wrote them until now) after its program
+    ("Piano"): a melody came back from its own export labelled so."""
     data = _musicxml_bytes(path)
+    programs: dict[str, int] = {}
+    unnamed = set()
     if data is None:
-        return frozenset()
-    out = set()
+        return programs, frozenset()
     for m in re.finditer(rb'<score-part\s[^>]*id="([^"]+)".*?</score-part>', data, re.S):
-        pid = m.group(1)
+        pid, body = m.group(1), m.group(0)
+        key = pid.decode("utf-8", "replace")
+        found = re.search(rb"<midi-program>\s*(\d+)\s*</midi-program>", body)
+        if found and 1 <= int(found.group(1)) <= 128:
+            programs[key] = int(found.group(1)) - 1
         texts = [t.strip() for t in re.findall(rb"<(?:part|instrument)-name(?:\s[^>]*)?>([^<]*)<",
-                                               m.group(0))]
+                                               body)]
         if all(not t or t == pid for t in texts):
-            out.add(pid.decode("utf-8", "replace"))
-    return frozenset(out)
+            unnamed.add(key)
+    return programs, frozenset(unnamed)
 
 
 def _pitched_drums(path: Path) -> bytes | None:
