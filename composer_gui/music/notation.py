@@ -15,6 +15,7 @@ import re
 import sys
 import warnings as _py_warnings
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from fractions import Fraction
@@ -428,25 +429,44 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
 def _shared_keys(m21, parts_in, at, warnings: list[str]) -> list[KeySignature]:
     """The score's key signatures. The model holds one set for all parts; where a file gives its
     parts different ones (a few corpus chorales do), the set most parts share wins, and we say so.
-    """
+    Parts that share the signature but not the mode (BWV 270: the soprano in B minor, the rest in
+    D major; BWV 288: the soprano in A minor, the rest without a mode) differ in no accidental:
+    the mode most parts name is kept, and a tie leaves it to the notes (major: the key finder
+    then weighs the signature's major against its relative minor), without a warning."""
     per_part = []
     for p in parts_in:
         if isinstance(p.getInstrument(returnDefault=False), m21.instrument.UnpitchedPercussion):
             continue  # a drum staff's signature says nothing about the key
         keys = []
         for ks in p.flatten().getElementsByClass(m21.key.KeySignature):
-            mode = str(getattr(ks, "mode", None) or "major").lower()
+            mode = getattr(ks, "mode", None)
+            mode = str(mode).lower() if mode else None
             mode = MODE_ALIASES.get(mode, mode)  # K:Ddor stays D Dorian, not C major
-            keys.append(KeySignature(at(ks.offset), max(-7, min(7, ks.sharps)),
-                                     mode if mode in MODE_DEGREES else "major"))
+            keys.append((at(ks.offset), max(-7, min(7, ks.sharps)),
+                         mode if mode in MODE_DEGREES else None))
         per_part.append(tuple(keys))
     pitched = [k for k in per_part if k] or [()]
+    bare = [tuple(k[:2] for k in ks) for ks in pitched]
+    if len(set(bare)) == 1:
+        return [KeySignature(tick, sharps, _agreed_mode([ks[j][2] for ks in pitched]))
+                for j, (tick, sharps) in enumerate(bare[0])]
     best = max(pitched, key=pitched.count)  # ties: the first part's
-    if any(k != best for k in pitched):
-        shown = ", ".join(sorted({str(k[0]) for k in pitched if k}))
-        warnings.append(f"the parts have different key signatures ({shown}); read as "
-                        f"{best[0] if best else 'none'}, which most parts have")
-    return list(best)
+    found = [[KeySignature(t, s, m or "major") for t, s, m in ks] for ks in pitched]
+    shown = ", ".join(sorted({str(k[0]) for k in found if k}))
+    chosen = found[pitched.index(best)]
+    warnings.append(f"the parts have different key signatures ({shown}); read as "
+                    f"{chosen[0] if chosen else 'none'}, which most parts have")
+    return chosen
+
+
+def _agreed_mode(modes: list[str | None]) -> str:
+    """The mode most parts name at one signature (a part without a mode does not vote); none
+    named, or a tie: major, which leaves the mode to the notes."""
+    named = Counter(m for m in modes if m)
+    if not named:
+        return "major"
+    (top, n), *rest = named.most_common()
+    return "major" if rest and rest[0][1] == n else top
 
 
 def _staff_groups(parts_in) -> list[list]:

@@ -319,6 +319,17 @@ def test_parts_with_different_key_signatures_read_as_most_of_them(tmp_path):
     assert any("different key signatures" in w for w in warnings)
 
 
+@pytest.mark.parametrize("work, mode", [("bwv288", "minor"), ("bwv270", "major")])
+def test_parts_that_differ_only_in_mode_share_the_signature_without_a_warning(work, mode):
+    """BWV 288: the soprano says A minor, the other parts name no mode; BWV 270: the soprano
+    says B minor, the other three D major. Same accidentals: no warning, and the mode most
+    parts name (major where they disagree leaves it to the notes)."""
+    warnings: list[str] = []
+    score = read_notation(music21.corpus.getWork(work), warnings)
+    assert score.key_signatures == (KeySignature(0, 2 if work == "bwv270" else 0, mode),)
+    assert not any("key signatures" in w for w in warnings)
+
+
 def test_abc_spellings_are_kept(tmp_path):
     path = tmp_path / "tune.abc"
     path.write_text("X:1\nT:Spelt\nM:4/4\nL:1/4\nK:F#m\n^E F =c _e | ^^F4 |]\n", encoding="utf-8")
