@@ -88,12 +88,19 @@ def continuations(split, vocab, generate) -> None:
                        if c.score.bar_count() >= 4], 20)
     real, model = [], []
     # fermatas, of them on strong beats, bars, fermata chords that are root-position triads,
-    # of them approached by their own dominant on the beat before (V(7)-I in some key), six-fours
-    marks = {"continued": [0, 0, 0.0, 0, 0, 0], "Bach": [0, 0, 0.0, 0, 0, 0]}
+    # of them approached by their own dominant on the beat before (V(7)-I in some key), six-fours;
+    # fermatas with an onset after them, of them left by every voice at once (no voice holds
+    # its fermata note into the next onset)
+    marks = {"continued": [0, 0, 0.0, 0, 0, 0, 0, 0], "Bach": [0, 0, 0.0, 0, 0, 0, 0, 0]}
 
     def count(who: str, g: Score, start: int, stop: int) -> None:
         ts = g.time_signature_at(start)
+        onsets = sorted({n.start for n in g.notes})
         for t in g.fermatas:
+            later = [o for o in onsets if t < o < stop]
+            if start <= t < stop and later:
+                marks[who][6] += 1
+                marks[who][7] += not any(n.start <= t < later[0] < n.end for n in g.notes)
             if start <= t < stop:
                 marks[who][0] += 1
                 marks[who][1] += (t - g.bar_start(g.bar_at(t))) % (ts.bar_ticks // 2) == 0
@@ -125,13 +132,15 @@ def continuations(split, vocab, generate) -> None:
     print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |"
           " fermatas per 8 bars | of them on the downbeat or the middle of the bar |"
           " of them on a major or minor triad in root position |"
-          " of those, after their own dominant (V(7)-I) | six-four chords |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- |")
+          " of those, after their own dominant (V(7)-I) | six-four chords |"
+          " left by every voice at once |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, xs in (("continued", model), ("Bach", real)):
-        f, strong, bars, triads, authentic, six_four = marks[name]
+        f, strong, bars, triads, authentic, six_four, followed, together = marks[name]
         print(f"| {name} | {len(xs)} | {sum(xs) / len(xs):.2f} | {sum(x >= 3 for x in xs)} | "
               f"{sum(x >= 4 for x in xs)} | {8 * f / max(bars, 1):.2f} | {strong} of {f} | "
-              f"{triads} of {f} | {authentic} of {triads} | {six_four} of {f} |")
+              f"{triads} of {f} | {authentic} of {triads} | {six_four} of {f} | "
+              f"{together} of {followed} |")
 
 
 if __name__ == "__main__":

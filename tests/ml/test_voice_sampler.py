@@ -1376,6 +1376,64 @@ def test_no_seventh_chord_with_its_seventh_doubled(sampler):
     assert 65 not in allowed_pitches(tenor, sampler) and 62 in allowed_pitches(tenor, sampler)
 
 
+def test_a_phrase_ends_inner_voice_leaves_the_bass_a_root_it_can_move_to(sampler):
+    """After G2 D4 F4 B4 (the tenor a fifth over the bass), under C5 and E4: G would make C-E-G,
+    whose root C the bass could reach only in fifths with the tenor (D-G over G-C), and E would
+    make A-C-E in fifths likewise (D-E over G-A); C and A leave A minor's root reachable. The
+    held D fits no triad with them. Without the look-ahead the triad rule allows C, E, G, A."""
+    from composer_gui.ml.voice_sampler import _fermata_chord_mask, _root_reach_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur, chord = np.array([[72, 64, 62, 43]]), np.array([[71, 65, 62, 43]])
+    tenor = _open_mask(1, sampler)
+    _fermata_chord_mask(tenor, 2, 4, cur, cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {0, 4, 7, 9}
+    _root_reach_mask(tenor, 2, 4, cur, chord, cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {0, 9}
+    assert not tenor[0, HOLD]
+    # the alto, under C5 alone, keeps every note of a triad with C whose root the bass reaches
+    # (none a tritone from G2): C, E, G, A, F, E-flat, A-flat
+    alto = _open_mask(1, sampler)
+    _root_reach_mask(alto, 1, 4, np.array([[72, -1, -1, -1]]), chord, cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(alto, sampler)} == {0, 3, 4, 5, 7, 8, 9}
+    # nothing reachable: the rule yields
+    stuck = _open_mask(1, sampler)
+    stuck[0, v.pitch_offset:] = cand % 12 == 7
+    _root_reach_mask(stuck, 2, 4, cur, chord, cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(stuck, sampler)} == {7}
+
+
+def test_a_phrase_ends_chord_is_left_by_every_voice_at_once(tiny_voice_model, monkeypatch):
+    """A model that would rather hold and marks a fermata wherever it may: after each phrase
+    end's chord the next onset is struck in every voice (Bach: no voice held on in 425 of 451);
+    without the rule the bass, which the standing-chord rule makes strike, walks on alone under
+    the others' held notes."""
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {
+        HOLD: 6.0, **{v.pos_id(p, True): 30.0 for p in range(16)}}))
+    score = chorale(16)
+    request = GenerationRequest(bars=3, variations=3, seed=2, end="free")
+
+    def held_on() -> tuple[int, int]:
+        """(fermatas followed by an onset in the span, of them held on by some voice)."""
+        followed = held = 0
+        for r in s.generate(score, request):
+            onsets = sorted({n.start for n in r.notes})
+            for t in r.fermatas:
+                later = [o for o in onsets if o > t]
+                if t >= score.end_tick and later:
+                    followed += 1
+                    held += any(n.start <= t < later[0] < n.end for n in r.notes)
+        return followed, held
+
+    followed, held = held_on()
+    assert followed >= 3 and held == 0
+    monkeypatch.setattr(voice_sampler, "PHRASE_STARTS_TOGETHER", False)
+    assert held_on()[1] > 0
+
+
 def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     """Under E5 and C5 the tenor takes a note of a major or minor triad with them (C, E, G or
     A), and over E5, C5, G4 the bass takes C; a held note that does not fit is not held on."""
