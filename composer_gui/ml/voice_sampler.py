@@ -1933,6 +1933,7 @@ def _ending_without_parallels(notes: list[Note], job: _VoiceJob) -> bool:
     return analysis.outer_voice_parallels(notes, max(0, stop - bar - 1), stop) == 0
 
 
+TOP_OFF_DOMINANT_ROOT = True  # _cadence_mask: the dominant's top voice is not on its root
 # pitch classes in the normalized key (C major / A minor): the cadence option's chords
 _TONIC = {False: {0, 4, 7}, True: {9, 0, 4, 1}}  # minor: the Picardy third (C#) too
 _DOMINANT = {False: {7, 11, 2, 5}, True: {4, 8, 11, 2}}  # V7, with the raised leading tone
@@ -1981,8 +1982,12 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         upper = np.where(cur[:, :i] >= 0, cur[:, :i], 10_000).min(axis=1)
         allowed = np.isin(cand % 12, list(pcs))[None, :] & (cand[None, :] < upper[:, None])
     elif which == 1 and n > 1 and i == 0:
-        # the top voice of the dominant takes no seventh: it leads to the tonic (2-1 or 7-1)
-        allowed = np.isin(cand % 12, list(pcs - {_SEVENTH[minor]}))[None, :]
+        # the top voice of the dominant takes no seventh: it leads to the tonic (2-1 or 7-1);
+        # nor the root, which the bass holds: from the root the top voice and the bass both
+        # move to the tonic, in octaves, parallel or contrary (a tenth listening review heard
+        # them in 3 of 12 continuations)
+        barred = {_SEVENTH[minor]} | ({_ROOT[(minor, 1)]} if TOP_OFF_DOMINANT_ROOT else set())
+        allowed = np.isin(cand % 12, list(pcs - barred))[None, :]
     elif which == 1 and n > 1 and i == n - 2:
         # the dominant holds its leading tone (its third): the tenor takes it if none above has
         leading = [_LEADING[minor]]
