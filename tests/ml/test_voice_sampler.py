@@ -778,6 +778,25 @@ def test_in_minor_no_voice_moves_an_augmented_second(sampler):
     assert 56 not in allowed_pitches(mask, sampler, 1)
 
 
+def test_in_minor_no_upper_voice_leaps_an_augmented_fifth_or_diminished_seventh(sampler):
+    """Normalized A minor: from G#4 an upper voice may not drop to C4 (an augmented fifth), from
+    G#3 not rise to F4 (a diminished seventh); the minor sixth G#3-E4 and the major sixth
+    G#4-B3 stay. The bass may leap them (Bach's do, seldom), and in major they are allowed."""
+    from composer_gui.ml.voice_sampler import _leap_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    before = np.array([68, 56])
+    upper = _open_mask(2, sampler)
+    _leap_mask(upper, before, cand, v.pitch_offset, minor=True, upper=True)
+    assert 60 not in allowed_pitches(upper, sampler, 0) and 59 in allowed_pitches(upper, sampler, 0)
+    assert 65 not in allowed_pitches(upper, sampler, 1) and 64 in allowed_pitches(upper, sampler, 1)
+    for kwargs in ({"minor": True}, {"upper": True}):
+        other = _open_mask(2, sampler)
+        _leap_mask(other, before, cand, v.pitch_offset, **kwargs)
+        assert 60 in allowed_pitches(other, sampler, 0) and 65 in allowed_pitches(other, sampler, 1)
+
+
 def test_on_a_half_beat_no_voice_strikes_the_leading_tone_another_sounds(sampler):
     """C major: the bass holds B2, so on the half beat the alto may strike no B (nor the
     tenor under a soprano on B4); with no B sounding, B is free."""
