@@ -93,6 +93,10 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         if len(scores) > 1:
             warnings.append(f"the file holds {len(scores)} tunes; read the first")
         parsed = scores[0]
+    words = _syllables(parsed)
+    if words:
+        warnings.append(f"the words (on {words} note{'s' if words > 1 else ''}) are not kept: "
+                        "the score holds the notes only")
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
         try:
@@ -229,6 +233,15 @@ def _has_repeats(m21, parsed) -> bool:
             (m21.bar.Repeat, m21.spanner.RepeatBracket)))
     except Exception:  # a stream music21 cannot walk: nothing to say
         return False
+
+
+def _syllables(parsed) -> int:
+    """How many notes carry words (the score model has no lyrics: a tenth listening review found
+    a chorale's text gone from every continuation without a word)."""
+    try:
+        return sum(1 for n in parsed.recurse().notes if getattr(n, "lyrics", None))
+    except Exception:  # a stream music21 cannot walk: nothing to say
+        return 0
 
 
 def _abc_without_key(tune: str) -> bool:

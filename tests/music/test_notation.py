@@ -157,6 +157,21 @@ def test_a_chorale_survives_musicxml_and_midi(folder):
     assert timing(read_midi(folder / "chorale.mid")) == timing(original)
 
 
+def test_words_that_are_not_kept_are_named(tmp_path):
+    """The score holds notes only: a song's words are dropped with one warning, not silently."""
+    song = music21.stream.Stream()
+    for pitch, word in zip("CDEFG", ("Lo", "rem", "ip", "sum", "do"), strict=True):
+        note = music21.note.Note(pitch + "4")
+        note.lyric = word
+        song.append(note)
+    path = tmp_path / "song.musicxml"
+    song.write("musicxml", fp=str(path))
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert score.note_count == 5
+    assert warnings == ["the words (on 5 notes) are not kept: the score holds the notes only"]
+
+
 def test_an_abc_tune_from_the_corpus():
     path = CORPUS / "ryansMammoth" / "AcaciaReel.abc"
     warnings: list[str] = []
