@@ -97,6 +97,8 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
     if words:
         warnings.append(f"the words (on {words} note{'s' if words > 1 else ''}) are not kept: "
                         "the score holds the notes only")
+    elif tune is not None and re.search(r"(?m)^[wW]:[ \t]*\S", tune[0]):  # music21 skips them
+        warnings.append("the words (w: lines) are not kept: the score holds the notes only")
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
         try:

@@ -170,6 +170,12 @@ def test_words_that_are_not_kept_are_named(tmp_path):
     score = read_notation(path, warnings)
     assert score.note_count == 5
     assert warnings == ["the words (on 5 notes) are not kept: the score holds the notes only"]
+    abc = tmp_path / "song.abc"  # music21 does not read ABC's w: lines at all
+    abc.write_text("X:1\nT:Song\nM:4/4\nL:1/4\nK:C\nC D E F|G4|]\nw:Lo-rem ip-sum do\n",
+                   encoding="utf-8")
+    warnings.clear()
+    assert read_notation(abc, warnings).note_count == 5
+    assert warnings == ["the words (w: lines) are not kept: the score holds the notes only"]
 
 
 def test_an_abc_tune_from_the_corpus():
