@@ -8,6 +8,7 @@
     python bench/phrase_closes.py --no-close-holds  # chords move under a held close (CLOSES_HELD)
     python bench/phrase_closes.py --no-seventh-rule  # sevenths doubled (_seventh_mask)
     python bench/phrase_closes.py --no-resolution-rule  # V7's seventh may rise (_resolution_mask)
+    python bench/phrase_closes.py --dominant-sevenths-only  # only V7's seventh must fall
     python bench/phrase_closes.py --no-diminished-rule  # root-position diminished triads allowed
     python bench/phrase_closes.py --no-step-rule  # half-beat notes may leave by leap (_step_mask)
     python bench/phrase_closes.py --no-passing  # no passing eighths (PASSING_SHARE 0)
@@ -17,7 +18,8 @@ After the parallels, each column counts (found / of how many) on the harmonizati
 Bach's own harmonizations of the same melodies in brackets: major-seventh beat chords; pairs of
 voices struck a semitone apart on a beat; doubled leading tones; four-voice beat chords that are
 seventh chords with the seventh in two voices; sevenths of dominant-seventh chords that rise in
-their voice's next note (the melody's own included); beat chords that are diminished triads in
+their voice's next note (the melody's own included), and of the other seventh chords (ii7, vi7,
+half-diminished and diminished sevenths); beat chords that are diminished triads in
 root position; under each half close (V) whose melody note is held past the next beat, the
 beats after it whose chord has the close's root; the beats after a held close's onset (V or I)
 where a voice below the top strikes.
@@ -92,6 +94,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-doubling-rule", action="store_true")
     ap.add_argument("--no-close-holds", action="store_true")
     ap.add_argument("--no-seventh-rule", action="store_true")
+    ap.add_argument("--dominant-sevenths-only", action="store_true")
     ap.add_argument("--no-resolution-rule", action="store_true")
     ap.add_argument("--no-diminished-rule", action="store_true")
     ap.add_argument("--no-step-rule", action="store_true")
@@ -107,6 +110,8 @@ def main(argv=None) -> None:
         voice_sampler._doubling_mask = lambda *a, **k: None
     if args.no_seventh_rule:
         voice_sampler._seventh_mask = lambda *a, **k: None
+    if args.dominant_sevenths_only:
+        voice_sampler.ALL_SEVENTHS_FALL = False
     if args.no_resolution_rule:
         voice_sampler._resolution_mask = lambda *a, **k: None
     if args.no_diminished_rule:
@@ -173,7 +178,8 @@ def main(argv=None) -> None:
 # the columns counted on the harmonizations and on Bach's own: (found, of how many)
 COLUMNS = {"maj7": "major-seventh beat chords", "clash": "semitone clashes struck on beats",
            "double": "doubled leading tones on beats", "sevenths": "doubled sevenths",
-           "rising": "V7 sevenths rising", "dim": "root-position diminished triads",
+           "rising": "V7 sevenths rising", "others": "other sevenths rising",
+           "dim": "root-position diminished triads",
            "held": "beats under a held half close keeping its chord",
            "struck": "beats under a held close where a lower voice strikes"}
 
@@ -185,6 +191,7 @@ def pair_counts(score: Score, key, end: int, beats: list[int],
     out = {"maj7": major_sevenths(score, end), "clash": an.struck_clashes(voices, beats),
            "sevenths": an.doubled_sevenths(voices, beats),
            "rising": an.rising_sevenths(voices, end),
+           "others": an.rising_sevenths(voices, end, ("maj7", "min7", "hdim7", "dim7")),
            "dim": an.root_position_diminished(score.notes, beats),
            "held": close_held(score, closes, step),
            "struck": struck_under_closes(score, closes, step)}

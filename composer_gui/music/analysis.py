@@ -248,11 +248,11 @@ def root_position_diminished(notes: Sequence[Note], ticks: Iterable[int]) -> tup
     return bad, total
 
 
-def rising_sevenths(voices: Sequence[Sequence[Note]], end: int | None = None
-                    ) -> tuple[int, int]:
-    """(dominant-seventh chords, struck or sounding at an onset of every voice, whose seventh
-    moves up in its voice's next note; such sevenths): Bach's test chorales let 18 of 381 rise
-    (bench/phrase_closes.py)."""
+def rising_sevenths(voices: Sequence[Sequence[Note]], end: int | None = None,
+                    qualities: Sequence[str] = ("dom7",)) -> tuple[int, int]:
+    """(seventh chords of ``qualities`` (dominant sevenths by default), struck or sounding at an
+    onset of every voice, whose seventh moves up in its voice's next note; such sevenths):
+    Bach's test chorales let 18 of 381 dominant sevenths rise (bench/phrase_closes.py)."""
     rising = total = 0
     onsets = sorted({n.start for v in voices for n in v if end is None or n.start < end})
     for t in onsets:
@@ -261,9 +261,9 @@ def rising_sevenths(voices: Sequence[Sequence[Note]], end: int | None = None
         if len(now) < 4 or None in now:
             continue
         found = chord_root(frozenset(n.pitch % 12 for n in now))
-        if found is None or found[1] != "dom7":
+        if found is None or found[1] not in qualities:
             continue
-        seventh = (found[0] + SEVENTHS["dom7"][3]) % 12
+        seventh = (found[0] + SEVENTHS[found[1]][3]) % 12
         for v, n in zip(voices, now, strict=True):
             if n.pitch % 12 != seventh:
                 continue

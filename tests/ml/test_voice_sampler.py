@@ -1520,6 +1520,22 @@ def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     assert alto[0, HOLD]
 
 
+def test_every_seventh_chords_seventh_falls(sampler, monkeypatch):
+    """After ii7 (C5 top, A4, F4, D3 bass) the soprano's C, its seventh, moves down a step or
+    stays, as a dominant seventh's does; with the rule for dominant sevenths only it was free."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _dominant_sevenths, _resolution_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    chord = np.array([[72, 69, 65, 50]])
+    top = _open_mask(1, sampler)
+    _resolution_mask(top, chord[:, 0], _dominant_sevenths(chord), cand, v.pitch_offset)
+    assert allowed_pitches(top, sampler) == {70, 71, 72}
+    monkeypatch.setattr(voice_sampler, "ALL_SEVENTHS_FALL", False)
+    assert _dominant_sevenths(chord).tolist() == [-1]
+
+
 def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler):
     """Under B4, F4 and D4 on a beat the bass may take D (vii° in first inversion) or G (V7),
     not B (vii° in root position)."""
