@@ -665,6 +665,10 @@ class VoiceSampler:
         closing = next((f.step for f in job.frames if f.final == 1 and f.fermata), None)
         min_phrase = MIN_PHRASE_BEATS * job.beat_steps
         min_last = max(MIN_LAST_PHRASE_BEATS, MIN_PHRASE_BEATS) * job.beat_steps
+        # the strong beats (the downbeat, and the middle of a bar of an even number of beats)
+        # and how long a phrase runs before a prepared cadence is drawn to end it
+        strong = _strong_frames(job.frames, job.beat_steps)
+        long_phrase = LONG_PHRASE_BEATS * job.beat_steps
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -804,7 +808,16 @@ class VoiceSampler:
                 mask[:, p0 + 1] = frame.step - marked_at >= min_phrase
                 if closing is not None and 0 < closing - frame.step < min_last:
                     mask[:, p0 + 1] = False
-                chosen = sample_tokens(logits, mask, temperature, top_k, top_p, rng.random(rows))
+                pos_logits = logits
+                if rules and n > 2 and PHRASE_CADENCE_BONUS and frame.on_beat \
+                        and strong[fi] and frame.final == 0:
+                    ready = _cadence_ready(at_beat if halves else chord, mode_minor) & \
+                        (frame.step - marked_at >= long_phrase)
+                    if ready.any():
+                        pos_logits = logits.copy()
+                        pos_logits[ready, p0 + 1] += PHRASE_CADENCE_BONUS
+                chosen = sample_tokens(pos_logits, mask, temperature, top_k, top_p,
+                                       rng.random(rows))
             if scoring:
                 score += loglik(chosen)
             feed(chosen)
@@ -1312,6 +1325,36 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> 
             triad = _DOMINANT_TRIAD[minor] if HALF_CLOSES else None
         if triad:
             out[r] = np.where(np.isin(cand % 12, list(triad)), CADENCE_PULL, 0.0)
+    return out
+
+
+# nats added to the fermata flag on a strong beat where the chord before is a dominant of one of
+# the key's triads (a cadence is prepared) and the phrase has run LONG_PHRASE_BEATS or more
+PHRASE_CADENCE_BONUS = 4.0
+LONG_PHRASE_BEATS = 8
+
+
+def _cadence_ready(before: np.ndarray, minor: bool) -> np.ndarray:
+    """[rows]: whether the chord ``before`` ([rows, voices], every voice sounding) is a V(7) of
+    one of the key's triads other than the tonic triad itself (:func:`_cadence_pull`'s reading):
+    a phrase ending on the next beat would close as a cadence."""
+    roots = DOMINANT_ROOT[_pitch_class_bits(before)]
+    tonic_root = 9 if minor else 0
+    targets = np.array([((r + 5) % 12) in _DIATONIC_TRIADS for r in range(12)])
+    return (before >= 0).all(axis=1) & (roots >= 0) & (roots != tonic_root) & \
+        targets[np.maximum(roots, 0)]
+
+
+def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
+    """Per frame: on the downbeat, or on the middle beat of a bar of an even number of beats."""
+    starts = [f.step - f.pos for f in frames]
+    ends = sorted(set(starts))
+    length = {a: b - a for a, b in itertools.pairwise(ends)}
+    out = []
+    for f, start in zip(frames, starts, strict=True):
+        bar = length.get(start) or (length[ends[-2]] if len(ends) > 1 else 0)
+        half = bar // 2
+        out.append(f.pos == 0 or (bar % (2 * beat_steps) == 0 and f.pos == half))
     return out
 
 

@@ -1314,6 +1314,49 @@ def test_a_chorale_continuation_writes_its_fermatas_into_the_score(sampler):
     assert region[0].fermatas == () and sampler.fermatas == [[]]
 
 
+def test_a_cadence_is_ready_after_a_dominant_of_a_triad_of_the_key(sampler):
+    """Normalized C major: G B D F (V7 of C) and E G# B D (V7 of vi) are ready to close; the
+    tonic triad (V of IV), B-flat major (V of E-flat, no triad of the key) and D minor are not;
+    in A minor E G# B is."""
+    from composer_gui.ml.voice_sampler import _cadence_ready
+
+    chords = np.array([[77, 71, 62, 43], [74, 68, 64, 52], [72, 67, 64, 48], [70, 65, 62, 46],
+                       [69, 65, 62, 50], [-1, 71, 62, 43]])
+    assert _cadence_ready(chords, False).tolist() == [True, True, False, False, False, False]
+    assert _cadence_ready(np.array([[71, 68, 64, 52]]), True).tolist() == [True]
+
+
+def test_strong_beats_are_the_downbeat_and_the_middle_of_an_even_bar():
+    from composer_gui.ml.voice_sampler import _Frame, _strong_frames
+
+    four = [_Frame(step=s, bar_token=None, pos=s % 16, forced=[]) for s in range(0, 32, 4)]
+    assert _strong_frames(four, 4) == [True, False, True, False] * 2
+    three = [_Frame(step=s, bar_token=None, pos=s % 12, forced=[]) for s in range(0, 24, 4)]
+    assert _strong_frames(three, 4) == [True, False, False] * 2
+
+
+def test_a_long_phrase_is_drawn_to_end_where_a_cadence_is_ready(tiny_voice_model, monkeypatch):
+    """A model that seldom marks a phrase end: where the chord before is a dominant (here: read
+    as one everywhere) and the phrase has run LONG_PHRASE_BEATS, the fermata flag gains
+    PHRASE_CADENCE_BONUS on a strong beat, and phrase ends come there; without it, none."""
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(p, True): -4.0 for p in range(16)}))
+    monkeypatch.setattr(voice_sampler, "_cadence_ready",
+                        lambda before, minor: np.ones(len(before), bool))
+    score = chorale(16)
+    request = GenerationRequest(bars=4, variations=4, seed=3, end="free")
+
+    def marked() -> list[int]:
+        return [t for r in s.generate(score, request) for t in r.fermatas
+                if t >= score.end_tick]
+
+    ends = marked()
+    assert len(ends) >= 4 and all(t % (2 * TPQ) == 0 for t in ends)
+    monkeypatch.setattr(voice_sampler, "PHRASE_CADENCE_BONUS", 0.0)
+    assert len(marked()) < len(ends) / 2
+
+
 def test_a_phrase_lasts_at_least_min_phrase_beats(sampler, monkeypatch):
     """No fermata is marked sooner than MIN_PHRASE_BEATS after the last one (the sketch's or
     the model's), nor that close before the closing chord's."""
