@@ -222,6 +222,26 @@ def test_a_voice_model_continues_a_chorale_in_its_parts(tiny_voice_model, tmp_pa
         assert f"{end} ending" in capsys.readouterr().out
 
 
+def test_a_voice_model_writes_in_the_key_heard_without_the_lock_unless_asked(tiny_voice_model,
+                                                                            tmp_path):
+    """No --key: a voice model is normalized to C major and writes in it with the accidentals
+    it chooses (the random tiny model chooses many); --key auto keeps every note in C major."""
+    seed = tmp_path / "seed.composer.json"
+    save_score(four_parts(), seed)
+    c_major = {0, 2, 4, 5, 7, 9, 11}
+
+    def outside(*key) -> int:
+        out = tmp_path / "out.composer.json"
+        assert gen("--model", tiny_voice_model, "--seed", seed, "--bars", 4, "--rng-seed", 2,
+                   "--variations", 3, *key, "-o", out) == 0
+        return sum(n.pitch % 12 not in c_major for i in (1, 2, 3)
+                   for n in load_score(tmp_path / f"out-{i}.composer.json").notes
+                   if n.start >= 16 * TPQ)
+
+    assert outside() > 0
+    assert outside("--key", "auto") == 0
+
+
 def test_harmonize_adds_alto_tenor_bass(tiny_voice_model, tmp_path):
     seed, out = tmp_path / "tune.mid", tmp_path / "out.composer.json"
     save_score(sketch(), seed)

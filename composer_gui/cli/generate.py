@@ -57,9 +57,11 @@ def add_parser(sub) -> None:
                    "default 1)")
     p.add_argument("--rng-seed", default=None, metavar="S",
                    help="random seed: the same seed gives the same result (default: random)")
-    p.add_argument("--key", default=limits.KEY, metavar="KEY",
-                   help="stay in a key: auto (estimate from the seed), none, or e.g. C:major, "
-                   "F#:minor, D:dorian, Bb, Am (default auto)")
+    p.add_argument("--key", default=None, metavar="KEY",
+                   help="stay in a key: auto (the key heard in the seed), none, or e.g. "
+                   "C:major, F#:minor, D:dorian, Bb, Am (default: none for a voice model, "
+                   "which writes in the key heard with the accidentals it chooses; auto for an "
+                   "event-stream model)")
     p.add_argument("--pitch-range", default=None, metavar="LOW:HIGH",
                    help="lowest and highest MIDI pitch, e.g. 48:84")
     p.add_argument("--max-polyphony", default=None, metavar="N",
@@ -133,7 +135,7 @@ def _request(args, score: Score):
         top_k=_number(args.top_k, "top-k", int),
         variations=_number(args.variations, "variations", int),
         seed=None if args.rng_seed is None else _number(args.rng_seed, "rng-seed", int),
-        key=None if args.key.strip().lower() == "none" else args.key,
+        key=None if args.key is None or args.key.strip().lower() == "none" else args.key,
         pitch_range=None if args.pitch_range is None else _pair(args.pitch_range, "pitch-range"),
         max_polyphony=None if args.max_polyphony is None
         else _number(args.max_polyphony, "max-polyphony", int),
@@ -198,9 +200,12 @@ def run(args) -> int:
 
         from composer_gui.ml.model_folder import ModelError
         from composer_gui.ml.sampler import load_sampler
+        from composer_gui.ml.voice_sampler import VoiceSampler
 
         try:
             sampler = load_sampler(args.model)
+            if args.key is None:
+                req.key = limits.default_key(isinstance(sampler, VoiceSampler))
             results = sampler.generate(score, req)
         except ModelError as exc:
             raise _Bad(str(exc)) from None
@@ -223,7 +228,8 @@ def run(args) -> int:
               f"{' '.join(str(exc).split())})", file=sys.stderr)
         return 1
     plan = sampler.plan
-    if str(args.key).strip().lower() == "auto" and plan.key is not None:
+    if (args.key is None or args.key.strip().lower() in ("auto", "none")) \
+            and plan.key is not None:
         _, alt = keys_heard(score, req.start_tick if req.start_tick is not None
                             else score.end_tick)
         if alt is not None and (plan.key.sharps, plan.key.mode) != (alt[0].sharps, alt[0].mode):

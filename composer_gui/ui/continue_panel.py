@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.ml.keyfinding import keys_heard
-from composer_gui.ml.limits import MAX_DENSITY, MAX_VARIATIONS
+from composer_gui.ml.limits import KEY_LOCK, MAX_DENSITY, MAX_VARIATIONS
 from composer_gui.music.score import KeySignature
 
 from . import style
@@ -109,9 +109,16 @@ class ContinuePanel(QWidget):
         self.variations.setRange(1, MAX_VARIATIONS)
         self.variations.setValue(3)
         self.key_lock = QCheckBox("Stay in the key")
-        self.key_lock.setChecked(True)
+        # remembered per kind of model (limits.KEY_LOCK): a voice model writes in the key
+        # without it, an event-stream model needs it
+        self._key_locks = dict(KEY_LOCK)
+        self.key_lock.setChecked(self._key_locks["voice-grid"])
+        self.key_lock.toggled.connect(self._key_lock_toggled)
         self.key_lock.setToolTip("Only notes of the score's key (or of the key heard in the "
-                                 "sketch when none is set)")
+                                 "sketch when none is set). Off, a voice model still writes in "
+                                 "that key, with the accidentals it chooses (a chorale's "
+                                 "secondary dominants); a model trained on your own files "
+                                 "needs it")
         self.cadence = QCheckBox("End with a cadence")
         self.cadence.setChecked(True)
         self.cadence.setToolTip("Voice models: count the bars down so that the music comes to "
@@ -300,7 +307,26 @@ class ContinuePanel(QWidget):
             self.controller.preload(self.model.itemData(index) or self.model.itemText(index))
         info = self.current_info()
         self.density.setEnabled(bool(getattr(info, "voices", ())))
+        self.key_lock.blockSignals(True)
+        self.key_lock.setChecked(self._key_locks[self._model_kind()])
+        self.key_lock.blockSignals(False)
         self._refresh(follow=False)  # a choice being made is not overridden
+
+    def _model_kind(self) -> str:
+        return "voice-grid" if getattr(self.current_info(), "voices", ()) else "remi"
+
+    def _key_lock_toggled(self, checked: bool) -> None:
+        self._key_locks[self._model_kind()] = checked
+
+    def key_locks(self) -> dict[str, bool]:
+        """"Stay in the key" per kind of model, as the composer last left it."""
+        return dict(self._key_locks)
+
+    def set_key_locks(self, locks: dict[str, bool]) -> None:
+        self._key_locks.update({k: bool(v) for k, v in locks.items() if k in KEY_LOCK})
+        self.key_lock.blockSignals(True)
+        self.key_lock.setChecked(self._key_locks[self._model_kind()])
+        self.key_lock.blockSignals(False)
 
     def _model_chosen(self, _index: int) -> None:
         self._by_hand = True

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_gui.ml.limits import KEY_LOCK
+
 from .about import AboutDialog
 from .actions import ActionCollection, ActionSpec, adopt_undo_stack
 from .autosave import Autosaver
@@ -464,7 +466,8 @@ class MainWindow(QMainWindow):
         p.bars.setValue(int(get("continue/bars", p.bars.value(), int)))
         p.temperature.setValue(float(get("continue/temperature", p.temperature.value(), float)))
         p.variations.setValue(int(get("continue/variations", p.variations.value(), int)))
-        p.key_lock.setChecked(bool(get("continue/keyLock", True, bool)))
+        p.set_key_locks({kind: bool(get(f"continue/keyLock/{kind}", default, bool))
+                         for kind, default in KEY_LOCK.items()})
         self.act.count_in.setChecked(bool(get("midi/countIn", True, bool)))
         self.act.play_along.setChecked(bool(get("midi/playAlong", True, bool)))
 
@@ -475,7 +478,8 @@ class MainWindow(QMainWindow):
         self.settings.set("continue/bars", p.bars.value())
         self.settings.set("continue/temperature", p.temperature.value())
         self.settings.set("continue/variations", p.variations.value())
-        self.settings.set("continue/keyLock", p.key_lock.isChecked())
+        for kind, locked in p.key_locks().items():
+            self.settings.set(f"continue/keyLock/{kind}", locked)
         self.settings.set("midi/countIn", self.act.count_in.isChecked())
         self.settings.set("midi/playAlong", self.act.play_along.isChecked())
         self.settings.sync()

@@ -171,7 +171,10 @@ def test_the_key_is_shown_from_the_signature_or_the_estimate_and_can_be_changed(
                     key_signatures=(KeySignature(0, 2),))
     window.doc.load(d_major)
     assert panel.key.itemText(0) == "D major (key signature)"
+    assert panel.options().key is None  # a voice model writes in it without the lock
+    panel.key_lock.setChecked(True)
     assert panel.options().key == "auto"
+    panel.key_lock.setChecked(False)
     a_minor = Score(parts=(voice([69, 71, 72, 74, 76, 72, 68, 69], "Tune"),))
     window.doc.load(a_minor)
     assert panel.key.itemText(0) == "A minor (heard in the sketch)"
@@ -205,7 +208,7 @@ def test_an_ambiguous_sketch_offers_the_runner_up_key_in_one_click(window):
     assert not panel.key_alternative.isVisibleTo(panel)
     window.controller.discard()
     window.files.new_document()  # another document: the choice was about the last one
-    assert panel.key.currentIndex() == 0 and panel.options().key == "auto"
+    assert panel.key.currentIndex() == 0 and panel.options().key is None
 
 
 def test_density_slider_spans_the_request_bounds(window):

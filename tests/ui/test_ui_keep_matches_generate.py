@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from composer_gui.cli import main
+from composer_gui.ml.limits import default_key
 from composer_gui.music import load_score, save_score
 from composer_gui.music.edits import NEW_PART_NAME
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
@@ -149,8 +150,9 @@ def test_keep_of_a_voice_model_writes_into_the_parts(case, window, qtbot, tiny_v
     window.controller.backend = SamplerBackend()
     window.doc.load(sketch)
     region = (sketch.bar_start(bars[0] - 1), sketch.bar_start(bars[1])) if bars else None
+    # the panel's default for a voice model, as generate's: no key lock (limits.KEY_LOCK)
     options = GenerationOptions(model=str(tiny_voice_model), bars=2, seed=SEED, end="cadence",
-                                **extra)
+                                key=default_key(voice_grid=True), **extra)
     with qtbot.waitSignal(window.controller.finished, timeout=60000):
         assert window.controller.start(options, region)
     assert window.proposal.notes()
