@@ -778,6 +778,26 @@ def test_in_minor_no_voice_moves_an_augmented_second(sampler):
     assert 56 not in allowed_pitches(mask, sampler, 1)
 
 
+def test_no_chromatic_note_sounds_a_semitone_from_the_keys_own(sampler):
+    """Normalized C major, G5 above: under an F#4 (outside the key) the tenor strikes no F or G
+    (in the key, a semitone from it), nor F# (a semitone from the G); under an F4 no F# or
+    A-flat. Two notes of the key a semitone apart (E under F) are the beat rule's affair, not
+    this. A tenor holding F3 under an F# struck now moves; under F4 it may hold."""
+    from composer_gui.ml.voice_sampler import _chromatic_clash_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[79, 66, 53, -1], [79, 65, -1, -1]])
+    struck = np.array([[False, True, False, False], [False, False, False, False]])
+    mask = _open_mask(2, sampler)
+    _chromatic_clash_mask(mask, 2, cur, struck, cand, v.pitch_offset, False)
+    first, second = allowed_pitches(mask, sampler, 0), allowed_pitches(mask, sampler, 1)
+    assert not {53, 54, 55, 65, 67} & first and {52, 57, 60} <= first
+    assert not mask[0, HOLD]  # its F3 under the F# struck now
+    assert not {54, 56, 66} & second and {52, 53, 55, 64} <= second
+    assert mask[1, HOLD]
+
+
 def test_in_minor_no_upper_voice_leaps_an_augmented_fifth_or_diminished_seventh(sampler):
     """Normalized A minor: from G#4 an upper voice may not drop to C4 (an augmented fifth), from
     G#3 not rise to F4 (a diminished seventh); the minor sixth G#3-E4 and the major sixth
