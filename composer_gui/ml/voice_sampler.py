@@ -1771,21 +1771,24 @@ def _chromatic_clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.
     voice above sounds where one of the two is outside the key (normalized: C major; A minor
     with its raised sixth and seventh) and the other in it, nor holds such a note under one
     struck above now. A row left without a note keeps its mask."""
-    own = np.zeros(12, bool)
-    own[list(_NATURAL[minor] | (_MELODIC if minor else frozenset()))] = True
-    above = cur[:, :i]
-    sounding = above >= 0
-    if not sounding.any():
+    own = _KEY_BITS[minor]
+    above = _pitch_class_bits(cur[:, :i])
+    if not above.any():
         return
-    apart = np.abs(cand[None, :, None] - above[:, None, :]) % 12
-    mixed = own[cand % 12][None, :, None] != own[np.maximum(above, 0) % 12][:, None, :]
-    clash = ((apart == 1) | (apart == 11)) & mixed & sounding[:, None, :]
-    keep = _narrow(mask, ~clash.any(axis=2), pitch_offset)
+    # the pitch classes barred next to those sounding: beside a note of the key the ones
+    # outside it, beside one outside the key the key's own
+    inside, outside = above & own, above & ~own & 0xFFF
+    near_in = ((inside << 1) | (inside >> 1) | (inside << 11) | (inside >> 11)) & 0xFFF
+    near_out = ((outside << 1) | (outside >> 1) | (outside << 11) | (outside >> 11)) & 0xFFF
+    barred = (near_in & ~own) | (near_out & own)
+    pcs = 1 << (cand % 12)
+    keep = _narrow(mask, (barred[:, None] & pcs[None, :]) == 0, pitch_offset)
+    new = _pitch_class_bits(np.where(struck[:, :i], cur[:, :i], -1))
+    new_in, new_out = new & own, new & ~own & 0xFFF
+    near_new = (((new_in << 1) | (new_in >> 1) | (new_in << 11) | (new_in >> 11)) & ~own
+                | ((new_out << 1) | (new_out >> 1) | (new_out << 11) | (new_out >> 11)) & own)
     held = cur[:, i]
-    apart = np.abs(above - held[:, None]) % 12
-    mixed = own[np.maximum(held, 0) % 12][:, None] != own[np.maximum(above, 0) % 12]
-    into = (held >= 0) & (((apart == 1) | (apart == 11)) & mixed & struck[:, :i]
-                          & sounding).any(axis=1)
+    into = (held >= 0) & ((near_new & 0xFFF & (1 << (np.maximum(held, 0) % 12))) != 0)
     mask[into & keep, HOLD] = False
 
 
@@ -1879,6 +1882,9 @@ PASSING_SHARE = (0.861, 0.777, 0.692, 0.588)
 _NATURAL = {False: frozenset(x % 12 for x in MAJOR_SCALE),  # normalized: C major, A minor
             True: frozenset((x + 9) % 12 for x in (0, 2, 3, 5, 7, 8, 10))}
 _MELODIC = frozenset({9, 11, 0, 2, 4, 6, 8})  # A minor with its raised sixth and seventh
+# the key's own pitch classes as 12-bit sets (_chromatic_clash_mask)
+_KEY_BITS = {minor: sum(1 << pc for pc in _NATURAL[minor] | (_MELODIC if minor else frozenset()))
+             for minor in (False, True)}
 
 
 # A voice's note on a half beat that stepped there from outside the beat's chord moves on by

@@ -54,7 +54,7 @@ def sounding(notes: Sequence[Note], tick: int) -> tuple[int, ...]:
 
 def sonorities(notes: Sequence[Note], ticks: Iterable[int]) -> list[Sonority]:
     """The sonority at each tick that has at least one sounding note."""
-    notes = sorted(notes)
+    notes = list(notes)  # walked once per tick (no sort: `sounding` orders the pitches)
     out = []
     for t in ticks:
         pitches = sounding(notes, t)
