@@ -839,7 +839,7 @@ class VoiceSampler:
                 pull_close = _cadence_pull((at_beat if halves else chord)[closes_marked], cand,
                                             mode_minor)
             # the last onset's dominant seventh, if it is one (its seventh falls next)
-            sevenths = _dominant_sevenths(chord) if rules and n > 2 else None
+            sevenths = _chord_sevenths(chord) if rules and n > 2 else None
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -1218,6 +1218,17 @@ def _narrow(mask: np.ndarray, allowed: np.ndarray, pitch_offset: int) -> np.ndar
     return keep
 
 
+def _narrow_held(mask: np.ndarray, allowed: np.ndarray, held: np.ndarray, cand: np.ndarray,
+                 pitch_offset: int) -> None:
+    """:func:`_narrow` to ``allowed``, and where it narrowed, a note ``held`` from before ([rows],
+    -1: none) is held on only where its pitch is allowed too."""
+    keep = _narrow(mask, allowed, pitch_offset)
+    fits = np.zeros(len(held), bool)
+    inside = (held >= cand[0]) & (held <= cand[-1])
+    fits[inside] = allowed[np.flatnonzero(inside), held[inside] - cand[0]]
+    mask[keep & (held >= 0) & ~fits, HOLD] = False
+
+
 def _chord_tables() -> tuple[np.ndarray, np.ndarray]:
     """For each set of pitch classes (a 12-bit mask): is it one triad or seventh chord
     (``analysis.chord_root``'s definition: a whole triad, or three or four notes of a seventh
@@ -1343,9 +1354,12 @@ def _cadence_ready(before: np.ndarray, minor: bool) -> np.ndarray:
     a phrase ending on the next beat would close as a cadence."""
     roots = DOMINANT_ROOT[_pitch_class_bits(before)]
     tonic_root = 9 if minor else 0
-    targets = np.array([((r + 5) % 12) in _DIATONIC_TRIADS for r in range(12)])
     return (before >= 0).all(axis=1) & (roots >= 0) & (roots != tonic_root) & \
-        targets[np.maximum(roots, 0)]
+        _RESOLVES_IN_KEY[np.maximum(roots, 0)]
+
+
+# per root: whether the major triad or dominant seventh on it resolves to a triad of the key
+_RESOLVES_IN_KEY = np.array([((r + 5) % 12) in _DIATONIC_TRIADS for r in range(12)])
 
 
 def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
@@ -1391,13 +1405,8 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
         allowed = ROOTED_BELOW[merged]
     else:
         allowed = IN_TRIAD[merged]
-    keep = _narrow(mask, allowed, pitch_offset)
     # a note held from before stays only where it fits the triad
-    held = cur[:, i]
-    fits = np.zeros(len(held), bool)
-    inside = (held >= cand[0]) & (held <= cand[-1])
-    fits[inside] = allowed[np.flatnonzero(inside), held[inside] - cand[0]]
-    mask[keep & (held >= 0) & ~fits, HOLD] = False
+    _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
 
 
 ROOT_REACH = True  # _root_reach_mask: the inner voices of a marked phrase end leave the bass a root
@@ -1437,12 +1446,7 @@ def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: n
             (cand[None, :] != before_i[:, None]) & (((cand[None, :] - b) % 12)
                                                     == interval[:, None])
         allowed |= ok & ~into
-    keep = _narrow(mask, allowed, pitch_offset)
-    held = cur[:, i]
-    fits = np.zeros(rows, bool)
-    inside = (held >= cand[0]) & (held <= cand[-1])
-    fits[inside] = allowed[np.flatnonzero(inside), held[inside] - cand[0]]
-    mask[keep & (held >= 0) & ~fits, HOLD] = False
+    _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
 
 
 def _major_sevenths() -> np.ndarray:
@@ -1691,7 +1695,7 @@ def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_off
 ALL_SEVENTHS_FALL = True
 
 
-def _dominant_sevenths(chord: np.ndarray) -> np.ndarray:
+def _chord_sevenths(chord: np.ndarray) -> np.ndarray:
     """Per row of ``chord`` ([rows, voices], -1: silent): the seventh's pitch class when every
     voice sounds and the chord is a dominant seventh (any seventh chord with
     :data:`ALL_SEVENTHS_FALL`), else -1."""
@@ -1703,7 +1707,7 @@ def _dominant_sevenths(chord: np.ndarray) -> np.ndarray:
 def _resolution_mask(mask: np.ndarray, mine: np.ndarray, seventh: np.ndarray, cand: np.ndarray,
                      pitch_offset: int) -> None:
     """The seventh of a dominant seventh chord falls: the voice that sounded it at the last
-    onset (``mine``: its pitch there; ``seventh``: :func:`_dominant_sevenths` of that onset's
+    onset (``mine``: its pitch there; ``seventh``: :func:`_chord_sevenths` of that onset's
     chord) moves down a step or stays. In the harmonized test melodies the sevenths of V7
     chords (and of secondary dominants) rose in 117 of 436, Bach's in 18 of 381, and a sixth
     listening review heard V7 go to III with the seventh rising. A row left without a note
@@ -1760,8 +1764,9 @@ def _clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.ndarray,
 
 
 # No chromatic note sounds a semitone from the key's own note it alters or meets (E# against E,
-# F# against F or G in C major): without the key lock a tenth listening review found 7 such
-# clashes in 16 pieces, where the lock had allowed none and Bach writes none
+# F# against F or G in C major): without the key lock a second listening review found 7 notes
+# against the one they alter in 16 pieces (locked: none; Bach: none). Stricter than Bach, who
+# sets a leading tone against its tonic in passing (docs/voices.md: 8 of 693 onsets)
 CHROMATIC_CLASHES = True
 
 
@@ -1775,21 +1780,20 @@ def _chromatic_clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.
     above = _pitch_class_bits(cur[:, :i])
     if not above.any():
         return
-    # the pitch classes barred next to those sounding: beside a note of the key the ones
-    # outside it, beside one outside the key the key's own
-    inside, outside = above & own, above & ~own & 0xFFF
-    near_in = ((inside << 1) | (inside >> 1) | (inside << 11) | (inside >> 11)) & 0xFFF
-    near_out = ((outside << 1) | (outside >> 1) | (outside << 11) | (outside >> 11)) & 0xFFF
-    barred = (near_in & ~own) | (near_out & own)
     pcs = 1 << (cand % 12)
-    keep = _narrow(mask, (barred[:, None] & pcs[None, :]) == 0, pitch_offset)
+    keep = _narrow(mask, (_clashing(above, own)[:, None] & pcs[None, :]) == 0, pitch_offset)
     new = _pitch_class_bits(np.where(struck[:, :i], cur[:, :i], -1))
-    new_in, new_out = new & own, new & ~own & 0xFFF
-    near_new = (((new_in << 1) | (new_in >> 1) | (new_in << 11) | (new_in >> 11)) & ~own
-                | ((new_out << 1) | (new_out >> 1) | (new_out << 11) | (new_out >> 11)) & own)
     held = cur[:, i]
-    into = (held >= 0) & ((near_new & 0xFFF & (1 << (np.maximum(held, 0) % 12))) != 0)
+    into = (held >= 0) & ((_clashing(new, own) & (1 << (np.maximum(held, 0) % 12))) != 0)
     mask[into & keep, HOLD] = False
+
+
+def _clashing(bits: np.ndarray, own: int) -> np.ndarray:
+    """The pitch classes (12-bit sets) a semitone from those in ``bits`` on the other side of
+    the key ``own``: beside a note of the key the ones outside it, and the reverse."""
+    def beside(b):
+        return ((b << 1) | (b >> 1) | (b << 11) | (b >> 11)) & 0xFFF
+    return (beside(bits & own) & ~own | beside(bits & ~own & 0xFFF) & own) & 0xFFF
 
 
 def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int,

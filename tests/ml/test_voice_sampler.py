@@ -1571,13 +1571,13 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
 def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     """After G7 (B4 top, F4 alto, D4 tenor, G2 bass) the alto's F moves down a step or stays;
     after a C major chord it is free."""
-    from composer_gui.ml.voice_sampler import _dominant_sevenths, _resolution_mask
+    from composer_gui.ml.voice_sampler import _chord_sevenths, _resolution_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     alto = _open_mask(2, sampler)
     chord = np.array([[71, 65, 62, 43], [72, 64, 60, 48]])
-    _resolution_mask(alto, chord[:, 1], _dominant_sevenths(chord), cand, v.pitch_offset)
+    _resolution_mask(alto, chord[:, 1], _chord_sevenths(chord), cand, v.pitch_offset)
     assert allowed_pitches(alto, sampler, 0) == {63, 64, 65}
     assert allowed_pitches(alto, sampler, 1) == set(cand.tolist())
     assert alto[0, HOLD]
@@ -1587,16 +1587,16 @@ def test_every_seventh_chords_seventh_falls(sampler, monkeypatch):
     """After ii7 (C5 top, A4, F4, D3 bass) the soprano's C, its seventh, moves down a step or
     stays, as a dominant seventh's does; with the rule for dominant sevenths only it was free."""
     from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _dominant_sevenths, _resolution_mask
+    from composer_gui.ml.voice_sampler import _chord_sevenths, _resolution_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     chord = np.array([[72, 69, 65, 50]])
     top = _open_mask(1, sampler)
-    _resolution_mask(top, chord[:, 0], _dominant_sevenths(chord), cand, v.pitch_offset)
+    _resolution_mask(top, chord[:, 0], _chord_sevenths(chord), cand, v.pitch_offset)
     assert allowed_pitches(top, sampler) == {70, 71, 72}
     monkeypatch.setattr(voice_sampler, "ALL_SEVENTHS_FALL", False)
-    assert _dominant_sevenths(chord).tolist() == [-1]
+    assert _chord_sevenths(chord).tolist() == [-1]
 
 
 def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler):
