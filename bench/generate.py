@@ -21,11 +21,11 @@ The sketch is the first 4 bars of Bach's chorale BWV 66.6 from music21's corpus 
 if the corpus is missing). Each figure is the median of --repeat runs.
 
 Voice-grid rows (ml/voice_sampler.py, on --voice-model or a random 2x256 voice-grid model): 8 bars
-x 4 variations of the four-part chorale with a cadence (the last bar searched: 16 candidates per
-variation) and free, first note and last note (and the cold first note with the prefill run a
-token per call, as for a graph exported with its time axis fixed at 1); harmonizing the chorale's
-first 8 bars of soprano (the whole span searched, 4 candidates per variation); a 2-bar region of
-the inner voices scored on the 2 bars after it.
+x 4 variations of the four-part chorale with a cadence (the last bar searched:
+limits.VOICE_ENDING_CANDIDATES candidates per variation) and free, first note and last note (and
+the cold first note with the prefill run a token per call, as for a graph exported with its time
+axis fixed at 1); harmonizing the chorale's first 8 bars of soprano (the whole span searched, 4
+candidates per variation); a 2-bar region of the inner voices scored on the 2 bars after it.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ import contextlib
 
 import numpy as np
 
+from composer_gui.ml import limits
 from composer_gui.ml.model_folder import (
     TOKEN,
     ModelError,
@@ -274,16 +275,18 @@ def bench_voices(folder: Path, args) -> list[tuple[str, str, str]]:
     soprano = eight.with_parts([eight.parts[0]])
     lo, hi = four.bar_start(1), four.bar_start(3)
     model = load_model(folder, threads=1)
+    c, e = limits.VOICE_CANDIDATES, limits.VOICE_ENDING_CANDIDATES
+    split = max(1, e // c)  # each harmonized candidate splits this many ways at the last bar
     cases = [
-        ("continue 8 bars x 4 variations, cadence (last bar: 16 candidates each)", four,
+        (f"continue 8 bars x 4 variations, cadence (last bar: {e} candidates each)", four,
          dict(bars=8, variations=4, end="cadence")),
         ("continue 8 bars x 4 variations, free", four, dict(bars=8, variations=4, end="free")),
-        ("harmonize 8 bars of soprano, 1 variation (4 candidates, x4 at the last bar)", soprano,
-         dict(harmonize=True, variations=1)),
-        ("harmonize 8 bars of soprano, 4 variations (16 candidates, x4 at the last bar)", soprano,
-         dict(harmonize=True, variations=4)),
-        ("region: bars 2-3, alto + tenor, 4 variations (16 candidates, 2 bars after)", four,
-         dict(start_tick=lo, end_tick=hi, parts=(1, 2), variations=4)),
+        (f"harmonize 8 bars of soprano, 1 variation ({c} candidates, x{split} at the last bar)",
+         soprano, dict(harmonize=True, variations=1)),
+        (f"harmonize 8 bars of soprano, 4 variations ({4 * c} candidates, x{split} at the last "
+         "bar)", soprano, dict(harmonize=True, variations=4)),
+        (f"region: bars 2-3, alto + tenor, 4 variations ({4 * c} candidates, 2 bars after)",
+         four, dict(start_tick=lo, end_tick=hi, parts=(1, 2), variations=4)),
     ]
     for label, score, fields in cases:
         for cold in (True, False):

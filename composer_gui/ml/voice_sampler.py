@@ -1086,7 +1086,8 @@ class VoiceSampler:
             clean: dict[int, bool] = {}
             if job.tonic_check:
                 for r in cands:
-                    notes = job.kept_notes + emitted[var] + [g.note for g in held[r]]
+                    notes = _ending_notes(job.kept_notes + emitted[var]
+                                          + [g.note for g in held[r]], job)
                     tonic[r] = analysis.ends_on_tonic(notes, job.close_key, job.plan.stop_tick)
                     authentic[r] = tonic[r] and _ends_authentic(notes, job)
                     clean[r] = _ending_without_parallels(notes, job)
@@ -2017,6 +2018,17 @@ def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:
     if beats >= 4 and beats % 2 == 0:
         return bar_step + beats // 2 * beat
     return bar_step
+
+
+def _ending_notes(notes: list[Note], job: _VoiceJob) -> list[Note]:
+    """The notes the ending checks below can hear: those still sounding from the beat before the
+    last onset, or from the bar before the span's end. Each check walks its notes once per onset;
+    the whole piece, for every candidate, was a tenth of a continuation's time."""
+    stop = job.plan.stop_tick
+    final = max((n.start for n in notes if n.start < stop), default=0)
+    beat = job.beat_steps * job.step_ticks
+    since = min(final - beat, stop - 4 * beat - 1)
+    return [n for n in notes if n.end > since]
 
 
 def _ends_authentic(notes: list[Note], job: _VoiceJob) -> bool:

@@ -11,6 +11,7 @@ import threading
 import numpy as np
 import pytest
 
+from composer_gui.ml import limits
 from composer_gui.ml.model_folder import TOKEN
 from composer_gui.ml.sampler import GenerationRequest, Sampler, load_sampler
 from composer_gui.ml.voice_sampler import VoiceSampler
@@ -298,8 +299,6 @@ def test_with_the_chorale_rules_a_sounding_voice_never_rests(tiny_voice_model):
 def test_a_continuation_enters_near_each_voice_and_keeps_its_register(sampler):
     """Each voice's first new note lies within ENTRY_REACH of its last note, and every new note
     within REGISTER_REACH of the voice's own lowest and highest note."""
-    from composer_gui.ml import limits
-
     score = chorale(8)
     for seed in range(4):
         out = sampler.generate(score, GenerationRequest(bars=2, seed=seed, end="free"))[0]
@@ -499,7 +498,8 @@ def test_a_cadence_streams_all_but_its_searched_last_bar(sampler):
     before = [g for g in notes if g.note.end < last_bar]  # (one ending on the line is closed
     #                                                       by the searched bar)
     assert before and notes[:len(before)] == before  # streamed first, in the order they ended
-    assert sampler.search.candidates == 16 and sampler.search.groups == 2
+    assert sampler.search.candidates == limits.VOICE_ENDING_CANDIDATES
+    assert sampler.search.groups == 2
 
 
 # ----- the style rules and the cadence option -----------------------------------------------------
