@@ -2126,6 +2126,8 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
                 resolve = (fall >= 1) & (fall <= 2) & np.isin(cand % 12, third)[None, :]
                 # the seventh's resolution comes first: a top voice on it ends on the third
                 allowed = np.where(seventh[:, None], resolve, allowed)
+        if minor and PICARDY and i:
+            allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
     if n > 1 and 0 < i < n - 1:  # the cadence's voices keep their order (no crossing)
         above = cur[:, i - 1]
         allowed = allowed & ((above < 0)[:, None] | (cand[None, :] <= above[:, None]))
@@ -2137,6 +2139,24 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     fits = (sounding >= 0) & allowed[np.arange(len(sounding)), index] & \
         (sounding >= cand[0]) & (sounding <= cand[-1])
     mask[keep & ~fits, HOLD] = False
+
+
+# A minor key's final tonic takes the major third (C# in A minor), as Bach closes: of his minor
+# chorales that end on the tonic, 98 of 109 (train), 22 of 22 (val) and 10 of 10 (test) with it.
+# A second listening review heard 4 of 6 minor continuations end on the minor third.
+PICARDY = True
+
+
+def _picardy(mask: np.ndarray, above: np.ndarray, cand: np.ndarray,
+             pitch_offset: int) -> np.ndarray:
+    """[rows, pitches]: False on the minor third (normalized C) of the final A minor tonic,
+    except where a voice above already has it (a harmonized melody ending on it) or this voice
+    may not take the major third (the key lock, its range): the minor third stays there."""
+    pc = cand % 12
+    has_minor = (np.where(above >= 0, above % 12, -1) == 0).any(axis=1)
+    can_major = (mask[:, pitch_offset:] & (pc == 1)[None, :]).any(axis=1)
+    keep = has_minor | ~can_major
+    return (pc != 0)[None, :] | keep[:, None]
 
 
 _TRIAD = {False: {0, 4, 7}, True: {9, 0, 4}}  # the tonic triad, normalized: C major, A minor

@@ -961,6 +961,34 @@ def test_the_final_tonic_is_a_full_close(sampler):
     assert {p % 12 for p in allowed_pitches(mask, sampler)} == {8, 11}
 
 
+def test_a_minor_keys_final_tonic_takes_the_major_third(sampler):
+    """Normalized A minor, over E7 (E G# B D): the alto ends on A, C# or E, never C (Bach's
+    Picardy third); a tenor under voices that lack the third takes C#. A melody that ends on
+    C keeps the minor third under it, and so does a voice the key lock keeps from C#."""
+    from composer_gui.ml.voice_sampler import _cadence_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    before = np.array([[71, 64, 62, 40]])
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 1, 4, cand, v.pitch_offset, True, 2, np.array([[69, -1, -1, -1]]),
+                  before)
+    assert {p % 12 for p in allowed_pitches(mask, sampler)} == {9, 1, 4}
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 2, 4, cand, v.pitch_offset, True, 2, np.array([[69, 64, -1, -1]]),
+                  before)
+    assert {p % 12 for p in allowed_pitches(mask, sampler)} == {1}  # D3 -> C#3
+    mask = _open_mask(1, sampler)  # the melody ends on C
+    _cadence_mask(mask, 1, 4, cand, v.pitch_offset, True, 2, np.array([[72, -1, -1, -1]]),
+                  before)
+    assert 0 in {p % 12 for p in allowed_pitches(mask, sampler)}
+    mask = _open_mask(1, sampler)  # locked to A minor's notes: no C# to take
+    mask[:, v.pitch_offset:] &= (cand % 12 != 1)[None, :]
+    _cadence_mask(mask, 2, 4, cand, v.pitch_offset, True, 2, np.array([[69, 64, -1, -1]]),
+                  before)
+    assert {p % 12 for p in allowed_pitches(mask, sampler)} == {0}
+
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
 
