@@ -9,6 +9,7 @@
     python bench/voice_leaps.py --bass-may-cross   # without _lowest_mask (BASS_LOWEST False)
     python bench/voice_leaps.py --split val        # the tuning pieces (the costs were chosen there)
     python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
+    python bench/voice_leaps.py --hidden-perfects off  # hidden outer fifths/octaves allowed
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -118,6 +119,8 @@ def main(argv=None) -> None:
     ap.add_argument("--no-run-cost", action="store_true")
     ap.add_argument("--bass-may-cross", action="store_true")
     ap.add_argument("--continuations", action="store_true")
+    ap.add_argument("--hidden-perfects", default=None, choices=("on", "off"),
+                    help="NO_HIDDEN_PERFECTS on or off (default: as the app)")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
@@ -133,12 +136,15 @@ def main(argv=None) -> None:
         voice_sampler.RUN_COST = 0
     if args.bass_may_cross:
         voice_sampler.BASS_LOWEST = False
+    if args.hidden_perfects:
+        voice_sampler.NO_HIDDEN_PERFECTS = args.hidden_perfects == "on"
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]
     generate = me.sampler_adapter(folder)
     made, bach = [Counter() for _ in range(4)], [Counter() for _ in range(4)]
     good = chords = cadences = outer = pairs = eighths = beats = bach_beats = bach_8 = 0.0
+    hidden = bach_hidden = 0
     fours, bach_fours = [0, 0], [0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
@@ -157,6 +163,7 @@ def main(argv=None) -> None:
         bach_beats += an.voice_parallels(an.part_voices(s), start, end,
                                          an.beat_ticks(s, start, end))
         bach_8 += (end - start) / s.time_signature_at(start).bar_ticks / 8
+        bach_hidden += an.hidden_perfects(s.notes, start, end)
         bach_fours = [a + b for a, b in zip(bach_fours, six_fours(s, start, end), strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
@@ -178,6 +185,7 @@ def main(argv=None) -> None:
             good, chords = good + g_good, chords + g_chords
             cadences += an.authentic_cadences(g, key, start, stop)
             outer += an.outer_voice_parallels(g.notes, start, stop)
+            hidden += an.hidden_perfects(g.notes, start, stop)
             pairs += an.voice_parallels(an.part_voices(g), start, stop)
             beats += an.voice_parallels(an.part_voices(g), start, stop,
                                         an.beat_ticks(g, start, stop))
@@ -188,7 +196,9 @@ def main(argv=None) -> None:
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
           f"{outer / eighths:.3f}, any two voices / 8 bars {pairs / eighths:.3f} (beat to beat "
           f"{beats / eighths:.3f}, Bach's {bach_beats / bach_8:.3f}), six-four beat triads "
-          f"{fours[0]} of {fours[1]} (Bach's {bach_fours[0]} of {bach_fours[1]})\n")
+          f"{fours[0]} of {fours[1]} (Bach's {bach_fours[0]} of {bach_fours[1]}), hidden "
+          f"outer fifths/octaves with the top voice leaping / 8 bars {hidden / eighths:.2f} "
+          f"(Bach's {bach_hidden / bach_8:.2f})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

@@ -152,6 +152,22 @@ def outer_voice_parallels(notes: Sequence[Note], start: int = 0, end: int | None
     return count
 
 
+def hidden_perfects(notes: Sequence[Note], start: int = 0, end: int | None = None) -> int:
+    """Hidden (direct) fifths or octaves between the outer voices with the top voice leaping: at
+    two successive onsets both outer voices move the same way into a fifth or octave/unison that
+    was not there before, and the top voice moves by more than a whole step. Chorale style allows
+    them only with the top voice moving by step."""
+    chords = [s for s in sonorities(notes, onset_ticks(notes, start, end)) if len(s.pitches) >= 2]
+    count = 0
+    for a, b in itertools.pairwise(chords):
+        ia, ib = (a.top - a.bass) % 12, (b.top - b.bass) % 12
+        if ib in PERFECT and ia != ib:
+            up, down = b.top - a.top, b.bass - a.bass
+            if abs(up) > 2 and down and (up > 0) == (down > 0):
+                count += 1
+    return count
+
+
 def part_voices(score: Score) -> list[list[Note]]:
     """The pitched parts that hold notes, ordered from the highest mean pitch to the lowest."""
     parts = [list(p.notes) for p in score.parts if not p.is_drum and p.notes]

@@ -989,6 +989,28 @@ def test_a_minor_keys_final_tonic_takes_the_major_third(sampler):
     assert {p % 12 for p in allowed_pitches(mask, sampler)} == {0}
 
 
+def test_the_bass_makes_no_hidden_fifth_or_octave_under_a_leaping_soprano(sampler, monkeypatch):
+    """E4 over C3; the soprano leaps up to C5. A bass rising into a fifth or an octave with it
+    (F3, C4) would be a hidden fifth or octave; a bass falling into one (F2), or rising into a
+    sixth (A3), is not. Under a soprano stepping to F4, a bass rising into an octave is allowed."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    monkeypatch.setattr(voice_sampler, "NO_HIDDEN_PERFECTS", True)
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    outer = np.array([[64, 48]])
+    mask = _open_mask(1, sampler)
+    _style_mask(mask, 3, 4, np.array([[72, 67, 64, -1]]), outer, cand, v.pitch_offset,
+                on_beat=False)
+    allowed = allowed_pitches(mask, sampler)
+    assert not {53, 60} & allowed and {41, 57} <= allowed
+    mask = _open_mask(1, sampler)
+    _style_mask(mask, 3, 4, np.array([[65, 60, 57, -1]]), outer, cand, v.pitch_offset,
+                on_beat=False)
+    assert 53 in allowed_pitches(mask, sampler)  # F4 over F3: the soprano stepped
+
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
 

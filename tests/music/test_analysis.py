@@ -60,6 +60,19 @@ def test_parallel_fifths_and_octaves_between_the_outer_voices():
     assert A.outer_voice_parallels(oblique.notes) == 0
 
 
+def test_hidden_fifths_and_octaves_under_a_leaping_top_voice():
+    leap = chords((48, 64), (53, 72))  # C3-E4 to F3-C5: both up into a fifth, the top leaping
+    assert A.hidden_perfects(leap.notes) == 1
+    octave = chords((48, 64), (60, 72))  # ... into an octave
+    assert A.hidden_perfects(octave.notes) == 1
+    step = chords((48, 64), (53, 65))  # the top steps E4-F4 into an octave: allowed
+    assert A.hidden_perfects(step.notes) == 0
+    contrary = chords((48, 64), (41, 72))  # the bass falls into the fifth
+    assert A.hidden_perfects(contrary.notes) == 0
+    parallel = chords((48, 67), (53, 72))  # fifth to fifth: parallels, counted elsewhere
+    assert A.hidden_perfects(parallel.notes) == 0
+
+
 def test_parallels_between_any_two_voices():
     """Soprano C#-D over alto A-B-flat (thirds: nothing), alto A-B-flat over tenor D-E-flat (a
     fifth, both up: one), bass C-D under the soprano (not perfect: nothing)."""
