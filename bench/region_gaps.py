@@ -50,6 +50,8 @@ def main(argv=None) -> None:
     ap.add_argument("--pieces", type=int, default=40)
     ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--fermata-beats", type=int, default=None)
+    ap.add_argument("--split", default="test", help="with --continuations: the pieces continued "
+                    "(val: the tuning pieces)")
     args = ap.parse_args(argv)
     if args.fermata_beats is not None:
         voice_sampler.MAX_FERMATA_BEATS = args.fermata_beats
@@ -63,7 +65,7 @@ def main(argv=None) -> None:
                        if c.score.bar_count() >= 6], args.pieces)
     generate = me.sampler_adapter(folder)
     if args.continuations:
-        continuations(split, vocab, generate)
+        continuations(split[args.split], vocab, generate)
         return
     real, model = [], []
     for i, case in enumerate(cases):
@@ -83,8 +85,8 @@ def main(argv=None) -> None:
               f"{sum(x > 2 for x in xs)} |")
 
 
-def continuations(split, vocab, generate) -> None:
-    cases = me.spread([c for c in me.cases_from_pieces(split["test"], vocab)
+def continuations(pieces, vocab, generate) -> None:
+    cases = me.spread([c for c in me.cases_from_pieces(pieces, vocab)
                        if c.score.bar_count() >= 4], 20)
     real, model = [], []
     # fermatas, of them on strong beats, bars, fermata chords that are root-position triads,

@@ -72,6 +72,17 @@ def six_fours(score, start: int, end: int) -> tuple[int, int]:
     return found, total
 
 
+def augmented(score, start: int, end: int) -> tuple[int, int]:
+    """(beat chords that are augmented triads, beat chords of 3 or more pitch classes)."""
+    found = total = 0
+    for chord in an.sonorities(score.notes, an.beat_ticks(score, start, end)):
+        if len(chord.pcs) >= 3:
+            total += 1
+            named = an.chord_root(chord.pcs)
+            found += named is not None and named[1] == "aug"
+    return found, total
+
+
 def runs(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its notes ("notes") and those in a run of three or more struck one after
     another on the same pitch ("in runs of 3+": a static line, G4 G4 G4 ...)."""
@@ -146,6 +157,7 @@ def main(argv=None) -> None:
     good = chords = cadences = outer = pairs = eighths = beats = bach_beats = bach_8 = 0.0
     hidden = bach_hidden = 0
     fours, bach_fours = [0, 0], [0, 0]
+    augs, bach_augs = [0, 0], [0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -165,6 +177,7 @@ def main(argv=None) -> None:
         bach_8 += (end - start) / s.time_signature_at(start).bar_ticks / 8
         bach_hidden += an.hidden_perfects(s.notes, start, end)
         bach_fours = [a + b for a, b in zip(bach_fours, six_fours(s, start, end), strict=True)]
+        bach_augs = [a + b for a, b in zip(bach_augs, augmented(s, start, end), strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
@@ -191,6 +204,7 @@ def main(argv=None) -> None:
                                         an.beat_ticks(g, start, stop))
             eighths += (stop - start) / g.time_signature_at(start).bar_ticks / 8
             fours = [a + b for a, b in zip(fours, six_fours(g, start, stop), strict=True)]
+            augs = [a + b for a, b in zip(augs, augmented(g, start, stop), strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -198,7 +212,8 @@ def main(argv=None) -> None:
           f"{beats / eighths:.3f}, Bach's {bach_beats / bach_8:.3f}), six-four beat triads "
           f"{fours[0]} of {fours[1]} (Bach's {bach_fours[0]} of {bach_fours[1]}), hidden "
           f"outer fifths/octaves with the top voice leaping / 8 bars {hidden / eighths:.2f} "
-          f"(Bach's {bach_hidden / bach_8:.2f})\n")
+          f"(Bach's {bach_hidden / bach_8:.2f}), augmented beat triads {augs[0]} of {augs[1]} "
+          f"(Bach's {bach_augs[0]} of {bach_augs[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

@@ -1011,6 +1011,21 @@ def test_the_bass_makes_no_hidden_fifth_or_octave_under_a_leaping_soprano(sample
     assert 53 in allowed_pitches(mask, sampler)  # F4 over F3: the soprano stepped
 
 
+def test_on_a_beat_the_bass_makes_no_augmented_triad(sampler):
+    """E and G-sharp above: a bass on C would make C-E-G# (an augmented triad, which Bach's
+    held-out chorales never put on a beat); C# (C# minor) and D (E7) are chords (B would be
+    a six-four)."""
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(1, sampler)
+    _style_mask(mask, 3, 4, np.array([[76, 68, 64, -1]]), np.array([[-1, -1]]), cand,
+                v.pitch_offset, on_beat=True)
+    allowed = {p % 12 for p in allowed_pitches(mask, sampler)}
+    assert 0 not in allowed and {1, 2} <= allowed
+
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
 
