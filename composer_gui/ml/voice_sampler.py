@@ -821,6 +821,7 @@ class VoiceSampler:
             if scoring:
                 score += loglik(chosen)
             feed(chosen)
+            was_fermata, was_marked = fermata_at.copy(), marked_at.copy()
             fermata_at[chosen == p0 + 1] = frame.step
             marked_at[chosen == p0 + 1] = frame.step
             # a fermata on a chord struck here is written into the score (the model's own, or
@@ -1056,6 +1057,11 @@ class VoiceSampler:
                     between |= frame_attack
             last_sound[(cur >= 0).any(axis=1)] = frame.step
             last_onset[frame_attack] = frame.step
+            if closes_marked is not None and DROP_FAILED_CLOSES and rules and n > 2:
+                # a phrase end whose chord the rules could not make a close is no phrase end
+                failed = closes_marked[~_closes(cur[closes_marked])]
+                sampled[failed] = False
+                fermata_at[failed], marked_at[failed] = was_fermata[failed], was_marked[failed]
             if sampled is not None:
                 for r in np.flatnonzero(sampled & frame_attack):
                     marked[r].append(frame.step * step)
@@ -1304,6 +1310,20 @@ TRIAD_ROOT = _where_quality(("maj", "min"), CHORD_ROOT)  # a major or minor tria
 IN_TRIAD = _in_triad()
 DIMINISHED_ROOT = _where_quality(("dim",), CHORD_ROOT)
 DOMINANT_ROOT = _where_quality(("maj", "dom7"), CHORD_ROOT)  # a chord that can be a V(7)
+
+
+def _bare_roots() -> np.ndarray:
+    """For each set of pitch classes (a 12-bit mask): r where it is a root and its third alone
+    (C-E, A-C), else -1: over its root, a triad in root position with its fifth left out, as
+    Bach writes 9 of his 52 fermata chords in the continued val bars."""
+    out = np.full(1 << 12, -1, np.int64)
+    for r in range(12):
+        for third in (3, 4):
+            out[(1 << r) | (1 << (r + third) % 12)] = r
+    return out
+
+
+BARE_ROOT = _bare_roots()
 # sets of pitch classes a bass can complete as a major or minor triad in root position (the
 # voices above hold its third: not C-G alone, which only a bass on E or E-flat would fill, as
 # an inversion)
@@ -1391,6 +1411,20 @@ def _pitch_class_bits(pitches: np.ndarray) -> np.ndarray:
         sounding = pitches[:, j] >= 0
         bits[sounding] |= 1 << (pitches[sounding, j] % 12)
     return bits
+
+
+# A phrase end the model marks whose chord the rules yielded on (no major or minor triad in
+# root position: they yield where every root is barred) is not written as one (_closes)
+DROP_FAILED_CLOSES = True
+
+
+def _closes(cur: np.ndarray) -> np.ndarray:
+    """[rows]: whether the chord ``cur`` ([rows, voices], lowest voice last) is a major or
+    minor triad in root position, its fifth there or not (every voice sounding)."""
+    bits = _pitch_class_bits(cur)
+    bass = cur[:, -1] % 12
+    root = np.where(TRIAD_ROOT[bits] >= 0, TRIAD_ROOT[bits], BARE_ROOT[bits])
+    return (cur >= 0).all(axis=1) & (root == bass)
 
 
 def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,

@@ -1026,6 +1026,49 @@ def test_on_a_beat_the_bass_makes_no_augmented_triad(sampler):
     assert 0 not in allowed and {1, 2} <= allowed
 
 
+def test_a_phrase_end_is_written_only_on_a_root_position_triad():
+    """_closes: C major over C (with or without its fifth) closes a phrase; over E, as G7, or
+    with a voice silent it does not, and the sampler then writes no fermata there."""
+    from composer_gui.ml.voice_sampler import _closes
+
+    cur = np.array([[76, 72, 67, 48], [76, 72, 64, 48], [69, 64, 60, 45], [72, 67, 64, 52],
+                    [74, 71, 65, 55], [76, 72, -1, 48]])
+    assert _closes(cur).tolist() == [True, True, True, False, False, False]
+
+
+@pytest.mark.parametrize("drop", [False, True])
+def test_a_marked_phrase_end_that_does_not_close_is_not_written(tiny_voice_model, monkeypatch,
+                                                                drop):
+    """A model that marks fermatas everywhere: where the rules could not close the phrase on a
+    root-position triad, the fermata is not written (DROP_FAILED_CLOSES); without the rule some
+    are written on other chords."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(voice_sampler, "DROP_FAILED_CLOSES", drop)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(k, True): 6.0 for k in range(16)}))
+    score = chorale()
+    kept = other = 0
+    for seed in range(4):
+        notes = list(s.stream(score, GenerationRequest(bars=4, variations=2, seed=seed)))
+        last = max(g.note.start for g in notes)
+        for var, ticks in enumerate(s.fermatas):
+            mine = [g.note for g in notes if g.variation == var]
+            for t in ticks:
+                if t >= last:
+                    continue  # the closing chord: the cadence option's
+                chord = an.sonorities(mine, [t])[0]
+                named = an.chord_root(chord.pcs)
+                bare = len(chord.pcs) == 2 and bool({(chord.bass + 3) % 12,
+                                                     (chord.bass + 4) % 12} & chord.pcs)
+                rooted = bare or (named is not None and named[1] in ("maj", "min")
+                                  and named[0] == chord.bass % 12)
+                kept += rooted
+                other += not rooted
+    assert kept
+    assert (other == 0) if drop else other
+
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
 
@@ -1313,15 +1356,19 @@ def test_the_pull_pauses_after_bars_restated_in_a_row():
 
 
 def test_the_chord_tables_agree_with_the_analysis_definition():
-    from composer_gui.ml.voice_sampler import EXTENDABLE, IS_CHORD
+    """The beat-chord rule's tables are analysis.chord_root's chords, less the augmented triad
+    (AUGMENTED_ON_BEATS)."""
+    from composer_gui.ml.voice_sampler import AUGMENTED_ON_BEATS, EXTENDABLE, IS_CHORD
     from composer_gui.music.analysis import SEVENTHS, TRIADS, chord_root
 
-    templates = [frozenset((r + x) % 12 for x in st) for st in (*TRIADS.values(),
-                                                               *SEVENTHS.values())
+    triads = [st for name, st in TRIADS.items() if AUGMENTED_ON_BEATS or name != "aug"]
+    templates = [frozenset((r + x) % 12 for x in st) for st in (*triads, *SEVENTHS.values())
                  for r in range(12)]
     for m in range(4096):
         pcs = frozenset(b for b in range(12) if m >> b & 1)
-        assert IS_CHORD[m] == (chord_root(pcs) is not None), sorted(pcs)
+        named = chord_root(pcs)
+        chord = named is not None and (AUGMENTED_ON_BEATS or named[1] != "aug")
+        assert IS_CHORD[m] == chord, sorted(pcs)
         assert EXTENDABLE[m] == any(pcs <= t for t in templates), sorted(pcs)
 
 
