@@ -1069,6 +1069,26 @@ def test_a_marked_phrase_end_that_does_not_close_is_not_written(tiny_voice_model
     assert (other == 0) if drop else other
 
 
+def test_an_overdue_phrase_ends(tiny_voice_model, monkeypatch):
+    """A model that seldom marks a fermata: with OVERDUE_PHRASE_BONUS its phrases end where
+    they have run OVERDUE_PHRASE_BEATS (twice as many written phrase ends); without it they
+    run on."""
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(k, True): -3.0 for k in range(16)}))
+
+    def phrase_ends(bonus: float) -> int:
+        monkeypatch.setattr(voice_sampler, "OVERDUE_PHRASE_BONUS", bonus)
+        marks = 0
+        for seed in range(3):
+            notes = list(s.stream(chorale(), GenerationRequest(bars=8, variations=2, seed=seed)))
+            last = max(g.note.start for g in notes)
+            marks += sum(t < last for ticks in s.fermatas for t in ticks)
+        return marks
+
+    assert phrase_ends(4.0) >= 2 * phrase_ends(0.0) > 0
+
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
 
@@ -1476,6 +1496,7 @@ def test_a_long_phrase_is_drawn_to_end_where_a_cadence_is_ready(tiny_voice_model
     s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(p, True): -4.0 for p in range(16)}))
     monkeypatch.setattr(voice_sampler, "_cadence_ready",
                         lambda before, minor: np.ones(len(before), bool))
+    monkeypatch.setattr(voice_sampler, "OVERDUE_PHRASE_BONUS", 0.0)  # this bonus alone
     score = chorale(16)
     request = GenerationRequest(bars=4, variations=4, seed=3, end="free")
 
