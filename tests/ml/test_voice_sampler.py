@@ -1069,22 +1069,27 @@ def test_a_marked_phrase_end_that_does_not_close_is_not_written(tiny_voice_model
     assert (other == 0) if drop else other
 
 
+def runs_of_a_model_that_seldom_marks_a_fermata(model_folder, bars: int, variations: int):
+    """(the last onset, each variation's fermatas) of 3 seeded continuations of chorale() by a
+    model whose fermata flags lose 3 nats."""
+    s = biased(model_folder, rather(lambda v: {v.pos_id(k, True): -3.0 for k in range(16)}))
+    for seed in range(3):
+        notes = list(s.stream(chorale(), GenerationRequest(bars=bars, variations=variations,
+                                                           seed=seed)))
+        yield max(g.note.start for g in notes), s.fermatas
+
+
 def test_an_overdue_phrase_ends(tiny_voice_model, monkeypatch):
     """A model that seldom marks a fermata: with OVERDUE_PHRASE_BONUS its phrases end where
     they have run OVERDUE_PHRASE_BEATS (twice as many written phrase ends); without it they
     run on."""
     from composer_gui.ml import voice_sampler
 
-    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(k, True): -3.0 for k in range(16)}))
-
     def phrase_ends(bonus: float) -> int:
         monkeypatch.setattr(voice_sampler, "OVERDUE_PHRASE_BONUS", bonus)
-        marks = 0
-        for seed in range(3):
-            notes = list(s.stream(chorale(), GenerationRequest(bars=8, variations=2, seed=seed)))
-            last = max(g.note.start for g in notes)
-            marks += sum(t < last for ticks in s.fermatas for t in ticks)
-        return marks
+        return sum(t < last for last, marked in
+                   runs_of_a_model_that_seldom_marks_a_fermata(tiny_voice_model, 8, 2)
+                   for ticks in marked for t in ticks)
 
     assert phrase_ends(4.0) >= 2 * phrase_ends(0.0) > 0
 
@@ -1096,16 +1101,12 @@ def test_the_last_phrase_starts_8_beats_before_the_closing_chord(tiny_voice_mode
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "OVERDUE_PHRASE_BONUS", 0.0)
-    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(k, True): -3.0 for k in range(16)}))
 
     def there(bonus: float) -> int:
         monkeypatch.setattr(voice_sampler, "LAST_PHRASE_BONUS", bonus)
-        found = 0
-        for seed in range(3):
-            notes = list(s.stream(chorale(), GenerationRequest(bars=4, variations=4, seed=seed)))
-            closing = max(g.note.start for g in notes)
-            found += sum(closing - 8 * TPQ in ticks for ticks in s.fermatas)
-        return found
+        return sum(closing - 8 * TPQ in ticks for closing, marked in
+                   runs_of_a_model_that_seldom_marks_a_fermata(tiny_voice_model, 4, 4)
+                   for ticks in marked)
 
     assert there(4.0) >= 4 > 0 == there(0.0)
 
