@@ -670,7 +670,7 @@ class VoiceSampler:
         strong = _strong_frames(job.frames, job.beat_steps)
         long_phrase = LONG_PHRASE_BEATS * job.beat_steps
         overdue_phrase = OVERDUE_PHRASE_BEATS * job.beat_steps
-        last_phrase = (LAST_PHRASE_BEATS[0] * job.beat_steps, LAST_PHRASE_BEATS[1] * job.beat_steps)
+        last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -1612,22 +1612,17 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
         prev_top, prev_bottom = outer[:, 0], outer[:, 1]
         known = (top_now >= 0) & (prev_top >= 0) & (prev_bottom >= 0) & (top_now != prev_top)
         interval_before = (prev_top - prev_bottom) % 12
-        perfect = (interval_before == 0) | (interval_before == 7)
-        check = known & perfect
-        if check.any():
-            same = ((top_now[:, None] - cand[None, :]) % 12) == interval_before[:, None]
-            moved = cand[None, :] != prev_bottom[:, None]
+        parallel = known & ((interval_before == 0) | (interval_before == 7))
+        # a hidden fifth or octave: into one under a leaping top voice (NO_HIDDEN_PERFECTS)
+        hidden = known & (np.abs(top_now - prev_top) > 2) & NO_HIDDEN_PERFECTS
+        if (parallel | hidden).any():
+            interval = (top_now[:, None] - cand[None, :]) % 12
+            into = (parallel[:, None] & (interval == interval_before[:, None])) | \
+                (hidden[:, None] & np.isin(interval, (0, 7)))
+            # the same way as the top voice, which moved (a bass that stays moves no way)
             same_way = np.sign(cand[None, :] - prev_bottom[:, None]) == \
                 np.sign(top_now - prev_top)[:, None]
-            allowed &= ~(check[:, None] & same & moved & same_way)
-        if NO_HIDDEN_PERFECTS:  # nor a hidden fifth or octave under a leaping top voice
-            leapt = (top_now >= 0) & (prev_top >= 0) & (prev_bottom >= 0) & \
-                (np.abs(top_now - prev_top) > 2)
-            if leapt.any():
-                into = np.isin((top_now[:, None] - cand[None, :]) % 12, (0, 7))
-                same_way = np.sign(cand[None, :] - prev_bottom[:, None]) == \
-                    np.sign(top_now - prev_top)[:, None]
-                allowed &= ~(leapt[:, None] & into & same_way)
+            allowed &= ~(into & same_way)
     _narrow(mask, allowed, pitch_offset)
 
 
@@ -2100,6 +2095,9 @@ def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:
     return bar_step
 
 
+ENDING_BEATS = 4  # the search's ending checks look this far back for outer parallels
+
+
 def _ending_notes(notes: list[Note], job: _VoiceJob) -> list[Note]:
     """The notes the ending checks below can hear: those still sounding from the beat before the
     last onset, or from the bar before the span's end. Each check walks its notes once per onset;
@@ -2107,7 +2105,7 @@ def _ending_notes(notes: list[Note], job: _VoiceJob) -> list[Note]:
     stop = job.plan.stop_tick
     final = max((n.start for n in notes if n.start < stop), default=0)
     beat = job.beat_steps * job.step_ticks
-    since = min(final - beat, stop - 4 * beat - 1)
+    since = min(final - beat, stop - ENDING_BEATS * beat - 1)
     return [n for n in notes if n.end > since]
 
 
@@ -2123,10 +2121,10 @@ def _ends_authentic(notes: list[Note], job: _VoiceJob) -> bool:
 
 
 def _ending_without_parallels(notes: list[Note], job: _VoiceJob) -> bool:
-    """No parallel fifths or octaves between the outer voices in the last four beats."""
+    """No parallel fifths or octaves between the outer voices in the last ENDING_BEATS beats."""
     stop = job.plan.stop_tick
-    bar = 4 * job.beat_steps * job.step_ticks
-    return analysis.outer_voice_parallels(notes, max(0, stop - bar - 1), stop) == 0
+    span = ENDING_BEATS * job.beat_steps * job.step_ticks
+    return analysis.outer_voice_parallels(notes, max(0, stop - span - 1), stop) == 0
 
 
 TOP_OFF_DOMINANT_ROOT = True  # _cadence_mask: the dominant's top voice is not on its root
