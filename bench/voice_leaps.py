@@ -83,6 +83,13 @@ def augmented(score, start: int, end: int) -> tuple[int, int]:
     return found, total
 
 
+def rising_sevenths(score, start: int, end: int) -> tuple[int, int]:
+    """(sevenths of seventh chords at onsets from ``start`` that rise in their voice's next
+    note, such sevenths): every quality, the melody's own included."""
+    voices = [[n for n in v if n.start >= start] for v in an.part_voices(score)]
+    return an.rising_sevenths(voices, end, tuple(an.SEVENTHS))
+
+
 def runs(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its notes ("notes") and those in a run of three or more struck one after
     another on the same pitch ("in runs of 3+": a static line, G4 G4 G4 ...)."""
@@ -158,6 +165,7 @@ def main(argv=None) -> None:
     hidden = bach_hidden = 0
     fours, bach_fours = [0, 0], [0, 0]
     augs, bach_augs = [0, 0], [0, 0]
+    rising, bach_rising = [0, 0], [0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -178,6 +186,8 @@ def main(argv=None) -> None:
         bach_hidden += an.hidden_perfects(s.notes, start, end)
         bach_fours = [a + b for a, b in zip(bach_fours, six_fours(s, start, end), strict=True)]
         bach_augs = [a + b for a, b in zip(bach_augs, augmented(s, start, end), strict=True)]
+        bach_rising = [a + b for a, b in zip(bach_rising, rising_sevenths(s, start, end),
+                                             strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
@@ -205,6 +215,7 @@ def main(argv=None) -> None:
             eighths += (stop - start) / g.time_signature_at(start).bar_ticks / 8
             fours = [a + b for a, b in zip(fours, six_fours(g, start, stop), strict=True)]
             augs = [a + b for a, b in zip(augs, augmented(g, start, stop), strict=True)]
+            rising = [a + b for a, b in zip(rising, rising_sevenths(g, start, stop), strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -213,7 +224,8 @@ def main(argv=None) -> None:
           f"{fours[0]} of {fours[1]} (Bach's {bach_fours[0]} of {bach_fours[1]}), hidden "
           f"outer fifths/octaves with the top voice leaping / 8 bars {hidden / eighths:.2f} "
           f"(Bach's {bach_hidden / bach_8:.2f}), augmented beat triads {augs[0]} of {augs[1]} "
-          f"(Bach's {bach_augs[0]} of {bach_augs[1]})\n")
+          f"(Bach's {bach_augs[0]} of {bach_augs[1]}), sevenths rising {rising[0]} of "
+          f"{rising[1]} (Bach's {bach_rising[0]} of {bach_rising[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

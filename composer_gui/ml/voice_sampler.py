@@ -677,6 +677,13 @@ class VoiceSampler:
         pulled = job.pull.any(axis=1) if job.pull is not None else np.zeros(n, bool)
         outer = np.stack(_outer(cur), axis=1)
         chord = cur.copy()  # each voice's pitch at the last onset (the pairwise parallels rule)
+        # each voice's seventh still to fall (its pitch; -1: none owed): a seventh chord's seventh
+        # falls when its voice next moves, however the chord moves on meanwhile
+        owed = np.full((k, n), -1, np.int64)
+        # per frame: the pitch classes (bits) the given voices sound there as sevenths cannot be
+        # (their next note rises or leaps): no chord written under them makes them one
+        unresolved = (_unresolved_given(job, pitch_offset, min_pitch)
+                      if job.style_rules and n > 2 else None)
         # each voice's last struck pitch, and how many times in a row it struck it (RUN_COST)
         last_struck = cur.copy()
         strikes = (cur >= 0).astype(np.int64)
@@ -768,7 +775,7 @@ class VoiceSampler:
                 cur, outer, last_sound = cur[idx], outer[idx], last_sound[idx]
                 last_onset, fermata_at = last_onset[idx], fermata_at[idx]
                 marked_at = marked_at[idx]
-                chord = chord[idx]
+                chord, owed = chord[idx], owed[idx]
                 last_struck, strikes = last_struck[idx], strikes[idx]
                 entered = entered[idx]
                 at_beat, at_half, between = at_beat[idx], at_half[idx], between[idx]
@@ -846,8 +853,6 @@ class VoiceSampler:
             if rules and n > 2 and closes_marked is not None and CADENCE_PULL:
                 pull_close = _cadence_pull((at_beat if halves else chord)[closes_marked], cand,
                                             mode_minor)
-            # the last onset's dominant seventh, if it is one (its seventh falls next)
-            sevenths = _chord_sevenths(chord) if rules and n > 2 else None
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -963,8 +968,11 @@ class VoiceSampler:
                                            pitch_offset)
                         if rules and i and n > 2 and frame.on_beat:
                             _seventh_mask(mask, np.delete(cur, i, axis=1), cand, pitch_offset)
-                        if sevenths is not None:
-                            _resolution_mask(mask, chord[:, i], sevenths, cand, pitch_offset)
+                        if rules and n > 2:
+                            _resolution_mask(mask, owed[:, i], cand, pitch_offset)
+                            if i and unresolved[fi]:
+                                _given_seventh_mask(mask, np.delete(cur, i, axis=1), cur[:, i],
+                                                    unresolved[fi], cand, pitch_offset)
                         if rules and i and n > 2 and closes_marked is not None:
                             sub = mask[closes_marked]
                             _fermata_chord_mask(sub, i, n, cur[closes_marked], cand,
@@ -1064,6 +1072,8 @@ class VoiceSampler:
                     between |= frame_attack
             last_sound[(cur >= 0).any(axis=1)] = frame.step
             last_onset[frame_attack] = frame.step
+            if rules and n > 2:
+                owed = _owed_sevenths(owed, cur, struck)
             if closes_marked is not None and DROP_FAILED_CLOSES and rules and n > 2:
                 # a phrase end whose chord the rules could not make a close is no phrase end
                 failed = closes_marked[~_closes(cur[closes_marked])]
@@ -1780,18 +1790,80 @@ def _chord_sevenths(chord: np.ndarray) -> np.ndarray:
     return np.where((chord >= 0).all(axis=1), seventh, -1)
 
 
-def _resolution_mask(mask: np.ndarray, mine: np.ndarray, seventh: np.ndarray, cand: np.ndarray,
-                     pitch_offset: int) -> None:
-    """The seventh of a dominant seventh chord falls: the voice that sounded it at the last
-    onset (``mine``: its pitch there; ``seventh``: :func:`_chord_sevenths` of that onset's
-    chord) moves down a step or stays. In the harmonized test melodies the sevenths of V7
-    chords (and of secondary dominants) rose in 117 of 436, Bach's in 18 of 381, and a sixth
-    listening review heard V7 go to III with the seventh rising. A row left without a note
-    keeps its mask."""
-    check = (seventh >= 0) & (mine >= 0) & (mine % 12 == seventh)
+def _owed_sevenths(owed: np.ndarray, cur: np.ndarray, struck: np.ndarray) -> np.ndarray:
+    """After a frame: each voice's seventh still to fall ([rows, voices], its pitch, -1: none).
+    A voice that moved to another pitch has paid its debt; a voice that sounds the seventh of
+    the chord sounding now owes one. Until session 28 only the chord of the last onset was
+    read, so a seventh held while another voice moved (a passing eighth, the bass) was free to
+    rise: in the harmonized test melodies (x 2) the written voices let 87 V7 sevenths and 169
+    others rise."""
+    owed = np.where(struck & (cur != owed), -1, owed)
+    seventh = _chord_sevenths(cur)[:, None]
+    return np.where((seventh >= 0) & (cur >= 0) & (cur % 12 == seventh), cur, owed)
+
+
+def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch_offset: int
+                     ) -> None:
+    """A seventh falls: a voice that owes one (``owed``: its pitch per row, -1: none;
+    :func:`_owed_sevenths`) moves down a step or strikes it again, or holds. In the harmonized
+    test melodies the sevenths of V7 chords (and of secondary dominants) rose in 117 of 436,
+    Bach's in 18 of 381, and a sixth listening review heard V7 go to III with the seventh
+    rising. A row left without a note keeps its mask."""
+    check = owed >= 0
     if check.any():
-        fall = mine[:, None] - cand[None, :]
+        fall = owed[:, None] - cand[None, :]
         _narrow(mask, ~check[:, None] | ((fall >= 0) & (fall <= 2)), pitch_offset)
+
+
+def _unresolved_given(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
+    """Per frame of ``job``: the pitch classes (12-bit sets) that given voices (a harmonized
+    melody, kept notes) sound there and whose next other pitch rises or falls more than a
+    whole step, so that they cannot be a chord's seventh. An eleventh listening review found
+    melody notes made sevenths that then rose (the harmonized test melodies x 2: 35 V7 sevenths
+    and 90 others in the melody)."""
+    frames = job.frames
+    out = [0] * len(frames)
+    for i in range(len(frames[0].forced) if frames else 0):
+        sounding = []  # per frame: the given pitch sounding (-1: none, or written here)
+        p = job.start_pitch[i] if len(job.start_pitch) > i else -1
+        for f in frames:
+            tok = f.forced[i]
+            if tok is None or (tok < pitch_offset and tok != HOLD):
+                p = -1
+            elif tok >= pitch_offset:
+                p = tok - pitch_offset + min_pitch
+            sounding.append(p)
+        after = -1  # the next other given pitch after the frame's
+        for fi in range(len(frames) - 1, -1, -1):
+            nxt = sounding[fi + 1] if fi + 1 < len(frames) else -1
+            if nxt != sounding[fi]:
+                after = nxt
+            if sounding[fi] >= 0:
+                out[fi] |= _bad_seventh(sounding[fi], after)
+    return out
+
+
+def _bad_seventh(pitch: int, after: int) -> int:
+    """``pitch``'s pitch class as a bit when moving on to ``after`` (-1: unknown) does not
+    resolve it as a seventh, else 0."""
+    if after < 0 or 0 <= pitch - after <= 2:
+        return 0
+    return 1 << (pitch % 12)
+
+
+def _given_seventh_mask(mask: np.ndarray, others: np.ndarray, held: np.ndarray, bad: int,
+                        cand: np.ndarray, pitch_offset: int) -> None:
+    """A written voice makes no seventh chord whose seventh is a given voice's note that will
+    not fall a step (``bad``, :func:`_unresolved_given`). ``others``: every other voice as it
+    sounds now ([rows, voices - 1], -1: silent; the voices below are checked again when they
+    are written); ``held``: this voice's sounding pitch, which it may hold only where allowed.
+    A row left without a note keeps its mask."""
+    bits = _pitch_class_bits(others)[:, None] | (1 << (cand % 12))[None, :]
+    seventh = SEVENTH_OF[bits]
+    made = (seventh >= 0) & (((bad >> np.maximum(seventh, 0)) & 1) == 1)
+    made &= (others >= 0).all(axis=1)[:, None]
+    if made.any():
+        _narrow_held(mask, ~made, held, cand, pitch_offset)
 
 
 def _seventh_mask(mask: np.ndarray, others: np.ndarray, cand: np.ndarray, pitch_offset: int

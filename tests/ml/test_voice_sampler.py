@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import re
 import threading
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -1724,34 +1725,84 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
 
 
 def test_the_seventh_of_a_dominant_seventh_falls(sampler):
-    """After G7 (B4 top, F4 alto, D4 tenor, G2 bass) the alto's F moves down a step or stays;
-    after a C major chord it is free."""
-    from composer_gui.ml.voice_sampler import _chord_sevenths, _resolution_mask
+    """After G7 (B4 top, F4 alto, D4 tenor, G2 bass) the alto's F owes a fall: it moves down a
+    step or stays; after a C major chord it is free."""
+    from composer_gui.ml.voice_sampler import _owed_sevenths, _resolution_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     alto = _open_mask(2, sampler)
     chord = np.array([[71, 65, 62, 43], [72, 64, 60, 48]])
-    _resolution_mask(alto, chord[:, 1], _chord_sevenths(chord), cand, v.pitch_offset)
+    owed = _owed_sevenths(np.full((2, 4), -1), chord, np.ones((2, 4), bool))
+    assert owed.tolist() == [[-1, 65, -1, -1], [-1] * 4]
+    _resolution_mask(alto, owed[:, 1], cand, v.pitch_offset)
     assert allowed_pitches(alto, sampler, 0) == {63, 64, 65}
     assert allowed_pitches(alto, sampler, 1) == set(cand.tolist())
     assert alto[0, HOLD]
+
+
+def test_a_held_seventh_still_falls_after_the_chord_moves_on(sampler):
+    """The alto's F, G7's seventh, is held while the other voices move to D-F-A over D (D minor,
+    where F is a chord tone): it still owes its fall, and once it falls to E the debt is
+    paid."""
+    from composer_gui.ml.voice_sampler import _owed_sevenths
+
+    struck = np.ones((1, 4), bool)
+    owed = _owed_sevenths(np.full((1, 4), -1), np.array([[71, 65, 62, 43]]), struck)
+    held = np.array([[False, False, True, True]])  # soprano and alto hold, tenor and bass move
+    owed = _owed_sevenths(owed, np.array([[74, 65, 57, 50]]), held)  # D minor: F a chord tone
+    assert owed.tolist() == [[-1, 65, -1, -1]]
+    owed = _owed_sevenths(owed, np.array([[72, 64, 55, 48]]), struck)  # C major: F fell to E
+    assert owed.tolist() == [[-1, -1, -1, -1]]
 
 
 def test_every_seventh_chords_seventh_falls(sampler, monkeypatch):
     """After ii7 (C5 top, A4, F4, D3 bass) the soprano's C, its seventh, moves down a step or
     stays, as a dominant seventh's does; with the rule for dominant sevenths only it was free."""
     from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _chord_sevenths, _resolution_mask
+    from composer_gui.ml.voice_sampler import _chord_sevenths, _owed_sevenths, _resolution_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     chord = np.array([[72, 69, 65, 50]])
     top = _open_mask(1, sampler)
-    _resolution_mask(top, chord[:, 0], _chord_sevenths(chord), cand, v.pitch_offset)
+    owed = _owed_sevenths(np.full((1, 4), -1), chord, np.ones((1, 4), bool))
+    _resolution_mask(top, owed[:, 0], cand, v.pitch_offset)
     assert allowed_pitches(top, sampler) == {70, 71, 72}
     monkeypatch.setattr(voice_sampler, "ALL_SEVENTHS_FALL", False)
     assert _chord_sevenths(chord).tolist() == [-1]
+
+
+def test_a_given_melody_note_that_rises_is_not_made_a_seventh(sampler):
+    """Under a given F5 whose next note rises (bad: F), with B4 and D4 written, the bass may not
+    take G (G7 with the melody's F as its seventh) nor hold a G; it may take D or B-flat.
+    Without the melody rising (bad 0) G is allowed."""
+    from composer_gui.ml.voice_sampler import _given_seventh_mask, _unresolved_given
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    others = np.array([[77, 71, 62]])
+    bass = _open_mask(1, sampler)
+    _given_seventh_mask(bass, others, np.array([43]), 1 << 5, cand, v.pitch_offset)
+    assert 43 not in allowed_pitches(bass, sampler) and 55 not in allowed_pitches(bass, sampler)
+    assert {38, 46, 50} <= allowed_pitches(bass, sampler)
+    assert not bass[0, HOLD]
+    free = _open_mask(1, sampler)
+    _given_seventh_mask(free, others, np.array([43]), 0, cand, v.pitch_offset)
+    assert allowed_pitches(free, sampler) == set(cand.tolist())
+
+    # the frames where a given melody sounds F5 that rises to G5, then G5 that falls to F#5
+    tok = v.pitch_id
+    frames = [voice_sampler_frame([tok(77), None]), voice_sampler_frame([HOLD, None]),
+              voice_sampler_frame([tok(79), None]), voice_sampler_frame([tok(78), None])]
+    job = SimpleNamespace(frames=frames, start_pitch=[])
+    assert _unresolved_given(job, v.pitch_offset, v.min_pitch) == [1 << 5, 1 << 5, 0, 0]
+
+
+def voice_sampler_frame(forced):
+    from composer_gui.ml.voice_sampler import _Frame
+
+    return _Frame(step=0, bar_token=None, pos=0, forced=forced)
 
 
 def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler):
