@@ -41,6 +41,7 @@ from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import TPQ  # noqa: E402
+from composer_gui.music.spelling import spell_score  # noqa: E402
 
 SIZES = {"repeat": (0,), "step": (1, 2), "3rd": (3, 4), "4th": (5,), "tritone": (6,),
          "5th": (7,), "6ths": (8, 9), "7ths": (10, 11), "octave": (12,)}
@@ -88,6 +89,13 @@ def rising_sevenths(score, start: int, end: int) -> tuple[int, int]:
     note, such sevenths): every quality, the melody's own included."""
     voices = [[n for n in v if n.start >= start] for v in an.part_voices(score)]
     return an.rising_sevenths(voices, end, tuple(an.SEVENTHS))
+
+
+def cross_relations(score, start: int, end: int) -> int:
+    """Cross-relations within a beat from ``start``, the notes spelled as export spells them."""
+    spelled = spell_score(score)
+    return an.cross_relations(an.part_voices(spelled), spelled.time_signature_at(start).beat_ticks,
+                              start, end)
 
 
 def runs(voices, end: int, start: int = 0) -> list[Counter]:
@@ -166,6 +174,7 @@ def main(argv=None) -> None:
     fours, bach_fours = [0, 0], [0, 0]
     augs, bach_augs = [0, 0], [0, 0]
     rising, bach_rising = [0, 0], [0, 0]
+    false, bach_false = 0, 0
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -188,6 +197,7 @@ def main(argv=None) -> None:
         bach_augs = [a + b for a, b in zip(bach_augs, augmented(s, start, end), strict=True)]
         bach_rising = [a + b for a, b in zip(bach_rising, rising_sevenths(s, start, end),
                                              strict=True)]
+        bach_false += cross_relations(s, start, end)
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
@@ -216,6 +226,7 @@ def main(argv=None) -> None:
             fours = [a + b for a, b in zip(fours, six_fours(g, start, stop), strict=True)]
             augs = [a + b for a, b in zip(augs, augmented(g, start, stop), strict=True)]
             rising = [a + b for a, b in zip(rising, rising_sevenths(g, start, stop), strict=True)]
+            false += cross_relations(g, start, stop)
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -225,7 +236,8 @@ def main(argv=None) -> None:
           f"outer fifths/octaves with the top voice leaping / 8 bars {hidden / eighths:.2f} "
           f"(Bach's {bach_hidden / bach_8:.2f}), augmented beat triads {augs[0]} of {augs[1]} "
           f"(Bach's {bach_augs[0]} of {bach_augs[1]}), sevenths rising {rising[0]} of "
-          f"{rising[1]} (Bach's {bach_rising[0]} of {bach_rising[1]})\n")
+          f"{rising[1]} (Bach's {bach_rising[0]} of {bach_rising[1]}), cross-relations within "
+          f"a beat / 8 bars {false / eighths:.2f} (Bach's {bach_false / bach_8:.2f})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

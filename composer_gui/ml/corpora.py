@@ -36,6 +36,7 @@ import numpy as np
 from composer_gui.ml.model_folder import vocabulary_from_dict
 from composer_gui.ml.tokens import Vocabulary
 from composer_gui.ml.voices import VoiceVocabulary
+from composer_gui.music.atomic import atomic_write
 from composer_gui.music.score import TimeSignature
 
 CACHE_VERSION = 2
@@ -278,10 +279,14 @@ def load_pieces(
             cache[r["path"]] = {"stamp": _stamp(r["path"]), "pieces": r["pieces"],
                                 "error": r["error"], "warnings": r["warnings"][:20]}
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_suffix(".tmp")
-        with gzip.open(tmp, "wt", encoding="utf-8") as f:
-            json.dump(cache, f)
-        os.replace(tmp, cache_path)
+
+        def write(tmp: Path) -> None:
+            with gzip.open(tmp, "wt", encoding="utf-8") as f:
+                json.dump(cache, f)
+
+        # a temporary file of its own: two runs parsing at once (a bench beside a card) each
+        # replace the cache whole, where one shared ".tmp" name made the second rename fail
+        atomic_write(cache_path, write)
         log(f"{label}: parsed {len(todo)} file(s), {failed} skipped; cache {cache_path}")
     pieces = [Piece(pid, np.asarray(toks, dtype=np.int16))
               for p, _ in sources for pid, toks in cache[p]["pieces"]]

@@ -215,6 +215,24 @@ def struck_clashes(voices: Sequence[Sequence[Note]], ticks: Iterable[int]) -> tu
     return clashes, total
 
 
+def cross_relations(voices: Sequence[Sequence[Note]], within: int, start: int = 0,
+                    end: int | None = None) -> int:
+    """Pairs of notes in two voices struck less than or exactly ``within`` ticks apart (not at
+    once) that spell one letter two ways, F in one voice and F# in another: a false relation.
+    The notes need spellings (``spelling.spell_score``); unspelled ones are skipped. An
+    eleventh listening review counted 27 within a beat in 11 generated passages, 14 in Bach's
+    same bars."""
+    events = sorted((n.start, vi, n.spelling) for vi, v in enumerate(voices) for n in v
+                    if n.spelling and n.start >= start and (end is None or n.start < end))
+    count = 0
+    for k, (t, vi, name) in enumerate(events):
+        for t2, vj, name2 in events[k + 1:]:
+            if t2 - t > within:
+                break
+            count += t2 > t and vj != vi and name2[0] == name[0] and name2 != name
+    return count
+
+
 def doubled_leading_tones(voices: Sequence[Sequence[Note]], ticks: Iterable[int],
                           key: KeySignature) -> tuple[int, int]:
     """(ticks where two or more voices sound ``key``'s leading tone, ticks where 3+ voices

@@ -1799,6 +1799,51 @@ def test_a_given_melody_note_that_rises_is_not_made_a_seventh(sampler):
     assert _unresolved_given(job, v.pitch_offset, v.min_pitch) == [1 << 5, 1 << 5, 0, 0]
 
 
+def test_no_false_relation_within_a_beat(sampler):
+    """The alto struck F4 a beat ago: the soprano may not strike F# (any octave) now, but may
+    strike F or G; struck more than a beat ago, F# is free. In A minor a G struck a beat ago
+    bars G#, and D bars D# (a minor key spells that pitch class D#, a major key E-flat)."""
+    from composer_gui.ml.voice_sampler import FALSE_OF, _false_relation_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    last = np.array([[72, 65, 60, 48]])
+    rows = np.ones(1, bool)
+    top = _open_mask(1, sampler)
+    _false_relation_mask(top, 0, last, np.array([[0, 4, 0, 0]]), 8, 4, 0, cand, v.pitch_offset,
+                         False, rows)
+    assert not {p for p in cand.tolist() if p % 12 == 6} & allowed_pitches(top, sampler)
+    assert {77, 79} <= allowed_pitches(top, sampler)
+    free = _open_mask(1, sampler)
+    _false_relation_mask(free, 0, last, np.array([[0, 3, 0, 0]]), 8, 4, 0, cand, v.pitch_offset,
+                         False, rows)
+    assert allowed_pitches(free, sampler) == set(cand.tolist())
+    owing = _open_mask(1, sampler)  # a voice resolving a seventh is left to it
+    _false_relation_mask(owing, 0, last, np.array([[0, 4, 0, 0]]), 8, 4, 0, cand,
+                         v.pitch_offset, False, np.zeros(1, bool))
+    assert allowed_pitches(owing, sampler) == set(cand.tolist())
+    assert FALSE_OF[True][1 << 7] == 1 << 8 and FALSE_OF[True][1 << 2] == 1 << 3
+    assert FALSE_OF[False][1 << 2] == 0 and FALSE_OF[False][1 << 4] == 1 << 3
+    # a given voice's note in the next beat counts too: B-flat ahead bars B now
+    ahead = _open_mask(1, sampler)
+    _false_relation_mask(ahead, 1, last, np.full((1, 4), -100), 8, 4, 1 << 10, cand,
+                         v.pitch_offset, False, rows)
+    assert not {p for p in cand.tolist() if p % 12 == 11} & allowed_pitches(ahead, sampler)
+
+
+def test_given_notes_ahead_are_read_a_beat_forward(sampler):
+    """The pitch classes given voices strike after each frame and at most a beat later."""
+    from composer_gui.ml.voice_sampler import _Frame, _given_ahead
+
+    v = sampler.vocab
+    tok = v.pitch_id
+    frames = [_Frame(step=s, bar_token=None, pos=s, forced=[f, None])
+              for s, f in enumerate([tok(72), HOLD, tok(70), HOLD, HOLD, tok(69), None])]
+    job = SimpleNamespace(frames=frames, beat_steps=4)
+    got = _given_ahead(job, v.pitch_offset, v.min_pitch)
+    assert got == [1 << 10, 1 << 10 | 1 << 9, 1 << 9, 1 << 9, 1 << 9, 0, 0]
+
+
 def voice_sampler_frame(forced):
     from composer_gui.ml.voice_sampler import _Frame
 
