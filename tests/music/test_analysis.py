@@ -175,3 +175,18 @@ def test_rising_sevenths_follow_each_voice_of_a_dominant_seventh():
     assert rising_sevenths(up) == (1, 1)
     up[1][1] = Note(TPQ, 64, TPQ)  # F falls to E
     assert rising_sevenths(up) == (0, 1)
+
+
+def test_cross_relations_pair_one_letter_spelled_two_ways_in_two_voices():
+    """F in the alto, then F# in the soprano a beat later: one false relation; F# in the same
+    voice, or two beats later, or G-flat (another letter), is none; unspelled notes are
+    skipped."""
+    def voices(top: Note) -> list[list[Note]]:
+        return [[top], [Note(0, 65, TPQ, spelling="F")]]
+
+    assert A.cross_relations(voices(Note(TPQ, 78, TPQ, spelling="F#")), TPQ) == 1
+    assert A.cross_relations(voices(Note(2 * TPQ, 78, TPQ, spelling="F#")), TPQ) == 0
+    assert A.cross_relations(voices(Note(TPQ, 78, TPQ, spelling="Gb")), TPQ) == 0
+    assert A.cross_relations(voices(Note(TPQ, 78, TPQ)), TPQ) == 0
+    same = [[Note(0, 65, TPQ, spelling="F"), Note(TPQ, 66, TPQ, spelling="F#")]]
+    assert A.cross_relations(same, TPQ) == 0
