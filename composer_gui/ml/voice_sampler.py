@@ -889,6 +889,9 @@ class VoiceSampler:
             across = next_beat and bool((chord != at_beat).any())
             half_beat = halves and not frame.context and frame.step == beat_at + half
             ending: list[tuple[int, int, GeneratedNote]] = []
+            # each voice's pitch class (a bit) struck in the beat before this frame (0: none)
+            recent = (_recent_strikes(last_struck, struck_step, frame.step, job.beat_steps)
+                      if given_ahead is not None else None)
             # every voice has been silent too long: they enter now (a beat frame)
             enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
                      if frame.on_beat and not frame.context else None)
@@ -979,8 +982,7 @@ class VoiceSampler:
                                 _given_seventh_mask(mask, np.delete(cur, i, axis=1), cur[:, i],
                                                     unresolved[fi], cand, pitch_offset)
                         if given_ahead is not None:
-                            _false_relation_mask(mask, i, last_struck, struck_step, frame.step,
-                                                 job.beat_steps, given_ahead[fi], cand,
+                            _false_relation_mask(mask, i, recent, given_ahead[fi], cand,
                                                  pitch_offset, mode_minor, owed[:, i] < 0)
                         if rules and i and n > 2 and closes_marked is not None:
                             sub = mask[closes_marked]
@@ -1949,8 +1951,9 @@ def _chromatic_clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.
 # No false relation: a voice strikes no note that spells a letter another voice struck within the
 # last beat another way (F in the alto, then F# in the soprano), nor one a given voice strikes
 # in the next beat. bench/voice_leaps.py, cross-relations within a beat per 8 bars, harmonized
-# test melodies: 1.87, Bach 1.02; an eleventh listening review counted 27 in 11 passages, Bach
-# 14 in the same bars. Stricter than Bach, whose minor-key lines set G against G# in passing
+# test melodies: 1.87 -> 1.01, Bach 1.02 (docs/voices.md); an eleventh listening review counted
+# 27 in 11 passages, Bach 14 in the same bars. Stricter than Bach, whose minor-key lines set G
+# against G# in passing
 FALSE_RELATIONS = True
 # the letter (C=0 .. B=6) of each pitch class in the normalized keys, chromatic ones as chorales
 # spell them: in C major C# Eb F# G# Bb, in A minor Bb C# D# F# G#
@@ -1991,19 +1994,27 @@ def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]
     return out
 
 
-def _false_relation_mask(mask: np.ndarray, i: int, last_struck: np.ndarray,
-                         struck_step: np.ndarray, step: int, beat_steps: int, ahead: int,
+def _recent_strikes(last_struck: np.ndarray, struck_step: np.ndarray, step: int,
+                    beat_steps: int) -> np.ndarray:
+    """[rows, voices]: the pitch class (a bit) each voice struck before ``step`` and at most a
+    beat before, else 0."""
+    recent = (struck_step >= step - beat_steps) & (struck_step < step) & (last_struck >= 0)
+    return np.where(recent, 1 << (np.maximum(last_struck, 0) % 12), 0)
+
+
+def _false_relation_mask(mask: np.ndarray, i: int, recent: np.ndarray, ahead: int,
                          cand: np.ndarray, pitch_offset: int, minor: bool, rows: np.ndarray
                          ) -> None:
     """Voice ``i`` strikes no pitch class that spells a letter another way than a note another
-    voice struck before this step and at most a beat before (``last_struck``, ``struck_step``),
-    or than one a given voice strikes within the next beat (``ahead``), in the ``rows`` asked: a
-    voice that owes a seventh's fall (:func:`_owed_sevenths`) is left to resolve it. A row left
-    without a note keeps its mask."""
-    recent = (struck_step >= step - beat_steps) & (struck_step < step) & (last_struck >= 0)
-    recent[:, i] = False
-    bits = _pitch_class_bits(np.where(recent, last_struck, -1))
-    bad = np.where(rows, FALSE_OF[minor][bits | ahead], 0)
+    voice struck before this step and at most a beat before (``recent``,
+    :func:`_recent_strikes`), or than one a given voice strikes within the next beat
+    (``ahead``), in the ``rows`` asked: a voice that owes a seventh's fall
+    (:func:`_owed_sevenths`) is left to resolve it. A row left without a note keeps its
+    mask."""
+    others = np.bitwise_or.reduce(np.delete(recent, i, axis=1), axis=1) | ahead
+    if not others.any():
+        return
+    bad = np.where(rows, FALSE_OF[minor][others], 0)
     if bad.any():
         _narrow(mask, ((bad[:, None] >> (cand % 12)[None, :]) & 1) == 0, pitch_offset)
 
