@@ -983,7 +983,7 @@ class VoiceSampler:
                                                     unresolved[fi], cand, pitch_offset)
                         if given_ahead is not None:
                             _false_relation_mask(mask, i, recent, given_ahead[fi], cand,
-                                                 pitch_offset, mode_minor, owed[:, i] < 0)
+                                                 pitch_offset, mode_minor)
                         if rules and i and n > 2 and closes_marked is not None:
                             sub = mask[closes_marked]
                             _fermata_chord_mask(sub, i, n, cur[closes_marked], cand,
@@ -1951,7 +1951,7 @@ def _chromatic_clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.
 # No false relation: a voice strikes no note that spells a letter another voice struck within the
 # last beat another way (F in the alto, then F# in the soprano), nor one a given voice strikes
 # in the next beat. bench/voice_leaps.py, cross-relations within a beat per 8 bars, harmonized
-# test melodies: 1.87 -> 1.01, Bach 1.02 (docs/voices.md); an eleventh listening review counted
+# test melodies: 1.87 -> 0.88, Bach 1.02 (docs/voices.md); an eleventh listening review counted
 # 27 in 11 passages, Bach 14 in the same bars. Stricter than Bach, whose minor-key lines set G
 # against G# in passing
 FALSE_RELATIONS = True
@@ -2003,18 +2003,16 @@ def _recent_strikes(last_struck: np.ndarray, struck_step: np.ndarray, step: int,
 
 
 def _false_relation_mask(mask: np.ndarray, i: int, recent: np.ndarray, ahead: int,
-                         cand: np.ndarray, pitch_offset: int, minor: bool, rows: np.ndarray
-                         ) -> None:
+                         cand: np.ndarray, pitch_offset: int, minor: bool) -> None:
     """Voice ``i`` strikes no pitch class that spells a letter another way than a note another
     voice struck before this step and at most a beat before (``recent``,
     :func:`_recent_strikes`), or than one a given voice strikes within the next beat
-    (``ahead``), in the ``rows`` asked: a voice that owes a seventh's fall
-    (:func:`_owed_sevenths`) is left to resolve it. A row left without a note keeps its
-    mask."""
+    (``ahead``). Called after :func:`_resolution_mask`, it only chooses among a seventh's
+    resolutions (a row left without a note keeps its mask)."""
     others = np.bitwise_or.reduce(np.delete(recent, i, axis=1), axis=1) | ahead
     if not others.any():
         return
-    bad = np.where(rows, FALSE_OF[minor][others], 0)
+    bad = FALSE_OF[minor][others]
     if bad.any():
         _narrow(mask, ((bad[:, None] >> (cand % 12)[None, :]) & 1) == 0, pitch_offset)
 
