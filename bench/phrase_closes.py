@@ -13,6 +13,8 @@
     python bench/phrase_closes.py --no-step-rule  # half-beat notes may leave by leap (_step_mask)
     python bench/phrase_closes.py --no-passing  # no passing eighths (PASSING_SHARE 0)
     python bench/phrase_closes.py --restrike-closes  # a voice strikes on each beat of a held close
+    python bench/phrase_closes.py --no-given-closes  # the melody's other fermatas on any chord
+    python bench/phrase_closes.py --split val        # the tuning pieces
 
 After the parallels, each column counts (found / of how many) on the harmonizations, and on
 Bach's own harmonizations of the same melodies in brackets: major-seventh beat chords; pairs of
@@ -20,9 +22,10 @@ voices struck a semitone apart on a beat; doubled leading tones; four-voice beat
 seventh chords with the seventh in two voices; sevenths of dominant-seventh chords that rise in
 their voice's next note (the melody's own included), and of the other seventh chords (ii7, vi7,
 half-diminished and diminished sevenths); beat chords that are diminished triads in
-root position; under each half close (V) whose melody note is held past the next beat, the
-beats after it whose chord has the close's root; the beats after a held close's onset (V or I)
-where a voice below the top strikes.
+root position; the chords under the melody's fermatas before the last bar that are major or
+minor triads in root position (the fifth may be left out); under each half close (V) whose
+melody note is held past the next beat, the beats after it whose chord has the close's root;
+the beats after a held close's onset (V or I) where a voice below the top strikes.
 
 The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
 evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
@@ -55,6 +58,22 @@ def major_sevenths(score: Score, end: int) -> tuple[int, int]:
     shapes = [{(r + x) % 12 for x in steps} for r in range(12)
               for steps in ((0, 4, 7, 11), (0, 4, 11))]
     return sum(set(c.pcs) in shapes for c in chords), len(chords)
+
+
+def fermata_chords(score: Score, fermatas: tuple[int, ...], end: int) -> tuple[int, int]:
+    """(the melody's fermatas before the last bar whose chord is a major or minor triad in root
+    position, its fifth there or not; such fermatas where every voice sounds)."""
+    last = score.bar_start(max(0, score.bar_count() - 1))
+    good = total = 0
+    for c in an.sonorities(score.notes, [t for t in fermatas if t < min(end, last)]):
+        if len(c.pitches) < 4:
+            continue
+        total += 1
+        found = an.chord_root(frozenset(c.pcs))
+        bare = len(c.pcs) == 2 and any((c.bass + t) % 12 in c.pcs for t in (3, 4))
+        good += bare or (found is not None and found[1] in ("maj", "min")
+                         and found[0] == c.bass % 12)
+    return good, total
 
 
 def close_held(score: Score, closes: dict[int, tuple[int, int]], step: int) -> tuple[int, int]:
@@ -101,6 +120,8 @@ def main(argv=None) -> None:
     ap.add_argument("--no-passing", action="store_true")
     ap.add_argument("--restrike-closes", action="store_true")
     ap.add_argument("--pieces", type=int, default=40)
+    ap.add_argument("--split", default="test", help="test, or val (the tuning pieces)")
+    ap.add_argument("--no-given-closes", action="store_true")
     args = ap.parse_args(argv)
     if args.no_closes:
         voice_sampler._phrase_closes = lambda *a, **k: {}
@@ -122,6 +143,8 @@ def main(argv=None) -> None:
         voice_sampler.PASSING_SHARE = (0, 0, 0, 0)
     if args.restrike_closes:
         voice_sampler.CLOSE_STANDS = False
+    if args.no_given_closes:
+        voice_sampler.GIVEN_CLOSES = False
     if args.no_close_holds:
         voice_sampler.CLOSES_HELD = False
     spans: list[dict[int, tuple[int, int]]] = []  # the closes of the last harmonization planned
@@ -139,7 +162,7 @@ def main(argv=None) -> None:
     voice_sampler._phrase_closes = recorded
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
-    cases = me.cases_from_pieces(split["test"], vocab)[:args.pieces]
+    cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]
     generate = me.sampler_adapter(folder)
     cadences = outer = pairs = eighths = 0.0
     made: dict[str, list[int]] = {name: [0, 0] for name in COLUMNS}
@@ -160,9 +183,9 @@ def main(argv=None) -> None:
         beats = an.beat_ticks(s, 0, end)
         outs = generate(melody, request)
         closes = spans[0] if spans else {}
-        add(bach, pair_counts(s, key, end, beats, closes, vocab.step_ticks))
+        add(bach, pair_counts(s, key, end, beats, closes, vocab.step_ticks, s.fermatas))
         for g in outs:
-            add(made, pair_counts(g, key, end, beats, closes, vocab.step_ticks))
+            add(made, pair_counts(g, key, end, beats, closes, vocab.step_ticks, s.fermatas))
             cadences += an.authentic_cadences(g, key, 0, end)
             outer += an.outer_voice_parallels(g.notes, 0, end)
             pairs += an.voice_parallels(an.part_voices(g), 0, end)
@@ -180,12 +203,14 @@ COLUMNS = {"maj7": "major-seventh beat chords", "clash": "semitone clashes struc
            "double": "doubled leading tones on beats", "sevenths": "doubled sevenths",
            "rising": "V7 sevenths rising", "others": "other sevenths rising",
            "dim": "root-position diminished triads",
+           "fermata": "inner fermata chords that are root-position triads",
            "held": "beats under a held half close keeping its chord",
            "struck": "beats under a held close where a lower voice strikes"}
 
 
 def pair_counts(score: Score, key, end: int, beats: list[int],
-                closes: dict[int, tuple[int, int]], step: int) -> dict[str, tuple[int, int]]:
+                closes: dict[int, tuple[int, int]], step: int, fermatas: tuple[int, ...] = ()
+                ) -> dict[str, tuple[int, int]]:
     """Each of COLUMNS for one score (the doubled leading tones only where a key is heard)."""
     voices = an.part_voices(score)
     out = {"maj7": major_sevenths(score, end), "clash": an.struck_clashes(voices, beats),
@@ -193,6 +218,7 @@ def pair_counts(score: Score, key, end: int, beats: list[int],
            "rising": an.rising_sevenths(voices, end),
            "others": an.rising_sevenths(voices, end, ("maj7", "min7", "hdim7", "dim7")),
            "dim": an.root_position_diminished(score.notes, beats),
+           "fermata": fermata_chords(score, fermatas, end),
            "held": close_held(score, closes, step),
            "struck": struck_under_closes(score, closes, step)}
     if key is not None:

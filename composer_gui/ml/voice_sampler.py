@@ -852,11 +852,17 @@ class VoiceSampler:
             if sampled is not None and not (frame.fermata or frame.phrased or frame.final) \
                     and sampled.any():
                 closes_marked = np.flatnonzero(sampled)
+            # ... and so does a phrase end the score marks (a harmonized melody's fermata, one
+            # inside a rewritten region) where no cadence is planned (GIVEN_CLOSES)
+            close_rows = closes_marked
+            if close_rows is None and GIVEN_CLOSES and rules and n > 2 and frame.fermata \
+                    and not (frame.context or frame.final or frame.cadence):
+                close_rows = np.arange(rows)
             frame_attack = np.zeros(rows, bool)
             # a marked phrase end is drawn to close as a cadence on the chord before it
             pull_close = None
-            if rules and n > 2 and closes_marked is not None and CADENCE_PULL:
-                pull_close = _cadence_pull((at_beat if halves else chord)[closes_marked], cand,
+            if rules and n > 2 and close_rows is not None and CADENCE_PULL:
+                pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
             # the lowest voice written here strikes when the chord has stood too long
             static = None
@@ -984,14 +990,13 @@ class VoiceSampler:
                         if given_ahead is not None:
                             _false_relation_mask(mask, i, recent, given_ahead[fi], cand,
                                                  pitch_offset, mode_minor)
-                        if rules and i and n > 2 and closes_marked is not None:
-                            sub = mask[closes_marked]
-                            _fermata_chord_mask(sub, i, n, cur[closes_marked], cand,
-                                                pitch_offset)
+                        if rules and i and n > 2 and close_rows is not None:
+                            sub = mask[close_rows]
+                            _fermata_chord_mask(sub, i, n, cur[close_rows], cand, pitch_offset)
                             if ROOT_REACH and i < n - 1:
-                                _root_reach_mask(sub, i, n, cur[closes_marked],
-                                                 chord[closes_marked], cand, pitch_offset)
-                            mask[closes_marked] = sub
+                                _root_reach_mask(sub, i, n, cur[close_rows], chord[close_rows],
+                                                 cand, pitch_offset)
+                            mask[close_rows] = sub
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:
@@ -1022,7 +1027,7 @@ class VoiceSampler:
                                    again)
                     if pull_close is not None:
                         biased = biased.copy() if biased is logits else biased
-                        biased[closes_marked, pitch_offset:] += pull_close
+                        biased[close_rows, pitch_offset:] += pull_close
                     if pulled[i]:
                         if biased is logits:
                             biased = biased + job.pull[i]
@@ -1495,6 +1500,13 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
 
 
 ROOT_REACH = True  # _root_reach_mask: the inner voices of a marked phrase end leave the bass a root
+# The score's own phrase ends (a harmonized melody's fermatas, those inside a rewritten region)
+# where no cadence is planned (_phrase_closes plans V or V-I under the second, seventh and
+# tonic degrees) close on a root-position triad too, drawn to a cadence on the chord before
+# (_fermata_chord_mask, _root_reach_mask, _cadence_pull). A twelfth listening review found 8 of
+# 17 such fermatas of three harmonized chorales on dissonant chords (Bach 1), and I or V under
+# the melody's fifth degree in 0 of 8 (Bach 6)
+GIVEN_CLOSES = True
 
 
 def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: np.ndarray,

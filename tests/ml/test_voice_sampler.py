@@ -1299,6 +1299,36 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     assert _melody_final_step(kept(harmonize), 0, 16, 8) == 0
 
 
+def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root_triad(
+        tiny_voice_model, monkeypatch):
+    """A fermata over the melody's G (the fifth degree of C, where no cadence is planned) gets a
+    major or minor triad in root position (its fifth may be left out): 7 of 8 variations of the
+    tiny random model (the rule gives way where the others leave the bass no root), 2 of 8
+    without it (GIVEN_CLOSES off)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music.analysis import chord_root, sonorities
+
+    score = dataclasses.replace(melody(16), fermatas=(12 * TPQ,))
+
+    def closes(on: bool) -> list[bool]:
+        monkeypatch.setattr(voice_sampler, "GIVEN_CLOSES", on)
+        out = []
+        for seed in (1, 2):
+            sampler = load_sampler(tiny_voice_model)
+            for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=4,
+                                                               seed=seed)):
+                c = sonorities(r.notes, [12 * TPQ])[0]
+                found = chord_root(frozenset(c.pcs))
+                bare = len(c.pcs) == 2 and any((c.bass + t) % 12 in c.pcs for t in (3, 4))
+                out.append(len(c.pitches) == 4 and (bare or (
+                    found is not None and found[1] in ("maj", "min") and found[0] == c.bass % 12)))
+        return out
+
+    on = closes(True)
+    assert sum(on) >= 7, on
+    assert sum(closes(False)) <= 4
+
+
 def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
     """Bars of 4 steps, a beat of 1: a D (the second degree of C) held 2 beats to the end of bar
     2 is a half close; the same D ending bar 1, or held 1 beat, is not."""
