@@ -12,7 +12,8 @@ defaults, cadence ending) x 2 variations; every fermata after the cut and before
 (the closing cadence is the cadence option's, not counted). Bach: his fermatas in the same
 pieces from bar 5 to the bar before the last. Chords are named by their root against the
 piece's home key (upper case major, lower case minor, "/inv" not in root position, "?" no
-triad or seventh chord): on the beat before the fermata, and at it.
+triad or seventh chord): on the beat before the fermata, and at it; and how many fermata chords
+have a root outside the home key's scale (natural minor in minor: bII, bVII in major).
 
 A second table: the phrases' lengths in beats, from each fermata to the next (from the
 opening's last fermata, to the closing chord's included), and the last phrase's alone.
@@ -54,12 +55,23 @@ def chord_name(score: Score, tick: int, key: KeySignature) -> str:
     return name + ("/inv" if root != found[0].bass % 12 else "")
 
 
-def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Counter) -> None:
-    """Count (chord before, fermata chord) for the fermatas in [start, stop)."""
+# the degrees of a major key and of a natural minor key, as semitones above the tonic
+SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
+
+
+def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Counter,
+                chromatic: Counter) -> None:
+    """Count (chord before, fermata chord) for the fermatas in [start, stop), and in
+    ``chromatic`` the fermata chords whose root is no degree of ``key`` (bII, bVII in major)."""
     beat = score.time_signature_at(start).beat_ticks
     for t in score.fermatas:
         if start <= t < stop:
             into[(chord_name(score, t - beat, key), chord_name(score, t, key))] += 1
+            found = an.sonorities(score.notes, [t])
+            named = an.chord_root(found[0].pcs) if found else None
+            if named is not None:
+                scale = SCALES["minor" if key.mode == "minor" else "major"]
+                chromatic["ends"] += (named[0] - key.tonic_pc) % 12 not in scale
 
 
 def phrase_lengths(score: Score, start: int, into: Counter, last: Counter) -> None:
@@ -92,6 +104,7 @@ def main(argv=None) -> None:
     cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                        if c.score.bar_count() >= 4], 20)
     made, bach = Counter(), Counter()
+    off_key = {"continued": Counter(), "Bach": Counter()}
     lengths = {"continued": (Counter(), Counter()), "Bach": (Counter(), Counter())}
     for i, case in enumerate(cases):
         s = case.score
@@ -99,15 +112,17 @@ def main(argv=None) -> None:
         key = me.home_key(s, s.end_tick)
         if key is None:
             continue
-        phrase_ends(s, start, s.bar_start(s.bar_count() - 1), key, bach)
+        phrase_ends(s, start, s.bar_start(s.bar_count() - 1), key, bach, off_key["Bach"])
         phrase_lengths(s, start, *lengths["Bach"])
         opening = s.slice(0, start, shift=False)
         for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
-            phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made)
+            phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made,
+                        off_key["continued"])
             phrase_lengths(g, start, *lengths["continued"])
     print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
-          " on anything else | after V(7) in root position, on I or i | commonest (before, end) |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- |")
+          " on anything else | after V(7) in root position, on I or i | on a root outside the key "
+          "(bII, bVII...) | commonest (before, end) |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- |")
     for who, c in (("continued", made), ("Bach", bach)):
         n = sum(c.values())
         ends = Counter()
@@ -121,7 +136,7 @@ def main(argv=None) -> None:
                         if before in ("V", "Vdom7") and end in ("I", "i"))
         common = ", ".join(f"{b}-{e} {k}" for (b, e), k in c.most_common(4))
         print(f"| {who} | {n} | {tonic} | {dominant} | {triads} | {n - tonic - dominant - triads} "
-              f"| {authentic} | {common} |")
+              f"| {authentic} | {off_key[who]['ends']} | {common} |")
 
     print()
     print("| | phrases | under 6 beats | 6 | 8 | 10 | 12 or more | last phrases | last under 6 "

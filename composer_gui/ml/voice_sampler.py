@@ -68,6 +68,7 @@ same notes.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import os
 import threading
@@ -992,10 +993,11 @@ class VoiceSampler:
                                                  pitch_offset, mode_minor)
                         if rules and i and n > 2 and close_rows is not None:
                             sub = mask[close_rows]
-                            _fermata_chord_mask(sub, i, n, cur[close_rows], cand, pitch_offset)
+                            _fermata_chord_mask(sub, i, n, cur[close_rows], cand, pitch_offset,
+                                                mode_minor)
                             if ROOT_REACH and i < n - 1:
                                 _root_reach_mask(sub, i, n, cur[close_rows], chord[close_rows],
-                                                 cand, pitch_offset)
+                                                 cand, pitch_offset, mode_minor)
                             mask[close_rows] = sub
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
@@ -1358,11 +1360,16 @@ def _bare_roots() -> np.ndarray:
 
 
 BARE_ROOT = _bare_roots()
-# sets of pitch classes a bass can complete as a major or minor triad in root position (the
-# voices above hold its third: not C-G alone, which only a bass on E or E-flat would fill, as
-# an inversion)
-ROOTED_BELOW = np.logical_or.reduce([TRIAD_ROOT[np.arange(1 << 12) | (1 << b)] == b
-                                     for b in range(12)])
+
+
+@functools.cache
+def _rooted_below(roots: int = 0xFFF) -> np.ndarray:
+    """The sets of pitch classes a bass on one of ``roots`` (a 12-bit set) can complete as a
+    major or minor triad in root position (the voices above hold its third: not C-G alone,
+    which only a bass on E or E-flat would fill, as an inversion)."""
+    return np.logical_or.reduce([TRIAD_ROOT[np.arange(1 << 12) | (1 << b)] == b
+                                 for b in range(12) if roots >> b & 1])
+
 # the seventh of each seventh chord, and of each dominant seventh chord
 _SEVENTH_STEP = np.array([analysis.SEVENTHS.get(q, (0, 0, 0, 0))[3] for q in QUALITIES])
 SEVENTH_OF = _where_quality(tuple(analysis.SEVENTHS),
@@ -1475,8 +1482,20 @@ def _closes(cur: np.ndarray) -> np.ndarray:
     return (cur >= 0).all(axis=1) & (root == bass)
 
 
+# A phrase end closes on a triad whose root is a degree of the key (C D E F G A B in C major,
+# A B C D E F G in A minor; its quality free: V/V and V/vi half closes stay), not on a chromatic
+# one: a twelfth listening review heard fermatas on bII and bVII in 2 of 8 continuations (Bach's
+# same bars: none)
+DIATONIC_CLOSES = True
+
+
+def _close_roots(minor: bool) -> int:
+    """The roots (12-bit set) a phrase end's triad may have in the normalized key."""
+    return sum(1 << pc for pc in _NATURAL[minor]) if DIATONIC_CLOSES else 0xFFF
+
+
 def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
-                        pitch_offset: int) -> None:
+                        pitch_offset: int, minor: bool = False) -> None:
     """A phrase end the model marks (a fermata it samples) closes on a major or minor triad in
     root position: a voice below the top keeps the chord within one such triad, and the bass
     takes its root; the voice above the bass leaves it one (the third sounds above: over an
@@ -1485,14 +1504,15 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
     interior fermatas on a cadence, the rest on seventh chords (i7, vi7, iii7), inversions
     (ii6/4, vi6, VII6) and the like. A row left without a note keeps its mask."""
     merged = _pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
+    roots = _close_roots(minor)
     if i == n - 1:
         root = TRIAD_ROOT[merged]
-        allowed = root == (cand % 12)[None, :]
+        allowed = (root == (cand % 12)[None, :]) & ((roots >> (cand % 12))[None, :] & 1 == 1)
         # where root position yields to an earlier rule, at least no six-four chord (the bass
         # on the triad's fifth: an eighth listening review found fermatas on vi6/4 and III6/4)
         _narrow(mask, (root < 0) | ((root + 7) % 12 != (cand % 12)[None, :]), pitch_offset)
     elif i == n - 2:  # the voices above the bass leave it a root: they hold the third
-        allowed = ROOTED_BELOW[merged]
+        allowed = _rooted_below(roots)[merged]
     else:
         allowed = IN_TRIAD[merged]
     # a note held from before stays only where it fits the triad
@@ -1510,7 +1530,7 @@ GIVEN_CLOSES = True
 
 
 def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: np.ndarray,
-                     cand: np.ndarray, pitch_offset: int) -> None:
+                     cand: np.ndarray, pitch_offset: int, minor: bool = False) -> None:
     """On a phrase end the model marks, an inner voice takes a note that leaves the bass, written
     after it, a root it may move to: one that makes the chord a major or minor triad in root
     position (with the tenor: completes it), lies no tritone from the bass's last note (the bass
@@ -1524,7 +1544,10 @@ def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: n
     bass0 = chord[:, n - 1]
     before_i = chord[:, i]
     allowed = np.zeros((rows, len(cand)), bool)
+    roots = _close_roots(minor)
     for b in range(12):
+        if not roots >> b & 1:
+            continue
         bits = above[:, None] | (1 << pcs)[None, :] | (1 << b)
         fits = np.zeros(bits.shape, bool)
         for third in (3, 4):

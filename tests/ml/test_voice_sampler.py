@@ -1732,6 +1732,28 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {4}
 
 
+def test_a_phrase_end_closes_on_a_root_of_the_key(sampler, monkeypatch):
+    """Under D5 and F4 (normalized C major) a phrase end's tenor leaves the bass a root of the
+    key: A (D minor over D), not D, F or B-flat, which only a B-flat bass would complete (a
+    root outside the key: a review heard bII and bVII at fermatas); without DIATONIC_CLOSES
+    they are allowed. The same in A minor, whose degrees are C major's notes."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _fermata_chord_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def tenor_pcs(minor: bool) -> set[int]:
+        tenor = _open_mask(1, sampler)
+        _fermata_chord_mask(tenor, 2, 4, np.array([[74, 65, -1, -1]]), cand, v.pitch_offset,
+                            minor)
+        return {p % 12 for p in allowed_pitches(tenor, sampler)}
+
+    assert tenor_pcs(False) == {9} and tenor_pcs(True) == {9}
+    monkeypatch.setattr(voice_sampler, "DIATONIC_CLOSES", False)
+    assert tenor_pcs(False) == {2, 5, 9, 10}
+
+
 def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(sampler):
     """Normalized C major: after G7 the pull is on C, E and G (V7-I); after E major on A, C, E
     (V/vi-vi); after B major on E, G, B (V/iii-iii); after A minor (no dominant) and after the
