@@ -857,12 +857,13 @@ class VoiceSampler:
             # inside a rewritten region) where no cadence is planned (GIVEN_CLOSES)
             close_rows = closes_marked
             if close_rows is None and GIVEN_CLOSES and rules and n > 2 and frame.fermata \
-                    and not (frame.context or frame.final or frame.cadence):
+                    and not (frame.context or frame.final):
                 close_rows = np.arange(rows)
             frame_attack = np.zeros(rows, bool)
-            # a marked phrase end is drawn to close as a cadence on the chord before it
+            # a marked phrase end is drawn to close as a cadence on the chord before it (a
+            # planned close has its chord already: _cadence_mask)
             pull_close = None
-            if rules and n > 2 and close_rows is not None and CADENCE_PULL:
+            if rules and n > 2 and close_rows is not None and CADENCE_PULL and not frame.cadence:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
             # the lowest voice written here strikes when the chord has stood too long
@@ -1521,11 +1522,12 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
 
 ROOT_REACH = True  # _root_reach_mask: the inner voices of a marked phrase end leave the bass a root
 # The score's own phrase ends (a harmonized melody's fermatas, those inside a rewritten region)
-# where no cadence is planned (_phrase_closes plans V or V-I under the second, seventh and
-# tonic degrees) close on a root-position triad too, drawn to a cadence on the chord before
-# (_fermata_chord_mask, _root_reach_mask, _cadence_pull). A twelfth listening review found 8 of
-# 17 such fermatas of three harmonized chorales on dissonant chords (Bach 1), and I or V under
-# the melody's fifth degree in 0 of 8 (Bach 6)
+# close on a root-position triad too (_fermata_chord_mask, _root_reach_mask): where no cadence
+# is planned (_phrase_closes plans V or V-I under the second, seventh and tonic degrees) drawn
+# to a cadence on the chord before (_cadence_pull), and a planned half close is V, not V7. A
+# twelfth listening review found 8 of 17 such fermatas of three harmonized chorales on
+# dissonant chords (Bach 1), I or V under the melody's fifth degree in 0 of 8 (Bach 6), and
+# half closes on V7
 GIVEN_CLOSES = True
 
 
