@@ -1791,6 +1791,13 @@ def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     assert allowed_pitches(alto, sampler, 0) == {63, 64, 65}
     assert allowed_pitches(alto, sampler, 1) == set(cand.tolist())
     assert alto[0, HOLD]
+    # struck twice in a row already (OWED_STRIKES): it falls or holds, no third stroke
+    again = _open_mask(2, sampler)
+    _resolution_mask(again, owed[:, 1], cand, v.pitch_offset, np.array([2, 2]))
+    assert allowed_pitches(again, sampler, 0) == {63, 64} and again[0, HOLD]
+    once = _open_mask(2, sampler)
+    _resolution_mask(once, owed[:, 1], cand, v.pitch_offset, np.array([1, 1]))
+    assert allowed_pitches(once, sampler, 0) == {63, 64, 65}
 
 
 def test_a_held_seventh_still_falls_after_the_chord_moves_on(sampler):
