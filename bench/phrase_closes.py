@@ -69,10 +69,7 @@ def fermata_chords(score: Score, fermatas: tuple[int, ...], end: int) -> tuple[i
         if len(c.pitches) < 4:
             continue
         total += 1
-        found = an.chord_root(frozenset(c.pcs))
-        bare = len(c.pcs) == 2 and any((c.bass + t) % 12 in c.pcs for t in (3, 4))
-        good += bare or (found is not None and found[1] in ("maj", "min")
-                         and found[0] == c.bass % 12)
+        good += an.closes_in_root_position(c)
     return good, total
 
 

@@ -1498,9 +1498,10 @@ def _close_roots(minor: bool) -> int:
 
 def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
                         pitch_offset: int, minor: bool = False) -> None:
-    """A phrase end the model marks (a fermata it samples) closes on a major or minor triad in
-    root position: a voice below the top keeps the chord within one such triad, and the bass
-    takes its root; the voice above the bass leaves it one (the third sounds above: over an
+    """A phrase end (a fermata the model samples, or the score's own: GIVEN_CLOSES) closes on a
+    major or minor triad in root position whose root is a degree of the key
+    (:func:`_close_roots`): a voice below the top keeps the chord within one such triad, and the
+    bass takes its root; the voice above the bass leaves it one (the third sounds above: over an
     open fifth C-G the bass could only fill in E, an inversion, and 26 of 124 phrase ends of
     bench/region_gaps.py --continuations came so). A sixth listening review found 1 of 15
     interior fermatas on a cadence, the rest on seventh chords (i7, vi7, iii7), inversions

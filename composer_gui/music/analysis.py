@@ -47,6 +47,15 @@ class Sonority:
         return self.pitches[-1]
 
 
+def closes_in_root_position(s: Sonority) -> bool:
+    """Whether ``s`` is a major or minor triad in root position, its fifth there or not (root and
+    third alone): the chord a chorale's phrase end closes on."""
+    if len(s.pcs) == 2:
+        return any((s.bass + t) % 12 in s.pcs for t in (3, 4))
+    found = chord_root(s.pcs)
+    return found is not None and found[1] in ("maj", "min") and found[0] == s.bass % 12
+
+
 def sounding(notes: Sequence[Note], tick: int) -> tuple[int, ...]:
     """Pitches sounding at ``tick`` (started at or before it, not yet ended), low to high."""
     return tuple(sorted({n.pitch for n in notes if n.start <= tick < n.end}))

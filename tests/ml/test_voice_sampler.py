@@ -1058,12 +1058,7 @@ def test_a_marked_phrase_end_that_does_not_close_is_not_written(tiny_voice_model
             for t in ticks:
                 if t >= last:
                     continue  # the closing chord: the cadence option's
-                chord = an.sonorities(mine, [t])[0]
-                named = an.chord_root(chord.pcs)
-                bare = len(chord.pcs) == 2 and bool({(chord.bass + 3) % 12,
-                                                     (chord.bass + 4) % 12} & chord.pcs)
-                rooted = bare or (named is not None and named[1] in ("maj", "min")
-                                  and named[0] == chord.bass % 12)
+                rooted = an.closes_in_root_position(an.sonorities(mine, [t])[0])
                 kept += rooted
                 other += not rooted
     assert kept
@@ -1307,7 +1302,7 @@ def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root
     tiny random model (the rule gives way where the others leave the bass no root), 2 of 8
     without it (GIVEN_CLOSES off)."""
     from composer_gui.ml import voice_sampler
-    from composer_gui.music.analysis import chord_root, sonorities
+    from composer_gui.music.analysis import closes_in_root_position, sonorities
 
     score = dataclasses.replace(melody(16), fermatas=(12 * TPQ,))
 
@@ -1319,10 +1314,7 @@ def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root
             for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=4,
                                                                seed=seed)):
                 c = sonorities(r.notes, [12 * TPQ])[0]
-                found = chord_root(frozenset(c.pcs))
-                bare = len(c.pcs) == 2 and any((c.bass + t) % 12 in c.pcs for t in (3, 4))
-                out.append(len(c.pitches) == 4 and (bare or (
-                    found is not None and found[1] in ("maj", "min") and found[0] == c.bass % 12)))
+                out.append(len(c.pitches) == 4 and closes_in_root_position(c))
         return out
 
     on = closes(True)

@@ -190,3 +190,17 @@ def test_cross_relations_pair_one_letter_spelled_two_ways_in_two_voices():
     assert A.cross_relations(voices(Note(TPQ, 78, TPQ)), TPQ) == 0
     same = [[Note(0, 65, TPQ, spelling="F"), Note(TPQ, 66, TPQ, spelling="F#")]]
     assert A.cross_relations(same, TPQ) == 0
+
+
+def test_closes_in_root_position_is_a_major_or_minor_triad_over_its_root():
+    """C-E-G over C, and C-E alone, close; C major over E, a diminished triad and a seventh
+    chord do not."""
+    def s(*pitches):
+        return A.Sonority(0, pitches)
+
+    assert A.closes_in_root_position(s(48, 64, 67, 72))
+    assert A.closes_in_root_position(s(45, 60, 64, 69))  # A minor
+    assert A.closes_in_root_position(s(48, 64, 72))  # the fifth left out
+    assert not A.closes_in_root_position(s(52, 60, 67, 72))  # first inversion
+    assert not A.closes_in_root_position(s(47, 62, 65, 71))  # B diminished
+    assert not A.closes_in_root_position(s(43, 59, 62, 65))  # G7
