@@ -17,6 +17,11 @@ have a root outside the home key's scale (natural minor in minor: bII, bVII in m
 
 A second table: the phrases' lengths in beats, from each fermata to the next (from the
 opening's last fermata, to the closing chord's included), and the last phrase's alone.
+
+A third: how the phrase ends after the cut keep the opening's phrase grid: the share of
+interior phrase ends on a position in the bar where the opening's fermatas fall; where the
+opening has two, the share on its period (its last fermata plus whole multiples of the ticks
+between its last two), and the share of those grid points before the last bar that have one.
 """
 
 from __future__ import annotations
@@ -85,6 +90,34 @@ def phrase_lengths(score: Score, start: int, into: Counter, last: Counter) -> No
         last[lengths[-1]] += 1
 
 
+def seed_grid(score: Score, start: int) -> tuple[int, int | None, frozenset[int]] | None:
+    """The opening's phrase grid: (its last fermata tick, the ticks between its last two or
+    None, the positions in the bar its fermatas fall on), or None (no fermata)."""
+    ends = sorted(t for t in score.fermatas if t < start)
+    if not ends:
+        return None
+    period = ends[-1] - ends[-2] if len(ends) > 1 else None
+    return ends[-1], period, frozenset(t - score.bar_start(score.bar_at(t)) for t in ends)
+
+
+def grid_fit(score: Score, start: int, stop: int, grid, into: Counter) -> None:
+    """Count interior phrase ends in [start, stop): on a position in the bar where the
+    opening's fall, and on its grid (the last fermata plus whole periods), and the grid points
+    there with a phrase end."""
+    if grid is None:
+        return
+    last, period, where = grid
+    ends = {t for t in score.fermatas if start <= t < stop}
+    into["ends"] += len(ends)
+    into["placed"] += sum(t - score.bar_start(score.bar_at(t)) in where for t in ends)
+    if period:
+        points = {t for t in range(last + period, stop, period) if t >= start}
+        into["periodic"] += len(ends)
+        into["on"] += len(ends & points)
+        into["points"] += len(points)
+        into["hit"] += len(points & ends)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="test")
@@ -106,6 +139,7 @@ def main(argv=None) -> None:
     made, bach = Counter(), Counter()
     off_key = {"continued": Counter(), "Bach": Counter()}
     lengths = {"continued": (Counter(), Counter()), "Bach": (Counter(), Counter())}
+    fits = {"continued": Counter(), "Bach": Counter()}
     for i, case in enumerate(cases):
         s = case.score
         start = s.bar_start(4)
@@ -114,11 +148,14 @@ def main(argv=None) -> None:
             continue
         phrase_ends(s, start, s.bar_start(s.bar_count() - 1), key, bach, off_key["Bach"])
         phrase_lengths(s, start, *lengths["Bach"])
+        grid = seed_grid(s, start)
+        grid_fit(s, start, s.bar_start(s.bar_count() - 1), grid, fits["Bach"])
         opening = s.slice(0, start, shift=False)
         for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
             phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made,
                         off_key["continued"])
             phrase_lengths(g, start, *lengths["continued"])
+            grid_fit(g, start, g.bar_start(g.bar_count() - 1), grid, fits["continued"])
     print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
           " on anything else | after V(7) in root position, on I or i | on a root outside the key "
           "(bII, bVII...) | commonest (before, end) |")
@@ -151,6 +188,15 @@ def main(argv=None) -> None:
               f"| {share(c, lambda b: b == 10)} | {share(c, lambda b: b >= 12)} "
               f"| {sum(last.values())} | {share(last, lambda b: b < 6)} "
               f"| {share(last, lambda b: b == 8)} | {share(last, lambda b: b >= 12)} |")
+
+    print()
+    print("| | interior phrase ends | where the opening's fall in the bar | on its period "
+          "| grid points | with a phrase end |")
+    print("| --- | ---: | --- | --- | ---: | --- |")
+    for who, c in fits.items():
+        print(f"| {who} | {c['ends']} | {c['placed'] / max(c['ends'], 1):.1%} "
+              f"| {c['on'] / max(c['periodic'], 1):.1%} | {c['points']} "
+              f"| {c['hit'] / max(c['points'], 1):.1%} |")
 
 
 if __name__ == "__main__":

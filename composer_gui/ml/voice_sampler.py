@@ -174,6 +174,9 @@ class _VoiceJob:
     mode_from: np.ndarray | None = None
     mode_to: np.ndarray | None = None
     last_fermata: int = -(10 ** 9)  # the step of the score's last fermata before the span
+    # the positions in the bar (steps) where the score's fermatas before the span fall, in bars
+    # as long as the span's (PHRASE_PLACES)
+    fermata_places: frozenset[int] = frozenset()
     close_key: KeySignature | None = None  # the key the final cadence closes in (``key``)
 
 
@@ -546,6 +549,8 @@ class VoiceSampler:
                          mode_from=mode_from, mode_to=mode_to,
                          last_fermata=max((f for f in fermata_steps if f < start_step),
                                           default=-(10 ** 9)),
+                         fermata_places=_fermata_places(fermata_steps, start_step, bar_steps,
+                                                        ts.bar_ticks // step),
                          close_key=_real_key(close_key, shift) if close_key else key)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
@@ -671,6 +676,15 @@ class VoiceSampler:
         strong = _strong_frames(job.frames, job.beat_steps)
         long_phrase = LONG_PHRASE_BEATS * job.beat_steps
         overdue_phrase = OVERDUE_PHRASE_BEATS * job.beat_steps
+        places = job.fermata_places if PHRASE_PLACES else frozenset()
+        if places:  # the sketch's phrase ends show where in the bar the model's fall
+            strong = [f.pos in places for f in job.frames]
+            overdue_phrase = long_phrase  # (the next place after 8 beats is 12 beats on)
+        # per frame: on a beat, a beat before a place where a phrase may end (PRE_CLOSE_PULL)
+        placed_at = {f.step for f, on in zip(job.frames, strong, strict=True)
+                     if on and f.final == 0 and not f.context} if places else set()
+        before_place = [f.on_beat and f.step + job.beat_steps in placed_at and PRE_CLOSE_PULL > 0
+                        for f in job.frames]
         last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
@@ -824,6 +838,9 @@ class VoiceSampler:
                 if closing is not None and 0 < closing - frame.step < min_last:
                     mask[:, p0 + 1] = False
                 pos_logits = logits
+                if rules and n > 2 and places and not strong[fi]:
+                    pos_logits = logits.copy()
+                    pos_logits[:, p0 + 1] -= OFF_PLACE_COST
                 if rules and n > 2 and frame.on_beat and strong[fi] and frame.final == 0:
                     ready = _cadence_ready(at_beat if halves else chord, mode_minor) & \
                         (frame.step - marked_at >= long_phrase)
@@ -834,7 +851,7 @@ class VoiceSampler:
                             last_phrase[0] <= closing - frame.step <= last_phrase[1]:
                         bonus = bonus + LAST_PHRASE_BONUS  # the last phrase starts here
                     if bonus.any():
-                        pos_logits = logits.copy()
+                        pos_logits = pos_logits.copy()
                         pos_logits[:, p0 + 1] += bonus
                 chosen = sample_tokens(pos_logits, mask, temperature, top_k, top_p,
                                        rng.random(rows))
@@ -866,6 +883,17 @@ class VoiceSampler:
             if rules and n > 2 and close_rows is not None and CADENCE_PULL and not frame.cadence:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
+            # on the beat before a place where a long phrase will end, the voices are drawn to
+            # the key's dominant (PRE_CLOSE_PULL): the close after it is then a cadence
+            if rules and n > 2 and before_place[fi] and pull_close is None \
+                    and not (frame.context or frame.final or frame.cadence):
+                due = frame.step + job.beat_steps
+                ahead = due - marked_at >= long_phrase
+                if closing is not None and 0 < closing - due < min_last:
+                    ahead[:] = False
+                if ahead.any():
+                    close_rows = np.flatnonzero(ahead)
+                    pull_close = _pre_close_pull(len(close_rows), cand, mode_minor)
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -1204,6 +1232,27 @@ STATIC_NEW_PITCH = True
 # fermatas mid-phrase in rewritten regions (a region leads into the kept bars after it) and
 # held its chord there for 3 or 4 beats, where MAX_STATIC_BEATS spares a fermata's chord.
 PHRASES_FROM_SCORE = True
+# A continuation's phrase ends fall where the sketch's fall in the bar (on beat 3 of 4/4 when
+# its fermatas do): the phrase-end bonuses below go to those positions instead of every strong
+# beat, and a phrase end elsewhere costs OFF_PLACE_COST nats. A twelfth listening review found
+# the continuations' phrase ends off the sketch's grid in 7 of 8 (fermatas on beat 1 after a
+# sketch whose phrases all end on beat 3); bench/phrase_ends.py, the share of interior phrase
+# ends where the opening's fall in the bar: see the module's docs.
+PHRASE_PLACES = True
+OFF_PLACE_COST = 3.0
+
+
+def _fermata_places(fermata_steps: set[int], start_step: int, bar_steps: list[int],
+                    bar_len: int) -> frozenset[int]:
+    """The positions in the bar (steps) of the score's fermatas before ``start_step``, in bars
+    of ``bar_len`` steps (a pickup bar, or a bar in another meter, says nothing)."""
+    out = set()
+    for f in fermata_steps:
+        b = bisect.bisect_right(bar_steps, f) - 1
+        if f < start_step and 0 <= b < len(bar_steps) - 1 and \
+                bar_steps[b + 1] - bar_steps[b] == bar_len:
+            out.add(f - bar_steps[b])
+    return frozenset(out)
 
 
 # ----- style rules ---------------------------------------------------------------------------
@@ -1431,6 +1480,22 @@ OVERDUE_PHRASE_BEATS = 10
 # 17.5% (45.0 / 15.0%); phrases under 6 beats test 1.3 -> 4.9% (2.5%).
 LAST_PHRASE_BONUS = 4.0
 LAST_PHRASE_BEATS = (8, 9)
+
+
+# nats added to the notes of the key's dominant triad on the beat before a place in the bar where
+# a phrase of LONG_PHRASE_BEATS or more may end (PHRASE_PLACES): the cadence pull then draws
+# the close to the tonic (an authentic cadence), or the model goes elsewhere. With the places
+# alone the continuations' interior phrase ends came after a root-position V on I or i 6 times
+# in 126 on the test pieces (Bach 15 of 101); bench/phrase_ends.py --split val, 0 / 1 / 2 / 4
+# nats: after V(7) on I or i 6 / 18 / 29 / 33 of about 100 (Bach 11 of 67), on I or i 24 / 36 /
+# 46 / 53, on V 23 / 13 / 8 / 7 (Bach 14, 17).
+PRE_CLOSE_PULL = 1.0
+
+
+def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool) -> np.ndarray:
+    """[rows, pitches]: the pull (nats) toward the key's dominant triad."""
+    out = np.where(np.isin(cand % 12, list(_DOMINANT_TRIAD[minor])), PRE_CLOSE_PULL, 0.0)
+    return np.tile(out, (rows, 1))
 
 
 def _cadence_ready(before: np.ndarray, minor: bool) -> np.ndarray:

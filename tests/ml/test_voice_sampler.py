@@ -1108,6 +1108,41 @@ def test_the_last_phrase_starts_8_beats_before_the_closing_chord(tiny_voice_mode
     assert with_bonus >= 4 and without <= 1, (with_bonus, without)
 
 
+@pytest.mark.parametrize("places", [True, False])
+def test_phrase_ends_fall_where_the_sketchs_fall_in_the_bar(tiny_voice_model, monkeypatch,
+                                                             places):
+    """A model that would rather mark its fermatas on the downbeat continues a sketch whose
+    phrase ends fall on beat 3: with PHRASE_PLACES its own phrase ends fall on beat 3 too;
+    without it most fall on the downbeat."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "PHRASE_PLACES", places)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(0, True): 2.0}))
+    score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
+    on_three = elsewhere = 0
+    for seed in range(3):
+        notes = list(s.stream(score, GenerationRequest(bars=6, variations=2, seed=seed)))
+        last = max(g.note.start for g in notes)
+        for ticks in s.fermatas:
+            for t in ticks:
+                if 16 * TPQ <= t < last:
+                    on_three += t % (4 * TPQ) == 2 * TPQ
+                    elsewhere += t % (4 * TPQ) != 2 * TPQ
+    if places:
+        assert on_three >= 3 and elsewhere <= on_three // 3, (on_three, elsewhere)
+    else:
+        assert elsewhere > on_three, (on_three, elsewhere)
+
+
+def test_the_places_of_a_sketchs_phrase_ends():
+    from composer_gui.ml.voice_sampler import _fermata_places
+
+    bars = [0, 4, 20, 36, 52]  # a pickup bar of a beat, then bars of 16 steps
+    # the pickup's fermata and those after the start say nothing
+    assert _fermata_places({2, 12, 28, 40, 56}, 50, bars, 16) == frozenset({8, 4})
+    assert _fermata_places(set(), 50, bars, 16) == frozenset()
+
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.voice_sampler import _style_mask
 
@@ -1563,6 +1598,7 @@ def test_a_phrase_lasts_at_least_min_phrase_beats(sampler, monkeypatch):
 
     sketch = dataclasses.replace(chorale(), fermatas=(7 * TPQ,))  # the sketch's last beat
     req = GenerationRequest(bars=4, variations=6, seed=5)
+    monkeypatch.setattr(voice_sampler, "PHRASE_PLACES", False)  # any place in the bar
 
     def gaps() -> list[int]:
         sampler.generate(sketch, req)
