@@ -26,8 +26,9 @@ root position; the chords under the melody's fermatas before the last bar that a
 minor triads in root position (the fifth may be left out); under each half close (V) whose
 melody note is held past the next beat, the beats after it whose chord has the close's root;
 the beats after a held close's onset (V or I) where a voice below the top strikes; beat chords
-of 3+ pitch classes that are seventh chords (complete, or without the fifth), those of them
-that are no dominant or diminished seventh, and beat chords rooted on the key's third degree.
+of 3+ pitch classes that are seventh chords (analysis.seventh_chord_beats: complete, or
+without the fifth), those of them that are no dominant or diminished seventh, and beat chords
+rooted on the key's third degree.
 
 The bach-chorales model's 40 held-out test melodies (its split.json), 2 variations each, the
 evaluation's settings (musical_eval: temperature, top-p, no key lock). The table in
@@ -62,29 +63,18 @@ def major_sevenths(score: Score, end: int) -> tuple[int, int]:
     return sum(set(c.pcs) in shapes for c in chords), len(chords)
 
 
-def seventh_quality(pcs: frozenset[int]) -> str | None:
-    """The quality of the seventh chord ``pcs`` is, complete or without its fifth, else None."""
-    for root in pcs:
-        for quality, steps in an.SEVENTHS.items():
-            full = {(root + x) % 12 for x in steps}
-            if pcs == full or pcs == full - {(root + steps[2]) % 12}:
-                return quality
-    return None
-
-
 def beat_chord_kinds(score: Score, end: int, key) -> dict[str, tuple[int, int]]:
     """Beat chords of 3+ pitch classes: (seventh chords, all), (seventh chords other than
     dominant and diminished sevenths, all), (triads or sevenths on the key's third degree,
     all)."""
-    chords = [frozenset(c.pcs) for c in an.sonorities(score.notes, an.beat_ticks(score, 0, end))
-              if len(c.pcs) >= 3]
-    kinds = [seventh_quality(c) for c in chords]
-    out = {"seventh": (sum(q is not None for q in kinds), len(chords)),
-           "other7": (sum(q not in (None, "dom7", "dim7") for q in kinds), len(chords))}
+    sevenths, soft, total = an.seventh_chord_beats(score, 0, end)
+    out = {"seventh": (sevenths, total), "other7": (soft, total)}
     if key is not None:
         third = (key.tonic_pc + (3 if key.quality == "minor" else 4)) % 12
-        roots = [an.chord_root(c) for c in chords]
-        out["mediant"] = (sum(r is not None and r[0] == third for r in roots), len(chords))
+        roots = [an.chord_root(c.pcs) for c in an.sonorities(score.notes,
+                                                              an.beat_ticks(score, 0, end))
+                 if len(c.pcs) >= 3]
+        out["mediant"] = (sum(r is not None and r[0] == third for r in roots), total)
     return out
 
 
@@ -231,7 +221,7 @@ COLUMNS = {"maj7": "major-seventh beat chords", "clash": "semitone clashes struc
            "fermata": "inner fermata chords that are root-position triads",
            "held": "beats under a held half close keeping its chord",
            "struck": "beats under a held close where a lower voice strikes",
-           "seventh": "beat chords that are seventh chords (fifth optional)",
+           "seventh": "beat chords that are seventh chords",
            "other7": "of them not V7 or a diminished seventh",
            "mediant": "beat chords on the third degree (iii, III)"}
 

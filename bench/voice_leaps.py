@@ -175,6 +175,7 @@ def main(argv=None) -> None:
     augs, bach_augs = [0, 0], [0, 0]
     rising, bach_rising = [0, 0], [0, 0]
     false, bach_false = 0, 0
+    sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -198,6 +199,8 @@ def main(argv=None) -> None:
         bach_rising = [a + b for a, b in zip(bach_rising, rising_sevenths(s, start, end),
                                              strict=True)]
         bach_false += cross_relations(s, start, end)
+        bach_sevenths = [a + b for a, b in zip(bach_sevenths,
+                                               an.seventh_chord_beats(s, start, end), strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
@@ -227,6 +230,8 @@ def main(argv=None) -> None:
             augs = [a + b for a, b in zip(augs, augmented(g, start, stop), strict=True)]
             rising = [a + b for a, b in zip(rising, rising_sevenths(g, start, stop), strict=True)]
             false += cross_relations(g, start, stop)
+            sevenths = [a + b for a, b in zip(sevenths, an.seventh_chord_beats(g, start, stop),
+                                              strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -237,7 +242,10 @@ def main(argv=None) -> None:
           f"(Bach's {bach_hidden / bach_8:.2f}), augmented beat triads {augs[0]} of {augs[1]} "
           f"(Bach's {bach_augs[0]} of {bach_augs[1]}), sevenths rising {rising[0]} of "
           f"{rising[1]} (Bach's {bach_rising[0]} of {bach_rising[1]}), cross-relations within "
-          f"a beat / 8 bars {false / eighths:.2f} (Bach's {bach_false / bach_8:.2f})\n")
+          f"a beat / 8 bars {false / eighths:.2f} (Bach's {bach_false / bach_8:.2f}), seventh "
+          f"beat chords {sevenths[0] / sevenths[2]:.3f}, not V7 or vii°7 "
+          f"{sevenths[1] / sevenths[2]:.3f} (Bach's {bach_sevenths[0] / bach_sevenths[2]:.3f}, "
+          f"{bach_sevenths[1] / bach_sevenths[2]:.3f})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

@@ -1057,6 +1057,9 @@ class VoiceSampler:
                                  if i in RUN_VOICES else None)
                         _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1,
                                    again)
+                    if rules and n > 2 and i and frame.on_beat and SEVENTH_CHORD_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        _seventh_chord_cost(biased, cur[:, :i], cand, pitch_offset, i == n - 1)
                     if pull_close is not None:
                         biased = biased.copy() if biased is logits else biased
                         biased[close_rows, pitch_offset:] += pull_close
@@ -2182,6 +2185,40 @@ BASS_REPEAT_COST = 0.7  # nats: the bass striking its note again
 RUN_COST = 1.0
 RUN_STRIKES = 2
 RUN_VOICES = (1,)  # the alto
+
+
+# nats: on a beat, the lowest voice making the chord a seventh chord other than a dominant or
+# diminished seventh (ii7, IV7, vi7, I7, iii7, the half-diminished vii7), its fifth there or
+# not, and an inner voice leaving the voices so far in no triad and with no tritone (bound for
+# such a chord: D-C, D-E). A twelfth listening review found seventh chords on 30% of the beats
+# of harmonized melodies (Bach 16%). bench/phrase_closes.py, the test melodies: 28.4% -> 18.0%
+# (Bach 15.4%), those not V7 or vii°7 18.0% -> 8.2% (8.4%); docs/voices.md has the rest.
+# Chosen on the val pieces: the lowest voice alone at 1 / 2 nats, continuations' chords not V7
+# or vii°7 18.5% -> 15.0% / 12.6% (the voices above had mostly fixed the chord); with the
+# inner voices 14.7% / 10.4% (Bach 8.0%).
+SEVENTH_CHORD_COST = 2.0
+_SOFT_SEVENTHS = np.isin(CHORD_QUALITY, [QUALITIES.index(q) for q in ("maj7", "min7", "hdim7")])
+
+
+def _within_hard_sevenths() -> np.ndarray:
+    """For each set of pitch classes: does it lie within a major or minor triad, or hold a
+    tritone (a dominant seventh's third and seventh, or a diminished chord's)."""
+    masks = np.arange(1 << 12)
+    rotated = ((masks << 6) | (masks >> 6)) & 0xFFF
+    return IN_TRIAD | ((masks & rotated) != 0)
+
+
+_WITHIN_HARD = _within_hard_sevenths()
+
+
+def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
+                        pitch_offset: int, lowest: bool) -> None:
+    """Charge :data:`SEVENTH_CHORD_COST` to the lowest voice's pitches that make, with the
+    voices ``above`` ([rows, voices], -1: silent), a seventh chord other than V7 or vii°7;
+    and an inner voice's that leave the voices so far outside every triad, V7 and vii°7."""
+    merged = _pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
+    barred = _SOFT_SEVENTHS[merged] if lowest else ~_WITHIN_HARD[merged]
+    biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
 
 
 def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,

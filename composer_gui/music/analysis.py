@@ -259,6 +259,23 @@ def doubled_leading_tones(voices: Sequence[Sequence[Note]], ticks: Iterable[int]
     return doubled, total
 
 
+def seventh_chord_beats(score: Score, start: int, end: int, notes: Sequence[Note] | None = None
+                        ) -> tuple[int, int, int]:
+    """(beats whose sonority is a seventh chord, of them those that are no dominant or
+    diminished seventh (ii7, IV7, vi7, I7, iii7, half-diminished), beats with 3+ pitch
+    classes): Bach's test chorales 15.4% and 8.4% (bench/phrase_closes.py)."""
+    notes = score.notes if notes is None else notes
+    sevenths = soft = total = 0
+    for s in sonorities(notes, beat_ticks(score, start, end)):
+        if len(s.pcs) >= 3:
+            total += 1
+            found = chord_root(s.pcs)
+            if found is not None and found[1] in SEVENTHS:
+                sevenths += 1
+                soft += found[1] not in ("dom7", "dim7")
+    return sevenths, soft, total
+
+
 def doubled_sevenths(voices: Sequence[Sequence[Note]], ticks: Iterable[int]) -> tuple[int, int]:
     """(ticks where every voice sounds a seventh chord with its seventh in two voices, ticks
     where every voice sounds a seventh chord): Bach's test chorales double the seventh once in

@@ -38,6 +38,13 @@ def test_beat_chords_count_only_sonorities_of_three_pitch_classes():
     assert (good, total) == (3, 4)  # C, Dm, G7; C-D-E-F is no chord; the bare fifth is left out
 
 
+def test_seventh_chords_on_beats_and_those_no_dominant_or_diminished_seventh():
+    score = chords((48, 64, 67, 72), (50, 65, 69, 72), (43, 62, 65, 71), (45, 60, 64, 67),
+                   (44, 62, 65, 71), (48, 64, 71, 72), (48, 60))
+    # C, Dm7, G7, Am7, G#dim7, Cmaj7 without its fifth; the bare octave is left out
+    assert A.seventh_chord_beats(score, 0, score.end_tick) == (5, 3, 6)
+
+
 def test_an_authentic_cadence_is_root_position_v_to_i():
     v_i = chords((43, 62, 65, 71), (48, 60, 64, 72))
     assert A.authentic_cadences(v_i, C_MAJOR, 0, v_i.end_tick) == 1
