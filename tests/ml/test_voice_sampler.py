@@ -1279,6 +1279,29 @@ def test_a_melody_is_drawn_to_restate_its_earlier_bars():
     assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_no_written_voice_sounds_above_a_harmonized_melody(tiny_voice_model, monkeypatch, rule):
+    """A model that would rather climb harmonizes a low melody: with UNDER_GIVEN_TOP no voice
+    it writes strikes or holds a note above the melody; without the rule some do."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(voice_sampler, "UNDER_GIVEN_TOP", rule)
+    s = biased(tiny_voice_model, rather(lambda v: {
+        t: 0.3 * (t - v.pitch_offset) for t in range(v.pitch_offset, v.size)}))
+    low = Score(parts=(voice([p - 7 for p in S[:16]], "Flute"),),
+                key_signatures=(KeySignature(0, 0),))
+    above = 0
+    for seed in range(3):
+        for r in s.generate(low, GenerationRequest(harmonize=True, variations=2, seed=seed)):
+            voices = an.part_voices(r)
+            for t in sorted({n.start for v in voices for n in v}):
+                top = max(an.sounding(voices[0], t), default=None)
+                above += top is not None and any(
+                    p > top for v in voices[1:] for p in an.sounding(v, t))
+    assert (above == 0) if rule else above > 0, above
+
+
 def test_a_harmonization_opens_on_the_tonic_when_the_melody_starts_in_its_triad(sampler):
     from composer_gui.ml.voice_sampler import _melody, _opening_tonic
 
@@ -1847,6 +1870,25 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
     assert pull.max() == CADENCE_PULL
     minor = _cadence_pull(np.array([[72, 69, 64, 45], [74, 68, 59, 52]]), cand, minor=True)
     assert [{int(p) % 12 for p in cand[row > 0]} for row in minor] == [{4, 8, 11}, {9, 0, 4}]
+    # a half close in minor: its V has the leading tone, and the subtonic (G) costs
+    from composer_gui.ml.voice_sampler import SUBTONIC_COST
+
+    assert SUBTONIC_COST > 0
+    assert {int(p) % 12 for p in cand[minor[0] < 0]} == {7}
+    assert {int(p) % 12 for p in cand[minor[1] < 0]} == set()  # E7 -> A minor: free
+
+
+def test_the_beat_before_a_planned_phrase_end_is_drawn_to_v(sampler):
+    """Normalized C major: G, B, D gain PRE_CLOSE_PULL; in A minor E, G-sharp, B gain it and
+    G natural (a minor v) costs SUBTONIC_COST."""
+    from composer_gui.ml.voice_sampler import PRE_CLOSE_PULL, SUBTONIC_COST, _pre_close_pull
+
+    cand = np.arange(36, 85)
+    major, minor = _pre_close_pull(2, cand, False), _pre_close_pull(1, cand, True)
+    assert major.shape == (2, len(cand))
+    assert {int(p) % 12 for p in cand[major[0] == PRE_CLOSE_PULL]} == {7, 11, 2}
+    assert {int(p) % 12 for p in cand[minor[0] == PRE_CLOSE_PULL]} == {4, 8, 11}
+    assert {int(p) % 12 for p in cand[minor[0] == -SUBTONIC_COST]} == {7}
 
 
 def test_the_seventh_of_a_dominant_seventh_falls(sampler):
