@@ -6,6 +6,7 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py --no-half-closes    # no pull to V after a non-dominant chord
     python bench/phrase_ends.py --no-pull           # no cadence pull at all (CADENCE_PULL 0)
     python bench/phrase_ends.py --min-last-phrase 4 # MIN_LAST_PHRASE_BEATS as it was
+    python bench/phrase_ends.py --no-seed-fermatas  # the openings without their fermatas
 
 20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
 defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
@@ -30,6 +31,7 @@ import argparse
 import itertools
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +126,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-half-closes", action="store_true")
     ap.add_argument("--no-pull", action="store_true")
     ap.add_argument("--min-last-phrase", type=int, default=None, metavar="BEATS")
+    ap.add_argument("--no-seed-fermatas", action="store_true")
     args = ap.parse_args(argv)
     if args.min_last_phrase is not None:
         voice_sampler.MIN_LAST_PHRASE_BEATS = args.min_last_phrase
@@ -151,6 +154,8 @@ def main(argv=None) -> None:
         grid = seed_grid(s, start)
         grid_fit(s, start, s.bar_start(s.bar_count() - 1), grid, fits["Bach"])
         opening = s.slice(0, start, shift=False)
+        if args.no_seed_fermatas:  # (the grid measure still reads the opening's own)
+            opening = replace(opening, fermatas=())
         for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
             phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made,
                         off_key["continued"])
