@@ -709,6 +709,8 @@ class VoiceSampler:
         seam = (np.asarray(job.seam_pitch, np.int64)
                 if job.seam_pitch and len(job.seam_pitch) == n else None)
         rules = job.style_rules
+        # the top voice is given (a harmonized melody, a kept soprano): no voice goes above it
+        under_top = rules and n > 2 and UNDER_GIVEN_TOP and not job.rewritten[0]
         lags = job.restate_lags
         density = float(request.density)
         hist = None
@@ -884,7 +886,11 @@ class VoiceSampler:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
             # on the beat before a place where a long phrase will end, the voices are drawn to
-            # the key's dominant (PRE_CLOSE_PULL): the close after it is then a cadence
+            # the key's dominant (PRE_CLOSE_PULL), and as these rows become close_rows, the
+            # phrase-end chord rules below make the chord there a root-position triad of the key
+            # too (_fermata_chord_mask, _root_reach_mask): the close after it is then a cadence
+            # from a root-position chord (docs/voices.md: without them on this beat, interior
+            # V-I closes val 16 -> 11, test 20 -> 11 of about 100 and 125; Bach 11 and 15)
             if rules and n > 2 and before_place[fi] and pull_close is None \
                     and not (frame.context or frame.final or frame.cadence):
                 due = frame.step + job.beat_steps
@@ -1000,7 +1006,7 @@ class VoiceSampler:
                                                      _LEADING[mode_minor])
                             if i:
                                 _below_mask(mask, cur[:, i - 1], cand, pitch_offset)
-                        if rules and i and n > 2 and UNDER_GIVEN_TOP and not job.rewritten[0]:
+                        if under_top and i:
                             _narrow_held(mask, (cur[:, :1] < 0) | (cand[None, :] <= cur[:, :1]),
                                          cur[:, i], cand, pitch_offset)
                         if static is not None and static[0] == i:
@@ -1466,7 +1472,7 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> 
         if triad:
             out[r] = np.where(np.isin(cand % 12, list(triad)), CADENCE_PULL, 0.0)
             if minor and triad is _DOMINANT_TRIAD[minor]:
-                out[r] -= np.where(cand % 12 == _SUBTONIC, SUBTONIC_COST, 0.0)
+                out[r] -= _subtonic_cost(cand)
     return out
 
 
@@ -1513,8 +1519,13 @@ def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool) -> np.ndarray:
     """[rows, pitches]: the pull (nats) toward the key's dominant triad."""
     out = np.where(np.isin(cand % 12, list(_DOMINANT_TRIAD[minor])), PRE_CLOSE_PULL, 0.0)
     if minor:
-        out = out - np.where(cand % 12 == _SUBTONIC, SUBTONIC_COST, 0.0)
+        out = out - _subtonic_cost(cand)
     return np.tile(out, (rows, 1))
+
+
+def _subtonic_cost(cand: np.ndarray) -> np.ndarray:
+    """[pitches]: SUBTONIC_COST on the minor key's subtonic, 0 elsewhere."""
+    return np.where(cand % 12 == _SUBTONIC, SUBTONIC_COST, 0.0)
 
 
 def _cadence_ready(before: np.ndarray, minor: bool) -> np.ndarray:
