@@ -14,7 +14,9 @@ defaults, cadence ending) x 2 variations; every fermata after the cut and before
 pieces from bar 5 to the bar before the last. Chords are named by their root against the
 piece's home key (upper case major, lower case minor, "/inv" not in root position, "?" no
 triad or seventh chord): on the beat before the fermata, and at it; and how many fermata chords
-have a root outside the home key's scale (natural minor in minor: bII, bVII in major).
+have a root outside the home key's scale (natural minor in minor: bII, bVII in major); and how
+many close on the chord the phrase end before them closed on (the opening's last one for the
+first), named the same way: a review heard one continuation close four phrases running on I.
 
 A second table: the phrases' lengths in beats, from each fermata to the next (from the
 opening's last fermata, to the closing chord's included), and the last phrase's alone.
@@ -69,11 +71,17 @@ SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
 def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Counter,
                 chromatic: Counter) -> None:
     """Count (chord before, fermata chord) for the fermatas in [start, stop), and in
-    ``chromatic`` the fermata chords whose root is no degree of ``key`` (bII, bVII in major)."""
+    ``chromatic`` the fermata chords whose root is no degree of ``key`` (bII, bVII in major),
+    and those on the same chord as the fermata before them ("repeated")."""
     beat = score.time_signature_at(start).beat_ticks
-    for t in score.fermatas:
+    before = [t for t in sorted(score.fermatas) if t < start][-1:]
+    previous = chord_name(score, before[0], key) if before else None
+    for t in sorted(score.fermatas):
         if start <= t < stop:
-            into[(chord_name(score, t - beat, key), chord_name(score, t, key))] += 1
+            name = chord_name(score, t, key)
+            chromatic["repeated"] += name == previous
+            previous = name
+            into[(chord_name(score, t - beat, key), name)] += 1
             found = an.sonorities(score.notes, [t])
             named = an.chord_root(found[0].pcs) if found else None
             if named is not None:
@@ -163,8 +171,8 @@ def main(argv=None) -> None:
             grid_fit(g, start, g.bar_start(g.bar_count() - 1), grid, fits["continued"])
     print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
           " on anything else | after V(7) in root position, on I or i | on a root outside the key "
-          "(bII, bVII...) | commonest (before, end) |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- |")
+          "(bII, bVII...) | on the chord of the phrase end before | commonest (before, end) |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- |")
     for who, c in (("continued", made), ("Bach", bach)):
         n = sum(c.values())
         ends = Counter()
@@ -178,7 +186,7 @@ def main(argv=None) -> None:
                         if before in ("V", "Vdom7") and end in ("I", "i"))
         common = ", ".join(f"{b}-{e} {k}" for (b, e), k in c.most_common(4))
         print(f"| {who} | {n} | {tonic} | {dominant} | {triads} | {n - tonic - dominant - triads} "
-              f"| {authentic} | {off_key[who]['ends']} | {common} |")
+              f"| {authentic} | {off_key[who]['ends']} | {off_key[who]['repeated']} | {common} |")
 
     print()
     print("| | phrases | under 6 beats | 6 | 8 | 10 | 12 or more | last phrases | last under 6 "

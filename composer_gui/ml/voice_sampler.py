@@ -1049,6 +1049,9 @@ class VoiceSampler:
                                 rows_i = rows_i & ~_in_chord(cur[:, :i], at_half[:, i])
                             _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset,
                                        cur[:, i - 1] if i else None)
+                        if rules and FULL_FINAL and frame.cadence == 2 and i and n > 2:
+                            _final_chord(mask, i, cur, chord, cand, pitch_offset, cad_minor,
+                                         cad_shift)
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags,
@@ -1593,6 +1596,16 @@ DIATONIC_CLOSES = True
 NO_MEDIANT_CLOSES = True
 
 
+# A minor key's phrase end (and the beat before a planned one, whose rows the phrase-end rules
+# take too) is no minor v: E G B in A minor, the dominant without its leading tone. A
+# thirteenth listening review heard 6 of 20 interior phrase ends on or after one ("the pull
+# toward the dominant lands on the right degree but not the chord quality"); Bach's same bars
+# had none. Measured below (bench/phrase_ends.py's minor v column).
+MAJOR_DOMINANT_CLOSES = True
+_MINOR_V = (1 << 4) | (1 << 7)  # E and G: with B, or alone, they make the minor v
+_MINOR_V_TRIAD = _MINOR_V | (1 << 11)
+
+
 def _close_roots(minor: bool) -> int:
     """The roots (12-bit set) a phrase end's triad may have in the normalized key."""
     roots = sum(1 << pc for pc in _NATURAL[minor]) if DIATONIC_CLOSES else 0xFFF
@@ -1608,7 +1621,8 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
     open fifth C-G the bass could only fill in E, an inversion, and 26 of 124 phrase ends of
     bench/region_gaps.py --continuations came so). A sixth listening review found 1 of 15
     interior fermatas on a cadence, the rest on seventh chords (i7, vi7, iii7), inversions
-    (ii6/4, vi6, VII6) and the like. A row left without a note keeps its mask."""
+    (ii6/4, vi6, VII6) and the like. In minor the chord is no minor v (MAJOR_DOMINANT_CLOSES).
+    A row left without a note keeps its mask."""
     merged = _pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
     roots = _close_roots(minor)
     if i == n - 1:
@@ -1621,6 +1635,8 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
         allowed = _rooted_below(roots)[merged]
     else:
         allowed = IN_TRIAD[merged]
+    if minor and MAJOR_DOMINANT_CLOSES:
+        allowed &= ~(((merged & ~_MINOR_V_TRIAD) == 0) & ((merged & _MINOR_V) == _MINOR_V))
     # a note held from before stays only where it fits the triad
     _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
 
@@ -2563,6 +2579,57 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     fits = (sounding >= 0) & allowed[np.arange(len(sounding)), index] & \
         (sounding >= cand[0]) & (sounding <= cand[-1])
     mask[keep & ~fits, HOLD] = False
+
+
+# The final tonic's voices make a full chord, as Bach's: the third is not doubled, no inner
+# voice doubles the voice above it in unison, none below the top leaps more than a fifth into
+# it, and the
+# second-lowest voice takes the fifth where the voices above have the third but no fifth
+# (:func:`_final_chord`, after every other rule: where they bar the fifth, the root is tripled,
+# root, root, third, as in 5 of Bach's 40). Continued and harmonized val and test chorales (a
+# scratch count, 80 final chords each; Bach's 40 harmonizations): no fifth 23 and 27 (Bach 5),
+# adjacent voices in unison 11 and 9 (0), inner or top voices leaping more than a fifth into
+# the final 2 and 10 (0); a thirteenth listening review heard a final chord A2 C#4 C#4 A4.
+FULL_FINAL = True
+
+
+def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
+                 cand: np.ndarray, pitch_offset: int, minor: bool, shift: int = 0) -> None:
+    """The final tonic's voice ``i`` below the top (:data:`FULL_FINAL`), last in the chain of
+    rules, so that each step yields to them all (a consecutive fifth, a crossing): it leaps no
+    more than a fifth from its last pitch (``before``); an inner voice also doubles no third of
+    the voices above and sounds in no unison with the voice above it; then the second-lowest
+    voice takes the fifth where the voices above have the third but no fifth, unless the bass,
+    moving to the root from a fifth below this voice's last pitch, would move in fifths with
+    it. A row the step would
+    leave without a note keeps its mask. ``shift`` as :func:`_cadence_mask`'s."""
+    n = cur.shape[1]
+    held, pitches = cur[:, i], cand
+    if shift:
+        cand = cand - shift
+        cur = np.where(cur >= 0, cur - shift, -1)
+        before = np.where(before >= 0, before - shift, -1)
+    pcs = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
+    pc = cand % 12
+    has_third = np.isin(pcs, list(_THIRD[minor])).any(axis=1)
+    over, prev = cur[:, i - 1], before[:, i]
+    allowed = (prev < 0)[:, None] | (np.abs(cand[None, :] - prev[:, None]) <= 7)
+    if i < n - 1:
+        allowed &= ~(np.isin(pc, list(_THIRD[minor]))[None, :] & has_third[:, None])
+        allowed &= (over < 0)[:, None] | (cand[None, :] != over[:, None])
+    _narrow_held(mask, allowed, held, pitches, pitch_offset)
+    if i != n - 2:
+        return
+    root = _ROOT[(minor, 2)]
+    fifth = (root + 7) % 12
+    bass = before[:, n - 1]
+    fifths = (prev >= 0) & (bass >= 0) & ((prev - bass) % 12 == 7) & (bass % 12 != root)
+    want = has_third & ~(pcs == fifth).any(axis=1) & ~fifths
+    if want.any():
+        sub = mask[want]
+        allowed = np.broadcast_to((pc == fifth)[None, :], (len(sub), len(cand)))
+        _narrow_held(sub, allowed, held[want], pitches, pitch_offset)
+        mask[want] = sub
 
 
 # A minor key's final tonic takes the major third (C# in A minor), as Bach closes: of his minor

@@ -962,6 +962,30 @@ def test_the_final_tonic_is_a_full_close(sampler):
     assert {p % 12 for p in allowed_pitches(mask, sampler)} == {8, 11}
 
 
+def test_the_final_tonic_is_a_full_chord(sampler, monkeypatch):
+    """C major's final tonic after G (G4 D4 B3 G2), the inner voices' last rule
+    (_final_chord): the tenor under C5 and E4 takes the fifth, G, not a second C or E (unless
+    from D3 over the G2 bass, where G would move in fifths with the bass: C, a tripled root,
+    stays); the alto under E5 doubles no third and leaps no more than a fifth (G3, C4 or G4,
+    not C5); from G4 under a soprano on C5, no unison (C4, E4 or G4, not C5)."""
+    from composer_gui.ml.voice_sampler import _cadence_mask, _final_chord
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def final(i: int, above: list[int], before: list[int]) -> set[int]:
+        cur = np.array([above + [-1] * (4 - len(above))])
+        mask = _open_mask(1, sampler)
+        _cadence_mask(mask, i, 4, cand, v.pitch_offset, False, 2, cur, np.array([before]))
+        _final_chord(mask, i, cur, np.array([before]), cand, v.pitch_offset, False)
+        return allowed_pitches(mask, sampler)
+
+    assert {p % 12 for p in final(2, [72, 64], [67, 62, 59, 43])} == {7}
+    assert {p % 12 for p in final(2, [72, 64], [67, 62, 50, 43])} == {0, 7}
+    assert final(1, [76], [67, 62, 59, 43]) == {55, 60, 67}
+    assert final(1, [72], [72, 67, 59, 43]) == {60, 64, 67}
+
+
 def test_a_minor_keys_final_tonic_takes_the_major_third(sampler):
     """Normalized A minor, over E7 (E G# B D): the alto ends on A, C# or E, never C (Bach's
     Picardy third); a tenor under voices that lack the third takes C#. A melody that ends on
@@ -1827,6 +1851,27 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     bass[0, v.pitch_offset:] = np.isin(cand % 12, [4, 7])
     _fermata_chord_mask(bass, 3, 4, np.array([[76, 72, 67, 48]]), cand, v.pitch_offset)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {4}
+
+
+def test_a_minor_keys_phrase_end_is_no_minor_v(sampler, monkeypatch):
+    """Normalized A minor, under E5 and B4: a phrase end's tenor takes no G natural, which
+    would make the minor v (the dominant without its leading tone), but may take G#, E or B
+    (the bass then takes E: V); without MAJOR_DOMINANT_CLOSES, G is allowed."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _fermata_chord_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def tenor_pcs() -> set[int]:
+        tenor = _open_mask(1, sampler)
+        _fermata_chord_mask(tenor, 2, 4, np.array([[76, 71, -1, -1]]), cand, v.pitch_offset,
+                            minor=True)
+        return {p % 12 for p in allowed_pitches(tenor, sampler)}
+
+    assert 7 not in tenor_pcs() and 8 in tenor_pcs()
+    monkeypatch.setattr(voice_sampler, "MAJOR_DOMINANT_CLOSES", False)
+    assert 7 in tenor_pcs()
 
 
 def test_a_phrase_end_closes_on_a_root_of_the_key(sampler, monkeypatch):
