@@ -172,6 +172,21 @@ def with_fermatas(score: Score, ticks: Iterable[int]) -> Score:
     return replace(score, fermatas=score.fermatas + tuple(new)) if new else score
 
 
+def phrase_end_tick(notes: Iterable[Note]) -> int | None:
+    """Where a selection's phrase ends: the latest onset among ``notes`` (a phrase selected
+    whole, or the note or chord that ends it), or None for no notes."""
+    return max((n.start for n in notes), default=None)
+
+
+def toggle_fermata(score: Score, tick: int) -> Score:
+    """``score`` with a fermata at ``tick`` added, or taken away where it has one: a composer
+    marks where the sketch's phrases end (the models end theirs at those places in the bar,
+    and Harmonize closes each with a cadence)."""
+    if tick in score.fermatas:
+        return replace(score, fermatas=tuple(t for t in score.fermatas if t != tick))
+    return replace(score, fermatas=tuple(sorted((*score.fermatas, tick))))
+
+
 def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int,
                     end: int | None = None, parts: Collection[int] | None = None,
                     fermatas: Iterable[int] = ()) -> Score:

@@ -1,4 +1,5 @@
-"""The Edit menu's note commands: clipboard, duplicate, delete, select, transpose and quantize.
+"""The Edit menu's note commands: clipboard, duplicate, delete, select, transpose, quantize and
+marking a phrase end.
 
 Each pushes one undo command on the document; the roll gives the cursor (where pastes go), the
 grid and the active part. Messages for the status bar go out through ``status``.
@@ -94,3 +95,15 @@ class EditController(QObject):
 
     def quantize(self) -> None:
         self.doc.push(undo.quantize_command(self.doc, self.targets(), self.roll.grid_step()))
+
+    def toggle_phrase_end(self) -> None:
+        """A fermata at the end of the selection (its last onset), or none where it has one."""
+        keys = self.doc.selected_notes()
+        if not keys:
+            self.status.emit("Select the notes of a phrase (or the note or chord that ends it) "
+                             "to mark its end", 6000)
+            return
+        command = undo.phrase_end_command(self.doc, keys)
+        self.doc.push(command)
+        self.status.emit(f"{command.text()} (a fermata) at bar "
+                         f"{self.doc.score.position(max(n.start for _p, n in keys))[0]}", 4000)

@@ -146,6 +146,10 @@ class MainWindow(QMainWindow):
             A("down8", "Down an Octave", lambda: e.transpose(-12), "Ctrl+Shift+Down"),
             A("quantize", "&Quantize", e.quantize, "Q",
               "Snap starts and ends of the selection (or everything) to the grid"),
+            A("phrase_end", "Mark P&hrase End", e.toggle_phrase_end, "F",
+              "Put a fermata on the end of the selection, or take it away (F): the models end "
+              "their phrases where the sketch's end in the bar, and Harmonize closes each with "
+              "a cadence"),
             A("zoom_in", "Zoom &In", lambda: roll.zoom_x(1.25), S.ZoomIn),
             A("zoom_out", "Zoom &Out", lambda: roll.zoom_x(0.8), S.ZoomOut),
             A("zoom_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0"),
@@ -215,6 +219,8 @@ class MainWindow(QMainWindow):
         m.addActions(a("select_all", "select_none"))
         m.addSeparator()
         m.addActions(a("transpose", "up", "down", "up8", "down8", "quantize"))
+        m.addSeparator()
+        m.addActions(a("phrase_end"))
         m = bar.addMenu("&View")
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
@@ -414,7 +420,7 @@ class MainWindow(QMainWindow):
         total = len(self.roll.index)
         self.selection_label.setText(f"{n} of {plural(total, 'note')} selected" if n
                                      else plural(total, "note"))
-        for act in self.act.all("cut", "copy", "duplicate", "delete"):
+        for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end"):
             act.setEnabled(bool(n))
 
     def _show_position(self, tick: int) -> None:

@@ -1,6 +1,7 @@
 """The piano roll's right-click menu: the window's own actions (cut, copy, paste, delete,
-quantize, transpose, regenerate, harmonize), reached by name in its ActionCollection, so the menu
-does what the Edit and Generate menus do, with the same shortcuts and the same enabled state.
+quantize, transpose, mark a phrase end, regenerate, harmonize), reached by name in its
+ActionCollection, so the menu does what the Edit and Generate menus do, with the same shortcuts
+and the same enabled state.
 
 An action the collection lacks (Harmonize in a build without it) is left out. The menu is built
 at each right-click, so actions added later appear.
@@ -16,7 +17,7 @@ from .actions import ActionCollection
 # groups of action names, a separator between groups
 ITEMS: tuple[tuple[str, ...], ...] = (
     ("cut", "copy", "paste", "delete"),
-    ("quantize", "transpose"),
+    ("quantize", "transpose", "phrase_end"),
     ("regenerate", "harmonize"),
 )
 

@@ -23,6 +23,8 @@ from composer_gui.music.edits import (
     PlacedNote,
     apply_note_diff,
     kept_diff,
+    phrase_end_tick,
+    toggle_fermata,
     with_fermatas,
 )
 from composer_gui.music.gm import program_name
@@ -213,6 +215,15 @@ def quantize_command(doc: Document, keys: Iterable[NoteKey], grid: int) -> EditN
     if new == keys:
         return None
     return EditNotes(doc, keys, new, f"Quantize {plural(len(keys), 'note')}")
+
+
+def phrase_end_command(doc: Document, keys: Iterable[NoteKey]) -> ChangeScore | None:
+    """Mark the end of the selected notes as a phrase end (a fermata), or unmark it."""
+    tick = phrase_end_tick(n for _p, n in keys)
+    if tick is None:
+        return None
+    text = "Remove Phrase End" if tick in doc.score.fermatas else "Mark Phrase End"
+    return ChangeScore(doc, toggle_fermata(doc.score, tick), text)
 
 
 def tempo_command(doc: Document, bpm: float) -> ChangeScore | None:

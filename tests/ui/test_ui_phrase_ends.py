@@ -1,0 +1,77 @@
+"""Marking a phrase end: F (Edit > Mark Phrase End, the right-click menu) puts a fermata on the
+last onset of the selection, or takes it away; one undo step; the ruler draws it, the project and
+MusicXML keep it, and the sampler reads it as the sketch's phrase grid."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from composer_gui.music import edits, project
+from composer_gui.music.musicxml_writer import musicxml_text
+from composer_gui.music.score import TPQ, Note, Part, Score
+
+
+def melody() -> Score:
+    return Score(parts=(Part(tuple(Note(i * TPQ, 67 + i % 4, TPQ) for i in range(16))),))
+
+
+def select_beats(window, first: int, last: int) -> None:
+    window.doc.set_selection(k for k in window.roll.index.keys
+                             if first * TPQ <= k[1].start <= last * TPQ)
+
+
+def test_f_marks_the_end_of_the_selected_phrase_and_again_takes_it_away(window, qtbot, tmp_path):
+    window.doc.load(melody())
+    action = window.act.phrase_end
+    assert action.shortcut().toString() == "F"
+    assert not action.isEnabled()  # nothing selected
+    select_beats(window, 4, 7)  # the second bar
+    assert action.isEnabled()
+    canvas = window.roll.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_F)
+    assert window.doc.score.fermatas == (7 * TPQ,)
+    assert window.doc.undo_stack.undoText() == "Mark Phrase End"
+    assert 7 * TPQ in window.roll.ruler.fermata_ticks()
+    assert "Mark Phrase End (a fermata) at bar 2" in window.statusBar().currentMessage()
+    # the project and MusicXML keep it
+    path = tmp_path / "tune.composer"
+    project.write_project(window.doc.score, path)
+    assert project.read_project(path).fermatas == (7 * TPQ,)
+    assert musicxml_text(window.doc.score).count("<fermata") == 1
+    # a second phrase, then the first taken away again; each one undo step
+    select_beats(window, 15, 15)
+    action.trigger()
+    assert window.doc.score.fermatas == (7 * TPQ, 15 * TPQ)
+    select_beats(window, 6, 7)
+    action.trigger()
+    assert window.doc.score.fermatas == (15 * TPQ,)
+    assert window.doc.undo_stack.undoText() == "Remove Phrase End"
+    window.doc.undo_stack.undo()
+    window.doc.undo_stack.undo()
+    assert window.doc.score.fermatas == (7 * TPQ,)
+
+
+def test_the_phrase_end_is_the_last_onset_of_the_selection():
+    ns = [Note(0, 60, TPQ), Note(2 * TPQ, 62, 2 * TPQ), Note(TPQ, 64, 3 * TPQ)]
+    assert edits.phrase_end_tick(ns) == 2 * TPQ
+    assert edits.phrase_end_tick([]) is None
+    s = edits.toggle_fermata(melody(), 3 * TPQ)
+    assert edits.toggle_fermata(s, TPQ).fermatas == (TPQ, 3 * TPQ)
+    assert edits.toggle_fermata(s, 3 * TPQ).fermatas == ()
+
+
+def test_the_sampler_reads_marked_phrase_ends_as_the_sketchs_grid(window):
+    """The voice sampler's phrase places come from the score's fermatas: a sketch marked in the
+    window gives the same places as one opened with them."""
+    from composer_gui.ml.voice_sampler import _fermata_places
+
+    window.doc.load(melody())
+    for beat in (2, 6, 10):  # beat 3 of bars 1 to 3
+        select_beats(window, beat, beat)
+        window.act.phrase_end.trigger()
+    score = window.doc.score
+    step = TPQ // 4
+    steps = {t // step for t in score.fermatas}
+    bars = [score.bar_start(b) // step for b in range(score.bar_count() + 1)]
+    assert _fermata_places(steps, 12 * TPQ // step, bars, 16) == frozenset({8})
