@@ -123,6 +123,14 @@ class ContinuePanel(QWidget):
         self.cadence.setChecked(True)
         self.cadence.setToolTip("Voice models: count the bars down so that the music comes to "
                                 "an end, on the tonic chord, at the last bar; off: it runs on")
+        # a chorale model and a sketch with no phrase end marked: how to mark them
+        self.phrase_hint = QLabel("No phrase ends marked: select the last chord of a phrase and "
+                                  "press F. The model then ends its phrases at that place in "
+                                  "the bar, and Harmonize closes each with a cadence.")
+        self.phrase_hint.setObjectName("phraseHint")
+        self.phrase_hint.setWordWrap(True)
+        self.phrase_hint.setStyleSheet("font-size: 11px;")
+        self.phrase_hint.hide()
         self.seed = QSpinBox()
         self.seed.setRange(-1, 2**31 - 1)
         self.seed.setValue(-1)
@@ -189,6 +197,7 @@ class ContinuePanel(QWidget):
         checks.addWidget(self.cadence)
         checks.addStretch(1)
         form.addRow("", checks)
+        form.addRow("", self.phrase_hint)
         buttons = QHBoxLayout()
         buttons.addWidget(self.continue_button, 1)
         buttons.addWidget(self.stop_button)
@@ -555,6 +564,8 @@ class ContinuePanel(QWidget):
             else:
                 self.suggestion.setText(f"For {why}: <a href='use'>{info.name}</a> suits "
                                         "better.")
+        self.phrase_hint.setVisible(len(getattr(self.current_info(), "voices", ())) >= 3
+                                    and not score.fermatas and score.note_count > 0)
         self._refresh_harmony()
 
     def _refresh_harmony(self) -> None:

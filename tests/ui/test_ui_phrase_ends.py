@@ -75,3 +75,33 @@ def test_the_sampler_reads_marked_phrase_ends_as_the_sketchs_grid(window):
     steps = {t // step for t in score.fermatas}
     bars = [score.bar_start(b) // step for b in range(score.bar_count() + 1)]
     assert _fermata_places(steps, 12 * TPQ // step, bars, 16) == frozenset({8})
+
+
+def test_the_continue_panel_says_how_to_mark_phrase_ends(window):
+    """Shown for a chorale model over a sketch with no fermata; gone once one is marked, and for
+    a melody model."""
+    from dataclasses import dataclass
+    from pathlib import Path
+
+    @dataclass(frozen=True)
+    class Info:
+        name: str
+        path: Path
+        summary: str
+        voices: tuple[str, ...] = ()
+
+    panel = window.panel
+    panel.set_models([Info("chorales", Path("/x/c"), "four voices", ("S", "A", "T", "B")),
+                      Info("melodies", Path("/x/m"), "one line", ("Melody",))])
+    four = Score(parts=tuple(Part(tuple(Note(i * TPQ, p - 7 * j, TPQ) for i in range(8)))
+                             for j, p in enumerate((72, 67, 60, 48))))
+    window.doc.load(four)
+    assert panel.model.currentText() == "chorales"
+    assert panel.phrase_hint.isVisibleTo(panel) and "press F" in panel.phrase_hint.text()
+    select_beats(window, 3, 3)
+    window.act.phrase_end.trigger()
+    assert not panel.phrase_hint.isVisibleTo(panel)
+    window.doc.undo_stack.undo()
+    assert panel.phrase_hint.isVisibleTo(panel)
+    panel.model.setCurrentIndex(1)
+    assert not panel.phrase_hint.isVisibleTo(panel)
