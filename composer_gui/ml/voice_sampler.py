@@ -1049,9 +1049,9 @@ class VoiceSampler:
                                 rows_i = rows_i & ~_in_chord(cur[:, :i], at_half[:, i])
                             _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset,
                                        cur[:, i - 1] if i else None)
-                        if rules and FULL_FINAL and frame.cadence == 2 and i and n > 2:
+                        if rules and FULL_FINAL and frame.cadence and i and n > 2:
                             _final_chord(mask, i, cur, chord, cand, pitch_offset, cad_minor,
-                                         cad_shift)
+                                         cad_shift, frame.cadence)
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags,
@@ -1171,6 +1171,7 @@ class VoiceSampler:
             tonic: dict[int, bool] = {}
             authentic: dict[int, bool] = {}
             clean: dict[int, bool] = {}
+            full: dict[int, bool] = {}
             if job.tonic_check:
                 for r in cands:
                     notes = _ending_notes(job.kept_notes + emitted[var]
@@ -1178,11 +1179,13 @@ class VoiceSampler:
                     tonic[r] = analysis.ends_on_tonic(notes, job.close_key, job.plan.stop_tick)
                     authentic[r] = tonic[r] and _ends_authentic(notes, job)
                     clean[r] = _ending_without_parallels(notes, job)
+                    full[r] = not FULL_FINAL or _full_close(notes, job)
                 report.first_on_tonic += tonic[cands[0]]
                 report.found_tonic += any(tonic.values())
                 report.found_authentic += any(authentic.values())
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
-                                             tonic.get(r, False), score[r], -r))
+                                             full.get(r, True), tonic.get(r, False), score[r],
+                                             -r))
             self.fermatas[var] = marked[best]
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
@@ -2489,6 +2492,18 @@ def _ending_without_parallels(notes: list[Note], job: _VoiceJob) -> bool:
     return analysis.outer_voice_parallels(notes, max(0, stop - span - 1), stop) == 0
 
 
+def _full_close(notes: list[Note], job: _VoiceJob) -> bool:
+    """Whether the final chord of ``notes`` doubles neither a pitch (two voices in unison) nor
+    the tonic's third (FULL_FINAL: the candidates' search prefers such an ending where the
+    rules of the last beats could not make one)."""
+    stop = job.plan.stop_tick
+    final = max((n.start for n in notes if n.start < stop), default=0)
+    pitches = [n.pitch for n in notes if n.start <= final < n.end]  # unisons counted
+    tonic = job.close_key.tonic_pc if job.close_key is not None else 0
+    thirds = sum((p - tonic) % 12 in (3, 4) for p in pitches)
+    return len(set(pitches)) == len(pitches) and thirds < 2
+
+
 TOP_OFF_DOMINANT_ROOT = True  # _cadence_mask: the dominant's top voice is not on its root
 # pitch classes in the normalized key (C major / A minor): the cadence option's chords
 _TONIC = {False: {0, 4, 7}, True: {9, 0, 4, 1}}  # minor: the Picardy third (C#) too
@@ -2586,7 +2601,11 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
 # it, and the
 # second-lowest voice takes the fifth where the voices above have the third but no fifth
 # (:func:`_final_chord`, after every other rule: where they bar the fifth, the root is tripled,
-# root, root, third, as in 5 of Bach's 40). Continued and harmonized val and test chorales (a
+# root, root, third, as in 5 of Bach's 40); on the dominant before it no inner voice doubles
+# the voice above in unison. The same goes for every tonic and dominant the sampler plans (a
+# harmonized melody's phrase closes and its opening tonic). Where the rules of the last beats
+# cannot make it, the search among the ending's candidates prefers a final chord with no unison
+# and no doubled third (_full_close). Continued and harmonized val and test chorales (a
 # scratch count, 80 final chords each; Bach's 40 harmonizations): no fifth 23 and 27 (Bach 5),
 # adjacent voices in unison 11 and 9 (0), inner or top voices leaping more than a fifth into
 # the final 2 and 10 (0); a thirteenth listening review heard a final chord A2 C#4 C#4 A4.
@@ -2594,17 +2613,28 @@ FULL_FINAL = True
 
 
 def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
-                 cand: np.ndarray, pitch_offset: int, minor: bool, shift: int = 0) -> None:
+                 cand: np.ndarray, pitch_offset: int, minor: bool, shift: int = 0,
+                 which: int = 2) -> None:
     """The final tonic's voice ``i`` below the top (:data:`FULL_FINAL`), last in the chain of
-    rules, so that each step yields to them all (a consecutive fifth, a crossing): it leaps no
-    more than a fifth from its last pitch (``before``); an inner voice also doubles no third of
-    the voices above and sounds in no unison with the voice above it; then the second-lowest
+    rules, so that each step yields to them all (a consecutive fifth, a crossing), and each
+    step yields on its own: an inner voice doubles no third of the voices above and sounds in
+    no unison with the voice above it; a voice leaps no more than a fifth from its last pitch
+    (``before``); then the second-lowest
     voice takes the fifth where the voices above have the third but no fifth, unless the bass,
     moving to the root from a fifth below this voice's last pitch, would move in fifths with
     it. A row the step would
-    leave without a note keeps its mask. ``shift`` as :func:`_cadence_mask`'s."""
+    leave without a note keeps its mask. ``shift`` as :func:`_cadence_mask`'s. On the
+    dominant before it (``which`` 1) only the unisons go: from a soprano and alto in unison on
+    the dominant no rule is left to close on a full chord (a listening review: B4 B4 over E3,
+    then A4 C#4 C#4 over A2)."""
     n = cur.shape[1]
     held, pitches = cur[:, i], cand
+    if which == 1:
+        if i < n - 1:
+            over = cur[:, i - 1]
+            _narrow_held(mask, (over < 0)[:, None] | (cand[None, :] != over[:, None]), held,
+                         pitches, pitch_offset)
+        return
     if shift:
         cand = cand - shift
         cur = np.where(cur >= 0, cur - shift, -1)
@@ -2613,11 +2643,13 @@ def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
     pc = cand % 12
     has_third = np.isin(pcs, list(_THIRD[minor])).any(axis=1)
     over, prev = cur[:, i - 1], before[:, i]
+    if i < n - 1:  # the chord first, then the step into it: each yields on its own
+        allowed = ~(np.isin(pc, list(_THIRD[minor]))[None, :] & has_third[:, None])
+        allowed = allowed & ((over < 0)[:, None] | (cand[None, :] != over[:, None]))
+        _narrow_held(mask, allowed, held, pitches, pitch_offset)
     allowed = (prev < 0)[:, None] | (np.abs(cand[None, :] - prev[:, None]) <= 7)
-    if i < n - 1:
-        allowed &= ~(np.isin(pc, list(_THIRD[minor]))[None, :] & has_third[:, None])
-        allowed &= (over < 0)[:, None] | (cand[None, :] != over[:, None])
-    _narrow_held(mask, allowed, held, pitches, pitch_offset)
+    _narrow_held(mask, np.broadcast_to(allowed, (len(held), len(cand))), held, pitches,
+                 pitch_offset)
     if i != n - 2:
         return
     root = _ROOT[(minor, 2)]

@@ -986,6 +986,33 @@ def test_the_final_tonic_is_a_full_chord(sampler, monkeypatch):
     assert final(1, [72], [72, 67, 59, 43]) == {60, 64, 67}
 
 
+def test_no_unison_on_the_dominant_and_the_search_prefers_a_full_close(sampler):
+    """On the cadence's dominant an inner voice under a soprano on B4 takes no B4 (G#4 stays);
+    _full_close tells A2 C#4 E4 A4 from A2 C#4 C#4 A4 (a unison, a doubled third) and from
+    A2 A3 C#4 C#5 (a doubled third)."""
+    from composer_gui.ml.voice_sampler import _cadence_mask, _final_chord, _full_close
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur, before = np.array([[71, -1, -1, -1]]), np.array([[76, 72, 64, 57]])
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 1, 4, cand, v.pitch_offset, True, 1, cur, before)
+    assert 71 in allowed_pitches(mask, sampler)
+    _final_chord(mask, 1, cur, before, cand, v.pitch_offset, True, which=1)
+    assert 71 not in allowed_pitches(mask, sampler) and 68 in allowed_pitches(mask, sampler)
+
+    class Job:
+        plan = type("P", (), {"stop_tick": 8 * TPQ})()
+        close_key = KeySignature(0, 3)  # A major
+
+    def close(*pitches: int) -> list[Note]:
+        return [Note(6 * TPQ, p, 2 * TPQ) for p in pitches]
+
+    assert _full_close(close(45, 61, 64, 69), Job)
+    assert not _full_close(close(45, 61, 61, 69), Job)
+    assert not _full_close(close(45, 57, 61, 73), Job)
+
+
 def test_a_minor_keys_final_tonic_takes_the_major_third(sampler):
     """Normalized A minor, over E7 (E G# B D): the alto ends on A, C# or E, never C (Bach's
     Picardy third); a tenor under voices that lack the third takes C#. A melody that ends on
