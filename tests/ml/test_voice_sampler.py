@@ -2244,3 +2244,28 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
             split += 1
         assert filled - plain == added
     assert split
+
+
+def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
+    """A melody in C whose second bar ends on D held 2 beats under a fermata (a planned half
+    close, HALF_CLOSE_TRIAD): no voice under it takes F, V's seventh, in any of 8 seeds
+    (without the rule, some do)."""
+    from composer_gui.ml import voice_sampler
+
+    # quarters: C D E C | B C D-(held) | C B A B | C (a whole note)
+    beats = [(0, 72, 1), (1, 74, 1), (2, 76, 1), (3, 72, 1), (4, 71, 1), (5, 72, 1), (6, 74, 2),
+             (8, 72, 1), (9, 71, 1), (10, 69, 1), (11, 71, 1), (12, 72, 4)]
+    notes = [Note(b * TPQ, p, q * TPQ) for b, p, q in beats]
+    score = Score(parts=(Part(tuple(notes), name="Soprano"),),
+                  key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
+
+    def sevenths_at_the_close() -> int:
+        found = 0
+        for seed in range(8):
+            out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+            found += any(n.start <= 6 * TPQ < n.end and n.pitch % 12 == 5 for n in out.notes)
+        return found
+
+    assert sevenths_at_the_close() == 0
+    monkeypatch.setattr(voice_sampler, "HALF_CLOSE_TRIAD", False)
+    assert sevenths_at_the_close() > 0  # the tiny model writes V7 there in some seeds
