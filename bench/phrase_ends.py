@@ -4,7 +4,7 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py                     # as the app continues now
     python bench/phrase_ends.py --split val         # the tuning pieces
     python bench/phrase_ends.py --no-half-closes    # no pull to V after a non-dominant chord
-    python bench/phrase_ends.py --no-pull           # no cadence pull at all (CADENCE_PULL 0)
+    python bench/phrase_ends.py --no-pull           # no cadence pull (CADENCE_PULL[_MINOR] 0)
     python bench/phrase_ends.py --min-last-phrase 4 # MIN_LAST_PHRASE_BEATS as it was
     python bench/phrase_ends.py --no-seed-fermatas  # the openings without their fermatas
 
@@ -141,7 +141,7 @@ def main(argv=None) -> None:
     if args.no_half_closes:
         voice_sampler.HALF_CLOSES = False
     if args.no_pull:
-        voice_sampler.CADENCE_PULL = 0.0
+        voice_sampler.CADENCE_PULL = voice_sampler.CADENCE_PULL_MINOR = 0.0
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     generate = me.sampler_adapter(folder)

@@ -1965,6 +1965,9 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
     assert pull.max() == CADENCE_PULL
     minor = _cadence_pull(np.array([[72, 69, 64, 45], [74, 68, 59, 52]]), cand, minor=True)
     assert [{int(p) % 12 for p in cand[row > 0]} for row in minor] == [{4, 8, 11}, {9, 0, 4}]
+    from composer_gui.ml.voice_sampler import CADENCE_PULL_MINOR
+
+    assert minor.max() == CADENCE_PULL_MINOR > CADENCE_PULL  # minor closes drawn harder
     # a half close in minor: its V has the leading tone, and the subtonic (G) costs
     from composer_gui.ml.voice_sampler import SUBTONIC_COST
 
