@@ -2526,7 +2526,7 @@ def _full_close(notes: list[Note], job: _VoiceJob) -> bool:
 # A fourteenth listening review heard seventh chords held under a hymn's fermatas. The chords
 # under the 40 harmonized test melodies' interior fermatas (x 2, a scratch count): seventh
 # chords 41 -> 25 of about 450, root-position V7 14 -> 1 (Bach: 3 and 0 of 225);
-# bench/phrase_closes.py, fermata chords that are root-position triads 370/427 -> 387/424
+# bench/phrase_closes.py, fermata chords that are root-position triads 370/427 -> 385/424
 # (Bach 189/208).
 HALF_CLOSE_TRIAD = True
 
@@ -2625,11 +2625,10 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
 
 # The final tonic's voices make a full chord, as Bach's: the third is not doubled, no inner
 # voice doubles the voice above it in unison, none below the top leaps more than a fifth into
-# it, and the
-# second-lowest voice takes the fifth where the voices above have the third but no fifth
-# (:func:`_final_chord`, after every other rule: where they bar the fifth, the root is tripled,
-# root, root, third, as in 5 of Bach's 40); on the dominant before it no inner voice doubles
-# the voice above in unison. The same goes for every tonic and dominant the sampler plans (a
+# it, and the second-lowest voice takes the fifth where the voices above have the third but no
+# fifth (:func:`_final_chord`, after every other rule: where they bar the fifth, the root is
+# tripled, root, root, third, as in 5 of Bach's 40); on the dominant before it no inner voice
+# doubles the voice above in unison. The same goes for every tonic and dominant the sampler plans (a
 # harmonized melody's phrase closes and its opening tonic). Where the rules of the last beats
 # cannot make it, the search among the ending's candidates prefers a final chord with no unison
 # and no doubled third (_full_close). Continued and harmonized val and test chorales (a
@@ -2646,14 +2645,12 @@ def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
     rules, so that each step yields to them all (a consecutive fifth, a crossing), and each
     step yields on its own: an inner voice doubles no third of the voices above and sounds in
     no unison with the voice above it; a voice leaps no more than a fifth from its last pitch
-    (``before``); then the second-lowest
-    voice takes the fifth where the voices above have the third but no fifth, unless the bass,
-    moving to the root from a fifth below this voice's last pitch, would move in fifths with
-    it. A row the step would
-    leave without a note keeps its mask. ``shift`` as :func:`_cadence_mask`'s. On the
-    dominant before it (``which`` 1) only the unisons go: from a soprano and alto in unison on
-    the dominant no rule is left to close on a full chord (a listening review: B4 B4 over E3,
-    then A4 C#4 C#4 over A2)."""
+    (``before``); then the second-lowest voice takes the fifth where the voices above have the
+    third but no fifth, unless the bass, moving to the root from a fifth below this voice's
+    last pitch, would move in fifths with it. A row the step would leave without a note keeps
+    its mask. ``shift`` as :func:`_cadence_mask`'s. On the dominant before it (``which`` 1)
+    only the unisons go: from a soprano and alto in unison on the dominant no rule is left to
+    close on a full chord (a listening review: B4 B4 over E3, then A4 C#4 C#4 over A2)."""
     n = cur.shape[1]
     held, pitches = cur[:, i], cand
     if which == 1:

@@ -9,11 +9,11 @@ its voices, as it lists the bundled ones; the backend is the real one (ONNX Runt
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from ui_helpers import ModelInfo as Info
 
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
 from composer_gui.ui.generation import SamplerBackend, suggest_model, texture
@@ -238,15 +238,6 @@ def test_fewer_notes_and_more_notes(window, qtbot):
         counts.append(sum(window.proposal.counts()))
         window.controller.discard()
     assert counts[0] < counts[1]
-
-
-@dataclass(frozen=True)
-class Info:
-    name: str
-    path: Path
-    summary: str
-    voices: tuple[str, ...] = ()
-    about: str = ""
 
 
 CHORALE = Info("chorales", Path("/x/chorales"), "four voices", ("Soprano", "Alto", "Tenor", "Bass"),

@@ -4,7 +4,10 @@ MusicXML keep it, and the sampler reads it as the sketch's phrase grid."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
+from ui_helpers import ModelInfo
 
 from composer_gui.music import edits, project
 from composer_gui.music.musicxml_writer import musicxml_text
@@ -80,19 +83,9 @@ def test_the_sampler_reads_marked_phrase_ends_as_the_sketchs_grid(window):
 def test_the_continue_panel_says_how_to_mark_phrase_ends(window):
     """Shown for a chorale model over a sketch with no fermata; gone once one is marked, and for
     a melody model."""
-    from dataclasses import dataclass
-    from pathlib import Path
-
-    @dataclass(frozen=True)
-    class Info:
-        name: str
-        path: Path
-        summary: str
-        voices: tuple[str, ...] = ()
-
     panel = window.panel
-    panel.set_models([Info("chorales", Path("/x/c"), "four voices", ("S", "A", "T", "B")),
-                      Info("melodies", Path("/x/m"), "one line", ("Melody",))])
+    panel.set_models([ModelInfo("chorales", Path("/x/c"), "four voices", ("S", "A", "T", "B")),
+                      ModelInfo("melodies", Path("/x/m"), "one line", ("Melody",))])
     four = Score(parts=tuple(Part(tuple(Note(i * TPQ, p - 7 * j, TPQ) for i in range(8)))
                              for j, p in enumerate((72, 67, 60, 48))))
     window.doc.load(four)

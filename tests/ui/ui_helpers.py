@@ -113,3 +113,14 @@ def at(roll, tick: float, pitch: int) -> tuple[float, float]:
     """Canvas point inside the note cell at (tick, pitch), 2 px to the right of ``tick``."""
     x, y = roll.point_of(tick, pitch)
     return x + 2, y
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A stand-in for generation.ModelInfo: what the Continue panel reads of a model."""
+
+    name: str
+    path: Path
+    summary: str
+    voices: tuple[str, ...] = ()
+    about: str = ""
