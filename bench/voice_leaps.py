@@ -10,6 +10,7 @@
     python bench/voice_leaps.py --split val        # the tuning pieces (the costs were chosen there)
     python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
     python bench/voice_leaps.py --hidden-perfects off  # hidden outer fifths/octaves allowed
+    python bench/voice_leaps.py --no-chromatic-steps  # notes outside the key may be left by leap
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -91,6 +92,23 @@ def rising_sevenths(score, start: int, end: int) -> tuple[int, int]:
     return an.rising_sevenths(voices, end, tuple(an.SEVENTHS))
 
 
+def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
+    """[left by a leap, all]: the alto's, tenor's and bass's notes from ``start`` outside the
+    home key (a minor key's raised sixth and seventh are in it), and how many of them the voice
+    leaves by more than a whole step."""
+    scale = set(key.scale_pcs())
+    if key.quality == "minor":
+        scale |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
+    out = [0, 0]
+    for v in an.part_voices(score)[1:]:
+        line = sorted((n for n in v if n.start >= start), key=lambda n: n.start)
+        for a, b in itertools.pairwise(line):
+            if a.start < end and a.pitch % 12 not in scale:
+                out[0] += abs(b.pitch - a.pitch) > 2
+                out[1] += 1
+    return out
+
+
 def cross_relations(score, start: int, end: int) -> int:
     """Cross-relations within a beat from ``start``, the notes spelled as export spells them."""
     spelled = spell_score(score)
@@ -147,6 +165,7 @@ def main(argv=None) -> None:
     ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--hidden-perfects", default=None, choices=("on", "off"),
                     help="NO_HIDDEN_PERFECTS on or off (default: as the app)")
+    ap.add_argument("--no-chromatic-steps", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
@@ -162,6 +181,8 @@ def main(argv=None) -> None:
         voice_sampler.RUN_COST = 0
     if args.bass_may_cross:
         voice_sampler.BASS_LOWEST = False
+    if args.no_chromatic_steps:
+        voice_sampler.CHROMATIC_STEPS = False
     if args.hidden_perfects:
         voice_sampler.NO_HIDDEN_PERFECTS = args.hidden_perfects == "on"
     folder = load_model("bach-chorales").path
@@ -175,6 +196,7 @@ def main(argv=None) -> None:
     augs, bach_augs = [0, 0], [0, 0]
     rising, bach_rising = [0, 0], [0, 0]
     false, bach_false = 0, 0
+    chromatic, bach_chromatic = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
@@ -199,6 +221,8 @@ def main(argv=None) -> None:
         bach_rising = [a + b for a, b in zip(bach_rising, rising_sevenths(s, start, end),
                                              strict=True)]
         bach_false += cross_relations(s, start, end)
+        bach_chromatic = [a + b for a, b in zip(bach_chromatic, chromatic_leaps(s, key, start, end),
+                                                strict=True)]
         bach_sevenths = [a + b for a, b in zip(bach_sevenths,
                                                an.seventh_chord_beats(s, start, end), strict=True)]
         if args.continuations:
@@ -230,6 +254,8 @@ def main(argv=None) -> None:
             augs = [a + b for a, b in zip(augs, augmented(g, start, stop), strict=True)]
             rising = [a + b for a, b in zip(rising, rising_sevenths(g, start, stop), strict=True)]
             false += cross_relations(g, start, stop)
+            chromatic = [a + b for a, b in zip(chromatic, chromatic_leaps(g, key, start, stop),
+                                               strict=True)]
             sevenths = [a + b for a, b in zip(sevenths, an.seventh_chord_beats(g, start, stop),
                                               strict=True)]
     what = "openings continued" if args.continuations else "melodies"
@@ -245,7 +271,9 @@ def main(argv=None) -> None:
           f"a beat / 8 bars {false / eighths:.2f} (Bach's {bach_false / bach_8:.2f}), seventh "
           f"beat chords {sevenths[0] / sevenths[2]:.3f}, not V7 or vii°7 "
           f"{sevenths[1] / sevenths[2]:.3f} (Bach's {bach_sevenths[0] / bach_sevenths[2]:.3f}, "
-          f"{bach_sevenths[1] / bach_sevenths[2]:.3f})\n")
+          f"{bach_sevenths[1] / bach_sevenths[2]:.3f}), lower voices' notes outside the key "
+          f"left by leap {chromatic[0]} of {chromatic[1]} (Bach's {bach_chromatic[0]} of "
+          f"{bach_chromatic[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

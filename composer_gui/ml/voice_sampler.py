@@ -1059,6 +1059,9 @@ class VoiceSampler:
                                 rows_i = rows_i & ~_in_chord(cur[:, :i], at_half[:, i])
                             _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset,
                                        cur[:, i - 1] if i else None)
+                        if rules and n > 2 and CHROMATIC_STEPS:
+                            _chromatic_step_mask(mask, i, chord[:, i], cur, cand, pitch_offset,
+                                                 mode_minor)
                         if rules and FULL_FINAL and frame.cadence and i and n > 2:
                             _final_chord(mask, i, cur, chord, cand, pitch_offset, cad_minor,
                                          cad_shift, frame.cadence)
@@ -2255,7 +2258,14 @@ def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_off
 
 MINOR_UPPER_LEAPS = True  # _leap_mask: no augmented fifth or diminished seventh above the bass
 LEAP_COST = 0.3  # nats per semitone of a lower voice's move beyond a whole step
-BASS_REPEAT_COST = 0.7  # nats: the bass striking its note again
+# ... of the bass, and the bass striking its note again. A fourteenth listening review counted
+# 19 repeated bass notes in three harmonized melodies (Bach 3). Chosen on the val pieces
+# (bench/voice_leaps.py --split val [--continuations]): at 0.3 / 0.7 the harmonized bass restruck
+# 9.5% of its notes and stepped in 46.9% of its moves (Bach 3.7% and 63.4%); at 0.3 / 2 6.0%
+# and 49.0%; at 0.5 / 2 7.1% and 51.9%, its fifths and sixths 13.2% -> 10.1% (Bach 9.2%), beat
+# chords 0.951 each time. docs/voices.md has the test split's figures.
+BASS_LEAP_COST = 0.5
+BASS_REPEAT_COST = 2.0
 # nats: the alto striking the pitch it has struck RUN_STRIKES times in a row once more. A
 # listening review heard an alto strike G4 eight times in a row; of the alto's notes in the
 # continued test chorales 22% stood in such runs of 3 or more (Bach 10%), of the harmonized
@@ -2303,9 +2313,9 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
 def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
                pitch_offset: int, bass: bool, again: np.ndarray | None = None) -> None:
     """Lower voices move as Bach's do, mostly by step: each semitone a move spans beyond a
-    whole step costs :data:`LEAP_COST` (an octave leap of the bass costs as a fourth's, and
-    the bass restriking its note :data:`BASS_REPEAT_COST`; ``again`` [rows], the pitch the
-    voice would strike a third time in a row, -1 for none, costs :data:`RUN_COST`). Written
+    whole step costs :data:`LEAP_COST` (the bass's :data:`BASS_LEAP_COST`, its octave leap as
+    a fourth, and its restruck note :data:`BASS_REPEAT_COST`); ``again`` [rows], the pitch the
+    voice would strike a third time in a row, -1 for none, costs :data:`RUN_COST`. Written
     one after another under the chord rules, the model's alto, tenor and bass leapt far more
     than Bach's: harmonizing the bach-chorales val melodies, bass sixths 6.6% of its moves
     (Bach 0.7%), tenor sixths 2.4% (0.7%), bass steps 33% (63%; docs/voices.md, "Lower voices
@@ -2314,9 +2324,10 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
     holding or resting (charged to the pitches alone, the cost made notes 3% fewer and their
     lengths further from Bach's)."""
     leap = np.abs(cand[None, :] - before[:, None])
-    cost = LEAP_COST * np.maximum(leap - 2, 0).astype(np.float64)
+    slope = BASS_LEAP_COST if bass else LEAP_COST
+    cost = slope * np.maximum(leap - 2, 0).astype(np.float64)
     if bass:
-        cost = np.where(leap == 12, 3 * LEAP_COST, cost)
+        cost = np.where(leap == 12, 3 * slope, cost)
         cost = np.where(leap == 0, BASS_REPEAT_COST, cost)
     cost = np.where(before[:, None] >= 0, cost, 0.0)
     if again is not None and RUN_COST:
@@ -2382,6 +2393,24 @@ def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: n
     if above is not None:
         near &= (above[:, None] < 0) | (cand[None, :] <= above[:, None])
     _narrow(mask, near | ~rows[:, None], pitch_offset)
+
+
+# A voice that sounds a note outside the key (a secondary leading tone, the seventh of a
+# secondary dominant, a borrowed flat) leaves it by step: a fourteenth listening review heard a
+# tenor leap a diminished seventh from a doubled E-sharp. The harmonized val melodies' alto,
+# tenor and bass left 102 of their 332 notes outside the key by a leap, now 53 (Bach 38 of 276;
+# bench/voice_leaps.py --split val [--no-chromatic-steps]; docs/voices.md).
+CHROMATIC_STEPS = True
+
+
+def _chromatic_step_mask(mask: np.ndarray, i: int, before: np.ndarray, cur: np.ndarray,
+                         cand: np.ndarray, pitch_offset: int, minor: bool) -> None:
+    """Voice ``i``'s next note lies a step or less from its note ``before`` ([rows], -1:
+    none) where that note is outside the normalized key (A minor's raised sixth and seventh
+    are in it). It yields as :func:`_step_mask` does."""
+    out = (before >= 0) & (((_KEY_BITS[minor] >> (np.maximum(before, 0) % 12)) & 1) == 0)
+    if out.any():
+        _step_mask(mask, out, before, cand, pitch_offset, cur[:, i - 1] if i else None)
 
 
 def _passing_pitch(a: int, c: int, minor: bool) -> int | None:

@@ -702,6 +702,32 @@ def test_a_passing_or_neighbour_note_on_the_half_beat_moves_on_by_step(sampler):
     assert _in_chord(np.array([[67, 62, 59]]), np.array([48])).tolist() == [False]
 
 
+def test_a_note_outside_the_key_is_left_by_step(sampler):
+    """Normalized C major: the alto on F#4 (a secondary leading tone) moves on within a tone
+    of it or holds, under the soprano's G4; the tenor on F4 (in the key) and a silent voice
+    stay free. In A minor G#4, the raised leading tone, is in the key; B-flat4 is not."""
+    from composer_gui.ml.voice_sampler import _chromatic_step_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[67, -1, -1, -1], [67, -1, -1, -1], [67, -1, -1, -1]])
+    mask = _open_mask(3, sampler)
+    _chromatic_step_mask(mask, 1, np.array([66, 65, -1]), cur, cand, v.pitch_offset, False)
+    assert allowed_pitches(mask, sampler, 0) == {64, 65, 66, 67} and mask[0, HOLD]
+    assert allowed_pitches(mask, sampler, 1) == allowed_pitches(mask, sampler, 2) \
+        == set(cand.tolist())
+    mask = _open_mask(2, sampler)
+    _chromatic_step_mask(mask, 0, np.array([68, 70]), cur[:2], cand, v.pitch_offset, True)
+    assert allowed_pitches(mask, sampler, 0) == set(cand.tolist())
+    assert allowed_pitches(mask, sampler, 1) == {68, 69, 70, 71, 72}
+    # a row with no step left keeps its mask (the rule yields)
+    mask = _open_mask(1, sampler)
+    mask[0, v.pitch_offset + 64 - v.min_pitch:v.pitch_offset + 69 - v.min_pitch] = False
+    before = mask.copy()
+    _chromatic_step_mask(mask, 1, np.array([66]), cur[:1], cand, v.pitch_offset, False)
+    assert (mask == before).all()
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""
@@ -847,7 +873,12 @@ def test_on_a_half_beat_a_voice_stays_below_the_voice_above(sampler):
 
 
 def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
-    from composer_gui.ml.voice_sampler import BASS_REPEAT_COST, LEAP_COST, _leap_cost
+    from composer_gui.ml.voice_sampler import (
+        BASS_LEAP_COST,
+        BASS_REPEAT_COST,
+        LEAP_COST,
+        _leap_cost,
+    )
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -870,7 +901,8 @@ def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
     bass = np.zeros((1, v.size))
     _leap_cost(bass, mask[:1], np.array([48]), cand, v.pitch_offset, bass=True)
     d = bass[0] - bass[0, at[50]]
-    assert d[at[36]] == d[at[53]] == pytest.approx(-3 * LEAP_COST)  # an octave costs a 4th's
+    assert d[at[36]] == d[at[53]] == pytest.approx(-3 * BASS_LEAP_COST)  # octave as a 4th
+    assert d[at[55]] == pytest.approx(-5 * BASS_LEAP_COST)
     assert d[at[48]] == pytest.approx(-BASS_REPEAT_COST)
 
 
