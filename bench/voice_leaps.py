@@ -93,19 +93,22 @@ def rising_sevenths(score, start: int, end: int) -> tuple[int, int]:
 
 
 def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
-    """[left by a leap, all]: the alto's, tenor's and bass's notes from ``start`` outside the
-    home key (a minor key's raised sixth and seventh are in it), and how many of them the voice
-    leaves by more than a whole step."""
-    scale = set(key.scale_pcs())
-    if key.quality == "minor":
-        scale |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
-    out = [0, 0]
+    """[left by a leap, left by a step the way the note leads, all]: the alto's, tenor's and
+    bass's notes from ``start`` outside the home key (a minor key's raised sixth and seventh
+    are in it); the way, up for a raised note (C# in C major), down for a lowered one
+    (B-flat), as the sampler spells them (voice_sampler.CHROMATIC_WAYS)."""
+    minor = key.quality == "minor"
+    shift = (9 if minor else 0) - key.tonic_pc  # to the normalized C major / A minor
+    ways = voice_sampler.CHROMATIC_WAYS[minor]
+    out = [0, 0, 0]
     for v in an.part_voices(score)[1:]:
         line = sorted((n for n in v if n.start >= start), key=lambda n: n.start)
         for a, b in itertools.pairwise(line):
-            if a.start < end and a.pitch % 12 not in scale:
+            way = ways[(a.pitch + shift) % 12]
+            if a.start < end and way:
                 out[0] += abs(b.pitch - a.pitch) > 2
-                out[1] += 1
+                out[1] += (b.pitch - a.pitch) * way in (1, 2)
+                out[2] += 1
     return out
 
 
@@ -196,7 +199,7 @@ def main(argv=None) -> None:
     augs, bach_augs = [0, 0], [0, 0]
     rising, bach_rising = [0, 0], [0, 0]
     false, bach_false = 0, 0
-    chromatic, bach_chromatic = [0, 0], [0, 0]
+    chromatic, bach_chromatic = [0, 0, 0], [0, 0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
@@ -272,8 +275,9 @@ def main(argv=None) -> None:
           f"beat chords {sevenths[0] / sevenths[2]:.3f}, not V7 or vii°7 "
           f"{sevenths[1] / sevenths[2]:.3f} (Bach's {bach_sevenths[0] / bach_sevenths[2]:.3f}, "
           f"{bach_sevenths[1] / bach_sevenths[2]:.3f}), lower voices' notes outside the key "
-          f"left by leap {chromatic[0]} of {chromatic[1]} (Bach's {bach_chromatic[0]} of "
-          f"{bach_chromatic[1]})\n")
+          f"left by leap {chromatic[0]}, by a step the way they lead {chromatic[1]}, of "
+          f"{chromatic[2]} (Bach's {bach_chromatic[0]}, {bach_chromatic[1]}, of "
+          f"{bach_chromatic[2]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

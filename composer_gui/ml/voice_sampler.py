@@ -2396,21 +2396,52 @@ def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: n
 
 
 # A voice that sounds a note outside the key (a secondary leading tone, the seventh of a
-# secondary dominant, a borrowed flat) leaves it by step: a fourteenth listening review heard a
-# tenor leap a diminished seventh from a doubled E-sharp. The harmonized val melodies' alto,
-# tenor and bass left 102 of their 332 notes outside the key by a leap, now 53 (Bach 38 of 276;
-# bench/voice_leaps.py --split val [--no-chromatic-steps]; docs/voices.md).
+# secondary dominant, a borrowed flat) leaves it by step the way it leads: a raised note (C#,
+# F#, G# in C major) up, a lowered one (B-flat, E-flat) down, as _LETTER spells them. A
+# fourteenth listening review heard a tenor leap a diminished seventh from a doubled E-sharp.
+# The harmonized val melodies' alto, tenor and bass left 102 of their 332 notes outside the
+# key by a leap (Bach 38 of 276; bench/voice_leaps.py --split val [--no-chromatic-steps];
+# docs/voices.md), and a fifteenth review found the steps left often went the wrong way.
 CHROMATIC_STEPS = True
+
+
+def _chromatic_ways() -> dict[bool, np.ndarray]:
+    """Per normalized key: for each pitch class, +1 where it is raised (its letter is the one
+    below's: C#), -1 where lowered (B-flat), 0 in the key."""
+    out = {}
+    for minor in (False, True):
+        letter = _LETTER[minor]
+        way = np.zeros(12, np.int64)
+        for pc in range(12):
+            if not (_KEY_BITS[minor] >> pc) & 1:
+                way[pc] = 1 if letter[pc] == letter[(pc - 1) % 12] else -1
+        out[minor] = way
+    return out
+
+
+CHROMATIC_WAYS = _chromatic_ways()
 
 
 def _chromatic_step_mask(mask: np.ndarray, i: int, before: np.ndarray, cur: np.ndarray,
                          cand: np.ndarray, pitch_offset: int, minor: bool) -> None:
-    """Voice ``i``'s next note lies a step or less from its note ``before`` ([rows], -1:
-    none) where that note is outside the normalized key (A minor's raised sixth and seventh
-    are in it). It yields as :func:`_step_mask` does."""
-    out = (before >= 0) & (((_KEY_BITS[minor] >> (np.maximum(before, 0) % 12)) & 1) == 0)
-    if out.any():
-        _step_mask(mask, out, before, cand, pitch_offset, cur[:, i - 1] if i else None)
+    """Voice ``i``'s next note after a note ``before`` ([rows], -1: none) outside the
+    normalized key (A minor's raised sixth and seventh are in it) is that note again or a step
+    the way the note leads (:data:`CHROMATIC_WAYS`), not above the voice above; where none is
+    left, a step the other way. A row left without a note keeps its mask."""
+    way = CHROMATIC_WAYS[minor][np.maximum(before, 0) % 12]
+    out = (before >= 0) & (way != 0)
+    if not out.any():
+        return
+    move = (cand[None, :] - before[:, None]) * way[:, None]
+    below = np.ones(move.shape, bool)
+    if i:
+        above = cur[:, i - 1]
+        below = (above[:, None] < 0) | (cand[None, :] <= above[:, None])
+    led = _narrow(mask, ((move >= 0) & (move <= 2) & below) | ~out[:, None], pitch_offset)
+    # where no step the way it leads is left, a step the other way
+    rest = out & ~led
+    if rest.any():
+        _narrow(mask, ((np.abs(move) <= 2) & below) | ~rest[:, None], pitch_offset)
 
 
 def _passing_pitch(a: int, c: int, minor: bool) -> int | None:

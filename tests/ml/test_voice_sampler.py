@@ -702,30 +702,35 @@ def test_a_passing_or_neighbour_note_on_the_half_beat_moves_on_by_step(sampler):
     assert _in_chord(np.array([[67, 62, 59]]), np.array([48])).tolist() == [False]
 
 
-def test_a_note_outside_the_key_is_left_by_step(sampler):
-    """Normalized C major: the alto on F#4 (a secondary leading tone) moves on within a tone
-    of it or holds, under the soprano's G4; the tenor on F4 (in the key) and a silent voice
-    stay free. In A minor G#4, the raised leading tone, is in the key; B-flat4 is not."""
+def test_a_note_outside_the_key_is_left_by_step_the_way_it_leads(sampler):
+    """Normalized C major: the alto on F#4 (raised) moves on to F#4 or a step up, not above
+    the soprano's G4; on E-flat4 (lowered) to E-flat4 or a step down; the tenor on F4 (in the
+    key) and a silent voice stay free. In A minor G#4, the raised leading tone, is in the key;
+    B-flat4 is lowered, D#4 raised."""
     from composer_gui.ml.voice_sampler import _chromatic_step_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
-    cur = np.array([[67, -1, -1, -1], [67, -1, -1, -1], [67, -1, -1, -1]])
-    mask = _open_mask(3, sampler)
-    _chromatic_step_mask(mask, 1, np.array([66, 65, -1]), cur, cand, v.pitch_offset, False)
-    assert allowed_pitches(mask, sampler, 0) == {64, 65, 66, 67} and mask[0, HOLD]
-    assert allowed_pitches(mask, sampler, 1) == allowed_pitches(mask, sampler, 2) \
+    cur = np.array([[67, -1, -1, -1]] * 4)
+    mask = _open_mask(4, sampler)
+    _chromatic_step_mask(mask, 1, np.array([66, 63, 65, -1]), cur, cand, v.pitch_offset, False)
+    assert allowed_pitches(mask, sampler, 0) == {66, 67} and mask[0, HOLD]
+    assert allowed_pitches(mask, sampler, 1) == {61, 62, 63}
+    assert allowed_pitches(mask, sampler, 2) == allowed_pitches(mask, sampler, 3) \
         == set(cand.tolist())
-    mask = _open_mask(2, sampler)
-    _chromatic_step_mask(mask, 0, np.array([68, 70]), cur[:2], cand, v.pitch_offset, True)
+    mask = _open_mask(3, sampler)
+    _chromatic_step_mask(mask, 0, np.array([68, 70, 63]), cur[:3], cand, v.pitch_offset, True)
     assert allowed_pitches(mask, sampler, 0) == set(cand.tolist())
-    assert allowed_pitches(mask, sampler, 1) == {68, 69, 70, 71, 72}
-    # a row with no step left keeps its mask (the rule yields)
-    mask = _open_mask(1, sampler)
-    mask[0, v.pitch_offset + 64 - v.min_pitch:v.pitch_offset + 69 - v.min_pitch] = False
+    assert allowed_pitches(mask, sampler, 1) == {68, 69, 70}
+    assert allowed_pitches(mask, sampler, 2) == {63, 64, 65}
+    # with no step up left, F#4 steps down; with no step at all, the rule yields
+    mask = _open_mask(2, sampler)
+    mask[:, v.pitch_offset + 66 - v.min_pitch:v.pitch_offset + 69 - v.min_pitch] = False
+    mask[1, v.pitch_offset + 64 - v.min_pitch:v.pitch_offset + 66 - v.min_pitch] = False
     before = mask.copy()
-    _chromatic_step_mask(mask, 1, np.array([66]), cur[:1], cand, v.pitch_offset, False)
-    assert (mask == before).all()
+    _chromatic_step_mask(mask, 1, np.array([66, 66]), cur[:2], cand, v.pitch_offset, False)
+    assert allowed_pitches(mask, sampler, 0) == {64, 65}
+    assert (mask[1] == before[1]).all()
 
 
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
