@@ -11,6 +11,7 @@
     python bench/voice_leaps.py --continuations    # chorale openings continued, not melodies
     python bench/voice_leaps.py --hidden-perfects off  # hidden outer fifths/octaves allowed
     python bench/voice_leaps.py --no-chromatic-steps  # notes outside the key may be left by leap
+    python bench/voice_leaps.py --no-bass-hold-cost  # the bass may hold under a changing chord
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -112,6 +113,19 @@ def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
     return out
 
 
+def bass_under_changes(score, start: int, end: int) -> list[int]:
+    """[beat pairs where the bass sounds one pitch (held or struck again) while the pitch
+    classes above it change, beat pairs]: a bass standing under moving harmony."""
+    sons = an.sonorities(score.notes, an.beat_ticks(score, start, end))
+    out = [0, 0]
+    for a, b in itertools.pairwise(sons):
+        out[1] += 1
+        if a.bass == b.bass:
+            out[0] += {p % 12 for p in a.pitches if p != a.bass} != \
+                {p % 12 for p in b.pitches if p != b.bass}
+    return out
+
+
 def cross_relations(score, start: int, end: int) -> int:
     """Cross-relations within a beat from ``start``, the notes spelled as export spells them."""
     spelled = spell_score(score)
@@ -169,6 +183,7 @@ def main(argv=None) -> None:
     ap.add_argument("--hidden-perfects", default=None, choices=("on", "off"),
                     help="NO_HIDDEN_PERFECTS on or off (default: as the app)")
     ap.add_argument("--no-chromatic-steps", action="store_true")
+    ap.add_argument("--no-bass-hold-cost", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
@@ -186,6 +201,8 @@ def main(argv=None) -> None:
         voice_sampler.BASS_LOWEST = False
     if args.no_chromatic_steps:
         voice_sampler.CHROMATIC_STEPS = False
+    if args.no_bass_hold_cost:
+        voice_sampler.BASS_HOLD_COST = 0
     if args.hidden_perfects:
         voice_sampler.NO_HIDDEN_PERFECTS = args.hidden_perfects == "on"
     folder = load_model("bach-chorales").path
@@ -200,6 +217,7 @@ def main(argv=None) -> None:
     rising, bach_rising = [0, 0], [0, 0]
     false, bach_false = 0, 0
     chromatic, bach_chromatic = [0, 0, 0], [0, 0, 0]
+    standing, bach_standing = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
@@ -226,6 +244,8 @@ def main(argv=None) -> None:
         bach_false += cross_relations(s, start, end)
         bach_chromatic = [a + b for a, b in zip(bach_chromatic, chromatic_leaps(s, key, start, end),
                                                 strict=True)]
+        bach_standing = [a + b for a, b in zip(bach_standing, bass_under_changes(s, start, end),
+                                               strict=True)]
         bach_sevenths = [a + b for a, b in zip(bach_sevenths,
                                                an.seventh_chord_beats(s, start, end), strict=True)]
         if args.continuations:
@@ -259,6 +279,8 @@ def main(argv=None) -> None:
             false += cross_relations(g, start, stop)
             chromatic = [a + b for a, b in zip(chromatic, chromatic_leaps(g, key, start, stop),
                                                strict=True)]
+            standing = [a + b for a, b in zip(standing, bass_under_changes(g, start, stop),
+                                              strict=True)]
             sevenths = [a + b for a, b in zip(sevenths, an.seventh_chord_beats(g, start, stop),
                                               strict=True)]
     what = "openings continued" if args.continuations else "melodies"
@@ -277,7 +299,9 @@ def main(argv=None) -> None:
           f"{bach_sevenths[1] / bach_sevenths[2]:.3f}), lower voices' notes outside the key "
           f"left by leap {chromatic[0]}, by a step the way they lead {chromatic[1]}, of "
           f"{chromatic[2]} (Bach's {bach_chromatic[0]}, {bach_chromatic[1]}, of "
-          f"{bach_chromatic[2]})\n")
+          f"{bach_chromatic[2]}), the bass on one pitch while the chord above changes "
+          f"{standing[0]} of {standing[1]} beat pairs (Bach's {bach_standing[0]} of "
+          f"{bach_standing[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

@@ -1082,6 +1082,9 @@ class VoiceSampler:
                                  if i in RUN_VOICES else None)
                         _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1,
                                    again)
+                    if rules and n > 2 and i == n - 1 and frame.on_beat and BASS_HOLD_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        _bass_hold_cost(biased, cur[:, :i], chord[:, :i])
                     if rules and n > 2 and i and frame.on_beat and SEVENTH_CHORD_COST:
                         biased = biased.copy() if biased is logits else biased
                         _seventh_chord_cost(biased, cur[:, :i], cand, pitch_offset, i == n - 1)
@@ -2273,6 +2276,13 @@ BASS_REPEAT_COST = 2.0
 # 7%, Bach 10%) and cost cadences (docs/voices.md); the bass has BASS_REPEAT_COST.
 RUN_COST = 1.0
 RUN_STRIKES = 2
+# nats: on a beat where the voices above move to another chord, the bass holding its note under
+# them (a fifteenth listening review heard A2 held under four chords). The bass sounded one pitch
+# across 14.0% of the harmonized val melodies' beat pairs while the chord above changed (Bach
+# 8.5%); at 1 nat 11.8%, at 2 nats 9.2%, beat chords 0.942 -> 0.956 -> 0.968, six-four beat
+# chords 30 -> 23 -> 7 of ~2,930 (Bach 24 of 1,473; bench/voice_leaps.py --split val
+# [--no-bass-hold-cost]; docs/voices.md).
+BASS_HOLD_COST = 2.0
 RUN_VOICES = (1,)  # the alto
 
 
@@ -2308,6 +2318,14 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     merged = _pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
     barred = _SOFT_SEVENTHS[merged] if lowest else ~_WITHIN_HARD[merged]
     biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
+
+
+def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndarray) -> None:
+    """Charge :data:`BASS_HOLD_COST` to holding, in the rows where the voices above the bass
+    (``above`` now, ``above_before`` at the last frame; [rows, voices], -1: silent) sound
+    other pitch classes: the bass moves with the harmony, or strikes again."""
+    moved = _pitch_class_bits(above) != _pitch_class_bits(above_before)
+    biased[moved, HOLD] -= BASS_HOLD_COST
 
 
 def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,

@@ -911,6 +911,21 @@ def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
     assert d[at[48]] == pytest.approx(-BASS_REPEAT_COST)
 
 
+def test_the_bass_pays_to_hold_under_a_chord_that_moves(sampler):
+    """Above the bass, C E G -> C F A (the chord moves): holding costs BASS_HOLD_COST; C E G
+    -> E G C (the same chord, respaced) and a silent voice that stays silent cost nothing;
+    the pitches are untouched."""
+    from composer_gui.ml.voice_sampler import BASS_HOLD_COST, _bass_hold_cost
+
+    v = sampler.vocab
+    before = np.array([[67, 64, 60], [67, 64, 60], [67, -1, 60]])
+    now = np.array([[69, 65, 60], [72, 67, 64], [67, -1, 60]])
+    biased = np.zeros((3, v.size))
+    _bass_hold_cost(biased, now, before)
+    assert biased[:, HOLD].tolist() == [-BASS_HOLD_COST, 0.0, 0.0]
+    assert BASS_HOLD_COST > 0 and not biased[:, v.pitch_offset:].any()
+
+
 def test_the_bass_sounds_lowest(sampler):
     """Soprano E4, alto B3, tenor G3 above a bass holding A3: the bass may not hold it (the
     tenor would sound below it) nor strike above G3; with the tenor silent, above B3 is barred
