@@ -1505,9 +1505,10 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
 def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root_triad(
         tiny_voice_model, monkeypatch):
     """A fermata over the melody's G (the fifth degree of C, where no cadence is planned) gets a
-    major or minor triad in root position (its fifth may be left out): 15 of 24 variations of
-    the tiny random model (the rule gives way where the others leave the bass no root), 5 of
-    24 without it (GIVEN_CLOSES off)."""
+    major or minor triad in root position (its fifth may be left out): 19 of 24 variations of
+    the tiny random model (the rule gives way where the others leave the bass no root), 10 of
+    24 without it (GIVEN_CLOSES off; 5 before the bass paid to hold under a moving chord,
+    BASS_HOLD_COST, which moves it to a root more often on its own)."""
     from composer_gui.ml import voice_sampler
     from composer_gui.music.analysis import closes_in_root_position, sonorities
 
@@ -1525,7 +1526,7 @@ def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root
         return out
 
     on, off = sum(closes(True)), sum(closes(False))
-    assert on >= 12 and on >= 2 * off, (on, off)
+    assert on >= 16 and on >= off + 6, (on, off)
 
 
 def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
