@@ -2276,6 +2276,8 @@ BASS_REPEAT_COST = 2.0
 # 7%, Bach 10%) and cost cadences (docs/voices.md); the bass has BASS_REPEAT_COST.
 RUN_COST = 1.0
 RUN_STRIKES = 2
+RUN_VOICES = (1,)  # the alto
+
 # nats: on a beat where the voices above move to another chord, the bass holding its note under
 # them (a fifteenth listening review heard A2 held under four chords). The bass sounded one pitch
 # across 14.0% of the harmonized val melodies' beat pairs while the chord above changed (Bach
@@ -2283,7 +2285,6 @@ RUN_STRIKES = 2
 # chords 30 -> 23 -> 7 of ~2,930 (Bach 24 of 1,473; bench/voice_leaps.py --split val
 # [--no-bass-hold-cost]; docs/voices.md).
 BASS_HOLD_COST = 2.0
-RUN_VOICES = (1,)  # the alto
 
 
 # nats: on a beat, the lowest voice making the chord a seventh chord other than a dominant or
@@ -2399,18 +2400,23 @@ def _in_chord(chord: np.ndarray, pitch: np.ndarray) -> np.ndarray:
 
 
 def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: np.ndarray,
-               pitch_offset: int, above: np.ndarray | None = None) -> None:
+               pitch_offset: int, above: np.ndarray | None = None,
+               way: np.ndarray | None = None) -> np.ndarray:
     """In ``rows`` the voice's next note lies a step or less from the note it sounds
     (``sounding``): an unaccented passing or neighbour note resolves by step. The model's own
     half-beat notes reached by step left by a leap in the harmonized test melodies: tenor 84
     of 350, bass 168 of 400 (Bach 10 of 355, 30 of 491; bench/voice_leaps.py --no-passing
     --no-step-rule). The step does
-    not cross the voice above (``above``: its pitch now, -1: silent). Holding stays allowed.
-    A row left without a note keeps its mask."""
-    near = np.abs(cand[None, :] - sounding[:, None]) <= 2
+    not cross the voice above (``above``: its pitch now, -1: silent), and goes only up
+    where ``way`` ([rows]) is 1, only down where it is -1. Holding stays allowed. A row left
+    without a note keeps its mask. The rows narrowed."""
+    move = cand[None, :] - sounding[:, None]
+    near = np.abs(move) <= 2
+    if way is not None:
+        near &= move * way[:, None] >= 0
     if above is not None:
         near &= (above[:, None] < 0) | (cand[None, :] <= above[:, None])
-    _narrow(mask, near | ~rows[:, None], pitch_offset)
+    return _narrow(mask, near | ~rows[:, None], pitch_offset)
 
 
 # A voice that sounds a note outside the key (a secondary leading tone, the seventh of a
@@ -2450,16 +2456,11 @@ def _chromatic_step_mask(mask: np.ndarray, i: int, before: np.ndarray, cur: np.n
     out = (before >= 0) & (way != 0)
     if not out.any():
         return
-    move = (cand[None, :] - before[:, None]) * way[:, None]
-    below = np.ones(move.shape, bool)
-    if i:
-        above = cur[:, i - 1]
-        below = (above[:, None] < 0) | (cand[None, :] <= above[:, None])
-    led = _narrow(mask, ((move >= 0) & (move <= 2) & below) | ~out[:, None], pitch_offset)
-    # where no step the way it leads is left, a step the other way
-    rest = out & ~led
+    above = cur[:, i - 1] if i else None
+    led = _step_mask(mask, out, before, cand, pitch_offset, above, way)
+    rest = out & ~led  # where no step the way it leads is left, a step the other way
     if rest.any():
-        _narrow(mask, ((np.abs(move) <= 2) & below) | ~rest[:, None], pitch_offset)
+        _step_mask(mask, rest, before, cand, pitch_offset, above)
 
 
 def _passing_pitch(a: int, c: int, minor: bool) -> int | None:

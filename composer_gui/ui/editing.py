@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from composer_gui.music.edits import NoteKey
+from composer_gui.music.edits import NoteKey, phrase_end_tick
 
 from . import undo
 from .clipboard import NoteClipboard
@@ -105,5 +105,6 @@ class EditController(QObject):
             return
         command = undo.phrase_end_command(self.doc, keys)
         self.doc.push(command)
+        tick = phrase_end_tick(n for _p, n in keys)
         self.status.emit(f"{command.text()} (a fermata) at bar "
-                         f"{self.doc.score.position(max(n.start for _p, n in keys))[0]}", 4000)
+                         f"{self.doc.score.position(tick)[0]}", 4000)
