@@ -1584,14 +1584,16 @@ def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
     return out
 
 
+# Each MIDI pitch's pitch class as a bit (0-255), and 0 at the negative indices -1..-128 (a
+# silent voice): a lookup is a tenth of the time of a loop over the voices (the sampler asks
+# some 4 times per token)
+_PC_BIT = np.append(1 << (np.arange(256) % 12), np.zeros(128)).astype(np.int64)
+
+
 def _pitch_class_bits(pitches: np.ndarray) -> np.ndarray:
     """Per row of ``pitches`` ([rows, voices], -1: silent): its pitch classes as a 12-bit
     mask."""
-    bits = np.zeros(pitches.shape[0], np.int64)
-    for j in range(pitches.shape[1]):
-        sounding = pitches[:, j] >= 0
-        bits[sounding] |= 1 << (pitches[sounding, j] % 12)
-    return bits
+    return np.bitwise_or.reduce(_PC_BIT[pitches], axis=1)
 
 
 # A phrase end the model marks whose chord the rules yielded on (no major or minor triad in
@@ -1846,18 +1848,23 @@ def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray
     is not held on: it moves now, to a note that does not. A row left without a note keeps its
     mask."""
     rows = mask.shape[0]
-    allowed = np.ones((rows, len(cand)), bool)
+    # the voices above at once: [rows, i] (and [rows, i, pitches] where a pair is checked)
+    now, before, before_i = cur[:, :i], chord[:, :i], chord[:, i]
+    interval = np.abs(before_i[:, None] - before) % 12
+    check = (now >= 0) & (before >= 0) & (before_i >= 0)[:, None] & (now != before) & \
+        ((interval == 0) | (interval == 7))
+    if check.any():
+        same = (np.abs(cand[None, None, :] - now[:, :, None]) % 12) == interval[:, :, None]
+        allowed = ~((check[:, :, None] & same).any(axis=1)
+                    & (cand[None, :] != before_i[:, None]))
+    elif seam is None:
+        return  # nothing to bar
+    else:
+        allowed = np.ones((rows, len(cand)), bool)
     held_bad = np.zeros(rows, bool)  # the note voice i holds steps in parallel into the seam
-    for j in range(i):
-        now_j, before_j, before_i = cur[:, j], chord[:, j], chord[:, i]
-        known = (now_j >= 0) & (before_j >= 0) & (before_i >= 0) & (now_j != before_j)
-        interval = np.abs(before_i - before_j) % 12
-        check = known & ((interval == 0) | (interval == 7))
-        if check.any():
-            same = (np.abs(cand[None, :] - now_j[:, None]) % 12) == interval[:, None]
-            moved = cand[None, :] != before_i[:, None]
-            allowed &= ~(check[:, None] & same & moved)
-        if seam is not None and seam[i] >= 0 and seam[j] >= 0:
+    for j in range(i if seam is not None else 0):
+        now_j = cur[:, j]
+        if seam[i] >= 0 and seam[j] >= 0:
             into = abs(int(seam[i]) - int(seam[j])) % 12
             if into in (0, 7):
                 # the kept chord after the region: voice j steps from now_j to seam[j]
@@ -2137,15 +2144,13 @@ def _chromatic_clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.
     voice above sounds where one of the two is outside the key (normalized: C major; A minor
     with its raised sixth and seventh) and the other in it, nor holds such a note under one
     struck above now. A row left without a note keeps its mask."""
-    own = _KEY_BITS[minor]
     above = _pitch_class_bits(cur[:, :i])
     if not above.any():
         return
-    pcs = 1 << (cand % 12)
-    keep = _narrow(mask, (_clashing(above, own)[:, None] & pcs[None, :]) == 0, pitch_offset)
+    clashing = _CLASHING[minor]
+    keep = _narrow(mask, (clashing[above][:, None] & _PC_BIT[cand][None, :]) == 0, pitch_offset)
     new = _pitch_class_bits(np.where(struck[:, :i], cur[:, :i], -1))
-    held = cur[:, i]
-    into = (held >= 0) & ((_clashing(new, own) & (1 << (np.maximum(held, 0) % 12))) != 0)
+    into = (clashing[new] & _PC_BIT[cur[:, i]]) != 0  # (a silent voice's bit is 0)
     mask[into & keep, HOLD] = False
 
 
@@ -2210,7 +2215,8 @@ def _false_relation_mask(mask: np.ndarray, i: int, recent: np.ndarray, ahead: in
     :func:`_recent_strikes`), or than one a given voice strikes within the next beat
     (``ahead``). Called after :func:`_resolution_mask`, it only chooses among a seventh's
     resolutions (a row left without a note keeps its mask)."""
-    others = np.bitwise_or.reduce(np.delete(recent, i, axis=1), axis=1) | ahead
+    others = (np.bitwise_or.reduce(recent[:, :i], axis=1)
+              | np.bitwise_or.reduce(recent[:, i + 1:], axis=1) | ahead)
     if not others.any():
         return
     bad = FALSE_OF[minor][others]
@@ -2224,6 +2230,7 @@ def _clashing(bits: np.ndarray, own: int) -> np.ndarray:
     def beside(b):
         return ((b << 1) | (b >> 1) | (b << 11) | (b >> 11)) & 0xFFF
     return (beside(bits & own) & ~own | beside(bits & ~own & 0xFFF) & own) & 0xFFF
+
 
 
 def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int,
@@ -2246,17 +2253,26 @@ def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_off
     seventh): Bach's sopranos, altos and tenors in minor, 0 and 3 times in 29,480 moves (the
     bach-chorales pieces), his basses 7 and 9 in 10,744; a tenth review heard harmonized tenors
     drop from the leading tone an augmented fifth 5 times in 4 minor-key files."""
-    leap = np.abs(cand[None, :] - before[:, None])
+    _narrow(mask, _leap_allowed(minor, upper and MINOR_UPPER_LEAPS)[before][:, cand],
+            pitch_offset)
+
+
+@functools.lru_cache(maxsize=4)
+def _leap_allowed(minor: bool, upper: bool) -> np.ndarray:
+    """:func:`_leap_mask`'s rule as a table, looked up per voice: [from, to] whether a voice may
+    move from one pitch to another (rows 0-255 the pitches; rows 256-383, indexed by negative
+    pitches, none: every move allowed)."""
+    pitches = np.arange(256)
+    leap = np.abs(pitches[None, :] - pitches[:, None])
     barred = ((leap >= 10) & (leap != 12)) | (leap == 6)
     if minor:
-        ends = (1 << (cand[None, :] % 12)) | (1 << (np.maximum(before, 0)[:, None] % 12))
+        ends = (1 << (pitches[None, :] % 12)) | (1 << (pitches[:, None] % 12))
         barred |= (leap == 3) & (ends == (1 << 5) | (1 << 8))
         barred |= (leap == 4) & (ends == (1 << 8) | (1 << 0))
-        if upper and MINOR_UPPER_LEAPS:
+        if upper:
             barred |= (leap == 8) & (ends == (1 << 8) | (1 << 0))
             barred |= (leap == 9) & (ends == (1 << 8) | (1 << 5))
-    allowed = (before[:, None] < 0) | ~barred
-    _narrow(mask, allowed, pitch_offset)
+    return np.concatenate([~barred, np.ones((128, 256), bool)])
 
 
 MINOR_UPPER_LEAPS = True  # _leap_mask: no augmented fifth or diminished seventh above the bass
@@ -2329,6 +2345,20 @@ def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndar
     biased[moved, HOLD] -= BASS_HOLD_COST
 
 
+@functools.lru_cache(maxsize=8)
+def _leap_costs(slope: float, repeat: float | None) -> np.ndarray:
+    """:func:`_leap_cost`'s cost of a move by each number of semitones (a table, looked up per
+    voice; keyed on the constants, which the benches change): ``slope`` per semitone beyond a
+    whole step, and for the bass (``repeat`` given) its octave as a fourth and ``repeat`` for
+    striking its note again."""
+    leap = np.arange(256)
+    cost = slope * np.maximum(leap - 2, 0).astype(np.float64)
+    if repeat is not None:
+        cost[12] = 3 * slope
+        cost[0] = repeat
+    return cost
+
+
 def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
                pitch_offset: int, bass: bool, again: np.ndarray | None = None) -> None:
     """Lower voices move as Bach's do, mostly by step: each semitone a move spans beyond a
@@ -2342,13 +2372,10 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
     not whether to strike: the pitches the mask allows keep their total probability against
     holding or resting (charged to the pitches alone, the cost made notes 3% fewer and their
     lengths further from Bach's)."""
-    leap = np.abs(cand[None, :] - before[:, None])
     slope = BASS_LEAP_COST if bass else LEAP_COST
-    cost = slope * np.maximum(leap - 2, 0).astype(np.float64)
-    if bass:
-        cost = np.where(leap == 12, 3 * slope, cost)
-        cost = np.where(leap == 0, BASS_REPEAT_COST, cost)
-    cost = np.where(before[:, None] >= 0, cost, 0.0)
+    cost = _leap_costs(slope, BASS_REPEAT_COST if bass else None)[
+        np.abs(cand[None, :] - before[:, None])]
+    cost[before < 0] = 0.0
     if again is not None and RUN_COST:
         cost = cost + np.where(cand[None, :] == again[:, None], RUN_COST, 0.0)
     pitches = biased[:, pitch_offset:]
@@ -2356,10 +2383,11 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
     z = np.where(allowed, pitches, -np.inf)
     top = z.max(axis=1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a row with no pitch allowed
-        mass = np.log(np.exp(z - top).sum(axis=1, keepdims=True))
-        after = np.log(np.exp(z - cost - top).sum(axis=1, keepdims=True))
-        shift = np.where(np.isfinite(mass) & np.isfinite(after), mass - after, 0.0)
+    mass = np.exp(z - top).sum(axis=1, keepdims=True)
+    after = np.exp(z - cost - top).sum(axis=1, keepdims=True)
+    shift = np.zeros_like(mass)  # 0 in a row with no pitch allowed
+    ok = (mass > 0) & (after > 0)
+    shift[ok] = np.log(mass[ok]) - np.log(after[ok])
     biased[:, pitch_offset:] = pitches - cost + shift
 
 
@@ -2377,6 +2405,9 @@ _MELODIC = frozenset({9, 11, 0, 2, 4, 6, 8})  # A minor with its raised sixth an
 # the key's own pitch classes as 12-bit sets (_chromatic_clash_mask)
 _KEY_BITS = {minor: sum(1 << pc for pc in _NATURAL[minor] | (_MELODIC if minor else frozenset()))
              for minor in (False, True)}
+# _clashing of every 12-bit set, in major and in minor (the sampler looks it up per voice)
+_CLASHING = tuple(_clashing(np.arange(4096, dtype=np.int64), _KEY_BITS[minor])
+                  for minor in (False, True))
 
 
 # A voice's note on a half beat that stepped there from outside the beat's chord moves on by
