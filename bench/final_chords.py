@@ -9,8 +9,12 @@ bars with the cadence option, and 20 of its melodies harmonized, 2 variations ea
 defaults, no key lock). Beside the harmonizations, Bach's own final chords of the same pieces.
 The final chord is the texture at the last onset, read against the piece's home key; counted:
 four-voice finals, those without the fifth, without the fifth where the root is not tripled
-either, with the third doubled, without the third, with two adjacent voices in unison; and of
-the voices' last steps into it, those that leap more than a fifth (per voice, top first).
+either, with the third doubled, without the third, with two adjacent voices in unison; of
+the voices' last steps into it, those that leap more than a fifth (per voice, top first); and
+in the last 4 beats, the final chord's onset included, the notes struck outside the home key (a
+minor key's raised sixth and seventh are in it) and the moves between notes struck there that
+are augmented or diminished as export spells them (C#3 to G2, a chromatic slide G#3 to G3:
+analysis.altered_moves), with the finals that have any.
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import KeySignature, Score  # noqa: E402
+from composer_gui.music.spelling import spell_score  # noqa: E402
 
 ROWS = ("four-voice finals", "no fifth", "no fifth, root not tripled", "third doubled",
         "no third", "adjacent voices in unison", "leaps over a fifth into it",
-        "... voice 1", "... voice 2", "... voice 3", "... voice 4")
+        "... voice 1", "... voice 2", "... voice 3", "... voice 4",
+        "last 4 beats: notes outside the key", "... finals with some",
+        "last 4 beats: altered moves", "... of moves", "... finals with one or more")
 
 
 def judge(score: Score, key: KeySignature, into: Counter) -> None:
@@ -60,6 +67,16 @@ def judge(score: Score, key: KeySignature, into: Counter) -> None:
         if len(ns) >= 2 and abs(ns[-1].pitch - ns[-2].pitch) > 7:
             into["leaps over a fifth into it"] += 1
             into[f"... voice {j + 1}"] += 1
+    since = last - 4 * score.time_signature_at(last).beat_ticks
+    scale = {(tonic + x) % 12 for x in ((0, 2, 3, 5, 7, 8, 9, 10, 11) if key.quality == "minor"
+                                        else (0, 2, 4, 5, 7, 9, 11))}
+    outside = sum(n.pitch % 12 not in scale for v in voices for n in v if since <= n.start <= last)
+    altered, moves = an.altered_moves(an.part_voices(spell_score(score)), since, last + 1)
+    into["last 4 beats: notes outside the key"] += outside
+    into["last 4 beats: altered moves"] += altered
+    into["... of moves"] += moves
+    into["... finals with some"] += outside > 0
+    into["... finals with one or more"] += altered > 0
 
 
 def main(argv=None) -> None:

@@ -12,6 +12,8 @@
     python bench/voice_leaps.py --hidden-perfects off  # hidden outer fifths/octaves allowed
     python bench/voice_leaps.py --no-chromatic-steps  # notes outside the key may be left by leap
     python bench/voice_leaps.py --no-bass-hold-cost  # the bass may hold under a changing chord
+    python bench/voice_leaps.py --no-bass-fall-room  # the voices above a bass seventh may leave
+                                                     # it no step down (BASS_FALL_ROOM False)
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -86,11 +88,13 @@ def augmented(score, start: int, end: int) -> tuple[int, int]:
     return found, total
 
 
-def rising_sevenths(score, start: int, end: int) -> tuple[int, int]:
-    """(sevenths of seventh chords at onsets from ``start`` that rise in their voice's next
-    note, such sevenths): every quality, the melody's own included."""
+def rising_sevenths(score, start: int, end: int) -> list[int]:
+    """[sevenths of seventh chords at onsets from ``start`` that rise in their voice's next
+    note, such sevenths, of them the bass's: rising, all]: every quality, the melody's own
+    included."""
     voices = [[n for n in v if n.start >= start] for v in an.part_voices(score)]
-    return an.rising_sevenths(voices, end, tuple(an.SEVENTHS))
+    return [*an.rising_sevenths(voices, end, tuple(an.SEVENTHS)),
+            *an.rising_sevenths(voices, end, tuple(an.SEVENTHS), counted=(-1,))]
 
 
 def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
@@ -184,6 +188,7 @@ def main(argv=None) -> None:
                     help="NO_HIDDEN_PERFECTS on or off (default: as the app)")
     ap.add_argument("--no-chromatic-steps", action="store_true")
     ap.add_argument("--no-bass-hold-cost", action="store_true")
+    ap.add_argument("--no-bass-fall-room", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
@@ -203,6 +208,8 @@ def main(argv=None) -> None:
         voice_sampler.CHROMATIC_STEPS = False
     if args.no_bass_hold_cost:
         voice_sampler.BASS_HOLD_COST = 0
+    if args.no_bass_fall_room:
+        voice_sampler.BASS_FALL_ROOM = False
     if args.hidden_perfects:
         voice_sampler.NO_HIDDEN_PERFECTS = args.hidden_perfects == "on"
     folder = load_model("bach-chorales").path
@@ -214,7 +221,7 @@ def main(argv=None) -> None:
     hidden = bach_hidden = 0
     fours, bach_fours = [0, 0], [0, 0]
     augs, bach_augs = [0, 0], [0, 0]
-    rising, bach_rising = [0, 0], [0, 0]
+    rising, bach_rising = [0, 0, 0, 0], [0, 0, 0, 0]
     false, bach_false = 0, 0
     chromatic, bach_chromatic = [0, 0, 0], [0, 0, 0]
     standing, bach_standing = [0, 0], [0, 0]
@@ -292,7 +299,8 @@ def main(argv=None) -> None:
           f"outer fifths/octaves with the top voice leaping / 8 bars {hidden / eighths:.2f} "
           f"(Bach's {bach_hidden / bach_8:.2f}), augmented beat triads {augs[0]} of {augs[1]} "
           f"(Bach's {bach_augs[0]} of {bach_augs[1]}), sevenths rising {rising[0]} of "
-          f"{rising[1]} (Bach's {bach_rising[0]} of {bach_rising[1]}), cross-relations within "
+          f"{rising[1]} (Bach's {bach_rising[0]} of {bach_rising[1]}; the bass's {rising[2]} of "
+          f"{rising[3]}, Bach's {bach_rising[2]} of {bach_rising[3]}), cross-relations within "
           f"a beat / 8 bars {false / eighths:.2f} (Bach's {bach_false / bach_8:.2f}), seventh "
           f"beat chords {sevenths[0] / sevenths[2]:.3f}, not V7 or vii°7 "
           f"{sevenths[1] / sevenths[2]:.3f} (Bach's {bach_sevenths[0] / bach_sevenths[2]:.3f}, "

@@ -242,6 +242,39 @@ def cross_relations(voices: Sequence[Sequence[Note]], within: int, start: int = 
     return count
 
 
+# The semitones each generic interval (0 a unison, 1 a second .. 6 a seventh) spans when it is
+# perfect, major or minor: any other span is augmented or diminished
+_PLAIN_SPANS = ({0}, {1, 2}, {3, 4}, {5}, {7}, {8, 9}, {10, 11})
+
+
+def altered_moves(voices: Sequence[Sequence[Note]], start: int = 0, end: int | None = None
+                  ) -> tuple[int, int]:
+    """(moves from a note to the next other pitch in its voice, both struck from ``start`` to
+    ``end``, whose interval is augmented or diminished as spelled: an augmented second or
+    fourth, a diminished fourth or fifth, a chromatic slide C# to C (an augmented unison); such
+    moves). The notes need spellings (``spelling.spell_score``); unspelled ones are skipped.
+    A fifteenth listening review heard final cadences reached by them (C#3 to G2, F3 to B2)."""
+    altered = total = 0
+    for v in voices:
+        line = sorted((n for n in v if n.spelling and n.start >= start
+                       and (end is None or n.start < end)), key=lambda n: n.start)
+        for a, b in itertools.pairwise(line):
+            if a.pitch == b.pitch:
+                continue
+            total += 1
+            steps = abs(_staff_step(b) - _staff_step(a))
+            span = abs(b.pitch - a.pitch) - 12 * (steps // 7)
+            altered += span not in _PLAIN_SPANS[steps % 7]
+    return altered, total
+
+
+def _staff_step(note: Note) -> int:
+    """The note's line or space on the staff: its letter plus 7 per octave (B#3 is a B)."""
+    name = note.spelling or ""
+    alter = name.count("#") - name.count("b")
+    return "CDEFGAB".index(name[0]) + 7 * ((note.pitch - alter) // 12)
+
+
 def doubled_leading_tones(voices: Sequence[Sequence[Note]], ticks: Iterable[int],
                           key: KeySignature) -> tuple[int, int]:
     """(ticks where two or more voices sound ``key``'s leading tone, ticks where 3+ voices
@@ -309,10 +342,13 @@ def root_position_diminished(notes: Sequence[Note], ticks: Iterable[int]) -> tup
 
 
 def rising_sevenths(voices: Sequence[Sequence[Note]], end: int | None = None,
-                    qualities: Sequence[str] = ("dom7",)) -> tuple[int, int]:
+                    qualities: Sequence[str] = ("dom7",), counted: Sequence[int] | None = None
+                    ) -> tuple[int, int]:
     """(seventh chords of ``qualities`` (dominant sevenths by default), struck or sounding at an
-    onset of every voice, whose seventh moves up in its voice's next note; such sevenths):
+    onset of every voice, whose seventh moves up in its voice's next note; such sevenths), in
+    every voice or those ``counted`` (indices: the bass's, -1):
     Bach's test chorales let 18 of 381 dominant sevenths rise (bench/phrase_closes.py)."""
+    counted = None if counted is None else {k % len(voices) for k in counted}
     rising = total = 0
     onsets = sorted({n.start for v in voices for n in v if end is None or n.start < end})
     for t in onsets:
@@ -324,8 +360,8 @@ def rising_sevenths(voices: Sequence[Sequence[Note]], end: int | None = None,
         if found is None or found[1] not in qualities:
             continue
         seventh = (found[0] + SEVENTHS[found[1]][3]) % 12
-        for v, n in zip(voices, now, strict=True):
-            if n.pitch % 12 != seventh:
+        for k, (v, n) in enumerate(zip(voices, now, strict=True)):
+            if n.pitch % 12 != seventh or (counted is not None and k not in counted):
                 continue
             after = [m for m in v if m.start >= n.start + n.duration]
             if after:

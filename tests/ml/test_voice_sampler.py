@@ -733,6 +733,35 @@ def test_a_note_outside_the_key_is_left_by_step_the_way_it_leads(sampler):
     assert (mask[1] == before[1]).all()
 
 
+def test_the_voices_above_a_bass_seventh_leave_it_a_step_down(sampler):
+    """The bass holds F3, the seventh of G7, and owes its fall. Over the soprano's C5 and the
+    alto's G4 the tenor takes a note that a bass E3 or E-flat3 completes to a chord (C, E-flat,
+    E, G, A-flat, A, B-flat or B: C major or minor, A-flat major, A minor seventh, C seventh,
+    C major seventh; not D or F), and holds its D3 no longer. With no debt nothing is barred;
+    on the alto, two voices still to come, a note some chord with C and E or E-flat holds (F:
+    F major seventh; not D, nor C#). With no such note left, the rule yields."""
+    from composer_gui.ml.voice_sampler import _bass_fall_room
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[72, 67, 50, 53], [72, 67, 50, 53]])  # tenor's last note D3
+    mask = _open_mask(2, sampler)
+    _bass_fall_room(mask, 2, 4, cur, np.array([53, -1]), cand, v.pitch_offset)
+    assert {p % 12 for p in allowed_pitches(mask, sampler, 0)} == {0, 3, 4, 7, 8, 9, 10, 11}
+    assert not mask[0, HOLD]  # its D3 makes no chord with C, G and E or E-flat
+    assert allowed_pitches(mask, sampler, 1) == set(cand.tolist()) and mask[1, HOLD]
+    mask = _open_mask(1, sampler)
+    _bass_fall_room(mask, 1, 4, cur[:1], np.array([53]), cand, v.pitch_offset)
+    assert 65 in allowed_pitches(mask, sampler, 0)
+    assert not {61, 62} & allowed_pitches(mask, sampler, 0)
+    mask = _open_mask(1, sampler)
+    keep = np.isin(cand, (62, 65))  # only D and F left: the rule yields
+    mask[0, v.pitch_offset:v.pitch_offset + len(cand)] = keep
+    before = mask.copy()
+    _bass_fall_room(mask, 2, 4, cur[:1], np.array([53]), cand, v.pitch_offset)
+    assert (mask == before).all()
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""

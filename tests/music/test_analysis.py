@@ -182,6 +182,11 @@ def test_rising_sevenths_follow_each_voice_of_a_dominant_seventh():
     assert rising_sevenths(up) == (1, 1)
     up[1][1] = Note(TPQ, 64, TPQ)  # F falls to E
     assert rising_sevenths(up) == (0, 1)
+    assert rising_sevenths(up, counted=(-1,)) == (0, 0)  # the seventh is the alto's
+    assert rising_sevenths(up, counted=(1,)) == (0, 1)
+    g42 = [[Note(0, 71, TPQ), Note(TPQ, 72, TPQ)], [Note(0, 67, TPQ), Note(TPQ, 67, TPQ)],
+           [Note(0, 62, TPQ), Note(TPQ, 64, TPQ)], [Note(0, 53, TPQ), Note(TPQ, 55, TPQ)]]
+    assert rising_sevenths(g42, counted=(-1,)) == (1, 1)  # V4/2, its bass F rises to G
 
 
 def test_cross_relations_pair_one_letter_spelled_two_ways_in_two_voices():
@@ -211,3 +216,19 @@ def test_closes_in_root_position_is_a_major_or_minor_triad_over_its_root():
     assert not A.closes_in_root_position(s(52, 60, 67, 72))  # first inversion
     assert not A.closes_in_root_position(s(47, 62, 65, 71))  # B diminished
     assert not A.closes_in_root_position(s(43, 59, 62, 65))  # G7
+
+
+def test_altered_moves_are_augmented_or_diminished_as_spelled():
+    from composer_gui.music.analysis import altered_moves
+
+    line = [Note(0, 61, TPQ, 80, "C#"), Note(TPQ, 60, TPQ, 80, "C"),  # a chromatic slide
+            Note(2 * TPQ, 65, TPQ, 80, "F"), Note(3 * TPQ, 68, TPQ, 80, "G#"),  # an augmented 2nd
+            Note(4 * TPQ, 69, TPQ, 80, "A"), Note(5 * TPQ, 69, TPQ, 80, "A"),  # (no move)
+            Note(6 * TPQ, 72, TPQ, 80, "C"), Note(7 * TPQ, 66, TPQ, 80, "F#"),  # a tritone
+            Note(8 * TPQ, 67, TPQ, 80, "G"), Note(9 * TPQ, 79, TPQ, 80, "G")]  # an octave
+    assert altered_moves([line]) == (3, 8)
+    assert altered_moves([line], start=2 * TPQ) == (2, 6)
+    flat = [Note(0, 68, TPQ, 80, "Ab"), Note(TPQ, 65, TPQ, 80, "F")]  # a minor third
+    sharp = [Note(0, 68, TPQ, 80, "G#"), Note(TPQ, 65, TPQ, 80, "F")]  # an augmented second
+    assert altered_moves([flat, sharp]) == (1, 2)
+    assert altered_moves([[Note(0, 60, TPQ), Note(TPQ, 61, TPQ)]]) == (0, 0)  # unspelled
