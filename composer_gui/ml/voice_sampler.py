@@ -691,6 +691,12 @@ class VoiceSampler:
         tonic_at = {f.step for f in job.frames if f.cadence == 2}
         half_close = [f.cadence == 1 and f.step + job.beat_steps not in tonic_at
                       for f in job.frames]
+        # per frame: the root (normalized pitch class) of a planned cadence chord struck within
+        # the next beat, which the bass must reach from its note here (-1: none)
+        cadence_ahead = (_cadence_ahead(job.frames, job.beat_steps,
+                                        job.key is not None and job.key.quality == "minor")
+                         if job.style_rules and n > 2 and BASS_TO_CADENCE
+                         else [-1] * len(job.frames))
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -1056,6 +1062,9 @@ class VoiceSampler:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:
                             _lowest_mask(mask, cur[:, :i], cur[:, i], cand, pitch_offset)
+                        if i == n - 1 and cadence_ahead[fi] >= 0:
+                            _narrow_held(mask, _reach_root(cadence_ahead[fi], cand)[None, :]
+                                         .repeat(rows, axis=0), cur[:, i], cand, pitch_offset)
                         # last: it yields to every rule above
                         if leaving is not None and leaving[:, i].any():
                             rows_i = leaving[:, i]
@@ -1085,7 +1094,7 @@ class VoiceSampler:
                         again = (np.where(strikes[:, i] >= RUN_STRIKES, last_struck[:, i], -1)
                                  if i in RUN_VOICES else None)
                         _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1,
-                                   again)
+                                   again, mode_minor if i < n - 1 else None)
                     if rules and n > 2 and i == n - 1 and frame.on_beat and BASS_HOLD_COST:
                         biased = biased.copy() if biased is logits else biased
                         _bass_hold_cost(biased, cur[:, :i], chord[:, :i])
@@ -2331,6 +2340,13 @@ BASS_REPEAT_COST = 2.0
 RUN_COST = 1.0
 RUN_STRIKES = 2
 RUN_VOICES = (1,)  # the alto
+# nats: an inner voice moving to the note of its own letter spelled another way (G to G#, a
+# chromatic slide; _leap_cost). A fifteenth listening review heard final cadences dissolve in
+# them; the harmonized val melodies' altos slid in 17.9 and tenors in 23.8 of 1,000 moves, Bach's
+# 8.3 and 9.1 (his basses 57.5, which walk chromatically: the bass is spared)
+SLIDE_COST = 1.0
+# the letter of each pitch class (_LETTER) as a table: [minor][from, to] the same letter
+_SAME_LETTER = {minor: np.equal.outer(_LETTER[minor], _LETTER[minor]) for minor in (False, True)}
 
 # nats: on a beat where the voices above move to another chord, the bass holding its note under
 # them (a fifteenth listening review heard A2 held under four chords). The bass sounded one pitch
@@ -2398,7 +2414,8 @@ def _leap_costs(slope: float, repeat: float | None) -> np.ndarray:
 
 
 def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
-               pitch_offset: int, bass: bool, again: np.ndarray | None = None) -> None:
+               pitch_offset: int, bass: bool, again: np.ndarray | None = None,
+               slide: bool | None = None) -> None:
     """Lower voices move as Bach's do, mostly by step: each semitone a move spans beyond a
     whole step costs :data:`LEAP_COST` (the bass's :data:`BASS_LEAP_COST`, its octave leap as
     a fourth, and its restruck note :data:`BASS_REPEAT_COST`); ``again`` [rows], the pitch the
@@ -2409,10 +2426,14 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
     move by step"). A cost, not a mask: a leap the harmony needs stays possible. Which pitch,
     not whether to strike: the pitches the mask allows keep their total probability against
     holding or resting (charged to the pitches alone, the cost made notes 3% fewer and their
-    lengths further from Bach's)."""
+    lengths further from Bach's). ``slide``, an inner voice's key mode (True: minor): a move to
+    the voice's own letter spelled another way, G to G#, costs :data:`SLIDE_COST` more."""
     slope = BASS_LEAP_COST if bass else LEAP_COST
     cost = _leap_costs(slope, BASS_REPEAT_COST if bass else None)[
         np.abs(cand[None, :] - before[:, None])]
+    if slide is not None and SLIDE_COST:  # (the key's mode: minor True)
+        moved = cand[None, :] != before[:, None]
+        cost += SLIDE_COST * (_SAME_LETTER[slide][before % 12][:, cand % 12] & moved)
     cost[before < 0] = 0.0
     if again is not None and RUN_COST:
         cost = cost + np.where(cand[None, :] == again[:, None], RUN_COST, 0.0)
@@ -2758,6 +2779,12 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
                 allowed = np.where(seventh[:, None], resolve, allowed)
         if minor and PICARDY and i:
             allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
+    if n > 2 and 0 < i < n - 2 and before is not None and CADENCE_NOTE_REACH:
+        # the note the tenor is to take (the dominant's leading tone, the tonic's third), where
+        # the tenor cannot reach it: a voice above it takes it
+        need = [_LEADING[minor]] if which == 1 else list(_THIRD[minor])
+        stuck = _out_of_reach(cur[:, :i], before[:, n - 2], before[:, i], need, cand, minor)
+        allowed = np.where(stuck[:, None], np.isin(cand % 12, need)[None, :] & allowed, allowed)
     if n > 1 and 0 < i < n - 1:  # the cadence's voices keep their order (no crossing)
         above = cur[:, i - 1]
         allowed = allowed & ((above < 0)[:, None] | (cand[None, :] <= above[:, None]))
@@ -2769,6 +2796,82 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     fits = (sounding >= 0) & allowed[np.arange(len(sounding)), index] & \
         (sounding >= cand[0]) & (sounding <= cand[-1])
     mask[keep & ~fits, HOLD] = False
+
+
+# A cadence chord's note the tenor is to take (the dominant's leading tone, the final tonic's
+# third) goes to a voice above it where the tenor cannot reach it (_out_of_reach). A fifteenth
+# listening review heard a tenor leap a tritone, F4 to B3, into the final dominant, and the
+# harmonized val and test melodies' tenors leapt a diminished fourth, G#3 to C4, into the final
+# tonic 13 times in 80 (bench/final_chords.py, with the key lock)
+CADENCE_NOTE_REACH = True
+
+
+def _out_of_reach(above: np.ndarray, tenor: np.ndarray, own: np.ndarray, need: list[int],
+                  cand: np.ndarray, minor: bool) -> np.ndarray:
+    """[rows]: where no voice ``above`` the tenor has a pitch class in ``need``, the tenor, from
+    its last pitch (``tenor``, -1: none), cannot reach each of them by a move of a fifth at most
+    that :func:`_leap_mask` allows (no tritone, no diminished fourth from the leading tone), and
+    this voice from its own (``own``) can. Each: a minor key's final third is the Picardy third
+    where the voice may take it and the minor third where not (the key lock), and G#3 reaches
+    C#4 but not C4."""
+    lacking = ~np.isin(np.where(above >= 0, above % 12, -1), need).any(axis=1)
+    return lacking & (tenor >= 0) & ~_reaches(tenor, need, cand, minor) & \
+        ((own < 0) | _reaches(own, need, cand, minor))
+
+
+# The bass's note a beat or less before a planned cadence chord is one from which that chord's
+# root is a step, a third, a fourth, a fifth, a sixth or an octave away (_cadence_ahead,
+# _reach_root): the cadence puts the root in the bass, and from the note before, chosen without
+# looking ahead, a fifteenth listening review heard the bass leap C#3 to G2 into the final
+# dominant (the harmonized val and test melodies x 2: 7 tritones into the last 4 beats' cadence
+# chords, bench/final_chords.py)
+BASS_TO_CADENCE = True
+
+
+def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool) -> list[int]:
+    """Per frame: the root of the planned cadence chord (its normalized pitch class) whose first
+    frame comes after it and at most a beat later, -1 where none does or the frame is one of
+    that chord's own."""
+    out = [-1] * len(frames)
+    starts = []  # (step, root) of each cadence chord's first frame
+    for k, f in enumerate(frames):
+        if f.cadence and (k == 0 or frames[k - 1].cadence != f.cadence):
+            cad_minor, cad_shift = f.close_key or (minor, 0)
+            starts.append((f.step, _cadence_root(cad_minor, f.cadence, cad_shift)))
+    for k, f in enumerate(frames):
+        if f.cadence:
+            continue
+        for step, root in starts:
+            if 0 < step - f.step <= beat_steps:
+                out[k] = root
+                break
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _reach_root_table(root: int, lo: int, hi: int) -> np.ndarray:
+    pitches = np.arange(lo, hi + 1)
+    moves = _leap_allowed(False, False)[pitches][:, pitches] & \
+        (np.abs(pitches[None, :] - pitches[:, None]) <= 12) & (pitches % 12 == root)[None, :]
+    return moves.any(axis=1)
+
+
+def _reach_root(root: int, cand: np.ndarray) -> np.ndarray:
+    """[pitches]: whether from each pitch a pitch of class ``root`` is an octave or less away by
+    a move :func:`_leap_mask` allows (no tritone, no seventh)."""
+    return _reach_root_table(root, int(cand[0]), int(cand[-1]))
+
+
+def _reaches(before: np.ndarray, need: list[int], cand: np.ndarray, minor: bool) -> np.ndarray:
+    """[rows]: whether a voice from ``before`` reaches each pitch class of ``need`` by a move of
+    a fifth at most that :func:`_leap_mask` allows, and not by a chromatic slide (G to G#)."""
+    moves = _leap_allowed(minor, MINOR_UPPER_LEAPS)[before][:, cand] & \
+        (np.abs(cand[None, :] - before[:, None]) <= 7) & \
+        ~(_SAME_LETTER[minor][before % 12][:, cand % 12] & (cand[None, :] != before[:, None]))
+    reach = np.ones(len(before), bool)
+    for pc in need:
+        reach &= (moves & (cand % 12 == pc)[None, :]).any(axis=1)
+    return reach
 
 
 # The final tonic's voices make a full chord, as Bach's: the third is not doubled, no inner

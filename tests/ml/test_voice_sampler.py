@@ -762,6 +762,65 @@ def test_the_voices_above_a_bass_seventh_leave_it_a_step_down(sampler):
     assert (mask == before).all()
 
 
+def test_a_cadence_note_the_tenor_cannot_reach_goes_to_the_alto(sampler):
+    """A minor, the final tonic under the soprano's A4, the dominant before it B4 E4 G#3 E3: the
+    tenor's G#3 reaches the Picardy third C#4 but not C4 (a diminished fourth), so the alto
+    takes the third (C#: the Picardy rule). From A3 the tenor reaches both, and the alto keeps
+    the tonic's notes. On the dominant the alto takes the leading tone where the tenor, on D4,
+    cannot reach it (a tritone either way) and the alto can (from E4), not where it cannot
+    either (from F4: an augmented second or a diminished seventh)."""
+    from composer_gui.ml.voice_sampler import _cadence_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[69, -1, -1, -1]] * 2)
+    before = np.array([[71, 64, 56, 52], [71, 64, 57, 52]])
+    mask = _open_mask(2, sampler)
+    _cadence_mask(mask, 1, 4, cand, v.pitch_offset, True, 2, cur, before)
+    assert {p % 12 for p in allowed_pitches(mask, sampler, 0)} == {1}
+    assert {p % 12 for p in allowed_pitches(mask, sampler, 1)} == {1, 4, 9}
+    cur = np.array([[71, -1, -1, -1]] * 2)
+    before = np.array([[72, 64, 62, 57], [72, 65, 62, 57]])
+    mask = _open_mask(2, sampler)
+    _cadence_mask(mask, 1, 4, cand, v.pitch_offset, True, 1, cur, before)
+    assert {p % 12 for p in allowed_pitches(mask, sampler, 0)} == {8}
+    assert {p % 12 for p in allowed_pitches(mask, sampler, 1)} == {2, 4, 8, 11}
+
+
+def test_the_bass_before_a_cadence_chord_can_reach_its_root():
+    """Frames of 4 steps a beat, a planned dominant from step 8 and a tonic at step 12: the
+    frames a beat or less before the dominant know its root (G, normalized C major), the
+    cadence's own frames and those further away none; from C#, G is a tritone either way (no
+    other pitch is barred)."""
+    from composer_gui.ml.voice_sampler import _cadence_ahead, _Frame, _reach_root
+
+    frames = [_Frame(step=s, bar_token=None, pos=s, forced=[None] * 4,
+                     cadence={8: 1, 10: 1, 12: 2}.get(s, 0)) for s in range(0, 14, 2)]
+    assert _cadence_ahead(frames, 4, False) == [-1, -1, 7, 7, -1, -1, -1]
+    assert _cadence_ahead(frames, 4, True)[2] == 4  # A minor's dominant, E
+    cand = np.arange(36, 61)
+    assert set(cand[~_reach_root(7, cand)].tolist()) == {37, 49}
+
+
+def test_an_inner_voice_pays_to_slide_to_its_own_letter(sampler):
+    """G to G# (A minor) or F to F# (C major) in the alto or tenor: a chromatic slide costs
+    SLIDE_COST more than the same step to another letter would (G to A-flat is not spelled in
+    the key); the bass is spared."""
+    from composer_gui.ml.voice_sampler import SLIDE_COST, _leap_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    at = {p: v.pitch_id(p) for p in cand.tolist()}
+    logits = np.zeros((1, v.size))
+    mask = _open_mask(1, sampler)
+    for minor, start, slid, other in ((True, 55, 56, 57), (False, 53, 54, 52)):
+        inner, bass = logits.copy(), logits.copy()
+        _leap_cost(inner, mask, np.array([start]), cand, v.pitch_offset, False, None, minor)
+        _leap_cost(bass, mask, np.array([start]), cand, v.pitch_offset, True)
+        assert inner[0, at[other]] - inner[0, at[slid]] == pytest.approx(SLIDE_COST)
+        assert bass[0, at[other]] == pytest.approx(bass[0, at[slid]])
+
+
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""
@@ -1534,10 +1593,11 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
 def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root_triad(
         tiny_voice_model, monkeypatch):
     """A fermata over the melody's G (the fifth degree of C, where no cadence is planned) gets a
-    major or minor triad in root position (its fifth may be left out): 19 of 24 variations of
-    the tiny random model (the rule gives way where the others leave the bass no root), 10 of
-    24 without it (GIVEN_CLOSES off; 5 before the bass paid to hold under a moving chord,
-    BASS_HOLD_COST, which moves it to a root more often on its own)."""
+    major or minor triad in root position (its fifth may be left out): 15 of 24 variations of
+    the tiny random model (the rule gives way where the others leave the bass no root), 6 of
+    24 without it (GIVEN_CLOSES off). The counts move with the other rules (19 and 10 before
+    session 32's rules for the bass and the cadences, 5 off before the bass paid to hold under
+    a moving chord); the rule's own share, the gap, stays."""
     from composer_gui.ml import voice_sampler
     from composer_gui.music.analysis import closes_in_root_position, sonorities
 
@@ -1555,7 +1615,7 @@ def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root
         return out
 
     on, off = sum(closes(True)), sum(closes(False))
-    assert on >= 16 and on >= off + 6, (on, off)
+    assert on >= 12 and on >= off + 6, (on, off)
 
 
 def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
