@@ -85,11 +85,6 @@ def judge(score: Score, key: KeySignature, into: Counter) -> None:
     into["... finals with one or more"] += altered > 0
 
 
-# the app's settings for a voice model: its temperature, top-k and top-p, no key lock (the
-# request's own default key is "auto", the lock on: until session 32 this bench ran with it)
-APP = {**me.APP_DEFAULTS, "key": None}
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", action="append")
@@ -110,7 +105,7 @@ def main(argv=None) -> None:
                 continue
             start = s.bar_start(4)
             for g in generate(s.slice(0, start, shift=False),
-                              {**APP, "bars": 8, "start_tick": start, "seed": i,
+                              {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
                                "variations": 2}):
                 judge(g, key, cols["continued"])
         for i, case in enumerate(me.spread(cases, 20)):
@@ -119,7 +114,7 @@ def main(argv=None) -> None:
             if key is None:
                 continue
             judge(s, key, cols["Bach (harmonized pieces)"])
-            for g in generate(me.melody_of(s), {**APP, "bars": min(s.bar_count(), 32),
+            for g in generate(me.melody_of(s), {**me.APP_REQUEST, "bars": min(s.bar_count(), 32),
                                                 "harmonize": True, "seed": i, "variations": 2}):
                 judge(g, key, cols["harmonized"])
     print("| | " + " | ".join(cols) + " |")

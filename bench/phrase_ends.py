@@ -164,7 +164,8 @@ def main(argv=None) -> None:
         opening = s.slice(0, start, shift=False)
         if args.no_seed_fermatas:  # (the grid measure still reads the opening's own)
             opening = replace(opening, fermatas=())
-        for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
+        for g in generate(opening, {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
+                                    "variations": 2}):
             phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made,
                         off_key["continued"])
             phrase_lengths(g, start, *lengths["continued"])

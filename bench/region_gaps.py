@@ -75,8 +75,8 @@ def main(argv=None) -> None:
         r0, r1 = s.bar_start(2), s.bar_start(4)
         window = s.slice(0, s.bar_start(6), shift=False)
         real.append(longest_static(window, r0, r1, s.fermatas))
-        for g in generate(window, {"bars": 2, "start_tick": r0, "end_tick": r1, "seed": i,
-                                   "variations": 2}):
+        for g in generate(window, {**me.APP_REQUEST, "bars": 2, "start_tick": r0,
+                                   "end_tick": r1, "seed": i, "variations": 2}):
             model.append(longest_static(g, r0, r1, s.fermatas))
     print("| | regions | mean longest static span (beats) | 2 beats or more | over 2 beats |")
     print("| --- | ---: | --- | --- | --- |")
@@ -128,7 +128,8 @@ def continuations(pieces, vocab, generate) -> None:
         if s.bar_count() >= 12:
             count("Bach", s, start, s.bar_start(12))
         opening = s.slice(0, start, shift=False)
-        for g in generate(opening, {"bars": 8, "start_tick": start, "seed": i, "variations": 2}):
+        for g in generate(opening, {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
+                                    "variations": 2}):
             model.append(longest_static(g, start, g.bar_start(g.bar_count() - 1), ()))
             count("continued", g, start, g.bar_start(g.bar_count()))
     print("| | continuations | mean longest static span (beats) | 3 beats or more | 4 or more |"

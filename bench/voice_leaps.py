@@ -257,11 +257,11 @@ def main(argv=None) -> None:
                                                an.seventh_chord_beats(s, start, end), strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
-            request = {**me.APP_DEFAULTS, "key": None, "bars": 8, "start_tick": start, "seed": i,
+            request = {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
                        "variations": 2}
         else:
             seed = me.melody_of(s)
-            request = {**me.APP_DEFAULTS, "key": None, "variations": 2, "bars": s.bar_count(),
+            request = {**me.APP_REQUEST, "variations": 2, "bars": s.bar_count(),
                        "harmonize": True, "seed": i}
         for g in generate(seed, request):
             stop = g.bar_start(g.bar_count()) if args.continuations else end

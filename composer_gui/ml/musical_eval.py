@@ -59,6 +59,9 @@ from composer_gui.music.score import KeySignature, Note, Part, Score
 
 COLUMNS = ("model", "real", "repeat_2_bars", "random_in_key")
 APP_DEFAULTS = {"temperature": limits.TEMPERATURE, "top_k": limits.TOP_K, "top_p": limits.TOP_P}
+# ... and a request as the app makes it for a voice model: no key lock (limits.KEY_LOCK; the
+# request's own default key is "auto", which locks). The benches ask with this.
+APP_REQUEST = {**APP_DEFAULTS, "key": None}
 # Ranges of the random harmonization baseline (alto, tenor, bass), usual SATB compasses.
 LOWER_VOICE_RANGES = ((55, 74), (48, 67), (36, 60))
 
