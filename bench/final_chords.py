@@ -74,8 +74,9 @@ def judge(score: Score, key: KeySignature, into: Counter) -> None:
             into["leaps over a fifth into it"] += 1
             into[f"... voice {j + 1}"] += 1
     since = last - 4 * score.time_signature_at(last).beat_ticks
-    scale = {(tonic + x) % 12 for x in ((0, 2, 3, 5, 7, 8, 9, 10, 11) if key.quality == "minor"
-                                        else (0, 2, 4, 5, 7, 9, 11))}
+    scale = set(key.scale_pcs())  # and a minor key's raised sixth and seventh, as the key lock's
+    if key.quality == "minor":
+        scale |= {(tonic + 9) % 12, (tonic + 11) % 12}
     outside = sum(n.pitch % 12 not in scale for v in voices for n in v if since <= n.start < last)
     altered, moves = an.altered_moves(an.part_voices(spell_score(score)), since, last + 1)
     into["last 4 beats: notes outside the key"] += outside

@@ -175,41 +175,33 @@ def thirds(voices, end: int, start: int = 0) -> list[Counter]:
     return out
 
 
+# each switch of the command line: the voice_sampler constant it sets, and to what
+SWITCHES = {
+    "no_leap_cost": ("LEAP_COST", 0),
+    "no_passing": ("PASSING_SHARE", (0, 0, 0, 0)),
+    "no_step_rule": ("RESOLVE_STEPS", False),
+    "six_fours": ("NO_SIX_FOUR", False),
+    "no_run_cost": ("RUN_COST", 0),
+    "bass_may_cross": ("BASS_LOWEST", False),
+    "no_chromatic_steps": ("CHROMATIC_STEPS", False),
+    "no_bass_hold_cost": ("BASS_HOLD_COST", 0),
+    "no_bass_fall_room": ("BASS_FALL_ROOM", False),
+}
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-leap-cost", action="store_true")
-    ap.add_argument("--no-passing", action="store_true")
-    ap.add_argument("--no-step-rule", action="store_true")
-    ap.add_argument("--six-fours", action="store_true")
-    ap.add_argument("--no-run-cost", action="store_true")
-    ap.add_argument("--bass-may-cross", action="store_true")
+    for flag in SWITCHES:
+        ap.add_argument("--" + flag.replace("_", "-"), action="store_true")
     ap.add_argument("--continuations", action="store_true")
     ap.add_argument("--hidden-perfects", default=None, choices=("on", "off"),
                     help="NO_HIDDEN_PERFECTS on or off (default: as the app)")
-    ap.add_argument("--no-chromatic-steps", action="store_true")
-    ap.add_argument("--no-bass-hold-cost", action="store_true")
-    ap.add_argument("--no-bass-fall-room", action="store_true")
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
-    if args.no_leap_cost:
-        voice_sampler.LEAP_COST = 0
-    if args.no_passing:
-        voice_sampler.PASSING_SHARE = (0, 0, 0, 0)
-    if args.no_step_rule:
-        voice_sampler.RESOLVE_STEPS = False
-    if args.six_fours:
-        voice_sampler.NO_SIX_FOUR = False
-    if args.no_run_cost:
-        voice_sampler.RUN_COST = 0
-    if args.bass_may_cross:
-        voice_sampler.BASS_LOWEST = False
-    if args.no_chromatic_steps:
-        voice_sampler.CHROMATIC_STEPS = False
-    if args.no_bass_hold_cost:
-        voice_sampler.BASS_HOLD_COST = 0
-    if args.no_bass_fall_room:
-        voice_sampler.BASS_FALL_ROOM = False
+    for flag, (name, value) in SWITCHES.items():
+        if getattr(args, flag):
+            setattr(voice_sampler, name, value)
     if args.hidden_perfects:
         voice_sampler.NO_HIDDEN_PERFECTS = args.hidden_perfects == "on"
     folder = load_model("bach-chorales").path

@@ -1063,8 +1063,9 @@ class VoiceSampler:
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:
                             _lowest_mask(mask, cur[:, :i], cur[:, i], cand, pitch_offset)
                         if i == n - 1 and cadence_ahead[fi] >= 0:
-                            _narrow_held(mask, _reach_root(cadence_ahead[fi], cand)[None, :]
-                                         .repeat(rows, axis=0), cur[:, i], cand, pitch_offset)
+                            reach = _reach_root(cadence_ahead[fi], v.min_pitch, v.max_pitch)
+                            _narrow_held(mask, np.broadcast_to(reach, (rows, len(cand))),
+                                         cur[:, i], cand, pitch_offset)
                         # last: it yields to every rule above
                         if leaving is not None and leaving[:, i].any():
                             rows_i = leaving[:, i]
@@ -1780,6 +1781,18 @@ def _outer(cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 NO_HIDDEN_PERFECTS = True
 
 
+def _bass_shape_ok(chord: np.ndarray, bass: np.ndarray) -> np.ndarray:
+    """Whether the bass on pitch class ``bass`` under the pitch classes ``chord`` (12-bit sets,
+    the bass's own included; broadcast together) makes no diminished triad in root position nor
+    a six-four chord, the bass on the fifth (:data:`NO_SIX_FOUR`): the beat-chord rule's
+    shapes for the bass."""
+    ok = DIMINISHED_ROOT[chord] != bass
+    if NO_SIX_FOUR:
+        root = TRIAD_ROOT[chord]
+        ok &= (root < 0) | ((root + 7) % 12 != bass)
+    return ok
+
+
 def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.ndarray,
                 cand: np.ndarray, pitch_offset: int, on_beat: bool,
                 before: np.ndarray | None = None) -> None:
@@ -1823,11 +1836,8 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
             seventh = MAJOR_SEVENTH_OF[merged]
             prepared = (kept[:, None] >> np.maximum(seventh, 0)) & 1
             allowed &= (seventh < 0) | (prepared == 1)
-        if i == n - 1:  # no diminished triad in root position
-            allowed &= DIMINISHED_ROOT[merged] != (cand % 12)[None, :]
-        if i == n - 1 and NO_SIX_FOUR:  # nor a six-four chord (the bass on the fifth)
-            root = TRIAD_ROOT[merged]
-            allowed &= (root < 0) | ((root + 7) % 12 != (cand % 12)[None, :])
+        if i == n - 1:
+            allowed &= _bass_shape_ok(merged, (cand % 12)[None, :])
     if i == n - 1:
         top_now = np.where(cur[:, :i] >= 0, cur[:, :i], -1).max(axis=1)
         prev_top, prev_bottom = outer[:, 0], outer[:, 1]
@@ -2074,11 +2084,7 @@ def _bass_fall_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.
         if i < n - 2:
             ok |= EXTENDABLE[chord]
             continue
-        # the chord the bass completes, as _style_mask allows it: no diminished triad in root
-        # position, no six-four
-        root = TRIAD_ROOT[chord]
-        ok |= IS_CHORD[chord] & (DIMINISHED_ROOT[chord] != bass) & \
-            ((root < 0) | ((root + 7) % 12 != bass) | (not NO_SIX_FOUR))
+        ok |= IS_CHORD[chord] & _bass_shape_ok(chord, bass)  # as _style_mask allows it
     _narrow_held(mask, ~rows[:, None] | ok, cur[:, i], cand, pitch_offset)
 
 
@@ -2277,7 +2283,6 @@ def _clashing(bits: np.ndarray, own: int) -> np.ndarray:
     def beside(b):
         return ((b << 1) | (b >> 1) | (b << 11) | (b >> 11)) & 0xFFF
     return (beside(bits & own) & ~own | beside(bits & ~own & 0xFFF) & own) & 0xFFF
-
 
 
 def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int,
@@ -2849,17 +2854,13 @@ def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool) -> list[i
 
 
 @functools.lru_cache(maxsize=32)
-def _reach_root_table(root: int, lo: int, hi: int) -> np.ndarray:
+def _reach_root(root: int, lo: int, hi: int) -> np.ndarray:
+    """[pitches lo..hi]: whether from each pitch a pitch of class ``root`` in lo..hi is an
+    octave or less away by a move :func:`_leap_mask` allows (no tritone, no seventh)."""
     pitches = np.arange(lo, hi + 1)
     moves = _leap_allowed(False, False)[pitches][:, pitches] & \
         (np.abs(pitches[None, :] - pitches[:, None]) <= 12) & (pitches % 12 == root)[None, :]
     return moves.any(axis=1)
-
-
-def _reach_root(root: int, cand: np.ndarray) -> np.ndarray:
-    """[pitches]: whether from each pitch a pitch of class ``root`` is an octave or less away by
-    a move :func:`_leap_mask` allows (no tritone, no seventh)."""
-    return _reach_root_table(root, int(cand[0]), int(cand[-1]))
 
 
 def _reaches(before: np.ndarray, need: list[int], cand: np.ndarray, minor: bool) -> np.ndarray:
