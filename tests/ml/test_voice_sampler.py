@@ -1966,6 +1966,47 @@ def test_a_phrase_ends_inner_voice_leaves_the_bass_a_root_it_can_move_to(sampler
     assert {p % 12 for p in allowed_pitches(stuck, sampler)} == {7}
 
 
+def test_a_phrase_ends_tenor_may_leave_out_the_fifth_where_the_whole_triad_is_barred(
+        sampler, monkeypatch):
+    """After G3 D4 D4 B4 (alto and tenor a fifth over the bass), under C5 and E4: G would
+    complete C-E-G only in fifths with the bass (D-G over G-C), and the alto's E barred A minor
+    (D-E over G-A), so no whole triad is left; the tenor doubles the root or the third, C or E
+    (C major without its fifth, BARE_CLOSES). Without bare closes the rule yields."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _root_reach_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur, chord = np.array([[72, 64, 62, 55]]), np.array([[71, 62, 62, 55]])
+
+    def tenor_pcs() -> set[int]:
+        tenor = _open_mask(1, sampler)
+        _root_reach_mask(tenor, 2, 4, cur, chord, cand, v.pitch_offset)
+        return {p % 12 for p in allowed_pitches(tenor, sampler)}
+
+    assert tenor_pcs() == {0, 4}
+    monkeypatch.setattr(voice_sampler, "BARE_CLOSES", False)
+    assert tenor_pcs() == set(range(12))
+
+
+def test_the_bass_takes_no_seventh_just_before_a_place_a_long_phrase_may_end(sampler):
+    """Under G4 D4 B3 (a G major triad) the bass's F would make V4/2, whose seventh falls to an
+    inversion where a phrase end wants a root: in the rows flagged it is barred, struck or held
+    (the held F may not stay), and G, B, D and others stay; a row not flagged keeps F."""
+    from composer_gui.ml.voice_sampler import _no_bass_seventh
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    above = np.array([[67, 62, 59], [67, 62, 59]])
+    bass = _open_mask(2, sampler)
+    _no_bass_seventh(bass, np.array([True, False]), above, np.array([53, 53]), cand,
+                     v.pitch_offset)
+    flagged = {p % 12 for p in allowed_pitches(bass, sampler, 0)}
+    assert 5 not in flagged and {7, 11, 2} <= flagged
+    assert not bass[0, HOLD] and bass[1, HOLD]
+    assert 5 in {p % 12 for p in allowed_pitches(bass, sampler, 1)}
+
+
 def test_a_phrase_ends_chord_is_left_by_every_voice_at_once(tiny_voice_model, monkeypatch):
     """A model that would rather hold and marks a fermata wherever it may: after each phrase
     end's chord the next onset is struck in every voice (Bach: no voice held on in 425 of 451);
@@ -2047,7 +2088,9 @@ def test_a_phrase_end_closes_on_a_root_of_the_key(sampler, monkeypatch):
     """Under D5 and F4 (normalized C major) a phrase end's tenor leaves the bass a root of the
     key: A (D minor over D), not D, F or B-flat, which only a B-flat bass would complete (a
     root outside the key: a review heard bII and bVII at fermatas); without DIATONIC_CLOSES
-    they are allowed. The same in A minor, whose degrees are C major's notes."""
+    they are allowed. The same in A minor, whose degrees are C major's notes. With BARE_CLOSES
+    D and F may double the root or the third (D minor without its fifth over D), B-flat still
+    not."""
     from composer_gui.ml import voice_sampler
     from composer_gui.ml.voice_sampler import _fermata_chord_mask
 
@@ -2060,6 +2103,8 @@ def test_a_phrase_end_closes_on_a_root_of_the_key(sampler, monkeypatch):
                             minor)
         return {p % 12 for p in allowed_pitches(tenor, sampler)}
 
+    assert tenor_pcs(False) == {2, 5, 9} and tenor_pcs(True) == {2, 5, 9}
+    monkeypatch.setattr(voice_sampler, "BARE_CLOSES", False)
     assert tenor_pcs(False) == {9} and tenor_pcs(True) == {9}
     monkeypatch.setattr(voice_sampler, "DIATONIC_CLOSES", False)
     assert tenor_pcs(False) == {2, 5, 9, 10}
