@@ -762,6 +762,58 @@ def test_the_voices_above_a_bass_seventh_leave_it_a_step_down(sampler):
     assert (mask == before).all()
 
 
+def test_the_basss_leading_tone_owes_a_rise(sampler):
+    """The bass on the leading tone of a dominant owes a rise a semitone: B2 under G7 (F5 D4
+    G3), F#2 under D major in C (a chromatic third), B2 under the key's own G major, G#2 under
+    E major in A minor; not E2 under C major (I6), nor B2 under G major in A minor (a triad
+    whose third is in the key and no V). The debt goes when the bass strikes another note and
+    stays while it holds."""
+    from composer_gui.ml.voice_sampler import _owed_rises
+
+    cur = np.array([[77, 62, 55, 47], [74, 69, 62, 42], [74, 67, 62, 47], [76, 71, 64, 44],
+                    [72, 67, 60, 40]])
+    none = np.full(5, -1)
+    struck = np.ones(5, bool)
+    assert _owed_rises(none, cur, struck, False).tolist() == [47, 42, 47, 44, -1]
+    one = np.array([-1])
+    assert _owed_rises(one, cur[3:4], struck[:1], True).tolist() == [44]
+    assert _owed_rises(one, cur[2:3], struck[:1], True).tolist() == [-1]  # G major in A minor
+    after = np.array([[76, 60, 55, 48], [76, 60, 55, 47]])  # C3 struck / B2 held, under C
+    assert _owed_rises(np.array([47, 47]), after, np.array([True, False]), False).tolist() \
+        == [-1, 47]
+
+
+def test_the_bass_pays_to_leave_its_leading_tone_but_by_a_rise(sampler, monkeypatch):
+    """A bass that owes a rise from B2: every note but C3 (and B2 itself) costs
+    LEADING_BASS_COST; a row that owes nothing pays nothing."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _leading_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    monkeypatch.setattr(voice_sampler, "LEADING_BASS_COST", 2.0)
+    biased = np.zeros((2, v.size))
+    _leading_cost(biased, np.array([47, -1]), cand, v.pitch_offset)
+    paid = {int(p) for p in cand if biased[0, v.pitch_id(int(p))] == -2.0}
+    assert paid == set(cand.tolist()) - {47, 48}
+    assert biased[0, v.pitch_id(48)] == 0 and not biased[1].any()
+
+
+def test_the_voices_above_a_bass_leading_tone_leave_it_the_rise(sampler):
+    """The bass on B2 owes a rise to C3. Over the soprano's C5 and the alto's E4 the tenor takes
+    a note that C3 completes to a chord allowed over the bass (G: C major, A: A minor in first
+    inversion), not F (C3 would be the fifth of F major: a six-four) nor D (no chord)."""
+    from composer_gui.ml.voice_sampler import _bass_fall_room
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[72, 64, 55, 47]])
+    mask = _open_mask(1, sampler)
+    _bass_fall_room(mask, 2, 4, cur, np.array([47]), cand, v.pitch_offset, (1,))
+    pcs = {p % 12 for p in allowed_pitches(mask, sampler, 0)}
+    assert {7, 9} <= pcs and not {2, 5} & pcs
+
+
 def test_a_cadence_note_the_tenor_cannot_reach_goes_to_the_alto(sampler):
     """A minor, the final tonic under the soprano's A4, the dominant before it B4 E4 G#3 E3: the
     tenor's G#3 reaches the Picardy third C#4 but not C4 (a diminished fourth), so the alto
