@@ -2481,8 +2481,8 @@ def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndar
 # nats: the bass on the leading tone of a dominant (the third of a dominant seventh chord, of
 # the key's V, or of a major triad whose third is no note of the key's natural scale: V/V, V/vi)
 # moving anywhere but up a semitone when it next moves (striking it again and holding are free).
-# A sixteenth listening review heard V6/5 go to vi with the bass falling B2-A2, and D/F#-C/E
-# with F# falling, in 6 of 8 continuations and 3 of 3 harmonizations. Harmonized test melodies
+# A sixteenth listening review heard the bass misresolve leading tones and sevenths in 6 of 8
+# continuations and 3 of 3 harmonizations (V6/5-vi with B2-A2, D/F#-C/E). Harmonized test melodies
 # x 2 (a scratch count of the bass note after each such onset), rising a semitone: under the
 # key's V7 42% of the time (Bach 75%, his train chorales 78%), another dominant seventh 35%
 # (85%, 73%), the key's V 30% (56%, 59%), a chromatic major triad 49% (80%, 70%). The cost
