@@ -688,11 +688,14 @@ class VoiceSampler:
         last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
         # per frame: the place (step) within CLOSE_BASS_ROOM beats after it where a phrase may
         # end, before which the bass takes no seventh (-1: none)
+        # (none where that place is too near the closing chord for a phrase end)
         room = CLOSE_BASS_ROOM * job.beat_steps
         place_ahead = [min((p for p in placed_at if 0 < p - f.step <= room), default=-1)
                        if job.style_rules and not (f.context or f.final or f.cadence or f.phrased)
                        else -1
                        for f in job.frames]
+        if closing is not None:
+            place_ahead = [-1 if 0 < closing - p < min_last else p for p in place_ahead]
         # per frame: a planned dominant that no planned tonic follows a beat later: a half close,
         # V without its seventh (HALF_CLOSE_TRIAD)
         tonic_at = {f.step for f in job.frames if f.cadence == 2}
@@ -1052,14 +1055,13 @@ class VoiceSampler:
                             if i and unresolved[fi]:
                                 _given_seventh_mask(mask, np.delete(cur, i, axis=1), cur[:, i],
                                                     unresolved[fi], cand, pitch_offset)
-                            if BASS_FALL_ROOM and i < n - 1 and frame.on_beat \
-                                    and frame.forced[n - 1] is None:
-                                _bass_fall_room(mask, i, n, cur, owed[:, n - 1], cand,
-                                                pitch_offset)
-                            if LEADING_BASS_ROOM and i < n - 1 and frame.on_beat \
-                                    and frame.forced[n - 1] is None:
-                                _bass_fall_room(mask, i, n, cur, rising, cand, pitch_offset,
-                                                (1,))
+                            if i < n - 1 and frame.on_beat and frame.forced[n - 1] is None:
+                                if BASS_FALL_ROOM:
+                                    _bass_step_room(mask, i, n, cur, owed[:, n - 1], cand,
+                                                    pitch_offset)
+                                if LEADING_BASS_ROOM:
+                                    _bass_step_room(mask, i, n, cur, rising, cand, pitch_offset,
+                                                    (1,))
                         if given_ahead is not None:
                             _false_relation_mask(mask, i, recent, given_ahead[fi], cand,
                                                  pitch_offset, mode_minor)
@@ -1072,12 +1074,8 @@ class VoiceSampler:
                                                  cand, pitch_offset, mode_minor)
                             mask[close_rows] = sub
                         if rules and i == n - 1 and n > 2 and place_ahead[fi] >= 0:
-                            due = place_ahead[fi]
-                            soon = due - marked_at >= long_phrase
-                            if closing is not None and 0 < closing - due < min_last:
-                                soon[:] = False
-                            _no_bass_seventh(mask, soon, cur[:, :i], cur[:, i], cand,
-                                             pitch_offset)
+                            _no_bass_seventh(mask, place_ahead[fi] - marked_at >= long_phrase,
+                                             cur[:, :i], cur[:, i], cand, pitch_offset)
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:
@@ -1192,7 +1190,7 @@ class VoiceSampler:
             last_onset[frame_attack] = frame.step
             if rules and n > 2:
                 owed = _owed_sevenths(owed, cur, struck)
-                if LEADING_BASS_COST:
+                if LEADING_BASS_COST or LEADING_BASS_ROOM:
                     rising = _owed_rises(rising, cur, struck[:, n - 1], mode_minor)
             if closes_marked is not None and DROP_FAILED_CLOSES and rules and n > 2:
                 # a phrase end whose chord the rules could not make a close is no phrase end
@@ -1800,7 +1798,7 @@ def _no_bass_seventh(mask: np.ndarray, rows: np.ndarray, above: np.ndarray, held
     none). A row left without a note keeps its mask."""
     if not rows.any():
         return
-    table = SEVENTH_OF if ALL_SEVENTHS_FALL else DOMINANT_SEVENTH_OF
+    table = _seventh_table()
     pcs = cand % 12
     merged = _pitch_class_bits(above)[:, None] | (1 << pcs)[None, :]
     allowed = ~rows[:, None] | (table[merged] != pcs[None, :])
@@ -2088,12 +2086,17 @@ def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_off
 ALL_SEVENTHS_FALL = True
 
 
+def _seventh_table() -> np.ndarray:
+    """[set of pitch classes]: the seventh that must fall (:data:`ALL_SEVENTHS_FALL`: of any
+    seventh chord, else of a dominant seventh), -1 for none."""
+    return SEVENTH_OF if ALL_SEVENTHS_FALL else DOMINANT_SEVENTH_OF
+
+
 def _chord_sevenths(chord: np.ndarray) -> np.ndarray:
     """Per row of ``chord`` ([rows, voices], -1: silent): the seventh's pitch class when every
     voice sounds and the chord is a dominant seventh (any seventh chord with
     :data:`ALL_SEVENTHS_FALL`), else -1."""
-    table = SEVENTH_OF if ALL_SEVENTHS_FALL else DOMINANT_SEVENTH_OF
-    seventh = table[_pitch_class_bits(chord)]
+    seventh = _seventh_table()[_pitch_class_bits(chord)]
     return np.where((chord >= 0).all(axis=1), seventh, -1)
 
 
@@ -2132,11 +2135,11 @@ def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch
 
 
 # The voices above a bass that owes a seventh's fall leave it a note a step down: on a beat
-# they sound a chord that the note below the seventh completes (_bass_fall_room)
+# they sound a chord that the note below the seventh completes (_bass_step_room)
 BASS_FALL_ROOM = True
 
 
-def _bass_fall_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.ndarray,
+def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.ndarray,
                     cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2)) -> None:
     """On a beat, voice ``i`` above the bass, where the bass owes a seventh's fall (``owed``:
     its pitch per row, -1: none; :func:`_owed_sevenths`), takes a note with which the voices
@@ -2488,10 +2491,10 @@ def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndar
 # (85%, 73%), the key's V 30% (56%, 59%), a chromatic major triad 49% (80%, 70%). The cost
 # alone moved nothing (2, 4 or 8 nats): the voices above, written first, had left the rise no
 # chord (a six-four, no triad), so they now leave it one on a beat (LEADING_BASS_ROOM,
-# _bass_fall_room); with both, 2 nats: 56%, 61%, 49%, 68% (4 nats the same; without the
+# _bass_step_room); with both, 2 nats: 56%, 61%, 49%, 68% (4 nats the same; without the
 # key's V among the dominants: 59%, 57%, 29%, 59%)
 LEADING_BASS_COST = 2.0
-LEADING_BASS_ROOM = True  # ... and the voices above leave it the rise (_bass_fall_room)
+LEADING_BASS_ROOM = True  # ... and the voices above leave it the rise (_bass_step_room)
 
 
 @functools.cache

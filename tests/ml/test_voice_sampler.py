@@ -740,29 +740,29 @@ def test_the_voices_above_a_bass_seventh_leave_it_a_step_down(sampler):
     C major seventh; not D or F), and holds its D3 no longer. With no debt nothing is barred;
     on the alto, two voices still to come, a note some chord with C and E or E-flat holds (F:
     F major seventh; not D, nor C#). With no such note left, the rule yields."""
-    from composer_gui.ml.voice_sampler import _bass_fall_room
+    from composer_gui.ml.voice_sampler import _bass_step_room
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     cur = np.array([[72, 67, 50, 53], [72, 67, 50, 53]])  # tenor's last note D3
     mask = _open_mask(2, sampler)
-    _bass_fall_room(mask, 2, 4, cur, np.array([53, -1]), cand, v.pitch_offset)
+    _bass_step_room(mask, 2, 4, cur, np.array([53, -1]), cand, v.pitch_offset)
     assert {p % 12 for p in allowed_pitches(mask, sampler, 0)} == {0, 3, 4, 7, 8, 9, 10, 11}
     assert not mask[0, HOLD]  # its D3 makes no chord with C, G and E or E-flat
     assert allowed_pitches(mask, sampler, 1) == set(cand.tolist()) and mask[1, HOLD]
     mask = _open_mask(1, sampler)
-    _bass_fall_room(mask, 1, 4, cur[:1], np.array([53]), cand, v.pitch_offset)
+    _bass_step_room(mask, 1, 4, cur[:1], np.array([53]), cand, v.pitch_offset)
     assert 65 in allowed_pitches(mask, sampler, 0)
     assert not {61, 62} & allowed_pitches(mask, sampler, 0)
     mask = _open_mask(1, sampler)
     keep = np.isin(cand, (62, 65))  # only D and F left: the rule yields
     mask[0, v.pitch_offset:v.pitch_offset + len(cand)] = keep
     before = mask.copy()
-    _bass_fall_room(mask, 2, 4, cur[:1], np.array([53]), cand, v.pitch_offset)
+    _bass_step_room(mask, 2, 4, cur[:1], np.array([53]), cand, v.pitch_offset)
     assert (mask == before).all()
 
 
-def test_the_basss_leading_tone_owes_a_rise(sampler):
+def test_the_bass_leading_tone_owes_a_rise(sampler):
     """The bass on the leading tone of a dominant owes a rise a semitone: B2 under G7 (F5 D4
     G3), F#2 under D major in C (a chromatic third), B2 under the key's own G major, G#2 under
     E major in A minor; not E2 under C major (I6), nor B2 under G major in A minor (a triad
@@ -803,13 +803,13 @@ def test_the_voices_above_a_bass_leading_tone_leave_it_the_rise(sampler):
     """The bass on B2 owes a rise to C3. Over the soprano's C5 and the alto's E4 the tenor takes
     a note that C3 completes to a chord allowed over the bass (G: C major, A: A minor in first
     inversion), not F (C3 would be the fifth of F major: a six-four) nor D (no chord)."""
-    from composer_gui.ml.voice_sampler import _bass_fall_room
+    from composer_gui.ml.voice_sampler import _bass_step_room
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     cur = np.array([[72, 64, 55, 47]])
     mask = _open_mask(1, sampler)
-    _bass_fall_room(mask, 2, 4, cur, np.array([47]), cand, v.pitch_offset, (1,))
+    _bass_step_room(mask, 2, 4, cur, np.array([47]), cand, v.pitch_offset, (1,))
     pcs = {p % 12 for p in allowed_pitches(mask, sampler, 0)}
     assert {7, 9} <= pcs and not {2, 5} & pcs
 
