@@ -7,6 +7,7 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py --no-pull           # no cadence pull (CADENCE_PULL[_MINOR] 0)
     python bench/phrase_ends.py --min-last-phrase 4 # MIN_LAST_PHRASE_BEATS as it was
     python bench/phrase_ends.py --no-seed-fermatas  # the openings without their fermatas
+    python bench/phrase_ends.py --no-tonal-plan     # every phrase planned to close in the key
 
 20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
 defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
@@ -17,11 +18,15 @@ triad or seventh chord): on the beat before the fermata, and at it; and how many
 have a root outside the home key's scale (natural minor in minor: bII, bVII in major); and how
 many close on the chord the phrase end before them closed on (the opening's last one for the
 first), named the same way: a review heard one continuation close four phrases running on I.
+A root and its third alone over the root (a fermata chord without its fifth) is named as its
+triad. A second table: per mode of the home key, the phrase ends that close as cadences away
+from the tonic: on a root-position major or minor triad other than I or i, after the major
+triad or dominant seventh a fifth above it (V/V-V, V/vi-vi; TONAL_PLAN in voice_sampler).
 
-A second table: the phrases' lengths in beats, from each fermata to the next (from the
+A third table: the phrases' lengths in beats, from each fermata to the next (from the
 opening's last fermata, to the closing chord's included), and the last phrase's alone.
 
-A third: how the phrase ends after the cut keep the opening's phrase grid: the share of
+A fourth: how the phrase ends after the cut keep the opening's phrase grid: the share of
 interior phrase ends on a position in the bar where the opening's fermatas fall; where the
 opening has two, the share on its period (its last fermata plus whole multiples of the ticks
 between its last two), and the share of those grid points before the last bar that have one.
@@ -53,6 +58,11 @@ def chord_name(score: Score, tick: int, key: KeySignature) -> str:
     """The chord sounding at ``tick`` as a degree of ``key`` (see the module docstring)."""
     found = an.sonorities(score.notes, [tick])
     named = an.chord_root(found[0].pcs) if found else None
+    if named is None and found and len(found[0].pcs) == 2:  # a root and its third over it
+        root = found[0].bass % 12
+        third = {(p - root) % 12 for p in found[0].pcs} - {0}
+        if third in ({3}, {4}):
+            named = (root, "min" if third == {3} else "maj")
     if named is None:
         return "?"
     root, quality = named
@@ -68,6 +78,17 @@ def chord_name(score: Score, tick: int, key: KeySignature) -> str:
 SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
 
 
+def cadence_away(before: str, end: str) -> bool:
+    """Whether a phrase end closes as a cadence on a triad other than the tonic's: the chord
+    before it (in any inversion) is a major triad or dominant seventh a fifth above its root,
+    and it is a major or minor triad in root position (V/V-V, V/vi-vi, V/III-III)."""
+    b = before.split("/")[0].removesuffix("dom7")
+    if "/" in end or end in ("I", "i") or b not in DEGREES:
+        return False
+    e = next((i for i, d in enumerate(DEGREES) if d.upper() == end.upper()), None)
+    return e is not None and (DEGREES.index(b) - e) % 12 == 7
+
+
 def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Counter,
                 chromatic: Counter) -> None:
     """Count (chord before, fermata chord) for the fermatas in [start, stop), and in
@@ -81,7 +102,11 @@ def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Co
             name = chord_name(score, t, key)
             chromatic["repeated"] += name == previous
             previous = name
-            into[(chord_name(score, t - beat, key), name)] += 1
+            before = chord_name(score, t - beat, key)
+            into[(before, name)] += 1
+            mode = "minor" if key.mode == "minor" else "major"
+            chromatic["ends " + mode] += 1
+            chromatic["away " + mode] += cadence_away(before, name)
             found = an.sonorities(score.notes, [t])
             named = an.chord_root(found[0].pcs) if found else None
             if named is not None:
@@ -135,11 +160,14 @@ def main(argv=None) -> None:
     ap.add_argument("--no-pull", action="store_true")
     ap.add_argument("--min-last-phrase", type=int, default=None, metavar="BEATS")
     ap.add_argument("--no-seed-fermatas", action="store_true")
+    ap.add_argument("--no-tonal-plan", action="store_true")
     args = ap.parse_args(argv)
     if args.min_last_phrase is not None:
         voice_sampler.MIN_LAST_PHRASE_BEATS = args.min_last_phrase
     if args.no_half_closes:
         voice_sampler.HALF_CLOSES = False
+    if args.no_tonal_plan:
+        voice_sampler.TONAL_PLAN = {minor: ((9 if minor else 0, 1.0),) for minor in (False, True)}
     if args.no_pull:
         voice_sampler.CADENCE_PULL = voice_sampler.CADENCE_PULL_MINOR = 0.0
     folder = load_model("bach-chorales").path
@@ -202,6 +230,17 @@ def main(argv=None) -> None:
               f"| {share(c, lambda b: b == 10)} | {share(c, lambda b: b >= 12)} "
               f"| {sum(last.values())} | {share(last, lambda b: b < 6)} "
               f"| {share(last, lambda b: b == 8)} | {share(last, lambda b: b >= 12)} |")
+
+    print()
+    print("| | major-key phrase ends | cadences away from I (V/V-V, V/vi-vi...) | minor-key "
+          "phrase ends | cadences away from i (V/III-III...) |")
+    print("| --- | ---: | --- | ---: | --- |")
+    for who, c in off_key.items():
+        cells = []
+        for mode in ("major", "minor"):
+            n = c["ends " + mode]
+            cells += [str(n), f"{c['away ' + mode]} ({c['away ' + mode] / max(n, 1):.0%})"]
+        print(f"| {who} | {' | '.join(cells)} |")
 
     print()
     print("| | interior phrase ends | where the opening's fall in the bar | on its period "

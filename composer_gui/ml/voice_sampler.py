@@ -718,6 +718,18 @@ class VoiceSampler:
         owed = np.full((k, n), -1, np.int64)
         # the bass's leading tone still to rise ([rows], its pitch, -1: none; _owed_rises)
         rising = np.full(k, -1, np.int64)
+        # each row's planned close (TONAL_PLAN) and the place (step) it was drawn for
+        tonic_root = 9 if job.key is not None and job.key.quality == "minor" else 0
+        plan = np.full(k, tonic_root, np.int64)
+        plan_for = np.full(k, -1, np.int64)
+        # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
+        reach = PLAN_BEATS * job.beat_steps
+        plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
+                      if len(TONAL_PLAN[tonic_root == 9]) > 1 and f.step not in placed_at
+                      and not (f.context or f.final or f.cadence or f.phrased) else -1
+                      for f in job.frames]
+        if closing is not None:
+            plan_place = [-1 if 0 < closing - p < min_last else p for p in plan_place]
         # per frame: the pitch classes (bits) the given voices sound there as sevenths cannot be
         # (their next note rises or leaps): no chord written under them makes them one
         unresolved = (_unresolved_given(job, pitch_offset, min_pitch)
@@ -769,6 +781,8 @@ class VoiceSampler:
         passing = halves and any(PASSING_SHARE)
         passing_rng = np.random.default_rng(None if request.seed is None
                                             else (int(request.seed), 1))
+        plan_rng = np.random.default_rng(None if request.seed is None  # _plan_targets
+                                         else (int(request.seed), 2))
         beat_at = -1
         at_beat = cur.copy()
         at_half = cur.copy()
@@ -820,6 +834,7 @@ class VoiceSampler:
                 last_onset, fermata_at = last_onset[idx], fermata_at[idx]
                 marked_at = marked_at[idx]
                 chord, owed, rising = chord[idx], owed[idx], rising[idx]
+                plan, plan_for = plan[idx], plan_for[idx]
                 last_struck, strikes = last_struck[idx], strikes[idx]
                 struck_step = struck_step[idx]
                 entered = entered[idx]
@@ -902,12 +917,40 @@ class VoiceSampler:
                     and not (frame.context or frame.final):
                 close_rows = np.arange(rows)
             frame_attack = np.zeros(rows, bool)
+            bare_close = None  # the rows whose phrase end may close bare (_style_mask)
+            if BARE_CLOSES and close_rows is not None:
+                bare_close = np.zeros(rows, bool)
+                bare_close[close_rows] = True
             # a marked phrase end is drawn to close as a cadence on the chord before it (a
             # planned close has its chord already: _cadence_mask)
             pull_close = None
+            # a beat before a place, and at it: the rows' planned closes (TONAL_PLAN; None: none)
+            planning = None
+            # the rows' plans for the place ahead, and the pull toward the planned key
+            key_pull = None
+            closing_plan = np.where(plan_for == frame.step, plan, tonic_root)  # due here
+            if rules and n > 2 and plan_place[fi] >= 0:
+                due = plan_place[fi]
+                new = plan_for != due
+                if new.any():  # (no two phrase ends running planned in one key away)
+                    drawn = _plan_targets(plan_rng, int(new.sum()), mode_minor)
+                    plan[new] = np.where(drawn == plan[new], tonic_root, drawn)
+                    plan_for[new] = due
+                plan[due - marked_at < long_phrase] = tonic_root
+                if (plan != tonic_root).any():
+                    key_pull = _key_pull_table(mode_minor)[plan][:, cand % 12]
+            # (rows, the roots their chord may have: None, _close_roots; a pitch class barred)
+            close_groups = None
             if rules and n > 2 and close_rows is not None and CADENCE_PULL and not frame.cadence:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
+                # a planned close whose dominant sounds closes on its triad (TONAL_PLAN)
+                before = DOMINANT_ROOT[_pitch_class_bits((at_beat if halves else chord)[
+                    close_rows])]
+                planned = (closing_plan[close_rows] != tonic_root) & \
+                    (before == (closing_plan[close_rows] + 7) % 12)
+                if planned.any():
+                    planning = np.where(planned, closing_plan[close_rows], tonic_root)
             # on the beat before a place where a long phrase will end, the voices are drawn to
             # the key's dominant (PRE_CLOSE_PULL), and as these rows become close_rows, the
             # phrase-end chord rules below make the chord there a root-position triad of the key
@@ -922,7 +965,9 @@ class VoiceSampler:
                     ahead[:] = False
                 if ahead.any():
                     close_rows = np.flatnonzero(ahead)
-                    pull_close = _pre_close_pull(len(close_rows), cand, mode_minor)
+                    pull_close = _pre_close_pull(len(close_rows), cand, mode_minor,
+                                                 plan[close_rows])
+                    planning = plan[close_rows]  # (the voices below the top make its dominant)
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -963,6 +1008,9 @@ class VoiceSampler:
             for i in range(n):
                 if cancelled():
                     return
+                if i == 1 and planning is not None:  # where the top voice's note is in it
+                    close_groups = _plan_groups(close_rows, planning, cur[close_rows, 0],
+                                                mode_minor, closing=closes_marked is not None)
                 forced = frame.forced[i]
                 if forced is not None:
                     chosen = np.full(rows, forced)
@@ -1000,7 +1048,7 @@ class VoiceSampler:
                                              cur[:, i], cand, pitch_offset)
                         if rules and i >= n - 2:
                             _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
-                                        frame.on_beat, chord)
+                                        frame.on_beat, chord, bare_close)
                         if rules and i:
                             _parallels_mask(mask, i, cur, chord, cand, pitch_offset,
                                             seam if frame.approach else None)
@@ -1029,6 +1077,9 @@ class VoiceSampler:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
                             _doubling_mask(mask, i, cur, cand, pitch_offset,
                                            _LEADING[mode_minor])
+                            if key_pull is not None or planning is not None:  # the plan's too
+                                _doubling_mask(mask, i, cur, cand, pitch_offset,
+                                               (plan + 11) % 12)
                         elif half_beat:
                             _half_beat_doubling_mask(mask, i, cur, cand, pitch_offset,
                                                      _LEADING[mode_minor])
@@ -1065,14 +1116,22 @@ class VoiceSampler:
                         if given_ahead is not None:
                             _false_relation_mask(mask, i, recent, given_ahead[fi], cand,
                                                  pitch_offset, mode_minor)
+                        if i == 0 and planning is not None and closes_marked is not None:
+                            _planned_top_mask(mask, close_rows, planning, cand, pitch_offset,
+                                              mode_minor)
                         if rules and i and n > 2 and close_rows is not None:
-                            sub = mask[close_rows]
-                            _fermata_chord_mask(sub, i, n, cur[close_rows], cand, pitch_offset,
-                                                mode_minor)
-                            if ROOT_REACH and i < n - 1:
-                                _root_reach_mask(sub, i, n, cur[close_rows], chord[close_rows],
-                                                 cand, pitch_offset, mode_minor)
-                            mask[close_rows] = sub
+                            for rs, roots, barred in close_groups or ((close_rows, None, -1),):
+                                sub = mask[rs]
+                                _fermata_chord_mask(sub, i, n, cur[rs], cand, pitch_offset,
+                                                    mode_minor, roots)
+                                if barred >= 0:  # the plan's triad has the other third
+                                    _narrow(sub, np.broadcast_to(cand % 12 != barred,
+                                                                 (len(rs), len(cand))),
+                                            pitch_offset)
+                                if ROOT_REACH and i < n - 1:
+                                    _root_reach_mask(sub, i, n, cur[rs], chord[rs], cand,
+                                                     pitch_offset, mode_minor, roots)
+                                mask[rs] = sub
                         if rules and i == n - 1 and n > 2 and place_ahead[fi] >= 0:
                             _no_bass_seventh(mask, place_ahead[fi] - marked_at >= long_phrase,
                                              cur[:, :i], cur[:, i], cand, pitch_offset)
@@ -1127,6 +1186,9 @@ class VoiceSampler:
                     if pull_close is not None:
                         biased = biased.copy() if biased is logits else biased
                         biased[close_rows, pitch_offset:] += pull_close
+                    if key_pull is not None:
+                        biased = biased.copy() if biased is logits else biased
+                        biased[:, pitch_offset:] += key_pull
                     if pulled[i]:
                         if biased is logits:
                             biased = biased + job.pull[i]
@@ -1584,12 +1646,122 @@ SUBTONIC_COST = 2.0
 _SUBTONIC = 7  # normalized A minor: G natural
 
 
-def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool) -> np.ndarray:
-    """[rows, pitches]: the pull (nats) toward the key's dominant triad."""
-    out = np.where(np.isin(cand % 12, list(_DOMINANT_TRIAD[minor])), PRE_CLOSE_PULL, 0.0)
+# A major-key continuation plans which chord each long phrase closes on: the tonic (I), the
+# dominant (V, a cadence in its key: V/V-V, D F# A to G in C major) or the sixth degree (vi:
+# V/vi-vi, E G# B to A minor), with these weights, drawn per row for each place where a phrase
+# may end. A sixteenth listening review heard no cadence away from the home key in 11 of 11
+# chorales, where Bach's bars cadence on V, vi or iii; Bach's major-key train chorales close
+# 14% of their 909 inner phrases V/V-V and 3% V/vi-vi (a scratch count), the continued test
+# openings 2% on any chord but I after its dominant (docs/voices.md).
+TONAL_PLAN = {False: ((0, 0.5), (7, 0.3), (9, 0.2)), True: ((9, 1.0),)}
+# ... in the PLAN_BEATS beats before the place the planned key's leading tone (F#, G#) gains
+# PLAN_KEY_PULL nats and the note it replaces (F, G) loses as many: the model then hears the
+# phrase turn to the new key as Bach's do, a bar ahead, rather than on the last beat alone
+PLAN_BEATS = 3
+PLAN_KEY_PULL = 2.0
+# ... and on the beat before the place the voices are drawn to the planned close's dominant
+# triad (PRE_CLOSE_PULL), its leading tone PLAN_LEADING_PULL nats more, and where the top voice
+# holds one of its notes the voices below make it, in root position (_plan_groups)
+PLAN_LEADING_PULL = 4.0
+
+
+def _plan_targets(rng: np.random.Generator, rows: int, minor: bool) -> np.ndarray:
+    """[rows]: the root (normalized pitch class) each row's next phrase end is to close on
+    (:data:`TONAL_PLAN`)."""
+    roots, weights = zip(*TONAL_PLAN[minor], strict=True)
+    if len(roots) == 1:
+        return np.full(rows, roots[0], np.int64)
+    return rng.choice(np.asarray(roots, np.int64), size=rows,
+                      p=np.asarray(weights) / sum(weights))
+
+
+@functools.cache
+def _key_pull_table(minor: bool) -> np.ndarray:
+    """[12 targets, 12 pitch classes]: :data:`PLAN_KEY_PULL` on the leading tone of the key on
+    each target root where it lies outside the home key, minus as much on the note a semitone
+    below it (0 for the tonic)."""
+    out = np.zeros((12, 12))
+    for t in range(12):
+        leading = (t + 11) % 12
+        if t != (9 if minor else 0) and not (_KEY_BITS[minor] >> leading) & 1:
+            out[t, leading] += PLAN_KEY_PULL
+            out[t, (leading - 1) % 12] -= PLAN_KEY_PULL
+    return out
+
+
+def _plan_third(targets: np.ndarray, minor: bool) -> np.ndarray:
+    """The third (semitones over its root) of the triad on each planned root that the key's
+    scale gives it: 4 on V (G B D), 3 on vi (A C E)."""
+    scale = sum(1 << pc for pc in _NATURAL[minor])
+    return np.where((scale >> ((targets + 4) % 12)) & 1 == 1, 4, 3)
+
+
+def _plan_groups(rows: np.ndarray, targets: np.ndarray, top: np.ndarray, minor: bool,
+                 closing: bool = False) -> list[tuple[np.ndarray, int | None, int]]:
+    """``rows`` split by the chord a planned phrase end's voices under the top voice (``top``:
+    its pitch) make: on the beat before it the major triad on the dominant of a planned close
+    away from the tonic, at it (``closing``) the planned triad itself, where the top voice's
+    note is in it; else what any phrase end's chord may be (at the close, with the planned
+    triad's third). Per group: its rows, the root (a 12-bit set; None: :func:`_close_roots`)
+    and the third it may not have (-1: none)."""
+    root = targets if closing else (targets + 7) % 12
+    # the triad's third (semitones over its root): the dominant's major, the close's the key's
+    third = _plan_third(targets, minor) if closing else np.full(len(targets), 4)
+    away = targets != (9 if minor else 0)
+    fits = away & (top >= 0) & \
+        (np.isin((top - root) % 12, (0, 7)) | ((top - root) % 12 == third))
+    barred = (root + 7 - third) % 12
+    # (a close keeps its third where the top voice's note is not in its triad: no E-A major
+    # for a planned vi)
+    plain = ~away | (~fits & (not closing))
+    out: list[tuple[np.ndarray, int | None, int]] = [(rows[plain], None, -1)]
+    for r in np.unique(root[~plain]):
+        for fit in (True, False):
+            here = ~plain & (root == r) & (fits == fit)
+            if here.any():
+                out.append((rows[here], 1 << int(r) if fit else None, int(barred[here][0])))
+    return out
+
+
+def _planned_top_mask(mask: np.ndarray, rows: np.ndarray, targets: np.ndarray,
+                      cand: np.ndarray, pitch_offset: int, minor: bool) -> None:
+    """At a planned close away from the tonic (``targets`` of ``rows``; the tonic: none) the
+    top voice takes a note of the planned triad (the voices below then make it: _plan_groups);
+    from its dominant's notes it is a step or a common tone away. A row left without a note
+    keeps its mask."""
+    away = targets != (9 if minor else 0)
+    if not away.any():
+        return
+    t = targets[away][:, None]
+    third = _plan_third(t, minor)
+    interval = (cand[None, :] - t) % 12
+    sub = mask[rows[away]]
+    _narrow(sub, (interval == 0) | (interval == 7) | (interval == third), pitch_offset)
+    mask[rows[away]] = sub
+
+
+@functools.cache
+def _plan_pulls(minor: bool) -> np.ndarray:
+    """[12 targets, 12 pitch classes]: the pull (nats) toward the dominant triad of each
+    target root (:func:`_pre_close_pull`)."""
+    out = np.zeros((12, 12))
+    for t in range(12):
+        leading = (t + 11) % 12
+        out[t, [(t + 7) % 12, leading, (t + 2) % 12]] = PRE_CLOSE_PULL
+        if not (_KEY_BITS[minor] >> leading) & 1:
+            out[t, leading] += PLAN_LEADING_PULL
     if minor:
-        out = out - _subtonic_cost(cand)
-    return np.tile(out, (rows, 1))
+        out[9, _SUBTONIC] -= SUBTONIC_COST
+    return out
+
+
+def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool,
+                    targets: np.ndarray | None = None) -> np.ndarray:
+    """[rows, pitches]: the pull (nats) toward the dominant triad of each row's planned close
+    (``targets``, normalized roots; None: the tonic's, the key's dominant)."""
+    if targets is None:
+        targets = np.full(rows, 9 if minor else 0, np.int64)
+    return _plan_pulls(minor)[targets][:, cand % 12]
 
 
 def _subtonic_cost(cand: np.ndarray) -> np.ndarray:
@@ -1681,7 +1853,8 @@ def _close_roots(minor: bool) -> int:
 
 
 def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
-                        pitch_offset: int, minor: bool = False) -> None:
+                        pitch_offset: int, minor: bool = False, roots: int | None = None
+                        ) -> None:
     """A phrase end (a fermata the model samples, or the score's own: GIVEN_CLOSES) closes on a
     major or minor triad in root position whose root is a degree of the key
     (:func:`_close_roots`): a voice below the top keeps the chord within one such triad, and the
@@ -1690,9 +1863,10 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
     bench/region_gaps.py --continuations came so). A sixth listening review found 1 of 15
     interior fermatas on a cadence, the rest on seventh chords (i7, vi7, iii7), inversions
     (ii6/4, vi6, VII6) and the like. In minor the chord is no minor v (MAJOR_DOMINANT_CLOSES).
-    A row left without a note keeps its mask."""
+    ``roots`` (a 12-bit set) replaces :func:`_close_roots` where given. A row left without a
+    note keeps its mask."""
     merged = _pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
-    roots = _close_roots(minor)
+    roots = _close_roots(minor) if roots is None else roots
     if i == n - 1:
         root = TRIAD_ROOT[merged]
         if BARE_CLOSES:  # or over its root, a third without the fifth (_closes reads both)
@@ -1718,7 +1892,12 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
 # where its voices can reach no whole triad: the tenor, moving from a fifth over the bass,
 # could complete V-I only in parallel fifths (D/G -> G/C) and its rule yielded, where the
 # root doubled (D -> C) closes. Alone: dropped phrase ends test 41 of 155 -> 41 of 156, val
-# 35 of 134 -> 32 of 131 (with CLOSE_BASS_ROOM: see there)
+# 35 of 134 -> 32 of 131 (with CLOSE_BASS_ROOM: see there). The bass's style rule
+# (_style_mask: on a beat it completes a triad or seventh chord) takes root and third over the
+# root as a chord at a phrase end too: it had barred the root under G-B-G and left the close no
+# note, 8 of the 9 planned closes away dropped in a scratch count (TONAL_PLAN); with it,
+# bench/phrase_ends.py phrases of 12 beats or more test 16.6% -> 14.4%, val 17.2% -> 13.2%
+# (with TONAL_PLAN too: 17.8%, 17.2%)
 BARE_CLOSES = True
 ROOT_REACH = True  # _root_reach_mask: the inner voices of a marked phrase end leave the bass a root
 # The score's own phrase ends (a harmonized melody's fermatas, those inside a rewritten region)
@@ -1732,7 +1911,8 @@ GIVEN_CLOSES = True
 
 
 def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: np.ndarray,
-                     cand: np.ndarray, pitch_offset: int, minor: bool = False) -> None:
+                     cand: np.ndarray, pitch_offset: int, minor: bool = False,
+                     roots: int | None = None) -> None:
     """On a phrase end the model marks, an inner voice takes a note that leaves the bass, written
     after it, a root it may move to: one that makes the chord a major or minor triad in root
     position (with the tenor: completes it, or where no whole triad can be had, its root and
@@ -1740,7 +1920,8 @@ def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: n
     leaps none), and moves into no consecutive fifth or octave with a voice above (the pair
     rule, ``_parallels_mask``, which the bass meets first). Where the voices above had barred
     every root, the bass's phrase-end rule yielded: 22 of 110 marked phrase ends of the
-    continued test openings (docs/voices.md). A row left without a note keeps its mask."""
+    continued test openings (docs/voices.md). ``roots`` as in :func:`_fermata_chord_mask`. A
+    row left without a note keeps its mask."""
     rows = mask.shape[0]
     above = _pitch_class_bits(cur[:, :i])
     pcs = cand % 12
@@ -1748,7 +1929,7 @@ def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: n
     before_i = chord[:, i]
     allowed = np.zeros((rows, len(cand)), bool)
     bare = np.zeros((rows, len(cand)), bool)  # the tenor's: root and third alone
-    roots = _close_roots(minor)
+    roots = _close_roots(minor) if roots is None else roots
     for b in range(12):
         if not roots >> b & 1:
             continue
@@ -1866,7 +2047,7 @@ def _bass_shape_ok(chord: np.ndarray, bass: np.ndarray) -> np.ndarray:
 
 def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.ndarray,
                 cand: np.ndarray, pitch_offset: int, on_beat: bool,
-                before: np.ndarray | None = None) -> None:
+                before: np.ndarray | None = None, bare: np.ndarray | None = None) -> None:
     """The chorale style rules, applied to the last two voices' new notes (their tokens come
     last in a frame, so the voices above are known):
 
@@ -1889,6 +2070,9 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
       melodies' (288 of 3,031), and an eighth listening review heard V6/4 on a downbeat and
       phrase ends on vi6/4.
 
+    In the rows ``bare`` ([rows] bool; a phrase end's: BARE_CLOSES) a root and its third alone
+    over the root count as a chord too.
+
     A row where the rules would leave no note keeps its mask as it was (the rules yield, the
     grammar never does). HOLD and REST are never barred: a suspension is a held dissonance."""
     rows = mask.shape[0]
@@ -1898,7 +2082,10 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
     if on_beat:
         merged = above[:, None] | pcs_bits[None, :]
         table = IS_CHORD if i == n - 1 else EXTENDABLE
-        allowed &= table[merged] | (merged == pcs_bits[None, :])
+        ok = table[merged] | (merged == pcs_bits[None, :])
+        if bare is not None and i == n - 1:
+            ok |= bare[:, None] & (BARE_ROOT[merged] == (cand % 12)[None, :])
+        allowed &= ok
         if i == n - 1 and before is not None:
             kept = np.zeros(rows, np.int64)  # pitch classes the voices above sounded before too
             for j in range(i):
@@ -2004,20 +2191,23 @@ def _unison_mask(mask: np.ndarray, i: int, others: list[int], cur: np.ndarray,
 
 
 def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
-                   pitch_offset: int, leading: int) -> None:
+                   pitch_offset: int, leading: int | np.ndarray) -> None:
     """On a beat, voice ``i`` does not strike or hold the leading tone (``leading``, a pitch
     class of the normalized key) while a voice above sounds it: a doubled leading tone has
     nowhere to go but in octaves or away from its resolution (a fifth listening review heard
     V6 chords with it doubled, followed by consecutive octaves). Held below one struck above
     was the way most of those left came (the harmonized test melodies: 12 of 4,752 beats).
-    A row left without a note keeps its mask."""
-    above = ((cur[:, :i] >= 0) & (cur[:, :i] % 12 == leading)).any(axis=1)
+    ``leading`` may be one per row (a planned close's key: TONAL_PLAN). A row left without a
+    note keeps its mask."""
+    lead = np.broadcast_to(np.asarray(leading), (cur.shape[0],))
+    above = ((cur[:, :i] >= 0) & (cur[:, :i] % 12 == lead[:, None])).any(axis=1)
     if not above.any():
         return
-    keep = _narrow(mask, ~(above[:, None] & (cand[None, :] % 12 == leading)), pitch_offset)
+    keep = _narrow(mask, ~(above[:, None] & (cand[None, :] % 12 == lead[:, None])),
+                   pitch_offset)
     # nor holds it
     mine = cur[:, i]
-    mask[above & keep & (mine >= 0) & (mine % 12 == leading), HOLD] = False
+    mask[above & keep & (mine >= 0) & (mine % 12 == lead), HOLD] = False
 
 
 def _half_beat_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,

@@ -2511,3 +2511,103 @@ def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
     assert sevenths_at_the_close() == 0
     monkeypatch.setattr(voice_sampler, "HALF_CLOSE_TRIAD", False)
     assert sevenths_at_the_close() > 0  # the tiny model writes V7 there in some seeds
+
+
+def test_a_planned_close_away_draws_its_dominant_and_its_leading_tone(sampler):
+    """The beat before a planned close (normalized C major): on I the pull is V's (G B D), on V
+    it is D F# A with F# pulled PLAN_LEADING_PULL more, on vi E G# B with G#. Before it the
+    planned key's leading tone gains PLAN_KEY_PULL and the note it replaces (F, G) loses as
+    much; a plan on the tonic pulls nothing."""
+    from composer_gui.ml.voice_sampler import (
+        PLAN_KEY_PULL,
+        PLAN_LEADING_PULL,
+        PRE_CLOSE_PULL,
+        _key_pull_table,
+        _pre_close_pull,
+    )
+
+    cand = np.arange(36, 85)
+    pull = _pre_close_pull(3, cand, False, np.array([0, 7, 9]))
+
+    def at(row: int, value: float) -> set[int]:
+        return {int(p) % 12 for p in cand[np.isclose(pull[row], value)]}
+
+    assert at(0, PRE_CLOSE_PULL) == {7, 11, 2}
+    assert at(1, PRE_CLOSE_PULL) == {2, 9} and at(1, PRE_CLOSE_PULL + PLAN_LEADING_PULL) == {6}
+    assert at(2, PRE_CLOSE_PULL) == {4, 11} and at(2, PRE_CLOSE_PULL + PLAN_LEADING_PULL) == {8}
+    table = _key_pull_table(False)
+    assert not table[0].any()
+    assert table[7, 6] == PLAN_KEY_PULL and table[7, 5] == -PLAN_KEY_PULL
+    assert table[9, 8] == PLAN_KEY_PULL and table[9, 7] == -PLAN_KEY_PULL
+    assert np.count_nonzero(table[7]) == np.count_nonzero(table[9]) == 2
+
+
+def test_the_plan_is_drawn_by_its_weights_and_minor_keys_plan_the_tonic():
+    from composer_gui.ml.voice_sampler import TONAL_PLAN, _plan_targets
+
+    drawn = _plan_targets(np.random.default_rng(0), 20000, False)
+    for root, weight in TONAL_PLAN[False]:
+        assert abs(np.mean(drawn == root) - weight / sum(w for _, w in TONAL_PLAN[False])) < 0.02
+    assert set(_plan_targets(np.random.default_rng(0), 50, True).tolist()) == {9}
+
+
+def test_a_plans_chord_is_made_under_a_top_voice_that_holds_one_of_its_notes():
+    """Before the close the voices under the top make the planned close's dominant, a major
+    triad (its minor third barred), where the top voice's note is in it: A under a plan on V
+    (D major), G-sharp under one on vi (E major); G under a plan on V is in no D major chord
+    and keeps the rules of any phrase end. At the close: G major (B-flat barred) under B, A
+    minor (C-sharp barred) under C; under C-sharp the chord is free but for that third."""
+    from composer_gui.ml.voice_sampler import _plan_groups
+
+    def groups(targets, top, closing):
+        return sorted((tuple(rows.tolist()), roots, barred) for rows, roots, barred in _plan_groups(
+            np.arange(len(targets)), np.array(targets), np.array(top), False, closing)
+            if len(rows))
+
+    assert groups([0, 7, 7, 9], [72, 69, 67, 68], False) == [
+        ((0, 2), None, -1), ((1,), 1 << 2, 5), ((3,), 1 << 4, 7)]
+    assert groups([7, 9, 9], [71, 72, 73], True) == [
+        ((0,), 1 << 7, 10), ((1,), 1 << 9, 1), ((2,), None, 1)]
+
+
+def test_the_top_voice_of_a_planned_close_takes_a_note_of_its_triad(sampler):
+    from composer_gui.ml.voice_sampler import _planned_top_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    top = _open_mask(2, sampler)
+    _planned_top_mask(top, np.array([0, 1]), np.array([9, 0]), cand, v.pitch_offset, False)
+    assert {p % 12 for p in allowed_pitches(top, sampler, 0)} == {9, 0, 4}
+    assert allowed_pitches(top, sampler, 1) == set(range(v.min_pitch, v.max_pitch + 1))
+
+
+def test_a_phrase_ends_bass_may_close_under_a_root_and_third_alone(sampler):
+    """Under G4 B3 G3 on a beat the bass's G makes G-B without its fifth, no chord for the
+    style rules: barred, but for a phrase end's rows (BARE_CLOSES), where the root is
+    allowed and the third (a six-three over B) still is not."""
+    from composer_gui.ml.voice_sampler import _style_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[67, 59, 55, -1]] * 2)
+    outer = np.array([[67, 43]] * 2)
+    bass = _open_mask(2, sampler)
+    _style_mask(bass, 3, 4, cur, outer, cand, v.pitch_offset, True, None,
+                np.array([False, True]))
+    assert 43 not in allowed_pitches(bass, sampler, 0)
+    assert 43 in allowed_pitches(bass, sampler, 1)
+    assert 47 not in allowed_pitches(bass, sampler, 1)
+
+
+def test_a_plans_leading_tone_is_not_doubled(sampler):
+    """With F#4 in the soprano (a plan on V: D major's F#) the alto takes no F#, in the row
+    whose leading tone it is; the other row's is B."""
+    from composer_gui.ml.voice_sampler import _doubling_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[66, -1, -1, -1]] * 2)
+    alto = _open_mask(2, sampler)
+    _doubling_mask(alto, 1, cur, cand, v.pitch_offset, np.array([6, 11]))
+    assert not {p % 12 for p in allowed_pitches(alto, sampler, 0)} & {6}
+    assert 6 in {p % 12 for p in allowed_pitches(alto, sampler, 1)}
