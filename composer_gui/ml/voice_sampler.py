@@ -722,6 +722,7 @@ class VoiceSampler:
         tonic_root = 9 if job.key is not None and job.key.quality == "minor" else 0
         plan = np.full(k, tonic_root, np.int64)
         plan_for = np.full(k, -1, np.int64)
+        last_away = np.full(k, -1, np.int64)  # the key away of the last planned close written
         # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
         reach = PLAN_BEATS * job.beat_steps
         plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
@@ -834,7 +835,7 @@ class VoiceSampler:
                 last_onset, fermata_at = last_onset[idx], fermata_at[idx]
                 marked_at = marked_at[idx]
                 chord, owed, rising = chord[idx], owed[idx], rising[idx]
-                plan, plan_for = plan[idx], plan_for[idx]
+                plan, plan_for, last_away = plan[idx], plan_for[idx], last_away[idx]
                 last_struck, strikes = last_struck[idx], strikes[idx]
                 struck_step = struck_step[idx]
                 entered = entered[idx]
@@ -932,9 +933,9 @@ class VoiceSampler:
             if rules and n > 2 and plan_place[fi] >= 0:
                 due = plan_place[fi]
                 new = plan_for != due
-                if new.any():  # (no two phrase ends running planned in one key away)
+                if new.any():  # (not in the key away the last planned close was in)
                     drawn = _plan_targets(plan_rng, int(new.sum()), mode_minor)
-                    plan[new] = np.where(drawn == plan[new], tonic_root, drawn)
+                    plan[new] = np.where(drawn == last_away[new], tonic_root, drawn)
                     plan_for[new] = due
                 plan[due - marked_at < long_phrase] = tonic_root
                 if (plan != tonic_root).any():
@@ -1259,6 +1260,10 @@ class VoiceSampler:
                 failed = closes_marked[~_closes(cur[closes_marked])]
                 sampled[failed] = False
                 fermata_at[failed], marked_at[failed] = was_fermata[failed], was_marked[failed]
+            if closes_marked is not None and planning is not None:  # the plans closed
+                closed = closes_marked[sampled[closes_marked]]
+                last_away[closed] = np.where(planning[sampled[closes_marked]] != tonic_root,
+                                             planning[sampled[closes_marked]], last_away[closed])
             if sampled is not None:
                 for r in np.flatnonzero(sampled & frame_attack):
                     marked[r].append(frame.step * step)
