@@ -2611,3 +2611,48 @@ def test_a_plans_leading_tone_is_not_doubled(sampler):
     _doubling_mask(alto, 1, cur, cand, v.pitch_offset, np.array([6, 11]))
     assert not {p % 12 for p in allowed_pitches(alto, sampler, 0)} & {6}
     assert 6 in {p % 12 for p in allowed_pitches(alto, sampler, 1)}
+
+
+def test_a_harmonized_major_melody_may_close_a_phrase_in_the_key_of_v_or_vi(monkeypatch):
+    """Beats of 1 step. A phrase ending A-G (under D7's fifth, on G's root) may close V/V-V in
+    the key of V, (major, 7 up); C-B (D7's seventh falling) too; E-A in the key of vi (A minor,
+    the same normalized pitches) where the melody's notes fit E7 and A minor. With the plan's
+    weights on the home key alone, or where a note before leaves D7 (C rising to D, its
+    seventh), none is offered."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.voice_sampler import _close_away, _Melody
+
+    def away(pcs, seed=0):
+        melody = _Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
+        k = len(pcs) - 1
+        return {_close_away(melody, k, k, k - 1, np.random.default_rng(s))
+                for s in range(seed, seed + 40)}
+
+    assert away([0, 9, 7]) == {None, (False, 7)}  # A-G: home or the key of V
+    assert away([4, 0, 11]) == {None, (False, 7)}  # C-B: the seventh falls
+    assert away([0, 11, 9]) == {None, (True, 0)}  # B-A: E7 to A minor
+    assert away([4, 0, 2]) == {None}  # C-D: D7's seventh would rise
+    assert away([4, 5, 4]) == {None}  # F-E: F is in neither dominant
+    monkeypatch.setattr(vs, "TONAL_PLAN", {False: ((0, 1.0),), True: ((9, 1.0),)})
+    assert away([0, 9, 7]) == {None}
+
+
+def test_a_harmonized_melodys_phrase_close_away_is_written_in_its_key(sampler, monkeypatch):
+    """With the plan's weight all on V, the close A-G at a fermata is V/V-V: V on A's beat
+    and I on G, each in the key 7 semitones up, and a close in the home key where the melody
+    allows none away (E-D-C: V-I)."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.voice_sampler import _melody, _phrase_closes
+
+    v = sampler.vocab
+    c, d, e, g, a = (v.pitch_id(p) for p in (60, 62, 64, 67, 69))
+    lane = [e, HOLD, c, HOLD, c, a, g, HOLD, e, HOLD, d, c, HOLD, HOLD, HOLD, HOLD]
+    grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
+    melody = _melody(GenerationRequest(harmonize=True), grid, [False, True, True, True],
+                     KeySignature(0, 0), v)
+    monkeypatch.setattr(vs, "TONAL_PLAN", {False: ((0, 1e-9), (7, 1.0)), True: ((9, 1.0),)})
+    keys: dict = {}
+    closes = _phrase_closes(melody, {6, 11}, 0, 12, [0, 4, 8, 12, 16], 1, False,
+                            np.random.default_rng(0), keys)
+    assert closes == {5: 1, 6: 2, 10: 1, 11: 2}
+    assert keys == {5: (False, 7), 6: (False, 7)}
