@@ -2599,7 +2599,9 @@ def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_off
     8 semitones apart (an augmented fifth), nor to the sixth, G# and F 9 apart (a diminished
     seventh): Bach's sopranos, altos and tenors in minor, 0 and 3 times in 29,480 moves (the
     bach-chorales pieces), his basses 7 and 9 in 10,744; a tenth review heard harmonized tenors
-    drop from the leading tone an augmented fifth 5 times in 4 minor-key files."""
+    drop from the leading tone an augmented fifth 5 times in 4 minor-key files. In every key no
+    voice leaps an augmented second or diminished fourth to or from a note outside the key
+    (:data:`CHROMATIC_LEAPS`)."""
     _narrow(mask, _leap_allowed(minor, upper and MINOR_UPPER_LEAPS)[before][:, cand],
             pitch_offset)
 
@@ -2612,6 +2614,14 @@ def _leap_allowed(minor: bool, upper: bool) -> np.ndarray:
     pitches = np.arange(256)
     leap = np.abs(pitches[None, :] - pitches[:, None])
     barred = ((leap >= 10) & (leap != 12)) | (leap == 6)
+    if CHROMATIC_LEAPS:  # an augmented second or diminished fourth to or from a note off the key
+        low = np.minimum(pitches[None, :], pitches[:, None])
+        high = np.maximum(pitches[None, :], pitches[:, None])
+        letter = np.asarray(_LETTER[minor])
+        letters = (letter[high % 12] - letter[low % 12]) % 7
+        off = ((_KEY_BITS[minor] >> (pitches % 12)) & 1) == 0
+        barred |= (off[None, :] | off[:, None]) & (
+            ((leap == 3) & (letters == 1)) | ((leap == 4) & (letters == 3)))
     if minor:
         ends = (1 << (pitches[None, :] % 12)) | (1 << (pitches[:, None] % 12))
         barred |= (leap == 3) & (ends == (1 << 5) | (1 << 8))
@@ -2623,6 +2633,11 @@ def _leap_allowed(minor: bool, upper: bool) -> np.ndarray:
 
 
 MINOR_UPPER_LEAPS = True  # _leap_mask: no augmented fifth or diminished seventh above the bass
+# ... and in every key no voice leaps an augmented second or a diminished fourth to or from a
+# note outside the key, as _LETTER spells it (D-A# down, F-G# in C major): a seventeenth
+# listening review heard 9 such leaps onto a planned key's new leading tone in 7 of 16
+# continuations, 3 of them in the soprano
+CHROMATIC_LEAPS = True
 LEAP_COST = 0.3  # nats per semitone of a lower voice's move beyond a whole step
 # ... of the bass, and the bass striking its note again. A fourteenth listening review counted
 # 19 repeated bass notes in three harmonized melodies (Bach 3). Chosen on the val pieces

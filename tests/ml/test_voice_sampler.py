@@ -929,8 +929,9 @@ def test_no_voice_leaps_a_tritone_a_seventh_nor_wider_than_an_octave(sampler):
 
 def test_in_minor_no_voice_moves_an_augmented_second(sampler):
     """Normalized A minor: from G#3 the tenor may not fall to F3, nor rise from F3 to G#3,
-    nor leap the diminished fourth G#3-C4; in major the same pitch classes (G# to F: E
-    major's V/vi to IV) are not barred."""
+    nor leap the diminished fourth G#3-C4; in major G# is off the key and the same augmented
+    second is barred too (E major's V/vi to IV: the leading tone of vi rises to A,
+    CHROMATIC_LEAPS), not the major third G#-E."""
     from composer_gui.ml.voice_sampler import _leap_mask
 
     v = sampler.vocab
@@ -942,7 +943,8 @@ def test_in_minor_no_voice_moves_an_augmented_second(sampler):
     assert 56 not in allowed_pitches(mask, sampler, 1) and 55 in allowed_pitches(mask, sampler, 1)
     major = _open_mask(1, sampler)
     _leap_mask(major, np.array([56]), cand, v.pitch_offset)
-    assert 53 in allowed_pitches(major, sampler)
+    assert 53 not in allowed_pitches(major, sampler) and {52, 57} <= allowed_pitches(major,
+                                                                                  sampler)
     # nor a diminished fourth: G#3 up to C4, C4 down to G#3
     mask = _open_mask(2, sampler)
     _leap_mask(mask, np.array([56, 60]), cand, v.pitch_offset, minor=True)
@@ -2656,3 +2658,21 @@ def test_a_harmonized_melodys_phrase_close_away_is_written_in_its_key(sampler, m
                             np.random.default_rng(0), keys)
     assert closes == {5: 1, 6: 2, 10: 1, 11: 2}
     assert keys == {5: (False, 7), 6: (False, 7)}
+
+
+def test_no_voice_leaps_an_augmented_second_or_diminished_fourth_off_the_key(monkeypatch):
+    """Normalized C major: C5-G#4 (a diminished fourth), F4-G#4, E-flat4-F#4 (augmented
+    seconds) and B3-E-flat4 are barred either way; C4-E-flat4 and G4-B-flat4 (minor thirds)
+    and E4-G4 stay. Without CHROMATIC_LEAPS the major key bars none of them."""
+    from composer_gui.ml import voice_sampler as vs
+
+    vs._leap_allowed.cache_clear()
+    table = vs._leap_allowed(False, False)
+    for a, b in ((72, 68), (65, 68), (63, 66), (59, 63)):
+        assert not table[a, b] and not table[b, a]
+    for a, b in ((60, 63), (67, 70), (64, 67)):
+        assert table[a, b] and table[b, a]
+    monkeypatch.setattr(vs, "CHROMATIC_LEAPS", False)
+    vs._leap_allowed.cache_clear()
+    assert vs._leap_allowed(False, False)[72, 68]
+    vs._leap_allowed.cache_clear()
