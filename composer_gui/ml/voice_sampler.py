@@ -736,7 +736,7 @@ class VoiceSampler:
         # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
         reach = PLAN_BEATS * job.beat_steps
         plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
-                      if len(TONAL_PLAN[tonic_root == 9]) > 1 and f.step not in placed_at
+                      if PLANNED_CONTINUATIONS[tonic_root == 9] and f.step not in placed_at
                       and not (f.context or f.final or f.cadence or f.phrased) else -1
                       for f in job.frames]
         if closing is not None:
@@ -1051,16 +1051,11 @@ class VoiceSampler:
                         cad_minor, cad_shift = frame.close_key or (mode_minor, 0)
                         if frame.cadence:
                             _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,
-                                          frame.cadence, cur, chord, cad_shift)
+                                          frame.cadence, cur, chord, cad_shift,
+                                          final=frame.final > 0)
                             if half_close[fi] and HALF_CLOSE_TRIAD:
                                 seventh = (_SEVENTH[cad_minor] + cad_shift) % 12
                                 _narrow_held(mask, np.broadcast_to(cand % 12 != seventh,
-                                                                   (rows, len(cand))),
-                                             cur[:, i], cand, pitch_offset)
-                            if frame.cadence == 2 and frame.close_key and cad_minor and \
-                                    not frame.final:  # a phrase close in a minor key away
-                                picardy = (1 + cad_shift) % 12  # keeps its minor third
-                                _narrow_held(mask, np.broadcast_to(cand % 12 != picardy,
                                                                    (rows, len(cand))),
                                              cur[:, i], cand, pitch_offset)
                         if rules and i >= n - 2:
@@ -1674,7 +1669,11 @@ _SUBTONIC = 7  # normalized A minor: G natural
 # chorales, where Bach's bars cadence on V, vi or iii; Bach's major-key train chorales close
 # 14% of their 909 inner phrases V/V-V and 3% V/vi-vi (a scratch count), the continued test
 # openings 2% on any chord but I after its dominant (docs/voices.md).
-TONAL_PLAN = {False: ((0, 0.5), (7, 0.3), (9, 0.2)), True: ((9, 1.0),)}
+TONAL_PLAN = {False: ((0, 0.5), (7, 0.3), (9, 0.2)), True: ((9, 0.5), (0, 0.3), (4, 0.1))}
+# ... in a minor key (III: G7-C in A minor, v: B7-E minor) only a harmonized melody's closes:
+# the continuations already close away in minor about as often as Bach's (bench/phrase_ends.py:
+# test 13%, val 29%; Bach 4%, 32%), the harmonizations 3-6% (Bach 19-30%)
+PLANNED_CONTINUATIONS = {False: True, True: False}
 # ... in the PLAN_BEATS beats before the place the planned key's leading tone (F#, G#) gains
 # PLAN_KEY_PULL nats and the note it replaces (F, G) loses as many: the model then turns to the
 # new key before the last beat (with the pull on the beat before alone, and the other plan
@@ -1697,8 +1696,8 @@ def _plan_targets(rng: np.random.Generator, rows: int, minor: bool) -> np.ndarra
     """[rows]: the root (normalized pitch class) each row's next phrase end is to close on
     (:data:`TONAL_PLAN`)."""
     roots, weights = zip(*TONAL_PLAN[minor], strict=True)
-    if len(roots) == 1:
-        return np.full(rows, roots[0], np.int64)
+    if not PLANNED_CONTINUATIONS[minor]:
+        return np.full(rows, 9 if minor else 0, np.int64)
     return rng.choice(np.asarray(roots, np.int64), size=rows,
                       p=np.asarray(weights) / sum(weights))
 
@@ -1911,8 +1910,17 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
         allowed = IN_TRIAD[merged]
     if minor and MAJOR_DOMINANT_CLOSES:
         allowed &= ~(((merged & ~_MINOR_V_TRIAD) == 0) & ((merged & _MINOR_V) == _MINOR_V))
+    if minor and INNER_MINOR_TONIC:  # no Picardy third inside the piece
+        allowed &= (cand % 12 != 1)[None, :]
     # a note held from before stays only where it fits the triad
     _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
+
+
+# ... nor, in a minor key, on the major tonic (the Picardy third, C# in A minor): the model
+# learned it from the chorales' final chords, and harmonized minor test melodies closed 41 of
+# 144 inner phrases on A major after E, Bach 2 of 72 (a scratch count); the final chord keeps
+# it (PICARDY)
+INNER_MINOR_TONIC = True
 
 
 # A marked phrase end may close on a root-position triad without its fifth (C-E over C, as
@@ -3086,7 +3094,8 @@ def _cadence_root(minor: bool, which: int, shift: int = 0) -> int:
 
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
                   minor: bool, which: int, cur: np.ndarray,
-                  before: np.ndarray | None = None, shift: int = 0) -> None:
+                  before: np.ndarray | None = None, shift: int = 0,
+                  final: bool = True) -> None:
     """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
     the tonic (root in the lowest voice; a melody's last note is the tonic). The model still
     chooses every voice's note among the chord's; a note held from before stays only if it
@@ -3098,7 +3107,9 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     voice's pitch at the last onset) falls by step to the tonic's third; the third is present
     (the second-lowest voice takes it when the voices above lack it: no bare fifth).
     ``shift``: the cadence is in the key ``shift`` semitones above the normalized one of
-    ``minor`` (a harmonized melody that ends in another key, :func:`_closing_key`)."""
+    ``minor`` (a harmonized melody that ends in another key, :func:`_closing_key`, or a phrase
+    close planned in one). In minor the ``final`` tonic takes the Picardy third (PICARDY); a
+    tonic inside the piece does not (INNER_MINOR_TONIC)."""
     if shift:  # the chords' pitch classes are read in the cadence's own key
         cand = cand - shift
         cur = np.where(cur >= 0, cur - shift, -1)
@@ -3145,8 +3156,10 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
                 resolve = (fall >= 1) & (fall <= 2) & np.isin(cand % 12, third)[None, :]
                 # the seventh's resolution comes first: a top voice on it ends on the third
                 allowed = np.where(seventh[:, None], resolve, allowed)
-        if minor and PICARDY and i:
+        if minor and PICARDY and i and (final or not INNER_MINOR_TONIC):
             allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
+        elif minor and INNER_MINOR_TONIC and not final:
+            allowed = allowed & (cand % 12 != 1)[None, :]
     if n > 2 and 0 < i < n - 2 and before is not None and CADENCE_NOTE_REACH:
         # the note the tenor is to take (the dominant's leading tone, the tonic's third), where
         # the tenor cannot reach it: a voice above it takes it
@@ -3373,7 +3386,7 @@ def _phrase_closes(melody: _Melody | None, fermatas: set[int], start_step: int,
     harmonized with V in 2 of 6 variations, ii6 or iii7 in the rest; the held-out chorale
     melodies had 0.64 authentic cadences per 8 bars against Bach's 1.07 on the same melodies.
 
-    With ``rng``, a major key's phrase end may close in the key of V or vi instead
+    With ``rng``, a phrase end may close in the key of V or vi (in minor III or v) instead
     (:data:`TONAL_PLAN`, :func:`_close_away`): its V and I, each in that key, are written into
     ``keys`` {step: (minor, shift)} as :func:`_closing_key` gives the final cadence's."""
     if melody is None:
@@ -3397,9 +3410,9 @@ def _phrase_closes(melody: _Melody | None, fermatas: set[int], start_step: int,
         pc = melody.pcs[s]
         before = s - beat
         away = None
-        if rng is not None and keys is not None and not minor and k and \
+        if rng is not None and keys is not None and k and \
                 before >= start_step and attacks[0] <= before:
-            away = _close_away(melody, k, s, before, rng)
+            away = _close_away(melody, k, s, before, rng, minor)
         if away is not None:
             out[before], out[s] = 1, 2
             keys[before] = keys[s] = away
@@ -3427,15 +3440,17 @@ def _lead(melody: _Melody, k: int, before: int) -> list[int]:
     return [a for a in attacks[:k] if a > before] + [max(a for a in attacks[:k] if a <= before)]
 
 
-# A harmonized melody in a major key closes a phrase in the key of V (V/V-V: D7-G in C major)
-# or vi (V/vi-vi: E7-A minor) where its notes allow it, drawn by TONAL_PLAN's weights against
-# the home key's 0.5 (_close_away): a sixteenth listening review found none of 3
-# harmonizations reaching the keys Bach's do (A7-D in G major, G7-C in F major).
-_AWAY = {7: (False, 7), 9: (True, 0)}  # a planned close's root: its key (minor, shift)
+# A harmonized melody closes a phrase in the key of V (V/V-V: D7-G in C major) or vi (V/vi-vi:
+# E7-A minor), in minor of III (G7-C in A minor) or v (B7-E minor), where its notes allow it,
+# drawn by TONAL_PLAN's weights against the home key's (_close_away): a sixteenth listening
+# review found none of 3 harmonizations reaching the keys Bach's do (A7-D in G major, G7-C in F
+# major, B-flat7-E-flat... to C minor in E-flat major).
+# a planned close's root: its key (minor, shift), per mode
+_AWAY = {False: {7: (False, 7), 9: (True, 0)}, True: {0: (False, 0), 4: (True, 7)}}
 
 
-def _close_away(melody: _Melody, k: int, s: int, before: int, rng: np.random.Generator
-                ) -> tuple[bool, int] | None:
+def _close_away(melody: _Melody, k: int, s: int, before: int, rng: np.random.Generator,
+                minor: bool = False) -> tuple[bool, int] | None:
     """The key (minor, shift) of V or vi in which the phrase ending on the melody's ``k``-th
     attack (step ``s``) may close, drawn by :data:`TONAL_PLAN`'s weights among those its notes
     allow (None: the home key's rules): its note is in the triad, the notes from the beat
@@ -3444,12 +3459,12 @@ def _close_away(melody: _Melody, k: int, s: int, before: int, rng: np.random.Gen
     pc = melody.pcs[s]
     prev = melody.pcs[melody.attacks[k - 1]]
     lead = {melody.pcs[a] for a in _lead(melody, k, before)}
-    weights = dict(TONAL_PLAN[False])
-    options = [(weights[0], None)]
-    for root, key in _AWAY.items():
+    weights = dict(TONAL_PLAN[minor])
+    options = [(weights[9 if minor else 0], None)]
+    for root, key in _AWAY[minor].items():
         if root not in weights:
             continue
-        third = 4 if root == 7 else 3
+        third = int(_plan_third(np.asarray(root), minor))
         dominant = (root + 7) % 12
         seventh, leading = (dominant + 10) % 12, (dominant + 4) % 12
         chord = {root, (root + third) % 12, (root + 7) % 12}

@@ -2676,3 +2676,40 @@ def test_no_voice_leaps_an_augmented_second_or_diminished_fourth_off_the_key(mon
     vs._leap_allowed.cache_clear()
     assert vs._leap_allowed(False, False)[72, 68]
     vs._leap_allowed.cache_clear()
+
+
+def test_a_minor_tonic_inside_the_piece_keeps_its_minor_third(sampler):
+    """A minor's planned tonic with only A and E above: the tenor takes the third. At the final
+    chord the Picardy third, C#; at a phrase close inside the piece (final=False) C natural.
+    A phrase end the model marks in minor takes no C# either (INNER_MINOR_TONIC)."""
+    from composer_gui.ml.voice_sampler import _cadence_mask, _fermata_chord_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[69, 64, -1, -1]])
+    final, inner = _open_mask(1, sampler), _open_mask(1, sampler)
+    _cadence_mask(final, 2, 4, cand, v.pitch_offset, True, 2, cur)
+    _cadence_mask(inner, 2, 4, cand, v.pitch_offset, True, 2, cur, final=False)
+    assert {p % 12 for p in allowed_pitches(final, sampler)} == {1}
+    assert {p % 12 for p in allowed_pitches(inner, sampler)} == {0}
+    marked = _open_mask(1, sampler)
+    _fermata_chord_mask(marked, 1, 4, np.array([[69, -1, -1, -1]]), cand, v.pitch_offset, True)
+    assert 1 not in {p % 12 for p in allowed_pitches(marked, sampler)}
+
+
+def test_a_harmonized_minor_melody_may_close_a_phrase_in_iii_or_v(monkeypatch):
+    """Normalized A minor: B-C over G7-C closes in C major (False, 0); D#-E over B7-E in E
+    minor (True, 7); with the minor plan on the tonic alone, neither."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.voice_sampler import _close_away, _Melody
+
+    def away(pcs):
+        melody = _Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
+        k = len(pcs) - 1
+        return {_close_away(melody, k, k, k - 1, np.random.default_rng(s), True)
+                for s in range(40)}
+
+    assert away([9, 11, 0]) == {None, (False, 0)}
+    assert away([9, 3, 4]) == {None, (True, 7)}
+    monkeypatch.setattr(vs, "TONAL_PLAN", {**vs.TONAL_PLAN, True: ((9, 1.0),)})
+    assert away([9, 11, 0]) == {None}
