@@ -58,11 +58,10 @@ def chord_name(score: Score, tick: int, key: KeySignature) -> str:
     """The chord sounding at ``tick`` as a degree of ``key`` (see the module docstring)."""
     found = an.sonorities(score.notes, [tick])
     named = an.chord_root(found[0].pcs) if found else None
-    if named is None and found and len(found[0].pcs) == 2:  # a root and its third over it
-        root = found[0].bass % 12
-        third = {(p - root) % 12 for p in found[0].pcs} - {0}
-        if third in ({3}, {4}):
-            named = (root, "min" if third == {3} else "maj")
+    if named is None and found:  # a root and its third over it (the sampler's BARE_ROOT)
+        root = int(voice_sampler.BARE_ROOT[sum(1 << p for p in found[0].pcs)])
+        if root >= 0 and root == found[0].bass % 12:
+            named = (root, "maj" if (root + 4) % 12 in found[0].pcs else "min")
     if named is None:
         return "?"
     root, quality = named

@@ -438,6 +438,8 @@ class VoiceSampler:
         avoid = _bass_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
                             minor, close_key, close_keys) if rules_on else {}
         held_closes = _held_closes(melody, closes) if rules_on and CLOSES_HELD else {}
+        # ... and the key of each close away while the melody holds its note (_held_closes
+        # maps each held step to the close's step, given the steps as their own values)
         held_keys = {t: close_keys[c] for t, c in _held_closes(
             melody, {c: c for c in close_keys}).items()} if held_closes else {}
         for s in range(start_step, ctx_step):
@@ -729,7 +731,7 @@ class VoiceSampler:
         # the bass's leading tone still to rise ([rows], its pitch, -1: none; _owed_rises)
         rising = np.full(k, -1, np.int64)
         # each row's planned close (TONAL_PLAN) and the place (step) it was drawn for
-        tonic_root = 9 if job.key is not None and job.key.quality == "minor" else 0
+        tonic_root = _ROOT[(job.key is not None and job.key.quality == "minor", 2)]
         plan = np.full(k, tonic_root, np.int64)
         plan_for = np.full(k, -1, np.int64)
         last_away = np.full(k, -1, np.int64)  # the key away of the last planned close written
@@ -939,7 +941,9 @@ class VoiceSampler:
             planning = None
             # the rows' plans for the place ahead, and the pull toward the planned key
             key_pull = None
-            closing_plan = np.where(plan_for == frame.step, plan, tonic_root)  # due here
+            # the rows' plans due here, read before this frame may draw the next place's
+            due_here = plan_for == frame.step
+            closing_plan = np.where(due_here, plan, tonic_root) if due_here.any() else None
             if rules and n > 2 and plan_place[fi] >= 0:
                 due = plan_place[fi]
                 new = plan_for != due
@@ -956,12 +960,13 @@ class VoiceSampler:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
                 # a planned close whose dominant sounds closes on its triad (TONAL_PLAN)
-                before = DOMINANT_ROOT[_pitch_class_bits((at_beat if halves else chord)[
-                    close_rows])]
-                planned = (closing_plan[close_rows] != tonic_root) & \
-                    (before == (closing_plan[close_rows] + 7) % 12)
-                if planned.any():
-                    planning = np.where(planned, closing_plan[close_rows], tonic_root)
+                if closing_plan is not None:
+                    targets = closing_plan[close_rows]
+                    before = DOMINANT_ROOT[_pitch_class_bits((at_beat if halves else chord)[
+                        close_rows])]
+                    planned = (targets != tonic_root) & (before == (targets + 7) % 12)
+                    if planned.any():
+                        planning = np.where(planned, targets, tonic_root)
             # on the beat before a place where a long phrase will end, the voices are drawn to
             # the key's dominant (PRE_CLOSE_PULL), and as these rows become close_rows, the
             # phrase-end chord rules below make the chord there a root-position triad of the key
@@ -1271,10 +1276,9 @@ class VoiceSampler:
                 failed = closes_marked[~_closes(cur[closes_marked])]
                 sampled[failed] = False
                 fermata_at[failed], marked_at[failed] = was_fermata[failed], was_marked[failed]
-            if closes_marked is not None and planning is not None:  # the plans closed
-                closed = closes_marked[sampled[closes_marked]]
-                last_away[closed] = np.where(planning[sampled[closes_marked]] != tonic_root,
-                                             planning[sampled[closes_marked]], last_away[closed])
+            if closes_marked is not None and planning is not None:  # the plans closed away
+                away = sampled[closes_marked] & (planning != tonic_root)
+                last_away[closes_marked[away]] = planning[away]
             if sampled is not None:
                 for r in np.flatnonzero(sampled & frame_attack):
                     marked[r].append(frame.step * step)
@@ -1695,9 +1699,9 @@ PLAN_LEADING_PULL = 4.0
 def _plan_targets(rng: np.random.Generator, rows: int, minor: bool) -> np.ndarray:
     """[rows]: the root (normalized pitch class) each row's next phrase end is to close on
     (:data:`TONAL_PLAN`)."""
-    roots, weights = zip(*TONAL_PLAN[minor], strict=True)
     if not PLANNED_CONTINUATIONS[minor]:
-        return np.full(rows, 9 if minor else 0, np.int64)
+        return np.full(rows, _ROOT[(minor, 2)], np.int64)
+    roots, weights = zip(*TONAL_PLAN[minor], strict=True)
     return rng.choice(np.asarray(roots, np.int64), size=rows,
                       p=np.asarray(weights) / sum(weights))
 
@@ -1710,7 +1714,7 @@ def _key_pull_table(minor: bool) -> np.ndarray:
     out = np.zeros((12, 12))
     for t in range(12):
         leading = (t + 11) % 12
-        if t != (9 if minor else 0) and not (_KEY_BITS[minor] >> leading) & 1:
+        if t != _ROOT[(minor, 2)] and not (_KEY_BITS[minor] >> leading) & 1:
             out[t, leading] += PLAN_KEY_PULL
             out[t, (leading - 1) % 12] -= PLAN_KEY_PULL
     return out
@@ -1734,7 +1738,7 @@ def _plan_groups(rows: np.ndarray, targets: np.ndarray, top: np.ndarray, minor: 
     root = targets if closing else (targets + 7) % 12
     # the triad's third (semitones over its root): the dominant's major, the close's the key's
     third = _plan_third(targets, minor) if closing else np.full(len(targets), 4)
-    away = targets != (9 if minor else 0)
+    away = targets != _ROOT[(minor, 2)]
     fits = away & (top >= 0) & \
         (np.isin((top - root) % 12, (0, 7)) | ((top - root) % 12 == third))
     barred = (root + 7 - third) % 12
@@ -1756,7 +1760,7 @@ def _planned_top_mask(mask: np.ndarray, rows: np.ndarray, targets: np.ndarray,
     top voice takes a note of the planned triad (the voices below then make it: _plan_groups);
     from its dominant's notes it is a step or a common tone away. A row left without a note
     keeps its mask."""
-    away = targets != (9 if minor else 0)
+    away = targets != _ROOT[(minor, 2)]
     if not away.any():
         return
     t = targets[away][:, None]
@@ -1787,7 +1791,7 @@ def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool,
     """[rows, pitches]: the pull (nats) toward the dominant triad of each row's planned close
     (``targets``, normalized roots; None: the tonic's, the key's dominant)."""
     if targets is None:
-        targets = np.full(rows, 9 if minor else 0, np.int64)
+        targets = np.full(rows, _ROOT[(minor, 2)], np.int64)
     return _plan_pulls(minor)[targets][:, cand % 12]
 
 
@@ -2642,7 +2646,7 @@ def _leap_allowed(minor: bool, upper: bool) -> np.ndarray:
 
 MINOR_UPPER_LEAPS = True  # _leap_mask: no augmented fifth or diminished seventh above the bass
 # ... and in every key no voice leaps an augmented second or a diminished fourth to or from a
-# note outside the key, as _LETTER spells it (D-A# down, F-G# in C major): a seventeenth
+# note outside the key, as _LETTER spells it (C-G# down, F-G# in C major): a seventeenth
 # listening review heard 9 such leaps onto a planned key's new leading tone in 7 of 16
 # continuations, 3 of them in the soprano
 CHROMATIC_LEAPS = True
@@ -3444,23 +3448,24 @@ def _lead(melody: _Melody, k: int, before: int) -> list[int]:
 # E7-A minor), in minor of III (G7-C in A minor) or v (B7-E minor), where its notes allow it,
 # drawn by TONAL_PLAN's weights against the home key's (_close_away): a sixteenth listening
 # review found none of 3 harmonizations reaching the keys Bach's do (A7-D in G major, G7-C in F
-# major, B-flat7-E-flat... to C minor in E-flat major).
+# major, G7-C minor in E-flat major).
 # a planned close's root: its key (minor, shift), per mode
 _AWAY = {False: {7: (False, 7), 9: (True, 0)}, True: {0: (False, 0), 4: (True, 7)}}
 
 
 def _close_away(melody: _Melody, k: int, s: int, before: int, rng: np.random.Generator,
                 minor: bool = False) -> tuple[bool, int] | None:
-    """The key (minor, shift) of V or vi in which the phrase ending on the melody's ``k``-th
-    attack (step ``s``) may close, drawn by :data:`TONAL_PLAN`'s weights among those its notes
-    allow (None: the home key's rules): its note is in the triad, the notes from the beat
-    before (``before``) in that triad's dominant seventh chord, and the last of them steps to
-    it, the dominant's seventh falling and its third rising a semitone."""
+    """The key (minor, shift) of V or vi (in minor: III or v) in which the phrase ending on the
+    melody's ``k``-th attack (step ``s``) may close, drawn by :data:`TONAL_PLAN`'s weights
+    among those its notes allow (None: the home key's rules): its note is in the triad, the
+    notes from the beat before (``before``) in that triad's dominant seventh chord, and the
+    last of them steps to it, the dominant's seventh falling and its third rising a
+    semitone."""
     pc = melody.pcs[s]
     prev = melody.pcs[melody.attacks[k - 1]]
     lead = {melody.pcs[a] for a in _lead(melody, k, before)}
     weights = dict(TONAL_PLAN[minor])
-    options = [(weights[9 if minor else 0], None)]
+    options = [(weights[_ROOT[(minor, 2)]], None)]
     for root, key in _AWAY[minor].items():
         if root not in weights:
             continue
