@@ -2515,6 +2515,64 @@ def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
     assert sevenths_at_the_close() > 0  # the tiny model writes V7 there in some seeds
 
 
+def test_the_predominant_pull_names_ii_and_the_fourth_degree():
+    """A beat before a cadence's dominant: C major's ii (D F A) and the bass's F; A minor's ii
+    (B D F) and D; a planned close on G (in C major) draws G major's ii (A C E) and C, one on A
+    A minor's (B D F) and D. A cadence in the piece's key, or in a harmonized melody's closing
+    key, is read from the frame's close_key."""
+    from composer_gui.ml.voice_sampler import (
+        PREDOMINANT_BASS_PULL,
+        PREDOMINANT_PULL,
+        _cadence_key,
+        _predominant_bass,
+        _predominant_pulls,
+    )
+
+    def notes(table, root):
+        return {pc for pc in range(12) if table[root, pc] > 0}
+
+    assert notes(_predominant_pulls(False), 0) == {2, 5, 9}
+    assert notes(_predominant_pulls(True), 9) == {11, 2, 5}
+    assert notes(_predominant_bass(False), 0) == {5} and notes(_predominant_bass(True), 9) == {2}
+    assert notes(_predominant_pulls(None), 7) == {9, 0, 4}  # a plan on V: G major's ii
+    assert notes(_predominant_pulls(None), 9) == {11, 2, 5}  # on vi: A minor's
+    assert notes(_predominant_bass(None), 7) == {0}
+    assert _predominant_pulls(False).max() == PREDOMINANT_PULL > 0
+    assert _predominant_bass(False).max() == PREDOMINANT_BASS_PULL > 0
+    assert _cadence_key(None, KeySignature(0, 0)) == (False, 0)
+    assert _cadence_key(None, KeySignature(0, 0, "minor")) == (True, 9)
+    assert _cadence_key((False, 7), KeySignature(0, 0)) == (False, 7)  # closing in G
+
+
+def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
+    """A melody in C whose last bar is C B A B | C: over its A, a beat before the closing
+    cadence's dominant, the chord is ii or IV (D F A, F A C: its notes among D F A C, with D
+    or F) in more of 8 seeds with the predominant pull than without."""
+    from composer_gui.ml import voice_sampler
+
+    beats = [(0, 72, 1), (1, 74, 1), (2, 76, 1), (3, 72, 1), (4, 71, 1), (5, 72, 1), (6, 74, 2),
+             (8, 72, 1), (9, 71, 1), (10, 69, 1), (11, 71, 1), (12, 72, 4)]
+    notes = [Note(b * TPQ, p, q * TPQ) for b, p, q in beats]
+    score = Score(parts=(Part(tuple(notes), name="Soprano"),),
+                  key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
+
+    def predominants() -> int:
+        voice_sampler._predominant_table.cache_clear()
+        found = 0
+        for seed in range(8):
+            out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+            pcs = {n.pitch % 12 for n in out.notes if n.start <= 10 * TPQ < n.end}
+            found += pcs <= {2, 5, 9, 0} and bool(pcs & {2, 5})
+        return found
+
+    pulled = predominants()
+    monkeypatch.setattr(voice_sampler, "PREDOMINANT_PULL", 0.0)
+    monkeypatch.setattr(voice_sampler, "PREDOMINANT_BASS_PULL", 0.0)
+    plain = predominants()
+    voice_sampler._predominant_table.cache_clear()
+    assert pulled > plain
+
+
 def test_a_planned_close_away_draws_its_dominant_and_its_leading_tone(sampler):
     """The beat before a planned close (normalized C major): on I the pull is V's (G B D), on V
     it is D F# A with F# pulled PLAN_LEADING_PULL more, on vi E G# B with G#. Before it the
