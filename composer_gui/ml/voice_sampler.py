@@ -993,8 +993,7 @@ class VoiceSampler:
                     planning = plan[close_rows]  # (the voices below the top make its dominant)
             # a beat before a cadence's dominant the voices are drawn to the predominant of its
             # key (ii, IV; the bass to the fourth degree): a planned cadence's, or a place's where
-            # a long phrase may end two beats on (its planned close; the tonic where the plan
-            # for it is drawn later, a beat on)
+            # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
             pre_rows = pre_pull = pre_bass = None
             if rules and n > 2 and frame.on_beat and pull_close is None \
                     and not (frame.context or frame.final or frame.cadence):
@@ -1010,10 +1009,12 @@ class VoiceSampler:
                     ahead = due - marked_at >= long_phrase
                     if closing is not None and 0 < closing - due < min_last:
                         ahead[:] = False
+                    # (only where a plan is drawn for it: a minor continuation plans none, and
+                    # with the pull there its phrase ends failed more often)
+                    ahead &= plan_for == due
                     if ahead.any():
                         pre_rows = np.flatnonzero(ahead)
-                        pre_keys = np.where(plan_for[pre_rows] == due, plan[pre_rows],
-                                            tonic_root)
+                        pre_keys = plan[pre_rows]
                         pre_pull = _predominant_pulls(None)[pre_keys][:, cand % 12]
                         pre_bass = _predominant_bass(None)[pre_keys][:, cand % 12]
             # the lowest voice written here strikes when the chord has stood too long
