@@ -994,7 +994,7 @@ class VoiceSampler:
             # a beat before a cadence's dominant the voices are drawn to the predominant of its
             # key (ii, IV; the bass to the fourth degree): a planned cadence's, or a place's where
             # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
-            pre_rows = pre_pull = pre_bass = None
+            pre_rows = pre_pull = pre_bass = pre_fits = None
             if rules and n > 2 and frame.on_beat and pull_close is None \
                     and not (frame.context or frame.final or frame.cadence):
                 cad_key = dominant_keys.get(frame.step + job.beat_steps)
@@ -1004,6 +1004,8 @@ class VoiceSampler:
                         _predominant_pulls(cad_key[0])[cad_key[1]][cand % 12], (rows, len(cand)))
                     pre_bass = np.broadcast_to(
                         _predominant_bass(cad_key[0])[cad_key[1]][cand % 12], (rows, len(cand)))
+                    pre_fits = np.broadcast_to(_predominant_fits(cad_key[0])[cad_key[1]],
+                                               (rows, 12))
                 elif before_dominant[fi]:
                     due = frame.step + 2 * job.beat_steps
                     ahead = due - marked_at >= long_phrase
@@ -1017,6 +1019,7 @@ class VoiceSampler:
                         pre_keys = plan[pre_rows]
                         pre_pull = _predominant_pulls(None)[pre_keys][:, cand % 12]
                         pre_bass = _predominant_bass(None)[pre_keys][:, cand % 12]
+                        pre_fits = _predominant_fits(None)[pre_keys]
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -1057,6 +1060,14 @@ class VoiceSampler:
             for i in range(n):
                 if cancelled():
                     return
+                if i == 1 and pre_pull is not None:  # (the voices below: where the top voice's
+                    top = cur[pre_rows, 0]  # note is in the predominant, given or drawn)
+                    keep = (top < 0) | pre_fits[np.arange(len(pre_rows)), np.maximum(top, 0) % 12]
+                    if not keep.all():
+                        pre_rows, pre_pull, pre_bass = pre_rows[keep], pre_pull[keep], \
+                            pre_bass[keep]
+                        if not len(pre_rows):
+                            pre_pull = None
                 if i == 1 and planning is not None:  # where the top voice's note is in it
                     close_groups = _plan_groups(close_rows, planning, cur[close_rows, 0],
                                                 mode_minor, closing=closes_marked is not None)
@@ -1844,26 +1855,36 @@ PREDOMINANT_BASS_PULL = 2.0
 
 
 @functools.cache
-def _predominant_table(minor: bool | None, bass: bool) -> np.ndarray:
-    """[12 tonics, 12 pitch classes]: the pull toward the predominant triad of the key on each
-    tonic (``bass``: toward its fourth degree). The mode: ``minor``, or (None) the one the home
-    key's scale gives the triad on that tonic (:func:`_plan_third`, a planned close's)."""
-    out = np.zeros((12, 12))
+def _predominant_notes(minor: bool | None, which: str) -> np.ndarray:
+    """[12 tonics, 12 pitch classes], bool: in the key on each tonic, its ii triad ("ii": D F A
+    in C major, B D F in A minor), its fourth degree ("bass") or the notes of its ii and IV
+    ("fits": D F A C, in minor B D F A, ii and iv). The mode: ``minor``, or (None) the one the
+    home key's scale gives the triad on that tonic (:func:`_plan_third`, a planned close's)."""
+    out = np.zeros((12, 12), bool)
     for t in range(12):
         m = minor if minor is not None else _plan_third(np.array([t]), False)[0] == 3
-        if bass:
-            out[t, (t + 5) % 12] = PREDOMINANT_BASS_PULL
+        if which == "bass":
+            out[t, (t + 5) % 12] = True
         else:
-            out[t, [(t + 2) % 12, (t + 5) % 12, (t + (8 if m else 9)) % 12]] = PREDOMINANT_PULL
+            out[t, [(t + 2) % 12, (t + 5) % 12, (t + (8 if m else 9)) % 12]] = True
+            out[t, t] = which == "fits"
     return out
 
 
 def _predominant_pulls(minor: bool | None) -> np.ndarray:
-    return _predominant_table(minor, False)
+    """[12 tonics, 12 pitch classes]: PREDOMINANT_PULL on the ii triad of the key on each."""
+    return np.where(_predominant_notes(minor, "ii"), PREDOMINANT_PULL, 0.0)
 
 
 def _predominant_bass(minor: bool | None) -> np.ndarray:
-    return _predominant_table(minor, True)
+    """[12 tonics, 12 pitch classes]: PREDOMINANT_BASS_PULL on the fourth degree of each."""
+    return np.where(_predominant_notes(minor, "bass"), PREDOMINANT_BASS_PULL, 0.0)
+
+
+def _predominant_fits(minor: bool | None) -> np.ndarray:
+    """The notes a predominant chord can harmonize (ii and IV; in minor ii and iv): the voices
+    below a top voice on one of them are drawn to the predominant, below any other not."""
+    return _predominant_notes(minor, "fits")
 
 
 def _cadence_key(close_key: tuple[bool, int] | None, key: KeySignature | None) -> tuple[bool, int]:

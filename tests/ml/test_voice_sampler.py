@@ -2525,6 +2525,7 @@ def test_the_predominant_pull_names_ii_and_the_fourth_degree():
         PREDOMINANT_PULL,
         _cadence_key,
         _predominant_bass,
+        _predominant_fits,
         _predominant_pulls,
     )
 
@@ -2537,6 +2538,9 @@ def test_the_predominant_pull_names_ii_and_the_fourth_degree():
     assert notes(_predominant_pulls(None), 7) == {9, 0, 4}  # a plan on V: G major's ii
     assert notes(_predominant_pulls(None), 9) == {11, 2, 5}  # on vi: A minor's
     assert notes(_predominant_bass(None), 7) == {0}
+    # a top voice that a predominant can harmonize: ii's and IV's notes (in minor ii's and iv's)
+    assert {pc for pc in range(12) if _predominant_fits(False)[0, pc]} == {2, 5, 9, 0}
+    assert {pc for pc in range(12) if _predominant_fits(True)[9, pc]} == {11, 2, 5, 9}
     assert _predominant_pulls(False).max() == PREDOMINANT_PULL > 0
     assert _predominant_bass(False).max() == PREDOMINANT_BASS_PULL > 0
     assert _cadence_key(None, KeySignature(0, 0)) == (False, 0)
@@ -2557,7 +2561,6 @@ def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
                   key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
 
     def predominants() -> int:
-        voice_sampler._predominant_table.cache_clear()
         found = 0
         for seed in range(8):
             out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
@@ -2569,7 +2572,6 @@ def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
     monkeypatch.setattr(voice_sampler, "PREDOMINANT_PULL", 0.0)
     monkeypatch.setattr(voice_sampler, "PREDOMINANT_BASS_PULL", 0.0)
     plain = predominants()
-    voice_sampler._predominant_table.cache_clear()
     assert pulled > plain
 
 
