@@ -994,7 +994,7 @@ class VoiceSampler:
             # a beat before a cadence's dominant the voices are drawn to the predominant of its
             # key (ii, IV; the bass to the fourth degree): a planned cadence's, or a place's where
             # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
-            pre_rows = pre_pull = pre_bass = pre_fits = None
+            pre_rows = pre_pull = pre_bass = pre_fits = pre_top = None
             if rules and n > 2 and frame.on_beat and pull_close is None \
                     and not (frame.context or frame.final or frame.cadence):
                 cad_key = dominant_keys.get(frame.step + job.beat_steps)
@@ -1004,6 +1004,8 @@ class VoiceSampler:
                         _predominant_pulls(cad_key[0])[cad_key[1]][cand % 12], (rows, len(cand)))
                     pre_bass = np.broadcast_to(
                         _predominant_bass(cad_key[0])[cad_key[1]][cand % 12], (rows, len(cand)))
+                    pre_top = np.broadcast_to(_predominant_pulls(cad_key[0], top=True)[
+                        cad_key[1]][cand % 12], (rows, len(cand)))
                     pre_fits = np.broadcast_to(_predominant_fits(cad_key[0])[cad_key[1]],
                                                (rows, 12))
                 elif before_dominant[fi]:
@@ -1019,6 +1021,7 @@ class VoiceSampler:
                         pre_keys = plan[pre_rows]
                         pre_pull = _predominant_pulls(None)[pre_keys][:, cand % 12]
                         pre_bass = _predominant_bass(None)[pre_keys][:, cand % 12]
+                        pre_top = _predominant_pulls(None, top=True)[pre_keys][:, cand % 12]
                         pre_fits = _predominant_fits(None)[pre_keys]
             # the lowest voice written here strikes when the chord has stood too long
             static = None
@@ -1252,7 +1255,7 @@ class VoiceSampler:
                         biased[:, pitch_offset:] += key_pull
                     if pre_pull is not None:
                         biased = biased.copy() if biased is logits else biased
-                        biased[pre_rows, pitch_offset:] += pre_pull
+                        biased[pre_rows, pitch_offset:] += pre_pull if i else pre_top
                         if i == n - 1:
                             biased[pre_rows, pitch_offset:] += pre_bass
                     if pulled[i]:
@@ -1857,9 +1860,11 @@ PREDOMINANT_BASS_PULL = 2.0
 @functools.cache
 def _predominant_notes(minor: bool | None, which: str) -> np.ndarray:
     """[12 tonics, 12 pitch classes], bool: in the key on each tonic, its ii triad ("ii": D F A
-    in C major, B D F in A minor), its fourth degree ("bass") or the notes of its ii and IV
-    ("fits": D F A C, in minor B D F A, ii and iv). The mode: ``minor``, or (None) the one the
-    home key's scale gives the triad on that tonic (:func:`_plan_third`, a planned close's)."""
+    in C major, B D F in A minor; "top": the same but in minor the sixth degree, F, from which
+    the top voice cannot step into the dominant's triad), its fourth degree ("bass") or the
+    notes of its ii and IV ("fits": D F A C, in minor B D F A, ii and iv). The mode:
+    ``minor``, or (None) the one the home key's scale gives the triad on that tonic
+    (:func:`_plan_third`, a planned close's)."""
     out = np.zeros((12, 12), bool)
     for t in range(12):
         m = minor if minor is not None else _plan_third(np.array([t]), False)[0] == 3
@@ -1868,12 +1873,15 @@ def _predominant_notes(minor: bool | None, which: str) -> np.ndarray:
         else:
             out[t, [(t + 2) % 12, (t + 5) % 12, (t + (8 if m else 9)) % 12]] = True
             out[t, t] = which == "fits"
+            if which == "top" and m:  # (from F the top voice reaches no note of E major's
+                out[t, (t + 8) % 12] = False  # triad but its root: an augmented second to G#)
     return out
 
 
-def _predominant_pulls(minor: bool | None) -> np.ndarray:
-    """[12 tonics, 12 pitch classes]: PREDOMINANT_PULL on the ii triad of the key on each."""
-    return np.where(_predominant_notes(minor, "ii"), PREDOMINANT_PULL, 0.0)
+def _predominant_pulls(minor: bool | None, top: bool = False) -> np.ndarray:
+    """[12 tonics, 12 pitch classes]: PREDOMINANT_PULL on the ii triad of the key on each (for
+    the ``top`` voice: its notes but a minor key's sixth degree)."""
+    return np.where(_predominant_notes(minor, "top" if top else "ii"), PREDOMINANT_PULL, 0.0)
 
 
 def _predominant_bass(minor: bool | None) -> np.ndarray:

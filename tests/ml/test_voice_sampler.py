@@ -2542,6 +2542,10 @@ def test_the_predominant_pull_names_ii_and_the_fourth_degree():
     assert {pc for pc in range(12) if _predominant_fits(False)[0, pc]} == {2, 5, 9, 0}
     assert {pc for pc in range(12) if _predominant_fits(True)[9, pc]} == {11, 2, 5, 9}
     assert _predominant_pulls(False).max() == PREDOMINANT_PULL > 0
+    # the top voice is not drawn to a minor key's sixth degree (from F only E, V's root, or a
+    # leap reaches E major's triad); in major it takes ii's notes
+    assert notes(_predominant_pulls(True, top=True), 9) == {11, 2}
+    assert notes(_predominant_pulls(False, top=True), 0) == {2, 5, 9}
     assert _predominant_bass(False).max() == PREDOMINANT_BASS_PULL > 0
     assert _cadence_key(None, KeySignature(0, 0)) == (False, 0)
     assert _cadence_key(None, KeySignature(0, 0, "minor")) == (True, 9)
