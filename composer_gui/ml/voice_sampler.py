@@ -1849,11 +1849,14 @@ def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool,
 
 # nats added to the notes of the predominant triad (ii: D F A before G-C in C major; B D F
 # before E-A in A minor) a beat before a cadence's dominant, and to the bass's fourth degree (F,
-# D) PREDOMINANT_BASS_PULL more: ii6, IV, ii65 before V, as Bach prepares his cadences. Before
-# the dominant of an interior phrase end Bach's chord is ii or IV 63% and 48% of the time (test,
-# val chorales; a scratch count), the continuations' 23% and 19%, the harmonizations' 25% (Bach
-# 58%): they came to V from I, vi or V itself.
-PREDOMINANT_PULL = 2.0
+# D) PREDOMINANT_BASS_PULL more: ii6, IV, ii65 before V, as Bach prepares his cadences. Two beats
+# before a phrase end after its dominant Bach's chord is ii or IV 63% / 48% of the time (test /
+# val chorales continued; harmonized 58% / 53%), the model's was 23% / 19% (29% / 27%): it came
+# to V from I, vi or V itself. bench/cadence_approach.py --split val, with the guards
+# (_predominant_fits, the top voice's minor sixth), 2 / 3 / 4 nats: continued 32% / 38% / 50%,
+# harmonized 36% / 43% / 45%; at 4 ii comes before V 38 times to IV's 8 in the test
+# continuations (Bach 26 to 8)
+PREDOMINANT_PULL = 4.0
 PREDOMINANT_BASS_PULL = 2.0
 
 
