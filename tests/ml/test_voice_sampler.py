@@ -2552,6 +2552,26 @@ def test_the_predominant_pull_names_ii_and_the_fourth_degree():
     assert _cadence_key((False, 7), KeySignature(0, 0)) == (False, 7)  # closing in G
 
 
+def test_phrase_ends_close_on_the_keys_degrees_but_iii_in_major_and_the_normalized_b():
+    """Normalized C major: C D F G A (not E, NO_MEDIANT_CLOSES, nor B: B minor or major would be
+    V/iii or iii of G, which Bach closes on 2 times in 1,176); A minor: A C D E F G (not B, the
+    second degree). Without the rule B comes back."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _close_roots
+
+    def roots(minor):
+        return {pc for pc in range(12) if _close_roots(minor) >> pc & 1}
+
+    assert roots(False) == {0, 2, 5, 7, 9}
+    assert roots(True) == {9, 0, 2, 4, 5, 7}
+    old = voice_sampler.NO_B_CLOSES
+    voice_sampler.NO_B_CLOSES = False
+    try:
+        assert 11 in roots(False) and 11 in roots(True)
+    finally:
+        voice_sampler.NO_B_CLOSES = old
+
+
 def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
     """A melody in C whose last bar is C B A B | C: over its A, a beat before the closing
     cadence's dominant, the chord is ii or IV (D F A, F A C: its notes among D F A C, with D
