@@ -2490,18 +2490,23 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
     assert split
 
 
+def half_close_melody() -> Score:
+    """A melody in C, quarters: C D E C | B C D-(held, a fermata: a planned half close) | C B A
+    B | C (a whole note)."""
+    beats = [(0, 72, 1), (1, 74, 1), (2, 76, 1), (3, 72, 1), (4, 71, 1), (5, 72, 1), (6, 74, 2),
+             (8, 72, 1), (9, 71, 1), (10, 69, 1), (11, 71, 1), (12, 72, 4)]
+    notes = [Note(b * TPQ, p, q * TPQ) for b, p, q in beats]
+    return Score(parts=(Part(tuple(notes), name="Soprano"),),
+                 key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
+
+
 def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
     """A melody in C whose second bar ends on D held 2 beats under a fermata (a planned half
     close, HALF_CLOSE_TRIAD): no voice under it takes F, V's seventh, in any of 8 seeds
     (without the rule, some do)."""
     from composer_gui.ml import voice_sampler
 
-    # quarters: C D E C | B C D-(held) | C B A B | C (a whole note)
-    beats = [(0, 72, 1), (1, 74, 1), (2, 76, 1), (3, 72, 1), (4, 71, 1), (5, 72, 1), (6, 74, 2),
-             (8, 72, 1), (9, 71, 1), (10, 69, 1), (11, 71, 1), (12, 72, 4)]
-    notes = [Note(b * TPQ, p, q * TPQ) for b, p, q in beats]
-    score = Score(parts=(Part(tuple(notes), name="Soprano"),),
-                  key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
+    score = half_close_melody()
 
     def sevenths_at_the_close() -> int:
         found = 0
@@ -2552,7 +2557,8 @@ def test_the_predominant_pull_names_ii_and_the_fourth_degree():
     assert _cadence_key((False, 7), KeySignature(0, 0)) == (False, 7)  # closing in G
 
 
-def test_phrase_ends_close_on_the_keys_degrees_but_iii_in_major_and_the_normalized_b():
+def test_phrase_ends_close_on_the_keys_degrees_but_iii_in_major_and_the_normalized_b(
+        monkeypatch):
     """Normalized C major: C D F G A (not E, NO_MEDIANT_CLOSES, nor B: B minor or major would be
     V/iii or iii of G, which Bach closes on 2 times in 1,176); A minor: A C D E F G (not B, the
     second degree). Without the rule B comes back."""
@@ -2564,12 +2570,8 @@ def test_phrase_ends_close_on_the_keys_degrees_but_iii_in_major_and_the_normaliz
 
     assert roots(False) == {0, 2, 5, 7, 9}
     assert roots(True) == {9, 0, 2, 4, 5, 7}
-    old = voice_sampler.NO_B_CLOSES
-    voice_sampler.NO_B_CLOSES = False
-    try:
-        assert 11 in roots(False) and 11 in roots(True)
-    finally:
-        voice_sampler.NO_B_CLOSES = old
+    monkeypatch.setattr(voice_sampler, "NO_B_CLOSES", False)
+    assert 11 in roots(False) and 11 in roots(True)
 
 
 def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
@@ -2578,11 +2580,7 @@ def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
     or F) in more of 8 seeds with the predominant pull than without."""
     from composer_gui.ml import voice_sampler
 
-    beats = [(0, 72, 1), (1, 74, 1), (2, 76, 1), (3, 72, 1), (4, 71, 1), (5, 72, 1), (6, 74, 2),
-             (8, 72, 1), (9, 71, 1), (10, 69, 1), (11, 71, 1), (12, 72, 4)]
-    notes = [Note(b * TPQ, p, q * TPQ) for b, p, q in beats]
-    score = Score(parts=(Part(tuple(notes), name="Soprano"),),
-                  key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
+    score = half_close_melody()
 
     def predominants() -> int:
         found = 0
