@@ -35,7 +35,9 @@ So, measured on held-out folk tunes and chorales (``bench/key_accuracy.py``, doc
   signature of G minor written with one flat) are candidates, and a declared church mode (ABC's
   ``K:Ddor``: D Dorian, scored as D minor). The raised leading tone of the minor key counts for
   it (``leading``); the declared mode wins near-ties (``mode_prior``; for a line only a declared
-  minor or mode, ``minor_prior``: major is what files say by default).
+  minor or mode, ``minor_prior``: major is what files say by default). A declared minor (or
+  church mode) keeps its family (``family_prior``): a chorale file that says A minor is not
+  continued in C major, and one that says D minor with one flat may still be in G minor.
 * The signature is overridden only on overwhelming evidence: at least :data:`OVERRIDE_MIN_NOTES`
   notes, the best of the 24 keys has another signature (not the declared one, nor one flat
   further), its major scale holds at least :data:`OVERRIDE_FIT` of the sounding time, and at least
@@ -104,6 +106,10 @@ class KeyParams:
     on_beat: float = 0.0  # extra weight (times its duration) of a note that starts on a beat
     major_bias: float = 0.0  # added to every major key
     minor_prior: float = 0.0  # for the declared key when it is minor or a church mode
+    # For every candidate of the declared mode's family (minor or major) when a mode other than
+    # major is declared: a file that says "minor" is heard in a minor key, the notes choosing
+    # which (the relative minor, or the minor key a flat further).
+    family_prior: float = 0.3
 
 
 DEFAULT = KeyParams()
@@ -442,6 +448,9 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
     cands[same] += params.mode_prior
     if declared.mode != "major":  # a minor key or a mode is said on purpose
         cands[same] += params.minor_prior
+        for key in cands:
+            if KeySignature(0, *key).quality == declared.quality:
+                cands[key] += params.family_prior
     return {k: float(v) for k, v in cands.items()}
 
 

@@ -113,6 +113,21 @@ def test_chords_final_bass_decides():
     assert str(estimate_key(plagal, KeySignature(0, 0, "minor"))) == "C:major"
 
 
+def test_a_declared_minor_keeps_an_ambiguous_chord_passage_minor():
+    # A minor, E minor, C, G in A minor's natural notes (no G#): the notes lean to C major, a file
+    # that says A minor (BWV 256's <mode>minor</mode>) is heard in A minor, one that says nothing
+    # in C major; the plagal close above shows clear notes still outvote the declaration.
+    passage = chord(0, [45, 64, 69, 72]) + chord(2 * TPQ, [40, 64, 67, 71]) + chord(
+        4 * TPQ, [48, 64, 67, 72]) + chord(6 * TPQ, [43, 62, 67, 71], 4)
+    assert str(estimate_key(passage, KeySignature(0, 0, "minor"))) == "A:minor"
+    assert str(estimate_key(passage, KeySignature(0, 0, "major"))) == "C:major"
+    # D minor declared with one flat, but the E-flats say G minor: the family is kept, the notes
+    # still choose which minor key
+    g_minor = chord(0, [43, 62, 67, 70]) + chord(2 * TPQ, [48, 63, 67, 72]) + chord(
+        4 * TPQ, [50, 62, 66, 69]) + chord(6 * TPQ, [43, 62, 67, 70], 4)
+    assert str(estimate_key(g_minor, KeySignature(0, -1, "minor"))) == "G:minor"
+
+
 def test_dorian_signature_gives_the_minor_key_a_flat_further():
     # G minor with one flat, the E-flats written as accidentals (as in many Bach chorales)
     g_minor = melody([67, 70, 69, 67, 63, 62, 66, 67, 70, 72, 70, 69, 63, 62, 66, 67],
