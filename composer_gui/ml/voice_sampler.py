@@ -695,6 +695,24 @@ class VoiceSampler:
         # per frame: on a beat, a beat before a place where a phrase may end (PRE_CLOSE_PULL)
         placed_at = {f.step for f, on in zip(job.frames, strong, strict=True)
                      if on and f.final == 0 and not f.context} if places else set()
+        # the place where the last phrase starts: the one nearest LAST_PHRASE_BEATS before the
+        # closing chord that leaves it MIN_LAST_PHRASE_BEATS (a later one when none is there)
+        last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
+        last_place = None
+        if closing is not None:
+            fits = [f.step for f, on in zip(job.frames, strong, strict=True)
+                    if on and f.on_beat and f.final == 0 and not f.context
+                    and min_last <= closing - f.step <= last_phrase[1]]
+            if fits:
+                last_place = min(fits, key=lambda t: (abs(closing - t - last_phrase[0]), -t))
+
+        def crowded(step: int) -> bool:
+            """A phrase end here would leave less than a long phrase before the last phrase's
+            place (LAST_PHRASE_ROOM): the phrase runs on to that place instead."""
+            return LAST_PHRASE_ROOM and last_place is not None and \
+                0 < last_place - step < long_phrase
+
+        placed_at = {p for p in placed_at if not crowded(p)}
         before_place = [f.on_beat and f.step + job.beat_steps in placed_at and PRE_CLOSE_PULL > 0
                         for f in job.frames]
         # ... two beats before one: the beat before its dominant (PREDOMINANT_PULL)
@@ -704,7 +722,6 @@ class VoiceSampler:
         # cadence option's, a harmonized melody's closes), by the dominant's step
         dominant_keys = {f.step: _cadence_key(f.close_key, job.key) for f in job.frames
                          if f.cadence == 1 and PREDOMINANT_PULL > 0}
-        last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
         # per frame: the place (step) within CLOSE_BASS_ROOM beats after it where a phrase may
         # end, before which the bass takes no seventh (-1: none)
         # (none where that place is too near the closing chord for a phrase end)
@@ -898,17 +915,29 @@ class VoiceSampler:
                 if closing is not None and 0 < closing - frame.step < min_last:
                     mask[:, p0 + 1] = False
                 pos_logits = logits
+                # the rows whose last phrase did not start at its place (LAST_PHRASE_RETRY)
+                late = None
+                if rules and n > 2 and LAST_PHRASE_RETRY and last_place is not None and \
+                        frame.on_beat and frame.final == 0 and frame.step > last_place and \
+                        closing - frame.step >= min_last:
+                    late = frame.step - marked_at >= long_phrase
                 if rules and n > 2 and places and not strong[fi]:
                     pos_logits = logits.copy()
+                    pos_logits[:, p0 + 1] -= np.where(late, 0.0, OFF_PLACE_COST) \
+                        if late is not None else OFF_PLACE_COST
+                if late is not None and late.any():
+                    pos_logits = pos_logits.copy()
+                    pos_logits[:, p0 + 1] += np.where(late, LAST_PHRASE_BONUS, 0.0)
+                if rules and n > 2 and crowded(frame.step) and strong[fi]:
+                    pos_logits = pos_logits.copy()  # (LAST_PHRASE_ROOM)
                     pos_logits[:, p0 + 1] -= OFF_PLACE_COST
-                if rules and n > 2 and frame.on_beat and strong[fi] and frame.final == 0:
+                elif rules and n > 2 and frame.on_beat and strong[fi] and frame.final == 0:
                     ready = _cadence_ready(at_beat if halves else chord, mode_minor) & \
                         (frame.step - marked_at >= long_phrase)
                     overdue = frame.step - marked_at >= overdue_phrase
                     bonus = np.where(ready, PHRASE_CADENCE_BONUS, 0.0) + \
                         np.where(overdue, OVERDUE_PHRASE_BONUS, 0.0)
-                    if closing is not None and LAST_PHRASE_BONUS and \
-                            last_phrase[0] <= closing - frame.step <= last_phrase[1]:
+                    if LAST_PHRASE_BONUS and frame.step == last_place:
                         bonus = bonus + LAST_PHRASE_BONUS  # the last phrase starts here
                     if bonus.any():
                         pos_logits = pos_logits.copy()
@@ -1697,6 +1726,17 @@ OVERDUE_PHRASE_BEATS = 10
 # 17.5% (45.0 / 15.0%); phrases under 6 beats test 1.3 -> 4.9% (2.5%).
 LAST_PHRASE_BONUS = 4.0
 LAST_PHRASE_BEATS = (8, 9)
+# (the place nearest that, among those leaving the last phrase MIN_LAST_PHRASE_BEATS). No phrase
+# ends where it would leave less than a long phrase before that place: a sketch whose phrases
+# end on beat 3 of odd bars, continued 8 bars, closes 28 beats after its last one, and the
+# continuations wrote 8 + 8 + 4 + 8 or 8 + 8 + 12 beats; now 8 + 12 + 8 (docs/voices.md, "The
+# last phrase into the closing cadence": test last phrases of 8 beats 50.0% -> 72.5%, of 12 or
+# more 37.5% -> 10.0%, Bach 85.0% and 5.0%)
+LAST_PHRASE_ROOM = True
+# ... and where no phrase ended at that place (its close failed the phrase-end rules), one may
+# end on a later beat that leaves the last phrase MIN_LAST_PHRASE_BEATS or more, on the
+# sketch's places or not
+LAST_PHRASE_RETRY = True
 
 
 # nats added to the notes of the key's dominant triad on the beat before a place in the bar where

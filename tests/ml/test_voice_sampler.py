@@ -1353,6 +1353,48 @@ def test_the_last_phrase_starts_8_beats_before_the_closing_chord(tiny_voice_mode
     assert with_bonus >= 4 and without <= 1, (with_bonus, without)
 
 
+def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry: bool):
+    """A sketch whose phrases end on beat 3 of bars 2 and 4 (beats 6, 14), continued 7 bars
+    x 2 by a model that likes beat 3 for a fermata (6 seeds): the closing chord falls on beat 42,
+    28 beats after the sketch's last phrase end, so 8-beat phrases cannot fill it. (phrase ends
+    on beat 30, the last phrase's lengths in beats)"""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "LAST_PHRASE_ROOM", room)
+    monkeypatch.setattr(voice_sampler, "LAST_PHRASE_RETRY", retry)
+    s = biased(model_folder, rather(lambda v: {v.pos_id(8, True): 1.0}))
+    score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
+    at_30, lasts = 0, []
+    for seed in range(6):
+        notes = list(s.stream(score, GenerationRequest(bars=7, variations=2, seed=seed)))
+        closing = max(g.note.start for g in notes)
+        assert closing == 42 * TPQ
+        for ticks in s.fermatas:
+            inner = [t for t in ticks if 16 * TPQ <= t < closing]
+            at_30 += 30 * TPQ in inner
+            lasts.append((closing - max(inner, default=14 * TPQ)) // TPQ)
+    return at_30, lasts
+
+
+def test_no_phrase_end_crowds_the_last_phrases_place(tiny_voice_model, monkeypatch):
+    """With LAST_PHRASE_ROOM no phrase ends on beat 30, 4 beats before the last phrase's place
+    (beat 34, 8 before the closing chord): the phrase before runs on to that place, 8 + 12 + 8
+    beats rather than 8 + 8 + 4 + 8 (6 of 12 without it)."""
+    assert phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True)[0] == 0
+    assert phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, False, False)[0] >= 3
+
+
+def test_a_last_phrase_that_did_not_start_at_its_place_starts_later(tiny_voice_model,
+                                                                     monkeypatch):
+    """Where no phrase ended at the last phrase's place (the tiny model's close failed there),
+    LAST_PHRASE_RETRY ends one on a beat after it that leaves the last phrase 6 beats or more:
+    last phrases of 12 beats or more 1 of 12 (8 of 12 without it)."""
+    _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True)
+    assert min(lasts) >= 6 and sum(b >= 12 for b in lasts) <= 2, lasts
+    _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, False)
+    assert sum(b >= 12 for b in lasts) >= 6, lasts
+
+
 @pytest.mark.parametrize("places", [True, False])
 def test_phrase_ends_fall_where_the_sketchs_fall_in_the_bar(tiny_voice_model, monkeypatch,
                                                              places):
@@ -1363,6 +1405,8 @@ def test_phrase_ends_fall_where_the_sketchs_fall_in_the_bar(tiny_voice_model, mo
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "PHRASE_PLACES", places)
+    # (a last phrase that did not start at its place may start off it, LAST_PHRASE_RETRY)
+    monkeypatch.setattr(voice_sampler, "LAST_PHRASE_RETRY", False)
     s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(0, True): 2.0}))
     score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
     on_three = elsewhere = 0
