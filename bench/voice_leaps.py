@@ -77,6 +77,23 @@ def six_fours(score, start: int, end: int) -> tuple[int, int]:
     return found, total
 
 
+def diminished_fifth_bass(score, start: int, end: int) -> int:
+    """Beat chords that are a diminished triad with its fifth in the bass (B D F over F: a
+    dominant seventh without its root, the seventh in the bass; NO_DIMINISHED_FIFTH_BASS)."""
+    found = 0
+    for chord in an.sonorities(score.notes, an.beat_ticks(score, start, end)):
+        named = an.chord_root(chord.pcs) if len(chord.pcs) == 3 else None
+        found += named is not None and named[1] == "dim" and (chord.bass - named[0]) % 12 == 6
+    return found
+
+
+def false_at_once(score, start: int, end: int) -> int:
+    """Notes sounding one letter two ways with another voice's at once, spelled as export
+    spells them (analysis.false_relations_at_once)."""
+    spelled = spell_score(score)
+    return an.false_relations_at_once(an.part_voices(spelled), start, end)
+
+
 def augmented(score, start: int, end: int) -> tuple[int, int]:
     """(beat chords that are augmented triads, beat chords of 3 or more pitch classes)."""
     found = total = 0
@@ -215,6 +232,7 @@ def main(argv=None) -> None:
     augs, bach_augs = [0, 0], [0, 0]
     rising, bach_rising = [0, 0, 0, 0], [0, 0, 0, 0]
     false, bach_false = 0, 0
+    dims, bach_dims, together, bach_together = 0, 0, 0, 0
     chromatic, bach_chromatic = [0, 0, 0], [0, 0, 0]
     standing, bach_standing = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
@@ -241,6 +259,8 @@ def main(argv=None) -> None:
         bach_rising = [a + b for a, b in zip(bach_rising, rising_sevenths(s, start, end),
                                              strict=True)]
         bach_false += cross_relations(s, start, end)
+        bach_dims += diminished_fifth_bass(s, start, end)
+        bach_together += false_at_once(s, start, end)
         bach_chromatic = [a + b for a, b in zip(bach_chromatic, chromatic_leaps(s, key, start, end),
                                                 strict=True)]
         bach_standing = [a + b for a, b in zip(bach_standing, bass_under_changes(s, start, end),
@@ -276,6 +296,8 @@ def main(argv=None) -> None:
             augs = [a + b for a, b in zip(augs, augmented(g, start, stop), strict=True)]
             rising = [a + b for a, b in zip(rising, rising_sevenths(g, start, stop), strict=True)]
             false += cross_relations(g, start, stop)
+            dims += diminished_fifth_bass(g, start, stop)
+            together += false_at_once(g, start, stop)
             chromatic = [a + b for a, b in zip(chromatic, chromatic_leaps(g, key, start, stop),
                                                strict=True)]
             standing = [a + b for a, b in zip(standing, bass_under_changes(g, start, stop),
@@ -301,7 +323,9 @@ def main(argv=None) -> None:
           f"{chromatic[2]} (Bach's {bach_chromatic[0]}, {bach_chromatic[1]}, of "
           f"{bach_chromatic[2]}), the bass on one pitch while the chord above changes "
           f"{standing[0]} of {standing[1]} beat pairs (Bach's {bach_standing[0]} of "
-          f"{bach_standing[1]})\n")
+          f"{bach_standing[1]}), diminished beat triads with the fifth in the bass {dims} "
+          f"(Bach's {bach_dims}), one letter sounding two ways at once {together} (Bach's "
+          f"{bach_together})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |")
     print("| --- " * (len(SIZES) + 5) + "|")

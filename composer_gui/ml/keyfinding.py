@@ -395,8 +395,14 @@ def with_heard_key(score: Score, notes: list[str] | None = None,
     Notation needs one, and the default C major writes an accidental on every B-flat of a G minor
     tune. MusicXML exports and ``generate`` use it (MIDI exports keep the score as it is);
     ``notes`` gets a line saying so. A score with a signature, or with too few notes to
-    hear a key, is returned as is."""
+    hear a key, is returned as is; but a generation's ``key`` that is the minor (or church
+    mode) of a single signature declared major, what files say by default, names its mode
+    (BWV 103.6 continued in B minor was written as D major)."""
     if score.key_signatures:
+        first = score.key_signatures[0]
+        if key is not None and len(score.key_signatures) == 1 and first.mode == "major" \
+                and key.sharps == first.sharps and key.mode != "major":
+            return replace(score, key_signatures=(replace(first, mode=key.mode),))
         return score
     key = key or key_heard(score, 0)
     if key is None:

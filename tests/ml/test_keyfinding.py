@@ -250,6 +250,12 @@ def test_a_score_without_a_signature_gets_the_key_heard_for_notation():
     # the key a generation wrote in, when given, is written as it is
     assert with_heard_key(g_minor, key=KeySignature(4 * TPQ, 1, "major")).key_signatures == (
         KeySignature(0, 1, "major"),)
+    # ... and over a signature declared major, its mode when it shares the signature
+    assert with_heard_key(declared, key=KeySignature(0, -2, "minor")).key_signatures == (
+        KeySignature(0, -2, "minor"),)
+    assert with_heard_key(declared, key=KeySignature(0, -3, "minor")) is declared
+    minor = replace(g_minor, key_signatures=(KeySignature(0, -2, "minor"),))
+    assert with_heard_key(minor, key=KeySignature(0, -2, "major")) is minor
 
 
 @pytest.mark.parametrize("seed", range(6))

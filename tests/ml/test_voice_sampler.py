@@ -2402,18 +2402,25 @@ def voice_sampler_frame(forced):
     return _Frame(step=0, bar_token=None, pos=0, forced=forced)
 
 
-def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler):
+def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler, monkeypatch):
     """Under B4, F4 and D4 on a beat the bass may take D (vii° in first inversion) or G (V7),
-    not B (vii° in root position)."""
+    not B (vii° in root position) nor F (its fifth: V4/2 without its root,
+    NO_DIMINISHED_FIFTH_BASS; allowed with that rule off)."""
+    from composer_gui.ml import voice_sampler
     from composer_gui.ml.voice_sampler import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
-    mask = _open_mask(1, sampler)
     cur = np.array([[71, 65, 62, -1]])
-    _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
-    allowed = allowed_pitches(mask, sampler)
-    assert {38, 43, 50} <= allowed and not {47, 59} & allowed
+
+    def allowed() -> set[int]:
+        mask = _open_mask(1, sampler)
+        _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
+        return allowed_pitches(mask, sampler)
+
+    assert {38, 43, 50} <= allowed() and not {47, 59, 41, 53} & allowed()
+    monkeypatch.setattr(voice_sampler, "NO_DIMINISHED_FIFTH_BASS", False)
+    assert {41, 53} <= allowed() and not {47, 59} & allowed()
 
 
 
@@ -2485,6 +2492,17 @@ def test_a_passing_note_makes_no_parallels_crossings_or_unisons():
                               np.array([72, 69, 57, 48]), leading=11)
     assert _passing_clear(2, 59, 60, 57, beat, np.array([71, 67, -1, 43]),
                           np.array([72, 69, 57, 48]))
+    # nor a letter another voice spells another way (A minor: the bass's passing F#3, E3 ->
+    # G3, under the tenor's F4 at the half beat, or on the beat before or after)
+    beat = np.array([72, 71, 67, 52])
+    assert not _passing_clear(3, 54, 52, 55, beat, np.array([72, 71, 65, -1]),
+                              np.array([76, 71, 64, 55]), minor=True)
+    assert not _passing_clear(3, 54, 52, 55, beat, np.array([72, 71, 64, -1]),
+                              np.array([77, 71, 64, 55]), minor=True)
+    assert _passing_clear(3, 54, 52, 55, beat, np.array([72, 71, 64, -1]),
+                          np.array([76, 71, 64, 55]), minor=True)
+    assert _passing_clear(3, 54, 52, 55, beat, np.array([72, 71, 65, -1]),
+                          np.array([76, 71, 64, 55]))  # (without the mode: not checked)
 
 
 def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeypatch):

@@ -204,6 +204,23 @@ def test_cross_relations_pair_one_letter_spelled_two_ways_in_two_voices():
     assert A.cross_relations(same, TPQ) == 0
 
 
+def test_false_relations_at_once_count_a_letter_sounding_two_ways_together():
+    """The bass's F#3 struck with the tenor's F4, or under it while it is held: one each; one
+    after the other (the F ended), in the same voice, or as G-flat: none."""
+    tenor = [Note(0, 65, 2 * TPQ, spelling="F")]
+
+    def count(bass: Note) -> int:
+        return A.false_relations_at_once([tenor, [bass]])
+
+    assert count(Note(0, 54, TPQ, spelling="F#")) == 1
+    assert count(Note(TPQ, 54, TPQ, spelling="F#")) == 1
+    assert count(Note(2 * TPQ, 54, TPQ, spelling="F#")) == 0
+    assert count(Note(TPQ, 54, TPQ, spelling="Gb")) == 0
+    assert A.false_relations_at_once([[*tenor, Note(2 * TPQ, 66, TPQ, spelling="F#")]]) == 0
+    assert A.false_relations_at_once([tenor, [Note(TPQ, 54, TPQ, spelling="F#")]],
+                                     start=2 * TPQ) == 0
+
+
 def test_closes_in_root_position_is_a_major_or_minor_triad_over_its_root():
     """C-E-G over C, and C-E alone, close; C major over E, a diminished triad and a seventh
     chord do not."""
