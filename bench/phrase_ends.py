@@ -30,6 +30,9 @@ A fourth: how the phrase ends after the cut keep the opening's phrase grid: the 
 interior phrase ends on a position in the bar where the opening's fermatas fall; where the
 opening has two, the share on its period (its last fermata plus whole multiples of the ticks
 between its last two), and the share of those grid points before the last bar that have one.
+
+A fifth: the interior fermata chords sounded by four voices, and how many lack a fifth, double
+the third or put two voices on one pitch (fermata_texture).
 """
 
 from __future__ import annotations
@@ -113,6 +116,30 @@ def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Co
                 chromatic["ends"] += (named[0] - key.tonic_pc) % 12 not in scale
 
 
+def fermata_texture(score: Score, start: int, stop: int, into: Counter) -> None:
+    """Count the fermata chords in [start, stop) sounded by four voices, and of them those
+    without a fifth (a root and its third alone), with the third of a major or minor triad in
+    two voices or more, and with two voices on one pitch: an eighteenth listening review
+    heard thin fermata chords (FULL_CLOSE_PULL)."""
+    parts = [p for p in score.parts if p.notes]
+    for t in sorted(score.fermatas):
+        if not start <= t < stop:
+            continue
+        top_of = [max((n.pitch for n in p.notes if n.start <= t < n.end), default=None)
+                  for p in parts]
+        pitches = [x for x in top_of if x is not None]
+        if len(pitches) != 4:
+            continue
+        into["chords"] += 1
+        pcs = frozenset(x % 12 for x in pitches)
+        named = an.chord_root(pcs)
+        into["no fifth"] += len(pcs) == 2
+        if named is not None and named[1] in ("maj", "min"):
+            third = (named[0] + (4 if named[1] == "maj" else 3)) % 12
+            into["third doubled"] += sum(x % 12 == third for x in pitches) >= 2
+        into["unison"] += len(set(pitches)) < 4
+
+
 def phrase_lengths(score: Score, start: int, into: Counter, last: Counter) -> None:
     """Count the beats between consecutive fermatas from the last one before ``start``."""
     beat = score.time_signature_at(start).beat_ticks
@@ -178,6 +205,7 @@ def main(argv=None) -> None:
     off_key = {"continued": Counter(), "Bach": Counter()}
     lengths = {"continued": (Counter(), Counter()), "Bach": (Counter(), Counter())}
     fits = {"continued": Counter(), "Bach": Counter()}
+    texture = {"continued": Counter(), "Bach": Counter()}
     for i, case in enumerate(cases):
         s = case.score
         start = s.bar_start(4)
@@ -188,6 +216,7 @@ def main(argv=None) -> None:
         phrase_lengths(s, start, *lengths["Bach"])
         grid = seed_grid(s, start)
         grid_fit(s, start, s.bar_start(s.bar_count() - 1), grid, fits["Bach"])
+        fermata_texture(s, start, s.bar_start(s.bar_count() - 1), texture["Bach"])
         opening = s.slice(0, start, shift=False)
         if args.no_seed_fermatas:  # (the grid measure still reads the opening's own)
             opening = replace(opening, fermatas=())
@@ -197,6 +226,7 @@ def main(argv=None) -> None:
                         off_key["continued"])
             phrase_lengths(g, start, *lengths["continued"])
             grid_fit(g, start, g.bar_start(g.bar_count() - 1), grid, fits["continued"])
+            fermata_texture(g, start, g.bar_start(g.bar_count() - 1), texture["continued"])
     print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
           " on anything else | after V(7) in root position, on I or i | on a root outside the key "
           "(bII, bVII...) | on the chord of the phrase end before | commonest (before, end) |")
@@ -249,6 +279,17 @@ def main(argv=None) -> None:
         print(f"| {who} | {c['ends']} | {c['placed'] / max(c['ends'], 1):.1%} "
               f"| {c['on'] / max(c['periodic'], 1):.1%} | {c['points']} "
               f"| {c['hit'] / max(c['points'], 1):.1%} |")
+
+
+    print()
+    print("| | interior fermata chords in four voices | without a fifth | third doubled "
+          "| two voices on one pitch |")
+    print("| --- | ---: | --- | --- | --- |")
+    for who, c in texture.items():
+        n = max(c["chords"], 1)
+        print(f"| {who} | {c['chords']} | {c['no fifth']} ({c['no fifth'] / n:.0%}) "
+              f"| {c['third doubled']} ({c['third doubled'] / n:.0%}) "
+              f"| {c['unison']} ({c['unison'] / n:.0%}) |")
 
 
 if __name__ == "__main__":

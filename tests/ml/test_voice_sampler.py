@@ -1377,11 +1377,13 @@ def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry:
 
 
 def test_no_phrase_end_crowds_the_last_phrases_place(tiny_voice_model, monkeypatch):
-    """With LAST_PHRASE_ROOM no phrase ends on beat 30, 4 beats before the last phrase's place
-    (beat 34, 8 before the closing chord): the phrase before runs on to that place, 8 + 12 + 8
-    beats rather than 8 + 8 + 4 + 8 (6 of 12 without it)."""
-    assert phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True)[0] == 0
-    assert phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, False, False)[0] >= 3
+    """With LAST_PHRASE_ROOM a phrase seldom ends on beat 30, 4 beats before the last phrase's
+    place (beat 34, 8 before the closing chord; a cost, not a bar): the phrase before runs on to
+    that place, 8 + 12 + 8 beats rather than 8 + 8 + 4 + 8 (at most 1 of 12; 6 of 12 without
+    it)."""
+    with_room = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True)[0]
+    without = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, False, False)[0]
+    assert with_room <= 1 and without >= 4, (with_room, without)
 
 
 def test_a_last_phrase_that_did_not_start_at_its_place_starts_later(tiny_voice_model,
@@ -2422,6 +2424,21 @@ def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler, monkeypatch):
     monkeypatch.setattr(voice_sampler, "NO_DIMINISHED_FIFTH_BASS", False)
     assert {41, 53} <= allowed() and not {47, 59} & allowed()
 
+
+
+def test_at_a_phrase_end_the_alto_is_drawn_to_another_note_of_a_triad():
+    """Under the top voice's E the alto's C, C#, G, G#, A or B (a third, fifth or sixth away:
+    one major or minor triad with E) gain FULL_CLOSE_PULL; E again (the unison or octave that
+    leaves the tenor no whole triad to complete), F or D gain nothing."""
+    from composer_gui.ml.voice_sampler import FULL_CLOSE_PULL, _full_close_pull
+
+    cand = np.arange(55, 77)
+    pull = dict(zip(cand.tolist(), _full_close_pull(np.array([[76]]), cand)[0].tolist(),
+                    strict=True))
+    assert {p for p, v in pull.items() if v == FULL_CLOSE_PULL} == {
+        p for p in cand.tolist() if p % 12 in (0, 1, 7, 8, 9, 11)}
+    assert pull[64] == pull[76] == pull[65] == pull[62] == 0.0
+    assert _full_close_pull(np.array([[-1]]), cand).shape == (1, len(cand))
 
 
 def test_on_a_beat_the_bass_makes_no_six_four_chord(sampler):
