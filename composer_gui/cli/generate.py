@@ -212,9 +212,10 @@ def run(args) -> int:
         warnings += sampler.warnings
         paths = output_paths(args.output, len(results))
         written: list[Path] = []
+        results = [with_heard_key(result, key=sampler.plan.key) for result in results]
         try:
             for result, path in zip(results, paths, strict=True):
-                save_score(with_heard_key(result, key=sampler.plan.key), path)
+                save_score(result, path)
                 written.append(path)
         except ScoreFileError:
             for path in written:  # all or nothing
