@@ -942,6 +942,14 @@ class VoiceSampler:
                     if bonus.any():
                         pos_logits = pos_logits.copy()
                         pos_logits[:, p0 + 1] += bonus
+                # a phrase shorter than a long one, where the sketch's phrases show their places
+                # (SHORT_PHRASE_COST; not where the last phrase starts)
+                if rules and n > 2 and places and SHORT_PHRASE_COST and \
+                        frame.step != last_place and frame.final == 0:
+                    short = frame.step - marked_at < long_phrase
+                    if short.any():
+                        pos_logits = pos_logits.copy()
+                        pos_logits[:, p0 + 1] -= np.where(short, SHORT_PHRASE_COST, 0.0)
                 chosen = sample_tokens(pos_logits, mask, temperature, top_k, top_p,
                                        rng.random(rows))
             if scoring:
@@ -1754,6 +1762,10 @@ LAST_PHRASE_ROOM = True
 # end on a later beat that leaves the last phrase MIN_LAST_PHRASE_BEATS or more, on the
 # sketch's places or not
 LAST_PHRASE_RETRY = True
+# nats taken from a phrase end that would close a phrase shorter than LONG_PHRASE_BEATS, where
+# the sketch's phrase ends give the places (an eighteenth listening review heard phrases of one
+# bar, 4 beats, after phrases of two)
+SHORT_PHRASE_COST = 2.0
 
 
 # nats added to the notes of the key's dominant triad on the beat before a place in the bar where
