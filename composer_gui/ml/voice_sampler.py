@@ -1208,8 +1208,8 @@ class VoiceSampler:
                         if rules and i and n > 2 and frame.on_beat:
                             _seventh_mask(mask, np.delete(cur, i, axis=1), cand, pitch_offset)
                         if rules and n > 2:
-                            _resolution_mask(mask, owed[:, i], cand, pitch_offset,
-                                             strikes[:, i])
+                            _resolution_mask(mask, _still_owed(owed, cur, i), cand,
+                                             pitch_offset, strikes[:, i])
                             if i and unresolved[fi]:
                                 _given_seventh_mask(mask, np.delete(cur, i, axis=1), cur[:, i],
                                                     unresolved[fi], cand, pitch_offset)
@@ -2572,6 +2572,23 @@ def _owed_sevenths(owed: np.ndarray, cur: np.ndarray, struck: np.ndarray) -> np.
 # holds): striking it again and again, the continued test openings' alto struck 15.7% of its
 # notes 3+ times in a row (10.4% before the seventh was carried; Bach 9.9%)
 OWED_STRIKES = 2
+# A seventh two voices owe in unison (D5 in soprano and alto) is resolved once a voice above
+# falls from it in this frame: the other need not fall to the same note (a unison the rules
+# bar), which had left a continuation's alto only D5 again under the soprano's C5 at a phrase
+# end, no triad, and the phrase ran on 24 beats
+SHARED_SEVENTH_RESOLVED = True
+
+
+def _still_owed(owed: np.ndarray, cur: np.ndarray, i: int) -> np.ndarray:
+    """[rows]: the seventh voice ``i`` still owes a fall (-1: none): its ``owed`` pitch, unless
+    a voice above that owed the same pitch has fallen from it in this frame (``cur``, the
+    voices above already written; SHARED_SEVENTH_RESOLVED)."""
+    mine = owed[:, i]
+    if not (SHARED_SEVENTH_RESOLVED and i):
+        return mine
+    done = (owed[:, :i] == mine[:, None]) & (mine[:, None] >= 0) & (cur[:, :i] >= 0) & \
+        (cur[:, :i] < mine[:, None])
+    return np.where(done.any(axis=1), -1, mine)
 
 
 def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch_offset: int,

@@ -2478,6 +2478,21 @@ def test_the_alto_pays_for_more_than_an_octave_below_the_top_voice():
     assert paid == set(range(55, 67)) and not biased[0, :3].any() and not biased[1].any()
 
 
+def test_a_seventh_owed_in_unison_is_resolved_once(monkeypatch):
+    """Soprano and alto both owe D5 (74): once the soprano has fallen to C5 the alto owes
+    nothing (it need not fall to the same C5); where the soprano still sounds D5, or owed
+    another note, or with SHARED_SEVENTH_RESOLVED off, the alto still owes D5."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _still_owed
+
+    owed = np.array([[74, 74, -1, -1], [74, 74, -1, -1], [77, 74, -1, -1]])
+    cur = np.array([[72, 74, 71, 55], [74, 74, 71, 55], [76, 74, 71, 55]])
+    assert _still_owed(owed, cur, 1).tolist() == [-1, 74, 74]
+    assert _still_owed(owed, cur, 0).tolist() == [74, 74, 77]
+    monkeypatch.setattr(voice_sampler, "SHARED_SEVENTH_RESOLVED", False)
+    assert _still_owed(owed, cur, 1).tolist() == [74, 74, 74]
+
+
 def test_on_a_beat_the_bass_makes_no_six_four_chord(sampler):
     """Under E5, C5 and G4 the bass may take C (I) or E (I6), not G (I6/4); with the rule off
     it may."""
