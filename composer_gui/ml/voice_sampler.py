@@ -975,12 +975,10 @@ class VoiceSampler:
                 close_rows = np.arange(rows)
             frame_attack = np.zeros(rows, bool)
             bare_close = None  # the rows whose phrase end may close bare (_style_mask)
-            # ... and whose alto is drawn to another note of a triad than the top voice's, a
-            # planned close's under the score's fermata too (FULL_CLOSE_PULL)
-            full_rows = None
-            if FULL_CLOSE_PULL and rules and n > 3 and not (frame.context or frame.final):
-                full_rows = close_rows if close_rows is not None or not frame.fermata \
-                    else np.arange(rows)
+            # ... and whose alto is drawn to another note of a triad than the top voice's (the
+            # score's fermatas are among them: GIVEN_CLOSES; FULL_CLOSE_PULL)
+            full_rows = close_rows if FULL_CLOSE_PULL and rules and n > 3 \
+                and not (frame.context or frame.final) else None
             if BARE_CLOSES and close_rows is not None:
                 bare_close = np.zeros(rows, bool)
                 bare_close[close_rows] = True
@@ -3227,11 +3225,13 @@ def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.nda
                                  if j != i):
         return False
     if minor is not None and FALSE_RELATIONS:
-        letter = _LETTER[minor]
+        others = 0
         for j in range(len(off)):
             for x in (beat[j], off[j], now[j]):
-                if j != i and x >= 0 and x % 12 != p % 12 and letter[x % 12] == letter[p % 12]:
-                    return False
+                if j != i and x >= 0:
+                    others |= 1 << (x % 12)
+        if (FALSE_OF[minor][others] >> (p % 12)) & 1:
+            return False
     for j in range(len(off)):
         if j == i:
             continue
