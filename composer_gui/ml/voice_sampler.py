@@ -416,7 +416,7 @@ class VoiceSampler:
         last_beat = _melody_final_step(melody, last_bar_step, stop_step, last_beat)
         tonic_check = end == "cadence" and ends_piece and key is not None
         opening = _opening_tonic(melody, start_step, stop_step, minor)
-        # (the keys away some phrase closes are planned in, drawn per request: TONAL_PLAN)
+        # (the keys some phrase closes are planned in, drawn per request: BACH_CLOSES)
         close_keys: dict[int, tuple[bool, int]] = {}
         plan_rng = np.random.default_rng(None if request.seed is None
                                          else (int(request.seed), 3))
@@ -3670,14 +3670,16 @@ def _phrase_closes(melody: _Melody | None, fermatas: set[int], start_step: int,
             continue
         pc = melody.pcs[s]
         before = s - beat
-        away = None
-        if rng is not None and keys is not None and k and \
-                before >= start_step and attacks[0] <= before:
-            away = _close_away(melody, k, s, before, rng, minor)
-        if away is not None:
-            out[before], out[s] = 1, 2
-            keys[before] = keys[s] = away
-            continue
+        prepared_ok = bool(k) and before >= start_step and attacks[0] <= before and \
+            before not in out
+        if rng is not None and keys is not None and BACH_CLOSES:
+            chosen = _close_choice(melody, k, s, before, prepared_ok, rng, minor)
+            if chosen is not None:
+                for t, (which, key) in chosen.items():
+                    out[t] = which
+                    if key is not None:
+                        keys[t] = key
+                continue
         if pc in seconds:
             out[s] = 1
             continue
@@ -3701,44 +3703,102 @@ def _lead(melody: _Melody, k: int, before: int) -> list[int]:
     return [a for a in attacks[:k] if a > before] + [max(a for a in attacks[:k] if a <= before)]
 
 
-# A harmonized melody closes a phrase in the key of V (V/V-V: D7-G in C major) or vi (V/vi-vi:
-# E7-A minor), in minor of III (G7-C in A minor) or v (B7-E minor), where its notes allow it,
-# drawn by TONAL_PLAN's weights against the home key's (_close_away): a sixteenth listening
-# review found none of 3 harmonizations reaching the keys Bach's do (A7-D in G major, G7-C in F
-# major, G7-C minor in E-flat major).
-# a planned close's root: its key (minor, shift), per mode
-_AWAY = {False: {7: (False, 7), 9: (True, 0)}, True: {0: (False, 0), 4: (True, 7)}}
+# The chord a harmonized melody's phrase closes on, drawn from Bach's own choices under the same
+# melody degree: {minor home key: {melody degree: ((root degree, minor triad, prepared by its
+# dominant a beat before), count), ...}}, the degrees from the home tonic. Counted on the
+# bach-chorales train split's interior fermatas whose chord is a major or minor triad in root
+# position, kinds seen at least 4 times (`python bench/fermata_closes.py --table`). Among the
+# kinds the melody's notes allow (_close_choice) one is drawn by its count. A listening review
+# heard harmonizations whose phrases all close on the tonic; interior fermatas of the major-key
+# test melodies closed on I 33% of the time (Bach 24%) and on chords other than I and V 25%
+# (Bach 43%), in minor on i under the third degree, where Bach closes on III.
+BACH_CLOSES: dict[bool, dict[int, tuple[tuple[tuple[int, bool, bool], int], ...]]] = {
+    False: {
+        0: (((0, False, True), 114), ((0, False, False), 52), ((9, True, False), 28),
+            ((5, False, True), 16), ((9, True, True), 12), ((5, False, False), 7)),
+        2: (((7, False, False), 83), ((2, True, True), 13), ((7, False, True), 8),
+            ((2, True, False), 6)),
+        4: (((0, False, True), 58), ((0, False, False), 35), ((9, False, False), 21),
+            ((4, False, False), 14)),
+        5: (((5, False, True), 9), ((2, True, False), 9), ((5, False, False), 4),
+            ((2, True, True), 4)),
+        7: (((7, False, True), 92), ((7, False, False), 47), ((0, False, False), 14),
+            ((4, True, False), 10)),
+        9: (((9, True, True), 10), ((5, False, False), 8), ((5, False, True), 7),
+            ((2, False, False), 6), ((9, True, False), 4)),
+        11: (((7, False, True), 23), ((7, False, False), 22), ((4, False, False), 14)),
+    },
+    True: {
+        0: (((0, True, True), 100), ((0, True, False), 31), ((8, False, False), 15),
+            ((5, False, False), 5)),
+        2: (((7, False, False), 90), ((10, False, False), 15), ((10, False, True), 13)),
+        3: (((3, False, True), 64), ((3, False, False), 23), ((0, True, False), 6),
+            ((8, False, True), 4), ((8, False, False), 4)),
+        5: (((5, True, True), 17), ((10, False, False), 16), ((5, True, False), 5)),
+        7: (((7, False, False), 47), ((3, False, True), 22), ((3, False, False), 16),
+            ((7, False, True), 15), ((0, True, False), 6), ((7, True, True), 5)),
+        8: (((8, False, True), 4),),
+        10: (((10, False, True), 21), ((10, False, False), 7), ((7, True, False), 7),
+             ((7, True, True), 4)),
+        11: (((7, False, False), 19),),
+    },
+}
+# ... a major triad not prepared by its dominant closes as a half close (V of the key a fifth
+# below, its seventh left out: HALF_CLOSE_TRIAD) on these root degrees: V, and the secondary
+# dominants Bach's half closes stand on (III: V of vi, VI: V of ii, II: V of V; in minor
+# VII: V of III); on the others (I, IV; III, VI in minor) it is that triad's tonic
+_HALF_CLOSE_ROOTS = {False: {7: False, 4: True, 9: True, 2: False}, True: {7: True, 10: False}}
+# (the mode of the key each half close is the dominant of, by the chord's root degree)
 
 
-def _close_away(melody: _Melody, k: int, s: int, before: int, rng: np.random.Generator,
-                minor: bool = False) -> tuple[bool, int] | None:
-    """The key (minor, shift) of V or vi (in minor: III or v) in which the phrase ending on the
-    melody's ``k``-th attack (step ``s``) may close, drawn by :data:`TONAL_PLAN`'s weights
-    among those its notes allow (None: the home key's rules): its note is in the triad, the
-    notes from the beat before (``before``) in that triad's dominant seventh chord, and the
-    last of them steps to it, the dominant's seventh falling and its third rising a
-    semitone."""
+def _key_of(root: int, minor_triad: bool) -> tuple[bool, int]:
+    """(minor, shift): the key whose tonic triad is the normalized ``root``'s triad."""
+    return minor_triad, (root - (9 if minor_triad else 0)) % 12
+
+
+def _close_choice(melody: _Melody, k: int, s: int, before: int, prepared_ok: bool,
+                  rng: np.random.Generator, minor: bool
+                  ) -> dict[int, tuple[int, tuple[bool, int] | None]] | None:
+    """The phrase close on the melody's ``k``-th attack (step ``s``), drawn from
+    :data:`BACH_CLOSES` among the kinds its notes allow: {step: (1 dominant or 2 tonic, key
+    (minor, shift) or None for the home key)}, the close at ``s`` and, when prepared, its
+    dominant at ``before``; None where the table has no kind the notes allow. The melody's
+    note is in the triad; a prepared close (``prepared_ok``: the beat before is the
+    harmonization's and no close) also has the notes from the beat before in that triad's
+    dominant seventh chord, the last stepping to it (the seventh falling, the leading tone
+    rising a semitone): A-G or C-B over D7-G."""
     pc = melody.pcs[s]
-    prev = melody.pcs[melody.attacks[k - 1]]
-    lead = {melody.pcs[a] for a in _lead(melody, k, before)}
-    weights = dict(TONAL_PLAN[minor])
-    options = [(weights[_ROOT[(minor, 2)]], None)]
-    for root, key in _AWAY[minor].items():
-        if root not in weights:
+    home = _ROOT[(minor, 2)]
+    degree = (pc - home) % 12
+    prev = melody.pcs[melody.attacks[k - 1]] if k else -1
+    lead = {melody.pcs[a] for a in _lead(melody, k, before)} if prepared_ok else set()
+    options: list[tuple[int, dict[int, tuple[int, tuple[bool, int] | None]]]] = []
+    for (root_degree, minor_triad, prepared), count in BACH_CLOSES[minor].get(degree, ()):
+        root = (home + root_degree) % 12
+        if pc not in {root, (root + (3 if minor_triad else 4)) % 12, (root + 7) % 12}:
             continue
-        third = int(_plan_third(np.asarray(root), minor))
-        dominant = (root + 7) % 12
-        seventh, leading = (dominant + 10) % 12, (dominant + 4) % 12
-        chord = {root, (root + third) % 12, (root + 7) % 12}
-        step = (pc - prev) % 12
-        ok = pc in chord and lead <= {dominant, leading, (dominant + 7) % 12, seventh} and \
-            prev != pc and min(step, 12 - step) <= 2 and \
-            (prev != seventh or step == 11) and (prev != leading or step == 1)
-        if ok:
-            options.append((weights[root], key))
-    if len(options) == 1:
+        key: tuple[bool, int] | None = _key_of(root, minor_triad)
+        if key == (minor, 0):
+            key = None
+        if prepared:
+            if not prepared_ok:
+                continue
+            dom = (root + 7) % 12
+            seventh, leading = (dom + 10) % 12, (dom + 4) % 12
+            step = (pc - prev) % 12
+            if not (lead <= {dom, leading, (dom + 7) % 12, seventh} and prev != pc
+                    and min(step, 12 - step) <= 2 and (prev != seventh or step == 11)
+                    and (prev != leading or step == 1)):
+                continue
+            options.append((count, {before: (1, key), s: (2, key)}))
+        elif not minor_triad and root_degree in _HALF_CLOSE_ROOTS[minor]:
+            local = _key_of((root + 5) % 12, _HALF_CLOSE_ROOTS[minor][root_degree])
+            options.append((count, {s: (1, None if local == (minor, 0) else local)}))
+        else:
+            options.append((count, {s: (2, key)}))
+    if not options:
         return None
-    w = np.array([o[0] for o in options])
+    w = np.array([o[0] for o in options], float)
     return options[int(rng.choice(len(options), p=w / w.sum()))][1]
 
 

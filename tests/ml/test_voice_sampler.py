@@ -2634,10 +2634,12 @@ def half_close_melody() -> Score:
 def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
     """A melody in C whose second bar ends on D held 2 beats under a fermata (a planned half
     close, HALF_CLOSE_TRIAD): no voice under it takes F, V's seventh, in any of 8 seeds
-    (without the rule, some do)."""
+    (without the rule, some do). The close is planned as V (BACH_CLOSES may draw ii there)."""
     from composer_gui.ml import voice_sampler
 
     score = half_close_melody()
+    monkeypatch.setattr(voice_sampler, "BACH_CLOSES",
+                        {False: {2: (((7, False, False), 1),)}, True: {}})
 
     def sevenths_at_the_close() -> int:
         found = 0
@@ -2828,34 +2830,47 @@ def test_a_plans_leading_tone_is_not_doubled(sampler):
     assert 6 in {p % 12 for p in allowed_pitches(alto, sampler, 1)}
 
 
-def test_a_harmonized_major_melody_may_close_a_phrase_in_the_key_of_v_or_vi(monkeypatch):
-    """Beats of 1 step. A phrase ending A-G (under D7's fifth, on G's root) may close V/V-V in
-    the key of V, (major, 7 up); C-B (D7's seventh falling) too; E-A in the key of vi (A minor,
-    the same normalized pitches) where the melody's notes fit E7 and A minor. With the plan's
-    weights on the home key alone, or where a note before leaves D7 (C rising to D, its
-    seventh), none is offered."""
+def _close_kinds(pcs: list[int], minor: bool = False, prepared_ok: bool = True) -> set:
+    """Every close :func:`_close_choice` draws, over 200 seeds, for a melody of one-step notes
+    ``pcs`` (normalized) whose last note ends a phrase, its beat the step before."""
+    from composer_gui.ml.voice_sampler import _close_choice, _Melody
+
+    melody = _Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
+    k = len(pcs) - 1
+    return {tuple(sorted(chosen.items())) if chosen else None
+            for chosen in (_close_choice(melody, k, k, k - 1, prepared_ok,
+                                         np.random.default_rng(s), minor)
+                           for s in range(200))}
+
+
+def test_a_harmonized_major_melodys_phrase_closes_as_bach_closes_under_its_note(monkeypatch):
+    """Beats of 1 step, normalized C major. A-G (under D7's fifth, on G) may close V/V-V in the
+    key of V (major, 7 up), on V as a half close, on I or on iii, the kinds Bach closes on
+    under the fifth degree (BACH_CLOSES); B-A may close V/vi-vi (E7 to A minor), on IV, on vi,
+    or on D major as a half close in the key of V; C-D (D7's seventh would rise, and C is in no
+    dominant of D minor) only as a half close on V or on ii. Without the beat before (no
+    preparation) only the unprepared kinds remain; with the table empty, none."""
     from composer_gui.ml import voice_sampler as vs
-    from composer_gui.ml.voice_sampler import _close_away, _Melody
 
-    def away(pcs, seed=0):
-        melody = _Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
-        k = len(pcs) - 1
-        return {_close_away(melody, k, k, k - 1, np.random.default_rng(s))
-                for s in range(seed, seed + 40)}
-
-    assert away([0, 9, 7]) == {None, (False, 7)}  # A-G: home or the key of V
-    assert away([4, 0, 11]) == {None, (False, 7)}  # C-B: the seventh falls
-    assert away([0, 11, 9]) == {None, (True, 0)}  # B-A: E7 to A minor
-    assert away([4, 0, 2]) == {None}  # C-D: D7's seventh would rise
-    assert away([4, 5, 4]) == {None}  # F-E: F is in neither dominant
-    monkeypatch.setattr(vs, "TONAL_PLAN", {False: ((0, 1.0),), True: ((9, 1.0),)})
-    assert away([0, 9, 7]) == {None}
+    g_major, a_minor, d_minor, f_major = (False, 7), (True, 0), (True, 5), (False, 5)
+    assert _close_kinds([0, 9, 7]) == {
+        ((1, (1, g_major)), (2, (2, g_major))), ((2, (1, None)),), ((2, (2, None)),),
+        ((2, (2, (True, 7))),)}
+    assert _close_kinds([0, 11, 9]) == {
+        ((1, (1, a_minor)), (2, (2, a_minor))), ((2, (2, f_major)),), ((2, (2, a_minor)),),
+        ((2, (1, g_major)),)}
+    assert _close_kinds([4, 0, 2]) == {((2, (1, None)),), ((2, (2, d_minor)),)}
+    assert _close_kinds([0, 9, 7], prepared_ok=False) == {
+        ((2, (1, None)),), ((2, (2, None)),), ((2, (2, (True, 7))),)}
+    assert _close_kinds([4, 5, 6]) == {None}  # F# under a fermata: Bach's table has no kind
+    monkeypatch.setattr(vs, "BACH_CLOSES", {False: {}, True: {}})
+    assert _close_kinds([0, 9, 7]) == {None}
 
 
 def test_a_harmonized_melodys_phrase_close_away_is_written_in_its_key(sampler, monkeypatch):
-    """With the plan's weight all on V, the close A-G at a fermata is V/V-V: V on A's beat
-    and I on G, each in the key 7 semitones up, and a close in the home key where the melody
-    allows none away (E-D-C: V-I)."""
+    """With Bach's table drawing V/V-V under the fifth degree and V-I under the tonic, the
+    close A-G at a fermata is V/V-V: V on A's beat and I on G, each in the key 7 semitones up,
+    and E-D-C closes V-I in the home key (no key written)."""
     from composer_gui.ml import voice_sampler as vs
     from composer_gui.ml.voice_sampler import _melody, _phrase_closes
 
@@ -2865,7 +2880,8 @@ def test_a_harmonized_melodys_phrase_close_away_is_written_in_its_key(sampler, m
     grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
     melody = _melody(GenerationRequest(harmonize=True), grid, [False, True, True, True],
                      KeySignature(0, 0), v)
-    monkeypatch.setattr(vs, "TONAL_PLAN", {False: ((0, 1e-9), (7, 1.0)), True: ((9, 1.0),)})
+    monkeypatch.setattr(vs, "BACH_CLOSES", {False: {7: (((7, False, True), 1),),
+                                                    0: (((0, False, True), 1),)}, True: {}})
     keys: dict = {}
     closes = _phrase_closes(melody, {6, 11}, 0, 12, [0, 4, 8, 12, 16], 1, False,
                             np.random.default_rng(0), keys)
@@ -2910,19 +2926,14 @@ def test_a_minor_tonic_inside_the_piece_keeps_its_minor_third(sampler):
     assert 1 not in {p % 12 for p in allowed_pitches(marked, sampler)}
 
 
-def test_a_harmonized_minor_melody_may_close_a_phrase_in_iii_or_v(monkeypatch):
-    """Normalized A minor: B-C over G7-C closes in C major (False, 0); D#-E over B7-E in E
-    minor (True, 7); with the minor plan on the tonic alone, neither."""
-    from composer_gui.ml import voice_sampler as vs
-    from composer_gui.ml.voice_sampler import _close_away, _Melody
-
-    def away(pcs):
-        melody = _Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
-        k = len(pcs) - 1
-        return {_close_away(melody, k, k, k - 1, np.random.default_rng(s), True)
-                for s in range(40)}
-
-    assert away([9, 11, 0]) == {None, (False, 0)}
-    assert away([9, 3, 4]) == {None, (True, 7)}
-    monkeypatch.setattr(vs, "TONAL_PLAN", {**vs.TONAL_PLAN, True: ((9, 1.0),)})
-    assert away([9, 11, 0]) == {None}
+def test_a_harmonized_minor_melodys_phrase_closes_as_bach_closes_under_its_note():
+    """Normalized A minor: B-C may close G7-C in C major (False, 0), on C major unprepared, on
+    i or on F major (VI); D#-E may close B7-E major or B7-E minor (False, 4 / True, 7), on E
+    major as a half close, on C major (III) or on i."""
+    c_major = (False, 0)
+    assert _close_kinds([9, 11, 0], True) == {
+        ((1, (1, c_major)), (2, (2, c_major))), ((2, (2, c_major)),), ((2, (2, None)),),
+        ((2, (2, (False, 5))),)}
+    assert _close_kinds([9, 3, 4], True) == {
+        ((1, (1, (False, 4))), (2, (2, (False, 4)))), ((1, (1, (True, 7))), (2, (2, (True, 7)))),
+        ((2, (1, None)),), ((2, (2, c_major)),), ((2, (2, None)),)}
