@@ -1258,8 +1258,12 @@ class VoiceSampler:
                             _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset,
                                        cur[:, i - 1] if i else None)
                         if rules and n > 2 and CHROMATIC_STEPS:
+                            fall = None
+                            if LEADING_FALLS and frame.cadence == 2 and 0 < i < n - 1:
+                                fall = ((_LEADING[cad_minor] + cad_shift) % 12,
+                                        (_ROOT[(cad_minor, 2)] + 7 + cad_shift) % 12)
                             _chromatic_step_mask(mask, i, chord[:, i], cur, cand, pitch_offset,
-                                                 mode_minor)
+                                                 mode_minor, fall)
                         if rules and FULL_FINAL and frame.cadence and i and n > 2:
                             _final_chord(mask, i, cur, chord, cand, pitch_offset, cad_minor,
                                          cad_shift, frame.cadence)
@@ -3117,7 +3121,7 @@ def _in_chord(chord: np.ndarray, pitch: np.ndarray) -> np.ndarray:
 
 def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: np.ndarray,
                pitch_offset: int, above: np.ndarray | None = None,
-               way: np.ndarray | None = None) -> np.ndarray:
+               way: np.ndarray | None = None, also: np.ndarray | None = None) -> np.ndarray:
     """In ``rows`` the voice's next note lies a step or less from the note it sounds
     (``sounding``): an unaccented passing or neighbour note resolves by step. The model's own
     half-beat notes reached by step left by a leap in the harmonized test melodies: tenor 84
@@ -3125,11 +3129,14 @@ def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: n
     --no-step-rule). The step does
     not cross the voice above (``above``: its pitch now, -1: silent), and goes only up
     where ``way`` ([rows]) is 1, only down where it is -1. Holding stays allowed. A row left
-    without a note keeps its mask. The rows narrowed."""
+    without a note keeps its mask. ``also`` ([rows, candidates]): moves allowed besides. The
+    rows narrowed."""
     move = cand[None, :] - sounding[:, None]
     near = np.abs(move) <= 2
     if way is not None:
         near &= move * way[:, None] >= 0
+    if also is not None:
+        near |= also
     if above is not None:
         near &= (above[:, None] < 0) | (cand[None, :] <= above[:, None])
     return _narrow(mask, near | ~rows[:, None], pitch_offset)
@@ -3143,6 +3150,15 @@ def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: n
 # key by a leap (Bach 38 of 276; bench/voice_leaps.py --split val [--no-chromatic-steps];
 # docs/voices.md), and a fifteenth review found the steps left often went the wrong way.
 CHROMATIC_STEPS = True
+# ... except that at a planned close's tonic an inner voice on the leading tone of the close's
+# key may fall a third to its fifth (F#4-D4 under A4-G4 in a close in G), as Bach's inner voices
+# do: made to rise, the alto met the soprano's tonic in unison and the chord lost its fifth. Of
+# the harmonized test / val melodies' interior fermata chords (x 2: 450 / 384), those of two
+# pitch classes: 77 / 80 before this rule and the two below (SEVENTH_KEEPS_THIRD,
+# DOMINANT_SEVENTH_ONCE), 59 / - with this one, 56 / 65 with all three, - / 76 with the other
+# two alone (Bach 20 of 224 / - ; a scratch count); soprano and alto in unison on the root
+# over the third 25 / 18 -> 9 / 12
+LEADING_FALLS = True
 
 
 def _chromatic_ways() -> dict[bool, np.ndarray]:
@@ -3163,17 +3179,25 @@ CHROMATIC_WAYS = _chromatic_ways()
 
 
 def _chromatic_step_mask(mask: np.ndarray, i: int, before: np.ndarray, cur: np.ndarray,
-                         cand: np.ndarray, pitch_offset: int, minor: bool) -> None:
+                         cand: np.ndarray, pitch_offset: int, minor: bool,
+                         fall: tuple[int, int] | None = None) -> None:
     """Voice ``i``'s next note after a note ``before`` ([rows], -1: none) outside the
     normalized key (A minor's raised sixth and seventh are in it) is that note again or a step
     the way the note leads (:data:`CHROMATIC_WAYS`), not above the voice above; where none is
-    left, a step the other way. A row left without a note keeps its mask."""
+    left, a step the other way. ``fall`` (leading tone, fifth: pitch classes): at a planned
+    close's tonic, an inner voice on its key's leading tone may also fall a third to the
+    fifth (:data:`LEADING_FALLS`). A row left without a note keeps its mask."""
     way = CHROMATIC_WAYS[minor][np.maximum(before, 0) % 12]
     out = (before >= 0) & (way != 0)
     if not out.any():
         return
     above = cur[:, i - 1] if i else None
-    led = _step_mask(mask, out, before, cand, pitch_offset, above, way)
+    also = None
+    if fall is not None:
+        move = cand[None, :] - before[:, None]
+        also = ((before % 12 == fall[0])[:, None] & (cand % 12 == fall[1])[None, :]
+                & (move >= -4) & (move <= -3))
+    led = _step_mask(mask, out, before, cand, pitch_offset, above, way, also)
     rest = out & ~led  # where no step the way it leads is left, a step the other way
     if rest.any():
         _step_mask(mask, rest, before, cand, pitch_offset, above)
@@ -3421,6 +3445,11 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
             allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
         elif minor and INNER_MINOR_TONIC and not final:
             allowed = allowed & (cand % 12 != 1)[None, :]
+    if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_SEVENTH_ONCE:
+        # an inner voice does not double the dominant's seventh a voice above sounds
+        above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
+        has = (above == _SEVENTH[minor]).any(axis=1)
+        allowed = allowed & ~(has[:, None] & (cand % 12 == _SEVENTH[minor])[None, :])
     if n > 2 and 0 < i < n - 2 and before is not None and CADENCE_NOTE_REACH:
         # the note the tenor is to take (the dominant's leading tone, the tonic's third), where
         # the tenor cannot reach it: a voice above it takes it
@@ -3439,6 +3468,13 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         (sounding >= cand[0]) & (sounding <= cand[-1])
     mask[keep & ~fits, HOLD] = False
 
+
+# A planned dominant's seventh sounds in one voice: a melody on it (F5 over G7) is not doubled
+# below (F4), where both must fall to the tonic's third and the closing chord loses its fifth
+# (G7 with F5 and F4 closing E5 C5 E4 C3, as a harmonized test melody closed; figures at
+# SEVENTH_KEEPS_THIRD). _seventh_mask bars a doubled seventh on a beat but yields where the
+# bass must take the planned root.
+DOMINANT_SEVENTH_ONCE = True
 
 # A cadence chord's note the tenor is to take (the dominant's leading tone, the final tonic's
 # third) goes to a voice above it where the tenor cannot reach it (_out_of_reach). A fifteenth
@@ -3525,6 +3561,12 @@ def _reaches(before: np.ndarray, need: list[int], cand: np.ndarray, minor: bool)
 # adjacent voices in unison 11 and 9 (0), inner or top voices leaping more than a fifth into
 # the final 2 and 10 (0); a thirteenth listening review heard a final chord A2 C#4 C#4 A4.
 FULL_FINAL = True
+# ... and an inner voice leaves the third to a voice below it whose seventh falls to it (G7's
+# F in the tenor: an alto on B4 that took E4 over the tenor's F4-E4 doubled the third). With
+# DOMINANT_SEVENTH_ONCE, interior fermata chords of two pitch classes with a doubled third, the
+# harmonized test / val melodies x 2: 25 / 17 -> 18 / 12 (a scratch count; each rule alone
+# about half of it, LEADING_FALLS's comment has the totals)
+SEVENTH_KEEPS_THIRD = True
 
 
 def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
@@ -3555,6 +3597,9 @@ def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
     pcs = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
     pc = cand % 12
     has_third = np.isin(pcs, list(_THIRD[minor])).any(axis=1)
+    if SEVENTH_KEEPS_THIRD and i < n - 2:  # an inner voice below owes its seventh the third
+        lower = before[:, i + 1:n - 1]
+        has_third = has_third | ((lower >= 0) & (lower % 12 == _SEVENTH[minor])).any(axis=1)
     over, prev = cur[:, i - 1], before[:, i]
     if i < n - 1:  # the chord first, then the step into it: each yields on its own
         allowed = ~(np.isin(pc, list(_THIRD[minor]))[None, :] & has_third[:, None])

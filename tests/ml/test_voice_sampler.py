@@ -2937,3 +2937,55 @@ def test_a_harmonized_minor_melodys_phrase_closes_as_bach_closes_under_its_note(
     assert _close_kinds([9, 3, 4], True) == {
         ((1, (1, (False, 4))), (2, (2, (False, 4)))), ((1, (1, (True, 7))), (2, (2, (True, 7)))),
         ((2, (1, None)),), ((2, (2, c_major)),), ((2, (2, None)),)}
+
+
+def test_an_inner_voice_on_a_close_keys_leading_tone_may_fall_to_its_fifth(sampler,
+                                                                             monkeypatch):
+    """Normalized C major, a close in G (its leading tone F#, its fifth D): the alto on F#4
+    under the soprano's G4 may move to F#4, G4, or fall to D4 (LEADING_FALLS), not to E4 or
+    B3; without the fall allowed, only F#4 or G4. A voice on another note outside the key
+    (E-flat4) keeps its steps."""
+    from composer_gui.ml.voice_sampler import _chromatic_step_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[67, -1, -1, -1]] * 2)
+    mask = _open_mask(2, sampler)
+    _chromatic_step_mask(mask, 1, np.array([66, 63]), cur, cand, v.pitch_offset, False,
+                         (6, 2))
+    assert allowed_pitches(mask, sampler, 0) == {62, 66, 67}
+    assert allowed_pitches(mask, sampler, 1) == {61, 62, 63}
+    mask = _open_mask(1, sampler)
+    _chromatic_step_mask(mask, 1, np.array([66]), cur[:1], cand, v.pitch_offset, False)
+    assert allowed_pitches(mask, sampler) == {66, 67}
+
+
+def test_a_closes_third_is_left_to_the_voice_whose_seventh_falls_to_it(sampler, monkeypatch):
+    """C major's tonic after G7 with its seventh F4 in the tenor: the alto under C5 takes no E
+    (the tenor's F4 falls to E4; SEVENTH_KEEPS_THIRD), only C or G within a fifth of B4; with
+    the rule off, E4 too. A planned dominant under a soprano on F5 (the seventh): the tenor
+    doubles no F (DOMINANT_SEVENTH_ONCE)."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.voice_sampler import _cadence_mask, _final_chord
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def alto() -> set[int]:
+        cur, before = np.array([[72, -1, -1, -1]]), np.array([[74, 71, 65, 43]])
+        mask = _open_mask(1, sampler)
+        _cadence_mask(mask, 1, 4, cand, v.pitch_offset, False, 2, cur, before)
+        _final_chord(mask, 1, cur, before, cand, v.pitch_offset, False)
+        return allowed_pitches(mask, sampler)
+
+    assert alto() == {67}  # G4 (C5 is a unison with the soprano; C4, E4 barred)
+    monkeypatch.setattr(vs, "SEVENTH_KEEPS_THIRD", False)
+    assert 64 in alto()
+    cur = np.array([[77, 71, -1, -1]])
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 2, 4, cand, v.pitch_offset, False, 1, cur)
+    assert {p % 12 for p in allowed_pitches(mask, sampler)} == {7, 11, 2}
+    monkeypatch.setattr(vs, "DOMINANT_SEVENTH_ONCE", False)
+    mask = _open_mask(1, sampler)
+    _cadence_mask(mask, 2, 4, cand, v.pitch_offset, False, 1, cur)
+    assert 5 in {p % 12 for p in allowed_pitches(mask, sampler)}
