@@ -4,6 +4,7 @@
     python bench/key_accuracy.py --tune     # the grid search that chose the weights (tuning set)
     python bench/key_accuracy.py --by-mode  # folk accuracy of major and minor tunes apart
     python bench/key_accuracy.py --file-keys  # with the K: field's mode declared, as the app
+    python bench/key_accuracy.py --chorale-melodies  # chorale sopranos, as --harmonize reads
     python bench/key_accuracy.py --fit      # fit the line model (folk train); writes key_model.py
     python bench/key_accuracy.py --modes    # Dorian / Mixolydian heard in the notes (left out)
     python bench/key_accuracy.py --tune-line  # its L2 and signature weights (tuning set)
@@ -50,7 +51,7 @@ from composer_gui.ml import keyfinding  # noqa: E402
 from composer_gui.ml.corpora import cache_dir, music21_corpus_root  # noqa: E402
 from composer_gui.music.score import TPQ, KeySignature, Note  # noqa: E402
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 NAMES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 MODE_OF = {"": "major", "maj": "major", "ion": "major", "mix": "major", "lyd": "major",
            "m": "minor", "min": "minor", "aeo": "minor", "dor": "minor", "phr": "minor"}
@@ -128,7 +129,10 @@ def _chorale(piece_id):
         truth = (bass, "minor", "dor-sig")
     else:
         return None  # a Phrygian or half close: the tonic is not certain
-    return _record(score, truth, sig, piece_id, score.key_signatures[0].mode)
+    rec = _record(score, truth, sig, piece_id, score.key_signatures[0].mode)
+    if rec is not None and len(score.parts) >= 4:  # the soprano alone, as --harmonize reads it
+        rec["melody"] = [(n.start, n.pitch, n.duration) for n in score.parts[0].notes]
+    return rec
 
 
 def load(corpus: str) -> dict[str, list[dict]]:
@@ -705,6 +709,36 @@ def chorale_file_keys(data):
                   + " | ".join(cells) + " |")
 
 
+def chorale_melodies(data):
+    """The chorales' soprano alone, whole, with the file's signature and mode declared, as
+    ``generate --harmonize`` and the Harmonize action read a chorale melody. "Dorian
+    signature": the chorales whose tonic is the minor key a flat further (G minor written
+    with one flat). Cells: ``dorian_final`` off -> on."""
+    print("\nChorale melodies alone, with the file's signature and mode (dorian_final off -> "
+          "on)\n")
+    print("| set | melodies | right | Dorian signature | of them right |")
+    print("| --- | ---: | --- | ---: | --- |")
+    off = replace(keyfinding.LINE, dorian_final=False)
+    on = keyfinding.LINE
+    for split in ("test", "val", "train"):
+        recs = [r for r in data["chorales"][split] if r.get("melody")]
+        right = Counter()
+        for rec in recs:
+            tonic, mode, word = rec["truth"]
+            notes = [Note(s, p, d) for s, p, d in rec["melody"]]
+            declared = KeySignature(0, rec["sig"], rec["mode"] or "major")
+            for label, params in (("off", off), ("on", on)):
+                keyfinding.LINE = params
+                ok = relation(keyfinding.estimate_key(notes, declared), tonic, mode) == "right"
+                right[label] += ok
+                right[label, word] += ok and word == "dor-sig"
+            keyfinding.LINE = on
+        n, dorian = len(recs), sum(r["truth"][2] == "dor-sig" for r in recs)
+        print(f"| chorales {split} | {n} | {right['off'] / max(n, 1):.1%} -> "
+              f"{right['on'] / max(n, 1):.1%} | {dorian} | {right['off', 'dor-sig']} -> "
+              f"{right['on', 'dor-sig']} |")
+
+
 def modal_reading(key, notes, least: int) -> str | None:
     """A rule tried and left out: hear a minor line as Dorian when its natural sixth sounds at
     least ``least`` times and neither its flat sixth nor its leading tone does; a major line
@@ -759,6 +793,8 @@ def main(argv=None):
                     help="the key heard with the file's K: field (mode included) declared")
     ap.add_argument("--modes", action="store_true",
                     help="a rule that hears Dorian and Mixolydian in the notes (left out)")
+    ap.add_argument("--chorale-melodies", action="store_true",
+                    help="chorale sopranos alone with the file's key, as --harmonize reads them")
     ap.add_argument("--fit", action="store_true",
                     help="fit the line model on the folk train split; writes key_model.py")
     args = ap.parse_args(argv)
@@ -774,6 +810,9 @@ def main(argv=None):
         return
     if args.tune_line:
         tune_line(data)
+        return
+    if args.chorale_melodies:
+        chorale_melodies(data)
         return
     if args.file_keys:
         data["airs"] = load("airs")

@@ -110,6 +110,14 @@ class KeyParams:
     # major is declared: a file that says "minor" is heard in a minor key, the notes choosing
     # which (the relative minor, or the minor key a flat further).
     family_prior: float = 0.3
+    # A line that closes on the tonic of the minor key a flat further as a whole melody does (a
+    # chorale melody in G minor written with one flat: it starts in G minor's triad and ends
+    # on a long G; _ends_on) has that key among its candidates, its sixth flat or not (such
+    # melodies sing E natural, the voices below E-flat); and with a minor declared,
+    # ``minor_prior`` goes to that key too (a file that says D minor with one flat may be in
+    # G minor). Chorale melodies with their file's key, as --harmonize reads them: 319 -> 330
+    # of 354 right (docs/keyfinding.md)
+    dorian_final: bool = False
 
 
 DEFAULT = KeyParams()
@@ -122,7 +130,8 @@ DEFAULT = KeyParams()
 # it is kept unless the notes overwhelmingly say otherwise: ``minor_prior`` 1 / 3 / 6 / 10 on
 # the tuning pieces with the K: field's mode declared, 4 and 2 bars: minor tunes 0.908 / 0.987 /
 # 1.000 / 1.000 right, modal ones 0.500 / 0.750 / 0.917 / 1.000 (``--tune-line``).
-LINE = replace(DEFAULT, leading=0.0, mode_prior=0.0, minor_prior=10.0)
+LINE = replace(DEFAULT, leading=0.0, mode_prior=0.0, minor_prior=10.0, dorian_final=True)
+DORIAN_FINAL_HOLD = 1.5  # (_ends_on: a last note this many times the median duration)
 LINE_SHARE = 0.9  # a passage is one line when this share of its onsets hold a single note
 OVERRIDE_MIN_NOTES = 8
 OVERRIDE_FIT = 0.9
@@ -445,7 +454,7 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
     if declared.sharps > -7:
         dorian = (major + 2) % 12
         flat6, nat6 = share[(dorian + 8) % 12], share[(dorian + 9) % 12]
-        if flat6 > nat6:
+        if flat6 > nat6 or (params.dorian_final and _ends_on(notes, dorian)):
             cands[(declared.sharps - 1, "minor")] = scores[1, dorian] + params.leading * min(
                 1.0, share[(dorian + 11) % 12] * 20)
     same = (declared.sharps, declared.mode)
@@ -454,10 +463,27 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
     cands[same] += params.mode_prior
     if declared.mode != "major":  # a minor key or a mode is said on purpose
         cands[same] += params.minor_prior
+        dorian_key = (declared.sharps - 1, "minor")
+        if params.dorian_final and declared.mode == "minor" and dorian_key in cands:
+            cands[dorian_key] += params.minor_prior  # (a declared minor may be a flat off)
         for key in cands:
             if KeySignature(0, *key).quality == declared.quality:
                 cands[key] += params.family_prior
     return {k: float(v) for k, v in cands.items()}
+
+
+def _ends_on(notes: list[Note], tonic: int) -> bool:
+    """Whether a line closes on ``tonic`` as a whole melody does: its last note held at least
+    :data:`DORIAN_FINAL_HOLD` times the line's median duration (an opening cut after 4 bars
+    seldom ends on a long note; 1.0 cost the folk test openings with a signature 0.6 points),
+    its first note in the minor triad on ``tonic``."""
+    if not notes:
+        return False
+    last = max(notes, key=lambda n: (n.start, -n.pitch))
+    first = min(notes, key=lambda n: (n.start, n.pitch))
+    long = last.duration >= DORIAN_FINAL_HOLD * float(np.median([n.duration for n in notes]))
+    return last.pitch % 12 == tonic and long and \
+        first.pitch % 12 in {tonic, (tonic + 3) % 12, (tonic + 7) % 12}
 
 
 def in_key_fraction(notes: Iterable[Note], key: KeySignature) -> float:

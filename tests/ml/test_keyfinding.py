@@ -136,6 +136,25 @@ def test_dorian_signature_gives_the_minor_key_a_flat_further():
     assert str(key) == "G:minor" and key.sharps == -2
 
 
+def test_a_melody_that_closes_on_the_tonic_a_flat_further_may_be_in_that_minor_key(
+        monkeypatch):
+    """A chorale melody in G minor written with one flat that sings E natural (its E-flats in
+    the voices below), starting on G and ending on a long G: heard in G minor, whether the file
+    says F major or D minor (dorian_final). The same line ending on a short G (an opening cut
+    off) keeps to the signature's own keys; without the rule, so does the whole melody."""
+    from composer_gui.ml import keyfinding
+
+    pitches = [67, 67, 69, 70, 72, 70, 69, 67, 69, 70, 72, 74, 72, 70, 69, 67, 66, 67, 69,
+               70, 69, 67, 64, 66, 67]
+    whole = melody(pitches, [1] * (len(pitches) - 1) + [4])
+    cut = melody(pitches, [1] * len(pitches))
+    for declared in (KeySignature(0, -1, "major"), KeySignature(0, -1, "minor")):
+        assert str(estimate_key(whole, declared)) == "G:minor"
+        assert estimate_key(cut, declared).sharps == -1
+    monkeypatch.setattr(keyfinding, "LINE", replace(keyfinding.LINE, dorian_final=False))
+    assert estimate_key(whole, KeySignature(0, -1, "minor")).sharps == -1
+
+
 @pytest.mark.parametrize(("pitches", "declared", "heard"), [
     # Scarborough Fair's first phrases in D Dorian (B natural), declared K:Ddor
     ([62, 62, 69, 69, 69, 71, 69, 65, 67, 64, 62, 69, 72, 74, 72, 69, 71, 67, 69],
