@@ -1290,7 +1290,9 @@ class VoiceSampler:
                         _leading_cost(biased, rising, cand, pitch_offset)
                     if rules and n > 2 and i == n - 1 and frame.on_beat and BASS_HOLD_COST:
                         biased = biased.copy() if biased is logits else biased
-                        _bass_hold_cost(biased, cur[:, :i], chord[:, :i])
+                        _bass_hold_cost(biased, cur[:, :i], chord[:, :i],
+                                        cur[:, i] if BASS_RESTRIKE_COST else None, cand,
+                                        pitch_offset)
                     if rules and n > 2 and i and frame.on_beat and SEVENTH_CHORD_COST:
                         biased = biased.copy() if biased is logits else biased
                         _seventh_chord_cost(biased, cur[:, :i], cand, pitch_offset, i == n - 1)
@@ -2932,6 +2934,15 @@ _SAME_LETTER = {minor: np.equal.outer(_LETTER[minor], _LETTER[minor]) for minor 
 # chords 30 -> 23 -> 7 of ~2,930 (Bach 24 of 1,473; bench/voice_leaps.py --split val
 # [--no-bass-hold-cost]; docs/voices.md).
 BASS_HOLD_COST = 2.0
+# ... and striking its note again there, on top of BASS_REPEAT_COST, which any restruck bass
+# note pays (session 37): held or struck again, the bass stood
+# under a changing chord at 12.8% of the harmonized test melodies' beat pairs (Bach 7.1%), and
+# struck one pitch again in 8.5% of its moves (Bach 2.3%). bench/voice_leaps.py, harmonized test
+# melodies x 2, at 0 / 1 / 2 / 4 nats: standing 600 / 532 / 468 / 420 of 4,672 beat pairs,
+# repeats 8.5% / - / 5.1% / 2.9%, octave leaps 2.7% / - / 3.9% / 4.6% (Bach 3.4%), outer
+# parallels 0.000 / 0.000 / 0.006 / 0.012 per 8 bars; val 435 -> 399 of 4,022 (Bach 8.5%),
+# continued test openings 160 -> 135 of 1,240 (Bach 7.6%) at 2
+BASS_RESTRIKE_COST = 2.0
 
 
 # nats: on a beat, the lowest voice making the chord a seventh chord other than a dominant or
@@ -2968,12 +2979,18 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
 
 
-def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndarray) -> None:
+def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndarray,
+                    sounding: np.ndarray | None = None, cand: np.ndarray | None = None,
+                    pitch_offset: int = 0) -> None:
     """Charge :data:`BASS_HOLD_COST` to holding, in the rows where the voices above the bass
     (``above`` now, ``above_before`` at the last frame; [rows, voices], -1: silent) sound
-    other pitch classes: the bass moves with the harmony, or strikes again."""
+    other pitch classes: the bass moves with the harmony. With ``sounding`` (the bass's pitch,
+    -1: silent) striking that pitch again costs :data:`BASS_RESTRIKE_COST`."""
     moved = _pitch_class_bits(above) != _pitch_class_bits(above_before)
     biased[moved, HOLD] -= BASS_HOLD_COST
+    if sounding is not None and cand is not None:
+        rows = moved & (sounding >= cand[0]) & (sounding <= cand[-1])
+        biased[rows, pitch_offset + sounding[rows] - cand[0]] -= BASS_RESTRIKE_COST
 
 
 # nats: the bass on the leading tone of a dominant (the third of a dominant seventh chord, of

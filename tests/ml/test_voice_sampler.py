@@ -1068,6 +1068,24 @@ def test_the_bass_pays_to_hold_under_a_chord_that_moves(sampler):
     assert BASS_HOLD_COST > 0 and not biased[:, v.pitch_offset:].any()
 
 
+def test_the_bass_pays_to_strike_its_note_again_under_a_chord_that_moves(sampler):
+    """With the bass on F3 (53) under C E G -> C F A, striking F3 again costs
+    BASS_RESTRIKE_COST (and holding BASS_HOLD_COST); under the same chord respaced, nothing;
+    other pitches, nothing."""
+    from composer_gui.ml.voice_sampler import BASS_HOLD_COST, BASS_RESTRIKE_COST, _bass_hold_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    before = np.array([[67, 64, 60], [67, 64, 60]])
+    now = np.array([[69, 65, 60], [72, 67, 64]])
+    biased = np.zeros((2, v.size))
+    _bass_hold_cost(biased, now, before, np.array([53, 53]), cand, v.pitch_offset)
+    f3 = v.pitch_offset + 53 - v.min_pitch
+    assert biased[0, f3] == -BASS_RESTRIKE_COST and biased[0, HOLD] == -BASS_HOLD_COST
+    assert BASS_RESTRIKE_COST > 0 and not biased[1].any()
+    assert np.count_nonzero(biased[0, v.pitch_offset:]) == 1
+
+
 def test_the_bass_sounds_lowest(sampler):
     """Soprano E4, alto B3, tenor G3 above a bass holding A3: the bass may not hold it (the
     tenor would sound below it) nor strike above G3; with the tenor silent, above B3 is barred
