@@ -2981,8 +2981,9 @@ def test_an_inner_voice_on_a_close_keys_leading_tone_may_fall_to_its_fifth(sampl
 def test_a_closes_third_is_left_to_the_voice_whose_seventh_falls_to_it(sampler, monkeypatch):
     """C major's tonic after G7 with its seventh F4 in the tenor: the alto under C5 takes no E
     (the tenor's F4 falls to E4; SEVENTH_KEEPS_THIRD), only C or G within a fifth of B4; with
-    the rule off, E4 too. A planned dominant under a soprano on F5 (the seventh): the tenor
-    doubles no F (DOMINANT_SEVENTH_ONCE)."""
+    the rule off, E4 too. From G4 it takes G4, the fifth, not C4 (OWED_THIRD_FIFTH). A planned
+    dominant under a soprano on F5 (the seventh): the tenor doubles no F
+    (DOMINANT_SEVENTH_ONCE)."""
     from composer_gui.ml import voice_sampler as vs
     from composer_gui.ml.voice_sampler import _cadence_mask, _final_chord
 
@@ -2997,6 +2998,14 @@ def test_a_closes_third_is_left_to_the_voice_whose_seventh_falls_to_it(sampler, 
         return allowed_pitches(mask, sampler)
 
     assert alto() == {67}  # G4 (C5 is a unison with the soprano; C4, E4 barred)
+    # from G4 the alto keeps the fifth, G4, not C4 (OWED_THIRD_FIFTH): the tenor brings E
+    cur, before = np.array([[72, -1, -1, -1]]), np.array([[71, 67, 65, 43]])
+    for owed_fifth, allowed in ((True, {67}), (False, {60, 67})):
+        monkeypatch.setattr(vs, "OWED_THIRD_FIFTH", owed_fifth)
+        mask = _open_mask(1, sampler)
+        _cadence_mask(mask, 1, 4, cand, v.pitch_offset, False, 2, cur, before)
+        _final_chord(mask, 1, cur, before, cand, v.pitch_offset, False)
+        assert allowed_pitches(mask, sampler) == allowed
     monkeypatch.setattr(vs, "SEVENTH_KEEPS_THIRD", False)
     assert 64 in alto()
     cur = np.array([[77, 71, -1, -1]])
