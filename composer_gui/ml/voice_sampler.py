@@ -1810,9 +1810,10 @@ _SUBTONIC = 7  # normalized A minor: G natural
 # 14% of their 909 inner phrases V/V-V and 3% V/vi-vi (a scratch count), the continued test
 # openings 2% on any chord but I after its dominant (docs/voices.md).
 TONAL_PLAN = {False: ((0, 0.5), (7, 0.3), (9, 0.2)), True: ((9, 0.5), (0, 0.3), (4, 0.1))}
-# ... in a minor key (III: G7-C in A minor, v: B7-E minor) only a harmonized melody's closes:
-# the continuations already close away in minor about as often as Bach's (bench/phrase_ends.py:
-# test 13%, val 29%; Bach 4%, 32%), the harmonizations 3-6% (Bach 19-30%)
+# ... in a minor key (III: G7-C in A minor, v: B7-E minor) only where this switch says so, and
+# it is off: the continuations already close away in minor about as often as Bach's
+# (bench/phrase_ends.py: test 13%, val 29%; Bach 4%, 32%). A harmonized melody's closes are
+# drawn from BACH_CLOSES instead, in either mode
 PLANNED_CONTINUATIONS = {False: True, True: False}
 # ... in the PLAN_BEATS beats before the place the planned key's leading tone (F#, G#) gains
 # PLAN_KEY_PULL nats and the note it replaces (F, G) loses as many: the model then turns to the
@@ -3797,9 +3798,10 @@ def _lead(melody: _Melody, k: int, before: int) -> list[int]:
 # bach-chorales train split's interior fermatas whose chord is a major or minor triad in root
 # position, kinds seen at least 4 times (`python bench/fermata_closes.py --table`). Among the
 # kinds the melody's notes allow (_close_choice) one is drawn by its count. A listening review
-# heard harmonizations whose phrases all close on the tonic; interior fermatas of the major-key
-# test melodies closed on I 33% of the time (Bach 24%) and on chords other than I and V 25%
-# (Bach 43%), in minor on i under the third degree, where Bach closes on III.
+# heard harmonizations whose phrases all close on the tonic; the test melodies' interior
+# fermatas closed on the tonic triad 31% / 46% of the time in major / minor (Bach 23% / 26%)
+# and on other root-position triads than I and V 9% / 12% (Bach 30% / 47%), in minor on i
+# under the third degree, where Bach closes on III (bench/fermata_closes.py --no-bach-closes).
 BACH_CLOSES: dict[bool, dict[int, tuple[tuple[tuple[int, bool, bool], int], ...]]] = {
     False: {
         0: (((0, False, True), 114), ((0, False, False), 52), ((9, True, False), 28),
