@@ -1036,11 +1036,13 @@ class VoiceSampler:
             # key (ii, IV; the bass to the fourth degree): a planned cadence's, or a place's where
             # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
             pre_rows = pre_pull = pre_bass = pre_fits = pre_top = None
+            sub_rows = sub_pcs = None  # the rows, and each one's subtonic (SUBTONIC_BEFORE_V)
             if rules and n > 2 and frame.on_beat and pull_close is None \
                     and not (frame.context or frame.final or frame.cadence):
                 cad_key = dominant_keys.get(frame.step + job.beat_steps)
                 if cad_key is not None:
                     pre_rows = np.arange(rows)
+                    sub_pcs = np.full(rows, (cad_key[1] + 10) % 12)
                     pre_pull = np.broadcast_to(
                         _predominant_pulls(cad_key[0])[cad_key[1]][cand % 12], (rows, len(cand)))
                     pre_bass = np.broadcast_to(
@@ -1060,10 +1062,13 @@ class VoiceSampler:
                     if ahead.any():
                         pre_rows = np.flatnonzero(ahead)
                         pre_keys = plan[pre_rows]
+                        sub_pcs = (pre_keys + 10) % 12
                         pre_pull = _predominant_pulls(None)[pre_keys][:, cand % 12]
                         pre_bass = _predominant_bass(None)[pre_keys][:, cand % 12]
                         pre_top = _predominant_pulls(None, top=True)[pre_keys][:, cand % 12]
                         pre_fits = _predominant_fits(None)[pre_keys]
+                if SUBTONIC_BEFORE_V and sub_pcs is not None:
+                    sub_rows = pre_rows
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -1246,6 +1251,9 @@ class VoiceSampler:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:
                             _lowest_mask(mask, cur[:, :i], cur[:, i], cand, pitch_offset)
+                        if sub_rows is not None:
+                            _subtonic_mask(mask, sub_rows, sub_pcs, cur[:, i], cand,
+                                           pitch_offset)
                         if i == n - 1 and cadence_ahead[fi] >= 0:
                             reach = _reach_root(cadence_ahead[fi], v.min_pitch, v.max_pitch)
                             _narrow_held(mask, np.broadcast_to(reach, (rows, len(cand))),
@@ -1943,6 +1951,21 @@ def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool,
 # continuations (Bach 26 to 8)
 PREDOMINANT_PULL = 4.0
 PREDOMINANT_BASS_PULL = 2.0
+# On that beat no voice written sounds the close key's subtonic (B-flat before G-C in C major,
+# G natural before E-A in A minor): the dominant raises it a beat later, and bVII-V or III-V
+# (in minor) was a fifth of the harmonizations' cadence approaches (Bach: 1 in 119).
+SUBTONIC_BEFORE_V = True
+
+
+def _subtonic_mask(mask: np.ndarray, rows: np.ndarray, subtonics: np.ndarray,
+                   sounding: np.ndarray, cand: np.ndarray, pitch_offset: int) -> None:
+    """In ``rows``, no pitch class ``subtonics`` ([len(rows)]) is struck, and a note held on
+    it moves (where a row has another pitch; else the rule yields)."""
+    sub = mask[rows]
+    keep = _narrow(sub, cand[None, :] % 12 != subtonics[:, None], pitch_offset)
+    held = sounding[rows]
+    sub[keep & (held >= 0) & (held % 12 == subtonics), HOLD] = False
+    mask[rows] = sub
 
 
 @functools.cache

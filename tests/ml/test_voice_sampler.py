@@ -3057,3 +3057,54 @@ def test_the_search_keeps_the_candidate_with_fewer_parallels(sampler, monkeypatc
     monkeypatch.setattr(voice_sampler, "SEARCH_PARALLELS", False)
     without = parallels()
     assert without > 0 and with_search < without
+
+
+def test_the_subtonic_mask_bars_a_rows_own_pitch_class_and_moves_a_held_one():
+    """Row 0 (its subtonic B-flat) keeps no B-flat and may not hold one; row 1 (F) keeps B-flat
+    and loses F; a row where only the subtonic is left keeps it (the rule yields)."""
+    from composer_gui.ml.voice_sampler import HOLD, _subtonic_mask
+
+    cand = np.arange(60, 72)
+    pitch_offset = HOLD + 4
+    mask = np.ones((3, pitch_offset + len(cand)), bool)
+    mask[2, pitch_offset:] = cand % 12 == 10
+    _subtonic_mask(mask, np.arange(3), np.array([10, 5, 10]), np.array([70, 70, 70]), cand,
+                   pitch_offset)
+    allowed = [{int(p) % 12 for p in cand[mask[r, pitch_offset:]]} for r in range(3)]
+    assert 10 not in allowed[0] and len(allowed[0]) == 11 and not mask[0, HOLD]
+    assert 5 not in allowed[1] and 10 in allowed[1] and mask[1, HOLD]
+    assert allowed[2] == {10}
+
+
+def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler, monkeypatch):
+    """A melody in A minor ending C B B B | A: on its second B, a beat before the closing
+    cadence's dominant, no voice sounds G natural (which the dominant's G# would follow) in any
+    of 12 seeds, even where the voices are drawn to VII (G B D: the tiny model itself prefers
+    F#); without the rule some take it. (With G# in the melody the false-relation rule bars
+    G already.)"""
+    from composer_gui.ml import voice_sampler
+
+    def to_the_seventh_degree(minor, top=False):
+        out = np.zeros((12, 12))
+        for t in range(12):
+            out[t, [(t + 10) % 12, (t + 2) % 12, (t + 5) % 12]] = 6.0
+        return out
+
+    monkeypatch.setattr(voice_sampler, "_predominant_pulls", to_the_seventh_degree)
+
+    beats = [(0, 69, 1), (1, 71, 1), (2, 72, 1), (3, 69, 1), (4, 68, 1), (5, 69, 1), (6, 71, 2),
+             (8, 72, 1), (9, 71, 1), (10, 71, 1), (11, 71, 1), (12, 69, 4)]
+    score = Score(parts=(Part(tuple(Note(b * TPQ, p, q * TPQ) for b, p, q in beats),
+                              name="Soprano"),),
+                  key_signatures=(KeySignature(0, 0, "minor"),), fermatas=(6 * TPQ,))
+
+    def subtonics() -> int:
+        found = 0
+        for seed in range(12):
+            out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+            found += any(n.start <= 10 * TPQ < n.end and n.pitch % 12 == 7 for n in out.notes)
+        return found
+
+    assert subtonics() == 0
+    monkeypatch.setattr(voice_sampler, "SUBTONIC_BEFORE_V", False)
+    assert subtonics() > 0
