@@ -79,6 +79,24 @@ import numpy as np
 
 from composer_gui.ml import limits
 from composer_gui.ml import voices as vx
+from composer_gui.ml.harmony_tables import (
+    BARE_ROOT,
+    CHORD_QUALITY,
+    CHORD_ROOT,
+    DIMINISHED_ROOT,
+    DOMINANT_ROOT,
+    DOMINANT_SEVENTH_OF,
+    EXTENDABLE,
+    IN_TRIAD,
+    IS_CHORD,
+    PC_BIT,
+    QUALITIES,
+    SEVENTH_OF,
+    TRIAD_ROOT,
+    pitch_class_bits,
+    rooted_below,
+    where_quality,
+)
 from composer_gui.ml.keyfinding import key_heard
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.sampler import (
@@ -1010,7 +1028,7 @@ class VoiceSampler:
                 # a planned close whose dominant sounds closes on its triad (TONAL_PLAN)
                 if closing_plan is not None:
                     targets = closing_plan[close_rows]
-                    before = DOMINANT_ROOT[_pitch_class_bits((at_beat if halves else chord)[
+                    before = DOMINANT_ROOT[pitch_class_bits((at_beat if halves else chord)[
                         close_rows])]
                     planned = (targets != tonic_root) & (before == (targets + 7) % 12)
                     if planned.any():
@@ -1224,7 +1242,7 @@ class VoiceSampler:
                                     _bass_step_room(mask, i, n, cur, rising, cand, pitch_offset,
                                                     (1,))
                         if given_ahead is not None:
-                            now = (_pitch_class_bits(cur[:, :i]) if i and FALSE_RELATIONS_NOW
+                            now = (pitch_class_bits(cur[:, :i]) if i and FALSE_RELATIONS_NOW
                                    else 0)
                             _false_relation_mask(mask, i, recent, given_ahead[fi] | now, cand,
                                                  pitch_offset, mode_minor)
@@ -1606,111 +1624,6 @@ def _narrow_held(mask: np.ndarray, allowed: np.ndarray, held: np.ndarray, cand: 
     mask[keep & (held >= 0) & ~fits, HOLD] = False
 
 
-# Whether a beat chord may be an augmented triad (_chord_tables, the beat-chord rule). A
-# listening review found 6 on beats in 16 pieces, a D-flat in the bass among them; Bach's
-# held-out chorales have none in the same bars.
-AUGMENTED_ON_BEATS = False
-
-
-def _chord_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For each set of pitch classes (a 12-bit mask): is it one triad or seventh chord
-    (``analysis.chord_root``'s definition: a whole triad, or three or four notes of a seventh
-    chord with its third and seventh), and can notes be added to make one."""
-    def bits(root: int, steps) -> int:
-        return sum(1 << ((root + x) % 12) for x in steps)
-
-    masks = np.arange(4096)
-    size = np.array([bin(m).count("1") for m in masks])
-    triads = np.array([bits(r, st) for name, st in analysis.TRIADS.items() for r in range(12)
-                       if AUGMENTED_ON_BEATS or name != "aug"])
-    sevenths = np.array([bits(r, st) for st in analysis.SEVENTHS.values() for r in range(12)])
-    needed = np.array([bits(r, (st[1], st[3])) for st in analysis.SEVENTHS.values()
-                       for r in range(12)])
-    m = masks[:, None]
-    is_triad = (m == triads[None, :]).any(axis=1)
-    is_seventh = (((m & ~sevenths[None, :]) == 0) & ((m & needed[None, :]) == needed[None, :])
-                  ).any(axis=1) & (size >= 3)
-    templates = np.concatenate([triads, sevenths])
-    extendable = ((m & templates[None, :]) == m).any(axis=1)
-    return is_triad | is_seventh, extendable
-
-
-IS_CHORD, EXTENDABLE = _chord_tables()
-
-
-def _spelled_chords() -> tuple[np.ndarray, np.ndarray]:
-    """For each set of pitch classes (a 12-bit mask): the root analysis.chord_root names (-1:
-    not a triad or seventh chord) and the index of its quality in :data:`QUALITIES`."""
-    root = np.full(1 << 12, -1, np.int64)
-    quality = np.full(1 << 12, -1, np.int64)
-    for bits in range(1, 1 << 12):
-        if not 3 <= bits.bit_count() <= 4:  # a triad or seventh chord has 3 or 4
-            continue
-        found = analysis.chord_root(frozenset(p for p in range(12) if bits >> p & 1))
-        if found is not None:
-            root[bits], quality[bits] = found[0], QUALITIES.index(found[1])
-    return root, quality
-
-
-def _in_triad() -> np.ndarray:
-    """For each set of pitch classes (a 12-bit mask): does it lie within one major or minor
-    triad."""
-    within = np.zeros(1 << 12, bool)
-    for r in range(12):
-        for third in (3, 4):
-            bits = (1 << r) | (1 << (r + third) % 12) | (1 << (r + 7) % 12)
-            sub = bits
-            while sub:  # every non-empty subset
-                within[sub] = True
-                sub = (sub - 1) & bits
-    return within
-
-
-QUALITIES = (*analysis.TRIADS, *analysis.SEVENTHS)
-CHORD_ROOT, CHORD_QUALITY = _spelled_chords()
-
-
-def _where_quality(names, value: np.ndarray) -> np.ndarray:
-    """``value`` where the set of pitch classes is a chord of one of the qualities ``names``,
-    else -1."""
-    return np.where(np.isin(CHORD_QUALITY, [QUALITIES.index(q) for q in names]), value, -1)
-
-
-TRIAD_ROOT = _where_quality(("maj", "min"), CHORD_ROOT)  # a major or minor triad's root
-IN_TRIAD = _in_triad()
-DIMINISHED_ROOT = _where_quality(("dim",), CHORD_ROOT)
-DOMINANT_ROOT = _where_quality(("maj", "dom7"), CHORD_ROOT)  # a chord that can be a V(7)
-
-
-def _bare_roots() -> np.ndarray:
-    """For each set of pitch classes (a 12-bit mask): r where it is a root and its third alone
-    (C-E, A-C), else -1: over its root, a triad in root position with its fifth left out, as
-    Bach writes 9 of his 52 fermata chords in the continued val bars."""
-    out = np.full(1 << 12, -1, np.int64)
-    for r in range(12):
-        for third in (3, 4):
-            out[(1 << r) | (1 << (r + third) % 12)] = r
-    return out
-
-
-BARE_ROOT = _bare_roots()
-
-
-@functools.cache
-def _rooted_below(roots: int = 0xFFF, bare: bool = False) -> np.ndarray:
-    """The sets of pitch classes a bass on one of ``roots`` (a 12-bit set) can complete as a
-    major or minor triad in root position (the voices above hold its third: not C-G alone,
-    which only a bass on E or E-flat would fill, as an inversion); ``bare``: as its root and
-    third alone (C-E over C)."""
-    table = BARE_ROOT if bare else TRIAD_ROOT
-    return np.logical_or.reduce([table[np.arange(1 << 12) | (1 << b)] == b
-                                 for b in range(12) if roots >> b & 1])
-
-# the seventh of each seventh chord, and of each dominant seventh chord
-_SEVENTH_STEP = np.array([analysis.SEVENTHS.get(q, (0, 0, 0, 0))[3] for q in QUALITIES])
-SEVENTH_OF = _where_quality(tuple(analysis.SEVENTHS),
-                            (CHORD_ROOT + _SEVENTH_STEP[CHORD_QUALITY]) % 12)
-DOMINANT_SEVENTH_OF = _where_quality(("dom7",), SEVENTH_OF)
 
 
 # nats added to the notes of the triad a marked phrase end's chord would resolve the chord
@@ -1741,7 +1654,7 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> 
     triad itself counts as no dominant. No pull where the chord before is a dominant whose
     resolution is no triad of the key (B-flat -> E-flat in C)."""
     out = np.zeros((before.shape[0], len(cand)))
-    roots = DOMINANT_ROOT[_pitch_class_bits(before)]
+    roots = DOMINANT_ROOT[pitch_class_bits(before)]
     tonic_root = 9 if minor else 0
     for r in range(before.shape[0]):
         if roots[r] >= 0 and roots[r] != tonic_root:
@@ -2021,7 +1934,7 @@ def _cadence_ready(before: np.ndarray, minor: bool) -> np.ndarray:
     """[rows]: whether the chord ``before`` ([rows, voices], every voice sounding) is a V(7) of
     one of the key's triads other than the tonic triad itself (:func:`_cadence_pull`'s reading):
     a phrase ending on the next beat would close as a cadence."""
-    roots = DOMINANT_ROOT[_pitch_class_bits(before)]
+    roots = DOMINANT_ROOT[pitch_class_bits(before)]
     tonic_root = 9 if minor else 0
     return (before >= 0).all(axis=1) & (roots >= 0) & (roots != tonic_root) & \
         _RESOLVES_IN_KEY[np.maximum(roots, 0)]
@@ -2044,16 +1957,6 @@ def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
     return out
 
 
-# Each MIDI pitch's pitch class as a bit (0-255), and 0 at the negative indices -1..-128 (a
-# silent voice): a lookup is a tenth of the time of a loop over the voices (the sampler asks
-# some 4 times per token)
-_PC_BIT = np.append(1 << (np.arange(256) % 12), np.zeros(128)).astype(np.int64)
-
-
-def _pitch_class_bits(pitches: np.ndarray) -> np.ndarray:
-    """Per row of ``pitches`` ([rows, voices], -1: silent): its pitch classes as a 12-bit
-    mask."""
-    return np.bitwise_or.reduce(_PC_BIT[pitches], axis=1)
 
 
 # A phrase end the model marks whose chord the rules yielded on (no major or minor triad in
@@ -2064,7 +1967,7 @@ DROP_FAILED_CLOSES = True
 def _closes(cur: np.ndarray) -> np.ndarray:
     """[rows]: whether the chord ``cur`` ([rows, voices], lowest voice last) is a major or
     minor triad in root position, its fifth there or not (every voice sounding)."""
-    bits = _pitch_class_bits(cur)
+    bits = pitch_class_bits(cur)
     bass = cur[:, -1] % 12
     root = np.where(TRIAD_ROOT[bits] >= 0, TRIAD_ROOT[bits], BARE_ROOT[bits])
     return (cur >= 0).all(axis=1) & (root == bass)
@@ -2138,7 +2041,7 @@ def _full_close_pull(above: np.ndarray, cand: np.ndarray) -> np.ndarray:
     """[rows, candidates]: FULL_CLOSE_PULL where the candidate's pitch class is another than
     those of ``above`` (the voices above it, [rows, voices], -1 silent) and lies with them in
     one major or minor triad."""
-    bits = _pitch_class_bits(above)[:, None]
+    bits = pitch_class_bits(above)[:, None]
     own = (1 << (cand % 12))[None, :]
     return np.where(((bits & own) == 0) & IN_TRIAD[bits | own], FULL_CLOSE_PULL, 0.0)
 
@@ -2156,7 +2059,7 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
     (ii6/4, vi6, VII6) and the like. In minor the chord is no minor v (MAJOR_DOMINANT_CLOSES).
     ``roots`` (a 12-bit set) replaces :func:`_close_roots` where given. A row left without a
     note keeps its mask."""
-    merged = _pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
+    merged = pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
     roots = _close_roots(minor) if roots is None else roots
     if i == n - 1:
         root = TRIAD_ROOT[merged]
@@ -2167,9 +2070,9 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
         # on the triad's fifth: an eighth listening review found fermatas on vi6/4 and III6/4)
         _narrow(mask, (root < 0) | ((root + 7) % 12 != (cand % 12)[None, :]), pitch_offset)
     elif i == n - 2:  # the voices above the bass leave it a root: they hold the third
-        allowed = _rooted_below(roots)[merged]
+        allowed = rooted_below(roots)[merged]
         if BARE_CLOSES:
-            allowed = allowed | _rooted_below(roots, bare=True)[merged]
+            allowed = allowed | rooted_below(roots, bare=True)[merged]
     else:
         allowed = IN_TRIAD[merged]
     if minor and MAJOR_DOMINANT_CLOSES:
@@ -2223,7 +2126,7 @@ def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: n
     continued test openings (docs/voices.md). ``roots`` as in :func:`_fermata_chord_mask`. A
     row left without a note keeps its mask."""
     rows = mask.shape[0]
-    above = _pitch_class_bits(cur[:, :i])
+    above = pitch_class_bits(cur[:, :i])
     pcs = cand % 12
     bass0 = chord[:, n - 1]
     before_i = chord[:, i]
@@ -2281,7 +2184,7 @@ def _no_bass_seventh(mask: np.ndarray, rows: np.ndarray, above: np.ndarray, held
         return
     table = _seventh_table()
     pcs = cand % 12
-    merged = _pitch_class_bits(above)[:, None] | (1 << pcs)[None, :]
+    merged = pitch_class_bits(above)[:, None] | (1 << pcs)[None, :]
     allowed = ~rows[:, None] | (table[merged] != pcs[None, :])
     _narrow_held(mask, allowed, held, cand, pitch_offset)
 
@@ -2379,7 +2282,7 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
     grammar never does). HOLD and REST are never barred: a suspension is a held dissonance."""
     rows = mask.shape[0]
     pcs_bits = 1 << (cand % 12)
-    above = _pitch_class_bits(cur[:, :i])
+    above = pitch_class_bits(cur[:, :i])
     allowed = np.ones((rows, len(cand)), bool)
     if on_beat:
         merged = above[:, None] | pcs_bits[None, :]
@@ -2588,7 +2491,7 @@ def _chord_sevenths(chord: np.ndarray) -> np.ndarray:
     """Per row of ``chord`` ([rows, voices], -1: silent): the seventh's pitch class when every
     voice sounds and the chord is a dominant seventh (any seventh chord with
     :data:`ALL_SEVENTHS_FALL`), else -1."""
-    seventh = _seventh_table()[_pitch_class_bits(chord)]
+    seventh = _seventh_table()[pitch_class_bits(chord)]
     return np.where((chord >= 0).all(axis=1), seventh, -1)
 
 
@@ -2661,8 +2564,8 @@ def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.
     rows = owed >= 0
     if not rows.any():
         return
-    above = _pitch_class_bits(cur[:, :i])
-    with_voice = above[:, None] | _PC_BIT[cand][None, :]
+    above = pitch_class_bits(cur[:, :i])
+    with_voice = above[:, None] | PC_BIT[cand][None, :]
     ok = np.zeros(with_voice.shape, bool)
     for step in steps:
         bass = (np.maximum(owed + step, 0) % 12)[:, None]
@@ -2717,7 +2620,7 @@ def _given_seventh_mask(mask: np.ndarray, others: np.ndarray, held: np.ndarray, 
     sounds now ([rows, voices - 1], -1: silent; the voices below are checked again when they
     are written); ``held``: this voice's sounding pitch, which it may hold only where allowed.
     A row left without a note keeps its mask."""
-    bits = _pitch_class_bits(others)[:, None] | (1 << (cand % 12))[None, :]
+    bits = pitch_class_bits(others)[:, None] | (1 << (cand % 12))[None, :]
     seventh = SEVENTH_OF[bits]
     made = (seventh >= 0) & (((bad >> np.maximum(seventh, 0)) & 1) == 1)
     made &= (others >= 0).all(axis=1)[:, None]
@@ -2783,13 +2686,13 @@ def _chromatic_clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.
     voice above sounds where one of the two is outside the key (normalized: C major; A minor
     with its raised sixth and seventh) and the other in it, nor holds such a note under one
     struck above now. A row left without a note keeps its mask."""
-    above = _pitch_class_bits(cur[:, :i])
+    above = pitch_class_bits(cur[:, :i])
     if not above.any():
         return
     clashing = _CLASHING[minor]
-    keep = _narrow(mask, (clashing[above][:, None] & _PC_BIT[cand][None, :]) == 0, pitch_offset)
-    new = _pitch_class_bits(np.where(struck[:, :i], cur[:, :i], -1))
-    into = (clashing[new] & _PC_BIT[cur[:, i]]) != 0  # (a silent voice's bit is 0)
+    keep = _narrow(mask, (clashing[above][:, None] & PC_BIT[cand][None, :]) == 0, pitch_offset)
+    new = pitch_class_bits(np.where(struck[:, :i], cur[:, :i], -1))
+    into = (clashing[new] & PC_BIT[cur[:, i]]) != 0  # (a silent voice's bit is 0)
     mask[into & keep, HOLD] = False
 
 
@@ -3006,7 +2909,7 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     """Charge :data:`SEVENTH_CHORD_COST` to the lowest voice's pitches that make, with the
     voices ``above`` ([rows, voices], -1: silent), a seventh chord other than V7 or vii°7;
     and an inner voice's that leave the voices so far outside every triad, V7 and vii°7."""
-    merged = _pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
+    merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
     barred = _SOFT_SEVENTHS[merged] if lowest else ~_WITHIN_HARD[merged]
     biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
 
@@ -3018,7 +2921,7 @@ def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndar
     (``above`` now, ``above_before`` at the last frame; [rows, voices], -1: silent) sound
     other pitch classes: the bass moves with the harmony. With ``sounding`` (the bass's pitch,
     -1: silent) striking that pitch again costs :data:`BASS_RESTRIKE_COST`."""
-    moved = _pitch_class_bits(above) != _pitch_class_bits(above_before)
+    moved = pitch_class_bits(above) != pitch_class_bits(above_before)
     biased[moved, HOLD] -= BASS_HOLD_COST
     if sounding is not None and cand is not None:
         rows = moved & (sounding >= cand[0]) & (sounding <= cand[-1])
@@ -3046,8 +2949,8 @@ def _leading_third(minor: bool) -> np.ndarray:
     """[set of pitch classes]: the pitch class of its leading tone where it is a dominant seventh
     chord, the normalized key's V, or a major triad whose third is outside the key's natural
     scale; else -1."""
-    dom7 = _where_quality(("dom7",), CHORD_ROOT)
-    major = _where_quality(("maj",), CHORD_ROOT)
+    dom7 = where_quality(("dom7",), CHORD_ROOT)
+    major = where_quality(("maj",), CHORD_ROOT)
     natural = np.zeros(12, bool)
     natural[list(_NATURAL[minor])] = True
     third = (major + 4) % 12
@@ -3064,7 +2967,7 @@ def _owed_rises(rising: np.ndarray, cur: np.ndarray, struck: np.ndarray,
     sounding now (every voice) owes a rise."""
     bass = cur[:, -1]
     rising = np.where(struck & (bass != rising), -1, rising)
-    lead = _leading_third(minor)[_pitch_class_bits(cur)]
+    lead = _leading_third(minor)[pitch_class_bits(cur)]
     owes = (cur >= 0).all(axis=1) & (lead >= 0) & (bass % 12 == lead)
     return np.where(owes, bass, rising)
 
@@ -3159,13 +3062,13 @@ def _unresolved(at_beat: np.ndarray, at_half: np.ndarray) -> np.ndarray:
     note, not a chord note arpeggiated)."""
     moved = (at_half >= 0) & (at_beat >= 0) & (at_half != at_beat) & \
         (np.abs(at_half - at_beat) <= 2)
-    chord = _pitch_class_bits(at_beat)[:, None]
+    chord = pitch_class_bits(at_beat)[:, None]
     return moved & (((chord >> (np.maximum(at_half, 0) % 12)) & 1) == 0)
 
 
 def _in_chord(chord: np.ndarray, pitch: np.ndarray) -> np.ndarray:
     """Per row: ``pitch``'s pitch class is one of ``chord``'s ([rows, voices], -1: silent)."""
-    return ((_pitch_class_bits(chord) >> (np.maximum(pitch, 0) % 12)) & 1) == 1
+    return ((pitch_class_bits(chord) >> (np.maximum(pitch, 0) % 12)) & 1) == 1
 
 
 def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: np.ndarray,

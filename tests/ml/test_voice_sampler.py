@@ -1863,7 +1863,7 @@ def test_the_pull_pauses_after_bars_restated_in_a_row():
 def test_the_chord_tables_agree_with_the_analysis_definition():
     """The beat-chord rule's tables are analysis.chord_root's chords, less the augmented triad
     (AUGMENTED_ON_BEATS)."""
-    from composer_gui.ml.voice_sampler import AUGMENTED_ON_BEATS, EXTENDABLE, IS_CHORD
+    from composer_gui.ml.harmony_tables import AUGMENTED_ON_BEATS, EXTENDABLE, IS_CHORD
     from composer_gui.music.analysis import SEVENTHS, TRIADS, chord_root
 
     triads = [st for name, st in TRIADS.items() if AUGMENTED_ON_BEATS or name != "aug"]
