@@ -4,7 +4,7 @@ degree there, beside Bach's harmonization of the same melodies.
     python bench/fermata_closes.py                  # as the app harmonizes now
     python bench/fermata_closes.py --split val      # the tuning pieces
     python bench/fermata_closes.py --no-bach-closes # the closes as planned before BACH_CLOSES
-    python bench/fermata_closes.py --table          # count voice_sampler.BACH_CLOSES (train)
+    python bench/fermata_closes.py --table          # count melody_plan.BACH_CLOSES (train)
 
 The top voice of 40 pieces of the split (musical_eval.spread) harmonized with the app's
 defaults x 2 variations. At each fermata but the last, the melody's degree (semitones above the
@@ -30,15 +30,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from composer_gui.ml import melody_plan  # noqa: E402
 from composer_gui.ml import musical_eval as me  # noqa: E402
-from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import KeySignature, Score  # noqa: E402
 
 DEGREES = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
-# ... the kinds :data:`voice_sampler.BACH_CLOSES` keeps: seen at least this often
+# ... the kinds :data:`melody_plan.BACH_CLOSES` keeps: seen at least this often
 TABLE_MIN = 4
 
 
@@ -132,7 +132,7 @@ def main(argv=None) -> None:
         table(me.cases_from_pieces(split["train"], vocab))
         return
     if args.no_bach_closes:
-        voice_sampler.BACH_CLOSES = {}
+        melody_plan.BACH_CLOSES = {}
     generate = me.sampler_adapter(folder)
     pieces = list(me.cases_from_pieces(split[args.split], vocab))
     by_degree = {w: defaultdict(Counter) for w in ("harmonized", "Bach")}

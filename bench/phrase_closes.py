@@ -2,7 +2,7 @@
 
     python bench/phrase_closes.py                 # as the app harmonizes now
     python bench/phrase_closes.py --no-fermatas   # the melodies without their fermatas
-    python bench/phrase_closes.py --no-closes     # without the phrase closes (_phrase_closes)
+    python bench/phrase_closes.py --no-closes     # without the phrase closes (plan_phrase_closes)
     python bench/phrase_closes.py --no-clash-rule  # beat clashes allowed (_clash_mask)
     python bench/phrase_closes.py --no-doubling-rule  # leading tones doubled (_doubling_mask)
     python bench/phrase_closes.py --no-close-holds  # chords move under a held close (CLOSES_HELD)
@@ -139,7 +139,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-given-closes", action="store_true")
     args = ap.parse_args(argv)
     if args.no_closes:
-        voice_sampler._phrase_closes = lambda *a, **k: {}
+        voice_sampler.plan_phrase_closes = lambda *a, **k: {}
     if args.no_clash_rule:
         voice_sampler._clash_mask = lambda *a, **k: None
     if args.no_doubling_rule:
@@ -163,7 +163,7 @@ def main(argv=None) -> None:
     if args.no_close_holds:
         voice_sampler.CLOSES_HELD = False
     spans: list[dict[int, tuple[int, int]]] = []  # the closes of the last harmonization planned
-    find_closes = voice_sampler._phrase_closes
+    find_closes = voice_sampler.plan_phrase_closes
 
     def recorded(melody, *a, **k):
         closes = find_closes(melody, *a, **k)
@@ -174,7 +174,7 @@ def main(argv=None) -> None:
                 e += 1
             spans[0][s] = (which, e)
         return closes
-    voice_sampler._phrase_closes = recorded
+    voice_sampler.plan_phrase_closes = recorded
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]

@@ -129,3 +129,25 @@ def pitch_class_bits(pitches: np.ndarray) -> np.ndarray:
     """Per row of ``pitches`` ([rows, voices], -1: silent): its pitch classes as a 12-bit
     mask."""
     return np.bitwise_or.reduce(PC_BIT[pitches], axis=1)
+
+
+# The normalized keys (C major / A minor), as pitch classes: the chords and degrees the cadence
+# and phrase-close rules name. 1 is the dominant, 2 the tonic (CADENCE_ROOT's ``which``).
+TONIC_CHORD = {False: {0, 4, 7}, True: {9, 0, 4, 1}}  # the final tonic (minor: its Picardy third)
+I_TRIAD = {False: {0, 4, 7}, True: {9, 0, 4}}  # the tonic triad: C major, A minor
+V_TRIAD = {False: frozenset({7, 11, 2}), True: frozenset({4, 8, 11})}  # V: G, E major
+V7_NOTES = {False: {7, 11, 2, 5}, True: {4, 8, 11, 2}}  # V7, with the raised leading tone
+CADENCE_ROOT = {(False, 2): 0, (True, 2): 9, (False, 1): 7, (True, 1): 4}
+FINAL_THIRD = {False: {4}, True: {0, 1}}  # the final tonic's third (minor: or the Picardy third)
+V7_SEVENTH = {False: 5, True: 2}  # V7's seventh, which falls by step to the tonic's third
+LEADING_TONE = {False: 11, True: 8}  # the dominant's third: the leading tone
+# the key's major and minor triads by root (I ii iii IV V vi of C major)
+DIATONIC_TRIADS = {0: frozenset({0, 4, 7}), 2: frozenset({2, 5, 9}), 4: frozenset({4, 7, 11}),
+                   5: frozenset({5, 9, 0}), 7: frozenset({7, 11, 2}), 9: frozenset({9, 0, 4})}
+
+
+def cadence_root(minor: bool, which: int, shift: int = 0) -> int:
+    """The normalized pitch class of the cadence chord's root (``which`` 1: the dominant, 2:
+    the tonic) in the key ``shift`` semitones above the normalized one (a close away from the
+    home key)."""
+    return (CADENCE_ROOT[(minor, which)] + shift) % 12

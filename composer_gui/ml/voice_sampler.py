@@ -55,8 +55,8 @@ How a request runs:
    :func:`_cadence_pull`); the cadence option's
    V(7)-I, roots in the bass, closing
    with the top voice on the tonic and a full chord (:func:`_cadence_mask`; a harmonized melody
-   opens on I and closes on the chord of its last note, :func:`_opening_tonic`,
-   :func:`_melody_close`); a region's last beat moving within :data:`SEAM_REACH` of the kept
+   opens on I and closes on the chord of its last note, :func:`opening_tonic`,
+   :func:`melody_close`); a region's last beat moving within :data:`SEAM_REACH` of the kept
    notes (:func:`_near_mask`); a melody's pull towards restating its earlier bars
    (:data:`RESTATE_BONUS`, :func:`_restate_bias`).
 
@@ -81,23 +81,44 @@ from composer_gui.ml import limits
 from composer_gui.ml import voices as vx
 from composer_gui.ml.harmony_tables import (
     BARE_ROOT,
+    CADENCE_ROOT,
     CHORD_QUALITY,
     CHORD_ROOT,
+    DIATONIC_TRIADS,
     DIMINISHED_ROOT,
     DOMINANT_ROOT,
     DOMINANT_SEVENTH_OF,
     EXTENDABLE,
+    FINAL_THIRD,
+    I_TRIAD,
     IN_TRIAD,
     IS_CHORD,
+    LEADING_TONE,
     PC_BIT,
     QUALITIES,
     SEVENTH_OF,
+    TONIC_CHORD,
     TRIAD_ROOT,
+    V7_NOTES,
+    V7_SEVENTH,
+    V_TRIAD,
+    cadence_root,
     pitch_class_bits,
     rooted_below,
     where_quality,
 )
 from composer_gui.ml.keyfinding import key_heard
+from composer_gui.ml.melody_plan import (
+    bass_to_avoid,
+    closing_key,
+    harmonized_melody,
+    held_close_steps,
+    melody_close,
+    melody_final_step,
+    opening_tonic,
+    plan_phrase_closes,
+    real_key,
+)
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.sampler import (
     GeneratedNote,
@@ -266,7 +287,7 @@ class VoiceSampler:
             return [g]
         p = _passing_pitch(a, c, minor)
         if p is None or not _passing_clear(i, p, a, c, at_beat[r], at_half[r], cur[r],
-                                           _LEADING[minor], minor):
+                                           LEADING_TONE[minor], minor):
             return [g]
         at_half[r, i] = p
         half = g.note.duration // 2
@@ -429,36 +450,36 @@ class VoiceSampler:
         beat = max(1, ts.beat_ticks // step)
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat))
-        melody = _melody(request, grid, rewritten, key, v)
+        melody = harmonized_melody(request, grid, rewritten, key, v)
         minor = key is not None and key.quality == "minor"
-        last_beat = _melody_final_step(melody, last_bar_step, stop_step, last_beat)
+        last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)
         tonic_check = end == "cadence" and ends_piece and key is not None
-        opening = _opening_tonic(melody, start_step, stop_step, minor)
+        opening = opening_tonic(melody, start_step, stop_step, minor)
         # (the keys some phrase closes are planned in, drawn per request: BACH_CLOSES)
         close_keys: dict[int, tuple[bool, int]] = {}
         plan_rng = np.random.default_rng(None if request.seed is None
                                          else (int(request.seed), 3))
-        closes = _phrase_closes(melody, fermata_steps, start_step, last_bar_step, bar_steps,
+        closes = plan_phrase_closes(melody, fermata_steps, start_step, last_bar_step, bar_steps,
                                 beat, minor, plan_rng if request.style_rules else None,
                                 close_keys)
         # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
         # second degree) closes on the dominant, not under a forced tonic: a half cadence
-        close = _melody_close(melody, last_beat, minor) if tonic_check else 2
+        close = melody_close(melody, last_beat, minor) if tonic_check else 2
         # ... and one that ends off both (a chorale tune that ends in the key of its dominant)
         # closes V-I in the key of its last note
         close_key = None
         if tonic_check and close == 0 and CLOSE_IN_LAST_KEY:
-            close_key = _closing_key(melody, last_beat, bar_steps, beat)
+            close_key = closing_key(melody, last_beat, bar_steps, beat)
             close = 2 if close_key is not None else 0
         ending = tonic_check  # the last beat is held
         tonic_check = tonic_check and close == 2
         rules_on = bool(request.style_rules) and n >= 3
-        avoid = _bass_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
+        avoid = bass_to_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
                             minor, close_key, close_keys) if rules_on else {}
-        held_closes = _held_closes(melody, closes) if rules_on and CLOSES_HELD else {}
-        # ... and the key of each close away while the melody holds its note (_held_closes
+        held_closes = held_close_steps(melody, closes) if rules_on and CLOSES_HELD else {}
+        # ... and the key of each close away while the melody holds its note (held_close_steps
         # maps each held step to the close's step, given the steps as their own values)
-        held_keys = {t: close_keys[c] for t, c in _held_closes(
+        held_keys = {t: close_keys[c] for t, c in held_close_steps(
             melody, {c: c for c in close_keys}).items()} if held_closes else {}
         for s in range(start_step, ctx_step):
             b, pos = where(s)
@@ -581,7 +602,7 @@ class VoiceSampler:
                                           default=-(10 ** 9)),
                          fermata_places=_fermata_places(fermata_steps, start_step, bar_steps,
                                                         ts.bar_ticks // step),
-                         close_key=_real_key(close_key, shift) if close_key else key)
+                         close_key=real_key(close_key, shift) if close_key else key)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -773,7 +794,7 @@ class VoiceSampler:
         # the bass's leading tone still to rise ([rows], its pitch, -1: none; _owed_rises)
         rising = np.full(k, -1, np.int64)
         # each row's planned close (TONAL_PLAN) and the place (step) it was drawn for
-        tonic_root = _ROOT[(job.key is not None and job.key.quality == "minor", 2)]
+        tonic_root = CADENCE_ROOT[(job.key is not None and job.key.quality == "minor", 2)]
         plan = np.full(k, tonic_root, np.int64)
         plan_for = np.full(k, -1, np.int64)
         last_away = np.full(k, -1, np.int64)  # the key away of the last planned close written
@@ -1170,7 +1191,7 @@ class VoiceSampler:
                                           frame.cadence, cur, chord, cad_shift,
                                           final=frame.final > 0)
                             if half_close[fi] and HALF_CLOSE_TRIAD:
-                                seventh = (_SEVENTH[cad_minor] + cad_shift) % 12
+                                seventh = (V7_SEVENTH[cad_minor] + cad_shift) % 12
                                 _narrow_held(mask, np.broadcast_to(cand % 12 != seventh,
                                                                    (rows, len(cand))),
                                              cur[:, i], cand, pitch_offset)
@@ -1189,7 +1210,7 @@ class VoiceSampler:
                             _close_hold_mask(mask, i, n, cand, pitch_offset, cad_minor,
                                              frame.close_held, cur[:, i], cad_shift)
                         if rules and frame.cadence and 0 < i < n - 1:
-                            cad_root = _cadence_root(cad_minor, frame.cadence, cad_shift)
+                            cad_root = cadence_root(cad_minor, frame.cadence, cad_shift)
                             _root_parallels_mask(mask, chord[:, i], chord[:, n - 1], cad_root,
                                                  cand, pitch_offset)
                             if across:  # and from the last beat
@@ -1204,13 +1225,13 @@ class VoiceSampler:
                         if rules and i and frame.on_beat:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
                             _doubling_mask(mask, i, cur, cand, pitch_offset,
-                                           _LEADING[mode_minor])
+                                           LEADING_TONE[mode_minor])
                             if key_pull is not None or planning is not None:  # the plan's too
                                 _doubling_mask(mask, i, cur, cand, pitch_offset,
                                                (plan + 11) % 12)
                         elif half_beat:
                             _half_beat_doubling_mask(mask, i, cur, cand, pitch_offset,
-                                                     _LEADING[mode_minor])
+                                                     LEADING_TONE[mode_minor])
                             if i:
                                 _below_mask(mask, cur[:, i - 1], cand, pitch_offset)
                         if under_top and i:
@@ -1286,8 +1307,8 @@ class VoiceSampler:
                         if rules and n > 2 and CHROMATIC_STEPS:
                             fall = None
                             if LEADING_FALLS and frame.cadence == 2 and 0 < i < n - 1:
-                                fall = ((_LEADING[cad_minor] + cad_shift) % 12,
-                                        (_ROOT[(cad_minor, 2)] + 7 + cad_shift) % 12)
+                                fall = ((LEADING_TONE[cad_minor] + cad_shift) % 12,
+                                        (CADENCE_ROOT[(cad_minor, 2)] + 7 + cad_shift) % 12)
                             _chromatic_step_mask(mask, i, chord[:, i], cur, cand, pitch_offset,
                                                  mode_minor, fall)
                         if rules and FULL_FINAL and frame.cadence and i and n > 2:
@@ -1496,7 +1517,7 @@ MIN_PHRASE_BEATS = 4
 # 50%, 10 beats 19%; 3/4 mostly 9 to 12); the model's continuations of the test openings ended
 # with a 4-beat phrase in 12 of 40 (a fermata the bar before the closing chord's).
 MIN_LAST_PHRASE_BEATS = 6
-# A harmonized melody that ends in another key closes V-I there (_closing_key)
+# A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
 
 # A chorale's chord stands at most this many beats with no voice striking (a fermata's, or a
@@ -1635,10 +1656,6 @@ CADENCE_PULL = 2.0
 # nats, 36 of 102 (35%) at 4 (Bach's same bars 30 of 67). In every key, 4 nats put test phrase
 # ends on V 32 -> 41 of about 125 (Bach 24 of 101), so major keys keep 2.
 CADENCE_PULL_MINOR = 4.0
-_DIATONIC_TRIADS = {0: frozenset({0, 4, 7}), 2: frozenset({2, 5, 9}), 4: frozenset({4, 7, 11}),
-                    5: frozenset({5, 9, 0}), 7: frozenset({7, 11, 2}), 9: frozenset({9, 0, 4})}
-# (normalized C major / A minor: the key's major and minor triads, I ii iii IV V vi)
-_DOMINANT_TRIAD = {False: frozenset({7, 11, 2}), True: frozenset({4, 8, 11})}  # V: G, E major
 HALF_CLOSES = True  # a phrase end after no dominant is drawn to V (a half cadence)
 
 
@@ -1658,13 +1675,13 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> 
     tonic_root = 9 if minor else 0
     for r in range(before.shape[0]):
         if roots[r] >= 0 and roots[r] != tonic_root:
-            triad = _DIATONIC_TRIADS.get(int(roots[r] + 5) % 12)
+            triad = DIATONIC_TRIADS.get(int(roots[r] + 5) % 12)
         else:
-            triad = _DOMINANT_TRIAD[minor] if HALF_CLOSES else None
+            triad = V_TRIAD[minor] if HALF_CLOSES else None
         if triad:
             out[r] = np.where(np.isin(cand % 12, list(triad)),
                               CADENCE_PULL_MINOR if minor else CADENCE_PULL, 0.0)
-            if minor and triad is _DOMINANT_TRIAD[minor]:
+            if minor and triad is V_TRIAD[minor]:
                 out[r] -= _subtonic_cost(cand)
     return out
 
@@ -1758,7 +1775,7 @@ def _plan_targets(rng: np.random.Generator, rows: int, minor: bool) -> np.ndarra
     """[rows]: the root (normalized pitch class) each row's next phrase end is to close on
     (:data:`TONAL_PLAN`)."""
     if not PLANNED_CONTINUATIONS[minor]:
-        return np.full(rows, _ROOT[(minor, 2)], np.int64)
+        return np.full(rows, CADENCE_ROOT[(minor, 2)], np.int64)
     roots, weights = zip(*TONAL_PLAN[minor], strict=True)
     return rng.choice(np.asarray(roots, np.int64), size=rows,
                       p=np.asarray(weights) / sum(weights))
@@ -1772,7 +1789,7 @@ def _key_pull_table(minor: bool) -> np.ndarray:
     out = np.zeros((12, 12))
     for t in range(12):
         leading = (t + 11) % 12
-        if t != _ROOT[(minor, 2)] and not (_KEY_BITS[minor] >> leading) & 1:
+        if t != CADENCE_ROOT[(minor, 2)] and not (_KEY_BITS[minor] >> leading) & 1:
             out[t, leading] += PLAN_KEY_PULL
             out[t, (leading - 1) % 12] -= PLAN_KEY_PULL
     return out
@@ -1796,7 +1813,7 @@ def _plan_groups(rows: np.ndarray, targets: np.ndarray, top: np.ndarray, minor: 
     root = targets if closing else (targets + 7) % 12
     # the triad's third (semitones over its root): the dominant's major, the close's the key's
     third = _plan_third(targets, minor) if closing else np.full(len(targets), 4)
-    away = targets != _ROOT[(minor, 2)]
+    away = targets != CADENCE_ROOT[(minor, 2)]
     fits = away & (top >= 0) & \
         (np.isin((top - root) % 12, (0, 7)) | ((top - root) % 12 == third))
     barred = (root + 7 - third) % 12
@@ -1818,7 +1835,7 @@ def _planned_top_mask(mask: np.ndarray, rows: np.ndarray, targets: np.ndarray,
     top voice takes a note of the planned triad (the voices below then make it: _plan_groups);
     from its dominant's notes it is a step or a common tone away. A row left without a note
     keeps its mask."""
-    away = targets != _ROOT[(minor, 2)]
+    away = targets != CADENCE_ROOT[(minor, 2)]
     if not away.any():
         return
     t = targets[away][:, None]
@@ -1849,7 +1866,7 @@ def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool,
     """[rows, pitches]: the pull (nats) toward the dominant triad of each row's planned close
     (``targets``, normalized roots; None: the tonic's, the key's dominant)."""
     if targets is None:
-        targets = np.full(rows, _ROOT[(minor, 2)], np.int64)
+        targets = np.full(rows, CADENCE_ROOT[(minor, 2)], np.int64)
     return _plan_pulls(minor)[targets][:, cand % 12]
 
 
@@ -1922,7 +1939,7 @@ def _predominant_fits(minor: bool | None) -> np.ndarray:
 def _cadence_key(close_key: tuple[bool, int] | None, key: KeySignature | None) -> tuple[bool, int]:
     """(minor, normalized tonic) of a cadence in ``close_key`` (None: the piece's ``key``)."""
     minor, shift = close_key or (key is not None and key.quality == "minor", 0)
-    return minor, _cadence_root(minor, 2, shift)
+    return minor, cadence_root(minor, 2, shift)
 
 
 def _subtonic_cost(cand: np.ndarray) -> np.ndarray:
@@ -1941,7 +1958,7 @@ def _cadence_ready(before: np.ndarray, minor: bool) -> np.ndarray:
 
 
 # per root: whether the major triad or dominant seventh on it resolves to a triad of the key
-_RESOLVES_IN_KEY = np.array([((r + 5) % 12) in _DIATONIC_TRIADS for r in range(12)])
+_RESOLVES_IN_KEY = np.array([((r + 5) % 12) in DIATONIC_TRIADS for r in range(12)])
 
 
 def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
@@ -2105,7 +2122,7 @@ BARE_CLOSES = True
 ROOT_REACH = True  # _root_reach_mask: the inner voices of a marked phrase end leave the bass a root
 # The score's own phrase ends (a harmonized melody's fermatas, those inside a rewritten region)
 # close on a root-position triad too (_fermata_chord_mask, _root_reach_mask): where no cadence
-# is planned (_phrase_closes plans V or V-I under the second, seventh and tonic degrees) drawn
+# is planned (plan_phrase_closes plans V or V-I under the second, seventh and tonic degrees) drawn
 # to a cadence on the chord before (_cadence_pull), and a planned half close is V, not V7. A
 # twelfth listening review found 8 of 17 such fermatas of three harmonized chorales on
 # dissonant chords (Bach 1), I or V under the melody's fifth degree in 0 of 8 (Bach 6), and
@@ -3322,19 +3339,8 @@ HALF_CLOSE_TRIAD = True
 
 
 TOP_OFF_DOMINANT_ROOT = True  # _cadence_mask: the dominant's top voice is not on its root
-# pitch classes in the normalized key (C major / A minor): the cadence option's chords
-_TONIC = {False: {0, 4, 7}, True: {9, 0, 4, 1}}  # minor: the Picardy third (C#) too
-_DOMINANT = {False: {7, 11, 2, 5}, True: {4, 8, 11, 2}}  # V7, with the raised leading tone
-_ROOT = {(False, 2): 0, (True, 2): 9, (False, 1): 7, (True, 1): 4}
-_THIRD = {False: {4}, True: {0, 1}}  # the final tonic's third (minor: or the Picardy third)
-_SEVENTH = {False: 5, True: 2}  # V7's seventh, which falls by step to the tonic's third
-_LEADING = {False: 11, True: 8}  # the dominant's third: the leading tone
 
 
-def _cadence_root(minor: bool, which: int, shift: int = 0) -> int:
-    """The normalized pitch class of the cadence chord's root (``which`` 1: the dominant, 2:
-    the tonic) in the key ``shift`` semitones above the normalized one (:func:`_closing_key`)."""
-    return (_ROOT[(minor, which)] + shift) % 12
 
 
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
@@ -3352,7 +3358,7 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     voice's pitch at the last onset) falls by step to the tonic's third; the third is present
     (the second-lowest voice takes it when the voices above lack it: no bare fifth).
     ``shift``: the cadence is in the key ``shift`` semitones above the normalized one of
-    ``minor`` (a harmonized melody that ends in another key, :func:`_closing_key`, or a phrase
+    ``minor`` (a harmonized melody that ends in another key, :func:`closing_key`, or a phrase
     close planned in one). In minor the ``final`` tonic takes the Picardy third (PICARDY); a
     tonic inside the piece does not (INNER_MINOR_TONIC)."""
     if shift:  # the chords' pitch classes are read in the cadence's own key
@@ -3360,16 +3366,16 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         cur = np.where(cur >= 0, cur - shift, -1)
         if before is not None:
             before = np.where(before >= 0, before - shift, -1)
-    pcs = _TONIC[minor] if which == 2 else _DOMINANT[minor]
+    pcs = TONIC_CHORD[minor] if which == 2 else V7_NOTES[minor]
     if n == 1 and which == 2:
         # A melody ends on the tonic itself: a last note on the third of a minor key is the
         # relative major's tonic, and the model, which learned tunes whose minor mode the key
         # finder of its training data often missed, chose it (a G minor sketch: 14 of 16
         # continuations ended on B-flat or D, none of the candidates on G)
-        pcs = {_ROOT[(minor, which)]}
+        pcs = {CADENCE_ROOT[(minor, which)]}
     allowed = np.isin(cand % 12, list(pcs))[None, :]
     if i == n - 1 and n > 1:
-        pcs = {_ROOT[(minor, which)]}
+        pcs = {CADENCE_ROOT[(minor, which)]}
         upper = np.where(cur[:, :i] >= 0, cur[:, :i], 10_000).min(axis=1)
         allowed = np.isin(cand % 12, list(pcs))[None, :] & (cand[None, :] < upper[:, None])
     elif which == 1 and n > 1 and i == 0:
@@ -3377,25 +3383,26 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         # nor the root, which the bass holds: from the root the top voice and the bass both
         # move to the tonic, in octaves, parallel or contrary (a tenth listening review heard
         # them in 3 of 12 continuations)
-        barred = {_SEVENTH[minor]} | ({_ROOT[(minor, 1)]} if TOP_OFF_DOMINANT_ROOT else set())
+        barred = {V7_SEVENTH[minor]} | ({CADENCE_ROOT[(minor, 1)]} if TOP_OFF_DOMINANT_ROOT
+                                        else set())
         allowed = np.isin(cand % 12, list(pcs - barred))[None, :]
     elif which == 1 and n > 1 and i == n - 2:
         # the dominant holds its leading tone (its third): the tenor takes it if none above has
-        leading = [_LEADING[minor]]
+        leading = [LEADING_TONE[minor]]
         above = cur[:, :i]
         lacking = ~np.isin(np.where(above >= 0, above % 12, -1), leading).any(axis=1)
         allowed = np.where(lacking[:, None], np.isin(cand % 12, leading)[None, :], allowed)
     elif which == 2 and n > 1:
-        third = list(_THIRD[minor])
+        third = list(FINAL_THIRD[minor])
         if i == 0:
-            allowed = (cand % 12 == _ROOT[(minor, 2)])[None, :]
+            allowed = (cand % 12 == CADENCE_ROOT[(minor, 2)])[None, :]
         elif i == n - 2:
             above = cur[:, :i]
             lacking = ~np.isin(np.where(above >= 0, above % 12, -1), third).any(axis=1)
             allowed = np.where(lacking[:, None], np.isin(cand % 12, third)[None, :], allowed)
         if before is not None:
             prev = before[:, i]
-            seventh = (prev >= 0) & (prev % 12 == _SEVENTH[minor])
+            seventh = (prev >= 0) & (prev % 12 == V7_SEVENTH[minor])
             if seventh.any():
                 fall = prev[:, None] - cand[None, :]
                 resolve = (fall >= 1) & (fall <= 2) & np.isin(cand % 12, third)[None, :]
@@ -3408,12 +3415,12 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_SEVENTH_ONCE:
         # an inner voice does not double the dominant's seventh a voice above sounds
         above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
-        has = (above == _SEVENTH[minor]).any(axis=1)
-        allowed = allowed & ~(has[:, None] & (cand % 12 == _SEVENTH[minor])[None, :])
+        has = (above == V7_SEVENTH[minor]).any(axis=1)
+        allowed = allowed & ~(has[:, None] & (cand % 12 == V7_SEVENTH[minor])[None, :])
     if n > 2 and 0 < i < n - 2 and before is not None and CADENCE_NOTE_REACH:
         # the note the tenor is to take (the dominant's leading tone, the tonic's third), where
         # the tenor cannot reach it: a voice above it takes it
-        need = [_LEADING[minor]] if which == 1 else list(_THIRD[minor])
+        need = [LEADING_TONE[minor]] if which == 1 else list(FINAL_THIRD[minor])
         stuck = _out_of_reach(cur[:, :i], before[:, n - 2], before[:, i], need, cand, minor)
         allowed = np.where(stuck[:, None], np.isin(cand % 12, need)[None, :] & allowed, allowed)
     if n > 1 and 0 < i < n - 1:  # the cadence's voices keep their order (no crossing)
@@ -3475,7 +3482,7 @@ def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool) -> list[i
     for k, f in enumerate(frames):
         if f.cadence and (k == 0 or frames[k - 1].cadence != f.cadence):
             cad_minor, cad_shift = f.close_key or (minor, 0)
-            starts.append((f.step, _cadence_root(cad_minor, f.cadence, cad_shift)))
+            starts.append((f.step, cadence_root(cad_minor, f.cadence, cad_shift)))
     for k, f in enumerate(frames):
         if f.cadence:
             continue
@@ -3560,15 +3567,15 @@ def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
         before = np.where(before >= 0, before - shift, -1)
     pcs = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
     pc = cand % 12
-    has_third = np.isin(pcs, list(_THIRD[minor])).any(axis=1)
+    has_third = np.isin(pcs, list(FINAL_THIRD[minor])).any(axis=1)
     owed = np.zeros(len(cur), bool)  # an inner voice below owes its seventh the third
     if SEVENTH_KEEPS_THIRD and i < n - 2:
         lower = before[:, i + 1:n - 1]
-        owed = ((lower >= 0) & (lower % 12 == _SEVENTH[minor])).any(axis=1)
+        owed = ((lower >= 0) & (lower % 12 == V7_SEVENTH[minor])).any(axis=1)
         has_third = has_third | owed
     over, prev = cur[:, i - 1], before[:, i]
     if i < n - 1:  # the chord first, then the step into it: each yields on its own
-        allowed = ~(np.isin(pc, list(_THIRD[minor]))[None, :] & has_third[:, None])
+        allowed = ~(np.isin(pc, list(FINAL_THIRD[minor]))[None, :] & has_third[:, None])
         allowed = allowed & ((over < 0)[:, None] | (cand[None, :] != over[:, None]))
         _narrow_held(mask, allowed, held, pitches, pitch_offset)
     allowed = (prev < 0)[:, None] | (np.abs(cand[None, :] - prev[:, None]) <= 7)
@@ -3576,7 +3583,7 @@ def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
                  pitch_offset)
     if i != n - 2 and not (OWED_THIRD_FIFTH and owed.any()):
         return
-    root = _ROOT[(minor, 2)]
+    root = CADENCE_ROOT[(minor, 2)]
     fifth = (root + 7) % 12
     bass = before[:, n - 1]
     fifths = (prev >= 0) & (bass >= 0) & ((prev - bass) % 12 == 7) & (bass % 12 != root)
@@ -3608,228 +3615,6 @@ def _picardy(mask: np.ndarray, above: np.ndarray, cand: np.ndarray,
     return (pc != 0)[None, :] | keep[:, None]
 
 
-_TRIAD = {False: {0, 4, 7}, True: {9, 0, 4}}  # the tonic triad, normalized: C major, A minor
-_DOMINANT_TRIAD = {False: {7, 11, 2}, True: {4, 8, 11}}
-
-
-@dataclass(frozen=True)
-class _Melody:
-    """The melody a harmonization keeps (the one voice not rewritten): its grid lane, the steps
-    of its attacks and their pitch classes (normalized key). The harmonization rules below read
-    it; :func:`_melody` builds it once per request."""
-    lane: list[int]
-    attacks: list[int]
-    pcs: dict[int, int]  # attack step -> pitch class
-
-
-def _melody(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
-            key: KeySignature | None, v: VoiceVocabulary) -> _Melody | None:
-    """The melody being harmonized, or None (not a harmonization, no key, or not one voice)."""
-    kept = [i for i in range(len(grid)) if not rewritten[i]]
-    if not request.harmonize or key is None or len(kept) != 1:
-        return None
-    lane = grid[kept[0]]
-    attacks = [s for s, tok in enumerate(lane) if tok >= v.pitch_offset]
-    pcs = {s: (lane[s] - v.pitch_offset + v.min_pitch) % 12 for s in attacks}
-    return _Melody(lane, attacks, pcs)
-
-
-def _opening_tonic(melody: _Melody | None, start_step: int, stop_step: int, minor: bool) -> int:
-    """The step of a harmonization's first chord when it should be the tonic in root position,
-    else -1: a melody harmonized from its first note, that note in the tonic triad (as Bach's
-    harmonizations open; a listening review found Ode to Joy opened on I in 2 of 6 and on vi6 or
-    iii in the rest)."""
-    if melody is None or not melody.attacks or not start_step <= melody.attacks[0] < stop_step:
-        return -1
-    first = melody.attacks[0]
-    return first if melody.pcs[first] in _TRIAD[minor] else -1
-
-
-def _phrase_closes(melody: _Melody | None, fermatas: set[int], start_step: int,
-                   last_bar_step: int, bar_steps: list[int], beat: int, minor: bool,
-                   rng: np.random.Generator | None = None,
-                   keys: dict[int, tuple[bool, int]] | None = None) -> dict[int, int]:
-    """The cadences inside a harmonized melody, {step: 1 for the dominant, 2 for the tonic},
-    each chord in root position (``_cadence_mask``), before the last bar. A phrase ends on a
-    melody note under a fermata (a chorale's phrase ends), or on one of two beats or more that
-    ends a two-bar unit (phrase ends in chorales and tunes fall at the end of bars 2, 4, 6...).
-    There, the second or seventh degree is a half close (V). The tonic or its third, reached by
-    step from a note of the dominant seventh chord that sounds through the beat before, is a
-    full close: V on that beat, I on the note, as Bach closes nearly every phrase that ends on
-    the tonic triad. A second listening review found Ode to Joy's bar 4 (E, in D major)
-    harmonized with V in 2 of 6 variations, ii6 or iii7 in the rest; the held-out chorale
-    melodies had 0.64 authentic cadences per 8 bars against Bach's 1.07 on the same melodies.
-
-    With ``rng``, a phrase end may close in the key of V or vi (in minor III or v) instead
-    (:data:`TONAL_PLAN`, :func:`_close_away`): its V and I, each in that key, are written into
-    ``keys`` {step: (minor, shift)} as :func:`_closing_key` gives the final cadence's."""
-    if melody is None:
-        return {}
-    lane, attacks = melody.lane, melody.attacks
-    seconds = _DOMINANT_TRIAD[minor] - _TRIAD[minor]  # the second and seventh degrees
-    tonic, third = _ROOT[(minor, 2)], _THIRD[minor]
-    dominant = _DOMINANT[minor]  # V7's pitch classes
-    upbeat = bool(attacks) and len(bar_steps) > 1 and 0 < attacks[0] < bar_steps[1]
-    first = 3 if upbeat else 2  # after an upbeat the two-bar units start with bar 1
-    ends = {bar_steps[b] for b in range(first, len(bar_steps), 2)}
-    out: dict[int, int] = {}
-    last_chord: tuple[int, bool] | None = None  # the last close drawn (_close_choice)
-    for k, s in enumerate(attacks):
-        if not start_step <= s < last_bar_step:
-            continue
-        e = s + 1
-        while e < len(lane) and lane[e] == HOLD:
-            e += 1
-        if not (s in fermatas or (e - s >= 2 * beat and e in ends)):
-            continue
-        pc = melody.pcs[s]
-        before = s - beat
-        prepared_ok = bool(k) and before >= start_step and attacks[0] <= before and \
-            before not in out
-        if rng is not None and keys is not None and BACH_CLOSES:
-            chosen = _close_choice(melody, k, s, before, prepared_ok, rng, minor, last_chord)
-            if chosen is not None:
-                chosen, last_chord = chosen
-                for t, (which, key) in chosen.items():
-                    out[t] = which
-                    if key is not None:
-                        keys[t] = key
-                continue
-        if pc in seconds:
-            out[s] = 1
-            continue
-        if pc != tonic and pc not in third:
-            continue
-        if k == 0 or before < start_step or attacks[0] > before:
-            continue
-        # the notes sounding from the beat before up to the close: all in V7
-        lead = _lead(melody, k, before)
-        prev = melody.pcs[attacks[k - 1]]
-        step_ok = min((pc - prev) % 12, (prev - pc) % 12) <= 2 and prev != pc
-        if step_ok and all(melody.pcs[a] in dominant for a in lead):
-            out.setdefault(before, 1)
-            out[s] = 2
-    return out
-
-
-def _lead(melody: _Melody, k: int, before: int) -> list[int]:
-    """The melody's attacks sounding from step ``before`` up to its ``k``-th attack."""
-    attacks = melody.attacks
-    return [a for a in attacks[:k] if a > before] + [max(a for a in attacks[:k] if a <= before)]
-
-
-# The chord a harmonized melody's phrase closes on, drawn from Bach's own choices under the same
-# melody degree: {minor home key: {melody degree: ((root degree, minor triad, prepared by its
-# dominant a beat before), count), ...}}, the degrees from the home tonic. Counted on the
-# bach-chorales train split's interior fermatas whose chord is a major or minor triad in root
-# position, kinds seen at least 4 times (`python bench/fermata_closes.py --table`). Among the
-# kinds the melody's notes allow (_close_choice) one is drawn by its count. A listening review
-# heard harmonizations whose phrases all close on the tonic; the test melodies' interior
-# fermatas closed on the tonic triad 31% / 46% of the time in major / minor (Bach 23% / 26%)
-# and on other root-position triads than I and V 9% / 12% (Bach 30% / 47%), in minor on i
-# under the third degree, where Bach closes on III (bench/fermata_closes.py --no-bach-closes).
-BACH_CLOSES: dict[bool, dict[int, tuple[tuple[tuple[int, bool, bool], int], ...]]] = {
-    False: {
-        0: (((0, False, True), 114), ((0, False, False), 52), ((9, True, False), 28),
-            ((5, False, True), 16), ((9, True, True), 12), ((5, False, False), 7)),
-        2: (((7, False, False), 83), ((2, True, True), 13), ((7, False, True), 8),
-            ((2, True, False), 6)),
-        4: (((0, False, True), 58), ((0, False, False), 35), ((9, False, False), 21),
-            ((4, False, False), 14)),
-        5: (((5, False, True), 9), ((2, True, False), 9), ((5, False, False), 4),
-            ((2, True, True), 4)),
-        7: (((7, False, True), 92), ((7, False, False), 47), ((0, False, False), 14),
-            ((4, True, False), 10)),
-        9: (((9, True, True), 10), ((5, False, False), 8), ((5, False, True), 7),
-            ((2, False, False), 6), ((9, True, False), 4)),
-        11: (((7, False, True), 23), ((7, False, False), 22), ((4, False, False), 14)),
-    },
-    True: {
-        0: (((0, True, True), 100), ((0, True, False), 31), ((8, False, False), 15),
-            ((5, False, False), 5)),
-        2: (((7, False, False), 90), ((10, False, False), 15), ((10, False, True), 13)),
-        3: (((3, False, True), 64), ((3, False, False), 23), ((0, True, False), 6),
-            ((8, False, True), 4), ((8, False, False), 4)),
-        5: (((5, True, True), 17), ((10, False, False), 16), ((5, True, False), 5)),
-        7: (((7, False, False), 47), ((3, False, True), 22), ((3, False, False), 16),
-            ((7, False, True), 15), ((0, True, False), 6), ((7, True, True), 5)),
-        8: (((8, False, True), 4),),
-        10: (((10, False, True), 21), ((10, False, False), 7), ((7, True, False), 7),
-             ((7, True, True), 4)),
-        11: (((7, False, False), 19),),
-    },
-}
-# ... and a kind that closes on the chord the last close drawn closed on weighs this times its
-# count: a listening review heard one harmonization close 12 of its 17 phrases on G major, and
-# the harmonized test melodies closed two phrases running on the same chord 20% of the time,
-# three running 20 times (Bach 12%, once)
-REPEATED_CLOSE_WEIGHT = 0.3
-# ... a major triad not prepared by its dominant closes as a half close (V of the key a fifth
-# below, its seventh left out: HALF_CLOSE_TRIAD) on these root degrees: V, and the secondary
-# dominants Bach's half closes stand on (III: V of vi, VI: V of ii, II: V of V; in minor
-# VII: V of III); on the others (I, IV; III, VI in minor) it is that triad's tonic
-_HALF_CLOSE_ROOTS = {False: {7: False, 4: True, 9: True, 2: False}, True: {7: True, 10: False}}
-# (the mode of the key each half close is the dominant of, by the chord's root degree)
-
-
-def _key_of(root: int, minor_triad: bool) -> tuple[bool, int]:
-    """(minor, shift): the key whose tonic triad is the normalized ``root``'s triad."""
-    return minor_triad, (root - (9 if minor_triad else 0)) % 12
-
-
-def _close_choice(melody: _Melody, k: int, s: int, before: int, prepared_ok: bool,
-                  rng: np.random.Generator, minor: bool,
-                  last: tuple[int, bool] | None = None
-                  ) -> tuple[dict[int, tuple[int, tuple[bool, int] | None]],
-                             tuple[int, bool]] | None:
-    """The phrase close on the melody's ``k``-th attack (step ``s``), drawn from
-    :data:`BACH_CLOSES` among the kinds its notes allow, and its chord (normalized root,
-    minor): {step: (1 dominant or 2 tonic, key (minor, shift) or None for the home key)}, the
-    close at ``s`` and, when prepared, its dominant at ``before``; None where the table has no
-    kind the notes allow. A kind closing on the chord of the ``last`` close drawn weighs
-    :data:`REPEATED_CLOSE_WEIGHT` times its count. The melody's
-    note is in the triad; a prepared close (``prepared_ok``: the beat before is the
-    harmonization's and no close) also has the notes from the beat before in that triad's
-    dominant seventh chord, the last stepping to it (the seventh falling, the leading tone
-    rising a semitone): A-G or C-B over D7-G."""
-    pc = melody.pcs[s]
-    home = _ROOT[(minor, 2)]
-    degree = (pc - home) % 12
-    prev = melody.pcs[melody.attacks[k - 1]] if k else -1
-    lead = {melody.pcs[a] for a in _lead(melody, k, before)} if prepared_ok else set()
-    options: list[tuple[float, dict[int, tuple[int, tuple[bool, int] | None]],
-                        tuple[int, bool]]] = []
-    for (root_degree, minor_triad, prepared), count in BACH_CLOSES[minor].get(degree, ()):
-        root = (home + root_degree) % 12
-        chord = (root, minor_triad)
-        if chord == last:
-            count *= REPEATED_CLOSE_WEIGHT
-        if pc not in {root, (root + (3 if minor_triad else 4)) % 12, (root + 7) % 12}:
-            continue
-        key: tuple[bool, int] | None = _key_of(root, minor_triad)
-        if key == (minor, 0):
-            key = None
-        if prepared:
-            if not prepared_ok:
-                continue
-            dom = (root + 7) % 12
-            seventh, leading = (dom + 10) % 12, (dom + 4) % 12
-            step = (pc - prev) % 12
-            if not (lead <= {dom, leading, (dom + 7) % 12, seventh} and prev != pc
-                    and min(step, 12 - step) <= 2 and (prev != seventh or step == 11)
-                    and (prev != leading or step == 1)):
-                continue
-            options.append((count, {before: (1, key), s: (2, key)}, chord))
-        elif not minor_triad and root_degree in _HALF_CLOSE_ROOTS[minor]:
-            local = _key_of((root + 5) % 12, _HALF_CLOSE_ROOTS[minor][root_degree])
-            options.append((count, {s: (1, None if local == (minor, 0) else local)}, chord))
-        else:
-            options.append((count, {s: (2, key)}, chord))
-    if not options:
-        return None
-    w = np.array([o[0] for o in options], float)
-    _, closes, chord = options[int(rng.choice(len(options), p=w / w.sum()))]
-    return closes, chord
 
 
 # Under a harmonized melody's phrase close, while its note is held, the lower voices keep the
@@ -3840,20 +3625,6 @@ CLOSES_HELD = True
 # struck three times in a bar). The model still may: on the test melodies a lower voice strikes
 # on 6 of 184 beats under a held close (before: 61; Bach 19 of 92; bench/phrase_closes.py).
 CLOSE_STANDS = True
-
-
-def _held_closes(melody: _Melody | None, closes: dict[int, int]) -> dict[int, int]:
-    """{step: 1 or 2} for the steps after a phrase close (``_phrase_closes``) while the melody
-    holds the close's note."""
-    out: dict[int, int] = {}
-    if melody is None:
-        return out
-    for s, which in closes.items():
-        e = s + 1
-        while e < len(melody.lane) and melody.lane[e] == HOLD:
-            out[e] = which
-            e += 1
-    return out
 
 
 def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
@@ -3870,10 +3641,10 @@ def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_o
     heard a bass strike the half close's root on each beat of the bar). ``shift``: the close is
     in the key that many semitones above (:func:`_cadence_mask`). A row left without a note
     keeps its mask."""
-    triad = _DOMINANT_TRIAD[minor] if which == 1 else _TRIAD[minor]
+    triad = V_TRIAD[minor] if which == 1 else I_TRIAD[minor]
     pcs = set(triad)
     if i == n - 1:
-        root = _ROOT[(minor, which)]
+        root = CADENCE_ROOT[(minor, which)]
         third = (root + (4 if which == 1 or not minor else 3)) % 12
         pcs = {root, third}
     pcs = {(p + shift) % 12 for p in pcs}
@@ -3883,53 +3654,6 @@ def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_o
     _narrow(mask, allowed, pitch_offset)
 
 
-def _bass_avoid(melody: _Melody | None, closes: dict[int, int], opening: int, close: int,
-                last_beat: int, beat: int, minor: bool,
-                close_key: tuple[bool, int] | None = None,
-                close_keys: dict[int, tuple[bool, int]] | None = None
-                ) -> dict[int, frozenset[int]]:
-    """For a harmonized melody: at the steps of the beat before each chord whose root the
-    cadence rules put in the bass (the phrase closes, the final V and I, the opening I), the
-    bass pitch classes that would make with the melody a fifth or an octave that the root
-    repeats (consecutive fifths or octaves the cadence would force: the evaluation's chorale
-    melodies had 0.12 outer parallels per 8 bars with the phrase closes, mostly vi-V under the
-    melody's 3-2 at a half close, against 0.02 without). ``close_keys``: the phrase closes
-    planned in another key (:func:`_phrase_closes`). {step: pitch classes}."""
-    if melody is None:
-        return {}
-    chords = dict(closes)
-    if close:  # the final cadence: V on the beat before the last (a full close), the close
-        chords.setdefault(last_beat, close)
-        if close == 2:
-            chords.setdefault(last_beat - beat, 1)
-    if opening >= 0:
-        chords.setdefault(opening, 2)
-    out: dict[int, set[int]] = {}
-    lane = melody.lane
-
-    def sounding(t: int) -> int | None:  # the melody's pitch class at step t
-        a = bisect.bisect_right(melody.attacks, t) - 1
-        if a < 0:
-            return None
-        s = melody.attacks[a]
-        return melody.pcs[s] if all(lane[x] == HOLD for x in range(s + 1, t + 1)) else None
-
-    for c, which in chords.items():
-        top = sounding(c)
-        if top is None:
-            continue
-        mode, shift = (close_key if close_key and close and c in (last_beat, last_beat - beat)
-                       else (close_keys or {}).get(c, (minor, 0)))
-        interval = (top - _cadence_root(mode, which, shift)) % 12
-        if interval not in (0, 7):
-            continue
-        for t in range(max(0, c - beat), c):
-            before = sounding(t)
-            if before is not None and before != top:
-                out.setdefault(t, set()).add((before - interval) % 12)
-    return {t: frozenset(v) for t, v in out.items()}
-
-
 def _avoid_mask(mask: np.ndarray, sounding: np.ndarray, cand: np.ndarray, pitch_offset: int,
                 avoid: frozenset[int]) -> None:
     """No pitch class of ``avoid``: none is struck, and a note held from before on one moves
@@ -3937,73 +3661,6 @@ def _avoid_mask(mask: np.ndarray, sounding: np.ndarray, cand: np.ndarray, pitch_
     keep = _narrow(mask, ~np.isin(cand % 12, list(avoid))[None, :], pitch_offset)
     held = keep & (sounding >= 0) & np.isin(sounding % 12, list(avoid))
     mask[held, HOLD] = False
-
-
-def _melody_final_step(melody: _Melody | None, last_bar_step: int, stop_step: int,
-                       last_beat: int) -> int:
-    """Where a harmonized melody's final chord starts: with the melody's last note when that
-    starts in the last bar, so the close sounds under the final note and not under the one
-    before it (a note later than the strong beat, :func:`_final_chord_step`), and the dominant
-    under the note before (a final whole note on the downbeat had had V struck under it on beat
-    2, the leading tone against the held tonic); else ``last_beat``."""
-    if melody is None:
-        return last_beat
-    inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
-    return inside[-1] if inside else last_beat
-
-
-def _melody_close(melody: _Melody | None, last_beat: int, minor: bool) -> int:
-    """The final chord of a harmonized melody that ends the piece: 2 (the tonic, V-I) when its
-    last note is in the tonic triad, 1 (the dominant in root position: a half cadence) when it
-    is in the dominant triad, 0 (the model's chord) otherwise. Not harmonizing: 2. A listening
-    review found Old Hundredth's first phrase, ending on the second degree, harmonized with a
-    tonic chord under it in 3 of 3 variations."""
-    if melody is None:
-        return 2
-    before = [s for s in melody.attacks if s <= last_beat]
-    if not before:
-        return 2
-    pc = melody.pcs[before[-1]]
-    if pc in _TRIAD[minor]:
-        return 2
-    return 1 if pc in _DOMINANT_TRIAD[minor] else 0
-
-
-def _closing_key(melody: _Melody | None, last_beat: int, bar_steps: list[int], beat: int
-                 ) -> tuple[bool, int] | None:
-    """For a harmonized melody whose last note is in neither the tonic nor the dominant triad
-    (:func:`_melody_close` 0): the key it closes in, (minor, semitones from the normalized
-    tonic of that mode to its tonic), with the last note as its tonic, minor when the last two
-    bars sound its minor third and not its major one. A chorale tune that ends in the key of
-    its dominant (BWV 127.5: B-natural, C, D, C, B-natural, C under one flat) had been left to
-    the model's last chord, and a listening review heard it end on A minor over G; Bach
-    closes it G-C. None without a last note, or where the melody's notes on the beat before
-    do not belong to that key's dominant seventh (then the model's chord stands, as before)."""
-    if melody is None:
-        return None
-    before = [t for t in melody.attacks if t <= last_beat]
-    if len(before) < 2:
-        return None
-    tonic = melody.pcs[before[-1]]
-    bar = bisect.bisect_right(bar_steps, last_beat) - 1
-    since = bar_steps[max(0, bar - 1)] if bar >= 0 else 0
-    recent = {melody.pcs[t] for t in before if t >= since}
-    local_minor = (tonic + 3) % 12 in recent and (tonic + 4) % 12 not in recent
-    shift = (tonic - _ROOT[(local_minor, 2)]) % 12
-    dominant = {(x + shift) % 12 for x in _DOMINANT[local_minor]}
-    sounding = [t for t in before[:-1] if t <= last_beat - beat]  # at the dominant's beat
-    lead = [t for t in before[:-1] if t > last_beat - beat] + sounding[-1:]
-    if not all(melody.pcs[t] in dominant for t in lead):
-        return None
-    return local_minor, shift
-
-
-def _real_key(close_key: tuple[bool, int], shift: int) -> KeySignature:
-    """The closing key of :func:`_closing_key` in the score's own pitch (``shift``: the
-    normalizing transposition)."""
-    local_minor, offset = close_key
-    tonic = (_ROOT[(local_minor, 2)] + offset - shift) % 12
-    return KeySignature.from_tonic(tonic, "minor" if local_minor else "major")
 
 
 def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,

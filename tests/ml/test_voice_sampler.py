@@ -1638,7 +1638,7 @@ def test_no_written_voice_sounds_above_a_harmonized_melody(tiny_voice_model, mon
 
 
 def test_a_harmonization_opens_on_the_tonic_when_the_melody_starts_in_its_triad(sampler):
-    from composer_gui.ml.voice_sampler import _melody, _opening_tonic
+    from composer_gui.ml.melody_plan import harmonized_melody, opening_tonic
 
     v = sampler.vocab
     lane = [REST, REST, v.pitch_id(67), HOLD, v.pitch_id(69)]  # G (in C major's triad) first
@@ -1646,33 +1646,33 @@ def test_a_harmonization_opens_on_the_tonic_when_the_melody_starts_in_its_triad(
     rewritten = [False, True, True, True]
 
     def kept(request):  # the melody a request keeps, in C major
-        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+        return harmonized_melody(request, grid, rewritten, KeySignature(0, 0), v)
 
     harmonize = GenerationRequest(harmonize=True)
-    assert _opening_tonic(kept(harmonize), 0, 5, False) == 2
-    assert _opening_tonic(kept(GenerationRequest()), 0, 5, False) == -1
-    assert _opening_tonic(kept(harmonize), 3, 5, False) == -1  # from inside
+    assert opening_tonic(kept(harmonize), 0, 5, False) == 2
+    assert opening_tonic(kept(GenerationRequest()), 0, 5, False) == -1
+    assert opening_tonic(kept(harmonize), 3, 5, False) == -1  # from inside
     lane[2] = v.pitch_id(65)  # F: not in the tonic triad
-    assert _opening_tonic(kept(harmonize), 0, 5, False) == -1
+    assert opening_tonic(kept(harmonize), 0, 5, False) == -1
 
 
 def test_a_harmonized_melody_closes_on_the_chord_its_last_note_belongs_to(sampler):
-    from composer_gui.ml.voice_sampler import _melody, _melody_close
+    from composer_gui.ml.melody_plan import harmonized_melody, melody_close
 
     v = sampler.vocab
     grid = [[REST, v.pitch_id(64), HOLD, v.pitch_id(0 + 60)], [REST] * 4, [REST] * 4, [REST] * 4]
     rewritten = [False, True, True, True]
 
     def kept(request):  # the melody a request keeps, in C major
-        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+        return harmonized_melody(request, grid, rewritten, KeySignature(0, 0), v)
 
     harmonize = GenerationRequest(harmonize=True)
-    assert _melody_close(kept(harmonize), 3, False) == 2  # ends on C: V-I
+    assert melody_close(kept(harmonize), 3, False) == 2  # ends on C: V-I
     grid[0][3] = v.pitch_id(62)  # ends on D: a half cadence on V
-    assert _melody_close(kept(harmonize), 3, False) == 1
+    assert melody_close(kept(harmonize), 3, False) == 1
     grid[0][3] = v.pitch_id(65)  # F: neither triad: the model's chord
-    assert _melody_close(kept(harmonize), 3, False) == 0
-    assert _melody_close(kept(GenerationRequest()), 3, False) == 2
+    assert melody_close(kept(harmonize), 3, False) == 0
+    assert melody_close(kept(GenerationRequest()), 3, False) == 2
 
 
 def test_a_harmonized_melody_that_ends_in_another_key_closes_v_i_there(sampler, monkeypatch):
@@ -1680,7 +1680,7 @@ def test_a_harmonized_melody_that_ends_in_another_key_closes_v_i_there(sampler, 
     key of its last note, C-F with the roots in the bass, as a chorale tune ending in the key
     of its dominant closes there; without the rule the model's chord stands."""
     from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _closing_key, _melody
+    from composer_gui.ml.melody_plan import closing_key, harmonized_melody
 
     pitches = [72, 71, 69, 67, 69, 67, 65, 64, 67, 69, 67, 67]
     notes = (*(Note(i * TPQ, p, TPQ) for i, p in enumerate(pitches)), Note(12 * TPQ, 65, BAR))
@@ -1704,9 +1704,9 @@ def test_a_harmonized_melody_that_ends_in_another_key_closes_v_i_there(sampler, 
     grid = [lane, [REST] * 4, [REST] * 4, [REST] * 4]
 
     def closing() -> tuple[bool, int] | None:
-        melody = _melody(GenerationRequest(harmonize=True), grid, [False, True, True, True],
-                         KeySignature(0, 0), v)
-        return _closing_key(melody, 3, [0, 4], 1)
+        melody = harmonized_melody(GenerationRequest(harmonize=True), grid,
+                                   [False, True, True, True], KeySignature(0, 0), v)
+        return closing_key(melody, 3, [0, 4], 1)
 
     assert closing() == (False, 9)  # A major, 9 semitones above C (no C natural heard)
     lane[1] = v.pitch_id(72)  # C natural: A minor, the normalized minor tonic itself
@@ -1716,7 +1716,7 @@ def test_a_harmonized_melody_that_ends_in_another_key_closes_v_i_there(sampler, 
 
 
 def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
-    from composer_gui.ml.voice_sampler import _melody, _melody_final_step
+    from composer_gui.ml.melody_plan import harmonized_melody, melody_final_step
 
     v = sampler.vocab
     lane = [v.pitch_id(62)] + [HOLD] * 11 + [v.pitch_id(60)] + [HOLD] * 3  # last note on beat 4
@@ -1724,13 +1724,13 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     rewritten = [False, True, True, True]
 
     def kept(request):  # the melody a request keeps, in C major
-        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+        return harmonized_melody(request, grid, rewritten, KeySignature(0, 0), v)
 
     harmonize = GenerationRequest(harmonize=True)
-    assert _melody_final_step(kept(harmonize), 0, 16, 8) == 12
-    assert _melody_final_step(kept(GenerationRequest()), 0, 16, 8) == 8
+    assert melody_final_step(kept(harmonize), 0, 16, 8) == 12
+    assert melody_final_step(kept(GenerationRequest()), 0, 16, 8) == 8
     lane[12] = HOLD  # the last note is the whole bar's: the close starts with it, on beat 1
-    assert _melody_final_step(kept(harmonize), 0, 16, 8) == 0
+    assert melody_final_step(kept(harmonize), 0, 16, 8) == 0
 
 
 def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root_triad(
@@ -1764,10 +1764,10 @@ def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root
 def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sampler):
     """Bars of 4 steps, a beat of 1: a D (the second degree of C) held 2 beats to the end of bar
     2 is a half close; the same D ending bar 1, or held 1 beat, is not."""
-    from composer_gui.ml.voice_sampler import _melody, _phrase_closes
+    from composer_gui.ml.melody_plan import harmonized_melody, plan_phrase_closes
 
     def _half_closes(*args):
-        return set(_phrase_closes(args[0], set(), *args[1:]))
+        return set(plan_phrase_closes(args[0], set(), *args[1:]))
 
     v = sampler.vocab
     c, d = v.pitch_id(60), v.pitch_id(62)
@@ -1776,7 +1776,7 @@ def test_a_harmonized_melody_half_closes_on_the_second_degree_at_a_phrase_end(sa
     rewritten = [False, True, True, True]
 
     def kept(request):  # the melody a request keeps, in C major
-        return _melody(request, grid, rewritten, KeySignature(0, 0), v)
+        return harmonized_melody(request, grid, rewritten, KeySignature(0, 0), v)
 
     bars = [0, 4, 8, 12, 16]
     harmonize = GenerationRequest(harmonize=True)
@@ -1791,7 +1791,7 @@ def test_a_harmonized_melody_closes_its_phrases_on_the_tonic_with_v_i(sampler):
     """Bars of 4 steps, a beat of 1, C major. Bar 2 ends E D | C held two beats: V on the D's
     beat, I on the C (a full close). Under a fermata a short note ends a phrase too; a leap
     into the tonic, or a note before the close outside V7, is no cadence."""
-    from composer_gui.ml.voice_sampler import _melody, _phrase_closes
+    from composer_gui.ml.melody_plan import harmonized_melody, plan_phrase_closes
 
     v = sampler.vocab
     c, d, e, g, a = (v.pitch_id(p) for p in (60, 62, 64, 67, 69))
@@ -1801,16 +1801,16 @@ def test_a_harmonized_melody_closes_its_phrases_on_the_tonic_with_v_i(sampler):
     bars = [0, 4, 8, 12, 16]
 
     def closes(fermatas=()):
-        melody = _melody(GenerationRequest(harmonize=True), grid, rewritten,
-                         KeySignature(0, 0), v)
-        return _phrase_closes(melody, set(fermatas), 0, 12, bars, 1, False)
+        melody = harmonized_melody(GenerationRequest(harmonize=True), grid, rewritten,
+                                   KeySignature(0, 0), v)
+        return plan_phrase_closes(melody, set(fermatas), 0, 12, bars, 1, False)
 
     assert closes() == {5: 1, 6: 2}
     # the same in A minor: E's chord is V, A (the tonic) closes
     lane[4:8] = [v.pitch_id(72), v.pitch_id(71), a, HOLD]
-    melody = _melody(GenerationRequest(harmonize=True), grid, rewritten, KeySignature(0, 0,
-                                                                                     "minor"), v)
-    assert _phrase_closes(melody, set(), 0, 12, bars, 1, True) == {5: 1, 6: 2}
+    melody = harmonized_melody(GenerationRequest(harmonize=True), grid, rewritten,
+                               KeySignature(0, 0, "minor"), v)
+    assert plan_phrase_closes(melody, set(), 0, 12, bars, 1, True) == {5: 1, 6: 2}
     lane[4:8] = [e, g, c, HOLD]  # a leap of a fifth into the tonic
     assert closes() == {}
     lane[4:8] = [e, a, c, HOLD]  # A (not in V7) on the beat before
@@ -2037,11 +2037,12 @@ def test_the_last_phrase_lasts_at_least_min_last_phrase_beats(sampler, monkeypat
 def test_the_lower_voices_keep_a_held_half_closes_chord(sampler):
     """While the melody holds a half close's D (C major), a voice that strikes takes G, B or D,
     the bass G or B; under a held full close (A minor) the tonic triad, the bass A or C."""
-    from composer_gui.ml.voice_sampler import _close_hold_mask, _held_closes, _Melody
+    from composer_gui.ml.melody_plan import Melody, held_close_steps
+    from composer_gui.ml.voice_sampler import _close_hold_mask
 
-    melody = _Melody(lane=[70, HOLD, HOLD, HOLD, 72, HOLD], attacks=[0, 4], pcs={0: 2, 4: 0})
-    assert _held_closes(melody, {0: 1, 4: 2}) == {1: 1, 2: 1, 3: 1, 5: 2}
-    assert _held_closes(None, {0: 1}) == {}
+    melody = Melody(lane=[70, HOLD, HOLD, HOLD, 72, HOLD], attacks=[0, 4], pcs={0: 2, 4: 0})
+    assert held_close_steps(melody, {0: 1, 4: 2}) == {1: 1, 2: 1, 3: 1, 5: 2}
+    assert held_close_steps(None, {0: 1}) == {}
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     alto = _open_mask(1, sampler)
@@ -2653,10 +2654,10 @@ def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
     """A melody in C whose second bar ends on D held 2 beats under a fermata (a planned half
     close, HALF_CLOSE_TRIAD): no voice under it takes F, V's seventh, in any of 8 seeds
     (without the rule, some do). The close is planned as V (BACH_CLOSES may draw ii there)."""
-    from composer_gui.ml import voice_sampler
+    from composer_gui.ml import melody_plan, voice_sampler
 
     score = half_close_melody()
-    monkeypatch.setattr(voice_sampler, "BACH_CLOSES",
+    monkeypatch.setattr(melody_plan, "BACH_CLOSES",
                         {False: {2: (((7, False, False), 1),)}, True: {}})
 
     def sevenths_at_the_close() -> int:
@@ -2849,14 +2850,14 @@ def test_a_plans_leading_tone_is_not_doubled(sampler):
 
 
 def _close_kinds(pcs: list[int], minor: bool = False, prepared_ok: bool = True) -> set:
-    """Every close :func:`_close_choice` draws, over 200 seeds, for a melody of one-step notes
+    """Every close :func:`close_choice` draws, over 200 seeds, for a melody of one-step notes
     ``pcs`` (normalized) whose last note ends a phrase, its beat the step before."""
-    from composer_gui.ml.voice_sampler import _close_choice, _Melody
+    from composer_gui.ml.melody_plan import Melody, close_choice
 
-    melody = _Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
+    melody = Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
     k = len(pcs) - 1
     return {tuple(sorted(chosen[0].items())) if chosen else None
-            for chosen in (_close_choice(melody, k, k, k - 1, prepared_ok,
+            for chosen in (close_choice(melody, k, k, k - 1, prepared_ok,
                                          np.random.default_rng(s), minor)
                            for s in range(200))}
 
@@ -2868,7 +2869,7 @@ def test_a_harmonized_major_melodys_phrase_closes_as_bach_closes_under_its_note(
     or on D major as a half close in the key of V; C-D (D7's seventh would rise, and C is in no
     dominant of D minor) only as a half close on V or on ii. Without the beat before (no
     preparation) only the unprepared kinds remain; with the table empty, none."""
-    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml import melody_plan
 
     g_major, a_minor, d_minor, f_major = (False, 7), (True, 0), (True, 5), (False, 5)
     assert _close_kinds([0, 9, 7]) == {
@@ -2881,7 +2882,7 @@ def test_a_harmonized_major_melodys_phrase_closes_as_bach_closes_under_its_note(
     assert _close_kinds([0, 9, 7], prepared_ok=False) == {
         ((2, (1, None)),), ((2, (2, None)),), ((2, (2, (True, 7))),)}
     assert _close_kinds([4, 5, 6]) == {None}  # F# under a fermata: Bach's table has no kind
-    monkeypatch.setattr(vs, "BACH_CLOSES", {False: {}, True: {}})
+    monkeypatch.setattr(melody_plan, "BACH_CLOSES", {False: {}, True: {}})
     assert _close_kinds([0, 9, 7]) == {None}
 
 
@@ -2889,19 +2890,19 @@ def test_a_harmonized_melodys_phrase_close_away_is_written_in_its_key(sampler, m
     """With Bach's table drawing V/V-V under the fifth degree and V-I under the tonic, the
     close A-G at a fermata is V/V-V: V on A's beat and I on G, each in the key 7 semitones up,
     and E-D-C closes V-I in the home key (no key written)."""
-    from composer_gui.ml import voice_sampler as vs
-    from composer_gui.ml.voice_sampler import _melody, _phrase_closes
+    from composer_gui.ml import melody_plan
+    from composer_gui.ml.melody_plan import harmonized_melody, plan_phrase_closes
 
     v = sampler.vocab
     c, d, e, g, a = (v.pitch_id(p) for p in (60, 62, 64, 67, 69))
     lane = [e, HOLD, c, HOLD, c, a, g, HOLD, e, HOLD, d, c, HOLD, HOLD, HOLD, HOLD]
     grid = [lane, [REST] * 16, [REST] * 16, [REST] * 16]
-    melody = _melody(GenerationRequest(harmonize=True), grid, [False, True, True, True],
-                     KeySignature(0, 0), v)
-    monkeypatch.setattr(vs, "BACH_CLOSES", {False: {7: (((7, False, True), 1),),
+    melody = harmonized_melody(GenerationRequest(harmonize=True), grid,
+                               [False, True, True, True], KeySignature(0, 0), v)
+    monkeypatch.setattr(melody_plan, "BACH_CLOSES", {False: {7: (((7, False, True), 1),),
                                                     0: (((0, False, True), 1),)}, True: {}})
     keys: dict = {}
-    closes = _phrase_closes(melody, {6, 11}, 0, 12, [0, 4, 8, 12, 16], 1, False,
+    closes = plan_phrase_closes(melody, {6, 11}, 0, 12, [0, 4, 8, 12, 16], 1, False,
                             np.random.default_rng(0), keys)
     assert closes == {5: 1, 6: 2, 10: 1, 11: 2}
     assert keys == {5: (False, 7), 6: (False, 7)}
@@ -3022,12 +3023,12 @@ def test_a_phrase_close_on_the_last_closes_chord_is_drawn_less_often():
     """A-G under a fermata closes on G major (V/V-V or a half close on V) 85% of the time by
     Bach's counts; after a close on G major it weighs REPEATED_CLOSE_WEIGHT as much, and I or
     iii come more often."""
-    from composer_gui.ml.voice_sampler import _close_choice, _Melody
+    from composer_gui.ml.melody_plan import Melody, close_choice
 
-    melody = _Melody(lane=[], attacks=[0, 1, 2], pcs={0: 0, 1: 9, 2: 7})
+    melody = Melody(lane=[], attacks=[0, 1, 2], pcs={0: 0, 1: 9, 2: 7})
 
     def share_on_g(last) -> float:
-        drawn = [_close_choice(melody, 2, 2, 1, True, np.random.default_rng(s), False, last)
+        drawn = [close_choice(melody, 2, 2, 1, True, np.random.default_rng(s), False, last)
                  for s in range(400)]
         return float(np.mean([chord == (7, False) for _, chord in drawn]))
 

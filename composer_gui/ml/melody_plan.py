@@ -1,0 +1,377 @@
+"""Where and on what a harmonized melody's phrases close, planned before a note is sampled.
+
+The voice sampler (ml/voice_sampler.py) harmonizes a kept melody; this module reads that melody
+(:class:`Melody`, in the normalized key: C major / A minor) and plans its chords at the places
+a listener hears most: the opening tonic, each phrase close (a note under a fermata, or a long
+note ending a two-bar unit) drawn from what Bach's chorales close on under the same melody
+degree (:data:`BACH_CLOSES`), the final cadence and the key it closes in, and the bass notes
+that would make consecutive fifths or octaves into those chords. The sampler's masks then make
+the planned chords (docs/voices.md).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from composer_gui.ml.harmony_tables import (
+    CADENCE_ROOT,
+    FINAL_THIRD,
+    I_TRIAD,
+    V7_NOTES,
+    V_TRIAD,
+    cadence_root,
+)
+from composer_gui.ml.sampler import GenerationRequest
+from composer_gui.ml.voices import HOLD, VoiceVocabulary
+from composer_gui.music.score import KeySignature
+
+
+@dataclass(frozen=True)
+class Melody:
+    """The melody a harmonization keeps (the one voice not rewritten): its grid lane, the steps
+    of its attacks and their pitch classes (normalized key). The harmonization rules below read
+    it; :func:`harmonized_melody` builds it once per request."""
+    lane: list[int]
+    attacks: list[int]
+    pcs: dict[int, int]  # attack step -> pitch class
+
+
+def harmonized_melody(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
+            key: KeySignature | None, v: VoiceVocabulary) -> Melody | None:
+    """The melody being harmonized, or None (not a harmonization, no key, or not one voice)."""
+    kept = [i for i in range(len(grid)) if not rewritten[i]]
+    if not request.harmonize or key is None or len(kept) != 1:
+        return None
+    lane = grid[kept[0]]
+    attacks = [s for s, tok in enumerate(lane) if tok >= v.pitch_offset]
+    pcs = {s: (lane[s] - v.pitch_offset + v.min_pitch) % 12 for s in attacks}
+    return Melody(lane, attacks, pcs)
+
+
+def opening_tonic(melody: Melody | None, start_step: int, stop_step: int, minor: bool) -> int:
+    """The step of a harmonization's first chord when it should be the tonic in root position,
+    else -1: a melody harmonized from its first note, that note in the tonic triad (as Bach's
+    harmonizations open; a listening review found Ode to Joy opened on I in 2 of 6 and on vi6 or
+    iii in the rest)."""
+    if melody is None or not melody.attacks or not start_step <= melody.attacks[0] < stop_step:
+        return -1
+    first = melody.attacks[0]
+    return first if melody.pcs[first] in I_TRIAD[minor] else -1
+
+
+def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: int,
+                   last_bar_step: int, bar_steps: list[int], beat: int, minor: bool,
+                   rng: np.random.Generator | None = None,
+                   keys: dict[int, tuple[bool, int]] | None = None) -> dict[int, int]:
+    """The cadences inside a harmonized melody, {step: 1 for the dominant, 2 for the tonic},
+    each chord in root position (``_cadence_mask``), before the last bar. A phrase ends on a
+    melody note under a fermata (a chorale's phrase ends), or on one of two beats or more that
+    ends a two-bar unit (phrase ends in chorales and tunes fall at the end of bars 2, 4, 6...).
+    There, the second or seventh degree is a half close (V). The tonic or its third, reached by
+    step from a note of the dominant seventh chord that sounds through the beat before, is a
+    full close: V on that beat, I on the note, as Bach closes nearly every phrase that ends on
+    the tonic triad. A second listening review found Ode to Joy's bar 4 (E, in D major)
+    harmonized with V in 2 of 6 variations, ii6 or iii7 in the rest; the held-out chorale
+    melodies had 0.64 authentic cadences per 8 bars against Bach's 1.07 on the same melodies.
+
+    With ``rng``, a phrase end may close in the key of V or vi (in minor III or v) instead
+    (:data:`TONAL_PLAN`, :func:`_close_away`): its V and I, each in that key, are written into
+    ``keys`` {step: (minor, shift)} as :func:`closing_key` gives the final cadence's."""
+    if melody is None:
+        return {}
+    lane, attacks = melody.lane, melody.attacks
+    seconds = V_TRIAD[minor] - I_TRIAD[minor]  # the second and seventh degrees
+    tonic, third = CADENCE_ROOT[(minor, 2)], FINAL_THIRD[minor]
+    dominant = V7_NOTES[minor]  # V7's pitch classes
+    upbeat = bool(attacks) and len(bar_steps) > 1 and 0 < attacks[0] < bar_steps[1]
+    first = 3 if upbeat else 2  # after an upbeat the two-bar units start with bar 1
+    ends = {bar_steps[b] for b in range(first, len(bar_steps), 2)}
+    out: dict[int, int] = {}
+    last_chord: tuple[int, bool] | None = None  # the last close drawn (close_choice)
+    for k, s in enumerate(attacks):
+        if not start_step <= s < last_bar_step:
+            continue
+        e = s + 1
+        while e < len(lane) and lane[e] == HOLD:
+            e += 1
+        if not (s in fermatas or (e - s >= 2 * beat and e in ends)):
+            continue
+        pc = melody.pcs[s]
+        before = s - beat
+        prepared_ok = bool(k) and before >= start_step and attacks[0] <= before and \
+            before not in out
+        if rng is not None and keys is not None and BACH_CLOSES:
+            chosen = close_choice(melody, k, s, before, prepared_ok, rng, minor, last_chord)
+            if chosen is not None:
+                chosen, last_chord = chosen
+                for t, (which, key) in chosen.items():
+                    out[t] = which
+                    if key is not None:
+                        keys[t] = key
+                continue
+        if pc in seconds:
+            out[s] = 1
+            continue
+        if pc != tonic and pc not in third:
+            continue
+        if k == 0 or before < start_step or attacks[0] > before:
+            continue
+        # the notes sounding from the beat before up to the close: all in V7
+        lead = _lead(melody, k, before)
+        prev = melody.pcs[attacks[k - 1]]
+        step_ok = min((pc - prev) % 12, (prev - pc) % 12) <= 2 and prev != pc
+        if step_ok and all(melody.pcs[a] in dominant for a in lead):
+            out.setdefault(before, 1)
+            out[s] = 2
+    return out
+
+
+def _lead(melody: Melody, k: int, before: int) -> list[int]:
+    """The melody's attacks sounding from step ``before`` up to its ``k``-th attack."""
+    attacks = melody.attacks
+    return [a for a in attacks[:k] if a > before] + [max(a for a in attacks[:k] if a <= before)]
+
+
+# The chord a harmonized melody's phrase closes on, drawn from Bach's own choices under the same
+# melody degree: {minor home key: {melody degree: ((root degree, minor triad, prepared by its
+# dominant a beat before), count), ...}}, the degrees from the home tonic. Counted on the
+# bach-chorales train split's interior fermatas whose chord is a major or minor triad in root
+# position, kinds seen at least 4 times (`python bench/fermata_closes.py --table`). Among the
+# kinds the melody's notes allow (close_choice) one is drawn by its count. A listening review
+# heard harmonizations whose phrases all close on the tonic; the test melodies' interior
+# fermatas closed on the tonic triad 31% / 46% of the time in major / minor (Bach 23% / 26%)
+# and on other root-position triads than I and V 9% / 12% (Bach 30% / 47%), in minor on i
+# under the third degree, where Bach closes on III (bench/fermata_closes.py --no-bach-closes).
+BACH_CLOSES: dict[bool, dict[int, tuple[tuple[tuple[int, bool, bool], int], ...]]] = {
+    False: {
+        0: (((0, False, True), 114), ((0, False, False), 52), ((9, True, False), 28),
+            ((5, False, True), 16), ((9, True, True), 12), ((5, False, False), 7)),
+        2: (((7, False, False), 83), ((2, True, True), 13), ((7, False, True), 8),
+            ((2, True, False), 6)),
+        4: (((0, False, True), 58), ((0, False, False), 35), ((9, False, False), 21),
+            ((4, False, False), 14)),
+        5: (((5, False, True), 9), ((2, True, False), 9), ((5, False, False), 4),
+            ((2, True, True), 4)),
+        7: (((7, False, True), 92), ((7, False, False), 47), ((0, False, False), 14),
+            ((4, True, False), 10)),
+        9: (((9, True, True), 10), ((5, False, False), 8), ((5, False, True), 7),
+            ((2, False, False), 6), ((9, True, False), 4)),
+        11: (((7, False, True), 23), ((7, False, False), 22), ((4, False, False), 14)),
+    },
+    True: {
+        0: (((0, True, True), 100), ((0, True, False), 31), ((8, False, False), 15),
+            ((5, False, False), 5)),
+        2: (((7, False, False), 90), ((10, False, False), 15), ((10, False, True), 13)),
+        3: (((3, False, True), 64), ((3, False, False), 23), ((0, True, False), 6),
+            ((8, False, True), 4), ((8, False, False), 4)),
+        5: (((5, True, True), 17), ((10, False, False), 16), ((5, True, False), 5)),
+        7: (((7, False, False), 47), ((3, False, True), 22), ((3, False, False), 16),
+            ((7, False, True), 15), ((0, True, False), 6), ((7, True, True), 5)),
+        8: (((8, False, True), 4),),
+        10: (((10, False, True), 21), ((10, False, False), 7), ((7, True, False), 7),
+             ((7, True, True), 4)),
+        11: (((7, False, False), 19),),
+    },
+}
+# ... and a kind that closes on the chord the last close drawn closed on weighs this times its
+# count: a listening review heard one harmonization close 12 of its 17 phrases on G major, and
+# the harmonized test melodies closed two phrases running on the same chord 20% of the time,
+# three running 20 times (Bach 12%, once)
+REPEATED_CLOSE_WEIGHT = 0.3
+# ... a major triad not prepared by its dominant closes as a half close (V of the key a fifth
+# below, its seventh left out: HALF_CLOSE_TRIAD) on these root degrees: V, and the secondary
+# dominants Bach's half closes stand on (III: V of vi, VI: V of ii, II: V of V; in minor
+# VII: V of III); on the others (I, IV; III, VI in minor) it is that triad's tonic
+HALF_CLOSE_ROOTS = {False: {7: False, 4: True, 9: True, 2: False}, True: {7: True, 10: False}}
+# (the mode of the key each half close is the dominant of, by the chord's root degree)
+
+
+def key_of(root: int, minor_triad: bool) -> tuple[bool, int]:
+    """(minor, shift): the key whose tonic triad is the normalized ``root``'s triad."""
+    return minor_triad, (root - (9 if minor_triad else 0)) % 12
+
+
+def close_choice(melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
+                  rng: np.random.Generator, minor: bool,
+                  last: tuple[int, bool] | None = None
+                  ) -> tuple[dict[int, tuple[int, tuple[bool, int] | None]],
+                             tuple[int, bool]] | None:
+    """The phrase close on the melody's ``k``-th attack (step ``s``), drawn from
+    :data:`BACH_CLOSES` among the kinds its notes allow, and its chord (normalized root,
+    minor): {step: (1 dominant or 2 tonic, key (minor, shift) or None for the home key)}, the
+    close at ``s`` and, when prepared, its dominant at ``before``; None where the table has no
+    kind the notes allow. A kind closing on the chord of the ``last`` close drawn weighs
+    :data:`REPEATED_CLOSE_WEIGHT` times its count. The melody's
+    note is in the triad; a prepared close (``prepared_ok``: the beat before is the
+    harmonization's and no close) also has the notes from the beat before in that triad's
+    dominant seventh chord, the last stepping to it (the seventh falling, the leading tone
+    rising a semitone): A-G or C-B over D7-G."""
+    pc = melody.pcs[s]
+    home = CADENCE_ROOT[(minor, 2)]
+    degree = (pc - home) % 12
+    prev = melody.pcs[melody.attacks[k - 1]] if k else -1
+    lead = {melody.pcs[a] for a in _lead(melody, k, before)} if prepared_ok else set()
+    options: list[tuple[float, dict[int, tuple[int, tuple[bool, int] | None]],
+                        tuple[int, bool]]] = []
+    for (root_degree, minor_triad, prepared), count in BACH_CLOSES[minor].get(degree, ()):
+        root = (home + root_degree) % 12
+        chord = (root, minor_triad)
+        if chord == last:
+            count *= REPEATED_CLOSE_WEIGHT
+        if pc not in {root, (root + (3 if minor_triad else 4)) % 12, (root + 7) % 12}:
+            continue
+        key: tuple[bool, int] | None = key_of(root, minor_triad)
+        if key == (minor, 0):
+            key = None
+        if prepared:
+            if not prepared_ok:
+                continue
+            dom = (root + 7) % 12
+            seventh, leading = (dom + 10) % 12, (dom + 4) % 12
+            step = (pc - prev) % 12
+            if not (lead <= {dom, leading, (dom + 7) % 12, seventh} and prev != pc
+                    and min(step, 12 - step) <= 2 and (prev != seventh or step == 11)
+                    and (prev != leading or step == 1)):
+                continue
+            options.append((count, {before: (1, key), s: (2, key)}, chord))
+        elif not minor_triad and root_degree in HALF_CLOSE_ROOTS[minor]:
+            local = key_of((root + 5) % 12, HALF_CLOSE_ROOTS[minor][root_degree])
+            options.append((count, {s: (1, None if local == (minor, 0) else local)}, chord))
+        else:
+            options.append((count, {s: (2, key)}, chord))
+    if not options:
+        return None
+    w = np.array([o[0] for o in options], float)
+    _, closes, chord = options[int(rng.choice(len(options), p=w / w.sum()))]
+    return closes, chord
+
+
+def held_close_steps(melody: Melody | None, closes: dict[int, int]) -> dict[int, int]:
+    """{step: 1 or 2} for the steps after a phrase close (``plan_phrase_closes``) while the melody
+    holds the close's note."""
+    out: dict[int, int] = {}
+    if melody is None:
+        return out
+    for s, which in closes.items():
+        e = s + 1
+        while e < len(melody.lane) and melody.lane[e] == HOLD:
+            out[e] = which
+            e += 1
+    return out
+
+
+def bass_to_avoid(melody: Melody | None, closes: dict[int, int], opening: int, close: int,
+                last_beat: int, beat: int, minor: bool,
+                close_key: tuple[bool, int] | None = None,
+                close_keys: dict[int, tuple[bool, int]] | None = None
+                ) -> dict[int, frozenset[int]]:
+    """For a harmonized melody: at the steps of the beat before each chord whose root the
+    cadence rules put in the bass (the phrase closes, the final V and I, the opening I), the
+    bass pitch classes that would make with the melody a fifth or an octave that the root
+    repeats (consecutive fifths or octaves the cadence would force: the evaluation's chorale
+    melodies had 0.12 outer parallels per 8 bars with the phrase closes, mostly vi-V under the
+    melody's 3-2 at a half close, against 0.02 without). ``close_keys``: the phrase closes
+    planned in another key (:func:`plan_phrase_closes`). {step: pitch classes}."""
+    if melody is None:
+        return {}
+    chords = dict(closes)
+    if close:  # the final cadence: V on the beat before the last (a full close), the close
+        chords.setdefault(last_beat, close)
+        if close == 2:
+            chords.setdefault(last_beat - beat, 1)
+    if opening >= 0:
+        chords.setdefault(opening, 2)
+    out: dict[int, set[int]] = {}
+    lane = melody.lane
+
+    def sounding(t: int) -> int | None:  # the melody's pitch class at step t
+        a = bisect.bisect_right(melody.attacks, t) - 1
+        if a < 0:
+            return None
+        s = melody.attacks[a]
+        return melody.pcs[s] if all(lane[x] == HOLD for x in range(s + 1, t + 1)) else None
+
+    for c, which in chords.items():
+        top = sounding(c)
+        if top is None:
+            continue
+        mode, shift = (close_key if close_key and close and c in (last_beat, last_beat - beat)
+                       else (close_keys or {}).get(c, (minor, 0)))
+        interval = (top - cadence_root(mode, which, shift)) % 12
+        if interval not in (0, 7):
+            continue
+        for t in range(max(0, c - beat), c):
+            before = sounding(t)
+            if before is not None and before != top:
+                out.setdefault(t, set()).add((before - interval) % 12)
+    return {t: frozenset(v) for t, v in out.items()}
+
+
+def melody_final_step(melody: Melody | None, last_bar_step: int, stop_step: int,
+                       last_beat: int) -> int:
+    """Where a harmonized melody's final chord starts: with the melody's last note when that
+    starts in the last bar, so the close sounds under the final note and not under the one
+    before it (a note later than the strong beat, :func:`_final_chord_step`), and the dominant
+    under the note before (a final whole note on the downbeat had had V struck under it on beat
+    2, the leading tone against the held tonic); else ``last_beat``."""
+    if melody is None:
+        return last_beat
+    inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
+    return inside[-1] if inside else last_beat
+
+
+def melody_close(melody: Melody | None, last_beat: int, minor: bool) -> int:
+    """The final chord of a harmonized melody that ends the piece: 2 (the tonic, V-I) when its
+    last note is in the tonic triad, 1 (the dominant in root position: a half cadence) when it
+    is in the dominant triad, 0 (the model's chord) otherwise. Not harmonizing: 2. A listening
+    review found Old Hundredth's first phrase, ending on the second degree, harmonized with a
+    tonic chord under it in 3 of 3 variations."""
+    if melody is None:
+        return 2
+    before = [s for s in melody.attacks if s <= last_beat]
+    if not before:
+        return 2
+    pc = melody.pcs[before[-1]]
+    if pc in I_TRIAD[minor]:
+        return 2
+    return 1 if pc in V_TRIAD[minor] else 0
+
+
+def closing_key(melody: Melody | None, last_beat: int, bar_steps: list[int], beat: int
+                 ) -> tuple[bool, int] | None:
+    """For a harmonized melody whose last note is in neither the tonic nor the dominant triad
+    (:func:`melody_close` 0): the key it closes in, (minor, semitones from the normalized
+    tonic of that mode to its tonic), with the last note as its tonic, minor when the last two
+    bars sound its minor third and not its major one. A chorale tune that ends in the key of
+    its dominant (BWV 127.5: B-natural, C, D, C, B-natural, C under one flat) had been left to
+    the model's last chord, and a listening review heard it end on A minor over G; Bach
+    closes it G-C. None without a last note, or where the melody's notes on the beat before
+    do not belong to that key's dominant seventh (then the model's chord stands, as before)."""
+    if melody is None:
+        return None
+    before = [t for t in melody.attacks if t <= last_beat]
+    if len(before) < 2:
+        return None
+    tonic = melody.pcs[before[-1]]
+    bar = bisect.bisect_right(bar_steps, last_beat) - 1
+    since = bar_steps[max(0, bar - 1)] if bar >= 0 else 0
+    recent = {melody.pcs[t] for t in before if t >= since}
+    local_minor = (tonic + 3) % 12 in recent and (tonic + 4) % 12 not in recent
+    shift = (tonic - CADENCE_ROOT[(local_minor, 2)]) % 12
+    dominant = {(x + shift) % 12 for x in V7_NOTES[local_minor]}
+    sounding = [t for t in before[:-1] if t <= last_beat - beat]  # at the dominant's beat
+    lead = [t for t in before[:-1] if t > last_beat - beat] + sounding[-1:]
+    if not all(melody.pcs[t] in dominant for t in lead):
+        return None
+    return local_minor, shift
+
+
+def real_key(close_key: tuple[bool, int], shift: int) -> KeySignature:
+    """The closing key of :func:`closing_key` in the score's own pitch (``shift``: the
+    normalizing transposition)."""
+    local_minor, offset = close_key
+    tonic = (CADENCE_ROOT[(local_minor, 2)] + offset - shift) % 12
+    return KeySignature.from_tonic(tonic, "minor" if local_minor else "major")
