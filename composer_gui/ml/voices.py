@@ -209,6 +209,16 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
                 break
     if len(by_name) == min(n, len(pitched)) == len(pitched):
         order = [by_name.get(v, -1) for v in range(n)]
+    elif len(by_name) == n:
+        # every voice has its own part by name (a chorale with a violin descant above its
+        # soprano): those parts are the voices; ranked by range, the violin had been the
+        # soprano, each voice a part too low and the bass left silent in a continuation
+        order = [by_name[v] for v in range(n)]
+        for i, p in pitched:
+            if i not in order:
+                plan.messages.append(f"part {p.name or i + 1} is none of the model's voices "
+                                     f"({', '.join(voices)} have their own parts): it is kept "
+                                     f"as it is, not continued, and the model does not hear it")
     else:
         ranked = sorted((i for i, _ in pitched), key=lambda i: -mean[i])
         order = ranked[:n] + [-1] * max(0, n - len(ranked))

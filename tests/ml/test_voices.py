@@ -150,3 +150,16 @@ def test_a_melody_is_one_voice_and_an_empty_voice_is_no_error():
     two_note_chord = Score(parts=(Part((Note(0, 60, TPQ), Note(0, 64, TPQ)), name="Piano"),))
     plan = V.plan_voices(two_note_chord, V.CHORALE_VOICES)
     assert [len(lane) for lane in plan.notes] == [1, 1, 0, 0]
+
+
+def test_named_voices_keep_their_parts_beside_an_extra_instrument():
+    """A chorale with a violin descant above its four named voices (BWV 185.6): each voice is
+    its own part (ranked by range, the violin had been the soprano and the bass part left
+    silent), and the violin is reported as kept, not continued."""
+    parts = (Part((Note(0, 84, TPQ),), name="Violin"), Part((Note(0, 72, TPQ),), name="Soprano"),
+             Part((Note(0, 67, TPQ),), name="Alto"), Part((Note(0, 60, TPQ),), name="Tenor"),
+             Part((Note(0, 48, TPQ),), name="Bass"))
+    plan = V.plan_voices(Score(parts=parts), V.CHORALE_VOICES)
+    assert plan.parts == [1, 2, 3, 4]
+    assert [[x.pitch for x in lane] for lane in plan.notes] == [[72], [67], [60], [48]]
+    assert len(plan.messages) == 1 and "Violin is none of the model's voices" in plan.messages[0]
