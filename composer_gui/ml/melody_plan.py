@@ -77,9 +77,10 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
     harmonized with V in 2 of 6 variations, ii6 or iii7 in the rest; the held-out chorale
     melodies had 0.64 authentic cadences per 8 bars against Bach's 1.07 on the same melodies.
 
-    With ``rng``, a phrase end may close in the key of V or vi (in minor III or v) instead
-    (:data:`TONAL_PLAN`, :func:`_close_away`): its V and I, each in that key, are written into
-    ``keys`` {step: (minor, shift)} as :func:`closing_key` gives the final cadence's."""
+    With ``rng``, each phrase close is drawn from :data:`BACH_CLOSES` among the kinds the
+    melody allows (:func:`close_choice`); a close in another key (V/V-V, V/vi-vi...) has its
+    chords' key written into ``keys`` {step: (minor, shift)} as :func:`closing_key` gives the
+    final cadence's."""
     if melody is None:
         return {}
     lane, attacks = melody.lane, melody.attacks

@@ -1889,13 +1889,13 @@ SUBTONIC_BEFORE_V = True
 
 def _subtonic_mask(mask: np.ndarray, rows: np.ndarray, subtonics: np.ndarray,
                    sounding: np.ndarray, cand: np.ndarray, pitch_offset: int) -> None:
-    """In ``rows``, no pitch class ``subtonics`` ([len(rows)]) is struck, and a note held on
-    it moves (where a row has another pitch; else the rule yields)."""
-    sub = mask[rows]
-    keep = _narrow(sub, cand[None, :] % 12 != subtonics[:, None], pitch_offset)
-    held = sounding[rows]
-    sub[keep & (held >= 0) & (held % 12 == subtonics), HOLD] = False
-    mask[rows] = sub
+    """:func:`_avoid_mask` in ``rows``, each row's own pitch class ``subtonics``
+    ([len(rows)]): none struck, a note held on it moved (where a row has another pitch)."""
+    for pc in np.unique(subtonics):
+        rs = rows[subtonics == pc]
+        sub = mask[rs]
+        _avoid_mask(sub, sounding[rs], cand, pitch_offset, frozenset({int(pc)}))
+        mask[rs] = sub
 
 
 @functools.cache

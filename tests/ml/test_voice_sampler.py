@@ -2650,6 +2650,13 @@ def half_close_melody() -> Score:
                  key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
 
 
+def harmonized_pcs_at(sampler, score: Score, tick: int, seeds: int) -> list[set[int]]:
+    """Per seed, the pitch classes sounding at ``tick`` in ``score``'s melody harmonized."""
+    return [{n.pitch % 12 for n in sampler.generate(
+                score, GenerationRequest(harmonize=True, seed=seed))[0].notes
+             if n.start <= tick < n.end} for seed in range(seeds)]
+
+
 def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
     """A melody in C whose second bar ends on D held 2 beats under a fermata (a planned half
     close, HALF_CLOSE_TRIAD): no voice under it takes F, V's seventh, in any of 8 seeds
@@ -2661,11 +2668,7 @@ def test_a_planned_half_close_is_the_dominant_triad(sampler, monkeypatch):
                         {False: {2: (((7, False, False), 1),)}, True: {}})
 
     def sevenths_at_the_close() -> int:
-        found = 0
-        for seed in range(8):
-            out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
-            found += any(n.start <= 6 * TPQ < n.end and n.pitch % 12 == 5 for n in out.notes)
-        return found
+        return sum(5 in pcs for pcs in harmonized_pcs_at(sampler, score, 6 * TPQ, 8))
 
     assert sevenths_at_the_close() == 0
     monkeypatch.setattr(voice_sampler, "HALF_CLOSE_TRIAD", False)
@@ -2735,12 +2738,8 @@ def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
     score = half_close_melody()
 
     def predominants() -> int:
-        found = 0
-        for seed in range(8):
-            out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
-            pcs = {n.pitch % 12 for n in out.notes if n.start <= 10 * TPQ < n.end}
-            found += pcs <= {2, 5, 9, 0} and bool(pcs & {2, 5})
-        return found
+        return sum(pcs <= {2, 5, 9, 0} and bool(pcs & {2, 5})
+                   for pcs in harmonized_pcs_at(sampler, score, 10 * TPQ, 8))
 
     pulled = predominants()
     monkeypatch.setattr(voice_sampler, "PREDOMINANT_PULL", 0.0)
@@ -3100,11 +3099,7 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
                   key_signatures=(KeySignature(0, 0, "minor"),), fermatas=(6 * TPQ,))
 
     def subtonics() -> int:
-        found = 0
-        for seed in range(12):
-            out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
-            found += any(n.start <= 10 * TPQ < n.end and n.pitch % 12 == 7 for n in out.notes)
-        return found
+        return sum(7 in pcs for pcs in harmonized_pcs_at(sampler, score, 10 * TPQ, 12))
 
     assert subtonics() == 0
     monkeypatch.setattr(voice_sampler, "SUBTONIC_BEFORE_V", False)
