@@ -77,7 +77,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from composer_gui.ml import limits
+from composer_gui.ml import close_voicing, limits
 from composer_gui.ml import voices as vx
 from composer_gui.ml.harmony_tables import (
     BARE_ROOT,
@@ -720,6 +720,7 @@ class VoiceSampler:
         # MIN_LAST_PHRASE_BEATS
         marked_at = np.full(k, job.last_fermata, np.int64)
         closing = next((f.step for f in job.frames if f.final == 1 and f.fermata), None)
+        close_table = None  # the phrase-end voicings in reach of the voices (CLOSE_LOOKAHEAD)
         min_phrase = MIN_PHRASE_BEATS * job.beat_steps
         min_last = max(MIN_LAST_PHRASE_BEATS, MIN_PHRASE_BEATS) * job.beat_steps
         # the strong beats (the downbeat, and the middle of a bar of an even number of beats)
@@ -1043,6 +1044,7 @@ class VoiceSampler:
                     key_pull = _key_pull_table(mode_minor)[plan][:, cand % 12]
             # (rows, the roots their chord may have: None, _close_roots; a pitch class barred)
             close_groups = None
+            close_reach = None  # the voicings the close rows can reach (CLOSE_LOOKAHEAD)
             if rules and n > 2 and close_rows is not None and CADENCE_PULL and not frame.cadence:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
@@ -1283,6 +1285,28 @@ class VoiceSampler:
                                     _root_reach_mask(sub, i, n, cur[rs], chord[rs], cand,
                                                      pitch_offset, mode_minor, roots)
                                 mask[rs] = sub
+                        if rules and n > 2 and close_rows is not None and CLOSE_LOOKAHEAD \
+                                and 2 < n < 5 and all(f is None for f in frame.forced[i + 1:]):
+                            if close_table is None:
+                                close_table = close_voicing.voicing_table(
+                                    job.pitch_ok[:, pitch_offset:pitch_offset + len(cand)],
+                                    int(cand[0]), _close_triads(mode_minor),
+                                    LEADING_TONE[mode_minor])
+                            if close_reach is None:
+                                close_reach = close_voicing.reachable(
+                                    close_table, chord[close_rows],
+                                    at_beat[close_rows] if across else None,
+                                    _own_lines(close_rows, n, cur, chord, owed, strikes,
+                                               recent, given_ahead[fi] if given_ahead
+                                               is not None else None, frame.forced, cand,
+                                               job.pitch_ok, pitch_offset, mode_minor),
+                                    int(cand[0]))
+                            for rs, roots, barred in (close_groups if i and close_groups
+                                                      else ((close_rows, None, -1),)):
+                                _close_lookahead(mask, close_table, close_reach, close_rows, rs,
+                                                 _close_roots(mode_minor) if roots is None
+                                                 else roots, barred, cur, i, cand,
+                                                 pitch_offset)
                         if rules and i == n - 1 and n > 2 and place_ahead[fi] >= 0:
                             _no_bass_seventh(mask, place_ahead[fi] - marked_at >= long_phrase,
                                              cur[:, :i], cur[:, i], cand, pitch_offset)
@@ -2063,6 +2087,61 @@ def _full_close_pull(above: np.ndarray, cand: np.ndarray) -> np.ndarray:
     return np.where(((bits & own) == 0) & IN_TRIAD[bits | own], FULL_CLOSE_PULL, 0.0)
 
 
+def _close_triads(minor: bool) -> list[tuple[int, int]]:
+    """(root, 12-bit set) of every major and minor triad a phrase end's chord may be in the
+    normalized key, before its roots are narrowed (:func:`_close_roots`, a plan's): in minor
+    no minor v (MAJOR_DOMINANT_CLOSES) and no major tonic's third (INNER_MINOR_TONIC), as
+    :func:`_fermata_chord_mask` bars them."""
+    out = []
+    for root in range(12):
+        for third in (3, 4):
+            bits = (1 << root) | (1 << (root + third) % 12) | (1 << (root + 7) % 12)
+            if minor and MAJOR_DOMINANT_CLOSES and bits == _MINOR_V_TRIAD:
+                continue
+            if minor and INNER_MINOR_TONIC and bits >> 1 & 1:
+                continue
+            out.append((root, bits))
+    return out
+
+
+def _own_lines(rows: np.ndarray, n: int, cur: np.ndarray, chord: np.ndarray, owed: np.ndarray,
+               strikes: np.ndarray, recent: np.ndarray | None, given_ahead: int | None,
+               forced: list, cand: np.ndarray, pitch_ok: np.ndarray, pitch_offset: int,
+               minor: bool) -> np.ndarray:
+    """[rows, voices, pitches]: the notes each voice's own line allows it next (the rules that
+    read its last note: a seventh it owes falls, its leaps, false relations with the notes just
+    struck), for :func:`close_voicing.reachable`. A forced voice is left free."""
+    out = np.ones((len(rows), n, len(cand)), bool)
+    for j in range(n):
+        if forced[j] is not None:
+            continue
+        m = np.repeat(pitch_ok[j][None, :], len(rows), axis=0)
+        _leap_mask(m, chord[rows, j], cand, pitch_offset, minor, j < n - 1)
+        _resolution_mask(m, _still_owed(owed, cur, j)[rows], cand, pitch_offset,
+                         strikes[rows, j])
+        if given_ahead is not None and recent is not None:
+            _false_relation_mask(m, j, recent[rows], given_ahead, cand, pitch_offset, minor)
+        out[:, j] = m[:, pitch_offset:pitch_offset + len(cand)]
+    return out
+
+
+def _close_lookahead(mask: np.ndarray, table: close_voicing.VoicingTable, reach: np.ndarray,
+                     close_rows: np.ndarray, rs: np.ndarray, roots: int, barred: int,
+                     cur: np.ndarray, i: int, cand: np.ndarray, pitch_offset: int) -> None:
+    """Voice ``i`` of the phrase-end rows ``rs`` (among ``close_rows``, whose reachable voicings
+    ``reach`` holds) takes a note of a voicing still in reach (:data:`CLOSE_LOOKAHEAD`). A row
+    with no voicing left, or left without a note, keeps its mask."""
+    allowed, found = close_voicing.allowed_notes(
+        table, reach[np.searchsorted(close_rows, rs)], cur[rs, :i], i, int(cand[0]), len(cand),
+        roots, barred)
+    if not found.any():
+        return
+    rows = rs[found]
+    sub = mask[rows]
+    _narrow_held(sub, allowed[found], cur[rows, i], cand, pitch_offset)
+    mask[rows] = sub
+
+
 def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
                         pitch_offset: int, minor: bool = False, roots: int | None = None
                         ) -> None:
@@ -2120,6 +2199,14 @@ INNER_MINOR_TONIC = True
 # (with TONAL_PLAN too: 17.8%, 17.2%)
 BARE_CLOSES = True
 ROOT_REACH = True  # _root_reach_mask: the inner voices of a marked phrase end leave the bass a root
+# ... and every voice of a phrase end's chord, the top one too, takes a note from which the voices
+# after it can still reach a root-position triad of a root allowed there, from the chord before
+# and without consecutive fifths or octaves (ml/close_voicing.py; _close_lookahead). Marked phrase
+# ends of the continued test openings (x 2, a scratch count) dropped because the bass found no
+# root: 26 of 138 -> 5 of 127. bench/phrase_ends.py, phrases of 12 beats or more: test 26.3% ->
+# 21.6% (Bach 5.0%), val 21.2% -> 18.2% (14.1%); last phrases of 8 beats test 65.0% -> 80.0%
+# (85.0%); docs/voices.md has the rest
+CLOSE_LOOKAHEAD = True
 # The score's own phrase ends (a harmonized melody's fermatas, those inside a rewritten region)
 # close on a root-position triad too (_fermata_chord_mask, _root_reach_mask): where no cadence
 # is planned (plan_phrase_closes plans V or V-I under the second, seventh and tonic degrees) drawn

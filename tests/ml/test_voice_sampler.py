@@ -1396,6 +1396,22 @@ def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry:
     return at_30, lasts
 
 
+def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_model,
+                                                                     monkeypatch):
+    """Where the tiny model's voices, written top first, left the bass no root at the last
+    phrase's place (consecutive fifths into it, no triad above it), the phrase end was dropped
+    and the last phrase ran 12 beats or more (the test above, without CLOSE_LOOKAHEAD). With
+    the lookahead every voice keeps a close in reach: no retry is needed."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "CLOSE_LOOKAHEAD", True)
+    _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, False)
+    assert sum(b >= 12 for b in lasts) <= 2, lasts
+    monkeypatch.setattr(voice_sampler, "CLOSE_LOOKAHEAD", False)
+    _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, False)
+    assert sum(b >= 12 for b in lasts) >= 6, lasts
+
+
 def test_short_phrases_cost_where_the_sketch_shows_the_places(tiny_voice_model, monkeypatch):
     """A model that likes a fermata on every beat 3 continues a sketch whose phrases end on
     beat 3 of every other bar (6 seeds x 2): with SHORT_PHRASE_COST its phrases shorter than 8
@@ -1433,7 +1449,11 @@ def test_a_last_phrase_that_did_not_start_at_its_place_starts_later(tiny_voice_m
                                                                      monkeypatch):
     """Where no phrase ended at the last phrase's place (the tiny model's close failed there),
     LAST_PHRASE_RETRY ends one on a beat after it that leaves the last phrase 6 beats or more:
-    last phrases of 12 beats or more 1 of 12 (8 of 12 without it)."""
+    last phrases of 12 beats or more 1 of 12 (8 of 12 without it). (The closes fail without
+    CLOSE_LOOKAHEAD, which the tiny model's voices need to fail them.)"""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "CLOSE_LOOKAHEAD", False)
     _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True)
     assert min(lasts) >= 6 and sum(b >= 12 for b in lasts) <= 2, lasts
     _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, False)
