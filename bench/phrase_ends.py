@@ -103,6 +103,8 @@ def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Co
         if start <= t < stop:
             name = chord_name(score, t, key)
             chromatic["repeated"] += name == previous
+            if name == previous:
+                chromatic["repeated on " + name] += 1
             previous = name
             before = chord_name(score, t - beat, key)
             into[(before, name)] += 1
@@ -227,6 +229,12 @@ def main(argv=None) -> None:
             phrase_lengths(g, start, *lengths["continued"])
             grid_fit(g, start, g.bar_start(g.bar_count() - 1), grid, fits["continued"])
             fermata_texture(g, start, g.bar_start(g.bar_count() - 1), texture["continued"])
+    def repeats(c: Counter) -> str:
+        named = Counter({k[len("repeated on "):]: v for k, v in c.items()
+                         if k.startswith("repeated on ")})
+        return " (" + ", ".join(f"{k} {v}" for k, v in named.most_common(3)) + ")" \
+            if named else ""
+
     print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
           " on anything else | after V(7) in root position, on I or i | on a root outside the key "
           "(bII, bVII...) | on the chord of the phrase end before | commonest (before, end) |")
@@ -244,7 +252,8 @@ def main(argv=None) -> None:
                         if before in ("V", "Vdom7") and end in ("I", "i"))
         common = ", ".join(f"{b}-{e} {k}" for (b, e), k in c.most_common(4))
         print(f"| {who} | {n} | {tonic} | {dominant} | {triads} | {n - tonic - dominant - triads} "
-              f"| {authentic} | {off_key[who]['ends']} | {off_key[who]['repeated']} | {common} |")
+              f"| {authentic} | {off_key[who]['ends']} | {off_key[who]['repeated']}"
+              f"{repeats(off_key[who])} | {common} |")
 
     print()
     print("| | phrases | under 6 beats | 6 | 8 | 10 | 12 or more | last phrases | last under 6 "
