@@ -2110,7 +2110,8 @@ def _own_lines(rows: np.ndarray, n: int, cur: np.ndarray, chord: np.ndarray, owe
                minor: bool) -> np.ndarray:
     """[rows, voices, pitches]: the notes each voice's own line allows it next (the rules that
     read its last note: a seventh it owes falls, its leaps, false relations with the notes just
-    struck), for :func:`close_voicing.reachable`. A forced voice is left free."""
+    struck, a note off the key left by step), for :func:`close_voicing.reachable`. A forced
+    voice is left free."""
     out = np.ones((len(rows), n, len(cand)), bool)
     for j in range(n):
         if forced[j] is not None:
@@ -2121,6 +2122,8 @@ def _own_lines(rows: np.ndarray, n: int, cur: np.ndarray, chord: np.ndarray, owe
                          strikes[rows, j])
         if given_ahead is not None and recent is not None:
             _false_relation_mask(m, j, recent[rows], given_ahead, cand, pitch_offset, minor)
+        if CHROMATIC_STEPS:
+            _chromatic_step_mask(m, j, chord[rows, j], cur[rows], cand, pitch_offset, minor)
         out[:, j] = m[:, pitch_offset:pitch_offset + len(cand)]
     return out
 
