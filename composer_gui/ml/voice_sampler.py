@@ -772,6 +772,18 @@ class VoiceSampler:
                        for f in job.frames]
         if closing is not None:
             place_ahead = [-1 if 0 < closing - p < min_last else p for p in place_ahead]
+        # ... and the root (normalized pitch class) of a planned cadence's dominant struck
+        # within CLOSE_BASS_ROOM beats after it (-1: none; DOMINANT_BASS_ROOM)
+        dominant_ahead = [-1] * len(job.frames)
+        if job.style_rules and DOMINANT_BASS_ROOM:
+            home_minor = job.key is not None and job.key.quality == "minor"
+            starts = [(f.step, cadence_root(*(f.close_key or (home_minor, 0))[:1], 1,
+                                            (f.close_key or (home_minor, 0))[1]))
+                      for f, before in zip(job.frames, [None, *job.frames[:-1]], strict=True)
+                      if f.cadence == 1 and (before is None or before.cadence != 1)]
+            dominant_ahead = [next((r for d, r in starts if 0 < d - f.step <= room), -1)
+                              if not (f.context or f.final or f.cadence) else -1
+                              for f in job.frames]
         # per frame: a planned dominant that no planned tonic follows a beat later: a half close,
         # V without its seventh (HALF_CLOSE_TRIAD)
         tonic_at = {f.step for f in job.frames if f.cadence == 2}
@@ -1317,6 +1329,10 @@ class VoiceSampler:
                         if sub_rows is not None:
                             _subtonic_mask(mask, sub_rows, sub_pcs, cur[:, i], cand,
                                            pitch_offset)
+                        # (after the subtonic's rule: it yields to that one)
+                        if rules and i == n - 1 and n > 2 and dominant_ahead[fi] >= 0:
+                            _no_bass_seventh(mask, np.ones(rows, bool), cur[:, :i], cur[:, i],
+                                             cand, pitch_offset, dominant_ahead[fi])
                         if i == n - 1 and cadence_ahead[fi] >= 0:
                             reach = _reach_root(cadence_ahead[fi], v.min_pitch, v.max_pitch)
                             _narrow_held(mask, np.broadcast_to(reach, (rows, len(cand))),
@@ -2280,19 +2296,30 @@ def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: n
 # bass owing a seventh's fall; with BARE_CLOSES and 1 beat 35 of 151, 2 beats 32 of 150, 2
 # beats and no seventh held 24 of 149 (2 owing); val 35 of 134 -> 19 of 125 (0: no such rule)
 CLOSE_BASS_ROOM = 2
+# ... nor in the CLOSE_BASS_ROOM beats before a planned cadence's dominant (the cadence option's,
+# a harmonized melody's planned closes), which the bass takes in root position: a seventh there
+# cannot fall, unless a step above the dominant's root. A listening review (session 39) heard
+# bass sevenths rise or leap in 7 of 9 files; a scratch count of the continued test openings
+# (x 2: the frames where a bass owing a seventh's fall had none left, and the rule that took it)
+# found the cadence's own rule there 70 times of 127 (then 8 of 38). bench/voice_leaps.py,
+# harmonized test melodies x 2: sevenths rising 151 -> 141 of ~1,480 (Bach 88 of 926), the
+# bass's 80 of 546 -> 61 of 449 (31 of 190); continued: the bass's 16 -> 14 of ~165 (11 of 51)
+DOMINANT_BASS_ROOM = True
 
 
 def _no_bass_seventh(mask: np.ndarray, rows: np.ndarray, above: np.ndarray, held: np.ndarray,
-                     cand: np.ndarray, pitch_offset: int) -> None:
+                     cand: np.ndarray, pitch_offset: int, falls_to: int = -1) -> None:
     """In ``rows`` ([rows] bool), the bass takes no note that is the seventh of the chord it
     makes with the voices ``above`` ([rows, voices]), and holds none (``held``: its note, -1:
-    none). A row left without a note keeps its mask."""
+    none), but one a step above ``falls_to`` (a pitch class, -1: none). A row left without a
+    note keeps its mask."""
     if not rows.any():
         return
     table = _seventh_table()
     pcs = cand % 12
     merged = pitch_class_bits(above)[:, None] | (1 << pcs)[None, :]
-    allowed = ~rows[:, None] | (table[merged] != pcs[None, :])
+    into = np.isin((pcs - falls_to) % 12, (1, 2)) if falls_to >= 0 else np.zeros(len(pcs), bool)
+    allowed = ~rows[:, None] | (table[merged] != pcs[None, :]) | into[None, :]
     _narrow_held(mask, allowed, held, cand, pitch_offset)
 
 

@@ -2171,6 +2171,23 @@ def test_the_bass_takes_no_seventh_just_before_a_place_a_long_phrase_may_end(sam
     assert 5 in {p % 12 for p in allowed_pitches(bass, sampler, 1)}
 
 
+def test_before_a_planned_dominant_the_bass_takes_only_a_seventh_that_can_fall_into_it(sampler):
+    """DOMINANT_BASS_ROOM: under A4 F#4 D4 (D major) the bass's C makes D7/C, whose seventh must
+    fall a step: before a cadence on G's dominant D (falls_to 2) C cannot reach it and is barred;
+    before one on E's dominant B (falls_to 11) C falls a semitone into it and stays."""
+    from composer_gui.ml.voice_sampler import _no_bass_seventh
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    above = np.array([[69, 66, 62], [69, 66, 62]])
+    rows = np.array([True, True])
+    bass = _open_mask(2, sampler)
+    _no_bass_seventh(bass[:1], rows[:1], above[:1], np.array([-1]), cand, v.pitch_offset, 2)
+    _no_bass_seventh(bass[1:], rows[1:], above[1:], np.array([-1]), cand, v.pitch_offset, 11)
+    assert 0 not in {p % 12 for p in allowed_pitches(bass, sampler, 0)}
+    assert {0, 2, 9} <= {p % 12 for p in allowed_pitches(bass, sampler, 1)}
+
+
 def test_a_phrase_ends_chord_is_left_by_every_voice_at_once(tiny_voice_model, monkeypatch):
     """A model that would rather hold and marks a fermata wherever it may: after each phrase
     end's chord the next onset is struck in every voice (Bach: no voice held on in 425 of 451);
