@@ -2230,10 +2230,11 @@ def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {0, 4, 7, 9}
     assert not tenor[0, HOLD]  # its D does not fit
     # under G4 and C4, an open fifth, the tenor takes the third: over C-G alone the bass
-    # could only complete the triad as an inversion
+    # could only complete the triad as an inversion (the major third: C minor is no major
+    # key's phrase end, NO_MIXTURE_CLOSES)
     tenor = _open_mask(1, sampler)
     _fermata_chord_mask(tenor, 2, 4, np.array([[67, 60, 55, -1]]), cand, v.pitch_offset)
-    assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {3, 4}
+    assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {4}
     bass = _open_mask(1, sampler)
     _fermata_chord_mask(bass, 3, 4, np.array([[76, 72, 67, 48]]), cand, v.pitch_offset)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {0} and bass[0, HOLD]
@@ -2979,6 +2980,27 @@ def test_a_minor_tonic_inside_the_piece_keeps_its_minor_third(sampler):
     marked = _open_mask(1, sampler)
     _fermata_chord_mask(marked, 1, 4, np.array([[69, -1, -1, -1]]), cand, v.pitch_offset, True)
     assert 1 not in {p % 12 for p in allowed_pitches(marked, sampler)}
+
+
+def test_a_phrase_end_in_a_major_key_is_no_minor_tonic(sampler, monkeypatch):
+    """Normalized C major, the top voice on G4 and the alto on C4: a marked phrase end's tenor
+    may complete C major (E) but not C minor (E-flat; NO_MIXTURE_CLOSES); without the rule it
+    may. Over F and C the tenor takes A, not A-flat (no minor iv)."""
+    from composer_gui.ml import voice_sampler
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def tenor_pcs(above=(67, 60)) -> set[int]:
+        tenor = _open_mask(1, sampler)
+        voice_sampler._fermata_chord_mask(tenor, 2, 4, np.array([[*above, -1, -1]]), cand,
+                                          v.pitch_offset, False)
+        return {p % 12 for p in allowed_pitches(tenor, sampler)}
+
+    assert 4 in tenor_pcs() and 3 not in tenor_pcs()
+    assert 9 in tenor_pcs((72, 65)) and 8 not in tenor_pcs((72, 65))
+    monkeypatch.setattr(voice_sampler, "NO_MIXTURE_CLOSES", False)
+    assert {3, 4} <= tenor_pcs() and {8, 9} <= tenor_pcs((72, 65))
 
 
 def test_a_harmonized_minor_melodys_phrase_closes_as_bach_closes_under_its_note():
