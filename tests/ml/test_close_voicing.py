@@ -31,12 +31,15 @@ def test_voicings_are_root_position_triads_in_range_without_crossing_or_a_double
     for j, (lo, hi) in enumerate(RANGES):
         assert ((p[:, j] >= lo) & (p[:, j] <= hi)).all()
     assert (((p % 12) == 11).sum(axis=1) <= 1).all()  # B, G major's third, never doubled
-    # whole triads first (spaced, then not), root and third alone last
-    for row, tier in zip(p, t.tier, strict=True):
-        pcs = set((row % 12).tolist())
-        assert len(pcs) == (3 if tier < 2 else 2)
-        assert (tier == 0) == (tier < 2 and (np.diff(row[:-1]) >= -12).all())
-    assert (t.tier == 2).any() and (t.tier == 0).any()
+    # whole triads first (spaced with the third once, spaced, then not), root and third last
+    for row, root, tier in zip(p, t.root, t.tier, strict=True):
+        pcs = (row % 12).tolist()
+        spaced = (np.diff(row[:-1]) >= -12).all()
+        thirds = sum((pc - root) % 12 in (3, 4) for pc in pcs)
+        assert len(set(pcs)) == (3 if tier < 3 else 2)
+        assert (tier == 0) == (tier < 3 and spaced and thirds == 1)
+        assert (tier == 1) == (tier < 3 and spaced and thirds > 1)
+    assert all((t.tier == k).any() for k in range(4))
 
 
 def test_reach_bars_consecutive_fifths_into_the_bass_root_and_wide_leaps():
