@@ -142,7 +142,7 @@ def allowed_notes(table: VoicingTable, feasible: np.ndarray, written: np.ndarray
     found = ok.any(axis=1)
     best = np.where(ok, table.tier[None, :], 99).min(axis=1)
     ok &= table.tier[None, :] == best[:, None]
-    onehot = np.zeros((len(table.root), width), np.float32)
-    onehot[np.arange(len(table.root)), table.pitches[:, i] - low] = 1.0
-    allowed = (ok.astype(np.float32) @ onehot) > 0
+    allowed = np.zeros((len(ok), width), bool)
+    r, c = np.nonzero(ok)
+    allowed[r, table.pitches[c, i] - low] = True
     return allowed, found

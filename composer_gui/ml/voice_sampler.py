@@ -776,14 +776,10 @@ class VoiceSampler:
         # within CLOSE_BASS_ROOM beats after it (-1: none; DOMINANT_BASS_ROOM)
         dominant_ahead = [-1] * len(job.frames)
         if job.style_rules and DOMINANT_BASS_ROOM:
-            home_minor = job.key is not None and job.key.quality == "minor"
-            starts = [(f.step, cadence_root(*(f.close_key or (home_minor, 0))[:1], 1,
-                                            (f.close_key or (home_minor, 0))[1]))
-                      for f, before in zip(job.frames, [None, *job.frames[:-1]], strict=True)
-                      if f.cadence == 1 and (before is None or before.cadence != 1)]
-            dominant_ahead = [next((r for d, r in starts if 0 < d - f.step <= room), -1)
-                              if not (f.context or f.final or f.cadence) else -1
-                              for f in job.frames]
+            dominant_ahead = [-1 if f.context or f.final else r for f, r in zip(
+                job.frames, _cadence_ahead(job.frames, room, job.key is not None
+                                           and job.key.quality == "minor", which=1),
+                strict=True)]
         # per frame: a planned dominant that no planned tonic follows a beat later: a half close,
         # V without its seventh (HALF_CLOSE_TRIAD)
         tonic_at = {f.step for f in job.frames if f.cadence == 2}
@@ -1297,8 +1293,8 @@ class VoiceSampler:
                                     _root_reach_mask(sub, i, n, cur[rs], chord[rs], cand,
                                                      pitch_offset, mode_minor, roots)
                                 mask[rs] = sub
-                        if rules and n > 2 and close_rows is not None and CLOSE_LOOKAHEAD \
-                                and 2 < n < 5 and all(f is None for f in frame.forced[i + 1:]):
+                        if rules and 2 < n < 5 and close_rows is not None and CLOSE_LOOKAHEAD \
+                                and all(f is None for f in frame.forced[i + 1:]):
                             if close_table is None:
                                 close_table = close_voicing.voicing_table(
                                     job.pitch_ok[:, pitch_offset:pitch_offset + len(cand)],
@@ -3603,14 +3599,16 @@ def _out_of_reach(above: np.ndarray, tenor: np.ndarray, own: np.ndarray, need: l
 BASS_TO_CADENCE = True
 
 
-def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool) -> list[int]:
-    """Per frame: the root of the planned cadence chord (its normalized pitch class) whose first
-    frame comes after it and at most a beat later, -1 where none does or the frame is one of
-    that chord's own."""
+def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool,
+                   which: int | None = None) -> list[int]:
+    """Per frame: the root of the planned cadence chord (its normalized pitch class; ``which``:
+    only the dominant, 1, or the tonic, 2) whose first frame comes after it and at most
+    ``beat_steps`` later, -1 where none does or the frame is a cadence chord's own."""
     out = [-1] * len(frames)
     starts = []  # (step, root) of each cadence chord's first frame
     for k, f in enumerate(frames):
-        if f.cadence and (k == 0 or frames[k - 1].cadence != f.cadence):
+        if f.cadence and (k == 0 or frames[k - 1].cadence != f.cadence) and \
+                which in (None, f.cadence):
             cad_minor, cad_shift = f.close_key or (minor, 0)
             starts.append((f.step, cadence_root(cad_minor, f.cadence, cad_shift)))
     for k, f in enumerate(frames):
