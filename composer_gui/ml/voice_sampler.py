@@ -216,6 +216,9 @@ class _VoiceJob:
     # the positions in the bar (steps) where the score's fermatas before the span fall, in bars
     # as long as the span's (PHRASE_PLACES)
     fermata_places: frozenset[int] = frozenset()
+    # the steps of a phrase on the grid the sketch's phrase ends keep (LAST_PHRASE_ON_GRID; 0
+    # in bars without two strong beats, whose phrases are no whole number of long ones)
+    phrase_unit: int = 0
     close_key: KeySignature | None = None  # the key the final cadence closes in (``key``)
 
 
@@ -449,7 +452,11 @@ class VoiceSampler:
         frames: list[_Frame] = []
         beat = max(1, ts.beat_ticks // step)
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
-        last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat))
+        # (a chorale continued after its phrase ends: the closing chord fits their grid)
+        grid_from = max((f for f in fermata_steps if f < start_step), default=None) \
+            if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 else None
+        last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat, grid_from,
+                                                      LONG_PHRASE_BEATS * beat))
         melody = harmonized_melody(request, grid, rewritten, key, v)
         minor = key is not None and key.quality == "minor"
         last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)
@@ -602,6 +609,8 @@ class VoiceSampler:
                                           default=-(10 ** 9)),
                          fermata_places=_fermata_places(fermata_steps, start_step, bar_steps,
                                                         ts.bar_ticks // step),
+                         phrase_unit=LONG_PHRASE_BEATS * beat
+                         if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
                          close_key=real_key(close_key, shift) if close_key else key)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
@@ -743,8 +752,11 @@ class VoiceSampler:
             fits = [f.step for f, on in zip(job.frames, strong, strict=True)
                     if on and f.on_beat and f.final == 0 and not f.context
                     and min_last <= closing - f.step <= last_phrase[1]]
-            if fits:
-                last_place = min(fits, key=lambda t: (abs(closing - t - last_phrase[0]), -t))
+            if fits:  # (those that leave whole long phrases after the sketch's first)
+                last_place = min(fits, key=lambda t: (
+                    LAST_PHRASE_ON_GRID and job.phrase_unit > 0 and bool(places)
+                    and (t - job.last_fermata) % job.phrase_unit != 0,
+                    abs(closing - t - last_phrase[0]), -t))
 
         def crowded(step: int) -> bool:
             """A phrase end here would leave less than a long phrase before the last phrase's
@@ -1739,7 +1751,7 @@ OVERDUE_PHRASE_BEATS = 10
 # 12 or more: test 30.0 / 47.5% -> 55.0 / 27.5% (Bach 85.0 / 5.0%), val 20.0 / 42.5% -> 55.0 /
 # 17.5% (45.0 / 15.0%); phrases under 6 beats test 1.3 -> 4.9% (2.5%).
 LAST_PHRASE_BONUS = 4.0
-LAST_PHRASE_BEATS = (8, 9)
+LAST_PHRASE_BEATS = (8, 10)
 # (the place nearest that, among those leaving the last phrase MIN_LAST_PHRASE_BEATS). No phrase
 # ends where it would leave less than a long phrase before that place: a sketch whose phrases
 # end on beat 3 of odd bars, continued 8 bars, closes 28 beats after its last one, and the
@@ -1751,6 +1763,14 @@ LAST_PHRASE_ROOM = True
 # end on a later beat that leaves the last phrase MIN_LAST_PHRASE_BEATS or more, on the
 # sketch's places or not
 LAST_PHRASE_RETRY = True
+# The closing chord of a chorale continued after its phrase ends falls on the bar's downbeat
+# where that fits their grid better than its middle beat (_final_chord_step), and the last
+# phrase starts at the place that leaves whole long phrases from the sketch's last phrase end
+# (LAST_PHRASE_ON_GRID; LAST_PHRASE_BEATS reaches 10 beats for it). 8 bars continued after a
+# phrase end on beat 3 of bar 2 close 36 beats on at bar 11's middle beat: the continuations
+# wrote 8 + 8 + 12 + 8 beats; on its downbeat, 34 beats: 8 + 8 + 8 + 10
+FINAL_ON_PHRASE_GRID = True
+LAST_PHRASE_ON_GRID = True
 # nats taken from a phrase end that would close a phrase shorter than LONG_PHRASE_BEATS, where
 # the sketch's phrase ends give the places (an eighteenth listening review heard phrases of one
 # bar, 4 beats, after phrases of two)
@@ -3391,14 +3411,33 @@ def _upbeat_cut(score: Score, stop: int, step: int) -> int:
     return upbeat
 
 
-def _final_chord_step(bar_step: int, stop_step: int, beat: int) -> int:
+def _two_strong_beats(bar_steps: int, beat: int) -> bool:
+    """Whether a bar has a strong middle beat beside its downbeat (4/4, 12/8: an even number of
+    four beats or more)."""
+    beats = bar_steps // beat
+    return beats >= 4 and beats % 2 == 0
+
+
+def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | None = None,
+                      unit: int = 0) -> int:
     """Where the cadence option's final tonic starts: on a strong beat, so that it is held as
     an ending is. A bar of four beats or more ends on its middle beat (a half note in 4/4, as
     chorale phrases close); shorter bars on the downbeat (a dotted half in 3/4, a whole bar in
-    2/4 and 6/8), the dominant then on the last beat of the bar before."""
+    2/4 and 6/8), the dominant then on the last beat of the bar before.
+
+    ``after`` (the sketch's last phrase end) and ``unit`` (a phrase's steps): a bar with both
+    strong beats ends on the downbeat where that leaves the phrases from ``after`` nearer whole
+    units (FINAL_ON_PHRASE_GRID: 36 beats from a fermata on beat 3 make 8 + 8 + 8 + 12, or a
+    4-beat phrase; 34 make 8 + 8 + 8 + 10, Bach's second commonest last phrase)."""
     beats = (stop_step - bar_step) // beat
-    if beats >= 4 and beats % 2 == 0:
-        return bar_step + beats // 2 * beat
+    if _two_strong_beats(stop_step - bar_step, beat):
+        middle = bar_step + beats // 2 * beat
+        if after is not None and unit > 0 and after < bar_step:
+            def off(t: int) -> int:
+                r = (t - after) % unit
+                return min(r, unit - r)
+            return bar_step if off(bar_step) < off(middle) else middle
+        return middle
     return bar_step
 
 

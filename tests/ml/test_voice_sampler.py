@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import re
 import threading
+from collections import Counter
 from types import SimpleNamespace
 
 import numpy as np
@@ -1373,27 +1374,61 @@ def test_the_last_phrase_starts_8_beats_before_the_closing_chord(tiny_voice_mode
     assert with_bonus >= 4 and without <= 1, (with_bonus, without)
 
 
-def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry: bool):
+def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry: bool,
+                                   grid: bool = False, lengths: list | None = None):
     """A sketch whose phrases end on beat 3 of bars 2 and 4 (beats 6, 14), continued 7 bars
     x 2 by a model that likes beat 3 for a fermata (6 seeds): the closing chord falls on beat 42,
-    28 beats after the sketch's last phrase end, so 8-beat phrases cannot fill it. (phrase ends
-    on beat 30, the last phrase's lengths in beats)"""
+    28 beats after the sketch's last phrase end, so 8-beat phrases cannot fill it (with
+    FINAL_ON_PHRASE_GRID, ``grid``, it falls on beat 40 instead). (phrase ends on beat 30, the
+    last phrase's lengths in beats; each variation's phrase lengths into ``lengths``)"""
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "LAST_PHRASE_ROOM", room)
     monkeypatch.setattr(voice_sampler, "LAST_PHRASE_RETRY", retry)
+    monkeypatch.setattr(voice_sampler, "FINAL_ON_PHRASE_GRID", grid)
     s = biased(model_folder, rather(lambda v: {v.pos_id(8, True): 1.0}))
     score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
     at_30, lasts = 0, []
     for seed in range(6):
         notes = list(s.stream(score, GenerationRequest(bars=7, variations=2, seed=seed)))
         closing = max(g.note.start for g in notes)
-        assert closing == 42 * TPQ
+        assert closing == (40 if grid else 42) * TPQ
         for ticks in s.fermatas:
             inner = [t for t in ticks if 16 * TPQ <= t < closing]
             at_30 += 30 * TPQ in inner
             lasts.append((closing - max(inner, default=14 * TPQ)) // TPQ)
+            if lengths is not None:
+                ends = [14 * TPQ, *inner, closing]
+                lengths.append(tuple((b - a) // TPQ for a, b in itertools.pairwise(ends)))
     return at_30, lasts
+
+
+def test_the_closing_chord_falls_where_whole_phrases_reach_it(tiny_voice_model, monkeypatch):
+    """The sketch above, 28 beats to a closing chord on bar 7's middle beat, which phrase ends
+    on beat 3 divide into no phrases of 6 to 10 beats alone (8 + 12 + 8, or 8 + 8 + 4 + 8). With
+    FINAL_ON_PHRASE_GRID the closing chord falls on that bar's downbeat, 26 beats on: 8 + 8 +
+    10 (Bach's second commonest last phrase) in several of the 12 variations."""
+    grid, plain = [], []
+    phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True, True, grid)
+    phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True, False, plain)
+
+    def regular(runs: list[tuple[int, ...]]) -> int:
+        return sum(all(b in (6, 8, 10) for b in run) for run in runs)
+
+    assert regular(grid) >= 6 and regular(plain) <= 1, (grid, plain)
+    assert Counter(grid)[(8, 8, 10)] >= 4, grid
+
+
+def test_the_final_chord_keeps_the_sketchs_phrase_grid():
+    from composer_gui.ml.voice_sampler import _final_chord_step
+
+    # a 4/4 bar at step 400; the sketch's last phrase end 36 beats before its middle beat
+    middle = 408
+    assert _final_chord_step(400, 416, 4, middle - 36 * 4, 32) == 400  # 34 beats: 8+8+8+10
+    assert _final_chord_step(400, 416, 4, middle - 32 * 4, 32) == middle  # 8 x 4 already
+    assert _final_chord_step(400, 416, 4, middle - 38 * 4, 32) == middle  # the downbeat: 36, worse
+    assert _final_chord_step(400, 416, 4, None, 32) == middle
+    assert _final_chord_step(400, 412, 4, middle - 36 * 4, 32) == 400  # 3/4: the downbeat
 
 
 def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_model,
