@@ -8,6 +8,7 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py --min-last-phrase 4 # MIN_LAST_PHRASE_BEATS as it was
     python bench/phrase_ends.py --no-seed-fermatas  # the openings without their fermatas
     python bench/phrase_ends.py --no-tonal-plan     # every phrase planned to close in the key
+    python bench/phrase_ends.py --files             # the pieces' files, upbeats as written
 
 20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
 defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
@@ -181,6 +182,17 @@ def grid_fit(score: Score, start: int, stop: int, grid, into: Counter) -> None:
         into["hit"] += len(points & ends)
 
 
+def from_file(piece_id: str) -> Score:
+    """A piece of the split as the app opens its corpus file: the split's scores are decoded
+    from the model's tokens, where an upbeat is a whole bar (rests first), so a continuation
+    never gets the short last bar that completes it (voice_sampler._upbeat_cut)."""
+    from music21 import corpus
+
+    from composer_gui.music.formats import load_score
+    found = corpus.getWork(piece_id, fileExtensions=(".mxl",))
+    return load_score(str(found[0] if isinstance(found, list) else found))
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="test")
@@ -189,6 +201,8 @@ def main(argv=None) -> None:
     ap.add_argument("--min-last-phrase", type=int, default=None, metavar="BEATS")
     ap.add_argument("--no-seed-fermatas", action="store_true")
     ap.add_argument("--no-tonal-plan", action="store_true")
+    ap.add_argument("--files", action="store_true",
+                    help="the pieces as the app opens their files (an upbeat bar kept short)")
     args = ap.parse_args(argv)
     if args.min_last_phrase is not None:
         voice_sampler.MIN_LAST_PHRASE_BEATS = args.min_last_phrase
@@ -203,6 +217,8 @@ def main(argv=None) -> None:
     generate = me.sampler_adapter(folder)
     cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                        if c.score.bar_count() >= 4], 20)
+    if args.files:
+        cases = [replace(c, score=from_file(c.id)) for c in cases]
     made, bach = Counter(), Counter()
     off_key = {"continued": Counter(), "Bach": Counter()}
     lengths = {"continued": (Counter(), Counter()), "Bach": (Counter(), Counter())}

@@ -370,7 +370,11 @@ class VoiceSampler:
         if region_end is None and end == "cadence" and not runs_on:
             # a piece that opens with an upbeat ends with a bar short by it, as it is
             # written (a 1-beat pickup in 3/4: a 2-beat last bar), when this span ends it
-            stop -= _upbeat_cut(score, stop, step)
+            cut = _upbeat_cut(score, stop, step)
+            if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 and \
+                    _upbeat_kept(score, start, stop, cut):
+                cut = 0
+            stop -= cut
 
         # key: the normalizing key, and the lock when asked for
         wanted = request.key_signature()
@@ -3433,12 +3437,34 @@ def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | Non
     if _two_strong_beats(stop_step - bar_step, beat):
         middle = bar_step + beats // 2 * beat
         if after is not None and unit > 0 and after < bar_step:
-            def off(t: int) -> int:
-                r = (t - after) % unit
-                return min(r, unit - r)
-            return bar_step if off(bar_step) < off(middle) else middle
+            return bar_step if _grid_off(bar_step - after, unit) < \
+                _grid_off(middle - after, unit) else middle
         return middle
     return bar_step
+
+
+def _grid_off(span: int, unit: int) -> int:
+    """How far ``span`` lies from a whole number of ``unit``."""
+    r = span % unit
+    return min(r, unit - r)
+
+
+def _upbeat_kept(score: Score, start: int, stop: int, cut: int) -> bool:
+    """Whether a continuation after the sketch's phrase ends keeps its last bar whole instead
+    of short by the upbeat (``cut`` ticks, _upbeat_cut): where the whole bar's closing chord
+    keeps their grid and the short bar's does not (FINAL_ON_PHRASE_GRID). A chorale whose
+    phrases end on beat 3 after a one-beat upbeat closes on beat 3 of a whole bar, 8 + 8 + 8
+    + 8 beats on (Bach's own last bar: beat 3 of a short one, a one-beat chord), not on the
+    short bar's downbeat, its last phrase 6 beats."""
+    after = max((t for t in score.fermatas if t < start), default=None)
+    if after is None or not cut:
+        return False
+    bar = score.bar_start(score.bar_at(stop - 1))
+    beat = score.time_signature_at(bar).beat_ticks
+    unit = LONG_PHRASE_BEATS * beat
+    short = _final_chord_step(bar, stop - cut, beat, after, unit)
+    whole = _final_chord_step(bar, stop, beat, after, unit)
+    return _grid_off(whole - after, unit) < _grid_off(short - after, unit)
 
 
 ENDING_BEATS = 4  # the search's ending checks look this far back for outer parallels

@@ -406,6 +406,29 @@ def test_a_piece_with_an_upbeat_ends_with_a_bar_short_by_it(sampler):
     assert max(n.end for n in free.notes) == stop
 
 
+@pytest.mark.parametrize("grid", [True, False])
+def test_an_upbeat_pieces_last_bar_stays_whole_where_the_phrase_grid_asks(sampler, monkeypatch,
+                                                                          grid):
+    """The chorale above with a phrase end on beat 3 of bar 1 (beat 6), continued 2 bars: a
+    closing chord on the short bar's downbeat (beat 12) would end a 6-beat phrase; the whole
+    bar's middle beat (beat 14) ends an 8-beat one, so with FINAL_ON_PHRASE_GRID the last bar
+    stays whole and the closing chord falls there, as the sketch's phrases do."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "FINAL_ON_PHRASE_GRID", grid)
+    score = Score(parts=tuple(voice(ps[:5], n, start=3 * TPQ) for ps, n in
+                              ((S, "Soprano"), (A, "Alto"), (T, "Tenor"), (B, "Bass"))),
+                  pickup=TPQ, key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
+    stop = score.bar_start(4)
+    for r in sampler.generate(score, GenerationRequest(bars=2, variations=2, seed=3)):
+        closing = max(n.start for n in r.notes)
+        if grid:
+            assert (closing, max(n.end for n in r.notes)) == (14 * TPQ, stop)
+            assert 14 * TPQ in r.fermatas
+        else:
+            assert (closing, max(n.end for n in r.notes)) == (12 * TPQ, stop - TPQ)
+
+
 def test_reharmonize_a_region_of_a_four_part_score(sampler):
     score = chorale(20)
     lo, hi = BAR, 2 * BAR
