@@ -219,6 +219,9 @@ class _VoiceJob:
     # the steps of a phrase on the grid the sketch's phrase ends keep (LAST_PHRASE_ON_GRID; 0
     # in bars without two strong beats, whose phrases are no whole number of long ones)
     phrase_unit: int = 0
+    # the root (normalized pitch class) of the chord of the sketch's last phrase end (-1: none;
+    # NO_REPEATED_PLAN)
+    close_before: int = -1
     close_key: KeySignature | None = None  # the key the final cadence closes in (``key``)
 
 
@@ -615,6 +618,7 @@ class VoiceSampler:
                                                         ts.bar_ticks // step),
                          phrase_unit=LONG_PHRASE_BEATS * beat
                          if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
+                         close_before=_chord_before(grid, fermata_steps, start_step, v),
                          close_key=real_key(close_key, shift) if close_key else key)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
@@ -823,6 +827,8 @@ class VoiceSampler:
         plan = np.full(k, tonic_root, np.int64)
         plan_for = np.full(k, -1, np.int64)
         last_away = np.full(k, -1, np.int64)  # the key away of the last planned close written
+        # the root of the last phrase end's chord (the sketch's, then each row's own; -1: none)
+        last_close = np.full(k, job.close_before, np.int64)
         # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
         reach = PLAN_BEATS * job.beat_steps
         plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
@@ -936,6 +942,7 @@ class VoiceSampler:
                 marked_at = marked_at[idx]
                 chord, owed, rising = chord[idx], owed[idx], rising[idx]
                 plan, plan_for, last_away = plan[idx], plan_for[idx], last_away[idx]
+                last_close = last_close[idx]
                 last_struck, strikes = last_struck[idx], strikes[idx]
                 struck_step = struck_step[idx]
                 entered = entered[idx]
@@ -1060,7 +1067,8 @@ class VoiceSampler:
                 due = plan_place[fi]
                 new = plan_for != due
                 if new.any():  # (not in the key away the last planned close was in)
-                    drawn = _plan_targets(plan_rng, int(new.sum()), mode_minor)
+                    drawn = _plan_targets(plan_rng, int(new.sum()), mode_minor,
+                                          last_close[new] if NO_REPEATED_PLAN else None)
                     plan[new] = np.where(drawn == last_away[new], tonic_root, drawn)
                     plan_for[new] = due
                 plan[due - marked_at < long_phrase] = tonic_root
@@ -1487,8 +1495,10 @@ class VoiceSampler:
                 away = sampled[closes_marked] & (planning != tonic_root)
                 last_away[closes_marked[away]] = planning[away]
             if sampled is not None:
-                for r in np.flatnonzero(sampled & frame_attack):
+                ended = np.flatnonzero(sampled & frame_attack)
+                for r in ended:
                     marked[r].append(frame.step * step)
+                last_close[ended] = _chord_roots(cur[ended])
             if frame.cadence:  # a phrase close's chord may stand as a fermata's does
                 fermata_at[frame_attack] = frame.step
             if frame_attack.any():  # an onset: the outer voices the next onset is checked against
@@ -1829,16 +1839,28 @@ PLAN_KEY_PULL = 2.0
 # triad (PRE_CLOSE_PULL), its leading tone PLAN_LEADING_PULL nats more, and where the top voice
 # holds one of its notes the voices below make it, in root position (_plan_groups)
 PLAN_LEADING_PULL = 4.0
+# ... and the plan is seldom the chord the phrase end before closed on (the sketch's last, then
+# the row's own): that target's weight is multiplied by REPEATED_PLAN_WEIGHT. A listening review
+# heard three tonic closes running; bench/phrase_ends.py counted phrase ends on the chord of the
+# one before 31 of 113 (I 13, V 8), Bach's 15 of 108
+NO_REPEATED_PLAN = True
+REPEATED_PLAN_WEIGHT = 0.2
 
 
-def _plan_targets(rng: np.random.Generator, rows: int, minor: bool) -> np.ndarray:
+def _plan_targets(rng: np.random.Generator, rows: int, minor: bool,
+                  last: np.ndarray | None = None) -> np.ndarray:
     """[rows]: the root (normalized pitch class) each row's next phrase end is to close on
-    (:data:`TONAL_PLAN`)."""
+    (:data:`TONAL_PLAN`); not the root its last phrase end closed on, ``last`` ([rows], -1:
+    none; NO_REPEATED_PLAN)."""
     if not PLANNED_CONTINUATIONS[minor]:
         return np.full(rows, CADENCE_ROOT[(minor, 2)], np.int64)
-    roots, weights = zip(*TONAL_PLAN[minor], strict=True)
-    return rng.choice(np.asarray(roots, np.int64), size=rows,
-                      p=np.asarray(weights) / sum(weights))
+    roots, weights = (np.asarray(x) for x in zip(*TONAL_PLAN[minor], strict=True))
+    p = np.tile(weights / weights.sum(), (rows, 1))
+    if last is not None:
+        p[roots[None, :] == np.asarray(last)[:, None]] *= REPEATED_PLAN_WEIGHT
+    cum = np.cumsum(p, axis=1)
+    pick = (rng.random(rows)[:, None] * cum[:, -1:] >= cum).sum(axis=1)
+    return roots[np.minimum(pick, len(roots) - 1)].astype(np.int64)
 
 
 @functools.cache
@@ -2044,10 +2066,14 @@ DROP_FAILED_CLOSES = True
 def _closes(cur: np.ndarray) -> np.ndarray:
     """[rows]: whether the chord ``cur`` ([rows, voices], lowest voice last) is a major or
     minor triad in root position, its fifth there or not (every voice sounding)."""
+    return (cur >= 0).all(axis=1) & (_chord_roots(cur) == cur[:, -1] % 12)
+
+
+def _chord_roots(cur: np.ndarray) -> np.ndarray:
+    """[rows]: the root (pitch class) of the major or minor triad ``cur`` ([rows, voices], -1:
+    silent) sounds, its fifth there or not; -1 for any other chord."""
     bits = pitch_class_bits(cur)
-    bass = cur[:, -1] % 12
-    root = np.where(TRIAD_ROOT[bits] >= 0, TRIAD_ROOT[bits], BARE_ROOT[bits])
-    return (cur >= 0).all(axis=1) & (root == bass)
+    return np.where(TRIAD_ROOT[bits] >= 0, TRIAD_ROOT[bits], BARE_ROOT[bits])
 
 
 # A phrase end closes on a triad whose root is a degree of the key (C D E F G A B in C major,
@@ -2377,6 +2403,17 @@ def _sounding_before(lane: list[int], s: int, v: VoiceVocabulary) -> int:
     if t < 0 or lane[t] < v.pitch_offset:
         return -1
     return lane[t] - v.pitch_offset + v.min_pitch
+
+
+def _chord_before(grid: list[list[int]], fermata_steps: set[int], start_step: int,
+                  v: VoiceVocabulary) -> int:
+    """The root (normalized pitch class) of the triad sounding at the last phrase end before
+    ``start_step`` (-1: none, or no triad)."""
+    last = max((f for f in fermata_steps if f < start_step), default=None)
+    if last is None:
+        return -1
+    pitches = np.asarray([[_last_pitch(lane, last + 1, v) for lane in grid]], np.int64)
+    return int(_chord_roots(pitches)[0]) if (pitches >= 0).all() else -1
 
 
 def _last_pitch(lane: list[int], s: int, v: VoiceVocabulary) -> int:

@@ -3221,3 +3221,48 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     assert subtonics() == 0
     monkeypatch.setattr(voice_sampler, "SUBTONIC_BEFORE_V", False)
     assert subtonics() > 0
+
+
+def test_a_planned_close_is_seldom_the_chord_the_phrase_before_closed_on():
+    """NO_REPEATED_PLAN: a row whose last phrase end closed on I plans I again about a sixth of
+    the time (weight 0.2 of TONAL_PLAN's 0.5), not half."""
+    from composer_gui.ml.voice_sampler import REPEATED_PLAN_WEIGHT, _plan_targets
+
+    rng = np.random.default_rng(0)
+    plain = _plan_targets(rng, 4000, False)
+    after_i = _plan_targets(rng, 4000, False, np.zeros(4000, np.int64))
+    after_v = _plan_targets(rng, 4000, False, np.full(4000, 7))
+    assert REPEATED_PLAN_WEIGHT == 0.2
+    assert 0.45 < np.mean(plain == 0) < 0.55 and 0.12 < np.mean(after_i == 0) < 0.21
+    assert 0.04 < np.mean(after_v == 7) < 0.12 and set(np.unique(after_v)) == {0, 7, 9}
+
+
+def test_the_plan_hears_the_chord_each_phrase_end_closed_on(tiny_voice_model, monkeypatch):
+    """The sketch's phrase ends close on C major (beats 6 and 14): the first plan of every
+    continuation avoids C; later plans avoid the root of the row's own last phrase end, which
+    the continuation's fermata chords show."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    seen = []
+    plan_targets = voice_sampler._plan_targets
+
+    def recording(rng, rows, minor, last=None):
+        seen.append(None if last is None else [int(x) for x in last])
+        return plan_targets(rng, rows, minor, last)
+
+    monkeypatch.setattr(voice_sampler, "_plan_targets", recording)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(8, True): 1.0}))
+    score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
+    roots = set()
+    for seed in range(3):
+        first = len(seen)
+        out = s.generate(score, GenerationRequest(bars=6, seed=seed))[0]
+        assert seen[first] == [0]  # C major at beat 14
+        for t in out.fermatas:
+            found = an.sonorities(out.notes, [t])
+            named = an.chord_root(found[0].pcs) if found else None
+            if named is not None and t >= 16 * TPQ:
+                roots.add(named[0])
+    later = {x for row in seen if row for x in row} - {0, -1}
+    assert later and later <= roots, (later, roots)
