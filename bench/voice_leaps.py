@@ -20,7 +20,9 @@ settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes
 the share of a voice's moves (note to next note) of that size; "6ths" counts minor and major
 sixths; "thirds filled" is the share of the voice's quarter notes on a beat that move a third to
 the next beat where Bach's way of filling them sounds: two eighths, the second a step between;
-the last column counts its eighths on a half beat reached by step and left by a leap.
+"half-beat steps left by leap" counts its eighths on a half beat reached by step and left by a
+leap; the last two columns, its notes struck in runs of three or more on one pitch, and struck
+off the eighth-note grid (on a sixteenth between eighths).
 With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
 The first line is the card's harmony measures for the same harmonizations. The "before" rows in
@@ -147,6 +149,31 @@ def bass_under_changes(score, start: int, end: int) -> list[int]:
     return out
 
 
+def dominant_left(score, start: int, end: int) -> list[int]:
+    """[closes after a root-position V(7) on the beat before them whose bass leaves the
+    dominant's root inside that beat, those with a chord on another root there, closes after
+    such a V(7)]: V - vi - I under a melody's early tonic (DOMINANT_BEAT_BASS). Closes: the
+    fermatas and the last onset in [start, end)."""
+    notes = score.notes
+    last = max((n.start for n in notes if start <= n.start < end), default=None)
+    closes = sorted({t for t in score.fermatas if start <= t < end} | ({last} - {None}))
+    out = [0, 0, 0]
+    for t in closes:
+        b = t - score.time_signature_at(t).beat_ticks
+        found = an.sonorities(notes, [b, t]) if b >= start else []
+        if len(found) < 2 or found[0].tick != b:
+            continue
+        v, i = an.chord_root(found[0].pcs), an.chord_root(found[1].pcs)
+        if v is None or i is None or (v[0] - i[0]) % 12 != 7 or v[1] not in ("maj", "dom7") \
+                or found[0].bass % 12 != v[0]:
+            continue
+        inside = an.sonorities(notes, sorted({n.start for n in notes if b < n.start < t}))
+        out[0] += any(x.bass % 12 != v[0] for x in inside)
+        out[1] += any((r := an.chord_root(x.pcs)) is not None and r[0] != v[0] for x in inside)
+        out[2] += 1
+    return out
+
+
 def cross_relations(score, start: int, end: int) -> int:
     """Cross-relations within a beat from ``start``, the notes spelled as export spells them."""
     spelled = spell_score(score)
@@ -156,13 +183,15 @@ def cross_relations(score, start: int, end: int) -> int:
 
 def runs(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its notes ("notes") and those in a run of three or more struck one after
-    another on the same pitch ("in runs of 3+": a static line, G4 G4 G4 ...)."""
+    another on the same pitch ("in runs of 3+": a static line, G4 G4 G4 ...), and those struck
+    off the eighth-note grid ("off eighths": a sixteenth's onset)."""
     out = []
     for v in voices:
-        line = [n.pitch for n in sorted((n for n in v if start <= n.start < end),
-                                        key=lambda n: n.start)]
+        notes = sorted((n for n in v if start <= n.start < end), key=lambda n: n.start)
+        line = [n.pitch for n in notes]
         lengths = [len(list(g)) for _, g in itertools.groupby(line)]
-        out.append(Counter({"notes": len(line), "in runs": sum(k for k in lengths if k >= 3)}))
+        out.append(Counter({"notes": len(line), "in runs": sum(k for k in lengths if k >= 3),
+                            "off eighths": sum(n.start % (TPQ // 2) != 0 for n in notes)}))
     return out
 
 
@@ -236,6 +265,7 @@ def main(argv=None) -> None:
     chromatic, bach_chromatic = [0, 0, 0], [0, 0, 0]
     standing, bach_standing = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
+    left, bach_left = [0, 0, 0], [0, 0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -265,6 +295,7 @@ def main(argv=None) -> None:
                                                 strict=True)]
         bach_standing = [a + b for a, b in zip(bach_standing, bass_under_changes(s, start, end),
                                                strict=True)]
+        bach_left = [a + b for a, b in zip(bach_left, dominant_left(s, start, end), strict=True)]
         bach_sevenths = [a + b for a, b in zip(bach_sevenths,
                                                an.seventh_chord_beats(s, start, end), strict=True)]
         if args.continuations:
@@ -304,6 +335,7 @@ def main(argv=None) -> None:
                                               strict=True)]
             sevenths = [a + b for a, b in zip(sevenths, an.seventh_chord_beats(g, start, stop),
                                               strict=True)]
+            left = [a + b for a, b in zip(left, dominant_left(g, start, stop), strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -325,10 +357,13 @@ def main(argv=None) -> None:
           f"{standing[0]} of {standing[1]} beat pairs (Bach's {bach_standing[0]} of "
           f"{bach_standing[1]}), diminished beat triads with the fifth in the bass {dims} "
           f"(Bach's {bach_dims}), one letter sounding two ways at once {together} (Bach's "
-          f"{bach_together})\n")
+          f"{bach_together}), closes after V(7) whose bass leaves its root inside its beat "
+          f"{left[0]} of {left[2]}, a chord on another root there {left[1]} (Bach's "
+          f"{bach_left[0]}, {bach_left[1]}, of {bach_left[2]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
-          " half-beat steps left by leap | notes struck 3+ times in a row |")
-    print("| --- " * (len(SIZES) + 5) + "|")
+          " half-beat steps left by leap | notes struck 3+ times in a row |"
+          " notes struck off the eighths |")
+    print("| --- " * (len(SIZES) + 6) + "|")
     for who, table in (("continued" if args.continuations else "harmonized", made), ("Bach", bach)):
         for name, c in zip(("soprano", "alto", "tenor", "bass"), table, strict=True):
             cells = [f"{100 * sum(c[k] for k in ks) / max(1, c['n']):.1f}%"
@@ -336,8 +371,9 @@ def main(argv=None) -> None:
             filled = f"{c['filled']} of {c['filled'] + c['plain']}"
             left = f"{c['left by leap']} of {c['stepped']}"
             static = f"{100 * c['in runs'] / max(1, c['notes']):.1f}%"
+            off = f"{100 * c['off eighths'] / max(1, c['notes']):.1f}%"
             print(f"| {who} {name} | {c['n']} | " + " | ".join(cells)
-                  + f" | {filled} | {left} | {static} |")
+                  + f" | {filled} | {left} | {static} | {off} |")
 
 
 if __name__ == "__main__":

@@ -178,6 +178,10 @@ class _Frame:
     # the final cadence's key when a harmonized melody ends in another (minor, semitones from
     # the normalized tonic to its tonic); None: the piece's key
     close_key: tuple[bool, int] | None = None
+    # inside the beat of a planned cadence's dominant that a planned tonic follows (after its
+    # onset): that cadence's key (minor, semitones from the normalized tonic); None: not inside
+    # (DOMINANT_BEAT_BASS)
+    in_dominant: tuple[bool, int] | None = None
 
 
 @dataclass
@@ -535,6 +539,8 @@ class VoiceSampler:
         if PHRASES_FROM_SCORE and (region_end is not None
                                    or (request.harmonize and fermata_steps)):
             frames = [replace(f, phrased=True) for f in frames]
+        if rules_on and DOMINANT_BEAT_BASS:
+            frames = _mark_dominant_beats(frames, beat, minor)
         n_span = stop_step - start_step
         if n_span <= 0:
             raise ValueError("nothing to generate: the span is empty")
@@ -1240,6 +1246,9 @@ class VoiceSampler:
                                                 None)
                         if shared[i]:
                             _unison_mask(mask, i, shared[i], cur, cand, pitch_offset)
+                        if rules and frame.in_dominant is not None and i:
+                            _dominant_beat_mask(mask, i, n, cand, pitch_offset,
+                                                frame.in_dominant, cur[:, i])
                         if rules and frame.close_held and i:
                             _close_hold_mask(mask, i, n, cand, pitch_offset, cad_minor,
                                              frame.close_held, cur[:, i], cad_shift)
@@ -3855,6 +3864,47 @@ CLOSES_HELD = True
 # struck three times in a bar). The model still may: on the test melodies a lower voice strikes
 # on 6 of 184 beats under a held close (before: 61; Bach 19 of 92; bench/phrase_closes.py).
 CLOSE_STANDS = True
+
+
+def _mark_dominant_beats(frames: list[_Frame], beat: int, minor: bool) -> list[_Frame]:
+    """The frames inside the beat of each planned cadence's dominant (after its onset) that a
+    planned tonic follows a beat later, marked with the cadence's key (``in_dominant``)."""
+    tonic_at = {f.step for f in frames if f.cadence == 2}
+    keys = {f.step: f.close_key or (minor, 0) for f in frames
+            if f.cadence == 1 and f.step + beat in tonic_at}
+    out = []
+    for f in frames:
+        key = next((k for d, k in keys.items() if d < f.step < d + beat), None)
+        out.append(replace(f, in_dominant=key) if key is not None and not f.context else f)
+    return out
+
+
+# Inside the beat of a planned cadence's dominant (V(7) a beat before its tonic) the bass strikes
+# no note but the dominant's root, and the voices between it and the top none but its V7's: a
+# listening review heard V - vi - I where a melody's tonic came an eighth early (the bass
+# stepped G A C under the soprano's D C C, the inner voices falling with it, in the last bars
+# of two of three harmonizations)
+DOMINANT_BEAT_BASS = True
+
+
+def _dominant_beat_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
+                        key: tuple[bool, int], held: np.ndarray) -> None:
+    """A voice below the top inside a planned dominant's beat: the bass its root, the others a
+    note of its V7; a voice holds its note or strikes another, the seventh holds (the rule
+    yields in a row with neither); a note held from before that does not fit is left."""
+    minor, shift = key
+    pcs = [(p + shift) % 12 for p in ({CADENCE_ROOT[(minor, 1)]} if i == n - 1
+                                      else V7_NOTES[minor])]
+    fits = (held >= 0) & np.isin(held % 12, pcs) & mask[:, HOLD]
+    # (a voice holds its note or takes another of the chord's: no note struck again)
+    allowed = np.isin(cand % 12, pcs)[None, :] & (cand[None, :] != held[:, None])
+    # (the seventh is held into its resolution, not left for another of the chord's notes)
+    allowed &= ~((held >= 0) & (held % 12 == (V7_SEVENTH[minor] + shift) % 12))[:, None]
+    block = mask[:, pitch_offset:pitch_offset + len(cand)]
+    narrowed = block & allowed
+    keep = narrowed.any(axis=1) | fits
+    block[keep] = narrowed[keep]
+    mask[keep & ~fits, HOLD] = False
 
 
 def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,

@@ -3266,3 +3266,32 @@ def test_the_plan_hears_the_chord_each_phrase_end_closed_on(tiny_voice_model, mo
                 roots.add(named[0])
     later = {x for row in seen if row for x in row} - {0, -1}
     assert later and later <= roots, (later, roots)
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_the_dominant_holds_through_its_beat_under_an_early_tonic(tiny_voice_model, monkeypatch,
+                                                                  rule):
+    """A melody whose final tonic comes an eighth early (D dotted, C, then C held), harmonized
+    by a model that likes to move on every half beat: with DOMINANT_BEAT_BASS the bass keeps
+    the dominant's root through its beat and the voices between take only its V7's notes (a
+    review heard V - vi - I there); without it they leave them."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "DOMINANT_BEAT_BASS", rule)
+    half = TPQ // 2
+    tune = [(0, 72, TPQ), (TPQ, 74, TPQ), (2 * TPQ, 76, TPQ), (3 * TPQ, 77, TPQ),
+            (4 * TPQ, 76, TPQ), (5 * TPQ, 74, TPQ), (6 * TPQ, 72, TPQ), (7 * TPQ, 71, TPQ),
+            (8 * TPQ, 72, TPQ), (9 * TPQ, 76, TPQ), (10 * TPQ, 74, 3 * half),
+            (10 * TPQ + 3 * half, 72, half), (12 * TPQ, 72, 4 * TPQ)]
+    score = Score(parts=(Part(tuple(Note(t, p, d, 80) for t, p, d in tune), name="Melody"),),
+                  key_signatures=(KeySignature(0, 0),))
+    s = biased(tiny_voice_model, rather(lambda v: {HOLD: -2.0}))
+    off = 0
+    for seed in range(4):
+        for r in s.generate(score, GenerationRequest(harmonize=True, variations=2, seed=seed)):
+            inside = [n for p in r.parts[1:] for n in p.notes if 11 * TPQ < n.start < 12 * TPQ]
+            bass = [n for n in r.parts[-1].notes if 11 * TPQ <= n.start < 12 * TPQ]
+            assert bass and bass[0].pitch % 12 == 7  # the dominant's root on its beat
+            off += sum(n.pitch % 12 not in ({7} if n in r.parts[-1].notes else {7, 11, 2, 5})
+                       for n in inside)
+    assert (off == 0) if rule else off >= 2, off
