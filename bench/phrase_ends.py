@@ -18,7 +18,8 @@ piece's home key (upper case major, lower case minor, "/inv" not in root positio
 triad or seventh chord): on the beat before the fermata, and at it; and how many fermata chords
 have a root outside the home key's scale (natural minor in minor: bII, bVII in major); and how
 many close on the chord the phrase end before them closed on (the opening's last one for the
-first), named the same way: a review heard one continuation close four phrases running on I.
+first), named the same way: a review heard one continuation close four phrases running on I;
+and how many close as a cadence, on V (a half close) or after the dominant of their chord.
 A root and its third alone over the root (a fermata chord without its fifth) is named as its
 triad. A second table: per mode of the home key, the phrase ends that close as cadences away
 from the tonic: on a root-position major or minor triad other than I or i, after the major
@@ -92,6 +93,19 @@ def cadence_away(before: str, end: str) -> bool:
     return e is not None and (DEGREES.index(b) - e) % 12 == 7
 
 
+def cadential(before: str, end: str) -> bool:
+    """Whether a phrase end closes as a cadence: on V (a half close), or on a root-position
+    triad after the major triad or dominant seventh a fifth above it, in any inversion (V-I,
+    V/vi-vi: CADENTIAL_CLOSES in voice_sampler)."""
+    if "/" in end or end == "?":
+        return False
+    if end == "V":
+        return True
+    b = before.split("/")[0].removesuffix("dom7")
+    e = next((i for i, d in enumerate(DEGREES) if d.upper() == end.upper()), None)
+    return e is not None and b in DEGREES and (DEGREES.index(b) - e) % 12 == 7
+
+
 def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Counter,
                 chromatic: Counter) -> None:
     """Count (chord before, fermata chord) for the fermatas in [start, stop), and in
@@ -112,6 +126,7 @@ def phrase_ends(score: Score, start: int, stop: int, key: KeySignature, into: Co
             mode = "minor" if key.mode == "minor" else "major"
             chromatic["ends " + mode] += 1
             chromatic["away " + mode] += cadence_away(before, name)
+            chromatic["cadential"] += cadential(before, name)
             found = an.sonorities(score.notes, [t])
             named = an.chord_root(found[0].pcs) if found else None
             if named is not None:
@@ -253,8 +268,9 @@ def main(argv=None) -> None:
 
     print("| | interior phrase ends | on I or i | on V | on another root-position triad |"
           " on anything else | after V(7) in root position, on I or i | on a root outside the key "
-          "(bII, bVII...) | on the chord of the phrase end before | commonest (before, end) |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "(bII, bVII...) | on the chord of the phrase end before | closing a cadence (after "
+          "its V(7), or on V) | commonest (before, end) |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for who, c in (("continued", made), ("Bach", bach)):
         n = sum(c.values())
         ends = Counter()
@@ -269,7 +285,7 @@ def main(argv=None) -> None:
         common = ", ".join(f"{b}-{e} {k}" for (b, e), k in c.most_common(4))
         print(f"| {who} | {n} | {tonic} | {dominant} | {triads} | {n - tonic - dominant - triads} "
               f"| {authentic} | {off_key[who]['ends']} | {off_key[who]['repeated']}"
-              f"{repeats(off_key[who])} | {common} |")
+              f"{repeats(off_key[who])} | {off_key[who]['cadential']} | {common} |")
 
     print()
     print("| | phrases | under 6 beats | 6 | 8 | 10 | 12 or more | last phrases | last under 6 "

@@ -21,8 +21,9 @@ the share of a voice's moves (note to next note) of that size; "6ths" counts min
 sixths; "thirds filled" is the share of the voice's quarter notes on a beat that move a third to
 the next beat where Bach's way of filling them sounds: two eighths, the second a step between;
 "half-beat steps left by leap" counts its eighths on a half beat reached by step and left by a
-leap; the last two columns, its notes struck in runs of three or more on one pitch, and struck
-off the eighth-note grid (on a sixteenth between eighths).
+leap; the last three columns, its notes struck in runs of three or more on one pitch, struck
+off the eighth-note grid (on a sixteenth between eighths), and its notes shorter than a quarter
+per quarter of the span (how much it moves in eighths).
 With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
 The first line is the card's harmony measures for the same harmonizations. The "before" rows in
@@ -191,7 +192,9 @@ def runs(voices, end: int, start: int = 0) -> list[Counter]:
         line = [n.pitch for n in notes]
         lengths = [len(list(g)) for _, g in itertools.groupby(line)]
         out.append(Counter({"notes": len(line), "in runs": sum(k for k in lengths if k >= 3),
-                            "off eighths": sum(n.start % (TPQ // 2) != 0 for n in notes)}))
+                            "off eighths": sum(n.start % (TPQ // 2) != 0 for n in notes),
+                            "short": sum(n.duration < TPQ for n in notes),
+                            "quarters": (end - start) / TPQ}))
     return out
 
 
@@ -362,8 +365,8 @@ def main(argv=None) -> None:
           f"{bach_left[0]}, {bach_left[1]}, of {bach_left[2]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |"
-          " notes struck off the eighths |")
-    print("| --- " * (len(SIZES) + 6) + "|")
+          " notes struck off the eighths | notes shorter than a quarter, per quarter |")
+    print("| --- " * (len(SIZES) + 7) + "|")
     for who, table in (("continued" if args.continuations else "harmonized", made), ("Bach", bach)):
         for name, c in zip(("soprano", "alto", "tenor", "bass"), table, strict=True):
             cells = [f"{100 * sum(c[k] for k in ks) / max(1, c['n']):.1f}%"
@@ -372,8 +375,9 @@ def main(argv=None) -> None:
             left = f"{c['left by leap']} of {c['stepped']}"
             static = f"{100 * c['in runs'] / max(1, c['notes']):.1f}%"
             off = f"{100 * c['off eighths'] / max(1, c['notes']):.1f}%"
+            short = f"{c['short'] / max(1, c['quarters']):.2f}"
             print(f"| {who} {name} | {c['n']} | " + " | ".join(cells)
-                  + f" | {filled} | {left} | {static} | {off} |")
+                  + f" | {filled} | {left} | {static} | {off} | {short} |")
 
 
 if __name__ == "__main__":
