@@ -782,6 +782,12 @@ class VoiceSampler:
         placed_at = {p for p in placed_at if not crowded(p)}
         before_place = [f.on_beat and f.step + job.beat_steps in placed_at and PRE_CLOSE_PULL > 0
                         for f in job.frames]
+        # per frame: inside the beat before a place where a phrase may end, or before a planned
+        # cadence chord (no EIGHTH_PULL there: the chord that prepares the close stands)
+        cadence_steps = {f.step for f in job.frames if f.cadence}
+        before_close = [not f.on_beat and any(
+            (f.step - f.pos % job.beat_steps + k * job.beat_steps) in (placed_at | cadence_steps)
+            for k in range(1, EIGHTH_CLEAR_BEATS + 1)) for f in job.frames]
         # ... two beats before one: the beat before its dominant (PREDOMINANT_PULL)
         before_dominant = [f.on_beat and f.step + 2 * job.beat_steps in placed_at
                            and PREDOMINANT_PULL > 0 for f in job.frames]
@@ -1403,7 +1409,7 @@ class VoiceSampler:
                     if rules and n > 2 and EIGHTH_PULL and frame.pos % eighth == 0 and \
                             (i < n - 1 or EIGHTH_PULL_BASS) and \
                             not (frame.on_beat or frame.final or frame.close_held
-                                 or frame.in_dominant is not None):
+                                 or frame.in_dominant is not None or before_close[fi]):
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += EIGHTH_PULL
                     if job.mode_from is not None:  # the mode's degree for the family's
@@ -3894,11 +3900,16 @@ CLOSES_HELD = True
 CLOSE_STANDS = True
 
 
-# nats added to every pitch of a chorale voice on an eighth between the beats (not under a held
-# close or inside a planned dominant's beat): the continuations moved in eighths about 60% as
-# often as Bach (bench/voice_leaps.py, notes shorter than a beat per beat)
+# nats added to every pitch of a chorale voice above the bass on an eighth between the beats
+# (not under a held close, inside a planned dominant's beat, nor in the EIGHTH_CLEAR_BEATS beats
+# before a place where a phrase may end or a planned cadence chord, where the chords that prepare
+# the close stand): a listening review heard "static, stiff lines", the inner voices moving in
+# eighths a third to half as often as Bach's in the same bars. bench/voice_leaps.py, notes
+# shorter than a quarter per quarter, docs/voices.md. On the bass too it drew eighths that leap
+# on (half-beat steps left by a leap 26% -> 31% of them, Bach's 5%): EIGHTH_PULL_BASS is off
 EIGHTH_PULL = 0.75
 EIGHTH_PULL_BASS = False
+EIGHTH_CLEAR_BEATS = 2
 # A chorale's bass strikes on the eighth-note grid, not on a sixteenth between (a note it holds
 # runs on there): a listening review heard the bass move on the second sixteenth after a beat
 # (a sixteenth, then a dotted eighth) in 3 of 9 files; bench/voice_leaps.py, bass notes struck

@@ -1334,6 +1334,7 @@ def test_a_marked_phrase_end_that_does_not_close_is_not_written(tiny_voice_model
     from composer_gui.music import analysis as an
 
     monkeypatch.setattr(voice_sampler, "DROP_FAILED_CLOSES", drop)
+    monkeypatch.setattr(voice_sampler, "EIGHTH_PULL", 0.0)  # (the tiny model's path as chosen)
     s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(k, True): 6.0 for k in range(16)}))
     score = chorale()
     kept = other = 0
@@ -1409,6 +1410,7 @@ def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry:
     monkeypatch.setattr(voice_sampler, "LAST_PHRASE_ROOM", room)
     monkeypatch.setattr(voice_sampler, "LAST_PHRASE_RETRY", retry)
     monkeypatch.setattr(voice_sampler, "FINAL_ON_PHRASE_GRID", grid)
+    monkeypatch.setattr(voice_sampler, "EIGHTH_PULL", 0.0)  # (the tiny model's path as chosen)
     s = biased(model_folder, rather(lambda v: {v.pos_id(8, True): 1.0}))
     score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
     at_30, lasts = 0, []
@@ -3349,7 +3351,7 @@ def test_the_eighth_pull_raises_pitches_between_the_beats_only(tiny_voice_model,
             return sample(logits, mask, *args)
 
         monkeypatch.setattr(voice_sampler, "sample_tokens", recording)
-        load_sampler(tiny_voice_model).generate(chorale(), GenerationRequest(bars=1, seed=2))
+        load_sampler(tiny_voice_model).generate(chorale(), GenerationRequest(bars=4, seed=2))
     with_pull, without = drawn[voice_sampler_eighth_pull()], drawn[0.0]
     first = next(k for k, (a, b) in enumerate(zip(with_pull, without, strict=False))
                  if a.shape != b.shape or not np.allclose(a, b))
