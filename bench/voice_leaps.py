@@ -153,12 +153,14 @@ def bass_under_changes(score, start: int, end: int) -> list[int]:
 def dominant_left(score, start: int, end: int) -> list[int]:
     """[closes after a root-position V(7) on the beat before them whose bass leaves the
     dominant's root inside that beat, those with a chord on another root there, closes after
-    such a V(7)]: V - vi - I under a melody's early tonic (DOMINANT_BEAT_BASS). Closes: the
-    fermatas and the last onset in [start, end)."""
+    such a V(7), those where a voice leaves the leading tone inside that beat]: V - vi - I under
+    a melody's early tonic (DOMINANT_BEAT_BASS). Closes: the fermatas and the last onset in
+    [start, end)."""
     notes = score.notes
+    voices = an.part_voices(score)
     last = max((n.start for n in notes if start <= n.start < end), default=None)
     closes = sorted({t for t in score.fermatas if start <= t < end} | ({last} - {None}))
-    out = [0, 0, 0]
+    out = [0, 0, 0, 0]
     for t in closes:
         b = t - score.time_signature_at(t).beat_ticks
         found = an.sonorities(notes, [b, t]) if b >= start else []
@@ -172,6 +174,10 @@ def dominant_left(score, start: int, end: int) -> list[int]:
         out[0] += any(x.bass % 12 != v[0] for x in inside)
         out[1] += any((r := an.chord_root(x.pcs)) is not None and r[0] != v[0] for x in inside)
         out[2] += 1
+        leading = (v[0] + 4) % 12
+        out[3] += any(a.start <= b < a.end and a.pitch % 12 == leading
+                      and any(b < x.start < t and x.pitch != a.pitch for x in line)
+                      for line in voices for a in line)
     return out
 
 
@@ -268,7 +274,7 @@ def main(argv=None) -> None:
     chromatic, bach_chromatic = [0, 0, 0], [0, 0, 0]
     standing, bach_standing = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
-    left, bach_left = [0, 0, 0], [0, 0, 0]
+    left, bach_left = [0, 0, 0, 0], [0, 0, 0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -361,8 +367,9 @@ def main(argv=None) -> None:
           f"{bach_standing[1]}), diminished beat triads with the fifth in the bass {dims} "
           f"(Bach's {bach_dims}), one letter sounding two ways at once {together} (Bach's "
           f"{bach_together}), closes after V(7) whose bass leaves its root inside its beat "
-          f"{left[0]} of {left[2]}, a chord on another root there {left[1]} (Bach's "
-          f"{bach_left[0]}, {bach_left[1]}, of {bach_left[2]})\n")
+          f"{left[0]} of {left[2]}, a chord on another root there {left[1]}, a voice leaving "
+          f"its leading tone there {left[3]} (Bach's {bach_left[0]}, {bach_left[1]}, "
+          f"{bach_left[3]}, of {bach_left[2]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |"
           " notes struck off the eighths | notes shorter than a quarter, per quarter |")
