@@ -136,6 +136,11 @@ from composer_gui.music.score import MAJOR_SCALE, TPQ, KeySignature, Note, Score
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
 VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
 RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
+# ... and a choir voice that keeps its sketch's register (limits.REGISTER_REACH) keeps its choir
+# range too, where the sketch itself stays inside it: a listening review heard a continued
+# soprano sink to B-flat 3 (all four voices within a fifth) and a harmonized bass to B1, each
+# within 5 semitones of the sketch's lowest note
+CHOIR_RANGES_KEPT = True
 MAX_ROWS = 64  # candidates of all variations stepped at once (limits.py: timings by batch size)
 
 
@@ -576,10 +581,15 @@ class VoiceSampler:
             if key.mode == "minor":
                 pcs |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
         for i, name in enumerate(v.voices):
-            lo, hi = VOICE_RANGES.get(name.lower()[:4], (v.min_pitch - shift, v.max_pitch - shift))
+            choir = VOICE_RANGES.get(name.lower()[:4])
+            lo, hi = choir or (v.min_pitch - shift, v.max_pitch - shift)
             own = [x.pitch for x in vplan.notes[i]]
             if own and (thin or len(own) >= 4):  # a voice keeps its register
-                lo, hi = min(own) - limits.REGISTER_REACH, max(own) + limits.REGISTER_REACH
+                reach = min(own) - limits.REGISTER_REACH, max(own) + limits.REGISTER_REACH
+                if choir is not None and CHOIR_RANGES_KEPT:  # (within its choir range)
+                    lo, hi = max(reach[0], min(lo, min(own))), min(reach[1], max(hi, max(own)))
+                else:
+                    lo, hi = reach
             elif own:
                 lo, hi = min(lo, min(own) - RANGE_MARGIN), max(hi, max(own) + RANGE_MARGIN)
             ok = (score_pitches >= lo) & (score_pitches <= hi)

@@ -3410,3 +3410,25 @@ def test_a_continuation_pays_the_sketchs_seventh(tiny_voice_model, monkeypatch, 
                 falls += moved in (63, 64)
                 other += moved not in (63, 64)
     assert (other == 0 and falls) if rule else other >= 2, (falls, other)
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_choir_voice_keeps_its_choir_range_with_its_register(tiny_voice_model, monkeypatch,
+                                                               rule):
+    """A soprano sketched between C#4 and F#4, continued by a model that would rather sing A3
+    and B-flat 3: with CHOIR_RANGES_KEPT it goes no lower than the choir range's B3 (a review
+    heard a soprano sink to B-flat 3); without it the sketch's register (5 semitones below its
+    lowest note) lets it."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "CHOIR_RANGES_KEPT", rule)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(57): 8.0, v.pitch_id(58): 8.0}))
+    base = chorale()
+    top = base.parts[0]
+    low = dataclasses.replace(top, notes=tuple(dataclasses.replace(n, pitch=n.pitch - 10)
+                                               for n in top.notes))
+    score = dataclasses.replace(base, parts=(low, *base.parts[1:]))
+    lowest = min(n.pitch for seed in range(2)
+                 for r in s.generate(score, GenerationRequest(bars=2, variations=2, seed=seed))
+                 for n in r.parts[0].notes if n.start >= score.end_tick)
+    assert (lowest >= 59) if rule else lowest < 59, lowest
