@@ -468,9 +468,11 @@ class VoiceSampler:
         frames: list[_Frame] = []
         beat = max(1, ts.beat_ticks // step)
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
-        # (a chorale continued after its phrase ends: the closing chord fits their grid)
-        grid_from = max((f for f in fermata_steps if f < start_step), default=None) \
-            if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 else None
+        # the sketch's last phrase end (a chorale continued after it: the closing chord fits
+        # the grid of its phrases)
+        sketch_end = max((f for f in fermata_steps if f < start_step), default=None)
+        grid_from = sketch_end if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 \
+            else None
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat, grid_from,
                                                       LONG_PHRASE_BEATS * beat))
         melody = harmonized_melody(request, grid, rewritten, key, v)
@@ -628,13 +630,12 @@ class VoiceSampler:
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
                          mode_from=mode_from, mode_to=mode_to,
-                         last_fermata=max((f for f in fermata_steps if f < start_step),
-                                          default=-(10 ** 9)),
+                         last_fermata=-(10 ** 9) if sketch_end is None else sketch_end,
                          fermata_places=_fermata_places(fermata_steps, start_step, bar_steps,
                                                         ts.bar_ticks // step),
                          phrase_unit=LONG_PHRASE_BEATS * beat
                          if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
-                         close_before=_chord_before(grid, fermata_steps, start_step, v),
+                         close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
@@ -792,15 +793,16 @@ class VoiceSampler:
         placed_at = {p for p in placed_at if not crowded(p)}
         before_place = [f.on_beat and f.step + job.beat_steps in placed_at and PRE_CLOSE_PULL > 0
                         for f in job.frames]
-        # per frame: inside the beat before a place where a phrase may end, or before a planned
-        # cadence chord (no EIGHTH_PULL there: the chord that prepares the close stands)
-        cadence_steps = {f.step for f in job.frames if f.cadence}
         # the beats of planned dominants that stand through them (DOMINANT_BEAT_BASS): no
         # passing eighth is written into one
         dominant_beats = {f.step - f.pos % job.beat_steps for f in job.frames
                           if f.in_dominant is not None}
+        # per frame: inside the EIGHTH_CLEAR_BEATS beats before a place where a phrase may end,
+        # or before a planned cadence chord (no EIGHTH_PULL there: the chords that prepare the
+        # close stand)
+        clear_of = placed_at | {f.step for f in job.frames if f.cadence}
         before_close = [not f.on_beat and any(
-            (f.step - f.pos % job.beat_steps + k * job.beat_steps) in (placed_at | cadence_steps)
+            (f.step - f.pos % job.beat_steps + k * job.beat_steps) in clear_of
             for k in range(1, EIGHTH_CLEAR_BEATS + 1)) for f in job.frames]
         # ... two beats before one: the beat before its dominant (PREDOMINANT_PULL)
         before_dominant = [f.on_beat and f.step + 2 * job.beat_steps in placed_at
@@ -2472,11 +2474,9 @@ def _sounding_before(lane: list[int], s: int, v: VoiceVocabulary) -> int:
     return lane[t] - v.pitch_offset + v.min_pitch
 
 
-def _chord_before(grid: list[list[int]], fermata_steps: set[int], start_step: int,
-                  v: VoiceVocabulary) -> int:
-    """The root (normalized pitch class) of the triad sounding at the last phrase end before
-    ``start_step`` (-1: none, or no triad)."""
-    last = max((f for f in fermata_steps if f < start_step), default=None)
+def _chord_before(grid: list[list[int]], last: int | None, v: VoiceVocabulary) -> int:
+    """The root (normalized pitch class) of the triad sounding at the sketch's last phrase end
+    (step ``last``; -1: none, or no triad)."""
     if last is None:
         return -1
     pitches = np.asarray([[_last_pitch(lane, last + 1, v) for lane in grid]], np.int64)

@@ -3360,7 +3360,8 @@ def test_the_eighth_pull_raises_pitches_between_the_beats_only(tiny_voice_model,
 
     drawn = {}
     sample = voice_sampler.sample_tokens
-    for pull in (voice_sampler.EIGHTH_PULL, 0.0):
+    pulled = voice_sampler.EIGHTH_PULL
+    for pull in (pulled, 0.0):
         monkeypatch.setattr(voice_sampler, "EIGHTH_PULL", pull)
         calls = drawn[pull] = []
 
@@ -3370,18 +3371,14 @@ def test_the_eighth_pull_raises_pitches_between_the_beats_only(tiny_voice_model,
 
         monkeypatch.setattr(voice_sampler, "sample_tokens", recording)
         load_sampler(tiny_voice_model).generate(chorale(), GenerationRequest(bars=4, seed=2))
-    with_pull, without = drawn[voice_sampler_eighth_pull()], drawn[0.0]
+    with_pull, without = drawn[pulled], drawn[0.0]
     first = next(k for k, (a, b) in enumerate(zip(with_pull, without, strict=False))
                  if a.shape != b.shape or not np.allclose(a, b))
     v = load_sampler(tiny_voice_model).vocab
     gain = with_pull[first] - without[first]
-    assert first > 0 and np.allclose(gain[:, v.pitch_offset:], 0.75)
+    assert pulled == 0.75 and first > 0 and np.allclose(gain[:, v.pitch_offset:], pulled)
     assert np.allclose(gain[:, HOLD], 0.0) and np.allclose(gain[:, REST], 0.0)
 
-
-def voice_sampler_eighth_pull() -> float:
-    from composer_gui.ml import voice_sampler
-    return 0.75 if voice_sampler.EIGHTH_PULL == 0.0 else voice_sampler.EIGHTH_PULL
 
 
 def test_the_basss_stepped_eighth_moves_on_by_step(tiny_voice_model, monkeypatch):
