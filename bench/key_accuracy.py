@@ -709,6 +709,43 @@ def chorale_file_keys(data):
                   + " | ".join(cells) + " |")
 
 
+def first_chord(data):
+    """The chorales with and without ``first_short`` (a short passage of chords heard from its
+    first chord's bass), whole / 8 / 4 / 2 bars, with the file's signature and mode (as the app
+    opens them) and without a signature; and how many whole chorales change key."""
+    before = replace(keyfinding.DEFAULT, first_short=0.0)
+    print("\nChorales, first_short 0 -> now (whole / 8 bars / 4 bars / 2 bars)\n")
+    print("| set | the file's signature and mode | no signature |")
+    print("| --- | --- | --- |")
+    changed = total = 0
+    for split in ("val", "test", "train"):
+        cells = []
+        for with_sig in (True, False):
+            right = {(v, now): 0 for v in ("whole", "8 bars", *VIEWS[1:]) for now in (0, 1)}
+            for rec in data["chorales"][split]:
+                tonic, mode, _ = rec["truth"]
+                declared = KeySignature(0, rec["sig"], rec["mode"]) if with_sig else None
+                seen = list(views(rec))
+                eight = rec["cut"][4] + 2 * (rec["cut"][4] - rec["cut"][2])
+                seen.insert(1, ("8 bars", [n for n in seen[0][1] if n.start < eight]))
+                for now in (0, 1):
+                    for view, notes in seen:
+                        est = keyfinding.estimate_key(notes, declared,
+                                                      params=None if now else before)
+                        right[view, now] += relation(est, tonic, mode) == "right"
+                if with_sig:
+                    total += 1
+                    changed += keyfinding.estimate_key(seen[0][1], declared) != \
+                        keyfinding.estimate_key(seen[0][1], declared, params=before)
+            n = max(1, len(data["chorales"][split]))
+            views_ = ("whole", "8 bars", *VIEWS[1:])
+            cells.append(" -> ".join(" / ".join(f"{100 * right[v, now] / n:.1f}" for v in views_)
+                                     + "%" for now in (0, 1)))
+        print(f"| chorales {split} ({len(data['chorales'][split])}) | " + " | ".join(cells) + " |")
+    print(f"\nwhole chorales heard in another key with the file's signature and mode: {changed} "
+          f"of {total}")
+
+
 def chorale_melodies(data):
     """The chorales' soprano alone, whole, with the file's signature and mode declared, as
     ``generate --harmonize`` and the Harmonize action read a chorale melody. "Dorian
@@ -793,6 +830,8 @@ def main(argv=None):
                     help="the key heard with the file's K: field (mode included) declared")
     ap.add_argument("--modes", action="store_true",
                     help="a rule that hears Dorian and Mixolydian in the notes (left out)")
+    ap.add_argument("--first-chord", action="store_true",
+                    help="chorales with and without first_short")
     ap.add_argument("--chorale-melodies", action="store_true",
                     help="chorale sopranos alone with the file's key, as --harmonize reads them")
     ap.add_argument("--fit", action="store_true",
@@ -813,6 +852,9 @@ def main(argv=None):
         return
     if args.chorale_melodies:
         chorale_melodies(data)
+        return
+    if args.first_chord:
+        first_chord(data)
         return
     if args.file_keys:
         data["airs"] = load("airs")

@@ -19,7 +19,9 @@ So, measured on held-out folk tunes and chorales (``bench/key_accuracy.py``, doc
   measurement among the published ones in :data:`PROFILES`: Albrecht–Shanahan), and the evidence
   of the ends is added in the same units: the pitch class of the final note (the lowest note of
   the last onset, i.e. the bass of a final chord) earns ``final`` for the keys it is the tonic of
-  and ``final_triad`` for those whose third or fifth it is; the first note earns ``first``.
+  and ``final_triad`` for those whose third or fifth it is; the first note earns ``first``,
+  and on a short passage of chords ``first_short`` more (Bach's chorales open on their tonic:
+  a 4-bar opening that closes in the relative major is still heard in its minor key).
 * A single melody (:func:`is_line`) is heard by the line model (:func:`line_scores`): a
   conditional logit over the 24 keys fitted on openings of 1 to 8 bars and whole tunes of the
   folk train split (``bench/key_accuracy.py --fit``, weights in :mod:`key_model`). It learns
@@ -101,6 +103,14 @@ class KeyParams:
     final: float = 0.0  # added to the correlation of the keys whose tonic the final note is
     final_triad: float = 0.05  # ... whose third or fifth it is
     first: float = 0.1  # ... whose tonic the first note is
+    # ... and this much more on a short passage of chords (a sketch of a few bars): full up to
+    # ``short_beats`` beats from the first onset to the last note's end, fading to none at
+    # twice that. A chorale opening is heard from its first chord's bass (Bach's open on the
+    # tonic), a whole chorale from all of it (an upbeat on V, a first chord on vi); a melody's
+    # first note is no such cue (an upbeat on the fifth: 4-bar folk openings 74.9% -> 49.8%
+    # right with it). Chosen on the tuning chorales (docs/keyfinding.md)
+    first_short: float = 0.25
+    short_beats: float = 24.0
     leading: float = 0.1  # for the relative minor, when its raised leading tone sounds
     mode_prior: float = 0.05  # for the declared mode, against its relative
     on_beat: float = 0.0  # extra weight (times its duration) of a note that starts on a beat
@@ -229,11 +239,21 @@ def key_scores(notes: list[Note], params: KeyParams = DEFAULT) -> np.ndarray | N
     scores = key_correlations(hist, params.profile)
     scores[0] += params.major_bias
     ev = key_evidence(notes)
+    line = params.first_short and is_line(notes)
     for name in _CUES:
         weight = getattr(params, name)
+        if name == "first" and params.first_short and not line:
+            weight += params.first_short * _shortness(notes, params.short_beats)
         if weight:
             scores += weight * ev[name]
     return scores
+
+
+def _shortness(notes: list[Note], short_beats: float) -> float:
+    """1 for a passage of at most ``short_beats`` beats (first onset to last end), 0 from twice
+    that, linear between."""
+    span = (max(n.start + n.duration for n in notes) - min(n.start for n in notes)) / TPQ
+    return float(np.clip(2.0 - span / short_beats, 0.0, 1.0))
 
 
 # ----- the line model ------------------------------------------------------------------------
