@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from composer_gui.ml import cadence_rules  # noqa: E402
 from composer_gui.ml import musical_eval as me  # noqa: E402
-from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
@@ -70,7 +70,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-predominant", action="store_true")
     args = ap.parse_args(argv)
     if args.no_predominant:
-        voice_sampler.PREDOMINANT_PULL = voice_sampler.PREDOMINANT_BASS_PULL = 0.0
+        cadence_rules.PREDOMINANT_PULL = cadence_rules.PREDOMINANT_BASS_PULL = 0.0
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     generate = me.sampler_adapter(folder)

@@ -106,7 +106,7 @@ def table(pieces) -> None:
             continue
         minor = key.quality == "minor"
         for degree, kind, _ in closes(case.score, key):
-            # (no major tonic inside a minor piece: voice_sampler.INNER_MINOR_TONIC)
+            # (no major tonic inside a minor piece: cadence_rules.INNER_MINOR_TONIC)
             inner_picardy = minor and kind is not None and kind[0] == 0 and kind[1] == "maj"
             if kind is not None and kind[2] and kind[1] in ("maj", "min") and \
                     not inner_picardy:

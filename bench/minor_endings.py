@@ -1,7 +1,7 @@
 """The final chord of minor-key chorales: the major third (a Picardy third), the minor third, none.
 
     python bench/minor_endings.py                 # as the app writes now
-    python bench/minor_endings.py --no-picardy    # either third (voice_sampler.PICARDY off)
+    python bench/minor_endings.py --no-picardy    # either third (cadence_rules.PICARDY off)
 
 Every minor piece of the bach-chorales model's test and val splits (musical_eval's home key
 over the whole piece) with 5 bars or more: its first 4 bars continued 8 bars with the cadence
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from composer_gui.ml import cadence_rules  # noqa: E402
 from composer_gui.ml import musical_eval as me  # noqa: E402
-from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
@@ -48,7 +48,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-picardy", action="store_true")
     args = ap.parse_args(argv)
     if args.no_picardy:
-        voice_sampler.PICARDY = False
+        cadence_rules.PICARDY = False
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     generate = me.sampler_adapter(folder)

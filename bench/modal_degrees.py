@@ -1,7 +1,7 @@
 """Church-mode tunes continued: how often the mode's own degree is written.
 
     python bench/modal_degrees.py                  # as the app continues now
-    python bench/modal_degrees.py --no-redirect    # without voice_sampler._mode_degrees
+    python bench/modal_degrees.py --no-redirect    # without part_writing._mode_degrees
     python bench/modal_degrees.py --model DIR      # another model folder
 
 The Mixolydian and Dorian tunes (one ``K:`` field naming the mode) of the folk-melodies model's

@@ -46,8 +46,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from composer_gui.ml import (  # noqa: E402
+    harmony_tables,
+    part_writing,
+    voice_sampler,
+)
 from composer_gui.ml import musical_eval as me  # noqa: E402
-from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
@@ -147,11 +151,11 @@ def main(argv=None) -> None:
     if args.no_seventh_rule:
         voice_sampler._seventh_mask = lambda *a, **k: None
     if args.dominant_sevenths_only:
-        voice_sampler.ALL_SEVENTHS_FALL = False
+        part_writing.ALL_SEVENTHS_FALL = False
     if args.no_resolution_rule:
         voice_sampler._resolution_mask = lambda *a, **k: None
     if args.no_diminished_rule:
-        voice_sampler.DIMINISHED_ROOT[:] = -1
+        harmony_tables.DIMINISHED_ROOT[:] = -1
     if args.no_step_rule:
         voice_sampler.RESOLVE_STEPS = False
     if args.no_passing:

@@ -49,8 +49,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from composer_gui.ml import (  # noqa: E402
+    cadence_rules,
+    harmony_tables,
+    voice_sampler,
+)
 from composer_gui.ml import musical_eval as me  # noqa: E402
-from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
@@ -64,7 +68,7 @@ def chord_name(score: Score, tick: int, key: KeySignature) -> str:
     found = an.sonorities(score.notes, [tick])
     named = an.chord_root(found[0].pcs) if found else None
     if named is None and found:  # a root and its third over it (the sampler's BARE_ROOT)
-        root = int(voice_sampler.BARE_ROOT[sum(1 << p for p in found[0].pcs)])
+        root = int(harmony_tables.BARE_ROOT[sum(1 << p for p in found[0].pcs)])
         if root >= 0 and root == found[0].bass % 12:
             named = (root, "maj" if (root + 4) % 12 in found[0].pcs else "min")
     if named is None:
@@ -200,7 +204,7 @@ def grid_fit(score: Score, start: int, stop: int, grid, into: Counter) -> None:
 def from_file(piece_id: str) -> Score:
     """A piece of the split as the app opens its corpus file: the split's scores are decoded
     from the model's tokens, where an upbeat is a whole bar (rests first), so a continuation
-    never gets the short last bar that completes it (voice_sampler._upbeat_cut)."""
+    never gets the short last bar that completes it (phrase_grid._upbeat_cut)."""
     from music21 import corpus
 
     from composer_gui.music.formats import load_score
@@ -222,11 +226,11 @@ def main(argv=None) -> None:
     if args.min_last_phrase is not None:
         voice_sampler.MIN_LAST_PHRASE_BEATS = args.min_last_phrase
     if args.no_half_closes:
-        voice_sampler.HALF_CLOSES = False
+        cadence_rules.HALF_CLOSES = False
     if args.no_tonal_plan:
-        voice_sampler.TONAL_PLAN = {minor: ((9 if minor else 0, 1.0),) for minor in (False, True)}
+        cadence_rules.TONAL_PLAN = {minor: ((9 if minor else 0, 1.0),) for minor in (False, True)}
     if args.no_pull:
-        voice_sampler.CADENCE_PULL = voice_sampler.CADENCE_PULL_MINOR = 0.0
+        cadence_rules.CADENCE_PULL = cadence_rules.CADENCE_PULL_MINOR = 0.0
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     generate = me.sampler_adapter(folder)

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from composer_gui.ml import musical_eval as me  # noqa: E402
-from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml import part_writing, voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
@@ -121,10 +121,10 @@ def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
     """[left by a leap, left by a step the way the note leads, all]: the alto's, tenor's and
     bass's notes from ``start`` outside the home key (a minor key's raised sixth and seventh
     are in it); the way, up for a raised note (C# in C major), down for a lowered one
-    (B-flat), as the sampler spells them (voice_sampler.CHROMATIC_WAYS)."""
+    (B-flat), as the sampler spells them (part_writing.CHROMATIC_WAYS)."""
     minor = key.quality == "minor"
     shift = (9 if minor else 0) - key.tonic_pc  # to the normalized C major / A minor
-    ways = voice_sampler.CHROMATIC_WAYS[minor]
+    ways = part_writing.CHROMATIC_WAYS[minor]
     out = [0, 0, 0]
     for v in an.part_voices(score)[1:]:
         line = sorted((n for n in v if n.start >= start), key=lambda n: n.start)
@@ -231,16 +231,16 @@ def thirds(voices, end: int, start: int = 0) -> list[Counter]:
 
 
 # each switch of the command line: the voice_sampler constant it sets, and to what
-SWITCHES = {
-    "no_leap_cost": ("LEAP_COST", 0),
-    "no_passing": ("PASSING_SHARE", (0, 0, 0, 0)),
-    "no_step_rule": ("RESOLVE_STEPS", False),
-    "six_fours": ("NO_SIX_FOUR", False),
-    "no_run_cost": ("RUN_COST", 0),
-    "bass_may_cross": ("BASS_LOWEST", False),
-    "no_chromatic_steps": ("CHROMATIC_STEPS", False),
-    "no_bass_hold_cost": ("BASS_HOLD_COST", 0),
-    "no_bass_fall_room": ("BASS_FALL_ROOM", False),
+SWITCHES = {  # flag: (the module that reads the switch, its name, the value the flag sets)
+    "no_leap_cost": (part_writing, "LEAP_COST", 0),
+    "no_passing": (voice_sampler, "PASSING_SHARE", (0, 0, 0, 0)),
+    "no_step_rule": (voice_sampler, "RESOLVE_STEPS", False),
+    "six_fours": (part_writing, "NO_SIX_FOUR", False),
+    "no_run_cost": (part_writing, "RUN_COST", 0),
+    "bass_may_cross": (voice_sampler, "BASS_LOWEST", False),
+    "no_chromatic_steps": (part_writing, "CHROMATIC_STEPS", False),
+    "no_bass_hold_cost": (part_writing, "BASS_HOLD_COST", 0),
+    "no_bass_fall_room": (voice_sampler, "BASS_FALL_ROOM", False),
 }
 
 
@@ -254,11 +254,12 @@ def main(argv=None) -> None:
     ap.add_argument("--split", default="test")
     ap.add_argument("--pieces", type=int, default=40)
     args = ap.parse_args(argv)
-    for flag, (name, value) in SWITCHES.items():
+    for flag, (module, name, value) in SWITCHES.items():
         if getattr(args, flag):
-            setattr(voice_sampler, name, value)
+            assert hasattr(module, name), name
+            setattr(module, name, value)
     if args.hidden_perfects:
-        voice_sampler.NO_HIDDEN_PERFECTS = args.hidden_perfects == "on"
+        part_writing.NO_HIDDEN_PERFECTS = args.hidden_perfects == "on"
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     cases = me.cases_from_pieces(split[args.split], vocab)[:args.pieces]

@@ -42,7 +42,9 @@ How a request runs:
    one teacher-forced pass over the right context. ``search`` reports how often the first
    candidate would already have ended on the tonic.
 
-5. Rules (docs/voices.md), each yielding where it would leave a voice no note: the chorale style
+5. Rules (docs/voices.md; the part-writing ones in :mod:`part_writing`, the phrase closes in
+   :mod:`cadence_rules`, where phrases fall in :mod:`phrase_grid`; this module decides per
+   frame which apply), each yielding where it would leave a voice no note: the chorale style
    rules for three or more voices (``style_rules``: no outer parallel fifths/octaves, chords on
    the beats, :func:`_style_mask`; no consecutive fifths/octaves between any two voices, nor into
    a region's kept chord, :func:`_parallels_mask`; no leap of a tritone, a seventh or wider
@@ -68,7 +70,6 @@ same notes.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import os
 import threading
@@ -77,35 +78,47 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from composer_gui.ml import close_voicing, limits
+from composer_gui.ml import cadence_rules, close_voicing, limits, part_writing, phrase_grid
 from composer_gui.ml import voices as vx
+from composer_gui.ml.cadence_rules import (
+    _cadence_key,
+    _cadence_mask,
+    _cadence_pull,
+    _cadence_ready,
+    _chord_before,
+    _chord_roots,
+    _close_hold_mask,
+    _close_lookahead,
+    _close_roots,
+    _close_triads,
+    _closes,
+    _dominant_beat_mask,
+    _fermata_chord_mask,
+    _final_chord,
+    _full_close_pull,
+    _key_pull_table,
+    _last_pitch,
+    _own_lines,
+    _plan_groups,
+    _plan_targets,
+    _planned_top_mask,
+    _pre_close_pull,
+    _predominant_bass,
+    _predominant_fits,
+    _predominant_pulls,
+    _reach_root,
+    _root_reach_mask,
+    _sounding_before,
+    _spacing_cost,
+    _subtonic_mask,
+)
 from composer_gui.ml.harmony_tables import (
-    BARE_ROOT,
     CADENCE_ROOT,
-    CHORD_QUALITY,
-    CHORD_ROOT,
-    DIATONIC_TRIADS,
-    DIMINISHED_ROOT,
     DOMINANT_ROOT,
-    DOMINANT_SEVENTH_OF,
-    EXTENDABLE,
-    FINAL_THIRD,
-    I_TRIAD,
-    IN_TRIAD,
-    IS_CHORD,
     LEADING_TONE,
-    PC_BIT,
-    QUALITIES,
-    SEVENTH_OF,
-    TONIC_CHORD,
-    TRIAD_ROOT,
-    V7_NOTES,
     V7_SEVENTH,
-    V_TRIAD,
     cadence_root,
     pitch_class_bits,
-    rooted_below,
-    where_quality,
 )
 from composer_gui.ml.keyfinding import key_heard
 from composer_gui.ml.melody_plan import (
@@ -120,6 +133,61 @@ from composer_gui.ml.melody_plan import (
     real_key,
 )
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
+from composer_gui.ml.part_writing import (
+    _avoid_mask,
+    _bad_seventh,
+    _bass_hold_cost,
+    _bass_step_room,
+    _below_mask,
+    _chromatic_clash_mask,
+    _chromatic_step_mask,
+    _clash_mask,
+    _doubling_mask,
+    _entry_mask,
+    _false_relation_mask,
+    _given_seventh_mask,
+    _half_beat_doubling_mask,
+    _in_chord,
+    _leading_cost,
+    _leap_cost,
+    _leap_mask,
+    _lowest_mask,
+    _mode_degrees,
+    _narrow,
+    _narrow_held,
+    _near_mask,
+    _new_pitch_mask,
+    _no_bass_seventh,
+    _outer,
+    _owed_rises,
+    _owed_sevenths,
+    _parallels_mask,
+    _passing_clear,
+    _passing_pitch,
+    _recent_strikes,
+    _resolution_mask,
+    _root_parallels_mask,
+    _seventh_chord_cost,
+    _seventh_mask,
+    _step_mask,
+    _stepped,
+    _still_owed,
+    _style_mask,
+    _together_mask,
+    _unison_mask,
+    _unresolved,
+)
+from composer_gui.ml.phrase_grid import (
+    _cadence_ahead,
+    _ending,
+    _fermata_places,
+    _final_chord_step,
+    _mark_dominant_beats,
+    _strong_frames,
+    _two_strong_beats,
+    _upbeat_cut,
+    _upbeat_kept,
+)
 from composer_gui.ml.sampler import (
     GeneratedNote,
     GenerationRequest,
@@ -131,7 +199,7 @@ from composer_gui.ml.sampler import (
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
 from composer_gui.music.edits import apply_generated, region_notes
-from composer_gui.music.score import MAJOR_SCALE, TPQ, KeySignature, Note, Score
+from composer_gui.music.score import TPQ, KeySignature, Note, Score
 
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
 VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
@@ -474,7 +542,7 @@ class VoiceSampler:
         grid_from = sketch_end if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 \
             else None
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat, grid_from,
-                                                      LONG_PHRASE_BEATS * beat))
+                                                      phrase_grid.LONG_PHRASE_BEATS * beat))
         melody = harmonized_melody(request, grid, rewritten, key, v)
         minor = key is not None and key.quality == "minor"
         last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)
@@ -633,7 +701,7 @@ class VoiceSampler:
                          last_fermata=-(10 ** 9) if sketch_end is None else sketch_end,
                          fermata_places=_fermata_places(fermata_steps, start_step, bar_steps,
                                                         ts.bar_ticks // step),
-                         phrase_unit=LONG_PHRASE_BEATS * beat
+                         phrase_unit=phrase_grid.LONG_PHRASE_BEATS * beat
                          if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key)
@@ -761,7 +829,7 @@ class VoiceSampler:
         # the strong beats (the downbeat, and the middle of a bar of an even number of beats)
         # and how long a phrase runs before a prepared cadence is drawn to end it
         strong = _strong_frames(job.frames, job.beat_steps)
-        long_phrase = LONG_PHRASE_BEATS * job.beat_steps
+        long_phrase = phrase_grid.LONG_PHRASE_BEATS * job.beat_steps
         overdue_phrase = OVERDUE_PHRASE_BEATS * job.beat_steps
         places = job.fermata_places if PHRASE_PLACES else frozenset()
         if places:  # the sketch's phrase ends show where in the bar the model's fall
@@ -791,8 +859,8 @@ class VoiceSampler:
                 0 < last_place - step < long_phrase
 
         placed_at = {p for p in placed_at if not crowded(p)}
-        before_place = [f.on_beat and f.step + job.beat_steps in placed_at and PRE_CLOSE_PULL > 0
-                        for f in job.frames]
+        before_place = [f.on_beat and f.step + job.beat_steps in placed_at
+                        and cadence_rules.PRE_CLOSE_PULL > 0 for f in job.frames]
         # the beats of planned dominants that stand through them (DOMINANT_BEAT_BASS): no
         # passing eighth is written into one
         dominant_beats = {f.step - f.pos % job.beat_steps for f in job.frames
@@ -806,11 +874,11 @@ class VoiceSampler:
             for k in range(1, EIGHTH_CLEAR_BEATS + 1)) for f in job.frames]
         # ... two beats before one: the beat before its dominant (PREDOMINANT_PULL)
         before_dominant = [f.on_beat and f.step + 2 * job.beat_steps in placed_at
-                           and PREDOMINANT_PULL > 0 for f in job.frames]
+                           and cadence_rules.PREDOMINANT_PULL > 0 for f in job.frames]
         # the key (minor, normalized tonic) of each cadence whose dominant is planned (the
         # cadence option's, a harmonized melody's closes), by the dominant's step
         dominant_keys = {f.step: _cadence_key(f.close_key, job.key) for f in job.frames
-                         if f.cadence == 1 and PREDOMINANT_PULL > 0}
+                         if f.cadence == 1 and cadence_rules.PREDOMINANT_PULL > 0}
         # per frame: the place (step) within CLOSE_BASS_ROOM beats after it where a phrase may
         # end, before which the bass takes no seventh (-1: none)
         # (none where that place is too near the closing chord for a phrase end)
@@ -854,7 +922,7 @@ class VoiceSampler:
         if job.style_rules and n > 2 and SKETCH_DEBTS and (cur >= 0).any():
             # the sketch's last chord: its seventh falls, its bass leading tone rises
             owed = _owed_sevenths(owed, cur, np.zeros((k, n), bool))
-            if LEADING_BASS_COST or LEADING_BASS_ROOM:
+            if part_writing.LEADING_BASS_COST or LEADING_BASS_ROOM:
                 rising = _owed_rises(rising, cur, np.zeros(k, bool),
                                      job.key is not None and job.key.quality == "minor")
         # each row's planned close (TONAL_PLAN) and the place (step) it was drawn for
@@ -867,7 +935,8 @@ class VoiceSampler:
         # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
         reach = PLAN_BEATS * job.beat_steps
         plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
-                      if PLANNED_CONTINUATIONS[tonic_root == 9] and f.step not in placed_at
+                      if cadence_rules.PLANNED_CONTINUATIONS[tonic_root == 9]
+                      and f.step not in placed_at
                       and not (f.context or f.final or f.cadence or f.phrased) else -1
                       for f in job.frames]
         if closing is not None:
@@ -882,7 +951,7 @@ class VoiceSampler:
         struck_step = np.full((k, n), -(10 ** 9), np.int64)  # when (FALSE_RELATIONS)
         # per frame: the pitch classes given voices strike in the beat after it (12-bit sets)
         given_ahead = (_given_ahead(job, pitch_offset, min_pitch) if job.style_rules and n > 2
-                       and FALSE_RELATIONS else None)
+                       and part_writing.FALSE_RELATIONS else None)
         seam = (np.asarray(job.seam_pitch, np.int64)
                 if job.seam_pitch and len(job.seam_pitch) == n else None)
         rules = job.style_rules
@@ -1092,9 +1161,9 @@ class VoiceSampler:
             bare_close = None  # the rows whose phrase end may close bare (_style_mask)
             # ... and whose alto is drawn to another note of a triad than the top voice's (the
             # score's fermatas are among them: GIVEN_CLOSES; FULL_CLOSE_PULL)
-            full_rows = close_rows if FULL_CLOSE_PULL and rules and n > 3 \
+            full_rows = close_rows if cadence_rules.FULL_CLOSE_PULL and rules and n > 3 \
                 and not (frame.context or frame.final) else None
-            if BARE_CLOSES and close_rows is not None:
+            if cadence_rules.BARE_CLOSES and close_rows is not None:
                 bare_close = np.zeros(rows, bool)
                 bare_close[close_rows] = True
             # a marked phrase end is drawn to close as a cadence on the chord before it (a
@@ -1121,7 +1190,8 @@ class VoiceSampler:
             # (rows, the roots their chord may have: None, _close_roots; a pitch class barred)
             close_groups = None
             close_reach = None  # the voicings the close rows can reach (CLOSE_LOOKAHEAD)
-            if rules and n > 2 and close_rows is not None and CADENCE_PULL and not frame.cadence:
+            if rules and n > 2 and close_rows is not None and cadence_rules.CADENCE_PULL \
+                    and not frame.cadence:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
                                             mode_minor)
                 # a planned close whose dominant sounds closes on its triad (TONAL_PLAN)
@@ -1420,7 +1490,7 @@ class VoiceSampler:
                                 rows_i = rows_i & ~_in_chord(cur[:, :i], at_half[:, i])
                             _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset,
                                        cur[:, i - 1] if i else None)
-                        if rules and n > 2 and CHROMATIC_STEPS:
+                        if rules and n > 2 and part_writing.CHROMATIC_STEPS:
                             fall = None
                             if LEADING_FALLS and frame.cadence == 2 and 0 < i < n - 1:
                                 fall = ((LEADING_TONE[cad_minor] + cad_shift) % 12,
@@ -1447,28 +1517,29 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, job.mode_to] = np.logaddexp(biased[:, job.mode_to],
                                                               biased[:, job.mode_from])
-                    if rules and n > 2 and i and LEAP_COST:
+                    if rules and n > 2 and i and part_writing.LEAP_COST:
                         biased = biased.copy() if biased is logits else biased
                         again = (np.where(strikes[:, i] >= RUN_STRIKES, last_struck[:, i], -1)
                                  if i in RUN_VOICES else None)
                         _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1,
                                    again, mode_minor if i < n - 1 else None)
-                    if rules and n > 2 and i == n - 1 and LEADING_BASS_COST and \
+                    if rules and n > 2 and i == n - 1 and part_writing.LEADING_BASS_COST and \
                             (rising >= 0).any():
                         biased = biased.copy() if biased is logits else biased
                         _leading_cost(biased, rising, cand, pitch_offset)
-                    if rules and n > 2 and i == n - 1 and frame.on_beat and BASS_HOLD_COST:
+                    if rules and n > 2 and i == n - 1 and frame.on_beat and \
+                            part_writing.BASS_HOLD_COST:
                         biased = biased.copy() if biased is logits else biased
                         _bass_hold_cost(biased, cur[:, :i], chord[:, :i],
-                                        cur[:, i] if BASS_RESTRIKE_COST else None, cand,
-                                        pitch_offset)
-                    if rules and n > 2 and i and frame.on_beat and SEVENTH_CHORD_COST:
+                                        cur[:, i] if part_writing.BASS_RESTRIKE_COST else None,
+                                        cand, pitch_offset)
+                    if rules and n > 2 and i and frame.on_beat and part_writing.SEVENTH_CHORD_COST:
                         biased = biased.copy() if biased is logits else biased
                         _seventh_chord_cost(biased, cur[:, :i], cand, pitch_offset, i == n - 1)
                     if pull_close is not None:
                         biased = biased.copy() if biased is logits else biased
                         biased[close_rows, pitch_offset:] += pull_close
-                    if rules and n > 3 and i == 1 and ALTO_SPACING_COST:
+                    if rules and n > 3 and i == 1 and cadence_rules.ALTO_SPACING_COST:
                         biased = biased.copy() if biased is logits else biased
                         _spacing_cost(biased, cur[:, 0], cand, pitch_offset)
                     if full_rows is not None and i == 1 and len(full_rows):
@@ -1547,7 +1618,7 @@ class VoiceSampler:
             last_onset[frame_attack] = frame.step
             if rules and n > 2:
                 owed = _owed_sevenths(owed, cur, struck)
-                if LEADING_BASS_COST or LEADING_BASS_ROOM:
+                if part_writing.LEADING_BASS_COST or LEADING_BASS_ROOM:
                     rising = _owed_rises(rising, cur, struck[:, n - 1], mode_minor)
             if closes_marked is not None and DROP_FAILED_CLOSES and rules and n > 2:
                 # a phrase end whose chord the rules could not make a close is no phrase end
@@ -1684,137 +1755,12 @@ PHRASE_PLACES = True
 OFF_PLACE_COST = 3.0
 
 
-def _fermata_places(fermata_steps: set[int], start_step: int, bar_steps: list[int],
-                    bar_len: int) -> frozenset[int]:
-    """The positions in the bar (steps) of the score's fermatas before ``start_step``, in bars
-    of ``bar_len`` steps (a pickup bar, or a bar in another meter, says nothing)."""
-    out = set()
-    for f in fermata_steps:
-        b = bisect.bisect_right(bar_steps, f) - 1
-        if f < start_step and 0 <= b < len(bar_steps) - 1 and \
-                bar_steps[b + 1] - bar_steps[b] == bar_len:
-            out.add(f - bar_steps[b])
-    return frozenset(out)
-
-
-# ----- style rules ---------------------------------------------------------------------------
-NO_SIX_FOUR = True  # _style_mask: the bass is not the fifth of the triad on a beat
-# ... nor the fifth of a diminished triad (B D F over F: a dominant seventh without its root, the
-# seventh in the bass). Beat chords of the test pieces (a scratch count): Bach's continuations 0
-# of 852, his harmonizations 4 of 2,141; the model's 50 of 1,195 and 112 of 4,390, and an
-# eighteenth listening review heard one in every continuation
-NO_DIMINISHED_FIFTH_BASS = True
-
-
 BASS_LOWEST = True  # the bass sounds lowest (_lowest_mask)
-
-
-def _lowest_mask(mask: np.ndarray, above: np.ndarray, held: np.ndarray, cand: np.ndarray,
-                 pitch_offset: int) -> None:
-    """The bass sounds lowest: it strikes no note above a voice written above it (``above``,
-    [rows, voices], -1: silent) and holds no note above one. The voices above are written
-    first, and a tenor that went below a held bass became the texture's bass: a hidden
-    crossing that made the soprano and the tenor outer voices in fifths (a harmonized test
-    melody, E4/A3 -> D4/G3 over a held A3). Bach's bass is the lowest voice at all but a few
-    onsets. A row left without a note keeps its mask."""
-    lowest = np.where(above >= 0, above, 10_000).min(axis=1)
-    keep = _narrow(mask, cand[None, :] <= lowest[:, None], pitch_offset)
-    mask[keep & (held > lowest), HOLD] = False
-
-
-def _together_mask(mask: np.ndarray, together: np.ndarray, limit: np.ndarray,
-                   attacked: np.ndarray, kept_on: np.ndarray, pitch_offset: int) -> None:
-    """Rows where a phrase end's chord stands (``together``): once a voice above struck in this
-    frame (``attacked``), or the chord has stood its time (``limit``), this voice strikes too;
-    while a voice above holds (``kept_on``), it holds. Where the voice cannot (nothing to hold,
-    or no pitch allowed) the rule yields."""
-    strike = together & (attacked | limit) & mask[:, pitch_offset:].any(axis=1)
-    mask[strike, HOLD] = False
-    mask[strike, REST] = False
-    hold = together & kept_on & ~attacked & ~limit & mask[:, HOLD]
-    mask[hold] = False
-    mask[hold, HOLD] = True
-
-
-def _new_pitch_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, pitch_offset: int,
-                    min_pitch: int) -> None:
-    """In ``rows``, bar striking the pitch the voice sounds, where another pitch stays allowed."""
-    r = np.flatnonzero(rows & (sounding >= 0))
-    if not len(r):
-        return
-    col = sounding[r] - min_pitch + pitch_offset
-    ok = (col >= pitch_offset) & (col < mask.shape[1])
-    r, col = r[ok], col[ok]
-    other = mask[r, pitch_offset:].sum(axis=1) > mask[r, col]
-    mask[r[other], col[other]] = False
-
-
-def _narrow(mask: np.ndarray, allowed: np.ndarray, pitch_offset: int) -> np.ndarray:
-    """Keep only the ``allowed`` pitch tokens ([rows or 1, pitches]) in each row of ``mask``,
-    except in a row it would leave with no pitch: there the rule yields. The rows narrowed."""
-    block = mask[:, pitch_offset:pitch_offset + allowed.shape[1]]
-    narrowed = block & allowed
-    keep = narrowed.any(axis=1)
-    block[keep] = narrowed[keep]
-    return keep
-
-
-def _narrow_held(mask: np.ndarray, allowed: np.ndarray, held: np.ndarray, cand: np.ndarray,
-                 pitch_offset: int) -> None:
-    """:func:`_narrow` to ``allowed``, and where it narrowed, a note ``held`` from before ([rows],
-    -1: none) is held on only where its pitch is allowed too."""
-    keep = _narrow(mask, allowed, pitch_offset)
-    fits = np.zeros(len(held), bool)
-    inside = (held >= cand[0]) & (held <= cand[-1])
-    fits[inside] = allowed[np.flatnonzero(inside), held[inside] - cand[0]]
-    mask[keep & (held >= 0) & ~fits, HOLD] = False
-
-
-
-
-# nats added to the notes of the triad a marked phrase end's chord would resolve the chord
-# before it to, where that chord can be its dominant, else to the key's dominant (_cadence_pull)
-CADENCE_PULL = 2.0
-# ... and in a minor key: a fourteenth listening review heard 1 of 5 minor-key phrase ends close
-# as a cadence (ii-i, i7-III). Continued minor openings of the val and test splits (a scratch
-# count): interior phrase ends after the dominant of their chord, or on V, 25 of 97 (26%) at 2
-# nats, 36 of 102 (35%) at 4 (Bach's same bars 30 of 67). In every key, 4 nats put test phrase
-# ends on V 32 -> 41 of about 125 (Bach 24 of 101), so major keys keep 2.
-CADENCE_PULL_MINOR = 4.0
-HALF_CLOSES = True  # a phrase end after no dominant is drawn to V (a half cadence)
-
-
-def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> np.ndarray:
-    """[rows, pitches]: the pull (nats) toward the notes of the triad a phrase end the model
-    marks should close on, given the chord ``before`` it ([rows, voices], the last beat's).
-
-    A V(7) before it makes the close a cadence in the key of the triad it resolves to (G -> C,
-    E7 -> A minor, A -> D minor). Any other chord (the tonic, ii, IV, vi, a chord of no key)
-    is drawn to the key's dominant, a half cadence (:data:`HALF_CLOSES`): Bach's interior
-    phrase ends are on I or V about half the time, and the tonic before a close, read as the
-    dominant of IV, drew continuations to I-IV closes (bench/phrase_ends.py). The tonic
-    triad itself counts as no dominant. No pull where the chord before is a dominant whose
-    resolution is no triad of the key (B-flat -> E-flat in C)."""
-    out = np.zeros((before.shape[0], len(cand)))
-    roots = DOMINANT_ROOT[pitch_class_bits(before)]
-    tonic_root = 9 if minor else 0
-    for r in range(before.shape[0]):
-        if roots[r] >= 0 and roots[r] != tonic_root:
-            triad = DIATONIC_TRIADS.get(int(roots[r] + 5) % 12)
-        else:
-            triad = V_TRIAD[minor] if HALF_CLOSES else None
-        if triad:
-            out[r] = np.where(np.isin(cand % 12, list(triad)),
-                              CADENCE_PULL_MINOR if minor else CADENCE_PULL, 0.0)
-            if minor and triad is V_TRIAD[minor]:
-                out[r] -= _subtonic_cost(cand)
-    return out
 
 
 # nats added to the fermata flag on a strong beat where the chord before is a dominant of one of
 # the key's triads (a cadence is prepared) and the phrase has run LONG_PHRASE_BEATS or more
 PHRASE_CADENCE_BONUS = 4.0
-LONG_PHRASE_BEATS = 8
 # ... and, whatever the chord before, once it has run this long (the close is then drawn to V, a
 # half close, by _cadence_pull; where the rules cannot close it, DROP_FAILED_CLOSES writes no
 # fermata and the bonus goes on at the next strong beat). bench/phrase_ends.py, phrases of 12
@@ -1858,40 +1804,6 @@ LAST_PHRASE_ON_GRID = True
 # the sketch's phrase ends give the places (an eighteenth listening review heard phrases of one
 # bar, 4 beats, after phrases of two)
 SHORT_PHRASE_COST = 2.0
-
-
-# nats added to the notes of the key's dominant triad on the beat before a place in the bar where
-# a phrase of LONG_PHRASE_BEATS or more may end (PHRASE_PLACES): the cadence pull then draws
-# the close to the tonic (an authentic cadence), or the model goes elsewhere. With the places
-# alone the continuations' interior phrase ends came after a root-position V on I or i 6 times
-# in 126 on the test pieces (Bach 15 of 101); bench/phrase_ends.py --split val, 0 / 1 / 2 / 4
-# nats: after V(7) on I or i 6 / 18 / 29 / 33 of about 100 (Bach 11 of 67), on I or i 24 / 36 /
-# 46 / 53, on V 23 / 13 / 8 / 7 (Bach 14, 17).
-PRE_CLOSE_PULL = 1.0
-# nats taken from the subtonic (G natural in A minor) where a minor key's phrase end is drawn to
-# its V: on the beat before a planned one (_pre_close_pull) and at a half close (_cadence_pull).
-# A thirteenth listening review heard minor-key phrase ends on, or after, a minor v with no
-# leading tone in 3 of 3 minor continuations. Continued minor-key openings of the val and test
-# splits (a scratch count beside bench/phrase_ends.py), interior phrase ends at or after a minor
-# v / a major V: 0 nats 34 / 19 of 105, 2 nats 20 / 28 of 96, 4 nats 18 / 32 of 99; Bach 3 /
-# 23 of 67.
-SUBTONIC_COST = 2.0
-_SUBTONIC = 7  # normalized A minor: G natural
-
-
-# A major-key continuation plans which chord each long phrase closes on: the tonic (I), the
-# dominant (V, a cadence in its key: V/V-V, D F# A to G in C major) or the sixth degree (vi:
-# V/vi-vi, E G# B to A minor), with these weights, drawn per row for each place where a phrase
-# may end. A sixteenth listening review heard no cadence away from the home key in 11 of 11
-# chorales, where Bach's bars cadence on V, vi or iii; Bach's major-key train chorales close
-# 14% of their 909 inner phrases V/V-V and 3% V/vi-vi (a scratch count), the continued test
-# openings 2% on any chord but I after its dominant (docs/voices.md).
-TONAL_PLAN = {False: ((0, 0.5), (7, 0.3), (9, 0.2)), True: ((9, 0.5), (0, 0.3), (4, 0.1))}
-# ... in a minor key (III: G7-C in A minor, v: B7-E minor) only where this switch says so, and
-# it is off: the continuations already close away in minor about as often as Bach's
-# (bench/phrase_ends.py: test 13%, val 29%; Bach 4%, 32%). A harmonized melody's closes are
-# drawn from BACH_CLOSES instead, in either mode
-PLANNED_CONTINUATIONS = {False: True, True: False}
 # ... in the PLAN_BEATS beats before the place the planned key's leading tone (F#, G#) gains
 # PLAN_KEY_PULL nats and the note it replaces (F, G) loses as many: the model then turns to the
 # new key before the last beat (with the pull on the beat before alone, and the other plan
@@ -1903,226 +1815,15 @@ PLANNED_CONTINUATIONS = {False: True, True: False}
 # 69 / 41, 65 / 42, 58 / 40 (before the plan 56 / 29; Bach's bars, per piece about 1.25 and 0.2
 # to the model's 1.6 and 1.0)
 PLAN_BEATS = 2
-PLAN_KEY_PULL = 2.0
-# ... and on the beat before the place the voices are drawn to the planned close's dominant
-# triad (PRE_CLOSE_PULL), its leading tone PLAN_LEADING_PULL nats more, and where the top voice
-# holds one of its notes the voices below make it, in root position (_plan_groups)
-PLAN_LEADING_PULL = 4.0
 # ... and the plan is seldom the chord the phrase end before closed on (the sketch's last, then
 # the row's own): that target's weight is multiplied by REPEATED_PLAN_WEIGHT. A listening review
 # heard three tonic closes running; bench/phrase_ends.py counted phrase ends on the chord of the
 # one before 31 of 113 (I 13, V 8), Bach's 15 of 108
 NO_REPEATED_PLAN = True
-REPEATED_PLAN_WEIGHT = 0.2
-
-
-def _plan_targets(rng: np.random.Generator, rows: int, minor: bool,
-                  last: np.ndarray | None = None) -> np.ndarray:
-    """[rows]: the root (normalized pitch class) each row's next phrase end is to close on
-    (:data:`TONAL_PLAN`); not the root its last phrase end closed on, ``last`` ([rows], -1:
-    none; NO_REPEATED_PLAN)."""
-    if not PLANNED_CONTINUATIONS[minor]:
-        return np.full(rows, CADENCE_ROOT[(minor, 2)], np.int64)
-    roots, weights = (np.asarray(x) for x in zip(*TONAL_PLAN[minor], strict=True))
-    p = np.tile(weights / weights.sum(), (rows, 1))
-    if last is not None:
-        p[roots[None, :] == np.asarray(last)[:, None]] *= REPEATED_PLAN_WEIGHT
-    cum = np.cumsum(p, axis=1)
-    pick = (rng.random(rows)[:, None] * cum[:, -1:] >= cum).sum(axis=1)
-    return roots[np.minimum(pick, len(roots) - 1)].astype(np.int64)
-
-
-@functools.cache
-def _key_pull_table(minor: bool) -> np.ndarray:
-    """[12 targets, 12 pitch classes]: :data:`PLAN_KEY_PULL` on the leading tone of the key on
-    each target root where it lies outside the home key, minus as much on the note a semitone
-    below it (0 for the tonic)."""
-    out = np.zeros((12, 12))
-    for t in range(12):
-        leading = (t + 11) % 12
-        if t != CADENCE_ROOT[(minor, 2)] and not (_KEY_BITS[minor] >> leading) & 1:
-            out[t, leading] += PLAN_KEY_PULL
-            out[t, (leading - 1) % 12] -= PLAN_KEY_PULL
-    return out
-
-
-def _plan_third(targets: np.ndarray, minor: bool) -> np.ndarray:
-    """The third (semitones over its root) of the triad on each planned root that the key's
-    scale gives it: 4 on V (G B D), 3 on vi (A C E)."""
-    scale = sum(1 << pc for pc in _NATURAL[minor])
-    return np.where((scale >> ((targets + 4) % 12)) & 1 == 1, 4, 3)
-
-
-def _plan_groups(rows: np.ndarray, targets: np.ndarray, top: np.ndarray, minor: bool,
-                 closing: bool = False) -> list[tuple[np.ndarray, int | None, int]]:
-    """``rows`` split by the chord a planned phrase end's voices under the top voice (``top``:
-    its pitch) make: on the beat before it the major triad on the dominant of a planned close
-    away from the tonic, at it (``closing``) the planned triad itself, where the top voice's
-    note is in it; else what any phrase end's chord may be (at the close, with the planned
-    triad's third). Per group: its rows, the root (a 12-bit set; None: :func:`_close_roots`)
-    and the third it may not have (-1: none)."""
-    root = targets if closing else (targets + 7) % 12
-    # the triad's third (semitones over its root): the dominant's major, the close's the key's
-    third = _plan_third(targets, minor) if closing else np.full(len(targets), 4)
-    away = targets != CADENCE_ROOT[(minor, 2)]
-    fits = away & (top >= 0) & \
-        (np.isin((top - root) % 12, (0, 7)) | ((top - root) % 12 == third))
-    barred = (root + 7 - third) % 12
-    # (a close keeps its third where the top voice's note is not in its triad: no E-A major
-    # for a planned vi)
-    plain = ~away | (~fits & (not closing))
-    out: list[tuple[np.ndarray, int | None, int]] = [(rows[plain], None, -1)]
-    for r in np.unique(root[~plain]):
-        for fit in (True, False):
-            here = ~plain & (root == r) & (fits == fit)
-            if here.any():
-                out.append((rows[here], 1 << int(r) if fit else None, int(barred[here][0])))
-    return out
-
-
-def _planned_top_mask(mask: np.ndarray, rows: np.ndarray, targets: np.ndarray,
-                      cand: np.ndarray, pitch_offset: int, minor: bool) -> None:
-    """At a planned close away from the tonic (``targets`` of ``rows``; the tonic: none) the
-    top voice takes a note of the planned triad (the voices below then make it: _plan_groups);
-    from its dominant's notes it is a step or a common tone away. A row left without a note
-    keeps its mask."""
-    away = targets != CADENCE_ROOT[(minor, 2)]
-    if not away.any():
-        return
-    t = targets[away][:, None]
-    third = _plan_third(t, minor)
-    interval = (cand[None, :] - t) % 12
-    sub = mask[rows[away]]
-    _narrow(sub, (interval == 0) | (interval == 7) | (interval == third), pitch_offset)
-    mask[rows[away]] = sub
-
-
-@functools.cache
-def _plan_pulls(minor: bool) -> np.ndarray:
-    """[12 targets, 12 pitch classes]: the pull (nats) toward the dominant triad of each
-    target root (:func:`_pre_close_pull`)."""
-    out = np.zeros((12, 12))
-    for t in range(12):
-        leading = (t + 11) % 12
-        out[t, [(t + 7) % 12, leading, (t + 2) % 12]] = PRE_CLOSE_PULL
-        if not (_KEY_BITS[minor] >> leading) & 1:
-            out[t, leading] += PLAN_LEADING_PULL
-    if minor:
-        out[9, _SUBTONIC] -= SUBTONIC_COST
-    return out
-
-
-def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool,
-                    targets: np.ndarray | None = None) -> np.ndarray:
-    """[rows, pitches]: the pull (nats) toward the dominant triad of each row's planned close
-    (``targets``, normalized roots; None: the tonic's, the key's dominant)."""
-    if targets is None:
-        targets = np.full(rows, CADENCE_ROOT[(minor, 2)], np.int64)
-    return _plan_pulls(minor)[targets][:, cand % 12]
-
-
-# nats added to the notes of the predominant triad (ii: D F A before G-C in C major; B D F
-# before E-A in A minor) a beat before a cadence's dominant, and to the bass's fourth degree (F,
-# D) PREDOMINANT_BASS_PULL more: ii6, IV, ii65 before V, as Bach prepares his cadences. Two beats
-# before a phrase end after its dominant Bach's chord is ii or IV 63% / 48% of the time (test /
-# val chorales continued; harmonized 58% / 53%), the model's was 23% / 19% (29% / 27%): it came
-# to V from I, vi or V itself. bench/cadence_approach.py --split val, with the guards
-# (_predominant_fits, the top voice's minor sixth), 2 / 3 / 4 nats: continued 32% / 38% / 50%,
-# harmonized 36% / 43% / 45%; at 4 ii comes before V 38 times to IV's 8 in the test
-# continuations (Bach 26 to 8)
-PREDOMINANT_PULL = 4.0
-PREDOMINANT_BASS_PULL = 2.0
 # On that beat no voice written sounds the close key's subtonic (B-flat before G-C in C major,
 # G natural before E-A in A minor): the dominant raises it a beat later, and bVII-V or III-V
 # (in minor) was a fifth of the harmonizations' cadence approaches (Bach: 1 in 119).
 SUBTONIC_BEFORE_V = True
-
-
-def _subtonic_mask(mask: np.ndarray, rows: np.ndarray, subtonics: np.ndarray,
-                   sounding: np.ndarray, cand: np.ndarray, pitch_offset: int) -> None:
-    """:func:`_avoid_mask` in ``rows``, each row's own pitch class ``subtonics``
-    ([len(rows)]): none struck, a note held on it moved (where a row has another pitch)."""
-    for pc in np.unique(subtonics):
-        rs = rows[subtonics == pc]
-        sub = mask[rs]
-        _avoid_mask(sub, sounding[rs], cand, pitch_offset, frozenset({int(pc)}))
-        mask[rs] = sub
-
-
-@functools.cache
-def _predominant_notes(minor: bool | None, which: str) -> np.ndarray:
-    """[12 tonics, 12 pitch classes], bool: in the key on each tonic, its ii triad ("ii": D F A
-    in C major, B D F in A minor; "top": the same but in minor the sixth degree, F, from which
-    the top voice cannot step into the dominant's triad), its fourth degree ("bass") or the
-    notes of its ii and IV ("fits": D F A C, in minor B D F A, ii and iv). The mode:
-    ``minor``, or (None) the one the home key's scale gives the triad on that tonic
-    (:func:`_plan_third`, a planned close's)."""
-    out = np.zeros((12, 12), bool)
-    for t in range(12):
-        m = minor if minor is not None else _plan_third(np.array([t]), False)[0] == 3
-        if which == "bass":
-            out[t, (t + 5) % 12] = True
-        else:
-            out[t, [(t + 2) % 12, (t + 5) % 12, (t + (8 if m else 9)) % 12]] = True
-            out[t, t] = which == "fits"
-            if which == "top" and m:  # (from F the top voice reaches no note of E major's
-                out[t, (t + 8) % 12] = False  # triad but its root: an augmented second to G#)
-    return out
-
-
-def _predominant_pulls(minor: bool | None, top: bool = False) -> np.ndarray:
-    """[12 tonics, 12 pitch classes]: PREDOMINANT_PULL on the ii triad of the key on each (for
-    the ``top`` voice: its notes but a minor key's sixth degree)."""
-    return np.where(_predominant_notes(minor, "top" if top else "ii"), PREDOMINANT_PULL, 0.0)
-
-
-def _predominant_bass(minor: bool | None) -> np.ndarray:
-    """[12 tonics, 12 pitch classes]: PREDOMINANT_BASS_PULL on the fourth degree of each."""
-    return np.where(_predominant_notes(minor, "bass"), PREDOMINANT_BASS_PULL, 0.0)
-
-
-def _predominant_fits(minor: bool | None) -> np.ndarray:
-    """The notes a predominant chord can harmonize (ii and IV; in minor ii and iv): the voices
-    below a top voice on one of them are drawn to the predominant, below any other not."""
-    return _predominant_notes(minor, "fits")
-
-
-def _cadence_key(close_key: tuple[bool, int] | None, key: KeySignature | None) -> tuple[bool, int]:
-    """(minor, normalized tonic) of a cadence in ``close_key`` (None: the piece's ``key``)."""
-    minor, shift = close_key or (key is not None and key.quality == "minor", 0)
-    return minor, cadence_root(minor, 2, shift)
-
-
-def _subtonic_cost(cand: np.ndarray) -> np.ndarray:
-    """[pitches]: SUBTONIC_COST on the minor key's subtonic, 0 elsewhere."""
-    return np.where(cand % 12 == _SUBTONIC, SUBTONIC_COST, 0.0)
-
-
-def _cadence_ready(before: np.ndarray, minor: bool) -> np.ndarray:
-    """[rows]: whether the chord ``before`` ([rows, voices], every voice sounding) is a V(7) of
-    one of the key's triads other than the tonic triad itself (:func:`_cadence_pull`'s reading):
-    a phrase ending on the next beat would close as a cadence."""
-    roots = DOMINANT_ROOT[pitch_class_bits(before)]
-    tonic_root = 9 if minor else 0
-    return (before >= 0).all(axis=1) & (roots >= 0) & (roots != tonic_root) & \
-        _RESOLVES_IN_KEY[np.maximum(roots, 0)]
-
-
-# per root: whether the major triad or dominant seventh on it resolves to a triad of the key
-_RESOLVES_IN_KEY = np.array([((r + 5) % 12) in DIATONIC_TRIADS for r in range(12)])
-
-
-def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
-    """Per frame: on the downbeat, or on the middle beat of a bar of an even number of beats."""
-    starts = [f.step - f.pos for f in frames]
-    ends = sorted(set(starts))
-    length = {a: b - a for a, b in itertools.pairwise(ends)}
-    out = []
-    for f, start in zip(frames, starts, strict=True):
-        bar = length.get(start) or (length[ends[-2]] if len(ends) > 1 else 0)
-        half = bar // 2
-        out.append(f.pos == 0 or (bar % (2 * beat_steps) == 0 and f.pos == half))
-    return out
 
 
 
@@ -2130,221 +1831,6 @@ def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
 # A phrase end the model marks whose chord the rules yielded on (no major or minor triad in
 # root position: they yield where every root is barred) is not written as one (_closes)
 DROP_FAILED_CLOSES = True
-
-
-def _closes(cur: np.ndarray) -> np.ndarray:
-    """[rows]: whether the chord ``cur`` ([rows, voices], lowest voice last) is a major or
-    minor triad in root position, its fifth there or not (every voice sounding)."""
-    return (cur >= 0).all(axis=1) & (_chord_roots(cur) == cur[:, -1] % 12)
-
-
-def _chord_roots(cur: np.ndarray) -> np.ndarray:
-    """[rows]: the root (pitch class) of the major or minor triad ``cur`` ([rows, voices], -1:
-    silent) sounds, its fifth there or not; -1 for any other chord."""
-    bits = pitch_class_bits(cur)
-    return np.where(TRIAD_ROOT[bits] >= 0, TRIAD_ROOT[bits], BARE_ROOT[bits])
-
-
-# A phrase end closes on a triad whose root is a degree of the key (C D E F G A B in C major,
-# A B C D E F G in A minor; its quality free: V/V and V/vi half closes stay), not on a chromatic
-# one: a twelfth listening review heard fermatas on bII and bVII in 2 of 8 continuations (Bach's
-# same bars: none)
-DIATONIC_CLOSES = True
-
-
-# ... and in a major key not on the third degree (E in C): iii closes 15 of the 909 interior
-# fermatas of Bach's major-key train chorales (III, V/vi, 30); the harmonized val melodies had
-# iii under 15 of 208 (Bach's own under the same melodies 0 of 104), and a twelfth listening
-# review heard iii under 4 of the 8 inner fermatas of one hymn
-NO_MEDIANT_CLOSES = True
-
-# ... nor on a chord rooted on the normalized B: in a major key the leading tone's degree (B
-# major or minor in C: chromatic chords, V/iii and iii of V), in a minor key the second (B in A
-# minor: V/V, ii with F#). Bach's train, val and test chorales close 2 of 1,176 major-key and 3
-# of 883 minor-key interior phrases there (a scratch count). The model's attempts failed the
-# phrase-end rules (B D F# with B doubled above: 6 of 29 dropped closes of the continued test
-# openings) and their phrases ran on. bench/phrase_ends.py [--split val]: interior phrase ends
-# 126 -> 131 (Bach 101), 109 -> 110 (67); phrases of 12 beats or more 19.3% -> 17.0% (5.0%),
-# 17.7% -> 14.9% (14.1%)
-NO_B_CLOSES = True
-
-
-# A minor key's phrase end (and the beat before a planned one, whose rows the phrase-end rules
-# take too) is no minor v: E G B in A minor, the dominant without its leading tone. A
-# thirteenth listening review heard 6 of 20 interior phrase ends on or after one ("the pull
-# toward the dominant lands on the right degree but not the chord quality"); Bach's same bars
-# had none. Measured below (bench/phrase_ends.py's minor v column).
-MAJOR_DOMINANT_CLOSES = True
-_MINOR_V = (1 << 4) | (1 << 7)  # E and G: with B, or alone, they make the minor v
-_MINOR_V_TRIAD = _MINOR_V | (1 << 11)
-
-
-def _close_roots(minor: bool) -> int:
-    """The roots (12-bit set) a phrase end's triad may have in the normalized key."""
-    roots = sum(1 << pc for pc in _NATURAL[minor]) if DIATONIC_CLOSES else 0xFFF
-    if NO_B_CLOSES:
-        roots &= ~(1 << 11)
-    return roots & ~(1 << 4) if NO_MEDIANT_CLOSES and not minor else roots
-
-
-# nats taken from the alto's notes more than an octave below the top voice sounding then: the
-# harmonized test melodies had the two voices an octave apart or more on 1.3% of their beats,
-# Bach's settings of them 0.35% (a scratch count), and an eighteenth listening review heard an
-# eleventh between soprano G5 and alto D4
-ALTO_SPACING_COST = 2.0
-
-
-def _spacing_cost(biased: np.ndarray, top: np.ndarray, cand: np.ndarray,
-                  pitch_offset: int) -> None:
-    """Charge :data:`ALTO_SPACING_COST` to the candidates more than an octave below ``top``
-    ([rows], -1: silent, no charge)."""
-    wide = (top[:, None] >= 0) & (top[:, None] - cand[None, :] > 12)
-    biased[:, pitch_offset:pitch_offset + len(cand)] -= ALTO_SPACING_COST * wide
-
-
-# nats added at a phrase end to the alto's notes that sound another note of a major or minor
-# triad than the top voice's: the tenor then completes the triad (_root_reach_mask), which it
-# cannot where the alto doubles the top voice's note. An eighteenth listening review heard thin
-# fermata chords, unisons and tripled thirds, in 14 of 81
-FULL_CLOSE_PULL = 2.0
-
-
-def _full_close_pull(above: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """[rows, candidates]: FULL_CLOSE_PULL where the candidate's pitch class is another than
-    those of ``above`` (the voices above it, [rows, voices], -1 silent) and lies with them in
-    one major or minor triad."""
-    bits = pitch_class_bits(above)[:, None]
-    own = (1 << (cand % 12))[None, :]
-    return np.where(((bits & own) == 0) & IN_TRIAD[bits | own], FULL_CLOSE_PULL, 0.0)
-
-
-def _close_triads(minor: bool) -> list[tuple[int, int]]:
-    """(root, 12-bit set) of every major and minor triad a phrase end's chord may be in the
-    normalized key, before its roots are narrowed (:func:`_close_roots`, a plan's): in minor
-    no minor v (MAJOR_DOMINANT_CLOSES) and no major tonic's third (INNER_MINOR_TONIC), in
-    major no minor i, iv or v (NO_MIXTURE_CLOSES), as :func:`_fermata_chord_mask` bars them."""
-    out = []
-    for root in range(12):
-        for third in (3, 4):
-            bits = (1 << root) | (1 << (root + third) % 12) | (1 << (root + 7) % 12)
-            if minor and MAJOR_DOMINANT_CLOSES and bits == _MINOR_V_TRIAD:
-                continue
-            if minor and INNER_MINOR_TONIC and bits >> 1 & 1:
-                continue
-            if not minor and NO_MIXTURE_CLOSES and any(bits == t for t, _ in _MIXTURE_TRIADS):
-                continue
-            out.append((root, bits))
-    return out
-
-
-def _own_lines(rows: np.ndarray, n: int, cur: np.ndarray, chord: np.ndarray, owed: np.ndarray,
-               strikes: np.ndarray, recent: np.ndarray | None, given_ahead: int | None,
-               forced: list, cand: np.ndarray, pitch_ok: np.ndarray, pitch_offset: int,
-               minor: bool) -> np.ndarray:
-    """[rows, voices, pitches]: the notes each voice's own line allows it next (the rules that
-    read its last note: a seventh it owes falls, its leaps, false relations with the notes just
-    struck, a note off the key left by step), for :func:`close_voicing.reachable`. A forced
-    voice is left free."""
-    out = np.ones((len(rows), n, len(cand)), bool)
-    for j in range(n):
-        if forced[j] is not None:
-            continue
-        m = np.repeat(pitch_ok[j][None, :], len(rows), axis=0)
-        _leap_mask(m, chord[rows, j], cand, pitch_offset, minor, j < n - 1)
-        _resolution_mask(m, _still_owed(owed, cur, j)[rows], cand, pitch_offset,
-                         strikes[rows, j])
-        if given_ahead is not None and recent is not None:
-            _false_relation_mask(m, j, recent[rows], given_ahead, cand, pitch_offset, minor)
-        if CHROMATIC_STEPS:
-            _chromatic_step_mask(m, j, chord[rows, j], cur[rows], cand, pitch_offset, minor)
-        out[:, j] = m[:, pitch_offset:pitch_offset + len(cand)]
-    return out
-
-
-def _close_lookahead(mask: np.ndarray, table: close_voicing.VoicingTable, reach: np.ndarray,
-                     close_rows: np.ndarray, rs: np.ndarray, roots: int, barred: int,
-                     cur: np.ndarray, i: int, cand: np.ndarray, pitch_offset: int) -> None:
-    """Voice ``i`` of the phrase-end rows ``rs`` (among ``close_rows``, whose reachable voicings
-    ``reach`` holds) takes a note of a voicing still in reach (:data:`CLOSE_LOOKAHEAD`). A row
-    with no voicing left, or left without a note, keeps its mask."""
-    allowed, found = close_voicing.allowed_notes(
-        table, reach[np.searchsorted(close_rows, rs)], cur[rs, :i], i, int(cand[0]), len(cand),
-        roots, barred)
-    if not found.any():
-        return
-    rows = rs[found]
-    sub = mask[rows]
-    _narrow_held(sub, allowed[found], cur[rows, i], cand, pitch_offset)
-    mask[rows] = sub
-
-
-def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand: np.ndarray,
-                        pitch_offset: int, minor: bool = False, roots: int | None = None
-                        ) -> None:
-    """A phrase end (a fermata the model samples, or the score's own: GIVEN_CLOSES) closes on a
-    major or minor triad in root position whose root is a degree of the key
-    (:func:`_close_roots`): a voice below the top keeps the chord within one such triad, and the
-    bass takes its root; the voice above the bass leaves it one (the third sounds above: over an
-    open fifth C-G the bass could only fill in E, an inversion, and 26 of 124 phrase ends of
-    bench/region_gaps.py --continuations came so). A sixth listening review found 1 of 15
-    interior fermatas on a cadence, the rest on seventh chords (i7, vi7, iii7), inversions
-    (ii6/4, vi6, VII6) and the like. In minor the chord is no minor v (MAJOR_DOMINANT_CLOSES).
-    ``roots`` (a 12-bit set) replaces :func:`_close_roots` where given. A row left without a
-    note keeps its mask."""
-    merged = pitch_class_bits(cur[:, :i])[:, None] | (1 << (cand % 12))[None, :]
-    roots = _close_roots(minor) if roots is None else roots
-    if i == n - 1:
-        root = TRIAD_ROOT[merged]
-        if BARE_CLOSES:  # or over its root, a third without the fifth (_closes reads both)
-            root = np.where(root >= 0, root, BARE_ROOT[merged])
-        allowed = (root == (cand % 12)[None, :]) & ((roots >> (cand % 12))[None, :] & 1 == 1)
-        # where root position yields to an earlier rule, at least no six-four chord (the bass
-        # on the triad's fifth: an eighth listening review found fermatas on vi6/4 and III6/4)
-        _narrow(mask, (root < 0) | ((root + 7) % 12 != (cand % 12)[None, :]), pitch_offset)
-    elif i == n - 2:  # the voices above the bass leave it a root: they hold the third
-        allowed = rooted_below(roots)[merged]
-        if BARE_CLOSES:
-            allowed = allowed | rooted_below(roots, bare=True)[merged]
-    else:
-        allowed = IN_TRIAD[merged]
-    if minor and MAJOR_DOMINANT_CLOSES:
-        allowed &= ~(((merged & ~_MINOR_V_TRIAD) == 0) & ((merged & _MINOR_V) == _MINOR_V))
-    if minor and INNER_MINOR_TONIC:  # no Picardy third inside the piece
-        allowed &= (cand % 12 != 1)[None, :]
-    if not minor and NO_MIXTURE_CLOSES:  # no minor i, iv or v in a major key
-        for triad, pair in _MIXTURE_TRIADS:
-            allowed &= ~(((merged & ~triad) == 0) & ((merged & pair) == pair))
-    # a note held from before stays only where it fits the triad
-    _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
-
-
-# ... nor, in a minor key, on the major tonic (the Picardy third, C# in A minor): the model
-# learned it from the chorales' final chords, and harmonized minor test melodies closed 41 of
-# 144 inner phrases on A major after E, Bach 2 of 72 (a scratch count); the final chord keeps
-# it (PICARDY)
-INNER_MINOR_TONIC = True
-# ... nor, in a major key, on the parallel minor's i, iv or v (C, F or G minor in C): a listening
-# review (session 39) heard a continuation in F major close a phrase on F minor after B-flat 7
-# over F. The major-key test and val openings continued x 2 (a scratch count): phrase ends on
-# minor iv 5 of 125, Bach's same bars none of 101 (on a triad the voices so far lie within and
-# whose root and third they hold: E-flat alone may still be a passing note's)
-NO_MIXTURE_CLOSES = True
-_MIXTURE_TRIADS = tuple(((1 << r) | (1 << (r + 3) % 12) | (1 << (r + 7) % 12),
-                         (1 << r) | (1 << (r + 3) % 12)) for r in (0, 5, 7))
-
-
-# A marked phrase end may close on a root-position triad without its fifth (C-E over C, as
-# _closes reads it, and as Bach writes 9 of his 52 fermata chords in the continued val bars)
-# where its voices can reach no whole triad: the tenor, moving from a fifth over the bass,
-# could complete V-I only in parallel fifths (D/G -> G/C) and its rule yielded, where the
-# root doubled (D -> C) closes. Alone: dropped phrase ends test 41 of 155 -> 41 of 156, val
-# 35 of 134 -> 32 of 131 (with CLOSE_BASS_ROOM: see there). The bass's style rule
-# (_style_mask: on a beat it completes a triad or seventh chord) takes root and third over the
-# root as a chord at a phrase end too: it had barred the root under G-B-G and left the close no
-# note, 8 of the 9 planned closes away dropped in a scratch count (TONAL_PLAN); with it,
-# bench/phrase_ends.py phrases of 12 beats or more test 16.6% -> 14.4%, val 17.2% -> 13.2%
-# (with TONAL_PLAN too: 17.8%, 17.2%)
-BARE_CLOSES = True
 ROOT_REACH = True  # _root_reach_mask: the inner voices of a marked phrase end leave the bass a root
 # ... and every voice of a phrase end's chord, the top one too, takes a note from which the voices
 # after it can still reach a root-position triad of a root allowed there, from the chord before
@@ -2362,58 +1848,6 @@ CLOSE_LOOKAHEAD = True
 # dissonant chords (Bach 1), I or V under the melody's fifth degree in 0 of 8 (Bach 6), and
 # half closes on V7
 GIVEN_CLOSES = True
-
-
-def _root_reach_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, chord: np.ndarray,
-                     cand: np.ndarray, pitch_offset: int, minor: bool = False,
-                     roots: int | None = None) -> None:
-    """On a phrase end the model marks, an inner voice takes a note that leaves the bass, written
-    after it, a root it may move to: one that makes the chord a major or minor triad in root
-    position (with the tenor: completes it, or where no whole triad can be had, its root and
-    third: BARE_CLOSES), lies no tritone from the bass's last note (the bass
-    leaps none), and moves into no consecutive fifth or octave with a voice above (the pair
-    rule, ``_parallels_mask``, which the bass meets first). Where the voices above had barred
-    every root, the bass's phrase-end rule yielded: 22 of 110 marked phrase ends of the
-    continued test openings (docs/voices.md). ``roots`` as in :func:`_fermata_chord_mask`. A
-    row left without a note keeps its mask."""
-    rows = mask.shape[0]
-    above = pitch_class_bits(cur[:, :i])
-    pcs = cand % 12
-    bass0 = chord[:, n - 1]
-    before_i = chord[:, i]
-    allowed = np.zeros((rows, len(cand)), bool)
-    bare = np.zeros((rows, len(cand)), bool)  # the tenor's: root and third alone
-    roots = _close_roots(minor) if roots is None else roots
-    for b in range(12):
-        if not roots >> b & 1:
-            continue
-        bits = above[:, None] | (1 << pcs)[None, :] | (1 << b)
-        fits = np.zeros(bits.shape, bool)
-        thin = np.zeros(bits.shape, bool)
-        for third in (3, 4):
-            triad = (1 << b) | (1 << (b + third) % 12) | (1 << (b + 7) % 12)
-            fits |= (bits == triad) if i == n - 2 else (bits & ~triad) == 0
-            if i == n - 2 and BARE_CLOSES:
-                thin |= bits == (1 << b) | (1 << (b + third) % 12)
-        moves = (bass0 >= 0) & (bass0 % 12 != b)
-        ok = ~((bass0 >= 0) & ((b - bass0) % 12 == 6))[:, None]
-        for j in range(i):  # a voice above that moves, from a fifth or octave over the bass
-            now_j, before_j = cur[:, j], chord[:, j]
-            interval = np.abs(before_j - bass0) % 12
-            into = moves & (now_j >= 0) & (before_j >= 0) & (now_j != before_j) & \
-                ((interval == 0) | (interval == 7)) & ((now_j - b) % 12 == interval)
-            ok = ok & ~into[:, None]
-        interval = np.abs(before_i - bass0) % 12  # this voice, moving to the candidate
-        into = (moves & (before_i >= 0) & ((interval == 0) | (interval == 7)))[:, None] & \
-            (cand[None, :] != before_i[:, None]) & (((cand[None, :] - b) % 12)
-                                                    == interval[:, None])
-        ok = ok & ~into
-        allowed |= ok & fits
-        bare |= ok & thin
-    if bare.any():  # the fifth left out only where no whole triad can be had
-        whole = (mask[:, pitch_offset:pitch_offset + len(cand)] & allowed).any(axis=1)
-        allowed = np.where(whole[:, None], allowed, allowed | bare)
-    _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
 
 
 # In the beats before a place where a long phrase may end (this many), the bass neither takes
@@ -2435,269 +1869,6 @@ CLOSE_BASS_ROOM = 2
 DOMINANT_BASS_ROOM = True
 
 
-def _no_bass_seventh(mask: np.ndarray, rows: np.ndarray, above: np.ndarray, held: np.ndarray,
-                     cand: np.ndarray, pitch_offset: int, falls_to: int = -1) -> None:
-    """In ``rows`` ([rows] bool), the bass takes no note that is the seventh of the chord it
-    makes with the voices ``above`` ([rows, voices]), and holds none (``held``: its note, -1:
-    none), but one a step above ``falls_to`` (a pitch class, -1: none). A row left without a
-    note keeps its mask."""
-    if not rows.any():
-        return
-    table = _seventh_table()
-    pcs = cand % 12
-    merged = pitch_class_bits(above)[:, None] | (1 << pcs)[None, :]
-    into = np.isin((pcs - falls_to) % 12, (1, 2)) if falls_to >= 0 else np.zeros(len(pcs), bool)
-    allowed = ~rows[:, None] | (table[merged] != pcs[None, :]) | into[None, :]
-    _narrow_held(mask, allowed, held, cand, pitch_offset)
-
-
-def _major_sevenths() -> np.ndarray:
-    """For each set of pitch classes (a 12-bit mask): the pitch class of its major seventh when
-    it is a major-seventh chord (root, third and seventh, with or without the fifth), else -1."""
-    out = np.full(4096, -1)
-    for root in range(12):
-        for steps in ((0, 4, 7, 11), (0, 4, 11)):
-            out[sum(1 << ((root + x) % 12) for x in steps)] = (root + 11) % 12
-    return out
-
-
-MAJOR_SEVENTH_OF = _major_sevenths()
-
-
-def _sounding_before(lane: list[int], s: int, v: VoiceVocabulary) -> int:
-    """The pitch (normalized MIDI) a voice's grid lane sounds just before step ``s``, or -1."""
-    t = min(s, len(lane)) - 1
-    while t >= 0 and lane[t] == HOLD:
-        t -= 1
-    if t < 0 or lane[t] < v.pitch_offset:
-        return -1
-    return lane[t] - v.pitch_offset + v.min_pitch
-
-
-def _chord_before(grid: list[list[int]], last: int | None, v: VoiceVocabulary) -> int:
-    """The root (normalized pitch class) of the triad sounding at the sketch's last phrase end
-    (step ``last``; -1: none, or no triad)."""
-    if last is None:
-        return -1
-    pitches = np.asarray([[_last_pitch(lane, last + 1, v) for lane in grid]], np.int64)
-    return int(_chord_roots(pitches)[0]) if (pitches >= 0).all() else -1
-
-
-def _last_pitch(lane: list[int], s: int, v: VoiceVocabulary) -> int:
-    """The last pitch (normalized MIDI) a voice's lane attacked before step ``s``, or -1."""
-    for t in range(min(s, len(lane)) - 1, -1, -1):
-        if lane[t] >= v.pitch_offset:
-            return lane[t] - v.pitch_offset + v.min_pitch
-    return -1
-
-
-def _outer(cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Highest and lowest sounding pitch per row (-1 where nothing sounds)."""
-    sounding = cur >= 0
-    top = np.where(sounding, cur, -1).max(axis=1)
-    bottom = np.where(sounding, cur, 10_000).min(axis=1)
-    return top, np.where(bottom == 10_000, -1, bottom)
-
-
-# No hidden (direct) fifth or octave between the outer voices where the top voice leaps: both
-# moving the same way into a perfect interval, the top by more than a step (_style_mask). A
-# listening review counted 14 in the continuations and harmonizations it read (Bach about 4).
-# bench/voice_leaps.py, per 8 bars, test: continued 0.78 -> 0.10, harmonized 0.48 -> 0.04 (Bach
-# 0.28, 0.18); val 0.75 -> 0.15, 0.54 -> 0.08 (Bach 0.28, 0.20).
-NO_HIDDEN_PERFECTS = True
-
-
-def _bass_shape_ok(chord: np.ndarray, bass: np.ndarray) -> np.ndarray:
-    """Whether the bass on pitch class ``bass`` under the pitch classes ``chord`` (12-bit sets,
-    the bass's own included; broadcast together) makes no diminished triad in root position or
-    with its fifth in the bass (:data:`NO_DIMINISHED_FIFTH_BASS`) nor a six-four chord, the bass
-    on the fifth (:data:`NO_SIX_FOUR`): the beat-chord rule's shapes for the bass."""
-    ok = DIMINISHED_ROOT[chord] != bass
-    if NO_DIMINISHED_FIFTH_BASS:
-        ok &= (DIMINISHED_ROOT[chord] < 0) | ((DIMINISHED_ROOT[chord] + 6) % 12 != bass)
-    if NO_SIX_FOUR:
-        root = TRIAD_ROOT[chord]
-        ok &= (root < 0) | ((root + 7) % 12 != bass)
-    return ok
-
-
-def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.ndarray,
-                cand: np.ndarray, pitch_offset: int, on_beat: bool,
-                before: np.ndarray | None = None, bare: np.ndarray | None = None) -> None:
-    """The chorale style rules, applied to the last two voices' new notes (their tokens come
-    last in a frame, so the voices above are known):
-
-    * the lowest voice makes no parallel fifth or octave with the highest (both moving the same
-      way from the last onset into the same perfect interval);
-    * nor a hidden fifth or octave where the highest leaps (both moving the same way into a
-      fifth or octave, the highest by more than a step: :data:`NO_HIDDEN_PERFECTS`);
-    * on a beat, the second-lowest voice keeps the upper voices' pitch classes within one triad
-      or seventh chord, and the lowest completes one;
-    * the lowest makes no major-seventh chord (I7, IV7) unless its seventh is prepared: sounded
-      by the same voice at the last onset (``before``). Bach's beat chords are such chords 1.25%
-      of the time, mostly as suspensions; the held-out melodies harmonized 5.7%, and a fourth
-      listening review heard the unprepared ones as clashes;
-    * the lowest is not the root of a diminished triad (vii°, ii° in minor): Bach writes them in
-      first inversion, root position on 9 of the 2,050 beat chords of the test chorales; the
-      harmonized melodies had 69 of 4,364, and a sixth listening review heard root-position
-      vii° twice in one hymn;
-    * nor the fifth of a major or minor triad (a six-four chord, :data:`NO_SIX_FOUR`): 2.6% of
-      Bach's complete beat triads in the test chorales (43 of 1,645), 9.5% of the harmonized
-      melodies' (288 of 3,031), and an eighth listening review heard V6/4 on a downbeat and
-      phrase ends on vi6/4.
-
-    In the rows ``bare`` ([rows] bool; a phrase end's: BARE_CLOSES) a root and its third alone
-    over the root count as a chord too.
-
-    A row where the rules would leave no note keeps its mask as it was (the rules yield, the
-    grammar never does). HOLD and REST are never barred: a suspension is a held dissonance."""
-    rows = mask.shape[0]
-    pcs_bits = 1 << (cand % 12)
-    above = pitch_class_bits(cur[:, :i])
-    allowed = np.ones((rows, len(cand)), bool)
-    if on_beat:
-        merged = above[:, None] | pcs_bits[None, :]
-        table = IS_CHORD if i == n - 1 else EXTENDABLE
-        ok = table[merged] | (merged == pcs_bits[None, :])
-        if bare is not None and i == n - 1:
-            ok |= bare[:, None] & (BARE_ROOT[merged] == (cand % 12)[None, :])
-        allowed &= ok
-        if i == n - 1 and before is not None:
-            kept = np.zeros(rows, np.int64)  # pitch classes the voices above sounded before too
-            for j in range(i):
-                same = (cur[:, j] >= 0) & (cur[:, j] == before[:, j])
-                kept[same] |= 1 << (cur[same, j] % 12)
-            seventh = MAJOR_SEVENTH_OF[merged]
-            prepared = (kept[:, None] >> np.maximum(seventh, 0)) & 1
-            allowed &= (seventh < 0) | (prepared == 1)
-        if i == n - 1:
-            allowed &= _bass_shape_ok(merged, (cand % 12)[None, :])
-    if i == n - 1:
-        top_now = np.where(cur[:, :i] >= 0, cur[:, :i], -1).max(axis=1)
-        prev_top, prev_bottom = outer[:, 0], outer[:, 1]
-        known = (top_now >= 0) & (prev_top >= 0) & (prev_bottom >= 0) & (top_now != prev_top)
-        interval_before = (prev_top - prev_bottom) % 12
-        parallel = known & ((interval_before == 0) | (interval_before == 7))
-        # a hidden fifth or octave: into one under a leaping top voice (NO_HIDDEN_PERFECTS)
-        hidden = known & (np.abs(top_now - prev_top) > 2) & NO_HIDDEN_PERFECTS
-        if (parallel | hidden).any():
-            interval = (top_now[:, None] - cand[None, :]) % 12
-            into = (parallel[:, None] & (interval == interval_before[:, None])) | \
-                (hidden[:, None] & np.isin(interval, (0, 7)))
-            # the same way as the top voice, which moved (a bass that stays moves no way)
-            same_way = np.sign(cand[None, :] - prev_bottom[:, None]) == \
-                np.sign(top_now - prev_top)[:, None]
-            allowed &= ~(into & same_way)
-    _narrow(mask, allowed, pitch_offset)
-
-
-def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray,
-                    cand: np.ndarray, pitch_offset: int, seam: np.ndarray | None) -> None:
-    """No consecutive fifths or octaves between any two voices (Bach's rule for every pair, not
-    only the outer voices): voice ``i``'s new note may not move, while a voice above it moves
-    now, from a perfect fifth or octave (compound or not) at the last onset (``chord``) into the
-    same interval: in parallel, nor by contrary motion (a listening review found the octave-
-    displaced fifths and octaves, with bass leaps of a seventh, where only parallel ones were
-    barred). On a region's last beat (``seam``: each voice's kept
-    note after the region, -1 for none) the step into the kept chord is checked the same way.
-    Voices below ``i`` are checked when they are written (each pair once, at its lower voice).
-    There a note held from before the last beat that would move in parallel into the kept chord
-    is not held on: it moves now, to a note that does not. A row left without a note keeps its
-    mask."""
-    rows = mask.shape[0]
-    # the voices above at once: [rows, i] (and [rows, i, pitches] where a pair is checked)
-    now, before, before_i = cur[:, :i], chord[:, :i], chord[:, i]
-    interval = np.abs(before_i[:, None] - before) % 12
-    check = (now >= 0) & (before >= 0) & (before_i >= 0)[:, None] & (now != before) & \
-        ((interval == 0) | (interval == 7))
-    if check.any():
-        same = (np.abs(cand[None, None, :] - now[:, :, None]) % 12) == interval[:, :, None]
-        allowed = ~((check[:, :, None] & same).any(axis=1)
-                    & (cand[None, :] != before_i[:, None]))
-    elif seam is None:
-        return  # nothing to bar
-    else:
-        allowed = np.ones((rows, len(cand)), bool)
-    held_bad = np.zeros(rows, bool)  # the note voice i holds steps in parallel into the seam
-    for j in range(i if seam is not None else 0):
-        now_j = cur[:, j]
-        if seam[i] >= 0 and seam[j] >= 0:
-            into = abs(int(seam[i]) - int(seam[j])) % 12
-            if into in (0, 7):
-                # the kept chord after the region: voice j steps from now_j to seam[j]
-                moving = (now_j >= 0) & (now_j != seam[j])
-                same = (np.abs(cand[None, :] - now_j[:, None]) % 12) == into
-                allowed &= ~(moving[:, None] & same & (cand != seam[i])[None, :])
-                held = cur[:, i]
-                held_bad |= (moving & (held >= 0) & (held != seam[i])
-                             & (np.abs(held - now_j) % 12 == into))
-    keep = _narrow(mask, allowed, pitch_offset)
-    mask[held_bad & keep, HOLD] = False
-
-
-def _root_parallels_mask(mask: np.ndarray, before_i: np.ndarray, before_bass: np.ndarray,
-                         root: int, cand: np.ndarray, pitch_offset: int) -> None:
-    """On a cadence chord, whose root the bass will take (``_cadence_mask``), an inner voice
-    makes no consecutive fifth or octave with that bass: the bass is written after the voices
-    above it, and where its root was the only note left the pair rule yielded (with the phrase
-    closes of a harmonized melody, parallels between any two voices went from 0.16 to 0.38 per
-    8 bars on the evaluation's chorale melodies). A row left without a note keeps its mask."""
-    interval = (before_i - before_bass) % 12
-    check = (before_i >= 0) & (before_bass >= 0) & (before_bass % 12 != root) & \
-        ((interval == 0) | (interval == 7))
-    if not check.any():
-        return
-    same = ((cand[None, :] - root) % 12) == interval[:, None]
-    moved = cand[None, :] != before_i[:, None]
-    _narrow(mask, ~(check[:, None] & same & moved), pitch_offset)
-
-
-def _unison_mask(mask: np.ndarray, i: int, others: list[int], cur: np.ndarray,
-                 cand: np.ndarray, pitch_offset: int) -> None:
-    """Voices written into one part (a piano part split into voices) do not strike a pitch
-    another of them sounds, nor hold one another has just struck: one part holds one note per
-    pitch, and MIDI cannot keep the two apart (the file read back lost one; the self-test's
-    piano sketch found it)."""
-    sounding = cur[:, others]  # [rows, others]; -1: silent
-    taken = (cand[None, :, None] == sounding[:, None, :]).any(axis=2)
-    _narrow(mask, ~taken, pitch_offset)
-    mine = cur[:, i]
-    struck = (mine >= 0) & (sounding == mine[:, None]).any(axis=1)
-    mask[struck, HOLD] = False
-
-
-def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
-                   pitch_offset: int, leading: int | np.ndarray) -> None:
-    """On a beat, voice ``i`` does not strike or hold the leading tone (``leading``, a pitch
-    class of the normalized key) while a voice above sounds it: a doubled leading tone has
-    nowhere to go but in octaves or away from its resolution (a fifth listening review heard
-    V6 chords with it doubled, followed by consecutive octaves). Held below one struck above
-    was the way most of those left came (the harmonized test melodies: 12 of 4,752 beats).
-    ``leading`` may be one per row (a planned close's key: TONAL_PLAN). A row left without a
-    note keeps its mask."""
-    lead = np.broadcast_to(np.asarray(leading), (cur.shape[0],))
-    above = ((cur[:, :i] >= 0) & (cur[:, :i] % 12 == lead[:, None])).any(axis=1)
-    if not above.any():
-        return
-    keep = _narrow(mask, ~(above[:, None] & (cand[None, :] % 12 == lead[:, None])),
-                   pitch_offset)
-    # nor holds it
-    mine = cur[:, i]
-    mask[above & keep & (mine >= 0) & (mine % 12 == lead), HOLD] = False
-
-
-def _half_beat_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
-                             pitch_offset: int, leading: int) -> None:
-    """On a half beat, voice ``i`` does not strike the leading tone while any other voice
-    sounds it: the voices below, written after it, mostly hold there (a seventh listening
-    review found the alto leaping onto D#4 over the bass's held D#3 in E major). A row left
-    without a note keeps its mask."""
-    others = np.delete(cur, i, axis=1)
-    sounded = ((others >= 0) & (others % 12 == leading)).any(axis=1)
-    if sounded.any():
-        _narrow(mask, ~(sounded[:, None] & (cand[None, :] % 12 == leading)), pitch_offset)
-
-
 # A voice written under a given top voice (a harmonized melody, a kept soprano) neither strikes
 # nor holds a note above it: the tune stays on top. A thirteenth listening review found the
 # alto above the melody in 5 places of one harmonization, a fermata among them (the tune lost
@@ -2706,151 +1877,16 @@ def _half_beat_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np
 UNDER_GIVEN_TOP = True
 
 
-def _below_mask(mask: np.ndarray, above: np.ndarray, cand: np.ndarray, pitch_offset: int
-                ) -> None:
-    """A note struck on a half beat lies no higher than the voice above sounds (``above``,
-    -1: silent): an eighth review heard an alto step over the soprano between two beats,
-    a cluster F4/G4 under nothing. A row left without a note keeps its mask."""
-    _narrow(mask, (above[:, None] < 0) | (cand[None, :] <= above[:, None]), pitch_offset)
-
-
-def _mode_degrees(key: KeySignature | None, score_pitches: np.ndarray, pitch_offset: int
-                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """For a church mode: (pitch tokens of the degrees its family's scale has and the mode
-    alters, pitch tokens of the mode's degrees a semitone away that replace them), or (None,
-    None). The models know major and minor; in G Mixolydian (normalized as a major key) the
-    model's F# is the seventh degree, which the mode sounds as F, and in D Dorian its B-flat is
-    the sixth, sounded as B. The mask removes F#; the sampler hands its probability to F, so the
-    mode's seventh is written as often as the model wants a seventh. Continuations of held-out
-    Mixolydian tunes put 1.2% of their notes on the flat seventh without this, 4.1% with it (the
-    tunes themselves 13.9%); Dorian ones 1.0% -> 2.6% on the natural sixth (5.4%;
-    ``bench/modal_degrees.py``)."""
-    if key is None or key.quality == key.mode:
-        return None, None
-    # the family key's seven (its signature's: natural minor), not scale_pcs, which adds the
-    # minor key's raised sixth and seventh
-    home = KeySignature.from_tonic(key.tonic_pc, key.quality).sharps * 7
-    family = {(home + x) % 12 for x in MAJOR_SCALE}
-    mode = key.scale_pcs()
-    # each altered degree's pitch class -> the semitone step to the mode's own
-    step = {f: d for f in family - mode for d in (-1, 1)
-            if (f + d) % 12 in mode and (f + d) % 12 not in family}
-    src, dst = [], []
-    for i, p in enumerate(score_pitches):  # consecutive pitches: index i + d is pitch p + d
-        d = step.get(int(p) % 12)
-        if d is not None and 0 <= i + d < len(score_pitches):
-            src.append(pitch_offset + i)
-            dst.append(pitch_offset + i + d)
-    if not src:
-        return None, None
-    return np.array(src), np.array(dst)
-
-
-# Every seventh chord's seventh falls, not only a dominant seventh's: a tenth listening review
-# found 33 of 75 beat sevenths of continuations unresolved (Bach 2 of 22), ii7, vi7 and iii7 among
-# them
-ALL_SEVENTHS_FALL = True
-
-
-def _seventh_table() -> np.ndarray:
-    """[set of pitch classes]: the seventh that must fall (:data:`ALL_SEVENTHS_FALL`: of any
-    seventh chord, else of a dominant seventh), -1 for none."""
-    return SEVENTH_OF if ALL_SEVENTHS_FALL else DOMINANT_SEVENTH_OF
-
-
-def _chord_sevenths(chord: np.ndarray) -> np.ndarray:
-    """Per row of ``chord`` ([rows, voices], -1: silent): the seventh's pitch class when every
-    voice sounds and the chord is a dominant seventh (any seventh chord with
-    :data:`ALL_SEVENTHS_FALL`), else -1."""
-    seventh = _seventh_table()[pitch_class_bits(chord)]
-    return np.where((chord >= 0).all(axis=1), seventh, -1)
-
-
-def _owed_sevenths(owed: np.ndarray, cur: np.ndarray, struck: np.ndarray) -> np.ndarray:
-    """After a frame: each voice's seventh still to fall ([rows, voices], its pitch, -1: none).
-    A voice that moved to another pitch has paid its debt; a voice that sounds the seventh of
-    the chord sounding now owes one. Until session 28 only the chord of the last onset was
-    read, so a seventh held while another voice moved (a passing eighth, the bass) was free to
-    rise: in the harmonized test melodies (x 2) the written voices let 87 V7 sevenths and 169
-    others rise."""
-    owed = np.where(struck & (cur != owed), -1, owed)
-    seventh = _chord_sevenths(cur)[:, None]
-    return np.where((seventh >= 0) & (cur >= 0) & (cur % 12 == seventh), cur, owed)
-
-
 # A continuation or region owes what the sketch's last chord leaves: its seventh falls when its
 # voice first moves, its bass leading tone rises (the debts were read from the first generated
 # chord on): a review heard a sketch's V7/V, its seventh F4 in the alto, go to I with the F
 # rising to A4 at the join
 SKETCH_DEBTS = True
-# A voice that owes a seventh's fall strikes it this many times at most (then it falls or
-# holds): striking it again and again, the continued test openings' alto struck 15.7% of its
-# notes 3+ times in a row (10.4% before the seventh was carried; Bach 9.9%)
-OWED_STRIKES = 2
-# A seventh two voices owe in unison (D5 in soprano and alto) is resolved once a voice above
-# falls from it in this frame: the other need not fall to the same note (a unison the rules
-# bar), which had left a continuation's alto only D5 again under the soprano's C5 at a phrase
-# end, no triad, and the phrase ran on 24 beats
-SHARED_SEVENTH_RESOLVED = True
-
-
-def _still_owed(owed: np.ndarray, cur: np.ndarray, i: int) -> np.ndarray:
-    """[rows]: the seventh voice ``i`` still owes a fall (-1: none): its ``owed`` pitch, unless
-    a voice above that owed the same pitch has fallen from it in this frame (``cur``, the
-    voices above already written; SHARED_SEVENTH_RESOLVED)."""
-    mine = owed[:, i]
-    if not (SHARED_SEVENTH_RESOLVED and i):
-        return mine
-    done = (owed[:, :i] == mine[:, None]) & (mine[:, None] >= 0) & (cur[:, :i] >= 0) & \
-        (cur[:, :i] < mine[:, None])
-    return np.where(done.any(axis=1), -1, mine)
-
-
-def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch_offset: int,
-                     strikes: np.ndarray | None = None) -> None:
-    """A seventh falls: a voice that owes one (``owed``: its pitch per row, -1: none;
-    :func:`_owed_sevenths`) moves down a step or strikes it again (not once it has struck it
-    :data:`OWED_STRIKES` times in a row, ``strikes``), or holds. In the harmonized
-    test melodies the sevenths of V7 chords (and of secondary dominants) rose in 117 of 436,
-    Bach's in 18 of 381, and a sixth listening review heard V7 go to III with the seventh
-    rising. A row left without a note keeps its mask."""
-    check = owed >= 0
-    if check.any():
-        fall = owed[:, None] - cand[None, :]
-        least = np.zeros((len(owed), 1), np.int64) if strikes is None else \
-            (strikes >= OWED_STRIKES)[:, None].astype(np.int64)
-        _narrow(mask, ~check[:, None] | ((fall >= least) & (fall <= 2)), pitch_offset)
 
 
 # The voices above a bass that owes a seventh's fall leave it a note a step down: on a beat
 # they sound a chord that the note below the seventh completes (_bass_step_room)
 BASS_FALL_ROOM = True
-
-
-def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.ndarray,
-                    cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2)) -> None:
-    """On a beat, voice ``i`` above the bass, where the bass owes a seventh's fall (``owed``:
-    its pitch per row, -1: none; :func:`_owed_sevenths`), takes a note with which the voices
-    above the bass and a bass a semitone or a tone below the seventh can still make a chord
-    (the voice just above the bass: do make one). The bass is written last: where the chord
-    above left no such note, :func:`_resolution_mask` yielded and the seventh rose (the
-    harmonized val melodies x 2: at 277 of 560 such yields no step down made a chord). The
-    same for a leading tone's rise (``steps`` (1,), ``owed`` from :func:`_owed_rises`). A row
-    left without a note keeps its mask."""
-    rows = owed >= 0
-    if not rows.any():
-        return
-    above = pitch_class_bits(cur[:, :i])
-    with_voice = above[:, None] | PC_BIT[cand][None, :]
-    ok = np.zeros(with_voice.shape, bool)
-    for step in steps:
-        bass = (np.maximum(owed + step, 0) % 12)[:, None]
-        chord = with_voice | (1 << bass)
-        if i < n - 2:
-            ok |= EXTENDABLE[chord]
-            continue
-        ok |= IS_CHORD[chord] & _bass_shape_ok(chord, bass)  # as _style_mask allows it
-    _narrow_held(mask, ~rows[:, None] | ok, cur[:, i], cand, pitch_offset)
 
 
 def _unresolved_given(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
@@ -2881,126 +1917,14 @@ def _unresolved_given(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list
     return out
 
 
-def _bad_seventh(pitch: int, after: int) -> int:
-    """``pitch``'s pitch class as a bit when moving on to ``after`` (-1: unknown) does not
-    resolve it as a seventh, else 0."""
-    if after < 0 or 0 <= pitch - after <= 2:
-        return 0
-    return 1 << (pitch % 12)
-
-
-def _given_seventh_mask(mask: np.ndarray, others: np.ndarray, held: np.ndarray, bad: int,
-                        cand: np.ndarray, pitch_offset: int) -> None:
-    """A written voice makes no seventh chord whose seventh is a given voice's note that will
-    not fall a step (``bad``, :func:`_unresolved_given`). ``others``: every other voice as it
-    sounds now ([rows, voices - 1], -1: silent; the voices below are checked again when they
-    are written); ``held``: this voice's sounding pitch, which it may hold only where allowed.
-    A row left without a note keeps its mask."""
-    bits = pitch_class_bits(others)[:, None] | (1 << (cand % 12))[None, :]
-    seventh = SEVENTH_OF[bits]
-    made = (seventh >= 0) & (((bad >> np.maximum(seventh, 0)) & 1) == 1)
-    made &= (others >= 0).all(axis=1)[:, None]
-    if made.any():
-        _narrow_held(mask, ~made, held, cand, pitch_offset)
-
-
-def _seventh_mask(mask: np.ndarray, others: np.ndarray, cand: np.ndarray, pitch_offset: int
-                  ) -> None:
-    """On a beat a voice below the top makes no seventh chord whose seventh two voices sound: a
-    doubled seventh must resolve down in both voices, into octaves. Bach's four-voice beat
-    chords that are seventh chords double the seventh once in 344 (the 40 test chorales); the
-    harmonized melodies did 72 times in 1,115, and a fifth listening review heard V7 and i7
-    with the seventh doubled. ``others``: every other voice as it sounds now (-1: silent; the
-    voices below are checked again when they are written). A row left without a note keeps
-    its mask."""
-    sounding = others >= 0
-    counts = np.zeros((others.shape[0], 12), np.int64)
-    rows = np.nonzero(sounding)
-    np.add.at(counts, (rows[0], others[rows] % 12), 1)
-    bits = (counts > 0) @ (1 << np.arange(12))
-    pcs = np.arange(12)
-    chord = bits[:, None] | (1 << pcs)[None, :]  # [rows, bass pitch class]
-    seventh = SEVENTH_OF[chord]
-    doubled = (seventh >= 0) & (np.take_along_axis(counts, np.maximum(seventh, 0), axis=1)
-                                + (seventh == pcs[None, :]) >= 2)
-    doubled &= sounding.all(axis=1)[:, None]
-    if doubled.any():
-        _narrow(mask, ~doubled[:, cand % 12], pitch_offset)
-
-
-def _clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.ndarray,
-                cand: np.ndarray, pitch_offset: int) -> None:
-    """On a beat, voice ``i`` strikes no note a semitone, major seventh or minor ninth from a
-    note a voice above strikes at the same time, nor holds a note into one: a dissonance on the
-    beat is prepared (a suspension: the note that clashes was sounding before). The tenor and
-    bass keep to one chord anyway (:func:`_style_mask`), the alto did not: harmonized held-out
-    melodies struck such clashes at 3.7% of their beats, Bach at 1.7% (a fourth listening review
-    heard a soprano and alto a semitone apart). A row left without a note keeps its mask."""
-    above = cur[:, :i]
-    new_above = struck[:, :i] & (above >= 0)
-    if not new_above.any():
-        return
-    apart = np.abs(cand[None, :, None] - above[:, None, :]) % 12
-    clash = ((apart == 1) | (apart == 11)) & new_above[:, None, :]
-    keep = _narrow(mask, ~clash.any(axis=2), pitch_offset)
-    held = cur[:, i]
-    apart = np.abs(above - held[:, None]) % 12
-    into = (held >= 0) & (((apart == 1) | (apart == 11)) & new_above).any(axis=1)
-    mask[into & keep, HOLD] = False
-
-
 # No chromatic note sounds a semitone from the key's own note it alters or meets (E# against E,
 # F# against F or G in C major): without the key lock a second listening review found 7 notes
 # against the one they alter in 16 pieces (locked: none; Bach: none). Stricter than Bach, who
 # sets a leading tone against its tonic in passing (docs/voices.md: 8 of 693 onsets)
 CHROMATIC_CLASHES = True
-
-
-def _chromatic_clash_mask(mask: np.ndarray, i: int, cur: np.ndarray, struck: np.ndarray,
-                          cand: np.ndarray, pitch_offset: int, minor: bool) -> None:
-    """Voice ``i`` strikes no note a semitone (or a major seventh, minor ninth) from a note a
-    voice above sounds where one of the two is outside the key (normalized: C major; A minor
-    with its raised sixth and seventh) and the other in it, nor holds such a note under one
-    struck above now. A row left without a note keeps its mask."""
-    above = pitch_class_bits(cur[:, :i])
-    if not above.any():
-        return
-    clashing = _CLASHING[minor]
-    keep = _narrow(mask, (clashing[above][:, None] & PC_BIT[cand][None, :]) == 0, pitch_offset)
-    new = pitch_class_bits(np.where(struck[:, :i], cur[:, :i], -1))
-    into = (clashing[new] & PC_BIT[cur[:, i]]) != 0  # (a silent voice's bit is 0)
-    mask[into & keep, HOLD] = False
-
-
-# No false relation: a voice strikes no note that spells a letter another voice struck within the
-# last beat another way (F in the alto, then F# in the soprano), nor one a given voice strikes
-# in the next beat. bench/voice_leaps.py, cross-relations within a beat per 8 bars, harmonized
-# test melodies: 1.87 -> 0.88, Bach 1.02 (docs/voices.md); an eleventh listening review counted
-# 27 in 11 passages, Bach 14 in the same bars. Stricter than Bach, whose minor-key lines set G
-# against G# in passing
-FALSE_RELATIONS = True
 # ... nor one against the voices above as they sound in this frame (struck in it, or held): a
 # listening review heard a tenor's passing F against the bass's passing F# struck with it
 FALSE_RELATIONS_NOW = True
-# the letter (C=0 .. B=6) of each pitch class in the normalized keys, chromatic ones as chorales
-# spell them: in C major C# Eb F# G# Bb, in A minor Bb C# D# F# G#
-_LETTER = {False: (0, 0, 1, 2, 2, 3, 3, 4, 4, 5, 6, 6), True: (0, 0, 1, 1, 2, 3, 3, 4, 4, 5, 6, 6)}
-
-
-def _false_table(minor: bool) -> np.ndarray:
-    """For each set of pitch classes (a 12-bit mask): the pitch classes that spell one of their
-    letters another way."""
-    letter = _LETTER[minor]
-    other = [sum(1 << p for p in range(12) if p != q and letter[p] == letter[q])
-             for q in range(12)]
-    table = np.zeros(1 << 12, np.int64)
-    for q in range(12):
-        has = (np.arange(1 << 12) >> q) & 1 == 1
-        table[has] |= other[q]
-    return table
-
-
-FALSE_OF = {minor: _false_table(minor) for minor in (False, True)}
 
 
 def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
@@ -3021,291 +1945,13 @@ def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]
     return out
 
 
-def _recent_strikes(last_struck: np.ndarray, struck_step: np.ndarray, step: int,
-                    beat_steps: int) -> np.ndarray:
-    """[rows, voices]: the pitch class (a bit) each voice struck before ``step`` and at most a
-    beat before, else 0."""
-    recent = (struck_step >= step - beat_steps) & (struck_step < step) & (last_struck >= 0)
-    return np.where(recent, 1 << (np.maximum(last_struck, 0) % 12), 0)
-
-
-def _false_relation_mask(mask: np.ndarray, i: int, recent: np.ndarray,
-                         ahead: int | np.ndarray, cand: np.ndarray, pitch_offset: int,
-                         minor: bool) -> None:
-    """Voice ``i`` strikes no pitch class that spells a letter another way than a note another
-    voice struck before this step and at most a beat before (``recent``,
-    :func:`_recent_strikes`), or than one a given voice strikes within the next beat or a
-    voice above sounds in this frame (``ahead``: a 12-bit set, per row or for all rows).
-    Called after :func:`_resolution_mask`, it only chooses among a seventh's resolutions (a
-    row left without a note keeps its mask)."""
-    others = (np.bitwise_or.reduce(recent[:, :i], axis=1)
-              | np.bitwise_or.reduce(recent[:, i + 1:], axis=1) | ahead)
-    if not others.any():
-        return
-    bad = FALSE_OF[minor][others]
-    if bad.any():
-        _narrow(mask, ((bad[:, None] >> (cand % 12)[None, :]) & 1) == 0, pitch_offset)
-
-
-def _clashing(bits: np.ndarray, own: int) -> np.ndarray:
-    """The pitch classes (12-bit sets) a semitone from those in ``bits`` on the other side of
-    the key ``own``: beside a note of the key the ones outside it, and the reverse."""
-    def beside(b):
-        return ((b << 1) | (b >> 1) | (b << 11) | (b >> 11)) & 0xFFF
-    return (beside(bits & own) & ~own | beside(bits & ~own & 0xFFF) & own) & 0xFFF
-
-
-def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_offset: int,
-               minor: bool = False, upper: bool = False) -> None:
-    """A voice leaps no tritone, no seventh and nothing wider than an octave from its last note
-    (``before``, -1: none): Bach's basses leap fourths, fifths and octaves (a tritone is 0.60%
-    of their moves, sevenths 0.39%, in the bach-chorales train and val pieces; a third
-    listening review heard A-D# leaps in 3 of 3 E major continuations), his upper voices a
-    seventh in 0.03% of theirs (a fourth review heard a soprano leap E4-D#5) and a tritone in
-    0.0% (soprano), 0.16% (alto), 0.45% (tenor) of the test chorales' moves, where the
-    harmonizations' tenor leapt one in 1.8% (a fifth review heard B-flat3-E4-B-flat3-E4). A
-    row left without a note keeps its mask.
-
-    In minor (normalized: A minor) no voice moves between the natural sixth and the raised
-    seventh, F and G#, an augmented second (a seventh listening review heard a tenor fall
-    B3 -> A-flat3 in C minor, V4/2 to iv), nor between the raised seventh and the third, G#
-    and C, a diminished fourth (an eighth review heard B3 -> E-flat4 in C minor twice). An
-    ``upper`` voice (not the bass) leaps neither from the raised seventh to the third, G# and C
-    8 semitones apart (an augmented fifth), nor to the sixth, G# and F 9 apart (a diminished
-    seventh): Bach's sopranos, altos and tenors in minor, 0 and 3 times in 29,480 moves (the
-    bach-chorales pieces), his basses 7 and 9 in 10,744; a tenth review heard harmonized tenors
-    drop from the leading tone an augmented fifth 5 times in 4 minor-key files. In every key no
-    voice leaps an augmented second or diminished fourth to or from a note outside the key
-    (:data:`CHROMATIC_LEAPS`)."""
-    _narrow(mask, _leap_allowed(minor, upper and MINOR_UPPER_LEAPS)[before][:, cand],
-            pitch_offset)
-
-
-@functools.lru_cache(maxsize=4)
-def _leap_allowed(minor: bool, upper: bool) -> np.ndarray:
-    """:func:`_leap_mask`'s rule as a table, looked up per voice: [from, to] whether a voice may
-    move from one pitch to another (rows 0-255 the pitches; rows 256-383, indexed by negative
-    pitches, none: every move allowed)."""
-    pitches = np.arange(256)
-    leap = np.abs(pitches[None, :] - pitches[:, None])
-    barred = ((leap >= 10) & (leap != 12)) | (leap == 6)
-    if CHROMATIC_LEAPS:  # an augmented second or diminished fourth to or from a note off the key
-        low = np.minimum(pitches[None, :], pitches[:, None])
-        high = np.maximum(pitches[None, :], pitches[:, None])
-        letter = np.asarray(_LETTER[minor])
-        letters = (letter[high % 12] - letter[low % 12]) % 7
-        off = ((_KEY_BITS[minor] >> (pitches % 12)) & 1) == 0
-        barred |= (off[None, :] | off[:, None]) & (
-            ((leap == 3) & (letters == 1)) | ((leap == 4) & (letters == 3)))
-    if minor:
-        ends = (1 << (pitches[None, :] % 12)) | (1 << (pitches[:, None] % 12))
-        barred |= (leap == 3) & (ends == (1 << 5) | (1 << 8))
-        barred |= (leap == 4) & (ends == (1 << 8) | (1 << 0))
-        if upper:
-            barred |= (leap == 8) & (ends == (1 << 8) | (1 << 0))
-            barred |= (leap == 9) & (ends == (1 << 8) | (1 << 5))
-    return np.concatenate([~barred, np.ones((128, 256), bool)])
-
-
-MINOR_UPPER_LEAPS = True  # _leap_mask: no augmented fifth or diminished seventh above the bass
-# ... and in every key no voice leaps an augmented second or a diminished fourth to or from a
-# note outside the key, as _LETTER spells it (C-G# down, F-G# in C major): a seventeenth
-# listening review heard 9 such leaps onto a planned key's new leading tone in 7 of 16
-# continuations, 3 of them in the soprano
-CHROMATIC_LEAPS = True
-LEAP_COST = 0.3  # nats per semitone of a lower voice's move beyond a whole step
-# ... of the bass, and the bass striking its note again. A fourteenth listening review counted
-# 19 repeated bass notes in three harmonized melodies (Bach 3). Chosen on the val pieces
-# (bench/voice_leaps.py --split val [--continuations]): at 0.3 / 0.7 the harmonized bass restruck
-# 9.5% of its notes and stepped in 46.9% of its moves (Bach 3.7% and 63.4%); at 0.3 / 2 6.0%
-# and 49.0%; at 0.5 / 2 7.1% and 51.9%, its fifths and sixths 13.2% -> 10.1% (Bach 9.2%), beat
-# chords 0.951 each time. docs/voices.md has the test split's figures.
-BASS_LEAP_COST = 0.5
-BASS_REPEAT_COST = 2.0
-# nats: the alto striking the pitch it has struck RUN_STRIKES times in a row once more. A
-# listening review heard an alto strike G4 eight times in a row; of the alto's notes in the
-# continued test chorales 22% stood in such runs of 3 or more (Bach 10%), of the harmonized
-# melodies' 16% (Bach 12%; bench/voice_leaps.py). On the tenor too it overshot (runs 12% ->
-# 7%, Bach 10%) and cost cadences (docs/voices.md); the bass has BASS_REPEAT_COST.
-RUN_COST = 1.0
+# part_writing.RUN_COST applies to these voices once they have struck one pitch this many times
+# in a row
 RUN_STRIKES = 2
 RUN_VOICES = (1,)  # the alto
-# nats: an inner voice moving to the note of its own letter spelled another way (G to G#, a
-# chromatic slide; _leap_cost). A fifteenth listening review heard final cadences dissolve in
-# them; the harmonized val melodies' altos slid in 17.9 and tenors in 23.8 of 1,000 moves, Bach's
-# 8.3 and 9.1 (his basses 57.5, which walk chromatically: the bass is spared)
-SLIDE_COST = 1.0
-# the letter of each pitch class (_LETTER) as a table: [minor][from, to] the same letter
-_SAME_LETTER = {minor: np.equal.outer(_LETTER[minor], _LETTER[minor]) for minor in (False, True)}
-
-# nats: on a beat where the voices above move to another chord, the bass holding its note under
-# them (a fifteenth listening review heard A2 held under four chords). The bass sounded one pitch
-# across 14.0% of the harmonized val melodies' beat pairs while the chord above changed (Bach
-# 8.5%); at 1 nat 11.8%, at 2 nats 9.2%, beat chords 0.942 -> 0.956 -> 0.968, six-four beat
-# chords 30 -> 23 -> 7 of ~2,930 (Bach 24 of 1,473; bench/voice_leaps.py --split val
-# [--no-bass-hold-cost]; docs/voices.md).
-BASS_HOLD_COST = 2.0
-# ... and striking its note again there, on top of BASS_REPEAT_COST, which any restruck bass
-# note pays (session 37): held or struck again, the bass stood
-# under a changing chord at 12.8% of the harmonized test melodies' beat pairs (Bach 7.1%), and
-# struck one pitch again in 8.5% of its moves (Bach 2.3%). bench/voice_leaps.py, harmonized test
-# melodies x 2, at 0 / 1 / 2 / 4 nats: standing 600 / 532 / 468 / 420 of 4,672 beat pairs,
-# repeats 8.5% / - / 5.1% / 2.9%, octave leaps 2.7% / - / 3.9% / 4.6% (Bach 3.4%), outer
-# parallels 0.000 / 0.000 / 0.006 / 0.012 per 8 bars; val 435 -> 399 of 4,022 (Bach 8.5%),
-# continued test openings 160 -> 135 of 1,240 (Bach 7.6%) at 2
-BASS_RESTRIKE_COST = 2.0
-
-
-# nats: on a beat, the lowest voice making the chord a seventh chord other than a dominant or
-# diminished seventh (ii7, IV7, vi7, I7, iii7, the half-diminished vii7), its fifth there or
-# not, and an inner voice leaving the voices so far in no triad and with no tritone (bound for
-# such a chord: D-C, D-E). A twelfth listening review found seventh chords on 30% of the beats
-# of harmonized melodies (Bach 16%). bench/phrase_closes.py, the test melodies: 28.4% -> 18.0%
-# (Bach 15.4%), those not V7 or vii°7 18.0% -> 8.2% (8.4%); docs/voices.md has the rest.
-# Chosen on the val pieces: the lowest voice alone at 1 / 2 nats, continuations' chords not V7
-# or vii°7 18.5% -> 15.0% / 12.6% (the voices above had mostly fixed the chord); with the
-# inner voices 14.7% / 10.4% (Bach 8.0%).
-SEVENTH_CHORD_COST = 2.0
-_SOFT_SEVENTHS = np.isin(CHORD_QUALITY, [QUALITIES.index(q) for q in ("maj7", "min7", "hdim7")])
-
-
-def _within_hard_sevenths() -> np.ndarray:
-    """For each set of pitch classes: does it lie within a major or minor triad, or hold a
-    tritone (a dominant seventh's third and seventh, or a diminished chord's)."""
-    masks = np.arange(1 << 12)
-    rotated = ((masks << 6) | (masks >> 6)) & 0xFFF
-    return IN_TRIAD | ((masks & rotated) != 0)
-
-
-_WITHIN_HARD = _within_hard_sevenths()
-
-
-def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
-                        pitch_offset: int, lowest: bool) -> None:
-    """Charge :data:`SEVENTH_CHORD_COST` to the lowest voice's pitches that make, with the
-    voices ``above`` ([rows, voices], -1: silent), a seventh chord other than V7 or vii°7;
-    and an inner voice's that leave the voices so far outside every triad, V7 and vii°7."""
-    merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
-    barred = _SOFT_SEVENTHS[merged] if lowest else ~_WITHIN_HARD[merged]
-    biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
-
-
-def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndarray,
-                    sounding: np.ndarray | None = None, cand: np.ndarray | None = None,
-                    pitch_offset: int = 0) -> None:
-    """Charge :data:`BASS_HOLD_COST` to holding, in the rows where the voices above the bass
-    (``above`` now, ``above_before`` at the last frame; [rows, voices], -1: silent) sound
-    other pitch classes: the bass moves with the harmony. With ``sounding`` (the bass's pitch,
-    -1: silent) striking that pitch again costs :data:`BASS_RESTRIKE_COST`."""
-    moved = pitch_class_bits(above) != pitch_class_bits(above_before)
-    biased[moved, HOLD] -= BASS_HOLD_COST
-    if sounding is not None and cand is not None:
-        rows = moved & (sounding >= cand[0]) & (sounding <= cand[-1])
-        biased[rows, pitch_offset + sounding[rows] - cand[0]] -= BASS_RESTRIKE_COST
-
-
-# nats: the bass on the leading tone of a dominant (the third of a dominant seventh chord, of
-# the key's V, or of a major triad whose third is no note of the key's natural scale: V/V, V/vi)
-# moving anywhere but up a semitone when it next moves (striking it again and holding are free).
-# A sixteenth listening review heard the bass misresolve leading tones and sevenths in 6 of 8
-# continuations and 3 of 3 harmonizations (V6/5-vi with B2-A2, D/F#-C/E). Harmonized test melodies
-# x 2 (a scratch count of the bass note after each such onset), rising a semitone: under the
-# key's V7 42% of the time (Bach 75%, his train chorales 78%), another dominant seventh 35%
-# (85%, 73%), the key's V 30% (56%, 59%), a chromatic major triad 49% (80%, 70%). The cost
-# alone moved nothing (2, 4 or 8 nats): the voices above, written first, had left the rise no
-# chord (a six-four, no triad), so they now leave it one on a beat (LEADING_BASS_ROOM,
-# _bass_step_room); with both, 2 nats: 56%, 61%, 49%, 68% (4 nats the same; without the
-# key's V among the dominants: 59%, 57%, 29%, 59%)
-LEADING_BASS_COST = 2.0
-LEADING_BASS_ROOM = True  # ... and the voices above leave it the rise (_bass_step_room)
-
-
-@functools.cache
-def _leading_third(minor: bool) -> np.ndarray:
-    """[set of pitch classes]: the pitch class of its leading tone where it is a dominant seventh
-    chord, the normalized key's V, or a major triad whose third is outside the key's natural
-    scale; else -1."""
-    dom7 = where_quality(("dom7",), CHORD_ROOT)
-    major = where_quality(("maj",), CHORD_ROOT)
-    natural = np.zeros(12, bool)
-    natural[list(_NATURAL[minor])] = True
-    third = (major + 4) % 12
-    # the key's own V in major (G-B-D in C; in minor, E-G#-B, its third is raised)
-    dominant = (major == 7) & (not minor)
-    return np.where(dom7 >= 0, (dom7 + 4) % 12,
-                    np.where((major >= 0) & (~natural[third] | dominant), third, -1))
-
-
-def _owed_rises(rising: np.ndarray, cur: np.ndarray, struck: np.ndarray,
-                minor: bool) -> np.ndarray:
-    """After a frame: the bass's leading tone still to rise ([rows], its pitch, -1: none). A bass
-    that struck another pitch has moved on; a bass that sounds the leading tone of the chord
-    sounding now (every voice) owes a rise."""
-    bass = cur[:, -1]
-    rising = np.where(struck & (bass != rising), -1, rising)
-    lead = _leading_third(minor)[pitch_class_bits(cur)]
-    owes = (cur >= 0).all(axis=1) & (lead >= 0) & (bass % 12 == lead)
-    return np.where(owes, bass, rising)
-
-
-def _leading_cost(biased: np.ndarray, rising: np.ndarray, cand: np.ndarray,
-                  pitch_offset: int) -> None:
-    """Charge :data:`LEADING_BASS_COST` to every bass note but the rise a semitone (and the
-    leading tone itself) in the rows whose bass owes a rise (``rising``)."""
-    rows = np.flatnonzero(rising >= 0)
-    other = (cand[None, :] != rising[rows, None] + 1) & (cand[None, :] != rising[rows, None])
-    biased[rows, pitch_offset:pitch_offset + len(cand)] -= LEADING_BASS_COST * other
-
-
-@functools.lru_cache(maxsize=8)
-def _leap_costs(slope: float, repeat: float | None) -> np.ndarray:
-    """:func:`_leap_cost`'s cost of a move by each number of semitones (a table, looked up per
-    voice; keyed on the constants, which the benches change): ``slope`` per semitone beyond a
-    whole step, and for the bass (``repeat`` given) its octave as a fourth and ``repeat`` for
-    striking its note again."""
-    leap = np.arange(256)
-    cost = slope * np.maximum(leap - 2, 0).astype(np.float64)
-    if repeat is not None:
-        cost[12] = 3 * slope
-        cost[0] = repeat
-    return cost
-
-
-def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: np.ndarray,
-               pitch_offset: int, bass: bool, again: np.ndarray | None = None,
-               slide: bool | None = None) -> None:
-    """Lower voices move as Bach's do, mostly by step: each semitone a move spans beyond a
-    whole step costs :data:`LEAP_COST` (the bass's :data:`BASS_LEAP_COST`, its octave leap as
-    a fourth, and its restruck note :data:`BASS_REPEAT_COST`); ``again`` [rows], the pitch the
-    voice would strike a third time in a row, -1 for none, costs :data:`RUN_COST`. Written
-    one after another under the chord rules, the model's alto, tenor and bass leapt far more
-    than Bach's: harmonizing the bach-chorales val melodies, bass sixths 6.6% of its moves
-    (Bach 0.7%), tenor sixths 2.4% (0.7%), bass steps 33% (63%; docs/voices.md, "Lower voices
-    move by step"). A cost, not a mask: a leap the harmony needs stays possible. Which pitch,
-    not whether to strike: the pitches the mask allows keep their total probability against
-    holding or resting (charged to the pitches alone, the cost made notes 3% fewer and their
-    lengths further from Bach's). ``slide``, an inner voice's key mode (True: minor): a move to
-    the voice's own letter spelled another way, G to G#, costs :data:`SLIDE_COST` more."""
-    slope = BASS_LEAP_COST if bass else LEAP_COST
-    cost = _leap_costs(slope, BASS_REPEAT_COST if bass else None)[
-        np.abs(cand[None, :] - before[:, None])]
-    if slide is not None and SLIDE_COST:  # (the key's mode: minor True)
-        moved = cand[None, :] != before[:, None]
-        cost += SLIDE_COST * (_SAME_LETTER[slide][before % 12][:, cand % 12] & moved)
-    cost[before < 0] = 0.0
-    if again is not None and RUN_COST:
-        cost = cost + np.where(cand[None, :] == again[:, None], RUN_COST, 0.0)
-    pitches = biased[:, pitch_offset:]
-    allowed = mask[:, pitch_offset:]
-    z = np.where(allowed, pitches, -np.inf)
-    top = z.max(axis=1, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    mass = np.exp(z - top).sum(axis=1, keepdims=True)
-    after = np.exp(z - cost - top).sum(axis=1, keepdims=True)
-    shift = np.zeros_like(mass)  # 0 in a row with no pitch allowed
-    ok = (mass > 0) & (after > 0)
-    shift[ok] = np.log(mass[ok]) - np.log(after[ok])
-    biased[:, pitch_offset:] = pitches - cost + shift
+# the voices above leave the bass's leading tone the rise to a chord (_bass_step_room; the
+# bass's cost for not rising is part_writing.LEADING_BASS_COST)
+LEADING_BASS_ROOM = True
 
 
 # Of a voice's quarter notes on the beat that move a third to the next beat, where a passing
@@ -3316,15 +1962,6 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
 # model writes a note per beat and seldom plans the step between: its harmonized test
 # melodies filled 13% of the bass's thirds (bench/voice_leaps.py).
 PASSING_SHARE = (0.861, 0.777, 0.692, 0.588)
-_NATURAL = {False: frozenset(x % 12 for x in MAJOR_SCALE),  # normalized: C major, A minor
-            True: frozenset((x + 9) % 12 for x in (0, 2, 3, 5, 7, 8, 10))}
-_MELODIC = frozenset({9, 11, 0, 2, 4, 6, 8})  # A minor with its raised sixth and seventh
-# the key's own pitch classes as 12-bit sets (_chromatic_clash_mask)
-_KEY_BITS = {minor: sum(1 << pc for pc in _NATURAL[minor] | (_MELODIC if minor else frozenset()))
-             for minor in (False, True)}
-# _clashing of every 12-bit set, in major and in minor (the sampler looks it up per voice)
-_CLASHING = tuple(_clashing(np.arange(4096, dtype=np.int64), _KEY_BITS[minor])
-                  for minor in (False, True))
 
 
 # A voice's note on a half beat that stepped there from outside the beat's chord moves on by
@@ -3332,64 +1969,10 @@ _CLASHING = tuple(_clashing(np.arange(4096, dtype=np.int64), _KEY_BITS[minor])
 RESOLVE_STEPS = True
 
 
-def _unresolved(at_beat: np.ndarray, at_half: np.ndarray) -> np.ndarray:
-    """[rows, voices]: the voice struck a note on the half beat a step from its note on the
-    beat, and that note is none of the beat chord's pitch classes (a passing or neighbour
-    note, not a chord note arpeggiated)."""
-    moved = (at_half >= 0) & (at_beat >= 0) & (at_half != at_beat) & \
-        (np.abs(at_half - at_beat) <= 2)
-    chord = pitch_class_bits(at_beat)[:, None]
-    return moved & (((chord >> (np.maximum(at_half, 0) % 12)) & 1) == 0)
-
-
-def _stepped(at_beat: np.ndarray, at_half: np.ndarray) -> np.ndarray:
-    """[rows]: a voice struck a note on the half beat a step from its note on the beat."""
-    return (at_half >= 0) & (at_beat >= 0) & (at_half != at_beat) & \
-        (np.abs(at_half - at_beat) <= 2)
-
-
 # The bass's eighth on a half beat reached by step, a note of the chord or not, moves on by step
 # at the next beat (it held a leap from a note of the new chord): Bach's basses leave 30 of 491
 # such eighths by a leap, the harmonized test melodies' 141 of 613 (bench/voice_leaps.py)
 BASS_EIGHTHS_STEP = True
-
-
-def _in_chord(chord: np.ndarray, pitch: np.ndarray) -> np.ndarray:
-    """Per row: ``pitch``'s pitch class is one of ``chord``'s ([rows, voices], -1: silent)."""
-    return ((pitch_class_bits(chord) >> (np.maximum(pitch, 0) % 12)) & 1) == 1
-
-
-def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: np.ndarray,
-               pitch_offset: int, above: np.ndarray | None = None,
-               way: np.ndarray | None = None, also: np.ndarray | None = None) -> np.ndarray:
-    """In ``rows`` the voice's next note lies a step or less from the note it sounds
-    (``sounding``): an unaccented passing or neighbour note resolves by step. The model's own
-    half-beat notes reached by step left by a leap in the harmonized test melodies: tenor 84
-    of 350, bass 168 of 400 (Bach 10 of 355, 30 of 491; bench/voice_leaps.py --no-passing
-    --no-step-rule). The step does
-    not cross the voice above (``above``: its pitch now, -1: silent), and goes only up
-    where ``way`` ([rows]) is 1, only down where it is -1. Holding stays allowed. A row left
-    without a note keeps its mask. ``also`` ([rows, candidates]): moves allowed besides. The
-    rows narrowed."""
-    move = cand[None, :] - sounding[:, None]
-    near = np.abs(move) <= 2
-    if way is not None:
-        near &= move * way[:, None] >= 0
-    if also is not None:
-        near |= also
-    if above is not None:
-        near &= (above[:, None] < 0) | (cand[None, :] <= above[:, None])
-    return _narrow(mask, near | ~rows[:, None], pitch_offset)
-
-
-# A voice that sounds a note outside the key (a secondary leading tone, the seventh of a
-# secondary dominant, a borrowed flat) leaves it by step the way it leads: a raised note (C#,
-# F#, G# in C major) up, a lowered one (B-flat, E-flat) down, as _LETTER spells them. A
-# fourteenth listening review heard a tenor leap a diminished seventh from a doubled E-sharp.
-# The harmonized val melodies' alto, tenor and bass left 102 of their 332 notes outside the
-# key by a leap (Bach 38 of 276; bench/voice_leaps.py --split val [--no-chromatic-steps];
-# docs/voices.md), and a fifteenth review found the steps left often went the wrong way.
-CHROMATIC_STEPS = True
 # ... except that at a planned close's tonic an inner voice on the leading tone of the close's
 # key may fall a third to its fifth (F#4-D4 under A4-G4 in a close in G), as Bach's inner voices
 # do: made to rise, the alto met the soprano's tonic in unison and the chord lost its fifth. Of
@@ -3399,193 +1982,6 @@ CHROMATIC_STEPS = True
 # two alone (Bach 20 of 224 / - ; a scratch count); soprano and alto in unison on the root
 # over the third 25 / 18 -> 9 / 12
 LEADING_FALLS = True
-
-
-def _chromatic_ways() -> dict[bool, np.ndarray]:
-    """Per normalized key: for each pitch class, +1 where it is raised (its letter is the one
-    below's: C#), -1 where lowered (B-flat), 0 in the key."""
-    out = {}
-    for minor in (False, True):
-        letter = _LETTER[minor]
-        way = np.zeros(12, np.int64)
-        for pc in range(12):
-            if not (_KEY_BITS[minor] >> pc) & 1:
-                way[pc] = 1 if letter[pc] == letter[(pc - 1) % 12] else -1
-        out[minor] = way
-    return out
-
-
-CHROMATIC_WAYS = _chromatic_ways()
-
-
-def _chromatic_step_mask(mask: np.ndarray, i: int, before: np.ndarray, cur: np.ndarray,
-                         cand: np.ndarray, pitch_offset: int, minor: bool,
-                         fall: tuple[int, int] | None = None) -> None:
-    """Voice ``i``'s next note after a note ``before`` ([rows], -1: none) outside the
-    normalized key (A minor's raised sixth and seventh are in it) is that note again or a step
-    the way the note leads (:data:`CHROMATIC_WAYS`), not above the voice above; where none is
-    left, a step the other way. ``fall`` (leading tone, fifth: pitch classes): at a planned
-    close's tonic, an inner voice on its key's leading tone may also fall a third to the
-    fifth (:data:`LEADING_FALLS`). A row left without a note keeps its mask."""
-    way = CHROMATIC_WAYS[minor][np.maximum(before, 0) % 12]
-    out = (before >= 0) & (way != 0)
-    if not out.any():
-        return
-    above = cur[:, i - 1] if i else None
-    also = None
-    if fall is not None:
-        move = cand[None, :] - before[:, None]
-        also = ((before % 12 == fall[0])[:, None] & (cand % 12 == fall[1])[None, :]
-                & (move >= -4) & (move <= -3))
-    led = _step_mask(mask, out, before, cand, pitch_offset, above, way, also)
-    rest = out & ~led  # where no step the way it leads is left, a step the other way
-    if rest.any():
-        _step_mask(mask, rest, before, cand, pitch_offset, above)
-
-
-def _passing_pitch(a: int, c: int, minor: bool) -> int | None:
-    """The note of the key between ``a`` and ``c`` (normalized pitches a third apart), each
-    step a tone or a semitone (C major: A G F#, F# G A); an altered end is left the way it
-    leads (a sharp up, a flat down: G# G F is a chromatic step, and has none). In minor a line
-    through the raised sixth or seventh takes both (E F# G#; F G# is an augmented second and
-    has none). None if there is none."""
-    if abs(c - a) not in (3, 4):
-        return None
-    melodic = minor and (a % 12 in (6, 8) or c % 12 in (6, 8))
-    if melodic and (a % 12 in (5, 7) or c % 12 in (5, 7)):
-        return None
-    scale = _MELODIC if melodic else _NATURAL[minor]
-    up = 1 if c > a else -1
-    found = []
-    for m in (a + up, a + 2 * up):
-        if m % 12 not in scale or not 1 <= abs(c - m) <= 2:
-            continue
-        # a semitone to or from an altered note: C major's C#, F#, G# lead up, B-flat (and
-        # E-flat) down; A minor's C#, D#, F#, G# up, B-flat down
-        ok = True
-        for x in (a, c):
-            if x % 12 in scale or abs(x - m) != 1:
-                continue
-            sharp = x % 12 in ((1, 3, 6, 8) if minor else (1, 6, 8))
-            ok &= m == (x + 1 if sharp else x - 1)
-        if ok:
-            found.append(m)
-    return found[0] if len(found) == 1 else None
-
-
-def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.ndarray,
-                   now: np.ndarray, leading: int = -1, minor: bool | None = None) -> bool:
-    """Voice ``i`` may sound the passing note ``p`` on the half beat between ``a`` (on the
-    beat, with the chord ``beat``) and ``c`` (the next beat, chord ``now``): the others sound
-    ``off`` there (-1: silent). No consecutive fifth or octave with any of them into the half
-    beat or out of it (parallel or contrary, as :func:`_parallels_mask`), nor from beat to
-    beat (an eighth between does not hide them: a seventh listening review heard the fifths
-    F#4/B3 -> D#4/G#3 around a passing A3); no crossing and no unison with a neighbour; not
-    the ``leading`` tone (a pitch class) while another voice sounds it; with ``minor`` given
-    (the normalized key's mode), no letter another voice spells another way on the beat, the
-    half beat or the next beat (FALSE_RELATIONS: a listening review heard a tenor's passing F
-    against the bass's passing F#)."""
-    if p % 12 == leading and any(x >= 0 and x % 12 == leading for j, x in enumerate(off)
-                                 if j != i):
-        return False
-    if minor is not None and FALSE_RELATIONS:
-        others = 0
-        for j in range(len(off)):
-            for x in (beat[j], off[j], now[j]):
-                if j != i and x >= 0:
-                    others |= 1 << (x % 12)
-        if (FALSE_OF[minor][others] >> (p % 12)) & 1:
-            return False
-    for j in range(len(off)):
-        if j == i:
-            continue
-        if off[j] < 0:
-            continue
-        if (j < i and p >= off[j]) or (j > i and p <= off[j]):
-            return False
-        for (x0, y0), (x1, y1) in (((a, beat[j]), (p, off[j])), ((p, off[j]), (c, now[j])),
-                                   ((a, beat[j]), (c, now[j]))):
-            if y0 < 0 or y1 < 0 or y0 == y1:
-                continue
-            interval = abs(x0 - y0) % 12
-            if interval in (0, 7) and abs(x1 - y1) % 12 == interval:
-                return False
-    return True
-
-
-def _ending(request: GenerationRequest, region: bool, runs_on: bool) -> str:
-    """"cadence" or "free": the request's, else a cadence for a region (or a harmonization)
-    and for a continuation that ends the piece; free for one that kept music follows
-    (``runs_on``: a part not rewritten goes on). A continuation from inside the sketch
-    (``--from-bar``) replaces the rest and ends the piece: a listening review found all 8 such
-    chorale continuations ending on no cadence when they were left free."""
-    return request.end or ("cadence" if region or not runs_on else "free")
-
-
-def _upbeat_cut(score: Score, stop: int, step: int) -> int:
-    """Ticks to take off the last bar of a continuation that ends the piece with a cadence:
-    the score's upbeat (on the grid); 0 without one, or where the short bar would hold less
-    than a beat. The notation writer then writes the last bar short (musicxml_writer: the last
-    bar completes the upbeat). A harmonization is a region and keeps its bars."""
-    upbeat = score.upbeat // step * step
-    if not upbeat:
-        return 0
-    last_bar = score.bar_start(score.bar_at(stop - 1))
-    if stop - upbeat - last_bar < score.time_signature_at(last_bar).beat_ticks:
-        return 0
-    return upbeat
-
-
-def _two_strong_beats(bar_steps: int, beat: int) -> bool:
-    """Whether a bar has a strong middle beat beside its downbeat (4/4, 12/8: an even number of
-    four beats or more)."""
-    beats = bar_steps // beat
-    return beats >= 4 and beats % 2 == 0
-
-
-def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | None = None,
-                      unit: int = 0) -> int:
-    """Where the cadence option's final tonic starts: on a strong beat, so that it is held as
-    an ending is. A bar of four beats or more ends on its middle beat (a half note in 4/4, as
-    chorale phrases close); shorter bars on the downbeat (a dotted half in 3/4, a whole bar in
-    2/4 and 6/8), the dominant then on the last beat of the bar before.
-
-    ``after`` (the sketch's last phrase end) and ``unit`` (a phrase's steps): a bar with both
-    strong beats ends on the downbeat where that leaves the phrases from ``after`` nearer whole
-    units (FINAL_ON_PHRASE_GRID: 36 beats from a fermata on beat 3 make 8 + 8 + 8 + 12, or a
-    4-beat phrase; 34 make 8 + 8 + 8 + 10, Bach's second commonest last phrase)."""
-    beats = (stop_step - bar_step) // beat
-    if _two_strong_beats(stop_step - bar_step, beat):
-        middle = bar_step + beats // 2 * beat
-        if after is not None and unit > 0 and after < bar_step:
-            return bar_step if _grid_off(bar_step - after, unit) < \
-                _grid_off(middle - after, unit) else middle
-        return middle
-    return bar_step
-
-
-def _grid_off(span: int, unit: int) -> int:
-    """How far ``span`` lies from a whole number of ``unit``."""
-    r = span % unit
-    return min(r, unit - r)
-
-
-def _upbeat_kept(score: Score, start: int, stop: int, cut: int) -> bool:
-    """Whether a continuation after the sketch's phrase ends keeps its last bar whole instead
-    of short by the upbeat (``cut`` ticks, _upbeat_cut): where the whole bar's closing chord
-    keeps their grid and the short bar's does not (FINAL_ON_PHRASE_GRID). A chorale whose
-    phrases end on beat 3 after a one-beat upbeat closes on beat 3 of a whole bar, 8 + 8 + 8
-    + 8 beats on (Bach's own last bar: beat 3 of a short one, a one-beat chord), not on the
-    short bar's downbeat, its last phrase 6 beats."""
-    after = max((t for t in score.fermatas if t < start), default=None)
-    if after is None or not cut:
-        return False
-    bar = score.bar_start(score.bar_at(stop - 1))
-    beat = score.time_signature_at(bar).beat_ticks
-    unit = LONG_PHRASE_BEATS * beat
-    short = _final_chord_step(bar, stop - cut, beat, after, unit)
-    whole = _final_chord_step(bar, stop, beat, after, unit)
-    return _grid_off(whole - after, unit) < _grid_off(short - after, unit)
 
 
 ENDING_BEATS = 4  # the search's ending checks look this far back for outer parallels
@@ -3650,132 +2046,6 @@ SEARCH_PARALLELS = True
 HALF_CLOSE_TRIAD = True
 
 
-TOP_OFF_DOMINANT_ROOT = True  # _cadence_mask: the dominant's top voice is not on its root
-
-
-
-
-def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
-                  minor: bool, which: int, cur: np.ndarray,
-                  before: np.ndarray | None = None, shift: int = 0,
-                  final: bool = True) -> None:
-    """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
-    the tonic (root in the lowest voice; a melody's last note is the tonic). The model still
-    chooses every voice's note among the chord's; a note held from before stays only if it
-    belongs to the chord, and the root goes under the voices above it (root position). A voice
-    the mask would leave without a note keeps its mask.
-
-    The final tonic of several voices is a full close, as Bach ends: the dominant's top voice
-    takes no seventh, and ends on the tonic; a seventh in an inner voice (``before``: each
-    voice's pitch at the last onset) falls by step to the tonic's third; the third is present
-    (the second-lowest voice takes it when the voices above lack it: no bare fifth).
-    ``shift``: the cadence is in the key ``shift`` semitones above the normalized one of
-    ``minor`` (a harmonized melody that ends in another key, :func:`closing_key`, or a phrase
-    close planned in one). In minor the ``final`` tonic takes the Picardy third (PICARDY); a
-    tonic inside the piece does not (INNER_MINOR_TONIC)."""
-    if shift:  # the chords' pitch classes are read in the cadence's own key
-        cand = cand - shift
-        cur = np.where(cur >= 0, cur - shift, -1)
-        if before is not None:
-            before = np.where(before >= 0, before - shift, -1)
-    pcs = TONIC_CHORD[minor] if which == 2 else V7_NOTES[minor]
-    if n == 1 and which == 2:
-        # A melody ends on the tonic itself: a last note on the third of a minor key is the
-        # relative major's tonic, and the model, which learned tunes whose minor mode the key
-        # finder of its training data often missed, chose it (a G minor sketch: 14 of 16
-        # continuations ended on B-flat or D, none of the candidates on G)
-        pcs = {CADENCE_ROOT[(minor, which)]}
-    allowed = np.isin(cand % 12, list(pcs))[None, :]
-    if i == n - 1 and n > 1:
-        pcs = {CADENCE_ROOT[(minor, which)]}
-        upper = np.where(cur[:, :i] >= 0, cur[:, :i], 10_000).min(axis=1)
-        allowed = np.isin(cand % 12, list(pcs))[None, :] & (cand[None, :] < upper[:, None])
-    elif which == 1 and n > 1 and i == 0:
-        # the top voice of the dominant takes no seventh: it leads to the tonic (2-1 or 7-1);
-        # nor the root, which the bass holds: from the root the top voice and the bass both
-        # move to the tonic, in octaves, parallel or contrary (a tenth listening review heard
-        # them in 3 of 12 continuations)
-        barred = {V7_SEVENTH[minor]} | ({CADENCE_ROOT[(minor, 1)]} if TOP_OFF_DOMINANT_ROOT
-                                        else set())
-        allowed = np.isin(cand % 12, list(pcs - barred))[None, :]
-    elif which == 1 and n > 1 and i == n - 2:
-        # the dominant holds its leading tone (its third): the tenor takes it if none above has
-        leading = [LEADING_TONE[minor]]
-        above = cur[:, :i]
-        lacking = ~np.isin(np.where(above >= 0, above % 12, -1), leading).any(axis=1)
-        allowed = np.where(lacking[:, None], np.isin(cand % 12, leading)[None, :], allowed)
-    elif which == 2 and n > 1:
-        third = list(FINAL_THIRD[minor])
-        if i == 0:
-            allowed = (cand % 12 == CADENCE_ROOT[(minor, 2)])[None, :]
-        elif i == n - 2:
-            above = cur[:, :i]
-            lacking = ~np.isin(np.where(above >= 0, above % 12, -1), third).any(axis=1)
-            allowed = np.where(lacking[:, None], np.isin(cand % 12, third)[None, :], allowed)
-        if before is not None:
-            prev = before[:, i]
-            seventh = (prev >= 0) & (prev % 12 == V7_SEVENTH[minor])
-            if seventh.any():
-                fall = prev[:, None] - cand[None, :]
-                resolve = (fall >= 1) & (fall <= 2) & np.isin(cand % 12, third)[None, :]
-                # the seventh's resolution comes first: a top voice on it ends on the third
-                allowed = np.where(seventh[:, None], resolve, allowed)
-        if minor and PICARDY and i and (final or not INNER_MINOR_TONIC):
-            allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
-        elif minor and INNER_MINOR_TONIC and not final:
-            allowed = allowed & (cand % 12 != 1)[None, :]
-    if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_SEVENTH_ONCE:
-        # an inner voice does not double the dominant's seventh a voice above sounds
-        above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
-        has = (above == V7_SEVENTH[minor]).any(axis=1)
-        allowed = allowed & ~(has[:, None] & (cand % 12 == V7_SEVENTH[minor])[None, :])
-    if n > 2 and 0 < i < n - 2 and before is not None and CADENCE_NOTE_REACH:
-        # the note the tenor is to take (the dominant's leading tone, the tonic's third), where
-        # the tenor cannot reach it: a voice above it takes it
-        need = [LEADING_TONE[minor]] if which == 1 else list(FINAL_THIRD[minor])
-        stuck = _out_of_reach(cur[:, :i], before[:, n - 2], before[:, i], need, cand, minor)
-        allowed = np.where(stuck[:, None], np.isin(cand % 12, need)[None, :] & allowed, allowed)
-    if n > 1 and 0 < i < n - 1:  # the cadence's voices keep their order (no crossing)
-        above = cur[:, i - 1]
-        allowed = allowed & ((above < 0)[:, None] | (cand[None, :] <= above[:, None]))
-    allowed = np.broadcast_to(allowed, (mask.shape[0], len(cand)))
-    sounding = cur[:, i]
-    keep = _narrow(mask, allowed, pitch_offset)
-    # a note held from before stays only where the mask allows its pitch
-    index = np.clip(sounding - cand[0], 0, len(cand) - 1)
-    fits = (sounding >= 0) & allowed[np.arange(len(sounding)), index] & \
-        (sounding >= cand[0]) & (sounding <= cand[-1])
-    mask[keep & ~fits, HOLD] = False
-
-
-# A planned dominant's seventh sounds in one voice: a melody on it (F5 over G7) is not doubled
-# below (F4), where both must fall to the tonic's third and the closing chord loses its fifth
-# (G7 with F5 and F4 closing E5 C5 E4 C3, as a harmonized test melody closed; figures at
-# SEVENTH_KEEPS_THIRD). _seventh_mask bars a doubled seventh on a beat but yields where the
-# bass must take the planned root.
-DOMINANT_SEVENTH_ONCE = True
-
-# A cadence chord's note the tenor is to take (the dominant's leading tone, the final tonic's
-# third) goes to a voice above it where the tenor cannot reach it (_out_of_reach). A fifteenth
-# listening review heard a tenor leap a tritone, F4 to B3, into the final dominant, and the
-# harmonized val and test melodies' tenors leapt a diminished fourth, G#3 to C4, into the final
-# tonic 13 times in 80 (bench/final_chords.py, with the key lock)
-CADENCE_NOTE_REACH = True
-
-
-def _out_of_reach(above: np.ndarray, tenor: np.ndarray, own: np.ndarray, need: list[int],
-                  cand: np.ndarray, minor: bool) -> np.ndarray:
-    """[rows]: where no voice ``above`` the tenor has a pitch class in ``need``, the tenor, from
-    its last pitch (``tenor``, -1: none), cannot reach each of them by a move of a fifth at most
-    that :func:`_leap_mask` allows (no tritone, no diminished fourth from the leading tone), and
-    this voice from its own (``own``) can. Each: a minor key's final third is the Picardy third
-    where the voice may take it and the minor third where not (the key lock), and G#3 reaches
-    C#4 but not C4."""
-    lacking = ~np.isin(np.where(above >= 0, above % 12, -1), need).any(axis=1)
-    return lacking & (tenor >= 0) & ~_reaches(tenor, need, cand, minor) & \
-        ((own < 0) | _reaches(own, need, cand, minor))
-
-
 # The bass's note a beat or less before a planned cadence chord is one from which that chord's
 # root is a step, a third, a fourth, a fifth, a sixth or an octave away (_cadence_ahead,
 # _reach_root): the cadence puts the root in the bass, and from the note before, chosen without
@@ -3783,50 +2053,6 @@ def _out_of_reach(above: np.ndarray, tenor: np.ndarray, own: np.ndarray, need: l
 # dominant (the harmonized val and test melodies x 2: 7 tritones into the last 4 beats' cadence
 # chords, bench/final_chords.py)
 BASS_TO_CADENCE = True
-
-
-def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool,
-                   which: int | None = None) -> list[int]:
-    """Per frame: the root of the planned cadence chord (its normalized pitch class; ``which``:
-    only the dominant, 1, or the tonic, 2) whose first frame comes after it and at most
-    ``beat_steps`` later, -1 where none does or the frame is a cadence chord's own."""
-    out = [-1] * len(frames)
-    starts = []  # (step, root) of each cadence chord's first frame
-    for k, f in enumerate(frames):
-        if f.cadence and (k == 0 or frames[k - 1].cadence != f.cadence) and \
-                which in (None, f.cadence):
-            cad_minor, cad_shift = f.close_key or (minor, 0)
-            starts.append((f.step, cadence_root(cad_minor, f.cadence, cad_shift)))
-    for k, f in enumerate(frames):
-        if f.cadence:
-            continue
-        for step, root in starts:
-            if 0 < step - f.step <= beat_steps:
-                out[k] = root
-                break
-    return out
-
-
-@functools.lru_cache(maxsize=32)
-def _reach_root(root: int, lo: int, hi: int) -> np.ndarray:
-    """[pitches lo..hi]: whether from each pitch a pitch of class ``root`` in lo..hi is an
-    octave or less away by a move :func:`_leap_mask` allows (no tritone, no seventh)."""
-    pitches = np.arange(lo, hi + 1)
-    moves = _leap_allowed(False, False)[pitches][:, pitches] & \
-        (np.abs(pitches[None, :] - pitches[:, None]) <= 12) & (pitches % 12 == root)[None, :]
-    return moves.any(axis=1)
-
-
-def _reaches(before: np.ndarray, need: list[int], cand: np.ndarray, minor: bool) -> np.ndarray:
-    """[rows]: whether a voice from ``before`` reaches each pitch class of ``need`` by a move of
-    a fifth at most that :func:`_leap_mask` allows, and not by a chromatic slide (G to G#)."""
-    moves = _leap_allowed(minor, MINOR_UPPER_LEAPS)[before][:, cand] & \
-        (np.abs(cand[None, :] - before[:, None]) <= 7) & \
-        ~(_SAME_LETTER[minor][before % 12][:, cand % 12] & (cand[None, :] != before[:, None]))
-    reach = np.ones(len(before), bool)
-    for pc in need:
-        reach &= (moves & (cand % 12 == pc)[None, :]).any(axis=1)
-    return reach
 
 
 # The final tonic's voices make a full chord, as Bach's: the third is not doubled, no inner
@@ -3842,91 +2068,6 @@ def _reaches(before: np.ndarray, need: list[int], cand: np.ndarray, minor: bool)
 # adjacent voices in unison 11 and 9 (0), inner or top voices leaping more than a fifth into
 # the final 2 and 10 (0); a thirteenth listening review heard a final chord A2 C#4 C#4 A4.
 FULL_FINAL = True
-# ... and an inner voice leaves the third to a voice below it whose seventh falls to it (G7's
-# F in the tenor: an alto on B4 that took E4 over the tenor's F4-E4 doubled the third). With
-# DOMINANT_SEVENTH_ONCE, interior fermata chords of two pitch classes with a doubled third, the
-# harmonized test / val melodies x 2: 25 / 17 -> 18 / 12 (a scratch count; each rule alone
-# about half of it, LEADING_FALLS's comment has the totals)
-SEVENTH_KEEPS_THIRD = True
-# ... and takes the fifth there where the voices above lack it (G7 to C with the seventh F3 in
-# the tenor and G4 in the alto: C5 G4 E3 C3, not C5 C4 E3 C3). Interior fermata chords of two
-# pitch classes, harmonized test / val melodies x 2: 63 / 55 -> 62 / 50 (a scratch count)
-OWED_THIRD_FIFTH = True
-
-
-def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
-                 cand: np.ndarray, pitch_offset: int, minor: bool, shift: int = 0,
-                 which: int = 2) -> None:
-    """The final tonic's voice ``i`` below the top (:data:`FULL_FINAL`), last in the chain of
-    rules, so that each step yields to them all (a consecutive fifth, a crossing), and each
-    step yields on its own: an inner voice doubles no third of the voices above and sounds in
-    no unison with the voice above it; a voice leaps no more than a fifth from its last pitch
-    (``before``); then the second-lowest voice takes the fifth where the voices above have the
-    third but no fifth, unless the bass, moving to the root from a fifth below this voice's
-    last pitch, would move in fifths with it. A row the step would leave without a note keeps
-    its mask. ``shift`` as :func:`_cadence_mask`'s. On the dominant before it (``which`` 1)
-    only the unisons go: from a soprano and alto in unison on the dominant no rule is left to
-    close on a full chord (a listening review: B4 B4 over E3, then A4 C#4 C#4 over A2)."""
-    n = cur.shape[1]
-    held, pitches = cur[:, i], cand
-    if which == 1:
-        if i < n - 1:
-            over = cur[:, i - 1]
-            _narrow_held(mask, (over < 0)[:, None] | (cand[None, :] != over[:, None]), held,
-                         pitches, pitch_offset)
-        return
-    if shift:
-        cand = cand - shift
-        cur = np.where(cur >= 0, cur - shift, -1)
-        before = np.where(before >= 0, before - shift, -1)
-    pcs = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
-    pc = cand % 12
-    has_third = np.isin(pcs, list(FINAL_THIRD[minor])).any(axis=1)
-    owed = np.zeros(len(cur), bool)  # an inner voice below owes its seventh the third
-    if SEVENTH_KEEPS_THIRD and i < n - 2:
-        lower = before[:, i + 1:n - 1]
-        owed = ((lower >= 0) & (lower % 12 == V7_SEVENTH[minor])).any(axis=1)
-        has_third = has_third | owed
-    over, prev = cur[:, i - 1], before[:, i]
-    if i < n - 1:  # the chord first, then the step into it: each yields on its own
-        allowed = ~(np.isin(pc, list(FINAL_THIRD[minor]))[None, :] & has_third[:, None])
-        allowed = allowed & ((over < 0)[:, None] | (cand[None, :] != over[:, None]))
-        _narrow_held(mask, allowed, held, pitches, pitch_offset)
-    allowed = (prev < 0)[:, None] | (np.abs(cand[None, :] - prev[:, None]) <= 7)
-    _narrow_held(mask, np.broadcast_to(allowed, (len(held), len(cand))), held, pitches,
-                 pitch_offset)
-    if i != n - 2 and not (OWED_THIRD_FIFTH and owed.any()):
-        return
-    root = CADENCE_ROOT[(minor, 2)]
-    fifth = (root + 7) % 12
-    bass = before[:, n - 1]
-    fifths = (prev >= 0) & (bass >= 0) & ((prev - bass) % 12 == 7) & (bass % 12 != root)
-    want = has_third & ~(pcs == fifth).any(axis=1) & ~fifths
-    if i != n - 2:  # (a voice above the tenor: where the third is owed below it)
-        want &= owed
-    if want.any():
-        sub = mask[want]
-        allowed = np.broadcast_to((pc == fifth)[None, :], (len(sub), len(cand)))
-        _narrow_held(sub, allowed, held[want], pitches, pitch_offset)
-        mask[want] = sub
-
-
-# A minor key's final tonic takes the major third (C# in A minor), as Bach closes: of his minor
-# chorales that end on the tonic, 98 of 109 (train), 22 of 22 (val) and 10 of 10 (test) with it.
-# A second listening review heard 4 of 6 minor continuations end on the minor third.
-PICARDY = True
-
-
-def _picardy(mask: np.ndarray, above: np.ndarray, cand: np.ndarray,
-             pitch_offset: int) -> np.ndarray:
-    """[rows, pitches]: False on the minor third (normalized C) of the final A minor tonic,
-    except where a voice above already has it (a harmonized melody ending on it) or this voice
-    may not take the major third (the key lock, its range): the minor third stays there."""
-    pc = cand % 12
-    has_minor = (np.where(above >= 0, above % 12, -1) == 0).any(axis=1)
-    can_major = (mask[:, pitch_offset:] & (pc == 1)[None, :]).any(axis=1)
-    keep = has_minor | ~can_major
-    return (pc != 0)[None, :] | keep[:, None]
 
 
 
@@ -3959,116 +2100,12 @@ EIGHTH_CLEAR_BEATS = 2
 BASS_ON_EIGHTHS = True
 
 
-def _mark_dominant_beats(frames: list[_Frame], beat: int, minor: bool) -> list[_Frame]:
-    """The frames inside the beat of each planned cadence's dominant (after its onset) that a
-    planned tonic follows a beat later, marked with the cadence's key (``in_dominant``)."""
-    tonic_at = {f.step for f in frames if f.cadence == 2}
-    keys = {f.step: f.close_key or (minor, 0) for f in frames
-            if f.cadence == 1 and f.step + beat in tonic_at}
-    out = []
-    for f in frames:
-        key = next((k for d, k in keys.items() if d < f.step < d + beat), None)
-        out.append(replace(f, in_dominant=key) if key is not None and not f.context else f)
-    return out
-
-
 # Inside the beat of a planned cadence's dominant (V(7) a beat before its tonic) the bass strikes
 # no note but the dominant's root, and the voices between it and the top none but its V7's: a
 # listening review heard V - vi - I where a melody's tonic came an eighth early (the bass
 # stepped G A C under the soprano's D C C, the inner voices falling with it, in the last bars
 # of two of three harmonizations)
 DOMINANT_BEAT_BASS = True
-DOMINANT_BEAT_LEADING = True  # ... and a voice on its leading tone holds it there
-
-
-def _dominant_beat_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
-                        key: tuple[bool, int], held: np.ndarray) -> None:
-    """A voice below the top inside a planned dominant's beat: the bass its root, the others a
-    note of its V7; a voice holds its note or strikes another, the seventh and the leading tone
-    hold (the rule yields in a row with neither); a note held from before that does not fit is
-    left."""
-    minor, shift = key
-    pcs = [(p + shift) % 12 for p in ({CADENCE_ROOT[(minor, 1)]} if i == n - 1
-                                      else V7_NOTES[minor])]
-    fits = (held >= 0) & np.isin(held % 12, pcs) & mask[:, HOLD]
-    # (a voice holds its note or takes another of the chord's: no note struck again)
-    allowed = np.isin(cand % 12, pcs)[None, :] & (cand[None, :] != held[:, None])
-    # (the seventh and the leading tone are held into their resolution, not left for another
-    # of the chord's notes: a review heard the leading tone leave the dominant on its half beat
-    # in 6 of 18 authentic cadences, Bach in none of 36)
-    tendency = [(V7_SEVENTH[minor] + shift) % 12] + \
-        ([(LEADING_TONE[minor] + shift) % 12] if DOMINANT_BEAT_LEADING else [])
-    allowed &= ~((held >= 0) & np.isin(held % 12, tendency))[:, None]
-    block = mask[:, pitch_offset:pitch_offset + len(cand)]
-    narrowed = block & allowed
-    keep = narrowed.any(axis=1) | fits
-    block[keep] = narrowed[keep]
-    mask[keep & ~fits, HOLD] = False
-
-
-def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
-                     minor: bool, which: int, sounding: np.ndarray | None = None,
-                     shift: int = 0) -> None:
-    """While the melody holds a phrase close's note, a lower voice that strikes takes a note of
-    the close's triad (the dominant's or the tonic's), and the bass its root or third: the chord
-    is re-voiced, not changed. Striking on every beat (``MAX_STATIC_BEATS``) had the voices
-    move on under a held half close: a fifth listening review heard a hymn's half cadence in
-    bar 4 turn V7 into ii, or V into V4/2, in 3 of 3 harmonizations. On the val melodies
-    without their fermatas the close's chord held on 0.50 of the beats after it (Bach 0.74 at
-    the same notes; ``bench/phrase_closes.py``). A voice does not strike again the note it
-    sounds (``sounding``): it holds it or moves to another of the chord's (a sixth review
-    heard a bass strike the half close's root on each beat of the bar). ``shift``: the close is
-    in the key that many semitones above (:func:`_cadence_mask`). A row left without a note
-    keeps its mask."""
-    triad = V_TRIAD[minor] if which == 1 else I_TRIAD[minor]
-    pcs = set(triad)
-    if i == n - 1:
-        root = CADENCE_ROOT[(minor, which)]
-        third = (root + (4 if which == 1 or not minor else 3)) % 12
-        pcs = {root, third}
-    pcs = {(p + shift) % 12 for p in pcs}
-    allowed = np.isin(cand % 12, list(pcs))[None, :].repeat(mask.shape[0], axis=0)
-    if sounding is not None:
-        allowed &= cand[None, :] != sounding[:, None]
-    _narrow(mask, allowed, pitch_offset)
-
-
-def _avoid_mask(mask: np.ndarray, sounding: np.ndarray, cand: np.ndarray, pitch_offset: int,
-                avoid: frozenset[int]) -> None:
-    """No pitch class of ``avoid``: none is struck, and a note held from before on one moves
-    (where the rows have another pitch to move to; else the rule yields)."""
-    keep = _narrow(mask, ~np.isin(cand % 12, list(avoid))[None, :], pitch_offset)
-    held = keep & (sounding >= 0) & np.isin(sounding % 12, list(avoid))
-    mask[held, HOLD] = False
-
-
-def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offset: int,
-                target: int) -> None:
-    """A continuation's first note in a voice (``rows`` not yet entered) lies within
-    ``limits.ENTRY_REACH`` of the voice's last note ``target``; a row left without a note keeps
-    its mask."""
-    allowed = np.abs(cand - target) <= limits.ENTRY_REACH
-    block = mask[:, pitch_offset:pitch_offset + len(cand)]
-    narrowed = block & allowed[None, :]
-    keep = rows & narrowed.any(axis=1)
-    block[keep] = narrowed[keep]
-
-
-SEAM_REACH = 2  # semitones: how far a region's last new notes may lie from the kept note they meet
-
-
-def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: int,
-               sounding: np.ndarray) -> None:
-    """A region's last beat: a voice's new notes lie within :data:`SEAM_REACH` of the kept note
-    it moves into, so the region leads into what follows (the real chorales' outer voices step
-    2.76 semitones on average into the kept music: the card's infill seam row). A note held
-    from earlier that lies farther away is not held on (it moves now). A row with no note left
-    keeps its mask."""
-    allowed = np.abs(cand - target) <= SEAM_REACH
-    keep = _narrow(mask, allowed[None, :], pitch_offset)
-    far = keep & (sounding >= 0) & (np.abs(sounding - target) > SEAM_REACH)
-    mask[far, HOLD] = False
-    mask[keep, REST] = False  # the voice sounds into its kept note
 
 
 # A melody restates and varies its earlier bars (real tunes restate about 30% of their bars; an

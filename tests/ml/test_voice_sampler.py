@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from composer_gui.ml import limits
+from composer_gui.ml import cadence_rules, limits, part_writing
 from composer_gui.ml.model_folder import TOKEN
 from composer_gui.ml.sampler import GenerationRequest, Sampler, load_sampler
 from composer_gui.ml.voice_sampler import VoiceSampler
@@ -238,7 +238,7 @@ def test_a_cadence_ends_with_every_voice_holding_to_the_bar_line(sampler):
     ("4/4", 16, 4, 8), ("2/2", 16, 8, 0), ("3/4", 12, 4, 0), ("2/4", 8, 4, 0), ("6/8", 12, 6, 0),
     ("12/8", 24, 6, 12)])
 def test_the_final_tonic_starts_on_a_strong_beat(meter, bar_steps, beat, final):
-    from composer_gui.ml.voice_sampler import _final_chord_step
+    from composer_gui.ml.phrase_grid import _final_chord_step
 
     assert _final_chord_step(100, 100 + bar_steps, beat) == 100 + final, meter
 
@@ -488,11 +488,11 @@ def test_a_church_modes_own_degree_takes_the_place_of_the_one_it_alters(tiny_mel
 
     key = KeySignature(0, 0, "mixolydian")
     pitches = np.arange(60, 72)
-    src, dst = voice_sampler._mode_degrees(key, pitches, 100)
+    src, dst = part_writing._mode_degrees(key, pitches, 100)
     assert (src - 100).tolist() == [6] and (dst - 100).tolist() == [5]  # F#4 -> F4
-    src, dst = voice_sampler._mode_degrees(KeySignature(0, 0, "dorian"), pitches, 0)
+    src, dst = part_writing._mode_degrees(KeySignature(0, 0, "dorian"), pitches, 0)
     assert pitches[src].tolist() == [70] and pitches[dst].tolist() == [71]  # B-flat -> B
-    assert voice_sampler._mode_degrees(KeySignature(0, 1, "minor"), pitches, 0) == (None, None)
+    assert part_writing._mode_degrees(KeySignature(0, 1, "minor"), pitches, 0) == (None, None)
 
     s = biased(tiny_melody_model, rather(lambda v: {
         v.pitch_id(p): 6.0 for p in range(v.min_pitch, v.max_pitch + 1) if p % 12 == 11}))
@@ -537,7 +537,7 @@ def _open_mask(rows: int, sampler: VoiceSampler) -> np.ndarray:
 
 
 def test_the_lowest_voice_makes_no_parallel_fifth_with_the_highest(sampler):
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -560,7 +560,7 @@ def test_the_bass_makes_no_unprepared_major_seventh_chord(sampler):
     """On a beat with E5, C5 and A4 above: a bass F would make F-A-C-E, a major-seventh chord;
     barred when the E is struck now, allowed when the soprano held it from the last onset (a
     prepared seventh, as Bach's suspensions); A (A minor) is allowed either way."""
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -577,7 +577,7 @@ def test_on_a_beat_a_voice_strikes_no_semitone_against_a_note_struck_above(sampl
     """The soprano strikes F5 on a beat: the alto may not strike E (a semitone or major seventh
     below, either octave) nor F#/Gb, nor hold an E into it; it may strike D or A. When the
     soprano held its F from before (a prepared dissonance), the alto's E is allowed."""
-    from composer_gui.ml.voice_sampler import _clash_mask
+    from composer_gui.ml.part_writing import _clash_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -673,7 +673,7 @@ def test_a_chord_under_a_fermata_the_model_marks_stands_two_beats_at_most(tiny_v
 def test_on_a_beat_a_voice_does_not_double_the_leading_tone(sampler):
     """C major (normalized): the soprano sounds B4, so the alto may strike no B (any octave)
     but may strike G or D; with the soprano on C5 the alto's B is free."""
-    from composer_gui.ml.voice_sampler import _doubling_mask
+    from composer_gui.ml.part_writing import _doubling_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -688,7 +688,7 @@ def test_on_a_beat_a_voice_does_not_double_the_leading_tone(sampler):
 def test_nor_does_it_hold_the_leading_tone_under_one_struck_above(sampler):
     """The alto sounds B3 from before; the soprano now strikes B4: the alto moves (its HOLD is
     barred); under a soprano on C5 it may hold."""
-    from composer_gui.ml.voice_sampler import _doubling_mask
+    from composer_gui.ml.part_writing import _doubling_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -703,7 +703,7 @@ def test_a_passing_or_neighbour_note_on_the_half_beat_moves_on_by_step(sampler):
     it), so on the next beat it takes a note within a tone of F (or holds); the tenor's
     C4 -> E4 is a chord note arpeggiated and stays free, as does the soprano's G4 -> A4 when
     A is in the beat's chord (A minor)."""
-    from composer_gui.ml.voice_sampler import _in_chord, _step_mask, _unresolved
+    from composer_gui.ml.part_writing import _in_chord, _step_mask, _unresolved
 
     beat = np.array([[67, 64, 60, 48], [69, 64, 60, 45]])
     half = np.array([[69, 65, 64, 48], [71, 65, 64, 45]])
@@ -732,7 +732,7 @@ def test_a_note_outside_the_key_is_left_by_step_the_way_it_leads(sampler):
     the soprano's G4; on E-flat4 (lowered) to E-flat4 or a step down; the tenor on F4 (in the
     key) and a silent voice stay free. In A minor G#4, the raised leading tone, is in the key;
     B-flat4 is lowered, D#4 raised."""
-    from composer_gui.ml.voice_sampler import _chromatic_step_mask
+    from composer_gui.ml.part_writing import _chromatic_step_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -765,7 +765,7 @@ def test_the_voices_above_a_bass_seventh_leave_it_a_step_down(sampler):
     C major seventh; not D or F), and holds its D3 no longer. With no debt nothing is barred;
     on the alto, two voices still to come, a note some chord with C and E or E-flat holds (F:
     F major seventh; not D, nor C#). With no such note left, the rule yields."""
-    from composer_gui.ml.voice_sampler import _bass_step_room
+    from composer_gui.ml.part_writing import _bass_step_room
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -793,7 +793,7 @@ def test_the_bass_leading_tone_owes_a_rise(sampler):
     E major in A minor; not E2 under C major (I6), nor B2 under G major in A minor (a triad
     whose third is in the key and no V). The debt goes when the bass strikes another note and
     stays while it holds."""
-    from composer_gui.ml.voice_sampler import _owed_rises
+    from composer_gui.ml.part_writing import _owed_rises
 
     cur = np.array([[77, 62, 55, 47], [74, 69, 62, 42], [74, 67, 62, 47], [76, 71, 64, 44],
                     [72, 67, 60, 40]])
@@ -811,12 +811,11 @@ def test_the_bass_leading_tone_owes_a_rise(sampler):
 def test_the_bass_pays_to_leave_its_leading_tone_but_by_a_rise(sampler, monkeypatch):
     """A bass that owes a rise from B2: every note but C3 (and B2 itself) costs
     LEADING_BASS_COST; a row that owes nothing pays nothing."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _leading_cost
+    from composer_gui.ml.part_writing import _leading_cost
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
-    monkeypatch.setattr(voice_sampler, "LEADING_BASS_COST", 2.0)
+    monkeypatch.setattr(part_writing, "LEADING_BASS_COST", 2.0)
     biased = np.zeros((2, v.size))
     _leading_cost(biased, np.array([47, -1]), cand, v.pitch_offset)
     paid = {int(p) for p in cand if biased[0, v.pitch_id(int(p))] == -2.0}
@@ -828,7 +827,7 @@ def test_the_voices_above_a_bass_leading_tone_leave_it_the_rise(sampler):
     """The bass on B2 owes a rise to C3. Over the soprano's C5 and the alto's E4 the tenor takes
     a note that C3 completes to a chord allowed over the bass (G: C major, A: A minor in first
     inversion), not F (C3 would be the fifth of F major: a six-four) nor D (no chord)."""
-    from composer_gui.ml.voice_sampler import _bass_step_room
+    from composer_gui.ml.part_writing import _bass_step_room
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -846,7 +845,7 @@ def test_a_cadence_note_the_tenor_cannot_reach_goes_to_the_alto(sampler):
     the tonic's notes. On the dominant the alto takes the leading tone where the tenor, on D4,
     cannot reach it (a tritone either way) and the alto can (from E4), not where it cannot
     either (from F4: an augmented second or a diminished seventh)."""
-    from composer_gui.ml.voice_sampler import _cadence_mask
+    from composer_gui.ml.cadence_rules import _cadence_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -869,7 +868,9 @@ def test_the_bass_before_a_cadence_chord_can_reach_its_root():
     frames a beat or less before the dominant know its root (G, normalized C major), the
     cadence's own frames and those further away none; from C#, G is a tritone either way (no
     other pitch is barred)."""
-    from composer_gui.ml.voice_sampler import _cadence_ahead, _Frame, _reach_root
+    from composer_gui.ml.cadence_rules import _reach_root
+    from composer_gui.ml.phrase_grid import _cadence_ahead
+    from composer_gui.ml.voice_sampler import _Frame
 
     frames = [_Frame(step=s, bar_token=None, pos=s, forced=[None] * 4,
                      cadence={8: 1, 10: 1, 12: 2}.get(s, 0)) for s in range(0, 14, 2)]
@@ -883,7 +884,7 @@ def test_an_inner_voice_pays_to_slide_to_its_own_letter(sampler):
     """G to G# (A minor) or F to F# (C major) in the alto or tenor: a chromatic slide costs
     SLIDE_COST more than the same step to another letter would (G to A-flat is not spelled in
     the key); the bass is spared."""
-    from composer_gui.ml.voice_sampler import SLIDE_COST, _leap_cost
+    from composer_gui.ml.part_writing import SLIDE_COST, _leap_cost
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -901,7 +902,7 @@ def test_an_inner_voice_pays_to_slide_to_its_own_letter(sampler):
 def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     """Two voices written into one part: voice 1 may not strike B2 while voice 0 holds it, and
     may not hold E3 once voice 0 has struck E3 (one part, one note per pitch: MIDI loses one)."""
-    from composer_gui.ml.voice_sampler import _unison_mask
+    from composer_gui.ml.part_writing import _unison_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -917,7 +918,7 @@ def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     last onset, the alto now up a step to A: a tenor D (consecutive fifths, either octave) is
     barred, E is not; the soprano and alto an octave apart (E-E), the soprano now F: an alto F
     (either octave) is barred."""
-    from composer_gui.ml.voice_sampler import _parallels_mask
+    from composer_gui.ml.part_writing import _parallels_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -935,7 +936,7 @@ def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
 
 
 def test_no_voice_leaps_a_tritone_a_seventh_nor_wider_than_an_octave(sampler):
-    from composer_gui.ml.voice_sampler import _leap_mask
+    from composer_gui.ml.part_writing import _leap_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -957,7 +958,7 @@ def test_in_minor_no_voice_moves_an_augmented_second(sampler):
     nor leap the diminished fourth G#3-C4; in major G# is off the key and the same augmented
     second is barred too (E major's V/vi to IV: the leading tone of vi rises to A,
     CHROMATIC_LEAPS), not the major third G#-E."""
-    from composer_gui.ml.voice_sampler import _leap_mask
+    from composer_gui.ml.part_writing import _leap_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -982,7 +983,7 @@ def test_no_chromatic_note_sounds_a_semitone_from_the_keys_own(sampler):
     (in the key, a semitone from it), nor F# (a semitone from the G); under an F4 no F# or
     A-flat. Two notes of the key a semitone apart (E under F) are the beat rule's affair, not
     this. A tenor holding F3 under an F# struck now moves; under F4 it may hold."""
-    from composer_gui.ml.voice_sampler import _chromatic_clash_mask
+    from composer_gui.ml.part_writing import _chromatic_clash_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1001,7 +1002,7 @@ def test_in_minor_no_upper_voice_leaps_an_augmented_fifth_or_diminished_seventh(
     """Normalized A minor: from G#4 an upper voice may not drop to C4 (an augmented fifth), from
     G#3 not rise to F4 (a diminished seventh); the minor sixth G#3-E4 and the major sixth
     G#4-B3 stay. The bass may leap them (Bach's do, seldom), and in major they are allowed."""
-    from composer_gui.ml.voice_sampler import _leap_mask
+    from composer_gui.ml.part_writing import _leap_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1019,7 +1020,7 @@ def test_in_minor_no_upper_voice_leaps_an_augmented_fifth_or_diminished_seventh(
 def test_on_a_half_beat_no_voice_strikes_the_leading_tone_another_sounds(sampler):
     """C major: the bass holds B2, so on the half beat the alto may strike no B (nor the
     tenor under a soprano on B4); with no B sounding, B is free."""
-    from composer_gui.ml.voice_sampler import _half_beat_doubling_mask
+    from composer_gui.ml.part_writing import _half_beat_doubling_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1034,7 +1035,7 @@ def test_on_a_half_beat_no_voice_strikes_the_leading_tone_another_sounds(sampler
 def test_on_a_half_beat_a_voice_stays_below_the_voice_above(sampler):
     """The soprano sounds F4: the alto's half-beat note may be F4 or lower, not G4; with the
     soprano silent it is free."""
-    from composer_gui.ml.voice_sampler import _below_mask
+    from composer_gui.ml.part_writing import _below_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1045,12 +1046,7 @@ def test_on_a_half_beat_a_voice_stays_below_the_voice_above(sampler):
 
 
 def test_lower_voices_pay_for_each_semitone_they_leap_beyond_a_step(sampler):
-    from composer_gui.ml.voice_sampler import (
-        BASS_LEAP_COST,
-        BASS_REPEAT_COST,
-        LEAP_COST,
-        _leap_cost,
-    )
+    from composer_gui.ml.part_writing import BASS_LEAP_COST, BASS_REPEAT_COST, LEAP_COST, _leap_cost
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1082,7 +1078,7 @@ def test_the_bass_pays_to_hold_under_a_chord_that_moves(sampler):
     """Above the bass, C E G -> C F A (the chord moves): holding costs BASS_HOLD_COST; C E G
     -> E G C (the same chord, respaced) and a silent voice that stays silent cost nothing;
     the pitches are untouched."""
-    from composer_gui.ml.voice_sampler import BASS_HOLD_COST, _bass_hold_cost
+    from composer_gui.ml.part_writing import BASS_HOLD_COST, _bass_hold_cost
 
     v = sampler.vocab
     before = np.array([[67, 64, 60], [67, 64, 60], [67, -1, 60]])
@@ -1097,7 +1093,7 @@ def test_the_bass_pays_to_strike_its_note_again_under_a_chord_that_moves(sampler
     """With the bass on F3 (53) under C E G -> C F A, striking F3 again costs
     BASS_RESTRIKE_COST (and holding BASS_HOLD_COST); under the same chord respaced, nothing;
     other pitches, nothing."""
-    from composer_gui.ml.voice_sampler import BASS_HOLD_COST, BASS_RESTRIKE_COST, _bass_hold_cost
+    from composer_gui.ml.part_writing import BASS_HOLD_COST, BASS_RESTRIKE_COST, _bass_hold_cost
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1116,7 +1112,7 @@ def test_the_bass_sounds_lowest(sampler):
     tenor would sound below it) nor strike above G3; with the tenor silent, above B3 is barred
     and holding A3 is fine. With nothing left below (all pitches up to G3 barred) the rule
     yields."""
-    from composer_gui.ml.voice_sampler import _lowest_mask
+    from composer_gui.ml.part_writing import _lowest_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1134,7 +1130,7 @@ def test_the_bass_sounds_lowest(sampler):
 def test_the_alto_pays_for_striking_one_pitch_a_third_time(sampler):
     """A row whose alto struck G4 twice in a row pays RUN_COST for a third G4 (and nothing for
     the notes around it); a row with no run (-1) pays only the leap costs."""
-    from composer_gui.ml.voice_sampler import RUN_COST, _leap_cost
+    from composer_gui.ml.part_writing import RUN_COST, _leap_cost
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1151,7 +1147,7 @@ def test_the_alto_pays_for_striking_one_pitch_a_third_time(sampler):
 def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler):
     """Soprano G -> A and bass -> A kept after the region (an octave): on the last beat the
     bass may not stand on G (both rising into the octave), nor hold a G from before."""
-    from composer_gui.ml.voice_sampler import _parallels_mask
+    from composer_gui.ml.part_writing import _parallels_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1172,7 +1168,7 @@ def test_a_regions_last_chord_steps_into_the_kept_one_without_parallels(sampler)
 def test_the_final_tonic_is_a_full_close(sampler):
     """Normalized C major: over V7 (G B D F), the soprano's D goes to C, the alto's F falls to E
     (the third), and a tenor under voices that lack the third takes it; nothing crosses."""
-    from composer_gui.ml.voice_sampler import _cadence_mask
+    from composer_gui.ml.cadence_rules import _cadence_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1205,7 +1201,7 @@ def test_the_final_tonic_is_a_full_chord(sampler, monkeypatch):
     from D3 over the G2 bass, where G would move in fifths with the bass: C, a tripled root,
     stays); the alto under E5 doubles no third and leaps no more than a fifth (G3, C4 or G4,
     not C5); from G4 under a soprano on C5, no unison (C4, E4 or G4, not C5)."""
-    from composer_gui.ml.voice_sampler import _cadence_mask, _final_chord
+    from composer_gui.ml.cadence_rules import _cadence_mask, _final_chord
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1227,7 +1223,8 @@ def test_no_unison_on_the_dominant_and_the_search_prefers_a_full_close(sampler):
     """On the cadence's dominant an inner voice under a soprano on B4 takes no B4 (G#4 stays);
     _full_close tells A2 C#4 E4 A4 from A2 C#4 C#4 A4 (a unison, a doubled third) and from
     A2 A3 C#4 C#5 (a doubled third)."""
-    from composer_gui.ml.voice_sampler import _cadence_mask, _final_chord, _full_close
+    from composer_gui.ml.cadence_rules import _cadence_mask, _final_chord
+    from composer_gui.ml.voice_sampler import _full_close
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1254,7 +1251,7 @@ def test_a_minor_keys_final_tonic_takes_the_major_third(sampler):
     """Normalized A minor, over E7 (E G# B D): the alto ends on A, C# or E, never C (Bach's
     Picardy third); a tenor under voices that lack the third takes C#. A melody that ends on
     C keeps the minor third under it, and so does a voice the key lock keeps from C#."""
-    from composer_gui.ml.voice_sampler import _cadence_mask
+    from composer_gui.ml.cadence_rules import _cadence_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1282,10 +1279,9 @@ def test_the_bass_makes_no_hidden_fifth_or_octave_under_a_leaping_soprano(sample
     """E4 over C3; the soprano leaps up to C5. A bass rising into a fifth or an octave with it
     (F3, C4) would be a hidden fifth or octave; a bass falling into one (F2), or rising into a
     sixth (A3), is not. Under a soprano stepping to F4, a bass rising into an octave is allowed."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
-    monkeypatch.setattr(voice_sampler, "NO_HIDDEN_PERFECTS", True)
+    monkeypatch.setattr(part_writing, "NO_HIDDEN_PERFECTS", True)
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     outer = np.array([[64, 48]])
@@ -1304,7 +1300,7 @@ def test_on_a_beat_the_bass_makes_no_augmented_triad(sampler):
     """E and G-sharp above: a bass on C would make C-E-G# (an augmented triad, which Bach's
     held-out chorales never put on a beat); C# (C# minor) and D (E7) are chords (B would be
     a six-four)."""
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1318,7 +1314,7 @@ def test_on_a_beat_the_bass_makes_no_augmented_triad(sampler):
 def test_a_phrase_end_is_written_only_on_a_root_position_triad():
     """_closes: C major over C (with or without its fifth) closes a phrase; over E, as G7, or
     with a voice silent it does not, and the sampler then writes no fermata there."""
-    from composer_gui.ml.voice_sampler import _closes
+    from composer_gui.ml.cadence_rules import _closes
 
     cur = np.array([[76, 72, 67, 48], [76, 72, 64, 48], [69, 64, 60, 45], [72, 67, 64, 52],
                     [74, 71, 65, 55], [76, 72, -1, 48]])
@@ -1452,7 +1448,7 @@ def test_the_closing_chord_falls_where_whole_phrases_reach_it(tiny_voice_model, 
 
 
 def test_the_final_chord_keeps_the_sketchs_phrase_grid():
-    from composer_gui.ml.voice_sampler import _final_chord_step
+    from composer_gui.ml.phrase_grid import _final_chord_step
 
     # a 4/4 bar at step 400; the sketch's last phrase end 36 beats before its middle beat
     middle = 408
@@ -1561,7 +1557,7 @@ def test_phrase_ends_fall_where_the_sketchs_fall_in_the_bar(tiny_voice_model, mo
 
 
 def test_the_places_of_a_sketchs_phrase_ends():
-    from composer_gui.ml.voice_sampler import _fermata_places
+    from composer_gui.ml.phrase_grid import _fermata_places
 
     bars = [0, 4, 20, 36, 52]  # a pickup bar of a beat, then bars of 16 steps
     # the pickup's fermata and those after the start say nothing
@@ -1570,8 +1566,7 @@ def test_the_places_of_a_sketchs_phrase_ends():
 
 
 def test_a_seventh_chord_other_than_v7_costs_the_voice_that_makes_it(sampler):
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _seventh_chord_cost
+    from composer_gui.ml.part_writing import _seventh_chord_cost
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1581,7 +1576,7 @@ def test_a_seventh_chord_other_than_v7_costs_the_voice_that_makes_it(sampler):
         _seventh_chord_cost(biased, np.array([above]), cand, v.pitch_offset, lowest)
         return {int(p) % 12 for p in cand if biased[0, v.pitch_id(int(p))] < 0}
 
-    assert voice_sampler.SEVENTH_CHORD_COST > 0
+    assert part_writing.SEVENTH_CHORD_COST > 0
     # under C E G: A (Am7) and B (Cmaj7) cost; B-flat (C7) and the triad's notes do not
     assert charged([72, 67, 64], lowest=True) == {9, 11}
     # an inner voice under D: C and E leave D-C, D-E in no triad and with no tritone (ii7,
@@ -1594,11 +1589,10 @@ def test_a_seventh_chord_other_than_v7_costs_the_voice_that_makes_it(sampler):
 def test_fewer_seventh_chords_on_beats_with_their_cost(tiny_voice_model, monkeypatch, harmonize):
     """Continued or harmonized by the tiny model, 4 seeds x 2: beat chords that are seventh
     chords other than V7 and vii°7 are fewer with SEVENTH_CHORD_COST than without it."""
-    from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
 
     def count(cost: float) -> int:
-        monkeypatch.setattr(voice_sampler, "SEVENTH_CHORD_COST", cost)
+        monkeypatch.setattr(part_writing, "SEVENTH_CHORD_COST", cost)
         s = load_sampler(tiny_voice_model)
         score = melody(16) if harmonize else chorale(8)
         found = 0
@@ -1615,7 +1609,7 @@ def test_fewer_seventh_chords_on_beats_with_their_cost(tiny_voice_model, monkeyp
 
 
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1645,7 +1639,7 @@ def test_the_cadence_option_ends_v_i_with_the_roots_in_the_bass(sampler):
 def test_a_melodys_final_note_is_struck_on_its_beat(tiny_melody_model):
     """A model that would rather strike the tonic early and hold it: the melody's final tonic
     still starts on the last strong beat (a new attack there), not tied into it from before."""
-    from composer_gui.ml.voice_sampler import _final_chord_step
+    from composer_gui.ml.phrase_grid import _final_chord_step
 
     s = biased(tiny_melody_model, rather(lambda v: {HOLD: 14.0, v.pitch_id(72): 12.0}))
     score = melody(8)
@@ -1658,7 +1652,7 @@ def test_a_melodys_final_note_is_struck_on_its_beat(tiny_melody_model):
 
 
 def test_a_melody_ends_on_the_tonic_itself(sampler):
-    from composer_gui.ml.voice_sampler import _cadence_mask
+    from composer_gui.ml.cadence_rules import _cadence_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2046,7 +2040,7 @@ def test_a_cadence_is_ready_after_a_dominant_of_a_triad_of_the_key(sampler):
     """Normalized C major: G B D F (V7 of C) and E G# B D (V7 of vi) are ready to close; the
     tonic triad (V of IV), B-flat major (V of E-flat, no triad of the key) and D minor are not;
     in A minor E G# B is."""
-    from composer_gui.ml.voice_sampler import _cadence_ready
+    from composer_gui.ml.cadence_rules import _cadence_ready
 
     chords = np.array([[77, 71, 62, 43], [74, 68, 64, 52], [72, 67, 64, 48], [70, 65, 62, 46],
                        [69, 65, 62, 50], [-1, 71, 62, 43]])
@@ -2055,7 +2049,8 @@ def test_a_cadence_is_ready_after_a_dominant_of_a_triad_of_the_key(sampler):
 
 
 def test_strong_beats_are_the_downbeat_and_the_middle_of_an_even_bar():
-    from composer_gui.ml.voice_sampler import _Frame, _strong_frames
+    from composer_gui.ml.phrase_grid import _strong_frames
+    from composer_gui.ml.voice_sampler import _Frame
 
     four = [_Frame(step=s, bar_token=None, pos=s % 16, forced=[]) for s in range(0, 32, 4)]
     assert _strong_frames(four, 4) == [True, False, True, False] * 2
@@ -2129,8 +2124,8 @@ def test_the_last_phrase_lasts_at_least_min_last_phrase_beats(sampler, monkeypat
 def test_the_lower_voices_keep_a_held_half_closes_chord(sampler):
     """While the melody holds a half close's D (C major), a voice that strikes takes G, B or D,
     the bass G or B; under a held full close (A minor) the tonic triad, the bass A or C."""
+    from composer_gui.ml.cadence_rules import _close_hold_mask
     from composer_gui.ml.melody_plan import Melody, held_close_steps
-    from composer_gui.ml.voice_sampler import _close_hold_mask
 
     melody = Melody(lane=[70, HOLD, HOLD, HOLD, 72, HOLD], attacks=[0, 4], pcs={0: 2, 4: 0})
     assert held_close_steps(melody, {0: 1, 4: 2}) == {1: 1, 2: 1, 3: 1, 5: 2}
@@ -2160,7 +2155,7 @@ def test_no_seventh_chord_with_its_seventh_doubled(sampler):
     """Over F5, B4 and F4 a bass G would make G7 with the seventh (F) in two voices: barred; D
     (B diminished over D) and C are not seventh chords with a doubled seventh. With a voice
     silent the rule waits (the chord is not yet known)."""
-    from composer_gui.ml.voice_sampler import _seventh_mask
+    from composer_gui.ml.part_writing import _seventh_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2179,7 +2174,7 @@ def test_a_phrase_ends_inner_voice_leaves_the_bass_a_root_it_can_move_to(sampler
     whose root C the bass could reach only in fifths with the tenor (D-G over G-C), and E would
     make A-C-E in fifths likewise (D-E over G-A); C and A leave A minor's root reachable. The
     held D fits no triad with them. Without the look-ahead the triad rule allows C, E, G, A."""
-    from composer_gui.ml.voice_sampler import _fermata_chord_mask, _root_reach_mask
+    from composer_gui.ml.cadence_rules import _fermata_chord_mask, _root_reach_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2208,8 +2203,7 @@ def test_a_phrase_ends_tenor_may_leave_out_the_fifth_where_the_whole_triad_is_ba
     complete C-E-G only in fifths with the bass (D-G over G-C), and the alto's E barred A minor
     (D-E over G-A), so no whole triad is left; the tenor doubles the root or the third, C or E
     (C major without its fifth, BARE_CLOSES). Without bare closes the rule yields."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _root_reach_mask
+    from composer_gui.ml.cadence_rules import _root_reach_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2221,7 +2215,7 @@ def test_a_phrase_ends_tenor_may_leave_out_the_fifth_where_the_whole_triad_is_ba
         return {p % 12 for p in allowed_pitches(tenor, sampler)}
 
     assert tenor_pcs() == {0, 4}
-    monkeypatch.setattr(voice_sampler, "BARE_CLOSES", False)
+    monkeypatch.setattr(cadence_rules, "BARE_CLOSES", False)
     assert tenor_pcs() == set(range(12))
 
 
@@ -2229,7 +2223,7 @@ def test_the_bass_takes_no_seventh_just_before_a_place_a_long_phrase_may_end(sam
     """Under G4 D4 B3 (a G major triad) the bass's F would make V4/2, whose seventh falls to an
     inversion where a phrase end wants a root: in the rows flagged it is barred, struck or held
     (the held F may not stay), and G, B, D and others stay; a row not flagged keeps F."""
-    from composer_gui.ml.voice_sampler import _no_bass_seventh
+    from composer_gui.ml.part_writing import _no_bass_seventh
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2247,7 +2241,7 @@ def test_before_a_planned_dominant_the_bass_takes_only_a_seventh_that_can_fall_i
     """DOMINANT_BASS_ROOM: under A4 F#4 D4 (D major) the bass's C makes D7/C, whose seventh must
     fall a step: before a cadence on G's dominant D (falls_to 2) C cannot reach it and is barred;
     before one on E's dominant B (falls_to 11) C falls a semitone into it and stays."""
-    from composer_gui.ml.voice_sampler import _no_bass_seventh
+    from composer_gui.ml.part_writing import _no_bass_seventh
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2293,7 +2287,7 @@ def test_a_phrase_ends_chord_is_left_by_every_voice_at_once(tiny_voice_model, mo
 def test_a_phrase_end_the_model_marks_closes_on_a_root_position_triad(sampler):
     """Under E5 and C5 the tenor takes a note of a major or minor triad with them (C, E, G or
     A), and over E5, C5, G4 the bass takes C; a held note that does not fit is not held on."""
-    from composer_gui.ml.voice_sampler import _fermata_chord_mask
+    from composer_gui.ml.cadence_rules import _fermata_chord_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2321,8 +2315,7 @@ def test_a_minor_keys_phrase_end_is_no_minor_v(sampler, monkeypatch):
     """Normalized A minor, under E5 and B4: a phrase end's tenor takes no G natural, which
     would make the minor v (the dominant without its leading tone), but may take G#, E or B
     (the bass then takes E: V); without MAJOR_DOMINANT_CLOSES, G is allowed."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _fermata_chord_mask
+    from composer_gui.ml.cadence_rules import _fermata_chord_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2334,7 +2327,7 @@ def test_a_minor_keys_phrase_end_is_no_minor_v(sampler, monkeypatch):
         return {p % 12 for p in allowed_pitches(tenor, sampler)}
 
     assert 7 not in tenor_pcs() and 8 in tenor_pcs()
-    monkeypatch.setattr(voice_sampler, "MAJOR_DOMINANT_CLOSES", False)
+    monkeypatch.setattr(cadence_rules, "MAJOR_DOMINANT_CLOSES", False)
     assert 7 in tenor_pcs()
 
 
@@ -2345,8 +2338,7 @@ def test_a_phrase_end_closes_on_a_root_of_the_key(sampler, monkeypatch):
     they are allowed. The same in A minor, whose degrees are C major's notes. With BARE_CLOSES
     D and F may double the root or the third (D minor without its fifth over D), B-flat still
     not."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _fermata_chord_mask
+    from composer_gui.ml.cadence_rules import _fermata_chord_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2358,9 +2350,9 @@ def test_a_phrase_end_closes_on_a_root_of_the_key(sampler, monkeypatch):
         return {p % 12 for p in allowed_pitches(tenor, sampler)}
 
     assert tenor_pcs(False) == {2, 5, 9} and tenor_pcs(True) == {2, 5, 9}
-    monkeypatch.setattr(voice_sampler, "BARE_CLOSES", False)
+    monkeypatch.setattr(cadence_rules, "BARE_CLOSES", False)
     assert tenor_pcs(False) == {9} and tenor_pcs(True) == {9}
-    monkeypatch.setattr(voice_sampler, "DIATONIC_CLOSES", False)
+    monkeypatch.setattr(cadence_rules, "DIATONIC_CLOSES", False)
     assert tenor_pcs(False) == {2, 5, 9, 10}
 
 
@@ -2368,8 +2360,7 @@ def test_a_phrase_end_in_major_is_not_on_the_third_degree(sampler, monkeypatch):
     """Under G5 and B4 (normalized C major) a phrase end's tenor takes D (G major to come), not
     E (E minor, iii), with NO_MEDIANT_CLOSES; in A minor, under E5 and C5, G (C major, III,
     the relative major) stays. Without the rule E is allowed too."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _fermata_chord_mask
+    from composer_gui.ml.cadence_rules import _fermata_chord_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2382,7 +2373,7 @@ def test_a_phrase_end_in_major_is_not_on_the_third_degree(sampler, monkeypatch):
 
     assert 4 not in tenor_pcs([79, 71], False) and tenor_pcs([79, 71], False)
     assert 7 in tenor_pcs([76, 72], True)
-    monkeypatch.setattr(voice_sampler, "NO_MEDIANT_CLOSES", False)
+    monkeypatch.setattr(cadence_rules, "NO_MEDIANT_CLOSES", False)
     assert 4 in tenor_pcs([79, 71], False)
 
 
@@ -2391,7 +2382,7 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
     (V/vi-vi); after B major on E, G, B (V/iii-iii); after A minor (no dominant) and after the
     tonic (not heard as V of IV) on G, B, D, a half close; none after B-flat major (E-flat is
     no triad of the key). In A minor: after A minor on E, G-sharp, B; after E7 on A, C, E."""
-    from composer_gui.ml.voice_sampler import CADENCE_PULL, _cadence_pull
+    from composer_gui.ml.cadence_rules import CADENCE_PULL, _cadence_pull
 
     cand = np.arange(36, 85)
     before = np.array([[71, 65, 62, 43], [68, 64, 59, 52], [72, 69, 64, 57],
@@ -2406,11 +2397,11 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
     assert pull.max() == CADENCE_PULL
     minor = _cadence_pull(np.array([[72, 69, 64, 45], [74, 68, 59, 52]]), cand, minor=True)
     assert [{int(p) % 12 for p in cand[row > 0]} for row in minor] == [{4, 8, 11}, {9, 0, 4}]
-    from composer_gui.ml.voice_sampler import CADENCE_PULL_MINOR
+    from composer_gui.ml.cadence_rules import CADENCE_PULL_MINOR
 
     assert minor.max() == CADENCE_PULL_MINOR > CADENCE_PULL  # minor closes drawn harder
     # a half close in minor: its V has the leading tone, and the subtonic (G) costs
-    from composer_gui.ml.voice_sampler import SUBTONIC_COST
+    from composer_gui.ml.cadence_rules import SUBTONIC_COST
 
     assert SUBTONIC_COST > 0
     assert {int(p) % 12 for p in cand[minor[0] < 0]} == {7}
@@ -2420,7 +2411,7 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
 def test_the_beat_before_a_planned_phrase_end_is_drawn_to_v(sampler):
     """Normalized C major: G, B, D gain PRE_CLOSE_PULL; in A minor E, G-sharp, B gain it and
     G natural (a minor v) costs SUBTONIC_COST."""
-    from composer_gui.ml.voice_sampler import PRE_CLOSE_PULL, SUBTONIC_COST, _pre_close_pull
+    from composer_gui.ml.cadence_rules import PRE_CLOSE_PULL, SUBTONIC_COST, _pre_close_pull
 
     cand = np.arange(36, 85)
     major, minor = _pre_close_pull(2, cand, False), _pre_close_pull(1, cand, True)
@@ -2433,7 +2424,7 @@ def test_the_beat_before_a_planned_phrase_end_is_drawn_to_v(sampler):
 def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     """After G7 (B4 top, F4 alto, D4 tenor, G2 bass) the alto's F owes a fall: it moves down a
     step or stays; after a C major chord it is free."""
-    from composer_gui.ml.voice_sampler import _owed_sevenths, _resolution_mask
+    from composer_gui.ml.part_writing import _owed_sevenths, _resolution_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2458,7 +2449,7 @@ def test_a_held_seventh_still_falls_after_the_chord_moves_on(sampler):
     """The alto's F, G7's seventh, is held while the other voices move to D-F-A over D (D minor,
     where F is a chord tone): it still owes its fall, and once it falls to E the debt is
     paid."""
-    from composer_gui.ml.voice_sampler import _owed_sevenths
+    from composer_gui.ml.part_writing import _owed_sevenths
 
     struck = np.ones((1, 4), bool)
     owed = _owed_sevenths(np.full((1, 4), -1), np.array([[71, 65, 62, 43]]), struck)
@@ -2472,8 +2463,7 @@ def test_a_held_seventh_still_falls_after_the_chord_moves_on(sampler):
 def test_every_seventh_chords_seventh_falls(sampler, monkeypatch):
     """After ii7 (C5 top, A4, F4, D3 bass) the soprano's C, its seventh, moves down a step or
     stays, as a dominant seventh's does; with the rule for dominant sevenths only it was free."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _chord_sevenths, _owed_sevenths, _resolution_mask
+    from composer_gui.ml.part_writing import _chord_sevenths, _owed_sevenths, _resolution_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2482,7 +2472,7 @@ def test_every_seventh_chords_seventh_falls(sampler, monkeypatch):
     owed = _owed_sevenths(np.full((1, 4), -1), chord, np.ones((1, 4), bool))
     _resolution_mask(top, owed[:, 0], cand, v.pitch_offset)
     assert allowed_pitches(top, sampler) == {70, 71, 72}
-    monkeypatch.setattr(voice_sampler, "ALL_SEVENTHS_FALL", False)
+    monkeypatch.setattr(part_writing, "ALL_SEVENTHS_FALL", False)
     assert _chord_sevenths(chord).tolist() == [-1]
 
 
@@ -2490,7 +2480,8 @@ def test_a_given_melody_note_that_rises_is_not_made_a_seventh(sampler):
     """Under a given F5 whose next note rises (bad: F), with B4 and D4 written, the bass may not
     take G (G7 with the melody's F as its seventh) nor hold a G; it may take D or B-flat.
     Without the melody rising (bad 0) G is allowed."""
-    from composer_gui.ml.voice_sampler import _given_seventh_mask, _unresolved_given
+    from composer_gui.ml.part_writing import _given_seventh_mask
+    from composer_gui.ml.voice_sampler import _unresolved_given
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2516,7 +2507,7 @@ def test_no_false_relation_within_a_beat(sampler):
     """The alto struck F4 a beat ago: the soprano may not strike F# (any octave) now, but may
     strike F or G; struck more than a beat ago, F# is free. In A minor a G struck a beat ago
     bars G#, and D bars D# (a minor key spells that pitch class D#, a major key E-flat)."""
-    from composer_gui.ml.voice_sampler import FALSE_OF, _false_relation_mask, _recent_strikes
+    from composer_gui.ml.part_writing import FALSE_OF, _false_relation_mask, _recent_strikes
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2562,8 +2553,7 @@ def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler, monkeypatch):
     """Under B4, F4 and D4 on a beat the bass may take D (vii° in first inversion) or G (V7),
     not B (vii° in root position) nor F (its fifth: V4/2 without its root,
     NO_DIMINISHED_FIFTH_BASS; allowed with that rule off)."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2575,7 +2565,7 @@ def test_the_bass_is_not_the_root_of_a_diminished_triad(sampler, monkeypatch):
         return allowed_pitches(mask, sampler)
 
     assert {38, 43, 50} <= allowed() and not {47, 59, 41, 53} & allowed()
-    monkeypatch.setattr(voice_sampler, "NO_DIMINISHED_FIFTH_BASS", False)
+    monkeypatch.setattr(part_writing, "NO_DIMINISHED_FIFTH_BASS", False)
     assert {41, 53} <= allowed() and not {47, 59} & allowed()
 
 
@@ -2584,7 +2574,7 @@ def test_at_a_phrase_end_the_alto_is_drawn_to_another_note_of_a_triad():
     """Under the top voice's E the alto's C, C#, G, G#, A or B (a third, fifth or sixth away:
     one major or minor triad with E) gain FULL_CLOSE_PULL; E again (the unison or octave that
     leaves the tenor no whole triad to complete), F or D gain nothing."""
-    from composer_gui.ml.voice_sampler import FULL_CLOSE_PULL, _full_close_pull
+    from composer_gui.ml.cadence_rules import FULL_CLOSE_PULL, _full_close_pull
 
     cand = np.arange(55, 77)
     pull = dict(zip(cand.tolist(), _full_close_pull(np.array([[76]]), cand)[0].tolist(),
@@ -2598,7 +2588,7 @@ def test_at_a_phrase_end_the_alto_is_drawn_to_another_note_of_a_triad():
 def test_the_alto_pays_for_more_than_an_octave_below_the_top_voice():
     """Under the top voice's G5 the alto's notes below G4 pay ALTO_SPACING_COST, G4 and above
     nothing; under a silent top voice nothing."""
-    from composer_gui.ml.voice_sampler import ALTO_SPACING_COST, _spacing_cost
+    from composer_gui.ml.cadence_rules import ALTO_SPACING_COST, _spacing_cost
 
     cand = np.arange(55, 80)
     biased = np.zeros((2, 3 + len(cand)))
@@ -2611,22 +2601,20 @@ def test_a_seventh_owed_in_unison_is_resolved_once(monkeypatch):
     """Soprano and alto both owe D5 (74): once the soprano has fallen to C5 the alto owes
     nothing (it need not fall to the same C5); where the soprano still sounds D5, or owed
     another note, or with SHARED_SEVENTH_RESOLVED off, the alto still owes D5."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _still_owed
+    from composer_gui.ml.part_writing import _still_owed
 
     owed = np.array([[74, 74, -1, -1], [74, 74, -1, -1], [77, 74, -1, -1]])
     cur = np.array([[72, 74, 71, 55], [74, 74, 71, 55], [76, 74, 71, 55]])
     assert _still_owed(owed, cur, 1).tolist() == [-1, 74, 74]
     assert _still_owed(owed, cur, 0).tolist() == [74, 74, 77]
-    monkeypatch.setattr(voice_sampler, "SHARED_SEVENTH_RESOLVED", False)
+    monkeypatch.setattr(part_writing, "SHARED_SEVENTH_RESOLVED", False)
     assert _still_owed(owed, cur, 1).tolist() == [74, 74, 74]
 
 
 def test_on_a_beat_the_bass_makes_no_six_four_chord(sampler):
     """Under E5, C5 and G4 the bass may take C (I) or E (I6), not G (I6/4); with the rule off
     it may."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2635,13 +2623,13 @@ def test_on_a_beat_the_bass_makes_no_six_four_chord(sampler):
     _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
     allowed = allowed_pitches(mask, sampler)
     assert {48, 52} <= allowed and not {43, 55} & allowed
-    voice_sampler.NO_SIX_FOUR = False
+    part_writing.NO_SIX_FOUR = False
     try:
         mask = _open_mask(1, sampler)
         _style_mask(mask, 3, 4, cur, np.array([[-1, -1]]), cand, v.pitch_offset, on_beat=True)
         assert 43 in allowed_pitches(mask, sampler)
     finally:
-        voice_sampler.NO_SIX_FOUR = True
+        part_writing.NO_SIX_FOUR = True
 
 
 def test_a_third_is_filled_with_the_keys_own_passing_note():
@@ -2649,7 +2637,7 @@ def test_a_third_is_filled_with_the_keys_own_passing_note():
     semitones of the key; an altered note keeps its way (a sharp up, a flat down); in minor
     the raised sixth and seventh go together; a diminished fourth or an augmented second has
     no passing note."""
-    from composer_gui.ml.voice_sampler import _passing_pitch
+    from composer_gui.ml.part_writing import _passing_pitch
 
     assert _passing_pitch(60, 64, False) == 62  # C D E
     assert _passing_pitch(71, 74, False) == 72  # B C D
@@ -2670,7 +2658,7 @@ def test_a_passing_note_makes_no_parallels_crossings_or_unisons():
     """The bass fills C3 -> E3 with D3 under a soprano on G4 -> A4 -> B4: D3 against A4 is a
     fifth, and so is E3 against B4 (consecutive fifths out of the half beat); under a
     soprano holding G4 it may. Nor may the passing note reach the tenor's note."""
-    from composer_gui.ml.voice_sampler import _passing_clear
+    from composer_gui.ml.part_writing import _passing_clear
 
     beat = np.array([67, 64, 60, 48])
     assert not _passing_clear(3, 50, 48, 52, beat, np.array([69, 64, 60, -1]),
@@ -2790,7 +2778,7 @@ def test_the_predominant_pull_names_ii_and_the_fourth_degree():
     (B D F) and D; a planned close on G (in C major) draws G major's ii (A C E) and C, one on A
     A minor's (B D F) and D. A cadence in the piece's key, or in a harmonized melody's closing
     key, is read from the frame's close_key."""
-    from composer_gui.ml.voice_sampler import (
+    from composer_gui.ml.cadence_rules import (
         PREDOMINANT_BASS_PULL,
         PREDOMINANT_PULL,
         _cadence_key,
@@ -2827,15 +2815,14 @@ def test_phrase_ends_close_on_the_keys_degrees_but_iii_in_major_and_the_normaliz
     """Normalized C major: C D F G A (not E, NO_MEDIANT_CLOSES, nor B: B minor or major would be
     V/iii or iii of G, which Bach closes on 2 times in 1,176); A minor: A C D E F G (not B, the
     second degree). Without the rule B comes back."""
-    from composer_gui.ml import voice_sampler
-    from composer_gui.ml.voice_sampler import _close_roots
+    from composer_gui.ml.cadence_rules import _close_roots
 
     def roots(minor):
         return {pc for pc in range(12) if _close_roots(minor) >> pc & 1}
 
     assert roots(False) == {0, 2, 5, 7, 9}
     assert roots(True) == {9, 0, 2, 4, 5, 7}
-    monkeypatch.setattr(voice_sampler, "NO_B_CLOSES", False)
+    monkeypatch.setattr(cadence_rules, "NO_B_CLOSES", False)
     assert 11 in roots(False) and 11 in roots(True)
 
 
@@ -2843,7 +2830,6 @@ def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
     """A melody in C whose last bar is C B A B | C: over its A, a beat before the closing
     cadence's dominant, the chord is ii or IV (D F A, F A C: its notes among D F A C, with D
     or F) in more of 8 seeds with the predominant pull than without."""
-    from composer_gui.ml import voice_sampler
 
     score = half_close_melody()
 
@@ -2852,8 +2838,8 @@ def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
                    for pcs in harmonized_pcs_at(sampler, score, 10 * TPQ, 8))
 
     pulled = predominants()
-    monkeypatch.setattr(voice_sampler, "PREDOMINANT_PULL", 0.0)
-    monkeypatch.setattr(voice_sampler, "PREDOMINANT_BASS_PULL", 0.0)
+    monkeypatch.setattr(cadence_rules, "PREDOMINANT_PULL", 0.0)
+    monkeypatch.setattr(cadence_rules, "PREDOMINANT_BASS_PULL", 0.0)
     plain = predominants()
     assert pulled > plain
 
@@ -2863,7 +2849,7 @@ def test_a_planned_close_away_draws_its_dominant_and_its_leading_tone(sampler):
     it is D F# A with F# pulled PLAN_LEADING_PULL more, on vi E G# B with G#. Before it the
     planned key's leading tone gains PLAN_KEY_PULL and the note it replaces (F, G) loses as
     much; a plan on the tonic pulls nothing."""
-    from composer_gui.ml.voice_sampler import (
+    from composer_gui.ml.cadence_rules import (
         PLAN_KEY_PULL,
         PLAN_LEADING_PULL,
         PRE_CLOSE_PULL,
@@ -2888,7 +2874,7 @@ def test_a_planned_close_away_draws_its_dominant_and_its_leading_tone(sampler):
 
 
 def test_the_plan_is_drawn_by_its_weights_and_minor_keys_plan_the_tonic():
-    from composer_gui.ml.voice_sampler import TONAL_PLAN, _plan_targets
+    from composer_gui.ml.cadence_rules import TONAL_PLAN, _plan_targets
 
     drawn = _plan_targets(np.random.default_rng(0), 20000, False)
     for root, weight in TONAL_PLAN[False]:
@@ -2902,7 +2888,7 @@ def test_a_plans_chord_is_made_under_a_top_voice_that_holds_one_of_its_notes():
     (D major), G-sharp under one on vi (E major); G under a plan on V is in no D major chord
     and keeps the rules of any phrase end. At the close: G major (B-flat barred) under B, A
     minor (C-sharp barred) under C; under C-sharp the chord is free but for that third."""
-    from composer_gui.ml.voice_sampler import _plan_groups
+    from composer_gui.ml.cadence_rules import _plan_groups
 
     def groups(targets, top, closing):
         return sorted((tuple(rows.tolist()), roots, barred) for rows, roots, barred in _plan_groups(
@@ -2916,7 +2902,7 @@ def test_a_plans_chord_is_made_under_a_top_voice_that_holds_one_of_its_notes():
 
 
 def test_the_top_voice_of_a_planned_close_takes_a_note_of_its_triad(sampler):
-    from composer_gui.ml.voice_sampler import _planned_top_mask
+    from composer_gui.ml.cadence_rules import _planned_top_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2930,7 +2916,7 @@ def test_a_phrase_ends_bass_may_close_under_a_root_and_third_alone(sampler):
     """Under G4 B3 G3 on a beat the bass's G makes G-B without its fifth, no chord for the
     style rules: barred, but for a phrase end's rows (BARE_CLOSES), where the root is
     allowed and the third (a six-three over B) still is not."""
-    from composer_gui.ml.voice_sampler import _style_mask
+    from composer_gui.ml.part_writing import _style_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -2947,7 +2933,7 @@ def test_a_phrase_ends_bass_may_close_under_a_root_and_third_alone(sampler):
 def test_a_plans_leading_tone_is_not_doubled(sampler):
     """With F#4 in the soprano (a plan on V: D major's F#) the alto takes no F#, in the row
     whose leading tone it is; the other row's is B."""
-    from composer_gui.ml.voice_sampler import _doubling_mask
+    from composer_gui.ml.part_writing import _doubling_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -3021,25 +3007,24 @@ def test_no_voice_leaps_an_augmented_second_or_diminished_fourth_off_the_key(mon
     """Normalized C major: C5-G#4 (a diminished fourth), F4-G#4, E-flat4-F#4 (augmented
     seconds) and B3-E-flat4 are barred either way; C4-E-flat4 and G4-B-flat4 (minor thirds)
     and E4-G4 stay. Without CHROMATIC_LEAPS the major key bars none of them."""
-    from composer_gui.ml import voice_sampler as vs
 
-    vs._leap_allowed.cache_clear()
-    table = vs._leap_allowed(False, False)
+    part_writing._leap_allowed.cache_clear()
+    table = part_writing._leap_allowed(False, False)
     for a, b in ((72, 68), (65, 68), (63, 66), (59, 63)):
         assert not table[a, b] and not table[b, a]
     for a, b in ((60, 63), (67, 70), (64, 67)):
         assert table[a, b] and table[b, a]
-    monkeypatch.setattr(vs, "CHROMATIC_LEAPS", False)
-    vs._leap_allowed.cache_clear()
-    assert vs._leap_allowed(False, False)[72, 68]
-    vs._leap_allowed.cache_clear()
+    monkeypatch.setattr(part_writing, "CHROMATIC_LEAPS", False)
+    part_writing._leap_allowed.cache_clear()
+    assert part_writing._leap_allowed(False, False)[72, 68]
+    part_writing._leap_allowed.cache_clear()
 
 
 def test_a_minor_tonic_inside_the_piece_keeps_its_minor_third(sampler):
     """A minor's planned tonic with only A and E above: the tenor takes the third. At the final
     chord the Picardy third, C#; at a phrase close inside the piece (final=False) C natural.
     A phrase end the model marks in minor takes no C# either (INNER_MINOR_TONIC)."""
-    from composer_gui.ml.voice_sampler import _cadence_mask, _fermata_chord_mask
+    from composer_gui.ml.cadence_rules import _cadence_mask, _fermata_chord_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -3058,20 +3043,19 @@ def test_a_phrase_end_in_a_major_key_is_no_minor_tonic(sampler, monkeypatch):
     """Normalized C major, the top voice on G4 and the alto on C4: a marked phrase end's tenor
     may complete C major (E) but not C minor (E-flat; NO_MIXTURE_CLOSES); without the rule it
     may. Over F and C the tenor takes A, not A-flat (no minor iv)."""
-    from composer_gui.ml import voice_sampler
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
 
     def tenor_pcs(above=(67, 60)) -> set[int]:
         tenor = _open_mask(1, sampler)
-        voice_sampler._fermata_chord_mask(tenor, 2, 4, np.array([[*above, -1, -1]]), cand,
+        cadence_rules._fermata_chord_mask(tenor, 2, 4, np.array([[*above, -1, -1]]), cand,
                                           v.pitch_offset, False)
         return {p % 12 for p in allowed_pitches(tenor, sampler)}
 
     assert 4 in tenor_pcs() and 3 not in tenor_pcs()
     assert 9 in tenor_pcs((72, 65)) and 8 not in tenor_pcs((72, 65))
-    monkeypatch.setattr(voice_sampler, "NO_MIXTURE_CLOSES", False)
+    monkeypatch.setattr(cadence_rules, "NO_MIXTURE_CLOSES", False)
     assert {3, 4} <= tenor_pcs() and {8, 9} <= tenor_pcs((72, 65))
 
 
@@ -3094,7 +3078,7 @@ def test_an_inner_voice_on_a_close_keys_leading_tone_may_fall_to_its_fifth(sampl
     under the soprano's G4 may move to F#4, G4, or fall to D4 (LEADING_FALLS), not to E4 or
     B3; without the fall allowed, only F#4 or G4. A voice on another note outside the key
     (E-flat4) keeps its steps."""
-    from composer_gui.ml.voice_sampler import _chromatic_step_mask
+    from composer_gui.ml.part_writing import _chromatic_step_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -3115,8 +3099,7 @@ def test_a_closes_third_is_left_to_the_voice_whose_seventh_falls_to_it(sampler, 
     the rule off, E4 too. From G4 it takes G4, the fifth, not C4 (OWED_THIRD_FIFTH). A planned
     dominant under a soprano on F5 (the seventh): the tenor doubles no F
     (DOMINANT_SEVENTH_ONCE)."""
-    from composer_gui.ml import voice_sampler as vs
-    from composer_gui.ml.voice_sampler import _cadence_mask, _final_chord
+    from composer_gui.ml.cadence_rules import _cadence_mask, _final_chord
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -3132,18 +3115,18 @@ def test_a_closes_third_is_left_to_the_voice_whose_seventh_falls_to_it(sampler, 
     # from G4 the alto keeps the fifth, G4, not C4 (OWED_THIRD_FIFTH): the tenor brings E
     cur, before = np.array([[72, -1, -1, -1]]), np.array([[71, 67, 65, 43]])
     for owed_fifth, allowed in ((True, {67}), (False, {60, 67})):
-        monkeypatch.setattr(vs, "OWED_THIRD_FIFTH", owed_fifth)
+        monkeypatch.setattr(cadence_rules, "OWED_THIRD_FIFTH", owed_fifth)
         mask = _open_mask(1, sampler)
         _cadence_mask(mask, 1, 4, cand, v.pitch_offset, False, 2, cur, before)
         _final_chord(mask, 1, cur, before, cand, v.pitch_offset, False)
         assert allowed_pitches(mask, sampler) == allowed
-    monkeypatch.setattr(vs, "SEVENTH_KEEPS_THIRD", False)
+    monkeypatch.setattr(cadence_rules, "SEVENTH_KEEPS_THIRD", False)
     assert 64 in alto()
     cur = np.array([[77, 71, -1, -1]])
     mask = _open_mask(1, sampler)
     _cadence_mask(mask, 2, 4, cand, v.pitch_offset, False, 1, cur)
     assert {p % 12 for p in allowed_pitches(mask, sampler)} == {7, 11, 2}
-    monkeypatch.setattr(vs, "DOMINANT_SEVENTH_ONCE", False)
+    monkeypatch.setattr(cadence_rules, "DOMINANT_SEVENTH_ONCE", False)
     mask = _open_mask(1, sampler)
     _cadence_mask(mask, 2, 4, cand, v.pitch_offset, False, 1, cur)
     assert 5 in {p % 12 for p in allowed_pitches(mask, sampler)}
@@ -3193,7 +3176,8 @@ def test_the_search_keeps_the_candidate_with_fewer_parallels(sampler, monkeypatc
 def test_the_subtonic_mask_bars_a_rows_own_pitch_class_and_moves_a_held_one():
     """Row 0 (its subtonic B-flat) keeps no B-flat and may not hold one; row 1 (F) keeps B-flat
     and loses F; a row where only the subtonic is left keeps it (the rule yields)."""
-    from composer_gui.ml.voice_sampler import HOLD, _subtonic_mask
+    from composer_gui.ml.cadence_rules import _subtonic_mask
+    from composer_gui.ml.voices import HOLD
 
     cand = np.arange(60, 72)
     pitch_offset = HOLD + 4
@@ -3240,7 +3224,7 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
 def test_a_planned_close_is_seldom_the_chord_the_phrase_before_closed_on():
     """NO_REPEATED_PLAN: a row whose last phrase end closed on I plans I again about a sixth of
     the time (weight 0.2 of TONAL_PLAN's 0.5), not half."""
-    from composer_gui.ml.voice_sampler import REPEATED_PLAN_WEIGHT, _plan_targets
+    from composer_gui.ml.cadence_rules import REPEATED_PLAN_WEIGHT, _plan_targets
 
     rng = np.random.default_rng(0)
     plain = _plan_targets(rng, 4000, False)
@@ -3259,7 +3243,7 @@ def test_the_plan_hears_the_chord_each_phrase_end_closed_on(tiny_voice_model, mo
     from composer_gui.music import analysis as an
 
     seen = []
-    plan_targets = voice_sampler._plan_targets
+    plan_targets = cadence_rules._plan_targets
 
     def recording(rng, rows, minor, last=None):
         seen.append(None if last is None else [int(x) for x in last])

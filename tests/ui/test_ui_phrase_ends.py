@@ -67,7 +67,7 @@ def test_the_phrase_end_is_the_last_onset_of_the_selection():
 def test_the_sampler_reads_marked_phrase_ends_as_the_sketchs_grid(window):
     """The voice sampler's phrase places come from the score's fermatas: a sketch marked in the
     window gives the same places as one opened with them."""
-    from composer_gui.ml.voice_sampler import _fermata_places
+    from composer_gui.ml.phrase_grid import _fermata_places
 
     window.doc.load(melody())
     for beat in (2, 6, 10):  # beat 3 of bars 1 to 3

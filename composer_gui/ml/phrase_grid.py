@@ -1,0 +1,159 @@
+"""Where a continuation's phrases and closing chord fall (docs/voices.md): the strong beats and
+the sketch's phrase places, the closing chord's step on the phrase grid, an upbeat's short last
+bar, and the frames of planned cadences. Grid arithmetic only: no model, no pitches.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from composer_gui.ml.harmony_tables import cadence_root
+from composer_gui.ml.sampler import GenerationRequest
+from composer_gui.music.score import Score
+
+if TYPE_CHECKING:
+    from composer_gui.ml.voice_sampler import _Frame
+
+
+def _fermata_places(fermata_steps: set[int], start_step: int, bar_steps: list[int],
+                    bar_len: int) -> frozenset[int]:
+    """The positions in the bar (steps) of the score's fermatas before ``start_step``, in bars
+    of ``bar_len`` steps (a pickup bar, or a bar in another meter, says nothing)."""
+    out = set()
+    for f in fermata_steps:
+        b = bisect.bisect_right(bar_steps, f) - 1
+        if f < start_step and 0 <= b < len(bar_steps) - 1 and \
+                bar_steps[b + 1] - bar_steps[b] == bar_len:
+            out.add(f - bar_steps[b])
+    return frozenset(out)
+
+
+# A long phrase, in beats: Bach's commonest (two bars of 4/4). The sampler's phrase-end bonuses
+# wait for it (voice_sampler.PHRASE_CADENCE_BONUS), and the phrase grid keeps whole ones
+LONG_PHRASE_BEATS = 8
+
+
+def _strong_frames(frames: list[_Frame], beat_steps: int) -> list[bool]:
+    """Per frame: on the downbeat, or on the middle beat of a bar of an even number of beats."""
+    starts = [f.step - f.pos for f in frames]
+    ends = sorted(set(starts))
+    length = {a: b - a for a, b in itertools.pairwise(ends)}
+    out = []
+    for f, start in zip(frames, starts, strict=True):
+        bar = length.get(start) or (length[ends[-2]] if len(ends) > 1 else 0)
+        half = bar // 2
+        out.append(f.pos == 0 or (bar % (2 * beat_steps) == 0 and f.pos == half))
+    return out
+
+
+def _ending(request: GenerationRequest, region: bool, runs_on: bool) -> str:
+    """"cadence" or "free": the request's, else a cadence for a region (or a harmonization)
+    and for a continuation that ends the piece; free for one that kept music follows
+    (``runs_on``: a part not rewritten goes on). A continuation from inside the sketch
+    (``--from-bar``) replaces the rest and ends the piece: a listening review found all 8 such
+    chorale continuations ending on no cadence when they were left free."""
+    return request.end or ("cadence" if region or not runs_on else "free")
+
+
+def _upbeat_cut(score: Score, stop: int, step: int) -> int:
+    """Ticks to take off the last bar of a continuation that ends the piece with a cadence:
+    the score's upbeat (on the grid); 0 without one, or where the short bar would hold less
+    than a beat. The notation writer then writes the last bar short (musicxml_writer: the last
+    bar completes the upbeat). A harmonization is a region and keeps its bars."""
+    upbeat = score.upbeat // step * step
+    if not upbeat:
+        return 0
+    last_bar = score.bar_start(score.bar_at(stop - 1))
+    if stop - upbeat - last_bar < score.time_signature_at(last_bar).beat_ticks:
+        return 0
+    return upbeat
+
+
+def _two_strong_beats(bar_steps: int, beat: int) -> bool:
+    """Whether a bar has a strong middle beat beside its downbeat (4/4, 12/8: an even number of
+    four beats or more)."""
+    beats = bar_steps // beat
+    return beats >= 4 and beats % 2 == 0
+
+
+def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | None = None,
+                      unit: int = 0) -> int:
+    """Where the cadence option's final tonic starts: on a strong beat, so that it is held as
+    an ending is. A bar of four beats or more ends on its middle beat (a half note in 4/4, as
+    chorale phrases close); shorter bars on the downbeat (a dotted half in 3/4, a whole bar in
+    2/4 and 6/8), the dominant then on the last beat of the bar before.
+
+    ``after`` (the sketch's last phrase end) and ``unit`` (a phrase's steps): a bar with both
+    strong beats ends on the downbeat where that leaves the phrases from ``after`` nearer whole
+    units (FINAL_ON_PHRASE_GRID: 36 beats from a fermata on beat 3 make 8 + 8 + 8 + 12, or a
+    4-beat phrase; 34 make 8 + 8 + 8 + 10, Bach's second commonest last phrase)."""
+    beats = (stop_step - bar_step) // beat
+    if _two_strong_beats(stop_step - bar_step, beat):
+        middle = bar_step + beats // 2 * beat
+        if after is not None and unit > 0 and after < bar_step:
+            return bar_step if _grid_off(bar_step - after, unit) < \
+                _grid_off(middle - after, unit) else middle
+        return middle
+    return bar_step
+
+
+def _grid_off(span: int, unit: int) -> int:
+    """How far ``span`` lies from a whole number of ``unit``."""
+    r = span % unit
+    return min(r, unit - r)
+
+
+def _upbeat_kept(score: Score, start: int, stop: int, cut: int) -> bool:
+    """Whether a continuation after the sketch's phrase ends keeps its last bar whole instead
+    of short by the upbeat (``cut`` ticks, _upbeat_cut): where the whole bar's closing chord
+    keeps their grid and the short bar's does not (FINAL_ON_PHRASE_GRID). A chorale whose
+    phrases end on beat 3 after a one-beat upbeat closes on beat 3 of a whole bar, 8 + 8 + 8
+    + 8 beats on (Bach's own last bar: beat 3 of a short one, a one-beat chord), not on the
+    short bar's downbeat, its last phrase 6 beats."""
+    after = max((t for t in score.fermatas if t < start), default=None)
+    if after is None or not cut:
+        return False
+    bar = score.bar_start(score.bar_at(stop - 1))
+    beat = score.time_signature_at(bar).beat_ticks
+    unit = LONG_PHRASE_BEATS * beat
+    short = _final_chord_step(bar, stop - cut, beat, after, unit)
+    whole = _final_chord_step(bar, stop, beat, after, unit)
+    return _grid_off(whole - after, unit) < _grid_off(short - after, unit)
+
+
+def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool,
+                   which: int | None = None) -> list[int]:
+    """Per frame: the root of the planned cadence chord (its normalized pitch class; ``which``:
+    only the dominant, 1, or the tonic, 2) whose first frame comes after it and at most
+    ``beat_steps`` later, -1 where none does or the frame is a cadence chord's own."""
+    out = [-1] * len(frames)
+    starts = []  # (step, root) of each cadence chord's first frame
+    for k, f in enumerate(frames):
+        if f.cadence and (k == 0 or frames[k - 1].cadence != f.cadence) and \
+                which in (None, f.cadence):
+            cad_minor, cad_shift = f.close_key or (minor, 0)
+            starts.append((f.step, cadence_root(cad_minor, f.cadence, cad_shift)))
+    for k, f in enumerate(frames):
+        if f.cadence:
+            continue
+        for step, root in starts:
+            if 0 < step - f.step <= beat_steps:
+                out[k] = root
+                break
+    return out
+
+
+def _mark_dominant_beats(frames: list[_Frame], beat: int, minor: bool) -> list[_Frame]:
+    """The frames inside the beat of each planned cadence's dominant (after its onset) that a
+    planned tonic follows a beat later, marked with the cadence's key (``in_dominant``)."""
+    tonic_at = {f.step for f in frames if f.cadence == 2}
+    keys = {f.step: f.close_key or (minor, 0) for f in frames
+            if f.cadence == 1 and f.step + beat in tonic_at}
+    out = []
+    for f in frames:
+        key = next((k for d, k in keys.items() if d < f.step < d + beat), None)
+        out.append(replace(f, in_dominant=key) if key is not None and not f.context else f)
+    return out
