@@ -2,7 +2,7 @@
 after it can still complete a root-position triad.
 
 The voice sampler writes a chord's voices one at a time, top voice first, and a phrase end's
-rules (``voice_sampler._fermata_chord_mask``, ``_root_reach_mask``) judge each note by the
+rules (``cadence_rules._fermata_chord_mask``, ``_root_reach_mask``) judge each note by the
 voices already written. A tenor that moves in fifths with where the bass must go, or an alto that
 leaves the tenor no note to complete the triad, is seen only when the bass finds no root: the
 rules yield and the phrase end is dropped (``DROP_FAILED_CLOSES``), and the phrase runs on. Of
@@ -91,7 +91,7 @@ def reachable(table: VoicingTable, before: np.ndarray, beat: np.ndarray | None,
     :data:`MAX_BASS_MOVE`) nor of a tritone or seventh, no consecutive fifths or octaves
     between any two voices that both move, from it or from ``beat`` (the last beat's chord,
     where a half beat came between), and no hidden fifth or octave between the outer voices
-    where the top voice leaps (``voice_sampler._style_mask``'s rules). ``own`` ([rows, voices,
+    where the top voice leaps (``part_writing._style_mask``'s rules). ``own`` ([rows, voices,
     pitches from ``low``]): the notes each voice's own line allows (a seventh it owes falls, its
     leaps, false relations), where the caller knows them."""
     v = table.pitches[None, :, :]
