@@ -128,6 +128,10 @@ class KeyParams:
     # G minor). Chorale melodies with their file's key, as --harmonize reads them: 319 -> 330
     # of 354 right (docs/keyfinding.md)
     dorian_final: bool = False
+    # A short passage of chords that opens on the bass of the minor key a flat further has that
+    # key among its candidates (_opens_on): chorale openings in G minor written with one flat
+    # were heard in D minor (BWV 341 and 364 continued there, a listening review, session 41)
+    dorian_first: bool = True
 
 
 DEFAULT = KeyParams()
@@ -474,7 +478,8 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
     if declared.sharps > -7:
         dorian = (major + 2) % 12
         flat6, nat6 = share[(dorian + 8) % 12], share[(dorian + 9) % 12]
-        if flat6 > nat6 or (params.dorian_final and _ends_on(notes, dorian)):
+        if flat6 > nat6 or (params.dorian_final and _ends_on(notes, dorian)) or \
+                (params.dorian_first and _opens_on(notes, dorian, params)):
             cands[(declared.sharps - 1, "minor")] = scores[1, dorian] + params.leading * min(
                 1.0, share[(dorian + 11) % 12] * 20)
     same = (declared.sharps, declared.mode)
@@ -490,6 +495,17 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
             if KeySignature(0, *key).quality == declared.quality:
                 cands[key] += params.family_prior
     return {k: float(v) for k, v in cands.items()}
+
+
+def _opens_on(notes: list[Note], tonic: int, params: KeyParams) -> bool:
+    """Whether a short passage of chords (``first_short`` applies to it) opens on a bass of
+    ``tonic``: a chorale opening in G minor written with one flat (its E natural in the
+    melody, E-flat below) is then heard in that key too."""
+    if not params.first_short or is_line(notes) or \
+            _shortness(notes, params.short_beats) <= 0:
+        return False
+    _, bass, _ = _onsets(notes)
+    return int(bass[0]) % 12 == tonic
 
 
 def _ends_on(notes: list[Note], tonic: int) -> bool:

@@ -1089,6 +1089,8 @@ class VoiceSampler:
                 mask[:, p0 + 1] = frame.step - marked_at >= min_phrase
                 if closing is not None and 0 < closing - frame.step < min_last:
                     mask[:, p0 + 1] = False
+                if rules and n > 2 and FERMATAS_ON_BEATS and not frame.on_beat:
+                    mask[:, p0 + 1] = False
                 pos_logits = logits
                 # the rows whose last phrase did not start at its place (LAST_PHRASE_RETRY)
                 late = None
@@ -1273,6 +1275,13 @@ class VoiceSampler:
                 limit = together & (frame.step - last_onset >= max_fermata) & frame.on_beat
                 if not together.any():
                     together = None
+            # ... and stands to the next beat: no voice strikes inside its beat (FERMATA_STANDS)
+            standing = None
+            if rules and n > 2 and FERMATA_STANDS and not (frame.on_beat or frame.context
+                                                           or frame.final):
+                standing = (fermata_at >= 0) & (frame.step - fermata_at < job.beat_steps)
+                if not standing.any():
+                    standing = None
             kept_on = np.zeros(rows, bool)  # rows where a sounding voice held in this frame
             struck = np.zeros(cur.shape, bool)  # the voices that strike a note in this frame
             # the notes that end here, a beat after the beat they began on, may be split
@@ -1500,6 +1509,10 @@ class VoiceSampler:
                         if rules and FULL_FINAL and frame.cadence and i and n > 2:
                             _final_chord(mask, i, cur, chord, cand, pitch_offset, cad_minor,
                                          cad_shift, frame.cadence)
+                        if standing is not None:  # (over every rule: the chord passed them)
+                            hold = standing & mask[:, HOLD]
+                            mask[hold, REST] = False
+                            mask[hold, pitch_offset:] = False
                     biased = logits
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step, lags,
@@ -1599,7 +1612,7 @@ class VoiceSampler:
                     feed(chosen)
             for r, i, g0 in sorted(ending, key=lambda e: e[1]):
                 for g in self._passing(g0, r, i, job, at_beat, at_half, cur,
-                                       between[r] or fermata_at[r] == beat_at
+                                       between[r] or was_fermata[r] == beat_at
                                        or beat_at in dominant_beats, mode_minor,
                                        passing_rng):
                     g = out(r, g)
@@ -1753,6 +1766,16 @@ PHRASES_FROM_SCORE = True
 # ends where the opening's fall in the bar: see the module's docs.
 PHRASE_PLACES = True
 OFF_PLACE_COST = 3.0
+# A chorale's phrase ends only on a beat: all 2,445 of Bach's fermatas in the model's split
+# chorales fall on one (4/4, 3/4, and the half note of 3/2). A listening review (session 41)
+# heard a continuation of a 3/2 chorale (BWV 123.6) mark its phrase end on a sixteenth
+FERMATAS_ON_BEATS = True
+# ... and its chord stands to the next beat: no voice strikes inside the beat of a phrase end's
+# chord (the model's fermata, or a planned close). A listening review (session 41) heard a 3/2
+# continuation leave its fermata chord after an eighth of its half-note beat, every voice
+# moving on; Bach leaves 15 of 430 fermata chords inside their beat (test and val, an eighth's
+# passing motion), the continuations of those openings 1 of 666 (a scratch count)
+FERMATA_STANDS = True
 
 
 BASS_LOWEST = True  # the bass sounds lowest (_lowest_mask)

@@ -133,6 +133,24 @@ def test_a_short_chord_passage_is_heard_from_its_first_chord():
     assert str(estimate_key(longer, KeySignature(0, 1, "major"))) == "G:major"
 
 
+# BWV 364's first four bars as beat chords: G minor written with one flat (E natural and
+# E-flat both sound), opening on G's bass and closing its first phrase on D minor's chord
+BWV_364_OPENING = [[43, 58, 62, 67], [46, 58, 62, 65], [50, 57, 62, 65], [52, 55, 62, 67],
+                   [53, 60, 69], [55, 58, 65, 67], [56, 59, 62, 65], [52, 57, 62, 64],
+                   [50, 53, 57, 62], [50, 57, 62, 65], [46, 58, 62, 67], [42, 60, 63, 69],
+                   [43, 60, 62, 67], [50, 57, 62, 66]]
+
+
+def test_a_short_chord_passage_in_the_dorian_signature_is_heard_from_its_first_bass():
+    # the minor key a flat further is a candidate when the opening's first bass is its tonic
+    # (dorian_first): before, only when its flat sixth outsounded the natural one
+    opening = [Note(i * TPQ, p, TPQ) for i, ps in enumerate(BWV_364_OPENING) for p in ps]
+    one_flat = KeySignature(0, -1, "major")
+    assert str(estimate_key(opening, one_flat)) == "G:minor"
+    assert str(estimate_key(opening, one_flat, params=replace(DEFAULT, dorian_first=False))) \
+        == "D:minor"
+
+
 def test_a_declared_minor_keeps_an_ambiguous_chord_passage_minor():
     # A minor, E minor, C, G in A minor's natural notes (no G#): the notes lean to C major, a file
     # that says A minor (BWV 256's <mode>minor</mode>) is heard in A minor, one that says nothing
