@@ -740,6 +740,33 @@ def _out_of_reach(above: np.ndarray, tenor: np.ndarray, own: np.ndarray, need: l
         ((own < 0) | _reaches(own, need, cand, minor))
 
 
+# On the beat before a planned cadence's dominant, where no voice above the tenor can reach the
+# dominant's leading tone by a move _leap_mask allows, the tenor takes a note from which it can
+# (_leading_reach_mask). A listening review (session 41) heard tenors leap an augmented second
+# into the final dominant's leading tone (F3 to G#3 in A minor) in 4 of 13 continuations: the
+# predominant had put alto and tenor both on the sixth degree, from which none could step to it
+LEADING_TONE_REACH = True
+
+
+def _leading_reach_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
+                        pitch_offset: int, leading: int, minor: bool) -> None:
+    """Voice ``i`` (the last above the bass), a beat before a planned dominant whose leading
+    tone is pitch class ``leading``: where none of the inner voices above it (``cur[:, 1:i]``)
+    can reach that pitch class by a move of a fifth at most that :func:`_leap_mask` allows (not
+    a chromatic slide), and the top voice does not sound it already, it takes a note from which
+    it can. (The top voice closes 2-1 or 7-1, or is a given melody: it is not counted on to
+    move to the leading tone.) A row left without a note keeps its mask."""
+    reached = (cur[:, 0] >= 0) & (cur[:, 0] % 12 == leading)
+    for j in range(1, i):
+        sounding = cur[:, j] >= 0
+        reached |= sounding & _reaches(np.maximum(cur[:, j], 0), [leading], cand, minor)
+    moves = _leap_allowed(minor, part_writing.MINOR_UPPER_LEAPS)[cand][:, cand] & \
+        (np.abs(cand[None, :] - cand[:, None]) <= 7) & \
+        ~(_SAME_LETTER[minor][cand % 12][:, cand % 12] & (cand[None, :] != cand[:, None]))
+    ok = (moves & (cand % 12 == leading)[None, :]).any(axis=1)
+    _narrow_held(mask, reached[:, None] | ok[None, :], cur[:, i], cand, pitch_offset)
+
+
 @functools.lru_cache(maxsize=32)
 def _reach_root(root: int, lo: int, hi: int) -> np.ndarray:
     """[pitches lo..hi]: whether from each pitch a pitch of class ``root`` in lo..hi is an

@@ -98,6 +98,7 @@ from composer_gui.ml.cadence_rules import (
     _full_close_pull,
     _key_pull_table,
     _last_pitch,
+    _leading_reach_mask,
     _own_lines,
     _plan_groups,
     _plan_targets,
@@ -1226,10 +1227,13 @@ class VoiceSampler:
             # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
             pre_rows = pre_pull = pre_bass = pre_fits = pre_top = None
             sub_rows = sub_pcs = None  # the rows, and each one's subtonic (SUBTONIC_BEFORE_V)
+            leading_reach = None  # the leading tone's pitch class (LEADING_TONE_REACH)
             if rules and n > 2 and frame.on_beat and pull_close is None \
                     and not (frame.context or frame.final or frame.cadence):
                 cad_key = dominant_keys.get(frame.step + job.beat_steps)
                 if cad_key is not None:
+                    if cadence_rules.LEADING_TONE_REACH:  # (cad_key[1]: its tonic)
+                        leading_reach = (cad_key[1] + 11) % 12
                     pre_rows = np.arange(rows)
                     sub_pcs = np.full(rows, (cad_key[1] + 10) % 12)
                     pre_pull = np.broadcast_to(
@@ -1476,6 +1480,9 @@ class VoiceSampler:
                         if rules and i == n - 1 and n > 2 and place_ahead[fi] >= 0:
                             _no_bass_seventh(mask, place_ahead[fi] - marked_at >= long_phrase,
                                              cur[:, :i], cur[:, i], cand, pitch_offset)
+                        if leading_reach is not None and i == n - 2 and i > 0:
+                            _leading_reach_mask(mask, i, cur, cand, pitch_offset,
+                                                leading_reach, mode_minor)
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:

@@ -556,6 +556,25 @@ def allowed_pitches(mask, sampler, row=0) -> set[int]:
     return {p for p in range(v.min_pitch, v.max_pitch + 1) if mask[row, v.pitch_id(p)]}
 
 
+def test_before_a_cadences_dominant_the_tenor_keeps_the_leading_tone_in_reach(sampler):
+    """A minor (normalized), the beat before the final dominant: soprano B4 (it closes 2-1),
+    alto D4, neither of which can step or leap to G# (D-G# is a tritone). The tenor takes no F,
+    from which G# is an augmented second (a review heard F3-G#3 into the final V in 4 of 13
+    continuations), nor D; it may take A, B or E. With the alto on A4 (it steps to G#4) the
+    tenor is free."""
+    from composer_gui.ml.cadence_rules import _leading_reach_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[71, 62, 53, -1], [71, 69, 53, -1]])
+    mask = _open_mask(2, sampler)
+    _leading_reach_mask(mask, 2, cur, cand, v.pitch_offset, 8, True)
+    assert not {53, 50} & allowed_pitches(mask, sampler, 0)
+    assert {57, 59, 52} <= allowed_pitches(mask, sampler, 0)
+    assert not mask[0, HOLD]  # (the tenor's F may not be held either)
+    assert {53, 50} <= allowed_pitches(mask, sampler, 1) and mask[1, HOLD]
+
+
 def test_the_bass_makes_no_unprepared_major_seventh_chord(sampler):
     """On a beat with E5, C5 and A4 above: a bass F would make F-A-C-E, a major-seventh chord;
     barred when the E is struck now, allowed when the soprano held it from the last onset (a
@@ -3239,9 +3258,11 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
         return out
 
     monkeypatch.setattr(voice_sampler, "_predominant_pulls", to_the_seventh_degree)
-    # (the tiny model's path as chosen: with the fermata's chord standing, one seed of 12 has
-    # its bass on G there, where the rule yields)
+    # (the tiny model's path as chosen: with the fermata's chord standing, or the tenor kept
+    # in reach of the leading tone, one seed of 12 has its voices above leave the bass only G
+    # there, and the rule yields)
     monkeypatch.setattr(voice_sampler, "FERMATA_STANDS", False)
+    monkeypatch.setattr(cadence_rules, "LEADING_TONE_REACH", False)
 
     beats = [(0, 69, 1), (1, 71, 1), (2, 72, 1), (3, 69, 1), (4, 68, 1), (5, 69, 1), (6, 71, 2),
              (8, 72, 1), (9, 71, 1), (10, 71, 1), (11, 71, 1), (12, 69, 4)]
