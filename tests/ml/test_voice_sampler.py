@@ -643,6 +643,28 @@ def test_a_chorale_chord_stands_no_longer_than_a_beat(tiny_voice_model, monkeypa
     assert longest_static(s, score, request, span) > TPQ
 
 
+def test_a_chorale_voice_holds_a_note_three_beats_at_most(tiny_voice_model, monkeypatch):
+    """A model that would rather hold (and marks no fermata): continued 4 bars, no voice's new
+    note lasts more than MAX_NOTE_BEATS beats (the lowest voice's strikes keep the chord
+    moving, the others would hold on: a review heard an alto hold 10 beats); without the limit
+    some do."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)  # (no fermata at all)
+    s = biased(tiny_voice_model, rather(lambda v: {
+        HOLD: 6.0, **{v.pos_id(p, True): -30.0 for p in range(16)}}))
+    score = chorale(16)
+    request = GenerationRequest(bars=4, variations=3, seed=2, end="free")
+
+    def longest() -> int:
+        return max(n.duration for r in s.generate(score, request) for n in r.notes
+                   if n.start >= score.end_tick)
+
+    assert longest() <= voice_sampler.MAX_NOTE_BEATS * TPQ
+    monkeypatch.setattr(voice_sampler, "MAX_NOTE_BEATS", 0)
+    assert longest() > 3 * TPQ
+
+
 def test_a_standing_chord_moves_its_bass_to_another_pitch(tiny_voice_model, monkeypatch):
     """A model that would rather hold, and strike C3 when it must: where the chord has stood a
     beat the bass strikes, and another pitch than the one it sounds (restruck, it made 8.5% of
