@@ -34,6 +34,10 @@ BARRED_LEAPS = (6, 10, 11)
 # continuations in 13 of 123 with the look-ahead blind to it, bench/phrase_ends.py), and a whole
 # triad to its root and third alone
 CLOSE_SPACING = 12
+# ... and a voicing without two neighbouring voices on one pitch to one with them, as the third
+# once to the third doubled: the continuations' interior fermata chords had two voices on one
+# pitch in 15 of 112, Bach's in 4 of 101 (bench/phrase_ends.py; a unison thins the close)
+CLOSE_NO_UNISON = True
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ class VoicingTable:
 
     pitches: np.ndarray  # [voicings, voices] model pitches, the top voice first, the bass last
     root: np.ndarray  # [voicings] the triad's root (pitch class)
-    tier: np.ndarray  # [voicings] 0: whole triad, spaced, third once; 1: ... third doubled;
+    tier: np.ndarray  # [voicings] 0: whole triad, spaced, third once; 1: ... third doubled
+    # (or two neighbouring voices on one pitch: CLOSE_NO_UNISON);
     # 2: whole triad; 3: root and third
 
 
@@ -75,6 +80,8 @@ def voicing_table(pitch_ok: np.ndarray, low: int, triads: list[tuple[int, int]],
         grid, whole = grid[keep], whole[keep]
         spaced = (np.diff(grid[:, :-1], axis=1) >= -CLOSE_SPACING).all(axis=1)
         thirds = ((grid % 12) == third).sum(axis=1) >= 2
+        if CLOSE_NO_UNISON:
+            thirds = thirds | (np.diff(grid, axis=1) == 0).any(axis=1)
         rows.append(grid)
         roots.append(np.full(len(grid), root))
         tiers.append(np.where(whole, np.where(spaced, np.where(thirds, 1, 0), 2), 3))

@@ -36,10 +36,23 @@ def test_voicings_are_root_position_triads_in_range_without_crossing_or_a_double
         pcs = (row % 12).tolist()
         spaced = (np.diff(row[:-1]) >= -12).all()
         thirds = sum((pc - root) % 12 in (3, 4) for pc in pcs)
+        unison = (np.diff(row) == 0).any()  # two neighbouring voices on one pitch
         assert len(set(pcs)) == (3 if tier < 3 else 2)
-        assert (tier == 0) == (tier < 3 and spaced and thirds == 1)
-        assert (tier == 1) == (tier < 3 and spaced and thirds > 1)
+        assert (tier == 0) == (tier < 3 and spaced and thirds == 1 and not unison)
+        assert (tier == 1) == (tier < 3 and spaced and (thirds > 1 or unison))
     assert all((t.tier == k).any() for k in range(4))
+
+
+def test_a_unison_in_a_close_is_ranked_with_a_doubled_third(monkeypatch):
+    # E5 G4 G4 C3 (alto and tenor on one G) is listed, below E5 G4 C4 C3; without
+    # CLOSE_NO_UNISON beside it
+    def tier_of(voicing) -> int:
+        t = table(C_MAJOR)
+        return int(t.tier[(t.pitches == voicing).all(axis=1)][0])
+
+    assert tier_of([76, 67, 67, 48]) == 1 and tier_of([76, 67, 60, 48]) == 0
+    monkeypatch.setattr(cv, "CLOSE_NO_UNISON", False)
+    assert tier_of([76, 67, 67, 48]) == 0
 
 
 def test_reach_bars_consecutive_fifths_into_the_bass_root_and_wide_leaps():
