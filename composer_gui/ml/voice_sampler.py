@@ -986,6 +986,10 @@ class VoiceSampler:
         if job.n_context == 0:
             last_slot = (n_frames - 1, n - 1)
         stop_step = job.plan.stop_tick // step
+        # per frame: the given top voice rests here, a beat or more (MELODY_RESTS_ALL: the
+        # voices below rest with it), and the frame where it enters again (they enter with it)
+        top_rest, top_enters = _given_top_rests(job, stop_step) \
+            if rules and n > 2 and MELODY_RESTS_ALL else (None, None)
         # passing eighths (PASSING_SHARE): a quarter beat split in two; what sounded on the last
         # beat and its half, and whether a voice struck anywhere else in between
         half = job.beat_steps // 2
@@ -1310,6 +1314,10 @@ class VoiceSampler:
             # every voice has been silent too long: they enter now (a beat frame)
             enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
                      if frame.on_beat and not frame.context else None)
+            if top_rest is not None and top_rest[fi]:
+                enter = None  # (they rest with the melody)
+            elif top_enters is not None and top_enters[fi]:
+                enter = np.ones(rows, bool)
             for i in range(n):
                 if cancelled():
                     return
@@ -1522,6 +1530,9 @@ class VoiceSampler:
                         if rules and FULL_FINAL and frame.cadence and i and n > 2:
                             _final_chord(mask, i, cur, chord, cand, pitch_offset, cad_minor,
                                          cad_shift, frame.cadence)
+                        if top_rest is not None and top_rest[fi] and i:  # (over every rule)
+                            mask[:] = False
+                            mask[:, REST] = True
                         if standing is not None:  # (over every rule: the chord passed them)
                             hold = standing & mask[:, HOLD]
                             mask[hold, REST] = False
@@ -1715,6 +1726,39 @@ class VoiceSampler:
         if job.tonic_check and report.found_tonic < k:
             self.warnings.append(f"{k - report.found_tonic} of {k} variation(s): none of "
                                  f"{m} candidates ended on the tonic chord")
+
+
+def _given_top_rests(job: _VoiceJob, stop_step: int) -> tuple[list[bool], list[bool]]:
+    """Per frame: inside a rest of a beat or more of the given top voice (a harmonized melody, a
+    kept soprano), and where that voice enters after one (MELODY_RESTS_ALL). All False where
+    the top voice is written."""
+    frames = job.frames
+    rest, enters = [False] * len(frames), [False] * len(frames)
+    if job.rewritten[0]:
+        return rest, enters
+    fi = 0
+    while fi < len(frames):
+        if frames[fi].forced[0] != REST or frames[fi].context:
+            fi += 1
+            continue
+        fj = fi
+        while fj < len(frames) and frames[fj].forced[0] == REST and not frames[fj].context:
+            fj += 1
+        end = frames[fj].step if fj < len(frames) else stop_step
+        if end - frames[fi].step >= job.beat_steps:
+            rest[fi:fj] = [True] * (fj - fi)
+            if fj < len(frames) and frames[fj].forced[0] is not None \
+                    and frames[fj].forced[0] != HOLD:
+                enters[fj] = True
+        fi = fj
+    return rest, enters
+
+
+# Where a given melody rests a beat or more, the voices written under it rest with it, and enter
+# with it again: Bach's altos, tenors and basses rest with the soprano at 172 of the 173 rests
+# of a beat or more in the sopranos of music21's four-part chorale files (a scratch count). A
+# listening review (session 41) heard a harmonization sing on through the melody's rests.
+MELODY_RESTS_ALL = True
 
 
 # The longest silence of all voices inside generated music, in beats (voices, a melody). An LSTM

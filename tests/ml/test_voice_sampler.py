@@ -2825,6 +2825,33 @@ def half_close_melody() -> Score:
                  key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
 
 
+def test_the_voices_under_a_melody_rest_with_it(sampler, monkeypatch):
+    """A melody in C that closes its first phrase on beat 3 and rests beat 4 (as Bach's
+    sopranos do between phrases): harmonized, no voice under it sounds in the rest, and they
+    all strike again with the melody's next note; without the rule they sing on through it."""
+    from composer_gui.ml import voice_sampler
+
+    beats = [(0, 72, 1), (1, 74, 1), (2, 76, 1), (4, 76, 1), (5, 74, 1), (6, 72, 2)]
+    score = Score(parts=(Part(tuple(Note(b * TPQ, p, q * TPQ) for b, p, q in beats),
+                              name="Soprano"),),
+                  key_signatures=(KeySignature(0, 0),), fermatas=(2 * TPQ,))
+    rest = (3 * TPQ, 4 * TPQ)
+
+    def sounding_in_rest() -> tuple[int, int]:
+        inside = late = 0
+        for seed in range(4):
+            out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+            lower = [n for part in out.parts[1:] for n in part.notes]
+            inside += sum(n.start < rest[1] and n.end > rest[0] for n in lower)
+            late += sum(not any(n.start == rest[1] for n in part.notes)
+                        for part in out.parts[1:])
+        return inside, late
+
+    assert sounding_in_rest() == (0, 0)
+    monkeypatch.setattr(voice_sampler, "MELODY_RESTS_ALL", False)
+    assert sounding_in_rest()[0] > 0
+
+
 def harmonized_pcs_at(sampler, score: Score, tick: int, seeds: int) -> list[set[int]]:
     """Per seed, the pitch classes sounding at ``tick`` in ``score``'s melody harmonized."""
     return [{n.pitch % 12 for n in sampler.generate(
