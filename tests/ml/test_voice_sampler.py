@@ -2825,6 +2825,23 @@ def half_close_melody() -> Score:
                  key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ,))
 
 
+def test_the_final_tonics_bass_takes_its_lowest_root(sampler):
+    """The final tonic's bass, allowed A2 and A3 (the dominant's E3 reaches both): A2, the
+    low root Bach ends on (our final chords lay within an octave 4 times as often as his); a
+    row allowing no A keeps its mask."""
+    from composer_gui.ml.voice_sampler import _lowest_root
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = np.zeros((2, v.size), bool)
+    for p in (45, 57):
+        mask[0, v.pitch_id(p)] = True
+    mask[1, v.pitch_id(52)] = mask[1, v.pitch_id(55)] = True
+    _lowest_root(mask, cand, v.pitch_offset, 9)
+    assert allowed_pitches(mask, sampler, 0) == {45}
+    assert allowed_pitches(mask, sampler, 1) == {52, 55}
+
+
 def test_the_voices_under_a_melody_rest_with_it(sampler, monkeypatch):
     """A melody in C that closes its first phrase on beat 3 and rests beat 4 (as Bach's
     sopranos do between phrases): harmonized, no voice under it sounds in the rest, and they
