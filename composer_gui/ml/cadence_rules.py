@@ -760,10 +760,7 @@ def _leading_reach_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndar
     for j in range(1, i):
         sounding = cur[:, j] >= 0
         reached |= sounding & _reaches(np.maximum(cur[:, j], 0), [leading], cand, minor)
-    moves = _leap_allowed(minor, part_writing.MINOR_UPPER_LEAPS)[cand][:, cand] & \
-        (np.abs(cand[None, :] - cand[:, None]) <= 7) & \
-        ~(_SAME_LETTER[minor][cand % 12][:, cand % 12] & (cand[None, :] != cand[:, None]))
-    ok = (moves & (cand % 12 == leading)[None, :]).any(axis=1)
+    ok = _reaches(cand, [leading], cand, minor)  # from each candidate
     _narrow_held(mask, reached[:, None] | ok[None, :], cur[:, i], cand, pitch_offset)
 
 

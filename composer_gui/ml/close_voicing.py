@@ -79,12 +79,12 @@ def voicing_table(pitch_ok: np.ndarray, low: int, triads: list[tuple[int, int]],
         keep = (whole | bare) & ~doubled
         grid, whole = grid[keep], whole[keep]
         spaced = (np.diff(grid[:, :-1], axis=1) >= -CLOSE_SPACING).all(axis=1)
-        thirds = ((grid % 12) == third).sum(axis=1) >= 2
+        thin = ((grid % 12) == third).sum(axis=1) >= 2  # the third doubled
         if CLOSE_NO_UNISON:
-            thirds = thirds | (np.diff(grid, axis=1) == 0).any(axis=1)
+            thin |= (np.diff(grid, axis=1) == 0).any(axis=1)  # or two voices on one pitch
         rows.append(grid)
         roots.append(np.full(len(grid), root))
-        tiers.append(np.where(whole, np.where(spaced, np.where(thirds, 1, 0), 2), 3))
+        tiers.append(np.where(whole, np.where(spaced, np.where(thin, 1, 0), 2), 3))
     if not rows:
         return VoicingTable(np.zeros((0, n), np.int64), np.zeros(0, np.int64),
                             np.zeros(0, np.int64))

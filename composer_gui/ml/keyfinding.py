@@ -243,21 +243,21 @@ def key_scores(notes: list[Note], params: KeyParams = DEFAULT) -> np.ndarray | N
     scores = key_correlations(hist, params.profile)
     scores[0] += params.major_bias
     ev = key_evidence(notes)
-    line = params.first_short and is_line(notes)
     for name in _CUES:
-        weight = getattr(params, name)
-        if name == "first" and params.first_short and not line:
-            weight += params.first_short * _shortness(notes, params.short_beats)
+        weight = getattr(params, name) + (_first_short(notes, params) if name == "first" else 0)
         if weight:
             scores += weight * ev[name]
     return scores
 
 
-def _shortness(notes: list[Note], short_beats: float) -> float:
-    """1 for a passage of at most ``short_beats`` beats (first onset to last end), 0 from twice
-    that, linear between."""
+def _first_short(notes: list[Note], params: KeyParams) -> float:
+    """The first chord's extra weight on a short passage of chords: ``first_short`` up to
+    ``short_beats`` beats (first onset to last end), none from twice that, linear between; none
+    for a single line."""
+    if not params.first_short or is_line(notes):
+        return 0.0
     span = (max(n.start + n.duration for n in notes) - min(n.start for n in notes)) / TPQ
-    return float(np.clip(2.0 - span / short_beats, 0.0, 1.0))
+    return params.first_short * float(np.clip(2.0 - span / params.short_beats, 0.0, 1.0))
 
 
 # ----- the line model ------------------------------------------------------------------------
@@ -501,8 +501,7 @@ def _opens_on(notes: list[Note], tonic: int, params: KeyParams) -> bool:
     """Whether a short passage of chords (``first_short`` applies to it) opens on a bass of
     ``tonic``: a chorale opening in G minor written with one flat (its E natural in the
     melody, E-flat below) is then heard in that key too."""
-    if not params.first_short or is_line(notes) or \
-            _shortness(notes, params.short_beats) <= 0:
+    if _first_short(notes, params) <= 0:
         return False
     _, bass, _ = _onsets(notes)
     return int(bass[0]) % 12 == tonic
