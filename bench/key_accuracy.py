@@ -5,6 +5,7 @@
     python bench/key_accuracy.py --by-mode  # folk accuracy of major and minor tunes apart
     python bench/key_accuracy.py --file-keys  # with the K: field's mode declared, as the app
     python bench/key_accuracy.py --chorale-melodies  # chorale sopranos, as --harmonize reads
+    python bench/key_accuracy.py --one-off  # signatures one fifth off, flat_short off -> on
     python bench/key_accuracy.py --fit      # fit the line model (folk train); writes key_model.py
     python bench/key_accuracy.py --modes    # Dorian / Mixolydian heard in the notes (left out)
     python bench/key_accuracy.py --tune-line  # its L2 and signature weights (tuning set)
@@ -746,6 +747,46 @@ def first_chord(data):
           f"of {total}")
 
 
+def one_off_table(data):
+    """Signatures one fifth off: the file's sharps, one fewer (a sharp short: G major under C
+    major's signature) and one more (a flat short: F major under none), declared as major,
+    ``KeyParams.flat_short`` off -> on; 4 bars / 2 bars (and whole tunes for the file's own)."""
+    off = {name: replace(getattr(keyfinding, name), flat_short=False)
+           for name in ("DEFAULT", "LINE")}
+    on = {name: getattr(keyfinding, name) for name in off}
+    print("\nSignatures one fifth off, flat_short off -> on (whole / 4 bars / 2 bars; shifted: 4 / "
+          "2 bars)\n")
+    print("| set | tunes | the file's own | a sharp short | a flat short |")
+    print("| --- | ---: | --- | --- | --- |")
+    for corpus, split in (("folk", "test"), ("folk", "val"), ("folk", "train"),
+                          ("chorales", "test"), ("chorales", "val"), ("chorales", "train"),
+                          ("airs", "test")):
+        recs = [r for r in data[corpus][split] if r["sig"] is not None]
+        cells = []
+        for shift in (0, -1, 1):
+            shares = []
+            for params in (off, on):
+                for name, value in params.items():
+                    setattr(keyfinding, name, value)
+                right, total = Counter(), Counter()
+                for rec in recs:
+                    sig = rec["sig"] + shift
+                    if not -7 <= sig <= 7:
+                        continue
+                    for view, notes in views(rec):
+                        if shift and view == "whole":
+                            continue
+                        est = keyfinding.estimate_key(notes, KeySignature(0, sig, "major"))
+                        total[view] += 1
+                        right[view] += relation(est, *rec["truth"][:2]) == "right"
+                shares.append(" / ".join(f"{100 * right[v] / max(1, total[v]):.1f}"
+                                         for v in VIEWS if total[v]) + "%")
+            cells.append(" -> ".join(shares))
+        print(f"| {corpus} {split} | {len(recs)} | " + " | ".join(cells) + " |")
+    for name, value in on.items():
+        setattr(keyfinding, name, value)
+
+
 def chorale_melodies(data):
     """The chorales' soprano alone, whole, with the file's signature and mode declared, as
     ``generate --harmonize`` and the Harmonize action read a chorale melody. "Dorian
@@ -834,6 +875,8 @@ def main(argv=None):
                     help="chorales with and without first_short")
     ap.add_argument("--chorale-melodies", action="store_true",
                     help="chorale sopranos alone with the file's key, as --harmonize reads them")
+    ap.add_argument("--one-off", action="store_true",
+                    help="signatures one fifth off, KeyParams.flat_short off and on")
     ap.add_argument("--fit", action="store_true",
                     help="fit the line model on the folk train split; writes key_model.py")
     args = ap.parse_args(argv)
@@ -855,6 +898,10 @@ def main(argv=None):
         return
     if args.first_chord:
         first_chord(data)
+        return
+    if args.one_off:
+        data["airs"] = load("airs")
+        one_off_table(data)
         return
     if args.file_keys:
         data["airs"] = load("airs")

@@ -132,6 +132,14 @@ class KeyParams:
     # key among its candidates (_opens_on): chorale openings in G minor written with one flat
     # were heard in D minor (BWV 341 and 364 continued there, a listening review, session 41)
     dorian_first: bool = True
+    # A signature a flat short (F major written without its B-flat, as a lead sheet in
+    # music21's corpus is; a MIDI file's default C major over a piece in F): where the flat
+    # sounds more than the natural, the major key a flat further is a candidate beside its
+    # relative minor above. F major was heard as D minor or C major. The sharp side (G major
+    # under C major's signature, its F# sounding and no F) was measured and left out: the
+    # raised fourth is also the dominant's leading tone, and a declared signature leaning on
+    # its dominant was then left for it (docs/keyfinding.md, bench/key_accuracy.py --one-off)
+    flat_short: bool = True
 
 
 DEFAULT = KeyParams()
@@ -474,7 +482,7 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
         + params.leading * min(1.0, share[(minor + 11) % 12] * 20),
     }
     # The minor key a flat further (G minor written with F major's one flat), when its sixth
-    # degree is flattened more often than not.
+    # degree is flattened more often than not; and then its relative major too (flat_short)
     if declared.sharps > -7:
         dorian = (major + 2) % 12
         flat6, nat6 = share[(dorian + 8) % 12], share[(dorian + 9) % 12]
@@ -482,6 +490,8 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
                 (params.dorian_first and _opens_on(notes, dorian, params)):
             cands[(declared.sharps - 1, "minor")] = scores[1, dorian] + params.leading * min(
                 1.0, share[(dorian + 11) % 12] * 20)
+        if params.flat_short and flat6 > nat6:
+            cands[(declared.sharps - 1, "major")] = scores[0, (major + 5) % 12]
     same = (declared.sharps, declared.mode)
     if same not in cands:  # a church mode (K:Ddor): its tonic, scored as its family's key
         cands[same] = scores[MODES.index(declared.quality), declared.tonic_pc]

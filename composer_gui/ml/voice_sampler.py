@@ -485,12 +485,16 @@ class VoiceSampler:
 
         horizon = max(n_ctx_end, stop)
         grid = vx.voice_grid(lanes, shift, v, horizon, warnings)
-        bar_ticks = score.bar_starts(horizon)
-        if bar_ticks[-1] < horizon:
-            bar_ticks.append(score.bar_start(len(bar_ticks)))
+        # the bar lines the model hears (a bar longer than its longest split in parts), the
+        # first one at or after the horizon included
+        lines = v.bar_lines(score, score.bar_end(score.bar_at(horizon)))
+        bar_ticks = [t for t in lines if t < horizon]
+        bar_ticks.append(next(t for t in lines if t >= horizon) if lines[-1] >= horizon
+                         else score.bar_end(score.bar_at(horizon)))
         bar_steps = [b // step for b in bar_ticks]
         if end == "cadence":
-            total = score.bar_at(max(stop, score.end_tick if not ends_piece else stop) - 1) + 1
+            last = max(stop, score.end_tick if not ends_piece else stop) - 1
+            total = len(v.bar_lines(score, last))
         else:
             total = None
 
@@ -501,14 +505,17 @@ class VoiceSampler:
             b = bisect.bisect_right(bar_steps, s) - 1
             pos = s - bar_steps[b]
             if pos >= v.max_bar_steps:
-                raise ValueError(f"bar {score.bar_number(b)} is longer than the model's longest "
+                bar = score.bar_number(score.bar_at(bar_steps[b] * step))
+                raise ValueError(f"bar {bar} is longer than the model's longest "
                                  f"bar ({v.max_bar_steps} sixteenths)")
             return b, pos
 
         ts = score.time_signature_at(start)
         if v.nearest_meter(ts) != f"{ts.numerator}/{ts.denominator}":
+            split = ts.bar_ticks // step // v.part_steps(ts.bar_ticks // step)
             warnings.append(f"the model knows no {ts.numerator}/{ts.denominator}; it hears "
-                            f"{v.nearest_meter(ts)}")
+                            + (f"each bar as {split} bars of " if split > 1 else "")
+                            + v.nearest_meter(ts))
 
         # prefix: from a bar line early enough to fit the budget
         start_step, stop_step, ctx_step = start // step, stop // step, horizon // step

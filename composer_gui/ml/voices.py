@@ -143,12 +143,42 @@ class VoiceVocabulary:
         return kind
 
     def nearest_meter(self, ts: TimeSignature) -> str:
-        """The meter token for ``ts``: itself, or the known meter with the nearest bar length."""
+        """The meter token for ``ts``: itself, or the known meter with the nearest bar length;
+        for a bar longer than the model's longest, the meter of its parts (:meth:`bar_parts`:
+        4/2 is heard as two bars of 2/2, 3/1 as two of 3/2)."""
         text = f"{ts.numerator}/{ts.denominator}"
         if text in self.meters:
             return text
-        return min(self.meters, key=lambda m: (abs(self._bar_steps[m] * self.step_ticks
-                                                   - ts.bar_ticks), m))
+        target = ts.bar_ticks
+        if target > self.max_bar_steps * self.step_ticks:
+            target = self.part_steps(target // self.step_ticks) * self.step_ticks
+        return min(self.meters, key=lambda m: (
+            abs(self._bar_steps[m] * self.step_ticks - target),
+            m.split("/")[1] != str(ts.denominator), m.split("/")[0] != str(ts.numerator), m))
+
+    def part_steps(self, steps: int) -> int:
+        """The length (steps) of the bars the model hears in a bar of ``steps``: the bar itself,
+        or for one longer than its longest (4/2, 4/1, a free meter's long bar) the fewest equal
+        parts that fit, where the sixteenths divide so; else parts of its longest bar, the last
+        one shorter."""
+        if steps <= self.max_bar_steps:
+            return steps
+        fewest = -(-steps // self.max_bar_steps)
+        return next((steps // k for k in range(fewest, fewest + 3) if steps % k == 0),
+                    self.max_bar_steps)
+
+    def bar_lines(self, score: Score, until: int) -> list[int]:
+        """The bar lines the model hears (ticks), up to and including the bar holding ``until``:
+        the score's, and inside a bar longer than the model's longest the lines of its parts
+        (:meth:`part_steps`). Until the sampler split such bars, a 4/2 tune (285 of Essen's
+        8,514) could not be continued; training truncated their bars at the longest."""
+        step = self.step_ticks
+        out = []
+        for start in score.bar_starts(until):
+            end = score.bar_end(score.bar_at(start))
+            part = self.part_steps((end - start) // step) * step
+            out += [t for t in range(start, end, part) if t == start or t <= until]
+        return out
 
     def encode(self, score: Score, warnings: list[str] | None = None, *,
                fermatas: Sequence[int] = ()) -> list[int]:
@@ -325,7 +355,7 @@ def encode(score: Score, vocab: VoiceVocabulary, *, fermatas: Sequence[int] = ()
     warnings += plan.messages
     step = vocab.step_ticks
     end = score.end_tick if end_tick is None else end_tick
-    bars = [b for b in score.bar_starts(end) if b < end] or [0]
+    bars = [b for b in vocab.bar_lines(score, end) if b < end] or [0]
     if end_tick is None:
         last_bar_end = score.bar_end(score.bar_at(max(0, end - 1)))
     else:
@@ -336,7 +366,8 @@ def encode(score: Score, vocab: VoiceVocabulary, *, fermatas: Sequence[int] = ()
     ts0 = vocab.nearest_meter(score.time_signature_at(0))
     tokens = [BOS, vocab.mode_id(mode), vocab.ts_id(ts0)]
     for b, b0 in enumerate(bars):
-        b1 = min(score.bar_end(score.bar_at(b0)), last_bar_end)
+        b1 = min(bars[b + 1] if b + 1 < len(bars) else score.bar_end(score.bar_at(b0)),
+                 last_bar_end)
         tokens.append(vocab.bar_id(total_bars - b))
         s0 = round(b0 / step)
         for s in range(s0, round(b1 / step)):

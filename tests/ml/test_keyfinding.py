@@ -174,6 +174,29 @@ def test_dorian_signature_gives_the_minor_key_a_flat_further():
     assert str(key) == "G:minor" and key.sharps == -2
 
 
+def test_a_signature_a_flat_short_is_heard_in_the_major_key_a_flat_further(monkeypatch):
+    """F major written with no flat (its B-flats as accidentals: a lead sheet in music21's
+    corpus, a MIDI file's default C major): heard in F major, as a line and as chords, not in
+    D minor (the minor key a flat further) nor C major. Without flat_short it is not; and a
+    C major line with one passing B-flat and its B naturals stays in C major."""
+    from composer_gui.ml import keyfinding
+
+    c_sig = KeySignature(0, 0, "major")
+    # Jeanie with the Light Brown Hair's first phrase: D C A Bb A G F A C D F (held)
+    line = melody([74, 72, 69, 70, 69, 67, 65, 69, 60, 62, 65], [2, 3, 1, 1, 1, 1, 1, 2, 1, 1, 4])
+    chords = (chord(0, [41, 57, 60, 69]) + chord(2 * TPQ, [46, 58, 62, 70])
+              + chord(4 * TPQ, [48, 58, 64, 67]) + chord(6 * TPQ, [41, 57, 60, 65], 4))
+    for notes in (line, chords):
+        key = estimate_key(notes, c_sig)
+        assert str(key) == "F:major" and key.sharps == -1
+    c_major = melody([60, 64, 67, 70, 69, 65, 67, 71, 72, 74, 71, 72], [1] * 11 + [2])
+    assert str(estimate_key(c_major, c_sig)) == "C:major"
+    monkeypatch.setattr(keyfinding, "LINE", replace(keyfinding.LINE, flat_short=False))
+    monkeypatch.setattr(keyfinding, "DEFAULT", replace(keyfinding.DEFAULT, flat_short=False))
+    for notes in (line, chords):
+        assert str(estimate_key(notes, c_sig)) != "F:major"
+
+
 def test_a_melody_that_closes_on_the_tonic_a_flat_further_may_be_in_that_minor_key(
         monkeypatch):
     """A chorale melody in G minor written with one flat that sings E natural (its E-flats in
@@ -327,8 +350,9 @@ def test_key_choices_rank_what_estimate_key_picks_first(seed):
             choices = key_choices(notes, declared)
             assert choices[0][0] == estimate_key(notes, declared)
             assert [v for _, v in choices] == sorted((v for _, v in choices), reverse=True)
-            # a signature's major and minor keys (and one a flat further), or all 24 keys
-            assert len(choices) in ((2, 3, 24) if declared is not None else (24,))
+            # a signature's major and minor keys (and the minor key a flat further, with its
+            # relative major where the flat sounds), or all 24 keys
+            assert len(choices) in ((2, 3, 4, 24) if declared is not None else (24,))
 
 
 def test_the_runner_up_key_of_an_ambiguous_melody():

@@ -18,7 +18,7 @@ from composer_gui.ml.model_folder import TOKEN
 from composer_gui.ml.sampler import GenerationRequest, Sampler, load_sampler
 from composer_gui.ml.voice_sampler import VoiceSampler
 from composer_gui.ml.voices import HOLD, REST
-from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
 BAR = 4 * TPQ
 S = [72, 71, 72, 74, 76, 74, 72, 71, 72, 74, 76, 77, 79, 77, 76, 74, 72, 71, 72, 74]
@@ -182,6 +182,27 @@ def test_cadence_counts_the_bars_down_and_free_does_not(tiny_voice_model):
     # the sketch's two bars, then the three asked for
     assert seen["cadence"] == ["BAR_5", "BAR_4", "BAR_3", "BAR_2", "BAR_1"]
     assert seen["free"] == ["BAR_8"] * 5
+
+
+def test_a_bar_longer_than_the_models_longest_is_continued_in_parts(tiny_voice_model):
+    """A 4/2 chorale (32 sixteenths a bar, the model's longest 24) is heard as bars of 2/2:
+    the bars are counted down in halves, and the continuation fills its bars. Until the
+    sampler split such bars it stopped with "bar 1 is longer than the model's longest bar"."""
+    sampler = load_sampler(tiny_voice_model)
+    v = sampler.vocab
+    score = dataclasses.replace(chorale(16), time_signatures=(TimeSignature(0, 4, 2),))
+    rec = Recorder(sampler.session)
+    sampler.session = rec
+    try:
+        out = sampler.generate(score, GenerationRequest(bars=1, seed=1, end="cadence"))
+    finally:
+        sampler.session = rec.session
+    bars = [v.name(int(t[0])) for t in rec.fed if v.kind(int(t[0])) == "BAR"]
+    assert bars == ["BAR_6", "BAR_5", "BAR_4", "BAR_3", "BAR_2", "BAR_1"]
+    assert any("each bar as 2 bars of 2/2" in w for w in sampler.plan.warnings)
+    new = [n for p in out[0].parts for n in p.notes if n.start >= score.end_tick]
+    assert {p.name for p in out[0].parts} == {p.name for p in score.parts}
+    assert max(n.end for n in new) == 3 * score.time_signatures[0].bar_ticks
 
 
 def test_the_default_end(sampler):

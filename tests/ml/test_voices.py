@@ -82,6 +82,30 @@ def test_fermatas_and_bars_left_are_marked():
     assert open_ended.tokens[-1] != V.EOS
 
 
+@pytest.mark.parametrize(("meter", "heard", "parts"), [
+    ((4, 2), "2/2", 2), ((2, 1), "2/2", 2), ((4, 1), "4/4", 4), ((3, 1), "3/2", 2),
+    ((6, 2), "3/2", 2), ((5, 2), "5/4" if "5/4" in VOCAB.meters else None, 2),
+    ((4, 4), "4/4", 1), ((3, 2), "3/2", 1),
+])
+def test_a_bar_longer_than_the_models_longest_is_heard_in_parts(meter, heard, parts):
+    """4/2 (285 of Essen's 8,514 songs), 4/1, 3/1: the model hears each bar as equal bars it
+    knows, of the meter with that length (the same beat unit first), and the encoder splits
+    such bars so instead of cutting them off at its longest."""
+    ts = TimeSignature(0, *meter)
+    steps = ts.bar_ticks // VOCAB.step_ticks
+    assert steps // VOCAB.part_steps(steps) == parts
+    assert VOCAB.part_steps(steps) <= VOCAB.max_bar_steps
+    if heard is not None:
+        assert VOCAB.nearest_meter(ts) == heard
+    score = Score(parts=(Part(tuple(Note(i * TPQ, 60 + i % 5, TPQ) for i in range(
+        2 * ts.bar_ticks // TPQ))),), time_signatures=(ts,))
+    lines = VOCAB.bar_lines(score, score.end_tick - 1)
+    assert lines == list(range(0, 2 * ts.bar_ticks, ts.bar_ticks // parts))
+    enc = V.encode(score, V.VoiceVocabulary(voices=("melody",)))
+    assert sum(VOCAB.kind(t) == "BAR" for t in enc.tokens) == 2 * parts
+    assert sum(VOCAB.kind(t) == "POS" for t in enc.tokens) == score.end_tick // VOCAB.step_ticks
+
+
 def test_one_part_with_chords_is_dealt_out_to_the_voices_by_height():
     chords = [(48, 64, 67, 72), (47, 65, 67, 74)]
     notes = [Note(i * TPQ, p, TPQ) for i, row in enumerate(chords) for p in row]
