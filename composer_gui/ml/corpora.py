@@ -161,9 +161,24 @@ def convert_source(job: tuple[str, str, str, dict]) -> dict:
     out: dict = {"path": path, "pieces": [], "warnings": [], "error": None}
     try:
         if kind == "file":
-            from composer_gui.music.formats import load_score
+            from composer_gui.music.formats import kind_of, load_score
+            from composer_gui.music.notation import abc_tune_count
 
-            scores = [(None, (load_score(path, out["warnings"]), []))]
+            tunes = abc_tune_count(path) if kind_of(path) == "abc" else 0
+            if tunes > 1:  # an ABC collection: every tune is a piece (the app opens the first)
+                scores = []
+                for i in range(tunes):
+                    try:
+                        scores.append((i, (load_score(path, [], tune=i), [])))
+                    except Exception as exc:
+                        why = getattr(exc, "reason", None) or _reason(exc)
+                        if why.startswith(f"tune {i + 1} "):  # ("tune 3 was not read: ...")
+                            why = why.split(": ", 1)[-1]
+                        out["warnings"].append(f"tune {i + 1} skipped: {why}")
+                if not scores:
+                    raise ValueError(f"none of its {tunes} tunes could be read")
+            else:
+                scores = [(None, (load_score(path, out["warnings"]), []))]
         else:
             import music21
 
@@ -278,6 +293,9 @@ def load_pieces(
                 failed += 1
                 err = r["error"]
                 log(f"skipped {err if err.startswith(r['path']) else r['path'] + ': ' + err}")
+            for note in r["warnings"]:  # a collection's tunes that could not be read
+                if note.startswith("tune ") and " skipped: " in note:
+                    log(f"{r['path']}: {note}")
             cache[r["path"]] = {"stamp": _stamp(r["path"]), "pieces": r["pieces"],
                                 "error": r["error"], "warnings": r["warnings"][:20]}
         cache_path.parent.mkdir(parents=True, exist_ok=True)

@@ -465,15 +465,20 @@ def decode_piece(tokens: Sequence[int], vocab: VoiceVocabulary) -> DecodedPiece:
     fermatas: list[int] = []
     bars_left: list[int] = []
     bar = -1
+    origin = bar_end = 0  # where this bar starts, and where the last frame seen ends
     while i < len(toks):
         kind = vocab.kind(toks[i])
         if kind == "BAR":
+            # a bar of another meter than the first (a meter change, a 5/4 bar in 4/4) lasts
+            # as long as its frames do: ticks never run back (a piece of a user's folder)
+            origin = 0 if bar < 0 else max(origin + bar_len, bar_end)
             bar += 1
             bars_left.append(toks[i] - vocab.bar_offset + 1)
             i += 1
         elif kind == "POS" and bar >= 0 and i + n < len(toks) + 1:
             step, fermata = divmod(toks[i] - vocab.pos_offset, 2)
-            tick = bar * bar_len + step * vocab.step_ticks
+            tick = origin + step * vocab.step_ticks
+            bar_end = max(bar_end, tick + vocab.step_ticks)
             frame = toks[i + 1:i + 1 + n]
             if len(frame) < n or any(vocab.kind(t) not in ("PITCH", "HOLD", "REST")
                                      for t in frame):

@@ -32,13 +32,15 @@ def kind_of(path: str | Path) -> str:
     return ""
 
 
-def load_score(path: str | Path, warnings: list[str] | None = None) -> Score:
+def load_score(path: str | Path, warnings: list[str] | None = None,
+               tune: int | None = None) -> Score:
     """Read any supported file; raises ScoreFileError with a message fit for the user.
 
     Notation files are pre-scanned for values no music needs (music/prescan.py), and every score
     must end within the maximum score length (music/limits.py). Whatever else a hostile file makes
     a reader raise (RecursionError, MemoryError, OverflowError, ...) becomes a ScoreFileError too.
     This runs in the calling process; music/safe_read.py adds a time and a memory limit.
+    ``tune``: which tune of a multi-tune ABC file (from 0; default the first), checked alone.
     """
     kind = kind_of(path)
     try:
@@ -46,7 +48,10 @@ def load_score(path: str | Path, warnings: list[str] | None = None) -> Score:
             score = read_project(path)
         elif kind == "midi":
             score = read_midi(path, warnings)
-        elif kind in ("musicxml", "abc"):
+        elif kind == "abc":  # the tune read, and the file's header
+            prescan.check_abc_tune(path, tune or 0)
+            score = read_notation(path, warnings, tune)
+        elif kind == "musicxml":
             prescan.check(path, kind)
             score = read_notation(path, warnings)
         else:

@@ -54,8 +54,11 @@ def _m21():
     return music21
 
 
-def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
-    """Read MusicXML, compressed MusicXML or ABC. A multi-tune ABC file gives its first tune."""
+def read_notation(path: str | Path, warnings: list[str] | None = None,
+                  tune: int | None = None) -> Score:
+    """Read MusicXML, compressed MusicXML or ABC. A multi-tune ABC file gives its first tune,
+    or tune number ``tune`` (from 0: :func:`abc_tune_count`), read alone after the file's
+    header."""
     path = check_readable(path)
     warnings = warnings if warnings is not None else []
     m21 = _m21()
@@ -68,7 +71,16 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
         try:
             drums = _pitched_drums(path) if fmt == "musicxml" else None
             voiced = None
-            tune = _first_abc_tune(path) if fmt == "abc" else None
+            index, tune, chosen = tune, None, None
+            if fmt == "abc":
+                found = _abc_tune(path, index or 0)
+                if index is not None and (found is None or not 0 <= index < max(found[1], 1)):
+                    raise ScoreFileError(path, f"holds no tune {index + 1}")
+                if found is not None and found[1] > 1:  # music21 would read every tune
+                    chosen = found[2] + found[0]  # (200 tunes: 5.4 s, where one takes 0.03 s)
+                    if index is None:
+                        warnings.append(f"the file holds {found[1]} tunes; read the first")
+                tune = found[:2] if found is not None else None
             if tune is not None:
                 try:
                     voiced = _abc_voices(tune[0], tune[1], warnings)
@@ -78,8 +90,12 @@ def read_notation(path: str | Path, warnings: list[str] | None = None) -> Score:
                 parsed = m21.converter.parseData(drums, format="musicxml")
             elif voiced is not None:
                 parsed = m21.converter.parseData(voiced[0], format="abc")
+            elif chosen is not None:
+                parsed = m21.converter.parseData(chosen, format="abc")
             else:
                 parsed = m21.converter.parse(str(path), format=fmt, forceSource=True)
+        except ScoreFileError:
+            raise
         except Exception as exc:  # music21 raises many unrelated types for broken input
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
@@ -143,15 +159,26 @@ _ABC_CLEFS = {"treble": "treble", "treble-8": "treble-8vb", "treble+8": "treble-
               "perc": "percussion"}
 
 
-def _first_abc_tune(path: Path) -> tuple[str, int] | None:
-    """The first tune of an ABC file (from its ``X:`` line; the whole text if it has none) and
-    how many tunes the file holds; None if the file cannot be read (music21 then says why)."""
+def _abc_tune(path: Path, index: int = 0) -> tuple[str, int, str] | None:
+    """Tune ``index`` of an ABC file (from its ``X:`` line; the whole text if it has none), how
+    many tunes the file holds, and the file's header (what comes before its first tune);
+    None if the file cannot be read (music21 then says why)."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    tunes = [t for t in re.split(r"(?m)^(?=X:)", text) if t.startswith("X:")]
-    return (tunes[0], len(tunes)) if tunes else (text, 0)
+    blocks = re.split(r"(?m)^(?=X:)", text)
+    tunes = [t for t in blocks if t.startswith("X:")]
+    header = "" if blocks[0].startswith("X:") else blocks[0]
+    if not tunes:
+        return text, 0, ""
+    return tunes[min(index, len(tunes) - 1)], len(tunes), header
+
+
+def abc_tune_count(path: str | Path) -> int:
+    """How many tunes (``X:`` fields) an ABC file holds (0 for none, or unreadable)."""
+    found = _abc_tune(Path(path))
+    return found[1] if found is not None else 0
 
 
 def _abc_voices(tune: str, tunes: int, warnings: list[str]

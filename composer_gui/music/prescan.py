@@ -43,6 +43,19 @@ def check(path: str | Path, kind: str) -> None:
         raise ScoreFileError(path, f"was not read: {reason}")
 
 
+def check_abc_tune(path: str | Path, tune: int) -> None:
+    """:func:`check` for tune ``tune`` (from 0) of an ABC file and the header before its first:
+    one tune with a value no music needs does not bar the file's others."""
+    path = Path(path)
+    blocks = re.split(r"(?m)^(?=X:)", _decode(_read(path)))
+    header = "" if blocks[0].startswith("X:") else blocks[0]
+    tunes = [t for t in blocks if t.startswith("X:")]
+    reason = abc_problem(header + (tunes[tune] if 0 <= tune < len(tunes) else ""))
+    if reason:
+        raise ScoreFileError(path, f"was not read: {reason}" if len(tunes) < 2
+                             else f"tune {tune + 1} was not read: {reason}")
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()

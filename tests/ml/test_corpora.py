@@ -89,6 +89,28 @@ def test_folder_loading_skips_bad_files_and_uses_the_cache(tmp_path, monkeypatch
     assert all((a.tokens == b.tokens).all() for a, b in zip(pieces, again, strict=True))
 
 
+def test_every_tune_of_an_abc_collection_in_a_folder_is_a_piece(tmp_path, monkeypatch):
+    """Train on My Music with a folder of ABC books: each tune is a piece (until session 42 the
+    first tune of each file only), a tune that cannot be read is skipped with a note, and a
+    one-tune file stays one piece named after its file."""
+    from composer_gui.ml.voices import VoiceVocabulary
+
+    book = ("L:1/8\nX:1\nT:Reel\nM:4/4\nK:G\nGABc d2B2|c2A2 G4|\n\nX:2\nT:Jig\nM:6/8\nK:D\n"
+            "DFA dAF|G3 F3|\n\nX:3\nT:Broken\nM:4/4\nK:C\nC142 D|\n")
+
+    monkeypatch.setenv("COMPOSER_GUI_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "book.abc").write_text(book)
+    (data / "one.abc").write_text("X:1\nT:Alone\nM:3/4\nL:1/4\nK:F\nFAc|f2c|A3|\n")
+    messages: list[str] = []
+    pieces = load_pieces(data_dir=data, vocab=VoiceVocabulary(voices=("melody",)), workers=1,
+                         progress=False, log=messages.append)
+    assert [p.id for p in pieces] == ["book.abc#0", "book.abc#1", "one.abc"]
+    assert any("book.abc: tune 3 skipped: the number 142" in m
+               for m in messages)
+
+
 def test_unknown_corpus_and_empty_folder_are_clear_errors(tmp_path):
     with pytest.raises(corpora.CorpusError, match="unknown corpus"):
         load_pieces("no-such-corpus", progress=False)

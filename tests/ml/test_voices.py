@@ -106,6 +106,21 @@ def test_a_bar_longer_than_the_models_longest_is_heard_in_parts(meter, heard, pa
     assert sum(VOCAB.kind(t) == "POS" for t in enc.tokens) == score.end_tick // VOCAB.step_ticks
 
 
+def test_a_piece_with_a_longer_bar_decodes_without_running_back():
+    """A piece of a user's folder in 3/4 with a bar of 4/4: the evaluation reads it back in
+    order (the decoder laid every bar out by the first meter, and a note of the longer bar
+    ended before it began: "note duration -480 is negative", Aird's Airs as a folder)."""
+    vocab = V.VoiceVocabulary(voices=("melody",))
+    tss = (TimeSignature(0, 3, 4), TimeSignature(3 * TPQ, 4, 4), TimeSignature(7 * TPQ, 3, 4))
+    notes = tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(10))
+    score = Score(parts=(Part(notes),), time_signatures=tss)
+    piece = V.decode_piece(V.encode(score, vocab).tokens, vocab)
+    back = piece.score.parts[0].notes
+    assert [n.pitch - back[0].pitch for n in back] == list(range(10))  # (key normalized)
+    assert all(n.duration == TPQ for n in back)
+    assert [n.start for n in back] == sorted(n.start for n in back)
+
+
 def test_one_part_with_chords_is_dealt_out_to_the_voices_by_height():
     chords = [(48, 64, 67, 72), (47, 65, 67, 74)]
     notes = [Note(i * TPQ, p, TPQ) for i, row in enumerate(chords) for p in row]

@@ -202,6 +202,38 @@ def test_a_multi_tune_abc_file_gives_the_first_tune_and_a_warning():
     assert score.note_count > 10
 
 
+TWO_TUNES = ("% a collection\nL:1/8\n\nX:1\nT:First\nM:4/4\nK:G\nGABc d2B2|c2A2 G4|\n\n"
+             "X:2\nT:Second\nM:6/8\nK:D\nDFA dAF|G3 F3|E3 D3|\n\n"
+             "X:3\nT:Broken\nM:4/4\nK:C\nC142 D|\n")
+
+
+def test_each_tune_of_an_abc_collection_is_read_alone(tmp_path):
+    """A tune chosen by number is read alone after the file's header (its L: field), and one
+    tune with a value no music needs bars only itself. Opening the file reads its first tune
+    alone too: music21 would parse all of a 200-tune book (5.4 s) to give the first (0.03 s)."""
+    from composer_gui.music.formats import load_score
+    from composer_gui.music.notation import abc_tune_count
+
+    path = tmp_path / "book.abc"
+    path.write_text(TWO_TUNES)
+    assert abc_tune_count(path) == 3
+    warnings: list[str] = []
+    first = load_score(path, warnings)
+    assert first.title == "First" and first.note_count == 9
+    assert "the file holds 3 tunes; read the first" in warnings
+    second_warnings: list[str] = []
+    second = load_score(path, second_warnings, tune=1)
+    assert second.title == "Second" and second.time_signature == TimeSignature(0, 6, 8)
+    assert second.key == KeySignature(0, 2) and second.note_count == 10
+    assert second.parts[0].notes[0].duration == TPQ // 2  # the header's L:1/8
+    assert not any("tunes" in w for w in second_warnings)
+    assert load_score(path, [], tune=0) == first
+    with pytest.raises(ScoreFileError, match="tune 3 was not read: the number 142"):
+        load_score(path, [], tune=2)
+    with pytest.raises(ScoreFileError, match="holds no tune 4"):
+        load_score(path, [], tune=3)
+
+
 def test_a_small_handwritten_abc_file(folder):
     path = folder / "tune.abc"
     path.write_text("X:1\nT:Scale\nM:3/4\nL:1/8\nK:D\nDEF GAB | c2 d4 |]\n", encoding="utf-8")
