@@ -56,6 +56,24 @@ def test_every_writable_format(tmp_path, capsys, target):
     assert load_score(tmp_path / target).note_count == 6
 
 
+def test_a_tune_of_an_abc_collection_by_number(tmp_path, capsys):
+    """--tune N reads the Nth tune (from 1); a number past the last, or --tune on a file with
+    one piece, is one line naming the file, and nothing is written."""
+    book = tmp_path / "book.abc"
+    book.write_text("X:1\nT:Reel\nM:4/4\nL:1/8\nK:G\nGABc d2B2|c2A2 G4|\n\n"
+                    "X:2\nT:Jig\nM:6/8\nL:1/8\nK:D\nDFA dAF|G3 F3|E3 D3|\n")
+    out = tmp_path / "jig.mid"
+    code, stdout, _ = convert(capsys, str(book), str(out), "--tune", "2")
+    assert code == 0 and "10 notes" in stdout and "6/8" in stdout
+    assert load_score(out).note_count == 10
+    for args, says in ((("--tune", "3"), "holds no tune 3"),
+                       (("--tune", "2"), "only an ABC file has tunes")):
+        src = book if "3" in args else out
+        target = tmp_path / "not.mid"
+        code, _, err = convert(capsys, str(src), str(target), *args)
+        assert code == 1 and says in err and str(src) in err and not target.exists()
+
+
 def test_repairs_are_reported_as_notes_but_succeed(tmp_path, capsys):
     import mido
 

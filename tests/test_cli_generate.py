@@ -150,6 +150,8 @@ def test_bar_options_count_an_upbeat_as_bar_0(installed_tiny, tmp_path, capsys):
     (["--region", "3:2"], "--region needs"),
     (["--seed", "MISSING.mid"], "MISSING.mid"),
     (["--seed", "BAD.mid"], "BAD.mid"),
+    (["--tune", "2"], "--tune goes with --seed"),
+    (["--seed", "BAD.mid", "--tune", "2"], "only an ABC file has tunes"),
     (["-o", "{tmp}/out.abc"], "cannot write"),
     (["-o", "{tmp}/out.txt"], "cannot write"),
 ])

@@ -10,6 +10,8 @@ from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music.formats import READABLE, WRITABLE, kind_of
 from composer_gui.music.safe_read import read_score
 
+from .tunes import tune_number
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -20,6 +22,8 @@ def add_parser(sub) -> None:
     )
     p.add_argument("input", type=Path, help="the file to read")
     p.add_argument("output", type=Path, help="the file to write (its extension picks the format)")
+    p.add_argument("--tune", type=tune_number, default=None, metavar="N",
+                   help="which tune of an ABC file that holds several (from 1; default 1)")
 
 
 def run(args) -> int:
@@ -27,7 +31,7 @@ def run(args) -> int:
     warnings: list[str] = []
     written: list[str] = []  # what the output format could not hold exactly (notation's grid)
     try:
-        score = read_score(args.input, warnings)
+        score = read_score(args.input, warnings, tune=args.tune)
         if kind_of(args.output) == "musicxml":  # notation needs a key signature
             score = with_heard_key(score, written)
         save_score(score, args.output, written)

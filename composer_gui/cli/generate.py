@@ -28,6 +28,8 @@ from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
 from composer_gui.music.safe_read import read_score
 from composer_gui.music.score import Score
 
+from .tunes import tune_number
+
 DEFAULT_MODEL = "bach-chorales"
 
 
@@ -44,6 +46,8 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=Path, metavar="FILE",
                    help="the sketch to continue (MIDI, MusicXML, ABC, project); none: start "
                    "from the model's own opening")
+    p.add_argument("--tune", type=tune_number, default=None, metavar="N",
+                   help="which tune of an ABC seed that holds several (from 1; default 1)")
     p.add_argument("--bars", default=str(limits.BARS), metavar="N",
                    help=f"bars to add (default {limits.BARS})")
     p.add_argument("--temperature", default=str(limits.TEMPERATURE), metavar="T",
@@ -195,7 +199,10 @@ def run(args) -> int:
         if not kind_of(args.output) or kind_of(args.output) == "abc":
             raise _Bad(f"{args.output}: cannot write this file type "
                        f"(writable: {', '.join(WRITABLE)})")
-        score = read_score(args.seed, warnings) if args.seed is not None else Score()
+        if args.tune is not None and args.seed is None:
+            raise _Bad("--tune goes with --seed (an ABC file of several tunes)")
+        score = read_score(args.seed, warnings, tune=args.tune) if args.seed is not None \
+            else Score()
         req = _request(args, score)
 
         from composer_gui.ml.model_folder import ModelError

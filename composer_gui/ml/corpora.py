@@ -162,9 +162,9 @@ def convert_source(job: tuple[str, str, str, dict]) -> dict:
     try:
         if kind == "file":
             from composer_gui.music.formats import kind_of, load_score
-            from composer_gui.music.notation import abc_tune_count
+            from composer_gui.music.notation import abc_tune_titles
 
-            tunes = abc_tune_count(path) if kind_of(path) == "abc" else 0
+            tunes = len(abc_tune_titles(path)) if kind_of(path) == "abc" else 0
             if tunes > 1:  # an ABC collection: every tune is a piece (the app opens the first)
                 scores = []
                 for i in range(tunes):

@@ -43,6 +43,8 @@ def load_score(path: str | Path, warnings: list[str] | None = None,
     ``tune``: which tune of a multi-tune ABC file (from 0; default the first), checked alone.
     """
     kind = kind_of(path)
+    if tune is not None and kind != "abc":
+        raise ScoreFileError(path, "holds one piece: only an ABC file has tunes to choose from")
     try:
         if kind == "project":
             score = read_project(path)

@@ -57,7 +57,7 @@ def _m21():
 def read_notation(path: str | Path, warnings: list[str] | None = None,
                   tune: int | None = None) -> Score:
     """Read MusicXML, compressed MusicXML or ABC. A multi-tune ABC file gives its first tune,
-    or tune number ``tune`` (from 0: :func:`abc_tune_count`), read alone after the file's
+    or tune number ``tune`` (from 0: :func:`abc_tune_titles`), read alone after the file's
     header."""
     path = check_readable(path)
     warnings = warnings if warnings is not None else []
@@ -175,10 +175,16 @@ def _abc_tune(path: Path, index: int = 0) -> tuple[str, int, str] | None:
     return tunes[min(index, len(tunes) - 1)], len(tunes), header
 
 
-def abc_tune_count(path: str | Path) -> int:
-    """How many tunes (``X:`` fields) an ABC file holds (0 for none, or unreadable)."""
-    found = _abc_tune(Path(path))
-    return found[1] if found is not None else 0
+def abc_tune_titles(path: str | Path) -> list[str]:
+    """The title (first ``T:`` field, "" without one) of each tune of an ABC file, in order: one
+    per ``X:`` field, none for a file without one or that cannot be read. A text scan (no
+    music21): the window asks which tune of a collection to open before the worker parses it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    tunes = [t for t in re.split(r"(?m)^(?=X:)", text) if t.startswith("X:")]
+    return [(re.search(r"(?m)^T:[ \t]*(.*?)[ \t]*$", t) or [None, ""])[1] for t in tunes]
 
 
 def _abc_voices(tune: str, tunes: int, warnings: list[str]

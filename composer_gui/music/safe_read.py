@@ -38,21 +38,23 @@ _POLL_S = 0.05
 
 
 def read_score(path: str | Path, warnings: list[str] | None = None, *,
+               tune: int | None = None,
                cancelled: Callable[[], bool] | None = None,
                time_limit: float = TIME_LIMIT_S,
                memory_limit: int | None = MEMORY_LIMIT_BYTES) -> Score | None:
     """Like formats.load_score, with notation parsed in a worker process under the limits.
 
     Returns None as soon as ``cancelled()`` is true (the worker is killed). Raises ScoreFileError
-    for a bad file, a limit hit or a worker that died.
+    for a bad file, a limit hit or a worker that died. ``tune``: which tune of an ABC collection
+    (from 0; default the first).
     """
     warnings = warnings if warnings is not None else []
     if kind_of(path) not in IN_WORKER:
-        return load_score(path, warnings)
+        return load_score(path, warnings, tune)
     path = check_readable(path)
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(str(path), memory_limit, send),
+    child = ctx.Process(target=_child, args=(str(path), memory_limit, send, tune),
                         name="composer-gui-read", daemon=True)
     try:
         child.start()
@@ -104,13 +106,13 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _child(path: str, memory_limit: int | None, send) -> None:
+def _child(path: str, memory_limit: int | None, send, tune: int | None = None) -> None:
     """The worker: read the file and send ("ok", score, warnings) or ("error", reason)."""
     if memory_limit is not None:
         limit_memory(memory_limit)
     warnings: list[str] = []
     try:
-        score = load_score(path, warnings)
+        score = load_score(path, warnings, tune)
         outcome: tuple = ("ok", score, warnings)
     except ScoreFileError as exc:
         outcome = ("error", exc.reason)

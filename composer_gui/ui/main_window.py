@@ -354,6 +354,13 @@ class MainWindow(QMainWindow):
                                               OPEN_FILTER)
         return Path(name) if name else None
 
+    def ask_tune(self, name: str, titles: list[str]) -> int | None:
+        """Which tune of an ABC collection to open: its titles, numbered as its X: fields are."""
+        items = [f"{i}. {title or 'Untitled'}" for i, title in enumerate(titles, 1)]
+        item, ok = QInputDialog.getItem(self, "Open", f"{name} holds {len(titles)} tunes. "
+                                        "Open which one?", items, 0, False)
+        return items.index(item) if ok and item in items else None
+
     def ask_save_path(self, title: str, filters: str, suggested: str) -> Path | None:
         """Asks where to write ``suggested`` (a file name), starting in the document's own
         folder when it came from a file (a copy beside its source, as notation programs offer),

@@ -212,11 +212,11 @@ def test_each_tune_of_an_abc_collection_is_read_alone(tmp_path):
     tune with a value no music needs bars only itself. Opening the file reads its first tune
     alone too: music21 would parse all of a 200-tune book (5.4 s) to give the first (0.03 s)."""
     from composer_gui.music.formats import load_score
-    from composer_gui.music.notation import abc_tune_count
+    from composer_gui.music.notation import abc_tune_titles
 
     path = tmp_path / "book.abc"
     path.write_text(TWO_TUNES)
-    assert abc_tune_count(path) == 3
+    assert abc_tune_titles(path) == ["First", "Second", "Broken"]
     warnings: list[str] = []
     first = load_score(path, warnings)
     assert first.title == "First" and first.note_count == 9

@@ -69,6 +69,34 @@ def test_a_modal_abc_tune_shows_its_mode(window, qtbot, tmp_path):
     assert window.header.key.currentText() == "D Dorian"
 
 
+def test_an_abc_collection_asks_which_tune_to_open(window, qtbot, tmp_path, monkeypatch):
+    """A file of several tunes lists their titles; the one chosen is opened, and cancelling
+    opens none (the document stays as it was)."""
+    path = tmp_path / "book.abc"
+    path.write_text("L:1/8\nX:1\nT:Reel\nM:4/4\nK:G\nGABc d2B2|c2A2 G4|\n\n"
+                    "X:2\nT:Jig\nM:6/8\nK:D\nDFA dAF|G3 F3|E3 D3|\n\nX:3\nM:3/4\nK:F\nFAc|\n",
+                    encoding="utf-8")
+    asked = []
+
+    def choose(name, titles):
+        asked.append((name, titles))
+        return answer
+
+    monkeypatch.setattr(window, "ask_tune", choose)
+    answer = None
+    assert window.files.open_path(path) is None
+    assert window.doc.score.note_count == 0 and window.doc.path is None
+    answer = 1
+    open_file(window, qtbot, path)
+    assert asked[-1] == ("book.abc", ["Reel", "Jig", ""])
+    assert window.doc.score.title == "Jig" and window.doc.score.note_count == 10
+    assert str(window.doc.score.time_signature) == "6/8"
+    one = tmp_path / "one.abc"
+    one.write_text("X:1\nT:Alone\nM:3/4\nL:1/4\nK:F\nFAc|f2c|A3|\n", encoding="utf-8")
+    open_file(window, qtbot, one)  # a single tune: no question
+    assert len(asked) == 2 and window.doc.score.title == "Alone"
+
+
 def test_midi_opens_then_save_asks_for_a_project_name_and_exports_work(
         window, qtbot, tmp_path, monkeypatch):
     mid = tmp_path / "tune.mid"
