@@ -72,6 +72,9 @@ class GenerationRequest:
     # harmonize: the score parts the voices under the melody go to, top down (-1: a new part);
     # None: new parts (or, under a four-part score's soprano, its own lower parts)
     harmony_parts: tuple[int, ...] | None = None
+    # ... of them, the parts kept as they are: heard as their voice, not rewritten (the
+    # composer's own bass line under the melody)
+    harmony_kept: tuple[int, ...] = ()
     density: float = limits.DENSITY  # voice models: > 0 more notes, < 0 fewer (logit nats)
 
     def validate(self) -> None:
@@ -117,6 +120,11 @@ class GenerationRequest:
                 or not all(_is_int(p) and p >= -1 for p in self.harmony_parts)):
             raise ValueError(f"harmony parts must be part numbers (0-based) or -1 for a new "
                              f"part, not {self.harmony_parts!r}")
+        if not isinstance(self.harmony_kept, tuple | list) or any(
+                not _is_int(p) or p < 0 or p not in (self.harmony_parts or ())
+                for p in self.harmony_kept):
+            raise ValueError(f"the parts kept under the melody must be among the harmony "
+                             f"parts, not {self.harmony_kept!r}")
         if not _is_real(self.density) or not limits.MIN_DENSITY <= self.density <= \
                 limits.MAX_DENSITY:
             raise ValueError(f"density must be from {limits.MIN_DENSITY:g} to "

@@ -121,7 +121,7 @@ from composer_gui.ml.harmony_tables import (
     cadence_root,
     pitch_class_bits,
 )
-from composer_gui.ml.keyfinding import key_heard
+from composer_gui.ml.keyfinding import is_line, key_heard
 from composer_gui.ml.melody_plan import (
     bass_to_avoid,
     closing_key,
@@ -744,11 +744,26 @@ class VoiceSampler:
                 bar = score.bar_number(score.bar_at(b.start))
                 raise ValueError(f"the melody (part {melody + 1}) plays two notes at once in bar "
                                  f"{bar}; harmonizing needs one note at a time")
+        given = [False] * n  # voices kept as the score has them, as the melody is
         if request.harmony_parts is not None:
             vplan = self._harmony_parts_plan(score, request.harmony_parts, melody, notes)
+            given = [i > 0 and p in request.harmony_kept for i, p in enumerate(vplan.parts)]
         elif four and full.parts[0] == melody:
             vplan = full
             warnings += full.messages
+        elif full is not None and full.parts[0] == melody and GIVEN_LINES_KEPT and \
+                -1 in full.parts and all(is_line(list(score.parts[p].notes))
+                                         for p in full.parts if p >= 0):
+            # a melody over a bass line (or other single lines): they are voices the model
+            # hears and keeps, and it writes the voices left (a bass part had been written
+            # beside the composer's own bass line, which the model never heard)
+            vplan = full
+            given = [p >= 0 for p in full.parts]
+            kept = [f"part {score.parts[p].name or p + 1} is the {v.voices[i].lower()} (kept)"
+                    for i, p in enumerate(full.parts) if p >= 0 and i > 0]
+            warnings.append(", ".join(kept) + "; the model writes the "
+                            + " and ".join(v.voices[i].lower() for i in range(n)
+                                           if not given[i]))
         else:
             vplan = vx.VoicePlan(parts=[melody] + [-1] * (n - 1),
                                  notes=[notes] + [[] for _ in range(n - 1)])
@@ -764,7 +779,7 @@ class VoiceSampler:
             # the empty part of its bar (which would also make notation write a full bar)
             start = notes[0].start // step * step
             stop = -(-max(x.end for x in notes) // step) * step
-        return vplan, [False] + [True] * (n - 1), start, stop
+        return vplan, [False] + [not g for g in given[1:]], start, stop
 
     def _harmony_parts_plan(self, score: Score, chosen: tuple[int, ...], melody: int,
                             notes: list[Note]) -> vx.VoicePlan:
@@ -1812,6 +1827,9 @@ MIN_PHRASE_BEATS = 4
 # 50%, 10 beats 19%; 3/4 mostly 9 to 12); the model's continuations of the test openings ended
 # with a 4-beat phrase in 12 of 40 (a fermata the bar before the closing chord's).
 MIN_LAST_PHRASE_BEATS = 6
+# Harmonizing a melody that has a bass line (or other single lines) beside it keeps them as
+# the voices they are and writes the voices left (_harmonize_plan)
+GIVEN_LINES_KEPT = True
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
 

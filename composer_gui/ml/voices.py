@@ -24,11 +24,10 @@ one voice, pitches moved by octaves into the voice's range, parts mapped to voic
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from composer_gui.ml.keyfinding import estimate_key
+from composer_gui.ml.keyfinding import estimate_key, is_line
 from composer_gui.ml.tokens import check_fields, meter_steps
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
@@ -220,7 +219,7 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)])
     if not pitched:
         return plan
-    if len(pitched) == 1 and n > 1 and _is_monophonic(pitched[0][1].notes):
+    if len(pitched) == 1 and n > 1 and is_line(list(pitched[0][1].notes)):
         # a melody is one voice (the one it is named after, else the top), not a chord to deal out
         i, part = pitched[0]
         label = part.name.strip().lower()
@@ -269,9 +268,19 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
 
 def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
                   plan: VoicePlan) -> VoicePlan:
-    """Fewer parts than voices: deal each part's simultaneous notes out to voices by height."""
+    """Fewer parts than voices: a single line is one voice, and a part that plays chords deals
+    its simultaneous notes out to voices by height. A melody over a bass line continued in four
+    voices was split into two voices a part, so the alto was written into the melody's staff
+    and the tenor into the bass's; a singer's line over a piano got two-note chords."""
     n = len(voices)
-    share = [n // len(ranked) + (k < n % len(ranked)) for k in range(len(ranked))]
+    # (a line: nearly every onset one note; a singer's part with one doubled note is one)
+    lines = [is_line(list(score.parts[p].notes)) for p in ranked]
+    if all(lines):
+        return _lines_to_voices(score, ranked, voices, plan)
+    share = [1 if line else 0 for line in lines]
+    chords = [k for k, line in enumerate(lines) if not line]
+    for j, k in enumerate(chords):  # the voices left over, shared out high to low
+        share[k] = (n - sum(lines)) // len(chords) + (j < (n - sum(lines)) % len(chords))
     v0 = 0
     for part, count in zip(ranked, share, strict=True):
         notes = score.parts[part].notes
@@ -287,6 +296,8 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
                                                         - chord[0].pitch) + j * 0.01)
                 lanes[k].append(chord[0])
                 continue
+            if len(chord) > count > 1:  # more notes than voices: the top ones and the bass
+                chord = chord[:count - 1] + chord[-1:]
             for k, x in enumerate(chord[:count]):
                 lanes[k].append(x)
         for k in range(count):
@@ -299,9 +310,41 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
     return plan
 
 
-def _is_monophonic(notes: Sequence[Note]) -> bool:
-    ordered = sorted(notes)
-    return all(b.start >= a.end for a, b in itertools.pairwise(ordered))
+def _lines_to_voices(score: Score, ranked: list[int], voices: Sequence[str],
+                     plan: VoicePlan) -> VoicePlan:
+    """Fewer single lines than voices (ranked high to low): each is one voice, the top line
+    the top voice and the lowest the bottom one (a melody and a bass line are the outer
+    voices), a line between them the voice its mean pitch lies nearest on that scale, and a
+    line named for a voice (Bass, Alto...) that voice. The voices left have no part: the
+    sampler samples them so that the harmony is whole, and writes nothing for them (it says
+    so, and Harmonize writes them)."""
+    n = len(voices)
+    mean = [sum(x.pitch for x in score.parts[i].notes) / len(score.parts[i].notes)
+            for i in ranked]
+    named = [next((v for v, name in enumerate(voices)
+                   if score.parts[i].name.strip().lower().startswith(name.lower()[:4])), None)
+             for i in ranked]
+    top, low = mean[0], mean[-1]
+    chosen: list[int] = []
+    for k in range(len(ranked)):
+        if named[k] is not None:
+            v = named[k]
+        elif k == 0:
+            v = 0
+        elif k == len(ranked) - 1:
+            v = n - 1
+        else:
+            v = round((top - mean[k]) / max(top - low, 1e-9) * (n - 1))
+        room = len(ranked) - 1 - k  # voices must stay in order, one each
+        v = max(v, chosen[-1] + 1 if chosen else 0)
+        chosen.append(min(v, n - 1 - room))
+    for part, v in zip(ranked, chosen, strict=True):
+        plan.parts[v] = part
+        plan.notes[v] = _monophonic(score.parts[part].notes)
+    plan.messages.append(", ".join(f"part {score.parts[p].name or p + 1} is the "
+                                   f"{voices[v].lower()}" for p, v in zip(ranked, chosen,
+                                                                          strict=True)))
+    return plan
 
 
 def _monophonic(notes: Sequence[Note]) -> list[Note]:

@@ -207,4 +207,15 @@ def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int
                     kept.add(n.start)
         result = replace(result, fermatas=tuple(t for t in result.fermatas
                                                 if t < start or t in kept))
+        # ... and the meter, key and tempo changes of what it replaced that now lie past the
+        # music's end: an aria continued from bar 5 kept its 3/4 section's signatures, and the
+        # notation writer wrote empty bars up to them
+        last = result.end_tick
+
+        def before_end(changes):
+            return tuple(c for c in changes if c.tick < max(last, start + 1))
+
+        result = replace(result, time_signatures=before_end(result.time_signatures),
+                         key_signatures=before_end(result.key_signatures),
+                         tempos=before_end(result.tempos))
     return with_fermatas(result, fermatas)

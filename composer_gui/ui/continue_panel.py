@@ -484,6 +484,8 @@ class ContinuePanel(QWidget):
         options.harmonize = True
         options.melody = melody
         options.harmony_parts = self.harmony_box.chosen_parts(getattr(info, "voices", ()))
+        if options.harmony_parts is not None:
+            options.harmony_kept = self.harmony_box.chosen_kept()
         if region is None:  # where the proposal starts until the sampler says (its bar)
             first = min(n.start for n in self.doc.score.parts[melody].notes)
             options.start_tick = self.doc.score.bar_start(self.doc.score.bar_at(first))

@@ -51,6 +51,7 @@ class GenerationOptions:
     harmonize: bool = False  # voice models: keep the melody, write the voices under it
     melody: int | None = None
     harmony_parts: tuple[int, ...] | None = None  # harmonize: the voices' parts (-1: new)
+    harmony_kept: tuple[int, ...] = ()  # ... of them, those kept as they are (heard, not written)
     density: float = limits.DENSITY  # voice models: fewer (< 0) or more (> 0) notes
 
     def request_fields(self) -> dict[str, Any]:

@@ -16,6 +16,11 @@ DEFAULT_VOICES = ("Alto", "Tenor", "Bass")  # under the melody, when the model d
 NEW_PART = -1  # GenerationRequest.harmony_parts: a new part for this voice
 
 
+def kept(part: int) -> int:
+    """A combo's data for "keep ``part`` as this voice" (heard, not rewritten): -2, -3, ..."""
+    return -2 - part
+
+
 class HarmonyBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Harmonize", parent)
@@ -29,7 +34,8 @@ class HarmonyBox(QGroupBox):
         for name in DEFAULT_VOICES:
             combo = QComboBox()
             combo.setToolTip(f"Where the {name.lower()} goes: a new part, or a part of the score "
-                             "(its notes in the span are replaced)")
+                             "(its notes in the span are replaced); or a part kept as it is, "
+                             "which the harmony is written around (your own bass line)")
             label = QLabel(name)
             self.combos.append(combo)
             self.labels.append(label)
@@ -41,16 +47,27 @@ class HarmonyBox(QGroupBox):
         ``voices`` the box lists; None when it does not (the sampler's own rule then)."""
         if len(voices) != len(self.combos) + 1:
             return None
-        return tuple(int(c.currentData()) for c in self.combos)
+        return tuple(p if p >= NEW_PART else kept(p) for p in self._data())
+
+    def chosen_kept(self) -> tuple[int, ...]:
+        """The parts chosen to be kept as their voice (heard, not rewritten)."""
+        return tuple(kept(p) for p in self._data() if p < NEW_PART)
+
+    def _data(self) -> list[int]:
+        return [int(c.currentData()) for c in self.combos]
 
     def refresh(self, score: Score, melody: int, voices: Sequence[str]) -> None:
         """Offer the score's pitched parts other than the melody. A choice the user made stays
         while its part exists; otherwise a part named like the voice is the default (a chorale's
-        own Alto, Tenor, Bass), else a new part."""
+        own Alto, Tenor, Bass), else a new part; in a sketch with fewer parts than voices, such a
+        part is kept as it is (a melody over the composer's bass line: the harmony fills the
+        voices between)."""
         names = list(voices[1:]) if len(voices) == len(self.combos) + 1 else list(DEFAULT_VOICES)
-        choices = [("New part", NEW_PART)] + [
-            (part_label(p.name, i), i) for i, p in enumerate(score.parts)
-            if not p.is_drum and i != melody]
+        others = [(part_label(p.name, i), i) for i, p in enumerate(score.parts)
+                  if not p.is_drum and i != melody]
+        choices = [("New part", NEW_PART)] + others + [(f"Keep {label}", kept(i))
+                                                       for label, i in others]
+        thin = sum(1 for p in score.parts if not p.is_drum and p.notes) < len(names) + 1
         for label, combo, name in zip(self.labels, self.combos, names, strict=True):
             label.setText(name)
             if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
@@ -60,8 +77,10 @@ class HarmonyBox(QGroupBox):
             combo.clear()
             for text, data in choices:
                 combo.addItem(text, data)
-            same = next((i for text, i in choices[1:]
+            same = next((i for text, i in others
                          if text.strip().lower()[:4] == name.lower()[:4]), NEW_PART)
+            if thin and same != NEW_PART and score.parts[same].notes:
+                same = kept(same)
             keep = was is not None and was != NEW_PART and any(d == was for _, d in choices)
             combo.setCurrentIndex(max(0, combo.findData(was if keep else same)))
             combo.blockSignals(False)

@@ -305,6 +305,23 @@ def test_a_melody_is_continued_over_lower_voices_sampled_and_not_written(sampler
     assert sum(t >= v.pitch_offset for t in lower) >= 3  # the lower voices sound
 
 
+def test_a_melody_over_a_bass_line_is_continued_as_two_lines(sampler):
+    """Two single lines given to the four-voice model are its soprano and bass: each part goes
+    on as one line, and the alto and tenor are heard, not written into either staff."""
+    sketch = Score(parts=(voice(S[:8], "Melody"), voice(B[:8], "Cello")),
+                   key_signatures=(KeySignature(0, 0),))
+    out = sampler.generate(sketch, GenerationRequest(bars=2, variations=2, seed=4))
+    assert any("part Melody is the soprano, part Cello is the bass" in w
+               for w in sampler.warnings)
+    for r in out:
+        assert [p.name for p in r.parts] == ["Melody", "Cello"]
+        for part in r.parts:
+            notes = sorted(part.notes)
+            assert len(notes) > 8
+            assert all(b.start >= a.end for a, b in itertools.pairwise(notes))  # one line
+        assert min(n.pitch for n in r.parts[0].notes) > max(n.pitch for n in r.parts[1].notes)
+
+
 def test_with_the_chorale_rules_a_sounding_voice_never_rests(tiny_voice_model):
     """A model that would rather rest: with the style rules no voice that sounds falls silent
     before the span's end (a listening review found all four voices resting a beat mid-
@@ -392,6 +409,27 @@ def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
         for p in r.parts[1:]:
             assert p.notes and monophonic(p)
             assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
+
+
+def test_harmonizing_a_melody_over_a_bass_line_keeps_it_and_writes_the_inner_voices(
+        sampler, monkeypatch):
+    """A melody with the composer's bass line beside it: the bass is heard and kept note for
+    note, and only alto and tenor are written (a third part, a second bass, was written
+    beside it before). Without GIVEN_LINES_KEPT, the old way: three new parts."""
+    sketch = Score(parts=(voice(S[:8], "Melody"), voice(B[:8], "Cello")),
+                   key_signatures=(KeySignature(0, 0),))
+    request = GenerationRequest(harmonize=True, melody=0, variations=2, seed=8)
+    for r in sampler.generate(sketch, request):
+        assert [p.name for p in r.parts] == ["Melody", "Cello", "Alto", "Tenor"]
+        assert r.parts[:2] == sketch.parts
+        for p in r.parts[2:]:
+            assert p.notes and monophonic(p)
+    assert any("part Cello is the bass (kept); the model writes the alto and tenor" in w
+               for w in sampler.warnings)
+    from composer_gui.ml import voice_sampler
+    monkeypatch.setattr(voice_sampler, "GIVEN_LINES_KEPT", False)
+    r = sampler.generate(sketch, request)[0]
+    assert [p.name for p in r.parts] == ["Melody", "Cello", "Alto", "Tenor", "Bass"]
 
 
 def test_harmonizing_a_pickup_starts_with_the_melody(sampler):

@@ -131,6 +131,34 @@ def test_one_part_with_chords_is_dealt_out_to_the_voices_by_height():
     assert plan.parts == [0, 0, 0, 0] and "split into 4 voices" in plan.messages[0]
 
 
+def test_single_lines_are_one_voice_each_and_chords_share_the_rest():
+    """A melody over a bass line: the soprano and the bass, the alto and tenor left to be
+    sampled (two voices a part had put an alto into the melody's staff). A line between them
+    is the voice its pitch lies nearest, a line named for a voice is that voice, a singer's
+    line with one doubled note is still a line, and a piano's chords share the voices left."""
+    def line(pitches, name, start=0):
+        return Part(tuple(Note(start + i * TPQ, p, TPQ) for i, p in enumerate(pitches)),
+                    name=name)
+
+    melody, bass = line([72, 74, 76, 77], "Melody"), line([48, 47, 45, 41], "Cello")
+    plan = V.plan_voices(Score(parts=(bass, melody)), V.CHORALE_VOICES)
+    assert plan.parts == [1, -1, -1, 0]
+    assert plan.notes[1] == plan.notes[2] == []
+    assert plan.messages == ["part Melody is the soprano, part Cello is the bass"]
+    inner = line([55, 57, 59, 60], "Viola")
+    plan = V.plan_voices(Score(parts=(melody, inner, bass)), V.CHORALE_VOICES)
+    assert plan.parts == [0, -1, 1, 2]  # 55-60 lies nearer the bass: the tenor
+    plan = V.plan_voices(Score(parts=(melody, line([60, 62, 64, 65], "Alto line"))),
+                         V.CHORALE_VOICES)
+    assert plan.parts == [0, 1, -1, -1]  # named
+    doubled = Part((*melody.notes, Note(TPQ, 74, TPQ // 2)), name="Voice")
+    chords = Part(tuple(Note(i * TPQ, p, TPQ) for i in range(4) for p in (45, 57, 61, 64)),
+                  name="Piano")
+    plan = V.plan_voices(Score(parts=(doubled, chords)), V.CHORALE_VOICES)
+    assert plan.parts == [0, 1, 1, 1]
+    assert [[x.pitch for x in lane][:1] for lane in plan.notes] == [[72], [64], [61], [45]]
+
+
 def test_a_melody_model_takes_the_top_part_and_reports_the_rest():
     melody = V.VoiceVocabulary(voices=("Melody",))
     score = Score(parts=(Part((Note(0, 72, TPQ),), name="Flute"),

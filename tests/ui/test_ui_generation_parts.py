@@ -158,6 +158,32 @@ def test_harmonize_a_melody_into_new_parts_and_then_into_parts_the_user_picks(wi
     assert after.parts[1] != before.parts[1] and after.parts[4].notes
 
 
+def test_harmonize_a_melody_over_the_composers_bass_line_keeps_it(window, qtbot):
+    """A melody and a bass line: the box offers "Keep Bass line" for the bass and picks it (a
+    sketch thinner than the model), so Harmonize writes alto and tenor into new parts around
+    the composer's bass, which is heard and left as it was. Choosing the part itself rewrites
+    it, as on a four-part score."""
+    melody, bass = voice(S[:8], "Melody"), voice(B[:8], "Bass line")
+    window.doc.load(Score(parts=(melody, bass), key_signatures=(KeySignature(0, 0),)))
+    window.doc.set_selection({(0, n) for n in melody.notes})
+    panel = window.panel
+    panel.variations.setValue(1)
+    panel.seed.setValue(2)
+    assert [c.currentText() for c in panel.harmony_parts] == ["New part", "New part",
+                                                              "Keep Bass line"]
+    finish(window, qtbot, panel.start_harmonize)
+    assert {p.part_name for p in window.proposal.placed()} == {"Alto", "Tenor"}
+    assert window.controller.keep()
+    parts = window.doc.score.parts
+    assert [p.name for p in parts] == ["Melody", "Bass line", "Alto", "Tenor"]
+    assert parts[0] == melody and parts[1] == bass
+    window.doc.undo_stack.undo()
+    window.doc.set_selection({(0, n) for n in melody.notes})
+    panel.harmony_parts[2].setCurrentIndex(panel.harmony_parts[2].findText("Bass line"))
+    finish(window, qtbot, panel.start_harmonize)
+    assert 1 in window.proposal.parts  # rewritten this time
+
+
 def test_harmonize_needs_a_melody(window):
     assert not window.panel.start_harmonize()
     assert "melody" in window.panel.status.text()
