@@ -56,6 +56,23 @@ def _lowest_mask(mask: np.ndarray, above: np.ndarray, held: np.ndarray, cand: np
     mask[keep & (held > lowest), HOLD] = False
 
 
+def _between_mask(mask: np.ndarray, ceiling: np.ndarray, floor: np.ndarray, held: np.ndarray,
+                  cand: np.ndarray, pitch_offset: int) -> None:
+    """A voice written over a given voice (a bass kept as the composer wrote it, a part not
+    rewritten) stays between the voice above it (``ceiling``) and the highest given voice
+    below (``floor``; their pitches now, -1: silent), struck or held. A review heard a tenor
+    sing under a kept bass line for a bar; with the inner voices bound to complete the chord
+    over it, the tenor crossed the alto at 102 of 3,871 onsets (bench/kept_bass.py). A row
+    left without a note keeps its mask."""
+    top = np.where(ceiling >= 0, ceiling, 10_000)
+    low = np.where(floor >= 0, floor, -1)
+    if not ((ceiling >= 0) | (floor >= 0)).any():
+        return
+    keep = _narrow(mask, (cand[None, :] >= low[:, None]) & (cand[None, :] <= top[:, None]),
+                   pitch_offset)
+    mask[keep & (held >= 0) & ((held < low) | (held > top)), HOLD] = False
+
+
 def _together_mask(mask: np.ndarray, together: np.ndarray, limit: np.ndarray,
                    attacked: np.ndarray, kept_on: np.ndarray, pitch_offset: int) -> None:
     """Rows where a phrase end's chord stands (``together``): once a voice above struck in this
@@ -165,7 +182,8 @@ def _bass_shape_ok(chord: np.ndarray, bass: np.ndarray) -> np.ndarray:
 
 def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.ndarray,
                 cand: np.ndarray, pitch_offset: int, on_beat: bool,
-                before: np.ndarray | None = None, bare: np.ndarray | None = None) -> None:
+                before: np.ndarray | None = None, bare: np.ndarray | None = None,
+                given: tuple[np.ndarray, bool] | None = None) -> None:
     """The chorale style rules, applied to the last two voices' new notes (their tokens come
     last in a frame, so the voices above are known):
 
@@ -191,15 +209,22 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
     In the rows ``bare`` ([rows] bool; a phrase end's: BARE_CLOSES) a root and its third alone
     over the root count as a chord too.
 
+    ``given`` (the pitch-class bits [rows] of given voices below, a kept bass line; and
+    whether every voice below ``i`` is given): they count among the chord's notes, and where
+    no voice below is left to write, voice ``i`` completes the chord (the bass's rules about
+    its own shape stay with a written bass).
+
     A row where the rules would leave no note keeps its mask as it was (the rules yield, the
     grammar never does). HOLD and REST are never barred: a suspension is a held dissonance."""
     rows = mask.shape[0]
     pcs_bits = 1 << (cand % 12)
     above = pitch_class_bits(cur[:, :i])
+    if given is not None:
+        above = above | given[0]
     allowed = np.ones((rows, len(cand)), bool)
     if on_beat:
         merged = above[:, None] | pcs_bits[None, :]
-        table = IS_CHORD if i == n - 1 else EXTENDABLE
+        table = IS_CHORD if i == n - 1 or (given is not None and given[1]) else EXTENDABLE
         ok = table[merged] | (merged == pcs_bits[None, :])
         if bare is not None and i == n - 1:
             ok |= bare[:, None] & (BARE_ROOT[merged] == (cand % 12)[None, :])
@@ -234,7 +259,8 @@ def _style_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, outer: np.nda
 
 
 def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray,
-                    cand: np.ndarray, pitch_offset: int, seam: np.ndarray | None) -> None:
+                    cand: np.ndarray, pitch_offset: int, seam: np.ndarray | None,
+                    below: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """No consecutive fifths or octaves between any two voices (Bach's rule for every pair, not
     only the outer voices): voice ``i``'s new note may not move, while a voice above it moves
     now, from a perfect fifth or octave (compound or not) at the last onset (``chord``) into the
@@ -242,13 +268,18 @@ def _parallels_mask(mask: np.ndarray, i: int, cur: np.ndarray, chord: np.ndarray
     displaced fifths and octaves, with bass leaps of a seventh, where only parallel ones were
     barred). On a region's last beat (``seam``: each voice's kept
     note after the region, -1 for none) the step into the kept chord is checked the same way.
-    Voices below ``i`` are checked when they are written (each pair once, at its lower voice).
+    Voices below ``i`` are checked when they are written (each pair once, at its lower voice);
+    a given voice below (a kept bass, a part not rewritten) is written by no rule, so ``below``
+    ([rows, k] its new pitches, [rows, k] those at the last onset) is checked here.
     There a note held from before the last beat that would move in parallel into the kept chord
     is not held on: it moves now, to a note that does not. A row left without a note keeps its
     mask."""
     rows = mask.shape[0]
     # the voices above at once: [rows, i] (and [rows, i, pitches] where a pair is checked)
     now, before, before_i = cur[:, :i], chord[:, :i], chord[:, i]
+    if below is not None:
+        now, before = np.concatenate([now, below[0]], axis=1), \
+            np.concatenate([before, below[1]], axis=1)
     interval = np.abs(before_i[:, None] - before) % 12
     check = (now >= 0) & (before >= 0) & (before_i >= 0)[:, None] & (now != before) & \
         ((interval == 0) | (interval == 7))

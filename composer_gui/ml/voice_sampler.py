@@ -140,6 +140,7 @@ from composer_gui.ml.part_writing import (
     _bass_hold_cost,
     _bass_step_room,
     _below_mask,
+    _between_mask,
     _chromatic_clash_mask,
     _chromatic_step_mask,
     _clash_mask,
@@ -1400,15 +1401,29 @@ class VoiceSampler:
                                 frame.pos % eighth and holding.any():
                             # (the bass strikes on the eighths: BASS_ON_EIGHTHS)
                             mask[holding, v.pitch_offset:] = False
-                        if rules and i >= n - 2:
+                        given = [j for j in range(i + 1, n) if frame.forced[j] is not None] \
+                            if rules and n > 2 and GIVEN_BELOW else []
+                        below_now = None
+                        if given:  # the given voices below: their pitches now, -1 silent
+                            below_now = np.stack([_forced_pitch(frame.forced[j], cur[:, j], v)
+                                                  for j in given], axis=1)
+                        if rules and (i >= n - 2 or given):
                             _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
-                                        frame.on_beat, chord, bare_close)
-                        if rules and i:
+                                        frame.on_beat, chord, bare_close,
+                                        (pitch_class_bits(below_now), len(given) == n - 1 - i)
+                                        if given else None)
+                        if rules and (i or given):
                             _parallels_mask(mask, i, cur, chord, cand, pitch_offset,
-                                            seam if frame.approach else None)
+                                            seam if frame.approach else None,
+                                            (below_now, chord[:, given]) if given else None)
                             if across:  # and from the last beat, across the half beat
                                 _parallels_mask(mask, i, cur, at_beat, cand, pitch_offset,
-                                                None)
+                                                None, (below_now, at_beat[:, given])
+                                                if given else None)
+                        if given and BASS_LOWEST:  # (above the highest given voice below)
+                            _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),
+                                          below_now.max(axis=1), cur[:, i], cand,
+                                          pitch_offset)
                         if shared[i]:
                             _unison_mask(mask, i, shared[i], cur, cand, pitch_offset)
                         if rules and frame.in_dominant is not None and i:
@@ -1888,7 +1903,12 @@ FERMATAS_ON_BEATS = True
 FERMATA_STANDS = True
 
 
-BASS_LOWEST = True  # the bass sounds lowest (_lowest_mask)
+BASS_LOWEST = True  # the bass sounds lowest (_lowest_mask; over a given bass, _between_mask)
+# A voice sampled above a given one (a kept bass line, a part not rewritten) is checked against
+# it for consecutive fifths and octaves: each pair was checked at its lower voice, and a given
+# voice is written by no rule. A review heard alto and tenor in octaves and fifths with a kept
+# bass line (bench/kept_bass.py)
+GIVEN_BELOW = True
 
 
 # nats added to the fermata flag on a strong beat where the chord before is a dominant of one of
@@ -2140,6 +2160,14 @@ def _ends_authentic(notes: list[Note], job: _VoiceJob) -> bool:
     chords = analysis.sonorities(notes, [final - beat, final])
     return (len(chords) == 2 and analysis.is_dominant(chords[0], job.close_key)
             and analysis.is_tonic(chords[1], job.close_key))
+
+
+def _forced_pitch(token: int, sounding: np.ndarray, v: VoiceVocabulary) -> np.ndarray:
+    """[rows] the pitch a given voice sounds at a frame whose token is forced: the token's
+    pitch, the note it holds (``sounding``), or -1 for a rest."""
+    if token >= v.pitch_offset:
+        return np.full(len(sounding), token - v.pitch_offset + v.min_pitch, np.int64)
+    return sounding.copy() if token == HOLD else np.full(len(sounding), -1, np.int64)
 
 
 def _ending_without_parallels(notes: list[Note], job: _VoiceJob) -> bool:

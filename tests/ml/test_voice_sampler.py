@@ -432,6 +432,29 @@ def test_harmonizing_a_melody_over_a_bass_line_keeps_it_and_writes_the_inner_voi
     assert [p.name for p in r.parts] == ["Melody", "Cello", "Alto", "Tenor", "Bass"]
 
 
+def test_a_voice_written_over_given_voices_is_checked_against_them(sampler):
+    """Regenerating only the alto of a four-part score (soprano, tenor and bass kept): the alto
+    makes no consecutive fifths or octaves with the kept voices below it, which no rule wrote,
+    and stays between the soprano and the tenor (GIVEN_BELOW; bench/kept_bass.py measures it
+    on the harmonizations around a kept bass line: 3.09 -> 0.04 per 8 bars)."""
+    from composer_gui.music import analysis
+
+    score = chorale(20)
+    lo, hi = BAR, 4 * BAR
+    for seed in range(4):
+        out = sampler.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, parts=(1,),
+                                                        variations=2, seed=seed))
+        for r in out:
+            voices = [list(p.notes) for p in r.parts]
+            assert r.parts[0] == score.parts[0] and r.parts[2:] == score.parts[2:]
+            for j in (2, 3):
+                assert analysis.voice_parallels([voices[1], voices[j]], lo, hi) == 0
+            for t in analysis.onset_ticks(voices[1], lo, hi):
+                alto, tenor, top = (analysis.sounding(voices[k], t) for k in (1, 2, 0))
+                if alto and tenor and top:
+                    assert tenor[0] <= alto[0] <= top[0]
+
+
 def test_harmonizing_a_pickup_starts_with_the_melody(sampler):
     """The voices under a one-beat upbeat enter with it, not in the empty part of its bar."""
     pickup = Score(parts=(voice(S[:5], "Melody", start=3 * TPQ),), pickup=TPQ,
