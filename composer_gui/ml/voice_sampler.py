@@ -121,7 +121,7 @@ from composer_gui.ml.harmony_tables import (
     cadence_root,
     pitch_class_bits,
 )
-from composer_gui.ml.keyfinding import is_line, key_heard
+from composer_gui.ml.keyfinding import key_heard
 from composer_gui.ml.melody_plan import (
     bass_to_avoid,
     closing_key,
@@ -752,13 +752,12 @@ class VoiceSampler:
         elif four and full.parts[0] == melody:
             vplan = full
             warnings += full.messages
-        elif full is not None and full.parts[0] == melody and GIVEN_LINES_KEPT and \
-                -1 in full.parts and all(is_line(list(score.parts[p].notes))
-                                         for p in full.parts if p >= 0):
+        elif full is not None and GIVEN_LINES_KEPT and \
+                (kept := vx.kept_lines(score, v.voices, melody)) is not None:
             # a melody over a bass line (or other single lines): they are voices the model
             # hears and keeps, and it writes the voices left (a bass part had been written
             # beside the composer's own bass line, which the model never heard)
-            vplan = full
+            vplan = kept
             given = [p >= 0 for p in full.parts]
             kept = [f"part {score.parts[p].name or p + 1} is the {v.voices[i].lower()} (kept)"
                     for i, p in enumerate(full.parts) if p >= 0 and i > 0]

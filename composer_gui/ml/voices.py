@@ -266,6 +266,20 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     return plan
 
 
+def kept_lines(score: Score, voices: Sequence[str], melody: int) -> VoicePlan | None:
+    """The plan of a harmonization that keeps the composer's own lines: where ``melody`` is
+    the top voice and the score's other parts are single lines that are voices too (a melody
+    over a bass line), with voices left for the model to write. None otherwise. The sampler
+    (GIVEN_LINES_KEPT) and the window's Harmonize box both read it."""
+    if not 0 <= melody < len(score.parts) or len(voices) < 2:
+        return None
+    plan = plan_voices(score, voices)
+    if plan.parts[0] != melody or -1 not in plan.parts or not all(
+            is_line(list(score.parts[p].notes)) for p in plan.parts if p >= 0):
+        return None
+    return plan
+
+
 def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
                   plan: VoicePlan) -> VoicePlan:
     """Fewer parts than voices: a single line is one voice, and a part that plays chords deals

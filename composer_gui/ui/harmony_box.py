@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QPushButton, QWidget
 
+from composer_gui.ml.voices import kept_lines
 from composer_gui.music.score import Score
 
 from .labels import part_label
@@ -59,16 +60,19 @@ class HarmonyBox(QGroupBox):
     def refresh(self, score: Score, melody: int, voices: Sequence[str]) -> None:
         """Offer the score's pitched parts other than the melody. A choice the user made stays
         while its part exists; otherwise a part named like the voice is the default (a chorale's
-        own Alto, Tenor, Bass), else a new part; in a sketch with fewer parts than voices, such a
-        part is kept as it is (a melody over the composer's bass line: the harmony fills the
-        voices between)."""
+        own Alto, Tenor, Bass), else a new part; where the melody's other parts are single lines
+        the model hears as its voices (a melody over the composer's bass line, however named:
+        ``voices.kept_lines``, as ``generate --harmonize`` reads it), they are kept as they are
+        and the harmony fills the voices between."""
         names = list(voices[1:]) if len(voices) == len(self.combos) + 1 else list(DEFAULT_VOICES)
         others = [(part_label(p.name, i), i) for i, p in enumerate(score.parts)
                   if not p.is_drum and i != melody]
         choices = [("New part", NEW_PART)] + others + [(f"Keep {label}", kept(i))
                                                        for label, i in others]
-        thin = sum(1 for p in score.parts if not p.is_drum and p.notes) < len(names) + 1
-        for label, combo, name in zip(self.labels, self.combos, names, strict=True):
+        given = kept_lines(score, voices, melody) if len(voices) == len(self.combos) + 1 \
+            else None
+        for k, (label, combo, name) in enumerate(zip(self.labels, self.combos, names,
+                                                     strict=True)):
             label.setText(name)
             if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
                 continue
@@ -79,8 +83,8 @@ class HarmonyBox(QGroupBox):
                 combo.addItem(text, data)
             same = next((i for text, i in others
                          if text.strip().lower()[:4] == name.lower()[:4]), NEW_PART)
-            if thin and same != NEW_PART and score.parts[same].notes:
-                same = kept(same)
+            if given is not None:  # the composer's own line for this voice, kept
+                same = kept(given.parts[k + 1]) if given.parts[k + 1] >= 0 else NEW_PART
             keep = was is not None and was != NEW_PART and any(d == was for _, d in choices)
             combo.setCurrentIndex(max(0, combo.findData(was if keep else same)))
             combo.blockSignals(False)

@@ -159,27 +159,27 @@ def test_harmonize_a_melody_into_new_parts_and_then_into_parts_the_user_picks(wi
 
 
 def test_harmonize_a_melody_over_the_composers_bass_line_keeps_it(window, qtbot):
-    """A melody and a bass line: the box offers "Keep Bass line" for the bass and picks it (a
-    sketch thinner than the model), so Harmonize writes alto and tenor into new parts around
-    the composer's bass, which is heard and left as it was. Choosing the part itself rewrites
-    it, as on a four-part score."""
-    melody, bass = voice(S[:8], "Melody"), voice(B[:8], "Bass line")
+    """A melody and a bass line (a cello's: named for no voice): the box offers "Keep Cello"
+    for the bass and picks it (voices.kept_lines, as generate --harmonize reads the sketch), so
+    Harmonize writes alto and tenor into new parts around the composer's bass, which is heard
+    and left as it was. Choosing the part itself rewrites it, as on a four-part score."""
+    melody, bass = voice(S[:8], "Melody"), voice(B[:8], "Cello")  # (named for no voice)
     window.doc.load(Score(parts=(melody, bass), key_signatures=(KeySignature(0, 0),)))
     window.doc.set_selection({(0, n) for n in melody.notes})
     panel = window.panel
     panel.variations.setValue(1)
     panel.seed.setValue(2)
     assert [c.currentText() for c in panel.harmony_parts] == ["New part", "New part",
-                                                              "Keep Bass line"]
+                                                              "Keep Cello"]
     finish(window, qtbot, panel.start_harmonize)
     assert {p.part_name for p in window.proposal.placed()} == {"Alto", "Tenor"}
     assert window.controller.keep()
     parts = window.doc.score.parts
-    assert [p.name for p in parts] == ["Melody", "Bass line", "Alto", "Tenor"]
+    assert [p.name for p in parts] == ["Melody", "Cello", "Alto", "Tenor"]
     assert parts[0] == melody and parts[1] == bass
     window.doc.undo_stack.undo()
     window.doc.set_selection({(0, n) for n in melody.notes})
-    panel.harmony_parts[2].setCurrentIndex(panel.harmony_parts[2].findText("Bass line"))
+    panel.harmony_parts[2].setCurrentIndex(panel.harmony_parts[2].findText("Cello"))
     finish(window, qtbot, panel.start_harmonize)
     assert 1 in window.proposal.parts  # rewritten this time
 
