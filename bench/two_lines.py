@@ -27,11 +27,8 @@ sys.path.insert(0, str(ROOT))
 from composer_gui.ml import musical_eval as me  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
-from composer_gui.music.score import Part, Score  # noqa: E402
-
-
-def sounding(part: Part, tick: int) -> int | None:
-    return next((n.pitch for n in part.notes if n.start <= tick < n.end), None)
+from composer_gui.music import analysis as an  # noqa: E402
+from composer_gui.music.score import Score  # noqa: E402
 
 
 def count(score: Score, start: int, end: int) -> tuple[int, int, int, int]:
@@ -41,7 +38,7 @@ def count(score: Score, start: int, end: int) -> tuple[int, int, int, int]:
     beat = score.time_signature_at(start).beat_ticks
     prev, parallels, moves = None, 0, 0
     for t in range(start, end, beat):
-        a, b = sounding(top, t), sounding(bass, t)
+        a, b = (max(an.sounding(p.notes, t), default=None) for p in (top, bass))
         if a is None or b is None:
             prev = None
             continue
