@@ -758,10 +758,10 @@ class VoiceSampler:
             # hears and keeps, and it writes the voices left (a bass part had been written
             # beside the composer's own bass line, which the model never heard)
             vplan = kept
-            given = [p >= 0 for p in full.parts]
-            kept = [f"part {score.parts[p].name or p + 1} is the {v.voices[i].lower()} (kept)"
-                    for i, p in enumerate(full.parts) if p >= 0 and i > 0]
-            warnings.append(", ".join(kept) + "; the model writes the "
+            given = [p >= 0 for p in vplan.parts]
+            named = [f"part {score.parts[p].name or p + 1} is the {v.voices[i].lower()} (kept)"
+                     for i, p in enumerate(vplan.parts) if p >= 0 and i > 0]
+            warnings.append(", ".join(named) + "; the model writes the "
                             + " and ".join(v.voices[i].lower() for i in range(n)
                                            if not given[i]))
         else:
@@ -1400,26 +1400,26 @@ class VoiceSampler:
                                 frame.pos % eighth and holding.any():
                             # (the bass strikes on the eighths: BASS_ON_EIGHTHS)
                             mask[holding, v.pitch_offset:] = False
-                        given = [j for j in range(i + 1, n) if frame.forced[j] is not None] \
+                        below = [j for j in range(i + 1, n) if frame.forced[j] is not None] \
                             if rules and n > 2 and GIVEN_BELOW else []
                         below_now = None
-                        if given:  # the given voices below: their pitches now, -1 silent
+                        if below:  # the given voices below: their pitches now, -1 silent
                             below_now = np.stack([_forced_pitch(frame.forced[j], cur[:, j], v)
-                                                  for j in given], axis=1)
-                        if rules and (i >= n - 2 or given):
+                                                  for j in below], axis=1)
+                        if rules and (i >= n - 2 or below):
                             _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
                                         frame.on_beat, chord, bare_close,
-                                        (pitch_class_bits(below_now), len(given) == n - 1 - i)
-                                        if given else None)
-                        if rules and (i or given):
+                                        (pitch_class_bits(below_now), len(below) == n - 1 - i)
+                                        if below else None)
+                        if rules and (i or below):
                             _parallels_mask(mask, i, cur, chord, cand, pitch_offset,
                                             seam if frame.approach else None,
-                                            (below_now, chord[:, given]) if given else None)
+                                            (below_now, chord[:, below]) if below else None)
                             if across:  # and from the last beat, across the half beat
                                 _parallels_mask(mask, i, cur, at_beat, cand, pitch_offset,
-                                                None, (below_now, at_beat[:, given])
-                                                if given else None)
-                        if given and BASS_LOWEST:  # (above the highest given voice below)
+                                                None, (below_now, at_beat[:, below])
+                                                if below else None)
+                        if below and BASS_LOWEST:  # (above the highest given voice below)
                             _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),
                                           below_now.max(axis=1), cur[:, i], cand,
                                           pitch_offset)
