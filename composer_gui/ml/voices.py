@@ -143,7 +143,7 @@ class VoiceVocabulary:
 
     def nearest_meter(self, ts: TimeSignature) -> str:
         """The meter token for ``ts``: itself, or the known meter with the nearest bar length;
-        for a bar longer than the model's longest, the meter of its parts (:meth:`bar_parts`:
+        for a bar longer than the model's longest, the meter of its parts (:meth:`part_steps`:
         4/2 is heard as two bars of 2/2, 3/1 as two of 3/2)."""
         text = f"{ts.numerator}/{ts.denominator}"
         if text in self.meters:
