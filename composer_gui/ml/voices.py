@@ -219,7 +219,7 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)])
     if not pitched:
         return plan
-    if len(pitched) == 1 and n > 1 and is_line(list(pitched[0][1].notes)):
+    if len(pitched) == 1 and n > 1 and _is_line_part(pitched[0][1].notes):
         # a melody is one voice (the one it is named after, else the top), not a chord to deal out
         i, part = pitched[0]
         label = part.name.strip().lower()
@@ -266,6 +266,28 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     return plan
 
 
+LINE_OVERLAP = 0.1  # (_is_line_part: at most this share of a line's sounding time is 2+ notes)
+
+
+def _is_line_part(notes: Sequence[Note]) -> bool:
+    """A part that is one line: nearly every onset one note (keyfinding.is_line: a singer's
+    part with a doubled note is one) and notes seldom sounding over each other (a held bass
+    under moving notes, two voices in one staff, is not: it is dealt out by height)."""
+    notes = list(notes)
+    if not notes or not is_line(notes):
+        return False
+    events = sorted([(n.start, 1) for n in notes] + [(n.end, -1) for n in notes])
+    sounding = together = 0
+    depth, last = 0, events[0][0]
+    for tick, change in events:
+        if depth:
+            sounding += tick - last
+        if depth >= 2:
+            together += tick - last
+        depth, last = depth + change, tick
+    return together <= LINE_OVERLAP * max(sounding, 1)
+
+
 def kept_lines(score: Score, voices: Sequence[str], melody: int) -> VoicePlan | None:
     """The plan of a harmonization that keeps the composer's own lines: where ``melody`` is
     the top voice and the score's other parts are single lines that are voices too (a melody
@@ -275,7 +297,7 @@ def kept_lines(score: Score, voices: Sequence[str], melody: int) -> VoicePlan | 
         return None
     plan = plan_voices(score, voices)
     if plan.parts[0] != melody or -1 not in plan.parts or not all(
-            is_line(list(score.parts[p].notes)) for p in plan.parts if p >= 0):
+            _is_line_part(score.parts[p].notes) for p in plan.parts if p >= 0):
         return None
     return plan
 
@@ -287,8 +309,7 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
     voices was split into two voices a part, so the alto was written into the melody's staff
     and the tenor into the bass's; a singer's line over a piano got two-note chords."""
     n = len(voices)
-    # (a line: nearly every onset one note; a singer's part with one doubled note is one)
-    lines = [is_line(list(score.parts[p].notes)) for p in ranked]
+    lines = [_is_line_part(score.parts[p].notes) for p in ranked]
     if all(lines):
         return _lines_to_voices(score, ranked, voices, plan)
     share = [1 if line else 0 for line in lines]
@@ -298,6 +319,7 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
     v0 = 0
     for part, count in zip(ranked, share, strict=True):
         notes = score.parts[part].notes
+        low, high = min(x.pitch for x in notes), max(x.pitch for x in notes)
         by_onset: dict[int, list[Note]] = {}
         for x in notes:
             by_onset.setdefault(x.start, []).append(x)
@@ -305,9 +327,12 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
         for onset in sorted(by_onset):
             chord = sorted(by_onset[onset], key=lambda x: -x.pitch)
             if len(chord) == 1 and count > 1:  # a single note: the voice whose last note is nearest
-                last = [lane[-1].pitch if lane else None for lane in lanes]
-                k = min(range(count), key=lambda j: abs((last[j] or chord[0].pitch)
-                                                        - chord[0].pitch) + j * 0.01)
+                # (a voice with no note yet is placed by the part's register: a held bass that
+                # starts alone went to the top voice)
+                p = chord[0].pitch
+                last = [lane[-1].pitch if lane else
+                        high - (high - low) * j / (count - 1) for j, lane in enumerate(lanes)]
+                k = min(range(count), key=lambda j: abs(last[j] - p) + j * 0.01)
                 lanes[k].append(chord[0])
                 continue
             if len(chord) > count > 1:  # more notes than voices: the top ones and the bass

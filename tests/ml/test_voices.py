@@ -151,12 +151,19 @@ def test_single_lines_are_one_voice_each_and_chords_share_the_rest():
     plan = V.plan_voices(Score(parts=(melody, line([60, 62, 64, 65], "Alto line"))),
                          V.CHORALE_VOICES)
     assert plan.parts == [0, 1, -1, -1]  # named
-    doubled = Part((*melody.notes, Note(TPQ, 74, TPQ // 2)), name="Voice")
+    doubled = Part((*melody.notes, Note(TPQ, 74, TPQ // 4)), name="Voice")
     chords = Part(tuple(Note(i * TPQ, p, TPQ) for i in range(4) for p in (45, 57, 61, 64)),
                   name="Piano")
     plan = V.plan_voices(Score(parts=(doubled, chords)), V.CHORALE_VOICES)
     assert plan.parts == [0, 1, 1, 1]
     assert [[x.pitch for x in lane][:1] for lane in plan.notes] == [[72], [64], [61], [45]]
+    # a held bass under moving notes in one part is two voices, not a line; the bass that
+    # starts alone is dealt to the lowest voice by its register
+    held = Part((Note(0, 48, 4 * TPQ), *(Note(i * TPQ + TPQ // 2, 60 + i, TPQ // 2)
+                                         for i in range(4))), name="Left hand")
+    plan = V.plan_voices(Score(parts=(melody, held)), V.CHORALE_VOICES)
+    assert plan.parts == [0, 1, 1, 1]
+    assert [x.pitch for x in plan.notes[3]] == [48] and plan.notes[1][0].pitch == 60
 
 
 def test_a_melody_model_takes_the_top_part_and_reports_the_rest():
