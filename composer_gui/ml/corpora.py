@@ -182,7 +182,13 @@ def convert_source(job: tuple[str, str, str, dict]) -> dict:
         else:
             import music21
 
-            parsed = music21.converter.parse(path, forceSource=True)
+            if path.lower().endswith(".abc"):  # read as the app reads ABC (accidentals held)
+                from composer_gui.music.notation import propagating_abc
+
+                text = Path(path).read_text(encoding="utf-8", errors="replace")
+                parsed = music21.converter.parseData(propagating_abc(text), format="abc")
+            else:
+                parsed = music21.converter.parse(path, forceSource=True)
             if isinstance(parsed, music21.stream.Opus):
                 scores = []
                 for i, s in enumerate(parsed.scores):

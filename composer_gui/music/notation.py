@@ -89,9 +89,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
             if drums is not None:
                 parsed = m21.converter.parseData(drums, format="musicxml")
             elif voiced is not None:
-                parsed = m21.converter.parseData(_propagating(voiced[0]), format="abc")
+                parsed = m21.converter.parseData(propagating_abc(voiced[0]), format="abc")
             elif chosen is not None:
-                parsed = m21.converter.parseData(_propagating(chosen), format="abc")
+                parsed = m21.converter.parseData(propagating_abc(chosen), format="abc")
             else:
                 parsed = m21.converter.parse(str(path), format=fmt, forceSource=True)
         except ScoreFileError:
@@ -184,7 +184,8 @@ def _abc_tune(path: Path, index: int = 0) -> tuple[str, int, str] | None:
 _ABC_PROPAGATION = "%abc-2.1\n%%propagate-accidentals octave\n"
 
 
-def _propagating(text: str) -> str:
+def propagating_abc(text: str) -> str:
+    """``text`` (ABC) as music21 should read it: accidentals held to the bar's end."""
     if re.search(r"(?m)^%abc-\d|propagate-accidentals", text):
         return text
     return _ABC_PROPAGATION + text
