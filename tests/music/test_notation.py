@@ -234,6 +234,22 @@ def test_each_tune_of_an_abc_collection_is_read_alone(tmp_path):
         load_score(path, [], tune=3)
 
 
+def test_an_abc_accidental_holds_to_the_end_of_its_bar(tmp_path):
+    """ABC 2.1: an accidental holds for the notes of its letter and octave to the bar line
+    (music21 reads an unversioned file as ABC 1.3, where it held for one note: "_B2B2" under
+    K:G sounded B-flat, B natural). Another octave, the next bar and a file that names an older
+    version are read as they say."""
+    from composer_gui.music.formats import load_score
+
+    tune = "X:1\nT:Carried\nM:4/4\nL:1/4\nK:G\n_B B b B | B =F F ^f |\n"
+    path = tmp_path / "carried.abc"
+    path.write_text(tune)
+    assert [n.pitch for n in sorted(load_score(path).notes)] == [70, 70, 83, 70, 71, 65, 65, 78]
+    old = tmp_path / "old.abc"
+    old.write_text("%abc-1.6\n" + tune)
+    assert [n.pitch for n in sorted(load_score(old).notes)][:4] == [70, 71, 83, 71]
+
+
 def test_a_small_handwritten_abc_file(folder):
     path = folder / "tune.abc"
     path.write_text("X:1\nT:Scale\nM:3/4\nL:1/8\nK:D\nDEF GAB | c2 d4 |]\n", encoding="utf-8")
