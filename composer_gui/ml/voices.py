@@ -267,16 +267,19 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
 
 
 LINE_OVERLAP = 0.1  # (_is_line_part: at most this share of a line's sounding time is 2+ notes)
+LEGATO_TICKS = TPQ // 4  # ... not counting a note's last sixteenth (a player's legato overlap)
 
 
 def _is_line_part(notes: Sequence[Note]) -> bool:
     """A part that is one line: nearly every onset one note (keyfinding.is_line: a singer's
     part with a doubled note is one) and notes seldom sounding over each other (a held bass
-    under moving notes, two voices in one staff, is not: it is dealt out by height)."""
+    under moving notes, two voices in one staff, is not: it is dealt out by height; a played
+    melody's legato, each note held a little into the next, is)."""
     notes = list(notes)
     if not notes or not is_line(notes):
         return False
-    events = sorted([(n.start, 1) for n in notes] + [(n.end, -1) for n in notes])
+    ends = [max(n.start + 1, n.end - LEGATO_TICKS) for n in notes]
+    events = sorted([(n.start, 1) for n in notes] + [(end, -1) for end in ends])
     sounding = together = 0
     depth, last = 0, events[0][0]
     for tick, change in events:

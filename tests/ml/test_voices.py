@@ -157,6 +157,12 @@ def test_single_lines_are_one_voice_each_and_chords_share_the_rest():
     plan = V.plan_voices(Score(parts=(doubled, chords)), V.CHORALE_VOICES)
     assert plan.parts == [0, 1, 1, 1]
     assert [[x.pitch for x in lane][:1] for lane in plan.notes] == [[72], [64], [61], [45]]
+    # a melody played legato (each note held 80 ticks, 83 ms, into the next) is still a line
+    legato = Part(tuple(Note(i * TPQ, p, TPQ + 80) for i, p in enumerate([72, 74, 76, 77])),
+                  name="Keys")
+    plan = V.plan_voices(Score(parts=(legato, line([48, 47, 45, 41], "Cello"))),
+                         V.CHORALE_VOICES)
+    assert plan.parts == [0, -1, -1, 1]
     # a held bass under moving notes in one part is two voices, not a line; the bass that
     # starts alone is dealt to the lowest voice by its register
     held = Part((Note(0, 48, 4 * TPQ), *(Note(i * TPQ + TPQ // 2, 60 + i, TPQ // 2)
