@@ -753,7 +753,7 @@ class VoiceSampler:
             vplan = full
             warnings += full.messages
         elif full is not None and GIVEN_LINES_KEPT and \
-                (kept := vx.kept_lines(score, v.voices, melody)) is not None:
+                (kept := vx.kept_lines(score, v.voices, melody, full)) is not None:
             # a melody over a bass line (or other single lines): they are voices the model
             # hears and keeps, and it writes the voices left (a bass part had been written
             # beside the composer's own bass line, which the model never heard)

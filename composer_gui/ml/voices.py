@@ -291,14 +291,16 @@ def _is_line_part(notes: Sequence[Note]) -> bool:
     return together <= LINE_OVERLAP * max(sounding, 1)
 
 
-def kept_lines(score: Score, voices: Sequence[str], melody: int) -> VoicePlan | None:
+def kept_lines(score: Score, voices: Sequence[str], melody: int,
+               plan: VoicePlan | None = None) -> VoicePlan | None:
     """The plan of a harmonization that keeps the composer's own lines: where ``melody`` is
     the top voice and the score's other parts are single lines that are voices too (a melody
     over a bass line), with voices left for the model to write. None otherwise. The sampler
-    (GIVEN_LINES_KEPT) and the window's Harmonize box both read it."""
+    (GIVEN_LINES_KEPT) and the window's Harmonize box both read it; ``plan``: the score's
+    :func:`plan_voices`, where the caller has it."""
     if not 0 <= melody < len(score.parts) or len(voices) < 2:
         return None
-    plan = plan_voices(score, voices)
+    plan = plan or plan_voices(score, voices)
     if plan.parts[0] != melody or -1 not in plan.parts or not all(
             _is_line_part(score.parts[p].notes) for p in plan.parts if p >= 0):
         return None

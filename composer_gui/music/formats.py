@@ -50,12 +50,9 @@ def load_score(path: str | Path, warnings: list[str] | None = None,
             score = read_project(path)
         elif kind == "midi":
             score = read_midi(path, warnings)
-        elif kind == "abc":  # the tune read, and the file's header
-            prescan.check_abc_tune(path, tune or 0)
+        elif kind in ("musicxml", "abc"):
+            prescan.check(path, kind, tune or 0)
             score = read_notation(path, warnings, tune)
-        elif kind == "musicxml":
-            prescan.check(path, kind)
-            score = read_notation(path, warnings)
         else:
             raise ScoreFileError(path, f"unknown file type (readable: {', '.join(READABLE)})")
         limits.check_score(score, path)

@@ -25,7 +25,7 @@ from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS, clef_by_range
 from .errors import ScoreFileError, one_line
 from .musicxml_writer import musicxml_text
-from .prescan import musicxml_documents
+from .prescan import abc_blocks, musicxml_documents
 from .score import (
     DRUM_CHANNEL,
     MODE_ALIASES,
@@ -167,9 +167,7 @@ def _abc_tune(path: Path, index: int = 0) -> tuple[str, int, str] | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    blocks = re.split(r"(?m)^(?=X:)", text)
-    tunes = [t for t in blocks if t.startswith("X:")]
-    header = "" if blocks[0].startswith("X:") else blocks[0]
+    header, tunes = abc_blocks(text)
     if not tunes:
         return text, 0, ""
     return tunes[min(index, len(tunes) - 1)], len(tunes), header
@@ -199,8 +197,8 @@ def abc_tune_titles(path: str | Path) -> list[str]:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
-    tunes = [t for t in re.split(r"(?m)^(?=X:)", text) if t.startswith("X:")]
-    return [(re.search(r"(?m)^T:[ \t]*(.*?)[ \t]*$", t) or [None, ""])[1] for t in tunes]
+    return [(re.search(r"(?m)^T:[ \t]*(.*?)[ \t]*$", t) or [None, ""])[1]
+            for t in abc_blocks(text)[1]]
 
 
 def _abc_voices(tune: str, tunes: int, warnings: list[str]

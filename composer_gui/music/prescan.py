@@ -29,31 +29,31 @@ MAX_ABC_NUMBER = 128
 MAX_UNIT_DENOMINATOR = 512  # ABC's L:1/N
 
 
-def check(path: str | Path, kind: str) -> None:
+def check(path: str | Path, kind: str, tune: int = 0) -> None:
     """Raise ScoreFileError if a MusicXML (``kind`` "musicxml") or ABC ("abc") file holds a value
-    no music needs. Other kinds pass."""
+    no music needs. Other kinds pass. Of an ABC file, tune ``tune`` (from 0) and the header
+    before its first tune are read, and so checked: one tune with such a value does not bar the
+    file's others."""
     path = Path(path)
+    where = ""
     if kind == "musicxml":
         reason = musicxml_problem("\n".join(_decode(d) for d in musicxml_documents(path)))
     elif kind == "abc":
-        reason = abc_problem(_decode(_read(path)))
+        header, tunes = abc_blocks(_decode(_read(path)))
+        reason = abc_problem(header + (tunes[tune] if 0 <= tune < len(tunes) else ""))
+        where = f"tune {tune + 1} " if len(tunes) > 1 else ""
     else:
         return
     if reason:
-        raise ScoreFileError(path, f"was not read: {reason}")
+        raise ScoreFileError(path, f"{where}was not read: {reason}")
 
 
-def check_abc_tune(path: str | Path, tune: int) -> None:
-    """:func:`check` for tune ``tune`` (from 0) of an ABC file and the header before its first:
-    one tune with a value no music needs does not bar the file's others."""
-    path = Path(path)
-    blocks = re.split(r"(?m)^(?=X:)", _decode(_read(path)))
-    header = "" if blocks[0].startswith("X:") else blocks[0]
-    tunes = [t for t in blocks if t.startswith("X:")]
-    reason = abc_problem(header + (tunes[tune] if 0 <= tune < len(tunes) else ""))
-    if reason:
-        raise ScoreFileError(path, f"was not read: {reason}" if len(tunes) < 2
-                             else f"tune {tune + 1} was not read: {reason}")
+def abc_blocks(text: str) -> tuple[str, list[str]]:
+    """An ABC file's header (what comes before its first ``X:`` field; all of it without one)
+    and its tunes, each from its ``X:`` line on."""
+    blocks = re.split(r"(?m)^(?=X:)", text)
+    return ("" if blocks[0].startswith("X:") else blocks[0]), \
+        [t for t in blocks if t.startswith("X:")]
 
 
 def _read(path: Path) -> bytes:
