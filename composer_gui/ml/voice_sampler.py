@@ -271,6 +271,7 @@ class _VoiceJob:
     rewritten: list[bool]
     part_of: list[int]
     part_names: list[str | None]
+    part_above: list[int | None]  # a new part: the score's part its staff stands above
     shift: int
     step_ticks: int
     tonic_check: bool
@@ -434,10 +435,13 @@ class VoiceSampler:
         part_of = list(vplan.parts)
         new_index = len(score.parts)
         part_names: list[str | None] = [None] * n
+        part_above: list[int | None] = [None] * n
         for i in range(n):
             if part_of[i] < 0:
                 part_of[i], part_names[i] = new_index, v.voices[i]
                 new_index += 1
+                # its staff stands above the next lower voice's own part (a kept bass line)
+                part_above[i] = next((p for p in vplan.parts[i + 1:] if p >= 0), None)
         whole = all(rewritten) and not request.harmonize and not thin
         parts = None if whole else tuple(sorted(
             {part_of[i] for i in range(n) if rewritten[i] and part_of[i] < len(score.parts)}))
@@ -698,7 +702,8 @@ class VoiceSampler:
                       if region_end is not None and stop_step < len(grid[i])
                       and grid[i][stop_step] >= v.pitch_offset else -1 for i in range(n)]
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
-                         pitch_ok, rewritten, part_of, part_names, shift, step, tonic_check,
+                         pitch_ok, rewritten, part_of, part_names, part_above, shift, step,
+                         tonic_check,
                          key, base_notes, start_pitch, beat, seam_pitch,
                          style_rules=rules_on,
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
@@ -1034,7 +1039,8 @@ class VoiceSampler:
             if job.hidden and job.hidden[i]:
                 return None  # heard, not written
             note = Note(s0 * step, int(pitch[r, i]) - shift, (end_step - s0) * step, velocity)
-            return GeneratedNote(int(group[r]), note, job.part_of[i], job.part_names[i])
+            return GeneratedNote(int(group[r]), note, job.part_of[i], job.part_names[i],
+                                 job.part_above[i])
 
         def out(r: int, g: GeneratedNote | None):
             if g is None:

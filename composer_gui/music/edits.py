@@ -19,7 +19,9 @@ The rule (the command line's replacement and the window's choice of part):
 * Models that write in voices (ml/voice_sampler.py) name each note's part (:class:`PlacedNote`):
   a chorale continues in its own S/A/T/B. Then only the ``parts`` that were rewritten lose their
   notes in the span (a reharmonized region keeps its soprano), and a part index past the score's
-  parts makes a new part with the name the note gives (harmonizing a melody adds "Alto", ...).
+  parts makes a new part with the name the note gives (harmonizing a melody adds "Alto", ...),
+  standing just above the part the note says it goes over (:func:`new_part_order`: Alto and
+  Tenor written between a melody and its own bass line stand between their staves), else last.
   When the new parts are a choir's lower voices ("Alto", "Tenor", "Bass") under an unnamed part
   (no name, or the "Part N" a file reader gives), that part is the melody they harmonize and is
   named "Soprano": the score reads as the SATB it is (a listening review found the melody's
@@ -31,7 +33,7 @@ No Qt and no ml here: notes in, notes out.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from composer_gui.music.score import Note, Part, Score
@@ -48,6 +50,7 @@ class PlacedNote:
     note: Note
     part: int | None = None  # None: target_part's rule
     part_name: str | None = None  # the name of a new part (an index past the score's parts)
+    part_above: int | None = None  # a new part: the score's part it is placed above (None: last)
 
 
 def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[NoteKey],
@@ -110,26 +113,52 @@ def target_part(score: Score) -> int:
     return len(score.parts)
 
 
-def placed(score: Score, notes: Iterable[Note | PlacedNote]) -> tuple[list[NoteKey],
-                                                                      dict[int, str]]:
-    """(part, note) for each generated note, and the names of the new parts they make: a plain
-    Note (or one with ``part`` None) goes to :func:`target_part`."""
+def placed(score: Score, notes: Iterable[Note | PlacedNote]
+           ) -> tuple[list[NoteKey], dict[int, str], dict[int, int]]:
+    """(part, note) for each generated note, the names of the new parts they make, and the
+    score's part each new part is placed above: a plain Note (or one with ``part`` None) goes
+    to :func:`target_part`."""
     target: int | None = None
     out: list[NoteKey] = []
     names: dict[int, str] = {}
+    above: dict[int, int] = {}
     for item in notes:
         if isinstance(item, Note):
-            note, part, name = item, None, None
+            note, part, name, over = item, None, None, None
         else:
-            note, part, name = item.note, item.part, getattr(item, "part_name", None)
+            note, part = item.note, item.part
+            name, over = getattr(item, "part_name", None), getattr(item, "part_above", None)
         if part is None:
             if target is None:
                 target = target_part(score)
             part = target
-        if part >= len(score.parts) and name and part not in names:
-            names[part] = name
+        if part >= len(score.parts):
+            if name and part not in names:
+                names[part] = name
+            if over is not None and 0 <= over < len(score.parts):
+                above.setdefault(part, over)
         out.append((part, note))
-    return out, names
+    return out, names, above
+
+
+def new_part_order(count: int, new: Iterable[int], above: Mapping[int, int]) -> list[int] | None:
+    """Where the parts stand once new ones are kept: ``order[i]`` is the index, in the score
+    :func:`apply_note_diff` gives (new parts appended after its ``count`` parts), of the part
+    that stands i-th. A new part goes just above the part the sampler placed it over (a
+    melody's own bass line harmonized reads Melody, Alto, Tenor, Bass, not Melody, Bass,
+    Alto, Tenor, which a composer had to drag into order before exporting); None when every
+    part stays where apply_note_diff puts it."""
+    order = list(range(count))
+    for part in sorted(new):
+        while len(order) < part:  # an unnamed gap: apply_note_diff made it too
+            order.append(len(order))
+        order.insert(order.index(above[part]) if part in above else len(order), part)
+    return None if order == sorted(order) else order
+
+
+def reordered(score: Score, order: Sequence[int] | None) -> Score:
+    """``score`` with its parts in ``order`` (:func:`new_part_order`)."""
+    return score if order is None else score.with_parts([score.parts[i] for i in order])
 
 
 def generated_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
@@ -138,22 +167,25 @@ def generated_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
     """(removed, added): keeping ``notes`` generated from ``start`` on (``end``: a region,
     rewritten up to there) in ``score``, by the module's rule. ``parts``: the parts that were
     rewritten (None: every pitched part)."""
-    removed, added, _ = kept_diff(score, notes, start, end, parts)
+    removed, added, _, _ = kept_diff(score, notes, start, end, parts)
     return removed, added
 
 
 def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
               end: int | None = None, parts: Collection[int] | None = None
-              ) -> tuple[list[NoteKey], list[NoteKey], dict[int, str]]:
-    """:func:`generated_diff` and the part names keeping ``notes`` gives: the new parts', and
-    "Soprano" for an unnamed melody the new parts harmonize (see the module docstring)."""
-    added, names = placed(score, notes)
+              ) -> tuple[list[NoteKey], list[NoteKey], dict[int, str], list[int] | None]:
+    """:func:`generated_diff`, the part names keeping ``notes`` gives (the new parts', and
+    "Soprano" for an unnamed melody the new parts harmonize: see the module docstring) and
+    the parts' order after it (:func:`new_part_order`)."""
+    added, names, above = placed(score, notes)
+    new = {i for i, _ in added if i >= len(score.parts)}
+    order = new_part_order(len(score.parts), new, above)
     lower = [names[i] for i in sorted(names)]
     if lower == list(CHOIR_BELOW):
         melodies = [i for i, p in enumerate(score.parts) if p.notes and not p.is_drum]
         if len(melodies) == 1 and _unnamed(score.parts[melodies[0]].name, melodies[0]):
             names[melodies[0]] = "Soprano"
-    return region_notes(score, start, end, parts), added, names
+    return region_notes(score, start, end, parts), added, names, order
 
 
 CHOIR_BELOW = ("Alto", "Tenor", "Bass")
@@ -194,7 +226,7 @@ def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int
     ``fermatas`` the generation marked (:func:`with_fermatas`). A continuation (no ``end``)
     takes the score's fermatas after ``start`` away with the notes it replaces: one stays only
     where a kept note starts (``--from-bar`` had left Bach's phrase ends over the new music)."""
-    removed, added, names = kept_diff(score, notes, start, end, parts)
+    removed, added, names, order = kept_diff(score, notes, start, end, parts)
     result = apply_note_diff(score, removed, added, names=names)
     if end is None:
         gone = Counter(removed)
@@ -218,4 +250,4 @@ def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int
         result = replace(result, time_signatures=before_end(result.time_signatures),
                          key_signatures=before_end(result.key_signatures),
                          tempos=before_end(result.tempos))
-    return with_fermatas(result, fermatas)
+    return with_fermatas(reordered(result, order), fermatas)

@@ -244,6 +244,7 @@ class ContinuePanel(QWidget):
         self.proposal.activeChanged.connect(self._on_active)
         self.doc.selectionChanged.connect(self._update)
         self.doc.selectionChanged.connect(self._refresh_harmony)
+        self.doc.partsMoved.connect(self.harmony_box.follow)
         self.doc.scoreChanged.connect(self._refresh)
         self.doc.undo_stack.indexChanged.connect(self._on_undo_index)
         self._models_known = False

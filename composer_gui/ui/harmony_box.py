@@ -42,6 +42,7 @@ class HarmonyBox(QGroupBox):
             self.labels.append(label)
             form.addRow(label, combo)
         form.addRow(self.button)
+        self._followed: list[int] | None = None  # the choices moved with their parts (follow)
 
     def chosen_parts(self, voices: Sequence[str]) -> tuple[int, ...] | None:
         """The parts the voices under the melody go to (NEW_PART: a new one), for a model whose
@@ -57,6 +58,19 @@ class HarmonyBox(QGroupBox):
     def _data(self) -> list[int]:
         return [int(c.currentData()) for c in self.combos]
 
+    def follow(self, moved: list[int]) -> None:
+        """Parts were added, deleted or reordered (``moved``: each old part's new index, -1:
+        deleted), before the score's refresh: each choice follows its part, and a deleted
+        part's voice takes its default again. (A choice had stayed by index: after keeping a
+        harmony whose staves stand above the kept bass, "Keep Cello" became "Keep Alto".)"""
+        def move(data: int) -> int:
+            part = data if data >= 0 else kept(data)
+            to = moved[part] if data != NEW_PART and part < len(moved) else -1
+            return NEW_PART if to < 0 else to if data >= 0 else kept(to)
+
+        self._followed = [NEW_PART if c.currentData() is None else move(int(c.currentData()))
+                          for c in self.combos]
+
     def refresh(self, score: Score, melody: int, voices: Sequence[str]) -> None:
         """Offer the score's pitched parts other than the melody. A choice the user made stays
         while its part exists; otherwise a part named like the voice is the default (a chorale's
@@ -71,12 +85,14 @@ class HarmonyBox(QGroupBox):
                                                        for label, i in others]
         given = kept_lines(score, voices, melody) if len(voices) == len(self.combos) + 1 \
             else None
+        followed, self._followed = self._followed, None
         for k, (label, combo, name) in enumerate(zip(self.labels, self.combos, names,
                                                      strict=True)):
             label.setText(name)
-            if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
+            if followed is None and [(combo.itemText(i), combo.itemData(i))
+                                     for i in range(combo.count())] == choices:
                 continue
-            was = combo.currentData()
+            was = combo.currentData() if followed is None else followed[k]
             combo.blockSignals(True)
             combo.clear()
             for text, data in choices:

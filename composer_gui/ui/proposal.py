@@ -70,7 +70,8 @@ class Proposal(QObject):
             if 0 <= v < len(self.variations):
                 self.variations[v].append(g.note)
                 self.placed_variations[v].append(PlacedNote(
-                    g.note, getattr(g, "part", None), getattr(g, "part_name", None)))
+                    g.note, getattr(g, "part", None), getattr(g, "part_name", None),
+                    getattr(g, "part_above", None)))
                 added += 1
         if added:
             self.changed.emit()

@@ -24,6 +24,7 @@ from composer_gui.music.edits import (
     apply_note_diff,
     kept_diff,
     phrase_end_tick,
+    reordered,
     toggle_fermata,
     with_fermatas,
 )
@@ -48,7 +49,8 @@ MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
 class EditNotes(QUndoCommand):
     def __init__(self, doc: Document, removed: Iterable[NoteKey], added: Iterable[NoteKey],
                  text: str, parent: QUndoCommand | None = None,
-                 names: Mapping[int, str] | None = None, fermatas: Iterable[int] = ()) -> None:
+                 names: Mapping[int, str] | None = None, fermatas: Iterable[int] = (),
+                 order: list[int] | None = None) -> None:
         super().__init__(text, parent)
         self.doc = doc
         self.removed = tuple(removed)
@@ -60,20 +62,40 @@ class EditNotes(QUndoCommand):
         self._parts_before = len(doc.score.parts)
         self._names_before = {i: doc.score.parts[i].name for i in self.names
                               if i < len(doc.score.parts)}
+        # the parts' order once new ones are added (music.edits.new_part_order), where it
+        # changes: the diff's indices are those before it, so redo applies it last and undo
+        # takes it back first; each part's place after it (``moved`` for the views)
+        self.order = list(order) if order else None
+        self._place = {old: new for new, old in enumerate(self.order or ())}
 
     def redo(self) -> None:
         score = apply_note_diff(self.doc.score, self.removed, self.added, self.names)
-        self.doc.replace_score(with_fermatas(score, self.fermatas), frozenset(self.added))
+        score = with_fermatas(reordered(score, self.order), self.fermatas)
+        if self.order is None:
+            self.doc.replace_score(score, frozenset(self.added))
+            return
+        self.doc.replace_score(score, frozenset((self._place[p], n) for p, n in self.added),
+                               [self._place[i] for i in range(self._parts_before)])
 
     def undo(self) -> None:
-        score = apply_note_diff(self.doc.score, self.added, self.removed, self._names_before)
+        score = self.doc.score
+        if self.order is not None:
+            back = [0] * len(self.order)
+            for new, old in enumerate(self.order):
+                back[old] = new
+            score = reordered(score, back)
+        score = apply_note_diff(score, self.added, self.removed, self._names_before)
         if self.fermatas:
             gone = set(self.fermatas)
             score = replace(score, fermatas=tuple(t for t in score.fermatas if t not in gone))
         extra = score.parts[self._parts_before:]
         if extra and not any(p.notes for p in extra):  # a part this command added: drop it
             score = score.with_parts(score.parts[:self._parts_before])
-        self.doc.replace_score(score, self._selection_before)
+        if self.order is None:
+            self.doc.replace_score(score, self._selection_before)
+            return
+        self.doc.replace_score(score, self._selection_before,
+                               [o if o < self._parts_before else -1 for o in self.order])
 
 
 class ChangeScore(QUndoCommand):
@@ -260,10 +282,10 @@ def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
     """Keep generated notes (from ``start``; ``end``: a region; ``parts``: the parts rewritten,
     None for all) by music.edits' one rule: each note into its part, new parts named; with the
     ``fermatas`` the generation marked, as ``composer-gui generate`` writes them."""
-    removed, added, names = kept_diff(doc.score, notes, start, end, parts)
+    removed, added, names, order = kept_diff(doc.score, notes, start, end, parts)
     if not added and not removed:
         return None
-    return EditNotes(doc, removed, added, text, names=names, fermatas=fermatas)
+    return EditNotes(doc, removed, added, text, names=names, fermatas=fermatas, order=order)
 
 
 # ----- parts (the parts panel) --------------------------------------------------------------------

@@ -162,7 +162,8 @@ def test_harmonize_a_melody_over_the_composers_bass_line_keeps_it(window, qtbot)
     """A melody and a bass line (a cello's: named for no voice): the box offers "Keep Cello"
     for the bass and picks it (voices.kept_lines, as generate --harmonize reads the sketch), so
     Harmonize writes alto and tenor into new parts around the composer's bass, which is heard
-    and left as it was. Choosing the part itself rewrites it, as on a four-part score."""
+    and left as it was, and their staves stand above its staff. Choosing the part itself
+    rewrites it, as on a four-part score."""
     melody, bass = voice(S[:8], "Melody"), voice(B[:8], "Cello")  # (named for no voice)
     window.doc.load(Score(parts=(melody, bass), key_signatures=(KeySignature(0, 0),)))
     window.doc.set_selection({(0, n) for n in melody.notes})
@@ -173,10 +174,19 @@ def test_harmonize_a_melody_over_the_composers_bass_line_keeps_it(window, qtbot)
                                                               "Keep Cello"]
     finish(window, qtbot, panel.start_harmonize)
     assert {p.part_name for p in window.proposal.placed()} == {"Alto", "Tenor"}
+    moves = []
+    window.doc.partsMoved.connect(moves.append)
     assert window.controller.keep()
     parts = window.doc.score.parts
-    assert [p.name for p in parts] == ["Melody", "Cello", "Alto", "Tenor"]
-    assert parts[0] == melody and parts[1] == bass
+    # the new staves stand between the melody's and the bass's, as the voices sound
+    assert [p.name for p in parts] == ["Melody", "Alto", "Tenor", "Cello"]
+    assert parts[0] == melody and parts[3] == bass
+    assert moves == [[0, 3]]  # the views follow the bass to its new place
+    assert {p for p, _ in window.doc.selection} == {1, 2}  # the kept notes, selected
+    window.doc.undo_stack.undo()
+    assert window.doc.score.parts == (melody, bass) and moves[-1] == [0, -1, -1, 1]
+    window.doc.undo_stack.redo()
+    assert [p.name for p in window.doc.score.parts] == ["Melody", "Alto", "Tenor", "Cello"]
     window.doc.undo_stack.undo()
     window.doc.set_selection({(0, n) for n in melody.notes})
     panel.harmony_parts[2].setCurrentIndex(panel.harmony_parts[2].findText("Cello"))
