@@ -9,8 +9,9 @@
 defaults: the model keeps both and writes alto and tenor (voice_sampler.GIVEN_LINES_KEPT).
 Beside Bach's own alto and tenor over the same two parts: consecutive fifths or octaves between
 any two voices per 8 bars (at the onsets, and beat to beat), onsets where a voice sounds below
-the one under it (a tenor under the bass), beats whose chord is a triad or seventh chord, and
-the kept parts unchanged note for note.
+the one under it (a tenor under the bass), beats whose chord is a triad or seventh chord, beats
+where soprano and alto or alto and tenor sound more than an octave apart, and the kept parts
+unchanged note for note (the new staves stand between the melody's and the bass's).
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ def measure(score: Score, voices: list, into: dict) -> None:
     good, total = an.beat_chord_share(score, 0, end, [n for v in voices for n in v])
     into["chords"] += good
     into["beats"] += total
+    (sa, at), full = an.wide_spacings(voices, beats)
+    into["wide S-A"] += sa
+    into["wide A-T"] += at
+    into["full beats"] += full
 
 
 def main(argv=None) -> None:
@@ -58,7 +63,8 @@ def main(argv=None) -> None:
     generate = me.sampler_adapter(folder)
     cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                        if len(c.score.parts) == 4 and all(p.notes for p in c.score.parts)], 20)
-    keys = ("bars", "parallels", "beat parallels", "crossed", "onsets", "chords", "beats")
+    keys = ("bars", "parallels", "beat parallels", "crossed", "onsets", "chords", "beats",
+            "wide S-A", "wide A-T", "full beats")
     made, bach = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
     changed = 0
     for i, case in enumerate(cases):
@@ -69,19 +75,20 @@ def main(argv=None) -> None:
         for g in generate(two, {**me.APP_REQUEST, "harmonize": True, "melody": 0, "seed": i,
                                 "variations": 2}):
             names = [p.name for p in g.parts]
-            assert names == ["Melody", "Cello", "Alto", "Tenor"], names
-            changed += g.parts[0] != two.parts[0] or g.parts[1] != two.parts[1]
-            voices = [list(g.parts[k].notes) for k in (0, 2, 3, 1)]
+            assert names == ["Melody", "Alto", "Tenor", "Cello"], names
+            changed += g.parts[0] != two.parts[0] or g.parts[3] != two.parts[1]
+            voices = [list(p.notes) for p in g.parts]
             measure(g, voices, made)
     print(f"{len(cases)} {args.split} chorales' soprano and bass, alto and tenor written x 2 "
           f"(kept parts changed: {changed})\n")
     print("| | any two voices / 8 bars | beat to beat / 8 bars | onsets crossed | "
-          "beat chords triads or sevenths |")
-    print("| --- | --- | --- | --- | --- |")
+          "beat chords triads or sevenths | beats S-A over an octave | A-T over an octave |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for who, c in (("written around the kept bass", made), ("Bach", bach)):
         per8 = 8 / max(1, c["bars"])
         print(f"| {who} | {c['parallels'] * per8:.3f} | {c['beat parallels'] * per8:.3f} | "
-              f"{c['crossed']} of {c['onsets']} | {c['chords'] / max(1, c['beats']):.3f} |")
+              f"{c['crossed']} of {c['onsets']} | {c['chords'] / max(1, c['beats']):.3f} | "
+              f"{c['wide S-A']} of {c['full beats']} | {c['wide A-T']} of {c['full beats']} |")
 
 
 if __name__ == "__main__":

@@ -310,6 +310,23 @@ def doubled_leading_tones(voices: Sequence[Sequence[Note]], ticks: Iterable[int]
     return doubled, total
 
 
+def wide_spacings(voices: Sequence[Sequence[Note]], ticks: Iterable[int]
+                  ) -> tuple[list[int], int]:
+    """(per pair of adjacent upper voices, the ticks where they sound more than an octave
+    apart; ticks where every voice sounds): in a chorale the soprano and alto, and the alto
+    and tenor, stay within an octave (the bass may lie further below). Voices high to low."""
+    wide = [0] * max(0, len(voices) - 2)
+    total = 0
+    for t in ticks:
+        now = [max(sounding(v, t), default=None) for v in voices]
+        if any(p is None for p in now):
+            continue
+        total += 1
+        for k in range(len(wide)):
+            wide[k] += now[k] - now[k + 1] > 12
+    return wide, total
+
+
 def seventh_chord_beats(score: Score, start: int, end: int, notes: Sequence[Note] | None = None
                         ) -> tuple[int, int, int]:
     """(beats whose sonority is a seventh chord, of them those that are no dominant or

@@ -249,3 +249,13 @@ def test_altered_moves_are_augmented_or_diminished_as_spelled():
     sharp = [Note(0, 68, TPQ, 80, "G#"), Note(TPQ, 65, TPQ, 80, "F")]  # an augmented second
     assert altered_moves([flat, sharp]) == (1, 2)
     assert altered_moves([[Note(0, 60, TPQ), Note(TPQ, 61, TPQ)]]) == (0, 0)  # unspelled
+
+
+def test_wide_spacings_count_upper_voices_more_than_an_octave_apart():
+    score = chords((48, 60, 64, 72),  # close: nothing wide
+                   (36, 55, 64, 79),  # soprano G5 over alto E4: a 15th
+                   (43, 50, 67, 74),  # alto G4 over tenor D3: a 17th (the bass may lie far)
+                   (48, 60, 72))  # three voices: not every voice sounds
+    voices = [list(p.notes) for p in score.parts]
+    assert A.wide_spacings(voices, [0, TPQ, 2 * TPQ, 3 * TPQ]) == ([1, 1], 3)
+    assert A.wide_spacings(voices, [0]) == ([0, 0], 1)
