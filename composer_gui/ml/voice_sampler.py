@@ -73,7 +73,7 @@ import bisect
 import itertools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -850,92 +850,17 @@ class VoiceSampler:
         # fermata is forced: a phrase lasts MIN_PHRASE_BEATS at least, the last one
         # MIN_LAST_PHRASE_BEATS
         marked_at = np.full(k, job.last_fermata, np.int64)
-        closing = next((f.step for f in job.frames if f.final == 1 and f.fermata), None)
+        sc = _schedule(job, n, pitch_offset, min_pitch)
         close_table = None  # the phrase-end voicings in reach of the voices (CLOSE_LOOKAHEAD)
-        min_phrase = MIN_PHRASE_BEATS * job.beat_steps
-        min_last = max(MIN_LAST_PHRASE_BEATS, MIN_PHRASE_BEATS) * job.beat_steps
-        # the strong beats (the downbeat, and the middle of a bar of an even number of beats)
-        # and how long a phrase runs before a prepared cadence is drawn to end it
-        strong = _strong_frames(job.frames, job.beat_steps)
-        long_phrase = phrase_grid.LONG_PHRASE_BEATS * job.beat_steps
-        overdue_phrase = OVERDUE_PHRASE_BEATS * job.beat_steps
-        places = job.fermata_places if PHRASE_PLACES else frozenset()
-        if places:  # the sketch's phrase ends show where in the bar the model's fall
-            strong = [f.pos in places for f in job.frames]
-            overdue_phrase = long_phrase  # (the next place after 8 beats is 12 beats on)
-        # per frame: on a beat, a beat before a place where a phrase may end (PRE_CLOSE_PULL)
-        placed_at = {f.step for f, on in zip(job.frames, strong, strict=True)
-                     if on and f.final == 0 and not f.context} if places else set()
-        # the place where the last phrase starts: the one nearest LAST_PHRASE_BEATS before the
-        # closing chord that leaves it MIN_LAST_PHRASE_BEATS (a later one when none is there)
-        last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
-        last_place = None
-        if closing is not None:
-            fits = [f.step for f, on in zip(job.frames, strong, strict=True)
-                    if on and f.on_beat and f.final == 0 and not f.context
-                    and min_last <= closing - f.step <= last_phrase[1]]
-            if fits:  # (those that leave whole long phrases after the sketch's first)
-                last_place = min(fits, key=lambda t: (
-                    LAST_PHRASE_ON_GRID and job.phrase_unit > 0 and bool(places)
-                    and (t - job.last_fermata) % job.phrase_unit != 0,
-                    abs(closing - t - last_phrase[0]), -t))
-
-        def crowded(step: int) -> bool:
-            """A phrase end here would leave less than a long phrase before the last phrase's
-            place (LAST_PHRASE_ROOM): the phrase runs on to that place instead."""
-            return LAST_PHRASE_ROOM and last_place is not None and \
-                0 < last_place - step < long_phrase
-
-        placed_at = {p for p in placed_at if not crowded(p)}
-        before_place = [f.on_beat and f.step + job.beat_steps in placed_at
-                        and cadence_rules.PRE_CLOSE_PULL > 0 for f in job.frames]
-        # the beats of planned dominants that stand through them (DOMINANT_BEAT_BASS): no
-        # passing eighth is written into one
-        dominant_beats = {f.step - f.pos % job.beat_steps for f in job.frames
-                          if f.in_dominant is not None}
-        # per frame: inside the EIGHTH_CLEAR_BEATS beats before a place where a phrase may end,
-        # or before a planned cadence chord (no EIGHTH_PULL there: the chords that prepare the
-        # close stand)
-        clear_of = placed_at | {f.step for f in job.frames if f.cadence}
-        before_close = [not f.on_beat and any(
-            (f.step - f.pos % job.beat_steps + k * job.beat_steps) in clear_of
-            for k in range(1, EIGHTH_CLEAR_BEATS + 1)) for f in job.frames]
-        # ... two beats before one: the beat before its dominant (PREDOMINANT_PULL)
-        before_dominant = [f.on_beat and f.step + 2 * job.beat_steps in placed_at
-                           and cadence_rules.PREDOMINANT_PULL > 0 for f in job.frames]
-        # the key (minor, normalized tonic) of each cadence whose dominant is planned (the
-        # cadence option's, a harmonized melody's closes), by the dominant's step
-        dominant_keys = {f.step: _cadence_key(f.close_key, job.key) for f in job.frames
-                         if f.cadence == 1 and cadence_rules.PREDOMINANT_PULL > 0}
-        # per frame: the place (step) within CLOSE_BASS_ROOM beats after it where a phrase may
-        # end, before which the bass takes no seventh (-1: none)
-        # (none where that place is too near the closing chord for a phrase end)
-        room = CLOSE_BASS_ROOM * job.beat_steps
-        place_ahead = [min((p for p in placed_at if 0 < p - f.step <= room), default=-1)
-                       if job.style_rules and not (f.context or f.final or f.cadence or f.phrased)
-                       else -1
-                       for f in job.frames]
-        if closing is not None:
-            place_ahead = [-1 if 0 < closing - p < min_last else p for p in place_ahead]
-        # ... and the root (normalized pitch class) of a planned cadence's dominant struck
-        # within CLOSE_BASS_ROOM beats after it (-1: none; DOMINANT_BASS_ROOM)
-        dominant_ahead = [-1] * len(job.frames)
-        if job.style_rules and DOMINANT_BASS_ROOM:
-            dominant_ahead = [-1 if f.context or f.final else r for f, r in zip(
-                job.frames, _cadence_ahead(job.frames, room, job.key is not None
-                                           and job.key.quality == "minor", which=1),
-                strict=True)]
-        # per frame: a planned dominant that no planned tonic follows a beat later: a half close,
-        # V without its seventh (HALF_CLOSE_TRIAD)
-        tonic_at = {f.step for f in job.frames if f.cadence == 2}
-        half_close = [f.cadence == 1 and f.step + job.beat_steps not in tonic_at
-                      for f in job.frames]
-        # per frame: the root (normalized pitch class) of a planned cadence chord struck within
-        # the next beat, which the bass must reach from its note here (-1: none)
-        cadence_ahead = (_cadence_ahead(job.frames, job.beat_steps,
-                                        job.key is not None and job.key.quality == "minor")
-                         if job.style_rules and n > 2 and BASS_TO_CADENCE
-                         else [-1] * len(job.frames))
+        closing, min_last, long_phrase = sc.closing, sc.min_last, sc.long_phrase
+        before_place, before_close, before_dominant = (sc.before_place, sc.before_close,
+                                                       sc.before_dominant)
+        dominant_beats, dominant_keys, half_close = (sc.dominant_beats, sc.dominant_keys,
+                                                     sc.half_close)
+        place_ahead, dominant_ahead, cadence_ahead = (sc.place_ahead, sc.dominant_ahead,
+                                                      sc.cadence_ahead)
+        plan_place, unresolved, given_ahead = sc.plan_place, sc.unresolved, sc.given_ahead
+        top_rest, top_enters = sc.top_rest, sc.top_enters
         # a continuation's voices enter near their last note (limits.ENTRY_REACH)
         entry = np.asarray(job.entry_pitch or [-1] * n, np.int64)
         entered = np.tile(entry < 0, (k, 1))
@@ -960,26 +885,10 @@ class VoiceSampler:
         last_away = np.full(k, -1, np.int64)  # the key away of the last planned close written
         # the root of the last phrase end's chord (the sketch's, then each row's own; -1: none)
         last_close = np.full(k, job.close_before, np.int64)
-        # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
-        reach = PLAN_BEATS * job.beat_steps
-        plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
-                      if cadence_rules.PLANNED_CONTINUATIONS[tonic_root == 9]
-                      and f.step not in placed_at
-                      and not (f.context or f.final or f.cadence or f.phrased) else -1
-                      for f in job.frames]
-        if closing is not None:
-            plan_place = [-1 if 0 < closing - p < min_last else p for p in plan_place]
-        # per frame: the pitch classes (bits) the given voices sound there as sevenths cannot be
-        # (their next note rises or leaps): no chord written under them makes them one
-        unresolved = (_unresolved_given(job, pitch_offset, min_pitch)
-                      if job.style_rules and n > 2 else None)
         # each voice's last struck pitch, and how many times in a row it struck it (RUN_COST)
         last_struck = cur.copy()
         strikes = (cur >= 0).astype(np.int64)
         struck_step = np.full((k, n), -(10 ** 9), np.int64)  # when (FALSE_RELATIONS)
-        # per frame: the pitch classes given voices strike in the beat after it (12-bit sets)
-        given_ahead = (_given_ahead(job, pitch_offset, min_pitch) if job.style_rules and n > 2
-                       and part_writing.FALSE_RELATIONS else None)
         seam = (np.asarray(job.seam_pitch, np.int64)
                 if job.seam_pitch and len(job.seam_pitch) == n else None)
         rules = job.style_rules
@@ -1013,10 +922,6 @@ class VoiceSampler:
         if job.n_context == 0:
             last_slot = (n_frames - 1, n - 1)
         stop_step = job.plan.stop_tick // step
-        # per frame: the given top voice rests here, a beat or more (MELODY_RESTS_ALL: the
-        # voices below rest with it), and the frame where it enters again (they enter with it)
-        top_rest, top_enters = _given_top_rests(job, stop_step) \
-            if rules and n > 2 and MELODY_RESTS_ALL else (None, None)
         # passing eighths (PASSING_SHARE): a quarter beat split in two; what sounded on the last
         # beat and its half, and whether a voice struck anywhere else in between
         half = job.beat_steps // 2
@@ -1117,58 +1022,9 @@ class VoiceSampler:
             if frame.context or frame.fermata or frame.phrased:
                 chosen = np.full(rows, p0 + frame.fermata)
             else:
-                mask = np.zeros((rows, v.size), bool)
-                mask[:, p0] = True
-                mask[:, p0 + 1] = frame.step - marked_at >= min_phrase
-                if closing is not None and 0 < closing - frame.step < min_last:
-                    mask[:, p0 + 1] = False
-                if rules and n > 2 and FERMATAS_ON_BEATS and not frame.on_beat:
-                    mask[:, p0 + 1] = False
-                pos_logits = logits
-                # the rows whose last phrase did not start at its place (LAST_PHRASE_RETRY)
-                late = None
-                if rules and n > 2 and LAST_PHRASE_RETRY and last_place is not None and \
-                        frame.on_beat and frame.final == 0 and frame.step > last_place and \
-                        closing - frame.step >= min_last:
-                    late = frame.step - marked_at >= long_phrase
-                if rules and n > 2 and places and not strong[fi]:
-                    pos_logits = logits.copy()
-                    pos_logits[:, p0 + 1] -= np.where(late, 0.0, OFF_PLACE_COST) \
-                        if late is not None else OFF_PLACE_COST
-                if late is not None and late.any():
-                    pos_logits = pos_logits.copy()
-                    pos_logits[:, p0 + 1] += np.where(late, LAST_PHRASE_BONUS, 0.0)
-                if rules and n > 2 and crowded(frame.step) and strong[fi]:
-                    pos_logits = pos_logits.copy()  # (LAST_PHRASE_ROOM)
-                    pos_logits[:, p0 + 1] -= OFF_PLACE_COST
-                elif rules and n > 2 and frame.on_beat and strong[fi] and frame.final == 0:
-                    ready = _cadence_ready(at_beat if halves else chord, mode_minor) & \
-                        (frame.step - marked_at >= long_phrase)
-                    overdue = frame.step - marked_at >= overdue_phrase
-                    bonus = np.where(ready, PHRASE_CADENCE_BONUS, 0.0) + \
-                        np.where(overdue, OVERDUE_PHRASE_BONUS, 0.0)
-                    if LAST_PHRASE_BONUS and frame.step == last_place:
-                        bonus = bonus + LAST_PHRASE_BONUS  # the last phrase starts here
-                    if bonus.any():
-                        pos_logits = pos_logits.copy()
-                        pos_logits[:, p0 + 1] += bonus
-                # a phrase shorter than a long one, where the sketch's phrases show their places
-                # (SHORT_PHRASE_COST; not where the last phrase starts)
-                if rules and n > 2 and places and SHORT_PHRASE_COST and \
-                        frame.step != last_place and frame.final == 0:
-                    short = frame.step - marked_at < long_phrase
-                    if short.any():
-                        pos_logits = pos_logits.copy()
-                        pos_logits[:, p0 + 1] -= np.where(short, SHORT_PHRASE_COST, 0.0)
-                # a phrase that has run FORCED_PHRASE_BEATS ends at the next strong beat (its
-                # close may still fail the rules: DROP_FAILED_CLOSES)
-                if rules and n > 2 and FORCED_PHRASE_BEATS and frame.on_beat and strong[fi] \
-                        and frame.final == 0 and not crowded(frame.step) and \
-                        (closing is None or closing - frame.step >= min_last):
-                    due = frame.step - marked_at >= FORCED_PHRASE_BEATS * job.beat_steps
-                    if due.any():
-                        mask = mask.copy()
-                        mask[due, p0] = ~mask[due, p0 + 1]
+                pos_logits, mask = _phrase_end_logits(
+                    v, frame, fi, logits, marked_at, sc, rules, n, at_beat if halves else chord,
+                    mode_minor, job.beat_steps)
                 chosen = sample_tokens(pos_logits, mask, temperature, top_k, top_p,
                                        rng.random(rows))
             if scoring:
@@ -1733,6 +1589,16 @@ class VoiceSampler:
                 self.fermatas[int(group[r])] = marked[r]
             return
         # the search: each variation keeps its best candidate
+        yield from self._best_candidates(job, k, group, held, emitted, score, marked, cancelled)
+
+    def _best_candidates(self, job: _VoiceJob, k: int, group: np.ndarray,
+                         held: list[list[GeneratedNote]], emitted: list[list[Note]],
+                         score: np.ndarray, marked: list[list[int]],
+                         cancelled: Callable[[], bool]) -> Iterator[GeneratedNote]:
+        """The search's result: each variation keeps its best candidate (an authentic close
+        on the tonic, no parallels at the end, a full final chord, fewer parallels, then the
+        model's log-likelihood ``score``), whose notes (``held``; ``emitted``: what was
+        streamed before the forks) and phrase ends (``marked``) are its own."""
         report = self.search
         report.groups = k
         m = job.candidates
@@ -1772,6 +1638,226 @@ class VoiceSampler:
         if job.tonic_check and report.found_tonic < k:
             self.warnings.append(f"{k - report.found_tonic} of {k} variation(s): none of "
                                  f"{m} candidates ended on the tonic chord")
+
+
+def _crowded(last_place: int | None, long_phrase: int, step: int) -> bool:
+    """A phrase end at ``step`` would leave less than a long phrase before the last phrase's
+    place (LAST_PHRASE_ROOM): the phrase runs on to that place instead."""
+    return LAST_PHRASE_ROOM and last_place is not None and 0 < last_place - step < long_phrase
+
+
+@dataclass
+class _Schedule:
+    """What :meth:`VoiceSampler._run` reads frame by frame and can know before it samples:
+    where phrases may end and the last one starts, and how each close is prepared (the beats
+    before a place, a planned dominant's beat, the bass's reach to a cadence root), in steps
+    of the grid; per-frame lists run parallel to ``job.frames``."""
+
+    closing: int | None  # the closing chord's step (its fermata forced), None: no close
+    min_phrase: int  # steps a phrase lasts at least (MIN_PHRASE_BEATS)
+    min_last: int  # ... the last one (MIN_LAST_PHRASE_BEATS)
+    strong: list[bool]  # per frame: a place where a phrase may end
+    long_phrase: int
+    overdue_phrase: int
+    places: frozenset[int]  # the positions in the bar of the sketch's phrase ends
+    placed_at: set[int]  # the steps where a long phrase may end
+    last_place: int | None  # the step where the last phrase starts
+    before_place: list[bool]  # a beat before a place (PRE_CLOSE_PULL)
+    dominant_beats: set[int]  # the beats of planned dominants (no passing eighth into one)
+    before_close: list[bool]  # inside the EIGHTH_CLEAR_BEATS beats before a close
+    before_dominant: list[bool]  # two beats before a place (PREDOMINANT_PULL)
+    dominant_keys: dict[int, tuple[bool, int]]  # a planned dominant's step: its cadence's key
+    place_ahead: list[int]  # the place within CLOSE_BASS_ROOM beats (-1: none)
+    dominant_ahead: list[int]  # a planned dominant's root struck within it (-1: none)
+    half_close: list[bool]  # a planned dominant no planned tonic follows (HALF_CLOSE_TRIAD)
+    cadence_ahead: list[int]  # a planned cadence chord's root within the next beat (-1: none)
+    plan_place: list[int]  # the place within PLAN_BEATS where a long phrase may end (-1: none)
+    unresolved: list[int] | None  # the given voices' pitch classes that cannot be sevenths
+    given_ahead: list[int] | None  # the pitch classes given voices strike in the next beat
+    top_rest: list[bool] | None  # the given top voice rests here (MELODY_RESTS_ALL)
+    top_enters: list[bool] | None  # ... and enters again here
+
+    def crowded(self, step: int) -> bool:
+        return _crowded(self.last_place, self.long_phrase, step)
+
+
+def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Schedule:
+    """The job's :class:`_Schedule` (``n`` voices; the vocabulary's pitch tokens)."""
+    closing = next((f.step for f in job.frames if f.final == 1 and f.fermata), None)
+    min_phrase = MIN_PHRASE_BEATS * job.beat_steps
+    min_last = max(MIN_LAST_PHRASE_BEATS, MIN_PHRASE_BEATS) * job.beat_steps
+    # the strong beats (the downbeat, and the middle of a bar of an even number of beats)
+    # and how long a phrase runs before a prepared cadence is drawn to end it
+    strong = _strong_frames(job.frames, job.beat_steps)
+    long_phrase = phrase_grid.LONG_PHRASE_BEATS * job.beat_steps
+    overdue_phrase = OVERDUE_PHRASE_BEATS * job.beat_steps
+    places = job.fermata_places if PHRASE_PLACES else frozenset()
+    if places:  # the sketch's phrase ends show where in the bar the model's fall
+        strong = [f.pos in places for f in job.frames]
+        overdue_phrase = long_phrase  # (the next place after 8 beats is 12 beats on)
+    # per frame: on a beat, a beat before a place where a phrase may end (PRE_CLOSE_PULL)
+    placed_at = {f.step for f, on in zip(job.frames, strong, strict=True)
+                 if on and f.final == 0 and not f.context} if places else set()
+    # the place where the last phrase starts: the one nearest LAST_PHRASE_BEATS before the
+    # closing chord that leaves it MIN_LAST_PHRASE_BEATS (a later one when none is there)
+    last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
+    last_place = None
+    if closing is not None:
+        fits = [f.step for f, on in zip(job.frames, strong, strict=True)
+                if on and f.on_beat and f.final == 0 and not f.context
+                and min_last <= closing - f.step <= last_phrase[1]]
+        if fits:  # (those that leave whole long phrases after the sketch's first)
+            last_place = min(fits, key=lambda t: (
+                LAST_PHRASE_ON_GRID and job.phrase_unit > 0 and bool(places)
+                and (t - job.last_fermata) % job.phrase_unit != 0,
+                abs(closing - t - last_phrase[0]), -t))
+
+    def crowded(step: int) -> bool:
+        return _crowded(last_place, long_phrase, step)
+
+    placed_at = {p for p in placed_at if not crowded(p)}
+    before_place = [f.on_beat and f.step + job.beat_steps in placed_at
+                    and cadence_rules.PRE_CLOSE_PULL > 0 for f in job.frames]
+    # the beats of planned dominants that stand through them (DOMINANT_BEAT_BASS): no
+    # passing eighth is written into one
+    dominant_beats = {f.step - f.pos % job.beat_steps for f in job.frames
+                      if f.in_dominant is not None}
+    # per frame: inside the EIGHTH_CLEAR_BEATS beats before a place where a phrase may end,
+    # or before a planned cadence chord (no EIGHTH_PULL there: the chords that prepare the
+    # close stand)
+    clear_of = placed_at | {f.step for f in job.frames if f.cadence}
+    before_close = [not f.on_beat and any(
+        (f.step - f.pos % job.beat_steps + k * job.beat_steps) in clear_of
+        for k in range(1, EIGHTH_CLEAR_BEATS + 1)) for f in job.frames]
+    # ... two beats before one: the beat before its dominant (PREDOMINANT_PULL)
+    before_dominant = [f.on_beat and f.step + 2 * job.beat_steps in placed_at
+                       and cadence_rules.PREDOMINANT_PULL > 0 for f in job.frames]
+    # the key (minor, normalized tonic) of each cadence whose dominant is planned (the
+    # cadence option's, a harmonized melody's closes), by the dominant's step
+    dominant_keys = {f.step: _cadence_key(f.close_key, job.key) for f in job.frames
+                     if f.cadence == 1 and cadence_rules.PREDOMINANT_PULL > 0}
+    # per frame: the place (step) within CLOSE_BASS_ROOM beats after it where a phrase may
+    # end, before which the bass takes no seventh (-1: none)
+    # (none where that place is too near the closing chord for a phrase end)
+    room = CLOSE_BASS_ROOM * job.beat_steps
+    place_ahead = [min((p for p in placed_at if 0 < p - f.step <= room), default=-1)
+                   if job.style_rules and not (f.context or f.final or f.cadence or f.phrased)
+                   else -1
+                   for f in job.frames]
+    if closing is not None:
+        place_ahead = [-1 if 0 < closing - p < min_last else p for p in place_ahead]
+    # ... and the root (normalized pitch class) of a planned cadence's dominant struck
+    # within CLOSE_BASS_ROOM beats after it (-1: none; DOMINANT_BASS_ROOM)
+    dominant_ahead = [-1] * len(job.frames)
+    if job.style_rules and DOMINANT_BASS_ROOM:
+        dominant_ahead = [-1 if f.context or f.final else r for f, r in zip(
+            job.frames, _cadence_ahead(job.frames, room, job.key is not None
+                                       and job.key.quality == "minor", which=1),
+            strict=True)]
+    # per frame: a planned dominant that no planned tonic follows a beat later: a half close,
+    # V without its seventh (HALF_CLOSE_TRIAD)
+    tonic_at = {f.step for f in job.frames if f.cadence == 2}
+    half_close = [f.cadence == 1 and f.step + job.beat_steps not in tonic_at
+                  for f in job.frames]
+    # per frame: the root (normalized pitch class) of a planned cadence chord struck within
+    # the next beat, which the bass must reach from its note here (-1: none)
+    cadence_ahead = (_cadence_ahead(job.frames, job.beat_steps,
+                                    job.key is not None and job.key.quality == "minor")
+                     if job.style_rules and n > 2 and BASS_TO_CADENCE
+                     else [-1] * len(job.frames))
+    tonic_root = CADENCE_ROOT[(job.key is not None and job.key.quality == "minor", 2)]
+    # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
+    reach = PLAN_BEATS * job.beat_steps
+    plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
+                  if cadence_rules.PLANNED_CONTINUATIONS[tonic_root == 9]
+                  and f.step not in placed_at
+                  and not (f.context or f.final or f.cadence or f.phrased) else -1
+                  for f in job.frames]
+    if closing is not None:
+        plan_place = [-1 if 0 < closing - p < min_last else p for p in plan_place]
+    # per frame: the pitch classes (bits) the given voices sound there as sevenths cannot be
+    # (their next note rises or leaps): no chord written under them makes them one
+    unresolved = (_unresolved_given(job, pitch_offset, min_pitch)
+                  if job.style_rules and n > 2 else None)
+    # per frame: the pitch classes given voices strike in the beat after it (12-bit sets)
+    given_ahead = (_given_ahead(job, pitch_offset, min_pitch) if job.style_rules and n > 2
+                   and part_writing.FALSE_RELATIONS else None)
+    stop_step = job.plan.stop_tick // job.step_ticks
+    # per frame: the given top voice rests here, a beat or more (MELODY_RESTS_ALL: the
+    # voices below rest with it), and the frame where it enters again (they enter with it)
+    top_rest, top_enters = _given_top_rests(job, stop_step) \
+        if job.style_rules and n > 2 and MELODY_RESTS_ALL else (None, None)
+    return _Schedule(closing, min_phrase, min_last, strong, long_phrase, overdue_phrase, places,
+                     placed_at, last_place, before_place, dominant_beats, before_close,
+                     before_dominant, dominant_keys, place_ahead, dominant_ahead, half_close,
+                     cadence_ahead, plan_place, unresolved, given_ahead, top_rest, top_enters)
+
+
+def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.ndarray,
+                       marked_at: np.ndarray, sc: _Schedule, rules: bool, n: int,
+                       heard: np.ndarray, mode_minor: bool, beat_steps: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """(logits, mask) for the POS token of a frame the model may mark a phrase end in: the
+    step is forced, the fermata flag sampled where a phrase may end (its length, its place
+    in the bar, a cadence ready in ``heard``, the chord at the last beat; the last phrase's
+    place). ``marked_at``: each row's last marked phrase end."""
+    closing, min_phrase, min_last = sc.closing, sc.min_phrase, sc.min_last
+    strong, places, last_place = sc.strong, sc.places, sc.last_place
+    long_phrase, overdue_phrase, crowded = sc.long_phrase, sc.overdue_phrase, sc.crowded
+    rows = len(logits)
+    p0 = v.pos_id(frame.pos)
+    mask = np.zeros((rows, v.size), bool)
+    mask[:, p0] = True
+    mask[:, p0 + 1] = frame.step - marked_at >= min_phrase
+    if closing is not None and 0 < closing - frame.step < min_last:
+        mask[:, p0 + 1] = False
+    if rules and n > 2 and FERMATAS_ON_BEATS and not frame.on_beat:
+        mask[:, p0 + 1] = False
+    pos_logits = logits
+    # the rows whose last phrase did not start at its place (LAST_PHRASE_RETRY)
+    late = None
+    if rules and n > 2 and LAST_PHRASE_RETRY and last_place is not None and \
+            frame.on_beat and frame.final == 0 and frame.step > last_place and \
+            closing - frame.step >= min_last:
+        late = frame.step - marked_at >= long_phrase
+    if rules and n > 2 and places and not strong[fi]:
+        pos_logits = logits.copy()
+        pos_logits[:, p0 + 1] -= np.where(late, 0.0, OFF_PLACE_COST) \
+            if late is not None else OFF_PLACE_COST
+    if late is not None and late.any():
+        pos_logits = pos_logits.copy()
+        pos_logits[:, p0 + 1] += np.where(late, LAST_PHRASE_BONUS, 0.0)
+    if rules and n > 2 and crowded(frame.step) and strong[fi]:
+        pos_logits = pos_logits.copy()  # (LAST_PHRASE_ROOM)
+        pos_logits[:, p0 + 1] -= OFF_PLACE_COST
+    elif rules and n > 2 and frame.on_beat and strong[fi] and frame.final == 0:
+        ready = _cadence_ready(heard, mode_minor) & (frame.step - marked_at >= long_phrase)
+        overdue = frame.step - marked_at >= overdue_phrase
+        bonus = np.where(ready, PHRASE_CADENCE_BONUS, 0.0) + \
+            np.where(overdue, OVERDUE_PHRASE_BONUS, 0.0)
+        if LAST_PHRASE_BONUS and frame.step == last_place:
+            bonus = bonus + LAST_PHRASE_BONUS  # the last phrase starts here
+        if bonus.any():
+            pos_logits = pos_logits.copy()
+            pos_logits[:, p0 + 1] += bonus
+    # a phrase shorter than a long one, where the sketch's phrases show their places
+    # (SHORT_PHRASE_COST; not where the last phrase starts)
+    if rules and n > 2 and places and SHORT_PHRASE_COST and \
+            frame.step != last_place and frame.final == 0:
+        short = frame.step - marked_at < long_phrase
+        if short.any():
+            pos_logits = pos_logits.copy()
+            pos_logits[:, p0 + 1] -= np.where(short, SHORT_PHRASE_COST, 0.0)
+    # a phrase that has run FORCED_PHRASE_BEATS ends at the next strong beat (its
+    # close may still fail the rules: DROP_FAILED_CLOSES)
+    if rules and n > 2 and FORCED_PHRASE_BEATS and frame.on_beat and strong[fi] \
+            and frame.final == 0 and not crowded(frame.step) and \
+            (closing is None or closing - frame.step >= min_last):
+        due = frame.step - marked_at >= FORCED_PHRASE_BEATS * beat_steps
+        if due.any():
+            mask = mask.copy()
+            mask[due, p0] = ~mask[due, p0 + 1]
+    return pos_logits, mask
 
 
 def _lowest_root(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, root: int) -> None:
