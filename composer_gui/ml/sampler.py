@@ -163,7 +163,7 @@ class GeneratedNote:
     note: Note  # absolute ticks in the user's score
     part: int | None = None  # the score part it belongs to; None: music.edits.target_part's rule
     part_name: str | None = None  # the name of a new part (``part`` past the score's parts)
-    part_above: int | None = None  # a new part: the score's part it stands above (None: last)
+    part_under: int | None = None  # a new part: the part (maybe new) it stands just below
 
 
 @dataclass(frozen=True)

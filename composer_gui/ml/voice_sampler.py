@@ -271,7 +271,7 @@ class _VoiceJob:
     rewritten: list[bool]
     part_of: list[int]
     part_names: list[str | None]
-    part_above: list[int | None]  # a new part: the score's part its staff stands above
+    part_under: list[int | None]  # a new part: the part its staff stands just below
     shift: int
     step_ticks: int
     tonic_check: bool
@@ -435,13 +435,14 @@ class VoiceSampler:
         part_of = list(vplan.parts)
         new_index = len(score.parts)
         part_names: list[str | None] = [None] * n
-        part_above: list[int | None] = [None] * n
+        part_under: list[int | None] = [None] * n
         for i in range(n):
             if part_of[i] < 0:
                 part_of[i], part_names[i] = new_index, v.voices[i]
                 new_index += 1
-                # its staff stands above the next lower voice's own part (a kept bass line)
-                part_above[i] = next((p for p in vplan.parts[i + 1:] if p >= 0), None)
+                # its staff stands just below the voice above's (the melody's, or the alto's
+                # new one): above a kept bass line, not after it
+                part_under[i] = part_of[i - 1] if i else None
         whole = all(rewritten) and not request.harmonize and not thin
         parts = None if whole else tuple(sorted(
             {part_of[i] for i in range(n) if rewritten[i] and part_of[i] < len(score.parts)}))
@@ -702,7 +703,7 @@ class VoiceSampler:
                       if region_end is not None and stop_step < len(grid[i])
                       and grid[i][stop_step] >= v.pitch_offset else -1 for i in range(n)]
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
-                         pitch_ok, rewritten, part_of, part_names, part_above, shift, step,
+                         pitch_ok, rewritten, part_of, part_names, part_under, shift, step,
                          tonic_check,
                          key, base_notes, start_pitch, beat, seam_pitch,
                          style_rules=rules_on,
@@ -837,8 +838,12 @@ class VoiceSampler:
         # last onset: the style rules read them
         cur = np.tile(np.asarray(job.start_pitch or [-1] * n, np.int64), (k, 1))
         # the last step at which some voice sounded: a silence may not outlast MAX_SILENCE_BEATS
-        last_sound = np.full(k, job.frames[0].step if job.frames else 0, np.int64)
+        # (the step before the span: what sounded up to it; MAX_SILENCE_BEATS counts from the
+        # same step either way, as the chorales' is 0)
+        last_sound = np.full(k, job.frames[0].step - 1 if job.frames else 0, np.int64)
         max_silence = MAX_SILENCE_BEATS[n == 1] * job.beat_steps
+        # ... and a tune's rest lasts an eighth note at most (MELODY_REST_TICKS)
+        melody_rest = MELODY_REST_TICKS // step if n == 1 and MELODY_REST_TICKS else None
         # the last step at which some voice struck a note, and the last fermata or phrase close
         # (a chord there may stand longer): a chorale's chord stands MAX_STATIC_BEATS at most,
         # MAX_FERMATA_BEATS there
@@ -945,7 +950,7 @@ class VoiceSampler:
                 return None  # heard, not written
             note = Note(s0 * step, int(pitch[r, i]) - shift, (end_step - s0) * step, velocity)
             return GeneratedNote(int(group[r]), note, job.part_of[i], job.part_names[i],
-                                 job.part_above[i])
+                                 job.part_under[i])
 
         def out(r: int, g: GeneratedNote | None):
             if g is None:
@@ -1198,6 +1203,8 @@ class VoiceSampler:
             # every voice has been silent too long: they enter now (a beat frame)
             enter = ((cur < 0).all(axis=1) & (frame.step - last_sound >= max_silence)
                      if frame.on_beat and not frame.context else None)
+            if melody_rest is not None and not frame.context:  # (at any step, not on a beat)
+                enter = (cur[:, 0] < 0) & (frame.step - last_sound > melody_rest)
             if top_rest is not None and top_rest[fi]:
                 enter = None  # (they rest with the melody)
             elif top_enters is not None and top_enters[fi]:
@@ -1922,6 +1929,14 @@ MELODY_RESTS_ALL = True
 # all (a third review still heard the one-beat breaths mid-chorale): this then only governs
 # voices that have not entered yet.
 MAX_SILENCE_BEATS = {False: 0, True: 2}
+# A tune rests an eighth note at most, then strikes its next note (in 2/2 two beats had let a
+# reel fall silent for a bar at its strain's end, which a listening review heard as a dead gap
+# in a dance tune). The folk test tunes rest 196 times in 5,488 bars, 139 of them an eighth
+# and 22 a quarter or longer (val 28 of 177 in 5,693 bars); continued 8 bars x 2 from 40 test
+# openings, the folk model rested a quarter or longer 15 times in 640 bars (the tunes' rate
+# gives 2), 9 of them longer, up to 3 quarters, and capped at a quarter it rested a quarter 15
+# times; capped at an eighth its eighth rests are as frequent as the tunes' (docs/voices.md)
+MELODY_REST_TICKS = TPQ // 2
 # A phrase of a chorale continuation lasts at least this many beats: the model may mark no
 # fermata sooner after the last one (the score's or its own), nor this close before the closing
 # chord's. Bach's fermatas in the model's 4/4 train and val chorales are 4 beats apart or more

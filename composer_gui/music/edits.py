@@ -20,8 +20,9 @@ The rule (the command line's replacement and the window's choice of part):
   a chorale continues in its own S/A/T/B. Then only the ``parts`` that were rewritten lose their
   notes in the span (a reharmonized region keeps its soprano), and a part index past the score's
   parts makes a new part with the name the note gives (harmonizing a melody adds "Alto", ...),
-  standing just above the part the note says it goes over (:func:`new_part_order`: Alto and
-  Tenor written between a melody and its own bass line stand between their staves), else last.
+  standing just below the part the note names, the voice above's (:func:`new_part_order`:
+  Alto and Tenor written between a melody and its own bass line stand between their staves),
+  else last.
   When the new parts are a choir's lower voices ("Alto", "Tenor", "Bass") under an unnamed part
   (no name, or the "Part N" a file reader gives), that part is the melody they harmonize and is
   named "Soprano": the score reads as the SATB it is (a listening review found the melody's
@@ -50,7 +51,7 @@ class PlacedNote:
     note: Note
     part: int | None = None  # None: target_part's rule
     part_name: str | None = None  # the name of a new part (an index past the score's parts)
-    part_above: int | None = None  # a new part: the score's part it is placed above (None: last)
+    part_under: int | None = None  # a new part: the part (maybe new) it stands just below
 
 
 def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[NoteKey],
@@ -115,19 +116,19 @@ def target_part(score: Score) -> int:
 
 def placed(score: Score, notes: Iterable[Note | PlacedNote]
            ) -> tuple[list[NoteKey], dict[int, str], dict[int, int]]:
-    """(part, note) for each generated note, the names of the new parts they make, and the
-    score's part each new part is placed above: a plain Note (or one with ``part`` None) goes
-    to :func:`target_part`."""
+    """(part, note) for each generated note, the names of the new parts they make, and the part
+    each new part stands just below: a plain Note (or one with ``part`` None) goes to
+    :func:`target_part`."""
     target: int | None = None
     out: list[NoteKey] = []
     names: dict[int, str] = {}
-    above: dict[int, int] = {}
+    under: dict[int, int] = {}
     for item in notes:
         if isinstance(item, Note):
             note, part, name, over = item, None, None, None
         else:
             note, part = item.note, item.part
-            name, over = getattr(item, "part_name", None), getattr(item, "part_above", None)
+            name, over = getattr(item, "part_name", None), getattr(item, "part_under", None)
         if part is None:
             if target is None:
                 target = target_part(score)
@@ -135,24 +136,26 @@ def placed(score: Score, notes: Iterable[Note | PlacedNote]
         if part >= len(score.parts):
             if name and part not in names:
                 names[part] = name
-            if over is not None and 0 <= over < len(score.parts):
-                above.setdefault(part, over)
+            if over is not None and over >= 0:
+                under.setdefault(part, over)
         out.append((part, note))
-    return out, names, above
+    return out, names, under
 
 
-def new_part_order(count: int, new: Iterable[int], above: Mapping[int, int]) -> list[int] | None:
+def new_part_order(count: int, new: Iterable[int], under: Mapping[int, int]) -> list[int] | None:
     """Where the parts stand once new ones are kept: ``order[i]`` is the index, in the score
     :func:`apply_note_diff` gives (new parts appended after its ``count`` parts), of the part
-    that stands i-th. A new part goes just above the part the sampler placed it over (a
-    melody's own bass line harmonized reads Melody, Alto, Tenor, Bass, not Melody, Bass,
-    Alto, Tenor, which a composer had to drag into order before exporting); None when every
-    part stays where apply_note_diff puts it."""
+    that stands i-th. A new part stands just below the part ``under`` names, an old one or a
+    new one placed before it (the sampler names the voice above's: a melody's own bass line
+    harmonized reads Melody, Alto, Tenor, Bass, not Melody, Bass, Alto, Tenor, which a
+    composer had to drag into order before exporting), else last; None when every part stays
+    where apply_note_diff puts it."""
     order = list(range(count))
     for part in sorted(new):
         while len(order) < part:  # an unnamed gap: apply_note_diff made it too
             order.append(len(order))
-        order.insert(order.index(above[part]) if part in above else len(order), part)
+        at = under.get(part)
+        order.insert(order.index(at) + 1 if at in order else len(order), part)
     return None if order == sorted(order) else order
 
 
@@ -177,9 +180,9 @@ def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
     """:func:`generated_diff`, the part names keeping ``notes`` gives (the new parts', and
     "Soprano" for an unnamed melody the new parts harmonize: see the module docstring) and
     the parts' order after it (:func:`new_part_order`)."""
-    added, names, above = placed(score, notes)
+    added, names, under = placed(score, notes)
     new = {i for i, _ in added if i >= len(score.parts)}
-    order = new_part_order(len(score.parts), new, above)
+    order = new_part_order(len(score.parts), new, under)
     lower = [names[i] for i in sorted(names)]
     if lower == list(CHOIR_BELOW):
         melodies = [i for i, p in enumerate(score.parts) if p.notes and not p.is_drum]

@@ -23,7 +23,16 @@ from .clefs import (
     split_hands,
 )
 from .quantize import UNIT, NotationView, notation_view
-from .score import DRUM_CHANNEL, TPQ, KeySignature, Note, Part, Score, assign_channels
+from .score import (
+    DRUM_CHANNEL,
+    TPQ,
+    KeySignature,
+    Note,
+    Part,
+    Score,
+    TimeSignature,
+    assign_channels,
+)
 from .spelling import key_spelling, spell_score
 
 _TYPES = ((1920, "whole"), (960, "half"), (480, "quarter"), (240, "eighth"), (120, "16th"),
@@ -138,6 +147,20 @@ def _key_alters(key: KeySignature | None) -> dict[str, int]:
     for i in range(abs(sharps)):
         alters[order[i] if sharps > 0 else order[6 - i]] = 1 if sharps > 0 else -1
     return alters
+
+
+def metronome_unit(bpm: float, ts: TimeSignature) -> tuple[str, float]:
+    """(the <beat-unit> elements, the marks per minute) of a tempo of ``bpm`` quarters: in the
+    meter's own beat where it is a half (2/2, 3/2) or a dotted quarter (6/8, 9/8, 12/8) and the
+    mark comes out whole, as a player reads it (a jig's quarter = 180 is dotted quarter = 120,
+    a reel's quarter = 208 in 2/2 is half = 104); else the quarter."""
+    beat = ts.beat_ticks
+    units = {2 * TPQ: "<beat-unit>half</beat-unit>",
+             3 * TPQ // 2: "<beat-unit>quarter</beat-unit><beat-unit-dot/>"}
+    per = bpm * TPQ / beat
+    if beat in units and abs(per - round(per)) < 0.01:  # (a tempo is whole microseconds)
+        return units[beat], float(round(per))
+    return "<beat-unit>quarter</beat-unit>", bpm
 
 
 class _Writer:
@@ -285,7 +308,8 @@ class _Writer:
                     if marks and written == 0:
                         while marks and marks[0][0] < e.start + e.duration:
                             t, bpm = marks.pop(0)
-                            self._tempo(max(t, m0) - e.start, bpm)
+                            self._tempo(max(t, m0) - e.start, bpm,
+                                        self.score.time_signature_at(max(t, m0)))
                     self._note(part, e, voice_number, stem, s + 1 if len(staves) > 1 else 0)
                 written += 1
         if index == len(self.bars) - 1:  # the end of the piece: a final bar line
@@ -322,13 +346,15 @@ class _Writer:
             return ""
         return f"<time><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
 
-    def _tempo(self, offset: int, bpm: float) -> None:
-        shown = f"{bpm:g}" if bpm != int(bpm) else str(int(bpm))
+    def _tempo(self, offset: int, bpm: float, ts: TimeSignature) -> None:
+        unit, per = metronome_unit(bpm, ts)
+        shown = f"{per:g}" if per != int(per) else str(int(per))
+        sound = f"{bpm:g}" if bpm != int(bpm) else str(int(bpm))
         off = f"<offset>{offset}</offset>" if offset > 0 else ""
         self.out.append(
             '<direction placement="above"><direction-type><metronome parentheses="no">'
-            f"<beat-unit>quarter</beat-unit><per-minute>{shown}</per-minute></metronome>"
-            f'</direction-type>{off}<sound tempo="{shown}"/></direction>\n')
+            f"{unit}<per-minute>{shown}</per-minute></metronome>"
+            f'</direction-type>{off}<sound tempo="{sound}"/></direction>\n')
 
     # ----- notes and rests of one voice in one bar -------------------------------------------
     def _elements(self, part_index: int, chords: list[_Chord], m0: int, m1: int,

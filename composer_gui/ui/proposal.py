@@ -71,7 +71,7 @@ class Proposal(QObject):
                 self.variations[v].append(g.note)
                 self.placed_variations[v].append(PlacedNote(
                     g.note, getattr(g, "part", None), getattr(g, "part_name", None),
-                    getattr(g, "part_above", None)))
+                    getattr(g, "part_under", None)))
                 added += 1
         if added:
             self.changed.emit()

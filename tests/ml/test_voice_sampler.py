@@ -280,6 +280,31 @@ def test_no_voice_falls_silent_for_longer_than_the_rule_allows(tiny_voice_model)
     assert gap <= (vs.MAX_SILENCE_BEATS[False] + 1) * TPQ
 
 
+def test_a_tune_rests_an_eighth_note_at_most(tiny_melody_model):
+    """A melody model that would rather rest: every rest inside the continuation lasts an
+    eighth note at most, and without the rule the model rests longer (MELODY_REST_TICKS: a
+    reel had fallen silent for a bar)."""
+    from composer_gui.ml import voice_sampler as vs
+
+    def longest_rest(out, start):
+        notes = sorted(n for n in out.notes if n.start >= start)
+        gaps = [b.start - a.end for a, b in itertools.pairwise(notes)]
+        return max([notes[0].start - start, *gaps]) if notes else None
+
+    s = biased(tiny_melody_model, rather(lambda v: {REST: 4.0}))
+    score = melody(8)
+    req = GenerationRequest(bars=4, variations=3, seed=1, end="free")
+    for out in s.generate(score, req):
+        assert longest_rest(out, score.end_tick) <= TPQ // 2
+    old = vs.MELODY_REST_TICKS
+    vs.MELODY_REST_TICKS = 0
+    try:
+        longer = [longest_rest(out, score.end_tick) for out in s.generate(score, req)]
+    finally:
+        vs.MELODY_REST_TICKS = old
+    assert any(gap is None or gap > TPQ for gap in longer)
+
+
 def test_a_melody_is_continued_over_lower_voices_sampled_and_not_written(sampler):
     """A melody given to the four-voice model: only its part is written, but the model hears
     alto, tenor and bass under it (sampled pitches fed back), not three silent voices."""
@@ -415,21 +440,22 @@ def test_harmonizing_a_melody_over_a_bass_line_keeps_it_and_writes_the_inner_voi
         sampler, monkeypatch):
     """A melody with the composer's bass line beside it: the bass is heard and kept note for
     note, and only alto and tenor are written (a third part, a second bass, was written
-    beside it before). Without GIVEN_LINES_KEPT, the old way: three new parts."""
+    beside it before), their staves between the melody's and the bass's. Without
+    GIVEN_LINES_KEPT, the old way: three new parts (under the melody's staff)."""
     sketch = Score(parts=(voice(S[:8], "Melody"), voice(B[:8], "Cello")),
                    key_signatures=(KeySignature(0, 0),))
     request = GenerationRequest(harmonize=True, melody=0, variations=2, seed=8)
     for r in sampler.generate(sketch, request):
-        assert [p.name for p in r.parts] == ["Melody", "Cello", "Alto", "Tenor"]
-        assert r.parts[:2] == sketch.parts
-        for p in r.parts[2:]:
+        assert [p.name for p in r.parts] == ["Melody", "Alto", "Tenor", "Cello"]
+        assert (r.parts[0], r.parts[3]) == sketch.parts
+        for p in r.parts[1:3]:
             assert p.notes and monophonic(p)
     assert any("part Cello is the bass (kept); the model writes the alto and tenor" in w
                for w in sampler.warnings)
     from composer_gui.ml import voice_sampler
     monkeypatch.setattr(voice_sampler, "GIVEN_LINES_KEPT", False)
     r = sampler.generate(sketch, request)[0]
-    assert [p.name for p in r.parts] == ["Melody", "Cello", "Alto", "Tenor", "Bass"]
+    assert [p.name for p in r.parts] == ["Melody", "Alto", "Tenor", "Bass", "Cello"]
 
 
 def test_a_voice_written_over_given_voices_is_checked_against_them(sampler):
@@ -2163,11 +2189,12 @@ def test_harmonize_into_parts_the_user_chose(sampler):
     req = GenerationRequest(harmonize=True, melody=0, harmony_parts=(2, -1, 1), seed=4)
     r = sampler.generate(score, req)[0]
     assert sampler.plan.parts == (1, 2)
-    assert [p.name for p in r.parts] == ["Tune", "Low", "Mid", "Empty", "Tenor"]
-    assert r.parts[0] == score.parts[0] and r.parts[3] == score.parts[3]
+    # the tenor's new staff stands just below the alto's (Mid)
+    assert [p.name for p in r.parts] == ["Tune", "Low", "Mid", "Tenor", "Empty"]
+    assert r.parts[0] == score.parts[0] and r.parts[4] == score.parts[3]
     for i in (1, 2):  # rewritten in place
         assert r.parts[i] != score.parts[i] and monophonic(r.parts[i])
-    assert r.parts[4].notes and monophonic(r.parts[4])  # the tenor, in a new part
+    assert r.parts[3].notes and monophonic(r.parts[3])  # the tenor, in a new part
     with pytest.raises(ValueError, match="is the melody"):
         sampler.stream(score, GenerationRequest(harmonize=True, melody=0,
                                                 harmony_parts=(0, 1, 2)))

@@ -104,20 +104,22 @@ def test_a_melody_harmonized_into_alto_tenor_bass_is_the_soprano(name, named):
 
 
 def test_new_parts_stand_above_the_part_they_are_placed_over():
-    """Alto and tenor written over a melody's own bass line (placed above it) stand between
-    the melody's staff and the bass's; a new part placed over nothing goes last."""
+    """Alto and tenor written over a melody's own bass line (each placed under the voice
+    above) stand between the melody's staff and the bass's; a new part placed under nothing
+    goes last."""
     mel, bass = Part((A, B, C), name="Melody"), Part((Note(0, 48, 3 * TPQ),), name="Cello")
     s = score(mel, bass)
     alto, tenor = Note(0, 64, TPQ), Note(0, 55, TPQ)
-    out = apply_generated(s, [PlacedNote(tenor, 3, "Tenor", 1),
-                              PlacedNote(alto, 2, "Alto", 1)], 0, 3 * TPQ, parts=())
+    out = apply_generated(s, [PlacedNote(tenor, 3, "Tenor", 2),
+                              PlacedNote(alto, 2, "Alto", 0)], 0, 3 * TPQ, parts=())
     assert [p.name for p in out.parts] == ["Melody", "Alto", "Tenor", "Cello"]
     assert out.parts[1].notes == (alto,) and out.parts[3] == bass
     out = apply_generated(s, [PlacedNote(alto, 2, "Alto")], 0, 3 * TPQ, parts=())
     assert [p.name for p in out.parts] == ["Melody", "Cello", "Alto"]
-    assert new_part_order(2, {2, 3}, {2: 1, 3: 1}) == [0, 2, 3, 1]
-    assert new_part_order(2, {2, 3}, {3: 0}) == [3, 0, 1, 2]
-    assert new_part_order(2, {2}, {}) is None
+    assert new_part_order(2, {2, 3}, {2: 0, 3: 2}) == [0, 2, 3, 1]
+    assert new_part_order(2, {2, 3}, {3: 0}) == [0, 3, 1, 2]
+    assert new_part_order(2, {2}, {2: 1}) is None and new_part_order(2, {2}, {}) is None
+    assert new_part_order(2, {2}, {2: 5}) is None  # a part that is not there: last
 
 
 def test_apply_note_diff_is_a_multiset_diff():

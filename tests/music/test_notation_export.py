@@ -450,3 +450,28 @@ def test_a_tempo_mark_is_written_only_where_the_source_gave_one(tmp_path, q, mar
     for back in (read_midi(tmp_path / "tune.mid"), read_project(tmp_path / "tune.composer.json")):
         assert back.tempo == score.tempo and back.tempo.stated == bool(marks)
         assert re.findall(r"<per-minute>(\d+)</per-minute>", musicxml_text(back)) == marks
+
+
+@pytest.mark.parametrize("meter, q, unit, mark, bpm", [
+    ("6/8", "Q:3/8=120\n", "<beat-unit>quarter</beat-unit><beat-unit-dot/>", "120", 180),
+    ("2/2", "Q:1/2=104\n", "<beat-unit>half</beat-unit>", "104", 208),
+    ("4/4", "Q:1/4=96\n", "<beat-unit>quarter</beat-unit>", "96", 96),
+    ("6/8", "Q:1/4=100\n", "<beat-unit>quarter</beat-unit>", "100", 100),  # not whole in 3/8
+])
+def test_a_tempo_mark_counts_the_meters_own_beat(tmp_path, meter, q, unit, mark, bpm):
+    """A jig's tempo is written dotted quarter = 120, a reel's in 2/2 half = 104, as players
+    read them (a review found every mark written per quarter, a jig's as quarter = 180); a
+    tempo that is not a whole number of the meter's beats keeps the quarter. Read back, the
+    tempo is the same."""
+    abc = tmp_path / "tune.abc"
+    abc.write_text(f"X:1\nT:Tempo\nM:{meter}\nL:1/8\n{q}K:G\nGAB cBA|GAB cBA|]\n"
+                   if meter == "6/8" else
+                   f"X:1\nT:Tempo\nM:{meter}\nL:1/8\n{q}K:G\nGABc dBAG|GABc d2B2|]\n",
+                   encoding="utf-8")
+    score = read_notation(abc)
+    assert score.tempo.bpm == pytest.approx(bpm, rel=1e-5)
+    xml = musicxml_text(score)
+    assert f"<metronome parentheses=\"no\">{unit}<per-minute>{mark}</per-minute>" in xml
+    out = tmp_path / "tune.musicxml"
+    out.write_text(xml, encoding="utf-8")
+    assert read_notation(out).tempo == score.tempo
