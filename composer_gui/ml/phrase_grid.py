@@ -100,6 +100,25 @@ def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | Non
     return bar_step
 
 
+# A tune in a bar of two beats (2/2, 2/4, 6/8) ends on the last beat of its last bar, the
+# tonic reached by a figure on the first (a jig's "fed d2"), not held through the whole bar:
+# the folk val tunes end on their last bar's last beat in 147 of the 241 in those meters (held
+# from the downbeat for more than a beat: 3), and with the final on the
+# downbeat the folk model's cadence endings were one note filling the last bar in 78 of 80
+# (a listening review: "a long held tonic instead of a struck cadence figure"). Bars of three
+# beats (3/4 airs end on a half note from the downbeat) and of four keep _final_chord_step.
+LINE_FINAL_ON_LAST_BEAT = True
+
+
+def _line_final_step(bar_step: int, stop_step: int, beat: int, bar_beats: int) -> int:
+    """Where a melody's final tonic starts in its last bar (``bar_beats``: the meter's beats
+    to the bar, the last bar maybe short by an upbeat): the last beat that starts in it, in a
+    meter of two beats (LINE_FINAL_ON_LAST_BEAT); else :func:`_final_chord_step`."""
+    if LINE_FINAL_ON_LAST_BEAT and bar_beats == 2 and stop_step > bar_step:
+        return bar_step + (stop_step - 1 - bar_step) // beat * beat
+    return _final_chord_step(bar_step, stop_step, beat)
+
+
 def _grid_off(span: int, unit: int) -> int:
     """How far ``span`` lies from a whole number of ``unit``."""
     r = span % unit

@@ -184,6 +184,7 @@ from composer_gui.ml.phrase_grid import (
     _ending,
     _fermata_places,
     _final_chord_step,
+    _line_final_step,
     _mark_dominant_beats,
     _strong_frames,
     _two_strong_beats,
@@ -557,6 +558,9 @@ class VoiceSampler:
             else None
         last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat, grid_from,
                                                       phrase_grid.LONG_PHRASE_BEATS * beat))
+        if n == 1:  # a tune: a figure, then the tonic on the last beat
+            last_beat = max(start_step, _line_final_step(last_bar_step, stop_step, beat,
+                                                         ts.bar_ticks // ts.beat_ticks))
         melody = harmonized_melody(request, grid, rewritten, key, v)
         minor = key is not None and key.quality == "minor"
         last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)
