@@ -1357,12 +1357,6 @@ class VoiceSampler:
                                 if LEADING_BASS_ROOM:
                                     _bass_step_room(mask, i, n, cur, rising, cand, pitch_offset,
                                                     (1,))
-                                if BASS_EIGHTH_ROOM and leaving is not None and \
-                                        leaving[:, n - 1].any():  # (BASS_EIGHTHS_STEP's room)
-                                    _bass_step_room(mask, i, n, cur,
-                                                    np.where(leaving[:, n - 1],
-                                                             at_half[:, n - 1], -1),
-                                                    cand, pitch_offset, (-2, -1, 0, 1, 2))
                         if given_ahead is not None:
                             now = (pitch_class_bits(cur[:, :i]) if i and FALSE_RELATIONS_NOW
                                    else 0)
@@ -2251,16 +2245,13 @@ RESOLVE_STEPS = True
 # at the next beat (it held a leap from a note of the new chord): Bach's basses leave 30 of 491
 # such eighths by a leap, the harmonized test melodies' 141 of 613 (bench/voice_leaps.py)
 BASS_EIGHTHS_STEP = True
-# ... and the voices above leave it that step: on the beat after it they sound a chord that a
-# bass a step (or none) from that eighth completes (_bass_step_room). The bass is written last,
-# and where the chord above left it no such note the step rule yielded: the harmonized test
-# melodies' basses still left 122 of 666 such eighths by a leap (Bach 30 of 491)
-BASS_EIGHTH_ROOM = True
 # Inside the beat before a planned cadence chord the bass strikes only a note a step (or none)
 # from that chord's root, which it then reaches by step: its cadence root is forced (the
 # cadence's rules), and an eighth struck there a step from the beat's note but a leap from the
-# root had made the step rule above yield (at the beats where it did, the bass's masks left no
-# step before the chord rules in 331 of 412 rows: a scratch count)
+# root had made the step rule above yield. The harmonized test melodies' basses left 122 of 666
+# such eighths by a leap (Bach 30 of 491); where they did, the bass's masks had left it no step
+# before the chord rules in 331 of 412 candidate rows (a scratch count). Now 92 of 628
+# (bench/voice_leaps.py, docs/voices.md)
 BASS_STEPS_INTO_CADENCE = True
 # ... except that at a planned close's tonic an inner voice on the leading tone of the close's
 # key may fall a third to its fifth (F#4-D4 under A4-G4 in a close in G), as Bach's inner voices
