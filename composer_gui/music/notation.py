@@ -439,9 +439,11 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
                            0)
             used_channels.append(channel)
         name = (p.partName or (instrument.partName if instrument else None) or "").strip()
-        if instrument is not None and str(getattr(instrument, "partId", "")) in unnamed:
-            name = ""
         short = (getattr(p, "partAbbreviation", None) or "").strip()
+        if instrument is not None and str(getattr(instrument, "partId", "")) in unnamed:
+            # ... and so does its label: music21 gives an unnamed part its guessed piano's
+            # "Pno", which a harmonized melody (named Soprano) kept on its later systems
+            name = short = ""
         clef = "grand" if len(group) == 2 and not is_drum else _clef_name(m21, p)
         # an unnamed part stays unnamed, as a MIDI track does: the window labels it "Part N",
         # and an export writes no staff label (a one-voice tune had been engraved "Part 1")

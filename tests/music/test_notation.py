@@ -263,7 +263,9 @@ def test_a_small_handwritten_abc_file(folder):
 
 def test_a_one_voice_abc_tune_is_an_unnamed_part_and_exports_without_a_staff_label(folder):
     """The tune's part has no name in the file, so it gets none: the window labels it "Part 1",
-    and MusicXML writes no label beside the staff (MuseScore engraved "Part 1" there)."""
+    and MusicXML writes no label beside the staff (MuseScore engraved "Part 1" there). Read
+    back, it has no short label either (music21's guessed "Pno" had stayed on a harmonized
+    melody named Soprano)."""
     path = folder / "jig.abc"
     path.write_text("X:1\nT:Jig\nM:6/8\nL:1/8\nK:G\nGAB c2A|BAG E2D|\n", encoding="utf-8")
     score = read_notation(path)
@@ -272,7 +274,7 @@ def test_a_one_voice_abc_tune_is_an_unnamed_part_and_exports_without_a_staff_lab
     write_musicxml(score, out)
     xml = out.read_text(encoding="utf-8")
     assert "<part-name></part-name>" in xml and "Part 1" not in xml
-    assert [p.name for p in read_notation(out).parts] == [""]
+    assert [(p.name, p.abbreviation) for p in read_notation(out).parts] == [("", "")]
 
 
 def test_music21s_placeholder_title_is_no_title(folder):
