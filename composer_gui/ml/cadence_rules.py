@@ -684,9 +684,12 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
                 resolve = (fall >= 1) & (fall <= 2) & np.isin(cand % 12, third)[None, :]
                 # the seventh's resolution comes first: a top voice on it ends on the third
                 allowed = np.where(seventh[:, None], resolve, allowed)
-        if minor and PICARDY and i and (final or not INNER_MINOR_TONIC):
+        # (the Picardy third ends the piece in its own key: a melody that ends in another key,
+        # an E minor tune on A, closes on that key's own minor triad, iv, not on IV)
+        home_final = final and not (shift and NO_PICARDY_AWAY)
+        if minor and PICARDY and i and (home_final or not INNER_MINOR_TONIC):
             allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
-        elif minor and INNER_MINOR_TONIC and not final:
+        elif minor and INNER_MINOR_TONIC and not home_final:
             allowed = allowed & (cand % 12 != 1)[None, :]
     if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_SEVENTH_ONCE:
         # an inner voice does not double the dominant's seventh a voice above sounds
@@ -860,6 +863,10 @@ def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
 # chorales that end on the tonic, 98 of 109 (train), 22 of 22 (val) and 10 of 10 (test) with it.
 # A second listening review heard 4 of 6 minor continuations end on the minor third.
 PICARDY = True
+# ... in the piece's own key only: a harmonized melody that ends in another key (closing_key)
+# closes on that key's minor triad (a review heard an E minor tune ending on A close on A
+# major, IV, its C# and the G# before it against the tune's C and G naturals)
+NO_PICARDY_AWAY = True
 
 
 def _picardy(mask: np.ndarray, above: np.ndarray, cand: np.ndarray,

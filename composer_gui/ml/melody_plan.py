@@ -341,15 +341,19 @@ def melody_close(melody: Melody | None, last_beat: int, minor: bool) -> int:
     return 1 if pc in V_TRIAD[minor] else 0
 
 
+DIATONIC = frozenset({0, 2, 4, 5, 7, 9, 11})  # the normalized keys' notes (C major, A minor)
+
+
 def closing_key(melody: Melody | None, last_beat: int, bar_steps: list[int], beat: int
                  ) -> tuple[bool, int] | None:
     """For a harmonized melody whose last note is in neither the tonic nor the dominant triad
     (:func:`melody_close` 0): the key it closes in, (minor, semitones from the normalized
     tonic of that mode to its tonic), with the last note as its tonic, minor when the last two
-    bars sound its minor third and not its major one. A chorale tune that ends in the key of
-    its dominant (BWV 127.5: B-natural, C, D, C, B-natural, C under one flat) had been left to
-    the model's last chord, and a listening review heard it end on A minor over G; Bach
-    closes it G-C. None without a last note, or where the melody's notes on the beat before
+    bars sound its minor third and not its major one (where they sound neither, minor when the
+    home key's notes hold the minor third: iv or vi, not IV or VI). A chorale tune that ends in
+    the key of its dominant (BWV 127.5: B-natural, C, D, C, B-natural, C under one flat) had
+    been left to the model's last chord, and a listening review heard it end on A minor over G;
+    Bach closes it G-C. None without a last note, or where the melody's notes on the beat before
     do not belong to that key's dominant seventh (then the model's chord stands, as before)."""
     if melody is None:
         return None
@@ -360,7 +364,13 @@ def closing_key(melody: Melody | None, last_beat: int, bar_steps: list[int], bea
     bar = bisect.bisect_right(bar_steps, last_beat) - 1
     since = bar_steps[max(0, bar - 1)] if bar >= 0 else 0
     recent = {melody.pcs[t] for t in before if t >= since}
-    local_minor = (tonic + 3) % 12 in recent and (tonic + 4) % 12 not in recent
+    minor_third, major_third = (tonic + 3) % 12 in recent, (tonic + 4) % 12 in recent
+    if minor_third == major_third:  # neither (or both) heard: the home key's own third
+        # (normalized, C major and A minor share their notes: an E minor tune ending on A had
+        # closed on A major, its G# against the tune's G naturals; a review heard the false
+        # relation, where iv, A minor, keeps the key)
+        minor_third = (tonic + 3) % 12 in DIATONIC and (tonic + 4) % 12 not in DIATONIC
+    local_minor = minor_third
     shift = (tonic - CADENCE_ROOT[(local_minor, 2)]) % 12
     dominant = {(x + shift) % 12 for x in V7_NOTES[local_minor]}
     sounding = [t for t in before[:-1] if t <= last_beat - beat]  # at the dominant's beat

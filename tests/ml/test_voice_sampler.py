@@ -2000,11 +2000,40 @@ def test_a_harmonized_melody_that_ends_in_another_key_closes_v_i_there(sampler, 
                                    [False, True, True, True], KeySignature(0, 0), v)
         return closing_key(melody, 3, [0, 4], 1)
 
-    assert closing() == (False, 9)  # A major, 9 semitones above C (no C natural heard)
-    lane[1] = v.pitch_id(72)  # C natural: A minor, the normalized minor tonic itself
+    # no third of A heard: the key's own, C: A minor, the normalized minor tonic itself (an
+    # E minor tune ending on A had closed on A major, against its G naturals)
+    assert closing() == (True, 0)
+    lane[1] = v.pitch_id(73)  # C#: A major, 9 semitones above C
+    assert closing() == (False, 9)
+    lane[1] = v.pitch_id(72)  # C natural: A minor
     assert closing() == (True, 0)
     lane[2] = v.pitch_id(65)  # F on the beat before: no dominant of A under it
     assert closing() is None
+
+
+def test_a_minor_tune_ending_in_another_key_closes_there_without_a_picardy_third(
+        sampler, monkeypatch):
+    """An A minor tune that ends on D (the fourth degree, no F or F# in its last bars) closes
+    in D minor, the key's own iv: the final chord takes F, not the Picardy third F# that ends a
+    piece in its home key (a review heard an E minor tune close on A major, against its G and C
+    naturals)."""
+    from composer_gui.ml import cadence_rules
+
+    pitches = [69, 72, 71, 69, 76, 74, 72, 71, 69, 71, 72, 69]
+    notes = (*(Note(i * TPQ, p, TPQ) for i, p in enumerate(pitches)), Note(12 * TPQ, 74, BAR))
+    score = Score(parts=(Part(notes, name="Melody"),),
+                  key_signatures=(KeySignature(0, 0, "minor"),))
+
+    def final_pcs(seed: int) -> set[int]:
+        out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+        last = max(n.start for n in out.notes)
+        return {n.pitch % 12 for n in out.notes if n.start <= last < n.end}
+
+    for seed in range(3):
+        pcs = final_pcs(seed)
+        assert 2 in pcs and 6 not in pcs, pcs  # D, and no F#
+    monkeypatch.setattr(cadence_rules, "NO_PICARDY_AWAY", False)
+    assert any(6 in final_pcs(seed) for seed in range(3))
 
 
 def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
