@@ -281,8 +281,8 @@ class _Writer:
                                   f"{shift}</clef>")
         if attributes:
             w("<attributes>" + "".join(attributes) + "</attributes>\n")
-        marks = [] if part_index else [(t, bpm) for t, bpm in self.view.tempo_marks
-                                       if m0 <= t < m1 or (index == 0 and t < m0)]
+        marks = [] if part_index else [m for m in self.view.tempo_marks
+                                       if m0 <= m[0] < m1 or (index == 0 and m[0] < m0)]
         written = 0
         for s, staff in enumerate(staves):
             voice_elements = []
@@ -307,9 +307,9 @@ class _Writer:
                 for e in elements:
                     if marks and written == 0:
                         while marks and marks[0][0] < e.start + e.duration:
-                            t, bpm = marks.pop(0)
+                            t, bpm, words = marks.pop(0)
                             self._tempo(max(t, m0) - e.start, bpm,
-                                        self.score.time_signature_at(max(t, m0)))
+                                        self.score.time_signature_at(max(t, m0)), words)
                     self._note(part, e, voice_number, stem, s + 1 if len(staves) > 1 else 0)
                 written += 1
         if index == len(self.bars) - 1:  # the end of the piece: a final bar line
@@ -346,13 +346,15 @@ class _Writer:
             return ""
         return f"<time><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
 
-    def _tempo(self, offset: int, bpm: float, ts: TimeSignature) -> None:
+    def _tempo(self, offset: int, bpm: float, ts: TimeSignature, words: str = "") -> None:
         unit, per = metronome_unit(bpm, ts)
         shown = f"{per:g}" if per != int(per) else str(int(per))
         sound = f"{bpm:g}" if bpm != int(bpm) else str(int(bpm))
         off = f"<offset>{offset}</offset>" if offset > 0 else ""
+        said = (f"<direction-type><words font-weight=\"bold\">{escape(words)} </words>"
+                "</direction-type>" if words else "")
         self.out.append(
-            '<direction placement="above"><direction-type><metronome parentheses="no">'
+            f'<direction placement="above">{said}<direction-type><metronome parentheses="no">'
             f"{unit}<per-minute>{shown}</per-minute></metronome>"
             f'</direction-type>{off}<sound tempo="{sound}"/></direction>\n')
 

@@ -469,8 +469,14 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         bpm = mark.getQuarterBPM()
         if not bpm:
             continue
+        # the mark's words as written ("Slow"; not music21's own name for a bare number); a
+        # MusicXML direction's <words> beside its <metronome> come as a text at the same offset
+        words = "" if getattr(mark, "textImplicit", True) else (mark.text or "").strip()
+        if not words:
+            words = next((str(x.content).strip() for x in flat_stream.getElementsByOffset(
+                start, classList=[m21.expressions.TextExpression]) if x.content), "")
         try:
-            tempos.append(TempoChange.from_bpm(at(start), bpm))
+            tempos.append(TempoChange.from_bpm(at(start), bpm, words))
         except ValueError:
             warnings.append(f"ignored a tempo of {bpm:g} bpm")
     pickup = 0

@@ -35,6 +35,10 @@ def score_to_dict(score: Score) -> dict:
         "ticks_per_quarter": TPQ,
         "title": score.title,
         "tempos": [[t.tick, t.us_per_quarter] for t in score.tempos if t.stated],
+        # a tempo mark's words, [tick, words], written only when a mark has some: older readers
+        # ignore the key
+        **({"tempo_words": [[t.tick, t.words] for t in score.tempos if t.stated and t.words]}
+           if any(t.stated and t.words for t in score.tempos) else {}),
         "time_signatures": [[t.tick, t.numerator, t.denominator] for t in score.time_signatures],
         "key_signatures": [[k.tick, k.sharps, k.mode] for k in score.key_signatures],
         "pickup": score.pickup,
@@ -118,9 +122,11 @@ def score_from_dict(data: dict) -> Score:
             clef=str(part.get("clef", "")),
             abbreviation=str(part.get("abbreviation", "")),
         ))
+    words = {t(a): str(w) for a, w in data.get("tempo_words", [])}
     return Score(
         title=str(data.get("title", "")),
-        tempos=tuple(TempoChange(t(a), _int(b)) for a, b in data.get("tempos", [])),
+        tempos=tuple(TempoChange(t(a), _int(b), words=words.get(t(a), ""))
+                     for a, b in data.get("tempos", [])),
         time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c))
                               for a, b, c in data.get("time_signatures", [])),
         key_signatures=tuple(KeySignature(t(a), _int(b), str(c))

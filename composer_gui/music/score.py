@@ -120,11 +120,14 @@ class TempoChange:
     tune without ``Q:``, a MIDI file without a tempo event, a new sketch): it plays at that
     tempo, but notation writes no tempo mark for it, and a MIDI file or a project leaves it out
     (MIDI's own default is the same 120). Not part of equality: it says where the tempo came
-    from, not what it is."""
+    from, not what it is. ``words``: the mark's text as the source wrote it ("Slow",
+    "Andantino"), written beside the metronome mark in notation (MIDI has no place for it);
+    not part of equality either."""
 
     tick: int
     us_per_quarter: int = DEFAULT_US_PER_QUARTER
     stated: bool = field(default=True, compare=False)
+    words: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         _whole_numbers(self, ("tick", "us_per_quarter"))
@@ -140,10 +143,10 @@ class TempoChange:
         return 60_000_000 / self.us_per_quarter
 
     @staticmethod
-    def from_bpm(tick: int, bpm: float) -> TempoChange:
+    def from_bpm(tick: int, bpm: float, words: str = "") -> TempoChange:
         if not 1 <= bpm <= 1000:
             raise ValueError(f"tempo {bpm} bpm is outside 1..1000")
-        return TempoChange(tick, round(60_000_000 / bpm))
+        return TempoChange(tick, round(60_000_000 / bpm), words=words)
 
 
 UNSTATED_TEMPO = TempoChange(0, stated=False)  # no tempo given: 120 bpm, no tempo mark

@@ -475,3 +475,26 @@ def test_a_tempo_mark_counts_the_meters_own_beat(tmp_path, meter, q, unit, mark,
     out = tmp_path / "tune.musicxml"
     out.write_text(xml, encoding="utf-8")
     assert read_notation(out).tempo == score.tempo
+
+
+def test_a_tempo_marks_words_are_kept_and_written(tmp_path):
+    """ABC's Q:"Slow" 3/4=42 keeps its word: MusicXML writes it beside the metronome mark, and
+    the project file keeps it (a review found the word of a slow air dropped); a mark the
+    source gave as a bare number gets no word of music21's invention."""
+    from composer_gui.music.project import read_project, write_project
+
+    abc = tmp_path / "air.abc"
+    abc.write_text('X:1\nT:Air\nM:3/4\nL:1/8\nQ:"Slow" 3/4=42\nK:G\nG2A2B2|c6|]\n',
+                   encoding="utf-8")
+    score = read_notation(abc)
+    assert score.tempo.words == "Slow" and score.tempo.bpm == pytest.approx(126, rel=1e-5)
+    xml = musicxml_text(score)
+    assert '<words font-weight="bold">Slow </words>' in xml
+    out = tmp_path / "air.musicxml"
+    out.write_text(xml, encoding="utf-8")
+    assert read_notation(out).tempo.words == "Slow"
+    write_project(score, tmp_path / "air.composer.json")
+    assert read_project(tmp_path / "air.composer.json").tempo.words == "Slow"
+    abc.write_text("X:1\nT:Air\nM:3/4\nL:1/8\nQ:1/4=96\nK:G\nG2A2B2|c6|]\n", encoding="utf-8")
+    bare = read_notation(abc)
+    assert bare.tempo.words == "" and "<words" not in musicxml_text(bare)
