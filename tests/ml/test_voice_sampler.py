@@ -2149,6 +2149,7 @@ def test_the_pull_stops_once_its_share_of_bars_is_restated(tiny_melody_model, mo
 
     monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
     monkeypatch.setattr(vs, "MAX_RESTATED_RUN", 99)
+    monkeypatch.setattr(vs, "RESTATE_IN_STRAIN", False)  # (a pull in every bar: the budget's)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
@@ -2159,6 +2160,35 @@ def test_the_pull_stops_once_its_share_of_bars_is_restated(tiny_melody_model, mo
 
     assert min(restated(1.0)) >= 6
     assert max(restated(0.375)) <= 4  # the budget (3 of 8), and one the model made itself
+
+
+def test_a_tune_restates_within_its_strain_and_its_next_strain_contrasts(tiny_melody_model,
+                                                                          monkeypatch):
+    """With an overwhelming pull, bars 5-8 of a tune replay bars 1-4 (the strain's second
+    phrase echoes its first), but bars 9-12, a new strain, are pulled toward no earlier bar
+    (RESTATE_IN_STRAIN: the folk model's continuations had replayed the opening there)."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.voice_sampler import _strain_lags
+
+    assert _strain_lags((8, 16), 10, 0) == (8,)  # bar 5 of bars of 2 steps: a phrase back
+    assert _strain_lags((8, 16), 18, 0) == ()  # bar 9: a new strain
+    assert _strain_lags((8, 16), 19, 1) == ()  # (counted from the first full bar)
+    assert _strain_lags((8, 16), 26, 0) == (8,)  # bar 13: its strain's bar 9 a phrase back
+    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(vs, "MAX_RESTATED_RUN", 99)
+    monkeypatch.setattr(vs, "RESTATE_SHARE", 1.0)
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)  # four bars of 4/4
+
+    def bars(r, first, last):
+        return [tuple((n.start - r.bar_start(b), n.pitch, n.duration) for n in r.notes
+                      if r.bar_start(b) <= n.start < r.bar_start(b + 1))
+                for b in range(first, last)]
+
+    for r in s.generate(score, GenerationRequest(bars=8, variations=3, seed=1, end="free")):
+        assert sum(a == b for a, b in zip(bars(r, 4, 8), bars(r, 0, 4), strict=True)) >= 3
+        opening = set(bars(r, 0, 8))
+        assert sum(b in opening for b in bars(r, 8, 12)) <= 1
 
 
 def test_the_pull_pauses_after_bars_restated_in_a_row():
