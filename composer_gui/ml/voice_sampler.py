@@ -2481,6 +2481,9 @@ def _restate_bias(logits: np.ndarray, hist: np.ndarray, step: int, lags: tuple[i
         if step - lag < 0:
             continue
         ref = hist[:, step - lag]
-        ok = ref >= 0 if pulled is None else (ref >= 0) & pulled
+        # (not toward a rest: a sketch's pickup bar, read as a bar of rests before its upbeat,
+        # had pulled the bar a phrase later into a rest)
+        ok = (ref >= 0) & (ref != REST)
+        ok = ok if pulled is None else ok & pulled
         out[rows[ok], ref[ok]] += RESTATE_BONUS
     return out

@@ -1900,10 +1900,13 @@ def test_a_melody_is_drawn_to_restate_its_earlier_bars():
     logits = np.zeros((2, 10))
     hist = np.full((2, 200), -1)
     hist[0, 136] = 7  # one phrase before step 200: token 7; row 1 has no history there
-    hist[0, 72] = 3  # one strain before
+    hist[0, 72] = 9  # one strain before
     out = _restate_bias(logits, hist, 200, (64, 128))
-    assert out[0, 7] == out[0, 3] == RESTATE_BONUS and out[1].max() == 0
+    assert out[0, 7] == out[0, 9] == RESTATE_BONUS and out[1].max() == 0
     assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
+    hist[0, 136] = REST  # a rest a phrase before (a pickup bar's): no pull toward resting
+    out = _restate_bias(logits, hist, 200, (64, 128))
+    assert out[0, REST] == 0 and out[0, 9] == RESTATE_BONUS
 
 
 @pytest.mark.parametrize("rule", [True, False])
