@@ -255,6 +255,35 @@ def test_a_cadence_ends_with_every_voice_holding_to_the_bar_line(sampler):
     assert sampler.search.tonic_checked and sampler.search.groups == 2
 
 
+def test_the_bass_steps_into_a_cadence_chords_root(tiny_voice_model, monkeypatch):
+    """A model whose bass would rather move in eighths: inside the beat before the cadence
+    option's dominant the bass strikes notes a step or less from its root, G, which it then
+    reaches by step (BASS_STEPS_INTO_CADENCE; the rule yields where the others leave no such
+    note); without the rule it mostly strikes others there."""
+    from composer_gui.ml import voice_sampler as vs
+
+    s = biased(tiny_voice_model, rather(lambda v: {HOLD: -3.0}))
+    score = chorale()
+    stop = score.end_tick + 2 * BAR
+    dominant = stop - 3 * TPQ  # (the final tonic on the last bar's middle beat, V a beat before)
+
+    def struck_before_dominant() -> list[int]:
+        pcs = []
+        for seed in range(6):
+            for r in s.generate(score, GenerationRequest(bars=2, variations=2, seed=seed)):
+                bass = r.parts[3].notes
+                pcs += [n.pitch % 12 for n in bass if dominant - TPQ < n.start < dominant]
+        return pcs
+
+    def near_share(pcs: list[int]) -> float:
+        assert pcs
+        return sum(pc in (5, 6, 7, 8, 9) for pc in pcs) / len(pcs)
+
+    assert near_share(struck_before_dominant()) >= 0.6  # (9 of 12 here)
+    monkeypatch.setattr(vs, "BASS_STEPS_INTO_CADENCE", False)
+    assert near_share(struck_before_dominant()) <= 0.4  # (2 of 12)
+
+
 @pytest.mark.parametrize(("meter", "bar_steps", "beat", "final"), [
     ("4/4", 16, 4, 8), ("2/2", 16, 8, 0), ("3/4", 12, 4, 0), ("2/4", 8, 4, 0), ("6/8", 12, 6, 0),
     ("12/8", 24, 6, 12)])
