@@ -557,11 +557,13 @@ class VoiceSampler:
         sketch_end = max((f for f in fermata_steps if f < start_step), default=None)
         grid_from = sketch_end if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 \
             else None
-        last_beat = max(start_step, _final_chord_step(last_bar_step, stop_step, beat, grid_from,
-                                                      phrase_grid.LONG_PHRASE_BEATS * beat))
         if n == 1:  # a tune: a figure, then the tonic on the last beat
-            last_beat = max(start_step, _line_final_step(last_bar_step, stop_step, beat,
-                                                         ts.bar_ticks // ts.beat_ticks))
+            last_beat = _line_final_step(last_bar_step, stop_step, beat,
+                                         ts.bar_ticks // ts.beat_ticks)
+        else:
+            last_beat = _final_chord_step(last_bar_step, stop_step, beat, grid_from,
+                                          phrase_grid.LONG_PHRASE_BEATS * beat)
+        last_beat = max(start_step, last_beat)
         melody = harmonized_melody(request, grid, rewritten, key, v)
         minor = key is not None and key.quality == "minor"
         last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)

@@ -125,10 +125,10 @@ def placed(score: Score, notes: Iterable[Note | PlacedNote]
     under: dict[int, int] = {}
     for item in notes:
         if isinstance(item, Note):
-            note, part, name, over = item, None, None, None
+            note, part, name, below = item, None, None, None
         else:
             note, part = item.note, item.part
-            name, over = getattr(item, "part_name", None), getattr(item, "part_under", None)
+            name, below = getattr(item, "part_name", None), getattr(item, "part_under", None)
         if part is None:
             if target is None:
                 target = target_part(score)
@@ -136,8 +136,8 @@ def placed(score: Score, notes: Iterable[Note | PlacedNote]
         if part >= len(score.parts):
             if name and part not in names:
                 names[part] = name
-            if over is not None and over >= 0:
-                under.setdefault(part, over)
+            if below is not None and below >= 0:
+                under.setdefault(part, below)
         out.append((part, note))
     return out, names, under
 

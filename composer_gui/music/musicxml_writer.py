@@ -163,6 +163,10 @@ def metronome_unit(bpm: float, ts: TimeSignature) -> tuple[str, float]:
     return "<beat-unit>quarter</beat-unit>", bpm
 
 
+def _number(x: float) -> str:
+    return f"{x:g}" if x != int(x) else str(int(x))
+
+
 class _Writer:
     def __init__(self, view: NotationView) -> None:
         self.view = view
@@ -348,8 +352,7 @@ class _Writer:
 
     def _tempo(self, offset: int, bpm: float, ts: TimeSignature, words: str = "") -> None:
         unit, per = metronome_unit(bpm, ts)
-        shown = f"{per:g}" if per != int(per) else str(int(per))
-        sound = f"{bpm:g}" if bpm != int(bpm) else str(int(bpm))
+        shown, sound = _number(per), _number(bpm)
         off = f"<offset>{offset}</offset>" if offset > 0 else ""
         said = (f"<direction-type><words font-weight=\"bold\">{escape(words)} </words>"
                 "</direction-type>" if words else "")

@@ -29,16 +29,16 @@ class NewerProjectError(ValueError):
 
 
 def score_to_dict(score: Score) -> dict:
+    # a tempo mark's words, [tick, words], written only when a mark has some: older readers
+    # ignore the key
+    words = [[t.tick, t.words] for t in score.tempos if t.stated and t.words]
     return {
         "format": FORMAT,
         "version": VERSION,
         "ticks_per_quarter": TPQ,
         "title": score.title,
         "tempos": [[t.tick, t.us_per_quarter] for t in score.tempos if t.stated],
-        # a tempo mark's words, [tick, words], written only when a mark has some: older readers
-        # ignore the key
-        **({"tempo_words": [[t.tick, t.words] for t in score.tempos if t.stated and t.words]}
-           if any(t.stated and t.words for t in score.tempos) else {}),
+        **({"tempo_words": words} if words else {}),
         "time_signatures": [[t.tick, t.numerator, t.denominator] for t in score.time_signatures],
         "key_signatures": [[k.tick, k.sharps, k.mode] for k in score.key_signatures],
         "pickup": score.pickup,

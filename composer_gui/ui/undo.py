@@ -79,11 +79,8 @@ class EditNotes(QUndoCommand):
 
     def undo(self) -> None:
         score = self.doc.score
-        if self.order is not None:
-            back = [0] * len(self.order)
-            for new, old in enumerate(self.order):
-                back[old] = new
-            score = reordered(score, back)
+        if self.order is not None:  # (each part back from its place: the order's inverse)
+            score = reordered(score, [self._place[i] for i in range(len(self.order))])
         score = apply_note_diff(score, self.added, self.removed, self._names_before)
         if self.fermatas:
             gone = set(self.fermatas)
