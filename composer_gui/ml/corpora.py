@@ -103,6 +103,12 @@ def piece_id(path: str, root: Path, index: int | None = None) -> str:
 
 
 # ----- converting one file (runs in a worker process) ---------------------------------------
+# A tune's fermatas are not encoded: O'Neill's (256, ABC's H) mostly mark where a D.C. return
+# ends, not a phrase, and music21 dropped them (with their notes) until abc_text read them, so
+# the folk model learned none; the sampler does not hand a tune's fermatas to a model
+MELODY_FERMATAS = False
+
+
 def _convert_m21(stream, kind: str):
     from composer_gui.music.notation import score_from_music21
 
@@ -127,7 +133,7 @@ def _convert_m21(stream, kind: str):
     elif kind == "melody" and len(parts) > 1:
         for p in parts[1:]:
             stream.remove(p)
-    fermatas = _fermata_ticks(ref)
+    fermatas = _fermata_ticks(ref) if kind != "melody" or MELODY_FERMATAS else []
     score = score_from_music21(stream)
     # One meter, read from the first bar: music21's ABC reader scatters stray meters (1/32 ...)
     # at repeat endings, and a meter change is rare in both corpora.
@@ -183,10 +189,10 @@ def convert_source(job: tuple[str, str, str, dict]) -> dict:
             import music21
 
             if path.lower().endswith(".abc"):  # read as the app reads ABC (accidentals held)
-                from composer_gui.music.notation import propagating_abc
+                from composer_gui.music.abc_text import parse_abc
 
-                text = Path(path).read_text(encoding="utf-8", errors="replace")
-                parsed = music21.converter.parseData(propagating_abc(text), format="abc")
+                parsed = parse_abc(music21, Path(path).read_text(encoding="utf-8",
+                                                                  errors="replace"))
             else:
                 parsed = music21.converter.parse(path, forceSource=True)
             if isinstance(parsed, music21.stream.Opus):

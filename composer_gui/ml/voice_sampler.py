@@ -538,9 +538,10 @@ class VoiceSampler:
         prefix = [BOS, v.mode_id(mode), v.ts_id(ts0)]
         # the score's fermatas (a chorale's phrase ends), as the model learned them; those of
         # the music a continuation replaces go with it (a review heard Bach's phrase ends forced
-        # onto the model's chords after --from-bar, two fermatas in a bar)
+        # onto the model's chords after --from-bar, two fermatas in a bar). A tune model
+        # learned none (corpora.MELODY_FERMATAS)
         fermata_steps = {round(t / step) for t in score.fermatas
-                         if t < start or region_end is not None or runs_on}
+                         if (t < start or region_end is not None or runs_on) and n > 1}
         for s in range(bar_steps[first_bar] if start_step else 0, start_step):
             b, pos = where(s)
             if pos == 0:

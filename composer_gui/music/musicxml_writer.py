@@ -149,18 +149,26 @@ def _key_alters(key: KeySignature | None) -> dict[str, int]:
     return alters
 
 
-def metronome_unit(bpm: float, ts: TimeSignature) -> tuple[str, float]:
+# <beat-unit> elements of the note values a tempo mark may count (ticks)
+BEAT_UNITS = {4 * TPQ: "<beat-unit>whole</beat-unit>", 2 * TPQ: "<beat-unit>half</beat-unit>",
+              TPQ: "<beat-unit>quarter</beat-unit>", TPQ // 2: "<beat-unit>eighth</beat-unit>",
+              TPQ // 4: "<beat-unit>16th</beat-unit>"}
+BEAT_UNITS.update({3 * t // 2: f"{u}<beat-unit-dot/>" for t, u in list(BEAT_UNITS.items())})
+
+
+def metronome_unit(bpm: float, ts: TimeSignature, unit: int = 0) -> tuple[str, float]:
     """(the <beat-unit> elements, the marks per minute) of a tempo of ``bpm`` quarters: in the
-    meter's own beat where it is a half (2/2, 3/2) or a dotted quarter (6/8, 9/8, 12/8) and the
-    mark comes out whole, as a player reads it (a jig's quarter = 180 is dotted quarter = 120,
-    a reel's quarter = 208 in 2/2 is half = 104); else the quarter."""
-    beat = ts.beat_ticks
-    units = {2 * TPQ: "<beat-unit>half</beat-unit>",
-             3 * TPQ // 2: "<beat-unit>quarter</beat-unit><beat-unit-dot/>"}
-    per = bpm * TPQ / beat
-    if beat in units and abs(per - round(per)) < 0.01:  # (a tempo is whole microseconds)
-        return units[beat], float(round(per))
-    return "<beat-unit>quarter</beat-unit>", bpm
+    note value the source counted (``unit``, ticks: an air's dotted half = 42), else in the
+    meter's own beat where it is a half (2/2, 3/2) or a dotted quarter (6/8, 9/8, 12/8), as a
+    player reads it (a jig's quarter = 180 is dotted quarter = 120, a reel's quarter = 208 in
+    2/2 is half = 104); else the quarter. A unit is used only where the mark comes out whole
+    (a tempo is whole microseconds)."""
+    meter = ts.beat_ticks if ts.beat_ticks in (2 * TPQ, 3 * TPQ // 2) else 0
+    for ticks in (unit, meter):
+        per = bpm * TPQ / ticks if ticks in BEAT_UNITS else 0.5
+        if abs(per - round(per)) < 0.01:
+            return BEAT_UNITS[ticks], float(round(per))
+    return BEAT_UNITS[TPQ], bpm
 
 
 def _number(x: float) -> str:
@@ -311,9 +319,9 @@ class _Writer:
                 for e in elements:
                     if marks and written == 0:
                         while marks and marks[0][0] < e.start + e.duration:
-                            t, bpm, words = marks.pop(0)
+                            t, bpm, words, unit = marks.pop(0)
                             self._tempo(max(t, m0) - e.start, bpm,
-                                        self.score.time_signature_at(max(t, m0)), words)
+                                        self.score.time_signature_at(max(t, m0)), words, unit)
                     self._note(part, e, voice_number, stem, s + 1 if len(staves) > 1 else 0)
                 written += 1
         if index == len(self.bars) - 1:  # the end of the piece: a final bar line
@@ -350,8 +358,9 @@ class _Writer:
             return ""
         return f"<time><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
 
-    def _tempo(self, offset: int, bpm: float, ts: TimeSignature, words: str = "") -> None:
-        unit, per = metronome_unit(bpm, ts)
+    def _tempo(self, offset: int, bpm: float, ts: TimeSignature, words: str = "",
+               counted: int = 0) -> None:
+        unit, per = metronome_unit(bpm, ts, counted)
         shown, sound = _number(per), _number(bpm)
         off = f"<offset>{offset}</offset>" if offset > 0 else ""
         said = (f"<direction-type><words font-weight=\"bold\">{escape(words)} </words>"

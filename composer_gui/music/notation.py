@@ -21,6 +21,7 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
+from .abc_text import parse_abc
 from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS, clef_by_range
 from .errors import ScoreFileError, one_line
@@ -89,9 +90,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
             if drums is not None:
                 parsed = m21.converter.parseData(drums, format="musicxml")
             elif voiced is not None:
-                parsed = m21.converter.parseData(propagating_abc(voiced[0]), format="abc")
+                parsed = parse_abc(m21, voiced[0])
             elif chosen is not None:
-                parsed = m21.converter.parseData(propagating_abc(chosen), format="abc")
+                parsed = parse_abc(m21, chosen)
             else:
                 parsed = m21.converter.parse(str(path), format=fmt, forceSource=True)
         except ScoreFileError:
@@ -115,6 +116,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
                         "the score holds the notes only")
     elif tune is not None and re.search(r"(?m)^[wW]:[ \t]*\S", tune[0]):  # music21 skips them
         warnings.append("the words (w: lines) are not kept: the score holds the notes only")
+    marks = _markings(m21, parsed, tune[0] if tune is not None else "")
+    if marks:
+        warnings.append(f"the {marks} are not kept: the score holds the notes only")
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
         try:
@@ -171,22 +175,6 @@ def _abc_tune(path: Path, index: int = 0) -> tuple[str, int, str] | None:
     if not tunes:
         return text, 0, ""
     return tunes[min(index, len(tunes) - 1)], len(tunes), header
-
-
-# ABC 2.1: an accidental holds for the notes of its letter and octave to the end of the bar, as
-# in staff notation (the standard's %%propagate-accidentals, "octave"). music21 reads a file
-# that names no version as ABC 1.3, where it holds for one note: K:G, "_B2B2" sounded B-flat,
-# B natural (a listening review heard Bb-B flips in an Essen song; 34 of O'Neill's first 300
-# tunes have such a note, 72 of 26,738 notes). A file that names its version, or sets the
-# directive, is read as it says.
-_ABC_PROPAGATION = "%abc-2.1\n%%propagate-accidentals octave\n"
-
-
-def propagating_abc(text: str) -> str:
-    """``text`` (ABC) as music21 should read it: accidentals held to the bar's end."""
-    if re.search(r"(?m)^%abc-\d|propagate-accidentals", text):
-        return text
-    return _ABC_PROPAGATION + text
 
 
 def abc_tune_titles(path: str | Path) -> list[str]:
@@ -291,6 +279,52 @@ def _syllables(parsed) -> int:
         return sum(1 for n in parsed.recurse().notes if getattr(n, "lyrics", None))
     except Exception:  # a stream music21 cannot walk: nothing to say
         return 0
+
+
+# ABC decorations (``!trill!``, ``+p+``, ``~``) that music21 does not read, by kind; a fermata is
+# kept (abc_text), and music21 reads !crescendo(! and the like itself
+_ABC_DECORATION = re.compile(r"!([^!\s]+)!|\+([^+\s]+)\+|~(?=[\^=_]*[A-Ga-g])")
+_ABC_KINDS = {
+    "dynamics": {"pppp", "ppp", "pp", "p", "mp", "mf", "f", "ff", "fff", "ffff", "sfz", "sf",
+                 "fp", "sfp", "rfz", "<(", "<)", ">(", ">)"},
+    "articulations": {">", "accent", "emphasis", "tenuto", "wedge", "upbow", "downbow", "open",
+                      "thumb", "snap", "0", "1", "2", "3", "4", "5", "+", "plus"},
+    "D.C. and segno marks": {"segno", "coda", "d.s.", "d.c.", "dacoda", "dacapo", "fine"},
+    "ornaments": {"trill", "trill(", "trill)", "lowermordent", "uppermordent", "mordent",
+                  "pralltriller", "roll", "turn", "turnx", "invertedturn", "invertedturnx",
+                  "arpeggio", "slide", "trem1", "trem2", "trem3", "trem4", "~"}}
+
+
+def _markings(m21, parsed, abc: str) -> str:
+    """What the file marks beside its notes that the score model cannot hold, in words ("slurs
+    (3), ornaments (2) and dynamics (1)"), or "": a listening review found an air's trills and
+    slurs gone without a word. An ABC tune's decorations that music21 skips are counted from
+    its text."""
+    counts = {"grace notes": 0, "slurs": 0, "ornaments": 0, "articulations": 0, "dynamics": 0,
+              "D.C. and segno marks": 0}
+    try:
+        for sp in parsed.recurse().getElementsByClass(m21.spanner.Spanner):
+            if isinstance(sp, m21.spanner.Slur):
+                counts["slurs"] += 1
+            elif isinstance(sp, m21.dynamics.DynamicWedge):
+                counts["dynamics"] += 1
+        counts["dynamics"] += len(list(parsed.recurse().getElementsByClass(m21.dynamics.Dynamic)))
+        for n in parsed.recurse().notes:
+            counts["grace notes"] += n.duration.isGrace  # no time of their own: _part_notes
+            counts["articulations"] += len(n.articulations)
+            counts["ornaments"] += sum(1 for x in n.expressions
+                                       if isinstance(x, m21.expressions.Ornament))
+    except Exception:  # a stream music21 cannot walk: nothing to say
+        return ""
+    body = "\n".join(line for line in abc.splitlines()
+                     if not re.match(r"[A-Za-z]:", line) and not line.startswith("%"))
+    for m in _ABC_DECORATION.finditer(body):
+        name = (m.group(1) or m.group(2) or "~").lower()
+        kind = next((k for k, names in _ABC_KINDS.items() if name in names), None)
+        if kind is not None:
+            counts[kind] += 1
+    said = [f"{kind} ({n})" for kind, n in counts.items() if n]
+    return ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1] if said else ""
 
 
 def _abc_without_key(tune: str) -> bool:
@@ -475,8 +509,12 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         if not words:
             words = next((str(x.content).strip() for x in flat_stream.getElementsByOffset(
                 start, classList=[m21.expressions.TextExpression]) if x.content), "")
+        # the note value the mark counts, where the source chose one other than the quarter
+        # (music21 gives a bare ABC "Q:120" a quarter too, so a quarter says nothing)
+        unit = round(float(mark.referent.quarterLength) * TPQ) if mark.referent else 0
         try:
-            tempos.append(TempoChange.from_bpm(at(start), bpm, words))
+            tempos.append(TempoChange.from_bpm(at(start), bpm, words,
+                                               unit if unit != TPQ else 0))
         except ValueError:
             warnings.append(f"ignored a tempo of {bpm:g} bpm")
     pickup = 0

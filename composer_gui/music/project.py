@@ -32,6 +32,7 @@ def score_to_dict(score: Score) -> dict:
     # a tempo mark's words, [tick, words], written only when a mark has some: older readers
     # ignore the key
     words = [[t.tick, t.words] for t in score.tempos if t.stated and t.words]
+    units = [[t.tick, t.unit] for t in score.tempos if t.stated and t.unit]  # the same way
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -39,6 +40,7 @@ def score_to_dict(score: Score) -> dict:
         "title": score.title,
         "tempos": [[t.tick, t.us_per_quarter] for t in score.tempos if t.stated],
         **({"tempo_words": words} if words else {}),
+        **({"tempo_units": units} if units else {}),
         "time_signatures": [[t.tick, t.numerator, t.denominator] for t in score.time_signatures],
         "key_signatures": [[k.tick, k.sharps, k.mode] for k in score.key_signatures],
         "pickup": score.pickup,
@@ -123,9 +125,11 @@ def score_from_dict(data: dict) -> Score:
             abbreviation=str(part.get("abbreviation", "")),
         ))
     words = {t(a): str(w) for a, w in data.get("tempo_words", [])}
+    units = {t(a): t(u) for a, u in data.get("tempo_units", [])}
     return Score(
         title=str(data.get("title", "")),
-        tempos=tuple(TempoChange(t(a), _int(b), words=words.get(t(a), ""))
+        tempos=tuple(TempoChange(t(a), _int(b), words=words.get(t(a), ""),
+                                 unit=units.get(t(a), 0))
                      for a, b in data.get("tempos", [])),
         time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c))
                               for a, b, c in data.get("time_signatures", [])),

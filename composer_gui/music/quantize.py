@@ -33,7 +33,7 @@ class NotationView:
 
     score: Score
     triplet_units: frozenset[tuple[int, int]]  # (part index, unit start tick)
-    tempo_marks: tuple[tuple[int, float, str], ...]  # (tick, bpm, the mark's words)
+    tempo_marks: tuple[tuple[int, float, str, int], ...]  # (tick, bpm, words, TempoChange.unit)
     human: bool
     warnings: tuple[str, ...]
 
@@ -219,7 +219,7 @@ def _tidy_performance(notes: list[Note]) -> list[Note]:
     return out
 
 
-def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str], ...]:
+def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str, int], ...]:
     """Tempo marks for notation. A few deliberate changes are written where they are; a dense
     (rubato) map is summarised: a new mark where the bars' average tempo leaves the last mark by
     more than ``TEMPO_TOLERANCE`` and stays away (the next bar, and the median of four bars)."""
@@ -228,7 +228,7 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str], ...
         return ()  # no tempo given: none written (TempoChange.stated)
     bars = score.bar_count()
     if not human and len(tempos) <= max(4, bars // 4):
-        return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2), t.words)
+        return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2), t.words, t.unit)
                      for t in tempos if t.stated)
     starts = [score.bar_start(b) for b in range(bars + 1)]
     clock = _seconds_at_sorted(tempos, starts)  # one pass over a dense map, not one per bar
@@ -240,7 +240,7 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str], ...
     def settled(b: int) -> float:  # the tempo a passage settles on: the median of 4 bars
         return float(round(median(averages[b:b + 4])))
 
-    marks = [(0, settled(0), tempos[0].words)]
+    marks = [(0, settled(0), tempos[0].words, tempos[0].unit)]
     for b in range(1, bars):
         current = marks[-1][1]
         here = averages[b]
@@ -248,7 +248,7 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str], ...
         if (abs(here - current) > TEMPO_TOLERANCE * current
                 and abs(later - current) > TEMPO_TOLERANCE * current
                 and abs(settled(b) - current) > TEMPO_TOLERANCE * current):
-            marks.append((starts[b], settled(b), ""))
+            marks.append((starts[b], settled(b), "", 0))
     return tuple(marks)
 
 

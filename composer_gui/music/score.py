@@ -122,12 +122,15 @@ class TempoChange:
     (MIDI's own default is the same 120). Not part of equality: it says where the tempo came
     from, not what it is. ``words``: the mark's text as the source wrote it ("Slow",
     "Andantino"), written beside the metronome mark in notation (MIDI has no place for it);
-    not part of equality either."""
+    not part of equality either. ``unit``: the note value (ticks) the source's mark counts,
+    where it is not the quarter (an air's dotted half = 42 in 3/4); 0 leaves notation to count
+    the meter's beat. Not part of equality: the tempo is the same."""
 
     tick: int
     us_per_quarter: int = DEFAULT_US_PER_QUARTER
     stated: bool = field(default=True, compare=False)
     words: str = field(default="", compare=False)
+    unit: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         _whole_numbers(self, ("tick", "us_per_quarter"))
@@ -143,10 +146,10 @@ class TempoChange:
         return 60_000_000 / self.us_per_quarter
 
     @staticmethod
-    def from_bpm(tick: int, bpm: float, words: str = "") -> TempoChange:
+    def from_bpm(tick: int, bpm: float, words: str = "", unit: int = 0) -> TempoChange:
         if not 1 <= bpm <= 1000:
             raise ValueError(f"tempo {bpm} bpm is outside 1..1000")
-        return TempoChange(tick, round(60_000_000 / bpm), words=words)
+        return TempoChange(tick, round(60_000_000 / bpm), words=words, unit=unit)
 
 
 UNSTATED_TEMPO = TempoChange(0, stated=False)  # no tempo given: 120 bpm, no tempo mark

@@ -247,7 +247,8 @@ def phrase_end_command(doc: Document, keys: Iterable[NoteKey]) -> ChangeScore | 
 
 def tempo_command(doc: Document, bpm: float) -> ChangeScore | None:
     score = doc.score
-    tempo = TempoChange.from_bpm(0, bpm, score.tempo.words)  # ("Slow" stays with its new pace)
+    # ("Slow" and the note value it counts stay with its new pace)
+    tempo = TempoChange.from_bpm(0, bpm, score.tempo.words, score.tempo.unit)
     if tempo.us_per_quarter == score.tempo.us_per_quarter:
         return None
     new = replace(score, tempos=(tempo, *score.tempos[1:]))

@@ -183,7 +183,9 @@ def test_an_abc_tune_from_the_corpus():
     warnings: list[str] = []
     score = read_notation(path, warnings)
     assert warnings == ["repeat signs and endings are not kept: the music is read once, as "
-                        "written"]  # its two strains repeat
+                        "written",  # its two strains repeat
+                        "the grace notes (7), slurs (3) and articulations (7) are not kept: "
+                        "the score holds the notes only"]  # its {d} graces, bowings, staccato
     assert score.title == "Acacia -- Reel"
     assert len(score.parts) == 1 and 100 <= score.note_count <= 200
     assert score.key == KeySignature(0, 1)  # G major
@@ -348,6 +350,52 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
         assert "<part-group" not in xml
         assert [p.clef for p in read_notation(out).parts] == ["treble", "treble", "treble-8vb",
                                                                "bass"]
+
+
+def test_marks_the_score_cannot_hold_are_named(tmp_path):
+    """Slurs, ornaments, articulations, dynamics and grace notes are dropped with one warning
+    that counts them, from ABC (where music21 skips most decorations) and MusicXML alike."""
+    path = tmp_path / "marks.abc"
+    path.write_text("X:1\nT:Marks\nM:4/4\nL:1/8\nK:G\n"
+                    "!p!(GA Bc) {c}d2 .B.A | ~G2 !f!AB !trill!c2 !>!d2 | !fermata!G8 |]\n",
+                    encoding="utf-8")
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert score.note_count == 13 and score.fermatas  # the fermata is kept, so not named
+    assert warnings == ["the grace notes (1), slurs (1), ornaments (2), articulations (3) and "
+                        "dynamics (2) are not kept: the score holds the notes only"]
+    tune = music21.stream.Part()
+    for name in ("C4", "D4", "E4", "F4"):
+        tune.append(music21.note.Note(name))
+    notes = list(tune.notes)
+    tune.insert(0, music21.spanner.Slur(notes[0], notes[1]))
+    tune.insert(0, music21.dynamics.Dynamic("mf"))
+    notes[2].expressions.append(music21.expressions.Trill())
+    out = tmp_path / "marks.musicxml"
+    tune.write("musicxml", fp=str(out))
+    warnings.clear()
+    read_notation(out, warnings)
+    assert warnings == ["the slurs (1), ornaments (1) and dynamics (1) are not kept: the score "
+                        "holds the notes only"]
+    plain = tmp_path / "plain.abc"
+    plain.write_text("X:1\nT:Plain\nM:4/4\nL:1/4\nK:C\nC D E F|G4|]\n", encoding="utf-8")
+    warnings.clear()
+    read_notation(plain, warnings)
+    assert warnings == []
+
+
+def test_an_abc_fermata_keeps_its_note_and_marks_a_phrase_end(tmp_path):
+    """music21 dropped the note after ABC's ``H`` (O'Neill's ``e3d Hg2``: the bar a quarter
+    short) and read ``+fermata+`` as the notes F# E A A; both now give the note, under a fermata
+    (the score's phrase end), as ``!fermata!`` does."""
+    path = tmp_path / "fermata.abc"
+    for mark in ("H", "!fermata!", "+fermata+"):
+        path.write_text(f"X:1\nT:Air\nM:4/4\nL:1/8\nK:G\ne3d {mark}g2 \"D.C.\"B2|\"^H\"d8|]\n",
+                        encoding="utf-8")
+        score = read_notation(path)
+        assert [(n.start, n.pitch, n.duration) for n in score.notes] == [
+            (0, 76, 720), (720, 74, 240), (960, 79, 480), (1440, 71, 480), (1920, 74, 1920)], mark
+        assert score.fermatas == (960,), mark  # a quoted "^H" is text, not a fermata
 
 
 def test_repeat_signs_are_reported_not_lost_silently(folder):

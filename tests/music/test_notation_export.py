@@ -19,7 +19,15 @@ from composer_gui.music.errors import ScoreFileError
 from composer_gui.music.midi import read_midi, write_midi
 from composer_gui.music.musicxml_writer import musicxml_text
 from composer_gui.music.notation import read_notation, write_musicxml
-from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
+from composer_gui.music.score import (
+    TPQ,
+    KeySignature,
+    Note,
+    Part,
+    Score,
+    TempoChange,
+    TimeSignature,
+)
 from composer_gui.music.spelling import spell_score
 
 music21 = pytest.importorskip("music21")
@@ -498,3 +506,29 @@ def test_a_tempo_marks_words_are_kept_and_written(tmp_path):
     abc.write_text("X:1\nT:Air\nM:3/4\nL:1/8\nQ:1/4=96\nK:G\nG2A2B2|c6|]\n", encoding="utf-8")
     bare = read_notation(abc)
     assert bare.tempo.words == "" and "<words" not in musicxml_text(bare)
+
+
+def test_a_tempo_mark_counts_the_note_value_its_source_chose(tmp_path):
+    """A slow air's Q:3/4=42 in 3/4 is written dotted half = 42, not quarter = 126, and the
+    note value survives MusicXML and the project file; where the count would not come out
+    whole it falls back to the meter's beat or the quarter."""
+    from composer_gui.music.project import read_project, write_project
+
+    abc = tmp_path / "air.abc"
+    abc.write_text("X:1\nT:Air\nM:3/4\nL:1/8\nQ:3/4=42\nK:G\nG2A2B2|c6|]\n", encoding="utf-8")
+    score = read_notation(abc)
+    assert score.tempo.unit == 3 * TPQ and score.tempo.bpm == pytest.approx(126, rel=1e-5)
+    dotted_half = ('<metronome parentheses="no"><beat-unit>half</beat-unit><beat-unit-dot/>'
+                   "<per-minute>42</per-minute>")
+    assert dotted_half in musicxml_text(score)
+    out = tmp_path / "air.musicxml"
+    out.write_text(musicxml_text(score), encoding="utf-8")
+    again = read_notation(out)
+    assert again.tempo.unit == 3 * TPQ and dotted_half in musicxml_text(again)
+    write_project(score, tmp_path / "air.composer.json")
+    assert read_project(tmp_path / "air.composer.json").tempo.unit == 3 * TPQ
+    faster = replace(score, tempos=(TempoChange.from_bpm(0, 127, unit=3 * TPQ),))
+    assert "<beat-unit>quarter</beat-unit><per-minute>127</per-minute>" in musicxml_text(faster)
+    abc.write_text("X:1\nT:Air\nM:3/4\nL:1/8\nQ:1/4=96\nK:G\nG2A2B2|c6|]\n", encoding="utf-8")
+    quarter = read_notation(abc)  # the quarter is no choice of the source's: music21 says it
+    assert quarter.tempo.unit == 0                      # of a bare Q:96 too

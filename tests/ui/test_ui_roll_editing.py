@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from ui_helpers import at, click, drag, move, press, release
 
-from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TempoChange
 
 SIXTEENTH = TPQ // 4
 ALT = Qt.KeyboardModifier.AltModifier
@@ -237,6 +237,16 @@ def test_key_signature_highlights_rows_and_header_edits_are_undoable(window):
     assert window.doc.score.tempo.bpm == 120
     stack.undo()
     assert window.doc.score.key is None
+
+
+def test_a_tempo_set_in_the_header_keeps_the_marks_words_and_note_value(window):
+    """An air's "Slow" dotted half = 42 set to 132 quarters in the toolbar is "Slow" dotted
+    half = 44: the words and the note value the mark counts stay with the new pace."""
+    slow = TempoChange.from_bpm(0, 126, "Slow", unit=3 * TPQ)
+    window.doc.load(Score(parts=(Part((Note(0, 67, TPQ),)),), tempos=(slow,)))
+    window.header.tempo.setValue(132)
+    tempo = window.doc.score.tempo
+    assert round(tempo.bpm) == 132 and tempo.words == "Slow" and tempo.unit == 3 * TPQ
 
 
 def test_transpose_and_quantize_actions(window):

@@ -1,0 +1,102 @@
+"""ABC text as music21 should read it, and the marks music21 would lose or misread in it.
+
+music21 reads ABC well enough for notes, but three things in real files went wrong:
+
+* An accidental held for one note (music21 reads a file that names no version as ABC 1.3):
+  ``K:G``, "_B2B2" sounded B-flat, B natural (a listening review heard Bb-B flips in an Essen
+  song; 34 of O'Neill's first 300 tunes have such a note). ABC 2.1 holds it to the bar's end.
+* ``H``, the fermata, dropped the note it stands before: ``e3d Hg2`` lost its g, leaving the bar
+  a quarter short (227 such notes in O'Neill's tunes, 139 in Aird's Airs).
+* ABC 2.0's ``+fermata+`` decorations were read as notes (f, e, a, a).
+
+So the text is rewritten before music21 sees it, and a fermata (``H``, ``!fermata!``,
+``+fermata+``) is handed over as a mark music21 does keep (``k``, its "strong accent", which ABC
+itself does not define) and turned back into a fermata after parsing (:func:`parse_abc`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# ABC 2.1: an accidental holds for the notes of its letter and octave to the end of the bar (the
+# standard's %%propagate-accidentals, "octave"). A file that names its version, or sets the
+# directive, is read as it says.
+_PROPAGATION = "%abc-2.1\n%%propagate-accidentals octave\n"
+
+# ABC 2.1's decoration names (section 4.14), which ABC 2.0 also wrote between plus signs
+DECORATIONS = frozenset({
+    "trill", "trill(", "trill)", "lowermordent", "uppermordent", "mordent", "pralltriller",
+    "roll", "turn", "turnx", "invertedturn", "invertedturnx", "arpeggio", ">", "accent",
+    "emphasis", "fermata", "invertedfermata", "tenuto", "0", "1", "2", "3", "4", "5", "+", "plus",
+    "snap", "slide", "wedge", "upbow", "downbow", "open", "thumb", "breath", "pppp", "ppp", "pp",
+    "p", "mp", "mf", "f", "ff", "fff", "ffff", "sfz", "crescendo(", "<(", "crescendo)", "<)",
+    "diminuendo(", ">(", "diminuendo)", ">)", "segno", "coda", "D.S.", "D.C.", "dacoda",
+    "dacapo", "fine", "shortphrase", "mediumphrase", "longphrase", "trem1", "trem2", "trem3",
+    "trem4", "xstem", "slur(", "slur)"})
+FERMATAS = frozenset({"fermata", "invertedfermata"})
+# the mark a fermata is handed to music21 as (it reads "k" as a strong accent on the next note)
+_HANDOVER = "k"
+_FIELD_LINE = re.compile(r"[A-Za-z+]:")
+
+
+def readable_abc(text: str) -> str:
+    """``text`` (ABC) with accidentals held to the bar's end, ``+deco+`` written ``!deco!``, and
+    each fermata handed over as :data:`_HANDOVER`."""
+    lines = [line if _FIELD_LINE.match(line) or line.startswith("%") else _body_line(line)
+             for line in text.split("\n")]
+    out = "\n".join(lines)
+    if re.search(r"(?m)^%abc-\d|propagate-accidentals", text):
+        return out
+    return _PROPAGATION + out
+
+
+def _body_line(line: str) -> str:
+    """One line of music, its decorations rewritten; quoted text, inline fields and comments
+    are copied as they are."""
+    out: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if c == "%":
+            out.append(line[i:])
+            break
+        if c == '"':
+            end = line.find('"', i + 1)
+            end = n - 1 if end < 0 else end
+            out.append(line[i:end + 1])
+            i = end + 1
+            continue
+        if c == "[" and i + 2 < n and line[i + 1].isalpha() and line[i + 2] == ":":
+            end = line.find("]", i)
+            end = n - 1 if end < 0 else end
+            out.append(line[i:end + 1])
+            i = end + 1
+            continue
+        if c in "!+":
+            end = line.find(c, i + 1)
+            name = line[i + 1:end] if end > i else ""
+            if end > i and name in DECORATIONS:  # others are left to music21 as before
+                out.append(_HANDOVER if name in FERMATAS else f"!{name}!")
+                i = end + 1
+                continue
+        if c == "H":
+            out.append(_HANDOVER)
+        elif c == _HANDOVER:
+            pass  # no ABC meaning, and it would become a fermata
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def parse_abc(m21, text: str):
+    """music21's reading of ``text`` (a tune, or a file of them) as :func:`readable_abc` makes
+    it, with its fermatas restored."""
+    parsed = m21.converter.parseData(readable_abc(text), format="abc")
+    for n in parsed.recurse().notes:
+        marks = [a for a in getattr(n, "articulations", ())
+                 if isinstance(a, m21.articulations.StrongAccent)]
+        if marks:
+            n.articulations = [a for a in n.articulations if a not in marks]
+            n.expressions.append(m21.expressions.Fermata())
+    return parsed
