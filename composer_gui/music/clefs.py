@@ -90,6 +90,21 @@ def hands_pair(upper: Part, lower: Part) -> bool:
             and clef_by_range(lower.notes) == "bass" and clef_by_range(upper.notes) == "treble")
 
 
+def choir_runs(parts: Sequence[Part]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of two or more neighbouring parts named as voices
+    (Soprano, Alto, Tenor, Bass, Melody), which notation brackets as a choir: a review found
+    the four staves of every harmonization and chorale continuation unbracketed."""
+    voice = [bool(p.name.split()) and p.name.split()[0].lower() in _VOICES and not p.is_drum
+             and p.clef != "grand" for p in parts]
+    runs: list[tuple[int, int]] = []
+    for i, v in enumerate(voice):
+        if v and runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        elif v:
+            runs.append((i, i))
+    return [r for r in runs if r[1] > r[0]]
+
+
 def clef_by_range(notes: Sequence[Note], name: str = "") -> str:
     """Treble, treble-8vb (a tenor's range) or bass, by where most of the notes lie. A part named
     as a tenor voice gets treble-8vb wherever its notes fit it (a tenor around middle C in plain
@@ -121,5 +136,5 @@ def split_hands(notes: Sequence[Note]) -> tuple[list[Note], list[Note]]:
     return upper, lower
 
 
-__all__ = ["CLEF_SIGNS", "abbreviation", "clef_by_range", "hands_pair", "needs_grand_staff",
-           "split_hands"]
+__all__ = ["CLEF_SIGNS", "abbreviation", "choir_runs", "clef_by_range", "hands_pair",
+           "needs_grand_staff", "split_hands"]

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from .clefs import (
     CLEF_SIGNS,
     abbreviation,
+    choir_runs,
     clef_by_range,
     hands_pair,
     needs_grand_staff,
@@ -225,13 +226,19 @@ class _Writer:
         for i in range(len(score.parts) - 1):
             if i - 1 not in braced and hands_pair(score.parts[i], score.parts[i + 1]):
                 braced.add(i)
+        choirs = choir_runs(score.parts)
         for number, (part, channel) in enumerate(zip(score.parts, channels, strict=True), 1):
+            if any(first == number - 1 for first, _ in choirs):  # a choir: one bracket, each
+                w('<part-group number="2" type="start"><group-symbol>bracket</group-symbol>'
+                  "<group-barline>no</group-barline></part-group>\n")  # staff its own bars
             if number - 1 in braced and number - 2 not in braced:  # two hands: one brace
                 w('<part-group number="1" type="start"><group-symbol>brace</group-symbol>'
                   "<group-barline>yes</group-barline></part-group>\n")
             self._score_part(number, part, channel)
             if number - 2 in braced:
                 w('<part-group number="1" type="stop"/>\n')
+            if any(last == number - 1 for _, last in choirs):
+                w('<part-group number="2" type="stop"/>\n')
         w("</part-list>\n")
         for number, (part, staves) in enumerate(zip(score.parts, layouts, strict=True), 1):
             w(f'<part id="P{number}">\n')

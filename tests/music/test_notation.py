@@ -347,7 +347,9 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
         write_musicxml(score, out)
         xml = out.read_text(encoding="utf-8")
         assert xml.count("<clef-octave-change>-1</clef-octave-change>") == 1
-        assert "<part-group" not in xml
+        assert "<group-symbol>brace" not in xml  # a choir's bracket, not a piano's brace
+        named = layout == "header named"  # named voices are a choir: one bracket
+        assert xml.count("<group-symbol>bracket</group-symbol>") == named
         assert [p.clef for p in read_notation(out).parts] == ["treble", "treble", "treble-8vb",
                                                                "bass"]
 

@@ -269,6 +269,26 @@ def test_four_voices_in_one_part_get_a_grand_staff():
     assert "<staves>2</staves>" in xml and '<clef number="2"><sign>F</sign>' in xml
 
 
+def test_a_choirs_staves_are_bracketed_and_read_back_as_they_were(tmp_path):
+    """Soprano, Alto, Tenor and Bass get one bracket (each staff barred on its own, as choral
+    scores are); a piano beside them is not in it, and reading the file back gives the same
+    parts."""
+    voices = [Part((Note(0, p, TPQ),), name=n) for p, n in
+              ((72, "Soprano"), (67, "Alto"), (60, "Tenor"), (48, "Bass"))]
+    piano = Part((Note(0, 60, TPQ),), name="Piano")
+    score = Score(parts=(*voices, piano))
+    xml = musicxml_text(score)
+    head = xml[:xml.index("</part-list>")]
+    assert head.count("<group-symbol>bracket</group-symbol>") == 1
+    assert head.index('type="start"') < head.index('id="P1"')
+    assert head.index('id="P4"') < head.index('type="stop"') < head.index('id="P5"')
+    out = tmp_path / "choir.musicxml"
+    out.write_text(xml, encoding="utf-8")
+    assert [p.name for p in read_notation(out).parts] == [p.name for p in score.parts]
+    lone = musicxml_text(Score(parts=(voices[0], piano)))
+    assert "<part-group" not in lone  # one voice is no choir
+
+
 def test_two_piano_tracks_are_braced_into_one_grand_staff(tmp_path):
     """A recording with each hand on its own track: treble over bass, joined by a brace."""
     right = Part(tuple(Note(i * 240, 72 + i % 5, 240) for i in range(16)), name="Piano")
