@@ -283,7 +283,7 @@ def _syllables(parsed) -> int:
 
 # ABC decorations (``!trill!``, ``+p+``, ``~``) that music21 does not read, by kind; a fermata is
 # kept (abc_text), and music21 reads !crescendo(! and the like itself
-_ABC_DECORATION = re.compile(r"!([^!\s]+)!|\+([^+\s]+)\+|~(?=[\^=_]*[A-Ga-g])")
+_ABC_DECORATION = re.compile(r"!([^!\s]+)!|\+([^+\s]+)\+|([~T])(?=[\^=_]*[A-Ga-g])")
 _ABC_KINDS = {
     "dynamics": {"pppp", "ppp", "pp", "p", "mp", "mf", "f", "ff", "fff", "ffff", "sfz", "sf",
                  "fp", "sfp", "rfz", "<(", "<)", ">(", ">)"},
@@ -292,7 +292,7 @@ _ABC_KINDS = {
     "D.C. and segno marks": {"segno", "coda", "d.s.", "d.c.", "dacoda", "dacapo", "fine"},
     "ornaments": {"trill", "trill(", "trill)", "lowermordent", "uppermordent", "mordent",
                   "pralltriller", "roll", "turn", "turnx", "invertedturn", "invertedturnx",
-                  "arpeggio", "slide", "trem1", "trem2", "trem3", "trem4", "~"}}
+                  "arpeggio", "slide", "trem1", "trem2", "trem3", "trem4", "~", "t"}}
 
 
 def _markings(m21, parsed, abc: str) -> str:
@@ -316,10 +316,10 @@ def _markings(m21, parsed, abc: str) -> str:
                                        if isinstance(x, m21.expressions.Ornament))
     except Exception:  # a stream music21 cannot walk: nothing to say
         return ""
-    body = "\n".join(line for line in abc.splitlines()
-                     if not re.match(r"[A-Za-z]:", line) and not line.startswith("%"))
+    body = "\n".join(re.sub(r'"[^"]*"', "", line.split("%")[0]) for line in abc.splitlines()
+                     if not re.match(r"[A-Za-z+]:", line))  # no fields, quoted text, comments
     for m in _ABC_DECORATION.finditer(body):
-        name = (m.group(1) or m.group(2) or "~").lower()
+        name = (m.group(1) or m.group(2) or m.group(3)).lower()
         kind = next((k for k, names in _ABC_KINDS.items() if name in names), None)
         if kind is not None:
             counts[kind] += 1

@@ -359,12 +359,13 @@ def test_marks_the_score_cannot_hold_are_named(tmp_path):
     that counts them, from ABC (where music21 skips most decorations) and MusicXML alike."""
     path = tmp_path / "marks.abc"
     path.write_text("X:1\nT:Marks\nM:4/4\nL:1/8\nK:G\n"
-                    "!p!(GA Bc) {c}d2 .B.A | ~G2 !f!AB !trill!c2 !>!d2 | !fermata!G8 |]\n",
+                    "!p!(GA Bc) {c}d2 .B.A | ~G2 !f!AB !trill!c2 !>!d2 | !fermata!G4 \"^T\"TG4 "
+                    "|]  % ~A\n",
                     encoding="utf-8")
     warnings: list[str] = []
     score = read_notation(path, warnings)
-    assert score.note_count == 13 and score.fermatas  # the fermata is kept, so not named
-    assert warnings == ["the grace notes (1), slurs (1), ornaments (2), articulations (3) and "
+    assert score.note_count == 14 and score.fermatas  # the fermata is kept, so not named
+    assert warnings == ["the grace notes (1), slurs (1), ornaments (3), articulations (3) and "
                         "dynamics (2) are not kept: the score holds the notes only"]
     tune = music21.stream.Part()
     for name in ("C4", "D4", "E4", "F4"):
