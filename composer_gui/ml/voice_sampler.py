@@ -176,6 +176,7 @@ from composer_gui.ml.part_writing import (
     _still_owed,
     _style_mask,
     _together_mask,
+    _unison_cost,
     _unison_mask,
     _unresolved,
 )
@@ -1483,6 +1484,9 @@ class VoiceSampler:
                                  if i in RUN_VOICES else None)
                         _leap_cost(biased, mask, chord[:, i], cand, pitch_offset, i == n - 1,
                                    again, mode_minor if i < n - 1 else None)
+                    if rules and n > 3 and i in (1, 2) and part_writing.INNER_UNISON_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        _unison_cost(biased, mask, cur[:, i - 1], cand, pitch_offset)
                     if rules and n > 2 and i == n - 1 and part_writing.LEADING_BASS_COST and \
                             (rising >= 0).any():
                         biased = biased.copy() if biased is logits else biased

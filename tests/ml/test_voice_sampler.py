@@ -3795,3 +3795,47 @@ def test_a_phrase_that_has_run_long_ends_at_the_next_strong_beat(tiny_voice_mode
         return count
 
     assert inner_ends(12) >= 3 and inner_ends(0) == 0
+
+
+def test_an_inner_voice_pays_to_sit_on_the_pitch_above_it(sampler):
+    """The alto striking the soprano's pitch, or the tenor the alto's, costs INNER_UNISON_COST:
+    the pitch's odds fall by that much against the others, and the pitches keep their total
+    probability (which pitch, not whether to strike)."""
+    from composer_gui.ml.part_writing import INNER_UNISON_COST, _unison_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    at = {p: v.pitch_id(p) for p in cand.tolist()}
+    logits = np.zeros((2, v.size))
+    mask = _open_mask(2, sampler)
+    _unison_cost(logits, mask, np.array([67, -1]), cand, v.pitch_offset)
+    assert logits[0, at[64]] - logits[0, at[67]] == pytest.approx(INNER_UNISON_COST)
+    assert np.exp(logits[0, v.pitch_offset:]).sum() == pytest.approx(len(cand))
+    assert np.allclose(logits[1], 0.0)  # nothing sounds above: no charge
+
+
+def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model, monkeypatch):
+    """A model whose voices would rather sing C5, D5 and E5 (INNER_UNISON_COST): on the beats of
+    a harmonized melody that sings them too, the alto takes the soprano's pitch and the tenor the
+    alto's far less often than without the cost."""
+    from composer_gui.ml import part_writing
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 2.0 for p in (72, 74, 76)}))
+    score = melody(16)  # C5 to G5: its C5, D5 and E5 are in the alto's reach too
+
+    def unisons() -> int:
+        count = 0
+        for seed in range(4):
+            for r in s.generate(score, GenerationRequest(harmonize=True, variations=2,
+                                                         seed=seed)):
+                on_beats = [[next((n.pitch for n in p.notes if n.start <= t < n.end), None)
+                             for t in range(0, 16 * TPQ, TPQ)] for p in r.parts]
+                count += sum(1 for k in (0, 1) for a, b in zip(on_beats[k], on_beats[k + 1],
+                                                                  strict=True)
+                             if a is not None and a == b)
+        return count
+
+    with_cost = unisons()
+    monkeypatch.setattr(part_writing, "INNER_UNISON_COST", 0.0)
+    without = unisons()
+    assert without >= 8 and with_cost <= without / 3  # (4 and 16 here)
