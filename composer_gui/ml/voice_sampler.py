@@ -286,6 +286,7 @@ class _VoiceJob:
     history: list[list[int]] = field(default_factory=list)  # melody: its grid tokens so far
     restate_lags: tuple[int, ...] = ()  # melody: steps back to the bars a tune restates
     strain_from: int = 0  # melody: the step of the tune's first full bar (RESTATE_IN_STRAIN)
+    first_onset: int = 0  # melody: the step of its first note (the rests before it are no music)
     entry_pitch: list[int] = field(default_factory=list)  # continuation: each voice's last note
     pull: np.ndarray | None = None  # [voices, vocab size] register pull added to pitch logits
     # voices sampled but not written: a sketch thinner than the model (a melody continued by
@@ -719,6 +720,7 @@ class VoiceSampler:
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
                          strain_from=(score.bar_start(1) if score.pickup else 0) // step,
+                         first_onset=min((nt.start for nt in score.notes), default=0) // step,
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
@@ -1464,7 +1466,8 @@ class VoiceSampler:
                     if hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step,
                                                _strain_lags(lags, frame.step, job.strain_from),
-                                               (run < MAX_RESTATED_RUN) & (restated < budget))
+                                               (run < MAX_RESTATED_RUN) & (restated < budget),
+                                               job.first_onset)
                     if density and frame.final != 2:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += density
@@ -2480,17 +2483,18 @@ def _steps_heard(job: _VoiceJob) -> int:
 
 
 def _restate_bias(logits: np.ndarray, hist: np.ndarray, step: int, lags: tuple[int, ...],
-                  pulled: np.ndarray | None = None) -> np.ndarray:
-    """``logits`` with the restatement pull, for the rows in ``pulled`` (default: all)."""
+                  pulled: np.ndarray | None = None, first_onset: int = 0) -> np.ndarray:
+    """``logits`` with the restatement pull, for the rows in ``pulled`` (default: all); toward a
+    rest only where the tune rested after its first note (``first_onset``, a step)."""
     out = logits.copy()
     rows = np.arange(len(logits))
     for lag in lags:
         if step - lag < 0:
             continue
         ref = hist[:, step - lag]
-        # (not toward a rest: a sketch's pickup bar, read as a bar of rests before its upbeat,
-        # had pulled the bar a phrase later into a rest)
-        ok = (ref >= 0) & (ref != REST)
+        # (not toward the rests before the first note: a sketch's pickup bar, read as a bar of
+        # rests before its upbeat, had pulled the bar a phrase later into a rest)
+        ok = (ref >= 0) & ((ref != REST) | (step - lag >= first_onset))
         ok = ok if pulled is None else ok & pulled
         out[rows[ok], ref[ok]] += RESTATE_BONUS
     return out
