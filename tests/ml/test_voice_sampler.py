@@ -1933,9 +1933,11 @@ def test_a_melody_is_drawn_to_restate_its_earlier_bars():
     out = _restate_bias(logits, hist, 200, (64, 128))
     assert out[0, 7] == out[0, 9] == RESTATE_BONUS and out[1].max() == 0
     assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
-    hist[0, 136] = REST  # a rest a phrase before (a pickup bar's): no pull toward resting
-    out = _restate_bias(logits, hist, 200, (64, 128))
-    assert out[0, REST] == 0 and out[0, 9] == RESTATE_BONUS
+    hist[0, 136] = REST  # a rest a phrase before, in a pickup bar before the first note (150)
+    out = _restate_bias(logits, hist, 200, (64, 128), first_onset=150)
+    assert out[0, REST] == 0 and out[0, 9] == RESTATE_BONUS  # no pull toward resting
+    out = _restate_bias(logits, hist, 200, (64, 128), first_onset=100)  # the tune rested there
+    assert out[0, REST] == RESTATE_BONUS  # restating the bar restates its rest
 
 
 @pytest.mark.parametrize("rule", [True, False])
