@@ -380,14 +380,20 @@ def _close_roots(minor: bool) -> int:
 # Bach's settings of them 0.35% (a scratch count), and an eighteenth listening review heard an
 # eleventh between soprano G5 and alto D4
 ALTO_SPACING_COST = 2.0
+# ... and from the tenor's more than an octave below the alto (session 44): on the beats of the
+# harmonized val melodies (x 2) 15.6 in 1,000 beats, Bach's 7.6; at 1 / 2 nats 13.0 / 7.8, beat
+# chords 0.966 -> 0.970 at 2 (a scratch count beside bench/voice_leaps.py --split val;
+# docs/voices.md has the test split)
+TENOR_SPACING_COST = 2.0
 
 
 def _spacing_cost(biased: np.ndarray, top: np.ndarray, cand: np.ndarray,
-                  pitch_offset: int) -> None:
-    """Charge :data:`ALTO_SPACING_COST` to the candidates more than an octave below ``top``
-    ([rows], -1: silent, no charge)."""
+                  pitch_offset: int, cost: float | None = None) -> None:
+    """Charge ``cost`` (default :data:`ALTO_SPACING_COST`) to the candidates more than an octave
+    below ``top`` ([rows], -1: silent, no charge)."""
     wide = (top[:, None] >= 0) & (top[:, None] - cand[None, :] > 12)
-    biased[:, pitch_offset:pitch_offset + len(cand)] -= ALTO_SPACING_COST * wide
+    cost = ALTO_SPACING_COST if cost is None else cost
+    biased[:, pitch_offset:pitch_offset + len(cand)] -= cost * wide
 
 
 # nats added at a phrase end to the alto's notes that sound another note of a major or minor

@@ -1509,6 +1509,10 @@ class VoiceSampler:
                     if rules and n > 3 and i == 1 and cadence_rules.ALTO_SPACING_COST:
                         biased = biased.copy() if biased is logits else biased
                         _spacing_cost(biased, cur[:, 0], cand, pitch_offset)
+                    if rules and n > 3 and i == 2 and cadence_rules.TENOR_SPACING_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        _spacing_cost(biased, cur[:, 1], cand, pitch_offset,
+                                      cadence_rules.TENOR_SPACING_COST)
                     if full_rows is not None and i == 1 and len(full_rows):
                         biased = biased.copy() if biased is logits else biased
                         biased[full_rows, pitch_offset:] += _full_close_pull(

@@ -3841,3 +3841,29 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
     monkeypatch.setattr(part_writing, "INNER_UNISON_COST", 0.0)
     without = unisons()
     assert without >= 8 and with_cost <= without / 3  # (4 and 16 here)
+
+
+def test_the_tenor_keeps_within_an_octave_of_the_alto(tiny_voice_model, monkeypatch):
+    """A model whose voices would rather sing C3 to E3 (TENOR_SPACING_COST): on the beats of a
+    harmonized melody the tenor lies more than an octave below the alto far less often than
+    without the cost."""
+    from composer_gui.ml import cadence_rules
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 1.0 for p in range(48, 53)}))
+    score = melody(16)
+
+    def wide() -> int:
+        count = 0
+        for seed in range(4):
+            for r in s.generate(score, GenerationRequest(harmonize=True, variations=2,
+                                                         seed=seed)):
+                on_beats = [[next((n.pitch for n in p.notes if n.start <= t < n.end), None)
+                             for t in range(0, 16 * TPQ, TPQ)] for p in r.parts]
+                count += sum(1 for a, t in zip(on_beats[1], on_beats[2], strict=True)
+                             if a is not None and t is not None and a - t > 12)
+        return count
+
+    with_cost = wide()
+    monkeypatch.setattr(cadence_rules, "TENOR_SPACING_COST", 0.0)
+    without = wide()
+    assert without >= 20 and with_cost <= without / 2  # (19 and 77 here)
