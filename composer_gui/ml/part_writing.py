@@ -902,7 +902,9 @@ def _leap_cost(biased: np.ndarray, mask: np.ndarray, before: np.ndarray, cand: n
 # 23.9 and 30.0 / 19.2, beat chords 0.965 -> 0.968 / 0.966, cadences 1.17 each time (a
 # scratch count beside bench/voice_leaps.py --split val; docs/voices.md has the test split).
 # Bach's tenor and bass share a pitch more often than the model's (52.6 and 25.8): the bass
-# is spared
+# is spared. Where the tenor is given (only the alto rewritten) the alto pays for its pitch: a
+# sixteenth on the given tenor's C4 had left the alto, held between the voices, only the step
+# up into consecutive unisons with it
 INNER_UNISON_COST = 2.0
 
 

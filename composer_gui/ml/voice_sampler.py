@@ -1490,6 +1490,8 @@ class VoiceSampler:
                     if rules and n > 3 and i in (1, 2) and part_writing.INNER_UNISON_COST:
                         biased = biased.copy() if biased is logits else biased
                         _unison_cost(biased, mask, cur[:, i - 1], cand, pitch_offset)
+                        if below and below[0] == i + 1 < n - 1:  # a given tenor: the alto pays
+                            _unison_cost(biased, mask, below_now[:, 0], cand, pitch_offset)
                     if rules and n > 2 and i == n - 1 and part_writing.LEADING_BASS_COST and \
                             (rising >= 0).any():
                         biased = biased.copy() if biased is logits else biased
