@@ -26,7 +26,7 @@ from composer_gui.ml.harmony_tables import (
 )
 from composer_gui.ml.sampler import GenerationRequest
 from composer_gui.ml.voices import HOLD, VoiceVocabulary
-from composer_gui.music.score import KeySignature
+from composer_gui.music.score import MAJOR_SCALE, KeySignature
 
 
 @dataclass(frozen=True)
@@ -341,7 +341,7 @@ def melody_close(melody: Melody | None, last_beat: int, minor: bool) -> int:
     return 1 if pc in V_TRIAD[minor] else 0
 
 
-DIATONIC = frozenset({0, 2, 4, 5, 7, 9, 11})  # the normalized keys' notes (C major, A minor)
+DIATONIC = frozenset(MAJOR_SCALE)  # the normalized keys' notes (C major, A minor)
 
 
 def closing_key(melody: Melody | None, last_beat: int, bar_steps: list[int], beat: int

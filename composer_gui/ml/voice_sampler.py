@@ -720,7 +720,8 @@ class VoiceSampler:
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
                          strain_from=(score.bar_start(1) if score.pickup else 0) // step,
-                         first_onset=min((nt.start for nt in score.notes), default=0) // step,
+                         first_onset=min((nt.start for nt in score.notes), default=0) // step
+                         if n == 1 else 0,
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,

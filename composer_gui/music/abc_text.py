@@ -17,6 +17,7 @@ itself does not define) and turned back into a fermata after parsing (:func:`par
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 # ABC 2.1: an accidental holds for the notes of its letter and octave to the end of the bar (the
 # standard's %%propagate-accidentals, "octave"). A file that names its version, or sets the
@@ -34,6 +35,19 @@ DECORATIONS = frozenset({
     "dacapo", "fine", "shortphrase", "mediumphrase", "longphrase", "trem1", "trem2", "trem3",
     "trem4", "xstem", "slur(", "slur)"})
 FERMATAS = frozenset({"fermata", "invertedfermata"})
+# The decorations music21 does not read (``!trill!``, ``+p+``, ``~``, ``T``), by the kind the
+# score model drops (notation names them when a file is read); a fermata is kept, and music21
+# reads !crescendo(! and the like itself
+_DECORATION = re.compile(r"!([^!\s]+)!|\+([^+\s]+)\+|([~T])(?=[\^=_]*[A-Ga-g])")
+DECORATION_KINDS = {
+    "dynamics": {"pppp", "ppp", "pp", "p", "mp", "mf", "f", "ff", "fff", "ffff", "sfz", "sf",
+                 "fp", "sfp", "rfz", "<(", "<)", ">(", ">)"},
+    "articulations": {">", "accent", "emphasis", "tenuto", "wedge", "upbow", "downbow", "open",
+                      "thumb", "snap", "0", "1", "2", "3", "4", "5", "+", "plus"},
+    "D.C. and segno marks": {"segno", "coda", "d.s.", "d.c.", "dacoda", "dacapo", "fine"},
+    "ornaments": {"trill", "trill(", "trill)", "lowermordent", "uppermordent", "mordent",
+                  "pralltriller", "roll", "turn", "turnx", "invertedturn", "invertedturnx",
+                  "arpeggio", "slide", "trem1", "trem2", "trem3", "trem4", "~", "t"}}
 # the mark a fermata is handed to music21 as (it reads "k" as a strong accent on the next note)
 _HANDOVER = "k"
 _FIELD_LINE = re.compile(r"[A-Za-z+]:")
@@ -87,6 +101,20 @@ def _body_line(line: str) -> str:
             out.append(c)
         i += 1
     return "".join(out)
+
+
+def decoration_counts(tune: str) -> Counter[str]:
+    """How many decorations of each :data:`DECORATION_KINDS` kind the tune's music lines carry
+    (fields, quoted text and comments left out)."""
+    body = "\n".join(re.sub(r'"[^"]*"', "", line.split("%")[0]) for line in tune.splitlines()
+                     if not _FIELD_LINE.match(line))
+    counts: Counter[str] = Counter()
+    for m in _DECORATION.finditer(body):
+        name = (m.group(1) or m.group(2) or m.group(3)).lower()
+        kind = next((k for k, names in DECORATION_KINDS.items() if name in names), None)
+        if kind is not None:
+            counts[kind] += 1
+    return counts
 
 
 def parse_abc(m21, text: str):

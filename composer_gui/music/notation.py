@@ -21,7 +21,7 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-from .abc_text import parse_abc
+from .abc_text import decoration_counts, parse_abc
 from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS, clef_by_range
 from .errors import ScoreFileError, one_line
@@ -281,20 +281,6 @@ def _syllables(parsed) -> int:
         return 0
 
 
-# ABC decorations (``!trill!``, ``+p+``, ``~``) that music21 does not read, by kind; a fermata is
-# kept (abc_text), and music21 reads !crescendo(! and the like itself
-_ABC_DECORATION = re.compile(r"!([^!\s]+)!|\+([^+\s]+)\+|([~T])(?=[\^=_]*[A-Ga-g])")
-_ABC_KINDS = {
-    "dynamics": {"pppp", "ppp", "pp", "p", "mp", "mf", "f", "ff", "fff", "ffff", "sfz", "sf",
-                 "fp", "sfp", "rfz", "<(", "<)", ">(", ">)"},
-    "articulations": {">", "accent", "emphasis", "tenuto", "wedge", "upbow", "downbow", "open",
-                      "thumb", "snap", "0", "1", "2", "3", "4", "5", "+", "plus"},
-    "D.C. and segno marks": {"segno", "coda", "d.s.", "d.c.", "dacoda", "dacapo", "fine"},
-    "ornaments": {"trill", "trill(", "trill)", "lowermordent", "uppermordent", "mordent",
-                  "pralltriller", "roll", "turn", "turnx", "invertedturn", "invertedturnx",
-                  "arpeggio", "slide", "trem1", "trem2", "trem3", "trem4", "~", "t"}}
-
-
 def _markings(m21, parsed, abc: str) -> str:
     """What the file marks beside its notes that the score model cannot hold, in words ("slurs
     (3), ornaments (2) and dynamics (1)"), or "": a listening review found an air's trills and
@@ -316,13 +302,8 @@ def _markings(m21, parsed, abc: str) -> str:
                                        if isinstance(x, m21.expressions.Ornament))
     except Exception:  # a stream music21 cannot walk: nothing to say
         return ""
-    body = "\n".join(re.sub(r'"[^"]*"', "", line.split("%")[0]) for line in abc.splitlines()
-                     if not re.match(r"[A-Za-z+]:", line))  # no fields, quoted text, comments
-    for m in _ABC_DECORATION.finditer(body):
-        name = (m.group(1) or m.group(2) or m.group(3)).lower()
-        kind = next((k for k, names in _ABC_KINDS.items() if name in names), None)
-        if kind is not None:
-            counts[kind] += 1
+    for kind, n in decoration_counts(abc).items():
+        counts[kind] += n
     said = [f"{kind} ({n})" for kind, n in counts.items() if n]
     return ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1] if said else ""
 

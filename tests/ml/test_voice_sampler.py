@@ -3816,6 +3816,17 @@ def test_an_inner_voice_pays_to_sit_on_the_pitch_above_it(sampler):
     assert np.allclose(logits[1], 0.0)  # nothing sounds above: no charge
 
 
+def _harmonized_beats(s, score: Score, seeds: int = 4) -> list[list[list[int | None]]]:
+    """For each harmonization of ``score`` (seeds x 2 variations): each part's pitch sounding on
+    each beat of its first 16 (None: silent)."""
+    out = []
+    for seed in range(seeds):
+        for r in s.generate(score, GenerationRequest(harmonize=True, variations=2, seed=seed)):
+            out.append([[next((n.pitch for n in p.notes if n.start <= t < n.end), None)
+                         for t in range(0, 16 * TPQ, TPQ)] for p in r.parts])
+    return out
+
+
 def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model, monkeypatch):
     """A model whose voices would rather sing C5, D5 and E5 (INNER_UNISON_COST): on the beats of
     a harmonized melody that sings them too, the alto takes the soprano's pitch and the tenor the
@@ -3828,16 +3839,9 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
     score = melody(16)  # C5 to G5: its C5, D5 and E5 are in the alto's reach too
 
     def unisons() -> int:
-        count = 0
-        for seed in range(4):
-            for r in s.generate(score, GenerationRequest(harmonize=True, variations=2,
-                                                         seed=seed)):
-                on_beats = [[next((n.pitch for n in p.notes if n.start <= t < n.end), None)
-                             for t in range(0, 16 * TPQ, TPQ)] for p in r.parts]
-                count += sum(1 for k in (0, 1) for a, b in zip(on_beats[k], on_beats[k + 1],
-                                                                  strict=True)
-                             if a is not None and a == b)
-        return count
+        return sum(1 for on_beats in _harmonized_beats(s, score) for k in (0, 1)
+                   for a, b in zip(on_beats[k], on_beats[k + 1], strict=True)
+                   if a is not None and a == b)
 
     with_cost = unisons()
     monkeypatch.setattr(part_writing, "INNER_UNISON_COST", 0.0)
@@ -3855,15 +3859,9 @@ def test_the_tenor_keeps_within_an_octave_of_the_alto(tiny_voice_model, monkeypa
     score = melody(16)
 
     def wide() -> int:
-        count = 0
-        for seed in range(4):
-            for r in s.generate(score, GenerationRequest(harmonize=True, variations=2,
-                                                         seed=seed)):
-                on_beats = [[next((n.pitch for n in p.notes if n.start <= t < n.end), None)
-                             for t in range(0, 16 * TPQ, TPQ)] for p in r.parts]
-                count += sum(1 for a, t in zip(on_beats[1], on_beats[2], strict=True)
-                             if a is not None and t is not None and a - t > 12)
-        return count
+        return sum(1 for on_beats in _harmonized_beats(s, score)
+                   for a, t in zip(on_beats[1], on_beats[2], strict=True)
+                   if a is not None and t is not None and a - t > 12)
 
     with_cost = wide()
     monkeypatch.setattr(cadence_rules, "TENOR_SPACING_COST", 0.0)
