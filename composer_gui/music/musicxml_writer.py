@@ -78,7 +78,7 @@ class _Element:
     notes: list[Note] | None  # None: a rest
     tie_in: bool = False
     tie_out: bool = False
-    first_piece: bool = False  # where the chord begins (fermatas go there)
+    first_piece: bool = False  # where the chord begins (fermatas go there, and on a tie_in)
     hidden: bool = False  # a rest that only fills a second voice
     tuplet: tuple[str, ...] = ()
     accidentals: list[str | None] = field(default_factory=list)
@@ -497,7 +497,10 @@ class _Writer:
               f"{_notations(e, i == 0, fermata=self._fermata(e))}</note>\n")
 
     def _fermata(self, e: _Element) -> bool:
-        return e.first_piece and e.start in self.fermatas
+        """A fermata goes on the chord struck at its tick, and on a note tied into that tick:
+        a melody's last note held from bars before keeps the fermata its chord has (a
+        listening review found it only on the voices that struck there)."""
+        return (e.first_piece or e.tie_in) and e.start in self.fermatas
 
 
 

@@ -552,3 +552,23 @@ def test_a_tempo_mark_counts_the_note_value_its_source_chose(tmp_path):
     abc.write_text("X:1\nT:Air\nM:3/4\nL:1/8\nQ:1/4=96\nK:G\nG2A2B2|c6|]\n", encoding="utf-8")
     quarter = read_notation(abc)  # the quarter is no choice of the source's: music21 says it
     assert quarter.tempo.unit == 0                      # of a bare Q:96 too
+
+
+def test_a_note_held_into_a_fermata_carries_it(tmp_path):
+    """The soprano holds its last note from the bar before while the voices below strike the
+    closing chord under a fermata (bwv10.7's last bars): the soprano's tied note there carries
+    the fermata too, and it reads back at the same tick; a note struck before and tied over an
+    ordinary bar line carries none."""
+    bar = 4 * TPQ
+    soprano = Part((Note(0, 67, 2 * bar),), "Soprano")
+    bass = Part((Note(0, 48, bar), Note(bar, 43, bar)), "Bass")
+    score = Score(parts=(soprano, bass), fermatas=(bar,))
+    xml = musicxml_text(score)
+    soprano_xml = xml.split('<part id="P2"')[0].split('<part id="P1"')[1]
+    assert soprano_xml.count("<fermata") == 1
+    assert re.search(r'<tie type="stop"/>[^\n]*<fermata', soprano_xml)
+    out = tmp_path / "held.musicxml"
+    write_musicxml(score, out)
+    assert read_notation(out).fermatas == (bar,)
+    plain = replace(score, fermatas=())
+    assert "<fermata" not in musicxml_text(plain)
