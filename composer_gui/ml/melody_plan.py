@@ -317,11 +317,19 @@ def melody_final_step(melody: Melody | None, last_bar_step: int, stop_step: int,
     starts in the last bar, so the close sounds under the final note and not under the one
     before it (a note later than the strong beat, :func:`_final_chord_step`), and the dominant
     under the note before (a final whole note on the downbeat had had V struck under it on beat
-    2, the leading tone against the held tonic); else ``last_beat``."""
+    2, the leading tone against the held tonic); else ``last_beat``. A last note struck again
+    on the same pitch class in the last bar (bwv366's D5 half, D5 quarter) arrived at its first
+    strike: the close sounds from there (a listening review heard V under the first D5, the
+    dominant's C# against the melody's tonic)."""
     if melody is None:
         return last_beat
     inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
-    return inside[-1] if inside else last_beat
+    if not inside:
+        return last_beat
+    k = len(inside) - 1
+    while k and melody.pcs[inside[k - 1]] == melody.pcs[inside[-1]]:
+        k -= 1
+    return inside[k]
 
 
 def melody_close(melody: Melody | None, last_beat: int, minor: bool) -> int:

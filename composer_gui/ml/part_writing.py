@@ -359,6 +359,26 @@ def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
     mask[above & keep & (mine >= 0) & (mine % 12 == lead), HOLD] = False
 
 
+def _raised_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
+                          pitch_offset: int, minor: bool) -> None:
+    """On a beat, voice ``i`` does not strike or hold a raised note (:data:`CHROMATIC_WAYS`
+    +1: F# or C# in C major, a secondary leading tone) that a voice above sounds: it leads up
+    by step, and doubled it goes in octaves or one voice leaves it the wrong way (a listening
+    review heard A#4 and A#3 together in E major). The harmonized test melodies x 2 doubled one
+    on 24 of 5,004 beats, Bach on 2 of 2,502 (the key's own leading tone: :func:`_doubling_mask`).
+    A row left without a note keeps its mask."""
+    raised = CHROMATIC_WAYS[minor] == 1
+    above = cur[:, :i]
+    pcs = np.maximum(above, 0) % 12
+    bits = np.bitwise_or.reduce(np.where((above >= 0) & raised[pcs], 1 << pcs, 0), axis=1)
+    if not bits.any():
+        return
+    doubles = ((bits[:, None] >> (cand[None, :] % 12)) & 1) == 1
+    keep = _narrow(mask, ~doubles, pitch_offset)
+    mine = cur[:, i]
+    mask[keep & (mine >= 0) & (((bits >> (np.maximum(mine, 0) % 12)) & 1) == 1), HOLD] = False
+
+
 def _half_beat_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
                              pitch_offset: int, leading: int) -> None:
     """On a half beat, voice ``i`` does not strike the leading tone while any other voice
@@ -483,7 +503,8 @@ def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch
 
 
 def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.ndarray,
-                    cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2)) -> None:
+                    cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2)
+                    ) -> None:
     """On a beat, voice ``i`` above the bass, where the bass owes a seventh's fall (``owed``:
     its pitch per row, -1: none; :func:`_owed_sevenths`), takes a note with which the voices
     above the bass and a bass a semitone or a tone below the seventh can still make a chord
@@ -495,6 +516,17 @@ def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.
     rows = owed >= 0
     if not rows.any():
         return
+    ok = _bass_room(i, n, cur, owed, cand, steps)
+    _narrow_held(mask, ~rows[:, None] | ok, cur[:, i], cand, pitch_offset)
+
+
+def _bass_room(i: int, n: int, cur: np.ndarray, owed: np.ndarray, cand: np.ndarray,
+               steps: tuple[int, ...], before: np.ndarray | None = None) -> np.ndarray:
+    """[rows, candidates]: voice ``i`` on the candidate leaves the bass, on ``owed`` ([rows]),
+    one of ``steps`` to a chord (:func:`_bass_step_room`). ``before`` ([rows, voices]: the
+    pitches at the last onset, the bass's among them): a step that would move in consecutive
+    fifths or octaves with a voice above, as :func:`_parallels_mask` would bar it at the bass,
+    is no room."""
     above = pitch_class_bits(cur[:, :i])
     with_voice = above[:, None] | PC_BIT[cand][None, :]
     ok = np.zeros(with_voice.shape, bool)
@@ -502,10 +534,49 @@ def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.
         bass = (np.maximum(owed + step, 0) % 12)[:, None]
         chord = with_voice | (1 << bass)
         if i < n - 2:
-            ok |= EXTENDABLE[chord]
-            continue
-        ok |= IS_CHORD[chord] & _bass_shape_ok(chord, bass)  # as _style_mask allows it
-    _narrow_held(mask, ~rows[:, None] | ok, cur[:, i], cand, pitch_offset)
+            fits = EXTENDABLE[chord]
+        else:
+            fits = IS_CHORD[chord] & _bass_shape_ok(chord, bass)  # as _style_mask allows it
+        if before is not None:
+            fits &= ~_bass_parallels(i, cur, before, owed + step, cand)
+        ok |= fits
+    return ok
+
+
+# nats: an inner voice taking a note that leaves the bass's stepped eighth no step on to a
+# chord (voice_sampler.BASS_EIGHTH_ROOM, :func:`_room_cost`). A cost, not a mask: as a mask it
+# overruled the softer rules of the inner voices (their unison cost). The harmonized val
+# melodies x 2 (a scratch count beside bench/voice_leaps.py): the bass's eighths reached by
+# step and left by leap 97 of 584 without, 88 of 573 / 76 of 547 / 73 of 555 at 2 / 4 / 8
+# nats, 67 of 553 as a mask (Bach 15 of 455); the test melodies 110 of 617 -> 87 of 613 / 77 of
+# 604 at 4 / 8 nats (Bach 30 of 491; docs/voices.md)
+EIGHTH_ROOM_COST = 8.0
+
+
+def _room_cost(biased: np.ndarray, mask: np.ndarray, owed: np.ndarray, ok: np.ndarray,
+               pitch_offset: int, cost: float) -> None:
+    """Charge ``cost`` to the candidates that are no room (``ok`` False, :func:`_bass_room`) in
+    the rows whose bass owes a step (``owed`` >= 0)."""
+    _charge(biased, mask, np.where((owed >= 0)[:, None] & ~ok, cost, 0.0), pitch_offset)
+
+
+def _bass_parallels(i: int, cur: np.ndarray, before: np.ndarray, bass: np.ndarray,
+                    cand: np.ndarray) -> np.ndarray:
+    """[rows, candidates]: a bass moving from its note at the last onset (``before[:, -1]``) to
+    ``bass`` ([rows]) would make consecutive fifths or octaves with a voice above that moves:
+    the voices above ``i`` as written (``cur``), or voice ``i`` on each candidate."""
+    b0 = before[:, -1]
+    moves = (b0 >= 0) & (bass != b0)
+    bad = np.zeros(len(cur), bool)
+    for j in range(i):
+        interval = np.abs(before[:, j] - b0) % 12
+        bad |= ((before[:, j] >= 0) & (cur[:, j] >= 0) & (cur[:, j] != before[:, j])
+                & ((interval == 0) | (interval == 7)) & (np.abs(cur[:, j] - bass) % 12 == interval))
+    interval = np.abs(before[:, i] - b0) % 12
+    perfect = (before[:, i] >= 0) & ((interval == 0) | (interval == 7))
+    cand_bad = (perfect[:, None] & (cand[None, :] != before[:, i][:, None])
+                & (np.abs(cand[None, :] - bass[:, None]) % 12 == interval[:, None]))
+    return moves[:, None] & (bad[:, None] | cand_bad)
 
 
 def _bad_seventh(pitch: int, after: int) -> int:

@@ -138,6 +138,7 @@ from composer_gui.ml.part_writing import (
     _avoid_mask,
     _bad_seventh,
     _bass_hold_cost,
+    _bass_room,
     _bass_step_room,
     _below_mask,
     _between_mask,
@@ -166,8 +167,10 @@ from composer_gui.ml.part_writing import (
     _parallels_mask,
     _passing_clear,
     _passing_pitch,
+    _raised_doubling_mask,
     _recent_strikes,
     _resolution_mask,
+    _room_cost,
     _root_parallels_mask,
     _seventh_chord_cost,
     _seventh_mask,
@@ -1207,6 +1210,15 @@ class VoiceSampler:
                     # struck on the eighths, BASS_ON_EIGHTHS, whatever the voices above did)
                     leaving[:, n - 1] = _stepped(at_beat[:, n - 1], at_half[:, n - 1]) & \
                         (~between | BASS_ON_EIGHTHS)
+            # the bass's stepped eighth (its pitch per row, -1: none), which the inner voices
+            # leave a step on to a chord (BASS_EIGHTH_ROOM)
+            eighth_room = None
+            if leaving is not None and BASS_EIGHTHS_STEP and BASS_EIGHTH_ROOM and n > 2 \
+                    and leaving[:, n - 1].any() and not frame.cadence \
+                    and frame.forced[n - 1] is None:
+                eighth_room = np.where(leaving[:, n - 1], at_half[:, n - 1], -1)
+                if close_rows is not None:
+                    eighth_room[close_rows] = -1
             across = next_beat and bool((chord != at_beat).any())
             half_beat = halves and not frame.context and frame.step == beat_at + half
             ending: list[tuple[int, int, GeneratedNote]] = []
@@ -1330,6 +1342,9 @@ class VoiceSampler:
                             _clash_mask(mask, i, cur, struck, cand, pitch_offset)
                             _doubling_mask(mask, i, cur, cand, pitch_offset,
                                            LEADING_TONE[mode_minor])
+                            if RAISED_NOT_DOUBLED and n > 2:
+                                _raised_doubling_mask(mask, i, cur, cand, pitch_offset,
+                                                      mode_minor)
                             if key_pull is not None or planning is not None:  # the plan's too
                                 _doubling_mask(mask, i, cur, cand, pitch_offset,
                                                (plan + 11) % 12)
@@ -1493,6 +1508,13 @@ class VoiceSampler:
                         _unison_cost(biased, mask, cur[:, i - 1], cand, pitch_offset)
                         if below and below[0] == i + 1 < n - 1:  # a given tenor: the alto pays
                             _unison_cost(biased, mask, below_now[:, 0], cand, pitch_offset)
+                    if eighth_room is not None and 0 < i < n - 1 and \
+                            part_writing.EIGHTH_ROOM_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        _room_cost(biased, mask, eighth_room,
+                                   _bass_room(i, n, cur, eighth_room, cand, (-2, -1, 1, 2),
+                                              chord),
+                                   pitch_offset, part_writing.EIGHTH_ROOM_COST)
                     if rules and n > 2 and i == n - 1 and part_writing.LEADING_BASS_COST and \
                             (rising >= 0).any():
                         biased = biased.copy() if biased is logits else biased
@@ -2265,6 +2287,15 @@ RESOLVE_STEPS = True
 # at the next beat (it held a leap from a note of the new chord): Bach's basses leave 30 of 491
 # such eighths by a leap, the harmonized test melodies' 141 of 613 (bench/voice_leaps.py)
 BASS_EIGHTHS_STEP = True
+# A raised note a voice above sounds on a beat is not doubled below (_raised_doubling_mask)
+RAISED_NOT_DOUBLED = True
+# ... and the inner voices, written first, pay to leave it no step on to a chord without
+# consecutive fifths or octaves (part_writing.EIGHTH_ROOM_COST, _bass_room): the bass is written
+# last, and where the chord above left it no step the rule above yielded (at 468 of 1,980 such
+# candidate rows of the harmonized val melodies x 2, a scratch count; the style mask took the
+# steps in 114 of them, the pair rule in 93); not at a phrase close or a cadence chord, whose
+# rules choose the chord and the bass's root
+BASS_EIGHTH_ROOM = True
 # Inside the beat before a planned cadence chord the bass strikes only a note a step (or none)
 # from that chord's root, which it then reaches by step: its cadence root is forced (the
 # cadence's rules), and an eighth struck there a step from the beat's note but a leap from the
