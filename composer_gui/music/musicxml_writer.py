@@ -182,6 +182,10 @@ class _Writer:
         self.score = view.score
         self.out: list[str] = []
         self.fermatas = frozenset(self.score.fermatas)
+        # per fermata tick: the latest end of the notes sounding there (a note tied into the
+        # tick carries the fermata only if it holds as long: :meth:`_fermata`)
+        self.fermata_ends = {t: max((n.end for n in self.score.notes if n.start <= t < n.end),
+                                    default=t) for t in self.fermatas}
         self.part_ids = {id(p): i for i, p in enumerate(self.score.parts, 1)}
         self._measures()
 
@@ -497,10 +501,16 @@ class _Writer:
               f"{_notations(e, i == 0, fermata=self._fermata(e))}</note>\n")
 
     def _fermata(self, e: _Element) -> bool:
-        """A fermata goes on the chord struck at its tick, and on a note tied into that tick:
-        a melody's last note held from bars before keeps the fermata its chord has (a
-        listening review found it only on the voices that struck there)."""
-        return (e.first_piece or e.tie_in) and e.start in self.fermatas
+        """A fermata goes on the chord struck at its tick, and on a note tied into that tick
+        that holds as long as any note there: a melody's last note held from bars before keeps
+        the fermata its chord has (a listening review found it only on the voices that struck
+        there), a voice tied in that moves on under the held chord gets none."""
+        if e.start not in self.fermatas:
+            return False
+        if e.first_piece:
+            return True
+        return e.tie_in and bool(e.notes) and \
+            max(n.end for n in e.notes) >= self.fermata_ends[e.start]
 
 
 

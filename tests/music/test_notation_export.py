@@ -558,7 +558,7 @@ def test_a_note_held_into_a_fermata_carries_it(tmp_path):
     """The soprano holds its last note from the bar before while the voices below strike the
     closing chord under a fermata (bwv10.7's last bars): the soprano's tied note there carries
     the fermata too, and it reads back at the same tick; a note struck before and tied over an
-    ordinary bar line carries none."""
+    ordinary bar line carries none, nor does an alto tied in that moves on a beat later."""
     bar = 4 * TPQ
     soprano = Part((Note(0, 67, 2 * bar),), "Soprano")
     bass = Part((Note(0, 48, bar), Note(bar, 43, bar)), "Bass")
@@ -572,3 +572,9 @@ def test_a_note_held_into_a_fermata_carries_it(tmp_path):
     assert read_notation(out).fermatas == (bar,)
     plain = replace(score, fermatas=())
     assert "<fermata" not in musicxml_text(plain)
+    # an alto tied into the tick that moves on under the held soprano gets none
+    alto = Part((Note(0, 60, bar + TPQ), Note(bar + TPQ, 62, 3 * TPQ)), "Alto")
+    xml = musicxml_text(replace(score, parts=(soprano, alto, bass)))
+    alto_xml = xml.split('<part id="P3"')[0].split('<part id="P2"')[1]
+    assert "<fermata" not in alto_xml
+    assert xml.count("<fermata") == 2
