@@ -325,6 +325,13 @@ def melody_final_step(melody: Melody | None, last_bar_step: int, stop_step: int,
         return last_beat
     inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
     if not inside:
+        # the last note struck in a bar before and held to the end (bwv10.7's G, four bars):
+        # the close sounds from its strike, not under it at the end (V against the tonic; a
+        # listening review heard the voices below stand on VI for three bars, then V-I crammed
+        # under the held G)
+        held = [s for s in melody.attacks if s < last_bar_step]
+        if held and all(t == HOLD for t in melody.lane[held[-1] + 1:stop_step]):
+            return held[-1]
         return last_beat
     k = len(inside) - 1
     while k and melody.pcs[inside[k - 1]] == melody.pcs[inside[-1]]:

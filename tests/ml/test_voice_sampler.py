@@ -2162,6 +2162,12 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     assert melody_final_step(kept(harmonize), 4, 16, 8) == 4
     lane[12] = v.pitch_id(64)  # ... but an E after it is the last note's own strike
     assert melody_final_step(kept(harmonize), 4, 16, 8) == 12
+    # the last note struck in the bar before and held to the end (bwv10.7's G held four bars):
+    # the close starts with it; where it stops before the end, the last beat stays
+    lane[:] = [v.pitch_id(62)] + [HOLD] * 3 + [v.pitch_id(60)] + [HOLD] * 11
+    assert melody_final_step(kept(harmonize), 8, 16, 12) == 4
+    lane[14:] = [REST, REST]
+    assert melody_final_step(kept(harmonize), 8, 16, 12) == 12
 
 
 def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root_triad(
