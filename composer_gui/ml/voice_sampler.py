@@ -310,6 +310,10 @@ class _VoiceJob:
     # NO_REPEATED_PLAN)
     close_before: int = -1
     close_key: KeySignature | None = None  # the key the final cadence closes in (``key``)
+    # the closing chord's own fermata is not written: a harmonized melody marks one later under
+    # its final note (struck again in its last bar, or held there; melody_final_step), and two
+    # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s)
+    final_unmarked: bool = False
 
 
 class VoiceSampler:
@@ -592,6 +596,8 @@ class VoiceSampler:
             close_key = closing_key(melody, last_beat, bar_steps, beat)
             close = 2 if close_key is not None else 0
         ending = tonic_check  # the last beat is held
+        final_unmarked = melody is not None and ending and any(
+            last_beat < f < stop_step for f in fermata_steps)
         tonic_check = tonic_check and close == 2
         rules_on = bool(request.style_rules) and n >= 3
         avoid = bass_to_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
@@ -735,7 +741,8 @@ class VoiceSampler:
                          phrase_unit=phrase_grid.LONG_PHRASE_BEATS * beat
                          if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
                          close_before=_chord_before(grid, sketch_end, v),
-                         close_key=real_key(close_key, shift) if close_key else key)
+                         close_key=real_key(close_key, shift) if close_key else key,
+                         final_unmarked=final_unmarked)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1626,8 +1633,10 @@ class VoiceSampler:
                 last_away[closes_marked[away]] = planning[away]
             if sampled is not None:
                 ended = np.flatnonzero(sampled & frame_attack)
+                unmarked = frame.final == 1 and job.final_unmarked
                 for r in ended:
-                    marked[r].append(frame.step * step)
+                    if not unmarked:
+                        marked[r].append(frame.step * step)
                 last_close[ended] = _chord_roots(cur[ended])
             if frame.cadence:  # a phrase close's chord may stand as a fermata's does
                 fermata_at[frame_attack] = frame.step
