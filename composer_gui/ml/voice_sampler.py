@@ -310,6 +310,8 @@ class _VoiceJob:
     # NO_REPEATED_PLAN)
     close_before: int = -1
     close_key: KeySignature | None = None  # the key the final cadence closes in (``key``)
+    # the steps a chorale phrase's lengths count as a beat (PHRASE_BEAT_34; 0: ``beat_steps``)
+    phrase_beat: int = 0
     # the closing chord's own fermata is not written: a harmonized melody marks one later under
     # its final note (struck again in its last bar, or held there; melody_final_step), and two
     # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s)
@@ -742,7 +744,9 @@ class VoiceSampler:
                          if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
-                         final_unmarked=final_unmarked)
+                         final_unmarked=final_unmarked,
+                         phrase_beat=beat * 3 // 2 if PHRASE_BEAT_34 and n > 2
+                         and ts.bar_ticks == 3 * ts.beat_ticks and beat % 2 == 0 else 0)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1052,7 +1056,7 @@ class VoiceSampler:
             else:
                 pos_logits, mask = _phrase_end_logits(
                     v, frame, fi, logits, marked_at, sc, rules, n, at_beat if halves else chord,
-                    mode_minor, job.beat_steps)
+                    mode_minor, job.phrase_beat or job.beat_steps)
                 chosen = sample_tokens(pos_logits, mask, temperature, top_k, top_p,
                                        rng.random(rows))
             if scoring:
@@ -1755,13 +1759,14 @@ class _Schedule:
 def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Schedule:
     """The job's :class:`_Schedule` (``n`` voices; the vocabulary's pitch tokens)."""
     closing = next((f.step for f in job.frames if f.final == 1 and f.fermata), None)
-    min_phrase = MIN_PHRASE_BEATS * job.beat_steps
-    min_last = max(MIN_LAST_PHRASE_BEATS, MIN_PHRASE_BEATS) * job.beat_steps
+    pb = job.phrase_beat or job.beat_steps  # a phrase's lengths count these (PHRASE_BEAT_34)
+    min_phrase = MIN_PHRASE_BEATS * pb
+    min_last = max(MIN_LAST_PHRASE_BEATS, MIN_PHRASE_BEATS) * pb
     # the strong beats (the downbeat, and the middle of a bar of an even number of beats)
     # and how long a phrase runs before a prepared cadence is drawn to end it
     strong = _strong_frames(job.frames, job.beat_steps)
-    long_phrase = phrase_grid.LONG_PHRASE_BEATS * job.beat_steps
-    overdue_phrase = OVERDUE_PHRASE_BEATS * job.beat_steps
+    long_phrase = phrase_grid.LONG_PHRASE_BEATS * pb
+    overdue_phrase = OVERDUE_PHRASE_BEATS * pb
     places = job.fermata_places if PHRASE_PLACES else frozenset()
     if places:  # the sketch's phrase ends show where in the bar the model's fall
         strong = [f.pos in places for f in job.frames]
@@ -1771,7 +1776,7 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
                  if on and f.final == 0 and not f.context} if places else set()
     # the place where the last phrase starts: the one nearest LAST_PHRASE_BEATS before the
     # closing chord that leaves it MIN_LAST_PHRASE_BEATS (a later one when none is there)
-    last_phrase = tuple(b * job.beat_steps for b in LAST_PHRASE_BEATS)
+    last_phrase = tuple(b * pb for b in LAST_PHRASE_BEATS)
     last_place = None
     if closing is not None:
         fits = [f.step for f, on in zip(job.frames, strong, strict=True)
@@ -2115,6 +2120,13 @@ LAST_PHRASE_RETRY = True
 # [--files], phrases of 12 beats or more 11.8% -> 11.1% (10.3% -> 9.6%; Bach's 5.0%, 4.6%), the
 # longest 24 -> 18 beats: the rest are closes that failed the phrase-end rules
 FORCED_PHRASE_BEATS = 12
+# In a bar of three beats the phrase lengths above (MIN_PHRASE_BEATS to FORCED_PHRASE_BEATS,
+# LONG_PHRASE_BEATS) count beats of one and a half: a long phrase is 12 beats, four bars of
+# 3/4, as Bach's are (the bach-chorales pieces in 3/4: 107 of 178 phrases 12 beats, 24 of them
+# 9, 4 of them 8; in 4/4 971 of 1,869 are 8 beats). With the 4/4 counts the 3/4 continuations
+# closed their phrases after 9 beats, three bars (a listening review heard 5 + 3 bars where
+# the sketch had 4 + 4)
+PHRASE_BEAT_34 = True
 # The closing chord of a chorale continued after its phrase ends falls on the bar's downbeat
 # where that fits their grid better than its middle beat (_final_chord_step), and the last
 # phrase starts at the place that leaves whole long phrases from the sketch's last phrase end

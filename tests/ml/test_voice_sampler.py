@@ -1763,6 +1763,28 @@ def test_the_final_chord_keeps_the_sketchs_phrase_grid():
     assert _final_chord_step(400, 412, 4, middle - 36 * 4, 32) == 400  # 3/4: the downbeat
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_chorale_in_three_four_phrases_in_four_bars(tiny_voice_model, monkeypatch, rule):
+    """PHRASE_BEAT_34: a 3/4 sketch with a phrase end on the downbeat of its fourth bar,
+    continued 8 bars x 2 (6 seeds) by a model that likes a fermata on the downbeat: its
+    phrases run 12 beats, four bars, as Bach's 3/4 phrases mostly do (here 22 of 24); with the
+    4/4 counts they closed after 9 beats or ran on to 15 (1 of 28 of 12 beats)."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "PHRASE_BEAT_34", rule)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(0, True): 1.0}))
+    score = dataclasses.replace(chorale(12), time_signatures=(TimeSignature(0, 3, 4),),
+                                fermatas=(9 * TPQ,))
+    lengths = []
+    for seed in range(6):
+        list(s.stream(score, GenerationRequest(bars=8, variations=2, seed=seed)))
+        for ticks in s.fermatas:
+            ends = [9 * TPQ, *sorted(t for t in ticks if t >= 12 * TPQ)]
+            lengths += [(b - a) // TPQ for a, b in itertools.pairwise(ends)]
+    twelve = sum(b == 12 for b in lengths)
+    assert (twelve >= 0.75 * len(lengths)) if rule else (twelve <= 0.25 * len(lengths)), lengths
+
+
 def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_model,
                                                                      monkeypatch):
     """Where the tiny model's voices, written top first, left the bass no root at the last
