@@ -59,9 +59,14 @@ CADENCE_PULL = 2.0
 # ends on V 32 -> 41 of about 125 (Bach 24 of 101), so major keys keep 2.
 CADENCE_PULL_MINOR = 4.0
 HALF_CLOSES = True  # a phrase end after no dominant is drawn to V (a half cadence)
+# ... but not where the phrase end before closed on V: two listening reviews heard phrase ends
+# V, V, V, I (BWV 154.3 continued) and counted the chord of the phrase end before repeated in
+# 25% of the continued test phrase ends (Bach 15%; bench/phrase_ends.py)
+NO_REPEATED_HALF_CLOSE = True
 
 
-def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> np.ndarray:
+def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False,
+                  last: np.ndarray | None = None) -> np.ndarray:
     """[rows, pitches]: the pull (nats) toward the notes of the triad a phrase end the model
     marks should close on, given the chord ``before`` it ([rows, voices], the last beat's).
 
@@ -71,13 +76,17 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False) -> 
     phrase ends are on I or V about half the time, and the tonic before a close, read as the
     dominant of IV, drew continuations to I-IV closes (bench/phrase_ends.py). The tonic
     triad itself counts as no dominant. No pull where the chord before is a dominant whose
-    resolution is no triad of the key (B-flat -> E-flat in C)."""
+    resolution is no triad of the key (B-flat -> E-flat in C), nor to V where the row's last
+    phrase end closed on V (``last``: its root per row, -1: none; NO_REPEATED_HALF_CLOSE)."""
     out = np.zeros((before.shape[0], len(cand)))
     roots = DOMINANT_ROOT[pitch_class_bits(before)]
     tonic_root = 9 if minor else 0
+    dominant = CADENCE_ROOT[(minor, 1)]
     for r in range(before.shape[0]):
         if roots[r] >= 0 and roots[r] != tonic_root:
             triad = DIATONIC_TRIADS.get(int(roots[r] + 5) % 12)
+        elif NO_REPEATED_HALF_CLOSE and last is not None and last[r] == dominant:
+            triad = None
         else:
             triad = V_TRIAD[minor] if HALF_CLOSES else None
         if triad:

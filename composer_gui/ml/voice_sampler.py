@@ -1116,7 +1116,7 @@ class VoiceSampler:
             if rules and n > 2 and close_rows is not None and cadence_rules.CADENCE_PULL \
                     and not frame.cadence:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
-                                            mode_minor)
+                                            mode_minor, last_close[close_rows])
                 # a planned close whose dominant sounds closes on its triad (TONAL_PLAN)
                 if closing_plan is not None:
                     targets = closing_plan[close_rows]

@@ -2811,6 +2811,16 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
     assert SUBTONIC_COST > 0
     assert {int(p) % 12 for p in cand[minor[0] < 0]} == {7}
     assert {int(p) % 12 for p in cand[minor[1] < 0]} == set()  # E7 -> A minor: free
+    # NO_REPEATED_HALF_CLOSE: where the last phrase end closed on V, no half close is drawn
+    # again (rows 2 and 5 above); after a dominant the cadence still is (row 0)
+    last = np.array([7, -1, 7, 0, -1, 7])
+    again = _cadence_pull(before, cand, last=last)
+    again_pulled = [{int(p) % 12 for p in cand[row > 0]} for row in again]
+    assert again_pulled[2] == again_pulled[5] == set()
+    assert again_pulled[0] == {0, 4, 7} and again_pulled[3] == {4, 7, 11}
+    again_minor = _cadence_pull(np.array([[72, 69, 64, 45]]), cand, minor=True,
+                                last=np.array([4]))
+    assert not (again_minor > 0).any()
 
 
 def test_the_beat_before_a_planned_phrase_end_is_drawn_to_v(sampler):
