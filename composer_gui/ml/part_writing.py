@@ -503,8 +503,7 @@ def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch
 
 
 def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.ndarray,
-                    cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2)
-                    ) -> None:
+                    cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2)) -> None:
     """On a beat, voice ``i`` above the bass, where the bass owes a seventh's fall (``owed``:
     its pitch per row, -1: none; :func:`_owed_sevenths`), takes a note with which the voices
     above the bass and a bass a semitone or a tone below the seventh can still make a chord
