@@ -1871,12 +1871,13 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
 
 def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.ndarray,
                        marked_at: np.ndarray, sc: _Schedule, rules: bool, n: int,
-                       heard: np.ndarray, mode_minor: bool, beat_steps: int
+                       heard: np.ndarray, mode_minor: bool, phrase_beat: int
                        ) -> tuple[np.ndarray, np.ndarray]:
     """(logits, mask) for the POS token of a frame the model may mark a phrase end in: the
     step is forced, the fermata flag sampled where a phrase may end (its length, its place
     in the bar, a cadence ready in ``heard``, the chord at the last beat; the last phrase's
-    place). ``marked_at``: each row's last marked phrase end."""
+    place). ``marked_at``: each row's last marked phrase end; ``phrase_beat``: the steps a
+    phrase's length counts as a beat (PHRASE_BEAT_34)."""
     closing, min_phrase, min_last = sc.closing, sc.min_phrase, sc.min_last
     strong, places, last_place = sc.strong, sc.places, sc.last_place
     long_phrase, overdue_phrase, crowded = sc.long_phrase, sc.overdue_phrase, sc.crowded
@@ -1929,7 +1930,7 @@ def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.nd
     if rules and n > 2 and FORCED_PHRASE_BEATS and frame.on_beat and strong[fi] \
             and frame.final == 0 and not crowded(frame.step) and \
             (closing is None or closing - frame.step >= min_last):
-        due = frame.step - marked_at >= FORCED_PHRASE_BEATS * beat_steps
+        due = frame.step - marked_at >= FORCED_PHRASE_BEATS * phrase_beat
         if due.any():
             mask = mask.copy()
             mask[due, p0] = ~mask[due, p0 + 1]
