@@ -350,13 +350,19 @@ def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
     note keeps its mask."""
     lead = np.broadcast_to(np.asarray(leading), (cur.shape[0],))
     above = ((cur[:, :i] >= 0) & (cur[:, :i] % 12 == lead[:, None])).any(axis=1)
-    if not above.any():
+    _bar_doubling(mask, i, cur, cand, pitch_offset, np.where(above, 1 << lead, 0))
+
+
+def _bar_doubling(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
+                  pitch_offset: int, bits: np.ndarray) -> None:
+    """Voice ``i`` neither strikes nor holds the pitch classes ``bits`` ([rows], 12-bit sets)
+    that a voice above sounds (:func:`_doubling_mask`, :func:`_raised_doubling_mask`). A row
+    left without a note keeps its mask."""
+    if not bits.any():
         return
-    keep = _narrow(mask, ~(above[:, None] & (cand[None, :] % 12 == lead[:, None])),
-                   pitch_offset)
-    # nor holds it
+    keep = _narrow(mask, ((bits[:, None] >> (cand[None, :] % 12)) & 1) == 0, pitch_offset)
     mine = cur[:, i]
-    mask[above & keep & (mine >= 0) & (mine % 12 == lead), HOLD] = False
+    mask[keep & (mine >= 0) & (((bits >> (np.maximum(mine, 0) % 12)) & 1) == 1), HOLD] = False
 
 
 def _raised_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,
@@ -370,13 +376,8 @@ def _raised_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.nd
     raised = CHROMATIC_WAYS[minor] == 1
     above = cur[:, :i]
     pcs = np.maximum(above, 0) % 12
-    bits = np.bitwise_or.reduce(np.where((above >= 0) & raised[pcs], 1 << pcs, 0), axis=1)
-    if not bits.any():
-        return
-    doubles = ((bits[:, None] >> (cand[None, :] % 12)) & 1) == 1
-    keep = _narrow(mask, ~doubles, pitch_offset)
-    mine = cur[:, i]
-    mask[keep & (mine >= 0) & (((bits >> (np.maximum(mine, 0) % 12)) & 1) == 1), HOLD] = False
+    _bar_doubling(mask, i, cur, cand, pitch_offset,
+                  np.bitwise_or.reduce(np.where((above >= 0) & raised[pcs], 1 << pcs, 0), axis=1))
 
 
 def _half_beat_doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,

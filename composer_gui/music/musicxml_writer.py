@@ -184,8 +184,9 @@ class _Writer:
         self.fermatas = frozenset(self.score.fermatas)
         # per fermata tick: the latest end of the notes sounding there (a note tied into the
         # tick carries the fermata only if it holds as long: :meth:`_fermata`)
-        self.fermata_ends = {t: max((n.end for n in self.score.notes if n.start <= t < n.end),
-                                    default=t) for t in self.fermatas}
+        notes = self.score.notes if self.fermatas else []  # (a sorted copy: taken once)
+        self.fermata_ends = {t: max((n.end for n in notes if n.start <= t < n.end), default=t)
+                             for t in self.fermatas}
         self.part_ids = {id(p): i for i, p in enumerate(self.score.parts, 1)}
         self._measures()
 
