@@ -314,7 +314,8 @@ class _VoiceJob:
     phrase_beat: int = 0
     # the closing chord's own fermata is not written: a harmonized melody marks one later under
     # its final note (struck again in its last bar, or held there; melody_final_step), and two
-    # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s)
+    # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s);
+    # where the melody strikes again there, the voices below do too
     final_unmarked: bool = False
 
 
@@ -1267,7 +1268,15 @@ class VoiceSampler:
                     # sounds is forced; holding past its end would lengthen nothing)
                     holding = opened[:, i] >= 0
                     mask = np.zeros((rows, v.size), bool)
-                    if frame.final == 2:  # the last beat holds to the bar line
+                    if frame.final == 2 and frame.fermata and job.final_unmarked and any(
+                            f is not None and f >= pitch_offset for f in frame.forced):
+                        # the melody strikes its last note again under the fermata: the
+                        # voices below strike their notes again with it, as Bach's do, and
+                        # the fermata stands over the whole chord
+                        rows_h = np.flatnonzero(holding)
+                        mask[rows_h, pitch[rows_h, i] - min_pitch + pitch_offset] = True
+                        mask[:, REST] = ~holding
+                    elif frame.final == 2:  # the last beat holds to the bar line
                         mask[:, HOLD] = holding
                         mask[:, REST] = ~holding
                     else:

@@ -3168,8 +3168,9 @@ def half_close_melody() -> Score:
 def test_a_melody_struck_again_under_its_last_fermata_gets_one_fermata(sampler):
     """The melody ends C (a half) C (a half, under a fermata), as BWV 366 ends: the close
     starts at the first C, and the harmonization's fermatas are the melody's own, with none
-    added at the first C; a melody whose last note alone carries the fermata keeps its
-    closing fermata there."""
+    added at the first C; the voices below strike their notes again with the second C, as
+    Bach's do. A melody whose last note alone carries the fermata keeps its closing fermata
+    there."""
     beats = [(0, 72, 1), (1, 74, 1), (2, 76, 1), (3, 72, 1), (4, 71, 1), (5, 72, 1), (6, 74, 2),
              (8, 72, 1), (9, 71, 1), (10, 74, 1), (11, 71, 1), (12, 72, 2), (14, 72, 2)]
     notes = tuple(Note(b * TPQ, p, q * TPQ) for b, p, q in beats)
@@ -3178,6 +3179,9 @@ def test_a_melody_struck_again_under_its_last_fermata_gets_one_fermata(sampler):
     for seed in range(3):
         out = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
         assert 12 * TPQ not in out.fermatas and 14 * TPQ in out.fermatas, out.fermatas
+        # the voices below strike again with the melody, so the fermata stands over them too
+        for part in out.parts[1:]:
+            assert any(n.start == 14 * TPQ for n in part.notes), (part.name, part.notes[-2:])
     single = Score(parts=(Part((*notes[:-2], Note(12 * TPQ, 72, 4 * TPQ)), name="Soprano"),),
                    key_signatures=(KeySignature(0, 0),), fermatas=(6 * TPQ, 12 * TPQ))
     out = sampler.generate(single, GenerationRequest(harmonize=True, seed=0))[0]
