@@ -14,6 +14,8 @@
     python bench/voice_leaps.py --no-bass-hold-cost  # the bass may hold under a changing chord
     python bench/voice_leaps.py --no-bass-fall-room  # the voices above a bass seventh may leave
                                                      # it no step down (BASS_FALL_ROOM False)
+    python bench/voice_leaps.py --no-chromatic-chord-cost  # chords outside the key need no
+                                                           # function (CHROMATIC_CHORD_COST 0)
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -137,6 +139,23 @@ def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
     return out
 
 
+def unfunctional(score, key, start: int, end: int) -> list[int]:
+    """[beat chords with a note outside the home key that are a triad or seventh chord with no
+    function in it, beat chords of 3+ pitch classes with such a note]: neither a secondary
+    dominant nor a borrowed chord nor a Neapolitan sixth (part_writing._functional_tables)."""
+    minor = key.quality == "minor"
+    shift = (9 if minor else 0) - key.tonic_pc  # to the normalized C major / A minor
+    whole, _ = part_writing._functional_tables(minor)
+    inside = part_writing._KEY_BITS[minor]
+    out = [0, 0]
+    for son in an.sonorities(score.notes, an.beat_ticks(score, start, end)):
+        bits = sum(1 << ((p + shift) % 12) for p in son.pcs)
+        if len(son.pcs) >= 3 and bits & ~inside:
+            out[0] += not whole[bits, (son.bass + shift) % 12]
+            out[1] += 1
+    return out
+
+
 def bass_under_changes(score, start: int, end: int) -> list[int]:
     """[beat pairs where the bass sounds one pitch (held or struck again) while the pitch
     classes above it change, beat pairs]: a bass standing under moving harmony."""
@@ -241,6 +260,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_chromatic_steps": (part_writing, "CHROMATIC_STEPS", False),
     "no_bass_hold_cost": (part_writing, "BASS_HOLD_COST", 0),
     "no_bass_fall_room": (voice_sampler, "BASS_FALL_ROOM", False),
+    "no_chromatic_chord_cost": (part_writing, "CHROMATIC_CHORD_COST", 0),
 }
 
 
@@ -274,6 +294,7 @@ def main(argv=None) -> None:
     dims, bach_dims, together, bach_together = 0, 0, 0, 0
     chromatic, bach_chromatic = [0, 0, 0], [0, 0, 0]
     standing, bach_standing = [0, 0], [0, 0]
+    odd, bach_odd = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
     left, bach_left = [0, 0, 0, 0], [0, 0, 0, 0]
     if args.continuations:
@@ -305,6 +326,7 @@ def main(argv=None) -> None:
                                                 strict=True)]
         bach_standing = [a + b for a, b in zip(bach_standing, bass_under_changes(s, start, end),
                                                strict=True)]
+        bach_odd = [a + b for a, b in zip(bach_odd, unfunctional(s, key, start, end), strict=True)]
         bach_left = [a + b for a, b in zip(bach_left, dominant_left(s, start, end), strict=True)]
         bach_sevenths = [a + b for a, b in zip(bach_sevenths,
                                                an.seventh_chord_beats(s, start, end), strict=True)]
@@ -343,6 +365,7 @@ def main(argv=None) -> None:
                                                strict=True)]
             standing = [a + b for a, b in zip(standing, bass_under_changes(g, start, stop),
                                               strict=True)]
+            odd = [a + b for a, b in zip(odd, unfunctional(g, key, start, stop), strict=True)]
             sevenths = [a + b for a, b in zip(sevenths, an.seventh_chord_beats(g, start, stop),
                                               strict=True)]
             left = [a + b for a, b in zip(left, dominant_left(g, start, stop), strict=True)]
@@ -365,7 +388,9 @@ def main(argv=None) -> None:
           f"{chromatic[2]} (Bach's {bach_chromatic[0]}, {bach_chromatic[1]}, of "
           f"{bach_chromatic[2]}), the bass on one pitch while the chord above changes "
           f"{standing[0]} of {standing[1]} beat pairs (Bach's {bach_standing[0]} of "
-          f"{bach_standing[1]}), diminished beat triads with the fifth in the bass {dims} "
+          f"{bach_standing[1]}), beat chords outside the key with no function {odd[0]} of "
+          f"{odd[1]} outside it (Bach's {bach_odd[0]} of {bach_odd[1]}), diminished beat "
+          f"triads with the fifth in the bass {dims} "
           f"(Bach's {bach_dims}), one letter sounding two ways at once {together} (Bach's "
           f"{bach_together}), closes after V(7) whose bass leaves its root inside its beat "
           f"{left[0]} of {left[2]}, a chord on another root there {left[1]}, a voice leaving "

@@ -859,6 +859,179 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
 
 
+# nats: on a beat, a voice making the chord one outside the key that has no function in it
+# (:func:`_functional_tables`): a second listening review heard such chords in 6 of 7 outputs
+# (a root-position G-flat chord in F minor, C7 over its B-flat in G major, E-flat7 over its
+# D-flat in B-flat major); the model wrote dominant sevenths over their seventh with no degree
+# of the key to lead to (IV7 over its flat third in major, VI7 over its sharp fourth in minor:
+# a German sixth's sound) where Bach has none. Of the beat chords with a note outside the key,
+# those with no function (bench/voice_leaps.py [--split val] [--no-chromatic-chord-cost]),
+# chosen on the val melodies x 2: 73 of 450 at 0 nats, 49 at 2, 40 at 4, 37 at 8 (Bach 17 of
+# 205 for one run); beat chords 0.969 -> 0.966. docs/voices.md has the test figures.
+CHROMATIC_CHORD_COST = 4.0
+# the degrees above the tonic a secondary dominant may lead to: a major or minor triad of the
+# key (ii iii IV V vi; III iv v VI VII)
+_APPLIED_TARGETS = {False: (2, 4, 5, 7, 9), True: (3, 5, 7, 8, 10)}
+# borrowed chords, (degree, quality): iv, bVI, bVII and v in major; the major tonic in minor
+_MIXTURE = {False: ((5, "min"), (5, "min7"), (8, "maj"), (10, "maj"), (7, "min"), (7, "min7")),
+            True: ((0, "maj"),)}
+_NEAPOLITAN = (1 << 10) | (1 << 2) | (1 << 5)  # B-flat D F: the Neapolitan of A minor
+
+
+def _functional(bits: int, minor: bool) -> bool:
+    """Whether the triad or seventh chord ``bits`` (normalized key) is one a chorale gives an
+    altered note: a secondary dominant (V, V7, vii°, vii°7, viiø7 of a degree of
+    :data:`_APPLIED_TARGETS`) or a borrowed chord (:data:`_MIXTURE`); a Neapolitan in minor
+    counts where its bass is its third (see :func:`_functional_tables`)."""
+    tonic = 9 if minor else 0
+    root, q = int(CHORD_ROOT[bits]), QUALITIES[int(CHORD_QUALITY[bits])]
+    r = (root - tonic) % 12
+    targets = _APPLIED_TARGETS[minor]
+    if q in ("maj", "dom7") and (r + 5) % 12 in targets:
+        return True
+    if q in ("dim", "hdim7") and (r + 1) % 12 in (0, *targets):
+        return True
+    if q == "dim7" and any((r + k + 1) % 12 in (0, *targets) for k in (0, 3, 6, 9)):
+        return True
+    return (r, q) in _MIXTURE[minor]
+
+
+@functools.cache
+def _functional_tables(minor: bool) -> tuple[np.ndarray, np.ndarray]:
+    """([4096, 12] for a whole chord and its bass's pitch class, [4096] for the voices so
+    far): whether a set of pitch classes (normalized key) is free of
+    :data:`CHROMATIC_CHORD_COST`: within the key, not a triad or seventh chord (the style mask's
+    business), or :func:`_functional`, the Neapolitan with its third in the bass; and whether
+    the voices so far lie within one such chord or one of the key's own."""
+    key = _KEY_BITS[minor]
+    masks = np.arange(1 << 12)
+    chord = IS_CHORD & (CHORD_ROOT >= 0)
+    inside = (masks & ~key) == 0
+    ok = inside | ~chord
+    named = np.flatnonzero(chord & ~inside)
+    for bits in named:
+        ok[bits] = _functional(int(bits), minor)
+    whole = np.repeat(ok[:, None], 12, axis=1)
+    allowed = np.flatnonzero(chord & ok)
+    if minor:  # the Neapolitan sixth: B-flat D F over D in A minor
+        whole[_NEAPOLITAN, 2] = True
+        allowed = np.append(allowed, _NEAPOLITAN)
+    within = np.zeros(1 << 12, bool)
+    for bits in allowed:
+        sub = int(bits)
+        while sub:  # every non-empty subset
+            within[sub] = True
+            sub = (sub - 1) & int(bits)
+    within |= inside
+    return whole, within
+
+
+def _chromatic_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
+                          pitch_offset: int, minor: bool, lowest: bool) -> None:
+    """Charge :data:`CHROMATIC_CHORD_COST` to the lowest voice's pitches that make, with the
+    voices ``above`` ([rows, voices], -1: silent), a chord outside the key with no function
+    in it, and to an inner voice's that leave the voices so far in no chord of the key or
+    such function."""
+    whole, within = _functional_tables(minor)
+    merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
+    barred = ~whole[merged, (cand % 12)[None, :]] if lowest else ~within[merged]
+    biased[:, pitch_offset:] -= CHROMATIC_CHORD_COST * barred
+
+
+# nats: the bass, on the first beat whose chord above moves on from a secondary dominant (V,
+# V7, vii°, vii°7 of a degree of the key, with a note outside the key), taking neither that
+# degree's root nor its third (_resolution_cost): the chord led nowhere. A second listening
+# review heard such chords "with no function"; of the harmonized test melodies' beat chords of
+# that kind, the next beat's chord stood on their degree in 127 of 510 (Bach 115 of 263; a
+# scratch count).
+APPLIED_RESOLUTION_COST = 4.0
+
+
+@functools.cache
+def _applied_targets(minor: bool) -> np.ndarray:
+    """[4096] for each set of pitch classes (normalized key): the degree (pitch class) it is a
+    secondary dominant of (:func:`_functional`'s first kind, a note outside the key among it),
+    -1 where none or where a diminished seventh could lead to two such degrees."""
+    out = np.full(1 << 12, -1, np.int64)
+    targets = _APPLIED_TARGETS[minor]
+    tonic = 9 if minor else 0
+    key = _KEY_BITS[minor]
+    for bits in np.flatnonzero((CHORD_ROOT >= 0) & ((np.arange(1 << 12) & ~key) != 0)):
+        root, q = int(CHORD_ROOT[bits]), QUALITIES[int(CHORD_QUALITY[bits])]
+        r = (root - tonic) % 12
+        if q in ("maj", "dom7"):
+            found = [r + 5]
+        elif q in ("dim", "hdim7"):
+            found = [r + 1]
+        elif q == "dim7":
+            found = [r + k + 1 for k in (0, 3, 6, 9)]
+        else:
+            continue
+        found = [t % 12 for t in found if t % 12 in targets]  # vii°7 of the tonic: of vi too
+        if len(found) == 1:
+            out[bits] = (found[0] + tonic) % 12
+    return out
+
+
+def _owed_resolutions(target: np.ndarray, target_bits: np.ndarray, cur: np.ndarray,
+                      minor: bool) -> tuple[np.ndarray, np.ndarray]:
+    """After a beat's frame: each row's secondary dominant still to resolve (the degree's pitch
+    class, -1: none) and its pitch classes. A chord that sounds in every voice and is one sets
+    them; a chord that has moved on from it clears them."""
+    bits = pitch_class_bits(cur)
+    whole = (cur >= 0).all(axis=1)
+    found = np.where(whole, _applied_targets(minor)[bits], -1)
+    moved = whole & ((bits & ~target_bits) != 0)
+    target = np.where(found >= 0, found, np.where(moved, -1, target))
+    target_bits = np.where(found >= 0, bits, np.where(moved, 0, target_bits))
+    return target, target_bits
+
+
+# [12, 4] the chords a secondary dominant's degree may stand as (12-bit sets): its major or
+# minor triad, or that triad with a minor seventh
+_TARGET_CHORDS = np.array([[sum(1 << ((t + x) % 12) for x in steps)
+                            for steps in ((0, 4, 7), (0, 3, 7), (0, 4, 7, 10), (0, 3, 7, 10))]
+                           for t in range(12)], np.int64)
+
+
+def _resolution_cost(biased: np.ndarray, target: np.ndarray, target_bits: np.ndarray,
+                     above: np.ndarray, cand: np.ndarray, pitch_offset: int, lowest: bool
+                     ) -> None:
+    """Charge :data:`APPLIED_RESOLUTION_COST`, in the rows owing a secondary dominant's
+    resolution (``target``, its notes ``target_bits``), to a voice's pitches that leave those
+    notes for a chord not on the degree (with the voices ``above``): for the bass (``lowest``),
+    any but the degree's root or a third above it, once the voices above have left."""
+    rows = np.flatnonzero(target >= 0)
+    if not len(rows):
+        return
+    mine = (1 << (cand % 12))[None, :]
+    held = pitch_class_bits(above[rows])[:, None]
+    if lowest:
+        moved = (held & ~target_bits[rows, None]) != 0
+        step = (cand[None, :] - target[rows, None]) % 12
+        barred = moved & (step != 0) & (step != 3) & (step != 4)
+    else:
+        merged = held | mine
+        left = (merged & ~target_bits[rows, None]) != 0
+        chords = _TARGET_CHORDS[target[rows]]  # [rows, 4]
+        fits = ((merged[:, :, None] & ~chords[:, None, :]) == 0).any(axis=2)
+        barred = left & ~fits
+    biased[rows, pitch_offset:pitch_offset + len(cand)] -= APPLIED_RESOLUTION_COST * barred
+
+
+def _led_nowhere_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
+                      pitch_offset: int, minor: bool, ahead: int) -> None:
+    """Charge :data:`APPLIED_RESOLUTION_COST` to the bass's pitches that make, with the voices
+    ``above``, a secondary dominant whose degree's chords (:data:`_TARGET_CHORDS`) cannot hold
+    the given voices' notes on the next beat (``ahead``, a 12-bit set): under a melody that
+    does not go there, the chord would lead nowhere."""
+    merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
+    target = _applied_targets(minor)[merged]
+    fits = np.bitwise_or.reduce(_TARGET_CHORDS, axis=1)[np.maximum(target, 0)]
+    barred = (target >= 0) & ((ahead & ~fits) != 0)
+    biased[:, pitch_offset:] -= APPLIED_RESOLUTION_COST * barred
+
+
 def _bass_hold_cost(biased: np.ndarray, above: np.ndarray, above_before: np.ndarray,
                     sounding: np.ndarray | None = None, cand: np.ndarray | None = None,
                     pitch_offset: int = 0) -> None:

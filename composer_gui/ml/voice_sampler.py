@@ -142,6 +142,7 @@ from composer_gui.ml.part_writing import (
     _bass_step_room,
     _below_mask,
     _between_mask,
+    _chromatic_chord_cost,
     _chromatic_clash_mask,
     _chromatic_step_mask,
     _clash_mask,
@@ -154,6 +155,7 @@ from composer_gui.ml.part_writing import (
     _leading_cost,
     _leap_cost,
     _leap_mask,
+    _led_nowhere_cost,
     _lowest_mask,
     _mode_degrees,
     _narrow,
@@ -162,6 +164,7 @@ from composer_gui.ml.part_writing import (
     _new_pitch_mask,
     _no_bass_seventh,
     _outer,
+    _owed_resolutions,
     _owed_rises,
     _owed_sevenths,
     _parallels_mask,
@@ -169,6 +172,7 @@ from composer_gui.ml.part_writing import (
     _passing_pitch,
     _raised_doubling_mask,
     _recent_strikes,
+    _resolution_cost,
     _resolution_mask,
     _room_cost,
     _root_parallels_mask,
@@ -905,6 +909,8 @@ class VoiceSampler:
         owed = np.full((k, n), -1, np.int64)
         # the bass's leading tone still to rise ([rows], its pitch, -1: none; _owed_rises)
         rising = np.full(k, -1, np.int64)
+        # the degree each row's secondary dominant leads to, and its notes (_owed_resolutions)
+        target, target_bits = np.full(k, -1, np.int64), np.zeros(k, np.int64)
         if job.style_rules and n > 2 and SKETCH_DEBTS and (cur >= 0).any():
             # the sketch's last chord: its seventh falls, its bass leading tone rises
             owed = _owed_sevenths(owed, cur, np.zeros((k, n), bool))
@@ -1016,6 +1022,7 @@ class VoiceSampler:
                 last_onset, fermata_at = last_onset[idx], fermata_at[idx]
                 marked_at = marked_at[idx]
                 chord, owed, rising = chord[idx], owed[idx], rising[idx]
+                target, target_bits = target[idx], target_bits[idx]
                 plan, plan_for, last_away = plan[idx], plan_for[idx], last_away[idx]
                 last_close = last_close[idx]
                 last_struck, strikes = last_struck[idx], strikes[idx]
@@ -1548,6 +1555,22 @@ class VoiceSampler:
                     if rules and n > 2 and i and frame.on_beat and part_writing.SEVENTH_CHORD_COST:
                         biased = biased.copy() if biased is logits else biased
                         _seventh_chord_cost(biased, cur[:, :i], cand, pitch_offset, i == n - 1)
+                    if rules and n > 2 and i == n - 1 and frame.on_beat and \
+                            part_writing.APPLIED_RESOLUTION_COST and sc.given_next and \
+                            sc.given_next[fi]:
+                        biased = biased.copy() if biased is logits else biased
+                        _led_nowhere_cost(biased, cur[:, :i], cand, pitch_offset, mode_minor,
+                                          sc.given_next[fi])
+                    if rules and n > 2 and i and frame.on_beat and \
+                            part_writing.APPLIED_RESOLUTION_COST and (target >= 0).any():
+                        biased = biased.copy() if biased is logits else biased
+                        _resolution_cost(biased, target, target_bits, cur[:, :i], cand,
+                                         pitch_offset, i == n - 1)
+                    if rules and n > 2 and i and frame.on_beat and \
+                            part_writing.CHROMATIC_CHORD_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        _chromatic_chord_cost(biased, cur[:, :i], cand, pitch_offset, mode_minor,
+                                              i == n - 1)
                     if pull_close is not None:
                         biased = biased.copy() if biased is logits else biased
                         biased[close_rows, pitch_offset:] += pull_close
@@ -1636,6 +1659,8 @@ class VoiceSampler:
                 owed = _owed_sevenths(owed, cur, struck)
                 if part_writing.LEADING_BASS_COST or LEADING_BASS_ROOM:
                     rising = _owed_rises(rising, cur, struck[:, n - 1], mode_minor)
+                if part_writing.APPLIED_RESOLUTION_COST and frame.on_beat:
+                    target, target_bits = _owed_resolutions(target, target_bits, cur, mode_minor)
             if closes_marked is not None and DROP_FAILED_CLOSES and rules and n > 2:
                 # a phrase end whose chord the rules could not make a close is no phrase end
                 failed = closes_marked[~_closes(cur[closes_marked])]
@@ -1758,6 +1783,7 @@ class _Schedule:
     plan_place: list[int]  # the place within PLAN_BEATS where a long phrase may end (-1: none)
     unresolved: list[int] | None  # the given voices' pitch classes that cannot be sevenths
     given_ahead: list[int] | None  # the pitch classes given voices strike in the next beat
+    given_next: list[int] | None  # ... and sound on the next beat (_given_next_beat)
     top_rest: list[bool] | None  # the given top voice rests here (MELODY_RESTS_ALL)
     top_enters: list[bool] | None  # ... and enters again here
 
@@ -1867,6 +1893,8 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     # per frame: the pitch classes given voices strike in the beat after it (12-bit sets)
     given_ahead = (_given_ahead(job, pitch_offset, min_pitch) if job.style_rules and n > 2
                    and part_writing.FALSE_RELATIONS else None)
+    given_next = (_given_next_beat(job, pitch_offset, min_pitch) if job.style_rules and n > 2
+                  and part_writing.APPLIED_RESOLUTION_COST else None)
     stop_step = job.plan.stop_tick // job.step_ticks
     # per frame: the given top voice rests here, a beat or more (MELODY_RESTS_ALL: the
     # voices below rest with it), and the frame where it enters again (they enter with it)
@@ -1875,7 +1903,8 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     return _Schedule(closing, min_phrase, min_last, strong, long_phrase, overdue_phrase, places,
                      placed_at, last_place, before_place, dominant_beats, before_close,
                      before_dominant, dominant_keys, place_ahead, dominant_ahead, half_close,
-                     cadence_ahead, plan_place, unresolved, given_ahead, top_rest, top_enters)
+                     cadence_ahead, plan_place, unresolved, given_ahead, given_next, top_rest,
+                     top_enters)
 
 
 def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.ndarray,
@@ -2234,6 +2263,39 @@ SKETCH_DEBTS = True
 BASS_FALL_ROOM = True
 
 
+def _given_pitches(job: _VoiceJob, i: int, pitch_offset: int, min_pitch: int) -> list[int]:
+    """Per frame of ``job``: the pitch voice ``i`` is given there, struck or held (-1: none, a
+    rest, or written here)."""
+    sounding = []
+    p = job.start_pitch[i] if len(job.start_pitch) > i else -1
+    for f in job.frames:
+        tok = f.forced[i]
+        if tok is None or (tok < pitch_offset and tok != HOLD):
+            p = -1
+        elif tok >= pitch_offset:
+            p = tok - pitch_offset + min_pitch
+        sounding.append(p)
+    return sounding
+
+
+def _given_next_beat(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
+    """Per frame of ``job``: the pitch classes (12-bit sets) the given voices sound on the next
+    frame on a beat (0: none given)."""
+    frames = job.frames
+    now = [0] * len(frames)
+    for i in range(len(frames[0].forced) if frames else 0):
+        for fi, p in enumerate(_given_pitches(job, i, pitch_offset, min_pitch)):
+            if p >= 0:
+                now[fi] |= 1 << (p % 12)
+    out = [0] * len(frames)
+    nxt = 0
+    for fi in range(len(frames) - 1, -1, -1):
+        out[fi] = nxt
+        if frames[fi].on_beat:
+            nxt = now[fi]
+    return out
+
+
 def _unresolved_given(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
     """Per frame of ``job``: the pitch classes (12-bit sets) that given voices (a harmonized
     melody, kept notes) sound there and whose next other pitch rises or falls more than a
@@ -2243,15 +2305,7 @@ def _unresolved_given(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list
     frames = job.frames
     out = [0] * len(frames)
     for i in range(len(frames[0].forced) if frames else 0):
-        sounding = []  # per frame: the given pitch sounding (-1: none, or written here)
-        p = job.start_pitch[i] if len(job.start_pitch) > i else -1
-        for f in frames:
-            tok = f.forced[i]
-            if tok is None or (tok < pitch_offset and tok != HOLD):
-                p = -1
-            elif tok >= pitch_offset:
-                p = tok - pitch_offset + min_pitch
-            sounding.append(p)
+        sounding = _given_pitches(job, i, pitch_offset, min_pitch)
         after = -1  # the next other given pitch after the frame's
         for fi in range(len(frames) - 1, -1, -1):
             nxt = sounding[fi + 1] if fi + 1 < len(frames) else -1

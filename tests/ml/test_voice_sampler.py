@@ -1937,6 +1937,148 @@ def test_fewer_seventh_chords_on_beats_with_their_cost(tiny_voice_model, monkeyp
     assert with_cost < without * 0.75, (with_cost, without)
 
 
+def test_a_chord_outside_the_key_with_no_function_costs_the_voice_that_makes_it(sampler):
+    from composer_gui.ml.part_writing import _chromatic_chord_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def charged(above: list[int], lowest: bool, minor: bool = False) -> set[int]:
+        biased = np.zeros((1, v.size))
+        _chromatic_chord_cost(biased, np.array([above]), cand, v.pitch_offset, minor, lowest)
+        return {int(p) % 12 for p in cand if biased[0, v.pitch_id(int(p))] < 0}
+
+    assert part_writing.CHROMATIC_CHORD_COST > 0
+    # C major: over E-flat A F, the bass's E-flat (F7 over its seventh: no B-flat chord in the
+    # key to lead to) and F cost; under B-flat E C, B-flat (C7, V7 of IV) and C do not
+    assert {3, 5} <= charged([75, 69, 65], lowest=True)
+    assert not charged([70, 64, 60], lowest=True) & {10, 0}
+    # ... nor a secondary dominant's leading tone (E G# B over G#) or a borrowed iv (F A-flat C)
+    assert 8 not in charged([76, 71, 64], lowest=True)
+    assert 5 not in charged([72, 68, 65], lowest=True)
+    # A minor: B-flat D F is a Neapolitan over its D, not over its B-flat
+    assert charged([77, 74, 70], lowest=True, minor=True) & {2, 10} == {10}
+    # an inner voice under E-flat: G (E-flat G: no chord of the key or function holds it)
+    # costs; F (F A-flat C E-flat, a borrowed iv7) and the key's notes with a function do not
+    assert 7 in charged([75], lowest=False)
+    assert 5 not in charged([75], lowest=False)
+
+
+@pytest.mark.parametrize("harmonize", [False, True])
+def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
+        tiny_voice_model, monkeypatch, harmonize):
+    """Continued or harmonized by the tiny model, 4 seeds x 2: beat chords outside C major that
+    are neither a secondary dominant nor a borrowed chord are fewer with CHROMATIC_CHORD_COST."""
+    from composer_gui.ml.harmony_tables import pitch_class_bits
+    from composer_gui.ml.part_writing import _functional_tables
+    from composer_gui.music import analysis as an
+
+    whole, _ = _functional_tables(False)
+    monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", 0.0)  # this rule alone
+
+    def count(cost: float) -> int:
+        monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", cost)
+        s = load_sampler(tiny_voice_model)
+        score = melody(16) if harmonize else chorale(8)
+        found = 0
+        for seed in range(4):
+            req = (GenerationRequest(harmonize=True, variations=2, seed=seed, key=None)
+                   if harmonize else GenerationRequest(bars=4, variations=2, seed=seed, key=None))
+            for r in s.generate(score, req):
+                start = 0 if harmonize else 8 * TPQ
+                for son in an.sonorities(r.notes, an.beat_ticks(r, start, r.end_tick)):
+                    bits = int(pitch_class_bits(np.array([son.pitches]))[0])
+                    found += not whole[bits, son.bass % 12]
+        return found
+
+    with_cost, without = count(4.0), count(0.0)
+    assert with_cost < without * 0.75, (with_cost, without)
+
+
+def test_a_secondary_dominant_is_owed_its_degree_and_the_voices_pay_to_leave_it(sampler):
+    from composer_gui.ml.part_writing import (
+        _led_nowhere_cost,
+        _owed_resolutions,
+        _resolution_cost,
+    )
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    assert part_writing.APPLIED_RESOLUTION_COST > 0
+    # C major: E7 (E G# B D) in every voice owes A; a chord that leaves it clears the debt
+    target, bits = _owed_resolutions(np.array([-1]), np.array([0]),
+                                     np.array([[74, 71, 68, 52]]), minor=False)
+    assert target[0] == 9 and bits[0] == (1 << 2) | (1 << 4) | (1 << 8) | (1 << 11)
+    held, _ = _owed_resolutions(target, bits, np.array([[74, 71, 68, 64]]), minor=False)
+    assert held[0] == 9  # the same chord, another bass: still owed
+    left, _ = _owed_resolutions(target, bits, np.array([[72, 69, 64, 57]]), minor=False)
+    assert left[0] == -1
+    # a plain V7 owes nothing: no note outside the key
+    assert _owed_resolutions(np.array([-1]), np.array([0]), np.array([[77, 71, 67, 55]]),
+                             minor=False)[0][0] == -1
+
+    def charged(above: list[int], lowest: bool) -> set[int]:
+        biased = np.zeros((1, v.size))
+        _resolution_cost(biased, target, bits, np.array([above]), cand, v.pitch_offset, lowest)
+        return {int(p) % 12 for p in cand if biased[0, v.pitch_id(int(p))] < 0}
+
+    # the bass under C E A: A, C or C# (the degree's root, a third above) are free, F is not
+    assert not charged([76, 72, 69], lowest=True) & {9, 0, 1}
+    assert 5 in charged([76, 72, 69], lowest=True)
+    # ... under the E7 still sounding above, the bass is free
+    assert not charged([74, 71, 68], lowest=True)
+    # an inner voice under E: C (toward A minor) and G# (E7 still) are free, F is not
+    assert not charged([76], lowest=False) & {0, 8}
+    assert 5 in charged([76], lowest=False)
+
+    def nowhere(above: list[int], ahead: set[int]) -> set[int]:
+        biased = np.zeros((1, v.size))
+        _led_nowhere_cost(biased, np.array([above]), cand, v.pitch_offset, False,
+                          sum(1 << p for p in ahead))
+        return {int(p) % 12 for p in cand if biased[0, v.pitch_id(int(p))] < 0}
+
+    # under D G# B, the bass's E makes E7: charged where the melody goes on to F, not to A
+    assert 4 in nowhere([74, 71, 68], {5})
+    assert 4 not in nowhere([74, 71, 68], {9})
+
+
+@pytest.mark.parametrize("harmonize", [False, True])
+def test_more_secondary_dominants_lead_to_their_degree_with_the_cost(
+        tiny_voice_model, monkeypatch, harmonize):
+    """The tiny model, 6 seeds x 2: beat chords that are a secondary dominant whose next other
+    chord stands on neither the degree's root nor a third above it are fewer with
+    APPLIED_RESOLUTION_COST."""
+    from composer_gui.ml.harmony_tables import pitch_class_bits
+    from composer_gui.ml.part_writing import _applied_targets
+    from composer_gui.music import analysis as an
+
+    table = _applied_targets(False)
+
+    def count(cost: float) -> tuple[int, int]:
+        monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", cost)
+        s = load_sampler(tiny_voice_model)
+        score = melody(16) if harmonize else chorale(8)
+        nowhere = found = 0
+        for seed in range(6):
+            req = (GenerationRequest(harmonize=True, variations=2, seed=seed, key=None)
+                   if harmonize else GenerationRequest(bars=4, variations=2, seed=seed, key=None))
+            for r in s.generate(score, req):
+                sons = an.sonorities(r.notes, an.beat_ticks(r, 0 if harmonize else 8 * TPQ,
+                                                            r.end_tick))
+                bits = [int(pitch_class_bits(np.array([x.pitches]))[0]) for x in sons]
+                for k, b in enumerate(bits):
+                    if table[b] < 0:
+                        continue
+                    found += 1
+                    after = next((j for j in range(k + 1, len(bits)) if bits[j] & ~b), None)
+                    nowhere += after is not None and \
+                        (sons[after].bass - table[b]) % 12 not in (0, 3, 4)
+        return nowhere, found
+
+    (with_cost, _), (without, _) = count(4.0), count(0.0)
+    assert with_cost < without, (with_cost, without)
+
+
 def test_on_a_beat_the_bass_completes_a_chord(sampler):
     from composer_gui.ml.part_writing import _style_mask
 
