@@ -488,19 +488,33 @@ def _still_owed(owed: np.ndarray, cur: np.ndarray, i: int) -> np.ndarray:
 
 
 def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch_offset: int,
-                     strikes: np.ndarray | None = None) -> None:
+                     strikes: np.ndarray | None = None, minor: bool | None = None) -> None:
     """A seventh falls: a voice that owes one (``owed``: its pitch per row, -1: none;
     :func:`_owed_sevenths`) moves down a step or strikes it again (not once it has struck it
     :data:`OWED_STRIKES` times in a row, ``strikes``), or holds. In the harmonized
     test melodies the sevenths of V7 chords (and of secondary dominants) rose in 117 of 436,
     Bach's in 18 of 381, and a sixth listening review heard V7 go to III with the seventh
-    rising. A row left without a note keeps its mask."""
+    rising. With ``minor`` (the normalized key's mode) it falls to another letter where one is
+    left (:data:`SEVENTH_FALLS_A_STEP`). A row left without a note keeps its mask."""
     check = owed >= 0
     if check.any():
         fall = owed[:, None] - cand[None, :]
         least = np.zeros((len(owed), 1), np.int64) if strikes is None else \
             (strikes >= OWED_STRIKES)[:, None].astype(np.int64)
-        _narrow(mask, ~check[:, None] | ((fall >= least) & (fall <= 2)), pitch_offset)
+        ok = (fall >= least) & (fall <= 2)
+        if minor is not None and SEVENTH_FALLS_A_STEP:
+            slide = _SAME_LETTER[minor][np.maximum(owed, 0)[:, None] % 12, cand[None, :] % 12]
+            _narrow(mask, ~check[:, None] | (ok & ~(slide & (fall > 0))), pitch_offset)
+        _narrow(mask, ~check[:, None] | ok, pitch_offset)
+
+
+# ... to a note of another letter where one is left (B to A under C E G B in C major, not to
+# B-flat, _LETTER's spelling: a chromatic slide makes a new seventh chord, C7 over its B-flat in
+# G major, which a second listening review heard in BWV 269). The harmonized val melodies x 2:
+# the lower voices' sevenths sliding down a semitone to their own letter 8 -> 1 (Bach 0), such
+# slides over all 49 -> 36 (Bach 12 in one run; a scratch count). Falling to a note of the key
+# instead did less (5, 44)
+SEVENTH_FALLS_A_STEP = True
 
 
 def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.ndarray,

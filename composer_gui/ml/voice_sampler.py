@@ -1397,7 +1397,7 @@ class VoiceSampler:
                             _seventh_mask(mask, np.delete(cur, i, axis=1), cand, pitch_offset)
                         if rules and n > 2:
                             _resolution_mask(mask, _still_owed(owed, cur, i), cand,
-                                             pitch_offset, strikes[:, i])
+                                             pitch_offset, strikes[:, i], mode_minor)
                             if i and unresolved[fi]:
                                 _given_seventh_mask(mask, np.delete(cur, i, axis=1), cur[:, i],
                                                     unresolved[fi], cand, pitch_offset)

@@ -3002,6 +3002,17 @@ def test_the_seventh_of_a_dominant_seventh_falls(sampler):
     once = _open_mask(2, sampler)
     _resolution_mask(once, owed[:, 1], cand, v.pitch_offset, np.array([1, 1]))
     assert allowed_pitches(once, sampler, 0) == {63, 64, 65}
+    # in the key (C major), Cmaj7's seventh B falls to A, not to B-flat (a chromatic slide:
+    # C7 over it), where A (or B again) is left; where only B-flat is, the rule yields to it
+    seventh = _owed_sevenths(np.full((1, 4), -1), np.array([[76, 71, 67, 48]]),
+                             np.ones((1, 4), bool))[:, 1]
+    keyed = _open_mask(1, sampler)
+    _resolution_mask(keyed, seventh, cand, v.pitch_offset, minor=False)
+    assert allowed_pitches(keyed, sampler, 0) == {69, 71}
+    no_a = _open_mask(1, sampler)
+    no_a[:, [v.pitch_id(69), v.pitch_id(71)]] = False
+    _resolution_mask(no_a, seventh, cand, v.pitch_offset, minor=False)
+    assert allowed_pitches(no_a, sampler, 0) == {70}
 
 
 def test_a_held_seventh_still_falls_after_the_chord_moves_on(sampler):
