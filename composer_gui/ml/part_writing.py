@@ -1009,28 +1009,37 @@ _TARGET_CHORDS = np.array([[sum(1 << ((t + x) % 12) for x in steps)
 
 
 def _resolution_cost(biased: np.ndarray, target: np.ndarray, target_bits: np.ndarray,
-                     above: np.ndarray, cand: np.ndarray, pitch_offset: int, lowest: bool
-                     ) -> None:
+                     above: np.ndarray, cand: np.ndarray, pitch_offset: int, lowest: bool,
+                     held: np.ndarray | None = None) -> None:
     """Charge :data:`APPLIED_RESOLUTION_COST`, in the rows owing a secondary dominant's
     resolution (``target``, its notes ``target_bits``), to a voice's pitches that leave those
     notes for a chord not on the degree (with the voices ``above``): for the bass (``lowest``),
-    any but the degree's root or a third above it, once the voices above have left."""
+    any but the degree's root or a third above it, once the voices above have left. Holding
+    the voice's pitch (``held``, -1: none) is charged as striking it would be."""
     rows = np.flatnonzero(target >= 0)
     if not len(rows):
         return
-    mine = (1 << (cand % 12))[None, :]
-    held = pitch_class_bits(above[rows])[:, None]
+    pitches = cand[None, :]
+    if held is not None:  # the held pitch as one more column, charged to HOLD
+        pitches = np.concatenate([np.broadcast_to(pitches, (len(rows), len(cand))),
+                                  held[rows, None]], axis=1)
+    mine = np.where(pitches >= 0, 1 << (np.maximum(pitches, 0) % 12), 0)
+    above_bits = pitch_class_bits(above[rows])[:, None]
     if lowest:
-        moved = (held & ~target_bits[rows, None]) != 0
-        step = (cand[None, :] - target[rows, None]) % 12
+        moved = (above_bits & ~target_bits[rows, None]) != 0
+        step = (pitches - target[rows, None]) % 12
         barred = moved & (step != 0) & (step != 3) & (step != 4)
     else:
-        merged = held | mine
+        merged = above_bits | mine
         left = (merged & ~target_bits[rows, None]) != 0
         chords = _TARGET_CHORDS[target[rows]]  # [rows, 4]
         fits = ((merged[:, :, None] & ~chords[:, None, :]) == 0).any(axis=2)
         barred = left & ~fits
-    biased[rows, pitch_offset:pitch_offset + len(cand)] -= APPLIED_RESOLUTION_COST * barred
+    barred &= pitches >= 0
+    biased[rows, pitch_offset:pitch_offset + len(cand)] -= \
+        APPLIED_RESOLUTION_COST * barred[:, :len(cand)]
+    if held is not None:
+        biased[rows, HOLD] -= APPLIED_RESOLUTION_COST * barred[:, -1]
 
 
 def _led_nowhere_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,

@@ -1565,7 +1565,7 @@ class VoiceSampler:
                             part_writing.APPLIED_RESOLUTION_COST and (target >= 0).any():
                         biased = biased.copy() if biased is logits else biased
                         _resolution_cost(biased, target, target_bits, cur[:, :i], cand,
-                                         pitch_offset, i == n - 1)
+                                         pitch_offset, i == n - 1, cur[:, i])
                     if rules and n > 2 and i and frame.on_beat and \
                             part_writing.CHROMATIC_CHORD_COST:
                         biased = biased.copy() if biased is logits else biased
