@@ -1937,6 +1937,24 @@ def test_fewer_seventh_chords_on_beats_with_their_cost(tiny_voice_model, monkeyp
     assert with_cost < without * 0.75, (with_cost, without)
 
 
+def _beat_chords(model_dir, harmonize: bool, seeds: int) -> list:
+    """The beat sonorities of the tiny model's outputs, key unlocked: a 16-quarter melody
+    harmonized, or an 8-quarter chorale continued 4 bars (its own beats left out), ``seeds`` x
+    2 variations, one list per output."""
+    from composer_gui.music import analysis as an
+
+    s = load_sampler(model_dir)
+    score = melody(16) if harmonize else chorale(8)
+    out = []
+    for seed in range(seeds):
+        req = (GenerationRequest(harmonize=True, variations=2, seed=seed, key=None) if harmonize
+               else GenerationRequest(bars=4, variations=2, seed=seed, key=None))
+        for r in s.generate(score, req):
+            out.append(an.sonorities(r.notes, an.beat_ticks(r, 0 if harmonize else 8 * TPQ,
+                                                            r.end_tick)))
+    return out
+
+
 def test_a_chord_outside_the_key_with_no_function_costs_the_voice_that_makes_it(sampler):
     from composer_gui.ml.part_writing import _chromatic_chord_cost
 
@@ -1971,25 +1989,14 @@ def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
     are neither a secondary dominant nor a borrowed chord are fewer with CHROMATIC_CHORD_COST."""
     from composer_gui.ml.harmony_tables import pitch_class_bits
     from composer_gui.ml.part_writing import _functional_tables
-    from composer_gui.music import analysis as an
 
     whole, _ = _functional_tables(False)
     monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", 0.0)  # this rule alone
 
     def count(cost: float) -> int:
         monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", cost)
-        s = load_sampler(tiny_voice_model)
-        score = melody(16) if harmonize else chorale(8)
-        found = 0
-        for seed in range(4):
-            req = (GenerationRequest(harmonize=True, variations=2, seed=seed, key=None)
-                   if harmonize else GenerationRequest(bars=4, variations=2, seed=seed, key=None))
-            for r in s.generate(score, req):
-                start = 0 if harmonize else 8 * TPQ
-                for son in an.sonorities(r.notes, an.beat_ticks(r, start, r.end_tick)):
-                    bits = int(pitch_class_bits(np.array([son.pitches]))[0])
-                    found += not whole[bits, son.bass % 12]
-        return found
+        return sum(not whole[int(pitch_class_bits(np.array([son.pitches]))[0]), son.bass % 12]
+                   for sons in _beat_chords(tiny_voice_model, harmonize, 4) for son in sons)
 
     with_cost, without = count(4.0), count(0.0)
     assert with_cost < without * 0.75, (with_cost, without)
@@ -2050,32 +2057,21 @@ def test_more_secondary_dominants_lead_to_their_degree_with_the_cost(
     APPLIED_RESOLUTION_COST."""
     from composer_gui.ml.harmony_tables import pitch_class_bits
     from composer_gui.ml.part_writing import _applied_targets
-    from composer_gui.music import analysis as an
 
     table = _applied_targets(False)
 
-    def count(cost: float) -> tuple[int, int]:
+    def count(cost: float) -> int:
         monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", cost)
-        s = load_sampler(tiny_voice_model)
-        score = melody(16) if harmonize else chorale(8)
-        nowhere = found = 0
-        for seed in range(6):
-            req = (GenerationRequest(harmonize=True, variations=2, seed=seed, key=None)
-                   if harmonize else GenerationRequest(bars=4, variations=2, seed=seed, key=None))
-            for r in s.generate(score, req):
-                sons = an.sonorities(r.notes, an.beat_ticks(r, 0 if harmonize else 8 * TPQ,
-                                                            r.end_tick))
-                bits = [int(pitch_class_bits(np.array([x.pitches]))[0]) for x in sons]
-                for k, b in enumerate(bits):
-                    if table[b] < 0:
-                        continue
-                    found += 1
-                    after = next((j for j in range(k + 1, len(bits)) if bits[j] & ~b), None)
-                    nowhere += after is not None and \
-                        (sons[after].bass - table[b]) % 12 not in (0, 3, 4)
-        return nowhere, found
+        nowhere = 0
+        for sons in _beat_chords(tiny_voice_model, harmonize, 6):
+            bits = [int(pitch_class_bits(np.array([x.pitches]))[0]) for x in sons]
+            for k, b in enumerate(bits):
+                after = next((j for j in range(k + 1, len(bits)) if bits[j] & ~b), None)
+                nowhere += table[b] >= 0 and after is not None and \
+                    (sons[after].bass - table[b]) % 12 not in (0, 3, 4)
+        return nowhere
 
-    (with_cost, _), (without, _) = count(4.0), count(0.0)
+    with_cost, without = count(4.0), count(0.0)
     assert with_cost < without, (with_cost, without)
 
 
