@@ -250,5 +250,5 @@ def run(args) -> int:
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")
     for result, path in zip(results, paths, strict=True):
         added = result.note_count - score.note_count
-        print(f"{path}: {summary(result)} ({added:+d} notes)")
+        print(f"{path}: {summary(result, plan.key)} ({added:+d} notes)")
     return 0

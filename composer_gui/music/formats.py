@@ -10,7 +10,7 @@ from .midi import read_midi, write_midi
 from .notation import read_notation, write_musicxml
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import read_project, write_project
-from .score import Score
+from .score import KeySignature, Score
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
@@ -89,9 +89,17 @@ def save_score(score: Score, path: str | Path, warnings: list[str] | None = None
         raise ScoreFileError(path, f"unknown file type (writable: {', '.join(WRITABLE)})")
 
 
-def summary(score: Score) -> str:
-    """One line for the CLI and the status bar: notes, bars, tempo, meter, key."""
+def summary(score: Score, heard: KeySignature | None = None) -> str:
+    """One line for the CLI and the status bar: notes, bars, tempo, meter, key. ``heard``, the
+    key a generation wrote in, is named where the signature's own name differs (BWV 40.8 in F
+    minor, written with three flats: "F:minor, 3 flats", not "Eb:major")."""
     key = f", {score.key}" if score.key else ""
+    if heard is not None and score.key is not None and (heard.tonic_pc, heard.mode) != \
+            (score.key.tonic_pc, score.key.mode):
+        n = abs(score.key.sharps)
+        marks = "no sharps or flats" if not n else \
+            f"{n} {'sharp' if score.key.sharps > 0 else 'flat'}{'s' * (n != 1)}"
+        key = f", {heard.tonic_name}:{heard.mode}, {marks}"
     notes, bars = score.note_count, score.bar_count()
     return (f"{notes} note{'s' * (notes != 1)}, {bars} bar{'s' * (bars != 1)}, "
             f"{score.tempo.bpm:.0f} bpm, {score.time_signature}{key}")

@@ -498,3 +498,17 @@ def test_the_midi_program_reads_back_whatever_the_part_is_called(tmp_path, name,
     back = read_notation(path, []).parts[0]
     assert back.program == program
     assert back.name == name
+
+
+def test_the_summary_names_the_key_a_generation_wrote_in_beside_its_signature():
+    from composer_gui.music.formats import summary
+
+    three_flats = Score(parts=(Part((Note(60, 0, 480),), name="S"),),
+                        key_signatures=(KeySignature(0, -3),))
+    assert summary(three_flats).endswith("4/4, Eb:major")
+    # F minor written with three flats (the Dorian signature): not "Eb:major"
+    assert summary(three_flats, KeySignature(0, -4, "minor")).endswith("4/4, F:minor, 3 flats")
+    # the signature's own key, heard: said once, as before
+    assert summary(three_flats, KeySignature(0, -3)).endswith("4/4, Eb:major")
+    plain = Score(parts=(Part((Note(67, 0, 480),), name="S"),), key_signatures=(KeySignature(0),))
+    assert summary(plain, KeySignature(0, 1)).endswith("G:major, no sharps or flats")
