@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from composer_gui.ml import musical_eval as me  # noqa: E402
 from composer_gui.ml import part_writing, voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
+from composer_gui.ml.harmony_tables import CHORD_ROOT, IS_CHORD  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import TPQ  # noqa: E402
@@ -140,17 +141,21 @@ def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
 
 
 def unfunctional(score, key, start: int, end: int) -> list[int]:
-    """[beat chords with a note outside the home key that are a triad or seventh chord with no
-    function in it, beat chords of 3+ pitch classes with such a note]: neither a secondary
-    dominant nor a borrowed chord nor a Neapolitan sixth (part_writing._functional_tables)."""
+    """[beat chords outside the home key that are a triad or seventh chord with no function in
+    it, beat chords of 3+ pitch classes outside it]: neither a secondary dominant nor a borrowed
+    chord nor a Neapolitan sixth (part_writing._functional_tables). Outside the key: a note
+    off it, or a chord not built on its scale (F G# C in A minor)."""
     minor = key.quality == "minor"
     shift = (9 if minor else 0) - key.tonic_pc  # to the normalized C major / A minor
-    whole, _ = part_writing._functional_tables(minor)
+    whole = part_writing._functional_tables(minor)[0]
     inside = part_writing._KEY_BITS[minor]
+    own = part_writing._key_chords(minor)
     out = [0, 0]
     for son in an.sonorities(score.notes, an.beat_ticks(score, start, end)):
         bits = sum(1 << ((p + shift) % 12) for p in son.pcs)
-        if len(son.pcs) >= 3 and bits & ~inside:
+        named = len(son.pcs) >= 3 and IS_CHORD[bits] and CHORD_ROOT[bits] >= 0
+        if len(son.pcs) >= 3 and (bits & ~inside or
+                                  (named and part_writing._template(bits) not in own)):
             out[0] += not whole[bits, (son.bass + shift) % 12]
             out[1] += 1
     return out

@@ -32,6 +32,7 @@ from composer_gui.ml.harmony_tables import (
     where_quality,
 )
 from composer_gui.ml.voices import HOLD, REST
+from composer_gui.music.analysis import SEVENTHS, TRIADS
 from composer_gui.music.score import MAJOR_SCALE, KeySignature
 
 # ----- style rules ---------------------------------------------------------------------------
@@ -890,6 +891,7 @@ _APPLIED_TARGETS = {False: (2, 4, 5, 7, 9), True: (3, 5, 7, 8, 10)}
 _MIXTURE = {False: ((5, "min"), (5, "min7"), (8, "maj"), (10, "maj"), (7, "min"), (7, "min7")),
             True: ((0, "maj"),)}
 _NEAPOLITAN = (1 << 10) | (1 << 2) | (1 << 5)  # B-flat D F: the Neapolitan of A minor
+_LEADING_NINTH = sum(1 << pc for pc in (4, 8, 11, 2, 5))  # E G# B D F: V7 and its minor ninth
 
 
 def _functional(bits: int, minor: bool) -> bool:
@@ -910,19 +912,55 @@ def _functional(bits: int, minor: bool) -> bool:
     return (r, q) in _MIXTURE[minor]
 
 
+def _template(bits: int) -> int:
+    """The whole chord (12-bit set) of the triad or seventh chord ``bits`` names (B# F# over
+    G#: G#7, G# B# D# F#)."""
+    steps = {**TRIADS, **SEVENTHS}[QUALITIES[int(CHORD_QUALITY[bits])]]
+    return sum(1 << ((int(CHORD_ROOT[bits]) + x) % 12) for x in steps)
+
+
 @functools.cache
-def _functional_tables(minor: bool) -> tuple[np.ndarray, np.ndarray]:
-    """([4096, 12] for a whole chord and its bass's pitch class, [4096] for the voices so
-    far): whether a set of pitch classes (normalized key) is free of
-    :data:`CHROMATIC_CHORD_COST`: within the key, not a triad or seventh chord (the style mask's
-    business), or :func:`_functional`, the Neapolitan with its third in the bass; and whether
-    the voices so far lie within one such chord or one of the key's own."""
+def _key_chords(minor: bool) -> frozenset[int]:
+    """The triads and seventh chords (12-bit sets) built in thirds on the normalized key's scale:
+    in minor on its natural, harmonic and melodic forms (A minor's E G# B and D F# A, not F G# C:
+    the raised seventh over the sixth is no chord of the key)."""
+    if minor:
+        scales = ((9, 11, 0, 2, 4, 5, 7), (9, 11, 0, 2, 4, 5, 8), (9, 11, 0, 2, 4, 6, 8))
+    else:
+        scales = ((0, 2, 4, 5, 7, 9, 11),)
+    out = set()
+    for scale in scales:
+        for d in range(7):
+            triad = [scale[(d + k) % 7] for k in (0, 2, 4)]
+            out.add(sum(1 << pc for pc in triad))
+            out.add(sum(1 << pc for pc in triad) | 1 << scale[(d + 6) % 7])
+    return frozenset(out)
+
+
+@functools.cache
+def _functional_tables(minor: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """([4096, 12] for a whole chord and its bass's pitch class, [4096] twice for the voices
+    so far): whether a set of pitch classes (normalized key) is free of
+    :data:`CHROMATIC_CHORD_COST`: a chord of the key, not a triad or seventh chord (the style
+    mask's business), or :func:`_functional`, the Neapolitan with its third in the bass; and
+    whether the voices so far lie within one such chord, or are notes of the key: in minor,
+    for a note struck, not with the raised sixth or seventh among them (C struck under the
+    leading tone G#, or F under F#: an F minor chord to come, or nothing), for a note held
+    (a suspension, C over E G#), any."""
     key = _KEY_BITS[minor]
     masks = np.arange(1 << 12)
     chord = IS_CHORD & (CHORD_ROOT >= 0)
     inside = (masks & ~key) == 0
-    ok = inside | ~chord
-    named = np.flatnonzero(chord & ~inside)
+    if minor:  # the raised seventh and the sixth it meets, F and G# in A minor: only in vii°7
+        # (and V7 with its minor ninth); the raised sixth with the flat seventh, F# and G: never
+        # (F G# C is an F minor chord, B-flat C# F one in D minor: a second review heard them)
+        has = [(masks >> pc) & 1 == 1 for pc in range(12)]
+        inside &= ~(has[5] & has[8] & ((masks & ~_LEADING_NINTH) != 0)) & ~(has[6] & has[7])
+    own = np.zeros(1 << 12, bool)  # a triad or seventh chord of the key, by its full template
+    own[np.flatnonzero(chord)] = [_template(int(b)) in _key_chords(minor)
+                                  for b in np.flatnonzero(chord)]
+    ok = own | ~chord
+    named = np.flatnonzero(chord & ~own)
     for bits in named:
         ok[bits] = _functional(int(bits), minor)
     whole = np.repeat(ok[:, None], 12, axis=1)
@@ -936,20 +974,32 @@ def _functional_tables(minor: bool) -> tuple[np.ndarray, np.ndarray]:
         while sub:  # every non-empty subset
             within[sub] = True
             sub = (sub - 1) & int(bits)
-    within |= inside
-    return whole, within
+    held = within | inside
+    if minor:
+        raised = (has[6] | has[8]) & (np.array([bin(m).count("1") for m in masks]) >= 2)
+        inside &= ~raised
+    return whole, within | inside, held
 
 
 def _chromatic_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
-                          pitch_offset: int, minor: bool, lowest: bool) -> None:
+                          pitch_offset: int, minor: bool, lowest: bool,
+                          held: np.ndarray | None = None) -> None:
     """Charge :data:`CHROMATIC_CHORD_COST` to the lowest voice's pitches that make, with the
     voices ``above`` ([rows, voices], -1: silent), a chord outside the key with no function
     in it, and to an inner voice's that leave the voices so far in no chord of the key or
-    such function."""
-    whole, within = _functional_tables(minor)
-    merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
+    such function. Holding the voice's pitch (``held``, -1: none) is charged as striking it
+    would be (a tenor held B-flat under C# and F in D minor, an F minor chord's sound)."""
+    whole, within, held_within = _functional_tables(minor)
+    above_bits = pitch_class_bits(above)
+    merged = above_bits[:, None] | (1 << (cand % 12))[None, :]
     barred = ~whole[merged, (cand % 12)[None, :]] if lowest else ~within[merged]
     biased[:, pitch_offset:] -= CHROMATIC_CHORD_COST * barred
+    if held is not None:
+        rows = np.flatnonzero(held >= 0)
+        pc = held[rows] % 12
+        with_held = above_bits[rows] | (1 << pc)
+        bad = ~whole[with_held, pc] if lowest else ~held_within[with_held]
+        biased[rows[bad], HOLD] -= CHROMATIC_CHORD_COST
 
 
 # nats: the bass, on the first beat whose chord above moves on from a secondary dominant (V,

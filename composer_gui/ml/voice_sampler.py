@@ -1570,7 +1570,7 @@ class VoiceSampler:
                             part_writing.CHROMATIC_CHORD_COST:
                         biased = biased.copy() if biased is logits else biased
                         _chromatic_chord_cost(biased, cur[:, :i], cand, pitch_offset, mode_minor,
-                                              i == n - 1)
+                                              i == n - 1, cur[:, i])
                     if pull_close is not None:
                         biased = biased.copy() if biased is logits else biased
                         biased[close_rows, pitch_offset:] += pull_close

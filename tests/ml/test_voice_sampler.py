@@ -1980,6 +1980,21 @@ def test_a_chord_outside_the_key_with_no_function_costs_the_voice_that_makes_it(
     # costs; F (F A-flat C E-flat, a borrowed iv7) and the key's notes with a function do not
     assert 7 in charged([75], lowest=False)
     assert 5 not in charged([75], lowest=False)
+    # A minor: the raised seventh with the sixth, F G# C, is no chord of the key (an F minor
+    # chord), though each note is one of the key's; under G#5 an inner voice striking C costs,
+    # B, D, E do not; over E, C held (a suspension, C over E G#) is free, struck it is not
+    assert 5 in charged([80, 72], lowest=True, minor=True)
+    assert 0 in charged([80], lowest=False, minor=True)
+    assert not charged([80], lowest=False, minor=True) & {11, 2, 4}
+
+    def hold_charged(above: list[int], held: int) -> bool:
+        biased = np.zeros((1, v.size))
+        _chromatic_chord_cost(biased, np.array([above]), cand, v.pitch_offset, True, False,
+                              np.array([held]))
+        return biased[0, HOLD] < 0
+
+    assert not hold_charged([80, 76], 72)  # C held under G#5 and E5
+    assert hold_charged([80, 76], 75)  # E-flat (D#) held: no chord of A minor
 
 
 @pytest.mark.parametrize("harmonize", [False, True])
@@ -1990,7 +2005,7 @@ def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
     from composer_gui.ml.harmony_tables import pitch_class_bits
     from composer_gui.ml.part_writing import _functional_tables
 
-    whole, _ = _functional_tables(False)
+    whole = _functional_tables(False)[0]
     monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", 0.0)  # this rule alone
 
     def count(cost: float) -> int:
@@ -3846,6 +3861,9 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     # there, and the rule yields)
     monkeypatch.setattr(voice_sampler, "FERMATA_STANDS", False)
     monkeypatch.setattr(cadence_rules, "LEADING_TONE_REACH", False)
+    # (so with the cost of chords with no function: one seed's voices above then leave the
+    # bass only G)
+    monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
 
     beats = [(0, 69, 1), (1, 71, 1), (2, 72, 1), (3, 69, 1), (4, 68, 1), (5, 69, 1), (6, 71, 2),
              (8, 72, 1), (9, 71, 1), (10, 71, 1), (11, 71, 1), (12, 69, 4)]
@@ -4123,11 +4141,12 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
     alto's far less often than without the cost."""
     from composer_gui.ml import cadence_rules, part_writing
 
-    # (the tenor's spacing cost, which draws it up toward the alto, and the cost of leaving the
-    # bass's eighth no step, which draws the inner voices to the chords that step makes, are
-    # other rules')
+    # (the tenor's spacing cost, which draws it up toward the alto, the cost of leaving the
+    # bass's eighth no step, which draws the inner voices to the chords that step makes, and
+    # that of chords with no function, which draws them to the key's own, are other rules')
     monkeypatch.setattr(cadence_rules, "TENOR_SPACING_COST", 0.0)
     monkeypatch.setattr(part_writing, "EIGHTH_ROOM_COST", 0.0)
+    monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
     s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 2.0 for p in (72, 74, 76)}))
     score = melody(16)  # C5 to G5: its C5, D5 and E5 are in the alto's reach too
 
