@@ -3707,17 +3707,22 @@ def test_a_phrase_end_in_a_major_key_is_no_minor_tonic(sampler, monkeypatch):
     assert {3, 4} <= tenor_pcs() and {8, 9} <= tenor_pcs((72, 65))
 
 
-def test_a_harmonized_minor_melodys_phrase_closes_as_bach_closes_under_its_note():
+def test_a_harmonized_minor_melodys_phrase_closes_as_bach_closes_under_its_note(monkeypatch):
     """Normalized A minor: B-C may close G7-C in C major (False, 0), on C major unprepared, on
-    i or on F major (VI); D#-E may close B7-E major or B7-E minor (False, 4 / True, 7), on E
-    major as a half close, on C major (III) or on i."""
+    i or on F major (VI); D#-E, led by a note off the key, closes on E: B7-E major or B7-E
+    minor (False, 4 / True, 7), or E major as a half close (LEADING_CLOSES); without that rule
+    on C major (III) or on i too."""
+    from composer_gui.ml import melody_plan
+
     c_major = (False, 0)
     assert _close_kinds([9, 11, 0], True) == {
         ((1, (1, c_major)), (2, (2, c_major))), ((2, (2, c_major)),), ((2, (2, None)),),
         ((2, (2, (False, 5))),)}
-    assert _close_kinds([9, 3, 4], True) == {
-        ((1, (1, (False, 4))), (2, (2, (False, 4)))), ((1, (1, (True, 7))), (2, (2, (True, 7)))),
-        ((2, (1, None)),), ((2, (2, c_major)),), ((2, (2, None)),)}
+    on_e = {((1, (1, (False, 4))), (2, (2, (False, 4)))),
+            ((1, (1, (True, 7))), (2, (2, (True, 7)))), ((2, (1, None)),)}
+    assert _close_kinds([9, 3, 4], True) == on_e
+    monkeypatch.setattr(melody_plan, "LEADING_CLOSES", False)
+    assert _close_kinds([9, 3, 4], True) == on_e | {((2, (2, c_major)),), ((2, (2, None)),)}
 
 
 def test_an_inner_voice_on_a_close_keys_leading_tone_may_fall_to_its_fifth(sampler,
@@ -3795,6 +3800,26 @@ def test_a_phrase_close_on_the_last_closes_chord_is_drawn_less_often():
 
     fresh, again = share_on_g(None), share_on_g((7, False))
     assert 0.78 < fresh < 0.92 and again < fresh - 0.12
+
+
+def test_a_phrase_close_led_to_by_a_note_off_the_key_stands_on_that_note(monkeypatch):
+    """D under a fermata in C major (BWV 347's A#4-B4 in A major): reached from E, most of
+    Bach's kinds close on G (a half close on V, or V/V-V); reached from C#, the note off the key
+    that leads to D, every draw closes on D (D minor, prepared by A7), as Bach's phrases close
+    on the note so led to; without LEADING_CLOSES they do not."""
+    from composer_gui.ml import melody_plan
+    from composer_gui.ml.melody_plan import Melody, close_choice
+
+    def roots(prev: int) -> list[int]:
+        melody = Melody(lane=[], attacks=[0, 1, 2], pcs={0: 9, 1: prev, 2: 2})
+        return [chord[0] for _, chord in
+                (close_choice(melody, 2, 2, 1, True, np.random.default_rng(s), False)
+                 for s in range(200))]
+
+    assert set(roots(1)) == {2}  # C# - D: on D
+    assert roots(4).count(7) > 150  # E - D: on G
+    monkeypatch.setattr(melody_plan, "LEADING_CLOSES", False)
+    assert roots(1).count(7) > 100
 
 
 def test_the_search_keeps_the_candidate_with_fewer_parallels(sampler, monkeypatch):
