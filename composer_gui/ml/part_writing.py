@@ -827,8 +827,11 @@ _SAME_LETTER = {minor: np.equal.outer(_LETTER[minor], _LETTER[minor]) for minor 
 # across 14.0% of the harmonized val melodies' beat pairs while the chord above changed (Bach
 # 8.5%); at 1 nat 11.8%, at 2 nats 9.2%, beat chords 0.942 -> 0.956 -> 0.968, six-four beat
 # chords 30 -> 23 -> 7 of ~2,930 (Bach 24 of 1,473; bench/voice_leaps.py --split val
-# [--no-bass-hold-cost]; docs/voices.md).
-BASS_HOLD_COST = 2.0
+# [--no-bass-hold-cost]; docs/voices.md). 3 nats since session 46, with BASS_RESTRIKE_COST: the
+# costs of chords outside the key had left the bass fewer notes to move to (standing 9.8% of the
+# val melodies' beat pairs); at 3 / 3 nats 8.4% (Bach 8.5%), beat chords 0.965 -> 0.972, six-four
+# beat chords 39 -> 24 of ~2,935, cadences and parallels the same.
+BASS_HOLD_COST = 3.0
 # ... and striking its note again there, on top of BASS_REPEAT_COST, which any restruck bass
 # note pays (session 37): held or struck again, the bass stood
 # under a changing chord at 12.8% of the harmonized test melodies' beat pairs (Bach 7.1%), and
@@ -836,8 +839,8 @@ BASS_HOLD_COST = 2.0
 # melodies x 2, at 0 / 1 / 2 / 4 nats: standing 600 / 532 / 468 / 420 of 4,672 beat pairs,
 # repeats 8.5% / - / 5.1% / 2.9%, octave leaps 2.7% / - / 3.9% / 4.6% (Bach 3.4%), outer
 # parallels 0.000 / 0.000 / 0.006 / 0.012 per 8 bars; val 435 -> 399 of 4,022 (Bach 8.5%),
-# continued test openings 160 -> 135 of 1,240 (Bach 7.6%) at 2
-BASS_RESTRIKE_COST = 2.0
+# continued test openings 160 -> 135 of 1,240 (Bach 7.6%) at 2 (3 since session 46: see above)
+BASS_RESTRIKE_COST = 3.0
 
 
 # nats: on a beat, the lowest voice making the chord a seventh chord other than a dominant or

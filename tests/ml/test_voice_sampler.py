@@ -2067,7 +2067,7 @@ def test_a_secondary_dominant_is_owed_its_degree_and_the_voices_pay_to_leave_it(
 @pytest.mark.parametrize("harmonize", [False, True])
 def test_more_secondary_dominants_lead_to_their_degree_with_the_cost(
         tiny_voice_model, monkeypatch, harmonize):
-    """The tiny model, 6 seeds x 2: beat chords that are a secondary dominant whose next other
+    """The tiny model, 10 seeds x 2: beat chords that are a secondary dominant whose next other
     chord stands on neither the degree's root nor a third above it are fewer with
     APPLIED_RESOLUTION_COST."""
     from composer_gui.ml.harmony_tables import pitch_class_bits
@@ -2078,7 +2078,7 @@ def test_more_secondary_dominants_lead_to_their_degree_with_the_cost(
     def count(cost: float) -> int:
         monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", cost)
         nowhere = 0
-        for sons in _beat_chords(tiny_voice_model, harmonize, 6):
+        for sons in _beat_chords(tiny_voice_model, harmonize, 10):
             bits = [int(pitch_class_bits(np.array([x.pitches]))[0]) for x in sons]
             for k, b in enumerate(bits):
                 after = next((j for j in range(k + 1, len(bits)) if bits[j] & ~b), None)
