@@ -883,9 +883,11 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
 # D-flat in B-flat major); the model wrote dominant sevenths over their seventh with no degree
 # of the key to lead to (IV7 over its flat third in major, VI7 over its sharp fourth in minor:
 # a German sixth's sound) where Bach has none. Of the beat chords with a note outside the key,
-# those with no function (bench/voice_leaps.py [--split val] [--no-chromatic-chord-cost]),
-# chosen on the val melodies x 2: 73 of 450 at 0 nats, 49 at 2, 40 at 4, 37 at 8 (Bach 17 of
-# 205 for one run); beat chords 0.969 -> 0.966. docs/voices.md has the test figures.
+# those with no function (bench/voice_leaps.py [--split val] [--no-chromatic-chord-cost], as
+# first defined, before the minor keys' chords below), chosen on the val melodies x 2: 73 of
+# 450 at 0 nats, 49 at 2, 40 at 4, 37 at 8 (Bach 17 of 205 for one run); beat chords 0.969 ->
+# 0.966; with the final definition 57 at 4 nats and 54 at 8 (Bach 24 of 212). docs/voices.md
+# has the test figures.
 CHROMATIC_CHORD_COST = 4.0
 # the degrees above the tonic a secondary dominant may lead to: a major or minor triad of the
 # key (ii iii IV V vi; III iv v VI VII)
@@ -956,7 +958,7 @@ def _functional_tables(minor: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     inside = (masks & ~key) == 0
     if minor:  # the raised seventh and the sixth it meets, F and G# in A minor: only in vii°7
         # (and V7 with its minor ninth); the raised sixth with the flat seventh, F# and G: never
-        # (F G# C is an F minor chord, B-flat C# F one in D minor: a second review heard them)
+        # (F G# C is an F minor chord, B-flat C# F one in D minor: a third review heard them)
         has = [(masks >> pc) & 1 == 1 for pc in range(12)]
         inside &= ~(has[5] & has[8] & ((masks & ~_LEADING_NINTH) != 0)) & ~(has[6] & has[7])
     own = np.zeros(1 << 12, bool)  # a triad or seventh chord of the key, by its full template
