@@ -828,9 +828,9 @@ _SAME_LETTER = {minor: np.equal.outer(_LETTER[minor], _LETTER[minor]) for minor 
 # 8.5%); at 1 nat 11.8%, at 2 nats 9.2%, beat chords 0.942 -> 0.956 -> 0.968, six-four beat
 # chords 30 -> 23 -> 7 of ~2,930 (Bach 24 of 1,473; bench/voice_leaps.py --split val
 # [--no-bass-hold-cost]; docs/voices.md). 3 nats since session 46, with BASS_RESTRIKE_COST: the
-# costs of chords outside the key had left the bass fewer notes to move to (standing 9.8% of the
-# val melodies' beat pairs); at 3 / 3 nats 8.4% (Bach 8.5%), beat chords 0.965 -> 0.972, six-four
-# beat chords 39 -> 24 of ~2,935, cadences and parallels the same.
+# costs of chords outside the key had left the bass fewer notes to move to (standing 9.4% ->
+# 9.8% of the val melodies' beat pairs); at 3 / 3 nats 8.4% (Bach 8.5%), beat chords 0.965 ->
+# 0.972, six-four beat chords 39 -> 24 of ~2,935, cadences and parallels the same.
 BASS_HOLD_COST = 3.0
 # ... and striking its note again there, on top of BASS_REPEAT_COST, which any restruck bass
 # note pays (session 37): held or struck again, the bass stood
