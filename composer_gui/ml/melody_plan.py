@@ -24,6 +24,7 @@ from composer_gui.ml.harmony_tables import (
     V_TRIAD,
     cadence_root,
 )
+from composer_gui.ml.part_writing import CHROMATIC_WAYS
 from composer_gui.ml.sampler import GenerationRequest
 from composer_gui.ml.voices import HOLD, VoiceVocabulary
 from composer_gui.music.score import MAJOR_SCALE, KeySignature
@@ -196,8 +197,8 @@ HALF_CLOSE_ROOTS = {False: {7: False, 4: True, 9: True, 2: False}, True: {7: Tru
 # at 63 of 77 such interior fermatas; the harmonized test / val melodies x 2 at 7 / 6 of 16
 # (Bach's own 5 / 6 of 8; 10 / 10 of 16 with this rule, a scratch count), and a third
 # listening review heard BWV 347's A#4-B4 closed on E
+# (off the key as part_writing.CHROMATIC_WAYS has it: a minor key's raised notes are in it)
 LEADING_CLOSES = True
-_RAISED = frozenset({6, 8})  # A minor's raised sixth and seventh: notes of the key
 
 
 def key_of(root: int, minor_triad: bool) -> tuple[bool, int]:
@@ -255,8 +256,7 @@ def close_choice(melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
             options.append((count, {s: (2, key)}, chord))
     if not options:
         return None
-    if LEADING_CLOSES and prev >= 0 and (pc - prev) % 12 == 1 and \
-            prev not in DIATONIC | (_RAISED if minor else frozenset()):
+    if LEADING_CLOSES and prev >= 0 and (pc - prev) % 12 == 1 and CHROMATIC_WAYS[minor][prev]:
         led = [o for o in options if o[2][0] == pc]  # the note led to is the chord's root
         options = led or options
     w = np.array([o[0] for o in options], float)

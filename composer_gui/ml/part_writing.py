@@ -899,22 +899,26 @@ _NEAPOLITAN = (1 << 10) | (1 << 2) | (1 << 5)  # B-flat D F: the Neapolitan of A
 _LEADING_NINTH = sum(1 << pc for pc in (4, 8, 11, 2, 5))  # E G# B D F: V7 and its minor ninth
 
 
+def _led_degrees(bits: int, minor: bool) -> list[int]:
+    """The degrees (pitch classes above the normalized tonic) the triad or seventh chord
+    ``bits`` leads to as a dominant: a fifth below a major triad's or V7's root, a semitone
+    above a diminished triad's or viiø7's, above any of a diminished seventh's four; none for
+    other qualities."""
+    r = (int(CHORD_ROOT[bits]) - (9 if minor else 0)) % 12
+    q = QUALITIES[int(CHORD_QUALITY[bits])]
+    steps = {"maj": (5,), "dom7": (5,), "dim": (1,), "hdim7": (1,), "dim7": (1, 4, 7, 10)}
+    return [(r + k) % 12 for k in steps.get(q, ())]
+
+
 def _functional(bits: int, minor: bool) -> bool:
     """Whether the triad or seventh chord ``bits`` (normalized key) is one a chorale gives an
-    altered note: a secondary dominant (V, V7, vii°, vii°7, viiø7 of a degree of
+    altered note: a secondary dominant (V, V7, vii°, vii°7, viiø7 of the tonic or a degree of
     :data:`_APPLIED_TARGETS`) or a borrowed chord (:data:`_MIXTURE`); a Neapolitan in minor
     counts where its bass is its third (see :func:`_functional_tables`)."""
-    tonic = 9 if minor else 0
-    root, q = int(CHORD_ROOT[bits]), QUALITIES[int(CHORD_QUALITY[bits])]
-    r = (root - tonic) % 12
-    targets = _APPLIED_TARGETS[minor]
-    if q in ("maj", "dom7") and (r + 5) % 12 in targets:
+    if any(d in (0, *_APPLIED_TARGETS[minor]) for d in _led_degrees(bits, minor)):
         return True
-    if q in ("dim", "hdim7") and (r + 1) % 12 in (0, *targets):
-        return True
-    if q == "dim7" and any((r + k + 1) % 12 in (0, *targets) for k in (0, 3, 6, 9)):
-        return True
-    return (r, q) in _MIXTURE[minor]
+    r = (int(CHORD_ROOT[bits]) - (9 if minor else 0)) % 12
+    return (r, QUALITIES[int(CHORD_QUALITY[bits])]) in _MIXTURE[minor]
 
 
 def _template(bits: int) -> int:
@@ -1022,21 +1026,10 @@ def _applied_targets(minor: bool) -> np.ndarray:
     secondary dominant of (:func:`_functional`'s first kind, a note outside the key among it),
     -1 where none or where a diminished seventh could lead to two such degrees."""
     out = np.full(1 << 12, -1, np.int64)
-    targets = _APPLIED_TARGETS[minor]
     tonic = 9 if minor else 0
-    key = _KEY_BITS[minor]
-    for bits in np.flatnonzero((CHORD_ROOT >= 0) & ((np.arange(1 << 12) & ~key) != 0)):
-        root, q = int(CHORD_ROOT[bits]), QUALITIES[int(CHORD_QUALITY[bits])]
-        r = (root - tonic) % 12
-        if q in ("maj", "dom7"):
-            found = [r + 5]
-        elif q in ("dim", "hdim7"):
-            found = [r + 1]
-        elif q == "dim7":
-            found = [r + k + 1 for k in (0, 3, 6, 9)]
-        else:
-            continue
-        found = [t % 12 for t in found if t % 12 in targets]  # vii°7 of the tonic: of vi too
+    for bits in np.flatnonzero((CHORD_ROOT >= 0) & ((np.arange(1 << 12) & ~_KEY_BITS[minor]) != 0)):
+        # (vii°7 of the tonic is one of vi too: its degree there)
+        found = [d for d in _led_degrees(int(bits), minor) if d in _APPLIED_TARGETS[minor]]
         if len(found) == 1:
             out[bits] = (found[0] + tonic) % 12
     return out
@@ -1061,6 +1054,7 @@ def _owed_resolutions(target: np.ndarray, target_bits: np.ndarray, cur: np.ndarr
 _TARGET_CHORDS = np.array([[sum(1 << ((t + x) % 12) for x in steps)
                             for steps in ((0, 4, 7), (0, 3, 7), (0, 4, 7, 10), (0, 3, 7, 10))]
                            for t in range(12)], np.int64)
+_TARGET_NOTES = np.bitwise_or.reduce(_TARGET_CHORDS, axis=1)  # [12] any of them
 
 
 def _resolution_cost(biased: np.ndarray, target: np.ndarray, target_bits: np.ndarray,
@@ -1105,7 +1099,7 @@ def _led_nowhere_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     does not go there, the chord would lead nowhere."""
     merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
     target = _applied_targets(minor)[merged]
-    fits = np.bitwise_or.reduce(_TARGET_CHORDS, axis=1)[np.maximum(target, 0)]
+    fits = _TARGET_NOTES[np.maximum(target, 0)]
     barred = (target >= 0) & ((ahead & ~fits) != 0)
     biased[:, pitch_offset:] -= APPLIED_RESOLUTION_COST * barred
 
