@@ -1863,7 +1863,8 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     if job.style_rules and DOMINANT_BASS_ROOM:
         dominant_ahead = [-1 if f.context or f.final else r for f, r in zip(
             job.frames, _cadence_ahead(job.frames, room, job.key is not None
-                                       and job.key.quality == "minor", which=1),
+                                       and job.key.quality == "minor",
+                                       which=None if TONIC_BASS_ROOM else 1),
             strict=True)]
     # per frame: a planned dominant that no planned tonic follows a beat later: a half close,
     # V without its seventh (HALF_CLOSE_TRIAD)
@@ -2241,6 +2242,14 @@ CLOSE_BASS_ROOM = 2
 # harmonized test melodies x 2: sevenths rising 151 -> 141 of ~1,480 (Bach 88 of 926), the
 # bass's 80 of 546 -> 61 of 449 (31 of 190); continued: the bass's 16 -> 14 of ~165 (11 of 51)
 DOMINANT_BASS_ROOM = True
+# ... nor, inside a planned dominant's beat (a passing V4/2: G F | C) or in the beats before a
+# planned tonic with no dominant planned before it, a seventh that cannot fall into the tonic's
+# root. A fifth listening review (session 47) heard all its 8 seventh faults in the bass, 4/2
+# chords whose seventh leaped. bench/voice_leaps.py [--split val] [--no-tonic-bass-room], the
+# bass's sevenths on a beat (a beat long or more) left by leap, harmonized val melodies x 2: 47
+# of 148 -> 38 of 132 (Bach 0 of 9); test: 44 of 196 -> 44 of 193 (Bach 2 of 29); into a
+# phrase end's chord (a scratch count): val 15 -> 5, test 12 -> 10. Continuations: unchanged
+TONIC_BASS_ROOM = True
 
 
 # A voice written under a given top voice (a harmonized melody, a kept soprano) neither strikes

@@ -4204,3 +4204,34 @@ def test_the_tenor_keeps_within_an_octave_of_the_alto(tiny_voice_model, monkeypa
     monkeypatch.setattr(cadence_rules, "TENOR_SPACING_COST", 0.0)
     without = wide()
     assert without >= 20 and with_cost <= without / 2  # (19 and 77 here)
+
+
+def test_inside_a_planned_dominants_beat_the_bass_takes_no_seventh_the_tonic_bars(sampler,
+                                                                                   monkeypatch):
+    """TONIC_BASS_ROOM: the frames inside the closing cadence's dominant beat (after its onset,
+    a passing V4/2 in the bass: G F | C) carry the planned tonic's root, so the bass's seventh
+    rule (_no_bass_seventh) bars a seventh there that cannot fall into C; without the rule
+    only the frames before the dominant carry one (its root, G)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _schedule
+
+    score = half_close_melody()
+    request = GenerationRequest(bars=4, variations=1, seed=1, harmonize=True)
+
+    def ahead() -> dict[int, int]:
+        job = sampler._prepare(score, request)
+        v = sampler.vocab
+        sc = _schedule(job, len(v.voices), v.pitch_offset, v.min_pitch)
+        tonics = {f.step for f in job.frames if f.cadence == 2}
+        dominant = next(f.step for f in job.frames
+                        if f.cadence == 1 and f.step + job.beat_steps in tonics)
+        return {f.step - dominant: r for f, r in zip(job.frames, sc.dominant_ahead, strict=True)
+                if -2 * job.beat_steps <= f.step - dominant < job.beat_steps}
+
+    with_rule = ahead()
+    assert {s: r for s, r in with_rule.items() if s < 0} == {s: 7 for s in with_rule if s < 0}
+    assert {r for s, r in with_rule.items() if s > 0} == {0}
+    monkeypatch.setattr(voice_sampler, "TONIC_BASS_ROOM", False)
+    without = ahead()
+    assert {r for s, r in without.items() if s > 0} == {-1}
+    assert {s: r for s, r in without.items() if s < 0} == {s: 7 for s in without if s < 0}
