@@ -890,10 +890,8 @@ class VoiceSampler:
         sc = _schedule(job, n, pitch_offset, min_pitch)
         close_table = None  # the phrase-end voicings in reach of the voices (CLOSE_LOOKAHEAD)
         closing, min_last, long_phrase = sc.closing, sc.min_last, sc.long_phrase
-        before_place, before_close, before_dominant = (sc.before_place, sc.before_close,
-                                                       sc.before_dominant)
-        dominant_beats, dominant_keys, half_close = (sc.dominant_beats, sc.dominant_keys,
-                                                     sc.half_close)
+        before_place, before_close = sc.before_place, sc.before_close
+        dominant_beats, half_close = sc.dominant_beats, sc.half_close
         place_ahead, dominant_ahead, cadence_ahead = (sc.place_ahead, sc.dominant_ahead,
                                                       sc.cadence_ahead)
         plan_place, unresolved, given_ahead = sc.plan_place, sc.unresolved, sc.given_ahead
@@ -1153,43 +1151,11 @@ class VoiceSampler:
             # a beat before a cadence's dominant the voices are drawn to the predominant of its
             # key (ii, IV; the bass to the fourth degree): a planned cadence's, or a place's where
             # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
-            pre_rows = pre_pull = pre_bass = pre_fits = pre_top = None
-            sub_rows = sub_pcs = None  # the rows, and each one's subtonic (SUBTONIC_BEFORE_V)
-            leading_reach = None  # the leading tone's pitch class (LEADING_TONE_REACH)
+            pre = None  # the pull toward a cadence's predominant (_predominant_pull)
             if rules and n > 2 and frame.on_beat and pull_close is None \
                     and not (frame.context or frame.final or frame.cadence):
-                cad_key = dominant_keys.get(frame.step + job.beat_steps)
-                if cad_key is not None:
-                    if cadence_rules.LEADING_TONE_REACH:  # (cad_key[1]: its tonic)
-                        leading_reach = (cad_key[1] + 11) % 12
-                    pre_rows = np.arange(rows)
-                    sub_pcs = np.full(rows, (cad_key[1] + 10) % 12)
-                    pre_pull = np.broadcast_to(
-                        _predominant_pulls(cad_key[0])[cad_key[1]][cand % 12], (rows, len(cand)))
-                    pre_bass = np.broadcast_to(
-                        _predominant_bass(cad_key[0])[cad_key[1]][cand % 12], (rows, len(cand)))
-                    pre_top = np.broadcast_to(_predominant_pulls(cad_key[0], top=True)[
-                        cad_key[1]][cand % 12], (rows, len(cand)))
-                    pre_fits = np.broadcast_to(_predominant_fits(cad_key[0])[cad_key[1]],
-                                               (rows, 12))
-                elif before_dominant[fi]:
-                    due = frame.step + 2 * job.beat_steps
-                    ahead = due - marked_at >= long_phrase
-                    if closing is not None and 0 < closing - due < min_last:
-                        ahead[:] = False
-                    # (only where a plan is drawn for it: a minor continuation plans none, and
-                    # with the pull there its phrase ends failed more often)
-                    ahead &= plan_for == due
-                    if ahead.any():
-                        pre_rows = np.flatnonzero(ahead)
-                        pre_keys = plan[pre_rows]
-                        sub_pcs = (pre_keys + 10) % 12
-                        pre_pull = _predominant_pulls(None)[pre_keys][:, cand % 12]
-                        pre_bass = _predominant_bass(None)[pre_keys][:, cand % 12]
-                        pre_top = _predominant_pulls(None, top=True)[pre_keys][:, cand % 12]
-                        pre_fits = _predominant_fits(None)[pre_keys]
-                if SUBTONIC_BEFORE_V and sub_pcs is not None:
-                    sub_rows = pre_rows
+                pre = _predominant_pull(sc, frame, fi, job.beat_steps, rows, cand, marked_at,
+                                        plan, plan_for)
             # the lowest voice written here strikes when the chord has stood too long
             static = None
             if rules and n > 2 and frame.on_beat and not frame.final and not frame.context \
@@ -1256,14 +1222,8 @@ class VoiceSampler:
             for i in range(n):
                 if cancelled():
                     return
-                if i == 1 and pre_pull is not None:  # (the voices below: where the top voice's
-                    top = cur[pre_rows, 0]  # note is in the predominant, given or drawn)
-                    keep = (top < 0) | pre_fits[np.arange(len(pre_rows)), np.maximum(top, 0) % 12]
-                    if not keep.all():
-                        pre_rows, pre_pull, pre_bass = pre_rows[keep], pre_pull[keep], \
-                            pre_bass[keep]
-                        if not len(pre_rows):
-                            pre_pull = None
+                if i == 1 and pre is not None and pre.pull is not None:
+                    pre.keep_under(cur[pre.rows, 0])
                 if i == 1 and planning is not None:  # where the top voice's note is in it
                     close_groups = _plan_groups(close_rows, planning, cur[close_rows, 0],
                                                 mode_minor, closing=closes_marked is not None)
@@ -1454,15 +1414,15 @@ class VoiceSampler:
                         if rules and i == n - 1 and n > 2 and place_ahead[fi] >= 0:
                             _no_bass_seventh(mask, place_ahead[fi] - marked_at >= long_phrase,
                                              cur[:, :i], cur[:, i], cand, pitch_offset)
-                        if leading_reach is not None and i == n - 2 and i > 0:
+                        if pre is not None and pre.leading is not None and i == n - 2 and i > 0:
                             _leading_reach_mask(mask, i, cur, cand, pitch_offset,
-                                                leading_reach, mode_minor)
+                                                pre.leading, mode_minor)
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:
                             _lowest_mask(mask, cur[:, :i], cur[:, i], cand, pitch_offset)
-                        if sub_rows is not None:
-                            _subtonic_mask(mask, sub_rows, sub_pcs, cur[:, i], cand,
+                        if pre is not None and pre.subtonic_rows is not None:
+                            _subtonic_mask(mask, pre.subtonic_rows, pre.subtonics, cur[:, i], cand,
                                            pitch_offset)
                         # (after the subtonic's rule: it yields to that one)
                         if rules and i == n - 1 and n > 2 and dominant_ahead[fi] >= 0:
@@ -1588,11 +1548,11 @@ class VoiceSampler:
                     if key_pull is not None:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += key_pull
-                    if pre_pull is not None:
+                    if pre is not None and pre.pull is not None:
                         biased = biased.copy() if biased is logits else biased
-                        biased[pre_rows, pitch_offset:] += pre_pull if i else pre_top
+                        biased[pre.rows, pitch_offset:] += pre.pull if i else pre.top
                         if i == n - 1:
-                            biased[pre_rows, pitch_offset:] += pre_bass
+                            biased[pre.rows, pitch_offset:] += pre.bass
                     if pulled[i]:
                         if biased is logits:
                             biased = biased + job.pull[i]
@@ -1753,6 +1713,75 @@ def _crowded(last_place: int | None, long_phrase: int, step: int) -> bool:
     """A phrase end at ``step`` would leave less than a long phrase before the last phrase's
     place (LAST_PHRASE_ROOM): the phrase runs on to that place instead."""
     return LAST_PHRASE_ROOM and last_place is not None and 0 < last_place - step < long_phrase
+
+
+@dataclass
+class _PredominantPull:
+    """On the beat before a cadence's dominant (a planned one, or a planned close's two beats
+    ahead of a place where a long phrase may end), the rows drawn to its key's predominant
+    (:data:`cadence_rules.PREDOMINANT_PULL`): the voices below the top to ii or IV, the bass to
+    the fourth degree, the top voice where it is written. ``subtonic_rows`` and
+    ``subtonics``: the rows whose subtonic no voice sounds there (SUBTONIC_BEFORE_V), and each
+    one's; ``leading``: the leading tone's pitch class that the voice above the bass leaves in
+    reach (LEADING_TONE_REACH; None: none)."""
+    rows: np.ndarray
+    pull: np.ndarray | None  # [rows, candidates] (None once no row is left: keep_under)
+    bass: np.ndarray
+    top: np.ndarray
+    fits: np.ndarray  # [rows, 12]: the pitch classes of the predominant's chords
+    subtonics: np.ndarray
+    subtonic_rows: np.ndarray | None
+    leading: int | None
+
+    def keep_under(self, top: np.ndarray) -> None:
+        """Only the rows whose top voice (``top``: its pitch per row, -1: silent) sounds a
+        note of the predominant, given or drawn, pull the voices below it."""
+        keep = (top < 0) | self.fits[np.arange(len(self.rows)), np.maximum(top, 0) % 12]
+        if not keep.all():
+            self.rows, self.pull, self.bass = self.rows[keep], self.pull[keep], self.bass[keep]
+            if not len(self.rows):
+                self.pull = None
+
+
+def _predominant_pull(sc: _Schedule, frame: _Frame, fi: int, beat_steps: int, rows: int,
+                      cand: np.ndarray, marked_at: np.ndarray, plan: np.ndarray,
+                      plan_for: np.ndarray) -> _PredominantPull | None:
+    """The pull toward a predominant on this beat's frame (:class:`_PredominantPull`): a beat
+    before a planned cadence's dominant (the cadence option's, a harmonized melody's closes),
+    or two beats before a place where a long phrase may end, in the key of its planned close
+    (TONAL_PLAN: ``plan``, drawn for the step ``plan_for``); None where there is none."""
+    cad_key = sc.dominant_keys.get(frame.step + beat_steps)
+    if cad_key is not None:
+        minor, tonic = cad_key
+        return _PredominantPull(
+            rows=np.arange(rows),
+            pull=np.broadcast_to(_predominant_pulls(minor)[tonic][cand % 12], (rows, len(cand))),
+            bass=np.broadcast_to(_predominant_bass(minor)[tonic][cand % 12], (rows, len(cand))),
+            top=np.broadcast_to(_predominant_pulls(minor, top=True)[tonic][cand % 12],
+                                (rows, len(cand))),
+            fits=np.broadcast_to(_predominant_fits(minor)[tonic], (rows, 12)),
+            subtonics=np.full(rows, (tonic + 10) % 12),
+            subtonic_rows=np.arange(rows) if SUBTONIC_BEFORE_V else None,
+            leading=(tonic + 11) % 12 if cadence_rules.LEADING_TONE_REACH else None)
+    if not sc.before_dominant[fi]:
+        return None
+    due = frame.step + 2 * beat_steps
+    ahead = due - marked_at >= sc.long_phrase
+    if sc.closing is not None and 0 < sc.closing - due < sc.min_last:
+        ahead[:] = False
+    # (only where a plan is drawn for it: a minor continuation plans none, and with the pull
+    # there its phrase ends failed more often)
+    ahead &= plan_for == due
+    if not ahead.any():
+        return None
+    pre_rows = np.flatnonzero(ahead)
+    keys = plan[pre_rows]
+    return _PredominantPull(
+        rows=pre_rows, pull=_predominant_pulls(None)[keys][:, cand % 12],
+        bass=_predominant_bass(None)[keys][:, cand % 12],
+        top=_predominant_pulls(None, top=True)[keys][:, cand % 12],
+        fits=_predominant_fits(None)[keys], subtonics=(keys + 10) % 12,
+        subtonic_rows=pre_rows if SUBTONIC_BEFORE_V else None, leading=None)
 
 
 @dataclass
