@@ -1106,16 +1106,9 @@ class VoiceSampler:
             due_here = plan_for == frame.step
             closing_plan = np.where(due_here, plan, tonic_root) if due_here.any() else None
             if rules and n > 2 and plan_place[fi] >= 0:
-                due = plan_place[fi]
-                new = plan_for != due
-                if new.any():  # (not in the key away the last planned close was in)
-                    drawn = _plan_targets(plan_rng, int(new.sum()), mode_minor,
-                                          last_close[new] if NO_REPEATED_PLAN else None)
-                    plan[new] = np.where(drawn == last_away[new], tonic_root, drawn)
-                    plan_for[new] = due
-                plan[due - marked_at < long_phrase] = tonic_root
-                if (plan != tonic_root).any():
-                    key_pull = _key_pull_table(mode_minor)[plan][:, cand % 12]
+                key_pull = _draw_plans(plan, plan_for, plan_place[fi], marked_at, long_phrase,
+                                       last_close, last_away, tonic_root, mode_minor,
+                                       plan_rng, cand)
             # (rows, the roots their chord may have: None, _close_roots; a pitch class barred)
             close_groups = None
             close_reach = None  # the voicings the close rows can reach (CLOSE_LOOKAHEAD)
@@ -1713,6 +1706,28 @@ def _crowded(last_place: int | None, long_phrase: int, step: int) -> bool:
     """A phrase end at ``step`` would leave less than a long phrase before the last phrase's
     place (LAST_PHRASE_ROOM): the phrase runs on to that place instead."""
     return LAST_PHRASE_ROOM and last_place is not None and 0 < last_place - step < long_phrase
+
+
+def _draw_plans(plan: np.ndarray, plan_for: np.ndarray, due: int, marked_at: np.ndarray,
+                long_phrase: int, last_close: np.ndarray, last_away: np.ndarray,
+                tonic_root: int, minor: bool, rng: np.random.Generator, cand: np.ndarray
+                ) -> np.ndarray | None:
+    """A beat a few beats before the place ``due`` (a step) where a long phrase may end: the
+    rows not yet planned for it draw the root their phrase is to close on (TONAL_PLAN, not
+    the key away their last planned close was in: ``last_away``; seldom the root it closed
+    on: ``last_close``), written into ``plan`` and ``plan_for`` in place; a row whose phrase
+    will be too short by then plans the tonic. Returns the pull toward each row's planned key
+    ([rows, candidates], PLAN_KEY_PULL), None where every row plans the tonic."""
+    new = plan_for != due
+    if new.any():
+        drawn = _plan_targets(rng, int(new.sum()), minor,
+                              last_close[new] if NO_REPEATED_PLAN else None)
+        plan[new] = np.where(drawn == last_away[new], tonic_root, drawn)
+        plan_for[new] = due
+    plan[due - marked_at < long_phrase] = tonic_root
+    if (plan != tonic_root).any():
+        return _key_pull_table(minor)[plan][:, cand % 12]
+    return None
 
 
 @dataclass
