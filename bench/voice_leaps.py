@@ -136,7 +136,7 @@ def leaping_bass_sevenths(score, start: int, end: int) -> list[int]:
             continue
         named = an.chord_root(an.sonorities(score.notes, [a.start])[0].pcs)
         if named is None or named[1] not in an.SEVENTHS or named[1] == "dim7" or \
-                (a.pitch - named[0]) % 12 not in (9, 10, 11):
+                (a.pitch - named[0]) % 12 != an.SEVENTHS[named[1]][3]:
             continue
         total += 1
         left += not 0 <= a.pitch - b.pitch <= 2

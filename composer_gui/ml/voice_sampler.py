@@ -1821,7 +1821,9 @@ class _Schedule:
     before_dominant: list[bool]  # two beats before a place (PREDOMINANT_PULL)
     dominant_keys: dict[int, tuple[bool, int]]  # a planned dominant's step: its cadence's key
     place_ahead: list[int]  # the place within CLOSE_BASS_ROOM beats (-1: none)
-    dominant_ahead: list[int]  # a planned dominant's root struck within it (-1: none)
+    # a planned dominant's root struck within it, or (TONIC_BASS_ROOM) a planned tonic's where
+    # no dominant comes first (-1: none)
+    dominant_ahead: list[int]
     half_close: list[bool]  # a planned dominant no planned tonic follows (HALF_CLOSE_TRIAD)
     cadence_ahead: list[int]  # a planned cadence chord's root within the next beat (-1: none)
     plan_place: list[int]  # the place within PLAN_BEATS where a long phrase may end (-1: none)
@@ -1902,7 +1904,8 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     if closing is not None:
         place_ahead = [-1 if 0 < closing - p < min_last else p for p in place_ahead]
     # ... and the root (normalized pitch class) of a planned cadence's dominant struck
-    # within CLOSE_BASS_ROOM beats after it (-1: none; DOMINANT_BASS_ROOM)
+    # within CLOSE_BASS_ROOM beats after it, or of its tonic where that comes first (inside
+    # the dominant's beat; TONIC_BASS_ROOM) (-1: none; DOMINANT_BASS_ROOM)
     dominant_ahead = [-1] * len(job.frames)
     if job.style_rules and DOMINANT_BASS_ROOM:
         dominant_ahead = [-1 if f.context or f.final else r for f, r in zip(
