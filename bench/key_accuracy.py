@@ -646,6 +646,7 @@ def alternatives(data):
 
 # The K: field's mode word (parse_k's third value) as a KeySignature mode; "before": as the app
 # read it until church modes were kept (anything but minor read as major).
+STATED = True  # --file-keys: the K: field's mode as stated as the app reads it (--unstated)
 FILE_MODE = {"maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor",
              "dor": "dorian", "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian"}
 
@@ -668,7 +669,9 @@ def file_keys(data):
                 for kept in (False, True):
                     m = FILE_MODE[word] if kept else ("minor" if FILE_MODE[word] == "minor"
                                                       else "major")
-                    declared = KeySignature(0, rec["sig"], m)
+                    # kept: as the app reads ABC now, the K: field's mode stated (a major
+                    # too: KeySignature.mode_stated)
+                    declared = KeySignature(0, rec["sig"], m, mode_stated=kept and STATED)
                     for view, notes in views(rec):
                         est = keyfinding.estimate_key(notes, declared)
                         right[view, kept] += relation(est, tonic, mode) == "right"
@@ -869,6 +872,8 @@ def main(argv=None):
                     "right")
     ap.add_argument("--file-keys", action="store_true",
                     help="the key heard with the file's K: field (mode included) declared")
+    ap.add_argument("--unstated", action="store_true",
+                    help="--file-keys with a K: field's major not stated (before session 48)")
     ap.add_argument("--modes", action="store_true",
                     help="a rule that hears Dorian and Mixolydian in the notes (left out)")
     ap.add_argument("--first-chord", action="store_true",
@@ -904,6 +909,8 @@ def main(argv=None):
         one_off_table(data)
         return
     if args.file_keys:
+        global STATED
+        STATED = not args.unstated
         data["airs"] = load("airs")
         file_keys(data)
         return

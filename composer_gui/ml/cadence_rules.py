@@ -424,8 +424,9 @@ def _full_close_pull(above: np.ndarray, cand: np.ndarray) -> np.ndarray:
 def _close_triads(minor: bool) -> list[tuple[int, int]]:
     """(root, 12-bit set) of every major and minor triad a phrase end's chord may be in the
     normalized key, before its roots are narrowed (:func:`_close_roots`, a plan's): in minor
-    no minor v (MAJOR_DOMINANT_CLOSES) and no major tonic's third (INNER_MINOR_TONIC), in
-    major no minor i, iv or v (NO_MIXTURE_CLOSES), as :func:`_fermata_chord_mask` bars them."""
+    no minor v (MAJOR_DOMINANT_CLOSES), no major tonic's third (INNER_MINOR_TONIC) and no minor
+    bIII, bVI or bVII (NO_MINOR_MIXTURE_CLOSES), in major no minor i, iv or v
+    (NO_MIXTURE_CLOSES), as :func:`_fermata_chord_mask` bars them."""
     out = []
     for root in range(12):
         for third in (3, 4):
@@ -434,7 +435,7 @@ def _close_triads(minor: bool) -> list[tuple[int, int]]:
                 continue
             if minor and INNER_MINOR_TONIC and bits >> 1 & 1:
                 continue
-            if not minor and NO_MIXTURE_CLOSES and any(bits == t for t, _ in _MIXTURE_TRIADS):
+            if _mixture_barred(minor) and any(bits == t for t, _ in _MIXTURE_TRIADS):
                 continue
             out.append((root, bits))
     return out
@@ -508,17 +509,37 @@ def _fermata_chord_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray, cand:
         allowed = rooted_below(roots)[merged]
         if BARE_CLOSES:
             allowed = allowed | rooted_below(roots, bare=True)[merged]
+    elif WITHIN_CLOSE_TRIAD:
+        allowed = _within_close_triad(minor, roots)[merged]
     else:
         allowed = IN_TRIAD[merged]
     if minor and MAJOR_DOMINANT_CLOSES:
         allowed &= ~(((merged & ~_MINOR_V_TRIAD) == 0) & ((merged & _MINOR_V) == _MINOR_V))
     if minor and INNER_MINOR_TONIC:  # no Picardy third inside the piece
         allowed &= (cand % 12 != 1)[None, :]
-    if not minor and NO_MIXTURE_CLOSES:  # no minor i, iv or v in a major key
+    if _mixture_barred(minor):  # no minor C, F or G triad: i, iv, v in C major, bIII... in A minor
         for triad, pair in _MIXTURE_TRIADS:
             allowed &= ~(((merged & ~triad) == 0) & ((merged & pair) == pair))
     # a note held from before stays only where it fits the triad
     _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
+
+
+# A voice above the two lowest keeps the chord so far within one triad the close may take
+# (:func:`_close_triads` on the close's roots), not merely within some triad: over G# in the top
+# voice of a close in A minor the alto took C, which only F minor (barred) holds, and the bass's
+# rule then yielded to F-G#-C under the fermata (a continued test opening)
+WITHIN_CLOSE_TRIAD = True
+
+
+def _within_close_triad(minor: bool, roots: int) -> np.ndarray:
+    """For each 12-bit set of pitch classes: whether it lies within one major or minor triad
+    on ``roots`` that a phrase end may close on in the normalized key of ``minor``."""
+    sets = np.arange(1 << 12)
+    within = np.zeros(1 << 12, bool)
+    for root, bits in _close_triads(minor):
+        if roots >> root & 1:
+            within |= (sets & ~bits) == 0
+    return within
 
 
 # ... nor, in a minor key, on the major tonic (the Picardy third, C# in A minor): the model
@@ -532,8 +553,21 @@ INNER_MINOR_TONIC = True
 # minor iv 5 of 125, Bach's same bars none of 101 (on a triad the voices so far lie within and
 # whose root and third they hold: E-flat alone may still be a passing note's)
 NO_MIXTURE_CLOSES = True
+# ... nor, in a minor key, on a minor triad where the key has a major one: bIII, bVI, bVII (C, F
+# or G minor in A minor, the same roots and triads as above in the normalized keys). Bach's
+# interior fermatas in the minor train chorales: none of 735 on C or F minor, 1 on G minor; the
+# continued minor val and test openings x 2 closed 6 of their 99 interior phrases there (C minor
+# 3, F minor 3, a scratch count beside bench/phrase_ends.py), a mixture a listener hears at the
+# close
+NO_MINOR_MIXTURE_CLOSES = True
 _MIXTURE_TRIADS = tuple(((1 << r) | (1 << (r + 3) % 12) | (1 << (r + 7) % 12),
                          (1 << r) | (1 << (r + 3) % 12)) for r in (0, 5, 7))
+
+
+def _mixture_barred(minor: bool) -> bool:
+    """Whether a phrase end in the normalized key of ``minor`` bars the minor triads on C, F
+    and G (:data:`NO_MIXTURE_CLOSES`, :data:`NO_MINOR_MIXTURE_CLOSES`)."""
+    return NO_MINOR_MIXTURE_CLOSES if minor else NO_MIXTURE_CLOSES
 
 
 # A marked phrase end may close on a root-position triad without its fifth (C-E over C, as

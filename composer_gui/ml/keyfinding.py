@@ -496,7 +496,7 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
     if same not in cands:  # a church mode (K:Ddor): its tonic, scored as its family's key
         cands[same] = scores[MODES.index(declared.quality), declared.tonic_pc]
     cands[same] += params.mode_prior
-    if declared.mode != "major":  # a minor key or a mode is said on purpose
+    if declared.mode != "major" or declared.mode_stated:  # a mode said on purpose
         cands[same] += params.minor_prior
         dorian_key = (declared.sharps - 1, "minor")
         if params.dorian_final and declared.mode == "minor" and dorian_key in cands:

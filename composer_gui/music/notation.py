@@ -136,6 +136,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         score = replace(score, title=path.stem)
     if tune is not None and score.key_signatures and _abc_without_key(tune[0]):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
+    if fmt == "abc":  # K:D says D major as K:Bm says B minor (KeySignature.mode_stated)
+        score = replace(score, key_signatures=tuple(
+            replace(k, mode_stated=True) for k in score.key_signatures))
     if voiced is not None and len(voiced[1]) == len(score.parts):
         # the voices' own names and clefs; a voice without a clef gets one by its range (music21
         # gives every ABC part a treble clef). An ABC voice is one staff: a voice left without

@@ -42,7 +42,8 @@ def score_to_dict(score: Score) -> dict:
         **({"tempo_words": words} if words else {}),
         **({"tempo_units": units} if units else {}),
         "time_signatures": [[t.tick, t.numerator, t.denominator] for t in score.time_signatures],
-        "key_signatures": [[k.tick, k.sharps, k.mode] for k in score.key_signatures],
+        "key_signatures": [[k.tick, k.sharps, k.mode, *([True] if k.mode_stated else [])]
+                           for k in score.key_signatures],
         "pickup": score.pickup,
         "fermatas": list(score.fermatas),
         "parts": [
@@ -133,8 +134,8 @@ def score_from_dict(data: dict) -> Score:
                      for a, b in data.get("tempos", [])),
         time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c))
                               for a, b, c in data.get("time_signatures", [])),
-        key_signatures=tuple(KeySignature(t(a), _int(b), str(c))
-                             for a, b, c in data.get("key_signatures", [])),
+        key_signatures=tuple(KeySignature(t(a), _int(b), str(c), bool(stated and stated[0]))
+                             for a, b, c, *stated in data.get("key_signatures", [])),
         parts=tuple(parts),
         pickup=t(data.get("pickup", 0)),
         fermatas=tuple(t(f) for f in data.get("fermatas", [])),

@@ -187,11 +187,16 @@ class TimeSignature:
 @dataclass(frozen=True)
 class KeySignature:
     """A key as sharps (-7..7, negative for flats) and mode (major, minor or a church mode, see
-    :data:`MODE_DEGREES`); the tonic follows from both."""
+    :data:`MODE_DEGREES`); the tonic follows from both. ``mode_stated``: the source names the
+    mode on purpose (an ABC K: field, where D major is K:D and B minor K:Bm; the composer's
+    choice in the header), so the key finder keeps a major as it keeps a minor; a MIDI file's or
+    a MusicXML signature's major is what they write by default and leaves the mode to the
+    notes."""
 
     tick: int
     sharps: int = 0
     mode: str = "major"
+    mode_stated: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         _whole_numbers(self, ("tick", "sharps"))

@@ -15,9 +15,10 @@ from .piano_roll import PianoRoll
 from .view_state import SNAP_CHOICES
 
 # Major and minor, then the two church modes folk tunes use most (a file's rarer mode, e.g.
-# Phrygian, is added to the box when a score has it).
+# Phrygian, is added to the box when a score has it). A key picked here is the composer's: its
+# mode is stated (the key finder keeps a major picked as it keeps a minor).
 KEYS: list[KeySignature | None] = [None] + [
-    KeySignature(0, s, m) for m in ("major", "minor", "dorian", "mixolydian")
+    KeySignature(0, s, m, mode_stated=True) for m in ("major", "minor", "dorian", "mixolydian")
     for s in range(-7, 8)]
 
 

@@ -81,6 +81,25 @@ def test_a_declared_signature_is_never_left_for_a_nearby_key():
     assert str(key) == "Eb:major" and key.tick == 5 * TPQ
 
 
+# The first four bars of "The Wind that Shakes the Barley" (O'Neill's, K:D), which lean on B:
+# (start in eighths, pitch), every note an eighth but the quarters after the upbeat
+WIND = [(0, 71), (1, 69), (3, 69), (4, 71), (5, 69), (6, 66), (7, 64), (8, 62), (9, 71),
+        (11, 71), (12, 69), (13, 71), (14, 73), (15, 74), (16, 71), (17, 69), (19, 69), (20, 71),
+        (21, 69), (22, 66), (23, 64), (24, 62), (25, 79), (26, 78), (27, 76), (28, 74), (29, 71),
+        (30, 73), (31, 74), (32, 71)]
+
+
+def test_a_stated_major_is_kept_as_a_stated_minor_is():
+    """The ABC file says K:D; its opening alone sounds like B minor. A signature whose major is
+    only a default (a MIDI file's) leaves the mode to the notes; a stated one
+    (KeySignature.mode_stated: ABC's K:, the composer's pick) is kept, as K:Bm is."""
+    quarters = {1, 3, 9, 11, 17, 19}
+    notes = [Note(s * TPQ // 2, p, TPQ if s in quarters else TPQ // 2) for s, p in WIND]
+    assert str(estimate_key(notes, KeySignature(0, 2))) == "B:minor"
+    assert str(estimate_key(notes, KeySignature(0, 2, mode_stated=True))) == "D:major"
+    assert str(estimate_key(notes, KeySignature(0, 2, "minor"))) == "B:minor"
+
+
 def test_too_little_evidence_returns_the_declared_key():
     declared = KeySignature(0, 2, "major")
     assert estimate_key([]) is None

@@ -3707,6 +3707,51 @@ def test_a_phrase_end_in_a_major_key_is_no_minor_tonic(sampler, monkeypatch):
     assert {3, 4} <= tenor_pcs() and {8, 9} <= tenor_pcs((72, 65))
 
 
+def test_a_phrase_end_in_a_minor_key_is_no_minor_triad_where_the_key_has_a_major_one(
+        sampler, monkeypatch):
+    """Normalized A minor, the top voice on G4 and the alto on C4: a marked phrase end's tenor
+    may complete C major (E, bIII) but not C minor (E-flat; NO_MINOR_MIXTURE_CLOSES: Bach closes
+    none of 735 minor-key phrases on it); over F and C the tenor takes A (bVI), not A-flat.
+    Without the rule it may take either."""
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def tenor_pcs(above=(67, 60)) -> set[int]:
+        tenor = _open_mask(1, sampler)
+        cadence_rules._fermata_chord_mask(tenor, 2, 4, np.array([[*above, -1, -1]]), cand,
+                                          v.pitch_offset, True)
+        return {p % 12 for p in allowed_pitches(tenor, sampler)}
+
+    assert 4 in tenor_pcs() and 3 not in tenor_pcs()
+    assert 9 in tenor_pcs((72, 65)) and 8 not in tenor_pcs((72, 65))
+    c_minor = (0, 1 << 0 | 1 << 3 | 1 << 7)
+    assert c_minor not in cadence_rules._close_triads(True)  # nor among the closes planned
+    monkeypatch.setattr(cadence_rules, "NO_MINOR_MIXTURE_CLOSES", False)
+    assert {3, 4} <= tenor_pcs() and {8, 9} <= tenor_pcs((72, 65))
+    assert c_minor in cadence_rules._close_triads(True)
+
+
+def test_the_alto_at_a_phrase_end_stays_within_a_triad_the_close_may_take(sampler, monkeypatch):
+    """Normalized A minor, the top voice on G#4 at a marked phrase end: the alto keeps the chord
+    within E major (V), the one close triad that holds G# (WITHIN_CLOSE_TRIAD); C, which only
+    F minor holds (barred: NO_MINOR_MIXTURE_CLOSES), had left the bass nothing but F under it.
+    Without the rule the alto may take C."""
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def alto_pcs() -> set[int]:
+        alto = _open_mask(1, sampler)
+        cadence_rules._fermata_chord_mask(alto, 1, 4, np.array([[68, -1, -1, -1]]), cand,
+                                          v.pitch_offset, True)
+        return {p % 12 for p in allowed_pitches(alto, sampler)}
+
+    assert alto_pcs() == {4, 8, 11}
+    monkeypatch.setattr(cadence_rules, "WITHIN_CLOSE_TRIAD", False)
+    assert 0 in alto_pcs()
+
+
 def test_a_harmonized_minor_melodys_phrase_closes_as_bach_closes_under_its_note(monkeypatch):
     """Normalized A minor: B-C may close G7-C in C major (False, 0), on C major unprepared, on
     i or on F major (VI); D#-E, led by a note off the key, closes on E: B7-E major or B7-E

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -261,6 +262,23 @@ def test_a_small_handwritten_abc_file(folder):
     assert score.time_signature == TimeSignature(0, 3, 4)
     assert [n.pitch for n in score.notes] == [62, 64, 66, 67, 69, 71, 73, 74]
     assert [n.duration for n in score.notes] == [240] * 6 + [480, 960]
+
+
+def test_an_abc_key_field_states_its_mode_and_musicxml_leaves_a_major_to_the_notes(folder):
+    """K:D says D major as K:Bm says B minor (KeySignature.mode_stated: the key finder keeps
+    it; a review heard a K:D reel whose opening leans on B continued in B minor to a close on
+    B). A MusicXML signature's major, which notation programs write by default, is not
+    stated."""
+    path = folder / "stated.abc"
+    for field, mode in (("D", "major"), ("Bm", "minor")):
+        path.write_text(f"X:1\nT:Reel\nM:2/2\nL:1/8\nK:{field}\nBAAB AFED|\n",
+                        encoding="utf-8")
+        key = read_notation(path).key
+        assert (key.sharps, key.mode, key.mode_stated) == (2, mode, True)
+    out = folder / "stated.musicxml"
+    write_musicxml(replace(read_notation(path), key_signatures=(KeySignature(0, 2),)), out)
+    assert "<mode>major</mode>" in out.read_text(encoding="utf-8")
+    assert read_notation(out).key.mode_stated is False
 
 
 def test_a_one_voice_abc_tune_is_an_unnamed_part_and_exports_without_a_staff_label(folder):

@@ -23,7 +23,7 @@ from composer_gui.music.project import (
     score_to_dict,
     write_project,
 )
-from composer_gui.music.score import Note, Part, Score
+from composer_gui.music.score import KeySignature, Note, Part, Score
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +47,18 @@ def test_round_trip_keeps_what_midi_cannot(folder):
                          Part(name="", program=5, channel=3)), title="Ünïcode")
     write_project(score, folder / f"odd{SUFFIX}")
     assert read_project(folder / f"odd{SUFFIX}") == score
+
+
+def test_a_stated_mode_is_saved_and_older_files_read_it_as_unstated(folder):
+    """KeySignature.mode_stated is no part of equality, so the round trip checks it by name."""
+    score = Score(key_signatures=(KeySignature(0, 2, mode_stated=True), KeySignature(960, -1)))
+    write_project(score, folder / f"stated{SUFFIX}")
+    keys = read_project(folder / f"stated{SUFFIX}").key_signatures
+    assert [(k.sharps, k.mode_stated) for k in keys] == [(2, True), (-1, False)]
+    data = score_to_dict(score)
+    assert data["key_signatures"] == [[0, 2, "major", True], [960, -1, "major"]]
+    data["key_signatures"] = [[0, 2, "major"]]  # a file of an earlier version
+    assert score_from_dict(data).key_signatures[0].mode_stated is False
 
 
 def test_mute_and_solo_are_saved_and_files_without_them_still_read(folder):
