@@ -119,6 +119,45 @@ def _line_final_step(bar_step: int, stop_step: int, beat: int, bar_beats: int) -
     return _final_chord_step(bar_step, stop_step, beat)
 
 
+# A tune is made of strains of 8 bars (an Irish reel's or jig's A and B parts), counted from its
+# first full bar: the restatement pull stays within one (voice_sampler.RESTATE_IN_STRAIN), and a
+# continuation closes each strain that ends before its own last bar (STRAIN_CLOSE)
+STRAIN_BARS = 8
+
+
+def first_full_bar(score: Score) -> int:
+    """The index of a tune's first full bar, where its strains are counted from: 1 after an
+    upbeat, whether the score marks it (``pickup``) or writes it as a bar opening with rests
+    for half of it or more (a MIDI file's, the voice grid's own reading of a tune); else 0."""
+    if score.pickup:
+        return 1
+    first = min((n.start for n in score.notes), default=0)
+    return 1 if score.bar_count() > 1 and 2 * first >= score.bar_start(1) else 0
+
+
+def strain_close_steps(bar_steps: list[int], first_full: int, start_step: int,
+                       last_bar_step: int, beat: int, bar_beats: int, quarter: int
+                       ) -> dict[int, int]:
+    """The frames of a melody's strain closes inside the span: the step where each strain's
+    last bar closes (:func:`_line_final_step`: a two-beat bar's last beat, a 3/4 bar's
+    downbeat, a 4/4 bar's middle beat) -> 1, and the steps its note is held over (a quarter,
+    leaving the bar's end to a pickup) -> 2. ``bar_steps``: the bars' first steps;
+    ``first_full``: the index of the tune's first full bar; a strain whose last bar is the
+    span's last (``last_bar_step``: the final cadence's) or before ``start_step`` has none."""
+    out: dict[int, int] = {}
+    for b in range(first_full + STRAIN_BARS - 1, len(bar_steps) - 1, STRAIN_BARS):
+        lo, hi = bar_steps[b], bar_steps[b + 1]
+        if lo >= last_bar_step:
+            break
+        close = _line_final_step(lo, hi, beat, bar_beats)
+        if close < start_step:
+            continue
+        out[close] = 1
+        for s in range(close + 1, min(close + quarter, hi)):
+            out[s] = 2
+    return out
+
+
 def _grid_off(span: int, unit: int) -> int:
     """How far ``span`` lies from a whole number of ``unit``."""
     r = span % unit

@@ -266,6 +266,9 @@ class _Frame:
     # onset): that cadence's key (minor, semitones from the normalized tonic); None: not inside
     # (DOMINANT_BEAT_BASS)
     in_dominant: tuple[bool, int] | None = None
+    # a melody's strain close (STRAIN_CLOSE): 1 where it is drawn to the tonic, 2 where that
+    # note is drawn to hold
+    strain_close: int = 0
 
 
 @dataclass
@@ -614,6 +617,10 @@ class VoiceSampler:
         # maps each held step to the close's step, given the steps as their own values)
         held_keys = {t: close_keys[c] for t, c in held_close_steps(
             melody, {c: c for c in close_keys}).items()} if held_closes else {}
+        strains = phrase_grid.strain_close_steps(
+            bar_steps, phrase_grid.first_full_bar(score), start_step, last_bar_step, beat,
+            ts.bar_ticks // ts.beat_ticks, max(1, TPQ // step)) \
+            if STRAIN_CLOSE and n == 1 and region_end is None else {}
         for s in range(start_step, ctx_step):
             b, pos = where(s)
             context = s >= stop_step
@@ -648,7 +655,8 @@ class VoiceSampler:
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
                                  approach=approach, fermata=fermata,
                                  bass_avoid=avoid.get(s, frozenset()),
-                                 close_held=held_closes.get(s, 0), close_key=local))
+                                 close_held=held_closes.get(s, 0), close_key=local,
+                                 strain_close=strains.get(s, 0)))
         # a region rewritten, or a melody harmonized under the phrase ends it marks: the
         # model adds no fermata of its own (PHRASES_FROM_SCORE)
         if PHRASES_FROM_SCORE and (region_end is not None
@@ -735,7 +743,7 @@ class VoiceSampler:
                          style_rules=rules_on,
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
-                         strain_from=(score.bar_start(1) if score.pickup else 0) // step,
+                         strain_from=score.bar_start(phrase_grid.first_full_bar(score)) // step,
                          first_onset=min((nt.start for nt in score.notes), default=0) // step
                          if n == 1 else 0,
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
@@ -1459,7 +1467,10 @@ class VoiceSampler:
                             mask[hold, REST] = False
                             mask[hold, pitch_offset:] = False
                     biased = logits
-                    if hist is not None and not frame.final:
+                    if frame.strain_close:  # (the tonic, then held: not the bar restated)
+                        biased = _strain_close_bias(logits, frame.strain_close, cand,
+                                                    pitch_offset, mode_minor)
+                    elif hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step,
                                                _strain_lags(lags, frame.step, job.strain_from),
                                                (run < MAX_RESTATED_RUN) & (restated < budget),
@@ -2614,19 +2625,45 @@ MAX_RESTATED_RUN = 2
 RESTATE_SHARE = 0.375
 
 
+# A tune's strain closes where it ends: a continuation of a 4-bar sketch writes bars 5-8, the
+# rest of the first 8-bar strain (phrase_grid.STRAIN_BARS), and real tunes close it on a held
+# tonic in the last bar's second half (Cherish the Ladies F#5 D5 D5 D5:2). A listening review of
+# folk continuations heard the strain run on through bar 8 in 7 of 9 tunes (the real ones 3 of
+# 9), bar 8 a copy of bar 4's turn-around in 5 of 9. Where each strain's last bar closes
+# (phrase_grid.strain_close_steps) the tonic gets STRAIN_CLOSE_PULL nats, and for a quarter
+# after it holding gets STRAIN_HOLD_PULL; the restatement pull rests there. Chosen on the folk
+# val openings (bench/strain_close.py; docs/voices.md)
+STRAIN_CLOSE = True
+STRAIN_CLOSE_PULL = 3.0
+STRAIN_HOLD_PULL = 2.0
+
+
+def _strain_close_bias(logits: np.ndarray, which: int, cand: np.ndarray, pitch_offset: int,
+                       minor: bool) -> np.ndarray:
+    """``logits`` with a strain close's pull: toward the normalized key's tonic (``which`` 1),
+    or toward holding the note (2)."""
+    out = logits.copy()
+    if which == 1:
+        tonic = cadence_root(minor, 2, 0)
+        out[:, pitch_offset + np.flatnonzero(cand % 12 == tonic)] += STRAIN_CLOSE_PULL
+    else:
+        out[:, HOLD] += STRAIN_HOLD_PULL
+    return out
+
+
 def _restate_lags(bar_steps: int) -> tuple[int, ...]:
     return (4 * bar_steps, 8 * bar_steps)
 
 
 # A tune restates within its strain, and its next strain contrasts: the pull toward an earlier
-# bar (_restate_bias) reaches back only to a bar of the same STRAIN_BARS-bar strain, counted
-# from the tune's first full bar (bars 5-8 echo bars 1-4; bars 9-12 are pulled toward none).
+# bar (_restate_bias) reaches back only to a bar of the same 8-bar strain
+# (phrase_grid.STRAIN_BARS), counted from the tune's first full bar (bars 5-8 echo bars 1-4;
+# bars 9-12 are pulled toward none).
 # Of the folk test tunes' bars 5-8, 65 of 160 restate one of bars 1-4, and of their bars 9-12,
 # 13 of 160 restate one of bars 1-8; the folk model's continuations from bar 5 had 73 of 320
 # and 111 of 320 (a listening review heard a hornpipe's opening phrase three times and no
 # answering phrase; a scratch count, docs/voices.md)
 RESTATE_IN_STRAIN = True
-STRAIN_BARS = 8
 
 
 def _strain_lags(lags: tuple[int, ...], step: int, origin: int) -> tuple[int, ...]:
@@ -2637,8 +2674,8 @@ def _strain_lags(lags: tuple[int, ...], step: int, origin: int) -> tuple[int, ..
     bar = lags[0] // 4
     here = (step - origin) // bar
     return tuple(lag for lag in lags
-                 if here - lag // bar >= 0 and (here - lag // bar) // STRAIN_BARS
-                 == here // STRAIN_BARS)
+                 if here - lag // bar >= 0 and (here - lag // bar) // phrase_grid.STRAIN_BARS
+                 == here // phrase_grid.STRAIN_BARS)
 
 
 def _restated_run(run: np.ndarray, hist: np.ndarray, step: int, lags: tuple[int, ...]

@@ -331,6 +331,54 @@ def test_a_tune_ends_on_its_last_bars_last_beat_in_a_meter_of_two(tiny_melody_mo
     assert _line_final_step(100, 112, 4, 3) == 100
 
 
+def test_a_strain_closes_where_it_ends():
+    """Strains of 8 bars from the first full bar: the close falls on the last bar's closing
+    beat (4/4: its middle beat; 6/8: its last beat; 3/4: its downbeat), held for a quarter; a
+    strain ending in the span's last bar (the final cadence's) or before the span has none."""
+    from composer_gui.ml.phrase_grid import first_full_bar, strain_close_steps
+
+    bars_44 = [16 * b for b in range(14)]  # 13 bars of 4/4 in sixteenths
+    assert strain_close_steps(bars_44, 0, 64, 192, 4, 4, 4) == {120: 1, 121: 2, 122: 2, 123: 2}
+    assert strain_close_steps(bars_44, 1, 64, 192, 4, 4, 4) == {136: 1, 137: 2, 138: 2, 139: 2}
+    assert strain_close_steps(bars_44, 0, 64, 112, 4, 4, 4) == {}  # bar 8 ends the span
+    assert strain_close_steps(bars_44, 0, 124, 192, 4, 4, 4) == {}  # bar 8 is the sketch's
+    bars_68 = [12 * b for b in range(14)]
+    assert strain_close_steps(bars_68, 0, 48, 144, 6, 2, 4) == {90: 1, 91: 2, 92: 2, 93: 2}
+    bars_34 = [12 * b for b in range(14)]
+    assert strain_close_steps(bars_34, 0, 48, 144, 4, 3, 4) == {84: 1, 85: 2, 86: 2, 87: 2}
+    tune = melody(16)
+    assert first_full_bar(tune) == 0
+    upbeat = dataclasses.replace(tune, parts=(Part(tuple(
+        dataclasses.replace(n, start=n.start + 3 * TPQ) for n in tune.notes)),))
+    assert first_full_bar(upbeat) == 1  # an upbeat written as a bar opening with rests
+
+
+def test_a_continued_tune_closes_its_first_strain_on_a_held_tonic(tiny_melody_model,
+                                                                   monkeypatch):
+    """Four bars of a C major tune continued 8: with an overwhelming pull (STRAIN_CLOSE_PULL,
+    STRAIN_HOLD_PULL) bar 8 closes on a C from its middle beat, held a quarter or more; the
+    tiny model left to itself does not always."""
+    from composer_gui.ml import voice_sampler as vs
+
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)  # four bars of 4/4
+
+    def closes() -> list[bool]:
+        out = []
+        for r in s.generate(score, GenerationRequest(bars=8, variations=4, seed=5, end="free")):
+            at = r.bar_start(7) + 2 * TPQ
+            note = [n for n in r.notes if n.start <= at < n.end]
+            out.append(bool(note) and note[0].pitch % 12 == 0 and note[0].start == at
+                       and note[0].duration >= TPQ)
+        return out
+
+    monkeypatch.setattr(vs, "STRAIN_CLOSE_PULL", 60.0)
+    monkeypatch.setattr(vs, "STRAIN_HOLD_PULL", 60.0)
+    assert all(closes())
+    monkeypatch.setattr(vs, "STRAIN_CLOSE", False)
+    assert not all(closes())
+
+
 def test_a_tune_rests_an_eighth_note_at_most(tiny_melody_model):
     """A melody model that would rather rest: every rest inside the continuation lasts an
     eighth note at most, and without the rule the model rests longer (MELODY_REST_TICKS: a
