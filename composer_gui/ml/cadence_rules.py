@@ -83,7 +83,8 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False,
     tonic_root = 9 if minor else 0
     dominant = CADENCE_ROOT[(minor, 1)]
     for r in range(before.shape[0]):
-        if roots[r] >= 0 and roots[r] != tonic_root:
+        if roots[r] >= 0 and roots[r] != tonic_root and not (
+                minor and III_NO_DOMINANT and roots[r] == _MINOR_III):
             triad = DIATONIC_TRIADS.get(int(roots[r] + 5) % 12)
         elif NO_REPEATED_HALF_CLOSE and last is not None and last[r] == dominant:
             triad = None
@@ -96,6 +97,14 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False,
                 out[r] -= _subtonic_cost(cand)
     return out
 
+
+# In a minor key the relative major's tonic (III, C in A minor) before a phrase end counts as no
+# dominant: the close is drawn to V (a half close), not to VI as III's resolution. Bach's minor
+# train chorales close 27 of their 735 interior phrases on VI and 177 on V; the continued minor
+# val and test openings x 2 closed 15 of 98 on VI (after III 9 times) and 9 on V, now 8 and 14
+# (a scratch count beside bench/phrase_ends.py; docs/voices.md)
+III_NO_DOMINANT = True
+_MINOR_III = 0  # normalized A minor: C
 
 # nats added to the notes of the key's dominant triad on the beat before a place in the bar where
 # a phrase of LONG_PHRASE_BEATS or more may end (PHRASE_PLACES): the cadence pull then draws

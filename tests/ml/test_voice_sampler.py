@@ -3026,6 +3026,24 @@ def test_a_marked_phrase_end_is_drawn_to_the_triad_the_chord_before_resolves_to(
     assert not (again_minor > 0).any()
 
 
+def test_in_minor_the_relative_major_before_a_phrase_end_draws_a_half_close(monkeypatch):
+    """Normalized A minor: after C major (III) a marked phrase end is drawn to E, G-sharp, B (a
+    half close), not to F, A, C as C's resolution (III_NO_DOMINANT: Bach closes 27 of 735
+    minor-key phrases on VI); G major (VII) still draws the close to C (VII-III)."""
+    from composer_gui.ml.cadence_rules import _cadence_pull
+
+    cand = np.arange(36, 85)
+    before = np.array([[72, 67, 64, 48], [74, 71, 67, 55]])
+
+    def pulled() -> list[set[int]]:
+        return [{int(p) % 12 for p in cand[row > 0]}
+                for row in _cadence_pull(before, cand, minor=True)]
+
+    assert pulled() == [{4, 8, 11}, {0, 4, 7}]
+    monkeypatch.setattr(cadence_rules, "III_NO_DOMINANT", False)
+    assert pulled() == [{5, 9, 0}, {0, 4, 7}]
+
+
 def test_the_beat_before_a_planned_phrase_end_is_drawn_to_v(sampler):
     """Normalized C major: G, B, D gain PRE_CLOSE_PULL; in A minor E, G-sharp, B gain it and
     G natural (a minor v) costs SUBTONIC_COST."""
