@@ -333,7 +333,8 @@ def line_scores(notes: list[Note]) -> np.ndarray | None:
 
 
 def estimate_key(notes: Iterable[Note], declared: KeySignature | None = None,
-                 tick: int = 0, *, params: KeyParams | None = None) -> KeySignature | None:
+                 tick: int = 0, *, params: KeyParams | None = None,
+                 fermatas: Iterable[int] = ()) -> KeySignature | None:
     """The most likely key of ``notes``, at ``tick``.
 
     Without ``declared``: the best of the 24 keys. With it: its major or relative minor (or the
@@ -341,19 +342,24 @@ def estimate_key(notes: Iterable[Note], declared: KeySignature | None = None,
     contradict the signature. With too little evidence (no notes, or one pitch class), ``declared``
     is returned as is (None if none). A single line (:func:`is_line`) is heard by the line
     model, chords by the profile method; ``params`` asks for the profile method with those
-    weights."""
-    choices = key_choices(notes, declared, tick, params=params)
+    weights; ``fermatas`` (ticks) weigh the notes a line holds under them
+    (:data:`FERMATA_WEIGHT`)."""
+    choices = key_choices(notes, declared, tick, params=params, fermatas=fermatas)
     return choices[0][0] if choices else declared
 
 
 def key_choices(notes: Iterable[Note], declared: KeySignature | None = None, tick: int = 0, *,
-                params: KeyParams | None = None) -> list[tuple[KeySignature, float]]:
+                params: KeyParams | None = None, fermatas: Iterable[int] = ()
+                ) -> list[tuple[KeySignature, float]]:
     """The keys :func:`estimate_key` chooses among, best first, each with its score: the 24
     keys, or the declared signature's major and minor keys while the notes do not overrule it.
-    For a single line the scores are the line model's log-odds; [] with too little evidence."""
+    For a single line the scores are the line model's log-odds, with the notes it holds under
+    ``fermatas`` (:data:`FERMATA_WEIGHT`); [] with too little evidence."""
     notes = list(notes)
+    held = []
     if params is None and notes and is_line(notes):
         params, scores = LINE, line_scores(notes)
+        held = fermata_pcs(notes, fermatas)
     else:
         params = params or DEFAULT
         scores = key_scores(notes, params)
@@ -362,8 +368,8 @@ def key_choices(notes: Iterable[Note], declared: KeySignature | None = None, tic
     if declared is not None:
         cands = _within_signature(notes, scores, declared, params)
         if cands is not None:
-            return sorted(((KeySignature(tick, sharps, mode), float(v))
-                           for (sharps, mode), v in cands.items()), key=lambda c: -c[1])
+            return _under_fermatas([(KeySignature(tick, sharps, mode), float(v))
+                                    for (sharps, mode), v in cands.items()], held)
     out = []
     for m, tonic in zip(*np.unravel_index(np.argsort(-scores, axis=None, kind="stable"),
                                          scores.shape), strict=True):
@@ -371,7 +377,47 @@ def key_choices(notes: Iterable[Note], declared: KeySignature | None = None, tic
         if declared is not None and abs(key.sharps) == 6 and declared.sharps * key.sharps < 0:
             key = KeySignature(tick, -key.sharps, key.mode)  # F# rather than Gb beside sharps
         out.append((key, float(scores[m, tonic])))
+    return _under_fermatas(out, held)
+
+
+# The notes a chorale melody holds under its fermatas name its key: the cadences' degrees, 1, 5,
+# 3 or 2 (a half close), and in minor the relative major's 3. log P(degree | mode) from the
+# melody notes at the 1,966 fermatas of the bach-chorales model's train chorales, counted in
+# each chorale's key (the final bass's, or the four voices' where it ends off the tonic), add-one
+# smoothed (bench/fermata_keys.py prints them). A listening review heard BWV 127.5 (F major, its
+# last phrase a half close on C) harmonized in D minor and BWV 270 (B minor) in D major: the
+# line model hears a melody's last note, and these end off the tonic. Added to the line model's
+# log-odds with FERMATA_WEIGHT, chosen by a two-fold split of the train chorales (their melodies
+# harmonized in Bach's key 284 -> 289 of 311 at 0.25, 285 / 288 / 289 at 0.1 / 0.5 / 1.0); the
+# val melodies 44 of 48 at every weight, the test melodies 37 -> 39 of 40
+FERMATA_WEIGHT = 0.25
+_FERMATA_COUNTS = ((370, 2, 134, 2, 153, 34, 4, 216, 1, 46, 3, 58),
+                   (322, 1, 137, 119, 2, 74, 2, 231, 4, 1, 49, 25))
+FERMATA_DEGREES = np.log(np.array(_FERMATA_COUNTS, float)
+                         / np.sum(_FERMATA_COUNTS, axis=1, keepdims=True))
+
+
+def fermata_pcs(notes: Iterable[Note], fermatas: Iterable[int]) -> list[int]:
+    """The pitch class a line sounds at each of ``fermatas`` (ticks; struck there or held
+    through), where it sounds one."""
+    notes = list(notes)
+    out = []
+    for t in sorted(set(fermatas)):
+        sounding = [n.pitch for n in notes if n.start <= t < n.start + max(n.duration, 1)]
+        if sounding:
+            out.append(max(sounding) % 12)
     return out
+
+
+def _under_fermatas(choices: list[tuple[KeySignature, float]], held: list[int]
+                    ) -> list[tuple[KeySignature, float]]:
+    """``choices`` with :data:`FERMATA_WEIGHT` times the log-probability of the degrees ``held``
+    under fermatas in each key added, best first."""
+    if held and FERMATA_WEIGHT:
+        choices = [(k, v + FERMATA_WEIGHT * float(sum(
+            FERMATA_DEGREES[int(k.quality == "minor"), (pc - k.tonic_pc) % 12] for pc in held)))
+            for k, v in choices]
+    return sorted(choices, key=lambda c: -c[1])
 
 
 # The runner-up key is offered beside the estimate of a line (the Continue panel, ``generate``)
@@ -414,7 +460,7 @@ def key_heard(score: Score, tick: int | None = None,
     it, so that what the panel says is what the model does."""
     tick = score.end_tick if tick is None else tick
     notes = _heard_notes(score) if notes is None else notes
-    return estimate_key(notes, score.key_at(tick), tick=tick)
+    return estimate_key(notes, score.key_at(tick), tick=tick, fermatas=score.fermatas)
 
 
 def keys_heard(score: Score, tick: int | None = None
@@ -424,7 +470,7 @@ def keys_heard(score: Score, tick: int | None = None
     tick = score.end_tick if tick is None else tick
     notes = _heard_notes(score)
     declared = score.key_at(tick)
-    choices = key_choices(notes, declared, tick)
+    choices = key_choices(notes, declared, tick, fermatas=score.fermatas)
     key = choices[0][0] if choices else declared
     return key, runner_up(choices) if notes and is_line(notes) else None
 

@@ -100,6 +100,41 @@ def test_a_stated_major_is_kept_as_a_stated_minor_is():
     assert str(estimate_key(notes, KeySignature(0, 2, "minor"))) == "B:minor"
 
 
+# The soprano of BWV 127.5 (F major with one flat; its last phrase a half close on C): (start in
+# eighths, pitch), quarters but for two eighths; its fermatas, in eighths
+BWV_127_5 = [(6, 77), (8, 77), (10, 77), (12, 76), (14, 72), (16, 74), (18, 76), (20, 77),
+             (22, 77), (24, 76), (26, 74), (28, 72), (30, 70), (32, 69), (34, 67), (36, 69),
+             (38, 69), (40, 67), (42, 69), (43, 71), (44, 72), (46, 74), (48, 72), (50, 71),
+             (52, 72), (54, 72), (56, 74), (58, 76), (60, 77), (62, 76), (64, 74), (66, 74),
+             (68, 72), (70, 72), (72, 70), (74, 69), (76, 74), (78, 72), (80, 70), (82, 69),
+             (84, 67), (86, 67), (88, 69), (90, 71), (92, 72), (94, 74), (96, 72), (98, 71),
+             (100, 72)]
+BWV_127_5_FERMATAS = (20, 36, 52, 68, 84, 100)
+
+
+def test_the_notes_under_a_melodys_fermatas_weigh_in_its_key():
+    """BWV 127.5's melody ends on C, a half close: alone it reads as D minor, which a listening
+    review heard harmonized there. The notes under its fermatas (F, A, C, C, G, C: F major's 1,
+    3, 5, 5, 2, 5; FERMATA_DEGREES) make it F major, Bach's key; with FERMATA_WEIGHT 0 they
+    count for nothing. A melody without fermatas is heard as before."""
+    from composer_gui.ml import keyfinding
+
+    eighth = TPQ // 2
+    notes = [Note(s * eighth, p, eighth if s in (42, 43) else TPQ) for s, p in BWV_127_5]
+    fermatas = [t * eighth for t in BWV_127_5_FERMATAS]
+    declared = KeySignature(0, -1)
+    assert keyfinding.fermata_pcs(notes, fermatas) == [5, 9, 0, 0, 7, 0]
+    assert str(estimate_key(notes, declared)) == "D:minor"
+    assert str(estimate_key(notes, declared, fermatas=fermatas)) == "F:major"
+    assert str(estimate_key(notes, declared, fermatas=())) == "D:minor"
+    old = keyfinding.FERMATA_WEIGHT
+    try:
+        keyfinding.FERMATA_WEIGHT = 0.0
+        assert str(estimate_key(notes, declared, fermatas=fermatas)) == "D:minor"
+    finally:
+        keyfinding.FERMATA_WEIGHT = old
+
+
 def test_too_little_evidence_returns_the_declared_key():
     declared = KeySignature(0, 2, "major")
     assert estimate_key([]) is None
