@@ -12,7 +12,8 @@ copy bar 4, a turn-around, note for note in 5 of 9 (the real tunes 1).
 
 Printed for bar 8, beside the real tunes' own bar 8: the close (the longest note starting in
 the bar's second half, the later of equals) on the tonic and a quarter or longer, on the tonic's
-triad, and bar 8 the same notes as bar 4 (positions and pitches); for bars 5-12: the share of
+triad, reached from the note before by 4 semitones or less, and bar 8 the same notes as bar 4
+(positions and pitches); for bars 5-12: the share of
 bars restated from earlier bars (the card's measure), the continuations ending on the tonic,
 and the notes per bar.
 """
@@ -49,15 +50,18 @@ def bar_notes(score: Score, bar: int) -> list[tuple[int, int, int]]:
     return sorted((n.start - a, n.pitch, n.duration) for n in score.notes if a <= n.start < b)
 
 
-def close_of(score: Score, bar: int) -> tuple[int, int] | None:
-    """(pitch class, duration) of the bar's close: the longest note starting in its second
-    half, the later of equals; None if none starts there."""
-    half = (score.bar_start(bar + 1) - score.bar_start(bar)) // 2
+def close_of(score: Score, bar: int) -> tuple[int, int, int | None] | None:
+    """(pitch class, duration, semitones from the note before) of the bar's close: the longest
+    note starting in its second half, the later of equals; None if none starts there."""
+    a = score.bar_start(bar)
+    half = (score.bar_start(bar + 1) - a) // 2
     late = [(d, on, p) for on, p, d in bar_notes(score, bar) if on >= half]
     if not late:
         return None
-    d, _, p = max(late)
-    return p % 12, d
+    d, on, p = max(late)
+    before = [n for n in score.notes if n.start < a + on]
+    leap = abs(p - max(before, key=lambda n: n.start).pitch) if before else None
+    return p % 12, d, leap
 
 
 def main(argv=None) -> None:
@@ -65,9 +69,13 @@ def main(argv=None) -> None:
     ap.add_argument("--split", default="val")
     ap.add_argument("--pieces", type=int, default=40)
     ap.add_argument("--no-strain-close", action="store_true")
+    ap.add_argument("--any-octave", action="store_true",
+                    help="the close drawn to the tonic in every octave (no STRAIN_CLOSE_NEAR)")
     args = ap.parse_args(argv)
     if args.no_strain_close:
         voice_sampler.STRAIN_CLOSE = False
+    if args.any_octave:
+        voice_sampler.STRAIN_CLOSE_NEAR = False
     folder = load_model("folk-melodies").path
     split, vocab, _ = load_split(folder)
     cases = [c for c in cases_from_pieces(split[args.split], vocab)
@@ -75,7 +83,8 @@ def main(argv=None) -> None:
              and c.score.bar_count() >= 12 + first_full_bar(c.score)]
     cases = spread(cases, args.pieces)
     generate = sampler_adapter(folder)
-    tally = {who: {"runs": 0, "tonic held": 0, "triad": 0, "copies bar 4": 0, "restated": [],
+    tally = {who: {"runs": 0, "tonic held": 0, "triad": 0, "near": 0, "closes": 0,
+                   "copies bar 4": 0, "restated": [],
                    "ends on tonic": 0, "notes per bar": []} for who in ("continued", "real")}
     for i, case in enumerate(cases):
         s = case.score
@@ -97,6 +106,9 @@ def main(argv=None) -> None:
             if close is not None:
                 t["tonic held"] += close[0] == key.tonic_pc and close[1] >= TPQ
                 t["triad"] += close[0] in triad
+                if close[2] is not None:
+                    t["closes"] += 1
+                    t["near"] += close[2] <= 4
             t["copies bar 4"] += bar_notes(g, first + 7) == bar_notes(g, first + 3) != []
             done, bars = an.restated_bars(g, g.notes, start, end)
             t["restated"].append(done / max(1, bars))
@@ -105,12 +117,14 @@ def main(argv=None) -> None:
     print(f"{args.split} split, {len(cases)} tunes, bar 8 = the first strain's last bar"
           + (" (no STRAIN_CLOSE)" if args.no_strain_close else ""))
     print()
-    print("| | runs | bar 8 closes on the held tonic | on the tonic's triad | bar 8 copies bar 4 "
-          "| bars 5-12 restated | ending on the tonic | notes per bar |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- |")
+    print("| | runs | bar 8 closes on the held tonic | on the tonic's triad | reached within 4 "
+          "semitones | bar 8 copies bar 4 | bars 5-12 restated | ending on the tonic "
+          "| notes per bar |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- |")
     for who, t in tally.items():
         n = max(1, t["runs"])
         print(f"| {who} | {t['runs']} | {t['tonic held'] / n:.1%} | {t['triad'] / n:.1%} | "
+              f"{t['near'] / max(1, t['closes']):.1%} | "
               f"{t['copies bar 4'] / n:.1%} | {np.mean(t['restated']):.3f} | "
               f"{t['ends on tonic'] / n:.1%} | {np.mean(t['notes per bar']):.2f} |")
 

@@ -334,7 +334,8 @@ def test_a_tune_ends_on_its_last_bars_last_beat_in_a_meter_of_two(tiny_melody_mo
 def test_a_strain_closes_where_it_ends():
     """Strains of 8 bars from the first full bar: the close falls on the last bar's closing
     beat (4/4: its middle beat; 6/8: its last beat; 3/4: its downbeat), held for a quarter; a
-    strain ending in the span's last bar (the final cadence's) or before the span has none."""
+    strain ending in the span's last bar (the final cadence's) or before the span has none.
+    The close draws the tonic nearest the note before it (STRAIN_CLOSE_NEAR)."""
     from composer_gui.ml.phrase_grid import first_full_bar, strain_close_steps
 
     bars_44 = [16 * b for b in range(14)]  # 13 bars of 4/4 in sixteenths
@@ -346,11 +347,46 @@ def test_a_strain_closes_where_it_ends():
     assert strain_close_steps(bars_68, 0, 48, 144, 6, 2, 4) == {90: 1, 91: 2, 92: 2, 93: 2}
     bars_34 = [12 * b for b in range(14)]
     assert strain_close_steps(bars_34, 0, 48, 144, 4, 3, 4) == {84: 1, 85: 2, 86: 2, 87: 2}
+    from composer_gui.ml import voice_sampler as vs
+
+    cand = np.arange(48, 85)  # normalized C major: the tonic nearest the note before is drawn
+    pulled = vs._strain_close_bias(np.zeros((3, 3 + len(cand))), 1, cand, 3, False,
+                                   np.array([64, 70, -1]))[:, 3:] > 0
+    assert [list(cand[row]) for row in pulled] == [[60], [72], [48, 60, 72, 84]]
     tune = melody(16)
     assert first_full_bar(tune) == 0
     upbeat = dataclasses.replace(tune, parts=(Part(tuple(
         dataclasses.replace(n, start=n.start + 3 * TPQ) for n in tune.notes)),))
     assert first_full_bar(upbeat) == 1  # an upbeat written as a bar opening with rests
+
+
+def test_a_tune_that_has_struck_x_y_x_pays_to_strike_y_again(tiny_melody_model, monkeypatch):
+    """C4 B3 C4 then B3 would circle (A B A B): B3 costs CIRCLE_COST; after C4 B3 D4, or C4 C4
+    C4, nothing does. With an overwhelming cost a continued tune never circles; without it the
+    tiny model does."""
+    from composer_gui.ml import voice_sampler as vs
+
+    cand = np.arange(48, 85)
+    last = np.array([60, 62, 60])
+    before = np.array([[59, 60], [59, 60], [60, 60]])
+    out = vs._circle_cost(np.zeros((3, 3 + len(cand))), last, before, cand, 3)[:, 3:]
+    assert list(cand[out[0] < 0]) == [59] and out[0].min() == -vs.CIRCLE_COST
+    assert not (out[1:] < 0).any()
+
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)
+
+    def circles() -> int:
+        n = 0
+        for r in s.generate(score, GenerationRequest(bars=8, variations=4, seed=2, end="free")):
+            ps = [x.pitch for x in sorted(r.notes) if x.start >= score.end_tick]
+            n += sum(ps[j] == ps[j + 2] != ps[j + 1] == ps[j + 3] for j in range(len(ps) - 3))
+        return n
+
+    monkeypatch.setattr(vs, "CIRCLE_COST", 60.0)
+    assert circles() == 0
+    monkeypatch.setattr(vs, "CIRCLE_COST", 0.0)
+    assert circles() > 0
 
 
 def test_a_continued_tune_closes_its_first_strain_on_a_held_tonic(tiny_melody_model,
