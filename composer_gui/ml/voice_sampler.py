@@ -297,6 +297,8 @@ class _VoiceJob:
     restate_lags: tuple[int, ...] = ()  # melody: steps back to the bars a tune restates
     strain_from: int = 0  # melody: the step of the tune's first full bar (RESTATE_IN_STRAIN)
     first_onset: int = 0  # melody: the step of its first note (the rests before it are no music)
+    # melody: the mean pitch of the sketch's notes in the tune's first strain (STRAIN_LIFT)
+    first_strain_pitch: float | None = None
     entry_pitch: list[int] = field(default_factory=list)  # continuation: each voice's last note
     pull: np.ndarray | None = None  # [voices, vocab size] register pull added to pitch logits
     # voices sampled but not written: a sketch thinner than the model (a melody continued by
@@ -746,6 +748,7 @@ class VoiceSampler:
                          strain_from=score.bar_start(phrase_grid.first_full_bar(score)) // step,
                          first_onset=min((nt.start for nt in score.notes), default=0) // step
                          if n == 1 else 0,
+                         first_strain_pitch=_first_strain_pitch(score, start) if n == 1 else None,
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
@@ -1482,6 +1485,12 @@ class VoiceSampler:
                     if n == 1 and CIRCLE_COST and not frame.final:
                         biased = _circle_cost(biased, last_struck[:, i], struck_before[:, i],
                                               cand, pitch_offset)
+                    if n == 1 and STRAIN_LIFT and job.first_strain_pitch is not None and \
+                            not frame.final and lags and _second_strain(
+                                frame.step, job.strain_from, lags[0] // 4):
+                        biased = biased.copy() if biased is logits else biased
+                        biased[:, pitch_offset:] += STRAIN_LIFT * np.clip(
+                            cand - job.first_strain_pitch, -LIFT_SPAN, LIFT_SPAN)
                     if density and frame.final != 2:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += density
@@ -2689,6 +2698,32 @@ def _circle_cost(logits: np.ndarray, last: np.ndarray, before: np.ndarray, cand:
     hit = circling[:, None] & (cand[None, :] == before[:, 0][:, None])
     out[:, pitch_offset:] -= CIRCLE_COST * hit
     return out
+
+
+# nats per semitone above the sketch's first strain (its mean pitch), up to LIFT_SPAN semitones
+# either way: a tune's second strain (its B part, bars 9-16 from the first full bar) lies higher
+# than its first. A second listening review of folk continuations heard B parts sink (Dairy Maid
+# A3-C4 where the tune leaps to G5); the folk val openings' bars 9-12 lay a median 3.6 semitones
+# above bars 1-4 in the real tunes (higher in 85%), 0.0 in the continuations (50%; a scratch
+# count, docs/voices.md)
+STRAIN_LIFT = 0.1
+LIFT_SPAN = 12
+
+
+def _first_strain_pitch(score: Score, start: int) -> float | None:
+    """The mean pitch of ``score``'s notes before ``start`` in the tune's first strain
+    (:data:`phrase_grid.STRAIN_BARS` bars from its first full bar); None without any."""
+    first = phrase_grid.first_full_bar(score)
+    lo, hi = score.bar_start(first), score.bar_start(first + phrase_grid.STRAIN_BARS)
+    pitches = [x.pitch for x in score.notes if lo <= x.start < min(hi, start)]
+    return float(np.mean(pitches)) if pitches else None
+
+
+def _second_strain(step: int, origin: int, bar: int) -> bool:
+    """Whether ``step`` lies in an odd-numbered strain (the second, fourth...) of bars of
+    ``bar`` steps counted from ``origin``, the tune's first full bar."""
+    strain = bar * phrase_grid.STRAIN_BARS
+    return step >= origin and strain > 0 and (step - origin) // strain % 2 == 1
 
 
 def _restate_lags(bar_steps: int) -> tuple[int, ...]:

@@ -389,6 +389,33 @@ def test_a_tune_that_has_struck_x_y_x_pays_to_strike_y_again(tiny_melody_model, 
     assert circles() > 0
 
 
+def test_a_tunes_second_strain_lies_higher_than_its_first(tiny_melody_model, monkeypatch):
+    """A tune's second strain (its B part: bars 9-16 from the first full bar) is drawn above the
+    sketch's first strain (STRAIN_LIFT); with an overwhelming lift a continuation of 4 bars by
+    12 sits far higher in bars 9-12 than in bars 5-8, and without it not."""
+    from composer_gui.ml import voice_sampler as vs
+
+    assert [vs._second_strain(s, 0, 2) for s in (0, 15, 16, 31, 32)] == [
+        False, False, True, True, False]  # bars of 2 steps: strains of 16
+    assert [vs._second_strain(s, 2, 1) for s in (1, 9, 10)] == [False, False, True]
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)  # four bars of 4/4, the first strain's first half
+
+    def lift() -> float:
+        out = []
+        for r in s.generate(score, GenerationRequest(bars=12, variations=3, seed=4,
+                                                     end="free")):
+            a = [x.pitch for x in r.notes if r.bar_start(4) <= x.start < r.bar_start(8)]
+            b = [x.pitch for x in r.notes if r.bar_start(8) <= x.start < r.bar_start(12)]
+            out.append(np.mean(b) - np.mean(a))
+        return float(np.mean(out))
+
+    monkeypatch.setattr(vs, "STRAIN_LIFT", 2.0)
+    high = lift()
+    monkeypatch.setattr(vs, "STRAIN_LIFT", 0.0)
+    assert high > lift() + 4
+
+
 def test_a_continued_tune_closes_its_first_strain_on_a_held_tonic(tiny_melody_model,
                                                                    monkeypatch):
     """Four bars of a C major tune continued 8: with an overwhelming pull (STRAIN_CLOSE_PULL,
