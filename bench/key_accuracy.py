@@ -646,15 +646,15 @@ def alternatives(data):
 
 # The K: field's mode word (parse_k's third value) as a KeySignature mode; "before": as the app
 # read it until church modes were kept (anything but minor read as major).
-STATED = True  # --file-keys: the K: field's mode as stated as the app reads it (--unstated)
 FILE_MODE = {"maj": "major", "ion": "major", "m": "minor", "min": "minor", "aeo": "minor",
              "dor": "dorian", "mix": "mixolydian", "phr": "phrygian", "lyd": "lydian"}
 
 
-def file_keys(data):
+def file_keys(data, stated: bool = True):
     """The key heard with the file's K: field declared as the app opens an ABC file (signature
     and mode), before and after church modes were kept: K:Ddor was read as C major, so a Dorian
-    tune could only be heard as C major, A minor or D minor written with one flat."""
+    tune could only be heard as C major, A minor or D minor written with one flat. ``stated``:
+    the kept K: field's mode stated, a major too, as the app reads ABC (--unstated: not)."""
     print("\nWith the file's K: field as the app reads it (cells: modes read as major -> "
           "modes kept, whole / 4 bars / 2 bars)\n")
     print("| set | tunes | of them modal | whole | first 4 bars | first 2 bars |")
@@ -671,7 +671,7 @@ def file_keys(data):
                                                       else "major")
                     # kept: as the app reads ABC now, the K: field's mode stated (a major
                     # too: KeySignature.mode_stated)
-                    declared = KeySignature(0, rec["sig"], m, mode_stated=kept and STATED)
+                    declared = KeySignature(0, rec["sig"], m, mode_stated=kept and stated)
                     for view, notes in views(rec):
                         est = keyfinding.estimate_key(notes, declared)
                         right[view, kept] += relation(est, tonic, mode) == "right"
@@ -909,10 +909,8 @@ def main(argv=None):
         one_off_table(data)
         return
     if args.file_keys:
-        global STATED
-        STATED = not args.unstated
         data["airs"] = load("airs")
-        file_keys(data)
+        file_keys(data, stated=not args.unstated)
         return
     if args.alternatives:
         data["airs"] = load("airs")

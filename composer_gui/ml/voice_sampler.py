@@ -619,8 +619,9 @@ class VoiceSampler:
         # maps each held step to the close's step, given the steps as their own values)
         held_keys = {t: close_keys[c] for t, c in held_close_steps(
             melody, {c: c for c in close_keys}).items()} if held_closes else {}
+        first_full = phrase_grid.first_full_bar(score)  # where a tune's strains count from
         strains = phrase_grid.strain_close_steps(
-            bar_steps, phrase_grid.first_full_bar(score), start_step, last_bar_step, beat,
+            bar_steps, first_full, start_step, last_bar_step, beat,
             ts.bar_ticks // ts.beat_ticks, max(1, TPQ // step)) \
             if STRAIN_CLOSE and n == 1 and region_end is None else {}
         for s in range(start_step, ctx_step):
@@ -745,10 +746,11 @@ class VoiceSampler:
                          style_rules=rules_on,
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
-                         strain_from=score.bar_start(phrase_grid.first_full_bar(score)) // step,
+                         strain_from=score.bar_start(first_full) // step,
                          first_onset=min((nt.start for nt in score.notes), default=0) // step
                          if n == 1 else 0,
-                         first_strain_pitch=_first_strain_pitch(score, start) if n == 1 else None,
+                         first_strain_pitch=_first_strain_pitch(score, start, first_full)
+                         if n == 1 else None,
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
@@ -2710,10 +2712,10 @@ STRAIN_LIFT = 0.1
 LIFT_SPAN = 12
 
 
-def _first_strain_pitch(score: Score, start: int) -> float | None:
+def _first_strain_pitch(score: Score, start: int, first: int) -> float | None:
     """The mean pitch of ``score``'s notes before ``start`` in the tune's first strain
-    (:data:`phrase_grid.STRAIN_BARS` bars from its first full bar); None without any."""
-    first = phrase_grid.first_full_bar(score)
+    (:data:`phrase_grid.STRAIN_BARS` bars from its first full bar, ``first``); None without
+    any."""
     lo, hi = score.bar_start(first), score.bar_start(first + phrase_grid.STRAIN_BARS)
     pitches = [x.pitch for x in score.notes if lo <= x.start < min(hi, start)]
     return float(np.mean(pitches)) if pitches else None
