@@ -209,7 +209,7 @@ from composer_gui.ml.sampler import (
 )
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
-from composer_gui.music.edits import apply_generated, region_notes
+from composer_gui.music.edits import apply_generated, continuation_frame, region_notes
 from composer_gui.music.score import TPQ, KeySignature, Note, Score
 
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
@@ -450,9 +450,6 @@ class VoiceSampler:
                 region_end = stop
             else:
                 start = up(score.end_tick if request.start_tick is None else request.start_tick)
-                bar = score.bar_at(start)
-                first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
-                stop = score.bar_start(score.bar_at(first_line) + request.bars)
                 region_end = None
         thin = any(hidden)
         part_of = list(vplan.parts)
@@ -469,6 +466,12 @@ class VoiceSampler:
         whole = all(rewritten) and not request.harmonize and not thin
         parts = None if whole else tuple(sorted(
             {part_of[i] for i in range(n) if rewritten[i] and part_of[i] < len(score.parts)}))
+        if region_end is None:
+            # laid out in the meters of what comes before (not those of the music it replaces)
+            score = continuation_frame(score, start, parts)
+            bar = score.bar_at(start)
+            first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
+            stop = score.bar_start(score.bar_at(first_line) + request.bars)
         replaced = set(region_notes(score, start, region_end, parts))
         base = [(i, x) for i, p in enumerate(score.parts) if not p.is_drum for x in p.notes
                 if (i, x) not in replaced]

@@ -11,7 +11,8 @@ The rule (the command line's replacement and the window's choice of part):
   for a region, before ``end``. The model heard only what comes before ``start`` (and, for a
   region, nothing inside it), so a note there would clash with what it wrote. Continuing at the
   sketch's end (the window's Continue) finds nothing to replace; ``--from-bar`` replaces the rest,
-  and the fermatas of what it replaces go with it (:func:`apply_generated`).
+  and the fermatas, meters, keys and tempos of what it replaces go with it
+  (:func:`apply_generated`, :func:`continuation_frame`).
   Drum parts are never touched: the model writes no drums.
 * They go to :func:`target_part`: the only pitched part; else a part named "Continuation", the
   same one each time (continuing twice does not pile up parts); else the first pitched part when
@@ -98,6 +99,27 @@ def region_notes(score: Score, start: int, end: int | None,
     return [(i, n) for i, p in enumerate(score.parts)
             if not p.is_drum and (parts is None or i in parts) for n in p.notes
             if n.start >= start and (end is None or n.start < end)]
+
+
+def continuation_frame(score: Score, start: int,
+                       parts: Collection[int] | None = None) -> Score:
+    """The score a continuation from ``start`` (of ``parts``, None for all) is laid out in and
+    kept into. Where it replaces all the music from ``start`` on (``--from-bar``), the meter,
+    key and tempo changes inside that music go with it: a reel's malformed bar 11, which a
+    reader writes as a 1/4 bar 12, had made the last bar of a continuation from bar 5 a 1/4
+    bar. Changes where kept music plays on (one part continued under the others), and changes
+    at or after the music's end (a next section set up ahead), stay."""
+    replaced = set(region_notes(score, start, None, parts))
+    if any(n.start >= start and (i, n) not in replaced
+           for i, p in enumerate(score.parts) for n in p.notes):
+        return score
+    end = score.end_tick
+
+    def kept(changes):
+        return tuple(c for c in changes if c.tick <= start or c.tick >= end)
+
+    return replace(score, time_signatures=kept(score.time_signatures),
+                   key_signatures=kept(score.key_signatures), tempos=kept(score.tempos))
 
 
 def target_part(score: Score) -> int:
@@ -229,6 +251,8 @@ def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int
     ``fermatas`` the generation marked (:func:`with_fermatas`). A continuation (no ``end``)
     takes the score's fermatas after ``start`` away with the notes it replaces: one stays only
     where a kept note starts (``--from-bar`` had left Bach's phrase ends over the new music)."""
+    if end is None:
+        score = continuation_frame(score, start, parts)
     removed, added, names, order = kept_diff(score, notes, start, end, parts)
     result = apply_note_diff(score, removed, added, names=names)
     if end is None:

@@ -470,11 +470,10 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     if out_of_range[0]:
         warnings.append(f"left out {out_of_range[0]} note(s) outside MIDI's pitch range")
 
-    flat = parts_in[0].flatten()
     time_sigs = []
-    for ts in flat.getElementsByClass(m21.meter.TimeSignature):
+    for offset, ts in _marks(parts_in[0], m21.meter.TimeSignature):
         try:
-            time_sigs.append(TimeSignature(at(ts.offset), ts.numerator, ts.denominator))
+            time_sigs.append(TimeSignature(at(offset), ts.numerator, ts.denominator))
         except (ValueError, TypeError):
             warnings.append(f"ignored the time signature {ts.ratioString}, which MIDI cannot hold")
     keys = _shared_keys(m21, parts_in, at, warnings)
@@ -518,6 +517,21 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     )
 
 
+def _marks(part, cls) -> list[tuple[Fraction, object]]:
+    """(offset in ``part``, mark) for each time or key signature (``cls``) of ``part``, in
+    order. music21's ABC reader puts one object in two bars (a reel's 2/2 restored after a
+    stray 1/4 bar), and a flattened part then gives it the later offset only: London Lasses
+    was read as 4/4 where its file says ``M:C|``. Each bar's own offset is used."""
+    measures = list(part.getElementsByClass("Measure"))
+    if not measures:
+        return [(Fraction(x.offset), x) for x in part.flatten().getElementsByClass(cls)]
+    found = [(Fraction(part.elementOffset(x)), x) for x in part.getElementsByClass(cls)]
+    for m in measures:
+        base = Fraction(part.elementOffset(m))
+        found += [(base + Fraction(m.elementOffset(x)), x) for x in m.getElementsByClass(cls)]
+    return sorted(found, key=lambda f: f[0])
+
+
 def _shared_keys(m21, parts_in, at, warnings: list[str]) -> list[KeySignature]:
     """The score's key signatures. The model holds one set for all parts; where a file gives its
     parts different ones (a few corpus chorales do), the set most parts share wins, and we say so.
@@ -530,11 +544,11 @@ def _shared_keys(m21, parts_in, at, warnings: list[str]) -> list[KeySignature]:
         if isinstance(p.getInstrument(returnDefault=False), m21.instrument.UnpitchedPercussion):
             continue  # a drum staff's signature says nothing about the key
         keys = []
-        for ks in p.flatten().getElementsByClass(m21.key.KeySignature):
+        for offset, ks in _marks(p, m21.key.KeySignature):
             mode = getattr(ks, "mode", None)
             mode = str(mode).lower() if mode else None
             mode = MODE_ALIASES.get(mode, mode)  # K:Ddor stays D Dorian, not C major
-            keys.append((at(ks.offset), max(-7, min(7, ks.sharps)),
+            keys.append((at(offset), max(-7, min(7, ks.sharps)),
                          mode if mode in MODE_DEGREES else None))
         per_part.append(tuple(keys))
     pitched = [k for k in per_part if k] or [()]

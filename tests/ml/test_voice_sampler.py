@@ -243,6 +243,19 @@ def test_a_continuation_from_inside_drops_the_phrase_ends_of_what_it_replaces(
     assert flagged[None] == ["POS_12_F", "POS_8_F"]  # from the end: both are the sketch's
 
 
+def test_a_continuation_from_inside_is_laid_out_in_the_meter_it_starts_in(sampler):
+    """Continuing from bar 2 of a piece whose replaced music has a 1/4 bar (a reader's
+    stray bar, as in O'Neill's London Lasses): the new bars are 4/4 bars, the last one whole,
+    and the 1/4 bar goes with the music it belonged to."""
+    meters = (TimeSignature(0, 4, 4), TimeSignature(3 * BAR, 1, 4),
+              TimeSignature(3 * BAR + TPQ, 4, 4))
+    score = dataclasses.replace(chorale(20), time_signatures=meters)
+    out = sampler.generate(score, GenerationRequest(bars=3, seed=1, start_tick=BAR))[0]
+    assert out.time_signatures == meters[:1]
+    assert out.end_tick == 4 * BAR  # bars 2-4 in 4/4 (with the 1/4 bar: 3 * BAR + TPQ)
+    assert {p.notes[-1].end for p in out.parts} == {4 * BAR}
+
+
 def test_a_cadence_ends_with_every_voice_holding_to_the_bar_line(sampler):
     score = chorale()
     for r in sampler.generate(score, GenerationRequest(bars=2, variations=2, seed=3)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from composer_gui.music.edits import (
@@ -55,26 +57,33 @@ def test_generated_notes_replace_from_the_start_or_inside_the_region():
     assert rest.parts[0].notes == (A, *new)  # B and C started at/after the start: replaced
 
 
-def test_a_continuation_takes_away_the_signatures_of_what_it_replaced_past_its_end():
+def test_a_continuation_takes_away_the_signatures_of_what_it_replaced():
     """Continued from bar 2 of a piece whose later section changes meter, key and tempo: the
-    continuation ends the piece, so those changes (now past the last note) go; a region, and
-    changes before the continuation's end, keep theirs."""
+    continuation replaces that section, so its changes go, even where the new music runs past
+    them (a reel's stray 1/4 bar had become the continuation's last bar); a region, a
+    continuation of one part under another that plays on, and changes set up after the
+    music's end keep theirs."""
     from composer_gui.music.score import KeySignature, TempoChange, TimeSignature
 
-    long = Note(0, 60, 18 * TPQ)
-    s = Score(parts=(Part((A, B, C, Note(20 * TPQ, 67, TPQ))),),
-              time_signatures=(TimeSignature(0, 4, 4), TimeSignature(4 * TPQ, 3, 4),
-                               TimeSignature(16 * TPQ, 3, 4)),
+    meters = (TimeSignature(0, 4, 4), TimeSignature(4 * TPQ, 3, 4), TimeSignature(16 * TPQ, 3, 4))
+    s = Score(parts=(Part((A, B, C, Note(20 * TPQ, 67, TPQ))),), time_signatures=meters,
               key_signatures=(KeySignature(0, 0), KeySignature(16 * TPQ, 2)),
               tempos=(TempoChange(0, 500000), TempoChange(16 * TPQ, 1000000)))
     out = apply_generated(s, [Note(4 * TPQ, 62, 4 * TPQ)], 4 * TPQ)
     assert [t.tick for t in out.time_signatures] == [0, 4 * TPQ]
     assert [k.tick for k in out.key_signatures] == [0]
     assert [t.tick for t in out.tempos] == [0]
+    long = Note(0, 60, 24 * TPQ)
+    assert apply_generated(s, [long], 0).time_signatures == (meters[0],)
     region = apply_generated(s, [Note(4 * TPQ, 62, TPQ)], 4 * TPQ, 5 * TPQ)
     assert region.time_signatures == s.time_signatures and region.tempos == s.tempos
-    kept = apply_generated(s, [long], 0)  # the continuation's own span reaches past them
-    assert kept.time_signatures == s.time_signatures
+    # a second part plays on past the start: its bars keep their meters
+    duet = replace(s, parts=(*s.parts, Part((Note(8 * TPQ, 48, 8 * TPQ),))))
+    kept = apply_generated(duet, [long], 0, parts=(0,))
+    assert kept.time_signatures == meters and kept.key_signatures == s.key_signatures
+    # a section set up after the music's end (its meter ahead of the notes) stays
+    ahead = replace(s, parts=(Part((A, B)),))
+    assert apply_generated(ahead, [long], TPQ).time_signatures == meters
 
 
 def test_a_new_part_is_made_when_no_part_is_theirs():

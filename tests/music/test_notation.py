@@ -264,6 +264,19 @@ def test_a_small_handwritten_abc_file(folder):
     assert [n.duration for n in score.notes] == [240] * 6 + [480, 960]
 
 
+def test_an_abc_meter_restored_after_a_stray_bar_is_read_from_the_first_bar(folder):
+    """A reel in cut time with one bar two eighths too long: music21 writes the overflow as a
+    1/4 bar and hands the tune's own 2/2 object back to the bar after it, and a flattened
+    part gave that object the later offset only, so O'Neill's London Lasses (``M:C|``) was
+    read as 4/4 from bar 1. Each signature keeps its own bar."""
+    path = folder / "cut.abc"
+    path.write_text("X:1\nT:Stray\nM:C|\nL:1/8\nK:G\n"
+                    "GABc dBGB|GABc dBGBAB|GABc dBGB|G8|]\n", encoding="utf-8")
+    score = read_notation(path)
+    assert [(t.tick, str(t)) for t in score.time_signatures] == [
+        (0, "2/2"), (2 * 1920, "1/4"), (2 * 1920 + 480, "2/2")]
+
+
 def test_an_abc_key_field_states_its_mode_and_musicxml_leaves_a_major_to_the_notes(folder):
     """K:D says D major as K:Bm says B minor (KeySignature.mode_stated: the key finder keeps
     it; a review heard a K:D reel whose opening leans on B continued in B minor to a close on
