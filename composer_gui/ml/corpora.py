@@ -40,10 +40,8 @@ from composer_gui.music.atomic import atomic_write
 from composer_gui.music.score import TimeSignature
 
 # 3: a short chorale heard in the minor key a flat further where it opens on its bass
-# (keyfinding.dorian_first): BWV 364, 265 and 387 are normalized from G, D and D minor;
-# 4: an ABC tune's meter read from its first bar (notation._marks): 82 of the 3,068 O'Neill's
-# and Ryan's tunes had been barred as 4/4 up to a stray bar (jigs in 6/8, 2/4 polkas)
-CACHE_VERSION = 4
+# (keyfinding.dorian_first): BWV 364, 265 and 387 are normalized from G, D and D minor
+CACHE_VERSION = 3
 CORPORA = ("bach-chorales", "folk-melodies")
 SPLIT_NAMES = ("train", "val", "test")
 DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
