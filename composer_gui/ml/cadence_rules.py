@@ -98,6 +98,61 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False,
     return out
 
 
+# A phrase end the model marks does not close on the tonic, or on a minor triad, that the chord
+# before it does not lead to: no leading tone of that chord before it, and no plagal (IV-I) or
+# deceptive (V-vi) close. A listening review of ten continued val chorales found 8 of 23 interior
+# phrase ends so (ii-I, iv-i, VI-i, bVII-i); Bach's closes 2.4% of his fermatas so in the 407
+# chorales of music21's corpus (plagal closes 1.9% more), the reviewer's count. Half closes on
+# major triads stay free. Continued val / test openings x 2 (a scratch count, the chord at the
+# fermata against the beat before it): such closes 15 of 95 / 19 of 116 -> 2 of 88 / 3 of 113
+# (Bach's same bars 3 of 56 / 6 of 71); bench/phrase_ends.py: closes after their dominant or on
+# V 48 -> 52 / 71 -> 78; a close the voices cannot make is dropped (DROP_FAILED_CLOSES), so
+# phrases of 12 beats or more 16.5% -> 24.6% / 10.1% -> 14.1% (Bach 14.1% / 5.0%). A rule
+# that allowed only the cadences (the dominant's resolution, V, IV-I, V-vi) failed the voices
+# in 29% of the marked closes and dropped them: phrases of 12 beats or more 41% (val).
+WEAK_CLOSES_BARRED = True
+_IV_TRIAD = {False: ((1 << 5) | (1 << 9) | 1, 5), True: ((1 << 2) | (1 << 5) | (1 << 9), 2)}
+_DECEPTIVE = {False: 9, True: 5}  # vi after V in C major, VI after V in A minor
+_MINOR_TRIADS = {False: (2, 4, 9), True: (9, 2, 4)}  # ii iii vi in C major; i iv v in A minor
+
+
+def _weak_close_roots(before: np.ndarray, last: np.ndarray, minor: bool) -> np.ndarray:
+    """[rows]: the roots (12-bit sets) a phrase end the model marks may not close on after the
+    chord on the beat before it (``before``) and the one sounding just before it (``last``),
+    both [rows, voices], -1 silent (:data:`WEAK_CLOSES_BARRED`)."""
+    tonic, dominant = CADENCE_ROOT[(minor, 2)], CADENCE_ROOT[(minor, 1)]
+    iv, iv_root = _IV_TRIAD[minor]
+    bits = pitch_class_bits(before) | pitch_class_bits(last)
+    roots = [tonic] + [r for r in _MINOR_TRIADS[minor] if r not in (tonic, dominant)]
+    out = np.zeros(len(bits), np.int64)
+    for r in roots:
+        led = (bits >> ((r + 11) % 12)) & 1 == 1
+        if r == tonic:  # IV-I, iv-i
+            before_bits = pitch_class_bits(before)
+            led |= ((before_bits & ~iv) == 0) & ((before_bits >> iv_root) & 1 == 1)
+        out |= np.where(led, 0, 1 << r)
+    # V-vi, V-VI
+    deceptive = DOMINANT_ROOT[pitch_class_bits(before)] == dominant
+    out &= ~np.where(deceptive, 1 << _DECEPTIVE[minor], 0)
+    return out
+
+
+def _unweak_groups(groups: list[tuple[np.ndarray, int | None, int]], weak: np.ndarray,
+                   roots: int) -> list[tuple[np.ndarray, int | None, int]]:
+    """``groups`` (:func:`_plan_groups`' kind) with each group that may close on any of
+    ``roots`` split by the roots its rows may not close on (``weak``, per row as
+    :func:`_weak_close_roots`)."""
+    out = []
+    for rows, group_roots, barred in groups:
+        if group_roots is not None:
+            out.append((rows, group_roots, barred))
+            continue
+        for value in np.unique(weak[rows]):
+            out.append((rows[weak[rows] == value], int(roots & ~value) if value else None,
+                        barred))
+    return out
+
+
 # In a minor key the relative major's tonic (III, C in A minor) before a phrase end counts as no
 # dominant: the close is drawn to V (a half close), not to VI as III's resolution. Bach's minor
 # train chorales close 27 of their 735 interior phrases on VI and 177 on V; the continued minor

@@ -112,6 +112,8 @@ from composer_gui.ml.cadence_rules import (
     _sounding_before,
     _spacing_cost,
     _subtonic_mask,
+    _unweak_groups,
+    _weak_close_roots,
 )
 from composer_gui.ml.harmony_tables import (
     CADENCE_ROOT,
@@ -1143,6 +1145,11 @@ class VoiceSampler:
                     planned = (targets != tonic_root) & (before == (targets + 7) % 12)
                     if planned.any():
                         planning = np.where(planned, targets, tonic_root)
+            # the roots each row's marked phrase end may not close on, after the chord before
+            weak = None
+            if rules and n > 2 and cadence_rules.WEAK_CLOSES_BARRED \
+                    and closes_marked is not None and not frame.cadence:
+                weak = _weak_close_roots(at_beat if halves else chord, chord, mode_minor)
             # on the beat before a place where a long phrase will end, the voices are drawn to
             # the key's dominant (PRE_CLOSE_PULL), and as these rows become close_rows, the
             # phrase-end chord rules below make the chord there a root-position triad of the key
@@ -1239,6 +1246,9 @@ class VoiceSampler:
                 if i == 1 and planning is not None:  # where the top voice's note is in it
                     close_groups = _plan_groups(close_rows, planning, cur[close_rows, 0],
                                                 mode_minor, closing=closes_marked is not None)
+                if i == 1 and weak is not None:  # (the groups that may close on any root)
+                    close_groups = _unweak_groups(close_groups or [(close_rows, None, -1)],
+                                                  weak, _close_roots(mode_minor))
                 forced = frame.forced[i]
                 if forced is not None:
                     chosen = np.full(rows, forced)

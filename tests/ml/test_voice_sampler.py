@@ -1864,6 +1864,8 @@ def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry:
     monkeypatch.setattr(voice_sampler, "FINAL_ON_PHRASE_GRID", grid)
     monkeypatch.setattr(voice_sampler, "EIGHTH_PULL", 0.0)  # (the tiny model's path as chosen)
     monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)
+    # (which chord a phrase end may close on after the one before it is another rule's)
+    monkeypatch.setattr(cadence_rules, "WEAK_CLOSES_BARRED", False)
     s = biased(model_folder, rather(lambda v: {v.pos_id(8, True): 1.0}))
     score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
     at_30, lasts = 0, []
@@ -4448,3 +4450,25 @@ def test_inside_a_planned_dominants_beat_the_bass_takes_no_seventh_the_tonic_bar
     without = ahead()
     assert {r for s, r in without.items() if s > 0} == {-1}
     assert {s: r for s, r in without.items() if s < 0} == {s: 7 for s in without if s < 0}
+
+
+def test_a_marked_phrase_end_closes_on_the_tonic_or_a_minor_triad_only_as_a_cadence():
+    """After ii, no close on I, iii or vi (a review heard ii-I, iv-i and bVII-i closes); after
+    V7, I and vi (deceptive) but not ii or iii; after IV, I (plagal); major triads (half
+    closes) are never barred. In minor: bVII-i barred, V-i and V-VI free."""
+    from composer_gui.ml.cadence_rules import _close_roots, _unweak_groups, _weak_close_roots
+
+    def barred(chord, minor=False):
+        rows = np.array([chord + [-1] * (4 - len(chord))])
+        bits = int(_weak_close_roots(rows, rows, minor)[0])
+        return {pc for pc in range(12) if bits >> pc & 1}
+
+    assert barred([74, 65, 57, 50]) == {0, 2, 4, 9}  # ii: D F A D
+    assert barred([71, 65, 62, 55]) == {2, 4}  # V7: G B D F
+    assert barred([72, 69, 65, 53]) == {2, 4, 9}  # IV: F A C F
+    assert 9 in barred([71, 67, 62, 55], minor=True)  # bVII in A minor: G B D
+    assert barred([68, 64, 59, 52], minor=True) == {2}  # V in A minor: E G# B
+    groups = _unweak_groups([(np.array([0, 1]), None, -1), (np.array([2]), 1 << 7, -1)],
+                            np.array([0b1000010101, 0, 0]), _close_roots(False))
+    assert [(g[0].tolist(), g[1]) for g in groups] == [
+        ([1], None), ([0], _close_roots(False) & ~0b1000010101), ([2], 1 << 7)]
