@@ -122,17 +122,17 @@ def _weak_close_roots(before: np.ndarray, last: np.ndarray, minor: bool) -> np.n
     both [rows, voices], -1 silent (:data:`WEAK_CLOSES_BARRED`)."""
     tonic, dominant = CADENCE_ROOT[(minor, 2)], CADENCE_ROOT[(minor, 1)]
     iv, iv_root = _IV_TRIAD[minor]
-    bits = pitch_class_bits(before) | pitch_class_bits(last)
+    before_bits = pitch_class_bits(before)
+    bits = before_bits | pitch_class_bits(last)
     roots = [tonic] + [r for r in _MINOR_TRIADS[minor] if r not in (tonic, dominant)]
     out = np.zeros(len(bits), np.int64)
     for r in roots:
         led = (bits >> ((r + 11) % 12)) & 1 == 1
         if r == tonic:  # IV-I, iv-i
-            before_bits = pitch_class_bits(before)
             led |= ((before_bits & ~iv) == 0) & ((before_bits >> iv_root) & 1 == 1)
         out |= np.where(led, 0, 1 << r)
     # V-vi, V-VI
-    deceptive = DOMINANT_ROOT[pitch_class_bits(before)] == dominant
+    deceptive = DOMINANT_ROOT[before_bits] == dominant
     out &= ~np.where(deceptive, 1 << _DECEPTIVE[minor], 0)
     return out
 
