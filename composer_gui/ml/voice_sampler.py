@@ -212,6 +212,7 @@ from composer_gui.ml.sampler import (
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
 from composer_gui.music.edits import apply_generated, continuation_frame, region_notes
+from composer_gui.music.phrases import melody_phrase_ends
 from composer_gui.music.score import TPQ, KeySignature, Note, Score
 
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
@@ -328,6 +329,9 @@ class _VoiceJob:
     # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s);
     # where the melody strikes again there, the voices below do too
     final_unmarked: bool = False
+    # the steps of a harmonized melody's phrase ends heard in its notes (MELODY_PHRASES): closed
+    # as fermatas are, not written as fermatas
+    heard_ends: frozenset[int] = frozenset()
 
 
 class VoiceSampler:
@@ -568,6 +572,13 @@ class VoiceSampler:
         # learned none (corpora.MELODY_FERMATAS)
         fermata_steps = {round(t / step) for t in score.fermatas
                          if (t < start or region_end is not None or runs_on) and n > 1}
+        # a melody harmonized in a score that marks no phrase end is phrased by its notes
+        # (music.phrases: long notes, rests, the next phrase's upbeat): the plan cadences there
+        # as at a chorale's fermatas, which are not written (MELODY_PHRASES)
+        heard_ends = _heard_phrase_ends(score, request, vplan, rewritten, step) \
+            if MELODY_PHRASES and request.style_rules and n > 2 else frozenset()
+        given_fermatas = set(fermata_steps)
+        fermata_steps |= heard_ends
         for s in range(bar_steps[first_bar] if start_step else 0, start_step):
             b, pos = where(s)
             if pos == 0:
@@ -581,7 +592,7 @@ class VoiceSampler:
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
         # the sketch's last phrase end (a chorale continued after it: the closing chord fits
         # the grid of its phrases)
-        sketch_end = max((f for f in fermata_steps if f < start_step), default=None)
+        sketch_end = max((f for f in given_fermatas if f < start_step), default=None)
         grid_from = sketch_end if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 \
             else None
         if n == 1:  # a tune: a figure, then the tonic on the last beat
@@ -614,7 +625,7 @@ class VoiceSampler:
             close = 2 if close_key is not None else 0
         ending = tonic_check  # the last beat is held
         final_unmarked = melody is not None and ending and any(
-            last_beat < f < stop_step for f in fermata_steps)
+            last_beat < f < stop_step for f in given_fermatas)
         tonic_check = tonic_check and close == 2
         rules_on = bool(request.style_rules) and n >= 3
         avoid = bass_to_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
@@ -767,7 +778,7 @@ class VoiceSampler:
                          if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
-                         final_unmarked=final_unmarked,
+                         final_unmarked=final_unmarked, heard_ends=heard_ends,
                          phrase_beat=beat * 3 // 2 if PHRASE_BEAT_34 and n > 2
                          and ts.bar_ticks == 3 * ts.beat_ticks and beat % 2 == 0 else 0)
 
@@ -1676,7 +1687,7 @@ class VoiceSampler:
                 ended = np.flatnonzero(sampled & frame_attack)
                 unmarked = frame.final == 1 and job.final_unmarked
                 for r in ended:
-                    if not unmarked:
+                    if not unmarked and frame.step not in job.heard_ends:
                         marked[r].append(frame.step * step)
                 last_close[ended] = _chord_roots(cur[ended])
             if frame.cadence:  # a phrase close's chord may stand as a fermata's does
@@ -2189,6 +2200,22 @@ STATIC_NEW_PITCH = True
 # fermatas mid-phrase in rewritten regions (a region leads into the kept bars after it) and
 # held its chord there for 3 or 4 beats, where MAX_STATIC_BEATS spares a fermata's chord.
 PHRASES_FROM_SCORE = True
+# A melody harmonized in a score without fermatas (a composer's tune, a folk song, a hymn from
+# MIDI) is phrased by music.phrases.melody_phrase_ends, and those steps are planned, closed and
+# given to the model as a chorale's fermatas would be. A listening review of ten such melodies
+# heard no cadence at 23 of their 32 phrase ends: only a note of two beats or more ending a
+# two-bar unit was a phrase end, 5% of the Essen songs' (bench/melody_phrases.py)
+MELODY_PHRASES = True
+
+
+def _heard_phrase_ends(score: Score, request: GenerationRequest, vplan, rewritten: list[bool],
+                       step: int) -> frozenset[int]:
+    """The steps a harmonized melody's phrases end on, heard in its notes where the score has
+    no fermata (:data:`MELODY_PHRASES`); empty for anything else."""
+    kept = [i for i, r in enumerate(rewritten) if not r]
+    if not request.harmonize or score.fermatas or len(kept) != 1:
+        return frozenset()
+    return frozenset(round(t / step) for t in melody_phrase_ends(vplan.notes[kept[0]], score))
 # A continuation's phrase ends fall where the sketch's fall in the bar (on beat 3 of 4/4 when
 # its fermatas do): the phrase-end bonuses below go to those positions instead of every strong
 # beat, and a phrase end elsewhere costs OFF_PLACE_COST nats. A twelfth listening review found

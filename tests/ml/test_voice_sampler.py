@@ -4472,3 +4472,42 @@ def test_a_marked_phrase_end_closes_on_the_tonic_or_a_minor_triad_only_as_a_cade
                             np.array([0b1000010101, 0, 0]), _close_roots(False))
     assert [(g[0].tolist(), g[1]) for g in groups] == [
         ([1], None), ([0], _close_roots(False) & ~0b1000010101), ([2], 1 << 7)]
+
+
+def test_a_melody_without_fermatas_closes_its_phrases_where_its_notes_end_them(
+        tiny_voice_model, monkeypatch):
+    """A tune in 2-bar phrases, each ending on a half note before the next phrase's upbeat, with
+    no fermata: its phrase ends are heard (music.phrases) and harmonized as a fermata's are,
+    a major or minor triad in root position on the tiny random model far more often than with
+    the two-bar rule alone (MELODY_PHRASES off, which hears none of them). The heard ends are
+    not written as fermatas: the composer's melody is kept as it came."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music.analysis import closes_in_root_position, sonorities
+
+    q = [(p, 1) for p in (67, 69)]
+    bars = [[(72, 1), (74, 1), (76, 1), (77, 1)], [(79, 2), (76, 1), (74, 1)],
+            [(72, 1), (74, 1), (76, 1), (72, 1)], [(74, 2), (79, 1), (81, 1)],
+            [(83, 1), (84, 1), (86, 1), (84, 1)], [(83, 2), (79, 1), (81, 1)],
+            [(83, 1), (81, 1), (79, 1), (77, 1)], [(76, 2), (74, 1), (71, 1)], [(72, 4)]]
+    notes, t = [], BAR - 2 * TPQ
+    for pitch, beats in [*q, *(n for bar in bars for n in bar)]:
+        notes.append(Note(t, pitch, beats * TPQ))
+        t += beats * TPQ
+    score = Score(parts=(Part(tuple(notes), name="Soprano"),),
+                  key_signatures=(KeySignature(0, 0),), pickup=2 * TPQ)
+    ends = [2 * BAR, 4 * BAR, 6 * BAR, 8 * BAR]
+
+    def closes(on: bool) -> int:
+        monkeypatch.setattr(voice_sampler, "MELODY_PHRASES", on)
+        out = 0
+        for seed in range(1, 4):
+            sampler = load_sampler(tiny_voice_model)
+            for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=4,
+                                                               seed=seed)):
+                assert not set(r.fermatas) & set(ends)
+                out += sum(len(c.pitches) == 4 and closes_in_root_position(c)
+                           for c in sonorities(r.notes, ends))
+        return out
+
+    on, off = closes(True), closes(False)
+    assert on >= 36 and on >= off + 16, (on, off)  # 45 and 13 of 48 when written
