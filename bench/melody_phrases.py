@@ -17,7 +17,10 @@ more ending a two-bar unit.
 defaults (2 variations): at each true phrase end, whether the chord on its note closes (the
 tonic triad or V in root position; "after its V" where the beat before holds the dominant of
 that chord), with ``phrases.melody_phrase_ends`` used (now) and not (before); for the
-chorales also Bach's own chords there.
+chorales also Bach's own chords there, and the melodies harmonized with their fermatas. And
+what the voices pay: the alto's, tenor's and bass's leaps of a sixth or more among their
+moves, onsets with two voices crossed, consecutive fifths or octaves between any two voices
+per 8 bars.
 """
 
 from __future__ import annotations
@@ -179,10 +182,32 @@ def _closes(notes: list[Note], t: int, beat: int, key, c: Counter) -> None:
             c["after its V"] += 1
 
 
+def _voices(score: Score, c: Counter) -> None:
+    """Count the voices' moves: leaps of a sixth or more in the lower voices, crossings,
+    parallels between any two voices, bars."""
+    from composer_gui.music import analysis as an
+
+    voices = an.part_voices(score)
+    for v in voices[1:]:
+        line = sorted(v, key=lambda n: n.start)
+        for a, b in itertools.pairwise(line):
+            if a.pitch != b.pitch:
+                c["moves"] += 1
+                c["leaps"] += abs(a.pitch - b.pitch) >= 8
+    crossed, onsets = an.voice_crossings(voices)
+    c["crossed"] += crossed
+    c["onsets"] += onsets
+    c["parallels"] += an.voice_parallels(voices)
+    c["bars"] += score.bar_count()
+
+
 def _row(label: str, c: Counter) -> str:
     n = max(1, c["ends"])
     return (f"| {label} | {c['ends']} | {100 * c['I or V'] / n:.0f}% | "
-            f"{100 * c['triad'] / n:.0f}% | {100 * c['after its V'] / n:.0f}% |")
+            f"{100 * c['triad'] / n:.0f}% | {100 * c['after its V'] / n:.0f}% | "
+            f"{100 * c['leaps'] / max(1, c['moves']):.1f}% | "
+            f"{100 * c['crossed'] / max(1, c['onsets']):.1f}% | "
+            f"{8 * c['parallels'] / max(1, c['bars']):.2f} |")
 
 
 def harmonized(recs: list[dict], n: int) -> None:
@@ -205,12 +230,18 @@ def harmonized(recs: list[dict], n: int) -> None:
             for t in r["truth"]:
                 if t < last:
                     _closes(list(s.notes), t, s.time_signature_at(t).beat_ticks, key, c)
+            _voices(s, c)
         rows.append(_row("Bach", c))
-    for label, on in (("before (two-bar rule)", False), ("now (phrases heard)", True)):
+    runs = [("before (two-bar rule)", False, False), ("now (phrases heard)", True, False)]
+    if rows:  # a chorale melody with its own fermatas, as the card harmonizes it
+        runs.append(("with Bach's fermatas", True, True))
+    for label, on, kept in runs:
         voice_sampler.MELODY_PHRASES = on
         c = Counter()
         for i, r in enumerate(cases):
-            line = replace(me.melody_of(r["score"]), fermatas=())
+            line = me.melody_of(r["score"])
+            if not kept:
+                line = replace(line, fermatas=())
             req = {**me.APP_DEFAULTS, "key": None, "variations": 2, "seed": i,
                    "bars": line.bar_count(), "harmonize": True}
             key = estimate_key(line.notes, line.key_signatures[0]
@@ -220,6 +251,7 @@ def harmonized(recs: list[dict], n: int) -> None:
                 for t in r["truth"]:
                     if t < last:
                         _closes(list(g.notes), t, g.time_signature_at(t).beat_ticks, key, c)
+                _voices(g, c)
         rows.append(_row(label, c))
     voice_sampler.MELODY_PHRASES = True
     print("\n".join(rows))
@@ -238,8 +270,9 @@ def main(argv=None) -> None:
         for name in ("essen", "chorales"):
             print(f"\n{name}, {args.harmonize} melodies x 2, fermatas removed\n")
             print("| | true inner phrase ends | on I or V in root position | on a triad in root "
-                  "position | that triad after its V |")
-            print("| --- | ---: | --- | --- | --- |")
+                  "position | that triad after its V | lower voices' leaps of a sixth or more "
+                  "| onsets crossed | parallels / 8 bars |")
+            print("| --- | ---: | --- | --- | --- | --- | --- | --- |")
             harmonized(data[name], args.harmonize)
         return
     find = {"two-bar rule": two_bar_rule,

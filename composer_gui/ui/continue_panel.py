@@ -124,11 +124,12 @@ class ContinuePanel(QWidget):
         self.cadence.setToolTip("Voice models: count the bars down so that the music comes to "
                                 "an end, on the tonic chord, at the last bar; off: it runs on")
         # a chorale model and a sketch with no phrase end marked: how to mark them
-        self.phrase_hint = QLabel("No phrase ends marked: Harmonize hears them in the melody "
-                                  "(its long notes and rests). To place them yourself, select "
-                                  "the last chord of a phrase and press F: Harmonize closes "
-                                  "each with a cadence, and a continuation ends its phrases at "
-                                  "that place in the bar.")
+        self.phrase_hint = QLabel("No phrase ends marked: Harmonize hears them in the melody. "
+                                  "To set them, select the last chord of a phrase and press F.")
+        self.phrase_hint.setToolTip("Harmonize closes each phrase with a cadence: where none is "
+                                    "marked, at the melody's long notes, rests and upbeats. A "
+                                    "continuation ends its phrases where the marked ones fall "
+                                    "in the bar.")
         self.phrase_hint.setObjectName("phraseHint")
         self.phrase_hint.setWordWrap(True)
         self.phrase_hint.setStyleSheet("font-size: 11px;")
