@@ -53,6 +53,7 @@ sampler (``key="auto"``) and by evaluation (does a continuation stay in key?).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -140,6 +141,15 @@ class KeyParams:
     # raised fourth is also the dominant's leading tone, and a declared signature leaning on
     # its dominant was then left for it (docs/keyfinding.md, bench/key_accuracy.py --one-off)
     flat_short: bool = True
+    # The third decides the mode (session 50): a declared major whose minor third is struck at
+    # least ``parallel_third`` times and its own third at most ``parallel_share`` times as
+    # often (or a declared minor the other way) has the key of the other mode on the same
+    # tonic among its candidates, and its own mode is no longer taken as said on purpose
+    # (``minor_prior``). The Essen songs' ABC files write K:E over an E minor song and mark
+    # each G natural: a listening review heard "Ich hab die Nacht getraeumet" harmonized in E
+    # major, G sharp against the tune's G; 0: off
+    parallel_third: int = 2
+    parallel_share: float = 0.2
 
 
 DEFAULT = KeyParams()
@@ -541,8 +551,11 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
     same = (declared.sharps, declared.mode)
     if same not in cands:  # a church mode (K:Ddor): its tonic, scored as its family's key
         cands[same] = scores[MODES.index(declared.quality), declared.tonic_pc]
+    parallel = _parallel_by_third(notes, declared, params)
+    if parallel is not None:
+        cands[parallel] = scores[MODES.index(parallel[1]), declared.tonic_pc]
     cands[same] += params.mode_prior
-    if declared.mode != "major" or declared.mode_stated:  # a mode said on purpose
+    if parallel is None and (declared.mode != "major" or declared.mode_stated):  # said on purpose
         cands[same] += params.minor_prior
         dorian_key = (declared.sharps - 1, "minor")
         if params.dorian_final and declared.mode == "minor" and dorian_key in cands:
@@ -551,6 +564,24 @@ def _within_signature(notes: list[Note], scores: np.ndarray, declared: KeySignat
             if KeySignature(0, *key).quality == declared.quality:
                 cands[key] += params.family_prior
     return {k: float(v) for k, v in cands.items()}
+
+
+def _parallel_by_third(notes: list[Note], declared: KeySignature, params: KeyParams
+                       ) -> tuple[int, str] | None:
+    """(sharps, mode) of the key on ``declared``'s tonic in the other mode, where the notes
+    strike the other mode's third at least ``params.parallel_third`` times and the declared
+    one's at most ``params.parallel_share`` times as often (:attr:`KeyParams.parallel_third`);
+    else None. A declared major or minor only (a church mode has its own notes)."""
+    if not params.parallel_third or declared.mode not in MODES:
+        return None
+    tonic = declared.tonic_pc
+    struck = Counter(n.pitch % 12 for n in notes)
+    own, other = (4, 3) if declared.mode == "major" else (3, 4)
+    theirs, ours = struck[(tonic + other) % 12], struck[(tonic + own) % 12]
+    if theirs < params.parallel_third or ours > params.parallel_share * theirs:
+        return None
+    mode = MODES[1 - MODES.index(declared.mode)]
+    return KeySignature.from_tonic(tonic, mode).sharps, mode
 
 
 def _opens_on(notes: list[Note], tonic: int, params: KeyParams) -> bool:

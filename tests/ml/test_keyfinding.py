@@ -100,6 +100,33 @@ def test_a_stated_major_is_kept_as_a_stated_minor_is():
     assert str(estimate_key(notes, KeySignature(0, 2, "minor"))) == "B:minor"
 
 
+
+def test_the_third_a_melody_sings_decides_a_stated_keys_mode(monkeypatch):
+    """The Essen songs' ABC says K:E over "Ich hab die Nacht getraeumet", an E minor song
+    whose every G is marked natural: no G sharp sounds, G natural four times (and D sharp,
+    its leading tone, twice). The stated
+    E major gives way to E minor (KeyParams.parallel_third), as it does with the rule off only
+    without the signature; a D major tune with one passing F natural among its F sharps keeps
+    its stated D major."""
+    from composer_gui.ml import keyfinding
+
+    # (start, pitch, length) in sixteenths, as the app reads the tune (its rests left out)
+    song = [(10, 59, 2), (12, 64, 4), (16, 66, 2), (18, 67, 3), (21, 66, 1), (22, 64, 2),
+            (24, 71, 6), (30, 69, 4), (34, 69, 2), (36, 67, 3), (39, 66, 1), (40, 64, 2),
+            (42, 63, 4), (46, 64, 2), (48, 66, 6), (58, 64, 2), (60, 71, 4), (64, 71, 2),
+            (66, 67, 3), (69, 66, 1), (70, 64, 2), (72, 76, 6), (78, 72, 4), (82, 69, 2),
+            (84, 67, 3), (87, 66, 1), (88, 64, 2), (90, 66, 3), (93, 64, 1), (94, 63, 2),
+            (96, 64, 6)]
+    notes = [Note(a * TPQ // 4, p, d * TPQ // 4) for a, p, d in song]
+    stated = KeySignature(0, 4, mode_stated=True)
+    assert str(estimate_key(notes, stated)) == "E:minor"
+    assert str(estimate_key(notes, None)) == "E:minor"
+    monkeypatch.setattr(keyfinding, "LINE", replace(keyfinding.LINE, parallel_third=0))
+    assert str(estimate_key(notes, stated)) == "E:major"
+    monkeypatch.undo()
+    d_major = melody([62, 66, 69, 66, 74, 73, 71, 69, 66, 65, 66, 67, 69, 66, 64, 62])
+    assert str(estimate_key(d_major, KeySignature(0, 2, mode_stated=True))) == "D:major"
+
 # The soprano of BWV 127.5 (F major with one flat; its last phrase a half close on C): (start in
 # eighths, pitch), quarters but for two eighths; its fermatas, in eighths
 BWV_127_5 = [(6, 77), (8, 77), (10, 77), (12, 76), (14, 72), (16, 74), (18, 76), (20, 77),
@@ -405,8 +432,9 @@ def test_key_choices_rank_what_estimate_key_picks_first(seed):
             assert choices[0][0] == estimate_key(notes, declared)
             assert [v for _, v in choices] == sorted((v for _, v in choices), reverse=True)
             # a signature's major and minor keys (and the minor key a flat further, with its
-            # relative major where the flat sounds), or all 24 keys
-            assert len(choices) in ((2, 3, 4, 24) if declared is not None else (24,))
+            # relative major where the flat sounds; and the other mode on the declared tonic
+            # where its third is the one sung), or all 24 keys
+            assert len(choices) in ((2, 3, 4, 5, 24) if declared is not None else (24,))
 
 
 def test_the_runner_up_key_of_an_ambiguous_melody():
