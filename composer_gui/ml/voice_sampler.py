@@ -72,6 +72,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import os
+import statistics
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -213,11 +214,15 @@ from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
 from composer_gui.music.edits import apply_generated, continuation_frame, region_notes
 from composer_gui.music.phrases import melody_phrase_ends
-from composer_gui.music.score import TPQ, KeySignature, Note, Score
+from composer_gui.music.score import TPQ, KeySignature, Note, Score, pitch_name
 
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
 VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
 RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
+# A melody to harmonize whose middle (median) note lies below this (D4) is said to lie low:
+# Bach's sopranos' middle notes lie at G4 to C5, and a listening review heard two Essen songs,
+# written at G3-F4, harmonized with the bass down to C2 and the alto under the tenor
+LOW_MELODY = 62
 # ... and a choir voice that keeps its sketch's register (limits.REGISTER_REACH) keeps its choir
 # range too, where the sketch itself stays inside it: a listening review heard a continued
 # soprano sink to B-flat 3 (all four voices within a fifth) and a harmonized bass to B1, each
@@ -812,6 +817,15 @@ class VoiceSampler:
                 bar = score.bar_number(score.bar_at(b.start))
                 raise ValueError(f"the melody (part {melody + 1}) plays two notes at once in bar "
                                  f"{bar}; harmonizing needs one note at a time")
+        # a melody written an octave low (the Essen songs' ABC lies at G3-F4): the voices go
+        # under it, so the whole piece sounds low; said, not moved (the notes are the
+        # composer's)
+        middle = statistics.median(x.pitch for x in notes)
+        if middle < LOW_MELODY and not four:
+            warnings.append(f"the melody lies low for a soprano (its middle note is "
+                            f"{pitch_name(round(middle))}), so the voices under it lie low "
+                            "too; an octave up (Edit > Up an Octave) puts it in a "
+                            "soprano's register")
         given = [False] * n  # voices kept as the score has them, as the melody is
         if request.harmony_parts is not None:
             vplan = self._harmony_parts_plan(score, request.harmony_parts, melody, notes)

@@ -34,6 +34,12 @@ _MINOR_NAMES = {
 }
 _PC_OF_NAME = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def pitch_name(pitch: int) -> str:
+    """Scientific pitch name of a MIDI pitch: 60 is C4."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 # Natural minor plus the raised 6th and 7th, so that harmonic and melodic minor stay "in key".
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)
 # The church modes a key signature can be read in (ABC's K:Ddor, MusicXML's <mode>): the scale

@@ -4511,3 +4511,17 @@ def test_a_melody_without_fermatas_closes_its_phrases_where_its_notes_end_them(
 
     on, off = closes(True), closes(False)
     assert on >= 36 and on >= off + 16, (on, off)  # 45 and 13 of 48 when written
+
+
+def test_a_melody_written_low_is_harmonized_as_it_is_and_said_to_lie_low(sampler):
+    """A melody whose middle note is below D4 (an Essen song written at G3-F4) keeps its notes,
+    and the sampler says that the voices under it lie low and how to lift it; a melody in the
+    soprano's register gets no such note."""
+    low = Score(parts=(voice([p - 12 for p in S[:8]], "Melody"),),
+                key_signatures=(KeySignature(0, 0),))
+    out = sampler.generate(low, GenerationRequest(harmonize=True, seed=1))
+    assert out[0].parts[0].notes == low.parts[0].notes
+    assert any("lies low for a soprano" in w and "C4" in w and "Up an Octave" in w
+               for w in sampler.warnings)
+    sampler.generate(melody(8), GenerationRequest(harmonize=True, seed=1))
+    assert not any("lies low" in w for w in sampler.warnings)

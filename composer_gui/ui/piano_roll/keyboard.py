@@ -10,6 +10,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
 
 from composer_gui.music.gm import drum_name
+from composer_gui.music.score import pitch_name
 
 from .. import style
 from .gestures import Gesture, KeyGlide, RollEvent
@@ -21,12 +22,6 @@ if TYPE_CHECKING:
 WIDTH = 64
 DRUM_WIDTH = 150  # room for "Acoustic Bass Drum"
 BLACK_FRACTION = 0.62
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
-def pitch_name(pitch: int) -> str:
-    """Scientific pitch name of a MIDI pitch: 60 is C4."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
 class Keyboard(Strip):
