@@ -402,6 +402,43 @@ def test_a_tune_that_has_struck_x_y_x_pays_to_strike_y_again(tiny_melody_model, 
     assert circles() > 0
 
 
+
+def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_melody_model,
+                                                                          monkeypatch):
+    """A sketch of 16 quarters runs 15 spans of one length: the limit is twice that, 30
+    (EVEN_RUN_FACTOR), and at least EVEN_RUN_FLOOR; a sketch of mixed lengths (its longest run
+    2) gets the floor, 10. Continued 8 bars, the tiny random model (a melody model that would
+    rather strike on the grid) runs past the floor without the cost and never with it."""
+    from composer_gui.ml import voice_sampler as vs
+
+    assert vs._even_limit(melody(16), 16 * TPQ) == 30
+    mixed = Score(parts=(Part(tuple(Note(t, 72, d) for t, d in zip(
+        (0, 960, 1440, 1920, 2880, 3360, 3840, 4800, 5280), (960, 480, 480, 960, 480, 480, 960,
+                                                            480, 480), strict=True)),
+        name="Melody"),), key_signatures=(KeySignature(0, 0),))
+    assert vs._even_limit(mixed, 5760) == vs.EVEN_RUN_FLOOR
+    assert vs._even_limit(melody(4), 4 * TPQ) == 0  # too few notes to say
+    s = load_sampler(tiny_melody_model)
+    monkeypatch.setattr(vs, "EVEN_RUN_FACTOR", 0)  # the floor for every sketch
+
+    def longest() -> int:
+        out = 0
+        for r in s.generate(melody(16), GenerationRequest(bars=8, variations=4, seed=5,
+                                                          end="free")):
+            starts = sorted({x.start for x in r.notes if x.start >= 16 * TPQ})
+            gaps = np.diff(starts)
+            run = best = 1
+            for a, b in itertools.pairwise(gaps):
+                run = run + 1 if a == b else 1
+                best = max(best, run)
+            out = max(out, best)
+        return out
+
+    monkeypatch.setattr(vs, "EVEN_RUN_COST", 60.0)
+    assert longest() <= vs.EVEN_RUN_FLOOR
+    monkeypatch.setattr(vs, "EVEN_RUN_COST", 0.0)
+    assert longest() > vs.EVEN_RUN_FLOOR
+
 def test_a_tunes_second_strain_lies_higher_than_its_first(tiny_melody_model, monkeypatch):
     """A tune's second strain (its B part: bars 9-16 from the first full bar) is drawn above the
     sketch's first strain (STRAIN_LIFT); with an overwhelming lift a continuation of 4 bars by
