@@ -309,6 +309,8 @@ class _VoiceJob:
     first_strain_pitch: float | None = None
     # melody: the most notes of one length in a row it may strike (EVEN_RUN; 0: no limit)
     even_limit: int = 0
+    # melody: the longest rest between the sketch's notes, in ticks (MELODY_REST_TICKS)
+    sketch_rest: int = 0
     entry_pitch: list[int] = field(default_factory=list)  # continuation: each voice's last note
     pull: np.ndarray | None = None  # [voices, vocab size] register pull added to pitch logits
     # voices sampled but not written: a sketch thinner than the model (a melody continued by
@@ -773,6 +775,7 @@ class VoiceSampler:
                          first_onset=min((nt.start for nt in score.notes), default=0) // step
                          if n == 1 else 0,
                          even_limit=_even_limit(score, start) if n == 1 else 0,
+                         sketch_rest=_sketch_rest(score, start) if n == 1 else 0,
                          first_strain_pitch=_first_strain_pitch(score, start, first_full)
                          if n == 1 else None,
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
@@ -920,8 +923,10 @@ class VoiceSampler:
         # same step either way, as the chorales' is 0)
         last_sound = np.full(k, job.frames[0].step - 1 if job.frames else 0, np.int64)
         max_silence = MAX_SILENCE_BEATS[n == 1] * job.beat_steps
-        # ... and a tune's rest lasts an eighth note at most (MELODY_REST_TICKS)
-        melody_rest = MELODY_REST_TICKS // step if n == 1 and MELODY_REST_TICKS else None
+        # ... and a tune's rest lasts an eighth note at most (MELODY_REST_TICKS), or as long as
+        # the sketch's own longest rest (a song that breathes a quarter between its phrases)
+        melody_rest = max(MELODY_REST_TICKS, job.sketch_rest) // step \
+            if n == 1 and MELODY_REST_TICKS else None
         # the last step at which some voice struck a note, and the last fermata or phrase close
         # (a chord there may stand longer): a chorale's chord stands MAX_STATIC_BEATS at most,
         # MAX_FERMATA_BEATS there
@@ -2191,6 +2196,19 @@ MAX_SILENCE_BEATS = {False: 0, True: 2}
 # gives 2), 9 of them longer, up to 3 quarters, and capped at a quarter it rested a quarter 15
 # times; capped at an eighth its eighth rests are as frequent as the tunes' (docs/voices.md)
 MELODY_REST_TICKS = TPQ // 2
+# ... unless the sketch rests longer between its notes, up to a bar: a third listening review
+# of folk continuations heard five German songs that breathe a quarter or more between their
+# phrases continued with 4 rests in bars 5-12 where the songs have 12
+SKETCH_REST_BARS = 1
+
+
+def _sketch_rest(score: Score, start: int) -> int:
+    """The longest rest between consecutive notes of a melody's sketch before ``start``, in
+    ticks, at most :data:`SKETCH_REST_BARS` bars (0: none)."""
+    notes = sorted((x for x in score.notes if x.start < start), key=lambda x: x.start)
+    gaps = [b.start - a.end for a, b in itertools.pairwise(notes) if b.start > a.end]
+    cap = SKETCH_REST_BARS * score.time_signature_at(start).bar_ticks
+    return min(max(gaps, default=0), cap)
 # A phrase of a chorale continuation lasts at least this many beats: the model may mark no
 # fermata sooner after the last one (the score's or its own), nor this close before the closing
 # chord's. Bach's fermatas in the model's 4/4 train and val chorales are 4 beats apart or more

@@ -439,6 +439,34 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
     monkeypatch.setattr(vs, "EVEN_RUN_COST", 0.0)
     assert longest() > vs.EVEN_RUN_FLOOR
 
+
+def test_a_tune_may_rest_as_long_as_its_sketch_does(tiny_melody_model):
+    """A song that breathes a quarter between its phrases may breathe a quarter in its
+    continuation (the eighth-rest cap, MELODY_REST_TICKS, gives way to the sketch's longest
+    rest, up to a bar); a sketch without rests keeps the cap. A model that would rather rest
+    rests a quarter after the first sketch, never more than an eighth after the second."""
+    from composer_gui.ml import voice_sampler as vs
+
+    breath = Score(parts=(Part(tuple(Note(t * TPQ, S[t], TPQ) for t in range(16)
+                                     if t % 4 != 3), name="Melody"),),
+                   key_signatures=(KeySignature(0, 0),))
+    assert vs._sketch_rest(breath, 16 * TPQ) == TPQ
+    assert vs._sketch_rest(melody(16), 16 * TPQ) == 0
+    long_gap = Score(parts=(Part((Note(0, 72, TPQ), Note(12 * TPQ, 72, TPQ)), name="Melody"),))
+    assert vs._sketch_rest(long_gap, 16 * TPQ) == 4 * TPQ  # at most a bar
+
+    def longest_rest(score: Score) -> int:
+        out = 0
+        for r in s.generate(score, GenerationRequest(bars=4, variations=3, seed=1,
+                                                     end="free")):
+            ns = sorted(x for x in r.notes if x.start >= 16 * TPQ)
+            out = max([out] + [b.start - a.end for a, b in itertools.pairwise(ns)])
+        return out
+
+    s = biased(tiny_melody_model, rather(lambda v: {REST: 4.0}))
+    assert longest_rest(melody(16)) <= TPQ // 2
+    assert TPQ // 2 < longest_rest(breath) <= TPQ
+
 def test_a_tunes_second_strain_lies_higher_than_its_first(tiny_melody_model, monkeypatch):
     """A tune's second strain (its B part: bars 9-16 from the first full bar) is drawn above the
     sketch's first strain (STRAIN_LIFT); with an overwhelming lift a continuation of 4 bars by
