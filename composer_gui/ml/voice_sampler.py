@@ -2209,6 +2209,8 @@ def _sketch_rest(score: Score, start: int) -> int:
     gaps = [b.start - a.end for a, b in itertools.pairwise(notes) if b.start > a.end]
     cap = SKETCH_REST_BARS * score.time_signature_at(start).bar_ticks
     return min(max(gaps, default=0), cap)
+
+
 # A phrase of a chorale continuation lasts at least this many beats: the model may mark no
 # fermata sooner after the last one (the score's or its own), nor this close before the closing
 # chord's. Bach's fermatas in the model's 4/4 train and val chorales are 4 beats apart or more
@@ -2826,10 +2828,11 @@ LIFT_SPAN = 12
 # nats off a melody's attack that would make one more span of the same length than
 # :func:`_even_limit` allows. A listening review of folk continuations of ten tunes the model
 # never saw (German songs, Scottish airs, hymns) heard the rhythm flattened into runs of 13 to
-# 22 equal notes in 4 of 10, where the real tunes have 10 at most; on the folk val openings
-# the longest run of equal spans in the continuation's 8 bars passed the limit below in 28 of
-# 80 continuations, the real tunes' in 7 of 40 (a scratch count, docs/voices.md). 2 / 4 / 8
-# nats: 24 / 20 / 12 of 80 (the model runs on in eighths with a margin of several nats)
+# 22 equal notes in 4 of 10, where the real tunes have 10 at most. The folk val openings' 8
+# continued bars passed the limit below in 14 of 80 continuations before and 2 now (test 13 ->
+# 1), the real tunes' in 5 of 40 (10 test; a scratch count, docs/voices.md). Lower costs moved
+# little: the model runs on in eighths with a margin of several nats (2 / 4 / 8 nats left 24 /
+# 20 / 12 of the 80 val continuations past the tighter limit first tried)
 EVEN_RUN_COST = 8.0
 
 

@@ -81,7 +81,7 @@ def melody_phrase_ends(notes: Sequence[Note], score: Score) -> list[int]:
     logit = end_likeness(ns, score)
     m = len(ns) - 1
     # bounds[j]: where the phrase after an end on note j - 1 starts (bounds[0]: the first note)
-    bounds = [ns[0].start] + [ns[i + 1].start for i in range(m)]
+    bounds = [n.start for n in ns]
 
     def length_score(a: int, z: int) -> float:
         bar = score.time_signature_at(a).bar_ticks
