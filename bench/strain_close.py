@@ -3,6 +3,7 @@
     python bench/strain_close.py                  # the tuning tunes (val split), 40 openings
     python bench/strain_close.py --split test     # the reporting tunes
     python bench/strain_close.py --no-strain-close  # without the pull (voice_sampler.STRAIN_CLOSE)
+    python bench/strain_close.py --split essen    # German songs the model never saw (Essen)
 
 Each tune's first 4 full bars (and its upbeat) are continued 8 bars (the app's defaults, the
 cadence option) x 2 variations, so the continuation holds bars 5-8, the rest of the first
@@ -13,14 +14,21 @@ copy bar 4, a turn-around, note for note in 5 of 9 (the real tunes 1).
 Printed for bar 8, beside the real tunes' own bar 8: the close (the longest note starting in
 the bar's second half, the later of equals) on the tonic and a quarter or longer, on the tonic's
 triad, reached from the note before by 4 semitones or less, and bar 8 the same notes as bar 4
-(positions and pitches); for bars 5-12: the share of
+(positions and pitches); how far bars 9-12 lie above bars 1-4 (the median of the
+difference of their mean pitches), the share of new notes above the sketch's highest, how
+far the highest note of bars 9-12 lies above the sketch's highest (the median), and the
+longest run of new notes struck on one pitch; for
+bars 5-12: the share of
 bars restated from earlier bars (the card's measure), the continuations ending on the tonic,
-and the notes per bar.
+and the notes per bar. Each row is given for every tune and then apart for the tunes whose
+sketch moves as a dance tune does (phrase_grid.running_tune: "fast", reels, jigs, hornpipes)
+and the rest ("slow": songs, and airs in 3/4).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 
@@ -28,6 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from composer_gui.ml import voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
@@ -39,7 +48,7 @@ from composer_gui.ml.musical_eval import (  # noqa: E402
     sampler_adapter,
     spread,
 )
-from composer_gui.ml.phrase_grid import first_full_bar  # noqa: E402
+from composer_gui.ml.phrase_grid import first_full_bar, running_tune  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import TPQ, Score  # noqa: E402
 
@@ -69,25 +78,35 @@ def main(argv=None) -> None:
     ap.add_argument("--split", default="val")
     ap.add_argument("--pieces", type=int, default=40)
     ap.add_argument("--no-strain-close", action="store_true")
+    ap.add_argument("--no-pace", action="store_true",
+                    help="the close in every tune, whatever its pace (no STRAIN_PACE)")
     ap.add_argument("--any-octave", action="store_true",
                     help="the close drawn to the tonic in every octave (no STRAIN_CLOSE_NEAR)")
     args = ap.parse_args(argv)
     if args.no_strain_close:
         voice_sampler.STRAIN_CLOSE = False
+    if args.no_pace:
+        voice_sampler.STRAIN_PACE = False
     if args.any_octave:
         voice_sampler.STRAIN_CLOSE_NEAR = False
     folder = load_model("folk-melodies").path
-    split, vocab, _ = load_split(folder)
-    cases = [c for c in cases_from_pieces(split[args.split], vocab)
-             if len(c.score.time_signatures) == 1
-             and c.score.bar_count() >= 12 + first_full_bar(c.score)]
+    if args.split == "essen":
+        import melody_phrases  # the Essen songs (bench/melody_phrases.py), none in the splits
+        data = melody_phrases.load()
+        scores = [r["score"] for r in data["fit"] + data["essen"] if ".abc#" in r["id"]]
+    else:
+        split, vocab, _ = load_split(folder)
+        scores = [c.score for c in cases_from_pieces(split[args.split], vocab)]
+    cases = [s for s in scores if len(s.time_signatures) == 1
+             and s.bar_count() >= 12 + first_full_bar(s)]
     cases = spread(cases, args.pieces)
     generate = sampler_adapter(folder)
-    tally = {who: {"runs": 0, "tonic held": 0, "triad": 0, "near": 0, "closes": 0,
-                   "copies bar 4": 0, "restated": [],
-                   "ends on tonic": 0, "notes per bar": []} for who in ("continued", "real")}
-    for i, case in enumerate(cases):
-        s = case.score
+    tally = {(who, pace): {"runs": 0, "tonic held": 0, "triad": 0, "near": 0, "closes": 0,
+                           "copies bar 4": 0, "restated": [], "ends on tonic": 0,
+                           "notes per bar": [], "lift": [], "above": [], "peak": [],
+                           "same": []}
+             for pace in ("all", "slow", "fast") for who in ("continued", "real")}
+    for i, s in enumerate(cases):
         first = first_full_bar(s)
         start, end = s.bar_start(first + 4), s.bar_start(first + 12)
         key = home_key(s, start)
@@ -99,8 +118,9 @@ def main(argv=None) -> None:
                    "seed": i, "end": "cadence"}
         outs = [("real", s.slice(0, end, shift=False))]
         outs += [("continued", g) for g in generate(s.slice(0, start, shift=False), request)]
-        for who, g in outs:
-            t = tally[who]
+        pace = "fast" if running_tune(s, start) else "slow"
+        for (who, g), p in itertools.product(outs, ("all", pace)):
+            t = tally[who, p]
             t["runs"] += 1
             close = close_of(g, first + 7)
             if close is not None:
@@ -114,19 +134,34 @@ def main(argv=None) -> None:
             t["restated"].append(done / max(1, bars))
             t["ends on tonic"] += an.ends_on_tonic(g.notes, key, end)
             t["notes per bar"].append(sum(start <= n.start < end for n in g.notes) / 8)
+            sketch = [n.pitch for n in g.notes if s.bar_start(first) <= n.start < start]
+            late = [n.pitch for n in g.notes if s.bar_start(first + 8) <= n.start < end]
+            new = [n.pitch for n in g.notes if start <= n.start < end]
+            if sketch and late:
+                t["lift"].append(np.mean(late) - np.mean(sketch))
+            if sketch and new:
+                t["above"].append(np.mean(np.array(new) > max(sketch)))
+            if sketch and late:
+                t["peak"].append(max(late) - max(sketch))
+            t["same"].append(max((len(list(r)) for _, r in itertools.groupby(new)), default=0))
     print(f"{args.split} split, {len(cases)} tunes, bar 8 = the first strain's last bar"
-          + (" (no STRAIN_CLOSE)" if args.no_strain_close else ""))
+          + (" (no STRAIN_CLOSE)" if args.no_strain_close else "")
+          + (" (no STRAIN_PACE)" if args.no_pace else ""))
     print()
     print("| | runs | bar 8 closes on the held tonic | on the tonic's triad | reached within 4 "
           "semitones | bar 8 copies bar 4 | bars 5-12 restated | ending on the tonic "
-          "| notes per bar |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- |")
-    for who, t in tally.items():
+          "| notes per bar | bars 9-12 above bars 1-4 (median semitones) | notes above the "
+          "sketch's highest | bars 9-12's highest above the sketch's (median) | longest run of "
+          "one pitch (mean) |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for (who, pace), t in tally.items():
         n = max(1, t["runs"])
-        print(f"| {who} | {t['runs']} | {t['tonic held'] / n:.1%} | {t['triad'] / n:.1%} | "
+        print(f"| {who}, {pace} | {t['runs']} | {t['tonic held'] / n:.1%} | {t['triad'] / n:.1%} | "
               f"{t['near'] / max(1, t['closes']):.1%} | "
               f"{t['copies bar 4'] / n:.1%} | {np.mean(t['restated']):.3f} | "
-              f"{t['ends on tonic'] / n:.1%} | {np.mean(t['notes per bar']):.2f} |")
+              f"{t['ends on tonic'] / n:.1%} | {np.mean(t['notes per bar']):.2f} | "
+              f"{np.median(t['lift']):+.1f} | {np.mean(t['above']):.1%} | "
+              f"{np.median(t['peak']):+.1f} | {np.mean(t['same']):.2f} |")
 
 
 if __name__ == "__main__":

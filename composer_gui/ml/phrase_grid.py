@@ -135,9 +135,38 @@ def first_full_bar(score: Score) -> int:
     return 1 if score.bar_count() > 1 and 2 * first >= score.bar_start(1) else 0
 
 
+# A tune closes its first strain on the tonic where it runs in a dance's notes: at least this
+# many onsets a bar in its sketch's full bars, in a meter of two or four beats (6/8, 2/2, 2/4,
+# 4/4, 12/8, 9/8). O'Neill's and Ryan's tunes that do close bar 8 on the tonic 66% of the time
+# (2,047 of the train and val tunes), the rest 31%; the Essen songs 47% (80 songs) and 17%
+# (493). Tunes in simple triple meter (3/4 waltzes and airs, 3/8, 3/2) close there 11-18%
+# whatever their pace. A listening review heard German songs, Twinkle Twinkle and Amazing
+# Grace given a full close at bar 8 where they make a half close (bench/strain_close.py
+# --split essen; docs/voices.md)
+STRAIN_MIN_ONSETS = 4.5
+
+
+def running_tune(score: Score, stop: int) -> bool:
+    """Whether a tune's sketch before tick ``stop`` moves like a dance tune, whose first strain
+    closes on the tonic (STRAIN_MIN_ONSETS): counted over its full bars from the first
+    (:func:`first_full_bar`); a sketch with no full bar is taken as one (the models' own
+    repertoire)."""
+    first = first_full_bar(score)
+    a = score.bar_start(first)
+    bars = score.bar_at(stop) - first if stop > a else 0
+    if bars < 1:
+        return True
+    b = score.bar_start(first + bars)
+    ts = score.time_signature_at(a)
+    if ts.numerator == 3:  # simple triple: 3/4, 3/8, 3/2 (a slip jig's 9/8 is compound)
+        return False
+    onsets = len({n.start for n in score.notes if a <= n.start < b})
+    return onsets >= STRAIN_MIN_ONSETS * bars
+
+
 def strain_close_steps(bar_steps: list[int], first_full: int, start_step: int,
-                       last_bar_step: int, beat: int, bar_beats: int, quarter: int
-                       ) -> dict[int, int]:
+                       last_bar_step: int, beat: int, bar_beats: int, quarter: int,
+                       free: bool = False) -> dict[int, int]:
     """The frames of a melody's strain closes inside the span: the step where each strain's
     last bar closes (:func:`_line_final_step`: a two-beat bar's last beat, a 3/4 bar's
     downbeat, a 4/4 bar's middle beat) -> 1, and the steps its note is held over (a quarter,
@@ -152,9 +181,9 @@ def strain_close_steps(bar_steps: list[int], first_full: int, start_step: int,
         close = _line_final_step(lo, hi, beat, bar_beats)
         if close < start_step:
             continue
-        out[close] = 1
+        out[close] = 3 if free else 1
         for s in range(close + 1, min(close + quarter, hi)):
-            out[s] = 2
+            out[s] = 3 if free else 2
     return out
 
 

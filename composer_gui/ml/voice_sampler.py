@@ -275,7 +275,7 @@ class _Frame:
     # (DOMINANT_BEAT_BASS)
     in_dominant: tuple[bool, int] | None = None
     # a melody's strain close (STRAIN_CLOSE): 1 where it is drawn to the tonic, 2 where that
-    # note is drawn to hold
+    # note is drawn to hold, 3 where a slow tune makes a close of its own (STRAIN_PACE)
     strain_close: int = 0
 
 
@@ -645,9 +645,11 @@ class VoiceSampler:
         held_keys = {t: close_keys[c] for t, c in held_close_steps(
             melody, {c: c for c in close_keys}).items()} if held_closes else {}
         first_full = phrase_grid.first_full_bar(score)  # where a tune's strains count from
+        # a tune that runs as a dance does closes its strains and lifts the next (STRAIN_PACE)
+        dance = n == 1 and (not STRAIN_PACE or phrase_grid.running_tune(score, start))
         strains = phrase_grid.strain_close_steps(
             bar_steps, first_full, start_step, last_bar_step, beat,
-            ts.bar_ticks // ts.beat_ticks, max(1, TPQ // step)) \
+            ts.bar_ticks // ts.beat_ticks, max(1, TPQ // step), free=not dance) \
             if STRAIN_CLOSE and n == 1 and region_end is None else {}
         for s in range(start_step, ctx_step):
             b, pos = where(s)
@@ -777,7 +779,7 @@ class VoiceSampler:
                          even_limit=_even_limit(score, start) if n == 1 else 0,
                          sketch_rest=_sketch_rest(score, start) if n == 1 else 0,
                          first_strain_pitch=_first_strain_pitch(score, start, first_full)
-                         if n == 1 else None,
+                         if dance else None,
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
@@ -1532,7 +1534,9 @@ class VoiceSampler:
                             mask[hold, REST] = False
                             mask[hold, pitch_offset:] = False
                     biased = logits
-                    if frame.strain_close:  # (the tonic, then held: not the bar restated)
+                    if frame.strain_close == 3:  # (its own close: not the bar restated)
+                        pass
+                    elif frame.strain_close:  # (the tonic, then held: not the bar restated)
                         biased = _strain_close_bias(logits, frame.strain_close, cand,
                                                     pitch_offset, mode_minor,
                                                     last_struck[:, i])
@@ -2767,6 +2771,15 @@ RESTATE_SHARE = 0.375
 # after it holding gets STRAIN_HOLD_PULL; the restatement pull rests there. Chosen on the folk
 # val openings (bench/strain_close.py; docs/voices.md)
 STRAIN_CLOSE = True
+# ... in a tune that runs as a dance does (phrase_grid.running_tune): a song or an air in 3/4
+# makes its own close at bar 8, often a half close, and is not drawn there to restate bar 4;
+# nor does it lift its bars 9-16 (STRAIN_LIFT). A listening review of continued German songs,
+# Twinkle Twinkle and Amazing Grace heard a full close at bar 8 where the song makes a half
+# close, in 5 of 10, and bars 9-12 too high in 3. On 60 Essen songs (bench/strain_close.py
+# --split essen), the slow ones' bar 8 closed on the held tonic 33.0% -> 12.5% of the time
+# (the songs 9.1%), their bars 9-12 lay +4.0 -> +1.5 semitones above bars 1-4 (+0.3); the folk
+# test tunes that run moved not at all (docs/voices.md)
+STRAIN_PACE = True
 STRAIN_CLOSE_PULL = 3.0
 STRAIN_HOLD_PULL = 2.0
 # ... toward the tonic nearest the note before it (within a tritone), not every octave's: a

@@ -41,6 +41,14 @@ def melody(quarters: int = 8, name: str = "Flute") -> Score:
     return Score(parts=(voice(S[:quarters], name),), key_signatures=(KeySignature(0, 0),))
 
 
+def tune(onsets: int, meter: tuple[int, int] = (4, 4), bars: int = 4) -> Score:
+    """A C major tune of ``bars`` bars, ``onsets`` even notes a bar."""
+    span = meter[0] * 4 * TPQ // meter[1] // onsets
+    notes = tuple(Note(i * span, S[i % len(S)], span) for i in range(onsets * bars))
+    return Score(parts=(Part(notes, name="Flute"),), key_signatures=(KeySignature(0, 0),),
+                 time_signatures=(TimeSignature(0, *meter),))
+
+
 class Recorder:
     """An InferenceSession stand-in that keeps every token fed: one array of the batch's rows per
     token (the prefill feeds a bar per call; each of its tokens is kept as its own entry)."""
@@ -373,6 +381,38 @@ def test_a_strain_closes_where_it_ends():
     assert first_full_bar(upbeat) == 1  # an upbeat written as a bar opening with rests
 
 
+def test_a_slow_tune_makes_its_own_strain_close(tiny_melody_model, monkeypatch):
+    """A tune whose sketch runs in a dance's notes (STRAIN_MIN_ONSETS a bar, not in simple
+    triple meter) is drawn to the tonic where its strain ends; a song in quarters, or an air
+    in 3/4 even in eighths, closes bar 8 as it will (3), and is not drawn there to restate bar
+    4. With an overwhelming pull the tiny model closes every fast strain on the tonic (the
+    middle beat of bar 8) and not every slow one."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.phrase_grid import running_tune, strain_close_steps
+
+    assert not running_tune(tune(4), 16 * TPQ)  # a song in quarters
+    assert running_tune(tune(8), 16 * TPQ)  # a reel in eighths
+    assert running_tune(tune(6, (6, 8)), 12 * TPQ)  # a jig
+    assert not running_tune(tune(6, (3, 4)), 12 * TPQ)  # a waltz in eighths
+    assert running_tune(tune(4), TPQ)  # no full bar yet: the models' repertoire
+    bars_44 = [16 * b for b in range(14)]
+    assert strain_close_steps(bars_44, 0, 64, 192, 4, 4, 4, free=True) == \
+        {120: 3, 121: 3, 122: 3, 123: 3}
+
+    monkeypatch.setattr(vs, "STRAIN_CLOSE_PULL", 60.0)
+    s = load_sampler(tiny_melody_model)
+
+    def tonic_closes(score: Score) -> int:
+        middle = score.bar_start(7) + 2 * TPQ  # bar 8's middle beat
+        outs = list(s.generate(score, GenerationRequest(bars=8, variations=8, seed=4)))
+        return sum(any(n.start == middle and n.pitch % 12 == 0 for n in o.notes) for o in outs)
+
+    assert tonic_closes(tune(8)) == 8
+    assert tonic_closes(tune(4)) < 8
+    monkeypatch.setattr(vs, "STRAIN_PACE", False)  # (the pull in every tune)
+    assert tonic_closes(tune(4)) == 8
+
+
 def test_a_tune_that_has_struck_x_y_x_pays_to_strike_y_again(tiny_melody_model, monkeypatch):
     """C4 B3 C4 then B3 would circle (A B A B): B3 costs CIRCLE_COST; after C4 B3 D4, or C4 C4
     C4, nothing does. With an overwhelming cost a continued tune never circles; without it the
@@ -407,7 +447,7 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
                                                                           monkeypatch):
     """A sketch of 16 quarters runs 15 spans of one length: the limit is twice that, 30
     (EVEN_RUN_FACTOR), and at least EVEN_RUN_FLOOR; a sketch of mixed lengths (its longest run
-    2) gets the floor, 10. Continued 8 bars, the tiny random model (a melody model that would
+    2) gets the floor, 10. Continued 12 bars, the tiny random model (a melody model that would
     rather strike on the grid) runs past the floor without the cost and never with it."""
     from composer_gui.ml import voice_sampler as vs
 
@@ -423,7 +463,7 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
 
     def longest() -> int:
         out = 0
-        for r in s.generate(melody(16), GenerationRequest(bars=8, variations=4, seed=5,
+        for r in s.generate(melody(16), GenerationRequest(bars=12, variations=8, seed=5,
                                                           end="free")):
             starts = sorted({x.start for x in r.notes if x.start >= 16 * TPQ})
             gaps = np.diff(starts)
@@ -469,17 +509,17 @@ def test_a_tune_may_rest_as_long_as_its_sketch_does(tiny_melody_model):
 
 def test_a_tunes_second_strain_lies_higher_than_its_first(tiny_melody_model, monkeypatch):
     """A tune's second strain (its B part: bars 9-16 from the first full bar) is drawn above the
-    sketch's first strain (STRAIN_LIFT); with an overwhelming lift a continuation of 4 bars by
-    12 sits far higher in bars 9-12 than in bars 5-8, and without it not."""
+    sketch's first strain (STRAIN_LIFT); with an overwhelming lift a continuation of a reel's 4
+    bars by 12 sits far higher in bars 9-12 than in bars 5-8, and without it not. A song is
+    left where it lies."""
     from composer_gui.ml import voice_sampler as vs
 
     assert [vs._second_strain(s, 0, 2) for s in (0, 15, 16, 31, 32)] == [
         False, False, True, True, False]  # bars of 2 steps: strains of 16
     assert [vs._second_strain(s, 2, 1) for s in (1, 9, 10)] == [False, False, True]
     s = load_sampler(tiny_melody_model)
-    score = melody(16)  # four bars of 4/4, the first strain's first half
 
-    def lift() -> float:
+    def lift(score: Score) -> float:
         out = []
         for r in s.generate(score, GenerationRequest(bars=12, variations=3, seed=4,
                                                      end="free")):
@@ -488,21 +528,23 @@ def test_a_tunes_second_strain_lies_higher_than_its_first(tiny_melody_model, mon
             out.append(np.mean(b) - np.mean(a))
         return float(np.mean(out))
 
+    reel, song = tune(8), melody(16)  # four bars of 4/4, the first strain's first half
     monkeypatch.setattr(vs, "STRAIN_LIFT", 2.0)
-    high = lift()
+    high, song_high = lift(reel), lift(song)
     monkeypatch.setattr(vs, "STRAIN_LIFT", 0.0)
-    assert high > lift() + 4
+    assert high > lift(reel) + 4
+    assert abs(song_high - lift(song)) < 1e-9  # a song in quarters is not lifted (STRAIN_PACE)
 
 
 def test_a_continued_tune_closes_its_first_strain_on_a_held_tonic(tiny_melody_model,
                                                                    monkeypatch):
-    """Four bars of a C major tune continued 8: with an overwhelming pull (STRAIN_CLOSE_PULL,
+    """Four bars of a C major reel continued 8: with an overwhelming pull (STRAIN_CLOSE_PULL,
     STRAIN_HOLD_PULL) bar 8 closes on a C from its middle beat, held a quarter or more; the
     tiny model left to itself does not always."""
     from composer_gui.ml import voice_sampler as vs
 
     s = load_sampler(tiny_melody_model)
-    score = melody(16)  # four bars of 4/4
+    score = tune(8)  # four bars of 4/4 in eighths, as a reel runs (phrase_grid.running_tune)
 
     def closes() -> list[bool]:
         out = []
