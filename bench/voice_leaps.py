@@ -16,6 +16,8 @@
                                                      # it no step down (BASS_FALL_ROOM False)
     python bench/voice_leaps.py --no-chromatic-chord-cost  # chords outside the key need no
                                                            # function (CHROMATIC_CHORD_COST 0)
+    python bench/voice_leaps.py --no-bass-seventh-cost  # the bass takes sevenths freely
+    python bench/voice_leaps.py --no-half-close-steps   # leaps into a half close's chord
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
 
@@ -46,8 +48,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from composer_gui.ml import cadence_rules, part_writing, voice_sampler  # noqa: E402
 from composer_gui.ml import musical_eval as me  # noqa: E402
-from composer_gui.ml import part_writing, voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.harmony_tables import CHORD_ROOT, IS_CHORD  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
@@ -290,6 +292,8 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_bass_fall_room": (voice_sampler, "BASS_FALL_ROOM", False),
     "no_chromatic_chord_cost": (part_writing, "CHROMATIC_CHORD_COST", 0),
     "no_tonic_bass_room": (voice_sampler, "TONIC_BASS_ROOM", False),
+    "no_bass_seventh_cost": (part_writing, "BASS_SEVENTH_COST", 0),
+    "no_half_close_steps": (cadence_rules, "HALF_CLOSE_STEPS_IN", False),
 }
 
 

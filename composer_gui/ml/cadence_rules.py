@@ -913,11 +913,18 @@ SEVENTH_KEEPS_THIRD = True
 # the tenor and G4 in the alto: C5 G4 E3 C3, not C5 C4 E3 C3). Interior fermata chords of two
 # pitch classes, harmonized test / val melodies x 2: 63 / 55 -> 62 / 50 (a scratch count)
 OWED_THIRD_FIFTH = True
+# A half close's dominant at a phrase end is reached as the tonic of a close is: no voice below
+# the top leaps into it more than a fifth. A listening review of harmonized melodies heard
+# leaps into the new closes (a tenor's diminished seventh E-flat4 to F#3, a bass's twelfth);
+# Bach's alto, tenor and bass leap a sixth or more onto a fermata's chord 3 times in 5,605
+# moves (all bass), the harmonized melodies 72 in 9,254 (Essen) and 48 in 10,524 (chorales
+# without their fermatas; /work/s51/leapclose.py, docs/voices.md)
+HALF_CLOSE_STEPS_IN = True
 
 
 def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
                  cand: np.ndarray, pitch_offset: int, minor: bool, shift: int = 0,
-                 which: int = 2) -> None:
+                 which: int = 2, phrase_end: bool = False) -> None:
     """The final tonic's voice ``i`` below the top (:data:`FULL_FINAL`), last in the chain of
     rules, so that each step yields to them all (a consecutive fifth, a crossing), and each
     step yields on its own: an inner voice doubles no third of the voices above and sounds in
@@ -927,13 +934,20 @@ def _final_chord(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarray,
     last pitch, would move in fifths with it. A row the step would leave without a note keeps
     its mask. ``shift`` as :func:`_cadence_mask`'s. On the dominant before it (``which`` 1)
     only the unisons go: from a soprano and alto in unison on the dominant no rule is left to
-    close on a full chord (a listening review: B4 B4 over E3, then A4 C#4 C#4 over A2)."""
+    close on a full chord (a listening review: B4 B4 over E3, then A4 C#4 C#4 over A2); where
+    the dominant is a phrase's close (``phrase_end``: a half close), no voice leaps into it more
+    than a fifth either (HALF_CLOSE_STEPS_IN)."""
     n = cur.shape[1]
     held, pitches = cur[:, i], cand
     if which == 1:
         if i < n - 1:
             over = cur[:, i - 1]
             _narrow_held(mask, (over < 0)[:, None] | (cand[None, :] != over[:, None]), held,
+                         pitches, pitch_offset)
+        if phrase_end and HALF_CLOSE_STEPS_IN:
+            prev = before[:, i]
+            allowed = (prev < 0)[:, None] | (np.abs(cand[None, :] - prev[:, None]) <= 7)
+            _narrow_held(mask, np.broadcast_to(allowed, (len(held), len(cand))), held,
                          pitches, pitch_offset)
         return
     if shift:

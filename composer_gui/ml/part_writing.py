@@ -853,6 +853,14 @@ BASS_RESTRIKE_COST = 3.0
 # or vii°7 18.5% -> 15.0% / 12.6% (the voices above had mostly fixed the chord); with the
 # inner voices 14.7% / 10.4% (Bach 8.0%).
 SEVENTH_CHORD_COST = 2.0
+# nats: on a beat, the bass taking or holding the seventh of the chord it makes with the voices
+# above (V4/2, any seventh chord's third inversion). A listening review of ten continued test
+# chorales heard V4/2 go to IV with the seventh held (BWV 128.5, 402) and bass sevenths rise
+# or leap (BWV 185.6, 402, 248.42-4); its counter had 46% of the bass's sevenths not falling,
+# Bach's 10%. bench/voice_leaps.py --continuations: the bass's sevenths on a beat, val 79 ->
+# 40 / 35 at 1.5 / 3 nats (Bach 1 in half the bars), authentic cadences / 8 bars 1.40 -> 1.30;
+# test 60 -> 42 (Bach 5), harmonized test melodies 178 -> 107 (Bach 29 x 2; docs/voices.md)
+BASS_SEVENTH_COST = 3.0
 _SOFT_SEVENTHS = np.isin(CHORD_QUALITY, [QUALITIES.index(q) for q in ("maj7", "min7", "hdim7")])
 
 
@@ -868,13 +876,20 @@ _WITHIN_HARD = _within_hard_sevenths()
 
 
 def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
-                        pitch_offset: int, lowest: bool) -> None:
+                        pitch_offset: int, lowest: bool, held: np.ndarray | None = None) -> None:
     """Charge :data:`SEVENTH_CHORD_COST` to the lowest voice's pitches that make, with the
     voices ``above`` ([rows, voices], -1: silent), a seventh chord other than V7 or vii°7;
     and an inner voice's that leave the voices so far outside every triad, V7 and vii°7."""
     merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
     barred = _SOFT_SEVENTHS[merged] if lowest else ~_WITHIN_HARD[merged]
     biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
+    if lowest and BASS_SEVENTH_COST:
+        table = _seventh_table()
+        biased[:, pitch_offset:] -= BASS_SEVENTH_COST * (table[merged] == (cand % 12)[None, :])
+        if held is not None:  # ... or holding one into it
+            pc = np.maximum(held, 0) % 12
+            into = (held >= 0) & (table[pitch_class_bits(above) | (1 << pc)] == pc)
+            biased[:, HOLD] -= BASS_SEVENTH_COST * into
 
 
 # nats: on a beat, a voice making the chord one outside the key that has no function in it

@@ -1515,7 +1515,7 @@ class VoiceSampler:
                                                  mode_minor, fall)
                         if rules and FULL_FINAL and frame.cadence and i and n > 2:
                             _final_chord(mask, i, cur, chord, cand, pitch_offset, cad_minor,
-                                         cad_shift, frame.cadence)
+                                         cad_shift, frame.cadence, frame.fermata)
                         if rules and FINAL_BASS_LOW and frame.cadence == 2 and frame.final \
                                 and i == n - 1 and n > 2:
                             _lowest_root(mask, cand, pitch_offset,
@@ -1605,7 +1605,8 @@ class VoiceSampler:
                                         cand, pitch_offset)
                     if rules and n > 2 and i and frame.on_beat and part_writing.SEVENTH_CHORD_COST:
                         biased = biased.copy() if biased is logits else biased
-                        _seventh_chord_cost(biased, cur[:, :i], cand, pitch_offset, i == n - 1)
+                        _seventh_chord_cost(biased, cur[:, :i], cand, pitch_offset, i == n - 1,
+                                            cur[:, i])
                     if rules and n > 2 and i == n - 1 and frame.on_beat and \
                             part_writing.APPLIED_RESOLUTION_COST and sc.given_next and \
                             sc.given_next[fi]:

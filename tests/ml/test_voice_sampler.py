@@ -1086,6 +1086,9 @@ def test_a_standing_chord_moves_its_bass_to_another_pitch(tiny_voice_model, monk
     # (the tiny model's path as chosen: with the close lookahead's unison ranking, one variation
     # of 3 has the rule yield once)
     monkeypatch.setattr(close_voicing, "CLOSE_NO_UNISON", False)
+    # (... and with the cost of a bass seventh, one variation's voices above leave the bass only
+    # C3 once)
+    monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)
     s = biased(tiny_voice_model, rather(lambda v: {
         HOLD: 6.0, v.pitch_id(48): 4.0, **{v.pos_id(p, True): -30.0 for p in range(16)}}))
     score = chorale(16)
@@ -1996,6 +1999,9 @@ def test_the_closing_chord_falls_where_whole_phrases_reach_it(tiny_voice_model, 
     FINAL_ON_PHRASE_GRID the closing chord falls on that bar's downbeat, 26 beats on: 8 + 8 +
     10 (Bach's second commonest last phrase) in several of the 12 variations."""
     grid, plain = [], []
+    # (the tiny model's path as chosen: with the cost of a bass seventh, 3 of the 12
+    # variations make whole phrases, not 4)
+    monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)
     phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True, True, grid)
     phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, True, False, plain)
 
@@ -2161,12 +2167,58 @@ def test_a_seventh_chord_other_than_v7_costs_the_voice_that_makes_it(sampler):
         return {int(p) % 12 for p in cand if biased[0, v.pitch_id(int(p))] < 0}
 
     assert part_writing.SEVENTH_CHORD_COST > 0
-    # under C E G: A (Am7) and B (Cmaj7) cost; B-flat (C7) and the triad's notes do not
-    assert charged([72, 67, 64], lowest=True) == {9, 11}
+    # under C E G: A (Am7) and B (Cmaj7) cost; B-flat (C7) and the triad's notes do not, but
+    # for the seventh in the bass (BASS_SEVENTH_COST, below)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)
+        assert charged([72, 67, 64], lowest=True) == {9, 11}
     # an inner voice under D: C and E leave D-C, D-E in no triad and with no tritone (ii7,
     # vi7, I7 to come); G-sharp (a tritone: E7) and the notes of a triad with D do not
     assert {0, 4} <= charged([74], lowest=False)
     assert not charged([74], lowest=False) & {8, 2, 6, 9, 5, 7, 11}
+
+
+def test_the_bass_pays_to_take_a_seventh_on_a_beat(sampler):
+    """Under G B D the bass's F (V4/2) costs BASS_SEVENTH_COST, so does holding an F into it;
+    G, B, D and holding a G do not. Under C E G a B-flat (C7 over its seventh) costs it too."""
+    from composer_gui.ml.part_writing import _seventh_chord_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    assert part_writing.BASS_SEVENTH_COST > 0
+
+    def cost(above: list[int], held: int) -> tuple[set[int], bool]:
+        biased = np.zeros((1, v.size))
+        _seventh_chord_cost(biased, np.array([above]), cand, v.pitch_offset, True,
+                            np.array([held]))
+        notes = {int(p) % 12 for p in cand
+                 if biased[0, v.pitch_id(int(p))] <= -part_writing.BASS_SEVENTH_COST}
+        return notes, bool(biased[0, HOLD] < 0)
+
+    notes, hold = cost([74, 71, 67], 53)  # D5 B4 G4 over a held F3
+    assert 5 in notes and not notes & {7, 11, 2} and hold
+    assert not cost([74, 71, 67], 55)[1]  # a held G3
+    assert 10 in cost([72, 67, 64], -1)[0]
+
+
+def test_a_half_close_is_reached_without_a_leap_over_a_fifth(sampler):
+    """A phrase's half close on its dominant (_final_chord, which 1, at a phrase end): the alto
+    from C4 takes no note more than a fifth away (HALF_CLOSE_STEPS_IN); the same dominant
+    where no phrase ends (the cadence option's V before its I) is left alone."""
+    from composer_gui.ml.cadence_rules import _final_chord
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur, before = np.array([[74, -1, -1, -1]]), np.array([[76, 60, 55, 48]])
+
+    def allowed(phrase_end: bool) -> set[int]:
+        mask = _open_mask(1, sampler)
+        _final_chord(mask, 1, cur, before, cand, v.pitch_offset, False, which=1,
+                     phrase_end=phrase_end)
+        return allowed_pitches(mask, sampler)
+
+    assert all(abs(p - 60) <= 7 for p in allowed(True)) and 67 in allowed(True)
+    assert 69 in allowed(False) and 50 in allowed(False)
 
 
 @pytest.mark.parametrize("harmonize", [False, True])
@@ -4207,6 +4259,7 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     # (so with the cost of chords with no function: one seed's voices above then leave the
     # bass only G)
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
+    monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)  # (and so with this one)
 
     beats = [(0, 69, 1), (1, 71, 1), (2, 72, 1), (3, 69, 1), (4, 68, 1), (5, 69, 1), (6, 71, 2),
              (8, 72, 1), (9, 71, 1), (10, 71, 1), (11, 71, 1), (12, 69, 4)]
@@ -4488,12 +4541,13 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
 
     # (the tenor's spacing cost, which draws it up toward the alto, the cost of leaving the
     # bass's eighth no step, which draws the inner voices to the chords that step makes, that
-    # of chords with no function, which draws them to the key's own, and the voices' holding
-    # what they struck in a beat are other rules')
+    # of chords with no function, which draws them to the key's own, the bass's seventh's, and
+    # the voices' holding what they struck in a beat are other rules')
     monkeypatch.setattr(cadence_rules, "TENOR_SPACING_COST", 0.0)
     monkeypatch.setattr(voice_sampler, "RESTRIKE_IN_BEAT", False)
     monkeypatch.setattr(part_writing, "EIGHTH_ROOM_COST", 0.0)
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
+    monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)
     s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 2.0 for p in (72, 74, 76)}))
     score = melody(16)  # C5 to G5: its C5, D5 and E5 are in the alto's reach too
 
