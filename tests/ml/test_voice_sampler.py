@@ -3601,7 +3601,8 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
     """With every allowed third filled, a continuation is the same music as with none, but
     for quarter notes on the beat split into two eighths whose second steps from the first
     to the next beat's note, in the same part (the model's own draws do not change). The
-    model would rather hold, so that its notes last about a beat."""
+    model would rather hold, so that its notes last about a beat. The app's shares fill
+    every allowed third in the lower three voices."""
     from composer_gui.ml import voice_sampler
 
     sampler = load_sampler(tiny_voice_model)
@@ -3620,6 +3621,8 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
         return outs
 
     sampler.session = type("S", (), {"run": staticmethod(on_the_beat)})()
+
+    default = voice_sampler.PASSING_SHARE
 
     def notes(share):
         monkeypatch.setattr(voice_sampler, "PASSING_SHARE", share)
@@ -3642,6 +3645,12 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
             split += 1
         assert filled - plain == added
     assert split
+    # the app's shares: the three lower voices fill every third they may, as many as Bach's
+    # over all (the rules bar a passing note more often than his music would)
+    soprano = default[-1]
+    assert 0 < soprano < 1
+    assert notes(default) == notes((1.0, 1.0, 1.0, soprano))
+    assert notes(default) != notes((0.861, 0.777, 0.692, soprano))  # Bach's where allowed
 
 
 def half_close_melody() -> Score:
