@@ -879,8 +879,11 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
                         pitch_offset: int, lowest: bool, held: np.ndarray | None = None) -> None:
     """Charge :data:`SEVENTH_CHORD_COST` to the lowest voice's pitches that make, with the
     voices ``above`` ([rows, voices], -1: silent), a seventh chord other than V7 or vii°7;
-    and an inner voice's that leave the voices so far outside every triad, V7 and vii°7."""
-    merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
+    and an inner voice's that leave the voices so far outside every triad, V7 and vii°7. The
+    lowest voice also pays :data:`BASS_SEVENTH_COST` for a pitch that is the seventh of the
+    chord it makes, and for holding one (``held``: its sounding pitch, -1: none)."""
+    bits = pitch_class_bits(above)
+    merged = bits[:, None] | (1 << (cand % 12))[None, :]
     barred = _SOFT_SEVENTHS[merged] if lowest else ~_WITHIN_HARD[merged]
     biased[:, pitch_offset:] -= SEVENTH_CHORD_COST * barred
     if lowest and BASS_SEVENTH_COST:
@@ -888,8 +891,7 @@ def _seventh_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
         biased[:, pitch_offset:] -= BASS_SEVENTH_COST * (table[merged] == (cand % 12)[None, :])
         if held is not None:  # ... or holding one into it
             pc = np.maximum(held, 0) % 12
-            into = (held >= 0) & (table[pitch_class_bits(above) | (1 << pc)] == pc)
-            biased[:, HOLD] -= BASS_SEVENTH_COST * into
+            biased[:, HOLD] -= BASS_SEVENTH_COST * ((held >= 0) & (table[bits | (1 << pc)] == pc))
 
 
 # nats: on a beat, a voice making the chord one outside the key that has no function in it

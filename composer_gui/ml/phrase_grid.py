@@ -136,13 +136,13 @@ def first_full_bar(score: Score) -> int:
 
 
 # A tune closes its first strain on the tonic where it runs in a dance's notes: at least this
-# many onsets a bar in its sketch's full bars, in a meter of two or four beats (6/8, 2/2, 2/4,
-# 4/4, 12/8, 9/8). O'Neill's and Ryan's tunes that do close bar 8 on the tonic 66% of the time
-# (2,047 of the train and val tunes), the rest 31%; the Essen songs 47% (80 songs) and 17%
-# (493). Tunes in simple triple meter (3/4 waltzes and airs, 3/8, 3/2) close there 11-18%
-# whatever their pace. A listening review heard German songs, Twinkle Twinkle and Amazing
-# Grace given a full close at bar 8 where they make a half close (bench/strain_close.py
-# --split essen; docs/voices.md)
+# many onsets a bar in its sketch's full bars, in any meter but simple triple (a slip jig's 9/8
+# is compound). O'Neill's and Ryan's train and val tunes whose first 4 bars have 5 notes a bar
+# or more close bar 8 on the tonic 66% of the time (2,047 tunes), the rest 37% (406); the
+# Essen songs 47% (80) and 19% (493). Tunes in simple triple meter (3/4 waltzes and airs, 3/8,
+# 3/2) close there 11-18% whatever their pace (scratch counts, docs/voices.md). A listening
+# review heard German songs, Twinkle Twinkle and Amazing Grace given a full close at bar 8
+# where they make a half close (bench/strain_close.py --split essen)
 STRAIN_MIN_ONSETS = 4.5
 
 

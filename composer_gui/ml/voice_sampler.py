@@ -1539,13 +1539,13 @@ class VoiceSampler:
                             mask[hold, REST] = False
                             mask[hold, pitch_offset:] = False
                     biased = logits
-                    if frame.strain_close == 3:  # (its own close: not the bar restated)
-                        pass
-                    elif frame.strain_close:  # (the tonic, then held: not the bar restated)
+                    # at a strain's close the bar is not restated: the tonic, then held (1,
+                    # 2), or a slow tune's own close (3)
+                    if frame.strain_close in (1, 2):
                         biased = _strain_close_bias(logits, frame.strain_close, cand,
                                                     pitch_offset, mode_minor,
                                                     last_struck[:, i])
-                    elif hist is not None and not frame.final:
+                    elif not frame.strain_close and hist is not None and not frame.final:
                         biased = _restate_bias(logits, hist, frame.step,
                                                _strain_lags(lags, frame.step, job.strain_from),
                                                (run < MAX_RESTATED_RUN) & (restated < budget),
@@ -2797,8 +2797,8 @@ STRAIN_CLOSE = True
 # nor does it lift its bars 9-16 (STRAIN_LIFT). A listening review of continued German songs,
 # Twinkle Twinkle and Amazing Grace heard a full close at bar 8 where the song makes a half
 # close, in 5 of 10, and bars 9-12 too high in 3. On 60 Essen songs (bench/strain_close.py
-# --split essen), the slow ones' bar 8 closed on the held tonic 33.0% -> 12.5% of the time
-# (the songs 9.1%), their bars 9-12 lay +4.0 -> +1.5 semitones above bars 1-4 (+0.3); the folk
+# --split essen), the slow ones' bar 8 closed on the held tonic 33.0% -> 11.4% of the time
+# (the songs 9.1%), their bars 9-12 lay +3.7 -> +1.5 semitones above bars 1-4 (+0.3); the folk
 # test tunes that run moved not at all (docs/voices.md)
 STRAIN_PACE = True
 STRAIN_CLOSE_PULL = 3.0
