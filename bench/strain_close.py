@@ -4,6 +4,7 @@
     python bench/strain_close.py --split test     # the reporting tunes
     python bench/strain_close.py --no-strain-close  # without the pull (voice_sampler.STRAIN_CLOSE)
     python bench/strain_close.py --split essen    # German songs the model never saw (Essen)
+    python bench/strain_close.py --no-home-final  # the final's octave by likelihood alone
 
 Each tune's first 4 full bars (and its upbeat) are continued 8 bars (the app's defaults, the
 cadence option) x 2 variations, so the continuation holds bars 5-8, the rest of the first
@@ -17,7 +18,9 @@ triad, reached from the note before by 4 semitones or less, and bar 8 the same n
 (positions and pitches); how far bars 9-12 lie above bars 1-4 (the median of the
 difference of their mean pitches), the share of new notes above the sketch's highest, how
 far the highest note of bars 9-12 lies above the sketch's highest (the median), and the
-longest run of new notes struck on one pitch; for
+longest run of new notes struck on one pitch; the last note (the continuation's final, the
+real tune's own) an octave or more above, and below, the real tune's final, and the share of
+leaps of more than a fifth into it (phrase_grid.HOME_FINAL); for
 bars 5-12: the share of
 bars restated from earlier bars (the card's measure), the continuations ending on the tonic,
 and the notes per bar. Each row is given for every tune and then apart for the tunes whose
@@ -38,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml import cadence_rules, phrase_grid, voice_sampler  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.ml.musical_eval import (  # noqa: E402
@@ -82,7 +85,13 @@ def main(argv=None) -> None:
                     help="the close in every tune, whatever its pace (no STRAIN_PACE)")
     ap.add_argument("--any-octave", action="store_true",
                     help="the close drawn to the tonic in every octave (no STRAIN_CLOSE_NEAR)")
+    ap.add_argument("--no-home-final", action="store_true",
+                    help="no HOME_FINAL, HOME_APPROACH_PULL nor FINAL_IN_REACH")
     args = ap.parse_args(argv)
+    if args.no_home_final:
+        phrase_grid.HOME_FINAL = False
+        voice_sampler.HOME_APPROACH_PULL = 0.0
+        cadence_rules.FINAL_IN_REACH = False
     if args.no_strain_close:
         voice_sampler.STRAIN_CLOSE = False
     if args.no_pace:
@@ -104,7 +113,7 @@ def main(argv=None) -> None:
     tally = {(who, pace): {"runs": 0, "tonic held": 0, "triad": 0, "near": 0, "closes": 0,
                            "copies bar 4": 0, "restated": [], "ends on tonic": 0,
                            "notes per bar": [], "lift": [], "above": [], "peak": [],
-                           "same": []}
+                           "same": [], "above final": 0, "below final": 0, "leap in": 0}
              for pace in ("all", "slow", "fast") for who in ("continued", "real")}
     for i, s in enumerate(cases):
         first = first_full_bar(s)
@@ -117,6 +126,7 @@ def main(argv=None) -> None:
         request = {**APP_DEFAULTS, "key": None, "variations": 2, "bars": 8, "start_tick": start,
                    "seed": i, "end": "cadence"}
         outs = [("real", s.slice(0, end, shift=False))]
+        real_final = max(s.notes, key=lambda n: (n.start, n.pitch)).pitch
         outs += [("continued", g) for g in generate(s.slice(0, start, shift=False), request)]
         pace = "fast" if running_tune(s, start) else "slow"
         for (who, g), p in itertools.product(outs, ("all", pace)):
@@ -143,6 +153,11 @@ def main(argv=None) -> None:
                 t["above"].append(np.mean(np.array(new) > max(sketch)))
             if sketch and late:
                 t["peak"].append(max(late) - max(sketch))
+            line = sorted(s.notes if who == "real" else g.notes, key=lambda n: (n.start, n.pitch))
+            if len(line) > 1:
+                t["above final"] += line[-1].pitch >= real_final + 12
+                t["below final"] += line[-1].pitch <= real_final - 12
+                t["leap in"] += abs(line[-1].pitch - line[-2].pitch) > 7
             t["same"].append(max((len(list(r)) for _, r in itertools.groupby(new)), default=0))
     print(f"{args.split} split, {len(cases)} tunes, bar 8 = the first strain's last bar"
           + (" (no STRAIN_CLOSE)" if args.no_strain_close else "")
@@ -152,8 +167,10 @@ def main(argv=None) -> None:
           "semitones | bar 8 copies bar 4 | bars 5-12 restated | ending on the tonic "
           "| notes per bar | bars 9-12 above bars 1-4 (median semitones) | notes above the "
           "sketch's highest | bars 9-12's highest above the sketch's (median) | longest run of "
-          "one pitch (mean) |")
-    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "one pitch (mean) | final an octave or more above the tune's | below it | leaping "
+          "more than a fifth into the final |")
+    print("| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+          "| --- | --- |")
     for (who, pace), t in tally.items():
         n = max(1, t["runs"])
         print(f"| {who}, {pace} | {t['runs']} | {t['tonic held'] / n:.1%} | {t['triad'] / n:.1%} | "
@@ -161,7 +178,8 @@ def main(argv=None) -> None:
               f"{t['copies bar 4'] / n:.1%} | {np.mean(t['restated']):.3f} | "
               f"{t['ends on tonic'] / n:.1%} | {np.mean(t['notes per bar']):.2f} | "
               f"{np.median(t['lift']):+.1f} | {np.mean(t['above']):.1%} | "
-              f"{np.median(t['peak']):+.1f} | {np.mean(t['same']):.2f} |")
+              f"{np.median(t['peak']):+.1f} | {np.mean(t['same']):.2f} | "
+              f"{t['above final'] / n:.1%} | {t['below final'] / n:.1%} | {t['leap in'] / n:.1%} |")
 
 
 if __name__ == "__main__":

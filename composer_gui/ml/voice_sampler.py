@@ -341,6 +341,10 @@ class _VoiceJob:
     # the steps of a harmonized melody's phrase ends heard in its notes (MELODY_PHRASES): closed
     # as fermatas are, not written as fermatas
     heard_ends: frozenset[int] = frozenset()
+    # melody: the pitch its last note returns to (phrase_grid.HOME_FINAL; -1: none), and the
+    # step of the dominant's beat before it, from which its notes lie in reach of it
+    home_final: int = -1
+    home_from: int = 0
 
 
 class VoiceSampler:
@@ -792,6 +796,9 @@ class VoiceSampler:
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
                          final_unmarked=final_unmarked, heard_ends=heard_ends,
+                         home_final=_home_final(vplan.notes[0], start, key)
+                         if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
+                         home_from=last_beat - beat,
                          phrase_beat=beat * 3 // 2 if PHRASE_BEAT_34 and n > 2
                          and ts.bar_ticks == 3 * ts.beat_ticks and beat % 2 == 0 else 0)
 
@@ -1550,6 +1557,16 @@ class VoiceSampler:
                                                _strain_lags(lags, frame.step, job.strain_from),
                                                (run < MAX_RESTATED_RUN) & (restated < budget),
                                                job.first_onset)
+                    if n == 1 and job.home_final >= 0 and frame.step >= job.home_from and \
+                            not frame.final and HOME_APPROACH_PULL:  # the dominant's beat
+                        biased = biased.copy() if biased is logits else biased
+                        home = job.home_final + job.shift
+                        far = np.abs(cand - home) - HOME_APPROACH_REACH
+                        biased[:, pitch_offset:pitch_offset + len(cand)] -= \
+                            HOME_APPROACH_PULL * np.maximum(far, 0)
+                        held_far = np.abs(cur[:, i] - home) - HOME_APPROACH_REACH  # (held on)
+                        biased[:, HOLD] -= HOME_APPROACH_PULL * np.maximum(held_far, 0) * \
+                            (cur[:, i] >= 0)
                     if n == 1 and CIRCLE_COST and not frame.final:
                         biased = _circle_cost(biased, last_struck[:, i], struck_before[:, i],
                                               cand, pitch_offset)
@@ -1789,6 +1806,11 @@ class VoiceSampler:
                 report.first_on_tonic += tonic[cands[0]]
                 report.found_tonic += any(tonic.values())
                 report.found_authentic += any(authentic.values())
+            home: dict[int, int] = {}  # a melody: minus its final's distance from home
+            if job.tonic_check and job.home_final >= 0:
+                for r in cands:
+                    last = max((g.note for g in held[r]), key=lambda x: x.start, default=None)
+                    home[r] = 0 if last is None else -abs(last.pitch - job.home_final)
             fewer: dict[int, int] = {}  # minus the parallels between the written voices
             if SEARCH_PARALLELS and job.style_rules and len(cands) > 1:
                 for r in cands:
@@ -1799,7 +1821,7 @@ class VoiceSampler:
                         if len(parts) > 1 else 0
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              full.get(r, True), tonic.get(r, False),
-                                             fewer.get(r, 0), score[r], -r))
+                                             home.get(r, 0), fewer.get(r, 0), score[r], -r))
             self.fermatas[var] = marked[best]
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
@@ -2808,6 +2830,13 @@ STRAIN_HOLD_PULL = 2.0
 # D5, a seventh up, with D4 a step below), where real tunes reach the close from within 4
 # semitones 93% of the time
 STRAIN_CLOSE_NEAR = True
+# A continued tune's notes in the dominant's beat before its final lie within this many
+# semitones of the tune's home final (phrase_grid.HOME_FINAL); each semitone further costs
+# HOME_APPROACH_PULL nats: the ending's search can keep a candidate that comes home only
+# where one of them does, and a tune that circles an octave above its sketch's tonic (a
+# listening review: Scarborough Fair D5-E5) drew none
+HOME_APPROACH_REACH = 7
+HOME_APPROACH_PULL = 0.5
 
 
 def _strain_close_bias(logits: np.ndarray, which: int, cand: np.ndarray, pitch_offset: int,
@@ -2891,6 +2920,15 @@ def _even_limit(score: Score, start: int) -> int:
         run = run + 1 if a == b else 1
         best = max(best, run)
     return max(EVEN_RUN_FLOOR, EVEN_RUN_FACTOR * best)
+
+
+def _home_final(notes: list[Note], start: int, key: KeySignature | None) -> int:
+    """A melody's home final (:func:`phrase_grid.home_final`) from its notes before tick
+    ``start``; -1 where there is none."""
+    if key is None:
+        return -1
+    found = phrase_grid.home_final([x.pitch for x in notes if x.start < start], key.tonic_pc)
+    return -1 if found is None else found
 
 
 def _first_strain_pitch(score: Score, start: int, first: int) -> float | None:

@@ -4722,3 +4722,35 @@ def test_a_melody_written_low_is_harmonized_as_it_is_and_said_to_lie_low(sampler
                for w in sampler.warnings)
     sampler.generate(melody(8), GenerationRequest(harmonize=True, seed=1))
     assert not any("lies low" in w for w in sampler.warnings)
+
+
+def test_a_tune_ends_on_its_home_tonic(tiny_melody_model, monkeypatch):
+    """A continued tune that ends the piece closes on the tonic its sketch makes its home
+    (phrase_grid.HOME_FINAL): the one nearest its mean less two semitones; the notes
+    of the dominant's beat before it lie in its reach (HOME_APPROACH_PULL) and the final lies
+    within a fifth of the note before it (cadence_rules.FINAL_IN_REACH). A model drawn to the
+    upper octave (C6; the sketch's C5 to G5) ends there by likelihood alone, and leaps a
+    seventh up into it."""
+    from composer_gui.ml import phrase_grid
+    from composer_gui.ml import voice_sampler as vs
+
+    assert phrase_grid.home_final([72, 71, 72, 74, 76], 0) == 72  # (mean 73: centre 71)
+    assert phrase_grid.home_final([64, 67, 65], 0) == 60  # (mean 65.3: centre 63.3)
+    assert phrase_grid.home_final([74, 76, 79, 81], 0) == 72  # (mean 77.5: centre 75.5)
+    assert phrase_grid.home_final([77, 79, 81, 84], 0) == 84  # (centre 78.25)
+    assert phrase_grid.home_final([76, 79, 81, 84], 0) == 72  # (centre 78: as near, the lower)
+    assert phrase_grid.home_final([], 0) is None
+
+    def endings(bias: float) -> list[tuple[int, int]]:
+        s = biased(tiny_melody_model, rather(lambda v: {v.pitch_id(84): bias}))
+        request = GenerationRequest(bars=2, variations=8, seed=7, end="cadence")
+        return [(o.parts[0].notes[-2].pitch, o.parts[0].notes[-1].pitch)
+                for o in s.generate(melody(16), request)]
+
+    assert {last for _, last in endings(2.5)} == {72}
+    assert all(abs(last - before) <= 7 for before, last in endings(2.0))
+    monkeypatch.setattr(cadence_rules, "FINAL_IN_REACH", False)
+    assert any(abs(last - before) > 7 for before, last in endings(2.0))
+    monkeypatch.setattr(phrase_grid, "HOME_FINAL", False)
+    monkeypatch.setattr(vs, "HOME_APPROACH_PULL", 0.0)
+    assert 84 in {last for _, last in endings(2.5)}
