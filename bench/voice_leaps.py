@@ -18,6 +18,8 @@
                                                            # function (CHROMATIC_CHORD_COST 0)
     python bench/voice_leaps.py --no-bass-seventh-cost  # the bass takes sevenths freely
     python bench/voice_leaps.py --no-half-close-steps   # leaps into a half close's chord
+    python bench/voice_leaps.py --no-leading-ahead  # the bass takes a leading tone the melody's
+                                                    # next note strands (LEADING_AHEAD_COST 0)
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
 
@@ -230,6 +232,34 @@ def dominant_left(score, start: int, end: int) -> list[int]:
     return out
 
 
+def bass_leading_tones(score, key, start: int, end: int) -> list[int]:
+    """[rising a semitone, all]: the bass's notes struck on a beat from ``start`` that are a
+    leading tone (the third of a dominant seventh chord, of the key's V, or of a major triad
+    whose third is outside the key's natural scale; the root of a diminished triad or seventh
+    chord), where the next beat sounds another chord (not the same pitch classes, nor the same
+    root): does the bass stand a semitone higher there?"""
+    minor = key.quality == "minor"
+    natural = {(key.tonic_pc + x) % 12 for x in part_writing._NATURAL[minor]}
+    dominant = (key.tonic_pc + 7) % 12
+    bass = an.part_voices(score)[-1]
+    out = [0, 0]
+    for a, b in itertools.pairwise(an.sonorities(score.notes, an.beat_ticks(score, start, end))):
+        named = an.chord_root(a.pcs)
+        if named is None or not any(n.start == a.tick and n.pitch == a.bass for n in bass):
+            continue
+        root, quality = named
+        third = (root + 4) % 12
+        lead = (a.bass % 12 == third and (quality == "dom7" or (quality == "maj" and (
+            third not in natural or (not minor and root == dominant))))) or \
+            (quality in ("dim", "dim7", "hdim7") and a.bass % 12 == root)
+        after = an.chord_root(b.pcs)
+        if not lead or a.pcs == b.pcs or (after is not None and after[0] == root):
+            continue
+        out[0] += b.bass - a.bass == 1
+        out[1] += 1
+    return out
+
+
 def cross_relations(score, start: int, end: int) -> int:
     """Cross-relations within a beat from ``start``, the notes spelled as export spells them."""
     spelled = spell_score(score)
@@ -294,6 +324,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_tonic_bass_room": (voice_sampler, "TONIC_BASS_ROOM", False),
     "no_bass_seventh_cost": (part_writing, "BASS_SEVENTH_COST", 0),
     "no_half_close_steps": (cadence_rules, "HALF_CLOSE_STEPS_IN", False),
+    "no_leading_ahead": (part_writing, "LEADING_AHEAD_COST", 0),
 }
 
 
@@ -331,6 +362,7 @@ def main(argv=None) -> None:
     odd, bach_odd = [0, 0], [0, 0]
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
     left, bach_left = [0, 0, 0, 0], [0, 0, 0, 0]
+    leads, bach_leads = [0, 0], [0, 0]
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -364,6 +396,8 @@ def main(argv=None) -> None:
                                                strict=True)]
         bach_odd = [a + b for a, b in zip(bach_odd, unfunctional(s, key, start, end), strict=True)]
         bach_left = [a + b for a, b in zip(bach_left, dominant_left(s, start, end), strict=True)]
+        bach_leads = [a + b for a, b in zip(bach_leads, bass_leading_tones(s, key, start, end),
+                                            strict=True)]
         bach_sevenths = [a + b for a, b in zip(bach_sevenths,
                                                an.seventh_chord_beats(s, start, end), strict=True)]
         if args.continuations:
@@ -407,6 +441,8 @@ def main(argv=None) -> None:
             sevenths = [a + b for a, b in zip(sevenths, an.seventh_chord_beats(g, start, stop),
                                               strict=True)]
             left = [a + b for a, b in zip(left, dominant_left(g, start, stop), strict=True)]
+            leads = [a + b for a, b in zip(leads, bass_leading_tones(g, key, start, stop),
+                                           strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -435,7 +471,9 @@ def main(argv=None) -> None:
           f"{bach_together}), closes after V(7) whose bass leaves its root inside its beat "
           f"{left[0]} of {left[2]}, a chord on another root there {left[1]}, a voice leaving "
           f"its leading tone there {left[3]} (Bach's {bach_left[0]}, {bach_left[1]}, "
-          f"{bach_left[3]}, of {bach_left[2]})\n")
+          f"{bach_left[3]}, of {bach_left[2]}), the bass's leading tones on a beat rising a "
+          f"semitone into the next chord {leads[0]} of {leads[1]} (Bach's {bach_leads[0]} of "
+          f"{bach_leads[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |"
           " notes struck off the eighths | notes shorter than a quarter, per quarter |")

@@ -155,6 +155,7 @@ from composer_gui.ml.part_writing import (
     _given_seventh_mask,
     _half_beat_doubling_mask,
     _in_chord,
+    _leading_ahead_cost,
     _leading_cost,
     _leap_cost,
     _leap_mask,
@@ -1635,6 +1636,12 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         _led_nowhere_cost(biased, cur[:, :i], cand, pitch_offset, mode_minor,
                                           sc.given_next[fi])
+                    if rules and n > 2 and i == n - 1 and frame.on_beat and \
+                            part_writing.LEADING_AHEAD_COST and sc.top_next and \
+                            sc.top_next[fi] >= 0:
+                        biased = biased.copy() if biased is logits else biased
+                        _leading_ahead_cost(biased, cur[:, :i], cand, pitch_offset, mode_minor,
+                                            sc.top_next[fi])
                     if rules and n > 2 and i and frame.on_beat and \
                             part_writing.APPLIED_RESOLUTION_COST and (target >= 0).any():
                         biased = biased.copy() if biased is logits else biased
@@ -1965,6 +1972,7 @@ class _Schedule:
     unresolved: list[int] | None  # the given voices' pitch classes that cannot be sevenths
     given_ahead: list[int] | None  # the pitch classes given voices strike in the next beat
     given_next: list[int] | None  # ... and sound on the next beat (_given_next_beat)
+    top_next: list[int] | None  # the given top voice's pitch on the next beat (-1: none)
     top_rest: list[bool] | None  # the given top voice rests here (MELODY_RESTS_ALL)
     top_enters: list[bool] | None  # ... and enters again here
 
@@ -2078,6 +2086,8 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
                    and part_writing.FALSE_RELATIONS else None)
     given_next = (_given_next_beat(job, pitch_offset, min_pitch) if job.style_rules and n > 2
                   and part_writing.APPLIED_RESOLUTION_COST else None)
+    top_next = (_top_next_beat(job, pitch_offset, min_pitch) if job.style_rules and n > 2
+                and part_writing.LEADING_AHEAD_COST else None)
     stop_step = job.plan.stop_tick // job.step_ticks
     # per frame: the given top voice rests here, a beat or more (MELODY_RESTS_ALL: the
     # voices below rest with it), and the frame where it enters again (they enter with it)
@@ -2086,8 +2096,8 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     return _Schedule(closing, min_phrase, min_last, strong, long_phrase, overdue_phrase, places,
                      placed_at, last_place, before_place, dominant_beats, before_close,
                      before_dominant, dominant_keys, place_ahead, dominant_ahead, half_close,
-                     cadence_ahead, plan_place, unresolved, given_ahead, given_next, top_rest,
-                     top_enters)
+                     cadence_ahead, plan_place, unresolved, given_ahead, given_next, top_next,
+                     top_rest, top_enters)
 
 
 def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.ndarray,
@@ -2507,6 +2517,20 @@ def _given_pitches(job: _VoiceJob, i: int, pitch_offset: int, min_pitch: int) ->
             p = tok - pitch_offset + min_pitch
         sounding.append(p)
     return sounding
+
+
+def _top_next_beat(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
+    """Per frame of ``job``: the pitch the given top voice (a harmonized melody) sounds on the
+    next frame on a beat (-1: none, or the top voice is written)."""
+    frames = job.frames
+    given = _given_pitches(job, 0, pitch_offset, min_pitch)
+    out = [-1] * len(frames)
+    nxt = -1
+    for fi in range(len(frames) - 1, -1, -1):
+        out[fi] = nxt
+        if frames[fi].on_beat:
+            nxt = given[fi]
+    return out
 
 
 def _given_next_beat(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:

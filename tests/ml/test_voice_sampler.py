@@ -4754,3 +4754,48 @@ def test_a_tune_ends_on_its_home_tonic(tiny_melody_model, monkeypatch):
     monkeypatch.setattr(phrase_grid, "HOME_FINAL", False)
     monkeypatch.setattr(vs, "HOME_APPROACH_PULL", 0.0)
     assert 84 in {last for _, last in endings(2.5)}
+
+
+def test_a_bass_leading_tone_the_melody_would_strand_costs(sampler, tiny_voice_model,
+                                                           monkeypatch):
+    """Under G B D (normalized C major: V) the bass's B is a leading tone; where the given
+    melody's next beat note leaves its rise to C no chord (F5: C-F, a fourth) or leaps up into
+    an octave over it (G4 to C5), B costs LEADING_AHEAD_COST, and G does not; under E5 it is
+    free. Harmonizing the tiny model's melody, 4 seeds x 2, with an overwhelming cost no beat
+    puts the bass on a leading tone that the next melody note strands."""
+    from composer_gui.ml.part_writing import _leading_ahead_cost, _leading_third
+    from composer_gui.music import analysis as an
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def charged(above: list[int], top_next: int) -> set[int]:
+        biased = np.zeros((1, v.size))
+        _leading_ahead_cost(biased, np.array([above]), cand, v.pitch_offset, False, top_next)
+        return {int(p) % 12 for p in cand[biased[0, v.pitch_offset:] < 0]}
+
+    assert charged([74, 67, 62], 77) == {11}  # B (V6), not G nor D
+    assert charged([74, 67, 62], 76) == set()
+    assert charged([67, 62, 55], 72) == {11}  # G4 leaps to C5: a hidden octave over C
+    assert charged([71, 62, 55], 72) == set()  # B4 steps to C5
+
+    def stranded(cost: float) -> int:
+        monkeypatch.setattr(part_writing, "LEADING_AHEAD_COST", cost)
+        s = load_sampler(tiny_voice_model)
+        found = 0
+        for seed in range(4):
+            for r in s.generate(melody(16), GenerationRequest(harmonize=True, variations=2,
+                                                              seed=seed)):
+                beats = an.beat_ticks(r, 0, r.end_tick)
+                sons = an.sonorities(r.notes, beats)
+                top = sorted(r.parts[0].notes)
+                for a, b in itertools.pairwise(sons):
+                    bits = sum(1 << p for p in a.pcs)
+                    if _leading_third(False)[bits] != a.bass % 12:
+                        continue
+                    nxt = [n.pitch for n in top if n.start <= b.tick < n.end]
+                    found += bool(nxt) and (nxt[0] - a.bass - 1) % 12 in (1, 2, 5, 6, 11)
+        return found
+
+    assert stranded(60.0) == 0
+    assert stranded(0.0) > 0
