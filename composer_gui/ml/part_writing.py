@@ -1170,13 +1170,17 @@ def _leading_ahead_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     lead = _leading_third(minor)[merged] == (cand % 12)[None, :]
     if not lead.any():
         return
-    rise = cand + 1
-    gap = (top_next - rise) % 12
-    stranded = np.isin(gap, (1, 2, 5, 6, 11))[None, :]
     top_now = above[:, 0]
-    leaps = (np.abs(top_next - top_now) > 2) & (top_now >= 0) & (top_next > top_now)
-    hidden = NO_HIDDEN_PERFECTS & leaps[:, None] & np.isin(gap, (0, 7))[None, :]
-    biased[:, pitch_offset:] -= LEADING_AHEAD_COST * (lead & (stranded | hidden))
+    moved = (top_now >= 0) & (np.abs(top_next - top_now) > 2)
+
+    def stranded(step: int) -> np.ndarray:  # the bass moving ``step`` on finds no chord
+        gap = (top_next - (cand + step)) % 12
+        same_way = (top_next - top_now > 0) == (step > 0)
+        hidden = NO_HIDDEN_PERFECTS & (moved & same_way)[:, None] & np.isin(gap, (0, 7))[None, :]
+        return np.isin(gap, (1, 2, 5, 6, 11))[None, :] | hidden
+
+    barred = lead & stranded(1)
+    biased[:, pitch_offset:] -= LEADING_AHEAD_COST * barred
 
 
 @functools.cache
