@@ -111,6 +111,12 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False,
 # that allowed only the cadences (the dominant's resolution, V, IV-I, V-vi) failed the voices
 # in 29% of the marked closes and dropped them: phrases of 12 beats or more 41% (val).
 WEAK_CLOSES_BARRED = True
+# ... nor, in a major key, on IV but after I or I7 (its dominant): a fifth listening review
+# (/work/s52/rev/report.md) heard continuations' phrase ends on IV after ii or after a V-I on the
+# weak beat before, "no cadence"; continued test / val openings x 2 closed 10 of 119 / 6 of 97
+# interior phrase ends on IV after another chord, Bach's same bars 2 of 101 / 0 of 67
+# (bench/phrase_ends.py; docs/voices.md)
+IV_CLOSE_PREPARED = True
 _IV_TRIAD = {False: ((1 << 5) | (1 << 9) | 1, 5), True: ((1 << 2) | (1 << 5) | (1 << 9), 2)}
 _DECEPTIVE = {False: 9, True: 5}  # vi after V in C major, VI after V in A minor
 _MINOR_TRIADS = {False: (2, 4, 9), True: (9, 2, 4)}  # ii iii vi in C major; i iv v in A minor
@@ -134,6 +140,8 @@ def _weak_close_roots(before: np.ndarray, last: np.ndarray, minor: bool) -> np.n
     # V-vi, V-VI
     deceptive = DOMINANT_ROOT[before_bits] == dominant
     out &= ~np.where(deceptive, 1 << _DECEPTIVE[minor], 0)
+    if IV_CLOSE_PREPARED and not minor:  # IV after its own dominant, I or I7, only
+        out |= np.where(DOMINANT_ROOT[before_bits] == tonic, 0, 1 << iv_root)
     return out
 
 
