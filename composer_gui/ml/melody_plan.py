@@ -52,6 +52,29 @@ def harmonized_melody(request: GenerationRequest, grid: list[list[int]], rewritt
     return Melody(lane, attacks, pcs)
 
 
+# The final cadence's dominant beat is no V where the melody sounds the subtonic there (C in D
+# minor or D Dorian, F in G Mixolydian: its 7-1 is a modal close): V's leading tone would sound
+# a semitone from it, in the tune's own note's stead. A fifth listening review heard Scarborough
+# Fair's "E D C | D" harmonized with A7, the tenor's C#3 under the melody's C4. The voices
+# choose that beat's chord as any other's, and the final tonic stays
+SUBTONIC_FREES_DOMINANT = True
+
+
+def dominant_freed(melody: Melody | None, step: int, beat: int, minor: bool) -> bool:
+    """Whether the final cadence's dominant beat at ``step`` is left to the voices: ``melody``
+    sounds its key's subtonic, a whole tone below the tonic, in that beat
+    (SUBTONIC_FREES_DOMINANT)."""
+    if not SUBTONIC_FREES_DOMINANT or melody is None or step < 0:
+        return False
+    subtonic = (CADENCE_ROOT[(minor, 2)] + 10) % 12
+    sounding = []
+    first = bisect.bisect_right(melody.attacks, step) - 1
+    if first >= 0 and (melody.attacks[first] == step or melody.lane[step] == HOLD):
+        sounding.append(melody.attacks[first])  # struck at the beat, or held into it
+    sounding += melody.attacks[first + 1:bisect.bisect_left(melody.attacks, step + beat)]
+    return any(melody.pcs[a] == subtonic for a in sounding)
+
+
 def opening_tonic(melody: Melody | None, start_step: int, stop_step: int, minor: bool) -> int:
     """The step of a harmonization's first chord when it should be the tonic in root position,
     else -1: a melody harmonized from its first note, that note in the tonic triad (as Bach's

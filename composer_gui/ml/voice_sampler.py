@@ -128,6 +128,7 @@ from composer_gui.ml.keyfinding import key_heard
 from composer_gui.ml.melody_plan import (
     bass_to_avoid,
     closing_key,
+    dominant_freed,
     harmonized_melody,
     held_close_steps,
     melody_close,
@@ -673,7 +674,8 @@ class VoiceSampler:
                 final = 1 if s == last_beat else 2
                 cadence = close if s == last_beat else 0
                 local = close_key if s == last_beat else None
-            elif tonic_check and not context and s == last_beat - beat and s >= start_step:
+            elif tonic_check and not context and s == last_beat - beat and s >= start_step \
+                    and not (close_key is None and dominant_freed(melody, s, beat, minor)):
                 cadence = 1
                 local = close_key
             elif s == opening:

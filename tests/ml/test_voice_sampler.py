@@ -4802,3 +4802,31 @@ def test_a_bass_leading_tone_the_melody_would_strand_costs(sampler, tiny_voice_m
 
     assert stranded(60.0) == 0
     assert stranded(0.0) > 0
+
+
+def test_a_melody_on_its_subtonic_before_the_final_gets_no_leading_tone(sampler, monkeypatch):
+    """An A minor melody closing C5 B4 A4 G4 | A4 (the subtonic on the final's dominant beat, a
+    modal close): the chord under its G4 is the voices' own, with no G# against it
+    (melody_plan.SUBTONIC_FREES_DOMINANT); with V forced there, its leading tone sounds a
+    semitone from the melody. The final stays the tonic."""
+    from composer_gui.ml import melody_plan
+    from composer_gui.music import analysis as an
+
+    pitches = [69, 72, 71, 69, 76, 74, 72, 71, 72, 71, 69, 67]
+    notes = (*(Note(i * TPQ, p, TPQ) for i, p in enumerate(pitches)), Note(12 * TPQ, 69, 4 * TPQ))
+    score = Score(parts=(Part(notes, name="Soprano"),),
+                  key_signatures=(KeySignature(0, 0, "minor"),))
+    dominant_beat = 11 * TPQ
+
+    def sharps() -> int:
+        found = 0
+        for seed in range(4):
+            for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=2,
+                                                               seed=seed, end="cadence")):
+                found += 8 in an.sonorities(r.notes, [dominant_beat])[0].pcs
+                assert an.ends_on_tonic(r.notes, KeySignature(0, 0, "minor"), r.end_tick)
+        return found
+
+    assert sharps() == 0
+    monkeypatch.setattr(melody_plan, "SUBTONIC_FREES_DOMINANT", False)
+    assert sharps() > 0
