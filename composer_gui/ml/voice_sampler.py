@@ -404,7 +404,7 @@ class VoiceSampler:
     @staticmethod
     def _passing(g: GeneratedNote, r: int, i: int, job: _VoiceJob, at_beat: np.ndarray,
                  at_half: np.ndarray, cur: np.ndarray, skip: bool, minor: bool,
-                 rng: np.random.Generator) -> list[GeneratedNote]:
+                 rng: np.random.Generator, v: VoiceVocabulary) -> list[GeneratedNote]:
         """A quarter note of voice ``i`` that moves a third to the next beat: split into two
         eighths, the second the passing note between, as often as Bach fills such a third in
         that voice (:data:`PASSING_SHARE`) and where no rule forbids it (:func:`_passing_pitch`,
@@ -416,6 +416,15 @@ class VoiceSampler:
         if skip or rng.random() >= share:
             return [g]
         p = _passing_pitch(a, c, minor)
+
+        def allowed(x: int) -> bool:  # the voice's pitch mask (its range; a mode's or lock's notes)
+            t = v.pitch_offset + x - v.min_pitch
+            return v.pitch_offset <= t < job.pitch_ok.shape[1] and bool(job.pitch_ok[i, t])
+
+        if p is not None and not allowed(p):  # a church mode's own degree (D Dorian's B)
+            alt = [q for q in (p - 1, p + 1) if allowed(q) and 1 <= abs(q - a) <= 2
+                   and 1 <= abs(c - q) <= 2]
+            p = alt[0] if PASSING_IN_MODE and len(alt) == 1 else None
         if p is None or not _passing_clear(i, p, a, c, at_beat[r], at_half[r], cur[r],
                                            LEADING_TONE[minor], minor):
             return [g]
@@ -1732,7 +1741,7 @@ class VoiceSampler:
                 for g in self._passing(g0, r, i, job, at_beat, at_half, cur,
                                        between[r] or was_fermata[r] == beat_at
                                        or beat_at in dominant_beats, mode_minor,
-                                       passing_rng):
+                                       passing_rng, v):
                     g = out(r, g)
                     if g is not None:
                         if cancelled():
@@ -2634,6 +2643,12 @@ LEADING_BASS_ROOM = True
 # plainly than their openings (notes per beat 3.90, the openings 4.49, Bach 4.57). So the
 # lower three fill every third they may, and the soprano three in four (docs/voices.md)
 PASSING_SHARE = (1.0, 1.0, 1.0, 0.76)
+# A passing note keeps to the voice's pitch mask: in a church mode (or under the key lock) the
+# key family's note between (D minor's B-flat between A and C) gives way to the mode's own a
+# semitone away (D Dorian's B), where that still steps both ways; else no passing note. A fifth
+# listening review heard Scarborough Fair's tenor A3 B-flat3 C4 B-flat3 A3 B3, the mode's B
+# natural and the family's B-flat in two beats (the mask had barred B-flat everywhere else)
+PASSING_IN_MODE = True
 
 
 # A voice's note on a half beat that stepped there from outside the beat's chord moves on by

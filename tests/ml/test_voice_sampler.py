@@ -4832,3 +4832,32 @@ def test_a_melody_on_its_subtonic_before_the_final_gets_no_leading_tone(sampler,
     assert sharps() == 0
     monkeypatch.setattr(melody_plan, "SUBTONIC_FREES_DOMINANT", False)
     assert sharps() > 0
+
+
+def test_a_passing_note_keeps_to_a_church_modes_notes(sampler, monkeypatch):
+    """D Dorian, the tenor A3 on a beat under D minor, C4 on the next under C major: its
+    passing eighth is the mode's B3, not D minor's B-flat3, which the pitch mask bars
+    everywhere else (voice_sampler.PASSING_IN_MODE); without the swap, no passing note."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml import voices as vx
+    from composer_gui.ml.sampler import GeneratedNote
+
+    v = sampler.vocab
+    key = KeySignature.parse("D:dorian")
+    shift = vx.normalizing_shift(key)
+    model = np.arange(v.min_pitch, v.max_pitch + 1)
+    pitch_ok = np.zeros((4, v.size), bool)
+    pitch_ok[:, v.pitch_offset:] = np.isin((model - shift) % 12, sorted(key.scale_pcs()))
+    job = SimpleNamespace(rewritten=[False, True, True, True], shift=shift, pitch_ok=pitch_ok)
+    beat = np.array([[69, 65, 57, 50]]) + shift  # D minor: A4 F4 A3 D3
+    nxt = np.array([[67, 64, 60, 48]]) + shift  # C major: G4 E4 C4 C3
+    tenor = GeneratedNote(0, Note(0, 57, TPQ))
+
+    def passing() -> list[int]:
+        out = voice_sampler.VoiceSampler._passing(tenor, 0, 2, job, beat, beat.copy(), nxt,
+                                                  False, True, np.random.default_rng(0), v)
+        return [g.note.pitch for g in out]
+
+    assert passing() == [57, 59]  # A3, then B3
+    monkeypatch.setattr(voice_sampler, "PASSING_IN_MODE", False)
+    assert passing() == [57]
