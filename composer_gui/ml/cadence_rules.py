@@ -17,7 +17,6 @@ from composer_gui.ml import close_voicing, part_writing
 from composer_gui.ml.harmony_tables import (
     BARE_ROOT,
     CADENCE_ROOT,
-    CHORD_ROOT,
     DIATONIC_TRIADS,
     DOMINANT_ROOT,
     FINAL_THIRD,
@@ -32,7 +31,6 @@ from composer_gui.ml.harmony_tables import (
     cadence_root,
     pitch_class_bits,
     rooted_below,
-    where_quality,
 )
 from composer_gui.ml.part_writing import (
     _KEY_BITS,
@@ -113,16 +111,13 @@ def _cadence_pull(before: np.ndarray, cand: np.ndarray, minor: bool = False,
 # that allowed only the cadences (the dominant's resolution, V, IV-I, V-vi) failed the voices
 # in 29% of the marked closes and dropped them: phrases of 12 beats or more 41% (val).
 WEAK_CLOSES_BARRED = True
-# ... nor, in a major key, on IV but after I7 (its dominant seventh): a fifth listening review
+# ... nor, in a major key, on IV but after I or I7 (its dominant): a fifth listening review
 # (/work/s52/rev/report.md) heard continuations' phrase ends on IV after ii or after a V-I on the
 # weak beat before, "no cadence"; continued test / val openings x 2 closed 10 of 119 / 6 of 97
 # interior phrase ends on IV after another chord, Bach's same bars 2 of 101 / 0 of 67
-# (bench/phrase_ends.py; docs/voices.md). After I's plain triad too (IV_AFTER_SEVENTH_ONLY off):
-# test phrase ends closing a cadence 86 of 118 (now 89 of 119), phrases of 12 beats or more
-# 10.8% (now 10.1%)
+# (bench/phrase_ends.py; docs/voices.md). After I7 only, the phrase ends a plain I had led to IV
+# became half closes after half closes (test 17 of 119, Bach 6 of 101; with I too 10)
 IV_CLOSE_PREPARED = True
-IV_AFTER_SEVENTH_ONLY = True
-_TONIC_SEVENTH = where_quality(("dom7",), CHORD_ROOT)  # the root of a dominant seventh chord
 _IV_TRIAD = {False: ((1 << 5) | (1 << 9) | 1, 5), True: ((1 << 2) | (1 << 5) | (1 << 9), 2)}
 _DECEPTIVE = {False: 9, True: 5}  # vi after V in C major, VI after V in A minor
 _MINOR_TRIADS = {False: (2, 4, 9), True: (9, 2, 4)}  # ii iii vi in C major; i iv v in A minor
@@ -147,9 +142,7 @@ def _weak_close_roots(before: np.ndarray, last: np.ndarray, minor: bool) -> np.n
     deceptive = DOMINANT_ROOT[before_bits] == dominant
     out &= ~np.where(deceptive, 1 << _DECEPTIVE[minor], 0)
     if IV_CLOSE_PREPARED and not minor:  # IV after its own dominant, I or I7, only
-        prepared = (_TONIC_SEVENTH[before_bits] == tonic) if IV_AFTER_SEVENTH_ONLY else \
-            (DOMINANT_ROOT[before_bits] == tonic)
-        out |= np.where(prepared, 0, 1 << iv_root)
+        out |= np.where(DOMINANT_ROOT[before_bits] == tonic, 0, 1 << iv_root)
     return out
 
 
