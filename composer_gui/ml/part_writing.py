@@ -1152,8 +1152,8 @@ LEADING_BASS_COST = 2.0
 
 # nats: the bass's pitch that would be such a leading tone (_leading_third) on a beat, where
 # the given top voice's note on the next beat leaves its rise no chord (the rise a second, a
-# fourth, a tritone or a major seventh under it, the bass its root or third) or meets it in
-# consecutive or hidden fifths or octaves (a melody leaping up into an octave over it). A
+# fourth, a tritone or a major seventh under it, the bass its root or third) or meets it in a
+# hidden fifth or octave (a melody leaping up into a fifth or an octave over it). A
 # harmonization knows its melody: the bass need not take a leading tone the melody then
 # strands. The harmonized val melodies x 2 (a scratch count): of the bass's leading tones on
 # a beat before a changed chord, 25% stood under a next melody note that leaves the rise no
@@ -1171,16 +1171,11 @@ def _leading_ahead_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     if not lead.any():
         return
     top_now = above[:, 0]
-    moved = (top_now >= 0) & (np.abs(top_next - top_now) > 2)
-
-    def stranded(step: int) -> np.ndarray:  # the bass moving ``step`` on finds no chord
-        gap = (top_next - (cand + step)) % 12
-        same_way = (top_next - top_now > 0) == (step > 0)
-        hidden = NO_HIDDEN_PERFECTS & (moved & same_way)[:, None] & np.isin(gap, (0, 7))[None, :]
-        return np.isin(gap, (1, 2, 5, 6, 11))[None, :] | hidden
-
-    barred = lead & stranded(1)
-    biased[:, pitch_offset:] -= LEADING_AHEAD_COST * barred
+    leaps_up = (top_now >= 0) & (top_next - top_now > 2)  # (the same way as the rise)
+    gap = (top_next - (cand + 1)) % 12  # the melody's note over the rise
+    hidden = NO_HIDDEN_PERFECTS & leaps_up[:, None] & np.isin(gap, (0, 7))[None, :]
+    stranded = np.isin(gap, (1, 2, 5, 6, 11))[None, :] | hidden
+    biased[:, pitch_offset:] -= LEADING_AHEAD_COST * (lead & stranded)
 
 
 @functools.cache

@@ -2530,18 +2530,22 @@ def _given_pitches(job: _VoiceJob, i: int, pitch_offset: int, min_pitch: int) ->
     return sounding
 
 
-def _top_next_beat(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
-    """Per frame of ``job``: the pitch the given top voice (a harmonized melody) sounds on the
-    next frame on a beat (-1: none, or the top voice is written)."""
-    frames = job.frames
-    given = _given_pitches(job, 0, pitch_offset, min_pitch)
-    out = [-1] * len(frames)
-    nxt = -1
+def _on_next_beat(frames: list[_Frame], values: list[int], none: int) -> list[int]:
+    """Per frame: ``values`` (one per frame) at the next frame on a beat (``none``: no beat
+    follows)."""
+    out = [none] * len(frames)
+    nxt = none
     for fi in range(len(frames) - 1, -1, -1):
         out[fi] = nxt
         if frames[fi].on_beat:
-            nxt = given[fi]
+            nxt = values[fi]
     return out
+
+
+def _top_next_beat(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
+    """Per frame of ``job``: the pitch the given top voice (a harmonized melody) sounds on the
+    next frame on a beat (-1: none, or the top voice is written)."""
+    return _on_next_beat(job.frames, _given_pitches(job, 0, pitch_offset, min_pitch), -1)
 
 
 def _given_next_beat(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
@@ -2553,13 +2557,7 @@ def _given_next_beat(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[
         for fi, p in enumerate(_given_pitches(job, i, pitch_offset, min_pitch)):
             if p >= 0:
                 now[fi] |= 1 << (p % 12)
-    out = [0] * len(frames)
-    nxt = 0
-    for fi in range(len(frames) - 1, -1, -1):
-        out[fi] = nxt
-        if frames[fi].on_beat:
-            nxt = now[fi]
-    return out
+    return _on_next_beat(frames, now, 0)
 
 
 def _unresolved_given(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
