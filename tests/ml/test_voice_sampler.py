@@ -480,6 +480,55 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
     assert longest() > vs.EVEN_RUN_FLOOR
 
 
+def test_a_tune_keeps_its_sketchs_rhythm(tiny_melody_model, monkeypatch):
+    """A sketch in quarters strikes only on beats and ties nothing: its continuation, with
+    overwhelming costs, strikes on the beats only, ties no off-beat note over a beat and no
+    weak beat over a bar line (SKETCH_RHYTHM); the tiny model without the rule does all three.
+    A sketch that ties an off-beat eighth over the beat, and a weak beat over the bar line,
+    keeps both (and the eighth's off-beat among its places)."""
+    from composer_gui.ml import voice_sampler as vs
+
+    s = load_sampler(tiny_melody_model)
+    sketch = melody(16)
+
+    def off_rhythm() -> tuple[int, int, int]:
+        off = syncopated = tied = 0
+        for r in s.generate(sketch, GenerationRequest(bars=8, variations=8, seed=3,
+                                                      end="free")):
+            for x in r.notes:
+                if x.start < 16 * TPQ:
+                    continue
+                end = x.start + x.duration
+                off += x.start % TPQ != 0
+                syncopated += x.start % TPQ != 0 and end > x.start - x.start % TPQ + TPQ
+                tied += x.start % (4 * TPQ) != 0 and end > x.start - x.start % (4 * TPQ) + 4 * TPQ
+        return off, syncopated, tied
+
+    monkeypatch.setattr(vs, "NEW_PLACE_COST", 60.0)
+    monkeypatch.setattr(vs, "SYNCOPATION_COST", 60.0)
+    assert off_rhythm() == (0, 0, 0)
+    monkeypatch.setattr(vs, "SKETCH_RHYTHM", False)
+    assert all(off_rhythm())
+
+    # (the grid is sixteenths: a beat is 4 steps, a 4/4 bar 16)
+    def where(t: int) -> tuple[int, int]:
+        return t // 16, t % 16
+
+    v = load_sampler(tiny_melody_model).vocab
+    strike = v.pitch_offset
+    quarters = [strike, HOLD, HOLD, HOLD] * 8
+    got = vs._sketch_rhythm(quarters, 32, 4, where, v)
+    assert got == {"rhythm_places": frozenset({0}), "sketch_syncopates": False,
+                   "sketch_ties_bars": False}
+    # an eighth on the off-beat tied over beat 2; beat 4 tied over the bar line
+    lane = [strike, HOLD, strike, HOLD, HOLD, HOLD, strike, HOLD, strike, HOLD, HOLD, HOLD,
+            strike, HOLD, HOLD, HOLD, HOLD, HOLD, strike, HOLD, *quarters[:12]]
+    got = vs._sketch_rhythm(lane, len(lane), 4, where, v)
+    assert got == {"rhythm_places": frozenset({0, 2}), "sketch_syncopates": True,
+                   "sketch_ties_bars": True}
+    assert vs._sketch_rhythm(quarters[:28], 28, 4, where, v) == {}  # 7 notes: too few
+
+
 def test_a_tune_may_rest_as_long_as_its_sketch_does(tiny_melody_model):
     """A song that breathes a quarter between its phrases may breathe a quarter in its
     continuation (the eighth-rest cap, MELODY_REST_TICKS, gives way to the sketch's longest

@@ -1,0 +1,118 @@
+"""Folk continuations: do they keep the sketch's rhythm (voice_sampler.SKETCH_RHYTHM)?
+
+    python bench/sketch_rhythm.py                      # the tuning tunes (val split), 40
+    python bench/sketch_rhythm.py --split test --pieces 60
+    python bench/sketch_rhythm.py --split essen --pieces 80   # German songs no model saw
+    python bench/sketch_rhythm.py --no-sketch-rhythm   # the model's rhythm as it is
+
+Each tune's first 4 full bars (and its upbeat) are continued 8 bars (the app's defaults, the
+cadence option) x 2 variations, beside the real tune's bars 5-12. A listening check of hymn,
+air and march sketches heard quarters continued in tied eighths. Printed for the new bars:
+the share of notes struck at a place in the beat where the sketch strikes none (an eighth's
+off-beat after a sketch in quarters), the share struck off the beat and held over the next
+beat, and the continuations that hold an off-beat note over the beat, or a note struck after
+the downbeat over the bar line, where their sketch does neither.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml.evaluate import load_split  # noqa: E402
+from composer_gui.ml.model_folder import load_model  # noqa: E402
+from composer_gui.ml.musical_eval import (  # noqa: E402
+    APP_DEFAULTS,
+    cases_from_pieces,
+    home_key,
+    sampler_adapter,
+    spread,
+)
+from composer_gui.ml.phrase_grid import first_full_bar  # noqa: E402
+from composer_gui.music.score import Score  # noqa: E402
+
+
+def rhythm(score: Score, start: int, end: int) -> tuple[int, set[int], int, int]:
+    """Of the notes starting in [start, end): how many, their places in the beat (ticks),
+    how many are struck off the beat and held over the next, and how many are struck after
+    the downbeat and held over the bar line."""
+    beat = score.time_signatures[0].beat_ticks
+    n, places, syncopated, tied = 0, set(), 0, 0
+    origin = score.bar_start(0)
+    for x in score.notes:
+        if not start <= x.start < end:
+            continue
+        n += 1
+        pos = (x.start - origin) % beat
+        places.add(pos)
+        syncopated += pos != 0 and x.end > x.start - pos + beat
+        bar = score.bar_at(x.start)
+        tied += x.start != score.bar_start(bar) and x.end > score.bar_start(bar + 1)
+    return n, places, syncopated, tied
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="val")
+    ap.add_argument("--pieces", type=int, default=40)
+    ap.add_argument("--no-sketch-rhythm", action="store_true")
+    args = ap.parse_args(argv)
+    if args.no_sketch_rhythm:
+        voice_sampler.SKETCH_RHYTHM = False
+    folder = load_model("folk-melodies").path
+    if args.split == "essen":
+        import melody_phrases  # the Essen songs (bench/melody_phrases.py), none in the splits
+        data = melody_phrases.load()
+        scores = [r["score"] for r in data["fit"] + data["essen"] if ".abc#" in r["id"]]
+    else:
+        split, vocab, _ = load_split(folder)
+        scores = [c.score for c in cases_from_pieces(split[args.split], vocab)]
+    cases = [s for s in scores if len(s.time_signatures) == 1
+             and s.bar_count() >= 12 + first_full_bar(s)]
+    cases = spread(cases, args.pieces)
+    generate = sampler_adapter(folder)
+    tally = {who: {"runs": 0, "notes": 0, "new place": 0, "syncopated": 0,
+                   "syncopates anew": 0, "ties anew": 0} for who in ("continued", "real")}
+    for i, s in enumerate(cases):
+        first = first_full_bar(s)
+        start, end = s.bar_start(first + 4), s.bar_start(first + 12)
+        if home_key(s, start) is None:
+            continue
+        request = {**APP_DEFAULTS, "key": None, "variations": 2, "bars": 8, "start_tick": start,
+                   "seed": i, "end": "cadence"}
+        outs = [("real", s)]
+        outs += [("continued", g) for g in generate(s.slice(0, start, shift=False), request)]
+        _, sketch_places, sketch_sync, sketch_tied = rhythm(s, 0, start)
+        for who, g in outs:
+            n, _, syncopated, tied = rhythm(g, start, end)
+            beat = g.time_signatures[0].beat_ticks
+            t = tally[who]
+            t["runs"] += 1
+            t["notes"] += n
+            t["new place"] += sum((x.start - g.bar_start(0)) % beat not in sketch_places
+                                  for x in g.notes if start <= x.start < end)
+            t["syncopated"] += syncopated
+            t["syncopates anew"] += syncopated > 0 and sketch_sync == 0
+            t["ties anew"] += tied > 0 and sketch_tied == 0
+    print(f"{args.split} split, {len(cases)} tunes, bars 5-12"
+          + (" (no SKETCH_RHYTHM)" if args.no_sketch_rhythm else ""))
+    print()
+    print("| | runs | notes | struck where the sketch strikes none | struck off the beat and "
+          "held over it | holding an off-beat note over the beat, the sketch never | holding a "
+          "weak beat over the bar line, the sketch never |")
+    print("| --- | ---: | ---: | --- | --- | --- | --- |")
+    for who, t in tally.items():
+        n = max(1, t["notes"])
+        print(f"| {who} | {t['runs']} | {t['notes']} | {t['new place'] / n:.1%} | "
+              f"{t['syncopated'] / n:.1%} | {t['syncopates anew']} of {t['runs']} | "
+              f"{t['ties anew']} of {t['runs']} |")
+
+
+if __name__ == "__main__":
+    main()
