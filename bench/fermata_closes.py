@@ -5,6 +5,8 @@ degree there, beside Bach's harmonization of the same melodies.
     python bench/fermata_closes.py --split val      # the tuning pieces
     python bench/fermata_closes.py --no-bach-closes # the closes as planned before BACH_CLOSES
     python bench/fermata_closes.py --table          # count melody_plan.BACH_CLOSES (train)
+    python bench/fermata_closes.py --table --first  # ... BACH_FIRST_CLOSES (first fermatas)
+    python bench/fermata_closes.py --no-first-closes  # the first close drawn as the others
 
 The top voice of 40 pieces of the split (musical_eval.spread) harmonized with the app's
 defaults x 2 variations. At each fermata but the last, the melody's degree (semitones above the
@@ -13,7 +15,9 @@ home tonic) and the chord: its root as a degree (upper case a major triad, lower
 above), "/inv" not in root position, "7" a seventh chord, "thin" fewer than three pitch classes
 (a fermata chord without its fifth), "?" no triad or seventh chord. A summary per mode: the
 share closing on the tonic triad, on V (half closes, and V/V-V), on other triads in root
-position, and on the rest.
+position, and on the rest; and the same for each piece's first fermata alone (a hymn's first
+phrase closes in its key: a listening review heard Silent Night's "holy night" closed on G
+major in B-flat).
 
 ``--table`` counts the same kinds on the train split's own fermatas (a major or minor triad in
 root position; its root degree, whether minor, whether prepared) for BACH_CLOSES, leaving out
@@ -42,14 +46,15 @@ DEGREES = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII
 TABLE_MIN = 4
 
 
-def closes(score: Score, key: KeySignature):
+def closes(score: Score, key: KeySignature, first_only: bool = False):
     """(melody degree, (root degree, quality, bass is root, prepared) or None, pitch classes)
-    for each fermata but the last."""
+    for each fermata but the last (``first_only``: the first fermata, if it is not the last)."""
     tonic = key.tonic_pc
     beat = score.time_signatures[0].beat_ticks
     last = max(score.fermatas, default=None)
+    first = min(score.fermatas, default=None)
     for t in score.fermatas:
-        if t == last:
+        if t == last or (first_only and t != first):
             continue
         sounding = [n for n in score.notes if n.start <= t < n.end]
         if len(sounding) < 3:
@@ -98,14 +103,14 @@ def home(case) -> tuple[Score, KeySignature | None]:
     return s, me.home_key(s, s.bar_start(s.bar_count()))
 
 
-def table(pieces) -> None:
+def table(pieces, first_only: bool = False) -> None:
     out: dict = defaultdict(Counter)
     for case in pieces:
         _, key = home(case)
         if key is None:
             continue
         minor = key.quality == "minor"
-        for degree, kind, _ in closes(case.score, key):
+        for degree, kind, _ in closes(case.score, key, first_only):
             # (no major tonic inside a minor piece: cadence_rules.INNER_MINOR_TONIC)
             inner_picardy = minor and kind is not None and kind[0] == 0 and kind[1] == "maj"
             if kind is not None and kind[2] and kind[1] in ("maj", "min") and \
@@ -125,18 +130,23 @@ def main(argv=None) -> None:
     ap.add_argument("--split", default="test")
     ap.add_argument("--no-bach-closes", action="store_true")
     ap.add_argument("--table", action="store_true")
+    ap.add_argument("--first", action="store_true", help="with --table: first fermatas only")
+    ap.add_argument("--no-first-closes", action="store_true")
     args = ap.parse_args(argv)
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     if args.table:
-        table(me.cases_from_pieces(split["train"], vocab))
+        table(me.cases_from_pieces(split["train"], vocab), args.first)
         return
     if args.no_bach_closes:
         melody_plan.BACH_CLOSES = {}
+    if args.no_first_closes:
+        melody_plan.BACH_FIRST_CLOSES = {}
     generate = me.sampler_adapter(folder)
     pieces = list(me.cases_from_pieces(split[args.split], vocab))
     by_degree = {w: defaultdict(Counter) for w in ("harmonized", "Bach")}
     summary = {w: Counter() for w in by_degree}
+    firsts = {w: Counter() for w in by_degree}
     for i, case in enumerate(me.spread(pieces, 40)):
         s, key = home(case)
         if key is None:
@@ -149,6 +159,8 @@ def main(argv=None) -> None:
                 for degree, kind, pcs in closes(score, key):
                     by_degree[who][(minor, degree)][name(kind, pcs)] += 1
                     summary[who][(minor, summary_class(kind, minor))] += 1
+                for _, kind, _ in closes(score, key, first_only=True):
+                    firsts[who][(minor, summary_class(kind, minor))] += 1
     print("| mode | melody degree | harmonized | Bach |")
     print("| --- | --- | --- | --- |")
     for minor, degree in sorted(set(by_degree["harmonized"]) | set(by_degree["Bach"])):
@@ -162,12 +174,13 @@ def main(argv=None) -> None:
     classes = ("tonic", "V", "other triad", "rest")
     print("| | mode | fermatas | " + " | ".join(classes) + " |")
     print("| --- | --- | ---: | " + " | ".join("---:" for _ in classes) + " |")
-    for who, c in summary.items():
-        for minor in (False, True):
-            n = sum(c[(minor, k)] for k in classes)
-            cells = " | ".join(f"{c[(minor, k)]} ({c[(minor, k)] / max(n, 1):.0%})"
-                               for k in classes)
-            print(f"| {who} | {'minor' if minor else 'major'} | {n} | {cells} |")
+    for label, table_ in (("", summary), (", first fermata", firsts)):
+        for who, c in table_.items():
+            for minor in (False, True):
+                n = sum(c[(minor, k)] for k in classes)
+                cells = " | ".join(f"{c[(minor, k)]} ({c[(minor, k)] / max(n, 1):.0%})"
+                                   for k in classes)
+                print(f"| {who}{label} | {'minor' if minor else 'major'} | {n} | {cells} |")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,9 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
     ends = {bar_steps[b] for b in range(first, len(bar_steps), 2)}
     out: dict[int, int] = {}
     last_chord: tuple[int, bool] | None = None  # the last close drawn (close_choice)
+    # the first phrase's closes, up to its end (the first fermata, where the melody marks its
+    # phrase ends; else the first close), draw as Bach's first phrases close (close_choice)
+    ended = any(f < start_step for f in fermatas)
     for k, s in enumerate(attacks):
         if not start_step <= s < last_bar_step:
             continue
@@ -124,12 +127,15 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
             e += 1
         if not (s in fermatas or (e - s >= 2 * beat and e in ends)):
             continue
+        first = not ended
+        ended = ended or s in fermatas or not fermatas
         pc = melody.pcs[s]
         before = s - beat
         prepared_ok = bool(k) and before >= start_step and attacks[0] <= before and \
             before not in out
         if rng is not None and keys is not None and BACH_CLOSES:
-            chosen = close_choice(melody, k, s, before, prepared_ok, rng, minor, last_chord)
+            chosen = close_choice(melody, k, s, before, prepared_ok, rng, minor, last_chord,
+                                  first)
             if chosen is not None:
                 chosen, last_chord = chosen
                 for t, (which, key) in chosen.items():
@@ -201,6 +207,29 @@ BACH_CLOSES: dict[bool, dict[int, tuple[tuple[tuple[int, bool, bool], int], ...]
         11: (((7, False, False), 19),),
     },
 }
+# ... and the first phrase's close, drawn from Bach's first interior fermatas alone (the same
+# count, `python bench/fermata_closes.py --table --first`): his first phrase closes in the home
+# key (in major on I, V or IV: under the third degree I 47 of 54, against 60 of 111 later,
+# where VI and III, the dominants of ii and vi, take 38). A fourth listening review heard
+# three hymns' first phrases closed away: Silent Night's "holy night" (D4 in B-flat) on G
+# major, Joy to the World's "the Lord is come" (D4 in D) on B minor through F#7, Hark the
+# Herald's "new-born King" (B4 in G) on B major. A degree the table lacks, or no kind the
+# notes allow, draws from BACH_CLOSES
+BACH_FIRST_CLOSES: dict[bool, dict[int, tuple[tuple[tuple[int, bool, bool], int], ...]]] = {
+    False: {
+        0: (((0, False, False), 17), ((0, False, True), 16), ((5, False, True), 4)),
+        2: (((7, False, False), 15),),
+        4: (((0, False, True), 32), ((0, False, False), 9)),
+        5: (((5, False, True), 4),),
+        7: (((7, False, True), 15), ((0, False, False), 6), ((7, False, False), 6)),
+    },
+    True: {
+        0: (((0, True, True), 21), ((0, True, False), 14)),
+        2: (((7, False, False), 21),),
+        3: (((3, False, True), 10),),
+        7: (((7, False, False), 16), ((3, False, True), 5)),
+    },
+}
 # ... and a kind that closes on the chord the last close drawn closed on weighs this times its
 # count: a listening review heard one harmonization close 12 of its 17 phrases on G major, and
 # the harmonized test melodies closed two phrases running on the same chord 20% of the time,
@@ -231,7 +260,7 @@ def key_of(root: int, minor_triad: bool) -> tuple[bool, int]:
 
 def close_choice(melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
                   rng: np.random.Generator, minor: bool,
-                  last: tuple[int, bool] | None = None
+                  last: tuple[int, bool] | None = None, first: bool = False
                   ) -> tuple[dict[int, tuple[int, tuple[bool, int] | None]],
                              tuple[int, bool]] | None:
     """The phrase close on the melody's ``k``-th attack (step ``s``), drawn from
@@ -243,7 +272,21 @@ def close_choice(melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
     note is in the triad; a prepared close (``prepared_ok``: the beat before is the
     harmonization's and no close) also has the notes from the beat before in that triad's
     dominant seventh chord, the last stepping to it (the seventh falling, the leading tone
-    rising a semitone): A-G or C-B over D7-G."""
+    rising a semitone): A-G or C-B over D7-G. The melody's ``first`` phrase close draws from
+    :data:`BACH_FIRST_CLOSES` where that table offers a kind the notes allow."""
+    if first and BACH_FIRST_CLOSES:
+        chosen = _drawn_close(BACH_FIRST_CLOSES, melody, k, s, before, prepared_ok, rng, minor,
+                              last)
+        if chosen is not None:
+            return chosen
+    return _drawn_close(BACH_CLOSES, melody, k, s, before, prepared_ok, rng, minor, last)
+
+
+def _drawn_close(table: dict, melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
+                 rng: np.random.Generator, minor: bool, last: tuple[int, bool] | None
+                 ) -> tuple[dict[int, tuple[int, tuple[bool, int] | None]],
+                            tuple[int, bool]] | None:
+    """:func:`close_choice` from one table."""
     pc = melody.pcs[s]
     home = CADENCE_ROOT[(minor, 2)]
     degree = (pc - home) % 12
@@ -251,7 +294,7 @@ def close_choice(melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
     lead = {melody.pcs[a] for a in _lead(melody, k, before)} if prepared_ok else set()
     options: list[tuple[float, dict[int, tuple[int, tuple[bool, int] | None]],
                         tuple[int, bool]]] = []
-    for (root_degree, minor_triad, prepared), count in BACH_CLOSES[minor].get(degree, ()):
+    for (root_degree, minor_triad, prepared), count in table[minor].get(degree, ()):
         root = (home + root_degree) % 12
         chord = (root, minor_triad)
         if chord == last:

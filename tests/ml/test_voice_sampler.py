@@ -4004,17 +4004,36 @@ def test_a_plans_leading_tone_is_not_doubled(sampler):
     assert 6 in {p % 12 for p in allowed_pitches(alto, sampler, 1)}
 
 
-def _close_kinds(pcs: list[int], minor: bool = False, prepared_ok: bool = True) -> set:
+def _close_kinds(pcs: list[int], minor: bool = False, prepared_ok: bool = True,
+                 first: bool = False) -> set:
     """Every close :func:`close_choice` draws, over 200 seeds, for a melody of one-step notes
-    ``pcs`` (normalized) whose last note ends a phrase, its beat the step before."""
+    ``pcs`` (normalized) whose last note ends a phrase (the ``first`` phrase), its beat the
+    step before."""
     from composer_gui.ml.melody_plan import Melody, close_choice
 
     melody = Melody(lane=[], attacks=list(range(len(pcs))), pcs=dict(enumerate(pcs)))
     k = len(pcs) - 1
     return {tuple(sorted(chosen[0].items())) if chosen else None
             for chosen in (close_choice(melody, k, k, k - 1, prepared_ok,
-                                         np.random.default_rng(s), minor)
+                                         np.random.default_rng(s), minor, first=first)
                            for s in range(200))}
+
+
+def test_a_hymns_first_phrase_closes_in_its_key(monkeypatch):
+    """G-F-E (normalized C major) ending a later phrase may close V-I, on I, or as Bach's later
+    phrases close under the third degree, on A major (a half close in D minor) or E major (in
+    A minor); ending the first phrase, only V-I or I (BACH_FIRST_CLOSES), as Bach's first
+    phrases close. A degree the first table lacks (A, the sixth) draws from BACH_CLOSES."""
+    from composer_gui.ml import melody_plan
+
+    home_v_i = ((1, (1, None)), (2, (2, None)))
+    later = _close_kinds([7, 5, 4])
+    assert home_v_i in later and ((2, (1, (True, 5))),) in later and \
+        ((2, (1, (True, 0))),) in later  # (keys: minor, shift from A minor's tonic)
+    assert _close_kinds([7, 5, 4], first=True) == {home_v_i, ((2, (2, None)),)}
+    assert _close_kinds([0, 11, 9], first=True) == _close_kinds([0, 11, 9])
+    monkeypatch.setattr(melody_plan, "BACH_FIRST_CLOSES", {})
+    assert _close_kinds([7, 5, 4], first=True) == later
 
 
 def test_a_harmonized_major_melodys_phrase_closes_as_bach_closes_under_its_note(monkeypatch):
@@ -4041,6 +4060,37 @@ def test_a_harmonized_major_melodys_phrase_closes_as_bach_closes_under_its_note(
     assert _close_kinds([0, 9, 7]) == {None}
 
 
+def test_the_first_phrase_runs_to_the_melodys_first_fermata(sampler, monkeypatch):
+    """Bars of 4 steps, a beat of 1, C major; the tables close a phrase on C under I in the
+    first phrase and on A minor after it. A long C ending bar 2 (a two-bar unit) and the C
+    under the first fermata (bar 4) are in the first phrase; the fermata of bar 6 is not.
+    Without fermatas the first phrase ends at bar 2's close."""
+    from composer_gui.ml import melody_plan
+    from composer_gui.ml.melody_plan import harmonized_melody, plan_phrase_closes
+
+    v = sampler.vocab
+    c, d, e, g = (v.pitch_id(p) for p in (60, 62, 64, 67))
+    lane = [e, HOLD, g, HOLD, c, HOLD, HOLD, HOLD, e, g, e, d, c, HOLD, HOLD, HOLD,
+            e, g, e, d, c, HOLD, HOLD, HOLD, g, HOLD, c, HOLD]
+    grid = [lane, [REST] * 28, [REST] * 28, [REST] * 28]
+    melody = harmonized_melody(GenerationRequest(harmonize=True), grid,
+                               [False, True, True, True], KeySignature(0, 0), v)
+    monkeypatch.setattr(melody_plan, "BACH_FIRST_CLOSES", {False: {0: (((0, False, False), 1),)},
+                                                           True: {}})
+    monkeypatch.setattr(melody_plan, "BACH_CLOSES", {False: {0: (((9, True, False), 1),)},
+                                                     True: {}})
+    bars = list(range(0, 32, 4))
+
+    def plan(fermatas: set[int]) -> tuple[dict, dict]:
+        keys: dict = {}
+        closes = plan_phrase_closes(melody, fermatas, 0, 24, bars, 1, False,
+                                    np.random.default_rng(0), keys)
+        return closes, keys
+
+    assert plan({12, 20}) == ({4: 2, 12: 2, 20: 2}, {20: (True, 0)})
+    assert plan(set()) == ({4: 2, 12: 2, 20: 2}, {12: (True, 0), 20: (True, 0)})
+
+
 def test_a_harmonized_melodys_phrase_close_away_is_written_in_its_key(sampler, monkeypatch):
     """With Bach's table drawing V/V-V under the fifth degree and V-I under the tonic, the
     close A-G at a fermata is V/V-V: V on A's beat and I on G, each in the key 7 semitones up,
@@ -4056,6 +4106,7 @@ def test_a_harmonized_melodys_phrase_close_away_is_written_in_its_key(sampler, m
                                [False, True, True, True], KeySignature(0, 0), v)
     monkeypatch.setattr(melody_plan, "BACH_CLOSES", {False: {7: (((7, False, True), 1),),
                                                     0: (((0, False, True), 1),)}, True: {}})
+    monkeypatch.setattr(melody_plan, "BACH_FIRST_CLOSES", {})  # (the first close too)
     keys: dict = {}
     closes = plan_phrase_closes(melody, {6, 11}, 0, 12, [0, 4, 8, 12, 16], 1, False,
                             np.random.default_rng(0), keys)
