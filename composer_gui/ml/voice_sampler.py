@@ -218,8 +218,16 @@ from composer_gui.music.edits import apply_generated, continuation_frame, region
 from composer_gui.music.phrases import melody_phrase_ends
 from composer_gui.music.score import TPQ, KeySignature, Note, Score, pitch_name
 
-# Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare.
-VOICE_RANGES = {"sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)}
+# Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare,
+# the alto and tenor no lower than Bach's lowest (F3, C3: the 351 four-part chorales of
+# music21's corpus in their own keys; a listening review heard harmonized tenors on B2 and
+# altos on F3)
+VOICE_RANGES = {"sopr": (59, 81), "alto": (53, 74), "teno": (48, 69), "bass": (36, 62)}
+# ... and a written voice pays CHOIR_FLOOR_COST nats a semitone below where Bach's seldom go
+# (his alto under G3 in 5 of those chorales, 0.1% of its notes; his tenor under D3 in 6; his
+# bass under D2 in 26: at C2). The same review heard basses leap to C2 on a first downbeat
+CHOIR_FLOORS = {"alto": 55, "teno": 50, "bass": 38}
+CHOIR_FLOOR_COST = 1.0
 RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
 # A melody to harmonize whose middle (median) note lies below this (D4) is said to lie low:
 # Bach's sopranos' middle notes lie at G4 to C5, and a listening review heard two Essen songs,
@@ -775,6 +783,10 @@ class VoiceSampler:
             if n > 1 and len(own) >= 4 and rewritten[i]:  # drawn toward its own centre
                 far = np.abs(score_pitches - float(np.mean(own))) - limits.REGISTER_FREE
                 pull[i, v.pitch_offset:] = -limits.REGISTER_PULL * np.maximum(far, 0.0)
+            floor = CHOIR_FLOORS.get(name.lower()[:4])
+            if n > 1 and rewritten[i] and floor is not None and CHOIR_FLOOR_COST:
+                pull[i, v.pitch_offset:] -= CHOIR_FLOOR_COST * np.maximum(floor - score_pitches,
+                                                                          0)
 
         mode_from, mode_to = _mode_degrees(key, score_pitches, v.pitch_offset)
         vels = sorted(x.velocity for x in score.notes)

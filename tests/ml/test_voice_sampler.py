@@ -4398,6 +4398,9 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     # bass only G)
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
     monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)  # (and so with this one)
+    monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)  # (and Bach's floors)
+    monkeypatch.setattr(voice_sampler, "VOICE_RANGES", {
+        "sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)})
 
     beats = [(0, 69, 1), (1, 71, 1), (2, 72, 1), (3, 69, 1), (4, 68, 1), (5, 69, 1), (6, 71, 2),
              (8, 72, 1), (9, 71, 1), (10, 71, 1), (11, 71, 1), (12, 69, 4)]
@@ -4620,6 +4623,35 @@ def test_a_choir_voice_keeps_its_choir_range_with_its_register(tiny_voice_model,
     assert (lowest >= 59) if rule else lowest < 59, lowest
 
 
+def test_harmonized_voices_keep_above_bachs_floors(tiny_voice_model, monkeypatch):
+    """A model that would rather sing low (C2 to F#3), harmonizing a melody: the tenor never
+    goes under C3 nor the alto under F3 (VOICE_RANGES, Bach's lowest); with an overwhelming
+    CHOIR_FLOOR_COST the notes under G3 (alto), D3 (tenor) and D2 (bass) are the rules' own
+    (one sixteenth in 6 harmonizations), without it over a hundred; with the ranges as they
+    were, each voice goes lower."""
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 6.0 for p in range(36, 55)}))
+    floors = {1: 55, 2: 50, 3: 38}
+
+    def lowest() -> tuple[list[int], int]:
+        outs = [r for seed in range(3) for r in s.generate(
+            melody(16), GenerationRequest(harmonize=True, variations=2, seed=seed))]
+        under = sum(n.pitch < floors[i] for r in outs for i in floors for n in r.parts[i].notes)
+        return [min(n.pitch for r in outs for n in r.parts[i].notes) for i in floors], under
+
+    monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 60.0)
+    (alto, tenor, _), under = lowest()
+    assert alto >= 53 and tenor >= 48 and under <= 2, under
+    monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)
+    (alto, tenor, _), under = lowest()
+    assert alto >= 53 and tenor >= 48 and under > 50, under
+    monkeypatch.setattr(voice_sampler, "VOICE_RANGES", {
+        "sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)})
+    (alto, tenor, bass), _ = lowest()
+    assert alto < 53 and tenor < 48 and bass < 38, (alto, tenor, bass)
+
+
 def test_a_phrase_that_has_run_long_ends_at_the_next_strong_beat(tiny_voice_model, monkeypatch):
     """A model that never marks a fermata itself (its flags lose 30 nats), the bonuses off:
     with FORCED_PHRASE_BEATS its continuations still end phrases (where the rules can close
@@ -4686,6 +4718,7 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
     monkeypatch.setattr(part_writing, "EIGHTH_ROOM_COST", 0.0)
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
     monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)
+    monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)
     s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 2.0 for p in (72, 74, 76)}))
     score = melody(16)  # C5 to G5: its C5, D5 and E5 are in the alto's reach too
 
