@@ -327,6 +327,8 @@ class _VoiceJob:
     rhythm_places: frozenset[int] = frozenset()
     sketch_syncopates: bool = True
     sketch_ties_bars: bool = True
+    # ... and the figures its beats strike: each beat's struck places as bits (FIGURE_COST)
+    beat_figures: frozenset[int] = frozenset()
     entry_pitch: list[int] = field(default_factory=list)  # continuation: each voice's last note
     pull: np.ndarray | None = None  # [voices, vocab size] register pull added to pitch logits
     # voices sampled but not written: a sketch thinner than the model (a melody continued by
@@ -1026,6 +1028,8 @@ class VoiceSampler:
         spans = np.zeros(k, np.int64)
         # where in its bar the melody's sounding note was struck (steps; SKETCH_RHYTHM)
         struck_pos = np.zeros(k, np.int64)
+        figure = np.zeros(k, np.int64)  # the places struck so far in this beat, as bits
+        figure_ok: dict[tuple[int, int], tuple[bool, bool]] = {}
         seam = (np.asarray(job.seam_pitch, np.int64)
                 if job.seam_pitch and len(job.seam_pitch) == n else None)
         rules = job.style_rules
@@ -1127,6 +1131,7 @@ class VoiceSampler:
                 struck_before = struck_before[idx]
                 struck_step = struck_step[idx]
                 span, spans, struck_pos = span[idx], spans[idx], struck_pos[idx]
+                figure = figure[idx]
                 entered = entered[idx]
                 at_beat, at_half, between = at_beat[idx], at_half[idx], between[idx]
                 if hist is not None:
@@ -1631,6 +1636,21 @@ class VoiceSampler:
                                    HOLD] -= SYNCOPATION_COST
                         if frame.pos == 0 and not job.sketch_ties_bars:
                             biased[sounding & (struck_pos != 0), HOLD] -= SYNCOPATION_COST
+                        if here == 0:
+                            figure[:] = 0
+                        if job.beat_figures and FIGURE_COST and not frame.strain_close:
+                            # (a strain's close is held as the tune's closes are)
+                            for f in np.unique(figure):
+                                key = (int(f), here)
+                                if key not in figure_ok:
+                                    figure_ok[key] = _figure_ok(job.beat_figures, *key)
+                                strike_ok, wait_ok = figure_ok[key]
+                                rows_f = figure == f
+                                if not strike_ok:
+                                    biased[rows_f, pitch_offset:] -= FIGURE_COST
+                                if not wait_ok:
+                                    biased[rows_f, HOLD] -= FIGURE_COST
+                                    biased[rows_f, REST] -= FIGURE_COST
                     if n == 1 and STRAIN_LIFT and job.first_strain_pitch is not None and \
                             not frame.final and lags and _second_strain(
                                 frame.step, job.strain_from, lags[0] // 4):
@@ -1746,6 +1766,9 @@ class VoiceSampler:
                                                   strikes[attack_any, i] + 1, 1)
                 if n == 1:  # (SKETCH_RHYTHM)
                     struck_pos[attack_any] = frame.pos
+                    if job.beat_figures:
+                        figure[frame.pos % job.beat_steps == 0] = 0
+                        figure[attack_any] |= 1 << (frame.pos % job.beat_steps)
                 if n == 1:  # the melody's spans between attacks (EVEN_RUN_COST)
                     now = np.where(struck_step[:, i] > -(10 ** 9), frame.step - struck_step[:, i],
                                    -1)
@@ -3016,6 +3039,15 @@ def _even_limit(score: Score, start: int) -> int:
 SKETCH_RHYTHM = True
 NEW_PLACE_COST = 2.0
 SYNCOPATION_COST = 3.0
+FIGURE_COST = 1.5
+
+
+def _figure_ok(figures: frozenset[int], struck: int, here: int) -> tuple[bool, bool]:
+    """Whether striking at place ``here`` of a beat whose earlier places ``struck`` (bits), and
+    whether not striking there, still leads to a figure of ``figures``."""
+    low = (1 << (here + 1)) - 1
+    return (any(f & low == struck | 1 << here for f in figures),
+            any(f & low == struck for f in figures))
 
 
 def _sketch_rhythm(lane: list[int], start_step: int, beat: int, where, v: VoiceVocabulary
@@ -3042,8 +3074,15 @@ def _sketch_rhythm(lane: list[int], start_step: int, beat: int, where, v: VoiceV
         while t < start_step and where(t)[1] and lane[t] == HOLD:
             t += 1
         bar_ties |= bool(in_bar) and t < start_step and where(t)[1] == 0 and lane[t] == HOLD
+    figures, figure, first = set(), 0, struck[0] - where(struck[0])[1] % beat
+    for s in range(first, end):
+        if s > first and where(s)[1] % beat == 0:
+            figures.add(figure)
+            figure = 0
+        if lane[s] >= v.pitch_offset:
+            figure |= 1 << (where(s)[1] % beat)
     return {"rhythm_places": frozenset(places), "sketch_syncopates": ties,
-            "sketch_ties_bars": bar_ties}
+            "sketch_ties_bars": bar_ties, "beat_figures": frozenset(figures)}
 
 
 def _home_final(notes: list[Note], start: int, key: KeySignature | None) -> int:

@@ -428,6 +428,7 @@ def test_a_tune_that_has_struck_x_y_x_pays_to_strike_y_again(tiny_melody_model, 
 
     s = load_sampler(tiny_melody_model)
     score = melody(16)
+    monkeypatch.setattr(vs, "FIGURE_COST", 0.0)  # (the tiny model's path as chosen)
 
     def circles() -> int:
         n = 0
@@ -519,14 +520,56 @@ def test_a_tune_keeps_its_sketchs_rhythm(tiny_melody_model, monkeypatch):
     quarters = [strike, HOLD, HOLD, HOLD] * 8
     got = vs._sketch_rhythm(quarters, 32, 4, where, v)
     assert got == {"rhythm_places": frozenset({0}), "sketch_syncopates": False,
-                   "sketch_ties_bars": False}
+                   "sketch_ties_bars": False, "beat_figures": frozenset({0b1})}
     # an eighth on the off-beat tied over beat 2; beat 4 tied over the bar line
     lane = [strike, HOLD, strike, HOLD, HOLD, HOLD, strike, HOLD, strike, HOLD, HOLD, HOLD,
             strike, HOLD, HOLD, HOLD, HOLD, HOLD, strike, HOLD, *quarters[:12]]
     got = vs._sketch_rhythm(lane, len(lane), 4, where, v)
     assert got == {"rhythm_places": frozenset({0, 2}), "sketch_syncopates": True,
-                   "sketch_ties_bars": True}
+                   "sketch_ties_bars": True, "beat_figures": frozenset({0b101, 0b100, 0b1})}
     assert vs._sketch_rhythm(quarters[:28], 28, 4, where, v) == {}  # 7 notes: too few
+
+
+def test_a_tune_strikes_its_sketchs_beat_figures(tiny_melody_model, monkeypatch):
+    """A sketch whose beats strike a quarter or two eighths: with an overwhelming FIGURE_COST
+    every beat of its continuation strikes one of the two (no held beat, no eighth alone on
+    the off-beat, no sixteenths); the tiny model without the cost strikes others.
+    ``_figure_ok``: after a beat's first place is struck, a second eighth may come or not;
+    a sixteenth's place may not."""
+    from composer_gui.ml import voice_sampler as vs
+
+    notes: list[Note] = []
+    for b in range(16):
+        for half in ((0,) if b % 2 == 0 else (0, 1)):
+            notes.append(Note(b * TPQ + half * TPQ // 2, S[len(notes) % len(S)],
+                              TPQ if b % 2 == 0 else TPQ // 2))
+    sketch = Score(parts=(Part(tuple(notes), name="Flute"),),
+                   key_signatures=(KeySignature(0, 0),))
+    monkeypatch.setattr(vs, "STRAIN_CLOSE", False)
+    s = load_sampler(tiny_melody_model)
+
+    def others() -> int:
+        count = 0
+        for r in s.generate(sketch, GenerationRequest(bars=6, variations=8, seed=4,
+                                                      end="free")):
+            starts = sorted({x.start for x in r.notes if x.start >= 16 * TPQ})
+            for b in range(16, 16 + 24):
+                figure = tuple(x - b * TPQ for x in starts if b * TPQ <= x < (b + 1) * TPQ)
+                count += figure not in ((0,), (0, TPQ // 2))
+        return count
+
+    monkeypatch.setattr(vs, "FIGURE_COST", 60.0)
+    # (a rest begun where the sketch has no event: NEW_PLACE_COST; the note after it would
+    # enter off the figures, the rest being capped at an eighth)
+    monkeypatch.setattr(vs, "NEW_PLACE_COST", 60.0)
+    assert others() == 0
+    monkeypatch.setattr(vs, "FIGURE_COST", 0.0)
+    assert others() > 0
+
+    figures = frozenset({0b1, 0b101})  # a quarter, two eighths (places 0 and 2 of 4)
+    assert vs._figure_ok(figures, 0, 0) == (True, False)  # the beat's first place is struck
+    assert vs._figure_ok(figures, 0b1, 2) == (True, True)  # an eighth after it, or none
+    assert vs._figure_ok(figures, 0b1, 1) == (False, True)  # no sixteenth
 
 
 def test_a_tune_may_rest_as_long_as_its_sketch_does(tiny_melody_model):
