@@ -5,7 +5,9 @@ degree there, beside Bach's harmonization of the same melodies.
     python bench/fermata_closes.py --split val      # the tuning pieces
     python bench/fermata_closes.py --no-bach-closes # the closes as planned before BACH_CLOSES
     python bench/fermata_closes.py --table          # count melody_plan.BACH_CLOSES (train)
-    python bench/fermata_closes.py --table --first  # ... BACH_FIRST_CLOSES (first fermatas)
+    python bench/fermata_closes.py --table --position first   # ... BACH_FIRST_CLOSES
+    python bench/fermata_closes.py --table --position middle  # ... the others (not used)
+    python bench/fermata_closes.py --table --position last    # ... the last (not used)
     python bench/fermata_closes.py --no-first-closes  # the first close drawn as the others
 
 The top voice of 40 pieces of the split (musical_eval.spread) harmonized with the app's
@@ -46,15 +48,17 @@ DEGREES = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII
 TABLE_MIN = 4
 
 
-def closes(score: Score, key: KeySignature, first_only: bool = False):
+def closes(score: Score, key: KeySignature, position: str = "all"):
     """(melody degree, (root degree, quality, bass is root, prepared) or None, pitch classes)
-    for each fermata but the last (``first_only``: the first fermata, if it is not the last)."""
+    for each fermata but the last; ``position`` "first", "last" or "middle": the first interior
+    fermata, the last one (before the final's), or the others."""
     tonic = key.tonic_pc
     beat = score.time_signatures[0].beat_ticks
     last = max(score.fermatas, default=None)
-    first = min(score.fermatas, default=None)
-    for t in score.fermatas:
-        if t == last or (first_only and t != first):
+    inner = sorted(t for t in score.fermatas if t != last)
+    for t in inner:
+        at = "first" if t == inner[0] else "last" if t == inner[-1] else "middle"
+        if position != "all" and at != position:
             continue
         sounding = [n for n in score.notes if n.start <= t < n.end]
         if len(sounding) < 3:
@@ -103,14 +107,14 @@ def home(case) -> tuple[Score, KeySignature | None]:
     return s, me.home_key(s, s.bar_start(s.bar_count()))
 
 
-def table(pieces, first_only: bool = False) -> None:
+def table(pieces, position: str = "all") -> None:
     out: dict = defaultdict(Counter)
     for case in pieces:
         _, key = home(case)
         if key is None:
             continue
         minor = key.quality == "minor"
-        for degree, kind, _ in closes(case.score, key, first_only):
+        for degree, kind, _ in closes(case.score, key, position):
             # (no major tonic inside a minor piece: cadence_rules.INNER_MINOR_TONIC)
             inner_picardy = minor and kind is not None and kind[0] == 0 and kind[1] == "maj"
             if kind is not None and kind[2] and kind[1] in ("maj", "min") and \
@@ -130,13 +134,14 @@ def main(argv=None) -> None:
     ap.add_argument("--split", default="test")
     ap.add_argument("--no-bach-closes", action="store_true")
     ap.add_argument("--table", action="store_true")
-    ap.add_argument("--first", action="store_true", help="with --table: first fermatas only")
+    ap.add_argument("--position", default="all", choices=("all", "first", "middle", "last"),
+                    help="with --table: the first interior fermatas, the last, or the others")
     ap.add_argument("--no-first-closes", action="store_true")
     args = ap.parse_args(argv)
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     if args.table:
-        table(me.cases_from_pieces(split["train"], vocab), args.first)
+        table(me.cases_from_pieces(split["train"], vocab), args.position)
         return
     if args.no_bach_closes:
         melody_plan.BACH_CLOSES = {}
@@ -159,7 +164,7 @@ def main(argv=None) -> None:
                 for degree, kind, pcs in closes(score, key):
                     by_degree[who][(minor, degree)][name(kind, pcs)] += 1
                     summary[who][(minor, summary_class(kind, minor))] += 1
-                for _, kind, _ in closes(score, key, first_only=True):
+                for _, kind, _ in closes(score, key, "first"):
                     firsts[who][(minor, summary_class(kind, minor))] += 1
     print("| mode | melody degree | harmonized | Bach |")
     print("| --- | --- | --- | --- |")

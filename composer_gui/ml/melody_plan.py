@@ -208,9 +208,9 @@ BACH_CLOSES: dict[bool, dict[int, tuple[tuple[tuple[int, bool, bool], int], ...]
     },
 }
 # ... and the first phrase's close, drawn from Bach's first interior fermatas alone (the same
-# count, `python bench/fermata_closes.py --table --first`): his first phrase closes in the home
-# key (in major on I, V or IV: under the third degree I 47 of 54, against 60 of 111 later,
-# where VI and III, the dominants of ii and vi, take 38). A fourth listening review heard
+# count, `python bench/fermata_closes.py --table --position first`): his first phrase closes
+# in the home key (in major on I, V or IV: under the third degree I 47 of 54, against 60 of
+# 111 later, where VI and III, the dominants of ii and vi, take 38). A fourth listening review heard
 # three hymns' first phrases closed away: Silent Night's "holy night" (D4 in B-flat) on G
 # major, Joy to the World's "the Lord is come" (D4 in D) on B minor through F#7, Hark the
 # Herald's "new-born King" (B4 in G) on B major. A degree the table lacks, or no kind the
