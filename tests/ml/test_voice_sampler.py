@@ -461,6 +461,7 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
     assert vs._even_limit(melody(4), 4 * TPQ) == 0  # too few notes to say
     s = load_sampler(tiny_melody_model)
     monkeypatch.setattr(vs, "EVEN_RUN_FACTOR", 0)  # the floor for every sketch
+    monkeypatch.setattr(vs, "FIGURE_PULL", 0.0)  # (the tiny model's path as chosen)
 
     def longest() -> int:
         out = 0
@@ -520,13 +521,15 @@ def test_a_tune_keeps_its_sketchs_rhythm(tiny_melody_model, monkeypatch):
     quarters = [strike, HOLD, HOLD, HOLD] * 8
     got = vs._sketch_rhythm(quarters, 32, 4, where, v)
     assert got == {"rhythm_places": frozenset({0}), "sketch_syncopates": False,
-                   "sketch_ties_bars": False, "beat_figures": frozenset({0b1})}
+                   "sketch_ties_bars": False, "beat_figures": frozenset({0b1}),
+                   "figure_counts": {0b1: 7}}
     # an eighth on the off-beat tied over beat 2; beat 4 tied over the bar line
     lane = [strike, HOLD, strike, HOLD, HOLD, HOLD, strike, HOLD, strike, HOLD, HOLD, HOLD,
             strike, HOLD, HOLD, HOLD, HOLD, HOLD, strike, HOLD, *quarters[:12]]
     got = vs._sketch_rhythm(lane, len(lane), 4, where, v)
     assert got == {"rhythm_places": frozenset({0, 2}), "sketch_syncopates": True,
-                   "sketch_ties_bars": True, "beat_figures": frozenset({0b101, 0b100, 0b1})}
+                   "sketch_ties_bars": True, "beat_figures": frozenset({0b101, 0b100, 0b1}),
+                   "figure_counts": {0b101: 1, 0b100: 2, 0b1: 4}}
     assert vs._sketch_rhythm(quarters[:28], 28, 4, where, v) == {}  # 7 notes: too few
 
 
@@ -570,6 +573,48 @@ def test_a_tune_strikes_its_sketchs_beat_figures(tiny_melody_model, monkeypatch)
     assert vs._figure_ok(figures, 0, 0) == (True, False)  # the beat's first place is struck
     assert vs._figure_ok(figures, 0b1, 2) == (True, True)  # an eighth after it, or none
     assert vs._figure_ok(figures, 0b1, 1) == (False, True)  # no sixteenth
+
+
+def test_a_tune_strikes_its_sketchs_figures_about_as_often(tiny_melody_model, monkeypatch):
+    """A sketch of four 4/4 bars, each a dotted quarter, an eighth and two quarters: 3 beats in 4
+    strike only their start, 1 in 4 only its off-beat eighth. With a strong FIGURE_PULL the
+    continuation's beats come nearer those shares than without it (here 0.19 and 0.42 from
+    them). ``_figure_share``: of the sketch's beats that strike as the beat has so far, the
+    share striking at this place, smoothed by FIGURE_PRIOR."""
+    from composer_gui.ml import voice_sampler as vs
+
+    notes = []
+    for b in range(4):
+        t = b * 4 * TPQ
+        notes += [Note(t, 72, 3 * TPQ // 2), Note(t + 3 * TPQ // 2, 74, TPQ // 2),
+                  Note(t + 2 * TPQ, 76, TPQ), Note(t + 3 * TPQ, 74, TPQ)]
+    sketch = Score(parts=(Part(tuple(notes), name="Flute"),),
+                   key_signatures=(KeySignature(0, 0),))
+    monkeypatch.setattr(vs, "STRAIN_CLOSE", False)
+    s = load_sampler(tiny_melody_model)
+
+    def distance() -> float:
+        made: Counter = Counter()
+        for r in s.generate(sketch, GenerationRequest(bars=8, variations=8, seed=6,
+                                                      end="free")):
+            starts = {x.start for x in r.notes if x.start >= 16 * TPQ}
+            for b in range(16, 48):
+                made[tuple(x - b * TPQ for x in sorted(starts) if b * TPQ <= x < (b + 1) * TPQ)] \
+                    += 1
+        total = sum(made.values())
+        want = {(0,): 0.75, (TPQ // 2,): 0.25}
+        return 0.5 * sum(abs(made[k] / total - want.get(k, 0.0))
+                         for k in set(made) | set(want))
+
+    monkeypatch.setattr(vs, "FIGURE_PULL", 4.0)
+    pulled = distance()
+    monkeypatch.setattr(vs, "FIGURE_PULL", 0.0)
+    assert pulled < distance() - 0.1
+
+    counts = {0b1: 12, 0b100: 4}  # (places 0 and 2 of 4 sixteenths)
+    assert vs._figure_share(counts, 0, 0) == pytest.approx(12.5 / 17)
+    assert vs._figure_share(counts, 0, 2) == pytest.approx(4.5 / 5)
+    assert vs._figure_share(counts, 0b1, 2) == pytest.approx(0.5 / 13)
 
 
 def test_a_tune_may_rest_as_long_as_its_sketch_does(tiny_melody_model):
