@@ -230,6 +230,10 @@ VOICE_RANGES = {"sopr": (59, 81), "alto": (53, 74), "teno": (48, 69), "bass": (3
 # bass under D2 in 26: at C2). The same review heard basses leap to C2 on a first downbeat
 CHOIR_FLOORS = {"alto": 55, "teno": 50, "bass": 38}
 CHOIR_FLOOR_COST = 1.0
+# semitones the ranges of the voices under a low melody (LOW_MELODY) reach lower: a melody
+# written an octave low (C3 to A3) harmonized under the floors above found no close on the
+# tonic in any of its 8 candidates (it did with the ranges as they were, a tone lower)
+LOW_MELODY_ROOM = 2
 RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
 # A melody to harmonize whose middle (median) note lies below this (D4) is said to lie low:
 # Bach's sopranos' middle notes lie at G4 to C5, and a listening review heard two Essen songs,
@@ -763,8 +767,14 @@ class VoiceSampler:
             pcs = set(key.scale_pcs())
             if key.mode == "minor":
                 pcs |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
+        # a given melody that lies low (LOW_MELODY) leaves the voices under it Bach's floors
+        # no room: their ranges reach LOW_MELODY_ROOM lower and the floors cost nothing
+        top = [x.pitch for x in vplan.notes[0]] if n > 1 and not rewritten[0] else []
+        low_top = bool(top) and statistics.median(top) < LOW_MELODY
         for i, name in enumerate(v.voices):
             choir = VOICE_RANGES.get(name.lower()[:4])
+            if choir is not None and low_top and i:
+                choir = (choir[0] - LOW_MELODY_ROOM, choir[1])
             lo, hi = choir or (v.min_pitch - shift, v.max_pitch - shift)
             own = [x.pitch for x in vplan.notes[i]]
             if own and (thin or len(own) >= 4):  # a voice keeps its register
@@ -789,7 +799,7 @@ class VoiceSampler:
                 far = np.abs(score_pitches - float(np.mean(own))) - limits.REGISTER_FREE
                 pull[i, v.pitch_offset:] = -limits.REGISTER_PULL * np.maximum(far, 0.0)
             floor = CHOIR_FLOORS.get(name.lower()[:4])
-            if n > 1 and rewritten[i] and floor is not None and CHOIR_FLOOR_COST:
+            if n > 1 and rewritten[i] and floor is not None and CHOIR_FLOOR_COST and not low_top:
                 pull[i, v.pitch_offset:] -= CHOIR_FLOOR_COST * np.maximum(floor - score_pitches,
                                                                           0)
 

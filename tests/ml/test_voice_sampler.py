@@ -4715,8 +4715,8 @@ def test_harmonized_voices_keep_above_bachs_floors(tiny_voice_model, monkeypatch
     """A model that would rather sing low (C2 to F#3), harmonizing a melody: the tenor never
     goes under C3 nor the alto under F3 (VOICE_RANGES, Bach's lowest); with an overwhelming
     CHOIR_FLOOR_COST the notes under G3 (alto), D3 (tenor) and D2 (bass) are the rules' own
-    (one sixteenth in 6 harmonizations), without it over a hundred; with the ranges as they
-    were, each voice goes lower."""
+    (one sixteenth in 6 harmonizations), without it over a hundred; under a melody an octave
+    low the tenor may go under C3; with the ranges as they were, each voice goes lower."""
     from composer_gui.ml import voice_sampler
 
     s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 6.0 for p in range(36, 55)}))
@@ -4734,6 +4734,17 @@ def test_harmonized_voices_keep_above_bachs_floors(tiny_voice_model, monkeypatch
     monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)
     (alto, tenor, _), under = lowest()
     assert alto >= 53 and tenor >= 48 and under > 50, under
+    # a melody an octave low (its middle under LOW_MELODY): the voices under it reach
+    # LOW_MELODY_ROOM lower, the floors free
+    monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 60.0)
+    monkeypatch.setattr(voice_sampler, "LOW_MELODY", 63)  # (its middle note is D4)
+    low = melody(16)
+    low = dataclasses.replace(low, parts=(dataclasses.replace(low.parts[0], notes=tuple(
+        dataclasses.replace(x, pitch=x.pitch - 12) for x in low.parts[0].notes)),))
+    outs = [r for seed in range(3) for r in s.generate(
+        low, GenerationRequest(harmonize=True, variations=2, seed=seed))]
+    assert min(x.pitch for r in outs for x in r.parts[2].notes) < 48
+    monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)
     monkeypatch.setattr(voice_sampler, "VOICE_RANGES", {
         "sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)})
     (alto, tenor, bass), _ = lowest()
