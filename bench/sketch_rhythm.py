@@ -31,16 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from strain_close import tunes  # noqa: E402  (the same tunes as bench/strain_close.py)
+
 from composer_gui.ml import voice_sampler  # noqa: E402
-from composer_gui.ml.evaluate import load_split  # noqa: E402
-from composer_gui.ml.model_folder import load_model  # noqa: E402
-from composer_gui.ml.musical_eval import (  # noqa: E402
-    APP_DEFAULTS,
-    cases_from_pieces,
-    home_key,
-    sampler_adapter,
-    spread,
-)
+from composer_gui.ml.musical_eval import APP_DEFAULTS, home_key, sampler_adapter  # noqa: E402
 from composer_gui.ml.phrase_grid import first_full_bar  # noqa: E402
 from composer_gui.music.score import Score  # noqa: E402
 
@@ -92,17 +86,7 @@ def main(argv=None) -> None:
         voice_sampler.SKETCH_RHYTHM = False
     if args.no_figures:
         voice_sampler.FIGURE_COST = 0.0
-    folder = load_model("folk-melodies").path
-    if args.split == "essen":
-        import melody_phrases  # the Essen songs (bench/melody_phrases.py), none in the splits
-        data = melody_phrases.load()
-        scores = [r["score"] for r in data["fit"] + data["essen"] if ".abc#" in r["id"]]
-    else:
-        split, vocab, _ = load_split(folder)
-        scores = [c.score for c in cases_from_pieces(split[args.split], vocab)]
-    cases = [s for s in scores if len(s.time_signatures) == 1
-             and s.bar_count() >= 12 + first_full_bar(s)]
-    cases = spread(cases, args.pieces)
+    folder, cases = tunes(args.split, args.pieces)
     generate = sampler_adapter(folder)
     tally = {who: {"runs": 0, "notes": 0, "new place": 0, "syncopated": 0,
                    "syncopates anew": 0, "ties anew": 0, "beats": 0, "new figures": 0,

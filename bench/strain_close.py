@@ -76,6 +76,23 @@ def close_of(score: Score, bar: int) -> tuple[int, int, int | None] | None:
     return p % 12, d, leap
 
 
+def tunes(split: str, pieces: int) -> tuple[Path, list[Score]]:
+    """The folk-melodies model's folder and ``pieces`` tunes of its ``split`` (or "essen": the
+    Essen songs of bench/melody_phrases.py, none in the splits) in one meter, long enough for
+    4 bars continued 8 (musical_eval.spread)."""
+    folder = load_model("folk-melodies").path
+    if split == "essen":
+        import melody_phrases
+        data = melody_phrases.load()
+        scores = [r["score"] for r in data["fit"] + data["essen"] if ".abc#" in r["id"]]
+    else:
+        parts, vocab, _ = load_split(folder)
+        scores = [c.score for c in cases_from_pieces(parts[split], vocab)]
+    cases = [s for s in scores if len(s.time_signatures) == 1
+             and s.bar_count() >= 12 + first_full_bar(s)]
+    return folder, spread(cases, pieces)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="val")
@@ -98,17 +115,7 @@ def main(argv=None) -> None:
         voice_sampler.STRAIN_PACE = False
     if args.any_octave:
         voice_sampler.STRAIN_CLOSE_NEAR = False
-    folder = load_model("folk-melodies").path
-    if args.split == "essen":
-        import melody_phrases  # the Essen songs (bench/melody_phrases.py), none in the splits
-        data = melody_phrases.load()
-        scores = [r["score"] for r in data["fit"] + data["essen"] if ".abc#" in r["id"]]
-    else:
-        split, vocab, _ = load_split(folder)
-        scores = [c.score for c in cases_from_pieces(split[args.split], vocab)]
-    cases = [s for s in scores if len(s.time_signatures) == 1
-             and s.bar_count() >= 12 + first_full_bar(s)]
-    cases = spread(cases, args.pieces)
+    folder, cases = tunes(args.split, args.pieces)
     generate = sampler_adapter(folder)
     tally = {(who, pace): {"runs": 0, "tonic held": 0, "triad": 0, "near": 0, "closes": 0,
                            "copies bar 4": 0, "restated": [], "ends on tonic": 0,

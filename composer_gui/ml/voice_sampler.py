@@ -70,7 +70,6 @@ same notes.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import os
 import statistics
@@ -769,8 +768,7 @@ class VoiceSampler:
                 pcs |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
         # a given melody that lies low (LOW_MELODY) leaves the voices under it Bach's floors
         # no room: their ranges reach LOW_MELODY_ROOM lower and the floors cost nothing
-        top = [x.pitch for x in vplan.notes[0]] if n > 1 and not rewritten[0] else []
-        low_top = bool(top) and statistics.median(top) < LOW_MELODY
+        low_top = n > 1 and not rewritten[0] and _lies_low([x.pitch for x in vplan.notes[0]])
         for i, name in enumerate(v.voices):
             choir = VOICE_RANGES.get(name.lower()[:4])
             if choir is not None and low_top and i:
@@ -883,7 +881,7 @@ class VoiceSampler:
         # under it, so the whole piece sounds low; said, not moved (the notes are the
         # composer's)
         middle = statistics.median(x.pitch for x in notes)
-        if middle < LOW_MELODY and not four:
+        if _lies_low([x.pitch for x in notes]) and not four:
             warnings.append(f"the melody lies low for a soprano (its middle note is "
                             f"{pitch_name(round(middle))}), so the voices under it lie low "
                             "too; an octave up (Edit > Up an Octave) puts it in a "
@@ -1042,7 +1040,8 @@ class VoiceSampler:
         # where in its bar the melody's sounding note was struck (steps; SKETCH_RHYTHM)
         struck_pos = np.zeros(k, np.int64)
         figure = np.zeros(k, np.int64)  # the places struck so far in this beat, as bits
-        figure_ok: dict[tuple[int, int], tuple[bool, bool]] = {}
+        # (struck bits, place) -> may strike, may wait, the sketch's share striking there
+        figure_rules: dict[tuple[int, int], tuple[bool, bool, float]] = {}
         seam = (np.asarray(job.seam_pitch, np.int64)
                 if job.seam_pitch and len(job.seam_pitch) == n else None)
         rules = job.style_rules
@@ -1655,12 +1654,12 @@ class VoiceSampler:
                             # (a strain's close is held as the tune's closes are)
                             for f in np.unique(figure):
                                 key = (int(f), here)
-                                if key not in figure_ok:
-                                    figure_ok[key] = _figure_ok(job.beat_figures, *key)
-                                strike_ok, wait_ok = figure_ok[key]
+                                if key not in figure_rules:
+                                    figure_rules[key] = (*_figure_ok(job.beat_figures, *key),
+                                                         _figure_share(job.figure_counts, *key))
+                                strike_ok, wait_ok, p = figure_rules[key]
                                 rows_f = figure == f
                                 if FIGURE_PULL:
-                                    p = _figure_share(job.figure_counts, int(f), here)
                                     biased[rows_f, pitch_offset:] += FIGURE_PULL * np.log(2 * p)
                                     biased[rows_f, HOLD] += FIGURE_PULL * np.log(2 * (1 - p))
                                 if not strike_ok:
@@ -1784,7 +1783,8 @@ class VoiceSampler:
                 if n == 1:  # (SKETCH_RHYTHM)
                     struck_pos[attack_any] = frame.pos
                     if job.beat_figures:
-                        figure[frame.pos % job.beat_steps == 0] = 0
+                        if frame.pos % job.beat_steps == 0:  # (a beat begins)
+                            figure[:] = 0
                         figure[attack_any] |= 1 << (frame.pos % job.beat_steps)
                 if n == 1:  # the melody's spans between attacks (EVEN_RUN_COST)
                     now = np.where(struck_step[:, i] > -(10 ** 9), frame.step - struck_step[:, i],
@@ -3070,23 +3070,18 @@ FIGURE_PULL = 1.0
 FIGURE_PRIOR = 0.5
 
 
-@functools.cache
-def _figure_share_cached(counts: tuple, struck: int, here: int) -> float:
+def _figure_share(counts: dict[int, int], struck: int, here: int) -> float:
+    """The share of the sketch's beats that strike at place ``here`` among those whose earlier
+    places strike as ``struck`` (bits), smoothed by FIGURE_PRIOR."""
     before = (1 << here) - 1
     strike = wait = 0
-    for f, c in counts:
+    for f, c in counts.items():
         if f & before == struck:
             if f >> here & 1:
                 strike += c
             else:
                 wait += c
     return (strike + FIGURE_PRIOR) / (strike + wait + 2 * FIGURE_PRIOR)
-
-
-def _figure_share(counts: dict, struck: int, here: int) -> float:
-    """The share of the sketch's beats that strike at place ``here`` among those whose earlier
-    places strike as ``struck`` (bits), smoothed by FIGURE_PRIOR."""
-    return _figure_share_cached(tuple(sorted(counts.items())), struck, here)
 
 
 def _figure_ok(figures: frozenset[int], struck: int, here: int) -> tuple[bool, bool]:
@@ -3131,6 +3126,11 @@ def _sketch_rhythm(lane: list[int], start_step: int, beat: int, where, v: VoiceV
     return {"rhythm_places": frozenset(places), "sketch_syncopates": ties,
             "sketch_ties_bars": bar_ties, "beat_figures": frozenset(figures),
             "figure_counts": dict(figures)}
+
+
+def _lies_low(pitches: list[int]) -> bool:
+    """Whether a melody lies low for a soprano: its middle note under :data:`LOW_MELODY`."""
+    return bool(pitches) and statistics.median(pitches) < LOW_MELODY
 
 
 def _home_final(notes: list[Note], start: int, key: KeySignature | None) -> int:
