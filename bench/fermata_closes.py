@@ -9,6 +9,7 @@ degree there, beside Bach's harmonization of the same melodies.
     python bench/fermata_closes.py --table --position middle  # ... the others (not used)
     python bench/fermata_closes.py --table --position last    # ... the last (not used)
     python bench/fermata_closes.py --no-first-closes  # the first close drawn as the others
+    python bench/fermata_closes.py --key-lock       # "Stay in the key" on (request key "auto")
 
 The top voice of 40 pieces of the split (musical_eval.spread) harmonized with the app's
 defaults x 2 variations. At each fermata but the last, the melody's degree (semitones above the
@@ -137,6 +138,8 @@ def main(argv=None) -> None:
     ap.add_argument("--position", default="all", choices=("all", "first", "middle", "last"),
                     help="with --table: the first interior fermatas, the last, or the others")
     ap.add_argument("--no-first-closes", action="store_true")
+    ap.add_argument("--key-lock", action="store_true",
+                    help="harmonize with the key lock on, as the app's 'Stay in the key' box")
     args = ap.parse_args(argv)
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
@@ -158,7 +161,8 @@ def main(argv=None) -> None:
             continue
         minor = key.quality == "minor"
         made = generate(me.melody_of(s), {**me.APP_REQUEST, "bars": s.bar_count(),
-                                          "harmonize": True, "seed": i, "variations": 2})
+                                          "harmonize": True, "seed": i, "variations": 2,
+                                          "key": "auto" if args.key_lock else None})
         for who, scores in (("Bach", [case.score]), ("harmonized", made)):
             for score in scores:
                 for degree, kind, pcs in closes(score, key):

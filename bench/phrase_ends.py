@@ -9,6 +9,7 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py --no-seed-fermatas  # the openings without their fermatas
     python bench/phrase_ends.py --no-tonal-plan     # every phrase planned to close in the key
     python bench/phrase_ends.py --files             # the pieces' files, upbeats as written
+    python bench/phrase_ends.py --key-lock          # "Stay in the key" on (request key "auto")
 
 20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
 defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
@@ -222,6 +223,8 @@ def main(argv=None) -> None:
     ap.add_argument("--no-tonal-plan", action="store_true")
     ap.add_argument("--files", action="store_true",
                     help="the pieces as the app opens their files (an upbeat bar kept short)")
+    ap.add_argument("--key-lock", action="store_true",
+                    help="continue with the key lock on, as the app's 'Stay in the key' box")
     args = ap.parse_args(argv)
     if args.min_last_phrase is not None:
         voice_sampler.MIN_LAST_PHRASE_BEATS = args.min_last_phrase
@@ -258,6 +261,7 @@ def main(argv=None) -> None:
         if args.no_seed_fermatas:  # (the grid measure still reads the opening's own)
             opening = replace(opening, fermatas=())
         for g in generate(opening, {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
+                                    "key": "auto" if args.key_lock else None,
                                     "variations": 2}):
             phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made,
                         off_key["continued"])

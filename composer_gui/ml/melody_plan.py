@@ -89,7 +89,8 @@ def opening_tonic(melody: Melody | None, start_step: int, stop_step: int, minor:
 def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: int,
                    last_bar_step: int, bar_steps: list[int], beat: int, minor: bool,
                    rng: np.random.Generator | None = None,
-                   keys: dict[int, tuple[bool, int]] | None = None) -> dict[int, int]:
+                   keys: dict[int, tuple[bool, int]] | None = None,
+                   allowed: int | None = None) -> dict[int, int]:
     """The cadences inside a harmonized melody, {step: 1 for the dominant, 2 for the tonic},
     each chord in root position (``_cadence_mask``), before the last bar. A phrase ends on a
     melody note under a fermata (a chorale's phrase ends), or on one of two beats or more that
@@ -104,7 +105,8 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
     With ``rng``, each phrase close is drawn from :data:`BACH_CLOSES` among the kinds the
     melody allows (:func:`close_choice`); a close in another key (V/V-V, V/vi-vi...) has its
     chords' key written into ``keys`` {step: (minor, shift)} as :func:`closing_key` gives the
-    final cadence's."""
+    final cadence's; with ``allowed`` (the 12 normalized pitch classes the key lock leaves, as
+    bits), only kinds whose chords keep to them."""
     if melody is None:
         return {}
     lane, attacks = melody.lane, melody.attacks
@@ -135,7 +137,7 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
             before not in out
         if rng is not None and keys is not None and BACH_CLOSES:
             chosen = close_choice(melody, k, s, before, prepared_ok, rng, minor, last_chord,
-                                  first)
+                                  first, allowed)
             if chosen is not None:
                 chosen, last_chord = chosen
                 for t, (which, key) in chosen.items():
@@ -260,7 +262,8 @@ def key_of(root: int, minor_triad: bool) -> tuple[bool, int]:
 
 def close_choice(melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
                   rng: np.random.Generator, minor: bool,
-                  last: tuple[int, bool] | None = None, first: bool = False
+                  last: tuple[int, bool] | None = None, first: bool = False,
+                  allowed: int | None = None
                   ) -> tuple[dict[int, tuple[int, tuple[bool, int] | None]],
                              tuple[int, bool]] | None:
     """The phrase close on the melody's ``k``-th attack (step ``s``), drawn from
@@ -273,17 +276,37 @@ def close_choice(melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
     harmonization's and no close) also has the notes from the beat before in that triad's
     dominant seventh chord, the last stepping to it (the seventh falling, the leading tone
     rising a semitone): A-G or C-B over D7-G. The melody's ``first`` phrase close draws from
-    :data:`BACH_FIRST_CLOSES` where that table offers a kind the notes allow."""
+    :data:`BACH_FIRST_CLOSES` where that table offers a kind the notes allow. With
+    ``allowed`` (normalized pitch classes as bits: the key lock's), a kind whose triad, or
+    whose dominant where prepared, strikes another note is left out."""
     if first and BACH_FIRST_CLOSES:
         chosen = _drawn_close(BACH_FIRST_CLOSES, melody, k, s, before, prepared_ok, rng, minor,
-                              last)
+                              last, allowed)
         if chosen is not None:
             return chosen
-    return _drawn_close(BACH_CLOSES, melody, k, s, before, prepared_ok, rng, minor, last)
+    return _drawn_close(BACH_CLOSES, melody, k, s, before, prepared_ok, rng, minor, last,
+                        allowed)
+
+
+def _triad_bits(root: int, minor_triad: bool) -> int:
+    """The 12-bit pitch-class set of the major or minor triad on ``root``."""
+    return (1 << root % 12) | (1 << (root + (3 if minor_triad else 4)) % 12) | \
+        (1 << (root + 7) % 12)
+
+
+def key_fits(allowed: int, key: tuple[bool, int]) -> bool:
+    """Whether the tonic triad of ``key`` ((minor, shift) as :func:`closing_key` gives it)
+    keeps to the pitch classes ``allowed`` (bits, normalized). Its dominant need not: an A
+    minor tune ending on D under the lock closes v7-i in D minor (A-E-G over A, then D), where
+    without the close the model's own last chord stood (D major's F#, against the tune)."""
+    local_minor, shift = key
+    tonic = (CADENCE_ROOT[(local_minor, 2)] + shift) % 12
+    return _triad_bits(tonic, local_minor) & ~allowed == 0
 
 
 def _drawn_close(table: dict, melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
-                 rng: np.random.Generator, minor: bool, last: tuple[int, bool] | None
+                 rng: np.random.Generator, minor: bool, last: tuple[int, bool] | None,
+                 allowed: int | None = None
                  ) -> tuple[dict[int, tuple[int, tuple[bool, int] | None]],
                             tuple[int, bool]] | None:
     """:func:`close_choice` from one table."""
@@ -300,6 +323,9 @@ def _drawn_close(table: dict, melody: Melody, k: int, s: int, before: int, prepa
         if chord == last:
             count *= REPEATED_CLOSE_WEIGHT
         if pc not in {root, (root + (3 if minor_triad else 4)) % 12, (root + 7) % 12}:
+            continue
+        if allowed is not None and (_triad_bits(root, minor_triad) | (
+                _triad_bits(root + 7, False) if prepared else 0)) & ~allowed:
             continue
         key: tuple[bool, int] | None = key_of(root, minor_triad)
         if key == (minor, 0):

@@ -118,7 +118,8 @@ class ContinuePanel(QWidget):
                                  "sketch when none is set). Off, a voice model still writes in "
                                  "that key, with the accidentals it chooses (a chorale's "
                                  "secondary dominants); a model trained on your own files "
-                                 "needs it")
+                                 "needs it. On, a harmonized hymn closes every phrase on the "
+                                 "key's own chords (I, V, IV, vi), none in another key")
         self.cadence = QCheckBox("End with a cadence")
         self.cadence.setChecked(True)
         self.cadence.setToolTip("Voice models: count the bars down so that the music comes to "

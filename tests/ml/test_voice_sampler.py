@@ -2741,6 +2741,19 @@ def test_a_harmonized_melody_that_ends_in_another_key_closes_v_i_there(sampler, 
     for seed in range(3):
         assert ending(seed) == (0, 5)  # C in the bass, then F
     assert sampler.search.tonic_checked
+
+    def locked(tune: Score) -> bool:  # "Stay in the key": is a V-I close planned?
+        sampler.generate(tune, GenerationRequest(harmonize=True, seed=0, key="C:major"))
+        return sampler.search.tonic_checked
+
+    assert locked(score)  # F major's triad keeps to C major's notes
+    # ... A major's does not (C#, heard in the last bars): the model's chord stands
+    a_end = score.with_parts([Part((*notes[:-3], Note(10 * TPQ, 73, TPQ),
+                                    Note(11 * TPQ, 71, TPQ), Note(12 * TPQ, 69, BAR)),
+                                   name="Melody")])
+    assert not locked(a_end)
+    monkeypatch.setattr(voice_sampler, "CLOSES_IN_LOCK", False)
+    assert locked(a_end)
     monkeypatch.setattr(voice_sampler, "CLOSE_IN_LAST_KEY", False)
     assert not all(ending(seed) == (0, 5) for seed in range(3))
 
@@ -4093,7 +4106,7 @@ def test_a_plans_leading_tone_is_not_doubled(sampler):
 
 
 def _close_kinds(pcs: list[int], minor: bool = False, prepared_ok: bool = True,
-                 first: bool = False) -> set:
+                 first: bool = False, allowed: int | None = None) -> set:
     """Every close :func:`close_choice` draws, over 200 seeds, for a melody of one-step notes
     ``pcs`` (normalized) whose last note ends a phrase (the ``first`` phrase), its beat the
     step before."""
@@ -4103,8 +4116,38 @@ def _close_kinds(pcs: list[int], minor: bool = False, prepared_ok: bool = True,
     k = len(pcs) - 1
     return {tuple(sorted(chosen[0].items())) if chosen else None
             for chosen in (close_choice(melody, k, k, k - 1, prepared_ok,
-                                         np.random.default_rng(s), minor, first=first)
+                                         np.random.default_rng(s), minor, first=first,
+                                         allowed=allowed)
                            for s in range(200))}
+
+
+def _bits(pcs) -> int:
+    return sum(1 << p for p in set(pcs))
+
+
+def test_under_the_key_lock_a_harmonized_phrase_closes_on_the_keys_own_chords():
+    """"Stay in the key" leaves C major's notes (normalized): A-G no longer closes V/V-V (D
+    major's F#), B-A neither V/vi-vi (E major's G#) nor on D major; the diatonic kinds stay.
+    In A minor the lock leaves the raised sixth and seventh, so G7-C (III) and E-A stay. The
+    final cadence in another key stands where that key's tonic triad keeps to
+    the lock's notes (F major's; A minor's, whose dominant then does without G#) and not where
+    it leaves them (A major's C#, D major's F#)."""
+    from composer_gui.ml.melody_plan import key_fits
+
+    c_major = _bits([0, 2, 4, 5, 7, 9, 11])
+    g_major, a_minor, e_minor, f_major = (False, 7), (True, 0), (True, 7), (False, 5)
+    assert _close_kinds([0, 9, 7], allowed=c_major) == {
+        ((2, (1, None)),), ((2, (2, None)),), ((2, (2, e_minor)),)}
+    assert ((1, (1, g_major)), (2, (2, g_major))) in _close_kinds([0, 9, 7])
+    assert _close_kinds([0, 11, 9], allowed=c_major) == {
+        ((2, (2, f_major)),), ((2, (2, a_minor)),)}
+    a_minor_lock = c_major | _bits([6, 8])
+    assert _close_kinds([9, 2, 0], minor=True, allowed=a_minor_lock) == \
+        _close_kinds([9, 2, 0], minor=True)
+    assert ((1, (1, None)), (2, (2, None))) in _close_kinds([2, 11, 9], minor=True,
+                                                            allowed=a_minor_lock)
+    assert key_fits(c_major, f_major) and key_fits(c_major, a_minor)  # (E major's G# aside)
+    assert not key_fits(c_major, (False, 9)) and not key_fits(c_major, (False, 2))  # A, D major
 
 
 def test_a_hymns_first_phrase_closes_in_its_key(monkeypatch):
