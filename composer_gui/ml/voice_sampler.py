@@ -2372,15 +2372,16 @@ MIN_LAST_PHRASE_BEATS = 6
 GIVEN_LINES_KEPT = True
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
-# Under the key lock ("Stay in the key") a harmonized melody's phrases close only on chords,
-# and after dominants, whose notes the lock allows, and it ends in another key only where
-# that key's tonic triad keeps to them (melody_plan.close_choice's ``allowed``, key_fits). The closes are drawn from Bach's, and a quarter of his close in keys the lock
-# leaves no leading tone for (V/vi-vi under the tonic, the major III under the third): with
-# the lock on, their chords came out without it, hollow (G-G-D-D at Silent Night's "tender
-# and mild"). Test melodies x 2, locked (bench/fermata_closes.py --key-lock): interior
-# fermata chords on two pitch classes 80 -> 59 of 448 (Bach 20 of 224), major-key closes on
-# the tonic triad 27% -> 34%; beat chords 0.960 -> 0.973, outer parallels 0.037 -> 0.031 per
-# 8 bars (val 0.962 -> 0.971, 0.046 -> 0.020). A plain hymn harmonization: tick the box
+# Under the key lock ("Stay in the key") a harmonized melody's phrases close only on chords, and
+# after dominants, whose notes the lock allows, and it ends in another key only where that key's
+# tonic triad keeps to them (melody_plan.close_choice's ``allowed``, key_fits). The closes are
+# drawn from Bach's, and a quarter of his close in keys the lock leaves no leading tone for
+# (V/vi-vi under the tonic, the major III under the third): with the lock on, their chords came out
+# without it, hollow (G-G-D-D at Silent Night's "tender and mild"). Test melodies x 2, locked
+# (bench/fermata_closes.py --key-lock): interior fermata chords on two pitch classes 80 -> 59 of
+# 448 (Bach 20 of 224), major-key closes on the tonic triad 27% -> 34%; beat chords 0.960 -> 0.973,
+# outer parallels 0.037 -> 0.031 per 8 bars (val 0.962 -> 0.971, 0.046 -> 0.020). A plain hymn
+# harmonization: tick the box
 CLOSES_IN_LOCK = True
 
 # A chorale's chord stands at most this many beats with no voice striking (a fermata's, or a
