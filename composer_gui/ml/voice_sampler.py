@@ -363,8 +363,9 @@ class _VoiceJob:
     # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s);
     # where the melody strikes again there, the voices below do too
     final_unmarked: bool = False
-    # the steps of a harmonized melody's phrase ends heard in its notes (MELODY_PHRASES): closed
-    # as fermatas are, not written as fermatas
+    # the steps of a harmonized melody's phrase ends heard in its notes (MELODY_PHRASES), and
+    # of its held notes that the score's fermatas lie over (HELD_FERMATAS): closed as fermatas
+    # are, not written as fermatas
     heard_ends: frozenset[int] = frozenset()
     # melody: the pitch its last note returns to (phrase_grid.HOME_FINAL; -1: none), and the
     # step of the dominant's beat before it, from which its notes lie in reach of it
@@ -626,6 +627,12 @@ class VoiceSampler:
         # learned none (corpora.MELODY_FERMATAS)
         fermata_steps = {round(t / step) for t in score.fermatas
                          if (t < start or region_end is not None or runs_on) and n > 1}
+        # (a fermata over a held melody note: at the note, HELD_FERMATAS; the score keeps its
+        # own, so the step it moves to is not marked again)
+        held = {round(_held_fermata(t * step, request, vplan, rewritten) / step)
+                for t in fermata_steps} - fermata_steps
+        fermata_steps = {round(_held_fermata(t * step, request, vplan, rewritten) / step)
+                         for t in fermata_steps}
         # a melody harmonized in a score that marks no phrase end is phrased by its notes
         # (music.phrases: long notes, rests, the next phrase's upbeat): the plan cadences there
         # as at a chorale's fermatas, which are not written (MELODY_PHRASES)
@@ -849,7 +856,7 @@ class VoiceSampler:
                          if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
-                         final_unmarked=final_unmarked, heard_ends=heard_ends,
+                         final_unmarked=final_unmarked, heard_ends=heard_ends | held,
                          home_final=_home_final(vplan.notes[0], start, key)
                          if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
                          home_from=last_beat - beat,
@@ -2419,6 +2426,24 @@ PHRASES_FROM_SCORE = True
 # heard no cadence at 23 of their 32 phrase ends: only a note of two beats or more ending a
 # two-bar unit was a phrase end, 5% of the Essen songs' (bench/melody_phrases.py)
 MELODY_PHRASES = True
+
+
+# A fermata over the held end of a tied melody note (Amazing Grace's "like me", C5 tied over
+# the bar line, the fermata on the second half as hymnals print it) ends the phrase at that
+# note: the harmonization's close is struck where the note is. A listening review heard all
+# four harmonizations of New Britain hold a chord that closes nothing under that fermata (F3
+# G3 E4 C5, B-flat2 C4 E4 C5): the plan looks for phrase ends at the melody's attacks, and
+# the fermata lay inside a note
+HELD_FERMATAS = True
+
+
+def _held_fermata(tick: int, request: GenerationRequest, vplan, rewritten: list[bool]) -> int:
+    """The tick a fermata marks for the plan: where a harmonized melody's note holds through
+    ``tick`` (struck before it), that note's start (:data:`HELD_FERMATAS`); else ``tick``."""
+    kept = [i for i, r in enumerate(rewritten) if not r]
+    if not HELD_FERMATAS or not request.harmonize or len(kept) != 1:
+        return tick
+    return next((x.start for x in vplan.notes[kept[0]] if x.start < tick < x.end), tick)
 
 
 def _heard_phrase_ends(score: Score, request: GenerationRequest, vplan, rewritten: list[bool],

@@ -4191,6 +4191,46 @@ def test_a_harmonized_major_melodys_phrase_closes_as_bach_closes_under_its_note(
     assert _close_kinds([0, 9, 7]) == {None}
 
 
+def test_a_fermata_over_a_held_melody_note_closes_the_phrase_at_the_note(sampler,
+                                                                        monkeypatch):
+    """Amazing Grace's "like me": C5 struck on beat 1 of a 3/4 bar and tied over the bar
+    line, the fermata on its second half as hymnals print it. The plan sees the phrase end at
+    the note's attack (HELD_FERMATAS), where it can close; the score keeps its own fermata,
+    and no second one is written at the attack."""
+    from composer_gui.ml import voice_sampler
+
+    bar = 3 * TPQ
+    pitches = [(65, 2), (69, 1), (67, 2), (65, 1), (72, 5), (69, 1), (65, 3)]
+    notes, t = [], 0
+    for p, beats in pitches:
+        notes.append(Note(t, p, beats * TPQ))
+        t += beats * TPQ
+    held = 2 * bar  # C5 from bar 3 (tick 2 bars), fermata a bar later
+    score = Score(parts=(Part(tuple(notes), name="Melody"),),
+                  key_signatures=(KeySignature(0, -1),), time_signatures=(TimeSignature(0, 3, 4),),
+                  fermatas=(held + bar, 4 * bar))
+    seen = []
+    real = voice_sampler.plan_phrase_closes
+
+    def spy(melody, fermatas, *args, **kwargs):
+        seen.append(set(fermatas))
+        return real(melody, fermatas, *args, **kwargs)
+
+    monkeypatch.setattr(voice_sampler, "plan_phrase_closes", spy)
+
+    def planned() -> tuple[set[int], tuple[int, ...]]:
+        seen.clear()
+        out = sampler.generate(score, GenerationRequest(harmonize=True, seed=0))[0]
+        return {f * sampler.vocab.step_ticks for f in seen[0]}, out.fermatas
+
+    at, written = planned()
+    assert held in at and held + bar not in at
+    assert written == score.fermatas
+    monkeypatch.setattr(voice_sampler, "HELD_FERMATAS", False)
+    at, _ = planned()
+    assert held + bar in at and held not in at
+
+
 def test_the_first_phrase_runs_to_the_melodys_first_fermata(sampler, monkeypatch):
     """Bars of 4 steps, a beat of 1, C major; the tables close a phrase on C under I in the
     first phrase and on A minor after it. A long C ending bar 2 (a two-bar unit) and the C
