@@ -121,6 +121,9 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
     # the first phrase's closes, up to its end (the first fermata, where the melody marks its
     # phrase ends; else the first close), draw as Bach's first phrases close (close_choice)
     ended = any(f < start_step for f in fermatas)
+    # a bar form's repeated first part closes its phrases as the first time did
+    repeats = _stollen(melody, fermatas) if REPEATED_PHRASE_CLOSES else {}
+    drawn: dict[int, tuple[dict, tuple[int, bool]]] = {}  # fermata step: its close, chord
     for k, s in enumerate(attacks):
         if not start_step <= s < last_bar_step:
             continue
@@ -135,11 +138,22 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
         before = s - beat
         prepared_ok = bool(k) and before >= start_step and attacks[0] <= before and \
             before not in out
+        model = drawn.get(repeats.get(s, -1))
+        if model is not None:
+            shifted = {t - repeats[s] + s: close for t, close in model[0].items()}
+            if all(t >= start_step and t not in out for t in shifted):
+                for t, (which, key) in shifted.items():
+                    out[t] = which
+                    if key is not None and keys is not None:
+                        keys[t] = key
+                last_chord = model[1]
+                continue
         if rng is not None and keys is not None and BACH_CLOSES:
             chosen = close_choice(melody, k, s, before, prepared_ok, rng, minor, last_chord,
                                   first, allowed)
             if chosen is not None:
                 chosen, last_chord = chosen
+                drawn[s] = chosen, last_chord
                 for t, (which, key) in chosen.items():
                     out[t] = which
                     if key is not None:
@@ -160,6 +174,41 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
             out.setdefault(before, 1)
             out[s] = 2
     return out
+
+
+# A bar form's first part sung again (the Stollen: the melody's first one, two or three phrases
+# repeated note for note right after them, as in Lobe den Herren or Ein feste Burg) closes each
+# repeated phrase as its first time closed (plan_phrase_closes): Bach's train chorales close
+# 35 of their 40 such repeats on the same chord (a repeat sign, or the same written out), the
+# harmonized val melodies x 2 9 of 16; a listening review heard Lobe den Herren's second line
+# close on vi where the identical first closed on I, and "the repeat fail"
+# (/work/s54/repeats.py, a scratch count). Other repeated phrases Bach closes the same 64 of
+# 112 times, and they draw as any phrase does
+REPEATED_PHRASE_CLOSES = True
+
+
+def _stollen(melody: Melody, fermatas: set[int]) -> dict[int, int]:
+    """{fermata step: the fermata step of the phrase it repeats} where the melody's first one,
+    two or three phrases (each up to and with its fermata's note) come again note for note
+    right after them (the fermata notes' lengths aside); {} where they do not."""
+    lane, ends = melody.lane, sorted(fermatas)
+
+    def held(a: int) -> int:
+        e = a + 1
+        while e < len(lane) and lane[e] == HOLD:
+            e += 1
+        return e - a
+
+    phrases, after = [], -1
+    for f in ends:
+        notes = [a for a in melody.attacks if after < a <= f]
+        phrases.append(tuple((lane[a], a == f or held(a)) for a in notes))
+        after = f
+    for n in (1, 2, 3):
+        if 2 * n <= len(ends) and all(len(p) >= 2 for p in phrases[:n]) and \
+                phrases[:n] == phrases[n:2 * n]:
+            return {ends[n + i]: ends[i] for i in range(n)}
+    return {}
 
 
 def _lead(melody: Melody, k: int, before: int) -> list[int]:

@@ -4231,6 +4231,41 @@ def test_a_fermata_over_a_held_melody_note_closes_the_phrase_at_the_note(sampler
     assert held + bar in at and held not in at
 
 
+def test_a_repeated_first_part_closes_as_the_first_time(sampler, monkeypatch):
+    """Bars of 4 steps, C major; the tables close the first phrase on C under I and later ones
+    on A minor. E G E D | C, sung again right after (a bar form's Stollen), closes on I the
+    second time too (REPEATED_PHRASE_CLOSES), where it would draw A minor; a third phrase that
+    is not a repeat draws as before. A repeat that is not the melody's first part (the same
+    phrase after another) draws as any phrase does."""
+    from composer_gui.ml import melody_plan
+    from composer_gui.ml.melody_plan import harmonized_melody, plan_phrase_closes
+
+    v = sampler.vocab
+    c, d, e, g = (v.pitch_id(p) for p in (60, 62, 64, 67))
+    phrase = [e, g, e, d, c, HOLD, HOLD, HOLD]
+    other = [g, HOLD, e, HOLD, c, HOLD, HOLD, HOLD]
+    monkeypatch.setattr(melody_plan, "BACH_FIRST_CLOSES", {False: {0: (((0, False, False), 1),)},
+                                                           True: {}})
+    monkeypatch.setattr(melody_plan, "BACH_CLOSES", {False: {0: (((9, True, False), 1),)},
+                                                     True: {}})
+
+    def plan(lane: list[int]) -> dict:
+        grid = [lane, [REST] * len(lane), [REST] * len(lane), [REST] * len(lane)]
+        melody = harmonized_melody(GenerationRequest(harmonize=True), grid,
+                                   [False, True, True, True], KeySignature(0, 0), v)
+        keys: dict = {}
+        plan_phrase_closes(melody, {4, 12, 20}, 0, 28, list(range(0, 32, 4)), 1, False,
+                           np.random.default_rng(0), keys)
+        return keys
+
+    assert plan(phrase + phrase + other + [c, HOLD, HOLD, HOLD]) == {20: (True, 0)}
+    assert plan(other + phrase + phrase + [c, HOLD, HOLD, HOLD]) == {12: (True, 0),
+                                                                     20: (True, 0)}
+    monkeypatch.setattr(melody_plan, "REPEATED_PHRASE_CLOSES", False)
+    assert plan(phrase + phrase + other + [c, HOLD, HOLD, HOLD]) == {12: (True, 0),
+                                                                     20: (True, 0)}
+
+
 def test_the_first_phrase_runs_to_the_melodys_first_fermata(sampler, monkeypatch):
     """Bars of 4 steps, a beat of 1, C major; the tables close a phrase on C under I in the
     first phrase and on A minor after it. A long C ending bar 2 (a two-bar unit) and the C
