@@ -602,12 +602,13 @@ def _bad_seventh(pitch: int, after: int) -> int:
     return 1 << (pitch % 12)
 
 
-def _given_seventh_mask(mask: np.ndarray, others: np.ndarray, held: np.ndarray, bad: int,
-                        cand: np.ndarray, pitch_offset: int) -> None:
+def _given_seventh_mask(mask: np.ndarray, others: np.ndarray, held: np.ndarray,
+                        bad: int | np.ndarray, cand: np.ndarray, pitch_offset: int) -> None:
     """A written voice makes no seventh chord whose seventh is a given voice's note that will
-    not fall a step (``bad``, :func:`_unresolved_given`). ``others``: every other voice as it
-    sounds now ([rows, voices - 1], -1: silent; the voices below are checked again when they
-    are written); ``held``: this voice's sounding pitch, which it may hold only where allowed.
+    not fall a step (``bad``, :func:`_unresolved_given`; or per row, [rows, 1]). ``others``:
+    every other voice as it sounds now ([rows, voices - 1], -1: silent; the voices below are
+    checked again when they are written); ``held``: this voice's sounding pitch, which it may
+    hold only where allowed.
     A row left without a note keeps its mask."""
     bits = pitch_class_bits(others)[:, None] | (1 << (cand % 12))[None, :]
     seventh = SEVENTH_OF[bits]
@@ -615,6 +616,36 @@ def _given_seventh_mask(mask: np.ndarray, others: np.ndarray, held: np.ndarray, 
     made &= (others >= 0).all(axis=1)[:, None]
     if made.any():
         _narrow_held(mask, ~made, held, cand, pitch_offset)
+
+
+# In a rewritten region's last beat the chord that sounds into the kept music leaves no seventh
+# the kept notes do not resolve: a written voice takes a seventh only where its kept next note
+# lies a step below, and makes no other written voice's note one unless that voice's kept note
+# does (_seam_seventh_mask). The card's infills (test pieces, bars 3-4 rewritten x 2) ended on
+# a seventh chord whose seventh the kept music held or left by leap 18 times in 32 (Bach's own
+# bars 2 in 11; val 24 in 38, Bach 3 in 9), and a listening review heard A7's seventh in the
+# bass held into the kept bar's G (/work/s54/seamdebt.py, a scratch count)
+SEAM_SEVENTHS = True
+
+
+def _seam_seventh_mask(mask: np.ndarray, i: int, cur: np.ndarray, seam: list[int],
+                       written: list[bool], cand: np.ndarray, pitch_offset: int) -> None:
+    """:data:`SEAM_SEVENTHS` for voice ``i``: ``cur`` the voices as they sound ([rows, voices],
+    -1 silent), ``seam`` each voice's kept pitch at the region's end (-1: none struck there),
+    ``written`` which voices the region rewrites. A row left without a note keeps its mask."""
+    others = np.delete(cur, i, axis=1)
+    bad = np.zeros(len(cur), np.int64)
+    for j in range(cur.shape[1]):
+        if j == i or not written[j] or seam[j] < 0:
+            continue
+        fall = cur[:, j] - seam[j]
+        bad |= np.where((cur[:, j] >= 0) & ((fall < 1) | (fall > 2)),
+                        1 << (np.maximum(cur[:, j], 0) % 12), 0)
+    if bad.any():
+        _given_seventh_mask(mask, others, cur[:, i], bad[:, None], cand, pitch_offset)
+    if seam[i] >= 0:
+        _no_bass_seventh(mask, np.ones(len(cur), bool), others, cur[:, i], cand, pitch_offset,
+                         seam[i] % 12)
 
 
 def _seventh_mask(mask: np.ndarray, others: np.ndarray, cand: np.ndarray, pitch_offset: int

@@ -183,6 +183,7 @@ from composer_gui.ml.part_writing import (
     _resolution_mask,
     _room_cost,
     _root_parallels_mask,
+    _seam_seventh_mask,
     _seventh_chord_cost,
     _seventh_mask,
     _step_mask,
@@ -1497,6 +1498,9 @@ class VoiceSampler:
                             if i and unresolved[fi]:
                                 _given_seventh_mask(mask, np.delete(cur, i, axis=1), cur[:, i],
                                                     unresolved[fi], cand, pitch_offset)
+                            if part_writing.SEAM_SEVENTHS and frame.approach and job.seam_pitch:
+                                _seam_seventh_mask(mask, i, cur, job.seam_pitch, job.rewritten,
+                                                   cand, pitch_offset)
                             if i < n - 1 and frame.on_beat and frame.forced[n - 1] is None:
                                 if BASS_FALL_ROOM:
                                     _bass_step_room(mask, i, n, cur, owed[:, n - 1], cand,

@@ -3300,6 +3300,30 @@ def test_before_a_planned_dominant_the_bass_takes_only_a_seventh_that_can_fall_i
     assert {0, 2, 9} <= {p % 12 for p in allowed_pitches(bass, sampler, 1)}
 
 
+def test_a_regions_last_chord_leaves_no_seventh_the_kept_music_does_not_resolve(sampler):
+    """SEAM_SEVENTHS. Over B4 F4 D4, written, the bass's G makes G7 with the alto's F as its
+    seventh: where the alto's kept note after the region is E4 (a step down) G stays, where it
+    is G4 (the seventh would rise) G is barred. The bass's own F under G4 D4 B3 (G7 over its
+    seventh) stays where the kept bass is E (it falls) and is barred where it is G."""
+    from composer_gui.ml.part_writing import _seam_seventh_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    written = [True] * 4
+
+    def bass_pcs(above: list[int], seam: list[int]) -> set[int]:
+        bass = _open_mask(1, sampler)
+        cur = np.array([[*above, -1]])
+        _seam_seventh_mask(bass, 3, cur, seam, written, cand, v.pitch_offset)
+        return {p % 12 for p in allowed_pitches(bass, sampler, 0)}
+
+    assert 7 in bass_pcs([71, 65, 62], [72, 64, 60, 48])
+    assert 7 not in bass_pcs([71, 65, 62], [72, 67, 59, 43]) and 2 in bass_pcs(
+        [71, 65, 62], [72, 67, 59, 43])
+    assert 5 in bass_pcs([67, 62, 59], [67, 60, 55, 40])
+    assert 5 not in bass_pcs([67, 62, 59], [67, 60, 55, 43])
+
+
 def test_a_phrase_ends_chord_is_left_by_every_voice_at_once(tiny_voice_model, monkeypatch):
     """A model that would rather hold and marks a fermata wherever it may: after each phrase
     end's chord the next onset is struck in every voice (Bach: no voice held on in 425 of 451);
