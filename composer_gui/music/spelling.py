@@ -16,6 +16,7 @@ on the Bach chorales in ``bench/notation.py`` (see docs/notation.md).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -110,7 +111,7 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
         first.append(_best(pc, votes, key, {}))
     # pass two: the harmony sounding at each onset and the line's neighbours can overrule a close
     # vote (A# under F# and C#, not Bb; a leading tone a letter below the note it leads to)
-    out = []
+    bonuses: list[dict[int, float]] = []
     sounding = _sounding(events)
     lines = _neighbours(events)
     for i, pc in enumerate(pcs):
@@ -131,8 +132,43 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
                     apart = abs(letter - _LETTERS.index(first[j][0]))
                     b += MELODY_WEIGHT if apart in (1, 6) else -MELODY_WEIGHT
             bonus[letter] = b * top
-        out.append(_best(pc, votes_of[i], keys[i], bonus))
+        bonuses.append(bonus)
+    # a note struck again in its line is one spelling: the run's votes together choose it
+    out: list[str] = [""] * n
+    for run in _repeats(events):
+        votes = [sum(votes_of[i][letter] for i in run) for letter in range(7)]
+        bonus = {letter: sum(bonuses[i].get(letter, 0.0) for i in run) for letter in range(7)}
+        name = _best(pcs[run[0]], votes, keys[run[0]], bonus)
+        for i in run:
+            out[i] = name
     return out
+
+
+def _repeats(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
+    """The events grouped into runs of one pitch struck again and again in a voice that sounds
+    one note at a time (every other event alone): a repeated G#4 spelled G# and then A-flat,
+    tied into the next bar before rising to A, read as a diminished unison (a listening
+    review's D minor continuation)."""
+    by_voice: dict[int, list[int]] = {}
+    for i, e in enumerate(events):
+        by_voice.setdefault(e[3], []).append(i)
+    runs: list[list[int]] = []
+    for idx in by_voice.values():
+        onsets = [events[i][0] for i in idx]
+        many = Counter(onsets)
+        single = [many[t] == 1 for t in onsets]
+        run: list[int] = []
+        for k, i in enumerate(idx):
+            if run and single[k] and single[k - 1] and events[i][1] == events[run[-1]][1] \
+                    and events[run[-1]][2] >= events[i][0]:
+                run.append(i)
+                continue
+            if run:
+                runs.append(run)
+            run = [i]
+        if run:
+            runs.append(run)
+    return runs
 
 
 HARMONY_WEIGHT = 0.3

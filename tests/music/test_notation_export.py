@@ -106,6 +106,37 @@ def test_a_passage_leaning_on_the_relative_minor_keeps_the_sharps():
     assert not any("b" in name[1:] for name in names)
 
 
+def test_a_note_struck_again_keeps_its_spelling(monkeypatch):
+    """A D minor continuation (a listening review's, bars 5-8): the soprano's G#4, struck
+    again on beat 4 over B-flat and tied into the next bar before it rises to A4. Each note
+    spelled alone, the second was A-flat (a diminished unison on the page); the repeated note
+    is one run and takes one spelling (spelling._repeats)."""
+    from composer_gui.music import spelling
+
+    voices = [
+        [(0, 69, 960), (960, 69, 960), (1920, 68, 1440), (3360, 68, 960), (4320, 69, 480),
+         (4800, 69, 960), (5760, 69, 960), (6720, 72, 240), (6960, 70, 240), (7200, 69, 240),
+         (7440, 70, 240)],
+        [(0, 65, 480), (480, 64, 480), (960, 65, 960), (1920, 65, 1440), (3360, 62, 480),
+         (3840, 62, 480), (4320, 61, 480), (4800, 62, 960), (5760, 60, 960), (6720, 67, 480),
+         (7200, 65, 480)],
+        [(0, 59, 480), (480, 61, 240), (720, 62, 240), (960, 62, 960), (1920, 62, 1440),
+         (3360, 60, 480), (3840, 59, 480), (4320, 52, 480), (4800, 53, 960), (5760, 57, 1440),
+         (7200, 60, 240), (7440, 62, 240)],
+        [(0, 50, 480), (480, 45, 480), (960, 50, 960), (1920, 47, 480), (2400, 46, 480),
+         (2880, 47, 480), (3360, 53, 960), (4320, 45, 480), (4800, 50, 960), (5760, 53, 480),
+         (6240, 41, 960), (7200, 53, 480)]]
+    score = Score(parts=tuple(Part(tuple(Note(*n) for n in v)) for v in voices),
+                  key_signatures=(KeySignature(0, -1, "minor"),))
+
+    def soprano() -> list[str]:
+        return [n.spelling for n in spell_score(score).parts[0].notes][2:5]
+
+    assert soprano() == ["G#", "G#", "A"]
+    monkeypatch.setattr(spelling, "_repeats", lambda events: [[i] for i in range(len(events))])
+    assert soprano() == ["G#", "Ab", "A"]
+
+
 def test_a_g_major_jig_has_no_needless_naturals(tmp_path):
     scale = [67, 69, 71, 72, 74, 76, 78, 79]
     notes = tuple(Note(i * 240, scale[i % 8], 240) for i in range(48))
