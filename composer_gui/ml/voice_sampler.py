@@ -1870,6 +1870,12 @@ class VoiceSampler:
                 failed = closes_marked[~_closes(cur[closes_marked])]
                 sampled[failed] = False
                 fermata_at[failed], marked_at[failed] = was_fermata[failed], was_marked[failed]
+            if closes_marked is not None and UNSTRUCK_ENDS_DROPPED and rules and n > 2:
+                # ... nor one marked where no voice strikes (none is written there)
+                unstruck = closes_marked[~frame_attack[closes_marked]]
+                sampled[unstruck] = False
+                fermata_at[unstruck], marked_at[unstruck] = \
+                    was_fermata[unstruck], was_marked[unstruck]
             if closes_marked is not None and planning is not None:  # the plans closed away
                 away = sampled[closes_marked] & (planning != tonic_root)
                 last_away[closes_marked[away]] = planning[away]
@@ -2270,6 +2276,16 @@ def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.nd
         if short.any():
             pos_logits = pos_logits.copy()
             pos_logits[:, p0 + 1] -= np.where(short, SHORT_PHRASE_COST, 0.0)
+    # the last phrase starts at its place, or a retry, after a long phrase (LAST_PHRASE_FORCED)
+    if rules and n > 2 and LAST_PHRASE_FORCED and last_place is not None and \
+            frame.final == 0 and ((frame.step == last_place and strong[fi] and frame.on_beat)
+                                  or late is not None):
+        due = frame.step - marked_at >= long_phrase
+        if late is not None:
+            due &= late
+        if due.any():
+            mask = mask.copy()
+            mask[due, p0] = ~mask[due, p0 + 1]
     # a phrase that has run FORCED_PHRASE_BEATS ends at the next strong beat (its
     # close may still fail the rules: DROP_FAILED_CLOSES)
     if rules and n > 2 and FORCED_PHRASE_BEATS and frame.on_beat and strong[fi] \
@@ -2520,6 +2536,15 @@ LAST_PHRASE_ROOM = True
 # end on a later beat that leaves the last phrase MIN_LAST_PHRASE_BEATS or more, on the
 # sketch's places or not
 LAST_PHRASE_RETRY = True
+# ... and there, after a long phrase, the phrase end is no longer a choice (as FORCED_PHRASE_BEATS
+# makes it after 12 beats, which the last phrase's room can leave no place for): a listening
+# review heard an A major 3/4 continuation run its 8 bars with no phrase end, the model passing
+# the one place and the retries (its close may still fail the rules: DROP_FAILED_CLOSES)
+LAST_PHRASE_FORCED = True
+# A phrase end the model marks where no voice strikes is none: it is not written (a fermata
+# stands on a struck chord), and counting it had the phrase end there all the same, so that
+# the forced and retried last phrase found none due after it (the same 3/4 continuation)
+UNSTRUCK_ENDS_DROPPED = True
 # A chorale continuation's phrase that has run this many beats ends at the next strong beat (a
 # place where the sketch's end, or a downbeat): the bonuses above only drew it there, and a
 # listening review heard a continuation run 24 beats without a fermata. bench/phrase_ends.py

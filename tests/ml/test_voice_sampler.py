@@ -2112,6 +2112,7 @@ def test_the_last_phrase_starts_8_beats_before_the_closing_chord(tiny_voice_mode
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)  # (the bonuses alone)
+    monkeypatch.setattr(voice_sampler, "LAST_PHRASE_FORCED", False)
 
     monkeypatch.setattr(voice_sampler, "OVERDUE_PHRASE_BONUS", 0.0)
 
@@ -2123,6 +2124,29 @@ def test_the_last_phrase_starts_8_beats_before_the_closing_chord(tiny_voice_mode
 
     with_bonus, without = there(4.0), there(0.0)
     assert with_bonus >= 4 and with_bonus >= 3 * without, (with_bonus, without)
+
+
+def test_after_a_long_phrase_the_last_phrase_starts_where_it_should(tiny_voice_model,
+                                                                    monkeypatch):
+    """A model that seldom marks a fermata, with no bonus drawing it to one: with
+    LAST_PHRASE_FORCED a phrase that has run long ends where the last phrase starts (or on a
+    beat after it, LAST_PHRASE_RETRY) in every variation whose close the rules can make there,
+    where without it most run on to the closing chord. (A listening review heard a 3/4
+    continuation run 8 bars with no phrase end.)"""
+    from composer_gui.ml import voice_sampler
+
+    for name in ("FORCED_PHRASE_BEATS", "OVERDUE_PHRASE_BONUS", "LAST_PHRASE_BONUS"):
+        monkeypatch.setattr(voice_sampler, name, 0)
+
+    def ended(forced: bool) -> int:
+        monkeypatch.setattr(voice_sampler, "LAST_PHRASE_FORCED", forced)
+        return sum(any(closing - 10 * TPQ <= t <= closing - 6 * TPQ for t in ticks)
+                   for closing, marked in
+                   runs_of_a_model_that_seldom_marks_a_fermata(tiny_voice_model, 6, 2, 6)
+                   for ticks in marked)
+
+    with_rule, without = ended(True), ended(False)
+    assert with_rule >= 2 * without and with_rule >= 6, (with_rule, without)
 
 
 def phrases_of_an_odd_continuation(model_folder, monkeypatch, room: bool, retry: bool,
@@ -4901,6 +4925,7 @@ def test_a_phrase_that_has_run_long_ends_at_the_next_strong_beat(tiny_voice_mode
 
     for name in ("OVERDUE_PHRASE_BONUS", "LAST_PHRASE_BONUS", "PHRASE_CADENCE_BONUS"):
         monkeypatch.setattr(voice_sampler, name, 0.0)
+    monkeypatch.setattr(voice_sampler, "LAST_PHRASE_FORCED", False)  # (this rule alone)
 
     def inner_ends(force: int) -> int:
         monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", force)
