@@ -1083,4 +1083,16 @@ def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_o
     allowed = np.isin(cand % 12, list(pcs))[None, :].repeat(mask.shape[0], axis=0)
     if sounding is not None:
         allowed &= cand[None, :] != sounding[:, None]
+    if CLOSE_HOLD_KEPT:  # a row whose other rules leave no note of the chord holds instead
+        pitches = mask[:, pitch_offset:pitch_offset + len(cand)]
+        stuck = ~(pitches & allowed).any(axis=1) & mask[:, HOLD] & (sounding >= 0 if sounding
+                                                                     is not None else True)
+        pitches[stuck] = False
     _narrow(mask, allowed, pitch_offset)
+
+
+# ... and where the voice's other rules leave it no note of that chord (the bass's leap and
+# parallels rules), it holds rather than strike another chord: a listening review heard New
+# Britain's held half close (C under "like me", four beats) turn into iii under the fermata,
+# the bass striking A3 where the rule had yielded
+CLOSE_HOLD_KEPT = True

@@ -3216,6 +3216,30 @@ def test_the_lower_voices_keep_a_held_half_closes_chord(sampler):
     tenor = _open_mask(1, sampler)
     _close_hold_mask(tenor, 2, 4, cand, v.pitch_offset, True, 2)
     assert {p % 12 for p in allowed_pitches(tenor, sampler)} == {9, 0, 4}
+
+
+def test_a_voice_left_no_note_of_a_held_closes_chord_holds(sampler, monkeypatch):
+    """CLOSE_HOLD_KEPT: the bass sounding B2 under a held half close in C major, its other
+    rules leaving it only A or F: it holds rather than strike a note outside the chord (New
+    Britain's held V turned into iii); without the rule the hold rule yields and A and F stay.
+    A silent voice with no note of the chord keeps its mask."""
+    from composer_gui.ml import cadence_rules
+    from composer_gui.ml.cadence_rules import _close_hold_mask
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def bass(sounding: int) -> np.ndarray:
+        mask = _open_mask(1, sampler)
+        mask[0, v.pitch_offset:] = np.isin(cand, [45, 41])  # A2, F2 left by the other rules
+        _close_hold_mask(mask, 3, 4, cand, v.pitch_offset, False, 1, np.array([sounding]))
+        return mask
+
+    held = bass(47)
+    assert not allowed_pitches(held, sampler) and held[0, HOLD]
+    assert allowed_pitches(bass(-1), sampler) == {45, 41}
+    monkeypatch.setattr(cadence_rules, "CLOSE_HOLD_KEPT", False)
+    assert allowed_pitches(bass(47), sampler) == {45, 41}
     bass = _open_mask(1, sampler)
     _close_hold_mask(bass, 3, 4, cand, v.pitch_offset, True, 2)
     assert {p % 12 for p in allowed_pitches(bass, sampler)} == {9, 0}
