@@ -4616,8 +4616,10 @@ def test_the_search_keeps_the_candidate_with_fewer_parallels(sampler, monkeypatc
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis
 
-    # (the inner voices' cost of leaving the bass's eighth no step also spares it parallels)
+    # (the inner voices' cost of leaving the bass's eighth no step also spares it parallels,
+    # and so does holding a held close's note where no note of its chord is left)
     monkeypatch.setattr(part_writing, "EIGHTH_ROOM_COST", 0.0)
+    monkeypatch.setattr(cadence_rules, "CLOSE_HOLD_KEPT", False)
     score = half_close_melody()
 
     def parallels() -> int:
