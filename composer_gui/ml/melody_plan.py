@@ -127,9 +127,7 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
     for k, s in enumerate(attacks):
         if not start_step <= s < last_bar_step:
             continue
-        e = s + 1
-        while e < len(lane) and lane[e] == HOLD:
-            e += 1
+        e = _note_end(lane, s)
         if not (s in fermatas or (e - s >= 2 * beat and e in ends)):
             continue
         first = not ended
@@ -192,17 +190,10 @@ def _stollen(melody: Melody, fermatas: set[int]) -> dict[int, int]:
     two or three phrases (each up to and with its fermata's note) come again note for note
     right after them (the fermata notes' lengths aside); {} where they do not."""
     lane, ends = melody.lane, sorted(fermatas)
-
-    def held(a: int) -> int:
-        e = a + 1
-        while e < len(lane) and lane[e] == HOLD:
-            e += 1
-        return e - a
-
     phrases, after = [], -1
     for f in ends:
         notes = [a for a in melody.attacks if after < a <= f]
-        phrases.append(tuple((lane[a], a == f or held(a)) for a in notes))
+        phrases.append(tuple((lane[a], a == f or _note_end(lane, a) - a) for a in notes))
         after = f
     for n in (1, 2, 3):
         if 2 * n <= len(ends) and all(len(p) >= 2 for p in phrases[:n]) and \
@@ -412,11 +403,17 @@ def held_close_steps(melody: Melody | None, closes: dict[int, int]) -> dict[int,
     if melody is None:
         return out
     for s, which in closes.items():
-        e = s + 1
-        while e < len(melody.lane) and melody.lane[e] == HOLD:
-            out[e] = which
-            e += 1
+        out.update(dict.fromkeys(range(s + 1, _note_end(melody.lane, s)), which))
     return out
+
+
+def _note_end(lane: list[int], s: int) -> int:
+    """The step after the note struck at step ``s`` of ``lane``: the first that does not hold
+    it."""
+    e = s + 1
+    while e < len(lane) and lane[e] == HOLD:
+        e += 1
+    return e
 
 
 def bass_to_avoid(melody: Melody | None, closes: dict[int, int], opening: int, close: int,

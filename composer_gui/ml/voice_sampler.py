@@ -630,10 +630,9 @@ class VoiceSampler:
                          if (t < start or region_end is not None or runs_on) and n > 1}
         # (a fermata over a held melody note: at the note, HELD_FERMATAS; the score keeps its
         # own, so the step it moves to is not marked again)
-        held = {round(_held_fermata(t * step, request, vplan, rewritten) / step)
-                for t in fermata_steps} - fermata_steps
-        fermata_steps = {round(_held_fermata(t * step, request, vplan, rewritten) / step)
-                         for t in fermata_steps}
+        moved = {round(_held_fermata(t * step, request, vplan, rewritten) / step)
+                 for t in fermata_steps}
+        held, fermata_steps = moved - fermata_steps, moved
         # a melody harmonized in a score that marks no phrase end is phrased by its notes
         # (music.phrases: long notes, rests, the next phrase's upbeat): the plan cadences there
         # as at a chorale's fermatas, which are not written (MELODY_PHRASES)

@@ -149,11 +149,8 @@ def _repeats(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
     one note at a time (every other event alone): a repeated G#4 spelled G# and then A-flat,
     tied into the next bar before rising to A, read as a diminished unison (a listening
     review's D minor continuation)."""
-    by_voice: dict[int, list[int]] = {}
-    for i, e in enumerate(events):
-        by_voice.setdefault(e[3], []).append(i)
     runs: list[list[int]] = []
-    for idx in by_voice.values():
+    for idx in _by_voice(events):
         onsets = [events[i][0] for i in idx]
         many = Counter(onsets)
         single = [many[t] == 1 for t in onsets]
@@ -201,13 +198,18 @@ def _sounding(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
     return out
 
 
-def _neighbours(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
-    """For each event, the nearest-in-pitch note before it and after it in the same voice."""
+def _by_voice(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
+    """The indices of ``events`` grouped by voice, each group in score order."""
     by_voice: dict[int, list[int]] = {}
     for i, e in enumerate(events):
         by_voice.setdefault(e[3], []).append(i)
+    return list(by_voice.values())
+
+
+def _neighbours(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
+    """For each event, the nearest-in-pitch note before it and after it in the same voice."""
     out: list[list[int]] = [[] for _ in events]
-    for idx in by_voice.values():
+    for idx in _by_voice(events):
         onsets = sorted({events[i][0] for i in idx})
         at: dict[int, list[int]] = {}
         for i in idx:
