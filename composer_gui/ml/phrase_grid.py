@@ -31,6 +31,26 @@ def _fermata_places(fermata_steps: set[int], start_step: int, bar_steps: list[in
     return frozenset(out)
 
 
+def sketch_phrase(fermata_steps: set[int], first_step: int, start_step: int, bar_len: int,
+                  shortest: int, longest: int) -> int:
+    """The steps of the sketch's own phrases (voice_sampler.SKETCH_PHRASES) where they are
+    regular and shorter than a long phrase: its phrase ends before ``start_step`` (two or more)
+    lie one whole number of bars (``bar_len`` steps) apart, at least ``shortest`` and less than
+    ``longest``, and the first lies no further from the sketch's first note (``first_step``)
+    than that; else 0. A composer's 2-bar phrases in 3/4 were continued in 4-bar ones, Bach's
+    length in that meter; irregular ends (a 6-beat phrase among 8-beat ones) are Bach's own
+    and leave his lengths."""
+    ends = sorted(f for f in fermata_steps if first_step <= f < start_step)
+    gaps = {b - a for a, b in itertools.pairwise(ends)}
+    if len(ends) < 2 or len(gaps) != 1:
+        return 0
+    period = gaps.pop()
+    if bar_len <= 0 or period % bar_len or not shortest <= period < longest or \
+            ends[0] - first_step > period:
+        return 0
+    return period
+
+
 # A long phrase, in beats: Bach's commonest (two bars of 4/4). The sampler's phrase-end bonuses
 # wait for it (voice_sampler.PHRASE_CADENCE_BONUS), and the phrase grid keeps whole ones
 LONG_PHRASE_BEATS = 8
@@ -80,7 +100,7 @@ def _two_strong_beats(bar_steps: int, beat: int) -> bool:
 
 
 def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | None = None,
-                      unit: int = 0) -> int:
+                      unit: int = 0, place: int | None = None) -> int:
     """Where the cadence option's final tonic starts: on a strong beat, so that it is held as
     an ending is. A bar of four beats or more ends on its middle beat (a half note in 4/4, as
     chorale phrases close); shorter bars on the downbeat (a dotted half in 3/4, a whole bar in
@@ -89,8 +109,16 @@ def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | Non
     ``after`` (the sketch's last phrase end) and ``unit`` (a phrase's steps): a bar with both
     strong beats ends on the downbeat where that leaves the phrases from ``after`` nearer whole
     units (FINAL_ON_PHRASE_GRID: 36 beats from a fermata on beat 3 make 8 + 8 + 8 + 12, or a
-    4-beat phrase; 34 make 8 + 8 + 8 + 10, Bach's second commonest last phrase)."""
+    4-beat phrase; 34 make 8 + 8 + 8 + 10, Bach's second commonest last phrase). ``place``
+    (steps into the bar where the sketch's phrases end, with ``unit`` their length in a bar of
+    one strong beat: voice_sampler.SKETCH_PHRASES): there, where that is on their grid and the
+    downbeat is not (2-bar phrases closing on beat 2 of 3/4 close the piece on beat 2 too)."""
     beats = (stop_step - bar_step) // beat
+    if place is not None and unit > 0 and after is not None and after < bar_step and \
+            not _two_strong_beats(stop_step - bar_step, beat) and \
+            place > 0 and bar_step + place < stop_step and \
+            _grid_off(bar_step + place - after, unit) < _grid_off(bar_step - after, unit):
+        return bar_step + place
     if _two_strong_beats(stop_step - bar_step, beat):
         middle = bar_step + beats // 2 * beat
         if after is not None and unit > 0 and after < bar_step:

@@ -359,6 +359,9 @@ class _VoiceJob:
     close_key: KeySignature | None = None  # the key the final cadence closes in (``key``)
     # the steps a chorale phrase's lengths count as a beat (PHRASE_BEAT_34; 0: ``beat_steps``)
     phrase_beat: int = 0
+    # the steps of the sketch's own regular phrases shorter than a long one (SKETCH_PHRASES;
+    # 0: none, Bach's lengths)
+    sketch_phrase: int = 0
     # the closing chord's own fermata is not written: a harmonized melody marks one later under
     # its final note (struck again in its last bar, or held there; melody_final_step), and two
     # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s);
@@ -656,9 +659,21 @@ class VoiceSampler:
         sketch_end = max((f for f in given_fermatas if f < start_step), default=None)
         grid_from = sketch_end if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 \
             else None
+        phrase_beat = beat * 3 // 2 if PHRASE_BEAT_34 and n > 2 and \
+            ts.bar_ticks == 3 * ts.beat_ticks and beat % 2 == 0 else 0
+        # a continuation keeps the sketch's own shorter phrases (SKETCH_PHRASES)
+        own_phrase = phrase_grid.sketch_phrase(
+            given_fermatas, min((nt.start for nt in score.notes), default=0) // step,
+            start_step, ts.bar_ticks // step, MIN_LAST_PHRASE_BEATS * beat,
+            phrase_grid.LONG_PHRASE_BEATS * (phrase_beat or beat)) \
+            if SKETCH_PHRASES and grid_from is not None and region_end is None and \
+            not request.harmonize else 0
         if n == 1:  # a tune: a figure, then the tonic on the last beat
             last_beat = _line_final_step(last_bar_step, stop_step, beat,
                                          ts.bar_ticks // ts.beat_ticks)
+        elif own_phrase:
+            last_beat = _final_chord_step(last_bar_step, stop_step, beat, grid_from, own_phrase,
+                                          grid_from - bar_steps[where(grid_from)[0]])
         else:
             last_beat = _final_chord_step(last_bar_step, stop_step, beat, grid_from,
                                           phrase_grid.LONG_PHRASE_BEATS * beat)
@@ -852,16 +867,17 @@ class VoiceSampler:
                          last_fermata=-(10 ** 9) if sketch_end is None else sketch_end,
                          fermata_places=_fermata_places(fermata_steps, start_step, bar_steps,
                                                         ts.bar_ticks // step),
-                         phrase_unit=phrase_grid.LONG_PHRASE_BEATS * beat
-                         if _two_strong_beats(ts.bar_ticks // step, beat) else 0,
+                         phrase_unit=own_phrase or (phrase_grid.LONG_PHRASE_BEATS * beat
+                                                    if _two_strong_beats(ts.bar_ticks // step,
+                                                                         beat) else 0),
+                         sketch_phrase=own_phrase,
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
                          final_unmarked=final_unmarked, heard_ends=heard_ends | held,
                          home_final=_home_final(vplan.notes[0], start, key)
                          if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
                          home_from=last_beat - beat,
-                         phrase_beat=beat * 3 // 2 if PHRASE_BEAT_34 and n > 2
-                         and ts.bar_ticks == 3 * ts.beat_ticks and beat % 2 == 0 else 0)
+                         phrase_beat=phrase_beat)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1217,6 +1233,10 @@ class VoiceSampler:
                 closes_marked = np.flatnonzero(sampled)
             # ... and so does a phrase end the score marks (a harmonized melody's fermata, one
             # inside a rewritten region) where no cadence is planned (GIVEN_CLOSES)
+            # a phrase end on the sketch's own grid is struck there, as the sketch's are: the
+            # top voice does not hold into it (SKETCH_PHRASES)
+            grid_strike = closes_marked if closes_marked is not None and job.sketch_phrase \
+                and (frame.step - job.last_fermata) % job.sketch_phrase == 0 else None
             close_rows = closes_marked
             if close_rows is None and GIVEN_CLOSES and rules and n > 2 and frame.fermata \
                     and not (frame.context or frame.final):
@@ -1397,6 +1417,8 @@ class VoiceSampler:
                             worn = holding & (fermata_at < opened[:, i]) & \
                                 (frame.step - opened[:, i] >= MAX_NOTE_BEATS * job.beat_steps)
                             mask[worn, HOLD] = False
+                        if i == 0 and grid_strike is not None:
+                            mask[grid_strike, HOLD] = False  # (SKETCH_PHRASES)
                         if enter is not None and job.pitch_ok[i].any():
                             mask[enter, REST] = False
                         if not entered[:, i].all():
@@ -2094,6 +2116,8 @@ class _Schedule:
     top_next: list[int] | None  # the given top voice's pitch on the next beat (-1: none)
     top_rest: list[bool] | None  # the given top voice rests here (MELODY_RESTS_ALL)
     top_enters: list[bool] | None  # ... and enters again here
+    sketch_phrase: int = 0  # the sketch's own phrase length (SKETCH_PHRASES; 0: none)
+    grid_from: int = 0  # ... counted from its last phrase end
 
     def crowded(self, step: int) -> bool:
         return _crowded(self.last_place, self.long_phrase, step)
@@ -2110,16 +2134,23 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     strong = _strong_frames(job.frames, job.beat_steps)
     long_phrase = phrase_grid.LONG_PHRASE_BEATS * pb
     overdue_phrase = OVERDUE_PHRASE_BEATS * pb
+    last_phrase = tuple(b * pb for b in LAST_PHRASE_BEATS)
+    if job.sketch_phrase:  # the sketch's own shorter phrases (SKETCH_PHRASES)
+        long_phrase = job.sketch_phrase
+        min_last = min(min_last, long_phrase)
+        last_phrase = (long_phrase, long_phrase + long_phrase // 2)
     places = job.fermata_places if PHRASE_PLACES else frozenset()
     if places:  # the sketch's phrase ends show where in the bar the model's fall
         strong = [f.pos in places for f in job.frames]
         overdue_phrase = long_phrase  # (the next place after 8 beats is 12 beats on)
+    if places and job.sketch_phrase:  # ... and on the grid of its own length
+        strong = [on and (f.step - job.last_fermata) % job.sketch_phrase == 0
+                  for f, on in zip(job.frames, strong, strict=True)]
     # per frame: on a beat, a beat before a place where a phrase may end (PRE_CLOSE_PULL)
     placed_at = {f.step for f, on in zip(job.frames, strong, strict=True)
                  if on and f.final == 0 and not f.context} if places else set()
     # the place where the last phrase starts: the one nearest LAST_PHRASE_BEATS before the
     # closing chord that leaves it MIN_LAST_PHRASE_BEATS (a later one when none is there)
-    last_phrase = tuple(b * pb for b in LAST_PHRASE_BEATS)
     last_place = None
     if closing is not None:
         fits = [f.step for f, on in zip(job.frames, strong, strict=True)
@@ -2216,7 +2247,7 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
                      placed_at, last_place, before_place, dominant_beats, before_close,
                      before_dominant, dominant_keys, place_ahead, dominant_ahead, half_close,
                      cadence_ahead, plan_place, unresolved, given_ahead, given_next, top_next,
-                     top_rest, top_enters)
+                     top_rest, top_enters, job.sketch_phrase, job.last_fermata)
 
 
 def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.ndarray,
@@ -2282,6 +2313,14 @@ def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.nd
         due = frame.step - marked_at >= long_phrase
         if late is not None:
             due &= late
+        if due.any():
+            mask = mask.copy()
+            mask[due, p0] = ~mask[due, p0 + 1]
+    # a phrase ends at each point of the sketch's own phrase grid (SKETCH_PHRASES)
+    if rules and n > 2 and sc.sketch_phrase and frame.on_beat and frame.final == 0 and \
+            (frame.step - sc.grid_from) % sc.sketch_phrase == 0 and \
+            not crowded(frame.step) and (closing is None or closing - frame.step >= min_last):
+        due = frame.step - marked_at >= long_phrase
         if due.any():
             mask = mask.copy()
             mask[due, p0] = ~mask[due, p0 + 1]
@@ -2558,6 +2597,18 @@ FORCED_PHRASE_BEATS = 12
 # closed their phrases after 9 beats, three bars (a listening review heard 5 + 3 bars where
 # the sketch had 4 + 4)
 PHRASE_BEAT_34 = True
+# A continuation after a sketch whose phrase ends come at one regular length of whole bars,
+# shorter than a long phrase (two bars of 3/4, one of 4/4), keeps that length: it is the long
+# phrase the phrase-end rules wait for, the last phrase's and the closing chord's grid
+# (phrase_grid.sketch_phrase). A listening review heard a G minor 3/4 sketch of 2-bar phrases
+# continued in 4-bar ones. A length of 6 beats at least (MIN_LAST_PHRASE_BEATS, unscaled):
+# Bach opens 9 of his 399 chorales with two or three 1-bar phrases of 4/4 (BWV 66.6, 110.7,
+# 346...) and goes on in 8 and 12 beats in every one, so a 4-beat phrase is no length he keeps;
+# of his openings only BWV 123.6 (val, 2-bar phrases of 3/2) has a regular shorter length.
+# A phrase end at a point of that grid is forced there, and the top voice strikes on it (the
+# model reached its 3/4 closes on the downbeat and held them through beat 2, where the
+# sketch's phrases end: a close no voice strikes is none, UNSTRUCK_ENDS_DROPPED)
+SKETCH_PHRASES = True
 # The closing chord of a chorale continued after its phrase ends falls on the bar's downbeat
 # where that fits their grid better than its middle beat (_final_chord_step), and the last
 # phrase starts at the place that leaves whole long phrases from the sketch's last phrase end

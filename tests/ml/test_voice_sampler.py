@@ -2236,6 +2236,57 @@ def test_a_chorale_in_three_four_phrases_in_four_bars(tiny_voice_model, monkeypa
     assert (twelve >= 0.75 * len(lengths)) if rule else (twelve <= 0.25 * len(lengths)), lengths
 
 
+def test_the_sketchs_phrase_length_is_read_where_it_is_regular():
+    from composer_gui.ml.phrase_grid import sketch_phrase
+
+    bar = 12  # 3/4 in sixteenths; a long phrase 72 steps (12 beats), the shortest 24 (6 beats)
+    assert sketch_phrase({20, 44}, 0, 48, bar, 24, 72) == 24  # 2-bar phrases from bar 1
+    assert sketch_phrase({20, 44, 68}, 0, 72, bar, 24, 72) == 24
+    assert sketch_phrase({20, 44, 80}, 0, 96, bar, 24, 72) == 0  # 2 bars, then 3: irregular
+    assert sketch_phrase({20}, 0, 48, bar, 24, 72) == 0  # one phrase end says no length
+    assert sketch_phrase({44, 116}, 0, 120, bar, 24, 72) == 0  # a long phrase: Bach's already
+    assert sketch_phrase({20, 38}, 0, 48, bar, 12, 72) == 0  # 6 steps from whole bars
+    assert sketch_phrase({68, 92}, 0, 96, bar, 24, 72) == 0  # a first phrase far longer
+    assert sketch_phrase({20, 44, 68}, 0, 48, bar, 24, 72) == 24  # (the span's own: not read)
+    assert sketch_phrase({8, 20}, 0, 24, bar, 24, 72) == 0  # one bar: shorter than the shortest
+
+
+def test_the_final_chord_closes_on_the_sketchs_phrase_grid_in_three_four():
+    from composer_gui.ml.phrase_grid import _final_chord_step
+
+    # 3/4 (12 steps a bar) phrases ending on beat 2 (4 steps in) every 2 bars, the last at 44
+    assert _final_chord_step(132, 144, 4, 44, 24, 4) == 136  # 92 steps on: on the grid
+    assert _final_chord_step(132, 144, 4, 44, 24, 0) == 132  # a downbeat place: the downbeat
+    assert _final_chord_step(132, 144, 4, 44, 0, 4) == 132  # no length: the downbeat
+    assert _final_chord_step(132, 144, 4, 36, 24, 4) == 132  # the downbeat is on the grid
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_sketchs_short_phrases_are_continued_so(tiny_voice_model, monkeypatch, rule):
+    """SKETCH_PHRASES: a 3/4 sketch whose phrases end on beat 2 of bars 2 and 4, continued 8
+    bars x 2 (6 seeds): its 2-bar phrases go on (44 of 46 phrases 6 beats, two dropped closes
+    make 12), and the closing chord falls on beat 2 of the last bar, their grid; without the
+    rule the tiny model's phrases run 10 to 13 beats (none of 6) to a close on the downbeat."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "SKETCH_PHRASES", rule)
+    s = load_sampler(tiny_voice_model)
+    score = dataclasses.replace(chorale(12), time_signatures=(TimeSignature(0, 3, 4),),
+                                fermatas=(4 * TPQ, 10 * TPQ))
+    lengths, closing = [], Counter()
+    for seed in range(6):
+        list(s.stream(score, GenerationRequest(bars=8, variations=2, seed=seed)))
+        for ticks in s.fermatas:
+            ends = [10 * TPQ, *sorted(t for t in ticks if t >= 12 * TPQ)]
+            lengths += [(b - a) // TPQ for a, b in itertools.pairwise(ends)]
+            closing[max(ticks) - 33 * TPQ] += 1  # after the last bar's downbeat (bar 12)
+    six = sum(b == 6 for b in lengths)
+    if rule:
+        assert six >= 0.75 * len(lengths) and closing[TPQ] == 12, (sorted(lengths), closing)
+    else:
+        assert six <= 0.25 * len(lengths) and closing[0] == 12, (sorted(lengths), closing)
+
+
 def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_model,
                                                                      monkeypatch):
     """Where the tiny model's voices, written top first, left the bass no root at the last
