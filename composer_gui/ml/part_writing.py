@@ -1357,7 +1357,8 @@ def _in_chord(chord: np.ndarray, pitch: np.ndarray) -> np.ndarray:
 
 def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: np.ndarray,
                pitch_offset: int, above: np.ndarray | None = None,
-               way: np.ndarray | None = None, also: np.ndarray | None = None) -> np.ndarray:
+               way: np.ndarray | None = None, also: np.ndarray | None = None,
+               letters: np.ndarray | None = None) -> np.ndarray:
     """In ``rows`` the voice's next note lies a step or less from the note it sounds
     (``sounding``): an unaccented passing or neighbour note resolves by step. The model's own
     half-beat notes reached by step left by a leap in the harmonized test melodies: tenor 84
@@ -1365,12 +1366,15 @@ def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: n
     --no-step-rule). The step does
     not cross the voice above (``above``: its pitch now, -1: silent), and goes only up
     where ``way`` ([rows]) is 1, only down where it is -1. Holding stays allowed. A row left
-    without a note keeps its mask. ``also`` ([rows, candidates]): moves allowed besides. The
-    rows narrowed."""
+    without a note keeps its mask. ``also`` ([rows, candidates]): moves allowed besides;
+    ``letters`` ([rows, candidates]): the steps allowed by their spelling (:func:`_letter_steps`).
+    The rows narrowed."""
     move = cand[None, :] - sounding[:, None]
     near = np.abs(move) <= 2
     if way is not None:
         near &= move * way[:, None] >= 0
+    if letters is not None:
+        near &= letters
     if also is not None:
         near |= also
     if above is not None:
@@ -1386,6 +1390,20 @@ def _step_mask(mask: np.ndarray, rows: np.ndarray, sounding: np.ndarray, cand: n
 # key by a leap (Bach 38 of 276; bench/voice_leaps.py --split val [--no-chromatic-steps];
 # docs/voices.md), and a fifteenth review found the steps left often went the wrong way.
 CHROMATIC_STEPS = True
+# ... to the next letter as _LETTER spells it (C# to D, or else to B; B-flat to A, or else to
+# C), the same pitch struck again or held: not back to its own letter (C# to C, a wobble) nor
+# two letters on by two semitones (B-flat to G#, a diminished third). A listening review
+# (session 55) heard alto C#4-C4 and bass F-D# in the first lines of unlocked hymn settings
+CHROMATIC_LETTERS = True
+
+
+def _letter_steps(before: np.ndarray, cand: np.ndarray, minor: bool) -> np.ndarray:
+    """[rows, candidates]: the candidate lies one letter from ``before`` ([rows] normalized
+    pitches; octaves counted), or is the same pitch."""
+    letter = np.asarray(_LETTER[minor])
+    at = letter[before % 12] + 7 * (before // 12)
+    to = letter[cand % 12] + 7 * (cand // 12)
+    return (np.abs(to[None, :] - at[:, None]) == 1) | (cand[None, :] == before[:, None])
 
 
 def _chromatic_ways() -> dict[bool, np.ndarray]:
@@ -1424,10 +1442,11 @@ def _chromatic_step_mask(mask: np.ndarray, i: int, before: np.ndarray, cur: np.n
         move = cand[None, :] - before[:, None]
         also = ((before % 12 == fall[0])[:, None] & (cand % 12 == fall[1])[None, :]
                 & (move >= -4) & (move <= -3))
-    led = _step_mask(mask, out, before, cand, pitch_offset, above, way, also)
+    letters = _letter_steps(np.maximum(before, 0), cand, minor) if CHROMATIC_LETTERS else None
+    led = _step_mask(mask, out, before, cand, pitch_offset, above, way, also, letters)
     rest = out & ~led  # where no step the way it leads is left, a step the other way
     if rest.any():
-        _step_mask(mask, rest, before, cand, pitch_offset, above)
+        _step_mask(mask, rest, before, cand, pitch_offset, above, letters=letters)
 
 
 def _passing_pitch(a: int, c: int, minor: bool) -> int | None:

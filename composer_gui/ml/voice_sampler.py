@@ -690,9 +690,13 @@ class VoiceSampler:
         # (under the lock, only closes whose chords keep to its notes: CLOSES_IN_LOCK)
         lock_bits = None if pcs is None or not CLOSES_IN_LOCK else \
             sum(1 << ((pc + shift) % 12) for pc in pcs)
-        closes = plan_phrase_closes(melody, fermata_steps, start_step, last_bar_step, bar_steps,
-                                beat, minor, plan_rng if request.style_rules else None,
-                                close_keys, lock_bits)
+        # (a region that kept music follows has no final cadence: its last bar's phrase ends
+        # close as the others do, REGION_LAST_BAR_CLOSES)
+        closes = plan_phrase_closes(melody, fermata_steps, start_step,
+                                    stop_step if REGION_LAST_BAR_CLOSES and not ends_piece
+                                    else last_bar_step, bar_steps,
+                                    beat, minor, plan_rng if request.style_rules else None,
+                                    close_keys, lock_bits)
         # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
         # second degree) closes on the dominant, not under a forced tonic: a half cadence
         close = melody_close(melody, last_beat, minor) if tonic_check else 2
@@ -2437,6 +2441,12 @@ MIN_LAST_PHRASE_BEATS = 6
 GIVEN_LINES_KEPT = True
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
+# A region harmonized under a melody, with kept music after it, plans a close at a phrase end
+# in its last bar as at the others (only a harmonization that ends the piece keeps its last bar
+# for the final cadence). A listening review (session 55) heard St. Anne's second line rewritten
+# (--harmonize --region 3:4): the fermata at bar 4 was no planned close, so its chord was not
+# held with the melody's dotted half (CLOSES_HELD) but struck again on beat 3 under it
+REGION_LAST_BAR_CLOSES = True
 # Under the key lock ("Stay in the key") a harmonized melody's phrases close only on chords, and
 # after dominants, whose notes the lock allows, and it ends in another key only where that key's
 # tonic triad keeps to them (melody_plan.close_choice's ``allowed``, key_fits). The closes are

@@ -60,7 +60,8 @@ def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[No
     """Remove one occurrence of each removed note and add the added ones (a multiset diff).
 
     A part index past the last part adds empty parts up to it, named by ``names`` (default
-    "Continuation"); ``names`` of existing parts rename them. Raises LookupError when a note to
+    "Continuation") with the program of the score's first pitched part; ``names`` of existing
+    parts rename them. Raises LookupError when a note to
     remove is not in the score (the diff was made for another score)."""
     remove: dict[int, Counter] = defaultdict(Counter)
     add: dict[int, list] = defaultdict(list)
@@ -70,8 +71,12 @@ def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[No
         add[part].append(note)
     parts = list(score.parts)
     touched = set(remove) | set(add)
+    # a new part sounds as the score's first pitched part, its melody, does (a choir's hymn
+    # harmonized: its alto, tenor and bass sing as its soprano; a listening review, session
+    # 55, heard them on the piano, General MIDI's program 0)
+    program = next((p.program for p in score.parts if not p.is_drum), 0)
     while touched and max(touched) >= len(parts):
-        parts.append(Part(name=(names or {}).get(len(parts), NEW_PART_NAME)))
+        parts.append(Part(name=(names or {}).get(len(parts), NEW_PART_NAME), program=program))
     for i in touched:
         left = remove.get(i)
         if left:

@@ -990,6 +990,33 @@ def test_reharmonize_a_region_of_a_four_part_score(sampler):
             [n for n in old.notes if not lo <= n.start < hi]
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_regions_last_bar_phrase_end_holds_with_the_melody(sampler, monkeypatch, rule):
+    """REGION_LAST_BAR_CLOSES: bars 3-4 of a 5-bar chorale reharmonized, the soprano holding
+    D5 three beats under a fermata in bar 4 with bar 5 kept after it: the close is planned
+    there (a half close), so the lower voices keep its chord, G B D, while the melody holds
+    (8 of 8 variations); without the rule bar 4 was left to a final cadence, which a region
+    that music follows has not, and the tiny model's chords changed under the held D (in
+    each variation here)."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "REGION_LAST_BAR_CLOSES", rule)
+    base = chorale(20)
+    held = (Note(3 * BAR, 74, 3 * TPQ, 80), Note(3 * BAR + 3 * TPQ, 72, TPQ, 80))
+    soprano = Part(tuple(n for n in base.parts[0].notes if not 3 * BAR <= n.start < 4 * BAR)
+                   + held, name="Soprano")
+    score = dataclasses.replace(base, parts=(soprano, *base.parts[1:]), fermatas=(3 * BAR,))
+    out = sampler.generate(score, GenerationRequest(harmonize=True, start_tick=2 * BAR,
+                                                    end_tick=4 * BAR, variations=8, seed=3))
+    struck = [sorted({n.pitch % 12 for p in r.parts[1:] for n in p.notes
+                      if 3 * BAR <= n.start < 3 * BAR + 3 * TPQ}) for r in out]
+    assert all(r.parts[0] == soprano for r in out)
+    if rule:
+        assert all(pcs == [2, 7, 11] for pcs in struck), struck
+    else:
+        assert sum(not set(pcs) <= {2, 5, 7, 11} for pcs in struck) >= 4, struck
+
+
 @pytest.mark.parametrize("score, req, message", [
     (Score(), dict(harmonize=True), "no notes"),
     (Score(parts=(Part((Note(0, 72, TPQ), Note(0, 76, TPQ))),)), dict(harmonize=True),
@@ -1353,34 +1380,39 @@ def test_a_passing_or_neighbour_note_on_the_half_beat_moves_on_by_step(sampler):
     assert _in_chord(np.array([[67, 62, 59]]), np.array([48])).tolist() == [False]
 
 
-def test_a_note_outside_the_key_is_left_by_step_the_way_it_leads(sampler):
+@pytest.mark.parametrize("letters", [True, False])
+def test_a_note_outside_the_key_is_left_by_step_the_way_it_leads(sampler, monkeypatch, letters):
     """Normalized C major: the alto on F#4 (raised) moves on to F#4 or a step up, not above
     the soprano's G4; on E-flat4 (lowered) to E-flat4 or a step down; the tenor on F4 (in the
     key) and a silent voice stay free. In A minor G#4, the raised leading tone, is in the key;
-    B-flat4 is lowered, D#4 raised."""
+    B-flat4 is lowered, D#4 raised. With CHROMATIC_LETTERS the step goes to the next letter:
+    E-flat4 not on to C#4, B-flat4 not to G#4, D#4 not to F4 (diminished thirds), and F#4
+    with no step up left not back to F4 (a wobble); without it they are steps like any."""
+    from composer_gui.ml import part_writing
     from composer_gui.ml.part_writing import _chromatic_step_mask
 
+    monkeypatch.setattr(part_writing, "CHROMATIC_LETTERS", letters)
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
     cur = np.array([[67, -1, -1, -1]] * 4)
     mask = _open_mask(4, sampler)
     _chromatic_step_mask(mask, 1, np.array([66, 63, 65, -1]), cur, cand, v.pitch_offset, False)
     assert allowed_pitches(mask, sampler, 0) == {66, 67} and mask[0, HOLD]
-    assert allowed_pitches(mask, sampler, 1) == {61, 62, 63}
+    assert allowed_pitches(mask, sampler, 1) == ({62, 63} if letters else {61, 62, 63})
     assert allowed_pitches(mask, sampler, 2) == allowed_pitches(mask, sampler, 3) \
         == set(cand.tolist())
     mask = _open_mask(3, sampler)
     _chromatic_step_mask(mask, 0, np.array([68, 70, 63]), cur[:3], cand, v.pitch_offset, True)
     assert allowed_pitches(mask, sampler, 0) == set(cand.tolist())
-    assert allowed_pitches(mask, sampler, 1) == {68, 69, 70}
-    assert allowed_pitches(mask, sampler, 2) == {63, 64, 65}
+    assert allowed_pitches(mask, sampler, 1) == ({69, 70} if letters else {68, 69, 70})
+    assert allowed_pitches(mask, sampler, 2) == ({63, 64} if letters else {63, 64, 65})
     # with no step up left, F#4 steps down; with no step at all, the rule yields
     mask = _open_mask(2, sampler)
     mask[:, v.pitch_offset + 66 - v.min_pitch:v.pitch_offset + 69 - v.min_pitch] = False
     mask[1, v.pitch_offset + 64 - v.min_pitch:v.pitch_offset + 66 - v.min_pitch] = False
     before = mask.copy()
     _chromatic_step_mask(mask, 1, np.array([66, 66]), cur[:2], cand, v.pitch_offset, False)
-    assert allowed_pitches(mask, sampler, 0) == {64, 65}
+    assert allowed_pitches(mask, sampler, 0) == ({64} if letters else {64, 65})
     assert (mask[1] == before[1]).all()
 
 
@@ -2615,9 +2647,11 @@ def test_a_secondary_dominant_is_owed_its_degree_and_the_voices_pay_to_leave_it(
 @pytest.mark.parametrize("harmonize", [False, True])
 def test_more_secondary_dominants_lead_to_their_degree_with_the_cost(
         tiny_voice_model, monkeypatch, harmonize):
-    """The tiny model, 10 seeds x 2: beat chords that are a secondary dominant whose next other
+    """The tiny model, 20 seeds x 2: beat chords that are a secondary dominant whose next other
     chord stands on neither the degree's root nor a third above it are fewer with
-    APPLIED_RESOLUTION_COST."""
+    APPLIED_RESOLUTION_COST (continued 102 against 119, harmonized 77 against 111; with 10
+    seeds the continued counts came within one of each other once CHROMATIC_LETTERS moved the
+    tiny model's paths)."""
     from composer_gui.ml.harmony_tables import pitch_class_bits
     from composer_gui.ml.part_writing import _applied_targets
 
@@ -2626,7 +2660,7 @@ def test_more_secondary_dominants_lead_to_their_degree_with_the_cost(
     def count(cost: float) -> int:
         monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", cost)
         nowhere = 0
-        for sons in _beat_chords(tiny_voice_model, harmonize, 10):
+        for sons in _beat_chords(tiny_voice_model, harmonize, 20):
             bits = [int(pitch_class_bits(np.array([x.pitches]))[0]) for x in sons]
             for k, b in enumerate(bits):
                 after = next((j for j in range(k + 1, len(bits)) if bits[j] & ~b), None)
@@ -4577,7 +4611,7 @@ def test_an_inner_voice_on_a_close_keys_leading_tone_may_fall_to_its_fifth(sampl
     _chromatic_step_mask(mask, 1, np.array([66, 63]), cur, cand, v.pitch_offset, False,
                          (6, 2))
     assert allowed_pitches(mask, sampler, 0) == {62, 66, 67}
-    assert allowed_pitches(mask, sampler, 1) == {61, 62, 63}
+    assert allowed_pitches(mask, sampler, 1) == {62, 63}  # (not C#4: CHROMATIC_LETTERS)
     mask = _open_mask(1, sampler)
     _chromatic_step_mask(mask, 1, np.array([66]), cur[:1], cand, v.pitch_offset, False)
     assert allowed_pitches(mask, sampler) == {66, 67}

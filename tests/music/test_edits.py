@@ -138,6 +138,15 @@ def test_apply_note_diff_is_a_multiset_diff():
         apply_note_diff(s, [(0, C)], [])
 
 
+def test_new_parts_sound_as_the_melody():
+    """A hymn sung by a choir (General MIDI 52, Choir Aahs) harmonized: its new alto and tenor
+    sing too, not on the piano (program 0); a drum part lends no program."""
+    s = score(Part((A,), name="Drums", is_drum=True, program=0), Part((B,), program=52))
+    out = apply_note_diff(s, [], [(2, C), (3, C)], names={2: "Alto", 3: "Tenor"})
+    assert [p.program for p in out.parts] == [0, 52, 52, 52]
+    assert apply_note_diff(score(), [], [(0, C)]).parts[0].program == 0
+
+
 def test_placed_notes_go_to_their_parts_and_new_parts_get_their_names():
     sop = Part((Note(0, 72, 480), Note(480, 74, 480)), name="Soprano")
     alto = Part((Note(0, 67, 480), Note(480, 65, 480)), name="Alto")
