@@ -517,11 +517,12 @@ def _close_triads(minor: bool) -> list[tuple[int, int]]:
 def _own_lines(rows: np.ndarray, n: int, cur: np.ndarray, chord: np.ndarray, owed: np.ndarray,
                strikes: np.ndarray, recent: np.ndarray | None, given_ahead: int | None,
                forced: list, cand: np.ndarray, pitch_ok: np.ndarray, pitch_offset: int,
-               minor: bool) -> np.ndarray:
+               minor: bool, fall: tuple[int, int] | None = None) -> np.ndarray:
     """[rows, voices, pitches]: the notes each voice's own line allows it next (the rules that
     read its last note: a seventh it owes falls, its leaps, false relations with the notes just
-    struck, a note off the key left by step), for :func:`close_voicing.reachable`. A forced
-    voice is left free."""
+    struck, a note off the key left by step; an inner voice's ``fall`` from a leading tone, as
+    :func:`part_writing._chromatic_step_mask` takes it), for :func:`close_voicing.reachable`. A
+    forced voice is left free."""
     out = np.ones((len(rows), n, len(cand)), bool)
     for j in range(n):
         if forced[j] is not None:
@@ -533,20 +534,29 @@ def _own_lines(rows: np.ndarray, n: int, cur: np.ndarray, chord: np.ndarray, owe
         if given_ahead is not None and recent is not None:
             _false_relation_mask(m, j, recent[rows], given_ahead, cand, pitch_offset, minor)
         if part_writing.CHROMATIC_STEPS:
-            _chromatic_step_mask(m, j, chord[rows, j], cur[rows], cand, pitch_offset, minor)
+            _chromatic_step_mask(m, j, chord[rows, j], cur[rows], cand, pitch_offset, minor,
+                                 fall if 0 < j < n - 1 else None)
         out[:, j] = m[:, pitch_offset:pitch_offset + len(cand)]
     return out
 
 
 def _close_lookahead(mask: np.ndarray, table: close_voicing.VoicingTable, reach: np.ndarray,
                      close_rows: np.ndarray, rs: np.ndarray, roots: int, barred: int,
-                     cur: np.ndarray, i: int, cand: np.ndarray, pitch_offset: int) -> None:
+                     cur: np.ndarray, i: int, cand: np.ndarray, pitch_offset: int,
+                     loose: np.ndarray | None = None) -> None:
     """Voice ``i`` of the phrase-end rows ``rs`` (among ``close_rows``, whose reachable voicings
-    ``reach`` holds) takes a note of a voicing still in reach (:data:`CLOSE_LOOKAHEAD`). A row
-    with no voicing left, or left without a note, keeps its mask."""
+    ``reach`` holds) takes a note of a voicing still in reach (:data:`CLOSE_LOOKAHEAD`);
+    ``loose`` (the same from the last onset alone) serves the rows ``reach`` leaves none
+    (CLOSE_LOOKAHEAD_ONSET). A row with no voicing left, or left without a note, keeps its
+    mask."""
+    at = np.searchsorted(close_rows, rs)
     allowed, found = close_voicing.allowed_notes(
-        table, reach[np.searchsorted(close_rows, rs)], cur[rs, :i], i, int(cand[0]), len(cand),
-        roots, barred)
+        table, reach[at], cur[rs, :i], i, int(cand[0]), len(cand), roots, barred)
+    if loose is not None and not found.all():
+        more, more_found = close_voicing.allowed_notes(
+            table, loose[at], cur[rs, :i], i, int(cand[0]), len(cand), roots, barred)
+        allowed = np.where(found[:, None], allowed, more)
+        found = found | more_found
     if not found.any():
         return
     rows = rs[found]

@@ -1270,7 +1270,14 @@ class VoiceSampler:
                                        plan_rng, cand)
             # (rows, the roots their chord may have: None, _close_roots; a pitch class barred)
             close_groups = None
+            if PLANNED_CLOSE_ROOTS and frame.cadence and close_rows is not None:
+                # a planned close's chord is its cadence's: the lookahead and the phrase-end
+                # chord rules look for its root alone
+                planned_minor, planned_shift = frame.close_key or (mode_minor, 0)
+                close_groups = [(close_rows, 1 << (cadence_root(planned_minor, frame.cadence,
+                                                                planned_shift) % 12), -1)]
             close_reach = None  # the voicings the close rows can reach (CLOSE_LOOKAHEAD)
+            loose = None  # ... from the last onset alone (CLOSE_LOOKAHEAD_ONSET)
             if rules and n > 2 and close_rows is not None and cadence_rules.CADENCE_PULL \
                     and not frame.cadence:
                 pull_close = _cadence_pull((at_beat if halves else chord)[close_rows], cand,
@@ -1562,14 +1569,22 @@ class VoiceSampler:
                                     int(cand[0]), _close_triads(mode_minor),
                                     LEADING_TONE[mode_minor])
                             if close_reach is None:
+                                own = _own_lines(close_rows, n, cur, chord, owed, strikes,
+                                                 recent, given_ahead[fi] if given_ahead
+                                                 is not None else None, frame.forced, cand,
+                                                 job.pitch_ok, pitch_offset, mode_minor,
+                                                 _leading_fall(frame, *(frame.close_key or (
+                                                     mode_minor, 0))) if LOOKAHEAD_FALLS
+                                                 else None)
                                 close_reach = close_voicing.reachable(
                                     close_table, chord[close_rows],
-                                    at_beat[close_rows] if across else None,
-                                    _own_lines(close_rows, n, cur, chord, owed, strikes,
-                                               recent, given_ahead[fi] if given_ahead
-                                               is not None else None, frame.forced, cand,
-                                               job.pitch_ok, pitch_offset, mode_minor),
+                                    at_beat[close_rows] if across else None, own,
                                     int(cand[0]))
+                                # (where the beat's chord leaves no voicing: the onset's alone,
+                                # CLOSE_LOOKAHEAD_ONSET)
+                                loose = close_voicing.reachable(
+                                    close_table, chord[close_rows], None, own, int(cand[0])) \
+                                    if CLOSE_LOOKAHEAD_ONSET and across else None
                             top_groups = None  # the top voice: the roots not barred as weak
                             if not i and weak is not None and TOP_LOOKS_PAST_WEAK:
                                 top_groups = _unweak_groups([(close_rows, None, -1)], weak,
@@ -1580,7 +1595,7 @@ class VoiceSampler:
                                 _close_lookahead(mask, close_table, close_reach, close_rows, rs,
                                                  _close_roots(mode_minor) if roots is None
                                                  else roots, barred, cur, i, cand,
-                                                 pitch_offset)
+                                                 pitch_offset, loose)
                         if rules and i == n - 1 and n > 2 and place_ahead[fi] >= 0:
                             _no_bass_seventh(mask, place_ahead[fi] - marked_at >= long_phrase,
                                              cur[:, :i], cur[:, i], cand, pitch_offset)
@@ -1615,10 +1630,8 @@ class VoiceSampler:
                             _step_mask(mask, rows_i, at_half[:, i], cand, pitch_offset,
                                        cur[:, i - 1] if i else None)
                         if rules and n > 2 and part_writing.CHROMATIC_STEPS:
-                            fall = None
-                            if LEADING_FALLS and frame.cadence == 2 and 0 < i < n - 1:
-                                fall = ((LEADING_TONE[cad_minor] + cad_shift) % 12,
-                                        (CADENCE_ROOT[(cad_minor, 2)] + 7 + cad_shift) % 12)
+                            fall = _leading_fall(frame, cad_minor, cad_shift) \
+                                if 0 < i < n - 1 else None
                             _chromatic_step_mask(mask, i, chord[:, i], cur, cand, pitch_offset,
                                                  mode_minor, fall)
                         if rules and FULL_FINAL and frame.cadence and i and n > 2:
@@ -2441,6 +2454,18 @@ MIN_LAST_PHRASE_BEATS = 6
 GIVEN_LINES_KEPT = True
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
+# At a phrase end whose close is planned (a harmonized melody's fermata, a region's), the
+# phrase-end voicing lookahead (CLOSE_LOOKAHEAD) and chord rules look for the planned chord's
+# root alone, as _cadence_mask then forces it: looking for any close root, the lookahead steered
+# an alto under E5 to E4 for an A minor voicing (B4 E4 leapt) where the planned tonic was C, and
+# the bass's forced C made C3 C4 E4 E5, thin
+PLANNED_CLOSE_ROOTS = True
+# Where no voicing of a phrase end's chord is in reach from both the last onset and the beat
+# before it (an eighth between: consecutive fifths or octaves from beat to beat bar it), the
+# lookahead looks from the last onset alone rather than yield: the harmonized val melodies'
+# altos at their phrase ends found no voicing in 422 of 1,640 rows and wrote anything, and
+# the chord came out thin (C3 C4 E4 E5 under G5 G4 at the beat before)
+CLOSE_LOOKAHEAD_ONSET = True
 # A region harmonized under a melody, with kept music after it, plans a close at a phrase end
 # in its last bar as at the others (only a harmonization that ends the piece keeps its last bar
 # for the final cadence). A listening review (session 55) heard St. Anne's second line rewritten
@@ -2902,6 +2927,21 @@ BASS_STEPS_INTO_CADENCE = True
 # two alone (Bach 20 of 224 / - ; a scratch count); soprano and alto in unison on the root
 # over the third 25 / 18 -> 9 / 12
 LEADING_FALLS = True
+# The phrase-end lookahead (_own_lines) counts that fall among the notes the voice may take:
+# without it the lookahead held the voice to its rise, found no whole triad in reach and yielded
+# (the harmonized val melodies x 2, interior fermata chords of two pitch classes: 56 -> 44 of
+# 382, with PLANNED_CLOSE_ROOTS and CLOSE_LOOKAHEAD_ONSET 64 -> 44; two voices on one pitch
+# 44 -> 32)
+LOOKAHEAD_FALLS = True
+
+
+def _leading_fall(frame: _Frame, minor: bool, shift: int) -> tuple[int, int] | None:
+    """(leading tone, fifth) as normalized pitch classes where an inner voice may fall a third
+    from the first to the second at this frame (LEADING_FALLS: a planned close's tonic in the
+    key ``minor``, ``shift``); None."""
+    if LEADING_FALLS and frame.cadence == 2:
+        return ((LEADING_TONE[minor] + shift) % 12, (CADENCE_ROOT[(minor, 2)] + 7 + shift) % 12)
+    return None
 
 
 ENDING_BEATS = 4  # the search's ending checks look this far back for outer parallels

@@ -4798,7 +4798,8 @@ def test_a_planned_close_is_seldom_the_chord_the_phrase_before_closed_on():
 def test_the_plan_hears_the_chord_each_phrase_end_closed_on(tiny_voice_model, monkeypatch):
     """The sketch's phrase ends close on C major (beats 6 and 14): the first plan of every
     continuation avoids C; later plans avoid the root of the row's own last phrase end, which
-    the written continuations' fermata chords show."""
+    the written continuations' fermata chords show (6 seeds: with 3, after the session-55
+    phrase-end lookahead changes, the tiny model's later closes were all on C)."""
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
 
@@ -4813,7 +4814,7 @@ def test_the_plan_hears_the_chord_each_phrase_end_closed_on(tiny_voice_model, mo
     s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(8, True): 1.0}))
     score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
     roots = set()
-    for seed in range(3):
+    for seed in range(6):
         first = len(seen)
         out = s.generate(score, GenerationRequest(bars=6, seed=seed))[0]
         assert seen[first] == [0]  # C major at beat 14
@@ -5371,3 +5372,26 @@ def test_a_passing_note_keeps_to_a_church_modes_notes(sampler, monkeypatch):
     assert passing() == [57, 59]  # A3, then B3
     monkeypatch.setattr(voice_sampler, "PASSING_IN_MODE", False)
     assert passing() == [57]
+
+
+@pytest.mark.parametrize("falls", [True, False])
+def test_the_phrase_end_lookahead_counts_a_leading_tones_fall(sampler, monkeypatch, falls):
+    """LOOKAHEAD_FALLS: at a planned close's tonic in G (normalized C major, shift 7), the
+    alto on F#4 may fall to D4 (LEADING_FALLS), and the lookahead's own lines for it say so: F#4
+    G4 and D4; without it only F#4 and G4, so the lookahead found no whole G triad in reach
+    under G4 over the bass's G and yielded (a thin close)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.cadence_rules import _own_lines
+
+    monkeypatch.setattr(voice_sampler, "LOOKAHEAD_FALLS", falls)
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    frame = voice_sampler._Frame(0, None, 0, [None] * 4, cadence=2, close_key=(False, 7))
+    fall = voice_sampler._leading_fall(frame, False, 7) if falls else None
+    chord = np.array([[69, 66, 62, 50]])  # D3 D4 F#4 A4: V of G
+    own = _own_lines(np.array([0]), 4, chord.copy(), chord, np.full((1, 4), -1),
+                     np.zeros((1, 4), np.int64), None, None, [None] * 4, cand,
+                     np.ones((4, v.pitch_offset + len(cand)), bool), v.pitch_offset, False, fall)
+    alto = {int(p) for p in cand[own[0, 1]]}
+    assert alto & {62, 64, 66, 67} == ({62, 66, 67} if falls else {66, 67}), sorted(alto)
+    assert voice_sampler._leading_fall(dataclasses.replace(frame, cadence=1), False, 7) is None
