@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from composer_gui.ml.harmony_tables import cadence_root
 from composer_gui.ml.sampler import GenerationRequest
-from composer_gui.music.score import Score
+from composer_gui.music.score import Note, Score
 
 if TYPE_CHECKING:
     from composer_gui.ml.voice_sampler import _Frame
@@ -49,6 +49,16 @@ def sketch_phrase(fermata_steps: set[int], first_step: int, start_step: int, bar
             ends[0] - first_step > period:
         return 0
     return period
+
+
+def held_end(top: list[Note], stop: int, beat_ticks: int, step: int) -> int | None:
+    """The grid step of the top line's last note before tick ``stop`` where it sounds two
+    beats or more and up to ``stop`` (a sketch closing a phrase on a held note), else None
+    (voice_sampler.SKETCH_END_HEARD)."""
+    last = max((n for n in top if n.start < stop), key=lambda n: n.start, default=None)
+    if last is None or last.end < stop or min(last.end, stop) - last.start < 2 * beat_ticks:
+        return None
+    return last.start // step
 
 
 # A long phrase, in beats: Bach's commonest (two bars of 4/4). The sampler's phrase-end bonuses

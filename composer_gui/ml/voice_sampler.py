@@ -657,6 +657,10 @@ class VoiceSampler:
         # the sketch's last phrase end (a chorale continued after it: the closing chord fits
         # the grid of its phrases)
         sketch_end = max((f for f in given_fermatas if f < start_step), default=None)
+        if sketch_end is None and SKETCH_END_HEARD and n > 2 and request.style_rules and \
+                region_end is None and not request.harmonize and not score.fermatas:
+            # a sketch that marks no phrase end but ends on a held note closes a phrase there
+            sketch_end = phrase_grid.held_end(vplan.notes[0], start, ts.beat_ticks, step)
         grid_from = sketch_end if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 \
             else None
         phrase_beat = beat * 3 // 2 if PHRASE_BEAT_34 and n > 2 and \
@@ -2632,6 +2636,13 @@ FORCED_PHRASE_BEATS = 12
 # closed their phrases after 9 beats, three bars (a listening review heard 5 + 3 bars where
 # the sketch had 4 + 4)
 PHRASE_BEAT_34 = True
+# A continuation of a sketch that marks no phrase end (a MIDI sketch, a piano texture) counts
+# its phrases from the sketch's last note where that note holds two beats or more to the
+# sketch's end (phrase_grid.held_end): the sketch closed a phrase there. A listening review
+# (session 55) heard a 2-part F major sketch that closed V-I on a held F continued with a
+# fermata a bar later, a one-bar "phrase" (the count had started nowhere: MIN_PHRASE_BEATS
+# could not hold it back)
+SKETCH_END_HEARD = True
 # A continuation after a sketch whose phrase ends come at one regular length of whole bars,
 # shorter than a long phrase (two bars of 3/4, one of 4/4), keeps that length: it is the long
 # phrase the phrase-end rules wait for, the last phrase's and the closing chord's grid

@@ -2319,6 +2319,39 @@ def test_a_sketchs_short_phrases_are_continued_so(tiny_voice_model, monkeypatch,
         assert six <= 0.25 * len(lengths) and closing[0] == 12, (sorted(lengths), closing)
 
 
+def test_a_held_last_note_ends_the_sketchs_phrase():
+    from composer_gui.ml.phrase_grid import held_end
+
+    half = [Note(0, 72, TPQ), Note(14 * TPQ, 65, 2 * TPQ)]  # a half note to the sketch's end
+    assert held_end(half, 16 * TPQ, TPQ, TPQ // 4) == 14 * 4
+    assert held_end([half[0], Note(15 * TPQ, 65, TPQ)], 16 * TPQ, TPQ, TPQ // 4) is None
+    assert held_end([Note(14 * TPQ, 65, TPQ)], 16 * TPQ, TPQ, TPQ // 4) is None  # ends early
+    assert held_end([], 16 * TPQ, TPQ, TPQ // 4) is None
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_sketch_without_fermatas_is_phrased_from_its_held_close(tiny_voice_model, monkeypatch,
+                                                                  rule):
+    """SKETCH_END_HEARD: a 4-bar sketch with no fermata whose soprano ends on a half note
+    (beat 3 of bar 4), continued 4 bars x 2 (6 seeds) by a model that likes a fermata on the
+    downbeat: its first phrase end comes 4 beats or more after that note (none at bar 5's
+    downbeat); without the rule the count starts nowhere and the first bar closes a phrase."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "SKETCH_END_HEARD", rule)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(0, True): 2.0}))
+    base = chorale(16)
+    top = Part((*(n for n in base.parts[0].notes if n.start < 14 * TPQ),
+                Note(14 * TPQ, 72, 2 * TPQ, 80)), name="Soprano")
+    score = dataclasses.replace(base, parts=(top, *base.parts[1:]))
+    first = []
+    for seed in range(6):
+        list(s.stream(score, GenerationRequest(bars=4, variations=2, seed=seed)))
+        first += [min((t for t in ticks if t >= 16 * TPQ), default=None) for ticks in s.fermatas]
+    early = sum(t is not None and t < 18 * TPQ for t in first)
+    assert (early == 0) if rule else (early >= 4), first
+
+
 def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_model,
                                                                      monkeypatch):
     """Where the tiny model's voices, written top first, left the bass no root at the last
