@@ -813,6 +813,12 @@ def _leap_allowed(minor: bool, upper: bool) -> np.ndarray:
         off = ((_KEY_BITS[minor] >> (pitches % 12)) & 1) == 0
         barred |= (off[None, :] | off[:, None]) & (
             ((leap == 3) & (letters == 1)) | ((leap == 4) & (letters == 3)))
+        if IMPROPER_LEAPS:  # ... nor an augmented or diminished third, fifth, sixth, seventh
+            semis = leap % 12
+            improper = np.zeros_like(barred)
+            for d, allowed in ((2, (3, 4)), (4, (7,)), (5, (8, 9)), (6, (10, 11))):
+                improper |= (letters == d) & ~np.isin(semis, allowed)
+            barred |= (off[None, :] | off[:, None]) & improper & (semis != 6) & (leap > 2)
     if minor:
         ends = (1 << (pitches[None, :] % 12)) | (1 << (pitches[:, None] % 12))
         barred |= (leap == 3) & (ends == (1 << 5) | (1 << 8))
@@ -824,6 +830,12 @@ def _leap_allowed(minor: bool, upper: bool) -> np.ndarray:
 
 
 MINOR_UPPER_LEAPS = True  # _leap_mask: no augmented fifth or diminished seventh above the bass
+# ... and to or from a note off the key no voice leaps an augmented or diminished third,
+# fifth, sixth or seventh either (the tritone has its own rule, the diminished fourth the one
+# above): the harmonized val melodies x 2 leapt 10 such (basses a diminished seventh 6 times, an
+# augmented fifth 3), Bach's same 40 melodies none (his leaps to and from such notes: diminished
+# fourths and fifths, 13 of 73; /work/s55/augdim.py, session 55)
+IMPROPER_LEAPS = True
 # ... and in every key no voice leaps an augmented second or a diminished fourth to or from a
 # note outside the key, as _LETTER spells it (C-G# down, F-G# in C major): a seventeenth
 # listening review heard 9 such leaps onto a planned key's new leading tone in 7 of 16

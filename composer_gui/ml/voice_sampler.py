@@ -362,6 +362,9 @@ class _VoiceJob:
     # the steps of the sketch's own regular phrases shorter than a long one (SKETCH_PHRASES;
     # 0: none, Bach's lengths)
     sketch_phrase: int = 0
+    # the phrase ends the model marks are written into the score as fermatas (a sketch that
+    # marks none gets none: SKETCH_MARKS_ENDS)
+    write_ends: bool = True
     # the closing chord's own fermata is not written: a harmonized melody marks one later under
     # its final note (struck again in its last bar, or held there; melody_final_step), and two
     # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s);
@@ -398,6 +401,8 @@ class VoiceSampler:
         # per variation, the onsets (score ticks) the model marked with a fermata in the span
         # it wrote: complete once the stream of the last call is exhausted
         self.fermatas: list[list[int]] = []
+        # ... and where it marked its phrase ends, written as fermatas or not (SKETCH_MARKS_ENDS)
+        self.phrase_ends: list[list[int]] = []
 
     @classmethod
     def load(cls, name_or_dir: str | os.PathLike) -> VoiceSampler:
@@ -415,6 +420,7 @@ class VoiceSampler:
         self.search = SearchReport(candidates=job.candidates, tonic_checked=job.tonic_check,
                                    context_frames=job.n_context)
         self.fermatas = [[] for _ in range(request.variations)]
+        self.phrase_ends = [[] for _ in range(request.variations)]
         return self._run(job, request, cancel)
 
     def generate(self, score: Score, request: GenerationRequest,
@@ -879,6 +885,8 @@ class VoiceSampler:
                                                     if _two_strong_beats(ts.bar_ticks // step,
                                                                          beat) else 0),
                          sketch_phrase=own_phrase,
+                         write_ends=not (SKETCH_MARKS_ENDS and score.notes and not score.fermatas
+                                         and region_end is None and not request.harmonize),
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
                          final_unmarked=final_unmarked, heard_ends=heard_ends | held,
@@ -1942,7 +1950,8 @@ class VoiceSampler:
                 yield g
         if streaming:
             for r in range(rows):
-                self.fermatas[int(group[r])] = marked[r]
+                self.phrase_ends[int(group[r])] = marked[r]
+                self.fermatas[int(group[r])] = marked[r] if job.write_ends else []
             return
         # the search: each variation keeps its best candidate
         yield from self._best_candidates(job, k, group, held, emitted, score, marked, cancelled)
@@ -1991,7 +2000,8 @@ class VoiceSampler:
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              full.get(r, True), tonic.get(r, False),
                                              home.get(r, 0), fewer.get(r, 0), score[r], -r))
-            self.fermatas[var] = marked[best]
+            self.phrase_ends[var] = marked[best]
+            self.fermatas[var] = marked[best] if job.write_ends else []
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
                     return
@@ -2643,6 +2653,12 @@ PHRASE_BEAT_34 = True
 # fermata a bar later, a one-bar "phrase" (the count had started nowhere: MIN_PHRASE_BEATS
 # could not hold it back)
 SKETCH_END_HEARD = True
+# ... and its continuation's phrase ends are planned and closed as ever but not written as
+# fermatas: the sketch's notation has none (a MIDI file, a piano piece, a choir score without
+# them). Two listening reviews (session 55) found a piano sketch and an F major SATB sketch
+# without fermatas given chorale fermatas at every phrase end of their continuations. A
+# continuation from nothing is a chorale of the model's own and keeps them
+SKETCH_MARKS_ENDS = True
 # A continuation after a sketch whose phrase ends come at one regular length of whole bars,
 # shorter than a long phrase (two bars of 3/4, one of 4/4), keeps that length: it is the long
 # phrase the phrase-end rules wait for, the last phrase's and the closing chord's grid

@@ -68,6 +68,16 @@ def sampler(tiny_voice_model) -> VoiceSampler:
     return load_sampler(tiny_voice_model)
 
 
+@pytest.fixture(autouse=True)
+def fermatas_written(monkeypatch):
+    """Most tests here read the phrase ends a continuation writes as fermatas after chorale(),
+    a sketch that marks none: they test where phrases end, so the ends are written as they
+    were before SKETCH_MARKS_ENDS (its own tests set it back on)."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "SKETCH_MARKS_ENDS", False)
+
+
 def monophonic(part: Part) -> bool:
     notes = sorted(part.notes)
     return all(b.start >= a.end for a, b in itertools.pairwise(notes))
@@ -1754,11 +1764,15 @@ def test_no_chromatic_note_sounds_a_semitone_from_the_keys_own(sampler):
     assert mask[1, HOLD]
 
 
-def test_in_minor_no_upper_voice_leaps_an_augmented_fifth_or_diminished_seventh(sampler):
+def test_in_minor_no_upper_voice_leaps_an_augmented_fifth_or_diminished_seventh(sampler,
+                                                                                 monkeypatch):
     """Normalized A minor: from G#4 an upper voice may not drop to C4 (an augmented fifth), from
     G#3 not rise to F4 (a diminished seventh); the minor sixth G#3-E4 and the major sixth
-    G#4-B3 stay. The bass may leap them (Bach's do, seldom), and in major they are allowed."""
-    from composer_gui.ml.part_writing import _leap_mask
+    G#4-B3 stay. The bass may leap them (Bach's do, seldom). In major G# is off the key, and
+    from it they are improper leaps for every voice (IMPROPER_LEAPS); without that rule the
+    major key allows them."""
+    from composer_gui.ml import part_writing
+    from composer_gui.ml.part_writing import _leap_allowed, _leap_mask
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -1767,10 +1781,17 @@ def test_in_minor_no_upper_voice_leaps_an_augmented_fifth_or_diminished_seventh(
     _leap_mask(upper, before, cand, v.pitch_offset, minor=True, upper=True)
     assert 60 not in allowed_pitches(upper, sampler, 0) and 59 in allowed_pitches(upper, sampler, 0)
     assert 65 not in allowed_pitches(upper, sampler, 1) and 64 in allowed_pitches(upper, sampler, 1)
-    for kwargs in ({"minor": True}, {"upper": True}):
-        other = _open_mask(2, sampler)
-        _leap_mask(other, before, cand, v.pitch_offset, **kwargs)
-        assert 60 in allowed_pitches(other, sampler, 0) and 65 in allowed_pitches(other, sampler, 1)
+    bass = _open_mask(2, sampler)
+    _leap_mask(bass, before, cand, v.pitch_offset, minor=True)
+    assert 60 in allowed_pitches(bass, sampler, 0) and 65 in allowed_pitches(bass, sampler, 1)
+    for improper in (True, False):
+        monkeypatch.setattr(part_writing, "IMPROPER_LEAPS", improper)
+        _leap_allowed.cache_clear()
+        major = _open_mask(2, sampler)
+        _leap_mask(major, before, cand, v.pitch_offset, upper=True)
+        assert (60 in allowed_pitches(major, sampler, 0)) is not improper
+        assert (65 in allowed_pitches(major, sampler, 1)) is not improper
+    _leap_allowed.cache_clear()
 
 
 def test_on_a_half_beat_no_voice_strikes_the_leading_tone_another_sounds(sampler):
@@ -2350,6 +2371,26 @@ def test_a_sketch_without_fermatas_is_phrased_from_its_held_close(tiny_voice_mod
         first += [min((t for t in ticks if t >= 16 * TPQ), default=None) for ticks in s.fermatas]
     early = sum(t is not None and t < 18 * TPQ for t in first)
     assert (early == 0) if rule else (early >= 4), first
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_sketch_without_fermatas_gets_none_written(sampler, monkeypatch, rule):
+    """SKETCH_MARKS_ENDS: chorale() marks no phrase end; its continuation (4 bars x 2, the
+    cadence option) still ends phrases (``phrase_ends``) but writes no fermata into the score,
+    the closing chord's neither; with a fermata in the sketch, or without the rule, the phrase
+    ends are written. A continuation from nothing writes them too."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "SKETCH_MARKS_ENDS", rule)
+    req = GenerationRequest(bars=4, variations=2, seed=1)
+    out = sampler.generate(chorale(), req)
+    assert all(ends for ends in sampler.phrase_ends)  # (the closing chord's at least)
+    written = [r.fermatas for r in out]
+    assert written == ([(), ()] if rule else [tuple(sorted(e)) for e in sampler.phrase_ends])
+    marked = dataclasses.replace(chorale(), fermatas=(7 * TPQ,))
+    out = sampler.generate(marked, req)
+    assert all(len(r.fermatas) > 1 for r in out)
+    assert all(r.fermatas for r in sampler.generate(Score(), req))
 
 
 def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_model,
