@@ -56,7 +56,7 @@ def held_end(top: list[Note], stop: int, beat_ticks: int, step: int) -> int | No
     beats or more and up to ``stop`` (a sketch closing a phrase on a held note), else None
     (voice_sampler.SKETCH_END_HEARD)."""
     last = max((n for n in top if n.start < stop), key=lambda n: n.start, default=None)
-    if last is None or last.end < stop or min(last.end, stop) - last.start < 2 * beat_ticks:
+    if last is None or last.end < stop or stop - last.start < 2 * beat_ticks:
         return None
     return last.start // step
 

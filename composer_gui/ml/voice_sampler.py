@@ -671,9 +671,10 @@ class VoiceSampler:
             else None
         phrase_beat = beat * 3 // 2 if PHRASE_BEAT_34 and n > 2 and \
             ts.bar_ticks == 3 * ts.beat_ticks and beat % 2 == 0 else 0
+        first_tick = min((nt.start for nt in score.notes), default=None)  # (None: no notes)
         # a continuation keeps the sketch's own shorter phrases (SKETCH_PHRASES)
         own_phrase = phrase_grid.sketch_phrase(
-            given_fermatas, min((nt.start for nt in score.notes), default=0) // step,
+            given_fermatas, (first_tick or 0) // step,
             start_step, ts.bar_ticks // step, MIN_LAST_PHRASE_BEATS * beat,
             phrase_grid.LONG_PHRASE_BEATS * (phrase_beat or beat)) \
             if SKETCH_PHRASES and grid_from is not None and region_end is None and \
@@ -866,7 +867,7 @@ class VoiceSampler:
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
                          strain_from=score.bar_start(first_full) // step,
-                         first_onset=min((nt.start for nt in score.notes), default=0) // step
+                         first_onset=(first_tick or 0) // step
                          if n == 1 else 0,
                          even_limit=_even_limit(score, start) if n == 1 else 0,
                          **(_sketch_rhythm(grid[0], start_step, beat, where, v)
@@ -885,8 +886,9 @@ class VoiceSampler:
                                                     if _two_strong_beats(ts.bar_ticks // step,
                                                                          beat) else 0),
                          sketch_phrase=own_phrase,
-                         write_ends=not (SKETCH_MARKS_ENDS and score.notes and not score.fermatas
-                                         and region_end is None and not request.harmonize),
+                         write_ends=not (SKETCH_MARKS_ENDS and first_tick is not None
+                                         and not score.fermatas and region_end is None
+                                         and not request.harmonize),
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
                          final_unmarked=final_unmarked, heard_ends=heard_ends | held,
@@ -1251,8 +1253,8 @@ class VoiceSampler:
             # inside a rewritten region) where no cadence is planned (GIVEN_CLOSES)
             # a phrase end on the sketch's own grid is struck there, as the sketch's are: the
             # top voice does not hold into it (SKETCH_PHRASES)
-            grid_strike = closes_marked if closes_marked is not None and job.sketch_phrase \
-                and (frame.step - job.last_fermata) % job.sketch_phrase == 0 else None
+            grid_strike = closes_marked if closes_marked is not None and sc.sketch_grid \
+                and sc.sketch_grid[fi] else None
             close_rows = closes_marked
             if close_rows is None and GIVEN_CLOSES and rules and n > 2 and frame.fermata \
                     and not (frame.context or frame.final):
@@ -2147,8 +2149,8 @@ class _Schedule:
     top_next: list[int] | None  # the given top voice's pitch on the next beat (-1: none)
     top_rest: list[bool] | None  # the given top voice rests here (MELODY_RESTS_ALL)
     top_enters: list[bool] | None  # ... and enters again here
-    sketch_phrase: int = 0  # the sketch's own phrase length (SKETCH_PHRASES; 0: none)
-    grid_from: int = 0  # ... counted from its last phrase end
+    # per frame: a point of the sketch's own phrase grid (SKETCH_PHRASES); None: no such grid
+    sketch_grid: list[bool] | None = None
 
     def crowded(self, step: int) -> bool:
         return _crowded(self.last_place, self.long_phrase, step)
@@ -2174,9 +2176,10 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     if places:  # the sketch's phrase ends show where in the bar the model's fall
         strong = [f.pos in places for f in job.frames]
         overdue_phrase = long_phrase  # (the next place after 8 beats is 12 beats on)
-    if places and job.sketch_phrase:  # ... and on the grid of its own length
-        strong = [on and (f.step - job.last_fermata) % job.sketch_phrase == 0
-                  for f, on in zip(job.frames, strong, strict=True)]
+    sketch_grid = [(f.step - job.last_fermata) % job.sketch_phrase == 0
+                   for f in job.frames] if job.sketch_phrase else None
+    if places and sketch_grid:  # ... and on the grid of its own length
+        strong = [on and g for on, g in zip(strong, sketch_grid, strict=True)]
     # per frame: on a beat, a beat before a place where a phrase may end (PRE_CLOSE_PULL)
     placed_at = {f.step for f, on in zip(job.frames, strong, strict=True)
                  if on and f.final == 0 and not f.context} if places else set()
@@ -2278,7 +2281,7 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
                      placed_at, last_place, before_place, dominant_beats, before_close,
                      before_dominant, dominant_keys, place_ahead, dominant_ahead, half_close,
                      cadence_ahead, plan_place, unresolved, given_ahead, given_next, top_next,
-                     top_rest, top_enters, job.sketch_phrase, job.last_fermata)
+                     top_rest, top_enters, sketch_grid)
 
 
 def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.ndarray,
@@ -2348,8 +2351,8 @@ def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.nd
             mask = mask.copy()
             mask[due, p0] = ~mask[due, p0 + 1]
     # a phrase ends at each point of the sketch's own phrase grid (SKETCH_PHRASES)
-    if rules and n > 2 and sc.sketch_phrase and frame.on_beat and frame.final == 0 and \
-            (frame.step - sc.grid_from) % sc.sketch_phrase == 0 and \
+    if rules and n > 2 and sc.sketch_grid and sc.sketch_grid[fi] and frame.on_beat and \
+            frame.final == 0 and \
             not crowded(frame.step) and (closing is None or closing - frame.step >= min_last):
         due = frame.step - marked_at >= long_phrase
         if due.any():
