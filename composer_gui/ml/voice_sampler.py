@@ -1107,6 +1107,11 @@ class VoiceSampler:
             hist[:, job.frames[0].step:] = -1  # the span is written now
         run = np.zeros(k, np.int64)  # bars in a row restated note for note (MAX_RESTATED_RUN)
         restated = np.zeros(k, np.int64)  # bars of the span restated so far (RESTATE_SHARE)
+        # whether each row restates in its current phrase (RESTATE_CHANCE), drawn at its start
+        restating = np.ones(k, bool)
+        echoing = np.zeros(k, bool)  # ... and echoes its first bar in its third (ECHO_CHANCE)
+        restate_rng = np.random.default_rng(None if request.seed is None
+                                            else (int(request.seed), 3))
         # the other voices written into the same part (a piano part split into voices)
         shared = [[j for j in range(n) if j != i and job.part_of[j] == job.part_of[i]
                    and job.rewritten[j] and not (job.hidden and job.hidden[j])]
@@ -1198,6 +1203,7 @@ class VoiceSampler:
                 at_beat, at_half, between = at_beat[idx], at_half[idx], between[idx]
                 if hist is not None:
                     hist, run, restated = hist[idx], run[idx], restated[idx]
+                    restating, echoing = restating[idx], echoing[idx]
                 group, score = group[idx], score[idx] if not streaming else np.zeros(len(idx))
                 held = [list(held[r]) for r in idx] if not streaming else [[] for _ in idx]
                 marked = [list(marked[r]) for r in idx]
@@ -1214,6 +1220,9 @@ class VoiceSampler:
                 run = _restated_run(run, hist, frame.step, lags)
                 if fi:  # the bar just ended was written here
                     restated += run > before
+                if (frame.step - job.strain_from) % lags[0] == 0:  # a phrase starts
+                    restating = restate_rng.random(rows) < RESTATE_CHANCE
+                    echoing = restate_rng.random(rows) < ECHO_CHANCE
             if frame.bar_token is not None:
                 if cancelled():
                     return
@@ -1676,10 +1685,15 @@ class VoiceSampler:
                                                     pitch_offset, mode_minor,
                                                     last_struck[:, i])
                     elif not frame.strain_close and hist is not None and not frame.final:
-                        biased = _restate_bias(logits, hist, frame.step,
-                                               _strain_lags(lags, frame.step, job.strain_from),
-                                               (run < MAX_RESTATED_RUN) & (restated < budget),
-                                               job.first_onset)
+                        room = (run < MAX_RESTATED_RUN) & (restated < budget)
+                        in_strain = _strain_lags(lags, frame.step, job.strain_from)
+                        biased = _restate_bias(logits, hist, frame.step, in_strain,
+                                               room & restating, job.first_onset)
+                        if _echo_bar(frame.step, job.strain_from, lags[0] // 4):
+                            biased = _restate_bias(
+                                biased, hist, frame.step, (lags[0] // 2,),
+                                room & echoing & ~(restating & bool(in_strain)),
+                                job.first_onset)
                     if n == 1 and job.home_final >= 0 and frame.step >= job.home_from and \
                             not frame.final and HOME_APPROACH_PULL:  # the dominant's beat
                         biased = biased.copy() if biased is logits else biased
@@ -3130,6 +3144,25 @@ MAX_RESTATED_RUN = 2
 # off (a third listening review found a jig continuation copying 5 of its 8 new bars; real tunes
 # restate 0.25-0.31 of their bars).
 RESTATE_SHARE = 0.375
+# Each variation draws at each phrase's start whether it is pulled to restate there: a tune
+# restates a phrase (a a') or answers it anew (a b), and variations that all restate sound
+# alike. A listening review found seeds 31 and 32 identical through bars 5-6 in 8 of 8 folk
+# continuations; of the folk val tunes' bars 5 and 6, 0.625 and 0.50 restate bars 1 and 2 (the
+# continuations 0.79 and 0.66 with a pull in every variation, 0.64 and 0.53 at 0.8).
+# ... and whether it echoes the phrase's first bar in its third (bar 11 = bar 9): of 400
+# folk train tunes' bars 7 and 11, 0.10 and 0.17 restate the bar two before (bars 3 and 9 of
+# a new strain's phrase: no bar of a continuation did). Chosen on 40 val openings x 4
+# variations (bench/restatement.py; docs/voices.md): at 1.0 / 0.0 (before), 0.8 / 0.3, 0.8 / 0.5
+# the card's restated share 0.230 / 0.209 / 0.229 (real 0.275), bar 11 restating 0 / 0.14 /
+# 0.27 (real 0.30), pairs of variations with the same bar 5: 0.74 / 0.47 / 0.47
+RESTATE_CHANCE = 0.8
+ECHO_CHANCE = 0.5
+
+
+def _echo_bar(step: int, origin: int, bar: int) -> bool:
+    """Whether ``step`` lies in the third bar of a phrase (4 bars of ``bar`` steps from
+    ``origin``, the tune's first full bar), the bar that may echo the phrase's first."""
+    return step >= origin and bar > 0 and (step - origin) // bar % 4 == 2
 
 
 # A tune's strain closes where it ends: a continuation of a 4-bar sketch writes bars 5-8, the

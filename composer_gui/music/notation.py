@@ -100,9 +100,6 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         except Exception as exc:  # music21 raises many unrelated types for broken input
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
-    if _has_repeats(m21, parsed):
-        warnings.append("repeat signs and endings are not kept: the music is read once, as "
-                        "written")
     if isinstance(parsed, m21.stream.Opus):
         scores = list(parsed.scores)
         if not scores:
@@ -119,6 +116,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
     marks = _markings(m21, parsed, tune[0] if tune is not None else "")
     if marks:
         warnings.append(f"the {marks} are not kept: the score holds the notes only")
+    written = _bar_count(parsed)  # (the words and marks above counted as written, once)
+    expanded = _as_played(m21, parsed, warnings) if _has_repeats(m21, parsed) else None
+    parsed = parsed if expanded is None else expanded
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
         try:
@@ -130,6 +130,12 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
     _own_warnings(caught, warnings)
     if score.note_count == 0:
         raise ScoreFileError(path, "holds no notes")
+    if expanded is not None:
+        warnings.append(f"repeat signs and endings are written out as played: {written} bars "
+                        f"as written, {score.bar_count()} as played"
+                        if score.bar_count() != written else
+                        "repeat signs and endings are not kept: the music is read once, as "
+                        "written")
     if score.title in (path.name, MUSIC21_PLACEHOLDER):
         # music21 names an untitled MusicXML score after its file, and writes its own
         # placeholder title into every untitled score it saves (files from other tools)
@@ -273,6 +279,73 @@ def _has_repeats(m21, parsed) -> bool:
             (m21.bar.Repeat, m21.spanner.RepeatBracket)))
     except Exception:  # a stream music21 cannot walk: nothing to say
         return False
+
+
+def _as_played(m21, parsed, warnings: list[str]):
+    """The music with its repeats and first/second endings written out as they are played (the
+    score is a timeline, as a piano roll and a MIDI file are): read once, a tune's first and
+    second endings had followed each other, a bar too many in every strain. None where music21
+    cannot expand them, with a warning that the music is read as written (else the caller
+    says how many bars the music now has)."""
+    with _py_warnings.catch_warnings():
+        _py_warnings.simplefilter("ignore")
+        try:
+            for part in _parts(parsed):
+                _open_repeats(m21, part)
+            played = parsed.expandRepeats()
+        except Exception as exc:  # music21 raises its own types for repeats it cannot follow
+            warnings.append("repeat signs and endings are not kept: the music is read once, as "
+                            f"written ({_reason(exc)})")
+            return None
+    _drop_restated_marks(m21, played)
+    return played
+
+
+def _parts(stream) -> list:
+    return list(stream.parts) if hasattr(stream, "parts") and stream.parts else [stream]
+
+
+def _bar_count(stream) -> int:
+    return len(_parts(stream)[0].getElementsByClass("Measure"))
+
+
+def _open_repeats(m21, part) -> None:
+    """Give a start repeat to each repeated section that has only its end: after an earlier
+    section's end repeat (or its last ending), an end repeat goes back there, not to the start
+    of the piece. "A:|B:|", the usual way an ABC tune writes its strains, is played AABB
+    (music21 alone played it AABAAB)."""
+    measures = list(part.getElementsByClass("Measure"))
+    in_ending = {id(m) for b in part.recurse().getElementsByClass(m21.spanner.RepeatBracket)
+                 for m in b.getSpannedElements()}
+    opened_at = None  # the bar after the last end repeat, while no start repeat has followed
+    for i, m in enumerate(measures):
+        if isinstance(m.leftBarline, m21.bar.Repeat) and m.leftBarline.direction == "start":
+            opened_at = None
+        if isinstance(m.rightBarline, m21.bar.Repeat) and m.rightBarline.direction == "end":
+            if opened_at is not None and opened_at <= i:
+                measures[opened_at].leftBarline = m21.bar.Repeat(direction="start")
+            opened_at = i + 1
+        elif opened_at == i and id(m) in in_ending:  # (past a second ending)
+            opened_at = i + 1
+
+
+def _drop_restated_marks(m21, stream) -> None:
+    """Remove the time and key signatures and tempo marks that a repeated bar carries again (a
+    strain's first bar played twice): a time signature would start the bars afresh where a
+    pickup bar comes round again (the bar lines after it moved by the pickup), and a tempo
+    mark would be written again at each repeat."""
+    same = {m21.meter.TimeSignature: lambda x: x.ratioString,
+            m21.key.KeySignature: lambda x: (x.sharps, getattr(x, "mode", None)),
+            m21.tempo.MetronomeMark: lambda x: (x.getQuarterBPM(), x.text)}
+    for part in _parts(stream):
+        now: dict = {}
+        for m in part.getElementsByClass("Measure"):
+            for cls, key in same.items():
+                for mark in list(m.getElementsByClass(cls)):
+                    if m.offset > 0 and cls in now and key(mark) == now[cls]:
+                        m.remove(mark)
+                    else:
+                        now[cls] = key(mark)
 
 
 def _syllables(parsed) -> int:

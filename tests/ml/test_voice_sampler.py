@@ -3112,6 +3112,7 @@ def test_the_pull_stops_once_its_share_of_bars_is_restated(tiny_melody_model, mo
     monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
     monkeypatch.setattr(vs, "MAX_RESTATED_RUN", 99)
     monkeypatch.setattr(vs, "RESTATE_IN_STRAIN", False)  # (a pull in every bar: the budget's)
+    monkeypatch.setattr(vs, "RESTATE_CHANCE", 1.0)  # (in every phrase of every variation)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
@@ -3139,6 +3140,8 @@ def test_a_tune_restates_within_its_strain_and_its_next_strain_contrasts(tiny_me
     monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
     monkeypatch.setattr(vs, "MAX_RESTATED_RUN", 99)
     monkeypatch.setattr(vs, "RESTATE_SHARE", 1.0)
+    monkeypatch.setattr(vs, "RESTATE_CHANCE", 1.0)
+    monkeypatch.setattr(vs, "ECHO_CHANCE", 0.0)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
@@ -3151,6 +3154,60 @@ def test_a_tune_restates_within_its_strain_and_its_next_strain_contrasts(tiny_me
         assert sum(a == b for a, b in zip(bars(r, 4, 8), bars(r, 0, 4), strict=True)) >= 3
         opening = set(bars(r, 0, 8))
         assert sum(b in opening for b in bars(r, 8, 12)) <= 1
+
+
+def _bars(r, first, last):
+    """Each bar's notes (onset in the bar, pitch, duration), bars ``first`` to ``last - 1``."""
+    return [tuple((n.start - r.bar_start(b), n.pitch, n.duration) for n in r.notes
+                  if r.bar_start(b) <= n.start < r.bar_start(b + 1))
+            for b in range(first, last)]
+
+
+def test_variations_differ_in_whether_they_restate_the_opening(tiny_melody_model,
+                                                                monkeypatch):
+    """With an overwhelming pull every variation replays bars 1-2 as bars 5-6, so asking for
+    another gives nothing new there (a listening review: 8 of 8 folk continuations); drawn per
+    variation (RESTATE_CHANCE), some restate the opening and some answer it anew."""
+    from composer_gui.ml import voice_sampler as vs
+
+    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(vs, "ECHO_CHANCE", 0.0)
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)  # four bars of 4/4
+
+    def restating(chance: float) -> list[bool]:
+        monkeypatch.setattr(vs, "RESTATE_CHANCE", chance)
+        out = s.generate(score, GenerationRequest(bars=8, variations=8, seed=3, end="free"))
+        return [_bars(r, 4, 6) == _bars(r, 0, 2) for r in out]
+
+    assert all(restating(1.0))
+    drawn = restating(0.5)
+    assert any(drawn) and not all(drawn)
+
+
+def test_a_phrase_may_echo_its_first_bar_in_its_third(tiny_melody_model, monkeypatch):
+    """Real tunes restate a phrase's first bar in its third (bar 11 = bar 9 in 17% of folk
+    tunes); with ECHO_CHANCE 1 and an overwhelming pull every variation does, at 0 none is
+    pulled to."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.voice_sampler import _echo_bar
+
+    assert [_echo_bar(b * 4, 0, 4) for b in range(9)] == [False, False, True, False,
+                                                          False, False, True, False, False]
+    assert not _echo_bar(9, 2, 4) and _echo_bar(10, 2, 4)  # (from the first full bar)
+    assert not _echo_bar(-8, 0, 4)  # (a pickup)
+    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(vs, "RESTATE_SHARE", 1.0)
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)  # four bars of 4/4
+
+    def echoes(chance: float) -> list[bool]:
+        monkeypatch.setattr(vs, "ECHO_CHANCE", chance)
+        out = s.generate(score, GenerationRequest(bars=8, variations=4, seed=2, end="free"))
+        return [_bars(r, 10, 11) == _bars(r, 8, 9) for r in out]  # bar 11 and bar 9
+
+    assert all(echoes(1.0))
+    assert not all(echoes(0.0))
 
 
 def test_the_pull_pauses_after_bars_restated_in_a_row():

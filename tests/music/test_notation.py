@@ -183,12 +183,12 @@ def test_an_abc_tune_from_the_corpus():
     path = CORPUS / "ryansMammoth" / "AcaciaReel.abc"
     warnings: list[str] = []
     score = read_notation(path, warnings)
-    assert warnings == ["repeat signs and endings are not kept: the music is read once, as "
-                        "written",  # its two strains repeat
-                        "the grace notes (7), slurs (3) and articulations (7) are not kept: "
-                        "the score holds the notes only"]  # its {d} graces, bowings, staccato
+    assert warnings == ["the grace notes (7), slurs (3) and articulations (7) are not kept: "
+                        "the score holds the notes only",  # its {d} graces, bowings, staccato
+                        "repeat signs and endings are written out as played: 18 bars as "
+                        "written, 33 as played"]  # its two strains repeat, with two endings
     assert score.title == "Acacia -- Reel"
-    assert len(score.parts) == 1 and 100 <= score.note_count <= 200
+    assert len(score.parts) == 1 and 200 <= score.note_count <= 400  # (each strain twice)
     assert score.key == KeySignature(0, 1)  # G major
     assert score.time_signature == TimeSignature(0, 2, 4)
     # the pickup is a triplet of sixteenths on the last eighth of bar 1
@@ -437,13 +437,72 @@ def test_repeat_signs_are_reported_not_lost_silently(folder):
     path.write_text("X:2\nT:Hornpipe\nM:4/4\nL:1/8\nK:Ador\n"
                     "|:A2eA fAeA|G2dG BGdB|A2eA fage|dBGB A4:|\n", encoding="utf-8")
     warnings: list[str] = []
-    assert read_notation(path, warnings).bar_count() == 4  # read once, as written
-    assert any("repeat signs" in w for w in warnings)
+    score = read_notation(path, warnings)
+    assert score.bar_count() == 8  # played twice
+    assert all(_bar_pitches(score, i) == _bar_pitches(score, i + 4) for i in range(4))
+    assert warnings == ["repeat signs and endings are written out as played: 4 bars as "
+                        "written, 8 as played"]
     path.write_text("X:2\nT:Hornpipe\nM:4/4\nL:1/8\nK:Ador\nA2eA fAeA|G2dG BGdB|\n",
                     encoding="utf-8")
     warnings = []
     read_notation(path, warnings)
     assert not any("repeat signs" in w for w in warnings)
+
+
+def _bar_pitches(score, bar: int) -> list[int]:
+    a, b = score.bar_start(bar), score.bar_start(bar + 1)
+    return [n.pitch for n in score.notes if a <= n.start < b]
+
+
+def test_repeats_and_endings_are_written_out_as_played(folder):
+    """A reel with an upbeat, first and second endings and an "A:|B:|" strain: read as
+    played, the first ending then the upbeat again make one bar, the second ending closes
+    the strain, and the B part (its end repeat alone) goes back to its own start (read once,
+    the endings had followed each other; music21 alone had played A A B A A B)."""
+    path = folder / "reel.abc"
+    path.write_text("X:1\nT:Reel\nM:4/4\nL:1/8\nK:D\n"
+                    "A2|d2 fd ed cB|A2 FA d2 fe|d2 fd ed cB|1 AF GE D2:|2 AF GE D2 z2||\n"
+                    "f2 af d2 fd|e2 ge c2 ec|f2 af d2 fd|e2 c2 d4:|\n", encoding="utf-8")
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert warnings == ["repeat signs and endings are written out as played: 10 bars as "
+                        "written, 17 as played"]  # the upbeat and 16 bars
+    assert score.pickup == 480 and len(score.time_signatures) == 1
+    assert len(score.key_signatures) == 1
+    d, e, fs, b, cs = 74, 76, 78, 71, 73
+    assert _bar_pitches(score, 4) == [69, 66, 67, 64, 62, 69]  # AF GE D, the upbeat A again
+    assert _bar_pitches(score, 8) == [69, 66, 67, 64, 62]  # AF GE D z: the second ending
+    assert _bar_pitches(score, 1) == _bar_pitches(score, 5) == [d, fs, d, e, d, cs, b]
+    assert _bar_pitches(score, 9) == _bar_pitches(score, 13) == [fs, 81, fs, d, fs, d]
+    assert _bar_pitches(score, 12) == _bar_pitches(score, 16) == [e, cs, d]
+    assert max(n.end for n in score.notes) == score.bar_start(17)
+
+
+def test_repeats_are_written_out_in_every_part_of_a_musicxml_score(folder):
+    import music21 as m21
+
+    s = m21.stream.Score()
+    for name, pitches in (("Soprano", "C5 D5 E5 F5"), ("Bass", "C3 B2 C3 F2")):
+        part = m21.stream.Part()
+        part.partName = name
+        for i, p in enumerate(pitches.split()):
+            m = m21.stream.Measure(number=i + 1)
+            if i == 0:
+                m.append(m21.meter.TimeSignature("4/4"))
+                m.append(m21.key.KeySignature(0))
+            m.append(m21.note.Note(p, quarterLength=4))
+            part.append(m)
+        part.getElementsByClass("Measure")[1].rightBarline = m21.bar.Repeat(direction="end")
+        s.insert(0, part)
+    path = folder / "repeat.musicxml"
+    s.write("musicxml", fp=str(path))
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert warnings == ["repeat signs and endings are written out as played: 4 bars as "
+                        "written, 6 as played"]
+    assert [[n.pitch for n in p.notes] for p in score.parts] == [
+        [72, 74, 72, 74, 76, 77], [48, 47, 48, 47, 48, 41]]
+    assert len(score.time_signatures) == 1 and len(score.key_signatures) == 1
 
 
 SCARBOROUGH = ("X:1\nT:Scarborough Fair\nM:3/4\nL:1/8\nK:Ddor\n"
