@@ -322,6 +322,7 @@ class _VoiceJob:
     restate_lags: tuple[int, ...] = ()  # melody: steps back to the bars a tune restates
     strain_from: int = 0  # melody: the step of the tune's first full bar (RESTATE_IN_STRAIN)
     first_onset: int = 0  # melody: the step of its first note (the rests before it are no music)
+    triplets: bool = False  # melody: its sketch plays triplet eighths (SKETCH_TRIPLETS)
     # melody: the mean pitch of the sketch's notes in the tune's first strain (STRAIN_LIFT)
     first_strain_pitch: float | None = None
     # melody: the most notes of one length in a row it may strike (EVEN_RUN; 0: no limit)
@@ -421,7 +422,8 @@ class VoiceSampler:
                                    context_frames=job.n_context)
         self.fermatas = [[] for _ in range(request.variations)]
         self.phrase_ends = [[] for _ in range(request.variations)]
-        return self._run(job, request, cancel)
+        notes = self._run(job, request, cancel)
+        return _triplets_restored(notes) if job.triplets else notes
 
     def generate(self, score: Score, request: GenerationRequest,
                  cancel: threading.Event | None = None) -> list[Score]:
@@ -506,7 +508,7 @@ class VoiceSampler:
             else:
                 rewritten = [True] * n
             if request.is_region:
-                start, stop = up(request.start_tick), request.end_tick // step * step
+                start, stop = up(request.start_tick), _region_stop(score, request, step)
                 if stop <= start:
                     raise ValueError("the region is shorter than one grid step")
                 if start >= score.end_tick:
@@ -559,6 +561,11 @@ class VoiceSampler:
             key = wanted
         else:
             key = key_heard(score, start, base_notes)
+        if key is None and not base_notes:
+            # nothing to hear a key in (a blank document): the key the model writes in, C
+            # major, so that the cadence option and the rules that need a key apply (without
+            # one, a chorale from nothing closed on a passing bass eighth, no final chord)
+            key = KeySignature(0, 0)
         # a church mode is kept by its notes (KeySignature.scale_pcs), locked or not: the model
         # knows major and minor only, and would write G Mixolydian with G major's F#
         lock = key is not None and (wanted is not None or key.quality != key.mode)
@@ -869,6 +876,8 @@ class VoiceSampler:
                          strain_from=score.bar_start(first_full) // step,
                          first_onset=(first_tick or 0) // step
                          if n == 1 else 0,
+                         triplets=n == 1 and SKETCH_TRIPLETS and _plays_triplets(
+                             score, vplan.notes[0], start),
                          even_limit=_even_limit(score, start) if n == 1 else 0,
                          **(_sketch_rhythm(grid[0], start_step, beat, where, v)
                             if n == 1 and SKETCH_RHYTHM else {}),
@@ -879,7 +888,10 @@ class VoiceSampler:
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
                          mode_from=mode_from, mode_to=mode_to,
-                         last_fermata=-(10 ** 9) if sketch_end is None else sketch_end,
+                         # (a generation from nothing: its first phrase starts with it, so no
+                         # phrase ends on its first chord)
+                         last_fermata=sketch_end if sketch_end is not None else start_step
+                         if first_tick is None or first_tick >= start else -(10 ** 9),
                          fermata_places=_fermata_places(fermata_steps, start_step, bar_steps,
                                                         ts.bar_ticks // step),
                          phrase_unit=own_phrase or (phrase_grid.LONG_PHRASE_BEATS * beat
@@ -961,7 +973,7 @@ class VoiceSampler:
         step = v.step_ticks
         if request.is_region:
             start = -(-request.start_tick // step) * step
-            stop = request.end_tick // step * step
+            stop = _region_stop(score, request, step)
             if stop <= start or not any(start <= x.start < stop for x in notes):
                 raise ValueError("the region holds no melody notes to harmonize (it lies "
                                  "outside the melody)")
@@ -3437,6 +3449,60 @@ def _restated_run(run: np.ndarray, hist: np.ndarray, step: int, lags: tuple[int,
         if lo - lag >= 0:
             same |= (done == hist[:, lo - lag:step - lag]).all(axis=1) & (done >= 0).all(axis=1)
     return np.where(same, run + 1, 0)
+
+
+# A melody whose sketch plays triplet eighths gets them back where the model wrote one: the
+# sixteenth grid holds no triplet, so a triplet is read (as the training tunes' were) as a
+# sixteenth, an eighth and a sixteenth, the onsets on 0, 1/4 and 3/4 of the beat, and the
+# model writes it so. A notation review found a hornpipe's triplets continued as that
+# figure in 5 of 5 places. In a meter of quarter beats, where the sketch strikes a triplet
+# eighth, a beat the continuation fills with exactly that figure is written as the triplet
+# it stands for (its notes streamed a beat late, once the beat is known to hold no more).
+SKETCH_TRIPLETS = True
+_TRIPLET_FIGURE = (0, TPQ // 4, 3 * TPQ // 4)  # (the figure a triplet is read as)
+
+
+def _plays_triplets(score: Score, notes: list[Note], start: int) -> bool:
+    """Whether the sketch's melody (``notes`` before ``start``) strikes a triplet eighth in a
+    meter whose beat is a quarter."""
+    if score.time_signature_at(start).beat_ticks != TPQ:
+        return False
+    return any(x.start < start and x.start % TPQ in (TPQ // 3, 2 * TPQ // 3) for x in notes)
+
+
+def _triplets_restored(notes: Iterator[GeneratedNote]) -> Iterator[GeneratedNote]:
+    """``notes`` (a melody's, each variation's in time order) with each beat that holds just the
+    figure a triplet is read as written as the triplet (SKETCH_TRIPLETS)."""
+    pending: dict[int, list[GeneratedNote]] = {}
+    for g in notes:
+        beat = pending.setdefault(g.variation, [])
+        if beat and g.note.start // TPQ != beat[0].note.start // TPQ:
+            yield from _as_triplet(beat)
+            beat.clear()
+        beat.append(g)
+    for beat in pending.values():
+        yield from _as_triplet(beat)
+
+
+def _as_triplet(beat: list[GeneratedNote]) -> list[GeneratedNote]:
+    b = beat[0].note.start // TPQ * TPQ
+    notes = [g.note for g in beat]
+    if tuple(x.start - b for x in notes) != _TRIPLET_FIGURE or \
+            any(x.end != y.start for x, y in itertools.pairwise(notes)) or \
+            notes[-1].end < b + TPQ:
+        return list(beat)
+    third = TPQ // 3
+    ends = [b + third, b + 2 * third, notes[-1].end]
+    return [replace(g, note=replace(g.note, start=b + i * third, duration=ends[i] - b - i * third))
+            for i, g in enumerate(beat)]
+
+
+def _region_stop(score: Score, request: GenerationRequest, step: int) -> int:
+    """Where a region's rewriting stops (a grid step): its end, or the music's end where the
+    region runs past it. A piece's last bar short by its upbeat stays short (a region over
+    a jig's last bar had held its lower voices a whole 6/8 bar, past the melody's close)."""
+    end = min(request.end_tick, score.end_tick) if score.end_tick > 0 else request.end_tick
+    return -(-end // step) * step if end < request.end_tick else end // step * step
 
 
 def _steps_heard(job: _VoiceJob) -> int:

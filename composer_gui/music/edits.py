@@ -27,7 +27,9 @@ The rule (the command line's replacement and the window's choice of part):
   When the new parts are a choir's lower voices ("Alto", "Tenor", "Bass") under an unnamed part
   (no name, or the "Part N" a file reader gives), that part is the melody they harmonize and is
   named "Soprano": the score reads as the SATB it is (a listening review found the melody's
-  staff labelled "Part 1" above Alto, Tenor and Bass).
+  staff labelled "Part 1" above Alto, Tenor and Bass). A blank score's one empty, unnamed part
+  takes the first new part's notes and name (a chorale from nothing: Soprano, then Alto, Tenor
+  and Bass below it), so no empty staff is left above them.
 
 No Qt and no ml here: notes in, notes out.
 """
@@ -150,23 +152,40 @@ def placed(score: Score, notes: Iterable[Note | PlacedNote]
     out: list[NoteKey] = []
     names: dict[int, str] = {}
     under: dict[int, int] = {}
-    for item in notes:
-        if isinstance(item, Note):
-            note, part, name, below = item, None, None, None
-        else:
-            note, part = item.note, item.part
-            name, below = getattr(item, "part_name", None), getattr(item, "part_under", None)
+    items = [(item, None, None, None) if isinstance(item, Note) else
+             (item.note, item.part, getattr(item, "part_name", None),
+              getattr(item, "part_under", None)) for item in notes]
+    count = len(score.parts)
+    blank = _blank_part(score)
+    first_new = min((p for _, p, _, _ in items if p is not None and p >= count), default=None)
+
+    def moved(p: int | None) -> int | None:  # a new part's index once the blank part is used
+        if blank is None or first_new is None or p is None or p < count:
+            return p
+        return blank if p == first_new else p - 1
+
+    for note, part, name, below in items:
+        part, below = moved(part), moved(below)
         if part is None:
             if target is None:
                 target = target_part(score)
             part = target
-        if part >= len(score.parts):
+        if part >= count or (part == blank and name):
             if name and part not in names:
                 names[part] = name
-            if below is not None and below >= 0:
+            if below is not None and below >= 0 and part >= count:
                 under.setdefault(part, below)
         out.append((part, note))
     return out, names, under
+
+
+def _blank_part(score: Score) -> int | None:
+    """The one part of a blank score (no notes, no name, not drums): the voices a generation
+    from nothing writes begin in it, its first new part (a chorale from nothing had left an
+    empty, unnamed staff above its Soprano, Alto, Tenor and Bass)."""
+    if len(score.parts) != 1 or score.parts[0].notes or score.parts[0].is_drum:
+        return None
+    return 0 if _unnamed(score.parts[0].name, 0) else None
 
 
 def new_part_order(count: int, new: Iterable[int], under: Mapping[int, int]) -> list[int] | None:

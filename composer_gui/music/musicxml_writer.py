@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -25,6 +26,7 @@ from .clefs import (
 )
 from .quantize import UNIT, NotationView, notation_view
 from .score import (
+    DEFAULT_VELOCITY,
     DRUM_CHANNEL,
     TPQ,
     KeySignature,
@@ -81,7 +83,9 @@ class _Element:
     first_piece: bool = False  # where the chord begins (fermatas go there, and on a tie_in)
     hidden: bool = False  # a rest that only fills a second voice
     tuplet: tuple[str, ...] = ()
+    bracket: bool = True  # a tuplet starting here is bracketed (not where its notes are beamed)
     accidentals: list[str | None] = field(default_factory=list)
+    cautionary: list[bool] = field(default_factory=list)  # a courtesy sign (after the bar line)
 
 
 def musicxml_text(score: Score, warnings: list[str] | None = None) -> str:
@@ -188,6 +192,18 @@ class _Writer:
         self.fermata_ends = {t: max((n.end for n in notes if n.start <= t < n.end), default=t)
                              for t in self.fermatas}
         self.part_ids = {id(p): i for i, p in enumerate(self.score.parts, 1)}
+        # each part's usual velocity: only a note that differs carries its own (a fixed
+        # velocity on every note made MuseScore play the composer's dynamics at one level)
+        self.usual_velocity = {id(p): Counter(n.velocity for n in p.notes).most_common(1)[0][0]
+                               for p in self.score.parts if p.notes}
+        # the score's own abbreviations written without dots ("S" from a file): the customary
+        # ones of the other parts follow them ("A", not "A.": a notation review found "S"
+        # over "A.", "T.", "B." in every hymn harmonized from a file)
+        own = [p.abbreviation for p in self.score.parts if p.abbreviation]
+        self.dotless = bool(own) and not any("." in a for a in own)
+        # (part, staff) -> the notes altered from the key in its last bar: (step, octave) ->
+        # alter, for the next bar's courtesy accidentals
+        self.altered: dict[tuple[int, int], dict[tuple[str, int], int]] = {}
         self._measures()
 
     # ----- the bars --------------------------------------------------------------------------
@@ -258,6 +274,8 @@ class _Writer:
         pid = f"P{number}"
         w(f'<score-part id="{pid}"><part-name>{escape(part.name)}</part-name>')
         short = abbreviation(part)
+        if self.dotless and not part.abbreviation:
+            short = short.replace(".", "")
         if short:
             w(f"<part-abbreviation>{escape(short)}</part-abbreviation>")
         if part.is_drum:
@@ -321,7 +339,9 @@ class _Writer:
                 voice_elements.append((v, self._elements(part_index, chords, m0, m1, v > 0)))
             if not voice_elements:
                 voice_elements.append((0, self._elements(part_index, [], m0, m1, False)))
-            self._accidentals(part.is_drum, [e for _, es in voice_elements for e in es], m0)
+            self.altered[part_index, s] = self._accidentals(
+                part.is_drum, [e for _, es in voice_elements for e in es], m0,
+                self.altered.get((part_index, s), {}) if key == prev_key else {})
             several = len(voice_elements) > 1
             for v, elements in voice_elements:
                 if written:
@@ -421,6 +441,9 @@ class _Writer:
             if inside:
                 inside[0].tuplet += ("start",)
                 inside[-1].tuplet += ("stop",)
+                # beamed notes show the 3 alone (engravers bracket a triplet only where no beam
+                # joins it: a rest or a quarter inside; MuseScore drew brackets under beams)
+                inside[0].bracket = not all(e.notes and e.type in _BEAMED for e in inside)
         if hide_rests:
             for e in out:
                 if e.notes is None:
@@ -441,14 +464,19 @@ class _Writer:
                     units.add(m0 + rel // UNIT * UNIT)
         return units
 
-    def _accidentals(self, drum: bool, elements: list[_Element], m0: int) -> None:
+    def _accidentals(self, drum: bool, elements: list[_Element], m0: int,
+                     before: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
         """Show an accidental where the key and the notes before it in the bar (same staff)
-        don't already give it; a note tied over the bar line shows none."""
+        don't already give it; a note tied over the bar line shows none. The first note of a
+        letter and octave that the bar ``before`` altered (and this bar does not) shows a
+        courtesy sign (an F after the last bar's F#: an engraver writes the natural, and
+        MuseScore adds none of its own). Returns this bar's altered notes, for the next."""
         alters = _key_alters(self.score.key_at(m0))
         state: dict[tuple[str, int], int] = {}
         for e in sorted((e for e in elements if e.notes), key=lambda e: e.start):
-            e.accidentals = []
+            e.accidentals, e.cautionary = [], []
             for n in e.notes or ():
+                e.cautionary.append(False)
                 if drum:
                     e.accidentals.append(None)
                     continue
@@ -457,11 +485,15 @@ class _Writer:
                 if e.tie_in:
                     e.accidentals.append(None)
                     continue
+                courtesy = (step, octave) not in state and \
+                    before.get((step, octave), alter) != alter
                 state[step, octave] = alter
-                if alter == current:
+                if alter == current and not courtesy:
                     e.accidentals.append(None)
                 else:
                     e.accidentals.append(_ACCIDENTAL_NAMES[alter])
+                    e.cautionary[-1] = alter == current
+        return {k: a for k, a in state.items() if a != alters[k[0]]}
 
     def _note(self, part: Part, e: _Element, voice: int, stem: str | None, staff: int) -> None:
         w = self.out.append
@@ -493,9 +525,12 @@ class _Writer:
             ties = ('<tie type="stop"/>' if e.tie_in else "") + (
                 '<tie type="start"/>' if e.tie_out else "")
             accidental = e.accidentals[i] if i < len(e.accidentals) else None
-            acc = f"<accidental>{accidental}</accidental>" if accidental else ""
+            courtesy = ' cautionary="yes"' if i < len(e.cautionary) and e.cautionary[i] else ""
+            acc = f"<accidental{courtesy}>{accidental}</accidental>" if accidental else ""
             stem_tag = (f"<stem>{stem}</stem>" if stem else "") + instrument_head
-            dynamics = f' dynamics="{n.velocity * 100 / 90:.2f}"'
+            dynamics = f' dynamics="{n.velocity * 100 / 90:.2f}"' \
+                if n.velocity != self.usual_velocity.get(id(part)) or \
+                n.velocity != DEFAULT_VELOCITY else ""
             w(f"<note{dynamics}>{chord}{pitch}<duration>{e.duration}</duration>{ties}{instrument}"
               f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
               f"{_TIME_MOD if e.triplet else ''}{stem_tag}{tail_staff}"
@@ -530,6 +565,9 @@ _TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</n
 _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}
 
 
+_BEAMED = frozenset({"eighth", "16th", "32nd", "64th"})  # note values a beam joins
+
+
 def _notations(e: _Element, first: bool, *, fermata: bool = False) -> str:
     parts = []
     if e.notes is not None:
@@ -539,7 +577,8 @@ def _notations(e: _Element, first: bool, *, fermata: bool = False) -> str:
             parts.append('<tied type="start"/>')
     if first or e.notes is None:
         for kind in e.tuplet:
-            bracket = ' bracket="yes"' if kind == "start" else ""
+            bracket = (' bracket="yes"' if e.bracket else ' bracket="no"') \
+                if kind == "start" else ""
             parts.append(f'<tuplet type="{kind}"{bracket}/>')
         if fermata:
             parts.append('<fermata type="upright"/>')

@@ -28,6 +28,7 @@ from .errors import ScoreFileError, one_line
 from .musicxml_writer import musicxml_text
 from .prescan import abc_blocks, musicxml_documents
 from .score import (
+    DEFAULT_VELOCITY,
     DRUM_CHANNEL,
     MODE_ALIASES,
     MODE_DEGREES,
@@ -708,7 +709,7 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
             continue
         if fermatas is not None and any(type(x).__name__ == "Fermata" for x in el.expressions):
             fermatas.add(start)
-        velocity = el.volume.velocity if el.volume.velocity is not None else 80
+        velocity = el.volume.velocity if el.volume.velocity is not None else DEFAULT_VELOCITY
         velocity = max(1, min(127, round(velocity)))
         for midi, tie, spelling in _members(m21, el):
             if not 0 <= midi <= 127:

@@ -54,6 +54,11 @@ MODE_QUALITY = {"major": "major", "lydian": "major", "mixolydian": "major", "min
                 "dorian": "minor", "phrygian": "minor", "locrian": "minor"}
 
 
+# the velocity a note has where nobody gave it one (drawn, generated, read from notation
+# without dynamics)
+DEFAULT_VELOCITY = 80
+
+
 @dataclass(frozen=True, order=True)
 class Note:
     """One pitched (or drum) note. Ordered by start, then pitch: ``sorted()`` gives score order.
@@ -68,7 +73,7 @@ class Note:
     start: int
     pitch: int
     duration: int
-    velocity: int = 80
+    velocity: int = DEFAULT_VELOCITY
     spelling: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

@@ -1000,6 +1000,25 @@ def test_reharmonize_a_region_of_a_four_part_score(sampler):
             [n for n in old.notes if not lo <= n.start < hi]
 
 
+@pytest.mark.parametrize("harmonize", [True, False])
+def test_a_region_over_the_last_bar_ends_with_the_music(sampler, harmonize):
+    """A chorale with a one-beat upbeat whose last bar is short by it (3 beats): a region
+    asked over its last two whole bars (to the bar line after it) rewrites up to the music's
+    end, so the last bar stays short (a region over a jig's last bar had held its lower
+    voices a whole bar past the melody's close)."""
+    parts = tuple(Part(tuple(Note((3 + i) * TPQ, p, TPQ) for i, p in enumerate(ps[:16])),
+                       name=nm)
+                  for ps, nm in ((S, "Soprano"), (A, "Alto"), (T, "Tenor"), (B, "Bass")))
+    score = Score(parts=parts, key_signatures=(KeySignature(0, 0),), pickup=TPQ)
+    end = score.end_tick
+    assert end == 19 * TPQ and score.bar_start(score.bar_at(end - 1)) == 4 * BAR
+    lo = score.bar_start(score.bar_at(end - 1) - 1)
+    req = GenerationRequest(harmonize=harmonize, start_tick=lo, end_tick=lo + 2 * BAR, seed=2,
+                            variations=2)
+    for r in sampler.generate(score, req):
+        assert max(n.end for n in r.notes) == end
+
+
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_regions_last_bar_phrase_end_holds_with_the_melody(sampler, monkeypatch, rule):
     """REGION_LAST_BAR_CLOSES: bars 3-4 of a 5-bar chorale reharmonized, the soprano holding
@@ -2391,6 +2410,21 @@ def test_a_sketch_without_fermatas_gets_none_written(sampler, monkeypatch, rule)
     out = sampler.generate(marked, req)
     assert all(len(r.fermatas) > 1 for r in out)
     assert all(r.fermatas for r in sampler.generate(Score(), req))
+
+
+def test_a_chorale_from_nothing_closes_in_c_and_starts_no_phrase_end(sampler):
+    """A blank document continued: no key to hear, so it is written in C major and the
+    cadence option closes it on C's tonic chord with its fermata (without a key it had
+    closed on a passing bass eighth, no final chord), and no phrase ends on its first chord
+    (its first phrase starts there: one had been marked at tick 0)."""
+    req = GenerationRequest(bars=4, variations=2, seed=3)
+    for r, ends in zip(sampler.generate(Score(), req), sampler.phrase_ends, strict=True):
+        last = max(n.start for n in r.notes)
+        final = {n.pitch % 12 for n in r.notes if n.start == last}
+        bass = min((n for n in r.notes if n.start == last), key=lambda n: n.pitch)
+        assert final <= {0, 4, 7} and bass.pitch % 12 == 0 and 4 in final
+        assert last in r.fermatas and last in ends
+        assert min(ends) >= 4 * TPQ  # (a phrase of a bar at least)
 
 
 def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_model,
@@ -5526,3 +5560,37 @@ def test_the_phrase_end_lookahead_counts_a_leading_tones_fall(sampler, monkeypat
     alto = {int(p) for p in cand[own[0, 1]]}
     assert alto & {62, 64, 66, 67} == ({62, 66, 67} if falls else {66, 67}), sorted(alto)
     assert voice_sampler._leading_fall(dataclasses.replace(frame, cadence=1), False, 7) is None
+
+
+def test_a_sketchs_triplets_come_back_as_triplets():
+    """SKETCH_TRIPLETS: the sixteenth grid reads a triplet as a sixteenth, an eighth and a
+    sixteenth (onsets 0, 1/4, 3/4 of the beat), and the model writes it so; where the sketch
+    plays triplet eighths, a beat holding just that figure is written as the triplet (a
+    notation review: a hornpipe's triplets continued as 16th-8th-16th in 5 of 5 places)."""
+    from composer_gui.ml.sampler import GeneratedNote
+    from composer_gui.ml.voice_sampler import _plays_triplets, _triplets_restored
+
+    q = TPQ
+
+    def line(variation, *notes):
+        return [GeneratedNote(variation, Note(s, p, d)) for s, p, d in notes]
+
+    figure = line(0, (q, 72, q // 4), (q + q // 4, 71, q // 2), (q + 3 * q // 4, 69, q // 4))
+    held = line(0, (2 * q, 67, 2 * q))
+    other = line(1, (q, 60, q // 4), (q + q // 4, 62, q // 4), (q + q // 2, 64, q // 2))
+    stream = [figure[0], other[0], figure[1], other[1], figure[2], other[2], held[0]]
+    out = list(_triplets_restored(iter(stream)))
+    got = {v: [(g.note.start, g.note.duration) for g in out if g.variation == v] for v in (0, 1)}
+    assert got[0] == [(q, 160), (q + 160, 160), (q + 320, 160), (2 * q, 2 * q)]
+    assert got[1] == [(g.note.start, g.note.duration) for g in other]  # a figure of its own
+    # the figure's last note held on past the beat keeps its end
+    tied = line(0, (0, 72, q // 4), (q // 4, 71, q // 2), (3 * q // 4, 69, q // 4 + q))
+    assert [(g.note.start, g.note.end) for g in _triplets_restored(iter(tied))] == \
+        [(0, 160), (160, 320), (320, 2 * q)]
+    # which sketches play triplets: a triplet eighth struck, in a meter of quarter beats
+    trip = [Note(0, 60, 160), Note(160, 62, 160), Note(320, 64, 160), Note(q, 65, q)]
+    plain = [Note(0, 60, 240), Note(240, 62, 240), Note(q, 65, q)]
+    four = Score(parts=(Part(tuple(trip)),))
+    assert _plays_triplets(four, trip, 4 * q) and not _plays_triplets(four, plain, 4 * q)
+    jig = Score(parts=(Part(tuple(trip)),), time_signatures=(TimeSignature(0, 6, 8),))
+    assert not _plays_triplets(jig, trip, 3 * q)

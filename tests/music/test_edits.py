@@ -170,6 +170,28 @@ def test_placed_notes_go_to_their_parts_and_new_parts_get_their_names():
         [(0, Note(960, 76, 480))]
 
 
+@pytest.mark.parametrize("blank, reused", [
+    (Part(), True),  # a blank document's part
+    (Part(name="Part 1"), True),  # (as a file reader names it)
+    (Part(name="Flute"), False),  # a part the composer named stays theirs
+    (Part((A,)), False),  # a part with music
+])
+def test_a_blank_scores_part_takes_the_first_new_voice(blank, reused):
+    """A chorale from nothing writes Soprano, Alto, Tenor and Bass as new parts (1-4); a
+    blank document's empty, unnamed part had stayed above them as an empty staff. It takes
+    the first new part's notes and name, and the others stand below it."""
+    notes = [PlacedNote(Note(960, p, 480), i, name, i - 1) for i, (p, name) in
+             enumerate(((72, "Soprano"), (67, "Alto"), (60, "Tenor"), (48, "Bass")), 1)]
+    out = apply_generated(Score(parts=(blank,)), notes, 960)
+    names = ["Soprano", "Alto", "Tenor", "Bass"]
+    if reused:
+        assert [p.name for p in out.parts] == names
+        assert [[n.pitch for n in p.notes] for p in out.parts] == [[72], [67], [60], [48]]
+    else:
+        assert [p.name for p in out.parts] == [blank.name, *names]
+        assert out.parts[0] == blank
+
+
 def test_kept_music_adds_the_fermatas_it_marked_and_keeps_the_scores_own():
     from composer_gui.music.edits import apply_generated, with_fermatas
 

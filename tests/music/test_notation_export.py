@@ -147,6 +147,62 @@ def test_a_g_major_jig_has_no_needless_naturals(tmp_path):
     assert "<step>F</step><alter>1</alter>" in xml
 
 
+def test_a_note_the_bar_before_altered_gets_a_courtesy_accidental():
+    """F#4 in bar 1, then F4 in bar 2: the natural is written as a courtesy (MuseScore adds
+    none, and the reader of the part sees F# a beat earlier); not for another octave's F, not
+    two bars on, not where the bar itself alters it again."""
+    bar = 1920
+
+    def xml(*notes):
+        return musicxml_text(Score(parts=(Part(tuple(Note(t, p, 480) for t, p in notes)),),
+                                   key_signatures=(KeySignature(0, 0),)))
+
+    courtesy = '<accidental cautionary="yes">natural</accidental>'
+    assert xml((0, 66), (bar, 65)).count(courtesy) == 1
+    assert xml((0, 66), (bar, 77)).count(courtesy) == 0  # F5: another octave
+    assert xml((0, 66), (2 * bar, 65)).count(courtesy) == 0  # a bar between
+    assert xml((0, 66), (bar, 65), (bar + 480, 65)).count(courtesy) == 1  # the first F only
+    assert xml((0, 66), (bar, 66)).count("<accidental") == 2  # F# again: its sign, no courtesy
+    flat = musicxml_text(Score(parts=(Part((Note(0, 71, 480), Note(bar, 70, 480))),),
+                               key_signatures=(KeySignature(0, -1),)))  # B natural, then B-flat
+    assert '<accidental cautionary="yes">flat</accidental>' in flat
+    changed = musicxml_text(Score(parts=(Part((Note(0, 66, 480), Note(bar, 65, 480))),),
+                                  key_signatures=(KeySignature(0, 0), KeySignature(bar, -1))))
+    assert "cautionary" not in changed  # a new key signature says it
+
+
+def test_a_note_carries_its_velocity_only_where_it_differs():
+    """A fixed dynamics="88.89" on every note made MuseScore play every note at velocity 80,
+    whatever dynamics the composer then wrote; a velocity the composer changed is kept."""
+    plain = Score(parts=(Part((Note(0, 60, 480), Note(480, 62, 480))),))
+    assert "dynamics=" not in musicxml_text(plain)
+    accent = replace(plain, parts=(Part((Note(0, 60, 480), Note(480, 62, 480, velocity=110))),))
+    assert musicxml_text(accent).count("dynamics=") == 1
+    loud = replace(plain, parts=(Part((Note(0, 60, 480, 100), Note(480, 62, 480, 100))),))
+    assert musicxml_text(loud).count("dynamics=") == 2  # (a level of its own)
+
+
+def test_customary_abbreviations_follow_the_scores_own():
+    """A hymn's Soprano read from a file abbreviated "S", with Alto, Tenor and Bass written
+    under it: they are "A", "T", "B" (not "A.", "T.", "B." beside "S")."""
+    def shorts(*parts):
+        xml = musicxml_text(Score(parts=parts))
+        return re.findall(r"<part-abbreviation>([^<]*)<", xml)
+
+    sop, alto = Part((Note(0, 72, 480),), name="Soprano"), Part((Note(0, 67, 480),), name="Alto")
+    assert shorts(sop, alto) == ["S.", "A."]
+    assert shorts(replace(sop, abbreviation="S"), alto) == ["S", "A"]
+    assert shorts(replace(sop, abbreviation="Sop."), alto) == ["Sop.", "A."]
+
+
+def test_velocities_survive_the_round_trip(tmp_path):
+    score = Score(parts=(Part((Note(0, 60, 480), Note(480, 62, 480, velocity=110),
+                               Note(960, 64, 480))),))
+    out = tmp_path / "v.musicxml"
+    write_musicxml(score, out)
+    assert [n.velocity for n in read_notation(out).notes] == [80, 110, 80]
+
+
 # ----- clefs, staves, parts ----------------------------------------------------------------------
 def test_clefs_by_range_and_a_grand_staff_for_the_piano():
     tenor = Part(tuple(Note(i * 480, p, 480) for i, p in enumerate([48, 52, 55, 57, 60, 62])),
@@ -199,6 +255,11 @@ def test_triplets_stay_triplets_where_the_music_has_them():
     xml = musicxml_text(Score(parts=(Part(notes),)))
     assert xml.count('<tuplet type="start"') == 2 and xml.count('<tuplet type="stop"') == 2
     assert xml.count("<time-modification>") == 6
+    # beamed eighths show the 3 alone; a triplet with a rest in it (no beam across) keeps its
+    # bracket (MuseScore had drawn brackets under the beams of a hornpipe's triplets)
+    assert xml.count('<tuplet type="start" bracket="no"/>') == 2
+    rest = (Note(0, 60, 160), Note(320, 62, 160), Note(480, 64, 480))
+    assert '<tuplet type="start" bracket="yes"/>' in musicxml_text(Score(parts=(Part(rest),)))
 
 
 # ----- reading our own files -------------------------------------------------------------------
