@@ -78,7 +78,7 @@ def hands_pair(upper: Part, lower: Part) -> bool:
     piano)."""
     if upper.is_drum or lower.is_drum or not upper.notes or not lower.notes:
         return False
-    if upper.clef or lower.clef:
+    if (upper.clef or lower.clef) and not _named_hands(upper, lower):
         return False
     if upper.program not in _KEYBOARD_PROGRAMS or lower.program not in _KEYBOARD_PROGRAMS:
         return False
@@ -88,6 +88,19 @@ def hands_pair(upper: Part, lower: Part) -> bool:
         return False
     return (median(n.pitch for n in upper.notes) > median(n.pitch for n in lower.notes)
             and clef_by_range(lower.notes) == "bass" and clef_by_range(upper.notes) == "treble")
+
+
+_KEYBOARDS = {"piano", "pno", "pno.", "pianoforte", "klavier", "keyboard", "harpsichord",
+              "cembalo", "organ", "clavichord"}
+
+
+def _named_hands(upper: Part, lower: Part) -> bool:
+    """Two parts of a file that name one keyboard: the upper named as one ("Piano", "Piano
+    RH"), the lower unnamed or named as the same one. Their clefs are the hands' own (a
+    notation review found an ABC piano sketch's two voices, clef=treble and clef=bass, engraved
+    as two instruments without a brace)."""
+    first = [p.name.lower().split()[:1] for p in (upper, lower)]
+    return bool(first[0]) and first[0][0] in _KEYBOARDS and first[1] in ([], first[0])
 
 
 def choir_runs(parts: Sequence[Part]) -> list[tuple[int, int]]:

@@ -122,17 +122,34 @@ def _voices(notes: list[Note]) -> list[list[_Chord]]:
         groups.setdefault((n.start, n.duration, copy), []).append(n)
     voices: list[list[_Chord]] = []
     ends: list[int] = []
-    for (start, dur, _copy), group in sorted(groups.items()):
+    # chords starting together: the highest first, into the lowest-numbered free voice
+    for (start, dur, _copy), group in sorted(groups.items(),
+                                             key=lambda kv: (kv[0][0], -max(n.pitch for n in
+                                                                            kv[1]), kv[0][1])):
         chord = _Chord(start, dur, sorted(group, key=lambda n: n.pitch))
-        for i, end in enumerate(ends):
-            if end <= start:
-                voices[i].append(chord)
-                ends[i] = start + dur
-                break
-        else:
+        free = [i for i, end in enumerate(ends) if end <= start]
+        if not free:
             voices.append([chord])
             ends.append(start + dur)
+            continue
+        i = min(free, key=lambda v: (_crosses(v, chord, voices, ends), v))
+        voices[i].append(chord)
+        ends[i] = start + dur
     return voices
+
+
+def _crosses(v: int, chord: _Chord, voices: list[list[_Chord]], ends: list[int]) -> int:
+    """How many voices still sounding at ``chord``'s start it would stand on the wrong side of
+    in voice ``v`` (voice 1 the upper, stems up): a keyboard's top line had moved into voice 2,
+    stems down, above the inner parts in voice 1 (a notation review)."""
+    low, high = chord.notes[0].pitch, chord.notes[-1].pitch
+    wrong = 0
+    for j, end in enumerate(ends):
+        if j == v or end <= chord.start:
+            continue
+        other = voices[j][-1].notes
+        wrong += (j > v and high < other[-1].pitch) or (j < v and low > other[0].pitch)
+    return wrong
 
 
 def _staves(part: Part) -> list[_Staff]:

@@ -195,6 +195,18 @@ def test_customary_abbreviations_follow_the_scores_own():
     assert shorts(replace(sop, abbreviation="Sop."), alto) == ["Sop.", "A."]
 
 
+def test_a_keyboards_upper_line_is_voice_one():
+    """Notes that share a staff but not a rhythm: the chord starting with the upper notes goes
+    in voice 1 (stems up), the lower line in voice 2, whichever is shorter (a notation
+    review: a piano's top line in voice 2 above inner parts in voice 1, stems crossing)."""
+    notes = (Note(0, 64, 240), Note(0, 69, 480), Note(0, 72, 480), Note(240, 62, 240))
+    xml = musicxml_text(Score(parts=(Part(notes, name="Piano", clef="treble"),)))
+    found = re.findall(r"<step>(\w)</step>(?:<alter>-?\d</alter>)?<octave>(\d)</octave>"
+                       r".*?<voice>(\d+)</voice>", xml)
+    voice_of = {step + octave: v for step, octave, v in found}
+    assert voice_of["C5"] == voice_of["A4"] == "1" and voice_of["E4"] == voice_of["D4"] == "2"
+
+
 def test_velocities_survive_the_round_trip(tmp_path):
     score = Score(parts=(Part((Note(0, 60, 480), Note(480, 62, 480, velocity=110),
                                Note(960, 64, 480))),))
@@ -391,6 +403,23 @@ def test_two_piano_tracks_are_braced_into_one_grand_staff(tmp_path):
     assert head.count("<group-symbol>brace</group-symbol>") == 1
     assert head.count('type="stop"') == 1
     assert "<sign>G</sign>" in p1 and "<sign>F</sign>" in p2
+
+
+@pytest.mark.parametrize("names, braced", [
+    (("Piano", ""), True),  # an ABC sketch's two voices, clef=treble and clef=bass
+    (("Piano RH", "Piano LH"), True),
+    (("", ""), False),  # numbered voices of a chorale (their clefs are a choir's)
+    (("Tenor", "Bass"), False),
+    (("Piano", "Violin"), False),
+])
+def test_a_files_two_hands_of_one_keyboard_are_braced(names, braced):
+    """Parts with their own clefs are braced as hands only where they name one keyboard."""
+    right = Part(tuple(Note(i * 240, 72 + i % 5, 240) for i in range(16)), name=names[0],
+                 clef="treble")
+    left = Part(tuple(Note(i * 480, 43 + i % 7, 480) for i in range(8)), name=names[1],
+                clef="bass", channel=1)
+    head = musicxml_text(Score(parts=(right, left))).split('<part id="P')[0]
+    assert head.count("<group-symbol>brace</group-symbol>") == braced
 
 
 def test_the_hands_split_at_middle_c():
