@@ -39,13 +39,17 @@ VARIATIONS = 4
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="val")
+    ap.add_argument("--model", default="folk-melodies", help="a model's name or folder")
     ap.add_argument("--pieces", type=int, default=40)
     ap.add_argument("--restate-chance", type=float, default=voice_sampler.RESTATE_CHANCE)
     ap.add_argument("--echo-chance", type=float, default=voice_sampler.ECHO_CHANCE)
+    ap.add_argument("--bonus", type=float, default=voice_sampler.RESTATE_BONUS,
+                    help="nats toward the earlier bar's token (RESTATE_BONUS)")
     args = ap.parse_args(argv)
     voice_sampler.RESTATE_CHANCE = args.restate_chance
     voice_sampler.ECHO_CHANCE = args.echo_chance
-    folder, cases = tunes(args.split, args.pieces)
+    voice_sampler.RESTATE_BONUS = args.bonus
+    folder, cases = tunes(args.split, args.pieces, args.model)
     generate = sampler_adapter(folder)
     same_place = {"real": np.zeros(4), "continued": np.zeros(4)}
     any_earlier = {"real": np.zeros(8), "continued": np.zeros(8)}
@@ -72,7 +76,8 @@ def main(argv=None) -> None:
             alike += [bar_notes(a, first + j) == bar_notes(b, first + j) for j in range(4, 12)]
             pairs += 1
     print(f"{args.split} split, {runs['real']} tunes x {VARIATIONS} variations, "
-          f"RESTATE_CHANCE {args.restate_chance}, ECHO_CHANCE {args.echo_chance}\n")
+          f"RESTATE_CHANCE {args.restate_chance}, ECHO_CHANCE {args.echo_chance}, "
+          f"RESTATE_BONUS {args.bonus}\n")
     print("| | runs | restated share | bars 5-8 = bars 1-4 | bars 5..12 restating an earlier bar |")
     print("| --- | ---: | ---: | --- | --- |")
     for who in ("continued", "real"):

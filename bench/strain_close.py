@@ -76,11 +76,11 @@ def close_of(score: Score, bar: int) -> tuple[int, int, int | None] | None:
     return p % 12, d, leap
 
 
-def tunes(split: str, pieces: int) -> tuple[Path, list[Score]]:
+def tunes(split: str, pieces: int, model: str = "folk-melodies") -> tuple[Path, list[Score]]:
     """The folk-melodies model's folder and ``pieces`` tunes of its ``split`` (or "essen": the
     Essen songs of bench/melody_phrases.py, none in the splits) in one meter, long enough for
     4 bars continued 8 (musical_eval.spread)."""
-    folder = load_model("folk-melodies").path
+    folder = load_model(model).path
     if split == "essen":
         import melody_phrases
         data = melody_phrases.load()
