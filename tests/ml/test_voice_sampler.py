@@ -472,6 +472,10 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
     s = load_sampler(tiny_melody_model)
     monkeypatch.setattr(vs, "EVEN_RUN_FACTOR", 0)  # the floor for every sketch
     monkeypatch.setattr(vs, "FIGURE_PULL", 0.0)  # (the tiny model's path as chosen)
+    # (... and the restatement pull as it was then: every variation, no echo, 5 nats)
+    monkeypatch.setattr(vs, "RESTATE_CHANCE", 1.0)
+    monkeypatch.setattr(vs, "ECHO_CHANCE", 0.0)
+    monkeypatch.setattr(vs, "RESTATE_BONUS", 5.0)
 
     def longest() -> int:
         out = 0
