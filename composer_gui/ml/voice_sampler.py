@@ -1111,6 +1111,9 @@ class VoiceSampler:
         under_top = rules and n > 2 and UNDER_GIVEN_TOP and not job.rewritten[0]
         lags = job.restate_lags
         density = float(request.density)
+        # the sketch's rhythm yields to a density the composer asked for (DENSITY_OVER_RHYTHM)
+        rhythm = 1.0 - min(1.0, 2 * abs(density) / limits.MAX_DENSITY) \
+            if DENSITY_OVER_RHYTHM else 1.0
         hist = None
         if lags:
             hist = np.full((k, max(_steps_heard(job), 1)), -1, np.int64)
@@ -1727,25 +1730,25 @@ class VoiceSampler:
                             biased = biased.copy() if biased is logits else biased
                             biased[even, pitch_offset:] -= EVEN_RUN_COST
                             biased[even, REST] -= EVEN_RUN_COST
-                    if n == 1 and job.rhythm_places and not frame.final:
+                    if n == 1 and job.rhythm_places and not frame.final and rhythm > 0:
                         # the sketch's rhythm: a note struck where its notes never are, or tied
-                        # where they never tie, costs
+                        # where they never tie, costs (less where a density was asked for)
                         biased = biased.copy() if biased is logits else biased
                         sounding = cur[:, 0] >= 0
                         here = frame.pos % job.beat_steps
                         if here not in job.rhythm_places:
-                            biased[:, pitch_offset:] -= NEW_PLACE_COST
+                            biased[:, pitch_offset:] -= rhythm * NEW_PLACE_COST
                         # (a rest begun ends a note, and the next note enters within the
                         # longest rest allowed: both where the sketch's rhythm has events)
                         if here not in job.rhythm_places or (melody_rest is not None and not any(
                                 (here + d) % job.beat_steps in job.rhythm_places
                                 for d in range(1, melody_rest + 1))):
-                            biased[sounding, REST] -= NEW_PLACE_COST
+                            biased[sounding, REST] -= rhythm * NEW_PLACE_COST
                         if frame.on_beat and not job.sketch_syncopates:
                             biased[sounding & (struck_pos % job.beat_steps != 0),
-                                   HOLD] -= SYNCOPATION_COST
+                                   HOLD] -= rhythm * SYNCOPATION_COST
                         if frame.pos == 0 and not job.sketch_ties_bars:
-                            biased[sounding & (struck_pos != 0), HOLD] -= SYNCOPATION_COST
+                            biased[sounding & (struck_pos != 0), HOLD] -= rhythm * SYNCOPATION_COST
                         if here == 0:
                             figure[:] = 0
                         if job.beat_figures and FIGURE_COST and not frame.strain_close:
@@ -1758,13 +1761,14 @@ class VoiceSampler:
                                 strike_ok, wait_ok, p = figure_rules[key]
                                 rows_f = figure == f
                                 if FIGURE_PULL:
-                                    biased[rows_f, pitch_offset:] += FIGURE_PULL * np.log(2 * p)
-                                    biased[rows_f, HOLD] += FIGURE_PULL * np.log(2 * (1 - p))
+                                    pull = rhythm * FIGURE_PULL
+                                    biased[rows_f, pitch_offset:] += pull * np.log(2 * p)
+                                    biased[rows_f, HOLD] += pull * np.log(2 * (1 - p))
                                 if not strike_ok:
-                                    biased[rows_f, pitch_offset:] -= FIGURE_COST
+                                    biased[rows_f, pitch_offset:] -= rhythm * FIGURE_COST
                                 if not wait_ok:
-                                    biased[rows_f, HOLD] -= FIGURE_COST
-                                    biased[rows_f, REST] -= FIGURE_COST
+                                    biased[rows_f, HOLD] -= rhythm * FIGURE_COST
+                                    biased[rows_f, REST] -= rhythm * FIGURE_COST
                     if n == 1 and STRAIN_LIFT and job.first_strain_pitch is not None and \
                             not frame.final and lags and _second_strain(
                                 frame.step, job.strain_from, lags[0] // 4):
@@ -3308,6 +3312,13 @@ def _even_limit(score: Score, start: int) -> int:
 # over the beat in 34 of 160 where the sketch never did (real 1 of 80) and weak beats over the bar
 # line in 22 of 160 (real 1 of 80; docs/voices.md)
 SKETCH_RHYTHM = True
+# ... less so where the composer asked for another density (the panel's fewer / more notes):
+# the costs and pulls above are scaled by 1 - 2 |density| / MAX_DENSITY, none from the
+# slider's first notch either side. With them whole, a tune sketched in quarters was continued
+# in quarters at every notch (bench/density.py: 3.91 / 3.98 / 4.00 / 4.00 / 4.00 notes a bar
+# from the fewest to the most); scaled to none at the slider's ends only, 2.27 / 3.78 / 4.00 /
+# 4.02 / 6.67, its first notches all but dead; now 2.27 / 2.83 / 4.00 / 5.14 / 6.67
+DENSITY_OVER_RHYTHM = True
 NEW_PLACE_COST = 2.0
 SYNCOPATION_COST = 3.0
 FIGURE_COST = 1.5

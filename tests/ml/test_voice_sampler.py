@@ -5598,3 +5598,29 @@ def test_a_sketchs_triplets_come_back_as_triplets():
     assert _plays_triplets(four, trip, 4 * q) and not _plays_triplets(four, plain, 4 * q)
     jig = Score(parts=(Part(tuple(trip)),), time_signatures=(TimeSignature(0, 6, 8),))
     assert not _plays_triplets(jig, trip, 3 * q)
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_the_density_asked_for_outweighs_the_sketchs_rhythm(tiny_melody_model, monkeypatch,
+                                                             rule):
+    """DENSITY_OVER_RHYTHM: a sketch in quarters holds its continuation to quarters (the
+    sketch's rhythm rules, here overwhelming); the panel's "more notes" then did nothing. With
+    the rule the costs yield from the slider's first notch, and more notes are written."""
+    from composer_gui.ml import voice_sampler as vs
+
+    monkeypatch.setattr(vs, "DENSITY_OVER_RHYTHM", rule)
+    monkeypatch.setattr(vs, "NEW_PLACE_COST", 60.0)
+    monkeypatch.setattr(vs, "FIGURE_COST", 60.0)
+    s = load_sampler(tiny_melody_model)
+    score = melody(16)  # 16 quarters
+
+    def notes(density: float) -> int:
+        out = s.generate(score, GenerationRequest(bars=4, variations=4, seed=1, end="free",
+                                                  density=density))
+        return sum(len([n for n in r.notes if n.start >= score.end_tick]) for r in out)
+
+    off_beat = [n for r in s.generate(score, GenerationRequest(bars=4, variations=4, seed=1,
+                                                               end="free", density=3.0))
+                for n in r.notes if n.start >= score.end_tick and n.start % TPQ]
+    assert bool(off_beat) == rule  # (eighths' off-beats only where the rule lets them)
+    assert (notes(3.0) > notes(0.0)) == rule
