@@ -3516,8 +3516,9 @@ def _region_stop(score: Score, request: GenerationRequest, step: int) -> int:
     """Where a region's rewriting stops (a grid step): its end, or the music's end where the
     region runs past it. A piece's last bar short by its upbeat stays short (a region over
     a jig's last bar had held its lower voices a whole 6/8 bar, past the melody's close)."""
-    end = min(request.end_tick, score.end_tick) if score.end_tick > 0 else request.end_tick
-    return -(-end // step) * step if end < request.end_tick else end // step * step
+    if 0 < score.end_tick < request.end_tick:
+        return -(-score.end_tick // step) * step
+    return request.end_tick // step * step
 
 
 def _steps_heard(job: _VoiceJob) -> int:

@@ -134,9 +134,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
     if expanded is not None:
         warnings.append(f"repeat signs and endings are written out as played: {written} bars "
                         f"as written, {score.bar_count()} as played"
-                        if score.bar_count() != written else
-                        "repeat signs and endings are not kept: the music is read once, as "
-                        "written")
+                        if score.bar_count() != written else _READ_ONCE)
     if score.title in (path.name, MUSIC21_PLACEHOLDER):
         # music21 names an untitled MusicXML score after its file, and writes its own
         # placeholder title into every untitled score it saves (files from other tools)
@@ -282,6 +280,9 @@ def _has_repeats(m21, parsed) -> bool:
         return False
 
 
+_READ_ONCE = "repeat signs and endings are not kept: the music is read once, as written"
+
+
 def _as_played(m21, parsed, warnings: list[str]):
     """The music with its repeats and first/second endings written out as they are played (the
     score is a timeline, as a piano roll and a MIDI file are): read once, a tune's first and
@@ -295,8 +296,7 @@ def _as_played(m21, parsed, warnings: list[str]):
                 _open_repeats(m21, part)
             played = parsed.expandRepeats()
         except Exception as exc:  # music21 raises its own types for repeats it cannot follow
-            warnings.append("repeat signs and endings are not kept: the music is read once, as "
-                            f"written ({_reason(exc)})")
+            warnings.append(f"{_READ_ONCE} ({_reason(exc)})")
             return None
     _drop_restated_marks(m21, played)
     return played
@@ -498,7 +498,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     ``unnamed``: the ids of parts the file leaves unnamed, over music21's name from the program."""
     m21 = _m21()
     warnings = warnings if warnings is not None else []
-    parts_in = list(stream.parts) if hasattr(stream, "parts") and stream.parts else [stream]
+    parts_in = _parts(stream)
     shift = _pickup_ticks(parts_in[0])
 
     def at(offset) -> int:  # events at the very start stay there; later ones move with the notes

@@ -3183,15 +3183,10 @@ def test_a_tune_restates_within_its_strain_and_its_next_strain_contrasts(tiny_me
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
-    def bars(r, first, last):
-        return [tuple((n.start - r.bar_start(b), n.pitch, n.duration) for n in r.notes
-                      if r.bar_start(b) <= n.start < r.bar_start(b + 1))
-                for b in range(first, last)]
-
     for r in s.generate(score, GenerationRequest(bars=8, variations=3, seed=1, end="free")):
-        assert sum(a == b for a, b in zip(bars(r, 4, 8), bars(r, 0, 4), strict=True)) >= 3
-        opening = set(bars(r, 0, 8))
-        assert sum(b in opening for b in bars(r, 8, 12)) <= 1
+        assert sum(a == b for a, b in zip(_bars(r, 4, 8), _bars(r, 0, 4), strict=True)) >= 3
+        opening = set(_bars(r, 0, 8))
+        assert sum(b in opening for b in _bars(r, 8, 12)) <= 1
 
 
 def _bars(r, first, last):
