@@ -12,11 +12,13 @@ class TempoMap:
     """``seconds(tick)`` agrees with ``Score.seconds_at``; ``tick(seconds)`` is its inverse.
 
     Both extrapolate: before 0 with the first tempo, past the last change with the last one.
+    The map is the one played (``Score.performed_tempos``): fermatas held.
     """
 
     def __init__(self, score: Score) -> None:
-        self.ticks = [t.tick for t in score.tempos]
-        self.sec_per_tick = [t.us_per_quarter / (1e6 * TPQ) for t in score.tempos]
+        tempos = score.performed_tempos
+        self.ticks = [t.tick for t in tempos]
+        self.sec_per_tick = [t.us_per_quarter / (1e6 * TPQ) for t in tempos]
         self.starts = [0.0]
         for i in range(1, len(self.ticks)):
             span = self.ticks[i] - self.ticks[i - 1]

@@ -13,6 +13,8 @@ import contextlib
 import io
 import struct
 from collections import defaultdict, deque
+from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
 import mido
@@ -30,8 +32,14 @@ from .score import (
     TempoChange,
     TimeSignature,
     assign_channels,
+    held,
     sorted_notes,
 )
+
+# A fermata is written as a marker of this text at its onset, beside the tempo that holds it
+# (``Score.performed_tempos``: a DAW plays the hold, and MIDI has no fermata of its own); read
+# back, the marker is the fermata again and the hold leaves the tempo map.
+FERMATA_MARKER = "fermata"
 
 # Zero-length notes become a 64th note, so that they can be seen and heard.
 MIN_IMPORTED_DURATION = TPQ // 16
@@ -156,6 +164,7 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
     tempos: list[TempoChange] = []
     time_sigs: list[TimeSignature] = []
     keys: list[KeySignature] = []
+    fermatas: list[int] = []
     notes: dict[tuple[int, int], list[Note]] = defaultdict(list)
     programs: dict[tuple[int, int], int] = {}
     first_program: dict[int, int] = {}
@@ -210,6 +219,8 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
                     )
             elif kind == "key_signature":
                 keys.append(KeySignature.parse(msg.key, scale(now)))
+            elif kind == "marker" and _text(msg.text).lower() == FERMATA_MARKER:
+                fermatas.append(scale(now))
             elif kind == "track_name":
                 name = _text(msg.name)
                 if name:
@@ -259,13 +270,31 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
                 is_drum=is_drum,
             )
         )
-    return Score(
+    score = Score(
         parts=tuple(parts) or (Part(),),
         tempos=tuple(tempos),
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
         title=song_title or title,
+        fermatas=tuple(fermatas),
     )
+    return _fermatas_unheld(score)
+
+
+def _fermatas_unheld(score: Score) -> Score:
+    """The tempo map without the holds that ``midi_from_score`` wrote for the fermatas: only
+    where the file's map is exactly the one those holds make, a tempo change at each (a file
+    whose markers say "fermata" over a tempo map of its own keeps its tempos)."""
+    spans = score.fermata_spans
+    if not spans:
+        return score
+    tempos = held(score.tempos, spans, Fraction(1, 2))
+    as_written = [(t.tick, t.us_per_quarter) for t in score.tempos]
+    changes = {t.tick for t in score.tempos}
+    if [(t.tick, t.us_per_quarter) for t in held(tempos, spans)] != as_written or any(
+            start not in changes for start, _ in spans):
+        return score
+    return replace(score, tempos=tempos)
 
 
 def _tick_and_order(event: tuple[int, int, int, int]) -> tuple[int, int]:
@@ -289,10 +318,12 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         as_midi = KeySignature(ks.tick, ks.sharps, ks.quality)
         name = as_midi.tonic_name + ("m" if as_midi.mode == "minor" else "")
         conductor.append((ks.tick, 2, mido.MetaMessage("key_signature", key=name)))
-    for tc in score.tempos:
+    for tc in score.performed_tempos:  # the fermatas held
         if not tc.stated:
             continue  # MIDI's default tempo is the same 120 bpm; reading it back, unstated again
         conductor.append((tc.tick, 3, mido.MetaMessage("set_tempo", tempo=tc.us_per_quarter)))
+    for tick in score.fermatas:
+        conductor.append((tick, 4, mido.MetaMessage("marker", text=FERMATA_MARKER)))
     conductor.sort(key=lambda e: (e[0], e[1]))
     mid.tracks.append(_to_track([(t, m) for t, _, m in conductor]))
 

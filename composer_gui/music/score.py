@@ -16,6 +16,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from functools import cached_property
 
 TPQ = 480
@@ -509,9 +510,10 @@ class Score:
         return self.bar_number(bar), (tick - start) // beat + 1, (tick - start) % beat
 
     def seconds_at(self, tick: int) -> float:
-        """Wall-clock seconds from the start to ``tick``, following tempo changes."""
+        """Wall-clock seconds from the start to ``tick``, following tempo changes and holding
+        fermatas (``performed_tempos``)."""
         micro = 0  # exact integer sum of tick * µs-per-quarter, divided once at the end
-        tempos = self.tempos
+        tempos = self.performed_tempos
         for i, tc in enumerate(tempos):
             seg_end = tempos[i + 1].tick if i + 1 < len(tempos) else None
             if seg_end is None or tick <= seg_end:
@@ -519,6 +521,38 @@ class Score:
                 break
             micro += (seg_end - tc.tick) * tc.us_per_quarter
         return micro / (1e6 * TPQ)
+
+    @cached_property
+    def fermata_spans(self) -> tuple[tuple[int, int], ...]:
+        """The (start, end) ticks each fermata holds: from its onset to the end of the longest
+        note struck there, or to the next onset in any part if that comes first (a chord's
+        fermata holds the chord, not the next phrase's upbeat). A fermata with nothing struck
+        on it holds nothing."""
+        if not self.fermatas:
+            return ()
+        ends: dict[int, int] = {}
+        onsets: set[int] = set()
+        for part in self.parts:
+            for n in part.notes:
+                onsets.add(n.start)
+                if n.start in self.fermatas:
+                    ends[n.start] = max(ends.get(n.start, n.start), n.start + n.duration)
+        starts = sorted(onsets)
+        spans = []
+        for tick in self.fermatas:
+            later = bisect.bisect_right(starts, tick)
+            end = min(ends.get(tick, tick), starts[later] if later < len(starts) else ends.get(
+                tick, tick))
+            if end > tick:
+                spans.append((tick, end))
+        return tuple(spans)
+
+    @cached_property
+    def performed_tempos(self) -> tuple[TempoChange, ...]:
+        """The tempo map as played: ``tempos``, with each fermata's span at 1 / FERMATA_HOLD of
+        the tempo there, so that it sounds FERMATA_HOLD times as long. Playback, audio export
+        and a MIDI file follow it; the score's own tempos (its marks) stay as they are."""
+        return held(self.tempos, self.fermata_spans)
 
     # ----- transformations (each returns a new Score) ---------------------------------------
     def with_parts(self, parts: Sequence[Part]) -> Score:
@@ -654,6 +688,37 @@ def grid_ticks(denominator: int, *, triplet: bool = False) -> int:
         raise ValueError(f"no grid of 1/{denominator} notes")
     step = TPQ * 4 // denominator
     return step * 2 // 3 if triplet else step
+
+
+# How much longer a fermata sounds than written: twice, as a chorale's phrase end is commonly
+# sung (MuseScore's time stretch for a fermata is a factor of the same kind). An integer keeps
+# a held tempo exact, so a MIDI file's holds read back to the tempos they came from.
+FERMATA_HOLD = 2
+
+
+def held(tempos: Sequence[TempoChange], spans: Sequence[tuple[int, int]],
+         factor: int | Fraction = FERMATA_HOLD) -> tuple[TempoChange, ...]:
+    """``tempos`` (sorted, from tick 0) with the ``spans`` played ``factor`` times slower (a
+    fraction undoes it: ``Fraction(1, 2)`` reads a held map back). Consecutive equal tempos
+    merge, the first of them kept, except where a hold starts: every hold has its own tempo
+    change, which says where the holds are to a reader of the map."""
+    if not spans:
+        return tuple(tempos)
+    starts = {a for a, _ in spans} if factor > 1 else set()
+    cuts = sorted({t.tick for t in tempos} | {t for span in spans for t in span})
+    out: list[TempoChange] = []
+    for tick in cuts:
+        base = _at(tempos, tick)
+        inside = any(a <= tick < b for a, b in spans)
+        us = base.us_per_quarter * factor if inside else base.us_per_quarter
+        us = min(max(round(us), 1), MAX_US_PER_QUARTER)
+        if out and out[-1].us_per_quarter == us and tick not in starts:
+            continue
+        if base.tick == tick and not (inside and factor != 1):
+            out.append(base)
+        else:
+            out.append(TempoChange(tick, us))
+    return tuple(out)
 
 
 def _from_zero(events, default):

@@ -8,7 +8,7 @@ from audio_helpers import SR, fundamental, harmonic_profile, rms
 
 from composer_gui.audio.render import ScoreStream, render_score, schedule, to_int16
 from composer_gui.audio.timing import TempoMap
-from composer_gui.music.score import TPQ, Note, Part, Score, TempoChange
+from composer_gui.music.score import FERMATA_HOLD, TPQ, Note, Part, Score, TempoChange
 
 MIDDLE_C = 261.6256
 
@@ -150,6 +150,16 @@ def test_tempo_map_inverts_seconds_at():
                           TempoChange.from_bpm(5000, 200)))
     tm = TempoMap(score)
     for tick in (0, 1, 999, 1000, 1001, 4321, 5000, 9999):
+        assert tm.seconds(tick) == pytest.approx(score.seconds_at(tick))
+        assert tm.tick(tm.seconds(tick)) == tick
+
+
+def test_the_tempo_map_holds_fermatas_as_seconds_at_does():
+    notes = (Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ))
+    score = Score(parts=(Part(notes),), fermatas=(TPQ,))
+    tm = TempoMap(score)
+    assert tm.seconds(2 * TPQ) == pytest.approx(0.5 + 0.5 * FERMATA_HOLD)
+    for tick in (0, TPQ, TPQ + 1, 2 * TPQ, 3 * TPQ):
         assert tm.seconds(tick) == pytest.approx(score.seconds_at(tick))
         assert tm.tick(tm.seconds(tick)) == tick
 

@@ -6,6 +6,7 @@ Every file is built here with mido (or byte by byte); no binary fixtures are com
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 
 import mido
 import pytest
@@ -71,6 +72,53 @@ def test_score_to_midi_to_score_is_exact(folder, score):
     back = read_midi(path, warnings)
     assert back == score
     assert warnings == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(midi_scores(), st.data())
+def test_fermatas_are_held_in_the_file_and_read_back_as_fermatas(folder, score, data):
+    onsets = sorted({n.start for n in score.notes})
+    if not onsets:
+        return
+    marked = data.draw(st.lists(st.sampled_from(onsets), min_size=1, max_size=4))
+    # a tempo "change" to the tempo already in force says nothing, and a map read back through
+    # the holds merges it
+    tempos = [t for i, t in enumerate(score.tempos)
+              if not i or t.us_per_quarter != score.tempos[i - 1].us_per_quarter]
+    score = replace(score, fermatas=tuple(marked), tempos=tuple(tempos))
+    path = folder / "fermatas.mid"
+    write_midi(score, path)
+    conductor = mido.MidiFile(path).tracks[0]
+    markers = [m for m in conductor if m.type == "marker"]
+    assert len(markers) == len(score.fermatas)
+    tempos = [m for m in conductor if m.type == "set_tempo"]
+    assert len(tempos) >= len([t for t in score.performed_tempos if t.stated])
+    back = read_midi(path)
+    assert back == score and back.fermatas == score.fermatas
+
+
+def test_a_held_fermata_plays_longer_in_the_file(folder):
+    notes = (Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ))
+    score = Score(parts=(Part(notes),), fermatas=(TPQ,))
+    write_midi(score, folder / "held.mid")
+    plain = Score(parts=(Part(notes),))
+    write_midi(plain, folder / "plain.mid")
+    # mido's length is the file's playing time: the fermata's beat is played twice as long
+    held_length = mido.MidiFile(folder / "held.mid").length
+    assert held_length == pytest.approx(mido.MidiFile(folder / "plain.mid").length + 0.5)
+
+
+def test_markers_named_fermata_over_a_tempo_map_of_their_own_keep_the_tempos(folder):
+    conductor = track(mido.MetaMessage("set_tempo", tempo=600_000, time=0),
+                      mido.MetaMessage("marker", text="Fermata", time=TPQ),
+                      mido.MetaMessage("set_tempo", tempo=400_000, time=TPQ))
+    notes = track(on(60), off(60, TPQ), on(62), off(62, TPQ), on(64), off(64, TPQ))
+    mid = mido.MidiFile(type=1, ticks_per_beat=TPQ)
+    mid.tracks.extend([conductor, notes])
+    back = read_midi(save(mid, folder / "their_markers.mid"))
+    assert back.fermatas == (TPQ,)
+    assert [(t.tick, t.us_per_quarter) for t in back.tempos] == [(0, 600_000),
+                                                                 (2 * TPQ, 400_000)]
 
 
 @settings(max_examples=20, deadline=None)

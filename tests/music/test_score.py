@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -10,8 +11,10 @@ from hypothesis import strategies as st
 from music_strategies import midi_scores
 
 from composer_gui.music.score import (
+    FERMATA_HOLD,
     MODE_DEGREES,
     TPQ,
+    UNSTATED_TEMPO,
     KeySignature,
     Note,
     Part,
@@ -20,6 +23,7 @@ from composer_gui.music.score import (
     TimeSignature,
     assign_channels,
     grid_ticks,
+    held,
     quantize_note,
     round_to,
 )
@@ -133,6 +137,45 @@ def test_bar_functions_agree(segments, tick):
     bar_no, beat, rest = s.position(tick)
     assert bar_no == bar + 1
     assert s.bar_start(bar) + (beat - 1) * s.time_signature_at(tick).beat_ticks + rest == tick
+
+
+# ----- fermatas, as played -------------------------------------------------------------------
+def _chorale_bar() -> Score:
+    """Two voices: a fermata chord on beat 2 (a half note over a quarter that moves on), then
+    the next phrase's upbeat on beat 4."""
+    upper = Part((Note(0, 67, TPQ), Note(TPQ, 69, 2 * TPQ), Note(3 * TPQ, 71, TPQ)))
+    lower = Part((Note(0, 48, TPQ), Note(TPQ, 53, TPQ), Note(2 * TPQ, 55, TPQ),
+                  Note(3 * TPQ, 55, TPQ)))
+    return Score(parts=(upper, lower), fermatas=(TPQ, 3 * TPQ))
+
+
+def test_a_fermata_holds_until_the_next_onset_or_the_end_of_its_notes():
+    s = _chorale_bar()
+    # beat 2 holds to the lower voice's next onset on beat 3, not to the half note's end;
+    # beat 4 holds its quarter (nothing follows)
+    assert s.fermata_spans == ((TPQ, 2 * TPQ), (3 * TPQ, 4 * TPQ))
+    assert Score(parts=s.parts, fermatas=(TPQ // 2,)).fermata_spans == ()  # nothing struck
+
+
+def test_fermatas_sound_longer_and_the_tempo_marks_stay():
+    s = _chorale_bar()
+    assert s.tempos == (UNSTATED_TEMPO,)
+    assert s.seconds_at(TPQ) == pytest.approx(0.5)
+    assert s.seconds_at(2 * TPQ) == pytest.approx(0.5 + 0.5 * FERMATA_HOLD)
+    assert s.seconds_at(4 * TPQ) == pytest.approx(1.0 + FERMATA_HOLD)  # two beats held
+    plain = Score(parts=s.parts)
+    assert plain.seconds_at(4 * TPQ) == pytest.approx(2.0)
+    assert plain.performed_tempos == plain.tempos
+
+
+def test_a_tempo_change_inside_a_fermata_is_held_too_and_the_hold_undoes_exactly():
+    s = replace(_chorale_bar(), tempos=(TempoChange(0, 600_000),
+                                        TempoChange(TPQ + TPQ // 2, 400_000)))
+    played = s.performed_tempos
+    assert [(t.tick, t.us_per_quarter) for t in played] == [
+        (0, 600_000), (TPQ, 1_200_000), (TPQ + TPQ // 2, 800_000), (2 * TPQ, 400_000),
+        (3 * TPQ, 800_000), (4 * TPQ, 400_000)]
+    assert held(played, s.fermata_spans, Fraction(1, 2)) == s.tempos
 
 
 # ----- tempo and time ------------------------------------------------------------------------
