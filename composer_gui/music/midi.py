@@ -278,7 +278,36 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
         title=song_title or title,
         fermatas=tuple(fermatas),
     )
-    return _fermatas_unheld(score)
+    return _upbeat_read(_fermatas_unheld(score))
+
+
+def _upbeat_read(score: Score) -> Score:
+    """A first bar shorter than the meter that follows it, written in that meter's denominator
+    (or the first finer one that holds it), with notes in it, is an upbeat, as MuseScore and
+    ``midi_from_score`` write one: its notes move to the end of a full first bar in the
+    following meter, and the score's ``pickup`` says how long it is. (A piece that opens with
+    one bar of 2/4 before its 4/4 looks the same in a MIDI file, and reads as an upbeat.)"""
+    meters = score.time_signatures
+    if len(meters) < 2 or meters[1].tick != meters[0].bar_ticks or \
+            meters[0].bar_ticks >= meters[1].bar_ticks or \
+            _upbeat_meter(meters[0].bar_ticks, meters[1]) != meters[0] or \
+            not any(n.start < meters[1].tick for p in score.parts for n in p.notes):
+        return score
+    shift = meters[1].bar_ticks - meters[0].bar_ticks
+
+    def later(events):
+        return tuple(e if not e.tick else replace(e, tick=e.tick + shift) for e in events)
+
+    return replace(
+        score,
+        parts=tuple(p.with_notes([replace(n, start=n.start + shift) for n in p.notes])
+                    for p in score.parts),
+        tempos=later(score.tempos),
+        time_signatures=(replace(meters[1], tick=0), *later(meters[2:])),
+        key_signatures=later(score.key_signatures),
+        fermatas=tuple(t + shift for t in score.fermatas),
+        pickup=meters[0].bar_ticks,
+    )
 
 
 def _fermatas_unheld(score: Score) -> Score:
@@ -301,29 +330,69 @@ def _tick_and_order(event: tuple[int, int, int, int]) -> tuple[int, int]:
     return event[0], event[1]
 
 
+def _pickup_meter(score: Score) -> TimeSignature | None:
+    """The meter a file writes the upbeat bar in, its length over the score's denominator or
+    a finer one (an eighth's upbeat in 4/4 is a bar of 1/8); None where there is no upbeat,
+    the meter changes within the first bar, or no meter holds the upbeat's length (a triplet's
+    upbeat keeps the full first bar of rests)."""
+    first = score.time_signatures[0]
+    if not score.upbeat or (len(score.time_signatures) > 1
+                            and score.time_signatures[1].tick < first.bar_ticks):
+        return None
+    return _upbeat_meter(score.upbeat, first)
+
+
+def _upbeat_meter(length: int, meter: TimeSignature) -> TimeSignature | None:
+    """The meter of an upbeat bar of ``length`` ticks before ``meter``: in its denominator, or
+    the first finer one that holds the length."""
+    denominator, whole = meter.denominator, TPQ * 4
+    while denominator <= 64:
+        if length * denominator % whole == 0:
+            return TimeSignature(0, length * denominator // whole, denominator)
+        denominator *= 2
+    return None
+
+
 def midi_from_score(score: Score) -> mido.MidiFile:
-    """A type 1 file at ``TPQ`` ticks per beat: a conductor track, then one track per part."""
+    """A type 1 file at ``TPQ`` ticks per beat: a conductor track, then one track per part.
+
+    An upbeat is written as MuseScore writes one: a first bar of its own length and meter
+    (1/8 before a jig's 6/8), the music starting at once; MuseScore's MIDI import reads that
+    as a pickup, and ``read_midi`` does too. The key signature is in every part's track as
+    well as the conductor's: MuseScore 3 reads it only there."""
     mid = mido.MidiFile(type=1, ticks_per_beat=TPQ, charset="utf-8")
+    pickup = _pickup_meter(score)
+    offset = score.time_signatures[0].bar_ticks - score.upbeat if pickup else 0
+
+    def at(tick: int) -> int:
+        return max(tick - offset, 0)
+
     conductor: list[tuple[int, int, mido.MetaMessage]] = []
     if score.title:
         conductor.append((0, 0, mido.MetaMessage("track_name", name=score.title)))
-    for ts in score.time_signatures:
+    meters = list(score.time_signatures)
+    if pickup:
+        meters = [pickup, replace(meters[0], tick=offset + pickup.bar_ticks), *meters[1:]]
+    for ts in meters:
         conductor.append(
-            (ts.tick, 1, mido.MetaMessage("time_signature", numerator=ts.numerator,
-                                          denominator=ts.denominator))
+            (at(ts.tick), 1, mido.MetaMessage("time_signature", numerator=ts.numerator,
+                                              denominator=ts.denominator))
         )
+    keys = []
     for ks in score.key_signatures:
         # a MIDI key signature says major or minor only: a church mode keeps its signature
         # and its family (D Dorian is written as A minor's signature)
         as_midi = KeySignature(ks.tick, ks.sharps, ks.quality)
         name = as_midi.tonic_name + ("m" if as_midi.mode == "minor" else "")
-        conductor.append((ks.tick, 2, mido.MetaMessage("key_signature", key=name)))
+        keys.append((at(ks.tick), mido.MetaMessage("key_signature", key=name)))
+    conductor.extend((tick, 2, msg) for tick, msg in keys)
     for tc in score.performed_tempos:  # the fermatas held
         if not tc.stated:
             continue  # MIDI's default tempo is the same 120 bpm; reading it back, unstated again
-        conductor.append((tc.tick, 3, mido.MetaMessage("set_tempo", tempo=tc.us_per_quarter)))
+        conductor.append((at(tc.tick), 3, mido.MetaMessage("set_tempo",
+                                                           tempo=tc.us_per_quarter)))
     for tick in score.fermatas:
-        conductor.append((tick, 4, mido.MetaMessage("marker", text=FERMATA_MARKER)))
+        conductor.append((at(tick), 4, mido.MetaMessage("marker", text=FERMATA_MARKER)))
     conductor.sort(key=lambda e: (e[0], e[1]))
     mid.tracks.append(_to_track([(t, m) for t, _, m in conductor]))
 
@@ -332,6 +401,7 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         head: list[tuple[int, mido.Message | mido.MetaMessage]] = []
         if part.name:
             head.append((0, mido.MetaMessage("track_name", name=part.name)))
+        head.extend((tick, msg) for tick, msg in keys if not tick)
         head.append((0, mido.Message("program_change", channel=channel, program=part.program)))
         # (tick, order, pitch, velocity): offs sort before ons at the same tick (repeated notes),
         # except a zero-length note's own off, which must follow its on. The sort is stable and
@@ -339,13 +409,19 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         # so that a reader pairing ons and offs first-in first-out gets each note back exactly.
         events = []
         for n in part.notes:
-            events.append((n.start, 1, n.pitch, n.velocity))
-            events.append((n.start + n.duration, 0 if n.duration else 2, n.pitch, 0))
+            events.append((n.start - offset, 1, n.pitch, n.velocity))
+            events.append((n.start - offset + n.duration, 0 if n.duration else 2, n.pitch, 0))
+        # key changes after the start, before the notes at their tick (order -1)
+        events.extend((tick, -1, i, 0) for i, (tick, _) in enumerate(keys) if tick)
         events.sort(key=_tick_and_order)
         track = _to_track(head, close=False)
         last = 0
         message = mido.Message
         for tick, order, pitch, velocity in events:
+            if order < 0:
+                track.append(keys[pitch][1].copy(time=tick - last))
+                last = tick
+                continue
             # Values come from validated Notes, so mido's per-message checks (most of the time
             # spent on a big file) can be skipped.
             kind = "note_off" if order != 1 else "note_on"
