@@ -9,8 +9,9 @@ test split and of Aird's Airs (files no model was trained on), the first 40: the
 (a pickup not counted), the ``K:`` field declared as the app opens an ABC file, continued 8 bars
 with the app's defaults, seeds 1 and 2. The mode's own degree is the flat seventh in
 Mixolydian, the natural sixth in Dorian: the notes that make the mode, which a model that knows
-major and minor seldom writes. "Real" is the rest of the same tunes. docs/keyfinding.md quotes
-the output.
+major and minor seldom writes. "Real" is the rest of the same tunes. The last table counts the
+leading tone below the tonic (D# in E Dorian) in the Dorian tunes whose opening never sings it:
+a fiddler's Dorian keeps its flat seventh. docs/keyfinding.md quotes the output.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def main(argv=None) -> None:
     sampler = load_sampler(args.model)
     counts = {m: {"written": [0, 0], "real": [0, 0], "tunes": 0} for m in CHARACTERISTIC}
     endings = [0, 0]
+    leading = {"written": [0, 0], "real": [0, 0], "tunes": 0, "variations": [0, 0]}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tune.abc"
         for _pid, text in tunes(args.tunes):
@@ -82,11 +84,24 @@ def main(argv=None) -> None:
             c["real"][0] += sum(n.pitch % 12 == degree for n in real)
             c["real"][1] += len(real)
             opening = score.slice(0, cut, shift=False)
+            lt = (key.tonic_pc + 11) % 12
+            counts_lt = key.mode == "dorian" and not any(n.pitch % 12 == lt
+                                                         for n in opening.notes)
+            if counts_lt:
+                leading["tunes"] += 1
+                leading["real"][0] += sum(n.pitch % 12 == lt for n in real)
+                leading["real"][1] += len(real)
             for seed in (1, 2):
                 result = sampler.generate(opening, GenerationRequest(bars=8, seed=seed))[0]
                 new = [n for n in result.notes if n.start >= cut]
                 c["written"][0] += sum(n.pitch % 12 == degree for n in new)
                 c["written"][1] += len(new)
+                if counts_lt:
+                    on_lt = sum(n.pitch % 12 == lt for n in new)
+                    leading["written"][0] += on_lt
+                    leading["written"][1] += len(new)
+                    leading["variations"][0] += on_lt > 0
+                    leading["variations"][1] += 1
                 if new:
                     endings[0] += max(new, key=lambda n: n.start).pitch % 12 == key.tonic_pc
                     endings[1] += 1
@@ -98,6 +113,12 @@ def main(argv=None) -> None:
         print(f"| {mode} | {c['tunes']} | {name} | {w}/{wn} ({w / max(1, wn):.1%}) | "
               f"{r}/{rn} ({r / max(1, rn):.1%}) |")
     print(f"\ncontinuations ending on the tonic: {endings[0]}/{endings[1]}")
+    (w, wn), (r, rn), (vl, vn) = leading["written"], leading["real"], leading["variations"]
+    print("\n| Dorian tunes whose opening has no leading tone | written: notes on it | "
+          "variations with one | real: notes on it |")
+    print("| ---: | --- | --- | --- |")
+    print(f"| {leading['tunes']} | {w}/{wn} ({w / max(1, wn):.1%}) | {vl}/{vn} | "
+          f"{r}/{rn} ({r / max(1, rn):.1%}) |")
 
 
 if __name__ == "__main__":

@@ -73,9 +73,12 @@ def add_parser(sub) -> None:
     p.add_argument("--from-bar", default=None, metavar="B",
                    help="continue from the start of bar B (the seed's notes from there on are "
                    "replaced); default: after the seed's last note. Bars are numbered as the "
-                   "score prints them: from 1, or from 0 after an upbeat")
+                   "score prints them: from 1, or from 0 after an upbeat; a seed's repeats are "
+                   "written out as played first (a note says so), and bars count on through "
+                   "them")
     p.add_argument("--region", default=None, metavar="START:END",
-                   help="rewrite bars START..END (inclusive) and keep the rest of the seed")
+                   help="rewrite bars START..END (inclusive, numbered as for --from-bar) and "
+                   "keep the rest of the seed")
     p.add_argument("--end", default=None, metavar="cadence|free",
                    help="voice models: end with a cadence, or continue freely (default: cadence "
                    "when the notes end the piece, free otherwise)")

@@ -219,7 +219,7 @@ from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
 from composer_gui.music.edits import apply_generated, continuation_frame, region_notes
 from composer_gui.music.phrases import melody_phrase_ends
-from composer_gui.music.score import TPQ, KeySignature, Note, Score, pitch_name
+from composer_gui.music.score import MAJOR_SCALE, TPQ, KeySignature, Note, Score, pitch_name
 
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare,
 # the alto and tenor no lower than Bach's lowest (F3, C3: the 351 four-part chorales of
@@ -379,6 +379,9 @@ class _VoiceJob:
     # step of the dominant's beat before it, from which its notes lie in reach of it
     home_final: int = -1
     home_from: int = 0
+    # harmonizing a quick melody: the voices below strike only every this many steps, its beats
+    # (QUICK_MELODY_CHORDS; 0: anywhere)
+    lower_stride: int = 0
 
 
 class VoiceSampler:
@@ -577,6 +580,8 @@ class VoiceSampler:
             pcs = set(key.scale_pcs())
             if key.mode == "minor":
                 pcs |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
+            elif key.mode != key.quality and n == 1:
+                pcs -= _unborrowed_leading_tone(key, base_notes, start)
         mode = key.quality if key is not None else "major"
 
         # the lanes without what is replaced
@@ -907,7 +912,9 @@ class VoiceSampler:
                          home_final=_home_final(vplan.notes[0], start, key)
                          if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
                          home_from=last_beat - beat,
-                         phrase_beat=phrase_beat)
+                         phrase_beat=phrase_beat,
+                         lower_stride=beat if QUICK_MELODY_CHORDS and _quick(
+                             melody, start_step, stop_step, min(beat, TPQ // step)) else 0)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1692,6 +1699,13 @@ class VoiceSampler:
                             hold = standing & mask[:, HOLD]
                             mask[hold, REST] = False
                             mask[hold, pitch_offset:] = False
+                        if i and job.lower_stride and frame.pos % job.lower_stride and \
+                                not frame.final:
+                            # a quick melody's chords change on its beats: the voices below
+                            # hold between, the melody's notes there passing over them (over
+                            # every rule: QUICK_MELODY_CHORDS)
+                            mask[holding] = False
+                            mask[holding, HOLD] = True
                     biased = logits
                     # at a strain's close the bar is not restated: the tonic, then held (1,
                     # 2), or a slow tune's own close (3)
@@ -1925,7 +1939,8 @@ class VoiceSampler:
             for r, i, g0 in sorted(ending, key=lambda e: e[1]):
                 for g in self._passing(g0, r, i, job, at_beat, at_half, cur,
                                        between[r] or was_fermata[r] == beat_at
-                                       or beat_at in dominant_beats, mode_minor,
+                                       or beat_at in dominant_beats
+                                       or job.lower_stride > 0, mode_minor,
                                        passing_rng, v):
                     g = out(r, g)
                     if g is not None:
@@ -3126,6 +3141,26 @@ EIGHTH_CLEAR_BEATS = 2
 # off the eighths: harmonized test melodies 0.9% (Bach 0.3%, mostly in pairs of sixteenths),
 # continued openings 1.4% (Bach 0.3%)
 BASS_ON_EIGHTHS = True
+# A melody harmonized that moves mostly in notes shorter than its beat (a reel's or a jig's
+# eighths) keeps its chords a beat long: the voices below strike on its beats, and its notes
+# between are passing notes over them. A listening review heard a reel harmonized with a new
+# chord on every eighth and the lower voices running in eighths under it: the chorale model
+# sets each melody note as Bach sets a hymn's quarters. No passing eighths are added below
+# (VoiceSampler._passing) either: the melody's own notes pass. A chorale melody, whose notes
+# are mostly a beat long (or a quarter, under a half-note beat), is left to the model's own
+# rhythm (passing eighths below included)
+QUICK_MELODY_CHORDS = True
+
+
+def _quick(melody, start: int, stop: int, beat: int) -> bool:
+    """Whether a harmonized ``melody`` (melody_plan.Melody) strikes its notes mostly (the
+    median gap) less than ``beat`` steps apart between ``start`` and ``stop``: its beat, and
+    no more than a quarter (a chorale in 3/2 moves in quarters, each of them harmonized)."""
+    if melody is None:
+        return False
+    steps = [s for s in melody.attacks if start <= s < stop]
+    gaps = sorted(b - a for a, b in itertools.pairwise(steps))
+    return bool(gaps) and gaps[len(gaps) // 2] < beat
 
 
 # Inside the beat of a planned cadence's dominant (V(7) a beat before its tonic) the bass strikes
@@ -3510,6 +3545,21 @@ def _as_triplet(beat: list[GeneratedNote]) -> list[GeneratedNote]:
     ends = [b + third, b + 2 * third, notes[-1].end]
     return [replace(g, note=replace(g.note, start=b + i * third, duration=ends[i] - b - i * third))
             for i, g in enumerate(beat)]
+
+
+def _unborrowed_leading_tone(key: KeySignature, notes: list[Note], start: int) -> set[int]:
+    """A tune in a minor church mode (Dorian, Phrygian) that never sings the leading tone below
+    its tonic keeps its flat seventh: {that leading tone's pitch class}, else nothing. A
+    listening review heard E Dorian reels sung with D natural throughout continued with
+    D sharps (F# E D# E) in 7 of 15 variations: the borrowed leading tone
+    (``KeySignature.scale_pcs``) is the chorale's cadence habit, a harmony's, not a fiddler's.
+    A melody that borrows it itself may go on doing so."""
+    leading = (key.tonic_pc + 11) % 12
+    if leading in {(key.sharps * 7 + s) % 12 for s in MAJOR_SCALE}:
+        return set()  # the mode's own seventh (not a minor mode)
+    if any(x.pitch % 12 == leading for x in notes if x.start < start):
+        return set()
+    return {leading}
 
 
 def _region_stop(score: Score, request: GenerationRequest, step: int) -> int:

@@ -891,6 +891,36 @@ def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
             assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule):
+    """A reel's eighths harmonized: the voices below strike on the beats only (the melody's
+    notes between pass over them), not on every eighth as a hymn's quarters are set."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "QUICK_MELODY_CHORDS", rule)
+    eighths = tune(8, bars=3)
+    off_beat = 0
+    for r in sampler.generate(eighths, GenerationRequest(harmonize=True, variations=3, seed=5)):
+        assert r.parts[0] == eighths.parts[0]
+        last = max(n.start for n in r.parts[0].notes)
+        off_beat += sum(n.start % TPQ != 0 for p in r.parts[1:] for n in p.notes
+                        if n.start < last)
+    assert (off_beat == 0) == rule
+
+
+@pytest.mark.parametrize("meter", [(4, 4), (3, 2)])
+def test_a_melody_in_beats_keeps_the_chorale_rhythm_below(sampler, monkeypatch, meter):
+    """The rule leaves a hymn's quarters alone, under a half-note beat too (a chorale in 3/2):
+    the same harmonization with it and without."""
+    from composer_gui.ml import voice_sampler
+
+    score = melody(12) if meter == (4, 4) else tune(6, meter, bars=3)
+    request = GenerationRequest(harmonize=True, variations=2, seed=4)
+    with_rule = sampler.generate(score, request)
+    monkeypatch.setattr(voice_sampler, "QUICK_MELODY_CHORDS", False)
+    assert sampler.generate(score, request) == with_rule
+
+
 def test_harmonizing_a_melody_over_a_bass_line_keeps_it_and_writes_the_inner_voices(
         sampler, monkeypatch):
     """A melody with the composer's bass line beside it: the bass is heard and kept note for
@@ -1086,6 +1116,29 @@ def test_a_church_mode_is_kept_without_the_key_lock(tiny_melody_model, mode, out
     for r in s.generate(score, wild):
         new = [n for n in r.notes if n.start >= score.end_tick]
         assert new and all(n.pitch % 12 != outside for n in new)
+
+
+def test_a_dorian_tune_keeps_its_flat_seventh_unless_it_borrows_the_leading_tone(
+        tiny_melody_model):
+    """A fiddler's Dorian: D Dorian sung with C natural is continued without C sharp, though the
+    minor family's leading tone is among the mode's notes (KeySignature.scale_pcs, a
+    harmony's habit); a tune that sings C sharp itself may go on doing so."""
+    from dataclasses import replace
+
+    s = load_sampler(tiny_melody_model)
+    plain = replace(melody(8), key_signatures=(KeySignature(0, 0, "dorian"),))
+    assert not any(n.pitch % 12 == 1 for n in plain.notes)
+    wild = GenerationRequest(bars=4, variations=6, seed=3, temperature=5.0, top_p=1.0, key=None)
+
+    def sharps(score) -> int:
+        return sum(n.pitch % 12 == 1 for r in s.generate(score, wild) for n in r.notes
+                   if n.start >= score.end_tick)
+
+    assert sharps(plain) == 0
+    notes = list(plain.parts[0].notes)
+    notes[1] = replace(notes[1], pitch=73)  # C#5 in the sketch
+    borrowing = plain.with_parts([plain.parts[0].with_notes(notes)])
+    assert sharps(borrowing) > 0
 
 
 def test_a_church_modes_own_degree_takes_the_place_of_the_one_it_alters(tiny_melody_model,
