@@ -1883,6 +1883,14 @@ class VoiceSampler:
                             biased = biased + job.pull[i]
                         else:  # already a copy (restatement or density)
                             biased += job.pull[i]
+                    empty = ~mask.any(axis=1)
+                    if empty.any():
+                        # every rule together left a row nothing to write (a melody cut off
+                        # on a sixteenth where the final cadence was planned): the voice's own
+                        # notes, as before any rule, rather than no note at all
+                        mask[empty] = job.pitch_ok[i]
+                        mask[empty, HOLD] = holding[empty]
+                        mask[empty, REST] = ~holding[empty]
                     chosen = sample_tokens(biased, mask, temperature, top_k, top_p,
                                            rng.random(rows))
                 if scoring:

@@ -921,6 +921,24 @@ def test_a_melody_in_beats_keeps_the_chorale_rhythm_below(sampler, monkeypatch, 
     assert sampler.generate(score, request) == with_rule
 
 
+def test_a_voice_that_every_rule_leaves_nothing_still_writes_its_own_notes(sampler, monkeypatch):
+    """Where the rules together leave a voice no token (the bundled model harmonizing a tune
+    cut off on two sixteenths, under its planned final cadence, raised "zero-size array"), it
+    writes from its own notes instead: here the cadence's mask bars everything."""
+    from composer_gui.ml import voice_sampler
+
+    def nothing(mask, *args, **kwargs):
+        mask[:] = False
+
+    monkeypatch.setattr(voice_sampler, "_cadence_mask", nothing)
+    score = melody(8)
+    for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=2, seed=3)):
+        assert r.parts[0] == score.parts[0]
+        for p in r.parts[1:]:
+            assert p.notes and monophonic(p)
+            assert all(36 <= n.pitch <= 84 for n in p.notes)
+
+
 def test_harmonizing_a_melody_over_a_bass_line_keeps_it_and_writes_the_inner_voices(
         sampler, monkeypatch):
     """A melody with the composer's bass line beside it: the bass is heard and kept note for
