@@ -3,6 +3,7 @@
     python bench/modal_degrees.py                  # as the app continues now
     python bench/modal_degrees.py --no-redirect    # without part_writing._mode_degrees
     python bench/modal_degrees.py --model DIR      # another model folder
+    python bench/modal_degrees.py --harmonize      # the Dorian tunes harmonized (bach-chorales)
 
 The Mixolydian and Dorian tunes (one ``K:`` field naming the mode) of the folk-melodies model's
 test split and of Aird's Airs (files no model was trained on), the first 40: their first 4 bars
@@ -11,7 +12,10 @@ with the app's defaults, seeds 1 and 2. The mode's own degree is the flat sevent
 Mixolydian, the natural sixth in Dorian: the notes that make the mode, which a model that knows
 major and minor seldom writes. "Real" is the rest of the same tunes. The last table counts the
 leading tone below the tonic (D# in E Dorian) in the Dorian tunes whose opening never sings it:
-a fiddler's Dorian keeps its flat seventh. docs/keyfinding.md quotes the output.
+a fiddler's Dorian keeps its flat seventh. With --harmonize, those Dorian tunes' first 8 bars
+are harmonized by the chorale model (seeds 1 and 2): the leading tone in the voices written,
+cross-relations within a beat, and beat chords that are triads or sevenths. docs/keyfinding.md
+quotes the output.
 """
 
 from __future__ import annotations
@@ -51,12 +55,56 @@ def tunes(limit: int) -> list[tuple[str, str]]:
     return modal[:limit]
 
 
+def harmonized(limit: int) -> None:
+    """The Dorian tunes without the leading tone in their first 8 bars, harmonized."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from voice_leaps import cross_relations
+
+    from composer_gui.ml.sampler import GenerationRequest, load_sampler
+    from composer_gui.music import analysis as an
+    from composer_gui.music.safe_read import read_score
+
+    sampler = load_sampler("bach-chorales")
+    tunes_n = leading = lower = crossed = good = total = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tune.abc"
+        for _pid, text in tunes(limit):
+            path.write_text(text, encoding="utf-8")
+            score = read_score(path, [])
+            key = score.key_at(0)
+            if key is None or key.mode != "dorian":
+                continue
+            cut = score.bar_start(min(score.bar_count(), 9 if score.pickup else 8))
+            melody = score.slice(0, cut, shift=False)
+            lt = (key.tonic_pc + 11) % 12
+            if any(n.pitch % 12 == lt for n in melody.notes):
+                continue
+            tunes_n += 1
+            for seed in (1, 2):
+                r = sampler.generate(melody, GenerationRequest(harmonize=True, seed=seed))[0]
+                written = [n for p in r.parts[1:] for n in p.notes]
+                leading += sum(n.pitch % 12 == lt for n in written)
+                lower += len(written)
+                crossed += cross_relations(r, 0, r.end_tick)
+                g, t = an.beat_chord_share(r, 0, r.end_tick)
+                good, total = good + g, total + t
+    print("| Dorian tunes (no leading tone) | written: on the leading tone | cross-relations "
+          "within a beat | beat chords triads/sevenths |")
+    print("| ---: | --- | ---: | ---: |")
+    print(f"| {tunes_n} | {leading}/{lower} ({leading / max(1, lower):.1%}) | {crossed} | "
+          f"{good / max(1, total):.3f} |")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="folk-melodies")
     ap.add_argument("--no-redirect", action="store_true")
     ap.add_argument("--tunes", type=int, default=40)
+    ap.add_argument("--harmonize", action="store_true")
     args = ap.parse_args(argv)
+    if args.harmonize:
+        harmonized(args.tunes)
+        return
 
     from composer_gui.ml import voice_sampler
     from composer_gui.ml.sampler import GenerationRequest, load_sampler

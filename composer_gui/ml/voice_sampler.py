@@ -580,8 +580,10 @@ class VoiceSampler:
             pcs = set(key.scale_pcs())
             if key.mode == "minor":
                 pcs |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
-            elif key.mode != key.quality and n == 1:
-                pcs -= _unborrowed_leading_tone(key, base_notes, start)
+            elif key.mode != key.quality and (n == 1 or request.harmonize):
+                # (a melody harmonized: its own notes, wherever they lie)
+                pcs -= _unborrowed_leading_tone(
+                    key, base_notes, stop if request.harmonize else start)
         mode = key.quality if key is not None else "major"
 
         # the lanes without what is replaced
@@ -3557,11 +3559,13 @@ def _as_triplet(beat: list[GeneratedNote]) -> list[GeneratedNote]:
 
 def _unborrowed_leading_tone(key: KeySignature, notes: list[Note], start: int) -> set[int]:
     """A tune in a minor church mode (Dorian, Phrygian) that never sings the leading tone below
-    its tonic keeps its flat seventh: {that leading tone's pitch class}, else nothing. A
-    listening review heard E Dorian reels sung with D natural throughout continued with
-    D sharps (F# E D# E) in 7 of 15 variations: the borrowed leading tone
-    (``KeySignature.scale_pcs``) is the chorale's cadence habit, a harmony's, not a fiddler's.
-    A melody that borrows it itself may go on doing so."""
+    its tonic (in ``notes`` before ``start``) keeps its flat seventh: {that leading tone's
+    pitch class}, else nothing. A listening review heard E Dorian reels sung with D natural
+    throughout continued with D sharps (F# E D# E) in 7 of 15 variations, and a D Dorian
+    tune harmonized with C# in the tenor against its own C natural (a false relation, and a
+    cadence the tune does not sing): the borrowed leading tone (``KeySignature.scale_pcs``) is
+    the chorale's cadence habit, not a modal tune's. A melody that borrows it itself may go
+    on doing so."""
     leading = (key.tonic_pc + 11) % 12
     if leading in {(key.sharps * 7 + s) % 12 for s in MAJOR_SCALE}:
         return set()  # the mode's own seventh (not a minor mode)

@@ -1159,6 +1159,17 @@ def test_a_dorian_tune_keeps_its_flat_seventh_unless_it_borrows_the_leading_tone
     assert sharps(borrowing) > 0
 
 
+def test_a_dorian_melody_is_harmonized_without_the_leading_tone_it_never_sings(sampler):
+    """D Dorian sung with C natural: the voices written under it write no C sharp (a chorale
+    would borrow it at cadences; against the tune's own C it is a false relation)."""
+    from dataclasses import replace
+
+    tune_ = replace(melody(12), key_signatures=(KeySignature(0, 0, "dorian"),))
+    wild = GenerationRequest(harmonize=True, variations=3, seed=2, temperature=3.0, top_p=1.0)
+    written = [n for r in sampler.generate(tune_, wild) for p in r.parts[1:] for n in p.notes]
+    assert written and not any(n.pitch % 12 == 1 for n in written)
+
+
 def test_a_church_modes_own_degree_takes_the_place_of_the_one_it_alters(tiny_melody_model,
                                                                         monkeypatch):
     """A model that would rather write its seventh degree (B, in the C major it normalizes G to):
