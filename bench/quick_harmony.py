@@ -2,14 +2,16 @@
 
     python bench/quick_harmony.py              # 24 tunes of the folk test split
     python bench/quick_harmony.py --tunes 40
+    python bench/quick_harmony.py --gaps 1,3   # chord spans of 1 and 3 median gaps
 
 The folk-melodies model's test tunes whose first 8 bars move mostly in notes shorter than
 their beat (the median gap between onsets: reels' and jigs' eighths), each harmonized by the
 bach-chorales model with the app's defaults, seeds 1 and 2, with voice_sampler's
-QUICK_MELODY_CHORDS on and off in the same run. Counted in the three voices written: notes a
-bar, the share struck off the melody's beats (the last bar left out: the final chord comes
-with the melody's last note), and over the four voices the issue's measures: beat chords that
-are triads or sevenths, outer-voice parallels per 8 bars. docs/voices.md quotes the output.
+QUICK_MELODY_CHORDS off, then on with each QUICK_CHORD_GAPS asked for, in the same run.
+Counted in the three voices written: notes a bar, the share struck off the melody's beats
+(the last bar left out: the final chord comes with the melody's last note), and over the
+four voices the issue's measures: beat chords that are triads or sevenths, outer-voice
+parallels per 8 bars. docs/voices.md quotes the output.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ def quick_openings(limit: int, bars: int = 8):
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tunes", type=int, default=24)
+    ap.add_argument("--gaps", default=str(1),
+                    help="QUICK_CHORD_GAPS values to compare, e.g. 1,3 (the rule off first)")
     args = ap.parse_args(argv)
 
     from composer_gui.ml import musical_eval as me
@@ -71,8 +75,10 @@ def main(argv=None) -> None:
     sampler = load_sampler("bach-chorales")
     cases = quick_openings(args.tunes)
     rows = {}
-    for rule in (False, True):
+    settings = [(False, 1)] + [(True, int(g)) for g in args.gaps.split(",")]
+    for rule, gaps in settings:
         voice_sampler.QUICK_MELODY_CHORDS = rule
+        voice_sampler.QUICK_CHORD_GAPS = gaps
         pool = me.Pool()
         per_bar = []
         for _pid, opening in cases:
@@ -90,14 +96,15 @@ def main(argv=None) -> None:
                 good, total = an.beat_chord_share(r, 0, end, r.notes)
                 pool.add("beat_chords", good, total)
                 pool.add("parallels", an.outer_voice_parallels(r.notes, 0, end), bars / 8)
-        rows[rule] = (statistics.mean(per_bar), pool.value("off_beat"),
-                      pool.value("beat_chords"), pool.value("parallels"))
+        rows[rule, gaps] = (statistics.mean(per_bar), pool.value("off_beat"),
+                            pool.value("beat_chords"), pool.value("parallels"))
     print(f"{len(cases)} quick test tunes (first 8 bars), harmonized x 2 seeds\n")
-    print("| QUICK_MELODY_CHORDS | lower-voice notes a bar | struck off the beat | "
-          "beat chords triads/sevenths | outer parallels per 8 bars |")
+    print("| QUICK_MELODY_CHORDS (QUICK_CHORD_GAPS) | lower-voice notes a bar | struck off the "
+          "beat | beat chords triads/sevenths | outer parallels per 8 bars |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for rule, (nb, off, chords, par) in rows.items():
-        print(f"| {'on' if rule else 'off'} | {nb:.1f} | {off:.1%} | {chords:.3f} | {par:.2f} |")
+    for (rule, gaps), (nb, off, chords, par) in rows.items():
+        name = f"on ({gaps})" if rule else "off"
+        print(f"| {name} | {nb:.1f} | {off:.1%} | {chords:.3f} | {par:.2f} |")
 
 
 if __name__ == "__main__":

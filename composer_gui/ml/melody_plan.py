@@ -127,7 +127,7 @@ def plan_phrase_closes(melody: Melody | None, fermatas: set[int], start_step: in
     for k, s in enumerate(attacks):
         if not start_step <= s < last_bar_step:
             continue
-        e = _note_end(lane, s)
+        e = note_end(lane, s)
         if not (s in fermatas or (e - s >= 2 * beat and e in ends)):
             continue
         first = not ended
@@ -193,7 +193,7 @@ def _stollen(melody: Melody, fermatas: set[int]) -> dict[int, int]:
     phrases, after = [], -1
     for f in ends:
         notes = [a for a in melody.attacks if after < a <= f]
-        phrases.append(tuple((lane[a], a == f or _note_end(lane, a) - a) for a in notes))
+        phrases.append(tuple((lane[a], a == f or note_end(lane, a) - a) for a in notes))
         after = f
     for n in (1, 2, 3):
         if 2 * n <= len(ends) and all(len(p) >= 2 for p in phrases[:n]) and \
@@ -403,11 +403,11 @@ def held_close_steps(melody: Melody | None, closes: dict[int, int]) -> dict[int,
     if melody is None:
         return out
     for s, which in closes.items():
-        out.update(dict.fromkeys(range(s + 1, _note_end(melody.lane, s)), which))
+        out.update(dict.fromkeys(range(s + 1, note_end(melody.lane, s)), which))
     return out
 
 
-def _note_end(lane: list[int], s: int) -> int:
+def note_end(lane: list[int], s: int) -> int:
     """The step after the note struck at step ``s`` of ``lane``: the first that does not hold
     it."""
     e = s + 1

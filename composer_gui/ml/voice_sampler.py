@@ -135,6 +135,7 @@ from composer_gui.ml.melody_plan import (
     key_fits,
     melody_close,
     melody_final_step,
+    note_end,
     opening_tonic,
     plan_phrase_closes,
     real_key,
@@ -382,6 +383,9 @@ class _VoiceJob:
     # harmonizing a quick melody: the voices below strike only every this many steps, its beats
     # (QUICK_MELODY_CHORDS; 0: anywhere)
     lower_stride: int = 0
+    # ... and, at each of those chords' steps, how much of its span the melody sounds a
+    # second, a tritone or a seventh from each pitch class (normalized; QUICK_CLASH_COST)
+    span_clash: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 class VoiceSampler:
@@ -869,6 +873,9 @@ class VoiceSampler:
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
                     warnings=tuple(warnings), parts=parts, end=end)
         start_pitch = [_sounding_before(grid[i], start_step, v) for i in range(n)]
+        # a quick melody's chords below it (QUICK_MELODY_CHORDS)
+        stride = _chord_stride(melody, start_step, stop_step, beat, min(beat, TPQ // step),
+                               ts.bar_ticks // step) if QUICK_MELODY_CHORDS else 0
         # each voice's kept note right at a region's end: the region's last notes lead into it
         seam_pitch = [grid[i][stop_step] - v.pitch_offset + v.min_pitch
                       if region_end is not None and stop_step < len(grid[i])
@@ -915,8 +922,8 @@ class VoiceSampler:
                          if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
                          home_from=last_beat - beat,
                          phrase_beat=phrase_beat,
-                         lower_stride=beat if QUICK_MELODY_CHORDS and _quick(
-                             melody, start_step, stop_step, min(beat, TPQ // step)) else 0)
+                         lower_stride=stride, span_clash=_span_clash(
+                             melody, stride, start_step, stop_step, where))
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1868,6 +1875,15 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         _spacing_cost(biased, cur[:, 1], cand, pitch_offset,
                                       cadence_rules.TENOR_SPACING_COST)
+                    if i and QUICK_CLASH_COST and frame.step in job.span_clash:
+                        # a chord held under a quick melody's notes fits them, not only the one
+                        # struck with it (QUICK_CLASH_COST)
+                        biased = biased.copy() if biased is logits else biased
+                        clash = job.span_clash[frame.step]
+                        biased[:, pitch_offset:pitch_offset + len(cand)] -= \
+                            QUICK_CLASH_COST * clash[cand % 12]
+                        on = cur[:, i] >= 0  # (a note held on into the span: its own clash)
+                        biased[on, HOLD] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
                     if full_rows is not None and i == 1 and len(full_rows):
                         biased = biased.copy() if biased is logits else biased
                         biased[full_rows, pitch_offset:] += _full_close_pull(
@@ -1897,6 +1913,14 @@ class VoiceSampler:
                                            rng.random(rows))
                 if scoring:
                     score += loglik(chosen)
+                    if i and QUICK_CLASH_COST and frame.step in job.span_clash:
+                        # (the search weighs the clash as the sampling did)
+                        hit = chosen >= pitch_offset
+                        hit_pcs = (chosen[hit] - pitch_offset + min_pitch) % 12
+                        clash = job.span_clash[frame.step]
+                        score[hit] -= QUICK_CLASH_COST * clash[hit_pcs]
+                        on = (chosen == HOLD) & (cur[:, i] >= 0)
+                        score[on] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
                 if hist is not None and frame.step < hist.shape[1]:
                     hist[:, frame.step] = chosen
                 attack_any = chosen >= pitch_offset
@@ -2592,6 +2616,8 @@ PHRASES_FROM_SCORE = True
 # heard no cadence at 23 of their 32 phrase ends: only a note of two beats or more ending a
 # two-bar unit was a phrase end, 5% of the Essen songs' (bench/melody_phrases.py)
 MELODY_PHRASES = True
+# ... on notes that last a beat or more
+HELD_PHRASE_ENDS = True
 
 
 # A fermata over the held end of a tied melody note (Amazing Grace's "like me", C5 tied over
@@ -2619,7 +2645,13 @@ def _heard_phrase_ends(score: Score, request: GenerationRequest, vplan, rewritte
     kept = [i for i, r in enumerate(rewritten) if not r]
     if not request.harmonize or score.fermatas or len(kept) != 1:
         return frozenset()
-    return frozenset(round(t / step) for t in melody_phrase_ends(vplan.notes[kept[0]], score))
+    notes = vplan.notes[kept[0]]
+    length = {n.start: n.duration for n in notes}
+    # (a phrase ends on a note of a beat or more: a jig's eighth in the middle of its second bar
+    # is no place for a cadence, a listening review heard V-I forced under "d B G")
+    return frozenset(round(t / step) for t in melody_phrase_ends(notes, score)
+                     if length.get(t, 0) >= score.time_signature_at(t).beat_ticks
+                     or not HELD_PHRASE_ENDS)
 # A continuation's phrase ends fall where the sketch's fall in the bar (on beat 3 of 4/4 when
 # its fermatas do): the phrase-end bonuses below go to those positions instead of every strong
 # beat, and a phrase end elsewhere costs OFF_PLACE_COST nats. A twelfth listening review found
@@ -3160,17 +3192,55 @@ BASS_ON_EIGHTHS = True
 # are mostly a beat long (or a quarter, under a half-note beat), is left to the model's own
 # rhythm (passing eighths below included)
 QUICK_MELODY_CHORDS = True
+QUICK_CHORD_GAPS = 1
+# nats charged to a pitch the voices below strike at such a chord, times the share of its span
+# in which the melody sounds a second, a tritone or a seventh from it: the model sees the
+# melody's note struck with the chord, not those it passes through while the chord is held
+QUICK_CLASH_COST = 4.0
+_CLASHES = np.isin(np.arange(12), (1, 2, 6, 10, 11))
 
 
-def _quick(melody, start: int, stop: int, beat: int) -> bool:
-    """Whether a harmonized ``melody`` (melody_plan.Melody) strikes its notes mostly (the
-    median gap) less than ``beat`` steps apart between ``start`` and ``stop``: its beat, and
-    no more than a quarter (a chorale in 3/2 moves in quarters, each of them harmonized)."""
+def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, np.ndarray]:
+    """{step of a chord below a quick melody: [12] the share of the chord's span (``stride``
+    steps) in which the melody's sounding note clashes with each pitch class}; {} without a
+    stride. ``where(step)`` gives (bar, position in the bar)."""
+    if not stride or melody is None:
+        return {}
+    sounding = np.full(stop - start, -1)
+    for k, a in enumerate(melody.attacks):
+        if a >= stop:
+            break
+        end = melody.attacks[k + 1] if k + 1 < len(melody.attacks) else stop
+        end = min(end, note_end(melody.lane, a), stop)
+        if end > start:
+            sounding[max(a, start) - start:end - start] = melody.pcs[a]
+    out = {}
+    for s in range(start, stop):
+        if where(s)[1] % stride:
+            continue
+        span = sounding[s - start:s - start + stride]
+        span = span[span >= 0]
+        if len(span):
+            # (pitch class x: clashes with the melody's pc m where (m - x) % 12 is one)
+            out[s] = _CLASHES[(span[None, :] - np.arange(12)[:, None]) % 12].sum(axis=1) / stride
+    return out
+
+
+def _chord_stride(melody, start: int, stop: int, beat: int, quick: int, bar: int) -> int:
+    """The steps a harmonized ``melody``'s chords last below it: 0 (the model's own rhythm)
+    unless it strikes its notes mostly (the median gap, between ``start`` and ``stop``) less
+    than ``quick`` steps apart (its beat, and no more than a quarter: a chorale in 3/2 moves
+    in quarters, each of them harmonized); else the shortest span of whole beats that divides
+    the ``bar`` and holds QUICK_CHORD_GAPS of those gaps (QUICK_MELODY_CHORDS)."""
     if melody is None:
-        return False
+        return 0
     steps = [s for s in melody.attacks if start <= s < stop]
     gaps = sorted(b - a for a, b in itertools.pairwise(steps))
-    return bool(gaps) and gaps[len(gaps) // 2] < beat
+    if not gaps or gaps[len(gaps) // 2] >= quick:
+        return 0
+    spans = [d for d in range(beat, bar + 1, beat) if bar % d == 0]
+    return next((d for d in spans if d >= QUICK_CHORD_GAPS * gaps[len(gaps) // 2]),
+                spans[-1] if spans else beat)
 
 
 # Inside the beat of a planned cadence's dominant (V(7) a beat before its tonic) the bass strikes

@@ -908,6 +908,52 @@ def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule):
     assert (off_beat == 0) == rule
 
 
+def test_a_quick_melodys_chord_span_divides_its_bar(monkeypatch):
+    """Steps of a 16th grid: a reel's eighths (gap 2) in 4/4 (beat 4, bar 16), a jig's in 6/8
+    (beat 6, bar 12), a waltz's in 3/4 (beat 4, bar 12); quarters under a quarter beat none."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.melody_plan import Melody
+
+    def stride(gap: int, beat: int, bar: int, gaps: int) -> int:
+        attacks = [i * gap for i in range(16)]
+        line = Melody([0] * (gap * 16), attacks, dict.fromkeys(attacks, 0))
+        monkeypatch.setattr(vs, "QUICK_CHORD_GAPS", gaps)
+        return vs._chord_stride(line, 0, 64, beat, min(beat, 4), bar)
+
+    assert [stride(2, 4, 16, g) for g in (1, 3)] == [4, 8]  # reel: beats, half bars
+    assert [stride(2, 6, 12, g) for g in (1, 3)] == [6, 6]  # jig: its dotted quarters
+    assert [stride(2, 4, 12, g) for g in (1, 3)] == [4, 12]  # waltz: beats, whole bars
+    assert stride(4, 4, 16, 3) == 0  # a hymn's quarters: the model's own rhythm
+
+
+def test_a_chord_held_under_a_quick_melody_is_charged_for_the_notes_it_passes():
+    """C E C over a beat (normalized): C, E, G and A clash with none of it, D with all, B and F
+    with a third (a semitone from C, from E)."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.melody_plan import Melody
+
+    lane = [50, HOLD] * 3  # three eighths (a pitch token, then held a step)
+    melody = Melody(lane, [0, 2, 4], {0: 0, 2: 4, 4: 0})
+    clash = vs._span_clash(melody, 6, 0, 6, lambda s: (0, s))[0]
+    assert clash[[0, 4, 7, 9]].tolist() == [0, 0, 0, 0]
+    assert clash[2] == 1.0 and clash[11] == pytest.approx(2 / 3)
+    assert clash[5] == pytest.approx(1 / 3)
+
+
+def test_a_quick_melodys_phrase_ends_fall_on_held_notes(sampler, monkeypatch):
+    """A reel of even eighths marks no phrase end inside it (its notes are all shorter than
+    a beat); without the rule its heard ends fall on eighths."""
+    from composer_gui.ml import voice_sampler as vs
+
+    eighths = tune(8, bars=4)
+    request = GenerationRequest(harmonize=True)
+    plan = vs.vx.plan_voices(eighths, sampler.vocab.voices)
+    rewritten = [i != plan.parts.index(0) for i in range(4)]
+    assert vs._heard_phrase_ends(eighths, request, plan, rewritten, TPQ // 4) == frozenset()
+    monkeypatch.setattr(vs, "HELD_PHRASE_ENDS", False)
+    assert vs._heard_phrase_ends(eighths, request, plan, rewritten, TPQ // 4)
+
+
 @pytest.mark.parametrize("meter", [(4, 4), (3, 2)])
 def test_a_melody_in_beats_keeps_the_chorale_rhythm_below(sampler, monkeypatch, meter):
     """The rule leaves a hymn's quarters alone, under a half-note beat too (a chorale in 3/2):
