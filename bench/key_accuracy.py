@@ -713,12 +713,13 @@ def chorale_file_keys(data):
                   + " | ".join(cells) + " |")
 
 
-def first_chord(data):
+def first_chord(data, change: str = "first_short"):
     """The chorales with and without ``first_short`` (a short passage of chords heard from its
-    first chord's bass), whole / 8 / 4 / 2 bars, with the file's signature and mode (as the app
-    opens them) and without a signature; and how many whole chorales change key."""
-    before = replace(keyfinding.DEFAULT, first_short=0.0)
-    print("\nChorales, first_short 0 -> now (whole / 8 bars / 4 bars / 2 bars)\n")
+    first chord's bass) or ``first_root`` (that chord's root where it is a triad), whole / 8 /
+    4 / 2 bars, with the file's signature and mode (as the app opens them) and without a
+    signature; and how many whole chorales change key."""
+    before = replace(keyfinding.DEFAULT, **{change: type(getattr(keyfinding.DEFAULT, change))()})
+    print(f"\nChorales, {change} off -> now (whole / 8 bars / 4 bars / 2 bars)\n")
     print("| set | the file's signature and mode | no signature |")
     print("| --- | --- | --- |")
     changed = total = 0
@@ -878,6 +879,8 @@ def main(argv=None):
                     help="a rule that hears Dorian and Mixolydian in the notes (left out)")
     ap.add_argument("--first-chord", action="store_true",
                     help="chorales with and without first_short")
+    ap.add_argument("--first-root", action="store_true",
+                    help="chorales with and without first_root")
     ap.add_argument("--chorale-melodies", action="store_true",
                     help="chorale sopranos alone with the file's key, as --harmonize reads them")
     ap.add_argument("--one-off", action="store_true",
@@ -901,8 +904,8 @@ def main(argv=None):
     if args.chorale_melodies:
         chorale_melodies(data)
         return
-    if args.first_chord:
-        first_chord(data)
+    if args.first_chord or args.first_root:
+        first_chord(data, "first_root" if args.first_root else "first_short")
         return
     if args.one_off:
         data["airs"] = load("airs")

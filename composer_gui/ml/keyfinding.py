@@ -112,6 +112,10 @@ class KeyParams:
     # right with it). Chosen on the tuning chorales (docs/keyfinding.md)
     first_short: float = 0.25
     short_beats: float = 24.0
+    # The first chord is heard by its root where it is a major or minor triad: Bach opens some
+    # chorales on the tonic triad's first inversion (BWV 62.6: G minor over a B-flat bass),
+    # and a listening review heard that G minor opening continued and closed in B-flat major
+    first_root: bool = True
     leading: float = 0.1  # for the relative minor, when its raised leading tone sounds
     mode_prior: float = 0.05  # for the declared mode, against its relative
     on_beat: float = 0.0  # extra weight (times its duration) of a note that starts on a beat
@@ -233,13 +237,17 @@ def is_line(notes: list[Note]) -> bool:
     return np.count_nonzero(low == high) >= LINE_SHARE * len(low)
 
 
-def key_evidence(notes: list[Note]) -> dict[str, np.ndarray]:
+def key_evidence(notes: list[Note], first_root: bool = False) -> dict[str, np.ndarray]:
     """The ends of the passage, each (2, 12) like :func:`key_correlations` (1 where the cue
     points at that key), named as :class:`KeyParams`' weights: the first and the final note
     (the lowest of the first / last onset: the bass of a chord) as tonic, and the final note
-    as third or fifth."""
-    _, bass, _ = _onsets(notes)
+    as third or fifth. With ``first_root``, a first chord that is a major or minor triad
+    points at its root instead of its bass."""
+    starts, bass, _ = _onsets(notes)
     first_pc, final_pc = int(bass[0]) % 12, int(bass[-1]) % 12
+    if first_root:
+        root = _triad_root({n.pitch % 12 for n in notes if n.start == starts[0]})
+        first_pc = first_pc if root is None else root
     ev = {name: np.zeros((2, 12)) for name in _CUES}
     ev["first"][:, first_pc] = 1
     ev["final"][:, final_pc] = 1
@@ -251,6 +259,14 @@ def key_evidence(notes: list[Note]) -> dict[str, np.ndarray]:
 _CUES = ("first", "final", "final_triad")
 
 
+def _triad_root(pcs: set[int]) -> int | None:
+    """The root of three pitch classes that make a major or minor triad, else None."""
+    if len(pcs) != 3:
+        return None
+    return next((r for r in pcs if {(p - r) % 12 for p in pcs} in ({0, 4, 7}, {0, 3, 7})),
+                None)
+
+
 def key_scores(notes: list[Note], params: KeyParams = DEFAULT) -> np.ndarray | None:
     """Score of each key by the profile method, (2, 12) like :func:`key_correlations`: the
     correlation of the weighted histogram plus the weighted cues of :func:`key_evidence`. None
@@ -260,7 +276,7 @@ def key_scores(notes: list[Note], params: KeyParams = DEFAULT) -> np.ndarray | N
         return None
     scores = key_correlations(hist, params.profile)
     scores[0] += params.major_bias
-    ev = key_evidence(notes)
+    ev = key_evidence(notes, params.first_root)
     for name in _CUES:
         weight = getattr(params, name) + (_first_short(notes, params) if name == "first" else 0)
         if weight:

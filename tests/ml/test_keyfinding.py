@@ -448,3 +448,26 @@ def test_the_runner_up_key_of_an_ambiguous_melody():
     assert key_alternative([n for t in range(4) for n in chord(2 * t * TPQ, [60, 64, 67])]) \
         is None
     assert key_alternative([]) is None
+
+
+def test_a_chorale_opening_on_its_tonic_triads_first_inversion_is_heard_from_its_root():
+    """BWV 62.6's upbeat and first bar (G minor, two flats): its first chord is G minor over
+    B-flat. Heard from that bass, the opening was B-flat major, continued and closed there (a
+    listening review); from the triad's root, G minor."""
+    voices = {
+        "S": [(0, 67, 480), (480, 70, 480), (960, 67, 480), (1440, 65, 480), (1920, 67, 240),
+              (2160, 69, 240)],
+        "A": [(0, 62, 480), (480, 62, 480), (960, 62, 480), (1440, 62, 480), (1920, 62, 240),
+              (2160, 66, 240)],
+        "T": [(0, 62, 240), (240, 60, 240), (480, 58, 480), (960, 58, 480), (1440, 57, 480),
+              (1920, 58, 240), (2160, 60, 240)],
+        "B": [(0, 46, 240), (240, 45, 240), (480, 43, 240), (720, 45, 240), (960, 46, 240),
+              (1200, 48, 240), (1440, 50, 240), (1680, 48, 240), (1920, 46, 240),
+              (2160, 45, 240)],
+    }
+    notes = [Note(s, p, d) for v in voices.values() for s, p, d in v]
+    two_flats = KeySignature(0, -2)
+    assert str(estimate_key(notes, two_flats)) == "G:minor"
+    assert str(estimate_key(notes, None)) == "G:minor"
+    by_bass = replace(DEFAULT, first_root=False)
+    assert str(estimate_key(notes, two_flats, params=by_bass)) == "Bb:major"
