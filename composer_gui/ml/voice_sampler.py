@@ -710,6 +710,15 @@ class VoiceSampler:
         melody = harmonized_melody(request, grid, rewritten, key, v)
         minor = key is not None and key.quality == "minor"
         last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)
+        # a quick melody's chords below it (QUICK_MELODY_CHORDS), its final chord on the beat
+        # its last note sounds in, not on that note when it comes off the beat (a second
+        # listening review heard V on a reel's last beat and I only on its last eighth)
+        stride = _chord_stride(melody, start_step, stop_step, beat, min(beat, TPQ // step),
+                               ts.bar_ticks // step) if QUICK_MELODY_CHORDS else 0
+        final_note = last_beat  # (the close is the one the last note asks for)
+        if stride:
+            bar_at = bar_steps[where(last_beat)[0]]
+            last_beat = max(start_step, bar_at + (last_beat - bar_at) // stride * stride)
         tonic_check = end == "cadence" and ends_piece and key is not None
         opening = opening_tonic(melody, start_step, stop_step, minor)
         # (the keys some phrase closes are planned in, drawn per request: BACH_CLOSES)
@@ -728,12 +737,12 @@ class VoiceSampler:
                                     close_keys, lock_bits)
         # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
         # second degree) closes on the dominant, not under a forced tonic: a half cadence
-        close = melody_close(melody, last_beat, minor) if tonic_check else 2
+        close = melody_close(melody, final_note, minor) if tonic_check else 2
         # ... and one that ends off both (a chorale tune that ends in the key of its dominant)
         # closes V-I in the key of its last note
         close_key = None
         if tonic_check and close == 0 and CLOSE_IN_LAST_KEY:
-            close_key = closing_key(melody, last_beat, bar_steps, beat)
+            close_key = closing_key(melody, final_note, bar_steps, beat)
             if close_key is not None and lock_bits is not None and \
                     not key_fits(lock_bits, close_key):
                 close_key = None
@@ -873,9 +882,6 @@ class VoiceSampler:
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
                     warnings=tuple(warnings), parts=parts, end=end)
         start_pitch = [_sounding_before(grid[i], start_step, v) for i in range(n)]
-        # a quick melody's chords below it (QUICK_MELODY_CHORDS)
-        stride = _chord_stride(melody, start_step, stop_step, beat, min(beat, TPQ // step),
-                               ts.bar_ticks // step) if QUICK_MELODY_CHORDS else 0
         # each voice's kept note right at a region's end: the region's last notes lead into it
         seam_pitch = [grid[i][stop_step] - v.pitch_offset + v.min_pitch
                       if region_end is not None and stop_step < len(grid[i])
