@@ -1721,6 +1721,9 @@ class VoiceSampler:
                             # every rule: QUICK_MELODY_CHORDS)
                             mask[holding] = False
                             mask[holding, HOLD] = True
+                            # (and a silent voice enters on a beat: not with a jig's upbeat)
+                            mask[~holding] = False
+                            mask[~holding, REST] = True
                     biased = logits
                     # at a strain's close the bar is not restated: the tonic, then held (1,
                     # 2), or a slow tune's own close (3)

@@ -891,15 +891,22 @@ def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
             assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
 
 
+@pytest.mark.parametrize("upbeat", [False, True])
 @pytest.mark.parametrize("rule", [True, False])
-def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule):
+def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule, upbeat):
     """A reel's eighths harmonized: the voices below strike on the beats only (the melody's
     notes between pass over them), not on every eighth as a hymn's quarters are set; the
-    final chord too comes on the beat the last eighth sounds in, not with that eighth."""
+    final chord too comes on the beat the last eighth sounds in, not with that eighth, and
+    after an eighth's upbeat the voices enter on the downbeat."""
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "QUICK_MELODY_CHORDS", rule)
     eighths = tune(8, bars=3)
+    if upbeat:
+        notes = (Note(BAR - TPQ // 2, 67, TPQ // 2),
+                 *(dataclasses.replace(n, start=n.start + BAR) for n in eighths.parts[0].notes))
+        eighths = dataclasses.replace(eighths.with_parts([eighths.parts[0].with_notes(notes)]),
+                                      pickup=TPQ // 2)
     off_beat = 0
     for r in sampler.generate(eighths, GenerationRequest(harmonize=True, variations=3, seed=5)):
         assert r.parts[0] == eighths.parts[0]
