@@ -220,7 +220,7 @@ from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
 from composer_gui.music.edits import apply_generated, continuation_frame, region_notes
 from composer_gui.music.phrases import melody_phrase_ends
-from composer_gui.music.score import MAJOR_SCALE, TPQ, KeySignature, Note, Score, pitch_name
+from composer_gui.music.score import TPQ, KeySignature, Note, Score, pitch_name
 
 # Comfortable choir ranges (MIDI, sounding pitch), the usual textbook ones with a tone to spare,
 # the alto and tenor no lower than Bach's lowest (F3, C3: the 351 four-part chorales of
@@ -584,8 +584,8 @@ class VoiceSampler:
             pcs = set(key.scale_pcs())
             if key.mode == "minor":
                 pcs |= {(key.tonic_pc + 9) % 12, (key.tonic_pc + 11) % 12}
-            elif key.mode != key.quality and (n == 1 or request.harmonize):
-                # (a melody harmonized: its own notes, wherever they lie)
+            elif key.quality == "minor" and (n == 1 or request.harmonize):
+                # (a minor church mode; a melody harmonized: its own notes, wherever they lie)
                 pcs -= _unborrowed_leading_tone(
                     key, base_notes, stop if request.harmonize else start)
         mode = key.quality if key is not None else "major"
@@ -3646,8 +3646,6 @@ def _unborrowed_leading_tone(key: KeySignature, notes: list[Note], start: int) -
     the chorale's cadence habit, not a modal tune's. A melody that borrows it itself may go
     on doing so."""
     leading = (key.tonic_pc + 11) % 12
-    if leading in {(key.sharps * 7 + s) % 12 for s in MAJOR_SCALE}:
-        return set()  # the mode's own seventh (not a minor mode)
     if any(x.pitch % 12 == leading for x in notes if x.start < start):
         return set()
     return {leading}

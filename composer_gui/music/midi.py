@@ -24,6 +24,7 @@ from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
 from .score import (
     DRUM_CHANNEL,
+    FERMATA_HOLD,
     TPQ,
     KeySignature,
     Note,
@@ -317,7 +318,7 @@ def _fermatas_unheld(score: Score) -> Score:
     spans = score.fermata_spans
     if not spans:
         return score
-    tempos = held(score.tempos, spans, Fraction(1, 2))
+    tempos = held(score.tempos, spans, Fraction(1, FERMATA_HOLD))
     as_written = [(t.tick, t.us_per_quarter) for t in score.tempos]
     changes = {t.tick for t in score.tempos}
     if [(t.tick, t.us_per_quarter) for t in held(tempos, spans)] != as_written or any(

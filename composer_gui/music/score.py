@@ -540,9 +540,10 @@ class Score:
         starts = sorted(onsets)
         spans = []
         for tick in self.fermatas:
+            end = ends.get(tick, tick)
             later = bisect.bisect_right(starts, tick)
-            end = min(ends.get(tick, tick), starts[later] if later < len(starts) else ends.get(
-                tick, tick))
+            if later < len(starts):
+                end = min(end, starts[later])
             if end > tick:
                 spans.append((tick, end))
         return tuple(spans)
