@@ -3,20 +3,29 @@
     python bench/quick_harmony.py              # 24 tunes of the folk test split
     python bench/quick_harmony.py --tunes 40
     python bench/quick_harmony.py --gaps 1,3   # chord spans of 1 and 3 median gaps
+    python bench/quick_harmony.py --nottingham # against the chord symbols of music21's
+                                               # two Nottingham reels
 
 The folk-melodies model's test tunes whose first 8 bars move mostly in notes shorter than
 their beat (the median gap between onsets: reels' and jigs' eighths), each harmonized by the
 bach-chorales model with the app's defaults, seeds 1 and 2, with voice_sampler's
-QUICK_MELODY_CHORDS off, then on with each QUICK_CHORD_GAPS asked for, in the same run.
-Counted in the three voices written: notes a bar, the share struck off the melody's beats
-(the last bar left out: the final chord comes with the melody's last note), and over the
-four voices the issue's measures: beat chords that are triads or sevenths, outer-voice
-parallels per 8 bars. docs/voices.md quotes the output.
+QUICK_MELODY_CHORDS off, then on with each QUICK_CHORD_GAPS asked for, each without and
+with the tune's chord plan (TUNE_CHORDS), in the same run. Counted in the three voices
+written: notes a bar, the share struck off the melody's beats (the last bar left out: the
+final chord comes with the melody's last note); over the four voices the issue's measures:
+beat chords that are triads or sevenths, outer-voice parallels per 8 bars; and how the
+chords fit the tune: the share of the melody's duration on a pitch class of the chord struck
+on its beat (all four voices), the share of the beat chords on I, IV or V of the tune's key,
+and how often that chord changes a bar. With ``--nottingham``, the tunes are those of the
+two reels of music21's Nottingham set that are quick (one: "Cuckoo's Nest"), and a last
+column counts the beats whose chord has the root of the chord symbol written over them.
+docs/voices.md quotes the output.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import itertools
 import json
 import re
@@ -27,6 +36,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def _quick(opening) -> bool:
+    """Whether an opening moves mostly in notes shorter than its beat."""
+    onsets = sorted({n.start for n in opening.notes})
+    gaps = sorted(b - a for a, b in itertools.pairwise(onsets))
+    return len(gaps) > 8 and gaps[len(gaps) // 2] < opening.time_signature.beat_ticks
 
 
 def quick_openings(limit: int, bars: int = 8):
@@ -50,14 +66,62 @@ def quick_openings(limit: int, bars: int = 8):
                 continue
             cut = score.bar_start(min(bars + (1 if score.pickup else 0), score.bar_count()))
             opening = score.slice(0, cut, shift=False)
-            onsets = sorted({n.start for n in opening.notes})
-            gaps = sorted(b - a for a, b in itertools.pairwise(onsets))
-            beat = opening.time_signature.beat_ticks
-            if len(gaps) > 8 and gaps[len(gaps) // 2] < beat:
+            if _quick(opening):
                 out.append((pid, opening))
             if len(out) >= limit:
                 break
     return out
+
+
+def nottingham_openings(bars: int = 8):
+    """(id, score, {tick: root pitch class of the chord symbol in force}) of the Nottingham
+    reels, cut to ``bars``, their chord symbols stripped from the tune the app reads."""
+    from music21 import converter, harmony
+
+    from composer_gui.ml.corpora import music21_corpus_root
+    from composer_gui.music.safe_read import read_score
+    from composer_gui.music.score import TPQ
+
+    text = (music21_corpus_root() / "nottingham-dataset" / "reelsa-c.abc").read_text("utf-8")
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tune.abc"
+        for i, block in enumerate(re.split(r"(?m)^(?=X:)", text)[1:]):
+            tune = converter.parse(block, format="abc")
+            path.write_text(re.sub(r'"[^"]*"', "", block), encoding="utf-8")
+            score = read_score(path, [])
+            # (music21's offsets count from the upbeat; the app's, from a full first bar)
+            first = min(float(n.getOffsetInHierarchy(tune)) for n in tune.recurse().notes
+                        if not isinstance(n, harmony.ChordSymbol))
+            lag = min(n.start for n in score.notes) - round(first * TPQ)
+            symbols = {round(float(c.getOffsetInHierarchy(tune)) * TPQ) + lag:
+                       c.root().pitchClass
+                       for c in tune.recurse().getElementsByClass(harmony.ChordSymbol)}
+            cut = score.bar_start(min(bars + (1 if score.pickup else 0), score.bar_count()))
+            opening = score.slice(0, cut, shift=False)
+            if _quick(opening):
+                out.append((f"nottingham#{i}", opening, symbols))
+    return out
+
+
+def _beat_roots(notes, lower, beats):
+    """[(tick, root or None)] of the chord at each beat: of all the voices, else of the voices
+    below the melody (the melody on a passing note)."""
+    from composer_gui.music import analysis as an
+
+    out = []
+    for t in beats:
+        found = None
+        for voices in (notes, lower):
+            pcs = frozenset(p % 12 for p in an.sounding(voices, t))
+            found = found or (an.chord_root(pcs) if len(pcs) >= 3 else None)
+        out.append((t, found[0] if found else None))
+    return out
+
+
+def _symbol_at(symbols: dict[int, int], tick: int) -> int | None:
+    before = [t for t in symbols if t <= tick]
+    return symbols[max(before)] if before else None
 
 
 def main(argv=None) -> None:
@@ -65,6 +129,8 @@ def main(argv=None) -> None:
     ap.add_argument("--tunes", type=int, default=24)
     ap.add_argument("--gaps", default=str(1),
                     help="QUICK_CHORD_GAPS values to compare, e.g. 1,3 (the rule off first)")
+    ap.add_argument("--nottingham", action="store_true",
+                    help="the two Nottingham reels, against their chord symbols")
     args = ap.parse_args(argv)
 
     from composer_gui.ml import musical_eval as me
@@ -73,16 +139,20 @@ def main(argv=None) -> None:
     from composer_gui.music import analysis as an
 
     sampler = load_sampler("bach-chorales")
-    cases = quick_openings(args.tunes)
+    cases = nottingham_openings() if args.nottingham else \
+        [(pid, opening, {}) for pid, opening in quick_openings(args.tunes)]
     rows = {}
-    settings = [(False, 1)] + [(True, int(g)) for g in args.gaps.split(",")]
-    for rule, gaps in settings:
+    settings = [(False, 1, False)] + [(True, int(g), tune) for g in args.gaps.split(",")
+                                      for tune in (False, True)]
+    for rule, gaps, tune in settings:
         voice_sampler.QUICK_MELODY_CHORDS = rule
         voice_sampler.QUICK_CHORD_GAPS = gaps
+        voice_sampler.TUNE_CHORDS = tune
         pool = me.Pool()
         per_bar = []
-        for _pid, opening in cases:
+        for _pid, opening, symbols in cases:
             beat = opening.time_signature.beat_ticks
+            key = opening.key_at(0)
             for seed in (1, 2):
                 r = sampler.generate(opening, GenerationRequest(harmonize=True, seed=seed))[0]
                 end = r.end_tick
@@ -96,15 +166,39 @@ def main(argv=None) -> None:
                 good, total = an.beat_chord_share(r, 0, end, r.notes)
                 pool.add("beat_chords", good, total)
                 pool.add("parallels", an.outer_voice_parallels(r.notes, 0, end), bars / 8)
-        rows[rule, gaps] = (statistics.mean(per_bar), pool.value("off_beat"),
-                            pool.value("beat_chords"), pool.value("parallels"))
-    print(f"{len(cases)} quick test tunes (first 8 bars), harmonized x 2 seeds\n")
-    print("| QUICK_MELODY_CHORDS (QUICK_CHORD_GAPS) | lower-voice notes a bar | struck off the "
-          "beat | beat chords triads/sevenths | outer parallels per 8 bars |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for (rule, gaps), (nb, off, chords, par) in rows.items():
-        name = f"on ({gaps})" if rule else "off"
-        print(f"| {name} | {nb:.1f} | {off:.1%} | {chords:.3f} | {par:.2f} |")
+                melody = r.parts[0].notes
+                beats = an.beat_ticks(r, 0, end)
+                fits = sum(n.duration for n in melody if n.pitch % 12 in {
+                    x % 12 for x in an.sounding(r.notes, beats[bisect.bisect_right(
+                        beats, n.start) - 1])})
+                pool.add("fit", fits, sum(n.duration for n in melody))
+                chords = _beat_roots(r.notes, lower, beats)
+                tonic = key.tonic_pc if key is not None else 0
+                named = [(t, root) for t, root in chords if root is not None]
+                pool.add("primary", sum((root - tonic) % 12 in (0, 5, 7) for _t, root in named),
+                         len(named))
+                pool.add("changes", sum(a[1] != b[1] for a, b in itertools.pairwise(named)),
+                         bars)
+                if symbols:
+                    pool.add("symbols", sum(root == _symbol_at(symbols, t) for t, root in chords),
+                             sum(_symbol_at(symbols, t) is not None for t, _ in chords))
+        rows[rule, gaps, tune] = (statistics.mean(per_bar), pool.value("off_beat"),
+                                  pool.value("beat_chords"), pool.value("parallels"),
+                                  pool.value("fit"), pool.value("primary"),
+                                  pool.value("changes"), pool.value("symbols"))
+    what = "Nottingham reels" if args.nottingham else "quick test tunes"
+    print(f"{len(cases)} {what} (first 8 bars), harmonized x 2 seeds\n")
+    print("| QUICK_MELODY_CHORDS (QUICK_CHORD_GAPS), TUNE_CHORDS | lower-voice notes a bar | "
+          "struck off the beat | beat chords triads/sevenths | outer parallels per 8 bars | "
+          "melody on the chord | beat chords on I/IV/V | chord changes a bar"
+          + (" | roots as the symbols |" if args.nottingham else " |"))
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---:"
+          + (" | ---: |" if args.nottingham else " |"))
+    for (rule, gaps, tune), (nb, off, chords, par, fit, primary, changes, sym) in rows.items():
+        name = f"on ({gaps}), {'on' if tune else 'off'}" if rule else "off, off"
+        print(f"| {name} | {nb:.1f} | {off:.1%} | {chords:.3f} | {par:.2f} | {fit:.1%} | "
+              f"{primary:.1%} | {changes:.2f}" + (f" | {sym:.1%} |" if args.nottingham
+                                                   else " |"))
 
 
 if __name__ == "__main__":

@@ -80,7 +80,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from composer_gui.ml import cadence_rules, close_voicing, limits, part_writing, phrase_grid
+from composer_gui.ml import (
+    cadence_rules,
+    close_voicing,
+    limits,
+    part_writing,
+    phrase_grid,
+    tune_chords,
+)
 from composer_gui.ml import voices as vx
 from composer_gui.ml.cadence_rules import (
     _cadence_key,
@@ -386,6 +393,11 @@ class _VoiceJob:
     # ... and, at each of those chords' steps, how much of its span the melody sounds a
     # second, a tritone or a seventh from each pitch class (normalized; QUICK_CLASH_COST)
     span_clash: dict[int, np.ndarray] = field(default_factory=dict)
+    # ... and the chord planned at each of those steps (TUNE_CHORDS): [12] nats charged to each
+    # pitch class (normalized) in an inner voice, and in the bass, and the chord; not where a
+    # close is planned
+    span_chords: dict[int, tuple[np.ndarray, np.ndarray, tune_chords.TuneChord]] = field(
+        default_factory=dict)
 
 
 class VoiceSampler:
@@ -929,7 +941,11 @@ class VoiceSampler:
                          home_from=last_beat - beat,
                          phrase_beat=phrase_beat,
                          lower_stride=stride, span_clash=_span_clash(
-                             melody, stride, start_step, stop_step, where))
+                             melody, stride, start_step, stop_step, where),
+                         span_chords=_span_chords(melody, stride, start_step, stop_step, where,
+                                                  ts.bar_ticks // step, minor, frames,
+                                                  pitch_ok[1:, v.pitch_offset:], model_pitches)
+                         if rules_on and TUNE_CHORDS else {})
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1376,8 +1392,10 @@ class VoiceSampler:
             # key (ii, IV; the bass to the fourth degree): a planned cadence's, or a place's where
             # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
             pre = None  # the pull toward a cadence's predominant (_predominant_pull)
+            # (under a quick melody, the chord its figure outlines instead: TUNE_CHORDS)
             if rules and n > 2 and frame.on_beat and pull_close is None \
-                    and not (frame.context or frame.final or frame.cadence):
+                    and not (frame.context or frame.final or frame.cadence) \
+                    and frame.step not in job.span_chords:
                 pre = _predominant_pull(sc, frame, fi, job.beat_steps, rows, cand, marked_at,
                                         plan, plan_for)
             # the lowest voice written here strikes when the chord has stood too long
@@ -1893,6 +1911,14 @@ class VoiceSampler:
                             QUICK_CLASH_COST * clash[cand % 12]
                         on = cur[:, i] >= 0  # (a note held on into the span: its own clash)
                         biased[on, HOLD] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
+                    if i and frame.step in job.span_chords:
+                        # ... and is the chord the tune's figure outlines (TUNE_CHORDS)
+                        biased = biased.copy() if biased is logits else biased
+                        cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand)
+                        biased[:, pitch_offset:pitch_offset + len(cand)] -= cost
+                        on = cur[:, i] >= 0
+                        biased[on, HOLD] -= job.span_chords[frame.step][i == n - 1][
+                            cur[on, i] % 12]
                     if full_rows is not None and i == 1 and len(full_rows):
                         biased = biased.copy() if biased is logits else biased
                         biased[full_rows, pitch_offset:] += _full_close_pull(
@@ -1930,6 +1956,12 @@ class VoiceSampler:
                         score[hit] -= QUICK_CLASH_COST * clash[hit_pcs]
                         on = (chosen == HOLD) & (cur[:, i] >= 0)
                         score[on] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
+                    if i and frame.step in job.span_chords:
+                        cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand)
+                        hit = np.flatnonzero(chosen >= pitch_offset)
+                        score[hit] -= cost[hit, chosen[hit] - pitch_offset]
+                        on = (chosen == HOLD) & (cur[:, i] >= 0)
+                        score[on] -= job.span_chords[frame.step][i == n - 1][cur[on, i] % 12]
                 if hist is not None and frame.step < hist.shape[1]:
                     hist[:, frame.step] = chosen
                 attack_any = chosen >= pitch_offset
@@ -3233,6 +3265,66 @@ def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, 
             # (pitch class x: clashes with the melody's pc m where (m - x) % 12 is one)
             out[s] = _CLASHES[(span[None, :] - np.arange(12)[:, None]) % 12].sum(axis=1) / stride
     return out
+
+
+# The chord below a quick melody is the one its figure outlines, planned for the whole tune
+# (ml/tune_chords.py): a listening review heard a jig's "G B G" set over E minor and "F# A F#"
+# over A major, each beat's chord chosen from the one melody note struck with it
+TUNE_CHORDS = True
+
+
+def _span_chords(melody, stride: int, start: int, stop: int, where, bar_steps: int,
+                 minor: bool, frames: list[_Frame], lower_ok: np.ndarray,
+                 model_pitches: np.ndarray
+                 ) -> dict[int, tuple[np.ndarray, np.ndarray, tune_chords.TuneChord]]:
+    """{chord step below a quick melody: (inner voices', bass's costs of each pitch class)}
+    from the tune's chord plan, left out where a close, the final cadence or the opening
+    tonic is planned (their own masks decide) and outside the span."""
+    allowed = set(range(12))
+    for ok in lower_ok:  # (the notes every voice below may write: a lock, a church mode)
+        allowed &= {int(p) % 12 for p in model_pitches[ok]}
+    plan = tune_chords.plan_tune_chords(melody, stride, start, stop, where, bar_steps, minor,
+                                        allowed)
+    free = {f.step for f in frames if not (f.cadence or f.final or f.close_held or f.context
+                                           or f.in_dominant is not None)}
+    return {s: (tune_chords.chord_costs(c, False, minor), tune_chords.chord_costs(c, True, minor),
+                c)
+            for s, c in plan.items() if s in free}
+
+
+def _tune_chord_cost(planned: tuple[np.ndarray, np.ndarray, tune_chords.TuneChord], i: int,
+                     n: int, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """[rows, candidates] nats charged to voice ``i``'s candidate pitches (model pitches
+    ``cand``) at a planned tune chord: off the chord, or in the bass off its root. A voice
+    between is charged too (the bass's cost of losing the root) for a move that would make
+    fifths or octaves with the bass moving to the root, and the voice just above the bass for
+    leaving the chord without its third or fifth when the voices above have not sounded it
+    (the chorale rules then bar the root from the bass): a listening check heard the bass
+    barred from the planned root both ways, and the plan's chord lost."""
+    inner, bass, chord = planned
+    cost = np.broadcast_to((bass if i == n - 1 else inner)[cand % 12],
+                           (len(cur), len(cand))).copy()
+    if not 0 < i < n - 1:
+        return cost
+    lost = tune_chords.BASS_COSTS["off"]
+    low, mine = cur[:, n - 1], cur[:, i]
+    moving = (low >= 0) & (mine >= 0) & (low % 12 != chord.root)
+    gap = (mine - low) % 12
+    rows = np.flatnonzero(moving & np.isin(gap, (0, 7)))
+    if len(rows):
+        same = ((cand[None, :] - chord.root) % 12 == gap[rows, None]) & \
+            (cand[None, :] != mine[rows, None])
+        cost[rows] += np.where(same, lost, 0.0)
+    if i == n - 2:
+        wanted = sorted(chord.pcs - {chord.root})
+        above = cur[:, :i]
+        for row in range(len(cur)):
+            missing = [pc for pc in wanted if not (above[row] % 12 == pc)[above[row] >= 0].any()]
+            if chord.seventh and len(missing) < len(wanted):
+                missing = [pc for pc in missing if (pc - chord.root) % 12 in (3, 4)]
+            if len(missing) == 1:
+                cost[row, cand % 12 != missing[0]] += lost
+    return cost
 
 
 def _chord_stride(melody, start: int, stop: int, beat: int, quick: int, bar: int) -> int:

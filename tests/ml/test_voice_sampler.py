@@ -5753,3 +5753,34 @@ def test_the_density_asked_for_outweighs_the_sketchs_rhythm(tiny_melody_model, m
                 for n in r.notes if n.start >= score.end_tick and n.start % TPQ]
     assert bool(off_beat) == rule  # (eighths' off-beats only where the rule lets them)
     assert (notes(3.0) > notes(0.0)) == rule
+
+
+def test_a_quick_melodys_chords_are_the_ones_its_figures_outline(sampler, monkeypatch):
+    """A jig's "G B G" bars over G major and its "F# A F#" bars over D major: with the tune's
+    chord plan the bass takes those roots on the beats below them, where the model alone
+    (a tiny random one) does not."""
+    from composer_gui.ml import voice_sampler
+
+    figures = [67, 71, 67] * 4 + [66, 69, 66] * 4  # four bars of 6/8 in eighths
+    notes = tuple(Note(i * TPQ // 2, p, TPQ // 2) for i, p in enumerate(figures))
+    jig = Score(parts=(Part(notes, name="Fiddle"),), key_signatures=(KeySignature(1, 0),),
+                time_signatures=(TimeSignature(0, 6, 8),))
+    dotted = 3 * TPQ // 2
+    # (the last bar is the final cadence's; its first beat is the plan's)
+    roots = {b * dotted: (7 if b < 4 else 2) for b in range(7)}
+
+    def on_roots(rule: bool) -> float:
+        monkeypatch.setattr(voice_sampler, "TUNE_CHORDS", rule)
+        hits = total = 0
+        for r in sampler.generate(jig, GenerationRequest(harmonize=True, variations=4,
+                                                         seed=6)):
+            assert r.parts[0] == jig.parts[0]
+            bass = r.parts[-1].notes
+            for tick, root in roots.items():
+                under = [n for n in bass if n.start <= tick < n.end]
+                total += 1
+                hits += bool(under) and under[0].pitch % 12 == root
+        return hits / total
+
+    with_plan, without = on_roots(True), on_roots(False)
+    assert with_plan >= 0.8 and with_plan > without + 0.2, (with_plan, without)
