@@ -416,6 +416,22 @@ def note_end(lane: list[int], s: int) -> int:
     return e
 
 
+def melody_sounding(melody: Melody, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """([stop - start] the pitch class the melody sounds at each step, -1 where it rests;
+    [stop - start] the step its note there was struck, -1 where it rests)."""
+    sounding = np.full(stop - start, -1)
+    struck = np.full(stop - start, -1)
+    for k, a in enumerate(melody.attacks):
+        if a >= stop:
+            break
+        end = melody.attacks[k + 1] if k + 1 < len(melody.attacks) else stop
+        end = min(end, note_end(melody.lane, a), stop)
+        if end > start:
+            sounding[max(a, start) - start:end - start] = melody.pcs[a]
+            struck[max(a, start) - start:end - start] = a
+    return sounding, struck
+
+
 def bass_to_avoid(melody: Melody | None, closes: dict[int, int], opening: int, close: int,
                 last_beat: int, beat: int, minor: bool,
                 close_key: tuple[bool, int] | None = None,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composer_gui.ml.melody_plan import DIATONIC, Melody, note_end
+from composer_gui.ml.melody_plan import DIATONIC, Melody, melody_sounding
 
 # the note sounding at a beat's start weighs this many times a note passing in it
 ACCENT = 2.0
@@ -100,16 +100,7 @@ def plan_tune_chords(melody: Melody | None, stride: int, start: int, stop: int,
     chords = chord_candidates(chord_pitch_classes(melody, minor, allowed), minor)
     if not chords:
         return {}
-    sounding = np.full(stop - start, -1)
-    struck_at = np.full(stop - start, -1)  # the attack step of the note sounding there
-    for k, a in enumerate(melody.attacks):
-        if a >= stop:
-            break
-        end = melody.attacks[k + 1] if k + 1 < len(melody.attacks) else stop
-        end = min(end, note_end(melody.lane, a), stop)
-        if end > start:
-            sounding[max(a, start) - start:end - start] = melody.pcs[a]
-            struck_at[max(a, start) - start:end - start] = a
+    sounding, struck_at = melody_sounding(melody, start, stop)
     steps = [s for s in range(start, stop) if where(s)[1] % stride == 0]
     if not steps:
         return {}

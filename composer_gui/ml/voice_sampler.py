@@ -142,7 +142,7 @@ from composer_gui.ml.melody_plan import (
     key_fits,
     melody_close,
     melody_final_step,
-    note_end,
+    melody_sounding,
     opening_tonic,
     plan_phrase_closes,
     real_key,
@@ -3247,14 +3247,7 @@ def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, 
     stride. ``where(step)`` gives (bar, position in the bar)."""
     if not stride or melody is None:
         return {}
-    sounding = np.full(stop - start, -1)
-    for k, a in enumerate(melody.attacks):
-        if a >= stop:
-            break
-        end = melody.attacks[k + 1] if k + 1 < len(melody.attacks) else stop
-        end = min(end, note_end(melody.lane, a), stop)
-        if end > start:
-            sounding[max(a, start) - start:end - start] = melody.pcs[a]
+    sounding = melody_sounding(melody, start, stop)[0]
     out = {}
     for s in range(start, stop):
         if where(s)[1] % stride:
