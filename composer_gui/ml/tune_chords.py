@@ -41,8 +41,11 @@ SEVENTH = 0.1
 # for the chord's third and fifth (a chord's root in the bass unless the voices insist)
 OFF_CHORD_COST = 3.0
 BASS_COSTS = {"root": 0.0, "third": 1.5, "fifth": 3.0, "off": 4.0}
-# ... but an inner voice's seventh over a planned V, which makes it V7, only this much
+# ... but an inner voice's seventh over a planned V, which makes it V7, only this much; and
+# a voice above the tenor that leaves the voices below it too few to complete the chord
+# (voice_sampler._tune_chord_cost)
 ADDED_SEVENTH_COST = 1.0
+INCOMPLETE_COST = 2.0
 
 
 @dataclass(frozen=True)

@@ -1916,9 +1916,8 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand)
                         biased[:, pitch_offset:pitch_offset + len(cand)] -= cost
-                        on = cur[:, i] >= 0
-                        biased[on, HOLD] -= job.span_chords[frame.step][i == n - 1][
-                            cur[on, i] % 12]
+                        on = np.flatnonzero(cur[:, i] >= 0)  # (held: its own pitch's cost)
+                        biased[on, HOLD] -= cost[on, cur[on, i] - cand[0]]
                     if full_rows is not None and i == 1 and len(full_rows):
                         biased = biased.copy() if biased is logits else biased
                         biased[full_rows, pitch_offset:] += _full_close_pull(
@@ -1960,8 +1959,8 @@ class VoiceSampler:
                         cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand)
                         hit = np.flatnonzero(chosen >= pitch_offset)
                         score[hit] -= cost[hit, chosen[hit] - pitch_offset]
-                        on = (chosen == HOLD) & (cur[:, i] >= 0)
-                        score[on] -= job.span_chords[frame.step][i == n - 1][cur[on, i] % 12]
+                        on = np.flatnonzero((chosen == HOLD) & (cur[:, i] >= 0))
+                        score[on] -= cost[on, cur[on, i] - cand[0]]
                 if hist is not None and frame.step < hist.shape[1]:
                     hist[:, frame.step] = chosen
                 attack_any = chosen >= pitch_offset
@@ -3293,7 +3292,9 @@ def _tune_chord_cost(planned: tuple[np.ndarray, np.ndarray, tune_chords.TuneChor
     fifths or octaves with the bass moving to the root, and the voice just above the bass for
     leaving the chord without its third or fifth when the voices above have not sounded it
     (the chorale rules then bar the root from the bass): a listening check heard the bass
-    barred from the planned root both ways, and the plan's chord lost."""
+    barred from the planned root both ways, and the plan's chord lost. A voice higher up
+    pays INCOMPLETE_COST for a note that leaves the voices below it too few to complete the
+    chord (a soprano and an alto on its root: no third or no fifth)."""
     inner, bass, chord = planned
     cost = np.broadcast_to((bass if i == n - 1 else inner)[cand % 12],
                            (len(cur), len(cand))).copy()
@@ -3308,15 +3309,17 @@ def _tune_chord_cost(planned: tuple[np.ndarray, np.ndarray, tune_chords.TuneChor
         same = ((cand[None, :] - chord.root) % 12 == gap[rows, None]) & \
             (cand[None, :] != mine[rows, None])
         cost[rows] += np.where(same, lost, 0.0)
-    if i == n - 2:
-        wanted = sorted(chord.pcs - {chord.root})
-        above = cur[:, :i]
-        for row in range(len(cur)):
-            missing = [pc for pc in wanted if not (above[row] % 12 == pc)[above[row] >= 0].any()]
-            if chord.seventh and len(missing) < len(wanted):
-                missing = [pc for pc in missing if (pc - chord.root) % 12 in (3, 4)]
-            if len(missing) == 1:
-                cost[row, cand % 12 != missing[0]] += lost
+    wanted = sorted(chord.pcs - {chord.root})
+    above = cur[:, :i]
+    for row in range(len(cur)):
+        missing = [pc for pc in wanted if not (above[row] % 12 == pc)[above[row] >= 0].any()]
+        if chord.seventh and len(missing) < len(wanted):
+            missing = [pc for pc in missing if (pc - chord.root) % 12 in (3, 4)]
+        if i == n - 2 and len(missing) == 1:
+            cost[row, cand % 12 != missing[0]] += lost
+        elif i < n - 2 and len(missing) > n - 2 - i:
+            # (too few voices left above the bass to complete it unless this one helps)
+            cost[row, ~np.isin(cand % 12, missing)] += tune_chords.INCOMPLETE_COST
     return cost
 
 

@@ -5784,3 +5784,33 @@ def test_a_quick_melodys_chords_are_the_ones_its_figures_outline(sampler, monkey
 
     with_plan, without = on_roots(True), on_roots(False)
     assert with_plan >= 0.8 and with_plan > without + 0.2, (with_plan, without)
+
+
+def test_the_voices_above_a_planned_bass_leave_it_its_root():
+    """At a tune chord (normalized C major, then G major): an alto under a soprano on the
+    root pays for doubling it (the tenor alone could not then complete the chord), a tenor
+    for leaving out the one note the voices above left out, and a voice in fifths with the
+    bass for moving to the note that makes fifths again when the bass moves to the root."""
+    from composer_gui.ml import tune_chords as tc
+    from composer_gui.ml import voice_sampler as vs
+
+    cand = np.arange(36, 90)
+
+    def planned(root, pcs):
+        chord = tc.TuneChord(root, frozenset(pcs))
+        return tc.chord_costs(chord, False, False), tc.chord_costs(chord, True, False), chord
+
+    def cost(plan, i, cur, pitch):
+        return vs._tune_chord_cost(plan, i, 4, np.array([cur]), cand)[0, pitch - 36]
+
+    c_major = planned(0, (0, 4, 7))
+    alto_under_c = [72, -1, -1, 48]
+    assert cost(c_major, 1, alto_under_c, 64) == cost(c_major, 1, alto_under_c, 67) == 0
+    assert cost(c_major, 1, alto_under_c, 60) == tc.INCOMPLETE_COST
+    tenor_under_e_c = [76, 72, -1, 48]
+    assert cost(c_major, 2, tenor_under_e_c, 55) == 0
+    assert cost(c_major, 2, tenor_under_e_c, 52) == tc.BASS_COSTS["off"]
+    g_major = planned(7, (7, 11, 2))
+    fifth_over_c = [79, 67, 64, 48]  # the alto a fifth over the bass's C
+    assert cost(g_major, 1, fifth_over_c, 62) == tc.BASS_COSTS["off"]  # G-D over C-G
+    assert cost(g_major, 1, fifth_over_c, 71) == 0
