@@ -351,6 +351,9 @@ class _VoiceJob:
     # voices sampled but not written: a sketch thinner than the model (a melody continued by
     # the chorale model) is continued over the lower voices the model imagines under it
     hidden: list[bool] = field(default_factory=list)
+    # the steps (from ``replaced_from``) where a note the span replaces sounded (a region's)
+    replaced_sounding: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    replaced_from: int = 0
     # a church mode: pitch tokens of the family's degrees the mode alters, and of the mode's
     # own degrees that replace them (:func:`_mode_degrees`)
     mode_from: np.ndarray | None = None
@@ -919,6 +922,8 @@ class VoiceSampler:
                          entry_pitch=[_last_pitch(grid[i], start_step, v) for i in range(n)]
                          if region_end is None else [],
                          pull=pull if pull.any() else None, hidden=hidden,
+                         replaced_sounding=_sounding_steps(replaced, start_step, stop_step, step),
+                         replaced_from=start_step,
                          mode_from=mode_from, mode_to=mode_to,
                          # (a generation from nothing: its first phrase starts with it, so no
                          # phrase ends on its first chord)
@@ -2507,6 +2512,16 @@ def _lowest_root(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, root: in
 FINAL_BASS_LOW = True
 
 
+def _sounding_steps(notes, start: int, stop: int, step: int) -> np.ndarray:
+    """[stop - start] whether any of ``notes`` ((part, note) pairs) sounds at each grid step."""
+    out = np.zeros(max(stop - start, 0), bool)
+    for _, x in notes:
+        lo, hi = max(x.start // step, start), min(-(-x.end // step), stop)
+        if hi > lo:
+            out[lo - start:hi - start] = True
+    return out
+
+
 def _given_top_rests(job: _VoiceJob, stop_step: int) -> tuple[list[bool], list[bool]]:
     """Per frame: inside a rest of a beat or more of the given top voice (a harmonized melody, a
     kept soprano), and where that voice enters after one (MELODY_RESTS_ALL). All False where
@@ -2524,7 +2539,13 @@ def _given_top_rests(job: _VoiceJob, stop_step: int) -> tuple[list[bool], list[b
         while fj < len(frames) and frames[fj].forced[0] == REST and not frames[fj].context:
             fj += 1
         end = frames[fj].step if fj < len(frames) else stop_step
-        if end - frames[fi].step >= job.beat_steps:
+        # (where the music a region replaces sounded under the top voice's silence, the voices
+        # rewritten write on, as it did: a review regenerated a bass under a melody that had
+        # ended and got nothing to keep)
+        replaced = any(job.replaced_sounding[frames[k].step - job.replaced_from]
+                       for k in range(fi, fj)
+                       if 0 <= frames[k].step - job.replaced_from < len(job.replaced_sounding))
+        if end - frames[fi].step >= job.beat_steps and not replaced:
             rest[fi:fj] = [True] * (fj - fi)
             if fj < len(frames) and frames[fj].forced[0] is not None \
                     and frames[fj].forced[0] != HOLD:

@@ -243,6 +243,10 @@ class ContinuePanel(QWidget):
         controller.cancelled.connect(lambda: self._say(self._done_text("Stopped")))
         controller.failed.connect(lambda msg: self._say(f"Generation failed: {msg}"))
         controller.kept.connect(self._on_kept)
+        controller.empty.connect(lambda: self._say(
+            "Done: the model wrote no notes here, so there is nothing to keep. Your notes are "
+            "unchanged; try another seed, or select more of the music."))
+        controller.refused.connect(self._say)
         controller.started.connect(self._forget_kept)
         self.proposal.changed.connect(self._update)
         self.proposal.activeChanged.connect(self._on_active)
@@ -594,6 +598,7 @@ class ContinuePanel(QWidget):
         self.stop_button.setEnabled(running)
         active = self.proposal.active
         self.proposal_box.setEnabled(active)
+        self.keep_button.setEnabled(active and bool(self.proposal.notes()))
         count = len(self.proposal.variations)
         for i, b in enumerate(self.variation_buttons.buttons()):
             b.setVisible(i < max(count, 1))

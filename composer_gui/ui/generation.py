@@ -157,6 +157,10 @@ class ContinueController(QObject):
     modelsListed = Signal(list)
     modelsFailed = Signal(str)
     kept = Signal(int)  # variation kept (0-based)
+    # a generation that wrote no note in any variation (its proposal is dropped), and a Keep
+    # refused (the variation on show is empty): the panel says so
+    empty = Signal()
+    refused = Signal(str)
 
     def __init__(self, doc: Document, proposal: Proposal, backend: Backend | None = None,
                  parent: QObject | None = None) -> None:
@@ -238,9 +242,14 @@ class ContinueController(QObject):
         prop = self.proposal
         if not prop.active:
             return False
-        self._detach()
         variation = prop.current
         count = len(prop.notes())
+        if not count:
+            # (kept, it would only take away what it was to replace: a review lost a bass)
+            self.refused.emit(f"Variation {variation + 1} has no notes: nothing to keep. "
+                              "Your notes are unchanged.")
+            return False
+        self._detach()
         end = prop.region[1] if prop.region else None
         cmd = undo.keep_command(
             self.doc, prop.placed(), prop.start_tick, end,
@@ -282,6 +291,10 @@ class ContinueController(QObject):
         self.warnings = list(warnings or [])
         self.runningChanged.emit(False)
         if how == "finished":
+            if self.proposal.active and not any(self.proposal.counts()):
+                self.proposal.clear()
+                self.empty.emit()
+                return
             self.finished.emit()
         elif how == "failed":
             if not self.received:

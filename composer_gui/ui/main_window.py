@@ -444,6 +444,7 @@ class MainWindow(QMainWindow):
         active = self.proposal.active
         for act in self.act.all("keep", "discard", "audition"):
             act.setEnabled(active)
+        self.act.keep.setEnabled(active and bool(self.proposal.notes()))  # (not an empty one)
         self.panel.audition_button.setEnabled(active)
 
     def _play_enabled(self, can: bool, tip: str) -> None:

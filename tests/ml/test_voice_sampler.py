@@ -5814,3 +5814,19 @@ def test_the_voices_above_a_planned_bass_leave_it_its_root():
     fifth_over_c = [79, 67, 64, 48]  # the alto a fifth over the bass's C
     assert cost(g_major, 1, fifth_over_c, 62) == tc.BASS_COSTS["off"]  # G-D over C-G
     assert cost(g_major, 1, fifth_over_c, 71) == 0
+
+
+def test_a_region_under_a_melody_that_has_ended_is_written(sampler):
+    """A melody of two bars over a bass of four: the bass's last two bars regenerated. The
+    voices rest with a kept melody's rests (MELODY_RESTS_ALL), but not where the music they
+    replace sounded under its silence: a review got variations of no notes, and lost the
+    bass by keeping one."""
+    melody_part = Part(tuple(Note(i * TPQ, p, TPQ) for i, p in enumerate(S[:8])), name="Melody")
+    bass = Part(tuple(Note(i * 2 * TPQ, p, 2 * TPQ) for i, p in enumerate(B[:8:2] + B[:8:2])),
+                name="Bass")
+    score = Score(parts=(melody_part, bass), key_signatures=(KeySignature(0, 0),))
+    results = sampler.generate(score, GenerationRequest(start_tick=2 * BAR, end_tick=4 * BAR,
+                                                        parts=(1,), seed=3, variations=2))
+    for r in results:
+        assert r.parts[0] == melody_part
+        assert [n for n in r.parts[1].notes if n.start >= 2 * BAR]

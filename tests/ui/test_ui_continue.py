@@ -186,3 +186,42 @@ def test_notes_that_name_their_parts_are_kept_in_those_parts(window, qtbot, back
     assert parts[0].notes[-1] == Note(480, 74, 480) and parts[2].notes == (Note(480, 67, 480),)
     window.doc.undo_stack.undo()
     assert window.doc.score.parts == score.parts
+
+
+def test_a_regeneration_that_writes_nothing_leaves_nothing_to_keep(window, qtbot, backend):
+    """A review regenerated a bass where the model wrote no notes, pressed Enter, and lost the
+    bass notes of the region: now no proposal stays on show, and the panel says why."""
+    backend.per_variation = 0
+    ns = [Note(i * TPQ, 60 + i, TPQ) for i in range(8)]
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+    window.doc.set_selection({(0, n) for n in ns[2:4]})
+    with qtbot.waitSignal(window.controller.empty, timeout=5000):
+        window.panel.start_regenerate()
+    assert not window.proposal.active
+    assert not window.act.keep.isEnabled()
+    assert "no notes" in window.panel.status.text()
+    window.roll.canvas.setFocus()
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_Return)
+    assert window.doc.score.notes == ns and window.doc.undo_stack.count() == 0
+
+
+def test_an_empty_variation_cannot_be_kept(window, qtbot, backend):
+    backend.silent = (1,)
+    ns = [Note(i * TPQ, 60 + i, TPQ) for i in range(8)]
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+    window.doc.set_selection({(0, n) for n in ns[2:4]})
+    window.panel.variations.setValue(2)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.panel.start_regenerate()
+    prop = window.proposal
+    assert prop.counts() == [2, 0]
+    prop.select(1)
+    assert not window.panel.keep_button.isEnabled() and not window.act.keep.isEnabled()
+    window.roll.canvas.setFocus()
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_Return)
+    assert window.doc.score.notes == ns and window.doc.undo_stack.count() == 0
+    assert "nothing to keep" in window.panel.status.text()
+    prop.select(0)
+    assert window.panel.keep_button.isEnabled() and window.act.keep.isEnabled()
+    assert window.controller.keep()
+    assert window.doc.undo_stack.count() == 1

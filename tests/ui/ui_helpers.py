@@ -34,14 +34,16 @@ class FakeGenerated:
 
 @dataclass
 class FakeBackend:
-    """Yields ``per_variation`` quarter notes per variation after the start, ``delay`` s apart.
-    ``endless``: keep going until cancelled. ``error``: raise it after ``fail_after`` notes."""
+    """Yields ``per_variation`` quarter notes per variation after the start, ``delay`` s apart
+    (none for the variations in ``silent``). ``endless``: keep going until cancelled.
+    ``error``: raise it after ``fail_after`` notes."""
 
     delay: float = 0.002
     per_variation: int = 8
     endless: bool = False
     error: Exception | None = None
     fail_after: int = 0
+    silent: tuple[int, ...] = ()
     calls: list = field(default_factory=list)
     threads: set = field(default_factory=set)
 
@@ -67,7 +69,8 @@ class FakeBackend:
                 t = start + i * TPQ
                 if end is not None and t >= end:
                     return
-                yield FakeGenerated(v, Note(t, 60 + v + (i % 7), TPQ, 90))
+                if v not in self.silent:
+                    yield FakeGenerated(v, Note(t, 60 + v + (i % 7), TPQ, 90))
                 time.sleep(self.delay)
             i += 1
 
