@@ -1515,6 +1515,11 @@ class VoiceSampler:
                             mask[grid_strike, HOLD] = False  # (SKETCH_PHRASES)
                         if enter is not None and job.pitch_ok[i].any():
                             mask[enter, REST] = False
+                        if rules and n > 2 and i and frame.on_beat and UNDER_MELODY_ENTERS \
+                                and not job.rewritten[0] and job.pitch_ok[i].any():
+                            # a voice silent under a sounding given melody enters on the beat
+                            # (UNDER_MELODY_ENTERS)
+                            mask[(cur[:, i] < 0) & (cur[:, 0] >= 0), REST] = False
                         if not entered[:, i].all():
                             _entry_mask(mask, ~entered[:, i], cand, pitch_offset, int(entry[i]))
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
@@ -2552,6 +2557,15 @@ def _given_top_rests(job: _VoiceJob, stop_step: int) -> tuple[list[bool], list[b
                 enters[fj] = True
         fi = fj
     return rest, enters
+
+
+# A voice written under a given melody (harmonized, or a kept soprano over a region) that is
+# silent while the melody sounds enters on the next beat: a review harmonized tunes that open
+# with an eighth's upbeat and heard the alto, tenor and bass enter one beat to two and a half
+# bars late (none of six variations of O'Neill's "Fare You Well" before its second bar). The
+# upbeat's own note is off the beat, where a quick melody's voices may not enter, and the
+# model, hearing the melody alone, went on resting; nothing made them enter while it sounded
+UNDER_MELODY_ENTERS = True
 
 
 # Where a given melody rests a beat or more, the voices written under it rest with it, and enter

@@ -5830,3 +5830,44 @@ def test_a_region_under_a_melody_that_has_ended_is_written(sampler):
     for r in results:
         assert r.parts[0] == melody_part
         assert [n for n in r.parts[1].notes if n.start >= 2 * BAR]
+
+
+def test_the_voices_under_a_melody_enter_on_its_first_beat(sampler, monkeypatch):
+    """A reel with an eighth's upbeat, harmonized: every voice below sounds from the first
+    downbeat (a review heard them enter a beat to two bars late), here under a model that
+    would rather rest."""
+    from composer_gui.ml import voice_sampler
+
+    eighths = tune(8, bars=3)
+    up = TPQ // 2
+    # (an upbeat on the second degree: no opening tonic is planned under it, which would
+    # bring the voices in anyway)
+    notes = (Note(BAR - up, 74, up),
+             *(dataclasses.replace(n, start=n.start + BAR) for n in eighths.parts[0].notes))
+    reel = dataclasses.replace(eighths.with_parts([eighths.parts[0].with_notes(notes)]),
+                               pickup=up)
+
+    class Resting:
+        """The model, drawn toward resting (as the bundled one was under a lone melody)."""
+
+        def __init__(self, session) -> None:
+            self.session = session
+
+        def run(self, names, feeds):
+            outs = self.session.run(names, feeds)
+            outs[0][..., REST] += 6.0
+            return outs
+
+    def entries(rule: bool) -> list[int]:
+        monkeypatch.setattr(voice_sampler, "UNDER_MELODY_ENTERS", rule)
+        monkeypatch.setattr(sampler, "session", Resting(sampler.session))
+        try:
+            return [min((n.start for n in p.notes), default=10 * BAR) for seed in (1, 2, 3)
+                    for r in sampler.generate(reel, GenerationRequest(harmonize=True,
+                                                                      seed=seed, variations=3))
+                    for p in r.parts[1:]]
+        finally:
+            monkeypatch.undo()
+
+    assert set(entries(True)) == {BAR}
+    assert max(entries(False)) > BAR
