@@ -391,6 +391,11 @@ def key_choices(notes: Iterable[Note], declared: KeySignature | None = None, tic
         scores = key_scores(notes, params)
     if scores is None:
         return []
+    if declared is not None and (declared.mode_stated or declared.mode not in MODES):
+        # a key said on purpose (an ABC K: field, the header's Key box, a church mode) is kept
+        # in chords as in a line: a review harmonized a tune declared A Dorian, kept the four
+        # parts, and the next Continue wrote E minor (the signature's relative minor)
+        params = replace(params, minor_prior=max(params.minor_prior, LINE.minor_prior))
     if declared is not None:
         cands = _within_signature(notes, scores, declared, params)
         if cands is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -97,6 +97,12 @@ class MainWindow(QMainWindow):
         adopt_undo_stack(self.act, self.doc.undo_stack)
         self.act.put("score_view", self.score_dock.toggleViewAction())
         self.roll_menu = RollMenu(self.act, self.roll)
+        # one tool at a time: pressing the checked one again leaves it checked (a review saw
+        # Select and Draw both pressed, then neither matching the roll)
+        self._tools = QActionGroup(self)
+        self._tools.setExclusive(True)
+        for name, _t, _k in TOOLS:
+            self._tools.addAction(self.act["tool_" + name])
         self.act["tool_" + self.roll.tool.name].setChecked(True)
         self._make_menus()
         self._make_toolbars()

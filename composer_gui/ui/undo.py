@@ -111,6 +111,10 @@ class ChangeScore(QUndoCommand):
         if not isinstance(other, ChangeScore) or other.id() != self._id or self._id < 0:
             return False
         self.new = other.new
+        # (the label says where the merged changes ended: a review read "Set key to D Dorian"
+        # over a key set on to F major; a run of changes back to the start is no step at all)
+        self.setText(other.text())
+        self.setObsolete(self.new == self.old)
         return True
 
     def redo(self) -> None:

@@ -101,6 +101,19 @@ def test_a_stated_major_is_kept_as_a_stated_minor_is():
 
 
 
+def test_four_voices_keep_a_stated_key_or_church_mode():
+    """i - iv - v - i in E minor, in four voices, under one sharp: heard as E minor where the
+    signature's mode is only a default, but a stated G major (ABC's K:G, the header's Key box)
+    or A Dorian is kept, as it is for a line. A review harmonized a tune declared A Dorian,
+    kept the four parts, and the next Continue wrote E minor."""
+    prog = [(52, 59, 67, 71), (45, 60, 64, 69), (47, 59, 66, 71), (52, 55, 64, 71),
+            (52, 59, 67, 71), (45, 57, 64, 72), (47, 54, 62, 71), (40, 59, 64, 67)]
+    notes = [Note(i * TPQ, p, TPQ) for i, chord in enumerate(prog) for p in chord]
+    assert str(estimate_key(notes, KeySignature(0, 1))) == "E:minor"
+    assert str(estimate_key(notes, KeySignature(0, 1, mode_stated=True))) == "G:major"
+    assert str(estimate_key(notes, KeySignature(0, 1, "dorian"))) == "A:dorian"
+
+
 def test_the_third_a_melody_sings_decides_a_stated_keys_mode(monkeypatch):
     """The Essen songs' ABC says K:E over "Ich hab die Nacht getraeumet", an E minor song
     whose every G is marked natural: no G sharp sounds, G natural four times (and D sharp,

@@ -141,3 +141,22 @@ def test_controllers_never_import_the_window(module):
         elif isinstance(node, ast.Import):
             imported.update(a.name for a in node.names)
     assert not {m for m in imported if "main_window" in m}
+
+
+def test_one_tool_is_checked_and_it_is_the_rolls(window, qtbot):
+    """Pressing a tool's key or button checks it alone; pressing the checked one again leaves
+    it checked (a review saw Select and Draw both pressed, then neither the roll's)."""
+    from composer_gui.ui.main_window import TOOLS
+
+    names = [name for name, _t, _k in TOOLS]
+
+    def checked() -> list[str]:
+        return [n for n in names if window.act["tool_" + n].isChecked()]
+
+    for name in names:
+        window.act["tool_" + name].trigger()
+        assert checked() == [name] and window.roll.tool.name == name
+    window.act["tool_" + names[-1]].trigger()
+    assert checked() == [names[-1]] and window.roll.tool.name == names[-1]
+    window.roll.set_tool(names[0])
+    assert checked() == [names[0]]

@@ -258,3 +258,21 @@ def test_transpose_and_quantize_actions(window):
     window.edits.transpose(100)  # out of range: refused, nothing changes
     assert [n.pitch for n in notes(window)] == [72, 76]
     assert window.doc.undo_stack.count() == 2
+
+
+def test_key_changes_in_a_row_are_one_step_named_for_the_last(window):
+    """Keys picked one after another merge into one undo step; its label names the last key
+    (a review read "Set key to D Dorian" over F major), and picking the first key back makes
+    no step at all."""
+    header, stack = window.header, window.doc.undo_stack
+    for name in ("D major", "D minor", "F major"):
+        header.key.setCurrentIndex(header.key.findText(name))
+    assert stack.count() == 1 and stack.undoText() == "Set key to F major"
+    stack.undo()
+    assert window.doc.score.key is None
+    stack.redo()
+    assert window.doc.score.key == KeySignature(0, -1, "major")
+    header.numerator.setValue(3)  # (another kind of step between)
+    header.key.setCurrentIndex(header.key.findText("G major"))
+    header.key.setCurrentIndex(header.key.findText("F major"))
+    assert stack.count() == 2 and stack.undoText() == "Set time signature to 3/4"
