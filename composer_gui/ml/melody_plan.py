@@ -432,6 +432,28 @@ def melody_sounding(melody: Melody, start: int, stop: int) -> tuple[np.ndarray, 
     return sounding, struck
 
 
+# A quick melody's final tonic comes where the melody arrives on the tonic chord, a beat or more
+# before its last note if it stays in the chord from there: a listening review heard V held
+# under a polka's F# (D major) and a reel's "d2 f2", the tonic only on the last note's beat.
+# A beat stays in the chord when its first note and this share of its duration are in it
+ARRIVAL_SHARE = 0.75
+
+
+def tonic_arrival(melody: Melody, step: int, floor: int, stride: int, minor: bool) -> int:
+    """The step of a quick melody's final tonic chord: ``step`` (the beat its last note sounds
+    in), moved back a chord span (``stride``) at a time, no earlier than ``floor`` (its bar
+    line), while the melody in the span before stays in the tonic triad (ARRIVAL_SHARE)."""
+    triad = I_TRIAD[minor]
+    while step - stride >= floor:
+        sounding, _ = melody_sounding(melody, step - stride, step)
+        heard = sounding >= 0
+        if not heard.any() or sounding[0] not in triad or \
+                np.isin(sounding[heard], list(triad)).mean() < ARRIVAL_SHARE:
+            break
+        step -= stride
+    return step
+
+
 def bass_to_avoid(melody: Melody | None, closes: dict[int, int], opening: int, close: int,
                 last_beat: int, beat: int, minor: bool,
                 close_key: tuple[bool, int] | None = None,

@@ -146,6 +146,7 @@ from composer_gui.ml.melody_plan import (
     opening_tonic,
     plan_phrase_closes,
     real_key,
+    tonic_arrival,
 )
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.part_writing import (
@@ -762,6 +763,16 @@ class VoiceSampler:
                     not key_fits(lock_bits, close_key):
                 close_key = None
             close = 2 if close_key is not None else 0
+        if stride and QUICK_FINAL_ARRIVAL and tonic_check and close == 2 and close_key is None:
+            last_beat = max(start_step, tonic_arrival(melody, last_beat,
+                                                      bar_steps[where(last_beat)[0]], stride,
+                                                      minor))
+        # (a quick melody's closing fermata stands over its last note, not over the final
+        # chord's beat that its eighths run on through: QUICK_FINAL_ARRIVAL)
+        last_attack = max((a for a in melody.attacks if a < stop_step), default=last_beat) \
+            if stride else last_beat
+        fermata_step = last_attack if QUICK_FINAL_ARRIVAL and last_attack > last_beat \
+            else last_beat
         ending = tonic_check  # the last beat is held
         final_unmarked = melody is not None and ending and any(
             last_beat < f < stop_step for f in given_fermatas)
@@ -811,7 +822,8 @@ class VoiceSampler:
                 local = held_keys[s]
             approach = region_end is not None and not context and s >= stop_step - beat
             # a chorale's closing chord is held under a fermata, as each of Bach's is
-            fermata = s in fermata_steps or (final == 1 and rules_on)
+            fermata = s in fermata_steps or (
+                rules_on and ending and not context and s == fermata_step)
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
                                  approach=approach, fermata=fermata,
@@ -1528,7 +1540,8 @@ class VoiceSampler:
                         if frame.cadence:
                             _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,
                                           frame.cadence, cur, chord, cad_shift,
-                                          final=frame.final > 0)
+                                          final=frame.final > 0 and not (
+                                              job.lower_stride and QUICK_FINAL_ARRIVAL))
                             if half_close[fi] and HALF_CLOSE_TRIAD:
                                 seventh = (V7_SEVENTH[cad_minor] + cad_shift) % 12
                                 _narrow_held(mask, np.broadcast_to(cand % 12 != seventh,
@@ -1752,6 +1765,11 @@ class VoiceSampler:
                             # (and a silent voice enters on a beat: not with a jig's upbeat)
                             mask[~holding] = False
                             mask[~holding, REST] = True
+                        elif i == n - 1 and job.lower_stride and frame.pos == 0 and \
+                                not frame.final and QUICK_FINAL_ARRIVAL:
+                            # ... and its bass strikes each downbeat, the dance's pulse (a
+                            # review heard it tied over the bar line in 12 of 24 quick files)
+                            mask[holding & mask[:, pitch_offset:].any(axis=1), HOLD] = False
                     biased = logits
                     # at a strain's close the bar is not restated: the tonic, then held (1,
                     # 2), or a slow tune's own close (3)
@@ -3298,6 +3316,12 @@ def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, 
 # (ml/tune_chords.py): a listening review heard a jig's "G B G" set over E minor and "F# A F#"
 # over A major, each beat's chord chosen from the one melody note struck with it
 TUNE_CHORDS = True
+# ... and it goes as a dance tune does: its bass struck on each downbeat, the final tonic from
+# the beat where the melody arrives on it (melody_plan.tonic_arrival), the closing fermata
+# over the last note, and a minor tune's last chord minor (no Picardy third, the chorale's
+# close): a listening review heard basses tied over bar lines, V under the tonic's notes at
+# the end, and 8 of 12 minor tunes end on the major tonic
+QUICK_FINAL_ARRIVAL = True
 
 
 def _span_chords(melody, stride: int, start: int, stop: int, where, bar_steps: int,

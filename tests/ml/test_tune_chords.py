@@ -76,3 +76,17 @@ def test_the_bass_is_charged_least_for_the_root_and_an_inner_seventh_little():
     inner = tc.chord_costs(g, False, False)
     assert inner[[7, 11, 2]].tolist() == [0, 0, 0]
     assert 0 < inner[5] < inner[0]  # (F makes it G7; C is off it)
+
+
+def test_a_quick_tunes_final_tonic_comes_where_it_arrives():
+    """The last bar of a reel (a beat of 4 steps, normalized C major): "B D | E C | E G | C C",
+    the last C on beat 4. The melody is in the tonic triad from beat 2, so its tonic comes
+    there; with beat 2 "C D" (half of it off the chord) only from beat 3; and never before
+    the floor (its bar line) it is given."""
+    from composer_gui.ml.melody_plan import tonic_arrival
+
+    bar = line([11, 2, 4, 0, 4, 7, 0, 0])  # eighths: beat 1 B D, beat 2 E C, 3 E G, 4 C C
+    assert tonic_arrival(bar, 12, 0, 4, False) == 4
+    passing = line([11, 2, 0, 2, 4, 7, 0, 0])  # beat 2 C D: half of it off the chord
+    assert tonic_arrival(passing, 12, 0, 4, False) == 8
+    assert tonic_arrival(bar, 12, 8, 4, False) == 8  # (never before the floor, its bar line)

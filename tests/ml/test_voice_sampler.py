@@ -5871,3 +5871,40 @@ def test_the_voices_under_a_melody_enter_on_its_first_beat(sampler, monkeypatch)
 
     assert set(entries(True)) == {BAR}
     assert max(entries(False)) > BAR
+
+
+def _minor_reel(bars: int = 4) -> Score:
+    """An A minor reel in eighths, its last bar "E C | A" (the tonic's notes from beat 3)."""
+    figure = [69, 72, 76, 72, 71, 74, 76, 74]  # A C E C B D E D
+    pitches = figure * (bars - 1) + [71, 68, 71, 74, 76, 72, 69]
+    notes = [Note(i * TPQ // 2, p, TPQ // 2) for i, p in enumerate(pitches)]
+    notes[-1] = dataclasses.replace(notes[-1], duration=TPQ)
+    return Score(parts=(Part(tuple(notes), name="Fiddle"),),
+                 key_signatures=(KeySignature(0, 0, "minor"),))
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_quick_tune_ends_as_a_dance_tune(sampler, monkeypatch, rule):
+    """An A minor reel harmonized: its bass strikes every downbeat; its final tonic comes on
+    beat 3 of the last bar, where the melody arrives on the tonic's notes (E C), not with the
+    last note; the fermata stands over that last note; and the chord is A minor, not the
+    chorale's A major (PICARDY). Without the rule the tonic waits for the last note."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "QUICK_FINAL_ARRIVAL", rule)
+    reel = _minor_reel()
+    last_bar, last_note = 3 * BAR, reel.parts[0].notes[-1].start
+    for r in sampler.generate(reel, GenerationRequest(harmonize=True, variations=3, seed=4)):
+        assert r.parts[0].notes == reel.parts[0].notes
+        bass = r.parts[-1].notes
+        struck = {n.start for n in bass}
+        final = {n.pitch % 12 for p in r.parts[1:] for n in p.notes
+                 if n.start <= last_note < n.end}
+        tonic_from = min(n.start for n in bass if n.start <= last_note < n.end)
+        if rule:
+            assert {BAR, 2 * BAR, 3 * BAR} <= struck
+            assert tonic_from == last_bar + 2 * TPQ
+            assert 0 in final and 1 not in final  # (C, not C#)
+            assert r.fermatas == (last_note,)
+        else:
+            assert tonic_from == last_note  # (with the last note, on beat 4)
