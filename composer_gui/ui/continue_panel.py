@@ -88,7 +88,8 @@ class ContinuePanel(QWidget):
         self.key_alternative.hide()
         self._alternative: KeySignature | None = None
         self.key.setToolTip("The key the model writes in: the sketch's key signature, or the "
-                            "key heard in its notes; choose another to change it")
+                            "key heard in its notes; choose another to change it (the score's "
+                            "key signature is the header's Key)")
         self.density = QSlider(Qt.Orientation.Horizontal)
         self.density.setRange(-DENSITY_STEPS, DENSITY_STEPS)
         self.density.setValue(0)
@@ -182,7 +183,10 @@ class ContinuePanel(QWidget):
         form.addRow("Model", self.model)
         form.addRow("", self.summary)
         form.addRow("", self.suggestion)
-        form.addRow("Key", self.key)
+        # ("Write in", not "Key": the header's Key box is the score's key signature, this one
+        # only the key a generation writes in; a review found the two boxes of one name
+        # confusing, one undoable and exported, the other not)
+        form.addRow("Write in", self.key)
         form.addRow("", self.key_alternative)
         form.addRow("Length", self.bars)
         form.addRow("Temperature", self.temperature)

@@ -52,7 +52,18 @@ class Document(QObject):
     @property
     def display_name(self) -> str:
         src = self._path or self._source
-        return src.name if src else "Untitled"
+        tune = self.tune_title
+        return f"{tune} ({src.name})" if tune else src.name if src else "Untitled"
+
+    @property
+    def tune_title(self) -> str:
+        """The tune's own title where the document is one tune of an ABC file not yet saved as
+        a project (a collection's tunes would all be called by the collection's file name: a
+        review saw "0001-0050.abc" for each); "" otherwise."""
+        src = self._source
+        if self._path is not None or src is None or src.suffix.lower() != ".abc":
+            return ""
+        return self.score.title.strip()
 
     @property
     def modified(self) -> bool:

@@ -19,6 +19,7 @@ the document (the window stops generation and playback then), ``replaced`` after
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -190,13 +191,19 @@ class FileController(QObject):
         self.openFailed.emit(text)
 
     # ----- saving ---------------------------------------------------------------------------------
+    def offered_stem(self) -> str:
+        """The name Save As and the exports offer: a tune's own title (one tune of an ABC
+        collection), else the file's."""
+        tune = re.sub(r'[\\/:*?"<>|]+', " ", self.doc.tune_title).strip()[:80].strip()
+        return tune or stem(self.doc.path or self.doc.source)
+
     def save(self) -> bool:
         if self.doc.path is None:
             return self.save_as()
         return self.save_to(self.doc.path)
 
     def save_as(self) -> bool:
-        suggested = stem(self.doc.source) if self.doc.source else "Untitled"
+        suggested = self.offered_stem()
         path = self.dialogs.ask_save_path("Save As", PROJECT_FILTER, suggested + PROJECT_SUFFIX)
         if path is None:
             return False
@@ -230,7 +237,7 @@ class FileController(QObject):
     def export(self, kind: str) -> Task | None:
         suffix, filters, label = EXPORTS[kind]
         path = self.dialogs.ask_save_path(f"Export {label}", filters,
-                                          stem(self.doc.source) + suffix)
+                                          self.offered_stem() + suffix)
         if path is None:
             return None
         if not path.suffix:
@@ -260,7 +267,7 @@ class FileController(QObject):
                              "Solo.", 6000)
             return None
         path = self.dialogs.ask_save_path("Export Audio", WAV_FILTER,
-                                          stem(self.doc.source) + ".wav")
+                                          self.offered_stem() + ".wav")
         if path is None:
             return None
         if not path.suffix:

@@ -44,7 +44,8 @@ class ScoreHeader(QWidget):
         self.key = QComboBox()
         for k in KEYS:
             self.key.addItem(key_label(k), k)
-        self.key.setToolTip("Key: its scale's rows are highlighted in the roll")
+        self.key.setToolTip("Key signature: written into exports, its scale's rows highlighted in "
+                            "the roll (one undo step)")
         self.snap = QComboBox()
         for label, den, trip in SNAP_CHOICES:
             self.snap.addItem(label, (den, trip))

@@ -91,6 +91,15 @@ def test_an_abc_collection_asks_which_tune_to_open(window, qtbot, tmp_path, monk
     assert asked[-1] == ("book.abc", ["Reel", "Jig", ""])
     assert window.doc.score.title == "Jig" and window.doc.score.note_count == 10
     assert str(window.doc.score.time_signature) == "6/8"
+    # the tune goes by its own name, not the collection's (a review saw every tune of an
+    # O'Neill's book called "0001-0050.abc", and offered as "0001-0050.composer.json")
+    assert window.windowTitle().startswith("Jig (book.abc)")
+    offered = []
+    monkeypatch.setattr(window, "ask_save_path",
+                        lambda title, filters, suggested: offered.append(suggested))
+    window.files.save_as()
+    window.files.export("midi")
+    assert offered == ["Jig.composer.json", "Jig.mid"]
     one = tmp_path / "one.abc"
     one.write_text("X:1\nT:Alone\nM:3/4\nL:1/4\nK:F\nFAc|f2c|A3|\n", encoding="utf-8")
     open_file(window, qtbot, one)  # a single tune: no question
