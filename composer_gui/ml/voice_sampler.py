@@ -989,11 +989,9 @@ class VoiceSampler:
             raise ValueError(f"the sketch has {len(pitched)} pitched parts: say which one is the "
                              "melody")
         notes = sorted(score.parts[melody].notes)
-        for a, b in itertools.pairwise(notes):
-            if b.start < a.end:
-                bar = score.bar_number(score.bar_at(b.start))
-                raise ValueError(f"the melody (part {melody + 1}) plays two notes at once in bar "
-                                 f"{bar}; harmonizing needs one note at a time")
+        why = analysis.not_one_line(score, melody)
+        if why is not None:
+            raise ValueError(why)
         # a melody written an octave low (the Essen songs' ABC lies at G3-F4): the voices go
         # under it, so the whole piece sounds low; said, not moved (the notes are the
         # composer's)

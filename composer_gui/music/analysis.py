@@ -61,6 +61,19 @@ def sounding(notes: Sequence[Note], tick: int) -> tuple[int, ...]:
     return tuple(sorted({n.pitch for n in notes if n.start <= tick < n.end}))
 
 
+def not_one_line(score: Score, part: int) -> str | None:
+    """Why part ``part`` of ``score`` cannot be harmonized as a melody (two of its notes
+    sound at once: where), or None. The sampler refuses such a melody with this message, and
+    the Continue panel says it before starting."""
+    notes = sorted(score.parts[part].notes)
+    for a, b in itertools.pairwise(notes):
+        if b.start < a.end:
+            bar = score.bar_number(score.bar_at(b.start))
+            return (f"the melody (part {part + 1}) plays two notes at once in bar {bar}; "
+                    "harmonizing needs one note at a time")
+    return None
+
+
 def sonorities(notes: Sequence[Note], ticks: Iterable[int]) -> list[Sonority]:
     """The sonority at each tick that has at least one sounding note."""
     notes = list(notes)  # walked once per tick (no sort: `sounding` orders the pitches)

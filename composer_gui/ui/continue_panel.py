@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from composer_gui.ml.keyfinding import keys_heard
 from composer_gui.ml.limits import KEY_LOCK, MAX_DENSITY, MAX_VARIATIONS
+from composer_gui.music.analysis import not_one_line
 from composer_gui.music.score import KeySignature
 
 from . import style
@@ -490,6 +491,10 @@ class ContinuePanel(QWidget):
             self._say(target)
             return False
         melody, region = target
+        why = not_one_line(self.doc.score, melody)
+        if why is not None:  # (said once, here, before any work starts)
+            self._say(f"Cannot harmonize: {why}. Your notes are unchanged.")
+            return False
         options = self.options()
         info = harmony_model(self.current_info(), self._models)
         if info is not None and info is not self.current_info():

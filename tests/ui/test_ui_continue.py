@@ -225,3 +225,14 @@ def test_an_empty_variation_cannot_be_kept(window, qtbot, backend):
     assert window.panel.keep_button.isEnabled() and window.act.keep.isEnabled()
     assert window.controller.keep()
     assert window.doc.undo_stack.count() == 1
+
+
+def test_a_melody_with_two_notes_at_once_is_refused_before_any_work(window, backend):
+    """Said once, in the panel (and the status bar), before a job starts: no dialog titled
+    "Generation failed" after the fact, as a review saw."""
+    chord = (Note(0, 72, TPQ), Note(0, 76, TPQ), Note(TPQ, 74, TPQ))
+    window.doc.load(Score(parts=(Part(chord),)))
+    assert not window.panel.start_harmonize()
+    assert not window.controller.running and not backend.calls and not window.errors
+    assert "two notes at once in bar 1" in window.panel.status.text()
+    assert window.doc.score.parts[0].notes == chord
