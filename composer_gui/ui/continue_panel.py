@@ -427,7 +427,17 @@ class ContinuePanel(QWidget):
             return False
         ok = self.controller.start(self.options())
         if ok:
-            self._say("Generating…")
+            # (where it writes, and how to write elsewhere: a review clicked in bar 4 and
+            # expected Continue to start there)
+            score = self.doc.score
+            end = score.end_tick
+            cursor = getattr(self.roll, "cursor_tick", end)
+            hint = " To rewrite from the cursor, select those bars and use Regenerate " \
+                "Selection." if score.notes and cursor < score.bar_start(score.bar_at(end)) \
+                else ""
+            where = f" after the last note, from bar {score.bar_number(score.bar_at(end))}" \
+                if score.notes else ""
+            self._say(f"Generating{where}…{hint}")
             self.roll.ensure_visible(self.proposal.start_tick)
             self.roll.canvas.setFocus()
         return ok

@@ -236,3 +236,17 @@ def test_a_melody_with_two_notes_at_once_is_refused_before_any_work(window, back
     assert not window.controller.running and not backend.calls and not window.errors
     assert "two notes at once in bar 1" in window.panel.status.text()
     assert window.doc.score.parts[0].notes == chord
+
+
+def test_continue_says_where_it_writes_and_how_to_write_elsewhere(window, qtbot):
+    """Continue writes after the last note; with the cursor back in the sketch it says how to
+    rewrite from there (a review clicked in bar 4 and expected Continue to start there)."""
+    ns = sketch(window, 16)  # four bars of 4/4
+    said = []
+    window.panel.message.connect(said.append)
+    window.roll.set_cursor_tick(TPQ)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.panel.start_continue()
+    assert said and "after the last note, from bar 5" in said[0]
+    assert "Regenerate Selection" in said[0]
+    assert window.doc.score.notes == ns
