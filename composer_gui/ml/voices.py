@@ -492,7 +492,9 @@ def voice_grid(lanes: list[list[Note]], shift: int, vocab: VoiceVocabulary, end:
                 lane[t] = HOLD
         grid.append(lane)
     if moved:
-        warnings.append(f"{moved} onset(s) moved to the sixteenth grid")
+        # (said as a composer would: the model hears notes on sixteenths only)
+        warnings.append(f"the model heard {moved} note(s) that start between sixteenths as "
+                        "starting on the nearest sixteenth (your notes are unchanged)")
     if octaved:
         warnings.append(f"{octaved} note(s) moved by octaves into the model's range")
     return grid

@@ -435,6 +435,12 @@ class MainWindow(QMainWindow):
                                      else plural(total, "note"))
         for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end"):
             act.setEnabled(bool(n))
+        self._update_regenerate()
+
+    def _update_regenerate(self) -> None:
+        # (as the panel's button: nothing selected, nothing to regenerate; a review found the
+        # menu's item on while the button was off)
+        self.act.regenerate.setEnabled(bool(self.doc.selection) and not self.controller.running)
 
     def _show_position(self, tick: int) -> None:
         score = self.doc.score
@@ -451,6 +457,7 @@ class MainWindow(QMainWindow):
         for act in self.act.all("keep", "discard", "audition"):
             act.setEnabled(active)
         self.act.keep.setEnabled(active and bool(self.proposal.notes()))  # (not an empty one)
+        self._update_regenerate()
         self.panel.audition_button.setEnabled(active)
 
     def _play_enabled(self, can: bool, tip: str) -> None:

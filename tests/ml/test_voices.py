@@ -184,7 +184,7 @@ def test_repairs_are_reported():
     score = Score(parts=(Part((Note(7, 110, TPQ), Note(TPQ, 60, TPQ // 3))),),
                   time_signatures=(TimeSignature(0, 4, 4),))
     enc = V.encode(score, V.VoiceVocabulary(voices=("Melody",)), key=KeySignature(0, 0))
-    assert any("sixteenth grid" in w for w in enc.warnings)
+    assert any("between sixteenths" in w for w in enc.warnings)
     assert any("octaves" in w for w in enc.warnings)
 
 

@@ -160,3 +160,15 @@ def test_one_tool_is_checked_and_it_is_the_rolls(window, qtbot):
     assert checked() == [names[-1]] and window.roll.tool.name == names[-1]
     window.roll.set_tool(names[0])
     assert checked() == [names[0]]
+
+
+def test_regenerate_selection_is_on_only_with_a_selection(window):
+    from composer_gui.music.score import TPQ, Note, Part, Score
+
+    ns = [Note(i * TPQ, 60 + i, TPQ) for i in range(4)]
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+    assert not window.act.regenerate.isEnabled()
+    window.doc.set_selection({(0, ns[1])})
+    assert window.act.regenerate.isEnabled() and window.panel.regenerate_button.isEnabled()
+    window.doc.set_selection(set())
+    assert not window.act.regenerate.isEnabled()
