@@ -542,7 +542,13 @@ class ContinuePanel(QWidget):
                 f"Keys 1–{KEYED_VARIATIONS} or Tab to flip, Enter to keep, Esc to discard.{notes}")
 
     def _on_progress(self, total: int) -> None:
-        self.status.setText(f"Generating… {plural(total, 'note')}")
+        # (how far it has got, in the score's bars: a review watched a 64-bar Continue count
+        # notes only)
+        reach = max((n.start for v in self.proposal.variations for n in v), default=None)
+        score = self.doc.score
+        where = f", up to bar {score.bar_number(score.bar_at(reach))}" if reach is not None \
+            else ""
+        self.status.setText(f"Generating… {plural(total, 'note')}{where}")
 
     def _on_kept(self, variation: int) -> None:
         self._say(f"Kept variation {variation + 1}.")

@@ -250,3 +250,13 @@ def test_continue_says_where_it_writes_and_how_to_write_elsewhere(window, qtbot)
     assert said and "after the last note, from bar 5" in said[0]
     assert "Regenerate Selection" in said[0]
     assert window.doc.score.notes == ns
+
+
+def test_progress_says_how_far_it_has_got_in_bars(window, qtbot, backend):
+    backend.delay = 0.01
+    sketch(window)  # one bar; the backend writes quarters from bar 2
+    seen = []
+    window.controller.progressed.connect(lambda _n: seen.append(window.panel.status.text()))
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    assert any("up to bar 2" in t for t in seen) and any("up to bar 3" in t for t in seen)
