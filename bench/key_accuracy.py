@@ -822,17 +822,12 @@ def chorale_melodies(data):
 
 
 def modal_reading(key, notes, least: int) -> str | None:
-    """A rule tried and left out: hear a minor line as Dorian when its natural sixth sounds at
-    least ``least`` times and neither its flat sixth nor its leading tone does; a major line
-    as Mixolydian when its flat seventh sounds ``least`` times and its leading tone never."""
-    c = Counter(n.pitch % 12 for n in notes)
-    t = key.tonic_pc
-    if key.quality == "minor":
-        if c[(t + 9) % 12] >= least and not c[(t + 8) % 12] and not c[(t + 11) % 12]:
-            return "dor"
-    elif c[(t + 10) % 12] >= least and not c[(t + 11) % 12]:
-        return "mix"
-    return None
+    """keyfinding.modal_alternative's rule, the church mode offered beside a line's key (a
+    minor line is Dorian when its natural sixth sounds at least ``least`` times and neither
+    its flat sixth nor its leading tone does; a major line Mixolydian when its flat seventh
+    sounds ``least`` times and its leading tone never): "dor", "mix" or None."""
+    mode = keyfinding.modal_alternative(notes, key, least)
+    return None if mode is None else mode.mode[:3]
 
 
 def modes_heard(data):

@@ -244,8 +244,9 @@ def run(args) -> int:
         _, alt = keys_heard(score, req.start_tick if req.start_tick is not None
                             else score.end_tick)
         if alt is not None and (plan.key.sharps, plan.key.mode) != (alt[0].sharps, alt[0].mode):
-            warnings.append(f"the notes fit {alt[0]} too ({round(100 * alt[1])}% likely); "
-                            f"--key {alt[0]} writes in it")
+            why = f"keep to the scale of {alt[0]}" if alt[1] is None else \
+                f"fit {alt[0]} too ({round(100 * alt[1])}% likely)"
+            warnings.append(f"the notes {why}; --key {alt[0]} writes in it")
     for w in warnings:
         print(f"note: {w}", file=sys.stderr)
     key = f"key {plan.key}" if plan.key else "no key constraint"

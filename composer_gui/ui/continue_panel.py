@@ -583,9 +583,10 @@ class ContinuePanel(QWidget):
             text = f"{key_label(key)} (heard in the sketch)"
         self.key.setItemText(0, text)
         self._alternative = alt[0] if alt else None
+        why = "" if not alt else "The notes keep to its scale." if alt[1] is None else \
+            f"It fits the notes too ({round(100 * alt[1])}% likely)."
         self.key_alternative.setText(
-            f"Or <a href='key'>{key_label(alt[0])}</a>? It fits the notes too "
-            f"({round(100 * alt[1])}% likely)." if alt else "")
+            f"Or <a href='key'>{key_label(alt[0])}</a>? {why}" if alt else "")
         self.key_alternative.setVisible(alt is not None and self.key.currentIndex() == 0)
         suggested = suggest_model(score, self._models)
         if suggested is None:

@@ -484,3 +484,28 @@ def test_a_chorale_opening_on_its_tonic_triads_first_inversion_is_heard_from_its
     assert str(estimate_key(notes, None)) == "G:minor"
     by_bass = replace(DEFAULT, first_root=False)
     assert str(estimate_key(notes, two_flats, params=by_bass)) == "Bb:major"
+
+
+def test_a_line_that_keeps_to_a_church_modes_scale_is_offered_that_mode():
+    """A review drew a D Dorian line (B natural, never B-flat or C#) without a signature: the
+    key heard is D minor, and D Dorian is offered beside it; a D minor line with a B-flat, a
+    G major line with its F#, and any score with a signature are offered no mode."""
+    from composer_gui.ml.keyfinding import keys_heard, modal_alternative
+    from composer_gui.music.score import Part, Score
+
+    def line(pitches, key=None):
+        notes = tuple(Note(i * TPQ, p, TPQ) for i, p in enumerate(pitches))
+        return Score(parts=(Part(notes),), key_signatures=(key,) if key else ())
+
+    dorian = [62, 64, 65, 67, 69, 71, 69, 67, 65, 64, 62, 60, 62]
+    key, alt = keys_heard(line(dorian))
+    assert str(key) == "D:minor" and alt == (KeySignature(key.tick, 0, "dorian"), None)
+    minor = [62, 64, 65, 67, 69, 70, 69, 67, 65, 64, 62, 61, 62]
+    assert modal_alternative(list(line(minor).notes), keys_heard(line(minor))[0]) is None
+    mixolydian = [67, 69, 71, 72, 74, 76, 77, 74, 72, 71, 69, 67]
+    assert str(modal_alternative(list(line(mixolydian).notes), KeySignature(0, 1))) \
+        == "G:mixolydian"
+    major = [*mixolydian[:6], 78, 79, 74, 71, 67]
+    assert modal_alternative(list(line(major).notes), KeySignature(0, 1)) is None
+    assert keys_heard(line(dorian, KeySignature(0, -1, "minor")))[1] != (
+        KeySignature(0, 0, "dorian"), None)

@@ -247,6 +247,20 @@ def test_an_ambiguous_sketch_offers_the_runner_up_key_in_one_click(window):
     assert panel.key.currentIndex() == 0 and panel.options().key is None
 
 
+def test_a_line_in_a_church_modes_scale_is_offered_that_mode(window):
+    """A D Dorian line drawn without a signature is heard as D minor, and D Dorian is offered
+    under the box; one click writes in it (a review was offered nothing but D minor)."""
+    panel = window.panel
+    window.doc.load(Score(parts=(voice([62, 64, 65, 67, 69, 71, 69, 67, 65, 64, 62, 60, 62],
+                                       "Tune"),)))
+    assert panel.key.itemText(0) == "D minor (heard in the sketch)"
+    assert panel.key_alternative.isVisibleTo(panel)
+    assert "D Dorian" in panel.key_alternative.text()
+    assert "keep to its scale" in panel.key_alternative.text()
+    panel.key_alternative.linkActivated.emit("key")
+    assert panel.key.currentText() == "D Dorian" and panel.options().key == "D:dorian"
+
+
 def test_density_slider_spans_the_request_bounds(window):
     from composer_gui.ml.limits import MAX_DENSITY, MIN_DENSITY
 
