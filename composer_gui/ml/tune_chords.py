@@ -74,10 +74,13 @@ def chord_candidates(allowed: set[int], minor: bool) -> list[TuneChord]:
 
 def chord_pitch_classes(melody: Melody, minor: bool, lower_pcs: set[int]) -> set[int]:
     """The notes a tune's chords may use: the key's own (and a minor key's leading tone, for
-    V), with the notes the melody sings, within what the voices below may write
-    (``lower_pcs``: the lock, a church mode's notes)."""
-    notes = set(DIATONIC) | set(melody.pcs.values())
-    if minor:
+    V, unless the tune sings the flat seventh and never the leading tone: a review heard a
+    jig that sings D natural set over B major, D# against it), with the notes the melody
+    sings, within what the voices below may write (``lower_pcs``: the lock, a church mode's
+    notes)."""
+    sung = set(melody.pcs.values())
+    notes = set(DIATONIC) | sung
+    if minor and (8 in sung or 7 not in sung):
         notes.add(8)  # (A minor's G#)
     return notes & lower_pcs
 

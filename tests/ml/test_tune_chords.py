@@ -90,3 +90,14 @@ def test_a_quick_tunes_final_tonic_comes_where_it_arrives():
     passing = line([11, 2, 0, 2, 4, 7, 0, 0])  # beat 2 C D: half of it off the chord
     assert tonic_arrival(passing, 12, 0, 4, False) == 8
     assert tonic_arrival(bar, 12, 8, 4, False) == 8  # (never before the floor, its bar line)
+
+
+def test_a_minor_tune_that_sings_its_flat_seventh_gets_no_major_dominant():
+    """A minor (normalized): a tune that sings G natural and never G# is given no E major
+    chord (its G# would sound against the tune's G); one that sings neither keeps it."""
+    natural = tc.chord_pitch_classes(line([9, 0, 4, 7, 9]), True, set(range(12)))
+    assert 8 not in natural
+    assert 4 not in {c.root for c in tc.chord_candidates(natural, True)
+                     if frozenset({4, 8, 11}) == c.pcs}
+    plain = tc.chord_pitch_classes(line([9, 0, 4, 2, 9]), True, set(range(12)))
+    assert 8 in plain
