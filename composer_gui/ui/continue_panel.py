@@ -41,7 +41,7 @@ from .generation import (
 )
 from .harmony_box import HarmonyBox
 from .header import KEYS, key_label
-from .labels import plural
+from .labels import part_label, plural
 from .piano_roll import PianoRoll
 from .proposal import KEYED_VARIATIONS
 
@@ -482,6 +482,16 @@ class ContinuePanel(QWidget):
                           if any(n.start < hi and n.end > lo for n in score.parts[i].notes)}
             melody = max(parts, key=lambda i: sum(n.pitch for n in score.parts[i].notes)
                          / len(score.parts[i].notes))
+            above = _part_above(score, melody, pitched, [n for _, n in selected]) \
+                if len(parts) == 1 else None  # (several: the highest sounding is the melody)
+            if above is not None:
+                # (a review selected a bass and got three voices proposed under it, down to
+                # C2: the voices go under a melody, which this is not)
+                return (f"The selected notes are in "
+                        f"{part_label(score.parts[melody].name, melody)}, under "
+                        f"{part_label(score.parts[above].name, above)}: Harmonize writes voices "
+                        "under a melody. Select the melody's notes, or use Regenerate Selection "
+                        "to rewrite these.")
             whole = {n for p, n in selected if p == melody} >= set(score.parts[melody].notes)
             return melody, None if whole else self.selection_region()
         active = getattr(self.roll, "active_part", -1)
@@ -633,6 +643,18 @@ class ContinuePanel(QWidget):
                 n = len(self.proposal.variations[i])
                 b.setToolTip(f"Variation {i + 1}: {plural(n, 'note')} "
                              f"({_how_to_pick(i)})")
+
+
+def _part_above(score, part: int, pitched: list[int], notes: list) -> int | None:
+    """Another pitched part that sounds above ``part``'s ``notes`` in their span (its mean
+    pitch there higher), or None."""
+    lo, hi = min(n.start for n in notes), max(n.end for n in notes)
+    mine = sum(n.pitch for n in notes) / len(notes)
+    for i in pitched:
+        there = [n.pitch for n in score.parts[i].notes if n.start < hi and n.end > lo]
+        if i != part and there and sum(there) / len(there) > mine:
+            return i
+    return None
 
 
 def scrolling(panel: QWidget) -> QScrollArea:

@@ -260,3 +260,18 @@ def test_progress_says_how_far_it_has_got_in_bars(window, qtbot, backend):
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
         window.panel.start_continue()
     assert any("up to bar 2" in t for t in seen) and any("up to bar 3" in t for t in seen)
+
+
+def test_harmonize_refuses_a_part_under_another_and_says_what_to_do(window, backend):
+    """A review selected the bass of a melody-and-bass score and got three voices proposed
+    under it: the voices go under a melody, so a part with another above it is refused."""
+    melody = Part(tuple(Note(i * TPQ, 72 + i, TPQ) for i in range(4)), name="Melody")
+    bass = Part(tuple(Note(i * TPQ, 48 - i, TPQ) for i in range(4)), name="Bass")
+    window.doc.load(Score(parts=(melody, bass)))
+    window.doc.set_selection({(1, n) for n in bass.notes})
+    assert not window.panel.start_harmonize()
+    assert not backend.calls
+    text = window.panel.status.text()
+    assert "in Bass, under Melody" in text and "Regenerate Selection" in text
+    window.doc.set_selection({(0, n) for n in melody.notes})
+    assert window.panel.harmonize_target() == (0, None)
