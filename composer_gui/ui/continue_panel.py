@@ -636,6 +636,8 @@ class ContinuePanel(QWidget):
         self.proposal_box.setEnabled(active)
         self.keep_button.setEnabled(active and bool(self.proposal.notes()))
         count = len(self.proposal.variations)
+        # (an exclusive group keeps one button checked: a review saw "1" lit after Keep)
+        self.variation_buttons.setExclusive(False)
         for i, b in enumerate(self.variation_buttons.buttons()):
             b.setVisible(i < max(count, 1))
             b.setChecked(active and i == self.proposal.current)
@@ -643,6 +645,7 @@ class ContinuePanel(QWidget):
                 n = len(self.proposal.variations[i])
                 b.setToolTip(f"Variation {i + 1}: {plural(n, 'note')} "
                              f"({_how_to_pick(i)})")
+        self.variation_buttons.setExclusive(active)
 
 
 def _part_above(score, part: int, pitched: list[int], notes: list) -> int | None:

@@ -66,6 +66,7 @@ def test_continue_streams_a_proposal_without_blocking_and_keep_is_one_undo_step(
     qtbot.keyClick(canvas, Qt.Key.Key_Return)
     assert not prop.active
     assert window.doc.score.notes == sorted(ns + chosen)
+    assert not any(b.isChecked() for b in panel.variation_buttons.buttons())  # (none lit)
     assert stack.count() == 1 and stack.undoText().startswith("Keep variation 2")
     stack.undo()
     assert window.doc.score.notes == ns
