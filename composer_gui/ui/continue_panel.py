@@ -570,7 +570,7 @@ class ContinuePanel(QWidget):
     def _on_undo_index(self, index: int) -> None:
         if self._kept_at is not None and index != self._kept_at:
             self._kept_at = None  # the kept notes were undone (or edited on): old news
-            self.status.setText("")
+            self._say("")  # (the status bar's copy too: a review read it 8 s after Undo)
 
     def _on_active(self, variation: int) -> None:
         if variation < 0 and self._kept_at is None and not self.controller.running:

@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
             lambda msg: self.show_error("Generation failed", f"{msg}\n\nYour notes are unchanged."))
         self.controller.runningChanged.connect(self._update_actions)
         self.proposal.changed.connect(self._update_actions)
-        self.panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.panel.message.connect(self._panel_message)  # (a method: gone with the window)
         self.panel.auditionRequested.connect(self.playback.audition_proposal)
         for source in (self.files, self.edits, self.playback, self.autosave):
             source.status.connect(self._show_status)
@@ -436,6 +436,9 @@ class MainWindow(QMainWindow):
         for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end"):
             act.setEnabled(bool(n))
         self._update_regenerate()
+
+    def _panel_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def _update_regenerate(self) -> None:
         # (as the panel's button: nothing selected, nothing to regenerate; a review found the
