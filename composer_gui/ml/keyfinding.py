@@ -517,7 +517,7 @@ def modal_alternative(notes: list[Note], key: KeySignature | None, least: int = 
     heard: Dorian for a minor key whose line sings its natural sixth and neither its flat
     sixth nor its leading tone; Mixolydian for a major key whose line sings its flat seventh
     and never its leading tone. Offered, never chosen: heard automatically, the same test
-    took 31 of 1,962 major and minor folk tunes for modal (docs/keyfinding.md, "Limits"); a
+    took 31 of 1,959 major and minor folk tunes for modal (docs/keyfinding.md, "Limits"); a
     review drew a D Dorian tune without a signature and was offered nothing but D minor."""
     if key is None or key.mode not in MODES:
         return None
