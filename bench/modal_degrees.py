@@ -81,7 +81,9 @@ def harmonized(limit: int) -> None:
                 continue
             tunes_n += 1
             for seed in (1, 2):
-                r = sampler.generate(melody, GenerationRequest(harmonize=True, seed=seed))[0]
+                # (key=None: no key lock, the app's default for the bundled voice models)
+                r = sampler.generate(melody, GenerationRequest(harmonize=True, seed=seed,
+                                                               key=None))[0]
                 written = [n for p in r.parts[1:] for n in p.notes]
                 leading += sum(n.pitch % 12 == lt for n in written)
                 lower += len(written)
@@ -140,7 +142,8 @@ def main(argv=None) -> None:
                 leading["real"][0] += sum(n.pitch % 12 == lt for n in real)
                 leading["real"][1] += len(real)
             for seed in (1, 2):
-                result = sampler.generate(opening, GenerationRequest(bars=8, seed=seed))[0]
+                result = sampler.generate(opening, GenerationRequest(bars=8, seed=seed,
+                                                                     key=None))[0]
                 new = [n for n in result.notes if n.start >= cut]
                 c["written"][0] += sum(n.pitch % 12 == degree for n in new)
                 c["written"][1] += len(new)

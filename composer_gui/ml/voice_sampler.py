@@ -402,6 +402,10 @@ class _VoiceJob:
     # close is planned
     span_chords: dict[int, tuple[np.ndarray, np.ndarray, tune_chords.TuneChord]] = field(
         default_factory=dict)
+    # ... and [12] the pitch classes (normalized) the voices below may strike wherever no
+    # cadence is planned: the key's and the tune's own (tune_chords.chord_pitch_classes),
+    # which its planned closes keep to too; None: any
+    tune_pcs: np.ndarray | None = None
 
 
 class VoiceSampler:
@@ -744,6 +748,13 @@ class VoiceSampler:
         # (under the lock, only closes whose chords keep to its notes: CLOSES_IN_LOCK)
         lock_bits = None if pcs is None or not CLOSES_IN_LOCK else \
             sum(1 << ((pc + shift) % 12) for pc in pcs)
+        if stride and melody is not None and TUNE_CHORDS and request.style_rules:
+            # (a quick tune's closes too keep to its notes and the key's, as its chords do: no
+            # V/V's sharp under a reel that never sings it)
+            tune_bits = sum(1 << pc for pc in tune_chords.chord_pitch_classes(
+                melody, minor, set(range(12)) if lock_bits is None else
+                {pc for pc in range(12) if lock_bits >> pc & 1}))
+            lock_bits = tune_bits
         # (a region that kept music follows has no final cadence: its last bar's phrase ends
         # close as the others do, REGION_LAST_BAR_CLOSES)
         closes = plan_phrase_closes(melody, fermata_steps, start_step,
@@ -913,6 +924,9 @@ class VoiceSampler:
         seam_pitch = [grid[i][stop_step] - v.pitch_offset + v.min_pitch
                       if region_end is not None and stop_step < len(grid[i])
                       and grid[i][stop_step] >= v.pitch_offset else -1 for i in range(n)]
+        # (a quick melody's chords: planned, and kept to the tune's and the key's notes)
+        tuned = bool(stride) and melody is not None and rules_on and TUNE_CHORDS
+        lower = _lower_pcs(pitch_ok[1:, v.pitch_offset:], model_pitches) if tuned else set()
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, part_under, shift, step,
                          tonic_check,
@@ -960,9 +974,11 @@ class VoiceSampler:
                          lower_stride=stride, span_clash=_span_clash(
                              melody, stride, start_step, stop_step, where),
                          span_chords=_span_chords(melody, stride, start_step, stop_step, where,
-                                                  ts.bar_ticks // step, minor, frames,
-                                                  pitch_ok[1:, v.pitch_offset:], model_pitches)
-                         if rules_on and TUNE_CHORDS else {})
+                                                  ts.bar_ticks // step, minor, frames, lower)
+                         if tuned else {},
+                         tune_pcs=np.isin(np.arange(12), sorted(
+                             tune_chords.chord_pitch_classes(melody, minor, lower)))
+                         if tuned else None)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1508,6 +1524,16 @@ class VoiceSampler:
                         mask[:, REST] = ~holding
                     else:
                         mask[:] = job.pitch_ok[i]
+                        if i and job.tune_pcs is not None and not (
+                                frame.cadence or frame.close_held
+                                or frame.in_dominant is not None):
+                            # a quick tune's chords keep to its notes and the key's, before
+                            # any other rule narrows them, wherever no cadence is planned: a
+                            # review heard F natural basses under G major reels, D# under a
+                            # jig's D naturals (the model's chorale chromaticism; TUNE_CHORDS)
+                            _narrow_held(mask, np.broadcast_to(job.tune_pcs[cand % 12],
+                                                               (rows, len(cand))),
+                                         cur[:, i], cand, pitch_offset)
                         # a melody's final note is struck on its strong beat, not tied into
                         # it from an eighth before (a listening review: a hornpipe's tonic came
                         # early, across the bar line)
@@ -3322,16 +3348,21 @@ TUNE_CHORDS = True
 QUICK_FINAL_ARRIVAL = True
 
 
+def _lower_pcs(lower_ok: np.ndarray, model_pitches: np.ndarray) -> set[int]:
+    """The pitch classes (normalized) every voice below may write: a lock's, a church
+    mode's."""
+    allowed = set(range(12))
+    for ok in lower_ok:
+        allowed &= {int(p) % 12 for p in model_pitches[ok]}
+    return allowed
+
+
 def _span_chords(melody, stride: int, start: int, stop: int, where, bar_steps: int,
-                 minor: bool, frames: list[_Frame], lower_ok: np.ndarray,
-                 model_pitches: np.ndarray
+                 minor: bool, frames: list[_Frame], allowed: set[int]
                  ) -> dict[int, tuple[np.ndarray, np.ndarray, tune_chords.TuneChord]]:
     """{chord step below a quick melody: (inner voices', bass's costs of each pitch class)}
     from the tune's chord plan, left out where a close, the final cadence or the opening
     tonic is planned (their own masks decide) and outside the span."""
-    allowed = set(range(12))
-    for ok in lower_ok:  # (the notes every voice below may write: a lock, a church mode)
-        allowed &= {int(p) % 12 for p in model_pitches[ok]}
     plan = tune_chords.plan_tune_chords(melody, stride, start, stop, where, bar_steps, minor,
                                         allowed)
     free = {f.step for f in frames if not (f.cadence or f.final or f.close_held or f.context

@@ -5908,3 +5908,42 @@ def test_a_quick_tune_ends_as_a_dance_tune(sampler, monkeypatch, rule):
             assert r.fermatas == (last_note,)
         else:
             assert tonic_from == last_note  # (with the last note, on beat 4)
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_quick_tunes_chords_keep_to_its_notes_and_the_keys(sampler, monkeypatch, rule):
+    """A C major reel harmonized: no voice below strikes a note off C major's scale that the
+    tune does not sing (a review heard F naturals under G major reels, the model's chorale
+    chromaticism); a model drawn to F# strikes some without the rule."""
+    from composer_gui.ml import voice_sampler
+
+    v = sampler.vocab
+    def tokens(pcs):
+        return [v.pitch_offset + p - v.min_pitch for p in range(v.min_pitch, v.max_pitch + 1)
+                if p % 12 in pcs]
+
+    sharp, d_major = tokens({6}), tokens({2, 9})
+
+    class Secondary:
+        """The model, drawn toward D major's F# (V of V: the bundled one's chorale habit)."""
+
+        def __init__(self, session) -> None:
+            self.session = session
+
+        def run(self, names, feeds):
+            outs = self.session.run(names, feeds)
+            outs[0][..., sharp] += 10.0
+            outs[0][..., d_major] += 3.0
+            return outs
+
+    monkeypatch.setattr(voice_sampler, "TUNE_CHORDS", rule)
+    monkeypatch.setattr(sampler, "session", Secondary(sampler.session))
+    reel = tune(8, bars=4)
+    scale = {0, 2, 4, 5, 7, 9, 11}
+    off = 0
+    for seed in (1, 2, 3):
+        # (no key lock, as the app's default for the bundled voice models)
+        for r in sampler.generate(reel, GenerationRequest(harmonize=True, variations=3,
+                                                          seed=seed, key=None)):
+            off += sum(n.pitch % 12 not in scale for p in r.parts[1:] for n in p.notes)
+    assert (off == 0) == rule, off
