@@ -3389,6 +3389,9 @@ def _tune_chord_cost(planned: tuple[np.ndarray, np.ndarray, tune_chords.TuneChor
     if not 0 < i < n - 1:
         return cost
     lost = tune_chords.BASS_COSTS["off"]
+    if i > 1:  # (no voice above the one over it: a re-review heard the alto under the tenor)
+        over = cur[:, i - 1]
+        cost[over >= 0] += np.where(cand[None, :] > over[over >= 0, None], lost, 0.0)
     low, mine = cur[:, n - 1], cur[:, i]
     moving = (low >= 0) & (mine >= 0) & (low % 12 != chord.root)
     gap = (mine - low) % 12
