@@ -31,11 +31,13 @@ ACCENT = 2.0
 # the cost of changing chord at a bar line, at the half bar, and on any other beat (in shares
 # of a beat's melody off the chord)
 CHANGE = {"bar": 0.15, "half": 0.35, "beat": 0.6}
-# the cost of a chord by its root's semitones above the tonic: I, IV and V nothing; a major
-# key's flat seventh (a Mixolydian tune's) and a minor key's III and VII little; any other
-# (ii, iii, vi) more. V7 costs V's and ``SEVENTH`` more, so a beat that does not sing the
-# seventh gets the triad
-PRIOR = {"primary": 0.0, "modal": 0.15, "other": 0.3}
+# the cost of a chord by its root's semitones above the tonic: the tonic nothing, IV and V
+# little (an accompanist's default is the tonic where a figure fits it and V alike: a review
+# heard an E Dorian reel's "B e e d" set over B minor); a major key's flat seventh (a
+# Mixolydian tune's) and a minor key's III and VII a little more; any other (ii, iii, vi)
+# more. V7 costs V's and ``SEVENTH`` more, so a beat that does not sing the seventh gets the
+# triad
+PRIOR = {"tonic": 0.0, "primary": 0.1, "modal": 0.2, "other": 0.35}
 SEVENTH = 0.1
 # nats the sampler charges a voice below for a pitch class off the planned chord, and the bass
 # for the chord's third and fifth (a chord's root in the bass unless the voices insist)
@@ -87,7 +89,9 @@ def chord_pitch_classes(melody: Melody, minor: bool, lower_pcs: set[int]) -> set
 
 def _prior(chord: TuneChord, minor: bool) -> float:
     degree = (chord.root - (9 if minor else 0)) % 12
-    if degree in (0, 5, 7):
+    if degree == 0:
+        cost = PRIOR["tonic"]
+    elif degree in (5, 7):
         cost = PRIOR["primary"]
     elif degree == 10 or (minor and degree == 3):
         cost = PRIOR["modal"]

@@ -101,3 +101,9 @@ def test_a_minor_tune_that_sings_its_flat_seventh_gets_no_major_dominant():
                      if frozenset({4, 8, 11}) == c.pcs}
     plain = tc.chord_pitch_classes(line([9, 0, 4, 2, 9]), True, set(range(12)))
     assert 8 in plain
+
+
+def test_a_figure_that_fits_the_tonic_and_another_chord_alike_gets_the_tonic():
+    """A minor (normalized): a bar of E's fits A minor, E minor and C alike; an accompanist
+    plays the tonic (a review heard an E Dorian reel's "B e e d" set over B minor, v)."""
+    assert plan(line([4] * 8), 4, 16, minor=True) == [9, 9, 9, 9]
