@@ -49,6 +49,21 @@ def tune(onsets: int, meter: tuple[int, int] = (4, 4), bars: int = 4) -> Score:
                  time_signatures=(TimeSignature(0, *meter),))
 
 
+class Drawn:
+    """An InferenceSession stand-in whose next-token logits lean toward some tokens: a model
+    with a habit that a rule must overrule. ``bias``: [(tokens, nats added)]."""
+
+    def __init__(self, session, bias: list[tuple[list[int], float]]) -> None:
+        self.session = session
+        self.bias = bias
+
+    def run(self, names, feeds):
+        outs = self.session.run(names, feeds)
+        for tokens, nats in self.bias:
+            outs[0][..., tokens] += nats
+        return outs
+
+
 class Recorder:
     """An InferenceSession stand-in that keeps every token fed: one array of the batch's rows per
     token (the prefill feeds a bar per call; each of its tokens is kept as its own entry)."""
@@ -5847,20 +5862,10 @@ def test_the_voices_under_a_melody_enter_on_its_first_beat(sampler, monkeypatch)
     reel = dataclasses.replace(eighths.with_parts([eighths.parts[0].with_notes(notes)]),
                                pickup=up)
 
-    class Resting:
-        """The model, drawn toward resting (as the bundled one was under a lone melody)."""
-
-        def __init__(self, session) -> None:
-            self.session = session
-
-        def run(self, names, feeds):
-            outs = self.session.run(names, feeds)
-            outs[0][..., REST] += 6.0
-            return outs
-
     def entries(rule: bool) -> list[int]:
         monkeypatch.setattr(voice_sampler, "UNDER_MELODY_ENTERS", rule)
-        monkeypatch.setattr(sampler, "session", Resting(sampler.session))
+        # (the model drawn toward resting, as the bundled one was under a lone melody)
+        monkeypatch.setattr(sampler, "session", Drawn(sampler.session, [([REST], 6.0)]))
         try:
             return [min((n.start for n in p.notes), default=10 * BAR) for seed in (1, 2, 3)
                     for r in sampler.generate(reel, GenerationRequest(harmonize=True,
@@ -5922,22 +5927,10 @@ def test_a_quick_tunes_chords_keep_to_its_notes_and_the_keys(sampler, monkeypatc
         return [v.pitch_offset + p - v.min_pitch for p in range(v.min_pitch, v.max_pitch + 1)
                 if p % 12 in pcs]
 
-    sharp, d_major = tokens({6}), tokens({2, 9})
-
-    class Secondary:
-        """The model, drawn toward D major's F# (V of V: the bundled one's chorale habit)."""
-
-        def __init__(self, session) -> None:
-            self.session = session
-
-        def run(self, names, feeds):
-            outs = self.session.run(names, feeds)
-            outs[0][..., sharp] += 10.0
-            outs[0][..., d_major] += 3.0
-            return outs
-
     monkeypatch.setattr(voice_sampler, "TUNE_CHORDS", rule)
-    monkeypatch.setattr(sampler, "session", Secondary(sampler.session))
+    # (the model drawn toward D major's F#, V of V: the bundled one's chorale habit)
+    monkeypatch.setattr(sampler, "session", Drawn(sampler.session, [(tokens({6}), 10.0),
+                                                                    (tokens({2, 9}), 3.0)]))
     reel = tune(8, bars=4)
     scale = {0, 2, 4, 5, 7, 9, 11}
     off = 0
