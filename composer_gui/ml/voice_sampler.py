@@ -406,6 +406,9 @@ class _VoiceJob:
     # cadence is planned: the key's and the tune's own (tune_chords.chord_pitch_classes),
     # which its planned closes keep to too; None: any
     tune_pcs: np.ndarray | None = None
+    # the highest pitch (model) the voices below a quick melody take at its final chord: its
+    # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
+    final_ceiling: int = -1
 
 
 class VoiceSampler:
@@ -784,6 +787,12 @@ class VoiceSampler:
             if stride else last_beat
         fermata_step = last_attack if QUICK_FINAL_ARRIVAL and last_attack > last_beat \
             else last_beat
+        # ... and the final chord, struck before the melody's last notes, lies under all of
+        # them (a review heard the alto hold F#4 over a polka's closing D4): the lowest
+        # melody pitch from the final chord on (a model pitch; -1: no bound)
+        final_ceiling = min((melody.lane[a] - v.pitch_offset + v.min_pitch
+                             for a in melody.attacks if last_beat <= a < stop_step),
+                            default=-1) if stride and QUICK_FINAL_ARRIVAL else -1
         ending = tonic_check  # the last beat is held
         final_unmarked = melody is not None and ending and any(
             last_beat < f < stop_step for f in given_fermatas)
@@ -969,7 +978,7 @@ class VoiceSampler:
                          final_unmarked=final_unmarked, heard_ends=heard_ends | held,
                          home_final=_home_final(vplan.notes[0], start, key)
                          if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
-                         home_from=last_beat - beat,
+                         home_from=last_beat - beat, final_ceiling=final_ceiling,
                          phrase_beat=phrase_beat,
                          lower_stride=stride, span_clash=_span_clash(
                              melody, stride, start_step, stop_step, where),
@@ -1524,6 +1533,10 @@ class VoiceSampler:
                         mask[:, REST] = ~holding
                     else:
                         mask[:] = job.pitch_ok[i]
+                        if i and frame.final == 1 and job.final_ceiling >= 0:
+                            _narrow_held(mask, np.broadcast_to(cand <= job.final_ceiling,
+                                                               (rows, len(cand))),
+                                         cur[:, i], cand, pitch_offset)
                         if i and job.tune_pcs is not None and not (
                                 frame.cadence or frame.close_held
                                 or frame.in_dominant is not None):

@@ -5892,13 +5892,17 @@ def _minor_reel(bars: int = 4) -> Score:
 def test_a_quick_tune_ends_as_a_dance_tune(sampler, monkeypatch, rule):
     """An A minor reel harmonized: its bass strikes every downbeat; its final tonic comes on
     beat 3 of the last bar, where the melody arrives on the tonic's notes (E C), not with the
-    last note; the fermata stands over that last note; and the chord is A minor, not the
-    chorale's A major (PICARDY). Without the rule the tonic waits for the last note."""
+    last note, and under all the melody's notes from there; the fermata stands over that last
+    note; and the chord is A minor, not the chorale's A major (PICARDY). Without the rule the
+    tonic waits for the last note."""
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "QUICK_FINAL_ARRIVAL", rule)
     reel = _minor_reel()
     last_bar, last_note = 3 * BAR, reel.parts[0].notes[-1].start
+    # (A minor is its own normalized key: the ceiling is the A4 of "E C A")
+    job = sampler._prepare(reel, GenerationRequest(harmonize=True))
+    assert job.final_ceiling == (69 if rule else -1)
     for r in sampler.generate(reel, GenerationRequest(harmonize=True, variations=3, seed=4)):
         assert r.parts[0].notes == reel.parts[0].notes
         bass = r.parts[-1].notes
@@ -5911,6 +5915,10 @@ def test_a_quick_tune_ends_as_a_dance_tune(sampler, monkeypatch, rule):
             assert tonic_from == last_bar + 2 * TPQ
             assert 0 in final and 1 not in final  # (C, not C#)
             assert r.fermatas == (last_note,)
+            # (struck before the melody's last notes, the chord lies under all of them)
+            lowest = min(n.pitch for n in reel.parts[0].notes if n.start >= tonic_from)
+            assert max(n.pitch for p in r.parts[1:] for n in p.notes
+                       if n.start <= last_note < n.end) <= lowest
         else:
             assert tonic_from == last_note  # (with the last note, on beat 4)
 
