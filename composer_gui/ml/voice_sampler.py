@@ -754,10 +754,9 @@ class VoiceSampler:
         if stride and melody is not None and TUNE_CHORDS and request.style_rules:
             # (a quick tune's closes too keep to its notes and the key's, as its chords do: no
             # V/V's sharp under a reel that never sings it)
-            tune_bits = sum(1 << pc for pc in tune_chords.chord_pitch_classes(
+            lock_bits = sum(1 << pc for pc in tune_chords.chord_pitch_classes(
                 melody, minor, set(range(12)) if lock_bits is None else
                 {pc for pc in range(12) if lock_bits >> pc & 1}))
-            lock_bits = tune_bits
         # (a region that kept music follows has no final cadence: its last bar's phrase ends
         # close as the others do, REGION_LAST_BAR_CLOSES)
         closes = plan_phrase_closes(melody, fermata_steps, start_step,
@@ -1512,6 +1511,10 @@ class VoiceSampler:
                 if i == 1 and weak is not None:  # (the groups that may close on any root)
                     close_groups = _unweak_groups(close_groups or [(close_rows, None, -1)],
                                                   weak, _close_roots(mode_minor))
+                # (the planned tune chord's costs for this voice, once for the sampling and
+                # the search's score: TUNE_CHORDS)
+                tune_cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand) \
+                    if i and frame.step in job.span_chords else None
                 forced = frame.forced[i]
                 if forced is not None:
                     chosen = np.full(rows, forced)
@@ -1976,13 +1979,12 @@ class VoiceSampler:
                             QUICK_CLASH_COST * clash[cand % 12]
                         on = cur[:, i] >= 0  # (a note held on into the span: its own clash)
                         biased[on, HOLD] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
-                    if i and frame.step in job.span_chords:
+                    if tune_cost is not None:
                         # ... and is the chord the tune's figure outlines (TUNE_CHORDS)
                         biased = biased.copy() if biased is logits else biased
-                        cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand)
-                        biased[:, pitch_offset:pitch_offset + len(cand)] -= cost
+                        biased[:, pitch_offset:pitch_offset + len(cand)] -= tune_cost
                         on = np.flatnonzero(cur[:, i] >= 0)  # (held: its own pitch's cost)
-                        biased[on, HOLD] -= cost[on, cur[on, i] - cand[0]]
+                        biased[on, HOLD] -= tune_cost[on, cur[on, i] - cand[0]]
                     if full_rows is not None and i == 1 and len(full_rows):
                         biased = biased.copy() if biased is logits else biased
                         biased[full_rows, pitch_offset:] += _full_close_pull(
@@ -2020,12 +2022,11 @@ class VoiceSampler:
                         score[hit] -= QUICK_CLASH_COST * clash[hit_pcs]
                         on = (chosen == HOLD) & (cur[:, i] >= 0)
                         score[on] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
-                    if i and frame.step in job.span_chords:
-                        cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand)
+                    if tune_cost is not None:  # (the search weighs the plan as sampling did)
                         hit = np.flatnonzero(chosen >= pitch_offset)
-                        score[hit] -= cost[hit, chosen[hit] - pitch_offset]
+                        score[hit] -= tune_cost[hit, chosen[hit] - pitch_offset]
                         on = np.flatnonzero((chosen == HOLD) & (cur[:, i] >= 0))
-                        score[on] -= cost[on, cur[on, i] - cand[0]]
+                        score[on] -= tune_cost[on, cur[on, i] - cand[0]]
                 if hist is not None and frame.step < hist.shape[1]:
                     hist[:, frame.step] = chosen
                 attack_any = chosen >= pitch_offset
@@ -3413,17 +3414,21 @@ def _tune_chord_cost(planned: tuple[np.ndarray, np.ndarray, tune_chords.TuneChor
         same = ((cand[None, :] - chord.root) % 12 == gap[rows, None]) & \
             (cand[None, :] != mine[rows, None])
         cost[rows] += np.where(same, lost, 0.0)
-    wanted = sorted(chord.pcs - {chord.root})
-    above = cur[:, :i]
-    for row in range(len(cur)):
-        missing = [pc for pc in wanted if not (above[row] % 12 == pc)[above[row] >= 0].any()]
-        if chord.seventh and len(missing) < len(wanted):
-            missing = [pc for pc in missing if (pc - chord.root) % 12 in (3, 4)]
-        if i == n - 2 and len(missing) == 1:
-            cost[row, cand % 12 != missing[0]] += lost
-        elif i < n - 2 and len(missing) > n - 2 - i:
-            # (too few voices left above the bass to complete it unless this one helps)
-            cost[row, ~np.isin(cand % 12, missing)] += tune_chords.INCOMPLETE_COST
+    # the chord's notes other than the root that no voice above has sounded, per row
+    wanted = np.array(sorted(chord.pcs - {chord.root}))
+    above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
+    missing = ~(above[:, :, None] == wanted[None, None, :]).any(axis=1)  # [rows, wanted]
+    if chord.seventh:  # (once any is sounded, only the third is still wanted)
+        some = missing.sum(axis=1) < len(wanted)
+        missing[some] &= np.isin((wanted - chord.root) % 12, (3, 4))[None, :]
+    count = missing.sum(axis=1)
+    helps = (wanted[None, None, :] == (cand % 12)[None, :, None]) & missing[:, None, :]
+    helps = helps.any(axis=2)  # [rows, candidates]: a note still missing
+    if i == n - 2:
+        cost[(count == 1)[:, None] & ~helps] += lost
+    else:
+        # (too few voices left above the bass to complete it unless this one helps)
+        cost[(count > n - 2 - i)[:, None] & ~helps] += tune_chords.INCOMPLETE_COST
     return cost
 
 
