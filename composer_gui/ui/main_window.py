@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self, *_args) -> None:
         self.act.stop.setEnabled(self.controller.running)
         active = self.proposal.active
-        for act in self.act.all("keep", "discard", "audition"):
+        for act in self.act.all("discard", "audition"):
             act.setEnabled(active)
         self.act.keep.setEnabled(active and bool(self.proposal.notes()))  # (not an empty one)
         self._update_regenerate()
