@@ -5,6 +5,8 @@
     python bench/quick_harmony.py --gaps 1,3   # chord spans of 1 and 3 median gaps
     python bench/quick_harmony.py --nottingham # against the chord symbols of music21's
                                                # two Nottingham reels
+    python bench/quick_harmony.py --triple     # tunes in three beats a bar, at any pace:
+                                               # TRIPLE_DANCE_CHORDS off -> on
 
 The folk-melodies model's test tunes whose first 8 bars move mostly in notes shorter than
 their beat (the median gap between onsets: reels' and jigs' eighths), each harmonized by the
@@ -20,7 +22,10 @@ how often that chord changes a bar, and the share of the lower voices' notes on 
 neither in the key's scale (a minor key's natural one) nor sung by the tune. With
 ``--nottingham``, the tunes are those of the two reels of music21's Nottingham set that are
 quick (one: "Cuckoo's Nest"), and a last column counts the beats whose chord has the root of
-the chord symbol written over them.
+the chord symbol written over them. With ``--triple``, the test tunes in three beats a bar
+(3/4, 9/8, quick or not: waltzes, airs, slip jigs), harmonized with voice_sampler's
+TRIPLE_DANCE_CHORDS and tune_chords.CHANGE["triple"] as before them (off, 0.6) and as now,
+and a last column counts the chord changes inside a bar (not at its bar line) per bar.
 docs/voices.md quotes the output.
 """
 
@@ -47,8 +52,15 @@ def _quick(opening) -> bool:
     return len(gaps) > 8 and gaps[len(gaps) // 2] < opening.time_signature.beat_ticks
 
 
-def quick_openings(limit: int, bars: int = 8):
-    """(id, score) of the first ``limit`` test tunes whose opening is quick, cut to ``bars``."""
+def _triple(opening) -> bool:
+    """Whether an opening goes in three beats a bar (3/4, 9/8)."""
+    ts = opening.time_signature
+    return len(opening.notes) > 8 and ts.bar_ticks == 3 * ts.beat_ticks
+
+
+def quick_openings(limit: int, bars: int = 8, wanted=_quick):
+    """(id, score) of the first ``limit`` test tunes whose opening is quick (or ``wanted``),
+    cut to ``bars``."""
     from composer_gui.ml.corpora import music21_corpus_root
     from composer_gui.music.safe_read import read_score
 
@@ -68,7 +80,7 @@ def quick_openings(limit: int, bars: int = 8):
                 continue
             cut = score.bar_start(min(bars + (1 if score.pickup else 0), score.bar_count()))
             opening = score.slice(0, cut, shift=False)
-            if _quick(opening):
+            if wanted(opening):
                 out.append((pid, opening))
             if len(out) >= limit:
                 break
@@ -133,23 +145,32 @@ def main(argv=None) -> None:
                     help="QUICK_CHORD_GAPS values to compare, e.g. 1,3 (the rule off first)")
     ap.add_argument("--nottingham", action="store_true",
                     help="the two Nottingham reels, against their chord symbols")
+    ap.add_argument("--triple", action="store_true",
+                    help="tunes in three beats a bar: TRIPLE_DANCE_CHORDS off -> on")
     args = ap.parse_args(argv)
 
     from composer_gui.ml import musical_eval as me
-    from composer_gui.ml import voice_sampler
+    from composer_gui.ml import tune_chords, voice_sampler
     from composer_gui.ml.sampler import GenerationRequest, load_sampler
     from composer_gui.music import analysis as an
 
     sampler = load_sampler("bach-chorales")
     cases = nottingham_openings() if args.nottingham else \
-        [(pid, opening, {}) for pid, opening in quick_openings(args.tunes)]
+        [(pid, opening, {}) for pid, opening in quick_openings(
+            args.tunes, wanted=_triple if args.triple else _quick)]
     rows = {}
     settings = [(False, 1, False)] + [(True, int(g), tune) for g in args.gaps.split(",")
                                       for tune in (False, True)]
+    triple = tune_chords.CHANGE["triple"]
+    if args.triple:  # (as before the rule: no plan for a tune in beats, 0.6 inside the bar)
+        settings = [(True, 1, "before"), (True, 1, "now")]
     for rule, gaps, tune in settings:
         voice_sampler.QUICK_MELODY_CHORDS = rule
         voice_sampler.QUICK_CHORD_GAPS = gaps
-        voice_sampler.TUNE_CHORDS = tune
+        voice_sampler.TUNE_CHORDS = bool(tune)
+        voice_sampler.TRIPLE_DANCE_CHORDS = tune != "before"
+        tune_chords.CHANGE["triple"] = tune_chords.CHANGE["beat"] if tune == "before" \
+            else triple
         pool = me.Pool()
         per_bar = []
         for _pid, opening, symbols in cases:
@@ -183,6 +204,8 @@ def main(argv=None) -> None:
                          len(named))
                 pool.add("changes", sum(a[1] != b[1] for a, b in itertools.pairwise(named)),
                          bars)
+                pool.add("inside", sum(a[1] != b[1] and r.bar_start(r.bar_at(b[0])) != b[0]
+                                       for a, b in itertools.pairwise(named)), bars)
                 own = set(key.scale_pcs()) if key is not None else set(range(12))
                 own |= {n.pitch % 12 for n in melody}
                 pool.add("foreign", sum(n.pitch % 12 not in own for n in lower), len(lower))
@@ -193,23 +216,29 @@ def main(argv=None) -> None:
                                   pool.value("beat_chords"), pool.value("parallels"),
                                   pool.value("fit"), pool.value("primary"),
                                   pool.value("changes"), pool.value("foreign"),
+                                  pool.value("inside") if args.triple else
                                   pool.value("symbols"))
-    what = "Nottingham reels" if args.nottingham else "quick test tunes"
+    what = "Nottingham reels" if args.nottingham else \
+        "test tunes in three beats a bar" if args.triple else "quick test tunes"
+    last = " | roots as the symbols |" if args.nottingham else \
+        " | changes inside the bar, a bar |" if args.triple else " |"
     print(f"{len(cases)} {what} (first 8 bars), harmonized x 2 seeds\n")
     print("| QUICK_MELODY_CHORDS (QUICK_CHORD_GAPS), TUNE_CHORDS | lower-voice notes a bar | "
           "struck off the beat | beat chords triads/sevenths | outer parallels per 8 bars | "
           "melody on the chord | beat chords on I/IV/V | chord changes a bar | "
-          "lower notes off the key and the tune"
-          + (" | roots as the symbols |" if args.nottingham else " |"))
+          "lower notes off the key and the tune" + last)
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:"
-          + (" | ---: |" if args.nottingham else " |"))
+          + (" |" if last == " |" else " | ---: |"))
     for (rule, gaps, tune), (nb, off, chords, par, fit, primary, changes, foreign,
                              sym) in rows.items():
         name = f"on ({gaps}), {'on' if tune else 'off'}" if rule else "off, off"
+        if args.triple:
+            name = "TRIPLE_DANCE_CHORDS off, CHANGE triple 0.6" if tune == "before" else \
+                f"TRIPLE_DANCE_CHORDS on, CHANGE triple {triple}"
         print(f"| {name} | {nb:.1f} | {off:.1%} | {chords:.3f} | {par:.2f} | {fit:.1%} | "
               f"{primary:.1%} | {changes:.2f} | {foreign:.1%}"
-              + (f" | {sym:.1%} |" if args.nottingham
-                                                   else " |"))
+              + (f" | {sym:.2f} |" if args.triple else f" | {sym:.1%} |" if args.nottingham
+                 else " |"))
 
 
 if __name__ == "__main__":

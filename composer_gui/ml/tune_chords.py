@@ -28,9 +28,10 @@ from composer_gui.ml.melody_plan import DIATONIC, Melody, melody_sounding
 
 # the note sounding at a beat's start weighs this many times a note passing in it
 ACCENT = 2.0
-# the cost of changing chord at a bar line, at the half bar, and on any other beat (in shares
-# of a beat's melody off the chord)
-CHANGE = {"bar": 0.15, "half": 0.35, "beat": 0.6}
+# the cost of changing chord at a bar line, at the half bar, on any other beat, and on a beat
+# inside a bar of three chords (a waltz's, a slip jig's: an accompanist plays one a bar) (in
+# shares of a beat's melody off the chord)
+CHANGE = {"bar": 0.15, "half": 0.35, "beat": 0.6, "triple": 0.9}
 # the cost of a chord by its root's semitones above the tonic: the tonic nothing, IV and V
 # little (an accompanist's default is the tonic where a figure fits it and V alike: a review
 # heard an E Dorian reel's "B e e d" set over B minor); a major key's flat seventh (a
@@ -134,7 +135,8 @@ def plan_tune_chords(melody: Melody | None, stride: int, start: int, stop: int,
     for j in range(1, len(steps)):
         pos = where(steps[j])[1]
         change = CHANGE["bar"] if pos == 0 else CHANGE["half"] \
-            if bar_steps % 2 == 0 and pos == bar_steps // 2 else CHANGE["beat"]
+            if bar_steps % 2 == 0 and pos == bar_steps // 2 else CHANGE["triple"] \
+            if bar_steps == 3 * stride else CHANGE["beat"]
         trans = best[:, None] + np.where(same, 0.0, change)  # [from, to]
         back[j] = trans.argmin(axis=0)
         best = trans.min(axis=0) + emit[j]

@@ -737,7 +737,8 @@ class VoiceSampler:
         # its last note sounds in, not on that note when it comes off the beat (a second
         # listening review heard V on a reel's last beat and I only on its last eighth)
         stride = _chord_stride(melody, start_step, stop_step, beat, min(beat, TPQ // step),
-                               ts.bar_ticks // step) if QUICK_MELODY_CHORDS else 0
+                               ts.bar_ticks // step, TRIPLE_DANCE_CHORDS and not score.fermatas
+                               and request.style_rules) if QUICK_MELODY_CHORDS else 0
         final_note = last_beat  # (the close is the one the last note asks for)
         if stride:
             bar_at = bar_steps[where(last_beat)[0]]
@@ -1454,11 +1455,15 @@ class VoiceSampler:
                 limit = together & (frame.step - last_onset >= max_fermata) & frame.on_beat
                 if not together.any():
                     together = None
-            # ... and stands to the next beat: no voice strikes inside its beat (FERMATA_STANDS)
+            # ... and stands to the next beat: no voice strikes inside its beat (FERMATA_STANDS),
+            # nor, where phrase ends are not written as fermatas, on the beat after it
+            # (UNWRITTEN_ENDS_HELD)
             standing = None
-            if rules and n > 2 and FERMATA_STANDS and not (frame.on_beat or frame.context
-                                                           or frame.final):
-                standing = (fermata_at >= 0) & (frame.step - fermata_at < job.beat_steps)
+            held_for = job.beat_steps * (1 + (UNWRITTEN_ENDS_HELD and not job.write_ends))
+            if rules and n > 2 and FERMATA_STANDS and not (frame.context or frame.final) \
+                    and (not frame.on_beat or held_for > job.beat_steps):
+                standing = (fermata_at >= 0) & (frame.step > fermata_at) & \
+                    (frame.step - fermata_at < held_for)
                 if not standing.any():
                     standing = None
             kept_on = np.zeros(rows, bool)  # rows where a sounding voice held in this frame
@@ -2880,6 +2885,12 @@ SKETCH_END_HEARD = True
 # without fermatas given chorale fermatas at every phrase end of their continuations. A
 # continuation from nothing is a chorale of the model's own and keeps them
 SKETCH_MARKS_ENDS = True
+# ... and is heard where a hymnal writes it: its chord, a beat under the model's fermata, stands
+# two beats in every voice, and the next phrase starts after it. A listening review (session 59)
+# heard the continuations of eight sketches without fermatas run on as one phrase to the final
+# cadence: their phrase ends were planned and closed, but a quarter-note chord with no fermata
+# over it is no audible end. Bach's fermata chords stand two beats in 127 of 439 (MAX_FERMATA_BEATS)
+UNWRITTEN_ENDS_HELD = True
 # A continuation after a sketch whose phrase ends come at one regular length of whole bars,
 # shorter than a long phrase (two bars of 3/4, one of 4/4), keeps that length: it is the long
 # phrase the phrase-end rules wait for, the last phrase's and the closing chord's grid
@@ -3324,6 +3335,13 @@ BASS_ON_EIGHTHS = True
 # rhythm (passing eighths below included)
 QUICK_MELODY_CHORDS = True
 QUICK_CHORD_GAPS = 1
+# ... and so does a melody in three beats a bar (3/4, 9/8; not 3/2, a chorale's meter) that
+# marks no phrase end with a fermata (a waltz, an air, a minuet, a hymn in 3/4; a chorale marks
+# its phrase ends), at whatever pace it moves: its chords are planned (TUNE_CHORDS), and change mostly at the bar line
+# (tune_chords.CHANGE["triple"]). A listening review heard a waltz in quarters harmonized as a
+# chorale, a new chord on almost every beat (1.5-1.9 changes a bar, E7 under a held D) where an
+# accompanist plays one a bar: D D G A | A A7 A D
+TRIPLE_DANCE_CHORDS = True
 # nats charged to a pitch the voices below strike at such a chord, times the share of its span
 # in which the melody sounds a second, a tritone or a seventh from it: the model sees the
 # melody's note struck with the chord, not those it passes through while the chord is held
@@ -3432,17 +3450,21 @@ def _tune_chord_cost(planned: tuple[np.ndarray, np.ndarray, tune_chords.TuneChor
     return cost
 
 
-def _chord_stride(melody, start: int, stop: int, beat: int, quick: int, bar: int) -> int:
+def _chord_stride(melody, start: int, stop: int, beat: int, quick: int, bar: int,
+                  dance: bool = False) -> int:
     """The steps a harmonized ``melody``'s chords last below it: 0 (the model's own rhythm)
     unless it strikes its notes mostly (the median gap, between ``start`` and ``stop``) less
     than ``quick`` steps apart (its beat, and no more than a quarter: a chorale in 3/2 moves
-    in quarters, each of them harmonized); else the shortest span of whole beats that divides
-    the ``bar`` and holds QUICK_CHORD_GAPS of those gaps (QUICK_MELODY_CHORDS)."""
+    in quarters, each of them harmonized), or it is a ``dance`` in three beats of a quarter or
+    a dotted quarter (TRIPLE_DANCE_CHORDS);
+    else the shortest span of whole beats that divides the ``bar`` and holds QUICK_CHORD_GAPS
+    of those gaps (QUICK_MELODY_CHORDS)."""
     if melody is None:
         return 0
     steps = [s for s in melody.attacks if start <= s < stop]
     gaps = sorted(b - a for a, b in itertools.pairwise(steps))
-    if not gaps or gaps[len(gaps) // 2] >= quick:
+    dance = dance and bar == 3 * beat and 2 * beat <= 3 * quick  # (not 3/2: a chorale's)
+    if not gaps or (gaps[len(gaps) // 2] >= quick and not dance):
         return 0
     spans = [d for d in range(beat, bar + 1, beat) if bar % d == 0]
     return next((d for d in spans if d >= QUICK_CHORD_GAPS * gaps[len(gaps) // 2]),

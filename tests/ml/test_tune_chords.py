@@ -47,6 +47,16 @@ def test_a_passing_figure_inside_a_bar_keeps_its_chord():
         assert plan(reel, 4, 16)[2] != 0
 
 
+def test_a_waltz_holds_its_chord_through_the_bar():
+    """ "C(half) D | C(dotted half)" in 3/4: the third beat's D is not worth two changes of
+    chord (G and back) in a bar of three beats, where the same figure's last beat in a bar of
+    four gets one."""
+    waltz = line([0, 0, 2, 0, 0, 0], step=4)  # a beat of 4 steps, a bar of 12
+    assert plan(waltz, 4, 12) == [0, 0, 0, 0, 0, 0]
+    common = line([0, 0, 0, 2] * 2, step=4)
+    assert plan(common, 4, 16)[3] == 7
+
+
 def test_a_minor_tune_gets_its_dominant_with_the_leading_tone():
     """A minor (normalized): "A C E" over i, "G# B E" over V (E major), the leading tone
     being a note the melody sings."""

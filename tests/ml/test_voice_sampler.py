@@ -947,6 +947,51 @@ def test_a_quick_melodys_chord_span_divides_its_bar(monkeypatch):
     assert stride(4, 4, 16, 3) == 0  # a hymn's quarters: the model's own rhythm
 
 
+def test_a_dance_in_three_has_its_chords_planned_at_any_pace(monkeypatch):
+    """A waltz's quarters in 3/4 (beat 4, bar 12) and a slow air's halves: a chord a beat or
+    a bar, planned; in 4/4, in 3/2 (a chorale's meter), or not a dance (a chorale's
+    fermatas), the model's own rhythm."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.melody_plan import Melody
+
+    def stride(gap: int, bar: int, dance: bool, beat: int = 4) -> int:
+        attacks = [i * gap for i in range(12)]
+        line = Melody([0] * (gap * 12), attacks, dict.fromkeys(attacks, 0))
+        return vs._chord_stride(line, 0, 64, beat, 4, bar, dance)
+
+    assert [stride(4, 12, True), stride(8, 12, True), stride(6, 18, True, 6)] == [4, 12, 6]
+    assert [stride(4, 12, False), stride(4, 16, True), stride(8, 16, True)] == [0, 0, 0]
+    assert stride(4, 24, True, 8) == 0  # (3/2 in quarters)
+
+
+@pytest.mark.parametrize("fermata", [False, True])
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_waltz_in_quarters_is_harmonized_on_a_chord_plan(sampler, monkeypatch, rule,
+                                                           fermata):
+    """A 3/4 tune in quarters harmonized: its chords are planned (one a beat at most, the
+    voices below struck on the beats) unless the rule is off or the melody marks its phrase
+    ends with fermatas, as a chorale does."""
+    from composer_gui.ml import tune_chords, voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "TRIPLE_DANCE_CHORDS", rule)
+    planned = []
+
+    def plan(*args, **kwargs):
+        out = tune_chords_plan(*args, **kwargs)
+        planned.append(out)
+        return out
+
+    tune_chords_plan = tune_chords.plan_tune_chords
+    monkeypatch.setattr(tune_chords, "plan_tune_chords", plan)
+    waltz = tune(3, meter=(3, 4), bars=4)
+    if fermata:
+        waltz = dataclasses.replace(waltz, fermatas=(5 * TPQ,))
+    results = sampler.generate(waltz, GenerationRequest(harmonize=True, variations=2, seed=3))
+    assert bool(planned) == (rule and not fermata)
+    if planned:
+        assert all(n.start % TPQ == 0 for r in results for p in r.parts[1:] for n in p.notes)
+
+
 def test_a_chord_held_under_a_quick_melody_is_charged_for_the_notes_it_passes():
     """C E C over a beat (normalized): C, E, G and A clash with none of it, D with all, B and F
     with a third (a semitone from C, from E)."""
@@ -2563,6 +2608,29 @@ def test_a_sketch_without_fermatas_gets_none_written(sampler, monkeypatch, rule)
     out = sampler.generate(marked, req)
     assert all(len(r.fermatas) > 1 for r in out)
     assert all(r.fermatas for r in sampler.generate(Score(), req))
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_phrase_end_not_written_is_held_two_beats(sampler, monkeypatch, rule):
+    """UNWRITTEN_ENDS_HELD: chorale() marks no phrase end, so its continuation's are not
+    written as fermatas; each one's chord stands in every voice through the beat after it,
+    as a hymnal writes a phrase end, where without the rule the next phrase may start on that
+    beat. The final chord's end is not counted."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "SKETCH_MARKS_ENDS", True)
+    monkeypatch.setattr(voice_sampler, "UNWRITTEN_ENDS_HELD", rule)
+    req = GenerationRequest(bars=8, variations=3, seed=2)
+    out = sampler.generate(chorale(), req)
+    ends = held = 0
+    for r, marked in zip(out, sampler.phrase_ends, strict=True):
+        assert not r.fermatas
+        last = max(n.start for n in r.notes)
+        for t in (t for t in marked if t < last):
+            ends += 1
+            held += not any(t < n.start < t + 2 * TPQ for n in r.notes)
+    assert ends >= 3
+    assert (held == ends) if rule else (held < ends)
 
 
 def test_a_chorale_from_nothing_closes_in_c_and_starts_no_phrase_end(sampler):
