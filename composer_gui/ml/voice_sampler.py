@@ -3337,10 +3337,10 @@ QUICK_MELODY_CHORDS = True
 QUICK_CHORD_GAPS = 1
 # ... and so does a melody in three beats a bar (3/4, 9/8; not 3/2, a chorale's meter) that
 # marks no phrase end with a fermata (a waltz, an air, a minuet, a hymn in 3/4; a chorale marks
-# its phrase ends), at whatever pace it moves: its chords are planned (TUNE_CHORDS), and change mostly at the bar line
-# (tune_chords.CHANGE["triple"]). A listening review heard a waltz in quarters harmonized as a
-# chorale, a new chord on almost every beat (1.5-1.9 changes a bar, E7 under a held D) where an
-# accompanist plays one a bar: D D G A | A A7 A D
+# its phrase ends), at whatever pace it moves: its chords are planned (TUNE_CHORDS), and
+# change mostly at the bar line (tune_chords.CHANGE["triple"]). A listening review heard a
+# waltz in quarters harmonized as a chorale, a new chord on almost every beat (1.5-1.9
+# changes a bar, E7 under a held D) where an accompanist plays one a bar: D D G A | A A7 A D
 TRIPLE_DANCE_CHORDS = True
 # nats charged to a pitch the voices below strike at such a chord, times the share of its span
 # in which the melody sounds a second, a tritone or a seventh from it: the model sees the
