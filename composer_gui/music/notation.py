@@ -508,7 +508,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     parts: list[Part] = []
     out_of_range = [0]
     used_channels: list[int] = []
-    fermatas: set[int] = set()
+    fermatas: dict[int, int] = {}  # onset -> end of the notes under a fermata
     for i, group in enumerate(_staff_groups(parts_in)):
         p = group[0]
         notes = [n for staff in group
@@ -587,8 +587,23 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         key_signatures=tuple(keys),
         title=(md_title or title or "").strip(),
         pickup=pickup,
-        fermatas=tuple(fermatas),
+        fermatas=fermata_onsets(fermatas),
     )
+
+
+def fermata_onsets(spans: dict[int, int]) -> tuple[int, ...]:
+    """The phrase ends of the notes under fermatas ({onset: end}): one a fermata chord. A
+    fermata over a note struck while another voice's fermata note sounds is the same chord's:
+    Bach's alto moves to F#4 on beat 2 under the fermata of BWV 378's bar 10, and its fermata
+    stands over that F#4 (the app read two phrase ends, and a region rewritten there wrote
+    two fermata chords in a row)."""
+    out: list[int] = []
+    end = -1
+    for start in sorted(spans):
+        if start >= end:
+            out.append(start)
+        end = max(end, spans[start]) if start < end else spans[start]
+    return tuple(out)
 
 
 def _marks(part, cls) -> list[tuple[Fraction, object]]:
@@ -694,7 +709,7 @@ def _check_bars(m21, group, name: str, warnings: list[str]) -> None:
 
 
 def _part_notes(m21, part, shift: int, out_of_range: list[int],
-                fermatas: set[int] | None = None) -> list[Note]:
+                fermatas: dict[int, int] | None = None) -> list[Note]:
     """A part's notes with tied notes joined into one.
 
     Ties are matched by pitch, note by note, across chords: a tie continues a held note of the
@@ -708,7 +723,7 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
         if dur <= 0:  # grace notes have no time of their own
             continue
         if fermatas is not None and any(type(x).__name__ == "Fermata" for x in el.expressions):
-            fermatas.add(start)
+            fermatas[start] = max(fermatas.get(start, 0), start + dur)
         velocity = el.volume.velocity if el.volume.velocity is not None else DEFAULT_VELOCITY
         velocity = max(1, min(127, round(velocity)))
         for midi, tie, spelling in _members(m21, el):

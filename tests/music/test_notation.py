@@ -432,6 +432,34 @@ def test_an_abc_fermata_keeps_its_note_and_marks_a_phrase_end(tmp_path):
         assert score.fermatas == (960,), mark  # a quoted "^H" is text, not a fermata
 
 
+def test_a_fermata_chord_is_one_phrase_end_though_a_voice_moves_under_it(tmp_path):
+    """BWV 378's bar 10: the soprano holds A4 under a fermata for two beats while the alto
+    moves to F#4 on the second and writes its fermata there: one phrase end, at the chord's
+    onset. A fermata struck after the other's has ended is another."""
+    import music21
+
+    def part(name: str, notes: list[tuple[str, float, bool]]):
+        p = music21.stream.Part()
+        p.partName = name
+        m = music21.stream.Measure(number=1)
+        m.append(music21.meter.TimeSignature("4/4"))
+        for pitch, length, fermata in notes:
+            n = music21.note.Note(pitch, quarterLength=length)
+            if fermata:
+                n.expressions.append(music21.expressions.Fermata())
+            m.append(n)
+        p.append(m)
+        return p
+
+    score = music21.stream.Score([
+        part("Soprano", [("A4", 2, True), ("B4", 1, False), ("C5", 1, True)]),
+        part("Alto", [("E4", 1, False), ("F#4", 1, True), ("G4", 1, False), ("A4", 1, True)]),
+    ])
+    out = tmp_path / "fermata_chord.musicxml"
+    score.write("musicxml", fp=str(out))
+    assert read_notation(out).fermatas == (0, 3 * TPQ)
+
+
 def test_repeat_signs_are_reported_not_lost_silently(folder):
     path = folder / "hornpipe.abc"
     path.write_text("X:2\nT:Hornpipe\nM:4/4\nL:1/8\nK:Ador\n"
