@@ -3240,6 +3240,31 @@ def test_a_minor_tune_ending_in_another_key_closes_there_without_a_picardy_third
     assert any(6 in final_pcs(seed) for seed in range(3))
 
 
+@pytest.mark.parametrize("mode", ["minor", "dorian"])
+def test_a_minor_chorale_leans_to_its_leading_tone(sampler, monkeypatch, mode):
+    """MINOR_LEADING_PULL: an A minor chorale sketch continued 4 bars x 4 sounds its leading
+    tone (G#) more often with the pull than without; in A Dorian, whose notes it is not, the
+    pull is not given."""
+    from composer_gui.ml import voice_sampler
+
+    key = KeySignature(0, 0, mode, mode_stated=True)  # A minor, D Dorian: stated, so kept
+    score = dataclasses.replace(chorale(), key_signatures=(key,))
+    lead = (key.tonic_pc + 11) % 12  # G#, C#
+
+    def leading(pull: float) -> int:
+        monkeypatch.setattr(voice_sampler, "MINOR_LEADING_PULL", pull)
+        out = sampler.generate(score, GenerationRequest(bars=4, variations=4, seed=2,
+                                                        key=None))
+        return sum(n.pitch % 12 == lead and n.start >= score.end_tick for r in out
+                   for n in r.notes)
+
+    without = leading(0.0)
+    if mode == "minor":
+        assert leading(2.0) > without
+    else:
+        assert leading(2.0) == without
+
+
 def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     from composer_gui.ml.melody_plan import harmonized_melody, melody_final_step
 
