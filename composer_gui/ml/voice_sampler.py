@@ -1014,7 +1014,8 @@ class VoiceSampler:
             raise ValueError(f"the sketch has {len(pitched)} pitched parts: say which one is the "
                              "melody")
         notes = sorted(score.parts[melody].notes)
-        why = analysis.not_one_line(score, melody)
+        why = analysis.not_one_line(score, melody, request.start_tick or 0,
+                                    request.end_tick if request.is_region else None)
         if why is not None:
             raise ValueError(why)
         # a melody written an octave low (the Essen songs' ABC lies at G3-F4): the voices go

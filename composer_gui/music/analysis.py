@@ -61,11 +61,15 @@ def sounding(notes: Sequence[Note], tick: int) -> tuple[int, ...]:
     return tuple(sorted({n.pitch for n in notes if n.start <= tick < n.end}))
 
 
-def not_one_line(score: Score, part: int) -> str | None:
+def not_one_line(score: Score, part: int, start: int = 0, end: int | None = None
+                 ) -> str | None:
     """Why part ``part`` of ``score`` cannot be harmonized as a melody (two of its notes
-    sound at once: where), or None. The sampler refuses such a melody with this message, and
-    the Continue panel says it before starting."""
-    notes = sorted(score.parts[part].notes)
+    sound at once: where), or None; only its notes sounding in [``start``, ``end``) count, the
+    span harmonized (a review selected a piano's right hand in bars 1-2 and was refused for a
+    chord in bar 12). The sampler refuses such a melody with this message, and the Continue
+    panel says it before starting."""
+    notes = sorted(n for n in score.parts[part].notes
+                   if n.end > start and (end is None or n.start < end))
     for a, b in itertools.pairwise(notes):
         if b.start < a.end:
             bar = score.bar_number(score.bar_at(b.start))

@@ -275,6 +275,12 @@ class KeySignature:
                 return KeySignature(tick, sharps, mode)
         raise ValueError(f"unknown key {text!r}")
 
+    def transposed(self, semitones: int) -> KeySignature:
+        """The same mode on the tonic ``semitones`` away, spelled with the fewest accidentals
+        (F# minor up a whole tone: G# minor, five sharps), the mode still stated as it was."""
+        moved = KeySignature.from_tonic(self.tonic_pc + semitones, self.mode, self.tick)
+        return replace(moved, mode_stated=self.mode_stated)
+
     @staticmethod
     def from_tonic(tonic_pc: int, mode: str, tick: int = 0) -> KeySignature:
         """The key signature with the fewest accidentals for a tonic pitch class."""

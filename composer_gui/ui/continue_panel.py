@@ -252,12 +252,14 @@ class ContinuePanel(QWidget):
             "Done: the model wrote no notes here, so there is nothing to keep. Your notes are "
             "unchanged; try another seed, or select more of the music."))
         controller.refused.connect(self._say)
+        controller.discarded.connect(self._on_discarded)
         controller.started.connect(self._forget_kept)
         self.proposal.changed.connect(self._update)
         self.proposal.activeChanged.connect(self._on_active)
         self.doc.selectionChanged.connect(self._update)
         self.doc.selectionChanged.connect(self._refresh_harmony)
         self.doc.partsMoved.connect(self.harmony_box.follow)
+        self.doc.loaded.connect(self.harmony_box.forget)
         self.doc.scoreChanged.connect(self._refresh)
         self.doc.undo_stack.indexChanged.connect(self._on_undo_index)
         self._models_known = False
@@ -511,7 +513,7 @@ class ContinuePanel(QWidget):
             self._say(target)
             return False
         melody, region = target
-        why = not_one_line(self.doc.score, melody)
+        why = not_one_line(self.doc.score, melody, *(region or (0, None)))
         if why is not None:  # (said once, here, before any work starts)
             self._say(f"Cannot harmonize: {why}. Your notes are unchanged.")
             return False
@@ -524,6 +526,10 @@ class ContinuePanel(QWidget):
         options.harmony_parts = self.harmony_box.chosen_parts(getattr(info, "voices", ()))
         if options.harmony_parts is not None:
             options.harmony_kept = self.harmony_box.chosen_kept()
+            clash = self.harmony_box.clash(self.doc.score)
+            if clash is not None:
+                self._say(f"Cannot harmonize: {clash} Your notes are unchanged.")
+                return False
         if region is None:  # where the proposal starts until the sampler says (its bar)
             first = min(n.start for n in self.doc.score.parts[melody].notes)
             options.start_tick = self.doc.score.bar_start(self.doc.score.bar_at(first))
@@ -548,8 +554,10 @@ class ContinuePanel(QWidget):
         per = ", ".join(str(c) for c in counts)
         notes = "".join(f"\nNote: {w}." for w in self.controller.warnings)
         noun = "note" if counts == [1] else "notes"
+        keys = min(len(counts), KEYED_VARIATIONS)  # (a review read "Keys 1–8" over two)
+        flip = f"Keys 1–{keys} or Tab to flip, " if keys > 1 else ""
         return (f"{what}: {plural(len(counts), 'variation')} ({per} {noun}). "
-                f"Keys 1–{KEYED_VARIATIONS} or Tab to flip, Enter to keep, Esc to discard.{notes}")
+                f"{flip}Enter to keep, Esc to discard.{notes}")
 
     def _on_progress(self, total: int) -> None:
         # (how far it has got, in the score's bars: a review watched a 64-bar Continue count
@@ -563,6 +571,12 @@ class ContinuePanel(QWidget):
     def _on_kept(self, variation: int) -> None:
         self._say(f"Kept variation {variation + 1}.")
         self._kept_at = self.doc.undo_stack.index()
+
+    def _on_discarded(self) -> None:
+        # (the panel's line goes with its proposal; the status bar's "Done: ... Esc to
+        # discard" is replaced, where a review saw it stay 8 s over an empty panel)
+        self.status.setText("")
+        self.message.emit("Discarded the proposal. Your notes are unchanged.")
 
     def _forget_kept(self) -> None:
         self._kept_at = None

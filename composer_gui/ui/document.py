@@ -18,6 +18,7 @@ from composer_gui.music.score import Score
 
 class Document(QObject):
     scoreChanged = Signal()
+    loaded = Signal()  # New / Open replaced everything: before scoreChanged
     partsMoved = Signal(list)  # before scoreChanged: each old part's new index (-1: deleted)
     selectionChanged = Signal()
     pathChanged = Signal()
@@ -93,6 +94,7 @@ class Document(QObject):
         self.undo_stack.setClean()
         if modified:
             self.undo_stack.resetClean()
+        self.loaded.emit()
         self.scoreChanged.emit()
         self.selectionChanged.emit()
         self.pathChanged.emit()

@@ -236,8 +236,14 @@ class FileController(QObject):
     # ----- exporting a copy -----------------------------------------------------------------------
     def export(self, kind: str) -> Task | None:
         suffix, filters, label = EXPORTS[kind]
-        path = self.dialogs.ask_save_path(f"Export {label}", filters,
-                                          self.offered_stem() + suffix)
+        offered = self.offered_stem()
+        source = self.doc.source
+        if source is not None and kind_of(source) == kind_of(Path(offered + suffix)) and \
+                not self.doc.tune_title:
+            # (not the opened file's own name: a review's Enter would have replaced the
+            # original, only Qt's "replace?" between)
+            offered += " (edited)"
+        path = self.dialogs.ask_save_path(f"Export {label}", filters, offered + suffix)
         if path is None:
             return None
         if not path.suffix:

@@ -161,6 +161,8 @@ class ContinueController(QObject):
     # refused (the variation on show is empty): the panel says so
     empty = Signal()
     refused = Signal(str)
+    # a proposal on show was discarded (the status said "Done: ... Esc to discard" until then)
+    discarded = Signal()
 
     def __init__(self, doc: Document, proposal: Proposal, backend: Backend | None = None,
                  parent: QObject | None = None) -> None:
@@ -261,8 +263,11 @@ class ContinueController(QObject):
         return True
 
     def discard(self) -> None:
+        shown = bool(self.proposal.variations)
         self._detach()
         self.proposal.clear()
+        if shown:
+            self.discarded.emit()
 
     def _detach(self) -> None:
         """Stop listening to the running task (it is cancelled and winds down on its own)."""

@@ -42,7 +42,8 @@ class HarmonyBox(QGroupBox):
             self.labels.append(label)
             form.addRow(label, combo)
         form.addRow(self.button)
-        self._followed: list[int] | None = None  # the choices moved with their parts (follow)
+        # the choices moved with their parts (follow); None in one: its default (forget)
+        self._followed: list[int | None] | None = None
 
     def chosen_parts(self, voices: Sequence[str]) -> tuple[int, ...] | None:
         """The parts the voices under the melody go to (NEW_PART: a new one), for a model whose
@@ -70,6 +71,29 @@ class HarmonyBox(QGroupBox):
 
         self._followed = [NEW_PART if c.currentData() is None else move(int(c.currentData()))
                           for c in self.combos]
+
+    def clash(self, score: Score) -> str | None:
+        """Why the choices cannot stand (two voices in one part: which), or None; said before
+        any work starts."""
+        seen: dict[int, str] = {}
+        for label, data in zip(self.labels, self._data(), strict=True):
+            part = data if data >= 0 else kept(data) if data < NEW_PART else None
+            if part is None:
+                continue
+            if part in seen:
+                name = part_label(score.parts[part].name, part) if part < len(score.parts) \
+                    else f"part {part + 1}"
+                return (f"{seen[part]} and {label.text()} both go to {name}: choose another "
+                        "part (or New part) for one of them in the Harmonize box.")
+            seen[part] = label.text()
+        return None
+
+    def forget(self) -> None:
+        """Another score was opened (or a new one begun): the choices made for the last one
+        go, and the next refresh offers this one's own. (A review opened a chorale, then a
+        piano piece, and its Alto and Bass both pointed at the left hand: "each voice of the
+        harmony needs a part of its own".)"""
+        self._followed = [None] * len(self.combos)
 
     def refresh(self, score: Score, melody: int, voices: Sequence[str]) -> None:
         """Offer the score's pitched parts other than the melody. A choice the user made stays

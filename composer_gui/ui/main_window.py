@@ -230,7 +230,11 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&View")
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
-        m.addAction(self.continue_dock.toggleViewAction())
+        # (the dock's toggle named as a panel: a review read View > "Continue" beside Generate >
+        # Continue)
+        panel = self.continue_dock.toggleViewAction()
+        panel.setText("Continue Panel")
+        m.addAction(panel)
         m.addAction(self.parts_dock.toggleViewAction())
         m.addAction(self.act.score_view)
         m = bar.addMenu("&Tools")

@@ -219,7 +219,9 @@ class PlaybackController(QObject):
         self._auditioning = ok
         if ok:
             self.status.emit(
-                f"Playing variation {prop.current + 1} in context (P stops; 1–8 or Tab switch)",
+                f"Playing variation {prop.current + 1} in context (P stops"
+                + (f"; 1–{min(len(prop.variations), 8)} or Tab switch)"
+                   if len(prop.variations) > 1 else ")"),
                 6000)
         return ok
 

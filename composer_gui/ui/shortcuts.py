@@ -28,7 +28,10 @@ def shortcut_rows(actions: ActionCollection) -> list[tuple[str, str]]:
         keys = [k for k in keys if k]
         if keys:
             what = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
-            rows.append((what.rstrip("…").rstrip(".") or name, ", ".join(keys)))
+            what = what.rstrip("…").rstrip(".") or name
+            if name.startswith("export_"):  # (File > Export's "MIDI" alone read as nothing)
+                what = f"Export {what}"
+            rows.append((what, ", ".join(keys)))
     return rows + [(what, keys) for what, keys in ROLL_KEYS]
 
 

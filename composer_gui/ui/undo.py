@@ -219,8 +219,46 @@ def velocity_command(doc: Document, velocities: Mapping[NoteKey, int]) -> EditNo
     return EditNotes(doc, old, new, f"Change velocity of {plural(len(old), 'note')}")
 
 
-def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int) -> EditNotes | None:
-    """Raises ValueError (a message for the user) if a note would leave 0..127."""
+class Steps(QUndoCommand):
+    """Commands done as one undo step, in order, and undone in reverse. (Python holds them:
+    a Python command parented to a Qt one can lose its wrapper and crash the undo stack.)"""
+
+    def __init__(self, text: str, steps: Iterable[QUndoCommand]) -> None:
+        super().__init__(text)
+        self.steps = list(steps)
+
+    def redo(self) -> None:
+        for step in self.steps:
+            step.redo()
+
+    def undo(self) -> None:
+        for step in reversed(self.steps):
+            step.undo()
+
+
+class SetKeySignatures(QUndoCommand):
+    """The score's key signatures replaced, its notes left as they are (the part of a
+    whole-score transposition that moves the key with the notes)."""
+
+    def __init__(self, doc: Document, keys: Iterable[KeySignature], text: str = "",
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.old = doc.score.key_signatures
+        self.new = tuple(keys)
+
+    def redo(self) -> None:
+        self.doc.replace_score(replace(self.doc.score, key_signatures=self.new))
+
+    def undo(self) -> None:
+        self.doc.replace_score(replace(self.doc.score, key_signatures=self.old))
+
+
+def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int
+                      ) -> QUndoCommand | None:
+    """Raises ValueError (a message for the user) if a note would leave 0..127. Where every
+    pitched note moves, the key signatures move with them: a review transposed a chorale in F#
+    minor up a whole tone and exported G# minor music under three sharps."""
     keys = list(keys)
     if not keys or semitones == 0:
         return None
@@ -229,7 +267,15 @@ def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int) ->
         raise ValueError("transposing would move notes outside the MIDI range 0..127")
     new = [(p, replace(n, pitch=n.pitch + semitones)) for p, n in keys]
     sign = "+" if semitones > 0 else ""
-    return EditNotes(doc, keys, new, f"Transpose {plural(len(keys), 'note')} {sign}{semitones}")
+    text = f"Transpose {plural(len(keys), 'note')} {sign}{semitones}"
+    score = doc.score
+    pitched = {(i, n) for i, p in enumerate(score.parts) if not p.is_drum for n in p.notes}
+    if not score.key_signatures or not pitched <= set(keys):
+        return EditNotes(doc, keys, new, text)
+    moved = [k.transposed(semitones) for k in score.key_signatures]
+    if score.key is not None:
+        text += f" (key {key_label(score.key)} to {key_label(moved[0])})"
+    return Steps(text, [EditNotes(doc, keys, new, text), SetKeySignatures(doc, moved, text)])
 
 
 def quantize_command(doc: Document, keys: Iterable[NoteKey], grid: int) -> EditNotes | None:

@@ -241,6 +241,41 @@ def test_a_melody_with_two_notes_at_once_is_refused_before_any_work(window, back
     assert window.doc.score.parts[0].notes == chord
 
 
+def test_a_selected_span_of_a_melody_is_harmonized_though_it_has_chords_elsewhere(
+        window, qtbot, backend):
+    """A piano's right hand with a chord in bar 3: its first bar selected is harmonized (a
+    review was refused for a chord outside the selection); the chord's own bar is refused."""
+    line = tuple(Note(i * TPQ, 72 + i % 3, TPQ) for i in range(8))
+    chord = (Note(8 * TPQ, 72, TPQ), Note(8 * TPQ, 76, TPQ))
+    window.doc.load(Score(parts=(Part(line + chord),)))
+    window.doc.set_selection({(0, n) for n in line[:4]})
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        assert window.panel.start_harmonize()
+    window.controller.discard()
+    window.doc.set_selection({(0, n) for n in chord})
+    assert not window.panel.start_harmonize()
+    assert "two notes at once in bar 3" in window.panel.status.text()
+
+
+def test_the_done_text_names_the_keys_there_are_and_a_discard_is_said(window, qtbot):
+    """Two variations: "Keys 1–2" (a review read "Keys 1–8" over two); one: no keys to flip;
+    Esc then says the proposal went (the "Done" text had stayed in the status bar)."""
+    sketch(window)
+    said = []
+    window.panel.message.connect(said.append)
+    for count, keys in ((2, "Keys 1–2 or Tab to flip"), (1, None)):
+        window.panel.variations.setValue(count)
+        with qtbot.waitSignal(window.controller.finished, timeout=5000):
+            window.panel.start_continue()
+        done = window.panel.status.text()
+        assert done.startswith("Done") and "Enter to keep" in done
+        assert (keys in done) if keys else "Tab" not in done
+        window.controller.discard()
+        assert said[-1] == "Discarded the proposal. Your notes are unchanged."
+    window.controller.discard()  # (nothing on show: nothing said)
+    assert said.count("Discarded the proposal. Your notes are unchanged.") == 2
+
+
 def test_continue_says_where_it_writes_and_how_to_write_elsewhere(window, qtbot):
     """Continue writes after the last note; with the cursor back in the sketch it says how to
     rewrite from there (a review clicked in bar 4 and expected Continue to start there)."""

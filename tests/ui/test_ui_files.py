@@ -287,6 +287,9 @@ def test_save_and_export_dialogs_start_beside_the_opened_file(window, qtbot, tmp
     window.files.save_as()
     window.files.export("musicxml")
     assert starts[-2:] == [str(music / "tune.composer.json"), str(music / "tune.musicxml")]
+    # (exporting the opened file's own kind does not offer its own name: Enter would replace it)
+    window.files.export("midi")
+    assert starts[-1] == str(music / "tune (edited).mid")
 
 
 def test_an_upbeat_is_bar_0_in_the_window_as_in_notation(window, qtbot, tmp_path):

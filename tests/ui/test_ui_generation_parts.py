@@ -122,6 +122,31 @@ def test_an_unnamed_melody_harmonized_becomes_the_soprano_and_undo_unnames_it(wi
     assert window.doc.score.parts[0].name == "Soprano"
 
 
+def test_the_harmonize_box_starts_afresh_with_each_file(window):
+    """A chorale's Alto, Tenor and Bass are the box's choices; a piano piece opened after it
+    gets its own (new parts), not the chorale's part numbers, two voices on one part."""
+    box = window.panel.harmony_box
+    satb = Score(parts=tuple(Part((Note(0, p, 4 * TPQ),), name=name) for p, name in
+                             ((72, "Soprano"), (64, "Alto"), (57, "Tenor"), (48, "Bass"))))
+    window.doc.load(satb)
+    window.panel._refresh_harmony()
+    assert [c.currentText() for c in box.combos] == ["Alto", "Tenor", "Bass"]
+    piano = Score(parts=(Part((Note(0, 72, TPQ), Note(TPQ, 74, TPQ)), name="Right"),
+                         Part((Note(0, 48, 4 * TPQ),), name="Left")))
+    window.doc.load(piano)
+    window.panel._refresh_harmony()
+    chosen = [c.currentData() for c in box.combos]
+    assert len({d for d in chosen if d != -1}) == len([d for d in chosen if d != -1])
+    assert box.clash(piano) is None
+    for combo in box.combos[:2]:  # two voices on the left hand: said, nothing started
+        combo.setCurrentIndex(combo.findText("Left"))
+    assert "Alto and Tenor both go to Left" in box.clash(piano)
+    window.doc.set_selection({(0, n) for n in piano.parts[0].notes})
+    assert not window.panel.start_harmonize()
+    assert "both go to Left" in window.panel.status.text()
+    assert not window.controller.running
+
+
 def test_harmonize_a_melody_into_new_parts_and_then_into_parts_the_user_picks(window, qtbot):
     melody = voice(S[:8], "Flute")
     window.doc.load(Score(parts=(melody,), key_signatures=(KeySignature(0, 0),)))

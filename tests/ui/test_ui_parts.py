@@ -333,6 +333,9 @@ def test_help_lists_the_keyboard_shortcuts_from_the_actions(window, qtbot):
     assert rows["Continue"] == window.act["continue"].shortcut().toString(
         window.act["continue"].shortcut().SequenceFormat.NativeText)
     assert "Shift+Up, Shift+Down" in rows.values()  # the roll's own keys too
+    assert "Export MusicXML" in rows and "MusicXML" not in rows  # (File > Export's, named)
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert "Continue Panel" in [a.text() for a in view.actions()]
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     assert window.act.shortcuts in help_menu.actions()
 

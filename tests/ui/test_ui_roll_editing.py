@@ -260,6 +260,26 @@ def test_transpose_and_quantize_actions(window):
     assert window.doc.undo_stack.count() == 2
 
 
+def test_transposing_every_note_moves_the_key_signature_with_them(window):
+    """F# minor up a whole tone is G# minor (the header and an export say so); one undo step
+    takes notes and key back. Transposing some of the notes leaves the key alone."""
+    fsharp = KeySignature(0, 3, "minor")
+    window.doc.load(Score(parts=(Part((Note(0, 66, TPQ), Note(TPQ, 69, TPQ))),
+                                 Part((Note(0, 54, 2 * TPQ),))), key_signatures=(fsharp,)))
+    window.edits.transpose(2)
+    assert window.doc.score.key == KeySignature(0, 5, "minor")
+    assert window.header.key.currentText() == "G# minor"
+    assert [n.pitch for n in window.doc.score.notes] == [56, 68, 71]
+    stack = window.doc.undo_stack
+    assert stack.count() == 1 and "G# minor" in stack.undoText()
+    stack.undo()
+    assert window.doc.score.key == fsharp and [n.pitch for n in window.doc.score.notes] == [
+        54, 66, 69]
+    window.doc.set_selection({(0, Note(0, 66, TPQ))})
+    window.edits.transpose(2)
+    assert window.doc.score.key == fsharp
+
+
 def test_key_changes_in_a_row_are_one_step_named_for_the_last(window):
     """Keys picked one after another merge into one undo step; its label names the last key
     (a review read "Set key to D Dorian" over F major), and picking the first key back makes
