@@ -301,6 +301,9 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.audio_label)
         sb.addPermanentWidget(self.position_label)
         sb.addPermanentWidget(self.selection_label)
+        # a message too long for the bar is read whole in its tooltip (a review saw "... 24
+        # bars as written, 29 as playe" cut off under "Audio off")
+        sb.messageChanged.connect(sb.setToolTip)
 
     def _connect(self) -> None:
         doc, roll, act = self.doc, self.roll, self.act

@@ -289,7 +289,9 @@ class ScoreView(QWidget):
         self._show_pages(result)
         seconds = time.perf_counter() - self._started
         self.status.setText(
-            f"{plural(result.bars, 'bar')} · {plural(result.notes, 'note')} · "
+            # (heads on the page: a note tied over a bar line is two; a review read "164
+            # notes" here beside the status bar's 161)
+            f"{plural(result.bars, 'bar')} · {plural(result.notes, 'note head')} · "
             f"{plural(len(result.pages), 'page')} · "
             f"updated in {seconds:.2f} s")
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.ml import model_folder
+from composer_gui.ml.data_check import NGRAM_NOTES
 from composer_gui.ml.model_folder import ModelError
 
 from .training_process import TrainingProcess, training_unavailable
@@ -191,7 +192,12 @@ class TrainWindow(QDialog):
         self.progress.setFormat("")
         self.time_left = QLabel("")
         self.time_left.setObjectName("timeLeft")
-        self.status = QLabel("Choose a folder of your music.")
+        self.status = QLabel(
+            f"Choose a folder of your music: MIDI, MusicXML or ABC files. They are read and "
+            f"checked first (the table says what each holds); a model needs "
+            f"{NGRAM_NOTES:,} notes or more (a few hundred pieces) to predict new music "
+            f"better than a simple n-gram. Then pick a size and a time budget: the best epoch "
+            f"within it becomes the model, and Resume trains on later.")
         self.status.setWordWrap(True)
         self.status.setObjectName("trainStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -510,6 +516,11 @@ class TrainWindow(QDialog):
         name = self.name.text().strip()
         usable = bool(self.verdict and self.verdict.get("usable"))
         self.start_button.setEnabled(not running and usable and bool(name))
+        # (a review found it greyed with no word why)
+        self.start_button.setToolTip(
+            "Training runs…" if running else "Train a model on the folder's music" if usable
+            and name else "Choose a folder of music first" if not usable
+            else "Name the model first")
         self.stop_button.setEnabled(running and self.mode == "train")
         self.resume_button.setEnabled(not running and bool(name)
                                       and checkpoint_epochs(name) is not None)

@@ -84,7 +84,7 @@ def test_the_dock_engraves_the_score_after_an_edit(make_doc, qtbot):
         assert len(shown) == export.count("<pitch>") == 5
         assert shown == sorted(re.findall(r'<note id="([^"]+)"', engraving.name_notes(export)))
         assert view.shown is result and view.view.isVisible()
-        assert len(view.scene.items()) >= 1 and "5 notes" in view.status.text()
+        assert len(view.scene.items()) >= 1 and "5 note heads" in view.status.text()
         # clicking the fifth note's head in the score selects it in the document (and the roll)
         page = view.pages[0]
         tick, part, pitch, name = page.heads[-1]

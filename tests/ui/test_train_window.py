@@ -47,6 +47,10 @@ def win(qtbot, user_models, tmp_path):
 
 
 def test_reading_a_folder_fills_the_table_and_warns_of_too_little_music(qtbot, win, tmp_path):
+    # (before a folder: what is needed, and why Start is greyed)
+    assert "100,000 notes or more" in win.status.text()
+    assert not win.start_button.isEnabled()
+    assert win.start_button.toolTip() == "Choose a folder of music first"
     win.set_folder(tmp_path / "my music")
     with qtbot.waitSignal(win.process.ended, timeout=10000):
         pass
@@ -57,6 +61,7 @@ def test_reading_a_folder_fills_the_table_and_warns_of_too_little_music(qtbot, w
     assert win.verdict_label.isVisible() and "Only 200 notes" in win.verdict_label.text()
     assert win.name.text() == "my music"  # the folder's name is offered
     assert win.start_button.isEnabled()
+    assert win.start_button.toolTip() == "Train a model on the folder's music"
 
 
 def test_curves_get_points_and_the_model_is_announced(qtbot, win, tmp_path, monkeypatch):

@@ -69,6 +69,7 @@ def test_continue_streams_a_proposal_without_blocking_and_keep_is_one_undo_step(
     assert not any(b.isChecked() for b in panel.variation_buttons.buttons())  # (none lit)
     assert stack.count() == 1 and stack.undoText().startswith("Keep variation 2")
     assert window.statusBar().currentMessage() == "Kept variation 2."
+    assert window.statusBar().toolTip() == "Kept variation 2."  # (a long one is read whole)
     stack.undo()
     assert window.doc.score.notes == ns
     assert window.statusBar().currentMessage() == ""  # (not "Kept" over the undone notes)
