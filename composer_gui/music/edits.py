@@ -253,6 +253,41 @@ def with_fermatas(score: Score, ticks: Iterable[int]) -> Score:
     return replace(score, fermatas=score.fermatas + tuple(new)) if new else score
 
 
+def with_upbeat(score: Score, ticks: int) -> Score:
+    """``score`` with an upbeat of ``ticks`` (0: none), everything in it moved so that the music
+    keeps its place against the new bar lines: a MIDI file from another program writes a
+    chorale's one-beat upbeat as the first beat of a full bar, and every bar line came a beat
+    early (a review). Raises ValueError (a message for the user) where the meter allows no
+    such upbeat, the meter changes, or the music would start before the score does."""
+    meter = score.time_signatures[0]
+    if not 0 <= ticks < meter.bar_ticks:
+        raise ValueError(f"an upbeat is shorter than a bar of {meter}")
+    if any((ts.numerator, ts.denominator) != (meter.numerator, meter.denominator)
+           for ts in score.time_signatures):
+        # (whether a later meter's mark was written a beat early too, no one can tell)
+        raise ValueError("the meter changes in the score; set the upbeat where it has one meter")
+
+    def begins(upbeat: int) -> int:  # where the music starts with that upbeat
+        return meter.bar_ticks - upbeat if upbeat else 0
+
+    shift = begins(ticks) - begins(score.upbeat)
+    if score.notes and min(n.start for n in score.notes) + shift < 0:
+        raise ValueError("the music would start before the score does: it begins "
+                         "more than the upbeat's length before its first full bar")
+
+    def marks(events):  # (the marks at the start stay there; later ones move with the music)
+        kept = [e for e in events if e.tick == 0]
+        moved = [replace(e, tick=e.tick + shift) for e in events if e.tick > 0
+                 and e.tick + shift > 0]
+        return (*kept, *moved)
+
+    moved = score.map_notes(lambda n: replace(n, start=n.start + shift), drums=True) \
+        if shift else score
+    return replace(moved, pickup=ticks, fermatas=tuple(t + shift for t in score.fermatas),
+                   tempos=marks(score.tempos), time_signatures=marks(score.time_signatures),
+                   key_signatures=marks(score.key_signatures))
+
+
 def phrase_end_tick(notes: Iterable[Note]) -> int | None:
     """Where a selection's phrase ends: the latest onset among ``notes`` (a phrase selected
     whole, or the note or chord that ends it), or None for no notes."""

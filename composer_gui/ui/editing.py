@@ -93,6 +93,19 @@ class EditController(QObject):
         if chosen:  # the moved notes stay in view (all of them: the view stays as it is)
             self.roll.show_notes(n for _p, n in self.doc.selection)
 
+    def set_upbeat(self, ticks: int) -> None:
+        """The score's first bar an upbeat of ``ticks`` (0: none), the music kept in place
+        against the bar lines that move."""
+        try:
+            command = undo.upbeat_command(self.doc, ticks)
+        except ValueError as exc:
+            self.status.emit(f"Cannot set the upbeat: {exc}", 6000)
+            return
+        if command is not None:
+            self.doc.push(command)
+            self.status.emit(f"{command.text()}: bar 1 now starts where the first full bar "
+                             "of the music does", 5000)
+
     def quantize(self) -> None:
         self.doc.push(undo.quantize_command(self.doc, self.targets(), self.roll.grid_step()))
 

@@ -23,3 +23,16 @@ def key_label(key: KeySignature | None) -> str:
     if key is None:
         return "No key"
     return f"{key.tonic_name} {key.mode if key.mode in ('major', 'minor') else key.mode.title()}"
+
+
+def length_label(ticks: int) -> str:
+    """A short length in words: "a quarter", "a dotted quarter", "3 eighths"."""
+    from composer_gui.music.score import TPQ
+
+    named = {TPQ // 4: "a sixteenth", TPQ // 2: "an eighth", TPQ: "a quarter",
+             3 * TPQ // 2: "a dotted quarter", 2 * TPQ: "a half", 3 * TPQ: "a dotted half"}
+    if ticks in named:
+        return named[ticks]
+    return plural(ticks * 2 // TPQ, "eighth") if ticks % (TPQ // 2) == 0 \
+        else plural(ticks * 4 // TPQ, "sixteenth")
+

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.ml.limits import KEY_LOCK
+from composer_gui.music.score import TPQ
 
 from .about import AboutDialog
 from .actions import ActionCollection, ActionSpec, adopt_undo_stack
@@ -43,7 +44,7 @@ from .editing import EditController
 from .files import OPEN_FILTER, FileController
 from .generation import Backend, ContinueController
 from .header import ScoreHeader
-from .labels import plural
+from .labels import length_label, plural
 from .open_progress import OpenProgress
 from .parts_panel import add_parts_dock
 from .piano_roll import PianoRoll
@@ -150,6 +151,9 @@ class MainWindow(QMainWindow):
             A("down", "Down a Semitone", lambda: e.transpose(-1), "Ctrl+Down"),
             A("up8", "Up an Octave", lambda: e.transpose(12), "Ctrl+Shift+Up"),
             A("down8", "Down an Octave", lambda: e.transpose(-12), "Ctrl+Shift+Down"),
+            A("upbeat", "Set &Upbeat…", self._upbeat_dialog, None,
+              "Make the first notes an upbeat (a pickup bar) and move the bar lines to match: "
+              "for a MIDI file whose upbeat was written as a full first bar"),
             A("quantize", "&Quantize", e.quantize, "Q",
               "Snap starts and ends of the selection (or everything) to the grid"),
             A("phrase_end", "Mark P&hrase End", e.toggle_phrase_end, "F",
@@ -224,7 +228,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("select_all", "select_none"))
         m.addSeparator()
-        m.addActions(a("transpose", "up", "down", "up8", "down8", "quantize"))
+        m.addActions(a("transpose", "up", "down", "up8", "down8", "quantize", "upbeat"))
         m.addSeparator()
         m.addActions(a("phrase_end"))
         m = bar.addMenu("&View")
@@ -303,7 +307,7 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.selection_label)
         # a message too long for the bar is read whole in its tooltip (a review saw "... 24
         # bars as written, 29 as playe" cut off under "Audio off")
-        sb.messageChanged.connect(sb.setToolTip)
+        sb.messageChanged.connect(self._status_tip)
 
     def _connect(self) -> None:
         doc, roll, act = self.doc, self.roll, self.act
@@ -412,6 +416,21 @@ class MainWindow(QMainWindow):
 
         return open_models_window(self, self.panel.refresh_models)
 
+    def upbeat_choices(self) -> list[tuple[str, int]]:
+        """(label, ticks) of the upbeats the first meter allows, in eighths (sixteenths in
+        a meter of sixteenths), "None" first."""
+        meter = self.doc.score.time_signatures[0]
+        step = min(4 * TPQ // meter.denominator, TPQ // 2)
+        return [("None", 0)] + [(length_label(t), t) for t in range(step, meter.bar_ticks, step)]
+
+    def _upbeat_dialog(self) -> None:
+        choices = self.upbeat_choices()
+        now = next((i for i, (_l, t) in enumerate(choices) if t == self.doc.score.upbeat), 0)
+        label, ok = QInputDialog.getItem(self, "Set Upbeat", "The first notes are an upbeat of:",
+                                         [c[0] for c in choices], now, False)
+        if ok:
+            self.edits.set_upbeat(dict(choices)[label])
+
     def _transpose_dialog(self) -> None:
         n = self.ask_semitones()
         if n:
@@ -443,6 +462,9 @@ class MainWindow(QMainWindow):
         for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end"):
             act.setEnabled(bool(n))
         self._update_regenerate()
+
+    def _status_tip(self, text: str) -> None:
+        self.statusBar().setToolTip(text)
 
     def _panel_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

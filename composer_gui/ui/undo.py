@@ -27,6 +27,7 @@ from composer_gui.music.edits import (
     reordered,
     toggle_fermata,
     with_fermatas,
+    with_upbeat,
 )
 from composer_gui.music.gm import program_name
 from composer_gui.music.score import (
@@ -41,7 +42,7 @@ from composer_gui.music.score import (
 )
 
 from .document import Document
-from .labels import key_label, part_label, plural
+from .labels import key_label, length_label, part_label, plural
 
 MERGE_TEMPO, MERGE_METER, MERGE_KEY = 101, 102, 103
 
@@ -293,6 +294,15 @@ def phrase_end_command(doc: Document, keys: Iterable[NoteKey]) -> ChangeScore | 
         return None
     text = "Remove Phrase End" if tick in doc.score.fermatas else "Mark Phrase End"
     return ChangeScore(doc, toggle_fermata(doc.score, tick), text)
+
+
+def upbeat_command(doc: Document, ticks: int) -> ChangeScore | None:
+    """Raises ValueError (a message for the user) where the score cannot take that upbeat."""
+    if ticks == doc.score.upbeat:
+        return None
+    new = with_upbeat(doc.score, ticks)
+    return ChangeScore(doc, new, f"Set upbeat to {length_label(ticks)}" if ticks
+                       else "Remove upbeat")
 
 
 def tempo_command(doc: Document, bpm: float) -> ChangeScore | None:

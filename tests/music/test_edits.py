@@ -218,3 +218,33 @@ def test_a_continuation_from_inside_takes_away_the_fermatas_of_what_it_replaces(
     kept_bass = Score(parts=(sop, Part((Note(0, 48, TPQ), Note(2 * TPQ, 43, TPQ)), name="Bass")),
                       fermatas=(2 * TPQ,))
     assert apply_generated(kept_bass, new, TPQ, parts=(0,)).fermatas == (2 * TPQ,)
+
+
+def test_an_upbeat_set_moves_the_music_against_the_new_bar_lines():
+    """A chorale's quarter upbeat written as a full first bar (a MIDI file from another
+    program): set as a quarter's upbeat, the notes move so that the second note starts bar 1
+    and the upbeat is bar 0; taking it away again gives the score back. A fermata and a later
+    mark of the same meter move with the music; an upbeat of a bar, or in a score that changes
+    meter, is refused."""
+    import pytest
+
+    from composer_gui.music.edits import with_upbeat
+    from composer_gui.music.score import TimeSignature
+
+    notes = (Note(0, 67, TPQ), Note(TPQ, 72, 2 * TPQ), Note(3 * TPQ, 71, TPQ))
+    score = Score(parts=(Part(notes, name="Soprano"),), fermatas=(TPQ,),
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(4 * TPQ, 4, 4)))
+    up = with_upbeat(score, TPQ)
+    assert up.upbeat == TPQ and up.first_bar_number == 0
+    assert [n.start for n in up.notes] == [3 * TPQ, 4 * TPQ, 6 * TPQ]
+    assert up.bar_at(4 * TPQ) == 1 and up.bar_start(1) == 4 * TPQ
+    assert up.fermatas == (4 * TPQ,) and up.time_signatures[1].tick == 7 * TPQ
+    assert with_upbeat(up, 0) == score
+    with pytest.raises(ValueError, match="shorter than a bar"):
+        with_upbeat(score, 4 * TPQ)
+    with pytest.raises(ValueError, match="meter changes"):
+        with_upbeat(replace(score, time_signatures=(TimeSignature(0, 4, 4),
+                                                    TimeSignature(4 * TPQ, 3, 4))), TPQ)
+    late = with_upbeat(score, 2 * TPQ)  # (the first note now a half's upbeat)
+    assert [n.start for n in late.notes][:1] == [2 * TPQ]
+

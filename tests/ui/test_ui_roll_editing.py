@@ -280,6 +280,25 @@ def test_transposing_every_note_moves_the_key_signature_with_them(window):
     assert window.doc.score.key == fsharp
 
 
+def test_an_upbeat_set_from_the_edit_menu_moves_the_bar_lines(window):
+    """Edit > Set Upbeat: the choices run in eighths below a bar; a quarter's upbeat makes the
+    first note bar 0 and the next one bar 1, one undo step named for it, and undo puts the
+    notes back."""
+    ns = (Note(0, 67, TPQ), Note(TPQ, 72, TPQ))
+    window.doc.load(Score(parts=(Part(ns),)))
+    choices = window.upbeat_choices()
+    assert choices[:3] == [("None", 0), ("an eighth", TPQ // 2), ("a quarter", TPQ)]
+    assert choices[-1] == ("7 eighths", 7 * TPQ // 2)
+    window.edits.set_upbeat(TPQ)
+    score = window.doc.score
+    assert score.upbeat == TPQ and [n.start for n in score.notes] == [3 * TPQ, 4 * TPQ]
+    assert score.position(4 * TPQ)[0] == 1 and score.position(3 * TPQ)[0] == 0
+    stack = window.doc.undo_stack
+    assert stack.count() == 1 and stack.undoText() == "Set upbeat to a quarter"
+    stack.undo()
+    assert window.doc.score.notes == list(ns) and window.doc.score.upbeat == 0
+
+
 def test_key_changes_in_a_row_are_one_step_named_for_the_last(window):
     """Keys picked one after another merge into one undo step; its label names the last key
     (a review read "Set key to D Dorian" over F major), and picking the first key back makes
