@@ -254,11 +254,11 @@ def with_fermatas(score: Score, ticks: Iterable[int]) -> Score:
 
 
 def with_upbeat(score: Score, ticks: int) -> Score:
-    """``score`` with an upbeat of ``ticks`` (0: none), everything in it moved so that the music
-    keeps its place against the new bar lines: a MIDI file from another program writes a
-    chorale's one-beat upbeat as the first beat of a full bar, and every bar line came a beat
-    early (a review). Raises ValueError (a message for the user) where the meter allows no
-    such upbeat, the meter changes, or the music would start before the score does."""
+    """``score`` with an upbeat of ``ticks`` (0: none): the music moved so that its first note
+    starts that long before the first full bar (bar 1), or, without one, on the first beat. A
+    MIDI file from another program writes a chorale's one-beat upbeat as the first beat of a
+    full bar, and every bar line came a beat early (a review). Raises ValueError (a message
+    for the user) where the meter allows no such upbeat or changes in the score."""
     meter = score.time_signatures[0]
     if not 0 <= ticks < meter.bar_ticks:
         raise ValueError(f"an upbeat is shorter than a bar of {meter}")
@@ -266,14 +266,9 @@ def with_upbeat(score: Score, ticks: int) -> Score:
            for ts in score.time_signatures):
         # (whether a later meter's mark was written a beat early too, no one can tell)
         raise ValueError("the meter changes in the score; set the upbeat where it has one meter")
-
-    def begins(upbeat: int) -> int:  # where the music starts with that upbeat
-        return meter.bar_ticks - upbeat if upbeat else 0
-
-    shift = begins(ticks) - begins(score.upbeat)
-    if score.notes and min(n.start for n in score.notes) + shift < 0:
-        raise ValueError("the music would start before the score does: it begins "
-                         "more than the upbeat's length before its first full bar")
+    notes = score.notes
+    first = min(n.start for n in notes) if notes else 0
+    shift = (meter.bar_ticks - ticks if ticks else 0) - first if notes else 0
 
     def marks(events):  # (the marks at the start stay there; later ones move with the music)
         kept = [e for e in events if e.tick == 0]

@@ -247,4 +247,9 @@ def test_an_upbeat_set_moves_the_music_against_the_new_bar_lines():
                                                     TimeSignature(4 * TPQ, 3, 4))), TPQ)
     late = with_upbeat(score, 2 * TPQ)  # (the first note now a half's upbeat)
     assert [n.start for n in late.notes][:1] == [2 * TPQ]
+    # a file that put its upbeat at the end of a full first bar, rests before it: marked as
+    # an upbeat where it is
+    rests = Score(parts=(Part((Note(3 * TPQ, 67, TPQ), Note(4 * TPQ, 72, TPQ))),))
+    assert [n.start for n in with_upbeat(rests, TPQ).notes] == [3 * TPQ, 4 * TPQ]
+    assert with_upbeat(rests, TPQ).upbeat == TPQ
 
