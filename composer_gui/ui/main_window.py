@@ -172,9 +172,11 @@ class MainWindow(QMainWindow):
             A("harmonize", "&Harmonize", self.panel.start_harmonize, "Ctrl+H",
               "Keep the selected melody (or the active part) and write the voices under it"),
             A("stop", "&Stop", c.stop, "Ctrl+.", "Stop generating"),
-            A("keep", "&Keep Variation", c.keep, None,
+            # (the keys the roll takes for them, shown in the menu after a tab: not bound
+            # here, where Enter and Esc belong to text fields and dialogs)
+            A("keep", "&Keep Variation\tEnter", c.keep, None,
               "Add the variation on show (Enter in the roll)"),
-            A("discard", "&Discard Proposal", c.discard, None,
+            A("discard", "&Discard Proposal\tEsc", c.discard, None,
               "Throw the proposal away (Esc in the roll)"),
             A("play", "&Play", p.toggle_play, Qt.Key.Key_Space, "Play / stop from the cursor "
               "(Space)", checkable=True, state=lambda: t.playing),
@@ -473,6 +475,10 @@ class MainWindow(QMainWindow):
         # (as the panel's button: nothing selected, nothing to regenerate; a review found the
         # menu's item on while the button was off)
         self.act.regenerate.setEnabled(bool(self.doc.selection) and not self.controller.running)
+        # ... and Harmonize as its button: a melody to harmonize (a review found the menu's on
+        # in an empty window)
+        self.act.harmonize.setEnabled(not self.controller.running and any(
+            p.notes for p in self.doc.score.parts if not p.is_drum))
 
     def _show_position(self, tick: int) -> None:
         score = self.doc.score

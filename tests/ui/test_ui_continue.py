@@ -277,6 +277,17 @@ def test_the_done_text_names_the_keys_there_are_and_a_discard_is_said(window, qt
     assert said.count("Discarded the proposal. Your notes are unchanged.") == 2
 
 
+def test_harmonize_in_the_menu_is_on_when_its_button_is(window):
+    """An empty window has no melody: Generate > Harmonize is off, as the panel's button is
+    (a review found it on); a drawn note turns both on."""
+    window.doc.load(Score())
+    assert not window.act.harmonize.isEnabled()
+    assert not window.panel.harmonize_button.isEnabled()
+    window.doc.load(Score(parts=(Part((Note(0, 72, TPQ),)),)))
+    assert window.act.harmonize.isEnabled() == window.panel.harmonize_button.isEnabled()
+    assert window.act.harmonize.isEnabled()
+
+
 def test_continue_says_where_it_writes_and_how_to_write_elsewhere(window, qtbot):
     """Continue writes after the last note; with the cursor back in the sketch it says how to
     rewrite from there (a review clicked in bar 4 and expected Continue to start there)."""

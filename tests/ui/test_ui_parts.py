@@ -334,6 +334,8 @@ def test_help_lists_the_keyboard_shortcuts_from_the_actions(window, qtbot):
         window.act["continue"].shortcut().SequenceFormat.NativeText)
     assert "Shift+Up, Shift+Down" in rows.values()  # the roll's own keys too
     assert "Export MusicXML" in rows and "MusicXML" not in rows  # (File > Export's, named)
+    assert window.act.keep.text().endswith("\tEnter")  # (the roll's keys, shown in the menu)
+    assert window.act.discard.text().endswith("\tEsc")
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert "Continue Panel" in [a.text() for a in view.actions()]
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
