@@ -1213,8 +1213,10 @@ class VoiceSampler:
         span_frames = job.frames[:len(job.frames) - job.n_context]
         budget = max(1, round(RESTATE_SHARE * sum(f.pos == 0 for f in span_frames)))
         mode_minor = job.key is not None and job.key.quality == "minor"
-        plain_minor = job.key is not None and job.key.mode == "minor"  # (not Dorian, Phrygian)
         cand = np.arange(v.min_pitch, v.max_pitch + 1)  # the pitch tokens' pitches
+        # the pull to a minor key's leading tone (not Dorian's, Phrygian's: MINOR_LEADING_PULL)
+        lead_pull = MINOR_LEADING_PULL * (cand % 12 == LEADING_TONE[True]) \
+            if MINOR_LEADING_PULL and job.key is not None and job.key.mode == "minor" else None
         score = np.zeros(k)
         streaming = True
         held: list[list[GeneratedNote]] = [[] for _ in range(k)]  # collected per row (search)
@@ -1903,10 +1905,9 @@ class VoiceSampler:
                     if density and frame.final != 2:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += density
-                    if rules and n > 2 and MINOR_LEADING_PULL and plain_minor and \
-                            not frame.final:  # (MINOR_LEADING_PULL)
+                    if rules and n > 2 and lead_pull is not None and not frame.final:
                         biased = biased.copy() if biased is logits else biased
-                        biased[:, pitch_offset:] += MINOR_LEADING_PULL * (cand % 12 == 8)
+                        biased[:, pitch_offset:] += lead_pull
                     if rules and n > 2 and EIGHTH_PULL and frame.pos % eighth == 0 and \
                             (i < n - 1 or EIGHTH_PULL_BASS) and \
                             not (frame.on_beat or frame.final or frame.close_held
@@ -3471,9 +3472,8 @@ def _chord_stride(melody, start: int, stop: int, beat: int, quick: int, bar: int
     unless it strikes its notes mostly (the median gap, between ``start`` and ``stop``) less
     than ``quick`` steps apart (its beat, and no more than a quarter: a chorale in 3/2 moves
     in quarters, each of them harmonized), or it is a ``dance`` in three beats of a quarter or
-    a dotted quarter (TRIPLE_DANCE_CHORDS);
-    else the shortest span of whole beats that divides the ``bar`` and holds QUICK_CHORD_GAPS
-    of those gaps (QUICK_MELODY_CHORDS)."""
+    a dotted quarter (TRIPLE_DANCE_CHORDS); else the shortest span of whole beats that divides
+    the ``bar`` and holds QUICK_CHORD_GAPS of those gaps (QUICK_MELODY_CHORDS)."""
     if melody is None:
         return 0
     steps = [s for s in melody.attacks if start <= s < stop]

@@ -263,7 +263,7 @@ class ContinueController(QObject):
         return True
 
     def discard(self) -> None:
-        shown = bool(self.proposal.variations)
+        shown = self.proposal.active
         self._detach()
         self.proposal.clear()
         if shown:

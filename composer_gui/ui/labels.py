@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from composer_gui.music.score import KeySignature
+from composer_gui.music.score import TPQ, KeySignature
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -27,8 +27,6 @@ def key_label(key: KeySignature | None) -> str:
 
 def length_label(ticks: int) -> str:
     """A short length in words: "a quarter", "a dotted quarter", "3 eighths"."""
-    from composer_gui.music.score import TPQ
-
     named = {TPQ // 4: "a sixteenth", TPQ // 2: "an eighth", TPQ: "a quarter",
              3 * TPQ // 2: "a dotted quarter", 2 * TPQ: "a half", 3 * TPQ: "a dotted half"}
     if ticks in named:
