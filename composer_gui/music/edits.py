@@ -289,6 +289,41 @@ def phrase_end_tick(notes: Iterable[Note]) -> int | None:
     return max((n.start for n in notes), default=None)
 
 
+def stopped_end(score: Score, variations: Sequence[Sequence[Note | PlacedNote]],
+                start: int) -> int | None:
+    """Where the variations of a generation stopped midway end together: the last bar line
+    after ``start`` that every voice (each variation's notes of one part) has reached, or,
+    inside the first bar, the earliest voice's end. A voice's note still sounding when it
+    stopped is never written, so each voice breaks off at its last finished note: a review
+    kept a stopped chorale whose bass fell silent a beat before its soprano, and eight
+    variations that ended at eight ticks, mid-bar. None: no notes (nothing to cut)."""
+    ends: dict[tuple[int, int | None], int] = {}
+    for v, notes in enumerate(variations):
+        for x in notes:
+            note = x.note if isinstance(x, PlacedNote) else x
+            voice = (v, getattr(x, "part", None))
+            ends[voice] = max(ends.get(voice, start), note.end)
+    if not ends:
+        return None
+    reached = min(ends.values())
+    bar_line = score.bar_start(score.bar_at(reached)) if reached > 0 else 0
+    return bar_line if bar_line > start else reached
+
+
+def cut_at(notes: Iterable[Note | PlacedNote], tick: int) -> list[Note | PlacedNote]:
+    """``notes`` that start before ``tick``, those sounding past it ending there (a placed note
+    keeps its part)."""
+    out: list[Note | PlacedNote] = []
+    for x in notes:
+        note = x.note if isinstance(x, PlacedNote) else x
+        if note.start >= tick:
+            continue
+        if note.end > tick:
+            note = replace(note, duration=tick - note.start)
+        out.append(replace(x, note=note) if isinstance(x, PlacedNote) else note)
+    return out
+
+
 def toggle_fermata(score: Score, tick: int) -> Score:
     """``score`` with a fermata at ``tick`` added, or taken away where it has one: a composer
     marks where the sketch's phrases end (the models end theirs at those places in the bar,

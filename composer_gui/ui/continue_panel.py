@@ -556,8 +556,17 @@ class ContinuePanel(QWidget):
         noun = "note" if counts == [1] else "notes"
         keys = min(len(counts), KEYED_VARIATIONS)  # (a review read "Keys 1–8" over two)
         flip = f"Keys 1–{keys} or Tab to flip, " if keys > 1 else ""
+        cut = self.controller.cut_tick
+        together = ""
+        if what == "Stopped" and cut is not None:
+            score = self.doc.score
+            bar = score.bar_at(cut)
+            where = (f"the end of bar {score.bar_number(bar - 1)}" if bar
+                     and score.bar_start(bar) == cut else f"bar {score.bar_number(bar)}")
+            ones = "they end" if len(counts) > 1 else "it ends"
+            together = f"Cut where every voice had got to: {ones} at {where}. "
         return (f"{what}: {plural(len(counts), 'variation')} ({per} {noun}). "
-                f"{flip}Enter to keep, Esc to discard.{notes}")
+                f"{together}{flip}Enter to keep, Esc to discard.{notes}")
 
     def _on_progress(self, total: int) -> None:
         # (how far it has got, in the score's bars: a review watched a 64-bar Continue count

@@ -174,6 +174,7 @@ class ContinueController(QObject):
         self._preloaded: set[str] = set()
         self.received = 0
         self.warnings: list[str] = []  # what the sampler repaired or assumed, shown when done
+        self.cut_tick: int | None = None  # where a stopped generation's variations end together
 
     @property
     def running(self) -> bool:
@@ -209,6 +210,7 @@ class ContinueController(QObject):
         self.proposal.begin(options.variations, start, region, edits.target_part(score))
         self.received = 0
         self.warnings = []
+        self.cut_tick = None
         backend, model = self.backend, options.model
 
         def produce(ctx) -> list[str]:
@@ -244,6 +246,8 @@ class ContinueController(QObject):
         prop = self.proposal
         if not prop.active:
             return False
+        if self.running:  # (Enter while it runs: what is kept ends where every voice does)
+            self._end_together()
         variation = prop.current
         count = len(prop.notes())
         if not count:
@@ -268,6 +272,16 @@ class ContinueController(QObject):
         self.proposal.clear()
         if shown:
             self.discarded.emit()
+
+    def _end_together(self) -> None:
+        """A generation stopped midway: its variations, and the voices of each, end together
+        at a bar line (edits.stopped_end), not each where its last finished note did."""
+        prop = self.proposal
+        tick = edits.stopped_end(self.doc.score, prop.placed_variations, prop.start_tick) \
+            if prop.active else None
+        if tick is not None:
+            self.cut_tick = tick
+            prop.cut(tick)
 
     def _detach(self) -> None:
         """Stop listening to the running task (it is cancelled and winds down on its own)."""
@@ -306,6 +320,7 @@ class ContinueController(QObject):
                 self.proposal.clear()
             self.failed.emit(message)
         else:
+            self._end_together()
             self.cancelled.emit()
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
 
-from composer_gui.music.edits import PlacedNote
+from composer_gui.music.edits import PlacedNote, cut_at
 from composer_gui.music.score import Note
 
 KEYED_VARIATIONS = 8  # keys 1..8 in the roll pick these; Tab reaches the rest
@@ -76,6 +76,15 @@ class Proposal(QObject):
         if added:
             self.changed.emit()
         return added
+
+    def cut(self, tick: int) -> None:
+        """Every variation ends at ``tick`` (a stopped generation: edits.stopped_end). A region
+        is cut there too, so Keep replaces the composer's notes only up to it."""
+        self.placed_variations = [cut_at(v, tick) for v in self.placed_variations]
+        self.variations = [[p.note for p in v] for v in self.placed_variations]
+        if self.region is not None and self.region[0] < tick < self.region[1]:
+            self.region = (self.region[0], tick)
+        self.changed.emit()
 
     def mark_fermatas(self, ticks) -> None:
         """The fermatas each variation marked (known when the notes are in)."""

@@ -11,9 +11,11 @@ from composer_gui.music.edits import (
     PlacedNote,
     apply_generated,
     apply_note_diff,
+    cut_at,
     generated_diff,
     new_part_order,
     region_notes,
+    stopped_end,
     target_part,
 )
 from composer_gui.music.score import TPQ, Note, Part, Score
@@ -253,3 +255,33 @@ def test_an_upbeat_set_moves_the_music_against_the_new_bar_lines():
     assert [n.start for n in with_upbeat(rests, TPQ).notes] == [3 * TPQ, 4 * TPQ]
     assert with_upbeat(rests, TPQ).upbeat == TPQ
 
+
+
+def test_a_stopped_generation_ends_together_at_the_last_bar_line_every_voice_reached():
+    """Each voice breaks off at its last finished note when a generation is stopped: they end
+    together at the last bar line all of them reached (4/4: bars of 4 quarters)."""
+    score = Score(parts=(Part((Note(0, 72, 4 * TPQ),)), Part((Note(0, 48, 4 * TPQ),))))
+    start = 4 * TPQ
+
+    def line(part, beats, length):  # quarter or half notes from the start
+        return [PlacedNote(Note(start + b * TPQ, 60, length * TPQ), part)
+                for b in range(0, beats, length)]
+    first = line(0, 7, 1) + line(1, 6, 2)  # soprano to 11 beats, bass to 10
+    second = line(0, 6, 1) + line(1, 5, 1)  # bass to 9 beats: bar 3 (beats 8-11) begun
+    assert stopped_end(score, [first, second], start) == 8 * TPQ
+    # every voice past bar 3's line: cut there, not at the earliest voice's end
+    assert stopped_end(score, [first], start) == 8 * TPQ
+    # none has reached a bar line after the start: the earliest voice's end
+    assert stopped_end(score, [line(0, 3, 1) + line(1, 2, 2)], start) == 6 * TPQ
+    assert stopped_end(score, [[], []], start) is None
+    # an empty variation does not hold the others back
+    assert stopped_end(score, [first, []], start) == 8 * TPQ
+    # plain notes (one stream) are one voice
+    assert stopped_end(score, [[p.note for p in first]], start) == 8 * TPQ
+
+
+def test_cut_at_drops_what_starts_after_and_shortens_what_sounds_across():
+    a, b, c = Note(0, 60, 480), Note(480, 62, 960), Note(1440, 64, 480)
+    assert cut_at([a, b, c], 960) == [a, Note(480, 62, 480)]
+    placed = cut_at([PlacedNote(b, 2, "Alto", 1)], 960)
+    assert placed == [PlacedNote(Note(480, 62, 480), 2, "Alto", 1)]

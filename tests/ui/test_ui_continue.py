@@ -325,3 +325,71 @@ def test_harmonize_refuses_a_part_under_another_and_says_what_to_do(window, back
     assert "in Bass, under Melody" in text and "Regenerate Selection" in text
     window.doc.set_selection({(0, n) for n in melody.notes})
     assert window.panel.harmonize_target() == (0, None)
+
+
+def _ragged_stream(lines, blocked: threading.Event):
+    """A stand-in for a voice model stopped midway: per variation, per part, notes of
+    ``length`` beats from the start (each voice breaking off at its own place), then it waits
+    for Stop."""
+    from composer_gui.ml.sampler import GeneratedNote
+
+    def stream(model, score, options, cancel):
+        start = score.end_tick if options.start_tick is None else options.start_tick
+        for v, voices in enumerate(lines[:options.variations]):
+            for part, beats, length in voices:
+                for b in range(0, beats, length):
+                    yield GeneratedNote(v, Note(start + b * TPQ, 60 + part, length * TPQ), part)
+        blocked.set()
+        while not cancel.is_set():
+            time.sleep(0.005)
+    return stream
+
+
+def test_stopped_variations_end_together_at_a_bar_line(window, qtbot, backend):
+    """A review stopped a 64-bar Continue of 8 variations and kept one that broke off mid-bar,
+    its voices at different beats: now every variation, and every voice, ends at the last bar
+    line all of them reached, and the panel says where."""
+    ns = (Note(0, 72, 4 * TPQ), Note(0, 48, 4 * TPQ))
+    window.doc.load(Score(parts=(Part(ns[:1], name="Soprano"), Part(ns[1:], name="Bass"))))
+    blocked = threading.Event()
+    # soprano and bass: 11 and 10 beats after the sketch's bar, then 10 and 9
+    backend.stream = _ragged_stream([[(0, 11, 1), (1, 10, 2)], [(0, 10, 1), (1, 9, 1)]],
+                                    blocked)
+    window.panel.variations.setValue(2)
+    window.panel.start_continue()
+    qtbot.waitUntil(blocked.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.received == 16 + 19, timeout=5000)
+    with qtbot.waitSignal(window.controller.cancelled, timeout=5000):
+        qtbot.mouseClick(window.panel.stop_button, Qt.MouseButton.LeftButton)
+    cut = 12 * TPQ  # bar 4's line: the bass of variation 2 got 1 beat into bar 4
+    for v in range(2):
+        placed = window.proposal.placed(v)
+        assert max(p.note.end for p in placed) == cut
+        for part in (0, 1):
+            assert max(p.note.end for p in placed if p.part == part) == cut
+    assert "they end at the end of bar 3" in window.panel.status.text()
+    window.proposal.select(1)
+    shown = list(window.proposal.notes())
+    assert window.controller.keep()
+    assert window.doc.score.end_tick == cut
+    assert sorted(n for p in window.doc.score.parts for n in p.notes) == sorted([*ns, *shown])
+
+
+def test_a_stopped_regeneration_keeps_the_composers_notes_after_the_cut(window, qtbot,
+                                                                        backend):
+    ns = [Note(i * TPQ, 60 + i % 5, TPQ) for i in range(16)]
+    window.doc.load(Score(parts=(Part(tuple(ns)),)))
+    window.doc.set_selection({(0, n) for n in ns[4:14]})
+    blocked = threading.Event()
+    backend.stream = _ragged_stream([[(0, 5, 1)]], blocked)  # 5 of the region's 10 beats
+    window.panel.variations.setValue(1)
+    window.panel.start_regenerate()
+    qtbot.waitUntil(blocked.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.received == 5, timeout=5000)
+    # Enter while it runs: it stops, and what is kept ends at bar 3's line (beat 8)
+    assert window.controller.keep()
+    kept = window.doc.score.notes
+    assert [n for n in kept if n.start >= 8 * TPQ] == ns[8:]  # the composer's notes after it
+    assert [n.start for n in kept if 4 * TPQ <= n.start < 8 * TPQ] == [4 * TPQ + b * TPQ
+                                                                     for b in range(4)]
+    assert all(n.pitch == 60 for n in kept if 4 * TPQ <= n.start < 8 * TPQ)
