@@ -352,7 +352,10 @@ def suggest_model(score: Score, models: list[Any]) -> tuple[Any, str] | None:
         one = [m for m in voiced if len(m.voices) == 1]
         return (one[0], "one line") if one else None
     most = max(voiced, key=lambda m: len(m.voices))
-    return (most, f"{lines} voices") if len(most.voices) > 1 else None
+    # (a review read "4 voices" for one piano part of chords, "2 voices" for two hands)
+    parts = sum(1 for p in score.parts if not p.is_drum and p.notes)
+    why = f"{lines} parts" if parts > 1 else f"chords of up to {lines} notes"
+    return (most, why) if len(most.voices) > 1 else None
 
 
 def harmony_model(current: Any, models: list[Any]) -> Any:

@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
             A("continue", "&Continue", self.panel.start_continue, "Ctrl+Return",
               "Let the model write the next bars"),
             A("regenerate", "&Regenerate Selection", self.panel.start_regenerate,
-              "Ctrl+Shift+Return"),
+              "Ctrl+Shift+Return", "Select some notes first: their span is rewritten, "
+              "listening to what comes before and after it"),
             A("harmonize", "&Harmonize", self.panel.start_harmonize, "Ctrl+H",
               "Keep the selected melody (or the active part) and write the voices under it"),
             A("stop", "&Stop", c.stop, "Ctrl+.", "Stop generating"),
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
             A("models", "&Models…", self._open_models, None,
               "The installed models with their cards and training curves"),
             A("about", "&About Composer", self.show_about),
-            A("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, None,
+            A("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, "F1",
               "Every shortcut of the window and the piano roll"),
         ]
         table += [A(f"tool_{name}", text, lambda n=name: roll.set_tool(n), key,

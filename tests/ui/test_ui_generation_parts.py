@@ -328,7 +328,9 @@ def test_the_model_suggested_by_texture():
     assert texture(chords) == 3
     models = [CHORALE, FOLK]
     assert suggest_model(one, models) == (FOLK, "one line")
-    assert suggest_model(chorale(4), models) == (CHORALE, "4 voices")
+    assert suggest_model(chorale(4), models) == (CHORALE, "4 parts")
+    chords = Score(parts=(Part(tuple(Note(t, p, TPQ) for t in (0, TPQ) for p in (48, 60, 64))),))
+    assert suggest_model(chords, models) == (CHORALE, "chords of up to 3 notes")
     assert suggest_model(Score(), models) is None
     assert suggest_model(one, [CHORALE]) is None  # nothing suits better than what there is
 

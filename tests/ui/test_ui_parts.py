@@ -6,6 +6,8 @@ follows them; the right-click menu, Help > Keyboard Shortcuts, short Undo/Redo l
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import mido
 import numpy as np
 import pytest
@@ -46,6 +48,15 @@ def test_the_panel_lists_the_parts_and_the_active_part_takes_drawn_notes(window,
     qtbot.mouseClick(panel.rows[1], Qt.MouseButton.LeftButton)  # click the row: High is active
     assert window.roll.active_part == 1 and panel.list.currentRow() == 1
     assert window.roll.corner.text() == "High"
+    # a long name ends in "…" in the corner, and its tooltip names it whole
+    window.doc.load(replace(two_parts(), parts=(replace(two_parts().parts[0],
+                                                        name="MusicXML Part of the Flutes"),
+                                                two_parts().parts[1])))
+    qtbot.mouseClick(panel.rows[0], Qt.MouseButton.LeftButton)
+    assert window.roll.corner.text().startswith("Mus") and window.roll.corner.text()[-1] == "…"
+    assert window.roll.corner.toolTip() == "New notes go to MusicXML Part of the Flutes"
+    window.doc.load(two_parts())
+    qtbot.mouseClick(panel.rows[1], Qt.MouseButton.LeftButton)
     roll = window.roll
     click(roll.canvas, at(roll, 10 * TPQ, 65))
     assert Note(10 * TPQ, 65, TPQ, 80) in window.doc.score.parts[1].notes
@@ -340,6 +351,9 @@ def test_help_lists_the_keyboard_shortcuts_from_the_actions(window, qtbot):
     assert "Continue Panel" in [a.text() for a in view.actions()]
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     assert window.act.shortcuts in help_menu.actions()
+    assert window.act.shortcuts.shortcut().toString() == "F1"
+    # (greyed until notes are selected: its tooltip says so)
+    assert window.act.regenerate.toolTip().startswith("Select some notes first")
 
 
 def test_undo_and_redo_keep_short_labels_and_say_what_in_the_tooltip(window, qtbot):

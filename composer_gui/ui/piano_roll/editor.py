@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QSizePolicy, QWidget
 
 from composer_gui.music import edits, limits
@@ -38,6 +38,7 @@ from .tools import DrawTool, EraseTool, SelectTool, Tool
 from .velocity import VelocityLane
 
 MIN_BARS = 16
+CORNER_FONT_PX = 11  # the active part's name in the corner
 SCROLL_MAX = 2**31 - 1  # QScrollBar holds a C int
 
 # The keys handle_key knows (the window's actions have the rest): Help > Keyboard Shortcuts.
@@ -435,12 +436,18 @@ class PianoRoll(QWidget):
         part = parts[i] if i < len(parts) else None
         name = part_label(part.name if part is not None else "", i)
         colour = style.part_colour(i)
-        self.corner.setText(name)
+        width = KEYBOARD_DRUM_WIDTH if part is not None and part.is_drum else KEYBOARD_WIDTH
+        # a long name ends in "…" (a review read "usicXML Pa", centred and cut both sides);
+        # the tooltip names it whole
+        font = QFont(self.corner.font())
+        font.setPixelSize(CORNER_FONT_PX)
+        font.setBold(True)
+        self.corner.setText(QFontMetrics(font).elidedText(name, Qt.TextElideMode.ElideRight,
+                                                          width - 6))
         self.corner.setToolTip(f"New notes go to {name}")
         self.corner.setStyleSheet(
             f"QLabel {{ background: {colour.name()}; color: {style.PART_TEXT.name()};"
-            " font-weight: bold; font-size: 11px; }")
-        width = KEYBOARD_DRUM_WIDTH if part is not None and part.is_drum else KEYBOARD_WIDTH
+            f" font-weight: bold; font-size: {CORNER_FONT_PX}px; }}")
         if self.keyboard.width() != width:
             for w in (self.keyboard, self.corner, self.vel_label):
                 w.setFixedWidth(width)
