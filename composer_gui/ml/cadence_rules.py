@@ -1069,6 +1069,34 @@ def _dominant_beat_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitc
     mask[keep & ~fits, HOLD] = False
 
 
+def _soft_dominant_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
+                        key: tuple[bool, int], cur: np.ndarray,
+                        avoid: frozenset[int] = frozenset()) -> None:
+    """The beat before a tonic close that no root-position V prepares
+    (melody_plan.approach_dominants): a voice below the top takes a note of the close key's
+    V7, the bass not its seventh (V, V6, V4/3, vii°6: no V4/2, which leads to I6), and the
+    voice above the bass the leading tone where no voice above it sounds it. The bass takes
+    none of ``avoid`` (the frame's bass_avoid: a fifth or octave with the melody that the
+    close's root would repeat) where it has another of the chord's notes (the bass_avoid mask,
+    applied after, would find none). A note held from before stays only where it fits; a row
+    the rule would leave without a note keeps its mask."""
+    minor, shift = key
+    pcs = {(p + shift) % 12 for p in V7_NOTES[minor]}
+    leading = (LEADING_TONE[minor] + shift) % 12
+    if i == n - 1:
+        pcs.discard((V7_SEVENTH[minor] + shift) % 12)
+    allowed = np.broadcast_to(np.isin(cand % 12, sorted(pcs))[None, :], (len(cur), len(cand)))
+    if i == n - 1 and avoid:
+        spared = allowed & ~np.isin(cand % 12, sorted(avoid))[None, :]
+        block = mask[:, pitch_offset:pitch_offset + len(cand)]
+        allowed = np.where((block & spared).any(axis=1)[:, None], spared, allowed)
+    if i == n - 2 and n > 2:
+        above = cur[:, :i]
+        lacking = ~((above >= 0) & (above % 12 == leading)).any(axis=1)
+        allowed = np.where(lacking[:, None], (cand % 12 == leading)[None, :], allowed)
+    _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
+
+
 def _close_hold_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
                      minor: bool, which: int, sounding: np.ndarray | None = None,
                      shift: int = 0) -> None:

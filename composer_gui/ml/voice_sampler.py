@@ -118,6 +118,7 @@ from composer_gui.ml.cadence_rules import (
     _predominant_pulls,
     _reach_root,
     _root_reach_mask,
+    _soft_dominant_mask,
     _sounding_before,
     _spacing_cost,
     _subtonic_mask,
@@ -134,6 +135,7 @@ from composer_gui.ml.harmony_tables import (
 )
 from composer_gui.ml.keyfinding import key_heard
 from composer_gui.ml.melody_plan import (
+    approach_dominants,
     bass_to_avoid,
     closing_key,
     dominant_freed,
@@ -300,6 +302,10 @@ class _Frame:
     # onset): that cadence's key (minor, semitones from the normalized tonic); None: not inside
     # (DOMINANT_BEAT_BASS)
     in_dominant: tuple[bool, int] | None = None
+    # the beat before a harmonized melody's tonic close that no planned V prepares: the voices
+    # below make that close's dominant in any inversion (melody_plan.approach_dominants), in
+    # its key (minor, semitones from the normalized tonic)
+    soft_dominant: tuple[bool, int] | None = None
     # a melody's strain close (STRAIN_CLOSE): 1 where it is drawn to the tonic, 2 where that
     # note is drawn to hold, 3 where a slow tune makes a close of its own (STRAIN_PACE)
     strain_close: int = 0
@@ -397,6 +403,8 @@ class _VoiceJob:
     # ... and, at each of those chords' steps, how much of its span the melody sounds a
     # second, a tritone or a seventh from each pitch class (normalized; QUICK_CLASH_COST)
     span_clash: dict[int, np.ndarray] = field(default_factory=dict)
+    # per chord step below a quick melody, the lowest pitch (model) it sounds there (_span_floor)
+    span_floor: dict[int, int] = field(default_factory=dict)
     # ... and the chord planned at each of those steps (TUNE_CHORDS): [12] nats charged to each
     # pitch class (normalized) in an inner voice, and in the bass, and the chord; not where a
     # close is planned
@@ -801,6 +809,8 @@ class VoiceSampler:
         avoid = bass_to_avoid(melody, closes, opening, close if ending else 0, last_beat, beat,
                             minor, close_key, close_keys) if rules_on else {}
         held_closes = held_close_steps(melody, closes) if rules_on and CLOSES_HELD else {}
+        soft = approach_dominants(melody, closes, start_step, beat, minor, close_keys,
+                                  lock_bits) if rules_on else {}
         # ... and the key of each close away while the melody holds its note (held_close_steps
         # maps each held step to the close's step, given the steps as their own values)
         held_keys = {t: close_keys[c] for t, c in held_close_steps(
@@ -849,7 +859,8 @@ class VoiceSampler:
                                  approach=approach, fermata=fermata,
                                  bass_avoid=avoid.get(s, frozenset()),
                                  close_held=held_closes.get(s, 0), close_key=local,
-                                 strain_close=strains.get(s, 0)))
+                                 strain_close=strains.get(s, 0),
+                                 soft_dominant=None if cadence else soft.get(s)))
         # a region rewritten, or a melody harmonized under the phrase ends it marks: the
         # model adds no fermata of its own (PHRASES_FROM_SCORE)
         if PHRASES_FROM_SCORE and (region_end is not None
@@ -982,6 +993,8 @@ class VoiceSampler:
                          phrase_beat=phrase_beat,
                          lower_stride=stride, span_clash=_span_clash(
                              melody, stride, start_step, stop_step, where),
+                         span_floor=_span_floor(melody, stride, start_step, stop_step, where,
+                                                v) if rules_on else {},
                          span_chords=_span_chords(melody, stride, start_step, stop_step, where,
                                                   ts.bar_ticks // step, minor, frames, lower)
                          if tuned else {},
@@ -1596,6 +1609,9 @@ class VoiceSampler:
                                 _narrow_held(mask, np.broadcast_to(cand % 12 != seventh,
                                                                    (rows, len(cand))),
                                              cur[:, i], cand, pitch_offset)
+                        if rules and frame.soft_dominant is not None and i:
+                            _soft_dominant_mask(mask, i, n, cand, pitch_offset,
+                                                frame.soft_dominant, cur, frame.bass_avoid)
                         if rules and i == n - 1 and BASS_ON_EIGHTHS and \
                                 frame.pos % eighth and holding.any():
                             # (the bass strikes on the eighths: BASS_ON_EIGHTHS)
@@ -1662,6 +1678,11 @@ class VoiceSampler:
                         if under_top and i:
                             _narrow_held(mask, (cur[:, :1] < 0) | (cand[None, :] <= cur[:, :1]),
                                          cur[:, i], cand, pitch_offset)
+                            floor = job.span_floor.get(frame.step)
+                            if floor is not None:  # (held through the span: UNDER_QUICK_SPAN)
+                                _narrow_held(mask, np.broadcast_to(cand <= floor,
+                                                                   (rows, len(cand))),
+                                             cur[:, i], cand, pitch_offset)
                         if static is not None and static[0] == i:
                             moves = static[1] & ~frame_attack & \
                                 mask[:, pitch_offset:].any(axis=1)
@@ -3381,6 +3402,31 @@ def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, 
         if len(span):
             # (pitch class x: clashes with the melody's pc m where (m - x) % 12 is one)
             out[s] = _CLASHES[(span[None, :] - np.arange(12)[:, None]) % 12].sum(axis=1) / stride
+    return out
+
+
+# A voice below a quick melody holds its note through the chord's span (QUICK_MELODY_CHORDS),
+# so it is struck, or held on, under the lowest note the melody sounds in that span, not only
+# under the note struck with it (UNDER_GIVEN_TOP): a listening review heard the alto above
+# the tune where it dipped in 10 of 18 harmonized reels, jigs and airs (an E held over a D),
+# 1.1 such onsets per 8 bars (/work/s60/dbg/cross.py, a scratch count)
+UNDER_QUICK_SPAN = True
+
+
+def _span_floor(melody, stride: int, start: int, stop: int, where, v: VoiceVocabulary
+                ) -> dict[int, int]:
+    """{step of a chord below a quick melody: the lowest pitch (the model's) the melody sounds
+    in the chord's span (``stride`` steps)}; {} without a stride (UNDER_QUICK_SPAN)."""
+    if not stride or melody is None or not UNDER_QUICK_SPAN:
+        return {}
+    struck = melody_sounding(melody, start, stop)[1]
+    out = {}
+    for s in range(start, stop):
+        if where(s)[1] % stride:
+            continue
+        span = {int(a) for a in struck[s - start:s - start + stride] if a >= 0}
+        if span:
+            out[s] = min(melody.lane[a] for a in span) - v.pitch_offset + v.min_pitch
     return out
 
 
