@@ -1553,17 +1553,25 @@ def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offs
 
 
 SEAM_REACH = 2  # semitones: how far a region's last new notes may lie from the kept note they meet
+# ... and a bass may also meet it from a fourth or a fifth above or below, as Bach's basses
+# enter a phrase (A3-D4 over V/VI-VI): kept to a step, a listening review heard a region's
+# bass leap a ninth C#3-D4 over the tenor onto its last beat, to stand a step from bar 6's D4,
+# in 2 of 2 variations (/work/s60/review_harm, BWV 66.6 bars 3-5)
+SEAM_BASS_LEAPS = (5, 7)
 
 
 def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: int,
-               sounding: np.ndarray) -> None:
+               sounding: np.ndarray, leaps: tuple[int, ...] = ()) -> None:
     """A region's last beat: a voice's new notes lie within :data:`SEAM_REACH` of the kept note
     it moves into, so the region leads into what follows (the real chorales' outer voices step
-    2.76 semitones on average into the kept music: the card's infill seam row). A note held
-    from earlier that lies farther away is not held on (it moves now). A row with no note left
+    2.76 semitones on average into the kept music: the card's infill seam row), or (a bass:
+    ``leaps``, SEAM_BASS_LEAPS) those many semitones above or below it. A note held from
+    earlier that lies farther away is not held on (it moves now). A row with no note left
     keeps its mask."""
-    allowed = np.abs(cand - target) <= SEAM_REACH
+    distance = np.abs(cand - target)
+    allowed = (distance <= SEAM_REACH) | np.isin(distance, leaps)
     keep = _narrow(mask, allowed[None, :], pitch_offset)
-    far = keep & (sounding >= 0) & (np.abs(sounding - target) > SEAM_REACH)
+    held = np.abs(sounding - target)
+    far = keep & (sounding >= 0) & (held > SEAM_REACH) & ~np.isin(held, leaps)
     mask[far, HOLD] = False
     mask[keep, REST] = False  # the voice sounds into its kept note

@@ -1597,7 +1597,9 @@ class VoiceSampler:
                         if not entered[:, i].all():
                             _entry_mask(mask, ~entered[:, i], cand, pitch_offset, int(entry[i]))
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
-                            _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i])
+                            bass = rules and n > 2 and i == n - 1
+                            _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i],
+                                       part_writing.SEAM_BASS_LEAPS if bass else ())
                         cad_minor, cad_shift = frame.close_key or (mode_minor, 0)
                         if frame.cadence:
                             _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,

@@ -17,7 +17,7 @@ from composer_gui.ml import cadence_rules, limits, part_writing
 from composer_gui.ml.model_folder import TOKEN
 from composer_gui.ml.sampler import GenerationRequest, Sampler, load_sampler
 from composer_gui.ml.voice_sampler import VoiceSampler
-from composer_gui.ml.voices import HOLD, REST
+from composer_gui.ml.voices import HOLD, REST, VoiceVocabulary
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
 BAR = 4 * TPQ
@@ -6137,3 +6137,25 @@ def test_the_voices_under_a_quick_melody_stay_under_its_dips(sampler, monkeypatc
     assert above() == 0
     monkeypatch.setattr(voice_sampler, "UNDER_QUICK_SPAN", False)
     assert above() > 0
+
+
+def test_a_regions_bass_meets_the_kept_note_by_step_or_from_a_fourth_or_fifth():
+    """The last beat before kept music: a voice's notes lie within a whole step of the kept
+    note it moves into; a bass (SEAM_BASS_LEAPS) may also stand a fourth or fifth from it, as
+    A3 before D4 (a review heard C#3-D4 leapt to meet it by step). A note held from before
+    that fits neither moves; one a fourth off may be held by the bass."""
+    from composer_gui.ml.part_writing import SEAM_BASS_LEAPS, _near_mask
+
+    v = VoiceVocabulary()
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def allowed(leaps, held=-1):
+        mask = np.ones((1, v.size), bool)
+        _near_mask(mask, cand, v.pitch_offset, 62, np.array([held]), leaps)
+        pitches = {int(p) for p in cand[mask[0, v.pitch_offset:]]}
+        return pitches, bool(mask[0, HOLD])
+
+    assert allowed(())[0] == {60, 61, 62, 63, 64}
+    assert allowed(SEAM_BASS_LEAPS)[0] == {55, 57, 60, 61, 62, 63, 64, 67, 69}
+    assert allowed((), held=57) == ({60, 61, 62, 63, 64}, False)
+    assert allowed(SEAM_BASS_LEAPS, held=57)[1]
