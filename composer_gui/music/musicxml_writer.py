@@ -256,7 +256,9 @@ class _Writer:
             title = escape(score.title)
             w(f"<work><work-title>{title}</work-title></work>\n"
               f"<movement-title>{title}</movement-title>\n")
-        w("<identification><encoding><software>Composer</software></encoding>"
+        creator = (f'<creator type="composer">{escape(score.composer)}</creator>'
+                   if score.composer else "")
+        w(f"<identification>{creator}<encoding><software>Composer</software></encoding>"
           "</identification>\n<part-list>\n")
         channels = assign_channels(score.parts)
         layouts = [_staves(p) for p in score.parts]
@@ -446,7 +448,7 @@ class _Writer:
             for a, b, trip in _cut(start, end, origin, triplets):
                 ts = self.score.time_signature_at(m0)
                 for s, d, name, dots in _decompose(a, b, origin, ts.beat_ticks, trip,
-                                                   ts.bar_ticks if chord else 0):
+                                                   ts.bar_ticks, rest=chord is None):
                     e = _Element(s, d, name, dots, trip, chord.notes if chord else None)
                     if chord is not None:
                         e.tie_in = s > chord.start
@@ -583,6 +585,14 @@ _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "
 
 
 _BEAMED = frozenset({"eighth", "16th", "32nd", "64th"})  # note values a beam joins
+# A note of one beat struck half a beat late is written as that beat's value (8 q q 8 in 3/4),
+# not two tied halves: a copyist's review read 3/4 tenors "G8 A8-A8 F#8" where engravers write
+# "G8 A4 F#8"; one that crosses the middle of a 4/4 bar stays tied, so that beat 3 shows
+OFFBEAT_BEATS = True
+# ... and a rest of more than a beat starts on a multiple of its own length and crosses no
+# middle of the bar: quarter and half rests from beat 2 of 4/4, not the dotted half rest that
+# hides beat 3 (the same review)
+REST_GROUPS = True
 
 
 def _notations(e: _Element, first: bool, *, fermata: bool = False) -> str:
@@ -611,26 +621,49 @@ def _cut(start: int, end: int, m0: int, triplets: set[int]):
         yield a, b, u in triplets
 
 
-def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool, bar: int = 0):
+def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool, bar: int = 0,
+               rest: bool = False):
     """(start, ticks, type, dots) pieces of [start, end) that notation can write: within a beat
     when starting off the beat, the longest value first. On a beat a value is whole beats or at
-    most one; with ``bar`` (a note, not a rest) also a dotted value whose undotted part is whole
-    beats, as engravers write a dotted quarter on beat 1 of 4/4 or 3/4 (not one from beat 2 of
-    4/4 across the middle of the bar, which is written tied so that beat 3 shows)."""
+    most one; with ``bar`` (a note) also a dotted value whose undotted part is whole beats, as
+    engravers write a dotted quarter on beat 1 of 4/4 or 3/4 (not one from beat 2 of 4/4 across
+    the middle of the bar, which is written tied so that beat 3 shows). A note of one simple
+    beat struck half a beat late is that beat's value, syncopated (8 q q 8 in 3/4, 8 q 8 in
+    2/4), where it crosses no middle of the bar (OFFBEAT_BEATS). A ``rest`` of more than a beat
+    starts at a multiple of its length and crosses no middle: quarter and half from beat 2 of
+    4/4, not a dotted half (REST_GROUPS)."""
+    beats = bar // beat if bar else 0
+    middle = bar // 2 if beats >= 4 and beats % 2 == 0 else None
+
+    def crosses_middle(rel: int, ticks: int) -> bool:
+        return middle is not None and rel % bar < middle < rel % bar + ticks
+
     def on_beat_fits(rel: int, ticks: int, dots: int) -> bool:
-        if ticks <= beat or ticks % beat == 0:
+        if ticks <= beat:
+            return True
+        if rest and bar and REST_GROUPS:
+            return ticks % beat == 0 and (rel % bar) % ticks == 0 and \
+                not crosses_middle(rel, ticks)
+        if ticks % beat == 0:
             return True
         if not bar or dots != 1 or (ticks * 2 // 3) % beat:
             return False
-        beats = bar // beat
-        middle = bar // 2 if beats >= 4 and beats % 2 == 0 else None
-        return middle is None or not rel % bar < middle < rel % bar + ticks
+        return not crosses_middle(rel, ticks)
 
+    # the beat's own value where it is a plain one (a quarter in x/4, a half in 2/2; not a
+    # compound meter's dotted beat)
+    plain = next((name for ticks, name, dots in _VALUES if ticks == beat and not dots), None)
     out = []
     p = start
     scale = 3 if triplet else 2  # triplet values are written 3:2 (a triplet eighth is 160 ticks)
     while p < end:
         rel = p - m0
+        if (OFFBEAT_BEATS and bar and not rest and not triplet and plain is not None
+                and rel % beat == beat // 2 and end - p == beat and rel % bar + beat <= bar
+                and not crosses_middle(rel, beat)):
+            out.append((p, beat, plain, 0))
+            p += beat
+            continue
         limit = end if rel % beat == 0 else min(end, m0 + (rel // beat + 1) * beat)
         room = (limit - p) * scale // 2
         for ticks, name, dots in _VALUES:

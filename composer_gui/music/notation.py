@@ -139,6 +139,10 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         # music21 names an untitled MusicXML score after its file, and writes its own
         # placeholder title into every untitled score it saves (files from other tools)
         score = replace(score, title=path.stem)
+    elif FILE_TITLE.fullmatch(score.title):
+        # ... and a copy saved under another name keeps that file's name as its title (a
+        # copyist's review read "bwv40.8.mxl" over a chorale): the name, not the extension
+        score = replace(score, title=FILE_TITLE.fullmatch(score.title).group(1))
     if tune is not None and score.key_signatures and _abc_without_key(tune[0]):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
     if fmt == "abc":  # K:D says D major as K:Bm says B minor (KeySignature.mode_stated)
@@ -161,6 +165,8 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
     return score
 
 
+# a title that is a file's name: the name, then a music file's extension
+FILE_TITLE = re.compile(r"(.+)\.(?:mxl|musicxml|xml|midi?|abc|krn)", re.IGNORECASE)
 # the title music21 writes into an untitled score it saves: not the piece's name
 MUSIC21_PLACEHOLDER = "Music21 Fragment"
 # ABC voice names that say which choir voice they are
@@ -586,6 +592,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
         title=(md_title or title or "").strip(),
+        composer=str(getattr(md, "composer", None) or "").strip(),
         pickup=pickup,
         fermatas=fermata_onsets(fermatas),
     )

@@ -38,6 +38,7 @@ def score_to_dict(score: Score) -> dict:
         "version": VERSION,
         "ticks_per_quarter": TPQ,
         "title": score.title,
+        **({"composer": score.composer} if score.composer else {}),  # (older readers ignore it)
         "tempos": [[t.tick, t.us_per_quarter] for t in score.tempos if t.stated],
         **({"tempo_words": words} if words else {}),
         **({"tempo_units": units} if units else {}),
@@ -129,6 +130,7 @@ def score_from_dict(data: dict) -> Score:
     units = {t(a): t(u) for a, u in data.get("tempo_units", [])}
     return Score(
         title=str(data.get("title", "")),
+        composer=str(data.get("composer", "")),
         tempos=tuple(TempoChange(t(a), _int(b), words=words.get(t(a), ""),
                                  unit=units.get(t(a), 0))
                      for a, b in data.get("tempos", [])),

@@ -364,6 +364,7 @@ class Score:
     title: str = ""
     pickup: int = 0
     fermatas: tuple[int, ...] = ()
+    composer: str = ""  # as the file credits it (ABC C:, a MusicXML creator)
 
     def __post_init__(self) -> None:
         for name in ("parts", "tempos", "time_signatures", "key_signatures", "fermatas"):

@@ -557,6 +557,19 @@ def test_a_bass_voice_gets_the_bass_clef_by_its_name():
     # from beat 2 of 4/4 it would hide beat 3: a quarter tied to an eighth
     ((4, 4), [(480, 720), (1200, 240), (1440, 480)],
      [("quarter", 0), ("quarter", 0), ("eighth", 0), ("eighth", 0), ("quarter", 0)]),
+    # a note of one beat struck half a beat late is that beat's value (8 q q 8 in 3/4, 8 q 8
+    # in 2/4); across the middle of 4/4 it stays tied, so that beat 3 shows
+    ((3, 4), [(0, 240), (240, 480), (720, 480), (1200, 240)],
+     [("eighth", 0), ("quarter", 0), ("quarter", 0), ("eighth", 0)]),
+    ((2, 4), [(0, 240), (240, 480), (720, 240)], [("eighth", 0), ("quarter", 0), ("eighth", 0)]),
+    ((4, 4), [(0, 240), (240, 480), (720, 480), (1200, 480), (1680, 240)],
+     [("eighth", 0), ("quarter", 0), ("eighth", 0), ("eighth", 0), ("quarter", 0),
+      ("eighth", 0)]),
+    # rests: a quarter and a half from beat 2 of 4/4 (no dotted half hiding beat 3), a half
+    # and a quarter from beat 1; in 3/4 two quarters from beat 2
+    ((4, 4), [(0, 480)], [("quarter", 0), ("quarter", 0), ("half", 0)]),
+    ((4, 4), [(1440, 480)], [("half", 0), ("quarter", 0), ("quarter", 0)]),
+    ((3, 4), [(0, 480)], [("quarter", 0), ("quarter", 0), ("quarter", 0)]),
 ])
 def test_dotted_values_on_the_beat_and_a_final_bar_line(meter, notes, written):
     score = Score(parts=(Part(tuple(Note(s, 64, d) for s, d in notes), name="Flute"),),
@@ -699,3 +712,24 @@ def test_a_note_held_into_a_fermata_carries_it(tmp_path):
     alto_xml = xml.split('<part id="P3"')[0].split('<part id="P2"')[1]
     assert "<fermata" not in alto_xml
     assert xml.count("<fermata") == 2
+
+
+def test_the_composer_is_kept_and_a_file_name_is_no_title(tmp_path):
+    """ABC's C: field and a MusicXML creator are the score's composer, written back as the
+    MusicXML creator and kept by the project file (a copyist's review found "Trad." gone); a
+    title that is a file's name ("bwv40.8.mxl", as music21 names a copy) is the name alone."""
+    from composer_gui.music.project import read_project, write_project
+
+    abc = tmp_path / "tune.abc"
+    abc.write_text("X:1\nT:The Tune\nC:Trad.\nM:4/4\nL:1/8\nK:G\nGABc d2B2|c2A2 G4|]\n",
+                   encoding="utf-8")
+    score = read_notation(abc)
+    assert (score.title, score.composer) == ("The Tune", "Trad.")
+    xml = musicxml_text(score)
+    assert '<creator type="composer">Trad.</creator>' in xml
+    out = tmp_path / "tune.musicxml"
+    out.write_text(xml.replace("The Tune", "copy.mxl"), encoding="utf-8")
+    back = read_notation(out)
+    assert (back.title, back.composer) == ("copy", "Trad.")
+    write_project(score, tmp_path / "tune.composer.json")
+    assert read_project(tmp_path / "tune.composer.json").composer == "Trad."
