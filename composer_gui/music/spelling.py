@@ -114,6 +114,7 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
     bonuses: list[dict[int, float]] = []
     sounding = _sounding(events)
     lines = _neighbours(events)
+    passing = _chromatic_passing(events)
     for i, pc in enumerate(pcs):
         bonus: dict[int, float] = {}
         top = max(votes_of[i]) or 1.0
@@ -131,6 +132,9 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
                 if step in (1, 2):
                     apart = abs(letter - _LETTERS.index(first[j][0]))
                     b += MELODY_WEIGHT if apart in (1, 6) else -MELODY_WEIGHT
+            before = passing.get(i)
+            if before is not None and letter == _LETTERS.index(first[before][0]):
+                b += PASSING_WEIGHT
             bonus[letter] = b * top
         bonuses.append(bonus)
     # a note struck again in its line is one spelling: the run's votes together choose it
@@ -170,6 +174,25 @@ def _repeats(events: Sequence[tuple[int, int, int, int]]) -> list[list[int]]:
 
 HARMONY_WEIGHT = 0.3
 MELODY_WEIGHT = 0.2
+# A chromatic passing note takes the letter of the note it leaves: D-D#-E rising, E-Eb-D
+# falling (a copyist's review read a generated bass D-Eb-E in G major)
+PASSING_WEIGHT = 0.8
+
+
+def _chromatic_passing(events: Sequence[tuple[int, int, int, int]]) -> dict[int, int]:
+    """{event: the event before it in its voice} where a voice that sounds one note at a time
+    moves a semitone into it and on a semitone the same way."""
+    out: dict[int, int] = {}
+    for idx in _by_voice(events):
+        many = Counter(events[i][0] for i in idx)
+        line = [i for i in idx if many[events[i][0]] == 1]
+        if len(line) != len(idx):
+            continue  # chords in the voice: no line to read
+        for a, b, c in zip(line, line[1:], line[2:], strict=False):
+            up, on = events[b][1] - events[a][1], events[c][1] - events[b][1]
+            if abs(up) == 1 and up == on:
+                out[b] = a
+    return out
 
 
 def _best(pc: int, votes: list[float], key: KeySignature | None, bonus: dict[int, float]) -> str:

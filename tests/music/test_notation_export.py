@@ -733,3 +733,18 @@ def test_the_composer_is_kept_and_a_file_name_is_no_title(tmp_path):
     assert (back.title, back.composer) == ("copy", "Trad.")
     write_project(score, tmp_path / "tune.composer.json")
     assert read_project(tmp_path / "tune.composer.json").composer == "Trad."
+
+
+def test_a_chromatic_passing_note_takes_the_letter_it_leaves():
+    """D-D#-E rising in G major, not D-Eb-E (a copyist's review read a generated bass so);
+    E-Eb-D falling; a leading tone's G#-A in A minor stays."""
+    from composer_gui.music.spelling import spell_pitches
+
+    def spelled(line, key):
+        events = [(i * TPQ, p, (i + 1) * TPQ, 0) for i, p in enumerate(line)]
+        return spell_pitches(events, [key] * len(events))
+
+    g = KeySignature(0, 1)
+    assert spelled([47, 48, 50, 51, 52, 50, 48, 50], g)[3] == "D#"
+    assert spelled([52, 51, 50, 48], g)[1] == "Eb"
+    assert spelled([67, 68, 69], KeySignature(0, 0, "minor"))[1] == "G#"
