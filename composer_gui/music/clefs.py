@@ -6,6 +6,7 @@ bass), and a piano, or any part that reaches well below and above middle C, gets
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from statistics import median
@@ -138,16 +139,49 @@ def clef_by_range(notes: Sequence[Note], name: str = "") -> str:
     return "bass"
 
 
-def split_hands(notes: Sequence[Note]) -> tuple[list[Note], list[Note]]:
-    """Right hand (upper staff) and left hand: middle C and above go up, the rest down.
+def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
+                ) -> tuple[list[Note], list[Note]]:
+    """Right hand (upper staff) and left hand: middle C and above go up, the rest down; with
+    ``split`` (a part's ``staff_split``, read from its file's two staves) a note goes up from
+    the lowest pitch of the upper staff in force where it starts.
 
     Simple and predictable; guessing by the hands' recent positions was tried and, on a
     recording whose left hand reaches B3 under a right hand on C4, moved more notes to the
-    wrong staff than it saved."""
-    upper = [n for n in notes if n.pitch >= MIDDLE_C]
-    lower = [n for n in notes if n.pitch < MIDDLE_C]
+    wrong staff than it saved. A file's own staves say more: a copyist's review read a closed-
+    score chorale's tenor pulled up among the soprano and alto, and a rag's left hand, which
+    its file writes in the treble clef for four bars, moved to the right hand's staff."""
+    ticks = [t for t, _ in split]
+
+    def lowest_up(start: int) -> int:
+        i = bisect.bisect_right(ticks, start) - 1
+        return split[i][1] if i >= 0 else (split[0][1] if split else MIDDLE_C)
+
+    upper = [n for n in notes if n.pitch >= lowest_up(n.start)]
+    lower = [n for n in notes if n.pitch < lowest_up(n.start)]
     return upper, lower
 
 
+def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[int, int], ...]:
+    """The ``staff_split`` of a part a file wrote on two staves: at each onset the lowest pitch
+    of the upper staff lies above the lower staff's notes struck there and at or below the
+    upper staff's, kept where it was while it fits (middle C to start with); where the staves
+    cross, the upper staff's lowest note."""
+    ups: dict[int, int] = {}  # onset: the lowest pitch the upper staff strikes there
+    downs: dict[int, int] = {}  # ... the highest the lower staff strikes
+    for n in upper:
+        ups[n.start] = min(ups.get(n.start, 128), n.pitch)
+    for n in lower:
+        downs[n.start] = max(downs.get(n.start, -1), n.pitch)
+    out: list[tuple[int, int]] = []
+    now = MIDDLE_C
+    for tick in sorted(set(ups) | set(downs)):
+        hi, lo = ups.get(tick, 128), downs.get(tick, -1) + 1
+        b = min(hi, max(lo, now)) if lo <= hi else hi
+        if b != now or not out:
+            out.append((tick, b))
+            now = b
+    return tuple(out) if any(b != MIDDLE_C for _, b in out) else ()
+
+
 __all__ = ["CLEF_SIGNS", "abbreviation", "choir_runs", "clef_by_range", "hands_pair",
-           "needs_grand_staff", "split_hands"]
+           "needs_grand_staff", "split_hands", "staff_split_of"]

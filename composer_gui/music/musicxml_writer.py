@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from .clefs import (
     CLEF_SIGNS,
+    MIDDLE_C,
     abbreviation,
     choir_runs,
     clef_by_range,
@@ -156,7 +157,7 @@ def _staves(part: Part) -> list[_Staff]:
     if part.is_drum:
         return [_Staff("percussion", _voices(list(part.notes)))]
     if needs_grand_staff(part):
-        upper, lower = split_hands(part.notes)
+        upper, lower = split_hands(part.notes, part.staff_split)
         return [_Staff("treble", _voices(upper)), _Staff("bass", _voices(lower))]
     clef = part.clef if part.clef in CLEF_SIGNS else clef_by_range(part.notes, part.name)
     return [_Staff(clef, _voices(list(part.notes)))]
@@ -282,6 +283,8 @@ class _Writer:
         w("</part-list>\n")
         for number, (part, staves) in enumerate(zip(score.parts, layouts, strict=True), 1):
             w(f'<part id="P{number}">\n')
+            self.clefs = [self._bar_clefs(staff, s if len(staves) == 2 else None)
+                          for s, staff in enumerate(staves)]
             for index, (m0, m1) in enumerate(self.bars):
                 self._measure(number - 1, part, staves, index, m0, m1)
             w("</part>\n")
@@ -331,15 +334,16 @@ class _Writer:
         time = self._time(index, m0, m1)
         if time:
             attributes.append(time)
-        if index == 0:
-            if len(staves) > 1:
-                attributes.append(f"<staves>{len(staves)}</staves>")
-            for s, staff in enumerate(staves, 1):
-                sign, line, octave = CLEF_SIGNS[staff.clef]
-                shift = f"<clef-octave-change>{octave}</clef-octave-change>" if octave else ""
-                number_attr = f' number="{s}"' if len(staves) > 1 else ""
-                attributes.append(f"<clef{number_attr}><sign>{sign}</sign><line>{line}</line>"
-                                  f"{shift}</clef>")
+        if index == 0 and len(staves) > 1:
+            attributes.append(f"<staves>{len(staves)}</staves>")
+        for s, clefs in enumerate(self.clefs, 1):
+            if index and clefs[index] == clefs[index - 1]:
+                continue
+            sign, line, octave = CLEF_SIGNS[clefs[index]]
+            shift = f"<clef-octave-change>{octave}</clef-octave-change>" if octave else ""
+            number_attr = f' number="{s}"' if len(staves) > 1 else ""
+            attributes.append(f"<clef{number_attr}><sign>{sign}</sign><line>{line}</line>"
+                              f"{shift}</clef>")
         if attributes:
             w("<attributes>" + "".join(attributes) + "</attributes>\n")
         marks = [] if part_index else [m for m in self.view.tempo_marks
@@ -378,6 +382,32 @@ class _Writer:
         if index == len(self.bars) - 1:  # the end of the piece: a final bar line
             w('<barline location="right"><bar-style>light-heavy</bar-style></barline>\n')
         w("</measure>\n")
+
+    def _bar_clefs(self, staff: _Staff, hand: int | None) -> list[str]:
+        """The clef of ``staff`` in each bar: its own, but in a grand staff (``hand`` 0 the
+        upper staff, 1 the lower) the lower staff takes the treble clef for a bar whose notes
+        all lie at or above middle C, and the upper the bass clef for one whose notes all lie
+        below it, back where they leave (a copyist's review read a rag's left hand, treble clef
+        in its file for four bars, on ledger lines above a bass clef)."""
+        starts = [m0 for m0, _ in self.bars]
+        low = [128] * len(starts)  # per bar: the lowest and highest pitch written in it
+        high = [-1] * len(starts)
+        if hand is not None and staff.clef in ("treble", "bass"):
+            for c in (c for v in staff.voices for c in v if c.notes):
+                lo, hi = min(n.pitch for n in c.notes), max(n.pitch for n in c.notes)
+                first = max(0, bisect.bisect_right(starts, c.start) - 1)
+                for b in range(first, bisect.bisect_left(starts, c.end)):
+                    low[b], high[b] = min(low[b], lo), max(high[b], hi)
+        out: list[str] = []
+        for b in range(len(starts)):
+            now = out[-1] if out else staff.clef
+            if high[b] >= 0:
+                if hand == 1:
+                    now = "treble" if low[b] >= MIDDLE_C else "bass"
+                else:
+                    now = "bass" if high[b] < MIDDLE_C else "treble"
+            out.append(now)
+        return out
 
     def _time(self, index: int, m0: int, m1: int) -> str:
         """A time signature where the meter changes, or where a bar is cut short (a meter change

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .abc_text import decoration_counts, parse_abc
 from .atomic import atomic_write, check_readable
-from .clefs import CLEF_SIGNS, clef_by_range
+from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
 from .errors import ScoreFileError, one_line
 from .musicxml_writer import musicxml_text
 from .prescan import abc_blocks, musicxml_documents
@@ -517,8 +517,8 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     fermatas: dict[int, int] = {}  # onset -> end of the notes under a fermata
     for i, group in enumerate(_staff_groups(parts_in)):
         p = group[0]
-        notes = [n for staff in group
-                 for n in _part_notes(m21, staff, shift, out_of_range, fermatas)]
+        staves = [_part_notes(m21, staff, shift, out_of_range, fermatas) for staff in group]
+        notes = [n for staff in staves for n in staff]
         _check_bars(m21, group, p.partName or f"Part {i + 1}", warnings)
         instrument = p.getInstrument(returnDefault=False)
         program = 0
@@ -545,8 +545,11 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         clef = "grand" if len(group) == 2 and not is_drum else _clef_name(m21, p)
         # an unnamed part stays unnamed, as a MIDI track does: the window labels it "Part N",
         # and an export writes no staff label (a one-voice tune had been engraved "Part 1")
+        # (where the file's two staves divided the notes: export divides them there again)
+        split = staff_split_of(*staves) if len(staves) == 2 and not is_drum else ()
         parts.append(Part(sorted_notes(notes), name=name, program=program,
-                          channel=channel, is_drum=is_drum, clef=clef, abbreviation=short))
+                          channel=channel, is_drum=is_drum, clef=clef, abbreviation=short,
+                          staff_split=split))
     if out_of_range[0]:
         warnings.append(f"left out {out_of_range[0]} note(s) outside MIDI's pitch range")
 
@@ -592,7 +595,9 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
         title=(md_title or title or "").strip(),
-        composer=str(getattr(md, "composer", None) or "").strip(),
+        # (music21 credits "Music21" in every score it saves without a composer)
+        composer="" if str(getattr(md, "composer", None) or "").strip() == "Music21"
+        else str(getattr(md, "composer", None) or "").strip(),
         pickup=pickup,
         fermatas=fermata_onsets(fermatas),
     )

@@ -57,6 +57,8 @@ def score_to_dict(score: Score) -> dict:
                 **({"muted": True} if p.muted else {}),  # written only when set: older
                 **({"solo": True} if p.solo else {}),  # readers ignore them either way
                 "clef": p.clef,
+                # [tick, lowest pitch of the upper staff]: where the file's staves divided it
+                **({"staff_split": [list(x) for x in p.staff_split]} if p.staff_split else {}),
                 # [start, pitch, duration, velocity(, spelling)]: compact, readable and diffable
                 "notes": [_note_row(n) for n in p.notes],
             }
@@ -125,6 +127,7 @@ def score_from_dict(data: dict) -> Score:
             solo=bool(part.get("solo", False)),
             clef=str(part.get("clef", "")),
             abbreviation=str(part.get("abbreviation", "")),
+            staff_split=tuple((t(a), _int(b)) for a, b in part.get("staff_split", [])),
         ))
     words = {t(a): str(w) for a, w in data.get("tempo_words", [])}
     units = {t(a): t(u) for a, u in data.get("tempo_units", [])}

@@ -87,7 +87,8 @@ def notation_view(score: Score) -> NotationView:
         notes, units, count = _quantize_part(score, part.notes, human)
         moved += 0 if human else count
         if human:
-            hands = split_hands(notes) if needs_grand_staff(part) else (notes,)
+            hands = split_hands(notes, part.staff_split) if needs_grand_staff(part) \
+                else (notes,)
             notes = [n for hand in hands for n in _tidy_performance(list(hand))]
         parts.append(replace(part, notes=tuple(sorted(notes))))
         triplets.update((index, u) for u in units)

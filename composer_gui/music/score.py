@@ -318,6 +318,9 @@ class Part:
     ``muted`` and ``solo`` say what playback hears (:meth:`Score.audible`); files keep every part.
     ``clef`` is the clef a notation file gave the part (one of ``CLEFS``); "" lets export choose
     one by range. ``abbreviation`` is the short name notation prints before later systems.
+    ``staff_split``: for a part a notation file wrote on two staves, where its staves divided
+    the notes: (tick, the lowest pitch of the upper staff from that tick on) at each change
+    (clefs.staff_split_of); empty lets export split at middle C. It takes no part in equality.
     """
 
     notes: tuple[Note, ...] = ()
@@ -329,10 +332,13 @@ class Part:
     solo: bool = False
     clef: str = ""
     abbreviation: str = ""
+    staff_split: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, tuple):
             object.__setattr__(self, "notes", tuple(self.notes))
+        if not isinstance(self.staff_split, tuple):
+            object.__setattr__(self, "staff_split", tuple(tuple(x) for x in self.staff_split))
         if not 0 <= self.program <= 127:
             raise ValueError(f"program {self.program} is outside MIDI's 0..127")
         if not 0 <= self.channel <= 15:

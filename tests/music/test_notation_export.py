@@ -731,6 +731,8 @@ def test_the_composer_is_kept_and_a_file_name_is_no_title(tmp_path):
     out.write_text(xml.replace("The Tune", "copy.mxl"), encoding="utf-8")
     back = read_notation(out)
     assert (back.title, back.composer) == ("copy", "Trad.")
+    out.write_text(xml.replace(">Trad.<", ">Music21<"), encoding="utf-8")
+    assert read_notation(out).composer == ""  # music21's own credit in a score it saved
     write_project(score, tmp_path / "tune.composer.json")
     assert read_project(tmp_path / "tune.composer.json").composer == "Trad."
 
@@ -748,3 +750,53 @@ def test_a_chromatic_passing_note_takes_the_letter_it_leaves():
     assert spelled([47, 48, 50, 51, 52, 50, 48, 50], g)[3] == "D#"
     assert spelled([52, 51, 50, 48], g)[1] == "Eb"
     assert spelled([67, 68, 69], KeySignature(0, 0, "minor"))[1] == "G#"
+
+
+def _staff_of_each_note(xml: str) -> list[tuple[str, int]]:
+    """(step+octave, staff) of each written note of the first part, in document order."""
+    notes = re.findall(r"<note>(?:(?!</note>).)*?<step>(\w)</step>(?:<alter>-?\d</alter>)?"
+                       r"<octave>(\d)</octave>(?:(?!</note>).)*?<staff>(\d)</staff>", xml, re.S)
+    return [(step + octave, int(staff)) for step, octave, staff in notes]
+
+
+def test_a_files_own_staves_divide_a_grand_staff_again(tmp_path):
+    """A closed-score chorale on one grand staff, soprano and alto above, tenor and bass below:
+    the tenor's D4 and E4, above middle C, stay on the lower staff, as the file wrote them (a
+    copyist's review read its tenor pulled up among the soprano and alto); read back, the
+    division is the same, and without one the part splits at middle C as before."""
+    from composer_gui.music.clefs import staff_split_of
+
+    beat = [(0, 72, 67, 62, 43), (1, 71, 67, 64, 52), (2, 72, 64, 55, 48)]
+    upper = [Note(b * TPQ, p, TPQ) for b, s, a, _t, _b in beat for p in (s, a)]
+    lower = [Note(b * TPQ, p, TPQ) for b, _s, _a, t, bass in beat for p in (t, bass)]
+    split = staff_split_of(upper, lower)
+    assert split == ((0, 63), (TPQ, 65), (2 * TPQ, 64))  # above the tenor, under the alto
+    part = Part(tuple(sorted(upper + lower)), name="Choir", clef="grand", staff_split=split)
+    xml = musicxml_text(Score(parts=(part,)))
+    staves = _staff_of_each_note(xml)
+    assert ("D4", 2) in staves and ("E4", 2) in staves and ("G4", 1) in staves
+    out = tmp_path / "closed.musicxml"
+    out.write_text(xml, encoding="utf-8")
+    back = read_notation(out)
+    assert back.parts[0].staff_split == split
+    from composer_gui.music.project import read_project, write_project
+
+    write_project(back, tmp_path / "closed.composer.json")
+    assert read_project(tmp_path / "closed.composer.json").parts[0].staff_split == split
+    unsplit = musicxml_text(Score(parts=(replace(part, staff_split=()),)))
+    assert ("D4", 1) in _staff_of_each_note(unsplit)
+
+
+def test_a_left_hand_high_for_a_bar_takes_the_treble_clef():
+    """A grand staff's lower staff whose notes all lie at or above middle C for a bar is
+    written in the treble clef there, and in the bass clef again after (as a rag's file
+    writes its left hand); a bar of rests keeps the clef in force."""
+    left = [(0, 36), (1, 43), (4, 60), (5, 64), (6, 62), (7, 60), (12, 40)]
+    notes = [Note(b * TPQ, p, TPQ) for b, p in left] + [Note(b * TPQ, 76, TPQ)
+                                                         for b in range(16)]
+    split = ((0, 67),)  # the file's upper staff starts at G4
+    xml = musicxml_text(Score(parts=(Part(tuple(sorted(notes)), name="Piano", clef="grand",
+                                          staff_split=split),)))
+    bars = xml.split("<measure ")[1:]
+    clefs = [re.findall(r'<clef number="2"><sign>(\w)</sign>', bar) for bar in bars]
+    assert clefs == [["F"], ["G"], [], ["F"]]
