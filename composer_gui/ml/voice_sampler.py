@@ -259,6 +259,30 @@ CHOIR_RANGES_KEPT = True
 MAX_ROWS = 64  # candidates of all variations stepped at once (limits.py: timings by batch size)
 
 
+# A harmonization's variations are drawn in this many groups, each with its own plan of
+# phrase closes (melody_plan.plan_phrase_closes draws one plan a job): a listening review
+# heard the variations of one melody differ in their inner voices and close alike, and the
+# harmonized test melodies x 4 took one chord at 48 of their 66 interior fermatas in all four
+# (/work/s59/scripts/var_closes.py). Each group is a job of its own, run after the one before
+# (harmonizing 8 bars x 4: one job 505 ms, two about 1.5 times that: bench/generate.py)
+CLOSE_PLAN_GROUPS = 2
+
+
+def _close_plan_groups(request: GenerationRequest) -> list[GenerationRequest]:
+    """``request`` as the requests of its groups of variations: a melody harmonized in two or
+    more variations, with the style rules, splits into CLOSE_PLAN_GROUPS (the first keeps the
+    request's seed, the others a seed of their own, so their closes are drawn apart); any
+    other request is one group."""
+    k = request.variations
+    groups = min(k, CLOSE_PLAN_GROUPS)
+    if not request.harmonize or not request.style_rules or groups < 2:
+        return [request]
+    sizes = [k // groups + (g < k % groups) for g in range(groups)]
+    return [replace(request, variations=n,
+                    seed=None if request.seed is None else int(request.seed) + 7919 * g)
+            for g, n in enumerate(sizes)]
+
+
 @dataclass
 class SearchReport:
     """What the last request's candidate search did (tests and the bench read it)."""
@@ -453,15 +477,38 @@ class VoiceSampler:
         """Yield each generated note (with its part) as soon as it is complete. Bad requests
         raise ValueError here, before anything runs."""
         request.validate()
-        job = self._prepare(score, request)
+        requests = _close_plan_groups(request)
+        jobs = [self._prepare(score, r) for r in requests]  # (bad requests raise here)
+        job = jobs[0]
         self.plan = job.plan
         self.warnings = list(job.plan.warnings)
         self.search = SearchReport(candidates=job.candidates, tonic_checked=job.tonic_check,
                                    context_frames=job.n_context)
         self.fermatas = [[] for _ in range(request.variations)]
         self.phrase_ends = [[] for _ in range(request.variations)]
-        notes = self._run(job, request, cancel)
-        return _triplets_restored(notes) if job.triplets else notes
+        if len(jobs) == 1:
+            notes = self._run(job, request, cancel)
+            return _triplets_restored(notes) if job.triplets else notes
+        return self._grouped(jobs, requests, cancel)
+
+    def _grouped(self, jobs: list[_VoiceJob], requests: list[GenerationRequest],
+                 cancel: threading.Event | None) -> Iterator[GeneratedNote]:
+        """The variations of a request split into groups, each run as its own job, with its
+        own plan of closes (:func:`_close_plan_groups`): their notes as one stream, numbered
+        on, and their phrase ends where those variations' go."""
+        fermatas, ends = self.fermatas, self.phrase_ends
+        offset = 0
+        for job, request in zip(jobs, requests, strict=True):
+            self.fermatas = [[] for _ in range(request.variations)]
+            self.phrase_ends = [[] for _ in range(request.variations)]
+            notes = self._run(job, request, cancel)
+            for g in _triplets_restored(notes) if job.triplets else notes:
+                yield replace(g, variation=g.variation + offset)
+            fermatas[offset:offset + request.variations] = self.fermatas
+            ends[offset:offset + request.variations] = self.phrase_ends
+            offset += request.variations
+            self.fermatas, self.phrase_ends = fermatas, ends
+        self.search.groups = offset
 
     def generate(self, score: Score, request: GenerationRequest,
                  cancel: threading.Event | None = None) -> list[Score]:

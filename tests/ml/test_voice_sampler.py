@@ -6159,3 +6159,32 @@ def test_a_regions_bass_meets_the_kept_note_by_step_or_from_a_fourth_or_fifth():
     assert allowed(SEAM_BASS_LEAPS)[0] == {55, 57, 60, 61, 62, 63, 64, 67, 69}
     assert allowed((), held=57) == ({60, 61, 62, 63, 64}, False)
     assert allowed(SEAM_BASS_LEAPS, held=57)[1]
+
+
+def test_a_harmonizations_variations_are_drawn_in_groups_with_plans_of_their_own(
+        sampler, monkeypatch):
+    """Variations of a harmonized melody split into CLOSE_PLAN_GROUPS jobs, each drawing its
+    own phrase closes (the first with the request's seed, the next with one of its own); their
+    notes come as one stream numbered on, and each variation has its phrase ends. Other
+    requests stay one job."""
+    from composer_gui.ml.voice_sampler import CLOSE_PLAN_GROUPS, _close_plan_groups
+
+    assert CLOSE_PLAN_GROUPS == 2
+    groups = _close_plan_groups(GenerationRequest(harmonize=True, variations=3, seed=4))
+    assert [(g.variations, g.seed) for g in groups] == [(2, 4), (1, 4 + 7919)]
+    assert len(_close_plan_groups(GenerationRequest(variations=3, seed=4))) == 1
+    assert len(_close_plan_groups(GenerationRequest(harmonize=True, variations=1))) == 1
+    assert len(_close_plan_groups(GenerationRequest(harmonize=True, variations=3,
+                                                    style_rules=False))) == 1
+    score = half_close_melody()
+    notes = list(sampler.stream(score, GenerationRequest(harmonize=True, variations=3, seed=2)))
+    assert {g.variation for g in notes} == {0, 1, 2}
+    assert len(sampler.fermatas) == 3 and all(sampler.fermatas)
+    assert sampler.search.groups == 3
+    # the first group is the request's own: its two variations as one job of two
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "CLOSE_PLAN_GROUPS", 1)
+    alone = list(sampler.stream(score, GenerationRequest(harmonize=True, variations=2,
+                                                         seed=2)))
+    assert [g for g in notes if g.variation < 2] == alone
