@@ -3435,6 +3435,12 @@ QUICK_CLASH_COST = 4.0
 _CLASHES = np.isin(np.arange(12), (1, 2, 6, 10, 11))
 
 
+def _chord_steps(start: int, stop: int, stride: int, where) -> Iterator[int]:
+    """The steps in [start, stop) where a chord below a quick melody may change: every
+    ``stride`` steps from each bar line (``where(step)``: (bar, position in the bar))."""
+    return (s for s in range(start, stop) if where(s)[1] % stride == 0)
+
+
 def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, np.ndarray]:
     """{step of a chord below a quick melody: [12] the share of the chord's span (``stride``
     steps) in which the melody's sounding note clashes with each pitch class}; {} without a
@@ -3443,9 +3449,7 @@ def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, 
         return {}
     sounding = melody_sounding(melody, start, stop)[0]
     out = {}
-    for s in range(start, stop):
-        if where(s)[1] % stride:
-            continue
+    for s in _chord_steps(start, stop, stride, where):
         span = sounding[s - start:s - start + stride]
         span = span[span >= 0]
         if len(span):
@@ -3470,9 +3474,7 @@ def _span_floor(melody, stride: int, start: int, stop: int, where, v: VoiceVocab
         return {}
     struck = melody_sounding(melody, start, stop)[1]
     out = {}
-    for s in range(start, stop):
-        if where(s)[1] % stride:
-            continue
+    for s in _chord_steps(start, stop, stride, where):
         span = {int(a) for a in struck[s - start:s - start + stride] if a >= 0}
         if span:
             out[s] = min(melody.lane[a] for a in span) - v.pitch_offset + v.min_pitch

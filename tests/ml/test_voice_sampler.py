@@ -2909,7 +2909,7 @@ def test_a_chord_outside_the_key_with_no_function_costs_the_voice_that_makes_it(
 @pytest.mark.parametrize("harmonize", [False, True])
 def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
         tiny_voice_model, monkeypatch, harmonize):
-    """Continued or harmonized by the tiny model, 4 seeds x 2: beat chords outside C major that
+    """Continued or harmonized by the tiny model, 12 seeds x 2: beat chords outside C major that
     are neither a secondary dominant nor a borrowed chord are fewer with CHROMATIC_CHORD_COST."""
     from composer_gui.ml.harmony_tables import pitch_class_bits
     from composer_gui.ml.part_writing import _functional_tables
@@ -2920,7 +2920,7 @@ def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
     def count(cost: float) -> int:
         monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", cost)
         return sum(not whole[int(pitch_class_bits(np.array([son.pitches]))[0]), son.bass % 12]
-                   for sons in _beat_chords(tiny_voice_model, harmonize, 4) for son in sons)
+                   for sons in _beat_chords(tiny_voice_model, harmonize, 12) for son in sons)
 
     with_cost, without = count(4.0), count(0.0)
     assert with_cost < without * 0.75, (with_cost, without)
@@ -5493,6 +5493,9 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
     alto's far less often than without the cost."""
     from composer_gui.ml import cadence_rules, part_writing, voice_sampler
 
+    # (the variations drawn as one job, one plan of closes: the counts below were set on those)
+    monkeypatch.setattr(voice_sampler, "CLOSE_PLAN_GROUPS", 1)
+
     # (the tenor's spacing cost, which draws it up toward the alto, the cost of leaving the
     # bass's eighth no step, which draws the inner voices to the chords that step makes, that
     # of chords with no function, which draws them to the key's own, the bass's seventh's, and
@@ -5685,8 +5688,12 @@ def test_a_bass_leading_tone_the_melody_would_strand_costs(sampler, tiny_voice_m
     an octave over it (G4 to C5), B costs LEADING_AHEAD_COST, and G does not; under E5 it is
     free. Harmonizing the tiny model's melody, 4 seeds x 2, with an overwhelming cost no beat
     puts the bass on a leading tone that the next melody note strands."""
+    from composer_gui.ml import voice_sampler
     from composer_gui.ml.part_writing import _leading_ahead_cost, _leading_third
     from composer_gui.music import analysis as an
+
+    # (the variations drawn as one job, one plan of closes: the counts below were set on those)
+    monkeypatch.setattr(voice_sampler, "CLOSE_PLAN_GROUPS", 1)
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -5868,6 +5875,9 @@ def test_a_quick_melodys_chords_are_the_ones_its_figures_outline(sampler, monkey
     chord plan the bass takes those roots on the beats below them, where the model alone
     (a tiny random one) does not."""
     from composer_gui.ml import voice_sampler
+
+    # (the variations drawn as one job, one plan of closes: the counts below were set on those)
+    monkeypatch.setattr(voice_sampler, "CLOSE_PLAN_GROUPS", 1)
 
     figures = [67, 71, 67] * 4 + [66, 69, 66] * 4  # four bars of 6/8 in eighths
     notes = tuple(Note(i * TPQ // 2, p, TPQ // 2) for i, p in enumerate(figures))
