@@ -229,8 +229,8 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str, int]
         return ()  # no tempo given: none written (TempoChange.stated)
     bars = score.bar_count()
     if not human and len(tempos) <= max(4, bars // 4):
-        return tuple((_snap(t.tick, 0, PLAIN), round(t.bpm, 2), t.words, t.unit)
-                     for t in tempos if t.stated)
+        return _merged_marks([(_snap(t.tick, 0, PLAIN), round(t.bpm, 2), t.words, t.unit)
+                              for t in tempos if t.stated], score)
     starts = [score.bar_start(b) for b in range(bars + 1)]
     clock = _seconds_at_sorted(tempos, starts)  # one pass over a dense map, not one per bar
     averages = []
@@ -251,6 +251,25 @@ def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str, int]
                 and abs(settled(b) - current) > TEMPO_TOLERANCE * current):
             marks.append((starts[b], settled(b), "", 0))
     return tuple(marks)
+
+
+def _merged_marks(marks: list[tuple[int, float, str, int]], score: Score
+                  ) -> tuple[tuple[int, float, str, int], ...]:
+    """Tempo marks that say the same tempo again, once: one without words is left out, and
+    one whose words come in the bar of a wordless mark of the same tempo, or the bar after,
+    lends them to it (a copyist's review read a rag's "= 100" over its upbeat and "Tempo di
+    Marcia = 100" in its first bar, printed over each other)."""
+    out: list[tuple[int, float, str, int]] = []
+    for mark in marks:
+        if out and out[-1][1:2] == mark[1:2] and out[-1][3] == mark[3]:
+            tick, _bpm, words, _unit = out[-1]
+            if not mark[2]:
+                continue
+            if not words and score.bar_at(mark[0]) - score.bar_at(tick) <= 1:
+                out[-1] = (tick, mark[1], mark[2], mark[3])
+                continue
+        out.append(mark)
+    return tuple(out)
 
 
 def _seconds_at_sorted(tempos, ticks: list[int]) -> list[float]:

@@ -800,3 +800,26 @@ def test_a_left_hand_high_for_a_bar_takes_the_treble_clef():
     bars = xml.split("<measure ")[1:]
     clefs = [re.findall(r'<clef number="2"><sign>(\w)</sign>', bar) for bar in bars]
     assert clefs == [["F"], ["G"], [], ["F"]]
+
+
+def test_a_tempo_said_again_is_written_once():
+    """A mark that repeats the tempo before it without words is left out; one whose words come
+    in the bar of a wordless mark of the same tempo, or the next, lends them to it (a rag's "=
+    100" over its upbeat and "Tempo di Marcia = 100" in its first bar had printed over each
+    other); a new tempo, or words two bars on, keep their own mark."""
+    notes = tuple(Note(i * TPQ, 72, TPQ) for i in range(16))
+
+    def marks(*tempos):
+        score = Score(parts=(Part(notes, name="Piano"),),
+                      tempos=tuple(TempoChange.from_bpm(t, bpm, words)
+                                   for t, bpm, words in tempos))
+        xml = musicxml_text(score)
+        return re.findall(r"(?:<words[^>]*>([^<]*)</words>.*?)?<per-minute>(\d+)</per-minute>",
+                          xml)
+
+    assert marks((0, 100, ""), (TPQ, 100, "Tempo di Marcia")) == [("Tempo di Marcia ", "100")]
+    assert marks((0, 100, ""), (6 * TPQ, 100, "Tempo di Marcia")) == [("Tempo di Marcia ",
+                                                                       "100")]
+    assert marks((0, 100, ""), (8 * TPQ, 100, "")) == [("", "100")]
+    assert marks((0, 100, ""), (8 * TPQ, 100, "a tempo")) == [("", "100"), ("a tempo ", "100")]
+    assert marks((0, 100, ""), (8 * TPQ, 80, "")) == [("", "100"), ("", "80")]
