@@ -156,8 +156,10 @@ def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
         i = bisect.bisect_right(ticks, start) - 1
         return split[i][1] if i >= 0 else (split[0][1] if split else MIDDLE_C)
 
-    upper = [n for n in notes if n.pitch >= lowest_up(n.start)]
-    lower = [n for n in notes if n.pitch < lowest_up(n.start)]
+    upper: list[Note] = []
+    lower: list[Note] = []
+    for n in notes:
+        (upper if n.pitch >= lowest_up(n.start) else lower).append(n)
     return upper, lower
 
 

@@ -306,7 +306,7 @@ def stopped_end(score: Score, variations: Sequence[Sequence[Note | PlacedNote]],
     if not ends:
         return None
     reached = min(ends.values())
-    bar_line = score.bar_start(score.bar_at(reached)) if reached > 0 else 0
+    bar_line = score.bar_start(score.bar_at(reached))
     return bar_line if bar_line > start else reached
 
 

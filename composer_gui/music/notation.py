@@ -589,15 +589,15 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     md = getattr(stream, "metadata", None)
     md_title = next((t for t in (getattr(md, "title", None), getattr(md, "movementName", None))
                      if t), None)
+    # (music21 credits "Music21" in every score it saves without a composer)
+    composer = str(getattr(md, "composer", None) or "").strip()
     return Score(
         parts=tuple(parts) or (Part(),),
         tempos=tuple(tempos),
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
         title=(md_title or title or "").strip(),
-        # (music21 credits "Music21" in every score it saves without a composer)
-        composer="" if str(getattr(md, "composer", None) or "").strip() == "Music21"
-        else str(getattr(md, "composer", None) or "").strip(),
+        composer="" if composer == "Music21" else composer,
         pickup=pickup,
         fermatas=fermata_onsets(fermatas),
     )

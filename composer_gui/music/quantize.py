@@ -260,15 +260,15 @@ def _merged_marks(marks: list[tuple[int, float, str, int]], score: Score
     lends them to it (a copyist's review read a rag's "= 100" over its upbeat and "Tempo di
     Marcia = 100" in its first bar, printed over each other)."""
     out: list[tuple[int, float, str, int]] = []
-    for mark in marks:
-        if out and out[-1][1:2] == mark[1:2] and out[-1][3] == mark[3]:
-            tick, _bpm, words, _unit = out[-1]
-            if not mark[2]:
+    for tick, bpm, words, unit in marks:
+        if out and out[-1][1] == bpm and out[-1][3] == unit:
+            if not words:
                 continue
-            if not words and score.bar_at(mark[0]) - score.bar_at(tick) <= 1:
-                out[-1] = (tick, mark[1], mark[2], mark[3])
+            before = out[-1][0]
+            if not out[-1][2] and score.bar_at(tick) - score.bar_at(before) <= 1:
+                out[-1] = (before, bpm, words, unit)
                 continue
-        out.append(mark)
+        out.append((tick, bpm, words, unit))
     return tuple(out)
 
 
