@@ -119,8 +119,9 @@ def decoration_counts(tune: str) -> Counter[str]:
 
 def parse_abc(m21, text: str):
     """music21's reading of ``text`` (a tune, or a file of them) as :func:`readable_abc` makes
-    it, with its fermatas restored."""
+    it, with its fermatas restored, and its meter symbols."""
     parsed = m21.converter.parseData(readable_abc(text), format="abc")
+    _meter_symbols(m21, parsed, text)
     for n in parsed.recurse().notes:
         marks = [a for a in getattr(n, "articulations", ())
                  if isinstance(a, m21.articulations.StrongAccent)]
@@ -128,3 +129,21 @@ def parse_abc(m21, text: str):
             n.articulations = [a for a in n.articulations if a not in marks]
             n.expressions.append(m21.expressions.Fermata())
     return parsed
+
+
+# a meter field, on its own line or inline in the tune's body (``[M:C|]``)
+_METER_FIELD = re.compile(r"^M:([^\n%]*)|\[M:([^\]]*)\]", re.MULTILINE)
+# ABC's meter symbols, which music21 reads as the meter they stand for and no symbol
+_ABC_SYMBOLS = {"C": ("common", "4/4"), "C|": ("cut", "2/2")}
+
+
+def _meter_symbols(m21, parsed, text: str) -> None:
+    """``M:C`` and ``M:C|`` as common and cut time: the meter music21 reads them as is marked
+    with the symbol, unless the text also writes that meter in numbers."""
+    fields = {(a or b).strip() for a, b in _METER_FIELD.findall(text)}
+    marked = {ratio: symbol for field, (symbol, ratio) in _ABC_SYMBOLS.items()
+              if field in fields and ratio not in fields}
+    if marked:
+        for ts in parsed.recurse().getElementsByClass(m21.meter.TimeSignature):
+            if ts.ratioString in marked:
+                ts.symbol = marked[ts.ratioString]

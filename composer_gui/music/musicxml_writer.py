@@ -414,8 +414,7 @@ class _Writer:
         in the middle of a bar), and again after it."""
         if self.pickup and index == 0:
             ts = self.score.time_signature_at(self.bars[0][1])
-            return (f"<time><beats>{ts.numerator}</beats><beat-type>{ts.denominator}"
-                    "</beat-type></time>")
+            return _time_element(ts, (ts.numerator, ts.denominator))
         ts = self.score.time_signature_at(m0)
         length = m1 - m0
         shown = (ts.numerator, ts.denominator)
@@ -437,7 +436,7 @@ class _Writer:
         restated = any(t.tick == m0 for t in self.score.time_signatures)  # the file said it again
         if shown == previous and not restated:
             return ""
-        return f"<time><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
+        return _time_element(ts, shown)
 
     def _tempo(self, offset: int, bpm: float, ts: TimeSignature, words: str = "",
                counted: int = 0) -> None:
@@ -609,6 +608,14 @@ _DRUM_STAFF = {
     53: ("F", 5, "diamond"), 55: ("B", 5, "x"), 56: ("E", 5, "triangle"), 57: ("A", 5, "x"),
     59: ("F", 5, "x"),
 }
+def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:
+    """The meter as shown; as the source's symbol (common or cut time) where it is that meter,
+    not a bar cut short."""
+    symbol = f' symbol="{ts.symbol}"' if ts.symbol and shown == (
+        ts.numerator, ts.denominator) else ""
+    return f"<time{symbol}><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
+
+
 _TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</normal-notes>" \
             "</time-modification>"
 _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}

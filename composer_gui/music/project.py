@@ -16,7 +16,17 @@ from pathlib import Path
 
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
-from .score import TPQ, KeySignature, Note, Part, Score, TempoChange, TimeSignature, sorted_notes
+from .score import (
+    METER_SYMBOLS,
+    TPQ,
+    KeySignature,
+    Note,
+    Part,
+    Score,
+    TempoChange,
+    TimeSignature,
+    sorted_notes,
+)
 
 FORMAT = "composer-gui-project"
 VERSION = 2
@@ -33,6 +43,7 @@ def score_to_dict(score: Score) -> dict:
     # ignore the key
     words = [[t.tick, t.words] for t in score.tempos if t.stated and t.words]
     units = [[t.tick, t.unit] for t in score.tempos if t.stated and t.unit]  # the same way
+    symbols = [[t.tick, t.symbol] for t in score.time_signatures if t.symbol]
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -43,6 +54,7 @@ def score_to_dict(score: Score) -> dict:
         **({"tempo_words": words} if words else {}),
         **({"tempo_units": units} if units else {}),
         "time_signatures": [[t.tick, t.numerator, t.denominator] for t in score.time_signatures],
+        **({"time_symbols": symbols} if symbols else {}),  # (older readers ignore it)
         "key_signatures": [[k.tick, k.sharps, k.mode, *([True] if k.mode_stated else [])]
                            for k in score.key_signatures],
         "pickup": score.pickup,
@@ -78,6 +90,11 @@ def _int(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a whole number, found {value!r}")
     return value
+
+
+def _symbol(symbol: str, numerator: int, denominator: int) -> str:
+    """A meter symbol kept only where it stands for the meter (an edited file may say else)."""
+    return symbol if METER_SYMBOLS.get(symbol) == (numerator, denominator) else ""
 
 
 def score_from_dict(data: dict) -> Score:
@@ -131,13 +148,15 @@ def score_from_dict(data: dict) -> Score:
         ))
     words = {t(a): str(w) for a, w in data.get("tempo_words", [])}
     units = {t(a): t(u) for a, u in data.get("tempo_units", [])}
+    symbols = {t(a): str(m) for a, m in data.get("time_symbols", [])}
     return Score(
         title=str(data.get("title", "")),
         composer=str(data.get("composer", "")),
         tempos=tuple(TempoChange(t(a), _int(b), words=words.get(t(a), ""),
                                  unit=units.get(t(a), 0))
                      for a, b in data.get("tempos", [])),
-        time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c))
+        time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c), _symbol(
+                                  symbols.get(t(a), ""), _int(b), _int(c)))
                               for a, b, c in data.get("time_signatures", [])),
         key_signatures=tuple(KeySignature(t(a), _int(b), str(c), bool(stated and stated[0]))
                              for a, b, c, *stated in data.get("key_signatures", [])),

@@ -166,12 +166,20 @@ class TempoChange:
 
 UNSTATED_TEMPO = TempoChange(0, stated=False)  # no tempo given: 120 bpm, no tempo mark
 
+# the meters a symbol may stand for: common time and cut time
+METER_SYMBOLS = {"common": (4, 4), "cut": (2, 2)}
+
 
 @dataclass(frozen=True)
 class TimeSignature:
+    """A meter from ``tick`` on. ``symbol``: how the source wrote it, "common" (C, 4/4) or "cut"
+    (C with a stroke, 2/2), so that an export writes it so (a copyist's review read 2/2 over a
+    reel the file wrote in cut time); not part of the meter, so it takes no part in equality."""
+
     tick: int
     numerator: int = 4
     denominator: int = 4
+    symbol: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         _whole_numbers(self, ("tick", "numerator", "denominator"))
@@ -179,6 +187,8 @@ class TimeSignature:
             raise ValueError(f"time signature at tick {self.tick}, before the beginning")
         if not 1 <= self.numerator <= 255 or self.denominator not in (1, 2, 4, 8, 16, 32, 64):
             raise ValueError(f"impossible time signature {self.numerator}/{self.denominator}")
+        if self.symbol and METER_SYMBOLS.get(self.symbol) != (self.numerator, self.denominator):
+            raise ValueError(f"no {self.symbol!r} symbol for {self.numerator}/{self.denominator}")
 
     @property
     def bar_ticks(self) -> int:
@@ -779,6 +789,7 @@ __all__ = [
     "DEFAULT_US_PER_QUARTER",
     "DRUM_CHANNEL",
     "MAX_US_PER_QUARTER",
+    "METER_SYMBOLS",
     "TPQ",
     "UNSTATED_TEMPO",
     "KeySignature",

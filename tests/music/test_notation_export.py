@@ -737,6 +737,36 @@ def test_the_composer_is_kept_and_a_file_name_is_no_title(tmp_path):
     assert read_project(tmp_path / "tune.composer.json").composer == "Trad."
 
 
+def test_common_and_cut_time_are_written_as_the_source_wrote_them(tmp_path):
+    """ABC's M:C| and M:C (music21 reads them as 2/2 and 4/4 and no symbol) and a MusicXML
+    time symbol are exported as the symbol, and kept by the project file; a tune that also
+    writes the meter in numbers, or a bar cut short, shows numbers."""
+    from composer_gui.music.project import read_project, write_project
+
+    abc = tmp_path / "reel.abc"
+    abc.write_text("X:1\nT:Reel\nM:C|\nL:1/8\nK:D\nABcd efga|b8|]\n", encoding="utf-8")
+    score = read_notation(abc)
+    assert [(str(t), t.symbol) for t in score.time_signatures] == [("2/2", "cut")]
+    xml = musicxml_text(score)
+    assert '<time symbol="cut"><beats>2</beats><beat-type>2</beat-type></time>' in xml
+    out = tmp_path / "reel.musicxml"
+    out.write_text(xml, encoding="utf-8")
+    assert read_notation(out).time_signatures[0].symbol == "cut"
+    write_project(score, tmp_path / "reel.composer.json")
+    assert read_project(tmp_path / "reel.composer.json").time_signatures[0].symbol == "cut"
+    abc.write_text("X:1\nT:March\nM:C\nL:1/8\nK:G\nGABc d2B2|c2A2 G4|]\n", encoding="utf-8")
+    assert '<time symbol="common">' in musicxml_text(read_notation(abc))
+    abc.write_text("X:1\nT:Both\nM:C\nL:1/8\nK:G\nGABc d2B2|[M:4/4]c2A2 G4|]\n",
+                   encoding="utf-8")
+    assert "symbol=" not in musicxml_text(read_notation(abc))
+    # a pickup is shown in the meter it is in, with its symbol
+    up = replace(Score(parts=(Part((Note(0, 67, TPQ), Note(TPQ, 72, 4 * TPQ))),),
+                       time_signatures=(TimeSignature(0, 4, 4, "common"),)), pickup=TPQ)
+    assert musicxml_text(up).count('<time symbol="common">') == 1
+    with pytest.raises(ValueError):
+        TimeSignature(0, 3, 4, "common")
+
+
 def test_a_chromatic_passing_note_takes_the_letter_it_leaves():
     """D-D#-E rising in G major, not D-Eb-E (a copyist's review read a generated bass so);
     E-Eb-D falling; a leading tone's G#-A in A minor stays."""
