@@ -83,12 +83,35 @@ def hands_pair(upper: Part, lower: Part) -> bool:
         return False
     if upper.program not in _KEYBOARD_PROGRAMS or lower.program not in _KEYBOARD_PROGRAMS:
         return False
-    if needs_grand_staff(upper) or needs_grand_staff(lower):
-        return False
     if any(w in _VOICES for p in (upper, lower) for w in p.name.lower().split()[:1]):
         return False
-    return (median(n.pitch for n in upper.notes) > median(n.pitch for n in lower.notes)
-            and clef_by_range(lower.notes) == "bass" and clef_by_range(upper.notes) == "treble")
+    high, low = median(n.pitch for n in upper.notes), median(n.pitch for n in lower.notes)
+    if needs_grand_staff(upper) or needs_grand_staff(lower):
+        # hands that each cross middle C: a left hand's Alberti bass on C4-G4, a rag's chords
+        # up to E-flat 4 over its bass octaves. Each had been given a grand staff of its own,
+        # three staves for one piano and the left hand's chords on a treble staff (a review
+        # of played MIDI files); paired where the tracks name a keyboard's hands or nothing
+        unnamed = not upper.name.strip() and not lower.name.strip()
+        return ((unnamed or _named_hands(upper, lower))
+                and high >= MIDDLE_C + HANDS_APART and low <= MIDDLE_C + 2
+                and high - low >= HANDS_APART)
+    return (high > low and clef_by_range(lower.notes) == "bass"
+            and clef_by_range(upper.notes) == "treble")
+
+
+# how far apart (semitones, between their median pitches) two tracks that each cross middle C
+# must lie to be one keyboard's hands
+HANDS_APART = 7
+
+
+def paired_hands(parts: Sequence[Part]) -> dict[int, int]:
+    """The parts notation writes as one keyboard's two hands, by index: 0 the upper staff, 1
+    the lower. Each is one staff of the braced pair; notation and its quantizing share this."""
+    out: dict[int, int] = {}
+    for i in range(len(parts) - 1):
+        if i not in out and hands_pair(parts[i], parts[i + 1]):
+            out[i], out[i + 1] = 0, 1
+    return out
 
 
 _KEYBOARDS = {"piano", "pno", "pno.", "pianoforte", "klavier", "keyboard", "harpsichord",
@@ -185,5 +208,5 @@ def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[
     return tuple(out) if any(b != MIDDLE_C for _, b in out) else ()
 
 
-__all__ = ["CLEF_SIGNS", "abbreviation", "choir_runs", "clef_by_range", "hands_pair",
-           "needs_grand_staff", "split_hands", "staff_split_of"]
+__all__ = ["CLEF_SIGNS", "HANDS_APART", "abbreviation", "choir_runs", "clef_by_range",
+           "hands_pair", "needs_grand_staff", "paired_hands", "split_hands", "staff_split_of"]

@@ -21,8 +21,8 @@ from .clefs import (
     abbreviation,
     choir_runs,
     clef_by_range,
-    hands_pair,
     needs_grand_staff,
+    paired_hands,
     split_hands,
 )
 from .quantize import UNIT, NotationView, notation_view
@@ -153,9 +153,13 @@ def _crosses(v: int, chord: _Chord, voices: list[list[_Chord]], ends: list[int])
     return wrong
 
 
-def _staves(part: Part) -> list[_Staff]:
+def _staves(part: Part, hand: int | None = None) -> list[_Staff]:
+    """The staves of ``part``; one of a braced pair of hands (``hand`` 0 the upper, 1 the
+    lower) is one staff, whatever its range."""
     if part.is_drum:
         return [_Staff("percussion", _voices(list(part.notes)))]
+    if hand is not None:
+        return [_Staff("bass" if hand else "treble", _voices(list(part.notes)))]
     if needs_grand_staff(part):
         upper, lower = split_hands(part.notes, part.staff_split)
         return [_Staff("treble", _voices(upper)), _Staff("bass", _voices(lower))]
@@ -262,11 +266,9 @@ class _Writer:
         w(f"<identification>{creator}<encoding><software>Composer</software></encoding>"
           "</identification>\n<part-list>\n")
         channels = assign_channels(score.parts)
-        layouts = [_staves(p) for p in score.parts]
-        braced: set[int] = set()  # the first part of each braced pair of hands
-        for i in range(len(score.parts) - 1):
-            if i - 1 not in braced and hands_pair(score.parts[i], score.parts[i + 1]):
-                braced.add(i)
+        hands = paired_hands(score.parts)
+        layouts = [_staves(p, hands.get(i)) for i, p in enumerate(score.parts)]
+        braced = {i for i, hand in hands.items() if hand == 0}  # each pair's first part
         choirs = choir_runs(score.parts)
         for number, (part, channel) in enumerate(zip(score.parts, channels, strict=True), 1):
             if any(first == number - 1 for first, _ in choirs):  # a choir: one bracket, each
@@ -283,7 +285,8 @@ class _Writer:
         w("</part-list>\n")
         for number, (part, staves) in enumerate(zip(score.parts, layouts, strict=True), 1):
             w(f'<part id="P{number}">\n')
-            self.clefs = [self._bar_clefs(staff, s if len(staves) == 2 else None)
+            self.clefs = [self._bar_clefs(staff, s if len(staves) == 2 else
+                                          hands.get(number - 1))
                           for s, staff in enumerate(staves)]
             for index, (m0, m1) in enumerate(self.bars):
                 self._measure(number - 1, part, staves, index, m0, m1)

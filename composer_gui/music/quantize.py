@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from statistics import median
 
-from .clefs import needs_grand_staff, split_hands
+from .clefs import needs_grand_staff, paired_hands, split_hands
 from .score import TPQ, Note, Score
 
 UNIT = TPQ  # tuplets never span more than a quarter note
@@ -81,14 +81,15 @@ def notation_view(score: Score) -> NotationView:
     triplets: set[tuple[int, int]] = set()
     moved = 0
     performed = []  # parts played in (a recording), as opposed to drawn or read from notation
+    paired = paired_hands(score.parts)  # (a hand of a braced pair is one staff)
     for index, part in enumerate(score.parts):
         human = is_human(part.notes)
         performed.append(human)
         notes, units, count = _quantize_part(score, part.notes, human)
         moved += 0 if human else count
         if human:
-            hands = split_hands(notes, part.staff_split) if needs_grand_staff(part) \
-                else (notes,)
+            hands = split_hands(notes, part.staff_split) \
+                if needs_grand_staff(part) and index not in paired else (notes,)
             notes = [n for hand in hands for n in _tidy_performance(list(hand))]
         parts.append(replace(part, notes=tuple(sorted(notes))))
         triplets.update((index, u) for u in units)

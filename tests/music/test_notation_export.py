@@ -406,6 +406,32 @@ def test_two_piano_tracks_are_braced_into_one_grand_staff(tmp_path):
 
 
 @pytest.mark.parametrize("names, braced", [
+    (("", ""), True),
+    (("Piano RH", "Piano LH"), True),
+    (("Flute", "Cello"), False),  # two instruments, each its own grand staff
+])
+def test_two_hand_tracks_that_cross_middle_c_are_one_braced_pair(names, braced):
+    """A left hand whose Alberti bass lies on C4-G4 and whose bass notes reach G2 (a review of
+    played MIDI files: Mozart's K. 545 as two tracks came out as three staves, the left hand a
+    grand staff of its own): one staff per hand, braced; the left hand's bars of Alberti bass
+    in the treble clef."""
+    right = Part(tuple(Note(i * 480, 72 + i % 5, 480) for i in range(16)), name=names[0])
+    alberti = [60, 67, 64, 67]
+    left = Part(tuple(Note(i * 240, alberti[i % 4], 240) for i in range(16))
+                + tuple(Note(3840 + i * 480, 43 + i % 5, 480) for i in range(8)),
+                name=names[1], channel=1)
+    xml = musicxml_text(Score(parts=(right, left)))
+    head, p1, p2 = xml.split('<part id="P')
+    assert head.count("<group-symbol>brace</group-symbol>") == braced
+    if braced:
+        assert "<staves>" not in xml
+        assert "<sign>G</sign>" in p1 and "<sign>F</sign>" not in p1
+        assert p2.index("<sign>G</sign>") < p2.index("<sign>F</sign>")  # Alberti, then bass
+    else:
+        assert xml.count("<staves>2</staves>") == 1  # the lower: a grand staff alone
+
+
+@pytest.mark.parametrize("names, braced", [
     (("Piano", ""), True),  # an ABC sketch's two voices, clef=treble and clef=bass
     (("Piano RH", "Piano LH"), True),
     (("", ""), False),  # numbered voices of a chorale (their clefs are a choir's)
