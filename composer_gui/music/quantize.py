@@ -11,6 +11,7 @@ a rubato tempo map is summarised bar by bar. Whatever had to move is reported in
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from statistics import median
@@ -90,7 +91,7 @@ def notation_view(score: Score) -> NotationView:
         if human:
             hands = split_hands(notes, part.staff_split) \
                 if needs_grand_staff(part) and index not in paired else (notes,)
-            notes = [n for hand in hands for n in _tidy_performance(list(hand))]
+            notes = [n for hand in hands for n in _tidy_performance(list(hand), score)]
         parts.append(replace(part, notes=tuple(sorted(notes))))
         triplets.update((index, u) for u in units)
     human = any(performed)
@@ -198,27 +199,62 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
     return out, triplets, moved
 
 
-def _tidy_performance(notes: list[Note]) -> list[Note]:
-    """A performance, one staff: notes struck together end together; a note that overlaps the
-    next onset by less than half its length (legato) ends there, and one that stops short of it
-    by less than its own length (detached playing) lasts until it, as a copyist would write."""
-    by_start: dict[int, list[Note]] = {}
+def _tidy_performance(notes: list[Note], score: Score) -> list[Note]:
+    """A performance, one staff, note by note: a note that overlaps the next onset by less than
+    half its length (legato) ends there, and one that stops short of it by no more than its own
+    length (detached playing) lasts until it, as a copyist would write; one that a rest follows
+    ends on the next eighth (:func:`_released`).
+
+    Each note is judged alone: a chord's notes had been made to end together, at the next
+    onset of any of them, and a review of played MIDI files read a chorale played on one
+    track with 14 of its soprano's quarters written as eighths where the alto moved in eighths
+    under them (and 7 eighths as quarters); an inner voice's notes now keep their lengths."""
+    starts = sorted({n.start for n in notes})
+    ends: list[int] = []
+    halves: list[int] = []  # notes that overlap the next onset by exactly half their length
     for n in notes:
-        by_start.setdefault(n.start, []).append(n)
-    starts = sorted(by_start)
-    out = []
-    for i, s in enumerate(starts):
-        group = by_start[s]
-        end = max(n.end for n in group)
-        following = starts[i + 1] if i + 1 < len(starts) else None
+        i = bisect.bisect_right(starts, n.start)
+        following = starts[i] if i < len(starts) else None
+        end = n.end
         if following is not None:
-            legato = following < end and following - s >= (end - s) / 2
-            detached = end < following and following - end <= end - s
+            legato = n.start < following < end and following - n.start > (end - n.start) / 2
+            detached = end < following and following - end <= end - n.start
             if legato or detached:
                 end = following
-        out.extend(Note(n.start, n.pitch, end - n.start, n.velocity, n.spelling)
-                   for n in group)
+            elif n.start < following < end and following - n.start == (end - n.start) / 2:
+                halves.append(len(ends))
+        ends.append(end)
+    # held over a voice that moves on (an alto's eighth ends where the next one starts), or
+    # played legato into the next note of its line (a swung pair's short note)
+    handed_over = set(ends)
+    for j in halves:
+        n = notes[j]
+        following = starts[bisect.bisect_right(starts, n.start)]
+        if following not in handed_over:
+            ends[j] = following
+    out = []
+    for n, end in zip(notes, ends, strict=True):
+        i = bisect.bisect_right(starts, n.start)
+        following = starts[i] if i < len(starts) else None
+        if following is None or end < following:
+            end = _released(end, score, following)
+        out.append(replace(n, duration=end - n.start))
     return out
+
+
+def _released(end: int, score: Score, following: int | None) -> int:
+    """The end of a performed note a rest follows, on the next eighth of its unit (not past the
+    next onset): a key let go a little early is no shorter value (the review read 14 notes
+    before rests a sixteenth short, a quarter as a dotted eighth and a sixteenth rest, and a
+    rag's detached eighths as sixteenths). Triplet ends stay."""
+    origin = unit_start(score, end - 1) if end > 0 else 0
+    if (end - origin) % HUMAN_PLAIN:
+        return end
+    rounded = origin + -(-(end - origin) // RELEASE_GRID) * RELEASE_GRID
+    return rounded if following is None else min(rounded, following)
+
+
+RELEASE_GRID = TPQ // 2  # where a performed note before a rest ends: an eighth
 
 
 def _tempo_marks(score: Score, human: bool) -> tuple[tuple[int, float, str, int], ...]:

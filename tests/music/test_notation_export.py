@@ -262,6 +262,31 @@ def test_a_human_timed_piano_file_reads_as_a_copyist_would_write_it(tmp_path):
     assert read_midi(tmp_path / "again.mid").parts[0].notes == score.parts[0].notes
 
 
+def test_a_played_voice_keeps_its_lengths_where_another_moves_under_it():
+    """One track, played: a soprano's quarters over an alto moving in eighths keep their
+    length (a review of played MIDI files read a one-track chorale's quarters as eighths, the
+    alto's eighths cutting the chord), the alto keeps its eighths, and notes let go a little
+    early before a rest (detached eighths, the last note) are not a sixteenth short."""
+    from composer_gui.music.quantize import notation_view
+
+    rng = __import__("random").Random(3)
+
+    def played(start: int, pitch: int, length: int, held: float) -> Note:
+        return Note(max(0, start + rng.randint(-25, 25)), pitch, int(length * held))
+
+    soprano = [played(i * TPQ, 72 + i % 3, TPQ, 1.08) for i in range(8)]
+    alto = [played(i * TPQ // 2, 64 + i % 4, TPQ // 2, 1.1) for i in range(16)]
+    detached = [played(8 * TPQ + i * 2 * TPQ, 60 + i, TPQ // 2, 0.6) for i in range(2)]
+    last = played(12 * TPQ, 65, TPQ, 0.8)
+    view = notation_view(Score(parts=(Part(tuple(sorted(soprano + alto + detached + [last]))),)))
+    assert view.human
+    notes = view.score.parts[0].notes
+    assert [n.duration for n in notes if n.pitch >= 72] == [TPQ] * 8
+    assert [n.duration for n in notes if 64 <= n.pitch < 72 and n.start < 8 * TPQ] == \
+        [TPQ // 2] * 16
+    assert [n.duration for n in notes if n.start >= 8 * TPQ] == [TPQ // 2] * 2 + [TPQ]
+
+
 def test_triplets_stay_triplets_where_the_music_has_them():
     notes = (*(Note(i * 160, 60 + i, 160) for i in range(6)), Note(960, 72, 960))
     xml = musicxml_text(Score(parts=(Part(notes),)))
