@@ -146,14 +146,32 @@ def _final_chord_step(bar_step: int, stop_step: int, beat: int, after: int | Non
 # (a listening review: "a long held tonic instead of a struck cadence figure"). Bars of three
 # beats (3/4 airs end on a half note from the downbeat) and of four keep _final_chord_step.
 LINE_FINAL_ON_LAST_BEAT = True
+# ... and so does a slip jig (9/8: three compound beats), and a bar of four beats short by an
+# upbeat closes on the meter's middle beat, not its downbeat. A fiddler's review of folk
+# continuations read the tonic held through the whole last bar, tied (a dotted half and an
+# eighth in a reel after an eighth's pickup, a dotted half and a dotted quarter in a slip
+# jig), in 44 of 144; the 7-eighth bar had been heard as one of three beats. Aird's and
+# O'Neill's tunes strike their last note in the last beat (9/8: 37 of 37, 21 on it) or, in
+# 4/4 after an eighth's pickup, on beat 3 or 4 (61 of 65; none from the downbeat; a scratch
+# count, /work/s61/finalbar.py and final98.py); beat 3 leaves the tonic a dotted quarter.
+LINE_FINAL_SHORT_BARS = True
 
 
-def _line_final_step(bar_step: int, stop_step: int, beat: int, bar_beats: int) -> int:
+def _line_final_step(bar_step: int, stop_step: int, beat: int, bar_beats: int,
+                     compound: bool = False) -> int:
     """Where a melody's final tonic starts in its last bar (``bar_beats``: the meter's beats
-    to the bar, the last bar maybe short by an upbeat): the last beat that starts in it, in a
-    meter of two beats (LINE_FINAL_ON_LAST_BEAT); else :func:`_final_chord_step`."""
+    to the bar, the last bar maybe short by an upbeat; ``compound``: its beats are dotted): the
+    last beat that starts in it, in a meter of two beats (LINE_FINAL_ON_LAST_BEAT) or of three
+    dotted ones; the middle beat of four (LINE_FINAL_SHORT_BARS); else
+    :func:`_final_chord_step`."""
+    last = bar_step + (stop_step - 1 - bar_step) // beat * beat
     if LINE_FINAL_ON_LAST_BEAT and bar_beats == 2 and stop_step > bar_step:
-        return bar_step + (stop_step - 1 - bar_step) // beat * beat
+        return last
+    if LINE_FINAL_SHORT_BARS and stop_step > bar_step:
+        if compound and bar_beats == 3:
+            return last
+        if bar_beats >= 4 and bar_beats % 2 == 0:
+            return min(bar_step + bar_beats // 2 * beat, last)
     return _final_chord_step(bar_step, stop_step, beat)
 
 

@@ -777,7 +777,8 @@ class VoiceSampler:
             not request.harmonize else 0
         if n == 1:  # a tune: a figure, then the tonic on the last beat
             last_beat = _line_final_step(last_bar_step, stop_step, beat,
-                                         ts.bar_ticks // ts.beat_ticks)
+                                         ts.bar_ticks // ts.beat_ticks,
+                                         ts.beat_ticks != 4 * TPQ // ts.denominator)
         elif own_phrase:
             last_beat = _final_chord_step(last_bar_step, stop_step, beat, grid_from, own_phrase,
                                           grid_from - bar_steps[where(grid_from)[0]])

@@ -375,6 +375,11 @@ def test_a_tune_ends_on_its_last_bars_last_beat_in_a_meter_of_two(tiny_melody_mo
     assert _line_final_step(100, 112, 6, 2) == 106
     assert _line_final_step(100, 105, 6, 2) == 100  # a short bar of one beat: the downbeat
     assert _line_final_step(100, 112, 4, 3) == 100
+    # a slip jig's last beat; a 4/4 bar short by an eighth's upbeat: its middle beat, the
+    # tonic a dotted quarter (a fiddler's review read it held through the bar, tied)
+    assert _line_final_step(100, 118, 6, 3, compound=True) == 112
+    assert _line_final_step(100, 114, 4, 4) == 108
+    assert _line_final_step(100, 116, 4, 4) == 108  # a whole bar of 4/4: as before
 
 
 def test_a_strain_closes_where_it_ends():
