@@ -651,6 +651,28 @@ def test_a_tune_strikes_its_sketchs_figures_about_as_often(tiny_melody_model, mo
     assert vs._figure_share(counts, 0b1, 2) == pytest.approx(0.5 / 13)
 
 
+def test_the_figure_pull_moves_the_models_own_chance_of_striking():
+    """``_figure_pull`` moves the chance of striking the logits give to the sketch's share
+    from where the model has it (a pull from even odds had pushed 3/4 airs into plain
+    quarters), each way by FIGURE_MOVE nats at most; the pitches keep their odds."""
+    from composer_gui.ml import voice_sampler as vs
+
+    off = 5  # (pitches from token 5; HOLD and REST among those before)
+    waits = [vs.HOLD, vs.REST]
+    logits = np.full((2, 7), np.log(1e-12))
+    logits[:, waits] = np.log([[0.05, 0.05], [0.6, 0.1]])
+    logits[:, off:] = np.log([[0.6, 0.3], [0.2, 0.1]])  # striking: 0.9, 0.3
+    biased = logits.copy()
+    vs._figure_pull(biased, np.array([0, 1]), 0.6, 1.0, off)
+    prob = np.exp(biased) / np.exp(biased).sum(axis=1, keepdims=True)
+    assert prob[:, off:].sum(axis=1) == pytest.approx([0.6, 0.6], abs=1e-6)
+    assert prob[0, off] / prob[0, off + 1] == pytest.approx(2.0)
+    strong = logits.copy()  # a share far from the model's: moved FIGURE_MOVE nats, no more
+    vs._figure_pull(strong, np.array([1]), 1e-4, 1.0, off)
+    assert strong[1, off:] - logits[1, off:] == pytest.approx([-vs.FIGURE_MOVE] * 2)
+    assert (strong[0] == logits[0]).all()
+
+
 def test_a_tune_may_rest_as_long_as_its_sketch_does(tiny_melody_model):
     """A song that breathes a quarter between its phrases may breathe a quarter in its
     continuation (the eighth-rest cap, MELODY_REST_TICKS, gives way to the sketch's longest
