@@ -22,6 +22,7 @@ import mido.midifiles.midifiles as _mido_files
 
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
+from .quantize import HUMAN_PLAIN, is_human
 from .score import (
     DRUM_CHANNEL,
     FERMATA_HOLD,
@@ -279,7 +280,64 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
         title=song_title or title,
         fermatas=tuple(fermatas),
     )
-    return _upbeat_read(_fermatas_unheld(score))
+    score = _upbeat_read(_fermatas_unheld(score))
+    return _played_start(score, warnings) if PLAYED_START else score
+
+
+# A recording (quantize.is_human: its onsets off every notation grid) starts where its first
+# note is: whole bars of silence before it (a count-in) are left out, and a first bar whose
+# notes begin in its second half is an upbeat (its length from the first note, to the nearest
+# sixteenth; a first note played up to half a sixteenth early starts on it, its end kept). A
+# review of played MIDI files read six recordings on a DAW's bar grid with an empty bar, then
+# a bar of rests before the upbeat, both to be deleted by hand. Drawn and notated files keep
+# their bars (a sketch may open with rests) and round-trip exactly.
+PLAYED_START = True
+
+
+def _played_start(score: Score, warnings: list[str]) -> Score:
+    """A recording that opens with silence, from its first note (:data:`PLAYED_START`)."""
+    if score.pickup or not any(is_human(p.notes) for p in score.parts if not p.is_drum):
+        return score
+    first = min((n.start for p in score.parts for n in p.notes), default=0)
+    empty = score.bar_at(first)
+    if empty:
+        cut = score.bar_start(empty)
+        score = score.slice(cut, score.end_tick + 1)
+        first -= cut
+        warnings.append(f"left out {_bars(empty)} of silence before the first note (a count-in)")
+    if score.bar_count() < 2:
+        return score
+    length = score.bar_start(1)
+    onset = (first + HUMAN_PLAIN // 2) // HUMAN_PLAIN * HUMAN_PLAIN
+    if not length <= 2 * onset < 2 * length:
+        return score
+    # (a first note played a little early starts the upbeat, its end kept)
+    return replace(score.map_notes(
+        lambda n: replace(n, start=onset, duration=max(1, n.end - onset))
+        if n.start < onset else n, drums=True), pickup=length - onset)
+
+
+def _bars(count: int) -> str:
+    return f"{count} bar{'s' if count > 1 else ''}"
+
+
+def _delayed(score: Score, shift: int) -> Score:
+    """``score`` ``shift`` ticks later: its notes and its changes after tick 0."""
+    if not shift:
+        return score
+
+    def later(events):
+        return tuple(e if not e.tick else replace(e, tick=e.tick + shift) for e in events)
+
+    return replace(
+        score,
+        parts=tuple(p.with_notes([replace(n, start=n.start + shift) for n in p.notes])
+                    for p in score.parts),
+        tempos=later(score.tempos),
+        time_signatures=later(score.time_signatures),
+        key_signatures=later(score.key_signatures),
+        fermatas=tuple(t + shift for t in score.fermatas),
+    )
 
 
 def _upbeat_read(score: Score) -> Score:
@@ -295,20 +353,10 @@ def _upbeat_read(score: Score) -> Score:
             not any(n.start < meters[1].tick for p in score.parts for n in p.notes):
         return score
     shift = meters[1].bar_ticks - meters[0].bar_ticks
-
-    def later(events):
-        return tuple(e if not e.tick else replace(e, tick=e.tick + shift) for e in events)
-
-    return replace(
-        score,
-        parts=tuple(p.with_notes([replace(n, start=n.start + shift) for n in p.notes])
-                    for p in score.parts),
-        tempos=later(score.tempos),
-        time_signatures=(replace(meters[1], tick=0), *later(meters[2:])),
-        key_signatures=later(score.key_signatures),
-        fermatas=tuple(t + shift for t in score.fermatas),
-        pickup=meters[0].bar_ticks,
-    )
+    moved = _delayed(score, shift)  # (the short first meter gives way to the next one)
+    return replace(moved, time_signatures=(replace(meters[1], tick=0),
+                                           *moved.time_signatures[2:]),
+                   pickup=meters[0].bar_ticks)
 
 
 def _fermatas_unheld(score: Score) -> Score:

@@ -176,6 +176,40 @@ def test_a_musescore_upbeat_is_read_as_a_pickup(folder):
                                                         (6 * TPQ, 71)]
 
 
+def _played(starts, length=TPQ // 2) -> mido.MidiTrack:
+    """A line played with its onsets off the grid: ``starts`` in ticks, each note a little
+    detached."""
+    msgs, now = [], 0
+    for i, t in enumerate(starts):
+        msgs += [on(60 + i % 5, t - now), off(60 + i % 5, length - 80)]
+        now = t + length - 80
+    return track(mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0), *msgs)
+
+
+def test_a_recording_starts_from_its_first_note(folder):
+    """Recorded on a DAW's bar grid: a bar of count-in left empty, and an upbeat of a quarter
+    played at the end of the next bar. The empty bar is left out (and said), the upbeat read
+    as the pickup, its first note played a little early starting it (a review of played MIDI
+    files read an empty bar and a bar of rests before every such tune)."""
+    jitter = [-25, 17, -9, 22, -14, 8, -20, 11, 19, -6]
+    starts = [2 * 4 * TPQ - TPQ + j for j in jitter[:1]]
+    starts += [2 * 4 * TPQ + i * TPQ // 2 + j for i, j in enumerate(jitter[1:] * 2)]
+    mid = mido.MidiFile(type=1, ticks_per_beat=TPQ)
+    mid.tracks.append(_played(starts))
+    warnings: list[str] = []
+    back = read_midi(save(mid, folder / "played_upbeat.mid"), warnings)
+    assert back.pickup == TPQ and back.upbeat == TPQ
+    assert any("left out 1 bar of silence" in w for w in warnings)
+    assert back.notes[0].start == 3 * TPQ and back.notes[0].end == starts[0] - 4 * TPQ + TPQ \
+        // 2 - 80
+    assert [n.start for n in back.notes[1:]] == [t - 4 * TPQ for t in starts[1:]]
+    # notes written on the grid (a sketch that opens with rests) keep their bars
+    drawn = mido.MidiFile(type=1, ticks_per_beat=TPQ)
+    drawn.tracks.append(_played([2 * 4 * TPQ - TPQ + i * TPQ for i in range(8)]))
+    kept = read_midi(save(drawn, folder / "drawn_rests.mid"))
+    assert kept.pickup == 0 and kept.notes[0].start == 7 * TPQ
+
+
 def test_every_part_track_carries_the_key_signature_for_musescore(folder):
     score = Score(parts=(Part((Note(0, 65, TPQ),), name="S"), Part((Note(0, 53, TPQ),), name="B")),
                   key_signatures=(KeySignature(0, -1), KeySignature(2 * TPQ, -3)), title="K")
