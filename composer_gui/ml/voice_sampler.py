@@ -1891,6 +1891,7 @@ class VoiceSampler:
                             # review heard it tied over the bar line in 12 of 24 quick files)
                             mask[holding & mask[:, pitch_offset:].any(axis=1), HOLD] = False
                     biased = logits
+                    copying = np.zeros(len(logits), bool)  # rows pulled to restate a bar
                     # at a strain's close the bar is not restated: the tonic, then held (1,
                     # 2), or a slow tune's own close (3)
                     if frame.strain_close in (1, 2):
@@ -1907,6 +1908,7 @@ class VoiceSampler:
                                 biased, hist, frame.step, (lags[0] // 2,),
                                 room & echoing & ~(restating & bool(in_strain)),
                                 job.first_onset)
+                        copying = (biased != logits).any(axis=1)
                     if n == 1 and job.home_final >= 0 and frame.step >= job.home_from and \
                             not frame.final and HOME_APPROACH_PULL:  # the dominant's beat
                         biased = biased.copy() if biased is logits else biased
@@ -1958,13 +1960,15 @@ class VoiceSampler:
                                                          _figure_share(job.figure_counts, *key))
                                 strike_ok, wait_ok, p = figure_rules[key]
                                 rows_f = figure == f
+                                even = rows_f  # (the pull from even odds: FIGURE_FROM_MODEL)
                                 if FIGURE_PULL and FIGURE_FROM_MODEL and frame.pos:
-                                    _figure_pull(biased, np.flatnonzero(rows_f), p,
+                                    _figure_pull(biased, np.flatnonzero(rows_f & ~copying), p,
                                                  rhythm * FIGURE_PULL, pitch_offset)
-                                elif FIGURE_PULL:
+                                    even = rows_f & copying
+                                if FIGURE_PULL:
                                     pull = rhythm * FIGURE_PULL
-                                    biased[rows_f, pitch_offset:] += pull * np.log(2 * p)
-                                    biased[rows_f, HOLD] += pull * np.log(2 * (1 - p))
+                                    biased[even, pitch_offset:] += pull * np.log(2 * p)
+                                    biased[even, HOLD] += pull * np.log(2 * (1 - p))
                                 if not strike_ok:
                                     biased[rows_f, pitch_offset:] -= rhythm * FIGURE_COST
                                 if not wait_ok:
@@ -3797,13 +3801,15 @@ FIGURE_PRIOR = 0.5
 # most), the pitches struck keeping their odds. Even odds had pushed every beat toward a note
 # on it held to the next (a sketch's beats mostly strike on the beat and seldom on its
 # eighths), and a fiddler's review heard 3/4 airs continued in plain quarters: 16 of 20, 52%
-# of their bars. Aird's 3/4 tunes continued from bar 5 (/work/s61/airs/airs.py), bars of
-# three quarters 74% -> 33% (the tunes 13%), notes a bar 3.11 -> 3.87 (4.20); beats in
-# figures the sketch never strikes val / test / Essen 7.2 / 6.7 / 3.0% -> 9.1 / 7.2 / 3.2%
-# (the tunes 8.7 / 8.9 / 6.9%), the figures' distance from the sketch's 0.198 / 0.189 /
-# 0.171 -> 0.191 / 0.187 / 0.169 (bench/sketch_rhythm.py). The bar's downbeat keeps the even
-# odds: moved there too, weak beats held over the bar line where the sketch never does so
-# rose (Essen 5 -> 10 of 160)
+# of their bars. A bar being restated keeps the even odds (moved, its copies broke: the
+# card's restated bars 0.237 -> 0.202), and so does the bar's downbeat (moved there too, weak
+# beats held over the bar line where the sketch never does so rose, Essen 5 -> 10 of 160).
+# Aird's 3/4 tunes continued from bar 5 (/work/s61/airs/airs.py): bars of three quarters 74%
+# -> 33% (the tunes 13%), notes a bar 3.11 -> 3.87 (4.20). bench/sketch_rhythm.py, val /
+# test / Essen: the figures' distance from the sketch's 0.198 / 0.189 / 0.171 -> 0.161 /
+# 0.163 / 0.145 (the tunes 0.183 / 0.201 / 0.191), beats in figures the sketch never strikes
+# 7.2 / 6.7 / 3.0% -> 7.8 / 7.1 / 3.1% (8.7 / 8.9 / 6.9%); bench/restatement.py test,
+# restated 0.280 -> 0.280
 FIGURE_FROM_MODEL = True
 FIGURE_MOVE = 2.0
 
