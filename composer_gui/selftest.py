@@ -494,7 +494,8 @@ def startup_probe(timeout_s: float = 60.0) -> int:
     try:
         app.exec()
     finally:
-        window.doc.undo_stack.setClean()  # never ask "save changes?"
+        controller.discard()  # never ask "keep the variation?"
+        window.doc.undo_stack.setClean()  # ... nor "save changes?"
         window.close()
         workers.shutdown()
         with contextlib.suppress(OSError):

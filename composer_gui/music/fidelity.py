@@ -60,7 +60,8 @@ def losses(original: Score, copy: Score) -> list[str]:
                 out.append(f"gave {label} MIDI program {b.program} instead of {a.program}")
             if a.name and a.name != b.name:  # an unnamed part may be named by the copy
                 out.append(f"renamed {label} to {b.name!r}")
-    if original.title != copy.title:
+    if original.title and original.title != copy.title:
+        # (an untitled score's copy is named after its file by the reader: no change made)
         out.append("changed the title")
     return out
 

@@ -131,6 +131,9 @@ def musicxml_problem(text: str) -> str:
     divisions = 1
     measures = len(re.findall(r"<measure[\s>]", text))
     parts = max(1, len(re.findall(r"<part[\s>]", text)))
+    if re.search(r"<score-(?:partwise|timewise)[\s>]", text) and \
+            not re.search(r"<(?:score-)?part[\s>]", text):
+        return "it holds no parts"  # (music21 said "'Score' object has no attribute ...")
     if measures / parts > limits.MAX_QUARTERS:
         return f"it has {measures // parts:,} bars, beyond the maximum score length " \
                f"({limits.DESCRIPTION})"

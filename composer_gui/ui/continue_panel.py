@@ -691,7 +691,10 @@ def scrolling(panel: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setMinimumWidth(panel.minimumSizeHint().width())
+    # ... with room for the vertical scroll bar beside it (a review read the spin boxes' arrows
+    # and the Stop button cut off under it in a 1024 x 700 window)
+    area.setMinimumWidth(panel.minimumSizeHint().width()
+                         + area.verticalScrollBar().sizeHint().width())
     return area
 
 

@@ -107,7 +107,14 @@ class EditController(QObject):
                              "of the music does", 5000)
 
     def quantize(self) -> None:
-        self.doc.push(undo.quantize_command(self.doc, self.targets(), self.roll.grid_step()))
+        keys = self.targets()
+        command = undo.quantize_command(self.doc, keys, self.roll.grid_step())
+        if command is None:  # (a review pressed Q and saw nothing happen)
+            what = "the selected notes" if self.doc.selection else "the notes in view"
+            self.status.emit(f"Nothing to quantize: {what} already sit on the grid" if keys
+                             else "No notes to quantize", 4000)
+            return
+        self.doc.push(command)
 
     def toggle_phrase_end(self) -> None:
         """A fermata at the end of the selection (its last onset), or none where it has one."""

@@ -20,6 +20,7 @@ the document (the window stops generation and playback then), ``replaced`` after
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -111,11 +112,16 @@ class FileController(QObject):
         self.dialogs = dialogs
         self._loading: Task | None = None
         self._audio_export: Task | None = None
+        # work not yet in the document (a proposal on show): the window settles it, kept or
+        # discarded, before the document is replaced; False: the composer stays
+        self.settle_pending: Callable[[], bool] = lambda: True
 
     # ----- replacing the document -----------------------------------------------------------------
     def maybe_discard(self) -> bool:
         """True when the current document may be replaced (saved, discarded or unmodified)."""
         self.aboutToAsk.emit()
+        if not self.settle_pending():
+            return False
         if not self.doc.modified:
             return True
         choice = self.dialogs.ask_unsaved_changes()
@@ -236,6 +242,9 @@ class FileController(QObject):
     # ----- exporting a copy -----------------------------------------------------------------------
     def export(self, kind: str) -> Task | None:
         suffix, filters, label = EXPORTS[kind]
+        if not self.doc.score.note_count:  # (as Export Audio says: a review exported empty
+            self.status.emit("Nothing to export: the score is empty.", 6000)  # files)
+            return None
         offered = self.offered_stem()
         source = self.doc.source
         if source is not None and kind_of(source) == kind_of(Path(offered + suffix)) and \

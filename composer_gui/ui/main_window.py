@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.header = ScoreHeader(self.doc, self.roll)
         self.transport = transport if transport is not None else Transport(self)
         self.files = FileController(self.doc, self.settings, self, self)
+        self.files.settle_pending = self._settle_proposal
         self.autosave = Autosaver(self.doc, self.settings, self)
         self.open_progress = OpenProgress(self.files, self)  # "Opening…" with Cancel
         self.edits = EditController(self.doc, self.roll, self)
@@ -160,10 +161,11 @@ class MainWindow(QMainWindow):
               "Put a fermata on the end of the selection, or take it away (F): the models end "
               "their phrases where the sketch's end in the bar, and Harmonize closes each with "
               "a cadence"),
-            A("zoom_in", "Zoom &In", lambda: roll.zoom_x(1.25), S.ZoomIn),
+            # (Ctrl+= too: Ctrl++ needs Shift on a US keyboard, and a review found Ctrl+= dead)
+            A("zoom_in", "Zoom &In", lambda: roll.zoom_x(1.25), (S.ZoomIn, "Ctrl+=")),
             A("zoom_out", "Zoom &Out", lambda: roll.zoom_x(0.8), S.ZoomOut),
             A("zoom_fit", "Zoom to &Fit", roll.zoom_to_fit, "Ctrl+0"),
-            A("taller", "Taller Rows", lambda: roll.zoom_y(1.25), "Ctrl+Alt+="),
+            A("taller", "Taller Rows", lambda: roll.zoom_y(1.25), ("Ctrl+Alt+=", "Ctrl+Alt++")),
             A("shorter", "Shorter Rows", lambda: roll.zoom_y(0.8), "Ctrl+Alt+-"),
             A("continue", "&Continue", self.panel.start_continue, "Ctrl+Return",
               "Let the model write the next bars"),
@@ -365,6 +367,34 @@ class MainWindow(QMainWindow):
         return {QMessageBox.StandardButton.Save: "save",
                 QMessageBox.StandardButton.Discard: "discard"}.get(
             QMessageBox.StandardButton(answer), "cancel")
+
+    def ask_keep_proposal(self) -> str:
+        """'keep', 'discard' or 'cancel': the variation on show, before New, Open or Quit."""
+        box = QMessageBox(QMessageBox.Icon.Question, APPLICATION,
+                          "Keep the variation on show?", parent=self)
+        box.setInformativeText("Continue's variations are not in the score until you keep "
+                               "one; New, Open and Quit would discard them.")
+        keep = box.addButton("Keep", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.exec()
+        return {keep: "keep", discard: "discard"}.get(box.clickedButton(), "cancel")
+
+    def _settle_proposal(self) -> bool:
+        """A proposal on show is work too: kept (then the score's own question follows),
+        discarded, or the composer stays (a review lost one to Ctrl+N without a word)."""
+        if not self.proposal.active:
+            return True
+        choice = self.ask_keep_proposal()
+        if choice == "keep":
+            if not self.controller.keep():
+                self.controller.discard()  # (a variation without notes: nothing to keep)
+            return True
+        if choice == "discard":
+            self.controller.discard()
+            return True
+        return False
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from composer_gui.ml import model_folder
 from composer_gui.ml.model_folder import ModelError
 
+from .screens import resize_within_screen
 from .train_window import COLORS, pyqtgraph
 from .workers import Task
 
@@ -161,7 +162,7 @@ class ModelsWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)
 
         self.list.currentItemChanged.connect(lambda *_: self._selected())
         self.rename_button.clicked.connect(self.rename)

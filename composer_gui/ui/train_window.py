@@ -40,6 +40,7 @@ from composer_gui.ml import model_folder
 from composer_gui.ml.data_check import NGRAM_NOTES
 from composer_gui.ml.model_folder import ModelError
 
+from .screens import resize_within_screen
 from .training_process import TrainingProcess, training_unavailable
 
 PRESETS = (("tiny", "Tiny: 1 x 32 LSTM (a test; seconds)"),
@@ -246,7 +247,7 @@ class TrainWindow(QDialog):
         layout.addWidget(split, 1)
         layout.addLayout(bar)
         layout.addLayout(buttons)
-        self.resize(980, 760)
+        resize_within_screen(self, 980, 760)
 
         self.browse.clicked.connect(self._browse)
         self.folder.editingFinished.connect(self._folder_edited)

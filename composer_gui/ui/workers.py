@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 _USER_FACING = ("ScoreFileError", "ModelError", "ValueError", "OSError", "FileNotFoundError",
                 "PermissionError", "SoundFontError", "MidiUnavailable", "AudioUnavailable")
 
+# ... and those that are the user's input, not a bug: logged in a line, without a traceback
+_EXPECTED = ("ScoreFileError", "ModelError", "FileNotFoundError", "PermissionError",
+             "SoundFontError", "MidiUnavailable", "AudioUnavailable")
+
 _RUNNING: set[Task] = set()
 
 
@@ -76,7 +80,11 @@ class _Thread(QThread):
         try:
             result = self.fn(self.ctx)
         except BaseException as exc:  # the worker must never take the app down
-            log.warning("background task failed", exc_info=True)
+            # a file the composer chose that is not music, a missing model: the message says
+            # it all (a review read a traceback on the console for each bad file opened); a
+            # bug keeps its traceback for the log
+            expected = {c.__name__ for c in type(exc).__mro__} & set(_EXPECTED)
+            log.warning("background task failed: %s", exc, exc_info=not expected)
             self.outcome = ("failed", user_message(exc))
         else:
             self.outcome = ("cancelled", None) if self.ctx.cancelled else ("finished", result)

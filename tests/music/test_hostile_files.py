@@ -52,6 +52,15 @@ def test_the_musicxml_reproducers_are_refused_before_music21(tmp_path):
     assert read_score(musicxml(tmp_path, fifths=-7), time_limit=QUICK).note_count == 1
 
 
+def test_a_musicxml_score_without_parts_says_so(tmp_path):
+    """Not music21's "'Score' object has no attribute 'partName'" (a review's dialog)."""
+    path = tmp_path / "noparts.musicxml"
+    path.write_text('<?xml version="1.0"?><score-partwise><part-list></part-list>'
+                    "</score-partwise>")
+    message = refused(path, "holds no parts")
+    assert "attribute" not in message
+
+
 def test_the_abc_reproducer_is_refused(tmp_path):
     path = tmp_path / "tune.abc"
     path.write_text("X:1\nM:2/4\nL:1/16\nK:G\nG2B99999999G99999999 A2A2|\n")  # 55 bytes

@@ -39,6 +39,13 @@ def window(qtbot, settings, backend, monkeypatch):
         return w.answer
 
     monkeypatch.setattr(w, "ask_unsaved_changes", ask)
+    w.proposal_answer = "discard"
+
+    def ask_proposal():
+        w.prompts.append("proposal")
+        return w.proposal_answer
+
+    monkeypatch.setattr(w, "ask_keep_proposal", ask_proposal)
     monkeypatch.setattr(w, "show_error", lambda title, text: w.errors.append((title, text)))
     w.resize(1200, 800)
     qtbot.addWidget(w)

@@ -91,6 +91,44 @@ def test_escape_discards_the_proposal(window, qtbot):
     assert window.doc.score.notes == ns and window.doc.undo_stack.count() == 0
 
 
+def test_escape_ends_a_selection_before_it_discards_the_proposal(window, qtbot):
+    """Esc pressed to clear a selection clears it and keeps the variations on show (a review
+    lost every variation so, and Undo undid a note of the composer's instead); the next Esc
+    discards them."""
+    sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.roll.canvas.setFocus()
+    window.doc.set_selection([(0, window.doc.score.parts[0].notes[0])])
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_Escape)
+    assert window.proposal.active and not window.doc.selection
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_Escape)
+    assert not window.proposal.active
+
+
+def test_new_asks_before_it_drops_a_proposal(window, qtbot):
+    """A proposal on show is work the composer may want: New asks (a review lost one to
+    Ctrl+N without a word). Cancel stays; Keep keeps it, and the score's own question
+    follows; Discard goes on."""
+    ns = sketch(window)
+    window.doc.undo_stack.setClean()
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.proposal_answer = "cancel"
+    assert not window.files.new_document()
+    assert window.prompts == ["proposal"] and window.proposal.active
+    window.proposal_answer, window.answer = "keep", "cancel"
+    assert not window.files.new_document()
+    assert window.prompts == ["proposal", "proposal", window.doc.display_name]
+    assert not window.proposal.active and len(window.doc.score.notes) > len(ns)
+    window.doc.undo_stack.undo()
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.proposal_answer = "discard"
+    assert window.files.new_document()
+    assert not window.proposal.active and not window.doc.score.notes
+
+
 def test_stop_cancels_a_running_generation(window, qtbot, backend):
     backend.endless = True
     backend.delay = 0.005

@@ -187,6 +187,21 @@ def test_opening_a_missing_file_reports_it(window, qtbot, tmp_path):
     assert "no such file" in window.errors[0][1]
 
 
+def test_an_empty_score_is_not_exported(window, qtbot, tmp_path, monkeypatch):
+    """MIDI and MusicXML refuse an empty score as Export Audio does (a review exported empty
+    files, one "succeeding" with a note that it could not be read back)."""
+    asked = []
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(window, "ask_save_path", lambda *a: asked.append(a) or out / "x")
+    messages = []
+    window.files.status.connect(lambda text, _ms: messages.append(text))
+    for kind in ("midi", "musicxml"):
+        assert window.files.export(kind) is None
+    assert not asked and not list(out.iterdir())
+    assert messages == ["Nothing to export: the score is empty."] * 2
+
+
 def test_exporting_to_a_missing_folder_reports_it(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.files.exportFailed, timeout=5000):
         window.files.export_to(tmp_path / "nope" / "x.mid")

@@ -255,6 +255,10 @@ def test_transpose_and_quantize_actions(window):
     assert [n.pitch for n in notes(window)] == [72, 76]
     window.edits.quantize()
     assert [(n.start, n.duration) for n in notes(window)] == [(0, TPQ), (TPQ, TPQ)]
+    said = []
+    window.edits.status.connect(lambda text, _ms: said.append(text))
+    window.edits.quantize()  # on the grid already: said, no undo step
+    assert said == ["Nothing to quantize: the selected notes already sit on the grid"]
     window.edits.transpose(100)  # out of range: refused, nothing changes
     assert [n.pitch for n in notes(window)] == [72, 76]
     assert window.doc.undo_stack.count() == 2

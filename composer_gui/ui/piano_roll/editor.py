@@ -470,14 +470,16 @@ class PianoRoll(QWidget):
             if key in (k.Key_Return, k.Key_Enter):
                 self.keepRequested.emit()
                 return True
-            if key == k.Key_Escape:
-                self.discardRequested.emit()
-                return True
         if key == k.Key_Escape:
+            # one thing at a time: a drag, then a selection, then the proposal on show (a
+            # review pressed Esc to end a rubber band and lost every variation; discarding is
+            # no undo step)
             if self.busy:
                 self.cancel_gestures()
-            else:
+            elif self.doc.selection:
                 self.doc.set_selection(())
+            elif self.proposal.active:
+                self.discardRequested.emit()
             return True
         arrows = {k.Key_Left: (-1, 0), k.Key_Right: (1, 0), k.Key_Up: (0, 1), k.Key_Down: (0, -1)}
         if key in arrows and not mods & Qt.KeyboardModifier.ControlModifier:
