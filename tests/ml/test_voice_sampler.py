@@ -922,6 +922,34 @@ def test_a_region_keeps_what_is_outside_and_the_parts_not_asked_for(sampler):
     assert results[0] != results[1]
 
 
+def test_a_regions_variations_differ_or_say_they_cannot(sampler, monkeypatch):
+    """One voice, one bar, three variations: each keeps a candidate that writes what the
+    others and the replaced notes do not, where one is to be had (a review got three alike, the
+    notes they replaced, in 6 of 7 tries); sampled greedily, none is, and the sampler
+    says so rather than show three alike as three."""
+    from composer_gui.ml import voice_sampler as vs
+
+    score = chorale(20)
+    lo, hi = BAR, 2 * BAR
+
+    def alto_bars(request):
+        out = sampler.generate(score, request)
+        return [tuple((n.start, n.pitch) for n in r.parts[1].notes if lo <= n.start < hi)
+                for r in out]
+
+    request = GenerationRequest(start_tick=lo, end_tick=hi, seed=3, variations=3, parts=(1,))
+    bars = alto_bars(request)
+    replaced = tuple((n.start, n.pitch) for n in score.parts[1].notes if lo <= n.start < hi)
+    assert len(set(bars)) == 3 and replaced not in bars
+    greedy = dataclasses.replace(request, top_k=1)
+    alto_bars(greedy)
+    assert sampler.search.repeated >= 2
+    assert any("found nothing else here" in w for w in sampler.warnings)
+    monkeypatch.setattr(vs, "DISTINCT_VARIATIONS", False)
+    alto_bars(greedy)
+    assert not any("found nothing else here" in w for w in sampler.warnings)
+
+
 def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
     score = melody(8)
     results = sampler.generate(score, GenerationRequest(harmonize=True, variations=2, seed=8))
