@@ -197,7 +197,14 @@ def move_command(doc: Document, keys: Iterable[NoteKey], dt: int, dp: int,
     if not keys or (dt == 0 and dp == 0):
         return None
     moved = [(p, replace(n, start=n.start + dt, pitch=n.pitch + dp)) for p, n in keys]
-    return EditNotes(doc, keys, moved, text or f"Move {plural(len(keys), 'note')}")
+    # a note moved onto another of its part's at the same start and pitch takes its place, as
+    # a DAW's does (a review dropped a note on its twin: two notes drawn as one, and the panel
+    # then read the melody as chords)
+    landing = {(p, n.start, n.pitch) for p, n in moved}
+    leaving = set(keys)
+    covered = [(i, n) for i, part in enumerate(doc.score.parts) for n in part.notes
+               if (i, n.start, n.pitch) in landing and (i, n) not in leaving]
+    return EditNotes(doc, keys + covered, moved, text or f"Move {plural(len(keys), 'note')}")
 
 
 def resize_command(doc: Document, keys: Iterable[NoteKey], dlen: int, min_len: int
