@@ -175,6 +175,11 @@ class ContinueController(QObject):
         self.received = 0
         self.warnings: list[str] = []  # what the sampler repaired or assumed, shown when done
         self.cut_tick: int | None = None  # where a stopped generation's variations end together
+        # the bars the proposal was written in (meters and upbeat): changed under it, its notes
+        # no longer fall where they were written, and it goes (a review kept a 3/4
+        # continuation over 4/4 bar lines after changing the meter while it ran)
+        self._bars: tuple | None = None
+        doc.scoreChanged.connect(self._on_score_changed)
 
     @property
     def running(self) -> bool:
@@ -208,6 +213,7 @@ class ContinueController(QObject):
             options.start_tick, options.end_tick = region
         start = score.end_tick if options.start_tick is None else options.start_tick
         self.proposal.begin(options.variations, start, region, edits.target_part(score))
+        self._bars = _bars_of(score)
         self.received = 0
         self.warnings = []
         self.cut_tick = None
@@ -272,6 +278,15 @@ class ContinueController(QObject):
         self.proposal.clear()
         if shown:
             self.discarded.emit()
+
+    def _on_score_changed(self) -> None:
+        if self._bars is None or not (self.proposal.active or self.running):
+            return
+        if _bars_of(self.doc.score) != self._bars:
+            self.discard()
+            self.refused.emit("The bars changed under the variations (they were written in "
+                              "the old meter), so they were discarded. Continue again to "
+                              "write in the new one.")
 
     def _end_together(self) -> None:
         """A generation stopped midway: its variations, and the voices of each, end together
@@ -365,3 +380,9 @@ def harmony_model(current: Any, models: list[Any]) -> Any:
         return current
     best = max(models, key=lambda m: len(getattr(m, "voices", ())), default=None)
     return best if best is not None and len(best.voices) > 1 else current
+
+
+def _bars_of(score) -> tuple:
+    """What places a proposal's notes in their bars: the meters and the upbeat."""
+    return tuple((t.tick, t.numerator, t.denominator) for t in score.time_signatures), \
+        score.pickup

@@ -129,6 +129,24 @@ def test_new_asks_before_it_drops_a_proposal(window, qtbot):
     assert not window.proposal.active and not window.doc.score.notes
 
 
+def test_a_meter_changed_under_a_proposal_discards_it(window, qtbot):
+    """Its notes were written in the old bars (a review kept a 3/4 continuation over 4/4 bar
+    lines): the proposal goes, and the panel says why."""
+    from composer_gui.ui import undo
+
+    ns = sketch(window)
+    said = []
+    window.controller.refused.connect(said.append)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.doc.push(undo.tempo_command(window.doc, 90))  # (the bars stay: it stays)
+    assert window.proposal.active and not said
+    window.doc.push(undo.meter_command(window.doc, 3, 4))
+    assert not window.proposal.active
+    assert said and "bars changed" in said[0]
+    assert window.doc.score.notes == ns
+
+
 def test_stop_cancels_a_running_generation(window, qtbot, backend):
     backend.endless = True
     backend.delay = 0.005
