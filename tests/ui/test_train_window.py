@@ -199,7 +199,8 @@ def test_real_training_stops_resumes_and_appears_in_the_continue_panel(
         w.resume()
     assert w.installed == "my songs", w.process.last_words()
     assert main.panel.model.currentText() == "my songs"
-    assert "test perplexity" in main.panel.summary.text()  # the card's summary
+    assert "test perplexity" in main.panel.model.toolTip()  # the card's summary
+    assert main.panel.summary.text().startswith(("Writes ", "Learned from "))  # in words
     assert (user_models / "my songs" / "card.md").is_file()
     assert not (user_models / ".training" / "my songs").exists()
     xs, _ = w.curves.curves["val_loss"].getData()

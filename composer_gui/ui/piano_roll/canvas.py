@@ -19,7 +19,8 @@ from .strip import Strip
 if TYPE_CHECKING:
     from .editor import PianoRoll
 
-EMPTY_HINT = "Draw a few notes, or open a MIDI/MusicXML file, then press Continue"
+EMPTY_HINT = ("Draw a few notes, or open a MIDI/MusicXML file, then press Continue "
+              "(on an empty score, Continue lets the model begin)")
 MIN_LINE_GAP = 5.0  # px: finer grid lines than this are not drawn
 CLIP_MARGIN = 6  # px around the repainted area whose notes are still drawn
 
