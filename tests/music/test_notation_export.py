@@ -473,6 +473,26 @@ def test_a_files_two_hands_of_one_keyboard_are_braced(names, braced):
     assert head.count("<group-symbol>brace</group-symbol>") == braced
 
 
+def test_four_voices_on_one_track_split_two_and_two():
+    """A chorale played on one track: soprano and alto up, tenor and bass down, wherever the
+    tenor lies (a review of played MIDI files read 20 of 44 tenor notes on the treble staff,
+    split at middle C); block chords struck together still split at middle C, as hands."""
+    from composer_gui.music.clefs import split_hands
+
+    satb = [(76, 67, 64, 48), (74, 67, 62, 43), (72, 69, 64, 45), (71, 67, 62, 43)] * 2
+    notes = [Note(i * TPQ + (7 if v == 2 else 0), p, TPQ) for i, chord in enumerate(satb)
+             for v, p in enumerate(chord) if v != 1 or i % 2]
+    # the alto in passing eighths on every other beat, as a line moves under held voices
+    notes += [Note(i * TPQ + h * TPQ // 2, satb[i][1] - 2 * h, TPQ // 2)
+              for i in range(0, 8, 2) for h in (0, 1)]
+    upper, lower = split_hands(notes)
+    assert sorted(n.pitch for n in lower) == sorted([64, 48, 62, 43, 64, 45, 62, 43] * 2)
+    assert all(n.pitch >= 65 for n in upper)
+    # a keyboard's block chords, a bass under a triad struck together: hands at middle C
+    block = [Note(i * TPQ, p, TPQ) for i in range(16) for p in (48, 64, 67, 72)]
+    assert [n.pitch for n in split_hands(block)[1]] == [48] * 16
+
+
 def test_the_hands_split_at_middle_c():
     from composer_gui.music.clefs import split_hands
 
