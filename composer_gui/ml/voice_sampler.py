@@ -2295,6 +2295,7 @@ class VoiceSampler:
                         if len(parts) > 1 else 0
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              full.get(r, True), tonic.get(r, False),
+                                             bool(held[r]) or not new_here,
                                              new_here.get(r, True), group[r] == var,
                                              home.get(r, 0), fewer.get(r, 0), score[r], -r))
             taken.add(best)
@@ -2323,7 +2324,9 @@ class VoiceSampler:
 # model's likelihood), from its own candidates or, failing them, the others' unchosen ones. A
 # review regenerated one voice of one bar of a chorale and got three variations alike, each
 # the notes it replaced, in 6 of 7 tries: the likeliest candidate of a narrow span is the same
-# in every variation, and often Bach's own
+# in every variation, and often Bach's own. A candidate that writes no note at all (its voice
+# holding on, or resting) is new only as a last resort: a second review was offered such
+# variations, 4 of 24
 DISTINCT_VARIATIONS = True
 
 

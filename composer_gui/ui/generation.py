@@ -12,7 +12,7 @@ controller alone (``ContinueController.warnings``), so no object is written from
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -79,6 +79,9 @@ class GenerationStream:
     end_tick: int | None = None  # its end, for a region or a harmonization
     # per variation, the onsets the model marked with a fermata: read once the notes are in
     fermatas: Callable[[], list[list[int]]] | None = None
+    # what the sampler says while its notes come (a search's "found nothing else"): read once
+    # the notes are in, after ``warnings``
+    later: Callable[[], Sequence[str]] | None = None
 
     def __iter__(self) -> Iterator[Any]:
         return self.notes
@@ -142,7 +145,8 @@ class SamplerBackend:
         plan = sampler.plan
         return GenerationStream(notes, tuple(sampler.warnings) + tuple(dropped),
                                 plan.parts, plan.start_tick, plan.end_tick,
-                                lambda: getattr(sampler, "fermatas", []))
+                                lambda: getattr(sampler, "fermatas", []),
+                                lambda: tuple(sampler.warnings))
 
 
 class ContinueController(QObject):
@@ -231,7 +235,10 @@ class ContinueController(QObject):
             fermatas = getattr(stream, "fermatas", None)
             if fermatas is not None and not ctx.cancelled:
                 ctx.report(Fermatas(tuple(tuple(f) for f in fermatas())))
-            return list(getattr(stream, "warnings", ()))  # a fake backend's stream has none
+            said = list(getattr(stream, "warnings", ()))  # a fake backend's stream has none
+            later = getattr(stream, "later", None)
+            # (a review never read "found nothing else here": it came after the stream began)
+            return said + [w for w in (later() if later else ()) if w not in said]
 
         task = Task(produce)
         task.progress.connect(lambda items, t=task: self._on_notes(t, items))

@@ -91,7 +91,10 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.continue_dock = dock
-        self.parts_dock = add_parts_dock(self, self.doc, self.roll, self.controller.discard)
+        # (a part added, deleted or moved: a proposal on show is kept or discarded first, the
+        # composer asked, as for New; a second review lost one to a click on Add)
+        self.parts_dock = add_parts_dock(self, self.doc, self.roll,
+                                         lambda: self._settle_proposal())
         self.score_dock = add_score_dock(self, self.doc, self.roll, self.transport)
 
         self.act = ActionCollection(self)

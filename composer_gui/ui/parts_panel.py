@@ -172,15 +172,16 @@ class PartRow(QWidget):
 
 class PartsPanel(QWidget):
     """The dock's widget. ``before_restructure`` runs before a part is added, deleted or moved
-    (the window discards a proposal then: its notes name parts by their place)."""
+    (the window settles a proposal then, kept or discarded: its notes name parts by their
+    place); False: the composer chose to stay, and nothing changes."""
 
     def __init__(self, doc: Document, roll: PianoRoll,
-                 before_restructure: Callable[[], None] | None = None,
+                 before_restructure: Callable[[], bool] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
         self.roll = roll
-        self.before_restructure = before_restructure or (lambda: None)
+        self.before_restructure = before_restructure or (lambda: True)
         self.setObjectName("partsPanel")
         self.list = QListWidget()
         self.list.setObjectName("partsList")
@@ -281,7 +282,8 @@ class PartsPanel(QWidget):
 
     def add_part(self, *, drum: bool = False) -> None:
         """Add a part after the last one and make it the active part."""
-        self.before_restructure()
+        if not self.before_restructure():
+            return
         parts = self.doc.score.parts
         if drum:
             part = Part(name=_unique("Drums", parts), channel=DRUM_CHANNEL, is_drum=True)
@@ -291,16 +293,15 @@ class PartsPanel(QWidget):
         self.roll.active_part = len(self.doc.score.parts) - 1
 
     def delete_active(self) -> None:
-        command = undo.delete_part_command(self.doc, self.roll.active_part)
-        if command is not None:
-            self.before_restructure()
-            self.doc.push(command)
+        if undo.delete_part_command(self.doc, self.roll.active_part) is not None and \
+                self.before_restructure():
+            # (made again: a proposal kept in the meantime changed the score)
+            self.doc.push(undo.delete_part_command(self.doc, self.roll.active_part))
 
     def move_part(self, source: int, target: int) -> None:
-        command = undo.move_part_command(self.doc, source, target)
-        if command is not None:
-            self.before_restructure()
-            self.doc.push(command)
+        if undo.move_part_command(self.doc, source, target) is not None and \
+                self.before_restructure():
+            self.doc.push(undo.move_part_command(self.doc, source, target))
 
     def _rows_moved(self, _parent: QModelIndex, start: int, _end: int, _dest: QModelIndex,
                     row: int) -> None:
@@ -326,7 +327,7 @@ def _unique(name: str, parts) -> str:
 
 
 def add_parts_dock(window: QMainWindow, doc: Document, roll: PianoRoll,
-                   before_restructure: Callable[[], None] | None = None) -> QDockWidget:
+                   before_restructure: Callable[[], bool] | None = None) -> QDockWidget:
     """The Parts dock on the window's left (View menu: its toggle action)."""
     dock = QDockWidget("Parts", window)
     dock.setObjectName("partsDock")

@@ -129,6 +129,22 @@ def test_new_asks_before_it_drops_a_proposal(window, qtbot):
     assert not window.proposal.active and not window.doc.score.notes
 
 
+def test_adding_a_part_asks_before_it_drops_a_proposal(window, qtbot):
+    """Add, Delete and a moved part settle a proposal as New does (a second review lost one
+    to a click on Add): Cancel changes nothing, Discard goes on."""
+    sketch(window)
+    panel = window.parts_dock.widget()
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.proposal_answer = "cancel"
+    panel.add_part()
+    assert window.prompts == ["proposal"] and window.proposal.active
+    assert len(window.doc.score.parts) == 1
+    window.proposal_answer = "discard"
+    panel.add_part()
+    assert not window.proposal.active and len(window.doc.score.parts) == 2
+
+
 def test_a_meter_changed_under_a_proposal_discards_it(window, qtbot):
     """Its notes were written in the old bars (a review kept a 3/4 continuation over 4/4 bar
     lines): the proposal goes, and the panel says why."""
@@ -145,6 +161,28 @@ def test_a_meter_changed_under_a_proposal_discards_it(window, qtbot):
     assert not window.proposal.active
     assert said and "bars changed" in said[0]
     assert window.doc.score.notes == ns
+
+
+def test_what_the_sampler_says_while_its_notes_come_reaches_the_panel(window, qtbot, backend,
+                                                                      monkeypatch):
+    """A search's note ("the model found nothing else here") is known only once the notes are
+    in; read when the stream began, it never reached the panel (a second review)."""
+    from composer_gui.ui.generation import GenerationStream
+
+    said: list[str] = []
+    plain = backend.stream
+
+    def stream(model, score, options, cancel):
+        return GenerationStream(plain(model, score, options, cancel), ("heard first",),
+                                later=lambda: tuple(said))
+
+    monkeypatch.setattr(backend, "stream", stream)
+    sketch(window)
+    said.append("found nothing else here")
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    assert window.controller.warnings == ["heard first", "found nothing else here"]
+    assert "Note: found nothing else here." in window.panel.status.text()
 
 
 def test_stop_cancels_a_running_generation(window, qtbot, backend):
