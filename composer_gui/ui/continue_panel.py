@@ -174,8 +174,7 @@ class ContinuePanel(QWidget):
         self.discard_button = QPushButton("Discard")
         self.discard_button.setToolTip("Throw the proposal away (Esc)")
         self.audition_button = QPushButton("Play in Context")
-        self.audition_button.setToolTip("Play the variation from the bar before it, with the "
-                                        "sketch (P); flip variations while it plays")
+        self.audition_button.setToolTip(AUDITION_TIP)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setObjectName("continueStatus")
@@ -697,6 +696,10 @@ def scrolling(panel: QWidget) -> QScrollArea:
     area.setMinimumWidth(panel.minimumSizeHint().width()
                          + area.verticalScrollBar().sizeHint().width())
     return area
+
+
+AUDITION_TIP = "Play the variation from the bar before it, with the sketch (P); flip " \
+    "variations while it plays"
 
 
 def _plain(about: str, summary: str) -> str:

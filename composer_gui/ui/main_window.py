@@ -38,7 +38,7 @@ from composer_gui.music.score import TPQ
 from .about import AboutDialog
 from .actions import ActionCollection, ActionSpec, adopt_undo_stack
 from .autosave import Autosaver
-from .continue_panel import ContinuePanel, scrolling
+from .continue_panel import AUDITION_TIP, ContinuePanel, scrolling
 from .document import Document
 from .editing import EditController
 from .files import OPEN_FILTER, FileController
@@ -526,16 +526,23 @@ class MainWindow(QMainWindow):
     def _update_actions(self, *_args) -> None:
         self.act.stop.setEnabled(self.controller.running)
         active = self.proposal.active
-        for act in self.act.all("discard", "audition"):
-            act.setEnabled(active)
+        self.act.discard.setEnabled(active)
+        # (heard only where something can play it: a review found Play in Context enabled
+        # with no audio device, doing nothing)
+        can_play = getattr(self, "_can_play", True)
+        self.act.audition.setEnabled(active and can_play)
         self.act.keep.setEnabled(active and bool(self.proposal.notes()))  # (not an empty one)
         self._update_regenerate()
-        self.panel.audition_button.setEnabled(active)
+        self.panel.audition_button.setEnabled(active and can_play)
 
     def _play_enabled(self, can: bool, tip: str) -> None:
+        self._can_play = can
         for act in self.act.all("play", "play_start"):
             act.setEnabled(can)
         self.act.play.setToolTip(tip)
+        self.panel.audition_button.setToolTip(
+            AUDITION_TIP if can else tip)
+        self._update_actions()
 
     def _record_state(self, can: bool, recording: bool, tip: str) -> None:
         self.act.record.setEnabled(can)

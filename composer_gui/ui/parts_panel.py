@@ -77,8 +77,8 @@ class PartRow(QWidget):
         self.instrument.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.instrument.setToolTip("The General MIDI instrument that plays this part "
                                    "(playback, WAV and MIDI export)")
-        self.mute = self._toggle("M", "Mute: playback leaves this part out")
-        self.solo = self._toggle("S", "Solo: playback plays only the soloed parts")
+        self.mute = self._toggle("M", "Mute: playback leaves this part out", MUTE_ON)
+        self.solo = self._toggle("S", "Solo: playback plays only the soloed parts", SOLO_ON)
         self.shown = QCheckBox()
         self.shown.setToolTip("Show this part in the piano roll")
 
@@ -118,12 +118,15 @@ class PartRow(QWidget):
                                   Qt.ItemDataRole.ToolTipRole)
         combo.setEnabled(not drum)
 
-    def _toggle(self, text: str, tip: str) -> QToolButton:
+    def _toggle(self, text: str, tip: str, on: str) -> QToolButton:
         b = QToolButton()
         b.setText(text)
         b.setCheckable(True)
         b.setToolTip(tip)
         b.setFixedSize(22, 22)
+        # lit when on, as a mixer's buttons are (a review measured on and off 10/255 apart)
+        b.setStyleSheet(f"QToolButton:checked {{ background: {on}; color: #1f2226; "
+                        "font-weight: bold; border-radius: 3px; }")
         return b
 
     def _name_done(self) -> None:
@@ -168,6 +171,11 @@ class PartRow(QWidget):
         finally:
             for w in widgets:
                 w.blockSignals(False)
+
+
+# the colours of a lit Mute and Solo button, as mixers light them
+MUTE_ON = "#e0a030"
+SOLO_ON = "#4fc0e0"
 
 
 class PartsPanel(QWidget):

@@ -145,6 +145,20 @@ def test_adding_a_part_asks_before_it_drops_a_proposal(window, qtbot):
     assert not window.proposal.active and len(window.doc.score.parts) == 2
 
 
+def test_play_in_context_is_off_where_nothing_can_play(window, qtbot):
+    """With no audio device (and no MIDI output) Play in Context is greyed and says why, as
+    Audition in the Transport menu is (a review clicked it and heard nothing)."""
+    sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    button = window.panel.audition_button
+    window.playback.playEnabledChanged.emit(False, "Playback is off: no audio device")
+    assert not button.isEnabled() and not window.act.audition.isEnabled()
+    assert button.toolTip() == "Playback is off: no audio device"
+    window.playback.playEnabledChanged.emit(True, "Play")
+    assert button.isEnabled() and window.act.audition.isEnabled()
+
+
 def test_a_meter_changed_under_a_proposal_discards_it(window, qtbot):
     """Its notes were written in the old bars (a review kept a 3/4 continuation over 4/4 bar
     lines): the proposal goes, and the panel says why."""

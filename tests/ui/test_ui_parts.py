@@ -389,3 +389,20 @@ def test_an_empty_roll_says_how_to_begin(window):
     assert hint_pixels() > 0
     window.doc.load(two_parts())
     assert hint_pixels() == 0
+
+
+def test_mute_and_solo_are_lit_when_on(panel):
+    """On and off must be told apart at a glance (a review measured them 10/255 apart)."""
+    row = panel.rows[0]
+
+    def mean_colour(button) -> float:
+        image = button.grab().toImage()
+        return sum(image.pixelColor(x, y).red() + image.pixelColor(x, y).green()
+                   for x in range(image.width()) for y in range(image.height())) / (
+            image.width() * image.height())
+
+    for button in (row.mute, row.solo):
+        off = mean_colour(button)
+        button.setChecked(True)
+        assert abs(mean_colour(button) - off) > 40
+        button.setChecked(False)
