@@ -48,6 +48,23 @@ def test_a_click_draws_a_note_of_the_last_length_and_alt_bypasses_the_snap(windo
     assert window.doc.undo_stack.count() == 2
 
 
+def test_esc_during_a_rubber_band_leaves_the_selection_as_it_was(window, qtbot):
+    """The notes the box reached are not left selected (a review's): Esc ends the box and
+    puts back the selection from before it."""
+    ns = [Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ)]
+    load(window, *ns)
+    roll = window.roll
+    roll.set_tool("select")
+    window.doc.set_selection({(0, ns[2])})
+    a = roll.point_of(0, 65)
+    press(roll.canvas, (a[0] + 1, a[1]))
+    move(roll.canvas, roll.point_of(TPQ + 100, 59))
+    assert len(window.doc.selection) == 2  # the box's notes, the old selection dropped
+    qtbot.keyClick(roll.canvas, Qt.Key.Key_Escape)
+    assert window.doc.selection == frozenset({(0, ns[2])})
+    assert not roll.busy
+
+
 def test_move_by_drag_is_one_undo_step(window):
     load(window, Note(0, 60, TPQ), Note(TPQ, 62, TPQ))
     roll = window.roll

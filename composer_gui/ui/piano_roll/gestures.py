@@ -234,6 +234,7 @@ class RubberBandGesture(Gesture):
     def __init__(self, roll: PianoRoll, ev: RollEvent) -> None:
         super().__init__(roll, ev)
         self.base = roll.doc.selection if ev.extend else frozenset()
+        self.before = roll.doc.selection  # (a cancelled box leaves the selection as it was)
         self.extend = ev.extend
         self.t0, self.pf0 = ev.tick, roll.geo.pitch_f(ev.y)
         self.x1, self.y1 = ev.x, ev.y
@@ -258,6 +259,8 @@ class RubberBandGesture(Gesture):
         roll.canvas.update()
 
     def cancel(self) -> None:
+        # Esc during the drag: the notes it reached are not left selected (a review's)
+        self.roll.doc.set_selection(self.before)
         self.roll.canvas.update()
 
     def paint(self, painter: QPainter) -> None:
