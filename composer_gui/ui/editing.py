@@ -7,6 +7,7 @@ grid and the active part. Messages for the status bar go out through ``status``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
@@ -28,6 +29,9 @@ class EditController(QObject):
         self.doc = doc
         self.roll = roll
         self.clipboard = NoteClipboard()
+        # before the bars change (Set Upbeat) under a proposal on show: the window settles it;
+        # False: the composer stays, and nothing changes
+        self.before_bars_change: Callable[[], bool] = lambda: True
 
     def targets(self, *, drums: bool = True) -> list[NoteKey]:
         """The selection, or every note the roll shows when nothing is selected; ``drums``
@@ -101,7 +105,8 @@ class EditController(QObject):
         except ValueError as exc:
             self.status.emit(f"Cannot set the upbeat: {exc}", 6000)
             return
-        if command is not None:
+        if command is not None and self.before_bars_change():
+            command = undo.upbeat_command(self.doc, ticks)  # (a kept proposal: the score now)
             self.doc.push(command)
             self.status.emit(f"{command.text()}: bar 1 now starts where the first full bar "
                              "of the music does", 5000)

@@ -4,6 +4,8 @@ chosen in the Parts panel, ``parts_panel.py``.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from composer_gui.music.score import KeySignature
@@ -27,6 +29,9 @@ class ScoreHeader(QWidget):
         super().__init__(parent)
         self.doc = doc
         self.roll = roll
+        # before the bars change under a proposal on show: the window settles it, kept or
+        # discarded, the composer asked; False: they stay, and nothing changes
+        self.before_bars_change: Callable[[], bool] = lambda: True
         self.tempo = QDoubleSpinBox()
         self.tempo.setRange(10, 400)
         self.tempo.setDecimals(1)
@@ -76,8 +81,14 @@ class ScoreHeader(QWidget):
         self.refresh()
 
     def _meter_edited(self, *_args) -> None:
-        self.doc.push(undo.meter_command(self.doc, self.numerator.value(),
-                                             int(self.denominator.currentData())))
+        meter = (self.numerator.value(), int(self.denominator.currentData()))
+        if undo.meter_command(self.doc, *meter) is None:
+            return
+        if not self.before_bars_change():  # the composer stayed with the proposal
+            self.refresh()
+            return
+        # (made again: a proposal kept meanwhile changed the score, and the box with it)
+        self.doc.push(undo.meter_command(self.doc, *meter))
 
     def _snap_chosen(self, index: int) -> None:
         den, trip = self.snap.itemData(index)

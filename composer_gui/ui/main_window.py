@@ -73,9 +73,11 @@ class MainWindow(QMainWindow):
         self.transport = transport if transport is not None else Transport(self)
         self.files = FileController(self.doc, self.settings, self, self)
         self.files.settle_pending = self._settle_proposal
+        self.header.before_bars_change = self._settle_proposal  # (a new meter)
         self.autosave = Autosaver(self.doc, self.settings, self)
         self.open_progress = OpenProgress(self.files, self)  # "Opening…" with Cancel
         self.edits = EditController(self.doc, self.roll, self)
+        self.edits.before_bars_change = self._settle_proposal  # (Set Upbeat)
         self.playback = PlaybackController(self.doc, self.proposal, self.controller, self.roll,
                                            self.transport, self)
         self._audio_started = False

@@ -159,9 +159,29 @@ def test_play_in_context_is_off_where_nothing_can_play(window, qtbot):
     assert button.isEnabled() and window.act.audition.isEnabled()
 
 
+def test_the_time_box_asks_before_the_bars_change_under_a_proposal(window, qtbot):
+    """A new meter typed into the header asks as New does (a second review lost the
+    variations to a stray click on the Time box): Cancel puts the box back and keeps them;
+    Keep keeps them, then the meter changes with the kept notes in the score."""
+    ns = sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.proposal_answer = "cancel"
+    window.header.numerator.setValue(3)
+    assert window.prompts == ["proposal"] and window.proposal.active
+    assert window.doc.score.time_signature.numerator == 4
+    assert window.header.numerator.value() == 4
+    window.proposal_answer = "keep"
+    window.header.numerator.setValue(3)
+    assert not window.proposal.active
+    assert window.doc.score.time_signature.numerator == 3
+    assert len(window.doc.score.notes) > len(ns)  # the kept notes stayed
+
+
 def test_a_meter_changed_under_a_proposal_discards_it(window, qtbot):
     """Its notes were written in the old bars (a review kept a 3/4 continuation over 4/4 bar
-    lines): the proposal goes, and the panel says why."""
+    lines): where the bars change another way (an undo, a command), the proposal goes, and
+    the panel says why."""
     from composer_gui.ui import undo
 
     ns = sketch(window)
