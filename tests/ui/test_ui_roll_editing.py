@@ -65,6 +65,21 @@ def test_esc_during_a_rubber_band_leaves_the_selection_as_it_was(window, qtbot):
     assert not roll.busy
 
 
+def test_a_click_just_after_a_note_draws_the_same_pitch_again(window):
+    """Repeated notes by clicks: a click a few ticks into the next cell, on the hit slack past
+    the note's end, draws a new note (a review drew 14 and got 8, each second note of a pair
+    lengthening the first); the end is still grabbed from inside the note."""
+    roll = window.roll
+    roll.set_tool("draw")
+    click(roll.canvas, at(roll, 10, 67))
+    x, y = roll.point_of(TPQ + 8, 67)  # 0.8 px into the next beat, as the review clicked
+    click(roll.canvas, (x, y))
+    assert [(n.start, n.duration) for n in notes(window)] == [(0, TPQ), (TPQ, TPQ)]
+    inside = roll.point_of(2 * TPQ - 20, 67)  # inside the second note, by its end: resize
+    drag(roll.canvas, (inside[0], inside[1]), roll.point_of(3 * TPQ - 20, 67))
+    assert [(n.start, n.duration) for n in notes(window)] == [(0, TPQ), (TPQ, 2 * TPQ)]
+
+
 def test_move_by_drag_is_one_undo_step(window):
     load(window, Note(0, 60, TPQ), Note(TPQ, 62, TPQ))
     roll = window.roll
