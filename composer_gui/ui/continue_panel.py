@@ -691,6 +691,7 @@ def scrolling(panel: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (no invisible Tab stop: a review's)
     # ... with room for the vertical scroll bar beside it (a review read the spin boxes' arrows
     # and the Stop button cut off under it in a 1024 x 700 window)
     area.setMinimumWidth(panel.minimumSizeHint().width()

@@ -344,6 +344,8 @@ def test_help_lists_the_keyboard_shortcuts_from_the_actions(window, qtbot):
     assert rows["Continue"] == window.act["continue"].shortcut().toString(
         window.act["continue"].shortcut().SequenceFormat.NativeText)
     assert "Shift+Up, Shift+Down" in rows.values()  # the roll's own keys too
+    assert "1..8, Tab, Shift+Tab" in rows.values()  # (a review found Shift+Tab unlisted)
+    assert rows["Zoom In"] == "Ctrl++, Ctrl+="  # both zoom in (Ctrl+= on a US keyboard)
     assert "Export MusicXML" in rows and "MusicXML" not in rows  # (File > Export's, named)
     assert window.act.keep.text().endswith("\tEnter")  # (the roll's keys, shown in the menu)
     assert window.act.discard.text().endswith("\tEsc")
@@ -406,3 +408,12 @@ def test_mute_and_solo_are_lit_when_on(panel):
         button.setChecked(True)
         assert abs(mean_colour(button) - off) > 40
         button.setChecked(False)
+
+
+def test_the_continue_panels_scroll_area_is_no_tab_stop(window):
+    """Tab goes from the panel's last control on, not to an invisible scroll area (a review's
+    Tab order had a stop there)."""
+    from PySide6.QtWidgets import QScrollArea
+
+    area = window.findChild(QScrollArea, "continueScroll")
+    assert area is not None and area.focusPolicy() == Qt.FocusPolicy.NoFocus

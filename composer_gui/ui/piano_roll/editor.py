@@ -48,8 +48,8 @@ ROLL_KEYS: tuple[tuple[str, str], ...] = (
     ("Clear the selection, cancel a drag", "Esc"),
     ("Cursor to the start / the end", "Home, End"),
     ("Keep the variation on show", "Enter"),
-    ("Discard the proposal", "Esc"),
-    ("Show variation 1..8 / the next one", "1..8, Tab"),
+    ("Discard the proposal (after a drag or a selection is ended)", "Esc"),
+    ("Show variation 1..8 / the next one / the one before", "1..8, Tab, Shift+Tab"),
     ("Place freely (no snapping) while dragging", "Alt"),
     ("Zoom time / rows", "Ctrl+Wheel, Ctrl+Shift+Wheel"),
 )
