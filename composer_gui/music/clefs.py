@@ -210,10 +210,7 @@ def _four_part_ranks(notes: Sequence[Note]) -> list[bool] | None:
     texture."""
     if len(notes) < 16:
         return None
-    by_start: dict[int, list[Note]] = {}
-    for n in notes:
-        by_start.setdefault(n.start, []).append(n)
-    starts = sorted(by_start)
+    starts = sorted({n.start for n in notes})
     ordered = sorted(notes, key=lambda n: n.start)
     sounding: dict[int, list[int]] = {}  # onset: the pitches sounding there, high to low
     active: list[Note] = []

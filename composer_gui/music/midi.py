@@ -321,25 +321,6 @@ def _bars(count: int) -> str:
     return f"{count} bar{'s' if count > 1 else ''}"
 
 
-def _delayed(score: Score, shift: int) -> Score:
-    """``score`` ``shift`` ticks later: its notes and its changes after tick 0."""
-    if not shift:
-        return score
-
-    def later(events):
-        return tuple(e if not e.tick else replace(e, tick=e.tick + shift) for e in events)
-
-    return replace(
-        score,
-        parts=tuple(p.with_notes([replace(n, start=n.start + shift) for n in p.notes])
-                    for p in score.parts),
-        tempos=later(score.tempos),
-        time_signatures=later(score.time_signatures),
-        key_signatures=later(score.key_signatures),
-        fermatas=tuple(t + shift for t in score.fermatas),
-    )
-
-
 def _upbeat_read(score: Score) -> Score:
     """A first bar shorter than the meter that follows it, written in that meter's denominator
     (or the first finer one that holds it), with notes in it, is an upbeat, as MuseScore and
@@ -353,10 +334,20 @@ def _upbeat_read(score: Score) -> Score:
             not any(n.start < meters[1].tick for p in score.parts for n in p.notes):
         return score
     shift = meters[1].bar_ticks - meters[0].bar_ticks
-    moved = _delayed(score, shift)  # (the short first meter gives way to the next one)
-    return replace(moved, time_signatures=(replace(meters[1], tick=0),
-                                           *moved.time_signatures[2:]),
-                   pickup=meters[0].bar_ticks)
+
+    def later(events):
+        return tuple(e if not e.tick else replace(e, tick=e.tick + shift) for e in events)
+
+    return replace(
+        score,
+        parts=tuple(p.with_notes([replace(n, start=n.start + shift) for n in p.notes])
+                    for p in score.parts),
+        tempos=later(score.tempos),
+        time_signatures=(replace(meters[1], tick=0), *later(meters[2:])),
+        key_signatures=later(score.key_signatures),
+        fermatas=tuple(t + shift for t in score.fermatas),
+        pickup=meters[0].bar_ticks,
+    )
 
 
 def _fermatas_unheld(score: Score) -> Score:

@@ -611,6 +611,8 @@ _DRUM_STAFF = {
     53: ("F", 5, "diamond"), 55: ("B", 5, "x"), 56: ("E", 5, "triangle"), 57: ("A", 5, "x"),
     59: ("F", 5, "x"),
 }
+
+
 def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:
     """The meter as shown; as the source's symbol (common or cut time) where it is that meter,
     not a bar cut short."""

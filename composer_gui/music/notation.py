@@ -30,7 +30,6 @@ from .prescan import abc_blocks, musicxml_documents
 from .score import (
     DEFAULT_VELOCITY,
     DRUM_CHANNEL,
-    METER_SYMBOLS,
     MODE_ALIASES,
     MODE_DEGREES,
     TPQ,
@@ -40,6 +39,7 @@ from .score import (
     Score,
     TempoChange,
     TimeSignature,
+    meter_symbol,
     sorted_notes,
 )
 from .spelling import key_spelling
@@ -557,9 +557,8 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     time_sigs = []
     for offset, ts in _marks(parts_in[0], m21.meter.TimeSignature):
         try:
-            symbol = ts.symbol if METER_SYMBOLS.get(ts.symbol) == (
-                ts.numerator, ts.denominator) else ""
-            time_sigs.append(TimeSignature(at(offset), ts.numerator, ts.denominator, symbol))
+            time_sigs.append(TimeSignature(at(offset), ts.numerator, ts.denominator,
+                                           meter_symbol(ts.symbol, ts.numerator, ts.denominator)))
         except (ValueError, TypeError):
             warnings.append(f"ignored the time signature {ts.ratioString}, which MIDI cannot hold")
     keys = _shared_keys(m21, parts_in, at, warnings)

@@ -17,7 +17,6 @@ from pathlib import Path
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
 from .score import (
-    METER_SYMBOLS,
     TPQ,
     KeySignature,
     Note,
@@ -25,6 +24,7 @@ from .score import (
     Score,
     TempoChange,
     TimeSignature,
+    meter_symbol,
     sorted_notes,
 )
 
@@ -92,11 +92,6 @@ def _int(value) -> int:
     return value
 
 
-def _symbol(symbol: str, numerator: int, denominator: int) -> str:
-    """A meter symbol kept only where it stands for the meter (an edited file may say else)."""
-    return symbol if METER_SYMBOLS.get(symbol) == (numerator, denominator) else ""
-
-
 def score_from_dict(data: dict) -> Score:
     """Build a Score from a project dict; raises ValueError (NewerProjectError) if it is not one."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -155,7 +150,8 @@ def score_from_dict(data: dict) -> Score:
         tempos=tuple(TempoChange(t(a), _int(b), words=words.get(t(a), ""),
                                  unit=units.get(t(a), 0))
                      for a, b in data.get("tempos", [])),
-        time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c), _symbol(
+        # (a symbol kept only where it stands for the meter: an edited file may say else)
+        time_signatures=tuple(TimeSignature(t(a), _int(b), _int(c), meter_symbol(
                                   symbols.get(t(a), ""), _int(b), _int(c)))
                               for a, b, c in data.get("time_signatures", [])),
         key_signatures=tuple(KeySignature(t(a), _int(b), str(c), bool(stated and stated[0]))

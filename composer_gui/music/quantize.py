@@ -210,11 +210,12 @@ def _tidy_performance(notes: list[Note], score: Score) -> list[Note]:
     track with 14 of its soprano's quarters written as eighths where the alto moved in eighths
     under them (and 7 eighths as quarters); an inner voice's notes now keep their lengths."""
     starts = sorted({n.start for n in notes})
+    # each note's next onset in the staff (None: the last)
+    nexts = [starts[i] if i < len(starts) else None
+             for i in (bisect.bisect_right(starts, n.start) for n in notes)]
     ends: list[int] = []
     halves: list[int] = []  # notes that overlap the next onset by exactly half their length
-    for n in notes:
-        i = bisect.bisect_right(starts, n.start)
-        following = starts[i] if i < len(starts) else None
+    for n, following in zip(notes, nexts, strict=True):
         end = n.end
         if following is not None:
             legato = n.start < following < end and following - n.start > (end - n.start) / 2
@@ -228,14 +229,10 @@ def _tidy_performance(notes: list[Note], score: Score) -> list[Note]:
     # played legato into the next note of its line (a swung pair's short note)
     handed_over = set(ends)
     for j in halves:
-        n = notes[j]
-        following = starts[bisect.bisect_right(starts, n.start)]
-        if following not in handed_over:
-            ends[j] = following
+        if nexts[j] not in handed_over:
+            ends[j] = nexts[j]
     out = []
-    for n, end in zip(notes, ends, strict=True):
-        i = bisect.bisect_right(starts, n.start)
-        following = starts[i] if i < len(starts) else None
+    for n, end, following in zip(notes, ends, nexts, strict=True):
         if following is None or end < following:
             end = _released(end, score, following)
         out.append(replace(n, duration=end - n.start))

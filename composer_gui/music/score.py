@@ -170,6 +170,11 @@ UNSTATED_TEMPO = TempoChange(0, stated=False)  # no tempo given: 120 bpm, no tem
 METER_SYMBOLS = {"common": (4, 4), "cut": (2, 2)}
 
 
+def meter_symbol(symbol: str, numerator: int, denominator: int) -> str:
+    """``symbol`` where it stands for that meter (:data:`METER_SYMBOLS`), else ''."""
+    return symbol if METER_SYMBOLS.get(symbol) == (numerator, denominator) else ""
+
+
 @dataclass(frozen=True)
 class TimeSignature:
     """A meter from ``tick`` on. ``symbol``: how the source wrote it, "common" (C, 4/4) or "cut"
@@ -187,7 +192,7 @@ class TimeSignature:
             raise ValueError(f"time signature at tick {self.tick}, before the beginning")
         if not 1 <= self.numerator <= 255 or self.denominator not in (1, 2, 4, 8, 16, 32, 64):
             raise ValueError(f"impossible time signature {self.numerator}/{self.denominator}")
-        if self.symbol and METER_SYMBOLS.get(self.symbol) != (self.numerator, self.denominator):
+        if self.symbol and not meter_symbol(self.symbol, self.numerator, self.denominator):
             raise ValueError(f"no {self.symbol!r} symbol for {self.numerator}/{self.denominator}")
 
     @property
@@ -800,6 +805,7 @@ __all__ = [
     "TimeSignature",
     "assign_channels",
     "grid_ticks",
+    "meter_symbol",
     "note_key",
     "quantize_note",
     "round_to",

@@ -389,7 +389,7 @@ def harmony_model(current: Any, models: list[Any]) -> Any:
     return best if best is not None and len(best.voices) > 1 else current
 
 
-def _bars_of(score) -> tuple:
+def _bars_of(score: Score) -> tuple:
     """What places a proposal's notes in their bars: the meters and the upbeat."""
     return tuple((t.tick, t.numerator, t.denominator) for t in score.time_signatures), \
         score.pickup

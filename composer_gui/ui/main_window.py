@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.playback = PlaybackController(self.doc, self.proposal, self.controller, self.roll,
                                            self.transport, self)
         self._audio_started = False
+        self._can_play = True  # something can play (audio or a MIDI output): _play_enabled
 
         self.setObjectName("mainWindow")
         self.setCentralWidget(self.roll)
@@ -95,8 +96,7 @@ class MainWindow(QMainWindow):
         self.continue_dock = dock
         # (a part added, deleted or moved: a proposal on show is kept or discarded first, the
         # composer asked, as for New; a second review lost one to a click on Add)
-        self.parts_dock = add_parts_dock(self, self.doc, self.roll,
-                                         lambda: self._settle_proposal())
+        self.parts_dock = add_parts_dock(self, self.doc, self.roll, self._settle_proposal)
         self.score_dock = add_score_dock(self, self.doc, self.roll, self.transport)
 
         self.act = ActionCollection(self)
@@ -374,11 +374,12 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton(answer), "cancel")
 
     def ask_keep_proposal(self) -> str:
-        """'keep', 'discard' or 'cancel': the variation on show, before New, Open or Quit."""
+        """'keep', 'discard' or 'cancel': the variation on show, before New, Open, Quit, a
+        part added, deleted or moved, or a new meter or upbeat."""
         box = QMessageBox(QMessageBox.Icon.Question, APPLICATION,
                           "Keep the variation on show?", parent=self)
         box.setInformativeText("Continue's variations are not in the score until you keep "
-                               "one; New, Open and Quit would discard them.")
+                               "one; going on would discard them.")
         keep = box.addButton("Keep", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -531,19 +532,17 @@ class MainWindow(QMainWindow):
         self.act.discard.setEnabled(active)
         # (heard only where something can play it: a review found Play in Context enabled
         # with no audio device, doing nothing)
-        can_play = getattr(self, "_can_play", True)
-        self.act.audition.setEnabled(active and can_play)
+        self.act.audition.setEnabled(active and self._can_play)
         self.act.keep.setEnabled(active and bool(self.proposal.notes()))  # (not an empty one)
         self._update_regenerate()
-        self.panel.audition_button.setEnabled(active and can_play)
+        self.panel.audition_button.setEnabled(active and self._can_play)
 
     def _play_enabled(self, can: bool, tip: str) -> None:
         self._can_play = can
         for act in self.act.all("play", "play_start"):
             act.setEnabled(can)
         self.act.play.setToolTip(tip)
-        self.panel.audition_button.setToolTip(
-            AUDITION_TIP if can else tip)
+        self.panel.audition_button.setToolTip(AUDITION_TIP if can else tip)
         self._update_actions()
 
     def _record_state(self, can: bool, recording: bool, tip: str) -> None:
