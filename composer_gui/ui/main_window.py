@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
         # (a part added, deleted or moved: a proposal on show is kept or discarded first, the
         # composer asked, as for New; a second review lost one to a click on Add)
         self.parts_dock = add_parts_dock(self, self.doc, self.roll, self._settle_proposal)
-        self.score_dock = add_score_dock(self, self.doc, self.roll, self.transport)
+        self.score_dock = add_score_dock(self, self.doc, self.roll, self.transport,
+                                         proposal=self.proposal)
 
         self.act = ActionCollection(self)
         self.act.build(self._action_table())

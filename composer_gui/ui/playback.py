@@ -19,7 +19,6 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from composer_gui.audio.midi_io import MidiOutput, MidiUnavailable
-from composer_gui.music import edits
 from composer_gui.music.score import Note, Score
 
 from . import undo
@@ -136,12 +135,7 @@ class PlaybackController(QObject):
         """What Play plays: the document, with the variation on show while a proposal is up (in
         place of the notes it would replace), so that what is heard is what the roll shows;
         muted parts, and all but the soloed ones when any is, stay silent (``Score.audible``)."""
-        prop = self.proposal
-        score = self.doc.score
-        if prop.active:
-            end = prop.region[1] if prop.region else None
-            score = edits.apply_generated(score, prop.placed(), prop.start_tick, end, prop.parts)
-        return score.audible()
+        return self.proposal.applied(self.doc.score).audible()
 
     def _sync_playback_score(self) -> None:
         self._score_stale = False

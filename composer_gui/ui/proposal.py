@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
 
-from composer_gui.music.edits import PlacedNote, cut_at
-from composer_gui.music.score import Note
+from composer_gui.music.edits import PlacedNote, apply_generated, cut_at, kept_layout
+from composer_gui.music.score import Note, Score
 
 KEYED_VARIATIONS = 8  # keys 1..8 in the roll pick these; Tab reaches the rest
 
@@ -107,6 +107,20 @@ class Proposal(QObject):
         if not self.placed_variations:
             return []
         return self.placed_variations[self.current if variation is None else variation]
+
+    def applied(self, score: Score) -> Score:
+        """``score`` as Keep would leave it with the variation on show (its fermatas too): what
+        Play plays and the score view engraves while a proposal is up."""
+        if not self.active:
+            return score
+        end = self.region[1] if self.region else None
+        return apply_generated(score, self.placed(), self.start_tick, end, self.parts,
+                               self.fermatas())
+
+    def layout(self, score: Score) -> tuple[dict[int, int], set[tuple[int, int, int]]]:
+        """Where :meth:`applied` puts ``score``'s parts, and its notes (``edits.kept_layout``)."""
+        end = self.region[1] if self.region else None
+        return kept_layout(score, self.placed(), self.start_tick, end, self.parts)
 
     def select(self, variation: int) -> None:
         if 0 <= variation < len(self.variations) and variation != self.current:

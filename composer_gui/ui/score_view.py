@@ -39,8 +39,10 @@ from composer_gui.ml.keyfinding import with_heard_key
 from composer_gui.music import engraving
 from composer_gui.music.score import Score
 
+from . import style
 from .document import Document
 from .labels import plural
+from .proposal import Proposal
 
 DEBOUNCE_MS = 150
 ZOOMS = (0.5, 0.63, 0.8, 1.0, 1.25, 1.6, 2.0, 2.5)
@@ -54,6 +56,10 @@ class Request:
     score: Score
     width: int
     zoom: float
+    # a proposal engraved with the score: where the document's parts stand in ``score``, and
+    # (part, tick, pitch) of the variation's notes there
+    moved: tuple[tuple[int, int], ...] = ()
+    proposed: frozenset[tuple[int, int, int]] = frozenset()
 
 
 class Backend:
@@ -155,13 +161,16 @@ class ScoreView(QWidget):
     noteClicked = Signal(int)  # the tick of a note clicked in the score (its notes are selected)
 
     def __init__(self, doc: Document, parent: QWidget | None = None, *,
-                 backend: Backend | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
+                 backend: Backend | None = None, debounce_ms: int = DEBOUNCE_MS,
+                 proposal: Proposal | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.proposal = proposal  # a variation on show is engraved in place, its notes marked
         self.reason: str | None = None  # why verovio cannot engrave; asked when first shown
         self.backend = backend if backend is not None else ProcessBackend()
         self.zoom = 1.0
         self.shown: engraving.Engraving | None = None
+        self.shown_request: Request | None = None  # what ``shown`` was engraved from
         self.stale_dropped = 0  # results that arrived after a newer request (tests, bench)
         self._requested = 0  # number of the newest request
         self._running: Request | None = None
@@ -213,6 +222,9 @@ class ScoreView(QWidget):
         box.addWidget(self.message, 1)
 
         doc.scoreChanged.connect(self.schedule)
+        if proposal is not None:
+            proposal.changed.connect(self.schedule)
+            proposal.activeChanged.connect(self.schedule)
         self._mark_timer = QTimer(self)  # a rubber band changes the selection at every move
         self._mark_timer.setSingleShot(True)
         self._mark_timer.setInterval(60)
@@ -220,6 +232,7 @@ class ScoreView(QWidget):
         doc.selectionChanged.connect(self._mark_timer.start)
         self.pages: list[_Page] = []
         self._marks: list = []
+        self._proposal_marks: list = []
         self._followed: str | None = None
         self._say("")
 
@@ -246,7 +259,12 @@ class ScoreView(QWidget):
     def _submit(self) -> None:
         if self._running is not None or not self._dirty:
             return  # the running render's result will call back here
-        score = self.doc.score
+        score, moved, proposed = self.doc.score, (), frozenset()
+        prop = self.proposal
+        if prop is not None and prop.active and prop.notes():
+            # (as Keep would leave it: a composer auditioning variations reads them as notes)
+            where, heads = prop.layout(score)
+            score, moved, proposed = prop.applied(score), tuple(where.items()), frozenset(heads)
         if score.note_count == 0:
             self._dirty = False
             self._show_pages(None)
@@ -255,7 +273,8 @@ class ScoreView(QWidget):
         self._dirty = False
         self._requested += 1
         score = with_heard_key(score)  # as MusicXML export writes it: a key signature
-        request = Request(self._requested, score, self._page_width(), self.zoom)
+        request = Request(self._requested, score, self._page_width(), self.zoom, moved,
+                          proposed)
         self._started = time.perf_counter()
         try:
             future = self.backend.submit(request)
@@ -282,16 +301,22 @@ class ScoreView(QWidget):
             self.schedule()
 
     def _show_result(self, result: engraving.Engraving, request: Request | None) -> None:
+        self.shown_request = request
         if request is not None:
             self._layout_key = (request.width, request.zoom)
             if request.width != self._page_width():  # resized meanwhile: re-flow
                 self._dirty = True
         self._show_pages(result)
         seconds = time.perf_counter() - self._started
+        prop = self.proposal
+        shows = ""
+        if request is not None and request.proposed and prop is not None and prop.active:
+            shows = (f"Variation {prop.current + 1} of {len(prop.variations)}, not kept yet "
+                     "(pink) · ")
         self.status.setText(
             # (heads on the page: a note tied over a bar line is two; a review read "164
             # notes" here beside the status bar's 161)
-            f"{plural(result.bars, 'bar')} · {plural(result.notes, 'note head')} · "
+            f"{shows}{plural(result.bars, 'bar')} · {plural(result.notes, 'note head')} · "
             f"{plural(len(result.pages), 'page')} · "
             f"updated in {seconds:.2f} s")
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())
@@ -315,7 +340,7 @@ class ScoreView(QWidget):
         bar = self.view.verticalScrollBar()
         fraction = bar.value() / bar.maximum() if bar.maximum() else 0.0
         self.scene.clear()  # pages and marks with it
-        self.pages, self._marks, self._followed = [], [], None
+        self.pages, self._marks, self._proposal_marks, self._followed = [], [], [], None
         self.view.resetTransform()
         self.shown = result
         if result is None:
@@ -336,6 +361,7 @@ class ScoreView(QWidget):
             width = max(width, w)
         self.scene.setSceneRect(0, 0, width + 2 * PAGE_GAP, y)
         bar.setValue(round(fraction * bar.maximum()))
+        self._mark_proposal()
         self._mark_selection()
 
     # ----- zoom and size -------------------------------------------------------------------------
@@ -365,6 +391,11 @@ class ScoreView(QWidget):
                 return False
             part, tick, pitch = found
             tick += self.shown.tick_offset
+            request = self.shown_request
+            if request is not None and (part, tick, pitch) in request.proposed:
+                return False  # a proposed note is no note of the score's yet
+            if request is not None and request.moved:
+                part = {new: old for old, new in request.moved}.get(part, len(self.doc.score.parts))
             keys = self._notes_at(part, tick, pitch)
             if not keys:
                 return False
@@ -390,7 +421,8 @@ class ScoreView(QWidget):
         for mark in self._marks:
             self.scene.removeItem(mark)
         self._marks = []
-        wanted = {(i, n.start, n.pitch) for i, n in self.doc.selection}
+        moved = dict(self.shown_request.moved) if self.shown_request else {}
+        wanted = {(moved.get(i, i), n.start, n.pitch) for i, n in self.doc.selection}
         if not wanted or self.shown is None or not self.isVisible():
             return
         for page in self.pages:
@@ -401,6 +433,20 @@ class ScoreView(QWidget):
                                               QBrush(QColor(255, 120, 40, 90)))
                     mark.setZValue(2)
                     self._marks.append(mark)
+
+    def _mark_proposal(self) -> None:
+        """Tint the heads of the variation's notes in the proposal's pink, as the roll does."""
+        proposed = self.shown_request.proposed if self.shown_request else frozenset()
+        if not proposed:
+            return
+        fill = QColor(style.PROPOSAL_FILL)
+        for page in self.pages:
+            for tick, part, pitch, name in page.heads:
+                if (part, tick, pitch) in proposed:
+                    rect = page.mapRectToScene(page.box(name)).adjusted(-2, -2, 2, 2)
+                    mark = self.scene.addRect(rect, QPen(Qt.PenStyle.NoPen), QBrush(fill))
+                    mark.setZValue(1)
+                    self._proposal_marks.append(mark)
 
     def follow(self, tick: int) -> None:
         """Playback is at ``tick``: keep the note sounding there in sight."""
@@ -451,12 +497,14 @@ def _svg_size(svg: str) -> tuple[float, float]:
 
 
 def add_score_dock(window: QMainWindow, doc: Document, roll=None, transport=None,
-                   backend: Backend | None = None) -> QDockWidget:
+                   backend: Backend | None = None, proposal: Proposal | None = None
+                   ) -> QDockWidget:
     """Create the Score dock (hidden until View > Score View, or as the saved layout says) and its
     toggle action, named "Score View" with its shortcut. A note clicked in the score is selected
-    and shown in the ``roll``; during playback the score follows the ``transport``. Returns the
-    dock; ``dock.widget()`` is the ScoreView."""
-    view = ScoreView(doc, backend=backend)
+    and shown in the ``roll``; during playback the score follows the ``transport``; a
+    ``proposal`` on show is engraved as Keep would leave it. Returns the dock;
+    ``dock.widget()`` is the ScoreView."""
+    view = ScoreView(doc, backend=backend, proposal=proposal)
     if roll is not None:
         view.noteClicked.connect(roll.ensure_visible)
     if transport is not None:

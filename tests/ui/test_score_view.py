@@ -241,3 +241,59 @@ def test_the_view_menu_toggles_the_dock_and_the_layout_remembers_it(window, sett
     finally:
         again.score_dock.widget().close_backend()
         again.controller.discard()
+
+
+def test_a_variation_on_show_is_engraved_in_place_and_marked(make_doc, qtbot):
+    """A proposal is read as notation too: the score view engraves the score as Keep would leave
+    it, tints the variation's heads, keeps the composer's own notes clickable where new parts
+    moved them, and goes back to the document when the proposal goes."""
+    pytest.importorskip("verovio")
+    from composer_gui.music.edits import PlacedNote
+    from composer_gui.ui.proposal import Proposal
+
+    melody = Part(tuple(Note(i * 480, p, 480) for i, p in enumerate((72, 71, 69, 67))),
+                  name="Melody")
+    cello = Part((Note(0, 48, 1920),), name="Cello")
+    doc = make_doc(Score(parts=(melody, cello)))
+    proposal = Proposal()
+    view = score_view.ScoreView(doc, backend=score_view.ProcessBackend(), debounce_ms=0,
+                                proposal=proposal)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    try:
+        qtbot.waitUntil(lambda: view.shown is not None, timeout=60_000)
+        assert view.shown.notes == 5 and not view._proposal_marks
+        # a bass written under the melody: a new part, standing between Melody and Cello
+        bass = [PlacedNote(Note(i * 480, 48 + i, 480), 2, "Bass", 0) for i in range(4)]
+        proposal.begin(2, 0, (0, 1920), 0, parts=(2,))
+        proposal.add(type("G", (), {"variation": 0, "note": p.note, "part": p.part,
+                                    "part_name": p.part_name, "part_under": p.part_under})
+                     for p in bass)
+        qtbot.waitUntil(lambda: view.shown.notes == 9 and not view.busy, timeout=60_000)
+        request = view.shown_request
+        assert request.score.parts == proposal.applied(doc.score).parts  # (its key heard)
+        assert [p.name for p in request.score.parts] == ["Melody", "Bass", "Cello"]
+        assert request.proposed == {(1, i * 480, 48 + i) for i in range(4)}
+        qtbot.waitUntil(lambda: len(view._proposal_marks) == 4)
+        assert "Variation 1 of 2, not kept yet" in view.status.text()
+        heads = {(part, tick, pitch): (page, name) for page in view.pages
+                 for tick, part, pitch, name in page.heads}
+        # a proposed head is no note of the score's: a click on it selects nothing
+        page, name = heads[(1, 480, 49)]
+        assert not view.click(page.mapToScene(page.box(name).center()))
+        assert not doc.selection
+        # the cello's note, third in the engraving, is the document's second part's
+        page, name = heads[(2, 0, 48)]
+        assert view.click(page.mapToScene(page.box(name).center()))
+        assert doc.selection == {(1, Note(0, 48, 1920))}
+        qtbot.waitUntil(lambda: len(view._marks) == 1)
+        # the proposal discarded: the document alone again, nothing marked
+        with qtbot.waitSignal(view.rendered, timeout=60_000) as back:
+            proposal.clear()
+        assert back.args[0].notes == 5 and not view._proposal_marks
+        assert view.shown_request.score.parts == doc.score.parts
+        assert "not kept" not in view.status.text()
+    finally:
+        view.close_backend()
