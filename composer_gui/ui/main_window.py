@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self._make_toolbars()
         self._make_status_bar()
         self._connect()
+        self._tab_order()
 
         self._restore_settings()
         self._update_title()
@@ -126,6 +127,16 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.controller.list_models)
 
     # ----- construction ---------------------------------------------------------------------------
+    def _tab_order(self) -> None:
+        """Tab walks the window as it reads: the header's boxes, the Parts panel, the roll, the
+        Continue panel (a review found the Parts panel reached after the Continue panel, and
+        the header last)."""
+        parts = self.parts_dock.widget().tab_chain()  # (the panel keeps its own order after)
+        QWidget.setTabOrder(self.header.snap, parts[0])
+        parts = self.parts_dock.widget().tab_chain()
+        QWidget.setTabOrder(parts[-1], self.roll.canvas)
+        QWidget.setTabOrder(self.roll.canvas, self.panel.model)
+
     def _action_table(self) -> list[ActionSpec]:
         S = QKeySequence.StandardKey
         f, e, p, c, roll = self.files, self.edits, self.playback, self.controller, self.roll

@@ -2,7 +2,8 @@
 
 Each row: the part's colour (as the roll draws it), its name (edit in place), its General MIDI
 instrument (what playback, WAV and MIDI export use), Mute, Solo, and whether the roll shows it.
-Drag a row to reorder; Add and Delete below. Every change to the document is one undo step
+Drag a row, or press the arrows below (Alt+Up / Alt+Down in the list), to reorder; Add and
+Delete below. Every change to the document is one undo step
 (``undo.ChangeParts``); showing and hiding is view state (the roll's ``hidden_parts``), not an
 edit. The current row is the active part: where drawn, pasted and recorded notes go; the roll draws
 the other parts dimmed.
@@ -13,9 +14,11 @@ undo, redo and opening a file simply refresh it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,6 +48,10 @@ from .piano_roll import PianoRoll
 
 DRUM_KIT = "Drum kit (GM channel 10)"
 DOCK_WIDTH = 270  # px: the names of most GM instruments show whole
+# the list's own keys, for Help > Keyboard Shortcuts
+PARTS_KEYS: tuple[tuple[str, str], ...] = (
+    ("Move the highlighted part up / down (in the Parts list)", "Alt+Up, Alt+Down"),
+)
 
 
 class PartRow(QWidget):
@@ -143,6 +150,10 @@ class PartRow(QWidget):
         self.activated.emit(self.index)
         super().mousePressEvent(event)
 
+    def tab_chain(self) -> list[QWidget]:
+        """The row's controls in reading order: the name and its buttons, then the instrument."""
+        return [self.name, self.mute, self.solo, self.shown, self.instrument]
+
     def show_part(self, part: Part, shown: bool, active: bool) -> None:
         """Show ``part`` without emitting anything (the document is already so)."""
         widgets = (self.name, self.instrument, self.mute, self.solo, self.shown)
@@ -196,7 +207,8 @@ class PartsPanel(QWidget):
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setToolTip("Drag a part to reorder; the highlighted part is where new notes go")
+        self.list.setToolTip("Drag a part (or Alt+Up / Alt+Down) to reorder; the highlighted "
+                             "part is where new notes go")
         self.list.setStyleSheet(f"QListWidget::item:selected {{ background: "
                                 f"{style.ACTIVE_ROW.name()}; }}")
         self.rows: list[PartRow] = []
@@ -216,10 +228,16 @@ class PartsPanel(QWidget):
         self.delete_button.setToolTip("Delete the highlighted part and its notes (Ctrl+Z undoes)")
         self.delete_button.clicked.connect(self.delete_active)
 
+        # (dragging was the only way: a review looked for a button, and a keyboard user had none)
+        self.up_button = self._mover(Qt.ArrowType.UpArrow, "Up", -1)
+        self.down_button = self._mover(Qt.ArrowType.DownArrow, "Down", 1)
+
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.up_button)
+        buttons.addWidget(self.down_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list, 1)
@@ -231,6 +249,18 @@ class PartsPanel(QWidget):
         roll.activePartChanged.connect(lambda _p: self.refresh())
         roll.hiddenPartsChanged.connect(lambda _h: self.refresh())
         self.refresh()
+
+    def _mover(self, arrow: Qt.ArrowType, word: str, step: int) -> QToolButton:
+        button = QToolButton()
+        button.setArrowType(arrow)
+        button.setFixedSize(20, 21)  # (the panel keeps its narrowest width: the window's too)
+        button.setAccessibleName(f"Move Part {word}")
+        button.setToolTip(f"Move the highlighted part {word.lower()} (Alt+{word} in the list)")
+        button.clicked.connect(lambda: self.move_active(step))
+        key = QShortcut(QKeySequence(f"Alt+{word}"), self.list)
+        key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        key.activated.connect(lambda: self.move_active(step))
+        return button
 
     def sizeHint(self) -> QSize:
         return QSize(DOCK_WIDTH, super().sizeHint().height())  # the dock's first width
@@ -248,6 +278,8 @@ class PartsPanel(QWidget):
         self.list.setCurrentRow(active)
         self.list.blockSignals(False)
         self.delete_button.setEnabled(len(parts) > 1)
+        self.up_button.setEnabled(active > 0)
+        self.down_button.setEnabled(0 <= active < len(parts) - 1)
 
     def _rebuild(self, count: int) -> None:
         self.list.blockSignals(True)
@@ -267,6 +299,16 @@ class PartsPanel(QWidget):
             row.shownToggled.connect(lambda i, on: self.roll.set_part_hidden(i, not on))
             self.rows.append(row)
         self.list.blockSignals(False)
+        self.tab_chain()
+
+    def tab_chain(self) -> list[QWidget]:
+        """Tab reads the panel top to bottom: the list, each row's controls, then the buttons
+        (new rows' controls had joined the chain after the buttons). Returns the chain."""
+        chain = [self.list, *(w for row in self.rows for w in row.tab_chain()),
+                 self.add_button, self.delete_button, self.up_button, self.down_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        return chain
 
     # ----- what the user asks for ----------------------------------------------------------------
     def _activate(self, index: int) -> None:
@@ -310,6 +352,11 @@ class PartsPanel(QWidget):
         if undo.move_part_command(self.doc, source, target) is not None and \
                 self.before_restructure():
             self.doc.push(undo.move_part_command(self.doc, source, target))
+
+    def move_active(self, step: int) -> None:
+        """The active part one place up (-1) or down (1); it stays the active part."""
+        source = self.roll.active_part
+        self.move_part(source, source + step)
 
     def _rows_moved(self, _parent: QModelIndex, start: int, _end: int, _dest: QModelIndex,
                     row: int) -> None:

@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from .actions import ActionCollection
+from .parts_panel import PARTS_KEYS
 from .piano_roll.editor import ROLL_KEYS
 
 
 def shortcut_rows(actions: ActionCollection) -> list[tuple[str, str]]:
-    """(what, keys) for each action with a shortcut, in the collection's order; then the roll's."""
+    """(what, keys) for each action with a shortcut, in the collection's order; then the roll's
+    and the Parts list's own."""
     rows = []
     for name in actions:
         action = actions[name]
@@ -32,7 +34,7 @@ def shortcut_rows(actions: ActionCollection) -> list[tuple[str, str]]:
             if name.startswith("export_"):  # (File > Export's "MIDI" alone read as nothing)
                 what = f"Export {what}"
             rows.append((what, ", ".join(keys)))
-    return rows + [(what, keys) for what, keys in ROLL_KEYS]
+    return rows + [(what, keys) for what, keys in (*ROLL_KEYS, *PARTS_KEYS)]
 
 
 class ShortcutsDialog(QDialog):

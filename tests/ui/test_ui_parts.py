@@ -345,6 +345,7 @@ def test_help_lists_the_keyboard_shortcuts_from_the_actions(window, qtbot):
         window.act["continue"].shortcut().SequenceFormat.NativeText)
     assert "Shift+Up, Shift+Down" in rows.values()  # the roll's own keys too
     assert "1..8, Tab, Shift+Tab" in rows.values()  # (a review found Shift+Tab unlisted)
+    assert "Alt+Up, Alt+Down" in rows.values()  # the Parts list's
     assert rows["Zoom In"] == "Ctrl++, Ctrl+="  # both zoom in (Ctrl+= on a US keyboard)
     assert "Export MusicXML" in rows and "MusicXML" not in rows  # (File > Export's, named)
     assert window.act.keep.text().endswith("\tEnter")  # (the roll's keys, shown in the menu)
@@ -417,3 +418,56 @@ def test_the_continue_panels_scroll_area_is_no_tab_stop(window):
 
     area = window.findChild(QScrollArea, "continueScroll")
     assert area is not None and area.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_the_arrows_and_alt_keys_move_the_active_part(window, panel, qtbot):
+    """Reordering without a drag: the arrows under the list, or Alt+Up / Alt+Down in it; the
+    moved part stays the active one, each move one undo step, an arrow greyed at an end."""
+    window.doc.load(two_parts())
+    roll, stack = window.roll, window.doc.undo_stack
+    roll.active_part = 0
+    assert not panel.up_button.isEnabled() and panel.down_button.isEnabled()
+    qtbot.mouseClick(panel.down_button, Qt.MouseButton.LeftButton)
+    assert [p.name for p in window.doc.score.parts] == ["High", "Low"]
+    assert roll.active_part == 1 and stack.undoText() == "Move part Low"
+    assert panel.up_button.isEnabled() and not panel.down_button.isEnabled()
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert [p.name for p in window.doc.score.parts] == ["Low", "High"]
+    assert roll.active_part == 0
+    qtbot.keyClick(panel.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # at the top
+    assert [p.name for p in window.doc.score.parts] == ["Low", "High"] and stack.count() == 2
+
+
+def test_tab_walks_the_window_as_it_reads(window, qtbot):
+    """Header, Parts panel (its rows top to bottom, then its buttons), roll, Continue panel: a
+    review had Tab reach the Parts panel after the Continue panel, and a new part's row last."""
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.doc.load(two_parts())
+    panel = window.parts_dock.widget()
+    panel.add_part()  # a row made after the window was: still in its place
+    window.roll.active_part = 1
+
+    def stop(w):
+        return bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and w.isEnabled() \
+            and w.isVisibleTo(window) and w.focusProxy() is None
+
+    chain, w = [], window.header.snap
+    while w is not window.panel.model and len(chain) < 200:
+        w = w.nextInFocusChain()
+        if stop(w):
+            chain.append(w)
+    expected = [panel.list, *(w for row in panel.rows for w in row.tab_chain() if stop(w)),
+                panel.add_button, panel.delete_button, panel.up_button, panel.down_button,
+                window.roll.canvas, window.panel.model]
+    assert chain == expected and len(panel.rows) == 3
+    # and the keys follow it, at the joins
+    for before, after in ((window.header.snap, panel.list),
+                          (panel.down_button, window.roll.canvas),
+                          (window.roll.canvas, window.panel.model)):
+        before.setFocus()
+        qtbot.waitUntil(lambda b=before: window.focusWidget() is b)
+        qtbot.keyClick(before, Qt.Key.Key_Tab)
+        assert window.focusWidget() is after
