@@ -22,7 +22,7 @@ import mido.midifiles.midifiles as _mido_files
 
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
-from .quantize import HUMAN_PLAIN, is_human
+from .quantize import HUMAN_PLAIN, is_human, swing_ratio, swing_words
 from .score import (
     DRUM_CHANNEL,
     FERMATA_HOLD,
@@ -281,7 +281,11 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
         fermatas=tuple(fermatas),
     )
     score = _upbeat_read(_fermatas_unheld(score))
-    return _played_start(score, warnings) if PLAYED_START else score
+    score = _played_start(score, warnings) if PLAYED_START else score
+    ratio = swing_ratio(score)  # (notation writes its eighths even: quantize.SWING)
+    if ratio:
+        warnings.append(swing_words(ratio))
+    return score
 
 
 # A recording (quantize.is_human: its onsets off every notation grid) starts where its first

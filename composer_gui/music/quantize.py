@@ -6,7 +6,8 @@ score is cut into quarter-note units from each bar line; each unit of each part 
 plainly (a 1/64-note grid) or as a triplet (a 1/32-triplet grid), whichever its notes already fit.
 A human-timed performance (most onsets off every simple grid) is moved to sixteenths instead, or to
 eighth triplets in a unit whose onsets clearly are triplets; small legato overlaps are trimmed, and
-a rubato tempo map is summarised bar by bar. Whatever had to move is reported in words.
+a rubato tempo map is summarised bar by bar. A performance in swung eighths (each beat's off-beat
+eighth played late) is written in even eighths. Whatever had to move is reported in words.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from statistics import median
 
 from .clefs import needs_grand_staff, paired_hands, split_hands
@@ -83,10 +85,12 @@ def notation_view(score: Score) -> NotationView:
     moved = 0
     performed = []  # parts played in (a recording), as opposed to drawn or read from notation
     paired = paired_hands(score.parts)  # (a hand of a braced pair is one staff)
+    ratio = swing_ratio(score)
     for index, part in enumerate(score.parts):
         human = is_human(part.notes)
         performed.append(human)
-        notes, units, count = _quantize_part(score, part.notes, human)
+        notes = _unswung(score, part.notes, ratio) if human and ratio else part.notes
+        notes, units, count = _quantize_part(score, notes, human)
         moved += 0 if human else count
         if human:
             hands = split_hands(notes, part.staff_split) \
@@ -96,13 +100,16 @@ def notation_view(score: Score) -> NotationView:
         triplets.update((index, u) for u in units)
     human = any(performed)
     if human:
-        warnings.append("notation shows the performance on a sixteenth/triplet grid; "
+        warnings.append("notation shows the performance on a sixteenth/triplet grid"
+                        f"{', its swung eighths as even eighths' if ratio else ''}; "
                         "MIDI export keeps the exact timing")
     if moved:
         warnings.append(f"moved {moved} note start(s) or end(s) to the nearest length notation "
                         "can write")
     out = replace(score, parts=tuple(parts))
     marks = _tempo_marks(out, human)
+    if ratio and marks and not marks[0][2]:  # a copyist's "Swing" over the tune
+        marks = ((marks[0][0], marks[0][1], "Swing", marks[0][3]), *marks[1:])
     return NotationView(out, frozenset(triplets), marks, human, tuple(warnings))
 
 
@@ -197,6 +204,100 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
         moved += (start != n.start) + (stop != n.end)
         out.append(Note(start, n.pitch, stop - start, n.velocity, n.spelling))
     return out, triplets, moved
+
+
+# Swung eighths (:func:`swing_ratio`). A copyist's review of played MIDI files read tunes
+# played with swung eighths (a hornpipe, jazz: each beat's off-beat eighth late, at 0.58-0.72
+# of the beat) written as dotted eighths and sixteenths or as triplets, where a copyist writes
+# even eighths and "Swing" over the tune. Judged over a file's played parts together, in
+# quarter beats of 2/4, 3/4, 4/4 or 2/2 (a compound meter's beat does not swing in eighths).
+SWING = True
+SWING_BEATS = 8  # beats played long-short before a file can be judged swung
+SWING_RANGE = (0.56, 0.74)  # the off-beat's median place in its beat: later than straight
+#                             (0.5), earlier than a dotted eighth and sixteenth (0.75)
+SWING_SPREAD = 0.1  # 3/4 of the off-beats lie this near the median: swing is consistent, a
+#                     mix of straight eighths and dotted figures is not
+SWING_TRIPLETS = 0.25  # at most this many beats of three notes per long-short beat: a tune
+#                        that plays triplets as such is not swung in triplets
+
+
+def _beats(score: Score, notes: Iterable[Note]) -> dict[int, list[float]]:
+    """The onsets of a part by quarter beat (in a meter that swings), as places in the beat
+    from 0 to 1: an onset up to a 32nd early is its beat's downbeat; a chord is one onset.
+    (The bar lines are found once: a file of many meters is read at import.)"""
+    onsets = sorted({n.start for n in notes})
+    bars = score.bar_starts(onsets[-1] + UNIT) if onsets else []
+    beats: dict[int, list[float]] = {}
+    last = None
+    for t in onsets:
+        if last is not None and t - last < HUMAN_PLAIN // 2:
+            continue  # (the rest of a chord played a little spread)
+        last = t
+        early = t + HUMAN_PLAIN // 2
+        bar = bars[bisect.bisect_right(bars, early) - 1]
+        u = bar + (early - bar) // UNIT * UNIT
+        if score.time_signature_at(u).denominator in (2, 4):
+            beats.setdefault(u, []).append((t - u) / UNIT)
+    return beats
+
+
+def _off_beat(places: list[float]) -> float | None:
+    """The place of a beat's one off-beat eighth (a downbeat before it or not), else None."""
+    later = [p for p in places if p >= 0.125]
+    return later[0] if len(later) == 1 and 0.35 <= later[0] <= 0.85 else None
+
+
+def swing_ratio(score: Score) -> float | None:
+    """Where a performance's off-beat eighths lie in their beats (0.67: swung 2:1), if it swings
+    (:data:`SWING`): most beats of two or more notes are long-short, the off-beats cluster late
+    (``SWING_RANGE``, ``SWING_SPREAD``), and few beats are triplets; else None."""
+    if not SWING:
+        return None
+    pairs: list[float] = []
+    busy = triplets = 0
+    for part in score.parts:
+        if part.is_drum or not is_human(part.notes):
+            continue
+        for places in _beats(score, part.notes).values():
+            busy += len(places) > 1
+            off = _off_beat(places) if places[0] < 0.125 else None
+            if off is not None:
+                pairs.append(off)
+            triplets += len(places) == 3  # (a triplet, however unevenly played)
+    if len(pairs) < SWING_BEATS or 2 * len(pairs) < busy or \
+            triplets > SWING_TRIPLETS * len(pairs):
+        return None
+    middle = median(pairs)
+    near = sum(abs(p - middle) <= SWING_SPREAD for p in pairs)
+    low, high = SWING_RANGE
+    return middle if low <= middle <= high and 4 * near >= 3 * len(pairs) else None
+
+
+def swing_words(ratio: float) -> str:
+    """An import note: "played with swung eighths (about 2:1): written as even eighths"."""
+    long = Fraction(ratio / (1 - ratio)).limit_denominator(2)
+    return (f"played with swung eighths (about {long.numerator}:{long.denominator}): written "
+            "as even eighths")
+
+
+def _unswung(score: Score, notes: Iterable[Note], ratio: float) -> list[Note]:
+    """``notes`` with each beat whose one off-beat is swung (within ``SWING_SPREAD`` of
+    ``ratio``) stretched back to straight time, that off-beat on the half beat; starts and ends
+    in other beats (a straight eighth, a dotted figure, a triplet) stay."""
+    offs = {u: off for u, places in _beats(score, notes).items()
+            if (off := _off_beat(places)) is not None and abs(off - ratio) <= SWING_SPREAD}
+
+    def straight(tick: int) -> int:
+        u = unit_start(score, tick)
+        off = offs.get(u)
+        if off is None:
+            return tick
+        place = (tick - u) / UNIT
+        place = place / off / 2 if place <= off else 0.5 + (place - off) / (1 - off) / 2
+        return u + round(place * UNIT)
+
+    return [replace(n, start=straight(n.start),
+                    duration=max(1, straight(n.end) - straight(n.start))) for n in notes]
 
 
 def _tidy_performance(notes: list[Note], score: Score) -> list[Note]:
@@ -319,4 +420,4 @@ def _seconds_at_sorted(tempos, ticks: list[int]) -> list[float]:
     return out
 
 
-__all__ = ["NotationView", "is_human", "notation_view"]
+__all__ = ["NotationView", "is_human", "notation_view", "swing_ratio", "swing_words"]
