@@ -73,16 +73,27 @@ def parse_note_id(text: str) -> tuple[int, int, int] | None:
 
 def name_notes(xml: str) -> str:
     """``xml`` with an id (:func:`note_id`) on every pitched ``<note>``, and nothing else changed.
-    Ticks count from the first bar line (see :func:`_tick_offset` for a pickup)."""
+    Ticks count from the first bar line (see :func:`_tick_offset` for a pickup), as played: a
+    bar after a repeat sign is where it sounds the second time through (``repeats``)."""
     ids: list[str] = []
     for index, part in enumerate(ET.fromstring(xml).findall("part")):
         divisions, at, serial = 1, 0, 0
+        forward = ending = 0  # where the repeated section and its first ending begin
         for measure in part.findall("measure"):
             found, length, divisions = _measure_notes(measure, divisions)
+            for barline in measure.iter("barline"):
+                if barline.find("repeat[@direction='forward']") is not None:
+                    forward, ending = at, 0
+                if barline.find("ending[@number='1'][@type='start']") is not None:
+                    ending = at
             for onset, pitch in found:
                 ids.append(note_id(index, at + onset, pitch, serial) if pitch is not None else "")
                 serial += 1
             at += length
+            if measure.find("barline/repeat[@direction='backward']") is not None:
+                # (the bars played again are not written: the next bar plays after them)
+                at += (ending or at) - forward
+                forward, ending = at, 0
     if len(_NOTE_TAG.findall(xml)) != len(ids):  # a "<note" outside the parts: leave it unnamed
         return xml
     named = iter(ids)
@@ -196,27 +207,30 @@ class Engraver:
 
     def __init__(self) -> None:
         self._toolkit = None
-        self._last: tuple[Score, str] | None = None
+        self._last: tuple[Score, bool, str] | None = None
         self._lock = threading.Lock()
 
-    def musicxml(self, score: Score, seconds: dict | None = None) -> str:
+    def musicxml(self, score: Score, seconds: dict | None = None, *,
+                 fold_repeats: bool = True) -> str:
         """The export of ``score`` (``musicxml_text``) with its notes named (``name_notes``)."""
-        if self._last is not None and self._last[0] == score:
-            return self._last[1]
+        if self._last is not None and self._last[:2] == (score, fold_repeats):
+            return self._last[2]
         seconds = seconds if seconds is not None else {}
         t0 = time.perf_counter()
-        text = musicxml_text(score)
+        text = musicxml_text(score, fold_repeats=fold_repeats)
         t1 = time.perf_counter()
         named = name_notes(text)
         seconds.update(export=t1 - t0, names=time.perf_counter() - t1)
-        self._last = (score, named)
+        self._last = (score, fold_repeats, named)
         return named
 
-    def engrave(self, score: Score, width_px: int, zoom: float = 1.0) -> Engraving:
-        """Pages ``width_px`` wide at ``zoom`` (1: the default size)."""
+    def engrave(self, score: Score, width_px: int, zoom: float = 1.0, *,
+                fold_repeats: bool = True) -> Engraving:
+        """Pages ``width_px`` wide at ``zoom`` (1: the default size); ``fold_repeats`` as the
+        export does (``repeats``), or every bar written out."""
         with self._lock:
             seconds: dict[str, float] = {}
-            xml = self.musicxml(score, seconds)
+            xml = self.musicxml(score, seconds, fold_repeats=fold_repeats)
             pages, timing = self.layout(xml, width_px, zoom)
             seconds.update(timing)
             return Engraving(pages=pages, notes=sum(map(count_notes, pages)),
@@ -269,11 +283,12 @@ def worker_init() -> None:
         threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def engrave_in_process(score: Score, width_px: int, zoom: float) -> Engraving:
+def engrave_in_process(score: Score, width_px: int, zoom: float,
+                       fold_repeats: bool = True) -> Engraving:
     """Entry point for the score view's worker process: one Engraver per process, kept between
     calls. verovio holds Python's GIL while it lays out a score (a few tenths of a second for 100
     bars), so the app engraves in a process of its own, never a thread."""
     global _PROCESS_ENGRAVER
     if _PROCESS_ENGRAVER is None:
         _PROCESS_ENGRAVER = Engraver()
-    return _PROCESS_ENGRAVER.engrave(score, width_px, zoom)
+    return _PROCESS_ENGRAVER.engrave(score, width_px, zoom, fold_repeats=fold_repeats)

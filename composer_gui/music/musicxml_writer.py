@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from . import repeats
 from .clefs import (
     CLEF_SIGNS,
     MIDDLE_C,
@@ -89,12 +90,17 @@ class _Element:
     cautionary: list[bool] = field(default_factory=list)  # a courtesy sign (after the bar line)
 
 
-def musicxml_text(score: Score, warnings: list[str] | None = None) -> str:
-    """The score as MusicXML text; what notation had to change is appended to ``warnings``."""
+def musicxml_text(score: Score, warnings: list[str] | None = None, *,
+                  fold_repeats: bool = True) -> str:
+    """The score as MusicXML text; what notation had to change is appended to ``warnings``.
+    ``fold_repeats``: bars played twice are written once between repeat signs (``repeats``)."""
     view = notation_view(spell_score(score))
+    writer = _Writer(view, fold_repeats)
     if warnings is not None:
         warnings.extend(view.warnings)
-    return _Writer(view).text()
+        if writer.repeats:
+            warnings.append(repeats.describe(writer.repeats, writer.bar_number))
+    return writer.text()
 
 
 def _spelled(note: Note) -> tuple[str, int, int]:
@@ -203,7 +209,7 @@ def _number(x: float) -> str:
 
 
 class _Writer:
-    def __init__(self, view: NotationView) -> None:
+    def __init__(self, view: NotationView, fold_repeats: bool = True) -> None:
         self.view = view
         self.score = view.score
         self.out: list[str] = []
@@ -227,6 +233,15 @@ class _Writer:
         # alter, for the next bar's courtesy accidentals
         self.altered: dict[tuple[int, int], dict[tuple[str, int], int]] = {}
         self._measures()
+        self.repeats = repeats.find_repeats(
+            self.score, self.bars, [m[0] for m in view.tempo_marks]) if fold_repeats else []
+        self.written = repeats.written_bars(len(self.bars), self.repeats)
+        self.numbers = {wb.index: n
+                        for n, wb in enumerate(self.written, 0 if self.pickup else 1)}
+
+    def bar_number(self, index: int) -> int:
+        """The number bar ``index`` (of the timeline's bars) is written with."""
+        return self.numbers[index]
 
     # ----- the bars --------------------------------------------------------------------------
     def _measures(self) -> None:
@@ -288,8 +303,10 @@ class _Writer:
             self.clefs = [self._bar_clefs(staff, s if len(staves) == 2 else
                                           hands.get(number - 1))
                           for s, staff in enumerate(staves)]
-            for index, (m0, m1) in enumerate(self.bars):
-                self._measure(number - 1, part, staves, index, m0, m1)
+            prev = None
+            for position, bar in enumerate(self.written):
+                self._measure(number - 1, part, staves, bar, prev, position)
+                prev = bar.index
             w("</part>\n")
         w("</score-partwise>\n")
         return "".join(self.out)
@@ -319,28 +336,41 @@ class _Writer:
         w("</score-part>\n")
 
     # ----- one bar of one part ---------------------------------------------------------------
-    def _measure(self, part_index: int, part: Part, staves: list[_Staff], index: int,
-                 m0: int, m1: int) -> None:
+    def _measure(self, part_index: int, part: Part, staves: list[_Staff], bar: repeats.WrittenBar,
+                 prev: int | None, position: int) -> None:
+        """One bar: ``bar.index`` of the timeline's bars, written after bar ``prev`` (None: the
+        first), as the ``position``-th bar written."""
         score = self.score
         w = self.out.append
-        number = index if self.pickup else index + 1
+        index = bar.index
+        m0, m1 = self.bars[index]
+        number = position if self.pickup else position + 1
         implicit = ' implicit="yes"' if self.pickup and index == 0 else ""
         w(f'<measure number="{number}"{implicit}>\n')
+        left = ""
+        if bar.forward:
+            left += "<bar-style>heavy-light</bar-style>"
+        if bar.ending_start:
+            left += f'<ending number="{bar.ending}" type="start">{bar.ending}.</ending>'
+        if bar.forward:
+            left += '<repeat direction="forward"/>'
+        if left:
+            w(f'<barline location="left">{left}</barline>\n')
         attributes = []
         if index == 0:
             attributes.append(f"<divisions>{TPQ}</divisions>")
         key = score.key_at(m0)
-        prev_key = score.key_at(self.bars[index - 1][0]) if index else None
-        if key is not None and (index == 0 or key != prev_key):
+        prev_key = score.key_at(self.bars[prev][0]) if prev is not None else None
+        if key is not None and (prev is None or key != prev_key):
             mode = f"<mode>{key.mode}</mode>"
             attributes.append(f"<key><fifths>{key.sharps}</fifths>{mode}</key>")
-        time = self._time(index, m0, m1)
+        time = self._time(index, m0, m1, prev)
         if time:
             attributes.append(time)
         if index == 0 and len(staves) > 1:
             attributes.append(f"<staves>{len(staves)}</staves>")
         for s, clefs in enumerate(self.clefs, 1):
-            if index and clefs[index] == clefs[index - 1]:
+            if prev is not None and clefs[index] == clefs[prev]:
                 continue
             sign, line, octave = CLEF_SIGNS[clefs[index]]
             shift = f"<clef-octave-change>{octave}</clef-octave-change>" if octave else ""
@@ -382,8 +412,15 @@ class _Writer:
                                         self.score.time_signature_at(max(t, m0)), words, unit)
                     self._note(part, e, voice_number, stem, s + 1 if len(staves) > 1 else 0)
                 written += 1
-        if index == len(self.bars) - 1:  # the end of the piece: a final bar line
-            w('<barline location="right"><bar-style>light-heavy</bar-style></barline>\n')
+        last = position == len(self.written) - 1  # the end of the piece: a final bar line
+        right = "<bar-style>light-heavy</bar-style>" if last or bar.backward else ""
+        if bar.ending_stop:  # (an open second ending, as engravers end the piece's last)
+            kind = "discontinue" if bar.ending == 2 and not last else "stop"
+            right += f'<ending number="{bar.ending}" type="{kind}"/>'
+        if bar.backward:
+            right += '<repeat direction="backward"/>'
+        if right:
+            w(f'<barline location="right">{right}</barline>\n')
         w("</measure>\n")
 
     def _bar_clefs(self, staff: _Staff, hand: int | None) -> list[str]:
@@ -412,7 +449,7 @@ class _Writer:
             out.append(now)
         return out
 
-    def _time(self, index: int, m0: int, m1: int) -> str:
+    def _time(self, index: int, m0: int, m1: int, prev: int | None) -> str:
         """A time signature where the meter changes, or where a bar is cut short (a meter change
         in the middle of a bar), and again after it."""
         if self.pickup and index == 0:
@@ -428,10 +465,10 @@ class _Writer:
                 if length * den % (4 * TPQ) == 0:
                     shown = (length * den // (4 * TPQ), den)
                     break
-        if index == 0 or (self.pickup and index == 1):
-            previous = None if index == 0 else shown
+        if prev is None or (self.pickup and prev == 0):
+            previous = None if prev is None else shown
         else:
-            p0, p1 = self.bars[index - 1]
+            p0, p1 = self.bars[prev]
             prev_ts = self.score.time_signature_at(p0)
             previous = (prev_ts.numerator, prev_ts.denominator)
             if p1 - p0 != prev_ts.bar_ticks:

@@ -60,6 +60,9 @@ class Request:
     # (part, tick, pitch) of the variation's notes there
     moved: tuple[tuple[int, int], ...] = ()
     proposed: frozenset[tuple[int, int, int]] = frozenset()
+    # sections played twice written once, as the export does; not while a proposal is on show
+    # (a restated section would hide its notes)
+    fold_repeats: bool = True
 
 
 class Backend:
@@ -84,7 +87,7 @@ class ProcessBackend(Backend):
                                              initializer=engraving.worker_init)
         try:
             return self._pool.submit(engraving.engrave_in_process, request.score, request.width,
-                                     request.zoom)
+                                     request.zoom, request.fold_repeats)
         except RuntimeError:  # the process died (BrokenProcessPool): start a new one next time
             self._pool = None
             raise
@@ -274,7 +277,7 @@ class ScoreView(QWidget):
         self._requested += 1
         score = with_heard_key(score)  # as MusicXML export writes it: a key signature
         request = Request(self._requested, score, self._page_width(), self.zoom, moved,
-                          proposed)
+                          proposed, fold_repeats=not proposed)
         self._started = time.perf_counter()
         try:
             future = self.backend.submit(request)

@@ -276,6 +276,7 @@ def test_a_variation_on_show_is_engraved_in_place_and_marked(make_doc, qtbot):
         assert request.score.parts == proposal.applied(doc.score).parts  # (its key heard)
         assert [p.name for p in request.score.parts] == ["Melody", "Bass", "Cello"]
         assert request.proposed == {(1, i * 480, 48 + i) for i in range(4)}
+        assert not request.fold_repeats  # (every proposed note in sight, none behind a repeat)
         qtbot.waitUntil(lambda: len(view._proposal_marks) == 4)
         assert "Variation 1 of 2, not kept yet" in view.status.text()
         heads = {(part, tick, pitch): (page, name) for page in view.pages
@@ -294,6 +295,7 @@ def test_a_variation_on_show_is_engraved_in_place_and_marked(make_doc, qtbot):
             proposal.clear()
         assert back.args[0].notes == 5 and not view._proposal_marks
         assert view.shown_request.score.parts == doc.score.parts
+        assert view.shown_request.fold_repeats
         assert "not kept" not in view.status.text()
     finally:
         view.close_backend()
