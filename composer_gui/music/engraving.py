@@ -47,6 +47,8 @@ class Engraving:
     notes: int  # note heads engraved (a tied note counts once per head)
     bars: int
     tick_offset: int = 0  # add to the ticks in note ids (see note_id) to get the score's ticks
+    # the score's ticks played again after a repeat sign, and how far back they are written
+    folds: tuple[tuple[int, int, int], ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)  # export, names, layout, svg
 
 
@@ -75,7 +77,29 @@ def name_notes(xml: str) -> str:
     """``xml`` with an id (:func:`note_id`) on every pitched ``<note>``, and nothing else changed.
     Ticks count from the first bar line (see :func:`_tick_offset` for a pickup), as played: a
     bar after a repeat sign is where it sounds the second time through (``repeats``)."""
+    ids, _folds = _walk(xml)
+    if len(_NOTE_TAG.findall(xml)) != len(ids):  # a "<note" outside the parts: leave it unnamed
+        return xml
+    named = iter(ids)
+
+    def name(match: re.Match) -> str:
+        text = next(named)
+        return f'<note id="{text}"' if text else match[0]
+
+    return _NOTE_TAG.sub(name, xml)
+
+
+def repeat_folds(xml: str) -> tuple[tuple[int, int, int], ...]:
+    """(start, end, shift): the ticks played a second time (from the first bar line), not
+    written again, and how far back the bars written for them lie (the playhead follows the
+    written bars there)."""
+    return _walk(xml)[1]
+
+
+def _walk(xml: str) -> tuple[list[str], tuple[tuple[int, int, int], ...]]:
+    """The note ids of :func:`name_notes` (an empty one for a rest) and :func:`repeat_folds`."""
     ids: list[str] = []
+    folds: list[tuple[int, int, int]] = []
     for index, part in enumerate(ET.fromstring(xml).findall("part")):
         divisions, at, serial = 1, 0, 0
         forward = ending = 0  # where the repeated section and its first ending begin
@@ -92,17 +116,12 @@ def name_notes(xml: str) -> str:
             at += length
             if measure.find("barline/repeat[@direction='backward']") is not None:
                 # (the bars played again are not written: the next bar plays after them)
-                at += (ending or at) - forward
+                again = (ending or at) - forward
+                if index == 0:
+                    folds.append((at, at + again, forward - at))
+                at += again
                 forward, ending = at, 0
-    if len(_NOTE_TAG.findall(xml)) != len(ids):  # a "<note" outside the parts: leave it unnamed
-        return xml
-    named = iter(ids)
-
-    def name(match: re.Match) -> str:
-        text = next(named)
-        return f'<note id="{text}"' if text else match[0]
-
-    return _NOTE_TAG.sub(name, xml)
+    return ids, tuple(folds)
 
 
 def _measure_notes(measure: ET.Element, divisions: int
@@ -233,9 +252,11 @@ class Engraver:
             xml = self.musicxml(score, seconds, fold_repeats=fold_repeats)
             pages, timing = self.layout(xml, width_px, zoom)
             seconds.update(timing)
+            offset = _tick_offset(score, xml)
             return Engraving(pages=pages, notes=sum(map(count_notes, pages)),
-                             bars=score.bar_count(), seconds=seconds,
-                             tick_offset=_tick_offset(score, xml))
+                             bars=score.bar_count(), seconds=seconds, tick_offset=offset,
+                             folds=tuple((a + offset, b + offset, shift)
+                                         for a, b, shift in repeat_folds(xml)))
 
     def layout(self, xml: str, width_px: int, zoom: float = 1.0) -> tuple[tuple[str, ...], dict]:
         """Engrave MusicXML text into pages of SVG (for QtSvg)."""

@@ -455,6 +455,10 @@ class ScoreView(QWidget):
         """Playback is at ``tick``: keep the note sounding there in sight."""
         if self.shown is None or not self.isVisible():
             return
+        for start, end, shift in self.shown.folds:  # played again: the bars written once
+            if start <= tick < end:
+                tick += shift
+                break
         best = None
         for page in self.pages:
             at = bisect.bisect_right(page.heads, (tick, 1 << 30)) - 1

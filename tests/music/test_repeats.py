@@ -121,3 +121,11 @@ def test_sections_are_found_longest_first_and_do_not_overlap():
     assert repeats.find_repeats(score, bars) == [repeats.Repeat(0, 4), repeats.Repeat(8, 12)]
     written = repeats.written_bars(16, repeats.find_repeats(score, bars))
     assert [w.index for w in written] == [0, 1, 2, 3, 8, 9, 10, 11]
+
+
+def test_the_playhead_follows_the_bars_written_once():
+    """The ticks played the second time through map back to the bars written for them."""
+    score = _score(_bars(8, last=72), _bars(8, 8 * BAR, last=60), _bars(2, 16 * BAR))
+    # 7 bars in common played again from bar 8; the first ending (bar 7) not
+    assert engraving.repeat_folds(musicxml_text(score)) == ((8 * BAR, 15 * BAR, -8 * BAR),)
+    assert engraving.repeat_folds(musicxml_text(score, fold_repeats=False)) == ()

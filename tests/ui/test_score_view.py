@@ -9,7 +9,7 @@ import threading
 from concurrent.futures import Future
 
 import pytest
-from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtCore import QPointF, QRectF, QTimer
 
 from composer_gui.music import engraving
 from composer_gui.music.score import Note, Part, Score
@@ -299,3 +299,29 @@ def test_a_variation_on_show_is_engraved_in_place_and_marked(make_doc, qtbot):
         assert "not kept" not in view.status.text()
     finally:
         view.close_backend()
+
+
+def test_the_playhead_is_followed_into_bars_written_once(make_doc, qtbot):
+    """Playing the second time through a section written between repeat signs, the score keeps
+    the written bar in sight (the engraving's folds), not the last bar before it."""
+    doc = make_doc(_score(4))
+    view = _view(qtbot, doc, ManualBackend())
+    heads = [(i * 480, 0, 60, f"n0-{i * 480}-60-{i}") for i in range(3)]
+
+    class FakePage:
+        def __init__(self):
+            self.heads = heads
+
+        def box(self, name):
+            return QRectF(0, 0, 1, 1)
+
+        def mapRectToScene(self, rect):
+            return rect
+
+    view.shown = engraving.Engraving(pages=(), notes=3, bars=1,
+                                     folds=((1440, 2400, -1440),))
+    view.pages = [FakePage()]
+    view.follow(1450)  # the second time through the head written at 0 (and 480, 960)
+    assert view._followed == "n0-0-60-0"
+    view.follow(960)
+    assert view._followed == "n0-960-60-2"
