@@ -37,6 +37,7 @@ from .score import (
     Score,
     TimeSignature,
     assign_channels,
+    lyric_syllabic,
 )
 from .spelling import key_spelling, spell_score
 
@@ -596,6 +597,9 @@ class _Writer:
               f"<type>{e.type}</type>{'<dot/>' * e.dots}{_TIME_MOD if e.triplet else ''}"
               f"{tail_staff}{_notations(e, False)}</note>\n")
             return
+        # the words, on the chord's first note where it is struck (not on a tie's later pieces)
+        sung = next((n.lyric for n in e.notes if n.lyric), None) \
+            if e.first_piece and not e.tie_in else None
         for i, n in enumerate(e.notes):
             chord = "<chord/>" if i else ""
             if part.is_drum:
@@ -622,7 +626,8 @@ class _Writer:
             w(f"<note{dynamics}>{chord}{pitch}<duration>{e.duration}</duration>{ties}{instrument}"
               f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
               f"{_TIME_MOD if e.triplet else ''}{stem_tag}{tail_staff}"
-              f"{_notations(e, i == 0, fermata=self._fermata(e))}</note>\n")
+              f"{_notations(e, i == 0, fermata=self._fermata(e))}"
+              f"{_lyric_element(sung) if sung and i == 0 else ''}</note>\n")
 
     def _fermata(self, e: _Element) -> bool:
         """A fermata goes on the chord struck at its tick, and on a note tied into that tick
@@ -648,6 +653,12 @@ _DRUM_STAFF = {
     53: ("F", 5, "diamond"), 55: ("B", 5, "x"), 56: ("E", 5, "triangle"), 57: ("A", 5, "x"),
     59: ("F", 5, "x"),
 }
+
+
+def _lyric_element(lyric: str) -> str:
+    syllabic, text = lyric_syllabic(lyric)
+    return (f'<lyric number="1"><syllabic>{syllabic}</syllabic><text>{escape(text)}</text>'
+            "</lyric>")
 
 
 def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:

@@ -41,6 +41,7 @@ from .score import (
     TimeSignature,
     meter_symbol,
     sorted_notes,
+    syllabic_lyric,
 )
 from .spelling import key_spelling
 
@@ -109,10 +110,10 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         if len(scores) > 1:
             warnings.append(f"the file holds {len(scores)} tunes; read the first")
         parsed = scores[0]
-    words = _syllables(parsed)
+    words = _more_verses(parsed)
     if words:
-        warnings.append(f"the words (on {words} note{'s' if words > 1 else ''}) are not kept: "
-                        "the score holds the notes only")
+        warnings.append(f"the words after the first verse (on {words} note"
+                        f"{'s' if words > 1 else ''}) are not kept: the score holds one verse")
     elif tune is not None and re.search(r"(?m)^[wW]:[ \t]*\S", tune[0]):  # music21 skips them
         warnings.append("the words (w: lines) are not kept: the score holds the notes only")
     marks = _markings(m21, parsed, tune[0] if tune is not None else "")
@@ -356,11 +357,11 @@ def _drop_restated_marks(m21, stream) -> None:
                         now[cls] = key(mark)
 
 
-def _syllables(parsed) -> int:
-    """How many notes carry words (the score model has no lyrics: a tenth listening review found
-    a chorale's text gone from every continuation without a word)."""
+def _more_verses(parsed) -> int:
+    """How many notes carry words of a second verse or more (the score keeps the first:
+    ``Note.lyric``; a tenth listening review had found a chorale's text gone without a word)."""
     try:
-        return sum(1 for n in parsed.recurse().notes if getattr(n, "lyrics", None))
+        return sum(1 for n in parsed.recurse().notes if len(getattr(n, "lyrics", None) or ()) > 1)
     except Exception:  # a stream music21 cannot walk: nothing to say
         return 0
 
@@ -731,7 +732,8 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
     that two voices holding one pitch at once stay two notes.
     """
     done: list[tuple] = []
-    held: dict[int, list[list]] = {}  # pitch -> [start, end, velocity, spelling, voice] held on
+    # pitch -> [start, end, velocity, spelling, voice, lyric] held on
+    held: dict[int, list[list]] = {}
     for offset, voice, el in _voiced_notes(m21, part):
         start, dur = _ticks(offset) + shift, _ticks(el.quarterLength)
         if dur <= 0:  # grace notes have no time of their own
@@ -740,6 +742,7 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
             fermatas[start] = max(fermatas.get(start, 0), start + dur)
         velocity = el.volume.velocity if el.volume.velocity is not None else DEFAULT_VELOCITY
         velocity = max(1, min(127, round(velocity)))
+        lyric = _lyric(el)  # (a chord's words go with its first note)
         for midi, tie, spelling in _members(m21, el):
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1
@@ -754,17 +757,30 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
                 note[1] = start + dur
                 if tie == "stop":
                     waiting.remove(note)
-                    done.append((note[0], midi, note[1] - note[0], note[2], note[3]))
+                    done.append((note[0], midi, note[1] - note[0], note[2], note[3], note[5]))
                 continue
             for h in [h for h in waiting if h[1] <= start]:  # ties that led nowhere
                 waiting.remove(h)
-                done.append((h[0], midi, h[1] - h[0], h[2], h[3]))
+                done.append((h[0], midi, h[1] - h[0], h[2], h[3], h[5]))
             if tie in ("start", "continue"):
-                held.setdefault(midi, []).append([start, start + dur, velocity, spelling, voice])
+                held.setdefault(midi, []).append([start, start + dur, velocity, spelling, voice,
+                                                  lyric])
             else:
-                done.append((start, midi, dur, velocity, spelling))
-    done.extend((h[0], midi, h[1] - h[0], h[2], h[3]) for midi, hs in held.items() for h in hs)
+                done.append((start, midi, dur, velocity, spelling, lyric))
+            lyric = None
+    done.extend((h[0], midi, h[1] - h[0], h[2], h[3], h[5])
+                for midi, hs in held.items() for h in hs)
     return [Note(*n) for n in done]
+
+
+def _lyric(el) -> str | None:
+    """The words sung on a note or chord, its first verse (``Note.lyric``)."""
+    lyrics = getattr(el, "lyrics", None)
+    if not lyrics:
+        return None
+    first = min(lyrics, key=lambda ly: ly.number or 1)
+    text = (first.text or "").strip()
+    return syllabic_lyric(first.syllabic, text) if text else None
 
 
 def _voiced_notes(m21, part):

@@ -202,7 +202,7 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
         if n.duration == 0:
             stop = start  # zero-length notes are left out of notation later
         moved += (start != n.start) + (stop != n.end)
-        out.append(Note(start, n.pitch, stop - start, n.velocity, n.spelling))
+        out.append(Note(start, n.pitch, stop - start, n.velocity, n.spelling, n.lyric))
     return out, triplets, moved
 
 

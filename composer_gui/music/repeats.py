@@ -9,8 +9,9 @@ written out twice. MIDI export and playback keep the timeline; only the notation
 reading the notation back (music21 expands repeats) gives the same timeline.
 
 What folds: a section of at least ``MIN_BARS`` whole bars (at most ``MAX_BARS``) whose next bars
-repeat it note for note in every part (pitch, place, length, velocity, fermatas, the bar's
-length, meter and key), or repeat all but its last one or two bars (the first and second
+repeat it note for note in every part (pitch, place, length, velocity, words, fermatas, the
+bar's length, meter and key: a chorale's repeated first part sung to new words is written out,
+its words kept), or repeat all but its last one or two bars (the first and second
 endings: a reel's second ending is often its short last bar) after at least ``MIN_BARS`` - 1
 bars the same (a 4-bar strain whose last bar leads back or on; not 2 bars and 2 endings).
 Nothing is tied across the section's edges or its endings', and no tempo mark falls inside it.
@@ -139,7 +140,8 @@ def _bar_keys(score: Score, bars: Sequence[tuple[int, int]]) -> list[tuple]:
         for n in part.notes:
             b = bisect.bisect_right(starts, n.start) - 1
             if b >= 0 and n.start < bars[b][1]:
-                per_bar[b].append((p, n.start - bars[b][0], n.duration, n.pitch, n.velocity))
+                per_bar[b].append((p, n.start - bars[b][0], n.duration, n.pitch, n.velocity,
+                                   n.lyric or ""))
     fermatas = [[] for _ in bars]
     for t in score.fermatas:
         b = bisect.bisect_right(starts, t) - 1

@@ -60,6 +60,23 @@ MODE_QUALITY = {"major": "major", "lydian": "major", "mixolydian": "major", "min
 DEFAULT_VELOCITY = 80
 
 
+def lyric_syllabic(lyric: str) -> tuple[str, str]:
+    """(MusicXML's syllabic: single, begin, middle or end; the text) of a :class:`Note` lyric."""
+    before, after = lyric.startswith("-") and len(lyric) > 1, lyric.endswith("-") and \
+        len(lyric) > 1
+    text = lyric[1 if before else 0:len(lyric) - 1 if after else len(lyric)]
+    return {(False, False): "single", (False, True): "begin", (True, True): "middle",
+            (True, False): "end"}[before, after], text
+
+
+def syllabic_lyric(syllabic: str | None, text: str) -> str:
+    """The :class:`Note` lyric of a syllable and its MusicXML syllabic (the inverse of
+    :func:`lyric_syllabic`)."""
+    before = "-" if syllabic in ("middle", "end") else ""
+    after = "-" if syllabic in ("begin", "middle") else ""
+    return f"{before}{text}{after}"
+
+
 @dataclass(frozen=True, order=True)
 class Note:
     """One pitched (or drum) note. Ordered by start, then pitch: ``sorted()`` gives score order.
@@ -69,6 +86,11 @@ class Note:
     generated), and then export spells it from the key and context. It takes no part in equality
     or order, and a spelling that no longer names the pitch (after a transposition by other than
     octaves, say) is dropped, so every ``replace(note, pitch=...)`` stays correct.
+
+    ``lyric`` is the syllable sung on the note (a file's first verse), with a "-" after it where
+    its word goes on and before it where the word began earlier (``"Lob-"``, ``"-ge-"``,
+    ``"-sang"``, ``"Herr"``: :func:`lyric_syllabic`); None for no words. Like the spelling it
+    takes no part in equality and travels with the note through every edit.
     """
 
     start: int
@@ -76,6 +98,7 @@ class Note:
     duration: int
     velocity: int = DEFAULT_VELOCITY
     spelling: str | None = field(default=None, compare=False)
+    lyric: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if (type(self.start) is not int or type(self.pitch) is not int
@@ -91,6 +114,8 @@ class Note:
             raise ValueError(f"velocity {self.velocity} is outside 1..127")
         if self.spelling is not None and spelling_pc(self.spelling) != self.pitch % 12:
             object.__setattr__(self, "spelling", None)
+        if self.lyric is not None and (not isinstance(self.lyric, str) or not self.lyric.strip()):
+            object.__setattr__(self, "lyric", None)
 
     @property
     def end(self) -> int:
@@ -805,10 +830,12 @@ __all__ = [
     "TimeSignature",
     "assign_channels",
     "grid_ticks",
+    "lyric_syllabic",
     "meter_symbol",
     "note_key",
     "quantize_note",
     "round_to",
     "sorted_notes",
     "spelling_pc",
+    "syllabic_lyric",
 ]

@@ -19,7 +19,9 @@ MIME = "application/x-composer-notes+json"
 
 def to_mime(keys: list[NoteKey]) -> QMimeData:
     first = min(n.start for _, n in keys)
-    data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity] for p, n in keys]}
+    # (the spelling and the words go with a note: a chorale's soprano pasted keeps its text)
+    data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity, n.spelling, n.lyric]
+                      for p, n in keys]}
     mime = QMimeData()
     mime.setData(MIME, json.dumps(data).encode())
     mime.setText(plural(len(keys), "note"))
@@ -31,8 +33,10 @@ def from_mime(mime: QMimeData | None) -> list[NoteKey] | None:
         return None
     try:
         data = json.loads(bytes(mime.data(MIME)).decode())
-        return [(int(p), Note(int(s), int(pi), int(d), int(v))) for p, s, pi, d, v in data["notes"]]
-    except (ValueError, KeyError, TypeError):
+        return [(int(row[0]), Note(int(row[1]), int(row[2]), int(row[3]), int(row[4]),
+                                   *(x if isinstance(x, str) else None for x in row[5:7])))
+                for row in data["notes"] if 5 <= len(row) <= 7]
+    except (ValueError, KeyError, TypeError, IndexError):
         return None
 
 

@@ -159,18 +159,24 @@ def test_a_chorale_survives_musicxml_and_midi(folder):
 
 
 def test_words_that_are_not_kept_are_named(tmp_path):
-    """The score holds notes only: a song's words are dropped with one warning, not silently."""
+    """A song's first verse is kept under its notes (``Note.lyric``); later verses are dropped
+    with one warning, not silently; ABC's w: lines (music21 skips them) are named too."""
     song = music21.stream.Stream()
-    for pitch, word in zip("CDEFG", ("Lo", "rem", "ip", "sum", "do"), strict=True):
+    for i, (pitch, word) in enumerate(zip("CDEFG", ("Lo", "rem", "ip", "sum", "do"),
+                                          strict=True)):
         note = music21.note.Note(pitch + "4")
         note.lyric = word
+        if i < 2:
+            note.addLyric("la")  # a second verse on two notes
         song.append(note)
     path = tmp_path / "song.musicxml"
     song.write("musicxml", fp=str(path))
     warnings: list[str] = []
     score = read_notation(path, warnings)
     assert score.note_count == 5
-    assert warnings == ["the words (on 5 notes) are not kept: the score holds the notes only"]
+    assert [n.lyric for n in score.notes] == ["Lo", "rem", "ip", "sum", "do"]
+    assert warnings == ["the words after the first verse (on 2 notes) are not kept: the score "
+                        "holds one verse"]
     abc = tmp_path / "song.abc"  # music21 does not read ABC's w: lines at all
     abc.write_text("X:1\nT:Song\nM:4/4\nL:1/4\nK:C\nC D E F|G4|]\nw:Lo-rem ip-sum do\n",
                    encoding="utf-8")

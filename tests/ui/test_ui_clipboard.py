@@ -15,7 +15,7 @@ def load(window, *ns):
 
 
 def test_copy_and_paste_at_the_cursor(window, qtbot):
-    ns = (Note(0, 60, TPQ), Note(TPQ, 64, TPQ // 2, 99))
+    ns = (Note(0, 60, TPQ, spelling="B#", lyric="Lob-"), Note(TPQ, 64, TPQ // 2, 99))
     load(window, *ns)
     roll = window.roll
     canvas = roll.canvas
@@ -30,6 +30,9 @@ def test_copy_and_paste_at_the_cursor(window, qtbot):
     pasted = [Note(8 * TPQ, 60, TPQ), Note(9 * TPQ, 64, TPQ // 2, 99)]
     assert window.doc.score.notes == [*ns, *pasted]
     assert {n for _, n in window.doc.selection} == set(pasted)
+    # the spelling and the words come along (they take no part in a note's equality)
+    assert [(n.spelling, n.lyric) for n in window.doc.score.notes] == [
+        ("B#", "Lob-"), (None, None), ("B#", "Lob-"), (None, None)]
     assert roll.cursor_tick == 9 * TPQ + TPQ // 2  # next paste follows on
     assert window.doc.undo_stack.count() == 1
     window.doc.undo_stack.undo()

@@ -1,0 +1,71 @@
+"""The words sung: a chorale's text is read from MusicXML, kept by the project file and through
+edits, exported under its notes (with its syllables' hyphens) and read back; a repeated section
+sung to other words is written out, not folded under the first words."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from composer_gui.music.musicxml_writer import musicxml_text
+from composer_gui.music.notation import read_notation
+from composer_gui.music.project import read_project, write_project
+from composer_gui.music.score import (
+    TPQ,
+    Note,
+    Part,
+    Score,
+    lyric_syllabic,
+    syllabic_lyric,
+)
+
+music21 = pytest.importorskip("music21")
+
+
+@pytest.mark.parametrize("lyric, syllabic, text", [
+    ("Herr", "single", "Herr"), ("Lob-", "begin", "Lob"), ("-ge-", "middle", "ge"),
+    ("-sang", "end", "sang"), ("-", "single", "-")])
+def test_a_syllable_and_its_hyphens(lyric, syllabic, text):
+    assert lyric_syllabic(lyric) == (syllabic, text)
+    assert syllabic_lyric(syllabic, text) == lyric
+
+
+def test_a_chorale_keeps_its_words_from_file_to_project_to_export(tmp_path):
+    warnings: list[str] = []
+    score = read_notation(music21.corpus.getWork("bach/bwv10.7"), warnings)
+    soprano = score.parts[0].notes
+    assert [n.lyric for n in soprano[:6]] == ["Mei-", "-ne", "Seel’", "er-", "-hebt", "den"]
+    assert not any("words" in w for w in warnings)  # (one verse: all of it kept)
+    # the project file keeps them, and equality still ignores them (as spellings)
+    write_project(score, tmp_path / "s.composer.json")
+    kept = read_project(tmp_path / "s.composer.json")
+    assert [n.lyric for n in kept.parts[0].notes] == [n.lyric for n in soprano]
+    assert kept == score and Note(0, 60, TPQ, lyric="a") == Note(0, 60, TPQ)
+    # export writes each syllable with its syllabic, and reading it back gives them again
+    xml = musicxml_text(kept)
+    assert '<lyric number="1"><syllabic>begin</syllabic><text>Mei</text></lyric>' in xml
+    assert xml.count("<lyric ") == sum(1 for p in score.parts for n in p.notes if n.lyric)
+    out = tmp_path / "s.musicxml"
+    out.write_text(xml, encoding="utf-8")
+    back = read_notation(out)
+    assert [n.lyric for n in back.parts[0].notes] == [n.lyric for n in soprano]
+
+
+def test_words_travel_with_their_notes_through_edits():
+    n = Note(0, 60, TPQ, spelling="C", lyric="Lob-")
+    moved = replace(n, start=TPQ, pitch=62)
+    assert moved.lyric == "Lob-" and moved.spelling is None  # (a D is no C; the word stays)
+    assert Note(0, 60, TPQ, lyric=" ").lyric is None  # blank words are none
+
+
+def test_a_repeat_sung_to_other_words_is_written_out():
+    def strain(first: int, words: list[str]) -> list[Note]:
+        return [Note(first + i * 2 * TPQ, 52 + i, 2 * TPQ, lyric=words[i % len(words)])
+                for i in range(16)]
+
+    same = Score(parts=(Part(tuple(strain(0, ["la"]) + strain(32 * TPQ, ["la"]))),))
+    other = Score(parts=(Part(tuple(strain(0, ["la"]) + strain(32 * TPQ, ["lo"]))),))
+    assert musicxml_text(same).count('<repeat direction="backward"/>') == 1
+    xml = musicxml_text(other)
+    assert "<repeat " not in xml and xml.count("<text>lo</text>") == 16
