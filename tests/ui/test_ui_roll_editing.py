@@ -352,3 +352,19 @@ def test_key_changes_in_a_row_are_one_step_named_for_the_last(window):
     header.key.setCurrentIndex(header.key.findText("G major"))
     header.key.setCurrentIndex(header.key.findText("F major"))
     assert stack.count() == 2 and stack.undoText() == "Set time signature to 3/4"
+
+
+def test_a_sung_note_shows_its_syllable(window, qtbot):
+    """A chorale opened from a file reads as its text in the roll: each note's syllable is
+    written in it (where it fits), and only there."""
+    def shot(lyric):
+        window.doc.load(Score(parts=(Part((Note(0, 64, 4 * TPQ, lyric=lyric),)),)))
+        window.roll.canvas.repaint()
+        return window.roll.canvas.grab().toImage()
+
+    plain, sung = shot(None), shot("Lob-")
+    assert window.roll.index.sung.tolist() == [0]
+    x0, y0 = (int(v) for v in at(window.roll, 0, 64))
+    box = [(x, y) for x in range(x0, x0 + 40) for y in range(y0 - 5, y0 + 6)]
+    assert sum(plain.pixel(x, y) != sung.pixel(x, y) for x, y in box) > 10
+    assert shot(None).pixel(x0 + 10, y0) == plain.pixel(x0 + 10, y0)

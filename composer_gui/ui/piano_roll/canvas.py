@@ -180,6 +180,8 @@ class NoteCanvas(Strip):
             p.drawRects(self._rects(plain[parts == part]))
         if len(replaced):
             self._paint_replaced(p, replaced)
+        if len(idx.sung):
+            self._paint_words(p, np.intersect1d(visible, idx.sung, assume_unique=True))
         if not len(sel) or not sel.any():
             return
         if reshaping:
@@ -196,6 +198,22 @@ class NoteCanvas(Strip):
         p.setPen(QPen(style.SELECTED_EDGE, 1))
         p.setBrush(style.SELECTED_FILL)
         p.drawRects(rects)
+
+    def _paint_words(self, p: QPainter, positions: np.ndarray) -> None:
+        """A sung note's syllable written in it, where the note is tall and long enough (a
+        chorale opened from a file reads as its text too)."""
+        if not len(positions) or self.roll.geo.row_h < 9:
+            return
+        font = p.font()
+        font.setPixelSize(max(8, min(11, int(self.roll.geo.row_h) - 2)))
+        p.setFont(font)
+        p.setPen(style.PROPOSAL_TEXT)
+        metrics = p.fontMetrics()
+        keys = self.roll.index.keys
+        for rect, i in zip(self._rects(positions), positions.tolist(), strict=True):
+            text = keys[i][1].lyric or ""
+            if metrics.horizontalAdvance(text) + 4 <= rect.width():
+                p.drawText(rect.adjusted(2, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
 
     def _paint_replaced(self, p: QPainter, positions: np.ndarray) -> None:
         """Notes the proposal on show would replace: faded, with a line through each."""
