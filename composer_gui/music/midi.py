@@ -35,6 +35,7 @@ from .score import (
     TimeSignature,
     assign_channels,
     held,
+    lyric_syllabic,
     sorted_notes,
 )
 
@@ -154,6 +155,25 @@ def _text(name: str) -> str:
     return name.replace("\x00", "").strip()
 
 
+def _words_onto_notes(notes: dict[tuple[int, int], list[Note]],
+                      sung: dict[int, list[tuple[int, str]]]) -> None:
+    """Each lyric event of a track onto the highest note its track strikes at that tick
+    (``Note.lyric``; a syllable ending in "-" goes on into the next one's word)."""
+    for ti, events in sung.items():
+        struck: dict[int, tuple[int, int, tuple[int, int]]] = {}  # tick -> (pitch, index, key)
+        for key in (k for k in notes if k[0] == ti):
+            for i, n in enumerate(notes[key]):
+                if n.start not in struck or n.pitch > struck[n.start][0]:
+                    struck[n.start] = (n.pitch, i, key)
+        going_on = False
+        for tick, text in sorted(events, key=lambda e: e[0]):
+            lyric = ("-" if going_on else "") + text
+            going_on = text.endswith("-") and len(text) > 1
+            if tick in struck:
+                _p, i, key = struck[tick]
+                notes[key][i] = replace(notes[key][i], lyric=lyric)
+
+
 def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") -> Score:
     tpb = mid.ticks_per_beat
     if tpb == TPQ:
@@ -172,6 +192,7 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
     first_program: dict[int, int] = {}
     empty_parts: dict[tuple[int, int], None] = {}
     names: dict[int, str] = {}
+    sung: dict[int, list[tuple[int, str]]] = defaultdict(list)  # track -> (tick, lyric event)
     song_title = ""
     zero_length = unterminated = 0
     malformed: dict[str, int] = defaultdict(int)
@@ -221,6 +242,8 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
                     )
             elif kind == "key_signature":
                 keys.append(KeySignature.parse(msg.key, scale(now)))
+            elif kind == "lyrics" and _text(msg.text):
+                sung[ti].append((scale(now), _text(msg.text)))
             elif kind == "marker" and _text(msg.text).lower() == FERMATA_MARKER:
                 fermatas.append(scale(now))
             elif kind == "track_name":
@@ -250,6 +273,7 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
     for what, count in malformed.items():
         warnings.append(f"ignored {count} malformed {what} event(s)")
 
+    _words_onto_notes(notes, sung)
     keys_in_order = sorted({*notes, *empty_parts})
     channels_of_track: dict[int, int] = defaultdict(int)
     for ti, _ in keys_in_order:
@@ -452,7 +476,15 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         # by (tick, order) only: ons of one pitch at one tick stay in score order (shortest first),
         # so that a reader pairing ons and offs first-in first-out gets each note back exactly.
         events = []
+        words: list[mido.MetaMessage] = []  # (a chord's words once, before its notes)
+        said: set[int] = set()
         for n in part.notes:
+            if n.lyric and n.start not in said:
+                said.add(n.start)
+                syllabic, text = lyric_syllabic(n.lyric)
+                words.append(mido.MetaMessage("lyrics", text=text + (
+                    "-" if syllabic in ("begin", "middle") else " ")))
+                events.append((n.start - offset, -2, len(words) - 1, 0))
             events.append((n.start - offset, 1, n.pitch, n.velocity))
             events.append((n.start - offset + n.duration, 0 if n.duration else 2, n.pitch, 0))
         # key changes after the start, before the notes at their tick (order -1)
@@ -462,6 +494,10 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         last = 0
         message = mido.Message
         for tick, order, pitch, velocity in events:
+            if order == -2:
+                track.append(words[pitch].copy(time=tick - last))
+                last = tick
+                continue
             if order < 0:
                 track.append(keys[pitch][1].copy(time=tick - last))
                 last = tick

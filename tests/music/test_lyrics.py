@@ -69,3 +69,20 @@ def test_a_repeat_sung_to_other_words_is_written_out():
     assert musicxml_text(same).count('<repeat direction="backward"/>') == 1
     xml = musicxml_text(other)
     assert "<repeat " not in xml and xml.count("<text>lo</text>") == 16
+
+
+def test_midi_keeps_the_words_as_lyric_events(tmp_path):
+    from composer_gui.music.midi import read_midi, write_midi
+
+    words = ["Lob-", "-ge-", "-sang", "Herr", None, "Seel’"]
+    chord = [Note(i * TPQ, 60 + i, TPQ, lyric=w) for i, w in enumerate(words)]
+    chord.append(Note(0, 48, TPQ, lyric="Lob-"))  # a chord's words are written once
+    score = Score(parts=(Part(tuple(chord)),))
+    write_midi(score, tmp_path / "s.mid")
+    import mido
+
+    texts = [m.text for m in mido.MidiFile(tmp_path / "s.mid").tracks[1] if m.type == "lyrics"]
+    assert len(texts) == 5
+    back = read_midi(tmp_path / "s.mid")
+    assert [n.lyric for n in back.parts[0].notes if n.pitch >= 60] == words
+    assert [n.lyric for n in back.parts[0].notes if n.pitch < 60] == [None]  # (the top note's)
