@@ -13,6 +13,7 @@ The ``*_command`` helpers build a command or return None when the edit would cha
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
@@ -58,6 +59,13 @@ class EditNotes(QUndoCommand):
         self.added = tuple(added)
         # fermatas this edit adds (a kept chorale continuation's phrase ends); undo removes them
         self.fermatas = tuple(sorted(set(fermatas) - set(doc.score.fermatas)))
+        # ... and those it leaves over no onset (their notes deleted or moved): a review deleted
+        # a chorale's bars and its fermatas stayed, and Continue closed phrases on them
+        onsets = Counter(n.start for part in doc.score.parts for n in part.notes)
+        onsets.subtract(n.start for _p, n in self.removed)
+        onsets.update(n.start for _p, n in self.added)
+        self.stranded = tuple(t for t in doc.score.fermatas
+                              if onsets[t] <= 0 and t not in self.fermatas)
         self.names = dict(names or {})  # names of the parts this edit adds (or renames)
         self._selection_before = doc.selection
         self._parts_before = len(doc.score.parts)
@@ -72,6 +80,9 @@ class EditNotes(QUndoCommand):
     def redo(self) -> None:
         score = apply_note_diff(self.doc.score, self.removed, self.added, self.names)
         score = with_fermatas(reordered(score, self.order), self.fermatas)
+        if self.stranded:
+            gone = set(self.stranded)
+            score = replace(score, fermatas=tuple(t for t in score.fermatas if t not in gone))
         if self.order is None:
             self.doc.replace_score(score, frozenset(self.added))
             return
@@ -86,6 +97,7 @@ class EditNotes(QUndoCommand):
         if self.fermatas:
             gone = set(self.fermatas)
             score = replace(score, fermatas=tuple(t for t in score.fermatas if t not in gone))
+        score = with_fermatas(score, self.stranded)
         extra = score.parts[self._parts_before:]
         if extra and not any(p.notes for p in extra):  # a part this command added: drop it
             score = score.with_parts(score.parts[:self._parts_before])
@@ -204,7 +216,12 @@ def move_command(doc: Document, keys: Iterable[NoteKey], dt: int, dp: int,
     leaving = set(keys)
     covered = [(i, n) for i, part in enumerate(doc.score.parts) for n in part.notes
                if (i, n.start, n.pitch) in landing and (i, n) not in leaving]
-    return EditNotes(doc, keys + covered, moved, text or f"Move {plural(len(keys), 'note')}")
+    # a fermata goes with the chord it is over, where the whole chord moves
+    moving = Counter(n.start for _p, n in keys)
+    struck = Counter(n.start for part in doc.score.parts for n in part.notes)
+    carried = [t + dt for t in doc.score.fermatas if dt and moving[t] and moving[t] == struck[t]]
+    return EditNotes(doc, keys + covered, moved, text or f"Move {plural(len(keys), 'note')}",
+                     fermatas=carried)
 
 
 def resize_command(doc: Document, keys: Iterable[NoteKey], dlen: int, min_len: int

@@ -98,3 +98,31 @@ def test_the_continue_panel_says_how_to_mark_phrase_ends(window):
     assert panel.phrase_hint.isVisibleTo(panel)
     panel.model.setCurrentIndex(1)
     assert not panel.phrase_hint.isVisibleTo(panel)
+
+
+def test_a_fermata_goes_with_its_notes(window):
+    """Deleted, its notes take their fermata with them (a review deleted a chorale's last bars
+    and Continue closed phrases on the fermatas left over the empty bars); moved, it moves with
+    the chord; undo puts it back."""
+    from composer_gui.ui import undo
+
+    window.doc.load(replace_fermatas(melody(), (3 * TPQ, 7 * TPQ, 15 * TPQ)))
+    doc = window.doc
+    last_bar = [k for k in window.roll.index.keys if k[1].start >= 12 * TPQ]
+    doc.push(undo.delete_command(doc, last_bar))
+    assert doc.score.fermatas == (3 * TPQ, 7 * TPQ)
+    at_7 = [k for k in window.roll.index.keys if k[1].start == 7 * TPQ]
+    doc.push(undo.move_command(doc, at_7, TPQ // 2, 0))
+    assert doc.score.fermatas == (3 * TPQ, 7 * TPQ + TPQ // 2)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.score.fermatas == (3 * TPQ, 7 * TPQ, 15 * TPQ)
+    # a note added or moved elsewhere leaves them be
+    doc.push(undo.add_command(doc, [(0, Note(16 * TPQ, 60, TPQ))]))
+    assert doc.score.fermatas == (3 * TPQ, 7 * TPQ, 15 * TPQ)
+
+
+def replace_fermatas(score: Score, ticks) -> Score:
+    from dataclasses import replace
+
+    return replace(score, fermatas=tuple(ticks))
