@@ -219,7 +219,7 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)])
     if not pitched:
         return plan
-    if len(pitched) == 1 and n > 1 and _is_line_part(pitched[0][1].notes):
+    if len(pitched) == 1 and n > 1 and is_line_part(pitched[0][1].notes):
         # a melody is one voice (the one it is named after, else the top), not a chord to deal out
         i, part = pitched[0]
         label = part.name.strip().lower()
@@ -266,11 +266,11 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     return plan
 
 
-LINE_OVERLAP = 0.1  # (_is_line_part: at most this share of a line's sounding time is 2+ notes)
+LINE_OVERLAP = 0.1  # (is_line_part: at most this share of a line's sounding time is 2+ notes)
 LEGATO_TICKS = TPQ // 4  # ... not counting a note's last sixteenth (a player's legato overlap)
 
 
-def _is_line_part(notes: Sequence[Note]) -> bool:
+def is_line_part(notes: Sequence[Note]) -> bool:
     """A part that is one line: nearly every onset one note (keyfinding.is_line: a singer's
     part with a doubled note is one) and notes seldom sounding over each other (a held bass
     under moving notes, two voices in one staff, is not: it is dealt out by height; a played
@@ -302,7 +302,7 @@ def kept_lines(score: Score, voices: Sequence[str], melody: int,
         return None
     plan = plan or plan_voices(score, voices)
     if plan.parts[0] != melody or -1 not in plan.parts or not all(
-            _is_line_part(score.parts[p].notes) for p in plan.parts if p >= 0):
+            is_line_part(score.parts[p].notes) for p in plan.parts if p >= 0):
         return None
     return plan
 
@@ -314,7 +314,7 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
     voices was split into two voices a part, so the alto was written into the melody's staff
     and the tenor into the bass's; a singer's line over a piano got two-note chords."""
     n = len(voices)
-    lines = [_is_line_part(score.parts[p].notes) for p in ranked]
+    lines = [is_line_part(score.parts[p].notes) for p in ranked]
     if all(lines):
         return _lines_to_voices(score, ranked, voices, plan)
     share = [1 if line else 0 for line in lines]

@@ -86,10 +86,14 @@ def notation_view(score: Score) -> NotationView:
     performed = []  # parts played in (a recording), as opposed to drawn or read from notation
     paired = paired_hands(score.parts)  # (a hand of a braced pair is one staff)
     ratio = swing_ratio(score)
+    legato = 0
     for index, part in enumerate(score.parts):
         human = is_human(part.notes)
         performed.append(human)
         notes = _unswung(score, part.notes, ratio) if human and ratio else part.notes
+        if not human and LEGATO_ENDS:
+            notes, trimmed = _legato_trimmed(notes)
+            legato += trimmed
         notes, units, count = _quantize_part(score, notes, human)
         moved += 0 if human else count
         if human:
@@ -103,6 +107,9 @@ def notation_view(score: Score) -> NotationView:
         warnings.append("notation shows the performance on a sixteenth/triplet grid"
                         f"{', its swung eighths as even eighths' if ratio else ''}; "
                         "MIDI export keeps the exact timing")
+    if legato:
+        warnings.append(f"ended {legato} note(s) held a little into the next one where it "
+                        "starts (legato); MIDI export keeps the exact lengths")
     if moved:
         warnings.append(f"moved {moved} note start(s) or end(s) to the nearest length notation "
                         "can write")
@@ -298,6 +305,34 @@ def _unswung(score: Score, notes: Iterable[Note], ratio: float) -> list[Note]:
 
     return [replace(n, start=straight(n.start),
                     duration=max(1, straight(n.end) - straight(n.start))) for n in notes]
+
+
+# A note on the grid held a little into the next note of its part (a sequencer's legato, a
+# MIDI file's notes each held a 64th over) ends where that note starts in notation: a review's
+# legato melody of quarters was written as quarters tied to 128ths over a second voice of rests.
+LEGATO_ENDS = True
+LEGATO_OVERLAP = TPQ // 4  # at most a sixteenth over, and less than half the note
+
+
+def _legato_trimmed(notes: Iterable[Note]) -> tuple[list[Note], int]:
+    """``notes`` (a part drawn or read on the grid) with each small legato overlap cut at the
+    next onset (:data:`LEGATO_OVERLAP`; the last note's at the sixteenth it passes), and how
+    many were cut. Only ends off the grids of sixteenths and their triplets: a note drawn a
+    sixteenth over is meant;
+    chords and a note held under moving ones (more than that) stay."""
+    notes = list(notes)
+    starts = sorted({n.start for n in notes})
+    out, cut = [], 0
+    for n in notes:
+        if n.end % LEGATO_OVERLAP and n.end % (TPQ // 6):  # (nor a sixteenth triplet's)
+            i = bisect.bisect_right(starts, n.start)
+            following = starts[i] if i < len(starts) else n.end - n.end % LEGATO_OVERLAP
+            over = n.end - following
+            if 0 < over <= LEGATO_OVERLAP and 2 * over < n.duration:
+                n = replace(n, duration=following - n.start)
+                cut += 1
+        out.append(n)
+    return out, cut
 
 
 def _tidy_performance(notes: list[Note], score: Score) -> list[Note]:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from composer_gui.ml import limits
+from composer_gui.ml.voices import is_line_part
 from composer_gui.music import edits
 from composer_gui.music.score import Score
 
@@ -348,11 +349,15 @@ class ContinueController(QObject):
 
 # ----- which model suits the sketch ---------------------------------------------------------------
 def texture(score: Score) -> int:
-    """How many voices the sketch has: its pitched parts with notes, or, for one part, the most
-    notes it sounds at once (a piano part with chords is several voices)."""
+    """How many voices the sketch has: its pitched parts with notes, or, for one part, 1 where
+    the sampler reads it as one line (``voices.is_line_part``: a melody played legato, each note
+    held a little into the next, is one: a review's was offered the chorale model as "chords of
+    up to 2 notes"), else the most notes it sounds at once (a piano part with chords)."""
     parts = [p for p in score.parts if not p.is_drum and p.notes]
     if len(parts) != 1:
         return len(parts)
+    if is_line_part(parts[0].notes):
+        return 1
     events = sorted([(n.start, 1) for n in parts[0].notes] + [(n.end, -1) for n in parts[0].notes])
     most = now = 0
     for _, d in events:

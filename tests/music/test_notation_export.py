@@ -924,3 +924,16 @@ def test_a_tempo_said_again_is_written_once():
     assert marks((0, 100, ""), (8 * TPQ, 100, "")) == [("", "100")]
     assert marks((0, 100, ""), (8 * TPQ, 100, "a tempo")) == [("", "100"), ("a tempo ", "100")]
     assert marks((0, 100, ""), (8 * TPQ, 80, "")) == [("", "100"), ("", "80")]
+
+
+def test_a_legato_line_on_the_grid_is_written_as_its_notes():
+    """Quarters each held a 64th into the next (a sequencer's legato) are quarters, not
+    quarters tied to 128ths over a second voice; a note held under moving ones stays."""
+    line = [Note(i * TPQ, 60 + i % 5, TPQ + TPQ // 16) for i in range(16)]
+    warnings: list[str] = []
+    xml = musicxml_text(Score(parts=(Part(tuple(line)),)), warnings)
+    assert xml.count("<type>quarter</type>") == 16 and "<tie " not in xml and "<rest" not in xml
+    assert any("held a little into the next one" in w for w in warnings)
+    held = [Note(0, 48, 4 * TPQ)] + [Note(i * TPQ, 60 + i, TPQ) for i in range(4)]
+    xml = musicxml_text(Score(parts=(Part(tuple(held)),)))
+    assert xml.count("<type>whole</type>") == 1  # (two voices: the held note is no legato)

@@ -407,3 +407,11 @@ def test_an_event_model_regenerates_the_whole_span_and_says_so(window, qtbot, ti
     finish(window, qtbot, panel.start_regenerate)
     assert any("one stream of notes" in w for w in window.controller.warnings)
     assert "one stream of notes" in panel.status.text()
+
+
+def test_a_legato_melody_is_one_line():
+    """A melody whose notes are each held a little into the next (a review's MIDI file) is one
+    line, as the sampler reads it, not "chords of up to 2 notes"."""
+    legato = Score(parts=(Part(tuple(Note(i * TPQ, 60 + i % 5, TPQ + TPQ // 16)
+                                     for i in range(16))),))
+    assert texture(legato) == 1
