@@ -937,3 +937,21 @@ def test_a_legato_line_on_the_grid_is_written_as_its_notes():
     held = [Note(0, 48, 4 * TPQ)] + [Note(i * TPQ, 60 + i, TPQ) for i in range(4)]
     xml = musicxml_text(Score(parts=(Part(tuple(held)),)))
     assert xml.count("<type>whole</type>") == 1  # (two voices: the held note is no legato)
+
+
+def test_beams_join_the_short_notes_of_each_beat():
+    """Eighths and shorter are beamed by beat (a compound meter's dotted quarter); a rest or a
+    quarter breaks a beam; a sixteenth after a dotted eighth hangs on a hook."""
+    def beams(score: Score) -> list[tuple[str, str]]:
+        return list(re.findall(r'<beam number="(\d)">([^<]+)</beam>',
+                               musicxml_text(score)))
+
+    e = TPQ // 2
+    four = Score(parts=(Part(tuple(Note(i * e, 60 + i, e) for i in range(8))),))
+    assert beams(four) == [("1", "begin"), ("1", "end")] * 4
+    jig = Score(parts=(Part(tuple(Note(i * e, 60 + i, e) for i in range(6))),),
+                time_signatures=(TimeSignature(0, 6, 8),))
+    assert beams(jig) == [("1", "begin"), ("1", "continue"), ("1", "end")] * 2
+    dotted = Score(parts=(Part((Note(0, 60, 3 * e // 2), Note(3 * e // 2, 62, e // 2),
+                                Note(TPQ, 64, TPQ), Note(2 * TPQ + e, 65, e))),))
+    assert beams(dotted) == [("1", "begin"), ("1", "end"), ("2", "backward hook")]
