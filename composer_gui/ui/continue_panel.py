@@ -7,7 +7,7 @@ kept and then undone, or another file opened)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -598,6 +598,17 @@ class ContinuePanel(QWidget):
     def _on_active(self, variation: int) -> None:
         if variation < 0 and self._kept_at is None and not self.controller.running:
             self.status.setText("")  # discarded, or gone with its document
+        if variation >= 0:  # (once laid out: the box was greyed until now)
+            QTimer.singleShot(0, self._show_proposal_box)
+
+    def _show_proposal_box(self) -> None:
+        """Variations on show: Keep, Discard and the variation buttons scrolled into sight (a
+        review's were below the panel's fold while its proposal waited)."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and self.proposal.active:
+            area.ensureWidgetVisible(self.proposal_box, 0, 8)
 
     def _refresh(self, follow: bool = True) -> None:
         """What depends on the sketch: the key heard, the model suggested (and, with ``follow``

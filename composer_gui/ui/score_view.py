@@ -527,8 +527,9 @@ def add_score_dock(window: QMainWindow, doc: Document, roll=None, transport=None
     dock.hide()
 
     def roomy(visible: bool) -> None:  # a dock first shown squeezed gets room for a system
+        # (a third of the window: at 45% a review's roll kept under two octaves in sight)
         if visible and dock.height() < 240 and not dock.isFloating():
-            window.resizeDocks([dock], [max(240, int(window.height() * 0.45))],
+            window.resizeDocks([dock], [max(240, int(window.height() * 0.33))],
                                Qt.Orientation.Vertical)
 
     dock.visibilityChanged.connect(roomy)

@@ -471,3 +471,26 @@ def test_tab_walks_the_window_as_it_reads(window, qtbot):
         qtbot.waitUntil(lambda b=before: window.focusWidget() is b)
         qtbot.keyClick(before, Qt.Key.Key_Tab)
         assert window.focusWidget() is after
+
+
+def test_a_new_proposal_scrolls_keep_and_the_variations_into_sight(window, qtbot):
+    """In a short window the Continue panel scrolls; variations on show bring its Proposal box
+    (Keep, Discard, the variation buttons) into view (a review's were below the fold)."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(900, 420)
+    window.doc.load(Score(parts=(Part(tuple(Note(i * TPQ, 60 + i % 5, TPQ)
+                                            for i in range(8))),)))
+    area = window.findChild(QScrollArea, "continueScroll")
+    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0)
+    area.verticalScrollBar().setValue(0)
+    box = window.panel.proposal_box
+
+    def in_sight() -> bool:
+        top = box.mapTo(area.viewport(), box.rect().topLeft()).y()
+        return top >= 0 and top + box.height() <= area.viewport().height()
+
+    assert not in_sight()
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.act["continue"].trigger()
+    qtbot.waitUntil(in_sight)
