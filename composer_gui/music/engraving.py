@@ -276,6 +276,9 @@ class Engraver:
             "pageMarginLeft": 40, "pageMarginRight": 40, "pageMarginTop": 40,
             "pageMarginBottom": 40, "breaks": "auto", "adjustPageHeight": True,
             "footer": "none", "header": "auto", "svgViewBox": False,
+            # (Qt draws the words in a wider font than verovio measures them with: at the
+            # default 1.2 a review read "zensGrun" and "Lobund" under a chorale)
+            "lyricWordSpace": 3.0,
         })
         t0 = time.perf_counter()
         if not tk.loadData(xml):

@@ -110,7 +110,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         if len(scores) > 1:
             warnings.append(f"the file holds {len(scores)} tunes; read the first")
         parsed = scores[0]
-    words = _more_verses(parsed)
+    words = 0 if _has_repeats(m21, parsed) else _more_verses(parsed)  # (else counted below)
     if words:
         warnings.append(f"the words after the first verse (on {words} note"
                         f"{'s' if words > 1 else ''}) are not kept: the score holds one verse")
@@ -121,6 +121,12 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         warnings.append(f"the {marks} are not kept: the score holds the notes only")
     written = _bar_count(parsed)  # (the words and marks above counted as written, once)
     expanded = _as_played(m21, parsed, warnings) if _has_repeats(m21, parsed) else None
+    if _has_repeats(m21, parsed):
+        words = _more_verses(parsed) if expanded is None else _sung_by_pass(m21, expanded)
+        if words:
+            warnings.append(f"the words of verses no repeat sings (on {words} note"
+                            f"{'s' if words > 1 else ''}) are not kept: the score holds the "
+                            "words each time through sings")
     parsed = parsed if expanded is None else expanded
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
@@ -308,6 +314,30 @@ def _as_played(m21, parsed, warnings: list[str]):
             return None
     _drop_restated_marks(m21, played)
     return played
+
+
+def _sung_by_pass(m21, played) -> int:
+    """Each note of music whose repeats are written out sings the verse of its time through
+    (a chorale's repeated first part: verse 1, then verse 2, not verse 1 twice, as a review
+    heard); returns how many notes carry a verse no time through sings."""
+    used: dict[int, set[int]] = {}
+    numbers: dict[int, set[int]] = {}
+    for part in _parts(played):
+        passes: Counter = Counter()
+        for m in part.getElementsByClass(m21.stream.Measure):
+            origin = m.derivation.origin if m.derivation is not None else None
+            passes[id(origin if origin is not None else m)] += 1
+            k = passes[id(origin if origin is not None else m)]
+            for n in m.recurse().notes:
+                if not n.lyrics:
+                    continue
+                key = id(n.derivation.origin or n)
+                have = {ly.number or 1 for ly in n.lyrics}
+                chosen = k if k in have else min(have)
+                numbers.setdefault(key, set()).update(have)
+                used.setdefault(key, set()).add(chosen)
+                n.lyrics = [ly for ly in n.lyrics if (ly.number or 1) == chosen][:1]
+    return sum(1 for key, have in numbers.items() if have - used[key])
 
 
 def _parts(stream) -> list:

@@ -86,3 +86,16 @@ def test_midi_keeps_the_words_as_lyric_events(tmp_path):
     back = read_midi(tmp_path / "s.mid")
     assert [n.lyric for n in back.parts[0].notes if n.pitch >= 60] == words
     assert [n.lyric for n in back.parts[0].notes if n.pitch < 60] == [None]  # (the top note's)
+
+
+def test_a_repeated_part_sings_its_second_verse_the_second_time():
+    """BWV 269's first part is sung twice, to two verses: written out, the second time
+    through sings the second verse (a review heard the first verse twice)."""
+    warnings: list[str] = []
+    score = read_notation(music21.corpus.getWork("bach/bwv269"), warnings)
+    words = " ".join(n.lyric for n in score.parts[0].notes if n.lyric)
+    assert words.startswith("Aus mei- -nes Her- -zens Grun- -de")
+    assert "in die- -ser Mor- -gen- -stun- -de" in words
+    assert not any("words" in w for w in warnings)  # (both verses sung: nothing dropped)
+    # ... and the export, the second time through sung to other words, writes it out
+    assert "<text>die</text>" in musicxml_text(score)
