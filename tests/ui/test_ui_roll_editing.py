@@ -368,3 +368,24 @@ def test_a_sung_note_shows_its_syllable(window, qtbot):
     box = [(x, y) for x in range(x0, x0 + 40) for y in range(y0 - 5, y0 + 6)]
     assert sum(plain.pixel(x, y) != sung.pixel(x, y) for x, y in box) > 10
     assert shot(None).pixel(x0 + 10, y0) == plain.pixel(x0 + 10, y0)
+
+
+def test_a_melody_clicked_in_note_by_note_stays_one_line(window):
+    """With the last length a half note, clicks a beat apart make a line of quarters, not
+    overlapping halves (a review's melody became chords, and the chorale model wrote four
+    voices into it); each click one undo step; a chord drawn note by note stays a chord."""
+    roll = window.roll
+    drag(roll.canvas, at(roll, 0, 60), at(roll, 2 * TPQ - 10, 60))  # a half note
+    for beat, pitch in ((1, 62), (2, 64)):
+        click(roll.canvas, at(roll, beat * TPQ, pitch))
+    assert notes(window) == [Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, 2 * TPQ)]
+    click(roll.canvas, at(roll, 2 * TPQ, 67))  # a third above, struck with it: a chord
+    assert Note(2 * TPQ, 67, 2 * TPQ) in notes(window)
+    stack = window.doc.undo_stack
+    stack.undo()
+    stack.undo()
+    assert notes(window) == [Note(0, 60, TPQ), Note(TPQ, 62, 2 * TPQ)]
+    # ... clicked before a later note of the line, the new note ends where that one starts
+    click(roll.canvas, at(roll, 4 * TPQ, 65))
+    click(roll.canvas, at(roll, 3 * TPQ, 64))
+    assert Note(3 * TPQ, 64, TPQ) in notes(window)

@@ -8,12 +8,14 @@ the cursor, Shift+drag a loop. Velocity lane: drag stems. Keyboard: glide over k
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPen
+
+from composer_gui.ml.voices import is_line_part
 
 from .. import style, undo
 from ..labels import plural
@@ -171,7 +173,9 @@ class DrawGesture(Gesture):
         roll = self.roll
         note = roll.new_note(self.start, self.pitch, self.length)
         roll.view.last_length = self.length
-        roll.doc.push(undo.add_command(roll.doc, [(roll.view.active_part, note)]))
+        part = roll.view.active_part
+        removed, added = _drawn_in_line(roll.doc.score, part, note, clicked=not self.dragged)
+        roll.doc.push(undo.EditNotes(roll.doc, removed, added, "Add 1 note"))
         roll.canvas.update()
 
     def cancel(self) -> None:
@@ -184,6 +188,27 @@ class DrawGesture(Gesture):
         painter.setPen(QPen(style.SELECTED_EDGE, 1))
         painter.setBrush(style.SELECTED_FILL)
         painter.drawRect(rect)
+
+
+def _drawn_in_line(score, part: int, note, clicked: bool) -> tuple[list, list]:
+    """(removed, added) for ``note`` drawn into ``part``. In a part that is one line
+    (``voices.is_line_part``), the note it starts inside ends where it starts, and a clicked
+    note (its length the last one drawn) ends where the line's next note starts: a melody
+    clicked in note by note stays a melody (a review's half notes clicked a beat apart had made
+    it chords, and the chorale model wrote four voices into it). A drag's length is the
+    composer's own, and chords and parts of several voices are left as they are."""
+    notes = score.parts[part].notes if 0 <= part < len(score.parts) else ()
+    if not notes or score.parts[part].is_drum or not is_line_part(notes):
+        return [], [(part, note)]
+    under = [n for n in notes if n.start < note.start < n.end]
+    if any(n.start == note.start for n in notes):  # (a chord drawn note by note)
+        return [], [(part, note)]
+    removed = [(part, n) for n in under[:1] if len(under) == 1]
+    added = [(part, replace(n, duration=note.start - n.start)) for _p, n in removed]
+    later = [n.start for n in notes if note.start < n.start < note.end]
+    if clicked and later:
+        note = replace(note, duration=min(later) - note.start)
+    return removed, [*added, (part, note)]
 
 
 class EraseGesture(Gesture):
