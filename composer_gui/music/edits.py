@@ -242,15 +242,15 @@ CHOIR_BELOW = ("Alto", "Tenor", "Bass")
 
 def kept_layout(score: Score, notes: Iterable[Note | PlacedNote], start: int,
                 end: int | None = None, parts: Collection[int] | None = None
-                ) -> tuple[dict[int, int], set[tuple[int, int, int]]]:
+                ) -> tuple[dict[int, int], set[tuple[int, int, int, int]]]:
     """Where :func:`apply_generated` puts things: each of ``score``'s parts' index after it (new
-    parts may stand between old ones) and (part, start, pitch) of each generated note there.
-    The score view marks a variation's notes in the score it would make, and finds the
+    parts may stand between old ones) and (part, start, pitch, end) of each generated note
+    there. The score view marks a variation's notes in the score it would make, and finds the
     composer's own notes in it."""
     _removed, added, _names, order = kept_diff(score, notes, start, end, parts)
     moved = {old: new for new, old in enumerate(order)} if order else {}
     return ({i: moved.get(i, i) for i in range(len(score.parts))},
-            {(moved.get(i, i), n.start, n.pitch) for i, n in added})
+            {(moved.get(i, i), n.start, n.pitch, n.end) for i, n in added})
 
 
 def _unnamed(name: str, index: int) -> bool:

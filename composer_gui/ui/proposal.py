@@ -117,7 +117,7 @@ class Proposal(QObject):
         return apply_generated(score, self.placed(), self.start_tick, end, self.parts,
                                self.fermatas())
 
-    def layout(self, score: Score) -> tuple[dict[int, int], set[tuple[int, int, int]]]:
+    def layout(self, score: Score) -> tuple[dict[int, int], set[tuple[int, int, int, int]]]:
         """Where :meth:`applied` puts ``score``'s parts, and its notes (``edits.kept_layout``)."""
         end = self.region[1] if self.region else None
         return kept_layout(score, self.placed(), self.start_tick, end, self.parts)

@@ -57,12 +57,17 @@ class Request:
     width: int
     zoom: float
     # a proposal engraved with the score: where the document's parts stand in ``score``, and
-    # (part, tick, pitch) of the variation's notes there
+    # (part, start, pitch, end) of the variation's notes there
     moved: tuple[tuple[int, int], ...] = ()
-    proposed: frozenset[tuple[int, int, int]] = frozenset()
+    proposed: frozenset[tuple[int, int, int, int]] = frozenset()
     # sections played twice written once, as the export does; not while a proposal is on show
     # (a restated section would hide its notes)
     fold_repeats: bool = True
+
+    def proposes(self, part: int, tick: int, pitch: int) -> bool:
+        """A head at ``tick`` is a proposed note's: struck there, or tied on from it."""
+        return any(p == part and q == pitch and start <= tick < end
+                   for p, start, q, end in self.proposed)
 
 
 class Backend:
@@ -395,7 +400,7 @@ class ScoreView(QWidget):
             part, tick, pitch = found
             tick += self.shown.tick_offset
             request = self.shown_request
-            if request is not None and (part, tick, pitch) in request.proposed:
+            if request is not None and request.proposes(part, tick, pitch):
                 return False  # a proposed note is no note of the score's yet
             if request is not None and request.moved:
                 part = {new: old for old, new in request.moved}.get(part, len(self.doc.score.parts))
@@ -428,9 +433,12 @@ class ScoreView(QWidget):
         wanted = {(moved.get(i, i), n.start, n.pitch) for i, n in self.doc.selection}
         if not wanted or self.shown is None or not self.isVisible():
             return
+        request = self.shown_request
         for page in self.pages:
             for tick, part, pitch, name in page.heads:
-                if (part, tick, pitch) in wanted:
+                # (a proposed note where a selected one was, being regenerated, stays pink)
+                if (part, tick, pitch) in wanted and not (
+                        request is not None and request.proposes(part, tick, pitch)):
                     rect = page.mapRectToScene(page.box(name)).adjusted(-2, -2, 2, 2)
                     mark = self.scene.addRect(rect, QPen(Qt.PenStyle.NoPen),
                                               QBrush(QColor(255, 120, 40, 90)))
@@ -439,13 +447,13 @@ class ScoreView(QWidget):
 
     def _mark_proposal(self) -> None:
         """Tint the heads of the variation's notes in the proposal's pink, as the roll does."""
-        proposed = self.shown_request.proposed if self.shown_request else frozenset()
-        if not proposed:
+        request = self.shown_request
+        if request is None or not request.proposed:
             return
         fill = QColor(style.PROPOSAL_FILL)
         for page in self.pages:
             for tick, part, pitch, name in page.heads:
-                if (part, tick, pitch) in proposed:
+                if request.proposes(part, tick, pitch):
                     rect = page.mapRectToScene(page.box(name)).adjusted(-2, -2, 2, 2)
                     mark = self.scene.addRect(rect, QPen(Qt.PenStyle.NoPen), QBrush(fill))
                     mark.setZValue(1)

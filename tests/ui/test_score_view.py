@@ -266,18 +266,22 @@ def test_a_variation_on_show_is_engraved_in_place_and_marked(make_doc, qtbot):
         qtbot.waitUntil(lambda: view.shown is not None, timeout=60_000)
         assert view.shown.notes == 5 and not view._proposal_marks
         # a bass written under the melody: a new part, standing between Melody and Cello
-        bass = [PlacedNote(Note(i * 480, 48 + i, 480), 2, "Bass", 0) for i in range(4)]
+        # (its last note tied over the bar line: both its heads are the proposal's)
+        bass = [PlacedNote(Note(i * 480, 48 + i, 960 if i == 3 else 480), 2, "Bass", 0)
+                for i in range(4)]
         proposal.begin(2, 0, (0, 1920), 0, parts=(2,))
         proposal.add(type("G", (), {"variation": 0, "note": p.note, "part": p.part,
                                     "part_name": p.part_name, "part_under": p.part_under})
                      for p in bass)
-        qtbot.waitUntil(lambda: view.shown.notes == 9 and not view.busy, timeout=60_000)
+        qtbot.waitUntil(lambda: view.shown.notes == 10 and not view.busy, timeout=60_000)
         request = view.shown_request
         assert request.score.parts == proposal.applied(doc.score).parts  # (its key heard)
         assert [p.name for p in request.score.parts] == ["Melody", "Bass", "Cello"]
-        assert request.proposed == {(1, i * 480, 48 + i) for i in range(4)}
+        assert request.proposed == {(1, i * 480, 48 + i, (i + 1) * 480 + 480 * (i == 3))
+                                    for i in range(4)}
+        assert request.proposes(1, 480, 49) and not request.proposes(1, 960, 49)
         assert not request.fold_repeats  # (every proposed note in sight, none behind a repeat)
-        qtbot.waitUntil(lambda: len(view._proposal_marks) == 4)
+        qtbot.waitUntil(lambda: len(view._proposal_marks) == 5)
         assert "Variation 1 of 2, not kept yet" in view.status.text()
         heads = {(part, tick, pitch): (page, name) for page in view.pages
                  for tick, part, pitch, name in page.heads}
