@@ -31,7 +31,7 @@ class EditController(QObject):
         self.clipboard = NoteClipboard()
         # before the bars change (Set Upbeat) under a proposal on show: the window settles it;
         # False: the composer stays, and nothing changes
-        self.before_bars_change: Callable[[], bool] = lambda: True
+        self.before_bars_change: Callable[[str], bool] = lambda _what: True
 
     def targets(self, *, drums: bool = True) -> list[NoteKey]:
         """The selection, or every note the roll shows when nothing is selected; ``drums``
@@ -105,7 +105,7 @@ class EditController(QObject):
         except ValueError as exc:
             self.status.emit(f"Cannot set the upbeat: {exc}", 6000)
             return
-        if command is not None and self.before_bars_change():
+        if command is not None and self.before_bars_change("setting the upbeat"):
             command = undo.upbeat_command(self.doc, ticks)  # (a kept proposal: the score now)
             self.doc.push(command)
             self.status.emit(f"{command.text()}: bar 1 now starts where the first full bar "

@@ -114,13 +114,15 @@ class FileController(QObject):
         self._audio_export: Task | None = None
         # work not yet in the document (a proposal on show): the window settles it, kept or
         # discarded, before the document is replaced; False: the composer stays
-        self.settle_pending: Callable[[], bool] = lambda: True
+        # (its argument: what is about to happen, for the question: "opening a file")
+        self.settle_pending: Callable[[str], bool] = lambda _what: True
 
     # ----- replacing the document -----------------------------------------------------------------
-    def maybe_discard(self) -> bool:
-        """True when the current document may be replaced (saved, discarded or unmodified)."""
+    def maybe_discard(self, what: str = "") -> bool:
+        """True when the current document may be replaced (saved, discarded or unmodified);
+        ``what`` replaces it, for the question about a proposal on show ("opening a file")."""
         self.aboutToAsk.emit()
-        if not self.settle_pending():
+        if not self.settle_pending(what):
             return False
         if not self.doc.modified:
             return True
@@ -130,7 +132,7 @@ class FileController(QObject):
         return choice == "discard"
 
     def new_document(self) -> bool:
-        if not self.maybe_discard():
+        if not self.maybe_discard("starting a new score"):
             return False
         self.aboutToReplace.emit()
         self.doc.load(Score())
@@ -147,7 +149,7 @@ class FileController(QObject):
         unsaved changes), on failure a message shows and the document is untouched. An ABC file
         of several tunes asks which one (``tune``: already chosen, 0-based)."""
         path = Path(path)
-        if not self.maybe_discard():
+        if not self.maybe_discard(f"opening {path.name}"):
             return None
         titles = _collection_titles(path) if tune is None else []
         if len(titles) > 1:
@@ -172,7 +174,8 @@ class FileController(QObject):
             return  # a later Open superseded this one
         self._loading = None
         # the window stays editable while a slow file loads: edits made meanwhile need asking again
-        if self.doc.undo_stack.index() != edits_before and not self.maybe_discard():
+        if self.doc.undo_stack.index() != edits_before and \
+                not self.maybe_discard(f"opening {path.name}"):
             self.status.emit(f"Did not open {path.name}: kept your edits", 8000)
             return
         self.aboutToReplace.emit()

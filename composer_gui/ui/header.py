@@ -31,7 +31,7 @@ class ScoreHeader(QWidget):
         self.roll = roll
         # before the bars change under a proposal on show: the window settles it, kept or
         # discarded, the composer asked; False: they stay, and nothing changes
-        self.before_bars_change: Callable[[], bool] = lambda: True
+        self.before_bars_change: Callable[[str], bool] = lambda _what: True
         self.tempo = QDoubleSpinBox()
         self.tempo.setRange(10, 400)
         self.tempo.setDecimals(1)
@@ -84,7 +84,7 @@ class ScoreHeader(QWidget):
         meter = (self.numerator.value(), int(self.denominator.currentData()))
         if undo.meter_command(self.doc, *meter) is None:
             return
-        if not self.before_bars_change():  # the composer stayed with the proposal
+        if not self.before_bars_change("changing the meter"):  # the composer stayed
             self.refresh()
             return
         # (made again: a proposal kept meanwhile changed the score, and the box with it)

@@ -385,11 +385,13 @@ class MainWindow(QMainWindow):
                 QMessageBox.StandardButton.Discard: "discard"}.get(
             QMessageBox.StandardButton(answer), "cancel")
 
-    def ask_keep_proposal(self) -> str:
+    def ask_keep_proposal(self, what: str = "") -> str:
         """'keep', 'discard' or 'cancel': the variation on show, before New, Open, Quit, a
-        part added, deleted or moved, or a new meter or upbeat."""
+        part added, deleted or moved, or a new meter or upbeat (``what``: "quitting"; a review
+        could not tell which of its clicks had asked)."""
+        before = f" before {what}" if what else ""
         box = QMessageBox(QMessageBox.Icon.Question, APPLICATION,
-                          "Keep the variation on show?", parent=self)
+                          f"Keep the variation on show{before}?", parent=self)
         box.setInformativeText("Continue's variations are not in the score until you keep "
                                "one; going on would discard them.")
         keep = box.addButton("Keep", QMessageBox.ButtonRole.AcceptRole)
@@ -399,12 +401,12 @@ class MainWindow(QMainWindow):
         box.exec()
         return {keep: "keep", discard: "discard"}.get(box.clickedButton(), "cancel")
 
-    def _settle_proposal(self) -> bool:
+    def _settle_proposal(self, what: str = "") -> bool:
         """A proposal on show is work too: kept (then the score's own question follows),
         discarded, or the composer stays (a review lost one to Ctrl+N without a word)."""
         if not self.proposal.active:
             return True
-        choice = self.ask_keep_proposal()
+        choice = self.ask_keep_proposal(what)
         if choice == "keep":
             if not self.controller.keep():
                 self.controller.discard()  # (a variation without notes: nothing to keep)
@@ -604,7 +606,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.files.maybe_discard():  # a take in progress joins the document first
+        if not self.files.maybe_discard("quitting"):  # a take in progress joins it first
             event.ignore()
             return
         self.controller.discard()

@@ -195,12 +195,12 @@ class PartsPanel(QWidget):
     place); False: the composer chose to stay, and nothing changes."""
 
     def __init__(self, doc: Document, roll: PianoRoll,
-                 before_restructure: Callable[[], bool] | None = None,
+                 before_restructure: Callable[[str], bool] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
         self.roll = roll
-        self.before_restructure = before_restructure or (lambda: True)
+        self.before_restructure = before_restructure or (lambda _what: True)
         self.setObjectName("partsPanel")
         self.list = QListWidget()
         self.list.setObjectName("partsList")
@@ -332,7 +332,7 @@ class PartsPanel(QWidget):
 
     def add_part(self, *, drum: bool = False) -> None:
         """Add a part after the last one and make it the active part."""
-        if not self.before_restructure():
+        if not self.before_restructure("adding a part"):
             return
         parts = self.doc.score.parts
         if drum:
@@ -344,13 +344,13 @@ class PartsPanel(QWidget):
 
     def delete_active(self) -> None:
         if undo.delete_part_command(self.doc, self.roll.active_part) is not None and \
-                self.before_restructure():
+                self.before_restructure("deleting the part"):
             # (made again: a proposal kept in the meantime changed the score)
             self.doc.push(undo.delete_part_command(self.doc, self.roll.active_part))
 
     def move_part(self, source: int, target: int) -> None:
         if undo.move_part_command(self.doc, source, target) is not None and \
-                self.before_restructure():
+                self.before_restructure("moving the part"):
             self.doc.push(undo.move_part_command(self.doc, source, target))
 
     def move_active(self, step: int) -> None:
@@ -382,7 +382,7 @@ def _unique(name: str, parts) -> str:
 
 
 def add_parts_dock(window: QMainWindow, doc: Document, roll: PianoRoll,
-                   before_restructure: Callable[[], bool] | None = None) -> QDockWidget:
+                   before_restructure: Callable[[str], bool] | None = None) -> QDockWidget:
     """The Parts dock on the window's left (View menu: its toggle action)."""
     dock = QDockWidget("Parts", window)
     dock.setObjectName("partsDock")

@@ -41,8 +41,9 @@ def window(qtbot, settings, backend, monkeypatch):
     monkeypatch.setattr(w, "ask_unsaved_changes", ask)
     w.proposal_answer = "discard"
 
-    def ask_proposal():
+    def ask_proposal(what=""):
         w.prompts.append("proposal")
+        w.proposal_asked = what
         return w.proposal_answer
 
     monkeypatch.setattr(w, "ask_keep_proposal", ask_proposal)

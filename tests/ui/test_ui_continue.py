@@ -117,6 +117,7 @@ def test_new_asks_before_it_drops_a_proposal(window, qtbot):
     window.proposal_answer = "cancel"
     assert not window.files.new_document()
     assert window.prompts == ["proposal"] and window.proposal.active
+    assert window.proposal_asked == "starting a new score"  # (the question says what asked)
     window.proposal_answer, window.answer = "keep", "cancel"
     assert not window.files.new_document()
     assert window.prompts == ["proposal", "proposal", window.doc.display_name]
@@ -521,3 +522,24 @@ def test_a_stopped_regeneration_keeps_the_composers_notes_after_the_cut(window, 
     assert [n.start for n in kept if 4 * TPQ <= n.start < 8 * TPQ] == [4 * TPQ + b * TPQ
                                                                      for b in range(4)]
     assert all(n.pitch == 60 for n in kept if 4 * TPQ <= n.start < 8 * TPQ)
+
+
+def test_the_keep_question_names_what_asked_it(window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from composer_gui.ui.main_window import MainWindow
+
+    seen = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(20, answer)
+    assert MainWindow.ask_keep_proposal(window, "moving the part") == "cancel"
+    assert seen == ["Keep the variation on show before moving the part?"]
