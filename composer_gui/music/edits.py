@@ -337,6 +337,67 @@ def cut_at(notes: Iterable[Note | PlacedNote], tick: int) -> list[Note | PlacedN
     return out
 
 
+def syllables(text: str) -> list[str | None]:
+    """The words a composer types for notes, one syllable per note (``Note.lyric``): words
+    apart by spaces, a word's syllables by hyphens ("Lob-ge-sang" gives "Lob-", "-ge-",
+    "-sang"), "_" a note that sings none (a melisma), as ABC's ``w:`` lines write them."""
+    out: list[str | None] = []
+    for word in text.split():
+        if word == "_":
+            out.append(None)
+            continue
+        pieces = [p for p in word.split("-") if p]
+        for i, piece in enumerate(pieces):
+            out.append(("-" if i else "") + piece + ("-" if i < len(pieces) - 1 else ""))
+    return out
+
+
+def words_text(lyrics: Sequence[str | None]) -> str:
+    """:func:`syllables` back into text (the words already on notes, to edit)."""
+    while lyrics and lyrics[-1] is None:
+        lyrics = lyrics[:-1]
+    text = ""
+    for lyric in lyrics:
+        if lyric is None:
+            text += " _"
+        elif lyric.startswith("-") and len(lyric) > 1 and text.endswith("-"):
+            text += lyric[1:]
+        else:
+            text += " " + lyric.lstrip("-")
+    return text.strip()
+
+
+def sung_notes(keys: Iterable[NoteKey]) -> dict[int, list[NoteKey]]:
+    """Per part, the notes of ``keys`` that carry its words: one per onset, the highest of a
+    chord, in time order."""
+    top: dict[tuple[int, int], NoteKey] = {}
+    for p, n in keys:
+        if (p, n.start) not in top or n.pitch > top[p, n.start][1].pitch:
+            top[p, n.start] = (p, n)
+    out: dict[int, list[NoteKey]] = {}
+    for (p, _t), key in sorted(top.items()):
+        out.setdefault(p, []).append(key)
+    return out
+
+
+def with_words(keys: Iterable[NoteKey], text: str) -> tuple[list[NoteKey], list[NoteKey], int]:
+    """(removed, added, syllables left over): ``text``'s syllables put on the sung notes of
+    ``keys`` in each part (a chorale's four voices selected together each get the words), the
+    notes past them cleared; the syllables beyond the last note are counted, not placed."""
+    sung = syllables(text)
+    removed: list[NoteKey] = []
+    added: list[NoteKey] = []
+    left = 0
+    for notes in sung_notes(keys).values():
+        words = sung + [None] * (len(notes) - len(sung))
+        left = max(left, len(sung) - len(notes))
+        for (p, n), lyric in zip(notes, words, strict=False):
+            if n.lyric != lyric:
+                removed.append((p, n))
+                added.append((p, replace(n, lyric=lyric)))
+    return removed, added, left
+
+
 def toggle_fermata(score: Score, tick: int) -> Score:
     """``score`` with a fermata at ``tick`` added, or taken away where it has one: a composer
     marks where the sketch's phrases end (the models end theirs at those places in the bar,

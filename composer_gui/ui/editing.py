@@ -1,5 +1,5 @@
-"""The Edit menu's note commands: clipboard, duplicate, delete, select, transpose, quantize and
-marking a phrase end.
+"""The Edit menu's note commands: clipboard, duplicate, delete, select, transpose, quantize,
+marking a phrase end and the words sung.
 
 Each pushes one undo command on the document; the roll gives the cursor (where pastes go), the
 grid and the active part. Messages for the status bar go out through ``status``.
@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from composer_gui.music.edits import NoteKey, phrase_end_tick
+from composer_gui.music.edits import NoteKey, phrase_end_tick, sung_notes, with_words, words_text
 
 from . import undo
 from .clipboard import NoteClipboard
@@ -120,6 +120,26 @@ class EditController(QObject):
                              else "No notes to quantize", 4000)
             return
         self.doc.push(command)
+
+    def words_now(self) -> str:
+        """The words on the selection's sung notes, as text to edit (its first part's)."""
+        sung = sung_notes(self.doc.selected_notes())
+        return words_text([n.lyric for _p, n in next(iter(sung.values()), [])])
+
+    def set_words(self, text: str) -> None:
+        """The words sung on the selection: one syllable per note, in each part selected."""
+        keys = self.doc.selected_notes()
+        if not keys:
+            self.status.emit("Select the notes to put the words under", 6000)
+            return
+        removed, added, left = with_words(keys, text)
+        if removed:
+            self.doc.push(undo.EditNotes(self.doc, removed, added,
+                                         f"Words on {plural(len(added), 'note')}"))
+        over = f"; {plural(left, 'syllable')} more than the notes selected, not placed" \
+            if left else ""
+        self.status.emit((f"Words on {plural(len(added), 'note')}" if removed
+                          else "The words were already so") + over, 6000)
 
     def toggle_phrase_end(self) -> None:
         """A fermata at the end of the selection (its last onset), or none where it has one."""

@@ -174,6 +174,9 @@ class MainWindow(QMainWindow):
               "for a MIDI file whose upbeat was written as a full first bar"),
             A("quantize", "&Quantize", e.quantize, "Q",
               "Snap starts and ends of the selection (or everything) to the grid"),
+            A("words", "&Words…", self._words_dialog, "Ctrl+L",
+              "Type the words sung on the selected notes: one syllable a note, a hyphen "
+              "between a word's syllables, _ for a note without one"),
             A("phrase_end", "Mark P&hrase End", e.toggle_phrase_end, "F",
               "Put a fermata on the end of the selection, or take it away (F): the models end "
               "their phrases where the sketch's end in the bar, and Harmonize closes each with "
@@ -252,7 +255,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("transpose", "up", "down", "up8", "down8", "quantize", "upbeat"))
         m.addSeparator()
-        m.addActions(a("phrase_end"))
+        m.addActions(a("phrase_end", "words"))
         m = bar.addMenu("&View")
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
@@ -442,6 +445,12 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(self, title, start, filters)
         return Path(name) if name else None
 
+    def ask_words(self, now: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "Words", "The words sung on the selected notes, one syllable a note "
+            "(Lob-ge-sang: a hyphen between syllables; _ skips a note):", text=now)
+        return text if ok else None
+
     def ask_semitones(self) -> int | None:
         value, ok = QInputDialog.getInt(self, "Transpose", "Semitones (negative: down):", 0,
                                         -48, 48)
@@ -484,6 +493,11 @@ class MainWindow(QMainWindow):
         if ok:
             self.edits.set_upbeat(dict(choices)[label])
 
+    def _words_dialog(self) -> None:
+        text = self.ask_words(self.edits.words_now())
+        if text is not None:
+            self.edits.set_words(text)
+
     def _transpose_dialog(self) -> None:
         n = self.ask_semitones()
         if n:
@@ -512,7 +526,7 @@ class MainWindow(QMainWindow):
         total = len(self.roll.index)
         self.selection_label.setText(f"{n} of {plural(total, 'note')} selected" if n
                                      else plural(total, "note"))
-        for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end"):
+        for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end", "words"):
             act.setEnabled(bool(n))
         self._update_regenerate()
 

@@ -99,3 +99,12 @@ def test_a_repeated_part_sings_its_second_verse_the_second_time():
     assert not any("words" in w for w in warnings)  # (both verses sung: nothing dropped)
     # ... and the export, the second time through sung to other words, writes it out
     assert "<text>die</text>" in musicxml_text(score)
+
+
+def test_typed_words_split_into_syllables_and_back():
+    from composer_gui.music.edits import syllables, words_text
+
+    typed = "Lob-ge-sang mei-ner _ See-le"
+    sung = syllables(typed)
+    assert sung == ["Lob-", "-ge-", "-sang", "mei-", "-ner", None, "See-", "-le"]
+    assert words_text(sung) == typed and words_text([*sung, None, None]) == typed

@@ -126,3 +126,26 @@ def replace_fermatas(score: Score, ticks) -> Score:
     from dataclasses import replace
 
     return replace(score, fermatas=tuple(ticks))
+
+
+def test_words_typed_for_the_selected_notes(window, monkeypatch):
+    """Edit > Words (Ctrl+L): the syllables typed go under the selected notes, one a note, in
+    each selected part; one undo step; the box opens with the words already there."""
+    upper = tuple(Note(i * TPQ, 67 + i, TPQ) for i in range(4))
+    lower = (Note(0, 48, 2 * TPQ), Note(0, 43, 2 * TPQ), Note(2 * TPQ, 50, 2 * TPQ))
+    window.doc.load(Score(parts=(Part(upper, name="S"), Part(lower, name="B"))))
+    window.edits.select_all()
+    assert window.act.words.isEnabled() and window.act.words.shortcut().toString() == "Ctrl+L"
+    asked = []
+    monkeypatch.setattr(window, "ask_words", lambda now: asked.append(now) or "Lob-ge-sang _ Herr")
+    window.act.words.trigger()
+    assert [n.lyric for n in window.doc.score.parts[0].notes] == ["Lob-", "-ge-", "-sang", None]
+    # the bass: its chord's top note sings, the third syllable has no note left
+    assert [(n.pitch, n.lyric) for n in window.doc.score.parts[1].notes] == [
+        (43, None), (48, "Lob-"), (50, "-ge-")]
+    assert "3 syllables more than the notes selected" in window.statusBar().currentMessage()
+    window.edits.select_all()
+    window.act.words.trigger()
+    assert asked == ["", "Lob-ge-sang"]  # (then the box showed the words there)
+    window.doc.undo_stack.undo()
+    assert not any(n.lyric for n in window.doc.score.notes)
