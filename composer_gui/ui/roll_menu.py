@@ -17,7 +17,7 @@ from .actions import ActionCollection
 # groups of action names, a separator between groups
 ITEMS: tuple[tuple[str, ...], ...] = (
     ("cut", "copy", "paste", "delete"),
-    ("quantize", "transpose", "phrase_end"),
+    ("quantize", "transpose", "phrase_end", "words"),
     ("regenerate", "harmonize"),
 )
 
