@@ -14,6 +14,8 @@
     python bench/phrase_closes.py --no-passing  # no passing eighths (PASSING_SHARE 0)
     python bench/phrase_closes.py --restrike-closes  # a voice strikes on each beat of a held close
     python bench/phrase_closes.py --no-given-closes  # the melody's other fermatas on any chord
+    python bench/phrase_closes.py --no-leading-rise  # V-I under an outer voice's leading tone
+                                                     # that does not rise (LEADING_TONE_RISES)
     python bench/phrase_closes.py --split val        # the tuning pieces
 
 After the parallels, each column counts (found / of how many) on the harmonizations, and on
@@ -141,7 +143,10 @@ def main(argv=None) -> None:
     ap.add_argument("--pieces", type=int, default=40)
     ap.add_argument("--split", default="test", help="test, or val (the tuning pieces)")
     ap.add_argument("--no-given-closes", action="store_true")
+    ap.add_argument("--no-leading-rise", action="store_true")
     args = ap.parse_args(argv)
+    if args.no_leading_rise:
+        part_writing.LEADING_TONE_RISES = False
     if args.no_closes:
         voice_sampler.plan_phrase_closes = lambda *a, **k: {}
     if args.no_clash_rule:

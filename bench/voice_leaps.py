@@ -20,6 +20,8 @@
     python bench/voice_leaps.py --no-half-close-steps   # leaps into a half close's chord
     python bench/voice_leaps.py --no-leading-ahead  # the bass takes a leading tone the melody's
                                                     # next note strands (LEADING_AHEAD_COST 0)
+    python bench/voice_leaps.py --no-leading-rise  # V-I under an outer voice's leading tone
+                                                   # that does not rise (LEADING_TONE_RISES)
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
 
@@ -325,6 +327,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_bass_seventh_cost": (part_writing, "BASS_SEVENTH_COST", 0),
     "no_half_close_steps": (cadence_rules, "HALF_CLOSE_STEPS_IN", False),
     "no_leading_ahead": (part_writing, "LEADING_AHEAD_COST", 0),
+    "no_leading_rise": (part_writing, "LEADING_TONE_RISES", False),
 }
 
 

@@ -206,6 +206,7 @@ from composer_gui.ml.part_writing import (
     _unison_cost,
     _unison_mask,
     _unresolved,
+    _unrisen_leading_mask,
 )
 from composer_gui.ml.phrase_grid import (
     _cadence_ahead,
@@ -1871,6 +1872,12 @@ class VoiceSampler:
                                 and i == n - 1 and n > 2:
                             _lowest_root(mask, cand, pitch_offset,
                                          cadence_root(cad_minor, 2, cad_shift))
+                        if rules and i == n - 1 and n > 2 and halves and frame.on_beat and \
+                                frame.forced[i] is None:
+                            # V-I under an outer voice's leading tone that does not rise (after
+                            # every rule above: it yields to them; LEADING_TONE_RISES)
+                            _unrisen_leading_mask(mask, cur, at_beat, cand, pitch_offset,
+                                                  job.rewritten[0])
                         if halves and RESTRIKE_IN_BEAT and not frame.on_beat and i < n - 1:
                             # a note struck in this beat is held, not struck again (holding it
                             # keeps its pitch, whatever the rules above asked of this step)
