@@ -69,6 +69,7 @@ def score_to_dict(score: Score) -> dict:
                 "is_drum": p.is_drum,
                 **({"muted": True} if p.muted else {}),  # written only when set: older
                 **({"solo": True} if p.solo else {}),  # readers ignore them either way
+                **({"colour": p.colour} if p.colour >= 0 else {}),  # (kept when parts move)
                 "clef": p.clef,
                 # [tick, lowest pitch of the upper staff]: where the file's staves divided it
                 **({"staff_split": [list(x) for x in p.staff_split]} if p.staff_split else {}),
@@ -147,6 +148,7 @@ def score_from_dict(data: dict) -> Score:
             clef=str(part.get("clef", "")),
             abbreviation=str(part.get("abbreviation", "")),
             staff_split=tuple((t(a), _int(b)) for a, b in part.get("staff_split", [])),
+            colour=max(-1, _int(part.get("colour", -1))),
         ))
     words = {t(a): str(w) for a, w in data.get("tempo_words", [])}
     units = {t(a): t(u) for a, u in data.get("tempo_units", [])}

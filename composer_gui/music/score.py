@@ -361,6 +361,8 @@ class Part:
     ``staff_split``: for a part a notation file wrote on two staves, where its staves divided
     the notes: (tick, the lowest pitch of the upper staff from that tick on) at each change
     (clefs.staff_split_of); empty lets export split at middle C. It takes no part in equality.
+    ``colour``: the part's colour in the app, an index into its palette, kept when parts move
+    (:meth:`Score.colour_of`); -1: the colour of its place. No part in equality either.
     """
 
     notes: tuple[Note, ...] = ()
@@ -373,6 +375,7 @@ class Part:
     clef: str = ""
     abbreviation: str = ""
     staff_split: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    colour: int = field(default=-1, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, tuple):
@@ -607,6 +610,18 @@ class Score:
         the tempo there, so that it sounds FERMATA_HOLD times as long. Playback, audio export
         and a MIDI file follow it; the score's own tempos (its marks) stay as they are."""
         return held(self.tempos, self.fermata_spans)
+
+    def colour_of(self, index: int) -> int:
+        """The palette index of part ``index``'s colour: its own (``Part.colour``), else its
+        place's (a part added by a generation, or past the parts: a proposal's new part)."""
+        if 0 <= index < len(self.parts) and self.parts[index].colour >= 0:
+            return self.parts[index].colour
+        return index
+
+    def with_colours(self) -> Score:
+        """Each part given the colour it shows now, so that it keeps it when parts move."""
+        return self.with_parts([p if p.colour >= 0 else replace(p, colour=i)
+                                for i, p in enumerate(self.parts)])
 
     # ----- transformations (each returns a new Score) ---------------------------------------
     def with_parts(self, parts: Sequence[Part]) -> Score:

@@ -154,13 +154,13 @@ class PartRow(QWidget):
         """The row's controls in reading order: the name and its buttons, then the instrument."""
         return [self.name, self.mute, self.solo, self.shown, self.instrument]
 
-    def show_part(self, part: Part, shown: bool, active: bool) -> None:
+    def show_part(self, part: Part, shown: bool, active: bool, colour: int | None = None) -> None:
         """Show ``part`` without emitting anything (the document is already so)."""
         widgets = (self.name, self.instrument, self.mute, self.solo, self.shown)
         for w in widgets:
             w.blockSignals(True)
         try:
-            colour = style.part_colour(self.index)
+            colour = style.part_colour(self.index if colour is None else colour)
             edge = "#ffffff" if active else style.NOTE_EDGE.name()
             self.swatch.setStyleSheet(
                 f"background: {colour.name()}; border: 2px solid {edge}; border-radius: 3px;")
@@ -273,7 +273,7 @@ class PartsPanel(QWidget):
         active = self.roll.active_part
         hidden = self.roll.hidden_parts
         for i, (row, part) in enumerate(zip(self.rows, parts, strict=True)):
-            row.show_part(part, i not in hidden, i == active)
+            row.show_part(part, i not in hidden, i == active, self.doc.score.colour_of(i))
         self.list.blockSignals(True)
         self.list.setCurrentRow(active)
         self.list.blockSignals(False)

@@ -376,10 +376,14 @@ def _part_name(score: Score, index: int) -> str:
 
 
 def add_part_command(doc: Document, part: Part, index: int | None = None) -> ChangeParts:
-    """Insert ``part`` at ``index`` (default: after the last); its channel is made unique."""
-    score = doc.score
+    """Insert ``part`` at ``index`` (default: after the last); its channel is made unique, and
+    its colour the first that no other part shows (the others keep theirs)."""
+    score = doc.score.with_colours()
     parts = list(score.parts)
     index = len(parts) if index is None else max(0, min(index, len(parts)))
+    if part.colour < 0:
+        shown = {p.colour for p in parts}
+        part = replace(part, colour=next(c for c in range(len(parts) + 1) if c not in shown))
     if not part.is_drum:
         used = {p.channel for p in parts}
         free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
@@ -390,8 +394,9 @@ def add_part_command(doc: Document, part: Part, index: int | None = None) -> Cha
 
 
 def delete_part_command(doc: Document, index: int) -> ChangeParts | None:
-    """Delete a part and its notes; None for the last part left (a score has one at least)."""
-    score = doc.score
+    """Delete a part and its notes; None for the last part left (a score has one at least).
+    The parts after it keep their colours."""
+    score = doc.score.with_colours()
     if len(score.parts) <= 1 or not 0 <= index < len(score.parts):
         return None
     parts = list(score.parts)
@@ -404,8 +409,9 @@ def delete_part_command(doc: Document, index: int) -> ChangeParts | None:
 
 
 def move_part_command(doc: Document, source: int, target: int) -> ChangeParts | None:
-    """Move the part at ``source`` to ``target`` (the others close up)."""
-    score = doc.score
+    """Move the part at ``source`` to ``target`` (the others close up); each keeps its colour
+    (a review's Tenor, moved up, had turned the Alto's orange)."""
+    score = doc.score.with_colours()
     n = len(score.parts)
     if not (0 <= source < n and 0 <= target < n) or source == target:
         return None

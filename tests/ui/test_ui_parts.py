@@ -494,3 +494,29 @@ def test_a_new_proposal_scrolls_keep_and_the_variations_into_sight(window, qtbot
     with qtbot.waitSignal(window.controller.finished, timeout=5000):
         window.act["continue"].trigger()
     qtbot.waitUntil(in_sight)
+
+
+def test_a_part_keeps_its_colour_when_parts_move(window, panel, qtbot, tmp_path):
+    """Colours belong to the parts, not their places: moved, deleted around or added to, each
+    part keeps the colour it shows, and the project file keeps it (a review's Tenor, moved up,
+    had turned the Alto's orange)."""
+    from composer_gui.music import project
+    from composer_gui.ui import style
+
+    window.doc.load(two_parts())
+    score = window.doc.score
+    before = [score.colour_of(i) for i in range(2)]
+    assert before == [0, 1]
+    panel.move_part(1, 0)
+    score = window.doc.score
+    assert [score.colour_of(i) for i in range(2)] == [1, 0]
+    assert panel.rows[0].swatch.styleSheet().count(style.part_colour(1).name()) == 1
+    window.roll.active_part = 1
+    panel.delete_active()
+    panel.add_part()
+    score = window.doc.score
+    assert [score.colour_of(i) for i in range(2)] == [1, 0]  # (the new part: the free colour)
+    path = tmp_path / "p.composer.json"
+    project.write_project(score, path)
+    back = project.read_project(path)
+    assert [back.colour_of(i) for i in range(2)] == [1, 0]

@@ -175,8 +175,9 @@ class NoteCanvas(Strip):
         several = len(roll.doc.score.parts) > 1
         p.setPen(QPen(style.NOTE_EDGE, 1))
         parts = idx.parts[plain]
+        score = roll.doc.score
         for part in np.unique(parts).tolist():
-            p.setBrush(style.part_colour(part, dim=several and part != active))
+            p.setBrush(style.part_colour(score.colour_of(part), dim=several and part != active))
             p.drawRects(self._rects(plain[parts == part]))
         if len(replaced):
             self._paint_replaced(p, replaced)
@@ -221,7 +222,7 @@ class NoteCanvas(Strip):
         parts = idx.parts[positions]
         p.setPen(QPen(style.NOTE_EDGE, 1))
         for part in np.unique(parts).tolist():
-            p.setBrush(style.part_colour(part, dim=True))
+            p.setBrush(style.part_colour(self.roll.doc.score.colour_of(part), dim=True))
             p.drawRects(self._rects(positions[parts == part]))
         rects = self._rects(positions)
         p.setPen(QPen(style.REPLACED_STRIKE, 1.5))
@@ -242,7 +243,7 @@ class NoteCanvas(Strip):
                     geo.x_of(n.start), geo.y_of(n.pitch), max(2.0, n.duration * ppt - 1), rh))
         p.setPen(QPen(style.PROPOSAL_EDGE, 2, Qt.PenStyle.DashLine))
         for part, rects in by_part.items():
-            p.setBrush(QBrush(style.part_colour(part)))
+            p.setBrush(QBrush(style.part_colour(roll.doc.score.colour_of(part))))
             p.drawRects(rects)
 
     def _paint_hint(self, p: QPainter, w: int, h: int) -> None:

@@ -435,7 +435,7 @@ class PianoRoll(QWidget):
         i = self.view.active_part
         part = parts[i] if i < len(parts) else None
         name = part_label(part.name if part is not None else "", i)
-        colour = style.part_colour(i)
+        colour = style.part_colour(self.doc.score.colour_of(i))
         width = KEYBOARD_DRUM_WIDTH if part is not None and part.is_drum else KEYBOARD_WIDTH
         # a long name ends in "…" (a review read "usicXML Pa", centred and cut both sides);
         # the tooltip names it whole

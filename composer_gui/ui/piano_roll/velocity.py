@@ -60,7 +60,8 @@ class VelocityLane(Strip):
                 groups.setdefault(-1 if s else part, []).append((x, v))
             # parts first, the selection last so that it stays on top
             for key in [k for k in sorted(groups) if k >= 0] + ([-1] if -1 in groups else []):
-                colour = style.SELECTED_FILL if key < 0 else style.part_colour(key)
+                colour = style.SELECTED_FILL if key < 0 else \
+                    style.part_colour(roll.doc.score.colour_of(key))
                 self._stems(p, groups[key], colour)
         prop = roll.proposal
         if prop.active:
