@@ -129,7 +129,7 @@ def test_bad_input_fails_in_one_line_and_keeps_the_output(tmp_path, capsys, name
 
 @pytest.mark.parametrize(
     ("target", "reason"),
-    [("no/such/folder/out.mid", "does not exist"), ("out.abc", "ABC can be opened"),
+    [("no/such/folder/out.mid", "does not exist"), ("no/such/folder/out.abc", "does not exist"),
      ("out.wav", "unknown file type"), ("a-folder.musicxml", "is a folder")],
 )
 def test_bad_output_fails_in_one_line(tmp_path, capsys, target, reason):

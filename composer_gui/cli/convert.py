@@ -7,7 +7,7 @@ from pathlib import Path
 
 from composer_gui.ml.keyfinding import with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
-from composer_gui.music.formats import READABLE, WRITABLE, kind_of
+from composer_gui.music.formats import NOTATION, READABLE, WRITABLE, kind_of
 from composer_gui.music.safe_read import read_score
 
 from .tunes import tune_number
@@ -32,7 +32,7 @@ def run(args) -> int:
     written: list[str] = []  # what the output format could not hold exactly (notation's grid)
     try:
         score = read_score(args.input, warnings, tune=args.tune)
-        if kind_of(args.output) == "musicxml":  # notation needs a key signature
+        if kind_of(args.output) in NOTATION:  # notation needs a key signature
             score = with_heard_key(score, written)
         save_score(score, args.output, written)
     except ScoreFileError as exc:

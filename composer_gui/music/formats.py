@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import limits, prescan
+from .abc_writer import write_abc
 from .errors import ScoreFileError, one_line
 from .midi import read_midi, write_midi
 from .notation import read_notation, write_musicxml
@@ -16,7 +17,8 @@ MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
 ABC_SUFFIXES = (".abc",)
 READABLE = (PROJECT_SUFFIX, *MIDI_SUFFIXES, *MUSICXML_SUFFIXES, *ABC_SUFFIXES)
-WRITABLE = (PROJECT_SUFFIX, *MIDI_SUFFIXES, *MUSICXML_SUFFIXES)
+WRITABLE = (PROJECT_SUFFIX, *MIDI_SUFFIXES, *MUSICXML_SUFFIXES, *ABC_SUFFIXES)
+NOTATION = frozenset({"musicxml", "abc"})  # kinds that write a key signature (with_heard_key)
 
 
 def kind_of(path: str | Path) -> str:
@@ -84,7 +86,7 @@ def save_score(score: Score, path: str | Path, warnings: list[str] | None = None
     elif kind == "musicxml":
         write_musicxml(score, path, warnings)
     elif kind == "abc":
-        raise ScoreFileError(path, "ABC can be opened but not written; save as MusicXML or MIDI")
+        write_abc(score, path, warnings)
     else:
         raise ScoreFileError(path, f"unknown file type (writable: {', '.join(WRITABLE)})")
 

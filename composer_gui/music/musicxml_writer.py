@@ -384,21 +384,8 @@ class _Writer:
                                        if m0 <= m[0] < m1 or (index == 0 and m[0] < m0)]
         written = 0
         for s, staff in enumerate(staves):
-            voice_elements = []
-            for v, all_chords in enumerate(staff.voices):
-                # a voice's chords never overlap, so their ends rise: find the bar's by bisection
-                ends = staff.ends[v]
-                chords = all_chords[bisect.bisect_right(ends, m0):
-                                    bisect.bisect_left(ends, m1) + 1]
-                chords = [c for c in chords if c.start < m1 and c.end > m0]
-                if v > 0 and not chords:
-                    continue
-                voice_elements.append((v, self._elements(part_index, chords, m0, m1, v > 0)))
-            if not voice_elements:
-                voice_elements.append((0, self._elements(part_index, [], m0, m1, False)))
-            self.altered[part_index, s] = self._accidentals(
-                part.is_drum, [e for _, es in voice_elements for e in es], m0,
-                self.altered.get((part_index, s), {}) if key == prev_key else {})
+            voice_elements = self.bar_elements(part_index, part, s, staff, m0, m1,
+                                               key == prev_key)
             several = len(voice_elements) > 1
             ts = score.time_signature_at(m1 - 1)
             origin = m1 - ts.bar_ticks if self.pickup and index == 0 else m0
@@ -427,6 +414,27 @@ class _Writer:
         if right:
             w(f'<barline location="right">{right}</barline>\n')
         w("</measure>\n")
+
+    def bar_elements(self, part_index: int, part: Part, s: int, staff: _Staff, m0: int,
+                     m1: int, same_key: bool) -> list[tuple[int, list[_Element]]]:
+        """(voice, its written elements) of staff ``s`` of a part in the bar [m0, m1), their
+        accidentals set after the bar written before (``same_key``: in the key it was in);
+        bars must be asked for in the order they are written (the ABC writer uses this too)."""
+        voice_elements = []
+        for v, all_chords in enumerate(staff.voices):
+            # a voice's chords never overlap, so their ends rise: find the bar's by bisection
+            ends = staff.ends[v]
+            chords = all_chords[bisect.bisect_right(ends, m0):bisect.bisect_left(ends, m1) + 1]
+            chords = [c for c in chords if c.start < m1 and c.end > m0]
+            if v > 0 and not chords:
+                continue
+            voice_elements.append((v, self._elements(part_index, chords, m0, m1, v > 0)))
+        if not voice_elements:
+            voice_elements.append((0, self._elements(part_index, [], m0, m1, False)))
+        self.altered[part_index, s] = self._accidentals(
+            part.is_drum, [e for _, es in voice_elements for e in es], m0,
+            self.altered.get((part_index, s), {}) if same_key else {})
+        return voice_elements
 
     def _bar_clefs(self, staff: _Staff, hand: int | None) -> list[str]:
         """The clef of ``staff`` in each bar: its own, but in a grand staff (``hand`` 0 the

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QMenu
 from composer_gui.ml.keyfinding import with_heard_key
 from composer_gui.music.atomic import remove_stale_temporaries
 from composer_gui.music.fidelity import export as export_checked
-from composer_gui.music.formats import READABLE, WRITABLE, kind_of, save_score
+from composer_gui.music.formats import NOTATION, READABLE, WRITABLE, kind_of, save_score
 from composer_gui.music.notation import abc_tune_titles
 from composer_gui.music.project import SUFFIX as PROJECT_SUFFIX
 from composer_gui.music.safe_read import read_score
@@ -55,8 +55,10 @@ PROJECT_FILTER = f"Composer projects (*{PROJECT_SUFFIX})"
 MIDI_FILTER = "MIDI files (*.mid *.midi)"
 MUSICXML_FILTER = "MusicXML (*.musicxml *.xml *.mxl)"
 WAV_FILTER = "WAV audio (*.wav)"
+ABC_FILTER = "ABC (*.abc)"
 EXPORTS = {"midi": (".mid", MIDI_FILTER, "MIDI"), "musicxml": (".musicxml", MUSICXML_FILTER,
-                                                               "MusicXML")}
+                                                               "MusicXML"),
+           "abc": (".abc", ABC_FILTER, "ABC")}
 OUR_SUFFIXES = (*WRITABLE, ".wav")
 """What the app writes: stale temporary files for these are ours to remove."""
 
@@ -268,7 +270,7 @@ class FileController(QObject):
         path = Path(path)
         notes: list[str] = []  # what notation had to change (the writer says), for the status bar
         score = self.doc.score
-        if kind_of(path) == "musicxml":  # notation needs a key signature; MIDI keeps the score
+        if kind_of(path) in NOTATION:  # notation needs a key signature; MIDI keeps the score
             score = with_heard_key(score, notes)
         task = Task(lambda _ctx: export_checked(score, path, notes))
         task.finished.connect(lambda lost: self._exported(path, notes, lost))

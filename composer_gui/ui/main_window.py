@@ -152,6 +152,9 @@ class MainWindow(QMainWindow):
               "Write a MIDI copy (Save still writes the project)"),
             A("export_xml", "Music&XML…", lambda: f.export("musicxml"), "Ctrl+Shift+E",
               "Write a MusicXML copy for notation software (Save still writes the project)"),
+            A("export_abc", "A&BC…", lambda: f.export("abc"), None,
+              "Write an ABC copy, the notation folk musicians trade (Save still writes the "
+              "project)"),
             A("export_audio", "&Audio (WAV)…", f.export_audio, "Ctrl+Alt+E",
               "Render the score with the built-in synth to a WAV file"),
             A("quit", "&Quit", self.close, S.Quit),
@@ -243,7 +246,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("save", "save_as"))
         m.addSeparator()
-        m.addMenu("&Export").addActions(a("export_midi", "export_xml", "export_audio"))
+        m.addMenu("&Export").addActions(a("export_midi", "export_xml", "export_abc",
+                                          "export_audio"))
         m.addSeparator()
         m.addActions(a("quit"))
         m = bar.addMenu("&Edit")

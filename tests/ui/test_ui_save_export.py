@@ -64,6 +64,10 @@ def test_a_musicxml_export_without_a_signature_writes_the_key_heard(window, qtbo
     with qtbot.waitSignal(window.files.exported, timeout=20000):
         window.files.export_to(tmp_path / "tune.mid")
     assert not load_score(tmp_path / "tune.mid").key_signatures  # MIDI: the score as it is
+    with qtbot.waitSignal(window.files.exported, timeout=20000):  # ABC: a K: field, as heard
+        window.files.export_to(tmp_path / "tune.abc")
+    assert "\nK:Gm\n" in (tmp_path / "tune.abc").read_text(encoding="utf-8")
+    assert [n.pitch for n in load_score(tmp_path / "tune.abc").notes] == pitches
 
 
 def test_save_as_writes_a_project_even_when_given_a_midi_name(window, qtbot, tmp_path,
@@ -86,7 +90,8 @@ def test_save_as_writes_a_project_even_when_given_a_midi_name(window, qtbot, tmp
 def test_export_actions_sit_in_the_file_export_submenu(window):
     file_menu = window.menuBar().actions()[0].menu()
     export = next(a.menu() for a in file_menu.actions() if a.text() == "&Export")
-    assert export.actions() == window.act.all("export_midi", "export_xml", "export_audio")
+    assert export.actions() == window.act.all("export_midi", "export_xml", "export_abc",
+                                              "export_audio")
     assert all(a.menu() is None or a.text() == "&Export" for a in file_menu.actions()
                if a.text() != "Open &Recent")
 

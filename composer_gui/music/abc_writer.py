@@ -1,0 +1,223 @@
+"""ABC export: the score as an ABC tune, the notation folk musicians trade (and the app reads).
+
+What notation writes is decided once, in :mod:`.musicxml_writer`: the same quantized, spelled
+view, bars, pickup, repeat signs and endings (``repeats``), the same notes cut at bar lines with
+their ties, triplets, accidentals (as the bar before left them), beams (a beamed group is
+written without spaces) and fermatas (``H``). Each staff voice of each part is an ABC voice
+(``V:``; one line of melody is a plain tune); the words sung are ``w:`` lines under their bars.
+Reading the file back gives the same notes (tests). No Qt.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from .atomic import atomic_write
+from .clefs import paired_hands
+from .errors import ScoreFileError
+from .musicxml_writer import (
+    _VALUES,
+    _beam_group,
+    _beams,
+    _Element,
+    _spelled,
+    _staves,
+    _Writer,
+)
+from .quantize import notation_view
+from .score import TPQ, KeySignature, Score, lyric_syllabic
+from .spelling import spell_score
+
+UNIT = TPQ // 2  # L:1/8, the unit of most folk tunes
+BARS_PER_LINE = 4
+_ACCIDENTALS = {"sharp": "^", "flat": "_", "natural": "=", "double-sharp": "^^",
+                "flat-flat": "__"}
+_NOMINAL = {(name, dots): ticks for ticks, name, dots in _VALUES}
+_MODES = {"major": "", "minor": "m", "dorian": "Dor", "phrygian": "Phr", "lydian": "Lyd",
+          "mixolydian": "Mix", "locrian": "Loc", "aeolian": "m", "ionian": ""}
+
+
+def abc_text(score: Score, warnings: list[str] | None = None) -> str:
+    """The score as the text of one ABC tune; what notation had to change is appended to
+    ``warnings`` (as MusicXML export says it)."""
+    view = notation_view(spell_score(score))
+    writer = _Writer(view)
+    if warnings is not None:
+        warnings.extend(view.warnings)
+        drums = sum(len(p.notes) for p in score.parts if p.is_drum)
+        if drums:
+            warnings.append(f"the drum parts ({drums} notes) are not written: ABC has no "
+                            "drum kit (MIDI and MusicXML export keep them)")
+    return _Abc(writer).text()
+
+
+def write_abc(score: Score, path: str | Path, warnings: list[str] | None = None) -> None:
+    """Write ``score`` as an ABC file, atomically."""
+    path = Path(path)
+    try:
+        data = abc_text(score, warnings).encode("utf-8")
+    except Exception as exc:  # a bug here must not lose the user's work: report, don't crash
+        raise ScoreFileError(path, f"could not be turned into ABC ({type(exc).__name__}: "
+                             f"{exc})") from None
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+class _Abc:
+    def __init__(self, writer: _Writer) -> None:
+        self.w = writer
+        self.score = writer.score
+
+    def text(self) -> str:
+        score = self.score
+        head = ["X:1", f"T:{score.title or 'Untitled'}"]
+        if score.composer:
+            head.append(f"C:{score.composer}")
+        head.append(f"M:{_meter(score)}")
+        head.append(f"L:1/{4 * TPQ // UNIT}")
+        if score.tempos:
+            head.append(f"Q:1/4={round(60_000_000 / score.tempos[0].us_per_quarter)}")
+        voices = self._voices()
+        named = len(voices) > 1
+        for number, (name, clef, _s, _v, _p) in enumerate(voices, 1):
+            if named:
+                head.append(f'V:{number} name="{name}"' + (" clef=bass" if clef else ""))
+        head.append(f"K:{_key(score.key_at(0))}")
+        body = []
+        for number, (_name, _clef, s, v, part_index) in enumerate(voices, 1):
+            if named:
+                body.append(f"[V:{number}]")
+            body.extend(self._voice_lines(part_index, s, v))
+        return "\n".join(head + body) + "\n"
+
+    def _voices(self) -> list[tuple[str, bool, int, int, int]]:
+        """(name, bass clef, staff, voice, part) of each ABC voice: each voice of each staff
+        of each pitched part that has notes."""
+        out = []
+        hands = paired_hands(self.score.parts)
+        self.staves = []
+        for i, part in enumerate(self.score.parts):
+            staves = _staves(part, hands.get(i))
+            self.staves.append(staves)
+            if part.is_drum or not part.notes:
+                continue
+            for s, staff in enumerate(staves):
+                for v, chords in enumerate(staff.voices):
+                    if not chords:
+                        continue
+                    name = part.name or f"Part {i + 1}"
+                    if len(staves) > 1 or len(staff.voices) > 1:
+                        name += f" {s * 4 + v + 1}"
+                    out.append((name, staff.clef == "bass", s, v, i))
+        return out
+
+    def _voice_lines(self, part_index: int, s: int, v: int) -> list[str]:
+        w, score = self.w, self.score
+        part = score.parts[part_index]
+        staff = self.staves[part_index][s]
+        w.altered = {}
+        lines, line, words, prev = [], "", [], None
+        for count, bar in enumerate(w.written):
+            m0, m1 = w.bars[bar.index]
+            key = score.key_at(m0)
+            same = prev is None or key == score.key_at(w.bars[prev][0])
+            voices = dict(w.bar_elements(part_index, part, s, staff, m0, m1, same))
+            # (a voice silent in this bar: a whole bar's rest)
+            elements = voices.get(v, [_Element(m0, m1 - m0, "", 0, False, None)])
+            if bar.forward:
+                line += "|:" if not line.endswith("|") else ":"
+            if bar.ending_start:
+                line += f"[{bar.ending} "
+            ts = score.time_signature_at(m1 - 1)
+            origin = m1 - ts.bar_ticks if w.pickup and bar.index == 0 else m0
+            line += self._bar(elements, _beams(elements, origin, _beam_group(ts)), words)
+            last = count == len(w.written) - 1
+            line += ":|" if bar.backward else ("|]" if last else "|")
+            prev = bar.index
+            if (count + 1) % BARS_PER_LINE == 0 or last:
+                lines.append(line)
+                if any(x != "*" for x in words):
+                    lines.append("w:" + _words(words))
+                line, words = "", []
+        return lines
+
+    def _bar(self, elements: list[_Element], beams: dict[int, str], words: list[str]) -> str:
+        out = ""
+        for i, e in enumerate(elements):
+            joined = i - 1 in beams and i in beams and '<beam number="1">begin' not in beams[i]
+            if i and not joined:  # (a beamed group is written without spaces)
+                out += " "
+            if "start" in e.tuplet:
+                count = next((k for k in range(i, len(elements))
+                              if "stop" in elements[k].tuplet), i + 2) - i + 1
+                out += "(3" if count == 3 else f"(3:2:{count}"
+            length = _length(e)
+            if e.notes is None:
+                out += ("x" if e.hidden else "z") + length
+                continue
+            if self.w._fermata(e):
+                out += "H"
+            pitches = []
+            for k, n in enumerate(e.notes):
+                step, _alter, octave = _spelled(n)
+                sign = _ACCIDENTALS.get(e.accidentals[k] or "", "") \
+                    if k < len(e.accidentals) else ""
+                pitches.append(sign + _letter(step, octave))
+            out += (pitches[0] if len(pitches) == 1 else "[" + "".join(pitches) + "]") + length
+            if e.tie_out:
+                out += "-"
+            if not e.tie_in:
+                sung = next((n.lyric for n in e.notes if n.lyric), None)
+                words.append(sung or "*")
+        return out.strip()
+
+
+def _length(e: _Element) -> str:
+    """The ABC length of an element in units of L (its written value: a triplet's notes
+    written as the value the (3 shortens)."""
+    ticks = _NOMINAL.get((e.type, e.dots), e.duration) if e.type else e.duration
+    ratio = Fraction(ticks, UNIT)
+    if ratio == 1:
+        return ""
+    if ratio.denominator == 1:
+        return str(ratio.numerator)
+    top = "" if ratio.numerator == 1 else str(ratio.numerator)
+    return f"{top}/{ratio.denominator}" if ratio.denominator != 2 or top else "/"
+
+
+def _letter(step: str, octave: int) -> str:
+    """ABC's note name: C4..B4 "C".."B", C5.."c", C6 "c'", C3 "C,"."""
+    if octave >= 5:
+        return step.lower() + "'" * (octave - 5)
+    return step + "," * (4 - octave)
+
+
+def _meter(score: Score) -> str:
+    ts = score.time_signature_at(0)
+    if ts.symbol == "common":
+        return "C"
+    if ts.symbol == "cut":
+        return "C|"
+    return f"{ts.numerator}/{ts.denominator}"
+
+
+def _key(key: KeySignature | None) -> str:
+    if key is None:
+        return "none"
+    return key.tonic_name + _MODES.get(key.mode, "")
+
+
+def _words(words: list[str]) -> str:
+    """A ``w:`` line: syllables of one word joined by hyphens, "*" for a note without one."""
+    out = ""
+    for sung in words:
+        if sung == "*":
+            out += "* "
+            continue
+        syllabic, text = lyric_syllabic(sung)
+        text = text.replace(" ", "~").replace("-", "\\-")
+        out += text + ("-" if syllabic in ("begin", "middle") else " ")
+    return out.strip()
+
+
+__all__ = ["abc_text", "write_abc"]
