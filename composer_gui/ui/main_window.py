@@ -103,6 +103,8 @@ class MainWindow(QMainWindow):
         self.act = ActionCollection(self)
         self.act.build(self._action_table())
         adopt_undo_stack(self.act, self.doc.undo_stack)
+        for name in ("undo", "redo"):  # (after the stack has acted)
+            self.act[name].triggered.connect(lambda: QTimer.singleShot(0, self._music_in_view))
         self.act.put("score_view", self.score_dock.toggleViewAction())
         self.roll_menu = RollMenu(self.act, self.roll)
         # one tool at a time: pressing the checked one again leaves it checked (a review saw
@@ -127,6 +129,16 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.controller.list_models)
 
     # ----- construction ---------------------------------------------------------------------------
+    def _music_in_view(self) -> None:
+        """After Undo or Redo, a roll left over empty bars shows where the music now ends (a
+        review undid a Keep and was left looking at nothing)."""
+        roll, score = self.roll, self.doc.score
+        t0, t1 = roll.visible_ticks()
+        if not score.note_count or len(roll.index.visible(t0, t1, 0, 127)):
+            return
+        end = max(n.start for n in score.notes)
+        roll.scroll_to_tick(max(0, int(end - 0.75 * (t1 - t0))))
+
     def _tab_order(self) -> None:
         """Tab walks the window as it reads: the header's boxes, the Parts panel, the roll, the
         Continue panel (a review found the Parts panel reached after the Continue panel, and

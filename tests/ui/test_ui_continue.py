@@ -543,3 +543,15 @@ def test_the_keep_question_names_what_asked_it(window, qtbot):
     QTimer.singleShot(20, answer)
     assert MainWindow.ask_keep_proposal(window, "moving the part") == "cancel"
     assert seen == ["Keep the variation on show before moving the part?"]
+
+
+def test_undoing_a_keep_brings_the_music_back_into_view(window, qtbot):
+    """A Keep undone leaves no empty bars on show: the roll goes back to where the music ends."""
+    sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.controller.keep()
+    roll = window.roll
+    roll.scroll_to_tick(window.doc.score.end_tick - TPQ)  # at the end of what was kept
+    window.act.undo.trigger()
+    qtbot.waitUntil(lambda: len(roll.index.visible(*roll.visible_ticks(), 0, 127)) > 0)
