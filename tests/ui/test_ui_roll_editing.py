@@ -389,3 +389,27 @@ def test_a_melody_clicked_in_note_by_note_stays_one_line(window):
     click(roll.canvas, at(roll, 4 * TPQ, 65))
     click(roll.canvas, at(roll, 3 * TPQ, 64))
     assert Note(3 * TPQ, 64, TPQ) in notes(window)
+
+
+def test_a_chord_in_the_line_leaves_it_a_line(window):
+    """A chord drawn note by note in a melody: the notes clicked after it still end where the
+    next begins, and the chord they start inside ends there (a second review's clicks after a
+    chord overlapped again)."""
+    roll = window.roll
+    drag(roll.canvas, at(roll, 0, 60), at(roll, 2 * TPQ - 10, 60))  # a half note...
+    click(roll.canvas, at(roll, 0, 64))  # ... and a third over it: a chord
+    click(roll.canvas, at(roll, TPQ, 67))  # a beat later: the chord ends there
+    click(roll.canvas, at(roll, 3 * TPQ, 69))
+    click(roll.canvas, at(roll, 2 * TPQ, 65))  # before the A: ends where it starts
+    assert notes(window) == [Note(0, 60, TPQ), Note(0, 64, TPQ), Note(TPQ, 67, TPQ),
+                             Note(2 * TPQ, 65, TPQ), Note(3 * TPQ, 69, 2 * TPQ)]
+
+
+def test_a_held_bass_under_a_melody_is_left_as_it_is(window):
+    """Two voices in one part (a bass held under moving notes): a note clicked in leaves the
+    held note whole."""
+    window.doc.load(Score(parts=(Part((Note(0, 48, 4 * TPQ), Note(0, 67, TPQ),
+                                       Note(TPQ, 69, TPQ))),),))
+    roll = window.roll
+    click(roll.canvas, at(roll, 2 * TPQ, 71))
+    assert Note(0, 48, 4 * TPQ) in notes(window)

@@ -191,21 +191,29 @@ class DrawGesture(Gesture):
 
 
 def _drawn_in_line(score, part: int, note, clicked: bool) -> tuple[list, list]:
-    """(removed, added) for ``note`` drawn into ``part``. In a part that is one line
-    (``voices.is_line_part``), the note it starts inside ends where it starts, and a clicked
-    note (its length the last one drawn) ends where the line's next note starts: a melody
-    clicked in note by note stays a melody (a review's half notes clicked a beat apart had made
-    it chords, and the chorale model wrote four voices into it). A drag's length is the
-    composer's own, and chords and parts of several voices are left as they are."""
+    """(removed, added) for ``note`` drawn into ``part``. In a part that is one line of notes
+    and chords (``voices.is_line_part`` of each chord's top note, a chord: notes struck and
+    ended together), the note or chord it starts
+    inside ends where it starts, and a clicked note (its length the last one drawn) ends where
+    the line's next onset is: a melody clicked in note by note stays a melody (a review's half
+    notes clicked a beat apart had made it chords, and the chorale model wrote four voices
+    into it; a second review's chord drawn note by note had turned the check off). A drag's
+    length is the composer's own; a part of several voices (a held bass under moving notes)
+    is left as it is."""
     notes = score.parts[part].notes if 0 <= part < len(score.parts) else ()
-    if not notes or score.parts[part].is_drum or not is_line_part(notes):
+    chords: dict[tuple[int, int], object] = {}  # (start, end) -> its top note
+    for n in notes:
+        if (n.start, n.end) not in chords or n.pitch > chords[n.start, n.end].pitch:
+            chords[n.start, n.end] = n
+    if not notes or score.parts[part].is_drum or not is_line_part(list(chords.values())):
+        return [], [(part, note)]
+    tops = {start for start, _end in chords}
+    if note.start in tops:  # (a chord drawn note by note)
         return [], [(part, note)]
     under = [n for n in notes if n.start < note.start < n.end]
-    if any(n.start == note.start for n in notes):  # (a chord drawn note by note)
-        return [], [(part, note)]
-    removed = [(part, n) for n in under[:1] if len(under) == 1]
+    removed = [(part, n) for n in under] if len({n.start for n in under}) == 1 else []
     added = [(part, replace(n, duration=note.start - n.start)) for _p, n in removed]
-    later = [n.start for n in notes if note.start < n.start < note.end]
+    later = [t for t in tops if note.start < t < note.end]
     if clicked and later:
         note = replace(note, duration=min(later) - note.start)
     return removed, [*added, (part, note)]
