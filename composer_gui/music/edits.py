@@ -347,8 +347,11 @@ def syllables(text: str) -> list[str | None]:
             out.append(None)
             continue
         pieces = [p for p in word.split("-") if p]
+        # (a word broken by a note without a syllable: "Her- _ -zens", as words_text writes)
+        before, after = word.startswith("-"), word.endswith("-")
         for i, piece in enumerate(pieces):
-            out.append(("-" if i else "") + piece + ("-" if i < len(pieces) - 1 else ""))
+            out.append(("-" if i or before else "") + piece
+                       + ("-" if i < len(pieces) - 1 or after else ""))
     return out
 
 
@@ -362,8 +365,8 @@ def words_text(lyrics: Sequence[str | None]) -> str:
             text += " _"
         elif lyric.startswith("-") and len(lyric) > 1 and text.endswith("-"):
             text += lyric[1:]
-        else:
-            text += " " + lyric.lstrip("-")
+        else:  # (after a skipped note a word's next syllable keeps its hyphen: " -zens")
+            text += " " + lyric
     return text.strip()
 
 

@@ -219,6 +219,14 @@ def count_notes(svg: str) -> int:
     return len(_NOTE.findall(svg))
 
 
+def _export_key(score: Score) -> tuple:
+    """What the export is made from: the score, and what its equality leaves out but notation
+    writes (each note's words and spelling, where a part's staves divide): words typed under
+    a chorale had left the score view's last engraving standing, the score equal without them."""
+    return (score, tuple((n.lyric, n.spelling) for p in score.parts for n in p.notes),
+            tuple(p.staff_split for p in score.parts))
+
+
 # ----- the engraver ------------------------------------------------------------------------------
 class Engraver:
     """Score -> SVG pages, one call at a time. Keeps verovio's toolkit, and the last score's
@@ -226,13 +234,14 @@ class Engraver:
 
     def __init__(self) -> None:
         self._toolkit = None
-        self._last: tuple[Score, bool, str] | None = None
+        self._last: tuple[tuple, bool, str] | None = None
         self._lock = threading.Lock()
 
     def musicxml(self, score: Score, seconds: dict | None = None, *,
                  fold_repeats: bool = True) -> str:
         """The export of ``score`` (``musicxml_text``) with its notes named (``name_notes``)."""
-        if self._last is not None and self._last[:2] == (score, fold_repeats):
+        key = _export_key(score)
+        if self._last is not None and self._last[:2] == (key, fold_repeats):
             return self._last[2]
         seconds = seconds if seconds is not None else {}
         t0 = time.perf_counter()
@@ -240,7 +249,7 @@ class Engraver:
         t1 = time.perf_counter()
         named = name_notes(text)
         seconds.update(export=t1 - t0, names=time.perf_counter() - t1)
-        self._last = (score, fold_repeats, named)
+        self._last = (key, fold_repeats, named)
         return named
 
     def engrave(self, score: Score, width_px: int, zoom: float = 1.0, *,

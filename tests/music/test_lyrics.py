@@ -108,3 +108,27 @@ def test_typed_words_split_into_syllables_and_back():
     sung = syllables(typed)
     assert sung == ["Lob-", "-ge-", "-sang", "mei-", "-ner", None, "See-", "-le"]
     assert words_text(sung) == typed and words_text([*sung, None, None]) == typed
+
+
+def test_a_word_broken_by_a_note_without_a_syllable_comes_back_whole():
+    """BWV 269's "Her- (a note) -zens": the Words box shows it so, and OK gives it back as it
+    was (a review's OK had split the word in two)."""
+    from composer_gui.music.edits import syllables, words_text
+
+    sung = ["Her-", None, "-zens", "Grun-", None, None, "-de"]
+    assert words_text(sung) == "Her- _ -zens Grun- _ _ -de"
+    assert syllables(words_text(sung)) == sung
+
+
+def test_the_score_view_engraves_words_typed_since(tmp_path):
+    """Words and spellings take no part in a score's equality, but the engraver's cache of the
+    last export must see them."""
+    pytest.importorskip("verovio")
+    from composer_gui.music.engraving import Engraver
+
+    plain = Score(parts=(Part(tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(4))),))
+    sung = Score(parts=(Part(tuple(replace(n, lyric="la") for n in plain.parts[0].notes)),))
+    assert sung == plain
+    engraver = Engraver()
+    assert "<lyric" not in engraver.musicxml(plain)
+    assert engraver.musicxml(sung).count("<lyric") == 4
