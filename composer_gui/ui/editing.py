@@ -88,6 +88,11 @@ class EditController(QObject):
 
     def transpose(self, semitones: int) -> None:
         chosen = bool(self.doc.selection)
+        # the whole score, its key with it: variations on show are settled first (a review
+        # kept a continuation still in the old key after transposing the chorale under it)
+        if not chosen and semitones and self.doc.score.note_count and \
+                not self.before_bars_change("transposing the whole score"):
+            return
         try:
             self.doc.push(undo.transpose_command(self.doc, self.targets(drums=False),
                                                   semitones))

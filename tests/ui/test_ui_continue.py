@@ -555,3 +555,18 @@ def test_undoing_a_keep_brings_the_music_back_into_view(window, qtbot):
     roll.scroll_to_tick(window.doc.score.end_tick - TPQ)  # at the end of what was kept
     window.act.undo.trigger()
     qtbot.waitUntil(lambda: len(roll.index.visible(*roll.visible_ticks(), 0, 127)) > 0)
+
+
+def test_transposing_the_whole_score_settles_the_variations_first(window, qtbot):
+    """Variations written in the old key are not kept into a transposed score unasked."""
+    ns = sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.proposal_answer = "cancel"
+    window.edits.transpose(2)
+    assert window.proposal.active and window.doc.score.notes == sorted(ns)  # nothing moved
+    assert window.proposal_asked == "transposing the whole score"
+    window.proposal_answer = "discard"
+    window.edits.transpose(2)
+    assert not window.proposal.active
+    assert [n.pitch for n in window.doc.score.notes] == [n.pitch + 2 for n in sorted(ns)]
