@@ -309,12 +309,15 @@ class ScoreView(QWidget):
             self.schedule()
 
     def _show_result(self, result: engraving.Engraving, request: Request | None) -> None:
+        before = self.shown_request.proposed if self.shown_request is not None else frozenset()
         self.shown_request = request
         if request is not None:
             self._layout_key = (request.width, request.zoom)
             if request.width != self._page_width():  # resized meanwhile: re-flow
                 self._dirty = True
         self._show_pages(result)
+        if request is not None and request.proposed and request.proposed != before:
+            self._show_proposed()
         seconds = time.perf_counter() - self._started
         prop = self.proposal
         shows = ""
@@ -444,6 +447,16 @@ class ScoreView(QWidget):
                                               QBrush(QColor(255, 120, 40, 90)))
                     mark.setZValue(2)
                     self._marks.append(mark)
+
+    def _show_proposed(self) -> None:
+        """A new variation on show: its first notes scrolled into sight (a review read "Variation
+        1 of 3" over bars with nothing pink in them)."""
+        request = self.shown_request
+        heads = [(tick, page, name) for page in self.pages for tick, part, pitch, name
+                 in page.heads if request.proposes(part, tick, pitch)]
+        if heads:
+            _tick, page, name = min(heads, key=lambda h: h[0])
+            self.view.ensureVisible(page.mapRectToScene(page.box(name)), 40, 60)
 
     def _mark_proposal(self) -> None:
         """Tint the heads of the variation's notes in the proposal's pink, as the roll does."""

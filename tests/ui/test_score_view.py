@@ -329,3 +329,32 @@ def test_the_playhead_is_followed_into_bars_written_once(make_doc, qtbot):
     assert view._followed == "n0-0-60-0"
     view.follow(960)
     assert view._followed == "n0-960-60-2"
+
+
+def test_a_new_variation_is_scrolled_into_sight(make_doc, qtbot):
+    """A variation on show far down the pages: its first notes come into view."""
+    pytest.importorskip("verovio")
+    from composer_gui.ui.proposal import Proposal
+
+    doc = make_doc(Score(parts=(Part(tuple(Note(i * 480, 60 + i % 7, 480)
+                                           for i in range(160))),)))
+    proposal = Proposal()
+    view = score_view.ScoreView(doc, backend=score_view.ProcessBackend(), debounce_ms=0,
+                                proposal=proposal)
+    qtbot.addWidget(view)
+    view.resize(500, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    try:
+        qtbot.waitUntil(lambda: view.shown is not None and not view.busy, timeout=60_000)
+        view.view.verticalScrollBar().setValue(0)
+        proposal.begin(1, 160 * 480, None, 0, parts=(0,))
+        proposal.add([type("G", (), {"variation": 0, "note": Note(160 * 480 + i * 480, 72, 480),
+                                     "part": 0, "part_name": None, "part_under": None})()
+                      for i in range(4)])
+        qtbot.waitUntil(lambda: bool(view._proposal_marks) and not view.busy, timeout=60_000)
+        seen = view.view.mapToScene(view.view.viewport().rect()).boundingRect()
+        assert seen.intersects(view._proposal_marks[0].rect())
+        assert view.view.verticalScrollBar().value() > 0
+    finally:
+        view.close_backend()
