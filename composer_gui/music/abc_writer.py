@@ -24,9 +24,10 @@ from .musicxml_writer import (
     _spelled,
     _staves,
     _Writer,
+    metronome_ticks,
 )
 from .quantize import notation_view
-from .score import TPQ, KeySignature, Score, lyric_syllabic
+from .score import TPQ, KeySignature, Score, TimeSignature, lyric_syllabic
 from .spelling import spell_score
 
 UNIT = TPQ // 2  # L:1/8, the unit of most folk tunes
@@ -34,6 +35,9 @@ BARS_PER_LINE = 4
 _ACCIDENTALS = {"sharp": "^", "flat": "_", "natural": "=", "double-sharp": "^^",
                 "flat-flat": "__"}
 _NOMINAL = {(name, dots): ticks for ticks, name, dots in _VALUES}
+_CLEFS = {"bass": "bass", "bass-8vb": "bass-8", "treble-8vb": "treble-8", "treble-8va": "treble+8",
+          "alto": "alto",
+          "tenor": "tenor"}
 _MODES = {"major": "", "minor": "m", "dorian": "Dor", "phrygian": "Phr", "lydian": "Lyd",
           "mixolydian": "Mix", "locrian": "Loc", "aeolian": "m", "ionian": ""}
 
@@ -73,21 +77,22 @@ class _Abc:
         head = ["X:1", f"T:{score.title or 'Untitled'}"]
         if score.composer:
             head.append(f"C:{score.composer}")
-        head.append(f"M:{_meter(score)}")
+        head.append(f"M:{_meter(score.time_signature_at(0))}")
         head.append(f"L:1/{4 * TPQ // UNIT}")
-        if score.tempos:
-            head.append(f"Q:1/4={round(60_000_000 / score.tempos[0].us_per_quarter)}")
+        marks = self.w.view.tempo_marks
+        if marks and marks[0][0] <= self.w.bars[0][1]:
+            head.append(f"Q:{_tempo(marks[0], score)}")
         voices = self._voices()
         named = len(voices) > 1
         for number, (name, clef, _s, _v, _p) in enumerate(voices, 1):
             if named:
-                head.append(f'V:{number} name="{name}"' + (" clef=bass" if clef else ""))
+                head.append(f'V:{number} name="{name}"' + (f" clef={clef}" if clef else ""))
         head.append(f"K:{_key(score.key_at(0))}")
         body = []
         for number, (_name, _clef, s, v, part_index) in enumerate(voices, 1):
-            if named:
-                body.append(f"[V:{number}]")
-            body.extend(self._voice_lines(part_index, s, v))
+            if named:  # (on a line of its own: music21 read "[V:1]" as one long part)
+                body.append(f"V:{number}")
+            body.extend(self._voice_lines(part_index, s, v, number == 1))
         return "\n".join(head + body) + "\n"
 
     def _voices(self) -> list[tuple[str, bool, int, int, int]]:
@@ -108,11 +113,14 @@ class _Abc:
                     name = part.name or f"Part {i + 1}"
                     if len(staves) > 1 or len(staff.voices) > 1:
                         name += f" {s * 4 + v + 1}"
-                    out.append((name, staff.clef == "bass", s, v, i))
+                    out.append((name, _CLEFS.get(staff.clef, ""), s, v, i))
         return out
 
-    def _voice_lines(self, part_index: int, s: int, v: int) -> list[str]:
+    def _voice_lines(self, part_index: int, s: int, v: int, first: bool) -> list[str]:
+        """The voice's bars, four a line, each line's words under it; the key, meter and tempo
+        where they change (field lines; the tempo in the first voice only)."""
         w, score = self.w, self.score
+        marks = [m for m in w.view.tempo_marks if m[0] > w.bars[0][1]] if first else []
         part = score.parts[part_index]
         staff = self.staves[part_index][s]
         w.altered = {}
@@ -124,6 +132,23 @@ class _Abc:
             voices = dict(w.bar_elements(part_index, part, s, staff, m0, m1, same))
             # (a voice silent in this bar: a whole bar's rest)
             elements = voices.get(v, [_Element(m0, m1 - m0, "", 0, False, None)])
+            fields = []  # (each on a line of its own: music21 skips inline [K:] fields)
+            if prev is not None:
+                meter = _meter(score.time_signature_at(m0))
+                if meter != _meter(score.time_signature_at(w.bars[prev][0])) \
+                        and not (w.short_last and bar.index == len(w.bars) - 1):
+                    fields.append(f"M:{meter}")
+                if not same and _key(key) != _key(score.key_at(w.bars[prev][0])):
+                    fields.append(f"K:{_key(key)}")
+            while marks and marks[0][0] < m1:
+                fields.append(f"Q:{_tempo(marks.pop(0), score)}")
+            if fields:
+                if line:
+                    lines.append(line)
+                    if any(x != "*" for x in words):
+                        lines.append("w:" + _words(words))
+                    line, words = "", []
+                lines.extend(fields)
             if bar.forward:
                 line += "|:" if not line.endswith("|") else ":"
             if bar.ending_start:
@@ -192,13 +217,22 @@ def _letter(step: str, octave: int) -> str:
     return step + "," * (4 - octave)
 
 
-def _meter(score: Score) -> str:
-    ts = score.time_signature_at(0)
+def _meter(ts: TimeSignature) -> str:
     if ts.symbol == "common":
         return "C"
     if ts.symbol == "cut":
         return "C|"
     return f"{ts.numerator}/{ts.denominator}"
+
+
+def _tempo(mark: tuple[int, float, str, int], score: Score) -> str:
+    """A ``Q:`` field: the beat the source counted, or the meter's own (a jig's dotted quarter),
+    as MusicXML export writes it, with the mark's words."""
+    tick, bpm, words, unit = mark
+    ticks, per = metronome_ticks(bpm, score.time_signature_at(tick), unit)
+    value = Fraction(ticks, 4 * TPQ)
+    text = f'"{words}" ' if words else ""
+    return f"{text}{value.numerator}/{value.denominator}={per:g}"
 
 
 def _key(key: KeySignature | None) -> str:

@@ -197,12 +197,18 @@ def metronome_unit(bpm: float, ts: TimeSignature, unit: int = 0) -> tuple[str, f
     player reads it (a jig's quarter = 180 is dotted quarter = 120, a reel's quarter = 208 in
     2/2 is half = 104); else the quarter. A unit is used only where the mark comes out whole
     (a tempo is whole microseconds)."""
+    ticks, per = metronome_ticks(bpm, ts, unit)
+    return BEAT_UNITS[ticks], per
+
+
+def metronome_ticks(bpm: float, ts: TimeSignature, unit: int = 0) -> tuple[int, float]:
+    """:func:`metronome_unit`'s note value in ticks (ABC's ``Q:`` writes it as a fraction)."""
     meter = ts.beat_ticks if ts.beat_ticks in (2 * TPQ, 3 * TPQ // 2) else 0
     for ticks in (unit, meter):
         per = bpm * TPQ / ticks if ticks in BEAT_UNITS else 0.5
         if abs(per - round(per)) < 0.01:
-            return BEAT_UNITS[ticks], float(round(per))
-    return BEAT_UNITS[TPQ], bpm
+            return ticks, float(round(per))
+    return TPQ, bpm
 
 
 def _number(x: float) -> str:

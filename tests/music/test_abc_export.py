@@ -36,7 +36,8 @@ def test_a_tune_and_a_chorale_come_back_as_they_were(work, tmp_path):
     assert _notes(back) == _notes(score)
     assert back.pickup == score.pickup
     if book == "bach":  # four voices, their names, the fermatas and the words
-        assert text.count("\nV:") == 4 and 'name="Bass" clef=bass' in text
+        assert text.count('\nV:') == 8 and 'name="Bass" clef=bass' in text  # (head, body)
+        assert 'name="Tenor" clef=treble-8' in text or 'name="Tenor" clef=bass' in text
         assert text.count("H") >= len(score.fermatas) // 4
         assert "w:Aus mei-nes Her-* zens Grun-" in text  # (* a note the words skip)
     else:  # the reel's two strains between repeat signs, each with its endings
@@ -68,3 +69,24 @@ def test_convert_writes_abc(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("X:1\n") and "\nK:" in text
     save_score(read_notation(out), tmp_path / "again.abc")  # and what it wrote reads again
+
+
+def test_key_meter_and_tempo_changes_are_field_lines(tmp_path):
+    """A second strain in another key and meter, slower: K:, M: and Q: lines where they change
+    (music21 skips inline [K:] fields: a review read a strain in E back in A)."""
+    from composer_gui.music.score import TempoChange
+
+    first = [Note(i * TPQ, 69 + (i % 3) * 2, TPQ) for i in range(8)]  # 4/4, A major
+    second = [Note(8 * TPQ + i * TPQ, 76 + (i % 3) * 2 - (i % 2), TPQ) for i in range(6)]
+    score = Score(parts=(Part(tuple(first + second)),),
+                  key_signatures=(KeySignature(0, 3), KeySignature(8 * TPQ, 4)),
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(8 * TPQ, 3, 4)),
+                  tempos=(TempoChange(0, 500_000, stated=True),
+                          TempoChange(8 * TPQ, 750_000, stated=True)))
+    text = abc_text(score)
+    assert "\nK:E\nM:3/4\n" in text.replace("\nM:3/4\nK:E\n", "\nK:E\nM:3/4\n")
+    assert "\nQ:1/4=80\n" in text and "[K:" not in text
+    back = _back(text, tmp_path)
+    assert _notes(back) == _notes(score)
+    assert [(k.tick, k.sharps) for k in back.key_signatures] == [(0, 3), (8 * TPQ, 4)]
+    assert [(t.tick, t.numerator) for t in back.time_signatures] == [(0, 4), (8 * TPQ, 3)]
