@@ -168,15 +168,19 @@ class _Abc:
 
     def _bar(self, elements: list[_Element], beams: dict[int, str], words: list[str]) -> str:
         out = ""
+        lengths = [_length(e) for e in elements]
+        broken = _broken_rhythm(elements, lengths, beams)
         for i, e in enumerate(elements):
             joined = i - 1 in beams and i in beams and '<beam number="1">begin' not in beams[i]
-            if i and not joined:  # (a beamed group is written without spaces)
+            if i in broken:  # (the > or < that stands for both lengths)
+                out += broken[i]
+            elif i and not joined:  # (a beamed group is written without spaces)
                 out += " "
             if "start" in e.tuplet:
                 count = next((k for k in range(i, len(elements))
                               if "stop" in elements[k].tuplet), i + 2) - i + 1
                 out += "(3" if count == 3 else f"(3:2:{count}"
-            length = _length(e)
+            length = "" if i in broken or i + 1 in broken else lengths[i]
             if e.notes is None:
                 out += ("x" if e.hidden else "z") + length
                 continue
@@ -195,6 +199,25 @@ class _Abc:
                 sung = next((n.lyric for n in e.notes if n.lyric), None)
                 words.append(sung or "*")
         return out.strip()
+
+
+def _broken_rhythm(elements: list[_Element], lengths: list[str], beams: dict[int, str]
+                   ) -> dict[int, str]:
+    """{index of the second note: ">" or "<"}: a dotted note and the note of a third its length
+    beamed after it, as folk musicians write them ("B>A", not "B3/2A/"); not in triplets, not
+    across a tie."""
+    out: dict[int, str] = {}
+    i = 0
+    while i + 1 < len(elements):
+        a, b = elements[i], elements[i + 1]
+        pair = (lengths[i], lengths[i + 1])
+        if a.notes and b.notes and not a.tuplet and not b.tuplet and not a.tie_out \
+                and i in beams and i + 1 in beams and pair in (("3/2", "/"), ("/", "3/2")):
+            out[i + 1] = ">" if pair[0] == "3/2" else "<"
+            i += 2
+        else:
+            i += 1
+    return out
 
 
 def _length(e: _Element) -> str:

@@ -90,3 +90,14 @@ def test_key_meter_and_tempo_changes_are_field_lines(tmp_path):
     assert _notes(back) == _notes(score)
     assert [(k.tick, k.sharps) for k in back.key_signatures] == [(0, 3), (8 * TPQ, 4)]
     assert [(t.tick, t.numerator) for t in back.time_signatures] == [(0, 4), (8 * TPQ, 3)]
+
+
+def test_a_dotted_pair_is_written_as_broken_rhythm(tmp_path):
+    """A dotted eighth and its sixteenth beamed: "B>A", as folk musicians write it."""
+    e = TPQ // 2
+    pair = [Note(0, 71, 3 * e // 2), Note(3 * e // 2, 69, e // 2), Note(TPQ, 67, e // 2),
+            Note(TPQ + e // 2, 69, 3 * e // 2)]
+    score = Score(parts=(Part(tuple(pair)),), time_signatures=(TimeSignature(0, 2, 4),))
+    text = abc_text(score)
+    assert "B>A G<A" in text
+    assert _notes(_back(text, tmp_path)) == _notes(score)
