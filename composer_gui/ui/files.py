@@ -151,13 +151,14 @@ class FileController(QObject):
         unsaved changes), on failure a message shows and the document is untouched. An ABC file
         of several tunes asks which one (``tune``: already chosen, 0-based)."""
         path = Path(path)
-        if not self.maybe_discard(f"opening {path.name}"):
-            return None
+        # (the tune first: a review discarded its variations, then cancelled the tune list)
         titles = _collection_titles(path) if tune is None else []
         if len(titles) > 1:
             tune = self.dialogs.ask_tune(path.name, titles)
             if tune is None:
                 return None
+        if not self.maybe_discard(f"opening {path.name}"):
+            return None
         self.settings.set_last_folder("open", path)
         warnings: list[str] = []
         task = Task(lambda ctx: read_score(path, warnings, tune=tune,

@@ -84,8 +84,14 @@ def test_an_abc_collection_asks_which_tune_to_open(window, qtbot, tmp_path, monk
 
     monkeypatch.setattr(window, "ask_tune", choose)
     answer = None
+    window.doc.load(Score(parts=(Part((Note(0, 60, 480),)),)))
+    window.doc.undo_stack.setClean()
+    window.proposal.begin(1, 480, None, 0)  # variations on show: kept unless a tune is chosen
+    window.proposal.add([type("G", (), {"variation": 0, "note": Note(480, 62, 480)})()])
     assert window.files.open_path(path) is None
-    assert window.doc.score.note_count == 0 and window.doc.path is None
+    assert window.prompts == [] and window.proposal.active  # (the tune list came first)
+    window.proposal.clear()
+    window.doc.load(Score())
     answer = 1
     open_file(window, qtbot, path)
     assert asked[-1] == ("book.abc", ["Reel", "Jig", ""])
