@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import json
+from collections.abc import Iterable
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
@@ -17,11 +18,13 @@ from .labels import plural
 MIME = "application/x-composer-notes+json"
 
 
-def to_mime(keys: list[NoteKey]) -> QMimeData:
+def to_mime(keys: list[NoteKey], fermatas: Iterable[int] = ()) -> QMimeData:
     first = min(n.start for _, n in keys)
-    # (the spelling and the words go with a note: a chorale's soprano pasted keeps its text)
+    # (the spelling and the words go with a note: a chorale's soprano pasted keeps its text;
+    # and the fermatas over the notes copied, a phrase end duplicated)
     data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity, n.spelling, n.lyric]
-                      for p, n in keys]}
+                      for p, n in keys],
+            "fermatas": [t - first for t in fermatas]}
     mime = QMimeData()
     mime.setData(MIME, json.dumps(data).encode())
     mime.setText(plural(len(keys), "note"))
@@ -40,23 +43,39 @@ def from_mime(mime: QMimeData | None) -> list[NoteKey] | None:
         return None
 
 
+def fermatas_from_mime(mime: QMimeData | None) -> list[int] | None:
+    """The copied fermatas, relative to the first note copied (None: not our notes)."""
+    if mime is None or not mime.hasFormat(MIME):
+        return None
+    try:
+        return [int(t) for t in json.loads(bytes(mime.data(MIME)).decode()).get("fermatas", [])]
+    except (ValueError, TypeError, AttributeError):
+        return []
+
+
 class NoteClipboard:
-    """Notes relative to the earliest one (it starts at 0)."""
+    """Notes relative to the earliest one (it starts at 0), and the fermatas over them."""
 
     def __init__(self) -> None:
         self._local: list[NoteKey] = []
+        self._local_fermatas: list[int] = []
 
-    def copy(self, keys: list[NoteKey]) -> None:
+    def copy(self, keys: list[NoteKey], fermatas: Iterable[int] = ()) -> None:
         if not keys:
             return
-        mime = to_mime(keys)
+        mime = to_mime(keys, fermatas)
         self._local = from_mime(mime) or []
+        self._local_fermatas = fermatas_from_mime(mime) or []
         QGuiApplication.clipboard().setMimeData(mime)
         _clear_at_exit_where_needed()
 
     def notes(self) -> list[NoteKey]:
         found = from_mime(QGuiApplication.clipboard().mimeData())
         return found if found is not None else list(self._local)
+
+    def fermatas(self) -> list[int]:
+        found = fermatas_from_mime(QGuiApplication.clipboard().mimeData())
+        return found if found is not None else list(self._local_fermatas)
 
 
 _exit_hook_registered = False

@@ -42,13 +42,19 @@ class EditController(QObject):
             keys = [(p, n) for p, n in keys if not (p < len(parts) and parts[p].is_drum)]
         return keys
 
+    def _fermatas_over(self, keys: list[NoteKey]) -> list[int]:
+        """The score's fermatas over the onsets of ``keys`` (they go where the notes go)."""
+        starts = {n.start for _p, n in keys}
+        return [t for t in self.doc.score.fermatas if t in starts]
+
     def copy(self) -> None:
-        self.clipboard.copy(self.doc.selected_notes())
+        keys = self.doc.selected_notes()
+        self.clipboard.copy(keys, self._fermatas_over(keys))
 
     def cut(self) -> None:
         keys = self.doc.selected_notes()
         if keys:
-            self.clipboard.copy(keys)
+            self.clipboard.copy(keys, self._fermatas_over(keys))
             self.doc.push(undo.delete_command(self.doc, keys, f"Cut {plural(len(keys), 'note')}"))
 
     def paste(self) -> None:
@@ -62,7 +68,8 @@ class EditController(QObject):
             return p if p < len(parts) and not parts[p].is_drum else self.roll.active_part
 
         keys = [(part_for(p), replace(n, start=n.start + at)) for p, n in notes]
-        self.doc.push(undo.add_command(self.doc, keys, f"Paste {plural(len(keys), 'note')}"))
+        self.doc.push(undo.EditNotes(self.doc, (), keys, f"Paste {plural(len(keys), 'note')}",
+                                     fermatas=[t + at for t in self.clipboard.fermatas()]))
         self.roll.set_cursor_tick(max(n.end for _, n in keys))
         self.roll.ensure_visible(at)
 
@@ -75,7 +82,9 @@ class EditController(QObject):
         step = self.roll.grid_step()
         offset = max(step, -(-(last - first) // step) * step)
         new = [(p, replace(n, start=n.start + offset)) for p, n in keys]
-        self.doc.push(undo.add_command(self.doc, new, f"Duplicate {plural(len(keys), 'note')}"))
+        self.doc.push(undo.EditNotes(
+            self.doc, (), new, f"Duplicate {plural(len(keys), 'note')}",
+            fermatas=[t + offset for t in self._fermatas_over(keys)]))
 
     def select_all(self) -> None:
         self.doc.set_selection(self.roll.index.keys)

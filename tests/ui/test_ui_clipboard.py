@@ -64,3 +64,20 @@ def test_edit_actions_are_disabled_without_a_selection(window):
     window.edits.select_all()
     assert window.act.copy.isEnabled() and window.act.delete.isEnabled()
     window.edits.paste()  # empty clipboard in this process? nothing breaks either way
+
+
+def test_a_phrase_end_goes_with_its_notes_when_pasted_or_duplicated(window, qtbot):
+    from dataclasses import replace as with_
+
+    ns = tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(4))
+    window.doc.load(with_(Score(parts=(Part(ns),)), fermatas=(3 * TPQ,)))
+    window.edits.select_all()
+    window.edits.duplicate()
+    assert window.doc.score.fermatas == (3 * TPQ, 7 * TPQ)
+    window.doc.undo_stack.undo()
+    assert window.doc.score.fermatas == (3 * TPQ,)
+    window.edits.select_all()
+    window.edits.copy()
+    window.roll.set_cursor_tick(8 * TPQ)
+    window.edits.paste()
+    assert window.doc.score.fermatas == (3 * TPQ, 11 * TPQ)
