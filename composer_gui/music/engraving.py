@@ -49,6 +49,7 @@ class Engraving:
     tick_offset: int = 0  # add to the ticks in note ids (see note_id) to get the score's ticks
     # the score's ticks played again after a repeat sign, and how far back they are written
     folds: tuple[tuple[int, int, int], ...] = ()
+    written_bars: int = 0  # bars on the pages (fewer than ``bars`` where repeats fold them)
     seconds: dict[str, float] = field(default_factory=dict)  # export, names, layout, svg
 
 
@@ -262,8 +263,10 @@ class Engraver:
             pages, timing = self.layout(xml, width_px, zoom)
             seconds.update(timing)
             offset = _tick_offset(score, xml)
+            first_part = xml.split("</part>", 1)[0]
             return Engraving(pages=pages, notes=sum(map(count_notes, pages)),
                              bars=score.bar_count(), seconds=seconds, tick_offset=offset,
+                             written_bars=first_part.count("<measure "),
                              folds=tuple((a + offset, b + offset, shift)
                                          for a, b, shift in repeat_folds(xml)))
 

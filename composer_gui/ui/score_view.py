@@ -320,6 +320,9 @@ class ScoreView(QWidget):
             self._show_proposed()
         seconds = time.perf_counter() - self._started
         prop = self.proposal
+        # (a review read "33 bars" over 18 written between repeat signs)
+        folded = f" ({result.written_bars} written)" \
+            if 0 < result.written_bars < result.bars else ""
         shows = ""
         if request is not None and request.proposed and prop is not None and prop.active:
             shows = (f"Variation {prop.current + 1} of {len(prop.variations)}, not kept yet "
@@ -327,7 +330,8 @@ class ScoreView(QWidget):
         self.status.setText(
             # (heads on the page: a note tied over a bar line is two; a review read "164
             # notes" here beside the status bar's 161)
-            f"{shows}{plural(result.bars, 'bar')} · {plural(result.notes, 'note head')} · "
+            f"{shows}{plural(result.bars, 'bar')}{folded} · "
+            f"{plural(result.notes, 'note head')} · "
             f"{plural(len(result.pages), 'page')} · "
             f"updated in {seconds:.2f} s")
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())

@@ -358,3 +358,16 @@ def test_a_new_variation_is_scrolled_into_sight(make_doc, qtbot):
         assert view.view.verticalScrollBar().value() > 0
     finally:
         view.close_backend()
+
+
+def test_the_status_counts_the_bars_written_between_repeat_signs(make_doc, qtbot):
+    pytest.importorskip("verovio")
+    strain = [Note(i * 480, 60 + i % 7, 480) for i in range(32)]  # 8 bars, played twice
+    doc = make_doc(Score(parts=(Part(tuple(strain + [Note(n.start + 32 * 480, n.pitch, 480)
+                                                    for n in strain])),)))
+    view = _view(qtbot, doc, score_view.ProcessBackend())
+    try:
+        qtbot.waitUntil(lambda: view.shown is not None, timeout=60_000)
+        assert view.status.text().startswith("16 bars (8 written) · ")
+    finally:
+        view.close_backend()
