@@ -124,7 +124,7 @@ class _Abc:
         part = score.parts[part_index]
         staff = self.staves[part_index][s]
         w.altered = {}
-        lines, line, words, prev = [], "", [], None
+        lines, line, words, again, prev = [], "", [], [], None
         for count, bar in enumerate(w.written):
             m0, m1 = w.bars[bar.index]
             key = score.key_at(m0)
@@ -145,9 +145,8 @@ class _Abc:
             if fields:
                 if line:
                     lines.append(line)
-                    if any(x != "*" for x in words):
-                        lines.append("w:" + _words(words))
-                    line, words = "", []
+                    lines.extend(_verses(words, again))
+                    line, words, again = "", [], []
                 lines.extend(fields)
             if bar.forward:
                 line += "|:" if not line.endswith("|") else ":"
@@ -155,18 +154,21 @@ class _Abc:
                 line += f"[{bar.ending} "
             ts = score.time_signature_at(m1 - 1)
             origin = m1 - ts.bar_ticks if w.pickup and bar.index == 0 else m0
-            line += self._bar(elements, _beams(elements, origin, _beam_group(ts)), words)
+            line += self._bar(elements, _beams(elements, origin, _beam_group(ts)), words, again,
+                              part_index)
             last = count == len(w.written) - 1
             line += ":|" if bar.backward else ("|]" if last else "|")
             prev = bar.index
             if (count + 1) % BARS_PER_LINE == 0 or last:
                 lines.append(line)
-                if any(x != "*" for x in words):
-                    lines.append("w:" + _words(words))
-                line, words = "", []
+                lines.extend(_verses(words, again))
+                line, words, again = "", [], []
         return lines
 
-    def _bar(self, elements: list[_Element], beams: dict[int, str], words: list[str]) -> str:
+    def _bar(self, elements: list[_Element], beams: dict[int, str], words: list[str],
+             again: list[str], part_index: int) -> str:
+        """One bar of one voice; the syllables sung on its notes go to ``words`` (and those of
+        the second time through a repeat, written once, to ``again``)."""
         out = ""
         lengths = [_length(e) for e in elements]
         broken = _broken_rhythm(elements, lengths, beams)
@@ -198,6 +200,9 @@ class _Abc:
             if not e.tie_in:
                 sung = next((n.lyric for n in e.notes if n.lyric), None)
                 words.append(sung or "*")
+                verse2 = self.w.verse2
+                again.append(next((verse2[k] for n in e.notes
+                                   if (k := (part_index, n.start, n.pitch)) in verse2), "*"))
         return out.strip()
 
 
@@ -262,6 +267,12 @@ def _key(key: KeySignature | None) -> str:
     if key is None:
         return "none"
     return key.tonic_name + _MODES.get(key.mode, "")
+
+
+def _verses(words: list[str], again: list[str]) -> list[str]:
+    """The ``w:`` lines under a line of music: its words, and a second verse where a repeat
+    written once sings other words the second time."""
+    return ["w:" + _words(sung) for sung in (words, again) if any(x != "*" for x in sung)]
 
 
 def _words(words: list[str]) -> str:

@@ -243,6 +243,8 @@ class _Writer:
         self.repeats = repeats.find_repeats(
             self.score, self.bars, [m[0] for m in view.tempo_marks]) if fold_repeats else []
         self.written = repeats.written_bars(len(self.bars), self.repeats)
+        # (part, start, pitch) -> the second verse under a note written once for a repeat
+        self.verse2 = repeats.second_verse(self.score, self.bars, self.repeats)
         self.numbers = {wb.index: n
                         for n, wb in enumerate(self.written, 0 if self.pickup else 1)}
 
@@ -619,6 +621,10 @@ class _Writer:
         # the words, on the chord's first note where it is struck (not on a tie's later pieces)
         sung = next((n.lyric for n in e.notes if n.lyric), None) \
             if e.first_piece and not e.tie_in else None
+        part_index = self.part_ids[id(part)] - 1
+        again = next((self.verse2[k] for n in e.notes
+                      if (k := (part_index, n.start, n.pitch)) in self.verse2), None) \
+            if e.first_piece and not e.tie_in and self.verse2 else None
         for i, n in enumerate(e.notes):
             chord = "<chord/>" if i else ""
             if part.is_drum:
@@ -646,7 +652,8 @@ class _Writer:
               f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
               f"{_TIME_MOD if e.triplet else ''}{stem_tag}{tail_staff}{beam if i == 0 else ''}"
               f"{_notations(e, i == 0, fermata=self._fermata(e))}"
-              f"{_lyric_element(sung) if sung and i == 0 else ''}</note>\n")
+              f"{_lyric_element(sung) if sung and i == 0 else ''}"
+              f"{_lyric_element(again, 2) if again and i == 0 else ''}</note>\n")
 
     def _fermata(self, e: _Element) -> bool:
         """A fermata goes on the chord struck at its tick, and on a note tied into that tick
@@ -674,10 +681,10 @@ _DRUM_STAFF = {
 }
 
 
-def _lyric_element(lyric: str) -> str:
+def _lyric_element(lyric: str, verse: int = 1) -> str:
     syllabic, text = lyric_syllabic(lyric)
-    return (f'<lyric number="1"><syllabic>{syllabic}</syllabic><text>{escape(text)}</text>'
-            "</lyric>")
+    return (f'<lyric number="{verse}"><syllabic>{syllabic}</syllabic>'
+            f"<text>{escape(text)}</text></lyric>")
 
 
 def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:

@@ -9,11 +9,12 @@ written out twice. MIDI export and playback keep the timeline; only the notation
 reading the notation back (music21 expands repeats) gives the same timeline.
 
 What folds: a section of at least ``MIN_BARS`` whole bars (at most ``MAX_BARS``) whose next bars
-repeat it note for note in every part (pitch, place, length, velocity, words, fermatas, the
-bar's length, meter and key: a chorale's repeated first part sung to new words is written out,
-its words kept), or repeat all but its last one or two bars (the first and second
-endings: a reel's second ending is often its short last bar) after at least ``MIN_BARS`` - 1
-bars the same (a 4-bar strain whose last bar leads back or on; not 2 bars and 2 endings).
+repeat it note for note in every part (pitch, place, length, velocity, fermatas, the bar's
+length, meter and key; the words may differ: a chorale's repeated first part sung to its
+second verse is written once with both verses under it, :func:`second_verse`), or repeat all
+but its last one or two bars (the first and second endings: a reel's second ending is often
+its short last bar) after at least ``MIN_BARS`` - 1 bars the same (a 4-bar strain whose last
+bar leads back or on; not 2 bars and 2 endings).
 Nothing is tied across the section's edges or its endings', and no tempo mark falls inside it.
 Sections are found from the start, the longest first, and do not overlap.
 """
@@ -91,6 +92,26 @@ def find_repeats(score: Score, bars: Sequence[tuple[int, int]],
     return found
 
 
+def second_verse(score: Score, bars: Sequence[tuple[int, int]], repeats: Sequence[Repeat]
+                 ) -> dict[tuple[int, int, int], str]:
+    """The words the second time through a repeat sings, to write as a second verse under the
+    bars written once: (part, start, pitch) of the note written -> its syllable, where the
+    note played the second time has one other than the first time's."""
+    out: dict[tuple[int, int, int], str] = {}
+    for r in repeats:
+        first, second = bars[r.start][0], bars[r.end][0]
+        common_end = bars[r.end - r.ending][0]
+        shift = second - first
+        for p, part in enumerate(score.parts):
+            sung = {(n.start, n.pitch): n.lyric for n in part.notes
+                    if first <= n.start < common_end}
+            for n in part.notes:
+                if second <= n.start < second + common_end - first and n.lyric and \
+                        sung.get((n.start - shift, n.pitch)) != n.lyric:
+                    out[p, n.start - shift, n.pitch] = n.lyric
+    return out
+
+
 def written_bars(count: int, repeats: Sequence[Repeat]) -> list[WrittenBar]:
     """The bars notation writes, in order, with their repeat signs and endings."""
     out: list[WrittenBar] = []
@@ -140,8 +161,7 @@ def _bar_keys(score: Score, bars: Sequence[tuple[int, int]]) -> list[tuple]:
         for n in part.notes:
             b = bisect.bisect_right(starts, n.start) - 1
             if b >= 0 and n.start < bars[b][1]:
-                per_bar[b].append((p, n.start - bars[b][0], n.duration, n.pitch, n.velocity,
-                                   n.lyric or ""))
+                per_bar[b].append((p, n.start - bars[b][0], n.duration, n.pitch, n.velocity))
     fermatas = [[] for _ in bars]
     for t in score.fermatas:
         b = bisect.bisect_right(starts, t) - 1

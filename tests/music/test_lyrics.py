@@ -59,16 +59,21 @@ def test_words_travel_with_their_notes_through_edits():
     assert Note(0, 60, TPQ, lyric=" ").lyric is None  # blank words are none
 
 
-def test_a_repeat_sung_to_other_words_is_written_out():
+def test_a_repeat_sung_to_other_words_is_written_once_with_both_verses(tmp_path):
     def strain(first: int, words: list[str]) -> list[Note]:
         return [Note(first + i * 2 * TPQ, 52 + i, 2 * TPQ, lyric=words[i % len(words)])
                 for i in range(16)]
 
     same = Score(parts=(Part(tuple(strain(0, ["la"]) + strain(32 * TPQ, ["la"]))),))
-    other = Score(parts=(Part(tuple(strain(0, ["la"]) + strain(32 * TPQ, ["lo"]))),))
     assert musicxml_text(same).count('<repeat direction="backward"/>') == 1
+    assert '<lyric number="2">' not in musicxml_text(same)
+    other = Score(parts=(Part(tuple(strain(0, ["la"]) + strain(32 * TPQ, ["lo"]))),))
     xml = musicxml_text(other)
-    assert "<repeat " not in xml and xml.count("<text>lo</text>") == 16
+    assert xml.count('<repeat direction="backward"/>') == 1 and xml.count("<measure ") == 8
+    assert xml.count('<lyric number="2"><syllabic>single</syllabic><text>lo</text>') == 16
+    out = tmp_path / "two.musicxml"
+    out.write_text(xml, encoding="utf-8")  # read back: each time through sings its verse
+    assert [n.lyric for n in read_notation(out).notes] == ["la"] * 16 + ["lo"] * 16
 
 
 def test_midi_keeps_the_words_as_lyric_events(tmp_path):
@@ -97,8 +102,9 @@ def test_a_repeated_part_sings_its_second_verse_the_second_time():
     assert words.startswith("Aus mei- -nes Her- -zens Grun- -de")
     assert "in die- -ser Mor- -gen- -stun- -de" in words
     assert not any("words" in w for w in warnings)  # (both verses sung: nothing dropped)
-    # ... and the export, the second time through sung to other words, writes it out
-    assert "<text>die</text>" in musicxml_text(score)
+    # ... and the export writes the repeat once, the second verse under the first
+    xml = musicxml_text(score)
+    assert '<lyric number="2"><syllabic>begin</syllabic><text>die</text>' in xml
 
 
 def test_typed_words_split_into_syllables_and_back():
