@@ -192,7 +192,9 @@ def for_qt(svg: str) -> str:
         if match[2] is None:  # empty: nothing to draw
             return ""
         attrs = match[1].replace(' font-size="0px"', "")
-        leaves = [(a, _METRONOME.get(t, "") if "font-family" in a else t)
+        # (music font text is mapped glyph by glyph: a dotted quarter comes as "\ueca5 \uecb7",
+        # and a review saw only "= 120" over a jig)
+        leaves = [(a, "".join(_METRONOME.get(c, "") for c in t) if "font-family" in a else t)
                   for a, t in _LEAF.findall(match[2])]
         leaves = [(a, t) for a, t in leaves if t]
         if not leaves:

@@ -151,6 +151,8 @@ def test_for_qt_keeps_the_tempo_mark_readable():
     assert '<g class="definition-scale"' in out and 'transform="scale(0.1,0.1)"' in out
     assert out.count("<svg") == 1 and out.endswith("</g></svg>")
     assert "♩ = 96</text>" in out and 'font-size="720px"' in out
+    dotted = engraving.for_qt(svg.replace("\ueca5", "\ueca5 \uecb7"))  # (a jig's beat)
+    assert "♩. = 96</text>" in dotted
 
 
 def test_for_qt_drops_an_empty_text_and_nothing_after_it():
