@@ -10,6 +10,8 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py --no-tonal-plan     # every phrase planned to close in the key
     python bench/phrase_ends.py --files             # the pieces' files, upbeats as written
     python bench/phrase_ends.py --key-lock          # "Stay in the key" on (request key "auto")
+    python bench/phrase_ends.py --minor [--split val] --variations 4  # every minor piece
+    python bench/phrase_ends.py --no-minor-plan     # minor keys plan no close (MINOR_TONAL_PLAN)
 
 20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
 defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
@@ -36,6 +38,13 @@ between its last two), and the share of those grid points before the last bar th
 
 A fifth: the interior fermata chords sounded by four voices, and how many lack a fifth, double
 the third or put two voices on one pitch (fermata_texture).
+
+A sixth: the minor-key pieces' interior phrase ends by the degree of the home key their chord
+closes on (MINOR_DEGREES: i, III the relative major, v or V a half close or a cadence in the
+dominant, iv, VII, VI; inversions and other chords "other"); a teacher's review counted 40% of
+the continuations' minor-key phrase ends on III, Bach 17%. With ``--minor`` every minor-key
+piece of the split is continued (in the order of the split, not spread), ``--variations`` each;
+Bach's train chorales' minor-key phrase ends (the same bars) are counted beside them.
 """
 
 from __future__ import annotations
@@ -85,6 +94,25 @@ def chord_name(score: Score, tick: int, key: KeySignature) -> str:
 
 # the degrees of a major key and of a natural minor key, as semitones above the tonic
 SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
+
+
+# a minor key's interior phrase ends by degree: the columns of the sixth table
+# (chord_name's names: the major scale's degrees, so III is "bIII" in minor)
+MINOR_DEGREES = {"i": "i", "bIII": "III", "v": "v or V", "V": "v or V", "iv": "iv",
+                 "bVII": "VII", "bVI": "VI"}
+MINOR_COLUMNS = ("i", "III", "v or V", "iv", "VII", "VI", "other")
+
+
+def minor_degrees(score: Score, start: int, stop: int, key: KeySignature,
+                  into: Counter) -> None:
+    """Count the fermatas in [start, stop) of a minor-key piece by the degree of ``key`` their
+    chord closes on, in root position (MINOR_DEGREES; anything else "other")."""
+    if key.mode != "minor":
+        return
+    for t in sorted(score.fermatas):
+        if start <= t < stop:
+            name = chord_name(score, t, key).removesuffix("dom7")
+            into[MINOR_DEGREES.get(name, "other")] += 1
 
 
 def cadence_away(before: str, end: str) -> bool:
@@ -221,10 +249,14 @@ def main(argv=None) -> None:
     ap.add_argument("--min-last-phrase", type=int, default=None, metavar="BEATS")
     ap.add_argument("--no-seed-fermatas", action="store_true")
     ap.add_argument("--no-tonal-plan", action="store_true")
+    ap.add_argument("--no-minor-plan", action="store_true")
     ap.add_argument("--files", action="store_true",
                     help="the pieces as the app opens their files (an upbeat bar kept short)")
     ap.add_argument("--key-lock", action="store_true",
                     help="continue with the key lock on, as the app's 'Stay in the key' box")
+    ap.add_argument("--minor", action="store_true",
+                    help="every minor-key piece of the split, not 20 spread over all keys")
+    ap.add_argument("--variations", type=int, default=2)
     args = ap.parse_args(argv)
     if args.min_last_phrase is not None:
         voice_sampler.MIN_LAST_PHRASE_BEATS = args.min_last_phrase
@@ -232,13 +264,26 @@ def main(argv=None) -> None:
         cadence_rules.HALF_CLOSES = False
     if args.no_tonal_plan:
         cadence_rules.TONAL_PLAN = {minor: ((9 if minor else 0, 1.0),) for minor in (False, True)}
+    if args.no_minor_plan:
+        cadence_rules.MINOR_TONAL_PLAN = False
     if args.no_pull:
         cadence_rules.CADENCE_PULL = cadence_rules.CADENCE_PULL_MINOR = 0.0
     folder = load_model("bach-chorales").path
     split, vocab, _ = load_split(folder)
     generate = me.sampler_adapter(folder)
-    cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
-                       if c.score.bar_count() >= 4], 20)
+    cases = [c for c in me.cases_from_pieces(split[args.split], vocab)
+             if c.score.bar_count() >= 4]
+    degrees = {"continued": Counter(), "Bach": Counter()}
+    if args.minor:
+        cases = [c for c in cases if _minor(c.score)]
+        degrees["Bach (train)"] = Counter()
+        for c in me.cases_from_pieces(split["train"], vocab):
+            s = c.score
+            if s.bar_count() >= 5 and _minor(s):
+                minor_degrees(s, s.bar_start(4), s.bar_start(s.bar_count() - 1),
+                              me.home_key(s, s.end_tick), degrees["Bach (train)"])
+    else:
+        cases = me.spread(cases, 20)
     if args.files:
         cases = [replace(c, score=from_file(c.id)) for c in cases]
     made, bach = Counter(), Counter()
@@ -257,17 +302,19 @@ def main(argv=None) -> None:
         grid = seed_grid(s, start)
         grid_fit(s, start, s.bar_start(s.bar_count() - 1), grid, fits["Bach"])
         fermata_texture(s, start, s.bar_start(s.bar_count() - 1), texture["Bach"])
+        minor_degrees(s, start, s.bar_start(s.bar_count() - 1), key, degrees["Bach"])
         opening = s.slice(0, start, shift=False)
         if args.no_seed_fermatas:  # (the grid measure still reads the opening's own)
             opening = replace(opening, fermatas=())
         for g in generate(opening, {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
                                     "key": "auto" if args.key_lock else None,
-                                    "variations": 2}):
+                                    "variations": args.variations}):
             phrase_ends(g, start, g.bar_start(g.bar_count() - 1), key, made,
                         off_key["continued"])
             phrase_lengths(g, start, *lengths["continued"])
             grid_fit(g, start, g.bar_start(g.bar_count() - 1), grid, fits["continued"])
             fermata_texture(g, start, g.bar_start(g.bar_count() - 1), texture["continued"])
+            minor_degrees(g, start, g.bar_start(g.bar_count() - 1), key, degrees["continued"])
     def repeats(c: Counter) -> str:
         named = Counter({k[len("repeated on "):]: v for k, v in c.items()
                          if k.startswith("repeated on ")})
@@ -339,6 +386,19 @@ def main(argv=None) -> None:
         print(f"| {who} | {c['chords']} | {c['no fifth']} ({c['no fifth'] / n:.0%}) "
               f"| {c['third doubled']} ({c['third doubled'] / n:.0%}) "
               f"| {c['unison']} ({c['unison'] / n:.0%}) |")
+
+    print()
+    print("| | minor-key interior phrase ends | on " + " | ".join(MINOR_COLUMNS) + " |")
+    print("| --- | ---: | " + " | ".join("---" for _ in MINOR_COLUMNS) + " |")
+    for who, c in degrees.items():
+        n = max(sum(c.values()), 1)
+        print(f"| {who} | {sum(c.values())} | "
+              + " | ".join(f"{c[k]} ({c[k] / n:.0%})" for k in MINOR_COLUMNS) + " |")
+
+
+def _minor(score: Score) -> bool:
+    key = me.home_key(score, score.end_tick)
+    return key is not None and key.mode == "minor"
 
 
 if __name__ == "__main__":

@@ -196,11 +196,9 @@ _SUBTONIC = 7  # normalized A minor: G natural
 # chorales, where Bach's bars cadence on V, vi or iii; Bach's major-key train chorales close
 # 14% of their 909 inner phrases V/V-V and 3% V/vi-vi (a scratch count), the continued test
 # openings 2% on any chord but I after its dominant (docs/voices.md).
-TONAL_PLAN = {False: ((0, 0.5), (7, 0.3), (9, 0.2)), True: ((9, 0.5), (0, 0.3), (4, 0.1))}
-# ... in a minor key (III: G7-C in A minor, v: B7-E minor) only where this switch says so, and
-# it is off: the continuations already close away in minor about as often as Bach's
-# (bench/phrase_ends.py: test 13%, val 29%; Bach 4%, 32%). A harmonized melody's closes are
-# drawn from BACH_CLOSES instead, in either mode
+TONAL_PLAN = {False: ((0, 0.5), (7, 0.3), (9, 0.2)), True: ((9, 5 / 6), (0, 1 / 6))}
+# ... in a minor key (III: G7-C in A minor) only where this switch or MINOR_TONAL_PLAN says so.
+# A harmonized melody's closes are drawn from BACH_CLOSES instead, in either mode
 PLANNED_CONTINUATIONS = {False: True, True: False}
 PLAN_KEY_PULL = 2.0
 # ... and on the beat before the place the voices are drawn to the planned close's dominant
@@ -208,6 +206,30 @@ PLAN_KEY_PULL = 2.0
 # holds one of its notes the voices below make it, in root position (_plan_groups)
 PLAN_LEADING_PULL = 4.0
 REPEATED_PLAN_WEIGHT = 0.2
+# A minor-key continuation plans its closes too: the tonic (i after V, or a half close on V
+# where no dominant comes before: HALF_CLOSES) five times in six, the relative major (III,
+# VII-III: G B D to C E G in A minor) once in six (TONAL_PLAN[True]); and on the beat before a
+# place planned for the tonic the voices make no VII, the relative major's dominant
+# (_plan_groups; the top voice's lookahead too). A teacher's review of 40 continuations heard
+# 40% of the minor-key interior closes in the relative major (Bach 17%): the model drifts
+# there and writes VII before the place whatever PRE_CLOSE_PULL draws (20 nats: III still 27%
+# of the val closes), and the cadence pull resolves it to III. bench/phrase_ends.py --minor
+# --variations 4 [--split val], minor-key interior phrase ends on III test 42 of 163 (26%) ->
+# 21 of 165 (13%), val 86 of 279 (31%) -> 55 of 281 (20%); Bach 8 of 53, 20 of 88, train 116
+# of 573 (20%). On V 22% -> 33%, 23% -> 32% (Bach 19%, 26%); closing as cadences 63% -> 59%,
+# 61% -> 53% (Bach 45%, 67%): half closes after i replace VII-III (docs/voices.md)
+MINOR_TONAL_PLAN = True
+# ... and two beats before a place planned for the tonic, its leading tone gains PLAN_KEY_PULL
+# and the subtonic loses as much (G# over G: _key_pull_table's lean), as a planned key away's
+# does: without it val closes on III 21%, VII 19% (now 20%, 16%), after a minor v 8 (now 5 of
+# about 280; the G sounding before the place left G# out of reach); test on i 20% (now 26%)
+MINOR_PLAN_LEANS = True
+_MINOR_VII = 7  # normalized A minor: G, the relative major's dominant
+
+
+def planned_continuations(minor: bool) -> bool:
+    """Whether a continuation in the mode of ``minor`` plans its phrase closes (TONAL_PLAN)."""
+    return PLANNED_CONTINUATIONS[minor] or (minor and MINOR_TONAL_PLAN)
 
 
 def _plan_targets(rng: np.random.Generator, rows: int, minor: bool,
@@ -215,7 +237,7 @@ def _plan_targets(rng: np.random.Generator, rows: int, minor: bool,
     """[rows]: the root (normalized pitch class) each row's next phrase end is to close on
     (:data:`TONAL_PLAN`); not the root its last phrase end closed on, ``last`` ([rows], -1:
     none; NO_REPEATED_PLAN)."""
-    if not PLANNED_CONTINUATIONS[minor]:
+    if not planned_continuations(minor):
         return np.full(rows, CADENCE_ROOT[(minor, 2)], np.int64)
     roots, weights = (np.asarray(x) for x in zip(*TONAL_PLAN[minor], strict=True))
     p = np.tile(weights / weights.sum(), (rows, 1))
@@ -227,14 +249,16 @@ def _plan_targets(rng: np.random.Generator, rows: int, minor: bool,
 
 
 @functools.cache
-def _key_pull_table(minor: bool) -> np.ndarray:
+def _key_pull_table(minor: bool, lean: bool = False) -> np.ndarray:
     """[12 targets, 12 pitch classes]: :data:`PLAN_KEY_PULL` on the leading tone of the key on
     each target root where it lies outside the home key, minus as much on the note a semitone
-    below it (0 for the tonic)."""
+    below it (0 for the tonic; in minor, with ``lean``, the tonic's too: G# over G,
+    MINOR_TONAL_PLAN)."""
     out = np.zeros((12, 12))
     for t in range(12):
         leading = (t + 11) % 12
-        if t != CADENCE_ROOT[(minor, 2)] and not (_KEY_BITS[minor] >> leading) & 1:
+        tonic = t == CADENCE_ROOT[(minor, 2)]
+        if (not tonic and not (_KEY_BITS[minor] >> leading) & 1) or (tonic and minor and lean):
             out[t, leading] += PLAN_KEY_PULL
             out[t, (leading - 1) % 12] -= PLAN_KEY_PULL
     return out
@@ -248,13 +272,15 @@ def _plan_third(targets: np.ndarray, minor: bool) -> np.ndarray:
 
 
 def _plan_groups(rows: np.ndarray, targets: np.ndarray, top: np.ndarray, minor: bool,
-                 closing: bool = False) -> list[tuple[np.ndarray, int | None, int]]:
+                 closing: bool = False, drawn: np.ndarray | None = None
+                 ) -> list[tuple[np.ndarray, int | None, int]]:
     """``rows`` split by the chord a planned phrase end's voices under the top voice (``top``:
     its pitch) make: on the beat before it the major triad on the dominant of a planned close
     away from the tonic, at it (``closing``) the planned triad itself, where the top voice's
     note is in it; else what any phrase end's chord may be (at the close, with the planned
-    triad's third). Per group: its rows, the root (a 12-bit set; None: :func:`_close_roots`)
-    and the third it may not have (-1: none)."""
+    triad's third; in minor, on the beat before a place whose plan was drawn, ``drawn`` per
+    row, for the tonic: no VII, MINOR_TONAL_PLAN). Per group: its rows, the root (a 12-bit
+    set; None: :func:`_close_roots`) and the third it may not have (-1: none)."""
     root = targets if closing else (targets + 7) % 12
     # the triad's third (semitones over its root): the dominant's major, the close's the key's
     third = _plan_third(targets, minor) if closing else np.full(len(targets), 4)
@@ -266,6 +292,11 @@ def _plan_groups(rows: np.ndarray, targets: np.ndarray, top: np.ndarray, minor: 
     # for a planned vi)
     plain = ~away | (~fits & (not closing))
     out: list[tuple[np.ndarray, int | None, int]] = [(rows[plain], None, -1)]
+    if minor and MINOR_TONAL_PLAN and not closing and drawn is not None:
+        home = plain & ~away & drawn
+        if home.any():
+            out = [(rows[plain & ~home], None, -1),
+                   (rows[home], _close_roots(True) & ~(1 << _MINOR_VII), -1)]
     for r in np.unique(root[~plain]):
         for fit in (True, False):
             here = ~plain & (root == r) & (fits == fit)

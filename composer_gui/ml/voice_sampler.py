@@ -1450,6 +1450,7 @@ class VoiceSampler:
             pull_close = None
             # a beat before a place, and at it: the rows' planned closes (TONAL_PLAN; None: none)
             planning = None
+            plan_drawn = None  # ... a beat before: whether each was drawn for that place
             # the rows' plans for the place ahead, and the pull toward the planned key
             key_pull = None
             # the rows' plans due here, read before this frame may draw the next place's
@@ -1503,6 +1504,7 @@ class VoiceSampler:
                     pull_close = _pre_close_pull(len(close_rows), cand, mode_minor,
                                                  plan[close_rows])
                     planning = plan[close_rows]  # (the voices below the top make its dominant)
+                    plan_drawn = plan_for[close_rows] == due
             # a beat before a cadence's dominant the voices are drawn to the predominant of its
             # key (ii, IV; the bass to the fourth degree): a planned cadence's, or a place's where
             # a long phrase may end two beats on (in the key of its planned close, TONAL_PLAN)
@@ -1587,7 +1589,8 @@ class VoiceSampler:
                     pre.keep_under(cur[pre.rows, 0])
                 if i == 1 and planning is not None:  # where the top voice's note is in it
                     close_groups = _plan_groups(close_rows, planning, cur[close_rows, 0],
-                                                mode_minor, closing=closes_marked is not None)
+                                                mode_minor, closing=closes_marked is not None,
+                                                drawn=plan_drawn)
                 if i == 1 and weak is not None:  # (the groups that may close on any root)
                     close_groups = _unweak_groups(close_groups or [(close_rows, None, -1)],
                                                   weak, _close_roots(mode_minor))
@@ -1820,6 +1823,10 @@ class VoiceSampler:
                             if not i and weak is not None and TOP_LOOKS_PAST_WEAK:
                                 top_groups = _unweak_groups([(close_rows, None, -1)], weak,
                                                             _close_roots(mode_minor))
+                            elif not i and plan_drawn is not None:  # (nor VII: _plan_groups)
+                                top_groups = _plan_groups(close_rows, planning,
+                                                          np.full(len(close_rows), -1),
+                                                          mode_minor, drawn=plan_drawn)
                             for rs, roots, barred in (close_groups if i and close_groups
                                                       else top_groups if top_groups
                                                       else ((close_rows, None, -1),)):
@@ -2363,16 +2370,22 @@ def _draw_plans(plan: np.ndarray, plan_for: np.ndarray, due: int, marked_at: np.
     the key away their last planned close was in: ``last_away``; seldom the root it closed
     on: ``last_close``), written into ``plan`` and ``plan_for`` in place; a row whose phrase
     will be too short by then plans the tonic. Returns the pull toward each row's planned key
-    ([rows, candidates], PLAN_KEY_PULL), None where every row plans the tonic."""
+    ([rows, candidates], PLAN_KEY_PULL), None where none pulls (every row plans the tonic of
+    a major key, or its phrase will be too short)."""
     new = plan_for != due
     if new.any():
         drawn = _plan_targets(rng, int(new.sum()), minor,
                               last_close[new] if NO_REPEATED_PLAN else None)
         plan[new] = np.where(drawn == last_away[new], tonic_root, drawn)
         plan_for[new] = due
-    plan[due - marked_at < long_phrase] = tonic_root
-    if (plan != tonic_root).any():
-        return _key_pull_table(minor)[plan][:, cand % 12]
+    short = due - marked_at < long_phrase
+    plan[short] = tonic_root
+    # (in minor a plan on the tonic leans to its leading tone too: MINOR_TONAL_PLAN)
+    pulls = _key_pull_table(minor, minor and cadence_rules.MINOR_TONAL_PLAN
+                            and cadence_rules.MINOR_PLAN_LEANS)[plan]
+    pulls[short] = 0.0
+    if pulls.any():
+        return pulls[:, cand % 12]
     return None
 
 
@@ -2430,8 +2443,9 @@ def _predominant_pull(sc: _Schedule, frame: _Frame, fi: int, beat_steps: int, ro
     ahead = due - marked_at >= sc.long_phrase
     if sc.closing is not None and 0 < sc.closing - due < sc.min_last:
         ahead[:] = False
-    # (only where a plan is drawn for it: a minor continuation plans none, and with the pull
-    # there its phrase ends failed more often)
+    # (only where a plan is drawn for it: a minor continuation planned none, and with the pull
+    # there its phrase ends failed more often, until MINOR_TONAL_PLAN: with the plan, phrases of
+    # 12 beats or more val 11.2% -> 9.9%, test 6.4% -> 3.6%, bench/phrase_ends.py --minor)
     ahead &= plan_for == due
     if not ahead.any():
         return None
@@ -2585,7 +2599,7 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     # per frame: the place within PLAN_BEATS after it where a long phrase may end (-1: none)
     reach = PLAN_BEATS * job.beat_steps
     plan_place = [min((p for p in placed_at if 0 < p - f.step <= reach), default=-1)
-                  if cadence_rules.PLANNED_CONTINUATIONS[tonic_root == 9]
+                  if cadence_rules.planned_continuations(tonic_root == 9)
                   and f.step not in placed_at
                   and not (f.context or f.final or f.cadence or f.phrased) else -1
                   for f in job.frames]

@@ -4731,13 +4731,58 @@ def test_a_planned_close_away_draws_its_dominant_and_its_leading_tone(sampler):
     assert np.count_nonzero(table[7]) == np.count_nonzero(table[9]) == 2
 
 
-def test_the_plan_is_drawn_by_its_weights_and_minor_keys_plan_the_tonic():
+def test_the_plan_is_drawn_by_its_weights_and_minor_keys_plan_the_tonic(monkeypatch):
+    """(Minor keys plan the tonic alone where MINOR_TONAL_PLAN is off; on, see below.)"""
     from composer_gui.ml.cadence_rules import TONAL_PLAN, _plan_targets
 
     drawn = _plan_targets(np.random.default_rng(0), 20000, False)
     for root, weight in TONAL_PLAN[False]:
         assert abs(np.mean(drawn == root) - weight / sum(w for _, w in TONAL_PLAN[False])) < 0.02
+    monkeypatch.setattr(cadence_rules, "MINOR_TONAL_PLAN", False)
     assert set(_plan_targets(np.random.default_rng(0), 50, True).tolist()) == {9}
+
+
+def test_a_minor_continuation_plans_the_relative_major_once_in_six(sampler, monkeypatch):
+    """MINOR_TONAL_PLAN (normalized A minor): a minor-key continuation plans its phrase closes,
+    the tonic five times in six and III (C) once. On the beat before a place planned for the
+    tonic the voices make no VII (G B D, the relative major's dominant, which drew the close
+    to III): under the top voice's B4 the alto takes E, G# or B (E major), not G or D; a row
+    planned for III makes G major (the plan's own rule), and one whose plan was drawn for no
+    place here may. Two beats
+    ahead a plan on the tonic leans to its leading tone, G# over G (MINOR_PLAN_LEANS). With
+    the rule off minor keys plan the tonic alone and the alto may make G major anywhere."""
+    from composer_gui.ml.cadence_rules import (
+        PLAN_KEY_PULL,
+        _fermata_chord_mask,
+        _key_pull_table,
+        _plan_groups,
+        _plan_targets,
+    )
+
+    drawn = _plan_targets(np.random.default_rng(0), 20000, True)
+    assert set(np.unique(drawn).tolist()) == {9, 0}
+    assert abs(np.mean(drawn == 0) - 1 / 6) < 0.02
+    lean = _key_pull_table(True, True)
+    assert lean[9, 8] == PLAN_KEY_PULL and lean[9, 7] == -PLAN_KEY_PULL
+    assert not _key_pull_table(True)[9].any()
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    cur = np.array([[71, -1, -1, -1]] * 3)  # the top voice on B4, the alto to come
+
+    def alto(on: bool) -> list[set[int]]:
+        monkeypatch.setattr(cadence_rules, "MINOR_TONAL_PLAN", on)
+        mask = _open_mask(3, sampler)
+        for rows, roots, _ in _plan_groups(np.arange(3), np.array([9, 0, 9]), cur[:, 0], True,
+                                           drawn=np.array([True, True, False])):
+            sub = mask[rows]
+            _fermata_chord_mask(sub, 1, 4, cur[rows], cand, v.pitch_offset, True, roots)
+            mask[rows] = sub
+        return [{p % 12 for p in allowed_pitches(mask, sampler, r)} for r in range(3)]
+
+    g_major, either = {2, 7, 11}, {2, 4, 7, 8, 11}
+    assert alto(True) == [{4, 8, 11}, g_major, either]
+    assert alto(False) == [either, g_major, either]
 
 
 def test_a_plans_chord_is_made_under_a_top_voice_that_holds_one_of_its_notes():
