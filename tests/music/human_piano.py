@@ -44,12 +44,18 @@ def human_piano_midi(path: str | Path, bars: int = 16, seed: int = 1) -> Path:
         bpm = 98 + 10 * math.sin(k / 9) + rng.uniform(-4, 4)
         tempo_events.append((k * TPQ // 2, mido.MetaMessage("set_tempo",
                                                             tempo=mido.bpm2tempo(bpm))))
+    return write_one_track(path, tempo_events + events, "Piano", 0)
+
+
+def write_one_track(path, events, name: str, program: int) -> Path:
+    """A type-0 MIDI file in 4/4 of ``events`` ((tick, message), any order; offs first at a
+    tick), named ``name``, on General MIDI ``program``."""
     track = mido.MidiTrack()
     track.append(mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0))
-    track.append(mido.MetaMessage("track_name", name="Piano", time=0))
-    track.append(mido.Message("program_change", program=0, time=0))
+    track.append(mido.MetaMessage("track_name", name=name, time=0))
+    track.append(mido.Message("program_change", program=program, time=0))
     now = 0
-    for tick, msg in sorted(tempo_events + events, key=lambda e: (e[0], e[1].type != "note_off")):
+    for tick, msg in sorted(events, key=lambda e: (e[0], e[1].type != "note_off")):
         track.append(msg.copy(time=tick - now))
         now = tick
     mid = mido.MidiFile(ticks_per_beat=TPQ)

@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import mido
+from human_piano import write_one_track
 
 TPQ = 480
 E, Q, H = Fraction(1, 2), Fraction(1), Fraction(2)  # eighth, quarter, half (in quarters)
@@ -105,16 +106,4 @@ def played_midi(path: str | Path, tune: list[tuple[int, int, int | None]], ratio
         events.append((max(on + 10, off), mido.Message("note_off", note=pitch, velocity=0)))
     events += [(b * TPQ, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(t)))
                for b, t in enumerate(tempos)]
-    track = mido.MidiTrack()
-    track.append(mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0))
-    track.append(mido.MetaMessage("track_name", name="Fiddle", time=0))
-    track.append(mido.Message("program_change", program=40, time=0))
-    now = 0
-    for tick, msg in sorted(events, key=lambda e: (e[0], e[1].type != "note_off")):
-        track.append(msg.copy(time=tick - now))
-        now = tick
-    mid = mido.MidiFile(ticks_per_beat=TPQ)
-    mid.tracks.append(track)
-    path = Path(path)
-    mid.save(path)
-    return path
+    return write_one_track(path, events, "Fiddle", 40)

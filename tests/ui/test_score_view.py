@@ -55,10 +55,10 @@ def make_doc():
         doc.undo_stack.setClean()
 
 
-def _view(qtbot, doc, backend) -> score_view.ScoreView:
-    view = score_view.ScoreView(doc, backend=backend, debounce_ms=0)
+def _view(qtbot, doc, backend, proposal=None, size=(600, 400)) -> score_view.ScoreView:
+    view = score_view.ScoreView(doc, backend=backend, debounce_ms=0, proposal=proposal)
     qtbot.addWidget(view)
-    view.resize(600, 400)
+    view.resize(*size)
     view.show()
     qtbot.waitExposed(view)
     return view
@@ -256,12 +256,7 @@ def test_a_variation_on_show_is_engraved_in_place_and_marked(make_doc, qtbot):
     cello = Part((Note(0, 48, 1920),), name="Cello")
     doc = make_doc(Score(parts=(melody, cello)))
     proposal = Proposal()
-    view = score_view.ScoreView(doc, backend=score_view.ProcessBackend(), debounce_ms=0,
-                                proposal=proposal)
-    qtbot.addWidget(view)
-    view.resize(600, 400)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _view(qtbot, doc, score_view.ProcessBackend(), proposal)
     try:
         qtbot.waitUntil(lambda: view.shown is not None, timeout=60_000)
         assert view.shown.notes == 5 and not view._proposal_marks
@@ -339,12 +334,7 @@ def test_a_new_variation_is_scrolled_into_sight(make_doc, qtbot):
     doc = make_doc(Score(parts=(Part(tuple(Note(i * 480, 60 + i % 7, 480)
                                            for i in range(160))),)))
     proposal = Proposal()
-    view = score_view.ScoreView(doc, backend=score_view.ProcessBackend(), debounce_ms=0,
-                                proposal=proposal)
-    qtbot.addWidget(view)
-    view.resize(500, 200)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _view(qtbot, doc, score_view.ProcessBackend(), proposal, size=(500, 200))
     try:
         qtbot.waitUntil(lambda: view.shown is not None and not view.busy, timeout=60_000)
         view.view.verticalScrollBar().setValue(0)
