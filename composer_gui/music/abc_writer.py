@@ -18,6 +18,7 @@ from .clefs import paired_hands
 from .errors import ScoreFileError
 from .musicxml_writer import (
     _VALUES,
+    VOICES_PER_STAFF,
     _beam_group,
     _beams,
     _Element,
@@ -71,6 +72,9 @@ class _Abc:
     def __init__(self, writer: _Writer) -> None:
         self.w = writer
         self.score = writer.score
+        hands = paired_hands(self.score.parts)
+        # each part's staves and their voices, as the MusicXML export lays them out
+        self.staves = [_staves(part, hands.get(i)) for i, part in enumerate(self.score.parts)]
 
     def text(self) -> str:
         score = self.score
@@ -95,15 +99,11 @@ class _Abc:
             body.extend(self._voice_lines(part_index, s, v, number == 1))
         return "\n".join(head + body) + "\n"
 
-    def _voices(self) -> list[tuple[str, bool, int, int, int]]:
-        """(name, bass clef, staff, voice, part) of each ABC voice: each voice of each staff
-        of each pitched part that has notes."""
+    def _voices(self) -> list[tuple[str, str, int, int, int]]:
+        """(name, ABC clef ("" for treble), staff, voice, part) of each ABC voice: each voice
+        of each staff of each pitched part that has notes."""
         out = []
-        hands = paired_hands(self.score.parts)
-        self.staves = []
-        for i, part in enumerate(self.score.parts):
-            staves = _staves(part, hands.get(i))
-            self.staves.append(staves)
+        for i, (part, staves) in enumerate(zip(self.score.parts, self.staves, strict=True)):
             if part.is_drum or not part.notes:
                 continue
             for s, staff in enumerate(staves):
@@ -112,7 +112,7 @@ class _Abc:
                         continue
                     name = part.name or f"Part {i + 1}"
                     if len(staves) > 1 or len(staff.voices) > 1:
-                        name += f" {s * 4 + v + 1}"
+                        name += f" {s * VOICES_PER_STAFF + v + 1}"
                     out.append((name, _CLEFS.get(staff.clef, ""), s, v, i))
         return out
 

@@ -700,11 +700,12 @@ _TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</n
 _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}
 
 
-_BEAMED = frozenset({"eighth", "16th", "32nd", "64th"})  # note values a beam joins
+# note values a beam joins, and how many beams each has
+_BEAM_LEVELS = {"eighth": 1, "16th": 2, "32nd": 3, "64th": 4}
+_BEAMED = frozenset(_BEAM_LEVELS)
 # Beams written (<beam>): verovio draws none without them (the score view's eighths had flags
 # everywhere: a review read it as amateur), and every reader keeps the grouping as written.
 BEAMS = True
-_BEAM_LEVELS = {"eighth": 1, "16th": 2, "32nd": 3, "64th": 4}
 
 
 def _beam_group(ts: TimeSignature) -> int:

@@ -49,10 +49,6 @@ class Repeat:
         return self.end - self.start
 
     @property
-    def skipped(self) -> range:
-        return range(self.end, self.end + self.length - self.ending)
-
-    @property
     def after(self) -> int:
         """The first bar after the repeat and its second ending, in the timeline."""
         return self.end + self.length

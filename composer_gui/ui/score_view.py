@@ -12,6 +12,7 @@ view renders. The pages are drawn with QtSvg, parsed when they first come into s
 from __future__ import annotations
 
 import bisect
+import functools
 import multiprocessing
 import re
 import time
@@ -66,8 +67,16 @@ class Request:
 
     def proposes(self, part: int, tick: int, pitch: int) -> bool:
         """A head at ``tick`` is a proposed note's: struck there, or tied on from it."""
-        return any(p == part and q == pitch and start <= tick < end
-                   for p, start, q, end in self.proposed)
+        return any(start <= tick < end for start, end in self._spans.get((part, pitch), ()))
+
+    @functools.cached_property
+    def _spans(self) -> dict[tuple[int, int], list[tuple[int, int]]]:
+        """(part, pitch) -> (start, end) of the proposed notes: every head of every page is
+        asked about, so not a scan of the whole proposal each time."""
+        spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for part, start, pitch, end in self.proposed:
+            spans.setdefault((part, pitch), []).append((start, end))
+        return spans
 
 
 class Backend:
