@@ -16,8 +16,11 @@ itself does not define) and turned back into a fermata after parsing (:func:`par
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
+
+from .marks import FROM_ABC, FROM_ABC_SHORTHAND, SLUR_START, SLUR_STOP
 
 # ABC 2.1: an accidental holds for the notes of its letter and octave to the end of the bar (the
 # standard's %%propagate-accidentals, "octave"). A file that names its version, or sets the
@@ -95,22 +98,26 @@ def _body_line(line: str) -> str:
                 continue
         if c == "H":
             out.append(_HANDOVER)
-        elif c == _HANDOVER:
-            pass  # no ABC meaning, and it would become a fermata
+        elif c == _HANDOVER or c == "M":
+            pass  # k: no ABC meaning, and it would become a fermata; M: ABC's lower mordent,
+            # which music21 reads as a tenuto (read by note_decorations instead)
         else:
             out.append(c)
         i += 1
     return "".join(out)
 
 
-def decoration_counts(tune: str) -> Counter[str]:
+def decoration_counts(tune: str, kept: bool = False) -> Counter[str]:
     """How many decorations of each :data:`DECORATION_KINDS` kind the tune's music lines carry
-    (fields, quoted text and comments left out)."""
+    (fields, quoted text and comments left out); with ``kept`` (:func:`read_decorations` put
+    them on the notes), those the score keeps as marks are not counted."""
     body = "\n".join(re.sub(r'"[^"]*"', "", line.split("%")[0]) for line in tune.splitlines()
                      if not _FIELD_LINE.match(line))
     counts: Counter[str] = Counter()
     for m in _DECORATION.finditer(body):
         name = (m.group(1) or m.group(2) or m.group(3)).lower()
+        if kept and (name in FROM_ABC or name in ("~", "t")):
+            continue
         kind = next((k for k, names in DECORATION_KINDS.items() if name in names), None)
         if kind is not None:
             counts[kind] += 1
@@ -119,7 +126,9 @@ def decoration_counts(tune: str) -> Counter[str]:
 
 def parse_abc(m21, text: str):
     """music21's reading of ``text`` (a tune, or a file of them) as :func:`readable_abc` makes
-    it, with its fermatas restored, and its meter symbols."""
+    it, with its fermatas restored, and its meter symbols; and the decorations music21 skips
+    (trills, rolls, mordents, accents: :func:`read_decorations`), where it can tell which note
+    each is on (``parsed.decorations_read``)."""
     parsed = m21.converter.parseData(readable_abc(text), format="abc")
     _meter_symbols(m21, parsed, text)
     for n in parsed.recurse().notes:
@@ -128,7 +137,110 @@ def parse_abc(m21, text: str):
         if marks:
             n.articulations = [a for a in n.articulations if a not in marks]
             n.expressions.append(m21.expressions.Fermata())
+    parsed.decorations_read = read_decorations(m21, parsed, text)
     return parsed
+
+
+def note_decorations(text: str) -> list[set[str]]:
+    """The marks (:data:`.marks.FROM_ABC`) written before each note or chord of the tune's
+    body, and its slur ends, in the order music21 reads them (grace notes and rests not
+    counted)."""
+    lines = text.split("\n")
+    k = next((i for i, line in enumerate(lines) if line.startswith("K:")), len(lines))
+    body = "\n".join(re.sub(r'"[^"]*"', "", line.split("%")[0]) for line in lines[k + 1:]
+                     if not _FIELD_LINE.match(line))
+    out: list[set[str]] = []
+    pending: set[str] = set()
+    chord: set[str] | None = None
+    grace = False
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        i += 1
+        if c == "{":
+            grace = True
+        elif c == "}":
+            grace = False
+        elif grace:
+            continue
+        elif c in "!+" and (end := body.find(c, i)) >= i and "\n" not in body[i:end]:
+            if body[i:end] in FROM_ABC:
+                pending.add(FROM_ABC[body[i:end]])
+            i = end + 1
+        elif c == "[":
+            if i + 1 < n and body[i].isalpha() and body[i + 1] == ":":  # an inline field
+                i = body.find("]", i) + 1 or n
+            elif i < n and body[i] not in "|0123456789":
+                chord, pending = pending, set()
+        elif c == "]" and chord is not None:
+            out.append(chord | pending)
+            chord, pending = None, set()
+        elif c in FROM_ABC_SHORTHAND:
+            pending.add(FROM_ABC_SHORTHAND[c])
+        elif c in "ABCDEFGabcdefg":
+            if chord is None:
+                out.append(pending)
+            else:
+                chord |= pending
+            pending = set()
+        elif c in "zxZX":
+            pending -= set(FROM_ABC.values())  # (a rest's marks are not kept; a slur goes on)
+        elif c == "(" and not body[i:i + 1].isdigit():  # (a digit: a tuplet)
+            pending.add(SLUR_START)
+        elif c == ")":
+            if chord is not None:
+                chord.add(SLUR_STOP)
+            elif out:
+                out[-1].add(SLUR_STOP)
+    return out
+
+
+def read_decorations(m21, parsed, text: str) -> bool:
+    """Put the marks :func:`note_decorations` finds on music21's notes (as its own
+    articulations and ornaments, a roll as :func:`_roll`, slur ends in the editorial entry
+    ``notation`` reads), matched in order; False where the counts differ and nothing was put
+    (the caller then says the decorations were not kept). music21's own slurs are taken out
+    either way: a slur around a triplet, "((3DEF)", ran to the tune's end
+    (``parsed.slurs_dropped`` counts them where nothing was put)."""
+    from .marks import FROM_MUSIC21, SLURS_EDITORIAL
+
+    wanted = note_decorations(text)
+    notes = [x for x in parsed.recurse().notes if not x.duration.isGrace]
+    slurs = list(parsed.recurse().getElementsByClass(m21.spanner.Slur))
+    for sp in slurs:
+        for site in list(sp.sites.get()):
+            if hasattr(site, "remove"):
+                with contextlib.suppress(Exception):
+                    site.remove(sp)
+    matched = len(wanted) == len(notes)
+    parsed.slurs_dropped = 0 if matched else len(slurs)
+    if not matched:
+        return False
+    classes = {name: cls for cls_name, name in FROM_MUSIC21.items()
+               for cls in (getattr(m21.articulations, cls_name, None)
+                           or getattr(m21.expressions, cls_name, None),) if cls is not None}
+    classes["roll"] = _roll(m21)
+    for note, marks in zip(notes, wanted, strict=True):
+        ends = marks & {SLUR_START, SLUR_STOP}
+        if ends:
+            note.editorial[SLURS_EDITORIAL] = ends
+        for name in marks - ends:
+            made = classes[name]()
+            where = note.articulations if isinstance(made, m21.articulations.Articulation) \
+                else note.expressions
+            if not any(type(x) is type(made) for x in where):
+                where.append(made)
+    return True
+
+
+_ROLL: list = []
+
+
+def _roll(m21):
+    """music21's turn, named as the Irish roll ABC's "~" writes (it has no roll of its own)."""
+    if not _ROLL:
+        _ROLL.append(type("Roll", (m21.expressions.Turn,), {}))
+    return _ROLL[0]
 
 
 # a meter field, on its own line or inline in the tune's body (``[M:C|]``)

@@ -3,7 +3,8 @@
 What notation writes is decided once, in :mod:`.musicxml_writer`: the same quantized, spelled
 view, bars, pickup, repeat signs and endings (``repeats``), the same notes cut at bar lines with
 their ties, triplets, accidentals (as the bar before left them), beams (a beamed group is
-written without spaces) and fermatas (``H``). Each staff voice of each part is an ABC voice
+written without spaces), fermatas (``H``), slurs and the notes' marks (``.``, ``T``, ``~``...:
+:data:`.marks.ABC`). Each staff voice of each part is an ABC voice
 (``V:``; one line of melody is a plain tune); the words sung are ``w:`` lines under their bars.
 Reading the file back gives the same notes (tests). No Qt.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from .atomic import atomic_write
 from .clefs import paired_hands
 from .errors import ScoreFileError
+from .marks import abc_decorations
 from .musicxml_writer import (
     _VALUES,
     VOICES_PER_STAFF,
@@ -186,8 +188,16 @@ class _Abc:
             if e.notes is None:
                 out += ("x" if e.hidden else "z") + length
                 continue
+            struck = e.first_piece and not e.tie_in
+            stops, starts = self.w.slur_ends(part_index, e) if struck else ([], [])
+            if stops and starts:  # (ABC cannot end a slur on the note that begins the next:
+                out = _closed_before(out, len(stops))  # the one before ends it)
+                stops = []
+            out += "(" * len(starts)
             if self.w._fermata(e):
                 out += "H"
+            if struck:
+                out += abc_decorations(m for n in e.notes for m in n.marks)
             pitches = []
             for k, n in enumerate(e.notes):
                 step, _alter, octave = _spelled(n)
@@ -197,6 +207,7 @@ class _Abc:
             out += (pitches[0] if len(pitches) == 1 else "[" + "".join(pitches) + "]") + length
             if e.tie_out:
                 out += "-"
+            out += ")" * len(stops)
             if not e.tie_in:
                 sung = next((n.lyric for n in e.notes if n.lyric), None)
                 words.append(sung or "*")
@@ -204,6 +215,14 @@ class _Abc:
                 again.append(next((verse2[k] for n in e.notes
                                    if (k := (part_index, n.start, n.pitch)) in verse2), "*"))
         return out.strip()
+
+
+def _closed_before(out: str, count: int) -> str:
+    """``out`` with ``count`` slurs closed after its last note (before a broken rhythm's sign
+    that stands between it and the next)."""
+    text = out.rstrip()
+    sign = text[-1] if text and text[-1] in "<>" else ""
+    return text[:len(text) - len(sign)] + ")" * count + (sign or " ")
 
 
 def _broken_rhythm(elements: list[_Element], lengths: list[str], beams: dict[int, str]

@@ -40,6 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from composer_gui.music.marks import SLUR_START, SLUR_STOP
 from composer_gui.music.score import Note, Part, Score
 
 NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
@@ -399,6 +400,56 @@ def with_words(keys: Iterable[NoteKey], text: str) -> tuple[list[NoteKey], list[
                 removed.append((p, n))
                 added.append((p, replace(n, lyric=lyric)))
     return removed, added, left
+
+
+def with_mark(keys: Iterable[NoteKey], mark: str) -> tuple[list[NoteKey], list[NoteKey], bool]:
+    """(removed, added, put on): ``mark`` (a staccato, a trill: :mod:`.marks`) put on every
+    note of ``keys``, or taken off them all where each already has it (the menu item toggles,
+    as a notation program's does)."""
+    keys = list(keys)
+    on = not all(mark in n.marks for _p, n in keys)
+    removed: list[NoteKey] = []
+    added: list[NoteKey] = []
+    for p, n in keys:
+        marks = set(n.marks) | {mark} if on else set(n.marks) - {mark}
+        if tuple(sorted(marks)) != n.marks:
+            removed.append((p, n))
+            added.append((p, replace(n, marks=tuple(marks))))
+    return removed, added, on
+
+
+def with_slur(keys: Iterable[NoteKey]) -> tuple[list[NoteKey], list[NoteKey], bool]:
+    """(removed, added, put on): a slur over the selection in each part it touches, from its
+    first onset to its last; or, where the selection is already so slurred in every part, that
+    slur taken away. The slur ends inside it are cleared (one slur over the passage); a slur
+    that ends on its first note or begins on its last stays (a note two slurs share)."""
+    by_part: dict[int, list[Note]] = defaultdict(list)
+    for p, n in keys:
+        by_part[p].append(n)
+    parts = {p: sorted(ns) for p, ns in by_part.items() if len({n.start for n in ns}) > 1}
+
+    def ends(notes: list[Note]) -> tuple[int, int]:
+        return notes[0].start, max(n.start for n in notes)
+
+    on = not all(any(SLUR_START in n.marks for n in ns if n.start == ends(ns)[0])
+                 and any(SLUR_STOP in n.marks for n in ns if n.start == ends(ns)[1])
+                 for ns in parts.values())
+    removed: list[NoteKey] = []
+    added: list[NoteKey] = []
+    for p, notes in parts.items():
+        first, last = ends(notes)
+        for n in notes:
+            marks = set(n.marks)
+            if n.start == first:  # (an end of a slur before or after stays: a shared note)
+                marks = marks | {SLUR_START} if on else marks - {SLUR_START}
+            elif n.start == last:
+                marks = marks | {SLUR_STOP} if on else marks - {SLUR_STOP}
+            elif on:
+                marks -= {SLUR_START, SLUR_STOP}
+            if tuple(sorted(marks)) != n.marks:
+                removed.append((p, n))
+                added.append((p, replace(n, marks=tuple(marks))))
+    return removed, added, on
 
 
 def toggle_fermata(score: Score, tick: int) -> Score:

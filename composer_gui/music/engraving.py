@@ -224,9 +224,10 @@ def count_notes(svg: str) -> int:
 
 def _export_key(score: Score) -> tuple:
     """What the export is made from: the score, and what its equality leaves out but notation
-    writes (each note's words and spelling, where a part's staves divide): words typed under
-    a chorale had left the score view's last engraving standing, the score equal without them."""
-    return (score, tuple((n.lyric, n.spelling) for p in score.parts for n in p.notes),
+    writes (each note's words, spelling and marks, where a part's staves divide): words typed
+    under a chorale had left the score view's last engraving standing, the score equal without
+    them."""
+    return (score, tuple((n.lyric, n.spelling, n.marks) for p in score.parts for n in p.notes),
             tuple(p.staff_split for p in score.parts))
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from . import marks as _marks
 from . import repeats
 from .clefs import (
     CLEF_SIGNS,
@@ -99,6 +100,10 @@ def musicxml_text(score: Score, warnings: list[str] | None = None, *,
     writer = _Writer(view, fold_repeats)
     if warnings is not None:
         warnings.extend(view.warnings)
+        rolls = sum(1 for p in score.parts for n in p.notes if "roll" in n.marks)
+        if rolls:
+            warnings.append(f"{rolls} roll{'s are' if rolls > 1 else ' is'} written as "
+                            f"turn{'s' if rolls > 1 else ''} (MusicXML has no roll)")
         if writer.repeats:
             warnings.append(repeats.describe(writer.repeats, writer.bar_number))
     return writer.text()
@@ -247,6 +252,47 @@ class _Writer:
         self.verse2 = repeats.second_verse(self.score, self.bars, self.repeats)
         self.numbers = {wb.index: n
                         for n, wb in enumerate(self.written, 0 if self.pickup else 1)}
+        self.slurs = self._slurs()
+        self.slurs_done: set[tuple[int, int, str]] = set()  # (part, tick, "stop"/"start")
+
+    def _slurs(self) -> dict[tuple[int, int], tuple[list[int], list[int]]]:
+        """(part index, tick) -> the numbers of the slurs that stop and start there: each
+        part's slurs among the notes written (a bar written once for a repeat, its slurs
+        once), numbered so that no two open at once share one."""
+        spans = [self.bars[wb.index] for wb in self.written]
+        starts = [a for a, _ in spans]
+
+        def written(t: int) -> bool:
+            i = bisect.bisect_right(starts, t) - 1
+            return i >= 0 and t < spans[i][1]
+
+        out: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+        for p, part in enumerate(self.score.parts):
+            events = [(n.start, n.marks) for n in part.notes if n.marks and written(n.start)]
+            for a, b, k in _marks.numbered(_marks.slur_pairs(events)):
+                out.setdefault((p, a), ([], []))[1].append(k)
+                out.setdefault((p, b), ([], []))[0].append(k)
+        return out
+
+    def slur_ends(self, part_index: int, e: _Element) -> tuple[list[int], list[int]]:
+        """The numbers of the slurs that stop and start on the chord ``e`` struck here: each
+        tick's once, on the first chord there whose notes carry the slur's end."""
+        here = self.slurs.get((part_index, e.start))
+        if here is None or not e.first_piece or e.tie_in or not e.notes:
+            return [], []
+        out: tuple[list[int], list[int]] = ([], [])
+        for i, (kind, mark) in enumerate((("stop", _marks.SLUR_STOP),
+                                          ("start", _marks.SLUR_START))):
+            key = (part_index, e.start, kind)
+            if here[i] and key not in self.slurs_done and any(mark in n.marks for n in e.notes):
+                self.slurs_done.add(key)
+                out[i].extend(here[i])
+        return out
+
+    def _slur_tags(self, part_index: int, e: _Element) -> str:
+        stops, starts = self.slur_ends(part_index, e)
+        return "".join([*(f'<slur type="stop" number="{k}"/>' for k in stops),
+                        *(f'<slur type="start" number="{k}"/>' for k in starts)])
 
     def bar_number(self, index: int) -> int:
         """The number bar ``index`` (of the timeline's bars) is written with."""
@@ -622,6 +668,9 @@ class _Writer:
         sung = next((n.lyric for n in e.notes if n.lyric), None) \
             if e.first_piece and not e.tie_in else None
         part_index = self.part_ids[id(part)] - 1
+        struck = e.first_piece and not e.tie_in
+        slurs = self._slur_tags(part_index, e) if struck else ""
+        marks = _marks.musicxml_elements(m for n in e.notes for m in n.marks) if struck else ""
         again = next((self.verse2[k] for n in e.notes
                       if (k := (part_index, n.start, n.pitch)) in self.verse2), None) \
             if e.first_piece and not e.tie_in and self.verse2 else None
@@ -651,7 +700,7 @@ class _Writer:
             w(f"<note{dynamics}>{chord}{pitch}<duration>{e.duration}</duration>{ties}{instrument}"
               f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
               f"{_TIME_MOD if e.triplet else ''}{stem_tag}{tail_staff}{beam if i == 0 else ''}"
-              f"{_notations(e, i == 0, fermata=self._fermata(e))}"
+              f"{_notations(e, i == 0, fermata=self._fermata(e), marks=marks, slurs=slurs)}"
               f"{_lyric_element(sung) if sung and i == 0 else ''}"
               f"{_lyric_element(again, 2) if again and i == 0 else ''}</note>\n")
 
@@ -769,7 +818,10 @@ OFFBEAT_BEATS = True
 REST_GROUPS = True
 
 
-def _notations(e: _Element, first: bool, *, fermata: bool = False) -> str:
+def _notations(e: _Element, first: bool, *, fermata: bool = False, marks: str = "",
+               slurs: str = "") -> str:
+    """A note's ``<notations>``: ties, and on a chord's first note its slurs, tuplet, marks
+    (:func:`.marks.musicxml_elements`) and fermata."""
     parts = []
     if e.notes is not None:
         if e.tie_in:
@@ -777,10 +829,14 @@ def _notations(e: _Element, first: bool, *, fermata: bool = False) -> str:
         if e.tie_out:
             parts.append('<tied type="start"/>')
     if first or e.notes is None:
+        if slurs:
+            parts.append(slurs)
         for kind in e.tuplet:
             bracket = (' bracket="yes"' if e.bracket else ' bracket="no"') \
                 if kind == "start" else ""
             parts.append(f'<tuplet type="{kind}"{bracket}/>')
+        if marks:
+            parts.append(marks)
         if fermata:
             parts.append('<fermata type="upright"/>')
     return f"<notations>{''.join(parts)}</notations>" if parts else ""

@@ -25,6 +25,7 @@ from .abc_text import decoration_counts, parse_abc
 from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
 from .errors import ScoreFileError, one_line
+from .marks import SLUR_START, SLUR_STOP, SLURS_EDITORIAL, mark_of, of_music21
 from .musicxml_writer import musicxml_text
 from .prescan import abc_blocks, musicxml_documents
 from .score import (
@@ -116,7 +117,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
                         f"{'s' if words > 1 else ''}) are not kept: the score holds one verse")
     elif tune is not None and re.search(r"(?m)^[wW]:[ \t]*\S", tune[0]):  # music21 skips them
         warnings.append("the words (w: lines) are not kept: the score holds the notes only")
-    marks = _markings(m21, parsed, tune[0] if tune is not None else "")
+    marks = _markings(m21, parsed, tune[0] if tune is not None else "",
+                      getattr(parsed, "decorations_read", False))
+    _mark_slurs(m21, parsed)  # (before the repeats are written out: copies keep the marks)
     if marks:
         warnings.append(f"the {marks} are not kept: the score holds the notes only")
     written = _bar_count(parsed)  # (the words and marks above counted as written, once)
@@ -133,7 +136,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         try:
             programs, unnamed = _score_parts(path) if fmt == "musicxml" else ({}, frozenset())
             score = score_from_music21(parsed, title=path.stem, warnings=warnings,
-                                       programs=programs, unnamed=unnamed)
+                                       programs=programs, unnamed=unnamed, slurs_marked=True)
         except Exception as exc:
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
@@ -396,28 +399,32 @@ def _more_verses(parsed) -> int:
         return 0
 
 
-def _markings(m21, parsed, abc: str) -> str:
-    """What the file marks beside its notes that the score model cannot hold, in words ("slurs
-    (3), ornaments (2) and dynamics (1)"), or "": a listening review found an air's trills and
-    slurs gone without a word. An ABC tune's decorations that music21 skips are counted from
-    its text."""
+def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
+    """What the file marks beside its notes that the score model cannot hold, in words ("grace
+    notes (3), ornaments (2) and dynamics (1)"), or "": a listening review found an air's
+    trills and slurs gone without a word. Slurs and the articulations and ornaments of
+    :mod:`.marks` are kept (``Note.marks``); an ABC tune's decorations are counted from its
+    text, but for those :func:`.abc_text.read_decorations` put on its notes."""
     counts = {"grace notes": 0, "slurs": 0, "ornaments": 0, "articulations": 0, "dynamics": 0,
               "D.C. and segno marks": 0}
     try:
         for sp in parsed.recurse().getElementsByClass(m21.spanner.Spanner):
-            if isinstance(sp, m21.spanner.Slur):
-                counts["slurs"] += 1
+            if isinstance(sp, m21.spanner.Slur) and sp.getFirst() is sp.getLast():
+                counts["slurs"] += 1  # (one that begins and ends on one note: kept none)
             elif isinstance(sp, m21.dynamics.DynamicWedge):
                 counts["dynamics"] += 1
+        counts["slurs"] += getattr(parsed, "slurs_dropped", 0)  # (an ABC tune's: abc_text)
         counts["dynamics"] += len(list(parsed.recurse().getElementsByClass(m21.dynamics.Dynamic)))
         for n in parsed.recurse().notes:
             counts["grace notes"] += n.duration.isGrace  # no time of their own: _part_notes
-            counts["articulations"] += len(n.articulations)
-            counts["ornaments"] += sum(1 for x in n.expressions
-                                       if isinstance(x, m21.expressions.Ornament))
+            for x in n.articulations:
+                counts["articulations"] += n.duration.isGrace or mark_of(x) is None
+            for x in n.expressions:
+                if isinstance(x, m21.expressions.Ornament):
+                    counts["ornaments"] += n.duration.isGrace or mark_of(x) is None
     except Exception:  # a stream music21 cannot walk: nothing to say
         return ""
-    for kind, n in decoration_counts(abc).items():
+    for kind, n in decoration_counts(abc, kept=decorations_read).items():
         counts[kind] += n
     said = [f"{kind} ({n})" for kind, n in counts.items() if n]
     return ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1] if said else ""
@@ -530,12 +537,16 @@ def _pickup_ticks(part) -> int:
 
 def score_from_music21(stream, title: str = "", warnings: list[str] | None = None,
                        programs: dict[str, int] | None = None,
-                       unnamed: frozenset[str] = frozenset()) -> Score:
+                       unnamed: frozenset[str] = frozenset(),
+                       slurs_marked: bool = False) -> Score:
     """Convert a music21 Score (or Part/Stream) to a Score; tied notes become one note.
     ``programs``: the file's own MIDI program by part id, over music21's instrument guess;
-    ``unnamed``: the ids of parts the file leaves unnamed, over music21's name from the program."""
+    ``unnamed``: the ids of parts the file leaves unnamed, over music21's name from the program;
+    ``slurs_marked``: :func:`_mark_slurs` was called (before the repeats were written out)."""
     m21 = _m21()
     warnings = warnings if warnings is not None else []
+    if not slurs_marked:
+        _mark_slurs(m21, stream)
     parts_in = _parts(stream)
     shift = _pickup_ticks(parts_in[0])
 
@@ -759,10 +770,11 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
 
     Ties are matched by pitch, note by note, across chords: a tie continues a held note of the
     same pitch that ends exactly where the tied note starts, the one in the same voice first, so
-    that two voices holding one pitch at once stay two notes.
+    that two voices holding one pitch at once stay two notes. A chord's marks go on each of its
+    notes; a tied note carries the marks of all its pieces.
     """
     done: list[tuple] = []
-    # pitch -> [start, end, velocity, spelling, voice, lyric] held on
+    # pitch -> [start, end, velocity, spelling, voice, lyric, marks] held on
     held: dict[int, list[list]] = {}
     for offset, voice, el in _voiced_notes(m21, part):
         start, dur = _ticks(offset) + shift, _ticks(el.quarterLength)
@@ -773,6 +785,7 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
         velocity = el.volume.velocity if el.volume.velocity is not None else DEFAULT_VELOCITY
         velocity = max(1, min(127, round(velocity)))
         lyric = _lyric(el)  # (a chord's words go with its first note)
+        marks = of_music21(el) | el.editorial.get(SLURS_EDITORIAL, set())
         for midi, tie, spelling in _members(m21, el):
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1
@@ -785,22 +798,38 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
                             candidates[0] if candidates else None)
             if note is not None:
                 note[1] = start + dur
+                note[6] = note[6] | marks
                 if tie == "stop":
                     waiting.remove(note)
-                    done.append((note[0], midi, note[1] - note[0], note[2], note[3], note[5]))
+                    done.append((note[0], midi, note[1] - note[0], note[2], note[3], note[5],
+                                 tuple(note[6])))
                 continue
             for h in [h for h in waiting if h[1] <= start]:  # ties that led nowhere
                 waiting.remove(h)
-                done.append((h[0], midi, h[1] - h[0], h[2], h[3], h[5]))
+                done.append((h[0], midi, h[1] - h[0], h[2], h[3], h[5], tuple(h[6])))
             if tie in ("start", "continue"):
                 held.setdefault(midi, []).append([start, start + dur, velocity, spelling, voice,
-                                                  lyric])
+                                                  lyric, marks])
             else:
-                done.append((start, midi, dur, velocity, spelling, lyric))
+                done.append((start, midi, dur, velocity, spelling, lyric, tuple(marks)))
             lyric = None
-    done.extend((h[0], midi, h[1] - h[0], h[2], h[3], h[5])
+    done.extend((h[0], midi, h[1] - h[0], h[2], h[3], h[5], tuple(h[6]))
                 for midi, hs in held.items() for h in hs)
     return [Note(*n) for n in done]
+
+
+def _mark_slurs(m21, stream) -> None:
+    """Mark the slur ends on the stream's notes and chords: ``slur-start`` on the first a
+    slur covers, ``slur-stop`` on its last (``Note.marks``)."""
+    try:
+        slurs = list(stream.recurse().getElementsByClass(m21.spanner.Slur))
+    except Exception:  # a stream music21 cannot walk: no slurs
+        return
+    for sp in slurs:
+        first, last = sp.getFirst(), sp.getLast()
+        if first is not None and last is not None and first is not last:
+            for el, mark in ((first, SLUR_START), (last, SLUR_STOP)):
+                el.editorial[SLURS_EDITORIAL] = el.editorial.get(SLURS_EDITORIAL, set()) | {mark}
 
 
 def _lyric(el) -> str | None:

@@ -9,7 +9,7 @@ written out twice. MIDI export and playback keep the timeline; only the notation
 reading the notation back (music21 expands repeats) gives the same timeline.
 
 What folds: a section of at least ``MIN_BARS`` whole bars (at most ``MAX_BARS``) whose next bars
-repeat it note for note in every part (pitch, place, length, velocity, fermatas, the bar's
+repeat it note for note in every part (pitch, place, length, velocity, marks, fermatas, the bar's
 length, meter and key; the words may differ: a chorale's repeated first part sung to its
 second verse is written once with both verses under it, :func:`second_verse`), or repeat all
 but its last one or two bars (the first and second endings: a reel's second ending is often
@@ -157,7 +157,8 @@ def _bar_keys(score: Score, bars: Sequence[tuple[int, int]]) -> list[tuple]:
         for n in part.notes:
             b = bisect.bisect_right(starts, n.start) - 1
             if b >= 0 and n.start < bars[b][1]:
-                per_bar[b].append((p, n.start - bars[b][0], n.duration, n.pitch, n.velocity))
+                per_bar[b].append((p, n.start - bars[b][0], n.duration, n.pitch, n.velocity,
+                                   n.marks))
     fermatas = [[] for _ in bars]
     for t in score.fermatas:
         b = bisect.bisect_right(starts, t) - 1

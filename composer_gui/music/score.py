@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 
+from .marks import normalized
+
 TPQ = 480
 DEFAULT_US_PER_QUARTER = 500_000  # 120 bpm
 MAX_US_PER_QUARTER = 0xFFFFFF  # the largest tempo a MIDI file can hold (about 3.6 bpm)
@@ -91,6 +93,9 @@ class Note:
     its word goes on and before it where the word began earlier (``"Lob-"``, ``"-ge-"``,
     ``"-sang"``, ``"Herr"``: :func:`lyric_syllabic`); None for no words. Like the spelling it
     takes no part in equality and travels with the note through every edit.
+
+    ``marks`` are its articulations, ornaments, bowings and slur ends (``"staccato"``,
+    ``"trill"``, ``"slur-start"``: :mod:`.marks`), kept the same way; unknown names are dropped.
     """
 
     start: int
@@ -99,6 +104,7 @@ class Note:
     velocity: int = DEFAULT_VELOCITY
     spelling: str | None = field(default=None, compare=False)
     lyric: str | None = field(default=None, compare=False)
+    marks: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if (type(self.start) is not int or type(self.pitch) is not int
@@ -116,6 +122,9 @@ class Note:
             object.__setattr__(self, "spelling", None)
         if self.lyric is not None and (not isinstance(self.lyric, str) or not self.lyric.strip()):
             object.__setattr__(self, "lyric", None)
+        if self.marks and (type(self.marks) is not tuple
+                           or self.marks != normalized(self.marks)):
+            object.__setattr__(self, "marks", normalized(self.marks))
 
     @property
     def end(self) -> int:

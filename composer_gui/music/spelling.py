@@ -275,7 +275,7 @@ def spell_score(score: Score) -> Score:
 
 
 def _spelled(note: Note, spelling: str) -> Note:
-    return Note(note.start, note.pitch, note.duration, note.velocity, spelling, note.lyric)
+    return replace(note, spelling=spelling)
 
 
 __all__ = ["key_spelling", "spell_pitches", "spell_score", "spelling_for"]

@@ -20,9 +20,11 @@ MIME = "application/x-composer-notes+json"
 
 def to_mime(keys: list[NoteKey], fermatas: Iterable[int] = ()) -> QMimeData:
     first = min(n.start for _, n in keys)
-    # (the spelling and the words go with a note: a chorale's soprano pasted keeps its text;
-    # and the fermatas over the notes copied, a phrase end duplicated)
-    data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity, n.spelling, n.lyric]
+    # (the spelling, the words and the marks go with a note: a chorale's soprano pasted keeps
+    # its text, a reel's bars their bowings; and the fermatas over the notes copied, a phrase
+    # end duplicated)
+    data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity, n.spelling, n.lyric,
+                       list(n.marks)]
                       for p, n in keys],
             "fermatas": [t - first for t in fermatas]}
     mime = QMimeData()
@@ -37,8 +39,9 @@ def from_mime(mime: QMimeData | None) -> list[NoteKey] | None:
     try:
         data = json.loads(bytes(mime.data(MIME)).decode())
         return [(int(row[0]), Note(int(row[1]), int(row[2]), int(row[3]), int(row[4]),
-                                   *(x if isinstance(x, str) else None for x in row[5:7])))
-                for row in data["notes"] if 5 <= len(row) <= 7]
+                                   *(x if isinstance(x, str) else None for x in row[5:7]),
+                                   marks=_marks(row[7:8])))
+                for row in data["notes"] if 5 <= len(row) <= 8]
     except (ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -96,3 +99,9 @@ def _clear_at_exit_where_needed() -> None:
             QGuiApplication.clipboard().clear()
 
     atexit.register(clear)
+
+
+def _marks(cell: list) -> tuple[str, ...]:
+    """A row's marks (its eighth entry: a list of names), or none."""
+    names = cell[0] if cell and isinstance(cell[0], list) else []
+    return tuple(x for x in names if isinstance(x, str))

@@ -12,7 +12,16 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from composer_gui.music.edits import NoteKey, phrase_end_tick, sung_notes, with_words, words_text
+from composer_gui.music.edits import (
+    NoteKey,
+    phrase_end_tick,
+    sung_notes,
+    with_mark,
+    with_slur,
+    with_words,
+    words_text,
+)
+from composer_gui.music.marks import LABELS
 
 from . import undo
 from .clipboard import NoteClipboard
@@ -154,6 +163,25 @@ class EditController(QObject):
             if left else ""
         self.status.emit((f"Words on {plural(len(added), 'note')}" if removed
                           else "The words were already so") + over, 6000)
+
+    def toggle_mark(self, mark: str) -> None:
+        """A staccato, accent, tenuto or trill on each selected note, or off them all where
+        each has it (``"slur"``: a slur over the selection, each part's, or off it)."""
+        keys = self.doc.selected_notes()
+        label = "slur" if mark == "slur" else LABELS[mark]
+        if not keys:
+            self.status.emit(f"Select the notes to put a {label} on", 6000)
+            return
+        removed, added, on = with_slur(keys) if mark == "slur" else with_mark(keys, mark)
+        if mark == "slur" and not removed and not on:
+            self.status.emit("Select notes at two or more places in time to slur them", 6000)
+            return
+        what = f"{label.capitalize()} {'on' if on else 'off'}" + (
+            "" if mark == "slur" else f" {plural(len(keys), 'note')}")
+        if removed:  # (every selected note in the step: the selection stays whole)
+            new = dict(zip(removed, added, strict=True))
+            self.doc.push(undo.EditNotes(self.doc, keys, [new.get(k, k) for k in keys], what))
+        self.status.emit(what if removed else f"The {label} was already so", 4000)
 
     def toggle_phrase_end(self) -> None:
         """A fermata at the end of the selection (its last onset), or none where it has one."""

@@ -16,6 +16,7 @@ replace them.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.ml.limits import KEY_LOCK
+from composer_gui.music.marks import EDITABLE, LABELS
 from composer_gui.music.score import TPQ
 
 from .about import AboutDialog
@@ -57,6 +59,8 @@ from .shortcuts import ShortcutsDialog
 from .transport import Transport
 
 TOOLS = (("select", "Select", "V"), ("draw", "Draw", "B"), ("erase", "Erase", "E"))
+# the keys of Edit > Marks' staccato, accent, tenuto and trill (marks.EDITABLE): MuseScore's
+MARK_KEYS = ("Shift+S", "Shift+V", "Shift+N", None)
 
 
 class MainWindow(QMainWindow):
@@ -192,6 +196,11 @@ class MainWindow(QMainWindow):
             A("words", "&Words…", self._words_dialog, "Ctrl+L",
               "Type the words sung on the selected notes: one syllable a note, a hyphen "
               "between a word's syllables, _ for a note without one"),
+            A("slur", "&Slur", lambda: e.toggle_mark("slur"), "S",
+              "A slur over the selected notes from the first to the last, or take it away"),
+            *(A(mark, f"{LABELS[mark].capitalize()}", partial(e.toggle_mark, mark), key,
+                f"Put a {LABELS[mark]} on each selected note, or take it off them all")
+              for mark, key in zip(EDITABLE, MARK_KEYS, strict=True)),
             A("phrase_end", "Mark P&hrase End", e.toggle_phrase_end, "F",
               "Put a fermata on the end of the selection, or take it away (F): the models end "
               "their phrases where the sketch's end in the bar, and Harmonize closes each with "
@@ -272,6 +281,7 @@ class MainWindow(QMainWindow):
         m.addActions(a("transpose", "up", "down", "up8", "down8", "quantize", "upbeat"))
         m.addSeparator()
         m.addActions(a("phrase_end", "words"))
+        m.addMenu("&Marks").addActions(a("slur", *EDITABLE))
         m = bar.addMenu("&View")
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
@@ -542,7 +552,8 @@ class MainWindow(QMainWindow):
         total = len(self.roll.index)
         self.selection_label.setText(f"{n} of {plural(total, 'note')} selected" if n
                                      else plural(total, "note"))
-        for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end", "words"):
+        for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end", "words",
+                                "slur", *EDITABLE):
             act.setEnabled(bool(n))
         self._update_regenerate()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -189,10 +190,13 @@ def test_an_abc_tune_from_the_corpus():
     path = CORPUS / "ryansMammoth" / "AcaciaReel.abc"
     warnings: list[str] = []
     score = read_notation(path, warnings)
-    assert warnings == ["the grace notes (7), slurs (3) and articulations (7) are not kept: "
-                        "the score holds the notes only",  # its {d} graces, bowings, staccato
+    assert warnings == ["the grace notes (7) are not kept: the score holds the notes only",
                         "repeat signs and endings are written out as played: 18 bars as "
                         "written, 33 as played"]  # its two strains repeat, with two endings
+    # its slurs (one around a triplet: "u((3DEF)"), bowings and staccatos are kept, each
+    # strain's twice
+    marks = Counter(m for n in score.notes for m in n.marks)
+    assert marks == {"slur-start": 6, "slur-stop": 6, "up-bow": 4, "down-bow": 8, "staccato": 2}
     assert score.title == "Acacia -- Reel"
     assert len(score.parts) == 1 and 200 <= score.note_count <= 400  # (each strain twice)
     assert score.key == KeySignature(0, 1)  # G major
@@ -392,18 +396,22 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
 
 
 def test_marks_the_score_cannot_hold_are_named(tmp_path):
-    """Slurs, ornaments, articulations, dynamics and grace notes are dropped with one warning
-    that counts them, from ABC (where music21 skips most decorations) and MusicXML alike."""
+    """Grace notes, dynamics and the marks :mod:`marks` does not know are dropped with one
+    warning that counts them, from ABC (where music21 skips most decorations) and MusicXML
+    alike; slurs, articulations and ornaments are kept (``Note.marks``)."""
     path = tmp_path / "marks.abc"
     path.write_text("X:1\nT:Marks\nM:4/4\nL:1/8\nK:G\n"
                     "!p!(GA Bc) {c}d2 .B.A | ~G2 !f!AB !trill!c2 !>!d2 | !fermata!G4 \"^T\"TG4 "
-                    "|]  % ~A\n",
+                    "| !arpeggio![GB]4 !4!A4 |]  % ~A\n",
                     encoding="utf-8")
     warnings: list[str] = []
     score = read_notation(path, warnings)
-    assert score.note_count == 14 and score.fermatas  # the fermata is kept, so not named
-    assert warnings == ["the grace notes (1), slurs (1), ornaments (3), articulations (3) and "
-                        "dynamics (2) are not kept: the score holds the notes only"]
+    assert score.note_count == 17 and score.fermatas  # the fermata is kept, so not named
+    assert warnings == ["the grace notes (1), ornaments (1), articulations (1) and dynamics (2) "
+                        "are not kept: the score holds the notes only"]
+    assert [n.marks for n in score.notes if n.marks] == [
+        ("slur-start",), ("slur-stop",), ("staccato",), ("staccato",), ("roll",), ("trill",),
+        ("accent",), ("trill",)]
     tune = music21.stream.Part()
     for name in ("C4", "D4", "E4", "F4"):
         tune.append(music21.note.Note(name))
@@ -411,12 +419,14 @@ def test_marks_the_score_cannot_hold_are_named(tmp_path):
     tune.insert(0, music21.spanner.Slur(notes[0], notes[1]))
     tune.insert(0, music21.dynamics.Dynamic("mf"))
     notes[2].expressions.append(music21.expressions.Trill())
+    notes[3].articulations.append(music21.articulations.Fingering(2))
     out = tmp_path / "marks.musicxml"
     tune.write("musicxml", fp=str(out))
     warnings.clear()
-    read_notation(out, warnings)
-    assert warnings == ["the slurs (1), ornaments (1) and dynamics (1) are not kept: the score "
-                        "holds the notes only"]
+    read = read_notation(out, warnings)
+    assert warnings == ["the articulations (1) and dynamics (1) are not kept: the score holds "
+                        "the notes only"]
+    assert [n.marks for n in read.notes] == [("slur-start",), ("slur-stop",), ("trill",), ()]
     plain = tmp_path / "plain.abc"
     plain.write_text("X:1\nT:Plain\nM:4/4\nL:1/4\nK:C\nC D E F|G4|]\n", encoding="utf-8")
     warnings.clear()

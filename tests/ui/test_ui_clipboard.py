@@ -15,7 +15,8 @@ def load(window, *ns):
 
 
 def test_copy_and_paste_at_the_cursor(window, qtbot):
-    ns = (Note(0, 60, TPQ, spelling="B#", lyric="Lob-"), Note(TPQ, 64, TPQ // 2, 99))
+    ns = (Note(0, 60, TPQ, spelling="B#", lyric="Lob-", marks=("slur-start", "staccato")),
+          Note(TPQ, 64, TPQ // 2, 99, marks=("slur-stop",)))
     load(window, *ns)
     roll = window.roll
     canvas = roll.canvas
@@ -30,9 +31,11 @@ def test_copy_and_paste_at_the_cursor(window, qtbot):
     pasted = [Note(8 * TPQ, 60, TPQ), Note(9 * TPQ, 64, TPQ // 2, 99)]
     assert window.doc.score.notes == [*ns, *pasted]
     assert {n for _, n in window.doc.selection} == set(pasted)
-    # the spelling and the words come along (they take no part in a note's equality)
-    assert [(n.spelling, n.lyric) for n in window.doc.score.notes] == [
-        ("B#", "Lob-"), (None, None), ("B#", "Lob-"), (None, None)]
+    # the spelling, the words and the marks come along (they take no part in a note's
+    # equality)
+    assert [(n.spelling, n.lyric, n.marks) for n in window.doc.score.notes] == [
+        ("B#", "Lob-", ("slur-start", "staccato")), (None, None, ("slur-stop",)),
+        ("B#", "Lob-", ("slur-start", "staccato")), (None, None, ("slur-stop",))]
     assert roll.cursor_tick == 9 * TPQ + TPQ // 2  # next paste follows on
     assert window.doc.undo_stack.count() == 1
     window.doc.undo_stack.undo()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from ui_helpers import at, click, drag, move, press, release
 
+from composer_gui.music.musicxml_writer import musicxml_text
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TempoChange
 
 SIXTEENTH = TPQ // 4
@@ -413,3 +414,39 @@ def test_a_held_bass_under_a_melody_is_left_as_it_is(window):
     roll = window.roll
     click(roll.canvas, at(roll, 2 * TPQ, 71))
     assert Note(0, 48, 4 * TPQ) in notes(window)
+
+
+def test_marks_from_the_edit_menu_and_their_keys_each_one_undo_step(window, qtbot):
+    """Edit > Marks: Shift+S puts a staccato on each selected note (again: off), S a slur over
+    the selection; each is one undo step, the roll writes the signs in the notes, and the
+    MusicXML export carries them."""
+    load(window, Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ))
+    canvas = window.roll.canvas
+    canvas.setFocus()
+    said = []
+    window.edits.status.connect(lambda text, _ms: said.append(text))
+    qtbot.keyClick(canvas, Qt.Key.Key_S, SHIFT)  # nothing selected: the item is off
+    assert not window.act["staccato"].isEnabled() and not said
+    window.edits.toggle_mark("staccato")
+    assert said == ["Select the notes to put a staccato on"]
+    qtbot.keyClick(canvas, Qt.Key.Key_A, CTRL)
+    assert window.act["staccato"].isEnabled()
+    qtbot.keyClick(canvas, Qt.Key.Key_S, SHIFT)
+    assert [n.marks for n in notes(window)] == [("staccato",)] * 3
+    assert said[-1] == "Staccato on 3 notes"
+    qtbot.keyClick(canvas, Qt.Key.Key_S)
+    assert [n.marks for n in notes(window)] == [
+        ("slur-start", "staccato"), ("staccato",), ("slur-stop", "staccato")]
+    assert window.doc.undo_stack.undoText() == "Slur on"
+    assert window.roll.index.sung.tolist() == [0, 1, 2]  # (the signs written in the notes)
+    xml = musicxml_text(window.doc.score)
+    assert xml.count("<staccato/>") == 3 and xml.count("<slur ") == 2
+    window.act["trill"].trigger()
+    qtbot.keyClick(canvas, Qt.Key.Key_S, SHIFT)  # all have it: off
+    assert [n.marks for n in notes(window)] == [
+        ("slur-start", "trill"), ("trill",), ("slur-stop", "trill")]
+    assert window.doc.undo_stack.count() == 4
+    for _ in range(4):
+        window.doc.undo_stack.undo()
+    assert [n.marks for n in notes(window)] == [(), (), ()]
+    assert window.roll.index.sung.tolist() == []

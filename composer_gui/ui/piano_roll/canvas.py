@@ -12,6 +12,8 @@ import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QKeyEvent, QMouseEvent, QPainter, QPen
 
+from composer_gui.music.marks import glyphs
+
 from .. import style
 from .gestures import Gesture, RollEvent
 from .strip import Strip
@@ -202,7 +204,8 @@ class NoteCanvas(Strip):
 
     def _paint_words(self, p: QPainter, positions: np.ndarray) -> None:
         """A sung note's syllable written in it, where the note is tall and long enough (a
-        chorale opened from a file reads as its text too)."""
+        chorale opened from a file reads as its text too), after its marks' signs (a
+        staccato's dot, "tr", a slur's bracket: :data:`.marks.GLYPHS`)."""
         if not len(positions) or self.roll.geo.row_h < 9:
             return
         font = p.font()
@@ -212,7 +215,8 @@ class NoteCanvas(Strip):
         metrics = p.fontMetrics()
         keys = self.roll.index.keys
         for rect, i in zip(self._rects(positions), positions.tolist(), strict=True):
-            text = keys[i][1].lyric or ""
+            note = keys[i][1]
+            text = " ".join(x for x in (glyphs(note.marks), note.lyric) if x)
             if metrics.horizontalAdvance(text) + 4 <= rect.width():
                 p.drawText(rect.adjusted(2, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
 

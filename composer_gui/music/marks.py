@@ -1,0 +1,166 @@
+"""The marks a note carries beside its pitch and time: articulations, ornaments, bowings and
+slurs (``Note.marks``).
+
+A review found an air's trills and slurs, a reel's bowings and a sketch's staccatos gone from
+every export: the score held the notes only. Each mark is named here once, with what it is
+in each format the app reads and writes; the readers and writers look it up rather than keep
+their own lists. No Qt.
+
+A slur is two marks: ``slur-start`` on the note it begins on and ``slur-stop`` on the note it
+ends on (a note may end one slur and begin the next, as a fiddler's bowing does). Marks take
+no part in a note's equality, as its spelling and words do not, and travel with it through
+every edit; a slur whose other end was deleted is left out when the part is written
+(:func:`slur_pairs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+SLUR_START = "slur-start"
+SLUR_STOP = "slur-stop"
+# the music21 editorial entry the readers put a note's slur ends in (copies of a note, as
+# repeats written out make, keep it; music21's slurs point at the notes before they were copied)
+SLURS_EDITORIAL = "composerSlurs"
+
+# name -> (MusicXML <notations> group, its element): the names are MusicXML's own where it has one
+MUSICXML = {
+    "accent": ("articulations", "accent"),
+    "strong-accent": ("articulations", "strong-accent"),
+    "staccato": ("articulations", "staccato"),
+    "staccatissimo": ("articulations", "staccatissimo"),
+    "tenuto": ("articulations", "tenuto"),
+    "trill": ("ornaments", "trill-mark"),
+    "mordent": ("ornaments", "mordent"),
+    "inverted-mordent": ("ornaments", "inverted-mordent"),
+    "turn": ("ornaments", "turn"),
+    "inverted-turn": ("ornaments", "inverted-turn"),
+    # an Irish roll (ABC's "~"): MusicXML has none; notation prints it as a turn, as fiddlers'
+    # books do (read back, it is a turn)
+    "roll": ("ornaments", "turn"),
+    "up-bow": ("technical", "up-bow"),
+    "down-bow": ("technical", "down-bow"),
+}
+# the order <notations> groups are written in, and the names a MusicXML file's elements read as
+_GROUPS = ("articulations", "ornaments", "technical")
+FROM_MUSICXML = {element: name for name, (_, element) in MUSICXML.items() if name != "roll"}
+
+# name -> how ABC 2.1 writes it (a one-character shorthand where the standard defines one)
+ABC = {
+    "accent": "L", "strong-accent": "!marcato!", "staccato": ".", "staccatissimo": "!wedge!",
+    "tenuto": "!tenuto!", "trill": "T", "mordent": "M", "inverted-mordent": "P",
+    "turn": "!turn!", "inverted-turn": "!invertedturn!", "roll": "~", "up-bow": "u",
+    "down-bow": "v",
+}
+# ABC's one-character decorations (ABC 2.1's defaults) -> the mark they read as
+FROM_ABC_SHORTHAND = {
+    ".": "staccato", "~": "roll", "T": "trill", "M": "mordent", "P": "inverted-mordent",
+    "L": "accent", "u": "up-bow", "v": "down-bow"}
+# ABC's decorations by name (between "!" or, in ABC 2.0, "+") -> the mark they read as
+FROM_ABC = {
+    "staccato": "staccato", "roll": "roll", "trill": "trill", "lowermordent": "mordent",
+    "mordent": "mordent", "uppermordent": "inverted-mordent", "pralltriller": "inverted-mordent",
+    "turn": "turn", "invertedturn": "inverted-turn", "accent": "accent", ">": "accent",
+    "emphasis": "accent", "marcato": "strong-accent", "^": "strong-accent",
+    "tenuto": "tenuto", "wedge": "staccatissimo", "upbow": "up-bow", "downbow": "down-bow",
+}
+
+# music21's class names -> the mark (articulations and expressions: a trill's subclasses, a
+# half- or whole-step mordent, are named by the class they derive from)
+FROM_MUSIC21 = {
+    "Accent": "accent", "StrongAccent": "strong-accent", "Staccato": "staccato",
+    "Staccatissimo": "staccatissimo", "Tenuto": "tenuto", "UpBow": "up-bow",
+    "DownBow": "down-bow", "Trill": "trill", "Mordent": "mordent",
+    "InvertedMordent": "inverted-mordent", "Turn": "turn", "InvertedTurn": "inverted-turn",
+    "Roll": "roll",  # (abc_text's own class: music21 has no roll)
+}
+
+NAMES = frozenset((*MUSICXML, SLUR_START, SLUR_STOP))
+# what the Edit menu offers and the words it uses (a slur is drawn over a selection instead)
+EDITABLE = ("staccato", "accent", "tenuto", "trill")
+LABELS = {
+    "accent": "accent", "strong-accent": "marcato", "staccato": "staccato",
+    "staccatissimo": "staccatissimo", "tenuto": "tenuto", "trill": "trill",
+    "mordent": "mordent", "inverted-mordent": "inverted mordent", "turn": "turn",
+    "inverted-turn": "inverted turn", "roll": "roll", "up-bow": "up-bow",
+    "down-bow": "down-bow", SLUR_START: "slur", SLUR_STOP: "slur",
+}
+
+
+# the sign the piano roll writes in a note for each mark (as notation prints them, near enough)
+GLYPHS = {
+    SLUR_STOP: ")", SLUR_START: "(", "staccato": "\u00b7", "staccatissimo": "\u25be",
+    "accent": ">", "strong-accent": "^", "tenuto": "\u2013", "trill": "tr", "mordent": "\u223f|",
+    "inverted-mordent": "\u223f", "turn": "~", "inverted-turn": "~", "roll": "~",
+    "up-bow": "V", "down-bow": "\u2293",
+}
+
+
+def glyphs(marks: Iterable[str]) -> str:
+    """The piano roll's signs for a note's marks: a slur's end first, its start last."""
+    marks = set(marks)
+    return "".join(g for name, g in GLYPHS.items() if name in marks)
+
+
+def normalized(marks: Iterable[str]) -> tuple[str, ...]:
+    """The known marks among ``marks``, each once, in one order (a note's ``marks``)."""
+    return tuple(sorted(set(marks) & NAMES))
+
+
+def mark_of(x) -> str | None:
+    """The mark a music21 articulation or expression is (None: one the score does not keep)."""
+    return next((FROM_MUSIC21[c.__name__] for c in type(x).__mro__
+                 if c.__name__ in FROM_MUSIC21), None)
+
+
+def of_music21(element) -> set[str]:
+    """The marks of a music21 note or chord: its articulations and ornaments."""
+    found = (mark_of(x) for x in (*getattr(element, "articulations", ()),
+                                  *getattr(element, "expressions", ())))
+    return {name for name in found if name is not None}
+
+
+def musicxml_elements(marks: Iterable[str]) -> str:
+    """The ``<articulations>``, ``<ornaments>`` and ``<technical>`` elements of a note's marks
+    (slurs are written by the caller, which numbers them)."""
+    groups: dict[str, list[str]] = {g: [] for g in _GROUPS}
+    for name in sorted(set(marks)):
+        where = MUSICXML.get(name)
+        if where is not None and f"<{where[1]}/>" not in groups[where[0]]:
+            groups[where[0]].append(f"<{where[1]}/>")
+    return "".join(f"<{g}>{''.join(items)}</{g}>" for g, items in groups.items() if items)
+
+
+def abc_decorations(marks: Iterable[str]) -> str:
+    """ABC's decorations for a note's marks (written before it; slurs are the caller's)."""
+    return "".join(ABC[name] for name in sorted(set(marks)) if name in ABC)
+
+
+def slur_pairs(events: Sequence[tuple[int, Iterable[str]]]) -> list[tuple[int, int]]:
+    """The slurs of one part, as (start tick, stop tick) pairs, from its notes' (start, marks)
+    in time order: each stop closes the latest slur still open (a note that ends one slur and
+    begins another closes first); a stop with none open, or a start never closed, is left out
+    (a slur whose other end was deleted). Notes struck together count once."""
+    by_tick: dict[int, set[str]] = {}
+    for tick, marks in events:
+        found = {m for m in marks if m in (SLUR_START, SLUR_STOP)}
+        if found:
+            by_tick.setdefault(tick, set()).update(found)
+    open_: list[int] = []
+    pairs = []
+    for tick in sorted(by_tick):
+        if SLUR_STOP in by_tick[tick] and open_:
+            pairs.append((open_.pop(), tick))
+        if SLUR_START in by_tick[tick]:
+            open_.append(tick)
+    return sorted(pairs)
+
+
+def numbered(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(start, stop, number) for each slur: the lowest number (1-6, as MusicXML allows) not held
+    by a slur still open when it starts."""
+    out: list[tuple[int, int, int]] = []
+    for start, stop in sorted(pairs):
+        busy = {n for s, e, n in out if s <= start < e}
+        out.append((start, stop, next((n for n in range(1, 7) if n not in busy), 6)))
+    return out

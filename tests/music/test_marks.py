@@ -1,0 +1,146 @@
+"""A note's marks (articulations, ornaments, bowings, slurs): kept by every edit and by the
+files that can hold them, written where they were read, and said where a file cannot."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from composer_gui.music import marks
+from composer_gui.music.edits import with_mark, with_slur
+from composer_gui.music.fidelity import export
+from composer_gui.music.formats import load_score, save_score
+from composer_gui.music.musicxml_writer import musicxml_text
+from composer_gui.music.score import TPQ, Note, Part, Score, TimeSignature, quantize_note
+from composer_gui.music.spelling import spell_score
+
+START, STOP = marks.SLUR_START, marks.SLUR_STOP
+
+
+def every_mark() -> Score:
+    """A line with each mark once, then two slurs that share a note."""
+    names = [m for m in marks.MUSICXML if m != "roll"]
+    notes = [Note(i * TPQ, 60 + i % 12, TPQ, marks=(m,)) for i, m in enumerate(names)]
+    t = len(names) * TPQ
+    notes += [Note(t + i * TPQ, 67, TPQ, marks=m)
+              for i, m in enumerate([(START,), (), (STOP, START), (STOP,)])]
+    return Score(parts=(Part(notes=tuple(notes)),))
+
+
+def test_a_notes_marks_are_known_names_in_one_order_and_not_part_of_equality():
+    n = Note(0, 60, TPQ, marks=("trill", "staccato", "staccato", "sneeze"))
+    assert n.marks == ("staccato", "trill")
+    assert n == Note(0, 60, TPQ)
+    assert replace(n, pitch=62).marks == ("staccato", "trill")  # an edit keeps them
+    assert quantize_note(replace(n, start=7), TPQ // 4).marks == ("staccato", "trill")
+
+
+def test_slurs_pair_each_stop_with_the_latest_start_and_drop_lone_ends():
+    events = [(0, (STOP,)), (1, (START,)), (2, ()), (3, (STOP, START)), (4, (STOP,)),
+              (5, (START,))]
+    assert marks.slur_pairs(events) == [(1, 3), (3, 4)]  # (0: no start; 5: never stopped)
+    nested = [(0, (START,)), (1, (START,)), (2, (STOP,)), (3, (STOP,))]
+    assert marks.slur_pairs(nested) == [(0, 3), (1, 2)]
+    assert marks.numbered([(0, 3), (1, 2), (3, 5)]) == [(0, 3, 1), (1, 2, 2), (3, 5, 1)]
+
+
+@pytest.mark.parametrize("suffix", ["musicxml", "abc", "composer.json"])
+def test_every_mark_comes_back_from_the_files_that_hold_them(tmp_path, suffix):
+    score = every_mark()
+    path = tmp_path / f"marks.{suffix}"
+    notes: list[str] = []
+    save_score(score, path, notes)
+    back = load_score(path, [])
+    want = [(n.start, n.pitch, n.marks) for n in score.notes]
+    got = [(n.start, n.pitch, n.marks) for n in back.notes]
+    if suffix == "abc":  # ABC cannot end a slur on the note the next begins on: the one
+        want[-3:-1] = [(want[-3][0], 67, (STOP,)), (want[-2][0], 67, (START,))]  # before does
+    assert got == want
+    assert export(score, path) == ([] if suffix != "abc" else [
+        "changed the articulations, ornaments or slurs of 1 note"])  # (by pitch and marks)
+
+
+def test_midi_says_it_leaves_the_marks_out_and_a_roll_is_written_as_a_turn(tmp_path):
+    score = Score(parts=(Part((Note(0, 67, TPQ, marks=("roll",)), Note(TPQ, 69, TPQ))),))
+    assert export(score, tmp_path / "x.mid") == [
+        "left out the articulations, ornaments or slurs of 1 note"]
+    notes: list[str] = []
+    save_score(score, tmp_path / "x.musicxml", notes)
+    assert notes == ["1 roll is written as turn (MusicXML has no roll)"]
+    assert load_score(tmp_path / "x.musicxml", []).notes[0].marks == ("turn",)
+    save_score(score, tmp_path / "x.abc", [])
+    assert "~G" in (tmp_path / "x.abc").read_text()
+    assert load_score(tmp_path / "x.abc", []).notes[0].marks == ("roll",)
+
+
+def test_musicxml_numbers_overlapping_slurs_and_leaves_out_one_whose_end_is_gone():
+    line = [Note(i * TPQ, 60 + i, TPQ) for i in range(6)]
+    slurred = [replace(line[0], marks=(START,)), replace(line[1], marks=(START,)), line[2],
+               replace(line[3], marks=(STOP,)), replace(line[4], marks=(STOP,)),
+               replace(line[5], marks=(START,))]  # (the last: its stop deleted)
+    xml = musicxml_text(Score(parts=(Part(tuple(slurred)),)))
+    assert xml.count('<slur type="start" number="1"/>') == 1
+    assert xml.count('<slur type="start" number="2"/>') == 1
+    assert xml.count('<slur type="stop" number="2"/>') == 1  # (the inner one closes first)
+    assert xml.count('<slur type="stop" number="1"/>') == 1
+    assert xml.count("<slur ") == 4
+
+
+def test_a_chords_marks_are_written_once_on_its_first_note():
+    chord = (Note(0, 60, TPQ, marks=("accent",)), Note(0, 64, TPQ, marks=("accent",)))
+    xml = musicxml_text(Score(parts=(Part(chord),)))
+    assert xml.count("<accent/>") == 1
+
+
+def test_a_tied_note_carries_its_marks_on_its_first_piece(tmp_path):
+    note = Note(3 * TPQ, 67, 2 * TPQ, marks=("tenuto",))  # across the bar line
+    xml = musicxml_text(Score(parts=(Part((note,)),)))
+    assert xml.count("<tenuto/>") == 1
+    assert xml.index("<tenuto/>") < xml.index('<tie type="stop"/>')
+    save_score(Score(parts=(Part((note,)),)), tmp_path / "t.musicxml", [])
+    assert load_score(tmp_path / "t.musicxml", []).notes[0].marks == ("tenuto",)
+
+
+def test_bars_repeated_with_other_marks_are_written_out():
+    """Repeat signs say the bars are played again as written: bowed otherwise the second
+    time, they are not the same bars."""
+    strain = [Note(i * TPQ, 60 + i % 5, TPQ) for i in range(16)]
+    ts = (TimeSignature(0, 4, 4),)
+    same = Score(parts=(Part((*strain, *(replace(n, start=n.start + 16 * TPQ)
+                                        for n in strain))),), time_signatures=ts)
+    assert "<repeat " in musicxml_text(same)
+    bowed = [replace(n, start=n.start + 16 * TPQ, marks=("down-bow",)) for n in strain]
+    other = Score(parts=(Part((*strain, *bowed)),), time_signatures=ts)
+    xml = musicxml_text(other)
+    assert "<repeat " not in xml and xml.count("<down-bow/>") == 16
+
+
+def test_the_spelling_step_keeps_the_marks():
+    score = Score(parts=(Part((Note(0, 61, TPQ, marks=("trill",)),)),))
+    assert spell_score(score).notes[0].marks == ("trill",)
+
+
+def test_a_mark_toggles_on_every_selected_note_and_off_where_all_have_it():
+    keys = [(0, Note(0, 60, TPQ, marks=("staccato",))), (0, Note(TPQ, 62, TPQ))]
+    removed, added, on = with_mark(keys, "staccato")
+    assert on and removed == keys[1:] and added[0][1].marks == ("staccato",)
+    both = [(0, replace(n, marks=("staccato",))) for _p, n in keys]
+    removed, added, on = with_mark(both, "staccato")
+    assert not on and [n.marks for _p, n in added] == [(), ()]
+
+
+def test_a_slur_goes_over_each_parts_selection_and_comes_off_again():
+    soprano = [(0, Note(i * TPQ, 72 + i, TPQ)) for i in range(3)]
+    alto = [(1, Note(i * TPQ, 64, TPQ, marks=(STOP,) if i == 1 else ())) for i in range(3)]
+    _removed, added, on = with_slur([*soprano, *alto])
+    assert on
+    got = {(p, n.start): n.marks for p, n in added}
+    assert got[0, 0] == (START,) and got[0, 2 * TPQ] == (STOP,) and (0, TPQ) not in got
+    assert got[1, TPQ] == ()  # (a slur end inside it is cleared: one slur over the passage)
+    slurred = [(p, next((m for q, m in added if q == p and m.start == n.start), n))
+               for p, n in [*soprano, *alto]]
+    _removed, added, on = with_slur(slurred)
+    assert not on and all(not n.marks for _p, n in added)
+    # a chord alone has nothing to slur (the menu says to select two places in time)
+    assert with_slur([(0, Note(0, 60, TPQ)), (0, Note(0, 64, TPQ))]) == ([], [], False)
