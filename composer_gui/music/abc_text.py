@@ -1,6 +1,6 @@
 """ABC text as music21 should read it, and the marks music21 would lose or misread in it.
 
-music21 reads ABC well enough for notes, but three things in real files went wrong:
+music21 reads ABC well enough for notes, but four things in real files went wrong:
 
 * An accidental held for one note (music21 reads a file that names no version as ABC 1.3):
   ``K:G``, "_B2B2" sounded B-flat, B natural (a listening review heard Bb-B flips in an Essen
@@ -8,15 +8,22 @@ music21 reads ABC well enough for notes, but three things in real files went wro
 * ``H``, the fermata, dropped the note it stands before: ``e3d Hg2`` lost its g, leaving the bar
   a quarter short (227 such notes in O'Neill's tunes, 139 in Aird's Airs).
 * ABC 2.0's ``+fermata+`` decorations were read as notes (f, e, a, a).
+* An annotation ``">"`` (words printed beside a note) swallowed the note after it.
 
 So the text is rewritten before music21 sees it, and a fermata (``H``, ``!fermata!``,
 ``+fermata+``) is handed over as a mark music21 does keep (``k``, its "strong accent", which ABC
 itself does not define) and turned back into a fermata after parsing (:func:`parse_abc`).
+
+music21 keeps few of ABC's decorations (staccato, bowings) and runs a slur around a triplet,
+``((3DEF)``, to the tune's end; so the other marks and every slur are read from the text
+(:func:`note_decorations`) and put on music21's notes by their letters
+(:func:`read_decorations`; ``Note.marks``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import re
 from collections import Counter
 
@@ -54,6 +61,7 @@ DECORATION_KINDS = {
 # the mark a fermata is handed to music21 as (it reads "k" as a strong accent on the next note)
 _HANDOVER = "k"
 _FIELD_LINE = re.compile(r"[A-Za-z+]:")
+_ANNOTATION = frozenset("^_<>@")  # the first character of quoted text printed as words
 
 
 def readable_abc(text: str) -> str:
@@ -68,8 +76,10 @@ def readable_abc(text: str) -> str:
 
 
 def _body_line(line: str) -> str:
-    """One line of music, its decorations rewritten; quoted text, inline fields and comments
-    are copied as they are."""
+    """One line of music, its decorations rewritten; an annotation (quoted text that begins
+    with ^ _ < > or @: words to print, which the score does not keep) left out, since music21
+    read the note after ``">"`` as nothing (O'Neill's "The Burnt Old Man" lost a note a
+    bar); chord names, inline fields and comments are copied as they are."""
     out: list[str] = []
     i, n = 0, len(line)
     while i < n:
@@ -80,7 +90,8 @@ def _body_line(line: str) -> str:
         if c == '"':
             end = line.find('"', i + 1)
             end = n - 1 if end < 0 else end
-            out.append(line[i:end + 1])
+            if line[i + 1:i + 2] not in _ANNOTATION or i + 1 >= end:
+                out.append(line[i:end + 1])
             i = end + 1
             continue
         if c == "[" and i + 2 < n and line[i + 1].isalpha() and line[i + 2] == ":":
@@ -141,18 +152,51 @@ def parse_abc(m21, text: str):
     return parsed
 
 
-def note_decorations(text: str) -> list[set[str]]:
-    """The marks (:data:`.marks.FROM_ABC`) written before each note or chord of the tune's
-    body, and its slur ends, in the order music21 reads them (grace notes and rests not
-    counted)."""
+def note_decorations(text: str) -> list[tuple[str, set[str]]]:
+    """Each note or chord of the tune's body, in the order music21 reads them (grace notes and
+    rests not counted): its letter (a chord's first, upper case) and the marks written before
+    it (:data:`.marks.FROM_ABC`) with its slur ends. Of two slurs that share an end, one inside
+    the other ("(D (G2 G2))"), the outer is kept: a note holds one mark of each kind."""
     lines = text.split("\n")
     k = next((i for i, line in enumerate(lines) if line.startswith("K:")), len(lines))
     body = "\n".join(re.sub(r'"[^"]*"', "", line.split("%")[0]) for line in lines[k + 1:]
                      if not _FIELD_LINE.match(line))
-    out: list[set[str]] = []
+    out: list[tuple[str, set[str]]] = []
     pending: set[str] = set()
-    chord: set[str] | None = None
+    chord: tuple[str, set[str]] | None = None
     grace = False
+    starts = 0  # slurs opened before the next note
+    opened: list[int] = []  # the note each open slur begins on
+    closed: tuple[int, int] | None = None  # the last slur closed: (first note, last note)
+    closing = 0  # slurs closed inside a chord (on the chord)
+
+    def struck(letter: str, marks: set[str]) -> None:
+        nonlocal starts, closing
+        out.append((letter, marks))
+        if starts:
+            marks.add(SLUR_START)
+            opened.extend([len(out) - 1] * starts)
+            starts = 0
+        for _ in range(closing):
+            close()
+        closing = 0
+
+    def close() -> None:
+        nonlocal closed
+        if not opened or not out:
+            return
+        first, last = opened.pop(), len(out) - 1
+        if first in opened:  # a slur around it begins on the same note: that one is kept
+            return
+        if first == last:  # a slur on one note: none
+            out[first][1].discard(SLUR_START)
+            return
+        if SLUR_STOP in out[last][1] and closed is not None and closed[1] == last \
+                and closed[0] not in opened:  # the slur inside it ended here too: the outer
+            out[closed[0]][1].discard(SLUR_START)  # one is kept
+        out[last][1].add(SLUR_STOP)
+        closed = (first, last)
+
     i, n = 0, len(body)
     while i < n:
         c = body[i]
@@ -171,36 +215,37 @@ def note_decorations(text: str) -> list[set[str]]:
             if i + 1 < n and body[i].isalpha() and body[i + 1] == ":":  # an inline field
                 i = body.find("]", i) + 1 or n
             elif i < n and body[i] not in "|0123456789":
-                chord, pending = pending, set()
+                chord, pending = ("", pending), set()
         elif c == "]" and chord is not None:
-            out.append(chord | pending)
+            struck(chord[0], chord[1] | pending)
             chord, pending = None, set()
         elif c in FROM_ABC_SHORTHAND:
             pending.add(FROM_ABC_SHORTHAND[c])
         elif c in "ABCDEFGabcdefg":
             if chord is None:
-                out.append(pending)
+                struck(c.upper(), pending)
             else:
-                chord |= pending
+                chord = (chord[0] or c.upper(), chord[1] | pending)
             pending = set()
         elif c in "zxZX":
             pending -= set(FROM_ABC.values())  # (a rest's marks are not kept; a slur goes on)
         elif c == "(" and not body[i:i + 1].isdigit():  # (a digit: a tuplet)
-            pending.add(SLUR_START)
+            starts += 1
         elif c == ")":
             if chord is not None:
-                chord.add(SLUR_STOP)
-            elif out:
-                out[-1].add(SLUR_STOP)
+                closing += 1
+            else:
+                close()
     return out
 
 
 def read_decorations(m21, parsed, text: str) -> bool:
     """Put the marks :func:`note_decorations` finds on music21's notes (as its own
     articulations and ornaments, a roll as :func:`_roll`, slur ends in the editorial entry
-    ``notation`` reads), matched in order; False where the counts differ and nothing was put
-    (the caller then says the decorations were not kept). music21's own slurs are taken out
-    either way: a slur around a triplet, "((3DEF)", ran to the tune's end
+    ``notation`` reads), matched by their letters in order (music21 splits some notes in
+    two: "B3/4" came as two tied notes); False where a marked note finds none and nothing was
+    put (the caller then says the decorations were not kept). music21's own slurs are taken
+    out either way: a slur around a triplet, "((3DEF)", ran to the tune's end
     (``parsed.slurs_dropped`` counts them where nothing was put)."""
     from .marks import FROM_MUSIC21, SLURS_EDITORIAL
 
@@ -212,7 +257,16 @@ def read_decorations(m21, parsed, text: str) -> bool:
             if hasattr(site, "remove"):
                 with contextlib.suppress(Exception):
                     site.remove(sp)
-    matched = len(wanted) == len(notes)
+    steps = "".join(x.pitches[0].step if x.pitches else "?" for x in notes)
+    letters = "".join(letter or "?" for letter, _ in wanted)
+    found: dict[int, int] = {}  # token -> note
+    if steps == letters:
+        found = dict(enumerate(range(len(notes))))
+    else:
+        blocks = difflib.SequenceMatcher(None, letters, steps, autojunk=False)
+        for a, b, size in blocks.get_matching_blocks():
+            found.update((a + j, b + j) for j in range(size))
+    matched = all(t in found for t, (_l, marks) in enumerate(wanted) if marks)
     parsed.slurs_dropped = 0 if matched else len(slurs)
     if not matched:
         return False
@@ -220,7 +274,9 @@ def read_decorations(m21, parsed, text: str) -> bool:
                for cls in (getattr(m21.articulations, cls_name, None)
                            or getattr(m21.expressions, cls_name, None),) if cls is not None}
     classes["roll"] = _roll(m21)
-    for note, marks in zip(notes, wanted, strict=True):
+    for t, note_index in found.items():
+        marks = wanted[t][1]
+        note = notes[note_index]
         ends = marks & {SLUR_START, SLUR_STOP}
         if ends:
             note.editorial[SLURS_EDITORIAL] = ends

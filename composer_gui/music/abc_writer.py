@@ -15,7 +15,6 @@ from fractions import Fraction
 from pathlib import Path
 
 from .atomic import atomic_write
-from .clefs import paired_hands
 from .errors import ScoreFileError
 from .marks import abc_decorations
 from .musicxml_writer import (
@@ -25,7 +24,6 @@ from .musicxml_writer import (
     _beams,
     _Element,
     _spelled,
-    _staves,
     _Writer,
     metronome_ticks,
 )
@@ -74,9 +72,8 @@ class _Abc:
     def __init__(self, writer: _Writer) -> None:
         self.w = writer
         self.score = writer.score
-        hands = paired_hands(self.score.parts)
         # each part's staves and their voices, as the MusicXML export lays them out
-        self.staves = [_staves(part, hands.get(i)) for i, part in enumerate(self.score.parts)]
+        self.staves = writer.layouts
 
     def text(self) -> str:
         score = self.score

@@ -15,7 +15,7 @@ every edit; a slur whose other end was deleted is left out when the part is writ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 SLUR_START = "slur-start"
 SLUR_STOP = "slur-stop"
@@ -136,31 +136,41 @@ def abc_decorations(marks: Iterable[str]) -> str:
     return "".join(ABC[name] for name in sorted(set(marks)) if name in ABC)
 
 
-def slur_pairs(events: Sequence[tuple[int, Iterable[str]]]) -> list[tuple[int, int]]:
-    """The slurs of one part, as (start tick, stop tick) pairs, from its notes' (start, marks)
-    in time order: each stop closes the latest slur still open (a note that ends one slur and
-    begins another closes first); a stop with none open, or a start never closed, is left out
-    (a slur whose other end was deleted). Notes struck together count once."""
-    by_tick: dict[int, set[str]] = {}
-    for tick, marks in events:
-        found = {m for m in marks if m in (SLUR_START, SLUR_STOP)}
-        if found:
-            by_tick.setdefault(tick, set()).update(found)
-    open_: list[int] = []
+def slur_pairs(events: Iterable[tuple[int, Hashable, Iterable[str]]],
+               leftover: list | None = None) -> list[tuple[tuple[int, Hashable],
+                                                           tuple[int, Hashable]]]:
+    """The slurs among ``events``, (tick, what is struck there, its marks), as ((start tick,
+    what), (stop tick, what)) pairs: in time order, each stop closes the latest slur still
+    open (a note that ends one slur and begins another closes first). A stop with none open,
+    or a start never closed, goes to ``leftover`` as an event of its own (to pair among a
+    wider set: a part's voices) or, without it, is left out (a slur whose other end was
+    deleted)."""
+    by_tick: dict[int, list[tuple[Hashable, set[str]]]] = {}
+    for tick, what, marks in events:
+        ends = {m for m in marks if m in (SLUR_START, SLUR_STOP)}
+        if ends:
+            by_tick.setdefault(tick, []).append((what, ends))
+    open_: list[tuple[int, Hashable]] = []
     pairs = []
     for tick in sorted(by_tick):
-        if SLUR_STOP in by_tick[tick] and open_:
-            pairs.append((open_.pop(), tick))
-        if SLUR_START in by_tick[tick]:
-            open_.append(tick)
-    return sorted(pairs)
+        for what, ends in by_tick[tick]:
+            if SLUR_STOP in ends:
+                if open_:
+                    pairs.append((open_.pop(), (tick, what)))
+                elif leftover is not None:
+                    leftover.append((tick, what, (SLUR_STOP,)))
+        open_.extend((tick, what) for what, ends in by_tick[tick] if SLUR_START in ends)
+    if leftover is not None:
+        leftover.extend((tick, what, (SLUR_START,)) for tick, what in open_)
+    return sorted(pairs, key=lambda pair: (pair[0][0], pair[1][0]))
 
 
-def numbered(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """(start, stop, number) for each slur: the lowest number (1-6, as MusicXML allows) not held
-    by a slur still open when it starts."""
-    out: list[tuple[int, int, int]] = []
-    for start, stop in sorted(pairs):
-        busy = {n for s, e, n in out if s <= start < e}
+def numbered(pairs: Sequence[tuple[tuple[int, Hashable], tuple[int, Hashable]]]
+             ) -> list[tuple[tuple[int, Hashable], tuple[int, Hashable], int]]:
+    """(start, stop, number) for each slur of :func:`slur_pairs`: the lowest number (1-6, as
+    MusicXML allows) not held by a slur still open when it starts."""
+    out: list[tuple[tuple[int, Hashable], tuple[int, Hashable], int]] = []
+    for start, stop in sorted(pairs, key=lambda pair: (pair[0][0], pair[1][0])):
+        busy = {n for s, e, n in out if s[0] <= start[0] < e[0]}
         out.append((start, stop, next((n for n in range(1, 7) if n not in busy), 6)))
     return out

@@ -252,13 +252,16 @@ class _Writer:
         self.verse2 = repeats.second_verse(self.score, self.bars, self.repeats)
         self.numbers = {wb.index: n
                         for n, wb in enumerate(self.written, 0 if self.pickup else 1)}
+        # each part's staves and their voices (the ABC export lays them out the same)
+        self.hands = paired_hands(self.score.parts)
+        self.layouts = [_staves(p, self.hands.get(i)) for i, p in enumerate(self.score.parts)]
         self.slurs = self._slurs()
-        self.slurs_done: set[tuple[int, int, str]] = set()  # (part, tick, "stop"/"start")
 
-    def _slurs(self) -> dict[tuple[int, int], tuple[list[int], list[int]]]:
-        """(part index, tick) -> the numbers of the slurs that stop and start there: each
-        part's slurs among the notes written (a bar written once for a repeat, its slurs
-        once), numbered so that no two open at once share one."""
+    def _slurs(self) -> dict[tuple[int, int, int], tuple[list[int], list[int]]]:
+        """(part index, tick, lowest pitch of the chord struck there) -> the numbers of the
+        slurs that stop and start on it: each part's slurs among the notes written (a bar
+        written once for a repeat, its slurs once), paired in each voice, then what is left
+        across the part's voices, and numbered so that no two open at once share one."""
         spans = [self.bars[wb.index] for wb in self.written]
         starts = [a for a, _ in spans]
 
@@ -266,28 +269,26 @@ class _Writer:
             i = bisect.bisect_right(starts, t) - 1
             return i >= 0 and t < spans[i][1]
 
-        out: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
-        for p, part in enumerate(self.score.parts):
-            events = [(n.start, n.marks) for n in part.notes if n.marks and written(n.start)]
-            for a, b, k in _marks.numbered(_marks.slur_pairs(events)):
-                out.setdefault((p, a), ([], []))[1].append(k)
-                out.setdefault((p, b), ([], []))[0].append(k)
+        out: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
+        for p, staves in enumerate(self.layouts):
+            pairs, leftover = [], []
+            for staff in staves:
+                for voice in staff.voices:
+                    events = [(c.start, c.notes[0].pitch, {m for n in c.notes for m in n.marks})
+                              for c in voice if written(c.start)]
+                    pairs += _marks.slur_pairs(events, leftover)
+            pairs += _marks.slur_pairs(leftover)
+            for (a, low_a), (b, low_b), k in _marks.numbered(pairs):
+                out.setdefault((p, a, low_a), ([], []))[1].append(k)
+                out.setdefault((p, b, low_b), ([], []))[0].append(k)
         return out
 
     def slur_ends(self, part_index: int, e: _Element) -> tuple[list[int], list[int]]:
-        """The numbers of the slurs that stop and start on the chord ``e`` struck here: each
-        tick's once, on the first chord there whose notes carry the slur's end."""
-        here = self.slurs.get((part_index, e.start))
-        if here is None or not e.first_piece or e.tie_in or not e.notes:
+        """The numbers of the slurs that stop and start on the chord ``e``, where it is
+        struck."""
+        if not e.first_piece or e.tie_in or not e.notes:
             return [], []
-        out: tuple[list[int], list[int]] = ([], [])
-        for i, (kind, mark) in enumerate((("stop", _marks.SLUR_STOP),
-                                          ("start", _marks.SLUR_START))):
-            key = (part_index, e.start, kind)
-            if here[i] and key not in self.slurs_done and any(mark in n.marks for n in e.notes):
-                self.slurs_done.add(key)
-                out[i].extend(here[i])
-        return out
+        return self.slurs.get((part_index, e.start, min(n.pitch for n in e.notes)), ([], []))
 
     def _slur_tags(self, part_index: int, e: _Element) -> str:
         stops, starts = self.slur_ends(part_index, e)
@@ -336,8 +337,7 @@ class _Writer:
         w(f"<identification>{creator}<encoding><software>Composer</software></encoding>"
           "</identification>\n<part-list>\n")
         channels = assign_channels(score.parts)
-        hands = paired_hands(score.parts)
-        layouts = [_staves(p, hands.get(i)) for i, p in enumerate(score.parts)]
+        hands, layouts = self.hands, self.layouts
         braced = {i for i, hand in hands.items() if hand == 0}  # each pair's first part
         choirs = choir_runs(score.parts)
         for number, (part, channel) in enumerate(zip(score.parts, channels, strict=True), 1):

@@ -37,12 +37,36 @@ def test_a_notes_marks_are_known_names_in_one_order_and_not_part_of_equality():
 
 
 def test_slurs_pair_each_stop_with_the_latest_start_and_drop_lone_ends():
-    events = [(0, (STOP,)), (1, (START,)), (2, ()), (3, (STOP, START)), (4, (STOP,)),
-              (5, (START,))]
-    assert marks.slur_pairs(events) == [(1, 3), (3, 4)]  # (0: no start; 5: never stopped)
-    nested = [(0, (START,)), (1, (START,)), (2, (STOP,)), (3, (STOP,))]
-    assert marks.slur_pairs(nested) == [(0, 3), (1, 2)]
-    assert marks.numbered([(0, 3), (1, 2), (3, 5)]) == [(0, 3, 1), (1, 2, 2), (3, 5, 1)]
+    def ticks(pairs):
+        return [(a[0], b[0]) for a, b in pairs]
+
+    events = [(0, "a", (STOP,)), (1, "b", (START,)), (2, "c", ()), (3, "d", (STOP, START)),
+              (4, "e", (STOP,)), (5, "f", (START,))]
+    assert ticks(marks.slur_pairs(events)) == [(1, 3), (3, 4)]  # (0: no start; 5: no stop)
+    leftover: list = []
+    marks.slur_pairs(events, leftover)
+    assert leftover == [(0, "a", (STOP,)), (5, "f", (START,))]
+    nested = [(0, "a", (START,)), (1, "b", (START,)), (2, "c", (STOP,)), (3, "d", (STOP,))]
+    assert ticks(marks.slur_pairs(nested)) == [(0, 3), (1, 2)]
+    numbered = marks.numbered([((0, "a"), (3, "d")), ((1, "b"), (2, "c")), ((3, "d"), (5, "f"))])
+    assert [k for _a, _b, k in numbered] == [1, 2, 1]
+
+
+def test_two_hands_slurred_at_once_keep_both_slurs(tmp_path):
+    """Slurs are paired voice by voice (a piano's hands, two voices on a staff): slurred at
+    the same ticks, each hand keeps its own (grouped by tick, one had been lost)."""
+    right = [Note(i * TPQ, 72 + i, TPQ, marks=(START,) if i == 0 else (STOP,) if i == 3 else ())
+             for i in range(4)]
+    left = [Note(i * TPQ, 48 - i, TPQ, marks=(START,) if i == 0 else (STOP,) if i == 2 else ())
+            for i in range(4)]
+    score = Score(parts=(Part((*right, *left)),))
+    xml = musicxml_text(score)
+    assert xml.count('type="start"') - xml.count("<tie") - xml.count("<tied") >= 2
+    assert xml.count("<slur ") == 4
+    save_score(score, tmp_path / "hands.musicxml", [])
+    back = load_score(tmp_path / "hands.musicxml", [])
+    assert [(n.pitch, n.marks) for n in back.notes if n.marks] == [
+        (48, (START,)), (72, (START,)), (46, (STOP,)), (75, (STOP,))]
 
 
 @pytest.mark.parametrize("suffix", ["musicxml", "abc", "composer.json"])
