@@ -646,3 +646,15 @@ def test_the_summary_names_the_key_a_generation_wrote_in_beside_its_signature():
     assert summary(three_flats, KeySignature(0, -3)).endswith("4/4, Eb:major")
     plain = Score(parts=(Part((Note(67, 0, 480),), name="S"),), key_signatures=(KeySignature(0),))
     assert summary(plain, KeySignature(0, 1)).endswith("G:major, no sharps or flats")
+
+
+def test_an_abc_annotation_leaves_the_note_after_it(tmp_path):
+    """Quoted text printed beside a note (``">"``, ``"^Slow"``) is not a chord name: music21
+    read the note after ``">"`` as nothing (O'Neill's "The Burnt Old Man" lost a note a bar);
+    a chord name stays a chord name."""
+    path = tmp_path / "burnt.abc"
+    path.write_text('X:1\nT:Burnt\nM:6/8\nL:1/8\nK:D\n(">"DEF) ("^Slow"AFE) | "G"G3 G3 |]\n',
+                    encoding="utf-8")
+    score = read_notation(path, [])
+    assert [n.pitch for n in score.notes] == [62, 64, 66, 69, 66, 64, 67, 67]
+    assert [n.marks for n in score.notes][:3] == [("slur-start",), (), ("slur-stop",)]
