@@ -26,6 +26,7 @@ import contextlib
 import difflib
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
 from .marks import FROM_ABC, FROM_ABC_SHORTHAND, SLUR_START, SLUR_STOP
 
@@ -152,29 +153,44 @@ def parse_abc(m21, text: str):
     return parsed
 
 
-def note_decorations(text: str) -> list[tuple[str, set[str]]]:
+@dataclass
+class Struck:
+    """A note or chord of an ABC tune's body, as :func:`note_decorations` reads it."""
+
+    letter: str  # its letter (a chord's first), upper case
+    marks: set[str]  # the decorations before it (.marks.FROM_ABC) and its slur ends
+    tied: bool = False  # a tie from the note before leads into it (words skip it)
+    bar: int = 0  # the bar it is in (counted by bar lines)
+    words: dict[int, tuple[str, str]] = field(default_factory=dict)  # verse -> (syllabic, text)
+
+
+def note_decorations(text: str) -> list[Struck]:
     """Each note or chord of the tune's body, in the order music21 reads them (grace notes and
-    rests not counted): its letter (a chord's first, upper case) and the marks written before
-    it (:data:`.marks.FROM_ABC`) with its slur ends. Of two slurs that share an end, one inside
-    the other ("(D (G2 G2))"), the outer is kept: a note holds one mark of each kind."""
+    rests not counted), with the marks written before it and its slur ends, and the syllables
+    its ``w:`` lines sing on it (:func:`_words_under`). Of two slurs that share an end, one
+    inside the other ("(D (G2 G2))"), the outer is kept: a note holds one mark of each kind."""
     lines = text.split("\n")
     k = next((i for i, line in enumerate(lines) if line.startswith("K:")), len(lines))
-    body = "\n".join(re.sub(r'"[^"]*"', "", line.split("%")[0]) for line in lines[k + 1:]
-                     if not _FIELD_LINE.match(line))
-    out: list[tuple[str, set[str]]] = []
+    out: list[Struck] = []
     pending: set[str] = set()
-    chord: tuple[str, set[str]] | None = None
+    chord: Struck | None = None
     grace = False
     starts = 0  # slurs opened before the next note
     opened: list[int] = []  # the note each open slur begins on
     closed: tuple[int, int] | None = None  # the last slur closed: (first note, last note)
     closing = 0  # slurs closed inside a chord (on the chord)
+    tie = False  # the note before ends with a tie
+    bar = 0
+    unsung = 0  # the first note no w: line has reached
+    verse = 0  # the w: lines under the music so far
+    going_on: dict[int, bool] = {}  # per verse: its last line ended inside a word ("Hei-")
 
-    def struck(letter: str, marks: set[str]) -> None:
-        nonlocal starts, closing
-        out.append((letter, marks))
+    def struck(note: Struck) -> None:
+        nonlocal starts, closing, tie
+        note.tied, note.bar, tie = tie, bar, False
+        out.append(note)
         if starts:
-            marks.add(SLUR_START)
+            note.marks.add(SLUR_START)
             opened.extend([len(out) - 1] * starts)
             starts = 0
         for _ in range(closing):
@@ -189,54 +205,105 @@ def note_decorations(text: str) -> list[tuple[str, set[str]]]:
         if first in opened:  # a slur around it begins on the same note: that one is kept
             return
         if first == last:  # a slur on one note: none
-            out[first][1].discard(SLUR_START)
+            out[first].marks.discard(SLUR_START)
             return
-        if SLUR_STOP in out[last][1] and closed is not None and closed[1] == last \
+        if SLUR_STOP in out[last].marks and closed is not None and closed[1] == last \
                 and closed[0] not in opened:  # the slur inside it ended here too: the outer
-            out[closed[0]][1].discard(SLUR_START)  # one is kept
-        out[last][1].add(SLUR_STOP)
+            out[closed[0]].marks.discard(SLUR_START)  # one is kept
+        out[last].marks.add(SLUR_STOP)
         closed = (first, last)
 
-    i, n = 0, len(body)
-    while i < n:
-        c = body[i]
-        i += 1
-        if c == "{":
-            grace = True
-        elif c == "}":
-            grace = False
-        elif grace:
+    for line in lines[k + 1:]:
+        if line.startswith("w:"):
+            verse += 1
+            going_on[verse] = _words_under(out[unsung:], line[2:].split("%")[0], verse,
+                                           going_on.get(verse, False))
             continue
-        elif c in "!+" and (end := body.find(c, i)) >= i and "\n" not in body[i:end]:
-            if body[i:end] in FROM_ABC:
-                pending.add(FROM_ABC[body[i:end]])
-            i = end + 1
-        elif c == "[":
-            if i + 1 < n and body[i].isalpha() and body[i + 1] == ":":  # an inline field
-                i = body.find("]", i) + 1 or n
-            elif i < n and body[i] not in "|0123456789":
-                chord, pending = ("", pending), set()
-        elif c == "]" and chord is not None:
-            struck(chord[0], chord[1] | pending)
-            chord, pending = None, set()
-        elif c in FROM_ABC_SHORTHAND:
-            pending.add(FROM_ABC_SHORTHAND[c])
-        elif c in "ABCDEFGabcdefg":
-            if chord is None:
-                struck(c.upper(), pending)
-            else:
-                chord = (chord[0] or c.upper(), chord[1] | pending)
-            pending = set()
-        elif c in "zxZX":
-            pending -= set(FROM_ABC.values())  # (a rest's marks are not kept; a slur goes on)
-        elif c == "(" and not body[i:i + 1].isdigit():  # (a digit: a tuplet)
-            starts += 1
-        elif c == ")":
-            if chord is not None:
-                closing += 1
-            else:
-                close()
+        if _FIELD_LINE.match(line):
+            continue
+        if verse:  # music after words: the next w: lines sing from here
+            unsung, verse = len(out), 0
+        body = re.sub(r'"[^"]*"', "", line.split("%")[0])
+        i, n = 0, len(body)
+        while i < n:
+            c = body[i]
+            i += 1
+            if c == "{":
+                grace = True
+            elif c == "}":
+                grace = False
+            elif grace:
+                continue
+            elif c in "!+" and (end := body.find(c, i)) >= i:
+                if body[i:end] in FROM_ABC:
+                    pending.add(FROM_ABC[body[i:end]])
+                i = end + 1
+            elif c == "[":
+                if i + 1 < n and body[i].isalpha() and body[i + 1] == ":":  # an inline field
+                    i = body.find("]", i) + 1 or n
+                elif i < n and body[i] not in "|0123456789":
+                    chord, pending = Struck("", pending), set()
+            elif c == "]" and chord is not None:
+                chord.marks |= pending
+                struck(chord)
+                chord, pending = None, set()
+            elif c in FROM_ABC_SHORTHAND:
+                pending.add(FROM_ABC_SHORTHAND[c])
+            elif c in "ABCDEFGabcdefg":
+                if chord is None:
+                    struck(Struck(c.upper(), pending))
+                else:
+                    chord.letter = chord.letter or c.upper()
+                    chord.marks |= pending
+                pending = set()
+            elif c in "zxZX":
+                pending -= set(FROM_ABC.values())  # (a rest's marks are not kept; a slur
+                tie = False  # goes on)
+            elif c == "-" and chord is None and out:
+                tie = True
+            elif c == "|":
+                bar += 1
+            elif c == "(" and not body[i:i + 1].isdigit():  # (a digit: a tuplet)
+                starts += 1
+            elif c == ")":
+                if chord is not None:
+                    closing += 1
+                else:
+                    close()
     return out
+
+
+def _words_under(notes: list[Struck], line: str, verse: int, begun: bool = False) -> bool:
+    """Put a ``w:`` line's syllables on ``notes`` (ABC 2.1, 5.1: one a note, tied notes one
+    note; "-" between a word's syllables, "_" holds the syllable before over a note, "*" a
+    note without one, "|" on to the next bar, "~" a space within a syllable, "\\-" a hyphen).
+    ``begun``: the verse's line before ended inside a word; returns whether this one does."""
+    sung = [n for n in notes if not n.tied]
+    at = 0  # the next note to sing on
+
+    def put(text: str, going_on: bool) -> None:
+        nonlocal at, begun
+        if at < len(sung):
+            kind = ("middle" if going_on else "end") if begun else \
+                ("begin" if going_on else "single")
+            sung[at].words[verse] = (kind, text.replace("~", " ").replace("\x00", "-"))
+        at += 1
+        begun = going_on
+
+    text = line.replace("\\-", "\x00")
+    for token in re.findall(r"[^\s\-_*|]+-?|-|_|\*|\|", text):
+        if token == "|":
+            if at and at < len(sung):
+                last = sung[at - 1].bar
+                while at < len(sung) and sung[at].bar == last:
+                    at += 1
+        elif token in ("_", "*"):
+            at += 1  # (a held syllable's note, or a note without one)
+        elif token == "-":
+            at += 1 if begun else 0  # (a note on which the word's syllable is held)
+        else:
+            put(token.rstrip("-"), token.endswith("-"))
+    return begun
 
 
 def read_decorations(m21, parsed, text: str) -> bool:
@@ -258,7 +325,7 @@ def read_decorations(m21, parsed, text: str) -> bool:
                 with contextlib.suppress(Exception):
                     site.remove(sp)
     steps = "".join(x.pitches[0].step if x.pitches else "?" for x in notes)
-    letters = "".join(letter or "?" for letter, _ in wanted)
+    letters = "".join(x.letter or "?" for x in wanted)
     found: dict[int, int] = {}  # token -> note
     if steps == letters:
         found = dict(enumerate(range(len(notes))))
@@ -266,8 +333,9 @@ def read_decorations(m21, parsed, text: str) -> bool:
         blocks = difflib.SequenceMatcher(None, letters, steps, autojunk=False)
         for a, b, size in blocks.get_matching_blocks():
             found.update((a + j, b + j) for j in range(size))
-    matched = all(t in found for t, (_l, marks) in enumerate(wanted) if marks)
+    matched = all(t in found for t, x in enumerate(wanted) if x.marks or x.words)
     parsed.slurs_dropped = 0 if matched else len(slurs)
+    parsed.words_read = matched and any(x.words for x in wanted)
     if not matched:
         return False
     classes = {name: cls for cls_name, name in FROM_MUSIC21.items()
@@ -275,8 +343,11 @@ def read_decorations(m21, parsed, text: str) -> bool:
                            or getattr(m21.expressions, cls_name, None),) if cls is not None}
     classes["roll"] = _roll(m21)
     for t, note_index in found.items():
-        marks = wanted[t][1]
+        marks = wanted[t].marks
         note = notes[note_index]
+        for verse, (syllabic, text) in sorted(wanted[t].words.items()):
+            if text:
+                note.lyrics.append(m21.note.Lyric(text, number=verse, syllabic=syllabic))
         ends = marks & {SLUR_START, SLUR_STOP}
         if ends:
             note.editorial[SLURS_EDITORIAL] = ends

@@ -591,8 +591,8 @@ class _Writer:
                         e.tie_out = s + d < chord.end
                         e.first_piece = s == chord.start
                     out.append(e)
-        for u0 in triplets:
-            inside = [e for e in out if u0 <= e.start < u0 + UNIT and e.triplet]
+        for u0, length in triplets.items():
+            inside = [e for e in out if u0 <= e.start < u0 + length and e.triplet]
             if inside:
                 inside[0].tuplet += ("start",)
                 inside[-1].tuplet += ("stop",)
@@ -608,16 +608,32 @@ class _Writer:
     def _beat(self, m0: int) -> int:
         return self.score.time_signature_at(m0).beat_ticks
 
-    def _triplet_units(self, part_index: int, pieces, m0: int) -> set[int]:
-        """Units of this bar that this voice must write as triplets: some edge inside them lies
-        off the plain grid."""
+    def _triplet_units(self, part_index: int, pieces, m0: int) -> dict[int, int]:
+        """Units of this bar that this voice must write as triplets, start -> length: a
+        quarter where some edge inside it lies off the plain grid; or only the half of it
+        (an eighth: sixteenth triplets) whose edges do, where the other half's lie on the
+        plain grid and no note crosses the middle (an eighth and a sixteenth triplet had been
+        written as a dotted triplet eighth and three triplet sixteenths under one 3)."""
         units = set()
-        for start, end, _ in pieces:
-            for t in (start, end):
-                rel = t - m0
-                if rel % 30 and self.view.unit_is_triplet(part_index, t):
-                    units.add(m0 + rel // UNIT * UNIT)
-        return units
+        edges = sorted({t for start, end, _ in pieces for t in (start, end)})
+        for t in edges:
+            rel = t - m0
+            if rel % 30 and self.view.unit_is_triplet(part_index, t):
+                units.add(m0 + rel // UNIT * UNIT)
+        out = {}
+        half = UNIT // 2
+        for u in units:
+            inner = [t for t in edges if u < t < u + UNIT]
+            crossed = any(start < u + half < end for start, end, _ in pieces)
+            for h, other in ((u, u + half), (u + half, u)):
+                if not crossed and all((t - m0) % 30 == 0 for t in inner
+                                       if other <= t <= other + half) \
+                        and all((t - h) % (half // 3) == 0 for t in inner if h <= t <= h + half):
+                    out[h] = half
+                    break
+            else:
+                out[u] = UNIT
+        return out
 
     def _accidentals(self, drum: bool, elements: list[_Element], m0: int,
                      before: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
@@ -842,13 +858,13 @@ def _notations(e: _Element, first: bool, *, fermata: bool = False, marks: str = 
     return f"<notations>{''.join(parts)}</notations>" if parts else ""
 
 
-def _cut(start: int, end: int, m0: int, triplets: set[int]):
-    """Cut [start, end) at the edges of the triplet units it touches: (a, b, is_triplet)."""
+def _cut(start: int, end: int, m0: int, triplets: dict[int, int]):
+    """Cut [start, end) at the edges of the triplet units it touches (start -> length):
+    (a, b, is_triplet)."""
     edges = sorted({start, end, *(u for u in triplets if start < u < end),
-                    *(u + UNIT for u in triplets if start < u + UNIT < end)})
+                    *(u + n for u, n in triplets.items() if start < u + n < end)})
     for a, b in itertools.pairwise(edges):
-        u = m0 + (a - m0) // UNIT * UNIT
-        yield a, b, u in triplets
+        yield a, b, any(u <= a < u + n for u, n in triplets.items())
 
 
 def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool, bar: int = 0,

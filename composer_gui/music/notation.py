@@ -115,7 +115,8 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
     if words:
         warnings.append(f"the words after the first verse (on {words} note"
                         f"{'s' if words > 1 else ''}) are not kept: the score holds one verse")
-    elif tune is not None and re.search(r"(?m)^[wW]:[ \t]*\S", tune[0]):  # music21 skips them
+    elif tune is not None and not getattr(parsed, "words_read", False) and \
+            re.search(r"(?m)^[wW]:[ \t]*\S", tune[0]):  # (abc_text could not place them)
         warnings.append("the words (w: lines) are not kept: the score holds the notes only")
     marks = _markings(m21, parsed, tune[0] if tune is not None else "",
                       getattr(parsed, "decorations_read", False))

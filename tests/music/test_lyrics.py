@@ -138,3 +138,24 @@ def test_the_score_view_engraves_words_typed_since(tmp_path):
     engraver = Engraver()
     assert "<lyric" not in engraver.musicxml(plain)
     assert engraver.musicxml(sung).count("<lyric") == 4
+
+
+def test_abc_export_read_back_gives_the_words_again(tmp_path):
+    """The app's own ABC (``w:`` lines, a word going on over a line's end, a second verse
+    under a repeat written once) read back sings the same syllables on the same notes."""
+    from composer_gui.music.abc_writer import write_abc
+
+    chorale = read_notation(music21.corpus.getWork("bach/bwv10.7"))
+    write_abc(chorale, tmp_path / "c.abc")
+    back = read_notation(tmp_path / "c.abc")
+    assert [(n.start, n.pitch, n.lyric) for n in back.notes if n.lyric] == \
+        [(n.start, n.pitch, n.lyric) for n in chorale.notes if n.lyric]
+
+    def strain(first: int, words: list[str]) -> list[Note]:
+        return [Note(first + i * 2 * TPQ, 52 + i, 2 * TPQ, lyric=words[i % len(words)])
+                for i in range(16)]
+
+    twice = Score(parts=(Part(tuple(strain(0, ["la"]) + strain(32 * TPQ, ["lo"]))),))
+    write_abc(twice, tmp_path / "t.abc")
+    assert "|:" in (tmp_path / "t.abc").read_text()
+    assert [n.lyric for n in read_notation(tmp_path / "t.abc").notes] == ["la"] * 16 + ["lo"] * 16

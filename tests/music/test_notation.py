@@ -178,8 +178,19 @@ def test_words_that_are_not_kept_are_named(tmp_path):
     assert [n.lyric for n in score.notes] == ["Lo", "rem", "ip", "sum", "do"]
     assert warnings == ["the words after the first verse (on 2 notes) are not kept: the score "
                         "holds one verse"]
-    abc = tmp_path / "song.abc"  # music21 does not read ABC's w: lines at all
-    abc.write_text("X:1\nT:Song\nM:4/4\nL:1/4\nK:C\nC D E F|G4|]\nw:Lo-rem ip-sum do\n",
+    # ABC's w: lines (music21 skips them; abc_text reads them): the first verse kept, a tie
+    # one note, "_" a held syllable, "|" on to the next bar, "\-" a hyphen in a word
+    abc = tmp_path / "song.abc"
+    abc.write_text("X:1\nT:Song\nM:4/4\nL:1/4\nK:C\nC D E F|G2 A2-|A2 B2|c4|]\n"
+                   "w:Lo-rem ip-sum do _ | a\\-b\nw:la la\n", encoding="utf-8")
+    warnings.clear()
+    score = read_notation(abc, warnings)
+    assert [n.lyric for n in score.notes] == ["Lo-", "-rem", "ip-", "-sum", "do", None, "a-b",
+                                              None]
+    assert warnings == ["the words after the first verse (on 2 notes) are not kept: the score "
+                        "holds one verse"]
+    # W: lines (words printed after the tune, under no notes) are named as not kept
+    abc.write_text("X:1\nT:Song\nM:4/4\nL:1/4\nK:C\nC D E F|G4|]\nW:Lo-rem ip-sum do\n",
                    encoding="utf-8")
     warnings.clear()
     assert read_notation(abc, warnings).note_count == 5

@@ -299,6 +299,24 @@ def test_triplets_stay_triplets_where_the_music_has_them():
     assert '<tuplet type="start" bracket="yes"/>' in musicxml_text(Score(parts=(Part(rest),)))
 
 
+def test_sixteenth_triplets_after_an_eighth_are_a_triplet_of_that_eighth(tmp_path):
+    """An eighth and three sixteenth triplets: the eighth plain, the 3 over the sixteenths
+    alone (the whole beat had been one triplet: a dotted triplet eighth under the 3)."""
+    notes = (Note(0, 60, 240), Note(240, 62, 80), Note(320, 64, 80), Note(400, 65, 80),
+             Note(480, 67, 480), Note(960, 69, 960), Note(1920, 71, 80), Note(2000, 72, 80),
+             Note(2080, 74, 80), Note(2160, 76, 240), Note(2400, 77, 480))
+    xml = musicxml_text(Score(parts=(Part(notes),)))
+    written = re.findall(r"<type>(\w+)</type>(<dot/>)?(<time-modification>)?", xml)
+    assert written[:4] == [("eighth", "", ""), *[("16th", "", "<time-modification>")] * 3]
+    assert written[6:10] == [*[("16th", "", "<time-modification>")] * 3, ("eighth", "", "")]
+    assert xml.count('<tuplet type="start"') == 2
+    three = (Note(0, 60, 160), Note(160, 62, 160), Note(320, 64, 160))  # a beat's triplet
+    assert musicxml_text(Score(parts=(Part(three),))).count("<time-modification>") == 3
+    write_musicxml(Score(parts=(Part(notes),)), tmp_path / "t.musicxml")
+    assert [(n.start, n.duration) for n in read_notation(tmp_path / "t.musicxml").notes] == \
+        [(n.start, n.duration) for n in notes]
+
+
 # ----- reading our own files -------------------------------------------------------------------
 def test_same_pitch_overlaps_and_low_drums_read_back_note_for_note(tmp_path):
     voices = Part((Note(0, 60, 1920), Note(480, 60, 480), Note(960, 60, 1440),
