@@ -1,6 +1,6 @@
 """ABC text as music21 should read it, and the marks music21 would lose or misread in it.
 
-music21 reads ABC well enough for notes, but four things in real files went wrong:
+music21 reads ABC well enough for notes, but five things in real files went wrong:
 
 * An accidental held for one note (music21 reads a file that names no version as ABC 1.3):
   ``K:G``, "_B2B2" sounded B-flat, B natural (a listening review heard Bb-B flips in an Essen
@@ -9,6 +9,7 @@ music21 reads ABC well enough for notes, but four things in real files went wron
   a quarter short (227 such notes in O'Neill's tunes, 139 in Aird's Airs).
 * ABC 2.0's ``+fermata+`` decorations were read as notes (f, e, a, a).
 * An annotation ``">"`` (words printed beside a note) swallowed the note after it.
+* A roll or trill before a fermata, ``~Hc``, was read as a note of its own (a C).
 
 So the text is rewritten before music21 sees it, and a fermata (``H``, ``!fermata!``,
 ``+fermata+``) is handed over as a mark music21 does keep (``k``, its "strong accent", which ABC
@@ -63,6 +64,7 @@ DECORATION_KINDS = {
 _HANDOVER = "k"
 _FIELD_LINE = re.compile(r"[A-Za-z+]:")
 _ANNOTATION = frozenset("^_<>@")  # the first character of quoted text printed as words
+_READ_HERE = frozenset("~TMLP")  # ABC's decorations music21 skips or misreads
 
 
 def readable_abc(text: str) -> str:
@@ -110,9 +112,10 @@ def _body_line(line: str) -> str:
                 continue
         if c == "H":
             out.append(_HANDOVER)
-        elif c == _HANDOVER or c == "M":
-            pass  # k: no ABC meaning, and it would become a fermata; M: ABC's lower mordent,
-            # which music21 reads as a tenuto (read by note_decorations instead)
+        elif c == _HANDOVER or c in _READ_HERE:
+            pass  # k: no ABC meaning, and it would become a fermata; the decorations
+            # note_decorations reads: music21 reads M (the lower mordent) as a tenuto, and "~"
+            # or "T" before a fermata ("~Hc") as a note, a C that is not in the tune
         else:
             out.append(c)
         i += 1
@@ -314,7 +317,7 @@ def read_decorations(m21, parsed, text: str) -> bool:
     put (the caller then says the decorations were not kept). music21's own slurs are taken
     out either way: a slur around a triplet, "((3DEF)", ran to the tune's end
     (``parsed.slurs_dropped`` counts them where nothing was put)."""
-    from .marks import FROM_MUSIC21, SLURS_EDITORIAL
+    from .marks import DYNAMICS, EDITORIAL, FROM_MUSIC21
 
     wanted = note_decorations(text)
     notes = [x for x in parsed.recurse().notes if not x.duration.isGrace]
@@ -348,9 +351,9 @@ def read_decorations(m21, parsed, text: str) -> bool:
         for verse, (syllabic, text) in sorted(wanted[t].words.items()):
             if text:
                 note.lyrics.append(m21.note.Lyric(text, number=verse, syllabic=syllabic))
-        ends = marks & {SLUR_START, SLUR_STOP}
+        ends = marks & {SLUR_START, SLUR_STOP, *DYNAMICS}  # (read by notation from here)
         if ends:
-            note.editorial[SLURS_EDITORIAL] = ends
+            note.editorial[EDITORIAL] = ends
         for name in marks - ends:
             made = classes[name]()
             where = note.articulations if isinstance(made, m21.articulations.Articulation) \

@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from composer_gui.music.marks import SLUR_START, SLUR_STOP
+from composer_gui.music.marks import DYNAMICS, SLUR_START, SLUR_STOP, dynamic
 from composer_gui.music.score import Note, Part, Score
 
 NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
@@ -450,6 +450,34 @@ def with_slur(keys: Iterable[NoteKey]) -> tuple[list[NoteKey], list[NoteKey], bo
                 removed.append((p, n))
                 added.append((p, replace(n, marks=tuple(marks))))
     return removed, added, on
+
+
+def with_dynamic(parts: Sequence[Part], keys: Iterable[NoteKey], level: str | None
+                 ) -> tuple[list[NoteKey], list[NoteKey]]:
+    """(removed, added): in each part of ``keys``, the dynamic ``level`` (``"p"``, ``"f"``:
+    :data:`.marks.DYNAMICS`) written at the selection's first onset (on its highest note) and
+    the part's notes from there to its next dynamic played at that level; ``None`` takes the
+    dynamic there away (the notes keep their loudness)."""
+    first: dict[int, Note] = {}
+    for p, n in keys:
+        if p not in first or (n.start, -n.pitch) < (first[p].start, -first[p].pitch):
+            first[p] = n
+    removed: list[NoteKey] = []
+    added: list[NoteKey] = []
+    for p, top in first.items():
+        later = [n.start for n in parts[p].notes if n.start > top.start and dynamic(n.marks)]
+        until = min(later, default=None)
+        for n in parts[p].notes:
+            marks = set(n.marks) - set(DYNAMICS) if n.start == top.start else set(n.marks)
+            velocity = n.velocity
+            if n == top and level is not None:
+                marks.add(level)
+            if level is not None and n.start >= top.start and (until is None or n.start < until):
+                velocity = DYNAMICS[level]
+            if tuple(sorted(marks)) != n.marks or velocity != n.velocity:
+                removed.append((p, n))
+                added.append((p, replace(n, marks=tuple(marks), velocity=velocity)))
+    return removed, added
 
 
 def toggle_fermata(score: Score, tick: int) -> Score:

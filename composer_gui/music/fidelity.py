@@ -50,7 +50,8 @@ def losses(original: Score, copy: Score) -> list[str]:
     lost = sum((marked - Counter((n.pitch, n.marks) for n in after if n.marks)).values())
     if lost:
         out.append(f"{'left out' if not any(n.marks for n in after) else 'changed'} the "
-                   f"articulations, ornaments or slurs of {_plural(lost, 'note')}")
+                   f"marks (slurs, articulations, ornaments, dynamics) of "
+                   f"{_plural(lost, 'note')}")
     for name, old, new in (("tempo mark", original.tempos, copy.tempos),
                            ("time signature", original.time_signatures, copy.time_signatures),
                            ("key signature", original.key_signatures, copy.key_signatures)):

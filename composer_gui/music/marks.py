@@ -19,9 +19,14 @@ from collections.abc import Hashable, Iterable, Sequence
 
 SLUR_START = "slur-start"
 SLUR_STOP = "slur-stop"
-# the music21 editorial entry the readers put a note's slur ends in (copies of a note, as
-# repeats written out make, keep it; music21's slurs point at the notes before they were copied)
-SLURS_EDITORIAL = "composerSlurs"
+# the music21 editorial entry the readers put a note's slur ends and dynamic in (copies of a
+# note, as repeats written out make, keep it; music21's slurs point at the notes before they
+# were copied, and its dynamics at no note)
+EDITORIAL = "composerMarks"
+
+# a dynamic written at a note: the velocity it sets from there on in its part (as MuseScore 3
+# plays them; mf is the velocity of a note nobody gave one, score.DEFAULT_VELOCITY)
+DYNAMICS = {"ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 126}
 
 # name -> (MusicXML <notations> group, its element): the names are MusicXML's own where it has one
 MUSICXML = {
@@ -50,7 +55,7 @@ ABC = {
     "accent": "L", "strong-accent": "!marcato!", "staccato": ".", "staccatissimo": "!wedge!",
     "tenuto": "!tenuto!", "trill": "T", "mordent": "M", "inverted-mordent": "P",
     "turn": "!turn!", "inverted-turn": "!invertedturn!", "roll": "~", "up-bow": "u",
-    "down-bow": "v",
+    "down-bow": "v", **{d: f"!{d}!" for d in DYNAMICS},
 }
 # ABC's one-character decorations (ABC 2.1's defaults) -> the mark they read as
 FROM_ABC_SHORTHAND = {
@@ -63,6 +68,7 @@ FROM_ABC = {
     "turn": "turn", "invertedturn": "inverted-turn", "accent": "accent", ">": "accent",
     "emphasis": "accent", "marcato": "strong-accent", "^": "strong-accent",
     "tenuto": "tenuto", "wedge": "staccatissimo", "upbow": "up-bow", "downbow": "down-bow",
+    **{d: d for d in DYNAMICS},
 }
 
 # music21's class names -> the mark (articulations and expressions: a trill's subclasses, a
@@ -75,7 +81,7 @@ FROM_MUSIC21 = {
     "Roll": "roll",  # (abc_text's own class: music21 has no roll)
 }
 
-NAMES = frozenset((*MUSICXML, SLUR_START, SLUR_STOP))
+NAMES = frozenset((*MUSICXML, SLUR_START, SLUR_STOP, *DYNAMICS))
 # what the Edit menu offers and the words it uses (a slur is drawn over a selection instead)
 EDITABLE = ("staccato", "accent", "tenuto", "trill")
 LABELS = {
@@ -83,7 +89,7 @@ LABELS = {
     "staccatissimo": "staccatissimo", "tenuto": "tenuto", "trill": "trill",
     "mordent": "mordent", "inverted-mordent": "inverted mordent", "turn": "turn",
     "inverted-turn": "inverted turn", "roll": "roll", "up-bow": "up-bow",
-    "down-bow": "down-bow", SLUR_START: "slur", SLUR_STOP: "slur",
+    "down-bow": "down-bow", SLUR_START: "slur", SLUR_STOP: "slur", **{d: d for d in DYNAMICS},
 }
 
 
@@ -92,7 +98,7 @@ GLYPHS = {
     SLUR_STOP: ")", SLUR_START: "(", "staccato": "\u00b7", "staccatissimo": "\u25be",
     "accent": ">", "strong-accent": "^", "tenuto": "\u2013", "trill": "tr", "mordent": "\u223f|",
     "inverted-mordent": "\u223f", "turn": "~", "inverted-turn": "~", "roll": "~",
-    "up-bow": "V", "down-bow": "\u2293",
+    "up-bow": "V", "down-bow": "\u2293", **{d: d for d in DYNAMICS},
 }
 
 
@@ -103,8 +109,16 @@ def glyphs(marks: Iterable[str]) -> str:
 
 
 def normalized(marks: Iterable[str]) -> tuple[str, ...]:
-    """The known marks among ``marks``, each once, in one order (a note's ``marks``)."""
-    return tuple(sorted(set(marks) & NAMES))
+    """The known marks among ``marks``, each once, in one order (a note's ``marks``); of two
+    dynamics, the louder."""
+    known = set(marks) & NAMES
+    levels = sorted(known & set(DYNAMICS), key=DYNAMICS.__getitem__)
+    return tuple(sorted(known - set(levels[:-1])))
+
+
+def dynamic(marks: Iterable[str]) -> str | None:
+    """The dynamic among a note's marks (None: none)."""
+    return next((m for m in marks if m in DYNAMICS), None)
 
 
 def mark_of(x) -> str | None:

@@ -687,6 +687,11 @@ class _Writer:
         struck = e.first_piece and not e.tie_in
         slurs = self._slur_tags(part_index, e) if struck else ""
         marks = _marks.musicxml_elements(m for n in e.notes for m in n.marks) if struck else ""
+        level = _marks.dynamic(m for n in e.notes for m in n.marks) if struck else None
+        if level is not None:  # (a direction where the chord is struck, below its staff)
+            w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
+              f"</direction-type><voice>{voice}</voice>{tail_staff}"
+              f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/></direction>\n')
         again = next((self.verse2[k] for n in e.notes
                       if (k := (part_index, n.start, n.pitch)) in self.verse2), None) \
             if e.first_piece and not e.tie_in and self.verse2 else None

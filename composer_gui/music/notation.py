@@ -9,6 +9,7 @@ at start-up.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import re
@@ -25,7 +26,7 @@ from .abc_text import decoration_counts, parse_abc
 from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
 from .errors import ScoreFileError, one_line
-from .marks import SLUR_START, SLUR_STOP, SLURS_EDITORIAL, mark_of, of_music21
+from .marks import DYNAMICS, EDITORIAL, SLUR_START, SLUR_STOP, dynamic, mark_of, of_music21
 from .musicxml_writer import musicxml_text
 from .prescan import abc_blocks, musicxml_documents
 from .score import (
@@ -120,7 +121,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         warnings.append("the words (w: lines) are not kept: the score holds the notes only")
     marks = _markings(m21, parsed, tune[0] if tune is not None else "",
                       getattr(parsed, "decorations_read", False))
-    _mark_slurs(m21, parsed)  # (before the repeats are written out: copies keep the marks)
+    _mark_notes(m21, parsed)  # (before the repeats are written out: copies keep the marks)
     if marks:
         warnings.append(f"the {marks} are not kept: the score holds the notes only")
     written = _bar_count(parsed)  # (the words and marks above counted as written, once)
@@ -137,7 +138,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         try:
             programs, unnamed = _score_parts(path) if fmt == "musicxml" else ({}, frozenset())
             score = score_from_music21(parsed, title=path.stem, warnings=warnings,
-                                       programs=programs, unnamed=unnamed, slurs_marked=True)
+                                       programs=programs, unnamed=unnamed, marks_put=True)
         except Exception as exc:
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
@@ -415,7 +416,8 @@ def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
             elif isinstance(sp, m21.dynamics.DynamicWedge):
                 counts["dynamics"] += 1
         counts["slurs"] += getattr(parsed, "slurs_dropped", 0)  # (an ABC tune's: abc_text)
-        counts["dynamics"] += len(list(parsed.recurse().getElementsByClass(m21.dynamics.Dynamic)))
+        counts["dynamics"] += sum(1 for d in parsed.recurse().getElementsByClass(
+            m21.dynamics.Dynamic) if d.value not in DYNAMICS)  # (the others are kept)
         for n in parsed.recurse().notes:
             counts["grace notes"] += n.duration.isGrace  # no time of their own: _part_notes
             for x in n.articulations:
@@ -539,15 +541,17 @@ def _pickup_ticks(part) -> int:
 def score_from_music21(stream, title: str = "", warnings: list[str] | None = None,
                        programs: dict[str, int] | None = None,
                        unnamed: frozenset[str] = frozenset(),
-                       slurs_marked: bool = False) -> Score:
+                       marks_put: bool = False) -> Score:
     """Convert a music21 Score (or Part/Stream) to a Score; tied notes become one note.
     ``programs``: the file's own MIDI program by part id, over music21's instrument guess;
     ``unnamed``: the ids of parts the file leaves unnamed, over music21's name from the program;
-    ``slurs_marked``: :func:`_mark_slurs` was called (before the repeats were written out)."""
+    ``marks_put``: :func:`_mark_notes` was called (before the repeats were written out). A
+    note after a dynamic (``p``, ``f``) plays at its level (:data:`.marks.DYNAMICS`) where the
+    file gives it no velocity of its own, in every staff of the part."""
     m21 = _m21()
     warnings = warnings if warnings is not None else []
-    if not slurs_marked:
-        _mark_slurs(m21, stream)
+    if not marks_put:
+        _mark_notes(m21, stream)
     parts_in = _parts(stream)
     shift = _pickup_ticks(parts_in[0])
 
@@ -561,7 +565,9 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     fermatas: dict[int, int] = {}  # onset -> end of the notes under a fermata
     for i, group in enumerate(_staff_groups(parts_in)):
         p = group[0]
-        staves = [_part_notes(m21, staff, shift, out_of_range, fermatas) for staff in group]
+        levels = _levels(m21, group, shift)
+        staves = [_part_notes(m21, staff, shift, out_of_range, fermatas, levels)
+                  for staff in group]
         notes = [n for staff in staves for n in staff]
         _check_bars(m21, group, p.partName or f"Part {i + 1}", warnings)
         instrument = p.getInstrument(returnDefault=False)
@@ -766,7 +772,8 @@ def _check_bars(m21, group, name: str, warnings: list[str]) -> None:
 
 
 def _part_notes(m21, part, shift: int, out_of_range: list[int],
-                fermatas: dict[int, int] | None = None) -> list[Note]:
+                fermatas: dict[int, int] | None = None,
+                levels: list[tuple[int, int]] | None = None) -> list[Note]:
     """A part's notes with tied notes joined into one.
 
     Ties are matched by pitch, note by note, across chords: a tie continues a held note of the
@@ -783,10 +790,11 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
             continue
         if fermatas is not None and any(type(x).__name__ == "Fermata" for x in el.expressions):
             fermatas[start] = max(fermatas.get(start, 0), start + dur)
-        velocity = el.volume.velocity if el.volume.velocity is not None else DEFAULT_VELOCITY
+        velocity = el.volume.velocity if el.volume.velocity is not None else next(
+            (v for t, v in reversed(levels or ()) if t <= start), DEFAULT_VELOCITY)
         velocity = max(1, min(127, round(velocity)))
         lyric = _lyric(el)  # (a chord's words go with its first note)
-        marks = of_music21(el) | el.editorial.get(SLURS_EDITORIAL, set())
+        marks = of_music21(el) | el.editorial.get(EDITORIAL, set())
         for midi, tie, spelling in _members(m21, el):
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1
@@ -819,9 +827,10 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
     return [Note(*n) for n in done]
 
 
-def _mark_slurs(m21, stream) -> None:
-    """Mark the slur ends on the stream's notes and chords: ``slur-start`` on the first a
-    slur covers, ``slur-stop`` on its last (``Note.marks``)."""
+def _mark_notes(m21, stream) -> None:
+    """Mark the slur ends and dynamics on the stream's notes and chords (``Note.marks``):
+    ``slur-start`` on the first a slur covers, ``slur-stop`` on its last; a dynamic on the
+    first note or chord struck at or after it in its staff."""
     try:
         slurs = list(stream.recurse().getElementsByClass(m21.spanner.Slur))
     except Exception:  # a stream music21 cannot walk: no slurs
@@ -830,7 +839,35 @@ def _mark_slurs(m21, stream) -> None:
         first, last = sp.getFirst(), sp.getLast()
         if first is not None and last is not None and first is not last:
             for el, mark in ((first, SLUR_START), (last, SLUR_STOP)):
-                el.editorial[SLURS_EDITORIAL] = el.editorial.get(SLURS_EDITORIAL, set()) | {mark}
+                el.editorial[EDITORIAL] = el.editorial.get(EDITORIAL, set()) | {mark}
+    for part in _parts(stream):
+        found = [(d.getOffsetInHierarchy(part), d.value)
+                 for d in part.recurse().getElementsByClass(m21.dynamics.Dynamic)
+                 if d.value in DYNAMICS]
+        if not found:
+            continue
+        struck = sorted(((offset, el) for offset, _v, el in _voiced_notes(m21, part)
+                         if not el.duration.isGrace), key=lambda x: x[0])
+        offsets = [o for o, _ in struck]
+        for offset, value in found:
+            i = bisect.bisect_left(offsets, offset - 1e-6)
+            if i < len(struck):
+                el = struck[i][1]
+                marks = el.editorial.get(EDITORIAL, set())
+                if dynamic(marks) is None:
+                    el.editorial[EDITORIAL] = marks | {value}
+
+
+def _levels(m21, staves, shift: int) -> list[tuple[int, int]]:
+    """(tick, velocity) where the notes of a part's ``staves`` are marked with a dynamic, in
+    time order."""
+    out = []
+    for staff in staves:
+        for offset, _v, el in _voiced_notes(m21, staff):
+            level = dynamic(el.editorial.get(EDITORIAL, ()))
+            if level is not None and not el.duration.isGrace:
+                out.append((_ticks(offset) + shift, DYNAMICS[level]))
+    return sorted(out)
 
 
 def _lyric(el) -> str | None:

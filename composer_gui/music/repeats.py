@@ -164,11 +164,14 @@ def _bar_keys(score: Score, bars: Sequence[tuple[int, int]]) -> list[tuple]:
         b = bisect.bisect_right(starts, t) - 1
         if b >= 0:
             fermatas[b].append(t - bars[b][0])
+    # a meter or key written at the bar (restated or not: it is written there, and a bar
+    # written once would lose it)
+    marked = {e.tick for e in (*score.time_signatures, *score.key_signatures) if e.tick > 0}
     keys = []
     for b, (m0, m1) in enumerate(bars):
         ts, key = score.time_signature_at(m0), score.key_at(m0)
         keys.append((m1 - m0, ts.numerator, ts.denominator, key, tuple(sorted(per_bar[b])),
-                     tuple(fermatas[b])))
+                     tuple(fermatas[b]), m0 in marked))
     return keys
 
 
@@ -189,8 +192,8 @@ def _longest_at(i: int, keys: list, clean: list[bool], bars: Sequence[tuple[int,
                 marks: list[int]) -> Repeat | None:
     n = len(bars)
     for length in range(min(MAX_BARS, (n - i) // 2), MIN_BARS - 1, -1):
-        if keys[i] != keys[i + length]:
-            continue
+        if keys[i] != keys[i + length] or not any(keys[b][4] for b in range(i, i + length)):
+            continue  # (bars without a note are not a section played twice)
         same = 0
         while same < length and keys[i + same] == keys[i + length + same]:
             same += 1

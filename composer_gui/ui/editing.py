@@ -16,6 +16,7 @@ from composer_gui.music.edits import (
     NoteKey,
     phrase_end_tick,
     sung_notes,
+    with_dynamic,
     with_mark,
     with_slur,
     with_words,
@@ -182,6 +183,20 @@ class EditController(QObject):
             new = dict(zip(removed, added, strict=True))
             self.doc.push(undo.EditNotes(self.doc, keys, [new.get(k, k) for k in keys], what))
         self.status.emit(what if removed else f"The {label} was already so", 4000)
+
+    def set_dynamic(self, level: str | None) -> None:
+        """A dynamic at the selection's first note in each part selected, the notes from there
+        to the part's next dynamic played at its level (None: the dynamic there taken away)."""
+        keys = self.doc.selected_notes()
+        if not keys:
+            self.status.emit("Select the note to put the dynamic on", 6000)
+            return
+        removed, added = with_dynamic(self.doc.score.parts, keys, level)
+        what = f"Dynamic {level}" if level else "No dynamic"
+        if removed:
+            self.doc.push(undo.EditNotes(self.doc, removed, added, what))
+        self.status.emit(f"{what} at bar {self.doc.score.position(keys[0][1].start)[0]}"
+                         if removed else "The dynamic was already so", 4000)
 
     def toggle_phrase_end(self) -> None:
         """A fermata at the end of the selection (its last onset), or none where it has one."""

@@ -61,6 +61,7 @@ from .transport import Transport
 TOOLS = (("select", "Select", "V"), ("draw", "Draw", "B"), ("erase", "Erase", "E"))
 # the keys of Edit > Marks' staccato, accent, tenuto and trill (marks.EDITABLE): MuseScore's
 MARK_KEYS = ("Shift+S", "Shift+V", "Shift+N", None)
+MENU_DYNAMICS = ("pp", "p", "mp", "mf", "f", "ff")  # Edit > Dynamics
 
 
 class MainWindow(QMainWindow):
@@ -201,6 +202,11 @@ class MainWindow(QMainWindow):
             *(A(mark, f"{LABELS[mark].capitalize()}", partial(e.toggle_mark, mark), key,
                 f"Put a {LABELS[mark]} on each selected note, or take it off them all")
               for mark, key in zip(EDITABLE, MARK_KEYS, strict=True)),
+            *(A(f"dynamic_{level}", level, partial(e.set_dynamic, level), None,
+                f"Mark the selection's first note {level} and play the part at that level "
+                "up to its next dynamic") for level in MENU_DYNAMICS),
+            A("dynamic_none", "No Dynamic", partial(e.set_dynamic, None), None,
+              "Take away the dynamic at the selection's first note"),
             A("phrase_end", "Mark P&hrase End", e.toggle_phrase_end, "F",
               "Put a fermata on the end of the selection, or take it away (F): the models end "
               "their phrases where the sketch's end in the bar, and Harmonize closes each with "
@@ -282,6 +288,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("phrase_end", "words"))
         m.addMenu("&Marks").addActions(a("slur", *EDITABLE))
+        m.addMenu("D&ynamics").addActions(a(*(f"dynamic_{d}" for d in MENU_DYNAMICS),
+                                            "dynamic_none"))
         m = bar.addMenu("&View")
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
@@ -553,7 +561,8 @@ class MainWindow(QMainWindow):
         self.selection_label.setText(f"{n} of {plural(total, 'note')} selected" if n
                                      else plural(total, "note"))
         for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end", "words",
-                                "slur", *EDITABLE):
+                                "slur", *EDITABLE, *(f"dynamic_{d}" for d in MENU_DYNAMICS),
+                                "dynamic_none"):
             act.setEnabled(bool(n))
         self._update_regenerate()
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from composer_gui.music import marks
-from composer_gui.music.edits import with_mark, with_slur
+from composer_gui.music.edits import with_dynamic, with_mark, with_slur
 from composer_gui.music.fidelity import export
 from composer_gui.music.formats import load_score, save_score
 from composer_gui.music.musicxml_writer import musicxml_text
@@ -82,13 +82,14 @@ def test_every_mark_comes_back_from_the_files_that_hold_them(tmp_path, suffix):
         want[-3:-1] = [(want[-3][0], 67, (STOP,)), (want[-2][0], 67, (START,))]  # before does
     assert got == want
     assert export(score, path) == ([] if suffix != "abc" else [
-        "changed the articulations, ornaments or slurs of 1 note"])  # (by pitch and marks)
+        # (counted by pitch and marks)
+        "changed the marks (slurs, articulations, ornaments, dynamics) of 1 note"])
 
 
 def test_midi_says_it_leaves_the_marks_out_and_a_roll_is_written_as_a_turn(tmp_path):
     score = Score(parts=(Part((Note(0, 67, TPQ, marks=("roll",)), Note(TPQ, 69, TPQ))),))
     assert export(score, tmp_path / "x.mid") == [
-        "left out the articulations, ornaments or slurs of 1 note"]
+        "left out the marks (slurs, articulations, ornaments, dynamics) of 1 note"]
     notes: list[str] = []
     save_score(score, tmp_path / "x.musicxml", notes)
     assert notes == ["1 roll is written as turn (MusicXML has no roll)"]
@@ -168,3 +169,36 @@ def test_a_slur_goes_over_each_parts_selection_and_comes_off_again():
     assert not on and all(not n.marks for _p, n in added)
     # a chord alone has nothing to slur (the menu says to select two places in time)
     assert with_slur([(0, Note(0, 60, TPQ)), (0, Note(0, 64, TPQ))]) == ([], [], False)
+
+
+def test_dynamics_are_written_where_they_stand_and_set_the_loudness_read_back(tmp_path):
+    """A dynamic is a mark on the note it stands at; read back, the notes from it on play at
+    its level (p 49, f 96), in MusicXML (a direction) and ABC (``!p!``) alike; MIDI keeps the
+    loudness and says it leaves the marks out."""
+    notes = (Note(0, 60, TPQ, marks=("p",)), Note(TPQ, 62, TPQ),
+             Note(2 * TPQ, 64, TPQ, marks=("f", "staccato")), Note(3 * TPQ, 65, TPQ))
+    score = Score(parts=(Part(notes),))
+    xml = musicxml_text(score)
+    assert xml.count("<dynamics><p/></dynamics>") == 1 and xml.count("<dynamics><f/>") == 1
+    assert xml.index("<dynamics><f/>") < xml.index("<step>E</step>")  # (before its note)
+    for suffix in ("musicxml", "abc", "composer.json"):
+        save_score(score, tmp_path / f"d.{suffix}", [])
+        back = load_score(tmp_path / f"d.{suffix}", [])
+        assert [n.marks for n in back.notes] == [n.marks for n in notes]
+        if suffix != "composer.json":
+            assert [n.velocity for n in back.notes] == [49, 49, 96, 96]
+    assert Note(0, 60, TPQ, marks=("p", "ff", "mf")).marks == ("ff",)  # (the louder kept)
+
+
+def test_a_dynamic_from_the_menu_marks_the_first_note_and_sets_the_part_up_to_the_next():
+    part = Part(tuple(Note(i * TPQ, 60 + i, TPQ) for i in range(6)))
+    marked = part.with_notes([*part.notes[:4], replace(part.notes[4], marks=("pp",)),
+                              part.notes[5]])
+    keys = [(0, marked.notes[1]), (0, marked.notes[2])]
+    removed, added = with_dynamic([marked], keys, "f")
+    new = {n.start: n for _p, n in added}
+    assert new[TPQ].marks == ("f",) and new[TPQ].velocity == 96
+    assert new[3 * TPQ].velocity == 96 and 4 * TPQ not in new  # (up to the next dynamic)
+    assert 0 not in new and len(removed) == 3
+    _removed, added = with_dynamic([marked], [(0, marked.notes[4])], None)
+    assert [(n.marks, n.velocity) for _p, n in added] == [((), 80)]  # (the loudness stays)

@@ -407,9 +407,9 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
 
 
 def test_marks_the_score_cannot_hold_are_named(tmp_path):
-    """Grace notes, dynamics and the marks :mod:`marks` does not know are dropped with one
+    """Grace notes, hairpins and the marks :mod:`marks` does not know are dropped with one
     warning that counts them, from ABC (where music21 skips most decorations) and MusicXML
-    alike; slurs, articulations and ornaments are kept (``Note.marks``)."""
+    alike; slurs, articulations, ornaments and dynamics are kept (``Note.marks``)."""
     path = tmp_path / "marks.abc"
     path.write_text("X:1\nT:Marks\nM:4/4\nL:1/8\nK:G\n"
                     "!p!(GA Bc) {c}d2 .B.A | ~G2 !f!AB !trill!c2 !>!d2 | !fermata!G4 \"^T\"TG4 "
@@ -418,11 +418,13 @@ def test_marks_the_score_cannot_hold_are_named(tmp_path):
     warnings: list[str] = []
     score = read_notation(path, warnings)
     assert score.note_count == 17 and score.fermatas  # the fermata is kept, so not named
-    assert warnings == ["the grace notes (1), ornaments (1), articulations (1) and dynamics (2) "
-                        "are not kept: the score holds the notes only"]
+    assert warnings == ["the grace notes (1), ornaments (1) and articulations (1) are not kept: "
+                        "the score holds the notes only"]
     assert [n.marks for n in score.notes if n.marks] == [
-        ("slur-start",), ("slur-stop",), ("staccato",), ("staccato",), ("roll",), ("trill",),
-        ("accent",), ("trill",)]
+        ("p", "slur-start"), ("slur-stop",), ("staccato",), ("staccato",), ("roll",), ("f",),
+        ("trill",), ("accent",), ("trill",)]
+    # the dynamics set the notes' loudness from where they stand (p 49, f 96)
+    assert [n.velocity for n in score.notes][:10] == [49] * 8 + [96] * 2
     tune = music21.stream.Part()
     for name in ("C4", "D4", "E4", "F4"):
         tune.append(music21.note.Note(name))
@@ -435,9 +437,8 @@ def test_marks_the_score_cannot_hold_are_named(tmp_path):
     tune.write("musicxml", fp=str(out))
     warnings.clear()
     read = read_notation(out, warnings)
-    assert warnings == ["the articulations (1) and dynamics (1) are not kept: the score holds "
-                        "the notes only"]
-    assert [n.marks for n in read.notes] == [("slur-start",), ("slur-stop",), ("trill",), ()]
+    assert warnings == ["the articulations (1) are not kept: the score holds the notes only"]
+    assert [n.marks for n in read.notes] == [("mf", "slur-start"), ("slur-stop",), ("trill",), ()]
     plain = tmp_path / "plain.abc"
     plain.write_text("X:1\nT:Plain\nM:4/4\nL:1/4\nK:C\nC D E F|G4|]\n", encoding="utf-8")
     warnings.clear()
@@ -669,3 +670,14 @@ def test_an_abc_annotation_leaves_the_note_after_it(tmp_path):
     score = read_notation(path, [])
     assert [n.pitch for n in score.notes] == [62, 64, 66, 69, 66, 64, 67, 67]
     assert [n.marks for n in score.notes][:3] == [("slur-start",), (), ("slur-stop",)]
+
+
+def test_a_roll_before_a_fermata_is_no_note_of_its_own(tmp_path):
+    """``~Hc`` (a roll and a fermata on one note): music21 had read "~" and the fermata's
+    stand-in as a note, a C not in the tune."""
+    path = tmp_path / "roll.abc"
+    path.write_text("X:1\nT:Roll\nM:3/4\nL:1/4\nK:G\nG A ~Hc | TB2 d |]\n", encoding="utf-8")
+    score = read_notation(path, [])
+    assert [n.pitch for n in score.notes] == [67, 69, 72, 71, 74]
+    assert [n.marks for n in score.notes] == [(), (), ("roll",), ("trill",), ()]
+    assert score.fermatas == (2 * TPQ,)

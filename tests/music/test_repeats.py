@@ -129,3 +129,22 @@ def test_the_playhead_follows_the_bars_written_once():
     # 7 bars in common played again from bar 8; the first ending (bar 7) not
     assert engraving.repeat_folds(musicxml_text(score)) == ((8 * BAR, 15 * BAR, -8 * BAR),)
     assert engraving.repeat_folds(musicxml_text(score, fold_repeats=False)) == ()
+
+
+def test_empty_bars_and_a_restated_meter_are_not_folded():
+    """Bars without a note are no section played twice (a hypothesis case: eight empty bars
+    had been folded, and the meter restated in the second time's first bar lost)."""
+    from composer_gui.music.musicxml_writer import musicxml_text
+    from composer_gui.music.score import TPQ, Note, Part, Score, TimeSignature
+
+    empty = Score(parts=(Part((Note(16 * 2 * TPQ, 36, 120),)),),
+                  time_signatures=(TimeSignature(0, 2, 4), TimeSignature(2 * TPQ, 2, 4)))
+    xml = musicxml_text(empty)
+    assert "<repeat " not in xml and xml.count("<time>") == 2
+    tune = [Note(i * TPQ, 60 + i % 4, TPQ) for i in range(16)]
+    again = [Note(n.start + 16 * TPQ, n.pitch, TPQ) for n in tune]
+    restated = Score(parts=(Part((*tune, *again)),),
+                     time_signatures=(TimeSignature(0, 4, 4), TimeSignature(16 * TPQ, 4, 4)))
+    assert "<repeat " not in musicxml_text(restated)
+    plain = Score(parts=(Part((*tune, *again)),), time_signatures=(TimeSignature(0, 4, 4),))
+    assert "<repeat " in musicxml_text(plain)

@@ -450,3 +450,20 @@ def test_marks_from_the_edit_menu_and_their_keys_each_one_undo_step(window, qtbo
         window.doc.undo_stack.undo()
     assert [n.marks for n in notes(window)] == [(), (), ()]
     assert window.roll.index.sung.tolist() == []
+
+
+def test_a_dynamic_from_the_edit_menu_is_one_undo_step(window, qtbot):
+    """Edit > Dynamics > p: the selection's first note marked p, the notes from there played
+    at p (the velocity lane shows it), the roll writes "p" in the note; undo takes it back."""
+    load(window, *(Note(i * TPQ, 60 + i, TPQ) for i in range(4)))
+    window.roll.canvas.setFocus()
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_A, CTRL)
+    window.act["dynamic_p"].trigger()
+    assert [(n.marks, n.velocity) for n in notes(window)] == [(("p",), 49)] + [((), 49)] * 3
+    assert window.doc.undo_stack.undoText() == "Dynamic p"
+    assert window.roll.index.sung.tolist() == [0]
+    window.act["dynamic_none"].trigger()
+    assert [(n.marks, n.velocity) for n in notes(window)] == [((), 49)] * 4
+    window.doc.undo_stack.undo()
+    window.doc.undo_stack.undo()
+    assert [(n.marks, n.velocity) for n in notes(window)] == [((), 80)] * 4
