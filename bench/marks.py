@@ -96,7 +96,7 @@ def run(label: str, items, workdir: Path) -> str:
                                                             xml)),
                             "ornaments": len(re.findall(r"<(?:trill-mark|mordent|"
                                                         r"inverted-mordent|turn)\b", xml)),
-                            "dynamics": len(re.findall(r"<dynamics>\s*<(?:p|pp|ppp|mp|mf|f|ff|"
+                            "dynamics": len(re.findall(r"<dynamics[^>]*>\s*<(?:p|pp|ppp|mp|mf|f|ff|"
                                                        r"fff)/>", xml))})
             decorated += 1
             matched += 1
