@@ -464,7 +464,9 @@ def _score_parts(path: Path) -> tuple[dict[str, int], frozenset[str]]:
     with program 0 reads as its Alto, program 53), so the file's own number is taken from here.
     And it names an unnamed part (an empty ``<part-name>`` and ``<instrument-name>``, or the
     part id as its instrument's name, as this app wrote them until now) after its program
-    ("Piano"): a melody came back from its own export labelled so."""
+    ("Piano"): a melody came back from its own export labelled so. A part name the file hides
+    (``print-object="no"``, without an abbreviation to print) is no name either: Finale's Dolet
+    writes "MusicXML Part" so, and the app had printed it before each part of a song."""
     data = _musicxml_bytes(path)
     programs: dict[str, int] = {}
     unnamed = set()
@@ -478,7 +480,9 @@ def _score_parts(path: Path) -> tuple[dict[str, int], frozenset[str]]:
             programs[key] = int(found.group(1)) - 1
         texts = [t.strip() for t in re.findall(rb"<(?:part|instrument)-name(?:\s[^>]*)?>([^<]*)<",
                                                body)]
-        if all(not t or t == pid for t in texts):
+        hidden = re.search(rb'<part-name\s[^>]*print-object="no"', body) is not None and \
+            re.search(rb"<part-abbreviation(?![^>]*print-object=\"no\")", body) is None
+        if hidden or all(not t or t == pid for t in texts):
             unnamed.add(key)
     return programs, frozenset(unnamed)
 

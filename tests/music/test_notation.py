@@ -681,3 +681,22 @@ def test_a_roll_before_a_fermata_is_no_note_of_its_own(tmp_path):
     assert [n.pitch for n in score.notes] == [67, 69, 72, 71, 74]
     assert [n.marks for n in score.notes] == [(), (), ("roll",), ("trill",), ()]
     assert score.fermatas == (2 * TPQ,)
+
+
+def test_a_part_name_the_file_hides_is_no_name(tmp_path):
+    """Finale's Dolet writes ``<part-name print-object="no">MusicXML Part</part-name>``: the
+    app had shown and printed "MusicXML Part" before each part of a Schumann song."""
+    xml = write_and_read_text(tmp_path, Score(parts=(Part((Note(0, 72, TPQ),), name="Voice"),
+                                                     Part((Note(0, 48, TPQ),), name="Piano"))))
+    hidden = xml.replace("<part-name>Voice</part-name>",
+                         '<part-name print-object="no">MusicXML Part</part-name>') \
+        .replace("<part-abbreviation>V.</part-abbreviation>", "", 1)
+    path = tmp_path / "hidden.musicxml"
+    path.write_text(hidden, encoding="utf-8")
+    assert [(p.name, p.abbreviation) for p in read_notation(path).parts] == [
+        ("", ""), ("Piano", "Pno.")]
+
+
+def write_and_read_text(folder: Path, score: Score) -> str:
+    write_musicxml(score, folder / "named.musicxml")
+    return (folder / "named.musicxml").read_text(encoding="utf-8")
