@@ -52,7 +52,8 @@ from composer_gui.ml import keyfinding  # noqa: E402
 from composer_gui.ml.corpora import cache_dir, music21_corpus_root  # noqa: E402
 from composer_gui.music.score import TPQ, KeySignature, Note  # noqa: E402
 
-CACHE_VERSION = 5  # 5: ABC meters read from each tune's first bar (notation._marks)
+CACHE_VERSION = 6  # 5: ABC meters read from each tune's first bar (notation._marks); 6: ABC
+# annotations no longer swallow a note, "~H" is no note (abc_text, session 63)
 NAMES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 MODE_OF = {"": "major", "maj": "major", "ion": "major", "mix": "major", "lyd": "major",
            "m": "minor", "min": "minor", "aeo": "minor", "dor": "minor", "phr": "minor"}

@@ -1,6 +1,6 @@
-"""Marks (articulations, ornaments, bowings, slurs, dynamics) read from real files and through
-the app's exports: how many each file marks, how many the score keeps, and whether MusicXML
-and ABC written by the app give the same marks back.
+"""Marks (articulations, ornaments, bowings, slurs, dynamics, grace notes) read from real files
+and through the app's exports: how many each file marks, how many the score keeps, and whether
+MusicXML and ABC written by the app give the same marks back.
 
     python bench/marks.py                 # O'Neill's and Ryan's tunes (music21's corpus)
     python bench/marks.py --tunes 300     # how many tunes of each book
@@ -56,7 +56,8 @@ def tunes(book: str, limit: int) -> list[tuple[Path, int]]:
 def marks_of(score, turn_for_roll: bool = False) -> list[tuple]:
     def fix(ms):
         return tuple(sorted("turn" if turn_for_roll and m == "roll" else m for m in ms))
-    return [(n.pitch, fix(n.marks)) for n in score.notes]  # (a triplet's notes move a tick)
+    # (by order, not tick: a triplet's notes move a tick)
+    return [(n.pitch, fix(n.marks) + tuple(f"grace {g}" for g in n.graces)) for n in score.notes]
 
 
 def run(label: str, items, workdir: Path) -> str:
@@ -81,6 +82,8 @@ def run(label: str, items, workdir: Path) -> str:
             counts = decoration_counts(text)
             counts["slurs"] = len(re.findall(r"\((?!\d)", re.sub(r'"[^"]*"', "", body)))
             counts["staccato and bowings"] = len(re.findall(r"[.uv](?=[\^=_]*[A-Ga-g\[])", body))
+            counts["grace notes"] = sum(len(re.findall(r"[A-Ga-g]", g))
+                                        for g in re.findall(r"\{([^}]*)\}", body))
             in_text.update(counts)
             if sum(counts.values()):
                 decorated += 1
@@ -97,10 +100,12 @@ def run(label: str, items, workdir: Path) -> str:
                             "ornaments": len(re.findall(r"<(?:trill-mark|mordent|"
                                                         r"inverted-mordent|turn)\b", xml)),
                             "dynamics": len(re.findall(r"<dynamics[^>]*>\s*<(?:p|pp|ppp|mp|mf|f|ff|"
-                                                       r"fff)/>", xml))})
+                                                       r"fff)/>", xml)),
+                            "grace notes": xml.count("<grace")})
             decorated += 1
             matched += 1
         here = Counter(m for n in score.notes for m in n.marks)
+        here["grace notes"] += sum(len(n.graces) for n in score.notes)
         kept.update(here)
         for suffix in ("musicxml", "abc"):
             out = workdir / f"copy.{suffix}"

@@ -3,8 +3,8 @@
 What notation writes is decided once, in :mod:`.musicxml_writer`: the same quantized, spelled
 view, bars, pickup, repeat signs and endings (``repeats``), the same notes cut at bar lines with
 their ties, triplets, accidentals (as the bar before left them), beams (a beamed group is
-written without spaces), fermatas (``H``), slurs and the notes' marks (``.``, ``T``, ``~``...:
-:data:`.marks.ABC`). Each staff voice of each part is an ABC voice
+written without spaces), fermatas (``H``), slurs, the notes' marks (``.``, ``T``, ``~``...:
+:data:`.marks.ABC`) and grace notes (``{g}``). Each staff voice of each part is an ABC voice
 (``V:``; one line of melody is a plain tune); the words sung are ``w:`` lines under their bars.
 Reading the file back gives the same notes (tests). No Qt.
 """
@@ -54,7 +54,13 @@ def abc_text(score: Score, warnings: list[str] | None = None) -> str:
         if drums:
             warnings.append(f"the drum parts ({drums} notes) are not written: ABC has no "
                             "drum kit (MIDI and MusicXML export keep them)")
-    return _Abc(writer).text()
+    abc = _Abc(writer)
+    text = abc.text()
+    if warnings is not None and abc.graces_left:
+        warnings.append(f"{abc.graces_left} grace note{'s' if abc.graces_left > 1 else ''} "
+                        "outside the key left out (ABC would hold the accidental over the "
+                        "bar's later notes; MusicXML keeps them)")
+    return text
 
 
 def write_abc(score: Score, path: str | Path, warnings: list[str] | None = None) -> None:
@@ -74,6 +80,7 @@ class _Abc:
         self.score = writer.score
         # each part's staves and their voices, as the MusicXML export lays them out
         self.staves = writer.layouts
+        self.graces_left = 0  # grace notes outside the key, not written
 
     def text(self) -> str:
         score = self.score
@@ -164,6 +171,15 @@ class _Abc:
                 line, words, again = "", [], []
         return lines
 
+    def _graces(self, e: _Element) -> str:
+        """``{ag}``: the grace notes before ``e``; one the key does not give is left out
+        (and counted): ABC would hold its accidental to the bar's end, over the notes after
+        it."""
+        graces = self.w.graces(e)
+        kept = [g for g in graces if g.accidental is None]
+        self.graces_left += len(graces) - len(kept)
+        return "{" + "".join(_letter(g.step, g.octave) for g in kept) + "}" if kept else ""
+
     def _bar(self, elements: list[_Element], beams: dict[int, str], words: list[str],
              again: list[str], part_index: int) -> str:
         """One bar of one voice; the syllables sung on its notes go to ``words`` (and those of
@@ -191,6 +207,8 @@ class _Abc:
                 out = _closed_before(out, len(stops))  # the one before ends it)
                 stops = []
             out += "(" * len(starts)
+            if struck:
+                out += self._graces(e)
             if self.w._fermata(e):
                 out += "H"
             if struck:

@@ -46,6 +46,11 @@ def losses(original: Score, copy: Score) -> list[str]:
     loudness = sum((full - full_after).values()) - moved
     if loudness > 0 and len(after) == len(before):
         out.append(f"changed the velocity of {_plural(loudness, 'note')}")
+    graced = Counter((n.pitch, n.graces) for n in before if n.graces)
+    left = sum((graced - Counter((n.pitch, n.graces) for n in after if n.graces)).values())
+    if left:
+        out.append(f"{'left out' if not any(n.graces for n in after) else 'changed'} the "
+                   f"grace notes of {_plural(left, 'note')}")
     marked = Counter((n.pitch, n.marks) for n in before if n.marks)
     lost = sum((marked - Counter((n.pitch, n.marks) for n in after if n.marks)).values())
     if lost:

@@ -92,6 +92,19 @@ class _Element:
     cautionary: list[bool] = field(default_factory=list)  # a courtesy sign (after the bar line)
 
 
+@dataclass
+class _Grace:
+    """A grace note as notation writes it."""
+
+    step: str
+    alter: int
+    octave: int
+    type: str
+    slash: bool
+    beam: str
+    accidental: str | None  # (shown where the key does not give it)
+
+
 def musicxml_text(score: Score, warnings: list[str] | None = None, *,
                   fold_repeats: bool = True) -> str:
     """The score as MusicXML text; what notation had to change is appended to ``warnings``.
@@ -692,6 +705,16 @@ class _Writer:
             w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
               f"</direction-type><voice>{voice}</voice>{tail_staff}"
               f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/></direction>\n')
+        if struck and not part.is_drum:
+            for grace in self.graces(e):
+                slash = ' slash="yes"' if grace.slash else ""
+                alter = f"<alter>{grace.alter}</alter>" if grace.alter else ""
+                sign = f"<accidental>{grace.accidental}</accidental>" if grace.accidental else ""
+                beam_tag = f'<beam number="1">{grace.beam}</beam>' if grace.beam else ""
+                w(f"<note><grace{slash}/><pitch><step>{grace.step}</step>{alter}"
+                  f"<octave>{grace.octave}</octave></pitch><voice>{voice}</voice>"
+                  f"<type>{grace.type}</type>{sign}<stem>up</stem>{tail_staff}{beam_tag}"
+                  "</note>\n")
         again = next((self.verse2[k] for n in e.notes
                       if (k := (part_index, n.start, n.pitch)) in self.verse2), None) \
             if e.first_piece and not e.tie_in and self.verse2 else None
@@ -724,6 +747,25 @@ class _Writer:
               f"{_notations(e, i == 0, fermata=self._fermata(e), marks=marks, slurs=slurs)}"
               f"{_lyric_element(sung) if sung and i == 0 else ''}"
               f"{_lyric_element(again, 2) if again and i == 0 else ''}</note>\n")
+
+    def graces(self, e: _Element) -> list[_Grace]:
+        """The grace notes written before the chord ``e`` (its highest note's), spelled in the
+        key: one alone an eighth with a slash (an acciaccatura), more beamed sixteenths."""
+        top = max(e.notes or (), key=lambda n: n.pitch, default=None)
+        if top is None or not top.graces:
+            return []
+        key = self.score.key_at(e.start)
+        alters = _key_alters(key)
+        pitches = [top.pitch + g for g in top.graces if 0 <= top.pitch + g <= 127]
+        out = []
+        for i, p in enumerate(pitches):
+            step, alter, octave = _spelled(Note(0, p, 0, spelling=key_spelling(p % 12, key)))
+            beam = "" if len(pitches) == 1 else \
+                "begin" if i == 0 else "end" if i == len(pitches) - 1 else "continue"
+            out.append(_Grace(step, alter, octave, "eighth" if len(pitches) == 1 else "16th",
+                              len(pitches) == 1, beam,
+                              _ACCIDENTAL_NAMES[alter] if alter != alters[step] else None))
+        return out
 
     def _fermata(self, e: _Element) -> bool:
         """A fermata goes on the chord struck at its tick, and on a note tied into that tick

@@ -402,12 +402,13 @@ def _more_verses(parsed) -> int:
 
 
 def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
-    """What the file marks beside its notes that the score model cannot hold, in words ("grace
-    notes (3), ornaments (2) and dynamics (1)"), or "": a listening review found an air's
-    trills and slurs gone without a word. Slurs and the articulations and ornaments of
-    :mod:`.marks` are kept (``Note.marks``); an ABC tune's decorations are counted from its
-    text, but for those :func:`.abc_text.read_decorations` put on its notes."""
-    counts = {"grace notes": 0, "slurs": 0, "ornaments": 0, "articulations": 0, "dynamics": 0,
+    """What the file marks beside its notes that the score model cannot hold, in words
+    ("ornaments (2) and dynamics (1)"), or "": a listening review found an air's trills and
+    slurs gone without a word. Slurs, dynamics and the articulations and ornaments of
+    :mod:`.marks` are kept (``Note.marks``), and grace notes (``Note.graces``); an ABC tune's
+    decorations are counted from its text, but for those :func:`.abc_text.read_decorations`
+    put on its notes."""
+    counts = {"slurs": 0, "ornaments": 0, "articulations": 0, "dynamics": 0,
               "D.C. and segno marks": 0}
     try:
         for sp in parsed.recurse().getElementsByClass(m21.spanner.Spanner):
@@ -419,8 +420,7 @@ def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
         counts["dynamics"] += sum(1 for d in parsed.recurse().getElementsByClass(
             m21.dynamics.Dynamic) if d.value not in DYNAMICS)  # (the others are kept)
         for n in parsed.recurse().notes:
-            counts["grace notes"] += n.duration.isGrace  # no time of their own: _part_notes
-            for x in n.articulations:
+            for x in n.articulations:  # (a grace note's marks are not kept; it is)
                 counts["articulations"] += n.duration.isGrace or mark_of(x) is None
             for x in n.expressions:
                 if isinstance(x, m21.expressions.Ornament):
@@ -783,14 +783,18 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
     Ties are matched by pitch, note by note, across chords: a tie continues a held note of the
     same pitch that ends exactly where the tied note starts, the one in the same voice first, so
     that two voices holding one pitch at once stay two notes. A chord's marks go on each of its
-    notes; a tied note carries the marks of all its pieces.
+    notes; a tied note carries the marks of all its pieces. Grace notes go with the next note
+    struck in their voice (its highest, where a chord: ``Note.graces``).
     """
     done: list[tuple] = []
-    # pitch -> [start, end, velocity, spelling, voice, lyric, marks] held on
+    # pitch -> [start, end, velocity, spelling, voice, lyric, marks, graces] held on
     held: dict[int, list[list]] = {}
+    graces: dict[object, list[int]] = {}  # voice -> the grace notes waiting for their note
     for offset, voice, el in _voiced_notes(m21, part):
         start, dur = _ticks(offset) + shift, _ticks(el.quarterLength)
-        if dur <= 0:  # grace notes have no time of their own
+        if dur <= 0:  # grace notes have no time of their own: they go with the next note
+            if el.duration.isGrace:  # (a grace chord: its highest note)
+                graces.setdefault(voice, []).append(max(m for m, _t, _s in _members(m21, el)))
             continue
         if fermatas is not None and any(type(x).__name__ == "Fermata" for x in el.expressions):
             fermatas[start] = max(fermatas.get(start, 0), start + dur)
@@ -799,7 +803,10 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
         velocity = max(1, min(127, round(velocity)))
         lyric = _lyric(el)  # (a chord's words go with its first note)
         marks = of_music21(el) | el.editorial.get(EDITORIAL, set())
+        cut = graces.pop(voice, [])
+        top = max((m for m, _t, _s in _members(m21, el)), default=None)
         for midi, tie, spelling in _members(m21, el):
+            before = tuple(g - midi for g in cut) if midi == top else ()
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1
                 continue
@@ -815,18 +822,18 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
                 if tie == "stop":
                     waiting.remove(note)
                     done.append((note[0], midi, note[1] - note[0], note[2], note[3], note[5],
-                                 tuple(note[6])))
+                                 tuple(note[6]), note[7]))
                 continue
             for h in [h for h in waiting if h[1] <= start]:  # ties that led nowhere
                 waiting.remove(h)
-                done.append((h[0], midi, h[1] - h[0], h[2], h[3], h[5], tuple(h[6])))
+                done.append((h[0], midi, h[1] - h[0], h[2], h[3], h[5], tuple(h[6]), h[7]))
             if tie in ("start", "continue"):
                 held.setdefault(midi, []).append([start, start + dur, velocity, spelling, voice,
-                                                  lyric, marks])
+                                                  lyric, marks, before])
             else:
-                done.append((start, midi, dur, velocity, spelling, lyric, tuple(marks)))
+                done.append((start, midi, dur, velocity, spelling, lyric, tuple(marks), before))
             lyric = None
-    done.extend((h[0], midi, h[1] - h[0], h[2], h[3], h[5], tuple(h[6]))
+    done.extend((h[0], midi, h[1] - h[0], h[2], h[3], h[5], tuple(h[6]), h[7])
                 for midi, hs in held.items() for h in hs)
     return [Note(*n) for n in done]
 

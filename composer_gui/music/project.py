@@ -7,7 +7,8 @@ shows exactly the notes that changed.
 Version 2 added the notation details (spellings, clefs, part abbreviations, pickup, fermatas);
 version 3 the words sung (a sixth entry of a note's row, after its spelling or null); version 4
 the marks (a seventh entry, a list of names: ``["staccato", "slur-start"]``, after the words or
-null). Files of versions 1 to 3 still load.
+null); version 5 the grace notes (an eighth, semitones from the note: ``[10, 12]``). Files of
+versions 1 to 4 still load.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from .score import (
 )
 
 FORMAT = "composer-gui-project"
-VERSION = 4
-READABLE_VERSIONS = (1, 2, 3, 4)
+VERSION = 5
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 SUFFIX = ".composer.json"
 
 
@@ -74,8 +75,8 @@ def score_to_dict(score: Score) -> dict:
                 "clef": p.clef,
                 # [tick, lowest pitch of the upper staff]: where the file's staves divided it
                 **({"staff_split": [list(x) for x in p.staff_split]} if p.staff_split else {}),
-                # [start, pitch, duration, velocity(, spelling(, lyric(, marks)))]: compact
-                # readable and diffable
+                # [start, pitch, duration, velocity(, spelling(, lyric(, marks(, graces))))]:
+                # compact, readable and diffable
                 "notes": [_note_row(n) for n in p.notes],
             }
             for p in score.parts
@@ -85,12 +86,14 @@ def score_to_dict(score: Score) -> dict:
 
 def _note_row(n: Note) -> list:
     row: list = [n.start, n.pitch, n.duration, n.velocity]
-    if n.spelling is not None or n.lyric is not None or n.marks:
+    if n.spelling is not None or n.lyric is not None or n.marks or n.graces:
         row.append(n.spelling)
-    if n.lyric is not None or n.marks:
+    if n.lyric is not None or n.marks or n.graces:
         row.append(n.lyric)
-    if n.marks:
+    if n.marks or n.graces:
         row.append(list(n.marks))
+    if n.graces:
+        row.append(list(n.graces))
     return row
 
 
@@ -128,21 +131,25 @@ def score_from_dict(data: dict) -> Score:
             raise ValueError(f"a part must be an object, found {part!r}")
         notes = []
         for entry in part.get("notes", []):
-            if not isinstance(entry, list) or len(entry) not in (4, 5, 6, 7):
+            if not isinstance(entry, list) or len(entry) not in (4, 5, 6, 7, 8):
                 raise ValueError(
                     f"a note must be [start, pitch, duration, velocity], found {entry!r}"
                 )
             s, p, d, v = entry[:4]
             spelling = entry[4] if len(entry) >= 5 else None
             lyric = entry[5] if len(entry) >= 6 else None
-            marks = entry[6] if len(entry) == 7 else []
+            marks = entry[6] if len(entry) >= 7 else []
+            graces = entry[7] if len(entry) == 8 else []
             if spelling is not None and not isinstance(spelling, str):
                 raise ValueError(f"a note's spelling must be text, found {spelling!r}")
             if lyric is not None and not isinstance(lyric, str):
                 raise ValueError(f"a note's words must be text, found {lyric!r}")
             if not isinstance(marks, list) or not all(isinstance(m, str) for m in marks):
                 raise ValueError(f"a note's marks must be a list of names, found {marks!r}")
-            notes.append(Note(t(s), _int(p), t(d), _int(v), spelling, lyric, tuple(marks)))
+            if not isinstance(graces, list):
+                raise ValueError(f"a note's grace notes must be a list, found {graces!r}")
+            notes.append(Note(t(s), _int(p), t(d), _int(v), spelling, lyric, tuple(marks),
+                              tuple(_int(g) for g in graces)))
         parts.append(Part(
             notes=sorted_notes(notes),
             name=str(part.get("name", "")),

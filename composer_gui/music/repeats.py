@@ -158,7 +158,7 @@ def _bar_keys(score: Score, bars: Sequence[tuple[int, int]]) -> list[tuple]:
             b = bisect.bisect_right(starts, n.start) - 1
             if b >= 0 and n.start < bars[b][1]:
                 per_bar[b].append((p, n.start - bars[b][0], n.duration, n.pitch, n.velocity,
-                                   n.marks))
+                                   n.marks, n.graces))
     fermatas = [[] for _ in bars]
     for t in score.fermatas:
         b = bisect.bisect_right(starts, t) - 1

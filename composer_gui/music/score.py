@@ -96,6 +96,8 @@ class Note:
 
     ``marks`` are its articulations, ornaments, bowings and slur ends (``"staccato"``,
     ``"trill"``, ``"slur-start"``: :mod:`.marks`), kept the same way; unknown names are dropped.
+    ``graces`` are the grace notes written before it (a fiddler's cut, an acciaccatura), as
+    semitones from its pitch, so that they move with it; notated, not played.
     """
 
     start: int
@@ -105,6 +107,7 @@ class Note:
     spelling: str | None = field(default=None, compare=False)
     lyric: str | None = field(default=None, compare=False)
     marks: tuple[str, ...] = field(default=(), compare=False)
+    graces: tuple[int, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if (type(self.start) is not int or type(self.pitch) is not int
@@ -125,6 +128,8 @@ class Note:
         if self.marks and (type(self.marks) is not tuple
                            or self.marks != normalized(self.marks)):
             object.__setattr__(self, "marks", normalized(self.marks))
+        if self.graces and type(self.graces) is not tuple:
+            object.__setattr__(self, "graces", tuple(int(g) for g in self.graces))
 
     @property
     def end(self) -> int:

@@ -20,11 +20,11 @@ MIME = "application/x-composer-notes+json"
 
 def to_mime(keys: list[NoteKey], fermatas: Iterable[int] = ()) -> QMimeData:
     first = min(n.start for _, n in keys)
-    # (the spelling, the words and the marks go with a note: a chorale's soprano pasted keeps
-    # its text, a reel's bars their bowings; and the fermatas over the notes copied, a phrase
-    # end duplicated)
+    # (the spelling, the words, the marks and grace notes go with a note: a chorale's soprano
+    # pasted keeps its text, a reel's bars their bowings; and the fermatas over the notes
+    # copied, a phrase end duplicated)
     data = {"notes": [[p, n.start - first, n.pitch, n.duration, n.velocity, n.spelling, n.lyric,
-                       list(n.marks)]
+                       list(n.marks), list(n.graces)]
                       for p, n in keys],
             "fermatas": [t - first for t in fermatas]}
     mime = QMimeData()
@@ -40,8 +40,9 @@ def from_mime(mime: QMimeData | None) -> list[NoteKey] | None:
         data = json.loads(bytes(mime.data(MIME)).decode())
         return [(int(row[0]), Note(int(row[1]), int(row[2]), int(row[3]), int(row[4]),
                                    *(x if isinstance(x, str) else None for x in row[5:7]),
-                                   marks=_marks(row[7:8])))
-                for row in data["notes"] if 5 <= len(row) <= 8]
+                                   marks=_marks(row[7:8]),
+                                   graces=tuple(int(g) for g in (row[8] if len(row) > 8 else ()))))
+                for row in data["notes"] if 5 <= len(row) <= 9]
     except (ValueError, KeyError, TypeError, IndexError):
         return None
 

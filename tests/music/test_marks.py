@@ -12,7 +12,15 @@ from composer_gui.music.edits import with_dynamic, with_mark, with_slur
 from composer_gui.music.fidelity import export
 from composer_gui.music.formats import load_score, save_score
 from composer_gui.music.musicxml_writer import musicxml_text
-from composer_gui.music.score import TPQ, Note, Part, Score, TimeSignature, quantize_note
+from composer_gui.music.score import (
+    TPQ,
+    KeySignature,
+    Note,
+    Part,
+    Score,
+    TimeSignature,
+    quantize_note,
+)
 from composer_gui.music.spelling import spell_score
 
 START, STOP = marks.SLUR_START, marks.SLUR_STOP
@@ -202,3 +210,29 @@ def test_a_dynamic_from_the_menu_marks_the_first_note_and_sets_the_part_up_to_th
     assert 0 not in new and len(removed) == 3
     _removed, added = with_dynamic([marked], [(0, marked.notes[4])], None)
     assert [(n.marks, n.velocity) for _p, n in added] == [((), 80)]  # (the loudness stays)
+
+
+def test_grace_notes_go_with_their_note_through_edits_and_files(tmp_path):
+    """A cut before a note (``{g}A``), two before another: kept as semitones from the note
+    (a transposition moves them with it), written as an acciaccatura and as beamed sixteenths,
+    read back from MusicXML, ABC and the project file; MIDI says it leaves them out."""
+    notes = (Note(0, 69, TPQ, graces=(10,)), Note(TPQ, 66, TPQ, graces=(15, 13)),
+             Note(2 * TPQ, 71, TPQ))
+    score = Score(parts=(Part(notes),), key_signatures=(KeySignature(0, 2),))
+    xml = musicxml_text(score)
+    assert xml.count('<grace slash="yes"/>') == 1 and xml.count("<grace/>") == 2
+    assert xml.index("<grace") < xml.index("<step>A</step><octave>4</octave>")
+    for suffix in ("musicxml", "abc", "composer.json"):
+        save_score(score, tmp_path / f"g.{suffix}", [])
+        back = load_score(tmp_path / f"g.{suffix}", [])
+        assert [(n.pitch, n.graces) for n in back.notes] == [(n.pitch, n.graces) for n in notes]
+    assert "{g}A2 {ag}F2" in (tmp_path / "g.abc").read_text()
+    assert score.transpose(2).notes[0].graces == (10,)  # (an A's G becomes a B's A)
+    assert export(score, tmp_path / "g.mid") == ["left out the grace notes of 2 notes"]
+    outside = Score(parts=(Part((Note(0, 69, TPQ, graces=(-1,)),)),),
+                    key_signatures=(KeySignature(0, 2),))  # G# before the A, in D major
+    notes_said: list[str] = []
+    save_score(outside, tmp_path / "o.abc", notes_said)
+    assert notes_said == ["1 grace note outside the key left out (ABC would hold the "
+                          "accidental over the bar's later notes; MusicXML keeps them)"]
+    assert "<accidental>sharp</accidental>" in musicxml_text(outside)

@@ -201,13 +201,15 @@ def test_an_abc_tune_from_the_corpus():
     path = CORPUS / "ryansMammoth" / "AcaciaReel.abc"
     warnings: list[str] = []
     score = read_notation(path, warnings)
-    assert warnings == ["the grace notes (7) are not kept: the score holds the notes only",
-                        "repeat signs and endings are written out as played: 18 bars as "
+    assert warnings == ["repeat signs and endings are written out as played: 18 bars as "
                         "written, 33 as played"]  # its two strains repeat, with two endings
     # its slurs (one around a triplet: "u((3DEF)"), bowings and staccatos are kept, each
     # strain's twice
     marks = Counter(m for n in score.notes for m in n.marks)
     assert marks == {"slur-start": 6, "slur-stop": 6, "up-bow": 4, "down-bow": 8, "staccato": 2}
+    # and its grace notes ({d}cBcd: a cut a tone above the C; {a}gfga), each strain's twice
+    cuts = [(n.pitch, n.graces) for n in score.notes if n.graces]
+    assert len(cuts) == 14 and cuts[0] == (72, (2,)) and (79, (2,)) in cuts
     assert score.title == "Acacia -- Reel"
     assert len(score.parts) == 1 and 200 <= score.note_count <= 400  # (each strain twice)
     assert score.key == KeySignature(0, 1)  # G major
@@ -407,9 +409,9 @@ def test_abc_voices_are_read_as_parts_however_they_are_written(folder, layout):
 
 
 def test_marks_the_score_cannot_hold_are_named(tmp_path):
-    """Grace notes, hairpins and the marks :mod:`marks` does not know are dropped with one
-    warning that counts them, from ABC (where music21 skips most decorations) and MusicXML
-    alike; slurs, articulations, ornaments and dynamics are kept (``Note.marks``)."""
+    """Hairpins and the marks :mod:`marks` does not know are dropped with one warning that
+    counts them, from ABC (where music21 skips most decorations) and MusicXML alike; slurs,
+    articulations, ornaments and dynamics are kept (``Note.marks``), and grace notes."""
     path = tmp_path / "marks.abc"
     path.write_text("X:1\nT:Marks\nM:4/4\nL:1/8\nK:G\n"
                     "!p!(GA Bc) {c}d2 .B.A | ~G2 !f!AB !trill!c2 !>!d2 | !fermata!G4 \"^T\"TG4 "
@@ -418,8 +420,9 @@ def test_marks_the_score_cannot_hold_are_named(tmp_path):
     warnings: list[str] = []
     score = read_notation(path, warnings)
     assert score.note_count == 17 and score.fermatas  # the fermata is kept, so not named
-    assert warnings == ["the grace notes (1), ornaments (1) and articulations (1) are not kept: "
-                        "the score holds the notes only"]
+    assert warnings == ["the ornaments (1) and articulations (1) are not kept: the score holds "
+                        "the notes only"]
+    assert [(n.pitch, n.graces) for n in score.notes if n.graces] == [(74, (-2,))]  # {c}d2
     assert [n.marks for n in score.notes if n.marks] == [
         ("p", "slur-start"), ("slur-stop",), ("staccato",), ("staccato",), ("roll",), ("f",),
         ("trill",), ("accent",), ("trill",)]

@@ -16,7 +16,7 @@ def load(window, *ns):
 
 def test_copy_and_paste_at_the_cursor(window, qtbot):
     ns = (Note(0, 60, TPQ, spelling="B#", lyric="Lob-", marks=("slur-start", "staccato")),
-          Note(TPQ, 64, TPQ // 2, 99, marks=("slur-stop",)))
+          Note(TPQ, 64, TPQ // 2, 99, marks=("slur-stop",), graces=(2,)))
     load(window, *ns)
     roll = window.roll
     canvas = roll.canvas
@@ -33,9 +33,9 @@ def test_copy_and_paste_at_the_cursor(window, qtbot):
     assert {n for _, n in window.doc.selection} == set(pasted)
     # the spelling, the words and the marks come along (they take no part in a note's
     # equality)
-    assert [(n.spelling, n.lyric, n.marks) for n in window.doc.score.notes] == [
-        ("B#", "Lob-", ("slur-start", "staccato")), (None, None, ("slur-stop",)),
-        ("B#", "Lob-", ("slur-start", "staccato")), (None, None, ("slur-stop",))]
+    assert [(n.spelling, n.lyric, n.marks, n.graces) for n in window.doc.score.notes] == [
+        ("B#", "Lob-", ("slur-start", "staccato"), ()), (None, None, ("slur-stop",), (2,)),
+        ("B#", "Lob-", ("slur-start", "staccato"), ()), (None, None, ("slur-stop",), (2,))]
     assert roll.cursor_tick == 9 * TPQ + TPQ // 2  # next paste follows on
     assert window.doc.undo_stack.count() == 1
     window.doc.undo_stack.undo()

@@ -216,7 +216,8 @@ class NoteCanvas(Strip):
         keys = self.roll.index.keys
         for rect, i in zip(self._rects(positions), positions.tolist(), strict=True):
             note = keys[i][1]
-            text = " ".join(x for x in (glyphs(note.marks), note.lyric) if x)
+            text = " ".join(x for x in ("\u266a" * bool(note.graces) + glyphs(note.marks),
+                                        note.lyric) if x)
             if metrics.horizontalAdvance(text) + 4 <= rect.width():
                 p.drawText(rect.adjusted(2, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
 

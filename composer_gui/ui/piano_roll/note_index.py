@@ -31,8 +31,8 @@ class NoteIndex:
         self.parts = np.fromiter((k[0] for k in keys), np.int64, n)
         self.drums = np.isin(self.parts, drum_parts)
         # positions of the notes that carry words or marks (the roll writes them in the note)
-        self.sung = np.fromiter((i for i, k in enumerate(keys) if k[1].lyric or k[1].marks),
-                                np.int64)
+        self.sung = np.fromiter((i for i, k in enumerate(keys)
+                                 if k[1].lyric or k[1].marks or k[1].graces), np.int64)
         self._positions: dict[NoteKey, int] | None = None
 
     def __len__(self) -> int:
