@@ -1,6 +1,6 @@
-"""Marks (articulations, ornaments, bowings, slurs, dynamics, grace notes) read from real files
-and through the app's exports: how many each file marks, how many the score keeps, and whether
-MusicXML and ABC written by the app give the same marks back.
+"""Marks (articulations, ornaments, bowings, slurs, dynamics, hairpins, grace notes) read from
+real files and through the app's exports: how many each file marks, how many the score keeps,
+and whether MusicXML and ABC written by the app give the same marks back.
 
     python bench/marks.py                 # O'Neill's and Ryan's tunes (music21's corpus)
     python bench/marks.py --tunes 300     # how many tunes of each book
@@ -101,7 +101,9 @@ def run(label: str, items, workdir: Path) -> str:
                                                         r"inverted-mordent|turn)\b", xml)),
                             "dynamics": len(re.findall(r"<dynamics[^>]*>\s*<(?:p|pp|ppp|mp|mf|f|ff|"
                                                        r"fff)/>", xml)),
-                            "grace notes": xml.count("<grace")})
+                            "grace notes": xml.count("<grace"),
+                            "hairpins": len(re.findall(r'<wedge[^>]*type="(?:crescendo|'
+                                                       r'diminuendo)"', xml))})
             decorated += 1
             matched += 1
         here = Counter(m for n in score.notes for m in n.marks)

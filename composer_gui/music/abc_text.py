@@ -317,11 +317,12 @@ def read_decorations(m21, parsed, text: str) -> bool:
     put (the caller then says the decorations were not kept). music21's own slurs are taken
     out either way: a slur around a triplet, "((3DEF)", ran to the tune's end
     (``parsed.slurs_dropped`` counts them where nothing was put)."""
-    from .marks import DYNAMICS, EDITORIAL, FROM_MUSIC21
+    from .marks import DYNAMICS, EDITORIAL, ENDS, FROM_MUSIC21
 
     wanted = note_decorations(text)
     notes = [x for x in parsed.recurse().notes if not x.duration.isGrace]
-    slurs = list(parsed.recurse().getElementsByClass(m21.spanner.Slur))
+    slurs = [*parsed.recurse().getElementsByClass(m21.spanner.Slur),
+             *parsed.recurse().getElementsByClass(m21.dynamics.DynamicWedge)]
     for sp in slurs:
         for site in list(sp.sites.get()):
             if hasattr(site, "remove"):
@@ -351,7 +352,7 @@ def read_decorations(m21, parsed, text: str) -> bool:
         for verse, (syllabic, text) in sorted(wanted[t].words.items()):
             if text:
                 note.lyrics.append(m21.note.Lyric(text, number=verse, syllabic=syllabic))
-        ends = marks & {SLUR_START, SLUR_STOP, *DYNAMICS}  # (read by notation from here)
+        ends = marks & (ENDS | set(DYNAMICS))  # (read by notation from here)
         if ends:
             note.editorial[EDITORIAL] = ends
         for name in marks - ends:

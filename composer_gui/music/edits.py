@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from composer_gui.music.marks import DYNAMICS, SLUR_START, SLUR_STOP, dynamic
+from composer_gui.music.marks import DYNAMICS, SPANS, dynamic
 from composer_gui.music.score import Note, Part, Score
 
 NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
@@ -418,11 +418,14 @@ def with_mark(keys: Iterable[NoteKey], mark: str) -> tuple[list[NoteKey], list[N
     return removed, added, on
 
 
-def with_slur(keys: Iterable[NoteKey]) -> tuple[list[NoteKey], list[NoteKey], bool]:
-    """(removed, added, put on): a slur over the selection in each part it touches, from its
-    first onset to its last; or, where the selection is already so slurred in every part, that
-    slur taken away. The slur ends inside it are cleared (one slur over the passage); a slur
-    that ends on its first note or begins on its last stays (a note two slurs share)."""
+def with_slur(keys: Iterable[NoteKey], kind: str = "slur"
+              ) -> tuple[list[NoteKey], list[NoteKey], bool]:
+    """(removed, added, put on): a slur (or a hairpin: ``kind``, :data:`.marks.SPANS`) over
+    the selection in each part it touches, from its first onset to its last; or, where the
+    selection is already so slurred in every part, that slur taken away. The slur ends inside
+    it are cleared (one slur over the passage); a slur that ends on its first note or begins
+    on its last stays (a note two slurs share)."""
+    start, stop = SPANS[kind]
     by_part: dict[int, list[Note]] = defaultdict(list)
     for p, n in keys:
         by_part[p].append(n)
@@ -431,8 +434,8 @@ def with_slur(keys: Iterable[NoteKey]) -> tuple[list[NoteKey], list[NoteKey], bo
     def ends(notes: list[Note]) -> tuple[int, int]:
         return notes[0].start, max(n.start for n in notes)
 
-    on = not all(any(SLUR_START in n.marks for n in ns if n.start == ends(ns)[0])
-                 and any(SLUR_STOP in n.marks for n in ns if n.start == ends(ns)[1])
+    on = not all(any(start in n.marks for n in ns if n.start == ends(ns)[0])
+                 and any(stop in n.marks for n in ns if n.start == ends(ns)[1])
                  for ns in parts.values())
     removed: list[NoteKey] = []
     added: list[NoteKey] = []
@@ -441,11 +444,11 @@ def with_slur(keys: Iterable[NoteKey]) -> tuple[list[NoteKey], list[NoteKey], bo
         for n in notes:
             marks = set(n.marks)
             if n.start == first:  # (an end of a slur before or after stays: a shared note)
-                marks = marks | {SLUR_START} if on else marks - {SLUR_START}
+                marks = marks | {start} if on else marks - {start}
             elif n.start == last:
-                marks = marks | {SLUR_STOP} if on else marks - {SLUR_STOP}
+                marks = marks | {stop} if on else marks - {stop}
             elif on:
-                marks -= {SLUR_START, SLUR_STOP}
+                marks -= {start, stop}
             if tuple(sorted(marks)) != n.marks:
                 removed.append((p, n))
                 added.append((p, replace(n, marks=tuple(marks))))

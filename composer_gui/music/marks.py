@@ -10,7 +10,7 @@ A slur is two marks: ``slur-start`` on the note it begins on and ``slur-stop`` o
 ends on (a note may end one slur and begin the next, as a fiddler's bowing does). Marks take
 no part in a note's equality, as its spelling and words do not, and travel with it through
 every edit; a slur whose other end was deleted is left out when the part is written
-(:func:`slur_pairs`).
+(:func:`span_pairs`). A hairpin (crescendo, diminuendo) is two marks the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from collections.abc import Hashable, Iterable, Sequence
 
 SLUR_START = "slur-start"
 SLUR_STOP = "slur-stop"
+# hairpins: a crescendo or diminuendo from the note it starts on to the note it stops on
+CRESCENDO = ("crescendo-start", "crescendo-stop")
+DIMINUENDO = ("diminuendo-start", "diminuendo-stop")
+# the marks that come in pairs, each kind's start and stop (paired by span_pairs)
+SPANS = {"slur": (SLUR_START, SLUR_STOP), "crescendo": CRESCENDO, "diminuendo": DIMINUENDO}
 # the music21 editorial entry the readers put a note's slur ends and dynamic in (copies of a
 # note, as repeats written out make, keep it; music21's slurs point at the notes before they
 # were copied, and its dynamics at no note)
@@ -55,7 +60,8 @@ ABC = {
     "accent": "L", "strong-accent": "!marcato!", "staccato": ".", "staccatissimo": "!wedge!",
     "tenuto": "!tenuto!", "trill": "T", "mordent": "M", "inverted-mordent": "P",
     "turn": "!turn!", "inverted-turn": "!invertedturn!", "roll": "~", "up-bow": "u",
-    "down-bow": "v", **{d: f"!{d}!" for d in DYNAMICS},
+    "down-bow": "v", **{d: f"!{d}!" for d in DYNAMICS}, CRESCENDO[0]: "!<(!",
+    CRESCENDO[1]: "!<)!", DIMINUENDO[0]: "!>(!", DIMINUENDO[1]: "!>)!",
 }
 # ABC's one-character decorations (ABC 2.1's defaults) -> the mark they read as
 FROM_ABC_SHORTHAND = {
@@ -68,7 +74,9 @@ FROM_ABC = {
     "turn": "turn", "invertedturn": "inverted-turn", "accent": "accent", ">": "accent",
     "emphasis": "accent", "marcato": "strong-accent", "^": "strong-accent",
     "tenuto": "tenuto", "wedge": "staccatissimo", "upbow": "up-bow", "downbow": "down-bow",
-    **{d: d for d in DYNAMICS},
+    **{d: d for d in DYNAMICS}, "<(": CRESCENDO[0], "crescendo(": CRESCENDO[0],
+    "<)": CRESCENDO[1], "crescendo)": CRESCENDO[1], ">(": DIMINUENDO[0],
+    "diminuendo(": DIMINUENDO[0], ">)": DIMINUENDO[1], "diminuendo)": DIMINUENDO[1],
 }
 
 # music21's class names -> the mark (articulations and expressions: a trill's subclasses, a
@@ -81,7 +89,8 @@ FROM_MUSIC21 = {
     "Roll": "roll",  # (abc_text's own class: music21 has no roll)
 }
 
-NAMES = frozenset((*MUSICXML, SLUR_START, SLUR_STOP, *DYNAMICS))
+NAMES = frozenset((*MUSICXML, *CRESCENDO, *DIMINUENDO, SLUR_START, SLUR_STOP, *DYNAMICS))
+ENDS = frozenset((SLUR_START, SLUR_STOP, *CRESCENDO, *DIMINUENDO))  # a span's ends
 # what the Edit menu offers and the words it uses (a slur is drawn over a selection instead)
 EDITABLE = ("staccato", "accent", "tenuto", "trill")
 LABELS = {
@@ -90,6 +99,8 @@ LABELS = {
     "mordent": "mordent", "inverted-mordent": "inverted mordent", "turn": "turn",
     "inverted-turn": "inverted turn", "roll": "roll", "up-bow": "up-bow",
     "down-bow": "down-bow", SLUR_START: "slur", SLUR_STOP: "slur", **{d: d for d in DYNAMICS},
+    CRESCENDO[0]: "crescendo", CRESCENDO[1]: "crescendo", DIMINUENDO[0]: "diminuendo",
+    DIMINUENDO[1]: "diminuendo",
 }
 
 
@@ -98,7 +109,8 @@ GLYPHS = {
     SLUR_STOP: ")", SLUR_START: "(", "staccato": "\u00b7", "staccatissimo": "\u25be",
     "accent": ">", "strong-accent": "^", "tenuto": "\u2013", "trill": "tr", "mordent": "\u223f|",
     "inverted-mordent": "\u223f", "turn": "~", "inverted-turn": "~", "roll": "~",
-    "up-bow": "V", "down-bow": "\u2293", **{d: d for d in DYNAMICS},
+    "up-bow": "V", "down-bow": "\u2293", **{d: d for d in DYNAMICS}, CRESCENDO[0]: "cresc",
+    DIMINUENDO[0]: "dim",
 }
 
 
@@ -150,38 +162,39 @@ def abc_decorations(marks: Iterable[str]) -> str:
     return "".join(ABC[name] for name in sorted(set(marks)) if name in ABC)
 
 
-def slur_pairs(events: Iterable[tuple[int, Hashable, Iterable[str]]],
-               leftover: list | None = None) -> list[tuple[tuple[int, Hashable],
-                                                           tuple[int, Hashable]]]:
-    """The slurs among ``events``, (tick, what is struck there, its marks), as ((start tick,
-    what), (stop tick, what)) pairs: in time order, each stop closes the latest slur still
-    open (a note that ends one slur and begins another closes first). A stop with none open,
-    or a start never closed, goes to ``leftover`` as an event of its own (to pair among a
-    wider set: a part's voices) or, without it, is left out (a slur whose other end was
-    deleted)."""
+def span_pairs(events: Iterable[tuple[int, Hashable, Iterable[str]]],
+               leftover: list | None = None, kind: str = "slur"
+               ) -> list[tuple[tuple[int, Hashable], tuple[int, Hashable]]]:
+    """The slurs (or hairpins: ``kind``, :data:`SPANS`) among ``events``, (tick, what is struck
+    there, its marks), as ((start tick, what), (stop tick, what)) pairs: in time order, each
+    stop closes the latest one still open (a note that ends one slur and begins another closes
+    first). A stop with none open, or a start never closed, goes to ``leftover`` as an event of
+    its own (to pair among a wider set: a part's voices) or, without it, is left out (a slur
+    whose other end was deleted)."""
+    start, stop = SPANS[kind]
     by_tick: dict[int, list[tuple[Hashable, set[str]]]] = {}
     for tick, what, marks in events:
-        ends = {m for m in marks if m in (SLUR_START, SLUR_STOP)}
+        ends = {m for m in marks if m in (start, stop)}
         if ends:
             by_tick.setdefault(tick, []).append((what, ends))
     open_: list[tuple[int, Hashable]] = []
     pairs = []
     for tick in sorted(by_tick):
         for what, ends in by_tick[tick]:
-            if SLUR_STOP in ends:
+            if stop in ends:
                 if open_:
                     pairs.append((open_.pop(), (tick, what)))
                 elif leftover is not None:
-                    leftover.append((tick, what, (SLUR_STOP,)))
-        open_.extend((tick, what) for what, ends in by_tick[tick] if SLUR_START in ends)
+                    leftover.append((tick, what, (stop,)))
+        open_.extend((tick, what) for what, ends in by_tick[tick] if start in ends)
     if leftover is not None:
-        leftover.extend((tick, what, (SLUR_START,)) for tick, what in open_)
+        leftover.extend((tick, what, (start,)) for tick, what in open_)
     return sorted(pairs, key=lambda pair: (pair[0][0], pair[1][0]))
 
 
 def numbered(pairs: Sequence[tuple[tuple[int, Hashable], tuple[int, Hashable]]]
              ) -> list[tuple[tuple[int, Hashable], tuple[int, Hashable], int]]:
-    """(start, stop, number) for each slur of :func:`slur_pairs`: the lowest number (1-6, as
+    """(start, stop, number) for each slur of :func:`span_pairs`: the lowest number (1-6, as
     MusicXML allows) not held by a slur still open when it starts."""
     out: list[tuple[tuple[int, Hashable], tuple[int, Hashable], int]] = []
     for start, stop in sorted(pairs, key=lambda pair: (pair[0][0], pair[1][0])):

@@ -268,13 +268,16 @@ class _Writer:
         # each part's staves and their voices (the ABC export lays them out the same)
         self.hands = paired_hands(self.score.parts)
         self.layouts = [_staves(p, self.hands.get(i)) for i, p in enumerate(self.score.parts)]
-        self.slurs = self._slurs()
+        self.spans = {**self._spans(("slur",)), **self._spans(("crescendo", "diminuendo"))}
 
-    def _slurs(self) -> dict[tuple[int, int, int], tuple[list[int], list[int]]]:
-        """(part index, tick, lowest pitch of the chord struck there) -> the numbers of the
-        slurs that stop and start on it: each part's slurs among the notes written (a bar
-        written once for a repeat, its slurs once), paired in each voice, then what is left
-        across the part's voices, and numbered so that no two open at once share one."""
+    def _spans(self, kinds: tuple[str, ...]
+               ) -> dict[str, dict[tuple[int, int, int], tuple[list[int], list[int]]]]:
+        """Per kind (:data:`.marks.SPANS`; those given share MusicXML's numbers, as a
+        crescendo's and a diminuendo's wedges do): (part index, tick, lowest pitch of the chord
+        struck there) -> the numbers of the spans that stop and start on it: each part's among
+        the notes written (a bar written once for a repeat, its slurs once), paired in each
+        voice, then what is left across the part's voices, and numbered so that no two open at
+        once share one."""
         spans = [self.bars[wb.index] for wb in self.written]
         starts = [a for a, _ in spans]
 
@@ -282,26 +285,35 @@ class _Writer:
             i = bisect.bisect_right(starts, t) - 1
             return i >= 0 and t < spans[i][1]
 
-        out: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
+        out: dict[str, dict[tuple[int, int, int], tuple[list[int], list[int]]]] = {
+            kind: {} for kind in kinds}
         for p, staves in enumerate(self.layouts):
-            pairs, leftover = [], []
-            for staff in staves:
-                for voice in staff.voices:
-                    events = [(c.start, c.notes[0].pitch, {m for n in c.notes for m in n.marks})
-                              for c in voice if written(c.start)]
-                    pairs += _marks.slur_pairs(events, leftover)
-            pairs += _marks.slur_pairs(leftover)
-            for (a, low_a), (b, low_b), k in _marks.numbered(pairs):
-                out.setdefault((p, a, low_a), ([], []))[1].append(k)
-                out.setdefault((p, b, low_b), ([], []))[0].append(k)
+            pairs = []
+            for kind in kinds:
+                leftover: list = []
+                for staff in staves:
+                    for voice in staff.voices:
+                        events = [(c.start, c.notes[0].pitch,
+                                   {m for n in c.notes for m in n.marks})
+                                  for c in voice if written(c.start)]
+                        pairs += [(kind, pair) for pair in
+                                  _marks.span_pairs(events, leftover, kind)]
+                pairs += [(kind, pair) for pair in _marks.span_pairs(leftover, kind=kind)]
+            kind_of = {pair: kind for kind, pair in pairs}
+            for (a, low_a), (b, low_b), k in _marks.numbered([pair for _k, pair in pairs]):
+                here = out[kind_of[(a, low_a), (b, low_b)]]
+                here.setdefault((p, a, low_a), ([], []))[1].append(k)
+                here.setdefault((p, b, low_b), ([], []))[0].append(k)
         return out
 
-    def slur_ends(self, part_index: int, e: _Element) -> tuple[list[int], list[int]]:
-        """The numbers of the slurs that stop and start on the chord ``e``, where it is
-        struck."""
+    def slur_ends(self, part_index: int, e: _Element, kind: str = "slur"
+                  ) -> tuple[list[int], list[int]]:
+        """The numbers of the slurs (or hairpins: ``kind``) that stop and start on the chord
+        ``e``, where it is struck."""
         if not e.first_piece or e.tie_in or not e.notes:
             return [], []
-        return self.slurs.get((part_index, e.start, min(n.pitch for n in e.notes)), ([], []))
+        return self.spans[kind].get((part_index, e.start, min(n.pitch for n in e.notes)),
+                                    ([], []))
 
     def _slur_tags(self, part_index: int, e: _Element) -> str:
         stops, starts = self.slur_ends(part_index, e)
@@ -705,6 +717,14 @@ class _Writer:
             w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
               f"</direction-type><voice>{voice}</voice>{tail_staff}"
               f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/></direction>\n')
+        wedges_after = []
+        if struck:
+            for kind in ("crescendo", "diminuendo"):
+                stops, starts = self.slur_ends(part_index, e, kind)
+                w("".join(f'<direction placement="below"><direction-type><wedge type="{kind}" '
+                          f'number="{k}"/></direction-type><voice>{voice}</voice>{tail_staff}'
+                          "</direction>\n" for k in starts))
+                wedges_after += stops
         if struck and not part.is_drum:
             for grace in self.graces(e):
                 slash = ' slash="yes"' if grace.slash else ""
@@ -747,6 +767,9 @@ class _Writer:
               f"{_notations(e, i == 0, fermata=self._fermata(e), marks=marks, slurs=slurs)}"
               f"{_lyric_element(sung) if sung and i == 0 else ''}"
               f"{_lyric_element(again, 2) if again and i == 0 else ''}</note>\n")
+        w("".join(f'<direction placement="below"><direction-type><wedge type="stop" number="{k}"/>'
+                  f"</direction-type><voice>{voice}</voice>{tail_staff}</direction>\n"
+                  for k in wedges_after))  # (a hairpin ends where its last note does)
 
     def graces(self, e: _Element) -> list[_Grace]:
         """The grace notes written before the chord ``e`` (its highest note's), spelled in the

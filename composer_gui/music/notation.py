@@ -26,7 +26,17 @@ from .abc_text import decoration_counts, parse_abc
 from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
 from .errors import ScoreFileError, one_line
-from .marks import DYNAMICS, EDITORIAL, SLUR_START, SLUR_STOP, dynamic, mark_of, of_music21
+from .marks import (
+    CRESCENDO,
+    DIMINUENDO,
+    DYNAMICS,
+    EDITORIAL,
+    SLUR_START,
+    SLUR_STOP,
+    dynamic,
+    mark_of,
+    of_music21,
+)
 from .musicxml_writer import musicxml_text
 from .prescan import abc_blocks, musicxml_documents
 from .score import (
@@ -414,8 +424,8 @@ def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
         for sp in parsed.recurse().getElementsByClass(m21.spanner.Spanner):
             if isinstance(sp, m21.spanner.Slur) and sp.getFirst() is sp.getLast():
                 counts["slurs"] += 1  # (one that begins and ends on one note: kept none)
-            elif isinstance(sp, m21.dynamics.DynamicWedge):
-                counts["dynamics"] += 1
+            elif isinstance(sp, m21.dynamics.DynamicWedge) and sp.getFirst() is sp.getLast():
+                counts["dynamics"] += 1  # (a hairpin over one note: kept none)
         counts["slurs"] += getattr(parsed, "slurs_dropped", 0)  # (an ABC tune's: abc_text)
         counts["dynamics"] += sum(1 for d in parsed.recurse().getElementsByClass(
             m21.dynamics.Dynamic) if d.value not in DYNAMICS)  # (the others are kept)
@@ -839,17 +849,20 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
 
 
 def _mark_notes(m21, stream) -> None:
-    """Mark the slur ends and dynamics on the stream's notes and chords (``Note.marks``):
-    ``slur-start`` on the first a slur covers, ``slur-stop`` on its last; a dynamic on the
-    first note or chord struck at or after it in its staff."""
+    """Mark the slur and hairpin ends and dynamics on the stream's notes and chords
+    (``Note.marks``): ``slur-start`` on the first a slur covers, ``slur-stop`` on its last
+    (``crescendo-start``...); a dynamic on the first note or chord struck at or after it in
+    its staff."""
     try:
         slurs = list(stream.recurse().getElementsByClass(m21.spanner.Slur))
     except Exception:  # a stream music21 cannot walk: no slurs
         return
-    for sp in slurs:
+    wedges = [(sp, CRESCENDO if isinstance(sp, m21.dynamics.Crescendo) else DIMINUENDO)
+              for sp in stream.recurse().getElementsByClass(m21.dynamics.DynamicWedge)]
+    for sp, (start, stop) in [*((sp, (SLUR_START, SLUR_STOP)) for sp in slurs), *wedges]:
         first, last = sp.getFirst(), sp.getLast()
         if first is not None and last is not None and first is not last:
-            for el, mark in ((first, SLUR_START), (last, SLUR_STOP)):
+            for el, mark in ((first, start), (last, stop)):
                 el.editorial[EDITORIAL] = el.editorial.get(EDITORIAL, set()) | {mark}
     for part in _parts(stream):
         found = [(d.getOffsetInHierarchy(part), d.value)

@@ -22,7 +22,7 @@ from composer_gui.music.edits import (
     with_words,
     words_text,
 )
-from composer_gui.music.marks import LABELS
+from composer_gui.music.marks import LABELS, SPANS
 
 from . import undo
 from .clipboard import NoteClipboard
@@ -167,18 +167,20 @@ class EditController(QObject):
 
     def toggle_mark(self, mark: str) -> None:
         """A staccato, accent, tenuto or trill on each selected note, or off them all where
-        each has it (``"slur"``: a slur over the selection, each part's, or off it)."""
+        each has it (``"slur"``, ``"crescendo"``, ``"diminuendo"``: one over the selection,
+        each part's, or off it)."""
         keys = self.doc.selected_notes()
-        label = "slur" if mark == "slur" else LABELS[mark]
+        span = mark in SPANS
+        label = mark if span else LABELS[mark]
         if not keys:
             self.status.emit(f"Select the notes to put a {label} on", 6000)
             return
-        removed, added, on = with_slur(keys) if mark == "slur" else with_mark(keys, mark)
-        if mark == "slur" and not removed and not on:
-            self.status.emit("Select notes at two or more places in time to slur them", 6000)
+        removed, added, on = with_slur(keys, mark) if span else with_mark(keys, mark)
+        if span and not removed and not on:
+            self.status.emit(f"Select notes at two or more places in time for a {label}", 6000)
             return
         what = f"{label.capitalize()} {'on' if on else 'off'}" + (
-            "" if mark == "slur" else f" {plural(len(keys), 'note')}")
+            "" if span else f" {plural(len(keys), 'note')}")
         if removed:  # (every selected note in the step: the selection stays whole)
             new = dict(zip(removed, added, strict=True))
             self.doc.push(undo.EditNotes(self.doc, keys, [new.get(k, k) for k in keys], what))

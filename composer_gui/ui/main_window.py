@@ -207,6 +207,10 @@ class MainWindow(QMainWindow):
                 "up to its next dynamic") for level in MENU_DYNAMICS),
             A("dynamic_none", "No Dynamic", partial(e.set_dynamic, None), None,
               "Take away the dynamic at the selection's first note"),
+            A("crescendo", "&Crescendo", partial(e.toggle_mark, "crescendo"), None,
+              "A crescendo hairpin under the selected notes, or take it away"),
+            A("diminuendo", "&Diminuendo", partial(e.toggle_mark, "diminuendo"), None,
+              "A diminuendo hairpin under the selected notes, or take it away"),
             A("phrase_end", "Mark P&hrase End", e.toggle_phrase_end, "F",
               "Put a fermata on the end of the selection, or take it away (F): the models end "
               "their phrases where the sketch's end in the bar, and Harmonize closes each with "
@@ -288,8 +292,10 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("phrase_end", "words"))
         m.addMenu("&Marks").addActions(a("slur", *EDITABLE))
-        m.addMenu("D&ynamics").addActions(a(*(f"dynamic_{d}" for d in MENU_DYNAMICS),
-                                            "dynamic_none"))
+        dynamics = m.addMenu("D&ynamics")
+        dynamics.addActions(a(*(f"dynamic_{d}" for d in MENU_DYNAMICS), "dynamic_none"))
+        dynamics.addSeparator()
+        dynamics.addActions(a("crescendo", "diminuendo"))
         m = bar.addMenu("&View")
         m.addActions(a("zoom_in", "zoom_out", "zoom_fit", "taller", "shorter"))
         m.addSeparator()
@@ -562,7 +568,7 @@ class MainWindow(QMainWindow):
                                      else plural(total, "note"))
         for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end", "words",
                                 "slur", *EDITABLE, *(f"dynamic_{d}" for d in MENU_DYNAMICS),
-                                "dynamic_none"):
+                                "dynamic_none", "crescendo", "diminuendo"):
             act.setEnabled(bool(n))
         self._update_regenerate()
 

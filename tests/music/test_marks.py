@@ -50,12 +50,12 @@ def test_slurs_pair_each_stop_with_the_latest_start_and_drop_lone_ends():
 
     events = [(0, "a", (STOP,)), (1, "b", (START,)), (2, "c", ()), (3, "d", (STOP, START)),
               (4, "e", (STOP,)), (5, "f", (START,))]
-    assert ticks(marks.slur_pairs(events)) == [(1, 3), (3, 4)]  # (0: no start; 5: no stop)
+    assert ticks(marks.span_pairs(events)) == [(1, 3), (3, 4)]  # (0: no start; 5: no stop)
     leftover: list = []
-    marks.slur_pairs(events, leftover)
+    marks.span_pairs(events, leftover)
     assert leftover == [(0, "a", (STOP,)), (5, "f", (START,))]
     nested = [(0, "a", (START,)), (1, "b", (START,)), (2, "c", (STOP,)), (3, "d", (STOP,))]
-    assert ticks(marks.slur_pairs(nested)) == [(0, 3), (1, 2)]
+    assert ticks(marks.span_pairs(nested)) == [(0, 3), (1, 2)]
     numbered = marks.numbered([((0, "a"), (3, "d")), ((1, "b"), (2, "c")), ((3, "d"), (5, "f"))])
     assert [k for _a, _b, k in numbered] == [1, 2, 1]
 
@@ -236,3 +236,32 @@ def test_grace_notes_go_with_their_note_through_edits_and_files(tmp_path):
     assert notes_said == ["1 grace note outside the key left out (ABC would hold the "
                           "accidental over the bar's later notes; MusicXML keeps them)"]
     assert "<accidental>sharp</accidental>" in musicxml_text(outside)
+
+
+def test_hairpins_come_back_from_musicxml_and_abc(tmp_path):
+    """A crescendo from the first note to the third, a diminuendo after it: written as wedges
+    (MusicXML, sharing its numbers) and ``!<(!``...``!<)!`` (ABC), read back on the same notes;
+    music21's own hairpins are read too."""
+    cresc, dim = marks.CRESCENDO, marks.DIMINUENDO
+    notes = (Note(0, 60, TPQ, marks=(cresc[0], "p")), Note(TPQ, 62, TPQ),
+             Note(2 * TPQ, 64, TPQ, marks=(cresc[1],)), Note(3 * TPQ, 65, TPQ, marks=(dim[0],)),
+             Note(4 * TPQ, 64, TPQ), Note(5 * TPQ, 62, 3 * TPQ, marks=(dim[1],)))
+    score = Score(parts=(Part(notes),))
+    xml = musicxml_text(score)
+    assert xml.count('<wedge type="crescendo" number="1"/>') == 1
+    assert xml.count('<wedge type="diminuendo" number="1"/>') == 1
+    assert xml.count('<wedge type="stop"') == 2
+    for suffix in ("musicxml", "abc"):
+        save_score(score, tmp_path / f"h.{suffix}", [])
+        back = load_score(tmp_path / f"h.{suffix}", (said := []))
+        assert [n.marks for n in back.notes] == [n.marks for n in notes] and not said
+    assert "!<(!" in (tmp_path / "h.abc").read_text()
+    import music21
+
+    line = music21.stream.Part()
+    for name in ("C4", "D4", "E4"):
+        line.append(music21.note.Note(name))
+    line.insert(0, music21.dynamics.Diminuendo(*line.notes))
+    line.write("musicxml", fp=str(tmp_path / "m.musicxml"))
+    assert [n.marks for n in load_score(tmp_path / "m.musicxml", []).notes] == [
+        (dim[0],), (), (dim[1],)]

@@ -467,3 +467,15 @@ def test_a_dynamic_from_the_edit_menu_is_one_undo_step(window, qtbot):
     window.doc.undo_stack.undo()
     window.doc.undo_stack.undo()
     assert [(n.marks, n.velocity) for n in notes(window)] == [((), 80)] * 4
+
+
+def test_a_crescendo_from_the_edit_menu_goes_under_the_selection(window, qtbot):
+    load(window, *(Note(i * TPQ, 60 + i, TPQ) for i in range(4)))
+    window.roll.canvas.setFocus()
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_A, CTRL)
+    window.act["crescendo"].trigger()
+    assert [n.marks for n in notes(window)] == [("crescendo-start",), (), (),
+                                                ("crescendo-stop",)]
+    assert window.doc.undo_stack.undoText() == "Crescendo on"
+    window.act["crescendo"].trigger()  # again: off
+    assert [n.marks for n in notes(window)] == [()] * 4
