@@ -288,6 +288,10 @@ class _Writer:
         out: dict[str, dict[tuple[int, int, int], tuple[list[int], list[int]]]] = {
             kind: {} for kind in kinds}
         for p, staves in enumerate(self.layouts):
+            wanted = {m for kind in kinds for m in _marks.SPANS[kind]}
+            if not any(wanted.intersection(n.marks) for n in self.score.parts[p].notes
+                       if n.marks):
+                continue  # (most parts have none)
             pairs = []
             for kind in kinds:
                 leftover: list = []
@@ -640,11 +644,14 @@ class _Writer:
         plain grid and no note crosses the middle (an eighth and a sixteenth triplet had been
         written as a dotted triplet eighth and three triplet sixteenths under one 3)."""
         units = set()
+        for start, end, _ in pieces:
+            for t in (start, end):
+                rel = t - m0
+                if rel % 30 and self.view.unit_is_triplet(part_index, t):
+                    units.add(m0 + rel // UNIT * UNIT)
+        if not units:
+            return {}
         edges = sorted({t for start, end, _ in pieces for t in (start, end)})
-        for t in edges:
-            rel = t - m0
-            if rel % 30 and self.view.unit_is_triplet(part_index, t):
-                units.add(m0 + rel // UNIT * UNIT)
         out = {}
         half = UNIT // 2
         for u in units:
@@ -710,22 +717,23 @@ class _Writer:
             if e.first_piece and not e.tie_in else None
         part_index = self.part_ids[id(part)] - 1
         struck = e.first_piece and not e.tie_in
-        slurs = self._slur_tags(part_index, e) if struck else ""
-        marks = _marks.musicxml_elements(m for n in e.notes for m in n.marks) if struck else ""
-        level = _marks.dynamic(m for n in e.notes for m in n.marks) if struck else None
+        marked = struck and any(n.marks for n in e.notes)  # (most notes have none)
+        slurs = self._slur_tags(part_index, e) if marked else ""
+        marks = _marks.musicxml_elements(m for n in e.notes for m in n.marks) if marked else ""
+        level = _marks.dynamic(m for n in e.notes for m in n.marks) if marked else None
         if level is not None:  # (a direction where the chord is struck, below its staff)
             w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
               f"</direction-type><voice>{voice}</voice>{tail_staff}"
               f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/></direction>\n')
         wedges_after = []
-        if struck:
+        if marked:
             for kind in ("crescendo", "diminuendo"):
                 stops, starts = self.slur_ends(part_index, e, kind)
                 w("".join(f'<direction placement="below"><direction-type><wedge type="{kind}" '
                           f'number="{k}"/></direction-type><voice>{voice}</voice>{tail_staff}'
                           "</direction>\n" for k in starts))
                 wedges_after += stops
-        if struck and not part.is_drum:
+        if struck and not part.is_drum and any(n.graces for n in e.notes):
             for grace in self.graces(e):
                 slash = ' slash="yes"' if grace.slash else ""
                 alter = f"<alter>{grace.alter}</alter>" if grace.alter else ""

@@ -209,7 +209,7 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
         if n.duration == 0:
             stop = start  # zero-length notes are left out of notation later
         moved += (start != n.start) + (stop != n.end)
-        out.append(replace(n, start=start, duration=stop - start))
+        out.append(n.retimed(start, stop - start))
     return out, triplets, moved
 
 

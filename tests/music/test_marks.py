@@ -42,6 +42,13 @@ def test_a_notes_marks_are_known_names_in_one_order_and_not_part_of_equality():
     assert n == Note(0, 60, TPQ)
     assert replace(n, pitch=62).marks == ("staccato", "trill")  # an edit keeps them
     assert quantize_note(replace(n, start=7), TPQ // 4).marks == ("staccato", "trill")
+    full = Note(0, 60, TPQ, 90, "C", "la", ("trill",), (2,))
+    moved = full.retimed(TPQ, 2 * TPQ)  # (notation's view retimes every note: every field kept)
+    assert (moved.start, moved.duration) == (TPQ, 2 * TPQ)
+    assert [getattr(moved, f) for f in ("pitch", "velocity", "spelling", "lyric", "marks",
+                                        "graces")] == [60, 90, "C", "la", ("trill",), (2,)]
+    with pytest.raises(ValueError):
+        full.retimed(-1, TPQ)
 
 
 def test_slurs_pair_each_stop_with_the_latest_start_and_drop_lone_ends():
