@@ -317,7 +317,7 @@ def read_decorations(m21, parsed, text: str) -> bool:
     put (the caller then says the decorations were not kept). music21's own slurs are taken
     out either way: a slur around a triplet, "((3DEF)", ran to the tune's end
     (``parsed.slurs_dropped`` counts them where nothing was put)."""
-    from .marks import DYNAMICS, EDITORIAL, ENDS, FROM_MUSIC21
+    from .marks import ACCENT_DYNAMICS, DYNAMICS, EDITORIAL, ENDS, FINGERS, FROM_MUSIC21
 
     wanted = note_decorations(text)
     notes = [x for x in parsed.recurse().notes if not x.duration.isGrace]
@@ -346,13 +346,15 @@ def read_decorations(m21, parsed, text: str) -> bool:
                for cls in (getattr(m21.articulations, cls_name, None)
                            or getattr(m21.expressions, cls_name, None),) if cls is not None}
     classes["roll"] = _roll(m21)
+    for finger in FINGERS:
+        classes[finger] = lambda k=int(finger[-1]): m21.articulations.Fingering(k)
     for t, note_index in found.items():
         marks = wanted[t].marks
         note = notes[note_index]
         for verse, (syllabic, text) in sorted(wanted[t].words.items()):
             if text:
                 note.lyrics.append(m21.note.Lyric(text, number=verse, syllabic=syllabic))
-        ends = marks & (ENDS | set(DYNAMICS))  # (read by notation from here)
+        ends = marks & (ENDS | set(DYNAMICS) | set(ACCENT_DYNAMICS))  # (notation reads these)
         if ends:
             note.editorial[EDITORIAL] = ends
         for name in marks - ends:

@@ -33,34 +33,44 @@ EDITORIAL = "composerMarks"
 # plays them; mf is the velocity of a note nobody gave one, score.DEFAULT_VELOCITY)
 DYNAMICS = {"ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 126}
 
-# name -> (MusicXML <notations> group, its element): the names are MusicXML's own where it has one
+# the dynamics that mark one note and set no level (a sforzando, a forte-piano): written and
+# read as dynamics are, the loudness left as it is
+ACCENT_DYNAMICS = ("sf", "sfz", "fz", "fp", "sfp")
+FINGERS = tuple(f"fingering-{k}" for k in range(1, 6))
+
+# name -> (MusicXML <notations> group, "" for none, and the element): the names are MusicXML's
+# own where it has one
 MUSICXML = {
-    "accent": ("articulations", "accent"),
-    "strong-accent": ("articulations", "strong-accent"),
-    "staccato": ("articulations", "staccato"),
-    "staccatissimo": ("articulations", "staccatissimo"),
-    "tenuto": ("articulations", "tenuto"),
-    "trill": ("ornaments", "trill-mark"),
-    "mordent": ("ornaments", "mordent"),
-    "inverted-mordent": ("ornaments", "inverted-mordent"),
-    "turn": ("ornaments", "turn"),
-    "inverted-turn": ("ornaments", "inverted-turn"),
+    "accent": ("articulations", "<accent/>"),
+    "strong-accent": ("articulations", "<strong-accent/>"),
+    "staccato": ("articulations", "<staccato/>"),
+    "staccatissimo": ("articulations", "<staccatissimo/>"),
+    "tenuto": ("articulations", "<tenuto/>"),
+    "breath-mark": ("articulations", "<breath-mark/>"),
+    "trill": ("ornaments", "<trill-mark/>"),
+    "mordent": ("ornaments", "<mordent/>"),
+    "inverted-mordent": ("ornaments", "<inverted-mordent/>"),
+    "turn": ("ornaments", "<turn/>"),
+    "inverted-turn": ("ornaments", "<inverted-turn/>"),
     # an Irish roll (ABC's "~"): MusicXML has none; notation prints it as a turn, as fiddlers'
     # books do (read back, it is a turn)
-    "roll": ("ornaments", "turn"),
-    "up-bow": ("technical", "up-bow"),
-    "down-bow": ("technical", "down-bow"),
+    "roll": ("ornaments", "<turn/>"),
+    "up-bow": ("technical", "<up-bow/>"),
+    "down-bow": ("technical", "<down-bow/>"),
+    **{f: ("technical", f"<fingering>{f[-1]}</fingering>") for f in FINGERS},
+    "arpeggio": ("", "<arpeggiate/>"),
 }
-# the order <notations> groups are written in, and the names a MusicXML file's elements read as
-_GROUPS = ("articulations", "ornaments", "technical")
-FROM_MUSICXML = {element: name for name, (_, element) in MUSICXML.items() if name != "roll"}
+# the order <notations> groups are written in ("": elements of their own, first)
+_GROUPS = ("", "articulations", "ornaments", "technical")
 
 # name -> how ABC 2.1 writes it (a one-character shorthand where the standard defines one)
 ABC = {
     "accent": "L", "strong-accent": "!marcato!", "staccato": ".", "staccatissimo": "!wedge!",
     "tenuto": "!tenuto!", "trill": "T", "mordent": "M", "inverted-mordent": "P",
     "turn": "!turn!", "inverted-turn": "!invertedturn!", "roll": "~", "up-bow": "u",
-    "down-bow": "v", **{d: f"!{d}!" for d in DYNAMICS}, CRESCENDO[0]: "!<(!",
+    "down-bow": "v", **{d: f"!{d}!" for d in (*DYNAMICS, *ACCENT_DYNAMICS)},
+    "breath-mark": "!breath!", "arpeggio": "!arpeggio!", **{f: f"!{f[-1]}!" for f in FINGERS},
+    CRESCENDO[0]: "!<(!",
     CRESCENDO[1]: "!<)!", DIMINUENDO[0]: "!>(!", DIMINUENDO[1]: "!>)!",
 }
 # ABC's one-character decorations (ABC 2.1's defaults) -> the mark they read as
@@ -74,7 +84,9 @@ FROM_ABC = {
     "turn": "turn", "invertedturn": "inverted-turn", "accent": "accent", ">": "accent",
     "emphasis": "accent", "marcato": "strong-accent", "^": "strong-accent",
     "tenuto": "tenuto", "wedge": "staccatissimo", "upbow": "up-bow", "downbow": "down-bow",
-    **{d: d for d in DYNAMICS}, "<(": CRESCENDO[0], "crescendo(": CRESCENDO[0],
+    **{d: d for d in (*DYNAMICS, *ACCENT_DYNAMICS)}, "breath": "breath-mark",
+    "arpeggio": "arpeggio", **{f[-1]: f for f in FINGERS}, "<(": CRESCENDO[0],
+    "crescendo(": CRESCENDO[0],
     "<)": CRESCENDO[1], "crescendo)": CRESCENDO[1], ">(": DIMINUENDO[0],
     "diminuendo(": DIMINUENDO[0], ">)": DIMINUENDO[1], "diminuendo)": DIMINUENDO[1],
 }
@@ -87,9 +99,11 @@ FROM_MUSIC21 = {
     "DownBow": "down-bow", "Trill": "trill", "Mordent": "mordent",
     "InvertedMordent": "inverted-mordent", "Turn": "turn", "InvertedTurn": "inverted-turn",
     "Roll": "roll",  # (abc_text's own class: music21 has no roll)
+    "BreathMark": "breath-mark", "ArpeggioMark": "arpeggio",
 }
 
-NAMES = frozenset((*MUSICXML, *CRESCENDO, *DIMINUENDO, SLUR_START, SLUR_STOP, *DYNAMICS))
+NAMES = frozenset((*MUSICXML, *CRESCENDO, *DIMINUENDO, SLUR_START, SLUR_STOP, *DYNAMICS,
+                   *ACCENT_DYNAMICS))
 ENDS = frozenset((SLUR_START, SLUR_STOP, *CRESCENDO, *DIMINUENDO))  # a span's ends
 # what the Edit menu offers and the words it uses (a slur is drawn over a selection instead)
 EDITABLE = ("staccato", "accent", "tenuto", "trill")
@@ -100,7 +114,8 @@ LABELS = {
     "inverted-turn": "inverted turn", "roll": "roll", "up-bow": "up-bow",
     "down-bow": "down-bow", SLUR_START: "slur", SLUR_STOP: "slur", **{d: d for d in DYNAMICS},
     CRESCENDO[0]: "crescendo", CRESCENDO[1]: "crescendo", DIMINUENDO[0]: "diminuendo",
-    DIMINUENDO[1]: "diminuendo",
+    DIMINUENDO[1]: "diminuendo", **{d: d for d in ACCENT_DYNAMICS}, "breath-mark": "breath mark",
+    "arpeggio": "arpeggio", **{f: f"finger {f[-1]}" for f in FINGERS},
 }
 
 
@@ -109,8 +124,9 @@ GLYPHS = {
     SLUR_STOP: ")", SLUR_START: "(", "staccato": "\u00b7", "staccatissimo": "\u25be",
     "accent": ">", "strong-accent": "^", "tenuto": "\u2013", "trill": "tr", "mordent": "\u223f|",
     "inverted-mordent": "\u223f", "turn": "~", "inverted-turn": "~", "roll": "~",
-    "up-bow": "V", "down-bow": "\u2293", **{d: d for d in DYNAMICS}, CRESCENDO[0]: "cresc",
-    DIMINUENDO[0]: "dim",
+    "up-bow": "V", "down-bow": "\u2293", **{d: d for d in (*DYNAMICS, *ACCENT_DYNAMICS)},
+    CRESCENDO[0]: "cresc", DIMINUENDO[0]: "dim", "breath-mark": "'", "arpeggio": "arp",
+    **{f: f[-1] for f in FINGERS},
 }
 
 
@@ -129,12 +145,21 @@ def normalized(marks: Iterable[str]) -> tuple[str, ...]:
 
 
 def dynamic(marks: Iterable[str]) -> str | None:
-    """The dynamic among a note's marks (None: none)."""
+    """The dynamic among a note's marks that sets a level (None: none)."""
     return next((m for m in marks if m in DYNAMICS), None)
+
+
+def written_dynamics(marks: Iterable[str]) -> list[str]:
+    """The dynamics a note's marks write: its level's, and a sforzando or forte-piano."""
+    marks = set(marks)
+    return [d for d in (*DYNAMICS, *ACCENT_DYNAMICS) if d in marks]
 
 
 def mark_of(x) -> str | None:
     """The mark a music21 articulation or expression is (None: one the score does not keep)."""
+    if type(x).__name__ == "Fingering":  # (a finger, 1 to 5; a string's is no such mark)
+        finger = f"fingering-{getattr(x, 'fingerNumber', None)}"
+        return finger if finger in FINGERS else None
     return next((FROM_MUSIC21[c.__name__] for c in type(x).__mro__
                  if c.__name__ in FROM_MUSIC21), None)
 
@@ -147,14 +172,15 @@ def of_music21(element) -> set[str]:
 
 
 def musicxml_elements(marks: Iterable[str]) -> str:
-    """The ``<articulations>``, ``<ornaments>`` and ``<technical>`` elements of a note's marks
-    (slurs are written by the caller, which numbers them)."""
+    """The ``<articulations>``, ``<ornaments>`` and ``<technical>`` elements of a note's marks,
+    and an ``<arpeggiate/>`` (slurs are written by the caller, which numbers them)."""
     groups: dict[str, list[str]] = {g: [] for g in _GROUPS}
     for name in sorted(set(marks)):
         where = MUSICXML.get(name)
-        if where is not None and f"<{where[1]}/>" not in groups[where[0]]:
-            groups[where[0]].append(f"<{where[1]}/>")
-    return "".join(f"<{g}>{''.join(items)}</{g}>" for g, items in groups.items() if items)
+        if where is not None and where[1] not in groups[where[0]]:
+            groups[where[0]].append(where[1])
+    return "".join(f"<{g}>{''.join(items)}</{g}>" if g else "".join(items)
+                   for g, items in groups.items() if items)
 
 
 def abc_decorations(marks: Iterable[str]) -> str:

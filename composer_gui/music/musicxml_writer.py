@@ -720,11 +720,12 @@ class _Writer:
         marked = struck and any(n.marks for n in e.notes)  # (most notes have none)
         slurs = self._slur_tags(part_index, e) if marked else ""
         marks = _marks.musicxml_elements(m for n in e.notes for m in n.marks) if marked else ""
-        level = _marks.dynamic(m for n in e.notes for m in n.marks) if marked else None
-        if level is not None:  # (a direction where the chord is struck, below its staff)
+        levels = _marks.written_dynamics(m for n in e.notes for m in n.marks) if marked else []
+        for level in levels:  # (a direction where the chord is struck, below its staff)
+            sound = f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/>' \
+                if level in _marks.DYNAMICS else ""
             w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
-              f"</direction-type><voice>{voice}</voice>{tail_staff}"
-              f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/></direction>\n')
+              f"</direction-type><voice>{voice}</voice>{tail_staff}{sound}</direction>\n")
         wedges_after = []
         if marked:
             for kind in ("crescendo", "diminuendo"):

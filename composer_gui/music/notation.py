@@ -27,6 +27,7 @@ from .atomic import atomic_write, check_readable
 from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
 from .errors import ScoreFileError, one_line
 from .marks import (
+    ACCENT_DYNAMICS,
     CRESCENDO,
     DIMINUENDO,
     DYNAMICS,
@@ -428,7 +429,7 @@ def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
                 counts["dynamics"] += 1  # (a hairpin over one note: kept none)
         counts["slurs"] += getattr(parsed, "slurs_dropped", 0)  # (an ABC tune's: abc_text)
         counts["dynamics"] += sum(1 for d in parsed.recurse().getElementsByClass(
-            m21.dynamics.Dynamic) if d.value not in DYNAMICS)  # (the others are kept)
+            m21.dynamics.Dynamic) if d.value not in (*DYNAMICS, *ACCENT_DYNAMICS))  # (kept)
         for n in parsed.recurse().notes:
             for x in n.articulations:  # (a grace note's marks are not kept; it is)
                 counts["articulations"] += n.duration.isGrace or mark_of(x) is None
@@ -867,7 +868,7 @@ def _mark_notes(m21, stream) -> None:
     for part in _parts(stream):
         found = [(d.getOffsetInHierarchy(part), d.value)
                  for d in part.recurse().getElementsByClass(m21.dynamics.Dynamic)
-                 if d.value in DYNAMICS]
+                 if d.value in DYNAMICS or d.value in ACCENT_DYNAMICS]
         if not found:
             continue
         struck = sorted(((offset, el) for offset, _v, el in _voiced_notes(m21, part)
@@ -878,7 +879,7 @@ def _mark_notes(m21, stream) -> None:
             if i < len(struck):
                 el = struck[i][1]
                 marks = el.editorial.get(EDITORIAL, set())
-                if dynamic(marks) is None:
+                if value in ACCENT_DYNAMICS or dynamic(marks) is None:
                     el.editorial[EDITORIAL] = marks | {value}
 
 

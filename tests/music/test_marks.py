@@ -272,3 +272,23 @@ def test_hairpins_come_back_from_musicxml_and_abc(tmp_path):
     line.write("musicxml", fp=str(tmp_path / "m.musicxml"))
     assert [n.marks for n in load_score(tmp_path / "m.musicxml", []).notes] == [
         (dim[0],), (), (dim[1],)]
+
+
+def test_fingerings_breath_marks_arpeggios_and_sforzandos_come_back(tmp_path):
+    """Fingers 1 to 5, a breath mark, an arpeggiated chord, sfz and fp (marks of one note:
+    the loudness is left as it is) through MusicXML, ABC and the project file."""
+    notes = (Note(0, 60, TPQ, marks=("fingering-1", "sfz")),
+             Note(TPQ, 62, TPQ, marks=("breath-mark",)),
+             Note(2 * TPQ, 64, TPQ, marks=("fingering-3",)),
+             Note(3 * TPQ, 65, TPQ, marks=("arpeggio", "fp")),
+             Note(3 * TPQ, 69, TPQ, marks=("arpeggio", "fp")))
+    score = Score(parts=(Part(notes),))
+    xml = musicxml_text(score)
+    assert "<fingering>1</fingering>" in xml and xml.count("<arpeggiate/>") == 1
+    assert "<dynamics><sfz/></dynamics>" in xml and "<breath-mark/>" in xml
+    for suffix in ("musicxml", "abc", "composer.json"):
+        save_score(score, tmp_path / f"x.{suffix}", [])
+        back = load_score(tmp_path / f"x.{suffix}", (said := []))
+        assert [(n.marks, n.velocity) for n in back.notes] == \
+            [(n.marks, n.velocity) for n in notes] and not said
+    assert "!1!!sfz!C2 !breath!D2 !3!E2 !arpeggio!!fp![FA]2" in (tmp_path / "x.abc").read_text()

@@ -415,7 +415,7 @@ def test_marks_the_score_cannot_hold_are_named(tmp_path):
     path = tmp_path / "marks.abc"
     path.write_text("X:1\nT:Marks\nM:4/4\nL:1/8\nK:G\n"
                     "!p!(GA Bc) {c}d2 .B.A | ~G2 !f!AB !trill!c2 !>!d2 | !fermata!G4 \"^T\"TG4 "
-                    "| !arpeggio![GB]4 !4!A4 |]  % ~A\n",
+                    "| !slide![GB]4 !open!A4 |]  % ~A\n",
                     encoding="utf-8")
     warnings: list[str] = []
     score = read_notation(path, warnings)
@@ -435,7 +435,7 @@ def test_marks_the_score_cannot_hold_are_named(tmp_path):
     tune.insert(0, music21.spanner.Slur(notes[0], notes[1]))
     tune.insert(0, music21.dynamics.Dynamic("mf"))
     notes[2].expressions.append(music21.expressions.Trill())
-    notes[3].articulations.append(music21.articulations.Fingering(2))
+    notes[3].articulations.append(music21.articulations.Doit())
     out = tmp_path / "marks.musicxml"
     tune.write("musicxml", fp=str(out))
     warnings.clear()
