@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.music.atomic import atomic_write
+from composer_gui.music.marks import performed
 from composer_gui.music.score import Score
 
 from .soundfont import Preset, load_default
@@ -65,8 +66,10 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
             if not start_tick <= n.start < end_tick:
                 continue
             a = frame(n.start)
-            b = frame(min(n.end, end_tick))
-            voices.append(Voice(a, max(b - a, round(0.01 * sr)), n.pitch, n.velocity, preset))
+            length, velocity = performed(n.duration, n.velocity, n.marks) if n.marks else (
+                n.duration, n.velocity)  # (a staccato short, an accent louder)
+            b = frame(min(n.start + length, end_tick))
+            voices.append(Voice(a, max(b - a, round(0.01 * sr)), n.pitch, velocity, preset))
     if silent_drums and warnings is not None:
         warnings.append("the SoundFont has no drum kit: drum parts are silent")
     voices.sort(key=lambda v: v.start)

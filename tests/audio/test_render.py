@@ -187,3 +187,14 @@ def test_render_wav_cancelled_writes_nothing(gm_synth, tmp_path):
     assert render_wav(one_note(beats=30, bpm=60), tmp_path / "a.wav", report=done.append,
                       cancelled=lambda: len(done) == 2, synth=gm_synth) == 0.0
     assert len(done) == 2 and not (tmp_path / "a.wav").exists()
+
+
+def test_a_staccato_sounds_short_and_an_accent_louder(gm_synth):
+    """Playback performs the marks (a staccato half its length, an accent and a sforzando
+    struck harder); the score keeps the written notes, and MIDI export them."""
+    plain, staccato, accent, sfz = (Note(i * TPQ, 60, TPQ, 80, marks=m) for i, m in enumerate(
+        [(), ("staccato",), ("accent",), ("sfz", "staccatissimo")]))
+    voices, _ = schedule(Score(parts=(Part((plain, staccato, accent, sfz)),)), gm_synth)
+    assert abs(voices[1].on_frames - voices[0].on_frames / 2) <= 1
+    assert (voices[0].velocity, voices[1].velocity, voices[2].velocity) == (80, 80, 100)
+    assert voices[3].velocity == 112 and voices[3].on_frames < voices[1].on_frames
