@@ -28,6 +28,8 @@ from .soundfont import Preset, load_default
 from .synth import Synth
 from .timing import TempoMap
 
+GRACE_SECONDS = 1 / 16  # how long a grace note sounds, taken from its note's start
+
 
 @dataclass(frozen=True)
 class Voice:
@@ -69,6 +71,12 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
             length, velocity = performed(n.duration, n.velocity, n.marks) if n.marks else (
                 n.duration, n.velocity)  # (a staccato short, an accent louder)
             b = frame(min(n.start + length, end_tick))
+            if n.graces and not part.is_drum:  # on the beat, each a sixteenth of a second or
+                cut = min(round(GRACE_SECONDS * sr), (b - a) // (2 * len(n.graces)))  # less
+                for g in n.graces:
+                    if 0 <= n.pitch + g <= 127 and cut > 0:
+                        voices.append(Voice(a, cut, n.pitch + g, velocity, preset))
+                        a += cut
             voices.append(Voice(a, max(b - a, round(0.01 * sr)), n.pitch, velocity, preset))
     if silent_drums and warnings is not None:
         warnings.append("the SoundFont has no drum kit: drum parts are silent")

@@ -198,3 +198,16 @@ def test_a_staccato_sounds_short_and_an_accent_louder(gm_synth):
     assert abs(voices[1].on_frames - voices[0].on_frames / 2) <= 1
     assert (voices[0].velocity, voices[1].velocity, voices[2].velocity) == (80, 80, 100)
     assert voices[3].velocity == 112 and voices[3].on_frames < voices[1].on_frames
+
+
+def test_grace_notes_sound_on_the_beat_before_their_note(gm_synth):
+    """A cut (one grace) and a double (two) sound from the note's start, a sixteenth of a
+    second each, and the note after them: what a fiddler plays."""
+    from composer_gui.audio.render import GRACE_SECONDS
+
+    notes = (Note(0, 69, TPQ, graces=(10,)), Note(TPQ, 66, TPQ, graces=(15, 13)))
+    voices, _ = schedule(Score(parts=(Part(notes),)), gm_synth)
+    cut = round(GRACE_SECONDS * gm_synth.sample_rate)
+    assert [(v.key, v.start) for v in voices] == [
+        (79, 0), (69, cut), (81, SR // 2), (79, SR // 2 + cut), (66, SR // 2 + 2 * cut)]
+    assert voices[0].on_frames == cut and voices[1].on_frames == SR // 2 - cut
