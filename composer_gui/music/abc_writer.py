@@ -202,7 +202,7 @@ class _Abc:
                 out += ("x" if e.hidden else "z") + length
                 continue
             struck = e.first_piece and not e.tie_in
-            stops, starts = self.w.slur_ends(part_index, e) if struck else ([], [])
+            stops, starts = self.w.span_ends(part_index, e) if struck else ([], [])
             if stops and starts:  # (ABC cannot end a slur on the note that begins the next:
                 out = _closed_before(out, len(stops))  # the one before ends it)
                 stops = []

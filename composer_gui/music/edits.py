@@ -418,7 +418,7 @@ def with_mark(keys: Iterable[NoteKey], mark: str) -> tuple[list[NoteKey], list[N
     return removed, added, on
 
 
-def with_slur(keys: Iterable[NoteKey], kind: str = "slur"
+def with_span(keys: Iterable[NoteKey], kind: str = "slur"
               ) -> tuple[list[NoteKey], list[NoteKey], bool]:
     """(removed, added, put on): a slur (or a hairpin: ``kind``, :data:`.marks.SPANS`) over
     the selection in each part it touches, from its first onset to its last; or, where the

@@ -105,18 +105,8 @@ FROM_MUSIC21 = {
 NAMES = frozenset((*MUSICXML, *CRESCENDO, *DIMINUENDO, SLUR_START, SLUR_STOP, *DYNAMICS,
                    *ACCENT_DYNAMICS))
 ENDS = frozenset((SLUR_START, SLUR_STOP, *CRESCENDO, *DIMINUENDO))  # a span's ends
-# what the Edit menu offers and the words it uses (a slur is drawn over a selection instead)
+# what Edit > Marks offers, each by its name (a slur is drawn over a selection instead)
 EDITABLE = ("staccato", "accent", "tenuto", "trill")
-LABELS = {
-    "accent": "accent", "strong-accent": "marcato", "staccato": "staccato",
-    "staccatissimo": "staccatissimo", "tenuto": "tenuto", "trill": "trill",
-    "mordent": "mordent", "inverted-mordent": "inverted mordent", "turn": "turn",
-    "inverted-turn": "inverted turn", "roll": "roll", "up-bow": "up-bow",
-    "down-bow": "down-bow", SLUR_START: "slur", SLUR_STOP: "slur", **{d: d for d in DYNAMICS},
-    CRESCENDO[0]: "crescendo", CRESCENDO[1]: "crescendo", DIMINUENDO[0]: "diminuendo",
-    DIMINUENDO[1]: "diminuendo", **{d: d for d in ACCENT_DYNAMICS}, "breath-mark": "breath mark",
-    "arpeggio": "arpeggio", **{f: f"finger {f[-1]}" for f in FINGERS},
-}
 
 
 # the sign the piano roll writes in a note for each mark (as notation prints them, near enough)

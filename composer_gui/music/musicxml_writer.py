@@ -310,7 +310,7 @@ class _Writer:
                 here.setdefault((p, b, low_b), ([], []))[0].append(k)
         return out
 
-    def slur_ends(self, part_index: int, e: _Element, kind: str = "slur"
+    def span_ends(self, part_index: int, e: _Element, kind: str = "slur"
                   ) -> tuple[list[int], list[int]]:
         """The numbers of the slurs (or hairpins: ``kind``) that stop and start on the chord
         ``e``, where it is struck."""
@@ -320,7 +320,7 @@ class _Writer:
                                     ([], []))
 
     def _slur_tags(self, part_index: int, e: _Element) -> str:
-        stops, starts = self.slur_ends(part_index, e)
+        stops, starts = self.span_ends(part_index, e)
         return "".join([*(f'<slur type="stop" number="{k}"/>' for k in stops),
                         *(f'<slur type="start" number="{k}"/>' for k in starts)])
 
@@ -729,7 +729,7 @@ class _Writer:
         wedges_after = []
         if marked:
             for kind in ("crescendo", "diminuendo"):
-                stops, starts = self.slur_ends(part_index, e, kind)
+                stops, starts = self.span_ends(part_index, e, kind)
                 w("".join(f'<direction placement="below"><direction-type><wedge type="{kind}" '
                           f'number="{k}"/></direction-type><voice>{voice}</voice>{tail_staff}'
                           "</direction>\n" for k in starts))

@@ -815,7 +815,7 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
         lyric = _lyric(el)  # (a chord's words go with its first note)
         marks = of_music21(el) | el.editorial.get(EDITORIAL, set())
         cut = graces.pop(voice, [])
-        top = max((m for m, _t, _s in _members(m21, el)), default=None)
+        top = max((m for m, _t, _s in _members(m21, el)), default=None) if cut else None
         for midi, tie, spelling in _members(m21, el):
             before = tuple(g - midi for g in cut) if midi == top else ()
             if not 0 <= midi <= 127:

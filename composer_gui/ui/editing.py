@@ -18,11 +18,11 @@ from composer_gui.music.edits import (
     sung_notes,
     with_dynamic,
     with_mark,
-    with_slur,
+    with_span,
     with_words,
     words_text,
 )
-from composer_gui.music.marks import LABELS, SPANS
+from composer_gui.music.marks import SPANS
 
 from . import undo
 from .clipboard import NoteClipboard
@@ -171,20 +171,19 @@ class EditController(QObject):
         each part's, or off it)."""
         keys = self.doc.selected_notes()
         span = mark in SPANS
-        label = mark if span else LABELS[mark]
         if not keys:
-            self.status.emit(f"Select the notes to put a {label} on", 6000)
+            self.status.emit(f"Select the notes to put a {mark} on", 6000)
             return
-        removed, added, on = with_slur(keys, mark) if span else with_mark(keys, mark)
+        removed, added, on = with_span(keys, mark) if span else with_mark(keys, mark)
         if span and not removed and not on:
-            self.status.emit(f"Select notes at two or more places in time for a {label}", 6000)
+            self.status.emit(f"Select notes at two or more places in time for a {mark}", 6000)
             return
-        what = f"{label.capitalize()} {'on' if on else 'off'}" + (
+        what = f"{mark.capitalize()} {'on' if on else 'off'}" + (
             "" if span else f" {plural(len(keys), 'note')}")
         if removed:  # (every selected note in the step: the selection stays whole)
             new = dict(zip(removed, added, strict=True))
             self.doc.push(undo.EditNotes(self.doc, keys, [new.get(k, k) for k in keys], what))
-        self.status.emit(what if removed else f"The {label} was already so", 4000)
+        self.status.emit(what if removed else f"The {mark} was already so", 4000)
 
     def set_dynamic(self, level: str | None) -> None:
         """A dynamic at the selection's first note in each part selected, the notes from there

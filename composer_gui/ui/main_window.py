@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_gui.ml.limits import KEY_LOCK
-from composer_gui.music.marks import EDITABLE, LABELS
+from composer_gui.music.marks import EDITABLE
 from composer_gui.music.score import TPQ
 
 from .about import AboutDialog
@@ -199,8 +199,8 @@ class MainWindow(QMainWindow):
               "between a word's syllables, _ for a note without one"),
             A("slur", "&Slur", lambda: e.toggle_mark("slur"), "S",
               "A slur over the selected notes from the first to the last, or take it away"),
-            *(A(mark, f"{LABELS[mark].capitalize()}", partial(e.toggle_mark, mark), key,
-                f"Put a {LABELS[mark]} on each selected note, or take it off them all")
+            *(A(mark, mark.capitalize(), partial(e.toggle_mark, mark), key,
+                f"Put a {mark} on each selected note, or take it off them all")
               for mark, key in zip(EDITABLE, MARK_KEYS, strict=True)),
             *(A(f"dynamic_{level}", level, partial(e.set_dynamic, level), None,
                 f"Mark the selection's first note {level} and play the part at that level "

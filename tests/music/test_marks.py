@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from composer_gui.music import marks
-from composer_gui.music.edits import with_dynamic, with_mark, with_slur
+from composer_gui.music.edits import with_dynamic, with_mark, with_span
 from composer_gui.music.fidelity import export
 from composer_gui.music.formats import load_score, save_score
 from composer_gui.music.musicxml_writer import musicxml_text
@@ -173,17 +173,17 @@ def test_a_mark_toggles_on_every_selected_note_and_off_where_all_have_it():
 def test_a_slur_goes_over_each_parts_selection_and_comes_off_again():
     soprano = [(0, Note(i * TPQ, 72 + i, TPQ)) for i in range(3)]
     alto = [(1, Note(i * TPQ, 64, TPQ, marks=(STOP,) if i == 1 else ())) for i in range(3)]
-    _removed, added, on = with_slur([*soprano, *alto])
+    _removed, added, on = with_span([*soprano, *alto])
     assert on
     got = {(p, n.start): n.marks for p, n in added}
     assert got[0, 0] == (START,) and got[0, 2 * TPQ] == (STOP,) and (0, TPQ) not in got
     assert got[1, TPQ] == ()  # (a slur end inside it is cleared: one slur over the passage)
     slurred = [(p, next((m for q, m in added if q == p and m.start == n.start), n))
                for p, n in [*soprano, *alto]]
-    _removed, added, on = with_slur(slurred)
+    _removed, added, on = with_span(slurred)
     assert not on and all(not n.marks for _p, n in added)
     # a chord alone has nothing to slur (the menu says to select two places in time)
-    assert with_slur([(0, Note(0, 60, TPQ)), (0, Note(0, 64, TPQ))]) == ([], [], False)
+    assert with_span([(0, Note(0, 60, TPQ)), (0, Note(0, 64, TPQ))]) == ([], [], False)
 
 
 def test_dynamics_are_written_where_they_stand_and_set_the_loudness_read_back(tmp_path):
