@@ -21,14 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.music.atomic import atomic_write
-from composer_gui.music.marks import performed
-from composer_gui.music.score import Score
+from composer_gui.music.marks import hairpin_gains, neighbour, ornament_figure, performed
+from composer_gui.music.score import TPQ, Score
 
 from .soundfont import Preset, load_default
 from .synth import Synth
 from .timing import TempoMap
 
 GRACE_SECONDS = 1 / 16  # how long a grace note sounds, taken from its note's start
+ORNAMENT_QUICK = TPQ // 8  # a trill's or mordent's quick notes: 32nds (at 120 bpm 1/16 s)
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,18 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
         if preset is None:
             silent_drums = silent_drums or (part.is_drum and bool(part.notes))
             continue
-        for n in part.notes:
+        marked = any(n.marks for n in part.notes)
+        gains = hairpin_gains([(n.start, n.velocity, n.marks) for n in part.notes]) if (
+            marked) else None  # (a crescendo swells: from its first note to its last)
+        used = {n.pitch % 12 for n in part.notes}
+        for i, n in enumerate(part.notes):
             if not start_tick <= n.start < end_tick:
                 continue
             a = frame(n.start)
             length, velocity = performed(n.duration, n.velocity, n.marks) if n.marks else (
                 n.duration, n.velocity)  # (a staccato short, an accent louder)
+            if gains is not None and gains[i] != 1.0:
+                velocity = max(1, min(127, round(velocity * gains[i])))
             b = frame(min(n.start + length, end_tick))
             if n.graces and not part.is_drum:  # on the beat, each a sixteenth of a second or
                 cut = min(round(GRACE_SECONDS * sr), (b - a) // (2 * len(n.graces)))  # less
@@ -77,6 +84,20 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
                     if 0 <= n.pitch + g <= 127 and cut > 0:
                         voices.append(Voice(a, cut, n.pitch + g, velocity, preset))
                         a += cut
+            figure = ornament_figure(n.marks, length, ORNAMENT_QUICK) if (
+                n.marks and not part.is_drum) else None
+            if figure is not None:  # a trill, a mordent, a turn, a roll: its notes in turn
+                key = score.key_at(n.start)
+                scale = key.scale_pcs() if key is not None else used
+                struck = len(voices)
+                for offset, ticks, step in figure:
+                    pitch = neighbour(n.pitch, step, scale)
+                    x, y = max(a, frame(n.start + offset)), frame(
+                        min(n.start + offset + ticks, n.start + length, end_tick))
+                    if y > x and 0 <= pitch <= 127:
+                        voices.append(Voice(x, y - x, pitch, velocity, preset))
+                if len(voices) > struck:
+                    continue
             voices.append(Voice(a, max(b - a, round(0.01 * sr)), n.pitch, velocity, preset))
     if silent_drums and warnings is not None:
         warnings.append("the SoundFont has no drum kit: drum parts are silent")

@@ -131,6 +131,21 @@ def glyphs(marks: Iterable[str]) -> str:
 PLAYED_LENGTH = {"staccato": 0.5, "staccatissimo": 0.3}
 PLAYED_ACCENT = {"accent": 1.25, "strong-accent": 1.4, "sf": 1.4, "sfz": 1.4, "fz": 1.4,
                  "sfp": 1.4, "fp": 1.25}
+# a hairpin with no dynamic after it in its direction swells or fades this much (about one
+# dynamic level: p 49 -> mp 64, mf 80 -> f 96), and stays there until the next dynamic
+HAIRPIN_STEP = 1.3
+# how far past a hairpin's last note a dynamic still counts as where it leads: a bar of 4/4
+# (score.TPQ is 480; score imports this module)
+HAIRPIN_REACH = 4 * 480
+# an ornament played: the notes struck quickly before the principal's rest (each a 32nd, or
+# less on a short note), as scale steps from the principal (+1 the note above in the key, -1
+# the one below); MuseScore 3 plays them so, on the beat
+ORNAMENT_STEPS = {"mordent": (0, -1), "inverted-mordent": (0, 1), "turn": (1, 0, -1),
+                  "inverted-turn": (-1, 0, 1)}
+TRILL = "trill"  # the principal and the note above, alternating in 32nds, to the note's end
+# a fiddler's roll: the note, a cut above it, the note again, a tap below, the note (the
+# cut and the tap quick; the note's three strikes share the rest)
+ROLL_STEPS = (0, 1, 0, -1, 0)
 
 
 def performed(duration: int, velocity: int, marks: Iterable[str]) -> tuple[int, int]:
@@ -140,6 +155,77 @@ def performed(duration: int, velocity: int, marks: Iterable[str]) -> tuple[int, 
     length = min((PLAYED_LENGTH[m] for m in marks if m in PLAYED_LENGTH), default=1.0)
     accent = max((PLAYED_ACCENT[m] for m in marks if m in PLAYED_ACCENT), default=1.0)
     return max(1, round(duration * length)), max(1, min(127, round(velocity * accent)))
+
+
+def hairpin_gains(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[float]:
+    """The factor on each note's velocity that a part's hairpins make: ``events`` are its
+    notes' (start tick, velocity, marks). From a crescendo's first note to its last the level
+    rises evenly to the dynamic that follows it (or :data:`HAIRPIN_STEP` more where none does,
+    kept until the next dynamic); a diminuendo falls the same way. A note with a dynamic of its
+    own plays at it."""
+    gains = [1.0] * len(events)
+    levels = sorted((tick, DYNAMICS[d]) for tick, _v, marks in events
+                    if (d := dynamic(marks)) is not None)
+    for kind, sign in (("crescendo", 1), ("diminuendo", -1)):
+        pairs = span_pairs(((tick, i, marks) for i, (tick, _v, marks) in enumerate(events)),
+                           kind=kind)
+        for (t0, first), (t1, _last) in pairs:
+            if t1 <= t0:
+                continue
+            level = events[first][1]
+            after = next(((t, v) for t, v in levels if t1 <= t <= t1 + HAIRPIN_REACH), None)
+            if after is not None and (after[1] - level) * sign > 0:
+                ratio, hold = after[1] / level, after[0]
+            else:  # (none, or one the other way: a crescendo to a subito piano)
+                ratio = HAIRPIN_STEP ** sign
+                hold = next((t for t, _v in levels if t > t1), None)
+            for i, (tick, _v, marks) in enumerate(events):
+                if dynamic(marks) is not None or tick <= t0:
+                    continue
+                if tick <= t1:
+                    gains[i] *= 1 + (ratio - 1) * (tick - t0) / (t1 - t0)
+                elif hold is None or tick < hold:
+                    gains[i] *= ratio
+    return gains
+
+
+def ornament_figure(marks: Iterable[str], length: int, quick: int
+                    ) -> list[tuple[int, int, int]] | None:
+    """How a note of ``length`` ticks with ``marks`` is played when one of them is an
+    ornament: (offset, ticks, scale step) of each note struck, ``quick`` ticks the fast ones
+    (a 32nd), shortened to fit; None for a note without an ornament."""
+    marks = set(marks)
+    if TRILL in marks:
+        unit = min(quick, max(1, length // 3))
+        count = max(3, length // unit)
+        count -= count % 2 == 0  # ends on the principal
+        unit = length // count
+        out = [(k * unit, unit, k % 2) for k in range(count)]
+        return [*out[:-1], (out[-1][0], length - out[-1][0], 0)]
+    if "roll" in marks:
+        cut = min(quick, max(1, length // 8))
+        third = (length - 2 * cut) // 3
+        if third < 1:
+            return None
+        times = (third, cut, third, cut, length - 2 * third - 2 * cut)
+        starts = [sum(times[:k]) for k in range(5)]
+        return list(zip(starts, times, ROLL_STEPS, strict=True))
+    steps = next((ORNAMENT_STEPS[m] for m in ORNAMENT_STEPS if m in marks), None)
+    if steps is None:
+        return None
+    unit = min(quick, max(1, length // (2 * len(steps))))
+    out = [(k * unit, unit, step) for k, step in enumerate(steps)]
+    rest = len(steps) * unit
+    return [*out, (rest, length - rest, 0)]
+
+
+def neighbour(pitch: int, step: int, scale: Iterable[int]) -> int:
+    """The pitch ``step`` (+1, -1, 0) scale steps from ``pitch``: a semitone where the pitch
+    class a semitone away is in ``scale``, else a whole tone."""
+    if step == 0:
+        return pitch
+    near = pitch + step
+    return near if near % 12 in set(scale) else pitch + 2 * step
 
 
 def normalized(marks: Iterable[str]) -> tuple[str, ...]:

@@ -97,7 +97,7 @@ class Note:
     ``marks`` are its articulations, ornaments, bowings and slur ends (``"staccato"``,
     ``"trill"``, ``"slur-start"``: :mod:`.marks`), kept the same way; unknown names are dropped.
     ``graces`` are the grace notes written before it (a fiddler's cut, an acciaccatura), as
-    semitones from its pitch, so that they move with it; notated, not played.
+    semitones from its pitch, so that they move with it (playback strikes them on the beat).
     """
 
     start: int

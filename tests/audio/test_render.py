@@ -211,3 +211,64 @@ def test_grace_notes_sound_on_the_beat_before_their_note(gm_synth):
     assert [(v.key, v.start) for v in voices] == [
         (79, 0), (69, cut), (81, SR // 2), (79, SR // 2 + cut), (66, SR // 2 + 2 * cut)]
     assert voices[0].on_frames == cut and voices[1].on_frames == SR // 2 - cut
+
+
+def test_a_crescendo_swells_to_the_dynamic_after_it_and_a_diminuendo_fades(gm_synth):
+    """A hairpin is played, not only notated: the notes under a crescendo from p rise evenly
+    to the f after it; a diminuendo with no dynamic after it fades about a level and stays
+    there until the next dynamic."""
+    p, f = 49, 96
+    cresc = [Note(0, 60, TPQ, p, marks=("p", "crescendo-start")), Note(TPQ, 62, TPQ, p),
+             Note(2 * TPQ, 64, TPQ, p), Note(3 * TPQ, 65, TPQ, p, marks=("crescendo-stop",)),
+             Note(4 * TPQ, 67, TPQ, f, marks=("f",))]
+    voices, _ = schedule(Score(parts=(Part(tuple(cresc)),)), gm_synth)
+    levels = [v.velocity for v in voices]
+    assert levels[0] == p and levels[-1] == f
+    assert levels == sorted(levels) and len(set(levels[:4])) == 4
+    assert abs(levels[3] - f) <= 1  # the last note under the hairpin reaches the f
+    dim = [Note(i * TPQ, 60, TPQ, 80, marks=m) for i, m in enumerate(
+        [("diminuendo-start",), (), ("diminuendo-stop",), (), ("mf",), ()])]
+    levels = [v.velocity for v in schedule(Score(parts=(Part(tuple(dim)),)), gm_synth)[0]]
+    assert levels[0] == 80 and levels[1] < 80 and levels[2] == levels[3] < levels[1]
+    assert levels[4:] == [80, 80]  # the mf after it sets the level again
+    plain = [Note(n.start, n.pitch, n.duration, n.velocity) for n in cresc]
+    assert [v.velocity for v in schedule(Score(parts=(Part(tuple(plain)),)), gm_synth)[0]] == [
+        p, p, p, p, f]
+
+
+def test_a_trill_alternates_with_the_note_above_in_the_key_and_ends_on_its_note(gm_synth):
+    """A trill on E in C major alternates E and F (a semitone: F is in the key), on G# in A
+    minor G# and A; a mordent strikes the note below; each plays the note's whole length."""
+    from composer_gui.music.score import KeySignature
+
+    trill = Note(0, 64, TPQ, marks=("trill",))
+    voices, _ = schedule(Score(parts=(Part((trill,)),),
+                               key_signatures=(KeySignature(0, 0),)), gm_synth)
+    keys = [v.key for v in voices]
+    assert len(keys) >= 5 and keys[0] == keys[-1] == 64
+    assert keys == [64 if k % 2 == 0 else 65 for k in range(len(keys))]
+    assert voices[0].start == 0
+    assert abs(voices[-1].start + voices[-1].on_frames - SR // 2) <= 1
+    d = Note(0, 62, TPQ, marks=("trill",))  # D trills to E in C major: a whole tone
+    assert {v.key for v in schedule(Score(parts=(Part((d,)),),
+                                          key_signatures=(KeySignature(0, 0),)), gm_synth)[0]
+            } == {62, 64}
+    sharp = Note(0, 68, TPQ, marks=("mordent",))  # G# in A minor: the mordent's lower note G
+    voices, _ = schedule(Score(parts=(Part((sharp,)),),
+                               key_signatures=(KeySignature(0, 0, "minor"),)), gm_synth)
+    assert [v.key for v in voices] == [68, 67, 68]
+    assert voices[2].on_frames > voices[0].on_frames * 4  # two quick notes, then the note
+
+
+def test_a_roll_is_the_note_a_cut_above_the_note_a_tap_below_the_note(gm_synth):
+    """A fiddler's roll on a dotted quarter of a D major jig: D E D C# D, the cut and the tap
+    short, the three strikes of the note sharing the rest."""
+    from composer_gui.music.score import KeySignature
+
+    roll = Note(0, 62, 3 * TPQ // 2, marks=("roll",))
+    voices, _ = schedule(Score(parts=(Part((roll,)),),
+                               key_signatures=(KeySignature(0, 2),)), gm_synth)
+    assert [v.key for v in voices] == [62, 64, 62, 61, 62]
+    frames = [v.on_frames for v in voices]
+    assert frames[1] < frames[0] / 3 and frames[3] < frames[2] / 3
+    assert abs(sum(frames) - 3 * SR // 4) <= 3
