@@ -30,6 +30,7 @@ from .timing import TempoMap
 
 GRACE_SECONDS = 1 / 16  # how long a grace note sounds, taken from its note's start
 ORNAMENT_QUICK = TPQ // 8  # a trill's or mordent's quick notes: 32nds (at 120 bpm 1/16 s)
+ARPEGGIO_SECONDS = 0.03  # an arpeggiated chord's notes, one after another from the lowest
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
         gains = hairpin_gains([(n.start, n.velocity, n.marks) for n in part.notes]) if (
             marked) else None  # (a crescendo swells: from its first note to its last)
         used = {n.pitch % 12 for n in part.notes}
+        ranks = _chord_ranks(part.notes) if marked else None
         for i, n in enumerate(part.notes):
             if not start_tick <= n.start < end_tick:
                 continue
@@ -78,6 +80,9 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
             if gains is not None and gains[i] != 1.0:
                 velocity = max(1, min(127, round(velocity * gains[i])))
             b = frame(min(n.start + length, end_tick))
+            rank, top = ranks[i] if ranks is not None else (0, True)
+            if rank and "arpeggio" in n.marks:  # a rolled chord: struck from its lowest up
+                a += min(rank * round(ARPEGGIO_SECONDS * sr), (b - a) // 2)
             if n.graces and not part.is_drum:  # on the beat, each a sixteenth of a second or
                 cut = min(round(GRACE_SECONDS * sr), (b - a) // (2 * len(n.graces)))  # less
                 for g in n.graces:
@@ -85,7 +90,7 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
                         voices.append(Voice(a, cut, n.pitch + g, velocity, preset))
                         a += cut
             figure = ornament_figure(n.marks, length, ORNAMENT_QUICK) if (
-                n.marks and not part.is_drum) else None
+                n.marks and top and not part.is_drum) else None  # (a chord's top note)
             if figure is not None:  # a trill, a mordent, a turn, a roll: its notes in turn
                 key = score.key_at(n.start)
                 scale = key.scale_pcs() if key is not None else used
@@ -103,6 +108,20 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
         warnings.append("the SoundFont has no drum kit: drum parts are silent")
     voices.sort(key=lambda v: v.start)
     return voices, frame(end_tick)
+
+
+def _chord_ranks(notes) -> list[tuple[int, bool]]:
+    """For each of a part's notes, (how many of the notes struck with it lie below it, whether
+    it is the highest): a chord's trill is played on its top note, an arpeggio from its
+    lowest."""
+    by_start: dict[int, list[int]] = {}
+    for n in notes:
+        by_start.setdefault(n.start, []).append(n.pitch)
+    out = []
+    for n in notes:
+        pitches = by_start[n.start]
+        out.append((sum(p < n.pitch for p in pitches), n.pitch == max(pitches)))
+    return out
 
 
 class ScoreStream:

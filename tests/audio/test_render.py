@@ -272,3 +272,20 @@ def test_a_roll_is_the_note_a_cut_above_the_note_a_tap_below_the_note(gm_synth):
     frames = [v.on_frames for v in voices]
     assert frames[1] < frames[0] / 3 and frames[3] < frames[2] / 3
     assert abs(sum(frames) - 3 * SR // 4) <= 3
+
+
+def test_a_chord_trills_on_its_top_note_and_an_arpeggio_rolls_up(gm_synth):
+    """A chord marked with a trill (the mark is the chord's, on each note) trills its top note
+    only; an arpeggiated chord strikes its notes from the lowest up, each ending with the
+    chord."""
+    from composer_gui.audio.render import ARPEGGIO_SECONDS
+
+    chord = tuple(Note(0, p, TPQ, marks=("trill",)) for p in (60, 64, 67))
+    voices, _ = schedule(Score(parts=(Part(chord),)), gm_synth)
+    keys = [v.key for v in voices]
+    assert keys.count(60) == 1 and keys.count(64) == 1 and keys.count(67) > 2
+    rolled = tuple(Note(0, p, TPQ, marks=("arpeggio",)) for p in (67, 60, 64))
+    voices, _ = schedule(Score(parts=(Part(tuple(sorted(rolled))),)), gm_synth)
+    step = round(ARPEGGIO_SECONDS * SR)
+    assert [(v.key, v.start) for v in voices] == [(60, 0), (64, step), (67, 2 * step)]
+    assert len({v.start + v.on_frames for v in voices}) == 1
