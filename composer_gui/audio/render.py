@@ -21,7 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.music.atomic import atomic_write
-from composer_gui.music.marks import hairpin_gains, neighbour, ornament_figure, performed
+from composer_gui.music.marks import (
+    hairpin_gains,
+    neighbour,
+    ornament_figure,
+    pedal_holds,
+    performed,
+)
 from composer_gui.music.score import TPQ, Score
 
 from .soundfont import Preset, load_default
@@ -71,6 +77,8 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
             marked) else None  # (a crescendo swells: from its first note to its last)
         used = {n.pitch % 12 for n in part.notes}
         ranks = _chord_ranks(part.notes) if marked else None
+        holds = pedal_holds([(n.start, n.end, n.marks) for n in part.notes]) if (
+            marked) else None  # (the sustain pedal holds what it catches until it comes up)
         for i, n in enumerate(part.notes):
             if not start_tick <= n.start < end_tick:
                 continue
@@ -79,6 +87,8 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
                 n.duration, n.velocity)  # (a staccato short, an accent louder)
             if gains is not None and gains[i] != 1.0:
                 velocity = max(1, min(127, round(velocity * gains[i])))
+            if holds is not None and holds[i] > n.end:
+                length = holds[i] - n.start
             b = frame(min(n.start + length, end_tick))
             rank, top = ranks[i] if ranks is not None else (0, True)
             if rank and "arpeggio" in n.marks:  # a rolled chord: struck from its lowest up

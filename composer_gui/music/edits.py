@@ -420,8 +420,9 @@ def with_mark(keys: Iterable[NoteKey], mark: str) -> tuple[list[NoteKey], list[N
 
 def with_span(keys: Iterable[NoteKey], kind: str = "slur"
               ) -> tuple[list[NoteKey], list[NoteKey], bool]:
-    """(removed, added, put on): a slur (or a hairpin: ``kind``, :data:`.marks.SPANS`) over
-    the selection in each part it touches, from its first onset to its last; or, where the
+    """(removed, added, put on): a slur (or a hairpin, the sustain pedal: ``kind``,
+    :data:`.marks.SPANS`) over the selection in each part it touches, from its first onset to
+    its last (a pedal on the lowest notes there); or, where the
     selection is already so slurred in every part, that slur taken away. The slur ends inside
     it are cleared (one slur over the passage); a slur that ends on its first note or begins
     on its last stays (a note two slurs share)."""
@@ -431,21 +432,29 @@ def with_span(keys: Iterable[NoteKey], kind: str = "slur"
         by_part[p].append(n)
     parts = {p: sorted(ns) for p, ns in by_part.items() if len({n.start for n in ns}) > 1}
 
-    def ends(notes: list[Note]) -> tuple[int, int]:
-        return notes[0].start, max(n.start for n in notes)
+    def ends(notes: list[Note]) -> tuple[list[Note], list[Note]]:
+        """The notes a span starts and stops on: those of its first and last onsets; a
+        pedal's, the lowest of the first and the one that ends last (it comes up there)."""
+        first = [n for n in notes if n.start == notes[0].start]
+        if kind == "pedal":
+            return [min(first, key=lambda n: n.pitch)], [
+                max(notes, key=lambda n: (n.end, -n.pitch))]
+        last = max(n.start for n in notes)
+        return first, [n for n in notes if n.start == last]
 
-    on = not all(any(start in n.marks for n in ns if n.start == ends(ns)[0])
-                 and any(stop in n.marks for n in ns if n.start == ends(ns)[1])
-                 for ns in parts.values())
+    on = not all(any(start in n.marks for n in ends(ns)[0])
+                 and any(stop in n.marks for n in ends(ns)[1]) for ns in parts.values())
     removed: list[NoteKey] = []
     added: list[NoteKey] = []
     for p, notes in parts.items():
-        first, last = ends(notes)
+        firsts, lasts = ends(notes)
         for n in notes:
             marks = set(n.marks)
-            if n.start == first:  # (an end of a slur before or after stays: a shared note)
-                marks = marks | {start} if on else marks - {start}
-            elif n.start == last:
+            if any(n is x for x in firsts):  # (an end of a slur before or after stays: a
+                marks = marks | {start} if on else marks - {start}  # shared note)
+                if any(n is x for x in lasts):  # (a pedal caught by one long note)
+                    marks = marks | {stop} if on else marks - {stop}
+            elif any(n is x for x in lasts):
                 marks = marks | {stop} if on else marks - {stop}
             elif on:
                 marks -= {start, stop}

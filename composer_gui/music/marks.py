@@ -15,6 +15,7 @@ every edit; a slur whose other end was deleted is left out when the part is writ
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Hashable, Iterable, Sequence
 
 SLUR_START = "slur-start"
@@ -22,8 +23,13 @@ SLUR_STOP = "slur-stop"
 # hairpins: a crescendo or diminuendo from the note it starts on to the note it stops on
 CRESCENDO = ("crescendo-start", "crescendo-stop")
 DIMINUENDO = ("diminuendo-start", "diminuendo-stop")
+# the sustain pedal: down as its first note is struck, up at its last note's end; a change
+# (up and down again) as a note between is struck, where the harmony changes under it
+PEDAL = ("pedal-start", "pedal-stop")
+PEDAL_CHANGE = "pedal-change"
 # the marks that come in pairs, each kind's start and stop (paired by span_pairs)
-SPANS = {"slur": (SLUR_START, SLUR_STOP), "crescendo": CRESCENDO, "diminuendo": DIMINUENDO}
+SPANS = {"slur": (SLUR_START, SLUR_STOP), "crescendo": CRESCENDO, "diminuendo": DIMINUENDO,
+         "pedal": PEDAL}
 # the music21 editorial entry the readers put a note's slur ends and dynamic in (copies of a
 # note, as repeats written out make, keep it; music21's slurs point at the notes before they
 # were copied, and its dynamics at no note)
@@ -103,8 +109,8 @@ FROM_MUSIC21 = {
 }
 
 NAMES = frozenset((*MUSICXML, *CRESCENDO, *DIMINUENDO, SLUR_START, SLUR_STOP, *DYNAMICS,
-                   *ACCENT_DYNAMICS))
-ENDS = frozenset((SLUR_START, SLUR_STOP, *CRESCENDO, *DIMINUENDO))  # a span's ends
+                   *ACCENT_DYNAMICS, *PEDAL, PEDAL_CHANGE))
+ENDS = frozenset((SLUR_START, SLUR_STOP, *CRESCENDO, *DIMINUENDO))  # a span's ends (ABC's)
 # what Edit > Marks offers, each by its name (a slur is drawn over a selection instead)
 EDITABLE = ("staccato", "accent", "tenuto", "trill")
 
@@ -116,6 +122,7 @@ GLYPHS = {
     "inverted-mordent": "\u223f", "turn": "~", "inverted-turn": "~", "roll": "~",
     "up-bow": "V", "down-bow": "\u2293", **{d: d for d in (*DYNAMICS, *ACCENT_DYNAMICS)},
     CRESCENDO[0]: "cresc", DIMINUENDO[0]: "dim", "breath-mark": "'", "arpeggio": "arp",
+    PEDAL[1]: "*", PEDAL_CHANGE: "*Ped", PEDAL[0]: "Ped",
     **{f: f[-1] for f in FINGERS},
 }
 
@@ -187,6 +194,94 @@ def hairpin_gains(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[floa
                 elif hold is None or tick < hold:
                     gains[i] *= ratio
     return gains
+
+
+def pedal_holds(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[int]:
+    """The tick to which the sustain pedal holds each of a part's notes, ``events`` their
+    (start, end, marks): a note struck while the pedal is down sounds until it comes up (at
+    the next change, or the end of the pedal's last note), or to its own end if later; a
+    note the pedal does not catch, to its own end."""
+    holds = [end for _start, end, _marks in events]
+    pairs = span_pairs(((start, i, marks) for i, (start, _e, marks) in enumerate(events)),
+                       kind="pedal")
+    changes = sorted({start for start, _e, marks in events if PEDAL_CHANGE in marks})
+    for (t0, _first), (_t1, last) in pairs:
+        up = max(events[last][1], t0)
+        for i, (start, _end, _marks) in enumerate(events):
+            if t0 <= start < up:
+                k = bisect.bisect_right(changes, start)
+                release = min(up, changes[k]) if k < len(changes) else up
+                holds[i] = max(holds[i], release)
+    return holds
+
+
+def pedal_events(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[tuple[int, bool]]:
+    """The sustain pedal of a part's notes, ``events`` their (start, end, marks), as (tick,
+    down) in time order: down as its first note is struck, up and down again at each change,
+    up at its last note's end (a MIDI file's controller 64)."""
+    pairs = span_pairs(((start, i, marks) for i, (start, _e, marks) in enumerate(events)),
+                       kind="pedal")
+    changes = sorted({start for start, _e, marks in events if PEDAL_CHANGE in marks})
+    out: list[tuple[int, bool]] = []
+    for (t0, _first), (_t1, last) in pairs:
+        up = max(events[last][1], t0)
+        out.append((t0, True))
+        for c in changes[bisect.bisect_right(changes, t0):bisect.bisect_left(changes, up)]:
+            out += [(c, False), (c, True)]
+        out.append((up, False))
+    return sorted(out, key=lambda e: (e[0], e[1]))
+
+
+def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tuple[int, bool]],
+                  gap: int, catch: int) -> dict[int, set[str]]:
+    """The pedal marks to put on a part's notes (by index; ``events`` their (start, end,
+    pitch)) for a sustain pedal played as ``presses``, (tick, down) in time order (a MIDI
+    file's controller 64). A pedal lifted and put down again within ``gap`` ticks is one with
+    a change. Each press is put on the lowest note of the chord it catches: the last struck
+    up to ``catch`` ticks before it (a pianist pedals just after the chord), else the first
+    struck after; the release on the note, struck since, whose end is nearest it."""
+    intervals: list[tuple[int, int]] = []
+    down_at = None
+    for tick, down in presses:
+        if down and down_at is None:
+            down_at = tick
+        elif not down and down_at is not None:
+            intervals.append((down_at, tick))
+            down_at = None
+    if down_at is not None and events:  # never lifted: held to the end
+        intervals.append((down_at, max(end for _s, end, _p in events)))
+    chains: list[list[tuple[int, int]]] = []
+    for d, u in intervals:
+        if chains and d - chains[-1][-1][1] <= gap:
+            chains[-1].append((d, u))
+        else:
+            chains.append([(d, u)])
+    starts = sorted({start for start, _e, _p in events})
+    lowest: dict[int, int] = {}
+    for i, (start, _e, pitch) in enumerate(events):
+        if start not in lowest or pitch < events[lowest[start]][2]:
+            lowest[start] = i
+    out: dict[int, set[str]] = {}
+    for chain in chains:
+        anchors: list[int] = []
+        for d, u in chain:
+            k = bisect.bisect_right(starts, d)
+            before = starts[k - 1] if k and starts[k - 1] >= d - catch else None
+            onset = before if before is not None else (
+                starts[k] if k < len(starts) and starts[k] < u else None)
+            if onset is not None and (not anchors or onset > anchors[-1]):
+                anchors.append(onset)
+        up = chain[-1][1]
+        held = [i for i, (start, _e, _p) in enumerate(events)
+                if anchors and anchors[-1] <= start < max(up, anchors[-1] + 1)]
+        if not held:
+            continue
+        stop = min(held, key=lambda i: (abs(events[i][1] - up), -events[i][0]))
+        out.setdefault(lowest[anchors[0]], set()).add(PEDAL[0])
+        for onset in anchors[1:]:
+            out.setdefault(lowest[onset], set()).add(PEDAL_CHANGE)
+        out.setdefault(stop, set()).add(PEDAL[1])
+    return out
 
 
 def ornament_figure(marks: Iterable[str], length: int, quick: int
@@ -288,7 +383,8 @@ def span_pairs(events: Iterable[tuple[int, Hashable, Iterable[str]]],
     stop closes the latest one still open (a note that ends one slur and begins another closes
     first). A stop with none open, or a start never closed, goes to ``leftover`` as an event of
     its own (to pair among a wider set: a part's voices) or, without it, is left out (a slur
-    whose other end was deleted)."""
+    whose other end was deleted). A pedal's start and stop on one note, none open, are a
+    chord pedalled alone."""
     start, stop = SPANS[kind]
     by_tick: dict[int, list[tuple[Hashable, set[str]]]] = {}
     for tick, what, marks in events:
@@ -299,6 +395,9 @@ def span_pairs(events: Iterable[tuple[int, Hashable, Iterable[str]]],
     pairs = []
     for tick in sorted(by_tick):
         for what, ends in by_tick[tick]:
+            if kind == "pedal" and ends == {start, stop} and not open_:
+                pairs.append(((tick, what), (tick, what)))  # (a chord pedalled alone)
+                ends.clear()
             if stop in ends:
                 if open_:
                     pairs.append((open_.pop(), (tick, what)))

@@ -22,6 +22,7 @@ import mido.midifiles.midifiles as _mido_files
 
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
+from .marks import pedal_anchors, pedal_events
 from .quantize import HUMAN_PLAIN, is_human, swing_ratio, swing_words
 from .score import (
     DRUM_CHANNEL,
@@ -43,6 +44,11 @@ from .score import (
 # (``Score.performed_tempos``: a DAW plays the hold, and MIDI has no fermata of its own); read
 # back, the marker is the fermata again and the hold leaves the tempo map.
 FERMATA_MARKER = "fermata"
+SUSTAIN_PEDAL = 64  # MIDI's controller number for the sustain pedal
+# a pedal lifted and put down again within a sixteenth is one pedal with a change; a press up
+# to a beat after a chord is struck catches that chord (marks.pedal_anchors)
+PEDAL_GAP = TPQ // 4
+PEDAL_CATCH = TPQ
 
 # Zero-length notes become a 64th note, so that they can be seen and heard.
 MIN_IMPORTED_DURATION = TPQ // 16
@@ -193,6 +199,7 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
     empty_parts: dict[tuple[int, int], None] = {}
     names: dict[int, str] = {}
     sung: dict[int, list[tuple[int, str]]] = defaultdict(list)  # track -> (tick, lyric event)
+    pedals: dict[tuple[int, int], list[tuple[int, bool]]] = defaultdict(list)  # (tick, down)
     song_title = ""
     zero_length = unterminated = 0
     malformed: dict[str, int] = defaultdict(int)
@@ -223,6 +230,9 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
                     e = s + MIN_IMPORTED_DURATION
                 notes[(ti, channel)].append(Note(s, pitch, e - s, velocity))
                 track_notes += 1
+            elif kind == "control_change" and msg.control == SUSTAIN_PEDAL:
+                pedals[(ti, msg.channel)].append((scale(now), msg.value >= 64))
+                channels.add(msg.channel)
             elif kind == "program_change":
                 programs.setdefault((ti, msg.channel), msg.program)
                 first_program.setdefault(msg.channel, msg.program)
@@ -274,6 +284,9 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
         warnings.append(f"ignored {count} malformed {what} event(s)")
 
     _words_onto_notes(notes, sung)
+    for key, changes in pedals.items():
+        if key in notes:
+            notes[key] = pedal_marked(notes[key], changes)
     keys_in_order = sorted({*notes, *empty_parts})
     channels_of_track: dict[int, int] = defaultdict(int)
     for ti, _ in keys_in_order:
@@ -394,6 +407,15 @@ def _fermatas_unheld(score: Score) -> Score:
     return replace(score, tempos=tempos)
 
 
+def pedal_marked(notes: list[Note], presses: list[tuple[int, bool]]) -> list[Note]:
+    """A part's notes with the pedal marks of its sustain pedal, ``presses`` (tick, down) in
+    time order: the pedal's first chord, its changes and its last note (``marks.PEDAL``)."""
+    anchors = pedal_anchors([(n.start, n.end, n.pitch) for n in notes], presses, PEDAL_GAP,
+                            PEDAL_CATCH)
+    return [replace(n, marks=(*n.marks, *anchors[i])) if i in anchors else n
+            for i, n in enumerate(notes)]
+
+
 def _tick_and_order(event: tuple[int, int, int, int]) -> tuple[int, int]:
     return event[0], event[1]
 
@@ -489,6 +511,11 @@ def midi_from_score(score: Score) -> mido.MidiFile:
             events.append((n.start - offset + n.duration, 0 if n.duration else 2, n.pitch, 0))
         # key changes after the start, before the notes at their tick (order -1)
         events.extend((tick, -1, i, 0) for i, (tick, _) in enumerate(keys) if tick)
+        # the sustain pedal: up (order -4) before what is struck at its tick, down (4) after
+        # the notes that end there, so that a change holds the new chord and not the old
+        events.extend((tick - offset, 4 if down else -4, 64, 127 if down else 0)
+                      for tick, down in pedal_events([(n.start, n.end, n.marks)
+                                                      for n in part.notes]))
         events.sort(key=_tick_and_order)
         track = _to_track(head, close=False)
         last = 0
@@ -496,6 +523,11 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         for tick, order, pitch, velocity in events:
             if order == -2:
                 track.append(words[pitch].copy(time=tick - last))
+                last = tick
+                continue
+            if order in (-4, 4):
+                track.append(message("control_change", channel=channel, control=64,
+                                     value=velocity, time=tick - last))
                 last = tick
                 continue
             if order < 0:

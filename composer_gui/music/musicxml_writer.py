@@ -268,7 +268,8 @@ class _Writer:
         # each part's staves and their voices (the ABC export lays them out the same)
         self.hands = paired_hands(self.score.parts)
         self.layouts = [_staves(p, self.hands.get(i)) for i, p in enumerate(self.score.parts)]
-        self.spans = {**self._spans(("slur",)), **self._spans(("crescendo", "diminuendo"))}
+        self.spans = {**self._spans(("slur",)), **self._spans(("crescendo", "diminuendo")),
+                      **self._spans(("pedal",))}
 
     def _spans(self, kinds: tuple[str, ...]
                ) -> dict[str, dict[tuple[int, int, int], tuple[list[int], list[int]]]]:
@@ -726,7 +727,7 @@ class _Writer:
                 if level in _marks.DYNAMICS else ""
             w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
               f"</direction-type><voice>{voice}</voice>{tail_staff}{sound}</direction>\n")
-        wedges_after = []
+        wedges_after, pedal_after = [], False
         if marked:
             for kind in ("crescendo", "diminuendo"):
                 stops, starts = self.span_ends(part_index, e, kind)
@@ -734,6 +735,13 @@ class _Writer:
                           f'number="{k}"/></direction-type><voice>{voice}</voice>{tail_staff}'
                           "</direction>\n" for k in starts))
                 wedges_after += stops
+            stops, starts = self.span_ends(part_index, e, "pedal")
+            changed = _marks.PEDAL_CHANGE in {m for n in e.notes for m in n.marks}
+            w("".join(f'<direction placement="below"><direction-type><pedal type="{kind}" '
+                      f'{_PEDAL_SIGN}/></direction-type><voice>{voice}</voice>{tail_staff}'
+                      "</direction>\n" for kind in
+                      (["stop", "start"] if changed and not starts else ["start"] * bool(starts))))
+            pedal_after = bool(stops)
         if struck and not part.is_drum and any(n.graces for n in e.notes):
             for grace in self.graces(e):
                 slash = ' slash="yes"' if grace.slash else ""
@@ -779,6 +787,9 @@ class _Writer:
         w("".join(f'<direction placement="below"><direction-type><wedge type="stop" number="{k}"/>'
                   f"</direction-type><voice>{voice}</voice>{tail_staff}</direction>\n"
                   for k in wedges_after))  # (a hairpin ends where its last note does)
+        if marked and pedal_after:  # (and a pedal comes up there)
+            w(f'<direction placement="below"><direction-type><pedal type="stop" {_PEDAL_SIGN}/>'
+              f"</direction-type><voice>{voice}</voice>{tail_staff}</direction>\n")
 
     def graces(self, e: _Element) -> list[_Grace]:
         """The grace notes written before the chord ``e`` (its highest note's), spelled in the
@@ -839,6 +850,9 @@ def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:
     return f"<time{symbol}><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
 
 
+# the sustain pedal as the "Ped." sign and the release star, as piano music prints it (a
+# change as "* Ped.": MuseScore 3 prints a change of that style as a lone star)
+_PEDAL_SIGN = 'line="no" sign="yes"'
 _TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</normal-notes>" \
             "</time-modification>"
 _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}

@@ -32,6 +32,8 @@ from .marks import (
     DIMINUENDO,
     DYNAMICS,
     EDITORIAL,
+    PEDAL,
+    PEDAL_CHANGE,
     SLUR_START,
     SLUR_STOP,
     dynamic,
@@ -860,15 +862,24 @@ def _mark_notes(m21, stream) -> None:
         return
     wedges = [(sp, CRESCENDO if isinstance(sp, m21.dynamics.Crescendo) else DIMINUENDO)
               for sp in stream.recurse().getElementsByClass(m21.dynamics.DynamicWedge)]
+    pedals = [(sp, PEDAL) for sp in stream.recurse().getElementsByClass(_pedal_class(m21))]
     for sp, (start, stop) in [*((sp, (SLUR_START, SLUR_STOP)) for sp in slurs), *wedges]:
         first, last = sp.getFirst(), sp.getLast()
         if first is not None and last is not None and first is not last:
             for el, mark in ((first, start), (last, stop)):
                 el.editorial[EDITORIAL] = el.editorial.get(EDITORIAL, set()) | {mark}
+    for el, mark in _pedal_ends(m21, [sp for sp, _ends in pedals]):
+        el.editorial[EDITORIAL] = el.editorial.get(EDITORIAL, set()) | {mark}
+    pedalled = {id(first.getContextByClass(m21.stream.Part)) for sp, _ends in pedals
+                if (first := sp.getFirst()) is not None}
     for part in _parts(stream):
         found = [(d.getOffsetInHierarchy(part), d.value)
                  for d in part.recurse().getElementsByClass(m21.dynamics.Dynamic)
                  if d.value in DYNAMICS or d.value in ACCENT_DYNAMICS]
+        # a pedal's change: on the chord struck where it is marked, in the pedal's staff
+        if id(part) in pedalled:  # (music21 files the changes in each staff of the part)
+            found += [(b.getOffsetInHierarchy(part), PEDAL_CHANGE)
+                      for b in part.recurse().getElementsByClass("PedalBounce")]
         if not found:
             continue
         struck = sorted(((offset, el) for offset, _v, el in _voiced_notes(m21, part)
@@ -878,9 +889,54 @@ def _mark_notes(m21, stream) -> None:
             i = bisect.bisect_left(offsets, offset - 1e-6)
             if i < len(struck):
                 el = struck[i][1]
+                if value == PEDAL_CHANGE:  # (on the bass of what is struck there)
+                    j = bisect.bisect_right(offsets, offsets[i] + 1e-6)
+                    el = min((x for _o, x in struck[i:j]),
+                             key=lambda x: min(p.midi for p in x.pitches) if x.pitches else 999)
                 marks = el.editorial.get(EDITORIAL, set())
-                if value in ACCENT_DYNAMICS or dynamic(marks) is None:
+                if value in ACCENT_DYNAMICS or value == PEDAL_CHANGE or dynamic(marks) is None:
                     el.editorial[EDITORIAL] = marks | {value}
+
+
+def _pedal_ends(m21, pedals) -> list[tuple[object, str]]:
+    """(note or chord, mark) for music21's sustain pedals: ``pedal-start`` on the first each
+    holds, ``pedal-stop`` on the last; a pedal that begins where the one before it in its staff
+    ends (written "* Ped.", as MuseScore and the app write a change) is a change of it."""
+    spans = []
+    for sp in pedals:
+        held = []  # (onset, end, lowest pitch, note or chord), in the part's time
+        for el in sp.getSpannedElements():
+            if isinstance(el, (m21.note.Note, m21.chord.Chord)) and el.pitches:
+                try:
+                    at = float(el.getOffsetInHierarchy(el.getContextByClass(m21.stream.Score)
+                                                       or el.getContextByClass(m21.stream.Part)))
+                except Exception:  # (a note music21 cannot place)
+                    continue
+                held.append((at, at + float(el.quarterLength), min(p.midi for p in el.pitches),
+                             el))
+        if held:
+            first = min(held, key=lambda h: (h[0], h[2]))
+            last = max(held, key=lambda h: (h[1], -h[2]))
+            spans.append((first[0], last[1], first[3], last[3]))
+    spans.sort(key=lambda x: x[0])
+    out: list[tuple[object, str]] = []
+    stopped: dict[float, int] = {}  # where a pedal came up -> its stop's place in out
+    for begin, end, first, last in spans:
+        k = next((k for t, k in stopped.items() if abs(t - begin) < 1e-6), None)
+        if k is not None and out[k][1] == PEDAL[1]:  # "* Ped.": a change
+            out[k] = (out[k][0], "")
+            out.append((first, PEDAL_CHANGE))
+        else:
+            out.append((first, PEDAL[0]))
+        stopped[end] = len(out)
+        out.append((last, PEDAL[1]))
+    return [(el, mark) for el, mark in out if mark]
+
+
+def _pedal_class(m21) -> type:
+    """music21's class of a sustain pedal (its changes are ``PedalBounce`` objects it spans);
+    a music21 too old to have one finds none."""
+    return getattr(m21.expressions, "PedalMark", type("PedalMark", (), {}))
 
 
 def _levels(m21, staves, shift: int) -> list[tuple[int, int]]:

@@ -211,6 +211,9 @@ class MainWindow(QMainWindow):
               "A crescendo hairpin under the selected notes, or take it away"),
             A("diminuendo", "&Diminuendo", partial(e.toggle_mark, "diminuendo"), None,
               "A diminuendo hairpin under the selected notes, or take it away"),
+            A("pedal", "&Pedal", partial(e.toggle_mark, "pedal"), None,
+              "The sustain pedal down from the selection's first chord to the end of its "
+              "last, or take it away"),
             A("phrase_end", "Mark P&hrase End", e.toggle_phrase_end, "F",
               "Put a fermata on the end of the selection, or take it away (F): the models end "
               "their phrases where the sketch's end in the bar, and Harmonize closes each with "
@@ -291,7 +294,10 @@ class MainWindow(QMainWindow):
         m.addActions(a("transpose", "up", "down", "up8", "down8", "quantize", "upbeat"))
         m.addSeparator()
         m.addActions(a("phrase_end", "words"))
-        m.addMenu("&Marks").addActions(a("slur", *EDITABLE))
+        marks = m.addMenu("&Marks")
+        marks.addActions(a("slur", *EDITABLE))
+        marks.addSeparator()
+        marks.addActions(a("pedal"))
         dynamics = m.addMenu("D&ynamics")
         dynamics.addActions(a(*(f"dynamic_{d}" for d in MENU_DYNAMICS), "dynamic_none"))
         dynamics.addSeparator()
@@ -568,7 +574,7 @@ class MainWindow(QMainWindow):
                                      else plural(total, "note"))
         for act in self.act.all("cut", "copy", "duplicate", "delete", "phrase_end", "words",
                                 "slur", *EDITABLE, *(f"dynamic_{d}" for d in MENU_DYNAMICS),
-                                "dynamic_none", "crescendo", "diminuendo"):
+                                "dynamic_none", "crescendo", "diminuendo", "pedal"):
             act.setEnabled(bool(n))
         self._update_regenerate()
 

@@ -289,3 +289,19 @@ def test_a_chord_trills_on_its_top_note_and_an_arpeggio_rolls_up(gm_synth):
     step = round(ARPEGGIO_SECONDS * SR)
     assert [(v.key, v.start) for v in voices] == [(60, 0), (64, step), (67, 2 * step)]
     assert len({v.start + v.on_frames for v in voices}) == 1
+
+
+def test_the_pedal_holds_what_it_catches_until_it_comes_up(gm_synth):
+    """Broken chords under the pedal ring on to its change, then to its end (the end of its
+    last note); the same notes
+    without the pedal stop where their keys are let go."""
+    bar = 4 * TPQ
+    notes = [Note(0, 48, TPQ, marks=("pedal-start",)), Note(TPQ, 64, TPQ // 2),
+             Note(bar, 53, TPQ, marks=("pedal-change",)), Note(bar + TPQ, 65, TPQ // 2),
+             Note(2 * bar, 36, bar, marks=("pedal-stop",))]
+    voices, _ = schedule(Score(parts=(Part(tuple(notes)),)), gm_synth)
+    ends = {v.key: v.start + v.on_frames for v in voices}
+    assert ends[48] == ends[64] == 2 * SR and ends[53] == ends[65] == ends[36] == 6 * SR
+    plain = [Note(n.start, n.pitch, n.duration) for n in notes]
+    voices, _ = schedule(Score(parts=(Part(tuple(plain)),)), gm_synth)
+    assert voices[1].on_frames == SR // 4

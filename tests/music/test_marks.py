@@ -292,3 +292,107 @@ def test_fingerings_breath_marks_arpeggios_and_sforzandos_come_back(tmp_path):
         assert [(n.marks, n.velocity) for n in back.notes] == \
             [(n.marks, n.velocity) for n in notes] and not said
     assert "!1!!sfz!C2 !breath!D2 !3!E2 !arpeggio!!fp![FA]2" in (tmp_path / "x.abc").read_text()
+
+
+def pedalled() -> Score:
+    """Two bars of a piano's broken chords over held basses: the pedal down at the first
+    bass, changed at the second, up at the end of the last."""
+    notes = []
+    for bar, (bass, chord) in enumerate([(48, (60, 64, 67)), (53, (60, 65, 69))]):
+        t = bar * 4 * TPQ
+        pedal = ("pedal-start",) if bar == 0 else ("pedal-change", "pedal-stop")
+        notes.append(Note(t, bass, 4 * TPQ, marks=pedal))
+        notes += [Note(t + (k + 1) * TPQ, p, TPQ // 2) for k, p in enumerate(chord)]
+    return Score(parts=(Part(tuple(sorted(notes)), name="Piano", clef="grand"),))
+
+
+def test_a_midi_files_sustain_pedal_is_kept_as_pedal_marks_and_written_back(tmp_path):
+    """Controller 64 of a played file: the pedal caught each bar's bass a little after it
+    was struck, lifted and put down again for the second (a change), and up late in the last
+    bar: read as marks on the basses, written back as the pedal, read again the same."""
+    import mido
+
+    from composer_gui.music.midi import read_midi
+
+    mid = mido.MidiFile(ticks_per_beat=TPQ)
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    events = []
+    for n in pedalled().notes:
+        events += [(n.start, mido.Message("note_on", note=n.pitch, velocity=70)),
+                   (n.end - 60, mido.Message("note_off", note=n.pitch))]  # (keys let go early)
+    events += [(tick, mido.Message("control_change", control=64, value=v)) for tick, v in
+               [(50, 127), (4 * TPQ + 20, 0), (4 * TPQ + 70, 127), (8 * TPQ - 20, 0)]]
+    last = 0
+    for tick, msg in sorted(events, key=lambda e: e[0]):
+        track.append(msg.copy(time=tick - last))
+        last = tick
+    mid.save(tmp_path / "played.mid")
+    score = read_midi(tmp_path / "played.mid", [])
+    assert [(n.start, n.pitch, n.marks) for n in score.notes if n.marks] == [
+        (0, 48, ("pedal-start",)), (4 * TPQ, 53, ("pedal-change", "pedal-stop"))]
+    assert export(score, tmp_path / "back.mid") == []
+    cc = [(m.value) for m in mido.MidiFile(tmp_path / "back.mid").tracks[1]
+          if m.type == "control_change" and m.control == 64]
+    assert cc == [127, 0, 127, 0]
+    plain = read_midi(tmp_path / "played.mid", [])
+    assert [n.marks for n in load_score(tmp_path / "back.mid", []).notes] == [
+        n.marks for n in plain.notes]
+
+
+def test_a_pedal_is_written_to_musicxml_as_ped_and_star_and_read_back(tmp_path):
+    """MusicXML gets "Ped." at the first bass, "* Ped." at the change and "*" after the last
+    bass (MuseScore 3 prints them so); read back, the same marks on the same notes."""
+    score = pedalled()
+    xml = musicxml_text(score)
+    kinds = [k for k in ("start", "stop") for _ in range(xml.count(f'<pedal type="{k}"'))]
+    assert sorted(kinds) == ["start", "start", "stop", "stop"]
+    assert export(score, tmp_path / "p.musicxml") == []
+    back = load_score(tmp_path / "p.musicxml", [])
+    assert [(n.start, n.pitch, n.marks) for n in back.notes if n.marks] == [
+        (n.start, n.pitch, n.marks) for n in score.notes if n.marks]
+
+
+def test_a_musicxml_pedal_change_written_as_a_notch_is_a_change(tmp_path):
+    """Another program's pedal line with a change (``<pedal type="change"/>``) reads as
+    the pedal down at the first note, changed at the third, up after the last."""
+    def note(step: str, pedal: str = "") -> str:
+        direction = (f'<direction><direction-type><pedal type="{pedal}" line="yes"/>'
+                     "</direction-type></direction>") if pedal else ""
+        return (f"{direction}<note><pitch><step>{step}</step><octave>4</octave></pitch>"
+                "<duration>1</duration><type>quarter</type></note>")
+
+    (tmp_path / "line.musicxml").write_text(
+        '<?xml version="1.0"?><score-partwise version="3.1"><part-list><score-part id="P1">'
+        '<part-name>Piano</part-name></score-part></part-list><part id="P1"><measure '
+        'number="1"><attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4'
+        "</beat-type></time></attributes>" + note("C", "start") + note("D") + note("E", "change")
+        + note("F") + '<direction><direction-type><pedal type="stop" line="yes"/>'
+        "</direction-type></direction></measure></part></score-partwise>")
+    back = load_score(tmp_path / "line.musicxml", [])
+    assert [n.marks for n in back.notes] == [("pedal-start",), (), ("pedal-change",),
+                                             ("pedal-stop",)]
+
+
+def test_a_pedal_from_the_menu_goes_on_the_lowest_notes_and_comes_off_again():
+    score = pedalled()
+    keys = [(0, replace(n, marks=())) for n in score.notes]
+    removed, added, on = with_span(keys, "pedal")
+    assert on and [(n.start, n.pitch, n.marks) for _p, n in added] == [
+        (0, 48, ("pedal-start",)), (4 * TPQ, 53, ("pedal-stop",))]
+    again = [dict(zip(removed, added, strict=True)).get(k, k) for k in keys]
+    _removed, back, on = with_span(again, "pedal")
+    assert not on and all(not n.marks for _p, n in back)
+
+
+def test_pedal_holds_and_events_follow_the_marks():
+    """What the pedal holds (playback) and the controller it is (MIDI): down at the start,
+    up and down at the change, up at the last note's end; a chord pedalled alone too."""
+    events = [(n.start, n.end, n.marks) for n in pedalled().notes]
+    assert marks.pedal_events(events) == [(0, True), (4 * TPQ, False), (4 * TPQ, True),
+                                          (8 * TPQ, False)]
+    holds = marks.pedal_holds(events)
+    assert holds[:4] == [4 * TPQ] * 4 and holds[4:] == [8 * TPQ] * 4
+    alone = [(0, TPQ, ("pedal-start", "pedal-stop")), (0, TPQ // 2, ()), (TPQ, 2 * TPQ, ())]
+    assert marks.pedal_holds(alone) == [TPQ, TPQ, 2 * TPQ]
+    assert marks.pedal_events(alone) == [(0, True), (TPQ, False)]

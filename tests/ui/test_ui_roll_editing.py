@@ -479,3 +479,20 @@ def test_a_crescendo_from_the_edit_menu_goes_under_the_selection(window, qtbot):
     assert window.doc.undo_stack.undoText() == "Crescendo on"
     window.act["crescendo"].trigger()  # again: off
     assert [n.marks for n in notes(window)] == [()] * 4
+
+
+def test_the_pedal_from_the_edit_menu_goes_under_the_selection(window, qtbot):
+    """Edit > Marks > Pedal: down at the selection's first (lowest) note, up at the end of
+    the note that ends last; one undo step; again, off."""
+    load(window, Note(0, 48, 4 * TPQ), *(Note(i * TPQ, 64 + i, TPQ) for i in range(4)))
+    window.roll.canvas.setFocus()
+    qtbot.keyClick(window.roll.canvas, Qt.Key.Key_A, CTRL)
+    window.act["pedal"].trigger()
+    assert [(n.pitch, n.marks) for n in notes(window) if n.marks] == [
+        (48, ("pedal-start", "pedal-stop"))]
+    assert window.doc.undo_stack.undoText() == "Pedal on"
+    window.act["pedal"].trigger()
+    assert not any(n.marks for n in notes(window))
+    window.doc.undo_stack.undo()
+    window.doc.undo_stack.undo()
+    assert not any(n.marks for n in notes(window))
