@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from composer_gui.music.marks import pedal_events
+from composer_gui.music.midi import pedal_marked
 from composer_gui.music.score import DRUM_CHANNEL, Note, Score, assign_channels, round_to
 
 from .timing import TempoMap
@@ -148,7 +150,9 @@ class MidiRecorder:
     is converted to ticks through ``tempo`` (the score's tempo map). Onsets and ends snap to
     ``grid`` ticks (0: no snapping) and a note lasts at least one grid step. A note played up to
     half a grid step early (before ``start_tick``) snaps onto it; earlier ones are dropped. The
-    sustain pedal (CC 64) holds notes until it is released. ``channel`` keeps only that channel.
+    sustain pedal (CC 64) is kept as the notes' pedal marks, as a MIDI file's is
+    (``music.midi.pedal_marked``): the notes last as their keys were held, and playback
+    holds what the pedal caught. ``channel`` keeps only that channel.
     """
 
     tempo: TempoMap
@@ -159,7 +163,7 @@ class MidiRecorder:
     _held: dict[int, _Held] = field(default_factory=dict)
     _done: list[_Held] = field(default_factory=list)
     _pedal: bool = False
-    _pedalled: list[_Held] = field(default_factory=list)
+    _presses: list[tuple[float, bool]] = field(default_factory=list)  # (time, down)
 
     def feed(self, message, t: float) -> None:
         kind = getattr(message, "type", None)
@@ -170,10 +174,8 @@ class MidiRecorder:
         if kind == "control_change":
             if message.control == 64:
                 down = message.value >= 64
-                if self._pedal and not down:
-                    for h in self._pedalled:
-                        h.off = t
-                    self._pedalled = []
+                if down != self._pedal:
+                    self._presses.append((t, down))
                 self._pedal = down
             return
         pitch = message.note
@@ -185,20 +187,13 @@ class MidiRecorder:
             if held is None:
                 return
             self._done.append(held)
-            if self._pedal:
-                self._pedalled.append(held)
-            else:
-                held.off = t
+            held.off = t
 
     def _release(self, pitch: int, t: float) -> None:
         held = self._held.pop(pitch, None)
         if held is not None:
             held.off = t
             self._done.append(held)
-        for h in self._pedalled:
-            if h.pitch == pitch:
-                h.off = t
-        self._pedalled = [h for h in self._pedalled if h.pitch != pitch]
 
     def _tick(self, t: float) -> int:
         return round(self.tempo.tick_float(self.tempo.seconds(self.start_tick) + (t - self.t0)))
@@ -207,7 +202,7 @@ class MidiRecorder:
         return round_to(tick, self.grid) if self.grid > 0 else tick
 
     def notes(self, now: float) -> list[Note]:
-        """The take so far; keys still down (or pedalled) end at ``now``."""
+        """The take so far; keys still down end at ``now`` (a pedal still down, there too)."""
         out = []
         for h in [*self._done, *self._held.values()]:
             off = h.off if h.off is not None else now
@@ -217,6 +212,11 @@ class MidiRecorder:
             end = self._snap(self._tick(max(off, h.on)))
             step = self.grid if self.grid > 0 else 1
             out.append(Note(start, h.pitch, max(end - start, step), h.velocity))
+        if self._presses and out:
+            presses = [(self._snap(self._tick(t)), down) for t, down in self._presses]
+            if self._pedal:
+                presses.append((self._snap(self._tick(now)), False))
+            out = pedal_marked(out, presses)
         return sorted(out)
 
     def finish(self, now: float) -> list[Note]:
@@ -224,7 +224,7 @@ class MidiRecorder:
         notes = self.notes(now)
         self._held.clear()
         self._done.clear()
-        self._pedalled.clear()
+        self._presses.clear()
         return notes
 
 
@@ -255,6 +255,10 @@ def score_messages(score: Score, start_tick: int = 0, end_tick: int | None = Non
                                                velocity=n.velocity)))
             events.append((max(off, on), 1, mido.Message("note_off", channel=ch, note=n.pitch,
                                                          velocity=0)))
+        for tick, down in pedal_events([(n.start, n.end, n.marks) for n in part.notes]):
+            if start_tick <= tick <= end_tick:  # (up before what is struck there, down after)
+                events.append((tempo.seconds(tick) - t0, 3 if down else 0, mido.Message(
+                    "control_change", channel=ch, control=64, value=127 if down else 0)))
     events.sort(key=lambda e: (e[0], e[1]))
     return [(t, m) for t, _, m in events]
 

@@ -94,8 +94,10 @@ def test_repeated_key_and_sustain_pedal():
     rec.feed(on(64), 1.0)
     rec.feed(off(64), 1.25)  # held by the pedal...
     rec.feed(pedal(0), 2.0)  # ...until here
-    assert rec.finish(3.0) == [Note(0, 60, TPQ, 90), Note(TPQ, 60, TPQ // 2, 90),
-                               Note(2 * TPQ, 64, 2 * TPQ, 90)]
+    take = rec.finish(3.0)  # the key as held, and the pedal as its marks (a MIDI file's too)
+    assert take == [Note(0, 60, TPQ, 90), Note(TPQ, 60, TPQ // 2, 90),
+                    Note(2 * TPQ, 64, TPQ // 2, 90)]
+    assert [n.marks for n in take] == [(), (), ("pedal-start", "pedal-stop")]
 
 
 def test_channel_filter():
