@@ -237,9 +237,10 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
     """The pedal marks to put on a part's notes (by index; ``events`` their (start, end,
     pitch)) for a sustain pedal played as ``presses``, (tick, down) in time order (a MIDI
     file's controller 64). A pedal lifted and put down again within ``gap`` ticks is one with
-    a change. Each press is put on the lowest note of the chord it catches: the last struck
-    up to ``catch`` ticks before it (a pianist pedals just after the chord), else the first
-    struck after; the release on the note, struck since, whose end is nearest it."""
+    a change. Each press is put on the lowest note of the chord it catches (its notes struck
+    within ``gap`` of each other): the last struck up to ``catch`` ticks before it (a pianist
+    pedals just after the chord), else the first struck after; the release on the note,
+    struck since, whose end is nearest it."""
     intervals: list[tuple[int, int]] = []
     down_at = None
     for tick, down in presses:
@@ -257,10 +258,14 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
         else:
             chains.append([(d, u)])
     starts = sorted({start for start, _e, _p in events})
-    lowest: dict[int, int] = {}
-    for i, (start, _e, pitch) in enumerate(events):
-        if start not in lowest or pitch < events[lowest[start]][2]:
-            lowest[start] = i
+
+    def lowest(onset: int, after: int) -> int:
+        """The lowest note of the chord struck at ``onset``: its notes struck up to ``gap``
+        before it (a played chord is spread), none at or before ``after``."""
+        return min((i for i, (start, _e, _p) in enumerate(events)
+                    if max(onset - gap, after + 1) <= start <= onset),
+                   key=lambda i: (events[i][2], events[i][0]))
+
     out: dict[int, set[str]] = {}
     for chain in chains:
         anchors: list[int] = []
@@ -277,9 +282,11 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
         if not held:
             continue
         stop = min(held, key=lambda i: (abs(events[i][1] - up), -events[i][0]))
-        out.setdefault(lowest[anchors[0]], set()).add(PEDAL[0])
-        for onset in anchors[1:]:
-            out.setdefault(lowest[onset], set()).add(PEDAL_CHANGE)
+        before = -1
+        for k, onset in enumerate(anchors):
+            i = lowest(onset, before)
+            out.setdefault(i, set()).add(PEDAL_CHANGE if k else PEDAL[0])
+            before = onset
         out.setdefault(stop, set()).add(PEDAL[1])
     return out
 

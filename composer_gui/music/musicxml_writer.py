@@ -727,7 +727,7 @@ class _Writer:
                 if level in _marks.DYNAMICS else ""
             w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
               f"</direction-type><voice>{voice}</voice>{tail_staff}{sound}</direction>\n")
-        wedges_after, pedal_after = [], False
+        wedges_after, pedal_after, pedal_staff = [], False, ""
         if marked:
             for kind in ("crescendo", "diminuendo"):
                 stops, starts = self.span_ends(part_index, e, kind)
@@ -736,9 +736,10 @@ class _Writer:
                           "</direction>\n" for k in starts))
                 wedges_after += stops
             stops, starts = self.span_ends(part_index, e, "pedal")
+            pedal_staff = f"<staff>{len(self.layouts[part_index])}</staff>" if staff else ""
             changed = _marks.PEDAL_CHANGE in {m for n in e.notes for m in n.marks}
             w("".join(f'<direction placement="below"><direction-type><pedal type="{kind}" '
-                      f'{_PEDAL_SIGN}/></direction-type><voice>{voice}</voice>{tail_staff}'
+                      f'{_PEDAL_SIGN}/></direction-type><voice>{voice}</voice>{pedal_staff}'
                       "</direction>\n" for kind in
                       (["stop", "start"] if changed and not starts else ["start"] * bool(starts))))
             pedal_after = bool(stops)
@@ -789,7 +790,7 @@ class _Writer:
                   for k in wedges_after))  # (a hairpin ends where its last note does)
         if marked and pedal_after:  # (and a pedal comes up there)
             w(f'<direction placement="below"><direction-type><pedal type="stop" {_PEDAL_SIGN}/>'
-              f"</direction-type><voice>{voice}</voice>{tail_staff}</direction>\n")
+              f"</direction-type><voice>{voice}</voice>{pedal_staff}</direction>\n")
 
     def graces(self, e: _Element) -> list[_Grace]:
         """The grace notes written before the chord ``e`` (its highest note's), spelled in the
@@ -850,9 +851,10 @@ def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:
     return f"<time{symbol}><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
 
 
-# the sustain pedal as the "Ped." sign and the release star, as piano music prints it (a
-# change as "* Ped.": MuseScore 3 prints a change of that style as a lone star)
-_PEDAL_SIGN = 'line="no" sign="yes"'
+# the sustain pedal as "Ped." and a line to where it comes up, under the part's lowest staff
+# (MuseScore 3 set the "Ped." and "*" signs alone over the bass staff's notes); a change as a
+# stop and a start (MuseScore 3 draws no notch for a change)
+_PEDAL_SIGN = 'line="yes" sign="yes"'
 _TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</normal-notes>" \
             "</time-modification>"
 _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}

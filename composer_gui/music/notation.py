@@ -905,7 +905,7 @@ def _pedal_ends(m21, pedals) -> list[tuple[object, str]]:
     spans = []
     for sp in pedals:
         held = []  # (onset, end, lowest pitch, note or chord), in the part's time
-        for el in sp.getSpannedElements():
+        for el in sp.getSpannedElements():  # (its first and last notes, and its changes)
             if isinstance(el, (m21.note.Note, m21.chord.Chord)) and el.pitches:
                 try:
                     at = float(el.getOffsetInHierarchy(el.getContextByClass(m21.stream.Score)
@@ -917,18 +917,20 @@ def _pedal_ends(m21, pedals) -> list[tuple[object, str]]:
         if held:
             first = min(held, key=lambda h: (h[0], h[2]))
             last = max(held, key=lambda h: (h[1], -h[2]))
-            spans.append((first[0], last[1], first[3], last[3]))
+            spans.append((first[0], last[0], last[1], first[3], last[3]))
     spans.sort(key=lambda x: x[0])
     out: list[tuple[object, str]] = []
-    stopped: dict[float, int] = {}  # where a pedal came up -> its stop's place in out
-    for begin, end, first, last in spans:
-        k = next((k for t, k in stopped.items() if abs(t - begin) < 1e-6), None)
-        if k is not None and out[k][1] == PEDAL[1]:  # "* Ped.": a change
-            out[k] = (out[k][0], "")
+    for k, (begin, _onset, _end, first, last) in enumerate(spans):
+        before = spans[k - 1] if k else None
+        # "* Ped." (as MuseScore and the app write a change): the pedal before ends where this
+        # begins; or music21 took a note of another staff, written before the stop but later
+        # in time, for its last (a pedal never comes up after the next goes down)
+        if before is not None and out and out[-1] == (before[4], PEDAL[1]) and (
+                abs(before[2] - begin) < 1e-6 or before[1] >= begin - 1e-6):
+            out[-1] = (before[4], "")
             out.append((first, PEDAL_CHANGE))
         else:
             out.append((first, PEDAL[0]))
-        stopped[end] = len(out)
         out.append((last, PEDAL[1]))
     return [(el, mark) for el, mark in out if mark]
 
