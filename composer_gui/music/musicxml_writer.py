@@ -268,8 +268,10 @@ class _Writer:
         # each part's staves and their voices (the ABC export lays them out the same)
         self.hands = paired_hands(self.score.parts)
         self.layouts = [_staves(p, self.hands.get(i)) for i, p in enumerate(self.score.parts)]
-        self.spans = {**self._spans(("slur",)), **self._spans(("crescendo", "diminuendo")),
-                      **self._spans(("pedal",))}
+        self.spans = {**self._spans(("slur",)), **self._spans(("crescendo", "diminuendo"))}
+        # each part's sustain pedal, (tick, down), as its notes' marks say (marks.PEDAL)
+        self.pedals = [_marks.pedal_events([(n.start, n.end, n.marks) for n in p.notes])
+                       if any(n.marks for n in p.notes) else [] for p in self.score.parts]
 
     def _spans(self, kinds: tuple[str, ...]
                ) -> dict[str, dict[tuple[int, int, int], tuple[list[int], list[int]]]]:
@@ -473,20 +475,31 @@ class _Writer:
             several = len(voice_elements) > 1
             ts = score.time_signature_at(m1 - 1)
             origin = m1 - ts.bar_ticks if self.pickup and index == 0 else m0
+            # the pedal under the lowest staff, in its first voice, each where it is in time
+            # (put at its notes, an upper staff's stop came before the lower staff's change
+            # in the file, and MuseScore 3 read the pedal one change short)
+            pedals = [x for x in self.pedals[part_index] if m0 <= x[0] < m1 or (x[0] == m1
+                      and position == len(self.written) - 1)] if s == len(staves) - 1 else []
             for v, elements in voice_elements:
                 if written:
                     w(f"<backup><duration>{m1 - m0}</duration></backup>\n")
                 voice_number = s * VOICES_PER_STAFF + v + 1
                 stem = ("up" if v % 2 == 0 else "down") if several else None
                 beams = _beams(elements, origin, _beam_group(ts)) if BEAMS else {}
+                staff_number = s + 1 if len(staves) > 1 else 0
                 for i, e in enumerate(elements):
                     if marks and written == 0:
                         while marks and marks[0][0] < e.start + e.duration:
                             t, bpm, words, unit = marks.pop(0)
                             self._tempo(max(t, m0) - e.start, bpm,
                                         self.score.time_signature_at(max(t, m0)), words, unit)
-                    self._note(part, e, voice_number, stem, s + 1 if len(staves) > 1 else 0,
-                               beams.get(i, ""))
+                    while pedals and pedals[0][0] < e.start + e.duration:
+                        t, down = pedals.pop(0)
+                        self._pedal(max(t, e.start) - e.start, down, voice_number, staff_number)
+                    self._note(part, e, voice_number, stem, staff_number, beams.get(i, ""))
+                while pedals:  # (up at the bar's end: the piece's last note's)
+                    t, down = pedals.pop(0)
+                    self._pedal(0, down, voice_number, staff_number)
                 written += 1
         last = position == len(self.written) - 1  # the end of the piece: a final bar line
         right = "<bar-style>light-heavy</bar-style>" if last or bar.backward else ""
@@ -574,6 +587,13 @@ class _Writer:
         if shown == previous and not restated:
             return ""
         return _time_element(ts, shown)
+
+    def _pedal(self, offset: int, down: bool, voice: int, staff: int) -> None:
+        off = f"<offset>{offset}</offset>" if offset > 0 else ""
+        tail = f"<voice>{voice}</voice>" + (f"<staff>{staff}</staff>" if staff else "")
+        self.out.append(f'<direction placement="below"><direction-type><pedal type='
+                        f'"{"start" if down else "stop"}" {_PEDAL_SIGN}/></direction-type>'
+                        f"{off}{tail}</direction>\n")
 
     def _tempo(self, offset: int, bpm: float, ts: TimeSignature, words: str = "",
                counted: int = 0) -> None:
@@ -727,7 +747,7 @@ class _Writer:
                 if level in _marks.DYNAMICS else ""
             w(f'<direction placement="below"><direction-type><dynamics><{level}/></dynamics>'
               f"</direction-type><voice>{voice}</voice>{tail_staff}{sound}</direction>\n")
-        wedges_after, pedal_after, pedal_staff = [], False, ""
+        wedges_after = []
         if marked:
             for kind in ("crescendo", "diminuendo"):
                 stops, starts = self.span_ends(part_index, e, kind)
@@ -735,14 +755,6 @@ class _Writer:
                           f'number="{k}"/></direction-type><voice>{voice}</voice>{tail_staff}'
                           "</direction>\n" for k in starts))
                 wedges_after += stops
-            stops, starts = self.span_ends(part_index, e, "pedal")
-            pedal_staff = f"<staff>{len(self.layouts[part_index])}</staff>" if staff else ""
-            changed = _marks.PEDAL_CHANGE in {m for n in e.notes for m in n.marks}
-            w("".join(f'<direction placement="below"><direction-type><pedal type="{kind}" '
-                      f'{_PEDAL_SIGN}/></direction-type><voice>{voice}</voice>{pedal_staff}'
-                      "</direction>\n" for kind in
-                      (["stop", "start"] if changed and not starts else ["start"] * bool(starts))))
-            pedal_after = bool(stops)
         if struck and not part.is_drum and any(n.graces for n in e.notes):
             for grace in self.graces(e):
                 slash = ' slash="yes"' if grace.slash else ""
@@ -788,9 +800,6 @@ class _Writer:
         w("".join(f'<direction placement="below"><direction-type><wedge type="stop" number="{k}"/>'
                   f"</direction-type><voice>{voice}</voice>{tail_staff}</direction>\n"
                   for k in wedges_after))  # (a hairpin ends where its last note does)
-        if marked and pedal_after:  # (and a pedal comes up there)
-            w(f'<direction placement="below"><direction-type><pedal type="stop" {_PEDAL_SIGN}/>'
-              f"</direction-type><voice>{voice}</voice>{pedal_staff}</direction>\n")
 
     def graces(self, e: _Element) -> list[_Grace]:
         """The grace notes written before the chord ``e`` (its highest note's), spelled in the

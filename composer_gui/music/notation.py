@@ -32,13 +32,12 @@ from .marks import (
     DIMINUENDO,
     DYNAMICS,
     EDITORIAL,
-    PEDAL,
-    PEDAL_CHANGE,
     SLUR_START,
     SLUR_STOP,
     dynamic,
     mark_of,
     of_music21,
+    pedal_anchors,
 )
 from .musicxml_writer import musicxml_text
 from .prescan import abc_blocks, musicxml_documents
@@ -134,7 +133,8 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         warnings.append("the words (w: lines) are not kept: the score holds the notes only")
     marks = _markings(m21, parsed, tune[0] if tune is not None else "",
                       getattr(parsed, "decorations_read", False))
-    _mark_notes(m21, parsed)  # (before the repeats are written out: copies keep the marks)
+    pedals = _pedal_times(_musicxml_bytes(Path(path))) if fmt == "musicxml" else None
+    _mark_notes(m21, parsed, pedals)  # (before the repeats are written out: copies keep them)
     if marks:
         warnings.append(f"the {marks} are not kept: the score holds the notes only")
     written = _bar_count(parsed)  # (the words and marks above counted as written, once)
@@ -851,35 +851,29 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
     return [Note(*n) for n in done]
 
 
-def _mark_notes(m21, stream) -> None:
+def _mark_notes(m21, stream, pedals: dict[str, list[tuple[float, bool]]] | None = None
+                ) -> None:
     """Mark the slur and hairpin ends and dynamics on the stream's notes and chords
     (``Note.marks``): ``slur-start`` on the first a slur covers, ``slur-stop`` on its last
     (``crescendo-start``...); a dynamic on the first note or chord struck at or after it in
-    its staff."""
+    its staff; the sustain pedal, ``pedals`` (:func:`_pedal_times`), as its notes' marks."""
     try:
         slurs = list(stream.recurse().getElementsByClass(m21.spanner.Slur))
     except Exception:  # a stream music21 cannot walk: no slurs
         return
     wedges = [(sp, CRESCENDO if isinstance(sp, m21.dynamics.Crescendo) else DIMINUENDO)
               for sp in stream.recurse().getElementsByClass(m21.dynamics.DynamicWedge)]
-    pedals = [(sp, PEDAL) for sp in stream.recurse().getElementsByClass(_pedal_class(m21))]
     for sp, (start, stop) in [*((sp, (SLUR_START, SLUR_STOP)) for sp in slurs), *wedges]:
         first, last = sp.getFirst(), sp.getLast()
         if first is not None and last is not None and first is not last:
             for el, mark in ((first, start), (last, stop)):
                 el.editorial[EDITORIAL] = el.editorial.get(EDITORIAL, set()) | {mark}
-    for el, mark in _pedal_ends(m21, [sp for sp, _ends in pedals]):
+    for el, mark in _pedal_marks(m21, stream, pedals or {}):
         el.editorial[EDITORIAL] = el.editorial.get(EDITORIAL, set()) | {mark}
-    pedalled = {id(first.getContextByClass(m21.stream.Part)) for sp, _ends in pedals
-                if (first := sp.getFirst()) is not None}
     for part in _parts(stream):
         found = [(d.getOffsetInHierarchy(part), d.value)
                  for d in part.recurse().getElementsByClass(m21.dynamics.Dynamic)
                  if d.value in DYNAMICS or d.value in ACCENT_DYNAMICS]
-        # a pedal's change: on the chord struck where it is marked, in the pedal's staff
-        if id(part) in pedalled:  # (music21 files the changes in each staff of the part)
-            found += [(b.getOffsetInHierarchy(part), PEDAL_CHANGE)
-                      for b in part.recurse().getElementsByClass("PedalBounce")]
         if not found:
             continue
         struck = sorted(((offset, el) for offset, _v, el in _voiced_notes(m21, part)
@@ -889,56 +883,75 @@ def _mark_notes(m21, stream) -> None:
             i = bisect.bisect_left(offsets, offset - 1e-6)
             if i < len(struck):
                 el = struck[i][1]
-                if value == PEDAL_CHANGE:  # (on the bass of what is struck there)
-                    j = bisect.bisect_right(offsets, offsets[i] + 1e-6)
-                    el = min((x for _o, x in struck[i:j]),
-                             key=lambda x: min(p.midi for p in x.pitches) if x.pitches else 999)
                 marks = el.editorial.get(EDITORIAL, set())
-                if value in ACCENT_DYNAMICS or value == PEDAL_CHANGE or dynamic(marks) is None:
+                if value in ACCENT_DYNAMICS or dynamic(marks) is None:
                     el.editorial[EDITORIAL] = marks | {value}
 
 
-def _pedal_ends(m21, pedals) -> list[tuple[object, str]]:
-    """(note or chord, mark) for music21's sustain pedals: ``pedal-start`` on the first each
-    holds, ``pedal-stop`` on the last; a pedal that begins where the one before it in its staff
-    ends (written "* Ped.", as MuseScore and the app write a change) is a change of it."""
-    spans = []
-    for sp in pedals:
-        held = []  # (onset, end, lowest pitch, note or chord), in the part's time
-        for el in sp.getSpannedElements():  # (its first and last notes, and its changes)
-            if isinstance(el, (m21.note.Note, m21.chord.Chord)) and el.pitches:
-                try:
-                    at = float(el.getOffsetInHierarchy(el.getContextByClass(m21.stream.Score)
-                                                       or el.getContextByClass(m21.stream.Part)))
-                except Exception:  # (a note music21 cannot place)
-                    continue
-                held.append((at, at + float(el.quarterLength), min(p.midi for p in el.pitches),
-                             el))
-        if held:
-            first = min(held, key=lambda h: (h[0], h[2]))
-            last = max(held, key=lambda h: (h[1], -h[2]))
-            spans.append((first[0], last[0], last[1], first[3], last[3]))
-    spans.sort(key=lambda x: x[0])
+def _pedal_marks(m21, stream, pedals: dict[str, list[tuple[float, bool]]]
+                 ) -> list[tuple[object, str]]:
+    """(note or chord, mark) for each part's sustain pedal, ``pedals`` its (offset, down) by
+    part id as :func:`_pedal_times` reads them: put on the notes as a MIDI file's pedal is
+    (:func:`.marks.pedal_anchors`), the press on the lowest note struck there, the release on
+    the note, struck since, whose end is nearest it, in any staff of the part."""
     out: list[tuple[object, str]] = []
-    for k, (begin, _onset, _end, first, last) in enumerate(spans):
-        before = spans[k - 1] if k else None
-        # "* Ped." (as MuseScore and the app write a change): the pedal before ends where this
-        # begins; or music21 took a note of another staff, written before the stop but later
-        # in time, for its last (a pedal never comes up after the next goes down)
-        if before is not None and out and out[-1] == (before[4], PEDAL[1]) and (
-                abs(before[2] - begin) < 1e-6 or before[1] >= begin - 1e-6):
-            out[-1] = (before[4], "")
-            out.append((first, PEDAL_CHANGE))
-        else:
-            out.append((first, PEDAL[0]))
-        out.append((last, PEDAL[1]))
-    return [(el, mark) for el, mark in out if mark]
+    for pid, presses in pedals.items():
+        staves = [p for p in _parts(stream) if pid in (
+            str(p.id), str(p.id).split("-Staff")[0],  # (music21 may name a part's id after
+            str(getattr(p.getInstrument(returnDefault=False), "partId", "")))]  # it)
+        struck = [(_ticks(offset), el) for staff in staves
+                  for offset, _v, el in _voiced_notes(m21, staff)
+                  if not el.duration.isGrace and getattr(el, "pitches", ())]
+        if not struck:
+            continue
+        events = [(t, t + _ticks(el.quarterLength), min(p.midi for p in el.pitches))
+                  for t, el in struck]
+        ticks = [(_ticks(offset), down) for offset, down in presses]
+        for i, found in pedal_anchors(events, ticks, 0, 0).items():
+            out += [(struck[i][1], mark) for mark in sorted(found)]
+    return out
 
 
-def _pedal_class(m21) -> type:
-    """music21's class of a sustain pedal (its changes are ``PedalBounce`` objects it spans);
-    a music21 too old to have one finds none."""
-    return getattr(m21.expressions, "PedalMark", type("PedalMark", (), {}))
+def _pedal_times(data: bytes | None) -> dict[str, list[tuple[float, bool]]]:
+    """Each part's sustain pedal in a MusicXML document, by part id: (offset in quarters,
+    down) in time order, a change as up and down again. Read from the document itself:
+    music21 ends a pedal on the note read last before its stop, which in a piano's upper
+    staff, written before the lower one, may lie a bar later than the stop."""
+    import xml.etree.ElementTree as ET
+
+    if data is None or b"<pedal" not in data:
+        return {}
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return {}
+    out: dict[str, list[tuple[float, bool]]] = {}
+    for part in root.iter("part"):
+        divisions, start, found = 1.0, Fraction(0), []
+        for measure in part.iter("measure"):
+            at = longest = Fraction(0)
+            for el in measure:
+                if el.tag == "attributes":
+                    divisions = float(el.findtext("divisions") or divisions) or 1.0
+                elif el.tag in ("note", "backup", "forward"):
+                    if el.tag == "note" and (el.find("chord") is not None
+                                             or el.find("grace") is not None):
+                        continue
+                    step = Fraction(el.findtext("duration") or 0) / Fraction(divisions)
+                    at = at - step if el.tag == "backup" else at + step
+                    longest = max(longest, at)
+                elif el.tag == "direction":
+                    when = float(start + at) + float(el.findtext("offset") or 0) / divisions
+                    for pedal in el.iter("pedal"):
+                        kind = pedal.get("type")
+                        if kind in ("stop", "change", "discontinue"):
+                            found.append((when, False))
+                        if kind in ("start", "change", "resume"):
+                            found.append((when, True))
+            start += longest
+        if found:
+            out[part.get("id", "")] = sorted(found, key=lambda x: x[0])
+    return out
 
 
 def _levels(m21, staves, shift: int) -> list[tuple[int, int]]:

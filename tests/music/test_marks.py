@@ -3,6 +3,7 @@ files that can hold them, written where they were read, and said where a file ca
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -396,3 +397,24 @@ def test_pedal_holds_and_events_follow_the_marks():
     alone = [(0, TPQ, ("pedal-start", "pedal-stop")), (0, TPQ // 2, ()), (TPQ, 2 * TPQ, ())]
     assert marks.pedal_holds(alone) == [TPQ, TPQ, 2 * TPQ]
     assert marks.pedal_events(alone) == [(0, True), (TPQ, False)]
+
+
+def test_a_pedal_ending_on_the_upper_staff_keeps_its_last_change(tmp_path):
+    """A piano's pedal changed in its last bar and let up at the end of a long note of the
+    right hand: written under the lower staff where each comes in time (at its notes, the
+    upper staff's end came before the lower staff's change in the file, and MuseScore 3 and
+    music21 read the pedal one change short); read back, the same marks."""
+    notes = [Note(0, 48, 4 * TPQ, marks=("pedal-start",)), Note(0, 72, TPQ),
+             Note(4 * TPQ, 43, TPQ, marks=("pedal-change",)),
+             Note(4 * TPQ, 71, 4 * TPQ, marks=("pedal-stop",))]
+    score = Score(parts=(Part(tuple(sorted(notes)), name="Piano", clef="grand"),))
+    xml = musicxml_text(score)
+    pedals = [m.group(0) for m in re.finditer(r"<direction[^>]*><direction-type><pedal.*?"
+                                               r"</direction>", xml)]
+    assert [re.search(r'type="(\w+)"', d).group(1) for d in pedals] == [
+        "start", "stop", "start", "stop"]  # (in the file's order: a reader's)
+    assert all("<staff>2</staff>" in d for d in pedals)
+    assert export(score, tmp_path / "p.musicxml") == []
+    back = load_score(tmp_path / "p.musicxml", [])
+    assert [(n.start, n.pitch, n.marks) for n in back.notes if n.marks] == [
+        (n.start, n.pitch, n.marks) for n in sorted(notes) if n.marks]
