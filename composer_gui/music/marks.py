@@ -281,7 +281,7 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
                 if anchors and anchors[-1] <= start < max(up, anchors[-1] + 1)]
         if not held:
             continue
-        stop = min(held, key=lambda i: (abs(events[i][1] - up), -events[i][0]))
+        stop = min(held, key=lambda i: (abs(events[i][1] - up), -events[i][0], events[i][2]))
         before = -1
         for k, onset in enumerate(anchors):
             i = lowest(onset, before)

@@ -32,6 +32,8 @@ from .marks import (
     DIMINUENDO,
     DYNAMICS,
     EDITORIAL,
+    PEDAL,
+    PEDAL_CHANGE,
     SLUR_START,
     SLUR_STOP,
     dynamic,
@@ -59,6 +61,7 @@ from .score import (
 )
 from .spelling import key_spelling
 
+PEDAL_MARKS = frozenset((*PEDAL, PEDAL_CHANGE))
 _FORMATS = {".abc": "abc", ".mxl": "musicxml", ".xml": "musicxml", ".musicxml": "musicxml"}
 
 
@@ -796,8 +799,9 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
     Ties are matched by pitch, note by note, across chords: a tie continues a held note of the
     same pitch that ends exactly where the tied note starts, the one in the same voice first, so
     that two voices holding one pitch at once stay two notes. A chord's marks go on each of its
-    notes; a tied note carries the marks of all its pieces. Grace notes go with the next note
-    struck in their voice (its highest, where a chord: ``Note.graces``).
+    notes (its pedal on its lowest); a tied note carries the marks of all its pieces. Grace
+    notes go with the next note struck in their voice (its highest, where a chord:
+    ``Note.graces``).
     """
     done: list[tuple] = []
     # pitch -> [start, end, velocity, spelling, voice, lyric, marks, graces] held on
@@ -815,10 +819,13 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
             (v for t, v in reversed(levels or ()) if t <= start), DEFAULT_VELOCITY)
         velocity = max(1, min(127, round(velocity)))
         lyric = _lyric(el)  # (a chord's words go with its first note)
-        marks = of_music21(el) | el.editorial.get(EDITORIAL, set())
+        chord_marks = of_music21(el) | el.editorial.get(EDITORIAL, set())
+        pedal = chord_marks & PEDAL_MARKS  # (a chord's pedal goes on its lowest note)
+        low = min((m for m, _t, _s in _members(m21, el)), default=None) if pedal else None
         cut = graces.pop(voice, [])
         top = max((m for m, _t, _s in _members(m21, el)), default=None) if cut else None
         for midi, tie, spelling in _members(m21, el):
+            marks = chord_marks - pedal if pedal and midi != low else chord_marks
             before = tuple(g - midi for g in cut) if midi == top else ()
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1

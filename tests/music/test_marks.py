@@ -418,3 +418,17 @@ def test_a_pedal_ending_on_the_upper_staff_keeps_its_last_change(tmp_path):
     back = load_score(tmp_path / "p.musicxml", [])
     assert [(n.start, n.pitch, n.marks) for n in back.notes if n.marks] == [
         (n.start, n.pitch, n.marks) for n in sorted(notes) if n.marks]
+
+
+def test_the_pedal_of_a_song_in_music21s_corpus_is_read_where_it_stands():
+    """Schumann's "Aus meinen Tränen sprießen" (Dichterliebe 2) pedals bars 7-8: down under
+    the left hand's A at beat 24.25, up where the chord at 26.5 is struck: the A struck at
+    25.75, which ends there, carries the end; each on the left hand's A, not the chord's
+    every note."""
+    from composer_gui.ml.corpora import music21_corpus_root
+
+    score = load_score(music21_corpus_root() / "schumann_robert" / "dichterliebe_no2.xml", [])
+    pedalled = [n for n in score.notes if {"pedal-start", "pedal-stop"} & set(n.marks)]
+    assert [(n.pitch, n.marks) for n in pedalled] == [
+        (57, ("pedal-start", "staccato")), (57, ("pedal-stop",))]
+    assert pedalled[1].start - pedalled[0].start == int(1.5 * TPQ)
