@@ -31,11 +31,16 @@ The rule (the command line's replacement and the window's choice of part):
   takes the first new part's notes and name (a chorale from nothing: Soprano, then Alto, Tenor
   and Bass below it), so no empty staff is left above them.
 
+* They play at the level their part played at before them (:class:`PartLevels`: the median
+  velocity of its last notes, from its last written dynamic on); a new part at the level of
+  the part it stands below.
+
 No Qt and no ml here: notes in, notes out.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -165,6 +170,7 @@ def placed(score: Score, notes: Iterable[Note | PlacedNote]
             return p
         return blank if p == first_new else p - 1
 
+    levels = PartLevels(score)
     for note, part, name, below in items:
         part, below = moved(part), moved(below)
         if part is None:
@@ -176,8 +182,42 @@ def placed(score: Score, notes: Iterable[Note | PlacedNote]
                 names[part] = name
             if below is not None and below >= 0 and part >= count:
                 under.setdefault(part, below)
+        level = levels.at(part if part < count else under.get(part, -1), note.start)
+        if level is not None and level != note.velocity:
+            note = replace(note, velocity=level)
         out.append((part, note))
     return out, names, under
+
+
+class PartLevels:
+    """How loud each part of a score plays at a tick: the median velocity of its last
+    :data:`LEVEL_NOTES` notes struck before it, those since its last dynamic where one is
+    written among them. Generated notes take it (the sampler's one
+    velocity, the sketch's median, had a piano's melody and accompaniment play alike and a
+    sketch that ends p continued mf); a part with none before keeps what they have."""
+
+    def __init__(self, score: Score) -> None:
+        self.parts = score.parts
+        self._starts: dict[int, tuple[list[int], list[int]]] = {}
+
+    def at(self, part: int, tick: int) -> int | None:
+        if not 0 <= part < len(self.parts) or self.parts[part].is_drum:
+            return None
+        notes = self.parts[part].notes
+        if part not in self._starts:
+            self._starts[part] = ([n.start for n in notes],
+                                  [i for i, n in enumerate(notes) if dynamic(n.marks)])
+        starts, marked = self._starts[part]
+        k = bisect.bisect_left(starts, tick)
+        if not k:
+            return None
+        j = bisect.bisect_left(marked, k)  # (from the last dynamic written before it on)
+        since = max(k - LEVEL_NOTES, marked[j - 1] if j else 0)
+        vels = sorted(n.velocity for n in notes[since:k])
+        return vels[len(vels) // 2]
+
+
+LEVEL_NOTES = 8  # (a played accent does not set the level)
 
 
 def _blank_part(score: Score) -> int | None:

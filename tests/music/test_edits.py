@@ -14,6 +14,7 @@ from composer_gui.music.edits import (
     cut_at,
     generated_diff,
     new_part_order,
+    placed,
     region_notes,
     stopped_end,
     target_part,
@@ -285,3 +286,23 @@ def test_cut_at_drops_what_starts_after_and_shortens_what_sounds_across():
     assert cut_at([a, b, c], 960) == [a, Note(480, 62, 480)]
     placed = cut_at([PlacedNote(b, 2, "Alto", 1)], 960)
     assert placed == [PlacedNote(Note(480, 62, 480), 2, "Alto", 1)]
+
+
+def test_generated_notes_play_at_their_parts_level_where_they_go():
+    """A piano's melody (f) over its accompaniment (p), continued: each part's new notes at
+    the level that part played at before them, not the sketch's one median; a sketch that
+    ends pp (written) continues pp; a harmonized melody's new voices play at its level;
+    a played accent among the last notes does not set it."""
+    melody = tuple(Note(i * TPQ, 72 + i % 3, TPQ, 96) for i in range(8))
+    accomp = tuple(Note(i * TPQ, 48, TPQ, 49 if i != 6 else 100) for i in range(8))
+    score = Score(parts=(Part(melody, name="Melody"), Part(accomp, name="Left hand")))
+    new = [PlacedNote(Note(8 * TPQ, 74, TPQ, 70), 0), PlacedNote(Note(8 * TPQ, 50, TPQ, 70), 1),
+           PlacedNote(Note(8 * TPQ, 60, TPQ, 70), 2, "Alto", 0),
+           PlacedNote(Note(9 * TPQ, 62, TPQ, 70), 3, "Tenor")]
+    out, _names, _under = placed(score, new)
+    assert [(p, n.velocity) for p, n in out] == [(0, 96), (1, 49), (2, 96), (3, 70)]
+    fading = Score(parts=(Part(tuple(replace(n, velocity=80) if n.start < 6 * TPQ else
+                                     replace(n, velocity=33, marks=("pp",) * (n.start == 6 * TPQ))
+                                     for n in melody)),))
+    result = apply_generated(fading, [Note(8 * TPQ, 72, TPQ, 70)], 8 * TPQ)
+    assert result.notes[-1].velocity == 33 and result.notes[0].velocity == 80

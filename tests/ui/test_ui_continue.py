@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
 
@@ -24,6 +25,12 @@ def test_models_are_listed_with_their_card_summary(window):
     assert panel.model.currentText() == "fake-lstm"
     assert "fake model" in panel.summary.text()
     assert panel.continue_button.isEnabled()
+
+
+def at_level(notes, velocity: int = 80) -> list:
+    """Generated notes as Keep writes them: at the level their part plays at (the sketch's
+    80; the fake backend writes 90)."""
+    return [replace(n, velocity=velocity) for n in notes]
 
 
 def test_continue_streams_a_proposal_without_blocking_and_keep_is_one_undo_step(
@@ -65,7 +72,7 @@ def test_continue_streams_a_proposal_without_blocking_and_keep_is_one_undo_step(
     stack = window.doc.undo_stack
     qtbot.keyClick(canvas, Qt.Key.Key_Return)
     assert not prop.active
-    assert window.doc.score.notes == sorted(ns + chosen)
+    assert window.doc.score.notes == sorted(ns + at_level(chosen))
     assert not any(b.isChecked() for b in panel.variation_buttons.buttons())  # (none lit)
     assert stack.count() == 1 and stack.undoText().startswith("Keep variation 2")
     assert window.statusBar().currentMessage() == "Kept variation 2."
@@ -74,7 +81,7 @@ def test_continue_streams_a_proposal_without_blocking_and_keep_is_one_undo_step(
     assert window.doc.score.notes == ns
     assert window.statusBar().currentMessage() == ""  # (not "Kept" over the undone notes)
     stack.redo()
-    assert window.doc.score.notes == sorted(ns + chosen)
+    assert window.doc.score.notes == sorted(ns + at_level(chosen))
     # the request carried the panel's settings
     _, score, options = backend.calls[0]
     assert options.variations == 3 and options.bars == 4 and options.key == "auto"
@@ -237,7 +244,7 @@ def test_stop_cancels_a_running_generation(window, qtbot, backend):
     assert window.doc.score.notes == ns
     shown = list(window.proposal.notes())
     window.controller.keep()
-    assert window.doc.score.notes == sorted(ns + shown)
+    assert window.doc.score.notes == sorted(ns + at_level(shown))
     assert window.doc.undo_stack.count() == 1
 
 
@@ -270,7 +277,7 @@ def test_regenerate_selection_replaces_only_the_region(window, qtbot):
     new = list(window.proposal.notes())
     assert new and all(2 * TPQ <= n.start < 4 * TPQ for n in new)
     window.controller.keep()
-    assert window.doc.score.notes == sorted(ns[:2] + new + ns[4:])
+    assert window.doc.score.notes == sorted(ns[:2] + at_level(new) + ns[4:])
     window.doc.undo_stack.undo()
     assert window.doc.score.notes == ns
 
