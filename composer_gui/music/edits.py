@@ -34,6 +34,9 @@ The rule (the command line's replacement and the window's choice of part):
 * They play at the level their part played at before them (:class:`PartLevels`: the median
   velocity of its last notes, from its last written dynamic on); a new part at the level of
   the part it stands below.
+* The composer's slurs, hairpins and pedal stay whole (:func:`_marked`): an end of one whose
+  other end is kept goes from a replaced note to the new note struck nearest it; in a part
+  the composer pedals, the new notes are pedalled, changed where their bass moves.
 
 No Qt and no ml here: notes in, notes out.
 """
@@ -45,7 +48,15 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from composer_gui.music.marks import DYNAMICS, SPANS, dynamic
+from composer_gui.music.marks import (
+    DYNAMICS,
+    PEDAL_CHANGE,
+    SPANS,
+    dynamic,
+    pedal_events,
+    pedal_for,
+    span_pairs,
+)
 from composer_gui.music.score import Note, Part, Score
 
 NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
@@ -275,10 +286,63 @@ def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
         melodies = [i for i, p in enumerate(score.parts) if p.notes and not p.is_drum]
         if len(melodies) == 1 and _unnamed(score.parts[melodies[0]].name, melodies[0]):
             names[melodies[0]] = "Soprano"
-    return region_notes(score, start, end, parts), added, names, order
+    removed = region_notes(score, start, end, parts)
+    return removed, _marked(score, removed, added, end is None), names, order
+
+
+def _marked(score: Score, removed: list[NoteKey], added: list[NoteKey], continuing: bool
+            ) -> list[NoteKey]:
+    """The generated notes with the marks that keep the composer's slurs, hairpins and pedal
+    whole: an end of one that crosses into the notes they replace goes to the new note
+    struck nearest it (its other end is kept: a slur into a regenerated bar had been left
+    out), and in a part the composer pedals the new notes are pedalled, changed where their
+    bass moves (:func:`.marks.pedal_for`; a continuation lets the pedal up at its end)."""
+    by_part: dict[int, list[int]] = defaultdict(list)
+    for k, (p, _n) in enumerate(added):
+        by_part[p].append(k)
+    extra: dict[int, set[str]] = defaultdict(set)
+    for p, ks in by_part.items():
+        if p >= len(score.parts) or not any(n.marks for n in score.parts[p].notes):
+            continue
+        notes = score.parts[p].notes
+        gone = Counter(n for q, n in removed if q == p)
+        out = [False] * len(notes)
+        for i, n in enumerate(notes):
+            if gone[n]:
+                gone[n] -= 1
+                out[i] = True
+
+        for kind, (first, last) in SPANS.items():
+            for (_t0, a), (_t1, b) in span_pairs(
+                    ((n.start, i, n.marks) for i, n in enumerate(notes)), kind=kind):
+                if out[a] != out[b]:
+                    gone_end, mark = (a, first) if out[a] else (b, last)
+                    extra[_nearest(added, ks, notes[gone_end].start, kind == "pedal")].add(mark)
+        kept = [(n.start, n.end, n.marks) for i, n in enumerate(notes) if not out[i]]
+        first_new = min(added[k][1].start for k in ks)
+        recent = [m for at, _e, m in kept if at < first_new][-LEVEL_NOTES:]
+        if not any(_PEDAL_MARKS.intersection(m) for m in recent):
+            continue  # (not a part the composer pedals here)
+        state = [d for t, d in pedal_events(kept) if t <= first_new]
+        down = bool(state and state[-1]) or any(SPANS["pedal"][0] in extra[k] for k in ks)
+        new = [(added[k][1].start, added[k][1].end, added[k][1].pitch) for k in ks]
+        for j, marks in pedal_for(new, down, continuing).items():
+            extra[ks[j]] |= marks
+    if not extra:
+        return added
+    return [(p, replace(n, marks=(*n.marks, *extra[k]))) if k in extra else (p, n)
+            for k, (p, n) in enumerate(added)]
+
+
+def _nearest(added: list[NoteKey], ks: list[int], tick: int, low: bool) -> int:
+    """The one of ``added[k]`` for k in ``ks`` struck nearest ``tick``: of a chord, the
+    lowest note (``low``: a pedal's) or the highest (a slur's, a hairpin's)."""
+    return min(ks, key=lambda k: (abs(added[k][1].start - tick),
+                                  added[k][1].pitch * (1 if low else -1)))
 
 
 CHOIR_BELOW = ("Alto", "Tenor", "Bass")
+_PEDAL_MARKS = frozenset((*SPANS["pedal"], PEDAL_CHANGE))
 
 
 def kept_layout(score: Score, notes: Iterable[Note | PlacedNote], start: int,

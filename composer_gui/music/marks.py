@@ -291,6 +291,34 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
     return out
 
 
+def pedal_for(notes: Sequence[tuple[int, int, int]], down: bool, up: bool
+              ) -> dict[int, set[str]]:
+    """Pedal marks for new notes in a part the composer pedals, ``notes`` their (start, end,
+    pitch): changed where a new bass note moves (a pianist changes with the harmony), put down at
+    the first where it is not ``down`` already, let up at the end of the one ending last when
+    ``up``. By index; {} for no notes."""
+    if not notes:
+        return {}
+    out: dict[int, set[str]] = {}
+    before = None
+    for k, tick in enumerate(sorted({start for start, _e, _p in notes})):
+        # the bass: the lowest note sounding, where it is struck here (a broken chord's upper
+        # notes, struck over a held bass, change nothing)
+        i = min((i for i, (start, end, _p) in enumerate(notes) if start <= tick < end
+                 or start == tick), key=lambda i: (notes[i][2], -notes[i][0]))
+        if notes[i][0] != tick:
+            continue
+        if k == 0:
+            out[i] = {PEDAL_CHANGE if down else PEDAL[0]}
+        elif notes[i][2] % 12 != before:
+            out.setdefault(i, set()).add(PEDAL_CHANGE)
+        before = notes[i][2] % 12
+    if up:
+        last = max(range(len(notes)), key=lambda i: (notes[i][1], -notes[i][2]))
+        out.setdefault(last, set()).add(PEDAL[1])
+    return out
+
+
 def ornament_figure(marks: Iterable[str], length: int, quick: int
                     ) -> list[tuple[int, int, int]] | None:
     """How a note of ``length`` ticks with ``marks`` is played when one of them is an

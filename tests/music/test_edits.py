@@ -306,3 +306,33 @@ def test_generated_notes_play_at_their_parts_level_where_they_go():
                                      for n in melody)),))
     result = apply_generated(fading, [Note(8 * TPQ, 72, TPQ, 70)], 8 * TPQ)
     assert result.notes[-1].velocity == 33 and result.notes[0].velocity == 80
+
+
+def test_a_slur_into_a_regenerated_bar_ends_on_a_new_note_and_one_inside_it_goes():
+    """Bar 2 rewritten: the slur from bar 1 that ended in it ends on the new note struck
+    nearest its old end; a slur wholly inside bar 2 goes with the notes it was over."""
+    old = [Note(0, 60, TPQ, marks=("slur-start",)), Note(TPQ, 62, TPQ),
+           Note(4 * TPQ, 64, TPQ, marks=("slur-stop", "slur-start")),
+           Note(5 * TPQ, 65, TPQ, marks=("slur-stop",)), Note(8 * TPQ, 67, TPQ)]
+    score = Score(parts=(Part(tuple(old)),))
+    new = [Note(4 * TPQ, 69, 2 * TPQ), Note(6 * TPQ, 67, 2 * TPQ)]
+    result = apply_generated(score, new, 4 * TPQ, 8 * TPQ)
+    assert [(n.pitch, n.marks) for n in result.notes] == [
+        (60, ("slur-start",)), (62, ()), (69, ("slur-stop",)), (67, ()), (67, ())]
+
+
+def test_a_pedalled_piano_sketch_continues_pedalled_changing_with_its_bass():
+    """The composer pedals each bar; the continuation is pedalled too: down at its first
+    bass, changed where the bass moves (not where it repeats), up at its end."""
+    sketch = [Note(0, 48, 4 * TPQ, marks=("pedal-start",)), Note(TPQ, 64, TPQ),
+              Note(4 * TPQ, 53, 4 * TPQ, marks=("pedal-change", "pedal-stop")),
+              Note(5 * TPQ, 65, TPQ)]
+    score = Score(parts=(Part(tuple(sketch)),))
+    new = [Note(8 * TPQ, 43, 2 * TPQ), Note(8 * TPQ, 67, TPQ), Note(10 * TPQ, 55, 2 * TPQ),
+           Note(12 * TPQ, 48, 4 * TPQ), Note(13 * TPQ, 64, TPQ)]
+    result = apply_generated(score, new, 8 * TPQ)
+    assert [(n.start, n.pitch, n.marks) for n in result.notes if n.start >= 8 * TPQ] == [
+        (8 * TPQ, 43, ("pedal-start",)), (8 * TPQ, 67, ()), (10 * TPQ, 55, ()),
+        (12 * TPQ, 48, ("pedal-change", "pedal-stop")), (13 * TPQ, 64, ())]
+    plain = Score(parts=(Part(tuple(replace(n, marks=()) for n in sketch)),))
+    assert not any(n.marks for n in apply_generated(plain, new, 8 * TPQ).notes)
