@@ -740,7 +740,16 @@ class _Writer:
         struck = e.first_piece and not e.tie_in
         marked = struck and any(n.marks for n in e.notes)  # (most notes have none)
         slurs = self._slur_tags(part_index, e) if marked else ""
-        marks = _marks.musicxml_elements(m for n in e.notes for m in n.marks) if marked else ""
+        # a chord's marks on its first note, but each note's own finger on that note (a
+        # pianist's 1-3-5; MusicXML writes a fingering per note)
+        fingers = [set(n.marks) & _FINGERS for n in e.notes] if marked else []
+        own = len(e.notes) > 1 and all(len(f) <= 1 for f in fingers) and \
+            len({frozenset(f) for f in fingers}) > 1
+        marks = _marks.musicxml_elements(
+            m for n in e.notes for m in n.marks if not (own and m in _FINGERS)) if marked else ""
+        if own:
+            marks = _marks.musicxml_elements(
+                {m for n in e.notes for m in n.marks if m not in _FINGERS} | fingers[0])
         levels = _marks.written_dynamics(m for n in e.notes for m in n.marks) if marked else []
         for level in levels:  # (a direction where the chord is struck, below its staff)
             sound = f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/>' \
@@ -768,8 +777,10 @@ class _Writer:
         again = next((self.verse2[k] for n in e.notes
                       if (k := (part_index, n.start, n.pitch)) in self.verse2), None) \
             if e.first_piece and not e.tie_in and self.verse2 else None
+        fermata = self._fermata(e)
         for i, n in enumerate(e.notes):
             chord = "<chord/>" if i else ""
+            mine = _marks.musicxml_elements(fingers[i]) if own and i else ""
             if part.is_drum:
                 step, octave, head = _DRUM_STAFF.get(n.pitch, ("C", 5, ""))
                 instrument_head = f"<notehead>{head}</notehead>" if head else ""
@@ -794,7 +805,7 @@ class _Writer:
             w(f"<note{dynamics}>{chord}{pitch}<duration>{e.duration}</duration>{ties}{instrument}"
               f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
               f"{_TIME_MOD if e.triplet else ''}{stem_tag}{tail_staff}{beam if i == 0 else ''}"
-              f"{_notations(e, i == 0, fermata=self._fermata(e), marks=marks, slurs=slurs)}"
+              f"{_notations(e, i == 0, fermata=fermata, marks=marks, slurs=slurs, own=mine)}"
               f"{_lyric_element(sung) if sung and i == 0 else ''}"
               f"{_lyric_element(again, 2) if again and i == 0 else ''}</note>\n")
         w("".join(f'<direction placement="below"><direction-type><wedge type="stop" number="{k}"/>'
@@ -860,6 +871,7 @@ def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:
     return f"<time{symbol}><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
 
 
+_FINGERS = frozenset(_marks.FINGERS)
 # the sustain pedal as "Ped." and a line to where it comes up, under the part's lowest staff
 # (MuseScore 3 set the "Ped." and "*" signs alone over the bass staff's notes); a change as a
 # stop and a start (MuseScore 3 draws no notch for a change)
@@ -939,10 +951,10 @@ REST_GROUPS = True
 
 
 def _notations(e: _Element, first: bool, *, fermata: bool = False, marks: str = "",
-               slurs: str = "") -> str:
+               slurs: str = "", own: str = "") -> str:
     """A note's ``<notations>``: ties, and on a chord's first note its slurs, tuplet, marks
-    (:func:`.marks.musicxml_elements`) and fermata."""
-    parts = []
+    (:func:`.marks.musicxml_elements`) and fermata; on another, its ``own`` (a finger)."""
+    parts = [own] if own else []
     if e.notes is not None:
         if e.tie_in:
             parts.append('<tied type="stop"/>')

@@ -32,6 +32,7 @@ from .marks import (
     DIMINUENDO,
     DYNAMICS,
     EDITORIAL,
+    FINGERS,
     PEDAL,
     PEDAL_CHANGE,
     SLUR_START,
@@ -62,6 +63,7 @@ from .score import (
 from .spelling import key_spelling
 
 PEDAL_MARKS = frozenset((*PEDAL, PEDAL_CHANGE))
+FINGER_MARKS = frozenset(FINGERS)
 _FORMATS = {".abc": "abc", ".mxl": "musicxml", ".xml": "musicxml", ".musicxml": "musicxml"}
 
 
@@ -820,12 +822,15 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
         velocity = max(1, min(127, round(velocity)))
         lyric = _lyric(el)  # (a chord's words go with its first note)
         chord_marks = of_music21(el) | el.editorial.get(EDITORIAL, set())
+        fingers = _chord_fingers(m21, el)  # (one each: each note its own)
         pedal = chord_marks & PEDAL_MARKS  # (a chord's pedal goes on its lowest note)
         low = min((m for m, _t, _s in _members(m21, el)), default=None) if pedal else None
         cut = graces.pop(voice, [])
         top = max((m for m, _t, _s in _members(m21, el)), default=None) if cut else None
-        for midi, tie, spelling in _members(m21, el):
+        for j, (midi, tie, spelling) in enumerate(_members(m21, el)):
             marks = chord_marks - pedal if pedal and midi != low else chord_marks
+            if fingers:
+                marks = (marks - FINGER_MARKS) | {fingers[j]}
             before = tuple(g - midi for g in cut) if midi == top else ()
             if not 0 <= midi <= 127:
                 out_of_range[0] += 1
@@ -893,6 +898,17 @@ def _mark_notes(m21, stream, pedals: dict[str, list[tuple[float, bool]]] | None 
                 marks = el.editorial.get(EDITORIAL, set())
                 if value in ACCENT_DYNAMICS or dynamic(marks) is None:
                     el.editorial[EDITORIAL] = marks | {value}
+
+
+def _chord_fingers(m21, el) -> list[str]:
+    """The finger of each note of a chord, in its notes' order, where the file gives one to
+    each (music21 keeps a chord's fingerings in one list, in that order); [] otherwise."""
+    if not isinstance(el, m21.chord.Chord) or len(el.notes) < 2:
+        return []
+    found = [f"fingering-{a.fingerNumber}" for a in el.articulations
+             if type(a).__name__ == "Fingering"]
+    ok = len(found) == len(el.notes) and all(f in FINGER_MARKS for f in found)
+    return found if ok else []
 
 
 def _pedal_marks(m21, stream, pedals: dict[str, list[tuple[float, bool]]]

@@ -432,3 +432,16 @@ def test_the_pedal_of_a_song_in_music21s_corpus_is_read_where_it_stands():
     assert [(n.pitch, n.marks) for n in pedalled] == [
         (57, ("pedal-start", "staccato")), (57, ("pedal-stop",))]
     assert pedalled[1].start - pedalled[0].start == int(1.5 * TPQ)
+
+
+def test_a_chords_fingers_are_each_on_their_own_note(tmp_path):
+    """A pianist's 1-3-5 on a C major chord: each note's finger on that note in MusicXML
+    (one <fingering> per <note>), read back the same; the chord's accent once, on the first."""
+    chord = tuple(Note(0, p, 4 * TPQ, marks=("accent", f"fingering-{f}"))
+                  for p, f in ((60, 1), (64, 3), (67, 5)))
+    score = Score(parts=(Part(chord),))
+    xml = musicxml_text(score)
+    assert xml.count("<fingering>") == 3 and xml.count("<accent/>") == 1
+    assert export(score, tmp_path / "c.musicxml") == []
+    back = load_score(tmp_path / "c.musicxml", [])
+    assert [(n.pitch, n.marks) for n in back.notes] == [(n.pitch, n.marks) for n in chord]
