@@ -122,7 +122,7 @@ GLYPHS = {
     "inverted-mordent": "\u223f", "turn": "~", "inverted-turn": "~", "roll": "~",
     "up-bow": "V", "down-bow": "\u2293", **{d: d for d in (*DYNAMICS, *ACCENT_DYNAMICS)},
     CRESCENDO[0]: "cresc", DIMINUENDO[0]: "dim", "breath-mark": "'", "arpeggio": "arp",
-    PEDAL[1]: "*", PEDAL_CHANGE: "*Ped", PEDAL[0]: "Ped",
+    PEDAL_CHANGE: "*Ped", PEDAL[0]: "Ped", PEDAL[1]: "*",  # (down as struck, up at the end)
     **{f: f[-1] for f in FINGERS},
 }
 
