@@ -534,7 +534,8 @@ def with_span(keys: Iterable[NoteKey], kind: str = "slur"
     by_part: dict[int, list[Note]] = defaultdict(list)
     for p, n in keys:
         by_part[p].append(n)
-    parts = {p: sorted(ns) for p, ns in by_part.items() if len({n.start for n in ns}) > 1}
+    parts = {p: sorted(ns) for p, ns in by_part.items()  # (a pedal may hold one chord)
+             if len({n.start for n in ns}) > 1 or kind == "pedal"}
 
     def ends(notes: list[Note]) -> tuple[list[Note], list[Note]]:
         """The notes a span starts and stops on: those of its first and last onsets; a

@@ -445,3 +445,15 @@ def test_a_chords_fingers_are_each_on_their_own_note(tmp_path):
     assert export(score, tmp_path / "c.musicxml") == []
     back = load_score(tmp_path / "c.musicxml", [])
     assert [(n.pitch, n.marks) for n in back.notes] == [(n.pitch, n.marks) for n in chord]
+
+
+def test_a_pedal_from_the_menu_may_hold_one_chord():
+    """One chord selected: the pedal goes down on its lowest note and up at its end (a slur
+    needs two places in time; a pedal does not)."""
+    chord = [(0, Note(0, p, 2 * TPQ)) for p in (48, 55, 64)]
+    _removed, added, on = with_span(chord, "pedal")
+    assert on and [(n.pitch, n.marks) for _p, n in added] == [
+        (48, ("pedal-start", "pedal-stop"))]
+    assert with_span(chord, "slur") == ([], [], False)  # (nothing: the window says why)
+    events = [(n.start, n.end, n.marks) for _p, n in added]
+    assert marks.pedal_events(events) == [(0, True), (2 * TPQ, False)]
