@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from composer_gui.music.marks import pedal_events
-from composer_gui.music.midi import pedal_marked
+from composer_gui.music.midi import SUSTAIN_PEDAL, pedal_marked
 from composer_gui.music.score import DRUM_CHANNEL, Note, Score, assign_channels, round_to
 
 from .timing import TempoMap
@@ -172,7 +172,7 @@ class MidiRecorder:
         if self.channel is not None and message.channel != self.channel:
             return
         if kind == "control_change":
-            if message.control == 64:
+            if message.control == SUSTAIN_PEDAL:
                 down = message.value >= 64
                 if down != self._pedal:
                     self._presses.append((t, down))
@@ -258,7 +258,8 @@ def score_messages(score: Score, start_tick: int = 0, end_tick: int | None = Non
         for tick, down in pedal_events([(n.start, n.end, n.marks) for n in part.notes]):
             if start_tick <= tick <= end_tick:  # (up before what is struck there, down after)
                 events.append((tempo.seconds(tick) - t0, 3 if down else 0, mido.Message(
-                    "control_change", channel=ch, control=64, value=127 if down else 0)))
+                    "control_change", channel=ch, control=SUSTAIN_PEDAL,
+                    value=127 if down else 0)))
     events.sort(key=lambda e: (e[0], e[1]))
     return [(t, m) for t, _, m in events]
 

@@ -75,7 +75,7 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
         marked = any(n.marks for n in part.notes)
         gains = hairpin_gains([(n.start, n.velocity, n.marks) for n in part.notes]) if (
             marked) else None  # (a crescendo swells: from its first note to its last)
-        used = {n.pitch % 12 for n in part.notes}
+        used = {n.pitch % 12 for n in part.notes} if marked else set()  # (ornaments, no key)
         ranks = _chord_ranks(part.notes) if marked else None
         holds = pedal_holds([(n.start, n.end, n.marks) for n in part.notes]) if (
             marked) else None  # (the sustain pedal holds what it catches until it comes up)

@@ -50,7 +50,7 @@ from dataclasses import dataclass, replace
 
 from composer_gui.music.marks import (
     DYNAMICS,
-    PEDAL_CHANGE,
+    PEDAL_MARKS,
     SPANS,
     dynamic,
     pedal_events,
@@ -321,7 +321,7 @@ def _marked(score: Score, removed: list[NoteKey], added: list[NoteKey], continui
         kept = [(n.start, n.end, n.marks) for i, n in enumerate(notes) if not out[i]]
         first_new = min(added[k][1].start for k in ks)
         recent = [m for at, _e, m in kept if at < first_new][-LEVEL_NOTES:]
-        if not any(_PEDAL_MARKS.intersection(m) for m in recent):
+        if not any(PEDAL_MARKS.intersection(m) for m in recent):
             continue  # (not a part the composer pedals here)
         state = [d for t, d in pedal_events(kept) if t <= first_new]
         down = bool(state and state[-1]) or any(SPANS["pedal"][0] in extra[k] for k in ks)
@@ -342,7 +342,6 @@ def _nearest(added: list[NoteKey], ks: list[int], tick: int, low: bool) -> int:
 
 
 CHOIR_BELOW = ("Alto", "Tenor", "Bass")
-_PEDAL_MARKS = frozenset((*SPANS["pedal"], PEDAL_CHANGE))
 
 
 def kept_layout(score: Score, notes: Iterable[Note | PlacedNote], start: int,

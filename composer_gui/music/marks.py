@@ -16,6 +16,7 @@ every edit; a slur whose other end was deleted is left out when the part is writ
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Hashable, Iterable, Sequence
 
 SLUR_START = "slur-start"
@@ -27,6 +28,7 @@ DIMINUENDO = ("diminuendo-start", "diminuendo-stop")
 # (up and down again) as a note between is struck, where the harmony changes under it
 PEDAL = ("pedal-start", "pedal-stop")
 PEDAL_CHANGE = "pedal-change"
+PEDAL_MARKS = frozenset((*PEDAL, PEDAL_CHANGE))
 # the marks that come in pairs, each kind's start and stop (paired by span_pairs)
 SPANS = {"slur": (SLUR_START, SLUR_STOP), "crescendo": CRESCENDO, "diminuendo": DIMINUENDO,
          "pedal": PEDAL}
@@ -43,6 +45,7 @@ DYNAMICS = {"ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112
 # read as dynamics are, the loudness left as it is
 ACCENT_DYNAMICS = ("sf", "sfz", "fz", "fp", "sfp")
 FINGERS = tuple(f"fingering-{k}" for k in range(1, 6))
+FINGER_MARKS = frozenset(FINGERS)
 
 # name -> (MusicXML <notations> group, "" for none, and the element): the names are MusicXML's
 # own where it has one
@@ -202,16 +205,12 @@ def pedal_holds(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[int]:
     the next change, or the end of the pedal's last note), or to its own end if later; a
     note the pedal does not catch, to its own end."""
     holds = [end for _start, end, _marks in events]
-    pairs = span_pairs(((start, i, marks) for i, (start, _e, marks) in enumerate(events)),
-                       kind="pedal")
-    changes = sorted({start for start, _e, marks in events if PEDAL_CHANGE in marks})
-    for (t0, _first), (_t1, last) in pairs:
-        up = max(events[last][1], t0)
-        for i, (start, _end, _marks) in enumerate(events):
-            if t0 <= start < up:
-                k = bisect.bisect_right(changes, start)
-                release = min(up, changes[k]) if k < len(changes) else up
-                holds[i] = max(holds[i], release)
+    spans = _pedal_spans(events)
+    downs = [down for down, _up in spans]
+    for i, (start, end, _marks) in enumerate(events):
+        k = bisect.bisect_right(downs, start) - 1
+        if k >= 0 and start < spans[k][1]:
+            holds[i] = max(end, spans[k][1])
     return holds
 
 
@@ -219,17 +218,23 @@ def pedal_events(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[tuple
     """The sustain pedal of a part's notes, ``events`` their (start, end, marks), as (tick,
     down) in time order: down as its first note is struck, up and down again at each change,
     up at its last note's end (a MIDI file's controller 64)."""
+    out = [edge for down, up in _pedal_spans(events) for edge in ((down, True), (up, False))]
+    return sorted(out, key=lambda e: (e[0], e[1]))
+
+
+def _pedal_spans(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[tuple[int, int]]:
+    """(down, up) of each stretch the pedal is held without a change, in time order: a pedal
+    from its first note's start to its last note's end, cut at each change between."""
     pairs = span_pairs(((start, i, marks) for i, (start, _e, marks) in enumerate(events)),
                        kind="pedal")
     changes = sorted({start for start, _e, marks in events if PEDAL_CHANGE in marks})
-    out: list[tuple[int, bool]] = []
+    out: list[tuple[int, int]] = []
     for (t0, _first), (_t1, last) in pairs:
         up = max(events[last][1], t0)
-        out.append((t0, True))
-        for c in changes[bisect.bisect_right(changes, t0):bisect.bisect_left(changes, up)]:
-            out += [(c, False), (c, True)]
-        out.append((up, False))
-    return sorted(out, key=lambda e: (e[0], e[1]))
+        cuts = [t0, *changes[bisect.bisect_right(changes, t0):bisect.bisect_left(changes, up)],
+                up]
+        out += list(itertools.pairwise(cuts))
+    return sorted(out)
 
 
 def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tuple[int, bool]],
@@ -257,13 +262,18 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
             chains[-1].append((d, u))
         else:
             chains.append([(d, u)])
-    starts = sorted({start for start, _e, _p in events})
+    order = sorted(range(len(events)), key=lambda i: events[i][0])
+    at = [events[i][0] for i in order]  # the notes' starts, in time order
+    starts = sorted(set(at))
+
+    def between(a: int, b: int) -> list[int]:
+        """The notes struck from ``a`` up to ``b`` (both in)."""
+        return order[bisect.bisect_left(at, a):bisect.bisect_right(at, b)]
 
     def lowest(onset: int, after: int) -> int:
         """The lowest note of the chord struck at ``onset``: its notes struck up to ``gap``
         before it (a played chord is spread), none at or before ``after``."""
-        return min((i for i, (start, _e, _p) in enumerate(events)
-                    if max(onset - gap, after + 1) <= start <= onset),
+        return min(between(max(onset - gap, after + 1), onset),
                    key=lambda i: (events[i][2], events[i][0]))
 
     out: dict[int, set[str]] = {}
@@ -277,8 +287,7 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
             if onset is not None and (not anchors or onset > anchors[-1]):
                 anchors.append(onset)
         up = chain[-1][1]
-        held = [i for i, (start, _e, _p) in enumerate(events)
-                if anchors and anchors[-1] <= start < max(up, anchors[-1] + 1)]
+        held = between(anchors[-1], max(up, anchors[-1] + 1) - 1) if anchors else []
         if not held:
             continue
         stop = min(held, key=lambda i: (abs(events[i][1] - up), -events[i][0], events[i][2]))

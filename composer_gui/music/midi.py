@@ -513,7 +513,7 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         events.extend((tick, -1, i, 0) for i, (tick, _) in enumerate(keys) if tick)
         # the sustain pedal: up (order -4) before what is struck at its tick, down (4) after
         # the notes that end there, so that a change holds the new chord and not the old
-        events.extend((tick - offset, 4 if down else -4, 64, 127 if down else 0)
+        events.extend((tick - offset, 4 if down else -4, SUSTAIN_PEDAL, 127 if down else 0)
                       for tick, down in pedal_events([(n.start, n.end, n.marks)
                                                       for n in part.notes]))
         events.sort(key=_tick_and_order)
@@ -526,8 +526,8 @@ def midi_from_score(score: Score) -> mido.MidiFile:
                 last = tick
                 continue
             if order in (-4, 4):
-                track.append(message("control_change", channel=channel, control=64,
-                                     value=velocity, time=tick - last))
+                track.append(message("control_change", channel=channel,
+                                     control=SUSTAIN_PEDAL, value=velocity, time=tick - last))
                 last = tick
                 continue
             if order < 0:

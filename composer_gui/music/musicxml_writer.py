@@ -742,14 +742,11 @@ class _Writer:
         slurs = self._slur_tags(part_index, e) if marked else ""
         # a chord's marks on its first note, but each note's own finger on that note (a
         # pianist's 1-3-5; MusicXML writes a fingering per note)
-        fingers = [set(n.marks) & _FINGERS for n in e.notes] if marked else []
-        own = len(e.notes) > 1 and all(len(f) <= 1 for f in fingers) and \
-            len({frozenset(f) for f in fingers}) > 1
+        fingers = [_marks.FINGER_MARKS.intersection(n.marks) for n in e.notes] if marked else []
+        own = len(e.notes) > 1 and all(len(f) <= 1 for f in fingers) and len(set(fingers)) > 1
         marks = _marks.musicxml_elements(
-            m for n in e.notes for m in n.marks if not (own and m in _FINGERS)) if marked else ""
-        if own:
-            marks = _marks.musicxml_elements(
-                {m for n in e.notes for m in n.marks if m not in _FINGERS} | fingers[0])
+            [m for n in e.notes for m in n.marks if not (own and m in _marks.FINGER_MARKS)]
+            + (list(fingers[0]) if own else [])) if marked else ""
         levels = _marks.written_dynamics(m for n in e.notes for m in n.marks) if marked else []
         for level in levels:  # (a direction where the chord is struck, below its staff)
             sound = f'<sound dynamics="{_marks.DYNAMICS[level] * 100 / 90:.2f}"/>' \
@@ -871,7 +868,6 @@ def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:
     return f"<time{symbol}><beats>{shown[0]}</beats><beat-type>{shown[1]}</beat-type></time>"
 
 
-_FINGERS = frozenset(_marks.FINGERS)
 # the sustain pedal as "Ped." and a line to where it comes up, under the part's lowest staff
 # (MuseScore 3 set the "Ped." and "*" signs alone over the bass staff's notes); a change as a
 # stop and a start (MuseScore 3 draws no notch for a change)

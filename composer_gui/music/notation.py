@@ -32,9 +32,8 @@ from .marks import (
     DIMINUENDO,
     DYNAMICS,
     EDITORIAL,
-    FINGERS,
-    PEDAL,
-    PEDAL_CHANGE,
+    FINGER_MARKS,
+    PEDAL_MARKS,
     SLUR_START,
     SLUR_STOP,
     dynamic,
@@ -62,8 +61,6 @@ from .score import (
 )
 from .spelling import key_spelling
 
-PEDAL_MARKS = frozenset((*PEDAL, PEDAL_CHANGE))
-FINGER_MARKS = frozenset(FINGERS)
 _FORMATS = {".abc": "abc", ".mxl": "musicxml", ".xml": "musicxml", ".musicxml": "musicxml"}
 
 
