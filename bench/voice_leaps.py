@@ -22,6 +22,8 @@
                                                     # next note strands (LEADING_AHEAD_COST 0)
     python bench/voice_leaps.py --no-leading-rise  # V-I under an outer voice's leading tone
                                                    # that does not rise (LEADING_TONE_RISES)
+    python bench/voice_leaps.py --no-sixteenth-short  # a note struck off the eighths may be
+                                                      # held on (SIXTEENTH_SHORT False)
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
 
@@ -32,8 +34,8 @@ sixths; "thirds filled" is the share of the voice's quarter notes on a beat that
 the next beat where Bach's way of filling them sounds: two eighths, the second a step between;
 "half-beat steps left by leap" counts its eighths on a half beat reached by step and left by a
 leap; the last three columns, its notes struck in runs of three or more on one pitch, struck
-off the eighth-note grid (on a sixteenth between eighths), and its notes shorter than a quarter
-per quarter of the span (how much it moves in eighths).
+off the eighth-note grid (on a sixteenth between eighths; in brackets, those held past the next
+eighth: a sixteenth, then a dotted eighth), and its notes shorter than a quarter per quarter of the span (how much it moves in eighths).
 With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
 The first line is the card's harmony measures for the same harmonizations. The "before" rows in
@@ -272,7 +274,8 @@ def cross_relations(score, start: int, end: int) -> int:
 def runs(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its notes ("notes") and those in a run of three or more struck one after
     another on the same pitch ("in runs of 3+": a static line, G4 G4 G4 ...), and those struck
-    off the eighth-note grid ("off eighths": a sixteenth's onset)."""
+    off the eighth-note grid ("off eighths": a sixteenth's onset), and of them those held past
+    the next eighth ("held on": a sixteenth, then a dotted eighth)."""
     out = []
     for v in voices:
         notes = sorted((n for n in v if start <= n.start < end), key=lambda n: n.start)
@@ -280,6 +283,8 @@ def runs(voices, end: int, start: int = 0) -> list[Counter]:
         lengths = [len(list(g)) for _, g in itertools.groupby(line)]
         out.append(Counter({"notes": len(line), "in runs": sum(k for k in lengths if k >= 3),
                             "off eighths": sum(n.start % (TPQ // 2) != 0 for n in notes),
+                            "held on": sum(n.start % (TPQ // 2) != 0
+                                           and n.duration > TPQ // 4 for n in notes),
                             "short": sum(n.duration < TPQ for n in notes),
                             "quarters": (end - start) / TPQ}))
     return out
@@ -328,6 +333,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_half_close_steps": (cadence_rules, "HALF_CLOSE_STEPS_IN", False),
     "no_leading_ahead": (part_writing, "LEADING_AHEAD_COST", 0),
     "no_leading_rise": (part_writing, "LEADING_TONE_RISES", False),
+    "no_sixteenth_short": (voice_sampler, "SIXTEENTH_SHORT", False),
 }
 
 
@@ -479,7 +485,8 @@ def main(argv=None) -> None:
           f"{bach_leads[1]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |"
-          " notes struck off the eighths | notes shorter than a quarter, per quarter |")
+          " notes struck off the eighths (held past the next eighth) |"
+          " notes shorter than a quarter, per quarter |")
     print("| --- " * (len(SIZES) + 7) + "|")
     for who, table in (("continued" if args.continuations else "harmonized", made), ("Bach", bach)):
         for name, c in zip(("soprano", "alto", "tenor", "bass"), table, strict=True):
@@ -488,7 +495,7 @@ def main(argv=None) -> None:
             filled = f"{c['filled']} of {c['filled'] + c['plain']}"
             left = f"{c['left by leap']} of {c['stepped']}"
             static = f"{100 * c['in runs'] / max(1, c['notes']):.1f}%"
-            off = f"{100 * c['off eighths'] / max(1, c['notes']):.1f}%"
+            off = f"{100 * c['off eighths'] / max(1, c['notes']):.1f}% ({c['held on']})"
             short = f"{c['short'] / max(1, c['quarters']):.2f}"
             print(f"| {who} {name} | {c['n']} | " + " | ".join(cells)
                   + f" | {filled} | {left} | {static} | {off} | {short} |")

@@ -199,7 +199,7 @@ def run(args) -> int:
     warnings: list[str] = []
     try:
         paths = None
-        if not kind_of(args.output) or kind_of(args.output) == "abc":
+        if not kind_of(args.output):
             raise _Bad(f"{args.output}: cannot write this file type "
                        f"(writable: {', '.join(WRITABLE)})")
         if args.tune is not None and args.seed is None:

@@ -1646,6 +1646,11 @@ class VoiceSampler:
                             worn = holding & (fermata_at < opened[:, i]) & \
                                 (frame.step - opened[:, i] >= MAX_NOTE_BEATS * job.beat_steps)
                             mask[worn, HOLD] = False
+                        if rules and n > 2 and SIXTEENTH_SHORT and eighth > 1 and \
+                                frame.pos % eighth == 0 and not frame.final:
+                            # (a note struck on the sixteenth before lasts that sixteenth:
+                            # SIXTEENTH_SHORT)
+                            mask[holding & (opened[:, i] == frame.step - 1), HOLD] = False
                         if i == 0 and grid_strike is not None:
                             mask[grid_strike, HOLD] = False  # (SKETCH_PHRASES)
                         if enter is not None and job.pitch_ok[i].any():
@@ -3488,6 +3493,13 @@ EIGHTH_CLEAR_BEATS = 2
 # off the eighths: harmonized test melodies 0.9% (Bach 0.3%, mostly in pairs of sixteenths),
 # continued openings 1.4% (Bach 0.3%)
 BASS_ON_EIGHTHS = True
+# A chorale voice's note struck on a sixteenth between the eighths lasts that sixteenth: at the
+# next eighth it strikes again (or rests). In Bach's 400 chorales every such note in every voice
+# is one sixteenth long (1,216 of them: 8th-16th-16th, 16th-16th-8th, four sixteenths); a
+# listening review heard "Scotch snaps" in the harmonizations' inner voices (a sixteenth on the
+# beat, then a dotted eighth), which they wrote 15 times on the 40 test melodies x 2 (Bach
+# none). bench/voice_leaps.py counts them
+SIXTEENTH_SHORT = True
 # A melody harmonized that moves mostly in notes shorter than its beat (a reel's or a jig's
 # eighths) keeps its chords a beat long: the voices below strike on its beats, and its notes
 # between are passing notes over them. A listening review heard a reel harmonized with a new

@@ -330,7 +330,10 @@ def _as_played(m21, parsed, warnings: list[str]):
                 _open_repeats(m21, part)
             played = parsed.expandRepeats()
         except Exception as exc:  # music21 raises its own types for repeats it cannot follow
-            warnings.append(f"{_READ_ONCE} ({_reason(exc)})")
+            unclosed = _unclosed_repeat(m21, parsed)
+            why = _reason(exc) if unclosed is None else \
+                f"the start repeat |: of bar {unclosed} has no end repeat :|"
+            warnings.append(f"{_READ_ONCE} ({why})")
             return None
     _drop_restated_marks(m21, played)
     return played
@@ -366,6 +369,22 @@ def _parts(stream) -> list:
 
 def _bar_count(stream) -> int:
     return len(_parts(stream)[0].getElementsByClass("Measure"))
+
+
+def _unclosed_repeat(m21, parsed) -> int | None:
+    """The number of the first bar that opens a repeat no later bar closes (``|:`` with no
+    ``:|`` after it), None if every one is closed: music21 names it only "badly formed
+    repeats", which a musician cannot act on (a listening review)."""
+    for part in _parts(parsed):
+        opened = None
+        for m in part.getElementsByClass("Measure"):
+            if isinstance(m.leftBarline, m21.bar.Repeat) and m.leftBarline.direction == "start":
+                opened = opened or m
+            if isinstance(m.rightBarline, m21.bar.Repeat) and m.rightBarline.direction == "end":
+                opened = None
+        if opened is not None:
+            return opened.number
+    return None
 
 
 def _open_repeats(m21, part) -> None:

@@ -508,6 +508,19 @@ def test_repeat_signs_are_reported_not_lost_silently(folder):
     assert not any("repeat signs" in w for w in warnings)
 
 
+def test_a_repeat_that_is_never_closed_is_named(folder):
+    """A tune's "|:" with no ":|" after it: the music is read once, and the warning says which
+    bar opened it, not music21's "badly formed repeats" (a listening review)."""
+    path = folder / "waltz.abc"
+    path.write_text("X:1\nT:Waltz\nM:3/4\nL:1/4\nK:G\n"
+                    "|:D|G2 B|d2 B|c A F|G3|B d g|f e d|c B A|D3|\n", encoding="utf-8")
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert score.bar_count() == 9  # the upbeat and eight bars, once
+    assert warnings == ["repeat signs and endings are not kept: the music is read once, as "
+                        "written (the start repeat |: of bar 0 has no end repeat :|)"]
+
+
 def _bar_pitches(score, bar: int) -> list[int]:
     a, b = score.bar_start(bar), score.bar_start(bar + 1)
     return [n.pitch for n in score.notes if a <= n.start < b]
