@@ -35,7 +35,8 @@ the next beat where Bach's way of filling them sounds: two eighths, the second a
 "half-beat steps left by leap" counts its eighths on a half beat reached by step and left by a
 leap; the last three columns, its notes struck in runs of three or more on one pitch, struck
 off the eighth-note grid (on a sixteenth between eighths; in brackets, those held past the next
-eighth: a sixteenth, then a dotted eighth), and its notes shorter than a quarter per quarter of the span (how much it moves in eighths).
+eighth: a sixteenth, then a dotted eighth), and its notes shorter than a quarter per quarter of
+the span (how much it moves in eighths).
 With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
 The first line is the card's harmony measures for the same harmonizations. The "before" rows in
