@@ -2911,6 +2911,12 @@ PHRASES_FROM_SCORE = True
 # heard no cadence at 23 of their 32 phrase ends: only a note of two beats or more ending a
 # two-bar unit was a phrase end, 5% of the Essen songs' (bench/melody_phrases.py)
 MELODY_PHRASES = True
+# ... and so is a region rewritten in a score without fermatas, by its top line as the score has
+# it (the region's notes included): the phrase ends it hears there are planned and closed as a
+# chorale's fermatas are. A listening review (session 65) heard bars 3-4 of a six-bar chorale in
+# 2-bar phrases rewritten (--region 3:4) run on in quarters and eighths through bar 4's half
+# close in 7 of 8 variations, and join the kept bar 5 from I or ii6/5 with no dominant
+REGION_PHRASES_HEARD = True
 # ... on notes that last a beat or more
 HELD_PHRASE_ENDS = True
 
@@ -2936,11 +2942,18 @@ def _held_fermata(tick: int, request: GenerationRequest, vplan, rewritten: list[
 def _heard_phrase_ends(score: Score, request: GenerationRequest, vplan, rewritten: list[bool],
                        step: int) -> frozenset[int]:
     """The steps a harmonized melody's phrases end on, heard in its notes where the score has
-    no fermata (:data:`MELODY_PHRASES`); empty for anything else."""
+    no fermata (:data:`MELODY_PHRASES`), or a rewritten region's, heard in the top line as the
+    score has it, the region's own notes included (:data:`REGION_PHRASES_HEARD`); empty for
+    anything else."""
     kept = [i for i, r in enumerate(rewritten) if not r]
-    if not request.harmonize or score.fermatas or len(kept) != 1:
+    if score.fermatas:
         return frozenset()
-    notes = vplan.notes[kept[0]]
+    if request.harmonize and len(kept) == 1:
+        notes = vplan.notes[kept[0]]
+    elif REGION_PHRASES_HEARD and request.is_region and not request.harmonize:
+        notes = vplan.notes[0]
+    else:
+        return frozenset()
     length = {n.start: n.duration for n in notes}
     # (a phrase ends on a note of a beat or more: a jig's eighth in the middle of its second bar
     # is no place for a cadence, a listening review heard V-I forced under "d B G")

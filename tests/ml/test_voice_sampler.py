@@ -1265,6 +1265,53 @@ def test_a_regions_last_bar_phrase_end_holds_with_the_melody(sampler, monkeypatc
         assert sum(not set(pcs) <= {2, 5, 7, 11} for pcs in struck) >= 4, struck
 
 
+def _phrased_chorale() -> Score:
+    """Six bars of a D major chorale in 2-bar phrases, each closing on a half-note chord on
+    beat 3 (bars 2 and 4; a listening review's sketch), without fermatas."""
+    rows = {"Soprano": "69 1 69 1 74 1 74 1 73 2 74 2 74 1 71 1 69 1 69 1 71 2 69 2 "
+                       "69 1 71 1 69 1 67 1 66 4",
+            "Alto": "66 1 64 1 66 1 67 1 64 2 66 2 69 1 67 1 64 1 66 1 67 2 64 2 "
+                    "66 1 64 1 66 1 64 1 62 4",
+            "Tenor": "62 1 57 1 57 1 59 1 57 2 57 2 62 1 64 1 61 1 62 1 62 2 61 2 "
+                     "62 1 59 1 62 1 61 1 62 4",
+            "Bass": "50 1 49 1 50 1 43 1 45 2 50 2 54 1 55 1 57 1 50 1 43 2 45 2 "
+                    "50 1 43 1 45 1 45 1 50 4"}
+    parts = []
+    for name, row in rows.items():
+        values = [int(x) for x in row.split()]
+        t, notes = 0, []
+        for pitch, beats in zip(values[::2], values[1::2], strict=True):
+            notes.append(Note(t, pitch, beats * TPQ, 80))
+            t += beats * TPQ
+        parts.append(Part(tuple(notes), name=name))
+    return Score(parts=tuple(parts), key_signatures=(KeySignature(0, 2),))
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_region_keeps_the_phrase_end_its_top_line_had(sampler, monkeypatch, rule):
+    """REGION_PHRASES_HEARD: bars 3-4 of a chorale without fermatas rewritten, the phrase end
+    heard in bar 4's half notes (beat 3) is planned and closed: the voices strike a
+    root-position triad there together and hold it a beat or more, in every variation; without
+    the rule the tiny model runs on through it (a review heard 7 of 8 variations do)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(voice_sampler, "REGION_PHRASES_HEARD", rule)
+    score = _phrased_chorale()
+    end = 3 * BAR + 2 * TPQ  # bar 4, beat 3
+    closed = 0
+    for r in sampler.generate(score, GenerationRequest(start_tick=2 * BAR, end_tick=4 * BAR,
+                                                       variations=8, seed=2)):
+        at = [n for p in r.parts for n in p.notes if n.start <= end < n.end]
+        struck = all(n.start == end and n.duration >= TPQ for n in at)
+        named = an.chord_root(frozenset(n.pitch % 12 for n in at))
+        closed += struck and named is not None and named[1] in ("maj", "min") and \
+            min(n.pitch for n in at) % 12 == named[0]
+        assert [n for n in r.notes if not 2 * BAR <= n.start < 4 * BAR] == \
+            [n for n in score.notes if not 2 * BAR <= n.start < 4 * BAR]
+    assert closed == 8 if rule else closed <= 4, closed
+
+
 @pytest.mark.parametrize("score, req, message", [
     (Score(), dict(harmonize=True), "no notes"),
     (Score(parts=(Part((Note(0, 72, TPQ), Note(0, 76, TPQ))),)), dict(harmonize=True),
