@@ -68,6 +68,24 @@ def test_other_output_formats(installed_tiny, tmp_path, suffix):
         assert a.read_bytes() == b.read_bytes()  # MusicXML too: no random part ids
 
 
+def test_a_notation_file_says_what_it_writes_once(installed_tiny, tmp_path, capsys):
+    """A result whose bars 5-8 play bars 1-4 again is written once between repeat signs in
+    MusicXML: generate says so for that file, as convert does (a review read "17 bars" and
+    found 14 in the file); MIDI plays them out and says nothing."""
+    strain = (*sketch().parts[0].notes[:8], Note(8 * TPQ, 67, 8 * TPQ, 84))
+    twice = strain + tuple(Note(n.start + 16 * TPQ, n.pitch, n.duration, n.velocity)
+                           for n in strain)
+    seed = tmp_path / "seed.mid"
+    save_score(Score(parts=(Part(twice, name="Flute"),), key_signatures=(KeySignature(0, 1),)),
+               seed)
+    for out in (tmp_path / "out.musicxml", tmp_path / "out.mid"):
+        assert gen("--model", "tiny", "--seed", seed, "--bars", 1, "--rng-seed", 3,
+                   "-o", out) == 0
+        err = capsys.readouterr().err
+        said = f"note: {out}: played twice, written once between repeat signs: bars 1-4"
+        assert (said in err) == (out.suffix == ".musicxml"), err
+
+
 def test_generate_without_seed_and_with_options(installed_tiny, tmp_path):
     out = tmp_path / "new.mid"
     assert gen("--model", "tiny", "--bars", 3, "--rng-seed", 1, "--key", "D:major",

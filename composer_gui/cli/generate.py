@@ -223,9 +223,12 @@ def run(args) -> int:
         paths = output_paths(args.output, len(results))
         written: list[Path] = []
         results = [with_heard_key(result, key=sampler.plan.key) for result in results]
+        # what each file's format could not hold as the score has it, or writes another way
+        # (bars played twice written once between repeat signs), as convert reports it
+        notes: list[list[str]] = [[] for _ in results]
         try:
-            for result, path in zip(results, paths, strict=True):
-                save_score(result, path)
+            for result, path, said in zip(results, paths, notes, strict=True):
+                save_score(result, path, said)
                 written.append(path)
         except ScoreFileError:
             for path in written:  # all or nothing
@@ -252,7 +255,9 @@ def run(args) -> int:
     key = f"key {plan.key}" if plan.key else "no key constraint"
     ending = f", {plan.end} ending" if hasattr(sampler, "search") else ""
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")
-    for result, path in zip(results, paths, strict=True):
+    for result, path, said in zip(results, paths, notes, strict=True):
         added = result.note_count - score.note_count
         print(f"{path}: {summary(result, plan.key)} ({added:+d} notes)")
+        for w in said:
+            print(f"note: {path}: {w}", file=sys.stderr)
     return 0
