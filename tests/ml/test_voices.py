@@ -243,3 +243,20 @@ def test_named_voices_keep_their_parts_beside_an_extra_instrument():
     assert plan.parts == [1, 2, 3, 4]
     assert [[x.pitch for x in lane] for lane in plan.notes] == [[72], [67], [60], [48]]
     assert len(plan.messages) == 1 and "Violin is none of the model's voices" in plan.messages[0]
+
+
+def test_notes_off_the_grid_are_named_as_a_musician_would():
+    """A hornpipe's triplet is named as triplets, not as notes "between sixteenths" (a review
+    could not tell what the note meant); a thirty-second between sixteenths is named as that."""
+    third = TPQ // 3
+    triplet = [Note(i * third, 62 + 2 * i, third) for i in range(3)]
+    quick = [Note(TPQ + S16 // 2, 67, S16 // 2)]
+    warnings: list[str] = []
+    V.voice_grid([triplet + quick], 0, VOCAB, 2 * TPQ, warnings)
+    assert warnings == ["the model hears sixteenths only: it heard 2 note(s) of triplets and 1 "
+                        "note(s) that start between sixteenths as starting on the nearest "
+                        "sixteenth (your notes are unchanged)"]
+    warnings = []
+    V.voice_grid([triplet], 0, VOCAB, 2 * TPQ, warnings)
+    assert warnings == ["the model hears sixteenths only: it heard 2 note(s) of triplets as "
+                        "starting on the nearest sixteenth (your notes are unchanged)"]
