@@ -1648,9 +1648,11 @@ class VoiceSampler:
                             mask[worn, HOLD] = False
                         if rules and n > 2 and SIXTEENTH_SHORT and eighth > 1 and \
                                 frame.pos % eighth == 0 and not frame.final:
-                            # (a note struck on the sixteenth before lasts that sixteenth:
-                            # SIXTEENTH_SHORT)
-                            mask[holding & (opened[:, i] == frame.step - 1), HOLD] = False
+                            # (a note struck on the sixteenth before lasts that sixteenth,
+                            # and moves on: SIXTEENTH_SHORT, RESTRIKE_IN_BEAT)
+                            short = np.flatnonzero(holding & (opened[:, i] == frame.step - 1))
+                            mask[short, HOLD] = False
+                            mask[short, cur[short, i] - min_pitch + pitch_offset] = False
                         if i == 0 and grid_strike is not None:
                             mask[grid_strike, HOLD] = False  # (SKETCH_PHRASES)
                         if enter is not None and job.pitch_ok[i].any():
@@ -2912,10 +2914,12 @@ PHRASES_FROM_SCORE = True
 # two-bar unit was a phrase end, 5% of the Essen songs' (bench/melody_phrases.py)
 MELODY_PHRASES = True
 # ... and so is a region rewritten in a score without fermatas, by its top line as the score has
-# it (the region's notes included): the phrase ends it hears there are planned and closed as a
-# chorale's fermatas are. A listening review (session 65) heard bars 3-4 of a six-bar chorale in
-# 2-bar phrases rewritten (--region 3:4) run on in quarters and eighths through bar 4's half
-# close in 7 of 8 variations, and join the kept bar 5 from I or ii6/5 with no dominant
+# it (the region's notes included): the phrase ends it hears there on a note held longer than
+# the line's usual one are planned and closed as a chorale's fermatas are (a line of even
+# quarters says nothing of where its phrases end). A listening review (session 65) heard bars
+# 3-4 of a six-bar chorale in 2-bar phrases rewritten (--region 3:4) run on in quarters and
+# eighths through bar 4's half close in 7 of 8 variations, and join the kept bar 5 from I or
+# ii6/5 with no dominant
 REGION_PHRASES_HEARD = True
 # ... on notes that last a beat or more
 HELD_PHRASE_ENDS = True
@@ -2948,18 +2952,21 @@ def _heard_phrase_ends(score: Score, request: GenerationRequest, vplan, rewritte
     kept = [i for i, r in enumerate(rewritten) if not r]
     if score.fermatas:
         return frozenset()
+    longer = 0  # a region's phrase end is a note held longer than the line's usual one
     if request.harmonize and len(kept) == 1:
         notes = vplan.notes[kept[0]]
-    elif REGION_PHRASES_HEARD and request.is_region and not request.harmonize:
+    elif REGION_PHRASES_HEARD and request.is_region and not request.harmonize and \
+            vplan.notes[0]:
         notes = vplan.notes[0]
+        longer = int(np.median([n.duration for n in notes])) + 1
     else:
         return frozenset()
     length = {n.start: n.duration for n in notes}
     # (a phrase ends on a note of a beat or more: a jig's eighth in the middle of its second bar
     # is no place for a cadence, a listening review heard V-I forced under "d B G")
     return frozenset(round(t / step) for t in melody_phrase_ends(notes, score)
-                     if length.get(t, 0) >= score.time_signature_at(t).beat_ticks
-                     or not HELD_PHRASE_ENDS)
+                     if (length.get(t, 0) >= score.time_signature_at(t).beat_ticks
+                         or not HELD_PHRASE_ENDS) and length.get(t, 0) >= longer)
 # A continuation's phrase ends fall where the sketch's fall in the bar (on beat 3 of 4/4 when
 # its fermatas do): the phrase-end bonuses below go to those positions instead of every strong
 # beat, and a phrase end elsewhere costs OFF_PLACE_COST nats. A twelfth listening review found
@@ -3511,7 +3518,7 @@ BASS_ON_EIGHTHS = True
 # is one sixteenth long (1,216 of them: 8th-16th-16th, 16th-16th-8th, four sixteenths); a
 # listening review heard "Scotch snaps" in the harmonizations' inner voices (a sixteenth on the
 # beat, then a dotted eighth), which they wrote 15 times on the 40 test melodies x 2 (Bach
-# none). bench/voice_leaps.py counts them
+# none). bench/voice_leaps.py counts them. It moves on to another pitch (RESTRIKE_IN_BEAT)
 SIXTEENTH_SHORT = True
 # A melody harmonized that moves mostly in notes shorter than its beat (a reel's or a jig's
 # eighths) keeps its chords a beat long: the voices below strike on its beats, and its notes
