@@ -2914,9 +2914,9 @@ PHRASES_FROM_SCORE = True
 # two-bar unit was a phrase end, 5% of the Essen songs' (bench/melody_phrases.py)
 MELODY_PHRASES = True
 # ... and so is a region rewritten in a score without fermatas, by its top line as the score has
-# it (the region's notes included): the phrase ends it hears there on a note held longer than
-# the line's usual one are planned and closed as a chorale's fermatas are (a line of even
-# quarters says nothing of where its phrases end). A listening review (session 65) heard bars
+# it (the region's notes included): the phrase ends it hears there are planned and closed as a
+# chorale's fermatas are (in Bach's sopranos without their fermatas, quarters mostly, it hears
+# most of his; docs/voices.md). A listening review (session 65) heard bars
 # 3-4 of a six-bar chorale in 2-bar phrases rewritten (--region 3:4) run on in quarters and
 # eighths through bar 4's half close in 7 of 8 variations, and join the kept bar 5 from I or
 # ii6/5 with no dominant
@@ -2952,21 +2952,18 @@ def _heard_phrase_ends(score: Score, request: GenerationRequest, vplan, rewritte
     kept = [i for i, r in enumerate(rewritten) if not r]
     if score.fermatas:
         return frozenset()
-    longer = 0  # a region's phrase end is a note held longer than the line's usual one
     if request.harmonize and len(kept) == 1:
         notes = vplan.notes[kept[0]]
-    elif REGION_PHRASES_HEARD and request.is_region and not request.harmonize and \
-            vplan.notes[0]:
+    elif REGION_PHRASES_HEARD and request.is_region and not request.harmonize:
         notes = vplan.notes[0]
-        longer = int(np.median([n.duration for n in notes])) + 1
     else:
         return frozenset()
     length = {n.start: n.duration for n in notes}
     # (a phrase ends on a note of a beat or more: a jig's eighth in the middle of its second bar
     # is no place for a cadence, a listening review heard V-I forced under "d B G")
     return frozenset(round(t / step) for t in melody_phrase_ends(notes, score)
-                     if (length.get(t, 0) >= score.time_signature_at(t).beat_ticks
-                         or not HELD_PHRASE_ENDS) and length.get(t, 0) >= longer)
+                     if length.get(t, 0) >= score.time_signature_at(t).beat_ticks
+                     or not HELD_PHRASE_ENDS)
 # A continuation's phrase ends fall where the sketch's fall in the bar (on beat 3 of 4/4 when
 # its fermatas do): the phrase-end bonuses below go to those positions instead of every strong
 # beat, and a phrase end elsewhere costs OFF_PLACE_COST nats. A twelfth listening review found

@@ -1534,6 +1534,7 @@ def test_a_chorale_chord_stands_no_longer_than_a_beat(tiny_voice_model, monkeypa
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)  # (no fermata at all)
+    monkeypatch.setattr(voice_sampler, "REGION_PHRASES_HEARD", False)  # (nor a phrase end heard)
     s = biased(tiny_voice_model, rather(lambda v: {
         HOLD: 6.0, **{v.pos_id(p, True): -30.0 for p in range(16)}}))
     score = chorale(16)
