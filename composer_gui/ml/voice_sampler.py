@@ -3514,8 +3514,9 @@ BASS_ON_EIGHTHS = True
 # next eighth it strikes again (or rests). In Bach's 400 chorales every such note in every voice
 # is one sixteenth long (1,216 of them: 8th-16th-16th, 16th-16th-8th, four sixteenths); a
 # listening review heard "Scotch snaps" in the harmonizations' inner voices (a sixteenth on the
-# beat, then a dotted eighth), which they wrote 15 times on the 40 test melodies x 2 (Bach
-# none). bench/voice_leaps.py counts them. It moves on to another pitch (RESTRIKE_IN_BEAT)
+# beat, then a dotted eighth): bench/voice_leaps.py, notes struck off the eighths and held past
+# the next, 19 on the 40 test melodies x 2 (Bach none). It moves on to another pitch
+# (RESTRIKE_IN_BEAT)
 SIXTEENTH_SHORT = True
 # A melody harmonized that moves mostly in notes shorter than its beat (a reel's or a jig's
 # eighths) keeps its chords a beat long: the voices below strike on its beats, and its notes

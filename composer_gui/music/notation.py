@@ -378,8 +378,9 @@ def _unclosed_repeat(m21, parsed) -> int | None:
     for part in _parts(parsed):
         opened = None
         for m in part.getElementsByClass("Measure"):
-            if isinstance(m.leftBarline, m21.bar.Repeat) and m.leftBarline.direction == "start":
-                opened = opened or m
+            if isinstance(m.leftBarline, m21.bar.Repeat) and m.leftBarline.direction == "start" \
+                    and opened is None:
+                opened = m
             if isinstance(m.rightBarline, m21.bar.Repeat) and m.rightBarline.direction == "end":
                 opened = None
         if opened is not None:
