@@ -794,41 +794,8 @@ def _leap_mask(mask: np.ndarray, before: np.ndarray, cand: np.ndarray, pitch_off
     drop from the leading tone an augmented fifth 5 times in 4 minor-key files. In every key no
     voice leaps an augmented second or diminished fourth to or from a note outside the key
     (:data:`CHROMATIC_LEAPS`)."""
-    kept = _narrow(mask, _leap_allowed(minor, upper and MINOR_UPPER_LEAPS)[before][:, cand],
-                   pitch_offset)
-    if LEAP_FALLBACK:  # where the rule yields, no augmented leap still (LEAP_FALLBACK)
-        rows = np.flatnonzero(~kept & (before >= 0))
-        if len(rows):
-            sub = mask[rows]
-            _narrow(sub, _augmented_barred(minor)[before[rows]][:, cand], pitch_offset)
-            mask[rows] = sub
-
-
-# Where the leap rule yields (the rules before it left a voice only barred leaps, mostly at a
-# planned cadence's chord, in the tenor or bass: 104 of 162 such rows of 20 harmonized test
-# melodies x 2), the voice still leaps no augmented second, diminished third,
-# augmented fourth or augmented fifth, as _LETTER spells the notes, where another note is left:
-# the harmonized test melodies x 2 leapt 8 augmented seconds and 11 augmented fourths as export
-# spells them (Bach's same 40 melodies 1 and 1; /work/s65/measure.py); a seventh or a
-# diminished fifth is the lesser fault (Bach's basses leap a seventh in 0.2% of their moves)
-LEAP_FALLBACK = True
-
-
-@functools.lru_cache(maxsize=2)
-def _augmented_barred(minor: bool) -> np.ndarray:
-    """[from, to] (as :func:`_leap_allowed`'s rows): whether a move is no augmented second,
-    diminished third, augmented fourth or augmented fifth, compound or not, as :data:`_LETTER`
-    spells the normalized key's pitch classes."""
-    pitches = np.arange(256)
-    leap = np.abs(pitches[None, :] - pitches[:, None])
-    low = np.minimum(pitches[None, :], pitches[:, None])
-    high = np.maximum(pitches[None, :], pitches[:, None])
-    letter = np.asarray(_LETTER[minor])
-    letters = (letter[high % 12] - letter[low % 12]) % 7
-    semis = leap % 12
-    barred = ((letters == 1) & (semis == 3)) | ((letters == 2) & (semis == 2)) | \
-        ((letters == 3) & (semis == 6)) | ((letters == 4) & (semis == 8))
-    return np.concatenate([~barred, np.ones((128, 256), bool)])
+    _narrow(mask, _leap_allowed(minor, upper and MINOR_UPPER_LEAPS)[before][:, cand],
+            pitch_offset)
 
 
 @functools.lru_cache(maxsize=4)

@@ -2147,29 +2147,6 @@ def test_in_minor_no_voice_moves_an_augmented_second(sampler):
     assert 56 not in allowed_pitches(mask, sampler, 1)
 
 
-@pytest.mark.parametrize("rule", [True, False])
-def test_where_the_leap_rule_yields_it_still_leaps_nothing_augmented(sampler, monkeypatch,
-                                                                     rule):
-    """LEAP_FALLBACK: from F4 (normalized C major) with only G#4 (an augmented second), B4 (an
-    augmented fourth) and E5 (a major seventh) left by the rules before it, the leap rule
-    yields, and the voice takes the seventh, not the augmented leaps; with only the augmented
-    ones left it yields to them (a note rather than none). Without the fallback all three are
-    left."""
-    from composer_gui.ml.part_writing import _leap_mask
-
-    monkeypatch.setattr(part_writing, "LEAP_FALLBACK", rule)
-    v = sampler.vocab
-    cand = np.arange(v.min_pitch, v.max_pitch + 1)
-    mask = np.zeros((2, v.size), bool)
-    for p in (68, 71, 76):
-        mask[0, v.pitch_id(p)] = True
-    for p in (68, 71):
-        mask[1, v.pitch_id(p)] = True
-    _leap_mask(mask, np.array([65, 65]), cand, v.pitch_offset)
-    assert allowed_pitches(mask, sampler, 0) == ({76} if rule else {68, 71, 76})
-    assert allowed_pitches(mask, sampler, 1) == {68, 71}
-
-
 def test_no_chromatic_note_sounds_a_semitone_from_the_keys_own(sampler):
     """Normalized C major, G5 above: under an F#4 (outside the key) the tenor strikes no F or G
     (in the key, a semitone from it), nor F# (a semitone from the G); under an F4 no F# or
