@@ -91,6 +91,7 @@ from composer_gui.ml import (
 )
 from composer_gui.ml import voices as vx
 from composer_gui.ml.cadence_rules import (
+    _bass_root_room,
     _cadence_key,
     _cadence_mask,
     _cadence_pull,
@@ -1674,6 +1675,14 @@ class VoiceSampler:
                                           frame.cadence, cur, chord, cad_shift,
                                           final=frame.final > 0 and not (
                                               job.lower_stride and QUICK_FINAL_ARRIVAL))
+                            if rules and n > 2 and i < n - 1 and \
+                                    cadence_rules.CADENCE_BASS_ROOM:
+                                _bass_root_room(mask, i, cur, chord,
+                                                cadence_root(cad_minor, frame.cadence,
+                                                             cad_shift),
+                                                job.pitch_ok[n - 1, pitch_offset:pitch_offset
+                                                             + len(cand)], cand, pitch_offset,
+                                                mode_minor)
                             if half_close[fi] and HALF_CLOSE_TRIAD:
                                 seventh = (V7_SEVENTH[cad_minor] + cad_shift) % 12
                                 _narrow_held(mask, np.broadcast_to(cand % 12 != seventh,

@@ -2049,6 +2049,32 @@ def test_the_bass_before_a_cadence_chord_can_reach_its_root():
     assert set(cand[~_reach_root(7, 36, 60)].tolist()) == {37, 49}
 
 
+def test_at_a_cadence_chord_the_voices_above_leave_the_bass_its_root(sampler):
+    """C major (normalized), the dominant G: the bass on F3 reaches G3 by step, G2 only by a
+    seventh, so the tenor (from C4) takes no G3 or lower, which would leave the bass G2 (a
+    review of the harmonized test melodies found 29 such sevenths into V); over a bass on A2,
+    which reaches G2 by step, it may take G3. Where the tenor's only moves above G3 are leaps the
+    leap rule bars (from F3 to B3, a tritone: it is to take the leading tone), the rule yields."""
+    from composer_gui.ml.cadence_rules import _bass_root_room
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    bass_ok = np.ones(len(cand), bool)
+    before = np.array([[69, 67, 60, 53], [69, 67, 60, 45]])
+    cur = np.array([[71, 67, -1, -1], [71, 67, -1, -1]])
+    mask = _open_mask(2, sampler)
+    _bass_root_room(mask, 2, cur, before, 7, bass_ok, cand, v.pitch_offset, False)
+    assert min(allowed_pitches(mask, sampler, 0)) == 56
+    assert {55, 52} <= allowed_pitches(mask, sampler, 1)
+    mask = _open_mask(1, sampler)
+    only_b = np.isin(cand % 12, (11,))  # the tenor's cadence note, the leading tone
+    mask[0, v.pitch_offset:v.pitch_offset + len(cand)] = only_b
+    kept = mask.copy()
+    _bass_root_room(mask, 2, cur[:1], np.array([[69, 67, 53, 53]]), 7, bass_ok, cand,
+                    v.pitch_offset, False)
+    assert (mask == kept).all()
+
+
 def test_an_inner_voice_pays_to_slide_to_its_own_letter(sampler):
     """G to G# (A minor) or F to F# (C major) in the alto or tenor: a chromatic slide costs
     SLIDE_COST more than the same step to another letter would (G to A-flat is not spelled in
