@@ -313,6 +313,14 @@ def _cadence_ahead(frames: list[_Frame], beat_steps: int, minor: bool,
     return out
 
 
+def _leading_ahead(frames: list[_Frame], beat_steps: int, minor: bool) -> list[int]:
+    """Per frame: the leading tone (normalized pitch class, the major third above its root) of
+    a planned dominant whose first frame comes after it and at most ``beat_steps`` later, -1
+    where none does (:func:`_cadence_ahead`)."""
+    return [r if r < 0 else (r + 4) % 12
+            for r in _cadence_ahead(frames, beat_steps, minor, which=1)]
+
+
 def _mark_dominant_beats(frames: list[_Frame], beat: int, minor: bool) -> list[_Frame]:
     """The frames inside the beat of each planned cadence's dominant (after its onset) that a
     planned tonic follows a beat later, marked with the cadence's key (``in_dominant``)."""

@@ -214,6 +214,7 @@ from composer_gui.ml.phrase_grid import (
     _ending,
     _fermata_places,
     _final_chord_step,
+    _leading_ahead,
     _line_final_step,
     _mark_dominant_beats,
     _strong_frames,
@@ -1856,6 +1857,10 @@ class VoiceSampler:
                         if pre is not None and pre.leading is not None and i == n - 2 and i > 0:
                             _leading_reach_mask(mask, i, cur, cand, pitch_offset,
                                                 pre.leading, mode_minor)
+                        elif sc.leading_ahead and sc.leading_ahead[fi] >= 0 and i == n - 2 \
+                                and i > 0:  # (and inside that beat: LEADING_REACH_IN_BEAT)
+                            _leading_reach_mask(mask, i, cur, cand, pitch_offset,
+                                                sc.leading_ahead[fi], mode_minor)
                         if rules and i == n - 1 and n > 2 and frame.bass_avoid:
                             _avoid_mask(mask, cur[:, i], cand, pitch_offset, frame.bass_avoid)
                         if rules and i == n - 1 and n > 2 and BASS_LOWEST:
@@ -2511,6 +2516,9 @@ class _Schedule:
     top_enters: list[bool] | None  # ... and enters again here
     # per frame: a point of the sketch's own phrase grid (SKETCH_PHRASES); None: no such grid
     sketch_grid: list[bool] | None = None
+    # per frame: the leading tone (normalized pitch class) of a planned dominant struck within
+    # the next beat (-1: none; LEADING_REACH_IN_BEAT)
+    leading_ahead: list[int] | None = None
 
     def crowded(self, step: int) -> bool:
         return _crowded(self.last_place, self.long_phrase, step)
@@ -2641,7 +2649,11 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
                      placed_at, last_place, before_place, dominant_beats, before_close,
                      before_dominant, dominant_keys, place_ahead, dominant_ahead, half_close,
                      cadence_ahead, plan_place, unresolved, given_ahead, given_next, top_next,
-                     top_rest, top_enters, sketch_grid)
+                     top_rest, top_enters, sketch_grid,
+                     _leading_ahead(job.frames, job.beat_steps, job.key is not None
+                                    and job.key.quality == "minor")
+                     if job.style_rules and n > 2 and cadence_rules.LEADING_REACH_IN_BEAT
+                     else None)
 
 
 def _phrase_end_logits(v: VoiceVocabulary, frame: _Frame, fi: int, logits: np.ndarray,
