@@ -951,12 +951,26 @@ def _leading_reach_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndar
 
 
 @functools.lru_cache(maxsize=32)
-def _reach_root(root: int, lo: int, hi: int) -> np.ndarray:
+def _reach_root(root: int, lo: int, hi: int, top_before: int = -1, top_at: int = -1
+                ) -> np.ndarray:
     """[pitches lo..hi]: whether from each pitch a pitch of class ``root`` in lo..hi is an
-    octave or less away by a move :func:`_leap_mask` allows (no tritone, no seventh)."""
+    octave or less away by a move :func:`_leap_mask` allows (no tritone, no seventh). Where a
+    top voice moves from ``top_before`` to ``top_at`` (both >= 0) into the root's chord, the
+    move makes with it no consecutive fifth or octave (:func:`part_writing._parallels_mask`)
+    and no hidden one under its leap (:func:`part_writing._style_mask`)."""
     pitches = np.arange(lo, hi + 1)
     moves = _leap_allowed(False, False)[pitches][:, pitches] & \
         (np.abs(pitches[None, :] - pitches[:, None]) <= 12) & (pitches % 12 == root)[None, :]
+    if top_before >= 0 and top_at >= 0 and top_before != top_at:
+        before = np.abs(top_before - pitches) % 12  # [from]
+        into = np.abs(top_at - pitches) % 12  # [to]
+        moved = pitches[None, :] != pitches[:, None]
+        moves &= ~(np.isin(before, (0, 7))[:, None] & (into[None, :] == before[:, None])
+                   & moved)
+        if abs(top_at - top_before) > 2 and part_writing.NO_HIDDEN_PERFECTS:
+            same_way = np.sign(pitches[None, :] - pitches[:, None]) == np.sign(
+                top_at - top_before)
+            moves &= ~(np.isin(into, (0, 7))[None, :] & same_way)
     return moves.any(axis=1)
 
 

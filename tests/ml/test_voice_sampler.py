@@ -2047,6 +2047,13 @@ def test_the_bass_before_a_cadence_chord_can_reach_its_root():
     assert _cadence_ahead(frames, 4, True)[2] == 4  # A minor's dominant, E
     cand = np.arange(36, 61)
     assert set(cand[~_reach_root(7, 36, 60)].tolist()) == {37, 49}
+    # a melody falling B4-F#4 into a half close on F#: from G2 the bass's F#2 is a hidden
+    # octave under the leap and F#3 a seventh up; from E3 it steps up (CADENCE_REACH_OUTER)
+    reach = dict(zip(cand.tolist(), _reach_root(6, 36, 60, 71, 66), strict=True))
+    assert not reach[43] and reach[52] and _reach_root(6, 36, 60)[43 - 36]
+    # a melody rising D5-E5 a fifth over G2: A2 would move in parallel fifths
+    reach = dict(zip(cand.tolist(), _reach_root(9, 36, 60, 74, 76), strict=True))
+    assert not reach[43] and reach[48]
 
 
 def test_inside_the_beat_before_a_dominant_the_tenor_knows_its_leading_tone():
