@@ -871,6 +871,29 @@ def test_a_chromatic_passing_note_takes_the_letter_it_leaves():
     assert spelled([67, 68, 69], KeySignature(0, 0, "minor"))[1] == "G#"
 
 
+def test_a_minor_keys_leading_tone_keeps_its_letter_among_flats(monkeypatch):
+    """G minor, a generated chorale's bars 5-6: the bass's F#3 under A4, E-flat4 and a tenor
+    C#4, after B-flat, E-flat and C, had been spelled G-flat (the context's flats outvoting
+    it; a listening review read the chord as A, E-flat, D-flat, G-flat). The leading tone
+    keeps the seventh degree's letter (LEADING_WEIGHT); without the rule it is G-flat."""
+    from composer_gui.music import spelling
+
+    voices = {0: [(0, 74, 2), (2, 72, 4), (4, 70, 12), (16, 69, 24), (24, 67, 32)],
+              1: [(0, 67, 4), (4, 67, 6), (6, 66, 10), (10, 67, 12), (12, 65, 16),
+                  (16, 63, 20), (20, 62, 24), (24, 62, 32)],
+              2: [(0, 62, 4), (4, 63, 6), (6, 60, 10), (10, 63, 12), (12, 62, 14),
+                  (14, 60, 16), (16, 61, 20), (20, 54, 24), (24, 59, 32)],
+              3: [(0, 46, 2), (2, 45, 4), (4, 43, 6), (6, 45, 8), (8, 51, 12), (12, 46, 16),
+                  (16, 54, 20), (20, 50, 24), (24, 43, 32)]}
+    six = TPQ // 4
+    events = sorted((a * six, p, b * six, v) for v, line in voices.items() for a, p, b in line)
+    bass_f_sharp = events.index((16 * six, 54, 20 * six, 3))
+    key = KeySignature(0, -2, "minor")
+    assert spelling.spell_pitches(events, [key] * len(events))[bass_f_sharp] == "F#"
+    monkeypatch.setattr(spelling, "LEADING_WEIGHT", 0.0)
+    assert spelling.spell_pitches(events, [key] * len(events))[bass_f_sharp] == "Gb"
+
+
 def _staff_of_each_note(xml: str) -> list[tuple[str, int]]:
     """(step+octave, staff) of each written note of the first part, in document order."""
     notes = re.findall(r"<note>(?:(?!</note>).)*?<step>(\w)</step>(?:<alter>-?\d</alter>)?"
