@@ -4678,6 +4678,15 @@ def test_the_final_tonics_bass_takes_its_lowest_root(sampler):
     _lowest_root(mask, cand, v.pitch_offset, 9)
     assert allowed_pitches(mask, sampler, 0) == {45}
     assert allowed_pitches(mask, sampler, 1) == {52, 55}
+    # C major's final, allowed C2 and C3: C3, not under D2 (FINAL_BASS_FLOOR); with only C2
+    # allowed, C2
+    mask = np.zeros((2, v.size), bool)
+    for p in (36, 48):
+        mask[0, v.pitch_id(p)] = True
+    mask[1, v.pitch_id(36)] = True
+    _lowest_root(mask, cand, v.pitch_offset, 0, 38)
+    assert allowed_pitches(mask, sampler, 0) == {48}
+    assert allowed_pitches(mask, sampler, 1) == {36}
 
 
 def test_the_voices_under_a_melody_rest_with_it(sampler, monkeypatch):
