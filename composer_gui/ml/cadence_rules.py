@@ -962,16 +962,27 @@ def _reach_root(root: int, lo: int, hi: int, top_before: int = -1, top_at: int =
     moves = _leap_allowed(False, False)[pitches][:, pitches] & \
         (np.abs(pitches[None, :] - pitches[:, None]) <= 12) & (pitches % 12 == root)[None, :]
     if top_before >= 0 and top_at >= 0 and top_before != top_at:
-        before = np.abs(top_before - pitches) % 12  # [from]
-        into = np.abs(top_at - pitches) % 12  # [to]
-        moved = pitches[None, :] != pitches[:, None]
-        moves &= ~(np.isin(before, (0, 7))[:, None] & (into[None, :] == before[:, None])
-                   & moved)
-        if abs(top_at - top_before) > 2 and part_writing.NO_HIDDEN_PERFECTS:
-            same_way = np.sign(pitches[None, :] - pitches[:, None]) == np.sign(
-                top_at - top_before)
-            moves &= ~(np.isin(into, (0, 7))[None, :] & same_way)
+        moves &= ~_outer_barred(pitches, pitches, np.full(len(pitches), top_before),
+                                np.full(len(pitches), top_at))
     return moves.any(axis=1)
+
+
+def _outer_barred(bass: np.ndarray, to: np.ndarray, top_before: np.ndarray, top_at: np.ndarray,
+                  hidden: bool = True) -> np.ndarray:
+    """[rows, targets]: the bass's moves from ``bass`` ([rows]) to each of ``to`` that make
+    with a top voice moving from ``top_before`` to ``top_at`` ([rows], -1: not known) a
+    consecutive fifth or octave (:func:`part_writing._parallels_mask`) or, with ``hidden``, a
+    hidden one under its leap (:func:`part_writing._style_mask`)."""
+    known = (top_before >= 0) & (top_at >= 0) & (top_before != top_at)
+    before = np.abs(top_before - bass) % 12
+    into = np.abs(top_at[:, None] - to[None, :]) % 12
+    barred = (known & np.isin(before, (0, 7)))[:, None] & (into == before[:, None]) & \
+        (to[None, :] != bass[:, None])
+    if hidden and part_writing.NO_HIDDEN_PERFECTS:
+        leaps = known & (np.abs(top_at - top_before) > 2)
+        same_way = np.sign(to[None, :] - bass[:, None]) == np.sign(top_at - top_before)[:, None]
+        barred |= leaps[:, None] & np.isin(into, (0, 7)) & same_way
+    return barred
 
 
 # At a planned cadence chord, the voices above the bass leave it room for the root: each takes
@@ -1003,12 +1014,7 @@ def _bass_root_room(mask: np.ndarray, i: int, cur: np.ndarray, before: np.ndarra
         return
     b = np.maximum(bass, 0)
     ok = _leap_allowed(False, False)[b][:, roots] & (np.abs(roots[None, :] - b[:, None]) <= 12)
-    top_before, top_at = before[:, 0], cur[:, 0]
-    interval = np.abs(top_before - b) % 12
-    ok &= ~(((top_before >= 0) & (top_at >= 0) & (top_at != top_before)
-             & np.isin(interval, (0, 7)))[:, None]
-            & ((np.abs(top_at[:, None] - roots[None, :]) % 12) == interval[:, None])
-            & (roots[None, :] != b[:, None]))
+    ok &= ~_outer_barred(b, roots, before[:, 0], cur[:, 0], hidden=False)
     rows = (bass >= 0) & ok.any(axis=1)
     if not rows.any():
         return
