@@ -1914,12 +1914,15 @@ class VoiceSampler:
                                 frame.on_beat and frame.forced[i] is None:
                             # (a note struck inside the last beat is not held across this one,
                             # where it may move on by step)
-                            step_on = np.abs(cand[None, :] - cur[:, i:i + 1])
-                            sync = (cur[:, i] >= 0) & (struck_step[:, i] < frame.step) & \
-                                (struck_step[:, i] > frame.step - job.beat_steps) & \
-                                (mask[:, v.pitch_offset:v.pitch_offset + len(cand)]
-                                 & (step_on > 0) & (step_on <= 2)).any(axis=1)
-                            mask[sync, HOLD] = False
+                            sync = np.flatnonzero(
+                                (cur[:, i] >= 0) & (struck_step[:, i] < frame.step)
+                                & (struck_step[:, i] > frame.step - job.beat_steps))
+                            if len(sync):
+                                step_on = np.abs(cand[None, :] - cur[sync, i:i + 1])
+                                sync = sync[(mask[sync, v.pitch_offset:v.pitch_offset
+                                                  + len(cand)]
+                                             & (step_on > 0) & (step_on <= 2)).any(axis=1)]
+                                mask[sync, HOLD] = False
                         if halves and RESTRIKE_IN_BEAT and not frame.on_beat and i < n - 1:
                             # a note struck in this beat is held, not struck again (holding it
                             # keeps its pitch, whatever the rules above asked of this step)

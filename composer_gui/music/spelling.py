@@ -118,6 +118,9 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
     for i, pc in enumerate(pcs):
         bonus: dict[int, float] = {}
         top = max(votes_of[i]) or 1.0
+        key = keys[i]  # (a minor key's leading tone: the seventh degree's letter, -1 for none)
+        leading = (_tonic_letters(key)[key.tonic_pc] + 6) % 7 if key is not None and \
+            key.quality == "minor" and pc == (key.tonic_pc + 11) % 12 else -1
         for letter in range(7):
             name = spelling_for(letter, pc)
             if name is None:
@@ -135,9 +138,7 @@ def spell_pitches(events: Sequence[tuple[int, int, int, int]],
             before = passing.get(i)
             if before is not None and letter == _LETTERS.index(first[before][0]):
                 b += PASSING_WEIGHT
-            key = keys[i]
-            if key is not None and key.quality == "minor" and pc == (key.tonic_pc + 11) % 12 \
-                    and letter == (_tonic_letters(key)[key.tonic_pc] + 6) % 7:
+            if letter == leading:
                 b += LEADING_WEIGHT
             bonus[letter] = b * top
         bonuses.append(bonus)
