@@ -25,6 +25,7 @@ from composer_gui.ml.harmony_tables import (
     EXTENDABLE,
     IN_TRIAD,
     IS_CHORD,
+    LEADING_TONE,
     PC_BIT,
     QUALITIES,
     SEVENTH_OF,
@@ -519,30 +520,42 @@ def _resolution_mask(mask: np.ndarray, owed: np.ndarray, cand: np.ndarray, pitch
 SEVENTH_FALLS_A_STEP = True
 
 
+# The voices above a bass that owes a seventh's fall leave it no fall onto the key's leading
+# tone that one of them sounds (_bass_step_room): the fall would double it, which the doubling
+# rule bars, and the seventh leapt (ii4/2 under an alto's B: C3 leapt to G2). The harmonized
+# test melodies x 2 (a scratch count): of the bass's beat sevenths left by leap, 3 of 29 fell
+# so (bench/voice_leaps.py's measure)
+SEVENTH_FALL_UNDOUBLED = True
+
+
 def _bass_step_room(mask: np.ndarray, i: int, n: int, cur: np.ndarray, owed: np.ndarray,
-                    cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2)) -> None:
+                    cand: np.ndarray, pitch_offset: int, steps: tuple[int, ...] = (-1, -2),
+                    leading: int = -1) -> None:
     """On a beat, voice ``i`` above the bass, where the bass owes a seventh's fall (``owed``:
     its pitch per row, -1: none; :func:`_owed_sevenths`), takes a note with which the voices
     above the bass and a bass a semitone or a tone below the seventh can still make a chord
     (the voice just above the bass: do make one). The bass is written last: where the chord
     above left no such note, :func:`_resolution_mask` yielded and the seventh rose (the
     harmonized val melodies x 2: at 277 of 560 such yields no step down made a chord). The
-    same for a leading tone's rise (``steps`` (1,), ``owed`` from :func:`_owed_rises`). A row
-    left without a note keeps its mask."""
+    same for a leading tone's rise (``steps`` (1,), ``owed`` from :func:`_owed_rises`). A step
+    onto the key's ``leading`` tone (a pitch class, -1: none) that a voice above sounds would
+    double it, and is no room (SEVENTH_FALL_UNDOUBLED). A row left without a note keeps its
+    mask."""
     rows = owed >= 0
     if not rows.any():
         return
-    ok = _bass_room(i, n, cur, owed, cand, steps)
+    ok = _bass_room(i, n, cur, owed, cand, steps, leading=leading)
     _narrow_held(mask, ~rows[:, None] | ok, cur[:, i], cand, pitch_offset)
 
 
 def _bass_room(i: int, n: int, cur: np.ndarray, owed: np.ndarray, cand: np.ndarray,
-               steps: tuple[int, ...], before: np.ndarray | None = None) -> np.ndarray:
+               steps: tuple[int, ...], before: np.ndarray | None = None,
+               leading: int = -1) -> np.ndarray:
     """[rows, candidates]: voice ``i`` on the candidate leaves the bass, on ``owed`` ([rows]),
     one of ``steps`` to a chord (:func:`_bass_step_room`). ``before`` ([rows, voices]: the
     pitches at the last onset, the bass's among them): a step that would move in consecutive
     fifths or octaves with a voice above, as :func:`_parallels_mask` would bar it at the bass,
-    is no room."""
+    is no room; nor is a step onto the ``leading`` tone (-1: none) that a voice above sounds."""
     above = pitch_class_bits(cur[:, :i])
     with_voice = above[:, None] | PC_BIT[cand][None, :]
     ok = np.zeros(with_voice.shape, bool)
@@ -553,6 +566,8 @@ def _bass_room(i: int, n: int, cur: np.ndarray, owed: np.ndarray, cand: np.ndarr
             fits = EXTENDABLE[chord]
         else:
             fits = IS_CHORD[chord] & _bass_shape_ok(chord, bass)  # as _style_mask allows it
+        if leading >= 0 and SEVENTH_FALL_UNDOUBLED:
+            fits &= ~((bass == leading) & (((with_voice >> leading) & 1) == 1))
         if before is not None:
             fits &= ~_bass_parallels(i, cur, before, owed + step, cand)
         ok |= fits
@@ -1214,12 +1229,61 @@ def _leading_ahead_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
     lead = _leading_third(minor)[merged] == (cand % 12)[None, :]
     if not lead.any():
         return
-    top_now = above[:, 0]
-    leaps_up = (top_now >= 0) & (top_next - top_now > 2)  # (the same way as the rise)
-    gap = (top_next - (cand + 1)) % 12  # the melody's note over the rise
-    hidden = NO_HIDDEN_PERFECTS & leaps_up[:, None] & np.isin(gap, (0, 7))[None, :]
-    stranded = np.isin(gap, (1, 2, 5, 6, 11))[None, :] | hidden
+    stranded = _stranded(above[:, 0], top_next, cand + 1, (1, 2, 5, 6, 11), 1)
     biased[:, pitch_offset:] -= LEADING_AHEAD_COST * (lead & stranded)
+
+
+def _stranded(top_now: np.ndarray, top_next: int, to: np.ndarray, gaps: tuple[int, ...],
+              way: int) -> np.ndarray:
+    """[rows, candidates]: the bass moving to ``to`` ([candidates]) under the given top
+    voice's next beat note ``top_next`` (from ``top_now``, [rows], -1: silent) makes no chord
+    with it (the melody one of ``gaps`` semitones above, octaves aside) or meets it in a hidden
+    fifth or octave (the melody leaping the bass's ``way``, 1 up or -1 down, into one)."""
+    leaps = (top_now >= 0) & (way * (top_next - top_now) > 2)
+    gap = (top_next - to) % 12  # the melody's note over the bass's
+    hidden = NO_HIDDEN_PERFECTS & leaps[:, None] & np.isin(gap, (0, 7))[None, :]
+    return np.isin(gap, gaps)[None, :] | hidden
+
+
+# nats: the bass's pitch that would be the seventh of its chord on a beat, where the given top
+# voice's note on the next beat strands both falls, a semitone and a tone: each leaves the key,
+# the bass's range or a chord (the melody a second, a fourth or a major seventh over it), or
+# meets the melody in a hidden or consecutive fifth or octave, or doubles the leading tone. A
+# harmonization knows its melody: V4/2 under a soprano leaping G5-E5 into I has no fall but
+# into a hidden octave, and its bass leapt to the root. The harmonized test melodies x 2 (a
+# scratch count, bench/voice_leaps.py's measure): the bass's sevenths on a beat left by leap
+# 34 of 127 (Bach's 2 of 29), and the melody stranded both falls of 17 of those 34
+SEVENTH_AHEAD_COST = 3.0
+
+
+def _seventh_ahead_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,
+                        pitch_offset: int, minor: bool, top_next: int,
+                        held: np.ndarray | None = None) -> None:
+    """Charge :data:`SEVENTH_AHEAD_COST` to the bass's candidates that make, with the voices
+    ``above`` ([rows, voices], the top voice first), a seventh in the bass whose falls the
+    given top voice's next beat note ``top_next`` strands; and to holding ``held`` ([rows],
+    the bass's sounding pitch, -1: none) where it is such a seventh."""
+    merged = pitch_class_bits(above)[:, None] | (1 << (cand % 12))[None, :]
+    seventh = _seventh_table()[merged] == (cand % 12)[None, :]
+    if not seventh.any():
+        return
+    top_now = above[:, 0]
+    moves = ((top_now >= 0) & (top_now != top_next))[:, None]
+    now = (top_now[:, None] - cand[None, :]) % 12  # the melody over the seventh
+    stranded = np.ones(seventh.shape, bool)
+    for fall in (1, 2):
+        to = cand - fall
+        gap = (top_next - to) % 12
+        free = (((_KEY_BITS[minor] >> (to % 12)) & 1) == 1) & (to >= cand[0])
+        bad = _stranded(top_now, top_next, to, (1, 2, 5, 11), -1) | \
+            ((gap == 0) & (to % 12 == LEADING_TONE[minor]))[None, :] | \
+            (moves & np.isin(now, (0, 7)) & (now == gap[None, :]))
+        stranded &= bad | ~free[None, :]
+    charged = seventh & stranded
+    biased[:, pitch_offset:] -= SEVENTH_AHEAD_COST * charged
+    if held is not None:
+        rows = np.flatnonzero((held >= cand[0]) & (held <= cand[-1]))
+        biased[rows, HOLD] -= SEVENTH_AHEAD_COST * charged[rows, held[rows] - cand[0]]
 
 
 @functools.cache

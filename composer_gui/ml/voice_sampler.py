@@ -197,6 +197,7 @@ from composer_gui.ml.part_writing import (
     _room_cost,
     _root_parallels_mask,
     _seam_seventh_mask,
+    _seventh_ahead_cost,
     _seventh_chord_cost,
     _seventh_mask,
     _step_mask,
@@ -1244,6 +1245,8 @@ class VoiceSampler:
         struck_before = np.full((k, n, 2), -1, np.int64)
         strikes = (cur >= 0).astype(np.int64)
         struck_step = np.full((k, n), -(10 ** 9), np.int64)  # when (FALSE_RELATIONS)
+        # the steps of the last two downbeats the frames have passed (BASS_OVER_THE_BAR)
+        downbeats: list[int] = []
         # a melody's last span between attacks (steps; -1: none) and how many spans in a row
         # have had that length (EVEN_RUN_COST)
         span = np.full(k, -1, np.int64)
@@ -1385,6 +1388,8 @@ class VoiceSampler:
                         return
                     yield g
             scoring = not streaming
+            if frame.pos == 0 and (not downbeats or downbeats[-1] != frame.step):
+                downbeats = [*downbeats[-1:], frame.step]
             if hist is not None and frame.pos == 0:
                 before = run
                 run = _restated_run(run, hist, frame.step, lags)
@@ -1787,7 +1792,8 @@ class VoiceSampler:
                             if i < n - 1 and frame.on_beat and frame.forced[n - 1] is None:
                                 if BASS_FALL_ROOM:
                                     _bass_step_room(mask, i, n, cur, owed[:, n - 1], cand,
-                                                    pitch_offset)
+                                                    pitch_offset,
+                                                    leading=LEADING_TONE[mode_minor])
                                 if LEADING_BASS_ROOM:
                                     _bass_step_room(mask, i, n, cur, rising, cand, pitch_offset,
                                                     (1,))
@@ -1923,6 +1929,12 @@ class VoiceSampler:
                                                   + len(cand)]
                                              & (step_on > 0) & (step_on <= 2)).any(axis=1)]
                                 mask[sync, HOLD] = False
+                        if rules and i == n - 1 and n > 2 and BASS_OVER_THE_BAR and \
+                                frame.pos == 0 and len(downbeats) == 2 and \
+                                frame.forced[i] is None and not (frame.close_held
+                                                                 or frame.final):
+                            _over_the_bar_mask(mask, cur[:, i], struck_step[:, i], downbeats[0],
+                                               frame.step, v.pitch_offset, len(cand))
                         if halves and RESTRIKE_IN_BEAT and not frame.on_beat and i < n - 1:
                             # a note struck in this beat is held, not struck again (holding it
                             # keeps its pitch, whatever the rules above asked of this step)
@@ -2101,6 +2113,12 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         _leading_ahead_cost(biased, cur[:, :i], cand, pitch_offset, mode_minor,
                                             sc.top_next[fi])
+                    if rules and n > 2 and i == n - 1 and frame.on_beat and \
+                            part_writing.SEVENTH_AHEAD_COST and sc.top_next and \
+                            sc.top_next[fi] >= 0:
+                        biased = biased.copy() if biased is logits else biased
+                        _seventh_ahead_cost(biased, cur[:, :i], cand, pitch_offset, mode_minor,
+                                            sc.top_next[fi], cur[:, i])
                     if rules and n > 2 and i and frame.on_beat and \
                             part_writing.APPLIED_RESOLUTION_COST and (target >= 0).any():
                         biased = biased.copy() if biased is logits else biased
@@ -2659,7 +2677,8 @@ def _schedule(job: _VoiceJob, n: int, pitch_offset: int, min_pitch: int) -> _Sch
     given_next = (_given_next_beat(job, pitch_offset, min_pitch) if job.style_rules and n > 2
                   and part_writing.APPLIED_RESOLUTION_COST else None)
     top_next = (_top_next_beat(job, pitch_offset, min_pitch) if job.style_rules and n > 2
-                and part_writing.LEADING_AHEAD_COST else None)
+                and (part_writing.LEADING_AHEAD_COST or part_writing.SEVENTH_AHEAD_COST)
+                else None)
     stop_step = job.plan.stop_tick // job.step_ticks
     # per frame: the given top voice rests here, a beat or more (MELODY_RESTS_ALL: the
     # voices below rest with it), and the frame where it enters again (they enter with it)
@@ -3597,6 +3616,22 @@ BASS_ON_EIGHTHS = True
 # bench/voice_leaps.py, the bass's half-beat steps left by leap 60 of 616 -> 64 of 645 (a first
 # version that barred every such hold: 80 of 688, and 77 -> 0 syncopations)
 BASS_ON_THE_BEAT = True
+# ... nor a note struck after the last bar's downbeat across the bar line, where it may strike
+# (BASS_OVER_THE_BAR, after every other rule): Bach's bass ties over the bar 12 times in the 40
+# test chorales, the harmonized melodies' 72 times in 80 (/work/s65/measure66.py, session 66)
+BASS_OVER_THE_BAR = True
+
+
+def _over_the_bar_mask(mask: np.ndarray, sounding: np.ndarray, struck: np.ndarray,
+                       bar_before: int, step: int, pitch_offset: int, pitches: int) -> None:
+    """On a downbeat (``step``), a voice sounding a note (``sounding``, -1: silent) struck
+    (``struck``, its step) after the last downbeat (``bar_before``) does not hold it, in the
+    rows whose mask lets it strike a pitch (the ``pitches`` after ``pitch_offset``)."""
+    over = (sounding >= 0) & (struck > bar_before) & (struck < step) & \
+        mask[:, pitch_offset:pitch_offset + pitches].any(axis=1)
+    mask[over, HOLD] = False
+
+
 # A chorale voice's note struck on a sixteenth between the eighths lasts that sixteenth: at the
 # next eighth it strikes again (or rests). In Bach's 400 chorales every such note in every voice
 # is one sixteenth long (1,216 of them: 8th-16th-16th, 16th-16th-8th, four sixteenths); a

@@ -5475,6 +5475,7 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
     monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)  # (and so with this one)
     monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)  # (and Bach's floors)
+    monkeypatch.setattr(voice_sampler, "BASS_OVER_THE_BAR", False)  # (and the bass's bar line)
     monkeypatch.setattr(voice_sampler, "VOICE_RANGES", {
         "sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)})
 
@@ -6030,6 +6031,10 @@ def test_a_bass_leading_tone_the_melody_would_strand_costs(sampler, tiny_voice_m
     # (the bass striking on the beat after its eighth, BASS_ON_THE_BEAT, moves the tiny random
     # model's paths under this test's counts: that rule has its own test)
     monkeypatch.setattr(voice_sampler, "BASS_ON_THE_BEAT", False)
+    # (nor the bass struck again on the downbeat after a note struck inside the bar,
+    # BASS_OVER_THE_BAR: on the tiny model's paths it leaves one bass only a stranded leading
+    # tone; that rule has its own test)
+    monkeypatch.setattr(voice_sampler, "BASS_OVER_THE_BAR", False)
 
     v = sampler.vocab
     cand = np.arange(v.min_pitch, v.max_pitch + 1)
@@ -6563,3 +6568,95 @@ def test_the_bass_holds_no_note_struck_inside_a_beat_across_the_next(sampler, mo
     monkeypatch.setattr(voice_sampler, "BASS_ON_THE_BEAT", False)
     off = syncopated()
     assert on < off, (on, off)
+
+
+def test_a_bass_seventh_the_melody_would_strand_costs(sampler, monkeypatch):
+    """Under G5 B4 G4 (normalized C major) the bass's F is V7's seventh: where the given
+    melody's next beat note strands both its falls (G5 leaping to E5: E under it a hidden
+    octave, E-flat no note of the key) F costs SEVENTH_AHEAD_COST (as F#, the seventh of
+    G B D F#, whose falls meet E5 as a major seventh and an octave) and G does not; under D5 (E
+    G B D) it is free. Under F5 B4 G4 the fall to E under E5 is a consecutive octave; under F5
+    A4 D4 the seventh C falls to B under B4, a doubled leading tone (under D5, V6: free).
+    Holding a seventh costs as striking it. Harmonizing the tiny model's melody, the bass is
+    charged on its beats with the melody's next beat note."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.part_writing import _seventh_ahead_cost
+
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+
+    def charged(above: list[int], top_next: int) -> set[int]:
+        biased = np.zeros((1, v.size))
+        _seventh_ahead_cost(biased, np.array([above]), cand, v.pitch_offset, False, top_next)
+        return {int(p) % 12 for p in cand[biased[0, v.pitch_offset:] < 0]}
+
+    assert charged([79, 71, 67], 76) == {5, 6}  # F (and F#, Gmaj7's), not G nor B
+    assert charged([79, 71, 67], 74) == set()
+    assert charged([77, 71, 67], 76) == {5}  # F5-E5 over F-E: octaves
+    assert charged([77, 69, 62], 71) == {0}  # C-B under B4: the leading tone doubled
+    assert charged([77, 69, 62], 74) == set()  # B under D5: V6
+    biased = np.zeros((2, v.size))
+    _seventh_ahead_cost(biased, np.array([[79, 71, 67]] * 2), cand, v.pitch_offset, False, 76,
+                        np.array([53, 55]))
+    assert biased[:, HOLD].tolist() == [-part_writing.SEVENTH_AHEAD_COST, 0.0]
+
+    calls = []
+
+    def spy(biased, above, cand, pitch_offset, minor, top_next, held=None):
+        before = biased.copy()
+        _seventh_ahead_cost(biased, above, cand, pitch_offset, minor, top_next, held)
+        calls.append((top_next, bool((biased < before).any()), held is not None))
+
+    monkeypatch.setattr(voice_sampler, "_seventh_ahead_cost", spy)
+    for seed in range(2):
+        sampler.generate(melody(16), GenerationRequest(harmonize=True, variations=2, seed=seed))
+    assert calls and all(top in S[:16] and held for top, _, held in calls)
+    assert any(hit for _, hit, _ in calls)
+
+
+def test_the_voices_above_leave_a_bass_seventh_no_fall_onto_a_doubled_leading_tone():
+    """Under D5 and an alto's B4 (normalized C major) the tenor's G3 leaves a bass owing C3's
+    fall the step to B2 (G/B, V6) by the chords alone; with the key's leading tone given, that
+    step doubles the alto's B and is no room (SEVENTH_FALL_UNDOUBLED), nor is B-flat."""
+    from composer_gui.ml.part_writing import _bass_room
+
+    cand = np.arange(36, 80)
+    cur = np.array([[74, 71, -1, 48]])
+    owed = np.array([48])
+    g3 = int(np.flatnonzero(cand == 55)[0])
+    assert _bass_room(2, 4, cur, owed, cand, (-1, -2))[0, g3]
+    assert not _bass_room(2, 4, cur, owed, cand, (-1, -2), leading=11)[0, g3]
+    assert _bass_room(2, 4, cur, owed, cand, (-1, -2), leading=11)[0].sum() < \
+        _bass_room(2, 4, cur, owed, cand, (-1, -2))[0].sum()
+
+
+def test_the_bass_holds_no_note_struck_after_a_downbeat_over_the_bar(sampler, monkeypatch):
+    """On a downbeat, a bass note struck after the last downbeat is not held where the bass may
+    strike (_over_the_bar_mask; Bach's basses tie over the bar 12 times in 40 test chorales,
+    the harmonized melodies' 72 in 80). Harmonizing the tiny model's melody, 4 seeds x 2: no
+    such tie with BASS_OVER_THE_BAR, some without."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.voice_sampler import _over_the_bar_mask
+
+    mask = np.ones((3, 10), bool)
+    _over_the_bar_mask(mask, np.array([60, 60, -1]), np.array([20, 16, 20]), 16, 32, 5, 5)
+    assert mask[:, HOLD].tolist() == [False, True, True]  # struck on the downbeat: held
+    mask = np.ones((1, 10), bool)
+    mask[0, 5:] = False  # no pitch to strike: it holds
+    _over_the_bar_mask(mask, np.array([60]), np.array([20]), 16, 32, 5, 5)
+    assert mask[0, HOLD]
+
+    def over() -> int:
+        count = 0
+        for seed in range(4):
+            for r in sampler.generate(melody(16), GenerationRequest(harmonize=True,
+                                                                    variations=2, seed=seed)):
+                last = max(n.start for n in r.parts[-1].notes)
+                count += sum(n.start % BAR != 0 and n.end > n.start - n.start % BAR + BAR
+                             and n.start < last for n in r.parts[-1].notes)
+        return count
+
+    assert voice_sampler.BASS_OVER_THE_BAR
+    assert over() == 0
+    monkeypatch.setattr(voice_sampler, "BASS_OVER_THE_BAR", False)
+    assert over() > 0
