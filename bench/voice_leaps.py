@@ -20,6 +20,12 @@
     python bench/voice_leaps.py --no-half-close-steps   # leaps into a half close's chord
     python bench/voice_leaps.py --no-leading-ahead  # the bass takes a leading tone the melody's
                                                     # next note strands (LEADING_AHEAD_COST 0)
+    python bench/voice_leaps.py --no-seventh-ahead  # the bass takes sevenths the melody's
+                                                    # next note strands (SEVENTH_AHEAD_COST 0)
+    python bench/voice_leaps.py --no-seventh-fall-undoubled  # the voices above may leave a
+                                     # bass seventh's fall only a doubled leading tone
+    python bench/voice_leaps.py --no-bass-over-the-bar  # the bass holds notes struck on a
+                                                        # beat over the bar line
     python bench/voice_leaps.py --no-leading-rise  # V-I under an outer voice's leading tone
                                                    # that does not rise (LEADING_TONE_RISES)
     python bench/voice_leaps.py --no-sixteenth-short  # a note struck off the eighths may be
@@ -333,6 +339,9 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_bass_seventh_cost": (part_writing, "BASS_SEVENTH_COST", 0),
     "no_half_close_steps": (cadence_rules, "HALF_CLOSE_STEPS_IN", False),
     "no_leading_ahead": (part_writing, "LEADING_AHEAD_COST", 0),
+    "no_seventh_ahead": (part_writing, "SEVENTH_AHEAD_COST", 0),
+    "no_seventh_fall_undoubled": (part_writing, "SEVENTH_FALL_UNDOUBLED", False),
+    "no_bass_over_the_bar": (voice_sampler, "BASS_OVER_THE_BAR", False),
     "no_leading_rise": (part_writing, "LEADING_TONE_RISES", False),
     "no_sixteenth_short": (voice_sampler, "SIXTEENTH_SHORT", False),
 }

@@ -1934,7 +1934,8 @@ class VoiceSampler:
                                 frame.forced[i] is None and not (frame.close_held
                                                                  or frame.final):
                             _over_the_bar_mask(mask, cur[:, i], struck_step[:, i], downbeats[0],
-                                               frame.step, v.pitch_offset, len(cand))
+                                               frame.step, job.beat_steps, v.pitch_offset,
+                                               len(cand))
                         if halves and RESTRIKE_IN_BEAT and not frame.on_beat and i < n - 1:
                             # a note struck in this beat is held, not struck again (holding it
                             # keeps its pitch, whatever the rules above asked of this step)
@@ -3616,18 +3617,24 @@ BASS_ON_EIGHTHS = True
 # bench/voice_leaps.py, the bass's half-beat steps left by leap 60 of 616 -> 64 of 645 (a first
 # version that barred every such hold: 80 of 688, and 77 -> 0 syncopations)
 BASS_ON_THE_BEAT = True
-# ... nor a note struck after the last bar's downbeat across the bar line, where it may strike
-# (BASS_OVER_THE_BAR, after every other rule): Bach's bass ties over the bar 12 times in the 40
-# test chorales, the harmonized melodies' 72 times in 80 (/work/s65/measure66.py, session 66)
+# ... nor a note struck on a later beat of the bar before across the bar line, where it may
+# strike (BASS_OVER_THE_BAR, after every other rule): Bach's bass ties over the bar 12 times in
+# the 40 test chorales, the harmonized melodies' 76 times in 80 (/work/s65/measure66.py). Barring
+# every note struck after the downbeat left the bass's passing eighths by leap more often
+# (bench/voice_leaps.py: 64 of 645 -> 81 of 685, Bach's 30 of 491)
 BASS_OVER_THE_BAR = True
 
 
 def _over_the_bar_mask(mask: np.ndarray, sounding: np.ndarray, struck: np.ndarray,
-                       bar_before: int, step: int, pitch_offset: int, pitches: int) -> None:
+                       bar_before: int, step: int, beat_steps: int, pitch_offset: int,
+                       pitches: int) -> None:
     """On a downbeat (``step``), a voice sounding a note (``sounding``, -1: silent) struck
-    (``struck``, its step) after the last downbeat (``bar_before``) does not hold it, in the
-    rows whose mask lets it strike a pitch (the ``pitches`` after ``pitch_offset``)."""
+    (``struck``, its step) on a beat after the last downbeat (``bar_before``) does not hold
+    it, in the rows whose mask lets it strike a pitch (the ``pitches`` after
+    ``pitch_offset``). A note struck between the beats is BASS_ON_THE_BEAT's: it holds where
+    it has no step on."""
     over = (sounding >= 0) & (struck > bar_before) & (struck < step) & \
+        ((struck - bar_before) % beat_steps == 0) & \
         mask[:, pitch_offset:pitch_offset + pitches].any(axis=1)
     mask[over, HOLD] = False
 
