@@ -26,6 +26,9 @@
                                      # bass seventh's fall only a doubled leading tone
     python bench/voice_leaps.py --no-bass-over-the-bar  # the bass holds notes struck on a
                                                         # beat over the bar line
+    python bench/voice_leaps.py --no-leading-unfilled  # a dominant's leading tone falling
+                                                       # a third into a close gets its
+                                                       # passing eighth (LEADING_UNFILLED)
     python bench/voice_leaps.py --no-leading-rise  # V-I under an outer voice's leading tone
                                                    # that does not rise (LEADING_TONE_RISES)
     python bench/voice_leaps.py --no-sixteenth-short  # a note struck off the eighths may be
@@ -342,6 +345,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_seventh_ahead": (part_writing, "SEVENTH_AHEAD_COST", 0),
     "no_seventh_fall_undoubled": (part_writing, "SEVENTH_FALL_UNDOUBLED", False),
     "no_bass_over_the_bar": (voice_sampler, "BASS_OVER_THE_BAR", False),
+    "no_leading_unfilled": (voice_sampler, "LEADING_UNFILLED", False),
     "no_leading_rise": (part_writing, "LEADING_TONE_RISES", False),
     "no_sixteenth_short": (voice_sampler, "SIXTEENTH_SHORT", False),
 }

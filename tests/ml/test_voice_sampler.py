@@ -6667,3 +6667,28 @@ def test_the_bass_holds_no_note_struck_after_a_downbeat_over_the_bar(tiny_voice_
     assert over() == 0
     monkeypatch.setattr(voice_sampler, "BASS_OVER_THE_BAR", False)
     assert over() > 0
+
+
+def test_a_dominants_leading_tone_falling_a_third_into_a_close_is_not_filled(sampler):
+    """Under G major on the beat (D5 G4 B3 G2, normalized C major) the tenor's B3 moves to G3
+    under the next beat's C major: a third that a passing A3 fills, except where that beat ends
+    a phrase (LEADING_UNFILLED: the leading tone would leave its chord inside the beat before
+    the close); the tenor's D4 falling to B3 there is still filled."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.sampler import GeneratedNote
+    from composer_gui.ml.voice_sampler import VoiceSampler
+
+    v = sampler.vocab
+    job = SimpleNamespace(rewritten=[True] * 4, shift=0, pitch_ok=np.ones((4, v.size), bool))
+
+    def written(tenor: int, after: list[int], close: bool) -> list[int]:
+        beat = np.array([[74, 67, tenor, 43]])
+        g = GeneratedNote(0, Note(0, tenor, TPQ))
+        out = VoiceSampler._passing(g, 0, 2, job, beat, beat.copy(), np.array([after]), False,
+                                    False, np.random.default_rng(0), v, close)
+        return [x.note.pitch for x in out]
+
+    assert written(59, [72, 64, 55, 48], close=False) == [59, 57]
+    assert written(59, [72, 64, 55, 48], close=True) == [59]
+    assert written(62, [72, 64, 59, 43], close=True) == [62, 60]
+    assert voice_sampler.LEADING_UNFILLED
