@@ -1248,8 +1248,9 @@ def _stranded(top_now: np.ndarray, top_next: int, to: np.ndarray, gaps: tuple[in
 
 # nats: the bass's pitch that would be the seventh of its chord on a beat, where the given top
 # voice's note on the next beat strands both falls, a semitone and a tone: each leaves the key,
-# the bass's range or a chord (the melody a second, a fourth or a major seventh over it), or
-# meets the melody in a hidden or consecutive fifth or octave, or doubles the leading tone. A
+# falls below the model's lowest pitch, makes no chord (the melody a second, a fourth or a
+# major seventh over it), meets the melody in a hidden or consecutive fifth or octave, or
+# doubles the leading tone. A
 # harmonization knows its melody: V4/2 under a soprano leaping G5-E5 into I has no fall but
 # into a hidden octave, and its bass leapt to the root. The harmonized test melodies x 2 (a
 # scratch count, bench/voice_leaps.py's measure): the bass's sevenths on a beat left by leap
