@@ -1250,11 +1250,11 @@ def _stranded(top_now: np.ndarray, top_next: int, to: np.ndarray, gaps: tuple[in
 # voice's note on the next beat strands both falls, a semitone and a tone: each leaves the key,
 # falls below the model's lowest pitch, makes no chord (the melody a second, a fourth or a
 # major seventh over it), meets the melody in a hidden or consecutive fifth or octave, or
-# doubles the leading tone. A
-# harmonization knows its melody: V4/2 under a soprano leaping G5-E5 into I has no fall but
-# into a hidden octave, and its bass leapt to the root. The harmonized test melodies x 2 (a
-# scratch count, bench/voice_leaps.py's measure): the bass's sevenths on a beat left by leap
-# 34 of 127 (Bach's 2 of 29), and the melody stranded both falls of 17 of those 34
+# doubles the leading tone. A harmonization knows its melody: V4/2 under a soprano leaping
+# G5-E5 into I has no fall but into a hidden octave, and its bass leapt to the root. The
+# harmonized test melodies x 2 (bench/voice_leaps.py's measure): the bass's sevenths on a beat
+# left by leap 34 of 127 (Bach's 2 of 29); read by hand, the melody stranded both falls of 17
+# of those 34
 SEVENTH_AHEAD_COST = 3.0
 
 
