@@ -534,14 +534,16 @@ class VoiceSampler:
     def _passing(g: GeneratedNote, r: int, i: int, job: _VoiceJob, at_beat: np.ndarray,
                  at_half: np.ndarray, cur: np.ndarray, skip: bool, minor: bool,
                  rng: np.random.Generator, v: VoiceVocabulary,
-                 close: bool = False) -> list[GeneratedNote]:
+                 close: bool = False, seventh_only: bool = False) -> list[GeneratedNote]:
         """A quarter note of voice ``i`` that moves a third to the next beat: split into two
         eighths, the second the passing note between, as often as Bach fills such a third in
         that voice (:data:`PASSING_SHARE`) and where no rule forbids it (:func:`_passing_pitch`,
         :func:`_passing_clear`); ``at_half`` is updated with the note written. ``skip``: a
         voice struck between the beats, or the beat held a fermata. ``close``: the next beat
         ends a phrase, where a dominant's leading tone falling a third is not filled
-        (LEADING_UNFILLED)."""
+        (LEADING_UNFILLED). ``seventh_only``: the beat's chord stands (a close's, a planned
+        dominant's), and only a dominant's root falling a third through its seventh is filled
+        (SEVENTH_FROM_DOMINANT)."""
         n = len(job.rewritten)
         share = PASSING_SHARE[min(n - 1 - i, len(PASSING_SHARE) - 1)]
         a, c = g.note.pitch + job.shift, int(cur[r, i])
@@ -552,6 +554,10 @@ class VoiceSampler:
             if root >= 0 and a % 12 == (root + 4) % 12:
                 return [g]
         p = _passing_pitch(a, c, minor)
+        if seventh_only:  # V-V7-I: the root passes through the seventh, the rest stands
+            root = int(DOMINANT_ROOT[pitch_class_bits(at_beat[r:r + 1])[0]])
+            if root < 0 or c > a or a % 12 != root or p is None or p % 12 != (root + 10) % 12:
+                return [g]
 
         def allowed(x: int) -> bool:  # the voice's pitch mask (its range; a mode's or lock's notes)
             t = v.pitch_offset + x - v.min_pitch
@@ -2254,12 +2260,17 @@ class VoiceSampler:
                         return
                     feed(chosen)
             for r, i, g0 in sorted(ending, key=lambda e: e[1]):
+                # a close's chord or a planned dominant stands through its beat: only a
+                # dominant's passing seventh leaves it (SEVENTH_FROM_DOMINANT); a fermata's
+                # chord, not even that
+                standing = bool(was_fermata[r] == beat_at or beat_at in dominant_beats)
                 for g in self._passing(g0, r, i, job, at_beat, at_half, cur,
-                                       between[r] or was_fermata[r] == beat_at
-                                       or beat_at in dominant_beats
+                                       bool(between[r]) or was_marked[r] == beat_at
+                                       or (standing and not SEVENTH_FROM_DOMINANT)
                                        or job.lower_stride > 0, mode_minor,
                                        passing_rng, v,
-                                       fermata_at[r] == frame.step or frame.cadence == 2):
+                                       fermata_at[r] == frame.step or frame.cadence == 2,
+                                       seventh_only=standing):
                     g = out(r, g)
                     if g is not None:
                         if cancelled():
@@ -3439,6 +3450,10 @@ LEADING_UNFILLED = True
 # listening review heard Scarborough Fair's tenor A3 B-flat3 C4 B-flat3 A3 B3, the mode's B
 # natural and the family's B-flat in two beats (the mask had barred B-flat everywhere else)
 PASSING_IN_MODE = True
+# ... and where a phrase close's chord or a planned dominant stands through its beat (no passing
+# eighth), a voice on the dominant's root that falls a third into the next chord still passes
+# through its seventh (V-V7-I, G-F-E): Bach's inner voices fill such thirds into a fermata
+SEVENTH_FROM_DOMINANT = True
 
 
 # A voice's note on a half beat that stepped there from outside the beat's chord moves on by

@@ -6692,3 +6692,70 @@ def test_a_dominants_leading_tone_falling_a_third_into_a_close_is_not_filled(sam
     assert written(59, [72, 64, 55, 48], close=True) == [59]
     assert written(62, [72, 64, 59, 43], close=True) == [62, 60]
     assert voice_sampler.LEADING_UNFILLED
+
+
+def test_a_dominants_root_passes_through_its_seventh_where_its_chord_stands(sampler):
+    """Under G major on the beat (D5 B4 and G2, normalized C major) whose chord stands (a
+    close's dominant, or a planned one: ``seventh_only``), the tenor's G3 falling to E3 under C
+    major passes through F3, the dominant's seventh (V-V7-I, SEVENTH_FROM_DOMINANT); its D4
+    falling to B3 gets no passing C4 there, which a beat that does not stand fills."""
+    from composer_gui.ml.sampler import GeneratedNote
+    from composer_gui.ml.voice_sampler import VoiceSampler
+
+    v = sampler.vocab
+    job = SimpleNamespace(rewritten=[True] * 4, shift=0, pitch_ok=np.ones((4, v.size), bool))
+
+    def written(tenor: int, after: list[int], seventh_only: bool) -> list[int]:
+        beat = np.array([[74, 71, tenor, 43]])
+        g = GeneratedNote(0, Note(0, tenor, TPQ))
+        out = VoiceSampler._passing(g, 0, 2, job, beat, beat.copy(), np.array([after]), False,
+                                    False, np.random.default_rng(0), v,
+                                    seventh_only=seventh_only)
+        return [x.note.pitch for x in out]
+
+    assert written(55, [76, 72, 52, 48], seventh_only=True) == [55, 53]
+    assert written(62, [76, 67, 59, 43], seventh_only=False) == [62, 60]
+    assert written(62, [76, 67, 59, 43], seventh_only=True) == [62]
+
+
+def test_a_standing_beat_offers_only_the_passing_seventh(tiny_voice_model, monkeypatch):
+    """Continuing a chorale to a cadence, by the tiny model made to strike on each beat and
+    hold between: the beat whose chord stands (the planned cadence's dominant) reaches
+    ``_passing`` unskipped but ``seventh_only`` (SEVENTH_FROM_DOMINANT); without the rule it
+    is skipped, as a fermata's own beat is."""
+    from composer_gui.ml import voice_sampler
+
+    sampler = load_sampler(tiny_voice_model)
+    v, run = sampler.vocab, sampler.session.run
+    beat = [False]
+
+    def on_the_beat(names, feeds):
+        outs = run(names, feeds)
+        last = int(feeds[TOKEN][0, -1])
+        if v.kind(last) == "POS":
+            beat[0] = (last - v.pos_offset) // 2 % 4 == 0
+        bias = np.zeros(v.size, np.float32)
+        bias[HOLD], bias[v.pitch_offset:] = (-20.0, 0.0) if beat[0] else (20.0, -20.0)
+        outs[0] = outs[0] + bias
+        return outs
+
+    sampler.session = type("S", (), {"run": staticmethod(on_the_beat)})()
+    original = VoiceSampler._passing
+    calls: list[tuple[bool, bool]] = []
+
+    def spy(*args, **kwargs):
+        calls.append((bool(args[7]), kwargs.get("seventh_only", False)))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(VoiceSampler, "_passing", staticmethod(spy))
+
+    def seen() -> set[tuple[bool, bool]]:
+        calls.clear()
+        for seed in range(4):
+            sampler.generate(chorale(8), GenerationRequest(bars=2, variations=2, seed=seed))
+        return set(calls)
+
+    assert voice_sampler.SEVENTH_FROM_DOMINANT
+    assert (False, True) in seen() and (False, False) in calls
+    monkeypatch.setattr(voice_sampler, "SEVENTH_FROM_DOMINANT", False)
+    assert (False, True) not in seen() and (True, True) in calls
