@@ -35,6 +35,9 @@
                                                       # held on (SIXTEENTH_SHORT False)
     python bench/voice_leaps.py --no-seventh-from-dominant  # a close's or planned dominant's
                                                            # root gets no passing seventh
+    python bench/voice_leaps.py --no-search-given  # the search among a harmonization's
+                                                   # candidates counts no parallels with the
+                                                   # melody (SEARCH_GIVEN)
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
 
@@ -351,6 +354,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_leading_rise": (part_writing, "LEADING_TONE_RISES", False),
     "no_sixteenth_short": (voice_sampler, "SIXTEENTH_SHORT", False),
     "no_seventh_from_dominant": (voice_sampler, "SEVENTH_FROM_DOMINANT", False),
+    "no_search_given": (voice_sampler, "SEARCH_GIVEN", False),
 }
 
 

@@ -449,6 +449,9 @@ class _VoiceJob:
     # the highest pitch (model) the voices below a quick melody take at its final chord: its
     # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
     final_ceiling: int = -1
+    # the voices the model hears and does not write (a harmonized melody), their notes in the
+    # span, one list each (the search's parallels: SEARCH_GIVEN)
+    given_lines: list[list[Note]] = field(default_factory=list)
 
 
 class VoiceSampler:
@@ -1062,6 +1065,10 @@ class VoiceSampler:
                          if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
                          home_from=last_beat - beat, final_ceiling=final_ceiling,
                          phrase_beat=phrase_beat,
+                         given_lines=[[x for q, x in base if q == vplan.parts[i]
+                                       and start <= x.start < stop]
+                                      for i in range(n) if not rewritten[i] and not hidden[i]
+                                      and vplan.parts[i] >= 0] if SEARCH_GIVEN else [],
                          lower_stride=stride, span_clash=_span_clash(
                              melody, stride, start_step, stop_step, where),
                          span_floor=_span_floor(melody, stride, start_step, stop_step, where,
@@ -2337,9 +2344,10 @@ class VoiceSampler:
                          score: np.ndarray, marked: list[list[int]],
                          cancelled: Callable[[], bool]) -> Iterator[GeneratedNote]:
         """The search's result: each variation keeps its best candidate (an authentic close
-        on the tonic, no parallels at the end, a full final chord, fewer parallels, then the
-        model's log-likelihood ``score``), whose notes (``held``; ``emitted``: what was
-        streamed before the forks) and phrase ends (``marked``) are its own."""
+        on the tonic, no parallels at the end, a full final chord, fewer parallels with each
+        other and the given voices, then the model's log-likelihood ``score``), whose notes
+        (``held``; ``emitted``: what was streamed before the forks) and phrase ends
+        (``marked``) are its own."""
         report = self.search
         report.groups = k
         m = job.candidates
@@ -2375,14 +2383,14 @@ class VoiceSampler:
                 for r in cands:
                     last = max((g.note for g in held[r]), key=lambda x: x.start, default=None)
                     home[r] = 0 if last is None else -abs(last.pitch - job.home_final)
-            fewer: dict[int, int] = {}  # minus the parallels between the written voices
+            fewer: dict[int, int] = {}  # minus the parallels of the written voices
             if SEARCH_PARALLELS and job.style_rules and len(cands) > 1:
                 for r in cands:
                     parts: dict[int | None, list[Note]] = {}
                     for g in held[r]:
                         parts.setdefault(g.part, []).append(g.note)
-                    fewer[r] = -analysis.voice_parallels(list(parts.values())) \
-                        if len(parts) > 1 else 0
+                    lines = list(parts.values()) + [x for x in job.given_lines if x]
+                    fewer[r] = -analysis.voice_parallels(lines) if len(lines) > 1 else 0
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              full.get(r, True), tonic.get(r, False),
                                              bool(held[r]) or not new_here,
@@ -3566,8 +3574,11 @@ def _full_close(notes: list[Note], job: _VoiceJob) -> bool:
 # review heard alto and bass in octaves, F-D, into a planned V/V in BWV 390 at two seeds; the
 # rule against it gave way in 3 of the 69 candidate rows it checked there)
 SEARCH_PARALLELS = True
-
-
+# ... counting their parallels with the given voices too (a harmonized melody, the voices a
+# region keeps), which the rules yield on as they do between written ones: consecutive fifths
+# or octaves between any two voices, per 8 bars, of the harmonized val melodies x 2 0.062 ->
+# 0.028, test 0.049 -> 0.018 (bench/voice_leaps.py [--no-search-given])
+SEARCH_GIVEN = True
 # A half close the sampler plans (V under a harmonized melody's second or seventh degree at a
 # phrase end, no planned tonic a beat later) is the dominant triad: no voice takes its seventh.
 # A fourteenth listening review heard seventh chords held under a hymn's fermatas. The chords

@@ -5426,6 +5426,51 @@ def test_the_search_keeps_the_candidate_with_fewer_parallels(sampler, monkeypatc
     assert without > 0 and with_search < without
 
 
+def test_the_search_counts_parallels_with_the_given_voices(sampler, monkeypatch):
+    """Of two candidates for a harmonized melody C5 D5, the likelier writes its alto C4 D4 (in
+    octaves with the melody), the other E4 F4: the search keeps the second, as it counts the
+    written voices' consecutive fifths and octaves with the given ones too (SEARCH_GIVEN),
+    and without that the likelier."""
+    from types import SimpleNamespace
+
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.sampler import GeneratedNote
+    from composer_gui.ml.voice_sampler import SearchReport
+
+    melody = [Note(0, 72, TPQ), Note(TPQ, 74, TPQ)]
+    held = [[GeneratedNote(0, Note(0, 60, TPQ), 1), GeneratedNote(0, Note(TPQ, 62, TPQ), 1)],
+            [GeneratedNote(0, Note(0, 64, TPQ), 1), GeneratedNote(0, Note(TPQ, 65, TPQ), 1)]]
+    job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False,
+                          home_final=-1, style_rules=True, given_lines=[melody], write_ends=True)
+
+    def kept() -> list[int]:
+        sampler.search, sampler.warnings = SearchReport(), []
+        sampler.phrase_ends, sampler.fermatas = [[]], [[]]
+        out = sampler._best_candidates(job, 1, np.array([0, 0]), held, [[]],
+                                       np.array([-1.0, -2.0]), [[], []], lambda: False)
+        return [g.note.pitch for g in out]
+
+    assert voice_sampler.SEARCH_GIVEN
+    assert kept() == [64, 65]
+    job.given_lines = []
+    assert kept() == [60, 62]
+
+    # a harmonization's job holds its melody's notes (none without SEARCH_GIVEN)
+    seen: list[list[list[Note]]] = []
+    original = VoiceSampler._best_candidates
+
+    def spy(self, job, *args, **kwargs):
+        seen.append(job.given_lines)
+        return original(self, job, *args, **kwargs)
+
+    monkeypatch.setattr(VoiceSampler, "_best_candidates", spy)
+    score = half_close_melody()
+    sampler.generate(score, GenerationRequest(harmonize=True, seed=0))
+    monkeypatch.setattr(voice_sampler, "SEARCH_GIVEN", False)
+    sampler.generate(score, GenerationRequest(harmonize=True, seed=0))
+    assert seen == [[list(score.parts[0].notes)], []]
+
+
 def test_the_subtonic_mask_bars_a_rows_own_pitch_class_and_moves_a_held_one():
     """Row 0 (its subtonic B-flat) keeps no B-flat and may not hold one; row 1 (F) keeps B-flat
     and loses F; a row where only the subtonic is left keeps it (the rule yields)."""
