@@ -2101,6 +2101,14 @@ class VoiceSampler:
                         _unison_cost(biased, mask, cur[:, i - 1], cand, pitch_offset)
                         if below and below[0] == i + 1 < n - 1:  # a given tenor: the alto pays
                             _unison_cost(biased, mask, below_now[:, 0], cand, pitch_offset)
+                    if rules and n > 3 and i == n - 2 and frame.on_beat and \
+                            frame.forced[n - 1] is None and part_writing.BASS_CHORD_ROOM_COST:
+                        biased = biased.copy() if biased is logits else biased
+                        bass_at = chord[:, n - 1]
+                        _room_cost(biased, mask, bass_at,
+                                   _bass_room(i, n, cur, bass_at, cand, part_writing.BASS_MOVES,
+                                              chord, no_seventh=True),
+                                   pitch_offset, part_writing.BASS_CHORD_ROOM_COST)
                     if eighth_room is not None and 0 < i < n - 1 and \
                             part_writing.EIGHTH_ROOM_COST:
                         biased = biased.copy() if biased is logits else biased

@@ -311,6 +311,9 @@ def test_the_bass_steps_into_a_cadence_chords_root(tiny_voice_model, monkeypatch
     # (a note struck off the eighths moving on at the next one is SIXTEENTH_SHORT's rule, not
     # this one's: the tiny model strikes such notes far more often than the trained one)
     monkeypatch.setattr(vs, "SIXTEENTH_SHORT", False)
+    # (the tenor's cost of leaving the bass only a seventh moves the tiny model's bass too:
+    # with it, and this rule off, 5 of 12 notes struck there lie near G)
+    monkeypatch.setattr(part_writing, "BASS_CHORD_ROOM_COST", 0.0)
     s = biased(tiny_voice_model, rather(lambda v: {HOLD: -3.0}))
     score = chorale()
     stop = score.end_tick + 2 * BAR
@@ -5407,8 +5410,10 @@ def test_the_search_keeps_the_candidate_with_fewer_parallels(sampler, monkeypatc
     from composer_gui.music import analysis
 
     # (the inner voices' cost of leaving the bass's eighth no step also spares it parallels,
-    # and so does holding a held close's note where no note of its chord is left)
+    # and so does holding a held close's note where no note of its chord is left, and the
+    # tenor's leaving the bass a note off the seventh, which counts its parallels)
     monkeypatch.setattr(part_writing, "EIGHTH_ROOM_COST", 0.0)
+    monkeypatch.setattr(part_writing, "BASS_CHORD_ROOM_COST", 0.0)
     monkeypatch.setattr(cadence_rules, "CLOSE_HOLD_KEPT", False)
     score = half_close_melody()
 
@@ -5519,6 +5524,7 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     # bass only G)
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
     monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)  # (and so with this one)
+    monkeypatch.setattr(part_writing, "BASS_CHORD_ROOM_COST", 0.0)  # (and the tenor's room)
     monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)  # (and Bach's floors)
     monkeypatch.setattr(voice_sampler, "BASS_OVER_THE_BAR", False)  # (and the bass's bar line)
     monkeypatch.setattr(voice_sampler, "VOICE_RANGES", {
@@ -5878,6 +5884,7 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
     monkeypatch.setattr(part_writing, "EIGHTH_ROOM_COST", 0.0)
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
     monkeypatch.setattr(part_writing, "BASS_SEVENTH_COST", 0.0)
+    monkeypatch.setattr(part_writing, "BASS_CHORD_ROOM_COST", 0.0)  # (the tenor's room for it)
     monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)
     s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 2.0 for p in (72, 74, 76)}))
     score = melody(16)  # C5 to G5: its C5, D5 and E5 are in the alto's reach too
@@ -6804,3 +6811,42 @@ def test_a_standing_beat_offers_only_the_passing_seventh(tiny_voice_model, monke
     assert (False, True) in seen() and (False, False) in calls
     monkeypatch.setattr(voice_sampler, "SEVENTH_FROM_DOMINANT", False)
     assert (False, True) not in seen() and (True, True) in calls
+
+
+def test_the_tenor_leaves_the_bass_a_note_off_the_seventh():
+    """Over D5 and F4 with the bass on C3 (normalized C major), the tenor's A3 leaves a held bass
+    only the seventh of D minor 7 (_bass_room's ``no_seventh``: no room, though a chord); from
+    the bass's moves (BASS_MOVES) it leaves a D, B-flat or F bass and is room."""
+    from composer_gui.ml.part_writing import BASS_MOVES, _bass_room
+
+    cand = np.arange(36, 80)
+    cur = np.array([[74, 65, -1, 48]])
+    bass = np.array([48])
+    a3 = int(np.flatnonzero(cand == 57)[0])
+    assert _bass_room(2, 4, cur, bass, cand, (0,))[0, a3]
+    assert not _bass_room(2, 4, cur, bass, cand, (0,), no_seventh=True)[0, a3]
+    assert _bass_room(2, 4, cur, bass, cand, BASS_MOVES, cur, no_seventh=True)[0, a3]
+
+
+def test_the_tenor_pays_for_leaving_the_bass_only_a_seventh(tiny_voice_model, monkeypatch):
+    """Continuing a chorale, the tenor's pitches on each beat the bass is sampled are charged
+    BASS_CHORD_ROOM_COST where they leave the bass no note off the seventh (_bass_room with
+    ``no_seventh``); at 0 nats the rule is not asked."""
+    from composer_gui.ml import voice_sampler
+
+    sampler = load_sampler(tiny_voice_model)
+    calls: list[bool] = []
+    original = voice_sampler._bass_room
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("no_seventh", False))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(voice_sampler, "_bass_room", spy)
+    request = GenerationRequest(bars=2, variations=2, seed=0)
+    sampler.generate(chorale(8), request)
+    assert part_writing.BASS_CHORD_ROOM_COST > 0 and calls.count(True) >= 8
+    calls.clear()
+    monkeypatch.setattr(part_writing, "BASS_CHORD_ROOM_COST", 0.0)
+    sampler.generate(chorale(8), request)
+    assert True not in calls
