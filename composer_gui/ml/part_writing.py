@@ -561,20 +561,25 @@ def _bass_room(i: int, n: int, cur: np.ndarray, owed: np.ndarray, cand: np.ndarr
     above = pitch_class_bits(cur[:, :i])
     with_voice = above[:, None] | PC_BIT[cand][None, :]
     ok = np.zeros(with_voice.shape, bool)
+    by_class: dict[int, np.ndarray] = {}  # the chord's fit depends on the bass's pitch class
     for step in steps:
-        bass = (np.maximum(owed + step, 0) % 12)[:, None]
-        chord = with_voice | (1 << bass)
-        if i < n - 2:
-            fits = EXTENDABLE[chord]
-        else:
-            fits = IS_CHORD[chord] & _bass_shape_ok(chord, bass)  # as _style_mask allows it
-            if no_seventh:
-                fits &= _seventh_table()[chord] != bass
-        if leading >= 0 and SEVENTH_FALL_UNDOUBLED:
-            fits &= ~((bass == leading) & (((with_voice >> leading) & 1) == 1))
-        if before is not None:
-            fits &= ~_bass_parallels(i, cur, before, owed + step, cand)
-        ok |= fits
+        fits = by_class.get(step % 12)
+        if fits is None:
+            bass = (np.maximum(owed + step, 0) % 12)[:, None]
+            chord = with_voice | (1 << bass)
+            if i < n - 2:
+                fits = EXTENDABLE[chord]
+            else:
+                fits = IS_CHORD[chord] & _bass_shape_ok(chord, bass)  # as _style_mask has it
+                if no_seventh:
+                    fits &= _seventh_table()[chord] != bass
+            if leading >= 0 and SEVENTH_FALL_UNDOUBLED:
+                fits &= ~((bass == leading) & (((with_voice >> leading) & 1) == 1))
+            by_class[step % 12] = fits
+        new = fits & ~ok
+        if before is not None and new.any():
+            new &= ~_bass_parallels(i, cur, before, owed + step, cand)
+        ok |= new
     return ok
 
 
