@@ -64,6 +64,26 @@ class Drawn:
         return outs
 
 
+def on_the_beat(sampler: VoiceSampler) -> VoiceSampler:
+    """``sampler`` with its session made to strike on each beat (of a 4/4 bar's quarters) and
+    hold between: the model's notes last a beat, as the passing-eighth rules expect."""
+    v, run = sampler.vocab, sampler.session.run
+    beat = [False]
+
+    def strike_on_beats(names, feeds):
+        outs = run(names, feeds)
+        last = int(feeds[TOKEN][0, -1])
+        if v.kind(last) == "POS":
+            beat[0] = (last - v.pos_offset) // 2 % 4 == 0
+        bias = np.zeros(v.size, np.float32)
+        bias[HOLD], bias[v.pitch_offset:] = (-20.0, 0.0) if beat[0] else (20.0, -20.0)
+        outs[0] = outs[0] + bias
+        return outs
+
+    sampler.session = type("S", (), {"run": staticmethod(strike_on_beats)})()
+    return sampler
+
+
 class Recorder:
     """An InferenceSession stand-in that keeps every token fed: one array of the batch's rows per
     token (the prefill feeds a bar per call; each of its tokens is kept as its own entry)."""
@@ -4591,23 +4611,7 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
     every allowed third in the lower three voices."""
     from composer_gui.ml import voice_sampler
 
-    sampler = load_sampler(tiny_voice_model)
-    v, run = sampler.vocab, sampler.session.run
-    beat = [False]
-
-    def on_the_beat(names, feeds):
-        """Strike on each beat, hold between: the model's notes last a beat."""
-        outs = run(names, feeds)
-        last = int(feeds[TOKEN][0, -1])
-        if v.kind(last) == "POS":
-            beat[0] = (last - v.pos_offset) // 2 % 4 == 0
-        bias = np.zeros(v.size, np.float32)
-        bias[HOLD], bias[v.pitch_offset:] = (-20.0, 0.0) if beat[0] else (20.0, -20.0)
-        outs[0] = outs[0] + bias
-        return outs
-
-    sampler.session = type("S", (), {"run": staticmethod(on_the_beat)})()
-
+    sampler = on_the_beat(load_sampler(tiny_voice_model))
     default = voice_sampler.PASSING_SHARE
 
     def notes(share):
@@ -6777,21 +6781,7 @@ def test_a_standing_beat_offers_only_the_passing_seventh(tiny_voice_model, monke
     is skipped, as a fermata's own beat is."""
     from composer_gui.ml import voice_sampler
 
-    sampler = load_sampler(tiny_voice_model)
-    v, run = sampler.vocab, sampler.session.run
-    beat = [False]
-
-    def on_the_beat(names, feeds):
-        outs = run(names, feeds)
-        last = int(feeds[TOKEN][0, -1])
-        if v.kind(last) == "POS":
-            beat[0] = (last - v.pos_offset) // 2 % 4 == 0
-        bias = np.zeros(v.size, np.float32)
-        bias[HOLD], bias[v.pitch_offset:] = (-20.0, 0.0) if beat[0] else (20.0, -20.0)
-        outs[0] = outs[0] + bias
-        return outs
-
-    sampler.session = type("S", (), {"run": staticmethod(on_the_beat)})()
+    sampler = on_the_beat(load_sampler(tiny_voice_model))
     original = VoiceSampler._passing
     calls: list[tuple[bool, bool]] = []
 
