@@ -3587,6 +3587,8 @@ SEARCH_PARALLELS = True
 # or octaves between any two voices, per 8 bars, of the harmonized val melodies x 2 0.062 ->
 # 0.028, test 0.049 -> 0.018 (bench/voice_leaps.py [--no-search-given])
 SEARCH_GIVEN = True
+
+
 # A half close the sampler plans (V under a harmonized melody's second or seventh degree at a
 # phrase end, no planned tonic a beat later) is the dominant triad: no voice takes its seventh.
 # A fourteenth listening review heard seventh chords held under a hymn's fermatas. The chords
