@@ -449,8 +449,8 @@ class _VoiceJob:
     # the highest pitch (model) the voices below a quick melody take at its final chord: its
     # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
     final_ceiling: int = -1
-    # the voices the model hears and does not write (a harmonized melody), their notes in the
-    # span, one list each (the search's parallels: SEARCH_GIVEN)
+    # the voices the model hears and does not write (a harmonized melody), their notes sounding
+    # in the span, one list each (the search's parallels: SEARCH_GIVEN)
     given_lines: list[list[Note]] = field(default_factory=list)
 
 
@@ -1066,7 +1066,7 @@ class VoiceSampler:
                          home_from=last_beat - beat, final_ceiling=final_ceiling,
                          phrase_beat=phrase_beat,
                          given_lines=[[x for q, x in base if q == vplan.parts[i]
-                                       and start <= x.start < stop]
+                                       and x.end > start and x.start < stop]
                                       for i in range(n) if not rewritten[i] and not hidden[i]
                                       and vplan.parts[i] >= 0] if SEARCH_GIVEN else [],
                          lower_stride=stride, span_clash=_span_clash(
