@@ -40,6 +40,8 @@
                                                    # melody (SEARCH_GIVEN)
     python bench/voice_leaps.py --no-bass-chord-room  # the tenor may leave the bass only
                                                       # a seventh (BASS_CHORD_ROOM_COST 0)
+    python bench/voice_leaps.py --no-spacing-holds  # the alto and tenor may hold a note an
+                                                    # octave or more below the voice above
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
 
@@ -358,6 +360,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_seventh_from_dominant": (voice_sampler, "SEVENTH_FROM_DOMINANT", False),
     "no_search_given": (voice_sampler, "SEARCH_GIVEN", False),
     "no_bass_chord_room": (part_writing, "BASS_CHORD_ROOM_COST", 0),
+    "no_spacing_holds": (cadence_rules, "SPACING_HOLDS", False),
 }
 
 

@@ -498,15 +498,21 @@ ALTO_SPACING_COST = 2.0
 # chords 0.966 -> 0.970 at 2 (a scratch count beside bench/voice_leaps.py --split val;
 # docs/voices.md has the test split)
 TENOR_SPACING_COST = 2.0
+# ... and to holding a note that lies so under the voice above's new note (SPACING_HOLDS)
+SPACING_HOLDS = True
 
 
 def _spacing_cost(biased: np.ndarray, top: np.ndarray, cand: np.ndarray,
-                  pitch_offset: int, cost: float | None = None) -> None:
+                  pitch_offset: int, cost: float | None = None,
+                  held: np.ndarray | None = None) -> None:
     """Charge ``cost`` (default :data:`ALTO_SPACING_COST`) to the candidates more than an octave
-    below ``top`` ([rows], -1: silent, no charge)."""
+    below ``top`` ([rows], -1: silent, no charge), and to holding a ``held`` pitch ([rows], -1:
+    none) that lies so (SPACING_HOLDS)."""
     wide = (top[:, None] >= 0) & (top[:, None] - cand[None, :] > 12)
     cost = ALTO_SPACING_COST if cost is None else cost
     biased[:, pitch_offset:pitch_offset + len(cand)] -= cost * wide
+    if held is not None and SPACING_HOLDS:
+        biased[:, HOLD] -= cost * ((top >= 0) & (held >= 0) & (top - held > 12))
 
 
 # nats added at a phrase end to the alto's notes that sound another note of a major or minor

@@ -2163,11 +2163,11 @@ class VoiceSampler:
                         biased[close_rows, pitch_offset:] += pull_close
                     if rules and n > 3 and i == 1 and cadence_rules.ALTO_SPACING_COST:
                         biased = biased.copy() if biased is logits else biased
-                        _spacing_cost(biased, cur[:, 0], cand, pitch_offset)
+                        _spacing_cost(biased, cur[:, 0], cand, pitch_offset, held=cur[:, 1])
                     if rules and n > 3 and i == 2 and cadence_rules.TENOR_SPACING_COST:
                         biased = biased.copy() if biased is logits else biased
                         _spacing_cost(biased, cur[:, 1], cand, pitch_offset,
-                                      cadence_rules.TENOR_SPACING_COST)
+                                      cadence_rules.TENOR_SPACING_COST, held=cur[:, 2])
                     if i and QUICK_CLASH_COST and frame.step in job.span_clash:
                         # a chord held under a quick melody's notes fits them, not only the one
                         # struck with it (QUICK_CLASH_COST)
