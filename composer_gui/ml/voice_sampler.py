@@ -552,15 +552,14 @@ class VoiceSampler:
         a, c = g.note.pitch + job.shift, int(cur[r, i])
         if skip or rng.random() >= share:
             return [g]
-        if close and LEADING_UNFILLED and c < a:
-            root = int(DOMINANT_ROOT[pitch_class_bits(at_beat[r:r + 1])[0]])
-            if root >= 0 and a % 12 == (root + 4) % 12:
-                return [g]
+        root = int(DOMINANT_ROOT[pitch_class_bits(at_beat[r:r + 1])[0]])  # the beat's V
+        if close and LEADING_UNFILLED and c < a and root >= 0 and a % 12 == (root + 4) % 12:
+            return [g]
         p = _passing_pitch(a, c, minor)
-        if seventh_only:  # V-V7-I: the root passes through the seventh, the rest stands
-            root = int(DOMINANT_ROOT[pitch_class_bits(at_beat[r:r + 1])[0]])
-            if root < 0 or c > a or a % 12 != root or p is None or p % 12 != (root + 10) % 12:
-                return [g]
+        # V-V7-I: where the chord stands, only its root passes through the seventh
+        if seventh_only and (root < 0 or c > a or a % 12 != root or p is None
+                             or p % 12 != (root + 10) % 12):
+            return [g]
 
         def allowed(x: int) -> bool:  # the voice's pitch mask (its range; a mode's or lock's notes)
             t = v.pitch_offset + x - v.min_pitch
