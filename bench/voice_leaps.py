@@ -42,6 +42,9 @@
                                                       # a seventh (BASS_CHORD_ROOM_COST 0)
     python bench/voice_leaps.py --no-spacing-holds  # the alto and tenor may hold a note an
                                                     # octave or more below the voice above
+    python bench/voice_leaps.py --no-tenor-tie-cost  # the tenor holds a note struck between
+                                                     # beats over the next, or one struck
+                                                     # after a downbeat over the bar, free
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
 
@@ -51,10 +54,12 @@ the share of a voice's moves (note to next note) of that size; "6ths" counts min
 sixths; "thirds filled" is the share of the voice's quarter notes on a beat that move a third to
 the next beat where Bach's way of filling them sounds: two eighths, the second a step between;
 "half-beat steps left by leap" counts its eighths on a half beat reached by step and left by a
-leap; the last three columns, its notes struck in runs of three or more on one pitch, struck
+leap; the next three columns, its notes struck in runs of three or more on one pitch, struck
 off the eighth-note grid (on a sixteenth between eighths; in brackets, those held past the next
 eighth: a sixteenth, then a dotted eighth), and its notes shorter than a quarter per quarter of
-the span (how much it moves in eighths).
+the span (how much it moves in eighths); then its notes struck between beats and held across
+the next beat (syncopations), and those struck on a later beat of a bar and held over the bar
+line.
 With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
 The first line is the card's harmony measures for the same harmonizations. The "before" rows in
@@ -65,6 +70,7 @@ cost).
 from __future__ import annotations
 
 import argparse
+import bisect
 import itertools
 import sys
 from collections import Counter
@@ -309,6 +315,28 @@ def runs(voices, end: int, start: int = 0) -> list[Counter]:
     return out
 
 
+def ties(score, end: int, start: int = 0) -> list[Counter]:
+    """Per voice, its notes struck between the beats and held across the next beat
+    ("syncopated"), and those struck on a later beat of a bar and held over the next bar line
+    ("over the bar"), counting the beats and bar lines before ``end``."""
+    beats = an.beat_ticks(score, start, end)
+    bars = [t for t in beats if t == score.bar_start(score.bar_at(t))]
+    out = []
+    for v in an.part_voices(score):
+        c = Counter()
+        for n in v:
+            if not start <= n.start < end:
+                continue
+            after = beats[bisect.bisect_right(beats, n.start):]
+            if n.start not in beats and after and n.end > after[0]:
+                c["syncopated"] += 1
+            line = bars[bisect.bisect_right(bars, n.start):]
+            if n.start in beats and n.start not in bars and line and n.end > line[0]:
+                c["over the bar"] += 1
+        out.append(c)
+    return out
+
+
 def thirds(voices, end: int, start: int = 0) -> list[Counter]:
     """Per voice, its beats that move a third to the next beat: "filled" with a passing eighth
     (two eighths by step) or "plain" (a quarter note); and its eighths on a half beat reached
@@ -361,6 +389,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_search_given": (voice_sampler, "SEARCH_GIVEN", False),
     "no_bass_chord_room": (part_writing, "BASS_CHORD_ROOM_COST", 0),
     "no_spacing_holds": (cadence_rules, "SPACING_HOLDS", False),
+    "no_tenor_tie_cost": (voice_sampler, "TENOR_TIE_COST", 0),
 }
 
 
@@ -413,6 +442,8 @@ def main(argv=None) -> None:
             acc.update(c)
         for acc, c in zip(bach, runs(an.part_voices(s), end, start), strict=True):
             acc.update(c)
+        for acc, c in zip(bach, ties(s, end, start), strict=True):
+            acc.update(c)
         bach_beats += an.voice_parallels(an.part_voices(s), start, end,
                                          an.beat_ticks(s, start, end))
         bach_8 += (end - start) / s.time_signature_at(start).bar_ticks / 8
@@ -451,6 +482,8 @@ def main(argv=None) -> None:
             for acc, c in zip(made, thirds(an.part_voices(g), stop, start), strict=True):
                 acc.update(c)
             for acc, c in zip(made, runs(an.part_voices(g), stop, start), strict=True):
+                acc.update(c)
+            for acc, c in zip(made, ties(g, stop, start), strict=True):
                 acc.update(c)
             g_good, g_chords = an.beat_chord_share(g, start, stop)
             good, chords = good + g_good, chords + g_chords
@@ -513,8 +546,10 @@ def main(argv=None) -> None:
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |"
           " notes struck off the eighths (held past the next eighth) |"
-          " notes shorter than a quarter, per quarter |")
-    print("| --- " * (len(SIZES) + 7) + "|")
+          " notes shorter than a quarter, per quarter |"
+          " struck between beats and held over the next | struck after a downbeat, held over"
+          " the bar |")
+    print("| --- " * (len(SIZES) + 9) + "|")
     for who, table in (("continued" if args.continuations else "harmonized", made), ("Bach", bach)):
         for name, c in zip(("soprano", "alto", "tenor", "bass"), table, strict=True):
             cells = [f"{100 * sum(c[k] for k in ks) / max(1, c['n']):.1f}%"
@@ -525,7 +560,8 @@ def main(argv=None) -> None:
             off = f"{100 * c['off eighths'] / max(1, c['notes']):.1f}% ({c['held on']})"
             short = f"{c['short'] / max(1, c['quarters']):.2f}"
             print(f"| {who} {name} | {c['n']} | " + " | ".join(cells)
-                  + f" | {filled} | {left} | {static} | {off} | {short} |")
+                  + f" | {filled} | {left} | {static} | {off} | {short} |"
+                  f" {c['syncopated']} | {c['over the bar']} |")
 
 
 if __name__ == "__main__":

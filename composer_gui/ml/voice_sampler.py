@@ -2163,6 +2163,17 @@ class VoiceSampler:
                     if rules and n > 3 and i == 1 and cadence_rules.ALTO_SPACING_COST:
                         biased = biased.copy() if biased is logits else biased
                         _spacing_cost(biased, cur[:, 0], cand, pitch_offset, held=cur[:, 1])
+                    if rules and n == 4 and i == 2 and frame.on_beat and TENOR_TIE_COST:
+                        # (a note struck inside the last beat held across this one, or on a
+                        # downbeat one struck after the last)
+                        tied = (struck_step[:, i] < frame.step) & \
+                            (struck_step[:, i] > frame.step - job.beat_steps)
+                        if frame.pos == 0 and len(downbeats) == 2 and \
+                                not (frame.close_held or frame.final):
+                            tied |= (struck_step[:, i] > downbeats[0]) & \
+                                (struck_step[:, i] < frame.step)
+                        biased = biased.copy() if biased is logits else biased
+                        biased[(cur[:, i] >= 0) & tied, HOLD] -= TENOR_TIE_COST
                     if rules and n > 3 and i == 2 and cadence_rules.TENOR_SPACING_COST:
                         biased = biased.copy() if biased is logits else biased
                         _spacing_cost(biased, cur[:, 1], cand, pitch_offset,
@@ -3672,6 +3683,15 @@ BASS_ON_THE_BEAT = True
 # every note struck after the downbeat left the bass's passing eighths by leap more often
 # (bench/voice_leaps.py: 64 of 645 -> 81 of 685, Bach's 30 of 491)
 BASS_OVER_THE_BAR = True
+# A tenor note held across a beat it was not struck on pays TENOR_TIE_COST nats there (session
+# 69): struck between the beats and held across the next, or struck on a later beat of a bar
+# and held over the bar line. A listening review heard inner voices' eighths struck off the beat
+# and tied over it 25 times in 20 outputs; the tenor did so four times as often as Bach's (the
+# bass has its own rules, BASS_ON_THE_BEAT and BASS_OVER_THE_BAR, which bar it). A cost, not a
+# bar: Bach's tenors do it too. Chosen on the val melodies x 2 (bench/voice_leaps.py's last two
+# columns, the tenor; Bach's 24 and 11 in half as many): 0 nats 138 and 39, 1 73 and 28, 1.5 53
+# and 18, 2 37 and 14
+TENOR_TIE_COST = 1.5
 
 
 def _over_the_bar_mask(mask: np.ndarray, sounding: np.ndarray, struck: np.ndarray,
