@@ -485,7 +485,7 @@ class _Writer:
                     w(f"<backup><duration>{m1 - m0}</duration></backup>\n")
                 voice_number = s * VOICES_PER_STAFF + v + 1
                 stem = ("up" if v % 2 == 0 else "down") if several else None
-                beams = _beams(elements, origin, _beam_group(ts)) if BEAMS else {}
+                beams = _beams(elements, origin, _beam_group(ts), _half_group(ts)) if BEAMS else {}
                 staff_number = s + 1 if len(staves) > 1 else 0
                 for i, e in enumerate(elements):
                     if marks and written == 0:
@@ -897,13 +897,45 @@ def _beam_group(ts: TimeSignature) -> int:
     return TPQ
 
 
-def _beams(elements: list[_Element], origin: int, group: int) -> dict[int, str]:
+# ... but four plain eighths that fill a half bar of 4/4 (beats 1-2 or 3-4), or a bar of 2/4,
+# are one group, as MuseScore, Sibelius and Dorico beam them and folk books print a reel's
+# "dAFA dAFA": a fiddler's review read a reel's eighths beamed in pairs as wrong
+EIGHTHS_IN_FOURS = True
+
+
+def _half_group(ts: TimeSignature) -> int:
+    """Ticks of a span whose four plain eighths are beamed together (EIGHTHS_IN_FOURS): two
+    quarter beats in 4/4 and 2/4; 0 where none (other meters keep :func:`_beam_group`)."""
+    if EIGHTHS_IN_FOURS and ts.denominator == 4 and ts.numerator in (2, 4):
+        return 2 * TPQ
+    return 0
+
+
+def _joined_halves(elements: list[_Element], origin: int, half: int) -> set[int]:
+    """The spans (``half`` ticks from ``origin``, by index) that hold four plain eighths struck
+    one after another and nothing else."""
+    if not half:
+        return set()
+    eighth = TPQ // 2
+    starts: dict[int, list[_Element]] = {}
+    for e in elements:
+        starts.setdefault((e.start - origin) // half, []).append(e)
+    return {h for h, es in starts.items()
+            if len(es) == 4 and all(
+                e.notes is not None and not e.hidden and e.type == "eighth" and not e.dots
+                and not e.triplet and e.start - origin == h * half + k * eighth
+                for k, e in enumerate(es))}
+
+
+def _beams(elements: list[_Element], origin: int, group: int, half: int = 0
+           ) -> dict[int, str]:
     """The <beam> elements of each element (by index) of one voice in one bar: notes of an
-    eighth or shorter in one group (``group`` ticks from ``origin``) are joined, a rest or a
-    longer note breaks the beam; each shorter value adds a beam (a lone sixteenth beside an
-    eighth a hook)."""
+    eighth or shorter in one group (``group`` ticks from ``origin``; four plain eighths filling
+    a span of ``half`` ticks, :func:`_half_group`) are joined, a rest or a longer note breaks
+    the beam; each shorter value adds a beam (a lone sixteenth beside an eighth a hook)."""
     out: dict[int, str] = {}
     run: list[int] = []
+    joined = _joined_halves(elements, origin, half)
 
     def close() -> None:
         if len(run) >= 2:
@@ -929,6 +961,8 @@ def _beams(elements: list[_Element], origin: int, group: int) -> dict[int, str]:
     for i, e in enumerate(elements):
         beamable = e.notes is not None and e.type in _BEAM_LEVELS and not e.hidden
         at = (e.start - origin) // group
+        if (e.start - origin) // max(1, half) in joined:
+            at = ("half", (e.start - origin) // half)
         if not beamable or at != last_group:
             close()
         if beamable:

@@ -53,8 +53,9 @@ def test_what_an_abc_reader_expects(tmp_path):
     score = Score(parts=(Part(tuple(notes)),), key_signatures=(KeySignature(0, 2),),
                   time_signatures=(TimeSignature(0, 2, 4),))
     text = abc_text(score)
-    # eighths beamed by the beat, the key's C# plain, the natural once a bar, a tie, a triplet
-    assert text.endswith("K:D\nDF Ac|=cc d2-|d2 (3ed=c|]\n")
+    # four eighths filling a 2/4 bar beamed as one (two and a quarter by the beat), the key's C#
+    # plain, the natural once a bar, a tie, a triplet
+    assert text.endswith("K:D\nDFAc|=cc d2-|d2 (3ed=c|]\n")
     assert _notes(_back(text, tmp_path)) == _notes(score)
 
 

@@ -981,15 +981,35 @@ def test_a_legato_line_on_the_grid_is_written_as_its_notes():
 
 
 def test_beams_join_the_short_notes_of_each_beat():
-    """Eighths and shorter are beamed by beat (a compound meter's dotted quarter); a rest or a
-    quarter breaks a beam; a sixteenth after a dotted eighth hangs on a hook."""
+    """Eighths and shorter are beamed by beat (a compound meter's dotted quarter), but four
+    plain eighths filling half a 4/4 bar (or a 2/4 bar) as one, never across the middle of the
+    bar; a rest or a quarter breaks a beam; a sixteenth after a dotted eighth hangs on a
+    hook."""
     def beams(score: Score) -> list[tuple[str, str]]:
         return list(re.findall(r'<beam number="(\d)">([^<]+)</beam>',
                                musicxml_text(score)))
 
     e = TPQ // 2
     four = Score(parts=(Part(tuple(Note(i * e, 60 + i, e) for i in range(8))),))
-    assert beams(four) == [("1", "begin"), ("1", "end")] * 4
+    assert beams(four) == [("1", "begin"), ("1", "continue"), ("1", "continue"),
+                           ("1", "end")] * 2
+    # beats 2 and 3 in eighths, 1 and 4 quarters: by the beat (not across the middle)
+    middle = Score(parts=(Part((Note(0, 60, TPQ), *(Note(TPQ + i * e, 62 + i, e)
+                                                    for i in range(4)),
+                                Note(3 * TPQ, 67, TPQ))),))
+    assert beams(middle) == [("1", "begin"), ("1", "end")] * 2
+    # three eighths and a sixteenth pair in the first half: by the beat
+    mixed = Score(parts=(Part((Note(0, 60, e), Note(e, 62, e), Note(TPQ, 64, e),
+                               Note(TPQ + e, 65, e // 2), Note(TPQ + 3 * e // 2, 67, e // 2),
+                               Note(2 * TPQ, 69, 2 * TPQ))),))
+    assert beams(mixed)[:2] == [("1", "begin"), ("1", "end")]
+    two_four = Score(parts=(Part(tuple(Note(i * e, 60 + i, e) for i in range(4))),),
+                     time_signatures=(TimeSignature(0, 2, 4),))
+    assert beams(two_four) == [("1", "begin"), ("1", "continue"), ("1", "continue"),
+                               ("1", "end")]
+    three = Score(parts=(Part(tuple(Note(i * e, 60 + i, e) for i in range(6))),),
+                  time_signatures=(TimeSignature(0, 3, 4),))
+    assert beams(three) == [("1", "begin"), ("1", "end")] * 3
     jig = Score(parts=(Part(tuple(Note(i * e, 60 + i, e) for i in range(6))),),
                 time_signatures=(TimeSignature(0, 6, 8),))
     assert beams(jig) == [("1", "begin"), ("1", "continue"), ("1", "end")] * 2
