@@ -3686,7 +3686,7 @@ BASS_OVER_THE_BAR = True
 # A tenor note held across a beat it was not struck on pays TENOR_TIE_COST nats there (session
 # 69): struck between the beats and held across the next, or struck on a later beat of a bar
 # and held over the bar line. A listening review heard inner voices' eighths struck off the beat
-# and tied over it 25 times in 20 outputs; the tenor did so four times as often as Bach's (the
+# and tied over it 25 times in 20 outputs; the tenor did so about twice as often as Bach's (the
 # bass has its own rules, BASS_ON_THE_BEAT and BASS_OVER_THE_BAR, which bar it). A cost, not a
 # bar: Bach's tenors do it too. Chosen on the val melodies x 2 (bench/voice_leaps.py's last two
 # columns, the tenor; Bach's 24 and 11 in half as many): 0 nats 138 and 39, 1 73 and 28, 1.5 53
