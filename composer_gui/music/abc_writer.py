@@ -20,10 +20,8 @@ from .marks import abc_decorations
 from .musicxml_writer import (
     _VALUES,
     VOICES_PER_STAFF,
-    _beam_group,
     _beams,
     _Element,
-    _half_group,
     _spelled,
     _Writer,
     metronome_ticks,
@@ -161,9 +159,7 @@ class _Abc:
                 line += f"[{bar.ending} "
             ts = score.time_signature_at(m1 - 1)
             origin = m1 - ts.bar_ticks if w.pickup and bar.index == 0 else m0
-            line += self._bar(elements, _beams(elements, origin, _beam_group(ts),
-                                                    _half_group(ts)), words, again,
-                              part_index)
+            line += self._bar(elements, _beams(elements, origin, ts), words, again, part_index)
             last = count == len(w.written) - 1
             line += ":|" if bar.backward else ("|]" if last else "|")
             prev = bar.index

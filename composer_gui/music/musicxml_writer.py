@@ -485,7 +485,7 @@ class _Writer:
                     w(f"<backup><duration>{m1 - m0}</duration></backup>\n")
                 voice_number = s * VOICES_PER_STAFF + v + 1
                 stem = ("up" if v % 2 == 0 else "down") if several else None
-                beams = _beams(elements, origin, _beam_group(ts), _half_group(ts)) if BEAMS else {}
+                beams = _beams(elements, origin, ts) if BEAMS else {}
                 staff_number = s + 1 if len(staves) > 1 else 0
                 for i, e in enumerate(elements):
                     if marks and written == 0:
@@ -927,14 +927,14 @@ def _joined_halves(elements: list[_Element], origin: int, half: int) -> set[int]
                 for k, e in enumerate(es))}
 
 
-def _beams(elements: list[_Element], origin: int, group: int, half: int = 0
-           ) -> dict[int, str]:
-    """The <beam> elements of each element (by index) of one voice in one bar: notes of an
-    eighth or shorter in one group (``group`` ticks from ``origin``; four plain eighths filling
-    a span of ``half`` ticks, :func:`_half_group`) are joined, a rest or a longer note breaks
-    the beam; each shorter value adds a beam (a lone sixteenth beside an eighth a hook)."""
+def _beams(elements: list[_Element], origin: int, ts: TimeSignature) -> dict[int, str]:
+    """The <beam> elements of each element (by index) of one voice in one bar of meter ``ts``:
+    notes of an eighth or shorter in one group (:func:`_beam_group` ticks from ``origin``; four
+    plain eighths filling a :func:`_half_group`) are joined, a rest or a longer note breaks the
+    beam; each shorter value adds a beam (a lone sixteenth beside an eighth a hook)."""
     out: dict[int, str] = {}
     run: list[int] = []
+    group, half = _beam_group(ts), _half_group(ts)
     joined = _joined_halves(elements, origin, half)
 
     def close() -> None:
@@ -961,7 +961,7 @@ def _beams(elements: list[_Element], origin: int, group: int, half: int = 0
     for i, e in enumerate(elements):
         beamable = e.notes is not None and e.type in _BEAM_LEVELS and not e.hidden
         at = (e.start - origin) // group
-        if (e.start - origin) // max(1, half) in joined:
+        if joined and (e.start - origin) // half in joined:
             at = ("half", (e.start - origin) // half)
         if not beamable or at != last_group:
             close()

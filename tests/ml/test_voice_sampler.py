@@ -6750,24 +6750,30 @@ def test_the_bass_holds_no_note_struck_after_a_downbeat_over_the_bar(tiny_voice_
     assert over() > 0
 
 
+def _tenor_passing(sampler, beat: list[int], after: list[int], **kinds) -> list[int]:
+    """The pitches VoiceSampler._passing writes for the tenor's quarter note on ``beat`` (S A T
+    B, major) moving to ``after``'s tenor: one note, or the beat's and a passing eighth."""
+    from composer_gui.ml.sampler import GeneratedNote
+    from composer_gui.ml.voice_sampler import VoiceSampler
+
+    v = sampler.vocab
+    job = SimpleNamespace(rewritten=[True] * 4, shift=0, pitch_ok=np.ones((4, v.size), bool))
+    at = np.array([beat])
+    g = GeneratedNote(0, Note(0, beat[2], TPQ))
+    out = VoiceSampler._passing(g, 0, 2, job, at, at.copy(), np.array([after]), False, False,
+                                np.random.default_rng(0), v, **kinds)
+    return [x.note.pitch for x in out]
+
+
 def test_a_dominants_leading_tone_falling_a_third_into_a_close_is_not_filled(sampler):
     """Under G major on the beat (D5 G4 B3 G2, normalized C major) the tenor's B3 moves to G3
     under the next beat's C major: a third that a passing A3 fills, except where that beat ends
     a phrase (LEADING_UNFILLED: the leading tone would leave its chord inside the beat before
     the close); the tenor's D4 falling to B3 there is still filled."""
     from composer_gui.ml import voice_sampler
-    from composer_gui.ml.sampler import GeneratedNote
-    from composer_gui.ml.voice_sampler import VoiceSampler
-
-    v = sampler.vocab
-    job = SimpleNamespace(rewritten=[True] * 4, shift=0, pitch_ok=np.ones((4, v.size), bool))
 
     def written(tenor: int, after: list[int], close: bool) -> list[int]:
-        beat = np.array([[74, 67, tenor, 43]])
-        g = GeneratedNote(0, Note(0, tenor, TPQ))
-        out = VoiceSampler._passing(g, 0, 2, job, beat, beat.copy(), np.array([after]), False,
-                                    False, np.random.default_rng(0), v, close)
-        return [x.note.pitch for x in out]
+        return _tenor_passing(sampler, [74, 67, tenor, 43], after, close=close)
 
     assert written(59, [72, 64, 55, 48], close=False) == [59, 57]
     assert written(59, [72, 64, 55, 48], close=True) == [59]
@@ -6780,19 +6786,8 @@ def test_a_dominants_root_passes_through_its_seventh_where_its_chord_stands(samp
     close's dominant, or a planned one: ``seventh_only``), the tenor's G3 falling to E3 under C
     major passes through F3, the dominant's seventh (V-V7-I, SEVENTH_FROM_DOMINANT); its D4
     falling to B3 gets no passing C4 there, which a beat that does not stand fills."""
-    from composer_gui.ml.sampler import GeneratedNote
-    from composer_gui.ml.voice_sampler import VoiceSampler
-
-    v = sampler.vocab
-    job = SimpleNamespace(rewritten=[True] * 4, shift=0, pitch_ok=np.ones((4, v.size), bool))
-
     def written(tenor: int, after: list[int], seventh_only: bool) -> list[int]:
-        beat = np.array([[74, 71, tenor, 43]])
-        g = GeneratedNote(0, Note(0, tenor, TPQ))
-        out = VoiceSampler._passing(g, 0, 2, job, beat, beat.copy(), np.array([after]), False,
-                                    False, np.random.default_rng(0), v,
-                                    seventh_only=seventh_only)
-        return [x.note.pitch for x in out]
+        return _tenor_passing(sampler, [74, 71, tenor, 43], after, seventh_only=seventh_only)
 
     assert written(55, [76, 72, 52, 48], seventh_only=True) == [55, 53]
     assert written(62, [76, 67, 59, 43], seventh_only=False) == [62, 60]
