@@ -2012,9 +2012,11 @@ class VoiceSampler:
                         held_far = np.abs(cur[:, i] - home) - HOME_APPROACH_REACH  # (held on)
                         biased[:, HOLD] -= HOME_APPROACH_PULL * np.maximum(held_far, 0) * \
                             (cur[:, i] >= 0)
-                    if n == 1 and CIRCLE_COST and not frame.final:
+                    if not frame.final and (CIRCLE_COST if n == 1 else
+                                            TOP_CIRCLE_COST if i == 0 and n > 2 else 0):
                         biased = _circle_cost(biased, last_struck[:, i], struck_before[:, i],
-                                              cand, pitch_offset)
+                                              cand, pitch_offset,
+                                              CIRCLE_COST if n == 1 else TOP_CIRCLE_COST)
                     if n == 1 and EVEN_RUN_COST and job.even_limit and not frame.final:
                         # a note struck now would make one more span of the same length: the
                         # note is held instead (a rest here would break the phrase)
@@ -4002,19 +4004,25 @@ def _strain_close_bias(logits: np.ndarray, which: int, cand: np.ndarray, pitch_o
 # folk val openings' continuations did so 1.65 times per 8 bars, the real tunes 1.0 (a scratch
 # count; docs/voices.md)
 CIRCLE_COST = 1.0
+# ... and the soprano of a four-part continuation, the new tune (session 70): a listening
+# review heard it rock between two notes in 10 of 12 continued chorale openings. The continued
+# val openings (20 x 2, bars 5-12; /work/s70/sop.py) struck x y x y 1.60 times per 8 bars,
+# Bach's own bars 0.42; at 1 / 2 / 3 nats 0.78 / 0.42 / 0.38 (beat chords 0.991 -> 0.987,
+# authentic cadences 1.50 and outer parallels 0.025 per 8 bars either way at 2)
+TOP_CIRCLE_COST = 2.0
 
 
 def _circle_cost(logits: np.ndarray, last: np.ndarray, before: np.ndarray, cand: np.ndarray,
-                 pitch_offset: int) -> np.ndarray:
-    """``logits`` less :data:`CIRCLE_COST` for the pitch struck two notes ago where the one
-    before it was the ``last`` ([rows]; ``before``: [rows, 2], the two struck before it, latest
-    first; -1: none)."""
+                 pitch_offset: int, cost: float) -> np.ndarray:
+    """``logits`` less ``cost`` for the pitch struck two notes ago where the one before it was
+    the ``last`` ([rows]; ``before``: [rows, 2], the two struck before it, latest first; -1:
+    none)."""
     circling = (before[:, 1] >= 0) & (before[:, 1] == last) & (before[:, 0] != last)
     if not circling.any():
         return logits
     out = logits.copy()
     hit = circling[:, None] & (cand[None, :] == before[:, 0][:, None])
-    out[:, pitch_offset:] -= CIRCLE_COST * hit
+    out[:, pitch_offset:] -= cost * hit
     return out
 
 
