@@ -637,7 +637,14 @@ class VoiceSampler:
                 # its staff stands just below the voice above's (the melody's, or the alto's
                 # new one): above a kept bass line, not after it
                 part_under[i] = part_of[i - 1] if i else None
-        whole = all(rewritten) and not request.harmonize and not thin
+        # the parts whose notes are replaced: all of them (None) where the model writes every
+        # voice; else its own voices' parts. Parts only heard in a voice (joined to it by range:
+        # a folk model's one line over a chorale's four parts) keep their notes in a region,
+        # and the parts asked for (``parts``) are the only ones replaced
+        joined = {i for i, p in enumerate(score.parts) if not p.is_drum and p.notes} - \
+            set(part_of)
+        whole = all(rewritten) and not request.harmonize and not thin and \
+            request.parts is None and not (request.is_region and joined)
         parts = None if whole else tuple(sorted(
             {part_of[i] for i in range(n) if rewritten[i] and part_of[i] < len(score.parts)}))
         if region_end is None:

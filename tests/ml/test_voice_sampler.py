@@ -971,6 +971,22 @@ def test_a_region_keeps_what_is_outside_and_the_parts_not_asked_for(sampler):
     assert results[0] != results[1]
 
 
+def test_a_melody_models_region_keeps_the_parts_it_only_hears(tiny_melody_model):
+    """A melody model over a chorale hears the alto, tenor and bass in its one line (joined by
+    range) but writes the soprano alone: rewriting bar 2, with or without ``parts``, leaves
+    the other three parts' notes there as they were (a fuzz run found them deleted)."""
+    s = load_sampler(tiny_melody_model)
+    score = chorale(16)
+    lo, hi = BAR, 2 * BAR
+    for parts in (None, (0,)):
+        for r in s.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=2,
+                                                     parts=parts)):
+            assert r.parts[1:] == score.parts[1:]
+            assert [n for n in r.parts[0].notes if not lo <= n.start < hi] == \
+                [n for n in score.parts[0].notes if not lo <= n.start < hi]
+            assert any(lo <= n.start < hi for n in r.parts[0].notes)
+
+
 def test_a_regions_variations_differ_or_say_they_cannot(sampler, monkeypatch):
     """One voice, one bar, three variations: each keeps a candidate that writes what the
     others and the replaced notes do not, where one is to be had (a review got three alike, the
