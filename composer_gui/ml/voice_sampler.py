@@ -233,7 +233,12 @@ from composer_gui.ml.sampler import (
 )
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
-from composer_gui.music.edits import apply_generated, continuation_frame, region_notes
+from composer_gui.music.edits import (
+    apply_generated,
+    continuation_frame,
+    region_notes,
+    split_across,
+)
 from composer_gui.music.phrases import melody_phrase_ends
 from composer_gui.music.score import TPQ, KeySignature, Note, Score, pitch_name
 
@@ -653,6 +658,12 @@ class VoiceSampler:
             bar = score.bar_at(start)
             first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
             stop = score.bar_start(score.bar_at(first_line) + request.bars)
+        # what sounds across the span's edges is cut there (music.edits._cut_across: Keep and
+        # the command line cut it the same way): the voice is free from ``start`` on
+        edges = (start,) if region_end is None else (start, region_end)
+        score = score.with_parts([p if p.is_drum or (parts is not None and i not in parts)
+                                  else p.with_notes(split_across(p.notes, edges))
+                                  for i, p in enumerate(score.parts)])
         replaced = set(region_notes(score, start, region_end, parts))
         base = [(i, x) for i, p in enumerate(score.parts) if not p.is_drum for x in p.notes
                 if (i, x) not in replaced]
@@ -699,7 +710,8 @@ class VoiceSampler:
         mode = key.quality if key is not None else "major"
 
         # the lanes without what is replaced
-        lanes = [[x for x in vplan.notes[i]
+        lanes = [[x for x in (split_across(vplan.notes[i], edges) if rewritten[i]
+                              else vplan.notes[i])
                   if not (rewritten[i] and x.start >= start
                           and (region_end is None or x.start < region_end))] for i in range(n)]
 
@@ -1150,7 +1162,7 @@ class VoiceSampler:
         if request.is_region:
             start = -(-request.start_tick // step) * step
             stop = _region_stop(score, request, step)
-            if stop <= start or not any(start <= x.start < stop for x in notes):
+            if stop <= start or not any(x.start < stop and x.end > start for x in notes):
                 raise ValueError("the region holds no melody notes to harmonize (it lies "
                                  "outside the melody)")
         else:

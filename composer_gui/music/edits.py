@@ -44,6 +44,7 @@ No Qt and no ml here: notes in, notes out.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -272,6 +273,46 @@ def generated_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
     return removed, added
 
 
+def split_across(notes: Iterable[Note], ticks: Sequence[int]) -> list[Note]:
+    """``notes`` with each one that sounds across one of ``ticks`` cut there into pieces: the
+    first keeps its marks, words and grace notes, the rest are the pitch held on (struck
+    again). A rewrite from ``start`` (``--from-bar``, a region) replaces what sounds from
+    there: a note held into it from before had kept the voice busy, and nothing new was
+    written (a fuzz run: an E held over four bars, then ``--from-bar 3``)."""
+    out: list[Note] = []
+    for n in notes:
+        cuts = [t for t in sorted(set(ticks)) if n.start < t < n.end]
+        if not cuts:
+            out.append(n)
+            continue
+        edges = [n.start, *cuts, n.end]
+        for k, (a, b) in enumerate(itertools.pairwise(edges)):
+            out.append(replace(n, duration=b - a) if not k else
+                       replace(n, start=a, duration=b - a, lyric=None, marks=(),
+                               graces=()))
+    return out
+
+
+def _cut_across(score: Score, start: int, end: int | None,
+                parts: Collection[int] | None) -> tuple[list[NoteKey], list[NoteKey]]:
+    """(removed, added): the rewritten ``parts``' notes that sound across ``start`` (or, for a
+    region, across ``end``) replaced by their pieces outside the span (:func:`split_across`)."""
+    ticks = (start,) if end is None else (start, end)
+    removed: list[NoteKey] = []
+    added: list[NoteKey] = []
+    for i, p in enumerate(score.parts):
+        if p.is_drum or (parts is not None and i not in parts):
+            continue
+        for n in p.notes:
+            pieces = split_across((n,), ticks)
+            if len(pieces) == 1:
+                continue
+            removed.append((i, n))
+            added.extend((i, x) for x in pieces
+                         if x.start < start or (end is not None and x.start >= end))
+    return removed, added
+
+
 def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
               end: int | None = None, parts: Collection[int] | None = None
               ) -> tuple[list[NoteKey], list[NoteKey], dict[int, str], list[int] | None]:
@@ -287,7 +328,10 @@ def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
         if len(melodies) == 1 and _unnamed(score.parts[melodies[0]].name, melodies[0]):
             names[melodies[0]] = "Soprano"
     removed = region_notes(score, start, end, parts)
-    return removed, _marked(score, removed, added, end is None), names, order
+    cut, pieces = _cut_across(score, start, end, parts)
+    gone = set(removed)
+    kept = [key for key in cut if key not in gone]
+    return removed + kept, _marked(score, removed, added, end is None) + pieces, names, order
 
 
 def _marked(score: Score, removed: list[NoteKey], added: list[NoteKey], continuing: bool

@@ -971,6 +971,26 @@ def test_a_region_keeps_what_is_outside_and_the_parts_not_asked_for(sampler):
     assert results[0] != results[1]
 
 
+def test_a_note_held_into_the_rewrite_is_cut_and_the_voice_writes_from_there(sampler):
+    """The soprano holds a note across bar 3's downbeat: continued from bar 3 (and bar 3
+    rewritten as a region), it is cut there and every voice writes new notes from the bar on
+    (a fuzz run: the held note had kept the voice busy, and nothing was written)."""
+    held = Note(BAR + 3 * TPQ, 76, 8 * TPQ)  # (to bar 4's second beat)
+    base = chorale(16)
+    score = base.with_parts([base.parts[0].with_notes(
+        [n for n in base.parts[0].notes if n.start < BAR + 3 * TPQ] + [held]),
+        *base.parts[1:]])
+    for request in (GenerationRequest(start_tick=2 * BAR, bars=2, seed=1, end="free"),
+                    GenerationRequest(start_tick=2 * BAR, end_tick=3 * BAR, seed=1)):
+        (r,) = sampler.generate(score, request)
+        soprano = r.parts[0].notes
+        assert Note(held.start, 76, TPQ) in soprano and held not in soprano
+        for p in r.parts:
+            assert any(2 * BAR <= n.start < 3 * BAR for n in p.notes)
+        if request.end_tick is not None:  # (the region: its tail after bar 3 kept)
+            assert Note(3 * BAR, 76, held.end - 3 * BAR) in soprano
+
+
 def test_a_melody_models_region_keeps_the_parts_it_only_hears(tiny_melody_model):
     """A melody model over a chorale hears the alto, tenor and bass in its one line (joined by
     range) but writes the soprano alone: rewriting bar 2, with or without ``parts``, leaves
@@ -2965,6 +2985,8 @@ def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_m
 
     # (which chord a half close takes after another is another rule's: NO_REPEATED_HALF_CLOSE)
     monkeypatch.setattr(cadence_rules, "NO_REPEATED_HALF_CLOSE", False)
+    # (the tiny model's soprano as it circles: the seeds' paths as counted, TOP_CIRCLE_COST)
+    monkeypatch.setattr(voice_sampler, "TOP_CIRCLE_COST", 0.0)
     monkeypatch.setattr(voice_sampler, "CLOSE_LOOKAHEAD", True)
     _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, False,
                                               seeds=20)
@@ -3365,9 +3387,12 @@ def test_a_melody_ends_on_the_tonic_itself(sampler):
         assert len({p % 12 for p in cand if mask[0, v.pitch_id(int(p))]}) == 4
 
 
-def test_a_region_leads_into_the_kept_notes(sampler):
+def test_a_region_leads_into_the_kept_notes(sampler, monkeypatch):
+    from composer_gui.ml import voice_sampler as vs
     from composer_gui.music.analysis import seam_steps
 
+    # (the tiny model's soprano as it circles: the seeds' paths as measured, TOP_CIRCLE_COST)
+    monkeypatch.setattr(vs, "TOP_CIRCLE_COST", 0.0)
     score = chorale(16)
     steps = []
     for seed in range(4):

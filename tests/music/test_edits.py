@@ -16,6 +16,7 @@ from composer_gui.music.edits import (
     new_part_order,
     placed,
     region_notes,
+    split_across,
     stopped_end,
     target_part,
 )
@@ -58,6 +59,33 @@ def test_generated_notes_replace_from_the_start_or_inside_the_region():
     assert region.parts[1] == s.parts[1]  # drums untouched
     rest = apply_generated(s, new, TPQ)
     assert rest.parts[0].notes == (A, *new)  # B and C started at/after the start: replaced
+
+
+def test_a_note_held_across_the_spans_edges_is_cut_there():
+    """A note sounding across a rewrite's start is cut there (its head kept, with its marks
+    and words); across a region's end, its tail after the region is kept too, struck again.
+    A fuzz run had a held note keep the voice busy: nothing new, and the bars after deleted."""
+    long = Note(0, 64, 6 * TPQ, lyric="Lob", marks=("tenuto",))
+    assert split_across([long, A], [TPQ, 3 * TPQ]) == [
+        Note(0, 64, TPQ), Note(TPQ, 64, 2 * TPQ), Note(3 * TPQ, 64, 3 * TPQ), A]
+    head, middle = split_across([long], [TPQ])
+    assert head.lyric == "Lob" and head.marks == ("tenuto",)
+    assert middle.lyric is None and middle.marks == ()
+    assert split_across([A], [0, TPQ]) == [A]  # (edges that it does not cross)
+
+    s = score(Part((long, Note(6 * TPQ, 67, TPQ)), name="Flute"))
+    new = [Note(2 * TPQ, 60, TPQ), Note(3 * TPQ, 62, TPQ)]
+    rest = apply_generated(s, new, 2 * TPQ)
+    assert rest.parts[0].notes == (Note(0, 64, 2 * TPQ), *new)
+    region = apply_generated(s, new, 2 * TPQ, 4 * TPQ)
+    assert region.parts[0].notes == (Note(0, 64, 2 * TPQ), *new, Note(4 * TPQ, 64, 2 * TPQ),
+                                     Note(6 * TPQ, 67, TPQ))
+    removed, added = generated_diff(s, new, 2 * TPQ, 4 * TPQ)
+    assert removed == [(0, long)]  # (one diff: undo gives the held note back whole)
+    assert apply_note_diff(region, added, removed) == s
+    other = score(Part((long,)), Part((long,)))  # a part not rewritten keeps its note whole
+    assert apply_generated(other, [PlacedNote(new[0], 1)], 2 * TPQ, 4 * TPQ,
+                           parts=(1,)).parts[0] == other.parts[0]
 
 
 def test_a_continuation_takes_away_the_signatures_of_what_it_replaced():
