@@ -148,6 +148,15 @@ def test_bar_options_count_an_upbeat_as_bar_0(installed_tiny, tmp_path, capsys):
     after = load_score(out).notes
     assert [n for n in after if not bar1[0] <= n.start < bar1[1]] == \
         [n for n in before.notes if not bar1[0] <= n.start < bar1[1]]
+    # the upbeat rewritten (--region 0:0) stays an upbeat: nothing is written before it, so
+    # the bar numbers after it stay (a fuzz run had the notes start on the bar's first beat)
+    assert gen("--model", "tiny", "--seed", seed, "--region", "0:0", "--rng-seed", 3,
+               "-o", out) == 0
+    upbeat = load_score(out)
+    assert upbeat.pickup == TPQ and upbeat.first_bar_number == 0
+    assert min(n.start for n in upbeat.notes) >= before.bar_start(1) - TPQ
+    assert [n for n in upbeat.notes if n.start >= before.bar_start(1)] == \
+        [n for n in before.notes if n.start >= before.bar_start(1)]
     capsys.readouterr()
     assert gen("--model", "tiny", "--seed", seed, "--region=-1:1", "-o", out) == 1
     err = capsys.readouterr().err

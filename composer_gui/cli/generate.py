@@ -130,6 +130,15 @@ def output_paths(out: Path, count: int) -> list[Path]:
     return [out.with_name(f"{stem}-{i}{suffix}") for i in range(1, count + 1)]
 
 
+def _music_start(score: Score, index: int) -> int:
+    """Where bar ``index`` (0-based) begins for a rewrite: an upbeat bar at its upbeat, not
+    at the empty beats before it (notes written there had made it a full bar, and every bar
+    number after it one more: a fuzz run)."""
+    if index == 0 and score.upbeat:
+        return score.bar_start(1) - score.upbeat
+    return score.bar_start(index)
+
+
 def _request(args, score: Score):
     from composer_gui.ml.sampler import GenerationRequest
 
@@ -179,7 +188,8 @@ def _request(args, score: Score):
             index = score.bar_index(bar)
         except ValueError as exc:
             raise _Bad(f"--from-bar: {exc}") from None
-        req.start_tick = music_limits.check_tick(score.bar_start(index), f"--from-bar {bar}")
+        req.start_tick = music_limits.check_tick(_music_start(score, index),
+                                                 f"--from-bar {bar}")
     if args.region is not None:
         first, last = _pair(args.region, "region")
         try:
@@ -188,7 +198,7 @@ def _request(args, score: Score):
             raise _Bad(f"--region: {exc}") from None
         if a > b:
             raise _Bad(f"--region needs START <= END, not {args.region}")
-        req.start_tick = score.bar_start(a)
+        req.start_tick = _music_start(score, a)
         req.end_tick = music_limits.check_tick(score.bar_start(b + 1), f"--region {args.region}")
     req.validate()
     return req

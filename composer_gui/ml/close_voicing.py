@@ -140,6 +140,8 @@ def allowed_notes(table: VoicingTable, feasible: np.ndarray, written: np.ndarray
     written; ``roots`` (a 12-bit set, None: any in the table) and ``barred`` (a pitch class no
     voice may sound, -1: none) narrow the triads."""
     ok = feasible.copy()
+    if not ok.shape[1]:  # no voicing in the voices' ranges at all (a melody below the bass's)
+        return np.zeros((len(ok), width), bool), np.zeros(len(ok), bool)
     if i:
         ok &= (table.pitches[None, :, :i] == written[:, None, :]).all(axis=2)
     if roots is not None:

@@ -592,6 +592,10 @@ class VoiceSampler:
         warnings: list[str] = []
         up = lambda t: -(-t // step) * step  # noqa: E731
 
+        if request.max_polyphony is not None and request.max_polyphony < n:
+            # (an event-stream model's limit: a fuzz run found it silently ignored)
+            warnings.append(f"at most {request.max_polyphony} note(s) at once is not applied: "
+                            f"{self.model.name} writes its {n} voices (--parts chooses which)")
         # which part is which voice, and which voices are written
         hidden = [False] * n
         if request.harmonize:
@@ -622,14 +626,22 @@ class VoiceSampler:
                 rewritten = [True] * n
             if request.is_region:
                 start, stop = up(request.start_tick), _region_stop(score, request, step)
-                if stop <= start:
-                    raise ValueError("the region is shorter than one grid step")
                 if start >= score.end_tick:
                     raise ValueError("the region lies after the end of the score")
+                if stop <= start:
+                    raise ValueError("the region is shorter than one grid step")
                 region_end = stop
             else:
                 start = up(score.end_tick if request.start_tick is None else request.start_tick)
                 region_end = None
+                if n > 2 and not rewritten[0] and vplan.parts[0] >= 0 and \
+                        not any(x.end > start for x in vplan.notes[0]):
+                    # (the voices below follow the top one, which falls silent here: they
+                    # rested, and nothing was written; a fuzz run)
+                    raise ValueError(
+                        f"the parts asked for are continued under the melody (part "
+                        f"{vplan.parts[0] + 1}), which has no notes from there on: continue "
+                        "it too, or rewrite those parts in a region of the score")
         thin = any(hidden)
         part_of = list(vplan.parts)
         new_index = len(score.parts)
@@ -1122,6 +1134,14 @@ class VoiceSampler:
         else:
             raise ValueError(f"the sketch has {len(pitched)} pitched parts: say which one is the "
                              "melody")
+        if four and melody != full.parts[0] and request.harmony_parts is None:
+            # (its parts kept and three more written beside them, seven sounding at once: a
+            # fuzz run)
+            top = full.parts[0]
+            raise ValueError(
+                f"part {melody + 1} is the {v.voices[full.parts.index(melody)].lower()} of a "
+                f"{len(pitched)}-part score: Harmonize writes the voices under its top part (part "
+                f"{top + 1}), or under a melody of its own")
         notes = sorted(score.parts[melody].notes)
         why = analysis.not_one_line(score, melody, request.start_tick or 0,
                                     request.end_tick if request.is_region else None)

@@ -93,3 +93,15 @@ def test_allowed_notes_follow_the_voices_written_and_prefer_whole_spaced_triads(
     # a voicing no row can reach leaves the row free (found is False), not empty-handed
     none, found = cv.allowed_notes(t, reach, np.array([[81, 80], [81, 80]]), 2, LOW, width)
     assert not found.any() and not none.any()
+
+
+def test_voices_whose_ranges_hold_no_voicing_leave_every_row_free():
+    """A melody below the bass's range (a fuzz run harmonized one around C2) leaves the table
+    no voicing: the rows are free (found is False), not a numpy error on an empty table."""
+    ok = pitch_ok()
+    ok[0] = False  # the soprano's range holds nothing
+    t = cv.voicing_table(ok, LOW, [C_MAJOR], leading=11)
+    assert len(t.pitches) == 0
+    reach = cv.reachable(t, np.array([[69, 65, 62, 50]]), None)
+    allowed, found = cv.allowed_notes(t, reach, np.zeros((1, 0), np.int64), 0, LOW, 82 - LOW)
+    assert not found.any() and not allowed.any()

@@ -1410,6 +1410,12 @@ def test_a_region_keeps_the_phrase_end_its_top_line_had(sampler, monkeypatch, ru
      dict(harmonize=True), "which one is the melody"),
     (chorale(), dict(parts=(7,)), "no pitched part 8"),
     (chorale(), dict(end="somewhere"), "cadence"),
+    # (the lower voices continued past the soprano's end: they rest under it, and nothing was
+    # written; a fuzz run)
+    (chorale(), dict(parts=(1, 3)), "continued under the melody"),
+    (chorale(), dict(start_tick=4 * BAR, end_tick=5 * BAR), "after the end"),
+    # (a four-part score's alto as the melody: three voices more beside its own four)
+    (chorale(), dict(harmonize=True, melody=1), "the alto of a 4-part score"),
 ])
 def test_bad_requests_raise_one_clear_value_error(sampler, score, req, message):
     with pytest.raises(ValueError, match=message):
@@ -6962,3 +6968,12 @@ def test_the_tenor_pays_to_hold_a_note_across_a_beat_it_did_not_strike_on(tiny_v
     monkeypatch.setattr(voice_sampler, "TENOR_TIE_COST", 0.0)
     off = _tenor_ties(sampler, over_the_bar)
     assert on < off, (on, off)
+
+
+def test_a_polyphony_limit_below_the_voices_is_said_not_applied(sampler):
+    """An event-stream model's ``max_polyphony``: a voice model writes its four voices, and
+    says so rather than ignoring it silently (a fuzz run)."""
+    sampler.generate(chorale(8), GenerationRequest(bars=1, seed=1, max_polyphony=2))
+    assert any("not applied" in w for w in sampler.warnings)
+    sampler.generate(chorale(8), GenerationRequest(bars=1, seed=1, max_polyphony=4))
+    assert not any("not applied" in w for w in sampler.warnings)
