@@ -304,6 +304,7 @@ class SearchReport:
     found_tonic: int = 0  # variations where some candidate did
     found_authentic: int = 0  # ... and where some candidate ended V(7)-I in root position
     repeated: int = 0  # region variations alike another or the notes replaced (no new one)
+    alike: int = 0  # continued variations alike another (said, not searched away)
     context_frames: int = 0  # teacher-forced frames after the span
 
 
@@ -2416,6 +2417,7 @@ class VoiceSampler:
         if DISTINCT_VARIATIONS and job.replaced_notes:
             heard.add(job.replaced_notes)
         taken: set[int] = set()
+        chosen: set[frozenset] = set()
         for var in range(k):
             cands = np.flatnonzero(group == var).tolist()
             if DISTINCT_VARIATIONS and job.replaced_notes:  # the others' unchosen ones too
@@ -2456,10 +2458,13 @@ class VoiceSampler:
                                              new_here.get(r, True), group[r] == var,
                                              home.get(r, 0), fewer.get(r, 0), score[r], -r))
             taken.add(best)
+            written = _written(held[best], emitted[int(group[best])])
             if new_here:
-                written = _written(held[best], emitted[int(group[best])])
                 report.repeated += written in heard
                 heard.add(written)
+            else:  # (a continuation's: said, not searched for; a fuzz run got three alike)
+                report.alike += written in chosen
+            chosen.add(written)
             self.phrase_ends[var] = marked[best]
             self.fermatas[var] = marked[best] if job.write_ends else []
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
@@ -2474,6 +2479,10 @@ class VoiceSampler:
                 f"{report.repeated} of {k} variation(s) repeat another or the notes they "
                 "replace: the model found nothing else here (select more, or raise the "
                 "temperature)")
+        if report.alike:
+            self.warnings.append(
+                f"{report.alike} of {k} variation(s) are the same as another: the model found "
+                "nothing else here (add bars, or raise the temperature)")
 
 
 # A region's variations: each prefers a candidate that writes something the others and the

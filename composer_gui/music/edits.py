@@ -12,7 +12,9 @@ The rule (the command line's replacement and the window's choice of part):
   region, nothing inside it), so a note there would clash with what it wrote. Continuing at the
   sketch's end (the window's Continue) finds nothing to replace; ``--from-bar`` replaces the rest,
   and the fermatas, meters, keys and tempos of what it replaces go with it
-  (:func:`apply_generated`, :func:`continuation_frame`).
+  (:func:`apply_generated`, :func:`continuation_frame`). A note of a rewritten part held
+  across ``start`` (or a region's ``end``) is cut there: its head before ``start`` stays, and
+  a region keeps its tail after ``end``, struck again (:func:`split_across`).
   Drum parts are never touched: the model writes no drums.
 * They go to :func:`target_part`: the only pitched part; else a part named "Continuation", the
   same one each time (continuing twice does not pile up parts); else the first pitched part when

@@ -49,6 +49,14 @@ def tune(onsets: int, meter: tuple[int, int] = (4, 4), bars: int = 4) -> Score:
                  time_signatures=(TimeSignature(0, *meter),))
 
 
+def _soprano_circles_free(monkeypatch) -> None:
+    """The tiny model's soprano as it circles (TOP_CIRCLE_COST off): tests of other rules
+    count what its seeds' paths do, and the cost moves those paths."""
+    from composer_gui.ml import voice_sampler as vs
+
+    monkeypatch.setattr(vs, "TOP_CIRCLE_COST", 0.0)
+
+
 class Drawn:
     """An InferenceSession stand-in whose next-token logits lean toward some tokens: a model
     with a habit that a rule must overrule. ``bias``: [(tokens, nats added)]."""
@@ -326,6 +334,7 @@ def test_the_bass_steps_into_a_cadence_chords_root(tiny_voice_model, monkeypatch
     option's dominant the bass strikes notes a step or less from its root, G, which it then
     reaches by step (BASS_STEPS_INTO_CADENCE; the rule yields where the others leave no such
     note); without the rule it mostly strikes others there."""
+    _soprano_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler as vs
 
     # (a note struck off the eighths moving on at the next one is SIXTEENTH_SHORT's rule, not
@@ -1379,6 +1388,7 @@ def test_a_region_keeps_the_phrase_end_its_top_line_had(sampler, monkeypatch, ru
     root-position triad there together and hold it a beat or more (in 7 of 8 variations of
     the random model, the eighth's chord a seventh chord: the rules yield to it); without
     the rule the tiny model runs on through it (a review heard 7 of 8 variations do)."""
+    _soprano_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
 
@@ -1982,6 +1992,7 @@ def test_a_continuation_resolves_its_outer_voices_leading_tones_at_v_i(tiny_voic
     I-IV, heard as V/IV-IV) with the leading tone in the soprano or bass left unrisen far less
     often with LEADING_TONE_RISES than without (the rule yields where the others leave the bass
     nothing else)."""
+    _soprano_circles_free(monkeypatch)
     s = biased(tiny_voice_model, rather(lambda v: {
         v.pitch_id(p): 3.0 for p in range(v.min_pitch, v.max_pitch + 1)
         if p % 12 in (0, 2, 4, 7, 11)}))
@@ -2711,6 +2722,7 @@ def test_the_last_phrase_starts_8_beats_before_the_closing_chord(tiny_voice_mode
     """A model that seldom marks a fermata: with LAST_PHRASE_BONUS a phrase ends 8 beats before
     the closing chord (two bars of 4/4) in several of 12 variations (where the rules can close
     it there); without it in a third as many at most (by chance: 10 against 2)."""
+    _soprano_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)  # (the bonuses alone)
@@ -2822,6 +2834,7 @@ def test_a_chorale_in_three_four_phrases_in_four_bars(tiny_voice_model, monkeypa
     continued 8 bars x 2 (6 seeds) by a model that likes a fermata on the downbeat: its
     phrases run 12 beats, four bars, as Bach's 3/4 phrases mostly do (here 22 of 24); with the
     4/4 counts they closed after 9 beats or ran on to 15 (1 of 28 of 12 beats)."""
+    _soprano_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "PHRASE_BEAT_34", rule)
@@ -2991,8 +3004,7 @@ def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_m
 
     # (which chord a half close takes after another is another rule's: NO_REPEATED_HALF_CLOSE)
     monkeypatch.setattr(cadence_rules, "NO_REPEATED_HALF_CLOSE", False)
-    # (the tiny model's soprano as it circles: the seeds' paths as counted, TOP_CIRCLE_COST)
-    monkeypatch.setattr(voice_sampler, "TOP_CIRCLE_COST", 0.0)
+    _soprano_circles_free(monkeypatch)
     monkeypatch.setattr(voice_sampler, "CLOSE_LOOKAHEAD", True)
     _, lasts = phrases_of_an_odd_continuation(tiny_voice_model, monkeypatch, True, False,
                                               seeds=20)
@@ -3394,11 +3406,9 @@ def test_a_melody_ends_on_the_tonic_itself(sampler):
 
 
 def test_a_region_leads_into_the_kept_notes(sampler, monkeypatch):
-    from composer_gui.ml import voice_sampler as vs
     from composer_gui.music.analysis import seam_steps
 
-    # (the tiny model's soprano as it circles: the seeds' paths as measured, TOP_CIRCLE_COST)
-    monkeypatch.setattr(vs, "TOP_CIRCLE_COST", 0.0)
+    _soprano_circles_free(monkeypatch)
     score = chorale(16)
     steps = []
     for seed in range(4):
@@ -6977,3 +6987,19 @@ def test_a_polyphony_limit_below_the_voices_is_said_not_applied(sampler):
     assert any("not applied" in w for w in sampler.warnings)
     sampler.generate(chorale(8), GenerationRequest(bars=1, seed=1, max_polyphony=4))
     assert not any("not applied" in w for w in sampler.warnings)
+
+
+def test_continued_variations_alike_are_said(tiny_melody_model):
+    """A continuation's variations that write the same notes are counted and said (a fuzz run
+    got three alike and no word): one bar with a cadence, sampled cold, leaves the tiny model
+    few choices."""
+    s = load_sampler(tiny_melody_model)
+    alike = 0
+    for seed in range(3):
+        outs = s.generate(melody(8), GenerationRequest(bars=1, variations=6, seed=seed,
+                                                       temperature=0.05))
+        written = [tuple(o.notes) for o in outs]
+        assert s.search.alike == len(written) - len(set(written))
+        assert any("the same as another" in w for w in s.warnings) == (s.search.alike > 0)
+        alike += s.search.alike
+    assert alike > 0
