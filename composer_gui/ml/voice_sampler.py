@@ -2481,8 +2481,8 @@ class VoiceSampler:
                 "temperature)")
         if report.alike:
             self.warnings.append(
-                f"{report.alike} of {k} variation(s) are the same as another: the model found "
-                "nothing else here (add bars, or raise the temperature)")
+                f"{report.alike} of {k} variation(s) are the same as another (a short span "
+                "leaves the model few choices: add bars, or raise the temperature)")
 
 
 # A region's variations: each prefers a candidate that writes something the others and the
