@@ -100,7 +100,12 @@ def _body_line(line: str) -> str:
         if c == "[" and i + 2 < n and line[i + 1].isalpha() and line[i + 2] == ":":
             end = line.find("]", i)
             end = n - 1 if end < 0 else end
-            out.append(line[i:end + 1])
+            if line[i + 1] == "K" and end > i + 3:
+                # a key change inside a line: music21 skips an inline [K:Eb] (the notes after
+                # it kept the old key's sharps, a fuzz run) but reads a K: line's
+                out.append(f"\nK:{line[i + 3:end].strip()}\n")
+            else:
+                out.append(line[i:end + 1])
             i = end + 1
             continue
         if c in "!+":

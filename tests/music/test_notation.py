@@ -276,6 +276,17 @@ def test_an_abc_accidental_holds_to_the_end_of_its_bar(tmp_path):
     assert [n.pitch for n in sorted(load_score(old).notes)][:4] == [70, 71, 83, 71]
 
 
+def test_an_inline_abc_key_change_sets_the_notes_after_it(tmp_path):
+    """``[K:Eb]`` inside a line: the notes after it take E-flat major's flats, as a ``K:`` line
+    gives them (music21 skipped the inline field: a fuzz run heard E, F#, B after it)."""
+    from composer_gui.music.formats import load_score
+
+    path = tmp_path / "change.abc"
+    path.write_text("X:1\nT:Change\nM:4/4\nL:1/4\nK:G\nG A B F |[K:Eb] E F B A |\n")
+    assert [n.pitch for n in sorted(load_score(path).notes)] == \
+        [67, 69, 71, 66, 63, 65, 70, 68]
+
+
 def test_a_small_handwritten_abc_file(folder):
     path = folder / "tune.abc"
     path.write_text("X:1\nT:Scale\nM:3/4\nL:1/8\nK:D\nDEF GAB | c2 d4 |]\n", encoding="utf-8")
