@@ -400,7 +400,8 @@ def kept_layout(score: Score, notes: Iterable[Note | PlacedNote], start: int,
     _removed, added, _names, order = kept_diff(score, notes, start, end, parts)
     moved = {old: new for new, old in enumerate(order)} if order else {}
     return ({i: moved.get(i, i) for i in range(len(score.parts))},
-            {(moved.get(i, i), n.start, n.pitch, n.end) for i, n in added})
+            {(moved.get(i, i), n.start, n.pitch, n.end) for i, n in added
+             if n.start >= start and (end is None or n.start < end)})  # (not a cut note's)
 
 
 def _unnamed(name: str, index: int) -> bool:

@@ -13,6 +13,7 @@ from composer_gui.music.edits import (
     apply_note_diff,
     cut_at,
     generated_diff,
+    kept_layout,
     new_part_order,
     placed,
     region_notes,
@@ -83,6 +84,9 @@ def test_a_note_held_across_the_spans_edges_is_cut_there():
     removed, added = generated_diff(s, new, 2 * TPQ, 4 * TPQ)
     assert removed == [(0, long)]  # (one diff: undo gives the held note back whole)
     assert apply_note_diff(region, added, removed) == s
+    # the score view marks the new notes as the proposal's, not the held note's cut pieces
+    assert kept_layout(s, new, 2 * TPQ, 4 * TPQ)[1] == {(0, n.start, n.pitch, n.end)
+                                                        for n in new}
     other = score(Part((long,)), Part((long,)))  # a part not rewritten keeps its note whole
     assert apply_generated(other, [PlacedNote(new[0], 1)], 2 * TPQ, 4 * TPQ,
                            parts=(1,)).parts[0] == other.parts[0]
