@@ -170,6 +170,7 @@ class Struck:
     tied: bool = False  # a tie from the note before leads into it (words skip it)
     bar: int = 0  # the bar it is in (counted by bar lines)
     words: dict[int, tuple[str, str]] = field(default_factory=dict)  # verse -> (syllabic, text)
+    key: str | None = None  # a key change (a K: field in the body) just before it: "Eb", "Ador"
 
 
 def note_decorations(text: str) -> list[Struck]:
@@ -192,10 +193,12 @@ def note_decorations(text: str) -> list[Struck]:
     unsung = 0  # the first note no w: line has reached
     verse = 0  # the w: lines under the music so far
     going_on: dict[int, bool] = {}  # per verse: its last line ended inside a word ("Hei-")
+    key: str | None = None  # a K: field read since the last note
 
     def struck(note: Struck) -> None:
-        nonlocal starts, closing, tie
+        nonlocal starts, closing, tie, key
         note.tied, note.bar, tie = tie, bar, False
+        note.key, key = key, None
         out.append(note)
         if starts:
             note.marks.add(SLUR_START)
@@ -228,6 +231,7 @@ def note_decorations(text: str) -> list[Struck]:
                                            going_on.get(verse, False))
             continue
         if _FIELD_LINE.match(line):
+            key = _key_change(line[2:]) if line.startswith("K:") else key
             continue
         if verse:  # music after words: the next w: lines sing from here
             unsung, verse = len(out), 0
@@ -248,7 +252,10 @@ def note_decorations(text: str) -> list[Struck]:
                 i = end + 1
             elif c == "[":
                 if i + 1 < n and body[i].isalpha() and body[i + 1] == ":":  # an inline field
-                    i = body.find("]", i) + 1 or n
+                    end = body.find("]", i)
+                    if body[i] == "K":
+                        key = _key_change(body[i + 2:end if end >= 0 else n])
+                    i = end + 1 or n
                 elif i < n and body[i] not in "|0123456789":
                     chord, pending = Struck("", pending), set()
             elif c == "]" and chord is not None:
@@ -279,6 +286,13 @@ def note_decorations(text: str) -> list[Struck]:
                 else:
                     close()
     return out
+
+
+def _key_change(value: str) -> str | None:
+    """The key a ``K:`` field in a tune's body changes to ("Eb", "Ador", "F#m"), None where it
+    names none (a clef or a transposition alone)."""
+    value = value.split("%")[0].strip()
+    return value.split()[0] if re.match(r"[A-G][#b]?", value) else None
 
 
 def _words_under(notes: list[Struck], line: str, verse: int, begun: bool = False) -> bool:
@@ -342,7 +356,7 @@ def read_decorations(m21, parsed, text: str) -> bool:
         blocks = difflib.SequenceMatcher(None, letters, steps, autojunk=False)
         for a, b, size in blocks.get_matching_blocks():
             found.update((a + j, b + j) for j in range(size))
-    matched = all(t in found for t, x in enumerate(wanted) if x.marks or x.words)
+    matched = all(t in found for t, x in enumerate(wanted) if x.marks or x.words or x.key)
     parsed.slurs_dropped = 0 if matched else len(slurs)
     parsed.words_read = matched and any(x.words for x in wanted)
     if not matched:
@@ -356,6 +370,8 @@ def read_decorations(m21, parsed, text: str) -> bool:
     for t, note_index in found.items():
         marks = wanted[t].marks
         note = notes[note_index]
+        if wanted[t].key:
+            _key_at(m21, note, wanted[t].key)
         for verse, (syllabic, text) in sorted(wanted[t].words.items()):
             if text:
                 note.lyrics.append(m21.note.Lyric(text, number=verse, syllabic=syllabic))
@@ -369,6 +385,19 @@ def read_decorations(m21, parsed, text: str) -> bool:
             if not any(type(x) is type(made) for x in where):
                 where.append(made)
     return True
+
+
+def _key_at(m21, note, value: str) -> None:
+    """A key change read from the text (music21 reads the notes after a ``K:`` field in the
+    body in the new key but keeps no signature there) put before ``note`` in its measure, where
+    the score's reader finds signatures (a fuzz run: a tune's second part in E-flat was read
+    with G major's signature, and continued in G)."""
+    meta = m21.abcFormat.ABCMetadata("K:" + value)
+    meta.preParse()
+    with contextlib.suppress(Exception):
+        where = note.activeSite
+        if where is not None:
+            where.insert(note.offset, meta.getKeySignatureObject())
 
 
 _ROLL: list = []

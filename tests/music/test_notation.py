@@ -276,15 +276,20 @@ def test_an_abc_accidental_holds_to_the_end_of_its_bar(tmp_path):
     assert [n.pitch for n in sorted(load_score(old).notes)][:4] == [70, 71, 83, 71]
 
 
-def test_an_inline_abc_key_change_sets_the_notes_after_it(tmp_path):
-    """``[K:Eb]`` inside a line: the notes after it take E-flat major's flats, as a ``K:`` line
-    gives them (music21 skipped the inline field: a fuzz run heard E, F#, B after it)."""
+@pytest.mark.parametrize("change", ["[K:Eb] ", "\nK:Eb\n", "\nK:Eb clef=treble\n"])
+def test_an_abc_key_change_sets_the_notes_and_the_signature_after_it(tmp_path, change):
+    """A key change in a tune's body, inline (``[K:Eb]``) or a ``K:`` line: the notes after it
+    take E-flat major's flats and the score changes its signature there (music21 skipped the
+    inline field, a fuzz run heard E, F#, B after it; and it kept no signature for either, so
+    the tune's second part was continued in G major). A clef alone changes no key."""
     from composer_gui.music.formats import load_score
 
     path = tmp_path / "change.abc"
-    path.write_text("X:1\nT:Change\nM:4/4\nL:1/4\nK:G\nG A B F |[K:Eb] E F B A |\n")
-    assert [n.pitch for n in sorted(load_score(path).notes)] == \
-        [67, 69, 71, 66, 63, 65, 70, 68]
+    path.write_text(f"X:1\nT:Change\nM:4/4\nL:1/4\nK:G\nG A B F |{change}E F B A |\n"
+                    "K:clef=bass\nG4 |\n")
+    score = load_score(path)
+    assert [n.pitch for n in sorted(score.notes)] == [67, 69, 71, 66, 63, 65, 70, 68, 67]
+    assert [(k.tick, k.sharps) for k in score.key_signatures] == [(0, 1), (4 * TPQ, -3)]
 
 
 def test_a_small_handwritten_abc_file(folder):
