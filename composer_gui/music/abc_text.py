@@ -28,6 +28,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from .marks import FROM_ABC, FROM_ABC_SHORTHAND, SLUR_START, SLUR_STOP
 
@@ -68,21 +69,63 @@ _READ_HERE = frozenset("~TMLP")  # ABC's decorations music21 skips or misreads
 
 
 def readable_abc(text: str) -> str:
-    """``text`` (ABC) with accidentals held to the bar's end, ``+deco+`` written ``!deco!``, and
-    each fermata handed over as :data:`_HANDOVER`."""
-    lines = [line if _FIELD_LINE.match(line) or line.startswith("%") else _body_line(line)
-             for line in text.split("\n")]
+    """``text`` (ABC) with accidentals held to the bar's end, ``+deco+`` written ``!deco!``,
+    each fermata handed over as :data:`_HANDOVER`, and multi-bar rests written out."""
+    lines = []
+    meter, unit = None, None  # the M: and L: fields in force (a multi-bar rest's bar)
+    for line in text.split("\n"):
+        if _FIELD_LINE.match(line) or line.startswith("%"):
+            if line.startswith("X:"):
+                meter, unit = None, None
+            elif line.startswith("M:"):
+                meter = _meter_length(line[2:])
+            elif line.startswith("L:"):
+                unit = _fraction(line[2:])
+            lines.append(line)
+        else:
+            lines.append(_body_line(line, _bar_units(meter, unit)))
     out = "\n".join(lines)
     if re.search(r"(?m)^%abc-\d|propagate-accidentals", text):
         return out
     return _PROPAGATION + out
 
 
-def _body_line(line: str) -> str:
+def _fraction(value: str) -> Fraction | None:
+    """``"1/8"`` as a fraction of a whole note; None where it is none."""
+    m = re.match(r"\s*(\d+)\s*/\s*(\d+)", value)
+    return Fraction(int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) else None
+
+
+def _meter_length(value: str) -> Fraction | None:
+    """A bar's length in whole notes for an ``M:`` field (``C`` 4/4, ``C|`` 2/2); None for
+    ``M:none`` or what is not a meter."""
+    value = value.split("%")[0].strip()
+    if value in ("C", "C|"):  # (4/4 and 2/2: a whole note either way)
+        return Fraction(1)
+    m = re.match(r"\(?\s*([\d+]+)\s*\)?\s*/\s*(\d+)", value)
+    if not m or not int(m.group(2)):
+        return None
+    return Fraction(sum(int(x) for x in m.group(1).split("+") if x), int(m.group(2)))
+
+
+def _bar_units(meter: Fraction | None, unit: Fraction | None) -> Fraction | None:
+    """A bar's length in note lengths (L:), the default unit as ABC 2.1 sets it (1/16 under
+    a meter shorter than 3/4, else 1/8); None without a meter."""
+    if meter is None:
+        return None
+    if unit is None:
+        unit = Fraction(1, 16) if meter < Fraction(3, 4) else Fraction(1, 8)
+    return meter / unit
+
+
+def _body_line(line: str, bar: Fraction | None = None) -> str:
     """One line of music, its decorations rewritten; an annotation (quoted text that begins
     with ^ _ < > or @: words to print, which the score does not keep) left out, since music21
     read the note after ``">"`` as nothing (O'Neill's "The Burnt Old Man" lost a note a
-    bar); chord names, inline fields and comments are copied as they are."""
+    bar); chord names, inline fields and comments are copied as they are. A multi-bar rest
+    (``Z4``, ``X2``: so many whole bars) is written as a bar's rest that many times (``bar``:
+    a bar's length in note lengths), since music21 dropped it and the music after it moved
+    that many bars earlier (a fuzz run)."""
     out: list[str] = []
     i, n = 0, len(line)
     while i < n:
@@ -115,6 +158,17 @@ def _body_line(line: str) -> str:
                 out.append(_HANDOVER if name in FERMATAS else f"!{name}!")
                 i = end + 1
                 continue
+        if c in "ZX":
+            digits = re.match(r"\d*", line[i + 1:]).group(0)
+            after = line[i + 1 + len(digits):].lstrip()
+            alone = "".join(out).rstrip().endswith(("|", ":")) or not "".join(out).strip()
+            if bar is not None and alone and (not after or after[0] in "|:]"):
+                out.append("|".join([f"z{bar.numerator}/{bar.denominator}"]
+                                    * max(int(digits or 1), 1)))
+            else:  # (inside a bar, as some transcribers write a rest: "G4 Z2 |")
+                out.append("z" + digits)
+            i += 1 + len(digits)
+            continue
         if c == "H":
             out.append(_HANDOVER)
         elif c == _HANDOVER or c in _READ_HERE:

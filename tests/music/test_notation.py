@@ -292,6 +292,25 @@ def test_an_abc_key_change_sets_the_notes_and_the_signature_after_it(tmp_path, c
     assert [(k.tick, k.sharps) for k in score.key_signatures] == [(0, 1), (4 * TPQ, -3)]
 
 
+@pytest.mark.parametrize("header, rests, bar", [
+    ("M:4/4\nL:1/8", "Z2 |", 4 * TPQ),
+    ("M:6/8", "Z2 |", 3 * TPQ),  # (L: by default 1/8)
+    ("M:2/4", "X |z8|", 2 * TPQ),  # (L: by default 1/16; X: a bar's rest not printed)
+])
+def test_an_abc_multi_bar_rest_keeps_the_music_after_it_in_its_bars(tmp_path, header, rests,
+                                                                   bar):
+    """``Z2`` rests two whole bars (``X`` is one not printed): music21 dropped it, and the notes
+    after it moved that many bars earlier (a fuzz run)."""
+    from composer_gui.music.formats import load_score
+
+    path = tmp_path / "rests.abc"
+    path.write_text(f"X:1\nT:Rests\n{header}\nK:C\n{rests} C D E |\n")
+    assert min(n.start for n in load_score(path).notes) == 2 * bar
+    # ... and one written inside a bar, as some transcribers write a rest, is a rest that long
+    path.write_text("X:1\nT:Rest\nM:3/4\nL:1/8\nK:C\nC4 Z2 | D6 |\n")
+    assert [n.start for n in load_score(path).notes] == [0, 3 * TPQ]
+
+
 def test_a_small_handwritten_abc_file(folder):
     path = folder / "tune.abc"
     path.write_text("X:1\nT:Scale\nM:3/4\nL:1/8\nK:D\nDEF GAB | c2 d4 |]\n", encoding="utf-8")
