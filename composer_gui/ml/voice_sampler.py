@@ -597,6 +597,11 @@ class VoiceSampler:
             # (an event-stream model's limit: a fuzz run found it silently ignored)
             warnings.append(f"at most {request.max_polyphony} note(s) at once is not applied: "
                             f"{self.model.name} writes its {n} voices (--parts chooses which)")
+        if any(p.is_drum and p.notes for p in score.parts) and \
+                not any(p.notes for p in score.parts if not p.is_drum):
+            # (a fuzz run: new parts appeared beside a drum track, and nothing said why)
+            warnings.append(f"the sketch holds drums only, which {self.model.name} does not "
+                            "hear: it writes its own part(s) from nothing, beside them")
         # which part is which voice, and which voices are written
         hidden = [False] * n
         if request.harmonize:

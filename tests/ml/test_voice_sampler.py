@@ -7003,3 +7003,15 @@ def test_continued_variations_alike_are_said(tiny_melody_model):
         assert any("the same as another" in w for w in s.warnings) == (s.search.alike > 0)
         alike += s.search.alike
     assert alike > 0
+
+
+def test_a_drums_only_sketch_is_said_unheard(sampler):
+    """Drums alone: the voice model writes its parts from nothing beside them, and says so (a
+    fuzz run found new parts added without a word)."""
+    drums = Part(tuple(Note(i * TPQ, 36, TPQ // 2) for i in range(8)), name="Drums",
+                 is_drum=True, channel=9)
+    (r,) = sampler.generate(Score(parts=(drums,)), GenerationRequest(bars=1, seed=1))
+    assert r.parts[0] == drums and any(p.notes for p in r.parts[1:])
+    assert any("drums only" in w for w in sampler.warnings)
+    sampler.generate(chorale(8), GenerationRequest(bars=1, seed=1))
+    assert not any("drums only" in w for w in sampler.warnings)
