@@ -225,6 +225,7 @@ class Struck:
     bar: int = 0  # the bar it is in (counted by bar lines)
     words: dict[int, tuple[str, str]] = field(default_factory=dict)  # verse -> (syllabic, text)
     key: str | None = None  # a key change (a K: field in the body) just before it: "Eb", "Ador"
+    meter: str | None = None  # ... and a meter change (an M: field): "3/4", "C|"
 
 
 def note_decorations(text: str) -> list[Struck]:
@@ -248,11 +249,13 @@ def note_decorations(text: str) -> list[Struck]:
     verse = 0  # the w: lines under the music so far
     going_on: dict[int, bool] = {}  # per verse: its last line ended inside a word ("Hei-")
     key: str | None = None  # a K: field read since the last note
+    meter: str | None = None  # an M: field read since the last note
 
     def struck(note: Struck) -> None:
-        nonlocal starts, closing, tie, key
+        nonlocal starts, closing, tie, key, meter
         note.tied, note.bar, tie = tie, bar, False
         note.key, key = key, None
+        note.meter, meter = meter, None
         out.append(note)
         if starts:
             note.marks.add(SLUR_START)
@@ -286,6 +289,7 @@ def note_decorations(text: str) -> list[Struck]:
             continue
         if _FIELD_LINE.match(line):
             key = _key_change(line[2:]) if line.startswith("K:") else key
+            meter = _meter_change(line[2:]) if line.startswith("M:") else meter
             continue
         if verse:  # music after words: the next w: lines sing from here
             unsung, verse = len(out), 0
@@ -309,6 +313,8 @@ def note_decorations(text: str) -> list[Struck]:
                     end = body.find("]", i)
                     if body[i] == "K":
                         key = _key_change(body[i + 2:end if end >= 0 else n])
+                    elif body[i] == "M":
+                        meter = _meter_change(body[i + 2:end if end >= 0 else n])
                     i = end + 1 or n
                 elif i < n and body[i] not in "|0123456789":
                     chord, pending = Struck("", pending), set()
@@ -340,6 +346,15 @@ def note_decorations(text: str) -> list[Struck]:
                 else:
                     close()
     return out
+
+
+def _meter_change(value: str) -> str | None:
+    """The meter an ``M:`` field in a tune's body changes to ("3/4", "2/2"), None for none."""
+    length = _meter_length(value)
+    if length is None:
+        return None
+    value = value.split("%")[0].strip()
+    return {"C": "4/4", "C|": "2/2"}.get(value, value.strip("()"))
 
 
 def _key_change(value: str) -> str | None:
@@ -410,7 +425,8 @@ def read_decorations(m21, parsed, text: str) -> bool:
         blocks = difflib.SequenceMatcher(None, letters, steps, autojunk=False)
         for a, b, size in blocks.get_matching_blocks():
             found.update((a + j, b + j) for j in range(size))
-    matched = all(t in found for t, x in enumerate(wanted) if x.marks or x.words or x.key)
+    matched = all(t in found for t, x in enumerate(wanted)
+                  if x.marks or x.words or x.key or x.meter)
     parsed.slurs_dropped = 0 if matched else len(slurs)
     parsed.words_read = matched and any(x.words for x in wanted)
     if not matched:
@@ -426,6 +442,8 @@ def read_decorations(m21, parsed, text: str) -> bool:
         note = notes[note_index]
         if wanted[t].key:
             _key_at(m21, note, wanted[t].key)
+        if wanted[t].meter:
+            _meter_at(m21, note, wanted[t].meter)
         for verse, (syllabic, text) in sorted(wanted[t].words.items()):
             if text:
                 note.lyrics.append(m21.note.Lyric(text, number=verse, syllabic=syllabic))
@@ -452,6 +470,17 @@ def _key_at(m21, note, value: str) -> None:
         where = note.activeSite
         if where is not None:
             where.insert(note.offset, meta.getKeySignatureObject())
+
+
+def _meter_at(m21, note, value: str) -> None:
+    """A meter change read from the text (music21 drops an ``M:`` field in the body: a tune
+    that changes to 3/4 was read, and continued, in 4/4 with its bar lines astray; a fuzz
+    run) put at the start of ``note``'s bar, where the score's reader finds meters."""
+    with contextlib.suppress(Exception):
+        where = note.activeSite
+        if isinstance(where, m21.stream.Measure) and \
+                not where.getElementsByClass(m21.meter.TimeSignature):
+            where.insert(0, m21.meter.TimeSignature(value))
 
 
 _ROLL: list = []

@@ -292,6 +292,21 @@ def test_an_abc_key_change_sets_the_notes_and_the_signature_after_it(tmp_path, c
     assert [(k.tick, k.sharps) for k in score.key_signatures] == [(0, 1), (4 * TPQ, -3)]
 
 
+@pytest.mark.parametrize("change", ["[M:3/4] ", "\nM:3/4\n"])
+def test_an_abc_meter_change_starts_its_bars(tmp_path, change):
+    """An ``M:`` field in a tune's body, a line or inline: the score changes meter there and
+    its bars run in it (music21 dropped it: a tune that changes to 3/4 was read in 4/4 with its
+    bar lines astray, a fuzz run)."""
+    from composer_gui.music.formats import load_score
+
+    path = tmp_path / "meters.abc"
+    path.write_text(f"X:1\nT:Meters\nM:4/4\nL:1/4\nK:C\nC D E F |{change}G A B | c3 |\n")
+    score = load_score(path)
+    assert [(t.tick, t.numerator, t.denominator) for t in score.time_signatures] == \
+        [(0, 4, 4), (4 * TPQ, 3, 4)]
+    assert score.bar_start(2) == 7 * TPQ and score.bar_count() == 3
+
+
 @pytest.mark.parametrize("header, rests, bar", [
     ("M:4/4\nL:1/8", "Z2 |", 4 * TPQ),
     ("M:6/8", "Z2 |", 3 * TPQ),  # (L: by default 1/8)
