@@ -238,6 +238,7 @@ from composer_gui.music.edits import (
     continuation_frame,
     region_notes,
     split_across,
+    split_parts,
 )
 from composer_gui.music.phrases import melody_phrase_ends
 from composer_gui.music.score import TPQ, KeySignature, Note, Score, pitch_name
@@ -676,12 +677,10 @@ class VoiceSampler:
             bar = score.bar_at(start)
             first_line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
             stop = score.bar_start(score.bar_at(first_line) + request.bars)
-        # what sounds across the span's edges is cut there (music.edits._cut_across: Keep and
-        # the command line cut it the same way): the voice is free from ``start`` on
+        # what sounds across the span's edges is cut there (Keep and the command line cut it
+        # the same way, music.edits.kept_diff): the voice is free from ``start`` on
         edges = (start,) if region_end is None else (start, region_end)
-        score = score.with_parts([p if p.is_drum or (parts is not None and i not in parts)
-                                  else p.with_notes(split_across(p.notes, edges))
-                                  for i, p in enumerate(score.parts)])
+        score = split_parts(score, edges, parts)
         replaced = set(region_notes(score, start, region_end, parts))
         base = [(i, x) for i, p in enumerate(score.parts) if not p.is_drum for x in p.notes
                 if (i, x) not in replaced]
@@ -2057,11 +2056,11 @@ class VoiceSampler:
                         held_far = np.abs(cur[:, i] - home) - HOME_APPROACH_REACH  # (held on)
                         biased[:, HOLD] -= HOME_APPROACH_PULL * np.maximum(held_far, 0) * \
                             (cur[:, i] >= 0)
-                    if not frame.final and (CIRCLE_COST if n == 1 else
-                                            TOP_CIRCLE_COST if i == 0 and n > 2 else 0):
+                    circle = CIRCLE_COST if n == 1 else \
+                        TOP_CIRCLE_COST if i == 0 and n > 2 else 0.0
+                    if circle and not frame.final:
                         biased = _circle_cost(biased, last_struck[:, i], struck_before[:, i],
-                                              cand, pitch_offset,
-                                              CIRCLE_COST if n == 1 else TOP_CIRCLE_COST)
+                                              cand, pitch_offset, circle)
                     if n == 1 and EVEN_RUN_COST and job.even_limit and not frame.final:
                         # a note struck now would make one more span of the same length: the
                         # note is held instead (a rest here would break the phrase)

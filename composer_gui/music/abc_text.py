@@ -161,7 +161,8 @@ def _body_line(line: str, bar: Fraction | None = None) -> str:
         if c in "ZX":
             digits = re.match(r"\d*", line[i + 1:]).group(0)
             after = line[i + 1 + len(digits):].lstrip()
-            alone = "".join(out).rstrip().endswith(("|", ":")) or not "".join(out).strip()
+            before = "".join(out).rstrip()
+            alone = not before or before.endswith(("|", ":"))
             if bar is not None and alone and (not after or after[0] in "|:]"):
                 out.append("|".join([f"z{bar.numerator}/{bar.denominator}"]
                                     * max(int(digits or 1), 1)))
@@ -464,9 +465,9 @@ def _key_at(m21, note, value: str) -> None:
     body in the new key but keeps no signature there) put before ``note`` in its measure, where
     the score's reader finds signatures (a fuzz run: a tune's second part in E-flat was read
     with G major's signature, and continued in G)."""
-    meta = m21.abcFormat.ABCMetadata("K:" + value)
-    meta.preParse()
     with contextlib.suppress(Exception):
+        meta = m21.abcFormat.ABCMetadata("K:" + value)
+        meta.preParse()
         where = note.activeSite
         if where is not None:
             where.insert(note.offset, meta.getKeySignatureObject())

@@ -295,6 +295,20 @@ def split_across(notes: Iterable[Note], ticks: Sequence[int]) -> list[Note]:
     return out
 
 
+def _cut(score: Score, parts: Collection[int] | None) -> list[int]:
+    """The parts a rewrite of ``parts`` (None: every pitched part) cuts at its edges."""
+    return [i for i, p in enumerate(score.parts)
+            if not p.is_drum and (parts is None or i in parts)]
+
+
+def split_parts(score: Score, ticks: Sequence[int], parts: Collection[int] | None) -> Score:
+    """``score`` with the notes of the rewritten ``parts`` cut at ``ticks`` (a rewrite's
+    edges, :func:`split_across`): what the model hears, as :func:`kept_diff` keeps it."""
+    cut = set(_cut(score, parts))
+    return score.with_parts([p.with_notes(split_across(p.notes, ticks)) if i in cut else p
+                             for i, p in enumerate(score.parts)])
+
+
 def _cut_across(score: Score, start: int, end: int | None,
                 parts: Collection[int] | None) -> tuple[list[NoteKey], list[NoteKey]]:
     """(removed, added): the rewritten ``parts``' notes that sound across ``start`` (or, for a
@@ -302,10 +316,8 @@ def _cut_across(score: Score, start: int, end: int | None,
     ticks = (start,) if end is None else (start, end)
     removed: list[NoteKey] = []
     added: list[NoteKey] = []
-    for i, p in enumerate(score.parts):
-        if p.is_drum or (parts is not None and i not in parts):
-            continue
-        for n in p.notes:
+    for i in _cut(score, parts):
+        for n in score.parts[i].notes:
             pieces = split_across((n,), ticks)
             if len(pieces) == 1:
                 continue
