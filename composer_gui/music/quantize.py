@@ -26,6 +26,10 @@ PLAIN = TPQ // 16  # 1/64 note: the finest plain value written
 TRIPLET = TPQ // 12  # 1/32-note triplet: the finest triplet value written
 HUMAN_PLAIN = TPQ // 4  # sixteenths for a performance
 HUMAN_TRIPLET = TPQ // 3  # eighth triplets for a performance
+HUMAN_FINE = (TPQ // 8, TPQ // 6)  # 32nds or sixteenth triplets: a performance's quick runs
+FINE_RUNS = True  # (off: every played unit on sixteenths or eighth triplets, as before)
+CHORD_SPREAD = 0.035  # seconds: onsets this near the first are one chord, played a little
+#                       spread (a 32nd at 120 bpm is 0.0625 s)
 METER_GRID = TPQ // 4  # meter changes land on sixteenths
 TEMPO_TOLERANCE = 0.15  # rubato within this of the last mark is not a new tempo
 
@@ -193,11 +197,17 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
             grid[u] = TRIPLET if use_triplet else PLAIN
         if use_triplet:
             triplets.add(u)
+    anchor: dict[int, int] = {}  # a performed note's onset -> its chord's (as played)
+    if human and FINE_RUNS:
+        anchor = _chord_onsets(score, notes)
+        for u, fine in _finer_units(score, notes, anchor, grid).items():
+            grid[u] = fine
+            (triplets.add if fine % HUMAN_FINE[0] else triplets.discard)(u)
     out = []
     moved = 0
     for n in notes:
         u = unit_start(score, n.start)
-        start = _snap(n.start, u, grid[u])
+        start = _snap(anchor.get(n.start, n.start), u, grid[u])
         if start >= end - 1 and start > n.start:  # rounding can't push past the last bar line
             start = n.start - (n.start - u) % grid[u]
         ue = unit_start(score, max(n.end, start))
@@ -211,6 +221,60 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
         moved += (start != n.start) + (stop != n.end)
         out.append(n.retimed(start, stop - start))
     return out, triplets, moved
+
+
+def _chord_onsets(score: Score, notes: Iterable[Note]) -> dict[int, int]:
+    """Each onset of a performance -> the first onset of its chord: notes struck within
+    ``CHORD_SPREAD`` of it (a hand's chord is never struck quite together) are one chord, and
+    are written so however finely the unit is written; a pitch struck again is not."""
+    anchor: dict[int, int] = {}
+    first, at, pitches = None, 0.0, set()
+    for n in sorted(notes, key=lambda n: (n.start, n.pitch)):
+        if n.start in anchor:
+            pitches.add(n.pitch)
+            continue
+        now = score.seconds_at(n.start)
+        if first is None or now - at >= CHORD_SPREAD or n.pitch in pitches:
+            first, at, pitches = n.start, now, set()
+        anchor[n.start] = first
+        pitches.add(n.pitch)
+    return anchor
+
+
+def _finer_units(score: Score, notes: Iterable[Note], anchor: dict[int, int],
+                 grid: dict[int, int]) -> dict[int, int]:
+    """The units of a performance where sixteenths (or eighth triplets) would strike two of its
+    chords at once, one let go before the next is struck (a run, a trill, a turn played in
+    32nds), and the finer grid each takes: 32nds or sixteenth triplets, whichever keeps its
+    chords apart nearer to where they were played. A played 32nd run had been written as
+    two-note chords, its last note doubled by the next one's. Two hands a little apart on one
+    beat (the first still held when the second strikes) stay one chord on the grid."""
+    held: dict[int, int] = {}  # chord -> its longest note
+    for n in notes:
+        held[anchor[n.start]] = max(held.get(anchor[n.start], 0), n.duration)
+    chords = sorted(held)
+    units = [unit_start(score, t) for t in chords]
+    crowded: set[int] = set()
+    for i in range(1, len(chords)):
+        gap = chords[i] - chords[i - 1]
+        if held[chords[i - 1]] <= RUN_HELD * gap and \
+                _snap(chords[i - 1], units[i - 1], grid[units[i - 1]]) >= \
+                _snap(chords[i], units[i], grid[units[i]]):
+            crowded.update((units[i - 1], units[i]))
+    finer = {}
+    for u in crowded:
+        inside = [t for t, v in zip(chords, units, strict=True) if v == u]
+
+        def cost(g: int, inside: list[int] = inside, u: int = u) -> tuple[int, int]:
+            snapped = [_snap(t, u, g) for t in inside]
+            merged = len(snapped) - len(set(snapped))
+            return merged, sum(abs(s - t) for s, t in zip(snapped, inside, strict=True))
+
+        finer[u] = min(HUMAN_FINE, key=cost)
+    return finer
+
+
+RUN_HELD = 2  # a run's note is let go within this many times the step to the next one
 
 
 # Swung eighths (:func:`swing_ratio`). A copyist's review of played MIDI files read tunes

@@ -1,5 +1,6 @@
-"""Two tunes of known notation, played: a hornpipe of running eighths (swung or straight) and a
-march of dotted figures and real triplets that must stay as written. A performance places each
+"""Three tunes of known notation, played: a hornpipe of running eighths (swung or straight), a
+march of dotted figures and real triplets that must stay as written, and a slow air with
+runs of 32nds and sixteenth-triplet turns. A performance places each
 off-beat eighth at ``ratio`` of its beat (0.5: straight, 0.67: swung about 2:1), jitters every
 onset (gaussian, in milliseconds), lets the player drift around the beat and the tempo map
 around its bpm, and plays each note legato, detached or staccato. Written with mido."""
@@ -17,6 +18,7 @@ from human_piano import write_one_track
 TPQ = 480
 E, Q, H = Fraction(1, 2), Fraction(1), Fraction(2)  # eighth, quarter, half (in quarters)
 T, D, S = Fraction(1, 3), Fraction(3, 4), Fraction(1, 4)  # triplet eighth, dotted eighth, 16th
+R, X = Fraction(1, 8), Fraction(1, 6)  # 32nd, sixteenth triplet
 _STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
@@ -29,7 +31,7 @@ def _pitch(name: str) -> int | None:
 
 def _tune(bars: list[str], lengths: dict[str, Fraction]) -> list[tuple[int, int, int | None]]:
     """(start tick, written length in ticks, pitch or None for a rest) from bars of
-    "pitch/length" tokens (length letters: E Q H T D S)."""
+    "pitch/length" tokens (length letters: E Q H T D S R X)."""
     out, now = [], Fraction(0)
     for bar in bars:
         for token in bar.split():
@@ -39,7 +41,7 @@ def _tune(bars: list[str], lengths: dict[str, Fraction]) -> list[tuple[int, int,
     return out
 
 
-_LENGTHS = {"E": E, "Q": Q, "H": H, "T": T, "D": D, "S": S}
+_LENGTHS = {"E": E, "Q": Q, "H": H, "T": T, "D": D, "S": S, "R": R, "X": X}
 
 # A hornpipe in G, two strains of running eighths, a triplet in bars 4 and 11, quarters at the
 # cadences (an original tune in the style).
@@ -63,6 +65,19 @@ MARCH = _tune([
     "G4/D A4/S B4/T C5/T D5/T E5/D D5/S C5/E A4/E", "B4/Q A4/Q G4/H",
 ], _LENGTHS)
 
+
+# A slow air in D (an original tune in the style of a baroque violin adagio): quarters and
+# eighths ornamented with runs of 32nds, sixteenth-triplet turns and dotted sixteenths.
+AIR = _tune([
+    "D5/Q A4/E B4/R C#5/R D5/R E5/R F#5/Q E5/E D5/E",
+    "C#5/X D5/X E5/X D5/X C#5/X B4/X A4/Q G4/E F#4/E E4/Q",
+    "F#4/E G4/R A4/R B4/R C#5/R D5/D E5/S F#5/E E5/R D5/R C#5/R B4/R C#5/Q",
+    "A4/Q B4/X A4/X G#4/X A4/X B4/X C#5/X A4/H",
+    "A4/E B4/E C#5/E D5/E E5/R F#5/R G5/R F#5/R E5/R D5/R C#5/R B4/R A4/Q",
+    "B4/D C#5/S D5/E E5/E F#5/X G5/X F#5/X E5/X D5/X C#5/X D5/Q",
+    "G5/E F#5/E E5/E D5/E C#5/R D5/R E5/R C#5/R A4/E B4/E C#5/E",
+    "D5/X C#5/X B4/X C#5/X B4/X A4/X G4/E E4/E D4/H",
+], _LENGTHS)
 
 def written(tune: list[tuple[int, int, int | None]]) -> list[tuple[int, int, int]]:
     """The tune's notes as a copyist writes them: (start, length, pitch), rests left out."""

@@ -287,6 +287,38 @@ def test_a_played_voice_keeps_its_lengths_where_another_moves_under_it():
     assert [n.duration for n in notes if n.start >= 8 * TPQ] == [TPQ // 2] * 2 + [TPQ]
 
 
+def test_a_played_run_keeps_its_notes_apart_and_a_spread_chord_stays_one():
+    """A run played in 32nds (or sixteenth triplets) amid a performance is written in 32nds
+    (or as sixteenth triplets), one note after another: on the sixteenth grid a played 32nd
+    run had become two-note chords, its last note doubled by the next beat's same pitch. A
+    chord struck a little spread beside it stays one chord."""
+    from composer_gui.music.quantize import notation_view
+
+    for seed in range(6):
+        rng = __import__("random").Random(seed)
+
+        def played(start: int, pitch: int, length: int, jitter: int = 25,
+                   rng=rng) -> Note:
+            return Note(max(0, start + rng.randint(-jitter, jitter)), pitch, length)
+
+        eighths = [played(i * TPQ // 2, 60 + i, 200) for i in range(4)]
+        run = [played(2 * TPQ + i * TPQ // 8, (60, 62, 64, 65, 67, 69, 71, 72)[i], 50, 12)
+               for i in range(8)]
+        sextuplet = [played(3 * TPQ + i * TPQ // 6, 62 + i, 70, 10) for i in range(6)]
+        chord = [Note(4 * TPQ + spread, p, TPQ) for spread, p in ((0, 72), (12, 76), (25, 79))]
+        quarters = [played((5 + i) * TPQ, 72 - i, 400) for i in range(4)]
+        view = notation_view(Score(parts=(Part(tuple(sorted(
+            eighths + run + sextuplet + chord + quarters))),)))
+        assert view.human
+        notes = view.score.parts[0].notes
+        assert [(n.start, n.pitch) for n in notes[4:12]] == \
+            [(2 * TPQ + i * TPQ // 8, n.pitch) for i, n in enumerate(sorted(run))]
+        assert [n.start for n in notes[12:18]] == [3 * TPQ + i * TPQ // 6 for i in range(6)]
+        assert view.unit_is_triplet(0, 3 * TPQ) and not view.unit_is_triplet(0, 2 * TPQ)
+        assert {n.start for n in notes[18:21]} == {4 * TPQ}
+        assert len({(n.start, n.pitch) for n in notes}) == len(notes)  # no note doubled
+
+
 def test_triplets_stay_triplets_where_the_music_has_them():
     notes = (*(Note(i * 160, 60 + i, 160) for i in range(6)), Note(960, 72, 960))
     xml = musicxml_text(Score(parts=(Part(notes),)))
