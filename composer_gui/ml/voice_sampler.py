@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import os
 import statistics
 import threading
@@ -262,6 +263,13 @@ RANGE_MARGIN = 2  # semitones beyond the sketch's own notes of a voice
 # Bach's sopranos' middle notes lie at G4 to C5, and a listening review heard two Essen songs,
 # written at G3-F4, harmonized with the bass down to C2 and the alto under the tenor
 LOW_MELODY = 62
+# ... and one whose middle note lies below this (A-flat 3) leaves the voices no room under it:
+# Bach's chorale melodies moved down until the alto, tenor and bass written under them rose
+# above them (a fuzz run harmonized a melody at C1-C2 with all three voices over it, and said
+# they lay "under it"). BWV 269, 66.6 and 40.8's melodies an octave down (middle notes A3-B3):
+# 1 of their 174 notes had a voice over it; 17 semitones down (E3-F#3) 46, 19 down (D3-E3) 81,
+# two octaves down 165 (seed 1, a scratch count)
+TOO_LOW_MELODY = 56
 # ... and a choir voice that keeps its sketch's register (limits.REGISTER_REACH) keeps its choir
 # range too, where the sketch itself stays inside it: a listening review heard a continued
 # soprano sink to B-flat 3 (all four voices within a fifth) and a harmonized bass to B1, each
@@ -1156,6 +1164,12 @@ class VoiceSampler:
         # under it, so the whole piece sounds low; said, not moved (the notes are the
         # composer's)
         middle = statistics.median(x.pitch for x in notes)
+        if middle < TOO_LOW_MELODY and not four:
+            up = math.ceil((LOW_MELODY - middle) / 12)
+            raise ValueError(
+                f"the melody lies too low to write voices under it (its middle note is "
+                f"{pitch_name(round(middle))}): put it {up} octave{'s' if up > 1 else ''} up "
+                "(Edit > Up an Octave) and harmonize again")
         if _lies_low([x.pitch for x in notes]) and not four:
             warnings.append(f"the melody lies low for a soprano (its middle note is "
                             f"{pitch_name(round(middle))}), so the voices under it lie low "

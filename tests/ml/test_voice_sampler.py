@@ -6138,6 +6138,17 @@ def test_a_melody_written_low_is_harmonized_as_it_is_and_said_to_lie_low(sampler
     assert not any("lies low" in w for w in sampler.warnings)
 
 
+@pytest.mark.parametrize("down, octaves", [(17, "1 octave up"), (36, "3 octaves up")])
+def test_a_melody_too_low_for_voices_under_it_is_refused(sampler, down, octaves):
+    """A melody whose middle note lies under A-flat 3 leaves no room for three voices under
+    it (a fuzz run harmonized one at C1-C2 and got every voice over it): one message that says
+    how far to lift it, and nothing written."""
+    low = Score(parts=(voice([p - down for p in S[:8]], "Melody"),),
+                key_signatures=(KeySignature(0, 0),))
+    with pytest.raises(ValueError, match=f"too low to write voices under it.*{octaves}"):
+        sampler.generate(low, GenerationRequest(harmonize=True, seed=1))
+
+
 def test_a_tune_ends_on_its_home_tonic(tiny_melody_model, monkeypatch):
     """A continued tune that ends the piece closes on the tonic its sketch makes its home
     (phrase_grid.HOME_FINAL): the one nearest its mean less two semitones; the notes
