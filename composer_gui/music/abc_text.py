@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .marks import FROM_ABC, FROM_ABC_SHORTHAND, SLUR_START, SLUR_STOP
+from .score import KeySignature
 
 # ABC 2.1: an accidental holds for the notes of its letter and octave to the end of the bar (the
 # standard's %%propagate-accidentals, "octave"). A file that names its version, or sets the
@@ -81,13 +82,40 @@ def readable_abc(text: str) -> str:
                 meter = _meter_length(line[2:])
             elif line.startswith("L:"):
                 unit = _fraction(line[2:])
-            lines.append(line)
+            lines.append(_locrian_as_major(line) if line.startswith("K:") else line)
         else:
             lines.append(_body_line(line, _bar_units(meter, unit)))
     out = "\n".join(lines)
     if re.search(r"(?m)^%abc-\d|propagate-accidentals", text):
         return out
     return _PROPAGATION + out
+
+
+_LOCRIAN = re.compile(r"\s*([A-Ga-g][#b]?)\s*loc[a-z]*", re.IGNORECASE)
+
+
+def locrian_key(value: str) -> tuple[str, int] | None:
+    """(tonic, sharps) of a ``K:`` field's value that names a Locrian key ("Eloc", "B
+    locrian"), None for any other. music21 knows no Locrian and read ``K:Eloc`` as E major,
+    its notes F# G# C# D# where E Locrian (F major's signature) has F G C D (a fuzz run)."""
+    m = _LOCRIAN.match(value)
+    if m is None:
+        return None
+    tonic = m.group(1)[0].upper() + m.group(1)[1:]
+    try:
+        return tonic, KeySignature.parse(f"{tonic}:locrian").sharps
+    except ValueError:  # (a Locrian key beyond seven sharps or flats: Fb, B#)
+        return None
+
+
+def _locrian_as_major(line: str) -> str:
+    """A ``K:`` line as music21 reads it right: a Locrian key as the major key of its
+    signature ("K:Eloc clef=bass" -> "K:F clef=bass"); the mode is put back after parsing."""
+    m = _LOCRIAN.match(line[2:])
+    found = locrian_key(line[2:])
+    if m is None or found is None:
+        return line
+    return f"K:{KeySignature(0, found[1]).tonic_name}{line[2 + m.end():]}"
 
 
 def _fraction(value: str) -> Fraction | None:
@@ -146,7 +174,7 @@ def _body_line(line: str, bar: Fraction | None = None) -> str:
             if line[i + 1] == "K" and end > i + 3:
                 # a key change inside a line: music21 skips an inline [K:Eb] (the notes after
                 # it kept the old key's sharps, a fuzz run) but reads a K: line's
-                out.append(f"\nK:{line[i + 3:end].strip()}\n")
+                out.append(f"\n{_locrian_as_major('K:' + line[i + 3:end].strip())}\n")
             else:
                 out.append(line[i:end + 1])
             i = end + 1
@@ -206,6 +234,7 @@ def parse_abc(m21, text: str):
     each is on (``parsed.decorations_read``)."""
     parsed = m21.converter.parseData(readable_abc(text), format="abc")
     _meter_symbols(m21, parsed, text)
+    _locrian_header(m21, parsed, text)
     for n in parsed.recurse().notes:
         marks = [a for a in getattr(n, "articulations", ())
                  if isinstance(a, m21.articulations.StrongAccent)]
@@ -362,6 +391,9 @@ def _key_change(value: str) -> str | None:
     """The key a ``K:`` field in a tune's body changes to ("Eb", "Ador", "F#m"), None where it
     names none (a clef or a transposition alone)."""
     value = value.split("%")[0].strip()
+    locrian = locrian_key(value)
+    if locrian is not None:
+        return f"{locrian[0]}loc"  # ("B loc": the mode is a word apart)
     return value.split()[0] if re.match(r"[A-G][#b]?", value) else None
 
 
@@ -460,17 +492,36 @@ def read_decorations(m21, parsed, text: str) -> bool:
     return True
 
 
+def _locrian_header(m21, parsed, text: str) -> None:
+    """The tune's opening signature as the Locrian key its ``K:`` field names, where it names
+    one (read by music21 as the major key of that signature: :func:`_locrian_as_major`)."""
+    header = next((line for line in text.split("\n") if line.startswith("K:")), None)
+    found = locrian_key(header[2:]) if header else None
+    if found is None:
+        return
+    for ks in list(parsed.recurse().getElementsByClass(m21.key.KeySignature)):
+        site = ks.activeSite
+        if site is not None and ks.getOffsetInHierarchy(parsed) == 0 and \
+                ks.sharps == found[1]:
+            site.replace(ks, m21.key.Key(found[0].replace("b", "-"), "locrian"))
+
+
 def _key_at(m21, note, value: str) -> None:
     """A key change read from the text (music21 reads the notes after a ``K:`` field in the
     body in the new key but keeps no signature there) put before ``note`` in its measure, where
     the score's reader finds signatures (a fuzz run: a tune's second part in E-flat was read
     with G major's signature, and continued in G)."""
     with contextlib.suppress(Exception):
-        meta = m21.abcFormat.ABCMetadata("K:" + value)
-        meta.preParse()
+        locrian = locrian_key(value)
+        if locrian is not None:
+            made = m21.key.Key(locrian[0].replace("b", "-"), "locrian")
+        else:
+            meta = m21.abcFormat.ABCMetadata("K:" + value)
+            meta.preParse()
+            made = meta.getKeySignatureObject()
         where = note.activeSite
         if where is not None:
-            where.insert(note.offset, meta.getKeySignatureObject())
+            where.insert(note.offset, made)
 
 
 def _meter_at(m21, note, value: str) -> None:

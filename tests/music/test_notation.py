@@ -292,6 +292,27 @@ def test_an_abc_key_change_sets_the_notes_and_the_signature_after_it(tmp_path, c
     assert [(k.tick, k.sharps) for k in score.key_signatures] == [(0, 1), (4 * TPQ, -3)]
 
 
+def test_a_locrian_abc_key_has_its_own_notes_and_signature(tmp_path):
+    """``K:Eloc`` is E Locrian, F major's signature (music21 knows no Locrian and read E
+    major: F# G# C# D#, a fuzz run); a Locrian key change in the body too, written with the
+    mode a word apart. Written back to ABC and MusicXML, the mode stays."""
+    from composer_gui.music.formats import load_score, save_score
+
+    path = tmp_path / "locrian.abc"
+    path.write_text("X:1\nT:Locrian\nM:4/4\nL:1/4\nK:Eloc clef=treble\nE F G c |"
+                    "[K:B locrian] B c d f |\n")
+    score = load_score(path)
+    assert [n.pitch for n in sorted(score.notes)] == [64, 65, 67, 72, 71, 72, 74, 77]
+    assert [(k.tick, k.sharps, k.mode) for k in score.key_signatures] == [
+        (0, -1, "locrian"), (4 * TPQ, 0, "locrian")]
+    for suffix in ("abc", "musicxml"):
+        save_score(score, tmp_path / f"again.{suffix}")
+        back = load_score(tmp_path / f"again.{suffix}")
+        assert [(k.sharps, k.mode) for k in back.key_signatures] == [
+            (-1, "locrian"), (0, "locrian")]
+        assert [n.pitch for n in sorted(back.notes)] == [n.pitch for n in sorted(score.notes)]
+
+
 @pytest.mark.parametrize("change", ["[M:3/4] ", "\nM:3/4\n"])
 def test_an_abc_meter_change_starts_its_bars(tmp_path, change):
     """An ``M:`` field in a tune's body, a line or inline: the score changes meter there and
