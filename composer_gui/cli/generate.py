@@ -18,12 +18,14 @@ nothing is written unless every output is complete.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from composer_gui.ml import limits
 from composer_gui.ml.keyfinding import keys_heard, with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music import limits as music_limits
+from composer_gui.music.edits import keys_for
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
 from composer_gui.music.safe_read import read_score
 from composer_gui.music.score import Score
@@ -65,7 +67,7 @@ def add_parser(sub) -> None:
                    help="stay in a key: auto (the key heard in the seed), none, or e.g. "
                    "C:major, F#:minor, D:dorian, Bb, Am (default: none for a voice model, "
                    "which writes in the key heard with the accidentals it chooses; auto for an "
-                   "event-stream model)")
+                   "event-stream model); a key named brings its signature to the bars written")
     p.add_argument("--pitch-range", default=None, metavar="LOW:HIGH",
                    help="lowest and highest MIDI pitch, e.g. 48:84")
     p.add_argument("--max-polyphony", default=None, metavar="N",
@@ -232,7 +234,11 @@ def run(args) -> int:
         warnings += sampler.warnings
         paths = output_paths(args.output, len(results))
         written: list[Path] = []
-        results = [with_heard_key(result, key=sampler.plan.key) for result in results]
+        plan = sampler.plan
+        if limits.key_chosen(args.key) and plan.key is not None:  # its signature where written
+            results = [replace(r, key_signatures=keys) if (keys := keys_for(
+                r, plan.key, plan.start_tick, plan.end_tick)) else r for r in results]
+        results = [with_heard_key(result, key=plan.key) for result in results]
         # what each file's format could not hold as the score has it, or writes another way
         # (bars played twice written once between repeat signs), as convert reports it
         notes: list[list[str]] = [[] for _ in results]

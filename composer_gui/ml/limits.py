@@ -25,6 +25,13 @@ def default_key(voice_grid: bool) -> str | None:
     (the key heard, for a voice model to write in, with the accidentals it chooses)."""
     return KEY if KEY_LOCK["voice-grid" if voice_grid else "remi"] else None
 
+
+def key_chosen(key: str | None) -> bool:
+    """Whether a request's ``key`` is one the composer chose ("E:minor"), not the key heard
+    ("auto", None, "none"): its signature then goes where the generation wrote in it
+    (:func:`composer_gui.music.edits.keys_for`)."""
+    return key is not None and key.strip().lower() not in (KEY, "none")
+
 # Variations stepped together as one batch: for the bundled 2x256 models a step of 16 rows costs
 # about 0.35 ms against 0.2 ms for one (one CPU thread). The panel lays its buttons out in rows of
 # 8; the keys 1..8 pick the first row, Tab flips through all.

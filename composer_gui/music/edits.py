@@ -33,6 +33,9 @@ The rule (the command line's replacement and the window's choice of part):
   takes the first new part's notes and name (a chorale from nothing: Soprano, then Alto, Tenor
   and Bass below it), so no empty staff is left above them.
 
+* A key the composer chose for them (the panel's Key box, ``--key``) brings its signature to
+  the bars they fill, from the first bar line in the span; a region gives the old signature
+  back after it (:func:`keys_for`).
 * They play at the level their part played at before them (:class:`PartLevels`: the median
   velocity of its last notes, from its last written dynamic on); a new part at the level of
   the part it stands below.
@@ -60,7 +63,7 @@ from composer_gui.music.marks import (
     pedal_for,
     span_pairs,
 )
-from composer_gui.music.score import Note, Part, Score
+from composer_gui.music.score import KeySignature, Note, Part, Score
 
 NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
 NEW_PART_NAME = "Continuation"  # the part generated notes get when no existing part is theirs
@@ -418,6 +421,35 @@ def kept_layout(score: Score, notes: Iterable[Note | PlacedNote], start: int,
 
 def _unnamed(name: str, index: int) -> bool:
     return not name or name == f"Part {index + 1}"
+
+
+def keys_for(score: Score, key: KeySignature, start: int, end: int | None = None
+             ) -> tuple[KeySignature, ...] | None:
+    """The score's key signatures with ``key``'s in force where a generation wrote in it on
+    purpose (the composer chose the key) from ``start`` (to ``end``, a region: the old one is
+    back there), from the first bar line at or after ``start``; None where nothing changes
+    (the same signature, or a score with none: notation then writes the key heard, or the
+    generation's, from the start). A fuzz run asked for A-sharp minor after a D major sketch
+    and got it under D major's two sharps, every note an accidental."""
+    if not score.key_signatures:
+        return None
+    bar = score.bar_at(start)
+    at = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
+    stop = None
+    if end is not None:
+        stop = end if score.bar_start(score.bar_at(end)) == end else \
+            score.bar_start(score.bar_at(end))
+        if stop <= at:
+            return None
+    before = score.key_at(at) or score.key_signatures[0]
+    if before.sharps == key.sharps:
+        return None
+    new = KeySignature(at, key.sharps, key.mode, mode_stated=True)
+    back = [] if stop is None or stop >= score.end_tick else \
+        [replace(score.key_at(stop) or before, tick=stop)]
+    kept = [k for k in score.key_signatures
+            if k.tick < at or (stop is not None and k.tick > stop)]
+    return tuple(sorted((*kept, new, *back), key=lambda k: k.tick))
 
 
 def with_fermatas(score: Score, ticks: Iterable[int]) -> Score:

@@ -21,11 +21,11 @@ from PySide6.QtCore import QObject, Signal
 from composer_gui.ml import limits
 from composer_gui.ml.voices import is_line_part
 from composer_gui.music import edits
-from composer_gui.music.score import Score
+from composer_gui.music.score import KeySignature, Score
 
 from . import undo
 from .document import Document
-from .labels import plural
+from .labels import key_label, plural
 from .proposal import Proposal
 from .workers import Task
 
@@ -184,6 +184,7 @@ class ContinueController(QObject):
         # no longer fall where they were written, and it goes (a review kept a 3/4
         # continuation over 4/4 bar lines after changing the meter while it ran)
         self._bars: tuple | None = None
+        self._key: KeySignature | None = None  # the key chosen in the panel (None: heard)
         doc.scoreChanged.connect(self._on_score_changed)
 
     @property
@@ -218,6 +219,7 @@ class ContinueController(QObject):
             options.start_tick, options.end_tick = region
         start = score.end_tick if options.start_tick is None else options.start_tick
         self.proposal.begin(options.variations, start, region, edits.target_part(score))
+        self._key = KeySignature.parse(options.key) if limits.key_chosen(options.key) else None
         self._bars = _bars_of(score)
         self.received = 0
         self.warnings = []
@@ -275,6 +277,11 @@ class ContinueController(QObject):
             self.doc, prop.placed(), prop.start_tick, end,
             f"Keep variation {variation + 1} ({plural(count, 'note')})",
             parts=prop.parts, fermatas=prop.fermatas())
+        keys = None if self._key is None or cmd is None else \
+            edits.keys_for(self.doc.score, self._key, prop.start_tick, end)
+        if keys is not None:  # (a key chosen in the panel: its signature where it was written)
+            text = f"{cmd.text()}, in {key_label(self._key)}"
+            cmd = undo.Steps(text, [cmd, undo.SetKeySignatures(self.doc, keys, text)])
         prop.clear()
         self.doc.push(cmd)
         self.kept.emit(variation)

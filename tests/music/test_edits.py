@@ -14,6 +14,7 @@ from composer_gui.music.edits import (
     cut_at,
     generated_diff,
     kept_layout,
+    keys_for,
     new_part_order,
     placed,
     region_notes,
@@ -21,7 +22,7 @@ from composer_gui.music.edits import (
     stopped_end,
     target_part,
 )
-from composer_gui.music.score import TPQ, Note, Part, Score
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
 
 A, B, C = Note(0, 60, TPQ), Note(TPQ, 62, TPQ), Note(2 * TPQ, 64, TPQ)
 KICK = Note(TPQ, 36, TPQ // 2)
@@ -368,3 +369,20 @@ def test_a_pedalled_piano_sketch_continues_pedalled_changing_with_its_bass():
         (12 * TPQ, 48, ("pedal-change", "pedal-stop")), (13 * TPQ, 64, ())]
     plain = Score(parts=(Part(tuple(replace(n, marks=()) for n in sketch)),))
     assert not any(n.marks for n in apply_generated(plain, new, 8 * TPQ).notes)
+
+
+def test_a_chosen_key_signs_the_bars_written_in_it_and_no_others():
+    """From the first bar line of the span (a region gives the old signature back at its end);
+    nothing where the signature is the same (E minor after G major) or the score has none."""
+    bar = 4 * TPQ
+    score = Score(parts=(Part(tuple(Note(i * TPQ, 62, TPQ) for i in range(24))),),
+                  key_signatures=(KeySignature(0, 2), KeySignature(3 * bar, 3)))
+    g = KeySignature(0, 1)
+    assert [(k.tick, k.sharps) for k in keys_for(score, g, bar, 2 * bar)] == [
+        (0, 2), (bar, 1), (2 * bar, 2), (3 * bar, 3)]
+    assert [(k.tick, k.sharps) for k in keys_for(score, g, bar + TPQ)] == [(0, 2), (2 * bar, 1)]
+    assert [(k.tick, k.sharps) for k in keys_for(score, g, 3 * bar, 4 * bar)] == [
+        (0, 2), (3 * bar, 1), (4 * bar, 3)]
+    assert keys_for(score, KeySignature(0, 2, "minor"), bar) is None  # B minor: the same
+    assert keys_for(score, g, bar + TPQ, 2 * bar) is None  # no whole bar in it
+    assert keys_for(replace(score, key_signatures=()), g, bar) is None

@@ -170,3 +170,37 @@ def test_keep_of_a_voice_model_writes_into_the_parts(case, window, qtbot, tiny_v
         assert changed == ([True] * 4 if bars is None else [False, True, True, False])
     window.doc.undo_stack.undo()
     assert parts(window.doc.score) == parts(sketch)  # one step, added parts gone
+
+
+@pytest.mark.parametrize("bars", [None, (2, 2)])
+def test_a_key_chosen_for_the_voices_brings_its_signature_where_they_wrote_in_it(
+        bars, window, qtbot, tiny_voice_model, tmp_path):
+    """A key chosen in the panel (``--key``) puts its signature where the generation wrote in
+    it, and a region gives the old one back after it, in the window's Keep (one undo step) as
+    in ``generate``. A fuzz run asked for A-sharp minor after a D major sketch and got it under
+    D major's two sharps."""
+    seed = tmp_path / "seed.composer.json"
+    save_score(chorale(), seed)
+    sketch = load_score(seed)
+    out = tmp_path / "out.composer.json"
+    where = ["--region", f"{bars[0]}:{bars[1]}"] if bars else ["--bars", "2"]
+    assert main(["generate", "--model", str(tiny_voice_model), "--seed", str(seed), *where,
+                 "--key", "G:major", "--rng-seed", str(SEED), "-o", str(out)]) == 0
+    by_cli = load_score(out)
+    start = sketch.bar_start(bars[0] - 1) if bars else sketch.end_tick
+    want = [(0, 0), (start, 1)] + ([(sketch.bar_start(bars[1]), 0)] if bars else [])
+    assert [(k.tick, k.sharps) for k in by_cli.key_signatures] == want
+
+    window.controller.backend = SamplerBackend()
+    window.doc.load(sketch)
+    region = (sketch.bar_start(bars[0] - 1), sketch.bar_start(bars[1])) if bars else None
+    options = GenerationOptions(model=str(tiny_voice_model), bars=2, seed=SEED, key="G:major")
+    with qtbot.waitSignal(window.controller.finished, timeout=60000):
+        assert window.controller.start(options, region)
+    assert window.controller.keep()
+    assert window.doc.score.key_signatures == by_cli.key_signatures
+    assert parts(window.doc.score) == parts(by_cli)
+    assert "in G major" in window.doc.undo_stack.undoText()
+    window.doc.undo_stack.undo()
+    assert window.doc.score.key_signatures == sketch.key_signatures
+    assert parts(window.doc.score) == parts(sketch)
