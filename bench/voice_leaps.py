@@ -35,6 +35,8 @@
                                                       # held on (SIXTEENTH_SHORT False)
     python bench/voice_leaps.py --no-seventh-from-dominant  # a close's or planned dominant's
                                                            # root gets no passing seventh
+    python bench/voice_leaps.py --no-search-bass-sevenths  # the search does not count the
+                                                   # bass's sevenths left by leap
     python bench/voice_leaps.py --no-search-given  # the search among a harmonization's
                                                    # candidates counts no parallels with the
                                                    # melody (SEARCH_GIVEN)
@@ -156,24 +158,12 @@ def rising_sevenths(score, start: int, end: int) -> list[int]:
 
 
 def leaping_bass_sevenths(score, start: int, end: int) -> list[int]:
-    """[left by a leap, all]: the bass's notes from ``start`` struck on a beat, a beat long or
-    more, that are the seventh of the chord sounding there (not a diminished seventh chord's),
-    and are left other than by holding or a fall of a semitone or a tone (a fifth listening
-    review of session 47 heard all its 8 seventh faults there: V4/2 - I)."""
-    bass = sorted(an.part_voices(score)[-1], key=lambda n: n.start)
-    notes = [n for n in bass if start <= n.start < end]
-    left = total = 0
-    for a, b in itertools.pairwise(notes):
-        beat = score.time_signature_at(a.start).beat_ticks
-        if (a.start - score.bar_start(score.bar_at(a.start))) % beat or a.duration < beat:
-            continue
-        named = an.chord_root(an.sonorities(score.notes, [a.start])[0].pcs)
-        if named is None or named[1] not in an.SEVENTHS or named[1] == "dim7" or \
-                (a.pitch - named[0]) % 12 != an.SEVENTHS[named[1]][3]:
-            continue
-        total += 1
-        left += not 0 <= a.pitch - b.pitch <= 2
-    return [left, total]
+    """[left by a leap, all]: analysis.leaping_bass_sevenths of the bass's notes from
+    ``start`` to ``end`` on the score's beats."""
+    bass = [n for n in an.part_voices(score)[-1] if start <= n.start < end]
+    beats = an.beat_ticks(score, start, end)
+    beat = score.time_signature_at(start).beat_ticks
+    return list(an.leaping_bass_sevenths(bass, score.notes, beats, beat))
 
 
 def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
@@ -387,6 +377,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_sixteenth_short": (voice_sampler, "SIXTEENTH_SHORT", False),
     "no_seventh_from_dominant": (voice_sampler, "SEVENTH_FROM_DOMINANT", False),
     "no_search_given": (voice_sampler, "SEARCH_GIVEN", False),
+    "no_search_bass_sevenths": (voice_sampler, "SEARCH_BASS_SEVENTHS", False),
     "no_bass_chord_room": (part_writing, "BASS_CHORD_ROOM_COST", 0),
     "no_spacing_holds": (cadence_rules, "SPACING_HOLDS", False),
     "no_tenor_tie_cost": (voice_sampler, "TENOR_TIE_COST", 0),

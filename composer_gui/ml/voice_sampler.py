@@ -2463,18 +2463,29 @@ class VoiceSampler:
                     last = max((g.note for g in held[r]), key=lambda x: x.start, default=None)
                     home[r] = 0 if last is None else -abs(last.pitch - job.home_final)
             fewer: dict[int, int] = {}  # minus the parallels of the written voices
+            sevenths: dict[int, int] = {}  # minus the bass's sevenths left by leap
             if SEARCH_PARALLELS and job.style_rules and len(cands) > 1:
+                beats: list[int] | None = None
                 for r in cands:
                     parts: dict[int | None, list[Note]] = {}
                     for g in held[r]:
                         parts.setdefault(g.part, []).append(g.note)
                     lines = list(parts.values()) + [x for x in job.given_lines if x]
                     fewer[r] = -analysis.voice_parallels(lines) if len(lines) > 1 else 0
+                    if SEARCH_BASS_SEVENTHS and len(lines) > 2:
+                        if beats is None:
+                            beats = [f.step * job.step_ticks for f in job.frames
+                                     if f.on_beat and not f.context]
+                        bass = min(lines, key=lambda x: statistics.median(n.pitch for n in x))
+                        sevenths[r] = -analysis.leaping_bass_sevenths(
+                            bass, [n for x in lines for n in x], beats,
+                            job.beat_steps * job.step_ticks)[0]
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              full.get(r, True), tonic.get(r, False),
                                              bool(held[r]) or not new_here,
                                              new_here.get(r, True), group[r] == var,
-                                             home.get(r, 0), fewer.get(r, 0), score[r], -r))
+                                             home.get(r, 0), fewer.get(r, 0),
+                                             sevenths.get(r, 0), score[r], -r))
             taken.add(best)
             written = _written(held[best], emitted[int(group[best])])
             if new_here:
@@ -3665,6 +3676,10 @@ SEARCH_PARALLELS = True
 # or octaves between any two voices, per 8 bars, of the harmonized val melodies x 2 0.062 ->
 # 0.028, test 0.049 -> 0.018 (bench/voice_leaps.py [--no-search-given])
 SEARCH_GIVEN = True
+# ... and the bass's sevenths on a beat left by a leap (analysis.leaping_bass_sevenths), which
+# the seventh's rules yield on where the voices above leave the bass no step down: a listening
+# review heard ii4/2 and V4/2 with the bass leaping away
+SEARCH_BASS_SEVENTHS = True
 
 
 # A half close the sampler plans (V under a harmonized melody's second or seventh degree at a

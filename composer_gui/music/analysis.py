@@ -121,6 +121,27 @@ def chord_root(pcs: frozenset[int]) -> tuple[int, str] | None:
     return None
 
 
+def leaping_bass_sevenths(bass: Sequence[Note], notes: Sequence[Note], beats: Iterable[int],
+                          beat: int) -> tuple[int, int]:
+    """(left by a leap, all): the notes of ``bass`` struck at one of ``beats``, ``beat`` ticks
+    long or more, that are the seventh of the chord ``notes`` sound there (not a diminished
+    seventh chord's), and are left other than by holding or a fall of a semitone or a tone (a
+    fifth listening review of session 47 heard all its 8 seventh faults there: V4/2 - I)."""
+    beats = set(beats)
+    line = sorted(bass, key=lambda n: n.start)
+    left = total = 0
+    for a, b in itertools.pairwise(line):
+        if a.start not in beats or a.duration < beat:
+            continue
+        named = chord_root(frozenset(p % 12 for p in sounding(notes, a.start)))
+        if named is None or named[1] not in SEVENTHS or named[1] == "dim7" or \
+                (a.pitch - named[0]) % 12 != SEVENTHS[named[1]][3]:
+            continue
+        total += 1
+        left += not 0 <= a.pitch - b.pitch <= 2
+    return left, total
+
+
 def beat_chord_share(score: Score, start: int, end: int, notes: Sequence[Note] | None = None
                      ) -> tuple[int, int]:
     """(beats whose sonority is one triad or seventh chord, beats with 3+ pitch classes)."""

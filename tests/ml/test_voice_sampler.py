@@ -5583,6 +5583,41 @@ def test_the_search_counts_parallels_with_the_given_voices(sampler, monkeypatch)
     assert seen == [[list(score.parts[0].notes)], []]
 
 
+def test_the_search_passes_over_a_bass_seventh_left_by_leap(sampler, monkeypatch):
+    """Of two candidates under a melody D5 C5 over G7 with its seventh F3 in the bass, the
+    likelier leaps from it (F3 C3), the other falls to E3: the search keeps the second
+    (SEARCH_BASS_SEVENTHS; without it the likelier), with no parallels in either."""
+    from types import SimpleNamespace
+
+    from composer_gui.ml import voice_sampler
+    from composer_gui.ml.sampler import GeneratedNote
+    from composer_gui.ml.voice_sampler import SearchReport
+
+    melody = [Note(0, 74, TPQ), Note(TPQ, 72, TPQ)]
+
+    def candidate(bass: int) -> list[GeneratedNote]:
+        lines = {1: (67, 67), 2: (59, 60), 3: (53, bass)}
+        return [GeneratedNote(0, Note(i * TPQ, p, TPQ), part)
+                for part, pitches in lines.items() for i, p in enumerate(pitches)]
+
+    held = [candidate(48), candidate(52)]
+    frames = [SimpleNamespace(step=4 * i, on_beat=True, context=False) for i in range(2)]
+    job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False,
+                          home_final=-1, style_rules=True, given_lines=[melody],
+                          write_ends=True, frames=frames, step_ticks=TPQ // 4, beat_steps=4)
+
+    def kept() -> list[int]:
+        sampler.search, sampler.warnings = SearchReport(), []
+        sampler.phrase_ends, sampler.fermatas = [[]], [[]]
+        out = sampler._best_candidates(job, 1, np.array([0, 0]), held, [[]],
+                                       np.array([-1.0, -2.0]), [[], []], lambda: False)
+        return [g.note.pitch for g in out if g.part == 3]
+
+    assert kept() == [53, 52]
+    monkeypatch.setattr(voice_sampler, "SEARCH_BASS_SEVENTHS", False)
+    assert kept() == [53, 48]
+
+
 def test_the_subtonic_mask_bars_a_rows_own_pitch_class_and_moves_a_held_one():
     """Row 0 (its subtonic B-flat) keeps no B-flat and may not hold one; row 1 (F) keeps B-flat
     and loses F; a row where only the subtonic is left keeps it (the rule yields)."""
