@@ -37,6 +37,8 @@
                                                            # root gets no passing seventh
     python bench/voice_leaps.py --no-search-bass-sevenths  # the search does not count the
                                                    # bass's sevenths left by leap
+    python bench/voice_leaps.py --no-search-unfunctional  # ... nor chords outside the key
+                                                          # with no function
     python bench/voice_leaps.py --no-search-given  # the search among a harmonization's
                                                    # candidates counts no parallels with the
                                                    # melody (SEARCH_GIVEN)
@@ -84,7 +86,6 @@ sys.path.insert(0, str(ROOT))
 from composer_gui.ml import cadence_rules, part_writing, voice_sampler  # noqa: E402
 from composer_gui.ml import musical_eval as me  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
-from composer_gui.ml.harmony_tables import CHORD_ROOT, IS_CHORD  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
 from composer_gui.music.score import TPQ  # noqa: E402
@@ -187,24 +188,10 @@ def chromatic_leaps(score, key, start: int, end: int) -> list[int]:
 
 
 def unfunctional(score, key, start: int, end: int) -> list[int]:
-    """[beat chords outside the home key that are a triad or seventh chord with no function in
-    it, beat chords of 3+ pitch classes outside it]: neither a secondary dominant nor a borrowed
-    chord nor a Neapolitan sixth (part_writing._functional_tables). Outside the key: a note
-    off it, or a chord not built on its scale (F G# C in A minor)."""
-    minor = key.quality == "minor"
-    shift = (9 if minor else 0) - key.tonic_pc  # to the normalized C major / A minor
-    whole = part_writing._functional_tables(minor)[0]
-    inside = part_writing._KEY_BITS[minor]
-    own = part_writing._key_chords(minor)
-    out = [0, 0]
-    for son in an.sonorities(score.notes, an.beat_ticks(score, start, end)):
-        bits = sum(1 << ((p + shift) % 12) for p in son.pcs)
-        named = len(son.pcs) >= 3 and IS_CHORD[bits] and CHORD_ROOT[bits] >= 0
-        if len(son.pcs) >= 3 and (bits & ~inside or
-                                  (named and part_writing._template(bits) not in own)):
-            out[0] += not whole[bits, (son.bass + shift) % 12]
-            out[1] += 1
-    return out
+    """[beat chords outside the home key with no function in it, beat chords of 3+ pitch
+    classes outside it] (part_writing.unfunctional_chords)."""
+    return list(part_writing.unfunctional_chords(score.notes, an.beat_ticks(score, start, end),
+                                                 key))
 
 
 def bass_under_changes(score, start: int, end: int) -> list[int]:
@@ -378,6 +365,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_seventh_from_dominant": (voice_sampler, "SEVENTH_FROM_DOMINANT", False),
     "no_search_given": (voice_sampler, "SEARCH_GIVEN", False),
     "no_search_bass_sevenths": (voice_sampler, "SEARCH_BASS_SEVENTHS", False),
+    "no_search_unfunctional": (voice_sampler, "SEARCH_UNFUNCTIONAL", False),
     "no_bass_chord_room": (part_writing, "BASS_CHORD_ROOM_COST", 0),
     "no_spacing_holds": (cadence_rules, "SPACING_HOLDS", False),
     "no_tenor_tie_cost": (voice_sampler, "TENOR_TIE_COST", 0),

@@ -11,6 +11,7 @@ weights here are read at call time, so a test or a bench sets them on this modul
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -34,8 +35,9 @@ from composer_gui.ml.harmony_tables import (
     where_quality,
 )
 from composer_gui.ml.voices import HOLD, REST
+from composer_gui.music import analysis
 from composer_gui.music.analysis import SEVENTHS, TRIADS
-from composer_gui.music.score import MAJOR_SCALE, KeySignature
+from composer_gui.music.score import MAJOR_SCALE, KeySignature, Note
 
 # ----- style rules ---------------------------------------------------------------------------
 NO_SIX_FOUR = True  # _style_mask: the bass is not the fifth of the triad on a beat
@@ -1084,6 +1086,29 @@ def _functional_tables(minor: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         raised = (has[6] | has[8]) & (np.array([bin(m).count("1") for m in masks]) >= 2)
         inside &= ~raised
     return whole, within | inside, held
+
+
+def unfunctional_chords(notes: Sequence[Note], ticks: Iterable[int], key: KeySignature
+                        ) -> tuple[int, int]:
+    """(beat chords outside ``key`` that are a triad or seventh chord with no function in it,
+    beat chords of 3+ pitch classes outside it) at ``ticks``: neither a secondary dominant nor
+    a borrowed chord nor a Neapolitan sixth (:func:`_functional_tables`). Outside the key: a
+    note off it, or a chord not built on its scale (F G# C in A minor)."""
+    minor = key.quality == "minor"
+    shift = (9 if minor else 0) - key.tonic_pc  # to the normalized C major / A minor
+    whole = _functional_tables(minor)[0]
+    inside = _KEY_BITS[minor]
+    own = _key_chords(minor)
+    odd = outside = 0
+    for son in analysis.sonorities(notes, ticks):
+        if len(son.pcs) < 3:
+            continue
+        bits = sum(1 << ((p + shift) % 12) for p in son.pcs)
+        named = IS_CHORD[bits] and CHORD_ROOT[bits] >= 0
+        if bits & ~inside or (named and _template(bits) not in own):
+            odd += not whole[bits, (son.bass + shift) % 12]
+            outside += 1
+    return odd, outside
 
 
 def _chromatic_chord_cost(biased: np.ndarray, above: np.ndarray, cand: np.ndarray,

@@ -2464,6 +2464,7 @@ class VoiceSampler:
                     home[r] = 0 if last is None else -abs(last.pitch - job.home_final)
             fewer: dict[int, int] = {}  # minus the parallels of the written voices
             sevenths: dict[int, int] = {}  # minus the bass's sevenths left by leap
+            unfunctional: dict[int, int] = {}  # minus the chords outside the key with no function
             if SEARCH_PARALLELS and job.style_rules and len(cands) > 1:
                 beats: list[int] | None = None
                 for r in cands:
@@ -2480,12 +2481,16 @@ class VoiceSampler:
                         sevenths[r] = -analysis.leaping_bass_sevenths(
                             bass, [n for x in lines for n in x], beats,
                             job.beat_steps * job.step_ticks)[0]
+                        if SEARCH_UNFUNCTIONAL and job.key is not None:
+                            unfunctional[r] = -part_writing.unfunctional_chords(
+                                [n for x in lines for n in x], beats, job.key)[0]
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              full.get(r, True), tonic.get(r, False),
                                              bool(held[r]) or not new_here,
                                              new_here.get(r, True), group[r] == var,
                                              home.get(r, 0), fewer.get(r, 0),
-                                             sevenths.get(r, 0), score[r], -r))
+                                             sevenths.get(r, 0), unfunctional.get(r, 0),
+                                             score[r], -r))
             taken.add(best)
             written = _written(held[best], emitted[int(group[best])])
             if new_here:
@@ -3680,6 +3685,11 @@ SEARCH_GIVEN = True
 # the seventh's rules yield on where the voices above leave the bass no step down: a listening
 # review heard ii4/2 and V4/2 with the bass leaping away
 SEARCH_BASS_SEVENTHS = True
+# ... and then the beat chords outside the key with no function (part_writing.
+# unfunctional_chords: the same review heard chromatic chords that lose the key). The
+# harmonized test melodies x 2: 86 -> 52 such chords (Bach 36 for one run), val 64 -> 27
+# (docs/voices.md)
+SEARCH_UNFUNCTIONAL = True
 
 
 # A half close the sampler plans (V under a harmonized melody's second or seventh degree at a

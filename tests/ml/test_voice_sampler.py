@@ -5583,10 +5583,12 @@ def test_the_search_counts_parallels_with_the_given_voices(sampler, monkeypatch)
     assert seen == [[list(score.parts[0].notes)], []]
 
 
-def test_the_search_passes_over_a_bass_seventh_left_by_leap(sampler, monkeypatch):
+def test_the_search_passes_over_a_bass_seventh_left_by_leap_and_a_chord_with_no_function(
+        sampler, monkeypatch):
     """Of two candidates under a melody D5 C5 over G7 with its seventh F3 in the bass, the
     likelier leaps from it (F3 C3), the other falls to E3: the search keeps the second
-    (SEARCH_BASS_SEVENTHS; without it the likelier), with no parallels in either."""
+    (SEARCH_BASS_SEVENTHS; without it the likelier), with no parallels in either. The same
+    for a chord outside the key with no function (SEARCH_UNFUNCTIONAL)."""
     from types import SimpleNamespace
 
     from composer_gui.ml import voice_sampler
@@ -5604,7 +5606,8 @@ def test_the_search_passes_over_a_bass_seventh_left_by_leap(sampler, monkeypatch
     frames = [SimpleNamespace(step=4 * i, on_beat=True, context=False) for i in range(2)]
     job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False,
                           home_final=-1, style_rules=True, given_lines=[melody],
-                          write_ends=True, frames=frames, step_ticks=TPQ // 4, beat_steps=4)
+                          write_ends=True, frames=frames, step_ticks=TPQ // 4, beat_steps=4,
+                          key=KeySignature(0, 0))
 
     def kept() -> list[int]:
         sampler.search, sampler.warnings = SearchReport(), []
@@ -5616,6 +5619,21 @@ def test_the_search_passes_over_a_bass_seventh_left_by_leap(sampler, monkeypatch
     assert kept() == [53, 52]
     monkeypatch.setattr(voice_sampler, "SEARCH_BASS_SEVENTHS", False)
     assert kept() == [53, 48]
+
+    # a chord outside the key with no function: C major, then E-flat major (bIII) under G4 G4
+    # in the likelier candidate, G major in the other
+    melody[:] = [Note(0, 67, TPQ), Note(TPQ, 67, TPQ)]
+
+    def chords(alto: int, tenor: int, bass: int) -> list[GeneratedNote]:
+        lines = {1: (64, alto), 2: (60, tenor), 3: (48, bass)}
+        return [GeneratedNote(0, Note(i * TPQ, p, TPQ), part)
+                for part, pitches in lines.items() for i, p in enumerate(pitches)]
+
+    held[:] = [chords(63, 58, 51), chords(62, 59, 43)]
+    monkeypatch.setattr(voice_sampler, "SEARCH_BASS_SEVENTHS", True)
+    assert kept() == [48, 43]
+    monkeypatch.setattr(voice_sampler, "SEARCH_UNFUNCTIONAL", False)
+    assert kept() == [48, 51]
 
 
 def test_the_subtonic_mask_bars_a_rows_own_pitch_class_and_moves_a_held_one():
