@@ -2463,6 +2463,7 @@ class VoiceSampler:
                     last = max((g.note for g in held[r]), key=lambda x: x.start, default=None)
                     home[r] = 0 if last is None else -abs(last.pitch - job.home_final)
             fewer: dict[int, int] = {}  # minus the parallels of the written voices
+            crossed: dict[int, int] = {}  # minus the onsets where two voices cross
             sevenths: dict[int, int] = {}  # minus the bass's sevenths left by leap
             unfunctional: dict[int, int] = {}  # minus the chords outside the key with no function
             if SEARCH_PARALLELS and job.style_rules and len(cands) > 1:
@@ -2473,6 +2474,9 @@ class VoiceSampler:
                         parts.setdefault(g.part, []).append(g.note)
                     lines = list(parts.values()) + [x for x in job.given_lines if x]
                     fewer[r] = -analysis.voice_parallels(lines) if len(lines) > 1 else 0
+                    if SEARCH_CROSSINGS and len(lines) > 1:
+                        crossed[r] = -analysis.voice_crossings(sorted(
+                            lines, key=lambda x: -statistics.median(n.pitch for n in x)))[0]
                     if SEARCH_BASS_SEVENTHS and len(lines) > 2:
                         if beats is None:
                             beats = [f.step * job.step_ticks for f in job.frames
@@ -2489,7 +2493,8 @@ class VoiceSampler:
                                              bool(held[r]) or not new_here,
                                              new_here.get(r, True), group[r] == var,
                                              home.get(r, 0), fewer.get(r, 0),
-                                             sevenths.get(r, 0), unfunctional.get(r, 0),
+                                             crossed.get(r, 0), sevenths.get(r, 0),
+                                             unfunctional.get(r, 0),
                                              score[r], -r))
             taken.add(best)
             written = _written(held[best], emitted[int(group[best])])
@@ -3681,6 +3686,11 @@ SEARCH_PARALLELS = True
 # or octaves between any two voices, per 8 bars, of the harmonized val melodies x 2 0.062 ->
 # 0.028, test 0.049 -> 0.018 (bench/voice_leaps.py [--no-search-given])
 SEARCH_GIVEN = True
+# ... then the onsets where two voices cross (analysis.voice_crossings, the voices by their
+# middle pitch), which the rules keeping each voice between its neighbours yield on where they
+# would leave it no note: ranked after the parallels, before the checks below, so that none of
+# those keeps a candidate whose regenerated alto sinks under the kept tenor
+SEARCH_CROSSINGS = True
 # ... and the bass's sevenths on a beat left by a leap (analysis.leaping_bass_sevenths), which
 # the seventh's rules yield on where the voices above leave the bass no step down: a listening
 # review heard ii4/2 and V4/2 with the bass leaping away

@@ -5688,6 +5688,11 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)  # (and Bach's floors)
     monkeypatch.setattr(voice_sampler, "BASS_OVER_THE_BAR", False)  # (and the bass's bar line)
     monkeypatch.setattr(voice_sampler, "TENOR_TIE_COST", 0.0)  # (and the tenor's held notes)
+    # (and the search's later checks, which keep candidates other than the likeliest: two
+    # seeds' kept ones then take G where the rule yields)
+    monkeypatch.setattr(voice_sampler, "SEARCH_BASS_SEVENTHS", False)
+    monkeypatch.setattr(voice_sampler, "SEARCH_UNFUNCTIONAL", False)
+    monkeypatch.setattr(voice_sampler, "SEARCH_CROSSINGS", False)
     monkeypatch.setattr(voice_sampler, "VOICE_RANGES", {
         "sopr": (59, 81), "alto": (52, 74), "teno": (47, 69), "bass": (36, 62)})
 
