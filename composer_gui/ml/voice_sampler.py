@@ -2474,7 +2474,8 @@ class VoiceSampler:
                         parts.setdefault(g.part, []).append(g.note)
                     lines = list(parts.values()) + [x for x in job.given_lines if x]
                     fewer[r] = -analysis.voice_parallels(lines) if len(lines) > 1 else 0
-                    if SEARCH_CROSSINGS:
+                    if SEARCH_CROSSINGS and len(job.given_lines) > 1:  # (a melody alone:
+                        # the rules keep every written voice under it)
                         crossed[r] = -sum(analysis.voice_crossings(sorted(
                             (w, g), key=lambda x: -statistics.median(n.pitch for n in x)))[0]
                             for w in parts.values() for g in job.given_lines if w and g)
