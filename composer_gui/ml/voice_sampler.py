@@ -2463,7 +2463,7 @@ class VoiceSampler:
                     last = max((g.note for g in held[r]), key=lambda x: x.start, default=None)
                     home[r] = 0 if last is None else -abs(last.pitch - job.home_final)
             fewer: dict[int, int] = {}  # minus the parallels of the written voices
-            crossed: dict[int, int] = {}  # minus the onsets where two voices cross
+            crossed: dict[int, int] = {}  # minus a written voice crossing a given one
             sevenths: dict[int, int] = {}  # minus the bass's sevenths left by leap
             unfunctional: dict[int, int] = {}  # minus the chords outside the key with no function
             if SEARCH_PARALLELS and job.style_rules and len(cands) > 1:
@@ -2484,12 +2484,12 @@ class VoiceSampler:
                             beats = [f.step * job.step_ticks for f in job.frames
                                      if f.on_beat and not f.context]
                         bass = min(lines, key=lambda x: statistics.median(n.pitch for n in x))
+                        every = [n for x in lines for n in x]
                         sevenths[r] = -analysis.leaping_bass_sevenths(
-                            bass, [n for x in lines for n in x], beats,
-                            job.beat_steps * job.step_ticks)[0]
+                            bass, every, beats, job.beat_steps * job.step_ticks)[0]
                         if SEARCH_UNFUNCTIONAL and job.key is not None:
                             unfunctional[r] = -part_writing.unfunctional_chords(
-                                [n for x in lines for n in x], beats, job.key)[0]
+                                every, beats, job.key)[0]
             best = max(cands, key=lambda r: (authentic.get(r, False), clean.get(r, True),
                                              full.get(r, True), tonic.get(r, False),
                                              bool(held[r]) or not new_here,

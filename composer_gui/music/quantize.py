@@ -30,6 +30,7 @@ HUMAN_FINE = (TPQ // 8, TPQ // 6)  # 32nds or sixteenth triplets: a performance'
 FINE_RUNS = True  # (off: every played unit on sixteenths or eighth triplets, as before)
 CHORD_SPREAD = 0.035  # seconds: onsets this near the first are one chord, played a little
 #                       spread (a 32nd at 120 bpm is 0.0625 s)
+RUN_HELD = 2  # a run's note is let go within this many times the step to the next one
 METER_GRID = TPQ // 4  # meter changes land on sixteenths
 TEMPO_TOLERANCE = 0.15  # rubato within this of the last mark is not a new tempo
 
@@ -261,20 +262,18 @@ def _finer_units(score: Score, notes: Iterable[Note], anchor: dict[int, int],
                 _snap(chords[i - 1], units[i - 1], grid[units[i - 1]]) >= \
                 _snap(chords[i], units[i], grid[units[i]]):
             crowded.update((units[i - 1], units[i]))
-    finer = {}
-    for u in crowded:
-        inside = [t for t, v in zip(chords, units, strict=True) if v == u]
+    by_unit: dict[int, list[int]] = {}
+    for t, u in zip(chords, units, strict=True):
+        if u in crowded:
+            by_unit.setdefault(u, []).append(t)
 
-        def cost(g: int, inside: list[int] = inside, u: int = u) -> tuple[int, int]:
-            snapped = [_snap(t, u, g) for t in inside]
-            merged = len(snapped) - len(set(snapped))
-            return merged, sum(abs(s - t) for s, t in zip(snapped, inside, strict=True))
+    def cost(g: int, inside: list[int], u: int) -> tuple[int, int]:
+        snapped = [_snap(t, u, g) for t in inside]
+        merged = len(snapped) - len(set(snapped))
+        return merged, sum(abs(s - t) for s, t in zip(snapped, inside, strict=True))
 
-        finer[u] = min(HUMAN_FINE, key=cost)
-    return finer
-
-
-RUN_HELD = 2  # a run's note is let go within this many times the step to the next one
+    return {u: min(HUMAN_FINE, key=lambda g, i=inside, u=u: cost(g, i, u))
+            for u, inside in by_unit.items()}
 
 
 # Swung eighths (:func:`swing_ratio`). A copyist's review of played MIDI files read tunes
