@@ -30,9 +30,11 @@ How a request runs:
 4. Search (only where it helps): a region or a harmonization samples each variation as
    :data:`limits.VOICE_CANDIDATES` candidates from its start; a span that ends the piece with a
    cadence splits each row again at its last bar (up to :data:`limits.VOICE_ENDING_CANDIDATES`
-   per variation in all; :data:`MAX_ROWS` rows at most). A continuation forks only at its last
-   bar, so everything before it streams live; a region or a harmonization arrives when its search
-   ends. Each variation keeps its best candidate, ranked first by ending on the tonic chord (when
+   per variation in all; :data:`MAX_ROWS` rows at most). A continuation streams: a chorale's
+   draws :data:`BAR_CANDIDATES` candidates of each bar and keeps one at the next bar line (its
+   notes stream then, a bar behind; :func:`part_writing.bar_faults`), a melody's streams as it is
+   drawn, and both fork again at the last bar; a region or a harmonization arrives when its
+   search ends. Each variation keeps its best candidate, ranked first by ending on the tonic chord (when
    the span ends the piece; ``music.analysis.ends_on_tonic``), then by the model's log-likelihood
    of the candidate's span *and* of the kept bars right after it (teacher-forced, up to
    :data:`limits.VOICE_CONTEXT_BARS` bars): log p(span, right | left), the candidates ranked by
@@ -378,6 +380,9 @@ class _VoiceJob:
     beat_steps: int = 4
     seam_pitch: list[int] = field(default_factory=list)  # per voice: the kept note at the seam
     style_rules: bool = False
+    # a chorale continued: the bar lines up to this frame (index; -1: none) each keep one of a
+    # variation's candidates for the bar before (BAR_CANDIDATES)
+    search_bars_to: int = -1
     history: list[list[int]] = field(default_factory=list)  # melody: its grid tokens so far
     restate_lags: tuple[int, ...] = ()  # melody: steps back to the bars a tune restates
     strain_from: int = 0  # melody: the step of the tune's first full bar (RESTATE_IN_STRAIN)
@@ -994,6 +999,10 @@ class VoiceSampler:
         forks: dict[int, int] = {}
         if n_ctx_end > stop or request.harmonize or region_end is not None:
             forks[0] = max(1, min(limits.VOICE_CANDIDATES, MAX_ROWS // k))
+        elif rules_on and n > 2 and BAR_CANDIDATES > 1:  # a chorale continued: bar by bar
+            forks[0] = max(1, min(BAR_CANDIDATES, MAX_ROWS // k))
+        bar_search = 0 in forks and not (n_ctx_end > stop or request.harmonize
+                                         or region_end is not None)
         if tonic_check:
             # the fork sits at the bar line before the dominant, so every candidate gets its own
             last = max(0, bar_steps[where(max(start_step, last_beat - beat))[0]] - start_step)
@@ -1005,6 +1014,10 @@ class VoiceSampler:
             elif ending > 1:
                 forks[last] = ending
         forks = {f: c for f, c in forks.items() if c > 1}
+        # the last bar line a continuation's bar search keeps a candidate at (frame index)
+        search_bars_to = -1
+        if bar_search and 0 in forks:
+            search_bars_to = last if tonic_check else n_span
         m = int(np.prod(list(forks.values()))) if forks else 1
 
         # pitch masks per voice
@@ -1066,7 +1079,7 @@ class VoiceSampler:
                          pitch_ok, rewritten, part_of, part_names, part_under, shift, step,
                          tonic_check,
                          key, base_notes, start_pitch, beat, seam_pitch,
-                         style_rules=rules_on,
+                         style_rules=rules_on, search_bars_to=search_bars_to,
                          history=[lane[:ctx_step] for lane in grid] if n == 1 else [],
                          restate_lags=_restate_lags(ts.bar_ticks // step) if n == 1 else (),
                          strain_from=score.bar_start(first_full) // step,
@@ -1432,9 +1445,28 @@ class VoiceSampler:
             lse = mx + np.log(np.exp(z - mx[:, None]).sum(axis=1))
             return z[np.arange(rows), chosen] - lse
 
+        faults = np.zeros(rows, np.int64)  # the bar search's, since the last bar line
         for fi, frame in enumerate(job.frames):
+            idx = None
+            if 0 < fi <= job.search_bars_to and frame.pos == 0 and rows > k:
+                # a continuation's bar search: each variation keeps the first of its
+                # candidates with the fewest faults in the bar before (the model's own draw
+                # where none has one), and its notes stream
+                winners = [min(np.flatnonzero(group == var).tolist(),
+                               key=lambda r: (faults[r], r)) for var in range(k)]
+                for var, w in enumerate(winners):
+                    for g in sorted(held[w], key=lambda g: (g.note.end, g.note.start,
+                                                            -g.note.pitch)):
+                        if cancelled():
+                            return
+                        emitted[var].append(g.note)
+                        yield g
+                    held[w] = []
+                idx = np.repeat(winners, rows // k)
             if fi in job.forks:  # each row splits into candidates (they share what came before)
-                idx = np.repeat(np.arange(rows), job.forks[fi])
+                split = np.repeat(np.arange(rows), job.forks[fi])
+                idx = split if idx is None else idx[split]
+            if idx is not None:
                 logits, states = logits[idx], [s[idx] for s in states]
                 opened, pitch = opened[idx], pitch[idx]
                 cur, outer, last_sound = cur[idx], outer[idx], last_sound[idx]
@@ -1458,6 +1490,7 @@ class VoiceSampler:
                 held = [list(held[r]) for r in idx] if not streaming else [[] for _ in idx]
                 marked = [list(marked[r]) for r in idx]
                 rows = len(idx)
+                faults = np.zeros(rows, np.int64)
                 streaming = False
             if fi == n_frames - job.n_context:  # the span ends: close its notes
                 for g in close_all():
@@ -2370,6 +2403,8 @@ class VoiceSampler:
                     between |= frame_attack
             last_sound[(cur >= 0).any(axis=1)] = frame.step
             last_onset[frame_attack] = frame.step
+            if job.search_bars_to >= fi:
+                faults += part_writing.bar_faults(cur, struck, owed, frame.on_beat, mode_minor)
             if rules and n > 2:
                 owed = _owed_sevenths(owed, cur, struck)
                 if part_writing.LEADING_BASS_COST or LEADING_BASS_ROOM:
@@ -3705,6 +3740,12 @@ SEARCH_BASS_SEVENTHS = True
 # harmonized test melodies x 2: 86 -> 52 such chords (Bach 36 for one run), val 64 -> 27
 # (docs/voices.md)
 SEARCH_UNFUNCTIONAL = True
+# A chorale continuation streams and has no search before its ending, so its draws kept the
+# faults its rules only charge or yield on (part_writing.bar_faults). Now each variation draws
+# this many candidates of each bar, and at the next bar line keeps the first with the fewest
+# such faults (a rejection of the others: the model's own draw where none has one); the kept
+# bar's notes stream then, a bar behind the sampling. 1: off.
+BAR_CANDIDATES = 2
 
 
 # A half close the sampler plans (V under a harmonized melody's second or seventh degree at a

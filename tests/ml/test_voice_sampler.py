@@ -3251,6 +3251,23 @@ def test_a_chord_outside_the_key_with_no_function_costs_the_voice_that_makes_it(
     assert not hold_charged([80, 76], 72)  # C held under G#5 and E5
     assert hold_charged([80, 76], 75)  # E-flat (D#) held: no chord of A minor
 
+    # a chord of the key without its fifth is the key's: B D A in C major (viiø7, named B
+    # minor seventh by its first template) costs the bass nothing; A minor's F# A E (its
+    # melodic scale's F#ø7) neither; B D F# A (a whole B minor seventh) does
+    assert 9 not in charged([74, 71, 62], lowest=True)
+    assert 6 not in charged([76, 69, 64], lowest=True, minor=True)
+    assert 9 in charged([78, 74, 71], lowest=True)
+
+
+def test_a_chord_of_the_key_without_its_fifth_is_not_counted_outside_it():
+    from composer_gui.ml.part_writing import unfunctional_chords
+
+    c_major = KeySignature(0, 0)
+    notes = [Note(0, p, TPQ) for p in (57, 62, 71, 74)]  # B D A over A: C major's viiø7
+    assert unfunctional_chords(notes, [0], c_major) == (0, 0)
+    notes = [Note(0, p, TPQ) for p in (57, 62, 66, 71)]  # with F#: a B minor seventh
+    assert unfunctional_chords(notes, [0], c_major) == (1, 1)
+
 
 @pytest.mark.parametrize("harmonize", [False, True])
 def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
@@ -3270,6 +3287,61 @@ def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
 
     with_cost, without = count(4.0), count(0.0)
     assert with_cost < without * 0.75, (with_cost, without)
+
+
+def test_a_bar_fault_is_a_chord_with_no_function_or_a_bass_seventh_left_by_leap():
+    from composer_gui.ml.part_writing import bar_faults
+
+    cur = np.array([[75, 69, 65, 51],   # F7 over its E-flat (C major): no function
+                    [74, 71, 62, 57],   # B D A over A: the key's viiø7 without its fifth
+                    [72, 67, 64, 48],   # C major
+                    [72, 67, 64, 48]])
+    struck = np.ones(cur.shape, bool)
+    owed = np.full(cur.shape, -1)
+    owed[2, 3] = 53  # the bass owed F3's fall and leapt to C3
+    owed[3, 3] = 50  # ... D3's, and fell a step, to C3
+    assert bar_faults(cur, struck, owed, True, False).tolist() == [1, 0, 1, 0]
+    assert bar_faults(cur, struck, owed, False, False).tolist() == [0, 0, 1, 0]  # off the beat
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_continuation_streams_bar_by_bar(sampler, seed):
+    """The bar search keeps a candidate at each bar line, and its notes stream then: the first
+    note arrives before the last bar is drawn, and each variation's notes come in the order
+    they end."""
+    from composer_gui.ml import voice_sampler as vs
+
+    assert vs.BAR_CANDIDATES > 1
+    score = chorale()
+    it = sampler.stream(score, GenerationRequest(bars=4, variations=2, seed=seed))
+    first = next(it)
+    assert first.note.end <= score.end_tick + BAR
+    notes = [first, *it]
+    before = [g for g in notes if g.note.end < score.end_tick + 3 * BAR]
+    assert notes[:len(before)] == before  # before the searched last bar's
+    for var in (0, 1):
+        ends = [g.note.end for g in before if g.variation == var]
+        assert ends and ends == sorted(ends)
+
+
+def test_fewer_faults_in_a_continuation_with_the_bar_search(tiny_voice_model, monkeypatch):
+    """Continued by the tiny model, 12 seeds x 2, the chromatic cost off so that its draws make
+    chords with no function: the bar search keeps fewer of them."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.ml.harmony_tables import pitch_class_bits
+    from composer_gui.ml.part_writing import _functional_tables
+
+    whole = _functional_tables(False)[0]
+    monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
+    monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", 0.0)
+
+    def count(candidates: int) -> int:
+        monkeypatch.setattr(vs, "BAR_CANDIDATES", candidates)
+        return sum(not whole[int(pitch_class_bits(np.array([son.pitches]))[0]), son.bass % 12]
+                   for sons in _beat_chords(tiny_voice_model, False, 12) for son in sons)
+
+    searched, drawn = count(4), count(1)
+    assert searched < drawn * 0.6, (searched, drawn)
 
 
 def test_a_secondary_dominant_is_owed_its_degree_and_the_voices_pay_to_leave_it(sampler):
