@@ -34,15 +34,15 @@ How a request runs:
    draws :data:`BAR_CANDIDATES` candidates of each bar and keeps one at the next bar line (its
    notes stream then, a bar behind; :func:`part_writing.bar_faults`), a melody's streams as it is
    drawn, and both fork again at the last bar; a region or a harmonization arrives when its
-   search ends. Each variation keeps its best candidate, ranked first by ending on the tonic chord (when
-   the span ends the piece; ``music.analysis.ends_on_tonic``), then by the model's log-likelihood
-   of the candidate's span *and* of the kept bars right after it (teacher-forced, up to
-   :data:`limits.VOICE_CONTEXT_BARS` bars): log p(span, right | left), the candidates ranked by
-   how well they fit both sides. The right side is heard only where every voice has a part with
-   notes after the span (a melody harmonized in a region has no lower voices after it). Cost: the
-   candidates multiply the batch (the same number of steps, each dearer; bench/generate.py) plus
-   one teacher-forced pass over the right context. ``search`` reports how often the first
-   candidate would already have ended on the tonic.
+   search ends. Each variation keeps its best candidate, ranked first by ending on the tonic
+   chord (when the span ends the piece; ``music.analysis.ends_on_tonic``), then by the model's
+   log-likelihood of the candidate's span *and* of the kept bars right after it (teacher-forced,
+   up to :data:`limits.VOICE_CONTEXT_BARS` bars): log p(span, right | left), the candidates
+   ranked by how well they fit both sides. The right side is heard only where every voice has a
+   part with notes after the span (a melody harmonized in a region has no lower voices after it).
+   Cost: the candidates multiply the batch (the same number of steps, each dearer;
+   bench/generate.py) plus one teacher-forced pass over the right context. ``search`` reports how
+   often the first candidate would already have ended on the tonic.
 
 5. Rules (docs/voices.md; the part-writing ones in :mod:`part_writing`, the phrase closes in
    :mod:`cadence_rules`, where phrases fall in :mod:`phrase_grid`; this module decides per
@@ -999,7 +999,8 @@ class VoiceSampler:
         forks: dict[int, int] = {}
         if n_ctx_end > stop or request.harmonize or region_end is not None:
             forks[0] = max(1, min(limits.VOICE_CANDIDATES, MAX_ROWS // k))
-        elif rules_on and n > 2 and BAR_CANDIDATES > 1:  # a chorale continued: bar by bar
+        elif rules_on and n > 2 and BAR_CANDIDATES > 1 and not any(hidden):
+            # a chorale continued (not a melody over voices heard and not written): bar by bar
             forks[0] = max(1, min(BAR_CANDIDATES, MAX_ROWS // k))
         bar_search = 0 in forks and not (n_ctx_end > stop or request.harmonize
                                          or region_end is not None)

@@ -57,6 +57,15 @@ def _soprano_circles_free(monkeypatch) -> None:
     monkeypatch.setattr(vs, "TOP_CIRCLE_COST", 0.0)
 
 
+def _bar_search_off(monkeypatch) -> None:
+    """A continued chorale drawn once a bar (BAR_CANDIDATES 1): tests of other rules count
+    what the tiny model's seeds' paths do, or read its rows one by one, and the bar search
+    keeps one of two drawings of each bar and copies it over the other."""
+    from composer_gui.ml import voice_sampler as vs
+
+    monkeypatch.setattr(vs, "BAR_CANDIDATES", 1)
+
+
 class Drawn:
     """An InferenceSession stand-in whose next-token logits lean toward some tokens: a model
     with a habit that a rule must overrule. ``bias``: [(tokens, nats added)]."""
@@ -194,7 +203,8 @@ def test_the_prefill_a_bar_per_call_gives_what_a_token_per_call_gives(sampler, f
             == list(one.stream(score, GenerationRequest(**req))))
 
 
-def test_hold_and_rest_grammar_in_the_tokens_fed(sampler):
+def test_hold_and_rest_grammar_in_the_tokens_fed(sampler, monkeypatch):
+    _bar_search_off(monkeypatch)  # (the rows read one by one)
     rec = Recorder(sampler.session)
     sampler.session = rec
     try:
@@ -1992,6 +2002,7 @@ def test_a_continuation_resolves_its_outer_voices_leading_tones_at_v_i(tiny_voic
     I-IV, heard as V/IV-IV) with the leading tone in the soprano or bass left unrisen far less
     often with LEADING_TONE_RISES than without (the rule yields where the others leave the bass
     nothing else)."""
+    _bar_search_off(monkeypatch)
     _soprano_circles_free(monkeypatch)
     s = biased(tiny_voice_model, rather(lambda v: {
         v.pitch_id(p): 3.0 for p in range(v.min_pitch, v.max_pitch + 1)
@@ -2661,6 +2672,7 @@ def test_a_marked_phrase_end_that_does_not_close_is_not_written(tiny_voice_model
     """A model that marks fermatas everywhere: where the rules could not close the phrase on a
     root-position triad, the fermata is not written (DROP_FAILED_CLOSES); without the rule some
     are written on other chords."""
+    _bar_search_off(monkeypatch)
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
 
@@ -2882,6 +2894,7 @@ def test_a_sketchs_short_phrases_are_continued_so(tiny_voice_model, monkeypatch,
     bars x 2 (6 seeds): its 2-bar phrases go on (44 of 46 phrases 6 beats, two dropped closes
     make 12), and the closing chord falls on beat 2 of the last bar, their grid; without the
     rule the tiny model's phrases run 10 to 13 beats (none of 6) to a close on the downbeat."""
+    _bar_search_off(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "SKETCH_PHRASES", rule)
@@ -3000,6 +3013,7 @@ def test_close_lookahead_lets_the_phrase_ends_at_their_places_close(tiny_voice_m
     and the last phrase ran 12 beats or more (the test above, without CLOSE_LOOKAHEAD). With
     the lookahead every voice keeps a close in reach, no retry needed: last phrases of 12 beats
     or more half as many at most (20 seeds x 2: 6 against 14)."""
+    _bar_search_off(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     # (which chord a half close takes after another is another rule's: NO_REPEATED_HALF_CLOSE)
@@ -5801,6 +5815,7 @@ def test_the_plan_hears_the_chord_each_phrase_end_closed_on(tiny_voice_model, mo
     continuation avoids C; later plans avoid the root of the row's own last phrase end, which
     the written continuations' fermata chords show (6 seeds: with 3, after the session-55
     phrase-end lookahead changes, the tiny model's later closes were all on C)."""
+    _bar_search_off(monkeypatch)
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
 
