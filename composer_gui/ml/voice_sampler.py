@@ -2432,7 +2432,11 @@ class VoiceSampler:
                 for r in ended:
                     if not unmarked and frame.step not in job.heard_ends:
                         marked[r].append(frame.step * step)
-                last_close[ended] = _chord_roots(cur[ended])
+                roots = _chord_roots(cur[ended])
+                if job.search_bars_to >= fi and BAR_SEARCH_REPEATED_CLOSES:
+                    faults[ended] += (roots >= 0) & (roots != tonic_root) & \
+                        (roots == last_close[ended])
+                last_close[ended] = roots
             if frame.cadence:  # a phrase close's chord may stand as a fermata's does
                 fermata_at[frame_attack] = frame.step
             if frame_attack.any():  # an onset: the outer voices the next onset is checked against
@@ -3747,6 +3751,10 @@ SEARCH_UNFUNCTIONAL = True
 # such faults (a rejection of the others: the model's own draw where none has one); the kept
 # bar's notes stream then, a bar behind the sampling. 1: off.
 BAR_CANDIDATES = 2
+# ... and counts as a fault, besides part_writing.bar_faults', a phrase end closing on the
+# chord the phrase end before it closed on, the tonic's aside: a blind review heard runs of
+# half closes on one V in both of its sides
+BAR_SEARCH_REPEATED_CLOSES = True
 
 
 # A half close the sampler plans (V under a harmonized melody's second or seventh degree at a

@@ -5844,6 +5844,36 @@ def test_the_plan_hears_the_chord_each_phrase_end_closed_on(tiny_voice_model, mo
     assert later & roots, (later, roots)
 
 
+def test_the_bar_search_passes_over_a_close_on_the_chord_the_one_before_closed_on(
+        tiny_voice_model, monkeypatch):
+    """A model that would rather end phrases (a fermata at every bar's middle): with the bar
+    search counting it, fewer of its continuations' phrase ends close on the chord the phrase
+    end before closed on, the tonic's aside (BAR_SEARCH_REPEATED_CLOSES)."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.music import analysis as an
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(8, True): 1.0}))
+    score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
+
+    def repeated(rule: bool) -> tuple[int, int]:
+        monkeypatch.setattr(vs, "BAR_SEARCH_REPEATED_CLOSES", rule)
+        again = ends = 0
+        for seed in range(16):
+            for out in s.generate(score, GenerationRequest(bars=6, variations=2, seed=seed)):
+                roots = []
+                for t in out.fermatas:
+                    found = an.sonorities(out.notes, [t])
+                    named = an.chord_root(found[0].pcs) if found else None
+                    roots.append(None if named is None else named[0])
+                for a, b in itertools.pairwise(roots[1:-1]):  # the continuation's inner ends
+                    ends += 1
+                    again += b is not None and b == a and b != 0
+        return again, ends
+
+    (with_rule, ends), (without, _) = repeated(True), repeated(False)
+    assert ends >= 40 and with_rule < without * 0.7, (with_rule, without, ends)  # (5, 11, 58)
+
+
 @pytest.mark.parametrize("rule", [True, False])
 def test_the_dominant_holds_through_its_beat_under_an_early_tonic(tiny_voice_model, monkeypatch,
                                                                   rule):
