@@ -1707,7 +1707,27 @@ def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.nda
             interval = abs(x0 - y0) % 12
             if interval in (0, 7) and abs(x1 - y1) % 12 == interval:
                 return False
+    if PASSING_OUTER:  # ... nor, where it is the highest or lowest pitch, between those two
+        chords = [[p if j == i else x for j, x in enumerate(ch)] for ch in (beat, off, now)]
+        chords[0][i], chords[2][i] = a, c
+        outer = [[x for x in ch if x >= 0] for ch in chords]
+        for u, w in ((outer[0], outer[1]), (outer[1], outer[2])) \
+                if p in (max(outer[1]), min(outer[1])) else ():
+            if len(u) > 1 and len(w) > 1:
+                up_top, up_low = max(w) - max(u), min(w) - min(u)
+                interval = (max(u) - min(u)) % 12
+                if interval in (0, 7) and (max(w) - min(w)) % 12 == interval and up_top and \
+                        up_low and (up_top > 0) == (up_low > 0):
+                    return False
     return True
+
+
+# _passing_clear: a passing note that is the highest or lowest pitch at its half beat makes no
+# consecutive fifth or octave between those two either, where a voice is crossed above the
+# soprano (or under the bass) and so is heard as the top (or bottom) before or after it: the
+# bach-chorales card counted its continuations' only two outer fifths there, a passing G4 in
+# the soprano under an alto that rose to A4 above it over the bass's C3-D3
+PASSING_OUTER = True
 
 
 def _avoid_mask(mask: np.ndarray, sounding: np.ndarray, cand: np.ndarray, pitch_offset: int,

@@ -2095,6 +2095,7 @@ def test_the_voices_above_leave_the_basss_stepped_eighth_its_step(tiny_voice_mod
     monkeypatch.setattr(voice_sampler, "TOP_LOOKS_PAST_WEAK", False)
     monkeypatch.setattr(cadence_rules, "IV_CLOSE_PREPARED", False)
     monkeypatch.setattr(part_writing, "LEADING_TONE_RISES", False)
+    _bar_search_off(monkeypatch)  # (its choices move the paths these counts are of)
     stepped, leapt = bass_eighths_left_by_leap(tiny_voice_model, 16)
     assert stepped >= 100 and (leapt / stepped < 0.32) == room, (stepped, leapt)
 
@@ -4790,6 +4791,19 @@ def test_a_passing_note_makes_no_parallels_crossings_or_unisons():
                           np.array([76, 71, 64, 55]), minor=True)
     assert _passing_clear(3, 54, 52, 55, beat, np.array([72, 71, 65, -1]),
                           np.array([76, 71, 64, 55]))  # (without the mode: not checked)
+
+
+def test_a_passing_note_makes_no_outer_fifths_over_a_crossed_voice(monkeypatch):
+    """The soprano fills A4 -> F#4 with G4 while the alto rises to A4 above it, over the bass's
+    C3 -> D3: the top pitch goes G4 -> A4 over C3 -> D3, fifths heard between the outer pitches
+    though no two voices make them (the card's only outer fifths in its continuations)."""
+    from composer_gui.ml.part_writing import _passing_clear
+
+    beat, off, now = (np.array(x) for x in ([69, 64, 60, 48], [-1, 64, 59, 48],
+                                             [66, 69, 57, 50]))
+    assert not _passing_clear(0, 67, 69, 66, beat, off, now)
+    monkeypatch.setattr(part_writing, "PASSING_OUTER", False)
+    assert _passing_clear(0, 67, 69, 66, beat, off, now)
 
 
 def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeypatch):
