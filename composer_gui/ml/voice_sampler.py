@@ -997,13 +997,13 @@ class VoiceSampler:
         # each of its candidates splits again at the last bar for the ending)
         k = request.variations
         forks: dict[int, int] = {}
+        bar_search = False
         if n_ctx_end > stop or request.harmonize or region_end is not None:
             forks[0] = max(1, min(limits.VOICE_CANDIDATES, MAX_ROWS // k))
         elif rules_on and n > 2 and BAR_CANDIDATES > 1 and not any(hidden):
             # a chorale continued (not a melody over voices heard and not written): bar by bar
             forks[0] = max(1, min(BAR_CANDIDATES, MAX_ROWS // k))
-        bar_search = 0 in forks and not (n_ctx_end > stop or request.harmonize
-                                         or region_end is not None)
+            bar_search = True
         if tonic_check:
             # the fork sits at the bar line before the dominant, so every candidate gets its own
             last = max(0, bar_steps[where(max(start_step, last_beat - beat))[0]] - start_step)
