@@ -3225,6 +3225,16 @@ def _beat_chords(model_dir, harmonize: bool, seeds: int) -> list:
     return out
 
 
+def _no_function_chords(model_dir, harmonize: bool, seeds: int) -> int:
+    """:func:`_beat_chords`' beat chords outside C major with no function in it."""
+    from composer_gui.ml.harmony_tables import pitch_class_bits
+    from composer_gui.ml.part_writing import _functional_tables
+
+    whole = _functional_tables(False)[0]
+    return sum(not whole[int(pitch_class_bits(np.array([son.pitches]))[0]), son.bass % 12]
+               for sons in _beat_chords(model_dir, harmonize, seeds) for son in sons)
+
+
 def test_a_chord_outside_the_key_with_no_function_costs_the_voice_that_makes_it(sampler):
     from composer_gui.ml.part_writing import _chromatic_chord_cost
 
@@ -3289,16 +3299,11 @@ def test_fewer_chords_outside_the_key_with_no_function_with_their_cost(
         tiny_voice_model, monkeypatch, harmonize):
     """Continued or harmonized by the tiny model, 12 seeds x 2: beat chords outside C major that
     are neither a secondary dominant nor a borrowed chord are fewer with CHROMATIC_CHORD_COST."""
-    from composer_gui.ml.harmony_tables import pitch_class_bits
-    from composer_gui.ml.part_writing import _functional_tables
-
-    whole = _functional_tables(False)[0]
     monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", 0.0)  # this rule alone
 
     def count(cost: float) -> int:
         monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", cost)
-        return sum(not whole[int(pitch_class_bits(np.array([son.pitches]))[0]), son.bass % 12]
-                   for sons in _beat_chords(tiny_voice_model, harmonize, 12) for son in sons)
+        return _no_function_chords(tiny_voice_model, harmonize, 12)
 
     with_cost, without = count(4.0), count(0.0)
     assert with_cost < without * 0.75, (with_cost, without)
@@ -3343,17 +3348,13 @@ def test_fewer_faults_in_a_continuation_with_the_bar_search(tiny_voice_model, mo
     """Continued by the tiny model, 12 seeds x 2, the chromatic cost off so that its draws make
     chords with no function: the bar search keeps fewer of them."""
     from composer_gui.ml import voice_sampler as vs
-    from composer_gui.ml.harmony_tables import pitch_class_bits
-    from composer_gui.ml.part_writing import _functional_tables
 
-    whole = _functional_tables(False)[0]
     monkeypatch.setattr(part_writing, "CHROMATIC_CHORD_COST", 0.0)
     monkeypatch.setattr(part_writing, "APPLIED_RESOLUTION_COST", 0.0)
 
     def count(candidates: int) -> int:
         monkeypatch.setattr(vs, "BAR_CANDIDATES", candidates)
-        return sum(not whole[int(pitch_class_bits(np.array([son.pitches]))[0]), son.bass % 12]
-                   for sons in _beat_chords(tiny_voice_model, False, 12) for son in sons)
+        return _no_function_chords(tiny_voice_model, False, 12)
 
     searched, drawn = count(4), count(1)
     assert searched < drawn * 0.6, (searched, drawn)
