@@ -11,6 +11,7 @@ weights here are read at call time, so a test or a bench sets them on this modul
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -1670,6 +1671,17 @@ def _passing_pitch(a: int, c: int, minor: bool) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
+def _outer_consecutive(before: list[int], after: list[int]) -> bool:
+    """Whether the highest and lowest of two sets of sounding pitches move the same way from a
+    fifth or an octave (compound or not) to the same interval."""
+    if len(before) < 2 or len(after) < 2:
+        return False
+    up_top, up_low = max(after) - max(before), min(after) - min(before)
+    interval = (max(before) - min(before)) % 12
+    return interval in (0, 7) and (max(after) - min(after)) % 12 == interval and \
+        up_top != 0 and up_low != 0 and (up_top > 0) == (up_low > 0)
+
+
 def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.ndarray,
                    now: np.ndarray, leading: int = -1, minor: bool | None = None) -> bool:
     """Voice ``i`` may sound the passing note ``p`` on the half beat between ``a`` (on the
@@ -1708,17 +1720,11 @@ def _passing_clear(i: int, p: int, a: int, c: int, beat: np.ndarray, off: np.nda
             if interval in (0, 7) and abs(x1 - y1) % 12 == interval:
                 return False
     if PASSING_OUTER:  # ... nor, where it is the highest or lowest pitch, between those two
-        chords = [[p if j == i else x for j, x in enumerate(ch)] for ch in (beat, off, now)]
-        chords[0][i], chords[2][i] = a, c
-        outer = [[x for x in ch if x >= 0] for ch in chords]
-        for u, w in ((outer[0], outer[1]), (outer[1], outer[2])) \
-                if p in (max(outer[1]), min(outer[1])) else ():
-            if len(u) > 1 and len(w) > 1:
-                up_top, up_low = max(w) - max(u), min(w) - min(u)
-                interval = (max(u) - min(u)) % 12
-                if interval in (0, 7) and (max(w) - min(w)) % 12 == interval and up_top and \
-                        up_low and (up_top > 0) == (up_low > 0):
-                    return False
+        sounding = [[x for j, x in enumerate(ch) if j != i and x >= 0] + [own]
+                    for ch, own in ((beat, a), (off, p), (now, c))]
+        if p in (max(sounding[1]), min(sounding[1])) and any(
+                _outer_consecutive(u, w) for u, w in itertools.pairwise(sounding)):
+            return False
     return True
 
 
