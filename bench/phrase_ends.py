@@ -12,6 +12,7 @@ before it, beside Bach's own phrase ends in the same pieces.
     python bench/phrase_ends.py --key-lock          # "Stay in the key" on (request key "auto")
     python bench/phrase_ends.py --minor [--split val] --variations 4  # every minor piece
     python bench/phrase_ends.py --no-minor-plan     # minor keys plan no close (MINOR_TONAL_PLAN)
+    python bench/phrase_ends.py --major [--split val] --variations 2  # every major piece
 
 20 pieces of the split (musical_eval.spread) cut after bar 4 and continued 8 bars (the app's
 defaults, cadence ending) x 2 variations; every fermata after the cut and before the last bar
@@ -45,6 +46,10 @@ dominant, iv, VII, VI; inversions and other chords "other"); a teacher's review 
 the continuations' minor-key phrase ends on III, Bach 17%. With ``--minor`` every minor-key
 piece of the split is continued (in the order of the split, not spread), ``--variations`` each;
 Bach's train chorales' minor-key phrase ends (the same bars) are counted beside them.
+
+A seventh: the same for the major-key pieces (MAJOR_COLUMNS), V split into a cadence in the
+dominant (after V/V) and a half close (after anything else): a blind review heard runs of half
+closes on V. ``--major`` continues every major-key piece of the split, as ``--minor`` does.
 """
 
 from __future__ import annotations
@@ -101,6 +106,10 @@ SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
 MINOR_DEGREES = {"i": "i", "bIII": "III", "v": "v or V", "V": "v or V", "iv": "iv",
                  "bVII": "VII", "bVI": "VI"}
 MINOR_COLUMNS = ("i", "III", "v or V", "iv", "VII", "VI", "other")
+# ... and a major key's (the seventh table); V split by the chord before it: after its own
+# dominant (V/V-V, a cadence in the dominant) or after anything else (a half close)
+MAJOR_DEGREES = {"I": "I", "ii": "ii", "iii": "iii", "IV": "IV", "vi": "vi"}
+MAJOR_COLUMNS = ("I", "V after V/V", "V half close", "vi", "IV", "ii", "iii", "other")
 
 
 def minor_degrees(score: Score, start: int, stop: int, key: KeySignature,
@@ -113,6 +122,24 @@ def minor_degrees(score: Score, start: int, stop: int, key: KeySignature,
         if start <= t < stop:
             name = chord_name(score, t, key).removesuffix("dom7")
             into[MINOR_DEGREES.get(name, "other")] += 1
+
+
+def major_degrees(score: Score, start: int, stop: int, key: KeySignature,
+                  into: Counter) -> None:
+    """The same for a major-key piece (MAJOR_COLUMNS): a phrase end on V counts as a cadence
+    in the dominant where the chord on the beat before is V/V (II or II7 in any inversion),
+    else as a half close."""
+    if key.mode == "minor":
+        return
+    beat = score.time_signature_at(start).beat_ticks
+    for t in sorted(score.fermatas):
+        if start <= t < stop:
+            name = chord_name(score, t, key).removesuffix("dom7")
+            if name == "V":
+                before = chord_name(score, t - beat, key).split("/")[0].removesuffix("dom7")
+                into["V after V/V" if before == "II" else "V half close"] += 1
+            else:
+                into[MAJOR_DEGREES.get(name, "other")] += 1
 
 
 def cadence_away(before: str, end: str) -> bool:
@@ -256,6 +283,8 @@ def main(argv=None) -> None:
                     help="continue with the key lock on, as the app's 'Stay in the key' box")
     ap.add_argument("--minor", action="store_true",
                     help="every minor-key piece of the split, not 20 spread over all keys")
+    ap.add_argument("--major", action="store_true",
+                    help="every major-key piece of the split, not 20 spread over all keys")
     ap.add_argument("--variations", type=int, default=2)
     args = ap.parse_args(argv)
     if args.min_last_phrase is not None:
@@ -274,14 +303,17 @@ def main(argv=None) -> None:
     cases = [c for c in me.cases_from_pieces(split[args.split], vocab)
              if c.score.bar_count() >= 4]
     degrees = {"continued": Counter(), "Bach": Counter()}
-    if args.minor:
-        cases = [c for c in cases if _minor(c.score)]
-        degrees["Bach (train)"] = Counter()
+    majors = {"continued": Counter(), "Bach": Counter()}
+    if args.minor or args.major:
+        cases = [c for c in cases if _minor(c.score) == args.minor]
+        table = degrees if args.minor else majors
+        table["Bach (train)"] = Counter()
         for c in me.cases_from_pieces(split["train"], vocab):
             s = c.score
-            if s.bar_count() >= 5 and _minor(s):
-                minor_degrees(s, s.bar_start(4), s.bar_start(s.bar_count() - 1),
-                              me.home_key(s, s.end_tick), degrees["Bach (train)"])
+            if s.bar_count() >= 5 and _minor(s) == args.minor:
+                count = minor_degrees if args.minor else major_degrees
+                count(s, s.bar_start(4), s.bar_start(s.bar_count() - 1),
+                      me.home_key(s, s.end_tick), table["Bach (train)"])
     else:
         cases = me.spread(cases, 20)
     if args.files:
@@ -303,6 +335,7 @@ def main(argv=None) -> None:
         grid_fit(s, start, s.bar_start(s.bar_count() - 1), grid, fits["Bach"])
         fermata_texture(s, start, s.bar_start(s.bar_count() - 1), texture["Bach"])
         minor_degrees(s, start, s.bar_start(s.bar_count() - 1), key, degrees["Bach"])
+        major_degrees(s, start, s.bar_start(s.bar_count() - 1), key, majors["Bach"])
         opening = s.slice(0, start, shift=False)
         if args.no_seed_fermatas:  # (the grid measure still reads the opening's own)
             opening = replace(opening, fermatas=())
@@ -315,6 +348,7 @@ def main(argv=None) -> None:
             grid_fit(g, start, g.bar_start(g.bar_count() - 1), grid, fits["continued"])
             fermata_texture(g, start, g.bar_start(g.bar_count() - 1), texture["continued"])
             minor_degrees(g, start, g.bar_start(g.bar_count() - 1), key, degrees["continued"])
+            major_degrees(g, start, g.bar_start(g.bar_count() - 1), key, majors["continued"])
     def repeats(c: Counter) -> str:
         named = Counter({k[len("repeated on "):]: v for k, v in c.items()
                          if k.startswith("repeated on ")})
@@ -394,6 +428,14 @@ def main(argv=None) -> None:
         n = max(sum(c.values()), 1)
         print(f"| {who} | {sum(c.values())} | "
               + " | ".join(f"{c[k]} ({c[k] / n:.0%})" for k in MINOR_COLUMNS) + " |")
+
+    print()
+    print("| | major-key interior phrase ends | on " + " | ".join(MAJOR_COLUMNS) + " |")
+    print("| --- | ---: | " + " | ".join("---" for _ in MAJOR_COLUMNS) + " |")
+    for who, c in majors.items():
+        n = max(sum(c.values()), 1)
+        print(f"| {who} | {sum(c.values())} | "
+              + " | ".join(f"{c[k]} ({c[k] / n:.0%})" for k in MAJOR_COLUMNS) + " |")
 
 
 def _minor(score: Score) -> bool:

@@ -5889,6 +5889,55 @@ def test_the_bar_search_passes_over_a_close_on_the_chord_the_one_before_closed_o
     assert ends >= 40 and with_rule < without * 0.7, (with_rule, without, ends)  # (5, 11, 58)
 
 
+def test_an_unplanned_half_close_is_a_bar_fault():
+    """A phrase end on V after anything but V/V, where its row planned no V there, is a fault
+    of the bar search (BAR_SEARCH_HALF_CLOSES); a cadence in the dominant or a planned half
+    close is not, nor a close on another chord."""
+    from composer_gui.ml.voice_sampler import _unplanned_half_closes
+
+    roots = np.array([7, 7, 7, 0])
+    before = np.array([[74, 69, 65, 50],   # D minor (ii): a half close
+                       [74, 69, 66, 50],   # D major (V/V): a cadence in the dominant
+                       [74, 69, 65, 50],   # ii, where the row planned V
+                       [74, 71, 67, 55]])  # G -> C: an authentic close
+    plan = np.array([0, 0, 7, 0])
+    assert _unplanned_half_closes(roots, before, plan, 0).tolist() == [True, False, False,
+                                                                        False]
+    # A minor (normalized): E after D minor (iv) is one, after B7 (V/V) not
+    before = np.array([[74, 69, 65, 62], [75, 69, 66, 59]])
+    assert _unplanned_half_closes(np.array([4, 4]), before, 9, 9).tolist() == [True, False]
+
+
+def test_the_bar_search_passes_over_an_unplanned_half_close(tiny_voice_model, monkeypatch):
+    """A model that would rather end phrases (a fermata at every bar's middle): with the bar
+    search counting them, fewer of its continuations' phrase ends are half closes, on V after
+    a chord other than V/V (BAR_SEARCH_HALF_CLOSES; the tiny model plans no V)."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.music import analysis as an
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(8, True): 1.0}))
+    score = dataclasses.replace(chorale(16), fermatas=(6 * TPQ, 14 * TPQ))
+
+    def half_closes(rule: bool) -> tuple[int, int]:
+        monkeypatch.setattr(vs, "BAR_SEARCH_HALF_CLOSES", rule)
+        monkeypatch.setattr(vs, "BAR_CANDIDATES", 4)  # (two show it less surely)
+        half = ends = 0
+        for seed in range(24):
+            for out in s.generate(score, GenerationRequest(bars=6, variations=2, seed=seed)):
+                for t in out.fermatas:
+                    if not 16 * TPQ <= t < out.end_tick - 4 * TPQ:  # inner ends, continued
+                        continue
+                    ends += 1
+                    at, before = an.sonorities(out.notes, [t, t - TPQ])
+                    named, prior = an.chord_root(at.pcs), an.chord_root(before.pcs)
+                    half += named is not None and named[0] == 7 and \
+                        (prior is None or prior[0] != 2)
+        return half, ends
+
+    (with_rule, ends), (without, _) = half_closes(True), half_closes(False)
+    assert ends >= 60 and with_rule < without * 0.7, (with_rule, without, ends)  # (18, 32, 83)
+
+
 @pytest.mark.parametrize("rule", [True, False])
 def test_the_dominant_holds_through_its_beat_under_an_early_tonic(tiny_voice_model, monkeypatch,
                                                                   rule):
