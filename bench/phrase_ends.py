@@ -421,21 +421,19 @@ def main(argv=None) -> None:
               f"| {c['third doubled']} ({c['third doubled'] / n:.0%}) "
               f"| {c['unison']} ({c['unison'] / n:.0%}) |")
 
-    print()
-    print("| | minor-key interior phrase ends | on " + " | ".join(MINOR_COLUMNS) + " |")
-    print("| --- | ---: | " + " | ".join("---" for _ in MINOR_COLUMNS) + " |")
-    for who, c in degrees.items():
-        n = max(sum(c.values()), 1)
-        print(f"| {who} | {sum(c.values())} | "
-              + " | ".join(f"{c[k]} ({c[k] / n:.0%})" for k in MINOR_COLUMNS) + " |")
+    degree_table("minor", MINOR_COLUMNS, degrees)
+    degree_table("major", MAJOR_COLUMNS, majors)
 
+
+def degree_table(mode: str, columns: tuple[str, ...], counts: dict[str, Counter]) -> None:
+    """Print the phrase ends of one mode's pieces by degree (the sixth and seventh tables)."""
     print()
-    print("| | major-key interior phrase ends | on " + " | ".join(MAJOR_COLUMNS) + " |")
-    print("| --- | ---: | " + " | ".join("---" for _ in MAJOR_COLUMNS) + " |")
-    for who, c in majors.items():
+    print(f"| | {mode}-key interior phrase ends | on " + " | ".join(columns) + " |")
+    print("| --- | ---: | " + " | ".join("---" for _ in columns) + " |")
+    for who, c in counts.items():
         n = max(sum(c.values()), 1)
         print(f"| {who} | {sum(c.values())} | "
-              + " | ".join(f"{c[k]} ({c[k] / n:.0%})" for k in MAJOR_COLUMNS) + " |")
+              + " | ".join(f"{c[k]} ({c[k] / n:.0%})" for k in columns) + " |")
 
 
 def _minor(score: Score) -> bool:
