@@ -2443,7 +2443,7 @@ class VoiceSampler:
                     faults[ended] += _unplanned_half_closes(
                         roots, beat_before[ended],
                         closing_plan[ended] if closing_plan is not None else tonic_root,
-                        tonic_root)
+                        mode_minor)
                 last_close[ended] = roots
             if frame.cadence:  # a phrase close's chord may stand as a fermata's does
                 fermata_at[frame_attack] = frame.step
@@ -3779,12 +3779,12 @@ BAR_CHORD_FAULT = 2
 
 
 def _unplanned_half_closes(roots: np.ndarray, before: np.ndarray, plan: np.ndarray | int,
-                           tonic_root: int) -> np.ndarray:
+                           minor: bool) -> np.ndarray:
     """[rows] whether each phrase end (its chord's root ``roots``; the chord on the beat
     before it ``before``, [rows, voices]) is a half close its row did not plan: on V after
     anything but V/V, where ``plan`` (each row's planned root for this place, the tonic's
     where none) is not V (:data:`BAR_SEARCH_HALF_CLOSES`)."""
-    dominant = (tonic_root + 7) % 12
+    dominant = CADENCE_ROOT[(minor, 1)]
     after_own = DOMINANT_ROOT[pitch_class_bits(before)] == (dominant + 7) % 12
     return (roots == dominant) & ~after_own & (np.asarray(plan) != dominant)
 

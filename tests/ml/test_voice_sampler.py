@@ -5904,11 +5904,11 @@ def test_an_unplanned_half_close_is_a_bar_fault():
                        [74, 69, 65, 50],   # ii, where the row planned V
                        [74, 71, 67, 55]])  # G -> C: an authentic close
     plan = np.array([0, 0, 7, 0])
-    assert _unplanned_half_closes(roots, before, plan, 0).tolist() == [True, False, False,
+    assert _unplanned_half_closes(roots, before, plan, False).tolist() == [True, False, False,
                                                                         False]
     # A minor (normalized): E after D minor (iv) is one, after B7 (V/V) not
     before = np.array([[74, 69, 65, 62], [75, 69, 66, 59]])
-    assert _unplanned_half_closes(np.array([4, 4]), before, 9, 9).tolist() == [True, False]
+    assert _unplanned_half_closes(np.array([4, 4]), before, 9, True).tolist() == [True, False]
 
 
 def test_the_bar_search_passes_over_an_unplanned_half_close(tiny_voice_model, monkeypatch):
