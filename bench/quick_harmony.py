@@ -2,11 +2,14 @@
 
     python bench/quick_harmony.py              # 24 tunes of the folk test split
     python bench/quick_harmony.py --tunes 40
+    python bench/quick_harmony.py --split val  # the tuning tunes
     python bench/quick_harmony.py --gaps 1,3   # chord spans of 1 and 3 median gaps
     python bench/quick_harmony.py --nottingham # against the chord symbols of music21's
                                                # two Nottingham reels
     python bench/quick_harmony.py --triple     # tunes in three beats a bar, at any pace:
                                                # TRIPLE_DANCE_CHORDS off -> on
+    python bench/quick_harmony.py --alto-spacing 2,8  # the app's settings, with each
+                                               # cadence_rules.ALTO_SPACING_COST
 
 The folk-melodies model's test tunes whose first 8 bars move mostly in notes shorter than
 their beat (the median gap between onsets: reels' and jigs' eighths), each harmonized by the
@@ -26,6 +29,10 @@ the chord symbol written over them. With ``--triple``, the test tunes in three b
 (3/4, 9/8, quick or not: waltzes, airs, slip jigs), harmonized with voice_sampler's
 TRIPLE_DANCE_CHORDS and tune_chords.CHANGE["triple"] as before them (off, 0.6) and as now,
 and a last column counts the chord changes inside a bar (not at its bar line) per bar.
+Two more columns count the beats (all four voices sounding) where the soprano and alto, and
+the alto and tenor, sound more than an octave apart (analysis.wide_spacings), beside the
+bach-chorales model's test chorales' own share (Bach's), printed above the table. With
+``--alto-spacing``, the rows are the app's settings with each alto spacing cost asked for.
 docs/voices.md quotes the output.
 """
 
@@ -58,9 +65,9 @@ def _triple(opening) -> bool:
     return len(opening.notes) > 8 and ts.bar_ticks == 3 * ts.beat_ticks
 
 
-def quick_openings(limit: int, bars: int = 8, wanted=_quick):
-    """(id, score) of the first ``limit`` test tunes whose opening is quick (or ``wanted``),
-    cut to ``bars``."""
+def quick_openings(limit: int, bars: int = 8, wanted=_quick, split_name: str = "test"):
+    """(id, score) of the first ``limit`` tunes of the split whose opening is quick (or
+    ``wanted``), cut to ``bars``."""
     from composer_gui.ml.corpora import music21_corpus_root
     from composer_gui.music.safe_read import read_score
 
@@ -69,7 +76,7 @@ def quick_openings(limit: int, bars: int = 8, wanted=_quick):
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tune.abc"
-        for pid in split["test"]:
+        for pid in split[split_name]:
             file, _, index = pid.partition("#")
             text = (root / file).read_text(encoding="utf-8", errors="replace")
             blocks = re.split(r"(?m)^(?=X:)", text)[1:]
@@ -141,30 +148,39 @@ def _symbol_at(symbols: dict[int, int], tick: int) -> int | None:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tunes", type=int, default=24)
+    ap.add_argument("--split", default="test")
     ap.add_argument("--gaps", default=str(1),
                     help="QUICK_CHORD_GAPS values to compare, e.g. 1,3 (the rule off first)")
     ap.add_argument("--nottingham", action="store_true",
                     help="the two Nottingham reels, against their chord symbols")
     ap.add_argument("--triple", action="store_true",
                     help="tunes in three beats a bar: TRIPLE_DANCE_CHORDS off -> on")
+    ap.add_argument("--alto-spacing", default=None,
+                    help="cadence_rules.ALTO_SPACING_COST values to compare, e.g. 2,8 (the app's "
+                    "other settings)")
     args = ap.parse_args(argv)
 
+    from composer_gui.ml import cadence_rules, tune_chords, voice_sampler
     from composer_gui.ml import musical_eval as me
-    from composer_gui.ml import tune_chords, voice_sampler
     from composer_gui.ml.sampler import GenerationRequest, load_sampler
     from composer_gui.music import analysis as an
 
     sampler = load_sampler("bach-chorales")
     cases = nottingham_openings() if args.nottingham else \
         [(pid, opening, {}) for pid, opening in quick_openings(
-            args.tunes, wanted=_triple if args.triple else _quick)]
+            args.tunes, wanted=_triple if args.triple else _quick, split_name=args.split)]
     rows = {}
     settings = [(False, 1, False)] + [(True, int(g), tune) for g in args.gaps.split(",")
                                       for tune in (False, True)]
     triple = tune_chords.CHANGE["triple"]
     if args.triple:  # (as before the rule: no plan for a tune in beats, 0.6 inside the bar)
         settings = [(True, 1, "before"), (True, 1, "now")]
-    for rule, gaps, tune in settings:
+    spacing = cadence_rules.ALTO_SPACING_COST
+    costs = [float(c) for c in args.alto_spacing.split(",")] if args.alto_spacing else []
+    if costs:  # (the app's settings: the rule on, one gap, the tune's chords)
+        settings = [(True, voice_sampler.QUICK_CHORD_GAPS, True)] * len(costs)
+    for k, (rule, gaps, tune) in enumerate(settings):
+        cadence_rules.ALTO_SPACING_COST = costs[k] if costs else spacing
         voice_sampler.QUICK_MELODY_CHORDS = rule
         voice_sampler.QUICK_CHORD_GAPS = gaps
         voice_sampler.TUNE_CHORDS = bool(tune)
@@ -191,6 +207,9 @@ def main(argv=None) -> None:
                 good, total = an.beat_chord_share(r, 0, end, r.notes)
                 pool.add("beat_chords", good, total)
                 pool.add("parallels", an.outer_voice_parallels(r.notes, 0, end), bars / 8)
+                (sa, at), full = an.wide_spacings(an.part_voices(r), an.beat_ticks(r, 0, end))
+                pool.add("soprano-alto", sa, full)
+                pool.add("alto-tenor", at, full)
                 melody = r.parts[0].notes
                 beats = an.beat_ticks(r, 0, end)
                 fits = sum(n.duration for n in melody if n.pitch % 12 in {
@@ -212,34 +231,59 @@ def main(argv=None) -> None:
                 if symbols:
                     pool.add("symbols", sum(root == _symbol_at(symbols, t) for t, root in chords),
                              sum(_symbol_at(symbols, t) is not None for t, _ in chords))
-        rows[rule, gaps, tune] = (statistics.mean(per_bar), pool.value("off_beat"),
-                                  pool.value("beat_chords"), pool.value("parallels"),
-                                  pool.value("fit"), pool.value("primary"),
-                                  pool.value("changes"), pool.value("foreign"),
-                                  pool.value("inside") if args.triple else
-                                  pool.value("symbols"))
+        rows[k] = (name_of(rule, gaps, tune, costs[k] if costs else None, triple),
+                   statistics.mean(per_bar), pool.value("off_beat"), pool.value("beat_chords"),
+                   pool.value("parallels"), pool.value("fit"), pool.value("primary"),
+                   pool.value("changes"), pool.value("foreign"),
+                   pool.value("inside") if args.triple else pool.value("symbols"),
+                   pool.value("soprano-alto"), pool.value("alto-tenor"))
+    cadence_rules.ALTO_SPACING_COST = spacing
     what = "Nottingham reels" if args.nottingham else \
-        "test tunes in three beats a bar" if args.triple else "quick test tunes"
+        f"{args.split} tunes in three beats a bar" if args.triple else f"quick {args.split} tunes"
     last = " | roots as the symbols |" if args.nottingham else \
         " | changes inside the bar, a bar |" if args.triple else " |"
-    print(f"{len(cases)} {what} (first 8 bars), harmonized x 2 seeds\n")
+    print(f"{len(cases)} {what} (first 8 bars), harmonized x 2 seeds")
+    (sa, at), full = bach_spacings()
+    print(f"Bach's test chorales: soprano and alto more than an octave apart on {sa / full:.1%} "
+          f"of {full} beats, alto and tenor {at / full:.1%}\n")
     print("| QUICK_MELODY_CHORDS (QUICK_CHORD_GAPS), TUNE_CHORDS | lower-voice notes a bar | "
           "struck off the beat | beat chords triads/sevenths | outer parallels per 8 bars | "
           "melody on the chord | beat chords on I/IV/V | chord changes a bar | "
-          "lower notes off the key and the tune" + last)
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:"
+          "lower notes off the key and the tune | beats S-A over an octave | A-T over an "
+          "octave" + last)
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:"
           + (" |" if last == " |" else " | ---: |"))
-    for (rule, gaps, tune), (nb, off, chords, par, fit, primary, changes, foreign,
-                             sym) in rows.items():
-        name = f"on ({gaps}), {'on' if tune else 'off'}" if rule else "off, off"
-        if args.triple:
-            name = "TRIPLE_DANCE_CHORDS off, CHANGE triple 0.6" if tune == "before" else \
-                f"TRIPLE_DANCE_CHORDS on, CHANGE triple {triple}"
+    for (name, nb, off, chords, par, fit, primary, changes, foreign, sym, wide_sa,
+         wide_at) in rows.values():
         print(f"| {name} | {nb:.1f} | {off:.1%} | {chords:.3f} | {par:.2f} | {fit:.1%} | "
-              f"{primary:.1%} | {changes:.2f} | {foreign:.1%}"
+              f"{primary:.1%} | {changes:.2f} | {foreign:.1%} | {wide_sa:.1%} | {wide_at:.1%}"
               + (f" | {sym:.2f} |" if args.triple else f" | {sym:.1%} |" if args.nottingham
                  else " |"))
 
+
+def name_of(rule: bool, gaps: int, tune, cost: float | None, triple: float) -> str:
+    """A row's settings, as the table names them."""
+    if tune in ("before", "now"):
+        return "TRIPLE_DANCE_CHORDS off, CHANGE triple 0.6" if tune == "before" else \
+            f"TRIPLE_DANCE_CHORDS on, CHANGE triple {triple}"
+    name = f"on ({gaps}), {'on' if tune else 'off'}" if rule else "off, off"
+    return name if cost is None else f"{name}, ALTO_SPACING_COST {cost:g}"
+
+
+def bach_spacings() -> tuple[list[int], int]:
+    """analysis.wide_spacings over the beats of the bach-chorales model's test chorales."""
+    from composer_gui.ml import musical_eval as me
+    from composer_gui.ml.evaluate import load_split
+    from composer_gui.ml.model_folder import load_model
+    from composer_gui.music import analysis as an
+
+    split, vocab, _ = load_split(load_model("bach-chorales").path)
+    wide, full = [0, 0], 0
+    for case in me.cases_from_pieces(split["test"], vocab):
+        s = me.as_voices(case.score, 4)
+        (sa, at), n = an.wide_spacings(an.part_voices(s), an.beat_ticks(s, 0, s.end_tick))
+        wide, full = [wide[0] + sa, wide[1] + at], full + n
+    return wide, full
 
 if __name__ == "__main__":
     main()

@@ -66,7 +66,9 @@ the next beat (syncopations), and those struck on a later beat of a bar and held
 line.
 With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cut after bar 4 and
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
-The first line is the card's harmony measures for the same harmonizations. The "before" rows in
+The first line is the card's harmony measures for the same harmonizations, and more counts
+beside Bach's own (among them the beats where the soprano and alto, or the alto and tenor,
+sound more than an octave apart). The "before" rows in
 docs/voices.md are this script run on commit 5f3a369 (tritones barred in the bass only, no
 cost).
 """
@@ -372,6 +374,13 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
 }
 
 
+def spacings(score, start: int, end: int) -> list[int]:
+    """[beats where the soprano and alto sound more than an octave apart, the alto and tenor,
+    beats where all four sound] (analysis.wide_spacings)."""
+    (sa, at), full = an.wide_spacings(an.part_voices(score), an.beat_ticks(score, start, end))
+    return [sa, at, full]
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for flag in SWITCHES:
@@ -407,6 +416,7 @@ def main(argv=None) -> None:
     sevenths, bach_sevenths = [0, 0, 0], [0, 0, 0]
     left, bach_left = [0, 0, 0, 0], [0, 0, 0, 0]
     leads, bach_leads = [0, 0], [0, 0]
+    wide, bach_wide = [0, 0, 0], [0, 0, 0]  # beats S-A, A-T over an octave, of beats (all sound)
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -446,6 +456,7 @@ def main(argv=None) -> None:
                                             strict=True)]
         bach_sevenths = [a + b for a, b in zip(bach_sevenths,
                                                an.seventh_chord_beats(s, start, end), strict=True)]
+        bach_wide = [a + b for a, b in zip(bach_wide, spacings(s, start, end), strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
@@ -491,6 +502,7 @@ def main(argv=None) -> None:
             left = [a + b for a, b in zip(left, dominant_left(g, start, stop), strict=True)]
             leads = [a + b for a, b in zip(leads, bass_leading_tones(g, key, start, stop),
                                            strict=True)]
+            wide = [a + b for a, b in zip(wide, spacings(g, start, stop), strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -521,7 +533,9 @@ def main(argv=None) -> None:
           f"its leading tone there {left[3]} (Bach's {bach_left[0]}, {bach_left[1]}, "
           f"{bach_left[3]}, of {bach_left[2]}), the bass's leading tones on a beat rising a "
           f"semitone into the next chord {leads[0]} of {leads[1]} (Bach's {bach_leads[0]} of "
-          f"{bach_leads[1]})\n")
+          f"{bach_leads[1]}), beats with soprano and alto more than an octave apart {wide[0]}, "
+          f"alto and tenor {wide[1]}, of {wide[2]} (Bach's {bach_wide[0]}, {bach_wide[1]}, of "
+          f"{bach_wide[2]})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |"
           " notes struck off the eighths (held past the next eighth) |"

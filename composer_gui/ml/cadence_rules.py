@@ -491,8 +491,13 @@ def _close_roots(minor: bool) -> int:
 # nats taken from the alto's notes more than an octave below the top voice sounding then: the
 # harmonized test melodies had the two voices an octave apart or more on 1.3% of their beats,
 # Bach's settings of them 0.35% (a scratch count), and an eighteenth listening review heard an
-# eleventh between soprano G5 and alto D4
-ALTO_SPACING_COST = 2.0
+# eleventh between soprano G5 and alto D4. At 2 nats a fiddle tune harmonized still left them so
+# on 5.2% of its beats (quick val tunes; Bach's chorales 0.3%): the alto stays in a chorale
+# alto's register while a reel climbs to G5-B5, and a listening review heard S-A gaps of 15 to
+# 20 semitones in 5 of 8 harmonized folk openings. 4 / 6 / 8 / 12 nats: 3.9 / 2.2 / 1.9 / 1.8%,
+# alto and tenor wider 0.5% -> 0.8% at 6 (Bach 1.3%), the other measures unmoved
+# (bench/quick_harmony.py --split val --alto-spacing 2,4,6,8,12; docs/voices.md)
+ALTO_SPACING_COST = 6.0
 # ... and from the tenor's more than an octave below the alto (session 44): on the beats of the
 # harmonized val melodies (x 2) 15.6 in 1,000 beats, Bach's 7.6; at 1 / 2 nats 13.0 / 7.8, beat
 # chords 0.966 -> 0.970 at 2 (a scratch count beside bench/voice_leaps.py --split val;
