@@ -571,6 +571,38 @@ def melody_final_step(melody: Melody | None, last_bar_step: int, stop_step: int,
     return inside[k]
 
 
+# A melody that arrives in its last bar and then runs on in a few quicker notes (an opening cut
+# where a tune's strain leads back: "D2 dc", "d3 B/c/") ends at its arrival: the close goes under
+# it and stands under the notes after it (PICKUP_AFTER_ARRIVAL). A listening review heard 4 of 8
+# harmonized folk openings close under their last eighth (iv under "d c" in G minor, the
+# half close on an air's last quaver); of the quick val tunes' 8-bar openings whose last note
+# is shorter than a beat, harmonized, 4 of 11 closed on IV, bVII or V after arriving on the
+# tonic (a scratch count, docs/voices.md)
+PICKUP_AFTER_ARRIVAL = True
+
+
+def pickup_arrival(melody: Melody | None, last_bar_step: int, stop_step: int, beat: int,
+                   minor: bool) -> int | None:
+    """The step of the melody's arrival in its last bar when the notes after it are a pickup:
+    the last note there that lasts half a beat or more, on a note of the tonic or dominant
+    triad, that is followed by notes each shorter than it within a beat and within its own
+    length (rests between them counted); None where there is no such note, or the last note
+    is itself the arrival (:func:`melody_final_step` then decides)."""
+    if melody is None or not PICKUP_AFTER_ARRIVAL:
+        return None
+    inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
+    for k in range(len(inside) - 2, -1, -1):
+        a = inside[k]
+        length = min(note_end(melody.lane, a), stop_step) - a
+        after = stop_step - min(note_end(melody.lane, a), stop_step)
+        if 2 * length < beat or after > min(beat, length):
+            continue
+        if all(min(note_end(melody.lane, s), stop_step) - s < length for s in inside[k + 1:]):
+            pc = melody.pcs[a]
+            return a if pc in I_TRIAD[minor] or pc in V_TRIAD[minor] else None
+    return None
+
+
 def melody_close(melody: Melody | None, last_beat: int, minor: bool) -> int:
     """The final chord of a harmonized melody that ends the piece: 2 (the tonic, V-I) when its
     last note is in the tonic triad, 1 (the dominant in root position: a half cadence) when it

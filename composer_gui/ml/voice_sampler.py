@@ -151,6 +151,7 @@ from composer_gui.ml.melody_plan import (
     melody_final_step,
     melody_sounding,
     opening_tonic,
+    pickup_arrival,
     plan_phrase_closes,
     real_key,
     tonic_arrival,
@@ -861,6 +862,10 @@ class VoiceSampler:
         melody = harmonized_melody(request, grid, rewritten, key, v)
         minor = key is not None and key.quality == "minor"
         last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)
+        # ... or with its arrival, where quicker notes run on after it (PICKUP_AFTER_ARRIVAL)
+        arrival = pickup_arrival(melody, last_bar_step, stop_step, beat, minor) \
+            if end == "cadence" and ends_piece and key is not None else None
+        last_beat = last_beat if arrival is None else arrival
         # a quick melody's chords below it (QUICK_MELODY_CHORDS), its final chord on the beat
         # its last note sounds in, not on that note when it comes off the beat (a second
         # listening review heard V on a reel's last beat and I only on its last eighth)
@@ -915,12 +920,15 @@ class VoiceSampler:
             if stride else last_beat
         fermata_step = last_attack if QUICK_FINAL_ARRIVAL and last_attack > last_beat \
             else last_beat
+        if arrival is not None:  # (the fermata over the arrival, the pickup after it)
+            fermata_step = arrival
         # ... and the final chord, struck before the melody's last notes, lies under all of
         # them (a review heard the alto hold F#4 over a polka's closing D4): the lowest
         # melody pitch from the final chord on (a model pitch; -1: no bound)
         final_ceiling = min((melody.lane[a] - v.pitch_offset + v.min_pitch
                              for a in melody.attacks if last_beat <= a < stop_step),
-                            default=-1) if stride and QUICK_FINAL_ARRIVAL else -1
+                            default=-1) if (stride and QUICK_FINAL_ARRIVAL) or \
+            arrival is not None else -1
         ending = tonic_check  # the last beat is held
         final_unmarked = melody is not None and ending and any(
             last_beat < f < stop_step for f in given_fermatas)

@@ -3734,6 +3734,68 @@ def test_a_harmonized_melodys_final_chord_starts_with_its_last_note(sampler):
     assert melody_final_step(kept(harmonize), 8, 16, 12) == 12
 
 
+def test_a_melody_that_runs_on_after_its_arrival_ends_at_the_arrival(sampler, monkeypatch):
+    """A last bar of A minor's "d B G# B | E2 e d" (the lane is the normalized key's; 16 steps
+    a bar): the E of beat 3, a note of the dominant triad followed by two eighths, is the
+    arrival; "E4" alone, or "E2 e2" (the last note as long as the one before), or an arrival
+    off both triads ("D2 e d"), or a last beat of notes as long as the one before, has none;
+    without PICKUP_AFTER_ARRIVAL, none either."""
+    from composer_gui.ml import melody_plan
+    from composer_gui.ml.melody_plan import harmonized_melody, pickup_arrival
+
+    v = sampler.vocab
+
+    def bar(*notes) -> list[int]:  # (pitch, eighths)
+        lane = []
+        for p, n in notes:
+            lane += [v.pitch_id(p)] + [HOLD] * (2 * n - 1)
+        return lane
+
+    def arrival(lane):
+        grid = [lane, [REST] * len(lane), [REST] * len(lane), [REST] * len(lane)]
+        kept = harmonized_melody(GenerationRequest(harmonize=True), grid,
+                                 [False, True, True, True], KeySignature(0, 0, "minor"), v)
+        return pickup_arrival(kept, 0, len(lane), 4, True)
+
+    d5, b, g_sharp, e, e5 = 74, 71, 68, 64, 76
+    figure = ((d5, 1), (b, 1), (g_sharp, 1), (b, 1))
+    assert arrival(bar(*figure, (e, 2), (e5, 1), (d5, 1))) == 8
+    assert arrival(bar(*figure, (e, 4))) is None
+    assert arrival(bar(*figure, (e, 2), (e5, 2))) is None
+    assert arrival(bar(*figure, (62, 2), (e5, 1), (d5, 1))) is None
+    assert arrival(bar(*figure, (e, 1), (e5, 1), (d5, 1), (b, 1))) is None
+    monkeypatch.setattr(melody_plan, "PICKUP_AFTER_ARRIVAL", False)
+    assert arrival(bar(*figure, (e, 2), (e5, 1), (d5, 1))) is None
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_harmonized_opening_that_ends_in_a_pickup_closes_under_its_arrival(
+        sampler, monkeypatch, rule):
+    """A C major tune whose last bar arrives on C (beat 1, a dotted half note) and runs on in a
+    quarter's two eighths to the next strain that is not there: its final tonic sounds from
+    the arrival, the fermata stands over it (where every voice strikes), and the chord holds
+    under the eighths; without the rule the close goes under the last eighth."""
+    from composer_gui.ml import melody_plan
+
+    monkeypatch.setattr(melody_plan, "PICKUP_AFTER_ARRIVAL", rule)
+    bar = 4 * TPQ
+    notes = [Note(i * TPQ, p, TPQ) for i, p in enumerate(S[:12])]
+    notes += [Note(3 * bar, 72, 3 * TPQ), Note(3 * bar + 3 * TPQ, 74, TPQ // 2),
+              Note(3 * bar + 7 * TPQ // 2, 76, TPQ // 2)]
+    score = Score(parts=(Part(tuple(notes), name="Flute"),), key_signatures=(KeySignature(0, 0),))
+    for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=3, seed=2)):
+        assert r.parts[0].notes == score.parts[0].notes
+        if rule:
+            assert r.fermatas == (3 * bar,)
+            for p in r.parts[1:]:
+                last = max(p.notes, key=lambda n: n.start)
+                assert last.start <= 3 * bar and last.end == 4 * bar
+            under = {n.pitch % 12 for p in r.parts for n in p.notes if n.start == 3 * bar}
+            assert under <= {0, 4, 7}
+        else:
+            assert r.fermatas == (3 * bar + 7 * TPQ // 2,)
+
+
 def test_a_harmonized_melodys_fermata_without_a_planned_cadence_closes_on_a_root_triad(
         tiny_voice_model, monkeypatch):
     """A fermata over the melody's G (the fifth degree of C, where no cadence is planned) gets a
@@ -7272,3 +7334,33 @@ def test_a_drums_only_sketch_is_said_unheard(sampler):
     assert any("drums only" in w for w in sampler.warnings)
     sampler.generate(chorale(8), GenerationRequest(bars=1, seed=1))
     assert not any("drums only" in w for w in sampler.warnings)
+
+
+def test_a_high_reels_alto_stays_within_an_octave_of_it(sampler, monkeypatch):
+    """A reel running at G5-B5, harmonized by a model whose alto leans to a chorale alto's
+    register (3 nats on G3-C4, as the bundled model's habit): at ALTO_SPACING_COST (6 nats) the
+    alto follows the tune up on most beats, where at the old 2 nats the lean won more often (a
+    listening review heard 15-20 semitone gaps under harmonized folk tunes)."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.music import analysis as an
+
+    figure = (79, 83, 81, 79, 83, 81, 79, 76)
+    notes = [Note(i * TPQ // 2, figure[i % 8], TPQ // 2) for i in range(24)]
+    notes.append(Note(12 * TPQ, 79, 4 * TPQ))
+    score = Score(parts=(Part(tuple(notes), name="Fiddle"),), key_signatures=(KeySignature(1, 0),))
+    v = sampler.vocab
+    low = [v.pitch_offset + p - v.min_pitch for p in range(55, 61)]
+    monkeypatch.setattr(sampler, "session", Drawn(sampler.session, [(low, 3.0)]))
+
+    def wide() -> int:
+        count = 0
+        for seed in range(6):
+            r = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))[0]
+            (sa, _), _ = an.wide_spacings(an.part_voices(r), an.beat_ticks(r, 0, r.end_tick))
+            count += sa
+        return count
+
+    now = wide()
+    monkeypatch.setattr(vs.cadence_rules, "ALTO_SPACING_COST", 2.0)
+    before = wide()
+    assert now < before, (now, before)
