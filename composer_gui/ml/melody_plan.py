@@ -586,11 +586,15 @@ def pickup_arrival(melody: Melody | None, last_bar_step: int, stop_step: int, be
     """The step of the melody's arrival in its last bar when the notes after it are a pickup:
     the last note there that lasts half a beat or more, on a note of the tonic or dominant
     triad, that is followed by notes each shorter than it within a beat and within its own
-    length (rests between them counted); None where there is no such note, or the last note
-    is itself the arrival (:func:`melody_final_step` then decides)."""
+    length (rests between them counted), the last of them off the tonic triad; None where
+    there is no such note, or the last note is itself the arrival (:func:`melody_final_step`
+    then decides): a last note on the tonic triad ends the melody there however short it is
+    (a chorale's closing quarter after a half, "A2 G", in a bar an upbeat shortened)."""
     if melody is None or not PICKUP_AFTER_ARRIVAL:
         return None
     inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
+    if not inside or melody.pcs[inside[-1]] in I_TRIAD[minor]:
+        return None
     for k in range(len(inside) - 2, -1, -1):
         a = inside[k]
         length = min(note_end(melody.lane, a), stop_step) - a

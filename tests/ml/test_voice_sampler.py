@@ -3738,8 +3738,8 @@ def test_a_melody_that_runs_on_after_its_arrival_ends_at_the_arrival(sampler, mo
     """A last bar of A minor's "d B G# B | E2 e d" (the lane is the normalized key's; 16 steps
     a bar): the E of beat 3, a note of the dominant triad followed by two eighths, is the
     arrival; "E4" alone, or "E2 e2" (the last note as long as the one before), or an arrival
-    off both triads ("D2 e d"), or a last beat of notes as long as the one before, has none;
-    without PICKUP_AFTER_ARRIVAL, none either."""
+    off both triads ("D2 e d"), or a last beat of notes as long as the one before, or a last
+    note on the tonic triad, has none; without PICKUP_AFTER_ARRIVAL, none either."""
     from composer_gui.ml import melody_plan
     from composer_gui.ml.melody_plan import harmonized_melody, pickup_arrival
 
@@ -3764,6 +3764,8 @@ def test_a_melody_that_runs_on_after_its_arrival_ends_at_the_arrival(sampler, mo
     assert arrival(bar(*figure, (e, 2), (e5, 2))) is None
     assert arrival(bar(*figure, (62, 2), (e5, 1), (d5, 1))) is None
     assert arrival(bar(*figure, (e, 1), (e5, 1), (d5, 1), (b, 1))) is None
+    # a last note on the tonic triad ends the melody (a chorale's "D B2 A", its A a quarter)
+    assert arrival(bar((d5, 2), (b, 4), (69, 2))) is None
     monkeypatch.setattr(melody_plan, "PICKUP_AFTER_ARRIVAL", False)
     assert arrival(bar(*figure, (e, 2), (e5, 1), (d5, 1))) is None
 
@@ -3772,7 +3774,7 @@ def test_a_melody_that_runs_on_after_its_arrival_ends_at_the_arrival(sampler, mo
 def test_a_harmonized_opening_that_ends_in_a_pickup_closes_under_its_arrival(
         sampler, monkeypatch, rule):
     """A C major tune whose last bar arrives on C (beat 1, a dotted half note) and runs on in a
-    quarter's two eighths to the next strain that is not there: its final tonic sounds from
+    quarter's two eighths (D F) to the next strain that is not there: its final tonic sounds from
     the arrival, the fermata stands over it (where every voice strikes), and the chord holds
     under the eighths; without the rule the close goes under the last eighth."""
     from composer_gui.ml import melody_plan
@@ -3781,7 +3783,7 @@ def test_a_harmonized_opening_that_ends_in_a_pickup_closes_under_its_arrival(
     bar = 4 * TPQ
     notes = [Note(i * TPQ, p, TPQ) for i, p in enumerate(S[:12])]
     notes += [Note(3 * bar, 72, 3 * TPQ), Note(3 * bar + 3 * TPQ, 74, TPQ // 2),
-              Note(3 * bar + 7 * TPQ // 2, 76, TPQ // 2)]
+              Note(3 * bar + 7 * TPQ // 2, 77, TPQ // 2)]
     score = Score(parts=(Part(tuple(notes), name="Flute"),), key_signatures=(KeySignature(0, 0),))
     for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=3, seed=2)):
         assert r.parts[0].notes == score.parts[0].notes
