@@ -10,6 +10,8 @@
                                                # TRIPLE_DANCE_CHORDS off -> on
     python bench/quick_harmony.py --alto-spacing 2,8  # the app's settings, with each
                                                # cadence_rules.ALTO_SPACING_COST
+    python bench/quick_harmony.py --endings    # how openings that stop on quick notes end:
+                                               # PICKUP_AFTER_ARRIVAL off -> on
 
 The folk-melodies model's test tunes whose first 8 bars move mostly in notes shorter than
 their beat (the median gap between onsets: reels' and jigs' eighths), each harmonized by the
@@ -33,6 +35,12 @@ Two more columns count the beats (all four voices sounding) where the soprano an
 the alto and tenor, sound more than an octave apart (analysis.wide_spacings), beside the
 bach-chorales model's test chorales' own share (Bach's), printed above the table. With
 ``--alto-spacing``, the rows are the app's settings with each alto spacing cost asked for.
+With ``--endings``, the first ``--tunes`` tunes of the split (any pace), cut after 4 and after
+8 full bars, each harmonized x 2 seeds with melody_plan.PICKUP_AFTER_ARRIVAL off, then on;
+for the openings whose last note is shorter than a beat, the chord the lower voices strike
+last (with the melody's note there): on the tonic, on the dominant or on another root, bare
+where the four voices sound fewer than three pitch classes there, and the share whose closing
+fermata every voice strikes.
 docs/voices.md quotes the output.
 """
 
@@ -46,6 +54,7 @@ import re
 import statistics
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,11 +164,16 @@ def main(argv=None) -> None:
                     help="the two Nottingham reels, against their chord symbols")
     ap.add_argument("--triple", action="store_true",
                     help="tunes in three beats a bar: TRIPLE_DANCE_CHORDS off -> on")
+    ap.add_argument("--endings", action="store_true",
+                    help="openings that stop on quick notes: PICKUP_AFTER_ARRIVAL off -> on")
     ap.add_argument("--alto-spacing", default=None,
                     help="cadence_rules.ALTO_SPACING_COST values to compare, e.g. 2,8 (the app's "
                     "other settings)")
     args = ap.parse_args(argv)
 
+    if args.endings:
+        endings(args.tunes, args.split)
+        return
     from composer_gui.ml import cadence_rules, tune_chords, voice_sampler
     from composer_gui.ml import musical_eval as me
     from composer_gui.ml.sampler import GenerationRequest, load_sampler
@@ -259,6 +273,53 @@ def main(argv=None) -> None:
               f"{primary:.1%} | {changes:.2f} | {foreign:.1%} | {wide_sa:.1%} | {wide_at:.1%}"
               + (f" | {sym:.2f} |" if args.triple else f" | {sym:.1%} |" if args.nottingham
                  else " |"))
+
+
+def endings(tunes: int, split: str) -> None:
+    """The final chords of openings that stop on notes shorter than a beat (``--endings``)."""
+    from composer_gui.ml import melody_plan
+    from composer_gui.ml.sampler import GenerationRequest, load_sampler
+    from composer_gui.music import analysis as an
+
+    sampler = load_sampler("bach-chorales")
+    cases = [(bars, opening) for bars in (4, 8) for _pid, opening in quick_openings(
+        tunes, bars=bars, wanted=lambda o: len(o.notes) > 8, split_name=split)
+        if opening.key_at(0) is not None]
+    short = [(bars, o) for bars, o in cases
+             if max(o.notes, key=lambda n: n.start).duration < o.time_signature.beat_ticks]
+    print(f"{split} tunes, the first {tunes} cut after 4 and 8 full bars: {len(short)} of "
+          f"{len(cases)} openings stop on a note shorter than a beat; harmonized x 2 seeds\n")
+    print("| PICKUP_AFTER_ARRIVAL | bars | harmonizations | last chord on I | on V | on another "
+          "root | bare | closing fermata struck by every voice |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rule = melody_plan.PICKUP_AFTER_ARRIVAL
+    for on in (False, True):
+        melody_plan.PICKUP_AFTER_ARRIVAL = on
+        for bars in (4, 8):
+            tally = Counter()
+            for _bars, opening in (c for c in short if c[0] == bars):
+                key = opening.key_at(0)
+                for seed in (1, 2):
+                    r = sampler.generate(opening, GenerationRequest(harmonize=True, seed=seed,
+                                                                    key=None))[0]
+                    lower = [n for p in r.parts[1:] for n in p.notes]
+                    t = max(n.start for n in lower)
+                    below = frozenset(p % 12 for p in an.sounding(lower, t))
+                    top = {p % 12 for p in an.sounding(r.parts[0].notes, t)}
+                    root = an.chord_root(below | top) or an.chord_root(below)
+                    tonic = (root[0] if root else min(an.sounding(lower, t)) % 12) \
+                        - key.tonic_pc
+                    tally[{0: "I", 7: "V"}.get(tonic % 12, "other")] += 1
+                    tally["bare"] += len(below | top) < 3
+                    last = r.fermatas[-1:]
+                    tally["struck"] += bool(last) and all(
+                        any(n.start == last[0] for n in p.notes) for p in r.parts)
+                    tally["n"] += 1
+            n = max(1, tally["n"])
+            print(f"| {'on' if on else 'off'} | {bars} | {tally['n']} | {tally['I'] / n:.0%} | "
+                  f"{tally['V'] / n:.0%} | {tally['other'] / n:.0%} | {tally['bare'] / n:.0%} | "
+                  f"{tally['struck'] / n:.0%} |")
+    melody_plan.PICKUP_AFTER_ARRIVAL = rule
 
 
 def name_of(rule: bool, gaps: int, tune, cost: float | None, triple: float) -> str:

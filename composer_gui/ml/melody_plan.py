@@ -575,9 +575,9 @@ def melody_final_step(melody: Melody | None, last_bar_step: int, stop_step: int,
 # where a tune's strain leads back: "D2 dc", "d3 B/c/") ends at its arrival: the close goes under
 # it and stands under the notes after it (PICKUP_AFTER_ARRIVAL). A listening review heard 4 of 8
 # harmonized folk openings close under their last eighth (iv under "d c" in G minor, the
-# half close on an air's last quaver); of the quick val tunes' 8-bar openings whose last note
-# is shorter than a beat, harmonized, 4 of 11 closed on IV, bVII or V after arriving on the
-# tonic (a scratch count, docs/voices.md)
+# half close on an air's last quaver); the val tunes' 8-bar openings that stop on a note
+# shorter than a beat closed on a root other than I or V 27% of the time, now 8%
+# (bench/quick_harmony.py --endings, docs/voices.md)
 PICKUP_AFTER_ARRIVAL = True
 
 
