@@ -307,9 +307,9 @@ def endings(tunes: int, split: str) -> None:
                     below = frozenset(p % 12 for p in an.sounding(lower, t))
                     top = {p % 12 for p in an.sounding(r.parts[0].notes, t)}
                     root = an.chord_root(below | top) or an.chord_root(below)
-                    tonic = (root[0] if root else min(an.sounding(lower, t)) % 12) \
+                    degree = (root[0] if root else min(an.sounding(lower, t)) % 12) \
                         - key.tonic_pc
-                    tally[{0: "I", 7: "V"}.get(tonic % 12, "other")] += 1
+                    tally[{0: "I", 7: "V"}.get(degree % 12, "other")] += 1
                     tally["bare"] += len(below | top) < 3
                     last = r.fermatas[-1:]
                     tally["struck"] += bool(last) and all(

@@ -595,13 +595,13 @@ def pickup_arrival(melody: Melody | None, last_bar_step: int, stop_step: int, be
     inside = [s for s in melody.attacks if last_bar_step <= s < stop_step]
     if not inside or melody.pcs[inside[-1]] in I_TRIAD[minor]:
         return None
+    ends = {s: min(note_end(melody.lane, s), stop_step) for s in inside}
     for k in range(len(inside) - 2, -1, -1):
         a = inside[k]
-        length = min(note_end(melody.lane, a), stop_step) - a
-        after = stop_step - min(note_end(melody.lane, a), stop_step)
-        if 2 * length < beat or after > min(beat, length):
+        length = ends[a] - a
+        if 2 * length < beat or stop_step - ends[a] > min(beat, length):
             continue
-        if all(min(note_end(melody.lane, s), stop_step) - s < length for s in inside[k + 1:]):
+        if all(ends[s] - s < length for s in inside[k + 1:]):
             pc = melody.pcs[a]
             return a if pc in I_TRIAD[minor] or pc in V_TRIAD[minor] else None
     return None

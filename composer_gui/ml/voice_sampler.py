@@ -864,7 +864,7 @@ class VoiceSampler:
         last_beat = melody_final_step(melody, last_bar_step, stop_step, last_beat)
         # ... or with its arrival, where quicker notes run on after it (PICKUP_AFTER_ARRIVAL)
         arrival = pickup_arrival(melody, last_bar_step, stop_step, beat, minor) \
-            if end == "cadence" and ends_piece and key is not None else None
+            if end == "cadence" and ends_piece else None
         last_beat = last_beat if arrival is None else arrival
         # a quick melody's chords below it (QUICK_MELODY_CHORDS), its final chord on the beat
         # its last note sounds in, not on that note when it comes off the beat (a second
