@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from strain_close import bar_notes, tunes  # noqa: E402
 
-from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml import tune_rules  # noqa: E402
 from composer_gui.ml.musical_eval import APP_DEFAULTS, home_key, sampler_adapter  # noqa: E402
 from composer_gui.ml.phrase_grid import first_full_bar  # noqa: E402
 from composer_gui.music import analysis as an  # noqa: E402
@@ -41,14 +41,14 @@ def main(argv=None) -> None:
     ap.add_argument("--split", default="val")
     ap.add_argument("--model", default="folk-melodies", help="a model's name or folder")
     ap.add_argument("--pieces", type=int, default=40)
-    ap.add_argument("--restate-chance", type=float, default=voice_sampler.RESTATE_CHANCE)
-    ap.add_argument("--echo-chance", type=float, default=voice_sampler.ECHO_CHANCE)
-    ap.add_argument("--bonus", type=float, default=voice_sampler.RESTATE_BONUS,
+    ap.add_argument("--restate-chance", type=float, default=tune_rules.RESTATE_CHANCE)
+    ap.add_argument("--echo-chance", type=float, default=tune_rules.ECHO_CHANCE)
+    ap.add_argument("--bonus", type=float, default=tune_rules.RESTATE_BONUS,
                     help="nats toward the earlier bar's token (RESTATE_BONUS)")
     args = ap.parse_args(argv)
-    voice_sampler.RESTATE_CHANCE = args.restate_chance
-    voice_sampler.ECHO_CHANCE = args.echo_chance
-    voice_sampler.RESTATE_BONUS = args.bonus
+    tune_rules.RESTATE_CHANCE = args.restate_chance
+    tune_rules.ECHO_CHANCE = args.echo_chance
+    tune_rules.RESTATE_BONUS = args.bonus
     folder, cases = tunes(args.split, args.pieces, args.model)
     generate = sampler_adapter(folder)
     same_place = {"real": np.zeros(4), "continued": np.zeros(4)}

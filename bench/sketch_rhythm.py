@@ -1,4 +1,4 @@
-"""Folk continuations: do they keep the sketch's rhythm (voice_sampler.SKETCH_RHYTHM)?
+"""Folk continuations: do they keep the sketch's rhythm (tune_rules.SKETCH_RHYTHM)?
 
     python bench/sketch_rhythm.py                      # the tuning tunes (val split), 40
     python bench/sketch_rhythm.py --split test --pieces 60
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from strain_close import tunes  # noqa: E402  (the same tunes as bench/strain_close.py)
 
-from composer_gui.ml import voice_sampler  # noqa: E402
+from composer_gui.ml import tune_rules  # noqa: E402
 from composer_gui.ml.musical_eval import APP_DEFAULTS, home_key, sampler_adapter  # noqa: E402
 from composer_gui.ml.phrase_grid import first_full_bar  # noqa: E402
 from composer_gui.music.score import Score  # noqa: E402
@@ -83,9 +83,9 @@ def main(argv=None) -> None:
     ap.add_argument("--no-figures", action="store_true")
     args = ap.parse_args(argv)
     if args.no_sketch_rhythm:
-        voice_sampler.SKETCH_RHYTHM = False
+        tune_rules.SKETCH_RHYTHM = False
     if args.no_figures:
-        voice_sampler.FIGURE_COST = 0.0
+        tune_rules.FIGURE_COST = 0.0
     folder, cases = tunes(args.split, args.pieces)
     generate = sampler_adapter(folder)
     tally = {who: {"runs": 0, "notes": 0, "new place": 0, "syncopated": 0,

@@ -2,7 +2,7 @@
 
     python bench/strain_close.py                  # the tuning tunes (val split), 40 openings
     python bench/strain_close.py --split test     # the reporting tunes
-    python bench/strain_close.py --no-strain-close  # without the pull (voice_sampler.STRAIN_CLOSE)
+    python bench/strain_close.py --no-strain-close  # without the pull (tune_rules.STRAIN_CLOSE)
     python bench/strain_close.py --split essen    # German songs the model never saw (Essen)
     python bench/strain_close.py --no-home-final  # the final's octave by likelihood alone
 
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from composer_gui.ml import cadence_rules, phrase_grid, voice_sampler  # noqa: E402
+from composer_gui.ml import cadence_rules, phrase_grid, tune_rules  # noqa: E402
 from composer_gui.ml.evaluate import load_split  # noqa: E402
 from composer_gui.ml.model_folder import load_model  # noqa: E402
 from composer_gui.ml.musical_eval import (  # noqa: E402
@@ -107,14 +107,14 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     if args.no_home_final:
         phrase_grid.HOME_FINAL = False
-        voice_sampler.HOME_APPROACH_PULL = 0.0
+        tune_rules.HOME_APPROACH_PULL = 0.0
         cadence_rules.FINAL_IN_REACH = False
     if args.no_strain_close:
-        voice_sampler.STRAIN_CLOSE = False
+        tune_rules.STRAIN_CLOSE = False
     if args.no_pace:
-        voice_sampler.STRAIN_PACE = False
+        tune_rules.STRAIN_PACE = False
     if args.any_octave:
-        voice_sampler.STRAIN_CLOSE_NEAR = False
+        tune_rules.STRAIN_CLOSE_NEAR = False
     folder, cases = tunes(args.split, args.pieces)
     generate = sampler_adapter(folder)
     tally = {(who, pace): {"runs": 0, "tonic held": 0, "triad": 0, "near": 0, "closes": 0,

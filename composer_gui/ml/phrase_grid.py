@@ -176,7 +176,7 @@ def _line_final_step(bar_step: int, stop_step: int, beat: int, bar_beats: int,
 
 
 # A tune is made of strains of 8 bars (an Irish reel's or jig's A and B parts), counted from its
-# first full bar: the restatement pull stays within one (voice_sampler.RESTATE_IN_STRAIN), and a
+# first full bar: the restatement pull stays within one (tune_rules.RESTATE_IN_STRAIN), and a
 # continuation closes each strain that ends before its own last bar (STRAIN_CLOSE)
 STRAIN_BARS = 8
 

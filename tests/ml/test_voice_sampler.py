@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from composer_gui.ml import cadence_rules, limits, part_writing
+from composer_gui.ml import cadence_rules, limits, part_writing, tune_rules
 from composer_gui.ml.model_folder import TOKEN
 from composer_gui.ml.sampler import GenerationRequest, Sampler, load_sampler
 from composer_gui.ml.voice_sampler import VoiceSampler
@@ -52,9 +52,8 @@ def tune(onsets: int, meter: tuple[int, int] = (4, 4), bars: int = 4) -> Score:
 def _soprano_circles_free(monkeypatch) -> None:
     """The tiny model's soprano as it circles (TOP_CIRCLE_COST off): tests of other rules
     count what its seeds' paths do, and the cost moves those paths."""
-    from composer_gui.ml import voice_sampler as vs
 
-    monkeypatch.setattr(vs, "TOP_CIRCLE_COST", 0.0)
+    monkeypatch.setattr(tune_rules, "TOP_CIRCLE_COST", 0.0)
 
 
 def _bar_search_off(monkeypatch) -> None:
@@ -452,10 +451,9 @@ def test_a_strain_closes_where_it_ends():
     assert strain_close_steps(bars_68, 0, 48, 144, 6, 2, 4) == {90: 1, 91: 2, 92: 2, 93: 2}
     bars_34 = [12 * b for b in range(14)]
     assert strain_close_steps(bars_34, 0, 48, 144, 4, 3, 4) == {84: 1, 85: 2, 86: 2, 87: 2}
-    from composer_gui.ml import voice_sampler as vs
 
     cand = np.arange(48, 85)  # normalized C major: the tonic nearest the note before is drawn
-    pulled = vs._strain_close_bias(np.zeros((3, 3 + len(cand))), 1, cand, 3, False,
+    pulled = tune_rules.strain_close_bias(np.zeros((3, 3 + len(cand))), 1, cand, 3, False,
                                    np.array([64, 70, -1]))[:, 3:] > 0
     assert [list(cand[row]) for row in pulled] == [[60], [72], [48, 60, 72, 84]]
     tune = melody(16)
@@ -471,7 +469,6 @@ def test_a_slow_tune_makes_its_own_strain_close(tiny_melody_model, monkeypatch):
     in 3/4 even in eighths, closes bar 8 as it will (3), and is not drawn there to restate bar
     4. With an overwhelming pull the tiny model closes every fast strain on the tonic (the
     middle beat of bar 8) and not every slow one."""
-    from composer_gui.ml import voice_sampler as vs
     from composer_gui.ml.phrase_grid import running_tune, strain_close_steps
 
     assert not running_tune(tune(4), 16 * TPQ)  # a song in quarters
@@ -483,7 +480,7 @@ def test_a_slow_tune_makes_its_own_strain_close(tiny_melody_model, monkeypatch):
     assert strain_close_steps(bars_44, 0, 64, 192, 4, 4, 4, free=True) == \
         {120: 3, 121: 3, 122: 3, 123: 3}
 
-    monkeypatch.setattr(vs, "STRAIN_CLOSE_PULL", 60.0)
+    monkeypatch.setattr(tune_rules, "STRAIN_CLOSE_PULL", 60.0)
     s = load_sampler(tiny_melody_model)
 
     def tonic_closes(score: Score) -> int:
@@ -493,7 +490,7 @@ def test_a_slow_tune_makes_its_own_strain_close(tiny_melody_model, monkeypatch):
 
     assert tonic_closes(tune(8)) == 8
     assert tonic_closes(tune(4)) < 8
-    monkeypatch.setattr(vs, "STRAIN_PACE", False)  # (the pull in every tune)
+    monkeypatch.setattr(tune_rules, "STRAIN_PACE", False)  # (the pull in every tune)
     assert tonic_closes(tune(4)) == 8
 
 
@@ -501,19 +498,18 @@ def test_a_tune_that_has_struck_x_y_x_pays_to_strike_y_again(tiny_melody_model, 
     """C4 B3 C4 then B3 would circle (A B A B): B3 costs CIRCLE_COST; after C4 B3 D4, or C4 C4
     C4, nothing does. With an overwhelming cost a continued tune never circles; without it the
     tiny model does."""
-    from composer_gui.ml import voice_sampler as vs
 
     cand = np.arange(48, 85)
     last = np.array([60, 62, 60])
     before = np.array([[59, 60], [59, 60], [60, 60]])
-    out = vs._circle_cost(np.zeros((3, 3 + len(cand))), last, before, cand, 3,
-                          vs.CIRCLE_COST)[:, 3:]
-    assert list(cand[out[0] < 0]) == [59] and out[0].min() == -vs.CIRCLE_COST
+    out = tune_rules.circle_cost(np.zeros((3, 3 + len(cand))), last, before, cand, 3,
+                          tune_rules.CIRCLE_COST)[:, 3:]
+    assert list(cand[out[0] < 0]) == [59] and out[0].min() == -tune_rules.CIRCLE_COST
     assert not (out[1:] < 0).any()
 
     s = load_sampler(tiny_melody_model)
     score = melody(16)
-    monkeypatch.setattr(vs, "FIGURE_COST", 0.0)  # (the tiny model's path as chosen)
+    monkeypatch.setattr(tune_rules, "FIGURE_COST", 0.0)  # (the tiny model's path as chosen)
 
     def circles() -> int:
         n = 0
@@ -522,9 +518,9 @@ def test_a_tune_that_has_struck_x_y_x_pays_to_strike_y_again(tiny_melody_model, 
             n += sum(ps[j] == ps[j + 2] != ps[j + 1] == ps[j + 3] for j in range(len(ps) - 3))
         return n
 
-    monkeypatch.setattr(vs, "CIRCLE_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "CIRCLE_COST", 60.0)
     assert circles() == 0
-    monkeypatch.setattr(vs, "CIRCLE_COST", 0.0)
+    monkeypatch.setattr(tune_rules, "CIRCLE_COST", 0.0)
     assert circles() > 0
 
 
@@ -532,7 +528,6 @@ def test_a_continued_chorale_soprano_pays_to_circle_between_two_notes(sampler, m
     """The soprano of a four-part continuation, the new tune, seldom circles (x y x y) with
     TOP_CIRCLE_COST (where the rules leave it one pitch, it may); without it the tiny model's
     soprano circles 11 times in 4 variations (a cost of 2 nats: once)."""
-    from composer_gui.ml import voice_sampler as vs
 
     score = chorale(8)
 
@@ -544,9 +539,9 @@ def test_a_continued_chorale_soprano_pays_to_circle_between_two_notes(sampler, m
             n += sum(ps[j] == ps[j + 2] != ps[j + 1] == ps[j + 3] for j in range(len(ps) - 3))
         return n
 
-    monkeypatch.setattr(vs, "TOP_CIRCLE_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "TOP_CIRCLE_COST", 60.0)
     charged = circles(0)
-    monkeypatch.setattr(vs, "TOP_CIRCLE_COST", 0.0)
+    monkeypatch.setattr(tune_rules, "TOP_CIRCLE_COST", 0.0)
     assert circles(0) >= 4 * max(charged, 1)
 
 
@@ -557,22 +552,21 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
     (EVEN_RUN_FACTOR), and at least EVEN_RUN_FLOOR; a sketch of mixed lengths (its longest run
     2) gets the floor, 10. Continued 12 bars, the tiny random model (a melody model that would
     rather strike on the grid) runs past the floor without the cost and never with it."""
-    from composer_gui.ml import voice_sampler as vs
 
-    assert vs._even_limit(melody(16), 16 * TPQ) == 30
+    assert tune_rules.even_limit(melody(16), 16 * TPQ) == 30
     mixed = Score(parts=(Part(tuple(Note(t, 72, d) for t, d in zip(
         (0, 960, 1440, 1920, 2880, 3360, 3840, 4800, 5280), (960, 480, 480, 960, 480, 480, 960,
                                                             480, 480), strict=True)),
         name="Melody"),), key_signatures=(KeySignature(0, 0),))
-    assert vs._even_limit(mixed, 5760) == vs.EVEN_RUN_FLOOR
-    assert vs._even_limit(melody(4), 4 * TPQ) == 0  # too few notes to say
+    assert tune_rules.even_limit(mixed, 5760) == tune_rules.EVEN_RUN_FLOOR
+    assert tune_rules.even_limit(melody(4), 4 * TPQ) == 0  # too few notes to say
     s = load_sampler(tiny_melody_model)
-    monkeypatch.setattr(vs, "EVEN_RUN_FACTOR", 0)  # the floor for every sketch
-    monkeypatch.setattr(vs, "FIGURE_PULL", 0.0)  # (the tiny model's path as chosen)
+    monkeypatch.setattr(tune_rules, "EVEN_RUN_FACTOR", 0)  # the floor for every sketch
+    monkeypatch.setattr(tune_rules, "FIGURE_PULL", 0.0)  # (the tiny model's path as chosen)
     # (... and the restatement pull as it was then: every variation, no echo, 5 nats)
-    monkeypatch.setattr(vs, "RESTATE_CHANCE", 1.0)
-    monkeypatch.setattr(vs, "ECHO_CHANCE", 0.0)
-    monkeypatch.setattr(vs, "RESTATE_BONUS", 5.0)
+    monkeypatch.setattr(tune_rules, "RESTATE_CHANCE", 1.0)
+    monkeypatch.setattr(tune_rules, "ECHO_CHANCE", 0.0)
+    monkeypatch.setattr(tune_rules, "RESTATE_BONUS", 5.0)
 
     def longest() -> int:
         out = 0
@@ -587,10 +581,10 @@ def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_me
             out = max(out, best)
         return out
 
-    monkeypatch.setattr(vs, "EVEN_RUN_COST", 60.0)
-    assert longest() <= vs.EVEN_RUN_FLOOR
-    monkeypatch.setattr(vs, "EVEN_RUN_COST", 0.0)
-    assert longest() > vs.EVEN_RUN_FLOOR
+    monkeypatch.setattr(tune_rules, "EVEN_RUN_COST", 60.0)
+    assert longest() <= tune_rules.EVEN_RUN_FLOOR
+    monkeypatch.setattr(tune_rules, "EVEN_RUN_COST", 0.0)
+    assert longest() > tune_rules.EVEN_RUN_FLOOR
 
 
 def test_a_tune_keeps_its_sketchs_rhythm(tiny_melody_model, monkeypatch):
@@ -599,7 +593,6 @@ def test_a_tune_keeps_its_sketchs_rhythm(tiny_melody_model, monkeypatch):
     weak beat over a bar line (SKETCH_RHYTHM); the tiny model without the rule does all three.
     A sketch that ties an off-beat eighth over the beat, and a weak beat over the bar line,
     keeps both (and the eighth's off-beat among its places)."""
-    from composer_gui.ml import voice_sampler as vs
 
     s = load_sampler(tiny_melody_model)
     sketch = melody(16)
@@ -617,10 +610,10 @@ def test_a_tune_keeps_its_sketchs_rhythm(tiny_melody_model, monkeypatch):
                 tied += x.start % (4 * TPQ) != 0 and end > x.start - x.start % (4 * TPQ) + 4 * TPQ
         return off, syncopated, tied
 
-    monkeypatch.setattr(vs, "NEW_PLACE_COST", 60.0)
-    monkeypatch.setattr(vs, "SYNCOPATION_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "NEW_PLACE_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "SYNCOPATION_COST", 60.0)
     assert off_rhythm() == (0, 0, 0)
-    monkeypatch.setattr(vs, "SKETCH_RHYTHM", False)
+    monkeypatch.setattr(tune_rules, "SKETCH_RHYTHM", False)
     assert all(off_rhythm())
 
     # (the grid is sixteenths: a beat is 4 steps, a 4/4 bar 16)
@@ -630,27 +623,26 @@ def test_a_tune_keeps_its_sketchs_rhythm(tiny_melody_model, monkeypatch):
     v = load_sampler(tiny_melody_model).vocab
     strike = v.pitch_offset
     quarters = [strike, HOLD, HOLD, HOLD] * 8
-    got = vs._sketch_rhythm(quarters, 32, 4, where, v)
+    got = tune_rules.sketch_rhythm(quarters, 32, 4, where, v)
     assert got == {"rhythm_places": frozenset({0}), "sketch_syncopates": False,
                    "sketch_ties_bars": False, "beat_figures": frozenset({0b1}),
                    "figure_counts": {0b1: 7}}
     # an eighth on the off-beat tied over beat 2; beat 4 tied over the bar line
     lane = [strike, HOLD, strike, HOLD, HOLD, HOLD, strike, HOLD, strike, HOLD, HOLD, HOLD,
             strike, HOLD, HOLD, HOLD, HOLD, HOLD, strike, HOLD, *quarters[:12]]
-    got = vs._sketch_rhythm(lane, len(lane), 4, where, v)
+    got = tune_rules.sketch_rhythm(lane, len(lane), 4, where, v)
     assert got == {"rhythm_places": frozenset({0, 2}), "sketch_syncopates": True,
                    "sketch_ties_bars": True, "beat_figures": frozenset({0b101, 0b100, 0b1}),
                    "figure_counts": {0b101: 1, 0b100: 2, 0b1: 4}}
-    assert vs._sketch_rhythm(quarters[:28], 28, 4, where, v) == {}  # 7 notes: too few
+    assert tune_rules.sketch_rhythm(quarters[:28], 28, 4, where, v) == {}  # 7 notes: too few
 
 
 def test_a_tune_strikes_its_sketchs_beat_figures(tiny_melody_model, monkeypatch):
     """A sketch whose beats strike a quarter or two eighths: with an overwhelming FIGURE_COST
     every beat of its continuation strikes one of the two (no held beat, no eighth alone on
     the off-beat, no sixteenths); the tiny model without the cost strikes others.
-    ``_figure_ok``: after a beat's first place is struck, a second eighth may come or not;
+    ``figure_ok``: after a beat's first place is struck, a second eighth may come or not;
     a sixteenth's place may not."""
-    from composer_gui.ml import voice_sampler as vs
 
     notes: list[Note] = []
     for b in range(16):
@@ -659,7 +651,7 @@ def test_a_tune_strikes_its_sketchs_beat_figures(tiny_melody_model, monkeypatch)
                               TPQ if b % 2 == 0 else TPQ // 2))
     sketch = Score(parts=(Part(tuple(notes), name="Flute"),),
                    key_signatures=(KeySignature(0, 0),))
-    monkeypatch.setattr(vs, "STRAIN_CLOSE", False)
+    monkeypatch.setattr(tune_rules, "STRAIN_CLOSE", False)
     s = load_sampler(tiny_melody_model)
 
     def others() -> int:
@@ -672,27 +664,26 @@ def test_a_tune_strikes_its_sketchs_beat_figures(tiny_melody_model, monkeypatch)
                 count += figure not in ((0,), (0, TPQ // 2))
         return count
 
-    monkeypatch.setattr(vs, "FIGURE_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "FIGURE_COST", 60.0)
     # (a rest begun where the sketch has no event: NEW_PLACE_COST; the note after it would
     # enter off the figures, the rest being capped at an eighth)
-    monkeypatch.setattr(vs, "NEW_PLACE_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "NEW_PLACE_COST", 60.0)
     assert others() == 0
-    monkeypatch.setattr(vs, "FIGURE_COST", 0.0)
+    monkeypatch.setattr(tune_rules, "FIGURE_COST", 0.0)
     assert others() > 0
 
     figures = frozenset({0b1, 0b101})  # a quarter, two eighths (places 0 and 2 of 4)
-    assert vs._figure_ok(figures, 0, 0) == (True, False)  # the beat's first place is struck
-    assert vs._figure_ok(figures, 0b1, 2) == (True, True)  # an eighth after it, or none
-    assert vs._figure_ok(figures, 0b1, 1) == (False, True)  # no sixteenth
+    assert tune_rules.figure_ok(figures, 0, 0) == (True, False)  # the beat's first place is struck
+    assert tune_rules.figure_ok(figures, 0b1, 2) == (True, True)  # an eighth after it, or none
+    assert tune_rules.figure_ok(figures, 0b1, 1) == (False, True)  # no sixteenth
 
 
 def test_a_tune_strikes_its_sketchs_figures_about_as_often(tiny_melody_model, monkeypatch):
     """A sketch of four 4/4 bars, each a dotted quarter, an eighth and two quarters: 3 beats in 4
     strike only their start, 1 in 4 only its off-beat eighth. With a strong FIGURE_PULL the
     continuation's beats come nearer those shares than without it (here 0.19 and 0.42 from
-    them). ``_figure_share``: of the sketch's beats that strike as the beat has so far, the
+    them). ``figure_share``: of the sketch's beats that strike as the beat has so far, the
     share striking at this place, smoothed by FIGURE_PRIOR."""
-    from composer_gui.ml import voice_sampler as vs
 
     notes = []
     for b in range(4):
@@ -701,7 +692,7 @@ def test_a_tune_strikes_its_sketchs_figures_about_as_often(tiny_melody_model, mo
                   Note(t + 2 * TPQ, 76, TPQ), Note(t + 3 * TPQ, 74, TPQ)]
     sketch = Score(parts=(Part(tuple(notes), name="Flute"),),
                    key_signatures=(KeySignature(0, 0),))
-    monkeypatch.setattr(vs, "STRAIN_CLOSE", False)
+    monkeypatch.setattr(tune_rules, "STRAIN_CLOSE", False)
     s = load_sampler(tiny_melody_model)
 
     def distance() -> float:
@@ -717,19 +708,19 @@ def test_a_tune_strikes_its_sketchs_figures_about_as_often(tiny_melody_model, mo
         return 0.5 * sum(abs(made[k] / total - want.get(k, 0.0))
                          for k in set(made) | set(want))
 
-    monkeypatch.setattr(vs, "FIGURE_PULL", 4.0)
+    monkeypatch.setattr(tune_rules, "FIGURE_PULL", 4.0)
     pulled = distance()
-    monkeypatch.setattr(vs, "FIGURE_PULL", 0.0)
+    monkeypatch.setattr(tune_rules, "FIGURE_PULL", 0.0)
     assert pulled < distance() - 0.1
 
     counts = {0b1: 12, 0b100: 4}  # (places 0 and 2 of 4 sixteenths)
-    assert vs._figure_share(counts, 0, 0) == pytest.approx(12.5 / 17)
-    assert vs._figure_share(counts, 0, 2) == pytest.approx(4.5 / 5)
-    assert vs._figure_share(counts, 0b1, 2) == pytest.approx(0.5 / 13)
+    assert tune_rules.figure_share(counts, 0, 0) == pytest.approx(12.5 / 17)
+    assert tune_rules.figure_share(counts, 0, 2) == pytest.approx(4.5 / 5)
+    assert tune_rules.figure_share(counts, 0b1, 2) == pytest.approx(0.5 / 13)
 
 
 def test_the_figure_pull_moves_the_models_own_chance_of_striking():
-    """``_figure_pull`` moves the chance of striking the logits give to the sketch's share
+    """``figure_pull`` moves the chance of striking the logits give to the sketch's share
     from where the model has it (a pull from even odds had pushed 3/4 airs into plain
     quarters), each way by FIGURE_MOVE nats at most; the pitches keep their odds."""
     from composer_gui.ml import voice_sampler as vs
@@ -740,13 +731,13 @@ def test_the_figure_pull_moves_the_models_own_chance_of_striking():
     logits[:, waits] = np.log([[0.05, 0.05], [0.6, 0.1]])
     logits[:, off:] = np.log([[0.6, 0.3], [0.2, 0.1]])  # striking: 0.9, 0.3
     biased = logits.copy()
-    vs._figure_pull(biased, np.array([0, 1]), 0.6, 1.0, off)
+    tune_rules.figure_pull(biased, np.array([0, 1]), 0.6, 1.0, off)
     prob = np.exp(biased) / np.exp(biased).sum(axis=1, keepdims=True)
     assert prob[:, off:].sum(axis=1) == pytest.approx([0.6, 0.6], abs=1e-6)
     assert prob[0, off] / prob[0, off + 1] == pytest.approx(2.0)
     strong = logits.copy()  # a share far from the model's: moved FIGURE_MOVE nats, no more
-    vs._figure_pull(strong, np.array([1]), 1e-4, 1.0, off)
-    assert strong[1, off:] - logits[1, off:] == pytest.approx([-vs.FIGURE_MOVE] * 2)
+    tune_rules.figure_pull(strong, np.array([1]), 1e-4, 1.0, off)
+    assert strong[1, off:] - logits[1, off:] == pytest.approx([-tune_rules.FIGURE_MOVE] * 2)
     assert (strong[0] == logits[0]).all()
 
 
@@ -782,11 +773,10 @@ def test_a_tunes_second_strain_lies_higher_than_its_first(tiny_melody_model, mon
     sketch's first strain (STRAIN_LIFT); with an overwhelming lift a continuation of a reel's 4
     bars by 12 sits far higher in bars 9-12 than in bars 5-8, and without it not. A song is
     left where it lies."""
-    from composer_gui.ml import voice_sampler as vs
 
-    assert [vs._second_strain(s, 0, 2) for s in (0, 15, 16, 31, 32)] == [
+    assert [tune_rules.second_strain(s, 0, 2) for s in (0, 15, 16, 31, 32)] == [
         False, False, True, True, False]  # bars of 2 steps: strains of 16
-    assert [vs._second_strain(s, 2, 1) for s in (1, 9, 10)] == [False, False, True]
+    assert [tune_rules.second_strain(s, 2, 1) for s in (1, 9, 10)] == [False, False, True]
     s = load_sampler(tiny_melody_model)
 
     def lift(score: Score) -> float:
@@ -799,9 +789,9 @@ def test_a_tunes_second_strain_lies_higher_than_its_first(tiny_melody_model, mon
         return float(np.mean(out))
 
     reel, song = tune(8), melody(16)  # four bars of 4/4, the first strain's first half
-    monkeypatch.setattr(vs, "STRAIN_LIFT", 2.0)
+    monkeypatch.setattr(tune_rules, "STRAIN_LIFT", 2.0)
     high, song_high = lift(reel), lift(song)
-    monkeypatch.setattr(vs, "STRAIN_LIFT", 0.0)
+    monkeypatch.setattr(tune_rules, "STRAIN_LIFT", 0.0)
     assert high > lift(reel) + 4
     assert abs(song_high - lift(song)) < 1e-9  # a song in quarters is not lifted (STRAIN_PACE)
 
@@ -811,7 +801,6 @@ def test_a_continued_tune_closes_its_first_strain_on_a_held_tonic(tiny_melody_mo
     """Four bars of a C major reel continued 8: with an overwhelming pull (STRAIN_CLOSE_PULL,
     STRAIN_HOLD_PULL) bar 8 closes on a C from its middle beat, held a quarter or more; the
     tiny model left to itself does not always."""
-    from composer_gui.ml import voice_sampler as vs
 
     s = load_sampler(tiny_melody_model)
     score = tune(8)  # four bars of 4/4 in eighths, as a reel runs (phrase_grid.running_tune)
@@ -825,10 +814,10 @@ def test_a_continued_tune_closes_its_first_strain_on_a_held_tonic(tiny_melody_mo
                        and note[0].duration >= TPQ)
         return out
 
-    monkeypatch.setattr(vs, "STRAIN_CLOSE_PULL", 60.0)
-    monkeypatch.setattr(vs, "STRAIN_HOLD_PULL", 60.0)
+    monkeypatch.setattr(tune_rules, "STRAIN_CLOSE_PULL", 60.0)
+    monkeypatch.setattr(tune_rules, "STRAIN_HOLD_PULL", 60.0)
     assert all(closes())
-    monkeypatch.setattr(vs, "STRAIN_CLOSE", False)
+    monkeypatch.setattr(tune_rules, "STRAIN_CLOSE", False)
     assert not all(closes())
 
 
@@ -3529,20 +3518,20 @@ def test_style_rules_can_be_turned_off(sampler):
 
 
 def test_a_melody_is_drawn_to_restate_its_earlier_bars():
-    from composer_gui.ml.voice_sampler import RESTATE_BONUS, _restate_bias, _restate_lags
+    from composer_gui.ml.tune_rules import RESTATE_BONUS, restate_bias, restate_lags
 
-    assert _restate_lags(16) == (64, 128)  # a phrase and a strain of 4/4 sixteenths
+    assert restate_lags(16) == (64, 128)  # a phrase and a strain of 4/4 sixteenths
     logits = np.zeros((2, 10))
     hist = np.full((2, 200), -1)
     hist[0, 136] = 7  # one phrase before step 200: token 7; row 1 has no history there
     hist[0, 72] = 9  # one strain before
-    out = _restate_bias(logits, hist, 200, (64, 128))
+    out = restate_bias(logits, hist, 200, (64, 128))
     assert out[0, 7] == out[0, 9] == RESTATE_BONUS and out[1].max() == 0
     assert logits.max() == 0  # the model's own logits stay (candidates are ranked on them)
     hist[0, 136] = REST  # a rest a phrase before, in a pickup bar before the first note (150)
-    out = _restate_bias(logits, hist, 200, (64, 128), first_onset=150)
+    out = restate_bias(logits, hist, 200, (64, 128), first_onset=150)
     assert out[0, REST] == 0 and out[0, 9] == RESTATE_BONUS  # no pull toward resting
-    out = _restate_bias(logits, hist, 200, (64, 128), first_onset=100)  # the tune rested there
+    out = restate_bias(logits, hist, 200, (64, 128), first_onset=100)  # the tune rested there
     assert out[0, REST] == RESTATE_BONUS  # restating the bar restates its rest
 
 
@@ -3899,18 +3888,18 @@ def test_a_harmonized_melody_closes_its_phrases_on_the_tonic_with_v_i(sampler):
 def test_the_pull_stops_once_its_share_of_bars_is_restated(tiny_melody_model, monkeypatch):
     """With an overwhelming pull and no pause after a run, a tune would replay its opening bar
     for bar; the pull stops once RESTATE_SHARE of the new bars restate earlier ones."""
-    from composer_gui.ml import voice_sampler as vs
     from composer_gui.music import analysis as an
 
-    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
-    monkeypatch.setattr(vs, "MAX_RESTATED_RUN", 99)
-    monkeypatch.setattr(vs, "RESTATE_IN_STRAIN", False)  # (a pull in every bar: the budget's)
-    monkeypatch.setattr(vs, "RESTATE_CHANCE", 1.0)  # (in every phrase of every variation)
+    monkeypatch.setattr(tune_rules, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(tune_rules, "MAX_RESTATED_RUN", 99)
+    # (a pull in every bar: the budget's)
+    monkeypatch.setattr(tune_rules, "RESTATE_IN_STRAIN", False)
+    monkeypatch.setattr(tune_rules, "RESTATE_CHANCE", 1.0)  # (in every phrase of every variation)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
     def restated(share: float) -> list[int]:
-        monkeypatch.setattr(vs, "RESTATE_SHARE", share)
+        monkeypatch.setattr(tune_rules, "RESTATE_SHARE", share)
         out = s.generate(score, GenerationRequest(bars=8, variations=3, seed=1, end="free"))
         return [an.restated_bars(r, r.notes, score.end_tick, r.end_tick)[0] for r in out]
 
@@ -3923,18 +3912,17 @@ def test_a_tune_restates_within_its_strain_and_its_next_strain_contrasts(tiny_me
     """With an overwhelming pull, bars 5-8 of a tune replay bars 1-4 (the strain's second
     phrase echoes its first), but bars 9-12, a new strain, are pulled toward no earlier bar
     (RESTATE_IN_STRAIN: the folk model's continuations had replayed the opening there)."""
-    from composer_gui.ml import voice_sampler as vs
-    from composer_gui.ml.voice_sampler import _strain_lags
+    from composer_gui.ml.tune_rules import strain_lags
 
-    assert _strain_lags((8, 16), 10, 0) == (8,)  # bar 5 of bars of 2 steps: a phrase back
-    assert _strain_lags((8, 16), 18, 0) == ()  # bar 9: a new strain
-    assert _strain_lags((8, 16), 19, 1) == ()  # (counted from the first full bar)
-    assert _strain_lags((8, 16), 26, 0) == (8,)  # bar 13: its strain's bar 9 a phrase back
-    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
-    monkeypatch.setattr(vs, "MAX_RESTATED_RUN", 99)
-    monkeypatch.setattr(vs, "RESTATE_SHARE", 1.0)
-    monkeypatch.setattr(vs, "RESTATE_CHANCE", 1.0)
-    monkeypatch.setattr(vs, "ECHO_CHANCE", 0.0)
+    assert strain_lags((8, 16), 10, 0) == (8,)  # bar 5 of bars of 2 steps: a phrase back
+    assert strain_lags((8, 16), 18, 0) == ()  # bar 9: a new strain
+    assert strain_lags((8, 16), 19, 1) == ()  # (counted from the first full bar)
+    assert strain_lags((8, 16), 26, 0) == (8,)  # bar 13: its strain's bar 9 a phrase back
+    monkeypatch.setattr(tune_rules, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(tune_rules, "MAX_RESTATED_RUN", 99)
+    monkeypatch.setattr(tune_rules, "RESTATE_SHARE", 1.0)
+    monkeypatch.setattr(tune_rules, "RESTATE_CHANCE", 1.0)
+    monkeypatch.setattr(tune_rules, "ECHO_CHANCE", 0.0)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
@@ -3956,15 +3944,14 @@ def test_variations_differ_in_whether_they_restate_the_opening(tiny_melody_model
     """With an overwhelming pull every variation replays bars 1-2 as bars 5-6, so asking for
     another gives nothing new there (a listening review: 8 of 8 folk continuations); drawn per
     variation (RESTATE_CHANCE), some restate the opening and some answer it anew."""
-    from composer_gui.ml import voice_sampler as vs
 
-    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
-    monkeypatch.setattr(vs, "ECHO_CHANCE", 0.0)
+    monkeypatch.setattr(tune_rules, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(tune_rules, "ECHO_CHANCE", 0.0)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
     def restating(chance: float) -> list[bool]:
-        monkeypatch.setattr(vs, "RESTATE_CHANCE", chance)
+        monkeypatch.setattr(tune_rules, "RESTATE_CHANCE", chance)
         out = s.generate(score, GenerationRequest(bars=8, variations=8, seed=3, end="free"))
         return [_bars(r, 4, 6) == _bars(r, 0, 2) for r in out]
 
@@ -3977,20 +3964,19 @@ def test_a_phrase_may_echo_its_first_bar_in_its_third(tiny_melody_model, monkeyp
     """Real tunes restate a phrase's first bar in its third (bar 11 = bar 9 in 17% of folk
     tunes); with ECHO_CHANCE 1 and an overwhelming pull every variation does, at 0 none is
     pulled to."""
-    from composer_gui.ml import voice_sampler as vs
-    from composer_gui.ml.voice_sampler import _echo_bar
+    from composer_gui.ml.tune_rules import echo_bar
 
-    assert [_echo_bar(b * 4, 0, 4) for b in range(9)] == [False, False, True, False,
+    assert [echo_bar(b * 4, 0, 4) for b in range(9)] == [False, False, True, False,
                                                           False, False, True, False, False]
-    assert not _echo_bar(9, 2, 4) and _echo_bar(10, 2, 4)  # (from the first full bar)
-    assert not _echo_bar(-8, 0, 4)  # (a pickup)
-    monkeypatch.setattr(vs, "RESTATE_BONUS", 60.0)
-    monkeypatch.setattr(vs, "RESTATE_SHARE", 1.0)
+    assert not echo_bar(9, 2, 4) and echo_bar(10, 2, 4)  # (from the first full bar)
+    assert not echo_bar(-8, 0, 4)  # (a pickup)
+    monkeypatch.setattr(tune_rules, "RESTATE_BONUS", 60.0)
+    monkeypatch.setattr(tune_rules, "RESTATE_SHARE", 1.0)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # four bars of 4/4
 
     def echoes(chance: float) -> list[bool]:
-        monkeypatch.setattr(vs, "ECHO_CHANCE", chance)
+        monkeypatch.setattr(tune_rules, "ECHO_CHANCE", chance)
         out = s.generate(score, GenerationRequest(bars=8, variations=4, seed=2, end="free"))
         return [_bars(r, 10, 11) == _bars(r, 8, 9) for r in out]  # bar 11 and bar 9
 
@@ -4001,7 +3987,7 @@ def test_a_phrase_may_echo_its_first_bar_in_its_third(tiny_melody_model, monkeyp
 def test_the_pull_pauses_after_bars_restated_in_a_row():
     """Bars of 2 steps, lags of a phrase (8) and a strain (16): row 0 replays bars 0-1 as bars
     4-5 (a run of 2: the pull pauses for bar 6), row 1 varies bar 5 (its run ends)."""
-    from composer_gui.ml.voice_sampler import MAX_RESTATED_RUN, _restate_bias, _restated_run
+    from composer_gui.ml.tune_rules import MAX_RESTATED_RUN, restate_bias, restated_run
 
     lags = (8, 16)
     hist = np.full((2, 20), -1)
@@ -4009,12 +3995,12 @@ def test_the_pull_pauses_after_bars_restated_in_a_row():
     hist[:, 8:12] = [5, 6, 7, 8]
     hist[1, 11] = 9  # row 1: bar 5 varied
     run = np.zeros(2, np.int64)
-    run = _restated_run(run, hist, 10, lags)  # bar 4 ended: both restated bar 0
+    run = restated_run(run, hist, 10, lags)  # bar 4 ended: both restated bar 0
     assert list(run) == [1, 1]
-    run = _restated_run(run, hist, 12, lags)  # bar 5 ended
+    run = restated_run(run, hist, 12, lags)  # bar 5 ended
     assert list(run) == [2, 0]
     pulled = run < MAX_RESTATED_RUN
-    out = _restate_bias(np.zeros((2, 12)), hist, 12, lags, pulled)
+    out = restate_bias(np.zeros((2, 12)), hist, 12, lags, pulled)
     assert out[0].max() == 0 and out[1].max() > 0  # row 0 pauses for this bar; row 1 is pulled
 
 
@@ -6481,7 +6467,6 @@ def test_a_tune_ends_on_its_home_tonic(tiny_melody_model, monkeypatch):
     upper octave (C6; the sketch's C5 to G5) ends there by likelihood alone, and leaps a
     seventh up into it."""
     from composer_gui.ml import phrase_grid
-    from composer_gui.ml import voice_sampler as vs
 
     assert phrase_grid.home_final([72, 71, 72, 74, 76], 0) == 72  # (mean 73: centre 71)
     assert phrase_grid.home_final([64, 67, 65], 0) == 60  # (mean 65.3: centre 63.3)
@@ -6501,7 +6486,7 @@ def test_a_tune_ends_on_its_home_tonic(tiny_melody_model, monkeypatch):
     monkeypatch.setattr(cadence_rules, "FINAL_IN_REACH", False)
     assert any(abs(last - before) > 7 for before, last in endings(2.0))
     monkeypatch.setattr(phrase_grid, "HOME_FINAL", False)
-    monkeypatch.setattr(vs, "HOME_APPROACH_PULL", 0.0)
+    monkeypatch.setattr(tune_rules, "HOME_APPROACH_PULL", 0.0)
     assert 84 in {last for _, last in endings(2.5)}
 
 
@@ -6654,7 +6639,7 @@ def test_a_sketchs_triplets_come_back_as_triplets():
     plays triplet eighths, a beat holding just that figure is written as the triplet (a
     notation review: a hornpipe's triplets continued as 16th-8th-16th in 5 of 5 places)."""
     from composer_gui.ml.sampler import GeneratedNote
-    from composer_gui.ml.voice_sampler import _plays_triplets, _triplets_restored
+    from composer_gui.ml.tune_rules import plays_triplets, triplets_restored
 
     q = TPQ
 
@@ -6665,21 +6650,21 @@ def test_a_sketchs_triplets_come_back_as_triplets():
     held = line(0, (2 * q, 67, 2 * q))
     other = line(1, (q, 60, q // 4), (q + q // 4, 62, q // 4), (q + q // 2, 64, q // 2))
     stream = [figure[0], other[0], figure[1], other[1], figure[2], other[2], held[0]]
-    out = list(_triplets_restored(iter(stream)))
+    out = list(triplets_restored(iter(stream)))
     got = {v: [(g.note.start, g.note.duration) for g in out if g.variation == v] for v in (0, 1)}
     assert got[0] == [(q, 160), (q + 160, 160), (q + 320, 160), (2 * q, 2 * q)]
     assert got[1] == [(g.note.start, g.note.duration) for g in other]  # a figure of its own
     # the figure's last note held on past the beat keeps its end
     tied = line(0, (0, 72, q // 4), (q // 4, 71, q // 2), (3 * q // 4, 69, q // 4 + q))
-    assert [(g.note.start, g.note.end) for g in _triplets_restored(iter(tied))] == \
+    assert [(g.note.start, g.note.end) for g in triplets_restored(iter(tied))] == \
         [(0, 160), (160, 320), (320, 2 * q)]
     # which sketches play triplets: a triplet eighth struck, in a meter of quarter beats
     trip = [Note(0, 60, 160), Note(160, 62, 160), Note(320, 64, 160), Note(q, 65, q)]
     plain = [Note(0, 60, 240), Note(240, 62, 240), Note(q, 65, q)]
     four = Score(parts=(Part(tuple(trip)),))
-    assert _plays_triplets(four, trip, 4 * q) and not _plays_triplets(four, plain, 4 * q)
+    assert plays_triplets(four, trip, 4 * q) and not plays_triplets(four, plain, 4 * q)
     jig = Score(parts=(Part(tuple(trip)),), time_signatures=(TimeSignature(0, 6, 8),))
-    assert not _plays_triplets(jig, trip, 3 * q)
+    assert not plays_triplets(jig, trip, 3 * q)
 
 
 @pytest.mark.parametrize("rule", [True, False])
@@ -6688,11 +6673,10 @@ def test_the_density_asked_for_outweighs_the_sketchs_rhythm(tiny_melody_model, m
     """DENSITY_OVER_RHYTHM: a sketch in quarters holds its continuation to quarters (the
     sketch's rhythm rules, here overwhelming); the panel's "more notes" then did nothing. With
     the rule the costs yield from the slider's first notch, and more notes are written."""
-    from composer_gui.ml import voice_sampler as vs
 
-    monkeypatch.setattr(vs, "DENSITY_OVER_RHYTHM", rule)
-    monkeypatch.setattr(vs, "NEW_PLACE_COST", 60.0)
-    monkeypatch.setattr(vs, "FIGURE_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "DENSITY_OVER_RHYTHM", rule)
+    monkeypatch.setattr(tune_rules, "NEW_PLACE_COST", 60.0)
+    monkeypatch.setattr(tune_rules, "FIGURE_COST", 60.0)
     s = load_sampler(tiny_melody_model)
     score = melody(16)  # 16 quarters
 
