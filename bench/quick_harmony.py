@@ -15,7 +15,7 @@
 
 The folk-melodies model's test tunes whose first 8 bars move mostly in notes shorter than
 their beat (the median gap between onsets: reels' and jigs' eighths), each harmonized by the
-bach-chorales model with the app's defaults, seeds 1 and 2, with voice_sampler's
+bach-chorales model with the app's defaults, seeds 1 and 2, with tune_chords'
 QUICK_MELODY_CHORDS off, then on with each QUICK_CHORD_GAPS asked for, each without and
 with the tune's chord plan (TUNE_CHORDS), in the same run. Counted in the three voices
 written: notes a bar, the share struck off the melody's beats (the last bar left out: the
@@ -28,7 +28,7 @@ neither in the key's scale (a minor key's natural one) nor sung by the tune. Wit
 ``--nottingham``, the tunes are those of the two reels of music21's Nottingham set that are
 quick (one: "Cuckoo's Nest"), and a last column counts the beats whose chord has the root of
 the chord symbol written over them. With ``--triple``, the test tunes in three beats a bar
-(3/4, 9/8, quick or not: waltzes, airs, slip jigs), harmonized with voice_sampler's
+(3/4, 9/8, quick or not: waltzes, airs, slip jigs), harmonized with tune_chords'
 TRIPLE_DANCE_CHORDS and tune_chords.CHANGE["triple"] as before them (off, 0.6) and as now,
 and a last column counts the chord changes inside a bar (not at its bar line) per bar.
 Two more columns count the beats (all four voices sounding) where the soprano and alto, and
@@ -174,7 +174,7 @@ def main(argv=None) -> None:
     if args.endings:
         endings(args.tunes, args.split)
         return
-    from composer_gui.ml import cadence_rules, tune_chords, voice_sampler
+    from composer_gui.ml import cadence_rules, tune_chords
     from composer_gui.ml import musical_eval as me
     from composer_gui.ml.sampler import GenerationRequest, load_sampler
     from composer_gui.music import analysis as an
@@ -192,13 +192,13 @@ def main(argv=None) -> None:
     spacing = cadence_rules.ALTO_SPACING_COST
     costs = [float(c) for c in args.alto_spacing.split(",")] if args.alto_spacing else []
     if costs:  # (the app's settings: the rule on, one gap, the tune's chords)
-        settings = [(True, voice_sampler.QUICK_CHORD_GAPS, True)] * len(costs)
+        settings = [(True, tune_chords.QUICK_CHORD_GAPS, True)] * len(costs)
     for k, (rule, gaps, tune) in enumerate(settings):
         cadence_rules.ALTO_SPACING_COST = costs[k] if costs else spacing
-        voice_sampler.QUICK_MELODY_CHORDS = rule
-        voice_sampler.QUICK_CHORD_GAPS = gaps
-        voice_sampler.TUNE_CHORDS = bool(tune)
-        voice_sampler.TRIPLE_DANCE_CHORDS = tune != "before"
+        tune_chords.QUICK_MELODY_CHORDS = rule
+        tune_chords.QUICK_CHORD_GAPS = gaps
+        tune_chords.TUNE_CHORDS = bool(tune)
+        tune_chords.TRIPLE_DANCE_CHORDS = tune != "before"
         tune_chords.CHANGE["triple"] = tune_chords.CHANGE["beat"] if tune == "before" \
             else triple
         pool = me.Pool()

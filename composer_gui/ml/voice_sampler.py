@@ -149,7 +149,6 @@ from composer_gui.ml.melody_plan import (
     key_fits,
     melody_close,
     melody_final_step,
-    melody_sounding,
     opening_tonic,
     pickup_arrival,
     plan_phrase_closes,
@@ -456,7 +455,8 @@ class _VoiceJob:
     # ... and, at each of those chords' steps, how much of its span the melody sounds a
     # second, a tritone or a seventh from each pitch class (normalized; QUICK_CLASH_COST)
     span_clash: dict[int, np.ndarray] = field(default_factory=dict)
-    # per chord step below a quick melody, the lowest pitch (model) it sounds there (_span_floor)
+    # per chord step below a quick melody, the lowest pitch (model) it sounds there
+    # (tune_chords.span_floor)
     span_floor: dict[int, int] = field(default_factory=dict)
     # ... and the chord planned at each of those steps (TUNE_CHORDS): [12] nats charged to each
     # pitch class (normalized) in an inner voice, and in the bass, and the chord; not where a
@@ -869,9 +869,10 @@ class VoiceSampler:
         # a quick melody's chords below it (QUICK_MELODY_CHORDS), its final chord on the beat
         # its last note sounds in, not on that note when it comes off the beat (a second
         # listening review heard V on a reel's last beat and I only on its last eighth)
-        stride = _chord_stride(melody, start_step, stop_step, beat, min(beat, TPQ // step),
-                               ts.bar_ticks // step, TRIPLE_DANCE_CHORDS and not score.fermatas
-                               and request.style_rules) if QUICK_MELODY_CHORDS else 0
+        stride = tune_chords.chord_stride(
+            melody, start_step, stop_step, beat, min(beat, TPQ // step), ts.bar_ticks // step,
+            tune_chords.TRIPLE_DANCE_CHORDS and not score.fermatas and request.style_rules
+        ) if tune_chords.QUICK_MELODY_CHORDS else 0
         final_note = last_beat  # (the close is the one the last note asks for)
         if stride:
             bar_at = bar_steps[where(last_beat)[0]]
@@ -885,7 +886,7 @@ class VoiceSampler:
         # (under the lock, only closes whose chords keep to its notes: CLOSES_IN_LOCK)
         lock_bits = None if pcs is None or not CLOSES_IN_LOCK else \
             sum(1 << ((pc + shift) % 12) for pc in pcs)
-        if stride and melody is not None and TUNE_CHORDS and request.style_rules:
+        if stride and melody is not None and tune_chords.TUNE_CHORDS and request.style_rules:
             # (a quick tune's closes too keep to its notes and the key's, as its chords do: no
             # V/V's sharp under a reel that never sings it)
             lock_bits = sum(1 << pc for pc in tune_chords.chord_pitch_classes(
@@ -910,7 +911,8 @@ class VoiceSampler:
                     not key_fits(lock_bits, close_key):
                 close_key = None
             close = 2 if close_key is not None else 0
-        if stride and QUICK_FINAL_ARRIVAL and tonic_check and close == 2 and close_key is None:
+        if stride and tune_chords.QUICK_FINAL_ARRIVAL and tonic_check and close == 2 \
+                and close_key is None:
             last_beat = max(start_step, tonic_arrival(melody, last_beat,
                                                       bar_steps[where(last_beat)[0]], stride,
                                                       minor))
@@ -918,7 +920,7 @@ class VoiceSampler:
         # chord's beat that its eighths run on through: QUICK_FINAL_ARRIVAL)
         last_attack = max((a for a in melody.attacks if a < stop_step), default=last_beat) \
             if stride else last_beat
-        fermata_step = last_attack if QUICK_FINAL_ARRIVAL and last_attack > last_beat \
+        fermata_step = last_attack if tune_chords.QUICK_FINAL_ARRIVAL and last_attack > last_beat \
             else last_beat
         if arrival is not None:  # (the fermata over the arrival, the pickup after it)
             fermata_step = arrival
@@ -927,7 +929,7 @@ class VoiceSampler:
         # melody pitch from the final chord on (a model pitch; -1: no bound)
         final_ceiling = min((melody.lane[a] - v.pitch_offset + v.min_pitch
                              for a in melody.attacks if last_beat <= a < stop_step),
-                            default=-1) if (stride and QUICK_FINAL_ARRIVAL) or \
+                            default=-1) if (stride and tune_chords.QUICK_FINAL_ARRIVAL) or \
             arrival is not None else -1
         ending = tonic_check  # the last beat is held
         final_unmarked = melody is not None and ending and any(
@@ -1082,8 +1084,9 @@ class VoiceSampler:
                       if region_end is not None and stop_step < len(grid[i])
                       and grid[i][stop_step] >= v.pitch_offset else -1 for i in range(n)]
         # (a quick melody's chords: planned, and kept to the tune's and the key's notes)
-        tuned = bool(stride) and melody is not None and rules_on and TUNE_CHORDS
-        lower = _lower_pcs(pitch_ok[1:, v.pitch_offset:], model_pitches) if tuned else set()
+        tuned = bool(stride) and melody is not None and rules_on and tune_chords.TUNE_CHORDS
+        lower = tune_chords.lower_pcs(pitch_ok[1:, v.pitch_offset:], model_pitches) \
+            if tuned else set()
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, part_under, shift, step,
                          tonic_check,
@@ -1135,12 +1138,13 @@ class VoiceSampler:
                                        and x.end > start and x.start < stop]
                                       for i in range(n) if not rewritten[i] and not hidden[i]
                                       and vplan.parts[i] >= 0] if SEARCH_GIVEN else [],
-                         lower_stride=stride, span_clash=_span_clash(
+                         lower_stride=stride, span_clash=tune_chords.span_clash(
                              melody, stride, start_step, stop_step, where),
-                         span_floor=_span_floor(melody, stride, start_step, stop_step, where,
-                                                v) if rules_on else {},
-                         span_chords=_span_chords(melody, stride, start_step, stop_step, where,
-                                                  ts.bar_ticks // step, minor, frames, lower)
+                         span_floor=tune_chords.span_floor(
+                             melody, stride, start_step, stop_step, where, v) if rules_on else {},
+                         span_chords=tune_chords.span_chords(
+                             melody, stride, start_step, stop_step, where, ts.bar_ticks // step,
+                             minor, _chord_free_steps(frames), lower)
                          if tuned else {},
                          tune_pcs=np.isin(np.arange(12), sorted(
                              tune_chords.chord_pitch_classes(melody, minor, lower)))
@@ -1725,7 +1729,8 @@ class VoiceSampler:
                                                   weak, _close_roots(mode_minor))
                 # (the planned tune chord's costs for this voice, once for the sampling and
                 # the search's score: TUNE_CHORDS)
-                tune_cost = _tune_chord_cost(job.span_chords[frame.step], i, n, cur, cand) \
+                tune_cost = tune_chords.tune_chord_cost(
+                    job.span_chords[frame.step], i, n, cur, cand) \
                     if i and frame.step in job.span_chords else None
                 forced = frame.forced[i]
                 if forced is not None:
@@ -1802,7 +1807,7 @@ class VoiceSampler:
                             _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,
                                           frame.cadence, cur, chord, cad_shift,
                                           final=frame.final > 0 and not (
-                                              job.lower_stride and QUICK_FINAL_ARRIVAL))
+                                              job.lower_stride and tune_chords.QUICK_FINAL_ARRIVAL))
                             if rules and n > 2 and i < n - 1 and \
                                     cadence_rules.CADENCE_BASS_ROOM:
                                 _bass_root_room(mask, i, cur, chord,
@@ -2082,7 +2087,7 @@ class VoiceSampler:
                             mask[~holding] = False
                             mask[~holding, REST] = True
                         elif i == n - 1 and job.lower_stride and frame.pos == 0 and \
-                                not frame.final and QUICK_FINAL_ARRIVAL:
+                                not frame.final and tune_chords.QUICK_FINAL_ARRIVAL:
                             # ... and its bass strikes each downbeat, the dance's pulse (a
                             # review heard it tied over the bar line in 12 of 24 quick files)
                             mask[holding & mask[:, pitch_offset:].any(axis=1), HOLD] = False
@@ -2290,15 +2295,15 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         _spacing_cost(biased, cur[:, 1], cand, pitch_offset,
                                       cadence_rules.TENOR_SPACING_COST, held=cur[:, 2])
-                    if i and QUICK_CLASH_COST and frame.step in job.span_clash:
+                    if i and tune_chords.QUICK_CLASH_COST and frame.step in job.span_clash:
                         # a chord held under a quick melody's notes fits them, not only the one
                         # struck with it (QUICK_CLASH_COST)
                         biased = biased.copy() if biased is logits else biased
                         clash = job.span_clash[frame.step]
                         biased[:, pitch_offset:pitch_offset + len(cand)] -= \
-                            QUICK_CLASH_COST * clash[cand % 12]
+                            tune_chords.QUICK_CLASH_COST * clash[cand % 12]
                         on = cur[:, i] >= 0  # (a note held on into the span: its own clash)
-                        biased[on, HOLD] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
+                        biased[on, HOLD] -= tune_chords.QUICK_CLASH_COST * clash[cur[on, i] % 12]
                     if tune_cost is not None:
                         # ... and is the chord the tune's figure outlines (TUNE_CHORDS)
                         biased = biased.copy() if biased is logits else biased
@@ -2334,14 +2339,14 @@ class VoiceSampler:
                                            rng.random(rows))
                 if scoring:
                     score += loglik(chosen)
-                    if i and QUICK_CLASH_COST and frame.step in job.span_clash:
+                    if i and tune_chords.QUICK_CLASH_COST and frame.step in job.span_clash:
                         # (the search weighs the clash as the sampling did)
                         hit = chosen >= pitch_offset
                         hit_pcs = (chosen[hit] - pitch_offset + min_pitch) % 12
                         clash = job.span_clash[frame.step]
-                        score[hit] -= QUICK_CLASH_COST * clash[hit_pcs]
+                        score[hit] -= tune_chords.QUICK_CLASH_COST * clash[hit_pcs]
                         on = (chosen == HOLD) & (cur[:, i] >= 0)
-                        score[on] -= QUICK_CLASH_COST * clash[cur[on, i] % 12]
+                        score[on] -= tune_chords.QUICK_CLASH_COST * clash[cur[on, i] % 12]
                     if tune_cost is not None:  # (the search weighs the plan as sampling did)
                         hit = np.flatnonzero(chosen >= pitch_offset)
                         score[hit] -= tune_cost[hit, chosen[hit] - pitch_offset]
@@ -3922,176 +3927,13 @@ def _over_the_bar_mask(mask: np.ndarray, sounding: np.ndarray, struck: np.ndarra
 # the next, 19 on the 40 test melodies x 2 (Bach none). It moves on to another pitch
 # (RESTRIKE_IN_BEAT)
 SIXTEENTH_SHORT = True
-# A melody harmonized that moves mostly in notes shorter than its beat (a reel's or a jig's
-# eighths) keeps its chords a beat long: the voices below strike on its beats, and its notes
-# between are passing notes over them. A listening review heard a reel harmonized with a new
-# chord on every eighth and the lower voices running in eighths under it: the chorale model
-# sets each melody note as Bach sets a hymn's quarters. No passing eighths are added below
-# (VoiceSampler._passing) either: the melody's own notes pass. A chorale melody, whose notes
-# are mostly a beat long (or a quarter, under a half-note beat), is left to the model's own
-# rhythm (passing eighths below included)
-QUICK_MELODY_CHORDS = True
-QUICK_CHORD_GAPS = 1
-# ... and so does a melody in three beats a bar (3/4, 9/8; not 3/2, a chorale's meter) that
-# marks no phrase end with a fermata (a waltz, an air, a minuet, a hymn in 3/4; a chorale marks
-# its phrase ends), at whatever pace it moves: its chords are planned (TUNE_CHORDS), and
-# change mostly at the bar line (tune_chords.CHANGE["triple"]). A listening review heard a
-# waltz in quarters harmonized as a chorale, a new chord on almost every beat (1.5-1.9
-# changes a bar, E7 under a held D) where an accompanist plays one a bar: D D G A | A A7 A D
-TRIPLE_DANCE_CHORDS = True
-# nats charged to a pitch the voices below strike at such a chord, times the share of its span
-# in which the melody sounds a second, a tritone or a seventh from it: the model sees the
-# melody's note struck with the chord, not those it passes through while the chord is held
-QUICK_CLASH_COST = 4.0
-_CLASHES = np.isin(np.arange(12), (1, 2, 6, 10, 11))
 
 
-def _chord_steps(start: int, stop: int, stride: int, where) -> Iterator[int]:
-    """The steps in [start, stop) where a chord below a quick melody may change: every
-    ``stride`` steps from each bar line (``where(step)``: (bar, position in the bar))."""
-    return (s for s in range(start, stop) if where(s)[1] % stride == 0)
-
-
-def _span_clash(melody, stride: int, start: int, stop: int, where) -> dict[int, np.ndarray]:
-    """{step of a chord below a quick melody: [12] the share of the chord's span (``stride``
-    steps) in which the melody's sounding note clashes with each pitch class}; {} without a
-    stride. ``where(step)`` gives (bar, position in the bar)."""
-    if not stride or melody is None:
-        return {}
-    sounding = melody_sounding(melody, start, stop)[0]
-    out = {}
-    for s in _chord_steps(start, stop, stride, where):
-        span = sounding[s - start:s - start + stride]
-        span = span[span >= 0]
-        if len(span):
-            # (pitch class x: clashes with the melody's pc m where (m - x) % 12 is one)
-            out[s] = _CLASHES[(span[None, :] - np.arange(12)[:, None]) % 12].sum(axis=1) / stride
-    return out
-
-
-# A voice below a quick melody holds its note through the chord's span (QUICK_MELODY_CHORDS),
-# so it is struck, or held on, under the lowest note the melody sounds in that span, not only
-# under the note struck with it (UNDER_GIVEN_TOP): a listening review heard the alto above
-# the tune where it dipped in 10 of 18 harmonized reels, jigs and airs (an E held over a D),
-# 1.1 such onsets per 8 bars (/work/s60/dbg/cross.py, a scratch count)
-UNDER_QUICK_SPAN = True
-
-
-def _span_floor(melody, stride: int, start: int, stop: int, where, v: VoiceVocabulary
-                ) -> dict[int, int]:
-    """{step of a chord below a quick melody: the lowest pitch (the model's) the melody sounds
-    in the chord's span (``stride`` steps)}; {} without a stride (UNDER_QUICK_SPAN)."""
-    if not stride or melody is None or not UNDER_QUICK_SPAN:
-        return {}
-    struck = melody_sounding(melody, start, stop)[1]
-    out = {}
-    for s in _chord_steps(start, stop, stride, where):
-        span = {int(a) for a in struck[s - start:s - start + stride] if a >= 0}
-        if span:
-            out[s] = min(melody.lane[a] for a in span) - v.pitch_offset + v.min_pitch
-    return out
-
-
-# The chord below a quick melody is the one its figure outlines, planned for the whole tune
-# (ml/tune_chords.py): a listening review heard a jig's "G B G" set over E minor and "F# A F#"
-# over A major, each beat's chord chosen from the one melody note struck with it
-TUNE_CHORDS = True
-# ... and it goes as a dance tune does: its bass struck on each downbeat, the final tonic from
-# the beat where the melody arrives on it (melody_plan.tonic_arrival), the closing fermata
-# over the last note, and a minor tune's last chord minor (no Picardy third, the chorale's
-# close): a listening review heard basses tied over bar lines, V under the tonic's notes at
-# the end, and 8 of 12 minor tunes end on the major tonic
-QUICK_FINAL_ARRIVAL = True
-
-
-def _lower_pcs(lower_ok: np.ndarray, model_pitches: np.ndarray) -> set[int]:
-    """The pitch classes (normalized) every voice below may write: a lock's, a church
-    mode's."""
-    allowed = set(range(12))
-    for ok in lower_ok:
-        allowed &= {int(p) % 12 for p in model_pitches[ok]}
-    return allowed
-
-
-def _span_chords(melody, stride: int, start: int, stop: int, where, bar_steps: int,
-                 minor: bool, frames: list[_Frame], allowed: set[int]
-                 ) -> dict[int, tuple[np.ndarray, np.ndarray, tune_chords.TuneChord]]:
-    """{chord step below a quick melody: (inner voices', bass's costs of each pitch class)}
-    from the tune's chord plan, left out where a close, the final cadence or the opening
-    tonic is planned (their own masks decide) and outside the span."""
-    plan = tune_chords.plan_tune_chords(melody, stride, start, stop, where, bar_steps, minor,
-                                        allowed)
-    free = {f.step for f in frames if not (f.cadence or f.final or f.close_held or f.context
+def _chord_free_steps(frames: list[_Frame]) -> set[int]:
+    """The steps where a quick melody's planned chord applies: not where a close, the final
+    cadence or the opening tonic is planned (their own masks decide), nor after the span."""
+    return {f.step for f in frames if not (f.cadence or f.final or f.close_held or f.context
                                            or f.in_dominant is not None)}
-    return {s: (tune_chords.chord_costs(c, False, minor), tune_chords.chord_costs(c, True, minor),
-                c)
-            for s, c in plan.items() if s in free}
-
-
-def _tune_chord_cost(planned: tuple[np.ndarray, np.ndarray, tune_chords.TuneChord], i: int,
-                     n: int, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """[rows, candidates] nats charged to voice ``i``'s candidate pitches (model pitches
-    ``cand``) at a planned tune chord: off the chord, or in the bass off its root. A voice
-    between is charged too (the bass's cost of losing the root) for a move that would make
-    fifths or octaves with the bass moving to the root, and the voice just above the bass for
-    leaving the chord without its third or fifth when the voices above have not sounded it
-    (the chorale rules then bar the root from the bass): a listening check heard the bass
-    barred from the planned root both ways, and the plan's chord lost. A voice higher up
-    pays INCOMPLETE_COST for a note that leaves the voices below it too few to complete the
-    chord (a soprano and an alto on its root: no third or no fifth)."""
-    inner, bass, chord = planned
-    cost = np.broadcast_to((bass if i == n - 1 else inner)[cand % 12],
-                           (len(cur), len(cand))).copy()
-    if not 0 < i < n - 1:
-        return cost
-    lost = tune_chords.BASS_COSTS["off"]
-    if i > 1:  # (no voice above the one over it: a re-review heard the alto under the tenor)
-        over = cur[:, i - 1]
-        cost[over >= 0] += np.where(cand[None, :] > over[over >= 0, None], lost, 0.0)
-    low, mine = cur[:, n - 1], cur[:, i]
-    moving = (low >= 0) & (mine >= 0) & (low % 12 != chord.root)
-    gap = (mine - low) % 12
-    rows = np.flatnonzero(moving & np.isin(gap, (0, 7)))
-    if len(rows):
-        same = ((cand[None, :] - chord.root) % 12 == gap[rows, None]) & \
-            (cand[None, :] != mine[rows, None])
-        cost[rows] += np.where(same, lost, 0.0)
-    # the chord's notes other than the root that no voice above has sounded, per row
-    wanted = np.array(sorted(chord.pcs - {chord.root}))
-    above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
-    missing = ~(above[:, :, None] == wanted[None, None, :]).any(axis=1)  # [rows, wanted]
-    if chord.seventh:  # (once any is sounded, only the third is still wanted)
-        some = missing.sum(axis=1) < len(wanted)
-        missing[some] &= np.isin((wanted - chord.root) % 12, (3, 4))[None, :]
-    count = missing.sum(axis=1)
-    helps = (wanted[None, None, :] == (cand % 12)[None, :, None]) & missing[:, None, :]
-    helps = helps.any(axis=2)  # [rows, candidates]: a note still missing
-    if i == n - 2:
-        cost[(count == 1)[:, None] & ~helps] += lost
-    else:
-        # (too few voices left above the bass to complete it unless this one helps)
-        cost[(count > n - 2 - i)[:, None] & ~helps] += tune_chords.INCOMPLETE_COST
-    return cost
-
-
-def _chord_stride(melody, start: int, stop: int, beat: int, quick: int, bar: int,
-                  dance: bool = False) -> int:
-    """The steps a harmonized ``melody``'s chords last below it: 0 (the model's own rhythm)
-    unless it strikes its notes mostly (the median gap, between ``start`` and ``stop``) less
-    than ``quick`` steps apart (its beat, and no more than a quarter: a chorale in 3/2 moves
-    in quarters, each of them harmonized), or it is a ``dance`` in three beats of a quarter or
-    a dotted quarter (TRIPLE_DANCE_CHORDS); else the shortest span of whole beats that divides
-    the ``bar`` and holds QUICK_CHORD_GAPS of those gaps (QUICK_MELODY_CHORDS)."""
-    if melody is None:
-        return 0
-    steps = [s for s in melody.attacks if start <= s < stop]
-    gaps = sorted(b - a for a, b in itertools.pairwise(steps))
-    dance = dance and bar == 3 * beat and 2 * beat <= 3 * quick  # (not 3/2: a chorale's)
-    if not gaps or (gaps[len(gaps) // 2] >= quick and not dance):
-        return 0
-    spans = [d for d in range(beat, bar + 1, beat) if bar % d == 0]
-    return next((d for d in spans if d >= QUICK_CHORD_GAPS * gaps[len(gaps) // 2]),
-                spans[-1] if spans else beat)
 
 
 # Inside the beat of a planned cadence's dominant (V(7) a beat before its tonic) the bass strikes

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from composer_gui.ml import cadence_rules, limits, part_writing, tune_rules
+from composer_gui.ml import cadence_rules, limits, part_writing, tune_chords, tune_rules
 from composer_gui.ml.model_folder import TOKEN
 from composer_gui.ml.sampler import GenerationRequest, Sampler, load_sampler
 from composer_gui.ml.voice_sampler import VoiceSampler
@@ -1070,9 +1070,8 @@ def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule, 
     notes between pass over them), not on every eighth as a hymn's quarters are set; the
     final chord too comes on the beat the last eighth sounds in, not with that eighth, and
     after an eighth's upbeat the voices enter on the downbeat."""
-    from composer_gui.ml import voice_sampler
 
-    monkeypatch.setattr(voice_sampler, "QUICK_MELODY_CHORDS", rule)
+    monkeypatch.setattr(tune_chords, "QUICK_MELODY_CHORDS", rule)
     eighths = tune(8, bars=3)
     if upbeat:
         notes = (Note(BAR - TPQ // 2, 67, TPQ // 2),
@@ -1089,14 +1088,13 @@ def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule, 
 def test_a_quick_melodys_chord_span_divides_its_bar(monkeypatch):
     """Steps of a 16th grid: a reel's eighths (gap 2) in 4/4 (beat 4, bar 16), a jig's in 6/8
     (beat 6, bar 12), a waltz's in 3/4 (beat 4, bar 12); quarters under a quarter beat none."""
-    from composer_gui.ml import voice_sampler as vs
     from composer_gui.ml.melody_plan import Melody
 
     def stride(gap: int, beat: int, bar: int, gaps: int) -> int:
         attacks = [i * gap for i in range(16)]
         line = Melody([0] * (gap * 16), attacks, dict.fromkeys(attacks, 0))
-        monkeypatch.setattr(vs, "QUICK_CHORD_GAPS", gaps)
-        return vs._chord_stride(line, 0, 64, beat, min(beat, 4), bar)
+        monkeypatch.setattr(tune_chords, "QUICK_CHORD_GAPS", gaps)
+        return tune_chords.chord_stride(line, 0, 64, beat, min(beat, 4), bar)
 
     assert [stride(2, 4, 16, g) for g in (1, 3)] == [4, 8]  # reel: beats, half bars
     assert [stride(2, 6, 12, g) for g in (1, 3)] == [6, 6]  # jig: its dotted quarters
@@ -1108,13 +1106,12 @@ def test_a_dance_in_three_has_its_chords_planned_at_any_pace(monkeypatch):
     """A waltz's quarters in 3/4 (beat 4, bar 12) and a slow air's halves: a chord a beat or
     a bar, planned; in 4/4, in 3/2 (a chorale's meter), or not a dance (a chorale's
     fermatas), the model's own rhythm."""
-    from composer_gui.ml import voice_sampler as vs
     from composer_gui.ml.melody_plan import Melody
 
     def stride(gap: int, bar: int, dance: bool, beat: int = 4) -> int:
         attacks = [i * gap for i in range(12)]
         line = Melody([0] * (gap * 12), attacks, dict.fromkeys(attacks, 0))
-        return vs._chord_stride(line, 0, 64, beat, 4, bar, dance)
+        return tune_chords.chord_stride(line, 0, 64, beat, 4, bar, dance)
 
     assert [stride(4, 12, True), stride(8, 12, True), stride(6, 18, True, 6)] == [4, 12, 6]
     assert [stride(4, 12, False), stride(4, 16, True), stride(8, 16, True)] == [0, 0, 0]
@@ -1128,9 +1125,9 @@ def test_a_waltz_in_quarters_is_harmonized_on_a_chord_plan(sampler, monkeypatch,
     """A 3/4 tune in quarters harmonized: its chords are planned (one a beat at most, the
     voices below struck on the beats) unless the rule is off or the melody marks its phrase
     ends with fermatas, as a chorale does."""
-    from composer_gui.ml import tune_chords, voice_sampler
+    from composer_gui.ml import tune_chords
 
-    monkeypatch.setattr(voice_sampler, "TRIPLE_DANCE_CHORDS", rule)
+    monkeypatch.setattr(tune_chords, "TRIPLE_DANCE_CHORDS", rule)
     planned = []
 
     def plan(*args, **kwargs):
@@ -1152,12 +1149,11 @@ def test_a_waltz_in_quarters_is_harmonized_on_a_chord_plan(sampler, monkeypatch,
 def test_a_chord_held_under_a_quick_melody_is_charged_for_the_notes_it_passes():
     """C E C over a beat (normalized): C, E, G and A clash with none of it, D with all, B and F
     with a third (a semitone from C, from E)."""
-    from composer_gui.ml import voice_sampler as vs
     from composer_gui.ml.melody_plan import Melody
 
     lane = [50, HOLD] * 3  # three eighths (a pitch token, then held a step)
     melody = Melody(lane, [0, 2, 4], {0: 0, 2: 4, 4: 0})
-    clash = vs._span_clash(melody, 6, 0, 6, lambda s: (0, s))[0]
+    clash = tune_chords.span_clash(melody, 6, 0, 6, lambda s: (0, s))[0]
     assert clash[[0, 4, 7, 9]].tolist() == [0, 0, 0, 0]
     assert clash[2] == 1.0 and clash[11] == pytest.approx(2 / 3)
     assert clash[5] == pytest.approx(1 / 3)
@@ -1181,12 +1177,11 @@ def test_a_quick_melodys_phrase_ends_fall_on_held_notes(sampler, monkeypatch):
 def test_a_melody_in_beats_keeps_the_chorale_rhythm_below(sampler, monkeypatch, meter):
     """The rule leaves a hymn's quarters alone, under a half-note beat too (a chorale in 3/2):
     the same harmonization with it and without."""
-    from composer_gui.ml import voice_sampler
 
     score = melody(12) if meter == (4, 4) else tune(6, meter, bars=3)
     request = GenerationRequest(harmonize=True, variations=2, seed=4)
     with_rule = sampler.generate(score, request)
-    monkeypatch.setattr(voice_sampler, "QUICK_MELODY_CHORDS", False)
+    monkeypatch.setattr(tune_chords, "QUICK_MELODY_CHORDS", False)
     assert sampler.generate(score, request) == with_rule
 
 
@@ -6710,7 +6705,7 @@ def test_a_quick_melodys_chords_are_the_ones_its_figures_outline(sampler, monkey
     roots = {b * dotted: (7 if b < 4 else 2) for b in range(7)}
 
     def on_roots(rule: bool) -> float:
-        monkeypatch.setattr(voice_sampler, "TUNE_CHORDS", rule)
+        monkeypatch.setattr(tune_chords, "TUNE_CHORDS", rule)
         hits = total = 0
         for r in sampler.generate(jig, GenerationRequest(harmonize=True, variations=4,
                                                          seed=6)):
@@ -6732,7 +6727,6 @@ def test_the_voices_above_a_planned_bass_leave_it_its_root():
     for leaving out the one note the voices above left out, and a voice in fifths with the
     bass for moving to the note that makes fifths again when the bass moves to the root."""
     from composer_gui.ml import tune_chords as tc
-    from composer_gui.ml import voice_sampler as vs
 
     cand = np.arange(36, 90)
 
@@ -6741,7 +6735,7 @@ def test_the_voices_above_a_planned_bass_leave_it_its_root():
         return tc.chord_costs(chord, False, False), tc.chord_costs(chord, True, False), chord
 
     def cost(plan, i, cur, pitch):
-        return vs._tune_chord_cost(plan, i, 4, np.array([cur]), cand)[0, pitch - 36]
+        return tune_chords.tune_chord_cost(plan, i, 4, np.array([cur]), cand)[0, pitch - 36]
 
     c_major = planned(0, (0, 4, 7))
     alto_under_c = [72, -1, -1, 48]
@@ -6820,9 +6814,8 @@ def test_a_quick_tune_ends_as_a_dance_tune(sampler, monkeypatch, rule):
     last note, and under all the melody's notes from there; the fermata stands over that last
     note; and the chord is A minor, not the chorale's A major (PICARDY). Without the rule the
     tonic waits for the last note."""
-    from composer_gui.ml import voice_sampler
 
-    monkeypatch.setattr(voice_sampler, "QUICK_FINAL_ARRIVAL", rule)
+    monkeypatch.setattr(tune_chords, "QUICK_FINAL_ARRIVAL", rule)
     reel = _minor_reel()
     last_bar, last_note = 3 * BAR, reel.parts[0].notes[-1].start
     # (A minor is its own normalized key: the ceiling is the A4 of "E C A")
@@ -6853,14 +6846,13 @@ def test_a_quick_tunes_chords_keep_to_its_notes_and_the_keys(sampler, monkeypatc
     """A C major reel harmonized: no voice below strikes a note off C major's scale that the
     tune does not sing (a review heard F naturals under G major reels, the model's chorale
     chromaticism); a model drawn to F# strikes some without the rule."""
-    from composer_gui.ml import voice_sampler
 
     v = sampler.vocab
     def tokens(pcs):
         return [v.pitch_offset + p - v.min_pitch for p in range(v.min_pitch, v.max_pitch + 1)
                 if p % 12 in pcs]
 
-    monkeypatch.setattr(voice_sampler, "TUNE_CHORDS", rule)
+    monkeypatch.setattr(tune_chords, "TUNE_CHORDS", rule)
     # (the model drawn toward D major's F#, V of V: the bundled one's chorale habit)
     monkeypatch.setattr(sampler, "session", Drawn(sampler.session, [(tokens({6}), 10.0),
                                                                     (tokens({2, 9}), 3.0)]))
@@ -6880,12 +6872,11 @@ def test_a_tenor_at_a_tune_chord_is_charged_for_crossing_the_alto():
     bass's cost of losing the root (a re-review heard the alto under the tenor in 12 of 40
     quick-tune files); below it, nothing."""
     from composer_gui.ml import tune_chords as tc
-    from composer_gui.ml import voice_sampler as vs
 
     cand = np.arange(36, 90)
     chord = tc.TuneChord(0, frozenset({0, 4, 7}))
     planned = (tc.chord_costs(chord, False, False), tc.chord_costs(chord, True, False), chord)
-    cost = vs._tune_chord_cost(planned, 2, 4, np.array([[76, 64, 60, 48]]), cand)[0]
+    cost = tune_chords.tune_chord_cost(planned, 2, 4, np.array([[76, 64, 60, 48]]), cand)[0]
     assert cost[67 - 36] == tc.BASS_COSTS["off"]  # G4 over the alto's E4
     assert cost[55 - 36] == 0  # G3 under it
 
@@ -6950,7 +6941,6 @@ def test_the_voices_under_a_quick_melody_stay_under_its_dips(sampler, monkeypatc
     of its beat, and none sounds above the tune where it dips (UNDER_QUICK_SPAN); without the
     rule a voice struck under the beat's first note stays above the second in some of 8
     seeds."""
-    from composer_gui.ml import voice_sampler
 
     figure = (79, 67, 76, 62, 77, 65, 74, 60)
     notes = [Note(i * TPQ // 2, figure[i % 8], TPQ // 2) for i in range(24)]
@@ -6974,7 +6964,7 @@ def test_the_voices_under_a_quick_melody_stay_under_its_dips(sampler, monkeypatc
         return count
 
     assert above() == 0
-    monkeypatch.setattr(voice_sampler, "UNDER_QUICK_SPAN", False)
+    monkeypatch.setattr(tune_chords, "UNDER_QUICK_SPAN", False)
     assert above() > 0
 
 
