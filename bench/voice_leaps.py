@@ -51,6 +51,8 @@
                                                      # after a downbeat over the bar, free
     python bench/voice_leaps.py --no-tonic-bass-room  # the bass may take a seventh inside a
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
+    python bench/voice_leaps.py --no-suspensions  # no note held over a beat as a suspension
+                                                  # (SUSPENSIONS)
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -68,7 +70,9 @@ With ``--continuations``: 20 test chorales (spread as bench/region_gaps.py's) cu
 continued 8 bars x 2, beside Bach's own bars 5-12 (the soprano written too).
 The first line is the card's harmony measures for the same harmonizations, and more counts
 beside Bach's own (among them the beats where the soprano and alto, or the alto and tenor,
-sound more than an octave apart). The "before" rows in
+sound more than an octave apart, and the suspensions per 8 bars: a note held over a beat a
+fourth, a second or ninth, or a seventh over the bass, falling a step within the beat,
+analysis.suspensions). The "before" rows in
 docs/voices.md are this script run on commit 5f3a369 (tritones barred in the bass only, no
 cost).
 """
@@ -371,6 +375,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_bass_chord_room": (part_writing, "BASS_CHORD_ROOM_COST", 0),
     "no_spacing_holds": (cadence_rules, "SPACING_HOLDS", False),
     "no_tenor_tie_cost": (voice_sampler, "TENOR_TIE_COST", 0),
+    "no_suspensions": (voice_sampler, "SUSPENSIONS", False),
 }
 
 
@@ -379,6 +384,13 @@ def spacings(score, start: int, end: int) -> list[int]:
     beats where all four sound] (analysis.wide_spacings)."""
     (sa, at), full = an.wide_spacings(an.part_voices(score), an.beat_ticks(score, start, end))
     return [sa, at, full]
+
+
+def suspensions(score, start: int, end: int) -> list[int]:
+    """[held fourths, seconds or ninths, sevenths falling a step within the beat: 4-3, 9-8,
+    7-6] (analysis.suspensions)."""
+    beat = score.time_signature_at(start).beat_ticks
+    return list(an.suspensions(an.part_voices(score), an.beat_ticks(score, start, end), beat))
 
 
 def main(argv=None) -> None:
@@ -417,6 +429,7 @@ def main(argv=None) -> None:
     left, bach_left = [0, 0, 0, 0], [0, 0, 0, 0]
     leads, bach_leads = [0, 0], [0, 0]
     wide, bach_wide = [0, 0, 0], [0, 0, 0]  # beats S-A, A-T over an octave, of beats (all sound)
+    susp, bach_susp = [0, 0, 0], [0, 0, 0]  # held fourths, seconds or ninths, sevenths
     if args.continuations:
         cases = me.spread([c for c in me.cases_from_pieces(split[args.split], vocab)
                            if c.score.bar_count() >= 4], 20)
@@ -457,6 +470,7 @@ def main(argv=None) -> None:
         bach_sevenths = [a + b for a, b in zip(bach_sevenths,
                                                an.seventh_chord_beats(s, start, end), strict=True)]
         bach_wide = [a + b for a, b in zip(bach_wide, spacings(s, start, end), strict=True)]
+        bach_susp = [a + b for a, b in zip(bach_susp, suspensions(s, start, end), strict=True)]
         if args.continuations:
             seed = s.slice(0, start, shift=False)
             request = {**me.APP_REQUEST, "bars": 8, "start_tick": start, "seed": i,
@@ -503,6 +517,7 @@ def main(argv=None) -> None:
             leads = [a + b for a, b in zip(leads, bass_leading_tones(g, key, start, stop),
                                            strict=True)]
             wide = [a + b for a, b in zip(wide, spacings(g, start, stop), strict=True)]
+            susp = [a + b for a, b in zip(susp, suspensions(g, start, stop), strict=True)]
     what = "openings continued" if args.continuations else "melodies"
     print(f"{len(cases)} {args.split} {what} x 2: beat chords {good / chords:.3f}, authentic "
           f"cadences / 8 bars {cadences / eighths:.2f}, outer parallels / 8 bars "
@@ -535,7 +550,10 @@ def main(argv=None) -> None:
           f"semitone into the next chord {leads[0]} of {leads[1]} (Bach's {bach_leads[0]} of "
           f"{bach_leads[1]}), beats with soprano and alto more than an octave apart {wide[0]}, "
           f"alto and tenor {wide[1]}, of {wide[2]} (Bach's {bach_wide[0]}, {bach_wide[1]}, of "
-          f"{bach_wide[2]})\n")
+          f"{bach_wide[2]}), suspensions per 8 bars: fourths {susp[0] / eighths:.2f}, seconds "
+          f"or ninths {susp[1] / eighths:.2f}, sevenths {susp[2] / eighths:.2f} (Bach's "
+          f"{bach_susp[0] / bach_8:.2f}, {bach_susp[1] / bach_8:.2f}, "
+          f"{bach_susp[2] / bach_8:.2f})\n")
     print("| voice | moves | " + " | ".join(SIZES) + " | thirds filled |"
           " half-beat steps left by leap | notes struck 3+ times in a row |"
           " notes struck off the eighths (held past the next eighth) |"

@@ -4906,6 +4906,59 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
     assert notes(default) != notes((0.861, 0.777, 0.692, soprano))  # Bach's where allowed
 
 
+
+def test_a_suspension_needs_a_dissonance_over_the_bass_and_room_to_resolve():
+    """_suspends: the held note a second, fourth or seventh over the bass, the note it falls to
+    sounded by no other voice above the bass (the bass may: 9-8), its neighbours not crossed
+    or reached; never the bass itself."""
+    from composer_gui.ml.voice_sampler import _suspends
+
+    assert _suspends(np.array([76, 71, 67, 55]), 1, 72)  # C5 over G3, to B4: 4-3
+    assert _suspends(np.array([76, 72, 67, 48]), 1, 74)  # D5 over C3, to C5: 9-8
+    assert not _suspends(np.array([76, 71, 59, 55]), 1, 72)  # the tenor sounds the B already
+    assert not _suspends(np.array([76, 71, 67, 55]), 1, 74)  # D5 over G3: a fifth
+    assert not _suspends(np.array([72, 71, 67, 55]), 1, 72)  # the soprano on the held C5
+    assert not _suspends(np.array([76, 71, 72, 55]), 1, 72)  # the tenor up to it
+    assert not _suspends(np.array([76, 71, 67, 55]), 3, 57)  # the bass keeps to its beats
+
+
+def test_a_voice_stepping_down_into_a_beat_may_hold_its_note_as_a_suspension(
+        tiny_voice_model, monkeypatch):
+    """SUSPENSIONS: with every allowed step down suspended, a continuation holds notes over
+    beats that are a second, fourth or seventh over the bass there and fall a step half a beat
+    later, in the same part; without the rule the chorale rules leave none (the lower voices
+    make a chord of whatever the upper ones hold), and no note is struck half a beat after one
+    held over the beat (the model here strikes on the beats)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    sampler = on_the_beat(load_sampler(tiny_voice_model))
+    monkeypatch.setattr(voice_sampler, "SUSPENSION_SHARE", (1.0, 1.0, 1.0))
+
+    def delayed(on):
+        """(found by analysis.suspensions: fourths, ninths, sevenths; the notes struck half a
+        beat after a note of their part held over the beat: (bass at the beat, held, struck))"""
+        monkeypatch.setattr(voice_sampler, "SUSPENSIONS", on)
+        request = GenerationRequest(bars=6, variations=3, seed=5, end="free")
+        found, late = [0, 0, 0], []
+        for s in sampler.generate(chorale(8), request):
+            voices = an.part_voices(s)
+            beats = an.beat_ticks(s, 8 * TPQ, s.end_tick)
+            found = [a + b for a, b in
+                     zip(found, an.suspensions(voices, beats, TPQ), strict=True)]
+            for v in voices[:-1]:
+                for a, b in itertools.pairwise(v):
+                    if b.start % TPQ == TPQ // 2 and a.end == b.start and \
+                            a.start <= b.start - TPQ - TPQ // 2:
+                        beat = b.start - TPQ // 2
+                        late.append((max(an.sounding(voices[-1], beat)), a.pitch, b.pitch))
+        return found, late
+
+    (off, late_off), (on, late_on) = delayed(False), delayed(True)
+    assert sum(on[:2]) > sum(off[:2]) and not late_off and late_on
+    for bass, held, struck in late_on:
+        assert (held - bass) % 12 in (1, 2, 5) and 1 <= held - struck <= 2
+
 def half_close_melody() -> Score:
     """A melody in C, quarters: C D E C | B C D-(held, a fermata: a planned half close) | C B A
     B | C (a whole note)."""

@@ -259,3 +259,24 @@ def test_wide_spacings_count_upper_voices_more_than_an_octave_apart():
     voices = [list(p.notes) for p in score.parts]
     assert A.wide_spacings(voices, [0, TPQ, 2 * TPQ, 3 * TPQ]) == ([1, 1], 3)
     assert A.wide_spacings(voices, [0]) == ([0, 0], 1)
+
+
+def test_suspensions_count_held_dissonances_that_fall_a_step():
+    """A note held over a beat (struck half a beat or more before) a fourth, a second or
+    ninth, or a seventh over the bass there, falling a step within the beat: 4-3, 9-8, 7-6.
+    A held consonance, a dissonance left by leap, and one struck on the beat are none."""
+    def line(*notes):  # (beat, pitch, beats)
+        return [Note(int(b * TPQ), p, int(d * TPQ)) for b, p, d in notes]
+
+    soprano = line((0, 76, 4))
+    alto = line((0, 72, 1.5), (1.5, 71, 0.5), (2, 74, 1.5), (3.5, 72, 0.5))
+    tenor = line((0, 67, 4))
+    bass = line((0, 48, 1), (1, 43, 1), (2, 48, 1), (3, 48, 1))
+    # beat 1: C5 held over G2, a fourth, to B4: 4-3; beat 3: D5 held over C3, a ninth, to C5
+    assert A.suspensions([soprano, alto, tenor, bass], [0, TPQ, 2 * TPQ, 3 * TPQ], TPQ) == \
+        (1, 1, 0)
+    leapt = line((0, 72, 1.5), (1.5, 67, 0.5), (2, 74, 2))  # C5 to G4: no step
+    consonant = line((0, 74, 1.5), (1.5, 72, 0.5), (2, 74, 2))  # D5 over G2: a fifth
+    struck = line((0, 74, 1), (1, 72, 0.5), (1.5, 71, 0.5), (2, 74, 2))  # C5 struck on the beat
+    for other in (leapt, consonant, struck):
+        assert A.suspensions([soprano, other, tenor, bass], [TPQ], TPQ) == (0, 0, 0)
