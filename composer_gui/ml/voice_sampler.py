@@ -53,7 +53,9 @@ How a request runs:
    than an octave in any voice, :func:`_leap_mask`, and a cost on each semitone a lower voice
    leaps beyond a step, :func:`_leap_cost`; a quarter note moving a third to the next beat
    split into two eighths with the passing note between, as often as Bach fills such a third,
-   :meth:`VoiceSampler._passing`; a half-beat note that stepped out of the chord moving on
+   :meth:`VoiceSampler._passing`; a step down into a beat delayed an eighth where the note
+   held is a fourth or a ninth over the bass, a suspension (:data:`SUSPENSIONS`,
+   :func:`_suspends`); a half-beat note that stepped out of the chord moving on
    by step, :func:`_step_mask`; a phrase end the model marks closing on a root-position triad,
    drawn to the one the chord before resolves to, :func:`_fermata_chord_mask`,
    :func:`_cadence_pull`); the cadence option's
@@ -3696,18 +3698,22 @@ PASSING_IN_MODE = True
 # through its seventh (V-V7-I, G-F-E): Bach's inner voices fill such thirds into a fermata
 SEVENTH_FROM_DOMINANT = True
 # A voice above the bass that steps down into a beat from a note it has held a beat or more
-# keeps that note an eighth into the beat, where it is then a second, a fourth or a seventh (a
-# ninth) over the bass, the note it steps to sounds in no other voice above the bass, and it
-# stays between its neighbours: a suspension, prepared and falling a step (4-3, 9-8, 7-6), the
-# chorale's commonest dissonance, Bach's cadential 4-3 among them (_suspends). The style rules
-# hold every beat chord to a triad or a seventh chord, so the model's held dissonances had been
-# made consonant: held over the beat, dissonant over the bass and falling a step within it
-# (/work/s75/susp.py, a scratch count), the continued test openings' bars 5-12 a fourth 3 and a
-# second or ninth 7 times in 280 bars, Bach's same bars 21 and 12 in 145, his train chorales
-# 698 and 439 in 4,714 bars (his sevenths 519, the continuations' 40 in 280: a seventh chord
-# passes the rules). Like the passing eighths (PASSING_SHARE) an ornament of the notes
-# written: the model and the rules go on from the plain chord. Bach's resolve an eighth into
-# the beat 731 times, a beat 227 (his 4/4 train chorales)
+# keeps that note an eighth into the beat, where it is then a fourth, a second or a ninth over
+# the bass, the note it steps to sounds in no other voice above the bass (the bass may: 9-8),
+# and it stays between its neighbours (_suspends): a suspension, prepared and falling a step,
+# 4-3 and 9-8, Bach's commonest dissonance and his cadential figure. The style rules hold each
+# beat chord to a triad or a seventh chord, so the lower voices made a chord of any dissonance
+# the upper ones held: bench/voice_leaps.py's suspensions per 8 bars, fourths and seconds or
+# ninths, continued test openings 0.05 and 0.10 (Bach's same bars 0.83 and 0.33), harmonized
+# test melodies 0.03 and 0.03 (Bach's 0.79 and 0.37); a listening review heard cadences
+# without the 4-3. Like the passing eighths (PASSING_SHARE) it is an ornament of the notes
+# written: the model and the rules go on from the plain chord, the voice holds through the
+# half beat, and the other voices' moves there, and the passing notes, are checked against
+# the delayed step. The shares, per voice from the top (the soprano seldom: a chorale tune's
+# own suspensions are few; Bach's are alto, tenor, soprano 980, 453, 223 in his train
+# chorales), chosen on the val openings and melodies (docs/voices.md): continued 0.68 and
+# 0.42 (Bach's 0.55 and 0.55), harmonized 0.64 and 0.58 (0.45 and 0.39). Sevenths (7-6) are
+# left to the model, which writes them as seventh chords (0.47 per 8 bars, Bach's 0.17)
 SUSPENSIONS = True
 SUSPENSION_SHARE = (0.05, 0.5, 0.2)  # from the top voice down; the last for any lower
 SUSPENSION_INTERVALS = frozenset({1, 2, 5})  # semitones over the bass (mod 12)
@@ -3979,9 +3985,9 @@ TENOR_TIE_COST = 1.5
 def _suspends(chord: np.ndarray, i: int, held: int) -> bool:
     """Whether voice ``i``, stepping down into this beat's ``chord`` ([voices] pitches, -1:
     silent; the bass last) from ``held``, may hold that note over the beat as a suspension
-    (SUSPENSIONS): a second, fourth or seventh over the bass, the note it steps to sounded by
-    no other voice above the bass (the bass may: 9-8), and no voice next to it crossed or
-    reached."""
+    (SUSPENSIONS): a second, fourth or ninth over the bass (:data:`SUSPENSION_INTERVALS`), the
+    note it steps to sounded by no other voice above the bass (the bass may: 9-8), and no
+    voice next to it crossed or reached."""
     n = len(chord)
     bass = int(chord[n - 1])
     if i >= n - 1 or bass < 0 or held <= bass or (held - bass) % 12 not in SUSPENSION_INTERVALS:
