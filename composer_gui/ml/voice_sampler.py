@@ -1421,7 +1421,7 @@ class VoiceSampler:
                                             else (int(request.seed), 1))
         # suspensions (SUSPENSIONS): per voice, the step its delayed note is struck at, through
         # which it holds (-1: none)
-        suspend = halves and SUSPENSIONS and any(SUSPENSION_SHARE)
+        suspend = halves and SUSPENSIONS and any(SUSPENSION_SHARE) and not any(job.hidden)
         suspended = np.full((k, n), -1, np.int64)
         suspended_from = np.full((k, n), -1, np.int64)  # ... and the pitch held till then
         suspend_rng = np.random.default_rng(None if request.seed is None
@@ -1702,6 +1702,12 @@ class VoiceSampler:
             susp_here = suspend and frame.on_beat and not (
                 frame.context or frame.final or frame.fermata or frame.close_held
                 or frame.cadence == 2 or job.lower_stride) and frame.step + half < stop_step
+            if susp_here and not all(job.rewritten):
+                # (a given voice striking before the delayed note would sound against it)
+                susp_here = not any(
+                    f.forced[k] is not None and f.forced[k] >= pitch_offset
+                    for f in job.frames[fi + 1:fi + 1 + half] for k in range(n)
+                    if not job.rewritten[k])
             delayed: list[tuple[int, int, int, GeneratedNote]] = []
             # the delayed notes struck now: each moves from the note held over the beat, and the
             # other voices' moves are checked against that move (parallels)
@@ -2356,10 +2362,16 @@ class VoiceSampler:
                             biased = biased + job.pull[i]
                         else:  # already a copy (restatement or density)
                             biased += job.pull[i]
-                    if suspend:  # (a suspension's note is struck an eighth late: it holds)
-                        late = np.flatnonzero((suspended[:, i] >= frame.step) & holding)
+                    if suspend:  # (a suspension's note is struck an eighth late: it holds,
+                        # and the other voices hold or rest with it, the chord it falls into
+                        # standing)
+                        busy = (suspended >= frame.step).any(axis=1)
+                        late = np.flatnonzero(busy & holding)
                         mask[late] = False
                         mask[late, HOLD] = True
+                        quiet = np.flatnonzero(busy & ~holding)
+                        mask[quiet] = False
+                        mask[quiet, REST] = True
                     empty = ~mask.any(axis=1)
                     if empty.any():
                         # every rule together left a row nothing to write (a melody cut off
@@ -2445,7 +2457,10 @@ class VoiceSampler:
                         return
                     feed(chosen)
             for r, i, prepared, g in delayed:
-                if _suspends(cur[r], i, prepared) and fermata_at[r] != frame.step and \
+                # (one a beat; not out of a phrase end's chord: a fermata over the note held)
+                if _suspends(cur[r], i, prepared, int(at_beat[r, n - 1])) and \
+                        fermata_at[r] < g.note.start // step and \
+                        not (suspended[r] > frame.step).any() and \
                         suspend_rng.random() < SUSPENSION_SHARE[min(i, len(SUSPENSION_SHARE) - 1)]:
                     g = replace(g, note=replace(g.note, duration=g.note.duration + half * step))
                     opened[r, i] = suspended[r, i] = frame.step + half
@@ -2462,6 +2477,7 @@ class VoiceSampler:
                 standing = bool(was_fermata[r] == beat_at or beat_at in dominant_beats)
                 for g in self._passing(g0, r, i, job, at_beat, at_half, cur,
                                        bool(between[r]) or was_marked[r] == beat_at
+                                       or bool(suspend and (suspended[r] == beat_at + half).any())
                                        or (standing and not SEVENTH_FROM_DOMINANT)
                                        or job.lower_stride > 0, mode_minor,
                                        passing_rng, v,
@@ -3715,7 +3731,7 @@ SEVENTH_FROM_DOMINANT = True
 # 0.42 (Bach's 0.55 and 0.55), harmonized 0.64 and 0.58 (0.45 and 0.39). Sevenths (7-6) are
 # left to the model, which writes them as seventh chords (0.47 per 8 bars, Bach's 0.17)
 SUSPENSIONS = True
-SUSPENSION_SHARE = (0.05, 0.5, 0.2)  # from the top voice down; the last for any lower
+SUSPENSION_SHARE = (0.1, 1.0, 0.6)  # from the top voice down; the last for any lower
 SUSPENSION_INTERVALS = frozenset({1, 2, 5})  # semitones over the bass (mod 12)
 
 
@@ -3982,22 +3998,46 @@ BASS_OVER_THE_BAR = True
 TENOR_TIE_COST = 1.5
 
 
-def _suspends(chord: np.ndarray, i: int, held: int) -> bool:
+# semitones over the bass (mod 12) that are no consonance: a suspension is prepared by none
+_DISSONANT = frozenset({1, 2, 5, 6, 10, 11})
+
+
+def _suspends(chord: np.ndarray, i: int, held: int, bass_before: int) -> bool:
     """Whether voice ``i``, stepping down into this beat's ``chord`` ([voices] pitches, -1:
     silent; the bass last) from ``held``, may hold that note over the beat as a suspension
-    (SUSPENSIONS): a second, fourth or ninth over the bass (:data:`SUSPENSION_INTERVALS`), the
-    note it steps to sounded by no other voice above the bass (the bass may: 9-8), and no
-    voice next to it crossed or reached."""
+    (SUSPENSIONS):
+
+    * the note held is a second, fourth or ninth over the bass (:data:`SUSPENSION_INTERVALS`),
+      prepared: the bass has moved to this beat from ``bass_before`` (the last beat's), over
+      which the note was a consonance;
+    * the beat's chord is a major or minor triad or a dominant seventh, and with the held note
+      in it no chord at all (a fourth held over a third and a fifth is a six-four chord, not
+      a suspension); a ninth falls to the bass's octave only over the chord's root;
+    * the note it falls to sounds in no other voice above the bass, no other voice above the
+      bass is a semitone from the held note, and no voice next to it is crossed or reached.
+
+    A listening review of the first version (46 suspensions in 25 outputs) heard 15 faulty:
+    unprepared ones over a held bass, six-fours, ninths over a chord's third, minor seconds
+    against the soprano, and resolutions against voices moving with them (which now hold)."""
     n = len(chord)
     bass = int(chord[n - 1])
     if i >= n - 1 or bass < 0 or held <= bass or (held - bass) % 12 not in SUSPENSION_INTERVALS:
         return False
+    if bass_before < 0 or bass_before == bass or (held - bass_before) % 12 in _DISSONANT:
+        return False
     to = int(chord[i]) % 12
-    if any(chord[j] >= 0 and chord[j] % 12 == to for j in range(n - 1) if j != i):
+    upper = [int(chord[j]) for j in range(n - 1) if j != i and chord[j] >= 0]
+    if any(p % 12 == to or (held - p) % 12 in (1, 11) for p in upper):
         return False
-    if i > 0 and 0 <= chord[i - 1] <= held:
+    if (i > 0 and 0 <= chord[i - 1] <= held) or chord[i + 1] >= held:
         return False
-    return not chord[i + 1] >= held
+    plain = analysis.chord_root(frozenset(int(p) % 12 for p in chord if p >= 0))
+    if plain is None or plain[1] not in ("maj", "min", "dom7"):
+        return False
+    if to == bass % 12 and plain[0] != bass % 12:
+        return False
+    sounding = frozenset(int(p) % 12 for j, p in enumerate(chord) if p >= 0 and j != i)
+    return analysis.chord_root(sounding | {held % 12}) is None
 
 
 def _over_the_bar_mask(mask: np.ndarray, sounding: np.ndarray, struck: np.ndarray,

@@ -4908,27 +4908,34 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
 
 
 def test_a_suspension_needs_a_dissonance_over_the_bass_and_room_to_resolve():
-    """_suspends: the held note a second, fourth or seventh over the bass, the note it falls to
-    sounded by no other voice above the bass (the bass may: 9-8), its neighbours not crossed
-    or reached; never the bass itself."""
+    """_suspends: the held note a second, fourth or ninth over the bass, prepared (the bass has
+    moved to the beat from a note the held one was a consonance over); the chord a triad or a
+    dominant seventh that the held note makes no chord of (no six-four); a ninth falling to
+    the bass's octave over the chord's root only; the note it falls to sounded by no other
+    voice above the bass, its neighbours not crossed or reached; never the bass itself."""
     from composer_gui.ml.voice_sampler import _suspends
 
-    assert _suspends(np.array([76, 71, 67, 55]), 1, 72)  # C5 over G3, to B4: 4-3
-    assert _suspends(np.array([76, 72, 67, 48]), 1, 74)  # D5 over C3, to C5: 9-8
-    assert not _suspends(np.array([76, 71, 59, 55]), 1, 72)  # the tenor sounds the B already
-    assert not _suspends(np.array([76, 71, 67, 55]), 1, 74)  # D5 over G3: a fifth
-    assert not _suspends(np.array([72, 71, 67, 55]), 1, 72)  # the soprano on the held C5
-    assert not _suspends(np.array([76, 71, 72, 55]), 1, 72)  # the tenor up to it
-    assert not _suspends(np.array([76, 71, 67, 55]), 3, 57)  # the bass keeps to its beats
+    v = np.array([74, 71, 67, 55])  # D5 B4 G4 G3: V, the alto stepping C5 -> B4 into it
+    assert _suspends(v, 1, 72, 48)  # C5 held over G3, prepared over C3: 4-3
+    assert _suspends(np.array([76, 72, 67, 48]), 1, 74, 43)  # D5 over C3, from G2: 9-8
+    assert not _suspends(v, 1, 72, 55)  # the bass held G3: not prepared
+    assert not _suspends(v, 1, 72, 50)  # C5 was a seventh over D3: prepared by a dissonance
+    assert not _suspends(v, 1, 74, 48)  # D5 over G3: a fifth, no dissonance
+    assert not _suspends(np.array([74, 71, 59, 55]), 1, 72, 48)  # the tenor sounds the B
+    assert not _suspends(np.array([76, 71, 67, 55]), 1, 72, 48)  # C5 with E5 and G: C6/4
+    assert not _suspends(np.array([72, 64, 55, 52]), 1, 65, 45)  # F4 to E4 over C/E's E
+    assert not _suspends(np.array([72, 71, 67, 55]), 1, 72, 48)  # the soprano on the held C5
+    assert not _suspends(np.array([74, 71, 72, 55]), 1, 72, 48)  # the tenor up to it
+    assert not _suspends(v, 3, 57, 48)  # the bass keeps to its beats
 
 
 def test_a_voice_stepping_down_into_a_beat_may_hold_its_note_as_a_suspension(
         tiny_voice_model, monkeypatch):
     """SUSPENSIONS: with every allowed step down suspended, a continuation holds notes over
-    beats that are a second, fourth or seventh over the bass there and fall a step half a beat
-    later, in the same part; without the rule the chorale rules leave none (the lower voices
-    make a chord of whatever the upper ones hold), and no note is struck half a beat after one
-    held over the beat (the model here strikes on the beats)."""
+    beats that are a second, fourth or ninth over the bass there and fall a step half a beat
+    later, in the same part, while the other voices hold; without the rule the chorale rules
+    leave none (the lower voices make a chord of whatever the upper ones hold), and no note is
+    struck half a beat after one held over the beat (the model here strikes on the beats)."""
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
 
@@ -4951,13 +4958,17 @@ def test_a_voice_stepping_down_into_a_beat_may_hold_its_note_as_a_suspension(
                     if b.start % TPQ == TPQ // 2 and a.end == b.start and \
                             a.start <= b.start - TPQ - TPQ // 2:
                         beat = b.start - TPQ // 2
-                        late.append((max(an.sounding(voices[-1], beat)), a.pitch, b.pitch))
+                        others = sum(x.start == b.start for w in voices if w is not v
+                                     for x in w)
+                        late.append((max(an.sounding(voices[-1], beat)), a.pitch, b.pitch,
+                                     others))
         return found, late
 
     (off, late_off), (on, late_on) = delayed(False), delayed(True)
     assert sum(on[:2]) > sum(off[:2]) and not late_off and late_on
-    for bass, held, struck in late_on:
+    for bass, held, struck, others in late_on:
         assert (held - bass) % 12 in (1, 2, 5) and 1 <= held - struck <= 2
+        assert others == 0  # (the other voices hold while it falls: no passing eighth there)
 
 def half_close_melody() -> Score:
     """A melody in C, quarters: C D E C | B C D-(held, a fermata: a planned half close) | C B A
