@@ -1424,6 +1424,8 @@ class VoiceSampler:
         suspend = halves and SUSPENSIONS and any(SUSPENSION_SHARE) and not any(job.hidden)
         suspended = np.full((k, n), -1, np.int64)
         suspended_from = np.full((k, n), -1, np.int64)  # ... and the pitch held till then
+        # ... and a voice's suspensions lie this many steps apart at least (SUSPENSION_BEATS)
+        susp_gap = SUSPENSION_BEATS * job.beat_steps
         suspend_rng = np.random.default_rng(None if request.seed is None
                                             else (int(request.seed), 4))
         plan_rng = np.random.default_rng(None if request.seed is None  # _plan_targets
@@ -2457,10 +2459,14 @@ class VoiceSampler:
                         return
                     feed(chosen)
             for r, i, prepared, g in delayed:
-                # (one a beat; not out of a phrase end's chord: a fermata over the note held)
-                if _suspends(cur[r], i, prepared, int(at_beat[r, n - 1])) and \
+                # (one a beat, and a voice's SUSPENSION_BEATS apart; not out of a phrase end's
+                # chord: a fermata over the note held; the bass before it: the last beat's and
+                # its half beat's)
+                if _suspends(cur[r], i, prepared, int(at_beat[r, n - 1]),
+                             int(at_half[r, n - 1])) and \
                         fermata_at[r] < g.note.start // step and \
                         not (suspended[r] > frame.step).any() and \
+                        (suspended[r, i] < 0 or frame.step - suspended[r, i] > susp_gap) and \
                         suspend_rng.random() < SUSPENSION_SHARE[min(i, len(SUSPENSION_SHARE) - 1)]:
                     g = replace(g, note=replace(g.note, duration=g.note.duration + half * step))
                     opened[r, i] = suspended[r, i] = frame.step + half
@@ -3715,27 +3721,32 @@ PASSING_IN_MODE = True
 SEVENTH_FROM_DOMINANT = True
 # A voice above the bass that steps down into a beat from a note it has held a beat or more
 # keeps that note an eighth into the beat where it is then a fourth, a second or a ninth over
-# the bass and the suspension is prepared and clean (_suspends: the bass has moved to the beat
-# from a note the held one was a consonance over; the beat's chord a major or minor triad or
-# V7 that the held note makes no chord of; a ninth over the root; the note it falls to in no
-# other upper voice and no upper voice a semitone from the held note; not out of a phrase
-# end's fermata; one a beat). The other voices hold while it falls, and no passing eighth is
-# written there. Bach's commonest dissonance and his cadential figure (4-3, 9-8): the style
-# rules hold each beat chord to a triad or a seventh chord, so the lower voices made a chord of
-# any dissonance the upper ones held; bench/voice_leaps.py's suspensions per 8 bars, fourths
-# and seconds or ninths, continued test openings 0.05 and 0.10 (Bach's same bars 0.83 and
-# 0.33), harmonized test melodies 0.03 and 0.03 (Bach's 0.79 and 0.37). Like the passing
-# eighths (PASSING_SHARE) an ornament of the notes written: the model and the rules go on from
-# the plain chord. A listening review of a first version (no preparation, fermata, chord or
-# semitone test; the other voices free to move on the resolving eighth) heard 15 of 46 faulty
-# in 25 outputs; its checker finds 0 in 42 on the same commands now (docs/voices.md). The
-# shares, per voice from the top (a chorale's tune seldom: Bach's suspensions are the alto's,
-# the tenor's and the soprano's 980, 453 and 223 times in his train chorales), chosen on the
-# val openings and melodies: continued 0.50 and 0.42 (Bach's 0.55 and 0.55), harmonized 0.52
-# and 0.39 (0.45 and 0.39). Sevenths (7-6) are left to the model, which writes them as
-# seventh chords
+# the bass and the suspension is prepared and clean (_suspends: the bass has moved to the beat,
+# not on the eighth before it, from a note the held one was a consonance over; the beat's chord
+# a major or minor triad or V7 that the held note makes no chord of, a major one under a
+# fourth; a ninth over the root; the note it falls to in no other upper voice and no upper
+# voice a semitone from the held note; not out of a phrase end's fermata; one a beat). The
+# other voices hold while it falls, and no passing eighth is written there. Bach's commonest
+# dissonance and his cadential figure (4-3, 9-8): the style rules hold each beat chord to a
+# triad or a seventh chord, so the lower voices made a chord of any dissonance the upper ones
+# held; bench/voice_leaps.py's suspensions per 8 bars, fourths and seconds or ninths,
+# continued test openings 0.05 and 0.10 (Bach's same bars 0.83 and 0.33), harmonized test
+# melodies 0.03 and 0.03 (Bach's 0.79 and 0.37). Like the passing eighths (PASSING_SHARE) an
+# ornament of the notes written: the model and the rules go on from the plain chord. A
+# listening review of a first version (without the tests above; the other voices free to move
+# on the resolving eighth) heard 16 of 46 faulty in 25 outputs; a second, before the bass's
+# eighth, the fourth's major chord and SUSPENSION_BEATS were tested, none of 42 faulty and 19
+# weak, 9 of them fourths falling into minor triads (docs/voices.md). The shares, per voice
+# from the top (a chorale's tune seldom: Bach's
+# suspensions are the alto's, the tenor's and the soprano's 980, 453 and 223 times in his
+# train chorales), chosen on the val openings and melodies: continued 0.28 and 0.53 (Bach's
+# 0.55 and 0.55), harmonized 0.39 and 0.37 (0.45 and 0.39). Sevenths (7-6) are left to the
+# model, which writes them as seventh chords
 SUSPENSIONS = True
-SUSPENSION_SHARE = (0.1, 1.0, 0.6)  # from the top voice down; the last for any lower
+SUSPENSION_SHARE = (0.05, 1.0, 1.0)  # from the top voice down; the last for any lower
+# ... and each voice's suspensions at least this many beats apart: a review heard three 4-3s in
+# five beats, and one figure in bar after bar
+SUSPENSION_BEATS = 4
 SUSPENSION_INTERVALS = frozenset({1, 2, 5})  # semitones over the bass (mod 12)
 
 
@@ -4006,28 +4017,37 @@ TENOR_TIE_COST = 1.5
 _DISSONANT = frozenset({1, 2, 5, 6, 10, 11})
 
 
-def _suspends(chord: np.ndarray, i: int, held: int, bass_before: int) -> bool:
+def _suspends(chord: np.ndarray, i: int, held: int, bass_before: int,
+              bass_half: int = -1) -> bool:
     """Whether voice ``i``, stepping down into this beat's ``chord`` ([voices] pitches, -1:
     silent; the bass last) from ``held``, may hold that note over the beat as a suspension
     (SUSPENSIONS):
 
     * the note held is a second, fourth or ninth over the bass (:data:`SUSPENSION_INTERVALS`),
-      prepared: the bass has moved to this beat from ``bass_before`` (the last beat's), over
-      which the note was a consonance;
+      prepared: the bass has moved to this beat from ``bass_before`` (the last beat's) and
+      ``bass_half`` (its half beat's, -1: none), over which the note was a consonance (a bass
+      that reached the beat's note an eighth early sounded the dissonance before the beat);
     * the beat's chord is a major or minor triad or a dominant seventh, and with the held note
       in it no chord at all (a fourth held over a third and a fifth is a six-four chord, not
-      a suspension); a ninth falls to the bass's octave only over the chord's root;
+      a suspension); a fourth falls into a major triad or V7 (Bach's 4-3s fall into a minor
+      triad 4 times in 107 in his first 150 chorales); a ninth falls to the bass's octave
+      over the chord's root only;
     * the note it falls to sounds in no other voice above the bass, no other voice above the
       bass is a semitone from the held note, and no voice next to it is crossed or reached.
 
-    A listening review of the first version (46 suspensions in 25 outputs) heard 15 faulty:
+    A listening review of the first version (46 suspensions in 25 outputs) heard 16 faulty:
     unprepared ones over a held bass, six-fours, ninths over a chord's third, minor seconds
-    against the soprano, and resolutions against voices moving with them (which now hold)."""
+    against the soprano, and resolutions against voices moving with them (which now hold); a
+    second review of the rules above, none in 42, 9 of the 25 fourths weak over minor triads."""
     n = len(chord)
     bass = int(chord[n - 1])
-    if i >= n - 1 or bass < 0 or held <= bass or (held - bass) % 12 not in SUSPENSION_INTERVALS:
+    interval = (held - bass) % 12
+    if i >= n - 1 or bass < 0 or held <= bass or interval not in SUSPENSION_INTERVALS:
         return False
-    if bass_before < 0 or bass_before == bass or (held - bass_before) % 12 in _DISSONANT:
+    for before in (bass_before, bass_half):
+        if before == bass or (before >= 0 and (held - before) % 12 in _DISSONANT):
+            return False
+    if bass_before < 0:
         return False
     to = int(chord[i]) % 12
     upper = [int(chord[j]) for j in range(n - 1) if j != i and chord[j] >= 0]
@@ -4036,7 +4056,8 @@ def _suspends(chord: np.ndarray, i: int, held: int, bass_before: int) -> bool:
     if (i > 0 and 0 <= chord[i - 1] <= held) or chord[i + 1] >= held:
         return False
     plain = analysis.chord_root(frozenset(int(p) % 12 for p in chord if p >= 0))
-    if plain is None or plain[1] not in ("maj", "min", "dom7"):
+    if plain is None or plain[1] not in (("maj", "dom7") if interval == 5
+                                         else ("maj", "min", "dom7")):
         return False
     if to == bass % 12 and plain[0] != bass % 12:
         return False

@@ -4909,9 +4909,10 @@ def test_lower_voices_fill_thirds_with_passing_eighths(tiny_voice_model, monkeyp
 
 def test_a_suspension_needs_a_dissonance_over_the_bass_and_room_to_resolve():
     """_suspends: the held note a second, fourth or ninth over the bass, prepared (the bass has
-    moved to the beat from a note the held one was a consonance over); the chord a triad or a
-    dominant seventh that the held note makes no chord of (no six-four); a ninth falling to
-    the bass's octave over the chord's root only; the note it falls to sounded by no other
+    moved to the beat, and not on the eighth before it, from a note the held one was a
+    consonance over); the chord a triad or a dominant seventh that the held note makes no
+    chord of (no six-four), a major one under a fourth; a ninth falling to the bass's octave
+    over the chord's root only; the note it falls to sounded by no other
     voice above the bass, its neighbours not crossed or reached; never the bass itself."""
     from composer_gui.ml.voice_sampler import _suspends
 
@@ -4919,6 +4920,9 @@ def test_a_suspension_needs_a_dissonance_over_the_bass_and_room_to_resolve():
     assert _suspends(v, 1, 72, 48)  # C5 held over G3, prepared over C3: 4-3
     assert _suspends(np.array([76, 72, 67, 48]), 1, 74, 43)  # D5 over C3, from G2: 9-8
     assert not _suspends(v, 1, 72, 55)  # the bass held G3: not prepared
+    assert not _suspends(v, 1, 72, 48, 55)  # ... or reached it an eighth before the beat
+    assert not _suspends(np.array([76, 72, 69, 57]), 1, 74, 53)  # D5 to C5 over A minor: a 4-3
+    # falls into a major triad or V7
     assert not _suspends(v, 1, 72, 50)  # C5 was a seventh over D3: prepared by a dissonance
     assert not _suspends(v, 1, 74, 48)  # D5 over G3: a fifth, no dissonance
     assert not _suspends(np.array([74, 71, 59, 55]), 1, 72, 48)  # the tenor sounds the B
