@@ -1707,9 +1707,9 @@ class VoiceSampler:
             if susp_here and not all(job.rewritten):
                 # (a given voice striking before the delayed note would sound against it)
                 susp_here = not any(
-                    f.forced[k] is not None and f.forced[k] >= pitch_offset
-                    for f in job.frames[fi + 1:fi + 1 + half] for k in range(n)
-                    if not job.rewritten[k])
+                    f.forced[j] is not None and f.forced[j] >= pitch_offset
+                    for f in job.frames[fi + 1:fi + 1 + half] for j in range(n)
+                    if not job.rewritten[j])
             delayed: list[tuple[int, int, int, GeneratedNote]] = []
             # the delayed notes struck now: each moves from the note held over the beat, and the
             # other voices' moves are checked against that move (parallels)
