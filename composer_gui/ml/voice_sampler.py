@@ -3739,7 +3739,8 @@ SEVENTH_FROM_DOMINANT = True
 # weak, 9 of them fourths falling into minor triads (docs/voices.md). The shares, per voice
 # from the top (a chorale's tune seldom: Bach's
 # suspensions are the alto's, the tenor's and the soprano's 980, 453 and 223 times in his
-# train chorales), chosen on the val openings and melodies: continued 0.28 and 0.53 (Bach's
+# train chorales, a scratch count that takes a tie written as a note struck again too),
+# chosen on the val openings and melodies: continued 0.28 and 0.53 (Bach's
 # 0.55 and 0.55), harmonized 0.39 and 0.37 (0.45 and 0.39). Sevenths (7-6) are left to the
 # model, which writes them as seventh chords
 SUSPENSIONS = True
@@ -4030,8 +4031,8 @@ def _suspends(chord: np.ndarray, i: int, held: int, bass_before: int,
     * the beat's chord is a major or minor triad or a dominant seventh, and with the held note
       in it no chord at all (a fourth held over a third and a fifth is a six-four chord, not
       a suspension); a fourth falls into a major triad or V7 (Bach's 4-3s fall into a minor
-      triad 4 times in 107 in his first 150 chorales); a ninth falls to the bass's octave
-      over the chord's root only;
+      triad 4 times in 107 in his first 150 chorales, the second review's count); a ninth
+      falls to the bass's octave over the chord's root only;
     * the note it falls to sounds in no other voice above the bass, no other voice above the
       bass is a semitone from the held note, and no voice next to it is crossed or reached.
 

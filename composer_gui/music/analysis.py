@@ -371,8 +371,8 @@ def suspensions(voices: Sequence[Sequence[Note]], ticks: Iterable[int], beat: in
     ticks apart) where every voice sounds, the upper voices' notes held over it (struck half a
     beat or more before) that sound that interval over the bass (the lowest voice) and whose
     voice next steps down a semitone or a tone within the beat: suspensions, 4-3, 9-8 (2-1),
-    7-6. Bach's 4/4 train chorales hold 698, 439 and 519 in 4,714 bars. Voices high to
-    low."""
+    7-6. Bach's 4/4 train chorales of the bach-chorales split hold 367, 258 and 216 in 3,960
+    bars. Voices high to low."""
     kinds = {5: 0, 1: 1, 2: 1, 10: 2, 11: 2}
     out = [0, 0, 0]
     for t in ticks:
