@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,22 @@ def test_a_voice_model_writes_in_the_key_heard_without_the_lock_unless_asked(tin
 
     assert outside() > 0
     assert outside("--key", "auto") == 0
+
+
+def test_the_output_keeps_the_seeds_credits_and_says_so_unless_given(tiny_voice_model,
+                                                                      tmp_path, capsys):
+    seed = tmp_path / "seed.composer.json"
+    save_score(replace(four_parts(), title="Chorale", composer="J.S. Bach"), seed)
+    out = tmp_path / "out.composer.json"
+    assert gen("--model", tiny_voice_model, "--seed", seed, "--bars", 1, "--rng-seed", 1,
+               "-o", out) == 0
+    assert (load_score(out).title, load_score(out).composer) == ("Chorale", "J.S. Bach")
+    assert "the output keeps the seed's composer credit (J.S. Bach); --composer sets " \
+        "another" in capsys.readouterr().err
+    assert gen("--model", tiny_voice_model, "--seed", seed, "--bars", 1, "--rng-seed", 1,
+               "--title", "Chorale, continued", "--composer", "", "-o", out) == 0
+    assert (load_score(out).title, load_score(out).composer) == ("Chorale, continued", "")
+    assert "composer credit" not in capsys.readouterr().err
 
 
 def test_harmonize_adds_alto_tenor_bass(tiny_voice_model, tmp_path):

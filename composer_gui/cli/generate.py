@@ -98,6 +98,11 @@ def add_parser(sub) -> None:
                    f"{limits.MAX_DENSITY:g}) notes; 0 samples the model as it is (default)")
     p.add_argument("--parts", default=None, metavar="P,Q,...",
                    help="voice models: rewrite only these parts (numbers from 1; default all)")
+    p.add_argument("--title", default=None, metavar="TEXT",
+                   help="the written file's title (default: the seed's)")
+    p.add_argument("--composer", default=None, metavar="TEXT",
+                   help="the written file's composer credit (default: the seed's, so a "
+                   "continued chorale stays credited to its source's composer; '' for none)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
                    help=f"output file ({', '.join(WRITABLE)}); with K variations OUT-1 .. OUT-K")
 
@@ -239,6 +244,9 @@ def run(args) -> int:
             results = [replace(r, key_signatures=keys) if (keys := keys_for(
                 r, plan.key, plan.start_tick, plan.end_tick)) else r for r in results]
         results = [with_heard_key(result, key=plan.key) for result in results]
+        credits = {name: " ".join(value.split()) for name, value in (
+            ("title", args.title), ("composer", args.composer)) if value is not None}
+        results = [replace(result, **credits) for result in results]
         # what each file's format could not hold as the score has it, or writes another way
         # (bars played twice written once between repeat signs), as convert reports it
         notes: list[list[str]] = [[] for _ in results]
@@ -266,6 +274,9 @@ def run(args) -> int:
             why = f"keep to the scale of {alt[0]}" if alt[1] is None else \
                 f"fit {alt[0]} too ({round(100 * alt[1])}% likely)"
             warnings.append(f"the notes {why}; --key {alt[0]} writes in it")
+    if args.composer is None and score.composer:
+        warnings.append(f"the output keeps the seed's composer credit ({score.composer}); "
+                        "--composer sets another")
     for w in warnings:
         print(f"note: {w}", file=sys.stderr)
     key = f"key {plan.key}" if plan.key else "no key constraint"

@@ -150,6 +150,10 @@ class EditController(QObject):
         sung = sung_notes(self.doc.selected_notes())
         return words_text([n.lyric for _p, n in next(iter(sung.values()), [])])
 
+    def set_credits(self, title: str, composer: str) -> None:
+        """The score's title and composer (one undo step)."""
+        self.doc.push(undo.credits_command(self.doc, title, composer))
+
     def set_words(self, text: str) -> None:
         """The words sung on the selection: one syllable per note, in each part selected."""
         keys = self.doc.selected_notes()

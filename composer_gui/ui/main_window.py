@@ -23,10 +23,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
+    QFormLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QToolBar,
@@ -165,6 +168,9 @@ class MainWindow(QMainWindow):
               "Open a project, MIDI, MusicXML or ABC file"),
             A("save", "&Save", f.save, S.Save, "Save the project"),
             A("save_as", "Save &As…", f.save_as, S.SaveAs),
+            A("credits", "&Title and Composer…", self._credits_dialog, None,
+              "The title and composer that exports write (a continued file keeps its "
+              "source's until you change them)"),
             A("export_midi", "&MIDI…", lambda: f.export("midi"), "Ctrl+E",
               "Write a MIDI copy (Save still writes the project)"),
             A("export_xml", "Music&XML…", lambda: f.export("musicxml"), "Ctrl+Shift+E",
@@ -280,6 +286,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("save", "save_as"))
         m.addSeparator()
+        m.addActions(a("credits"))
         m.addMenu("&Export").addActions(a("export_midi", "export_xml", "export_abc",
                                           "export_audio"))
         m.addSeparator()
@@ -497,6 +504,24 @@ class MainWindow(QMainWindow):
             "(Lob-ge-sang: a hyphen between syllables; _ skips a note):", text=now)
         return text if ok else None
 
+    def ask_credits(self, title: str, composer: str) -> tuple[str, str] | None:
+        """The score's title and composer, edited in one small form."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Title and Composer")
+        form = QFormLayout(dialog)
+        fields = [QLineEdit(text) for text in (title, composer)]
+        for label, field in zip(("&Title:", "&Composer:"), fields, strict=True):
+            field.setMinimumWidth(320)
+            form.addRow(label, field)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return fields[0].text(), fields[1].text()
+
     def ask_semitones(self) -> int | None:
         value, ok = QInputDialog.getInt(self, "Transpose", "Semitones (negative: down):", 0,
                                         -48, 48)
@@ -538,6 +563,12 @@ class MainWindow(QMainWindow):
                                          [c[0] for c in choices], now, False)
         if ok:
             self.edits.set_upbeat(dict(choices)[label])
+
+    def _credits_dialog(self) -> None:
+        score = self.doc.score
+        answer = self.ask_credits(score.title, score.composer)
+        if answer is not None:
+            self.edits.set_credits(*answer)
 
     def _words_dialog(self) -> None:
         text = self.ask_words(self.edits.words_now())

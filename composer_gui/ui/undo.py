@@ -358,6 +358,18 @@ def key_command(doc: Document, key: KeySignature | None) -> ChangeScore | None:
     return ChangeScore(doc, new, text, MERGE_KEY)
 
 
+def credits_command(doc: Document, title: str, composer: str) -> ChangeScore | None:
+    """The score's title and composer, as exports write them (MusicXML's credit and creator,
+    ABC's T: and C:, a MIDI file's name). A continued file keeps its source's credits until
+    the composer changes them here (a review found generated bars credited "J.S. Bach")."""
+    score = doc.score
+    title, composer = " ".join(title.split()), " ".join(composer.split())
+    if (title, composer) == (score.title, score.composer):
+        return None
+    return ChangeScore(doc, replace(score, title=title, composer=composer),
+                       "Set title and composer")
+
+
 def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
                  end: int | None, text: str, parts: Collection[int] | None = None,
                  fermatas: Iterable[int] = ()) -> EditNotes | None:

@@ -158,3 +158,54 @@ def test_a_save_first_removes_its_targets_stale_temporaries(window, tmp_path):
     assert neighbour.exists()  # another file's leftovers wait for the start-up clean-up
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [
         neighbour.name]
+
+
+def test_file_title_and_composer_sets_the_credits_the_exports_write(window, qtbot, tmp_path,
+                                                                     monkeypatch):
+    # a chorale continued by the model: the composer credits the new bars as they choose
+    source = tmp_path / "chorale.musicxml"
+    save_score(Score(parts=(Part((Note(0, 67, TPQ), Note(TPQ, 69, TPQ))),),
+                     title="Chorale", composer="J.S. Bach"), source)
+    with qtbot.waitSignal(window.files.fileOpened, timeout=20000):
+        window.files.open_path(source)
+    assert (window.doc.score.title, window.doc.score.composer) == ("Chorale", "J.S. Bach")
+    asked = []
+    monkeypatch.setattr(window, "ask_credits", lambda title, composer: asked.append(
+        (title, composer)) or ("Chorale,  continued ", "J.S. Bach and Composer"))
+    assert window.act.credits in window.menuBar().actions()[0].menu().actions()
+    window.act.credits.trigger()
+    assert asked == [("Chorale", "J.S. Bach")]  # the form opens on the credits as they are
+    assert (window.doc.score.title, window.doc.score.composer) == (
+        "Chorale, continued", "J.S. Bach and Composer")
+    assert window.doc.undo_stack.undoText() == "Set title and composer"
+    with qtbot.waitSignal(window.files.exported, timeout=60000):
+        window.files.export_to(tmp_path / "out.musicxml")
+    written = load_score(tmp_path / "out.musicxml")
+    assert (written.title, written.composer) == ("Chorale, continued", "J.S. Bach and Composer")
+    with qtbot.waitSignal(window.files.exported, timeout=20000):
+        window.files.export_to(tmp_path / "out.abc")
+    text = (tmp_path / "out.abc").read_text(encoding="utf-8")
+    assert "\nT:Chorale, continued\n" in text and "\nC:J.S. Bach and Composer\n" in text
+    window.doc.undo_stack.undo()
+    assert (window.doc.score.title, window.doc.score.composer) == ("Chorale", "J.S. Bach")
+    steps = window.doc.undo_stack.count()
+    monkeypatch.setattr(window, "ask_credits", lambda title, composer: None)  # Cancel
+    window.act.credits.trigger()
+    assert window.doc.score.composer == "J.S. Bach" and window.doc.undo_stack.count() == steps
+
+
+def test_the_title_and_composer_form_edits_both_fields(window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog)
+        title, composer = dialog.findChildren(QLineEdit)
+        assert (title.text(), composer.text()) == ("Old", "")
+        title.setText("New tune")
+        composer.setText("A. Composer")
+        dialog.accept()
+
+    QTimer.singleShot(0, fill)
+    assert window.ask_credits("Old", "") == ("New tune", "A. Composer")
