@@ -53,6 +53,9 @@
                                                       # planned dominant's beat (TONIC_BASS_ROOM)
     python bench/voice_leaps.py --no-suspensions  # no note held over a beat as a suspension
                                                   # (SUSPENSIONS)
+    python bench/voice_leaps.py --no-given-chromatic  # a melody's note outside the key bars
+                                  # its letter's other form only within a beat after it
+                                  # (GIVEN_CHROMATIC_BEATS 0)
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -376,6 +379,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_spacing_holds": (cadence_rules, "SPACING_HOLDS", False),
     "no_tenor_tie_cost": (voice_sampler, "TENOR_TIE_COST", 0),
     "no_suspensions": (voice_sampler, "SUSPENSIONS", False),
+    "no_given_chromatic": (voice_sampler, "GIVEN_CHROMATIC_BEATS", 0),
 }
 
 

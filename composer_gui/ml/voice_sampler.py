@@ -3652,21 +3652,43 @@ CHROMATIC_CLASHES = True
 FALSE_RELATIONS_NOW = True
 
 
+# A given voice's note outside the key (a melody's B-flat in C major) holds its letter for the
+# voices written this many beats before and after it: none of them sings B natural there. A
+# listening review heard BWV 284's melody, which sings B-flat seven times, harmonized with B
+# natural in the tenor or alto within two beats of 7 of its 8 flats (Bach's setting: none).
+# The held-out test melodies' notes outside the key, harmonized x 2 (a scratch count): notes
+# of the written voices that spell such a note's letter another way within 1 / 2 / 4 beats
+# of it, 8 / 76 / 178 for 80 melody notes; Bach's settings 0 / 14 / 44 for 40. 0 turns it off.
+GIVEN_CHROMATIC_BEATS = 2
+# the pitch classes (12-bit sets) of the normalized keys, C major and A minor (with its raised
+# sixth and seventh), that are in key for GIVEN_CHROMATIC_BEATS
+_IN_KEY_BITS = {False: sum(1 << p for p in (0, 2, 4, 5, 7, 9, 11)),
+                True: sum(1 << p for p in (0, 2, 4, 5, 6, 7, 8, 9, 11))}
+
+
 def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
     """Per frame of ``job``: the pitch classes (12-bit sets) the given voices strike after it
-    and no more than a beat later."""
+    and no more than a beat later, and those outside the key they strike within
+    GIVEN_CHROMATIC_BEATS before or after it."""
     struck = [0] * len(job.frames)
     for fi, f in enumerate(job.frames):
         for tok in f.forced:
             if tok is not None and tok >= pitch_offset:
                 struck[fi] |= 1 << ((tok - pitch_offset + min_pitch) % 12)
+    minor = getattr(job, "key", None) is not None and job.key.quality == "minor"
+    outside = [b & ~_IN_KEY_BITS[minor] & 0xFFF for b in struck]
     steps = [f.step for f in job.frames]
+    reach = GIVEN_CHROMATIC_BEATS * job.beat_steps
     out = [0] * len(job.frames)
     for fi, s in enumerate(steps):
         j = fi + 1
-        while j < len(steps) and steps[j] - s <= job.beat_steps:
-            out[fi] |= struck[j]
+        while j < len(steps) and steps[j] - s <= max(job.beat_steps, reach):
+            out[fi] |= struck[j] if steps[j] - s <= job.beat_steps else outside[j]
             j += 1
+        j = fi if reach else -1
+        while j >= 0 and s - steps[j] <= reach:
+            out[fi] |= outside[j]
+            j -= 1
     return out
 
 

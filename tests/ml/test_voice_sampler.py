@@ -4672,17 +4672,38 @@ def test_no_false_relation_within_a_beat(sampler):
     assert not {p for p in cand.tolist() if p % 12 == 11} & allowed_pitches(ahead, sampler)
 
 
-def test_given_notes_ahead_are_read_a_beat_forward(sampler):
-    """The pitch classes given voices strike after each frame and at most a beat later."""
+def test_given_notes_ahead_are_read_a_beat_forward(sampler, monkeypatch):
+    """The pitch classes given voices strike after each frame and at most a beat later; and
+    a given note outside the key (B-flat in C major) for GIVEN_CHROMATIC_BEATS either side of
+    it, so that no voice written around a melody's B-flat sings B natural."""
+    from composer_gui.ml import voice_sampler as vs
     from composer_gui.ml.voice_sampler import _Frame, _given_ahead
 
     v = sampler.vocab
     tok = v.pitch_id
     frames = [_Frame(step=s, bar_token=None, pos=s, forced=[f, None])
               for s, f in enumerate([tok(72), HOLD, tok(70), HOLD, HOLD, tok(69), None])]
-    job = SimpleNamespace(frames=frames, beat_steps=4)
+    job = SimpleNamespace(frames=frames, beat_steps=4, key=None)
+    monkeypatch.setattr(vs, "GIVEN_CHROMATIC_BEATS", 0)
     got = _given_ahead(job, v.pitch_offset, v.min_pitch)
     assert got == [1 << 10, 1 << 10 | 1 << 9, 1 << 9, 1 << 9, 1 << 9, 0, 0]
+    monkeypatch.setattr(vs, "GIVEN_CHROMATIC_BEATS", 1)
+    b_flat = 1 << 10
+    assert _given_ahead(job, v.pitch_offset, v.min_pitch) == [
+        b_flat, b_flat | 1 << 9, b_flat | 1 << 9, b_flat | 1 << 9, b_flat | 1 << 9, b_flat,
+        b_flat]
+    late = [_Frame(step=s, bar_token=None, pos=s, forced=[f, None])
+            for s, f in zip((0, 4, 8, 12, 13), [tok(72), tok(70), tok(69), tok(67), None],
+                            strict=True)]
+    job = SimpleNamespace(frames=late, beat_steps=4, key=None)
+    got = _given_ahead(job, v.pitch_offset, v.min_pitch)
+    assert [bool(g & b_flat) for g in got] == [True, True, True, False, False]
+    # in A minor (the normalized minor key) the raised sixth and seventh are in key, B-flat not
+    monkeypatch.setattr(vs, "GIVEN_CHROMATIC_BEATS", 2)
+    job = SimpleNamespace(frames=[_Frame(step=s, bar_token=None, pos=s, forced=[f, None])
+                                  for s, f in zip((0, 8), [tok(68), tok(70)], strict=True)],
+                          beat_steps=4, key=SimpleNamespace(quality="minor"))
+    assert _given_ahead(job, v.pitch_offset, v.min_pitch) == [b_flat, b_flat]
 
 
 def voice_sampler_frame(forced):
