@@ -56,6 +56,8 @@
     python bench/voice_leaps.py --no-given-chromatic  # a melody's note outside the key bars
                                   # its letter's other form only within a beat after it
                                   # (GIVEN_CHROMATIC_BEATS 0)
+    python bench/voice_leaps.py --no-chromatic-pull  # notes outside the key as likely as
+                                                     # the model makes them (CHROMATIC_PULL 0)
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -380,6 +382,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_tenor_tie_cost": (voice_sampler, "TENOR_TIE_COST", 0),
     "no_suspensions": (voice_sampler, "SUSPENSIONS", False),
     "no_given_chromatic": (voice_sampler, "GIVEN_CHROMATIC_BEATS", 0),
+    "no_chromatic_pull": (voice_sampler, "CHROMATIC_PULL", 0.0),
 }
 
 

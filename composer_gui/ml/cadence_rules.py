@@ -357,6 +357,7 @@ def _pre_close_pull(rows: int, cand: np.ndarray, minor: bool,
 # continuations (Bach 26 to 8)
 PREDOMINANT_PULL = 4.0
 PREDOMINANT_BASS_PULL = 2.0
+PREDOMINANT_TONIC_PULL = 0.0
 
 
 def _subtonic_mask(mask: np.ndarray, rows: np.ndarray, subtonics: np.ndarray,

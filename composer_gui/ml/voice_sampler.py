@@ -1402,6 +1402,10 @@ class VoiceSampler:
         # the pull to a minor key's leading tone (not Dorian's, Phrygian's: MINOR_LEADING_PULL)
         lead_pull = MINOR_LEADING_PULL * (cand % 12 == LEADING_TONE[True]) \
             if MINOR_LEADING_PULL and job.key is not None and job.key.mode == "minor" else None
+        chroma_pull = CHROMATIC_PULL * ((~_IN_KEY_BITS[mode_minor] >> (cand % 12)) & 1) \
+            if CHROMATIC_PULL and job.key is not None and job.key.mode in ("major", "minor") \
+            and not job.lower_stride \
+            else None
         score = np.zeros(k)
         streaming = True
         held: list[list[GeneratedNote]] = [[] for _ in range(k)]  # collected per row (search)
@@ -2239,6 +2243,9 @@ class VoiceSampler:
                                  or frame.in_dominant is not None or before_close[fi]):
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += EIGHTH_PULL
+                    if rules and n > 2 and chroma_pull is not None and not frame.final:
+                        biased = biased.copy() if biased is logits else biased
+                        biased[:, pitch_offset:] += chroma_pull
                     if job.mode_from is not None:  # the mode's degree for the family's
                         biased = biased.copy() if biased is logits else biased
                         biased[:, job.mode_to] = np.logaddexp(biased[:, job.mode_to],
@@ -2359,6 +2366,8 @@ class VoiceSampler:
                         biased[pre.rows, pitch_offset:] += pre.pull if i else pre.top
                         if i == n - 1:
                             biased[pre.rows, pitch_offset:] += pre.bass
+                        elif i and pre.inner is not None:
+                            biased[pre.rows, pitch_offset:] += pre.inner
                     if pulled[i]:
                         if biased is logits:
                             biased = biased + job.pull[i]
@@ -2747,6 +2756,7 @@ class _PredominantPull:
     subtonics: np.ndarray
     subtonic_rows: np.ndarray | None
     leading: int | None
+    inner: np.ndarray | None = None  # [rows, candidates]: the alto's and tenor's tonic pull
 
     def keep_under(self, top: np.ndarray) -> None:
         """Only the rows whose top voice (``top``: its pitch per row, -1: silent) sounds a
@@ -2754,6 +2764,8 @@ class _PredominantPull:
         keep = (top < 0) | self.fits[np.arange(len(self.rows)), np.maximum(top, 0) % 12]
         if not keep.all():
             self.rows, self.pull, self.bass = self.rows[keep], self.pull[keep], self.bass[keep]
+            if self.inner is not None:
+                self.inner = self.inner[keep]
             if not len(self.rows):
                 self.pull = None
 
@@ -2777,7 +2789,9 @@ def _predominant_pull(sc: _Schedule, frame: _Frame, fi: int, beat_steps: int, ro
             fits=np.broadcast_to(_predominant_fits(minor)[tonic], (rows, 12)),
             subtonics=np.full(rows, (tonic + 10) % 12),
             subtonic_rows=np.arange(rows) if SUBTONIC_BEFORE_V else None,
-            leading=(tonic + 11) % 12 if cadence_rules.LEADING_TONE_REACH else None)
+            leading=(tonic + 11) % 12 if cadence_rules.LEADING_TONE_REACH else None,
+            inner=np.broadcast_to(_tonic_pull(np.array([tonic]), cand), (rows, len(cand)))
+            if cadence_rules.PREDOMINANT_TONIC_PULL else None)
     if not sc.before_dominant[fi]:
         return None
     due = frame.step + 2 * beat_steps
@@ -2797,7 +2811,13 @@ def _predominant_pull(sc: _Schedule, frame: _Frame, fi: int, beat_steps: int, ro
         bass=_predominant_bass(None)[keys][:, cand % 12],
         top=_predominant_pulls(None, top=True)[keys][:, cand % 12],
         fits=_predominant_fits(None)[keys], subtonics=(keys + 10) % 12,
-        subtonic_rows=pre_rows if SUBTONIC_BEFORE_V else None, leading=None)
+        subtonic_rows=pre_rows if SUBTONIC_BEFORE_V else None, leading=None,
+        inner=_tonic_pull(keys, cand) if cadence_rules.PREDOMINANT_TONIC_PULL else None)
+
+
+def _tonic_pull(tonics: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """[len(tonics), candidates]: PREDOMINANT_TONIC_PULL on each row's tonic."""
+    return cadence_rules.PREDOMINANT_TONIC_PULL * (cand[None, :] % 12 == tonics[:, None])
 
 
 @dataclass
@@ -4003,6 +4023,17 @@ CLOSE_STANDS = True
 # shorter than a quarter per quarter, docs/voices.md. On the bass too it drew eighths that leap
 # on (half-beat steps left by a leap 26% -> 31% of them, Bach's 5%): EIGHTH_PULL_BASS is off
 EIGHTH_PULL = 0.75
+# nats added to every pitch outside the key (the normalized C major, or A minor with its raised
+# sixth and seventh) in a chorale voice (not the final chord): the model writes about half of
+# Bach's chromatic notes. Continued openings x 2, bars 5-12, notes outside the key per
+# continuation against Bach's per 8 bars (a scratch count, /work/s76/chrom.py): val 2.80
+# (Bach's 3.55), test 3.50 (8.10), 60 train openings 2.80 (5.03). At 0.5 / 1.0 val 4.03 /
+# 5.03, test 5.15 / 6.75. A blind listening review of six test chorales continued at 0, 0.5
+# and 1.0 (the same seed) found 7, 4 and 10 chromatic notes faulty (a raised note falling, a
+# clash with its natural in another voice) and ranked 0.5 best in 3 pieces, 0 in 1, 1.0 in 2.
+# The part-writing rules for notes outside the key (part_writing.CHROMATIC_CLASHES,
+# CHROMATIC_CHORD_COST, the steps they lead by) hold as before
+CHROMATIC_PULL = 0.5
 EIGHTH_PULL_BASS = False
 EIGHTH_CLEAR_BEATS = 2
 # A chorale's bass strikes on the eighth-note grid, not on a sixteenth between (a note it holds

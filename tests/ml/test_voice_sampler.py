@@ -3413,9 +3413,12 @@ def test_more_secondary_dominants_lead_to_their_degree_with_the_cost(
     APPLIED_RESOLUTION_COST (continued 102 against 119, harmonized 77 against 111; with 10
     seeds the continued counts came within one of each other once CHROMATIC_LETTERS moved the
     tiny model's paths)."""
+    from composer_gui.ml import voice_sampler
     from composer_gui.ml.harmony_tables import pitch_class_bits
     from composer_gui.ml.part_writing import _applied_targets
 
+    # (the counts were taken without CHROMATIC_PULL: it moves the tiny model's paths)
+    monkeypatch.setattr(voice_sampler, "CHROMATIC_PULL", 0.0)
     table = _applied_targets(False)
 
     def count(cost: float) -> int:
@@ -7444,3 +7447,22 @@ def test_a_high_reels_alto_stays_within_an_octave_of_it(sampler, monkeypatch):
     monkeypatch.setattr(vs.cadence_rules, "ALTO_SPACING_COST", 2.0)
     before = wide()
     assert now < before, (now, before)
+
+
+def test_the_chromatic_pull_makes_notes_outside_the_key_likelier(tiny_voice_model,
+                                                                  monkeypatch):
+    """CHROMATIC_PULL: a chorale continuation writes more notes outside the key with the pull
+    than without it (the model writes about half of Bach's); the final chord is left alone."""
+    from composer_gui.ml import voice_sampler
+
+    sampler = load_sampler(tiny_voice_model)
+
+    def outside(pull: float) -> int:
+        monkeypatch.setattr(voice_sampler, "CHROMATIC_PULL", pull)
+        request = GenerationRequest(bars=4, variations=3, seed=7, end="free", key=None)
+        return sum(n.pitch % 12 not in (0, 2, 4, 5, 7, 9, 11)
+                   for s in sampler.generate(chorale(8), request)
+                   for n in s.notes if n.start >= 8 * TPQ)
+
+    plain, pulled = outside(0.0), outside(3.0)
+    assert pulled > 1.5 * plain, (plain, pulled)  # (137 and 274 when written)
