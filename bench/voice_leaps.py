@@ -58,6 +58,8 @@
                                   # (GIVEN_CHROMATIC_BEATS 0)
     python bench/voice_leaps.py --no-chromatic-pull  # notes outside the key as likely as
                                                      # the model makes them (CHROMATIC_PULL 0)
+    python bench/voice_leaps.py --no-predominant-tonic  # the alto and tenor not drawn to the
+                                  # tonic before a planned V (PREDOMINANT_TONIC_PULL 0)
 
 The bach-chorales model's held-out melodies (its split.json), 2 variations each, the evaluation's
 settings (musical_eval: temperature, top-p, no key lock), as bench/phrase_closes.py. Each cell is
@@ -383,6 +385,7 @@ SWITCHES = {  # flag: (the module that reads the switch, its name, the value the
     "no_suspensions": (voice_sampler, "SUSPENSIONS", False),
     "no_given_chromatic": (voice_sampler, "GIVEN_CHROMATIC_BEATS", 0),
     "no_chromatic_pull": (voice_sampler, "CHROMATIC_PULL", 0.0),
+    "no_predominant_tonic": (cadence_rules, "PREDOMINANT_TONIC_PULL", 0.0),
 }
 
 

@@ -3464,6 +3464,31 @@ def test_the_cadence_option_ends_v_i_with_the_roots_in_the_bass(sampler):
         assert bass % 12 == 0 and dominant % 12 == 7  # C major: G then C in the bass
 
 
+def test_before_a_planned_dominant_the_inner_voices_are_drawn_to_the_tonic(sampler,
+                                                                           monkeypatch):
+    """PREDOMINANT_TONIC_PULL: on the beat before the cadence option's dominant the alto and
+    tenor take the tonic (held over V as a 4-3, or falling to the leading tone on it, as Bach
+    approaches his cadences) more often with the pull than without it."""
+    from composer_gui.ml import cadence_rules
+
+    score = chorale(8)
+    stop = score.bar_start(score.bar_at(score.end_tick) + 2)
+
+    def tonics(pull: float) -> int:
+        monkeypatch.setattr(cadence_rules, "PREDOMINANT_TONIC_PULL", pull)
+        found = 0
+        for out in (o for seed in range(4) for o in sampler.generate(
+                score, GenerationRequest(bars=2, seed=seed, variations=6, end="cadence"))):
+            last = max(n.start for n in out.notes if n.start < stop)
+            for part in out.parts[1:3]:
+                found += any(n.start <= last - 2 * TPQ < n.end and n.pitch % 12 == 0
+                             for n in part.notes)
+        return found
+
+    plain, pulled = tonics(0.0), tonics(6.0)
+    assert pulled > 2 * plain, (plain, pulled)  # (6 and 17 of 48 when written)
+
+
 def test_a_melodys_final_note_is_struck_on_its_beat(tiny_melody_model):
     """A model that would rather strike the tonic early and hold it: the melody's final tonic
     still starts on the last strong beat (a new attack there), not tied into it from before."""
@@ -6381,9 +6406,11 @@ def test_harmonized_inner_voices_seldom_double_the_voice_above(tiny_voice_model,
     # (the tenor's spacing cost, which draws it up toward the alto, the cost of leaving the
     # bass's eighth no step, which draws the inner voices to the chords that step makes, that
     # of chords with no function, which draws them to the key's own, the bass's seventh's, and
-    # the voices' holding what they struck in a beat, and moving on from a sixteenth, are
-    # other rules')
+    # the voices' holding what they struck in a beat, and moving on from a sixteenth, and the
+    # alto's and tenor's tonic before a planned dominant (which the soprano's C5 sings too),
+    # are other rules')
     monkeypatch.setattr(cadence_rules, "TENOR_SPACING_COST", 0.0)
+    monkeypatch.setattr(cadence_rules, "PREDOMINANT_TONIC_PULL", 0.0)
     monkeypatch.setattr(cadence_rules, "SPACING_HOLDS", False)  # (the alto's held notes too)
     monkeypatch.setattr(voice_sampler, "RESTRIKE_IN_BEAT", False)
     monkeypatch.setattr(voice_sampler, "SIXTEENTH_SHORT", False)
