@@ -24,7 +24,7 @@ from composer_gui.ml.harmony_tables import (
     V_TRIAD,
     cadence_root,
 )
-from composer_gui.ml.part_writing import CHROMATIC_WAYS
+from composer_gui.ml.part_writing import CHROMATIC_WAYS, FALSE_OF, IN_KEY_BITS
 from composer_gui.ml.sampler import GenerationRequest
 from composer_gui.ml.voices import HOLD, VoiceVocabulary
 from composer_gui.music.score import MAJOR_SCALE, KeySignature
@@ -344,6 +344,26 @@ def key_fits(allowed: int, key: tuple[bool, int]) -> bool:
     return _triad_bits(tonic, local_minor) & ~allowed == 0
 
 
+# A phrase close is not drawn on a chord that spells a letter of the melody's last notes outside
+# the key another way (B natural in V after the melody's B-flat), where another kind is in
+# reach: the notes the melody strikes in the CLOSE_ACCIDENTAL_BEATS beats up to the close. A
+# listening review heard BWV 284's melody (B-flat and E-flat in C major) closed on V with B
+# natural two beats after its B-flat. 0 turns it off.
+CLOSE_ACCIDENTAL_BEATS = 4
+
+
+def _accidental_clashes(melody: Melody, s: int, beat: int, minor: bool) -> int:
+    """The pitch classes (bits) that spell a letter of the melody's notes outside the key,
+    struck in the CLOSE_ACCIDENTAL_BEATS beats up to step ``s``, another way."""
+    lo = bisect.bisect_left(melody.attacks, s - CLOSE_ACCIDENTAL_BEATS * beat)
+    hi = bisect.bisect_right(melody.attacks, s)
+    bits = 0
+    for a in melody.attacks[lo:hi]:
+        bits |= 1 << melody.pcs[a]
+    outside = bits & ~IN_KEY_BITS[minor] & 0xFFF
+    return int(FALSE_OF[minor][outside]) if outside else 0
+
+
 def _drawn_close(table: dict, melody: Melody, k: int, s: int, before: int, prepared_ok: bool,
                  rng: np.random.Generator, minor: bool, last: tuple[int, bool] | None,
                  allowed: int | None = None
@@ -357,6 +377,10 @@ def _drawn_close(table: dict, melody: Melody, k: int, s: int, before: int, prepa
     lead = {melody.pcs[a] for a in _lead(melody, k, before)} if prepared_ok else set()
     options: list[tuple[float, dict[int, tuple[int, tuple[bool, int] | None]],
                         tuple[int, bool]]] = []
+    clashes = _accidental_clashes(melody, s, s - before, minor) \
+        if CLOSE_ACCIDENTAL_BEATS and s > before else 0
+    clashing: list[tuple[float, dict[int, tuple[int, tuple[bool, int] | None]],
+                         tuple[int, bool]]] = []  # (the options whose chords clash)
     for (root_degree, minor_triad, prepared), count in table[minor].get(degree, ()):
         root = (home + root_degree) % 12
         chord = (root, minor_triad)
@@ -364,9 +388,11 @@ def _drawn_close(table: dict, melody: Melody, k: int, s: int, before: int, prepa
             count *= REPEATED_CLOSE_WEIGHT
         if pc not in {root, (root + (3 if minor_triad else 4)) % 12, (root + 7) % 12}:
             continue
-        if allowed is not None and (_triad_bits(root, minor_triad) | (
-                _triad_bits(root + 7, False) if prepared else 0)) & ~allowed:
+        chord_bits = _triad_bits(root, minor_triad) | (
+            _triad_bits(root + 7, False) if prepared else 0)
+        if allowed is not None and chord_bits & ~allowed:
             continue
+        kept = clashing if chord_bits & clashes else options
         key: tuple[bool, int] | None = key_of(root, minor_triad)
         if key == (minor, 0):
             key = None
@@ -380,12 +406,13 @@ def _drawn_close(table: dict, melody: Melody, k: int, s: int, before: int, prepa
                     and min(step, 12 - step) <= 2 and (prev != seventh or step == 11)
                     and (prev != leading or step == 1)):
                 continue
-            options.append((count, {before: (1, key), s: (2, key)}, chord))
+            kept.append((count, {before: (1, key), s: (2, key)}, chord))
         elif not minor_triad and root_degree in HALF_CLOSE_ROOTS[minor]:
             local = key_of((root + 5) % 12, HALF_CLOSE_ROOTS[minor][root_degree])
-            options.append((count, {s: (1, None if local == (minor, 0) else local)}, chord))
+            kept.append((count, {s: (1, None if local == (minor, 0) else local)}, chord))
         else:
-            options.append((count, {s: (2, key)}, chord))
+            kept.append((count, {s: (2, key)}, chord))
+    options = options or clashing
     if not options:
         return None
     if LEADING_CLOSES and prev >= 0 and (pc - prev) % 12 == 1 and CHROMATIC_WAYS[minor][prev]:

@@ -159,6 +159,7 @@ from composer_gui.ml.melody_plan import (
 )
 from composer_gui.ml.model_folder import TOKEN, LoadedModel, load_model, state_names
 from composer_gui.ml.part_writing import (
+    IN_KEY_BITS,
     _avoid_mask,
     _bad_seventh,
     _bass_hold_cost,
@@ -1402,7 +1403,7 @@ class VoiceSampler:
         # the pull to a minor key's leading tone (not Dorian's, Phrygian's: MINOR_LEADING_PULL)
         lead_pull = MINOR_LEADING_PULL * (cand % 12 == LEADING_TONE[True]) \
             if MINOR_LEADING_PULL and job.key is not None and job.key.mode == "minor" else None
-        chroma_pull = CHROMATIC_PULL * ((~_IN_KEY_BITS[mode_minor] >> (cand % 12)) & 1) \
+        chroma_pull = CHROMATIC_PULL * ((~IN_KEY_BITS[mode_minor] >> (cand % 12)) & 1) \
             if CHROMATIC_PULL and job.key is not None and job.key.mode in ("major", "minor") \
             and not job.lower_stride \
             else None
@@ -3680,10 +3681,6 @@ FALSE_RELATIONS_NOW = True
 # of the written voices that spell such a note's letter another way within 1 / 2 / 4 beats
 # of it, 8 / 76 / 178 for 80 melody notes; Bach's settings 0 / 14 / 44 for 40. 0 turns it off.
 GIVEN_CHROMATIC_BEATS = 2
-# the pitch classes (12-bit sets) of the normalized keys, C major and A minor (with its raised
-# sixth and seventh), that are in key for GIVEN_CHROMATIC_BEATS
-_IN_KEY_BITS = {False: sum(1 << p for p in (0, 2, 4, 5, 7, 9, 11)),
-                True: sum(1 << p for p in (0, 2, 4, 5, 6, 7, 8, 9, 11))}
 
 
 def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]:
@@ -3696,7 +3693,7 @@ def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]
             if tok is not None and tok >= pitch_offset:
                 struck[fi] |= 1 << ((tok - pitch_offset + min_pitch) % 12)
     minor = getattr(job, "key", None) is not None and job.key.quality == "minor"
-    outside = [b & ~_IN_KEY_BITS[minor] & 0xFFF for b in struck]
+    outside = [b & ~IN_KEY_BITS[minor] & 0xFFF for b in struck]
     steps = [f.step for f in job.frames]
     reach = GIVEN_CHROMATIC_BEATS * job.beat_steps
     out = [0] * len(job.frames)

@@ -5766,6 +5766,29 @@ def test_a_phrase_close_on_the_last_closes_chord_is_drawn_less_often():
     assert 0.78 < fresh < 0.92 and again < fresh - 0.12
 
 
+def test_a_phrase_close_keeps_the_melodys_accidentals(monkeypatch):
+    """D under a fermata in C major after the melody's B-flat (BWV 284's modal flats): with
+    CLOSE_ACCIDENTAL_BEATS no close is drawn on a chord with B natural (V, V/V-V, iii) while
+    another kind is in reach; without it, most are (Bach's kinds under D close on G)."""
+    from composer_gui.ml import melody_plan
+    from composer_gui.ml.melody_plan import Melody, close_choice
+
+    # C, B-flat, A, then D a beat each (steps of 4: a beat of the grid)
+    melody = Melody(lane=[], attacks=[0, 4, 8, 12], pcs={0: 0, 4: 10, 8: 9, 12: 2})
+
+    def with_b_natural() -> float:
+        drawn = [close_choice(melody, 3, 12, 8, True, np.random.default_rng(s), False)
+                 for s in range(200)]
+        chords = [(bits, closes) for closes, (root, minor) in drawn
+                  for bits in [melody_plan._triad_bits(root, minor) | (
+                      melody_plan._triad_bits(root + 7, False) if len(closes) > 1 else 0)]]
+        return float(np.mean([bool(bits & 1 << 11) for bits, _ in chords]))
+
+    assert with_b_natural() == 0.0
+    monkeypatch.setattr(melody_plan, "CLOSE_ACCIDENTAL_BEATS", 0)
+    assert with_b_natural() > 0.5
+
+
 def test_a_phrase_close_led_to_by_a_note_off_the_key_stands_on_that_note(monkeypatch):
     """D under a fermata in C major (BWV 347's A#4-B4 in A major): reached from E, most of
     Bach's kinds close on G (a half close on V, or V/V-V); reached from C#, the note off the key
