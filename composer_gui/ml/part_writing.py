@@ -775,7 +775,7 @@ def _false_table(minor: bool) -> np.ndarray:
 FALSE_OF = {minor: _false_table(minor) for minor in (False, True)}
 # the pitch classes (12-bit sets) in the normalized keys, C major and A minor with its raised
 # sixth and seventh: a note outside them is a melody's accidental (voice_sampler's
-# GIVEN_CHROMATIC_BEATS, melody_plan's CLOSE_KEEPS_ACCIDENTALS) or drawn by CHROMATIC_PULL
+# GIVEN_CHROMATIC_BEATS, melody_plan's CLOSE_ACCIDENTAL_BEATS) or drawn by CHROMATIC_PULL
 IN_KEY_BITS = {False: sum(1 << p for p in (0, 2, 4, 5, 7, 9, 11)),
                True: sum(1 << p for p in (0, 2, 4, 5, 6, 7, 8, 9, 11))}
 

@@ -3692,7 +3692,7 @@ def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]
         for tok in f.forced:
             if tok is not None and tok >= pitch_offset:
                 struck[fi] |= 1 << ((tok - pitch_offset + min_pitch) % 12)
-    minor = getattr(job, "key", None) is not None and job.key.quality == "minor"
+    minor = job.key is not None and job.key.quality == "minor"
     outside = [b & ~IN_KEY_BITS[minor] & 0xFFF for b in struck]
     steps = [f.step for f in job.frames]
     reach = GIVEN_CHROMATIC_BEATS * job.beat_steps
@@ -4020,6 +4020,8 @@ CLOSE_STANDS = True
 # shorter than a quarter per quarter, docs/voices.md. On the bass too it drew eighths that leap
 # on (half-beat steps left by a leap 26% -> 31% of them, Bach's 5%): EIGHTH_PULL_BASS is off
 EIGHTH_PULL = 0.75
+EIGHTH_PULL_BASS = False
+EIGHTH_CLEAR_BEATS = 2
 # nats added to every pitch outside the key (the normalized C major, or A minor with its raised
 # sixth and seventh) in a chorale voice (not the final chord): the model writes about half of
 # Bach's chromatic notes. Continued openings x 2, bars 5-12, notes outside the key per
@@ -4031,8 +4033,6 @@ EIGHTH_PULL = 0.75
 # The part-writing rules for notes outside the key (part_writing.CHROMATIC_CLASHES,
 # CHROMATIC_CHORD_COST, the steps they lead by) hold as before
 CHROMATIC_PULL = 0.5
-EIGHTH_PULL_BASS = False
-EIGHTH_CLEAR_BEATS = 2
 # A chorale's bass strikes on the eighth-note grid, not on a sixteenth between (a note it holds
 # runs on there): a listening review heard the bass move on the second sixteenth after a beat
 # (a sixteenth, then a dotted eighth) in 3 of 9 files; bench/voice_leaps.py, bass notes struck
