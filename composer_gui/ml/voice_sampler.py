@@ -3699,13 +3699,13 @@ def _given_ahead(job: _VoiceJob, pitch_offset: int, min_pitch: int) -> list[int]
     out = [0] * len(job.frames)
     for fi, s in enumerate(steps):
         j = fi + 1
-        while j < len(steps) and steps[j] - s <= max(job.beat_steps, reach):
-            out[fi] |= struck[j] if steps[j] - s <= job.beat_steps else outside[j]
+        while j < len(steps) and steps[j] - s <= job.beat_steps:
+            out[fi] |= struck[j]
             j += 1
-        j = fi if reach else -1
-        while j >= 0 and s - steps[j] <= reach:
-            out[fi] |= outside[j]
-            j -= 1
+        if reach:  # (the frames' steps rise)
+            for j in range(bisect.bisect_left(steps, s - reach),
+                           bisect.bisect_right(steps, s + reach)):
+                out[fi] |= outside[j]
     return out
 
 
