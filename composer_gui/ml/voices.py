@@ -212,8 +212,9 @@ class VoicePlan:
 def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     """Map the score's pitched parts to ``voices``, high to low. A part named like a voice goes to
     it; otherwise parts are ranked by mean pitch. With fewer parts than voices, a part that plays
-    chords is split by height (its top notes to the upper voice); with more parts, the extra
-    parts join the voice whose range they are nearest, and the messages say so."""
+    chords is split by height (its top notes to the upper voice); with more parts, the voices
+    are the parts :func:`_spread_voices` picks and the others are kept as they are, unheard
+    and not continued, as the messages say."""
     pitched = [(i, p) for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
     n = len(voices)
     plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)])
@@ -229,12 +230,15 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
         plan.notes[v] = sorted(part.notes)
         return plan
     mean = {i: sum(x.pitch for x in p.notes) / len(p.notes) for i, p in pitched}
-    by_name = {}
+    by_name: dict[int, int] = {}
     for i, p in pitched:
         label = p.name.strip().lower()
         for v, name in enumerate(voices):
-            if label and label.startswith(name.lower()[:4]) and v not in by_name:
-                by_name[v] = i
+            if label and label.startswith(name.lower()[:4]):
+                # (of two parts named alike, the busier: a motet's second tenor that sings
+                # one note of the passage had been the tenor, the first left unheard)
+                if v not in by_name or len(p.notes) > len(score.parts[by_name[v]].notes):
+                    by_name[v] = i
                 break
     if len(by_name) == min(n, len(pitched)) == len(pitched):
         order = [by_name.get(v, -1) for v in range(n)]
@@ -250,20 +254,67 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
                                      f"as it is, not continued, and the model does not hear it")
     else:
         ranked = sorted((i for i, _ in pitched), key=lambda i: -mean[i])
-        order = ranked[:n] + [-1] * max(0, n - len(ranked))
-        if len(ranked) < n and len(ranked) >= 1:
+        if len(ranked) < n:
             return _split_chords(score, ranked, voices, plan)
-        for extra in ranked[n:]:
-            nearest = min(range(n), key=lambda v: abs(mean[order[v]] - mean[extra]))
-            plan.messages.append(f"part {score.parts[extra].name or extra + 1} joins the "
-                                 f"{voices[nearest].lower()} (nearest range)")
-            plan.notes[nearest] += list(score.parts[extra].notes)
+        order = _spread_voices(ranked, by_name, n, {
+            i: sum(x.duration for x in p.notes) for i, p in pitched})
+        extras = [i for i in sorted(ranked) if i not in order]
+        if extras:
+            def named(i: int) -> str:
+                return score.parts[i].name or str(i + 1)
+
+            many = len(extras) > 1
+            plan.messages.append(
+                f"part{'s' if many else ''} {', '.join(named(i) for i in extras)} "
+                f"{'are' if many else 'is'} kept as {'they are' if many else 'it is'}, not "
+                f"continued, and the model does not hear {'them' if many else 'it'}: it "
+                f"writes {n} voice{'s' if n > 1 else ''}, "
+                + ", ".join(f"the {voices[v].lower()} in part {named(order[v])}"
+                            for v in range(n)))
     for v, i in enumerate(order):
         plan.parts[v] = i
         if i >= 0:
             plan.notes[v] += list(score.parts[i].notes)
     plan.notes = [_monophonic(ns) for ns in plan.notes]
     return plan
+
+
+# A part that sounds for less than this share of the busiest part's time is a voice only
+# where it is named for one or too few parts sound longer (a part that enters for one note
+# of the passage is no voice of it)
+VOICE_SOUNDING_SHARE = 0.25
+
+
+def _spread_voices(ranked: list[int], by_name: dict[int, int], n: int,
+                   sounding: dict[int, int]) -> list[int]:
+    """With more parts than voices (``ranked`` high to low by mean pitch): the parts that are
+    the ``n`` voices, in the voices' order. A voice named by a part is that part; the others
+    lie spread evenly over the parts' ranks, the top voice the highest part and the lowest
+    voice the lowest (the four highest parts had been the voices: a madrigal's Basso and a
+    MIDI file's bass tracks were left silent in the continuation, its bass line written into
+    a tenor part). A melody model's one voice is the highest part."""
+    busiest = max(sounding[i] for i in ranked)
+    pool = [i for i in ranked if sounding[i] >= VOICE_SOUNDING_SHARE * busiest
+            or i in by_name.values()]
+    if len(pool) < n:
+        pool = ranked
+    if n == 1:
+        return [by_name.get(0, pool[0])]
+    m = len(pool)
+    target = [v * (m - 1) / (n - 1) for v in range(n)]
+
+    def cost(v: int, r: int) -> float:
+        if v in by_name:
+            return 0.0 if pool[r] == by_name[v] else float(m)
+        return abs(r - target[v])
+
+    # (the cheapest rising ranks, voice by voice: best[r] the cost of the voices so far with
+    # the last of them on rank r, and the ranks that reach it)
+    best = [(cost(0, r), (r,)) for r in range(m)]
+    for v in range(1, n):
+        best = [min(((c + cost(v, r), (*path, r)) for c, path in best[:r]),
+                    default=(float("inf"), ())) for r in range(m)]
+    return [pool[r] for r in min(best)[1]]
 
 
 LINE_OVERLAP = 0.1  # (is_line_part: at most this share of a line's sounding time is 2+ notes)

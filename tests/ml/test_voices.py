@@ -177,7 +177,40 @@ def test_a_melody_model_takes_the_top_part_and_reports_the_rest():
     score = Score(parts=(Part((Note(0, 72, TPQ),), name="Flute"),
                          Part((Note(0, 48, TPQ),), name="Cello")))
     plan = V.plan_voices(score, melody.voices)
-    assert plan.parts == [0] and "joins the melody" in plan.messages[0]
+    assert plan.parts == [0] and plan.notes == [[Note(0, 72, TPQ)]]
+    assert plan.messages == ["part Cello is kept as it is, not continued, and the model does "
+                             "not hear it: it writes 1 voice, the melody in part Flute"]
+
+
+def test_with_more_parts_than_voices_the_outer_parts_are_the_outer_voices():
+    """A madrigal's five voices, a MIDI file's nine tracks: the bass is the lowest part and the
+    soprano the highest, voices named by a part keep it, the other voices are spread over the
+    parts between, and a part that sounds a note or two is none. The four highest parts had
+    been the voices: the Basso and a file's bass tracks fell silent in the continuation, its
+    bass line written into a tenor's part."""
+    def line(pitch, name="", notes=8, length=TPQ):
+        return Part(tuple(Note(i * length, pitch + (i % 2), length) for i in range(notes)),
+                    name=name)
+
+    madrigal = Score(parts=(line(72, "Canto"), line(71, "Quinto"), line(65, "Alto"),
+                            line(64, "Tenor"), line(48, "Basso", notes=2, length=4 * TPQ)))
+    plan = V.plan_voices(madrigal, V.CHORALE_VOICES)
+    assert plan.parts == [0, 2, 3, 4]
+    assert [lane[0].pitch for lane in plan.notes] == [72, 65, 64, 48]
+    assert plan.messages == [
+        "part Quinto is kept as it is, not continued, and the model does not hear it: it "
+        "writes 4 voices, the soprano in part Canto, the alto in part Alto, the tenor in part "
+        "Tenor, the bass in part Basso"]
+    tracks = Score(parts=tuple(line(p) for p in (47, 59, 63, 66, 71, 75, 78, 83, 40)))
+    plan = V.plan_voices(tracks, V.CHORALE_VOICES)
+    assert plan.parts == [7, 4, 2, 8]  # ranks 0, 3, 5 and 8 of nine, high to low
+    assert plan.messages[0].startswith("parts 1, 2, 4, 6, 7 are kept as they are")
+    # a part entering for one note is no voice; of two tenors, the one that sings
+    motet = Score(parts=(line(72, "Soprano"), line(67, "Alto"), line(62, "Tenor", notes=1),
+                         line(59, "Tenor"), line(50, "Bass")))
+    assert V.plan_voices(motet, V.CHORALE_VOICES).parts == [0, 1, 3, 4]
+    unnamed = Score(parts=(line(72), line(67), line(63, notes=1), line(59), line(50)))
+    assert V.plan_voices(unnamed, V.CHORALE_VOICES).parts == [0, 1, 3, 4]
 
 
 def test_repairs_are_reported():
