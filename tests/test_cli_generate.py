@@ -320,6 +320,7 @@ def test_region_of_chosen_parts_and_reharmonize(tiny_voice_model, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--end", "later"], "--end must be cadence or free"),
     (["--harmonize", "--from-bar", "2"], "not --from-bar"),
+    (["--from-bar", "40"], "--from-bar 40 lies after the end of the score: continue from bar"),
     (["--melody", "1"], "--melody goes with --harmonize"),
     (["--harmonize", "--melody", "9"], "part number from 1 to 1"),
     (["--parts", "0"], "--parts must list part numbers"),

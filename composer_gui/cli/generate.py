@@ -195,6 +195,11 @@ def _request(args, score: Score):
             index = score.bar_index(bar)
         except ValueError as exc:
             raise _Bad(f"--from-bar: {exc}") from None
+        if index > score.bar_count():  # (empty bars before the new ones: a trial run got 11)
+            after = score.bar_number(score.bar_count())
+            raise _Bad(f"--from-bar {bar} lies after the end of the score: continue from bar "
+                       f"{after} at the latest, or leave --from-bar out to continue after the "
+                       f"last note")
         req.start_tick = music_limits.check_tick(_music_start(score, index),
                                                  f"--from-bar {bar}")
     if args.region is not None:

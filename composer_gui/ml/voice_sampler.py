@@ -1795,6 +1795,18 @@ class VoiceSampler:
                         mask[:, REST] = ~holding
                     else:
                         mask[:] = job.pitch_ok[i]
+                        if VOICE_ORDER_FIRST:  # (before the other rules, which yield to it)
+                            if under_top and i:  # under the melody, and the voice above
+                                for top in (cur[:, :1], cur[:, i - 1:i]):
+                                    _narrow_held(mask, (top < 0) | (cand[None, :] <= top),
+                                                 cur[:, i], cand, pitch_offset)
+                                if i < n - 1 and BASS_ON_EIGHTHS and frame.pos % eighth:
+                                    # (and over a bass that holds, struck on the eighths)
+                                    low = cur[:, n - 1:]
+                                    _narrow_held(mask, (low < 0) | (cand[None, :] >= low),
+                                                 cur[:, i], cand, pitch_offset)
+                            if rules and i == n - 1 and n > 2 and BASS_LOWEST:
+                                _lowest_mask(mask, cur[:, :i], cur[:, i], cand, pitch_offset)
                         if i and frame.final == 1 and job.final_ceiling >= 0:
                             _narrow_held(mask, np.broadcast_to(cand <= job.final_ceiling,
                                                                (rows, len(cand))),
@@ -3567,6 +3579,20 @@ TONIC_BASS_ROOM = True
 # there); the harmonized val melodies had a written voice above the melody at 0.80% of onsets
 # (Bach 0.13%; a scratch count, docs/voices.md).
 UNDER_GIVEN_TOP = True
+# ... and these rules, and the bass's (BASS_LOWEST), come before every other: where the rules
+# together leave a voice no note, the others yield, not the voices' order. Under a given
+# melody a voice also strikes and holds no note above the voice above it. A trial of unseen
+# files harmonized a D Dorian tune at A3-A4 with the bass on D4 over the tune's A3: alto and
+# tenor had taken A3 and F3, and under them every D was a fifth parallel with the tune and
+# every A a six-four, so the bass's own rule yielded. The val melodies harmonized x 2, moved
+# down 0 / 4 / 7 semitones (/work/s77/lowmel.py; onsets with a voice over the melody, the bass
+# not lowest, two neighbouring voices crossed, of about 2,850 / 2,830 / 2,550): rules last 6,
+# 14, 45 / 10, 19, 68 / 81, 23, 326; first, the melody and the bass alone, 4, 0, 27 / 4, 0,
+# 52 / 18, 0, 256; and the voice above too, 4, 0, 9 / - / 17, 0, 34 (the 17: melody notes
+# at D3, under the alto's range). Beat chords 0.950 -> 0.953 (down 0), 0.938 -> 0.930 (down
+# 7). The neighbour's rule is a melody's only: continuations of the val openings lost beat
+# chords with it (0.963 -> 0.954 in 40)
+VOICE_ORDER_FIRST = True
 
 
 # A continuation or region owes what the sketch's last chord leaves: its seventh falls when its

@@ -144,9 +144,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
     if _has_repeats(m21, parsed):
         words = _more_verses(parsed) if expanded is None else _sung_by_pass(m21, expanded)
         if words:
-            warnings.append(f"the words of verses no repeat sings (on {words} note"
-                            f"{'s' if words > 1 else ''}) are not kept: the score holds the "
-                            "words each time through sings")
+            warnings.append(f"the words of verses that no time through the repeats sings (on "
+                            f"{words} note{'s' if words > 1 else ''}) are not kept: the score "
+                            "keeps the verse sung each time through")
     parsed = parsed if expanded is None else expanded
     with _py_warnings.catch_warnings(record=True) as caught:
         _py_warnings.simplefilter("always")
@@ -444,8 +444,11 @@ def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
     decorations are counted from its text, but for those :func:`.abc_text.read_decorations`
     put on its notes."""
     counts = {"slurs": 0, "ornaments": 0, "articulations": 0, "dynamics": 0,
-              "D.C. and segno marks": 0}
+              "D.C. and segno marks": 0, "chord symbols": 0}
     try:
+        # (a lead sheet's or an ABC tune's "Am": a trial of unseen files lost them unsaid)
+        counts["chord symbols"] = sum(1 for _ in parsed.recurse().getElementsByClass(
+            m21.harmony.Harmony))
         for sp in parsed.recurse().getElementsByClass(m21.spanner.Spanner):
             if isinstance(sp, m21.spanner.Slur) and sp.getFirst() is sp.getLast():
                 counts["slurs"] += 1  # (one that begins and ends on one note: kept none)
