@@ -38,12 +38,14 @@ def test_render_end_bar_far_beyond_the_maximum(tmp_path, capsys):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("option", [["--from-bar", "999999999"], ["--region", "1:999999999"]])
-def test_generate_bars_beyond_the_maximum(tmp_path, capsys, option):
+@pytest.mark.parametrize(("option", "message"), [
+    (["--from-bar", "999999999"], "lies after the end of the score"),
+    (["--region", "1:999999999"], "maximum score length")])
+def test_generate_bars_beyond_the_maximum(tmp_path, capsys, option, message):
     src = short_score(tmp_path / "s.mid")
     out = tmp_path / "o.mid"
     assert main(["generate", "--seed", str(src), *option, "-o", str(out)]) == 1
-    one_line_error(capsys, "maximum score length")
+    one_line_error(capsys, message)
     assert not out.exists()
 
 

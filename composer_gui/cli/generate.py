@@ -289,7 +289,7 @@ def run(args) -> int:
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")
     for result, path, said in zip(results, paths, notes, strict=True):
         added = result.note_count - score.note_count
-        print(f"{path}: {summary(result, plan.key)} ({added:+d} notes)")
+        print(f"{path}: {summary(result, plan.key, plan.start_tick)} ({added:+d} notes)")
         for w in said:
             print(f"note: {path}: {w}", file=sys.stderr)
     return 0

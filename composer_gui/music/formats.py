@@ -91,17 +91,23 @@ def save_score(score: Score, path: str | Path, warnings: list[str] | None = None
         raise ScoreFileError(path, f"unknown file type (writable: {', '.join(WRITABLE)})")
 
 
-def summary(score: Score, heard: KeySignature | None = None) -> str:
+def summary(score: Score, heard: KeySignature | None = None, at: int | None = None) -> str:
     """One line for the CLI and the status bar: notes, bars, tempo, meter, key. ``heard``, the
-    key a generation wrote in, is named where the signature's own name differs (BWV 40.8 in F
-    minor, written with three flats: "F:minor, 3 flats", not "Eb:major")."""
+    key a generation wrote in from tick ``at``, is named where the signature's own name differs
+    (BWV 40.8 in F minor, written with three flats: "F:minor, 3 flats", not "Eb:major"), with
+    the signature written there where it is not the first (B-flat minor asked for after an
+    E-flat major sketch: "Bb:minor, 5 flats from bar 9"; a trial read "3 flats")."""
     key = f", {score.key}" if score.key else ""
-    if heard is not None and score.key is not None and (heard.tonic_pc, heard.mode) != \
-            (score.key.tonic_pc, score.key.mode):
-        n = abs(score.key.sharps)
+    written = score.key if at is None else score.key_at(at)
+    if heard is not None and written is not None and (
+            (heard.tonic_pc, heard.mode) != (written.tonic_pc, written.mode)
+            or written != score.key):
+        n = abs(written.sharps)
         marks = "no sharps or flats" if not n else \
-            f"{n} {'sharp' if score.key.sharps > 0 else 'flat'}{'s' * (n != 1)}"
-        key = f", {heard.tonic_name}:{heard.mode}, {marks}"
+            f"{n} {'sharp' if written.sharps > 0 else 'flat'}{'s' * (n != 1)}"
+        where = "" if written == score.key or at is None else \
+            f" from bar {score.bar_number(score.bar_at(at))}"
+        key = f", {heard.tonic_name}:{heard.mode}, {marks}{where}"
     notes, bars = score.note_count, score.bar_count()
     return (f"{notes} note{'s' * (notes != 1)}, {bars} bar{'s' * (bars != 1)}, "
             f"{score.tempo.bpm:.0f} bpm, {score.time_signature}{key}")

@@ -309,6 +309,11 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
                 is_drum=is_drum,
             )
         )
+    if not time_sigs and max((x.end for ns in notes.values() for x in ns), default=0) > \
+            TimeSignature(0).bar_ticks:  # (where there are bar lines to misplace)
+        # (a trial harmonized a 3/4 tune from such a file across 4/4 bar lines, unsaid)
+        warnings.append("the file has no time signature: it is read in 4/4, MIDI's default "
+                        "(the header's Time box sets another)")
     score = Score(
         parts=tuple(parts) or (Part(),),
         tempos=tuple(tempos),

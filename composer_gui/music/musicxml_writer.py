@@ -42,8 +42,8 @@ from .score import (
 )
 from .spelling import key_spelling, spell_score
 
-_TYPES = ((1920, "whole"), (960, "half"), (480, "quarter"), (240, "eighth"), (120, "16th"),
-          (60, "32nd"), (30, "64th"), (15, "128th"))
+_TYPES = ((3840, "breve"), (1920, "whole"), (960, "half"), (480, "quarter"), (240, "eighth"),
+          (120, "16th"), (60, "32nd"), (30, "64th"), (15, "128th"))
 # every writable length: (ticks, type, dots), longest first
 _VALUES = sorted(((base * (2 ** (d + 1) - 1) // 2 ** d, name, d)
                   for base, name in _TYPES for d in range(3)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -51,6 +52,22 @@ MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)
 MODE_DEGREES = {"major": 0, "dorian": 1, "phrygian": 2, "lydian": 3, "mixolydian": 4,
                 "minor": 5, "locrian": 6}
 MODE_ALIASES = {"ionian": "major", "aeolian": "minor"}
+# A key as typed (KeySignature.parse): a letter, an accidental (a sign or a word), a mode
+_KEY_TEXT = re.compile(r"^\s*([A-Ga-g])\s*(#|b|\u266f|\u266d|-?\s*sharp|-?\s*flat)?\s*(?::|\s|-)?"
+                       r"\s*([A-Za-z]*)\s*$", re.IGNORECASE)
+_ACCIDENTAL_TEXT = {"\u266f": "#", "\u266d": "b", "sharp": "#", "flat": "b", "b": "b", "#": "#"}
+
+
+def _key_mode(word: str) -> str | None:
+    """A mode from how it is typed (``m``, ``min``, ``maj``, ``Dorian``, ``mix``), or None."""
+    word = word.strip().lower()
+    if word in ("", "maj", "major"):
+        return "major"
+    if word in ("m", "min", "minor"):
+        return "minor"
+    names = [*MODE_DEGREES, *MODE_ALIASES]
+    hits = [m for m in names if len(word) >= 3 and m.startswith(word)]
+    return MODE_ALIASES.get(hits[0], hits[0]) if len(hits) == 1 else None
 # Each mode's family, which is what the models know (their mode token) and what the harmony
 # rules ask (is the third minor?).
 MODE_QUALITY = {"major": "major", "lydian": "major", "mixolydian": "major", "minor": "minor",
@@ -320,24 +337,23 @@ class KeySignature:
 
     @staticmethod
     def parse(text: str, tick: int = 0) -> KeySignature:
-        """Parse ``C:major``, ``F#:minor``, ``D:dorian``, ``Bb`` or ``Am`` (MIDI's spelling)."""
-        t = text.strip()
-        mode = "major"
-        if ":" in t:
-            t, mode = t.split(":", 1)
-            mode = mode.strip().lower()
-            mode = MODE_ALIASES.get(mode, mode)
-        elif t.endswith("m") and len(t) >= 2:
-            t, mode = t[:-1], "minor"
-        t = t.strip()
-        if not t or t[0].upper() not in _PC_OF_NAME or mode not in MODE_DEGREES:
-            raise ValueError(f"unknown key {text!r} (expected e.g. C:major, F#:minor, D:dorian, "
-                             "Bb, Am)")
-        name = t[0].upper() + t[1:]
+        """Parse ``C:major``, ``F#:minor``, ``D:dorian``, ``Bb`` or ``Am`` (MIDI's spelling), and
+        the ways a composer types them: ``Eb major``, ``Ebmaj``, ``e-flat minor``, ``F# min``,
+        ``G mix`` (a trial's ``--key Ebmaj`` and ``e-flat`` were unknown keys)."""
+        hint = "expected e.g. C:major, F#:minor, D:dorian, Bb, Am"
+        found = _KEY_TEXT.match(text)
+        mode = _key_mode(found.group(3)) if found else None
+        if found is None or mode is None:
+            raise ValueError(f"unknown key {text!r} ({hint})")
+        accidental = (found.group(2) or "").replace(" ", "").replace("-", "").lower()
+        name = found.group(1).upper() + _ACCIDENTAL_TEXT.get(accidental, accidental)
         for sharps in range(-7, 8):
             if KeySignature(tick, sharps, mode).tonic_name == name:
                 return KeySignature(tick, sharps, mode)
-        raise ValueError(f"unknown key {text!r}")
+        pc = _PC_OF_NAME[name[0]] + name.count("#") - name.count("b")
+        other = KeySignature.from_tonic(pc, mode, tick)
+        raise ValueError(f"unknown key {text!r}: no key signature spells {name} {mode} "
+                         f"(try {other}, its enharmonic)")
 
     def transposed(self, semitones: int) -> KeySignature:
         """The same mode on the tonic ``semitones`` away, spelled with the fewest accidentals

@@ -555,3 +555,23 @@ def test_corrupted_bytes_give_a_score_or_a_clear_error(folder, data):
         assert str(exc).startswith(str(path)) and "\n" not in str(exc)
     else:
         assert isinstance(score, Score)
+
+
+def test_a_file_without_a_time_signature_says_it_is_read_in_four_four(folder):
+    """MIDI's default meter is 4/4; a 3/4 tune saved without a signature was harmonized across
+    4/4 bar lines without a word (a trial). Past one bar of notes the reading says so."""
+    waltz = [msg for p in (60, 64, 67, 65, 62, 59) for msg in (on(p), off(p, 3 * TPQ))]
+    mid = mido.MidiFile(type=0, ticks_per_beat=TPQ)
+    mid.tracks.append(track(*waltz))
+    warnings: list[str] = []
+    score = read_midi(save(mid, folder / "waltz.mid"), warnings)
+    assert score.time_signature == TimeSignature(0, 4, 4)
+    assert warnings == ["the file has no time signature: it is read in 4/4, MIDI's default "
+                        "(the header's Time box sets another)"]
+    mid = mido.MidiFile(type=0, ticks_per_beat=TPQ)
+    mid.tracks.append(track(mido.MetaMessage("time_signature", numerator=3, denominator=4),
+                            *waltz))
+    warnings = []
+    assert read_midi(save(mid, folder / "waltz34.mid"), warnings).time_signature == \
+        TimeSignature(0, 3, 4)
+    assert warnings == []

@@ -745,6 +745,12 @@ def test_the_summary_names_the_key_a_generation_wrote_in_beside_its_signature():
     assert summary(three_flats, KeySignature(0, -3)).endswith("4/4, Eb:major")
     plain = Score(parts=(Part((Note(67, 0, 480),), name="S"),), key_signatures=(KeySignature(0),))
     assert summary(plain, KeySignature(0, 1)).endswith("G:major, no sharps or flats")
+    # B-flat minor asked for after an E-flat major sketch: the signature written from there
+    changed = replace(three_flats, key_signatures=(
+        KeySignature(0, -3), KeySignature(2 * 1920, -5, "minor")))
+    assert summary(changed, KeySignature(2 * 1920, -5, "minor"), 2 * 1920).endswith(
+        "4/4, Bb:minor, 5 flats from bar 3")
+    assert summary(changed, KeySignature(0, -3), 0).endswith("4/4, Eb:major")
 
 
 def test_an_abc_annotation_leaves_the_note_after_it(tmp_path):

@@ -1048,3 +1048,22 @@ def test_beams_join_the_short_notes_of_each_beat():
     dotted = Score(parts=(Part((Note(0, 60, 3 * e // 2), Note(3 * e // 2, 62, e // 2),
                                 Note(TPQ, 64, TPQ), Note(2 * TPQ + e, 65, e))),))
     assert beams(dotted) == [("1", "begin"), ("1", "end"), ("2", "backward hook")]
+
+
+def test_a_note_of_two_whole_notes_is_a_breve(tmp_path):
+    """4/2 and 4/1 (Palestrina's alla breve, the Essen songs in 4/1): a note of two whole notes
+    is a breve, not a dotted whole tied to a half (a trial read a 4/1 bar's one note as four
+    tied pieces); it reads back as it was written."""
+    def one_bar(num, den):
+        bar = num * 4 * TPQ // den
+        return Score(parts=(Part((Note(0, 67, bar), Note(bar, 69, bar)), name="Cantus"),),
+                     time_signatures=(TimeSignature(0, num, den),))
+
+    xml = musicxml_text(one_bar(4, 2))
+    assert re.findall(r"<type>(\w+)</type>", xml) == ["breve", "breve"]
+    assert "<tie " not in xml
+    xml = musicxml_text(one_bar(4, 1))
+    assert re.findall(r"<type>(\w+)</type>", xml) == ["breve", "whole"] * 2
+    path = tmp_path / "long.musicxml"
+    write_musicxml(one_bar(4, 2), path)
+    assert read_notation(path, []).parts[0].notes == one_bar(4, 2).parts[0].notes

@@ -218,7 +218,13 @@ def test_missing_start_events_get_midi_defaults():
     [("C:major", 0, "major", "C:major"), ("F#:minor", 3, "minor", "F#:minor"),
      ("Bb", -2, "major", "Bb:major"), ("Am", 0, "minor", "A:minor"), ("ebm", -6, "minor",
      "Eb:minor"), ("Cb", -7, "major", "Cb:major"), ("A#m", 7, "minor", "A#:minor"),
-     (" d : Minor ", -1, "minor", "D:minor")],
+     (" d : Minor ", -1, "minor", "D:minor"),
+     # as a composer types them (a trial's Ebmaj and e-flat were unknown keys)
+     ("Eb major", -3, "major", "Eb:major"), ("Ebmaj", -3, "major", "Eb:major"),
+     ("e-flat", -3, "major", "Eb:major"), ("E flat minor", -6, "minor", "Eb:minor"),
+     ("F# min", 3, "minor", "F#:minor"), ("G mix", 0, "mixolydian", "G:mixolydian"),
+     ("A-minor", 0, "minor", "A:minor"), ("c aeolian", -3, "minor", "C:minor"),
+     ("B\u266d", -2, "major", "Bb:major")],
 )
 def test_key_parse_and_str(text, sharps, mode, name):
     k = KeySignature.parse(text, tick=96)
@@ -228,8 +234,15 @@ def test_key_parse_and_str(text, sharps, mode, name):
 
 @pytest.mark.parametrize("text", ["", "H", "X:major", "C:blues", "E#", "m", "Fbm", "E#:lydian"])
 def test_key_parse_refuses_nonsense(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown key"):
         KeySignature.parse(text)
+
+
+def test_a_key_no_signature_spells_names_its_enharmonic():
+    with pytest.raises(ValueError, match=r"no key signature spells G# major \(try Ab:major"):
+        KeySignature.parse("G#:major")
+    with pytest.raises(ValueError, match=r"try E:minor"):
+        KeySignature.parse("Fb:minor")
 
 
 @given(st.integers(-7, 7), st.sampled_from(["major", "minor"]))
