@@ -31,6 +31,13 @@ from .score import TPQ, KeySignature, Score, TimeSignature, lyric_syllabic
 from .spelling import spell_score
 
 UNIT = TPQ // 2  # L:1/8, the unit of most folk tunes
+
+
+def unit_length(score: Score) -> int:
+    """The note length L: stands for (ticks): an eighth, but a quarter in x/2 and a half in x/1
+    (a trial read an Essen song in 4/1 written with L:1/8, every whole note "A8")."""
+    denominator = score.time_signature_at(0).denominator
+    return UNIT * 4 // denominator if denominator < 4 else UNIT
 BARS_PER_LINE = 4
 _ACCIDENTALS = {"sharp": "^", "flat": "_", "natural": "=", "double-sharp": "^^",
                 "flat-flat": "__"}
@@ -80,6 +87,7 @@ class _Abc:
         # each part's staves and their voices, as the MusicXML export lays them out
         self.staves = writer.layouts
         self.graces_left = 0  # grace notes outside the key, not written
+        self.unit = unit_length(self.score)
 
     def text(self) -> str:
         score = self.score
@@ -87,7 +95,7 @@ class _Abc:
         if score.composer:
             head.append(f"C:{score.composer}")
         head.append(f"M:{_meter(score.time_signature_at(0))}")
-        head.append(f"L:1/{4 * TPQ // UNIT}")
+        head.append(f"L:1/{4 * TPQ // self.unit}")
         marks = self.w.view.tempo_marks
         if marks and marks[0][0] <= self.w.bars[0][1]:
             head.append(f"Q:{_tempo(marks[0], score)}")
@@ -183,7 +191,7 @@ class _Abc:
         """One bar of one voice; the syllables sung on its notes go to ``words`` (and those of
         the second time through a repeat, written once, to ``again``)."""
         out = ""
-        lengths = [_length(e) for e in elements]
+        lengths = [_length(e, self.unit) for e in elements]
         broken = _broken_rhythm(elements, lengths, beams)
         for i, e in enumerate(elements):
             joined = i - 1 in beams and i in beams and '<beam number="1">begin' not in beams[i]
@@ -257,11 +265,11 @@ def _broken_rhythm(elements: list[_Element], lengths: list[str], beams: dict[int
     return out
 
 
-def _length(e: _Element) -> str:
-    """The ABC length of an element in units of L (its written value: a triplet's notes
-    written as the value the (3 shortens)."""
+def _length(e: _Element, unit: int = UNIT) -> str:
+    """The ABC length of an element in units of L (``unit`` ticks; its written value: a
+    triplet's notes written as the value the (3 shortens)."""
     ticks = _NOMINAL.get((e.type, e.dots), e.duration) if e.type else e.duration
-    ratio = Fraction(ticks, UNIT)
+    ratio = Fraction(ticks, unit)
     if ratio == 1:
         return ""
     if ratio.denominator == 1:

@@ -102,3 +102,18 @@ def test_a_dotted_pair_is_written_as_broken_rhythm(tmp_path):
     text = abc_text(score)
     assert "B>A G<A" in text
     assert _notes(_back(text, tmp_path)) == _notes(score)
+
+
+@pytest.mark.parametrize(("num", "den", "unit", "body"), [(4, 1, "L:1/2", "G4 A4"),
+                                                          (4, 2, "L:1/4", "G8"),
+                                                          (3, 4, "L:1/8", "G6")])
+def test_long_meters_write_a_longer_unit(tmp_path, num, den, unit, body):
+    """An Essen song in 4/1 was written with L:1/8, every whole note "A8": in x/2 the unit is
+    a quarter, in x/1 a half (a breve "G4"), and the notes come back as they were."""
+    bar = num * 4 * TPQ // den
+    notes = (Note(0, 67, bar // 2), Note(bar // 2, 69, bar // 2)) if den == 1 else \
+        (Note(0, 67, bar),)
+    score = Score(parts=(Part(notes),), time_signatures=(TimeSignature(0, num, den),))
+    text = abc_text(score)
+    assert f"\n{unit}\n" in text and text.endswith(f"\n{body}|]\n"), text
+    assert _notes(_back(text, tmp_path)) == _notes(score)
