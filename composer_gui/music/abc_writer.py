@@ -3,8 +3,9 @@
 What notation writes is decided once, in :mod:`.musicxml_writer`: the same quantized, spelled
 view, bars, pickup, repeat signs and endings (``repeats``), the same notes cut at bar lines with
 their ties, triplets, accidentals (as the bar before left them), beams (a beamed group is
-written without spaces), fermatas (``H``), slurs, the notes' marks (``.``, ``T``, ``~``...:
-:data:`.marks.ABC`) and grace notes (``{g}``). Each staff voice of each part is an ABC voice
+written without spaces), fermatas (``!fermata!``, where music21 drops the note after an
+``H``), slurs, the notes' marks (``.``, ``T``, ``~``...: :data:`.marks.ABC`) and grace notes
+(``{g}``). Each staff voice of each part is an ABC voice
 (``V:``; one line of melody is a plain tune); the words sung are ``w:`` lines under their bars.
 Reading the file back gives the same notes (tests). No Qt.
 """
@@ -215,8 +216,8 @@ class _Abc:
             out += "(" * len(starts)
             if struck:
                 out += self._graces(e)
-            if self.w._fermata(e):
-                out += "H"
+            if self.w._fermata(e):  # (not "H": music21 drops the note after it)
+                out += "!fermata!"
             if struck:
                 out += abc_decorations(m for n in e.notes for m in n.marks)
             pitches = []

@@ -43,10 +43,12 @@ class EditController(QObject):
         # False: the composer stays, and nothing changes
         self.before_bars_change: Callable[[str], bool] = lambda _what: True
 
-    def targets(self, *, drums: bool = True) -> list[NoteKey]:
-        """The selection, or every note the roll shows when nothing is selected; ``drums``
-        False leaves drum parts' notes out (transposing a drum changes the instrument)."""
-        keys = list(self.doc.selection) if self.doc.selection else list(self.roll.index.keys)
+    def targets(self, *, drums: bool = True, whole: bool = False) -> list[NoteKey]:
+        """The selection, or every note the roll shows when nothing is selected (or ``whole``);
+        ``drums`` False leaves drum parts' notes out (transposing a drum changes the
+        instrument)."""
+        keys = list(self.doc.selection) if self.doc.selection and not whole \
+            else list(self.roll.index.keys)
         if not drums:
             parts = self.doc.score.parts
             keys = [(p, n) for p, n in keys if not (p < len(parts) and parts[p].is_drum)]
@@ -113,11 +115,19 @@ class EditController(QObject):
                 not self.before_bars_change("transposing the whole score"):
             return
         try:
-            self.doc.push(undo.transpose_command(self.doc, self.targets(drums=False),
-                                                  semitones))
+            # (the whole score as asked, not the notes a Keep just selected: a review's kept
+            # bars went up a semitone alone, under the old key)
+            command = undo.transpose_command(self.doc, self.targets(drums=False,
+                                                                    whole=not chosen),
+                                             semitones)
         except ValueError as exc:
             self.status.emit(f"Cannot transpose: {exc}", 6000)
             return
+        if command is None:
+            return
+        self.doc.push(command)
+        if not chosen:  # (said over a settled proposal's "Your notes are unchanged")
+            self.status.emit(f"{command.text()}.", 4000)
         if chosen:  # the moved notes stay in view (all of them: the view stays as it is)
             self.roll.show_notes(n for _p, n in self.doc.selection)
 

@@ -205,9 +205,12 @@ class FileController(QObject):
     # ----- saving ---------------------------------------------------------------------------------
     def offered_stem(self) -> str:
         """The name Save As and the exports offer: a tune's own title (one tune of an ABC
-        collection), else the file's."""
-        tune = re.sub(r'[\\/:*?"<>|]+', " ", self.doc.tune_title).strip()[:80].strip()
-        return tune or stem(self.doc.path or self.doc.source)
+        collection), else the file's; a new score's title (File > Title and Composer), else
+        "Untitled" (a review titled a new score and was offered "Untitled")."""
+        file = self.doc.path or self.doc.source
+        title = self.doc.tune_title or ("" if file else self.doc.score.title)
+        named = " ".join(re.sub(r'[\\/:*?"<>|]+', " ", title).split())[:80].strip()
+        return named or stem(file)
 
     def save(self) -> bool:
         if self.doc.path is None:

@@ -38,7 +38,13 @@ def test_a_tune_and_a_chorale_come_back_as_they_were(work, tmp_path):
     if book == "bach":  # four voices, their names, the fermatas and the words
         assert text.count('\nV:') == 8 and 'name="Bass" clef=bass' in text  # (head, body)
         assert 'name="Tenor" clef=treble-8' in text or 'name="Tenor" clef=bass' in text
-        assert text.count("H") >= len(score.fermatas) // 4
+        # (written out: music21, beside other readers, drops the note after an "H")
+        assert text.count("!fermata!") >= len(score.fermatas) // 4
+        def m21_notes(abc):
+            parsed = music21.converter.parse(abc, format="abc")
+            return sum(len(p.recurse().notes) for p in parsed.parts)
+
+        assert m21_notes(text) == m21_notes(text.replace("!fermata!", ""))
         assert "w:Aus mei-nes Her-* zens Grun-" in text  # (* a note the words skip)
     else:  # the reel's two strains between repeat signs, each with its endings
         assert text.count("|:") == 2 and text.count(":|") == 2 and text.count("[2") == 2

@@ -577,3 +577,21 @@ def test_transposing_the_whole_score_settles_the_variations_first(window, qtbot)
     window.edits.transpose(2)
     assert not window.proposal.active
     assert [n.pitch for n in window.doc.score.notes] == [n.pitch + 2 for n in sorted(ns)]
+
+
+def test_transposing_the_whole_score_after_a_keep_moves_every_note(window, qtbot):
+    """Kept, the variation's notes are selected; the transpose asked for the whole score still
+    moves all of it (a review's kept bars went up a semitone alone, under the old key)."""
+    sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.panel.start_continue()
+    window.doc.set_selection(())
+    window.proposal_answer = "keep"
+    window.edits.transpose(1)
+    assert not window.proposal.active
+    # (said, where "Your notes are unchanged" of the settled proposal had stayed)
+    assert window.statusBar().currentMessage().startswith("Transpose ")
+    window.act.undo.trigger()  # (the transpose; the Keep stays)
+    kept = window.doc.score.notes
+    window.act.redo.trigger()
+    assert [n.pitch for n in window.doc.score.notes] == [n.pitch + 1 for n in kept]

@@ -194,6 +194,19 @@ def test_file_title_and_composer_sets_the_credits_the_exports_write(window, qtbo
     assert window.doc.score.composer == "J.S. Bach" and window.doc.undo_stack.count() == steps
 
 
+def test_a_new_scores_title_is_the_name_save_as_offers(window, monkeypatch):
+    """A new score titled by File > Title and Composer is offered under its title (a review
+    was offered "Untitled"); an opened file keeps its own name."""
+    offered = []
+    monkeypatch.setattr(window, "ask_save_path", lambda caption, filters, name: offered.append(
+        name))
+    window.files.save_as()
+    monkeypatch.setattr(window, "ask_credits", lambda title, composer: ("Evening: Hymn", ""))
+    window.act.credits.trigger()
+    window.files.save_as()
+    assert offered == ["Untitled.composer.json", "Evening Hymn.composer.json"]
+
+
 def test_the_title_and_composer_form_edits_both_fields(window, qtbot):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
