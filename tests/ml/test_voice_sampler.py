@@ -7554,3 +7554,46 @@ def test_the_voices_order_comes_before_the_other_rules(tiny_voice_model, monkeyp
                         now[-1] is not None and any(p is not None and p < now[-1]
                                                     for p in now[:-1]))
     assert crossed[True] == 0 and crossed[False] > 0, crossed
+
+
+def test_kept_close_reads_the_v_i_a_phrase_end_came_to():
+    """REGION_CLOSES_KEPT's reading of the music a region replaces: V(7)-I in root position
+    (a 4-3 on the dominant's beat too, a tonic without its fifth) gives the close's key; an
+    inverted tonic or V-vi none."""
+    from composer_gui.ml.voice_sampler import _kept_close
+
+    def chords(*rows):  # (start, pitches, length) -> notes
+        return [Note(t, p, d) for t, ps, d in rows for p in ps]
+
+    v_i = chords((0, (67, 62, 59, 55), TPQ), (TPQ, (72, 64, 60, 48), TPQ))
+    assert _kept_close(v_i, TPQ, TPQ, 0) == (False, 0)
+    assert _kept_close(v_i, TPQ, TPQ, 3) == (False, 3)  # (a key normalized 3 semitones up)
+    four_three = chords((0, (67, 62, 60), TPQ // 2), (TPQ // 2, (67, 62, 59), TPQ // 2),
+                        (0, (43,), TPQ), (TPQ, (72, 64, 60, 48), TPQ))
+    assert _kept_close(four_three, TPQ, TPQ, 0) == (False, 0)
+    minor = chords((0, (68, 64, 59, 52), TPQ), (TPQ, (69, 64, 60, 45), TPQ))
+    assert _kept_close(minor, TPQ, TPQ, 0) == (True, 0)  # (A minor: its own normalized tonic)
+    inverted = chords((0, (67, 62, 59, 55), TPQ), (TPQ, (72, 67, 60, 52), TPQ))
+    deceptive = chords((0, (67, 62, 59, 55), TPQ), (TPQ, (72, 64, 60, 57), TPQ))
+    assert _kept_close(inverted, TPQ, TPQ, 0) is None
+    assert _kept_close(deceptive, TPQ, TPQ, 0) is None
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_rewritten_region_keeps_the_cadence_of_its_phrase_end(sampler, monkeypatch, rule):
+    """Bars 3-4 of a chorale rewritten in every voice, a fermata on beat 3 of bar 4 that the
+    music came to V7-I: with REGION_CLOSES_KEPT the variations close V-I there; without it the
+    tiny model's closes wander."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(voice_sampler, "REGION_CLOSES_KEPT", rule)
+    score = dataclasses.replace(chorale(20), fermatas=(14 * TPQ,))
+    kept = 0
+    out = sampler.generate(score, GenerationRequest(start_tick=2 * BAR, end_tick=4 * BAR,
+                                                    variations=8, seed=1))
+    for r in out:
+        at, before = an.sonorities(r.notes, [14 * TPQ, 13 * TPQ + TPQ // 2])
+        kept += at.bass % 12 == 0 and an.chord_root(at.pcs) == (0, "maj") and \
+            before.bass % 12 == 7 and an.chord_root(before.pcs) in ((7, "maj"), (7, "dom7"))
+    assert (kept >= 6) if rule else kept <= 2, kept  # (6 of 8 and 0 of 8 when written)
