@@ -913,7 +913,7 @@ class VoiceSampler:
                 if not start_step < f < stop_step or f in closes:
                     continue
                 kept = _kept_close(notes_then, f * step, beat * step, shift)
-                if kept is not None:
+                if kept is not None and (lock_bits is None or key_fits(lock_bits, kept)):
                     closes[f], close_keys[f] = 2, kept
                     if f - beat >= start_step:
                         closes[f - beat], close_keys[f - beat] = 1, kept
