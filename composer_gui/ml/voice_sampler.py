@@ -133,6 +133,7 @@ from composer_gui.ml.cadence_rules import (
     _weak_close_roots,
 )
 from composer_gui.ml.harmony_tables import (
+    BARE_ROOT,
     CADENCE_ROOT,
     DOMINANT_ROOT,
     LEADING_TONE,
@@ -3274,8 +3275,8 @@ REGION_LAST_BAR_CLOSES = True
 # in that key, as a harmonization plans its closes (_kept_close). A trial rewrote bars 3-4 of a
 # hymn whose bar 4 closed V-I, and the rewrite closed I-I. Chorales with a fermata in bars 3-4,
 # those bars rewritten x 2 (/work/s77/regclose.py), phrase ends closed V-I: val 8 -> 35 of 84
-# (Bach 24 of 42), test 13 -> 32 of 62 (Bach 18 of 31), test with the fermatas left out (heard
-# in the top line) 9 -> 27; beat chords in the region val 0.958 -> 0.931, test 0.957 -> 0.940
+# (Bach 24 of 42), test 13 -> 31 of 62 (Bach 18 of 31), test with the fermatas left out (heard
+# in the top line) 9 -> 26; beat chords in the region val 0.958 -> 0.931, test 0.957 -> 0.942
 # (the cadences' 4-3s), parallels between any two voices val 1 -> 0, test 0 -> 0
 REGION_CLOSES_KEPT = True
 # Under the key lock ("Stay in the key") a harmonized melody's phrases close only on chords, and
@@ -3364,9 +3365,9 @@ def _kept_close(notes: list[Note], tick: int, beat_ticks: int, shift: int
     ``shift``; None where they make none (REGION_CLOSES_KEPT)."""
     def named(chord) -> tuple[int, str] | None:  # (a root and its third alone: its triad)
         found = analysis.chord_root(chord.pcs)
-        third = (sorted(chord.pcs - {chord.bass % 12}) or [-1])[0]
-        if found is None and len(chord.pcs) == 2 and (third - chord.bass) % 12 in (3, 4):
-            found = chord.bass % 12, "min" if (third - chord.bass) % 12 == 3 else "maj"
+        bare = int(BARE_ROOT[sum(1 << pc for pc in chord.pcs)])
+        if found is None and bare >= 0:
+            found = bare, "min" if (bare + 3) % 12 in chord.pcs else "maj"
         return found
 
     at, before, late = analysis.sonorities(notes, [tick, tick - beat_ticks,

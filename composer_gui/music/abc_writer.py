@@ -32,6 +32,9 @@ from .score import TPQ, KeySignature, Score, TimeSignature, lyric_syllabic
 from .spelling import spell_score
 
 UNIT = TPQ // 2  # L:1/8, the unit of most folk tunes
+BARS_PER_LINE = 4
+_ACCIDENTALS = {"sharp": "^", "flat": "_", "natural": "=", "double-sharp": "^^",
+                "flat-flat": "__"}
 
 
 def unit_length(score: Score) -> int:
@@ -39,9 +42,6 @@ def unit_length(score: Score) -> int:
     (a trial read an Essen song in 4/1 written with L:1/8, every whole note "A8")."""
     denominator = score.time_signature_at(0).denominator
     return UNIT * 4 // denominator if denominator < 4 else UNIT
-BARS_PER_LINE = 4
-_ACCIDENTALS = {"sharp": "^", "flat": "_", "natural": "=", "double-sharp": "^^",
-                "flat-flat": "__"}
 _NOMINAL = {(name, dots): ticks for ticks, name, dots in _VALUES}
 _CLEFS = {"bass": "bass", "bass-8vb": "bass-8", "treble-8vb": "treble-8", "treble-8va": "treble+8",
           "alto": "alto",

@@ -52,6 +52,10 @@ MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)
 MODE_DEGREES = {"major": 0, "dorian": 1, "phrygian": 2, "lydian": 3, "mixolydian": 4,
                 "minor": 5, "locrian": 6}
 MODE_ALIASES = {"ionian": "major", "aeolian": "minor"}
+# Each mode's family, which is what the models know (their mode token) and what the harmony
+# rules ask (is the third minor?).
+MODE_QUALITY = {"major": "major", "lydian": "major", "mixolydian": "major", "minor": "minor",
+                "dorian": "minor", "phrygian": "minor", "locrian": "minor"}
 # A key as typed (KeySignature.parse): a letter, an accidental (a sign or a word), a mode
 _KEY_TEXT = re.compile(r"^\s*([A-Ga-g])\s*(#|b|\u266f|\u266d|-?\s*sharp|-?\s*flat)?\s*(?::|\s|-)?"
                        r"\s*([A-Za-z]*)\s*$", re.IGNORECASE)
@@ -68,10 +72,6 @@ def _key_mode(word: str) -> str | None:
     names = [*MODE_DEGREES, *MODE_ALIASES]
     hits = [m for m in names if len(word) >= 3 and m.startswith(word)]
     return MODE_ALIASES.get(hits[0], hits[0]) if len(hits) == 1 else None
-# Each mode's family, which is what the models know (their mode token) and what the harmony
-# rules ask (is the third minor?).
-MODE_QUALITY = {"major": "major", "lydian": "major", "mixolydian": "major", "minor": "minor",
-                "dorian": "minor", "phrygian": "minor", "locrian": "minor"}
 
 
 # the velocity a note has where nobody gave it one (drawn, generated, read from notation

@@ -126,10 +126,10 @@ class EditController(QObject):
         if command is None:
             return
         self.doc.push(command)
-        if not chosen:  # (said over a settled proposal's "Your notes are unchanged")
-            self.status.emit(f"{command.text()}.", 4000)
         if chosen:  # the moved notes stay in view (all of them: the view stays as it is)
             self.roll.show_notes(n for _p, n in self.doc.selection)
+        else:  # (said over a settled proposal's "Your notes are unchanged")
+            self.status.emit(f"{command.text()}.", 4000)
 
     def set_upbeat(self, ticks: int) -> None:
         """The score's first bar an upbeat of ``ticks`` (0: none), the music kept in place
