@@ -5,6 +5,7 @@
     python bench/key_accuracy.py --by-mode  # folk accuracy of major and minor tunes apart
     python bench/key_accuracy.py --file-keys  # with the K: field's mode declared, as the app
     python bench/key_accuracy.py --chorale-melodies  # chorale sopranos, as --harmonize reads
+    python bench/key_accuracy.py --symbols  # chorales as lead sheets: soprano + chord symbols
     python bench/key_accuracy.py --one-off  # signatures one fifth off, flat_short off -> on
     python bench/key_accuracy.py --fit      # fit the line model (folk train); writes key_model.py
     python bench/key_accuracy.py --modes    # Dorian / Mixolydian heard in the notes (left out)
@@ -50,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from composer_gui.ml import keyfinding  # noqa: E402
 from composer_gui.ml.corpora import cache_dir, music21_corpus_root  # noqa: E402
-from composer_gui.music.score import TPQ, KeySignature, Note  # noqa: E402
+from composer_gui.music.score import TPQ, ChordSymbol, KeySignature, Note, Score  # noqa: E402
 
 CACHE_VERSION = 6  # 5: ABC meters read from each tune's first bar (notation._marks); 6: ABC
 # annotations no longer swallow a note, "~H" is no note (abc_text, session 63)
@@ -822,6 +823,67 @@ def chorale_melodies(data):
               f"{right['on', 'dor-sig']} |")
 
 
+_SYMBOL_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+# interval sets over a root -> a lead sheet's quality (complete chords first; a seventh
+# chord without its fifth too, as four voices write it)
+_SYMBOL_QUALITIES = {(0, 4, 7): "", (0, 3, 7): "m", (0, 3, 6): "dim", (0, 4, 7, 10): "7",
+                     (0, 3, 7, 10): "m7", (0, 4, 7, 11): "maj7", (0, 3, 6, 10): "m7b5",
+                     (0, 3, 6, 9): "dim7", (0, 4, 10): "7", (0, 3, 10): "m7", (0, 4, 11): "maj7"}
+
+
+def lead_sheet_symbols(notes) -> list:
+    """A chord symbol on each beat where Bach's four voices sound a chord a lead sheet names
+    (its root and quality, a slash bass for an inversion), where it changes: the chorale as a
+    lead sheet (the soprano and these) for :func:`symbol_keys`."""
+    out, last = [], None
+    first, end = min(s for s, _, _ in notes), max(s + d for s, _, d in notes)
+    for t in range(first - first % TPQ, end, TPQ):
+        sounding = [p for s, p, d in notes if s <= t < s + d]
+        pcs, bass = {p % 12 for p in sounding}, min(sounding, default=0) % 12
+        if len(pcs) < 3:
+            continue
+        text = next((_SYMBOL_NAMES[r] + q + ("" if r == bass else "/" + _SYMBOL_NAMES[bass])
+                     for r in sorted(pcs, key=lambda p: p != bass)
+                     if (q := _SYMBOL_QUALITIES.get(tuple(sorted((p - r) % 12 for p in pcs))))
+                     is not None), None)
+        if text is not None and text != last:
+            out.append(ChordSymbol(t, text))
+            last = text
+    return out
+
+
+def symbol_keys(data):
+    """A melody with chord symbols: the chorales as lead sheets (the soprano, and a symbol
+    where Bach's chord changes on a beat), heard from the soprano alone and with its symbols
+    (``keyfinding.SYMBOLS_HEARD``), without a signature and with the file's (declared major)."""
+    print("\nChorales as lead sheets: the soprano alone -> with its chord symbols\n")
+    print("| set | lead sheets | signature | whole | first 4 bars | first 2 bars |")
+    print("| --- | ---: | --- | --- | --- | --- |")
+    for split in ("test", "val", "train"):
+        recs = [r for r in data["chorales"][split] if r.get("melody")]
+        right, n = Counter(), Counter()
+        for rec in recs:
+            tonic, mode, _ = rec["truth"]
+            symbols = lead_sheet_symbols(rec["notes"])
+            melody = [Note(s, p, d) for s, p, d in rec["melody"]]
+            for view, cut in (("whole", None), ("4 bars", rec["cut"][4]),
+                              ("2 bars", rec["cut"][2])):
+                line = [x for x in melody if cut is None or x.start < cut]
+                sheet = Score(chord_symbols=[x for x in symbols if cut is None or x.tick < cut])
+                for sig in ("none", "file"):
+                    declared = None if sig == "none" else KeySignature(0, rec["sig"], "major")
+                    for heard in (False, True):
+                        notes = keyfinding._with_symbols(sheet, line) if heard else line
+                        est = keyfinding.estimate_key(notes, declared)
+                        right[view, sig, heard] += relation(est, tonic, mode) == "right"
+                    n[view, sig] += 1
+        for sig in ("none", "file"):
+            cells = " | ".join(f"{right[v, sig, False] / max(n[v, sig], 1):.1%} -> "
+                               f"{right[v, sig, True] / max(n[v, sig], 1):.1%}"
+                               for v in VIEWS)
+            print(f"| chorales {split} | {len(recs)} | {sig} | {cells} |")
+
+
 def modal_reading(key, notes, least: int) -> str | None:
     """keyfinding.modal_alternative's rule, the church mode offered beside a line's key (a
     minor line is Dorian when its natural sixth sounds at least ``least`` times and neither
@@ -881,6 +943,8 @@ def main(argv=None):
                     help="chorale sopranos alone with the file's key, as --harmonize reads them")
     ap.add_argument("--one-off", action="store_true",
                     help="signatures one fifth off, KeyParams.flat_short off and on")
+    ap.add_argument("--symbols", action="store_true",
+                    help="chorales as lead sheets: the soprano alone and with chord symbols")
     ap.add_argument("--fit", action="store_true",
                     help="fit the line model on the folk train split; writes key_model.py")
     args = ap.parse_args(argv)
@@ -899,6 +963,9 @@ def main(argv=None):
         return
     if args.chorale_melodies:
         chorale_melodies(data)
+        return
+    if args.symbols:
+        symbol_keys(data)
         return
     if args.first_chord or args.first_root:
         first_chord(data, "first_root" if args.first_root else "first_short")

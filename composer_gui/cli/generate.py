@@ -93,6 +93,9 @@ def add_parser(sub) -> None:
     p.add_argument("--no-style-rules", action="store_true",
                    help="voice models: sample the model as it is, without the chorale style "
                    "rules (no outer parallel fifths/octaves, chords on the beats)")
+    p.add_argument("--ignore-chords", action="store_true",
+                   help="voice models: leave the seed's chord symbols out (default: the voices "
+                   "under the melody keep to each symbol's chord where it stands)")
     p.add_argument("--density", default=str(limits.DENSITY), metavar="D",
                    help=f"voice models: fewer (down to {limits.MIN_DENSITY:g}) or more (up to "
                    f"{limits.MAX_DENSITY:g}) notes; 0 samples the model as it is (default)")
@@ -151,6 +154,7 @@ def _request(args, score: Score):
 
     req = GenerationRequest(
         style_rules=not args.no_style_rules,
+        chord_symbols=not getattr(args, "ignore_chords", False),
         density=_number(getattr(args, "density", limits.DENSITY), "density"),
         bars=_number(args.bars, "bars", int),
         temperature=_number(args.temperature, "temperature"),
@@ -286,6 +290,8 @@ def run(args) -> int:
         print(f"note: {w}", file=sys.stderr)
     key = f"key {plan.key}" if plan.key else "no key constraint"
     ending = f", {plan.end} ending" if hasattr(sampler, "search") else ""
+    if plan.chords:
+        ending += f", following {plan.chords} chord symbol{'s' if plan.chords > 1 else ''}"
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")
     for result, path, said in zip(results, paths, notes, strict=True):
         added = result.note_count - score.note_count

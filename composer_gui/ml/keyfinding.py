@@ -60,6 +60,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from composer_gui.ml.key_model import BIGRAM, LINE_WEIGHTS
+from composer_gui.music.chord_symbols import chord_tones
 from composer_gui.music.score import TPQ, KeySignature, Note, Score
 
 # Published key profiles, tonic first, (major, minor). Krumhansl & Kessler (1982) probe-tone
@@ -483,6 +484,55 @@ def _heard_notes(score: Score) -> list[Note]:
     return [n for p in score.parts if not p.is_drum for n in p.notes]
 
 
+# a key signature changed inside the piece starts a section heard on its own, once it holds
+# this many notes (SECTION_NOTES; 0: the whole piece is heard, as before)
+SECTION_NOTES = 1
+
+
+def _section(score: Score, notes: list[Note], tick: int) -> list[Note]:
+    """The notes from the last key signature change at or before ``tick`` to the next one,
+    where that section holds :data:`SECTION_NOTES` of them; else all. A trial heard a piece
+    in G major that changes to E-flat major at bar 5 as C minor throughout, and continued its
+    E-flat section with A and B naturals to a close on C."""
+    changes = [k.tick for k in score.key_signatures[1:] if k.tick > 0 and (
+        (before := score.key_at(k.tick - 1)) is None or (before.sharps, before.mode)
+        != (k.sharps, k.mode))]
+    since = max((t for t in changes if t <= tick), default=0)
+    until = min((t for t in changes if t > tick), default=None)
+    if not ((since or until is not None) and SECTION_NOTES):
+        return notes
+    inside = [n for n in notes if n.start >= since and (until is None or n.start < until)]
+    return inside if len(inside) >= SECTION_NOTES else notes
+
+
+# a lead sheet's chord symbols are heard as the chords they name (SYMBOLS_HEARD): a bass an
+# octave under the middle and the other notes above it, each sounding until the next symbol
+SYMBOLS_HEARD = True
+
+
+def _with_symbols(score: Score, notes: Iterable[Note]) -> list[Note]:
+    """``notes`` and, with :data:`SYMBOLS_HEARD`, the chords the score's symbols name, so that
+    a melody with chords is heard as one in four voices is (the profile method and its first
+    chord: docs/keyfinding.md). Foster's "Jeanie" sings B and B-flat equally under "F Bb F C F
+    ... G7 C" and was heard in C major; its symbols say F."""
+    notes = list(notes)
+    if not (SYMBOLS_HEARD and score.chord_symbols and notes):
+        return notes
+    first, end = min(n.start for n in notes), max(n.end for n in notes)
+    marks = [m for m in score.chord_symbols if m.tick < end]
+    for j, m in enumerate(marks):
+        tones = chord_tones(m.text)
+        # (the first chord from the first note: an upbeat before it is heard in its key, not
+        # as a chord of its own, which the first chord's rules would take for the tonic)
+        at = min(m.tick, first) if j == 0 else m.tick
+        until = marks[j + 1].tick if j + 1 < len(marks) else end
+        if tones is None or until <= at:
+            continue
+        notes.append(Note(at, 48 + tones.bass, until - at))
+        notes += [Note(at, 60 + pc, until - at) for pc in sorted(tones.pcs - {tones.bass})]
+    return notes
+
+
 def key_heard(score: Score, tick: int | None = None,
               notes: Iterable[Note] | None = None) -> KeySignature | None:
     """The key a generation starting at ``tick`` (default: the score's end) is written in when
@@ -490,7 +540,8 @@ def key_heard(score: Score, tick: int | None = None,
     signature in force there. The voice sampler normalizes to it, and the Continue panel shows
     it, so that what the panel says is what the model does."""
     tick = score.end_tick if tick is None else tick
-    notes = _heard_notes(score) if notes is None else notes
+    notes = _section(score, _with_symbols(score, _heard_notes(score) if notes is None else notes),
+                     tick)
     return estimate_key(notes, score.key_at(tick), tick=tick, fermatas=score.fermatas)
 
 
@@ -501,7 +552,7 @@ def keys_heard(score: Score, tick: int | None = None
     to (:func:`modal_alternative`; its probability None), else its runner-up
     (:func:`runner_up`)."""
     tick = score.end_tick if tick is None else tick
-    notes = _heard_notes(score)
+    notes = _section(score, _with_symbols(score, _heard_notes(score)), tick)
     declared = score.key_at(tick)
     choices = key_choices(notes, declared, tick, fermatas=score.fermatas)
     key = choices[0][0] if choices else declared

@@ -75,14 +75,19 @@ def dominant_freed(melody: Melody | None, step: int, beat: int, minor: bool) -> 
     return any(melody.pcs[a] == subtonic for a in sounding)
 
 
-def opening_tonic(melody: Melody | None, start_step: int, stop_step: int, minor: bool) -> int:
+def opening_tonic(melody: Melody | None, start_step: int, stop_step: int, minor: bool,
+                  section: bool = False) -> int:
     """The step of a harmonization's first chord when it should be the tonic in root position,
-    else -1: a melody harmonized from its first note, that note in the tonic triad (as Bach's
-    harmonizations open; a listening review found Ode to Joy opened on I in 2 of 6 and on vi6 or
-    iii in the rest)."""
-    if melody is None or not melody.attacks or not start_step <= melody.attacks[0] < stop_step:
+    else -1: a melody harmonized from its first note (or, with ``section``, from its first note
+    in a section of a new key, which the new key's tonic establishes), that note in the tonic
+    triad (as Bach's harmonizations open; a listening review found Ode to Joy opened on I in 2
+    of 6 and on vi6 or iii in the rest)."""
+    if melody is None or not melody.attacks:
         return -1
-    first = melody.attacks[0]
+    first = next((a for a in melody.attacks if a >= start_step), stop_step) if section \
+        else melody.attacks[0]
+    if not start_step <= first < stop_step:
+        return -1
     return first if melody.pcs[first] in I_TRIAD[minor] else -1
 
 

@@ -76,6 +76,12 @@ class GenerationRequest:
     # composer's own bass line under the melody)
     harmony_kept: tuple[int, ...] = ()
     density: float = limits.DENSITY  # voice models: > 0 more notes, < 0 fewer (logit nats)
+    # voice models of 3+ voices: the voices under the top keep to the score's chord symbols
+    # where they stand (ml/given_chords.py)
+    chord_symbols: bool = True
+    # voice models: the span opens a section in a new key (the voice sampler writes a span that
+    # crosses key signature changes section by section): a melody harmonized opens it on I
+    key_section: bool = False
 
     def validate(self) -> None:
         """Raise ValueError with a message for the user if any field is out of bounds."""
@@ -181,6 +187,7 @@ class Plan:
     warnings: tuple[str, ...]
     parts: tuple[int, ...] | None = None  # parts rewritten (None: every pitched part)
     end: str = "free"  # voice-grid models: "cadence" (bars counted down to the end) or "free"
+    chords: int = 0  # voice-grid models: the score's chord symbols the voices below follow
 
 
 class Sampler:

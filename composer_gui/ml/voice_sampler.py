@@ -88,6 +88,7 @@ import numpy as np
 from composer_gui.ml import (
     cadence_rules,
     close_voicing,
+    given_chords,
     limits,
     part_writing,
     phrase_grid,
@@ -242,7 +243,9 @@ from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
 from composer_gui.music.edits import (
     apply_generated,
+    apply_note_diff,
     continuation_frame,
+    kept_diff,
     region_notes,
     split_across,
     split_parts,
@@ -291,6 +294,36 @@ MAX_ROWS = 64  # candidates of all variations stepped at once (limits.py: timing
 # (/work/s59/scripts/var_closes.py). Each group is a job of its own, run after the one before
 # (harmonizing 8 bars x 4: one job 505 ms, two about 1.5 times that: bench/generate.py)
 CLOSE_PLAN_GROUPS = 2
+
+
+# a harmonization or a region that crosses a change of key signature (the key not chosen) is
+# written section by section, each in the key heard in it: a trial harmonized a tune in G
+# major that moves to E-flat major at bar 5 in G major throughout (A and B naturals under its
+# E-flat section), and regenerated bars 4-5 with A naturals in the E-flat bar
+KEY_SECTIONS = True
+_SECTIONS_SAID = "the key signature changes inside the span: each section is written in its own key"
+
+
+def _key_sections(score: Score, request: GenerationRequest, plan: Plan) -> list[int]:
+    """[start, each key signature change inside the span, stop]; [] where the span keeps one
+    signature, the key was chosen, or the request is no harmonization or region. A change
+    with no note of the score starting after it in the span joins the section before."""
+    if not (request.harmonize or request.is_region) or \
+            isinstance(request.key_signature(), KeySignature):
+        return []
+    start, stop = plan.start_tick, plan.stop_tick
+    changes = []
+    for k in score.key_signatures:
+        before = score.key_at(k.tick - 1) if k.tick > 0 else None
+        if start < k.tick < stop and before is not None and \
+                (before.sharps, before.mode) != (k.sharps, k.mode):
+            changes.append(k.tick)
+    if not changes:
+        return []
+    cuts = [t for t, after in zip(changes, [*changes[1:], stop], strict=True)
+            if any(t <= n.start < after for n in score.notes)
+            and any(start <= n.start < t for n in score.notes)]
+    return [start, *cuts, stop] if cuts else []
 
 
 def _close_plan_groups(request: GenerationRequest) -> list[GenerationRequest]:
@@ -471,6 +504,11 @@ class _VoiceJob:
     # cadence is planned: the key's and the tune's own (tune_chords.chord_pitch_classes),
     # which its planned closes keep to too; None: any
     tune_pcs: np.ndarray | None = None
+    # per step a chord symbol stands over (given_chords): [12] the pitch classes (normalized)
+    # an inner voice, and the bass, may strike or hold there, and the third the voice above
+    # the bass sounds where no voice above it has (-1: none), before any other rule narrows
+    # them (each yields where it would leave a voice no note)
+    given_masks: dict[int, tuple[np.ndarray, np.ndarray, int]] = field(default_factory=dict)
     # the highest pitch (model) the voices below a quick melody take at its final chord: its
     # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
     final_ceiling: int = -1
@@ -516,6 +554,13 @@ class VoiceSampler:
         requests = _close_plan_groups(request)
         jobs = [self._prepare(score, r) for r in requests]  # (bad requests raise here)
         job = jobs[0]
+        bounds = _key_sections(score, request, job.plan) if KEY_SECTIONS else []
+        if bounds:
+            self.plan = replace(job.plan, warnings=(*job.plan.warnings, _SECTIONS_SAID))
+            self.warnings = list(self.plan.warnings)
+            self.search = SearchReport(candidates=job.candidates, tonic_checked=job.tonic_check,
+                                       context_frames=job.n_context)
+            return self._sections(score, request, self.plan, bounds, cancel)
         self.plan = job.plan
         self.warnings = list(job.plan.warnings)
         self.search = SearchReport(candidates=job.candidates, tonic_checked=job.tonic_check,
@@ -545,6 +590,54 @@ class VoiceSampler:
             offset += request.variations
             self.fermatas, self.phrase_ends = fermatas, ends
         self.search.groups = offset
+
+    def _sections(self, score: Score, request: GenerationRequest, whole: Plan,
+                  bounds: list[int], cancel: threading.Event | None
+                  ) -> Iterator[GeneratedNote]:
+        """A span that crosses key signature changes, written one section after another,
+        each in its own key (:data:`KEY_SECTIONS`): each variation's first section as a region,
+        then the next on what it wrote, heard as the music before it, into the same parts."""
+        keys: list[KeySignature | None] = []
+        fermatas = [[] for _ in range(request.variations)]
+        ends = [[] for _ in range(request.variations)]
+        first_parts: list[int] = []  # the parts the first section wrote, voice by voice
+        for var in range(request.variations):
+            current, made = score, []
+            names: dict[int, tuple[str | None, int | None]] = {}  # new parts: name, under
+            for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+                part_req = replace(
+                    request, start_tick=a, end_tick=b, variations=1, key_section=i > 0,
+                    seed=None if request.seed is None else int(request.seed) + 104729 * var)
+                if i and request.harmonize:  # (into the parts the first section wrote)
+                    part_req = replace(part_req, harmony_parts=tuple(
+                        p for p in first_parts[1:]), harmony_kept=request.harmony_kept)
+                job = self._prepare(current, part_req)
+                if i == 0:
+                    first_parts = list(job.part_of)
+                self.fermatas, self.phrase_ends = [[]], [[]]
+                notes = list(self._run(job, part_req, cancel))
+                if cancel is not None and cancel.is_set():
+                    break
+                for g in notes:
+                    if g.part is not None and g.part_name is not None:
+                        names.setdefault(g.part, (g.part_name, g.part_under))
+                    name, under = names.get(g.part, (g.part_name, g.part_under)) \
+                        if g.part is not None else (None, None)
+                    made.append(replace(g, variation=var, part_name=name, part_under=under))
+                    yield made[-1]
+                fermatas[var] += self.fermatas[0]
+                ends[var] += self.phrase_ends[0]
+                if var == 0:
+                    keys.append(job.plan.key)
+                # (the next section hears this one's notes in their parts, new ones appended
+                # in the stream's numbering)
+                removed, added, new_names, _ = kept_diff(score, made, bounds[0], b, whole.parts)
+                current = apply_note_diff(score, removed, added, names=new_names)
+        self.fermatas, self.phrase_ends = fermatas, ends
+        said = _SECTIONS_SAID + " (" + ", then ".join(str(k) for k in keys if k) + ")"
+        self.plan = replace(whole, warnings=tuple(said if w == _SECTIONS_SAID else w
+                                                  for w in whole.warnings))
+        self.warnings = list(self.plan.warnings)
 
     def generate(self, score: Score, request: GenerationRequest,
                  cancel: threading.Event | None = None) -> list[Score]:
@@ -885,7 +978,8 @@ class VoiceSampler:
             bar_at = bar_steps[where(last_beat)[0]]
             last_beat = max(start_step, bar_at + (last_beat - bar_at) // stride * stride)
         tonic_check = end == "cadence" and ends_piece and key is not None
-        opening = opening_tonic(melody, start_step, stop_step, minor)
+        opening = opening_tonic(melody, start_step, stop_step, minor,
+                                section=request.key_section)
         # (the keys some phrase closes are planned in, drawn per request: BACH_CLOSES)
         close_keys: dict[int, tuple[bool, int]] = {}
         plan_rng = np.random.default_rng(None if request.seed is None
@@ -918,6 +1012,21 @@ class VoiceSampler:
                     closes[f], close_keys[f] = 2, kept
                     if f - beat >= start_step:
                         closes[f - beat], close_keys[f - beat] = 1, kept
+        # the score's chord symbols, where they stand over the span, are the harmony: the
+        # voices below keep to them, and the closes planned there give way (given_chords)
+        given = given_chords.plan(score.chord_symbols, start_step, stop_step, step, shift, beat,
+                                  where) \
+            if given_chords.FOLLOW and request.chord_symbols and request.style_rules and n > 2 \
+            else {}
+        if given:
+            # (the final chord is struck where the last symbol changes, if that comes later:
+            # "C | G7 C" under a held tonic)
+            last_beat = max([last_beat] + [round(x.tick / step) for x in score.chord_symbols
+                                           if start_step <= x.tick / step < stop_step])
+            closes = {s: c for s, c in closes.items() if s not in given}
+            close_keys = {s: c for s, c in close_keys.items() if s not in given}
+            if opening in given:
+                opening = -1
         # a melody being harmonized that ends off the tonic triad (a first phrase ending on the
         # second degree) closes on the dominant, not under a forced tonic: a half cadence
         close = melody_close(melody, final_note, minor) if tonic_check else 2
@@ -930,6 +1039,8 @@ class VoiceSampler:
                     not key_fits(lock_bits, close_key):
                 close_key = None
             close = 2 if close_key is not None else 0
+        if last_beat in given:  # (the symbols end it: "F | C" plagally, "D7" on V)
+            close, close_key = 0, None
         if stride and tune_chords.QUICK_FINAL_ARRIVAL and tonic_check and close == 2 \
                 and close_key is None:
             last_beat = max(start_step, tonic_arrival(melody, last_beat,
@@ -1050,6 +1161,8 @@ class VoiceSampler:
             search_bars_to = last if tonic_check else n_span
         m = int(np.prod(list(forks.values()))) if forks else 1
 
+        if pcs is not None and given:  # (the lock keeps the symbols' notes too: "E" in C)
+            pcs = pcs | {(pc - shift) % 12 for pc in given_chords.pitch_classes(given)}
         # pitch masks per voice
         pitch_ok = np.zeros((n, v.size), bool)
         pull = np.zeros((n, v.size), np.float32)
@@ -1096,7 +1209,9 @@ class VoiceSampler:
         plan = Plan(start_tick=start, stop_tick=stop, end_tick=region_end, key=key,
                     velocity=velocity, prefix_tokens=len(prefix),
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
-                    warnings=tuple(warnings), parts=parts, end=end)
+                    warnings=tuple(warnings), parts=parts, end=end,
+                    chords=given_chords.standing(score.chord_symbols, start, stop)
+                    if given else 0)
         start_pitch = [_sounding_before(grid[i], start_step, v) for i in range(n)]
         # each voice's kept note right at a region's end: the region's last notes lead into it
         seam_pitch = [grid[i][stop_step] - v.pitch_offset + v.min_pitch
@@ -1161,13 +1276,17 @@ class VoiceSampler:
                              melody, stride, start_step, stop_step, where),
                          span_floor=tune_chords.span_floor(
                              melody, stride, start_step, stop_step, where, v) if rules_on else {},
-                         span_chords=tune_chords.span_chords(
+                         span_chords=(tune_chords.span_chords(
                              melody, stride, start_step, stop_step, where, ts.bar_ticks // step,
                              minor, _chord_free_steps(frames), lower)
-                         if tuned else {},
+                             if tuned else {}) | _given_costs(given, frames),
                          tune_pcs=np.isin(np.arange(12), sorted(
-                             tune_chords.chord_pitch_classes(melody, minor, lower)))
-                         if tuned else None)
+                             tune_chords.chord_pitch_classes(melody, minor, lower)
+                             | given_chords.pitch_classes(given)))
+                         if tuned else None,
+                         given_masks={s: given_chords.masks(c, s >= last_beat and ending)
+                                      for s, c in given.items() if s in _given_steps(frames)}
+                         if given else {})
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1841,6 +1960,12 @@ class VoiceSampler:
                         mask[:, REST] = frame.final != 1
                         if rules:  # a chorale voice sounds on to its end: no breaths
                             mask[cur[:, i] >= 0, REST] = False
+                        if i == n - 1 and frame.step in job.given_masks and \
+                                given_chords.BASS_FIRST:
+                            # (a chord symbol's bass before any rule: given_chords.BASS_FIRST)
+                            _narrow_held(mask, np.broadcast_to(
+                                job.given_masks[frame.step][1][cand % 12], (rows, len(cand))),
+                                cur[:, i], cand, pitch_offset)
                         if rules and n > 2 and MAX_NOTE_BEATS and frame.on_beat and \
                                 not (frame.final or frame.close_held):
                             # (a note under a phrase end's chord may stand as that chord does)
@@ -1914,6 +2039,18 @@ class VoiceSampler:
                                 _parallels_mask(mask, i, cur, heard_beat, cand, pitch_offset,
                                                 None, (below_now, heard_beat[:, below])
                                                 if below else None)
+                        if i and frame.step in job.given_masks:
+                            # a chord symbol's notes (a held one too), within what the voice
+                            # order, style and parallels rules above left (where they leave none
+                            # of them, the symbol yields), before the others, which yield to it
+                            # (given_chords.BASS_FIRST: the bass's before them all)
+                            inner_ok, bass_ok, third = job.given_masks[frame.step]
+                            allowed = np.broadcast_to((bass_ok if i == n - 1 else inner_ok)[
+                                cand % 12], (rows, len(cand)))
+                            if i == n - 2 and third >= 0:  # (its third, if none above has it)
+                                lacking = ~(cur[:, :i] % 12 == third).any(axis=1)
+                                allowed = allowed & ~(lacking[:, None] & (cand % 12 != third))
+                            _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
                         if below and BASS_LOWEST:  # (above the highest given voice below)
                             _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),
                                           below_now.max(axis=1), cur[:, i], cand,
@@ -4214,6 +4351,23 @@ def _over_the_bar_mask(mask: np.ndarray, sounding: np.ndarray, struck: np.ndarra
 # the next, 19 on the 40 test melodies x 2 (Bach none). It moves on to another pitch
 # (RESTRIKE_IN_BEAT)
 SIXTEENTH_SHORT = True
+
+
+def _given_costs(given: dict[int, given_chords.GivenChord], frames: list[_Frame]
+                 ) -> dict[int, tuple[np.ndarray, np.ndarray, tune_chords.TuneChord]]:
+    """The chord symbols' costs at the steps they stand over (given_chords), but where a
+    cadence the symbols left planned (the final one, under a symbol-less last beat) decides."""
+    if not given:
+        return {}
+    free = _given_steps(frames)
+    return {s: given_chords.costs(c) for s, c in given.items() if s in free}
+
+
+def _given_steps(frames: list[_Frame]) -> set[int]:
+    """The steps where the chord symbols decide: not after the span, nor where a cadence
+    they left planned does."""
+    return {f.step for f in frames if not (f.context or f.cadence or f.close_held
+                                          or f.in_dominant is not None)}
 
 
 def _chord_free_steps(frames: list[_Frame]) -> set[int]:

@@ -5,7 +5,9 @@ view, bars, pickup, repeat signs and endings (``repeats``), the same notes cut a
 their ties, triplets, accidentals (as the bar before left them), beams (a beamed group is
 written without spaces), fermatas (``!fermata!``, where music21 drops the note after an
 ``H``), slurs, the notes' marks (``.``, ``T``, ``~``...: :data:`.marks.ABC`) and grace notes
-(``{g}``). Each staff voice of each part is an ABC voice
+(``{g}``), and the chord symbols (``"Am7"`` before the note or rest at their tick in the first
+voice, which is cut there with a tie where a note holds across one). Each staff voice of each
+part is an ABC voice
 (``V:``; one line of melody is a plain tune); the words sung are ``w:`` lines under their bars.
 Reading the file back gives the same notes (tests). No Qt.
 """
@@ -28,7 +30,7 @@ from .musicxml_writer import (
     metronome_ticks,
 )
 from .quantize import notation_view
-from .score import TPQ, KeySignature, Score, TimeSignature, lyric_syllabic
+from .score import TPQ, ChordSymbol, KeySignature, Score, TimeSignature, lyric_syllabic
 from .spelling import spell_score
 
 UNIT = TPQ // 2  # L:1/8, the unit of most folk tunes
@@ -67,6 +69,12 @@ def abc_text(score: Score, warnings: list[str] | None = None) -> str:
         warnings.append(f"{abc.graces_left} grace note{'s' if abc.graces_left > 1 else ''} "
                         "outside the key left out (ABC would hold the accidental over the "
                         "bar's later notes; MusicXML keeps them)")
+    if warnings is not None:
+        moved = len(abc.chords_moved)
+        if moved:
+            warnings.append(f"{moved} chord symbol{'s' if moved > 1 else ''} written at the "
+                            "next note or rest (ABC puts a chord symbol on one)")
+        warnings.extend(writer.chord_warnings(abc.chords_written + abc.chords_moved))
     return text
 
 
@@ -89,6 +97,8 @@ class _Abc:
         self.staves = writer.layouts
         self.graces_left = 0  # grace notes outside the key, not written
         self.unit = unit_length(self.score)
+        self.chords_written: list[ChordSymbol] = []  # at their own tick
+        self.chords_moved: list[ChordSymbol] = []  # at the next note or rest
 
     def text(self) -> str:
         score = self.score
@@ -135,6 +145,9 @@ class _Abc:
         where they change (field lines; the tempo in the first voice only)."""
         w, score = self.w, self.score
         marks = [m for m in w.view.tempo_marks if m[0] > w.bars[0][1]] if first else []
+        # the chord symbols go in the first voice, each on the note or rest struck at its
+        # tick (one there is cut, tied, where the notation grid allows), else the next
+        chords = list(score.chord_symbols) if first else []
         part = score.parts[part_index]
         staff = self.staves[part_index][s]
         w.altered = {}
@@ -143,7 +156,11 @@ class _Abc:
             m0, m1 = w.bars[bar.index]
             key = score.key_at(m0)
             same = prev is None or key == score.key_at(w.bars[prev][0])
-            voices = dict(w.bar_elements(part_index, part, s, staff, m0, m1, same))
+            # (a repeat's second time is not written: its chords are the first time's)
+            chords[:] = [c for c in chords if c.tick >= m0 or w.in_written_bar(c.tick)]
+            cuts = [c.tick for c in chords if m0 < c.tick < m1 and c.tick % 30 == 0
+                    and not w.view.unit_is_triplet(part_index, c.tick)]
+            voices = dict(w.bar_elements(part_index, part, s, staff, m0, m1, same, cuts))
             # (a voice silent in this bar: a whole bar's rest)
             elements = voices.get(v, [_Element(m0, m1 - m0, "", 0, False, None)])
             fields = []  # (each on a line of its own: music21 skips inline [K:] fields)
@@ -168,7 +185,8 @@ class _Abc:
                 line += f"[{bar.ending} "
             ts = score.time_signature_at(m1 - 1)
             origin = m1 - ts.bar_ticks if w.pickup and bar.index == 0 else m0
-            line += self._bar(elements, _beams(elements, origin, ts), words, again, part_index)
+            line += self._bar(elements, _beams(elements, origin, ts), words, again, part_index,
+                              chords)
             last = count == len(w.written) - 1
             line += ":|" if bar.backward else ("|]" if last else "|")
             prev = bar.index
@@ -188,9 +206,10 @@ class _Abc:
         return "{" + "".join(_letter(g.step, g.octave) for g in kept) + "}" if kept else ""
 
     def _bar(self, elements: list[_Element], beams: dict[int, str], words: list[str],
-             again: list[str], part_index: int) -> str:
+             again: list[str], part_index: int, chords: list[ChordSymbol]) -> str:
         """One bar of one voice; the syllables sung on its notes go to ``words`` (and those of
-        the second time through a repeat, written once, to ``again``)."""
+        the second time through a repeat, written once, to ``again``); the ``chords`` not yet
+        written that fall before a note or rest ends are written before it (and taken off)."""
         out = ""
         lengths = [_length(e, self.unit) for e in elements]
         broken = _broken_rhythm(elements, lengths, beams)
@@ -205,6 +224,7 @@ class _Abc:
                               if "stop" in elements[k].tuplet), i + 2) - i + 1
                 out += "(3" if count == 3 else f"(3:2:{count}"
             length = "" if i in broken or i + 1 in broken else lengths[i]
+            out += self._chord(e, chords)
             if e.notes is None:
                 out += ("x" if e.hidden else "z") + length
                 continue
@@ -237,6 +257,24 @@ class _Abc:
                 again.append(next((verse2[k] for n in e.notes
                                    if (k := (part_index, n.start, n.pitch)) in verse2), "*"))
         return out.strip()
+
+
+    def _chord(self, e: _Element, chords: list[ChordSymbol]) -> str:
+        """The chord symbol written before ``e``: the last of ``chords`` (taken off) that
+        falls before it ends. One inside it, or one an earlier chord at the same place
+        overrides (music21 reads one a note), goes to the next note or rest; so that one is
+        not written here (:attr:`chords_moved`)."""
+        here = []
+        while chords and chords[0].tick <= e.start:
+            here.append(chords.pop(0))
+        if not here:
+            return ""
+        chord = here[-1]
+        if chord.tick == e.start:
+            self.chords_written.append(chord)
+        else:
+            self.chords_moved.append(chord)
+        return '"' + chord.text.replace('"', "'") + '"'
 
 
 def _closed_before(out: str, count: int) -> str:

@@ -11,7 +11,7 @@ The rule (the command line's replacement and the window's choice of part):
   for a region, before ``end``. The model heard only what comes before ``start`` (and, for a
   region, nothing inside it), so a note there would clash with what it wrote. Continuing at the
   sketch's end (the window's Continue) finds nothing to replace; ``--from-bar`` replaces the rest,
-  and the fermatas, meters, keys and tempos of what it replaces go with it
+  and the fermatas, meters, keys, tempos and chord symbols of what it replaces go with it
   (:func:`apply_generated`, :func:`continuation_frame`). A note of a rewritten part held
   across ``start`` (or a region's ``end``) is cut there: its head before ``start`` stays, and
   a region keeps its tail after ``end``, struck again (:func:`split_across`).
@@ -486,9 +486,12 @@ def with_upbeat(score: Score, ticks: int) -> Score:
 
     moved = score.map_notes(lambda n: replace(n, start=n.start + shift), drums=True) \
         if shift else score
+    # the chords move with the music; one moved before the start stands at it (the last such
+    # wins: it is the one in force when the music begins)
+    chords = tuple(replace(c, tick=max(c.tick + shift, 0)) for c in score.chord_symbols)
     return replace(moved, pickup=ticks, fermatas=tuple(t + shift for t in score.fermatas),
                    tempos=marks(score.tempos), time_signatures=marks(score.time_signatures),
-                   key_signatures=marks(score.key_signatures))
+                   key_signatures=marks(score.key_signatures), chord_symbols=chords)
 
 
 def phrase_end_tick(notes: Iterable[Note]) -> int | None:
@@ -728,5 +731,6 @@ def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int
 
         result = replace(result, time_signatures=before_end(result.time_signatures),
                          key_signatures=before_end(result.key_signatures),
-                         tempos=before_end(result.tempos))
+                         tempos=before_end(result.tempos),
+                         chord_symbols=before_end(result.chord_symbols))
     return with_fermatas(reordered(result, order), fermatas)

@@ -4,7 +4,8 @@ The score view (``ui/score_view.py``) calls :func:`engrave_in_process` in a work
 it shows is what File > Export MusicXML writes: every render engraves the whole text of
 ``musicxml_writer.musicxml_text``, the function the export calls, with only an ``id`` added to
 each pitched ``<note>`` (where it sounds: the view selects the note clicked and follows the
-playhead by them). Nothing is cut up, cached per bar or joined, so no context is lost.
+playhead by them), and no chord symbol's <degree>s (verovio prints them after the text that
+already says them). Nothing is cut up, cached per bar or joined, so no context is lost.
 
 Speed (``bench/score_view.py``, 100 bars, on a shared 2-core machine at load average 1.2): one
 note changed costs 0.34 s wall / 0.34 s CPU for a 4-part chorale of 1,630 notes (its last edit:
@@ -167,9 +168,11 @@ _INNER = re.compile(r'<svg class="definition-scale"([^>]*?)viewBox="0 0 ([\d.]+)
 _TEXT = re.compile(r"<text\b([^>]*?)(?:/>|>(.*?)</text>)", re.S)
 _LEAF = re.compile(r"<tspan([^>]*)>([^<]*)</tspan>")
 _NOTE = re.compile(r'class="note"')
-# SMuFL metronome-mark notes (in verovio's music font, which Qt lacks) as ordinary characters
+# SMuFL metronome-mark notes (in verovio's music font, which Qt lacks) as ordinary characters;
+# and the accidentals of a chord symbol's root and bass (the "b" of "Bb7" had gone)
 _METRONOME = {"\ueca2": "𝅝", "\ueca3": "𝅗𝅥", "\ueca5": "♩", "\ueca7": "♪", "\uecb7": ".",
-              "\ue1d2": "𝅝", "\ue1d3": "𝅗𝅥", "\ue1d5": "♩", "\ue1d7": "♪", "\ue1e7": "."}
+              "\ue1d2": "𝅝", "\ue1d3": "𝅗𝅥", "\ue1d5": "♩", "\ue1d7": "♪", "\ue1e7": ".",
+              "\uea63": "𝄫", "\uea64": "♭", "\uea65": "♮", "\uea66": "♯", "\uea67": "𝄪"}
 
 
 def for_qt(svg: str) -> str:
@@ -249,7 +252,7 @@ class Engraver:
             return self._last[2]
         seconds = seconds if seconds is not None else {}
         t0 = time.perf_counter()
-        text = musicxml_text(score, fold_repeats=fold_repeats)
+        text = musicxml_text(score, fold_repeats=fold_repeats, chord_degrees=False)
         t1 = time.perf_counter()
         named = name_notes(text)
         seconds.update(export=t1 - t0, names=time.perf_counter() - t1)

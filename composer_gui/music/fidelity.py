@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from .formats import load_score, save_score
+from .formats import kind_of, load_score, save_score
 from .score import Score
 
 
@@ -27,9 +27,10 @@ def _count_change(old: int, new: int, name: str) -> str:
     return f"changed the {name}s"
 
 
-def losses(original: Score, copy: Score) -> list[str]:
+def losses(original: Score, copy: Score, midi: bool = False) -> list[str]:
     """Short phrases for what ``copy`` (read back from an export) lacks or changed; each reads
-    after "the copy" ("the copy moved 3 notes to the notation grid")."""
+    after "the copy" ("the copy moved 3 notes to the notation grid"). ``midi``: the copy is a
+    MIDI file (which has no chord symbols: that is said, not found)."""
     out: list[str] = []
     before, after = original.notes, copy.notes
     timing = Counter((n.start, n.pitch, n.duration) for n in before)
@@ -62,6 +63,14 @@ def losses(original: Score, copy: Score) -> list[str]:
                            ("key signature", original.key_signatures, copy.key_signatures)):
         if old != new:
             out.append(_count_change(len(old), len(new), name))
+    chords, chords_after = original.chord_symbols, copy.chord_symbols
+    if chords and midi:
+        out.append(f"left out the {_plural(len(chords), 'chord symbol')} (MIDI has none)")
+    elif chords != chords_after:
+        kept = len(set(chords) & set(chords_after))
+        out.append(f"kept {kept} of {_plural(len(chords), 'chord symbol')} as they were"
+                   if kept < len(chords) else _count_change(len(chords), len(chords_after),
+                                                            "chord symbol"))
     if len(copy.parts) != len(original.parts):
         out.append(_count_change(len(original.parts), len(copy.parts), "part"))
     else:
@@ -86,4 +95,4 @@ def export(score: Score, path: str | Path, notes: list[str] | None = None) -> li
         copy = load_score(path, [])
     except Exception as exc:  # the export itself worked; only the check failed
         return [f"could not read the file back to check it ({exc})"]
-    return losses(score, copy)
+    return losses(score, copy, midi=kind_of(path) == "midi")

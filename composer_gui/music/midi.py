@@ -454,7 +454,8 @@ def midi_from_score(score: Score) -> mido.MidiFile:
     An upbeat is written as MuseScore writes one: a first bar of its own length and meter
     (1/8 before a jig's 6/8), the music starting at once; MuseScore's MIDI import reads that
     as a pickup, and ``read_midi`` does too. The key signature is in every part's track as
-    well as the conductor's: MuseScore 3 reads it only there."""
+    well as the conductor's: MuseScore 3 reads it only there. Chord symbols are not written:
+    MIDI has none, and no program reads one back from a marker (``fidelity`` says so)."""
     mid = mido.MidiFile(type=1, ticks_per_beat=TPQ, charset="utf-8")
     pickup = _pickup_meter(score)
     offset = score.time_signatures[0].bar_ticks - score.upbeat if pickup else 0

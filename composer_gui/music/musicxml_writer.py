@@ -4,7 +4,8 @@ music21's makeNotation took 10 s for 1,500 notes and wrote tuplets MuseScore cou
 writer takes the quantized view (``quantize.notation_view``), the spelled pitches
 (``spelling.spell_score``) and the staves and clefs (``clefs``), and writes measures, voices,
 ties, tuplets (only inside one quarter note, only where the music has them), accidentals where the
-key and the bar need them, pickups, fermatas, tempo marks and grand staves.
+key and the bar need them, pickups, fermatas, tempo marks, chord symbols (``<harmony>`` over
+the first pitched part) and grand staves.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from . import marks as _marks
 from . import repeats
+from .chord_symbols import is_no_chord, musicxml_kind, read_chord
 from .clefs import (
     CLEF_SIGNS,
     MIDDLE_C,
@@ -32,6 +35,7 @@ from .score import (
     DEFAULT_VELOCITY,
     DRUM_CHANNEL,
     TPQ,
+    ChordSymbol,
     KeySignature,
     Note,
     Part,
@@ -106,11 +110,14 @@ class _Grace:
 
 
 def musicxml_text(score: Score, warnings: list[str] | None = None, *,
-                  fold_repeats: bool = True) -> str:
+                  fold_repeats: bool = True, chord_degrees: bool = True) -> str:
     """The score as MusicXML text; what notation had to change is appended to ``warnings``.
-    ``fold_repeats``: bars played twice are written once between repeat signs (``repeats``)."""
+    ``fold_repeats``: bars played twice are written once between repeat signs (``repeats``).
+    ``chord_degrees``: a chord symbol's <degree>s are written (verovio, the score view,
+    prints them again after the kind's text, hidden or not)."""
     view = notation_view(spell_score(score))
     writer = _Writer(view, fold_repeats)
+    writer.chord_degrees = chord_degrees
     if warnings is not None:
         warnings.extend(view.warnings)
         rolls = sum(1 for p in score.parts for n in p.notes if "roll" in n.marks)
@@ -119,7 +126,10 @@ def musicxml_text(score: Score, warnings: list[str] | None = None, *,
                             f"turn{'s' if rolls > 1 else ''} (MusicXML has no roll)")
         if writer.repeats:
             warnings.append(repeats.describe(writer.repeats, writer.bar_number))
-    return writer.text()
+    text = writer.text()
+    if warnings is not None:
+        warnings.extend(writer.chord_warnings())
+    return text
 
 
 def _spelled(note: Note) -> tuple[str, int, int]:
@@ -229,6 +239,20 @@ def metronome_ticks(bpm: float, ts: TimeSignature, unit: int = 0) -> tuple[int, 
     return TPQ, bpm
 
 
+_QUOTE = {'"': "&quot;"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _step_alter(name: str, what: str) -> str:
+    """``<root-step>`` and ``<root-alter>`` (``what``: "root" or "bass") of "Bb", "F#"."""
+    alter = name.count("#") - name.count("b")
+    return f"<{what}-step>{name[0]}</{what}-step>" + (
+        f"<{what}-alter>{alter}</{what}-alter>" if alter else "")
+
+
 def _number(x: float) -> str:
     return f"{x:g}" if x != int(x) else str(int(x))
 
@@ -261,6 +285,8 @@ class _Writer:
         self.repeats = repeats.find_repeats(
             self.score, self.bars, [m[0] for m in view.tempo_marks]) if fold_repeats else []
         self.written = repeats.written_bars(len(self.bars), self.repeats)
+        self.written_indices = {wb.index for wb in self.written}
+        self.bar_starts = [m0 for m0, _ in self.bars]
         # (part, start, pitch) -> the second verse under a note written once for a repeat
         self.verse2 = repeats.second_verse(self.score, self.bars, self.repeats)
         self.numbers = {wb.index: n
@@ -272,6 +298,44 @@ class _Writer:
         # each part's sustain pedal, (tick, down), as its notes' marks say (marks.PEDAL)
         self.pedals = [_marks.pedal_events([(n.start, n.end, n.marks) for n in p.notes])
                        if any(n.marks for n in p.notes) else [] for p in self.score.parts]
+        # the chord symbols stand over the first pitched part, as on a lead sheet
+        self.chord_part = next((i for i, p in enumerate(self.score.parts) if not p.is_drum), 0)
+        self.chords_written: list[ChordSymbol] = []  # (the ABC writer counts its own)
+        self.chord_degrees = True  # (musicxml_text: not for the score view)
+
+    def in_written_bar(self, tick: int) -> bool:
+        """Whether the bar holding ``tick`` is written (not a repeat's second time), or
+        ``tick`` lies outside the bars."""
+        i = bisect.bisect_right(self.bar_starts, tick) - 1
+        return not 0 <= i < len(self.bars) or tick >= self.bars[i][1] or \
+            i in self.written_indices
+
+    def chord_warnings(self, written: list[ChordSymbol] | None = None) -> list[str]:
+        """What became of the chord symbols that were not written (``written``: those that
+        were, by default the MusicXML's)."""
+        done = set(self.chords_written if written is None else written)
+        last = self.bars[-1][1]
+        past, unread, covered = [], [], []
+        for c in self.score.chord_symbols:
+            if c in done or not self.in_written_bar(c.tick):
+                continue  # (a repeat's second time: written once, the first time's)
+            if c.tick >= last:
+                past.append(c)
+            elif read_chord(c.text) is None and not is_no_chord(c.text):
+                unread.append(f'"{c.text}"')
+            else:
+                covered.append(c)
+        out = []
+        if past:
+            out.append(f"{_plural(len(past), 'chord symbol')} after the last bar not written "
+                       "(notation ends with the notes)")
+        if unread:
+            out.append(f"chord symbols not written ({', '.join(unread)}): no chord could be "
+                       "read from them")
+        if covered:
+            out.append(f"{_plural(len(covered), 'chord symbol')} not written: a later one "
+                       "comes before the next note or rest")
+        return out
 
     def _spans(self, kinds: tuple[str, ...]
                ) -> dict[str, dict[tuple[int, int, int], tuple[list[int], list[int]]]]:
@@ -468,6 +532,8 @@ class _Writer:
             w("<attributes>" + "".join(attributes) + "</attributes>\n")
         marks = [] if part_index else [m for m in self.view.tempo_marks
                                        if m0 <= m[0] < m1 or (index == 0 and m[0] < m0)]
+        chords = [] if part_index != self.chord_part else [
+            c for c in score.chord_symbols if m0 <= c.tick < m1 or (index == 0 and c.tick < m0)]
         written = 0
         for s, staff in enumerate(staves):
             voice_elements = self.bar_elements(part_index, part, s, staff, m0, m1,
@@ -493,6 +559,9 @@ class _Writer:
                             t, bpm, words, unit = marks.pop(0)
                             self._tempo(max(t, m0) - e.start, bpm,
                                         self.score.time_signature_at(max(t, m0)), words, unit)
+                    while chords and written == 0 and chords[0].tick < e.start + e.duration:
+                        chord = chords.pop(0)
+                        self._harmony(chord, max(chord.tick, m0) - e.start, staff_number)
                     while pedals and pedals[0][0] < e.start + e.duration:
                         t, down = pedals.pop(0)
                         self._pedal(max(t, e.start) - e.start, down, voice_number, staff_number)
@@ -513,10 +582,12 @@ class _Writer:
         w("</measure>\n")
 
     def bar_elements(self, part_index: int, part: Part, s: int, staff: _Staff, m0: int,
-                     m1: int, same_key: bool) -> list[tuple[int, list[_Element]]]:
+                     m1: int, same_key: bool, cuts: Sequence[int] = ()
+                     ) -> list[tuple[int, list[_Element]]]:
         """(voice, its written elements) of staff ``s`` of a part in the bar [m0, m1), their
         accidentals set after the bar written before (``same_key``: in the key it was in);
-        bars must be asked for in the order they are written (the ABC writer uses this too)."""
+        bars must be asked for in the order they are written (the ABC writer uses this too,
+        its first voice's notes and rests ``cuts`` at its chord symbols)."""
         voice_elements = []
         for v, all_chords in enumerate(staff.voices):
             # a voice's chords never overlap, so their ends rise: find the bar's by bisection
@@ -525,7 +596,8 @@ class _Writer:
             chords = [c for c in chords if c.start < m1 and c.end > m0]
             if v > 0 and not chords:
                 continue
-            voice_elements.append((v, self._elements(part_index, chords, m0, m1, v > 0)))
+            voice_elements.append((v, self._elements(part_index, chords, m0, m1, v > 0,
+                                                     () if v else cuts)))
         if not voice_elements:
             voice_elements.append((0, self._elements(part_index, [], m0, m1, False)))
         self.altered[part_index, s] = self._accidentals(
@@ -588,6 +660,34 @@ class _Writer:
             return ""
         return _time_element(ts, shown)
 
+    def _harmony(self, chord: ChordSymbol, offset: int, staff: int) -> None:
+        """A chord symbol: its root, its kind (:func:`.chord_symbols.musicxml_kind`) with the
+        text as written, its slash bass, and the degrees that make the kind the chord (not
+        printed: the text says them; MuseScore 3 names the chord from kind and degrees);
+        "N.C." is kind "none" on a root shown as no text, as MuseScore writes it (MuseScore 3
+        reading it back shows that root: "CN.C.")."""
+        parts = read_chord(chord.text)
+        if parts is None and not is_no_chord(chord.text):
+            return  # (said by chord_warnings)
+        self.chords_written.append(chord)
+        tail = (f"<offset>{offset}</offset>" if offset > 0 else "") + (
+            f"<staff>{staff}</staff>" if staff else "")
+        if parts is None:
+            self.out.append('<harmony print-frame="no"><root><root-step text="">C</root-step>'
+                            f'</root><kind text="{escape(chord.text, _QUOTE)}">none</kind>'
+                            f"{tail}</harmony>\n")
+            return
+        kind, degrees = musicxml_kind(parts.intervals)
+        bass = f"<bass>{_step_alter(parts.bass, 'bass')}</bass>" if parts.bass else ""
+        self.out.append(
+            f'<harmony print-frame="no"><root>{_step_alter(parts.root, "root")}</root>'
+            f'<kind text="{escape(parts.quality, _QUOTE)}">{kind}</kind>{bass}'
+            + ("".join(f'<degree print-object="no"><degree-value>{value}</degree-value>'
+                       f"<degree-alter>{alter}</degree-alter><degree-type>{what}"
+                       "</degree-type></degree>" for what, value, alter in degrees)
+               if self.chord_degrees else "")
+            + f"{tail}</harmony>\n")
+
     def _pedal(self, offset: int, down: bool, voice: int, staff: int) -> None:
         off = f"<offset>{offset}</offset>" if offset > 0 else ""
         tail = f"<voice>{voice}</voice>" + (f"<staff>{staff}</staff>" if staff else "")
@@ -609,7 +709,9 @@ class _Writer:
 
     # ----- notes and rests of one voice in one bar -------------------------------------------
     def _elements(self, part_index: int, chords: list[_Chord], m0: int, m1: int,
-                  hide_rests: bool) -> list[_Element]:
+                  hide_rests: bool, cuts: Sequence[int] = ()) -> list[_Element]:
+        """The voice's notes and rests in the bar, cut at bar lines and units (a note tied
+        over), and at ``cuts`` (ticks inside the bar)."""
         pieces: list[tuple[int, int, _Chord | None]] = []
         now = m0
         for c in chords:
@@ -622,6 +724,9 @@ class _Writer:
             now = end
         if now < m1:
             pieces.append((now, m1, None))
+        for t in cuts:
+            pieces = [p for a, b, c in pieces
+                      for p in (((a, t, c), (t, b, c)) if a < t < b else ((a, b, c),))]
         full_bar = m1 - m0 == self.score.time_signature_at(m0).bar_ticks
         if len(pieces) == 1 and pieces[0][2] is None and full_bar:
             # a whole-bar rest; a short bar (a pickup) gets written rests, since notation

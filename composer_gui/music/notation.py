@@ -22,8 +22,9 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-from .abc_text import decoration_counts, parse_abc
+from .abc_text import CHORD_TEXT, decoration_counts, parse_abc
 from .atomic import atomic_write, check_readable
+from .chord_symbols import NO_CHORD, chord_tones, kind_text
 from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
 from .errors import ScoreFileError, one_line
 from .marks import (
@@ -49,6 +50,7 @@ from .score import (
     MODE_ALIASES,
     MODE_DEGREES,
     TPQ,
+    ChordSymbol,
     KeySignature,
     Note,
     Part,
@@ -135,6 +137,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         warnings.append("the words (w: lines) are not kept: the score holds the notes only")
     marks = _markings(m21, parsed, tune[0] if tune is not None else "",
                       getattr(parsed, "decorations_read", False))
+    unread = list(getattr(parsed, "chords_left_out", ()))  # (an ABC tune's: abc_text)
     pedals = _pedal_times(_musicxml_bytes(Path(path))) if fmt == "musicxml" else None
     _mark_notes(m21, parsed, pedals)  # (before the repeats are written out: copies keep them)
     if marks:
@@ -153,12 +156,18 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         try:
             programs, unnamed = _score_parts(path) if fmt == "musicxml" else ({}, frozenset())
             score = score_from_music21(parsed, title=path.stem, warnings=warnings,
-                                       programs=programs, unnamed=unnamed, marks_put=True)
+                                       programs=programs, unnamed=unnamed, marks_put=True,
+                                       unread_chords=unread)
         except Exception as exc:
             raise ScoreFileError(path, f"could not be read as {what} ({_reason(exc)})") from None
     _own_warnings(caught, warnings)
     if score.note_count == 0:
         raise ScoreFileError(path, "holds no notes")
+    if unread:
+        shown = ", ".join(f'"{t}"' for t in dict.fromkeys(unread[:3]))
+        warnings.append(f"{len(unread)} chord symbol{'s' if len(unread) > 1 else ''} not "
+                        f"kept ({shown}{', ...' if len(unread) > 3 else ''}): not a chord "
+                        "the score can hold, or not on a note")
     if expanded is not None:
         warnings.append(f"repeat signs and endings are written out as played: {written} bars "
                         f"as written, {score.bar_count()} as played"
@@ -444,11 +453,8 @@ def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
     decorations are counted from its text, but for those :func:`.abc_text.read_decorations`
     put on its notes."""
     counts = {"slurs": 0, "ornaments": 0, "articulations": 0, "dynamics": 0,
-              "D.C. and segno marks": 0, "chord symbols": 0}
+              "D.C. and segno marks": 0}
     try:
-        # (a lead sheet's or an ABC tune's "Am": a trial of unseen files lost them unsaid)
-        counts["chord symbols"] = sum(1 for _ in parsed.recurse().getElementsByClass(
-            m21.harmony.Harmony))
         for sp in parsed.recurse().getElementsByClass(m21.spanner.Spanner):
             if isinstance(sp, m21.spanner.Slur) and sp.getFirst() is sp.getLast():
                 counts["slurs"] += 1  # (one that begins and ends on one note: kept none)
@@ -583,13 +589,16 @@ def _pickup_ticks(part) -> int:
 def score_from_music21(stream, title: str = "", warnings: list[str] | None = None,
                        programs: dict[str, int] | None = None,
                        unnamed: frozenset[str] = frozenset(),
-                       marks_put: bool = False) -> Score:
+                       marks_put: bool = False, unread_chords: list[str] | None = None
+                       ) -> Score:
     """Convert a music21 Score (or Part/Stream) to a Score; tied notes become one note.
     ``programs``: the file's own MIDI program by part id, over music21's instrument guess;
     ``unnamed``: the ids of parts the file leaves unnamed, over music21's name from the program;
     ``marks_put``: :func:`_mark_notes` was called (before the repeats were written out). A
     note after a dynamic (``p``, ``f``) plays at its level (:data:`.marks.DYNAMICS`) where the
-    file gives it no velocity of its own, in every staff of the part."""
+    file gives it no velocity of its own, in every staff of the part. The chord symbols of
+    every part are the score's (:func:`_chord_symbols`); the texts of those it cannot read go
+    to ``unread_chords``."""
     m21 = _m21()
     warnings = warnings if warnings is not None else []
     if not marks_put:
@@ -684,6 +693,8 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
                      if t), None)
     # (music21 credits "Music21" in every score it saves without a composer)
     composer = str(getattr(md, "composer", None) or "").strip()
+    chords = _chord_symbols(m21, parts_in, shift,
+                            unread_chords if unread_chords is not None else [])
     return Score(
         parts=tuple(parts) or (Part(),),
         tempos=tuple(tempos),
@@ -693,7 +704,66 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         composer="" if composer == "Music21" else composer,
         pickup=pickup,
         fermatas=fermata_onsets(fermatas),
+        chord_symbols=chords,
     )
+
+
+def _chord_symbols(m21, parts_in, shift: int, unread: list[str]) -> tuple[ChordSymbol, ...]:
+    """The chord symbols of the parts, at their ticks (moved by the pickup's ``shift``, as the
+    notes are); where two parts have one at a tick, the upper part's. The text is the one an
+    ABC tune wrote (``CHORD_TEXT``), else made from MusicXML's (:func:`_chord_text`); what
+    no chord symbol may say is left out, its text (music21's name) put in ``unread``."""
+    found: dict[int, str] = {}
+    for part in parts_in:
+        for h in part.recurse().getElementsByClass(m21.harmony.Harmony):
+            text = h.editorial.get(CHORD_TEXT) or _chord_text(m21, h)
+            if text is None:
+                unread.append(str(getattr(h, "figure", None) or type(h).__name__))
+                continue
+            found.setdefault(_ticks(h.getOffsetInHierarchy(part)) + shift, text)
+    return tuple(ChordSymbol(t, text) for t, text in sorted(found.items()))
+
+
+def _chord_text(m21, h) -> str | None:
+    """A MusicXML <harmony> as a lead sheet writes it: its root, its kind as the file's text
+    shows it (``<kind text="m7">``; without one, as :func:`.chord_symbols.kind_text` writes
+    the kind), the <degree> changes the kind's text does not already say, in parentheses, and
+    a slash bass. None where it names no chord :func:`.chord_symbols.chord_tones` reads (a
+    Roman numeral, an augmented sixth)."""
+    if isinstance(h, m21.harmony.NoChord):
+        return NO_CHORD
+    root = h.root() if isinstance(h, m21.harmony.ChordSymbol) else None
+    name = _spelling(root) if root is not None else None
+    if name is None:
+        return None
+    bass = h.bass()
+    slash = f"/{_spelling(bass)}" if bass is not None and _spelling(bass) and \
+        bass.pitchClass != root.pitchClass else ""
+    base = None
+    for quality in (h.chordKindStr, kind_text(h.chordKind)):
+        if quality is not None and chord_tones(name + quality + slash) is not None:
+            base = name + quality
+            break
+    if base is None:
+        return None
+    changes = []
+    for m in h.getChordStepModifications():
+        alter = round(m.interval.semitones) if m.interval is not None else 0
+        sign = {-1: "b", 0: "", 1: "#"}.get(alter)
+        if sign is None or m.degree is None:
+            continue
+        if m.modType == "subtract":
+            changes.append(f"no{m.degree}")
+        elif m.degree == 7:
+            changes.append("7" if alter < 0 else "maj7")
+        elif m.modType == "add" and not sign:
+            changes.append(f"add{m.degree}")
+        else:
+            changes.append(f"{sign}{m.degree}")
+    said = f"{base}({','.join(changes)}){slash}"
+    plain = chord_tones(base + slash)
+    changed = chord_tones(said) if changes else None
+    return said if changed is not None and changed != plain else base + slash
 
 
 def fermata_onsets(spans: dict[int, int]) -> tuple[int, ...]:

@@ -8,7 +8,8 @@ Version 2 added the notation details (spellings, clefs, part abbreviations, pick
 version 3 the words sung (a sixth entry of a note's row, after its spelling or null); version 4
 the marks (a seventh entry, a list of names: ``["staccato", "slur-start"]``, after the words or
 null); version 5 the grace notes (an eighth, semitones from the note: ``[10, 12]``). Files of
-versions 1 to 4 still load.
+versions 1 to 4 still load. Entries added since are optional keys an older reader ignores (the
+composer, a tempo mark's words, ``chord_symbols``: ``[tick, "Am7"]`` rows).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
 from .score import (
     TPQ,
+    ChordSymbol,
     KeySignature,
     Note,
     Part,
@@ -62,6 +64,9 @@ def score_to_dict(score: Score) -> dict:
                            for k in score.key_signatures],
         "pickup": score.pickup,
         "fermatas": list(score.fermatas),
+        # [tick, text] of each chord symbol, written only when there are some
+        **({"chord_symbols": [[c.tick, c.text] for c in score.chord_symbols]}
+           if score.chord_symbols else {}),
         "parts": [
             {
                 "name": p.name,
@@ -181,7 +186,14 @@ def score_from_dict(data: dict) -> Score:
         parts=tuple(parts),
         pickup=t(data.get("pickup", 0)),
         fermatas=tuple(t(f) for f in data.get("fermatas", [])),
+        chord_symbols=tuple(_chord(t(a), c) for a, c in data.get("chord_symbols", [])),
     )
+
+
+def _chord(tick: int, text) -> ChordSymbol:
+    if not isinstance(text, str):
+        raise ValueError(f"a chord symbol's text must be text, found {text!r}")
+    return ChordSymbol(tick, text)
 
 
 def dumps(score: Score) -> str:
@@ -200,8 +212,9 @@ def dumps(score: Score) -> str:
             blocks[key] = "[]"
         return key
 
-    for name in ("tempos", "time_signatures", "key_signatures"):
-        data[name] = rows(data[name], 1)
+    for name in ("tempos", "time_signatures", "key_signatures", "chord_symbols"):
+        if name in data:
+            data[name] = rows(data[name], 1)
     key = f"@rows-{token}-{len(blocks)}@"  # the fermata ticks on one line
     blocks[key] = json.dumps(data["fermatas"])
     data["fermatas"] = key

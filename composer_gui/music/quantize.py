@@ -6,7 +6,8 @@ score is cut into quarter-note units from each bar line; each unit of each part 
 plainly (a 1/64-note grid) or as a triplet (a 1/32-triplet grid), whichever its notes already fit.
 A human-timed performance (most onsets off every simple grid) is moved to sixteenths instead, or to
 eighth triplets in a unit whose onsets clearly are triplets; small legato overlaps are trimmed, and
-a rubato tempo map is summarised bar by bar. A performance in swung eighths (each beat's off-beat
+a rubato tempo map is summarised bar by bar. Written music's notes let go a little early (a
+sequencer's gate) are written at their value. A performance in swung eighths (each beat's off-beat
 eighth played late) is written in even eighths. Whatever had to move is reported in words.
 """
 
@@ -91,14 +92,16 @@ def notation_view(score: Score) -> NotationView:
     performed = []  # parts played in (a recording), as opposed to drawn or read from notation
     paired = paired_hands(score.parts)  # (a hand of a braced pair is one staff)
     ratio = swing_ratio(score)
-    legato = 0
+    legato = released = 0
     for index, part in enumerate(score.parts):
         human = is_human(part.notes)
         performed.append(human)
         notes = _unswung(score, part.notes, ratio) if human and ratio else part.notes
-        if not human and LEGATO_ENDS:
-            notes, trimmed = _legato_trimmed(notes)
-            legato += trimmed
+        if not human:
+            notes, held, early, last = _written_ends(score, notes)
+            legato += held
+            released += early
+            moved += last
         notes, units, count = _quantize_part(score, notes, human)
         moved += 0 if human else count
         if human:
@@ -115,6 +118,9 @@ def notation_view(score: Score) -> NotationView:
     if legato:
         warnings.append(f"ended {legato} note(s) held a little into the next one where it "
                         "starts (legato); MIDI export keeps the exact lengths")
+    if released:
+        warnings.append(f"lengthened {released} note(s) let go a little before the next note "
+                        "or beat to their written value; MIDI export keeps the exact lengths")
     if moved:
         warnings.append(f"moved {moved} note start(s) or end(s) to the nearest length notation "
                         "can write")
@@ -370,32 +376,115 @@ def _unswung(score: Score, notes: Iterable[Note], ratio: float) -> list[Note]:
                     duration=max(1, straight(n.end) - straight(n.start))) for n in notes]
 
 
-# A note on the grid held a little into the next note of its part (a sequencer's legato, a
-# MIDI file's notes each held a 64th over) ends where that note starts in notation: a review's
-# legato melody of quarters was written as quarters tied to 128ths over a second voice of rests.
+# Where a note of written music ends (a part drawn or read on the grid, not `is_human`) when its
+# end lies off the grid: a sequencer's or a DAW's notes are held a little into the next one
+# (legato) or let go a little before their written end ("gate", "legato 90%"). Held over: a
+# review's legato melody of quarters had been written as quarters tied to 128ths over a second
+# voice of rests. Let go early: a trial's scale of quarters held 80-96% of the beat had been
+# written as double-dotted eighths tied to 64ths with 64th rests, or (at 90%) as triplet
+# fragments, and a type-0 file's whole-note chords as tied chains ending in 64ths. MuseScore's
+# MIDI import does the like: a note a rest follows is lengthened towards the next chord or beat
+# where fewer notes and rests are written (lengthened by 30% or more, it is marked staccato
+# there; here the rest stays).
 LEGATO_ENDS = True
 LEGATO_OVERLAP = TPQ // 4  # at most a sixteenth over, and less than half the note
+RELEASE_ENDS = True
+RELEASE_SHORT = 0.3  # let go less than this part of its written value early (MuseScore's
+#                      STACCATO_TOL)
+WRITTEN = tuple(TPQ * k // 8 for k in (1, 2, 3, 4, 6, 8, 12, 16))  # a 32nd to a whole note,
+#                                                                    dotted or not
+WRITTEN_TRIPLET = (TPQ // 6, TPQ // 3, 2 * TPQ // 3)  # (in a unit whose onsets are triplets)
 
 
-def _legato_trimmed(notes: Iterable[Note]) -> tuple[list[Note], int]:
-    """``notes`` (a part drawn or read on the grid) with each small legato overlap cut at the
-    next onset (:data:`LEGATO_OVERLAP`; the last note's at the sixteenth it passes), and how
-    many were cut. Only ends off the grids of sixteenths and their triplets: a note drawn a
-    sixteenth over is meant;
-    chords and a note held under moving ones (more than that) stay."""
+def _written_ends(score: Score, notes: Iterable[Note]) -> tuple[list[Note], int, int, int]:
+    """``notes`` (a part drawn or read on the grid) with each end off the grid put where it
+    was written, and how many ends were held into the next note (legato), let go early, and
+    otherwise moved. Each note is judged alone:
+
+    - held a little into the next onset (:data:`LEGATO_OVERLAP`, less than half the note; only
+      ends off the grids of sixteenths and their triplets: a note drawn a sixteenth over is
+      meant; chords and a note held under moving ones stay): it ends there;
+    - ending off every notation grid (:func:`_written_between`): in a part whose notes are let
+      go a little before the next one more often than held into it (a sequencer's gate), at
+      the written value it falls short of; else at whichever written value lies nearer (a
+      staccato quarter held 55% is an eighth and a rest, a quarter held 10% over before a rest
+      a quarter);
+    - else the last note, held a little past a sixteenth (as into a next one) where the part
+      is held into its next notes or it ends off every notation grid: on that sixteenth (a
+      last note written a double-dotted eighth, or in a tuplet, stays)."""
     notes = list(notes)
     starts = sorted({n.start for n in notes})
-    out, cut = [], 0
+    ragged = {unit_start(score, t) for t in starts if _off(t, PLAIN) and _off(t, TRIPLET)}
+    triplet = {unit_start(score, t) for t in starts if _off(t, PLAIN) and not _off(t, TRIPLET)}
+    plans = []  # (note, legato end, written value's end below, above)
     for n in notes:
-        if n.end % LEGATO_OVERLAP and n.end % (TPQ // 6):  # (nor a sixteenth triplet's)
-            i = bisect.bisect_right(starts, n.start)
+        i = bisect.bisect_right(starts, n.start)
+        legato = None
+        if LEGATO_ENDS and n.end % LEGATO_OVERLAP and n.end % (TPQ // 6):  # (nor a 16th triplet's)
             following = starts[i] if i < len(starts) else n.end - n.end % LEGATO_OVERLAP
             over = n.end - following
             if 0 < over <= LEGATO_OVERLAP and 2 * over < n.duration:
-                n = replace(n, duration=following - n.start)
-                cut += 1
+                legato = following
+        below = above = None
+        if RELEASE_ENDS and (legato is None or i == len(starts)):
+            below, above = _written_between(score, n, starts, ragged, triplet)
+        plans.append((n, legato, below, above))
+    onsets = set(starts)
+    held = sum(legato in onsets for _, legato, _, _ in plans)
+    gated = sum(above in onsets for _, _, _, above in plans)  # (let go before the next note)
+    out, counts = [], [0, 0, 0]  # legato, let go early, moved
+    for n, legato, below, above in plans:
+        end, kind = n.end, None
+        if above is not None and (gated > held or below is None
+                                  or above - n.end <= n.end - below):
+            end, kind = above, 1
+        elif below is not None:
+            end, kind = below, 2
+        elif legato in onsets:
+            end, kind = legato, 0
+        elif legato is not None and (held or (_off(n.end, PLAIN) and _off(n.end, TRIPLET))):
+            end, kind = legato, 2  # (the last note: a part on the grid keeps its value)
+        if kind is not None:
+            counts[kind] += 1
+            n = replace(n, duration=end - n.start)
         out.append(n)
-    return out, cut
+    return out, *counts
+
+
+def _written_between(score: Score, n: Note, starts: list[int], ragged: set[int],
+                     triplet: set[int]) -> tuple[int | None, int | None]:
+    """Where notation would end a note that starts on the grid and ends off every notation
+    grid (in units whose onsets are on them: a quintuplet's note is left alone), else None:
+    the points either side of its end where its value (:data:`WRITTEN`, or in a unit of
+    triplets theirs), a beat or a bar line ends, on the sixteenth grid (or the sixteenth
+    triplets') so that no 32nd rest follows, or (after it) the next onset in its part, so no
+    note of its voice is overlapped. The point after, if that lengthens it by less than
+    :data:`RELEASE_SHORT` of its written value (a quarter held 80-96% ends on the next beat, a
+    dotted eighth before a sixteenth rest is a dotted eighth, an eighth held 45% an eighth and
+    a rest); the point before, if that shortens it as a legato's would be
+    (:data:`LEGATO_OVERLAP`, and less than half the note: an eighth held 60% is a sixteenth
+    and a rest, a quarter held a 32nd over before a rest a quarter)."""
+    if n.duration <= 0 or not (_off(n.end, PLAIN) and _off(n.end, TRIPLET)) \
+            or (_off(n.start, PLAIN) and _off(n.start, TRIPLET)):
+        return None, None
+    unit, end_unit = unit_start(score, n.start), unit_start(score, n.end)
+    if unit in ragged or end_unit in ragged:
+        return None, None
+    bar_start, bar_end = bar_of(score, n.end)
+    values = WRITTEN + (WRITTEN_TRIPLET if unit in triplet else ())
+    grid = TPQ // 6 if end_unit in triplet else TPQ // 4
+    beats = [end_unit, min(end_unit + UNIT, bar_end), bar_start, bar_end]
+    points = [t for t in [n.start + v for v in values] + beats
+              if (t - unit_start(score, t)) % grid == 0]
+    i = bisect.bisect_left(starts, n.end)
+    if i < len(starts):
+        points.append(starts[i])
+    below = max((t for t in points if n.start < t < n.end), default=None)
+    above = min((t for t in points if t > n.end), default=None)
+    return (below if below is not None and n.end - below <= LEGATO_OVERLAP
+            and 2 * (n.end - below) < n.duration else None,
+            above if above is not None and above - n.end < RELEASE_SHORT * (above - n.start)
+            else None)
 
 
 def _tidy_performance(notes: list[Note], score: Score) -> list[Note]:

@@ -9,12 +9,12 @@ written out twice. MIDI export and playback keep the timeline; only the notation
 reading the notation back (music21 expands repeats) gives the same timeline.
 
 What folds: a section of at least ``MIN_BARS`` whole bars (at most ``MAX_BARS``) whose next bars
-repeat it note for note in every part (pitch, place, length, velocity, marks, fermatas, the bar's
-length, meter and key; the words may differ: a chorale's repeated first part sung to its
-second verse is written once with both verses under it, :func:`second_verse`), or repeat all
-but its last one or two bars (the first and second endings: a reel's second ending is often
-its short last bar) after at least ``MIN_BARS`` - 1 bars the same (a 4-bar strain whose last
-bar leads back or on; not 2 bars and 2 endings).
+repeat it note for note in every part (pitch, place, length, velocity, marks, fermatas, chord
+symbols, the bar's length, meter and key; the words may differ: a chorale's repeated first
+part sung to its second verse is written once with both verses under it,
+:func:`second_verse`), or repeat all but its last one or two bars (the first and second
+endings: a reel's second ending is often its short last bar) after at least ``MIN_BARS`` - 1
+bars the same (a 4-bar strain whose last bar leads back or on; not 2 bars and 2 endings).
 Nothing is tied across the section's edges or its endings', and no tempo mark falls inside it.
 Sections are found from the start, the longest first, and do not overlap.
 """
@@ -164,6 +164,10 @@ def _bar_keys(score: Score, bars: Sequence[tuple[int, int]]) -> list[tuple]:
         b = bisect.bisect_right(starts, t) - 1
         if b >= 0:
             fermatas[b].append(t - bars[b][0])
+    for c in score.chord_symbols:  # (a second strain's other chords: written out)
+        b = bisect.bisect_right(starts, c.tick) - 1
+        if b >= 0:
+            fermatas[b].append((c.tick - bars[b][0], c.text))
     # a meter or key written at the bar (restated or not: it is written there, and a bar
     # written once would lose it)
     marked = {e.tick for e in (*score.time_signatures, *score.key_signatures) if e.tick > 0}

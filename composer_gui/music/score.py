@@ -435,6 +435,16 @@ class Part:
 
 
 @dataclass(frozen=True)
+class ChordSymbol:
+    """A chord symbol over the music from ``tick`` until the next one (a lead sheet's "Am7",
+    "G/B", "N.C."). The text is kept as written and shown; what it means (its tones, its
+    MusicXML kind) is read from it when asked (:mod:`.chord_symbols`)."""
+
+    tick: int
+    text: str  # as written and shown: "Am7", "G/B", "Bb", "F#m7b5", "Csus4", "D7(b9)", "N.C."
+
+
+@dataclass(frozen=True)
 class Score:
     """A whole piece. Tempo and meter changes are sorted lists that start at tick 0.
 
@@ -444,6 +454,8 @@ class Score:
     Notation only: ``pickup`` is the length in ticks of an upbeat (anacrusis) bar, 0 for none; its
     notes sit at the end of the first full bar, so bar lines stay where the meter puts them, and
     notation writes that bar short. ``fermatas`` are the ticks of onsets that carry a fermata.
+    ``chord_symbols`` are a lead sheet's chords, sorted by tick, one at a tick (the later given
+    wins, as for tempos); like fermatas they belong to the score, not to a part.
     """
 
     parts: tuple[Part, ...] = (Part(),)
@@ -454,9 +466,11 @@ class Score:
     pickup: int = 0
     fermatas: tuple[int, ...] = ()
     composer: str = ""  # as the file credits it (ABC C:, a MusicXML creator)
+    chord_symbols: tuple[ChordSymbol, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("parts", "tempos", "time_signatures", "key_signatures", "fermatas"):
+        for name in ("parts", "tempos", "time_signatures", "key_signatures", "fermatas",
+                     "chord_symbols"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -468,6 +482,9 @@ class Score:
         if self.fermatas:
             object.__setattr__(self, "fermatas", tuple(sorted({operator.index(t)
                                                               for t in self.fermatas})))
+        if self.chord_symbols:
+            object.__setattr__(self, "chord_symbols", _dedupe(
+                ChordSymbol(operator.index(c.tick), c.text) for c in self.chord_symbols))
         _whole_numbers(self, ("pickup",))
         if not 0 <= self.pickup < self.time_signatures[0].bar_ticks:
             object.__setattr__(self, "pickup", 0)  # no upbeat, or one the meter no longer allows
@@ -716,6 +733,7 @@ class Score:
 
         Notes that began before ``start`` are left out. With ``shift`` the tempo, meter and key
         in force at ``start`` move to tick 0, and later changes before ``end`` move with the notes.
+        The chord symbol in force at ``start`` opens the slice, shift or not.
         """
         if start < 0 or end < start:
             raise ValueError(f"impossible range {start}..{end}")
@@ -731,9 +749,16 @@ class Score:
         # phrase ends of the bars after it: the evaluation's openings did, and the sampler
         # heard where Bach's next phrases end)
         fermatas = tuple(t - offset for t in self.fermatas if start <= t < end)
+        # and the chords over them: a chord holds until the next, so the one in force at
+        # ``start`` opens the slice (as the key in force does)
+        chords = tuple(replace(c, tick=max(c.tick, start) - offset)
+                       for i, c in enumerate(self.chord_symbols) if c.tick < end and (
+                           c.tick >= start or i + 1 == len(self.chord_symbols)
+                           or self.chord_symbols[i + 1].tick > start))
         if not shift:
-            return replace(sliced, fermatas=fermatas)
-        sliced = replace(sliced, pickup=self.pickup if start == 0 else 0, fermatas=fermatas)
+            return replace(sliced, fermatas=fermatas, chord_symbols=chords)
+        sliced = replace(sliced, pickup=self.pickup if start == 0 else 0, fermatas=fermatas,
+                         chord_symbols=chords)
         key = self.key_at(start)
         keys = tuple(k for k in self.key_signatures if start < k.tick < end)
         return replace(
@@ -877,6 +902,7 @@ __all__ = [
     "METER_SYMBOLS",
     "TPQ",
     "UNSTATED_TEMPO",
+    "ChordSymbol",
     "KeySignature",
     "Note",
     "Part",

@@ -126,6 +126,15 @@ class ContinuePanel(QWidget):
         self.cadence.setChecked(True)
         self.cadence.setToolTip("Voice models: count the bars down so that the music comes to "
                                 "an end, on the tonic chord, at the last bar; off: it runs on")
+        # a voice model and a score with chord symbols: whether the voices keep to them
+        self.follow_chords = QCheckBox("Follow the chord symbols")
+        self.follow_chords.setChecked(True)
+        self.follow_chords.setToolTip("Harmonize and Regenerate Selection: the voices under the "
+                                      "melody keep to each chord symbol where it stands, the "
+                                      "bass to its root (or a slash chord's bass), and the "
+                                      "symbols decide the cadences; off: the model chooses the "
+                                      "harmony")
+        self.follow_chords.hide()
         # a chorale model and a sketch with no phrase end marked: how to mark them
         self.phrase_hint = QLabel("No phrase ends marked: Harmonize hears them in the melody. "
                                   "To set them, select the last chord of a phrase and press F.")
@@ -205,6 +214,7 @@ class ContinuePanel(QWidget):
         checks.addWidget(self.cadence)
         checks.addStretch(1)
         form.addRow("", checks)
+        form.addRow("", self.follow_chords)
         form.addRow("", self.phrase_hint)
         buttons = QHBoxLayout()
         buttons.addWidget(self.continue_button, 1)
@@ -404,7 +414,7 @@ class ContinuePanel(QWidget):
             bars=self.bars.value(), temperature=round(self.temperature.value(), 3),
             variations=self.variations.value(), seed=None if seed < 0 else seed, key=key,
             end="cadence" if self.cadence.isChecked() else "free",
-            density=self.density_value())
+            density=self.density_value(), chord_symbols=self.follow_chords.isChecked())
 
     def density_value(self) -> float:
         """The density bias the slider stands for (0 where the model has no density control)."""
@@ -551,6 +561,8 @@ class ContinuePanel(QWidget):
         counts = self.proposal.counts()
         if not counts:
             return f"{what}."
+        if not any(counts):  # (a trial stopped a long Harmonize before its search wrote any)
+            return f"{what} before a note was written: nothing to keep. Your notes are unchanged."
         per = ", ".join(str(c) for c in counts)
         notes = "".join(f"\nNote: {w}." for w in self.controller.warnings)
         noun = "note" if counts == [1] else "notes"
@@ -645,8 +657,9 @@ class ContinuePanel(QWidget):
             else:
                 self.suggestion.setText(f"For {why}: <a href='use'>{info.name}</a> suits "
                                         "better.")
-        self.phrase_hint.setVisible(len(getattr(self.current_info(), "voices", ())) >= 3
-                                    and not score.fermatas and score.note_count > 0)
+        voiced = len(getattr(self.current_info(), "voices", ())) >= 3
+        self.phrase_hint.setVisible(voiced and not score.fermatas and score.note_count > 0)
+        self.follow_chords.setVisible(voiced and bool(score.chord_symbols))
         self._refresh_harmony()
 
     def _refresh_harmony(self) -> None:

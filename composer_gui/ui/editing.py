@@ -1,5 +1,5 @@
 """The Edit menu's note commands: clipboard, duplicate, delete, select, transpose, quantize,
-marking a phrase end and the words sung.
+marking a phrase end, the words sung and the chord symbols.
 
 Each pushes one undo command on the document; the roll gives the cursor (where pastes go), the
 grid and the active part. Messages for the status bar go out through ``status``.
@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from composer_gui.music.chord_symbols import at_tick, is_chord_text
 from composer_gui.music.edits import (
     NoteKey,
     phrase_end_tick,
@@ -23,6 +24,7 @@ from composer_gui.music.edits import (
     words_text,
 )
 from composer_gui.music.marks import SPANS
+from composer_gui.music.score import ChordSymbol
 
 from . import undo
 from .clipboard import NoteClipboard
@@ -59,14 +61,22 @@ class EditController(QObject):
         starts = {n.start for _p, n in keys}
         return [t for t in self.doc.score.fermatas if t in starts]
 
+    def _chords_over(self, keys: list[NoteKey]) -> list[ChordSymbol]:
+        """The score's chord symbols from the first onset of ``keys`` to their last end (they
+        go where the notes go; one in force from before the first note stays)."""
+        if not keys:
+            return []
+        first, last = min(n.start for _p, n in keys), max(n.end for _p, n in keys)
+        return [c for c in self.doc.score.chord_symbols if first <= c.tick < last]
+
     def copy(self) -> None:
         keys = self.doc.selected_notes()
-        self.clipboard.copy(keys, self._fermatas_over(keys))
+        self.clipboard.copy(keys, self._fermatas_over(keys), self._chords_over(keys))
 
     def cut(self) -> None:
         keys = self.doc.selected_notes()
         if keys:
-            self.clipboard.copy(keys, self._fermatas_over(keys))
+            self.clipboard.copy(keys, self._fermatas_over(keys), self._chords_over(keys))
             self.doc.push(undo.delete_command(self.doc, keys, f"Cut {plural(len(keys), 'note')}"))
 
     def paste(self) -> None:
@@ -80,8 +90,10 @@ class EditController(QObject):
             return p if p < len(parts) and not parts[p].is_drum else self.roll.active_part
 
         keys = [(part_for(p), replace(n, start=n.start + at)) for p, n in notes]
-        self.doc.push(undo.EditNotes(self.doc, (), keys, f"Paste {plural(len(keys), 'note')}",
-                                     fermatas=[t + at for t in self.clipboard.fermatas()]))
+        self.doc.push(undo.EditNotes(
+            self.doc, (), keys, f"Paste {plural(len(keys), 'note')}",
+            fermatas=[t + at for t in self.clipboard.fermatas()],
+            chords=[replace(c, tick=c.tick + at) for c in self.clipboard.chords()]))
         self.roll.set_cursor_tick(max(n.end for _, n in keys))
         self.roll.ensure_visible(at)
 
@@ -96,7 +108,8 @@ class EditController(QObject):
         new = [(p, replace(n, start=n.start + offset)) for p, n in keys]
         self.doc.push(undo.EditNotes(
             self.doc, (), new, f"Duplicate {plural(len(keys), 'note')}",
-            fermatas=[t + offset for t in self._fermatas_over(keys)]))
+            fermatas=[t + offset for t in self._fermatas_over(keys)],
+            chords=[replace(c, tick=c.tick + offset) for c in self._chords_over(keys)]))
 
     def select_all(self) -> None:
         self.doc.set_selection(self.roll.index.keys)
@@ -225,3 +238,34 @@ class EditController(QObject):
         tick = phrase_end_tick(n for _p, n in keys)
         self.status.emit(f"{command.text()} (a fermata) at bar "
                          f"{self.doc.score.position(tick)[0]}", 4000)
+
+    def chord_place(self) -> tuple[int, str]:
+        """(tick, the chord symbol's text there, "" for none) of Set Chord Symbol: the note or
+        beat the roll's right-click menu was opened on, else the selection's first note, else
+        the beat at the cursor."""
+        tick = self.roll.menu_tick
+        if tick is None:
+            keys = self.doc.selected_notes()
+            tick = min(n.start for _p, n in keys) if keys else \
+                self.roll.beat_at(self.roll.cursor_tick)
+        now = at_tick(self.doc.score.chord_symbols, tick)
+        return tick, now.text if now else ""
+
+    def set_chord(self, tick: int, text: str) -> str:
+        """The chord symbol at ``tick`` set to ``text`` ("" clears it), one undo step; returns
+        "" or, where no chord can be read from the text, why (nothing changes then)."""
+        text = " ".join(text.split())
+        if text and not is_chord_text(text):
+            return (f'Composer cannot read "{text}" as a chord. Type a root A-G (with # or b), '
+                    "then the chord (m, 7, maj7, m7b5, dim, aug, sus4, 6, 9, add9, 7(b9) ...), "
+                    "a slash bass if any (G/B), or N.C. for no chord.")
+        command = undo.chord_symbol_command(self.doc, tick, text)
+        bar, beat, _ = self.doc.score.position(tick)
+        where = f"bar {bar}, beat {beat}"
+        if command is None:
+            self.status.emit(f"The chord symbol at {where} was already so", 4000)
+            return ""
+        self.doc.push(command)
+        self.status.emit(f"Chord symbol {text} at {where}" if text
+                         else f"Chord symbol at {where} cleared", 4000)
+        return ""

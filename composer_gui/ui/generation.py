@@ -54,6 +54,7 @@ class GenerationOptions:
     harmony_parts: tuple[int, ...] | None = None  # harmonize: the voices' parts (-1: new)
     harmony_kept: tuple[int, ...] = ()  # ... of them, those kept as they are (heard, not written)
     density: float = limits.DENSITY  # voice models: fewer (< 0) or more (> 0) notes
+    chord_symbols: bool = True  # voice models: the voices below keep to the chord symbols
 
     def request_fields(self) -> dict[str, Any]:
         fields = asdict(self)

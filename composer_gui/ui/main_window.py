@@ -203,6 +203,10 @@ class MainWindow(QMainWindow):
             A("words", "&Words…", self._words_dialog, "Ctrl+L",
               "Type the words sung on the selected notes: one syllable a note, a hyphen "
               "between a word's syllables, _ for a note without one"),
+            # (Ctrl+K, as MuseScore adds a chord symbol)
+            A("chord", "Ch&ord Symbol…", self._chord_dialog, "Ctrl+K",
+              "Type the chord symbol (Am7, G/B, N.C.) at the selection's first note, the beat "
+              "right-clicked or the cursor's beat; empty clears it"),
             A("slur", "&Slur", lambda: e.toggle_mark("slur"), "S",
               "A slur over the selected notes from the first to the last, or take it away"),
             *(A(mark, mark.capitalize(), partial(e.toggle_mark, mark), key,
@@ -300,7 +304,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions(a("transpose", "up", "down", "up8", "down8", "quantize", "upbeat"))
         m.addSeparator()
-        m.addActions(a("phrase_end", "words"))
+        m.addActions(a("phrase_end", "words", "chord"))
         marks = m.addMenu("&Marks")
         marks.addActions(a("slur", *EDITABLE))
         marks.addSeparator()
@@ -400,6 +404,7 @@ class MainWindow(QMainWindow):
         roll.keepRequested.connect(self.controller.keep)
         roll.discardRequested.connect(self.controller.discard)
         roll.contextMenuRequested.connect(self.roll_menu.popup)
+        self.roll_menu.closed.connect(self._forget_menu_place)
         self.controller.failed.connect(
             lambda msg: self.show_error("Generation failed", f"{msg}\n\nYour notes are unchanged."))
         self.controller.runningChanged.connect(self._update_actions)
@@ -504,6 +509,14 @@ class MainWindow(QMainWindow):
             "(Lob-ge-sang: a hyphen between syllables; _ skips a note):", text=now)
         return text if ok else None
 
+    def ask_chord(self, now: str, where: str, problem: str = "") -> str | None:
+        """The chord symbol to put at ``where`` ("bar 3, beat 2"), ``now`` the one there;
+        ``problem``: why the text typed before was refused (the box opens again with it)."""
+        label = (f"{problem}\n\n" if problem else "") + \
+            f"The chord symbol at {where} (Am7, G/B, F#m7b5, D7(b9), N.C.; empty clears it):"
+        text, ok = QInputDialog.getText(self, "Chord Symbol", label, text=now)
+        return text if ok else None
+
     def ask_credits(self, title: str, composer: str) -> tuple[str, str] | None:
         """The score's title and composer, edited in one small form."""
         dialog = QDialog(self)
@@ -574,6 +587,22 @@ class MainWindow(QMainWindow):
         text = self.ask_words(self.edits.words_now())
         if text is not None:
             self.edits.set_words(text)
+
+    def _chord_dialog(self) -> None:
+        tick, text = self.edits.chord_place()
+        bar, beat, _ = self.doc.score.position(tick)
+        problem = ""
+        while True:  # (text no chord can be read from: asked again, with the reason)
+            answer = self.ask_chord(text, f"bar {bar}, beat {beat}", problem)
+            if answer is None:
+                return
+            problem = self.edits.set_chord(tick, answer)
+            if not problem:
+                return
+            text = answer
+
+    def _forget_menu_place(self) -> None:
+        self.roll.menu_tick = None
 
     def _transpose_dialog(self) -> None:
         n = self.ask_semitones()

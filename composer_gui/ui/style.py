@@ -65,6 +65,7 @@ REPLACED_STRIKE = QColor("#ff63b8")  # the line through a note the proposal woul
 RULER_BG = QColor("#2a2e33")
 RULER_TEXT = QColor("#c9ced6")
 RULER_TICK = QColor("#6b717a")
+RULER_CHORD = QColor("#f0c674")  # the chord symbols' lane of the ruler (a lead sheet's chords)
 KEY_WHITE = QColor("#eceff2")
 KEY_BLACK = QColor("#1a1c1f")
 KEY_LINE = QColor("#9aa1aa")

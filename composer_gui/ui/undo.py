@@ -7,6 +7,8 @@
 * ``ChangeParts`` stores the old and the new Score for the parts panel: add, delete and reorder
   parts (with which old part went where, so the selection and the views follow their parts),
   rename, instrument, mute and solo.
+* ``SetKeySignatures`` and ``SetChordSymbols`` replace the key signatures or the chord symbols
+  alone: the steps of a whole-score transposition besides its notes, and Set Chord Symbol.
 
 The ``*_command`` helpers build a command or return None when the edit would change nothing.
 """
@@ -19,6 +21,7 @@ from dataclasses import replace
 
 from PySide6.QtGui import QUndoCommand
 
+from composer_gui.music.chord_symbols import at_tick, transposed, with_symbol
 from composer_gui.music.edits import (
     NoteKey,
     PlacedNote,
@@ -33,6 +36,7 @@ from composer_gui.music.edits import (
 from composer_gui.music.gm import program_name
 from composer_gui.music.score import (
     DRUM_CHANNEL,
+    ChordSymbol,
     KeySignature,
     Note,
     Part,
@@ -52,11 +56,17 @@ class EditNotes(QUndoCommand):
     def __init__(self, doc: Document, removed: Iterable[NoteKey], added: Iterable[NoteKey],
                  text: str, parent: QUndoCommand | None = None,
                  names: Mapping[int, str] | None = None, fermatas: Iterable[int] = (),
-                 order: list[int] | None = None) -> None:
+                 order: list[int] | None = None, chords: Iterable[ChordSymbol] = ()) -> None:
         super().__init__(text, parent)
         self.doc = doc
         self.removed = tuple(removed)
         self.added = tuple(added)
+        # chord symbols this edit puts in (those over pasted notes), each in place of the one
+        # at its tick; undo gives back what stood there. Deleting or moving notes leaves the
+        # chords where they are: a chord holds over a rest too, and moving a melody note
+        # under it changes no harmony.
+        self.chords = tuple(chords)
+        self._chords_before = doc.score.chord_symbols
         # fermatas this edit adds (a kept chorale continuation's phrase ends); undo removes them
         self.fermatas = tuple(sorted(set(fermatas) - set(doc.score.fermatas)))
         # ... and those it leaves over no onset (their notes deleted or moved): a review deleted
@@ -80,6 +90,10 @@ class EditNotes(QUndoCommand):
     def redo(self) -> None:
         score = apply_note_diff(self.doc.score, self.removed, self.added, self.names)
         score = with_fermatas(reordered(score, self.order), self.fermatas)
+        if self.chords:
+            ticks = {c.tick for c in self.chords}
+            score = replace(score, chord_symbols=(
+                *(c for c in score.chord_symbols if c.tick not in ticks), *self.chords))
         if self.stranded:
             gone = set(self.stranded)
             score = replace(score, fermatas=tuple(t for t in score.fermatas if t not in gone))
@@ -98,6 +112,11 @@ class EditNotes(QUndoCommand):
             gone = set(self.fermatas)
             score = replace(score, fermatas=tuple(t for t in score.fermatas if t not in gone))
         score = with_fermatas(score, self.stranded)
+        if self.chords:
+            ticks = {c.tick for c in self.chords}
+            score = replace(score, chord_symbols=(
+                *(c for c in score.chord_symbols if c.tick not in ticks),
+                *(c for c in self._chords_before if c.tick in ticks)))
         extra = score.parts[self._parts_before:]
         if extra and not any(p.notes for p in extra):  # a part this command added: drop it
             score = score.with_parts(score.parts[:self._parts_before])
@@ -279,11 +298,41 @@ class SetKeySignatures(QUndoCommand):
         self.doc.replace_score(replace(self.doc.score, key_signatures=self.old))
 
 
+class SetChordSymbols(QUndoCommand):
+    """The score's chord symbols replaced, its notes left as they are: a chord typed or
+    cleared (:func:`chord_symbol_command`), or the symbols a whole-score transposition moves."""
+
+    def __init__(self, doc: Document, symbols: Iterable[ChordSymbol], text: str = "",
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.old = doc.score.chord_symbols
+        self.new = tuple(symbols)
+
+    def redo(self) -> None:
+        self.doc.replace_score(replace(self.doc.score, chord_symbols=self.new))
+
+    def undo(self) -> None:
+        self.doc.replace_score(replace(self.doc.score, chord_symbols=self.old))
+
+
+def chord_symbol_command(doc: Document, tick: int, text: str) -> SetChordSymbols | None:
+    """Set Chord Symbol: the chord at ``tick`` added, changed to ``text``, or cleared ("");
+    None where it is so already. The text is the caller's to check (``is_chord_text``)."""
+    text = text.strip()
+    now = at_tick(doc.score.chord_symbols, tick)
+    if (now.text if now else "") == text:
+        return None
+    label = "Clear Chord Symbol" if not text else "Set Chord Symbol"
+    return SetChordSymbols(doc, with_symbol(doc.score.chord_symbols, tick, text), label)
+
+
 def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int
                       ) -> QUndoCommand | None:
     """Raises ValueError (a message for the user) if a note would leave 0..127. Where every
-    pitched note moves, the key signatures move with them: a review transposed a chorale in F#
-    minor up a whole tone and exported G# minor music under three sharps."""
+    pitched note moves, the key signatures move with them (a review transposed a chorale in F#
+    minor up a whole tone and exported G# minor music under three sharps), and so do the
+    chord symbols, in flats under a key signature of flats (``chord_symbols.transposed``)."""
     keys = list(keys)
     if not keys or semitones == 0:
         return None
@@ -295,12 +344,18 @@ def transpose_command(doc: Document, keys: Iterable[NoteKey], semitones: int
     text = f"Transpose {plural(len(keys), 'note')} {sign}{semitones}"
     score = doc.score
     pitched = {(i, n) for i, p in enumerate(score.parts) if not p.is_drum for n in p.notes}
-    if not score.key_signatures or not pitched <= set(keys):
+    if not (score.key_signatures or score.chord_symbols) or not pitched <= set(keys):
         return EditNotes(doc, keys, new, text)
     moved = [k.transposed(semitones) for k in score.key_signatures]
     if score.key is not None:
         text += f" (key {key_label(score.key)} to {key_label(moved[0])})"
-    return Steps(text, [EditNotes(doc, keys, new, text), SetKeySignatures(doc, moved, text)])
+    steps: list[QUndoCommand] = [EditNotes(doc, keys, new, text)]
+    if moved:
+        steps.append(SetKeySignatures(doc, moved, text))
+    if score.chord_symbols:
+        after = replace(score, key_signatures=tuple(moved))
+        steps.append(SetChordSymbols(doc, transposed(after, semitones), text))
+    return Steps(text, steps)
 
 
 def quantize_command(doc: Document, keys: Iterable[NoteKey], grid: int) -> EditNotes | None:

@@ -509,3 +509,21 @@ def test_a_line_that_keeps_to_a_church_modes_scale_is_offered_that_mode():
     assert modal_alternative(list(line(major).notes), KeySignature(0, 1)) is None
     assert keys_heard(line(dorian, KeySignature(0, -1, "minor")))[1] != (
         KeySignature(0, 0, "dorian"), None)
+
+
+def test_a_melodys_chord_symbols_are_heard_as_its_chords(monkeypatch):
+    """A pentatonic tune that fits C major as well as F major, under "F Bb C7 F": heard in F
+    with its symbols (as Foster's "Jeanie", B and B-flat alike, was heard in C before), and
+    the upbeat before the first symbol is heard under it, not as a first chord of its own."""
+    from composer_gui.ml import keyfinding
+    from composer_gui.music.score import ChordSymbol, Part, Score
+
+    bar = 4 * TPQ
+    pitches = [72, 74, 76, 79, 81, 79, 76, 74, 72, 74, 76, 72, 69, 72, 74, 72]
+    tune = Part(tuple(Note(TPQ * (i + 3), p, TPQ) for i, p in enumerate(pitches)))
+    chords = tuple(ChordSymbol(bar * (i + 1), t) for i, t in enumerate(["F", "Bb", "C7", "F"]))
+    sheet = Score(parts=(tune,), chord_symbols=chords)
+    assert str(keyfinding.key_heard(sheet)) == "F:major"
+    assert str(keyfinding.keys_heard(sheet)[0]) == "F:major"
+    monkeypatch.setattr(keyfinding, "SYMBOLS_HEARD", False)
+    assert str(keyfinding.key_heard(sheet)) != "F:major"

@@ -413,6 +413,25 @@ def test_the_done_text_names_the_keys_there_are_and_a_discard_is_said(window, qt
     assert said.count("Discarded the proposal. Your notes are unchanged.") == 2
 
 
+def test_a_stop_before_any_note_says_there_is_nothing_to_keep(window, qtbot, backend):
+    """A long Harmonize searches its whole span before a note arrives: stopped then, the
+    panel says nothing was written (a trial read "1 variation (0 notes). Enter to keep"
+    over a disabled Keep)."""
+    backend.endless = True
+    backend.silent = (0,)
+    backend.delay = 0.005
+    ns = sketch(window)
+    window.panel.variations.setValue(1)
+    window.panel.start_continue()
+    qtbot.wait(50)
+    with qtbot.waitSignal(window.controller.cancelled, timeout=5000):
+        qtbot.mouseClick(window.panel.stop_button, Qt.MouseButton.LeftButton)
+    said = window.panel.status.text()
+    assert said.startswith("Stopped before a note was written: nothing to keep")
+    assert "Enter to keep" not in said
+    assert window.doc.score.notes == ns
+
+
 def test_harmonize_in_the_menu_is_on_when_its_button_is(window):
     """An empty window has no melody: Generate > Harmonize is off, as the panel's button is
     (a review found it on); a drawn note turns both on."""

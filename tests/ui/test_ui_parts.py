@@ -313,7 +313,7 @@ def test_the_right_click_menu_holds_the_windows_actions(window, qtbot):
     names = [a.objectName().removeprefix("action_")
              for a in window.roll_menu.build().actions() if not a.isSeparator()]
     expected = ["cut", "copy", "paste", "delete", "quantize", "transpose", "phrase_end", "words",
-                "regenerate"]
+                "chord", "regenerate"]
     assert names == expected + (["harmonize"] if "harmonize" in window.act else [])
     # a right-click on empty space with the Draw tool asks for it and erases nothing
     with qtbot.waitSignal(roll.contextMenuRequested, timeout=1000):

@@ -80,6 +80,9 @@ class PianoRoll(QWidget):
         self.doomed_mask = np.zeros(0, bool)  # notes the proposal on show would replace
         self.proposal_keys: list[NoteKey] = []  # its notes, each in the part it goes to
         self._doomed_for: tuple | None = None
+        # while the right-click menu shows: the note's start or the beat it was opened on
+        # (where Set Chord Symbol puts its chord); None otherwise
+        self.menu_tick: int | None = None
 
         self.canvas = NoteCanvas(self)
         self.keyboard = Keyboard(self)
@@ -512,8 +515,19 @@ class PianoRoll(QWidget):
         return False
 
     def request_context_menu(self, x: float, y: float) -> None:
-        """Ask for the roll's menu at canvas point (x, y) (the window shows it)."""
+        """Ask for the roll's menu at canvas point (x, y) (the window shows it); the place
+        clicked is kept while it shows (:attr:`menu_tick`)."""
+        tick = max(0, int(self.geo.tick_at(x)))
+        pos = self.index.at(tick, self.geo.pitch_at(y))
+        self.menu_tick = self.index.keys[pos][1].start if pos >= 0 else self.beat_at(tick)
         self.contextMenuRequested.emit(self.canvas.mapToGlobal(QPoint(int(x), int(y))))
+
+    def beat_at(self, tick: int) -> int:
+        """The start of the beat that holds ``tick`` (an upbeat's beats are its full bar's)."""
+        score = self.doc.score
+        start = score.bar_start(score.bar_at(tick))
+        beat = score.time_signature_at(tick).beat_ticks
+        return start + (tick - start) // beat * beat
 
     # ----- helpers for tests and the window -------------------------------------------------------
     def point_of(self, tick: float, pitch: int) -> tuple[float, float]:

@@ -1,13 +1,14 @@
 """The bar/beat ruler on top. Click or drag to place the cursor (where Paste puts notes, and where
-playback starts); Shift+drag marks a range to loop. Shows the playhead, the loop range and the
-fermatas (the score's phrase ends, and those of the proposal on show)."""
+playback starts); Shift+drag marks a range to loop. Shows the playhead, the loop range, the
+fermatas (the score's phrase ends, and those of the proposal on show) and, in a lane under the
+bar numbers, the chord symbols (each cut short with "…" where the next comes too soon)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 
 from composer_gui.music.score import TPQ
 
@@ -18,7 +19,9 @@ from .strip import Strip
 if TYPE_CHECKING:
     from .editor import PianoRoll
 
-HEIGHT = 26
+HEIGHT = 40
+CHORD_TOP = 20  # the chord symbols' lane: under the bar numbers, above the beat ticks
+CHORD_HEIGHT = 13
 
 
 class Ruler(Strip):
@@ -57,8 +60,8 @@ class Ruler(Strip):
             if i % label_every == 0:
                 ticks.append(QLineF(x, 0, x, h))
                 p.setPen(style.RULER_TEXT)
-                # below the fermata marks' band (y 1-6), above the beat ticks
-                p.drawText(QRectF(x + 3, 6, 60, h - 12), Qt.AlignmentFlag.AlignLeft
+                # below the fermata marks' band (y 1-6), above the chord symbols' lane
+                p.drawText(QRectF(x + 3, 6, 60, CHORD_TOP - 6), Qt.AlignmentFlag.AlignLeft
                            | Qt.AlignmentFlag.AlignVCenter, str(score.bar_number(i)))
             if ts.beat_ticks * geo.px_per_tick >= 8:
                 for t in range(start + ts.beat_ticks, end, ts.beat_ticks):
@@ -81,6 +84,7 @@ class Ruler(Strip):
                 p.drawArc(QRectF(x - 4, 1, 8, 8), 0, 180 * 16)  # above the bar numbers
                 p.setBrush(style.RULER_TEXT)
                 p.drawEllipse(QPointF(x, 4.5), 1, 1)
+        self._paint_chords(p, t0, t1)
         p.drawLine(QLineF(0, h - 0.5, w, h - 0.5))
         x = geo.x_of(view.cursor_tick)
         p.setPen(Qt.PenStyle.NoPen)
@@ -93,6 +97,41 @@ class Ruler(Strip):
             p.setPen(QPen(style.PLAYHEAD, 2))
             p.drawLine(QLineF(x, 0, x, h))
         p.end()
+
+    def _paint_chords(self, p: QPainter, t0: float, t1: float) -> None:
+        """Each chord symbol's text from its tick (:meth:`chord_layout`); a short stroke
+        marks where it stands."""
+        p.setFont(self._chord_font())
+        p.setPen(QPen(style.RULER_CHORD, 1))
+        for x, room, text in self.chord_layout(t0, t1):
+            p.drawLine(QLineF(x, CHORD_TOP + 2, x, CHORD_TOP + CHORD_HEIGHT - 2))
+            if text:
+                p.drawText(QRectF(x + 2, CHORD_TOP, room, CHORD_HEIGHT),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+
+    def chord_layout(self, t0: float = 0, t1: float | None = None
+                     ) -> list[tuple[float, float, str]]:
+        """(x, room, text as drawn) of each chord symbol that shows between ticks ``t0`` and
+        ``t1``: its text as far as the next one (less a gap), cut short with "…" (or left
+        out) where it does not fit."""
+        chords = self.roll.doc.score.chord_symbols
+        metrics = QFontMetricsF(self._chord_font())
+        out = []
+        for i, c in enumerate(chords):
+            after = chords[i + 1].tick if i + 1 < len(chords) else None
+            if (t1 is not None and c.tick > t1) or (after is not None and after < t0):
+                continue
+            x = self.geo.x_of(c.tick)
+            room = max(self.geo.x_of(after) - x - 6, 0) if after is not None else \
+                metrics.horizontalAdvance(c.text) + 4
+            out.append((x, room, metrics.elidedText(c.text, Qt.TextElideMode.ElideRight, room)))
+        return out
+
+    def _chord_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(10)
+        font.setBold(True)
+        return font
 
     def fermata_ticks(self) -> list[int]:
         """The onsets under a fermata: the score's, and those the proposal on show marked

@@ -1,0 +1,142 @@
+"""A score's chord symbols as the harmony the voice sampler writes under a melody: the plan of
+which chord stands over which step, its costs, and a tiny model's harmonization that follows
+them (and gives its own closes up to them)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from composer_gui.ml import given_chords
+from composer_gui.ml.sampler import GenerationRequest, load_sampler
+from composer_gui.ml.voice_sampler import VoiceSampler
+from composer_gui.music.chord_symbols import chord_tones
+from composer_gui.music.score import TPQ, ChordSymbol, KeySignature, Note, Part, Score
+
+STEP = TPQ // 4  # the voice grid's sixteenth
+BAR = 4 * TPQ
+
+
+def where(s: int) -> tuple[int, int]:
+    return s // 16, s % 16
+
+
+def test_a_symbol_stands_over_each_beat_until_the_next_and_no_chord_over_none():
+    symbols = [ChordSymbol(0, "C"), ChordSymbol(BAR + TPQ + TPQ // 2, "G7"),
+               ChordSymbol(2 * BAR, "N.C."), ChordSymbol(2 * BAR + 2 * TPQ, "Am/E")]
+    plan = given_chords.plan(symbols, 0, 48, STEP, 0, 4, where)
+    c, g7, am = (plan[s] for s in (0, 22, 40))
+    assert sorted(s for s in plan if plan[s] == c) == [0, 4, 8, 12, 16, 20]
+    assert sorted(s for s in plan if plan[s] == g7) == [22, 24, 28]  # (from its off-beat change)
+    assert not any(32 <= s < 40 for s in plan)  # N.C.
+    assert sorted(s for s in plan if plan[s] == am) == [40, 44]
+    assert (g7.root, g7.bass, sorted(g7.pcs)) == (7, 7, [2, 5, 7, 11])
+    assert (am.root, am.bass) == (9, 4)
+    # normalized as the sampler's pitches are: in D major (shift -2) "A7" is G7
+    a7 = given_chords.plan([ChordSymbol(0, "A7")], 0, 4, STEP, -2, 4, where)[0]
+    assert (a7.root, sorted(a7.pcs)) == (7, [2, 5, 7, 11])
+
+
+def test_four_voices_must_sound_a_chords_root_third_and_seventh_not_its_ninth():
+    def ess(text):
+        tones = chord_tones(text)
+        return sorted((pc - tones.root) % 12 for pc in given_chords.essential(tones))
+
+    assert ess("C") == [0, 4, 7]
+    assert ess("G7") == [0, 4, 10]
+    assert ess("Dm9") == [0, 3, 10]
+    assert ess("Bm7b5") == [0, 3, 6, 10]
+    assert ess("Csus4") == [0, 5, 7]
+
+
+def test_the_bass_costs_least_on_a_slash_chords_bass_and_a_plain_chords_root():
+    plain = given_chords.plan([ChordSymbol(0, "F")], 0, 1, STEP, 0, 4, where)[0]
+    slash = given_chords.plan([ChordSymbol(0, "F/A")], 0, 1, STEP, 0, 4, where)[0]
+    inner, bass, chord = given_chords.costs(plain)
+    assert bass[5] < bass[9] < bass[0] < bass[2]  # F, then A (6), then C (6/4), then off
+    assert inner[5] == inner[9] == inner[0] == 0 < inner[2]
+    _, bass, chord = given_chords.costs(slash)
+    assert bass[9] < bass[5] < bass[2] and chord.root == 9
+
+
+@pytest.fixture(scope="module")
+def sampler(tiny_voice_model) -> VoiceSampler:
+    return load_sampler(tiny_voice_model)
+
+
+# a C major melody of two bars, and chords that are not the ones its notes suggest most
+TUNE = [72, 71, 72, 74, 76, 74, 72, 71]
+CHORDS = ["Am", "E", "Am", "Dm", "Am", "G", "F", "G"]
+
+
+def lead_sheet(chords=CHORDS) -> Score:
+    notes = tuple(Note(i * TPQ, p, TPQ, 80) for i, p in enumerate(TUNE))
+    return Score(parts=(Part(notes, name="Flute"),), key_signatures=(KeySignature(0, 0),),
+                 chord_symbols=tuple(ChordSymbol(i * TPQ, c) for i, c in enumerate(chords)))
+
+
+def _kept(results, chords=CHORDS) -> tuple[float, float, float]:
+    """(share of the lower voices' notes sounding on each beat that lie in its chord, share of
+    beats whose bass is in the chord, share whose bass is the chord's bass)."""
+    inside = total = basses = beats = roots = 0
+    for r in results:
+        for b, text in enumerate(chords):
+            tones = chord_tones(text)
+            sounding = [[n.pitch for n in p.notes if n.start <= b * TPQ < n.end]
+                        for p in r.parts[1:]]
+            pcs = [x % 12 for v in sounding for x in v]
+            inside += sum(pc in tones.pcs for pc in pcs)
+            total += len(pcs)
+            beats += 1
+            basses += bool(sounding[-1]) and sounding[-1][0] % 12 in tones.pcs
+            roots += bool(sounding[-1]) and sounding[-1][0] % 12 == tones.bass
+    return inside / total, basses / beats, roots / beats
+
+
+def test_a_harmonized_melody_keeps_to_its_chord_symbols(sampler):
+    """The tiny random model's voices below keep to the symbols' chords, and its bass to
+    their roots, where without them they keep to no chord in particular; ``chord_symbols``
+    off (``--ignore-chords``) leaves them out."""
+    score = lead_sheet()
+    on = sampler.generate(score, GenerationRequest(harmonize=True, variations=3, seed=4))
+    assert sampler.plan.chords == len(CHORDS)
+    off = sampler.generate(score, GenerationRequest(harmonize=True, variations=3, seed=4,
+                                                    chord_symbols=False))
+    assert sampler.plan.chords == 0
+    (in_on, bass_on, root_on), (in_off, bass_off, root_off) = _kept(on), _kept(off)
+    assert in_on >= 0.9 and bass_on >= 0.9 and root_on >= 0.5
+    assert in_off < in_on - 0.15 and bass_off < bass_on and root_off < root_on
+    for r in on:
+        assert r.parts[0] == score.parts[0]
+
+
+def test_a_last_symbol_off_the_tonic_ends_the_harmonization_there(sampler):
+    """The cadence option closes a melody that ends on its tonic with V-I; a lead sheet that
+    ends it on "Am" (a deceptive close) ends there: its symbols, not the planned cadence,
+    decide."""
+    score = lead_sheet(["C", "G", "C", "G", "C", "G", "F", "Am"])
+    melody = score.parts[0]
+    last = melody.notes[-1]
+    score = score.with_parts([melody.with_notes(
+        (*melody.notes[:-1], dataclasses.replace(last, pitch=72)))])
+    for follow in (True, False):
+        for r in sampler.generate(score, GenerationRequest(harmonize=True, variations=3, seed=2,
+                                                           chord_symbols=follow)):
+            final = [max(p.notes, key=lambda n: n.start).pitch % 12 for p in r.parts]
+            assert final[-1] == (9 if follow else 0)
+            assert set(final) <= ({9, 0, 4} if follow else {0, 4, 7})
+
+
+def test_symbols_before_the_region_stand_over_it(sampler):
+    """Harmonizing bar 2 of the lead sheet: the symbol struck before the region is still in
+    force over it, as a bar of one chord after a symbol is."""
+    score = dataclasses.replace(lead_sheet(), chord_symbols=(ChordSymbol(0, "F"),))
+    results = sampler.generate(score, GenerationRequest(
+        harmonize=True, variations=2, seed=1, start_tick=BAR, end_tick=2 * BAR))
+    assert sampler.plan.chords == 1
+    for r in results:
+        assert r.parts[0] == score.parts[0]
+        on_beats = [n.pitch % 12 for p in r.parts[1:] for n in p.notes
+                    for t in range(BAR, 2 * BAR, TPQ) if n.start <= t < n.end]
+        assert len(on_beats) == 12 and sum(pc in (5, 9, 0) for pc in on_beats) >= 11
