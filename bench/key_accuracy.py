@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from composer_gui.ml import keyfinding  # noqa: E402
 from composer_gui.ml.corpora import cache_dir, music21_corpus_root  # noqa: E402
-from composer_gui.music.score import TPQ, ChordSymbol, KeySignature, Note, Score  # noqa: E402
+from composer_gui.music.score import TPQ, KeySignature, Note, Score  # noqa: E402
 
 CACHE_VERSION = 6  # 5: ABC meters read from each tune's first bar (notation._marks); 6: ABC
 # annotations no longer swallow a note, "~H" is no note (abc_text, session 63)
@@ -823,39 +823,13 @@ def chorale_melodies(data):
               f"{right['on', 'dor-sig']} |")
 
 
-_SYMBOL_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-# interval sets over a root -> a lead sheet's quality (complete chords first; a seventh
-# chord without its fifth too, as four voices write it)
-_SYMBOL_QUALITIES = {(0, 4, 7): "", (0, 3, 7): "m", (0, 3, 6): "dim", (0, 4, 7, 10): "7",
-                     (0, 3, 7, 10): "m7", (0, 4, 7, 11): "maj7", (0, 3, 6, 10): "m7b5",
-                     (0, 3, 6, 9): "dim7", (0, 4, 10): "7", (0, 3, 10): "m7", (0, 4, 11): "maj7"}
-
-
-def lead_sheet_symbols(notes) -> list:
-    """A chord symbol on each beat where Bach's four voices sound a chord a lead sheet names
-    (its root and quality, a slash bass for an inversion), where it changes: the chorale as a
-    lead sheet (the soprano and these) for :func:`symbol_keys`."""
-    out, last = [], None
-    first, end = min(s for s, _, _ in notes), max(s + d for s, _, d in notes)
-    for t in range(first - first % TPQ, end, TPQ):
-        sounding = [p for s, p, d in notes if s <= t < s + d]
-        pcs, bass = {p % 12 for p in sounding}, min(sounding, default=0) % 12
-        if len(pcs) < 3:
-            continue
-        text = next((_SYMBOL_NAMES[r] + q + ("" if r == bass else "/" + _SYMBOL_NAMES[bass])
-                     for r in sorted(pcs, key=lambda p: p != bass)
-                     if (q := _SYMBOL_QUALITIES.get(tuple(sorted((p - r) % 12 for p in pcs))))
-                     is not None), None)
-        if text is not None and text != last:
-            out.append(ChordSymbol(t, text))
-            last = text
-    return out
-
-
 def symbol_keys(data):
     """A melody with chord symbols: the chorales as lead sheets (the soprano, and a symbol
-    where Bach's chord changes on a beat), heard from the soprano alone and with its symbols
-    (``keyfinding.SYMBOLS_HEARD``), without a signature and with the file's (declared major)."""
+    where Bach's chord changes on a beat: ``bench/chord_symbols.py``), heard from the soprano
+    alone and with its symbols (``keyfinding.SYMBOLS_HEARD``), without a signature and with
+    the file's (declared major)."""
+    from chord_symbols import lead_sheet_symbols  # (bench/chord_symbols.py)
+
     print("\nChorales as lead sheets: the soprano alone -> with its chord symbols\n")
     print("| set | lead sheets | signature | whole | first 4 bars | first 2 bars |")
     print("| --- | ---: | --- | --- | --- | --- |")
