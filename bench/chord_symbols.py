@@ -14,6 +14,9 @@ the beats a symbol stands over:
 * the voices keep to the symbol: every lower voice sounds one of its notes;
 * the bass is the symbol's bass (its root, or a slash chord's bass);
 * the bass is Bach's own bass note (pitch class);
+* no voice sounds the symbol's root; two neighbouring voices share a pitch;
+* the bass leaps an octave (or two), the inner voices a tritone, a voice wider (an inner
+  voice over a fifth, the bass a seventh or over an octave), per 8 bars;
 * beat chords that are triads or sevenths; outer parallels and parallels between any two
   voices per 8 bars; voice crossings (the card's rows, ``music.analysis``).
 
@@ -23,6 +26,7 @@ Bach's own setting is the last column: what following his chords exactly would g
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -70,7 +74,7 @@ def measures(result: Score, symbols: list[ChordSymbol], bach: Score) -> dict[str
     voices = an.part_voices(result)
     end = result.end_tick
     beats = range(0, end, TPQ)
-    kept = bass_ok = bach_bass = total = 0
+    kept = bass_ok = bach_bass = total = rootless = unisons = 0
     real = an.part_voices(bach)
     for t in beats:
         at = [s for s in symbols if s.tick <= t]
@@ -85,10 +89,20 @@ def measures(result: Score, symbols: list[ChordSymbol], bach: Score) -> dict[str
         bass_ok += lower[-1][0] % 12 == tones.bass
         theirs = an.sounding(real[-1], t)
         bach_bass += bool(theirs) and theirs[0] % 12 == lower[-1][0] % 12
+        every = [x[0] for x in [an.sounding(voices[0], t), *lower] if x]
+        rootless += tones.root not in {p % 12 for p in every}
+        unisons += any(a == b for a, b in itertools.pairwise(every))
     bars = max(1, result.bar_count())
     notes = result.notes
+    leaps = [abs(b.pitch - a.pitch) for a, b in itertools.pairwise(voices[-1])]
+    inner = [abs(b.pitch - a.pitch) for v in voices[1:-1] for a, b in itertools.pairwise(v)]
+    tritones = sum(x == 6 for x in inner)
+    wide = sum(x > 7 and x != 12 for x in inner) + sum(x > 12 or x in (10, 11) for x in leaps)
     return {"kept": kept / max(total, 1), "bass": bass_ok / max(total, 1),
-            "bach_bass": bach_bass / max(total, 1),
+            "bach_bass": bach_bass / max(total, 1), "rootless": rootless / max(total, 1),
+            "unisons": unisons / max(total, 1),
+            "octaves": sum(x in (12, 24) for x in leaps) * 8 / bars,
+            "tritones": tritones * 8 / bars, "wide": wide * 8 / bars,
             "triads": _share(an.beat_chord_share(result, 0, end)),
             "outer": an.outer_voice_parallels(notes, 0, end) * 8 / bars,
             "any": an.voice_parallels(voices, 0, end) * 8 / bars,
@@ -130,6 +144,12 @@ def main(argv=None) -> None:
     labels = {"kept": "beats whose lower voices keep to the symbol",
               "bass": "beats whose bass is the symbol's bass",
               "bach_bass": "beats whose bass is Bach's bass note",
+              "rootless": "beats where no voice sounds the symbol's root",
+              "unisons": "beats where two neighbouring voices share a pitch",
+              "octaves": "bass leaps of an octave or two per 8 bars",
+              "tritones": "inner voices' tritone leaps per 8 bars",
+              "wide": "wide leaps per 8 bars (inner voices' over a fifth, the bass's sevenths "
+                      "and over an octave; not octaves)",
               "triads": "beat chords that are triads or sevenths",
               "outer": "outer parallel fifths/octaves per 8 bars",
               "any": "parallels between any two voices per 8 bars",

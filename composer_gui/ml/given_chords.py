@@ -13,7 +13,7 @@ Everything is in the normalized key (C major / A minor), as the sampler's pitche
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,6 +31,14 @@ OFF_CHORD_COST = 5.0
 # C in the bass unless it says "C/E"), its third and fifth as inversions; a slash chord's bass,
 # and then its root
 BASS_COSTS = {"bass": 0.0, "third": 1.5, "fifth": 3.0, "root": 3.0, "other": 3.5, "off": 6.0}
+# nats for the bass leaping an octave (or two) where a symbol stands (:func:`voice_cost`)
+OCTAVE_LEAP_COST = 3.0
+# ... an inner voice for leaping a tritone, and a voice for the pitch of the voice above it
+TRITONE_LEAP_COST = 3.0
+UNISON_COST = 2.0
+# ... and a voice for a wide leap: an inner voice's over a fifth (not an octave), the bass's over
+# an octave or a seventh (a review heard an alto leap A4-B3 under a hymn, its bass D4-G2)
+WIDE_LEAP_COST = 3.0
 
 
 # The voice sampler narrows each voice below the melody to the symbol's notes (:func:`masks`)
@@ -38,11 +46,10 @@ BASS_COSTS = {"bass": 0.0, "third": 1.5, "fifth": 3.0, "root": 3.0, "other": 3.5
 # (leaps, doublings, clashes), which then yield to the symbol; the bass to the symbol's bass
 # before any rule (BASS_FIRST). Measured on 40 held-out chorale melodies under Bach's own
 # chords as symbols, x 2 (bench/chord_symbols.py; the voices keep to the symbol / the bass is
-# its bass / parallels between any two voices, and between the outer voices, per 8 bars):
-# every voice before any rule 0.978 / 0.877 / 0.18 / 0.04; every voice after every rule 0.669
-# / 0.556 / 0.006 / 0; after the parallels rules 0.874 / 0.738 / 0.011 / 0; so, with the bass
-# first, 0.972 / 0.876 / 0.13 / 0.035. Bach's own setting: 0.909 / 0.894 / 0.058 / 0.024. A
-# lead sheet's "C" is C in the bass about as often as Bach's chords are on his own bass
+# its bass / parallels between any two voices per 8 bars): every voice before any rule 0.978 /
+# 0.877 / 0.18; after every rule 0.669 / 0.556 / 0.006; after the parallels rules 0.874 /
+# 0.738 / 0.011; as kept (the bass first, the inner voices kept from fifths and octaves with
+# it) 0.970 / 0.986 / 0.016. Bach's own setting: 0.909 / 0.894 / 0.058 (docs/voices.md)
 BASS_FIRST = True
 
 
@@ -54,6 +61,7 @@ class GivenChord:
     pcs: frozenset[int]
     essential: frozenset[int]
     bass: int
+    onset: bool = False  # the symbol's own step (it changes here)
 
 
 def essential(tones: ChordTones) -> frozenset[int]:
@@ -100,7 +108,7 @@ def plan(symbols: Iterable[ChordSymbol], start_step: int, stop_step: int, step: 
         until = marks[j + 1][0] if j + 1 < len(marks) else stop_step
         for s in range(max(at, start_step), min(until, stop_step)):
             if s == at or where(s)[1] % max(1, beat) == 0:
-                out[s] = chord
+                out[s] = replace(chord, onset=True) if s == at else chord
     return out
 
 
@@ -128,21 +136,97 @@ def costs(chord: GivenChord) -> tuple[np.ndarray, np.ndarray, TuneChord]:
     return inner, bass, TuneChord(chord.bass, chord.essential | {chord.bass}, seventh=seventh)
 
 
-def masks(chord: GivenChord, final: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
-    """([12] the pitch classes an inner voice may sound at a step the chord stands over, [12]
-    the bass's, the chord's third or suspended note, -1 where the bass takes it or it has
-    none): the chord's notes; a slash chord's bass alone in the bass. The sampler narrows
-    each voice to them before its other rules (which yield where they would leave the voice
-    no note), and the voice above the bass to the third where no voice above has sounded it
-    (a review of the first version heard "E" under a C major tune set E-B-E-E: no G sharp,
-    neither E major nor minor), so a symbol is kept where the model would rather leave it;
-    the costs then choose among its notes. The ``final`` chord stands on its bass alone."""
-    inner = np.isin(np.arange(12), sorted(chord.pcs))
-    bass = inner.copy() if chord.bass == chord.root and not final \
-        else np.arange(12) == chord.bass
+@dataclass(frozen=True)
+class GivenMask:
+    """What the voices below the melody may sound at a step a symbol stands over (normalized
+    pitch classes): :func:`masks`."""
+    inner: np.ndarray  # [12] an inner voice's notes: the chord's
+    bass: int  # the bass's note: the symbol's root, or a slash chord's bass
+    # ... or this one (the chord's third, -1: none) where a voice above sounds the root
+    bass_third: int
+    root: int
+    # the third (or suspended note) the voice just above the bass sounds where no voice above
+    # it has (-1: none, or the bass takes it)
+    third: int
+
+    def bass_allowed(self, above: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """[rows, candidates]: the bass's candidate pitches (model pitches ``cand``) allowed
+        under the voices ``above`` ([rows, voices], -1: silent)."""
+        ok = np.broadcast_to(cand % 12 == self.bass, (len(above), len(cand)))
+        if self.bass_third < 0:
+            return ok
+        rooted = (_pcs(above) == self.root).any(axis=1)
+        return ok | (rooted[:, None] & (cand % 12 == self.bass_third)[None, :])
+
+    def no_parallels(self, mine: np.ndarray, bass: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """[rows, candidates]: an inner voice's candidates (``cand``) that make no fifth or
+        octave with the bass (its note ``bass``, [rows]) moving to the symbol's bass, where
+        this voice (its note ``mine``) already makes one with it: with the bass's note known
+        before it is written (the inner voices are written first), they keep out of its way
+        (a first version, the bass narrowed to the root, made parallels between two voices
+        0.33 per 8 bars, Bach's 0.06)."""
+        ok = np.ones((len(mine), len(cand)), bool)
+        if self.bass_third >= 0:  # (the bass may take another note: the rules decide)
+            return ok
+        moving = (bass >= 0) & (mine >= 0) & (bass % 12 != self.bass)
+        gap = (mine - bass) % 12
+        rows = np.flatnonzero(moving & np.isin(gap, (0, 7)))
+        if len(rows):
+            ok[rows] = ~(((cand[None, :] - self.bass) % 12 == gap[rows, None])
+                         & (cand[None, :] != mine[rows, None]))
+        return ok
+
+    def third_lacking(self, above: np.ndarray) -> np.ndarray:
+        """[rows]: the voices ``above`` have not sounded the chord's third."""
+        if self.third < 0:
+            return np.zeros(len(above), bool)
+        return ~(_pcs(above) == self.third).any(axis=1)
+
+
+def _pcs(pitches: np.ndarray) -> np.ndarray:
+    return np.where(pitches >= 0, pitches % 12, -1)
+
+
+def masks(chord: GivenChord, final: bool = False) -> GivenMask:
+    """The voices' notes at a step the chord stands over: an inner voice the chord's notes; the
+    bass the symbol's bass (a lead sheet's "C" is C in the bass, "C/E" E), and on a beat after
+    the symbol's own (not its first, nor the ``final`` chord) a plain chord's third too where
+    a voice above sounds the root; the voice just above the bass the third where no voice
+    above has sounded it. The sampler narrows each voice to them (where the rules before have
+    left any: BASS_FIRST), and the costs choose among them. A blind review of the first
+    version (the bass on any of the chord's notes) heard "D7" set rootless over A at a final
+    cadence, octaves with the soprano into the tonic, and "E" under a C major tune as E-B-E-E
+    (no G sharp, neither E major nor minor)."""
     third = next(((chord.root + s) % 12 for s in (4, 3, 5, 2)
                   if (chord.root + s) % 12 in chord.essential), -1)
-    return inner, bass, -1 if third == chord.bass else third
+    plain = chord.bass == chord.root and (third - chord.root) % 12 in (3, 4)
+    return GivenMask(inner=np.isin(np.arange(12), sorted(chord.pcs)), bass=chord.bass,
+                     bass_third=third if plain and not (final or chord.onset) else -1,
+                     root=chord.root, third=-1 if third == chord.bass else third)
+
+
+def voice_cost(i: int, n: int, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """[rows, candidates] nats for voice ``i``'s candidate pitches (``cand``) where a symbol
+    stands, given the voices' notes ``cur`` ([rows, voices], -1: none): the bass leaping an
+    octave or two (OCTAVE_LEAP_COST), an inner voice leaping a tritone (TRITONE_LEAP_COST),
+    a voice on the pitch of the voice above it (UNISON_COST), a wide leap (WIDE_LEAP_COST).
+    With the voices kept to a symbol's notes, the part-writing rules had fewer notes to choose
+    from and yielded more: per 8 bars, the bass's octave leaps 2.2 (Bach's 1.1), inner tritone
+    leaps 0.34 (0.21), and neighbouring voices in unison on 14% of the beats (9%):
+    bench/chord_symbols.py."""
+    mine = cur[:, i]
+    gap = np.abs(cand[None, :] - mine[:, None])
+    sounding = (mine >= 0)[:, None]
+    cost = np.zeros((len(cur), len(cand)))
+    if i == n - 1:
+        cost += np.where(sounding & np.isin(gap, (12, 24)), OCTAVE_LEAP_COST, 0.0)
+        cost += np.where(sounding & ((gap > 12) | np.isin(gap, (10, 11))), WIDE_LEAP_COST, 0.0)
+    elif i:
+        cost += np.where(sounding & (gap == 6), TRITONE_LEAP_COST, 0.0)
+        cost += np.where(sounding & (gap > 7) & (gap != 12), WIDE_LEAP_COST, 0.0)
+    if i:
+        cost += np.where(cand[None, :] == cur[:, i - 1:i], UNISON_COST, 0.0)
+    return cost
 
 
 def pitch_classes(chords: dict[int, GivenChord]) -> set[int]:

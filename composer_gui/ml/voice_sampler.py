@@ -504,11 +504,9 @@ class _VoiceJob:
     # cadence is planned: the key's and the tune's own (tune_chords.chord_pitch_classes),
     # which its planned closes keep to too; None: any
     tune_pcs: np.ndarray | None = None
-    # per step a chord symbol stands over (given_chords): [12] the pitch classes (normalized)
-    # an inner voice, and the bass, may strike or hold there, and the third the voice above
-    # the bass sounds where no voice above it has (-1: none), before any other rule narrows
-    # them (each yields where it would leave a voice no note)
-    given_masks: dict[int, tuple[np.ndarray, np.ndarray, int]] = field(default_factory=dict)
+    # per step a chord symbol stands over: the notes the voices below may strike or hold
+    # there (given_chords.masks)
+    given_masks: dict[int, given_chords.GivenMask] = field(default_factory=dict)
     # the highest pitch (model) the voices below a quick melody take at its final chord: its
     # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
     final_ceiling: int = -1
@@ -1906,6 +1904,8 @@ class VoiceSampler:
                 tune_cost = tune_chords.tune_chord_cost(
                     job.span_chords[frame.step], i, n, cur, cand) \
                     if i and frame.step in job.span_chords else None
+                if tune_cost is not None and frame.step in job.given_masks:
+                    tune_cost += given_chords.voice_cost(i, n, cur, cand)  # (under a symbol)
                 forced = frame.forced[i]
                 if forced is not None:
                     chosen = np.full(rows, forced)
@@ -1963,9 +1963,8 @@ class VoiceSampler:
                         if i == n - 1 and frame.step in job.given_masks and \
                                 given_chords.BASS_FIRST:
                             # (a chord symbol's bass before any rule: given_chords.BASS_FIRST)
-                            _narrow_held(mask, np.broadcast_to(
-                                job.given_masks[frame.step][1][cand % 12], (rows, len(cand))),
-                                cur[:, i], cand, pitch_offset)
+                            _narrow_held(mask, job.given_masks[frame.step].bass_allowed(
+                                cur[:, :i], cand), cur[:, i], cand, pitch_offset)
                         if rules and n > 2 and MAX_NOTE_BEATS and frame.on_beat and \
                                 not (frame.final or frame.close_held):
                             # (a note under a phrase end's chord may stand as that chord does)
@@ -2044,12 +2043,16 @@ class VoiceSampler:
                             # order, style and parallels rules above left (where they leave none
                             # of them, the symbol yields), before the others, which yield to it
                             # (given_chords.BASS_FIRST: the bass's before them all)
-                            inner_ok, bass_ok, third = job.given_masks[frame.step]
-                            allowed = np.broadcast_to((bass_ok if i == n - 1 else inner_ok)[
-                                cand % 12], (rows, len(cand)))
-                            if i == n - 2 and third >= 0:  # (its third, if none above has it)
-                                lacking = ~(cur[:, :i] % 12 == third).any(axis=1)
-                                allowed = allowed & ~(lacking[:, None] & (cand % 12 != third))
+                            given = job.given_masks[frame.step]
+                            allowed = given.bass_allowed(cur[:, :i], cand) if i == n - 1 \
+                                else np.broadcast_to(given.inner[cand % 12], (rows, len(cand)))
+                            if i == n - 2:  # (its third, where none above has it)
+                                lacking = given.third_lacking(cur[:, :i])
+                                allowed = allowed & ~(lacking[:, None]
+                                                      & (cand % 12 != given.third))
+                            if 0 < i < n - 1:  # (no fifths or octaves with the bass to come)
+                                allowed = allowed & given.no_parallels(cur[:, i], cur[:, n - 1],
+                                                                       cand)
                             _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
                         if below and BASS_LOWEST:  # (above the highest given voice below)
                             _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),

@@ -32,7 +32,7 @@ from fractions import Fraction
 
 from .chord_symbols import NO_CHORD, SHARP_NAMES, chord_tones, is_no_chord
 from .marks import FROM_ABC, FROM_ABC_SHORTHAND, SLUR_START, SLUR_STOP
-from .score import KeySignature
+from .score import MODE_DEGREES, KeySignature
 
 # ABC 2.1: an accidental holds for the notes of its letter and octave to the end of the bar (the
 # standard's %%propagate-accidentals, "octave"). A file that names its version, or sets the
@@ -90,12 +90,146 @@ def readable_abc(text: str, chords: list[str] | None = None) -> str:
             lines.append(_locrian_as_major(line) if line.startswith("K:") else line)
         else:
             lines.append(_body_line(line, _bar_units(meter, unit), chords))
-    out = "\n".join(lines)
+            for found in _INLINE_LENGTHS.finditer(line.split("%")[0]):  # (for the lines after)
+                if found.group(1) == "M":
+                    meter = _meter_length(found.group(2)) or meter
+                else:
+                    unit = _fraction(found.group(2) or found.group(3)) or unit
+    out = _explicit_accidentals("\n".join(lines))
     if re.search(r"(?m)^%abc-\d|propagate-accidentals", text):
         return out
     return _PROPAGATION + out
 
 
+# ABC 2.1's key signature with accidentals of its own (3.1.14): "K:D =c" (D major with a C
+# natural), "K:D exp ^f _b" (exp: those accidentals alone, F sharp and B flat). music21 reads
+# only the key before them
+_KEY_ACCIDENTAL = re.compile(r"(?<!\S)(\^\^|\^|__|_|=)([A-Ga-g])(?!\S)")
+_ALTER = {"^^": 2, "^": 1, "=": 0, "_": -1, "__": -2}
+_SIGN = {v: k for k, v in _ALTER.items() if k != "="}
+_LETTER_FIFTHS = {letter: "FCGDAEB".index(letter) for letter in "FCGDAEB"}
+
+
+@dataclass
+class ExplicitKey:
+    """A ``K:`` field that gives its signature's accidentals (:data:`_KEY_ACCIDENTAL`)."""
+
+    alters: dict[str, int]  # letter (upper case) -> its alteration under the signature
+    standard: str | None  # the key field of the standard signature it equals; None: none does
+    rest: str = ""  # what the field says beside the key (clef=bass)
+
+
+def explicit_key(value: str) -> ExplicitKey | None:
+    """What a ``K:`` field's value with accidentals after its key means (None for a field
+    without any): each letter's alteration, and the plain key field music21 reads with the
+    same signature, where a standard one is the same ("C ^f" is G major's; the tonic kept
+    where a mode on it has that signature: "C Lydian")."""
+    value = value.split("%")[0]
+    head = re.match(r"\s*([A-G][#b]?)\s*([A-Za-z]*)", value)
+    given = _KEY_ACCIDENTAL.findall(value[head.end():]) if head else []
+    if not given:
+        return None
+    alters = dict.fromkeys("CDEFGAB", 0)
+    if not re.search(r"\bexp\b", value, re.IGNORECASE):
+        try:
+            alters = _signature_alters(
+                KeySignature.parse(f"{head.group(1)} {head.group(2) or 'major'}").sharps)
+        except ValueError:
+            return None
+    for sign, letter in given:
+        alters[letter.upper()] = _ALTER[sign]
+    sharps = next((s for s in range(-7, 8) if _signature_alters(s) == alters), None)
+    rest = " ".join(w for w in value[head.end():].split()
+                    if "=" in w and not _KEY_ACCIDENTAL.fullmatch(w))
+    if sharps is None:
+        return ExplicitKey(alters, None, rest)
+    mode = next((m for m in MODE_DEGREES if KeySignature(0, sharps, m).tonic_name ==
+                 head.group(1)), "major")
+    key = KeySignature(0, sharps, mode)
+    return ExplicitKey(alters, f"{key.tonic_name}{_ABC_MODES[key.mode]}", rest)
+
+
+def _signature_alters(sharps: int) -> dict[str, int]:
+    """Each letter's alteration under a standard key signature (F the first sharp, B the
+    first flat)."""
+    return {letter: int(sharps > 0 and q < sharps) - int(sharps < 0 and q >= 7 + sharps)
+            for letter, q in sorted(_LETTER_FIFTHS.items(), key=lambda x: "CDEFGAB".index(
+                x[0]))}
+
+
+_ABC_MODES = {"major": "", "minor": "m", "dorian": "dor", "phrygian": "phr", "lydian": "lyd",
+              "mixolydian": "mix", "locrian": "loc"}
+
+
+def _explicit_accidentals(text: str) -> str:
+    """``text`` (a tune as :func:`readable_abc` writes it, every key field on a line of its
+    own) with each ``K:`` field that gives accidentals of its own (:func:`explicit_key`) read
+    right: one a standard signature equals as that key, any other as ``K:none``, its
+    accidentals then written on each note of those letters that no accidental of its bar
+    (letter and octave, as ABC 2.1 holds them) already alters. music21 read "K:D exp ^f _b"
+    as D major, and a B meant as B-flat sounded B natural (a trial)."""
+    lines = text.split("\n")
+    alters: dict[str, int] | None = None
+    body = False
+    for i, line in enumerate(lines):
+        if line.startswith("K:"):
+            found = explicit_key(line[2:])
+            alters = found.alters if found is not None and found.standard is None else None
+            if found is not None:
+                lines[i] = f"K:{found.standard or 'none'} {found.rest}".rstrip()
+            body = True
+        elif body and alters is not None and not _FIELD_LINE.match(line) and \
+                not line.startswith("%"):
+            lines[i] = _altered_notes(line, alters)
+    return "\n".join(lines)
+
+
+def unheld_keys(tune: str) -> list[str]:
+    """The ``K:`` fields of a tune (on their own lines or inline) whose own accidentals make
+    a signature no standard one equals ("D exp ^f _b"): the score holds no such signature."""
+    fields = re.findall(r"(?m)^K:([^%\n]*)|\[K:([^\]]*)\]", tune)
+    return [(a or b).strip() for a, b in fields
+            if (found := explicit_key(a or b)) is not None and found.standard is None]
+
+
+def _altered_notes(line: str, alters: dict[str, int]) -> str:
+    """One line of music with the accidentals ``alters`` gives its notes' letters written on
+    the notes (quoted text, decorations, inline fields and comments left as they are)."""
+    out: list[str] = []
+    held: set[tuple[str, int]] = set()  # (letter, octave) given an accidental in this bar
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if c == "%":
+            out.append(line[i:])
+            break
+        if c in '"!' or (c == "[" and line[i + 1:i + 3][1:2] == ":"):
+            end = line.find('"' if c == '"' else "!" if c == "!" else "]", i + 1)
+            end = n - 1 if end < 0 else end
+            out.append(line[i:end + 1])
+            i = end + 1
+            continue
+        m = re.match(r"(\^\^|\^|__|_|=)?([A-Ga-g])([',]*)", line[i:])
+        if m:
+            letter = m.group(2).upper()
+            octave = (5 if m.group(2).islower() else 4) + m.group(3).count("'") - \
+                m.group(3).count(",")
+            if m.group(1):
+                held.add((letter, octave))
+            elif (letter, octave) not in held and alters[letter]:
+                out.append(_SIGN[alters[letter]])
+            out.append(m.group(0))
+            i += m.end()
+            continue
+        if c == "|":
+            held.clear()
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+# a unit length or meter changed inside a line, and a unit length written there bare
+_INLINE_LENGTHS = re.compile(r"\[([LM]):([^\]]*)\]|(?<![^\s|])L:(\s*\d+\s*/\s*\d+)")
 _LOCRIAN = re.compile(r"\s*([A-Ga-g][#b]?)\s*loc[a-z]*", re.IGNORECASE)
 
 
@@ -188,9 +322,20 @@ def _body_line(line: str, bar: Fraction | None = None, chords: list[str] | None 
                 # a key change inside a line: music21 skips an inline [K:Eb] (the notes after
                 # it kept the old key's sharps, a fuzz run) but reads a K: line's
                 out.append(f"\n{_locrian_as_major('K:' + line[i + 3:end].strip())}\n")
+            elif line[i + 1] == "L" and end > i + 3:
+                # ... and so does a unit length's: music21 skipped [L:1/16], and every note
+                # after it was twice as long (a trial's 4-bar tune read as 6 bars)
+                out.append(f"\nL:{line[i + 3:end].strip()}\n")
             else:
                 out.append(line[i:end + 1])
             i = end + 1
+            continue
+        bare = re.match(r"L:\s*(\d+\s*/\s*\d+)", line[i:]) if c == "L" else None
+        if bare and (i == 0 or line[i - 1] in " \t|"):
+            # a unit length written inside a line without brackets ("| L:1/16 c2B2 |"), as
+            # some hand-written files do: read as the inline field it means
+            out.append(f"\nL:{bare.group(1)}\n")
+            i += bare.end()
             continue
         if c in "!+":
             end = line.find(c, i + 1)
@@ -453,6 +598,9 @@ def _key_change(value: str) -> str | None:
     locrian = locrian_key(value)
     if locrian is not None:
         return f"{locrian[0]}loc"  # ("B loc": the mode is a word apart)
+    explicit = explicit_key(value)
+    if explicit is not None:  # (one no standard signature equals: none the score can hold)
+        return explicit.standard
     return value.split()[0] if re.match(r"[A-G][#b]?", value) else None
 
 

@@ -59,6 +59,11 @@ def abc_text(score: Score, warnings: list[str] | None = None) -> str:
     writer = _Writer(view)
     if warnings is not None:
         warnings.extend(view.warnings)
+        moved = [p.name or f"part {i}" for i, p in enumerate(score.parts, 1)
+                 if p.transposition != (0, 0) and p.notes]
+        if moved:
+            warnings.append(f"{', '.join(moved)} written at concert pitch (ABC has no "
+                            "transposing instruments; MusicXML export writes them transposed)")
         drums = sum(len(p.notes) for p in score.parts if p.is_drum)
         if drums:
             warnings.append(f"the drum parts ({drums} notes) are not written: ABC has no "

@@ -103,10 +103,10 @@ def _walk(xml: str) -> tuple[list[str], tuple[tuple[int, int, int], ...]]:
     ids: list[str] = []
     folds: list[tuple[int, int, int]] = []
     for index, part in enumerate(ET.fromstring(xml).findall("part")):
-        divisions, at, serial = 1, 0, 0
+        divisions, at, serial, sounding = 1, 0, 0, 0
         forward = ending = 0  # where the repeated section and its first ending begin
         for measure in part.findall("measure"):
-            found, length, divisions = _measure_notes(measure, divisions)
+            found, length, divisions, sounding = _measure_notes(measure, divisions, sounding)
             for barline in measure.iter("barline"):
                 if barline.find("repeat[@direction='forward']") is not None:
                     forward, ending = at, 0
@@ -126,15 +126,20 @@ def _walk(xml: str) -> tuple[list[str], tuple[tuple[int, int, int], ...]]:
     return ids, tuple(folds)
 
 
-def _measure_notes(measure: ET.Element, divisions: int
-                   ) -> tuple[tuple[tuple[int, int | None], ...], int, int]:
+def _measure_notes(measure: ET.Element, divisions: int, sounding: int = 0
+                   ) -> tuple[tuple[tuple[int, int | None], ...], int, int, int]:
     """((onset ticks, MIDI pitch or None), ...) of the measure's <note>s, its length in ticks,
-    and the divisions in force after it."""
+    and the divisions and the semitones from written to sounding pitch (a transposing part's
+    ``<transpose>``: the ids name the note the score holds, which sounds) in force after it."""
     pos = onset = end = 0
     out = []
     for el in measure:
         if el.tag == "attributes":
             divisions = _int(el.findtext("divisions"), divisions) or divisions
+            moved = el.find("transpose")
+            if moved is not None:
+                sounding = _int(moved.findtext("chromatic"), 0) + 12 * _int(
+                    moved.findtext("octave-change"), 0)
         elif el.tag in ("backup", "forward"):
             pos += _int(el.findtext("duration"), 0) * (-1 if el.tag == "backup" else 1)
             end = max(end, pos)
@@ -146,12 +151,12 @@ def _measure_notes(measure: ET.Element, divisions: int
             if pitch is not None:
                 alter = float(pitch.findtext("alter") or 0)
                 midi = (12 * (_int(pitch.findtext("octave"), 4) + 1)
-                        + _STEPS.get(pitch.findtext("step") or "C", 0) + round(alter))
+                        + _STEPS.get(pitch.findtext("step") or "C", 0) + round(alter) + sounding)
             out.append((round(onset * TPQ / divisions), midi))
             if not chord and el.find("grace") is None:
                 pos += _int(el.findtext("duration"), 0)
                 end = max(end, pos)
-    return tuple(out), round(end * TPQ / divisions), divisions
+    return tuple(out), round(end * TPQ / divisions), divisions, sounding
 
 
 def _int(text: str | None, default: int) -> int:

@@ -80,6 +80,9 @@ def losses(original: Score, copy: Score, midi: bool = False) -> list[str]:
                 out.append(f"gave {label} MIDI program {b.program} instead of {a.program}")
             if a.name and a.name != b.name:  # an unnamed part may be named by the copy
                 out.append(f"renamed {label} to {b.name!r}")
+            if midi and a.transposition != (0, 0):  # (said, as the chord symbols are)
+                out.append(f"left out the transposition of {label}: MIDI has none, and "
+                           "another program reads the part at concert pitch")
     if original.title and original.title != copy.title:
         # (an untitled score's copy is named after its file by the reader: no change made)
         out.append("changed the title")

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from . import marks as _marks
 from . import repeats
-from .chord_symbols import is_no_chord, musicxml_kind, read_chord
+from .chord_symbols import is_no_chord, musicxml_kind, read_chord, transpose_text
 from .clefs import (
     CLEF_SIGNS,
     MIDDLE_C,
@@ -44,7 +44,7 @@ from .score import (
     assign_channels,
     lyric_syllabic,
 )
-from .spelling import key_spelling, spell_score
+from .spelling import at_written_pitch, key_spelling, spell_score, written_key
 
 _TYPES = ((3840, "breve"), (1920, "whole"), (960, "half"), (480, "quarter"), (240, "eighth"),
           (120, "16th"), (60, "32nd"), (30, "64th"), (15, "128th"))
@@ -116,7 +116,7 @@ def musicxml_text(score: Score, warnings: list[str] | None = None, *,
     ``chord_degrees``: a chord symbol's <degree>s are written (verovio, the score view,
     prints them again after the kind's text, hidden or not)."""
     view = notation_view(spell_score(score))
-    writer = _Writer(view, fold_repeats)
+    writer = _Writer(view, fold_repeats, written_pitch=True)
     writer.chord_degrees = chord_degrees
     if warnings is not None:
         warnings.extend(view.warnings)
@@ -258,9 +258,15 @@ def _number(x: float) -> str:
 
 
 class _Writer:
-    def __init__(self, view: NotationView, fold_repeats: bool = True) -> None:
+    def __init__(self, view: NotationView, fold_repeats: bool = True,
+                 written_pitch: bool = False) -> None:
+        """``written_pitch``: transposing parts (``Part.transposition``) are written at their
+        written pitch, in their written key, with a ``<transpose>`` (MusicXML); the ABC export
+        writes every part as it sounds."""
         self.view = view
-        self.score = view.score
+        self.score = at_written_pitch(view.score) if written_pitch else view.score
+        self.transpositions = [p.transposition if written_pitch else (0, 0)
+                               for p in self.score.parts]
         self.out: list[str] = []
         self.fermatas = frozenset(self.score.fermatas)
         # per fermata tick: the latest end of the notes sounding there (a note tied into the
@@ -298,10 +304,19 @@ class _Writer:
         # each part's sustain pedal, (tick, down), as its notes' marks say (marks.PEDAL)
         self.pedals = [_marks.pedal_events([(n.start, n.end, n.marks) for n in p.notes])
                        if any(n.marks for n in p.notes) else [] for p in self.score.parts]
-        # the chord symbols stand over the first pitched part, as on a lead sheet
-        self.chord_part = next((i for i, p in enumerate(self.score.parts) if not p.is_drum), 0)
+        # the chord symbols stand over the first pitched part, as on a lead sheet (one at
+        # concert pitch where there is one: a transposing part's are written transposed)
+        pitched = [i for i, p in enumerate(self.score.parts) if not p.is_drum] or [0]
+        self.chord_part = next((i for i in pitched if self.transpositions[i] == (0, 0)),
+                               pitched[0])
         self.chords_written: list[ChordSymbol] = []  # (the ABC writer counts its own)
         self.chord_degrees = True  # (musicxml_text: not for the score view)
+
+    def key_at(self, part_index: int, tick: int) -> KeySignature | None:
+        """The key signature part ``part_index`` is written in at ``tick`` (a transposing
+        part's written key: :func:`.spelling.written_key`); -1: the score's own."""
+        key = self.score.key_at(tick)
+        return key if part_index < 0 else written_key(key, self.transpositions[part_index])
 
     def in_written_bar(self, tick: int) -> bool:
         """Whether the bar holding ``tick`` is written (not a repeat's second time), or
@@ -510,8 +525,8 @@ class _Writer:
         attributes = []
         if index == 0:
             attributes.append(f"<divisions>{TPQ}</divisions>")
-        key = score.key_at(m0)
-        prev_key = score.key_at(self.bars[prev][0]) if prev is not None else None
+        key = self.key_at(part_index, m0)
+        prev_key = self.key_at(part_index, self.bars[prev][0]) if prev is not None else None
         if key is not None and (prev is None or key != prev_key):
             mode = f"<mode>{key.mode}</mode>"
             attributes.append(f"<key><fifths>{key.sharps}</fifths>{mode}</key>")
@@ -528,6 +543,8 @@ class _Writer:
             number_attr = f' number="{s}"' if len(staves) > 1 else ""
             attributes.append(f"<clef{number_attr}><sign>{sign}</sign><line>{line}</line>"
                               f"{shift}</clef>")
+        if prev is None and self.transpositions[part_index] != (0, 0):
+            attributes.append(_transpose_element(*self.transpositions[part_index]))
         if attributes:
             w("<attributes>" + "".join(attributes) + "</attributes>\n")
         marks = [] if part_index else [m for m in self.view.tempo_marks
@@ -601,7 +618,7 @@ class _Writer:
         if not voice_elements:
             voice_elements.append((0, self._elements(part_index, [], m0, m1, False)))
         self.altered[part_index, s] = self._accidentals(
-            part.is_drum, [e for _, es in voice_elements for e in es], m0,
+            part.is_drum, [e for _, es in voice_elements for e in es], m0, part_index,
             self.altered.get((part_index, s), {}) if same_key else {})
         return voice_elements
 
@@ -666,8 +683,13 @@ class _Writer:
         printed: the text says them; MuseScore 3 names the chord from kind and degrees);
         "N.C." is kind "none" on a root shown as no text, as MuseScore writes it (MuseScore 3
         reading it back shows that root: "CN.C.")."""
-        parts = read_chord(chord.text)
-        if parts is None and not is_no_chord(chord.text):
+        text = chord.text
+        semitones = self.transpositions[self.chord_part][1]
+        if semitones:  # (over a transposing part: at its written pitch, as its notes)
+            key = self.key_at(self.chord_part, chord.tick)
+            text = transpose_text(text, -semitones, key is not None and key.sharps < 0)
+        parts = read_chord(text)
+        if parts is None and not is_no_chord(text):
             return  # (said by chord_warnings)
         self.chords_written.append(chord)
         tail = (f"<offset>{offset}</offset>" if offset > 0 else "") + (
@@ -793,14 +815,14 @@ class _Writer:
                 out[u] = UNIT
         return out
 
-    def _accidentals(self, drum: bool, elements: list[_Element], m0: int,
+    def _accidentals(self, drum: bool, elements: list[_Element], m0: int, part_index: int,
                      before: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
         """Show an accidental where the key and the notes before it in the bar (same staff)
         don't already give it; a note tied over the bar line shows none. The first note of a
         letter and octave that the bar ``before`` altered (and this bar does not) shows a
         courtesy sign (an F after the last bar's F#: an engraver writes the natural, and
         MuseScore adds none of its own). Returns this bar's altered notes, for the next."""
-        alters = _key_alters(self.score.key_at(m0))
+        alters = _key_alters(self.key_at(part_index, m0))
         state: dict[tuple[str, int], int] = {}
         for e in sorted((e for e in elements if e.notes), key=lambda e: e.start):
             e.accidentals, e.cautionary = [], []
@@ -867,7 +889,7 @@ class _Writer:
                           "</direction>\n" for k in starts))
                 wedges_after += stops
         if struck and not part.is_drum and any(n.graces for n in e.notes):
-            for grace in self.graces(e):
+            for grace in self.graces(e, part_index):
                 slash = ' slash="yes"' if grace.slash else ""
                 alter = f"<alter>{grace.alter}</alter>" if grace.alter else ""
                 sign = f"<accidental>{grace.accidental}</accidental>" if grace.accidental else ""
@@ -914,13 +936,14 @@ class _Writer:
                   f"</direction-type><voice>{voice}</voice>{tail_staff}</direction>\n"
                   for k in wedges_after))  # (a hairpin ends where its last note does)
 
-    def graces(self, e: _Element) -> list[_Grace]:
-        """The grace notes written before the chord ``e`` (its highest note's), spelled in the
-        key: one alone an eighth with a slash (an acciaccatura), more beamed sixteenths."""
+    def graces(self, e: _Element, part_index: int = -1) -> list[_Grace]:
+        """The grace notes written before the chord ``e`` (its highest note's) of part
+        ``part_index``, spelled in its key: one alone an eighth with a slash (an acciaccatura),
+        more beamed sixteenths."""
         top = max(e.notes or (), key=lambda n: n.pitch, default=None)
         if top is None or not top.graces:
             return []
-        key = self.score.key_at(e.start)
+        key = self.key_at(part_index, e.start)
         alters = _key_alters(key)
         pitches = [top.pitch + g for g in top.graces if 0 <= top.pitch + g <= 127]
         out = []
@@ -957,6 +980,15 @@ _DRUM_STAFF = {
     53: ("F", 5, "diamond"), 55: ("B", 5, "x"), 56: ("E", 5, "triangle"), 57: ("A", 5, "x"),
     59: ("F", 5, "x"),
 }
+
+
+def _transpose_element(steps: int, semitones: int) -> str:
+    """MusicXML's ``<transpose>`` for ``Part.transposition``: the octaves apart, in
+    ``<octave-change>`` (a tenor saxophone: -1, -2 and -1), as MuseScore writes it."""
+    octaves = int(semitones / 12)  # (towards zero: the rest keeps the interval's direction)
+    change = f"<octave-change>{octaves}</octave-change>" if octaves else ""
+    return (f"<transpose><diatonic>{steps - 7 * octaves}</diatonic><chromatic>"
+            f"{semitones - 12 * octaves}</chromatic>{change}</transpose>")
 
 
 def _lyric_element(lyric: str, verse: int = 1) -> str:

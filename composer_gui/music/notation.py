@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import io
+import itertools
 import re
 import sys
 import warnings as _py_warnings
@@ -22,7 +23,7 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-from .abc_text import CHORD_TEXT, decoration_counts, parse_abc
+from .abc_text import CHORD_TEXT, decoration_counts, explicit_key, parse_abc, unheld_keys
 from .atomic import atomic_write, check_readable
 from .chord_symbols import NO_CHORD, chord_tones, kind_text
 from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
@@ -128,6 +129,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         if len(scores) > 1:
             warnings.append(f"the file holds {len(scores)} tunes; read the first")
         parsed = scores[0]
+    _to_sounding_pitch(parsed)  # (before the repeats are written out)
     words = 0 if _has_repeats(m21, parsed) else _more_verses(parsed)  # (else counted below)
     if words:
         warnings.append(f"the words after the first verse (on {words} note"
@@ -182,6 +184,9 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         score = replace(score, title=FILE_TITLE.fullmatch(score.title).group(1))
     if tune is not None and score.key_signatures and _abc_without_key(tune[0]):
         score = replace(score, key_signatures=())  # music21 reads "K:none" as C major
+    for field in unheld_keys(tune[0]) if tune is not None else ():
+        warnings.append(f'the key signature "K:{field}" is no standard one: its accidentals '
+                        "are read on the notes, and the score holds no key signature for it")
     if fmt == "abc":  # K:D says D major as K:Bm says B minor (KeySignature.mode_stated)
         score = replace(score, key_signatures=tuple(
             replace(k, mode_stated=True) for k in score.key_signatures))
@@ -194,6 +199,13 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         score = score.with_parts([
             replace(p, clef=clef or clef_by_range(p.notes, p.name)) if p.clef != "grand" else p
             for p, clef in zip(named, voiced[2], strict=True)])
+    elif fmt == "abc" and tune is not None and not re.search(r"\bclef\s*=", tune[0]):
+        # a tune that names no clef is on the clef its range asks for: music21 chose it from
+        # the chord symbols' notes too, low in the bass, and a tune in A minor with "Am" and
+        # "Dm" came out in the bass clef (a review)
+        score = score.with_parts([replace(p, clef=clef_by_range(p.notes, p.name))
+                                  if p.clef not in ("grand", "treble", "") and not p.is_drum
+                                  else p for p in score.parts])
     if fmt == "abc" and any(not p.notes for p in score.parts):
         empty = [i + 1 for i, p in enumerate(score.parts) if not p.notes]
         score = score.with_parts([p for p in score.parts if p.notes])
@@ -314,11 +326,11 @@ def _abc_voices(tune: str, tunes: int, warnings: list[str]
 
 
 def _has_repeats(m21, parsed) -> bool:
-    """Whether the file has repeat barlines or first/second endings (the score model has none:
-    a listening review found an ABC tune's |: :| dropped without a word)."""
+    """Whether the file has repeat barlines, first/second endings or a D.C. or D.S. (the score
+    model has none: a listening review found an ABC tune's |: :| dropped without a word)."""
     try:
         return any(True for _ in parsed.recurse().getElementsByClass(
-            (m21.bar.Repeat, m21.spanner.RepeatBracket)))
+            (m21.bar.Repeat, m21.spanner.RepeatBracket, m21.repeat.RepeatExpressionCommand)))
     except Exception:  # a stream music21 cannot walk: nothing to say
         return False
 
@@ -332,6 +344,15 @@ def _as_played(m21, parsed, warnings: list[str]):
     second endings had followed each other, a bar too many in every strain. None where music21
     cannot expand them, with a warning that the music is read as written (else the caller
     says how many bars the music now has)."""
+    if any(True for _ in parsed.recurse().getElementsByClass(
+            m21.repeat.RepeatExpressionCommand)):
+        order = _jump_order(m21, _parts(parsed))
+        if order is None:
+            warnings.append(f"{_READ_ONCE} (its D.C. or D.S. could not be followed)")
+            return None
+        played = _in_order(m21, parsed, order)
+        _drop_restated_marks(m21, played)
+        return played
     with _py_warnings.catch_warnings():
         _py_warnings.simplefilter("ignore")
         try:
@@ -345,6 +366,119 @@ def _as_played(m21, parsed, warnings: list[str]):
             warnings.append(f"{_READ_ONCE} ({why})")
             return None
     _drop_restated_marks(m21, played)
+    return played
+
+
+# the D.C. and D.S. kinds: (where they go back to, whether they end at Fine, at a coda)
+_JUMPS = {"DaCapo": ("start", False, False), "DaCapoAlFine": ("start", True, False),
+          "DaCapoAlCoda": ("start", False, True), "DalSegno": ("segno", False, False),
+          "DalSegnoAlFine": ("segno", True, False), "DalSegnoAlCoda": ("segno", False, True)}
+
+
+def _jump_order(m21, parts) -> list[int] | None:
+    """The bars (indices) in the order they are played, for music with a D.C. or D.S.: repeats
+    and first and second endings as written until the jump; after it, as MuseScore plays
+    them, no repeat taken and of each set of endings the last, to the Fine, into the coda at
+    "To Coda" (the first coda sign; the coda is the last), or to the end. music21's
+    expandRepeats played a trial's D.C. al Fine with first and second endings 25 bars long,
+    both endings the second time through and the repeat again after the D.C., where MuseScore
+    plays 23. None where the parts' bars differ or a jump's target is not found."""
+    bars = [list(p.getElementsByClass(m21.stream.Measure)) for p in parts]
+    if not bars or not bars[0] or len({len(b) for b in bars}) > 1:
+        return None
+    measures = bars[0]
+    n = len(measures)
+    index = {id(m): i for i, m in enumerate(measures)}
+    endings: dict[int, tuple[set[int], int]] = {}  # bar -> (its numbers, its set's last)
+    groups: list[list[tuple[list[int], set[int]]]] = []
+    found = [([index[id(x)] for x in b.getSpannedElements() if id(x) in index],
+              set(b.numberRange)) for b in parts[0].recurse().getElementsByClass(
+                  m21.spanner.RepeatBracket)]
+    for spanned, numbers in sorted((f for f in found if f[0]), key=lambda f: f[0][0]):
+        if groups and groups[-1][-1][0][-1] + 1 == spanned[0]:
+            groups[-1].append((spanned, numbers))
+        else:
+            groups.append([(spanned, numbers)])
+    for group in groups:
+        last = max(max(numbers, default=0) for _, numbers in group)
+        endings.update((b, (numbers, last)) for spanned, numbers in group for b in spanned)
+    marks = [{type(x).__name__ for x in m.recurse().getElementsByClass(
+        m21.repeat.RepeatExpression)} | ({"ToCoda"} if any(re.search(
+            r"(?i)\bto\s+coda\b", str(getattr(x, "content", "")))
+            for x in m.recurse().getElementsByClass(m21.expressions.TextExpression)) else set())
+        for m in measures]
+    segno = next((i for i, names in enumerate(marks) if "Segno" in names), None)
+    codas = [i for i, names in enumerate(marks) if names & {"Coda", "ToCoda"}]
+    order: list[int] = []
+    i, start, time, back, jump = 0, 0, 1, False, None
+    while i < n:
+        if len(order) > 8 * n:
+            return None
+        m = measures[i]
+        if isinstance(m.leftBarline, m21.bar.Repeat) and m.leftBarline.direction == "start" \
+                and not back and jump is None:
+            start, time = i, 1
+        back = False
+        if i in endings:
+            numbers, last = endings[i]
+            if (last if jump is not None else time) not in numbers:
+                i += 1
+                continue
+        elif i - 1 in endings and jump is None:  # (past the endings: a new section)
+            start, time = i, 1
+        order.append(i)
+        if jump is not None and jump[1] and "Fine" in marks[i]:
+            break
+        if jump is not None and jump[2] and i == codas[0] and len(codas) > 1:
+            i = codas[-1]
+            continue
+        right = m.rightBarline
+        if isinstance(right, m21.bar.Repeat) and right.direction == "end" and jump is None:
+            if time < (right.times or 2):
+                i, time, back = start, time + 1, True
+                continue
+            start, time = i + 1, 1
+        kind = next((_JUMPS[k] for k in marks[i] if k in _JUMPS), None) if jump is None \
+            else None
+        if kind is not None:
+            if (kind[0] == "segno" and segno is None) or (kind[2] and len(codas) < 2):
+                return None
+            jump, i = kind, 0 if kind[0] == "start" else segno
+            continue
+        i += 1
+    return order
+
+
+def _in_order(m21, parsed, order: list[int]):
+    """``parsed`` with each part's bars copied in ``order`` (:func:`_jump_order`), each copy
+    derived from its bar as music21's expandRepeats makes them."""
+    import copy
+
+    played = parsed.cloneEmpty(derivationMethod="expandRepeats") \
+        if hasattr(parsed, "parts") and parsed.parts else None
+    if played is not None and parsed.metadata is not None:
+        played.metadata = copy.deepcopy(parsed.metadata)
+    out = []
+    for part in _parts(parsed):
+        measures = list(part.getElementsByClass(m21.stream.Measure))
+        lengths = [b.offset - a.offset for a, b in itertools.pairwise(measures)] + [
+            max(measures[-1].highestTime, measures[-1].barDuration.quarterLength)]
+        new = part.cloneEmpty(derivationMethod="expandRepeats")
+        for el in part.getElementsNotOfClass((m21.stream.Measure, m21.spanner.Spanner)):
+            new.insert(part.elementOffset(el), copy.deepcopy(el))
+        offset = 0.0
+        first = measures[0].number if measures[0].number is not None else 1
+        for number, i in enumerate(order, first):
+            bar = copy.deepcopy(measures[i])
+            bar.derivation.origin, bar.derivation.method = measures[i], "expandRepeats"
+            bar.number = number
+            new.insert(offset, bar)
+            offset += lengths[i]
+        out.append(new)
+    if played is None:
+        return out[0]
+    for new in out:
+        played.insert(0, new)
     return played
 
 
@@ -479,9 +613,11 @@ def _markings(m21, parsed, abc: str, decorations_read: bool = False) -> str:
 
 def _abc_without_key(tune: str) -> bool:
     """Whether the tune says ``K:none`` (ABC 2.1: no key signature; the key is left to the
-    notes) in every K: field."""
+    notes) in every K: field, or gives a signature no standard one equals ("K:D exp ^f _b":
+    :func:`.abc_text.explicit_key`, read as ``K:none`` with its accidentals on the notes)."""
     fields = re.findall(r"(?m)^K:[ \t]*([^%\n]*)", tune)
-    return bool(fields) and all(f.strip().lower().startswith("none") for f in fields)
+    return bool(fields) and all(f.strip().lower().startswith("none") or (
+        (found := explicit_key(f)) is not None and found.standard is None) for f in fields)
 
 
 def _own_warnings(caught, warnings: list[str]) -> None:
@@ -601,6 +737,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     to ``unread_chords``."""
     m21 = _m21()
     warnings = warnings if warnings is not None else []
+    _to_sounding_pitch(stream)
     if not marks_put:
         _mark_notes(m21, stream)
     parts_in = _parts(stream)
@@ -650,7 +787,9 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         split = staff_split_of(*staves) if len(staves) == 2 and not is_drum else ()
         parts.append(Part(sorted_notes(notes), name=name, program=program,
                           channel=channel, is_drum=is_drum, clef=clef, abbreviation=short,
-                          staff_split=split))
+                          staff_split=split,
+                          transposition=_transposition(m21, p, name or f"part {i + 1}",
+                                                       warnings)))
     if out_of_range[0]:
         warnings.append(f"left out {out_of_range[0]} note(s) outside MIDI's pitch range")
 
@@ -706,6 +845,37 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         fermatas=fermata_onsets(fermatas),
         chord_symbols=chords,
     )
+
+
+def _to_sounding_pitch(stream) -> None:
+    """Move the parts a file writes transposed (a MusicXML ``<transpose>``: a clarinet in
+    B-flat, a horn in F) to sounding pitch, in place: their notes, key signatures and chord
+    symbols (music21's ``toSoundingPitch``). The score holds what sounds (playback, MIDI
+    export, the models); read as written, a trio of flute, clarinet and horn in concert C major
+    played the clarinet a tone high and the horn a fifth high, in three keys at once (a
+    trial). Each part's transposition is kept (:func:`_transposition`) for MusicXML export."""
+    if any(getattr(p, "atSoundingPitch", True) is False for p in _parts(stream)):
+        stream.toSoundingPitch(inPlace=True)
+
+
+def _transposition(m21, part, name: str, warnings: list[str]) -> tuple[int, int]:
+    """``Part.transposition`` of a part read from a file: its instrument's written-to-sounding
+    interval, (diatonic steps, semitones); (0, 0) for a part at concert pitch, and for one
+    whose instruments change transposition within it (a clarinettist changing to the A
+    clarinet: written at concert pitch, and said)."""
+    found = set()
+    for instrument in part.recurse().getElementsByClass(m21.instrument.Instrument):
+        interval = instrument.transposition
+        if interval is None:
+            found.add((0, 0))
+            continue
+        steps = interval.generic.directed
+        found.add((steps - 1 if steps > 0 else steps + 1, round(interval.semitones)))
+    if len(found) > 1:
+        warnings.append(f"{name} changes its transposition within the part: written at "
+                        "concert pitch")
+        return 0, 0
+    return found.pop() if found else (0, 0)
 
 
 def _chord_symbols(m21, parts_in, shift: int, unread: list[str]) -> tuple[ChordSymbol, ...]:

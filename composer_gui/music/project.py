@@ -9,7 +9,8 @@ version 3 the words sung (a sixth entry of a note's row, after its spelling or n
 the marks (a seventh entry, a list of names: ``["staccato", "slur-start"]``, after the words or
 null); version 5 the grace notes (an eighth, semitones from the note: ``[10, 12]``). Files of
 versions 1 to 4 still load. Entries added since are optional keys an older reader ignores (the
-composer, a tempo mark's words, ``chord_symbols``: ``[tick, "Am7"]`` rows).
+composer, a tempo mark's words, ``chord_symbols``: ``[tick, "Am7"]`` rows, a transposing
+part's ``transposition``: ``[-1, -2]`` for a clarinet in B-flat).
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def score_to_dict(score: Score) -> dict:
                 "clef": p.clef,
                 # [tick, lowest pitch of the upper staff]: where the file's staves divided it
                 **({"staff_split": [list(x) for x in p.staff_split]} if p.staff_split else {}),
+                # [diatonic steps, semitones] from written to sounding pitch (Part.transposition)
+                **({"transposition": list(p.transposition)}
+                   if p.transposition != (0, 0) else {}),
                 # [start, pitch, duration, velocity(, spelling(, lyric(, marks(, graces))))]:
                 # compact, readable and diffable
                 "notes": [_note_row(n) for n in p.notes],
@@ -167,6 +171,7 @@ def score_from_dict(data: dict) -> Score:
             abbreviation=str(part.get("abbreviation", "")),
             staff_split=tuple((t(a), _int(b)) for a, b in part.get("staff_split", [])),
             colour=max(-1, _int(part.get("colour", -1))),
+            transposition=tuple(_int(x) for x in part.get("transposition", (0, 0))),
         ))
     words = {t(a): str(w) for a, w in data.get("tempo_words", [])}
     units = {t(a): t(u) for a, u in data.get("tempo_units", [])}
@@ -220,6 +225,10 @@ def dumps(score: Score) -> str:
     data["fermatas"] = key
     for part in data["parts"]:
         part["notes"] = rows(part["notes"], 3)
+        if "transposition" in part:  # (on one line, as the fermatas)
+            key = f"@rows-{token}-{len(blocks)}@"
+            blocks[key] = json.dumps(part["transposition"])
+            part["transposition"] = key
     text = json.dumps(data, indent=1, ensure_ascii=False)
     for key, block in blocks.items():
         text = text.replace(f'"{key}"', block, 1)

@@ -403,6 +403,11 @@ class Part:
     (clefs.staff_split_of); empty lets export split at middle C. It takes no part in equality.
     ``colour``: the part's colour in the app, an index into its palette, kept when parts move
     (:meth:`Score.colour_of`); -1: the colour of its place. No part in equality either.
+    ``transposition``: a transposing instrument's (diatonic steps, chromatic semitones) from
+    its written pitch to its sounding pitch, octaves included, as MusicXML's ``<transpose>``
+    (a clarinet in B-flat (-1, -2), a horn in F (-4, -7), a piccolo (7, 12)). The notes are
+    always sounding pitch (playback, MIDI and the models hear them); only MusicXML export
+    writes the part at its written pitch, in its written key.
     """
 
     notes: tuple[Note, ...] = ()
@@ -416,10 +421,17 @@ class Part:
     abbreviation: str = ""
     staff_split: tuple[tuple[int, int], ...] = field(default=(), compare=False)
     colour: int = field(default=-1, compare=False)
+    transposition: tuple[int, int] = (0, 0)
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, tuple):
             object.__setattr__(self, "notes", tuple(self.notes))
+        if not isinstance(self.transposition, tuple):
+            object.__setattr__(self, "transposition", tuple(self.transposition))
+        if len(self.transposition) != 2 or not all(isinstance(x, int) and not isinstance(
+                x, bool) for x in self.transposition):
+            raise ValueError(f"a transposition is (diatonic steps, semitones), found "
+                             f"{self.transposition!r}")
         if not isinstance(self.staff_split, tuple):
             object.__setattr__(self, "staff_split", tuple(tuple(x) for x in self.staff_split))
         if not 0 <= self.program <= 127:

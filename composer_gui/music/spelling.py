@@ -291,4 +291,60 @@ def _spelled(note: Note, spelling: str) -> Note:
     return replace(note, spelling=spelling)
 
 
-__all__ = ["key_spelling", "spell_pitches", "spell_score", "spelling_for"]
+def interval_fifths(transposition: tuple[int, int]) -> int:
+    """A transposition (diatonic steps, semitones: ``Part.transposition``) as a move along the
+    line of fifths: a major second down -2 (C to B-flat), a perfect fifth down -1 (C to F)."""
+    steps, semitones = transposition
+    letter = steps % 7
+    alter = semitones - _NATURAL_PC[letter] - 12 * (steps // 7)
+    return _fifths(_LETTERS[letter]) + 7 * alter
+
+
+def written_key(key: KeySignature | None, transposition: tuple[int, int]
+                ) -> KeySignature | None:
+    """The key signature a transposing part is written in where the music sounds in ``key``:
+    concert C major is D major for a clarinet in B-flat, G major for a horn in F. One of more
+    than six sharps or flats is written as its enharmonic (concert B major for the clarinet:
+    D-flat major, not C-sharp major), as publishers write the parts."""
+    if key is None or transposition == (0, 0):
+        return key
+    sharps = key.sharps - interval_fifths(transposition)
+    return replace(key, sharps=min((sharps, sharps - 12, sharps + 12), key=abs))
+
+
+def at_written_pitch(score: Score) -> Score:
+    """The score with each transposing part's notes (``Part.transposition``) at written pitch,
+    spelled as the sounding spellings moved by the transposition (and by the enharmonic
+    :func:`written_key` chose), for MusicXML export: MuseScore, Sibelius and Dorico read a
+    ``<transpose>`` part's pitches as written. A part whose written notes would leave MIDI's
+    range is left at sounding pitch, its transposition dropped."""
+    parts = []
+    for part in score.parts:
+        steps, semitones = part.transposition
+        if (steps, semitones) == (0, 0) or part.is_drum:
+            parts.append(part)
+            continue
+        if any(not 0 <= n.pitch - semitones <= 127 for n in part.notes):
+            parts.append(replace(part, transposition=(0, 0)))
+            continue
+        q = interval_fifths(part.transposition)
+        notes = []
+        for n in part.notes:
+            pitch = n.pitch - semitones
+            key = score.key_at(n.start)
+            written = written_key(key, part.transposition)
+            name = None
+            if n.spelling:  # (a spelling always names its note's pitch: Note)
+                moved = _fifths(n.spelling) - q - (
+                    key.sharps - q - written.sharps if key and written else 0)
+                if -15 <= moved <= 20:  # (no further than double sharps and flats)
+                    name = _from_fifths(moved)
+            notes.append(replace(n, pitch=pitch, spelling=name or key_spelling(pitch % 12,
+                                                                                 written)))
+        split = tuple((t, low - semitones) for t, low in part.staff_split)
+        parts.append(replace(part, notes=tuple(notes), staff_split=split))
+    return score.with_parts(parts)
+
+
+__all__ = ["at_written_pitch", "interval_fifths", "key_spelling", "spell_pitches",
+           "spell_score", "spelling_for", "written_key"]

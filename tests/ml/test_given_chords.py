@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from composer_gui.ml import given_chords
@@ -27,10 +28,15 @@ def test_a_symbol_stands_over_each_beat_until_the_next_and_no_chord_over_none():
                ChordSymbol(2 * BAR, "N.C."), ChordSymbol(2 * BAR + 2 * TPQ, "Am/E")]
     plan = given_chords.plan(symbols, 0, 48, STEP, 0, 4, where)
     c, g7, am = (plan[s] for s in (0, 22, 40))
-    assert sorted(s for s in plan if plan[s] == c) == [0, 4, 8, 12, 16, 20]
-    assert sorted(s for s in plan if plan[s] == g7) == [22, 24, 28]  # (from its off-beat change)
+
+    def steps(chord):
+        return sorted(s for s in plan if plan[s].root == chord.root)
+
+    assert steps(c) == [0, 4, 8, 12, 16, 20]
+    assert steps(g7) == [22, 24, 28]  # (from its off-beat change)
     assert not any(32 <= s < 40 for s in plan)  # N.C.
-    assert sorted(s for s in plan if plan[s] == am) == [40, 44]
+    assert steps(am) == [40, 44]
+    assert [s for s in sorted(plan) if plan[s].onset] == [0, 22, 40]
     assert (g7.root, g7.bass, sorted(g7.pcs)) == (7, 7, [2, 5, 7, 11])
     assert (am.root, am.bass) == (9, 4)
     # normalized as the sampler's pitches are: in D major (shift -2) "A7" is G7
@@ -140,3 +146,42 @@ def test_symbols_before_the_region_stand_over_it(sampler):
         on_beats = [n.pitch % 12 for p in r.parts[1:] for n in p.notes
                     for t in range(BAR, 2 * BAR, TPQ) if n.start <= t < n.end]
         assert len(on_beats) == 12 and sum(pc in (5, 9, 0) for pc in on_beats) >= 11
+
+
+def test_the_bass_takes_the_symbols_bass_where_it_changes_and_its_third_under_the_root():
+    """On the symbol's own step the bass is its root (a slash chord's bass); on a later beat a
+    plain chord's third too, where a voice above sounds the root (no rootless chord)."""
+    c = given_chords.plan([ChordSymbol(0, "C")], 0, 8, STEP, 0, 4, where)
+    cand = np.arange(36, 60)
+    above = np.array([[72, 67, 64], [74, 67, 67]])  # (C above / no C above: the root)
+    onset, later = (given_chords.masks(c[s]) for s in (0, 4))
+    assert {int(p) % 12 for p in cand[onset.bass_allowed(above, cand)[0]]} == {0}
+    assert {int(p) % 12 for p in cand[later.bass_allowed(above, cand)[0]]} == {0, 4}
+    assert {int(p) % 12 for p in cand[later.bass_allowed(above, cand)[1]]} == {0}
+    final = given_chords.masks(c[4], final=True)
+    assert {int(p) % 12 for p in cand[final.bass_allowed(above, cand)[0]]} == {0}
+    slash = given_chords.masks(given_chords.plan([ChordSymbol(0, "C/G")], 0, 8, STEP, 0, 4,
+                                                 where)[4])
+    assert {int(p) % 12 for p in cand[slash.bass_allowed(above, cand)[0]]} == {7}
+
+
+def test_an_inner_voice_keeps_out_of_fifths_and_octaves_with_the_bass_to_come():
+    """The bass on G2 goes to the symbol's C: a tenor on D4 (a fifth over it) does not take G
+    (fifths D/G -> G/C), nor a tenor on G3 a C (octaves); other notes stay."""
+    c = given_chords.masks(given_chords.plan([ChordSymbol(0, "C")], 0, 8, STEP, 0, 4,
+                                             where)[0])
+    cand = np.arange(48, 72)
+    ok = c.no_parallels(np.array([62, 55]), np.array([43, 43]), cand)
+    assert not ok[0, cand == 67].any() and not ok[0, cand == 55].any()
+    assert ok[0, cand == 64].all() and ok[0, cand == 60].all()
+    assert not ok[1, cand == 60].any() and ok[1, cand == 55].all()
+
+
+def test_under_a_symbol_the_bass_pays_for_octave_leaps_and_a_voice_for_a_unison():
+    cur = np.array([[72, 64, 55, 48]])
+    cand = np.arange(36, 72)
+    bass = given_chords.voice_cost(3, 4, cur, cand)[0]
+    assert bass[cand == 36] > 0 and bass[cand == 60] > 0 and bass[cand == 43] == 0
+    tenor = given_chords.voice_cost(2, 4, cur, cand)[0]
+    assert tenor[cand == 49] > 0 and tenor[cand == 61] > 0  # (tritones from G3)
+    assert tenor[cand == 64] > 0 and tenor[cand == 60] == 0  # (the alto's E4)

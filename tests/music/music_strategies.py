@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from composer_gui.music.midi import _upbeat_read
+from composer_gui.music.midi import _fitting_signatures, _upbeat_read
 from composer_gui.music.score import (
     TPQ,
     KeySignature,
@@ -76,6 +76,8 @@ def midi_scores(draw, grid: int = SIXTEENTH):
     # (one first bar shorter than the meter after it is how a MIDI file writes an upbeat, and
     # reads as one: music.midi._upbeat_read says so; such a score does not round-trip as is)
     assume(_upbeat_read(score) is score)
+    # (nor does a key signature its notes contradict: music.midi._fitting_signatures)
+    assume(_fitting_signatures(score, []) is score)
     return score
 
 

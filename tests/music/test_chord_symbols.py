@@ -350,3 +350,16 @@ def test_the_score_view_engraves_them_as_written():
     page = Engraver().engrave(score, 1200).pages[0]
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", page)
     assert "B♭7" in texts and "F♯m7(b9)/C♯" in texts
+
+
+def test_an_abc_tune_with_chords_keeps_the_clef_of_its_range(tmp_path):
+    """A tune in A minor with "Am" and "Dm": music21 chose a bass clef from the chords' own
+    notes (a review found the melody in an F clef); the tune's range says treble. A slash
+    bass written in lowercase, as ABC tunes write it ("Am/c"), is read."""
+    path = tmp_path / "air.abc"
+    path.write_text('X:1\nM:4/4\nL:1/4\nK:Am\n"Am"A2 c2 | "Dm"d2 "Am/c"e2 |]\n',
+                    encoding="utf-8")
+    score = read_notation(path, [])
+    assert score.parts[0].clef in ("", "treble")
+    assert [c.text for c in score.chord_symbols] == ["Am", "Dm", "Am/c"]
+    assert chord_tones("Am/c").bass == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import replace
+from pathlib import Path
 
 import mido
 import pytest
@@ -16,6 +17,7 @@ from music_strategies import EIGHTH_TRIPLET, midi_scores
 
 from composer_gui.music.errors import ScoreFileError
 from composer_gui.music.midi import MIN_IMPORTED_DURATION, read_midi, write_midi
+from composer_gui.music.musicxml_writer import musicxml_text
 from composer_gui.music.score import (
     TPQ,
     KeySignature,
@@ -224,6 +226,54 @@ def test_every_part_track_carries_the_key_signature_for_musescore(folder):
         assert keys == [(0, "F"), (2 * TPQ, "Eb")]
     back = read_midi(folder / "keys.mid")
     assert back.key_signatures == score.key_signatures and back.notes == score.notes
+
+
+# a trial's E major tune whose key-signature meta says E-flat major
+E_MAJOR_TUNE = [64, 68, 71, 68, 69, 68, 66, 63, 64, 66, 68, 69, 71, 73, 71, 69, 68, 66, 64, 63,
+                64, 68, 66, 63, 64]
+
+
+def _tune_file(folder, name: str, pitches: list[int], key: str | None):
+    mid = mido.MidiFile(type=0, ticks_per_beat=TPQ)
+    head = [mido.MetaMessage("key_signature", key=key)] if key else []
+    mid.tracks.append(track(*head, *(m for p in pitches for m in (on(p), off(p, TPQ)))))
+    return save(mid, folder / name)
+
+
+def test_a_key_signature_the_notes_contradict_is_replaced_and_said(folder):
+    warnings: list[str] = []
+    score = read_midi(_tune_file(folder, "wrongkey.mid", E_MAJOR_TUNE, "Eb"), warnings)
+    assert [(k.sharps, k.mode) for k in score.key_signatures] == [(4, "major")]
+    said = [w for w in warnings if "key signature" in w]
+    assert len(said) == 1 and "Eb major" in said[0] and "E major" in said[0]
+    text = musicxml_text(score)  # spelled with sharps: no F-flat, C-flat or B-double-flat
+    assert "<alter>-" not in text and "<fifths>4</fifths>" in text
+
+
+def test_a_key_signature_the_notes_fit_is_kept(folder):
+    # the same tune under its own signature, and in C major under a signature one sharp off
+    for key, pitches in (("E", E_MAJOR_TUNE), ("G", [p - 4 for p in E_MAJOR_TUNE])):
+        warnings: list[str] = []
+        score = read_midi(_tune_file(folder, f"right_{key}.mid", pitches, key), warnings)
+        assert score.key_signatures[0].tonic_name == key
+        assert not any("key signature" in w for w in warnings)
+    # too few notes to say, and a chromatic line no signature fits, keep theirs
+    for name, pitches in (("short", E_MAJOR_TUNE[:8]), ("chromatic", list(range(60, 84)))):
+        score = read_midi(_tune_file(folder, f"{name}.mid", pitches, "Eb"))
+        assert score.key_signatures[0].sharps == -3
+
+
+@pytest.mark.parametrize("name, sharps", [("test02.mid", 3), ("test03.mid", -4), ("test04.mid", 0),
+                                          ("test06.mid", 1), ("test07.mid", 2),
+                                          ("test09.mid", -1), ("test14.mid", 0),
+                                          ("test17.mid", 3)])
+def test_the_signatures_of_music21s_midi_files(name, sharps):
+    """Their own, but a Finale export's default C major over F-sharp minor (test17)."""
+    music21 = pytest.importorskip("music21")
+    warnings: list[str] = []
+    score = read_midi(Path(music21.__file__).parent / "midi" / "testPrimitive" / name, warnings)
+    assert score.key_signatures[0].sharps == sharps
+    assert any("C major" in w for w in warnings) == (name == "test17.mid")
 
 
 @settings(max_examples=20, deadline=None)

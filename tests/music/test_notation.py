@@ -292,6 +292,41 @@ def test_an_abc_key_change_sets_the_notes_and_the_signature_after_it(tmp_path, c
     assert [(k.tick, k.sharps) for k in score.key_signatures] == [(0, 1), (4 * TPQ, -3)]
 
 
+@pytest.mark.parametrize("change", ["[L:1/16] ", "\nL:1/16\n", "L:1/16 "])
+def test_an_abc_unit_length_change_inside_a_line_lengthens_the_notes_after_it(tmp_path,
+                                                                            change):
+    """``[L:1/16]`` inside a line (and a bare ``L:1/16`` written there) sets the unit for the
+    notes after it, as an ``L:`` line does: music21 skipped the inline field, every later note
+    twice as long (a trial's 4-bar tune read as 6 bars)."""
+    path = tmp_path / "unit.abc"
+    path.write_text("X:1\nT:Unit\nM:6/8\nL:1/8\nK:Ador\nA>B c<d e2 | e3 e2d | "
+                    f"{change}c2B2A2 G2E2D2 | E6 A6 |]\n")
+    score = read_notation(path)
+    assert score.bar_count() == 4
+    assert [n.duration for n in score.notes][8:] == [TPQ // 2] * 6 + [3 * TPQ // 2] * 2
+
+
+@pytest.mark.parametrize("field, pitches, sharps, said", [
+    ("K:D exp ^f _b", [74, 70, 69, 66, 71, 71, 72], None, True),  # no standard signature
+    ("K:D =c", [74, 71, 69, 66, 71, 71, 72], 1, False),  # D Mixolydian: G major's
+    ("K:Dm =b", [74, 71, 69, 65, 71, 71, 72], 0, False),  # D Dorian
+])
+def test_an_abc_key_with_its_own_accidentals_is_read_with_them(tmp_path, field, pitches,
+                                                                sharps, said):
+    """ABC 2.1's ``K:D exp ^f _b`` (F sharp and B flat alone) and ``K:D =c`` (D major's
+    signature, its C natural): music21 read the key before the accidentals, a B meant flat
+    sounding natural (a trial). A signature a standard one equals is that one (its mode); any
+    other is written on the notes (an accidental in the bar still holds over them), the score
+    holding no signature, and said."""
+    path = tmp_path / "explicit.abc"
+    path.write_text(f"X:1\nT:Explicit\nM:4/4\nL:1/4\n{field}\nd B A F | =B B c2 |\n")
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert [n.pitch for n in score.notes] == pitches
+    assert [k.sharps for k in score.key_signatures] == ([] if sharps is None else [sharps])
+    assert any(field in w for w in warnings) == said
+
+
 def test_a_locrian_abc_key_has_its_own_notes_and_signature(tmp_path):
     """``K:Eloc`` is E Locrian, F major's signature (music21 knows no Locrian and read E
     major: F# G# C# D#, a fuzz run); a Locrian key change in the body too, written with the
@@ -646,6 +681,95 @@ def test_repeats_are_written_out_in_every_part_of_a_musicxml_score(folder):
     assert [[n.pitch for n in p.notes] for p in score.parts] == [
         [72, 74, 72, 74, 76, 77], [48, 47, 48, 47, 48, 41]]
     assert len(score.time_signatures) == 1 and len(score.key_signatures) == 1
+
+
+def _jumping(bars: list[str]) -> str:
+    """A one-part MusicXML score of whole notes, one a bar, from "C5" or "C5 |: 1 :| Fine
+    DC" (a start repeat, ending 1, an end repeat, words: Fine, DC, DCFine, DS, DSCoda, ToCoda,
+    Segno, Coda)."""
+    words = {"Fine": ("Fine", 'fine="yes"'), "DCFine": ("D.C. al Fine", 'dacapo="yes"'),
+             "DC": ("D.C.", 'dacapo="yes"'), "DS": ("D.S.", 'dalsegno="s"'),
+             "DSCoda": ("D.S. al Coda", 'dalsegno="s"'), "ToCoda": ("To Coda", 'tocoda="c"')}
+    out = []
+    for number, spec in enumerate(bars, 1):
+        pitch, *marks = spec.split()
+        left = right = direction = ""
+        for mark in marks:
+            if mark == "|:":
+                left += '<repeat direction="forward"/>'
+            elif mark == ":|":
+                right += '<repeat direction="backward"/>'
+            elif mark.isdigit():
+                left = f'<ending number="{mark}" type="start">{mark}.</ending>' + left
+                right = f'<ending number="{mark}" type="stop"/>' + right
+            elif mark in ("Segno", "Coda"):
+                direction += (f"<direction><direction-type><{mark.lower()}/></direction-type>"
+                              f'<sound {mark.lower()}="{mark[0].lower()}"/></direction>')
+            else:
+                text, sound = words[mark]
+                direction += (f"<direction><direction-type><words>{text}</words>"
+                              f"</direction-type><sound {sound}/></direction>")
+        attributes = ("<attributes><divisions>1</divisions><key><fifths>0</fifths></key><time>"
+                      "<beats>4</beats><beat-type>4</beat-type></time></attributes>"
+                      if number == 1 else "")
+        out.append(
+            f'<measure number="{number}">'
+            + (f'<barline location="left">{left}</barline>' if left else "") + attributes
+            + direction + f"<note><pitch><step>{pitch[0]}</step><octave>{pitch[1]}</octave>"
+            "</pitch><duration>4</duration><type>whole</type></note>"
+            + (f'<barline location="right">{right}</barline>' if right else "") + "</measure>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<score-partwise version="3.1"><part-list>'
+            '<score-part id="P1"><part-name>Violin</part-name></score-part></part-list>'
+            f'<part id="P1">{"".join(out)}</part></score-partwise>\n')
+
+
+# twelve bars, each its own pitch (bar b: NAMES[b - 1])
+NAMES = ["C4", "D4", "E4", "F4", "G4", "A4", "B4", "C5", "D5", "E5", "F5", "G5"]
+
+
+def _played_bars(score: Score) -> list[int]:
+    return [NAMES.index(f"{'CCDDEFFGGAAB'[n.pitch % 12]}{n.pitch // 12 - 1}") + 1
+            for n in score.notes]
+
+
+def test_a_da_capo_al_fine_with_first_and_second_endings_is_played_as_musescore_plays_it(
+        tmp_path):
+    """A trial's form: bars 5-8 repeated with 8 the first ending and 9 the second (Fine), a
+    D.C. al Fine at 12. MuseScore plays 1-8, 5-7, 9, 10-12, then from the start without the
+    repeat and into the last ending, to the Fine: 23 bars. music21's expandRepeats gave 25,
+    both endings the second time and the repeat again after the D.C."""
+    bars = list(NAMES)
+    bars[4] += " |:"
+    bars[7] += " 1 :|"
+    bars[8] += " 2 Fine"
+    bars[11] += " DCFine"
+    path = tmp_path / "dacapo.musicxml"
+    path.write_text(_jumping(bars), encoding="utf-8")
+    warnings: list[str] = []
+    score = read_notation(path, warnings)
+    assert _played_bars(score) == [1, 2, 3, 4, 5, 6, 7, 8, 5, 6, 7, 9, 10, 11, 12,
+                                   1, 2, 3, 4, 5, 6, 7, 9]
+    assert warnings == ["repeat signs and endings are written out as played: 12 bars as "
+                        "written, 23 as played"]
+
+
+def test_a_dal_segno_al_coda_and_one_that_cannot_be_followed(tmp_path):
+    """D.S. al Coda: back to the segno, on to "To Coda", then the coda. A D.S. with no segno
+    to go back to is read once, as written, and said (never other bars in silence)."""
+    bars = NAMES[:8]
+    bars[1] += " Segno"
+    bars[3] += " ToCoda"
+    bars[5] += " DSCoda"
+    bars[6] += " Coda"
+    path = tmp_path / "segno.musicxml"
+    path.write_text(_jumping(bars), encoding="utf-8")
+    assert _played_bars(read_notation(path)) == [1, 2, 3, 4, 5, 6, 2, 3, 4, 7, 8]
+    bars[1] = NAMES[1]
+    path.write_text(_jumping(bars), encoding="utf-8")
+    warnings: list[str] = []
+    assert _played_bars(read_notation(path, warnings)) == list(range(1, 9))
+    assert warnings == ["repeat signs and endings are not kept: the music is read once, as "
+                        "written (its D.C. or D.S. could not be followed)"]
 
 
 SCARBOROUGH = ("X:1\nT:Scarborough Fair\nM:3/4\nL:1/8\nK:Ddor\n"
