@@ -8,6 +8,7 @@ from pathlib import Path
 from composer_gui.ml.keyfinding import with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music.formats import NOTATION, READABLE, WRITABLE, kind_of
+from composer_gui.music.midi import modes_unkept
 from composer_gui.music.safe_read import read_score
 
 from .tunes import tune_number
@@ -35,6 +36,8 @@ def run(args) -> int:
         if kind_of(args.output) in NOTATION:  # notation needs a key signature
             score = with_heard_key(score, written)
         save_score(score, args.output, written)
+        if kind_of(args.output) == "midi":
+            written += modes_unkept(score)
     except ScoreFileError as exc:
         print(f"composer-gui convert: {exc}", file=sys.stderr)
         return 1

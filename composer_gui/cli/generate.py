@@ -25,8 +25,9 @@ from composer_gui.ml import limits
 from composer_gui.ml.keyfinding import keys_heard, with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music import limits as music_limits
-from composer_gui.music.edits import keys_for
+from composer_gui.music.edits import drums_not_continued, drums_note, keys_for
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
+from composer_gui.music.midi import modes_unkept
 from composer_gui.music.safe_read import read_score
 from composer_gui.music.score import Score
 
@@ -220,6 +221,23 @@ def _request(args, score: Score):
     return req
 
 
+def _signature_tick(score: Score, start: int) -> int:
+    """Where the key signature the notes from ``start`` are written in begins (the one in force
+    at its first bar line, where a key asked for puts its own): the summary's "3 flats from
+    bar 5" names the bar the signature starts in (a trial read "from bar 6", the first new
+    bar, where the signature had changed at bar 5)."""
+    bar = score.bar_at(start)
+    line = start if score.bar_start(bar) == start else score.bar_start(bar + 1)
+    return max((k.tick for k in score.key_signatures if k.tick <= line), default=start)
+
+
+def _drums_said(result: Score, start: int) -> list[str]:
+    """A note for the drum parts a continuation leaves silent in its new bars (none of the
+    models writes drums: :func:`.edits.drums_not_continued`)."""
+    silent = drums_not_continued(result, start)
+    return [drums_note(result, silent)] if silent else []
+
+
 def run(args) -> int:
     prog = "composer-gui generate"
     warnings: list[str] = []
@@ -246,6 +264,8 @@ def run(args) -> int:
         except ModelError as exc:
             raise _Bad(str(exc)) from None
         warnings += sampler.warnings
+        if results and req.end_tick is None and not req.harmonize:
+            warnings += _drums_said(results[0], sampler.plan.start_tick)
         paths = output_paths(args.output, len(results))
         written: list[Path] = []
         plan = sampler.plan
@@ -262,6 +282,8 @@ def run(args) -> int:
         try:
             for result, path, said in zip(results, paths, notes, strict=True):
                 save_score(result, path, said)
+                if kind_of(path) == "midi":
+                    said += modes_unkept(result)
                 written.append(path)
         except ScoreFileError:
             for path in written:  # all or nothing
@@ -295,7 +317,8 @@ def run(args) -> int:
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")
     for result, path, said in zip(results, paths, notes, strict=True):
         added = result.note_count - score.note_count
-        print(f"{path}: {summary(result, plan.key, plan.start_tick)} ({added:+d} notes)")
+        print(f"{path}: {summary(result, plan.key, _signature_tick(result, plan.start_tick))} "
+              f"({added:+d} notes)")
         for w in said:
             print(f"note: {path}: {w}", file=sys.stderr)
     return 0

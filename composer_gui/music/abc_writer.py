@@ -22,7 +22,7 @@ from .errors import ScoreFileError
 from .marks import abc_decorations
 from .musicxml_writer import (
     _VALUES,
-    VOICES_PER_STAFF,
+    TUPLET_NORMAL,
     _beams,
     _Element,
     _spelled,
@@ -57,6 +57,9 @@ def abc_text(score: Score, warnings: list[str] | None = None) -> str:
     ``warnings`` (as MusicXML export says it)."""
     view = notation_view(spell_score(score))
     writer = _Writer(view)
+    # (a sharp tied over the bar line: "^c2-|^c2", not "^c2-|c2", which ABC reads as C
+    # natural in the new bar, and the tie broken)
+    writer.tied_accidentals = True
     if warnings is not None:
         warnings.extend(view.warnings)
         moved = [p.name or f"part {i}" for i, p in enumerate(score.parts, 1)
@@ -120,6 +123,10 @@ class _Abc:
         for number, (name, clef, _s, _v, _p) in enumerate(voices, 1):
             if named:
                 head.append(f'V:{number} name="{name}"' + (f" clef={clef}" if clef else ""))
+        if not named and voices and self.score.parts[voices[0][4]].name:
+            # one voice keeps its part's name, declared in the header alone (a trial's one-part
+            # "Violin" lost it; a V:1 line in the body too is read as a second, empty voice)
+            head.append(f'V:1 name="{voices[0][0]}"')
         head.append(f"K:{_key(score.key_at(0))}")
         body = []
         for number, (_name, _clef, s, v, part_index) in enumerate(voices, 1):
@@ -130,18 +137,26 @@ class _Abc:
 
     def _voices(self) -> list[tuple[str, str, int, int, int]]:
         """(name, ABC clef ("" for treble), staff, voice, part) of each ABC voice: each voice
-        of each staff of each pitched part that has notes."""
+        of each staff of each pitched part that has notes. Named after the part (an unnamed
+        one "Part 2" where the score has several), a grand staff's as its hands ("Piano RH",
+        "Piano LH"), several voices of a staff numbered from 1 ("Piano RH 1", "Piano RH 2",
+        "Voice 1" in an unnamed score's one part): a trial read "Piano 1", "Piano 2" and
+        "Piano 5", MusicXML's voice numbers."""
         out = []
+        several = sum(1 for p in self.score.parts if not p.is_drum and p.notes) > 1
         for i, (part, staves) in enumerate(zip(self.score.parts, self.staves, strict=True)):
             if part.is_drum or not part.notes:
                 continue
+            base = part.name or (f"Part {i + 1}" if several else "")
             for s, staff in enumerate(staves):
-                for v, chords in enumerate(staff.voices):
-                    if not chords:
-                        continue
-                    name = part.name or f"Part {i + 1}"
-                    if len(staves) > 1 or len(staff.voices) > 1:
-                        name += f" {s * VOICES_PER_STAFF + v + 1}"
+                voices = [v for v, chords in enumerate(staff.voices) if chords]
+                for number, v in enumerate(voices, 1):
+                    words = [base] if base else []
+                    if len(staves) == 2:
+                        words.append(("RH", "LH")[s])
+                    if len(voices) > 1:
+                        words.append(str(number) if words else f"Voice {number}")
+                    name = " ".join(words) or f"Part {i + 1}"
                     out.append((name, _CLEFS.get(staff.clef, ""), s, v, i))
         return out
 
@@ -164,7 +179,7 @@ class _Abc:
             # (a repeat's second time is not written: its chords are the first time's)
             chords[:] = [c for c in chords if c.tick >= m0 or w.in_written_bar(c.tick)]
             cuts = [c.tick for c in chords if m0 < c.tick < m1 and c.tick % 30 == 0
-                    and not w.view.unit_is_triplet(part_index, c.tick)]
+                    and not w.view.unit_tuplet(part_index, c.tick)]
             voices = dict(w.bar_elements(part_index, part, s, staff, m0, m1, same, cuts))
             # (a voice silent in this bar: a whole bar's rest)
             elements = voices.get(v, [_Element(m0, m1 - m0, "", 0, False, None)])
@@ -227,7 +242,9 @@ class _Abc:
             if "start" in e.tuplet:
                 count = next((k for k in range(i, len(elements))
                               if "stop" in elements[k].tuplet), i + 2) - i + 1
-                out += "(3" if count == 3 else f"(3:2:{count}"
+                n = e.span[2] if e.span is not None else 3
+                out += "(3" if (n, count) == (3, 3) else \
+                    f"(3:2:{count}" if n == 3 else f"({n}:{TUPLET_NORMAL}:{count}"
             length = "" if i in broken or i + 1 in broken else lengths[i]
             out += self._chord(e, chords)
             if e.notes is None:

@@ -54,12 +54,38 @@ def abbreviation(part: Part) -> str:
     return f"{short} {number}" if number else short
 
 
+# Each single-staff clef's bottom line, as a diatonic step (C4 = 28: octave * 7 + letter); its
+# top line is 8 steps above
+_BOTTOM_LINE = {"treble": 30, "treble-8vb": 23, "treble-8va": 37, "bass": 18, "bass-8vb": 11,
+                "alto": 24, "tenor": 22}
+# how many ledger lines a note on a staff may need, above or below, and still fit its clef
+LEDGER_LINES = 3
+_STEP = (0, 0, 1, 1, 2, 3, 3, 4, 4, 5, 5, 6)  # each pitch class's letter (a sharp: the one below)
+
+
+def fits_clef(notes: Sequence[Note], clef: str) -> bool:
+    """Whether ``notes`` read on one staff of ``clef`` within :data:`LEDGER_LINES` ledger lines
+    (a clef that is not one staff's, and no notes, fit)."""
+    bottom = _BOTTOM_LINE.get(clef)
+    if bottom is None or not notes:
+        return True
+    steps = [(n.pitch // 12 - 1) * 7 + _STEP[n.pitch % 12] for n in notes]
+    return (bottom - min(steps)) // 2 <= LEDGER_LINES and \
+        (max(steps) - bottom - 8) // 2 <= LEDGER_LINES
+
+
 def needs_grand_staff(part: Part) -> bool:
-    """A piano, or a part spanning well below and above middle C, reads best on two staves."""
-    if part.is_drum or part.clef not in ("", "grand"):
+    """A piano, or a part spanning well below and above middle C, reads best on two staves.
+    A clef the part states (its file's) is kept while its notes fit it (:func:`fits_clef`);
+    once they do not, the range decides as for a part without one: a one-staff piano sketch
+    continued in four voices had its bass on six ledger lines below the treble staff (a
+    trial)."""
+    if part.is_drum or part.clef == "percussion":
         return False
     if part.clef == "grand":
         return True
+    if part.clef and fits_clef(part.notes, part.clef):
+        return False
     pitches = [n.pitch for n in part.notes]
     if not pitches:
         return False
@@ -257,5 +283,6 @@ def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[
     return tuple(out) if any(b != MIDDLE_C for _, b in out) else ()
 
 
-__all__ = ["CLEF_SIGNS", "HANDS_APART", "abbreviation", "choir_runs", "clef_by_range",
-           "hands_pair", "needs_grand_staff", "paired_hands", "split_hands", "staff_split_of"]
+__all__ = ["CLEF_SIGNS", "HANDS_APART", "LEDGER_LINES", "abbreviation", "choir_runs",
+           "clef_by_range", "fits_clef", "hands_pair", "needs_grand_staff", "paired_hands",
+           "split_hands", "staff_split_of"]

@@ -734,3 +734,29 @@ def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int
                          tempos=before_end(result.tempos),
                          chord_symbols=before_end(result.chord_symbols))
     return with_fermatas(reordered(result, order), fermatas)
+
+
+def drums_not_continued(score: Score, start: int) -> list[int]:
+    """The drum parts of ``score`` (a continuation kept from ``start``) that play into the bar
+    before ``start`` and have no note from there on, while a pitched part does: the models
+    write pitched voices only, and a trial's drum track fell silent in the new bars with no
+    note saying so. Their indices, for the caller to name (:func:`drums_note`)."""
+    if not any(n.start >= start for p in score.parts if not p.is_drum for n in p.notes):
+        return []
+    return [i for i in drums_playing_into(score, start)
+            if not any(n.start >= start for n in score.parts[i].notes)]
+
+
+def drums_playing_into(score: Score, start: int) -> list[int]:
+    """The drum parts that play in the bar before ``start`` (where a continuation begins)."""
+    before = score.bar_start(max(score.bar_at(start) - 1, 0))
+    return [i for i, p in enumerate(score.parts) if p.is_drum and p.notes
+            and any(n.end > before and n.start < start for n in p.notes)]
+
+
+def drums_note(score: Score, parts: Sequence[int]) -> str:
+    """What a continuation says of the drum ``parts`` it leaves silent."""
+    names = ", ".join(score.parts[i].name or f"part {i + 1}" for i in parts)
+    one = len(parts) == 1
+    return (f"the drum part{'' if one else 's'} ({names}) {'is' if one else 'are'} not "
+            "continued: the model writes pitched voices only, so the new bars have no drums")

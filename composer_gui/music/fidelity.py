@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from .formats import kind_of, load_score, save_score
+from .midi import modes_unkept
 from .score import Score
 
 
@@ -61,7 +62,11 @@ def losses(original: Score, copy: Score, midi: bool = False) -> list[str]:
     for name, old, new in (("tempo mark", original.tempos, copy.tempos),
                            ("time signature", original.time_signatures, copy.time_signatures),
                            ("key signature", original.key_signatures, copy.key_signatures)):
-        if old != new:
+        if old != new and name == "key signature" and midi and modes_unkept(original):
+            # (a church mode: what MIDI writes for it, said; "the copy wrote D dorian as ...")
+            out += [f"wrote {said.replace(' is written as ', ' as ', 1)}"
+                    for said in modes_unkept(original)]
+        elif old != new:
             out.append(_count_change(len(old), len(new), name))
     chords, chords_after = original.chord_symbols, copy.chord_symbols
     if chords and midi:

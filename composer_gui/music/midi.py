@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -22,6 +22,7 @@ import mido.midifiles.midifiles as _mido_files
 
 from .atomic import atomic_write, check_readable
 from .errors import ScoreFileError
+from .gm import program_name, programs_for_names
 from .marks import pedal_anchors, pedal_events
 from .quantize import HUMAN_PLAIN, is_human, swing_ratio, swing_words
 from .score import (
@@ -292,14 +293,19 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
     for ti, _ in keys_in_order:
         channels_of_track[ti] += 1
     parts = []
-    for ti, channel in keys_in_order:
+    stated = {key: key in programs or key[1] in first_program for key in keys_in_order}
+    own = _channel_names(keys_in_order, channels_of_track, names, programs, first_program)
+    by_name = programs_for_names([names.get(ti, "") for ti, _ in keys_in_order])
+    for k, (ti, channel) in enumerate(keys_in_order):
         is_drum = channel == DRUM_CHANNEL
         name = names.get(ti, "")
         if channels_of_track[ti] > 1:
-            name = f"{name} ch{channel + 1}".strip()
+            name = f"{name} ch{channel + 1}".strip() if name else own[(ti, channel)]
         if is_drum and not name:
             name = "Drums"
         program = programs.get((ti, channel), first_program.get(channel, 0))
+        if not stated[(ti, channel)] and by_name[k] is not None and not is_drum:
+            program = by_name[k]  # a track named "Violin" without a program change
         parts.append(
             Part(
                 notes=sorted_notes(notes.get((ti, channel), ())),
@@ -329,6 +335,26 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
     if ratio:
         warnings.append(swing_words(ratio))
     return score
+
+
+def _channel_names(keys: list[tuple[int, int]], channels_of_track: dict[int, int],
+                   names: dict[int, str], programs: dict[tuple[int, int], int],
+                   first_program: dict[int, int]) -> dict[tuple[int, int], str]:
+    """The name of each (track, channel) part of an unnamed track that holds several channels
+    (a type 0 file's one track): its General MIDI instrument where the file gives its program,
+    "Drums" on channel 10, else "chN"; a name two channels of the track share gets their
+    channel numbers ("Violin ch2", "Violin ch3"). A trial read a type 0 file's flute, strings,
+    bass and drums as ch1, ch2, ch3 and ch10."""
+    out: dict[tuple[int, int], str] = {}
+    for ti, channel in keys:
+        if channels_of_track[ti] < 2 or names.get(ti):
+            continue
+        program = programs.get((ti, channel), first_program.get(channel))
+        out[(ti, channel)] = "Drums" if channel == DRUM_CHANNEL else \
+            program_name(program) if program is not None else ""
+    shared = Counter(out.values())
+    return {(ti, channel): f"{name} ch{channel + 1}".strip() if shared[name] > 1 or not name
+            else name for (ti, channel), name in out.items()}
 
 
 # A MIDI file's key signature is a sequencer's setting, often left at its default, not an
@@ -605,6 +631,24 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         track.append(mido.MetaMessage("end_of_track", time=0))
         mid.tracks.append(track)
     return mid
+
+
+def modes_unkept(score: Score) -> list[str]:
+    """What a MIDI file writes for each church-mode key of ``score`` ("A dorian is written as
+    E minor's key signature (1 sharp)"): a MIDI key signature says major or minor only
+    (:func:`midi_from_score`), and a copy read back names another key. A trial's export of a
+    Dorian tune was told only that "the copy changed the key signatures"."""
+    out: list[str] = []
+    for ks in score.key_signatures:
+        if ks.mode in ("major", "minor"):
+            continue
+        as_midi = KeySignature(ks.tick, ks.sharps, ks.quality)
+        said = (f"{ks.tonic_name} {ks.mode} is written as {as_midi.tonic_name} {as_midi.mode}'s "
+                f"key signature ({_accidentals(ks.sharps)}): a MIDI key signature says major or "
+                "minor only")
+        if said not in out:
+            out.append(said)
+    return out
 
 
 def _to_track(events, close: bool = True) -> mido.MidiTrack:

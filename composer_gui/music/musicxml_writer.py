@@ -3,7 +3,8 @@
 music21's makeNotation took 10 s for 1,500 notes and wrote tuplets MuseScore could not divide; this
 writer takes the quantized view (``quantize.notation_view``), the spelled pitches
 (``spelling.spell_score``) and the staves and clefs (``clefs``), and writes measures, voices,
-ties, tuplets (only inside one quarter note, only where the music has them), accidentals where the
+ties, tuplets (triplets, sextuplets, quintuplets and septuplets inside one quarter note, five
+eighths over a half; only where the music has them), accidentals where the
 key and the bar need them, pickups, fermatas, tempo marks, chord symbols (``<harmony>`` over
 the first pitched part) and grand staves.
 """
@@ -30,7 +31,7 @@ from .clefs import (
     paired_hands,
     split_hands,
 )
-from .quantize import UNIT, NotationView, notation_view
+from .quantize import UNIT, NotationView, notation_view, tuplet_offsets
 from .score import (
     DEFAULT_VELOCITY,
     DRUM_CHANNEL,
@@ -92,6 +93,8 @@ class _Element:
     hidden: bool = False  # a rest that only fills a second voice
     tuplet: tuple[str, ...] = ()
     bracket: bool = True  # a tuplet starting here is bracketed (not where its notes are beamed)
+    span: tuple[int, int, int] | None = None  # the tuplet it is in: (start, ticks, n); a
+    #                                           triplet's n is 3 (written 3:2), others n:4
     accidentals: list[str | None] = field(default_factory=list)
     cautionary: list[bool] = field(default_factory=list)  # a courtesy sign (after the bar line)
 
@@ -264,6 +267,14 @@ class _Writer:
         written pitch, in their written key, with a ``<transpose>`` (MusicXML); the ABC export
         writes every part as it sounds."""
         self.view = view
+        # a note tied in from the bar before shows its accidental where the bar does not give
+        # its pitch (ABC, where the sign is the pitch: the ABC writer sets it); MusicXML
+        # engraves none there, as an engraver does
+        self.tied_accidentals = False
+        # divisions of a quarter: 7 times the ticks where a septuplet is written, so that its
+        # notes' durations are whole (MuseScore said "Error ... assuming rounding error" at each
+        # of 68 and 69 ticks)
+        self.scale = 7 if 7 in view.tuplet_units.values() else 1
         self.score = at_written_pitch(view.score) if written_pitch else view.score
         self.transpositions = [p.transposition if written_pitch else (0, 0)
                                for p in self.score.parts]
@@ -524,7 +535,7 @@ class _Writer:
             w(f'<barline location="left">{left}</barline>\n')
         attributes = []
         if index == 0:
-            attributes.append(f"<divisions>{TPQ}</divisions>")
+            attributes.append(f"<divisions>{TPQ * self.scale}</divisions>")
         key = self.key_at(part_index, m0)
         prev_key = self.key_at(part_index, self.bars[prev][0]) if prev is not None else None
         if key is not None and (prev is None or key != prev_key):
@@ -565,7 +576,7 @@ class _Writer:
                       and position == len(self.written) - 1)] if s == len(staves) - 1 else []
             for v, elements in voice_elements:
                 if written:
-                    w(f"<backup><duration>{m1 - m0}</duration></backup>\n")
+                    w(f"<backup><duration>{(m1 - m0) * self.scale}</duration></backup>\n")
                 voice_number = s * VOICES_PER_STAFF + v + 1
                 stem = ("up" if v % 2 == 0 else "down") if several else None
                 beams = _beams(elements, origin, ts) if BEAMS else {}
@@ -692,7 +703,7 @@ class _Writer:
         if parts is None and not is_no_chord(text):
             return  # (said by chord_warnings)
         self.chords_written.append(chord)
-        tail = (f"<offset>{offset}</offset>" if offset > 0 else "") + (
+        tail = (f"<offset>{offset * self.scale}</offset>" if offset > 0 else "") + (
             f"<staff>{staff}</staff>" if staff else "")
         if parts is None:
             self.out.append('<harmony print-frame="no"><root><root-step text="">C</root-step>'
@@ -711,7 +722,7 @@ class _Writer:
             + f"{tail}</harmony>\n")
 
     def _pedal(self, offset: int, down: bool, voice: int, staff: int) -> None:
-        off = f"<offset>{offset}</offset>" if offset > 0 else ""
+        off = f"<offset>{offset * self.scale}</offset>" if offset > 0 else ""
         tail = f"<voice>{voice}</voice>" + (f"<staff>{staff}</staff>" if staff else "")
         self.out.append(f'<direction placement="below"><direction-type><pedal type='
                         f'"{"start" if down else "stop"}" {_PEDAL_SIGN}/></direction-type>'
@@ -721,7 +732,7 @@ class _Writer:
                counted: int = 0) -> None:
         unit, per = metronome_unit(bpm, ts, counted)
         shown, sound = _number(per), _number(bpm)
-        off = f"<offset>{offset}</offset>" if offset > 0 else ""
+        off = f"<offset>{offset * self.scale}</offset>" if offset > 0 else ""
         said = (f"<direction-type><words font-weight=\"bold\">{escape(words)} </words>"
                 "</direction-type>" if words else "")
         self.out.append(
@@ -755,27 +766,34 @@ class _Writer:
             # programs read a "measure" rest as a full bar of the time signature
             return [_Element(m0, m1 - m0, "", 0, False, None, hidden=hide_rests)]
         origin = self.score.bar_start(self.score.bar_at(m0))  # a pickup bar counts from 0
-        triplets = self._triplet_units(part_index, pieces, origin)
+        spans = self._tuplet_spans(part_index, pieces, origin, m1)
         out: list[_Element] = []
         for start, end, chord in pieces:
-            for a, b, trip in _cut(start, end, origin, triplets):
+            for a, b, span in _cut(start, end, spans):
                 ts = self.score.time_signature_at(m0)
-                for s, d, name, dots in _decompose(a, b, origin, ts.beat_ticks, trip,
-                                                   ts.bar_ticks, rest=chord is None):
-                    e = _Element(s, d, name, dots, trip, chord.notes if chord else None)
+                if span is None or span[2] == 3:
+                    values = _decompose(a, b, origin, ts.beat_ticks, span is not None,
+                                        ts.bar_ticks, rest=chord is None)
+                else:
+                    values = _decompose_tuplet(a, b, span)
+                for s, d, name, dots in values:
+                    e = _Element(s, d, name, dots, span is not None,
+                                 chord.notes if chord else None, span=span)
                     if chord is not None:
                         e.tie_in = s > chord.start
                         e.tie_out = s + d < chord.end
                         e.first_piece = s == chord.start
                     out.append(e)
-        for u0, length in triplets.items():
+        for u0, length, n in spans:
             inside = [e for e in out if u0 <= e.start < u0 + length and e.triplet]
             if inside:
                 inside[0].tuplet += ("start",)
                 inside[-1].tuplet += ("stop",)
                 # beamed notes show the 3 alone (engravers bracket a triplet only where no beam
-                # joins it: a rest or a quarter inside; MuseScore drew brackets under beams)
-                inside[0].bracket = not all(e.notes and e.type in _BEAMED for e in inside)
+                # joins it: a rest or a quarter inside; MuseScore drew brackets under beams);
+                # a 5, 6 or 7 is bracketed, as the trial's file and most editions print them
+                inside[0].bracket = n != 3 or \
+                    not all(e.notes and e.type in _BEAMED for e in inside)
         if hide_rests:
             for e in out:
                 if e.notes is None:
@@ -784,6 +802,47 @@ class _Writer:
 
     def _beat(self, m0: int) -> int:
         return self.score.time_signature_at(m0).beat_ticks
+
+    def _tuplet_spans(self, part_index: int, pieces, m0: int, m1: int
+                      ) -> list[tuple[int, int, int]]:
+        """The tuplets this voice writes in this bar, (start, ticks, n), in order: its triplets
+        (:meth:`_triplet_units`), a quarter's as a sextuplet where its notes are sixteenths
+        (their places on the sixteenth-triplet grid, some between the eighth triplets': six
+        sixteenths under a 6, where they had been under a 3); and the quarters the view writes
+        as quintuplets or septuplets (``NotationView.unit_tuplet``) where this voice has an
+        edge inside, two quarters of a bar as one quintuplet of eighths where every edge of
+        the voice in them lies on that grid (five eighths over a half, not two quintuplets of
+        sixteenths tied)."""
+        edges = sorted({t for start, end, _ in pieces for t in (start, end)})
+        out = []
+        for u, length in self._triplet_units(part_index, pieces, m0).items():
+            inner = [t - u for t in edges if u < t < u + length]
+            n = 6 if length == UNIT and all(r % (UNIT // 6) == 0 for r in inner) \
+                and any(r % (UNIT // 3) for r in inner) else 3
+            out.append((u, length, n))
+        view = self.view
+        others: dict[int, int] = {}  # unit -> n, where this voice has an edge off the plain
+        for t in edges:                 # grid inside (another voice's eighths stay eighths)
+            rel = t - m0
+            if rel % 30 and (n := view.unit_tuplet(part_index, t)) in (5, 7):
+                others[m0 + rel // UNIT * UNIT] = n
+        taken: set[int] = set()
+        for u in sorted(others):
+            if u in taken:
+                continue
+            n = others[u]
+            half = tuplet_offsets(5, 2 * UNIT)
+            inner = [t - u for t in edges if u < t < u + 2 * UNIT]
+            crossed = any(r > UNIT for r in inner) or any(
+                start < u + UNIT < end for start, end, _ in pieces)
+            if n == 5 and crossed and u + 2 * UNIT <= m1 and others.get(u + UNIT, 5) == 5 \
+                    and view.unit_tuplet(part_index, u + UNIT) in (0, 5) \
+                    and all(r in half for r in inner):
+                out.append((u, 2 * UNIT, 5))
+                taken.add(u + UNIT)
+            else:
+                out.append((u, UNIT, n))
+        return sorted(out)
 
     def _triplet_units(self, part_index: int, pieces, m0: int) -> dict[int, int]:
         """Units of this bar that this voice must write as triplets, start -> length: a
@@ -833,7 +892,8 @@ class _Writer:
                     continue
                 step, alter, octave = _spelled(n)
                 current = state.get((step, octave), alters[step])
-                if e.tie_in:
+                if e.tie_in and not (self.tied_accidentals and alter != current
+                                     and e.start == m0):
                     e.accidentals.append(None)
                     continue
                 courtesy = (step, octave) not in state and \
@@ -850,14 +910,15 @@ class _Writer:
               beam: str = "") -> None:
         w = self.out.append
         tail_staff = f"<staff>{staff}</staff>" if staff else ""
+        duration = _divisions(e, self.scale)
         if e.notes is None:
             hidden = ' print-object="no"' if e.hidden else ""
             if not e.type:
-                w(f'<note{hidden}><rest measure="yes"/><duration>{e.duration}</duration>'
+                w(f'<note{hidden}><rest measure="yes"/><duration>{duration}</duration>'
                   f"<voice>{voice}</voice>{tail_staff}</note>\n")
                 return
-            w(f"<note{hidden}><rest/><duration>{e.duration}</duration><voice>{voice}</voice>"
-              f"<type>{e.type}</type>{'<dot/>' * e.dots}{_TIME_MOD if e.triplet else ''}"
+            w(f"<note{hidden}><rest/><duration>{duration}</duration><voice>{voice}</voice>"
+              f"<type>{e.type}</type>{'<dot/>' * e.dots}{_time_mod(e)}"
               f"{tail_staff}{_notations(e, False)}</note>\n")
             return
         # the words, on the chord's first note where it is struck (not on a tie's later pieces)
@@ -926,9 +987,9 @@ class _Writer:
             dynamics = f' dynamics="{n.velocity * 100 / 90:.2f}"' \
                 if n.velocity != self.usual_velocity.get(id(part)) or \
                 n.velocity != DEFAULT_VELOCITY else ""
-            w(f"<note{dynamics}>{chord}{pitch}<duration>{e.duration}</duration>{ties}{instrument}"
+            w(f"<note{dynamics}>{chord}{pitch}<duration>{duration}</duration>{ties}{instrument}"
               f"<voice>{voice}</voice><type>{e.type}</type>{'<dot/>' * e.dots}{acc}"
-              f"{_TIME_MOD if e.triplet else ''}{stem_tag}{tail_staff}{beam if i == 0 else ''}"
+              f"{_time_mod(e)}{stem_tag}{tail_staff}{beam if i == 0 else ''}"
               f"{_notations(e, i == 0, fermata=fermata, marks=marks, slurs=slurs, own=mine)}"
               f"{_lyric_element(sung) if sung and i == 0 else ''}"
               f"{_lyric_element(again, 2) if again and i == 0 else ''}</note>\n")
@@ -1011,6 +1072,24 @@ def _time_element(ts: TimeSignature, shown: tuple[int, int]) -> str:
 _PEDAL_SIGN = 'line="yes" sign="yes"'
 _TIME_MOD = "<time-modification><actual-notes>3</actual-notes><normal-notes>2</normal-notes>" \
             "</time-modification>"
+
+
+def _time_mod(e: _Element) -> str:
+    """A tuplet's note's ``<time-modification>``: a triplet's 3:2 (as always written), another
+    n:4 of its sixteenths (or of eighths, five over a half), the normal type said (MuseScore
+    reads the first note's type as the tuplet's unit otherwise)."""
+    if not e.triplet:
+        return ""
+    if e.span is None or e.span[2] == 3:
+        return _TIME_MOD
+    _start, length, n = e.span
+    return (f"<time-modification><actual-notes>{n}</actual-notes><normal-notes>"
+            f"{TUPLET_NORMAL}</normal-notes><normal-type>{_TYPE_NAMES[length // TUPLET_NORMAL]}"
+            "</normal-type></time-modification>")
+
+
+TUPLET_NORMAL = 4  # a tuplet of 5, 6 or 7 is written in the time of 4 of its unit
+_TYPE_NAMES = {ticks: name for ticks, name in _TYPES}
 _ACCIDENTAL_NAMES = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}
 
 
@@ -1100,6 +1179,8 @@ def _beams(elements: list[_Element], origin: int, ts: TimeSignature) -> dict[int
         at = (e.start - origin) // group
         if joined and (e.start - origin) // half in joined:
             at = ("half", (e.start - origin) // half)
+        if e.span is not None and e.span[2] != 3:  # (a quintuplet of eighths over a half,
+            at = ("tuplet", e.span[0])              # beamed as one)
         if not beamable or at != last_group:
             close()
         if beamable:
@@ -1141,13 +1222,56 @@ def _notations(e: _Element, first: bool, *, fermata: bool = False, marks: str = 
     return f"<notations>{''.join(parts)}</notations>" if parts else ""
 
 
-def _cut(start: int, end: int, m0: int, triplets: dict[int, int]):
-    """Cut [start, end) at the edges of the triplet units it touches (start -> length):
-    (a, b, is_triplet)."""
-    edges = sorted({start, end, *(u for u in triplets if start < u < end),
-                    *(u + n for u, n in triplets.items() if start < u + n < end)})
+def _cut(start: int, end: int, spans: Sequence[tuple[int, int, int]]):
+    """Cut [start, end) at the edges of the tuplets it touches ((start, ticks, n) each):
+    (a, b, the tuplet [a, b) lies in, or None)."""
+    edges = sorted({start, end, *(u for u, _, _ in spans if start < u < end),
+                    *(u + n for u, n, _ in spans if start < u + n < end)})
     for a, b in itertools.pairwise(edges):
-        yield a, b, any(u <= a < u + n for u, n in triplets.items())
+        yield a, b, next((span for span in spans if span[0] <= a < span[0] + span[1]), None)
+
+
+def _divisions(e: _Element, scale: int) -> int:
+    """``e``'s ``<duration>`` in divisions of ``scale`` times the ticks: a septuplet's notes
+    counted from its places (480 divisions each at 3,360 a quarter), not their rounded ticks;
+    each end where the element beside it begins, so that a voice's bar adds up."""
+    if scale == 1 or e.span is None:
+        return e.duration * scale
+    return _division(e.start + e.duration, e.span, scale) - _division(e.start, e.span, scale)
+
+
+def _division(tick: int, span: tuple[int, int, int], scale: int) -> int:
+    """Where ``tick`` falls in divisions (``scale`` a tick) inside the tuplet ``span``: its
+    place's exact division where it lies on one."""
+    u, length, n = span
+    places = tuplet_offsets(n, length)
+    if tick - u in places and length * scale % n == 0:
+        return u * scale + places.index(tick - u) * length * scale // n
+    return tick * scale
+
+
+def _decompose_tuplet(start: int, end: int, span: tuple[int, int, int]):
+    """(start, ticks, type, dots) pieces of [start, end) inside the tuplet ``span`` (start,
+    ticks, n; not a triplet): counted in its notes (a septuplet's places rounded to ticks, as
+    the view puts them: :func:`.quantize.tuplet_offsets`), the longest value first."""
+    u, length, n = span
+    places = tuplet_offsets(n, length)
+    unit = length // TUPLET_NORMAL  # the written value of one of its n notes
+    a = min(range(n + 1), key=lambda k: abs(places[k] - (start - u)))
+    b = min(range(n + 1), key=lambda k: abs(places[k] - (end - u)))
+    if b <= a:  # (off its places: cannot happen for the view's notes)
+        return [(start, end - start, _TYPE_NAMES[unit], 0)]
+    out = []
+    k = a
+    while k < b:
+        ticks, name, dots = next(v for v in _VALUES if v[0] % unit == 0
+                                 and v[0] // unit <= b - k)
+        step = ticks // unit
+        s = start if k == a else u + places[k]
+        e = end if k + step == b else u + places[k + step]
+        out.append((s, e - s, name, dots))
+        k += step
+    return out
 
 
 def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool, bar: int = 0,

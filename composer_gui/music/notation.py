@@ -28,6 +28,7 @@ from .atomic import atomic_write, check_readable
 from .chord_symbols import NO_CHORD, chord_tones, kind_text
 from .clefs import CLEF_SIGNS, clef_by_range, staff_split_of
 from .errors import ScoreFileError, one_line
+from .gm import program_for_name, programs_for_names
 from .marks import (
     ACCENT_DYNAMICS,
     CRESCENDO,
@@ -98,7 +99,7 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
             if fmt == "abc":
                 found = _abc_tune(path, index or 0)
                 if index is not None and (found is None or not 0 <= index < max(found[1], 1)):
-                    raise ScoreFileError(path, f"holds no tune {index + 1}")
+                    raise ScoreFileError(path, _no_tune(index, max(found[1], 1) if found else 0))
                 if found is not None:  # the tune alone: music21 would read every tune
                     chosen = found[2] + found[0]  # (200 tunes: 5.4 s, where one takes 0.03 s)
                     if index is None and found[1] > 1:
@@ -196,6 +197,8 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         # a clef was engraved as a piano's grand staff (a listening review's tenor)
         named = [replace(p, name=name) if name and not p.name else p
                  for p, name in zip(score.parts, voiced[1], strict=True)]
+        # (ABC states no program: the voices' names say what they sound as)
+        named = _named_programs(named, {i: "" for i, p in enumerate(score.parts) if not p.name})
         score = score.with_parts([
             replace(p, clef=clef or clef_by_range(p.notes, p.name)) if p.clef != "grand" else p
             for p, clef in zip(named, voiced[2], strict=True)])
@@ -206,6 +209,12 @@ def read_notation(path: str | Path, warnings: list[str] | None = None,
         score = score.with_parts([replace(p, clef=clef_by_range(p.notes, p.name))
                                   if p.clef not in ("grand", "treble", "") and not p.is_drum
                                   else p for p in score.parts])
+    if fmt == "abc" and voiced is None and tune is not None and len(score.parts) == 1 and \
+            not score.parts[0].name:
+        # (a tune of one voice named in its V: field, as the ABC export names a part)
+        named = re.search(r'(?m)^V:\s*\S+.*?\b(?:nm|name)\s*=\s*"([^"]*)"', tune[0])
+        if named and named.group(1).strip():
+            score = score.with_parts([replace(score.parts[0], name=named.group(1).strip())])
     if fmt == "abc" and any(not p.notes for p in score.parts):
         empty = [i + 1 for i, p in enumerate(score.parts) if not p.notes]
         score = score.with_parts([p for p in score.parts if p.notes])
@@ -224,6 +233,16 @@ _VOICE_NAMES = {"s": "Soprano", "a": "Alto", "t": "Tenor", "b": "Bass"}
 _ABC_CLEFS = {"treble": "treble", "treble-8": "treble-8vb", "treble+8": "treble-8va",
               "bass": "bass", "bass-8": "bass-8vb", "alto": "alto", "tenor": "tenor",
               "perc": "percussion"}
+
+
+def _no_tune(index: int, count: int) -> str:
+    """Why an ABC file has no tune ``index`` (from 0), with how many it holds: a trial's
+    ``--tune 5`` of a file of four was told only "holds no tune 5"."""
+    if count == 0:
+        return f"holds no tune {index + 1}: no tune could be read from it"
+    if count == 1:
+        return f"holds no tune {index + 1}: it holds one tune"
+    return f"holds no tune {index + 1}: its {count} tunes are numbered 1 to {count}"
 
 
 def _abc_tune(path: Path, index: int = 0) -> tuple[str, int, str] | None:
@@ -748,6 +767,8 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         return t + shift if t > 0 else 0
 
     parts: list[Part] = []
+    unstated: dict[int, str] = {}  # parts the file gives no program: their instrument's name
+    programs = programs or {}
     out_of_range = [0]
     used_channels: list[int] = []
     fermatas: dict[int, int] = {}  # onset -> end of the notes under a fermata
@@ -764,6 +785,10 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
             program = max(0, min(127, instrument.midiProgram))
         if programs and instrument is not None:  # music21 keeps the score-part id here
             program = programs.get(str(getattr(instrument, "partId", "")), program)
+        if instrument is None or (instrument.midiProgram is None and str(
+                getattr(instrument, "partId", "")) not in programs):
+            # the file gives no program: its name says the instrument (_named_programs)
+            unstated[i] = (instrument.instrumentName or "") if instrument is not None else ""
         is_drum = instrument is not None and (
             isinstance(instrument, m21.instrument.UnpitchedPercussion)
             or instrument.midiChannel == DRUM_CHANNEL
@@ -790,6 +815,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
                           staff_split=split,
                           transposition=_transposition(m21, p, name or f"part {i + 1}",
                                                        warnings)))
+    parts = _named_programs(parts, unstated)
     if out_of_range[0]:
         warnings.append(f"left out {out_of_range[0]} note(s) outside MIDI's pitch range")
 
@@ -856,6 +882,23 @@ def _to_sounding_pitch(stream) -> None:
     trial). Each part's transposition is kept (:func:`_transposition`) for MusicXML export."""
     if any(getattr(p, "atSoundingPitch", True) is False for p in _parts(stream)):
         stream.toSoundingPitch(inPlace=True)
+
+
+def _named_programs(parts: list[Part], unstated: dict[int, str]) -> list[Part]:
+    """The parts, each the file gives no MIDI program (``unstated``: by index, the name of its
+    music21 instrument, "" for none) sounding as its name says (:func:`.gm.programs_for_names`:
+    "Flute", "Clarinet in B-flat", "Vln. 2", "Soprano"), else as its instrument's name does;
+    the piano, program 0, where neither names one. A trial heard a trio of flute, clarinet and
+    horn, none with a ``<midi-instrument>``, all on the piano."""
+    by_name = programs_for_names([p.name for p in parts])
+    out = list(parts)
+    for i, instrument in unstated.items():
+        program = by_name[i] if parts[i].name else None
+        if program is None and instrument and instrument != parts[i].name:
+            program = program_for_name(instrument)
+        if program is not None and not parts[i].is_drum:
+            out[i] = replace(parts[i], program=program)
+    return out
 
 
 def _transposition(m21, part, name: str, warnings: list[str]) -> tuple[int, int]:

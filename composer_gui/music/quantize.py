@@ -3,7 +3,9 @@ its exact timing.
 
 Notation can only write lengths built from halves of halves (and thirds, inside a triplet). The
 score is cut into quarter-note units from each bar line; each unit of each part is written either
-plainly (a 1/64-note grid) or as a triplet (a 1/32-triplet grid), whichever its notes already fit.
+plainly (a 1/64-note grid) or as a triplet (a 1/32-triplet grid), whichever its notes already fit,
+or as a quintuplet or septuplet where every note starts and ends on that grid (:data:`TUPLETS`:
+written music's; a performance is never written so).
 A human-timed performance (most onsets off every simple grid) is moved to sixteenths instead, or to
 eighth triplets in a unit whose onsets clearly are triplets; small legato overlaps are trimmed, and
 a rubato tempo map is summarised bar by bar. Written music's notes let go a little early (a
@@ -14,8 +16,8 @@ eighth played late) is written in even eighths. Whatever had to move is reported
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from statistics import median
 
@@ -32,22 +34,92 @@ FINE_RUNS = True  # (off: every played unit on sixteenths or eighth triplets, as
 CHORD_SPREAD = 0.035  # seconds: onsets this near the first are one chord, played a little
 #                       spread (a 32nd at 120 bpm is 0.0625 s)
 RUN_HELD = 2  # a run's note is let go within this many times the step to the next one
+# Written tuplets other than triplets (a sextuplet lies on the triplet grid): n notes in a quarter
+# (quintuplet and septuplet sixteenths; two quarters of quintuplets are 5 eighths over a half). A
+# septuplet's places are not whole ticks (480/7): a file's are read rounded to the nearest tick,
+# and notation writes them so (:func:`tuplet_offsets`). A unit is one where every note start and
+# end in it lies within TUPLET_TOLERANCE of that grid, or of the plain grid (another voice's
+# eighths under a quintuplet), and one off the plain and triplet grids: a file written in a
+# resolution the tuplet does not divide (96 per quarter) is off by a tick or two, a performance
+# by more (a trial read a file's quintuplets as a performance, on sixteenths and 32nds).
+TUPLETS = (5, 7)
+TUPLET_TOLERANCE = 2
 METER_GRID = TPQ // 4  # meter changes land on sixteenths
 TEMPO_TOLERANCE = 0.15  # rubato within this of the last mark is not a new tempo
 
 
 @dataclass(frozen=True)
 class NotationView:
-    """What notation writes: the quantized score, the units written as triplets, tempo marks."""
+    """What notation writes: the quantized score, the units written as triplets (and as other
+    tuplets), tempo marks."""
 
     score: Score
     triplet_units: frozenset[tuple[int, int]]  # (part index, unit start tick)
     tempo_marks: tuple[tuple[int, float, str, int], ...]  # (tick, bpm, words, TempoChange.unit)
     human: bool
     warnings: tuple[str, ...]
+    # (part index, unit start tick) -> n of the units on a grid of TUPLETS
+    tuplet_units: Mapping[tuple[int, int], int] = field(default_factory=dict)
 
     def unit_is_triplet(self, part: int, tick: int) -> bool:
         return (part, unit_start(self.score, tick)) in self.triplet_units
+
+    def unit_tuplet(self, part: int, tick: int) -> int:
+        """The tuplet whose grid the unit holding ``tick`` lies on: 3 (triplets, and the
+        sextuplets on their grid), 5 or 7 (:data:`TUPLETS`), else 0 (plain)."""
+        key = (part, unit_start(self.score, tick))
+        return 3 if key in self.triplet_units else self.tuplet_units.get(key, 0)
+
+
+def tuplet_offsets(n: int, length: int = UNIT) -> list[int]:
+    """The places of an ``n``-tuplet's notes over ``length`` ticks, from its start, its end
+    included: a septuplet's rounded to the nearest tick (0, 69, 137, 206, ... 480)."""
+    return [round(Fraction(k * length, n)) for k in range(n + 1)]
+
+
+def _tuplet_place(rel: int, n: int) -> int | None:
+    """The place of the ``n``-tuplet grid (over a quarter) within TUPLET_TOLERANCE of ``rel``
+    (ticks from the unit's start), else None."""
+    k = (2 * rel * n + UNIT) // (2 * UNIT)
+    place = (2 * k * UNIT + n) // (2 * n)  # (as tuplet_offsets rounds: never a half tick)
+    return place if abs(place - rel) <= TUPLET_TOLERANCE else None
+
+
+def written_tuplet(rel_ticks: Iterable[int]) -> int:
+    """The tuplet of :data:`TUPLETS` a unit is written in, from its notes' starts and ends
+    (ticks from the unit's start): each on that grid or the plain one, one on neither the plain
+    nor the triplet grid; else 0. The one decision: the view's units, and :func:`is_human`."""
+    rels = [r for r in rel_ticks if _off(r, PLAIN)]
+    if not rels or all(not _off(r, TRIPLET) for r in rels):
+        return 0
+    for n in TUPLETS:
+        places = []
+        for r in rels:
+            place = _tuplet_place(r, n)
+            if place is None:
+                break
+            places.append(place)
+        else:
+            if any(_off(p, PLAIN) and _off(p, TRIPLET) for p in places):
+                return n
+    return 0
+
+
+def _tuplet_units(score: Score | None, notes: Iterable[Note]) -> dict[int, int]:
+    """Unit start -> n of the units of ``notes`` written as tuplets (:func:`written_tuplet`):
+    whole quarters (not the eighth a bar of 5/8 ends in). Without a score, units are quarters
+    from tick 0."""
+    ticks = [t for n in notes for t in (n.start, n.end) if _off(t, PLAIN)]
+    if not ticks:  # (most written music: no unit to find)
+        return {}
+    bars = score.bar_starts(max(ticks)) if score is not None else [0]
+    bounds: dict[int, list[int]] = {}
+    for t in ticks:
+        bar = bars[bisect.bisect_right(bars, t) - 1]
+        u = bar + (t - bar) // UNIT * UNIT
+        bounds.setdefault(u, []).append(t - u)
+    return {u: n for u, rels in bounds.items() if (n := written_tuplet(rels))
+            and (score is None or u + UNIT <= bar_of(score, u)[1])}
 
 
 def bar_of(score: Score, tick: int) -> tuple[int, int]:
@@ -65,13 +137,22 @@ def _snap(tick: int, origin: int, grid: int) -> int:
     return origin + (tick - origin + grid // 2) // grid * grid
 
 
-def is_human(notes: Iterable[Note]) -> bool:
-    """A performance rather than written music: many onsets lie off every notation grid."""
+def is_human(notes: Iterable[Note], score: Score | None = None) -> bool:
+    """A performance rather than written music: many onsets lie off every notation grid (a
+    written quintuplet's or septuplet's lie on theirs: :func:`written_tuplet`; ``score`` gives
+    the units' bar lines, else they are quarters from tick 0)."""
+    notes = list(notes)
     onsets = [n.start for n in notes]
     if not onsets:
         return False
-    off = sum(1 for t in onsets if _off(t, PLAIN) and _off(t, TRIPLET))
-    return off > 0.2 * len(onsets)
+    off = [t for t in onsets if _off(t, PLAIN) and _off(t, TRIPLET)]
+    if len(off) <= 0.2 * len(onsets):
+        return False
+    tuplets = _tuplet_units(score, notes)
+    if tuplets:
+        off = [t for t in off if (unit_start(score, t) if score is not None
+                                  else t - t % UNIT) not in tuplets]
+    return len(off) > 0.2 * len(onsets)
 
 
 def _off(tick: int, grid: int) -> bool:
@@ -88,13 +169,14 @@ def notation_view(score: Score) -> NotationView:
     score = _lift_lowest(score, warnings)
     parts = []
     triplets: set[tuple[int, int]] = set()
+    tuplets: dict[tuple[int, int], int] = {}
     moved = 0
     performed = []  # parts played in (a recording), as opposed to drawn or read from notation
     paired = paired_hands(score.parts)  # (a hand of a braced pair is one staff)
     ratio = swing_ratio(score)
     legato = released = 0
     for index, part in enumerate(score.parts):
-        human = is_human(part.notes)
+        human = is_human(part.notes, score)
         performed.append(human)
         notes = _unswung(score, part.notes, ratio) if human and ratio else part.notes
         if not human:
@@ -102,7 +184,7 @@ def notation_view(score: Score) -> NotationView:
             legato += held
             released += early
             moved += last
-        notes, units, count = _quantize_part(score, notes, human)
+        notes, units, others, count = _quantize_part(score, notes, human)
         moved += 0 if human else count
         if human:
             hands = split_hands(notes, part.staff_split) \
@@ -110,6 +192,7 @@ def notation_view(score: Score) -> NotationView:
             notes = [n for hand in hands for n in _tidy_performance(list(hand), score)]
         parts.append(replace(part, notes=tuple(sorted(notes))))
         triplets.update((index, u) for u in units)
+        tuplets.update(((index, u), n) for u, n in others.items())
     human = any(performed)
     if human:
         warnings.append("notation shows the performance on a sixteenth/triplet grid"
@@ -128,7 +211,7 @@ def notation_view(score: Score) -> NotationView:
     marks = _tempo_marks(out, human)
     if ratio and marks and not marks[0][2]:  # a copyist's "Swing" over the tune
         marks = ((marks[0][0], marks[0][1], "Swing", marks[0][3]), *marks[1:])
-    return NotationView(out, frozenset(triplets), marks, human, tuple(warnings))
+    return NotationView(out, frozenset(triplets), marks, human, tuple(warnings), tuplets)
 
 
 LOWEST_WRITTEN = 12  # C0: MusicXML has no octave below 0
@@ -175,10 +258,12 @@ def _units(score: Score, start: int, end: int) -> Iterable[tuple[int, int]]:
 
 
 def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
-                   ) -> tuple[list[Note], set[int], int]:
-    """Notes on each unit's grid, the units written as triplets, and how many ticks moved."""
+                   ) -> tuple[list[Note], set[int], dict[int, int], int]:
+    """Notes on each unit's grid, the units written as triplets, those written as other
+    tuplets (start -> n: :func:`written_tuplet`, never in a performance), and how many ticks
+    moved (not a septuplet's rounding to its places)."""
     if not notes:
-        return [], set(), 0
+        return [], set(), {}, 0
     end = max(n.end for n in notes) + 1
     onsets: dict[int, list[int]] = {}
     bounds: dict[int, list[int]] = {}
@@ -186,6 +271,7 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
         onsets.setdefault(unit_start(score, n.start), []).append(n.start)
         for t in (n.start, n.end):
             bounds.setdefault(unit_start(score, t), []).append(t)
+    tuplets = {} if human else _tuplet_units(score, notes)
     grid: dict[int, int] = {}
     triplets: set[int] = set()
     for u, _u_end in _units(score, 0, end):
@@ -200,7 +286,7 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
         else:
             plain = sum(abs(_snap(t, u, PLAIN) - t) for t in ticks)
             trip = sum(abs(_snap(t, u, TRIPLET) - t) for t in ticks)
-            use_triplet = trip < plain
+            use_triplet = trip < plain and u not in tuplets
             grid[u] = TRIPLET if use_triplet else PLAIN
         if use_triplet:
             triplets.add(u)
@@ -210,24 +296,33 @@ def _quantize_part(score: Score, notes: tuple[Note, ...], human: bool
         for u, fine in _finer_units(score, notes, anchor, grid).items():
             grid[u] = fine
             (triplets.add if fine % HUMAN_FINE[0] else triplets.discard)(u)
+
+    def place(t: int, u: int, default: int) -> int:
+        """Where ``t`` (in the unit from ``u``) is written: on the unit's grid."""
+        n = tuplets.get(u)
+        p = _tuplet_place(t - u, n) if n else None
+        return u + p if p is not None else _snap(t, u, grid.get(u, default))
+
+    def counted(old: int, new: int, u: int) -> bool:
+        return new != old and not (u in tuplets and abs(new - old) <= TUPLET_TOLERANCE)
+
     out = []
     moved = 0
     for n in notes:
         u = unit_start(score, n.start)
-        start = _snap(anchor.get(n.start, n.start), u, grid[u])
+        start = place(anchor.get(n.start, n.start), u, PLAIN)
         if start >= end - 1 and start > n.start:  # rounding can't push past the last bar line
             start = n.start - (n.start - u) % grid[u]
         ue = unit_start(score, max(n.end, start))
-        g_end = grid.get(ue, HUMAN_PLAIN if human else PLAIN)
-        stop = _snap(n.end, ue, g_end)
+        stop = place(n.end, ue, HUMAN_PLAIN if human else PLAIN)
         if stop <= start:
             su = unit_start(score, start)
             stop = start + grid.get(su, PLAIN)
         if n.duration == 0:
             stop = start  # zero-length notes are left out of notation later
-        moved += (start != n.start) + (stop != n.end)
+        moved += counted(n.start, start, u) + counted(n.end, stop, ue)
         out.append(n.retimed(start, stop - start))
-    return out, triplets, moved
+    return out, triplets, tuplets, moved
 
 
 def _chord_onsets(score: Score, notes: Iterable[Note]) -> dict[int, int]:
@@ -332,7 +427,7 @@ def swing_ratio(score: Score) -> float | None:
     pairs: list[float] = []
     busy = triplets = 0
     for part in score.parts:
-        if part.is_drum or not is_human(part.notes):
+        if part.is_drum or not is_human(part.notes, score):
             continue
         for places in _beats(score, part.notes).values():
             busy += len(places) > 1
@@ -415,12 +510,15 @@ def _written_ends(score: Score, notes: Iterable[Note]) -> tuple[list[Note], int,
     notes = list(notes)
     starts = sorted({n.start for n in notes})
     ragged = {unit_start(score, t) for t in starts if _off(t, PLAIN) and _off(t, TRIPLET)}
+    tuplets = _tuplet_units(score, notes)  # (a septuplet's rounded ends are no legato)
     triplet = {unit_start(score, t) for t in starts if _off(t, PLAIN) and not _off(t, TRIPLET)}
     plans = []  # (note, legato end, written value's end below, above)
     for n in notes:
         i = bisect.bisect_right(starts, n.start)
         legato = None
-        if LEGATO_ENDS and n.end % LEGATO_OVERLAP and n.end % (TPQ // 6):  # (nor a 16th triplet's)
+        if LEGATO_ENDS and n.end % LEGATO_OVERLAP and n.end % (TPQ // 6) \
+                and not (tuplets and unit_start(score, n.end) in tuplets):  # (nor a 16th
+            #                                                          triplet's, nor a tuplet's)
             following = starts[i] if i < len(starts) else n.end - n.end % LEGATO_OVERLAP
             over = n.end - following
             if 0 < over <= LEGATO_OVERLAP and 2 * over < n.duration:
@@ -607,4 +705,5 @@ def _seconds_at_sorted(tempos, ticks: list[int]) -> list[float]:
     return out
 
 
-__all__ = ["NotationView", "is_human", "notation_view", "swing_ratio", "swing_words"]
+__all__ = ["NotationView", "is_human", "notation_view", "swing_ratio", "swing_words",
+           "tuplet_offsets", "written_tuplet"]

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from composer_gui.ml.keyfinding import keys_heard
 from composer_gui.ml.limits import KEY_LOCK, MAX_DENSITY, MAX_VARIATIONS
 from composer_gui.music.analysis import not_one_line
+from composer_gui.music.edits import drums_note, drums_playing_into
 from composer_gui.music.score import KeySignature
 
 from . import style
@@ -275,6 +276,7 @@ class ContinuePanel(QWidget):
         self._models: list = []  # ModelInfo-like, in the combo's order
         self._by_hand = False  # the user chose the model: no suggestion overrides it
         self._kept_at: int | None = None  # the undo index right after a Keep (its status)
+        self._drums: str | None = None  # a continuation's note on drum parts it leaves
         self._refresh()
         self._select: str | None = None  # refresh_models: the model to choose next
         self._update()
@@ -438,6 +440,10 @@ class ContinuePanel(QWidget):
         if not self.can_generate():
             return False
         ok = self.controller.start(self.options())
+        score = self.doc.score
+        # (the drum parts playing into the continuation: no model writes drums)
+        drums = drums_playing_into(score, score.end_tick) if ok else []
+        self._drums = drums_note(score, drums) if drums else None
         if ok:
             # (where it writes, and how to write elsewhere: a review clicked in bar 4 and
             # expected Continue to start there)
@@ -456,6 +462,7 @@ class ContinuePanel(QWidget):
 
     def start_regenerate(self) -> bool:
         """Rewrite the selected parts in the selected span; the model hears both sides."""
+        self._drums = None
         region = self.selection_region()
         if region is None:
             self._say("Select the notes to regenerate first.")
@@ -516,6 +523,7 @@ class ContinuePanel(QWidget):
     def start_harmonize(self) -> bool:
         """Keep the melody and propose the voices under it, into the parts the Harmonize box
         names (new parts by default; a four-part score's own parts under its soprano)."""
+        self._drums = None
         if not self.can_generate():
             return False
         target = self.harmonize_target()
@@ -564,7 +572,10 @@ class ContinuePanel(QWidget):
         if not any(counts):  # (a trial stopped a long Harmonize before its search wrote any)
             return f"{what} before a note was written: nothing to keep. Your notes are unchanged."
         per = ", ".join(str(c) for c in counts)
-        notes = "".join(f"\nNote: {w}." for w in self.controller.warnings)
+        said = list(self.controller.warnings)
+        if self._drums is not None and what == "Done":
+            said.append(self._drums)
+        notes = "".join(f"\nNote: {w}." for w in said)
         noun = "note" if counts == [1] else "notes"
         keys = min(len(counts), KEYED_VARIATIONS)  # (a review read "Keys 1–8" over two)
         flip = f"Keys 1–{keys} or Tab to flip, " if keys > 1 else ""

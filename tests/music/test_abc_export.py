@@ -123,3 +123,21 @@ def test_long_meters_write_a_longer_unit(tmp_path, num, den, unit, body):
     text = abc_text(score)
     assert f"\n{unit}\n" in text and text.endswith(f"\n{body}|]\n"), text
     assert _notes(_back(text, tmp_path)) == _notes(score)
+
+
+def test_an_accidental_tied_over_the_bar_line_is_written_again(tmp_path):
+    """A C sharp held over the bar line: ABC holds an accidental to the bar's end only, so the
+    tied note in the new bar carries its sign ("^c2-|^c2", or as spelled "_d2-|_d2"), and the
+    tune reads back as it was (it read back C sharp tied to C natural)."""
+    notes = (Note(0, 69, TPQ), Note(TPQ, 71, TPQ), Note(2 * TPQ, 72, TPQ),
+             Note(3 * TPQ, 73, 2 * TPQ), Note(5 * TPQ, 73, TPQ), Note(6 * TPQ, 72, 2 * TPQ))
+    score = Score(parts=(Part(notes, name="Flute"),), key_signatures=(KeySignature(0, 0),))
+    text = abc_text(score)
+    flat = text.replace(" ", "")
+    assert "^c2-|^c2" in flat or "_d2-|_d2" in flat
+    path = tmp_path / "tie.abc"
+    path.write_text(text, encoding="utf-8")
+    back = read_notation(path, [])
+    assert [(n.start, n.pitch, n.duration) for n in back.notes] == \
+        [(n.start, n.pitch, n.duration) for n in notes]
+    assert back.parts[0].name == "Flute"  # (its V: field's name, read back)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from composer_gui.music.fidelity import export, losses
-from composer_gui.music.score import TPQ, Note, Part, Score, TempoChange
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TempoChange
 
 
 def a_score() -> Score:
@@ -41,3 +41,13 @@ def test_a_musicxml_copy_reports_what_notation_lost(tmp_path):
     lost = export(a_score(), tmp_path / "x.musicxml")
     assert "moved 1 note to the notation grid" in lost
     assert "kept 1 of 2 tempo marks" in lost  # a tempo change after the last note
+
+
+def test_a_midi_copy_of_a_church_mode_says_which_signature_it_wrote(tmp_path):
+    """A Dorian tune exported to MIDI: the copy's key signature is another key's, and the
+    export says which (a trial was told only that "the copy changed the key signatures")."""
+    tune = Score(parts=(Part(tuple(Note(i * 480, p, 480) for i, p in enumerate(
+        [62, 64, 65, 67, 69, 71, 72, 74]))),), key_signatures=(KeySignature(0, 0, "dorian"),))
+    lost = export(tune, tmp_path / "d.mid")
+    assert any(x.startswith("wrote D dorian as A minor's key signature") for x in lost)
+    assert not any("changed the key signatures" in x for x in lost)

@@ -432,6 +432,23 @@ def test_a_stop_before_any_note_says_there_is_nothing_to_keep(window, qtbot, bac
     assert window.doc.score.notes == ns
 
 
+def test_a_continuation_says_the_drum_part_playing_into_it_is_not_continued(window, qtbot):
+    """A sketch with a drum part: the models write pitched voices only, and the Done text
+    says the drums fall silent in the new bars (a trial's drum track did, unsaid)."""
+    ns = [Note(i * TPQ, 60 + 2 * i, TPQ) for i in range(4)]
+    kick = tuple(Note(i * TPQ, 36, TPQ // 2) for i in range(4))
+    window.doc.load(Score(parts=(Part(tuple(ns), name="Piano"),
+                                 Part(kick, name="Kit", is_drum=True, channel=9))))
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.panel.start_continue()
+    assert "Note: the drum part (Kit) is not continued" in window.panel.status.text()
+    window.controller.discard()
+    sketch(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        window.panel.start_continue()
+    assert "drum" not in window.panel.status.text()
+
+
 def test_harmonize_in_the_menu_is_on_when_its_button_is(window):
     """An empty window has no melody: Generate > Harmonize is off, as the panel's button is
     (a review found it on); a drawn note turns both on."""
