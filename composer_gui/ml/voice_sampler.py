@@ -554,7 +554,7 @@ class VoiceSampler:
         job = jobs[0]
         bounds = _key_sections(score, request, job.plan) if KEY_SECTIONS else []
         if bounds:
-            self.plan = replace(job.plan, warnings=(*job.plan.warnings, _SECTIONS_SAID))
+            self.plan = job.plan  # (the sections' keys said when they are written)
             self.warnings = list(self.plan.warnings)
             self.search = SearchReport(candidates=job.candidates, tonic_checked=job.tonic_check,
                                        context_frames=job.n_context)
@@ -633,8 +633,7 @@ class VoiceSampler:
                 current = apply_note_diff(score, removed, added, names=new_names)
         self.fermatas, self.phrase_ends = fermatas, ends
         said = _SECTIONS_SAID + " (" + ", then ".join(str(k) for k in keys if k) + ")"
-        self.plan = replace(whole, warnings=tuple(said if w == _SECTIONS_SAID else w
-                                                  for w in whole.warnings))
+        self.plan = replace(whole, warnings=(*whole.warnings, said))
         self.warnings = list(self.plan.warnings)
 
     def generate(self, score: Score, request: GenerationRequest,
