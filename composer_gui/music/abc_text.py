@@ -358,6 +358,9 @@ def _body_line(line: str, bar: Fraction | None = None, chords: list[str] | None 
             continue
         if c == "H":
             out.append(_HANDOVER)
+        elif c == "x" and (i == 0 or not line[i - 1].isalpha()):
+            out.append("z")  # (an invisible rest: music21 dropped it, and a second voice's
+            # notes after it came earlier; the score holds no rests, only their time)
         elif c == _HANDOVER or c in _READ_HERE:
             pass  # k: no ABC meaning, and it would become a fermata; the decorations
             # note_decorations reads: music21 reads M (the lower mordent) as a tenuto, and "~"

@@ -130,11 +130,12 @@ class ContinuePanel(QWidget):
         # a voice model and a score with chord symbols: whether the voices keep to them
         self.follow_chords = QCheckBox("Follow the chord symbols")
         self.follow_chords.setChecked(True)
-        self.follow_chords.setToolTip("Harmonize and Regenerate Selection: the voices under the "
-                                      "melody keep to each chord symbol where it stands, the "
-                                      "bass to its root (or a slash chord's bass), and the "
-                                      "symbols decide the cadences; off: the model chooses the "
-                                      "harmony")
+        self.follow_chords.setToolTip("Harmonize, Regenerate Selection and a chorale's "
+                                      "Continue: the voices under the melody keep to each "
+                                      "chord symbol where it stands (symbols typed into the "
+                                      "bars ahead too), the bass to its root (or a slash "
+                                      "chord's bass), and the symbols decide the cadences; "
+                                      "off: the model chooses the harmony")
         self.follow_chords.hide()
         # a chorale model and a sketch with no phrase end marked: how to mark them
         self.phrase_hint = QLabel("No phrase ends marked: Harmonize hears them in the melody. "

@@ -917,3 +917,12 @@ def test_a_part_name_the_file_hides_is_no_name(tmp_path):
 def write_and_read_text(folder: Path, score: Score) -> str:
     write_musicxml(score, folder / "named.musicxml")
     return (folder / "named.musicxml").read_text(encoding="utf-8")
+
+
+def test_an_invisible_rest_takes_its_time(tmp_path):
+    """ABC's "x" is a rest not printed: music21 dropped it, and the notes after it came a half
+    note early (a second voice's, in a trial's piano tune)."""
+    path = tmp_path / "hidden.abc"
+    path.write_text("X:1\nM:4/4\nL:1/4\nK:C\nx2 c d|e4|]\n", encoding="utf-8")
+    score = read_notation(path, [])
+    assert [(n.start, n.pitch) for n in score.notes] == [(960, 72), (1440, 74), (1920, 76)]
