@@ -49,7 +49,7 @@ WIDE_LEAP_COST = 3.0
 # its bass / parallels between any two voices per 8 bars): every voice before any rule 0.978 /
 # 0.877 / 0.18; after every rule 0.669 / 0.556 / 0.006; after the parallels rules 0.874 /
 # 0.738 / 0.011; as kept (the bass first, the inner voices kept from fifths and octaves with
-# it) 0.970 / 0.986 / 0.016. Bach's own setting: 0.909 / 0.894 / 0.058 (docs/voices.md)
+# it) 0.962 / 0.985 / 0.016. Bach's own setting: 0.909 / 0.894 / 0.058 (docs/voices.md)
 BASS_FIRST = True
 
 
@@ -145,8 +145,8 @@ class GivenMask:
     # ... or this one (the chord's third, -1: none) where a voice above sounds the root
     bass_third: int
     root: int
-    # the third (or suspended note) the voice just above the bass sounds where no voice above
-    # it has (-1: none, or the bass takes it)
+    # the note the voice just above the bass sounds where no voice above it has (-1: none): the
+    # third (or suspended note), or a slash chord's root (a review heard "D/F#" set F#-A-A-F#)
     third: int
 
     def bass_allowed(self, above: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -202,7 +202,7 @@ def masks(chord: GivenChord, final: bool = False) -> GivenMask:
     plain = chord.bass == chord.root and (third - chord.root) % 12 in (3, 4)
     return GivenMask(inner=np.isin(np.arange(12), sorted(chord.pcs)), bass=chord.bass,
                      bass_third=third if plain and not (final or chord.onset) else -1,
-                     root=chord.root, third=-1 if third == chord.bass else third)
+                     root=chord.root, third=third if chord.bass == chord.root else chord.root)
 
 
 def voice_cost(i: int, n: int, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:

@@ -163,6 +163,12 @@ def test_the_bass_takes_the_symbols_bass_where_it_changes_and_its_third_under_th
     slash = given_chords.masks(given_chords.plan([ChordSymbol(0, "C/G")], 0, 8, STEP, 0, 4,
                                                  where)[4])
     assert {int(p) % 12 for p in cand[slash.bass_allowed(above, cand)[0]]} == {7}
+    # (the voice above the bass: a plain chord's third, a slash chord's root, where no voice
+    # above has it: a review heard "D/F#" set F#-A-A-F#)
+    assert (later.third, slash.third) == (4, 0)
+    d = given_chords.masks(given_chords.plan([ChordSymbol(0, "D/F#")], 0, 8, STEP, 0, 4,
+                                             where)[0])
+    assert d.third == 2 and list(d.third_lacking(np.array([[69, 57], [74, 57]]))) == [True, False]
 
 
 def test_an_inner_voice_keeps_out_of_fifths_and_octaves_with_the_bass_to_come():
