@@ -607,8 +607,8 @@ class VoiceSampler:
                     request, start_tick=a, end_tick=b, variations=1, key_section=i > 0,
                     seed=None if request.seed is None else int(request.seed) + 104729 * var)
                 if i and request.harmonize:  # (into the parts the first section wrote)
-                    part_req = replace(part_req, harmony_parts=tuple(
-                        p for p in first_parts[1:]), harmony_kept=request.harmony_kept)
+                    part_req = replace(part_req, harmony_parts=tuple(first_parts[1:]),
+                                       harmony_kept=request.harmony_kept)
                 job = self._prepare(current, part_req)
                 if i == 0:
                     first_parts = list(job.part_of)
@@ -1216,6 +1216,9 @@ class VoiceSampler:
                       and grid[i][stop_step] >= v.pitch_offset else -1 for i in range(n)]
         # (a quick melody's chords: planned, and kept to the tune's and the key's notes)
         tuned = bool(stride) and melody is not None and rules_on and tune_chords.TUNE_CHORDS
+        # (the chord symbols decide where no cadence they left planned does)
+        free = _given_steps(frames) if given else set()
+        deciding = {s: c for s, c in given.items() if s in free}
         lower = tune_chords.lower_pcs(pitch_ok[1:, v.pitch_offset:], model_pitches) \
             if tuned else set()
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
@@ -1276,14 +1279,14 @@ class VoiceSampler:
                          span_chords=(tune_chords.span_chords(
                              melody, stride, start_step, stop_step, where, ts.bar_ticks // step,
                              minor, _chord_free_steps(frames), lower)
-                             if tuned else {}) | _given_costs(given, frames),
+                             if tuned else {}) | {s: given_chords.costs(c)
+                                                  for s, c in deciding.items()},
                          tune_pcs=np.isin(np.arange(12), sorted(
                              tune_chords.chord_pitch_classes(melody, minor, lower)
                              | given_chords.pitch_classes(given)))
                          if tuned else None,
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
-                                      for s, c in given.items() if s in _given_steps(frames)}
-                         if given else {})
+                                      for s, c in deciding.items()})
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -4353,16 +4356,6 @@ def _over_the_bar_mask(mask: np.ndarray, sounding: np.ndarray, struck: np.ndarra
 # the next, 19 on the 40 test melodies x 2 (Bach none). It moves on to another pitch
 # (RESTRIKE_IN_BEAT)
 SIXTEENTH_SHORT = True
-
-
-def _given_costs(given: dict[int, given_chords.GivenChord], frames: list[_Frame]
-                 ) -> dict[int, tuple[np.ndarray, np.ndarray, tune_chords.TuneChord]]:
-    """The chord symbols' costs at the steps they stand over (given_chords), but where a
-    cadence the symbols left planned (the final one, under a symbol-less last beat) decides."""
-    if not given:
-        return {}
-    free = _given_steps(frames)
-    return {s: given_chords.costs(c) for s, c in given.items() if s in free}
 
 
 def _given_steps(frames: list[_Frame]) -> set[int]:

@@ -280,40 +280,37 @@ class Steps(QUndoCommand):
             step.undo()
 
 
-class SetKeySignatures(QUndoCommand):
+class _SetScoreField(QUndoCommand):
+    """One of the score's own fields (``field``) replaced, its notes left as they are."""
+
+    field = ""
+
+    def __init__(self, doc: Document, values: Iterable, text: str = "",
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.old = getattr(doc.score, self.field)
+        self.new = tuple(values)
+
+    def redo(self) -> None:
+        self.doc.replace_score(replace(self.doc.score, **{self.field: self.new}))
+
+    def undo(self) -> None:
+        self.doc.replace_score(replace(self.doc.score, **{self.field: self.old}))
+
+
+class SetKeySignatures(_SetScoreField):
     """The score's key signatures replaced, its notes left as they are (the part of a
     whole-score transposition that moves the key with the notes)."""
 
-    def __init__(self, doc: Document, keys: Iterable[KeySignature], text: str = "",
-                 parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self.doc = doc
-        self.old = doc.score.key_signatures
-        self.new = tuple(keys)
-
-    def redo(self) -> None:
-        self.doc.replace_score(replace(self.doc.score, key_signatures=self.new))
-
-    def undo(self) -> None:
-        self.doc.replace_score(replace(self.doc.score, key_signatures=self.old))
+    field = "key_signatures"
 
 
-class SetChordSymbols(QUndoCommand):
+class SetChordSymbols(_SetScoreField):
     """The score's chord symbols replaced, its notes left as they are: a chord typed or
     cleared (:func:`chord_symbol_command`), or the symbols a whole-score transposition moves."""
 
-    def __init__(self, doc: Document, symbols: Iterable[ChordSymbol], text: str = "",
-                 parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self.doc = doc
-        self.old = doc.score.chord_symbols
-        self.new = tuple(symbols)
-
-    def redo(self) -> None:
-        self.doc.replace_score(replace(self.doc.score, chord_symbols=self.new))
-
-    def undo(self) -> None:
-        self.doc.replace_score(replace(self.doc.score, chord_symbols=self.old))
+    field = "chord_symbols"
 
 
 def chord_symbol_command(doc: Document, tick: int, text: str) -> SetChordSymbols | None:
