@@ -146,11 +146,21 @@ _KEYBOARDS = {"piano", "pno", "pno.", "pianoforte", "klavier", "keyboard", "harp
 
 def _named_hands(upper: Part, lower: Part) -> bool:
     """Two parts of a file that name one keyboard: the upper named as one ("Piano", "Piano
-    RH"), the lower unnamed or named as the same one. Their clefs are the hands' own (a
-    notation review found an ABC piano sketch's two voices, clef=treble and clef=bass, engraved
-    as two instruments without a brace)."""
+    RH"), the lower unnamed or named as the same one; or the two named as a right and a left
+    hand ("Right hand", "Left hand": a trial's two-track MIDI nocturne, whose left hand reaches
+    A4, was engraved as a lone staff and a grand staff of its own, three staves). Their clefs
+    are the hands' own (a notation review found an ABC piano sketch's two voices, clef=treble
+    and clef=bass, engraved as two instruments without a brace)."""
     first = [p.name.lower().split()[:1] for p in (upper, lower)]
-    return bool(first[0]) and first[0][0] in _KEYBOARDS and first[1] in ([], first[0])
+    if bool(first[0]) and first[0][0] in _KEYBOARDS and first[1] in ([], first[0]):
+        return True
+    words = [set(re.findall(r"[a-z]+", p.name.lower().replace(".", ""))) for p in (upper, lower)]
+    return bool(words[0] & _HAND_WORDS[0]) and bool(words[1] & _HAND_WORDS[1])
+
+
+# words that name a keyboard's right and left hand in a part's or track's name
+_HAND_WORDS = ({"right", "rh", "rechte", "droite", "destra"},
+               {"left", "lh", "linke", "gauche", "sinistra"})
 
 
 def choir_runs(parts: Sequence[Part]) -> list[tuple[int, int]]:
@@ -199,6 +209,12 @@ def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
     wrong staff than it saved. A file's own staves say more: a copyist's review read a closed-
     score chorale's tenor pulled up among the soprano and alto, and a rag's left hand, which
     its file writes in the treble clef for four bars, moved to the right hand's staff."""
+    ends = next((t for t, low in split if low == STAVES_END), None)
+    if ends is not None:  # (the file's staves, then as without them)
+        kept = tuple(x for x in split if x[1] != STAVES_END)
+        up, down = split_hands([n for n in notes if n.start < ends], kept)
+        more_up, more_down = split_hands([n for n in notes if n.start >= ends])
+        return up + more_up, down + more_down
     ticks = [t for t, _ in split]
     ranked = None if split else _four_part_ranks(notes)
     if ranked is not None:
@@ -261,11 +277,21 @@ def _four_part_ranks(notes: Sequence[Note]) -> list[bool] | None:
     return [n.pitch >= divisions[n.start] for n in notes]
 
 
+# A ``staff_split`` entry of this pitch says that the file's staves end at its tick: notes from
+# there on (a continuation, notes drawn after) are divided as a part without a file's staves
+# is (split_hands). Without it, the file's last division held on: a nocturne whose left hand
+# last reached E4 was continued (four voices) with every voice in the left hand, the right hand
+# resting; and a file's staves that divide at middle C throughout were kept as no division at
+# all, so a ballad's melody over left-hand triads was taken for four voices, the triads' top
+# notes engraved in the right hand (a trial's own piano sketches).
+STAVES_END = -1
+
+
 def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[int, int], ...]:
     """The ``staff_split`` of a part a file wrote on two staves: at each onset the lowest pitch
     of the upper staff lies above the lower staff's notes struck there and at or below the
     upper staff's, kept where it was while it fits (middle C to start with); where the staves
-    cross, the upper staff's lowest note."""
+    cross, the upper staff's lowest note; and where the staves' last note ends, STAVES_END."""
     ups: dict[int, int] = {}  # onset: the lowest pitch the upper staff strikes there
     downs: dict[int, int] = {}  # ... the highest the lower staff strikes
     for n in upper:
@@ -280,9 +306,12 @@ def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[
         if b != now or not out:
             out.append((tick, b))
             now = b
-    return tuple(out) if any(b != MIDDLE_C for _, b in out) else ()
+    if not out:
+        return ()
+    end = max(n.start + n.duration for n in (*upper, *lower))
+    return (*out, (end, STAVES_END))
 
 
 __all__ = ["CLEF_SIGNS", "HANDS_APART", "LEDGER_LINES", "abbreviation", "choir_runs",
            "clef_by_range", "fits_clef", "hands_pair", "needs_grand_staff", "paired_hands",
-           "split_hands", "staff_split_of"]
+           "split_hands", "staff_split_of", "STAVES_END"]

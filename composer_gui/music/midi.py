@@ -325,7 +325,10 @@ def score_from_midi(mid: mido.MidiFile, warnings: list[str], title: str = "") ->
         tempos=tuple(tempos),
         time_signatures=tuple(time_sigs) or (TimeSignature(0),),
         key_signatures=tuple(keys),
-        title=song_title or title,
+        # (the first track's name is the song's where that track is a conductor track; one
+        # with notes names its part: a two-track piano file was titled "Right hand")
+        title=(song_title if not any(n for (ti, _), n in notes.items() if ti == 0) else "")
+        or title,
         fermatas=tuple(fermatas),
     )
     score = _fitting_signatures(score, warnings)

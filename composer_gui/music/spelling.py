@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .clefs import STAVES_END
 from .score import KeySignature, Note, Score
 
 K_PRE = 10
@@ -341,7 +342,8 @@ def at_written_pitch(score: Score) -> Score:
                     name = _from_fifths(moved)
             notes.append(replace(n, pitch=pitch, spelling=name or key_spelling(pitch % 12,
                                                                                  written)))
-        split = tuple((t, low - semitones) for t, low in part.staff_split)
+        split = tuple((t, low - semitones if low != STAVES_END else low)
+                      for t, low in part.staff_split)
         parts.append(replace(part, notes=tuple(notes), staff_split=split))
     return score.with_parts(parts)
 

@@ -625,3 +625,26 @@ def test_a_file_without_a_time_signature_says_it_is_read_in_four_four(folder):
     assert read_midi(save(mid, folder / "waltz34.mid"), warnings).time_signature == \
         TimeSignature(0, 3, 4)
     assert warnings == []
+
+
+def test_a_first_track_with_notes_names_its_part_not_the_song(tmp_path):
+    """A two-track file whose first track holds the right hand's notes and is named "Right
+    hand": that is the part's name, and the song keeps the file's name (a trial's nocturne
+    was titled "Right hand"); a first track without notes still names the song."""
+    def track(name, notes):
+        t = mido.MidiTrack([mido.MetaMessage("track_name", name=name)])
+        for pitch in notes:
+            t += [mido.Message("note_on", note=pitch, velocity=80, time=0),
+                  mido.Message("note_off", note=pitch, velocity=0, time=480)]
+        return t
+
+    hands = mido.MidiFile(type=1, ticks_per_beat=480)
+    hands.tracks += [track("Right hand", [76, 74, 72]), track("Left hand", [48, 43, 48])]
+    hands.save(tmp_path / "nocturne.mid")
+    score = read_midi(tmp_path / "nocturne.mid")
+    assert score.title == "nocturne"
+    assert [p.name for p in score.parts] == ["Right hand", "Left hand"]
+    song = mido.MidiFile(type=1, ticks_per_beat=480)
+    song.tracks += [track("Evening Song", []), track("Right hand", [76, 74, 72])]
+    song.save(tmp_path / "song.mid")
+    assert read_midi(tmp_path / "song.mid").title == "Evening Song"

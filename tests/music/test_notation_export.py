@@ -483,7 +483,10 @@ def test_two_piano_tracks_are_braced_into_one_grand_staff(tmp_path):
 @pytest.mark.parametrize("names, braced", [
     (("", ""), True),
     (("Piano RH", "Piano LH"), True),
+    (("Right hand", "Left hand"), True),  # (a trial's nocturne had three staves)
+    (("R.H.", "L.H."), True),
     (("Flute", "Cello"), False),  # two instruments, each its own grand staff
+    (("Left hand", "Right hand"), False),
 ])
 def test_two_hand_tracks_that_cross_middle_c_are_one_braced_pair(names, braced):
     """A left hand whose Alberti bass lies on C4-G4 and whose bass notes reach G2 (a review of
@@ -938,13 +941,14 @@ def test_a_files_own_staves_divide_a_grand_staff_again(tmp_path):
     the tenor's D4 and E4, above middle C, stay on the lower staff, as the file wrote them (a
     copyist's review read its tenor pulled up among the soprano and alto); read back, the
     division is the same, and without one the part splits at middle C as before."""
-    from composer_gui.music.clefs import staff_split_of
+    from composer_gui.music.clefs import STAVES_END, staff_split_of
 
     beat = [(0, 72, 67, 62, 43), (1, 71, 67, 64, 52), (2, 72, 64, 55, 48)]
     upper = [Note(b * TPQ, p, TPQ) for b, s, a, _t, _b in beat for p in (s, a)]
     lower = [Note(b * TPQ, p, TPQ) for b, _s, _a, t, bass in beat for p in (t, bass)]
     split = staff_split_of(upper, lower)
-    assert split == ((0, 63), (TPQ, 65), (2 * TPQ, 64))  # above the tenor, under the alto
+    # above the tenor, under the alto; the staves end with the last note
+    assert split == ((0, 63), (TPQ, 65), (2 * TPQ, 64), (3 * TPQ, STAVES_END))
     part = Part(tuple(sorted(upper + lower)), name="Choir", clef="grand", staff_split=split)
     xml = musicxml_text(Score(parts=(part,)))
     staves = _staff_of_each_note(xml)
@@ -959,6 +963,36 @@ def test_a_files_own_staves_divide_a_grand_staff_again(tmp_path):
     assert read_project(tmp_path / "closed.composer.json").parts[0].staff_split == split
     unsplit = musicxml_text(Score(parts=(replace(part, staff_split=()),)))
     assert ("D4", 1) in _staff_of_each_note(unsplit)
+
+
+def test_a_files_staves_at_middle_c_are_kept_and_end_with_the_file(tmp_path):
+    """A ballad's melody over whole-bar triads, its staves dividing at middle C throughout: the
+    triads' top notes stay on the lower staff where the file wrote them (the division had been
+    dropped as no division, and the melody over three held notes read as four voices, the
+    triads' tops engraved in the right hand: a trial's own sketch). Four voices written after
+    the file's last note (a continuation) are divided as four voices are, soprano and alto
+    above, not at the file's last division (a nocturne's continuation had every voice in the
+    left hand, the right hand resting)."""
+    from composer_gui.music.clefs import STAVES_END, split_hands
+
+    tune = [74, 73, 71, 69, 66, 69, 71, 73] * 2
+    upper = [Note(b * TPQ, p, TPQ) for b, p in enumerate(tune)]
+    lower = [Note(bar * 4 * TPQ, p, 4 * TPQ) for bar in range(4) for p in (50, 54, 57)]
+    out = tmp_path / "ballad.musicxml"
+    out.write_text(musicxml_text(Score(parts=(
+        Part(tuple(sorted(upper + lower)), name="Piano", clef="grand",
+             staff_split=((0, 60), (16 * TPQ, STAVES_END))),))), encoding="utf-8")
+    back = read_notation(out).parts[0]
+    assert back.staff_split == ((0, 60), (16 * TPQ, STAVES_END))
+    staves = _staff_of_each_note(musicxml_text(Score(parts=(back,))))
+    assert staves.count(("A3", 2)) == 4 and not [s for s in staves if s[0] == "A3" and s[1] == 1]
+    chorale = [(72, 67, 62, 55), (71, 67, 62, 55), (72, 64, 60, 57), (74, 66, 62, 57)] * 4
+    later = [Note((16 + b) * TPQ, p, TPQ) for b, ps in enumerate(chorale) for p in ps[:3]] + [
+        Note((16 + b) * TPQ, ps[3], 2 * TPQ) for b, ps in enumerate(chorale) if b % 2 == 0]
+    up, down = split_hands(tuple(sorted(back.notes + tuple(later))), back.staff_split)
+    assert sorted(n.pitch for n in up if n.start >= 16 * TPQ) == sorted(
+        p for ps in chorale for p in ps[:2])
+    assert not [n for n in up if n.start < 16 * TPQ and n.pitch < 60]
 
 
 def test_a_left_hand_high_for_a_bar_takes_the_treble_clef():
