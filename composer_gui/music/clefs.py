@@ -312,6 +312,6 @@ def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[
     return (*out, (end, STAVES_END))
 
 
-__all__ = ["CLEF_SIGNS", "HANDS_APART", "LEDGER_LINES", "abbreviation", "choir_runs",
-           "clef_by_range", "fits_clef", "hands_pair", "needs_grand_staff", "paired_hands",
-           "split_hands", "staff_split_of", "STAVES_END"]
+__all__ = ["CLEF_SIGNS", "HANDS_APART", "LEDGER_LINES", "STAVES_END", "abbreviation",
+           "choir_runs", "clef_by_range", "fits_clef", "hands_pair", "needs_grand_staff",
+           "paired_hands", "split_hands", "staff_split_of"]

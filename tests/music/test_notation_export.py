@@ -989,7 +989,7 @@ def test_a_files_staves_at_middle_c_are_kept_and_end_with_the_file(tmp_path):
     chorale = [(72, 67, 62, 55), (71, 67, 62, 55), (72, 64, 60, 57), (74, 66, 62, 57)] * 4
     later = [Note((16 + b) * TPQ, p, TPQ) for b, ps in enumerate(chorale) for p in ps[:3]] + [
         Note((16 + b) * TPQ, ps[3], 2 * TPQ) for b, ps in enumerate(chorale) if b % 2 == 0]
-    up, down = split_hands(tuple(sorted(back.notes + tuple(later))), back.staff_split)
+    up, _down = split_hands(tuple(sorted(back.notes + tuple(later))), back.staff_split)
     assert sorted(n.pitch for n in up if n.start >= 16 * TPQ) == sorted(
         p for ps in chorale for p in ps[:2])
     assert not [n for n in up if n.start < 16 * TPQ and n.pitch < 60]
