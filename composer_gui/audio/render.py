@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_gui.music.atomic import atomic_write
+from composer_gui.music.clefs import pedal_parts
 from composer_gui.music.marks import (
     hairpin_gains,
     neighbour,
@@ -67,7 +68,8 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
 
     voices: list[Voice] = []
     silent_drums = False
-    for part in score.parts:
+    pedals = pedal_parts(score.parts)
+    for index, part in enumerate(score.parts):
         preset = synth.preset_for(part.program, part.is_drum)
         if preset is None:
             silent_drums = silent_drums or (part.is_drum and bool(part.notes))
@@ -77,8 +79,10 @@ def schedule(score: Score, synth: Synth, start_tick: int = 0, end_tick: int | No
             marked) else None  # (a crescendo swells: from its first note to its last)
         used = {n.pitch % 12 for n in part.notes} if marked else set()  # (ornaments, no key)
         ranks = _chord_ranks(part.notes) if marked else None
-        holds = pedal_holds([(n.start, n.end, n.marks) for n in part.notes]) if (
-            marked) else None  # (the sustain pedal holds what it catches until it comes up)
+        pedal = score.parts[pedals[index]].notes  # (a keyboard's one pedal: both hands')
+        holds = pedal_holds([(n.start, n.end, n.marks) for n in part.notes],
+                            [(n.start, n.end, n.marks) for n in pedal]) if (
+            marked or pedal is not part.notes) else None  # (it holds what it catches until up)
         for i, n in enumerate(part.notes):
             if not start_tick <= n.start < end_tick:
                 continue

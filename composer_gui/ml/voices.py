@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 
 from composer_gui.ml.keyfinding import estimate_key, is_line
 from composer_gui.ml.tokens import check_fields, meter_steps
+from composer_gui.music.clefs import needs_grand_staff, split_hands
 from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score, TimeSignature
 
 SPECIALS = ("PAD", "BOS", "EOS", "REST", "HOLD")
@@ -275,6 +276,22 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
         plan.parts[v] = i
         if i >= 0:
             plan.notes[v] += list(score.parts[i].notes)
+    for v, i in enumerate(order):
+        part = score.parts[i] if i >= 0 else None
+        if part is None or order.count(i) > 1 or is_line_part(part.notes):
+            continue
+        # a part of chords as one voice: a keyboard's right hand where it has two (its top
+        # notes had taken a waltz's left-hand chords between the tune's notes for the tune),
+        # and said (the continuation had stopped the left hand without a word: a trial)
+        hands = split_hands(part.notes, part.staff_split) if needs_grand_staff(part) else None
+        if hands is not None and all(hands):
+            plan.notes[v] = list(hands[0])
+        plan.messages.append(
+            f"part {part.name or i + 1} plays chords, and the model writes one line: it hears "
+            + ("the right hand's top notes as that line and continues only it, not the left "
+               "hand" if hands is not None and all(hands) else
+               "the part's top notes as that line and continues only it, not the chords "
+               "below"))
     plan.notes = [_monophonic(ns) for ns in plan.notes]
     return plan
 
@@ -399,8 +416,12 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
             plan.parts[v0 + k] = part
             plan.notes[v0 + k] = _monophonic(lanes[k])
         if count > 1:
+            # (a trial's piano sketches, an Alberti bass, a waltz's oom-pah-pah, came back as
+            # four-part writing, and the message had said only how they were split)
             plan.messages.append(f"part {score.parts[part].name or part + 1} split into "
-                                 f"{count} voices by height")
+                                 f"{count} voices by height: the model writes them as "
+                                 "voices, not the part's own figures (arpeggios, repeated "
+                                 "chords)")
         v0 += count
     return plan
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from statistics import median
 
+from .marks import PEDAL_MARKS
 from .score import Note, Part
 
 MIDDLE_C = 60
@@ -138,6 +139,23 @@ def paired_hands(parts: Sequence[Part]) -> dict[int, int]:
         if i not in out and hands_pair(parts[i], parts[i + 1]):
             out[i], out[i + 1] = 0, 1
     return out
+
+
+def pedal_parts(parts: Sequence[Part]) -> list[int]:
+    """The part whose sustain pedal each part sounds with, by index: its own; for the upper
+    of a keyboard's two hands (:func:`paired_hands`) that has no pedal of its own, the lower
+    hand's, where that has one. One pedal holds both hands: a two-track piano file pedals its
+    right hand from the left hand's track on their one channel, and the right hand had been
+    played, and exported to MIDI, without it (a trial's nocturne)."""
+    out = list(range(len(parts)))
+    for i, hand in paired_hands(parts).items():
+        if hand == 0 and not _pedalled(parts[i]) and _pedalled(parts[i + 1]):
+            out[i] = i + 1
+    return out
+
+
+def _pedalled(part: Part) -> bool:
+    return any(m in PEDAL_MARKS for n in part.notes for m in n.marks)
 
 
 _KEYBOARDS = {"piano", "pno", "pno.", "pianoforte", "klavier", "keyboard", "harpsichord",
@@ -314,4 +332,4 @@ def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[
 
 __all__ = ["CLEF_SIGNS", "HANDS_APART", "LEDGER_LINES", "STAVES_END", "abbreviation",
            "choir_runs", "clef_by_range", "fits_clef", "hands_pair", "needs_grand_staff",
-           "paired_hands", "split_hands", "staff_split_of"]
+           "paired_hands", "pedal_parts", "split_hands", "staff_split_of"]

@@ -54,6 +54,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from composer_gui.music.analysis import beat_ticks
 from composer_gui.music.marks import (
     DYNAMICS,
     PEDAL_MARKS,
@@ -387,7 +388,8 @@ def _marked(score: Score, removed: list[NoteKey], added: list[NoteKey], continui
         state = [d for t, d in pedal_events(kept) if t <= first_new]
         down = bool(state and state[-1]) or any(SPANS["pedal"][0] in extra[k] for k in ks)
         new = [(added[k][1].start, added[k][1].end, added[k][1].pitch) for k in ks]
-        for j, marks in pedal_for(new, down, continuing).items():
+        beats = set(beat_ticks(score, min(t for t, _e, _p in new), max(e for _s, e, _p in new)))
+        for j, marks in pedal_for(new, down, continuing, beats).items():
             extra[ks[j]] |= marks
     if not extra:
         return added

@@ -12,8 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 from .formats import kind_of, load_score, save_score
+from .marks import PEDAL_MARKS, pedal_events
 from .midi import modes_unkept
-from .score import Score
+from .score import TPQ, Score
 
 
 def _plural(n: int, word: str) -> str:
@@ -26,6 +27,27 @@ def _count_change(old: int, new: int, name: str) -> str:
     if new > old:
         return f"has {_plural(new, name)} instead of {old}"
     return f"changed the {name}s"
+
+
+def _unpedalled(marks: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(m for m in marks if m not in PEDAL_MARKS)
+
+
+def _pedal(score: Score) -> set[tuple[int, bool]]:
+    """When the sustain pedal goes down and up, in any part (the hands may share one)."""
+    return {e for p in score.parts if any(n.marks for n in p.notes)
+            for e in pedal_events([(n.start, n.end, n.marks) for n in p.notes])}
+
+
+def _near(events: set[tuple[int, bool]], others: set[tuple[int, bool]]) -> bool:
+    """Each of ``events`` is among ``others`` within a 32nd note (a pedal let up as its note
+    ends, a note lengthened to its written value)."""
+    return all(any(down == d and abs(tick - t) <= PEDAL_SLACK for t, d in others)
+               for tick, down in events)
+
+
+# (ticks: a 32nd note)
+PEDAL_SLACK = TPQ // 8
 
 
 def losses(original: Score, copy: Score, midi: bool = False) -> list[str]:
@@ -53,12 +75,19 @@ def losses(original: Score, copy: Score, midi: bool = False) -> list[str]:
     if left:
         out.append(f"{'left out' if not any(n.graces for n in after) else 'changed'} the "
                    f"grace notes of {_plural(left, 'note')}")
-    marked = Counter((n.pitch, n.marks) for n in before if n.marks)
-    lost = sum((marked - Counter((n.pitch, n.marks) for n in after if n.marks)).values())
+    # the pedal is compared as pedalled (its marks may move between the notes of one pedal:
+    # a change and a press at one tick read back as two changes; a trial's export was said to
+    # have changed the "slurs, articulations, ornaments, dynamics" of two notes)
+    marked = Counter((n.pitch, _unpedalled(n.marks)) for n in before if _unpedalled(n.marks))
+    lost = sum((marked - Counter((n.pitch, _unpedalled(n.marks)) for n in after
+                                 if _unpedalled(n.marks))).values())
     if lost:
         out.append(f"{'left out' if not any(n.marks for n in after) else 'changed'} the "
                    f"marks (slurs, articulations, ornaments, dynamics) of "
                    f"{_plural(lost, 'note')}")
+    pedalled, pedalled_after = _pedal(original), _pedal(copy)
+    if pedalled and not (_near(pedalled, pedalled_after) and _near(pedalled_after, pedalled)):
+        out.append(f"{'left out' if not pedalled_after else 'changed'} the sustain pedal")
     for name, old, new in (("tempo mark", original.tempos, copy.tempos),
                            ("time signature", original.time_signatures, copy.time_signatures),
                            ("key signature", original.key_signatures, copy.key_signatures)):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 
 SLUR_START = "slur-start"
 SLUR_STOP = "slur-stop"
@@ -199,13 +199,15 @@ def hairpin_gains(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[floa
     return gains
 
 
-def pedal_holds(events: Sequence[tuple[int, int, Iterable[str]]]) -> list[int]:
+def pedal_holds(events: Sequence[tuple[int, int, Iterable[str]]],
+                pedal: Sequence[tuple[int, int, Iterable[str]]] | None = None) -> list[int]:
     """The tick to which the sustain pedal holds each of a part's notes, ``events`` their
     (start, end, marks): a note struck while the pedal is down sounds until it comes up (at
     the next change, or the end of the pedal's last note), or to its own end if later; a
-    note the pedal does not catch, to its own end."""
+    note the pedal does not catch, to its own end. The pedal is the one ``pedal``'s marks
+    say (another part's notes: a keyboard's other hand, clefs.pedal_parts), else their own."""
     holds = [end for _start, end, _marks in events]
-    spans = _pedal_spans(events)
+    spans = _pedal_spans(events if pedal is None else pedal)
     downs = [down for down, _up in spans]
     for i, (start, end, _marks) in enumerate(events):
         k = bisect.bisect_right(downs, start) - 1
@@ -300,11 +302,13 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
     return out
 
 
-def pedal_for(notes: Sequence[tuple[int, int, int]], down: bool, up: bool
-              ) -> dict[int, set[str]]:
+def pedal_for(notes: Sequence[tuple[int, int, int]], down: bool, up: bool,
+              beats: Collection[int] | None = None) -> dict[int, set[str]]:
     """Pedal marks for new notes in a part the composer pedals, ``notes`` their (start, end,
-    pitch): changed where a new bass note moves (a pianist changes with the harmony), put down at
-    the first where it is not ``down`` already, let up at the end of the one ending last when
+    pitch): changed where a new bass note moves (a pianist changes with the harmony) on one of
+    the ``beats`` (ticks; None: anywhere: a bass moving in eighths passes between the beats'
+    chords, and a trial's continuation had "Ped." under nearly every eighth), put down at the
+    first where it is not ``down`` already, let up at the end of the one ending last when
     ``up``. By index; {} for no notes."""
     if not notes:
         return {}
@@ -319,6 +323,8 @@ def pedal_for(notes: Sequence[tuple[int, int, int]], down: bool, up: bool
             continue
         if k == 0:
             out[i] = {PEDAL_CHANGE if down else PEDAL[0]}
+        elif beats is not None and tick not in beats:
+            continue  # (the bass passes: its pitch class counts from the beat's)
         elif notes[i][2] % 12 != before:
             out.setdefault(i, set()).add(PEDAL_CHANGE)
         before = notes[i][2] % 12

@@ -21,6 +21,7 @@ import mido
 import mido.midifiles.midifiles as _mido_files
 
 from .atomic import atomic_write, check_readable
+from .clefs import pedal_parts
 from .errors import ScoreFileError
 from .gm import program_name, programs_for_names
 from .marks import pedal_anchors, pedal_events
@@ -578,7 +579,8 @@ def midi_from_score(score: Score) -> mido.MidiFile:
     mid.tracks.append(_to_track([(t, m) for t, _, m in conductor]))
 
     channels = assign_channels(score.parts)
-    for part, channel in zip(score.parts, channels, strict=True):
+    pedals = pedal_parts(score.parts)
+    for index, (part, channel) in enumerate(zip(score.parts, channels, strict=True)):
         head: list[tuple[int, mido.Message | mido.MetaMessage]] = []
         if part.name:
             head.append((0, mido.MetaMessage("track_name", name=part.name)))
@@ -605,8 +607,8 @@ def midi_from_score(score: Score) -> mido.MidiFile:
         # the sustain pedal: up (order -4) before what is struck at its tick, down (4) after
         # the notes that end there, so that a change holds the new chord and not the old
         events.extend((tick - offset, 4 if down else -4, SUSTAIN_PEDAL, 127 if down else 0)
-                      for tick, down in pedal_events([(n.start, n.end, n.marks)
-                                                      for n in part.notes]))
+                      for tick, down in pedal_events([(n.start, n.end, n.marks) for n in
+                                                      score.parts[pedals[index]].notes]))
         events.sort(key=_tick_and_order)
         track = _to_track(head, close=False)
         last = 0

@@ -315,6 +315,9 @@ class _Writer:
         # each part's sustain pedal, (tick, down), as its notes' marks say (marks.PEDAL)
         self.pedals = [_marks.pedal_events([(n.start, n.end, n.marks) for n in p.notes])
                        if any(n.marks for n in p.notes) else [] for p in self.score.parts]
+        for i, hand in self.hands.items():  # (one "Ped." for both hands: under the lower)
+            if hand == 0 and self.pedals[i] == self.pedals[i + 1]:
+                self.pedals[i] = []
         # the chord symbols stand over the first pitched part, as on a lead sheet (one at
         # concert pitch where there is one: a transposing part's are written transposed)
         pitched = [i for i, p in enumerate(self.score.parts) if not p.is_drum] or [0]

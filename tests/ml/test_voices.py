@@ -129,6 +129,21 @@ def test_one_part_with_chords_is_dealt_out_to_the_voices_by_height():
     assert [[x.pitch for x in lane] for lane in plan.notes] == [[72, 74], [67, 67], [64, 65],
                                                                  [48, 47]]
     assert plan.parts == [0, 0, 0, 0] and "split into 4 voices" in plan.messages[0]
+    assert "not the part's own figures" in plan.messages[0]
+
+
+def test_a_piano_given_to_a_one_line_model_is_heard_by_its_right_hand():
+    """A waltz's tune over its left hand's oom-pah-pah, given to a model of one line: the line
+    is the right hand's (its top notes had taken the left hand's chords, struck where the tune
+    holds, for the tune), and the message says that the left hand is not continued (a
+    trial's continuation stopped it without a word)."""
+    tune = [Note(0, 72, 3 * TPQ), Note(3 * TPQ, 74, TPQ), Note(4 * TPQ, 76, 2 * TPQ)]
+    left = [Note(b * TPQ, p, TPQ) for b in range(6)
+            for p in ((41,) if b % 3 == 0 else (53, 57) if b < 3 else (55, 58))]
+    score = Score(parts=(Part(tuple(sorted(tune + left)), name="Piano", clef="grand"),))
+    plan = V.plan_voices(score, ("Melody",))
+    assert [x.pitch for x in plan.notes[0]] == [72, 74, 76]
+    assert plan.parts == [0] and "not the left hand" in plan.messages[0]
 
 
 def test_single_lines_are_one_voice_each_and_chords_share_the_rest():

@@ -371,6 +371,20 @@ def test_a_pedalled_piano_sketch_continues_pedalled_changing_with_its_bass():
     assert not any(n.marks for n in apply_generated(plain, new, 8 * TPQ).notes)
 
 
+def test_a_continued_bass_in_eighths_changes_the_pedal_on_the_beats_only():
+    """A bass that moves in eighths passes between the beats' chords: the pedal changes where
+    the bass of a beat differs from the last beat's, not under each passing eighth (a trial's
+    continuation had "Ped." under nearly every note)."""
+    sketch = [Note(0, 48, 4 * TPQ, marks=("pedal-start", "pedal-stop")), Note(TPQ, 64, TPQ)]
+    score = Score(parts=(Part(tuple(sketch)),))
+    eighths = [43, 45, 47, 48, 48, 50, 52, 53]  # beats on 43, 47, 48, 52
+    new = [Note(4 * TPQ + k * TPQ // 2, p, TPQ // 2) for k, p in enumerate(eighths)]
+    result = apply_generated(score, new, 4 * TPQ)
+    changes = [n.start for n in result.notes if n.start >= 4 * TPQ
+               and {"pedal-start", "pedal-change"} & set(n.marks)]
+    assert changes == [4 * TPQ, 5 * TPQ, 6 * TPQ, 7 * TPQ]
+
+
 def test_a_chosen_key_signs_the_bars_written_in_it_and_no_others():
     """From the first bar line of the span (a region gives the old signature back at its end);
     nothing where the signature is the same (E minor after G major) or the score has none."""

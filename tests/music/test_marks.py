@@ -341,6 +341,56 @@ def test_a_midi_files_sustain_pedal_is_kept_as_pedal_marks_and_written_back(tmp_
         n.marks for n in plain.notes]
 
 
+def test_a_keyboards_right_hand_sounds_with_the_left_hands_pedal(tmp_path):
+    """Two hands on two tracks, the pedal on the left hand's (one channel pedals both in the
+    file): the right hand is held by it in playback, MIDI export pedals both hands' channels,
+    and the score shows one "Ped." under the lower staff (a trial's nocturne: the right hand
+    had lost the pedal outside the app)."""
+    import mido
+
+    from composer_gui.music.clefs import pedal_parts
+
+    left = pedalled().parts[0]
+    right = Part(tuple(Note(t * TPQ, 76 - t % 3, TPQ // 2) for t in range(8)), name="Right hand")
+    left = replace(left, name="Left hand", clef="", channel=1)
+    score = Score(parts=(right, left))
+    assert pedal_parts(score.parts) == [1, 1]
+    assert pedal_parts((right, replace(left, name="Cello", program=42))) == [0, 1]
+    holds = marks.pedal_holds([(n.start, n.end, n.marks) for n in right.notes],
+                              [(n.start, n.end, n.marks) for n in left.notes])
+    assert holds[:4] == [4 * TPQ] * 4 and holds[4:] == [8 * TPQ] * 4
+    save_score(score, tmp_path / "hands.mid")
+    tracks = mido.MidiFile(tmp_path / "hands.mid").tracks[1:]
+    cc = [[m.value for m in t if m.type == "control_change" and m.control == 64]
+          for t in tracks]
+    assert cc == [[127, 0, 127, 0]] * 2
+    xml = musicxml_text(score)
+    assert xml.count("<group-symbol>brace") == 1
+    upper, lower = (p.count('<pedal type="start"') for p in xml.split("<part id=")[1:])
+    assert upper == 0 and lower
+
+
+def test_an_export_compares_the_pedal_as_pedalled():
+    """The pedal is compared as it goes down and up, not as marks on notes: up 10 ticks
+    earlier with its note is the same pedal (an export had said it "changed the marks (slurs,
+    articulations, ornaments, dynamics) of 2 notes" for a pedal read back with its marks on
+    other notes); a pedal without its change, or left out, is said as the pedal."""
+    from composer_gui.music.fidelity import losses
+
+    score = pedalled()
+
+    def edited(change):
+        return Score(parts=(replace(score.parts[0], notes=tuple(
+            change(n) for n in score.parts[0].notes)),))
+
+    early = edited(lambda n: replace(n, duration=n.duration - 10) if n.pitch == 53 else n)
+    assert losses(score, early) == ["moved 1 note to the notation grid"]
+    unchanged = edited(lambda n: replace(n, marks=("pedal-stop",)) if n.pitch == 53 else n)
+    assert losses(score, unchanged) == ["changed the sustain pedal"]
+    bare = edited(lambda n: replace(n, marks=()))
+    assert losses(score, bare) == ["left out the sustain pedal"]
+
+
 def test_a_pedal_is_written_to_musicxml_as_ped_and_star_and_read_back(tmp_path):
     """MusicXML gets "Ped." at the first bass, "* Ped." at the change and "*" after the last
     bass (MuseScore 3 prints them so); read back, the same marks on the same notes."""
