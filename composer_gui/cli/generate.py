@@ -25,6 +25,7 @@ from composer_gui.ml import limits
 from composer_gui.ml.keyfinding import keys_heard, with_heard_key
 from composer_gui.music import ScoreFileError, save_score, summary
 from composer_gui.music import limits as music_limits
+from composer_gui.music.clefs import needs_grand_staff
 from composer_gui.music.edits import drums_not_continued, drums_note, keys_for
 from composer_gui.music.formats import PROJECT_SUFFIX, WRITABLE, kind_of
 from composer_gui.music.midi import modes_unkept
@@ -102,6 +103,10 @@ def add_parser(sub) -> None:
                    f"{limits.MAX_DENSITY:g}) notes; 0 samples the model as it is (default)")
     p.add_argument("--parts", default=None, metavar="P,Q,...",
                    help="voice models: rewrite only these parts (numbers from 1; default all)")
+    p.add_argument("--hand", default=None, choices=("right", "left"),
+                   help="voice models, with --region and one keyboard part in --parts: "
+                   "rewrite only that hand's notes (its upper or lower staff), the other "
+                   "hand kept and heard")
     p.add_argument("--title", default=None, metavar="TEXT",
                    help="the written file's title (default: the seed's)")
     p.add_argument("--composer", default=None, metavar="TEXT",
@@ -217,6 +222,13 @@ def _request(args, score: Score):
             raise _Bad(f"--region needs START <= END, not {args.region}")
         req.start_tick = _music_start(score, a)
         req.end_tick = music_limits.check_tick(score.bar_start(b + 1), f"--region {args.region}")
+    if getattr(args, "hand", None) is not None:
+        if args.region is None or req.parts is None or len(req.parts) != 1:
+            raise _Bad("--hand goes with --region and one part in --parts")
+        if not needs_grand_staff(score.parts[req.parts[0]]):
+            raise _Bad(f"--hand: part {req.parts[0] + 1} is written on one staff; it has no "
+                       "hands to rewrite apart")
+        req.hand = ("right", "left").index(args.hand)
     req.validate()
     return req
 

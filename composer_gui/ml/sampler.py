@@ -66,6 +66,9 @@ class GenerationRequest:
     # voice-grid models (ml/voice_sampler.py); the REMI sampler refuses harmonize and parts
     end: str | None = None  # "cadence", "free"; None: cadence when the span ends the score
     parts: tuple[int, ...] | None = None  # score parts to rewrite (None: all)
+    # a region of one keyboard part (``parts``) that rewrites one of its hands: 0 the upper
+    # staff's notes, 1 the lower's (music.edits.hand_notes); None: the whole part
+    hand: int | None = None
     harmonize: bool = False  # keep the melody as the top voice, write the others
     melody: int | None = None  # harmonize: the melody's part (None: the one pitched part)
     style_rules: bool = limits.STYLE_RULES  # voice models of 3+ voices: chorale voice leading
@@ -117,6 +120,11 @@ class GenerationRequest:
         if self.parts is not None and (not isinstance(self.parts, tuple | list) or not self.parts
                                        or not all(_is_int(p) and p >= 0 for p in self.parts)):
             raise ValueError(f"parts must be part numbers (0-based), not {self.parts!r}")
+        if self.hand is not None and (self.hand not in (0, 1) or not self.is_region
+                                      or self.parts is None or len(self.parts) != 1):
+            raise ValueError("one hand (0 the upper staff, 1 the lower) is rewritten in a "
+                             f"region of one part, not hand {self.hand!r} of parts "
+                             f"{self.parts!r}")
         if not isinstance(self.harmonize, bool):
             raise ValueError(f"harmonize must be True or False, not {self.harmonize!r}")
         if self.melody is not None and (not _is_int(self.melody) or self.melody < 0):
@@ -186,6 +194,7 @@ class Plan:
     prefix_bars: int  # bars run through the model (after cutting a long sketch)
     warnings: tuple[str, ...]
     parts: tuple[int, ...] | None = None  # parts rewritten (None: every pitched part)
+    hand: int | None = None  # ... of them (one), the hand rewritten (GenerationRequest.hand)
     end: str = "free"  # voice-grid models: "cadence" (bars counted down to the end) or "free"
     chords: int = 0  # voice-grid models: the score's chord symbols the voices below follow
 

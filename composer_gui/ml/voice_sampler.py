@@ -241,6 +241,7 @@ from composer_gui.ml.sampler import (
 )
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
+from composer_gui.music.clefs import upper_staff_from
 from composer_gui.music.edits import (
     apply_generated,
     apply_note_diff,
@@ -629,7 +630,8 @@ class VoiceSampler:
                     keys.append(job.plan.key)
                 # (the next section hears this one's notes in their parts, new ones appended
                 # in the stream's numbering)
-                removed, added, new_names, _ = kept_diff(score, made, bounds[0], b, whole.parts)
+                removed, added, new_names, _ = kept_diff(score, made, bounds[0], b, whole.parts,
+                                                         whole.hand)
                 current = apply_note_diff(score, removed, added, names=new_names)
         self.fermatas, self.phrase_ends = fermatas, ends
         said = _SECTIONS_SAID + " (" + ", then ".join(str(k) for k in keys if k) + ")"
@@ -645,7 +647,8 @@ class VoiceSampler:
             notes[g.variation].append(g)
         plan = self.plan
         assert plan is not None
-        return [apply_generated(score, ns, plan.start_tick, plan.end_tick, plan.parts, fs)
+        return [apply_generated(score, ns, plan.start_tick, plan.end_tick, plan.parts, fs,
+                                plan.hand)
                 for ns, fs in zip(notes, self.fermatas, strict=True)]
 
     @staticmethod
@@ -716,7 +719,9 @@ class VoiceSampler:
                             "hear: it writes its own part(s) from nothing, beside them")
         # which part is which voice, and which voices are written
         hidden = [False] * n
+        hand = request.hand
         if request.harmonize:
+            hand = None
             vplan, rewritten, start, stop = self._harmonize_plan(score, request, warnings)
             region_end = stop
         else:
@@ -730,6 +735,15 @@ class VoiceSampler:
                 rewritten = [vplan.parts[i] in request.parts for i in range(n)]
                 if not any(rewritten):
                     raise ValueError("none of the parts asked for is one of the model's voices")
+                if hand is not None and any(vplan.hands[i] is not None and rewritten[i]
+                                            for i in range(n)):
+                    # (one hand of a keyboard planned by its hands: its voices only)
+                    rewritten = [r and vplan.hands[i] == hand for i, r in enumerate(rewritten)]
+                    if not any(rewritten):
+                        raise ValueError("the hand asked for has no notes the model hears "
+                                         "as its voices")
+                else:
+                    hand = None  # (the part is one line, or one hand: all of it)
             elif any(p >= 0 for p in vplan.parts) and any(p < 0 for p in vplan.parts):
                 # a sketch thinner than the model (a melody given to the chorale model): the
                 # model writes its parts, in their register, over the other voices sampled and
@@ -791,8 +805,9 @@ class VoiceSampler:
         # what sounds across the span's edges is cut there (Keep and the command line cut it
         # the same way, music.edits.kept_diff): the voice is free from ``start`` on
         edges = (start,) if region_end is None else (start, region_end)
-        score = split_parts(score, edges, parts)
-        replaced = set(region_notes(score, start, region_end, parts))
+        score = split_parts(score, edges, parts, hand)
+        staff_from = upper_staff_from(score.parts[parts[0]], start) if hand is not None else 0
+        replaced = set(region_notes(score, start, region_end, parts, hand))
         base = [(i, x) for i, p in enumerate(score.parts) if not p.is_drum for x in p.notes
                 if (i, x) not in replaced]
         base_notes = [x for _, x in base]
@@ -1186,6 +1201,11 @@ class VoiceSampler:
             if request.pitch_range is not None:
                 ok &= (score_pitches >= request.pitch_range[0]) & (
                     score_pitches <= request.pitch_range[1])
+            if hand is not None and rewritten[i]:  # (on its own staff: the hand rewritten)
+                side = (score_pitches >= staff_from) if hand == 0 else \
+                    (score_pitches < staff_from)
+                if (ok & side).any():
+                    ok &= side
             if pcs is not None:
                 ok &= np.isin(score_pitches % 12, sorted(pcs))
             if rewritten[i] and not ok.any():
@@ -1206,7 +1226,7 @@ class VoiceSampler:
         plan = Plan(start_tick=start, stop_tick=stop, end_tick=region_end, key=key,
                     velocity=velocity, prefix_tokens=len(prefix),
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
-                    warnings=tuple(warnings), parts=parts, end=end,
+                    warnings=tuple(warnings), parts=parts, hand=hand, end=end,
                     chords=given_chords.standing(score.chord_symbols, start, stop)
                     if given else 0)
         start_pitch = [_sounding_before(grid[i], start_step, v) for i in range(n)]

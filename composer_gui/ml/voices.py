@@ -208,6 +208,9 @@ class VoicePlan:
     parts: list[int]  # model voice -> score part index (-1: no part)
     notes: list[list[Note]]  # model voice -> its notes, one at a time
     messages: list[str] = field(default_factory=list)
+    # model voice -> the hand of its part it comes from (0 the upper staff, 1 the lower), for
+    # a keyboard part planned by its hands (:func:`plan_voices`); None: the whole part
+    hands: list[int | None] = field(default_factory=list)
 
 
 def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
@@ -218,9 +221,14 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
     and not continued, as the messages say."""
     pitched = [(i, p) for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
     n = len(voices)
-    plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)])
+    plan = VoicePlan(parts=[-1] * n, notes=[[] for _ in range(n)], hands=[None] * n)
     if not pitched:
         return plan
+    if len(pitched) == 1 and n > 2 and HANDS_AS_LINES and \
+            not is_line_part(pitched[0][1].notes):
+        hands = _by_hands(score, pitched[0][0], voices)
+        if hands is not None:
+            return hands
     if len(pitched) == 1 and n > 1 and is_line_part(pitched[0][1].notes):
         # a melody is one voice (the one it is named after, else the top), not a chord to deal out
         i, part = pitched[0]
@@ -372,6 +380,33 @@ def kept_lines(score: Score, voices: Sequence[str], melody: int,
     if plan.parts[0] != melody or -1 not in plan.parts or not all(
             is_line_part(score.parts[p].notes) for p in plan.parts if p >= 0):
         return None
+    return plan
+
+
+# A keyboard part on two staves given to a model of three voices or more is planned by its
+# hands: each hand is a part of its own, dealt out to voices as parts are (a line one voice,
+# chords several), and the voices keep which hand they came from, so that a region can rewrite
+# one hand. Dealt out by height over both hands, a waltz's left-hand "pah" chords, struck
+# where the tune holds, had gone to the soprano and alto, and Regenerate of the tune's notes
+# rewrote the left hand too (a trial's piano sketches)
+HANDS_AS_LINES = True
+
+
+def _by_hands(score: Score, index: int, voices: Sequence[str]) -> VoicePlan | None:
+    """:func:`plan_voices` of the one part ``index`` by its two hands (clefs.split_hands),
+    where it is a keyboard's on two staves with notes in each; else None."""
+    part = score.parts[index]
+    if not needs_grand_staff(part):
+        return None
+    upper, lower = split_hands(part.notes, part.staff_split)
+    if not upper or not lower:
+        return None
+    name = part.name or f"{index + 1}"
+    hands = Score(parts=(Part(tuple(upper), name=f"{name} right hand"),
+                         Part(tuple(lower), name=f"{name} left hand")))
+    plan = plan_voices(hands, voices)
+    plan.hands = [p if p >= 0 else None for p in plan.parts]
+    plan.parts = [index if p >= 0 else -1 for p in plan.parts]
     return plan
 
 

@@ -250,6 +250,18 @@ def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
     return upper, lower
 
 
+def upper_staff_from(part: Part, tick: int) -> int:
+    """The lowest pitch a keyboard ``part``'s upper staff takes at ``tick``: its file's
+    division there (``staff_split``, up to the file's end), else middle C. A region that
+    rewrites one hand keeps its notes on that hand's side of it."""
+    split = [x for x in part.staff_split if x[1] != STAVES_END]
+    ends = next((t for t, low in part.staff_split if low == STAVES_END), None)
+    if not split or (ends is not None and tick >= ends):
+        return MIDDLE_C
+    i = bisect.bisect_right([t for t, _ in split], tick) - 1
+    return split[max(i, 0)][1]
+
+
 # A part that sounds four notes at once at most of its onsets is four voices (a chorale played
 # on one track, a hymn's MIDI file): its two upper voices go up, its two lower down, wherever
 # they lie, as a closed-score chorale is written. A review of played MIDI files read 20 of a
@@ -332,4 +344,5 @@ def staff_split_of(upper: Sequence[Note], lower: Sequence[Note]) -> tuple[tuple[
 
 __all__ = ["CLEF_SIGNS", "HANDS_APART", "LEDGER_LINES", "STAVES_END", "abbreviation",
            "choir_runs", "clef_by_range", "fits_clef", "hands_pair", "needs_grand_staff",
-           "paired_hands", "pedal_parts", "split_hands", "staff_split_of"]
+           "paired_hands", "pedal_parts", "split_hands", "staff_split_of",
+           "upper_staff_from"]

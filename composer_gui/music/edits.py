@@ -55,6 +55,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from composer_gui.music.analysis import beat_ticks
+from composer_gui.music.clefs import needs_grand_staff, split_hands
 from composer_gui.music.marks import (
     DYNAMICS,
     PEDAL_MARKS,
@@ -124,12 +125,22 @@ def apply_note_diff(score: Score, removed: Iterable[NoteKey], added: Iterable[No
 
 
 def region_notes(score: Score, start: int, end: int | None,
-                 parts: Collection[int] | None = None) -> list[NoteKey]:
+                 parts: Collection[int] | None = None, hand: int | None = None
+                 ) -> list[NoteKey]:
     """Pitched notes starting in [start, end) (no end: from start on), of ``parts`` only when
-    given: what generated notes for that span replace."""
+    given, and of their ``hand`` only when given (:func:`hand_notes`): what generated notes
+    for that span replace."""
     return [(i, n) for i, p in enumerate(score.parts)
-            if not p.is_drum and (parts is None or i in parts) for n in p.notes
+            if not p.is_drum and (parts is None or i in parts) for n in hand_notes(p, hand)
             if n.start >= start and (end is None or n.start < end)]
+
+
+def hand_notes(part: Part, hand: int | None) -> Sequence[Note]:
+    """The notes of one hand of a keyboard ``part`` (0 its upper staff, 1 its lower, as
+    notation divides them: clefs.split_hands); None: all of them. A region that rewrites one
+    hand of a piano (Regenerate of the tune's notes) replaces that hand's notes only: the
+    other hand's had been rewritten too (a trial's piano sketches)."""
+    return part.notes if hand is None else split_hands(part.notes, part.staff_split)[hand]
 
 
 def continuation_frame(score: Score, start: int,
@@ -305,23 +316,54 @@ def _cut(score: Score, parts: Collection[int] | None) -> list[int]:
             if not p.is_drum and (parts is None or i in parts)]
 
 
-def split_parts(score: Score, ticks: Sequence[int], parts: Collection[int] | None) -> Score:
-    """``score`` with the notes of the rewritten ``parts`` cut at ``ticks`` (a rewrite's
-    edges, :func:`split_across`): what the model hears, as :func:`kept_diff` keeps it."""
+def selected_hand(score: Score, selection: Iterable[NoteKey], start: int, end: int
+                  ) -> int | None:
+    """The hand a selection of one keyboard part's notes lies in, where the other hand has
+    notes in the span [start, end) too (0 the upper staff, 1 the lower: :func:`hand_notes`):
+    Regenerate rewrites that hand only (a trial selected a waltz's tune, and its left hand was
+    rewritten with it). None: a selection in several parts, both hands, or a one-staff part."""
+    keys = list(selection)
+    parts = {i for i, _ in keys}
+    if len(parts) != 1:
+        return None
+    part = score.parts[parts.pop()]
+    if part.is_drum or not needs_grand_staff(part):
+        return None
+    chosen = Counter(n for _, n in keys)
+    for hand in (0, 1):
+        mine, other = hand_notes(part, hand), hand_notes(part, 1 - hand)
+        if not chosen - Counter(mine) and any(start <= n.start < end for n in other):
+            return hand
+    return None
+
+
+def split_parts(score: Score, ticks: Sequence[int], parts: Collection[int] | None,
+                hand: int | None = None) -> Score:
+    """``score`` with the notes of the rewritten ``parts`` (of their ``hand``: :func:`hand_notes`)
+    cut at ``ticks`` (a rewrite's edges, :func:`split_across`): what the model hears, as
+    :func:`kept_diff` keeps it."""
     cut = set(_cut(score, parts))
-    return score.with_parts([p.with_notes(split_across(p.notes, ticks)) if i in cut else p
-                             for i, p in enumerate(score.parts)])
+
+    def split(p: Part) -> Part:
+        if hand is None:
+            return p.with_notes(split_across(p.notes, ticks))
+        mine = set(hand_notes(p, hand))
+        return p.with_notes([x for n in p.notes
+                             for x in (split_across((n,), ticks) if n in mine else (n,))])
+
+    return score.with_parts([split(p) if i in cut else p for i, p in enumerate(score.parts)])
 
 
-def _cut_across(score: Score, start: int, end: int | None,
-                parts: Collection[int] | None) -> tuple[list[NoteKey], list[NoteKey]]:
-    """(removed, added): the rewritten ``parts``' notes that sound across ``start`` (or, for a
-    region, across ``end``) replaced by their pieces outside the span (:func:`split_across`)."""
+def _cut_across(score: Score, start: int, end: int | None, parts: Collection[int] | None,
+                hand: int | None = None) -> tuple[list[NoteKey], list[NoteKey]]:
+    """(removed, added): the rewritten ``parts``' notes (of their ``hand``) that sound across
+    ``start`` (or, for a region, across ``end``) replaced by their pieces outside the span
+    (:func:`split_across`)."""
     ticks = (start,) if end is None else (start, end)
     removed: list[NoteKey] = []
     added: list[NoteKey] = []
     for i in _cut(score, parts):
-        for n in score.parts[i].notes:
+        for n in hand_notes(score.parts[i], hand):
             pieces = split_across((n,), ticks)
             if len(pieces) == 1:
                 continue
@@ -332,11 +374,13 @@ def _cut_across(score: Score, start: int, end: int | None,
 
 
 def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
-              end: int | None = None, parts: Collection[int] | None = None
+              end: int | None = None, parts: Collection[int] | None = None,
+              hand: int | None = None
               ) -> tuple[list[NoteKey], list[NoteKey], dict[int, str], list[int] | None]:
     """:func:`generated_diff`, the part names keeping ``notes`` gives (the new parts', and
     "Soprano" for an unnamed melody the new parts harmonize: see the module docstring) and
-    the parts' order after it (:func:`new_part_order`)."""
+    the parts' order after it (:func:`new_part_order`). ``hand``: a region that rewrote one
+    hand of its one part (:func:`hand_notes`)."""
     added, names, under = placed(score, notes)
     new = {i for i, _ in added if i >= len(score.parts)}
     order = new_part_order(len(score.parts), new, under)
@@ -345,8 +389,8 @@ def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,
         melodies = [i for i, p in enumerate(score.parts) if p.notes and not p.is_drum]
         if len(melodies) == 1 and _unnamed(score.parts[melodies[0]].name, melodies[0]):
             names[melodies[0]] = "Soprano"
-    removed = region_notes(score, start, end, parts)
-    cut, pieces = _cut_across(score, start, end, parts)
+    removed = region_notes(score, start, end, parts, hand)
+    cut, pieces = _cut_across(score, start, end, parts, hand)
     gone = set(removed)
     kept = [key for key in cut if key not in gone]
     return removed + kept, _marked(score, removed, added, end is None) + pieces, names, order
@@ -408,13 +452,14 @@ CHOIR_BELOW = ("Alto", "Tenor", "Bass")
 
 
 def kept_layout(score: Score, notes: Iterable[Note | PlacedNote], start: int,
-                end: int | None = None, parts: Collection[int] | None = None
+                end: int | None = None, parts: Collection[int] | None = None,
+                hand: int | None = None
                 ) -> tuple[dict[int, int], set[tuple[int, int, int, int]]]:
     """Where :func:`apply_generated` puts things: each of ``score``'s parts' index after it (new
     parts may stand between old ones) and (part, start, pitch, end) of each generated note
     there. The score view marks a variation's notes in the score it would make, and finds the
     composer's own notes in it."""
-    _removed, added, _names, order = kept_diff(score, notes, start, end, parts)
+    _removed, added, _names, order = kept_diff(score, notes, start, end, parts, hand)
     moved = {old: new for new, old in enumerate(order)} if order else {}
     return ({i: moved.get(i, i) for i in range(len(score.parts))},
             {(moved.get(i, i), n.start, n.pitch, n.end) for i, n in added
@@ -703,14 +748,14 @@ def toggle_fermata(score: Score, tick: int) -> Score:
 
 def apply_generated(score: Score, notes: Iterable[Note | PlacedNote], start: int,
                     end: int | None = None, parts: Collection[int] | None = None,
-                    fermatas: Iterable[int] = ()) -> Score:
+                    fermatas: Iterable[int] = (), hand: int | None = None) -> Score:
     """``score`` with generated ``notes`` kept (:func:`generated_diff` applied) and the
     ``fermatas`` the generation marked (:func:`with_fermatas`). A continuation (no ``end``)
     takes the score's fermatas after ``start`` away with the notes it replaces: one stays only
     where a kept note starts (``--from-bar`` had left Bach's phrase ends over the new music)."""
     if end is None:
         score = continuation_frame(score, start, parts)
-    removed, added, names, order = kept_diff(score, notes, start, end, parts)
+    removed, added, names, order = kept_diff(score, notes, start, end, parts, hand)
     result = apply_note_diff(score, removed, added, names=names)
     if end is None:
         gone = Counter(removed)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from composer_gui.ml.keyfinding import keys_heard
 from composer_gui.ml.limits import KEY_LOCK, MAX_DENSITY, MAX_VARIATIONS
 from composer_gui.music.analysis import not_one_line
-from composer_gui.music.edits import drums_note, drums_playing_into
+from composer_gui.music.edits import drums_note, drums_playing_into, selected_hand
 from composer_gui.music.score import KeySignature
 
 from . import style
@@ -472,9 +472,13 @@ class ContinuePanel(QWidget):
             return False
         options = self.options()
         options.parts = tuple(sorted({part for part, _ in self.doc.selection}))
+        options.hand = selected_hand(self.doc.score, self.doc.selection, *region)
         ok = self.controller.start(options, region)
         if ok:
-            self._say("Regenerating the selection…")
+            part = self.doc.score.parts[options.parts[0]]
+            self._say("Regenerating the selection…" if options.hand is None else
+                      f"Regenerating the {('right', 'left')[options.hand]} hand of "
+                      f"{part_label(part.name, options.parts[0])} in the selection…")
             self.roll.canvas.setFocus()
         return ok
 

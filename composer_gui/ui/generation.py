@@ -49,6 +49,7 @@ class GenerationOptions:
     max_polyphony: int | None = None
     end: str | None = None  # voice models: "cadence", "free" (None: the sampler's default)
     parts: tuple[int, ...] | None = None  # voice models: the parts to rewrite (None: all)
+    hand: int | None = None  # ... a region of one keyboard part: its hand (0 upper, 1 lower)
     harmonize: bool = False  # voice models: keep the melody, write the voices under it
     melody: int | None = None
     harmony_parts: tuple[int, ...] | None = None  # harmonize: the voices' parts (-1: new)
@@ -77,6 +78,7 @@ class GenerationStream:
     notes: Iterator[Any]  # GeneratedNote
     warnings: tuple[str, ...] = ()
     parts: tuple[int, ...] | None = None  # the parts the notes replace (None: every one)
+    hand: int | None = None  # ... of them (one), the hand whose notes they replace
     start_tick: int | None = None  # the span the sampler planned (None: as the window asked)
     end_tick: int | None = None  # its end, for a region or a harmonization
     # per variation, the onsets the model marked with a fermata: read once the notes are in
@@ -105,6 +107,7 @@ class Rewrites:
     parts: tuple[int, ...] | None
     start_tick: int | None = None  # where the rewritten span starts (None: as asked)
     end_tick: int | None = None  # where it ends (a region or a harmonization; None: continue)
+    hand: int | None = None  # the one hand of the one part rewritten (None: whole parts)
 
 
 class SamplerBackend:
@@ -139,15 +142,15 @@ class SamplerBackend:
         fields = options.request_fields()
         dropped = []
         if not isinstance(sampler, VoiceSampler) and fields["parts"] is not None:
-            fields["parts"] = None  # one stream of notes: the span is rewritten in every part
+            fields["parts"] = fields["hand"] = None  # one stream of notes: every part
             dropped.append(f"{sampler.model.name} writes one stream of notes: the span is "
                            "rewritten in every part")
         notes = sampler.stream(score, GenerationRequest(**fields), cancel)
         # known once stream() returns (repairs, meter, cuts): read here, in this call's thread
         plan = sampler.plan
         return GenerationStream(notes, tuple(sampler.warnings) + tuple(dropped),
-                                plan.parts, plan.start_tick, plan.end_tick,
-                                lambda: getattr(sampler, "fermatas", []),
+                                plan.parts, getattr(plan, "hand", None), plan.start_tick,
+                                plan.end_tick, lambda: getattr(sampler, "fermatas", []),
                                 lambda: tuple(sampler.warnings))
 
 
@@ -231,7 +234,8 @@ class ContinueController(QObject):
             stream = backend.stream(model, score, options, ctx.cancel)
             ctx.report(Rewrites(getattr(stream, "parts", None),
                                 getattr(stream, "start_tick", None),
-                                getattr(stream, "end_tick", None)))
+                                getattr(stream, "end_tick", None),
+                                getattr(stream, "hand", None)))
             for generated in stream:
                 ctx.report(generated)
                 if ctx.cancelled:
@@ -277,7 +281,7 @@ class ContinueController(QObject):
         cmd = undo.keep_command(
             self.doc, prop.placed(), prop.start_tick, end,
             f"Keep variation {variation + 1} ({plural(count, 'note')})",
-            parts=prop.parts, fermatas=prop.fermatas())
+            parts=prop.parts, fermatas=prop.fermatas(), hand=prop.hand)
         keys = None if self._key is None or cmd is None else \
             edits.keys_for(self.doc.score, self._key, prop.start_tick, end)
         if keys is not None:  # (a key chosen in the panel: its signature where it was written)
@@ -326,7 +330,7 @@ class ContinueController(QObject):
         if task is self._task:
             for item in items:
                 if isinstance(item, Rewrites):
-                    self.proposal.plan(item.parts, item.start_tick, item.end_tick)
+                    self.proposal.plan(item.parts, item.start_tick, item.end_tick, item.hand)
                 elif isinstance(item, Fermatas):
                     self.proposal.mark_fermatas(item.ticks)
             self.received += self.proposal.add([g for g in items

@@ -28,6 +28,7 @@ class Proposal(QObject):
         self.placed_variations: list[list[PlacedNote]] = []  # the same notes, with their parts
         self.fermata_variations: list[tuple[int, ...]] = []  # the fermatas each one marked
         self.parts: tuple[int, ...] | None = None  # the parts rewritten (None: every one)
+        self.hand: int | None = None  # ... of them (one), the hand rewritten (None: all)
         self.current = 0
         self.start_tick = 0
         self.region: tuple[int, int] | None = None  # regenerate [start, end) instead of continuing
@@ -43,6 +44,7 @@ class Proposal(QObject):
         self.placed_variations = [[] for _ in self.variations]
         self.fermata_variations = [() for _ in self.variations]
         self.parts = parts
+        self.hand = None
         self.current = 0
         self.start_tick = start_tick
         self.region = region
@@ -51,11 +53,13 @@ class Proposal(QObject):
         self.activeChanged.emit(0)
 
     def plan(self, parts: tuple[int, ...] | None, start_tick: int | None = None,
-             end_tick: int | None = None) -> None:
-        """What the sampler planned, known before its first note: the parts it rewrites and,
-        where it says, the span (a harmonization's span is the melody's, found by the sampler).
-        Keep replaces the notes of ``parts`` in that span, as ``composer-gui generate`` does."""
+             end_tick: int | None = None, hand: int | None = None) -> None:
+        """What the sampler planned, known before its first note: the parts it rewrites (and,
+        for one keyboard part, the ``hand``) and, where it says, the span (a harmonization's
+        span is the melody's, found by the sampler). Keep replaces the notes of ``parts`` in
+        that span, as ``composer-gui generate`` does."""
         self.parts = parts
+        self.hand = hand
         if start_tick is not None:
             self.start_tick = start_tick
             if end_tick is not None:
@@ -115,12 +119,12 @@ class Proposal(QObject):
             return score
         end = self.region[1] if self.region else None
         return apply_generated(score, self.placed(), self.start_tick, end, self.parts,
-                               self.fermatas())
+                               self.fermatas(), self.hand)
 
     def layout(self, score: Score) -> tuple[dict[int, int], set[tuple[int, int, int, int]]]:
         """Where :meth:`applied` puts ``score``'s parts, and its notes (``edits.kept_layout``)."""
         end = self.region[1] if self.region else None
-        return kept_layout(score, self.placed(), self.start_tick, end, self.parts)
+        return kept_layout(score, self.placed(), self.start_tick, end, self.parts, self.hand)
 
     def select(self, variation: int) -> None:
         if 0 <= variation < len(self.variations) and variation != self.current:
@@ -144,6 +148,7 @@ class Proposal(QObject):
             self.placed_variations = []
             self.fermata_variations = []
             self.parts = None
+            self.hand = None
             self.current = 0
             self.region = None
             self.changed.emit()

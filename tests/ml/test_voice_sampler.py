@@ -988,6 +988,47 @@ def test_a_region_keeps_what_is_outside_and_the_parts_not_asked_for(sampler):
     assert results[0] != results[1]
 
 
+def waltz(bars: int = 6) -> Score:
+    """A piano's waltz on two staves: the tune over its left hand's oom-pah-pah."""
+    bar = 3 * TPQ
+    tune = [Note(b * bar, p, 2 * TPQ) for b, p in enumerate([72, 77, 76, 74, 72, 77][:bars])] + [
+        Note(b * bar + 2 * TPQ, p, TPQ) for b, p in enumerate([74, 76, 74, 72, 70, 76][:bars])]
+    left = [Note(b * bar, r, TPQ) for b, r in enumerate([41, 41, 43, 43, 36, 41][:bars])] + [
+        Note(b * bar + k * TPQ, p, TPQ) for b in range(bars) for k in (1, 2) for p in (57, 60)]
+    return Score(parts=(Part(tuple(sorted(tune + left)), name="Piano", clef="grand"),),
+                 time_signatures=(TimeSignature(0, 3, 4),))
+
+
+@pytest.mark.parametrize("hand", [0, 1])
+def test_a_region_of_one_hand_of_a_piano_keeps_the_other_hand(sampler, hand):
+    """Regenerate of a waltz's tune in bars 3-4 (hand 0) rewrites the tune there and keeps
+    the left hand's oom-pah-pah note for note; of the left hand (hand 1), the tune is kept
+    and the new notes lie on the lower staff's side of the hands' division (a trial selected
+    the tune, and both hands were rewritten). Outside the region nothing moves."""
+    from composer_gui.music.edits import hand_notes
+
+    score, bar = waltz(), 3 * TPQ
+    lo, hi = 2 * bar, 4 * bar
+    (r,) = sampler.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=2,
+                                                     parts=(0,), hand=hand))
+    assert sampler.plan.hand == hand
+    old, new = score.parts[0], r.parts[0]
+
+    def inside(notes):
+        return sorted(n for n in notes if lo <= n.start < hi)
+
+    assert inside(hand_notes(new, 1 - hand)) == inside(hand_notes(old, 1 - hand))
+    assert inside(new.notes) != inside(old.notes)
+    assert [n for n in new.notes if not lo <= n.start < hi] == \
+        [n for n in old.notes if not lo <= n.start < hi]
+    written = set(inside(new.notes)) - set(inside(old.notes))
+    assert written and all((n.pitch >= 60) == (hand == 0) for n in written)
+    (whole,) = sampler.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=2,
+                                                         parts=(0,)))
+    assert sampler.plan.hand is None  # (without a hand, both are rewritten)
+    assert inside(hand_notes(whole.parts[0], 1)) != inside(hand_notes(old, 1))
+
+
 def test_a_note_held_into_the_rewrite_is_cut_and_the_voice_writes_from_there(sampler):
     """The soprano holds a note across bar 3's downbeat: continued from bar 3 (and bar 3
     rewritten as a region), it is cut there and every voice writes new notes from the bar on

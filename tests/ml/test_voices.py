@@ -132,6 +132,22 @@ def test_one_part_with_chords_is_dealt_out_to_the_voices_by_height():
     assert "not the part's own figures" in plan.messages[0]
 
 
+def test_a_piano_on_two_staves_is_dealt_out_to_the_voices_by_its_hands():
+    """A waltz's tune over its left hand's oom-pah-pah, given to four voices: the tune is the
+    soprano, the left hand's bass and chords the three below, each voice knowing its hand
+    (dealt out by height over both hands, the "pah" chords struck where the tune holds had
+    gone to the soprano and alto)."""
+    tune = [Note(0, 72, 2 * TPQ), Note(2 * TPQ, 74, TPQ), Note(3 * TPQ, 76, 3 * TPQ)]
+    left = [Note(b * TPQ, p, TPQ) for b in range(6)
+            for p in ((41,) if b % 3 == 0 else (53, 57))]
+    score = Score(parts=(Part(tuple(sorted(tune + left)), name="Piano", clef="grand"),))
+    plan = V.plan_voices(score, V.CHORALE_VOICES)
+    assert [x.pitch for x in plan.notes[0]] == [72, 74, 76]
+    assert plan.parts == [0, 0, 0, 0] and plan.hands == [0, 1, 1, 1]
+    assert {x.pitch for lane in plan.notes[1:] for x in lane} == {41, 53, 57}
+    assert "Piano left hand split into 3 voices" in plan.messages[0]
+
+
 def test_a_piano_given_to_a_one_line_model_is_heard_by_its_right_hand():
     """A waltz's tune over its left hand's oom-pah-pah, given to a model of one line: the line
     is the right hand's (its top notes had taken the left hand's chords, struck where the tune

@@ -400,3 +400,23 @@ def test_a_chosen_key_signs_the_bars_written_in_it_and_no_others():
     assert keys_for(score, KeySignature(0, 2, "minor"), bar) is None  # B minor: the same
     assert keys_for(score, g, bar + TPQ, 2 * bar) is None  # no whole bar in it
     assert keys_for(replace(score, key_signatures=()), g, bar) is None
+
+
+def test_a_selection_in_one_hand_of_a_piano_names_that_hand():
+    """Regenerate rewrites the hand the selected notes lie in, where the other hand plays in
+    the span; a selection in both hands, or of a one-staff part, rewrites the whole part."""
+    from composer_gui.music.edits import hand_notes, region_notes, selected_hand
+
+    tune = [Note(b * TPQ, 72 + b % 3, TPQ) for b in range(8)]
+    left = [Note(b * TPQ, 48 + b % 2, TPQ) for b in range(8)]
+    piano = Part(tuple(sorted(tune + left)), name="Piano", clef="grand")
+    score = Score(parts=(piano,))
+    span = (2 * TPQ, 4 * TPQ)
+    assert selected_hand(score, [(0, n) for n in tune[2:4]], *span) == 0
+    assert selected_hand(score, [(0, n) for n in left[2:4]], *span) == 1
+    assert selected_hand(score, [(0, tune[2]), (0, left[3])], *span) is None
+    assert selected_hand(score, [(0, n) for n in tune[2:4]], 8 * TPQ, 9 * TPQ) is None
+    flute = Score(parts=(Part(tuple(tune), name="Flute"),))
+    assert selected_hand(flute, [(0, n) for n in tune[2:4]], *span) is None
+    assert list(hand_notes(piano, 0)) == tune and list(hand_notes(piano, 1)) == left
+    assert [n for _, n in region_notes(score, *span, (0,), 1)] == left[2:4]

@@ -108,6 +108,40 @@ def test_regenerate_selection_of_one_part_changes_only_that_part_in_that_range(w
     assert inside and all(n.end <= hi for n in inside)
 
 
+def test_regenerate_of_a_pianos_tune_keeps_its_left_hand(window, qtbot):
+    """A piano on two staves, its tune's notes of bar 2 selected: Regenerate says it rewrites
+    the right hand, the proposal strikes through only the tune's notes, and Keep leaves the
+    left hand as it was (a trial selected a waltz's tune, and its left hand was rewritten
+    too, without a word)."""
+    from composer_gui.music.edits import hand_notes
+
+    tune = [Note(i * TPQ, p, TPQ) for i, p in enumerate(S)]
+    left = [Note(i * 2 * TPQ, p, 2 * TPQ) for i, p in enumerate(B[::2])] + [
+        Note(i * 2 * TPQ + TPQ, p - 12, TPQ) for i, p in enumerate(T[::2])]  # (under C4)
+    score = Score(parts=(Part(tuple(sorted(tune + left)), name="Piano", clef="grand"),),
+                  key_signatures=(KeySignature(0, 0),))
+    window.doc.load(score)
+    lo, hi = BAR, 2 * BAR
+    window.doc.set_selection({(0, n) for n in tune if lo <= n.start < hi})
+    panel = window.panel
+    panel.variations.setValue(1)
+    panel.seed.setValue(5)
+    said = []
+    with qtbot.waitSignal(window.controller.finished, timeout=60000):
+        qtbot.mouseClick(panel.regenerate_button, Qt.MouseButton.LeftButton)
+        said.append(panel.status.text())
+    assert "Regenerating the right hand of Piano" in said[0]
+    assert window.proposal.parts == (0,) and window.proposal.hand == 0
+    assert window.roll.doomed_mask.sum() == 4  # (struck through: the tune's four notes only)
+    assert window.controller.keep()
+    kept = window.doc.score.parts[0]
+    assert sorted(hand_notes(kept, 1)) == sorted(left)
+    assert sorted(n for n in hand_notes(kept, 0) if not lo <= n.start < hi) == \
+        sorted(n for n in tune if not lo <= n.start < hi)
+    window.doc.undo_stack.undo()
+    assert window.doc.score == score
+
+
 def test_an_unnamed_melody_harmonized_becomes_the_soprano_and_undo_unnames_it(window, qtbot):
     melody = voice(S[:8], "")
     window.doc.load(Score(parts=(melody,), key_signatures=(KeySignature(0, 0),)))

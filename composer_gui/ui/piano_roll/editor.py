@@ -415,11 +415,11 @@ class PianoRoll(QWidget):
             return
         self.proposal_keys = edits.placed(score, prop.placed())[0]
         end = prop.region[1] if prop.region else None
-        what = (prop.start_tick, end, prop.parts)
+        what = (prop.start_tick, end, prop.parts, prop.hand)
         if what != self._doomed_for:
             self._doomed_for = what
             self.doomed_mask = self.index.mask_of(
-                edits.region_notes(score, prop.start_tick, end, prop.parts))
+                edits.region_notes(score, prop.start_tick, end, prop.parts, prop.hand))
 
     def follow_proposal(self) -> None:
         """Show the proposal on show, with the bar before it: scroll, and zoom if needed."""
