@@ -18,7 +18,8 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .score import KeySignature, Note, Score
+from .clefs import needs_grand_staff, split_hands
+from .score import KeySignature, Note, Part, Score
 
 # intervals above the root
 TRIADS = {"maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8)}
@@ -73,9 +74,28 @@ def not_one_line(score: Score, part: int, start: int = 0, end: int | None = None
     for a, b in itertools.pairwise(notes):
         if b.start < a.end:
             bar = score.bar_number(score.bar_at(b.start))
+            if _tune_over_left_hand(score.parts[part], start, end):
+                # (a trial's piano sketches were refused for "two notes at once", the chords
+                # their left hands' under a tune of one note at a time)
+                return (f"part {part + 1} is a piano whose left hand already plays under its "
+                        "tune; Harmonize writes voices under a melody alone. To write a new "
+                        "left hand under the tune, regenerate the left hand: select its notes "
+                        f"and use Regenerate Selection (generate: --region A:B --parts "
+                        f"{part + 1} --hand left)")
             return (f"the melody (part {part + 1}) plays two notes at once in bar {bar}; "
                     "harmonizing needs one note at a time")
     return None
+
+
+def _tune_over_left_hand(part: Part, start: int, end: int | None) -> bool:
+    """A keyboard part on two staves whose upper staff is one note at a time in the span and
+    whose lower staff plays there too."""
+    if not needs_grand_staff(part):
+        return False
+    upper, lower = (sorted(n for n in hand if n.end > start and (end is None or n.start < end))
+                    for hand in split_hands(part.notes, part.staff_split))
+    return bool(upper and lower) and all(b.start >= a.end
+                                         for a, b in itertools.pairwise(upper))
 
 
 def sonorities(notes: Sequence[Note], ticks: Iterable[int]) -> list[Sonority]:

@@ -180,10 +180,18 @@ def notation_view(score: Score) -> NotationView:
         performed.append(human)
         notes = _unswung(score, part.notes, ratio) if human and ratio else part.notes
         if not human:
-            notes, held, early, last = _written_ends(score, notes)
-            legato += held
-            released += early
-            moved += last
+            # (each hand's ends judged by its own next notes: an Alberti bass's eighth let go
+            # a little early was taken for a legato into the right hand's sixteenth and
+            # written as a sixteenth and a rest; a trial's one-track sonatina)
+            ends = []
+            for hand in split_hands(notes, part.staff_split) \
+                    if needs_grand_staff(part) and index not in paired else (notes,):
+                written, held, early, last = _written_ends(score, hand)
+                ends += written
+                legato += held
+                released += early
+                moved += last
+            notes = sorted(ends)
         notes, units, others, count = _quantize_part(score, notes, human)
         moved += 0 if human else count
         if human:

@@ -280,3 +280,16 @@ def test_suspensions_count_held_dissonances_that_fall_a_step():
     struck = line((0, 74, 1), (1, 72, 0.5), (1.5, 71, 0.5), (2, 74, 2))  # C5 struck on the beat
     for other in (leapt, consonant, struck):
         assert A.suspensions([soprano, other, tenor, bass], [TPQ], TPQ) == (0, 0, 0)
+
+
+def test_a_piano_with_its_left_hand_is_no_melody_to_harmonize_and_says_what_to_do():
+    """A tune over its left hand's chords on two staves: not "two notes at once" (a trial read
+    that as blame on its tune, one note at a time), but that the left hand plays already, and
+    how to write a new one; a one-staff part with a chord is refused as before."""
+    tune = [Note(b * TPQ, 72 + b % 3, TPQ) for b in range(8)]
+    left = [Note(b * 2 * TPQ, p, 2 * TPQ) for b in range(4) for p in (48, 55)]
+    piano = Score(parts=(Part(tuple(sorted(tune + left)), name="Piano", clef="grand"),))
+    said = A.not_one_line(piano, 0)
+    assert "left hand already plays under its tune" in said and "--hand left" in said
+    chord = Score(parts=(Part((Note(0, 72, TPQ), Note(0, 76, TPQ), Note(TPQ, 74, TPQ))),))
+    assert "two notes at once in bar 1" in A.not_one_line(chord, 0)

@@ -122,3 +122,18 @@ def test_music_on_the_grid_keeps_its_lengths():
     view = notation_view(score)
     assert view.score.parts[0].notes == notes
     assert not any("lengthened" in w for w in view.warnings)
+
+
+def test_a_pianos_left_hand_eighths_are_judged_by_its_own_next_notes():
+    """One track of both hands (a sequencer's sonatina): the Alberti bass's eighths, each held
+    96% of its value, stay eighths where the right hand moves in sixteenths above them (one had
+    been taken for a legato into the right hand's sixteenth: a sixteenth and a rest)."""
+    alberti = [48, 55, 52, 55] * 2
+    left = [Note(i * TPQ // 2, p, TPQ // 2 - 10) for i, p in enumerate(alberti)]
+    right = [Note(0, 72, 3 * TPQ // 2 - 20), Note(3 * TPQ // 2, 72, TPQ // 4 - 10),
+             Note(7 * TPQ // 4, 74, TPQ // 4 - 10), Note(2 * TPQ, 76, 2 * TPQ - 20)]
+    score = Score(parts=(Part(tuple(sorted(left + right)), name="Piano"),))
+    written = notation_view(score).score.parts[0].notes
+    assert [n.duration for n in written if n.pitch < 60] == [TPQ // 2] * 8
+    assert [n.duration for n in written if n.pitch >= 60] == [3 * TPQ // 2, TPQ // 4,
+                                                              TPQ // 4, 2 * TPQ]
