@@ -323,7 +323,12 @@ def run(args) -> int:
     for w in warnings:
         print(f"note: {w}", file=sys.stderr)
     key = f"key {plan.key}" if plan.key else "no key constraint"
-    ending = f", {plan.end} ending" if hasattr(sampler, "search") else ""
+    # (a region ends where the kept music goes on: no ending to name; a trial read "cadence
+    # ending" over a rewritten bar 3)
+    ending = f", {plan.end} ending" if hasattr(sampler, "search") and (
+        plan.end_tick is None or req.harmonize) else ""
+    if plan.end_tick is not None and plan.hand is not None:
+        ending = f", the {('right', 'left')[plan.hand]} hand only"
     if plan.chords:
         ending += f", following {plan.chords} chord symbol{'s' if plan.chords > 1 else ''}"
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")

@@ -292,6 +292,9 @@ def load_pieces(
     if limit is not None:
         sources = sources[:limit]
     cache_path = _cache_file(label, vocab)
+    # (what the user reads: the corpus, or their folder by name; the cache's own name had been
+    # printed, "parsing dir-81c1b1cef9-traindata": a trial)
+    label = corpus if corpus is not None else root.name
     cache: dict = {}
     if cache_path.exists():
         try:

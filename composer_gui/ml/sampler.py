@@ -445,7 +445,7 @@ class Sampler:
         length, an onset past the region) stay allowed: choosing one ends the row."""
         pos_offset, pitch_offset, dur_offset, min_pitch, step = self._layout
         kind = row.kind
-        if kind == _PITCH:  # a duration; in a region, only one that ends by the region's end
+        if kind == _PITCH:  # a duration: only one that ends by the span's end
             m[dur_offset:dur_offset + job.room(row.bar_start + row.pos * step)] = True
             return
         poly = job.max_polyphony
@@ -588,9 +588,9 @@ class _Job:
         self.max_steps = self.state.vocab.max_duration_steps
 
     def room(self, onset: int) -> int:
-        """Longest duration (steps) a note starting at ``onset`` may have."""
-        if self.plan.end_tick is None:
-            return self.max_steps
+        """Longest duration (steps) a note starting at ``onset`` may have: to the region's end,
+        or the continuation's last bar line (a note held past it had made a continuation of 4
+        bars 5, its last bar empty but for the note: a trial's own model)."""
         return min(self.max_steps, max(1, (self.stop - onset) // self.step_ticks))
 
 

@@ -8,10 +8,11 @@ from . import limits, prescan
 from .abc_writer import write_abc
 from .errors import ScoreFileError, one_line
 from .midi import read_midi, write_midi
+from .musicxml_writer import metronome_ticks
 from .notation import read_notation, write_musicxml
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import read_project, write_project
-from .score import KeySignature, Score
+from .score import TPQ, KeySignature, Score
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
@@ -109,5 +110,14 @@ def summary(score: Score, heard: KeySignature | None = None, at: int | None = No
             f" from bar {score.bar_number(score.bar_at(at))}"
         key = f", {heard.tonic_name}:{heard.mode}, {marks}{where}"
     notes, bars = score.note_count, score.bar_count()
+    # (the tempo as the score marks it: a 6/8 piece's dotted quarter = 60, not "90 bpm")
+    tempo = score.tempo
+    ticks, per = metronome_ticks(tempo.bpm, score.time_signature, tempo.unit)
+    pace = f"{tempo.bpm:.0f} bpm" if ticks == TPQ else f"{_UNIT_NAMES[ticks]} = {per:.0f}"
     return (f"{notes} note{'s' * (notes != 1)}, {bars} bar{'s' * (bars != 1)}, "
-            f"{score.tempo.bpm:.0f} bpm, {score.time_signature}{key}")
+            f"{pace}, {score.time_signature}{key}")
+
+
+_UNIT_NAMES = {4 * TPQ: "whole", 3 * TPQ: "dotted half", 2 * TPQ: "half",
+               3 * TPQ // 2: "dotted quarter", TPQ // 2: "eighth", 3 * TPQ // 4: "dotted eighth",
+               TPQ // 4: "sixteenth", 6 * TPQ: "dotted whole", 3 * TPQ // 8: "dotted sixteenth"}

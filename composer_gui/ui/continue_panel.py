@@ -344,7 +344,10 @@ class ContinuePanel(QWidget):
         if index >= 0:
             self.controller.preload(self.model.itemData(index) or self.model.itemText(index))
         info = self.current_info()
-        self.density.setEnabled(bool(getattr(info, "voices", ())))
+        voices = bool(getattr(info, "voices", ()))
+        self.density.setEnabled(voices)
+        # (an event-stream model ends where its bars do: a trial's own model kept the box on)
+        self.cadence.setEnabled(voices)
         self.key_lock.blockSignals(True)
         self.key_lock.setChecked(self._key_locks[self._model_kind()])
         self.key_lock.blockSignals(False)

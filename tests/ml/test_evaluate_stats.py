@@ -95,3 +95,12 @@ def test_card_markdown_renders():
     }
     text = card_markdown(card)
     assert "# Model card: m" in text and "30.0% below" in text
+
+
+def test_the_card_says_a_perplexity_above_the_ngrams_as_above():
+    """A small model of the user's own can lose to the n-gram: "201.1% above", not "-201.1%
+    below" (a trial's card)."""
+    from composer_gui.ml.evaluate import _versus_ngram
+
+    assert _versus_ngram(0.458).startswith("Perplexity 45.8% below the best n-gram")
+    assert _versus_ngram(-2.011).startswith("Perplexity 201.1% above the best n-gram")

@@ -130,6 +130,8 @@ def test_continuation_stays_after_the_sketch_and_within_the_bars(sampler):
     for result in sampler.generate(sketch, GenerationRequest(bars=3, seed=1, variations=4)):
         new = generated(sketch, result)
         assert all(plan.start_tick <= n.start < plan.stop_tick for n in new)
+        # (and ends by the last bar line: a held note had added a bar, a trial's own model)
+        assert all(n.end <= plan.stop_tick for n in new) and result.bar_count() == 5
         assert all(n.velocity == 90 for n in new)  # the sketch's median velocity
 
 

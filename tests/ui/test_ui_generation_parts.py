@@ -59,6 +59,7 @@ def test_the_panel_lists_the_voice_model_with_its_voices(window):
     tip = panel.model.itemData(0, Qt.ItemDataRole.ToolTipRole)
     assert "Writes soprano, alto, tenor, bass." in tip  # from the card and the config
     assert panel.density.isEnabled()  # a voice model: the density control works
+    assert panel.cadence.isEnabled()  # ... and it ends with a cadence
 
 
 def test_continue_on_a_four_part_score_keeps_every_generated_note_in_satb(window, qtbot):
@@ -434,6 +435,7 @@ def test_an_event_model_regenerates_the_whole_span_and_says_so(window, qtbot, ti
     panel = window.panel
     panel.model.addItem("tiny", str(tiny_model))
     panel.model.setCurrentIndex(panel.model.count() - 1)
+    assert not panel.cadence.isEnabled()  # (it ends where its bars do: no cadence to ask for)
     score = Score(parts=(voice(S[:8], "Tune"),), key_signatures=(KeySignature(0, 0),))
     window.doc.load(score)
     window.doc.set_selection({(0, n) for n in score.parts[0].notes[2:4]})
