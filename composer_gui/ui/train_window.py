@@ -84,7 +84,9 @@ class Curves(QWidget):
         self.acc_plot = pg.PlotWidget(title="Next-token accuracy")
         self.curves: dict = {}  # name -> pyqtgraph PlotDataItem
         for plot, what in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
-            plot.addLegend(offset=(-10, 10))
+            # the loss falls to the right and the accuracy rises there: the legend in the
+            # corner each curve leaves free (the accuracy's had covered its curve: a trial)
+            plot.addLegend(offset=(-10, 10) if what == "loss" else (-10, -10))
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "epoch")
             self.curves[f"batch_{what}"] = plot.plot(

@@ -128,8 +128,13 @@ def test_one_part_with_chords_is_dealt_out_to_the_voices_by_height():
     plan = V.plan_voices(score, V.CHORALE_VOICES)
     assert [[x.pitch for x in lane] for lane in plan.notes] == [[72, 74], [67, 67], [64, 65],
                                                                  [48, 47]]
-    assert plan.parts == [0, 0, 0, 0] and "split into 4 voices" in plan.messages[0]
+    # (a keyboard's range: dealt out by its hands, the bass the left hand's)
+    assert plan.parts == [0, 0, 0, 0] and plan.hands == [0, 0, 0, 1]
+    assert "right hand split into 3 voices" in plan.messages[0]
     assert "not the part's own figures" in plan.messages[0]
+    one_staff = V.plan_voices(Score(parts=(Part(tuple(n for n in notes if n.pitch > 60),
+                                                name="Organ"),)), V.CHORALE_VOICES[:3])
+    assert "split into 3 voices" in one_staff.messages[0] and one_staff.hands == [None] * 3
 
 
 def test_a_piano_on_two_staves_is_dealt_out_to_the_voices_by_its_hands():
