@@ -740,8 +740,9 @@ class VoiceSampler:
                     # (one hand of a keyboard planned by its hands: its voices only)
                     rewritten = [r and vplan.hands[i] == hand for i, r in enumerate(rewritten)]
                     if not any(rewritten):
-                        raise ValueError("the hand asked for has no notes the model hears "
-                                         "as its voices")
+                        raise ValueError(
+                            f"{self.model.name} writes one line, the right hand's: it cannot "
+                            "rewrite the left hand (a model of voices, bach-chorales, can)")
                 else:
                     hand = None  # (the part is one line, or one hand: all of it)
             elif any(p >= 0 for p in vplan.parts) and any(p < 0 for p in vplan.parts):
@@ -1342,7 +1343,8 @@ class VoiceSampler:
                 f"{top + 1}), or under a melody of its own")
         notes = sorted(score.parts[melody].notes)
         why = analysis.not_one_line(score, melody, request.start_tick or 0,
-                                    request.end_tick if request.is_region else None)
+                                    request.end_tick if request.is_region else None,
+                                    request.harmony_parts or ())
         if why is not None:
             raise ValueError(why)
         # a melody written an octave low (the Essen songs' ABC lies at G3-F4): the voices go

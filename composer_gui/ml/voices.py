@@ -294,6 +294,7 @@ def plan_voices(score: Score, voices: Sequence[str]) -> VoicePlan:
         hands = split_hands(part.notes, part.staff_split) if needs_grand_staff(part) else None
         if hands is not None and all(hands):
             plan.notes[v] = list(hands[0])
+            plan.hands[v] = 0  # (a region of the right hand keeps the left: a re-trial)
         plan.messages.append(
             f"part {part.name or i + 1} plays chords, and the model writes one line: it hears "
             + ("the right hand's top notes as that line and continues only it, not the left "

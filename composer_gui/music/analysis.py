@@ -15,10 +15,10 @@ fifth, as Bach's V7 often does; a triad may double any note).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from .clefs import needs_grand_staff, split_hands
+from .clefs import needs_grand_staff, paired_hands, split_hands
 from .score import KeySignature, Note, Part, Score
 
 # intervals above the root
@@ -62,13 +62,15 @@ def sounding(notes: Sequence[Note], tick: int) -> tuple[int, ...]:
     return tuple(sorted({n.pitch for n in notes if n.start <= tick < n.end}))
 
 
-def not_one_line(score: Score, part: int, start: int = 0, end: int | None = None
-                 ) -> str | None:
+def not_one_line(score: Score, part: int, start: int = 0, end: int | None = None,
+                 into: Collection[int] = ()) -> str | None:
     """Why part ``part`` of ``score`` cannot be harmonized as a melody (two of its notes
     sound at once: where), or None; only its notes sounding in [``start``, ``end``) count, the
     span harmonized (a review selected a piano's right hand in bars 1-2 and was refused for a
     chord in bar 12). The sampler refuses such a melody with this message, and the Continue
-    panel says it before starting."""
+    panel says it before starting. A piano's tune over its left hand (one part on two staves,
+    or the upper of two hands' parts, where the harmonization does not write ``into`` the
+    left hand's part) is refused with what to do instead."""
     notes = sorted(n for n in score.parts[part].notes
                    if n.end > start and (end is None or n.start < end))
     for a, b in itertools.pairwise(notes):
@@ -84,6 +86,16 @@ def not_one_line(score: Score, part: int, start: int = 0, end: int | None = None
                         f"{part + 1} --hand left)")
             return (f"the melody (part {part + 1}) plays two notes at once in bar {bar}; "
                     "harmonizing needs one note at a time")
+    left = next((i + 1 for i, hand in paired_hands(score.parts).items()
+                 if hand == 0 and i == part), None)
+    if left is not None and left not in into and any(
+            n.end > start and (end is None or n.start < end) for n in score.parts[left].notes):
+        # (a two-track piano's right hand had been harmonized, a choir put between its hands:
+        # a re-trial)
+        return (f"parts {part + 1} and {left + 1} are a piano's two hands, and its left hand "
+                "already plays under the tune; Harmonize writes voices under a melody alone. "
+                "To write a new left hand under the tune, regenerate the left hand: select its "
+                f"notes and use Regenerate Selection (generate: --region A:B --parts {left + 1})")
     return None
 
 

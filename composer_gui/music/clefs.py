@@ -235,19 +235,14 @@ def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
         return up + more_up, down + more_down
     ticks = [t for t, _ in split]
     ranked = None if split else _four_part_ranks(notes)
-    if ranked is not None:
-        return ([n for n, up in zip(notes, ranked, strict=True) if up],
-                [n for n, up in zip(notes, ranked, strict=True) if not up])
 
     def lowest_up(start: int) -> int:
         i = bisect.bisect_right(ticks, start) - 1
         return split[i][1] if i >= 0 else (split[0][1] if split else MIDDLE_C)
 
-    upper: list[Note] = []
-    lower: list[Note] = []
-    for n in notes:
-        (upper if n.pitch >= lowest_up(n.start) else lower).append(n)
-    return upper, lower
+    ups = ranked if ranked is not None else [n.pitch >= lowest_up(n.start) for n in notes]
+    return ([n for n, up in zip(notes, ups, strict=True) if up],
+            [n for n, up in zip(notes, ups, strict=True) if not up])
 
 
 def upper_staff_from(part: Part, tick: int) -> int:
@@ -270,9 +265,10 @@ def upper_staff_from(part: Part, tick: int) -> int:
 # chord's notes struck a little apart are one chord.)
 FOUR_PART_SHARE = 0.8
 FOUR_PART_SLACK = 60
-# ... and whose voices move as lines: at this share of onsets or more, some voice moves while
-# another holds (a keyboard's block chords, a bass under a triad struck together, strike all
-# four at once and split at middle C as hands)
+# ... and whose voices move as lines: at this share of onsets or more, some voice below the top
+# moves while another holds (a keyboard's block chords, a bass under a triad struck together,
+# strike all four at once, and a tune over held triads moves only on top: they split at middle
+# C as hands; a re-trial's one-track ballad had its triads' tops engraved in the right hand)
 FOUR_PART_LINES = 0.1
 
 
@@ -286,15 +282,16 @@ def _four_part_ranks(notes: Sequence[Note]) -> list[bool] | None:
     ordered = sorted(notes, key=lambda n: n.start)
     sounding: dict[int, list[int]] = {}  # onset: the pitches sounding there, high to low
     active: list[Note] = []
-    i = moving = 0  # (onsets of four sounding where some voice holds while another moves)
+    i = moving = 0  # (onsets of four sounding where a voice below the top moves, one holding)
     for t in starts:
         while i < len(ordered) and ordered[i].start <= t + FOUR_PART_SLACK:
             active.append(ordered[i])
             i += 1
         active = [n for n in active if n.end > t + FOUR_PART_SLACK]
         sounding[t] = sorted((n.pitch for n in active), reverse=True)
-        moving += len(sounding[t]) == 4 and sum(
-            t <= n.start <= t + FOUR_PART_SLACK for n in active) < 4
+        struck = [n.pitch for n in active if t <= n.start <= t + FOUR_PART_SLACK]
+        moving += len(sounding[t]) == 4 and len(struck) < 4 and \
+            any(p != sounding[t][0] for p in struck)
     if sum(len(p) == 4 for p in sounding.values()) < FOUR_PART_SHARE * len(starts) or \
             moving < FOUR_PART_LINES * len(starts):
         return None

@@ -475,7 +475,10 @@ class ContinuePanel(QWidget):
             return False
         options = self.options()
         options.parts = tuple(sorted({part for part, _ in self.doc.selection}))
-        options.hand = selected_hand(self.doc.score, self.doc.selection, *region)
+        # (one hand: a voice model's; an event-stream model rewrites the span in every part,
+        # and says so: a re-trial read "right hand" over both hands rewritten)
+        options.hand = selected_hand(self.doc.score, self.doc.selection, *region) \
+            if self._model_kind() == "voice-grid" else None
         ok = self.controller.start(options, region)
         if ok:
             part = self.doc.score.parts[options.parts[0]]
@@ -539,7 +542,8 @@ class ContinuePanel(QWidget):
             self._say(target)
             return False
         melody, region = target
-        why = not_one_line(self.doc.score, melody, *(region or (0, None)))
+        into = self.harmony_box.chosen_parts(getattr(self.current_info(), "voices", ())) or ()
+        why = not_one_line(self.doc.score, melody, *(region or (0, None)), into)
         if why is not None:  # (said once, here, before any work starts)
             self._say(f"Cannot harmonize: {why}. Your notes are unchanged.")
             return False

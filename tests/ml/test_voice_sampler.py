@@ -1065,6 +1065,24 @@ def test_a_melody_models_region_keeps_the_parts_it_only_hears(tiny_melody_model)
             assert any(lo <= n.start < hi for n in r.parts[0].notes)
 
 
+def test_a_melody_models_region_of_a_pianos_right_hand_keeps_its_left(tiny_melody_model):
+    """A one-line model hears a piano's right hand: a region of that hand rewrites the tune and
+    keeps the left hand's notes (a re-trial's waltz lost its oom-pah-pah there); the left hand
+    it cannot rewrite, and says so."""
+    from composer_gui.music.edits import hand_notes
+
+    s = load_sampler(tiny_melody_model)
+    score, bar = waltz(), 3 * TPQ
+    lo, hi = 2 * bar, 4 * bar
+    (r,) = s.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=2, parts=(0,),
+                                               hand=0))
+    assert s.plan.hand == 0
+    assert sorted(hand_notes(r.parts[0], 1)) == sorted(hand_notes(score.parts[0], 1))
+    with pytest.raises(ValueError, match="cannot rewrite the left hand"):
+        s.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=2, parts=(0,),
+                                            hand=1))
+
+
 def test_a_regions_variations_differ_or_say_they_cannot(sampler, monkeypatch):
     """One voice, one bar, three variations: each keeps a candidate that writes what the
     others and the replaced notes do not, where one is to be had (a review got three alike, the

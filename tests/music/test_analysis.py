@@ -293,3 +293,16 @@ def test_a_piano_with_its_left_hand_is_no_melody_to_harmonize_and_says_what_to_d
     assert "left hand already plays under its tune" in said and "--hand left" in said
     chord = Score(parts=(Part((Note(0, 72, TPQ), Note(0, 76, TPQ), Note(TPQ, 74, TPQ))),))
     assert "two notes at once in bar 1" in A.not_one_line(chord, 0)
+
+
+def test_a_two_track_pianos_right_hand_is_no_melody_to_harmonize_over_its_left():
+    """Two parts that are a piano's hands: harmonizing the right hand is refused with what to do
+    (a re-trial got a choir between the hands), unless the harmonization writes into, or keeps,
+    the left hand's part (a bass line of the composer's own)."""
+    right = Part(tuple(Note(b * TPQ, 72 + b % 3, TPQ) for b in range(8)), name="Right hand")
+    left = Part(tuple(Note(b * 2 * TPQ, 48, 2 * TPQ) for b in range(4)), name="Left hand")
+    score = Score(parts=(right, left))
+    said = A.not_one_line(score, 0)
+    assert "a piano's two hands" in said and "--parts 2" in said
+    assert A.not_one_line(score, 0, into=(-1, -1, 1)) is None
+    assert A.not_one_line(score, 0, 5 * TPQ * 2, None) is None  # (no left hand there)

@@ -995,6 +995,18 @@ def test_a_files_staves_at_middle_c_are_kept_and_end_with_the_file(tmp_path):
     assert not [n for n in up if n.start < 16 * TPQ and n.pitch < 60]
 
 
+def test_a_tune_over_held_triads_on_one_track_splits_as_hands():
+    """A ballad's tune moving over whole-bar triads, on one track: four notes sound at most
+    onsets, but only the top one moves, so the hands divide at middle C (the triads' tops had
+    been engraved in the right hand as a second voice: a re-trial)."""
+    from composer_gui.music.clefs import split_hands
+
+    tune = [Note(b * TPQ, p, TPQ) for b, p in enumerate([66, 69, 74, 73, 71, 69, 69, 67] * 2)]
+    triads = [Note(bar * 4 * TPQ, p, 4 * TPQ) for bar in range(4) for p in (50, 54, 57)]
+    up, down = split_hands(sorted(tune + triads))
+    assert sorted(up) == sorted(tune) and sorted(down) == sorted(triads)
+
+
 def test_a_left_hand_high_for_a_bar_takes_the_treble_clef():
     """A grand staff's lower staff whose notes all lie at or above middle C for a bar is
     written in the treble clef there, and in the bass clef again after (as a rag's file
