@@ -543,11 +543,3 @@ def _versus_ngram(reduction: float) -> str:
 
 if __name__ == "__main__":  # pragma: no cover
     print(main_json(evaluate(sys.argv[1], progress=True)))
-
-
-def _versus_ngram(reduction: float) -> str:
-    """The perplexity beside the best n-gram's, in words either way (a trial's own small model
-    read "Perplexity -201.1% below the best n-gram")."""
-    if reduction >= 0:
-        return f"Perplexity {100 * reduction:.1f}% below the best n-gram's"
-    return f"Perplexity {100 * -reduction:.1f}% above the best n-gram's (worse)"

@@ -102,5 +102,6 @@ def test_the_card_says_a_perplexity_above_the_ngrams_as_above():
     below" (a trial's card)."""
     from composer_gui.ml.evaluate import _versus_ngram
 
-    assert _versus_ngram(0.458).startswith("Perplexity 45.8% below the best n-gram")
-    assert _versus_ngram(-2.011).startswith("Perplexity 201.1% above the best n-gram")
+    assert _versus_ngram(0.458) == \
+        "Perplexity 45.8% below the best n-gram (target: at least 25%)."  # (as the cards say)
+    assert _versus_ngram(-2.011).startswith("Perplexity 201.1% above the best n-gram: worse")
