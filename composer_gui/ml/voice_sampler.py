@@ -2046,13 +2046,20 @@ class VoiceSampler:
                         below = [j for j in range(i + 1, n) if frame.forced[j] is not None] \
                             if rules and n > 2 and GIVEN_BELOW else []
                         below_now = None
+                        heard_below = None
                         if below:  # the given voices below: their pitches now, -1 silent
                             below_now = np.stack([_forced_pitch(frame.forced[j], cur[:, j], v)
                                                   for j in below], axis=1)
+                            heard_below = below_now
+                            if GIVEN_HEARD_IN_BAR:  # (... and heard, through the bar)
+                                bar_step = frame.step - frame.pos
+                                heard_below = np.where(below_now >= 0, below_now, np.stack(
+                                    [np.where(struck_step[:, j] >= bar_step, last_struck[:, j],
+                                              -1) for j in below], axis=1))
                         if rules and (i >= n - 2 or below):
                             _style_mask(mask, i, n, cur, outer, cand, pitch_offset,
                                         frame.on_beat, chord, bare_close,
-                                        (pitch_class_bits(below_now), len(below) == n - 1 - i)
+                                        (pitch_class_bits(heard_below), len(below) == n - 1 - i)
                                         if below else None)
                         if rules and (i or below):
                             _parallels_mask(mask, i, cur, chord, cand, pitch_offset,
@@ -3601,6 +3608,11 @@ BASS_LOWEST = True  # the bass sounds lowest (_lowest_mask; over a given bass, _
 # voice is written by no rule. A review heard alto and tenor in octaves and fifths with a kept
 # bass line (bench/kept_bass.py)
 GIVEN_BELOW = True
+# ... and a given voice that rests on a beat counts there with its last note struck in the bar:
+# a keyboard's bass struck on the downbeat ("oom") is heard under the "pah" chords (the pedal
+# holds it). A regenerated waltz tune, the bass resting on beat 3, took F#5 over the left hand's
+# E3 and B-flat3 (an F#7 to the rule) against the C7 the bar sounds, in 5 of 5 seeds: a re-trial
+GIVEN_HEARD_IN_BAR = True
 
 
 # nats added to the fermata flag on a strong beat where the chord before is a dominant of one of
