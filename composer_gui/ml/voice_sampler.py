@@ -241,7 +241,7 @@ from composer_gui.ml.sampler import (
 )
 from composer_gui.ml.voices import BOS, HOLD, REST, VoiceVocabulary
 from composer_gui.music import analysis
-from composer_gui.music.clefs import upper_staff_from
+from composer_gui.music.clefs import MIDDLE_C, upper_staff_from
 from composer_gui.music.edits import (
     apply_generated,
     apply_note_diff,
@@ -508,6 +508,12 @@ class _VoiceJob:
     # per step a chord symbol stands over: the notes the voices below may strike or hold
     # there (given_chords.masks)
     given_masks: dict[int, given_chords.GivenMask] = field(default_factory=dict)
+    # a region of one hand of a keyboard part: the hand (0 upper, 1 lower) and, per step, the
+    # lowest model pitch of the upper staff there (clefs.upper_staff_from): the hand's new
+    # notes keep to its side at each step (one constant for the region, the division at its
+    # start, had let a nocturne's new tune take A4 where its file's left hand strikes A4, and
+    # the note was engraved in the bass staff: a re-trial)
+    hand_side: tuple[int, dict[int, int]] | None = None
     # the highest pitch (model) the voices below a quick melody take at its final chord: its
     # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
     final_ceiling: int = -1
@@ -807,7 +813,6 @@ class VoiceSampler:
         # the same way, music.edits.kept_diff): the voice is free from ``start`` on
         edges = (start,) if region_end is None else (start, region_end)
         score = split_parts(score, edges, parts, hand)
-        staff_from = upper_staff_from(score.parts[parts[0]], start) if hand is not None else 0
         replaced = set(region_notes(score, start, region_end, parts, hand))
         base = [(i, x) for i, p in enumerate(score.parts) if not p.is_drum for x in p.notes
                 if (i, x) not in replaced]
@@ -1202,11 +1207,6 @@ class VoiceSampler:
             if request.pitch_range is not None:
                 ok &= (score_pitches >= request.pitch_range[0]) & (
                     score_pitches <= request.pitch_range[1])
-            if hand is not None and rewritten[i]:  # (on its own staff: the hand rewritten)
-                side = (score_pitches >= staff_from) if hand == 0 else \
-                    (score_pitches < staff_from)
-                if (ok & side).any():
-                    ok &= side
             if pcs is not None:
                 ok &= np.isin(score_pitches % 12, sorted(pcs))
             if rewritten[i] and not ok.any():
@@ -1307,7 +1307,10 @@ class VoiceSampler:
                              | given_chords.pitch_classes(given)))
                          if tuned else None,
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
-                                      for s, c in deciding.items()})
+                                      for s, c in deciding.items()},
+                         hand_side=None if hand is None else (hand, {
+                             f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
+                             + shift for f in frames if not f.context}))
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -2085,6 +2088,13 @@ class VoiceSampler:
                                 allowed = allowed & given.no_parallels(cur[:, i], cur[:, n - 1],
                                                                        cand)
                             _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
+                        if job.hand_side is not None and job.rewritten[i] and \
+                                not frame.context:  # (on its own staff's side: hand_side)
+                            side, floors = job.hand_side
+                            floor = floors.get(frame.step, MIDDLE_C + job.shift)
+                            _narrow_held(mask, np.broadcast_to(
+                                (cand >= floor) if side == 0 else (cand < floor),
+                                (rows, len(cand))), cur[:, i], cand, pitch_offset)
                         if below and BASS_LOWEST:  # (above the highest given voice below)
                             _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),
                                           below_now.max(axis=1), cur[:, i], cand,

@@ -1068,6 +1068,31 @@ def test_a_melody_models_region_keeps_the_parts_it_only_hears(tiny_melody_model)
             assert any(lo <= n.start < hi for n in r.parts[0].notes)
 
 
+def test_a_hands_new_notes_keep_to_its_staff_where_the_files_division_moves(sampler):
+    """A file's staves that divide higher in bar 4 (its left hand reaches D5 there): the tune
+    rewritten in bars 3-5 lies above the division in force at each of its notes, but where the
+    rules yield (2 of 246 notes over 8 seeds; 9 of 237 with the division of the region's start
+    for all of it), and the left hand is kept (a re-trial's nocturne had a new tune note on the
+    left hand's A4, and it was engraved in the bass staff)."""
+    from composer_gui.music.clefs import STAVES_END, upper_staff_from
+    from composer_gui.music.edits import hand_notes
+
+    base, bar = waltz(), 3 * TPQ
+    split = ((0, 62), (3 * bar, 74), (4 * bar, 62), (6 * bar, STAVES_END))
+    part = dataclasses.replace(base.parts[0], staff_split=split)
+    score = base.with_parts([part])
+    lo, hi = 2 * bar, 5 * bar
+    below = written = 0
+    for seed in range(8):
+        (r,) = sampler.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=seed,
+                                                         parts=(0,), hand=0))
+        new = [n for n in r.parts[0].notes if lo <= n.start < hi and n not in part.notes]
+        written += len(new)
+        below += sum(n.pitch < upper_staff_from(part, n.start) for n in new)
+        assert set(hand_notes(part, 1)) <= set(r.parts[0].notes)  # (each kept)
+    assert written > 100 and below <= 2
+
+
 def test_a_tune_written_over_a_kept_left_hand_hears_the_bass_struck_in_its_bar(sampler):
     """A waltz's tune rewritten over its kept oom-pah-pah: on each beat the new tune note, the
     left hand's notes sounding and the bass struck on the bar's downbeat (resting under the
