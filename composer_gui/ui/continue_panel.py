@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 from composer_gui.ml.keyfinding import keys_heard
 from composer_gui.ml.limits import KEY_LOCK, MAX_DENSITY, MAX_VARIATIONS
 from composer_gui.music.analysis import not_one_line
-from composer_gui.music.edits import drums_note, drums_playing_into, selected_hand
+from composer_gui.music.clefs import needs_grand_staff
+from composer_gui.music.edits import (
+    drums_note,
+    drums_playing_into,
+    hand_notes,
+    selected_hand,
+)
 from composer_gui.music.score import KeySignature
 
 from . import style
@@ -482,9 +488,21 @@ class ContinuePanel(QWidget):
         ok = self.controller.start(options, region)
         if ok:
             part = self.doc.score.parts[options.parts[0]]
-            self._say("Regenerating the selection…" if options.hand is None else
-                      f"Regenerating the {('right', 'left')[options.hand]} hand of "
-                      f"{part_label(part.name, options.parts[0])} in the selection…")
+            name = part_label(part.name, options.parts[0])
+            if options.hand is not None:
+                said = (f"Regenerating the {('right', 'left')[options.hand]} hand of {name} "
+                        "in the selection…")
+            elif len(options.parts) == 1 and self._model_kind() == "voice-grid" and \
+                    needs_grand_staff(part) and all(
+                        any(region[0] <= n.start < region[1] for n in hand_notes(part, h))
+                        for h in (0, 1)):
+                # (a selection in both hands rewrites both: said, with how to keep one; a
+                # re-trial's marquee dipped below middle C into the left hand's chords)
+                said = (f"Regenerating both hands of {name} in the selection… (select one "
+                        "hand's notes to rewrite that hand alone)")
+            else:
+                said = "Regenerating the selection…"
+            self._say(said)
             self.roll.canvas.setFocus()
         return ok
 

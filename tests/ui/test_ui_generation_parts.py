@@ -141,6 +141,14 @@ def test_regenerate_of_a_pianos_tune_keeps_its_left_hand(window, qtbot):
         sorted(n for n in tune if not lo <= n.start < hi)
     window.doc.undo_stack.undo()
     assert window.doc.score == score
+    # a selection in both hands rewrites both, and says how to keep one
+    window.doc.set_selection({(0, n) for n in score.parts[0].notes if lo <= n.start < hi})
+    said.clear()
+    with qtbot.waitSignal(window.controller.finished, timeout=60000):
+        qtbot.mouseClick(panel.regenerate_button, Qt.MouseButton.LeftButton)
+        said.append(panel.status.text())
+    assert "Regenerating both hands of Piano" in said[0] and window.proposal.hand is None
+    window.controller.discard()
 
 
 def test_an_unnamed_melody_harmonized_becomes_the_soprano_and_undo_unnames_it(window, qtbot):
