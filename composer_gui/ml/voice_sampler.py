@@ -2054,7 +2054,8 @@ class VoiceSampler:
                             below_now = np.stack([_forced_pitch(frame.forced[j], cur[:, j], v)
                                                   for j in below], axis=1)
                             heard_below = below_now
-                            if GIVEN_HEARD_IN_BAR:  # (... and heard, through the bar)
+                            if GIVEN_HEARD_IN_BAR and frame.on_beat:  # (heard in the bar:
+                                # the beat-chord rule, the only one that reads it, is a beat's)
                                 bar_step = frame.step - frame.pos
                                 heard_below = np.where(below_now >= 0, below_now, np.stack(
                                     [np.where(struck_step[:, j] >= bar_step, last_struck[:, j],

@@ -86,8 +86,7 @@ def not_one_line(score: Score, part: int, start: int = 0, end: int | None = None
                         f"{part + 1} --hand left)")
             return (f"the melody (part {part + 1}) plays two notes at once in bar {bar}; "
                     "harmonizing needs one note at a time")
-    left = next((i + 1 for i, hand in paired_hands(score.parts).items()
-                 if hand == 0 and i == part), None)
+    left = part + 1 if paired_hands(score.parts).get(part) == 0 else None
     if left is not None and left not in into and any(
             n.end > start and (end is None or n.start < end) for n in score.parts[left].notes):
         # (a two-track piano's right hand had been harmonized, a choir put between its hands:

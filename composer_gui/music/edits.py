@@ -330,9 +330,10 @@ def selected_hand(score: Score, selection: Iterable[NoteKey], start: int, end: i
     if part.is_drum or not needs_grand_staff(part):
         return None
     chosen = Counter(n for _, n in keys)
+    hands = split_hands(part.notes, part.staff_split)
     for hand in (0, 1):
-        mine, other = hand_notes(part, hand), hand_notes(part, 1 - hand)
-        if not chosen - Counter(mine) and any(start <= n.start < end for n in other):
+        if not chosen - Counter(hands[hand]) and any(start <= n.start < end
+                                                     for n in hands[1 - hand]):
             return hand
     return None
 

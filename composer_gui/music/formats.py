@@ -12,7 +12,7 @@ from .musicxml_writer import metronome_ticks
 from .notation import read_notation, write_musicxml
 from .project import SUFFIX as PROJECT_SUFFIX
 from .project import read_project, write_project
-from .score import TPQ, KeySignature, Score
+from .score import TPQ, VALUE_NAMES, KeySignature, Score
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
@@ -113,11 +113,6 @@ def summary(score: Score, heard: KeySignature | None = None, at: int | None = No
     # (the tempo as the score marks it: a 6/8 piece's dotted quarter = 60, not "90 bpm")
     tempo = score.tempo
     ticks, per = metronome_ticks(tempo.bpm, score.time_signature, tempo.unit)
-    pace = f"{tempo.bpm:.0f} bpm" if ticks == TPQ else f"{_UNIT_NAMES[ticks]} = {per:.0f}"
+    pace = f"{tempo.bpm:.0f} bpm" if ticks == TPQ else f"{VALUE_NAMES[ticks]} = {per:.0f}"
     return (f"{notes} note{'s' * (notes != 1)}, {bars} bar{'s' * (bars != 1)}, "
             f"{pace}, {score.time_signature}{key}")
-
-
-_UNIT_NAMES = {4 * TPQ: "whole", 3 * TPQ: "dotted half", 2 * TPQ: "half",
-               3 * TPQ // 2: "dotted quarter", TPQ // 2: "eighth", 3 * TPQ // 4: "dotted eighth",
-               TPQ // 4: "sixteenth", 6 * TPQ: "dotted whole", 3 * TPQ // 8: "dotted sixteenth"}

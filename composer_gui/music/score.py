@@ -23,6 +23,11 @@ from functools import cached_property
 from .marks import normalized
 
 TPQ = 480
+# note values in words, by length in ticks (a tempo's beat: "dotted quarter = 60"; a length)
+VALUE_NAMES = {6 * TPQ: "dotted whole", 4 * TPQ: "whole", 3 * TPQ: "dotted half",
+               2 * TPQ: "half", 3 * TPQ // 2: "dotted quarter", TPQ: "quarter",
+               3 * TPQ // 4: "dotted eighth", TPQ // 2: "eighth",
+               3 * TPQ // 8: "dotted sixteenth", TPQ // 4: "sixteenth"}
 DEFAULT_US_PER_QUARTER = 500_000  # 120 bpm
 MAX_US_PER_QUARTER = 0xFFFFFF  # the largest tempo a MIDI file can hold (about 3.6 bpm)
 DRUM_CHANNEL = 9

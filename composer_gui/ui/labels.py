@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from composer_gui.music.score import TPQ, KeySignature
+from composer_gui.music.score import TPQ, VALUE_NAMES, KeySignature
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -27,10 +27,9 @@ def key_label(key: KeySignature | None) -> str:
 
 def length_label(ticks: int) -> str:
     """A short length in words: "a quarter", "a dotted quarter", "3 eighths"."""
-    named = {TPQ // 4: "a sixteenth", TPQ // 2: "an eighth", TPQ: "a quarter",
-             3 * TPQ // 2: "a dotted quarter", 2 * TPQ: "a half", 3 * TPQ: "a dotted half"}
-    if ticks in named:
-        return named[ticks]
+    if ticks in (TPQ // 4, TPQ // 2, TPQ, 3 * TPQ // 2, 2 * TPQ, 3 * TPQ):
+        name = VALUE_NAMES[ticks]
+        return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
     return plural(ticks * 2 // TPQ, "eighth") if ticks % (TPQ // 2) == 0 \
         else plural(ticks * 4 // TPQ, "sixteenth")
 
