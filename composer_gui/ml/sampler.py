@@ -178,6 +178,7 @@ class GeneratedNote:
     part: int | None = None  # the score part it belongs to; None: music.edits.target_part's rule
     part_name: str | None = None  # the name of a new part (``part`` past the score's parts)
     part_under: int | None = None  # a new part: the part (maybe new) it stands just below
+    voice: int | None = None  # the model voice that wrote it (a voice model's; None: none)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ import numpy as np
 from composer_gui.ml import (
     cadence_rules,
     close_voicing,
+    figures,
     given_chords,
     limits,
     part_writing,
@@ -520,6 +521,8 @@ class _VoiceJob:
     # the voices the model hears and does not write (a harmonized melody), their notes sounding
     # in the span, one list each (the search's parallels: SEARCH_GIVEN)
     given_lines: list[list[Note]] = field(default_factory=list)
+    # a keyboard's left hand played in its sketch's figure (figures.played; PIANO_FIGURES)
+    figure: figures.FigurePlan | None = None
 
 
 class VoiceSampler:
@@ -574,7 +577,8 @@ class VoiceSampler:
         self.phrase_ends = [[] for _ in range(request.variations)]
         if len(jobs) == 1:
             notes = self._run(job, request, cancel)
-            return tune_rules.triplets_restored(notes) if job.triplets else notes
+            notes = tune_rules.triplets_restored(notes) if job.triplets else notes
+            return figures.played(notes, job.figure) if job.figure else notes
         return self._grouped(jobs, requests, cancel)
 
     def _grouped(self, jobs: list[_VoiceJob], requests: list[GenerationRequest],
@@ -588,7 +592,8 @@ class VoiceSampler:
             self.fermatas = [[] for _ in range(request.variations)]
             self.phrase_ends = [[] for _ in range(request.variations)]
             notes = self._run(job, request, cancel)
-            for g in tune_rules.triplets_restored(notes) if job.triplets else notes:
+            notes = tune_rules.triplets_restored(notes) if job.triplets else notes
+            for g in figures.played(notes, job.figure) if job.figure else notes:
                 yield replace(g, variation=g.variation + offset)
             fermatas[offset:offset + request.variations] = self.fermatas
             ends[offset:offset + request.variations] = self.phrase_ends
@@ -858,9 +863,14 @@ class VoiceSampler:
                     key, base_notes, stop if request.harmonize else start)
         mode = key.quality if key is not None else "major"
 
+        # a left hand's figure played on (figures.py): the model hears its chords held
+        figure = None if request.harmonize else figures.plan_figure(
+            score, vplan, rewritten, hidden, start, stop, score.time_signature_at(start).beat_ticks)
+        heard = list(vplan.notes) if figure is None else figures.held_chords(
+            vplan.notes, figure)
         # the lanes without what is replaced
-        lanes = [[x for x in (split_across(vplan.notes[i], edges) if rewritten[i]
-                              else vplan.notes[i])
+        lanes = [[x for x in (split_across(heard[i], edges) if rewritten[i]
+                              else heard[i])
                   if not (rewritten[i] and x.start >= start
                           and (region_end is None or x.start < region_end))] for i in range(n)]
 
@@ -1224,6 +1234,11 @@ class VoiceSampler:
         mode_from, mode_to = _mode_degrees(key, score_pitches, v.pitch_offset)
         vels = sorted(x.velocity for x in score.notes)
         velocity = vels[len(vels) // 2] if vels else 80
+        if figure is not None:
+            figure = replace(figure, velocity=velocity)
+            warnings = [w for w in warnings if not w.endswith(vx.FIGURES_LOST)]
+            warnings.append(f"the left hand keeps its figure ({figure.figure.describe()}), "
+                            "played on the chords the model writes")
         plan = Plan(start_tick=start, stop_tick=stop, end_tick=region_end, key=key,
                     velocity=velocity, prefix_tokens=len(prefix),
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
@@ -1310,7 +1325,8 @@ class VoiceSampler:
                                       for s, c in deciding.items()},
                          hand_side=None if hand is None else (hand, {
                              f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
-                             + shift for f in frames if not f.context}))
+                             + shift for f in frames if not f.context}),
+                         figure=figure)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1603,11 +1619,11 @@ class VoiceSampler:
             opened[r, i] = -1
             if s0 < 0:
                 return None
-            if job.hidden and job.hidden[i]:
-                return None  # heard, not written
+            if job.hidden and job.hidden[i] and job.figure is None:
+                return None  # heard, not written (a figure plays its chord tones: figures.played)
             note = Note(s0 * step, int(pitch[r, i]) - shift, (end_step - s0) * step, velocity)
             return GeneratedNote(int(group[r]), note, job.part_of[i], job.part_names[i],
-                                 job.part_under[i])
+                                 job.part_under[i], i)
 
         def out(r: int, g: GeneratedNote | None):
             if g is None:

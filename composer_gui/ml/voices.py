@@ -456,10 +456,13 @@ def _split_chords(score: Score, ranked: list[int], voices: Sequence[str],
             # four-part writing, and the message had said only how they were split)
             plan.messages.append(f"part {score.parts[part].name or part + 1} split into "
                                  f"{count} voices by height: the model writes them as "
-                                 "voices, not the part's own figures (arpeggios, repeated "
-                                 "chords)")
+                                 f"voices, {FIGURES_LOST}")
         v0 += count
     return plan
+
+
+# (the end of that message; the voice sampler drops it where the figure is kept: figures.py)
+FIGURES_LOST = "not the part's own figures (arpeggios, repeated chords)"
 
 
 def _lines_to_voices(score: Score, ranked: list[int], voices: Sequence[str],
