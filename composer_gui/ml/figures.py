@@ -11,11 +11,13 @@ where the sketch's notes lay and moving by the smallest steps, the bass the mode
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from composer_gui.ml.sampler import GeneratedNote
 from composer_gui.ml.voices import VoicePlan
+from composer_gui.music.analysis import SEVENTHS, TRIADS
 from composer_gui.music.clefs import split_hands, upper_staff_from
 from composer_gui.music.score import TPQ, Note, Score
 
@@ -23,6 +25,7 @@ GRID = TPQ // 8  # onsets and lengths compared to a 32nd (a played sketch's smal
 BARS_HEARD = 4  # the figure is looked for in the last bars of the sketch before the span
 MIN_ONSETS = 2  # a period of one onset (a held chord, block chords a beat) is no figure
 REPEAT_SHARE = 0.6  # ... and it fills this share of those bars' periods (twice at least)
+LINE_STEPS = 0.25  # a hand whose single notes move by step more often than this is a line
 # the figure's bass lies at most this far below the sketch's lowest note of it, and its moves
 # weigh this many times a note above it's (a nocturne's arpeggio from B1 had gone down to E1)
 BASS_BELOW = 7
@@ -50,6 +53,8 @@ class Figure:
     slots: tuple[Slot, ...]
     anchor: tuple[int, ...]  # the pitch of each rank in the sketch's last period of it
     unit: str  # the period in words: "a bar", "every half bar", "a beat"
+    low: int = 0  # the lowest note of the hand in the bars it was heard in
+    bass_rank: int = 0  # the rank its first onset strikes lowest: where the model's bass goes
 
     @property
     def size(self) -> int:
@@ -87,7 +92,7 @@ def find_figure(notes: Sequence[Note], bars: Sequence[tuple[int, int]], beat: in
     A pattern repeats where it fills :data:`REPEAT_SHARE` of the periods: a nocturne's last
     bar, one arpeggio note struck by the right hand, is still the figure of the bars before."""
     heard = [(a, b) for a, b in bars if b <= before][-BARS_HEARD:]
-    if not heard:
+    if not heard or _walks([x for x in notes if heard[0][0] <= x.start < before]):
         return None
     for per_bar in (1, 2, 0):  # a bar, half a bar, a beat
         periods: list[tuple[int, int]] = []
@@ -101,14 +106,67 @@ def find_figure(notes: Sequence[Note], bars: Sequence[tuple[int, int]], beat: in
         if len(periods) < 2 or len({p for _, p in periods}) != 1:
             continue
         found = [_pattern(notes, t, p) for t, p in periods]
+        # (the periods of the last two bars: a figure the sketch took up there is its figure)
+        recent = [k for k, (t, _) in enumerate(periods) if t >= heard[-min(2, len(heard))][0]]
         for got in reversed(found):  # the latest pattern that repeats
-            if got is None or len(got[0]) < MIN_ONSETS or len(got[1]) < 2:
+            if got is None or len(got[0]) < MIN_ONSETS or len(got[1]) < 2 or \
+                    not fits_chord(frozenset(p % 12 for p in got[1])) or _steps(got):
                 continue
-            same = sum(other is not None and other[0] == got[0] for other in found)
-            if same >= max(2, REPEAT_SHARE * len(periods)):
+            same = [k for k, other in enumerate(found) if other is not None
+                    and other[0] == got[0] and fits_chord(frozenset(p % 12 for p in other[1]))]
+            if len(same) >= max(2, REPEAT_SHARE * len(periods)) or (
+                    len(recent) >= 2 and set(recent) <= set(same)):
+                low = min(x.pitch for x in notes if heard[0][0] <= x.start < before)
                 return Figure(period=periods[0][1], origin=heard[0][0], slots=got[0],
-                              anchor=got[1], unit=UNITS[per_bar])
+                              anchor=got[1], unit=UNITS[per_bar], low=low,
+                              bass_rank=min(got[0][0].ranks))
     return None
+
+
+def _walks(notes: Sequence[Note]) -> bool:
+    """Whether the hand moves by step more than :data:`LINE_STEPS` of the time from one single
+    note to the next: a walking bass (C-D-E-G F-G-A-C) is a line, though a half bar of it may
+    look like a broken chord (a review)."""
+    by_onset: dict[int, list[int]] = {}
+    for x in notes:
+        by_onset.setdefault(x.start, []).append(x.pitch)
+    singles = [ps[0] if len(ps) == 1 else None for _, ps in sorted(by_onset.items())]
+    moves = [(a, b) for a, b in itertools.pairwise(singles) if a is not None and b is not None]
+    return bool(moves) and sum(1 <= abs(a - b) <= 2 for a, b in moves) > LINE_STEPS * len(moves)
+
+
+def _steps(pattern: tuple[tuple[Slot, ...], tuple[int, ...]]) -> bool:
+    """Whether single notes of the pattern move to the next by a step: a line (a walking
+    bass), not a chord broken (a review found one continued as leaping arpeggios)."""
+    slots, pitches = pattern
+    singles = [pitches[s.ranks[0]] if len(s.ranks) == 1 else None for s in slots]
+    return any(a is not None and b is not None and 1 <= abs(a - b) <= 2
+               for a, b in itertools.pairwise(singles))
+
+
+def fits_chord(classes: frozenset[int]) -> bool:
+    """Pitch classes that one triad or seventh chord holds (a figure plays a chord: a walking
+    bass's scale, C-D-E-F, is a line, which a review found continued as leaping arpeggios)."""
+    if len(classes) > 4:
+        return False
+    return any(classes <= {(root + s) % 12 for s in steps}
+               for root in range(12) for steps in (*TRIADS.values(), *SEVENTHS.values()))
+
+
+def chord_tones(bass: int, classes: frozenset[int]) -> frozenset[int]:
+    """The chord over ``bass`` (a pitch class) in ``classes``: all of them where they make one
+    triad or seventh chord, else the most of them that do with the bass (the model's voices
+    on a beat hold a passing note or a suspension: a habanera's left hand struck B-flat
+    against A)."""
+    if fits_chord(classes) or bass not in classes:
+        return classes
+    rest = sorted(classes - {bass})
+    for k in range(len(rest) - 1, 0, -1):
+        for kept in itertools.combinations(rest, k):
+            chord = frozenset((bass, *kept))
+            if fits_chord(chord):
+                return chord
+    return frozenset({bass})
 
 
 @dataclass(frozen=True)
@@ -121,61 +179,118 @@ class Chord:
     ceiling: int
 
 
-def realize(figure: Figure, start: int, stop: int, chord_at: Callable[[int], Chord | None],
-            velocity: int) -> list[Note]:
+def realize(figure: Figure, start: int, stop: int,
+            chord_at: Callable[[int, bool], Chord | None], velocity: int,
+            final: int | None = None, close_from: int = 0, beat: int = TPQ) -> list[Note]:
     """The figure played from ``start`` to ``stop`` (no onset at or after it, no note past
-    it) on the chords ``chord_at`` gives per onset tick (None: the hand rests there). The
-    ranks above the bass take chord tones (:func:`voicing`); where the hand's room holds fewer,
-    the top ranks' onsets rest."""
+    it) on the chords ``chord_at`` gives per onset tick (None: the hand rests there), each
+    onset voiced by :func:`voicing`. At ``final`` (where the bass strikes the final chord of
+    a piece that closes with a cadence) the figure stops and the chord is struck whole, from
+    its bass up, and held to the end; before it, from ``close_from`` (its bar), each onset
+    plays its ``beat``'s own chord: a march's alternating bass had put the final tonic
+    over its fifth, and a figure running on past it had ended a stride piece on a six-four."""
     out: list[Note] = []
     last = list(figure.anchor)
     first = start - (start - figure.origin) % figure.period
-    for t0 in range(first, stop, figure.period):
+    end = stop if final is None else final
+
+    def voiced_at(t: int, exact: bool = False) -> list[int | None] | None:
+        chord = chord_at(t, exact)
+        if chord is None or not chord.classes:
+            return None
+        voiced = voicing(chord, last, figure.anchor, figure.low, figure.bass_rank)
+        for r, p in enumerate(voiced):
+            if p is not None:
+                last[r] = p
+        return voiced
+
+    for t0 in range(first, end, figure.period):
         for slot in figure.slots:
             t = t0 + slot.offset
-            if t < start or t >= stop:
+            if t < start or t >= end:
                 continue
-            chord = chord_at(t)
-            if chord is None or not chord.classes:
-                continue
-            voiced = voicing(chord, last, figure.anchor)
-            last[:len(voiced)] = voiced
-            out += [Note(t, voiced[r], max(1, min(slot.duration, stop - t)), velocity)
-                    for r in slot.ranks if r < len(voiced)]
+            # (the bar that closes: each beat's own chord, where one a unit had played its
+            # dominant's beats on the chord before, and the cadence was gone)
+            closing = final is not None and t >= close_from
+            voiced = voiced_at(t - (t - t0) % beat if closing else t, closing)
+            if voiced is not None:
+                pitches = {_nearest_voiced(voiced, r) for r in slot.ranks}
+                out += [Note(t, p, max(1, min(slot.duration, end - t)), velocity)
+                        for p in sorted(pitches)]
+    if final is not None and start <= final < stop:
+        voiced = voiced_at(final, True)
+        if voiced is not None:
+            out += [Note(final, p, stop - final, velocity)
+                    for p in sorted({p for p in voiced[figure.bass_rank:] if p is not None})]
     return sorted(out)
 
 
-def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int]) -> list[int]:
-    """The chord's pitches by rank, as many as ``anchor`` has (or as fit under its ceiling):
-    the bass's pitch class in the octave under the hand, then rising chord tones, each as near
-    where its rank last was (``last``), and near the sketch's own (``anchor``), as the whole
-    can be: a pianist's hand moving as little as it can and keeping its place (an Alberti
-    bass stays under the hand as the model's bass line walks up an octave)."""
-    def cost(p: int, r: int) -> float:
-        return abs(p - last[r]) + 0.5 * abs(p - anchor[r])
+def _nearest_voiced(voiced: Sequence[int | None], rank: int) -> int:
+    """The pitch of ``rank``, or where the hand's room left it none, of the nearest rank that
+    has one (an Alberti bass short of room repeats a note rather than rest: a review)."""
+    return next(voiced[r] for r in sorted(range(len(voiced)), key=lambda r: (abs(r - rank), -r))
+                if voiced[r] is not None)
 
-    best_all: tuple[int, float, list[int]] | None = None
+
+# a rank whose interval above the bass is not the sketch's (a broken octave turned into a
+# sixth) costs this many semitones of movement more
+INTERVAL_COST = 2.0
+
+
+def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int | None = None,
+            bass_rank: int = 0) -> list[int | None]:
+    """The chord's pitches by rank (None: no room for that rank), as many as ``anchor`` has.
+    The figure's bass (``bass_rank``: the note its first onset strikes lowest, a march's root
+    on the downbeat over its fifth below on the next beat) takes the model's bass's pitch
+    class, in the octave that leaves the most ranks room; the ranks above it rise in chord
+    tones under the ceiling, those below fall, each as near where it last was (``last``) and
+    near the sketch's own (``anchor``), keeping the sketch's interval over the bass where it
+    can: a pianist's hand moving as little as it can and keeping its place (an Alberti bass
+    stays under the hand as the model's bass line walks up an octave)."""
+    size = len(anchor)
+    low = anchor[0] if low is None else low
+    floor = min(max(low - BASS_BELOW, LOWEST_BASS), low)
+
+    def cost(p: int, r: int, bass: int) -> float:
+        shape = (p - bass) % 12 != (anchor[r] - anchor[bass_rank]) % 12
+        return abs(p - last[r]) + 0.5 * abs(p - anchor[r]) + INTERVAL_COST * shape
+
+    best: tuple[tuple[int, float], list[int | None]] | None = None
     for bass in range(chord.bass % 12, chord.ceiling + 1, 12):
-        if bass < min(max(anchor[0] - BASS_BELOW, LOWEST_BASS), anchor[0]):
+        if bass < floor:
             continue
-        ranks, total, pitches = _above(chord, bass, len(anchor), cost)
-        key = (-ranks, total + BASS_WEIGHT * cost(bass, 0), [bass, *pitches])
-        if best_all is None or key[:2] < best_all[:2]:
-            best_all = key
-    return best_all[2] if best_all is not None else [chord.bass]
+        tones = [p for p in range(floor, chord.ceiling + 1) if p % 12 in chord.classes]
+        up = _chain([p for p in tones if p > bass], list(range(bass_rank + 1, size)),
+                    lambda p, r, b=bass: cost(p, r, b))
+        down = _chain([p for p in reversed(tones) if p < bass], list(range(bass_rank - 1, -1, -1)),
+                      lambda p, r, b=bass: cost(p, r, b))
+        voiced: list[int | None] = [None] * size
+        voiced[bass_rank] = bass
+        for ranks, (_, pitches) in ((range(bass_rank + 1, size), up),
+                                    (range(bass_rank - 1, -1, -1), down)):
+            for r, p in zip(ranks, pitches, strict=False):
+                voiced[r] = p
+        filled = sum(p is not None for p in voiced)
+        key = (-filled, up[0] + down[0] + BASS_WEIGHT * abs(bass - last[bass_rank])
+               + BASS_WEIGHT * 0.5 * abs(bass - anchor[bass_rank]))
+        if best is None or key < best[0]:
+            best = (key, voiced)
+    if best is None:
+        return [chord.bass if r == bass_rank else None for r in range(size)]
+    return best[1]
 
 
-def _above(chord: Chord, bass: int, size: int, cost: Callable[[int, int], float]
-           ) -> tuple[int, float, list[int]]:
-    """The cheapest rising chord tones for ranks 1.. over ``bass`` (as many as fit, at most
-    ``size`` - 1): their count, cost and pitches."""
-    options = [p for p in range(bass + 1, chord.ceiling + 1) if p % 12 in chord.classes]
-    for k in range(size, 1, -1):
-        if len(options) < k - 1:
+def _chain(options: Sequence[int], ranks: Sequence[int], cost: Callable[[int, int], float]
+           ) -> tuple[float, list[int]]:
+    """The cheapest pitches for ``ranks`` in order, each further along ``options`` than the
+    one before (rising above the bass, or falling below it); where fewer fit, the first
+    ranks only. Their cost and pitches."""
+    for k in range(len(ranks), 0, -1):
+        if len(options) < k:
             continue
-        # best[j]: the cheapest ranks 1..r with rank r on options[j], and those pitches
-        best: list[tuple[float, tuple[int, ...]]] = [(cost(p, 1), (p,)) for p in options]
-        for r in range(2, k):
+        # best[j]: the cheapest ranks[0..i] with ranks[i] on options[j], and their pitches
+        best: list[tuple[float, tuple[int, ...]]] = [(cost(p, ranks[0]), (p,)) for p in options]
+        for r in ranks[1:k]:
             running: tuple[float, tuple[int, ...]] = (float("inf"), ())
             nxt = []
             for j, p in enumerate(options):
@@ -185,8 +300,8 @@ def _above(chord: Chord, bass: int, size: int, cost: Callable[[int, int], float]
             best = nxt
         total, pitches = min(best)
         if pitches:
-            return k, total, list(pitches)
-    return 1, 0.0, []
+            return total, list(pitches)
+    return 0.0, []
 
 
 @dataclass(frozen=True)
@@ -203,6 +318,7 @@ class FigurePlan:
     beat: int
     unit: int  # the span one chord lasts: half a bar of an even number of beats, else a bar
     ceiling: int  # the hand's highest pitch: under its staff's division from the other's
+    close_from: int | None = None  # the final bar of a piece closed with a cadence
     velocity: int = 80  # (the sampler's, set once it has chosen it)
 
 
@@ -229,8 +345,14 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
         written = [x for vv in plan.hand for x in voices.get(vv, [])]
         stop = min(plan.stop, max(x.end for x in written))
         chords = _chords(plan, voices)
+        # the final chord struck where the bass strikes it in the last bar (on its downbeat,
+        # or later where V comes first)
+        basses = [x.start for x in voices.get(plan.hand[-1], [])
+                  if plan.close_from is not None and x.start >= plan.close_from]
+        final = max(basses) if basses and stop == plan.stop else None
         g0 = template[variation]
-        for x in realize(plan.figure, plan.start, stop, chords, plan.velocity):
+        for x in realize(plan.figure, plan.start, stop, chords, plan.velocity, final,
+                         plan.close_from or 0, plan.beat):
             yield GeneratedNote(variation, x, g0.part, g0.part_name, g0.part_under, g0.voice)
 
 
@@ -250,7 +372,8 @@ def whole_triad(bass: int, classes: frozenset[int]) -> frozenset[int]:
     return classes if fill is None else classes | {(bass + fill) % 12}
 
 
-def _chords(plan: FigurePlan, voices: dict[int, list[Note]]) -> Callable[[int], Chord | None]:
+def _chords(plan: FigurePlan, voices: dict[int, list[Note]]
+            ) -> Callable[[int, bool], Chord | None]:
     """The chord at an onset: one for each harmonic unit (:attr:`FigurePlan.unit`), of the
     chords the hand's and the heard voices sound at its beats the one whose notes the other
     hand's sound longest in (the first of equals), its bass the lowest voice's; the ceiling
@@ -265,14 +388,17 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]) -> Callable[[int], 
         return next((x for x in reversed(notes) if x.start <= t < x.end), None)
 
     def beat_chord(t: int) -> tuple[int, frozenset[int]] | None:
-        bass = at(lanes[plan.hand[-1]], t)
+        # (the bass resting on the beat: the last it struck in the span; a region's Alberti
+        # bass had rested wherever the model's bass did, five eighths of a bar: a review)
+        bass = at(lanes[plan.hand[-1]], t) or next(
+            (x for x in reversed(lanes[plan.hand[-1]]) if x.start <= t), None)
         if bass is None:
             return None
         classes = frozenset(x.pitch % 12 for x in (at(lane, t) for lane in lanes.values())
                             if x is not None)
         if len(classes) < 3:  # (a bare fifth, an octave: the other hand's notes name the chord)
             classes |= {x.pitch % 12 for x in upper if x.start <= t < x.end}
-        return bass.pitch, whole_triad(bass.pitch % 12, classes)
+        return bass.pitch, whole_triad(bass.pitch % 12, chord_tones(bass.pitch % 12, classes))
 
     def heard(classes: frozenset[int], a: int, b: int) -> int:
         return sum(min(x.end, b) - max(x.start, a) for x in upper
@@ -280,7 +406,13 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]) -> Callable[[int], 
 
     units: dict[int, tuple[int, frozenset[int]] | None] = {}
 
-    def chord_at(t: int) -> Chord | None:
+    def chord_at(t: int, exact: bool = False) -> Chord | None:
+        if exact:  # (a cadence's chords: the one sounding at ``t``)
+            found = beat_chord(t)
+            if found is None:
+                return None
+            over = [x.pitch for x in upper if x.start <= t < x.end]
+            return Chord(found[0], found[1], min([plan.ceiling, *(p - 1 for p in over)]))
         u0 = origin + (t - origin) // plan.unit * plan.unit
         if u0 not in units:
             found = [c for c in (beat_chord(b) for b in range(max(u0, plan.start), u0 + plan.unit,
@@ -300,31 +432,53 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]) -> Callable[[int], 
 PIANO_FIGURES = True
 
 
-def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
-                hidden: Sequence[bool], start: int, stop: int, beat: int
-                ) -> FigurePlan | None:
-    """The figure plan of a span where a keyboard part planned by its hands
-    (voices.VoicePlan.hands) has its left hand rewritten and that hand repeats a figure in the
-    bars before ``start``; else None."""
+def left_hand_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool], start: int,
+                     beat: int | None = None) -> Figure | None:
+    """The figure of the left hand of a keyboard part planned by its hands
+    (voices.VoicePlan.hands), where that hand is rewritten from ``start``; else None."""
     n = len(plan.parts)
-    hand = tuple(i for i in range(n) if plan.hands[i] == 1)
+    hand = tuple(i for i in range(n) if plan.hands and plan.hands[i] == 1)
     if not PIANO_FIGURES or n < 3 or not hand or not all(rewritten[i] for i in hand) or \
             max(hand) != n - 1:
         return None
     part = score.parts[plan.parts[hand[0]]]
-    upper_notes, lower_notes = split_hands(part.notes, part.staff_split)
+    lower_notes = split_hands(part.notes, part.staff_split)[1]
     bars = [(a, score.bar_end(score.bar_at(a))) for a in score.bar_starts(start)]
-    figure = find_figure([x for x in lower_notes if x.start < start], bars, beat, start)
+    beat = score.time_signature_at(start).beat_ticks if beat is None else beat
+    return find_figure([x for x in lower_notes if x.start < start], bars, beat, start)
+
+
+def inner_voices_heard(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
+                       start: int) -> bool:
+    """Whether a region from ``start`` rewrites a left hand that plays a figure, and the plan
+    has voices with no part (a left hand of one line: the alto and tenor): they are to be
+    sampled and not written, so that the figure has the chords a continuation gives it."""
+    return -1 in plan.parts and left_hand_figure(score, plan, rewritten, start) is not None
+
+
+def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
+                hidden: Sequence[bool], start: int, stop: int, beat: int,
+                closes: bool = False) -> FigurePlan | None:
+    """The figure plan of a span where a keyboard part planned by its hands
+    (voices.VoicePlan.hands) has its left hand rewritten and that hand repeats a figure in the
+    bars before ``start``; else None. ``closes``: the span ends the piece with a cadence."""
+    n = len(plan.parts)
+    figure = left_hand_figure(score, plan, rewritten, start, beat)
     if figure is None:
         return None
+    hand = tuple(i for i in range(n) if plan.hands[i] == 1)
+    part = score.parts[plan.parts[hand[0]]]
+    upper_notes = split_hands(part.notes, part.staff_split)[0]
     upper = tuple(i for i in range(n) if plan.hands[i] == 0)
     kept = tuple(x for x in upper_notes if x.end > start and x.start < stop) \
         if not any(rewritten[i] for i in upper) else ()
     bar = score.time_signature_at(start).bar_ticks
     unit = bar // 2 if (bar // beat) % 2 == 0 else bar
+    last_bar = score.bar_start(score.bar_at(stop - 1))
     return FigurePlan(figure, start, stop, hand,
                       tuple(i for i in range(n) if hidden[i]), upper, kept, beat, unit,
-                      upper_staff_from(part, start) - 1)
+                      upper_staff_from(part, start) - 1,
+                      last_bar if closes and last_bar > start else None)
 
 
 def held_chords(lanes: Sequence[Sequence[Note]], plan: FigurePlan) -> list[list[Note]]:

@@ -590,14 +590,22 @@ def with_heard_key(score: Score, notes: list[str] | None = None,
     Notation needs one, and the default C major writes an accidental on every B-flat of a G minor
     tune. MusicXML exports and ``generate`` use it (MIDI exports keep the score as it is);
     ``notes`` gets a line saying so. A score with a signature, or with too few notes to
-    hear a key, is returned as is; but a generation's ``key`` that is the minor (or church
-    mode) of a single signature declared major, what files say by default, names its mode
-    (BWV 103.6 continued in B minor was written as D major)."""
+    hear a key, is returned as is; but a single signature declared major, what files say by
+    default, takes the mode of a generation's ``key`` or, where its mode was not stated
+    (KeySignature.mode_stated), the mode heard in the notes, where that is its minor (or church
+    mode): BWV 103.6 continued in B minor had been written as D major."""
     if score.key_signatures:
         first = score.key_signatures[0]
-        if key is not None and len(score.key_signatures) == 1 and first.mode == "major" \
-                and key.sharps == first.sharps and key.mode != "major":
-            return replace(score, key_signatures=(replace(first, mode=key.mode),))
+        if len(score.key_signatures) == 1 and first.mode == "major" and (
+                key is not None or not first.mode_stated):
+            # (a MusicXML <key> without <mode>, a MIDI file's default major: the notes say
+            # which; a re-trial's E minor nocturne was exported as G major)
+            heard = key or key_heard(score, 0)
+            if heard is not None and heard.sharps == first.sharps and heard.mode != "major":
+                if notes is not None and key is None:
+                    notes.append(f"mode {heard.tonic_name} {heard.mode} (heard in the notes; "
+                                 "the signature named no mode)")
+                return replace(score, key_signatures=(replace(first, mode=heard.mode),))
         return score
     key = key or key_heard(score, 0)
     if key is None:

@@ -756,6 +756,13 @@ class VoiceSampler:
                             "rewrite the left hand (a model of voices, bach-chorales, can)")
                 else:
                     hand = None  # (the part is one line, or one hand: all of it)
+                if figures.inner_voices_heard(score, vplan, rewritten, up(request.start_tick
+                                                                          or 0)):
+                    # (a left hand's figure: the voices between the hands sampled for its
+                    # chords, as in a continuation; heard as rests, a region's Alberti bass
+                    # had struck one note four times over a bare bass: a review)
+                    hidden = [p < 0 for p in vplan.parts]
+                    rewritten = [r or h for r, h in zip(rewritten, hidden, strict=True)]
             elif any(p >= 0 for p in vplan.parts) and any(p < 0 for p in vplan.parts):
                 # a sketch thinner than the model (a melody given to the chorale model): the
                 # model writes its parts, in their register, over the other voices sampled and
@@ -865,7 +872,8 @@ class VoiceSampler:
 
         # a left hand's figure played on (figures.py): the model hears its chords held
         figure = None if request.harmonize else figures.plan_figure(
-            score, vplan, rewritten, hidden, start, stop, score.time_signature_at(start).beat_ticks)
+            score, vplan, rewritten, hidden, start, stop, score.time_signature_at(start).beat_ticks,
+            closes=end == "cadence" and region_end is None and not runs_on)
         heard = list(vplan.notes) if figure is None else figures.held_chords(
             vplan.notes, figure)
         # the lanes without what is replaced

@@ -7,12 +7,13 @@ bass), and a piano, or any part that reaches well below and above middle C, gets
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Sequence
 from statistics import median
 
 from .marks import PEDAL_MARKS
-from .score import Note, Part
+from .score import TPQ, Note, Part
 
 MIDDLE_C = 60
 # MusicXML (sign, line, octave change) of each clef name the score model knows.
@@ -241,8 +242,34 @@ def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
         return split[i][1] if i >= 0 else (split[0][1] if split else MIDDLE_C)
 
     ups = ranked if ranked is not None else [n.pitch >= lowest_up(n.start) for n in notes]
+    _unisons_shared(notes, ups)
     return ([n for n, up in zip(notes, ups, strict=True) if up],
             [n for n, up in zip(notes, ups, strict=True) if not up])
+
+
+# A key struck by both hands at once (a nocturne's tune and its arpeggio on E4 together) is two
+# notes of one pitch and onset, which one division sends to one staff: the arpeggio lost a
+# note and the tune's staff held both (a re-trial). One of them goes to the other hand where
+# that hand plays within this many ticks of it: the one whose length is nearer its notes'
+UNISON_REACH = 2 * TPQ
+
+
+def _unisons_shared(notes: Sequence[Note], ups: list[bool]) -> None:
+    """Deal the notes of a unison struck by both hands out to both (in place, ``ups``)."""
+    by_key: dict[tuple[int, int], list[int]] = {}
+    for i, n in enumerate(notes):
+        by_key.setdefault((n.start, n.pitch), []).append(i)
+    for (start, _), group in by_key.items():
+        if len(group) < 2 or len({ups[i] for i in group}) > 1:
+            continue
+        side = ups[group[0]]
+        near = [n.duration for n, up in zip(notes, ups, strict=True)
+                if up != side and abs(n.start - start) <= UNISON_REACH]
+        if not near:
+            continue
+        typical = sorted(near)[len(near) // 2]
+        moved = min(group, key=lambda i: (abs(math.log(max(notes[i].duration, 1) / typical)), i))
+        ups[moved] = not side
 
 
 def upper_staff_from(part: Part, tick: int) -> int:

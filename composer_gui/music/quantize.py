@@ -233,8 +233,23 @@ def _lift_lowest(score: Score, warnings: list[str]) -> Score:
         return score
     warnings.append(f"wrote {low} note(s) below C0 an octave higher (notation has no lower "
                     "octave)")
-    return score.map_notes(lambda n: replace(n, pitch=n.pitch + 12)
-                           if n.pitch < LOWEST_WRITTEN else n)
+    lifted = score.map_notes(lambda n: replace(n, pitch=n.pitch + 12)
+                             if n.pitch < LOWEST_WRITTEN else n)
+    # a lifted note struck under the same pitch held an octave up is struck again there: the
+    # held note ends where it starts (written over each other, the two read back as three:
+    # a property test's score)
+    parts = []
+    for part in lifted.parts:
+        if part.is_drum:
+            parts.append(part)
+            continue
+        notes = sorted(part.notes, key=lambda n: (n.pitch, n.start, n.end))
+        out = [replace(a, duration=b.start - a.start)
+               if a.pitch == b.pitch and a.start < b.start < a.end
+               and a.pitch < LOWEST_WRITTEN + 12 else a
+               for a, b in zip(notes, [*notes[1:], notes[-1]], strict=True)] if notes else []
+        parts.append(part.with_notes(out))
+    return lifted.with_parts(parts)
 
 
 def _snap_meters(score: Score, warnings: list[str]) -> Score:

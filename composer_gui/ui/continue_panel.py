@@ -133,6 +133,10 @@ class ContinuePanel(QWidget):
         self.cadence.setChecked(True)
         self.cadence.setToolTip("Voice models: count the bars down so that the music comes to "
                                 "an end, on the tonic chord, at the last bar; off: it runs on")
+        # the composer's choice, shown again when a model that can end with a cadence is back
+        # (greyed out for an event-stream model, the box had still shown its tick: a re-trial)
+        self._cadence_wanted = True
+        self.cadence.toggled.connect(self._cadence_toggled)
         # a voice model and a score with chord symbols: whether the voices keep to them
         self.follow_chords = QCheckBox("Follow the chord symbols")
         self.follow_chords.setChecked(True)
@@ -354,10 +358,17 @@ class ContinuePanel(QWidget):
         self.density.setEnabled(voices)
         # (an event-stream model ends where its bars do: a trial's own model kept the box on)
         self.cadence.setEnabled(voices)
+        self.cadence.blockSignals(True)
+        self.cadence.setChecked(voices and self._cadence_wanted)
+        self.cadence.blockSignals(False)
         self.key_lock.blockSignals(True)
         self.key_lock.setChecked(self._key_locks[self._model_kind()])
         self.key_lock.blockSignals(False)
         self._refresh(follow=False)  # a choice being made is not overridden
+
+    def _cadence_toggled(self, checked: bool) -> None:
+        if self.cadence.isEnabled():
+            self._cadence_wanted = checked
 
     def _model_kind(self) -> str:
         return "voice-grid" if getattr(self.current_info(), "voices", ()) else "remi"
@@ -425,7 +436,7 @@ class ContinuePanel(QWidget):
             model=self.model.currentData() or self.model.currentText(),
             bars=self.bars.value(), temperature=round(self.temperature.value(), 3),
             variations=self.variations.value(), seed=None if seed < 0 else seed, key=key,
-            end="cadence" if self.cadence.isChecked() else "free",
+            end="cadence" if self._cadence_wanted else "free",
             density=self.density_value(), chord_symbols=self.follow_chords.isChecked())
 
     def density_value(self) -> float:

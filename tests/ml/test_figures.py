@@ -1,6 +1,8 @@
 """A piano's left-hand figure heard in a sketch and played on in a continuation (ml/figures.py)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from composer_gui.ml import figures
@@ -113,7 +115,7 @@ def test_a_waltz_continued_keeps_its_oom_pah_pah(sampler, seed):
     beats 2 and 3, below middle C, in the piano's own part (the model's chorale voices had
     made it held chords: a trial's piano sketches)."""
     score = waltz()
-    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=seed))
+    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=seed, end="free"))
     assert any("keeps its figure" in w for w in sampler.warnings)
     assert len(r.parts) == 1
     new = [x for x in left_hand(r) if x.start >= score.end_tick]
@@ -132,7 +134,7 @@ def test_without_the_rule_a_waltz_continued_is_chorale_voices(sampler, monkeypat
     """(The test above can fail: with the figure off, the left hand is the model's voices.)"""
     monkeypatch.setattr(figures, "PIANO_FIGURES", False)
     score = waltz()
-    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=1))
+    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=1, end="free"))
     assert not any("keeps its figure" in w for w in sampler.warnings)
     new = [x for x in left_hand(r) if x.start >= score.end_tick]
     shapes = {tuple(sorted({x.start % WALTZ_BAR for x in new
@@ -145,13 +147,62 @@ def test_an_alberti_bass_continued_in_eighths_on_the_models_chords(sampler):
     """A one-line left hand (the bass voice alone; the alto and tenor sampled, not written):
     every new half bar is low, top, middle, top in eighths, on three pitch classes."""
     score = sonatina()
-    (r,) = sampler.generate(score, GenerationRequest(bars=2, seed=4))
+    (r,) = sampler.generate(score, GenerationRequest(bars=2, seed=4, end="free"))
     new = sorted(x for x in left_hand(r) if x.start >= score.end_tick)
     assert len(new) == 16 and [x.start - score.end_tick for x in new] == \
         [k * E8 for k in range(16)]
     for h in range(4):
         lo, top, mid, top2 = (x.pitch for x in new[4 * h:4 * h + 4])
         assert lo < mid < top == top2
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_waltz_that_closes_ends_its_figure_on_the_final_chord_held(sampler, seed):
+    """With the cadence, the last bar's left hand is the final chord struck on the downbeat,
+    its bass the lowest, held to the end (an alternating bass had put a march's final tonic
+    over its fifth: a review); the bars before keep the figure."""
+    score = waltz()
+    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=seed))
+    last = 7 * WALTZ_BAR
+    final = [x for x in left_hand(r) if x.start >= last]
+    assert len(final) >= 2 and {x.start for x in final} == {last}
+    assert all(x.end == 8 * WALTZ_BAR for x in final)
+    before = [x for x in left_hand(r) if 6 * WALTZ_BAR <= x.start < last]
+    assert sorted({x.start - 6 * WALTZ_BAR for x in before}) == [0, TPQ, 2 * TPQ]
+
+
+def test_a_march_keeps_its_bass_on_the_downbeat_over_its_fifth_below():
+    """Root on the downbeat, the fifth below on the next: the model's bass goes to the
+    downbeat's slot, and the note below it is a chord tone under it."""
+    march = [Note(b * BAR, r, TPQ) for b, r in enumerate([41, 41])] + \
+        [Note(b * BAR + 2 * TPQ, r - 5, TPQ) for b, r in enumerate([41, 41])] + \
+        [Note(b * BAR + k * TPQ, p, TPQ) for b in range(2) for k in (1, 3) for p in (45, 48)]
+    fig = find_figure(march, bars(2, BAR), TPQ, 2 * BAR)
+    assert fig is not None and fig.anchor == (36, 41, 45, 48) and fig.bass_rank == 1
+    got = voicing(Chord(43, frozenset({7, 11, 2}), 59), fig.anchor, fig.anchor, fig.low,
+                  fig.bass_rank)  # G major, the model's bass on G
+    assert got[1] % 12 == 7 and got[0] < got[1] < got[2] < got[3]
+    assert got[0] % 12 in (2, 11)  # (its fifth or third below)
+
+
+def test_a_walking_bass_is_a_line_not_a_figure():
+    walk = [Note(b * BAR + k * TPQ, p, TPQ) for b in range(4)
+            for k, p in enumerate((48, 50, 52, 53))]
+    assert find_figure(walk, bars(4, BAR), TPQ, 4 * BAR) is None
+
+
+def test_a_figure_taken_up_in_the_last_two_bars_is_the_figure():
+    held = [Note(b * WALTZ_BAR, p, WALTZ_BAR) for b in range(2) for p in (41, 53, 57)]
+    later = [replace(x, start=x.start + 2 * WALTZ_BAR) for x in oom_pah_pah([41, 43])]
+    fig = find_figure(held + later, bars(4, WALTZ_BAR), TPQ, 4 * WALTZ_BAR)
+    assert fig is not None and len(fig.slots) == 3
+
+
+def test_a_chord_with_a_passing_note_keeps_its_chord_tones():
+    assert figures.chord_tones(7, frozenset({7, 10, 2, 4, 9})) == {7, 10, 2, 4} or \
+        figures.fits_chord(figures.chord_tones(7, frozenset({7, 10, 2, 4, 9})))
+    assert figures.chord_tones(0, frozenset({0, 4, 7})) == {0, 4, 7}
+    assert 7 in figures.chord_tones(7, frozenset({7, 10, 9, 4}))
 
 
 def test_a_region_of_the_left_hand_is_played_in_its_figure(sampler):
@@ -176,3 +227,20 @@ def test_a_bass_and_one_note_are_heard_as_their_triad():
     assert figures.whole_triad(7, frozenset({7, 3})) == {7, 3, 10}  # G-Eb: E-flat over G
     assert figures.whole_triad(7, frozenset({7, 2})) == {7, 2}  # an open fifth stays
     assert figures.whole_triad(7, frozenset({7, 11, 2})) == {7, 11, 2}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_region_of_an_alberti_bass_strikes_every_eighth_on_a_chord(sampler, seed):
+    """Regenerate of a one-line left hand (the alto and tenor sampled for its chords, as in a
+    continuation): every eighth of the region struck, low-top-middle-top, the tune kept (the
+    region's Alberti bass had struck one note four times, or rested: a review)."""
+    score = sonatina()
+    lo, hi = BAR, 3 * BAR
+    (r,) = sampler.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=seed,
+                                                     parts=(0,), hand=1))
+    assert split_hands(r.parts[0].notes, ())[0] == split_hands(score.parts[0].notes, ())[0]
+    new = sorted(x for x in left_hand(r) if lo <= x.start < hi)
+    assert [x.start for x in new] == list(range(lo, hi, E8))
+    for h in range(4):
+        low, top, mid, top2 = (x.pitch for x in new[4 * h:4 * h + 4])
+        assert low < mid < top == top2

@@ -555,6 +555,21 @@ def test_the_hands_split_at_middle_c():
     assert [n.pitch for n in lower] == [48, 59, 55]
 
 
+def test_a_key_struck_by_both_hands_is_one_note_in_each_hand():
+    """A nocturne's tune lands on E4 (a half note) where its left hand's arpeggio strikes E4
+    (an eighth): one E4 a staff, the eighth with the arpeggio's eighths (the arpeggio had a
+    rest there, and the tune's staff both notes: a re-trial). A unison with no other hand near
+    stays where the division puts it."""
+    from composer_gui.music.clefs import split_hands
+
+    arpeggio = [Note(k * 240, p, 240) for k, p in enumerate([40, 47, 55, 59, 64, 59, 55, 47])]
+    tune = [Note(0, 67, 960), Note(960, 64, 960)]
+    upper, lower = split_hands(sorted(arpeggio + tune), ((0, 60),))
+    assert sorted(upper) == tune and sorted(lower) == arpeggio
+    doubled = [Note(0, 64, 960), Note(0, 64, 960), Note(960, 67, 960)]
+    assert split_hands(doubled, ((0, 60),)) == (doubled, [])
+
+
 def test_triplets_a_tick_off_are_a_written_score_not_a_performance():
     """Some files write triplets in a resolution that does not divide by three (159, 319)."""
     notes = tuple(Note(b * 480 + off, 60 + i, 160) for b in range(8)
@@ -627,6 +642,18 @@ def test_any_score_exports_to_readable_notation_with_every_note(tmp_path_factory
     expected = sorted(n.pitch + 12 * (n.pitch < 12 and not p.is_drum)
                       for p in score.parts for n in p.notes if n.duration)
     assert sorted(n.pitch for p in back.parts for n in p.notes) == expected
+
+
+def test_a_note_below_c0_lifted_under_the_same_pitch_held_is_struck_again(tmp_path):
+    """G-1 lifted to G0 where a G0 is held: the held one ends there, and the file reads back
+    with every note, not one more (the property test above found this score: odd ticks, a
+    meter change at tick 182)."""
+    notes = [(0, 0, 7), (0, 1, 7), (7, 0, 7), (154, 7, 7), (189, 19, 112), (203, 7, 7)]
+    score = Score(parts=(Part(tuple(Note(*n) for n in notes)),),
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(182, 1, 2)))
+    path = tmp_path / "low.musicxml"
+    write_musicxml(score, path, [])
+    assert sorted(n.pitch for n in read_notation(path).notes) == [12, 12, 13, 19, 19, 19]
 
 
 def test_a_doubled_note_goes_to_a_voice_of_its_own(tmp_path):

@@ -59,7 +59,7 @@ def test_the_panel_lists_the_voice_model_with_its_voices(window):
     tip = panel.model.itemData(0, Qt.ItemDataRole.ToolTipRole)
     assert "Writes soprano, alto, tenor, bass." in tip  # from the card and the config
     assert panel.density.isEnabled()  # a voice model: the density control works
-    assert panel.cadence.isEnabled()  # ... and it ends with a cadence
+    assert panel.cadence.isEnabled() and panel.cadence.isChecked()  # ... ends with a cadence
 
 
 def test_continue_on_a_four_part_score_keeps_every_generated_note_in_satb(window, qtbot):
@@ -437,6 +437,21 @@ def test_the_status_clears_when_its_proposal_is_gone(window, qtbot):
     assert panel.status.text() == ""
 
 
+def test_the_cadence_box_shows_the_composers_choice_only_where_it_applies(window, tiny_model):
+    """Greyed out for an event-stream model, the box shows no tick; back on a voice model it
+    shows what the composer chose (on by default, or unticked by hand)."""
+    panel = window.panel
+    panel.model.addItem("tiny", str(tiny_model))
+    for wanted in (True, False):
+        panel.model.setCurrentIndex(0)
+        panel.cadence.setChecked(wanted)
+        panel.model.setCurrentIndex(panel.model.count() - 1)
+        assert not panel.cadence.isEnabled() and not panel.cadence.isChecked()
+        panel.model.setCurrentIndex(0)
+        assert panel.cadence.isEnabled() and panel.cadence.isChecked() == wanted
+        assert panel.options().end == ("cadence" if wanted else "free")
+
+
 def test_an_event_model_regenerates_the_whole_span_and_says_so(window, qtbot, tiny_model):
     """A model that writes one stream of notes cannot rewrite one part only: it rewrites the
     span (as before) and the panel says why, instead of failing."""
@@ -444,6 +459,7 @@ def test_an_event_model_regenerates_the_whole_span_and_says_so(window, qtbot, ti
     panel.model.addItem("tiny", str(tiny_model))
     panel.model.setCurrentIndex(panel.model.count() - 1)
     assert not panel.cadence.isEnabled()  # (it ends where its bars do: no cadence to ask for)
+    assert not panel.cadence.isChecked()  # ... and the greyed box shows no tick (a re-trial)
     score = Score(parts=(voice(S[:8], "Tune"),), key_signatures=(KeySignature(0, 0),))
     window.doc.load(score)
     window.doc.set_selection({(0, n) for n in score.parts[0].notes[2:4]})
