@@ -319,6 +319,9 @@ class FigurePlan:
     unit: int  # the span one chord lasts: half a bar of an even number of beats, else a bar
     ceiling: int  # the hand's highest pitch: under its staff's division from the other's
     close_from: int | None = None  # the final bar of a piece closed with a cadence
+    # the key's pitch classes (a minor key's with its leading tone), for a bare octave's or
+    # fifth's chord
+    scale: frozenset[int] = frozenset()
     velocity: int = 80  # (the sampler's, set once it has chosen it)
 
 
@@ -372,6 +375,17 @@ def whole_triad(bass: int, classes: frozenset[int]) -> frozenset[int]:
     return classes if fill is None else classes | {(bass + fill) % 12}
 
 
+def key_triad(bass: int, classes: frozenset[int], scale: frozenset[int]) -> frozenset[int]:
+    """A bare bass (its octaves, and the other hand's notes on it) or a bare fifth over it:
+    the key's triad on it, its third and fifth from ``scale`` (an Alberti bass on a chord of
+    G alone had struck G2 G3 G3 G3)."""
+    if not scale or bass not in scale or not classes <= {bass, (bass + 7) % 12}:
+        return classes
+    perfect = (bass + 7) % 12 in scale
+    third = (bass + 4) % 12 if perfect and (bass + 4) % 12 in scale else (bass + 3) % 12
+    return frozenset({bass, third, (bass + 7 if perfect else bass + 6) % 12})
+
+
 def _chords(plan: FigurePlan, voices: dict[int, list[Note]]
             ) -> Callable[[int, bool], Chord | None]:
     """The chord at an onset: one for each harmonic unit (:attr:`FigurePlan.unit`), of the
@@ -398,7 +412,8 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]
                             if x is not None)
         if len(classes) < 3:  # (a bare fifth, an octave: the other hand's notes name the chord)
             classes |= {x.pitch % 12 for x in upper if x.start <= t < x.end}
-        return bass.pitch, whole_triad(bass.pitch % 12, chord_tones(bass.pitch % 12, classes))
+        tones = whole_triad(bass.pitch % 12, chord_tones(bass.pitch % 12, classes))
+        return bass.pitch, key_triad(bass.pitch % 12, tones, plan.scale)
 
     def heard(classes: frozenset[int], a: int, b: int) -> int:
         return sum(min(x.end, b) - max(x.start, a) for x in upper
@@ -461,7 +476,8 @@ def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
                 closes: bool = False) -> FigurePlan | None:
     """The figure plan of a span where a keyboard part planned by its hands
     (voices.VoicePlan.hands) has its left hand rewritten and that hand repeats a figure in the
-    bars before ``start``; else None. ``closes``: the span ends the piece with a cadence."""
+    bars before ``start``; else None. ``closes``: the span ends the piece with a cadence. (The
+    sampler sets the velocity and the key's notes, ``scale``, once it has chosen them.)"""
     n = len(plan.parts)
     figure = left_hand_figure(score, plan, rewritten, start, beat)
     if figure is None:

@@ -305,6 +305,10 @@ CLOSE_PLAN_GROUPS = 2
 KEY_SECTIONS = True
 _SECTIONS_SAID = "the key signature changes inside the span: each section is written in its own key"
 
+# the start of what a continuation of a sketch thinner than the model says (the voices it
+# samples and does not write)
+THIN_SAID = "the sketch has no "
+
 
 def _key_sections(score: Score, request: GenerationRequest, plan: Plan) -> list[int]:
     """[start, each key signature change inside the span, stop]; [] where the span keeps one
@@ -771,7 +775,7 @@ class VoiceSampler:
                 rewritten = [True] * n
                 hidden = [p < 0 for p in vplan.parts]
                 missing = [v.voices[i].lower() for i in range(n) if hidden[i]]
-                warnings.append(f"the sketch has no {', '.join(missing)}: the model continues "
+                warnings.append(f"{THIN_SAID}{', '.join(missing)}: the model continues "
                                 "its own part(s) only (Harmonize writes the other voices)")
             else:
                 rewritten = [True] * n
@@ -1243,8 +1247,13 @@ class VoiceSampler:
         vels = sorted(x.velocity for x in score.notes)
         velocity = vels[len(vels) // 2] if vels else 80
         if figure is not None:
-            figure = replace(figure, velocity=velocity)
-            warnings = [w for w in warnings if not w.endswith(vx.FIGURES_LOST)]
+            figure = replace(figure, velocity=velocity, scale=frozenset() if key is None else (
+                key.scale_pcs() | ({(key.tonic_pc + 11) % 12} if key.quality == "minor"
+                                   else set())))
+            # (the voices split from the hand, or sampled between the hands, are the figure's
+            # chords now: what said they are not written would only puzzle)
+            warnings = [w for w in warnings if not w.endswith(vx.FIGURES_LOST)
+                        and not w.startswith(THIN_SAID)]
             warnings.append(f"the left hand keeps its figure ({figure.figure.describe()}), "
                             "played on the chords the model writes")
         plan = Plan(start_tick=start, stop_tick=stop, end_tick=region_end, key=key,

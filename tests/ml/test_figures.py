@@ -244,3 +244,15 @@ def test_a_region_of_an_alberti_bass_strikes_every_eighth_on_a_chord(sampler, se
     for h in range(4):
         low, top, mid, top2 = (x.pitch for x in new[4 * h:4 * h + 4])
         assert low < mid < top == top2
+
+
+def test_a_bare_bass_or_fifth_is_heard_as_the_keys_triad_on_it():
+    c_major = frozenset({0, 2, 4, 5, 7, 9, 11})
+    assert figures.key_triad(7, frozenset({7}), c_major) == {7, 11, 2}  # G: G major
+    assert figures.key_triad(2, frozenset({2, 9}), c_major) == {2, 5, 9}  # D-A: D minor
+    assert figures.key_triad(11, frozenset({11}), c_major) == {11, 2, 5}  # B: diminished
+    assert figures.key_triad(7, frozenset({7, 11}), c_major) == {7, 11}  # (a third says)
+    a_minor = frozenset({9, 11, 0, 2, 4, 5, 7, 8})  # (with its leading tone)
+    assert figures.key_triad(4, frozenset({4}), a_minor) == {4, 8, 11}  # E: E major, V
+    assert figures.key_triad(1, frozenset({1}), c_major) == {1}  # (out of the key: as it is)
+    assert figures.key_triad(8, frozenset({8}), a_minor) == {8, 11, 2}  # G#: diminished
