@@ -124,24 +124,31 @@ def find_figure(notes: Sequence[Note], bars: Sequence[tuple[int, int]], beat: in
 
 
 def _walks(notes: Sequence[Note]) -> bool:
-    """Whether the hand moves by step more than :data:`LINE_STEPS` of the time from one single
-    note to the next: a walking bass (C-D-E-G F-G-A-C) is a line, though a half bar of it may
-    look like a broken chord (a review)."""
+    """Whether the hand is a line: its single notes move by step more than
+    :data:`LINE_STEPS` of the time from one to the next, and seldom strike again a pitch of the
+    three before (a walking bass, C-D-E-G F-G-A-C, though a half bar of it may look like a
+    broken chord: a review; an Alberti bass on V6/5, G#-E-D-E, steps to and from its top note
+    and strikes it again)."""
     by_onset: dict[int, list[int]] = {}
     for x in notes:
         by_onset.setdefault(x.start, []).append(x.pitch)
     singles = [ps[0] if len(ps) == 1 else None for _, ps in sorted(by_onset.items())]
     moves = [(a, b) for a, b in itertools.pairwise(singles) if a is not None and b is not None]
-    return bool(moves) and sum(1 <= abs(a - b) <= 2 for a, b in moves) > LINE_STEPS * len(moves)
+    again = sum(p is not None and p in singles[max(0, k - 3):k] for k, p in enumerate(singles))
+    return bool(moves) and sum(1 <= abs(a - b) <= 2 for a, b in moves) > LINE_STEPS * len(moves) \
+        and again <= LINE_STEPS * len(singles)
 
 
 def _steps(pattern: tuple[tuple[Slot, ...], tuple[int, ...]]) -> bool:
-    """Whether single notes of the pattern move to the next by a step: a line (a walking
-    bass), not a chord broken (a review found one continued as leaping arpeggios)."""
+    """Whether single notes of the pattern move to the next by a step, each struck once: a
+    line (a walking bass), not a chord broken (a review found one continued as leaping
+    arpeggios; an Alberti bass on V6/5 steps to its top note and back)."""
     slots, pitches = pattern
     singles = [pitches[s.ranks[0]] if len(s.ranks) == 1 else None for s in slots]
-    return any(a is not None and b is not None and 1 <= abs(a - b) <= 2
-               for a, b in itertools.pairwise(singles))
+    struck = [p for p in singles if p is not None]
+    return len(set(struck)) == len(struck) and any(
+        a is not None and b is not None and 1 <= abs(a - b) <= 2
+        for a, b in itertools.pairwise(singles))
 
 
 def fits_chord(classes: frozenset[int]) -> bool:
@@ -218,11 +225,28 @@ def realize(figure: Figure, start: int, stop: int,
                 out += [Note(t, p, max(1, min(slot.duration, end - t)), velocity)
                         for p in sorted(pitches)]
     if final is not None and start <= final < stop:
-        voiced = voiced_at(final, True)
-        if voiced is not None:
+        chord = chord_at(final, True)
+        if chord is not None and chord.classes:
+            bass = voicing(chord, last, figure.anchor, figure.low, figure.bass_rank)
             out += [Note(final, p, stop - final, velocity)
-                    for p in sorted({p for p in voiced[figure.bass_rank:] if p is not None})]
+                    for p in final_chord(bass[figure.bass_rank] or chord.bass, chord)]
     return sorted(out)
+
+
+LOW_FIFTH = 48  # below C3, the notes over a chord's lowest lie a fifth apart at least
+
+
+def final_chord(bass: int, chord: Chord) -> list[int]:
+    """The left hand's final chord over ``bass``: its chord tones within an octave of it, no
+    closer than a fifth to the note below under C3 (a held final chord a twelfth to two
+    octaves wide had been no hand's, and a low close third is mud: a review), so a low bass
+    takes its fifth and octave, and the right hand the third."""
+    out = [bass]
+    for p in range(bass + 1, min(bass + 12, chord.ceiling) + 1):
+        room = 7 if out[-1] < LOW_FIFTH else 3
+        if p % 12 in chord.classes and (p - out[-1] >= room or p == bass + 12):
+            out.append(p)
+    return out
 
 
 def _nearest_voiced(voiced: Sequence[int | None], rank: int) -> int:
@@ -235,6 +259,7 @@ def _nearest_voiced(voiced: Sequence[int | None], rank: int) -> int:
 # a rank whose interval above the bass is not the sketch's (a broken octave turned into a
 # sixth) costs this many semitones of movement more
 INTERVAL_COST = 2.0
+OCTAVE_COST = 8.0  # ... and a rank the sketch doubled the bass in (broken octaves stay octaves)
 
 
 def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int | None = None,
@@ -253,7 +278,9 @@ def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int |
 
     def cost(p: int, r: int, bass: int) -> float:
         shape = (p - bass) % 12 != (anchor[r] - anchor[bass_rank]) % 12
-        return abs(p - last[r]) + 0.5 * abs(p - anchor[r]) + INTERVAL_COST * shape
+        octave = (anchor[r] - anchor[bass_rank]) % 12 == 0
+        return abs(p - last[r]) + 0.5 * abs(p - anchor[r]) + \
+            (OCTAVE_COST if octave else INTERVAL_COST) * shape
 
     best: tuple[tuple[int, float], list[int | None]] | None = None
     for bass in range(chord.bass % 12, chord.ceiling + 1, 12):

@@ -310,6 +310,7 @@ def _four_part_ranks(notes: Sequence[Note]) -> list[bool] | None:
     sounding: dict[int, list[int]] = {}  # onset: the pitches sounding there, high to low
     active: list[Note] = []
     i = moving = 0  # (onsets of four sounding where a voice below the top moves, one holding)
+    before: list[int] = []
     for t in starts:
         while i < len(ordered) and ordered[i].start <= t + FOUR_PART_SLACK:
             active.append(ordered[i])
@@ -317,8 +318,12 @@ def _four_part_ranks(notes: Sequence[Note]) -> list[bool] | None:
         active = [n for n in active if n.end > t + FOUR_PART_SLACK]
         sounding[t] = sorted((n.pitch for n in active), reverse=True)
         struck = [n.pitch for n in active if t <= n.start <= t + FOUR_PART_SLACK]
+        # (a pitch struck again is no move: a ballad's left hand repeating its triad in
+        # eighths under the tune's quarters had been taken for voices, its tops engraved in
+        # the right hand: a review)
         moving += len(sounding[t]) == 4 and len(struck) < 4 and \
-            any(p != sounding[t][0] for p in struck)
+            any(p != sounding[t][0] and p not in before for p in struck)
+        before = sounding[t]
     if sum(len(p) == 4 for p in sounding.values()) < FOUR_PART_SHARE * len(starts) or \
             moving < FOUR_PART_LINES * len(starts):
         return None

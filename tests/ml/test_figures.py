@@ -256,3 +256,30 @@ def test_a_bare_bass_or_fifth_is_heard_as_the_keys_triad_on_it():
     assert figures.key_triad(4, frozenset({4}), a_minor) == {4, 8, 11}  # E: E major, V
     assert figures.key_triad(1, frozenset({1}), c_major) == {1}  # (out of the key: as it is)
     assert figures.key_triad(8, frozenset({8}), a_minor) == {8, 11, 2}  # G#: diminished
+
+
+def test_the_final_chord_is_a_hands_span_without_low_thirds():
+    e_flat = Chord(32, frozenset({8, 0, 3}), 59)  # A-flat major over A-flat 1
+    assert figures.final_chord(32, e_flat) == [32, 39, 44]  # Ab1 Eb2 Ab2: fifth and octave
+    c = Chord(48, frozenset({0, 4, 7}), 59)
+    assert figures.final_chord(48, c) == [48, 52, 55]  # C3 E3 G3 (C4 is the right hand's)
+    assert all(max(f) - min(f) <= 12 for f in (figures.final_chord(32, e_flat),
+                                               figures.final_chord(48, c)))
+
+
+def test_broken_octaves_stay_octaves_as_the_bass_moves():
+    octaves = [Note(b * BAR + k * E8, (43, 55)[k % 2], E8) for b in range(2) for k in range(8)]
+    fig = find_figure(octaves, bars(2, BAR), TPQ, 2 * BAR)
+    assert fig is not None and fig.anchor == (43, 55)
+    for bass, classes in ((47, {11, 2, 7}), (45, {9, 0, 4}), (38, {2, 6, 9, 0})):
+        got = voicing(Chord(bass, frozenset(classes), 59), (43, 55), fig.anchor, fig.low)
+        assert got[1] - got[0] == 12, (bass, got)
+
+
+def test_an_alberti_bass_through_a_dominant_seventh_is_a_figure():
+    """V6/5 in C: B-F-D-F... and G#2 E3 D3 E3 in A major step to the top note and back; it is
+    struck again, so it is a broken chord, not a line."""
+    notes = alberti([(48, 52, 55), (48, 52, 55), (47, 50, 53), (47, 50, 53),
+                     (48, 52, 55), (48, 52, 55), (44, 50, 52), (45, 49, 52)])
+    fig = find_figure(notes, bars(4, BAR), TPQ, 4 * BAR)
+    assert fig is not None and [s.ranks for s in fig.slots][:4] == [(0,), (2,), (1,), (2,)]

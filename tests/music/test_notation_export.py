@@ -544,6 +544,13 @@ def test_four_voices_on_one_track_split_two_and_two():
     # a keyboard's block chords, a bass under a triad struck together: hands at middle C
     block = [Note(i * TPQ, p, TPQ) for i in range(16) for p in (48, 64, 67, 72)]
     assert [n.pitch for n in split_hands(block)[1]] == [48] * 16
+    # ... and a tune in quarters over a left hand's triad struck again in eighths (a pitch
+    # struck again is no voice moving: a review saw the triads' tops in the right hand)
+    triads = [(51, 55, 58), (48, 51, 56), (50, 53, 58), (51, 55, 58)]
+    ballad = [Note(i * TPQ // 2, p, TPQ // 2) for i in range(16) for p in triads[i // 4]] + \
+        [Note(i * TPQ, p, TPQ) for i, p in enumerate((67, 68, 70, 72, 70, 68, 67, 65))]
+    assert all(n.pitch < 60 for n in split_hands(ballad)[1]) and \
+        len(split_hands(ballad)[1]) == 48
 
 
 def test_the_hands_split_at_middle_c():
