@@ -1312,8 +1312,7 @@ class VoiceSampler:
                                                                          beat) else 0),
                          sketch_phrase=own_phrase,
                          write_ends=not (SKETCH_MARKS_ENDS and first_tick is not None
-                                         and not score.fermatas and region_end is None
-                                         and not request.harmonize),
+                                         and not score.fermatas and not request.harmonize),
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
                          final_unmarked=final_unmarked, heard_ends=heard_ends | held,
@@ -3719,7 +3718,8 @@ SKETCH_END_HEARD = True
 # ... and its continuation's phrase ends are planned and closed as ever but not written as
 # fermatas: the sketch's notation has none (a MIDI file, a piano piece, a choir score without
 # them). Two listening reviews (session 55) found a piano sketch and an F major SATB sketch
-# without fermatas given chorale fermatas at every phrase end of their continuations. A
+# without fermatas given chorale fermatas at every phrase end of their continuations; and a
+# region of a piano's left hand wrote one over its kept right hand, mid-bar (session 80). A
 # continuation from nothing is a chorale of the model's own and keeps them
 SKETCH_MARKS_ENDS = True
 # ... and is heard where a hymnal writes it: its chord, a beat under the model's fermata, stands

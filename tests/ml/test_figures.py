@@ -283,3 +283,15 @@ def test_an_alberti_bass_through_a_dominant_seventh_is_a_figure():
                      (48, 52, 55), (48, 52, 55), (44, 50, 52), (45, 49, 52)])
     fig = find_figure(notes, bars(4, BAR), TPQ, 4 * BAR)
     assert fig is not None and [s.ranks for s in fig.slots][:4] == [(0,), (2,), (1,), (2,)]
+
+
+def test_a_region_of_a_sketch_without_fermatas_writes_none(sampler):
+    """A piano's left hand rewritten in the last bars of a sketch that marks no phrase end:
+    the close is planned as ever, but no fermata is written over the kept right hand (a review
+    found one there, mid-bar)."""
+    score = waltz(6)
+    for seed in (1, 2, 3):
+        (r,) = sampler.generate(score, GenerationRequest(start_tick=4 * WALTZ_BAR,
+                                                         end_tick=6 * WALTZ_BAR, seed=seed,
+                                                         parts=(0,), hand=1))
+        assert r.fermatas == () and sampler.fermatas == [[]]
