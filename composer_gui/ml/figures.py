@@ -61,8 +61,30 @@ class Figure:
         return len(self.anchor)
 
     def describe(self) -> str:
-        """The figure in words, for the panel: "3 onsets a bar on a 3-note chord"."""
-        return f"{len(self.slots)} onsets {self.unit} on a {self.size}-note chord"
+        """The figure in words, for the panel: "oom-pah-pah, 3 notes a bar" (a review found
+        "3 onsets a bar on a 3-note chord" a programmer's words)."""
+        return f"{self.kind()}, {len(self.slots)} notes {self.unit}"
+
+    def kind(self) -> str:
+        """What a pianist calls the figure, by the ranks its onsets strike."""
+        ranks = [s.ranks for s in self.slots]
+        singles = [r[0] for r in ranks if len(r) == 1]
+        if all(len(r) == self.size for r in ranks):
+            return "repeated chords"
+        if self.size == 2 and len(singles) == len(ranks) and \
+                (self.anchor[1] - self.anchor[0]) % 12 == 0:
+            return "broken octaves"
+        fours = [singles[k:k + 4] for k in range(0, len(singles), 4)]
+        if len(singles) == len(ranks) and len(singles) % 4 == 0 and all(
+                c[0] < c[2] < c[1] == c[3] for c in fours):
+            return "an Alberti bass"
+        if len(singles) == len(ranks):
+            return "an arpeggio" if len(set(singles)) >= 3 else "a broken chord"
+        if len(ranks[0]) == 1 and all(len(r) > 1 for r in ranks[1:]):
+            return "oom-pah-pah" if len(ranks) == 3 else "oom-pah"
+        if self.bass_rank > 0 or sum(len(r) == 1 for r in ranks) >= 2:
+            return "bass and chords"
+        return "a figure"
 
 
 def _pattern(notes: Sequence[Note], start: int, period: int

@@ -295,3 +295,19 @@ def test_a_region_of_a_sketch_without_fermatas_writes_none(sampler):
                                                          end_tick=6 * WALTZ_BAR, seed=seed,
                                                          parts=(0,), hand=1))
         assert r.fermatas == () and sampler.fermatas == [[]]
+
+
+def test_a_figure_is_named_as_a_pianist_names_it():
+    def named(notes, n, length):
+        return find_figure(notes, bars(n, length), TPQ, n * length).describe()
+
+    assert named(oom_pah_pah([41, 41, 43, 36]), 4, WALTZ_BAR) == "oom-pah-pah, 3 notes a bar"
+    assert named(alberti([(48, 52, 55)] * 2 + [(47, 50, 53)] * 2), 2, BAR) == \
+        "an Alberti bass, 8 notes a bar"
+    octaves = [Note(k * E8, (43, 55)[k % 2], E8) for k in range(16)]
+    assert named(octaves, 2, BAR) == "broken octaves, 8 notes a bar"
+    up = [Note(b * BAR + k * E8, p, E8) for b in range(2)
+          for k, p in enumerate((40, 47, 55, 59, 64, 59, 55, 47))]
+    assert named(up, 2, BAR) == "an arpeggio, 8 notes a bar"
+    chords = [Note(k * E8, p, E8) for k in range(16) for p in (48, 52, 55)]
+    assert named(chords, 2, BAR) == "repeated chords, 8 notes a bar"
