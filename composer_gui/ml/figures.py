@@ -28,7 +28,9 @@ REPEAT_SHARE = 0.6  # ... and it fills this share of those bars' periods (twice 
 LINE_STEPS = 0.25  # a hand whose single notes move by step more often than this is a line
 # the figure's bass lies at most this far below the sketch's lowest note of it, and its moves
 # weigh this many times a note above it's (a nocturne's arpeggio from B1 had gone down to E1)
-BASS_BELOW = 7
+BASS_BELOW = 12
+BELOW_COST = 1.0  # ... costing this much a semitone below it: a lower bass where it leaves
+# the ranks above room (an Alberti bass on F3 under middle C had struck its A3 three times)
 BASS_WEIGHT = 2.0
 LOWEST_BASS = 33  # ... and not below A1 unless the sketch's is (a continuation on E1)
 
@@ -321,7 +323,8 @@ def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int |
                 voiced[r] = p
         filled = sum(p is not None for p in voiced)
         key = (-filled, up[0] + down[0] + BASS_WEIGHT * abs(bass - last[bass_rank])
-               + BASS_WEIGHT * 0.5 * abs(bass - anchor[bass_rank]))
+               + BASS_WEIGHT * 0.5 * abs(bass - anchor[bass_rank])
+               + BELOW_COST * max(0, low - bass))
         if best is None or key < best[0]:
             best = (key, voiced)
     if best is None:
