@@ -309,6 +309,30 @@ _SECTIONS_SAID = "the key signature changes inside the span: each section is wri
 # samples and does not write)
 THIN_SAID = "the sketch has no "
 
+# A keyboard's tune rewritten by the chorale model (a continuation, or Regenerate of the right
+# hand) keeps near the pace its sketch strikes notes at: each onset it owes against that pace
+# (at most TUNE_RATE_SPAN) adds this to its onset tokens' logits, each it is ahead takes it
+# away. A trial's piano tunes came back as a chorale soprano in half notes: a barcarolle's
+# 29 onsets in 4 bars as 13 to 18, a sonatina's quarters and eighths as halves
+TUNE_RATE_GAIN = 2.0
+TUNE_RATE_SPAN = 2.0
+TUNE_RATE_BARS = 4  # ... the pace of the sketch's last bars
+
+
+def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: int,
+               step: int) -> float:
+    """The onsets per grid step of the right hand's tune in the last bars before ``start``,
+    where a keyboard part planned by its hands has its top voice, that tune, rewritten; 0
+    otherwise."""
+    if not TUNE_RATE_GAIN or not vplan.hands or vplan.hands[0] != 0 or not rewritten[0]:
+        return 0.0
+    bar = score.bar_at(max(start - 1, 0))
+    since = score.bar_start(max(bar - TUNE_RATE_BARS + 1, 0))
+    onsets = {x.start for x in vplan.notes[0] if since <= x.start < start}
+    if start - since < step or len(onsets) < 4:
+        return 0.0
+    return len(onsets) / ((start - since) / step)
+
 
 def _key_sections(score: Score, request: GenerationRequest, plan: Plan) -> list[int]:
     """[start, each key signature change inside the span, stop]; [] where the span keeps one
@@ -527,6 +551,9 @@ class _VoiceJob:
     given_lines: list[list[Note]] = field(default_factory=list)
     # a keyboard's left hand played in its sketch's figure (figures.played; PIANO_FIGURES)
     figure: figures.FigurePlan | None = None
+    # a keyboard's tune (its right hand, the top voice) rewritten: the onsets per step its
+    # sketch strikes, which the new tune keeps near (TUNE_RATE_GAIN; 0: no rule)
+    tune_rate: float = 0.0
 
 
 class VoiceSampler:
@@ -1342,7 +1369,9 @@ class VoiceSampler:
                          hand_side=None if hand is None else (hand, {
                              f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
                              + shift for f in frames if not f.context}),
-                         figure=figure)
+                         figure=figure,
+                         tune_rate=_tune_rate(vplan, rewritten, score, start, step)
+                         if rules_on and n > 2 else 0.0)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1544,6 +1573,8 @@ class VoiceSampler:
         struck_before = np.full((k, n, 2), -1, np.int64)
         strikes = (cur >= 0).astype(np.int64)
         struck_step = np.full((k, n), -(10 ** 9), np.int64)  # when (FALSE_RELATIONS)
+        tune_struck = np.zeros(k)  # the top voice's onsets in the span (TUNE_RATE_GAIN)
+        span_from = job.frames[0].step if job.frames else 0
         # the steps of the last two downbeats the frames have passed (BASS_OVER_THE_BAR)
         downbeats: list[int] = []
         # a melody's last span between attacks (steps; -1: none) and how many spans in a row
@@ -1701,7 +1732,7 @@ class VoiceSampler:
                 last_close = last_close[idx]
                 last_struck, strikes = last_struck[idx], strikes[idx]
                 struck_before = struck_before[idx]
-                struck_step = struck_step[idx]
+                struck_step, tune_struck = struck_step[idx], tune_struck[idx]
                 span, spans, struck_pos = span[idx], spans[idx], struck_pos[idx]
                 figure = figure[idx]
                 entered = entered[idx]
@@ -2474,6 +2505,12 @@ class VoiceSampler:
                     if density and frame.final != 2:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += density
+                    if i == 0 and job.tune_rate and not frame.context and not frame.final:
+                        # (a piano's tune keeps its sketch's pace: TUNE_RATE_GAIN)
+                        owed_onsets = job.tune_rate * (frame.step - span_from + 1) - tune_struck
+                        biased = biased.copy() if biased is logits else biased
+                        biased[:, pitch_offset:] += TUNE_RATE_GAIN * np.clip(
+                            owed_onsets, -TUNE_RATE_SPAN, TUNE_RATE_SPAN)[:, None]
                     if rules and n > 2 and lead_pull is not None and not frame.final:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += lead_pull
@@ -2651,6 +2688,8 @@ class VoiceSampler:
                 if hist is not None and frame.step < hist.shape[1]:
                     hist[:, frame.step] = chosen
                 attack_any = chosen >= pitch_offset
+                if i == 0 and not frame.context:
+                    tune_struck += attack_any
                 kept_on |= (chosen == HOLD) & (cur[:, i] >= 0)
                 entered[attack_any, i] = True
                 cur[attack_any, i] = chosen[attack_any] - pitch_offset + min_pitch

@@ -311,3 +311,37 @@ def test_a_figure_is_named_as_a_pianist_names_it():
     assert named(up, 2, BAR) == "an arpeggio, 8 notes a bar"
     chords = [Note(k * E8, p, E8) for k in range(16) for p in (48, 52, 55)]
     assert named(chords, 2, BAR) == "repeated chords, 8 notes a bar"
+
+
+def quarter_waltz(bars_: int = 4) -> Score:
+    tune = [Note(b * WALTZ_BAR + k * TPQ, p, TPQ) for b in range(bars_)
+            for k, p in enumerate(((72, 74, 76), (77, 76, 74), (72, 71, 72), (74, 76, 77))[b])]
+    return Score(parts=(Part(tuple(sorted(tune + oom_pah_pah([41, 41, 43, 36]))),
+                             name="Piano", clef="grand"),),
+                 time_signatures=(TimeSignature(0, 3, 4),), key_signatures=(KeySignature(0, -1),))
+
+
+def test_a_pianos_tune_keeps_near_its_sketchs_pace(sampler, monkeypatch):
+    """A tune of quarters continued: its pace is the sketch's last bars' (3 onsets a bar over
+    12 sixteenths), and the rule keeps the new tune nearer it than the model left alone (the
+    bundled model's piano tunes came back as a chorale soprano in half notes; the tiny random
+    model's runs in sixteenths)."""
+    import composer_gui.ml.voice_sampler as vs
+    from composer_gui.ml.voices import plan_voices
+
+    score = quarter_waltz()
+    plan = plan_voices(score, ("Soprano", "Alto", "Tenor", "Bass"))
+    assert vs._tune_rate(plan, [True] * 4, score, score.end_tick, TPQ // 4) == 3 / 12
+    assert vs._tune_rate(plan, [False, True, True, True], score, score.end_tick, TPQ // 4) == 0
+
+    def onsets(gain: float) -> int:
+        monkeypatch.setattr(vs, "TUNE_RATE_GAIN", gain)
+        total = 0
+        for seed in range(1, 5):
+            (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=seed, end="free"))
+            total += len({x.start for x in split_hands(r.parts[0].notes, ())[0]
+                          if x.start >= score.end_tick})
+        return total
+
+    per_bar = {gain: onsets(gain) / 16 for gain in (0.0, 2.0)}
+    assert abs(per_bar[2.0] - 3) < abs(per_bar[0.0] - 3) and abs(per_bar[2.0] - 3) < 1
