@@ -208,32 +208,38 @@ class Chord:
     bass: int
     classes: frozenset[int]
     ceiling: int
+    over: frozenset[int] = frozenset()  # the other hand's pitch classes sounding there
 
 
 def realize(figure: Figure, start: int, stop: int,
             chord_at: Callable[[int, bool], Chord | None], velocity: int,
-            final: int | None = None, close_from: int = 0, beat: int = TPQ) -> list[Note]:
+            final: int | None = None, close_from: int = 0, beat: int = TPQ,
+            per_beat: bool = False) -> list[Note]:
     """The figure played from ``start`` to ``stop`` (no onset at or after it, no note past
     it) on the chords ``chord_at`` gives per onset tick (None: the hand rests there), each
     onset voiced by :func:`voicing`. At ``final`` (where the bass strikes the final chord of
     a piece that closes with a cadence) the figure stops and the chord is struck whole, from
     its bass up, and held to the end; before it, from ``close_from`` (its bar), each onset
     plays its ``beat``'s own chord: a march's alternating bass had put the final tonic
-    over its fifth, and a figure running on past it had ended a stride piece on a six-four."""
+    over its fifth, and a figure running on past it had ended a stride piece on a six-four.
+    An onset whose notes rub a semitone against the other hand's takes its beat's own chord
+    instead, or leaves the rubbing notes out where others remain (:func:`_unrubbed`);
+    ``per_beat``: every onset its beat's chord (another variation where the unit's chords
+    gave one already written)."""
     out: list[Note] = []
     last = list(figure.anchor)
     first = start - (start - figure.origin) % figure.period
     end = stop if final is None else final
 
-    def voiced_at(t: int, exact: bool = False) -> list[int | None] | None:
-        chord = chord_at(t, exact)
+    def struck(t: int, ranks: Sequence[int], exact: bool) -> tuple[set[int], Chord] | None:
+        chord = chord_at(t - (t - first) % beat if exact else t, exact)
         if chord is None or not chord.classes:
             return None
         voiced = voicing(chord, last, figure.anchor, figure.low, figure.bass_rank)
         for r, p in enumerate(voiced):
             if p is not None:
                 last[r] = p
-        return voiced
+        return {_nearest_voiced(voiced, r) for r in ranks}, chord
 
     for t0 in range(first, end, figure.period):
         for slot in figure.slots:
@@ -242,10 +248,14 @@ def realize(figure: Figure, start: int, stop: int,
                 continue
             # (the bar that closes: each beat's own chord, where one a unit had played its
             # dominant's beats on the chord before, and the cadence was gone)
-            closing = final is not None and t >= close_from
-            voiced = voiced_at(t - (t - t0) % beat if closing else t, closing)
-            if voiced is not None:
-                pitches = {_nearest_voiced(voiced, r) for r in slot.ranks}
+            exact = per_beat or (final is not None and t >= close_from)
+            got = struck(t, slot.ranks, exact)
+            if got is not None and _rubs(*got) and not exact:
+                other = struck(t, slot.ranks, True)
+                if other is not None and not _rubs(*other):
+                    got = other
+            if got is not None:
+                pitches = _unrubbed(*got)
                 out += [Note(t, p, max(1, min(slot.duration, end - t)), velocity)
                         for p in sorted(pitches)]
     if final is not None and start <= final < stop:
@@ -255,6 +265,20 @@ def realize(figure: Figure, start: int, stop: int,
             out += [Note(final, p, stop - final, velocity)
                     for p in final_chord(bass[figure.bass_rank] or chord.bass, chord)]
     return sorted(out)
+
+
+def _rubs(pitches: set[int], chord: Chord) -> bool:
+    """Whether a note of ``pitches`` lies a semitone (or a major seventh, a minor ninth) from
+    a note the other hand sounds (``chord.over``)."""
+    return any((p - q) % 12 in (1, 11) for p in pitches for q in chord.over)
+
+
+def _unrubbed(pitches: set[int], chord: Chord) -> set[int]:
+    """``pitches`` without the ones that rub against the other hand, where others remain (a
+    regenerated left hand had struck C#2 under the kept tune's F4... and A3 under B-flat4: a
+    review)."""
+    kept = {p for p in pitches if not _rubs({p}, chord)}
+    return kept or pitches
 
 
 LOW_FIFTH = 48  # below C3, the notes over a chord's lowest lie a fifth apart at least
@@ -393,6 +417,7 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
         if g.voice is not None and g.voice in plan.upper:
             by_variation.setdefault(g.variation, {}).setdefault(g.voice, []).append(g.note)
         yield g
+    played_already: set[tuple[Note, ...]] = set()
     for variation in sorted(by_variation):
         voices = by_variation[variation]
         if variation not in template:
@@ -406,8 +431,16 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
                   if plan.close_from is not None and x.start >= plan.close_from]
         final = max(basses) if basses and stop == plan.stop else None
         g0 = template[variation]
-        for x in realize(plan.figure, plan.start, stop, chords, plan.velocity, final,
-                         plan.close_from or 0, plan.beat):
+        # (a variation whose figure another has played already, the model's voices differing
+        # only where the unit's chord hides it, plays each beat's chord: a review's Regenerate
+        # offered three variations of one left hand)
+        args = (plan.figure, plan.start, stop, chords, plan.velocity, final,
+                plan.close_from or 0, plan.beat)
+        hand = realize(*args)
+        if tuple(hand) in played_already:
+            hand = realize(*args, per_beat=True)
+        played_already.add(tuple(hand))
+        for x in hand:
             yield GeneratedNote(variation, x, g0.part, g0.part_name, g0.part_under, g0.voice)
 
 
@@ -479,7 +512,8 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]
             if found is None:
                 return None
             over = [x.pitch for x in upper if x.start <= t < x.end]
-            return Chord(found[0], found[1], min([plan.ceiling, *(p - 1 for p in over)]))
+            return Chord(found[0], found[1], min([plan.ceiling, *(p - 1 for p in over)]),
+                         frozenset(p % 12 for p in over))
         u0 = origin + (t - origin) // plan.unit * plan.unit
         if u0 not in units:
             found = [c for c in (beat_chord(b) for b in range(max(u0, plan.start), u0 + plan.unit,
@@ -489,7 +523,8 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]
         if chosen is None:
             return None
         over = [x.pitch for x in upper if x.start <= t < x.end]
-        return Chord(chosen[0], chosen[1], min([plan.ceiling, *(p - 1 for p in over)]))
+        return Chord(chosen[0], chosen[1], min([plan.ceiling, *(p - 1 for p in over)]),
+                     frozenset(p % 12 for p in over))
 
     return chord_at
 

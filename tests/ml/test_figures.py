@@ -345,3 +345,48 @@ def test_a_pianos_tune_keeps_near_its_sketchs_pace(sampler, monkeypatch):
 
     per_bar = {gain: onsets(gain) / 16 for gain in (0.0, 2.0)}
     assert abs(per_bar[2.0] - 3) < abs(per_bar[0.0] - 3) and abs(per_bar[2.0] - 3) < 1
+
+
+def test_an_onset_that_rubs_against_the_tune_takes_its_beats_chord():
+    """The unit's chord (C major, chosen for the bar) under a tune note F on the second beat,
+    where the model's own chord there is G7 without its third: the "pah" plays G's notes, not
+    C's E against the F; a rub no chord avoids leaves the rubbing note out where others
+    remain."""
+    fig = find_figure(oom_pah_pah([41, 41, 43, 36]), bars(4, WALTZ_BAR), TPQ, 4 * WALTZ_BAR)
+    c_major = Chord(48, frozenset({0, 4, 7}), 59)
+    on_f = Chord(48, frozenset({0, 4, 7}), 59, frozenset({5}))
+    g_major = Chord(43, frozenset({7, 2, 5}), 59, frozenset({5}))
+
+    def chord_at(t, exact=False):
+        if t < TPQ:
+            return c_major
+        return g_major if exact else on_f
+
+    notes = figures.realize(fig, 0, WALTZ_BAR, chord_at, 80)
+    pahs = [x for x in notes if x.start == TPQ]
+    assert len(pahs) == 2 and all(x.pitch % 12 in {7, 2, 5} for x in pahs)
+    assert not any((x.pitch - 65) % 12 in (1, 11) for x in notes if x.start >= TPQ)
+    rub = Chord(48, frozenset({0, 4, 7}), 59, frozenset({1}))
+    assert figures._unrubbed({48, 52}, rub) == {52} and figures._unrubbed({48}, rub) == {48}
+
+
+def test_a_variation_that_would_repeat_anothers_figure_plays_each_beats_chord():
+    """Two variations whose voices give the same chord a bar (their inner voices differ only
+    within it): the second plays each beat's own chord, so Regenerate offers two left hands,
+    not one twice (a review's three variations of one left hand)."""
+    from composer_gui.ml.sampler import GeneratedNote
+
+    fig = find_figure(oom_pah_pah([41, 41, 43, 36]), bars(4, WALTZ_BAR), TPQ, 4 * WALTZ_BAR)
+    plan = figures.FigurePlan(fig, 4 * WALTZ_BAR, 5 * WALTZ_BAR, (1, 2, 3), (), (0,), (),
+                              TPQ, WALTZ_BAR, 59)
+    t0 = 4 * WALTZ_BAR
+    voices = {0: [Note(t0, 76, WALTZ_BAR)], 3: [Note(t0, 48, WALTZ_BAR)],
+              2: [Note(t0, 52, TPQ), Note(t0 + TPQ, 53, 2 * TPQ)],
+              1: [Note(t0, 55, TPQ), Note(t0 + TPQ, 57, 2 * TPQ)]}
+    stream = [GeneratedNote(var, x, 0, None, None, v) for var in (0, 1)
+              for v, xs in voices.items() for x in xs]
+    out = list(figures.played(iter(stream), plan))
+    hands = [sorted(g.note for g in out if g.variation == var and g.voice != 0)
+             for var in (0, 1)]
+    assert hands[0] and hands[1] and hands[0] != hands[1]
+    assert {x.pitch % 12 for x in hands[1] if x.start > t0} <= {5, 9, 0}  # (F over C)
