@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from composer_gui.ml.sampler import GeneratedNote
 from composer_gui.ml.voices import VoicePlan
 from composer_gui.music.analysis import SEVENTHS, TRIADS
-from composer_gui.music.clefs import split_hands, upper_staff_from
+from composer_gui.music.clefs import MIDDLE_C, paired_hands, split_hands, upper_staff_from
 from composer_gui.music.score import TPQ, Note, Score
 
 GRID = TPQ // 8  # onsets and lengths compared to a 32nd (a played sketch's small unevenness)
@@ -534,17 +534,52 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]
 PIANO_FIGURES = True
 
 
+@dataclass(frozen=True)
+class Hands:
+    """A keyboard's two hands in a voice plan: the voices of each, and each hand's notes."""
+
+    lower: tuple[int, ...]  # the left hand's voices (the bass last)
+    upper: tuple[int, ...]
+    lower_notes: list[Note]
+    upper_notes: list[Note]
+    ceiling: Callable[[int], int]  # the left hand's highest pitch from a tick on
+
+
+def keyboard_hands(score: Score, plan: VoicePlan) -> Hands | None:
+    """The hands of the keyboard the plan's voices come from: one part on two staves planned
+    by its hands (voices.VoicePlan.hands), or two parts a file wrote as one keyboard's hands
+    (clefs.paired_hands: a MIDI file's Right hand and Left hand tracks, whose waltz had
+    come back as chorale voices); else None."""
+    n = len(plan.parts)
+    if plan.hands and any(h == 1 for h in plan.hands):
+        part = score.parts[plan.parts[plan.hands.index(1)]]
+        upper_notes, lower_notes = split_hands(part.notes, part.staff_split)
+        return Hands(tuple(i for i in range(n) if plan.hands[i] == 1),
+                     tuple(i for i in range(n) if plan.hands[i] == 0), lower_notes, upper_notes,
+                     lambda t: upper_staff_from(part, t) - 1)
+    pairs = paired_hands(score.parts)
+    for upper, hand in pairs.items():
+        lower = upper + 1
+        if hand == 0 and lower in plan.parts and upper in plan.parts:
+            notes = score.parts[lower].notes
+            top = max((x.pitch for x in notes), default=MIDDLE_C - 1)
+            return Hands(tuple(i for i in range(n) if plan.parts[i] == lower),
+                         tuple(i for i in range(n) if plan.parts[i] == upper), list(notes),
+                         list(score.parts[upper].notes),
+                         lambda t, top=top: max(MIDDLE_C - 1, top))
+    return None
+
+
 def left_hand_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool], start: int,
                      beat: int | None = None) -> Figure | None:
-    """The figure of the left hand of a keyboard part planned by its hands
-    (voices.VoicePlan.hands), where that hand is rewritten from ``start``; else None."""
+    """The figure of a keyboard's left hand (:func:`keyboard_hands`), where that hand is
+    rewritten from ``start``; else None."""
     n = len(plan.parts)
-    hand = tuple(i for i in range(n) if plan.hands and plan.hands[i] == 1)
-    if not PIANO_FIGURES or n < 3 or not hand or not all(rewritten[i] for i in hand) or \
-            max(hand) != n - 1:
+    hands = keyboard_hands(score, plan) if PIANO_FIGURES and n >= 3 else None
+    if hands is None or not hands.lower or not all(rewritten[i] for i in hands.lower) or \
+            max(hands.lower) != n - 1:
         return None
-    part = score.parts[plan.parts[hand[0]]]
-    lower_notes = split_hands(part.notes, part.staff_split)[1]
+    lower_notes = hands.lower_notes
     bars = [(a, score.bar_end(score.bar_at(a))) for a in score.bar_starts(start)]
     beat = score.time_signature_at(start).beat_ticks if beat is None else beat
     return find_figure([x for x in lower_notes if x.start < start], bars, beat, start)
@@ -567,20 +602,18 @@ def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
     sampler sets the velocity and the key's notes, ``scale``, once it has chosen them.)"""
     n = len(plan.parts)
     figure = left_hand_figure(score, plan, rewritten, start, beat)
-    if figure is None:
+    hands = keyboard_hands(score, plan)
+    if figure is None or hands is None:
         return None
-    hand = tuple(i for i in range(n) if plan.hands[i] == 1)
-    part = score.parts[plan.parts[hand[0]]]
-    upper_notes = split_hands(part.notes, part.staff_split)[0]
-    upper = tuple(i for i in range(n) if plan.hands[i] == 0)
-    kept = tuple(x for x in upper_notes if x.end > start and x.start < stop) \
+    hand, upper = hands.lower, hands.upper
+    kept = tuple(x for x in hands.upper_notes if x.end > start and x.start < stop) \
         if not any(rewritten[i] for i in upper) else ()
     bar = score.time_signature_at(start).bar_ticks
     unit = bar // 2 if (bar // beat) % 2 == 0 else bar
     last_bar = score.bar_start(score.bar_at(stop - 1))
     return FigurePlan(figure, start, stop, hand,
                       tuple(i for i in range(n) if hidden[i]), upper, kept, beat, unit,
-                      upper_staff_from(part, start) - 1,
+                      hands.ceiling(start),
                       last_bar if closes and last_bar > start else None)
 
 

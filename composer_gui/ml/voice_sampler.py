@@ -322,9 +322,10 @@ TUNE_RATE_BARS = 4  # ... the pace of the sketch's last bars
 def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: int,
                step: int) -> float:
     """The onsets per grid step of the right hand's tune in the last bars before ``start``,
-    where a keyboard part planned by its hands has its top voice, that tune, rewritten; 0
-    otherwise."""
-    if not TUNE_RATE_GAIN or not vplan.hands or vplan.hands[0] != 0 or not rewritten[0]:
+    where a keyboard's hands (figures.keyboard_hands) have their top voice, that tune,
+    rewritten; 0 otherwise."""
+    hands = figures.keyboard_hands(score, vplan) if TUNE_RATE_GAIN and rewritten[0] else None
+    if hands is None or 0 not in hands.upper:
         return 0.0
     bar = score.bar_at(max(start - 1, 0))
     since = score.bar_start(max(bar - TUNE_RATE_BARS + 1, 0))

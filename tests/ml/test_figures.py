@@ -390,3 +390,19 @@ def test_a_variation_that_would_repeat_anothers_figure_plays_each_beats_chord():
              for var in (0, 1)]
     assert hands[0] and hands[1] and hands[0] != hands[1]
     assert {x.pitch % 12 for x in hands[1] if x.start > t0} <= {5, 9, 0}  # (F over C)
+
+
+def test_a_two_track_pianos_left_hand_keeps_its_figure(sampler):
+    """A MIDI file's Right hand and Left hand tracks are one keyboard: the left hand's track
+    plays its oom-pah-pah on, in its own part (it had come back as chorale voices)."""
+    one = waltz()
+    up, low = split_hands(one.parts[0].notes, ())
+    score = Score(parts=(Part(tuple(up), name="Right hand"), Part(tuple(low), name="Left hand")),
+                  time_signatures=one.time_signatures, key_signatures=one.key_signatures)
+    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=1, end="free"))
+    assert any("keeps its figure (oom-pah-pah" in w for w in sampler.warnings)
+    assert len(r.parts) == 2
+    new = [x for x in r.parts[1].notes if x.start >= score.end_tick]
+    for b in range(4, 8):
+        assert sorted({x.start - b * WALTZ_BAR for x in new
+                       if b * WALTZ_BAR <= x.start < (b + 1) * WALTZ_BAR}) == [0, TPQ, 2 * TPQ]
