@@ -330,11 +330,11 @@ def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int |
         return abs(p - last[r]) + 0.5 * abs(p - anchor[r]) + \
             (OCTAVE_COST if octave else INTERVAL_COST) * shape
 
+    tones = [p for p in range(floor, chord.ceiling + 1) if p % 12 in chord.classes]
     best: tuple[tuple[int, float], list[int | None]] | None = None
     for bass in range(chord.bass % 12, chord.ceiling + 1, 12):
         if bass < floor:
             continue
-        tones = [p for p in range(floor, chord.ceiling + 1) if p % 12 in chord.classes]
         up = _chain([p for p in tones if p > bass], list(range(bass_rank + 1, size)),
                     lambda p, r, b=bass: cost(p, r, b))
         down = _chain([p for p in reversed(tones) if p < bass], list(range(bass_rank - 1, -1, -1)),
@@ -571,13 +571,14 @@ def keyboard_hands(score: Score, plan: VoicePlan) -> Hands | None:
 
 
 def left_hand_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool], start: int,
-                     beat: int | None = None) -> Figure | None:
-    """The figure of a keyboard's left hand (:func:`keyboard_hands`), where that hand is
-    rewritten from ``start``; else None."""
+                     beat: int | None = None, hands: Hands | None = None) -> Figure | None:
+    """The figure of a keyboard's left hand (``hands``, else :func:`keyboard_hands`), where
+    that hand is rewritten from ``start``; else None."""
     n = len(plan.parts)
-    hands = keyboard_hands(score, plan) if PIANO_FIGURES and n >= 3 else None
-    if hands is None or not hands.lower or not all(rewritten[i] for i in hands.lower) or \
-            max(hands.lower) != n - 1:
+    if hands is None and PIANO_FIGURES and n >= 3:
+        hands = keyboard_hands(score, plan)
+    if not PIANO_FIGURES or n < 3 or hands is None or not hands.lower or \
+            not all(rewritten[i] for i in hands.lower) or max(hands.lower) != n - 1:
         return None
     lower_notes = hands.lower_notes
     bars = [(a, score.bar_end(score.bar_at(a))) for a in score.bar_starts(start)]
@@ -601,8 +602,8 @@ def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
     bars before ``start``; else None. ``closes``: the span ends the piece with a cadence. (The
     sampler sets the velocity and the key's notes, ``scale``, once it has chosen them.)"""
     n = len(plan.parts)
-    figure = left_hand_figure(score, plan, rewritten, start, beat)
-    hands = keyboard_hands(score, plan)
+    hands = keyboard_hands(score, plan) if PIANO_FIGURES and n >= 3 else None
+    figure = left_hand_figure(score, plan, rewritten, start, beat, hands)
     if figure is None or hands is None:
         return None
     hand, upper = hands.lower, hands.upper

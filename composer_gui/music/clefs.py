@@ -10,7 +10,7 @@ import bisect
 import math
 import re
 from collections.abc import Sequence
-from statistics import median
+from statistics import median, median_high
 
 from .marks import PEDAL_MARKS
 from .score import TPQ, Note, Part
@@ -267,7 +267,7 @@ def _unisons_shared(notes: Sequence[Note], ups: list[bool]) -> None:
                 if up != side and abs(n.start - start) <= UNISON_REACH]
         if not near:
             continue
-        typical = sorted(near)[len(near) // 2]
+        typical = median_high(near)
         moved = min(group, key=lambda i: (abs(math.log(max(notes[i].duration, 1) / typical)), i))
         ups[moved] = not side
 

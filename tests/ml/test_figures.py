@@ -199,10 +199,9 @@ def test_a_figure_taken_up_in_the_last_two_bars_is_the_figure():
 
 
 def test_a_chord_with_a_passing_note_keeps_its_chord_tones():
-    assert figures.chord_tones(7, frozenset({7, 10, 2, 4, 9})) == {7, 10, 2, 4} or \
-        figures.fits_chord(figures.chord_tones(7, frozenset({7, 10, 2, 4, 9})))
+    assert figures.chord_tones(7, frozenset({7, 10, 2, 4, 9})) == {7, 10, 2, 4}
     assert figures.chord_tones(0, frozenset({0, 4, 7})) == {0, 4, 7}
-    assert 7 in figures.chord_tones(7, frozenset({7, 10, 9, 4}))
+    assert figures.chord_tones(7, frozenset({7, 10, 9, 4})) == {7, 9, 4}
 
 
 def test_a_region_of_the_left_hand_is_played_in_its_figure(sampler):
