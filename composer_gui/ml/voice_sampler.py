@@ -317,6 +317,11 @@ THIN_SAID = "the sketch has no "
 TUNE_RATE_GAIN = 2.0
 TUNE_RATE_SPAN = 2.0
 TUNE_RATE_BARS = 4  # ... the pace of the sketch's last bars
+# ... and its rhythm, as a melody's is (tune_rules.SKETCH_RHYTHM: places in the beat its
+# notes never strike cost, each place is drawn toward striking as often as the sketch's beats
+# do). The pace alone moves no note off the chorale's beats: a 2/4 march of eighths and a
+# habanera came back at about half their pace in every review
+KEYBOARD_TUNE_RHYTHM = True
 
 
 def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: int,
@@ -999,16 +1004,20 @@ class VoiceSampler:
         last_bar_step = bar_steps[where(stop_step - 1)[0]]
         # the sketch's last phrase end (a chorale continued after it: the closing chord fits
         # the grid of its phrases)
+        first_tick = min((nt.start for nt in score.notes), default=None)  # (None: no notes)
         sketch_end = max((f for f in given_fermatas if f < start_step), default=None)
         if sketch_end is None and SKETCH_END_HEARD and n > 2 and request.style_rules and \
                 region_end is None and not request.harmonize and not score.fermatas:
             # a sketch that marks no phrase end but ends on a held note closes a phrase there
             sketch_end = phrase_grid.held_end(vplan.notes[0], start, ts.beat_ticks, step)
+            if sketch_end is None and SKETCH_END_AT_BAR_LINE and first_tick is not None \
+                    and first_tick < start and \
+                    start == score.bar_start(score.bar_at(start)):
+                sketch_end = start_step  # (the sketch's phrase closed at its last bar line)
         grid_from = sketch_end if FINAL_ON_PHRASE_GRID and request.style_rules and n > 2 \
             else None
         phrase_beat = beat * 3 // 2 if PHRASE_BEAT_34 and n > 2 and \
             ts.bar_ticks == 3 * ts.beat_ticks and beat % 2 == 0 else 0
-        first_tick = min((nt.start for nt in score.notes), default=None)  # (None: no notes)
         # a continuation keeps the sketch's own shorter phrases (SKETCH_PHRASES)
         own_phrase = phrase_grid.sketch_phrase(
             given_fermatas, (first_tick or 0) // step,
@@ -1302,6 +1311,10 @@ class VoiceSampler:
         deciding = {s: c for s, c in given.items() if s in free}
         lower = tune_chords.lower_pcs(pitch_ok[1:, v.pitch_offset:], model_pitches) \
             if tuned else set()
+        # (a keyboard's tune keeps its sketch's pace and rhythm: TUNE_RATE_GAIN,
+        # KEYBOARD_TUNE_RHYTHM)
+        tune_rate = _tune_rate(vplan, rewritten, score, start, step) if rules_on and n > 2 \
+            else 0.0
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, part_under, shift, step,
                          tonic_check,
@@ -1317,7 +1330,8 @@ class VoiceSampler:
                                    and tune_rules.plays_triplets(score, vplan.notes[0], start)),
                          even_limit=tune_rules.even_limit(score, start) if n == 1 else 0,
                          **(tune_rules.sketch_rhythm(grid[0], start_step, beat, where, v)
-                            if n == 1 and tune_rules.SKETCH_RHYTHM else {}),
+                            if tune_rules.SKETCH_RHYTHM and (n == 1 or (
+                                KEYBOARD_TUNE_RHYTHM and tune_rate)) else {}),
                          sketch_rest=_sketch_rest(score, start) if n == 1 else 0,
                          first_strain_pitch=tune_rules.first_strain_pitch(score, start, first_full)
                          if dance else None,
@@ -1371,8 +1385,7 @@ class VoiceSampler:
                              f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
                              + shift for f in frames if not f.context}),
                          figure=figure,
-                         tune_rate=_tune_rate(vplan, rewritten, score, start, step)
-                         if rules_on and n > 2 else 0.0)
+                         tune_rate=tune_rate)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -2448,7 +2461,7 @@ class VoiceSampler:
                             biased = biased.copy() if biased is logits else biased
                             biased[even, pitch_offset:] -= tune_rules.EVEN_RUN_COST
                             biased[even, REST] -= tune_rules.EVEN_RUN_COST
-                    if n == 1 and job.rhythm_places and not frame.final and rhythm > 0:
+                    if i == 0 and job.rhythm_places and not frame.final and rhythm > 0:
                         # the sketch's rhythm: a note struck where its notes never are, or tied
                         # where they never tie, costs (less where a density was asked for)
                         biased = biased.copy() if biased is logits else biased
@@ -2697,7 +2710,7 @@ class VoiceSampler:
                 struck_now = cur[attack_any, i]
                 strikes[attack_any, i] = np.where(struck_now == last_struck[attack_any, i],
                                                   strikes[attack_any, i] + 1, 1)
-                if n == 1:  # (SKETCH_RHYTHM)
+                if n == 1 or (i == 0 and job.rhythm_places):  # (SKETCH_RHYTHM)
                     struck_pos[attack_any] = frame.pos
                     if job.beat_figures:
                         if frame.pos % job.beat_steps == 0:  # (a beat begins)
@@ -3755,6 +3768,13 @@ PHRASE_BEAT_34 = True
 # fermata a bar later, a one-bar "phrase" (the count had started nowhere: MIN_PHRASE_BEATS
 # could not hold it back)
 SKETCH_END_HEARD = True
+# ... and where its last note is short but it stops at a bar line, counts them from that bar
+# line: a composer sketches whole phrases. Counted from nowhere, the first phrase of the
+# continuation was overdue at once, and in a bar of two or three beats the model closed it on
+# the continuation's first downbeat in every variation (a 2/4 march, a habanera, two waltzes,
+# a 6/8 and a 9/8 sketch: 24 of 24), holding that chord two beats (UNWRITTEN_ENDS_HELD): a
+# march of eighths went on with a half note, and its tune came back at half its pace
+SKETCH_END_AT_BAR_LINE = True
 # ... and its continuation's phrase ends are planned and closed as ever but not written as
 # fermatas: the sketch's notation has none (a MIDI file, a piano piece, a choir score without
 # them). Two listening reviews (session 55) found a piano sketch and an F major SATB sketch

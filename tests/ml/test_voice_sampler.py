@@ -1657,8 +1657,10 @@ def test_the_remi_sampler_refuses_voice_requests(tiny_model):
 
 def test_a_cadence_streams_all_but_its_searched_last_bar(sampler):
     score = chorale()
-    notes = list(sampler.stream(score, GenerationRequest(bars=3, variations=2, seed=6)))
-    last_bar = score.end_tick + 2 * BAR
+    # (4 bars: the final chord on the last bar's beat 3, its dominant in that bar; 3 bars from
+    # the sketch's bar line close on the third's downbeat, FINAL_ON_PHRASE_GRID)
+    notes = list(sampler.stream(score, GenerationRequest(bars=4, variations=2, seed=6)))
+    last_bar = score.end_tick + 3 * BAR
     before = [g for g in notes if g.note.end < last_bar]  # (one ending on the line is closed
     #                                                       by the searched bar)
     assert before and notes[:len(before)] == before  # streamed first, in the order they ended
@@ -2205,6 +2207,8 @@ def test_the_voices_above_leave_the_basss_stepped_eighth_its_step(tiny_voice_mod
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "BASS_EIGHTH_ROOM", room)
+    # (the paths these counts were taken on: chorale()'s first phrase counted from nowhere)
+    monkeypatch.setattr(voice_sampler, "SKETCH_END_AT_BAR_LINE", False)
     # (the bass striking on the beat after its eighth, BASS_ON_THE_BEAT, moves the tiny random
     # model's paths under this test's counts: that rule has its own test)
     monkeypatch.setattr(voice_sampler, "BASS_ON_THE_BEAT", False)
@@ -3064,6 +3068,27 @@ def test_a_sketch_without_fermatas_is_phrased_from_its_held_close(tiny_voice_mod
     top = Part((*(n for n in base.parts[0].notes if n.start < 14 * TPQ),
                 Note(14 * TPQ, 72, 2 * TPQ, 80)), name="Soprano")
     score = dataclasses.replace(base, parts=(top, *base.parts[1:]))
+    first = []
+    for seed in range(6):
+        list(s.stream(score, GenerationRequest(bars=4, variations=2, seed=seed)))
+        first += [min((t for t in ticks if t >= 16 * TPQ), default=None) for ticks in s.fermatas]
+    early = sum(t is not None and t < 18 * TPQ for t in first)
+    assert (early == 0) if rule else (early >= 4), first
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_sketch_without_fermatas_is_phrased_from_its_last_bar_line(tiny_voice_model,
+                                                                    monkeypatch, rule):
+    """SKETCH_END_AT_BAR_LINE: chorale(16) marks no phrase end and ends on a quarter at a bar
+    line; continued 4 bars x 2 (6 seeds) by a model that likes a fermata on the downbeat, its
+    first phrase end comes later than bar 5's first two beats; counted from nowhere, the first
+    phrase was overdue and bar 5's downbeat closed it (a 2/4 march went on with a half note)."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "SKETCH_END_AT_BAR_LINE", rule)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(0, True): 2.0}))
+    score = chorale(16)
+    assert score.parts[0].notes[-1].duration == TPQ and not score.fermatas
     first = []
     for seed in range(6):
         list(s.stream(score, GenerationRequest(bars=4, variations=2, seed=seed)))
@@ -4278,6 +4303,8 @@ def test_a_long_phrase_is_drawn_to_end_where_a_cadence_is_ready(tiny_voice_model
                         lambda before, minor: np.ones(len(before), bool))
     monkeypatch.setattr(voice_sampler, "OVERDUE_PHRASE_BONUS", 0.0)  # this bonus alone
     monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)
+    # (the phrase counted from nowhere: it has run long from the continuation's first beat)
+    monkeypatch.setattr(voice_sampler, "SKETCH_END_AT_BAR_LINE", False)
     score = chorale(16)
     request = GenerationRequest(bars=4, variations=4, seed=3, end="free")
 
@@ -5120,6 +5147,9 @@ def test_a_voice_stepping_down_into_a_beat_may_hold_its_note_as_a_suspension(
 
     sampler = on_the_beat(load_sampler(tiny_voice_model))
     monkeypatch.setattr(voice_sampler, "SUSPENSION_SHARE", (1.0, 1.0, 1.0))
+    # (the tiny model's paths this seed was chosen on: chorale(8)'s first phrase counted from
+    # nowhere, so that the continuation's first chord closed it)
+    monkeypatch.setattr(voice_sampler, "SKETCH_END_AT_BAR_LINE", False)
 
     def delayed(on):
         """(found by analysis.suspensions: fourths, ninths, sevenths; the notes struck half a
@@ -6410,6 +6440,10 @@ def test_a_continuation_pays_the_sketchs_seventh(tiny_voice_model, monkeypatch, 
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "SKETCH_DEBTS", rule)
+    # (the join as this was written for: the first chord a phrase's close, the phrase counted
+    # from nowhere; a seventh struck again over the next chord is a new note, whose debt the
+    # next chord reads again)
+    monkeypatch.setattr(voice_sampler, "SKETCH_END_AT_BAR_LINE", False)
     base = chorale()
     alto = base.parts[1]
     notes = (*alto.notes[:-1], dataclasses.replace(alto.notes[-1], pitch=65))
