@@ -213,14 +213,15 @@ class Chord:
 
 def realize(figure: Figure, start: int, stop: int,
             chord_at: Callable[[int, bool], Chord | None], velocity: int,
-            final: int | None = None, close_from: int = 0, beat: int = TPQ,
+            final: int | None = None, close_from: int = 0,
             per_beat: bool = False) -> list[Note]:
     """The figure played from ``start`` to ``stop`` (no onset at or after it, no note past
     it) on the chords ``chord_at`` gives per onset tick (None: the hand rests there), each
-    onset voiced by :func:`voicing`. At ``final`` (where the bass strikes the final chord of
-    a piece that closes with a cadence) the figure stops and the chord is struck whole, from
-    its bass up, and held to the end; before it, from ``close_from`` (its bar), each onset
-    plays its ``beat``'s own chord: a march's alternating bass had put the final tonic
+    onset voiced by :func:`voicing` (``chord_at(t, True)``: the chord of the beat ``t`` lies
+    in, with the other hand's notes at ``t``). At ``final`` (where the bass strikes the final
+    chord of a piece that closes with a cadence) the figure stops and the chord is struck
+    whole, from its bass up, and held to the end; before it, from ``close_from`` (its bar),
+    each onset plays its beat's own chord: a march's alternating bass had put the final tonic
     over its fifth, and a figure running on past it had ended a stride piece on a six-four.
     An onset whose notes rub a semitone against the other hand's takes its beat's own chord
     instead, or leaves the rubbing notes out where others remain (:func:`_unrubbed`);
@@ -232,7 +233,7 @@ def realize(figure: Figure, start: int, stop: int,
     end = stop if final is None else final
 
     def struck(t: int, ranks: Sequence[int], exact: bool) -> tuple[set[int], Chord] | None:
-        chord = chord_at(t - (t - first) % beat if exact else t, exact)
+        chord = chord_at(t, exact)
         if chord is None or not chord.classes:
             return None
         voiced = voicing(chord, last, figure.anchor, figure.low, figure.bass_rank)
@@ -308,6 +309,11 @@ def _nearest_voiced(voiced: Sequence[int | None], rank: int) -> int:
 # sixth) costs this many semitones of movement more
 INTERVAL_COST = 2.0
 OCTAVE_COST = 8.0  # ... and a rank the sketch doubled the bass in (broken octaves stay octaves)
+# ... and a rank under the figure's bass that the sketch struck a fifth, a fourth or an octave
+# below it (a march's alternating bass) this many: it is a bass note too, the chord's root or
+# fifth, and the bass an octave higher is better than a seventh there. A march's C7 bar had
+# struck C2 then B-flat1, its fifth G1 lying under the hand's floor (LOWEST_BASS)
+LOW_BASS_COST = 50.0
 
 
 def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int | None = None,
@@ -327,8 +333,9 @@ def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int |
     def cost(p: int, r: int, bass: int) -> float:
         shape = (p - bass) % 12 != (anchor[r] - anchor[bass_rank]) % 12
         octave = (anchor[r] - anchor[bass_rank]) % 12 == 0
+        low_bass = r < bass_rank and (anchor[bass_rank] - anchor[r]) % 12 in (0, 5, 7)
         return abs(p - last[r]) + 0.5 * abs(p - anchor[r]) + \
-            (OCTAVE_COST if octave else INTERVAL_COST) * shape
+            (LOW_BASS_COST if low_bass else OCTAVE_COST if octave else INTERVAL_COST) * shape
 
     tones = [p for p in range(floor, chord.ceiling + 1) if p % 12 in chord.classes]
     best: tuple[tuple[int, float], list[int | None]] | None = None
@@ -435,7 +442,7 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
         # only where the unit's chord hides it, plays each beat's chord: a review's Regenerate
         # offered three variations of one left hand)
         args = (plan.figure, plan.start, stop, chords, plan.velocity, final,
-                plan.close_from or 0, plan.beat)
+                plan.close_from or 0)
         hand = realize(*args)
         if tuple(hand) in played_already:
             hand = realize(*args, per_beat=True)
@@ -507,8 +514,10 @@ def _chords(plan: FigurePlan, voices: dict[int, list[Note]]
     units: dict[int, tuple[int, frozenset[int]] | None] = {}
 
     def chord_at(t: int, exact: bool = False) -> Chord | None:
-        if exact:  # (a cadence's chords: the one sounding at ``t``)
-            found = beat_chord(t)
+        if exact:  # (a cadence's chords: the one sounding at the beat of ``t``; the other
+            # hand's notes at ``t``, as a unit's are: a march's A3 had been checked against the
+            # beat's C5 and struck under the B-flat4 struck with it)
+            found = beat_chord(origin + (t - origin) // plan.beat * plan.beat)
             if found is None:
                 return None
             over = [x.pitch for x in upper if x.start <= t < x.end]

@@ -182,7 +182,12 @@ def test_a_march_keeps_its_bass_on_the_downbeat_over_its_fifth_below():
     got = voicing(Chord(43, frozenset({7, 11, 2}), 59), fig.anchor, fig.anchor, fig.low,
                   fig.bass_rank)  # G major, the model's bass on G
     assert got[1] % 12 == 7 and got[0] < got[1] < got[2] < got[3]
-    assert got[0] % 12 in (2, 11)  # (its fifth or third below)
+    assert got[0] % 12 == 2  # (its fifth below, a bass note: not its third)
+    # C7 without its third, the model's bass on C: the fifth below, G1, lies under the hand's
+    # floor (LOWEST_BASS), and the seventh B-flat1 is no bass: C3 over G2 (LOW_BASS_COST)
+    got = voicing(Chord(48, frozenset({0, 7, 10}), 59), fig.anchor, fig.anchor, fig.low,
+                  fig.bass_rank)
+    assert got[1] % 12 == 0 and got[0] % 12 in (0, 7) and got[0] < got[1], got
 
 
 def test_a_walking_bass_is_a_line_not_a_figure():
@@ -410,6 +415,28 @@ def test_a_variation_that_would_repeat_anothers_figure_plays_each_beats_chord():
              for var in (0, 1)]
     assert hands[0] and hands[1] and hands[0] != hands[1]
     assert {x.pitch % 12 for x in hands[1] if x.start > t0} <= {5, 9, 0}  # (F over C)
+
+
+def test_an_onset_is_checked_against_the_tune_it_is_struck_under():
+    """A 2/4 march's "pah" on the second eighth of beat 2, the tune moving C5 -> B-flat4 there
+    and the model's chord C G A: the A3 that rubs against the B-flat4 struck with it is left
+    out, though the beat's own chord (retried for the rub) was read at the beat's C5 (a
+    region's march had struck A3 under B-flat4 in 66 of 864 left-hand notes)."""
+    from composer_gui.ml.sampler import GeneratedNote
+
+    bar = 2 * TPQ
+    march = [Note(b * bar + k * E8, p, E8) for b in range(2)
+             for k, ps in enumerate(((41,), (53, 57), (36,), (53, 57))) for p in ps]
+    fig = find_figure(march, bars(2, bar), TPQ, 2 * bar)
+    assert fig is not None and fig.bass_rank == 1
+    t0 = 2 * bar
+    plan = figures.FigurePlan(fig, t0, t0 + bar, (1, 2, 3), (), (0,), (), TPQ, TPQ, 59)
+    voices = {0: [Note(t0 + k * E8, p, E8) for k, p in enumerate((76, 74, 72, 70))],
+              3: [Note(t0, 48, bar)], 2: [Note(t0, 55, bar)], 1: [Note(t0, 57, bar)]}
+    stream = [GeneratedNote(0, x, 0, None, None, v) for v, xs in voices.items() for x in xs]
+    hand = [g.note for g in figures.played(iter(stream), plan) if g.voice != 0]
+    last = [x.pitch for x in hand if x.start == t0 + 3 * E8]
+    assert last and not any((p - 70) % 12 in (1, 11) for p in last), hand
 
 
 def test_a_two_track_pianos_left_hand_keeps_its_figure(sampler):
