@@ -327,7 +327,7 @@ def run(args) -> int:
     # ending" over a rewritten bar 3)
     ending = f", {plan.end} ending" if hasattr(sampler, "search") and (
         plan.end_tick is None or req.harmonize) else ""
-    if plan.end_tick is not None and plan.hand is not None:
+    if plan.end_tick is not None and plan.hand is not None and not req.harmonize:
         ending = f", the {('right', 'left')[plan.hand]} hand only"
     if plan.chords:
         ending += f", following {plan.chords} chord symbol{'s' if plan.chords > 1 else ''}"

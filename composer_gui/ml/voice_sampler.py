@@ -769,8 +769,10 @@ class VoiceSampler:
         hidden = [False] * n
         hand = request.hand
         if request.harmonize:
-            hand = None
             vplan, rewritten, start, stop = self._harmonize_plan(score, request, warnings)
+            # (a keyboard's tune harmonized in its own part: only its lower staff's notes in
+            # the span are replaced, by the tenor and bass; KEYBOARD_HARMONY)
+            hand = 1 if vplan.hands and len(set(vplan.parts)) == 1 else None
             region_end = stop
         else:
             vplan = vx.plan_voices(score, v.voices)
@@ -1381,7 +1383,7 @@ class VoiceSampler:
                          if tuned else None,
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
                                       for s, c in deciding.items()},
-                         hand_side=None if hand is None else (hand, {
+                         hand_side=None if hand is None or request.harmonize else (hand, {
                              f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
                              + shift for f in frames if not f.context}),
                          figure=figure,
@@ -1447,6 +1449,19 @@ class VoiceSampler:
         elif four and full.parts[0] == melody:
             vplan = full
             warnings += full.messages
+        elif KEYBOARD_HARMONY and full is None and request.harmony_parts is None and \
+                score.parts[melody].clef == "grand":
+            # a tune on a keyboard's upper staff: the voices go into its own two staves, the
+            # alto under the tune and the tenor and bass in the left hand, as a hymnal's
+            # keyboard score writes them (not three new choir parts beside the piano)
+            upper = (n + 1) // 2
+            vplan = vx.VoicePlan(parts=[melody] * n, notes=[notes] + [[] for _ in range(n - 1)],
+                                 hands=[0] * upper + [1] * (n - upper))
+            lower = [v.voices[i].lower() for i in range(1, n)]
+            warnings.append(f"part {score.parts[melody].name or melody + 1}: the "
+                            + (", ".join(lower[:-1]) + " and " if len(lower) > 1 else "")
+                            + f"{lower[-1]} are written on its own two staves, under the tune "
+                            "and in the left hand")
         elif full is not None and GIVEN_LINES_KEPT and \
                 (kept := vx.kept_lines(score, v.voices, melody, full)) is not None:
             # a melody over a bass line (or other single lines): they are voices the model
@@ -3516,6 +3531,11 @@ MIN_LAST_PHRASE_BEATS = 6
 # Harmonizing a melody that has a bass line (or other single lines) beside it keeps them as
 # the voices they are and writes the voices left (_harmonize_plan)
 GIVEN_LINES_KEPT = True
+# ... and a tune on a keyboard part's two staves (its lower staff empty where it is harmonized)
+# gets its voices in that part, the alto on the upper staff and the tenor and bass on the lower:
+# a melody drawn on a piano's grand staff had come back with three choir parts beside the piano,
+# its left hand still empty
+KEYBOARD_HARMONY = True
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
 # At a phrase end whose close is planned (a harmonized melody's fermata, a region's), the

@@ -36,7 +36,9 @@ class HarmonyBox(QGroupBox):
             combo = QComboBox()
             combo.setToolTip(f"Where the {name.lower()} goes: a new part, or a part of the score "
                              "(its notes in the span are replaced); or a part kept as it is, "
-                             "which the harmony is written around (your own bass line)")
+                             "which the harmony is written around (your own bass line); a "
+                             "tune on a piano's two staves: those staves, under the tune and "
+                             "in the left hand")
             label = QLabel(name)
             self.combos.append(combo)
             self.labels.append(label)
@@ -44,12 +46,17 @@ class HarmonyBox(QGroupBox):
         form.addRow(self.button)
         # the choices moved with their parts (follow); None in one: its default (forget)
         self._followed: list[int | None] | None = None
+        # the melody's part where it is a keyboard's two staves (its own staves a choice: the
+        # voices written into them, the sampler's rule, voice_sampler.KEYBOARD_HARMONY); -1
+        self._own = -1
 
     def chosen_parts(self, voices: Sequence[str]) -> tuple[int, ...] | None:
         """The parts the voices under the melody go to (NEW_PART: a new one), for a model whose
         ``voices`` the box lists; None when it does not (the sampler's own rule then)."""
         if len(voices) != len(self.combos) + 1:
             return None
+        if self._own >= 0 and all(p == self._own for p in self._data()):
+            return None  # (the melody's own staves: the sampler's rule)
         return tuple(p if p >= NEW_PART else kept(p) for p in self._data())
 
     def chosen_kept(self) -> tuple[int, ...]:
@@ -76,6 +83,14 @@ class HarmonyBox(QGroupBox):
         """Why the choices cannot stand (two voices in one part: which), or None; said before
         any work starts."""
         seen: dict[int, str] = {}
+        own = [label.text() for label, data in zip(self.labels, self._data(), strict=True)
+               if data == self._own >= 0]
+        if own and len(own) < len(self.combos):
+            name = part_label(score.parts[self._own].name, self._own) \
+                if self._own < len(score.parts) else f"part {self._own + 1}"
+            return (f"{' and '.join(own)} go{'es' if len(own) == 1 else ''} to {name}'s own "
+                    "staves and the other voices elsewhere: put every voice in its staves, or "
+                    "none, in the Harmonize box.")
         for label, data in zip(self.labels, self._data(), strict=True):
             part = data if data >= 0 else kept(data) if data < NEW_PART else None
             if part is None:
@@ -105,8 +120,12 @@ class HarmonyBox(QGroupBox):
         names = list(voices[1:]) if len(voices) == len(self.combos) + 1 else list(DEFAULT_VOICES)
         others = [(part_label(p.name, i), i) for i, p in enumerate(score.parts)
                   if not p.is_drum and i != melody]
-        choices = [("New part", NEW_PART)] + others + [(f"Keep {label}", kept(i))
-                                                       for label, i in others]
+        self._own = melody if 0 <= melody < len(score.parts) and \
+            score.parts[melody].clef == "grand" else -1
+        own = [(f"{part_label(score.parts[melody].name, melody)}'s staves", melody)] \
+            if self._own >= 0 else []
+        choices = own + [("New part", NEW_PART)] + others + [(f"Keep {label}", kept(i))
+                                                             for label, i in others]
         given = kept_lines(score, voices, melody) if len(voices) == len(self.combos) + 1 \
             else None
         followed, self._followed = self._followed, None
@@ -122,9 +141,11 @@ class HarmonyBox(QGroupBox):
             for text, data in choices:
                 combo.addItem(text, data)
             same = next((i for text, i in others
-                         if text.strip().lower()[:4] == name.lower()[:4]), NEW_PART)
+                         if text.strip().lower()[:4] == name.lower()[:4]),
+                        self._own if self._own >= 0 else NEW_PART)
             if given is not None:  # the composer's own line for this voice, kept
-                same = kept(given.parts[k + 1]) if given.parts[k + 1] >= 0 else NEW_PART
+                same = kept(given.parts[k + 1]) if given.parts[k + 1] >= 0 else \
+                    self._own if self._own >= 0 else NEW_PART
             keep = was is not None and was != NEW_PART and any(d == was for _, d in choices)
             combo.setCurrentIndex(max(0, combo.findData(was if keep else same)))
             combo.blockSignals(False)

@@ -1187,6 +1187,37 @@ def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
             assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_tune_on_a_pianos_staves_is_harmonized_in_them(sampler, monkeypatch, rule):
+    """KEYBOARD_HARMONY: a melody alone on a piano's two staves (its lower staff empty) gets
+    its alto, tenor and bass in that part, the tune kept note for note and the lower voices
+    in the left hand; the plan replaces that hand only (as Keep does). Without the rule (or
+    a melody on one staff) three new choir parts stand beside it."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music.clefs import split_hands
+
+    monkeypatch.setattr(voice_sampler, "KEYBOARD_HARMONY", rule)
+    tune = melody(8, name="Piano")
+    grand = dataclasses.replace(tune, parts=(dataclasses.replace(tune.parts[0], clef="grand"),))
+    (r,) = sampler.generate(grand, GenerationRequest(harmonize=True, seed=8))
+    if not rule:
+        assert [p.name for p in r.parts] == ["Piano", "Alto", "Tenor", "Bass"]
+        return
+    assert [p.name for p in r.parts] == ["Piano"] and sampler.plan.hand == 1
+    assert sampler.plan.parts == (0,)
+    notes = r.parts[0].notes
+    assert set(tune.parts[0].notes) <= set(notes)
+    # four voices at each beat: the tune on top, three under it
+    for t in range(0, grand.end_tick, TPQ):
+        sounding = [x.pitch for x in notes if x.start <= t < x.end]
+        top = next(x.pitch for x in tune.parts[0].notes if x.start <= t < x.end)
+        assert len(sounding) == 4 and max(sounding) == top, (t, sounding)
+    _upper, lower = split_hands(notes, r.parts[0].staff_split)
+    assert lower and min(x.pitch for x in lower) == min(x.pitch for x in notes)
+    (plain,) = sampler.generate(tune, GenerationRequest(harmonize=True, seed=8))
+    assert [p.name for p in plain.parts] == ["Piano", "Alto", "Tenor", "Bass"]
+
+
 @pytest.mark.parametrize("upbeat", [False, True])
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule, upbeat):

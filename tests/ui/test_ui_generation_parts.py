@@ -262,6 +262,38 @@ def test_harmonize_a_melody_over_the_composers_bass_line_keeps_it(window, qtbot)
     assert 1 in window.proposal.parts  # rewritten this time
 
 
+def test_harmonize_a_tune_on_a_pianos_staves_writes_its_left_hand(window, qtbot):
+    """A tune alone on a piano's two staves: the box offers "Piano's staves" for every voice
+    and picks it, so Harmonize writes alto, tenor and bass into the piano part (the tune kept,
+    the lower voices in the left hand), no new part; one voice sent elsewhere is refused with
+    what to do; "New part" for every voice still writes three choir parts."""
+    from dataclasses import replace
+
+    tune = replace(voice(S[:8], "Piano"), clef="grand")
+    window.doc.load(Score(parts=(tune,), key_signatures=(KeySignature(0, 0),)))
+    panel = window.panel
+    panel.variations.setValue(1)
+    panel.seed.setValue(2)
+    assert [c.currentText() for c in panel.harmony_parts] == ["Piano's staves"] * 3
+    finish(window, qtbot, panel.start_harmonize)
+    assert window.proposal.parts == (0,) and window.proposal.hand == 1
+    assert {p.part for p in window.proposal.placed()} == {0}
+    assert window.controller.keep()
+    (piano,) = window.doc.score.parts
+    assert set(tune.notes) < set(piano.notes) and len(piano.notes) >= 4 * len(tune.notes) - 4
+    assert min(x.pitch for x in piano.notes) < 60  # (the bass, in the left hand)
+    window.doc.undo_stack.undo()
+    assert window.doc.score.parts == (tune,)
+    panel.harmony_parts[2].setCurrentIndex(panel.harmony_parts[2].findText("New part"))
+    assert not panel.start_harmonize()
+    assert "own staves" in panel.status.text() and window.doc.score.parts == (tune,)
+    for combo in panel.harmony_parts:
+        combo.setCurrentIndex(combo.findText("New part"))
+    finish(window, qtbot, panel.start_harmonize)
+    assert window.controller.keep()
+    assert [p.name for p in window.doc.score.parts] == ["Piano", "Alto", "Tenor", "Bass"]
+
+
 def test_harmonize_needs_a_melody(window):
     assert not window.panel.start_harmonize()
     assert "melody" in window.panel.status.text()
