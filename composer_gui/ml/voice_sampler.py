@@ -321,17 +321,34 @@ TUNE_RATE_BARS = 4  # ... the pace of the sketch's last bars
 # notes never strike cost, each place is drawn toward striking as often as the sketch's beats
 # do). The pace alone moves no note off the chorale's beats: a 2/4 march of eighths and a
 # habanera came back at about half their pace in every review
-KEYBOARD_TUNE_RHYTHM = True
+TOP_VOICE_RHYTHM = True
+# ... and so do the top voice's pace and rhythm of any four-part texture continued (a choir's
+# soprano, a quartet's first violin), not a keyboard's alone. A listening review (session 81)
+# heard a 6/8 carol turn into 3/4 half notes (the model knows no 6/8: it hears the bar as
+# 3/4's), its soprano at 1.9 notes a bar against the sketch's 3.75, and a 2/4 quartet's first
+# violin lose every eighth (1.2 notes a bar against 3.25)
+TOP_VOICE_PACE = True
+# ... and a four-part continuation that closes with a cadence brings its top voice home as a
+# tune's does (phrase_grid.HOME_FINAL: the tonic nearest its sketch's mean pitch less
+# HOME_BELOW_MEAN; the pull from the dominant's beat and the ending's search's preference):
+# a listening review (session 81) heard 7 of 27 continuations of four-part sketches end with
+# the soprano on the low tonic, a fifth under the sketch's lowest soprano note. Of 121 of
+# Bach's chorales (train split) that end on their tonic, the soprano ends on the home final of
+# its first 4 bars in 108, below it in 11 (a scratch count, /work/s81/homefinal.py)
+TOP_VOICE_HOME = True
 
 
 def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: int,
                step: int) -> float:
-    """The onsets per grid step of the right hand's tune in the last bars before ``start``,
-    where a keyboard's hands (figures.keyboard_hands) have their top voice, that tune,
-    rewritten; 0 otherwise."""
-    hands = figures.keyboard_hands(score, vplan) if TUNE_RATE_GAIN and rewritten[0] else None
-    if hands is None or 0 not in hands.upper:
+    """The onsets per grid step of the top voice's line in the last bars before ``start``,
+    where that voice is rewritten: a keyboard's tune (its hands, figures.keyboard_hands), or
+    with TOP_VOICE_PACE any part's (a soprano, a first violin); 0 otherwise."""
+    if not (TUNE_RATE_GAIN and rewritten[0] and vplan.parts[0] >= 0):
         return 0.0
+    if not TOP_VOICE_PACE:
+        hands = figures.keyboard_hands(score, vplan)
+        if hands is None or 0 not in hands.upper:
+            return 0.0
     bar = score.bar_at(max(start - 1, 0))
     since = score.bar_start(max(bar - TUNE_RATE_BARS + 1, 0))
     onsets = {x.start for x in vplan.notes[0] if since <= x.start < start}
@@ -1313,8 +1330,8 @@ class VoiceSampler:
         deciding = {s: c for s, c in given.items() if s in free}
         lower = tune_chords.lower_pcs(pitch_ok[1:, v.pitch_offset:], model_pitches) \
             if tuned else set()
-        # (a keyboard's tune keeps its sketch's pace and rhythm: TUNE_RATE_GAIN,
-        # KEYBOARD_TUNE_RHYTHM)
+        # (a top voice keeps its sketch's pace and rhythm: TUNE_RATE_GAIN, TOP_VOICE_RHYTHM,
+        # TOP_VOICE_PACE)
         tune_rate = _tune_rate(vplan, rewritten, score, start, step) if rules_on and n > 2 \
             else 0.0
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
@@ -1333,7 +1350,7 @@ class VoiceSampler:
                          even_limit=tune_rules.even_limit(score, start) if n == 1 else 0,
                          **(tune_rules.sketch_rhythm(grid[0], start_step, beat, where, v)
                             if tune_rules.SKETCH_RHYTHM and (n == 1 or (
-                                KEYBOARD_TUNE_RHYTHM and tune_rate)) else {}),
+                                TOP_VOICE_RHYTHM and tune_rate)) else {}),
                          sketch_rest=_sketch_rest(score, start) if n == 1 else 0,
                          first_strain_pitch=tune_rules.first_strain_pitch(score, start, first_full)
                          if dance else None,
@@ -1361,7 +1378,8 @@ class VoiceSampler:
                          close_key=real_key(close_key, shift) if close_key else key,
                          final_unmarked=final_unmarked, heard_ends=heard_ends | held,
                          home_final=tune_rules.home_final(vplan.notes[0], start, key)
-                         if n == 1 and tonic_check and phrase_grid.HOME_FINAL else -1,
+                         if tonic_check and phrase_grid.HOME_FINAL and rewritten[0] and (
+                             n == 1 or (TOP_VOICE_HOME and rules_on and n > 2)) else -1,
                          home_from=last_beat - beat, final_ceiling=final_ceiling,
                          phrase_beat=phrase_beat,
                          given_lines=[[x for q, x in base if q == vplan.parts[i]
@@ -2451,7 +2469,7 @@ class VoiceSampler:
                                 room & echoing & ~(restating & bool(in_strain)),
                                 job.first_onset)
                         copying = (biased != logits).any(axis=1)
-                    if n == 1 and job.home_final >= 0 and frame.step >= job.home_from and \
+                    if i == 0 and job.home_final >= 0 and frame.step >= job.home_from and \
                             not frame.final and tune_rules.HOME_APPROACH_PULL:  # V's beat
                         biased = biased.copy() if biased is logits else biased
                         home = job.home_final + job.shift
@@ -2925,7 +2943,8 @@ class VoiceSampler:
             home: dict[int, int] = {}  # a melody: minus its final's distance from home
             if job.tonic_check and job.home_final >= 0:
                 for r in cands:
-                    last = max((g.note for g in held[r]), key=lambda x: x.start, default=None)
+                    last = max((g.note for g in held[r] if g.voice in (None, 0)),
+                               key=lambda x: x.start, default=None)
                     home[r] = 0 if last is None else -abs(last.pitch - job.home_final)
             fewer: dict[int, int] = {}  # minus the parallels of the written voices
             crossed: dict[int, int] = {}  # minus a written voice crossing a given one

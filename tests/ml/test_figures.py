@@ -352,7 +352,7 @@ def test_a_pianos_tune_keeps_near_its_sketchs_pace(sampler, monkeypatch):
 
 
 def test_a_pianos_tune_keeps_its_sketchs_rhythm(sampler, monkeypatch):
-    """KEYBOARD_TUNE_RHYTHM: a tune of quarters continued 4 bars (8 seeds) strikes off its beats
+    """TOP_VOICE_RHYTHM: a tune of quarters continued 4 bars (8 seeds) strikes off its beats
     less often with the rule than without it (the tiny random model runs in sixteenths): the
     places in the beat the sketch never strikes cost, as a melody's do."""
     import composer_gui.ml.voice_sampler as vs
@@ -360,7 +360,7 @@ def test_a_pianos_tune_keeps_its_sketchs_rhythm(sampler, monkeypatch):
     score = quarter_waltz()
 
     def off_beat_share(on: bool) -> float:
-        monkeypatch.setattr(vs, "KEYBOARD_TUNE_RHYTHM", on)
+        monkeypatch.setattr(vs, "TOP_VOICE_RHYTHM", on)
         starts = []
         for seed in range(1, 9):
             (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=seed, end="free"))

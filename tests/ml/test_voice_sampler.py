@@ -56,6 +56,16 @@ def _soprano_circles_free(monkeypatch) -> None:
     monkeypatch.setattr(tune_rules, "TOP_CIRCLE_COST", 0.0)
 
 
+def _top_voice_pace_free(monkeypatch) -> None:
+    """The tiny model's soprano at its own pace and rhythm (TOP_VOICE_PACE off): tests of other
+    rules count what its seeds' paths do (or compare a model that would rather hold with and
+    without a rule that makes the chord move), and the soprano kept to chorale()'s quarters
+    moves those paths."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "TOP_VOICE_PACE", False)
+
+
 def _bar_search_off(monkeypatch) -> None:
     """A continued chorale drawn once a bar (BAR_CANDIDATES 1): tests of other rules count
     what the tiny model's seeds' paths do, or read its rows one by one, and the bar search
@@ -351,6 +361,7 @@ def test_the_bass_steps_into_a_cadence_chords_root(tiny_voice_model, monkeypatch
     option's dominant the bass strikes notes a step or less from its root, G, which it then
     reaches by step (BASS_STEPS_INTO_CADENCE; the rule yields where the others leave no such
     note); without the rule it mostly strikes others there."""
+    _top_voice_pace_free(monkeypatch)
     _alto_spacing_as_before(monkeypatch)
     _soprano_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler as vs
@@ -528,6 +539,7 @@ def test_a_continued_chorale_soprano_pays_to_circle_between_two_notes(sampler, m
     """The soprano of a four-part continuation, the new tune, seldom circles (x y x y) with
     TOP_CIRCLE_COST (where the rules leave it one pitch, it may); without it the tiny model's
     soprano circles 11 times in 4 variations (a cost of 2 nats: once)."""
+    _top_voice_pace_free(monkeypatch)
 
     score = chorale(8)
 
@@ -1187,6 +1199,55 @@ def test_harmonize_keeps_the_melody_and_adds_three_parts(sampler):
             assert all(n.start >= 0 and n.end <= score.end_tick for n in p.notes)
 
 
+def test_a_choirs_soprano_keeps_its_sketchs_pace(tiny_voice_model, monkeypatch):
+    """TOP_VOICE_PACE: a four-part sketch of quarters (4 onsets a bar in the soprano) continued
+    4 bars by a model that would rather hold: the soprano strikes nearer its sketch's pace with
+    the rule than without it (a review heard a 6/8 carol's soprano go on at half its pace, and
+    a quartet's first violin lose its eighths)."""
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {HOLD: 4.0}))
+    score = chorale(16)
+
+    def per_bar(on: bool) -> float:
+        monkeypatch.setattr(voice_sampler, "TOP_VOICE_PACE", on)
+        onsets = 0
+        for seed in range(3):
+            for r in s.generate(score, GenerationRequest(bars=4, variations=2, seed=seed,
+                                                         end="free")):
+                onsets += len({x.start for x in r.parts[0].notes if x.start >= score.end_tick})
+        return onsets / (3 * 2 * 4)
+
+    with_rule, without = per_bar(True), per_bar(False)
+    assert abs(with_rule - 4) < abs(without - 4) - 0.5, (with_rule, without)
+
+
+def test_a_choirs_soprano_comes_home_at_the_final_cadence(tiny_voice_model, monkeypatch):
+    """TOP_VOICE_HOME: a four-part continuation in G closing with a cadence, by a model that
+    likes G5, ends its soprano on G4, the home final of its sketch (phrase_grid.home_final:
+    the tonic nearest its mean less 2), in 8 of 8 variations with the rule, 4 without (a
+    review heard 7 of 27 such endings an octave from the sketch's soprano, on the low
+    tonic)."""
+    from composer_gui.ml import phrase_grid, voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(79): 12.0}))
+    base = chorale(16)
+    score = dataclasses.replace(base, parts=tuple(
+        dataclasses.replace(p, notes=tuple(dataclasses.replace(x, pitch=x.pitch - 5)
+                                           for x in p.notes)) for p in base.parts),
+        key_signatures=(KeySignature(0, 1),))
+    assert phrase_grid.home_final([x.pitch for x in score.parts[0].notes], 7) == 67
+
+    def home(on: bool) -> int:
+        monkeypatch.setattr(voice_sampler, "TOP_VOICE_HOME", on)
+        return sum(sorted(r.parts[0].notes)[-1].pitch == 67 for seed in range(4)
+                   for r in s.generate(score, GenerationRequest(bars=2, variations=2,
+                                                                seed=seed)))
+
+    with_rule, without = home(True), home(False)
+    assert with_rule == 8 and without <= 5, (with_rule, without)
+
+
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_tune_on_a_pianos_staves_is_harmonized_in_them(sampler, monkeypatch, rule):
     """KEYBOARD_HARMONY: a melody alone on a piano's two staves (its lower staff empty) gets
@@ -1548,6 +1609,7 @@ def test_a_region_keeps_the_phrase_end_its_top_line_had(sampler, monkeypatch, ru
     root-position triad there together and hold it a beat or more (in 7 of 8 variations of
     the random model, the eighth's chord a seventh chord: the rules yield to it); without
     the rule the tiny model runs on through it (a review heard 7 of 8 variations do)."""
+    _top_voice_pace_free(monkeypatch)
     _soprano_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
@@ -1797,6 +1859,7 @@ def test_a_chorale_chord_stands_no_longer_than_a_beat(tiny_voice_model, monkeypa
     """A model that would rather hold (and marks no fermata): with the chorale rules some voice
     strikes on every beat of the span, continued or rewritten; without the limit the chord
     stands longer."""
+    _top_voice_pace_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)  # (no fermata at all)
@@ -1821,6 +1884,7 @@ def test_a_chorale_voice_holds_a_note_three_beats_at_most(tiny_voice_model, monk
     note lasts more than MAX_NOTE_BEATS beats (the lowest voice's strikes keep the chord
     moving, the others would hold on: a review heard an alto hold 10 beats); without the limit
     some do."""
+    _top_voice_pace_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "FORCED_PHRASE_BEATS", 0)  # (no fermata at all)
@@ -1842,6 +1906,7 @@ def test_a_standing_chord_moves_its_bass_to_another_pitch(tiny_voice_model, monk
     """A model that would rather hold, and strike C3 when it must: where the chord has stood a
     beat the bass strikes, and another pitch than the one it sounds (restruck, it made 8.5% of
     the continued bass's moves, Bach's 1.7%); without the rule it restrikes C3."""
+    _top_voice_pace_free(monkeypatch)
     from composer_gui.ml import close_voicing, voice_sampler
 
     # (the tiny model's path as chosen: with the close lookahead's unison ranking, one variation
@@ -1877,6 +1942,7 @@ def test_a_chord_under_a_fermata_the_model_marks_stands_two_beats_at_most(tiny_v
     """A model that would rather hold and marks a fermata on every step: the chord under it may
     stand longer than a plain one, but not a whole bar (a fifth listening review heard whole-bar
     chords under fermatas the score does not show)."""
+    _top_voice_pace_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     s = biased(tiny_voice_model, rather(lambda v: {
@@ -3005,6 +3071,7 @@ def test_a_chorale_in_three_four_phrases_in_four_bars(tiny_voice_model, monkeypa
     continued 8 bars x 2 (6 seeds) by a model that likes a fermata on the downbeat: its
     phrases run 12 beats, four bars, as Bach's 3/4 phrases mostly do (here 22 of 24); with the
     4/4 counts they closed after 9 beats or ran on to 15 (1 of 28 of 12 beats)."""
+    _top_voice_pace_free(monkeypatch)
     _soprano_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
