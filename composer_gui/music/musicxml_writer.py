@@ -1195,6 +1195,10 @@ def _beams(elements: list[_Element], origin: int, ts: TimeSignature) -> dict[int
 # not two tied halves: a copyist's review read 3/4 tenors "G8 A8-A8 F#8" where engravers write
 # "G8 A4 F#8"; one that crosses the middle of a 4/4 bar stays tied, so that beat 3 shows
 OFFBEAT_BEATS = True
+# A note from beat 2 of a 4/4 bar that crosses its middle is tied there (a quarter and a half,
+# not a dotted half), but for the half note of a q h q syncopation: a listening review of
+# four-part continuations read dotted halves from beat 2 hiding beat 3
+MIDDLE_SHOWN = True
 # ... and a rest of more than a beat starts on a multiple of its own length and crosses no
 # middle of the bar: quarter and half rests from beat 2 of 4/4, not the dotted half rest that
 # hides beat 3 (the same review)
@@ -1294,14 +1298,17 @@ def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool, bar: int
     def crosses_middle(rel: int, ticks: int) -> bool:
         return middle is not None and rel % bar < middle < rel % bar + ticks
 
-    def on_beat_fits(rel: int, ticks: int, dots: int) -> bool:
+    def on_beat_fits(rel: int, ticks: int, dots: int, whole: bool) -> bool:
         if ticks <= beat:
             return True
         if rest and bar and REST_GROUPS:
             return ticks % beat == 0 and (rel % bar) % ticks == 0 and \
                 not crosses_middle(rel, ticks)
         if ticks % beat == 0:
-            return True
+            # (across the middle of a 4/4 bar: from the downbeat, or the half note of a
+            # q h q syncopation; else tied at the middle, so that beat 3 shows: MIDDLE_SHOWN)
+            return not (MIDDLE_SHOWN and crosses_middle(rel, ticks) and rel % bar and
+                        not (whole and ticks == 2 * beat))
         if not bar or dots != 1 or (ticks * 2 // 3) % beat:
             return False
         return not crosses_middle(rel, ticks)
@@ -1323,7 +1330,8 @@ def _decompose(start: int, end: int, m0: int, beat: int, triplet: bool, bar: int
         limit = end if rel % beat == 0 else min(end, m0 + (rel // beat + 1) * beat)
         room = (limit - p) * scale // 2
         for ticks, name, dots in _VALUES:
-            if ticks <= room and (rel % beat or triplet or on_beat_fits(rel, ticks, dots)):
+            if ticks <= room and (rel % beat or triplet or on_beat_fits(
+                    rel, ticks, dots, p + ticks * 2 // scale == end)):
                 actual = ticks * 2 // scale
                 out.append((p, actual, name, dots))
                 p += actual

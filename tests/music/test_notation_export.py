@@ -723,6 +723,11 @@ def test_a_bass_voice_gets_the_bass_clef_by_its_name():
     ((4, 4), [(0, 240), (240, 480), (720, 480), (1200, 480), (1680, 240)],
      [("eighth", 0), ("quarter", 0), ("eighth", 0), ("eighth", 0), ("quarter", 0),
       ("eighth", 0)]),
+    # a note of three beats from beat 2 of 4/4 is a quarter tied to a half (MIDDLE_SHOWN); a
+    # q h q syncopation's half and a whole bar's note from the downbeat are one value each
+    ((4, 4), [(0, 480), (480, 1440)], [("quarter", 0), ("quarter", 0), ("half", 0)]),
+    ((4, 4), [(0, 480), (480, 960), (1440, 480)], [("quarter", 0), ("half", 0), ("quarter", 0)]),
+    ((4, 4), [(0, 1440), (1440, 480)], [("half", 1), ("quarter", 0)]),
     # rests: a quarter and a half from beat 2 of 4/4 (no dotted half hiding beat 3), a half
     # and a quarter from beat 1; in 3/4 two quarters from beat 2
     ((4, 4), [(0, 480)], [("quarter", 0), ("quarter", 0), ("half", 0)]),
