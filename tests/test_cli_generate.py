@@ -349,6 +349,28 @@ def test_harmonize_with_an_event_model_says_why(installed_tiny, tmp_path, capsys
     assert "harmonizing needs a voice model" in capsys.readouterr().err
 
 
+def test_minor_final_ends_a_minor_piece_on_its_minor_tonic(tiny_voice_model, tmp_path):
+    """--minor-final: an A minor sketch's cadence ends on A minor, not A major (the Picardy
+    third, the default)."""
+    lines = [[76, 74, 72, 71, 72, 71, 69, 68], [72, 69, 69, 68, 69, 68, 64, 64],
+             [64, 65, 64, 64, 64, 62, 60, 59], [57, 50, 57, 52, 45, 50, 45, 52]]
+    score = Score(parts=tuple(Part(tuple(Note(i * 480, p, 480) for i, p in enumerate(ps)),
+                                   name=name)
+                              for ps, name in zip(lines, ("Soprano", "Alto", "Tenor", "Bass"),
+                                                  strict=True)),
+                  key_signatures=(KeySignature(0, 0, "minor"),))
+    seed = tmp_path / "am.composer.json"
+    save_score(score, seed)
+    for rng in (1, 2, 3):
+        out = tmp_path / f"m{rng}.composer.json"
+        assert gen("--model", tiny_voice_model, "--seed", seed, "--bars", 2, "--minor-final",
+                   "--rng-seed", rng, "-o", out) == 0
+        result = load_score(out)
+        last = max(n.start for n in result.notes)
+        final = {n.pitch % 12 for n in result.notes if n.start <= last < n.end}
+        assert 0 in final and 1 not in final, final
+
+
 def test_density_asks_for_fewer_or_more_notes(tiny_voice_model, tmp_path, capsys):
     seed = tmp_path / "seed.composer.json"
     save_score(four_parts(8), seed)

@@ -86,6 +86,9 @@ def add_parser(sub) -> None:
     p.add_argument("--end", default=None, metavar="cadence|free",
                    help="voice models: end with a cadence, or continue freely (default: cadence "
                    "when the notes end the piece, free otherwise)")
+    p.add_argument("--minor-final", action="store_true",
+                   help="voice models: a cadence in a minor key ends on the minor tonic, not "
+                   "on the major one (the Picardy third, as Bach ends)")
     p.add_argument("--harmonize", action="store_true",
                    help="voice models: keep the seed's melody and write the voices under it "
                    "(with --region: only there)")
@@ -178,6 +181,7 @@ def _request(args, score: Score):
         if end.strip().lower() not in limits.ENDS:
             raise _Bad(f"--end must be {' or '.join(limits.ENDS)}, not {end!r}")
         req.end = end.strip().lower()
+    req.picardy = not getattr(args, "minor_final", False)
     if getattr(args, "harmonize", False):
         if args.from_bar is not None:
             raise _Bad("--harmonize works on the whole melody or on a --region, not --from-bar")

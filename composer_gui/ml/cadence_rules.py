@@ -805,7 +805,7 @@ TOP_OFF_DOMINANT_ROOT = True  # _cadence_mask: the dominant's top voice is not o
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
                   minor: bool, which: int, cur: np.ndarray,
                   before: np.ndarray | None = None, shift: int = 0,
-                  final: bool = True) -> None:
+                  final: bool = True, picardy: bool = True) -> None:
     """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
     the tonic (root in the lowest voice; a melody's last note is the tonic). The model still
     chooses every voice's note among the chord's; a note held from before stays only if it
@@ -819,7 +819,8 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     ``shift``: the cadence is in the key ``shift`` semitones above the normalized one of
     ``minor`` (a harmonized melody that ends in another key, :func:`closing_key`, or a phrase
     close planned in one). In minor the ``final`` tonic takes the Picardy third (PICARDY); a
-    tonic inside the piece does not (INNER_MINOR_TONIC)."""
+    tonic inside the piece does not (INNER_MINOR_TONIC); with ``picardy`` False (the
+    composer's choice) the final tonic keeps the minor third too."""
     if shift:  # the chords' pitch classes are read in the cadence's own key
         cand = cand - shift
         cur = np.where(cur >= 0, cur - shift, -1)
@@ -874,9 +875,9 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         # (the Picardy third ends the piece in its own key: a melody that ends in another key,
         # an E minor tune on A, closes on that key's own minor triad, iv, not on IV)
         home_final = final and not (shift and NO_PICARDY_AWAY)
-        if minor and PICARDY and i and (home_final or not INNER_MINOR_TONIC):
+        if minor and PICARDY and picardy and i and (home_final or not INNER_MINOR_TONIC):
             allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
-        elif minor and INNER_MINOR_TONIC and not home_final:
+        elif minor and ((INNER_MINOR_TONIC and not home_final) or (home_final and not picardy)):
             allowed = allowed & (cand % 12 != 1)[None, :]
     if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_SEVENTH_ONCE:
         # an inner voice does not double the dominant's seventh a voice above sounds

@@ -298,6 +298,38 @@ def final_chord(bass: int, chord: Chord) -> list[int]:
     return out
 
 
+# A piece that closes with a cadence ends on a chord with its third: where neither the left
+# hand's final chord (its fifth and octave over a low bass, FINAL_CHORD's hand span) nor the
+# tune's last note has it, the right hand takes it (and the fifth, where neither has that)
+# under its last note, as a pianist's last chord is played. 51 of 78 continued piano sketches
+# had ended on a bare fifth or octave (a waltz on E2 B2 E3 under E5)
+FINAL_THIRD_FILLED = True
+
+
+def final_fill(top: int, chord: Chord, lh: Sequence[int], floor: int) -> list[int]:
+    """The pitches the right hand adds under its last note ``top`` to the final ``chord``: its
+    third, and then its fifth, over its bass where neither hand sounds them (``lh``: the left
+    hand's final pitches; ``chord.over`` the right hand's pitch classes), within an octave
+    under ``top``, above the left hand's highest note and the right hand's staff (``floor``).
+    Where the tune lies too low for it, nothing (the right hand keeps its staff)."""
+    if not FINAL_THIRD_FILLED or not lh:
+        return []
+    bass = chord.bass % 12
+    lh_top = max(lh)
+    sounding = {top % 12, *chord.over, *(p % 12 for p in lh)}
+    out: list[int] = []
+    for steps in ((3, 4), (7,)):  # the third, then the fifth
+        pcs = [(bass + s) % 12 for s in steps if (bass + s) % 12 in chord.classes]
+        if not pcs or any(pc in sounding for pc in pcs):
+            continue
+        below = [p for p in range(top - 1, top - 12, -1)
+                 if p % 12 in pcs and p > lh_top and p >= floor]
+        if below and (steps != (7,) or out):  # (the fifth only beside a third added)
+            out.append(below[0])
+            sounding.add(below[0] % 12)
+    return sorted(out)
+
+
 def _nearest_voiced(voiced: Sequence[int | None], rank: int) -> int:
     """The pitch of ``rank``, or where the hand's room left it none, of the nearest rank that
     has one (an Alberti bass short of room repeats a note rather than rest: a review)."""
@@ -415,6 +447,7 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
     chord_voices = set(plan.hand) | set(plan.heard)
     by_variation: dict[int, dict[int, list[Note]]] = {}
     template: dict[int, GeneratedNote] = {}
+    tune: dict[int, GeneratedNote] = {}  # each variation's last note of the other hand's top
     for g in notes:
         if g.voice is not None and g.voice in chord_voices:
             by_variation.setdefault(g.variation, {}).setdefault(g.voice, []).append(g.note)
@@ -423,6 +456,9 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
             continue
         if g.voice is not None and g.voice in plan.upper:
             by_variation.setdefault(g.variation, {}).setdefault(g.voice, []).append(g.note)
+            if g.voice == min(plan.upper) and (g.variation not in tune or
+                                               g.note.start >= tune[g.variation].note.start):
+                tune[g.variation] = g
         yield g
     played_already: set[tuple[Note, ...]] = set()
     for variation in sorted(by_variation):
@@ -449,6 +485,15 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
         played_already.add(tuple(hand))
         for x in hand:
             yield GeneratedNote(variation, x, g0.part, g0.part_name, g0.part_under, g0.voice)
+        top = tune.get(variation)
+        if final is not None and top is not None and top.note.start <= final < top.note.end:
+            chord = chords(final, True)
+            lh = [x.pitch for x in hand if x.start == final]
+            if chord is not None and lh:
+                for p in final_fill(top.note.pitch, chord, lh, plan.ceiling + 1):
+                    yield GeneratedNote(variation, Note(final, p, top.note.end - final,
+                                                        top.note.velocity),
+                                        top.part, top.part_name, top.part_under, top.voice)
 
 
 # a bass and one note above it: the triad they are part of (the interval above the bass ->

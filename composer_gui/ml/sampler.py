@@ -65,6 +65,9 @@ class GenerationRequest:
     allow_eos: bool = False  # let the model end the piece before the requested length
     # voice-grid models (ml/voice_sampler.py); the REMI sampler refuses harmonize and parts
     end: str | None = None  # "cadence", "free"; None: cadence when the span ends the score
+    # ... a cadence in a minor key ends on the major tonic, the Picardy third, as Bach ends;
+    # False: on the minor tonic
+    picardy: bool = True
     parts: tuple[int, ...] | None = None  # score parts to rewrite (None: all)
     # a region of one keyboard part (``parts``) that rewrites one of its hands: 0 the upper
     # staff's notes, 1 the lower's (music.edits.hand_notes); None: the whole part
@@ -117,6 +120,8 @@ class GenerationRequest:
         self.key_signature()  # raises on an unknown key
         if self.end not in (None, "cadence", "free"):
             raise ValueError(f"end must be 'cadence' or 'free', not {self.end!r}")
+        if not isinstance(self.picardy, bool):
+            raise ValueError(f"picardy must be True or False, not {self.picardy!r}")
         if self.parts is not None and (not isinstance(self.parts, tuple | list) or not self.parts
                                        or not all(_is_int(p) and p >= 0 for p in self.parts)):
             raise ValueError(f"parts must be part numbers (0-based), not {self.parts!r}")

@@ -2135,7 +2135,8 @@ class VoiceSampler:
                             _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,
                                           frame.cadence, cur, chord, cad_shift,
                                           final=frame.final > 0 and not (
-                                              job.lower_stride and tune_chords.QUICK_FINAL_ARRIVAL))
+                                              job.lower_stride and tune_chords.QUICK_FINAL_ARRIVAL),
+                                          picardy=request.picardy)
                             if rules and n > 2 and i < n - 1 and \
                                     cadence_rules.CADENCE_BASS_ROOM:
                                 _bass_root_room(mask, i, cur, chord,

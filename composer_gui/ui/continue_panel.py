@@ -137,6 +137,14 @@ class ContinuePanel(QWidget):
         # (greyed out for an event-stream model, the box had still shown its tick: a re-trial)
         self._cadence_wanted = True
         self.cadence.toggled.connect(self._cadence_toggled)
+        # ... and in a minor key, on which tonic: the major one (the Picardy third, as Bach
+        # ends his minor chorales, 98 of 109) or the minor one (a review: "a composer who wants
+        # a minor ending never gets one")
+        self.picardy = QCheckBox("Picardy third")
+        self.picardy.setChecked(True)
+        self.picardy.setToolTip("Voice models, a cadence in a minor key: end on the major tonic "
+                                "chord (A major closing A minor), as Bach ends his minor "
+                                "chorales; off: on the minor tonic")
         # a voice model and a score with chord symbols: whether the voices keep to them
         self.follow_chords = QCheckBox("Follow the chord symbols")
         self.follow_chords.setChecked(True)
@@ -226,6 +234,7 @@ class ContinuePanel(QWidget):
         checks.addWidget(self.cadence)
         checks.addStretch(1)
         form.addRow("", checks)
+        form.addRow("", self.picardy)
         form.addRow("", self.follow_chords)
         form.addRow("", self.phrase_hint)
         buttons = QHBoxLayout()
@@ -361,6 +370,7 @@ class ContinuePanel(QWidget):
         self.cadence.blockSignals(True)
         self.cadence.setChecked(voices and self._cadence_wanted)
         self.cadence.blockSignals(False)
+        self.picardy.setEnabled(voices and self._cadence_wanted)
         self.key_lock.blockSignals(True)
         self.key_lock.setChecked(self._key_locks[self._model_kind()])
         self.key_lock.blockSignals(False)
@@ -369,6 +379,7 @@ class ContinuePanel(QWidget):
     def _cadence_toggled(self, checked: bool) -> None:
         if self.cadence.isEnabled():
             self._cadence_wanted = checked
+            self.picardy.setEnabled(checked)
 
     def _model_kind(self) -> str:
         return "voice-grid" if getattr(self.current_info(), "voices", ()) else "remi"
@@ -437,6 +448,7 @@ class ContinuePanel(QWidget):
             bars=self.bars.value(), temperature=round(self.temperature.value(), 3),
             variations=self.variations.value(), seed=None if seed < 0 else seed, key=key,
             end="cadence" if self._cadence_wanted else "free",
+            picardy=self.picardy.isChecked(),
             density=self.density_value(), chord_symbols=self.follow_chords.isChecked())
 
     def density_value(self) -> float:

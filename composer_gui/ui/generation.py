@@ -48,6 +48,7 @@ class GenerationOptions:
     pitch_range: tuple[int, int] | None = None
     max_polyphony: int | None = None
     end: str | None = None  # voice models: "cadence", "free" (None: the sampler's default)
+    picardy: bool = True  # ... a minor key's cadence on the major tonic (the Picardy third)
     parts: tuple[int, ...] | None = None  # voice models: the parts to rewrite (None: all)
     hand: int | None = None  # ... a region of one keyboard part: its hand (0 upper, 1 lower)
     harmonize: bool = False  # voice models: keep the melody, write the voices under it

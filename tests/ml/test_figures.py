@@ -169,6 +169,22 @@ def test_a_waltz_that_closes_ends_its_figure_on_the_final_chord_held(sampler, se
     assert all(x.end == 8 * WALTZ_BAR for x in final)
     before = [x for x in left_hand(r) if 6 * WALTZ_BAR <= x.start < last]
     assert sorted({x.start - 6 * WALTZ_BAR for x in before}) == [0, TPQ, 2 * TPQ]
+    # (the final sonority, both hands, has its chord's third: FINAL_THIRD_FILLED)
+    bass = min(final, key=lambda x: x.pitch).pitch % 12
+    sounding = {x.pitch % 12 for x in r.parts[0].notes if x.start <= last < x.end}
+    assert sounding & {(bass + 3) % 12, (bass + 4) % 12}, sorted(sounding)
+
+
+def test_the_right_hand_fills_a_bare_final_chord_under_its_last_note():
+    """FINAL_THIRD_FILLED: a waltz's final E2 B2 E3 under the tune's E5: the right hand adds
+    G#4 under it; over a left hand of the octave alone, the fifth B4 too; a left hand that has
+    the third, or a tune too low for a note under it above its staff's floor, adds none."""
+    e_major = Chord(40, frozenset({4, 8, 11}), 59, frozenset({4}))
+    assert figures.final_fill(76, e_major, [40, 47, 52], 60) == [68]
+    assert figures.final_fill(76, e_major, [40, 52], 60) == [68, 71]
+    assert figures.final_fill(76, e_major, [40, 44, 47], 60) == []
+    f_major = Chord(41, frozenset({5, 9, 0}), 59, frozenset({5}))
+    assert figures.final_fill(65, f_major, [41, 48, 53], 60) == []  # (A3: the left staff's)
 
 
 def test_a_march_keeps_its_bass_on_the_downbeat_over_its_fifth_below():

@@ -3151,6 +3151,16 @@ def test_a_held_last_note_ends_the_sketchs_phrase():
     assert held_end([], 16 * TPQ, TPQ, TPQ // 4) is None
 
 
+def _first_phrase_ends(s, score: Score) -> list[int | None]:
+    """Each variation's first phrase end after chorale(16)'s sketch (its 16 beats), continued
+    4 bars x 2 with 6 seeds."""
+    first = []
+    for seed in range(6):
+        list(s.stream(score, GenerationRequest(bars=4, variations=2, seed=seed)))
+        first += [min((t for t in ticks if t >= 16 * TPQ), default=None) for ticks in s.fermatas]
+    return first
+
+
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_sketch_without_fermatas_is_phrased_from_its_held_close(tiny_voice_model, monkeypatch,
                                                                   rule):
@@ -3166,10 +3176,7 @@ def test_a_sketch_without_fermatas_is_phrased_from_its_held_close(tiny_voice_mod
     top = Part((*(n for n in base.parts[0].notes if n.start < 14 * TPQ),
                 Note(14 * TPQ, 72, 2 * TPQ, 80)), name="Soprano")
     score = dataclasses.replace(base, parts=(top, *base.parts[1:]))
-    first = []
-    for seed in range(6):
-        list(s.stream(score, GenerationRequest(bars=4, variations=2, seed=seed)))
-        first += [min((t for t in ticks if t >= 16 * TPQ), default=None) for ticks in s.fermatas]
+    first = _first_phrase_ends(s, score)
     early = sum(t is not None and t < 18 * TPQ for t in first)
     assert (early == 0) if rule else (early >= 4), first
 
@@ -3187,10 +3194,7 @@ def test_a_sketch_without_fermatas_is_phrased_from_its_last_bar_line(tiny_voice_
     s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(0, True): 2.0}))
     score = chorale(16)
     assert score.parts[0].notes[-1].duration == TPQ and not score.fermatas
-    first = []
-    for seed in range(6):
-        list(s.stream(score, GenerationRequest(bars=4, variations=2, seed=seed)))
-        first += [min((t for t in ticks if t >= 16 * TPQ), default=None) for ticks in s.fermatas]
+    first = _first_phrase_ends(s, score)
     early = sum(t is not None and t < 18 * TPQ for t in first)
     assert (early == 0) if rule else (early >= 4), first
 
@@ -5855,9 +5859,38 @@ def test_a_minor_tonic_inside_the_piece_keeps_its_minor_third(sampler):
     _cadence_mask(inner, 2, 4, cand, v.pitch_offset, True, 2, cur, final=False)
     assert {p % 12 for p in allowed_pitches(final, sampler)} == {1}
     assert {p % 12 for p in allowed_pitches(inner, sampler)} == {0}
+    # ... and at the final chord too where the composer asks for a minor ending (picardy off)
+    minor_final = _open_mask(1, sampler)
+    _cadence_mask(minor_final, 2, 4, cand, v.pitch_offset, True, 2, cur, picardy=False)
+    assert {p % 12 for p in allowed_pitches(minor_final, sampler)} == {0}
     marked = _open_mask(1, sampler)
     _fermata_chord_mask(marked, 1, 4, np.array([[69, -1, -1, -1]]), cand, v.pitch_offset, True)
     assert 1 not in {p % 12 for p in allowed_pitches(marked, sampler)}
+
+
+def test_a_minor_continuation_ends_on_the_tonic_the_composer_asks_for(sampler):
+    """GenerationRequest.picardy (the panel's Picardy third, ``generate --minor-final``): an A
+    minor chorale continued with the cadence ends on A major where the rules let a voice take
+    C# (as Bach ends), or, asked for a minor ending, on A minor (C natural) in every
+    variation. (No key lock, as the app asks: the lock keeps to the key's notes, C# not among
+    them.)"""
+    lines = {"Soprano": [76, 74, 72, 71, 72, 71, 69, 68], "Alto": [72, 69, 69, 68, 69, 68, 64, 64],
+             "Tenor": [64, 65, 64, 64, 64, 62, 60, 59], "Bass": [57, 50, 57, 52, 45, 50, 45, 52]}
+    minor = Score(parts=tuple(voice(ps, name) for name, ps in lines.items()),
+                  key_signatures=(KeySignature(0, 0, "minor"),))
+
+    def finals(picardy: bool) -> list[set[int]]:
+        out = []
+        for seed in range(3):
+            for r in sampler.generate(minor, GenerationRequest(bars=2, variations=2, seed=seed,
+                                                               key=None, picardy=picardy)):
+                last = max(x.start for x in r.notes)
+                out.append({x.pitch % 12 for x in r.notes if x.start <= last < x.end})
+        return out
+
+    major, minor_ = finals(True), finals(False)
+    assert all(9 in f and 0 in f and 1 not in f for f in minor_), minor_
+    assert sum(1 in f for f in major) >= 3, major
 
 
 def test_a_phrase_end_in_a_major_key_is_no_minor_tonic(sampler, monkeypatch):

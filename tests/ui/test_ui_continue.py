@@ -306,8 +306,17 @@ def test_end_with_a_cadence_is_on_by_default_and_sets_the_request(window):
     panel.cadence.setEnabled(True)  # (as for a model of voices)
     panel.cadence.setChecked(True)
     assert panel.options().end == "cadence"
+    # a minor key's cadence on the major tonic (the Picardy third) unless the composer says
+    # otherwise; with no cadence the box has nothing to say
+    assert panel.picardy.isChecked() and panel.options().picardy
+    panel.picardy.setChecked(False)
+    assert panel.options().picardy is False
+    panel.picardy.setChecked(True)
     panel.cadence.setChecked(False)
-    assert panel.options().end == "free"
+    assert panel.options().end == "free" and not panel.picardy.isEnabled()
+    panel.cadence.setChecked(True)
+    assert panel.picardy.isEnabled()
+    panel.cadence.setChecked(False)
     from composer_gui.ml.sampler import GenerationRequest
 
     GenerationRequest(**panel.options().request_fields()).validate()  # fields the request knows
