@@ -884,6 +884,11 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
         has = (above == V7_SEVENTH[minor]).any(axis=1)
         allowed = allowed & ~(has[:, None] & (cand % 12 == V7_SEVENTH[minor])[None, :])
+    if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_LEADING_ONCE:
+        # ... nor its leading tone (both would rise to the tonic, in octaves)
+        above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
+        has = (above == LEADING_TONE[minor]).any(axis=1)
+        allowed = allowed & ~(has[:, None] & (cand % 12 == LEADING_TONE[minor])[None, :])
     if n > 2 and 0 < i < n - 2 and before is not None and CADENCE_NOTE_REACH:
         # the note the tenor is to take (the dominant's leading tone, the tonic's third), where
         # the tenor cannot reach it: a voice above it takes it
@@ -917,6 +922,11 @@ FINAL_IN_REACH = True
 # SEVENTH_KEEPS_THIRD). _seventh_mask bars a doubled seventh on a beat but yields where the
 # bass must take the planned root.
 DOMINANT_SEVENTH_ONCE = True
+# ... and its leading tone sounds in one voice too: a listening review (session 81) heard a D
+# minor continuation's dominant E4 C#4 C#4 A3, the alto and tenor in unison on the leading
+# tone; the chord before the final held it twice in 3 of 86 continued openings (the review's
+# nine sketches and the 34 four-part test openings, x 2: /work/s81/dbl_lt.py)
+DOMINANT_LEADING_ONCE = True
 
 # A cadence chord's note the tenor is to take (the dominant's leading tone, the final tonic's
 # third) goes to a voice above it where the tenor cannot reach it (_out_of_reach). A fifteenth

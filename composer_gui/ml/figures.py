@@ -240,7 +240,7 @@ def realize(figure: Figure, start: int, stop: int,
         for r, p in enumerate(voiced):
             if p is not None:
                 last[r] = p
-        return {_nearest_voiced(voiced, r) for r in ranks}, chord
+        return _with_third({_nearest_voiced(voiced, r) for r in ranks}, chord), chord
 
     for t0 in range(first, end, figure.period):
         for slot in figure.slots:
@@ -266,6 +266,32 @@ def realize(figure: Figure, start: int, stop: int,
             out += [Note(final, p, stop - final, velocity)
                     for p in final_chord(bass[figure.bass_rank] or chord.bass, chord)]
     return sorted(out)
+
+
+# An onset of two notes or more keeps its chord's third where neither it nor the other hand
+# sounds it: a note that doubles another's pitch class (or the bass's) moves to the nearest
+# third under the ceiling. A waltz's "pah" on its dominant's beat had struck E-flat3 B-flat3
+# over B-flat2, the leading tone G nowhere, and the close sounded ii-I (a re-review)
+THIRD_KEPT = True
+
+
+def _with_third(pitches: set[int], chord: Chord) -> set[int]:
+    """``pitches`` (an onset's) with a doubled note moved to the chord's third where the
+    onset and the other hand lack it (:data:`THIRD_KEPT`)."""
+    bass = chord.bass % 12
+    third = [pc for pc in ((bass + 3) % 12, (bass + 4) % 12) if pc in chord.classes]
+    if not THIRD_KEPT or len(pitches) < 2 or len(third) != 1:
+        return pitches
+    have = [p % 12 for p in pitches]
+    if third[0] in have or third[0] in chord.over:
+        return pitches
+    doubled = [p for p in sorted(pitches) if have.count(p % 12) > 1 or p % 12 == bass]
+    for p in reversed(doubled):  # (the highest first: the bass's own note stays)
+        options = [q for q in range(p - 4, p + 5) if q % 12 == third[0] and q <= chord.ceiling
+                   and q not in pitches]
+        if options and not (p == min(pitches) and p % 12 == bass):
+            return (pitches - {p}) | {min(options, key=lambda q: abs(q - p))}
+    return pitches
 
 
 def _rubs(pitches: set[int], chord: Chord) -> bool:
@@ -296,6 +322,13 @@ def final_chord(bass: int, chord: Chord) -> list[int]:
         if p % 12 in chord.classes and (p - out[-1] >= room or p == bass + 12):
             out.append(p)
     return out
+
+
+# Where the final chord falls on the last bar's downbeat (a waltz's, a march's), the bar before
+# it plays each beat's own chord as the closing bar does: its dominant is on its last beats,
+# and the bar's one chord (the one the tune sounds longest in) had been ii or IV, the waltz
+# closing ii-I with no leading tone in 3 of 3 seeds (a re-review, session 81)
+DOMINANT_BAR_EXACT = True
 
 
 # A piece that closes with a cadence ends on a chord with its third: where neither the left
@@ -434,6 +467,9 @@ class FigurePlan:
     unit: int  # the span one chord lasts: half a bar of an even number of beats, else a bar
     ceiling: int  # the hand's highest pitch: under its staff's division from the other's
     close_from: int | None = None  # the final bar of a piece closed with a cadence
+    # ... and the bar before it: where the final chord is struck on the last bar's downbeat,
+    # its dominant lies there, and that bar too plays each beat's chord (DOMINANT_BAR_EXACT)
+    close_before: int | None = None
     # the key's pitch classes (a minor key's with its leading tone), for a bare octave's or
     # fifth's chord
     scale: frozenset[int] = frozenset()
@@ -477,8 +513,10 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
         # (a variation whose figure another has played already, the model's voices differing
         # only where the unit's chord hides it, plays each beat's chord: a review's Regenerate
         # offered three variations of one left hand)
-        args = (plan.figure, plan.start, stop, chords, plan.velocity, final,
-                plan.close_from or 0)
+        close = plan.close_before if (DOMINANT_BAR_EXACT and final is not None
+                                      and final == plan.close_from
+                                      and plan.close_before is not None) else plan.close_from
+        args = (plan.figure, plan.start, stop, chords, plan.velocity, final, close or 0)
         hand = realize(*args)
         if tuple(hand) in played_already:
             hand = realize(*args, per_beat=True)
@@ -665,11 +703,14 @@ def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
         if not any(rewritten[i] for i in upper) else ()
     bar = score.time_signature_at(start).bar_ticks
     unit = bar // 2 if (bar // beat) % 2 == 0 else bar
-    last_bar = score.bar_start(score.bar_at(stop - 1))
+    last = score.bar_at(stop - 1)
+    last_bar = score.bar_start(last)
+    before = score.bar_start(max(last - 1, 0))
     return FigurePlan(figure, start, stop, hand,
                       tuple(i for i in range(n) if hidden[i]), upper, kept, beat, unit,
                       hands.ceiling(start),
-                      last_bar if closes and last_bar > start else None)
+                      last_bar if closes and last_bar > start else None,
+                      before if closes and before >= start else None)
 
 
 def held_chords(lanes: Sequence[Sequence[Note]], plan: FigurePlan) -> list[list[Note]]:

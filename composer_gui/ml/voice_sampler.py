@@ -566,6 +566,9 @@ class _VoiceJob:
     # start, had let a nocturne's new tune take A4 where its file's left hand strikes A4, and
     # the note was engraved in the bass staff: a re-trial)
     hand_side: tuple[int, dict[int, int]] | None = None
+    # ... and a keyboard's tune harmonized in its own staves (KEYBOARD_HARMONY): each voice on
+    # its hand's side (hand_side's hand -1: VoicePlan.hands, 0 upper, 1 lower)
+    voice_hands: tuple[int | None, ...] = ()
     # the highest pitch (model) the voices below a quick melody take at its final chord: its
     # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
     final_ceiling: int = -1
@@ -1401,9 +1404,12 @@ class VoiceSampler:
                          if tuned else None,
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
                                       for s, c in deciding.items()},
-                         hand_side=None if hand is None or request.harmonize else (hand, {
-                             f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
-                             + shift for f in frames if not f.context}),
+                         hand_side=None if hand is None else (
+                             -1 if request.harmonize else hand, {
+                                 f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
+                                 + shift for f in frames if not f.context}),
+                         voice_hands=tuple(vplan.hands) if request.harmonize and hand is not None
+                         else (),
                          figure=figure,
                          tune_rate=tune_rate)
 
@@ -2203,10 +2209,13 @@ class VoiceSampler:
                         if job.hand_side is not None and job.rewritten[i] and \
                                 not frame.context:  # (on its own staff's side: hand_side)
                             side, floors = job.hand_side
+                            if side < 0:  # (each voice its hand's: KEYBOARD_HARMONY)
+                                side = job.voice_hands[i] if i < len(job.voice_hands) else None
                             floor = floors.get(frame.step, MIDDLE_C + job.shift)
-                            _narrow_held(mask, np.broadcast_to(
-                                (cand >= floor) if side == 0 else (cand < floor),
-                                (rows, len(cand))), cur[:, i], cand, pitch_offset)
+                            if side is not None:
+                                _narrow_held(mask, np.broadcast_to(
+                                    (cand >= floor) if side == 0 else (cand < floor),
+                                    (rows, len(cand))), cur[:, i], cand, pitch_offset)
                         if below and BASS_LOWEST:  # (above the highest given voice below)
                             _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),
                                           below_now.max(axis=1), cur[:, i], cand,

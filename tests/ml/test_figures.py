@@ -433,6 +433,43 @@ def test_a_variation_that_would_repeat_anothers_figure_plays_each_beats_chord():
     assert {x.pitch % 12 for x in hands[1] if x.start > t0} <= {5, 9, 0}  # (F over C)
 
 
+def test_the_bar_before_a_downbeat_close_plays_its_dominant():
+    """DOMINANT_BAR_EXACT: a waltz closing on bar 6's downbeat, the model's bar 5 ii (D minor
+    over F) on beats 1-2 and V7 (G B F over G) on beat 3: the "pah" on beat 3 plays the
+    dominant's notes (the leading tone B among them), not the bar's one chord, ii; the final
+    chord is struck whole on the downbeat."""
+    from composer_gui.ml.sampler import GeneratedNote
+
+    fig = find_figure(oom_pah_pah([41, 41, 43, 36]), bars(4, WALTZ_BAR), TPQ, 4 * WALTZ_BAR)
+    t0 = 4 * WALTZ_BAR
+    plan = figures.FigurePlan(fig, t0, t0 + 2 * WALTZ_BAR, (1, 2, 3), (), (0,), (),
+                              TPQ, WALTZ_BAR, 59, t0 + WALTZ_BAR, t0)
+    voices = {0: [Note(t0, 74, 2 * TPQ), Note(t0 + 2 * TPQ, 77, TPQ),
+                  Note(t0 + WALTZ_BAR, 72, WALTZ_BAR)],
+              3: [Note(t0, 41, 2 * TPQ), Note(t0 + 2 * TPQ, 43, TPQ),
+                  Note(t0 + WALTZ_BAR, 36, WALTZ_BAR)],
+              2: [Note(t0, 50, 2 * TPQ), Note(t0 + 2 * TPQ, 47, TPQ),
+                  Note(t0 + WALTZ_BAR, 48, WALTZ_BAR)],
+              1: [Note(t0, 57, 2 * TPQ), Note(t0 + 2 * TPQ, 53, TPQ),
+                  Note(t0 + WALTZ_BAR, 52, WALTZ_BAR)]}
+    stream = [GeneratedNote(0, x, 0, None, None, v) for v, xs in voices.items() for x in xs]
+    hand = [g.note for g in figures.played(iter(stream), plan) if g.voice != 0]
+    third_beat = {x.pitch % 12 for x in hand if x.start == t0 + 2 * TPQ}
+    assert third_beat and 11 in third_beat, sorted(hand)
+    assert {x.start for x in hand if x.start >= t0 + WALTZ_BAR} == {t0 + WALTZ_BAR}
+
+
+def test_an_onset_keeps_its_chords_third():
+    """THIRD_KEPT: a "pah" of E-flat3 and E-flat4 on E-flat major, the tune's B-flat over it:
+    the doubled E-flat moves to the third, G; an onset that has the third, or a tune that
+    sounds it, is left as it is."""
+    e_flat = Chord(39, frozenset({3, 7, 10}), 70, frozenset({10}))
+    assert figures._with_third({51, 63}, e_flat) == {51, 67}
+    assert figures._with_third({51, 55}, e_flat) == {51, 55}
+    sung = Chord(39, frozenset({3, 7, 10}), 70, frozenset({7}))
+    assert figures._with_third({51, 63}, sung) == {51, 63}
+
+
 def test_an_onset_is_checked_against_the_tune_it_is_struck_under():
     """A 2/4 march's "pah" on the second eighth of beat 2, the tune moving C5 -> B-flat4 there
     and the model's chord C G A: the A3 that rubs against the B-flat4 struck with it is left
