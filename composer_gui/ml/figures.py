@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from composer_gui.ml.sampler import GeneratedNote
 from composer_gui.ml.voices import VoicePlan
@@ -214,7 +214,7 @@ class Chord:
 def realize(figure: Figure, start: int, stop: int,
             chord_at: Callable[[int, bool], Chord | None], velocity: int,
             final: int | None = None, close_from: int = 0,
-            per_beat: bool = False) -> list[Note]:
+            per_beat: bool = False, beat: int = TPQ) -> list[Note]:
     """The figure played from ``start`` to ``stop`` (no onset at or after it, no note past
     it) on the chords ``chord_at`` gives per onset tick (None: the hand rests there), each
     onset voiced by :func:`voicing` (``chord_at(t, True)``: the chord of the beat ``t`` lies
@@ -259,6 +259,9 @@ def realize(figure: Figure, start: int, stop: int,
                 pitches = _unrubbed(*got)
                 out += [Note(t, p, max(1, min(slot.duration, end - t)), velocity)
                         for p in sorted(pitches)]
+    if final is not None and THIRD_IN_BEAT:
+        out = _thirds_in_beats(out, max(start, close_from), final,
+                               lambda t: (t - first) // beat, chord_at)
     if final is not None and start <= final < stop:
         chord = chord_at(final, True)
         if chord is not None and chord.classes:
@@ -292,6 +295,45 @@ def _with_third(pitches: set[int], chord: Chord) -> set[int]:
         if options and not (p == min(pitches) and p % 12 == bass):
             return (pitches - {p}) | {min(options, key=lambda q: abs(q - p))}
     return pitches
+
+
+# ... and in the bars that close (where each beat plays its own chord), each beat's notes
+# together sound its chord's third where the other hand does not: an Alberti bass strikes two
+# of its chord's three notes in a beat, and the cadence's dominant had lost its leading tone
+# (a sonatina's V before the final: E3 A3 under E5, its C# in no hand; a re-review heard 7 of
+# 12 piano cadences without a dominant)
+THIRD_IN_BEAT = True
+
+
+def _thirds_in_beats(notes: list[Note], since: int, until: int, beat_of: Callable[[int], int],
+                     chord_at: Callable[[int, bool], Chord | None]) -> list[Note]:
+    """``notes`` (a realized hand) with, in each beat from ``since`` to ``until``, its last
+    note above the beat's lowest moved to the beat chord's nearest third where neither that
+    beat's notes nor the other hand's sound it (:data:`THIRD_IN_BEAT`)."""
+    out = list(notes)
+    beats = sorted({beat_of(x.start) for x in out if since <= x.start < until})
+    for b in beats:
+        inside = [k for k, x in enumerate(out) if beat_of(x.start) == b and x.start < until]
+        chord = chord_at(out[inside[0]].start, True) if inside else None
+        if chord is None or len(inside) < 2:
+            continue
+        bass = chord.bass % 12
+        third = [pc for pc in ((bass + 3) % 12, (bass + 4) % 12) if pc in chord.classes]
+        over = {pc for k in inside for pc in (chord_at(out[k].start, True) or chord).over}
+        if len(third) != 1 or third[0] in over or any(out[k].pitch % 12 == third[0]
+                                                         for k in inside):
+            continue
+        low = min(out[k].pitch for k in inside)
+        movable = [k for k in inside if out[k].pitch > low]
+        for k in reversed(movable):
+            p = out[k].pitch
+            here = chord_at(out[k].start, True) or chord
+            options = [q for q in range(p - 4, p + 5) if q % 12 == third[0] and low < q
+                       and q <= here.ceiling and not _rubs({q}, here)]
+            if options:
+                out[k] = replace(out[k], pitch=min(options, key=lambda q: abs(q - p)))
+                break
+    return out
 
 
 def _rubs(pitches: set[int], chord: Chord) -> bool:
@@ -517,9 +559,9 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
                                       and final == plan.close_from
                                       and plan.close_before is not None) else plan.close_from
         args = (plan.figure, plan.start, stop, chords, plan.velocity, final, close or 0)
-        hand = realize(*args)
+        hand = realize(*args, beat=plan.beat)
         if tuple(hand) in played_already:
-            hand = realize(*args, per_beat=True)
+            hand = realize(*args, per_beat=True, beat=plan.beat)
         played_already.add(tuple(hand))
         for x in hand:
             yield GeneratedNote(variation, x, g0.part, g0.part_name, g0.part_under, g0.voice)

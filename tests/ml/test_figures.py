@@ -470,6 +470,22 @@ def test_an_onset_keeps_its_chords_third():
     assert figures._with_third({51, 63}, sung) == {51, 63}
 
 
+def test_each_closing_beat_sounds_its_chords_third():
+    """THIRD_IN_BEAT: an Alberti bass's closing beat on A major, E3 then A3 under the tune's E5
+    (the leading tone C# in no hand): its last note above the beat's lowest moves to C#; a beat
+    that sounds the third, or whose tune does, is left as it is."""
+    a_major = Chord(45, frozenset({9, 1, 4}), 64, frozenset({4}))
+    notes = [Note(0, 52, E8), Note(E8, 57, E8)]
+    moved = figures._thirds_in_beats(notes, 0, TPQ, lambda t: t // TPQ, lambda t, exact: a_major)
+    assert [x.pitch for x in moved] == [52, 61]
+    has = [Note(0, 52, E8), Note(E8, 61, E8)]
+    assert figures._thirds_in_beats(has, 0, TPQ, lambda t: t // TPQ,
+                                    lambda t, exact: a_major) == has
+    sung = Chord(45, frozenset({9, 1, 4}), 64, frozenset({1}))
+    assert figures._thirds_in_beats(notes, 0, TPQ, lambda t: t // TPQ,
+                                    lambda t, exact: sung) == notes
+
+
 def test_an_onset_is_checked_against_the_tune_it_is_struck_under():
     """A 2/4 march's "pah" on the second eighth of beat 2, the tune moving C5 -> B-flat4 there
     and the model's chord C G A: the A3 that rubs against the B-flat4 struck with it is left
