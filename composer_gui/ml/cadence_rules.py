@@ -879,16 +879,15 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
             allowed = allowed & _picardy(mask, cur[:, :i], cand, pitch_offset)
         elif minor and ((INNER_MINOR_TONIC and not home_final) or (home_final and not picardy)):
             allowed = allowed & (cand % 12 != 1)[None, :]
-    if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_SEVENTH_ONCE:
-        # an inner voice does not double the dominant's seventh a voice above sounds
+    once = [pc for pc, rule in ((V7_SEVENTH[minor], DOMINANT_SEVENTH_ONCE),
+                                (LEADING_TONE[minor], DOMINANT_LEADING_ONCE)) if rule]
+    if which == 1 and n > 2 and 0 < i < n - 1 and once:
+        # an inner voice does not double the dominant's seventh, nor its leading tone (both
+        # would move to the tonic's note in octaves), where a voice above sounds it
         above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
-        has = (above == V7_SEVENTH[minor]).any(axis=1)
-        allowed = allowed & ~(has[:, None] & (cand % 12 == V7_SEVENTH[minor])[None, :])
-    if which == 1 and n > 2 and 0 < i < n - 1 and DOMINANT_LEADING_ONCE:
-        # ... nor its leading tone (both would rise to the tonic, in octaves)
-        above = np.where(cur[:, :i] >= 0, cur[:, :i] % 12, -1)
-        has = (above == LEADING_TONE[minor]).any(axis=1)
-        allowed = allowed & ~(has[:, None] & (cand % 12 == LEADING_TONE[minor])[None, :])
+        for pc in once:
+            has = (above == pc).any(axis=1)
+            allowed = allowed & ~(has[:, None] & (cand % 12 == pc)[None, :])
     if n > 2 and 0 < i < n - 2 and before is not None and CADENCE_NOTE_REACH:
         # the note the tenor is to take (the dominant's leading tone, the tonic's third), where
         # the tenor cannot reach it: a voice above it takes it

@@ -278,19 +278,25 @@ def realize(figure: Figure, start: int, stop: int,
 THIRD_KEPT = True
 
 
+def _third(chord: Chord) -> int | None:
+    """The pitch class of ``chord``'s third over its bass; None where it has none, or both."""
+    bass = chord.bass % 12
+    thirds = [pc for pc in ((bass + 3) % 12, (bass + 4) % 12) if pc in chord.classes]
+    return thirds[0] if len(thirds) == 1 else None
+
+
 def _with_third(pitches: set[int], chord: Chord) -> set[int]:
     """``pitches`` (an onset's) with a doubled note moved to the chord's third where the
     onset and the other hand lack it (:data:`THIRD_KEPT`)."""
-    bass = chord.bass % 12
-    third = [pc for pc in ((bass + 3) % 12, (bass + 4) % 12) if pc in chord.classes]
-    if not THIRD_KEPT or len(pitches) < 2 or len(third) != 1:
+    bass, third = chord.bass % 12, _third(chord)
+    if not THIRD_KEPT or len(pitches) < 2 or third is None:
         return pitches
     have = [p % 12 for p in pitches]
-    if third[0] in have or third[0] in chord.over:
+    if third in have or third in chord.over:
         return pitches
     doubled = [p for p in sorted(pitches) if have.count(p % 12) > 1 or p % 12 == bass]
     for p in reversed(doubled):  # (the highest first: the bass's own note stays)
-        options = [q for q in range(p - 4, p + 5) if q % 12 == third[0] and q <= chord.ceiling
+        options = [q for q in range(p - 4, p + 5) if q % 12 == third and q <= chord.ceiling
                    and q not in pitches]
         if options and not (p == min(pitches) and p % 12 == bass):
             return (pitches - {p}) | {min(options, key=lambda q: abs(q - p))}
@@ -317,18 +323,16 @@ def _thirds_in_beats(notes: list[Note], since: int, until: int, beat_of: Callabl
         chord = chord_at(out[inside[0]].start, True) if inside else None
         if chord is None or len(inside) < 2:
             continue
-        bass = chord.bass % 12
-        third = [pc for pc in ((bass + 3) % 12, (bass + 4) % 12) if pc in chord.classes]
+        third = _third(chord)
         over = {pc for k in inside for pc in (chord_at(out[k].start, True) or chord).over}
-        if len(third) != 1 or third[0] in over or any(out[k].pitch % 12 == third[0]
-                                                         for k in inside):
+        if third is None or third in over or any(out[k].pitch % 12 == third for k in inside):
             continue
         low = min(out[k].pitch for k in inside)
         movable = [k for k in inside if out[k].pitch > low]
         for k in reversed(movable):
             p = out[k].pitch
             here = chord_at(out[k].start, True) or chord
-            options = [q for q in range(p - 4, p + 5) if q % 12 == third[0] and low < q
+            options = [q for q in range(p - 4, p + 5) if q % 12 == third and low < q
                        and q <= here.ceiling and not _rubs({q}, here)]
             if options:
                 out[k] = replace(out[k], pitch=min(options, key=lambda q: abs(q - p)))

@@ -560,15 +560,13 @@ class _VoiceJob:
     # per step a chord symbol stands over: the notes the voices below may strike or hold
     # there (given_chords.masks)
     given_masks: dict[int, given_chords.GivenMask] = field(default_factory=dict)
-    # a region of one hand of a keyboard part: the hand (0 upper, 1 lower) and, per step, the
-    # lowest model pitch of the upper staff there (clefs.upper_staff_from): the hand's new
-    # notes keep to its side at each step (one constant for the region, the division at its
-    # start, had let a nocturne's new tune take A4 where its file's left hand strikes A4, and
-    # the note was engraved in the bass staff: a re-trial)
-    hand_side: tuple[int, dict[int, int]] | None = None
-    # ... and a keyboard's tune harmonized in its own staves (KEYBOARD_HARMONY): each voice on
-    # its hand's side (hand_side's hand -1: VoicePlan.hands, 0 upper, 1 lower)
-    voice_hands: tuple[int | None, ...] = ()
+    # a region of one hand of a keyboard part, or a keyboard's tune harmonized in its own
+    # staves (KEYBOARD_HARMONY): each voice's hand (0 upper, 1 lower, None: either) and, per
+    # step, the lowest model pitch of the upper staff there (clefs.upper_staff_from): a hand's
+    # new notes keep to its side at each step (one constant for the region, the division at
+    # its start, had let a nocturne's new tune take A4 where its file's left hand strikes A4,
+    # and the note was engraved in the bass staff: a re-trial)
+    hand_side: tuple[tuple[int | None, ...], dict[int, int]] | None = None
     # the highest pitch (model) the voices below a quick melody take at its final chord: its
     # lowest note from there on (-1: no bound; QUICK_FINAL_ARRIVAL)
     final_ceiling: int = -1
@@ -1405,11 +1403,9 @@ class VoiceSampler:
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
                                       for s, c in deciding.items()},
                          hand_side=None if hand is None else (
-                             -1 if request.harmonize else hand, {
+                             tuple(vplan.hands) if request.harmonize else (hand,) * n, {
                                  f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
                                  + shift for f in frames if not f.context}),
-                         voice_hands=tuple(vplan.hands) if request.harmonize and hand is not None
-                         else (),
                          figure=figure,
                          tune_rate=tune_rate)
 
@@ -1473,8 +1469,8 @@ class VoiceSampler:
         elif four and full.parts[0] == melody:
             vplan = full
             warnings += full.messages
-        elif KEYBOARD_HARMONY and full is None and request.harmony_parts is None and \
-                score.parts[melody].clef == "grand":
+        elif KEYBOARD_HARMONY and request.harmony_parts is None and \
+                vx.in_own_staves(score, melody):
             # a tune on a keyboard's upper staff: the voices go into its own two staves, the
             # alto under the tune and the tenor and bass in the left hand, as a hymnal's
             # keyboard score writes them (not three new choir parts beside the piano)
@@ -2208,9 +2204,8 @@ class VoiceSampler:
                             _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
                         if job.hand_side is not None and job.rewritten[i] and \
                                 not frame.context:  # (on its own staff's side: hand_side)
-                            side, floors = job.hand_side
-                            if side < 0:  # (each voice its hand's: KEYBOARD_HARMONY)
-                                side = job.voice_hands[i] if i < len(job.voice_hands) else None
+                            sides, floors = job.hand_side
+                            side = sides[i]
                             floor = floors.get(frame.step, MIDDLE_C + job.shift)
                             if side is not None:
                                 _narrow_held(mask, np.broadcast_to(

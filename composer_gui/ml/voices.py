@@ -368,6 +368,14 @@ def is_line_part(notes: Sequence[Note]) -> bool:
     return together <= LINE_OVERLAP * max(sounding, 1)
 
 
+def in_own_staves(score: Score, melody: int) -> bool:
+    """Whether the voices harmonized under ``melody`` go into its own part's two staves
+    (voice_sampler.KEYBOARD_HARMONY): a keyboard part on a grand staff, the score's only
+    pitched part. The sampler and the window's Harmonize box both ask this."""
+    pitched = [i for i, p in enumerate(score.parts) if not p.is_drum and p.notes]
+    return pitched == [melody] and score.parts[melody].clef == "grand"
+
+
 def kept_lines(score: Score, voices: Sequence[str], melody: int,
                plan: VoicePlan | None = None) -> VoicePlan | None:
     """The plan of a harmonization that keeps the composer's own lines: where ``melody`` is

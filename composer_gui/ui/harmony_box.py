@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QPushButton, QWidget
 
-from composer_gui.ml.voices import kept_lines
+from composer_gui.ml.voices import in_own_staves, kept_lines
 from composer_gui.music.score import Score
 
 from .labels import part_label
@@ -121,7 +121,7 @@ class HarmonyBox(QGroupBox):
         others = [(part_label(p.name, i), i) for i, p in enumerate(score.parts)
                   if not p.is_drum and i != melody]
         self._own = melody if 0 <= melody < len(score.parts) and \
-            score.parts[melody].clef == "grand" else -1
+            in_own_staves(score, melody) else -1
         own = [(f"{part_label(score.parts[melody].name, melody)}'s staves", melody)] \
             if self._own >= 0 else []
         choices = own + [("New part", NEW_PART)] + others + [(f"Keep {label}", kept(i))
