@@ -315,6 +315,23 @@ def sketch_rhythm(lane: list[int], start_step: int, beat: int, where, v: VoiceVo
             "figure_counts": dict(figures)}
 
 
+def texture_rhythm(lanes: list[list[int]], start_step: int, beat: int, where,
+                   v: VoiceVocabulary) -> dict:
+    """:func:`sketch_rhythm` pooled over several voices' ``lanes``: the places any of them
+    strikes, the figures any of them makes (counts summed), a syncopation or a tie over the
+    bar line where any of them has one; nothing where no lane has 8 notes."""
+    found = [r for r in (sketch_rhythm(lane, start_step, beat, where, v) for lane in lanes) if r]
+    if not found:
+        return {}
+    counts: Counter = Counter()
+    for r in found:
+        counts.update(r["figure_counts"])
+    return {"rhythm_places": frozenset().union(*(r["rhythm_places"] for r in found)),
+            "sketch_syncopates": any(r["sketch_syncopates"] for r in found),
+            "sketch_ties_bars": any(r["sketch_ties_bars"] for r in found),
+            "beat_figures": frozenset(counts), "figure_counts": dict(counts)}
+
+
 def home_final(notes: list[Note], start: int, key: KeySignature | None) -> int:
     """A melody's home final (:func:`phrase_grid.home_final`) from its notes before tick
     ``start``; -1 where there is none."""

@@ -336,6 +336,14 @@ TOP_VOICE_PACE = True
 # Bach's chorales (train split) that end on their tonic, the soprano ends on the home final of
 # its first 4 bars in 108, below it in 11 (a scratch count, /work/s81/homefinal.py)
 TOP_VOICE_HOME = True
+# ... and in a meter whose beat is not a quarter (6/8, 9/8, 2/2, 3/2), the lower voices keep
+# to the rhythm of the sketch's voices too: a note struck where none of them strikes, a beat
+# figure none of them makes, a syncopation or a tie over the bar line none of them has costs
+# as the top voice's do (tune_rules.SKETCH_RHYTHM, the costs alone: no voice is pulled to a
+# pace). The model hears 6/8 as 3/4 and 2/2 as 4/4: a listening review (session 81) heard a
+# 6/8 carol's alto, tenor and bass fall into half notes across the bar's second beat, and a
+# 2/2 sketch of halves and quarters continued with 12 to 16 eighths a voice in its inner parts
+LOWER_RHYTHM = True
 
 
 def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: int,
@@ -493,6 +501,9 @@ class _VoiceJob:
     # ... and the figures its beats strike: each beat's struck places as bits (FIGURE_COST)
     beat_figures: frozenset[int] = frozenset()
     figure_counts: dict = field(default_factory=dict)  # ... and how many beats strike each
+    # the lower voices' rhythm: the same keys, pooled over the sketch's voices (LOWER_RHYTHM;
+    # empty: no rule)
+    lower_rhythm: dict = field(default_factory=dict)
     entry_pitch: list[int] = field(default_factory=list)  # continuation: each voice's last note
     pull: np.ndarray | None = None  # [voices, vocab size] register pull added to pitch logits
     # voices sampled but not written: a sketch thinner than the model (a melody continued by
@@ -1352,6 +1363,10 @@ class VoiceSampler:
                          **(tune_rules.sketch_rhythm(grid[0], start_step, beat, where, v)
                             if tune_rules.SKETCH_RHYTHM and (n == 1 or (
                                 TOP_VOICE_RHYTHM and tune_rate)) else {}),
+                         lower_rhythm=tune_rules.texture_rhythm(
+                             grid, start_step, beat, where, v)
+                         if tune_rules.SKETCH_RHYTHM and LOWER_RHYTHM and rules_on and n > 2
+                         and beat * step != TPQ else {},
                          sketch_rest=_sketch_rest(score, start) if n == 1 else 0,
                          first_strain_pitch=tune_rules.first_strain_pitch(score, start, first_full)
                          if dance else None,
@@ -1631,10 +1646,24 @@ class VoiceSampler:
         span = np.full(k, -1, np.int64)
         spans = np.zeros(k, np.int64)
         # where in its bar the melody's sounding note was struck (steps; SKETCH_RHYTHM)
-        struck_pos = np.zeros(k, np.int64)
-        figure = np.zeros(k, np.int64)  # the places struck so far in this beat, as bits
-        # (struck bits, place) -> may strike, may wait, the sketch's share striking there
-        figure_rules: dict[tuple[int, int], tuple[bool, bool, float]] = {}
+        # (per voice: the top voice's own sketch rhythm, the lower voices' LOWER_RHYTHM)
+        struck_pos = np.zeros((k, n), np.int64)
+        figure = np.zeros((k, n), np.int64)  # the places struck so far in this beat, as bits
+        # each voice's sketch rhythm: (places, syncopates, ties over bars, figures, counts), and
+        # whether its figures pull (the top voice's) or only cost (the lower voices')
+        rhythm_of: list[tuple | None] = [None] * n
+        if job.rhythm_places:
+            rhythm_of[0] = (job.rhythm_places, job.sketch_syncopates, job.sketch_ties_bars,
+                            job.beat_figures, job.figure_counts, True)
+        low = job.lower_rhythm
+        if low:
+            for i in range(1, n):
+                if job.rewritten[i] and not (job.hidden and job.hidden[i]):
+                    rhythm_of[i] = (low["rhythm_places"], low["sketch_syncopates"],
+                                    low["sketch_ties_bars"], low["beat_figures"],
+                                    low["figure_counts"], False)
+        # (pulls?, struck bits, place) -> may strike, may wait, the sketch's share striking there
+        figure_rules: dict[tuple[bool, int, int], tuple[bool, bool, float]] = {}
         seam = (np.asarray(job.seam_pitch, np.int64)
                 if job.seam_pitch and len(job.seam_pitch) == n else None)
         rules = job.style_rules
@@ -2499,46 +2528,47 @@ class VoiceSampler:
                             biased = biased.copy() if biased is logits else biased
                             biased[even, pitch_offset:] -= tune_rules.EVEN_RUN_COST
                             biased[even, REST] -= tune_rules.EVEN_RUN_COST
-                    if i == 0 and job.rhythm_places and not frame.final and rhythm > 0:
+                    if rhythm_of[i] is not None and not frame.final and rhythm > 0:
                         # the sketch's rhythm: a note struck where its notes never are, or tied
                         # where they never tie, costs (less where a density was asked for)
+                        places, syncopates, ties_bars, figs, counts, pulls = rhythm_of[i]
                         biased = biased.copy() if biased is logits else biased
-                        sounding = cur[:, 0] >= 0
+                        sounding = cur[:, i] >= 0
                         here = frame.pos % job.beat_steps
-                        if here not in job.rhythm_places:
+                        if here not in places:
                             biased[:, pitch_offset:] -= rhythm * tune_rules.NEW_PLACE_COST
                         # (a rest begun ends a note, and the next note enters within the
                         # longest rest allowed: both where the sketch's rhythm has events)
-                        if here not in job.rhythm_places or (melody_rest is not None and not any(
-                                (here + d) % job.beat_steps in job.rhythm_places
+                        if here not in places or (melody_rest is not None and not any(
+                                (here + d) % job.beat_steps in places
                                 for d in range(1, melody_rest + 1))):
                             biased[sounding, REST] -= rhythm * tune_rules.NEW_PLACE_COST
-                        if frame.on_beat and not job.sketch_syncopates:
-                            biased[sounding & (struck_pos % job.beat_steps != 0),
+                        if frame.on_beat and not syncopates:
+                            biased[sounding & (struck_pos[:, i] % job.beat_steps != 0),
                                    HOLD] -= rhythm * tune_rules.SYNCOPATION_COST
-                        if frame.pos == 0 and not job.sketch_ties_bars:
-                            biased[sounding & (struck_pos != 0),
+                        if frame.pos == 0 and not ties_bars:
+                            biased[sounding & (struck_pos[:, i] != 0),
                                    HOLD] -= rhythm * tune_rules.SYNCOPATION_COST
                         if here == 0:
-                            figure[:] = 0
-                        if job.beat_figures and tune_rules.FIGURE_COST and not frame.strain_close:
+                            figure[:, i] = 0
+                        if figs and tune_rules.FIGURE_COST and not frame.strain_close:
                             # (a strain's close is held as the tune's closes are)
-                            for f in np.unique(figure):
-                                key = (int(f), here)
+                            for f in np.unique(figure[:, i]):
+                                key = (pulls, int(f), here)
                                 if key not in figure_rules:
                                     figure_rules[key] = (
-                                        *tune_rules.figure_ok(job.beat_figures, *key),
-                                        tune_rules.figure_share(job.figure_counts, *key))
+                                        *tune_rules.figure_ok(figs, *key[1:]),
+                                        tune_rules.figure_share(counts, *key[1:]))
                                 strike_ok, wait_ok, p = figure_rules[key]
-                                rows_f = figure == f
+                                rows_f = figure[:, i] == f
                                 even = rows_f  # (the pull from even odds: FIGURE_FROM_MODEL)
-                                if tune_rules.FIGURE_PULL and tune_rules.FIGURE_FROM_MODEL \
-                                        and frame.pos:
+                                if pulls and tune_rules.FIGURE_PULL and \
+                                        tune_rules.FIGURE_FROM_MODEL and frame.pos:
                                     tune_rules.figure_pull(
                                         biased, np.flatnonzero(rows_f & ~copying), p,
                                         rhythm * tune_rules.FIGURE_PULL, pitch_offset)
                                     even = rows_f & copying
-                                if tune_rules.FIGURE_PULL:
+                                if pulls and tune_rules.FIGURE_PULL:
                                     pull = rhythm * tune_rules.FIGURE_PULL
                                     biased[even, pitch_offset:] += pull * np.log(2 * p)
                                     biased[even, HOLD] += pull * np.log(2 * (1 - p))
@@ -2748,12 +2778,12 @@ class VoiceSampler:
                 struck_now = cur[attack_any, i]
                 strikes[attack_any, i] = np.where(struck_now == last_struck[attack_any, i],
                                                   strikes[attack_any, i] + 1, 1)
-                if n == 1 or (i == 0 and job.rhythm_places):  # (SKETCH_RHYTHM)
-                    struck_pos[attack_any] = frame.pos
-                    if job.beat_figures:
+                if n == 1 or rhythm_of[i] is not None:  # (SKETCH_RHYTHM)
+                    struck_pos[attack_any, i] = frame.pos
+                    if rhythm_of[i] is not None and rhythm_of[i][3]:
                         if frame.pos % job.beat_steps == 0:  # (a beat begins)
-                            figure[:] = 0
-                        figure[attack_any] |= 1 << (frame.pos % job.beat_steps)
+                            figure[:, i] = 0
+                        figure[attack_any, i] |= 1 << (frame.pos % job.beat_steps)
                 if n == 1:  # the melody's spans between attacks (EVEN_RUN_COST)
                     now = np.where(struck_step[:, i] > -(10 ** 9), frame.step - struck_step[:, i],
                                    -1)

@@ -1222,6 +1222,43 @@ def test_a_choirs_soprano_keeps_its_sketchs_pace(tiny_voice_model, monkeypatch):
     assert abs(with_rule - 4) < abs(without - 4) - 0.5, (with_rule, without)
 
 
+def carol(bars: int = 4) -> Score:
+    """A four-part sketch in 6/8: every voice in quarter-eighth figures."""
+    lengths = [TPQ, TPQ // 2] * 2 * bars  # (quarter, eighth) twice a bar
+    starts = list(itertools.accumulate([0, *lengths[:-1]]))
+    timed = list(zip(starts, lengths, strict=True))
+    return Score(parts=tuple(
+        Part(tuple(Note(t, ps[i % len(ps)], d, 80) for i, (t, d) in enumerate(timed)), name=name)
+        for ps, name in ((S, "Soprano"), (A, "Alto"), (T, "Tenor"), (B, "Bass"))),
+        key_signatures=(KeySignature(0, 0),), time_signatures=(TimeSignature(0, 6, 8),))
+
+
+def test_a_carols_lower_voices_keep_its_6_8(tiny_voice_model, monkeypatch):
+    """LOWER_RHYTHM: a 6/8 sketch whose voices strike only on each dotted-quarter beat and
+    the eighth before the next, continued 4 bars: the alto, tenor and bass strike elsewhere
+    less than half as often with the rule as without it. The tiny model, which knows 3/4 and
+    4/4, strikes across the bar's second beat (a review heard a 6/8 carol's lower voices fall
+    into 3/4 half notes)."""
+    from composer_gui.ml import voice_sampler
+
+    s = load_sampler(tiny_voice_model)
+    score, beat = carol(), 3 * TPQ // 2
+
+    def off_share(rule: bool) -> float:
+        monkeypatch.setattr(voice_sampler, "LOWER_RHYTHM", rule)
+        off = total = 0
+        for seed in range(3):
+            for r in s.generate(score, GenerationRequest(bars=4, variations=2, seed=seed)):
+                lower = [x for p in r.parts[1:] for x in p.notes if x.start >= score.end_tick]
+                total += len(lower)
+                off += sum(x.start % beat not in (0, TPQ) for x in lower)
+        assert total >= 60
+        return off / total
+
+    with_rule, without = off_share(True), off_share(False)
+    assert with_rule < without / 2 and without > 0.3, (with_rule, without)
+
+
 def test_a_choirs_soprano_comes_home_at_the_final_cadence(tiny_voice_model, monkeypatch):
     """TOP_VOICE_HOME: a four-part continuation in G closing with a cadence, by a model that
     likes G5, ends its soprano on G4, the home final of its sketch (phrase_grid.home_final:
