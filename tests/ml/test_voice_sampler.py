@@ -1259,6 +1259,33 @@ def test_a_carols_lower_voices_keep_its_6_8(tiny_voice_model, monkeypatch):
     assert with_rule < without / 2 and without > 0.3, (with_rule, without)
 
 
+def test_a_phrase_end_is_not_tied_over_the_bar_line(tiny_voice_model, monkeypatch):
+    """PHRASE_END_LEFT_AT_BAR_LINE: a model that ends phrases on the fourth beat (or its
+    eighth) and would rather hold, continuing a sketch without fermatas 8 bars (its phrase
+    ends unwritten, held two beats, as the app does): no downbeat with a chord sounding and no
+    voice striking with the rule; without it the phrase end's chord is tied into the next bar
+    (a review heard a quartet's half close tied over the bar in all four instruments)."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "SKETCH_MARKS_ENDS", True)
+    s = biased(tiny_voice_model, rather(lambda v: {v.pos_id(12, True): 8.0,
+                                                   v.pos_id(14, True): 8.0, HOLD: 2.0}))
+    score = chorale(16)
+
+    def unstruck(rule: bool) -> int:
+        monkeypatch.setattr(voice_sampler, "PHRASE_END_LEFT_AT_BAR_LINE", rule)
+        count = 0
+        for seed in range(6):
+            for r in s.generate(score, GenerationRequest(bars=8, variations=2, seed=seed)):
+                for bar in range(score.end_tick + BAR, r.end_tick, BAR):
+                    sounding = [x for x in r.notes if x.start <= bar < x.end]
+                    count += bool(sounding) and all(x.start < bar for x in sounding)
+        return count
+
+    with_rule, without = unstruck(True), unstruck(False)
+    assert with_rule == 0 and without >= 10, (with_rule, without)
+
+
 def test_a_choirs_soprano_comes_home_at_the_final_cadence(tiny_voice_model, monkeypatch):
     """TOP_VOICE_HOME: a four-part continuation in G closing with a cadence, by a model that
     likes G5, ends its soprano on G4, the home final of its sketch (phrase_grid.home_final:
