@@ -336,6 +336,16 @@ TOP_VOICE_PACE = True
 # Bach's chorales (train split) that end on their tonic, the soprano ends on the home final of
 # its first 4 bars in 108, below it in 11 (a scratch count, /work/s81/homefinal.py)
 TOP_VOICE_HOME = True
+# ... and its register: where the running mean of the new notes falls under the mean of the
+# sketch's last bars, a step up gains and a step down loses TOP_REGISTER_GAIN nats a semitone
+# of each (and the other way round above it). The model's soprano sits near B4, and a
+# review (session 81) heard a waltz's tune sink about a fifth, from around E-flat 5 to B-flat
+# 4, and circle there on top of the left hand's chords
+TOP_REGISTER_GAIN = 1.0
+TOP_REGISTER_SPAN = 4.0
+TOP_REGISTER_FREE = 1.5
+TOP_REGISTER_STEP = 4.0
+TOP_REGISTER_PRIOR = 4.0
 # ... and in a meter whose beat is not a quarter (6/8, 9/8, 2/2, 3/2), the lower voices keep
 # to the rhythm of the sketch's voices too: a note struck where none of them strikes, a beat
 # figure none of them makes, a syncopation or a tie over the bar line none of them has costs
@@ -363,6 +373,30 @@ def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: 
     if start - since < step or len(onsets) < 4:
         return 0.0
     return len(onsets) / ((start - since) / step)
+
+
+def _tune_centre(vplan: vx.VoicePlan, score: Score, start: int) -> float:
+    """The mean pitch of the top voice's notes in the last TUNE_RATE_BARS bars before
+    ``start`` (the window :func:`_tune_rate` counts)."""
+    bar = score.bar_at(max(start - 1, 0))
+    since = score.bar_start(max(bar - TUNE_RATE_BARS + 1, 0))
+    pitches = [x.pitch for x in vplan.notes[0] if since <= x.start < start]
+    return float(np.mean(pitches)) if pitches else 0.0
+
+
+def _register_lean(centre: float, pitch_sum: np.ndarray, struck: np.ndarray,
+                   last: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """[rows, pitches] logits that lean each row's next note back toward ``centre``: the
+    running mean of its notes (``pitch_sum`` over ``struck``, with TOP_REGISTER_PRIOR notes at
+    the centre) below it favours a step up from its ``last`` note and taxes a step down, in
+    proportion to both (TOP_REGISTER_GAIN a semitone each, up to TOP_REGISTER_SPAN and
+    TOP_REGISTER_STEP semitones)."""
+    mean = (TOP_REGISTER_PRIOR * centre + pitch_sum) / (TOP_REGISTER_PRIOR + struck)
+    off = centre - mean
+    below = np.sign(off) * np.clip(np.abs(off) - TOP_REGISTER_FREE, 0, TOP_REGISTER_SPAN)
+    start = np.where(last >= 0, last, centre)
+    move = np.clip(cand[None, :] - start[:, None], -TOP_REGISTER_STEP, TOP_REGISTER_STEP)
+    return TOP_REGISTER_GAIN * below[:, None] * move
 
 
 def _key_sections(score: Score, request: GenerationRequest, plan: Plan) -> list[int]:
@@ -589,6 +623,9 @@ class _VoiceJob:
     # a keyboard's tune (its right hand, the top voice) rewritten: the onsets per step its
     # sketch strikes, which the new tune keeps near (TUNE_RATE_GAIN; 0: no rule)
     tune_rate: float = 0.0
+    # ... and the mean pitch (the model's) its notes there sound, which the new tune's mean
+    # keeps near (TOP_REGISTER_GAIN; 0: no rule)
+    tune_centre: float = 0.0
 
 
 class VoiceSampler:
@@ -1346,6 +1383,8 @@ class VoiceSampler:
         # TOP_VOICE_PACE)
         tune_rate = _tune_rate(vplan, rewritten, score, start, step) if rules_on and n > 2 \
             else 0.0
+        tune_centre = _tune_centre(vplan, score, start) + shift \
+            if tune_rate and TOP_REGISTER_GAIN else 0.0
         return _VoiceJob(plan, prefix, frames, len(frames) - n_span, forks, m,
                          pitch_ok, rewritten, part_of, part_names, part_under, shift, step,
                          tonic_check,
@@ -1422,7 +1461,7 @@ class VoiceSampler:
                                  f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
                                  + shift for f in frames if not f.context}),
                          figure=figure,
-                         tune_rate=tune_rate)
+                         tune_rate=tune_rate, tune_centre=tune_centre)
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1638,6 +1677,8 @@ class VoiceSampler:
         strikes = (cur >= 0).astype(np.int64)
         struck_step = np.full((k, n), -(10 ** 9), np.int64)  # when (FALSE_RELATIONS)
         tune_struck = np.zeros(k)  # the top voice's onsets in the span (TUNE_RATE_GAIN)
+        # ... and the sum of their pitches (TOP_REGISTER_GAIN)
+        tune_pitch = np.zeros(k)
         span_from = job.frames[0].step if job.frames else 0
         # the steps of the last two downbeats the frames have passed (BASS_OVER_THE_BAR)
         downbeats: list[int] = []
@@ -1811,6 +1852,7 @@ class VoiceSampler:
                 last_struck, strikes = last_struck[idx], strikes[idx]
                 struck_before = struck_before[idx]
                 struck_step, tune_struck = struck_step[idx], tune_struck[idx]
+                tune_pitch = tune_pitch[idx]
                 span, spans, struck_pos = span[idx], spans[idx], struck_pos[idx]
                 figure = figure[idx]
                 entered = entered[idx]
@@ -2595,6 +2637,11 @@ class VoiceSampler:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += TUNE_RATE_GAIN * np.clip(
                             owed_onsets, -TUNE_RATE_SPAN, TUNE_RATE_SPAN)[:, None]
+                    if i == 0 and job.tune_centre and not frame.context and not frame.final:
+                        # (... and its register: TOP_REGISTER_GAIN)
+                        biased = biased.copy() if biased is logits else biased
+                        biased[:, pitch_offset:] += _register_lean(
+                            job.tune_centre, tune_pitch, tune_struck, last_struck[:, 0], cand)
                     if rules and n > 2 and lead_pull is not None and not frame.final:
                         biased = biased.copy() if biased is logits else biased
                         biased[:, pitch_offset:] += lead_pull
@@ -2774,6 +2821,7 @@ class VoiceSampler:
                 attack_any = chosen >= pitch_offset
                 if i == 0 and not frame.context:
                     tune_struck += attack_any
+                    tune_pitch[attack_any] += chosen[attack_any] - pitch_offset + min_pitch
                 kept_on |= (chosen == HOLD) & (cur[:, i] >= 0)
                 entered[attack_any, i] = True
                 cur[attack_any, i] = chosen[attack_any] - pitch_offset + min_pitch

@@ -1286,13 +1286,40 @@ def test_a_phrase_end_is_not_tied_over_the_bar_line(tiny_voice_model, monkeypatc
     assert with_rule == 0 and without >= 10, (with_rule, without)
 
 
+def test_a_top_voice_keeps_its_sketchs_register(tiny_voice_model, monkeypatch):
+    """TOP_REGISTER_GAIN: a four-part sketch whose soprano sits around D5, continued 4 bars by
+    a model that likes E4 to G4: the soprano's new notes keep within 2.5 semitones of its
+    sketch's mean with the rule, and sink more than 3.5 without it (a review heard a waltz's
+    tune sink a fifth)."""
+    import statistics
+
+    from composer_gui.ml import voice_sampler
+
+    s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(p): 3.0 for p in range(66, 70)}))
+    score = chorale(16)
+    centre = statistics.mean(x.pitch for x in score.parts[0].notes)
+
+    def sinks(gain: float) -> float:
+        monkeypatch.setattr(voice_sampler, "TOP_REGISTER_GAIN", gain)
+        means = [statistics.mean(x.pitch for x in r.parts[0].notes if x.start >= score.end_tick)
+                 for seed in range(3)
+                 for r in s.generate(score, GenerationRequest(bars=4, variations=2, seed=seed))]
+        return centre - statistics.mean(means)
+
+    with_rule, without = sinks(voice_sampler.TOP_REGISTER_GAIN), sinks(0.0)
+    assert with_rule < 2.5 and without > 3.5, (with_rule, without)
+
+
 def test_a_choirs_soprano_comes_home_at_the_final_cadence(tiny_voice_model, monkeypatch):
     """TOP_VOICE_HOME: a four-part continuation in G closing with a cadence, by a model that
     likes G5, ends its soprano on G4, the home final of its sketch (phrase_grid.home_final:
     the tonic nearest its mean less 2), in 8 of 8 variations with the rule, 4 without (a
     review heard 7 of 27 such endings an octave from the sketch's soprano, on the low
-    tonic)."""
+    tonic). The register's lean is off (TOP_REGISTER_GAIN): it keeps the soprano near its
+    sketch too, and would bring it home without the rule."""
     from composer_gui.ml import phrase_grid, voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "TOP_REGISTER_GAIN", 0.0)
 
     s = biased(tiny_voice_model, rather(lambda v: {v.pitch_id(79): 12.0}))
     base = chorale(16)
@@ -3287,8 +3314,9 @@ def test_a_sketch_without_fermatas_gets_none_written(sampler, monkeypatch, rule)
 def test_a_phrase_end_not_written_is_held_two_beats(sampler, monkeypatch, rule):
     """UNWRITTEN_ENDS_HELD: chorale() marks no phrase end, so its continuation's are not
     written as fermatas; each one's chord stands in every voice through the beat after it,
-    as a hymnal writes a phrase end, where without the rule the next phrase may start on that
-    beat. The final chord's end is not counted."""
+    as a hymnal writes a phrase end (or to the bar line, which no phrase end's chord is held
+    over: PHRASE_END_LEFT_AT_BAR_LINE), where without the rule the next phrase may start on
+    that beat. The final chord's end is not counted."""
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "SKETCH_MARKS_ENDS", True)
@@ -3301,7 +3329,8 @@ def test_a_phrase_end_not_written_is_held_two_beats(sampler, monkeypatch, rule):
         last = max(n.start for n in r.notes)
         for t in (t for t in marked if t < last):
             ends += 1
-            held += not any(t < n.start < t + 2 * TPQ for n in r.notes)
+            until = min(t + 2 * TPQ, (t // BAR + 1) * BAR)
+            held += not any(t < n.start < until for n in r.notes)
     assert ends >= 3
     assert (held == ends) if rule else (held < ends)
 
