@@ -471,7 +471,38 @@ def voicing(chord: Chord, last: Sequence[int], anchor: Sequence[int], low: int |
             best = (key, voiced)
     if best is None:
         return [chord.bass if r == bass_rank else None for r in range(size)]
-    return best[1]
+    return _third_in_ranks(best[1], chord, bass_rank)
+
+
+# A figure's ranks sound their chord's third where the other hand does not: the highest rank
+# that doubles another's pitch class takes the nearest third that keeps the ranks in order. An
+# Alberti bass on G7 (G, B, F) had voiced G2 F3 G3, near where its ranks last were, and
+# struck G2 G3 F3 G3 with no B in either hand
+THIRD_IN_RANKS = True
+
+
+def _third_in_ranks(voiced: list[int | None], chord: Chord, bass_rank: int
+                    ) -> list[int | None]:
+    """``voiced`` (ranks low to high) with a doubled rank moved to ``chord``'s third where
+    no rank nor the other hand sounds it (:data:`THIRD_IN_RANKS`)."""
+    third = _third(chord)
+    pcs = [p % 12 for p in voiced if p is not None]
+    if not THIRD_IN_RANKS or third is None or third in chord.over or third in pcs \
+            or len(pcs) < 3:
+        return voiced
+    for r in range(len(voiced) - 1, -1, -1):
+        p = voiced[r]
+        if r == bass_rank or p is None or pcs.count(p % 12) < 2:
+            continue
+        below = max((q for q in voiced[:r] if q is not None), default=-1)
+        above = min((q for q in voiced[r + 1:] if q is not None), default=chord.ceiling + 1)
+        options = [q for q in range(p - 4, p + 5) if q % 12 == third and below < q < above
+                   and q <= chord.ceiling]
+        if options:
+            out = list(voiced)
+            out[r] = min(options, key=lambda q: abs(q - p))
+            return out
+    return voiced
 
 
 def _chain(options: Sequence[int], ranks: Sequence[int], cost: Callable[[int, int], float]
@@ -597,14 +628,21 @@ def whole_triad(bass: int, classes: frozenset[int]) -> frozenset[int]:
 
 
 def key_triad(bass: int, classes: frozenset[int], scale: frozenset[int]) -> frozenset[int]:
-    """A bare bass (its octaves, and the other hand's notes on it) or a bare fifth over it:
-    the key's triad on it, its third and fifth from ``scale`` (an Alberti bass on a chord of
-    G alone had struck G2 G3 G3 G3)."""
-    if not scale or bass not in scale or not classes <= {bass, (bass + 7) % 12}:
+    """A bare bass (its octaves, and the other hand's notes on it), or a bare fifth or
+    seventh over it: the key's triad on it, its third and fifth from ``scale``, with the
+    seventh (an Alberti bass on a chord of G alone had struck G2 G3 G3 G3, and on G under
+    the other hand's F the same: G7 without its third)."""
+    if not scale or bass not in scale or not classes <= {bass, *(
+            (bass + i) % 12 for i in BARE_OVER_BASS)} or len(classes) > 2:
         return classes
     perfect = (bass + 7) % 12 in scale
     third = (bass + 4) % 12 if perfect and (bass + 4) % 12 in scale else (bass + 3) % 12
-    return frozenset({bass, third, (bass + 7 if perfect else bass + 6) % 12})
+    return classes | {bass, third, (bass + 7 if perfect else bass + 6) % 12}
+
+
+# ... the intervals over the bass a bare two-note chord is heard as its triad's (a fifth; a
+# minor or major seventh, the triad's seventh chord)
+BARE_OVER_BASS = (7, 10, 11)
 
 
 def _chords(plan: FigurePlan, voices: dict[int, list[Note]]

@@ -2559,7 +2559,8 @@ class VoiceSampler:
                         held_far = np.abs(cur[:, i] - home) - home_reach  # (held on)
                         biased[:, HOLD] -= home_pull * np.maximum(held_far, 0) * (cur[:, i] >= 0)
                     circle = tune_rules.CIRCLE_COST if n == 1 else \
-                        tune_rules.TOP_CIRCLE_COST if i == 0 and n > 2 else 0.0
+                        tune_rules.TOP_CIRCLE_COST if i == 0 and n > 2 else \
+                        tune_rules.LOWER_CIRCLE_COST if n > 2 and rules else 0.0
                     if circle and not frame.final:
                         biased = tune_rules.circle_cost(biased, last_struck[:, i],
                                                         struck_before[:, i], cand, pitch_offset,

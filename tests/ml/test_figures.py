@@ -266,7 +266,7 @@ def test_a_region_of_an_alberti_bass_strikes_every_eighth_on_a_chord(sampler, se
         assert low < mid < top == top2
 
 
-def test_a_bare_bass_or_fifth_is_heard_as_the_keys_triad_on_it():
+def test_a_bare_bass_fifth_or_seventh_is_heard_as_the_keys_triad_on_it():
     c_major = frozenset({0, 2, 4, 5, 7, 9, 11})
     assert figures.key_triad(7, frozenset({7}), c_major) == {7, 11, 2}  # G: G major
     assert figures.key_triad(2, frozenset({2, 9}), c_major) == {2, 5, 9}  # D-A: D minor
@@ -276,6 +276,22 @@ def test_a_bare_bass_or_fifth_is_heard_as_the_keys_triad_on_it():
     assert figures.key_triad(4, frozenset({4}), a_minor) == {4, 8, 11}  # E: E major, V
     assert figures.key_triad(1, frozenset({1}), c_major) == {1}  # (out of the key: as it is)
     assert figures.key_triad(8, frozenset({8}), a_minor) == {8, 11, 2}  # G#: diminished
+    assert figures.key_triad(7, frozenset({7, 5}), c_major) == {7, 11, 2, 5}  # G-F: G7
+    assert figures.key_triad(0, frozenset({0, 11}), c_major) == {0, 4, 7, 11}  # C-B: Cmaj7
+    assert figures.key_triad(7, frozenset({7, 8}), c_major) == {7, 8}  # (a second: as it is)
+    assert figures.key_triad(7, frozenset({7, 1}), c_major) == {7, 1}  # (a tritone: as it is)
+
+
+def test_a_figures_ranks_sound_the_chords_third(monkeypatch):
+    """THIRD_IN_RANKS: an Alberti bass (ranks C3 E3 G3 in its sketch) on G7 without its fifth,
+    last voiced G2 E3 G3: near where they were, its ranks would be G2 F3 G3, no B; the
+    doubled G moves to B3. Where the other hand sounds the B, the ranks stay."""
+    g7 = Chord(55, frozenset({7, 11, 5}), 59)
+    assert figures.voicing(g7, [43, 52, 55], [48, 52, 55]) == [43, 53, 59]
+    b_above = Chord(55, frozenset({7, 11, 5}), 59, frozenset({11}))
+    assert figures.voicing(b_above, [43, 52, 55], [48, 52, 55]) == [43, 53, 55]
+    monkeypatch.setattr(figures, "THIRD_IN_RANKS", False)
+    assert figures.voicing(g7, [43, 52, 55], [48, 52, 55]) == [43, 53, 55]
 
 
 def test_the_final_chord_is_a_hands_span_without_low_thirds():

@@ -56,6 +56,13 @@ def _soprano_circles_free(monkeypatch) -> None:
     monkeypatch.setattr(tune_rules, "TOP_CIRCLE_COST", 0.0)
 
 
+def _lower_circles_free(monkeypatch) -> None:
+    """The tiny model's lower voices as they rock (LOWER_CIRCLE_COST off): tests of other
+    rules count what its seeds' paths do, and the cost moves those paths."""
+
+    monkeypatch.setattr(tune_rules, "LOWER_CIRCLE_COST", 0.0)
+
+
 def _top_voice_pace_free(monkeypatch) -> None:
     """The tiny model's soprano at its own pace and rhythm (TOP_VOICE_PACE off): tests of other
     rules count what its seeds' paths do (or compare a model that would rather hold with and
@@ -361,6 +368,7 @@ def test_the_bass_steps_into_a_cadence_chords_root(tiny_voice_model, monkeypatch
     option's dominant the bass strikes notes a step or less from its root, G, which it then
     reaches by step (BASS_STEPS_INTO_CADENCE; the rule yields where the others leave no such
     note); without the rule it mostly strikes others there."""
+    _lower_circles_free(monkeypatch)
     _top_voice_pace_free(monkeypatch)
     _alto_spacing_as_before(monkeypatch)
     _soprano_circles_free(monkeypatch)
@@ -556,6 +564,31 @@ def test_a_continued_chorale_soprano_pays_to_circle_between_two_notes(sampler, m
     monkeypatch.setattr(tune_rules, "TOP_CIRCLE_COST", 0.0)
     assert circles(0) >= 4 * max(charged, 1)
 
+
+
+def test_a_continued_chorales_lower_voices_pay_to_rock_between_two_notes(sampler,
+                                                                         monkeypatch):
+    """LOWER_CIRCLE_COST: the alto, tenor and bass of a four-part continuation rock (x y x y)
+    less than half as often with the cost as without it (a review heard harmony stall over
+    a bass rocking a semitone for two bars, and an alto trill seven eighths long)."""
+    score = chorale(8)
+
+    def rocks() -> int:
+        n = 0
+        for seed in range(3):
+            for r in sampler.generate(score, GenerationRequest(bars=8, variations=4, seed=seed,
+                                                               end="free")):
+                for voice in (1, 2, 3):
+                    ps = [x.pitch for x in sorted(r.parts[voice].notes)
+                          if x.start >= score.end_tick]
+                    n += sum(ps[j] == ps[j + 2] != ps[j + 1] == ps[j + 3]
+                             for j in range(len(ps) - 3))
+        return n
+
+    charged = rocks()
+    monkeypatch.setattr(tune_rules, "LOWER_CIRCLE_COST", 0.0)
+    free = rocks()
+    assert free >= 6 and charged < free / 2, (charged, free)
 
 
 def test_a_tune_runs_no_longer_in_one_note_length_than_its_sketch_allows(tiny_melody_model,
@@ -1317,6 +1350,7 @@ def test_a_choirs_soprano_comes_home_at_the_final_cadence(tiny_voice_model, monk
     review heard 7 of 27 such endings an octave from the sketch's soprano, on the low
     tonic). The register's lean is off (TOP_REGISTER_GAIN): it keeps the soprano near its
     sketch too, and would bring it home without the rule."""
+    _lower_circles_free(monkeypatch)
     from composer_gui.ml import phrase_grid, voice_sampler
 
     monkeypatch.setattr(voice_sampler, "TOP_REGISTER_GAIN", 0.0)
@@ -5337,6 +5371,7 @@ def test_a_voice_stepping_down_into_a_beat_may_hold_its_note_as_a_suspension(
     later, in the same part, while the other voices hold; without the rule the chorale rules
     leave none (the lower voices make a chord of whatever the upper ones hold), and no note is
     struck half a beat after one held over the beat (the model here strikes on the beats)."""
+    _lower_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
     from composer_gui.music import analysis as an
 
@@ -5542,6 +5577,7 @@ def test_a_cadence_is_prepared_by_its_predominant(sampler, monkeypatch):
     """A melody in C whose last bar is C B A B | C: over its A, a beat before the closing
     cadence's dominant, the chord is ii or IV (D F A, F A C: its notes among D F A C, with D
     or F) in more of 8 seeds with the predominant pull than without."""
+    _lower_circles_free(monkeypatch)
     _alto_spacing_as_before(monkeypatch)
     from composer_gui.ml import voice_sampler
 
@@ -6452,6 +6488,7 @@ def test_the_bar_search_passes_over_a_close_on_the_chord_the_one_before_closed_o
     """A model that would rather end phrases (a fermata at every bar's middle): with the bar
     search counting it, fewer of its continuations' phrase ends close on the chord the phrase
     end before closed on, the tonic's aside (BAR_SEARCH_REPEATED_CLOSES)."""
+    _lower_circles_free(monkeypatch)
     _alto_spacing_as_before(monkeypatch)
     from composer_gui.ml import voice_sampler as vs
     from composer_gui.music import analysis as an
@@ -6501,6 +6538,7 @@ def test_the_bar_search_passes_over_an_unplanned_half_close(tiny_voice_model, mo
     """A model that would rather end phrases (a fermata at every bar's middle): with the bar
     search counting them, fewer of its continuations' phrase ends are half closes, on V after
     a chord other than V/V (BAR_SEARCH_HALF_CLOSES; the tiny model plans no V)."""
+    _lower_circles_free(monkeypatch)
     _alto_spacing_as_before(monkeypatch)
     from composer_gui.ml import voice_sampler as vs
     from composer_gui.music import analysis as an
@@ -7814,6 +7852,7 @@ def test_the_tenor_pays_to_hold_a_note_across_a_beat_it_did_not_strike_on(tiny_v
     of a bar and held over the bar line (Bach's 10, ours 46), costs TENOR_TIE_COST on that
     beat. Harmonizing the tiny model's melody by a model that would rather hold (3 nats): fewer
     such ties with the cost than without."""
+    _lower_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     sampler = biased(tiny_voice_model, rather(lambda v: {HOLD: 3.0}))
