@@ -375,6 +375,18 @@ def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: 
     return len(onsets) / ((start - since) / step)
 
 
+def _within_reach(mates: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """[rows, pitches]: the pitches within KEYBOARD_HAND_SPAN of every note the hand's other
+    voices (``mates``, [rows, voices]; -1: silent) sound."""
+    sounding = mates >= 0
+    top = np.where(sounding, mates, -(10 ** 6)).max(axis=1)
+    low = np.where(sounding, mates, 10 ** 6).min(axis=1)
+    ok = (cand[None, :] >= top[:, None] - KEYBOARD_HAND_SPAN) & \
+        (cand[None, :] <= low[:, None] + KEYBOARD_HAND_SPAN)
+    ok[~sounding.any(axis=1)] = True
+    return ok
+
+
 def _tune_centre(vplan: vx.VoicePlan, score: Score, start: int) -> float:
     """The mean pitch of the top voice's notes in the last TUNE_RATE_BARS bars before
     ``start`` (the window :func:`_tune_rate` counts)."""
@@ -626,6 +638,9 @@ class _VoiceJob:
     # ... and the mean pitch (the model's) its notes there sound, which the new tune's mean
     # keeps near (TOP_REGISTER_GAIN; 0: no rule)
     tune_centre: float = 0.0
+    # a keyboard's given notes where its hands are written, (start, pitch) -> end: a new note
+    # they cover, struck with one of them, is not written (KEYBOARD_UNISONS)
+    given_keys: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 class VoiceSampler:
@@ -1461,7 +1476,11 @@ class VoiceSampler:
                                  f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
                                  + shift for f in frames if not f.context}),
                          figure=figure,
-                         tune_rate=tune_rate, tune_centre=tune_centre)
+                         tune_rate=tune_rate, tune_centre=tune_centre,
+                         given_keys={(x.start, x.pitch): x.end for i in range(n)
+                                     if not rewritten[i] and vplan.parts[i] in parts
+                                     for x in vplan.notes[i]}
+                         if hand is not None and KEYBOARD_UNISONS else {})
 
     def _harmonize_plan(self, score: Score, request: GenerationRequest, warnings: list[str]):
         """(voice plan, voices rewritten, start, stop) for harmonizing: the melody as the top
@@ -1732,8 +1751,11 @@ class VoiceSampler:
             int(request.seed), 3, zlib.crc32(np.asarray(
                 job.history[0] if job.history else (), np.int64).tobytes())))
         # the other voices written into the same part (a piano part split into voices)
+        # (... and a keyboard's given voices, where its hands are written: one key is struck
+        # by one finger, KEYBOARD_UNISONS)
         shared = [[j for j in range(n) if j != i and job.part_of[j] == job.part_of[i]
-                   and job.rewritten[j] and not (job.hidden and job.hidden[j])]
+                   and (job.rewritten[j] or (KEYBOARD_UNISONS and job.hand_side is not None))
+                   and not (job.hidden and job.hidden[j])]
                   for i in range(n)]
         span_frames = job.frames[:len(job.frames) - job.n_context]
         budget = max(1, round(tune_rules.RESTATE_SHARE * sum(f.pos == 0 for f in span_frames)))
@@ -1788,6 +1810,8 @@ class VoiceSampler:
             if job.hidden and job.hidden[i] and job.figure is None:
                 return None  # heard, not written (a figure plays its chord tones: figures.played)
             note = Note(s0 * step, int(pitch[r, i]) - shift, (end_step - s0) * step, velocity)
+            if job.given_keys.get((note.start, note.pitch), -1) >= note.end:
+                return None  # (a key the given tune strikes and holds: KEYBOARD_UNISONS)
             return GeneratedNote(int(group[r]), note, job.part_of[i], job.part_names[i],
                                  job.part_under[i], i)
 
@@ -2284,6 +2308,10 @@ class VoiceSampler:
                                 _narrow_held(mask, np.broadcast_to(
                                     (cand >= floor) if side == 0 else (cand < floor),
                                     (rows, len(cand))), cur[:, i], cand, pitch_offset)
+                                mates = [j for j in range(i) if sides[j] == side]
+                                if mates and KEYBOARD_HAND_SPAN:  # (within a hand's reach)
+                                    _narrow_held(mask, _within_reach(cur[:, mates], cand),
+                                                 cur[:, i], cand, pitch_offset)
                         if below and BASS_LOWEST:  # (above the highest given voice below)
                             _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),
                                           below_now.max(axis=1), cur[:, i], cand,
@@ -3641,6 +3669,15 @@ GIVEN_LINES_KEPT = True
 # a melody drawn on a piano's grand staff had come back with three choir parts beside the piano,
 # its left hand still empty
 KEYBOARD_HARMONY = True
+# ... played by two hands: a voice strikes no key another voice of the part sounds, the given
+# tune's included (one finger strikes a key once), and keeps within KEYBOARD_HAND_SPAN
+# semitones of the voices of its hand sampled before it (the alto of the tune, the bass of the
+# tenor). A listening review (session 82) found every piano harmonization's soprano-alto
+# unisons written twice, one copy engraved in the bass staff (B4 with four ledger lines; the
+# final chord's D4 in both hands), and the tenor and bass more than a tenth apart 9 times in
+# 6 runs (D2 under B3)
+KEYBOARD_UNISONS = True
+KEYBOARD_HAND_SPAN = 12
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
 # At a phrase end whose close is planned (a harmonized melody's fermata, a region's), the

@@ -1404,6 +1404,41 @@ def test_a_tune_on_a_pianos_staves_is_harmonized_in_them(sampler, monkeypatch, r
     assert [p.name for p in plain.parts] == ["Piano", "Alto", "Tenor", "Bass"]
 
 
+def test_a_pianos_harmonized_tune_is_playable_by_two_hands(sampler, monkeypatch):
+    """KEYBOARD_UNISONS, KEYBOARD_HAND_SPAN: a low tune (C#4 to A4) on a piano's two staves
+    harmonized in them, 4 seeds: no key is struck twice at once (the alto in unison with the
+    tune, the tenor with the bass) and the left hand's notes lie within an octave, but where
+    every rule together leaves a voice nothing else; without the rules the tiny model writes
+    unisons and left-hand stretches of a tenth and more (a review found each piano
+    harmonization's unisons written twice, one copy in the bass staff, and D2 under B3)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music.clefs import split_hands
+
+    tune = melody(16, name="Piano")
+    low = tune.with_parts([dataclasses.replace(tune.parts[0], clef="grand", notes=tuple(
+        dataclasses.replace(x, pitch=x.pitch - 10) for x in tune.parts[0].notes))])
+
+    def faults(rule: bool) -> tuple[int, int]:
+        monkeypatch.setattr(voice_sampler, "KEYBOARD_UNISONS", rule)
+        monkeypatch.setattr(voice_sampler, "KEYBOARD_HAND_SPAN", 12 if rule else 0)
+        unisons = wide = 0
+        for seed in range(4):
+            (r,) = sampler.generate(low, GenerationRequest(harmonize=True, seed=seed))
+            notes = r.parts[0].notes
+            assert set(low.parts[0].notes) <= set(notes)
+            keys = [(x.start, x.pitch) for x in notes]
+            unisons += len(keys) - len(set(keys))
+            _up, left = split_hands(notes, r.parts[0].staff_split)
+            for t in sorted({x.start for x in notes}):
+                sounding = [x.pitch for x in left if x.start <= t < x.end]
+                wide += len(sounding) > 1 and max(sounding) - min(sounding) > 12
+        return unisons, wide
+
+    (unisons, wide), (unisons_off, wide_off) = faults(True), faults(False)
+    assert unisons <= 2 and wide <= 8, (unisons, wide)
+    assert unisons_off >= 5 and wide_off >= 30, (unisons_off, wide_off)
+
+
 @pytest.mark.parametrize("upbeat", [False, True])
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_quick_melodys_chords_change_on_its_beats(sampler, monkeypatch, rule, upbeat):
