@@ -2590,9 +2590,10 @@ class VoiceSampler:
                         tune_rules.TOP_CIRCLE_COST if i == 0 and n > 2 else \
                         tune_rules.LOWER_CIRCLE_COST if n > 2 and rules else 0.0
                     if circle and not frame.final:
-                        biased = tune_rules.circle_cost(biased, last_struck[:, i],
-                                                        struck_before[:, i], cand, pitch_offset,
-                                                        circle)
+                        biased = tune_rules.circle_cost(
+                            biased, last_struck[:, i], struck_before[:, i], cand, pitch_offset,
+                            circle, tune_rules.INNER_CIRCLE_NARROWEST if 0 < i < n - 1
+                            else 1)
                     if n == 1 and tune_rules.EVEN_RUN_COST and job.even_limit and not frame.final:
                         # a note struck now would make one more span of the same length: the
                         # note is held instead (a rest here would break the phrase)

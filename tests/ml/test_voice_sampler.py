@@ -568,10 +568,12 @@ def test_a_continued_chorale_soprano_pays_to_circle_between_two_notes(sampler, m
 
 def test_a_continued_chorales_lower_voices_pay_to_rock_between_two_notes(sampler,
                                                                          monkeypatch):
-    """LOWER_CIRCLE_COST: the alto, tenor and bass of a four-part continuation rock (x y x y)
-    less than half as often with the cost as without it (a review heard harmony stall over
-    a bass rocking a semitone for two bars, and an alto trill seven eighths long)."""
+    """LOWER_CIRCLE_COST: the alto, tenor and bass of a four-part continuation rock (x y x y;
+    the alto and tenor by a tone or more, INNER_CIRCLE_NARROWEST) less than half as often
+    with the cost as without it (a review heard harmony stall over a bass rocking a semitone
+    for two bars)."""
     score = chorale(8)
+    narrowest = tune_rules.INNER_CIRCLE_NARROWEST
 
     def rocks() -> int:
         n = 0
@@ -581,7 +583,8 @@ def test_a_continued_chorales_lower_voices_pay_to_rock_between_two_notes(sampler
                 for voice in (1, 2, 3):
                     ps = [x.pitch for x in sorted(r.parts[voice].notes)
                           if x.start >= score.end_tick]
-                    n += sum(ps[j] == ps[j + 2] != ps[j + 1] == ps[j + 3]
+                    n += sum(ps[j] == ps[j + 2] != ps[j + 1] == ps[j + 3] and (
+                        voice == 3 or abs(ps[j] - ps[j + 1]) >= narrowest)
                              for j in range(len(ps) - 3))
         return n
 
@@ -3233,6 +3236,7 @@ def test_a_chorale_in_three_four_phrases_in_four_bars(tiny_voice_model, monkeypa
     4/4 counts they closed after 9 beats or ran on to 15 (1 of 28 of 12 beats)."""
     _top_voice_pace_free(monkeypatch)
     _soprano_circles_free(monkeypatch)
+    _lower_circles_free(monkeypatch)
     from composer_gui.ml import voice_sampler
 
     monkeypatch.setattr(voice_sampler, "PHRASE_BEAT_34", rule)
@@ -6445,6 +6449,8 @@ def test_no_voice_sounds_the_subtonic_a_beat_before_a_cadences_dominant(sampler,
     monkeypatch.setattr(part_writing, "BASS_CHORD_ROOM_COST", 0.0)  # (and the tenor's room)
     # (and so with the voices' order before the other rules)
     monkeypatch.setattr(voice_sampler, "VOICE_ORDER_FIRST", False)
+    # (and so with the lower voices' cost of rocking between two notes)
+    _lower_circles_free(monkeypatch)
     monkeypatch.setattr(voice_sampler, "CHOIR_FLOOR_COST", 0.0)  # (and Bach's floors)
     monkeypatch.setattr(voice_sampler, "BASS_OVER_THE_BAR", False)  # (and the bass's bar line)
     monkeypatch.setattr(voice_sampler, "TENOR_TIE_COST", 0.0)  # (and the tenor's held notes)
