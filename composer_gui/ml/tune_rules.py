@@ -134,7 +134,7 @@ CIRCLE_COST = 1.0
 # authentic cadences 1.50 and outer parallels 0.025 per 8 bars either way at 2)
 TOP_CIRCLE_COST = 2.0
 # ... and its lower voices (session 82): continued test openings (34 x 2, bars 5-12) rocked
-# x y x y in the alto, tenor and bass 1.41 / 1.46 / 0.96 times per 8 bars by a third or more
+# x y x y in the alto, tenor and bass 1.41 / 1.46 / 0.96 times per 8 bars by a tone or more
 # and the bass 0.47 by a semitone, Bach's own 0.21 / 0.49 / 0.18 and 0.15; a listening review
 # heard harmony stall over a bass rocking a semitone for two bars, and an alto trill G4 F#4 G4
 # F#4 for seven eighths

@@ -82,6 +82,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -367,8 +368,7 @@ def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: 
         hands = figures.keyboard_hands(score, vplan)
         if hands is None or 0 not in hands.upper:
             return 0.0
-    bar = score.bar_at(max(start - 1, 0))
-    since = score.bar_start(max(bar - TUNE_RATE_BARS + 1, 0))
+    since = _tune_window(score, start)
     onsets = {x.start for x in vplan.notes[0] if since <= x.start < start}
     if start - since < step or len(onsets) < 4:
         return 0.0
@@ -387,13 +387,18 @@ def _within_reach(mates: np.ndarray, cand: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _tune_centre(vplan: vx.VoicePlan, score: Score, start: int) -> float:
-    """The mean pitch of the top voice's notes in the last TUNE_RATE_BARS bars before
-    ``start`` (the window :func:`_tune_rate` counts)."""
+def _tune_window(score: Score, start: int) -> int:
+    """Where the last TUNE_RATE_BARS bars before ``start`` begin: the window whose top voice
+    sets the new tune's pace and register."""
     bar = score.bar_at(max(start - 1, 0))
-    since = score.bar_start(max(bar - TUNE_RATE_BARS + 1, 0))
-    pitches = [x.pitch for x in vplan.notes[0] if since <= x.start < start]
-    return float(np.mean(pitches)) if pitches else 0.0
+    return score.bar_start(max(bar - TUNE_RATE_BARS + 1, 0))
+
+
+def _tune_centre(vplan: vx.VoicePlan, score: Score, start: int) -> float:
+    """The mean pitch of the top voice's notes in :func:`_tune_window` (where
+    :func:`_tune_rate` found a pace, it has notes)."""
+    since = _tune_window(score, start)
+    return float(np.mean([x.pitch for x in vplan.notes[0] if since <= x.start < start]))
 
 
 def _register_lean(centre: float, pitch_sum: np.ndarray, struck: np.ndarray,
@@ -446,6 +451,18 @@ def _close_plan_groups(request: GenerationRequest) -> list[GenerationRequest]:
     return [replace(request, variations=n,
                     seed=None if request.seed is None else int(request.seed) + 7919 * g)
             for g, n in enumerate(sizes)]
+
+
+class _Rhythm(NamedTuple):
+    """A voice's sketch rhythm (tune_rules.sketch_rhythm's keys) and whether its figures pull
+    it (the top voice's) or only cost (the lower voices', LOWER_RHYTHM)."""
+
+    rhythm_places: frozenset[int]
+    sketch_syncopates: bool
+    sketch_ties_bars: bool
+    beat_figures: frozenset[int]
+    figure_counts: dict
+    pulls: bool
 
 
 @dataclass
@@ -1709,19 +1726,17 @@ class VoiceSampler:
         # (per voice: the top voice's own sketch rhythm, the lower voices' LOWER_RHYTHM)
         struck_pos = np.zeros((k, n), np.int64)
         figure = np.zeros((k, n), np.int64)  # the places struck so far in this beat, as bits
-        # each voice's sketch rhythm: (places, syncopates, ties over bars, figures, counts), and
-        # whether its figures pull (the top voice's) or only cost (the lower voices')
-        rhythm_of: list[tuple | None] = [None] * n
+        # each voice's sketch rhythm: the top voice's own, which pulls its figures, and the
+        # lower voices' pooled one, which only costs (None: no rule)
+        rhythm_of: list[_Rhythm | None] = [None] * n
         if job.rhythm_places:
-            rhythm_of[0] = (job.rhythm_places, job.sketch_syncopates, job.sketch_ties_bars,
-                            job.beat_figures, job.figure_counts, True)
-        low = job.lower_rhythm
-        if low:
+            rhythm_of[0] = _Rhythm(job.rhythm_places, job.sketch_syncopates,
+                                   job.sketch_ties_bars, job.beat_figures, job.figure_counts,
+                                   True)
+        if job.lower_rhythm:
             for i in range(1, n):
                 if job.rewritten[i] and not (job.hidden and job.hidden[i]):
-                    rhythm_of[i] = (low["rhythm_places"], low["sketch_syncopates"],
-                                    low["sketch_ties_bars"], low["beat_figures"],
-                                    low["figure_counts"], False)
+                    rhythm_of[i] = _Rhythm(**job.lower_rhythm, pulls=False)
         # (pulls?, struck bits, place) -> may strike, may wait, the sketch's share striking there
         figure_rules: dict[tuple[bool, int, int], tuple[bool, bool, float]] = {}
         seam = (np.asarray(job.seam_pitch, np.int64)
@@ -2860,7 +2875,7 @@ class VoiceSampler:
                                                   strikes[attack_any, i] + 1, 1)
                 if n == 1 or rhythm_of[i] is not None:  # (SKETCH_RHYTHM)
                     struck_pos[attack_any, i] = frame.pos
-                    if rhythm_of[i] is not None and rhythm_of[i][3]:
+                    if rhythm_of[i] is not None and rhythm_of[i].beat_figures:
                         if frame.pos % job.beat_steps == 0:  # (a beat begins)
                             figure[:, i] = 0
                         figure[attack_any, i] |= 1 << (frame.pos % job.beat_steps)
