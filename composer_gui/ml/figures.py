@@ -598,17 +598,65 @@ def played(notes: Iterator[GeneratedNote], plan: FigurePlan) -> Iterator[Generat
         if tuple(hand) in played_already:
             hand = realize(*args, per_beat=True, beat=plan.beat)
         played_already.add(tuple(hand))
-        for x in hand:
-            yield GeneratedNote(variation, x, g0.part, g0.part_name, g0.part_under, g0.voice)
         top = tune.get(variation)
+        fill: list[int] = []
         if final is not None and top is not None and top.note.start <= final < top.note.end:
             chord = chords(final, True)
             lh = [x.pitch for x in hand if x.start == final]
             if chord is not None and lh:
-                for p in final_fill(top.note.pitch, chord, lh, plan.ceiling + 1):
-                    yield GeneratedNote(variation, Note(final, p, top.note.end - final,
-                                                        top.note.velocity),
-                                        top.part, top.part_name, top.part_under, top.voice)
+                fill = final_fill(top.note.pitch, chord, lh, plan.ceiling + 1)
+                sounding = {top.note.pitch % 12, *chord.over, *(p % 12 for p in fill)}
+                hand = _moved(hand, final, lh, final_tenth(lh, chord, sounding))
+        for x in hand:
+            yield GeneratedNote(variation, x, g0.part, g0.part_name, g0.part_under, g0.voice)
+        for p in fill:
+            yield GeneratedNote(variation, Note(final, p, top.note.end - final,
+                                                top.note.velocity),
+                                top.part, top.part_name, top.part_under, top.voice)
+
+
+# Where neither hand has the final chord's third otherwise (a tune that comes home too near
+# middle C for a note under it on its own staff, FINAL_THIRD_FILLED: a march's F4 over F2 C3
+# F3), the left hand's final chord takes it a tenth over its bass, in place of its highest
+# doubled note: F2 C3 A3, root, fifth and tenth, a pianist's open close (rolled by a small
+# hand), no low close third. 12 of 30 continued piano sketches (/work/s81/pianoset.txt x 3
+# seeds) had ended on a bare fifth and octave, four sketches in every seed
+FINAL_TENTH = True
+
+
+def final_tenth(lh: Sequence[int], chord: Chord, sounding: set[int]) -> list[int]:
+    """The left hand's final pitches ``lh`` (its bass lowest) with its highest note that
+    doubles another's pitch class moved to the chord's third a tenth over the bass, where no
+    note sounding (``sounding``: the right hand's pitch classes) has the third and the tenth
+    lies under ``chord.ceiling`` (:data:`FINAL_TENTH`); else as they are."""
+    out = sorted(lh)
+    if not FINAL_TENTH or len(out) < 2:
+        return out
+    bass = out[0]
+    third = _third(replace(chord, bass=bass))
+    if third is None or third in sounding or third in {p % 12 for p in out}:
+        return out
+    tenth = bass + 12 + (third - bass) % 12
+    classes = [p % 12 for p in out]
+    doubled = [p for p in reversed(out[1:]) if classes.count(p % 12) > 1]
+    if not doubled or tenth > chord.ceiling:
+        return out
+    return sorted((set(out) - {doubled[0]}) | {tenth})
+
+
+def _moved(hand: list[Note], at: int, old: Sequence[int], new: Sequence[int]) -> list[Note]:
+    """``hand`` with its notes struck ``at`` on the pitches ``old`` moved to ``new``."""
+    if sorted(old) == sorted(new):
+        return hand
+    gone, added = set(old) - set(new), sorted(set(new) - set(old))
+    out = []
+    for x in hand:
+        if x.start == at and x.pitch in gone:
+            gone.discard(x.pitch)
+            out.append(replace(x, pitch=added.pop(0)))
+        else:
+            out.append(x)
+    return sorted(out)
 
 
 # a bass and one note above it: the triad they are part of (the interval above the bass ->

@@ -187,6 +187,37 @@ def test_the_right_hand_fills_a_bare_final_chord_under_its_last_note():
     assert figures.final_fill(65, f_major, [41, 48, 53], 60) == []  # (A3: the left staff's)
 
 
+def test_the_left_hand_takes_the_third_a_tenth_up_where_the_right_hand_cannot():
+    """FINAL_TENTH: a march's tune comes home to F4, too near middle C for the third under it
+    on its staff, over F2 C3 F3: the left hand's octave F3 moves to A3, a tenth over the bass
+    (root, fifth, tenth). Where the right hand has the third, where the tenth lies over the
+    hand's ceiling, or where the hand doubles nothing, the chord stays as it is."""
+    f_major = Chord(41, frozenset({5, 9, 0}), 59, frozenset({5}))
+    assert figures.final_tenth([41, 48, 53], f_major, {5}) == [41, 48, 57]
+    assert figures.final_tenth([41, 48, 53], f_major, {5, 9}) == [41, 48, 53]
+    assert figures.final_tenth([41, 48, 53], replace(f_major, ceiling=56), {5}) == [41, 48, 53]
+    assert figures.final_tenth([41, 48], f_major, {5}) == [41, 48]
+    e_minor = Chord(40, frozenset({4, 7, 11}), 59, frozenset({4}))
+    assert figures.final_tenth([40, 47, 52], e_minor, {4}) == [40, 47, 55]
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_a_waltz_that_comes_home_near_middle_c_ends_on_a_chord_with_its_third(
+        sampler, monkeypatch, on):
+    """The waltz's tune a fourth lower closes on F4, with no room for A3 on its staff: the
+    final chord is F2 C3 A3 under it (FINAL_TENTH), not the bare F2 C3 F3 it was."""
+    monkeypatch.setattr(figures, "FINAL_TENTH", on)
+    score = waltz()
+    part = score.parts[0]
+    low = tuple(replace(x, pitch=x.pitch - 7) if x.pitch >= 60 else x for x in part.notes)
+    score = replace(score, parts=(replace(part, notes=low),))
+    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=1))
+    last = 7 * WALTZ_BAR
+    final = sorted(x.pitch for x in r.parts[0].notes if x.start <= last < x.end)
+    assert final[-1] == 65 and final[0] == 41, final  # (F4 over F2)
+    assert (57 in final) == on and (53 in final) != on, final
+
+
 def test_a_march_keeps_its_bass_on_the_downbeat_over_its_fifth_below():
     """Root on the downbeat, the fifth below on the next: the model's bass goes to the
     downbeat's slot, and the note below it is a chord tone under it."""
