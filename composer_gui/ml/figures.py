@@ -409,6 +409,22 @@ def final_fill(top: int, chord: Chord, lh: Sequence[int], floor: int) -> list[in
     return sorted(out)
 
 
+def figure_heard(plan: FigurePlan, notes: Sequence[GeneratedNote]) -> frozenset:
+    """What the hand plays on a candidate's voices (``notes``): the figure realized on their
+    chords (:func:`realize`, without the final chord's), as ("figure", start, pitch). Two
+    candidates whose voices differ only where the figure does not show it (a march's walking
+    bass under the fifth below its root on the second beat) play alike."""
+    voices: dict[int, list[Note]] = {}
+    for g in notes:
+        if g.voice is not None:
+            voices.setdefault(g.voice, []).append(g.note)
+    if not voices.get(plan.hand[-1]):
+        return frozenset()
+    played_notes = realize(plan.figure, plan.start, plan.stop, _chords(plan, voices), 1,
+                           beat=plan.beat)
+    return frozenset(("figure", x.start, x.pitch) for x in played_notes)
+
+
 def _nearest_voiced(voiced: Sequence[int | None], rank: int) -> int:
     """The pitch of ``rank``, or where the hand's room left it none, of the nearest rank that
     has one (an Alberti bass short of room repeats a note rather than rest: a review)."""

@@ -1762,7 +1762,36 @@ def _entry_mask(mask: np.ndarray, rows: np.ndarray, cand: np.ndarray, pitch_offs
     block[keep] = narrowed[keep]
 
 
+def _seam_leading_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray,
+                       seam_pitch: Sequence[int], leading: int, cand: np.ndarray,
+                       pitch_offset: int, minor: bool = False) -> None:
+    """A region's last beat, a planned dominant before the kept tonic: voice ``i`` above the
+    bass takes the ``leading`` tone (a pitch class) where no voice above sounds it and no inner
+    voice below can take it from its kept note (a step or less; or a third above it, falling,
+    where the leading tone is in the key of ``minor``, the normalized one: outside it, a note
+    leaves by step), so the dominant has its third: the soprano F#4 into its kept G4 where the
+    alto meets D4 and the tenor B3, as Bach closes BWV 269's phrase. A row left without a note
+    keeps its mask."""
+    if not SEAM_LEADING_THIRD or not 0 <= i < n - 1:
+        return
+    high = 4 if IN_KEY_BITS[minor] >> leading & 1 else SEAM_REACH
+
+    def reaches(target: int) -> bool:
+        return target >= 0 and any(p % 12 == leading
+                                   for p in range(target - SEAM_REACH, target + high + 1))
+    if any(reaches(seam_pitch[j]) for j in range(i + 1, n - 1)):
+        return
+    above = cur[:, :i]
+    lacking = ~((above >= 0) & (above % 12 == leading)).any(axis=1)
+    if lacking.any():
+        _narrow(mask, ~lacking[:, None] | (cand % 12 == leading)[None, :], pitch_offset)
+
+
 SEAM_REACH = 2  # semitones: how far a region's last new notes may lie from the kept note they meet
+# ... but the leading tone of the dominant a region closes on, before the kept tonic, may fall a
+# third into it, as Bach's inner voices leave it (F#4 to D4 under G4): within a tone of every
+# kept note, the V before BWV 269's fermata at bar 7 found no voice for its F# and stood bare
+SEAM_LEADING_THIRD = True
 # ... and a bass may also meet it from a fourth or a fifth above or below, as Bach's basses
 # enter a phrase (A3-D4 over V/VI-VI): kept to a step, a listening review heard a region's
 # bass leap a ninth C#3-D4 over the tenor onto its last beat, to stand a step from bar 6's D4,
@@ -1771,15 +1800,18 @@ SEAM_BASS_LEAPS = (5, 7)
 
 
 def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: int,
-               sounding: np.ndarray, leaps: tuple[int, ...] = ()) -> None:
+               sounding: np.ndarray, leaps: tuple[int, ...] = (), leading: int = -1) -> None:
     """A region's last beat: a voice's new notes lie within :data:`SEAM_REACH` of the kept note
     it moves into, so the region leads into what follows (the real chorales' outer voices step
     2.76 semitones on average into the kept music: the card's infill seam row), or (a bass:
-    ``leaps``, SEAM_BASS_LEAPS) those many semitones above or below it. A note held from
-    earlier that lies farther away is not held on (it moves now). A row with no note left
-    keeps its mask."""
+    ``leaps``, SEAM_BASS_LEAPS) those many semitones above or below it; and on a planned
+    dominant, its ``leading`` tone (a pitch class, -1: none) a third above the kept note too
+    (SEAM_LEADING_THIRD). A note held from earlier that lies farther away is not held on (it
+    moves now). A row with no note left keeps its mask."""
     distance = np.abs(cand - target)
     allowed = (distance <= SEAM_REACH) | np.isin(distance, leaps)
+    if leading >= 0 and SEAM_LEADING_THIRD:
+        allowed |= (cand % 12 == leading) & (cand - target > 0) & (cand - target <= 4)
     keep = _narrow(mask, allowed[None, :], pitch_offset)
     held = np.abs(sounding - target)
     far = keep & (sounding >= 0) & (held > SEAM_REACH) & ~np.isin(held, leaps)

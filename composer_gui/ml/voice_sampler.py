@@ -80,7 +80,7 @@ import os
 import statistics
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -206,6 +206,7 @@ from composer_gui.ml.part_writing import (
     _resolution_mask,
     _room_cost,
     _root_parallels_mask,
+    _seam_leading_mask,
     _seam_seventh_mask,
     _seventh_ahead_cost,
     _seventh_chord_cost,
@@ -373,6 +374,24 @@ def _tune_rate(vplan: vx.VoicePlan, rewritten: list[bool], score: Score, start: 
     if start - since < step or len(onsets) < 4:
         return 0.0
     return len(onsets) / ((start - since) / step)
+
+
+def _hand_sides(vplan: vx.VoicePlan, hand: int, rewritten: Sequence[bool]
+                ) -> tuple[int | None, ...]:
+    """Each voice's hand (0 the upper staff, 1 the lower; None: no keyboard's) in a region
+    that rewrites one ``hand`` of a keyboard part: that hand for the voices it rewrites (the
+    voices sampled for a one-line left hand's chords among them), the plan's for those it
+    keeps. Every voice had been put in the hand rewritten, so KEYBOARD_HAND_SPAN held the left
+    hand's tenor and bass within an octave of the kept soprano and alto: a listening review
+    heard a hymn's left hand rewritten as sixteenth-note trills around A3, its bass over its
+    tenor, a unison of the two engraved in the right hand's staff (HAND_SIDES_PLANNED)."""
+    planned = vplan.hands if HAND_SIDES_PLANNED and len(vplan.hands) == len(rewritten) \
+        else [hand] * len(rewritten)
+    return tuple(hand if r else planned[i] for i, r in enumerate(rewritten))
+
+
+# ... the hand each voice a region keeps is the plan's
+HAND_SIDES_PLANNED = True
 
 
 def _within_reach(mates: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -1182,11 +1201,15 @@ class VoiceSampler:
             # a region rewritten in every voice keeps the V-I of the phrase ends in it
             notes_then = [x for p in score.parts if not p.is_drum for x in p.notes]
             for f in sorted(fermata_steps):
-                if not start_step < f < stop_step or f in closes:
+                # (a close whose tonic the kept music after the region strikes: its dominant
+                # is the region's last beat, KEPT_CLOSE_PREPARED)
+                after = KEPT_CLOSE_PREPARED and f == stop_step and f - beat >= start_step
+                if not (start_step < f < stop_step or after) or f in closes:
                     continue
                 kept = _kept_close(notes_then, f * step, beat * step, shift)
                 if kept is not None and (lock_bits is None or key_fits(lock_bits, kept)):
-                    closes[f], close_keys[f] = 2, kept
+                    if not after:
+                        closes[f], close_keys[f] = 2, kept
                     if f - beat >= start_step:
                         closes[f - beat], close_keys[f - beat] = 1, kept
         # the score's chord symbols, where they stand over the span, are the harmony: the
@@ -1489,7 +1512,8 @@ class VoiceSampler:
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
                                       for s, c in deciding.items()},
                          hand_side=None if hand is None else (
-                             tuple(vplan.hands) if request.harmonize else (hand,) * n, {
+                             tuple(vplan.hands) if request.harmonize
+                             else _hand_sides(vplan, hand, rewritten), {
                                  f.step: upper_staff_from(score.parts[parts[0]], f.step * step)
                                  + shift for f in frames if not f.context}),
                          figure=figure,
@@ -2240,11 +2264,17 @@ class VoiceSampler:
                             mask[(cur[:, i] < 0) & (cur[:, 0] >= 0), REST] = False
                         if not entered[:, i].all():
                             _entry_mask(mask, ~entered[:, i], cand, pitch_offset, int(entry[i]))
+                        cad_minor, cad_shift = frame.close_key or (mode_minor, 0)
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
                             bass = rules and n > 2 and i == n - 1
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i],
-                                       part_writing.SEAM_BASS_LEAPS if bass else ())
-                        cad_minor, cad_shift = frame.close_key or (mode_minor, 0)
+                                       part_writing.SEAM_BASS_LEAPS if bass else (),
+                                       (LEADING_TONE[cad_minor] + cad_shift) % 12
+                                       if frame.cadence == 1 and 0 < i < n - 1 else -1)
+                            if frame.cadence == 1 and rules and n > 3:
+                                _seam_leading_mask(mask, i, n, cur, job.seam_pitch,
+                                                   (LEADING_TONE[cad_minor] + cad_shift) % 12,
+                                                   cand, pitch_offset, mode_minor)
                         if frame.cadence:
                             _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,
                                           frame.cadence, cur, chord, cad_shift,
@@ -3053,7 +3083,7 @@ class VoiceSampler:
             cands = np.flatnonzero(group == var).tolist()
             if DISTINCT_VARIATIONS and job.replaced_notes:  # the others' unchosen ones too
                 cands += [r for r in range(len(group)) if group[r] != var and r not in taken]
-            new_here = {r: _written(held[r], emitted[int(group[r])]) not in heard
+            new_here = {r: _written(held[r], emitted[int(group[r])], job.figure) not in heard
                         for r in cands} if DISTINCT_VARIATIONS and job.replaced_notes else {}
             tonic: dict[int, bool] = {}
             authentic: dict[int, bool] = {}
@@ -3113,7 +3143,7 @@ class VoiceSampler:
                                              unfunctional.get(r, 0),
                                              score[r], -r))
             taken.add(best)
-            written = _written(held[best], emitted[int(group[best])])
+            written = _written(held[best], emitted[int(group[best])], job.figure)
             if new_here:
                 report.repeated += written in heard
                 heard.add(written)
@@ -3125,7 +3155,8 @@ class VoiceSampler:
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
                     return
-                yield g
+                # (a candidate of another variation's, taken: its notes are this one's)
+                yield g if g.variation == var else replace(g, variation=var)
         if job.tonic_check and report.found_tonic < k:
             self.warnings.append(f"{k - report.found_tonic} of {k} variation(s): none of "
                                  f"{m} candidates ended on the tonic chord")
@@ -3151,10 +3182,23 @@ class VoiceSampler:
 DISTINCT_VARIATIONS = True
 
 
-def _written(held: list[GeneratedNote], emitted: list[Note]) -> frozenset:
-    """What a candidate writes, as (part, start, pitch): notes alike in those are alike."""
+def _written(held: list[GeneratedNote], emitted: list[Note],
+             figure: figures.FigurePlan | None = None) -> frozenset:
+    """What a candidate writes, as (part, start, pitch): notes alike in those are alike. A
+    left hand played in its figure (``figure``) is what it plays (FIGURE_CHORDS_DISTINCT)."""
+    if figure is not None and FIGURE_CHORDS_DISTINCT:
+        hand = {*figure.hand, *figure.heard}
+        return frozenset((g.part, g.note.start, g.note.pitch) for g in held
+                         if g.voice not in hand) | figures.figure_heard(figure, held) | \
+            frozenset((None, x.start, x.pitch) for x in emitted)
     return frozenset((g.part, g.note.start, g.note.pitch) for g in held) | frozenset(
         (None, x.start, x.pitch) for x in emitted)
+
+
+# ... and where a left hand is played in its figure, two candidates that the figure plays alike
+# are alike: a 2/4 march's Regenerate of its left hand offered two variations alike in 15 of 24
+# runs of three, its voices differing only where the figure does not show them
+FIGURE_CHORDS_DISTINCT = True
 
 
 def _steps_to(root: int, cand: np.ndarray) -> np.ndarray:
@@ -3724,6 +3768,12 @@ REGION_LAST_BAR_CLOSES = True
 # in the top line) 9 -> 26; beat chords in the region val 0.958 -> 0.931, test 0.957 -> 0.942
 # (the cadences' 4-3s), parallels between any two voices val 1 -> 0, test 0 -> 0
 REGION_CLOSES_KEPT = True
+# ... and of the phrase end the kept music after it strikes at once: its last beat is that
+# close's dominant. A listening review (session 83) heard BWV 269's bars 5-6 rewritten reach
+# the fermata's tonic at bar 7 from ii6 in 4 of 5 variations; the val and test chorales'
+# regions of two bars that end at a kept V-I (/work/s83/kept_close.py) ended on its V in 17 of
+# 196 (Bach 150)
+KEPT_CLOSE_PREPARED = True
 # Under the key lock ("Stay in the key") a harmonized melody's phrases close only on chords, and
 # after dominants, whose notes the lock allows, and it ends in another key only where that key's
 # tonic triad keeps to them (melody_plan.close_choice's ``allowed``, key_fits). The closes are

@@ -1178,6 +1178,47 @@ def test_a_tune_written_over_a_kept_left_hand_hears_the_bass_struck_in_its_bar(s
     assert checked >= 6
 
 
+def piano_hymn(bars: int = 4) -> Score:
+    """A hymn on a piano's grand staff: four-note chords a beat, soprano and alto in the right
+    hand, tenor and bass in the left, each hand within an octave."""
+    chords = [(43, 59, 62, 67), (48, 55, 64, 72), (50, 54, 62, 69), (43, 55, 62, 71)]
+    notes = [Note(b * BAR + k * TPQ, p, TPQ) for b in range(bars) for k in range(4)
+             for p in chords[(b + k) % 4]]
+    return Score(parts=(Part(tuple(sorted(notes)), name="Piano", clef="grand"),),
+                 time_signatures=(TimeSignature(0, 4, 4),),
+                 key_signatures=(KeySignature(0, 1),))
+
+
+@pytest.mark.parametrize("planned", [True, False])
+def test_a_region_of_a_pianos_left_hand_is_a_hands_tenor_and_bass(sampler, monkeypatch,
+                                                                   planned):
+    """Regenerate of a hymn's left hand: its tenor and bass lie within an octave of each
+    other (KEYBOARD_HAND_SPAN), not of the kept right hand's soprano and alto. A region had
+    put every voice in the hand rewritten (HAND_SIDES_PLANNED), so the bass was held within an
+    octave of the soprano: a review heard the left hand as sixteenth-note trills around A3, its
+    bass above its tenor, and a unison of the two engraved in the right hand's staff."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.music.edits import hand_notes
+
+    monkeypatch.setattr(vs, "HAND_SIDES_PLANNED", planned)
+    score = piano_hymn()
+    lo, hi = BAR, 3 * BAR
+    low = onsets = 0
+    kept = True
+    for seed in range(4):
+        (r,) = sampler.generate(score, GenerationRequest(start_tick=lo, end_tick=hi, seed=seed,
+                                                         parts=(0,), hand=1))
+        kept &= sorted(hand_notes(r.parts[0], 0)) == sorted(hand_notes(score.parts[0], 0))
+        left = [n for n in hand_notes(r.parts[0], 1) if lo <= n.start < hi]
+        for t in sorted({n.start for n in left}):
+            sounding = [n.pitch for n in left if n.start <= t < n.end]
+            top = max(n.pitch for n in hand_notes(r.parts[0], 0) if n.start <= t < n.end)
+            onsets += 1
+            low += min(sounding) < top - 12
+    assert onsets >= 16
+    assert (kept and low >= onsets // 2) == planned, (kept, low, onsets)
+
+
 def test_a_melody_models_region_of_a_pianos_right_hand_keeps_its_left(tiny_melody_model):
     """A one-line model hears a piano's right hand: a region of that hand rewrites the tune and
     keeps the left hand's notes (a re-trial's waltz lost its oom-pah-pah there); the left hand
@@ -6314,7 +6355,7 @@ def test_the_search_counts_parallels_with_the_given_voices(sampler, monkeypatch)
     melody = [Note(0, 72, TPQ), Note(TPQ, 74, TPQ)]
     held = [[GeneratedNote(0, Note(0, 60, TPQ), 1), GeneratedNote(0, Note(TPQ, 62, TPQ), 1)],
             [GeneratedNote(0, Note(0, 64, TPQ), 1), GeneratedNote(0, Note(TPQ, 65, TPQ), 1)]]
-    job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False,
+    job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False, figure=None,
                           home_final=-1, style_rules=True, given_lines=[melody], write_ends=True)
 
     def kept() -> list[int]:
@@ -6366,7 +6407,7 @@ def test_the_search_passes_over_a_bass_seventh_left_by_leap_and_a_chord_with_no_
 
     held = [candidate(48), candidate(52)]
     frames = [SimpleNamespace(step=4 * i, on_beat=True, context=False) for i in range(2)]
-    job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False,
+    job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False, figure=None,
                           home_final=-1, style_rules=True, given_lines=[melody],
                           write_ends=True, frames=frames, step_ticks=TPQ // 4, beat_steps=4,
                           key=KeySignature(0, 0))
@@ -8022,6 +8063,30 @@ def test_the_voices_order_comes_before_the_other_rules(tiny_voice_model, monkeyp
                         now[-1] is not None and any(p is not None and p < now[-1]
                                                     for p in now[:-1]))
     assert crossed[True] == 0 and crossed[False] > 0, crossed
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_region_leads_into_the_kept_close_after_it_from_its_dominant(sampler, monkeypatch,
+                                                                        rule):
+    """A region that ends where the kept music strikes a phrase end's tonic, under a fermata,
+    which the music it replaces reached from V: its last beat is that V, root in the bass and
+    its leading tone in a voice (KEPT_CLOSE_PREPARED, SEAM_LEADING_THIRD). A review heard BWV
+    269's bars 5-6 rewritten reach the fermata's tonic from ii6 in 4 of 5 variations."""
+    from composer_gui.ml import part_writing, voice_sampler
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(voice_sampler, "KEPT_CLOSE_PREPARED", rule)
+    monkeypatch.setattr(part_writing, "SEAM_LEADING_THIRD", rule)
+    score = dataclasses.replace(chorale(20), fermatas=(18 * TPQ,))  # (V-I: beats 17-18)
+    out = sampler.generate(score, GenerationRequest(start_tick=2 * BAR, end_tick=18 * TPQ,
+                                                    variations=16, seed=1))
+    prepared = 0
+    for r in out:
+        assert [n for n in r.notes if n.start >= 18 * TPQ] == \
+            [n for n in score.notes if n.start >= 18 * TPQ]
+        (before,) = an.sonorities(r.notes, [17 * TPQ])
+        prepared += before.bass % 12 == 7 and 11 in before.pcs
+    assert (prepared >= 12) if rule else prepared <= 6, prepared  # (13 and 5 of 16 when written)
 
 
 def test_kept_close_reads_the_v_i_a_phrase_end_came_to():
