@@ -390,6 +390,14 @@ def _hand_sides(vplan: vx.VoicePlan, hand: int, rewritten: Sequence[bool]
     return tuple(hand if r else planned[i] for i, r in enumerate(rewritten))
 
 
+# A tune rewritten in a region glides toward the kept note it meets: in the region's last bar,
+# before its last beat (where the seam rule holds it within SEAM_REACH), its notes lie within
+# this many semitones more of that note per grid step still to go. A listening review (session
+# 83) heard a reel's bars 3-4 rewritten run on around F#5 and leap 12 to 21 semitones down to a
+# held A3 in the last beat, before the kept bar's A3, in 5 of 5 variations; Bach's and the
+# fiddlers' lines come down to it
+SEAM_GLIDE = 5
+
 # ... the hand each voice a region keeps is the plan's
 HAND_SIDES_PLANNED = True
 
@@ -512,6 +520,8 @@ class _Frame:
     # final tonic, or the first chord of a melody harmonized from its first note)
     cadence: int = 0
     approach: bool = False  # the last beat before kept music: new notes lead into it
+    # steps to the kept music in a region's last bar (a tune's glide into it: SEAM_GLIDE)
+    to_seam: int = 0
     fermata: bool = False  # the score has a fermata here: the POS token says so (forced)
     # the score's phrase ends are known here (a region or a harmonized melody of a score with
     # fermatas): the fermata flag is forced plain where the score has none
@@ -1311,12 +1321,14 @@ class VoiceSampler:
             if s in held_keys and not cadence:  # a close's chord held, in its key
                 local = held_keys[s]
             approach = region_end is not None and not context and s >= stop_step - beat
+            to_seam = stop_step - s if region_end is not None and not context and \
+                stop_step - s <= max(ts.bar_ticks // step, beat) else 0
             # a chorale's closing chord is held under a fermata, as each of Bach's is
             fermata = s in fermata_steps or (
                 rules_on and ending and not context and s == fermata_step)
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
-                                 approach=approach, fermata=fermata,
+                                 approach=approach, to_seam=to_seam, fermata=fermata,
                                  bass_avoid=avoid.get(s, frozenset()),
                                  close_held=held_closes.get(s, 0), close_key=local,
                                  strain_close=strains.get(s, 0),
@@ -2265,6 +2277,14 @@ class VoiceSampler:
                         if not entered[:, i].all():
                             _entry_mask(mask, ~entered[:, i], cand, pitch_offset, int(entry[i]))
                         cad_minor, cad_shift = frame.close_key or (mode_minor, 0)
+                        if n == 1 and SEAM_GLIDE and frame.to_seam > job.beat_steps and \
+                                job.seam_pitch and job.seam_pitch[0] >= 0:
+                            # (a tune glides toward the kept note it meets: SEAM_GLIDE)
+                            reach = part_writing.SEAM_REACH + SEAM_GLIDE * (
+                                frame.to_seam - job.beat_steps)
+                            _narrow_held(mask, np.broadcast_to(
+                                np.abs(cand - job.seam_pitch[0]) <= reach, (rows, len(cand))),
+                                cur[:, 0], cand, pitch_offset)
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
                             bass = rules and n > 2 and i == n - 1
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i],

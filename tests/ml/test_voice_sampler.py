@@ -1219,6 +1219,35 @@ def test_a_region_of_a_pianos_left_hand_is_a_hands_tenor_and_bass(sampler, monke
     assert (kept and low >= onsets // 2) == planned, (kept, low, onsets)
 
 
+@pytest.mark.parametrize("glide", [5, 0])
+def test_a_tunes_region_glides_down_to_the_kept_note_after_it(tiny_melody_model, monkeypatch,
+                                                               glide):
+    """A tune in sixteenths around C5 whose kept bar after the region starts an octave and a
+    fifth lower (F3): the region's last bar comes down toward it, its notes nearer the more
+    so as the seam nears (SEAM_GLIDE), rather than leap there in its last beat (a review heard
+    a reel's rewritten bars leap 12 to 21 semitones down into a held A3, in 5 of 5
+    variations). The tiny model leaps anywhere it may."""
+    from composer_gui.ml import voice_sampler as vs
+
+    monkeypatch.setattr(vs, "SEAM_GLIDE", glide)
+    step = TPQ // 4
+    high = [Note(i * step, S[i % len(S)], step) for i in range(3 * 16)]
+    low = [Note(3 * BAR + i * step, p, step) for i, p in enumerate([53, 55, 57, 59] * 4)]
+    score = Score(parts=(Part(tuple(high + low), name="Flute"),),
+                  key_signatures=(KeySignature(0, 0),))
+    s = load_sampler(tiny_melody_model)
+    far = near = 0
+    for seed in range(4):
+        (r,) = s.generate(score, GenerationRequest(start_tick=BAR, end_tick=3 * BAR,
+                                                   seed=seed))
+        for n in r.notes:
+            if 3 * BAR - 6 * step <= n.start < 3 * BAR:  # (six steps or fewer to go)
+                reach = 2 + glide * max(0, (3 * BAR - n.start) // step - 4)
+                near += abs(n.pitch - 53) <= (reach if glide else 12)
+                far += abs(n.pitch - 53) > 12
+    assert near >= 12 and (far == 0) == bool(glide), (near, far)
+
+
 def test_a_melody_models_region_of_a_pianos_right_hand_keeps_its_left(tiny_melody_model):
     """A one-line model hears a piano's right hand: a region of that hand rewrites the tune and
     keeps the left hand's notes (a re-trial's waltz lost its oom-pah-pah there); the left hand
