@@ -805,7 +805,7 @@ TOP_OFF_DOMINANT_ROOT = True  # _cadence_mask: the dominant's top voice is not o
 def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offset: int,
                   minor: bool, which: int, cur: np.ndarray,
                   before: np.ndarray | None = None, shift: int = 0,
-                  final: bool = True, picardy: bool = True) -> None:
+                  final: bool = True, picardy: bool = True, top_free: bool = False) -> None:
     """The cadence option's last two beats: the dominant (V or V7, root in the lowest voice) and
     the tonic (root in the lowest voice; a melody's last note is the tonic). The model still
     chooses every voice's note among the chord's; a note held from before stays only if it
@@ -820,7 +820,8 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
     ``minor`` (a harmonized melody that ends in another key, :func:`closing_key`, or a phrase
     close planned in one). In minor the ``final`` tonic takes the Picardy third (PICARDY); a
     tonic inside the piece does not (INNER_MINOR_TONIC); with ``picardy`` False (the
-    composer's choice) the final tonic keeps the minor third too."""
+    composer's choice) the final tonic keeps the minor third too. With ``top_free`` (a tonic
+    that opens a piece) the top voice takes any note of the triad."""
     if shift:  # the chords' pitch classes are read in the cadence's own key
         cand = cand - shift
         cur = np.where(cur >= 0, cur - shift, -1)
@@ -858,7 +859,7 @@ def _cadence_mask(mask: np.ndarray, i: int, n: int, cand: np.ndarray, pitch_offs
         allowed = np.where(lacking[:, None], np.isin(cand % 12, leading)[None, :], allowed)
     elif which == 2 and n > 1:
         third = list(FINAL_THIRD[minor])
-        if i == 0:
+        if i == 0 and not top_free:
             allowed = (cand % 12 == CADENCE_ROOT[(minor, 2)])[None, :]
         elif i == n - 2:
             above = cur[:, :i]

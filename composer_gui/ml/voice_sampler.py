@@ -390,6 +390,13 @@ def _hand_sides(vplan: vx.VoicePlan, hand: int, rewritten: Sequence[bool]
     return tuple(hand if r else planned[i] for i, r in enumerate(rewritten))
 
 
+# A region rewritten in every voice from the piece's first note opens on the tonic triad in
+# root position, as Bach's chorales do and a harmonization does (opening_tonic). A listening
+# review (session 83) regenerated BWV 40.8's bars 1-2 and heard none of 5 variations open on
+# the tonic; the val and test chorales' first two bars rewritten x 2 (/work/s83/opening.py)
+# opened on it in 22 of 176 (Bach 132)
+REGION_OPENS_ON_TONIC = True
+
 # A tune rewritten in a region glides toward the kept note it meets: in the region's last bar,
 # before its last beat (where the seam rule holds it within SEAM_REACH), its notes lie within
 # this many semitones more of that note per grid step still to go. A listening review (session
@@ -522,6 +529,9 @@ class _Frame:
     approach: bool = False  # the last beat before kept music: new notes lead into it
     # steps to the kept music in a region's last bar (a tune's glide into it: SEAM_GLIDE)
     to_seam: int = 0
+    # the tonic a region from the piece's first note opens on: its top voice on any of the
+    # triad's notes (REGION_OPENS_ON_TONIC)
+    opening: bool = False
     fermata: bool = False  # the score has a fermata here: the POS token says so (forced)
     # the score's phrase ends are known here (a region or a harmonized melody of a score with
     # fermatas): the fermata flag is forced plain where the score has none
@@ -1186,6 +1196,11 @@ class VoiceSampler:
         tonic_check = end == "cadence" and ends_piece and key is not None
         opening = opening_tonic(melody, start_step, stop_step, minor,
                                 section=request.key_section)
+        if REGION_OPENS_ON_TONIC and opening < 0 and melody is None and region_end is not None \
+                and n > 2 and request.style_rules and key is not None and all(rewritten) \
+                and first_tick is not None and start <= first_tick:
+            # (a region from the piece's first note opens on the tonic, as Bach's chorales do)
+            opening = round(first_tick / step)
         # (the keys some phrase closes are planned in, drawn per request: BACH_CLOSES)
         close_keys: dict[int, tuple[bool, int]] = {}
         plan_rng = np.random.default_rng(None if request.seed is None
@@ -1305,6 +1320,7 @@ class VoiceSampler:
             final = 0
             cadence = 0
             local = None
+            opens = False
             if ending and not context and s >= last_beat:
                 final = 1 if s == last_beat else 2
                 cadence = close if s == last_beat else 0
@@ -1315,6 +1331,7 @@ class VoiceSampler:
                 local = close_key
             elif s == opening:
                 cadence = 2
+                opens = melody is None
             elif s in closes:
                 cadence = closes[s]
                 local = close_keys.get(s)
@@ -1328,7 +1345,8 @@ class VoiceSampler:
                 rules_on and ending and not context and s == fermata_step)
             frames.append(_Frame(s, bar_token(b) if pos == 0 else None, pos, forced, final,
                                  context, on_beat=pos % max(1, beat) == 0, cadence=cadence,
-                                 approach=approach, to_seam=to_seam, fermata=fermata,
+                                 approach=approach, to_seam=to_seam, opening=opens,
+                                 fermata=fermata,
                                  bass_avoid=avoid.get(s, frozenset()),
                                  close_held=held_closes.get(s, 0), close_key=local,
                                  strain_close=strains.get(s, 0),
@@ -2300,7 +2318,7 @@ class VoiceSampler:
                                           frame.cadence, cur, chord, cad_shift,
                                           final=frame.final > 0 and not (
                                               job.lower_stride and tune_chords.QUICK_FINAL_ARRIVAL),
-                                          picardy=request.picardy)
+                                          picardy=request.picardy, top_free=frame.opening)
                             if rules and n > 2 and i < n - 1 and \
                                     cadence_rules.CADENCE_BASS_ROOM:
                                 _bass_root_room(mask, i, cur, chord,

@@ -8118,6 +8118,27 @@ def test_a_region_leads_into_the_kept_close_after_it_from_its_dominant(sampler, 
     assert (prepared >= 12) if rule else prepared <= 6, prepared  # (13 and 5 of 16 when written)
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_region_from_the_first_note_opens_on_the_tonic(sampler, monkeypatch, rule):
+    """Bars 1-2 of a chorale rewritten in every voice: the first chord is the tonic triad in
+    root position, its top voice on any of its notes (REGION_OPENS_ON_TONIC; a review heard
+    none of 5 variations of BWV 40.8's opening start on the tonic)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(voice_sampler, "REGION_OPENS_ON_TONIC", rule)
+    out = sampler.generate(chorale(20), GenerationRequest(start_tick=0, end_tick=2 * BAR,
+                                                          variations=16, seed=1))
+    tonic = tops = 0
+    for r in out:
+        (first,) = an.sonorities(r.notes, [0])
+        tonic += first.bass % 12 == 0 and an.chord_root(first.pcs) in ((0, "maj"), None) \
+            and first.pcs <= {0, 4, 7}
+        tops += max(n.pitch for n in r.notes if n.start == 0) % 12 != 0
+    assert (tonic >= 14) if rule else tonic <= 8, tonic  # (16 and 1 of 16 when written)
+    assert tops or not rule  # (the top voice is not held to the root)
+
+
 def test_kept_close_reads_the_v_i_a_phrase_end_came_to():
     """REGION_CLOSES_KEPT's reading of the music a region replaces: V(7)-I in root position
     (a 4-3 on the dominant's beat too, a tonic without its fifth) gives the close's key; an
