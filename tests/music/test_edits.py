@@ -93,6 +93,29 @@ def test_a_note_held_across_the_spans_edges_is_cut_there():
                            parts=(1,)).parts[0] == other.parts[0]
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_region_that_meets_a_held_note_on_its_pitch_keeps_it_tied(monkeypatch, rule):
+    """REGION_TIES_KEPT: the score holds E4 across the region's end and C4 into its start; a
+    region whose last note is E4 and whose first note is C4 keeps both held through the edges,
+    one note each, as the score had them (a review heard a chorale's alto E4, tied over the bar
+    after a region, struck again in 10 of 10 rewrites). A new note on another pitch meets the
+    kept piece struck again."""
+    from composer_gui.music import edits
+
+    monkeypatch.setattr(edits, "REGION_TIES_KEPT", rule)
+    held_in, held_out = Note(0, 60, 3 * TPQ), Note(5 * TPQ, 64, 2 * TPQ)
+    s = score(Part((held_in, Note(3 * TPQ, 62, 2 * TPQ), held_out), name="Alto"))
+    new = [Note(2 * TPQ, 60, TPQ), Note(3 * TPQ, 62, TPQ), Note(4 * TPQ, 64, 2 * TPQ)]
+    got = apply_generated(s, new, 2 * TPQ, 6 * TPQ).parts[0].notes
+    if rule:
+        assert got == (Note(0, 60, 3 * TPQ), new[1], Note(4 * TPQ, 64, 3 * TPQ))
+    else:
+        assert got == (Note(0, 60, 2 * TPQ), *new, Note(6 * TPQ, 64, TPQ))
+    other = [Note(2 * TPQ, 59, TPQ), new[1], Note(4 * TPQ, 65, 2 * TPQ)]
+    assert apply_generated(s, other, 2 * TPQ, 6 * TPQ).parts[0].notes == (
+        Note(0, 60, 2 * TPQ), *other, Note(6 * TPQ, 64, TPQ))
+
+
 def test_a_continuation_takes_away_the_signatures_of_what_it_replaced():
     """Continued from bar 2 of a piece whose later section changes meter, key and tempo: the
     continuation replaces that section, so its changes go, even where the new music runs past
