@@ -1788,6 +1788,10 @@ def _seam_leading_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray,
 
 
 SEAM_REACH = 2  # semitones: how far a region's last new notes may lie from the kept note they meet
+# ... a tune's (a one-line model's): a fourth. Within a tone, a reel's region sat on the kept
+# note's tone (A3 A3 A3, E4 five times) once it had come down to it (SEAM_GLIDE), and its step
+# into the kept note averaged 1.14 semitones against the real tunes' 2.10 (/work/s83/glide.py)
+SEAM_REACH_TUNE = 5
 # ... but the leading tone of the dominant a region closes on, before the kept tonic, may fall a
 # third into it, as Bach's inner voices leave it (F#4 to D4 under G4): within a tone of every
 # kept note, the V before BWV 269's fermata at bar 7 found no voice for its F# and stood bare
@@ -1800,7 +1804,8 @@ SEAM_BASS_LEAPS = (5, 7)
 
 
 def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: int,
-               sounding: np.ndarray, leaps: tuple[int, ...] = (), leading: int = -1) -> None:
+               sounding: np.ndarray, leaps: tuple[int, ...] = (), leading: int = -1,
+               reach: int = SEAM_REACH) -> None:
     """A region's last beat: a voice's new notes lie within :data:`SEAM_REACH` of the kept note
     it moves into, so the region leads into what follows (the real chorales' outer voices step
     2.76 semitones on average into the kept music: the card's infill seam row), or (a bass:
@@ -1809,11 +1814,11 @@ def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: in
     (SEAM_LEADING_THIRD). A note held from earlier that lies farther away is not held on (it
     moves now). A row with no note left keeps its mask."""
     distance = np.abs(cand - target)
-    allowed = (distance <= SEAM_REACH) | np.isin(distance, leaps)
+    allowed = (distance <= reach) | np.isin(distance, leaps)
     if leading >= 0 and SEAM_LEADING_THIRD:
         allowed |= (cand % 12 == leading) & (cand - target > 0) & (cand - target <= 4)
     keep = _narrow(mask, allowed[None, :], pitch_offset)
     held = np.abs(sounding - target)
-    far = keep & (sounding >= 0) & (held > SEAM_REACH) & ~np.isin(held, leaps)
+    far = keep & (sounding >= 0) & (held > reach) & ~np.isin(held, leaps)
     mask[far, HOLD] = False
     mask[keep, REST] = False  # the voice sounds into its kept note

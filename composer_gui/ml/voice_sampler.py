@@ -409,14 +409,14 @@ SEAM_GLIDE = 5
 HAND_SIDES_PLANNED = True
 
 
-def _within_reach(mates: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """[rows, pitches]: the pitches within KEYBOARD_HAND_SPAN of every note the hand's other
-    voices (``mates``, [rows, voices]; -1: silent) sound."""
+def _within_reach(mates: np.ndarray, cand: np.ndarray, span: int | None = None) -> np.ndarray:
+    """[rows, pitches]: the pitches within ``span`` (KEYBOARD_HAND_SPAN) of every note the
+    hand's other voices (``mates``, [rows, voices]; -1: silent) sound."""
+    span = KEYBOARD_HAND_SPAN if span is None else span
     sounding = mates >= 0
     top = np.where(sounding, mates, -(10 ** 6)).max(axis=1)
     low = np.where(sounding, mates, 10 ** 6).min(axis=1)
-    ok = (cand[None, :] >= top[:, None] - KEYBOARD_HAND_SPAN) & \
-        (cand[None, :] <= low[:, None] + KEYBOARD_HAND_SPAN)
+    ok = (cand[None, :] >= top[:, None] - span) & (cand[None, :] <= low[:, None] + span)
     ok[~sounding.any(axis=1)] = True
     return ok
 
@@ -2298,7 +2298,7 @@ class VoiceSampler:
                         if n == 1 and SEAM_GLIDE and frame.to_seam > job.beat_steps and \
                                 job.seam_pitch and job.seam_pitch[0] >= 0:
                             # (a tune glides toward the kept note it meets: SEAM_GLIDE)
-                            reach = part_writing.SEAM_REACH + SEAM_GLIDE * (
+                            reach = part_writing.SEAM_REACH_TUNE + SEAM_GLIDE * (
                                 frame.to_seam - job.beat_steps)
                             _narrow_held(mask, np.broadcast_to(
                                 np.abs(cand - job.seam_pitch[0]) <= reach, (rows, len(cand))),
@@ -2308,7 +2308,9 @@ class VoiceSampler:
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i],
                                        part_writing.SEAM_BASS_LEAPS if bass else (),
                                        (LEADING_TONE[cad_minor] + cad_shift) % 12
-                                       if frame.cadence == 1 and 0 < i < n - 1 else -1)
+                                       if frame.cadence == 1 and 0 < i < n - 1 else -1,
+                                       part_writing.SEAM_REACH_TUNE if n == 1
+                                       else part_writing.SEAM_REACH)
                             if frame.cadence == 1 and rules and n > 3:
                                 _seam_leading_mask(mask, i, n, cur, job.seam_pitch,
                                                    (LEADING_TONE[cad_minor] + cad_shift) % 12,
@@ -2393,8 +2395,9 @@ class VoiceSampler:
                                     (rows, len(cand))), cur[:, i], cand, pitch_offset)
                                 mates = [j for j in range(i) if sides[j] == side]
                                 if mates and KEYBOARD_HAND_SPAN:  # (within a hand's reach)
-                                    _narrow_held(mask, _within_reach(cur[:, mates], cand),
-                                                 cur[:, i], cand, pitch_offset)
+                                    _narrow_held(mask, _within_reach(
+                                        cur[:, mates], cand, BASS_HAND_SPAN if i == n - 1
+                                        else KEYBOARD_HAND_SPAN), cur[:, i], cand, pitch_offset)
                         if below and BASS_LOWEST:  # (above the highest given voice below)
                             _between_mask(mask, cur[:, i - 1] if i else np.full(rows, -1),
                                           below_now.max(axis=1), cur[:, i], cand,
@@ -3776,6 +3779,11 @@ KEYBOARD_HARMONY = True
 # 6 runs (D2 under B3)
 KEYBOARD_UNISONS = True
 KEYBOARD_HAND_SPAN = 12
+# ... but the bass, a tenth under the voice above it in its hand (a pianist's open left hand, F2
+# under A-flat3): held within an octave of the tenor sampled before it, a hymn's bass had been
+# pushed up to F3 under A-flat3 and wandered F3 G-flat3 F3 in 5 of 5 regions of its left hand
+# (a listening review, session 83)
+BASS_HAND_SPAN = 16
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
 # At a phrase end whose close is planned (a harmonized melody's fermata, a region's), the

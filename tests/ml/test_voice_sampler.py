@@ -1096,8 +1096,10 @@ def test_a_note_held_into_the_rewrite_is_cut_and_the_voice_writes_from_there(sam
         assert Note(held.start, 76, TPQ) in soprano and held not in soprano
         for p in r.parts:
             assert any(2 * BAR <= n.start < 3 * BAR for n in p.notes)
-        if request.end_tick is not None:  # (the region: its tail after bar 3 kept)
-            assert Note(3 * BAR, 76, held.end - 3 * BAR) in soprano
+        if request.end_tick is not None:  # (the region: its tail after bar 3 kept, struck
+            # again, or held on from the region's last note where that is E5: REGION_TIES_KEPT)
+            assert any(n.pitch == 76 and n.start <= 3 * BAR < n.end == held.end
+                       for n in soprano)
 
 
 def test_a_melody_models_region_keeps_the_parts_it_only_hears(tiny_melody_model):
@@ -1192,7 +1194,7 @@ def piano_hymn(bars: int = 4) -> Score:
 @pytest.mark.parametrize("planned", [True, False])
 def test_a_region_of_a_pianos_left_hand_is_a_hands_tenor_and_bass(sampler, monkeypatch,
                                                                    planned):
-    """Regenerate of a hymn's left hand: its tenor and bass lie within an octave of each
+    """Regenerate of a hymn's left hand: its tenor and bass lie within a hand's reach of each
     other (KEYBOARD_HAND_SPAN), not of the kept right hand's soprano and alto. A region had
     put every voice in the hand rewritten (HAND_SIDES_PLANNED), so the bass was held within an
     octave of the soprano: a review heard the left hand as sixteenth-note trills around A3, its
@@ -1242,7 +1244,7 @@ def test_a_tunes_region_glides_down_to_the_kept_note_after_it(tiny_melody_model,
                                                    seed=seed))
         for n in r.notes:
             if 3 * BAR - 6 * step <= n.start < 3 * BAR:  # (six steps or fewer to go)
-                reach = 2 + glide * max(0, (3 * BAR - n.start) // step - 4)
+                reach = 5 + glide * max(0, (3 * BAR - n.start) // step - 4)
                 near += abs(n.pitch - 53) <= (reach if glide else 12)
                 far += abs(n.pitch - 53) > 12
     assert near >= 12 and (far == 0) == bool(glide), (near, far)
@@ -1480,10 +1482,11 @@ def test_a_tune_on_a_pianos_staves_is_harmonized_in_them(sampler, monkeypatch, r
 def test_a_pianos_harmonized_tune_is_playable_by_two_hands(sampler, monkeypatch):
     """KEYBOARD_UNISONS, KEYBOARD_HAND_SPAN: a low tune (C#4 to A4) on a piano's two staves
     harmonized in them, 4 seeds: no key is struck twice at once (the alto in unison with the
-    tune, the tenor with the bass) and the left hand's notes lie within an octave, but where
-    every rule together leaves a voice nothing else; without the rules the tiny model writes
-    unisons and left-hand stretches of a tenth and more (a review found each piano
-    harmonization's unisons written twice, one copy in the bass staff, and D2 under B3)."""
+    tune, the tenor with the bass) and the left hand's notes lie within a tenth (the bass under
+    the tenor: BASS_HAND_SPAN), but where every rule together leaves a voice nothing else (6
+    onsets); without the rules the tiny model writes unisons and left-hand stretches wider
+    than a tenth (32; a review found each piano harmonization's unisons written twice, one copy
+    in the bass staff, and D2 under B3)."""
     from composer_gui.ml import voice_sampler
     from composer_gui.music.clefs import split_hands
 
@@ -1494,6 +1497,7 @@ def test_a_pianos_harmonized_tune_is_playable_by_two_hands(sampler, monkeypatch)
     def faults(rule: bool) -> tuple[int, int]:
         monkeypatch.setattr(voice_sampler, "KEYBOARD_UNISONS", rule)
         monkeypatch.setattr(voice_sampler, "KEYBOARD_HAND_SPAN", 12 if rule else 0)
+        monkeypatch.setattr(voice_sampler, "BASS_HAND_SPAN", 16)
         unisons = wide = 0
         for seed in range(4):
             (r,) = sampler.generate(low, GenerationRequest(harmonize=True, seed=seed))
@@ -1504,7 +1508,7 @@ def test_a_pianos_harmonized_tune_is_playable_by_two_hands(sampler, monkeypatch)
             _up, left = split_hands(notes, r.parts[0].staff_split)
             for t in sorted({x.start for x in notes}):
                 sounding = [x.pitch for x in left if x.start <= t < x.end]
-                wide += len(sounding) > 1 and max(sounding) - min(sounding) > 12
+                wide += len(sounding) > 1 and max(sounding) - min(sounding) > 16
         return unisons, wide
 
     (unisons, wide), (unisons_off, wide_off) = faults(True), faults(False)
