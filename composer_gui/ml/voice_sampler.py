@@ -1237,6 +1237,9 @@ class VoiceSampler:
                         closes[f], close_keys[f] = 2, kept
                     if f - beat >= start_step:
                         closes[f - beat], close_keys[f - beat] = 1, kept
+                elif kept is None and not after and REGION_HALF_CLOSES_KEPT and \
+                        _kept_half_close(notes_then, f * step, shift, minor):
+                    closes[f] = 1  # (the half close the music replaced came to: V)
         # the score's chord symbols, where they stand over the span, are the harmony: the
         # voices below keep to them, and the closes planned there give way (given_chords)
         given = given_chords.plan(score.chord_symbols, start_step, stop_step, step, shift, beat,
@@ -3814,6 +3817,12 @@ REGION_LAST_BAR_CLOSES = True
 # in the top line) 9 -> 26; beat chords in the region val 0.958 -> 0.931, test 0.957 -> 0.942
 # (the cadences' 4-3s), parallels between any two voices val 1 -> 0, test 0 -> 0
 REGION_CLOSES_KEPT = True
+# ... and the half closes of the phrase ends in it: where the music a region replaces held a
+# phrase end (a fermata) on the key's V in root position, the rewrite plans V there. A
+# listening review (session 83) heard a region's inner fermatas on bVII6, an inverted V6/5 or a
+# chromatic bass; the val and test chorales' two-bar regions around a fermata that Bach set
+# without V-I (/work/s83/inner_fermata.py) put his chord's root under it in 49 of 328
+REGION_HALF_CLOSES_KEPT = True
 # ... and of the phrase end the kept music after it strikes at once: its last beat is that
 # close's dominant. A listening review (session 83) heard BWV 269's bars 5-6 rewritten reach
 # the fermata's tonic at bar 7 from ii6 in 4 of 5 variations; the val and test chorales'
@@ -3902,6 +3911,15 @@ def _held_fermata(tick: int, request: GenerationRequest, vplan, rewritten: list[
     if not HELD_FERMATAS or not request.harmonize or len(kept) != 1:
         return tick
     return next((x.start for x in vplan.notes[kept[0]] if x.start < tick < x.end), tick)
+
+
+def _kept_half_close(notes: list[Note], tick: int, shift: int, minor: bool) -> bool:
+    """Whether ``notes`` strike the key's dominant triad (or seventh) in root position at
+    ``tick``, with the model's normalizing ``shift`` (REGION_HALF_CLOSES_KEPT)."""
+    (at,) = analysis.sonorities(notes, [tick])
+    found = analysis.chord_root(at.pcs) if at is not None else None
+    return found is not None and at.bass % 12 == found[0] and found[1] in ("maj", "dom7") \
+        and (found[0] + shift) % 12 == CADENCE_ROOT[(minor, 1)]
 
 
 def _kept_close(notes: list[Note], tick: int, beat_ticks: int, shift: int

@@ -8143,6 +8143,25 @@ def test_a_region_from_the_first_note_opens_on_the_tonic(sampler, monkeypatch, r
     assert tops or not rule  # (the top voice is not held to the root)
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_region_keeps_the_half_close_of_its_phrase_end(sampler, monkeypatch, rule):
+    """A fermata inside a region over the music's V in root position (a half close): the
+    rewrite plans V there (REGION_HALF_CLOSES_KEPT; a review heard a region's fermatas on
+    bVII6 and an inverted V6/5)."""
+    from composer_gui.ml import voice_sampler
+    from composer_gui.music import analysis as an
+
+    monkeypatch.setattr(voice_sampler, "REGION_HALF_CLOSES_KEPT", rule)
+    score = dataclasses.replace(chorale(20), fermatas=(7 * TPQ,))  # (G D G B: V)
+    out = sampler.generate(score, GenerationRequest(start_tick=BAR, end_tick=3 * BAR,
+                                                    variations=16, seed=1))
+    half = 0
+    for r in out:
+        (at,) = an.sonorities(r.notes, [7 * TPQ])
+        half += at.bass % 12 == 7 and an.chord_root(at.pcs) in ((7, "maj"), (7, "dom7"))
+    assert (half >= 9) if rule else half <= 5, half  # (11 and 2 of 16 when written)
+
+
 def test_kept_close_reads_the_v_i_a_phrase_end_came_to():
     """REGION_CLOSES_KEPT's reading of the music a region replaces: V(7)-I in root position
     (a 4-3 on the dominant's beat too, a tonic without its fifth) gives the close's key; an
