@@ -338,10 +338,21 @@ def _unison_mask(mask: np.ndarray, i: int, others: list[int], cur: np.ndarray,
     piano sketch found it)."""
     sounding = cur[:, others]  # [rows, others]; -1: silent
     taken = (cand[None, :, None] == sounding[:, None, :]).any(axis=2)
-    _narrow(mask, ~taken, pitch_offset)
+    keep = _narrow(mask, ~taken, pitch_offset)
     mine = cur[:, i]
     struck = (mine >= 0) & (sounding == mine[:, None]).any(axis=1)
     mask[struck, HOLD] = False
+    if UNISON_HELD_OR_RESTED:  # (where the rules above left the voice that key alone)
+        stuck = ~keep & (mask[:, HOLD] | mask[:, REST])
+        block = mask[:, pitch_offset:pitch_offset + len(cand)]
+        block[stuck] &= ~taken[stuck]
+
+
+# ... and where the other rules leave a voice no other note, it holds its note or rests rather
+# than strike the key another voice of its part sounds: a re-review (session 83) found a
+# piano's rewritten right hand strike G4 in its soprano and alto at once, one copy engraved in
+# the left hand's staff, in 1 of 15 regions
+UNISON_HELD_OR_RESTED = True
 
 
 def _doubling_mask(mask: np.ndarray, i: int, cur: np.ndarray, cand: np.ndarray,

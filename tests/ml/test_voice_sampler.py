@@ -2709,6 +2709,27 @@ def test_voices_of_one_part_never_sound_one_pitch_twice(sampler):
     assert mask[0, HOLD] and not mask[1, HOLD]
 
 
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_voice_left_only_anothers_key_holds_or_rests(sampler, monkeypatch, rule):
+    """UNISON_HELD_OR_RESTED: where the other rules leave voice 1 only the pitch voice 0
+    strikes (G4) and it may hold its own note (D4) or rest, it does that rather than strike
+    G4 twice in one part (a re-review found a piano's soprano and alto on one G4, a copy
+    engraved in the left hand's staff); without the rule the unison is left it."""
+    from composer_gui.ml import part_writing
+    from composer_gui.ml.part_writing import _unison_mask
+
+    monkeypatch.setattr(part_writing, "UNISON_HELD_OR_RESTED", rule)
+    v = sampler.vocab
+    cand = np.arange(v.min_pitch, v.max_pitch + 1)
+    mask = _open_mask(1, sampler)
+    mask[:, v.pitch_offset:] = False
+    mask[0, v.pitch_offset + 67 - v.min_pitch] = True  # (G4 alone left)
+    mask[0, HOLD] = True
+    _unison_mask(mask, 1, [0], np.array([[67, 62]]), cand, v.pitch_offset)
+    assert (67 in allowed_pitches(mask, sampler)) != rule
+    assert mask[0, HOLD]
+
+
 def test_no_two_voices_move_in_parallel_fifths_or_octaves(sampler):
     """Every pair, not only the outer voices: the alto and the tenor a fifth apart (G-C) at the
     last onset, the alto now up a step to A: a tenor D (consecutive fifths, either octave) is
