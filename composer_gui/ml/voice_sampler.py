@@ -639,6 +639,9 @@ class _VoiceJob:
     # the phrase ends the model marks are written into the score as fermatas (a sketch that
     # marks none gets none: SKETCH_MARKS_ENDS)
     write_ends: bool = True
+    # ... and a harmonized melody's final fermata is written only where the melody marks its
+    # phrase ends with them (HARMONY_FERMATAS_FROM_MELODY)
+    final_fermata: bool = True
     # the closing chord's own fermata is not written: a harmonized melody marks one later under
     # its final note (struck again in its last bar, or held there; melody_final_step), and two
     # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s);
@@ -1517,6 +1520,8 @@ class VoiceSampler:
                          sketch_phrase=own_phrase,
                          write_ends=not (SKETCH_MARKS_ENDS and first_tick is not None
                                          and not score.fermatas and not request.harmonize),
+                         final_fermata=not (HARMONY_FERMATAS_FROM_MELODY and request.harmonize
+                                            and not score.fermatas),
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
                          final_unmarked=final_unmarked, heard_ends=heard_ends | held,
@@ -3099,7 +3104,8 @@ class VoiceSampler:
         if streaming:
             for r in range(rows):
                 self.phrase_ends[int(group[r])] = marked[r]
-                self.fermatas[int(group[r])] = marked[r] if job.write_ends else []
+                self.fermatas[int(group[r])] = marked[r] if job.write_ends and \
+                    job.final_fermata else []
             return
         # the search: each variation keeps its best candidate
         yield from self._best_candidates(job, k, group, held, emitted, score, marked, cancelled)
@@ -3195,7 +3201,8 @@ class VoiceSampler:
                 report.alike += written in chosen
             chosen.add(written)
             self.phrase_ends[var] = marked[best]
-            self.fermatas[var] = marked[best] if job.write_ends else []
+            self.fermatas[var] = marked[best] if job.write_ends and job.final_fermata \
+                else []
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
                     return
@@ -4080,6 +4087,11 @@ SKETCH_END_AT_BAR_LINE = True
 # region of a piano's left hand wrote one over its kept right hand, mid-bar (session 80). A
 # continuation from nothing is a chorale of the model's own and keeps them
 SKETCH_MARKS_ENDS = True
+# A melody harmonized that marks no phrase end with a fermata (a folk tune, a piano's tune, a
+# lead sheet's) gets none at its end either: its phrases are closed as ever (MELODY_PHRASES),
+# not marked. A listening review (session 82) found every harmonization of such a tune written
+# with a final fermata the composer had not asked for
+HARMONY_FERMATAS_FROM_MELODY = True
 # ... and is heard where a hymnal writes it: its chord, a beat under the model's fermata, stands
 # two beats in every voice, and the next phrase starts after it. A listening review (session 59)
 # heard the continuations of eight sketches without fermatas run on as one phrase to the final

@@ -4307,6 +4307,23 @@ def test_a_melody_that_runs_on_after_its_arrival_ends_at_the_arrival(sampler, mo
     assert arrival(bar(*figure, (e, 2), (e5, 1), (d5, 1))) is None
 
 
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_melody_without_fermatas_is_harmonized_without_one(sampler, monkeypatch, rule):
+    """HARMONY_FERMATAS_FROM_MELODY: a tune that marks no phrase end is harmonized with no
+    fermata, its last chord held as ever (a review found a final fermata on every such
+    harmonization); a melody with fermatas keeps them, the final one too."""
+    from composer_gui.ml import voice_sampler
+
+    monkeypatch.setattr(voice_sampler, "HARMONY_FERMATAS_FROM_MELODY", rule)
+    plain = melody(16)
+    for r in sampler.generate(plain, GenerationRequest(harmonize=True, variations=2, seed=1)):
+        assert (r.fermatas == ()) == rule, r.fermatas
+        assert max(n.end for p in r.parts[1:] for n in p.notes) == 4 * BAR
+    marked = dataclasses.replace(plain, fermatas=(7 * TPQ, 15 * TPQ))
+    (r,) = sampler.generate(marked, GenerationRequest(harmonize=True, seed=1))
+    assert {7 * TPQ, 15 * TPQ} <= set(r.fermatas)
+
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_harmonized_opening_that_ends_in_a_pickup_closes_under_its_arrival(
         sampler, monkeypatch, rule):
@@ -4314,9 +4331,11 @@ def test_a_harmonized_opening_that_ends_in_a_pickup_closes_under_its_arrival(
     quarter's two eighths (D F) to the next strain that is not there: its final tonic sounds from
     the arrival, the fermata stands over it (where every voice strikes), and the chord holds
     under the eighths; without the rule the close goes under the last eighth."""
-    from composer_gui.ml import melody_plan
+    from composer_gui.ml import melody_plan, voice_sampler
 
     monkeypatch.setattr(melody_plan, "PICKUP_AFTER_ARRIVAL", rule)
+    # (the close's place read from its fermata, written here though the tune marks none)
+    monkeypatch.setattr(voice_sampler, "HARMONY_FERMATAS_FROM_MELODY", False)
     bar = 4 * TPQ
     notes = [Note(i * TPQ, p, TPQ) for i, p in enumerate(S[:12])]
     notes += [Note(3 * bar, 72, 3 * TPQ), Note(3 * bar + 3 * TPQ, 74, TPQ // 2),
@@ -6410,6 +6429,7 @@ def test_the_search_counts_parallels_with_the_given_voices(sampler, monkeypatch)
     held = [[GeneratedNote(0, Note(0, 60, TPQ), 1), GeneratedNote(0, Note(TPQ, 62, TPQ), 1)],
             [GeneratedNote(0, Note(0, 64, TPQ), 1), GeneratedNote(0, Note(TPQ, 65, TPQ), 1)]]
     job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False, figure=None,
+                          final_fermata=True,
                           home_final=-1, style_rules=True, given_lines=[melody], write_ends=True)
 
     def kept() -> list[int]:
@@ -6462,6 +6482,7 @@ def test_the_search_passes_over_a_bass_seventh_left_by_leap_and_a_chord_with_no_
     held = [candidate(48), candidate(52)]
     frames = [SimpleNamespace(step=4 * i, on_beat=True, context=False) for i in range(2)]
     job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False, figure=None,
+                          final_fermata=True,
                           home_final=-1, style_rules=True, given_lines=[melody],
                           write_ends=True, frames=frames, step_ticks=TPQ // 4, beat_steps=4,
                           key=KeySignature(0, 0))
@@ -7523,7 +7544,11 @@ def test_a_quick_tune_ends_as_a_dance_tune(sampler, monkeypatch, rule):
     note; and the chord is A minor, not the chorale's A major (PICARDY). Without the rule the
     tonic waits for the last note."""
 
+    from composer_gui.ml import voice_sampler
+
     monkeypatch.setattr(tune_chords, "QUICK_FINAL_ARRIVAL", rule)
+    # (the fermata's place is what the rule moves: written here though the reel marks none)
+    monkeypatch.setattr(voice_sampler, "HARMONY_FERMATAS_FROM_MELODY", False)
     reel = _minor_reel()
     last_bar, last_note = 3 * BAR, reel.parts[0].notes[-1].start
     # (A minor is its own normalized key: the ceiling is the A4 of "E C A")
