@@ -1785,7 +1785,7 @@ def _seam_leading_mask(mask: np.ndarray, i: int, n: int, cur: np.ndarray,
     keeps its mask."""
     if not SEAM_LEADING_THIRD or not 0 <= i < n - 1:
         return
-    high = 4 if IN_KEY_BITS[minor] >> leading & 1 else SEAM_REACH
+    high = SEAM_LEADING_FALL if IN_KEY_BITS[minor] >> leading & 1 else SEAM_REACH
 
     def reaches(target: int) -> bool:
         return target >= 0 and any(p % 12 == leading
@@ -1807,6 +1807,7 @@ SEAM_REACH_TUNE = 5
 # third into it, as Bach's inner voices leave it (F#4 to D4 under G4): within a tone of every
 # kept note, the V before BWV 269's fermata at bar 7 found no voice for its F# and stood bare
 SEAM_LEADING_THIRD = True
+SEAM_LEADING_FALL = 4  # semitones: how far above its kept note that leading tone may lie
 # ... and a bass may also meet it from a fourth or a fifth above or below, as Bach's basses
 # enter a phrase (A3-D4 over V/VI-VI): kept to a step, a listening review heard a region's
 # bass leap a ninth C#3-D4 over the tenor onto its last beat, to stand a step from bar 6's D4,
@@ -1827,7 +1828,8 @@ def _near_mask(mask: np.ndarray, cand: np.ndarray, pitch_offset: int, target: in
     distance = np.abs(cand - target)
     allowed = (distance <= reach) | np.isin(distance, leaps)
     if leading >= 0 and SEAM_LEADING_THIRD:
-        allowed |= (cand % 12 == leading) & (cand - target > 0) & (cand - target <= 4)
+        allowed |= (cand % 12 == leading) & (cand - target > 0) & \
+            (cand - target <= SEAM_LEADING_FALL)
     keep = _narrow(mask, allowed[None, :], pitch_offset)
     held = np.abs(sounding - target)
     far = keep & (sounding >= 0) & (held > reach) & ~np.isin(held, leaps)

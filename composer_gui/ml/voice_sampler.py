@@ -390,25 +390,6 @@ def _hand_sides(vplan: vx.VoicePlan, hand: int, rewritten: Sequence[bool]
     return tuple(hand if r else planned[i] for i, r in enumerate(rewritten))
 
 
-# A region rewritten in every voice from the piece's first note opens on the tonic triad in
-# root position, as Bach's chorales do and a harmonization does (opening_tonic). A listening
-# review (session 83) regenerated BWV 40.8's bars 1-2 and heard none of 5 variations open on
-# the tonic; the val and test chorales' first two bars rewritten x 2 (/work/s83/opening.py)
-# opened on it in 22 of 176 (Bach 132)
-REGION_OPENS_ON_TONIC = True
-
-# A tune rewritten in a region glides toward the kept note it meets: in the region's last bar,
-# before its last beat (where the seam rule holds it within SEAM_REACH), its notes lie within
-# this many semitones more of that note per grid step still to go. A listening review (session
-# 83) heard a reel's bars 3-4 rewritten run on around F#5 and leap 12 to 21 semitones down to a
-# held A3 in the last beat, before the kept bar's A3, in 5 of 5 variations; Bach's and the
-# fiddlers' lines come down to it
-SEAM_GLIDE = 5
-
-# ... the hand each voice a region keeps is the plan's
-HAND_SIDES_PLANNED = True
-
-
 def _within_reach(mates: np.ndarray, cand: np.ndarray, span: int | None = None) -> np.ndarray:
     """[rows, pitches]: the pitches within ``span`` (KEYBOARD_HAND_SPAN) of every note the
     hand's other voices (``mates``, [rows, voices]; -1: silent) sound."""
@@ -639,9 +620,9 @@ class _VoiceJob:
     # the phrase ends the model marks are written into the score as fermatas (a sketch that
     # marks none gets none: SKETCH_MARKS_ENDS)
     write_ends: bool = True
-    # ... and a harmonized melody's final fermata is written only where the melody marks its
-    # phrase ends with them (HARMONY_FERMATAS_FROM_MELODY)
-    final_fermata: bool = True
+    # ... and those of a harmonized melody only where the melody marks its phrase ends with
+    # fermatas (HARMONY_FERMATAS_FROM_MELODY)
+    fermatas_written: bool = True
     # the closing chord's own fermata is not written: a harmonized melody marks one later under
     # its final note (struck again in its last bar, or held there; melody_final_step), and two
     # fermatas on one note are one too many (a listening review saw them on BWV 366's D5s);
@@ -1520,7 +1501,7 @@ class VoiceSampler:
                          sketch_phrase=own_phrase,
                          write_ends=not (SKETCH_MARKS_ENDS and first_tick is not None
                                          and not score.fermatas and not request.harmonize),
-                         final_fermata=not (HARMONY_FERMATAS_FROM_MELODY and request.harmonize
+                         fermatas_written=not (HARMONY_FERMATAS_FROM_MELODY and request.harmonize
                                             and not score.fermatas),
                          close_before=_chord_before(grid, sketch_end, v),
                          close_key=real_key(close_key, shift) if close_key else key,
@@ -2313,16 +2294,15 @@ class VoiceSampler:
                                 cur[:, 0], cand, pitch_offset)
                         if frame.approach and job.seam_pitch and job.seam_pitch[i] >= 0:
                             bass = rules and n > 2 and i == n - 1
+                            lead = (LEADING_TONE[cad_minor] + cad_shift) % 12
                             _near_mask(mask, cand, pitch_offset, job.seam_pitch[i], cur[:, i],
                                        part_writing.SEAM_BASS_LEAPS if bass else (),
-                                       (LEADING_TONE[cad_minor] + cad_shift) % 12
-                                       if frame.cadence == 1 and 0 < i < n - 1 else -1,
+                                       lead if frame.cadence == 1 and 0 < i < n - 1 else -1,
                                        part_writing.SEAM_REACH_TUNE if n == 1
                                        else part_writing.SEAM_REACH)
                             if frame.cadence == 1 and rules and n > 3:
-                                _seam_leading_mask(mask, i, n, cur, job.seam_pitch,
-                                                   (LEADING_TONE[cad_minor] + cad_shift) % 12,
-                                                   cand, pitch_offset, mode_minor)
+                                _seam_leading_mask(mask, i, n, cur, job.seam_pitch, lead, cand,
+                                                   pitch_offset, mode_minor)
                         if frame.cadence:
                             _cadence_mask(mask, i, n, cand, pitch_offset, cad_minor,
                                           frame.cadence, cur, chord, cad_shift,
@@ -3105,7 +3085,7 @@ class VoiceSampler:
             for r in range(rows):
                 self.phrase_ends[int(group[r])] = marked[r]
                 self.fermatas[int(group[r])] = marked[r] if job.write_ends and \
-                    job.final_fermata else []
+                    job.fermatas_written else []
             return
         # the search: each variation keeps its best candidate
         yield from self._best_candidates(job, k, group, held, emitted, score, marked, cancelled)
@@ -3201,7 +3181,7 @@ class VoiceSampler:
                 report.alike += written in chosen
             chosen.add(written)
             self.phrase_ends[var] = marked[best]
-            self.fermatas[var] = marked[best] if job.write_ends and job.final_fermata \
+            self.fermatas[var] = marked[best] if job.write_ends and job.fermatas_written \
                 else []
             for g in sorted(held[best], key=lambda g: (g.note.end, g.note.start, -g.note.pitch)):
                 if cancelled():
@@ -3794,6 +3774,9 @@ KEYBOARD_HAND_SPAN = 12
 # pushed up to F3 under A-flat3 and wandered F3 G-flat3 F3 in 5 of 5 regions of its left hand
 # (a listening review, session 83)
 BASS_HAND_SPAN = 16
+# ... and in a region that rewrites one hand, the voices it keeps are in their own hand
+# (_hand_sides)
+HAND_SIDES_PLANNED = True
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
 # At a phrase end whose close is planned (a harmonized melody's fermata, a region's), the
@@ -3836,6 +3819,19 @@ REGION_HALF_CLOSES_KEPT = True
 # regions of two bars that end at a kept V-I (/work/s83/kept_close.py) ended on its V in 17 of
 # 196 (Bach 150)
 KEPT_CLOSE_PREPARED = True
+# A region rewritten in every voice from the piece's first note opens on the tonic triad in
+# root position, as Bach's chorales do and a harmonization does (opening_tonic). A listening
+# review (session 83) regenerated BWV 40.8's bars 1-2 and heard none of 5 variations open on
+# the tonic; the val and test chorales' first two bars rewritten x 2 (/work/s83/opening.py)
+# opened on it in 22 of 176 (Bach 132)
+REGION_OPENS_ON_TONIC = True
+# A tune rewritten in a region glides toward the kept note it meets: in the region's last bar,
+# before its last beat (where the seam rule holds it within SEAM_REACH), its notes lie within
+# this many semitones more of that note per grid step still to go. A listening review (session
+# 83) heard a reel's bars 3-4 rewritten run on around F#5 and leap 12 to 21 semitones down to a
+# held A3 in the last beat, before the kept bar's A3, in 5 of 5 variations; Bach's and the
+# fiddlers' lines come down to it
+SEAM_GLIDE = 5
 # Under the key lock ("Stay in the key") a harmonized melody's phrases close only on chords, and
 # after dominants, whose notes the lock allows, and it ends in another key only where that key's
 # tonic triad keeps to them (melody_plan.close_choice's ``allowed``, key_fits). The closes are
@@ -4087,17 +4083,17 @@ SKETCH_END_AT_BAR_LINE = True
 # region of a piano's left hand wrote one over its kept right hand, mid-bar (session 80). A
 # continuation from nothing is a chorale of the model's own and keeps them
 SKETCH_MARKS_ENDS = True
-# A melody harmonized that marks no phrase end with a fermata (a folk tune, a piano's tune, a
-# lead sheet's) gets none at its end either: its phrases are closed as ever (MELODY_PHRASES),
-# not marked. A listening review (session 82) found every harmonization of such a tune written
-# with a final fermata the composer had not asked for
-HARMONY_FERMATAS_FROM_MELODY = True
 # ... and is heard where a hymnal writes it: its chord, a beat under the model's fermata, stands
 # two beats in every voice, and the next phrase starts after it. A listening review (session 59)
 # heard the continuations of eight sketches without fermatas run on as one phrase to the final
 # cadence: their phrase ends were planned and closed, but a quarter-note chord with no fermata
 # over it is no audible end. Bach's fermata chords stand two beats in 127 of 439 (MAX_FERMATA_BEATS)
 UNWRITTEN_ENDS_HELD = True
+# A melody harmonized that marks no phrase end with a fermata (a folk tune, a piano's tune, a
+# lead sheet's) gets none at its end either: its phrases are closed as ever (MELODY_PHRASES),
+# not marked. A listening review (session 82) found every harmonization of such a tune written
+# with a final fermata the composer had not asked for
+HARMONY_FERMATAS_FROM_MELODY = True
 # nats added to the leading tone (A minor's G#, normalized) in every chorale voice written in a
 # minor key (not a church mode, whose notes it is not): a listening review (session 59) heard
 # minor chorales continued drift into the relative major, 7 of 10 files with 40% of their new

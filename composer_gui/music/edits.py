@@ -416,8 +416,9 @@ def _seam_ties(new: list[NoteKey], pieces: list[NoteKey], start: int, end: int |
     out_new: list[NoteKey | None] = list(new)
     out_pieces: list[NoteKey | None] = list(pieces)
     for k, (i, piece) in enumerate(pieces):
-        meets = piece.start == end or piece.end == start
-        j = next((j for j, key in enumerate(out_new) if meets and key is not None
+        if piece.start != end and piece.end != start:
+            continue
+        j = next((j for j, key in enumerate(out_new) if key is not None
                   and key[0] == i and key[1].pitch == piece.pitch
                   and (key[1].end == end if piece.start == end else key[1].start == start)),
                  None)

@@ -6429,7 +6429,7 @@ def test_the_search_counts_parallels_with_the_given_voices(sampler, monkeypatch)
     held = [[GeneratedNote(0, Note(0, 60, TPQ), 1), GeneratedNote(0, Note(TPQ, 62, TPQ), 1)],
             [GeneratedNote(0, Note(0, 64, TPQ), 1), GeneratedNote(0, Note(TPQ, 65, TPQ), 1)]]
     job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False, figure=None,
-                          final_fermata=True,
+                          fermatas_written=True,
                           home_final=-1, style_rules=True, given_lines=[melody], write_ends=True)
 
     def kept() -> list[int]:
@@ -6482,7 +6482,7 @@ def test_the_search_passes_over_a_bass_seventh_left_by_leap_and_a_chord_with_no_
     held = [candidate(48), candidate(52)]
     frames = [SimpleNamespace(step=4 * i, on_beat=True, context=False) for i in range(2)]
     job = SimpleNamespace(candidates=2, replaced_notes=frozenset(), tonic_check=False, figure=None,
-                          final_fermata=True,
+                          fermatas_written=True,
                           home_final=-1, style_rules=True, given_lines=[melody],
                           write_ends=True, frames=frames, step_ticks=TPQ // 4, beat_steps=4,
                           key=KeySignature(0, 0))
