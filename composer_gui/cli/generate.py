@@ -316,7 +316,7 @@ def run(args) -> int:
     if (args.key is None or args.key.strip().lower() in ("auto", "none")) \
             and plan.key is not None:
         _, alt = keys_heard(score, req.start_tick if req.start_tick is not None
-                            else score.end_tick)
+                            else score.continue_tick)
         if alt is not None and (plan.key.sharps, plan.key.mode) != (alt[0].sharps, alt[0].mode):
             why = f"keep to the scale of {alt[0]}" if alt[1] is None else \
                 f"fit {alt[0]} too ({round(100 * alt[1])}% likely)"

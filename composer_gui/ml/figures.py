@@ -91,19 +91,33 @@ class Figure:
 
 def _pattern(notes: Sequence[Note], start: int, period: int
              ) -> tuple[tuple[Slot, ...], tuple[int, ...]] | None:
-    """The slots and the pitches by rank of the notes starting in ``[start, start+period)``."""
-    inside = [n for n in notes if start <= n.start < start + period]
+    """The slots (each as long as its longest note) and the pitches by rank of the notes
+    starting in ``[start, start+period)``, each onset taken to the nearest :data:`GRID`
+    first (a played bass struck a little before its bar line is the bar's first note, not
+    the last of the bar before: a review's waltz recording had been heard with no "oom")."""
+    inside = [n for n in notes if start <= _on_grid(n.start) < start + period]
     if not inside:
         return None
     pitches = tuple(sorted({n.pitch for n in inside}))
     rank = {p: r for r, p in enumerate(pitches)}
     by_onset: dict[int, list[Note]] = {}
     for n in inside:
-        by_onset.setdefault(round((n.start - start) / GRID) * GRID, []).append(n)
-    slots = tuple(Slot(off, max(GRID, round(max(n.duration for n in group) / GRID) * GRID),
+        by_onset.setdefault(_on_grid(n.start) - start, []).append(n)
+    slots = tuple(Slot(off, max(n.duration for n in group),
                        tuple(sorted({rank[n.pitch] for n in group})))
                   for off, group in sorted(by_onset.items()))
     return slots, pitches
+
+
+def _on_grid(tick: int) -> int:
+    return round(tick / GRID) * GRID
+
+
+def _shape(slots: Sequence[Slot]) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """Where a pattern's onsets fall and which ranks they strike: two periods of a figure
+    played from a keyboard hold their notes for different lengths (a review's recordings,
+    each release 70 to 105% of the written value, had shown no figure at all)."""
+    return tuple((x.offset, x.ranks) for x in slots)
 
 
 def find_figure(notes: Sequence[Note], bars: Sequence[tuple[int, int]], beat: int,
@@ -137,14 +151,32 @@ def find_figure(notes: Sequence[Note], bars: Sequence[tuple[int, int]], beat: in
                     not fits_chord(frozenset(p % 12 for p in got[1])) or _steps(got):
                 continue
             same = [k for k, other in enumerate(found) if other is not None
-                    and other[0] == got[0] and fits_chord(frozenset(p % 12 for p in other[1]))]
+                    and _shape(other[0]) == _shape(got[0])
+                    and fits_chord(frozenset(p % 12 for p in other[1]))]
             if len(same) >= max(2, REPEAT_SHARE * len(periods)) or (
                     len(recent) >= 2 and set(recent) <= set(same)):
                 low = min(x.pitch for x in notes if heard[0][0] <= x.start < before)
-                return Figure(period=periods[0][1], origin=heard[0][0], slots=got[0],
+                slots = _held([found[k][0] for k in same], periods[0][1])
+                return Figure(period=periods[0][1], origin=heard[0][0], slots=slots,
                               anchor=got[1], unit=UNITS[per_bar], low=low,
                               bass_rank=min(got[0][0].ranks))
     return None
+
+
+def _held(patterns: Sequence[tuple[Slot, ...]], period: int) -> tuple[Slot, ...]:
+    """The slots of a figure's periods (one shape) with the length each note is held in most
+    of them; one held for more than half the time to the next onset is held up to it (a
+    played eighth let go at 70 to 105% of its value is an eighth: continued at 180 ticks of
+    240, a review's broken chords would have been written as dotted sixteenths and rests)."""
+    first = patterns[-1]
+    onsets = [x.offset for x in first] + [period + first[0].offset]
+    out = []
+    for k, slot in enumerate(first):
+        held = sorted(p[k].duration for p in patterns)[len(patterns) // 2]
+        gap = onsets[k + 1] - slot.offset
+        out.append(replace(slot, duration=gap if gap / 2 < held < gap else
+                           max(GRID, round(held / GRID) * GRID)))
+    return tuple(out)
 
 
 def _walks(notes: Sequence[Note]) -> bool:
@@ -847,6 +879,8 @@ def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
     if figure is None or hands is None:
         return None
     hand, upper = hands.lower, hands.upper
+    ceiling = hands.ceiling(start)
+    figure = under(figure, ceiling)
     kept = tuple(x for x in hands.upper_notes if x.end > start and x.start < stop) \
         if not any(rewritten[i] for i in upper) else ()
     bar = score.time_signature_at(start).bar_ticks
@@ -856,9 +890,27 @@ def plan_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool],
     before = score.bar_start(max(last - 1, 0))
     return FigurePlan(figure, start, stop, hand,
                       tuple(i for i in range(n) if hidden[i]), upper, kept, beat, unit,
-                      hands.ceiling(start),
+                      ceiling,
                       last_bar if closes and last_bar > start else None,
                       before if closes and before >= start else None)
+
+
+def under(figure: Figure, ceiling: int) -> Figure:
+    """``figure`` an octave lower, or two, where its notes in the sketch rose above the hand's
+    ``ceiling`` from the span on (a sketch's left hand high in the treble, its staves ending
+    where the span starts, now under middle C): played where it lay, its upper ranks found no
+    room under the ceiling and its bass no octave below the sketch's, and a review's Alberti
+    bass on C4 to A4 struck A3 A3 A3 A3 in 7 of 24 half bars (:data:`FIGURE_UNDER`)."""
+    shift = 0
+    while FIGURE_UNDER and max(figure.anchor) - shift > ceiling and shift < 24:
+        shift += 12
+    if not shift:
+        return figure
+    return replace(figure, anchor=tuple(p - shift for p in figure.anchor),
+                   low=figure.low - shift)
+
+
+FIGURE_UNDER = True
 
 
 def held_chords(lanes: Sequence[Sequence[Note]], plan: FigurePlan) -> list[list[Note]]:

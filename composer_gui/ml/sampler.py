@@ -281,7 +281,7 @@ class Sampler:
         if request.density:
             warnings.append(f"{self.model.name} has no density control: it was sampled as it is")
         region = request.is_region
-        start = score.end_tick if request.start_tick is None else request.start_tick
+        start = score.continue_tick if request.start_tick is None else request.start_tick
         before = score.map_notes(lambda n: n if n.start < start else None)
         tokens = v.encode(before, warnings, until_tick=start, add_eos=False)
         bars = v.bar_layout(before, start)

@@ -943,7 +943,8 @@ class VoiceSampler:
                     raise ValueError("the region is shorter than one grid step")
                 region_end = stop
             else:
-                start = up(score.end_tick if request.start_tick is None else request.start_tick)
+                start = up(score.continue_tick if request.start_tick is None
+                           else request.start_tick)
                 region_end = None
                 if n > 2 and not rewritten[0] and vplan.parts[0] >= 0 and \
                         not any(x.end > start for x in vplan.notes[0]):
@@ -1226,14 +1227,16 @@ class VoiceSampler:
                     closes[f] = 1  # (the half close the music replaced came to: V)
         # the score's chord symbols, where they stand over the span, are the harmony: the
         # voices below keep to them, and the closes planned there give way (given_chords)
-        given = given_chords.plan(score.chord_symbols, start_step, stop_step, step, shift, beat,
-                                  where) \
+        symbols = score.chord_symbols if region_end is not None or runs_on or \
+            not SYMBOLS_END_WITH_SKETCH else tuple(x for x in score.chord_symbols
+                                                   if x.tick >= start)
+        given = given_chords.plan(symbols, start_step, stop_step, step, shift, beat, where) \
             if given_chords.FOLLOW and request.chord_symbols and request.style_rules and n > 2 \
             else {}
         if given:
             # (the final chord is struck where the last symbol changes, if that comes later:
             # "C | G7 C" under a held tonic)
-            last_beat = max([last_beat] + [round(x.tick / step) for x in score.chord_symbols
+            last_beat = max([last_beat] + [round(x.tick / step) for x in symbols
                                            if start_step <= x.tick / step < stop_step])
             closes = {s: c for s, c in closes.items() if s not in given}
             close_keys = {s: c for s, c in close_keys.items() if s not in given}
@@ -1437,8 +1440,7 @@ class VoiceSampler:
                     velocity=velocity, prefix_tokens=len(prefix),
                     prefix_bars=sum(v.bar_offset <= t < v.pos_offset for t in prefix),
                     warnings=tuple(warnings), parts=parts, hand=hand, end=end,
-                    chords=given_chords.standing(score.chord_symbols, start, stop)
-                    if given else 0)
+                    chords=given_chords.standing(symbols, start, stop) if given else 0)
         start_pitch = [_sounding_before(grid[i], start_step, v) for i in range(n)]
         # each voice's kept note right at a region's end: the region's last notes lead into it
         seam_pitch = [grid[i][stop_step] - v.pitch_offset + v.min_pitch
@@ -2372,6 +2374,11 @@ class VoiceSampler:
                                 allowed = allowed & given.no_parallels(cur[:, i], cur[:, n - 1],
                                                                        cand)
                             _narrow_held(mask, allowed, cur[:, i], cand, pitch_offset)
+                            if 0 < i < n - 1:  # (a seventh chord's third and seventh, where
+                                # the voices left are no more than those lacking; yielding alone)
+                                _narrow_held(mask, given.must_sound(cur[:, :i], n - 1 - i,
+                                                                    cur[:, i], cand),
+                                             cur[:, i], cand, pitch_offset)
                         if job.hand_side is not None and job.rewritten[i] and \
                                 not frame.context:  # (on its own staff's side: hand_side)
                             sides, floors = job.hand_side
@@ -2616,7 +2623,9 @@ class VoiceSampler:
                             mask[hold, REST] = False
                             mask[hold, pitch_offset:] = False
                         if i and job.lower_stride and frame.pos % job.lower_stride and \
-                                not frame.final:
+                                not frame.final and not (SYMBOLS_STRIKE_QUICK and frame.step
+                                                         in job.given_masks and
+                                                         job.given_masks[frame.step].onset):
                             # a quick melody's chords change on its beats: the voices below
                             # hold between, the melody's notes there passing over them (over
                             # every rule: QUICK_MELODY_CHORDS)
@@ -3779,6 +3788,16 @@ BASS_HAND_SPAN = 16
 HAND_SIDES_PLANNED = True
 # A harmonized melody that ends in another key closes V-I there (closing_key)
 CLOSE_IN_LAST_KEY = True
+# A continuation follows the chord symbols written over its bars (typed ahead of the music),
+# not the one in force where the sketch ends: a review continued a harmonized lead sheet whose
+# last symbol, "C" (V in F), then stood over all four new bars, a C pedal ending on A minor
+# over C; the same with --ignore-chords moved through F, B-flat and C7 to F
+SYMBOLS_END_WITH_SKETCH = True
+# ... and where a symbol is written between a quick tune's chord changes, the voices below may
+# strike its chord there (they hold between its beats otherwise: QUICK_MELODY_CHORDS): a
+# review's waltz, "C7sus4" then "C7" on beat 3, held the alto's F4 against the tune's E5 and
+# never sounded the C7, in 3 of 3 harmonizations, and a reel's "Asus4" then "A" likewise
+SYMBOLS_STRIKE_QUICK = True
 # At a phrase end whose close is planned (a harmonized melody's fermata, a region's), the
 # phrase-end voicing lookahead (CLOSE_LOOKAHEAD) and chord rules look for the planned chord's
 # root alone, as _cadence_mask then forces it: looking for any close root, the lookahead steered

@@ -954,7 +954,10 @@ def _chord_text(m21, h) -> str | None:
         bass.pitchClass != root.pitchClass else ""
     base = None
     for quality in (h.chordKindStr, kind_text(h.chordKind)):
-        if quality is not None and chord_tones(name + quality + slash) is not None:
+        # (an empty text is no text where the kind has one: music21 writes <kind>minor</kind>
+        # with none, and a review's Am, Dm7, G7 and Cmaj7 had been read as major triads)
+        if quality is not None and (quality or not kind_text(h.chordKind)) and \
+                chord_tones(name + quality + slash) is not None:
             base = name + quality
             break
     if base is None:

@@ -23,6 +23,7 @@ from functools import cached_property
 from .marks import normalized
 
 TPQ = 480
+RELEASE_SLACK = TPQ // 4  # a note let go this little past a beat line ends there for Continue
 # note values in words, by length in ticks (a tempo's beat: "dotted quarter = 60"; a length)
 VALUE_NAMES = {6 * TPQ: "dotted whole", 4 * TPQ: "whole", 3 * TPQ: "dotted half",
                2 * TPQ: "half", 3 * TPQ // 2: "dotted quarter", TPQ: "quarter",
@@ -521,6 +522,22 @@ class Score:
     @property
     def end_tick(self) -> int:
         return max((n.start + n.duration for p in self.parts for n in p.notes), default=0)
+
+    @property
+    def continue_tick(self) -> int:
+        """Where Continue writes from: the end of the last note, or the beat line before it
+        where the notes still sounding there only overhang it by less than
+        :data:`RELEASE_SLACK` and none starts on or after it (a player's late release: a
+        review's keyboard recording, its last chord let go 10-30 ms after the bar line, was
+        continued from a sixteenth into the next bar, its phrases a beat late, in 9 bars)."""
+        end = self.end_tick
+        if not end:
+            return end
+        bar = self.bar_start(self.bar_at(end - 1))
+        beat = self.time_signature_at(bar).beat_ticks
+        line = bar + (end - bar) // beat * beat
+        last_onset = max(n.start for p in self.parts for n in p.notes)
+        return line if last_onset < line < end < line + RELEASE_SLACK else end
 
     @property
     def tempo(self) -> TempoChange:

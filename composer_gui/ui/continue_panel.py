@@ -481,7 +481,7 @@ class ContinuePanel(QWidget):
             # (where it writes, and how to write elsewhere: a review clicked in bar 4 and
             # expected Continue to start there)
             score = self.doc.score
-            end = score.end_tick
+            end = score.continue_tick
             cursor = getattr(self.roll, "cursor_tick", end)
             hint = " To rewrite from the cursor, select those bars and use Regenerate " \
                 "Selection." if score.notes and cursor < score.bar_start(score.bar_at(end)) \

@@ -222,7 +222,7 @@ class ContinueController(QObject):
         score = self.doc.score
         if region is not None:
             options.start_tick, options.end_tick = region
-        start = score.end_tick if options.start_tick is None else options.start_tick
+        start = score.continue_tick if options.start_tick is None else options.start_tick
         self.proposal.begin(options.variations, start, region, edits.target_part(score))
         self._key = KeySignature.parse(options.key) if limits.key_chosen(options.key) else None
         self._bars = _bars_of(score)

@@ -90,6 +90,41 @@ def test_a_figure_is_heard_though_its_last_bar_misses_a_note():
                                                                 (0, 1, 2, 3, 4, 3, 2, 1)]
 
 
+def played(notes: list[Note], seed: int = 3) -> list[Note]:
+    """The notes as a keyboard records them: each struck up to 28 ticks early or late (some
+    a little before the bar line) and let go after 70 to 100% of its value."""
+    import random
+    rng = random.Random(seed)
+    return [Note(max(0, n.start + rng.randint(-28, 28)), n.pitch,
+                 round(n.duration * rng.uniform(0.7, 1.0))) for n in notes]
+
+
+def test_a_figure_played_on_a_keyboard_is_heard_and_written_in_whole_values():
+    """A recording's broken chords, struck unevenly and let go early, are the figure a
+    score of them is (a review's one-track recordings had shown none, and were continued as
+    chorale voices), each note held to the next."""
+    up = (41, 48, 57, 48)
+    notes = [Note(h * 2 * TPQ + k * E8, p, E8) for h in range(8) for k, p in enumerate(up)]
+    fig = find_figure(played(notes), bars(4, BAR), TPQ, 4 * BAR)
+    assert fig is not None and [(s.offset % (2 * TPQ), s.ranks) for s in fig.slots] == [
+        (k * E8 % (2 * TPQ), (r,)) for k, r in enumerate((0, 1, 2, 1) * (fig.period // TPQ // 2))]
+    assert {s.duration for s in fig.slots} == {E8}
+    # an oom-pah-pah whose "oom" comes a little early, before the bar line
+    waltz_notes = played(oom_pah_pah([41, 41, 43, 36]), seed=5)
+    assert any(n.start % WALTZ_BAR > WALTZ_BAR - 30 for n in waltz_notes)
+    fig = find_figure(waltz_notes, bars(4, WALTZ_BAR), TPQ, 4 * WALTZ_BAR)
+    assert fig is not None and [(s.offset, s.ranks, s.duration) for s in fig.slots] == [
+        (0, (0,), TPQ), (TPQ, (1, 2), TPQ), (2 * TPQ, (1, 2), TPQ)]
+
+
+def test_a_figure_written_short_keeps_its_written_values():
+    """A "pah" written as an eighth and an eighth's rest is held as written."""
+    notes = [replace(n, duration=E8) if n.start % WALTZ_BAR else n
+             for n in oom_pah_pah([41, 41, 43, 36])]
+    fig = find_figure(notes, bars(4, WALTZ_BAR), TPQ, 4 * WALTZ_BAR)
+    assert fig is not None and [s.duration for s in fig.slots] == [TPQ, E8, E8]
+
+
 def test_a_voicing_rises_from_the_bass_under_the_ceiling_and_keeps_its_place():
     anchor = (48, 52, 55)  # C3 E3 G3
     got = voicing(Chord(53, frozenset({5, 9, 0}), 59), anchor, anchor)  # F major, bass F3
@@ -128,6 +163,28 @@ def test_a_waltz_continued_keeps_its_oom_pah_pah(sampler, seed):
         pahs = [x for x in here if x.start > b * WALTZ_BAR]
         assert len(oom) == 1 and all(p.pitch > oom[0].pitch for p in pahs)
         assert all(x.duration == TPQ for x in here)
+
+
+def test_a_waltz_played_on_a_keyboard_continues_on_the_bar_line_in_its_figure(sampler):
+    """A recording, struck unevenly, its last notes let go a little after the last bar
+    line: the continuation starts on that line, its bars whole, in the waltz's figure (a
+    review's recordings were continued from a sixteenth into the next bar, in chorale
+    voices, their phrases a beat late)."""
+    score = waltz()
+    part = score.parts[0]
+    notes = played(list(part.notes), seed=7)
+    end = 4 * WALTZ_BAR
+    notes = [replace(n, duration=end + 20 - n.start) if n.end > end - TPQ else n for n in notes]
+    score = replace(score, parts=(replace(part, notes=tuple(sorted(notes))),))
+    assert end < score.end_tick < end + TPQ // 4
+    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=2, end="free"))
+    assert any("keeps its figure" in w for w in sampler.warnings)
+    new = [x for x in left_hand(r) if x.start >= end]
+    assert min(x.start for x in new) == end
+    assert max(x.end for x in r.notes) == 8 * WALTZ_BAR
+    for b in range(4, 8):
+        assert sorted({x.start - b * WALTZ_BAR for x in new
+                       if b * WALTZ_BAR <= x.start < (b + 1) * WALTZ_BAR}) == [0, TPQ, 2 * TPQ]
 
 
 def test_without_the_rule_a_waltz_continued_is_chorale_voices(sampler, monkeypatch):

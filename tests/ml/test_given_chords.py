@@ -13,7 +13,15 @@ from composer_gui.ml import given_chords
 from composer_gui.ml.sampler import GenerationRequest, load_sampler
 from composer_gui.ml.voice_sampler import VoiceSampler
 from composer_gui.music.chord_symbols import chord_tones
-from composer_gui.music.score import TPQ, ChordSymbol, KeySignature, Note, Part, Score
+from composer_gui.music.score import (
+    TPQ,
+    ChordSymbol,
+    KeySignature,
+    Note,
+    Part,
+    Score,
+    TimeSignature,
+)
 
 STEP = TPQ // 4  # the voice grid's sixteenth
 BAR = 4 * TPQ
@@ -191,3 +199,45 @@ def test_under_a_symbol_the_bass_pays_for_octave_leaps_and_a_voice_for_a_unison(
     tenor = given_chords.voice_cost(2, 4, cur, cand)[0]
     assert tenor[cand == 49] > 0 and tenor[cand == 61] > 0  # (tritones from G3)
     assert tenor[cand == 64] > 0 and tenor[cand == 60] == 0  # (the alto's E4)
+
+
+def test_a_continuation_follows_the_symbols_over_its_bars_not_the_last_one(sampler):
+    """Continuing a harmonized lead sheet that ends on "G" (V): the G no longer stands over
+    every new bar (a review heard four bars of a C pedal after a "C" in F, ending off the
+    tonic); a symbol typed ahead over the new bars is followed."""
+    (harmonized,) = sampler.generate(lead_sheet(), GenerationRequest(harmonize=True, seed=4))
+    end = harmonized.end_tick
+    assert harmonized.chord_symbols[-1].text == "G"
+    for seed in (1, 2):
+        (r,) = sampler.generate(harmonized, GenerationRequest(bars=2, seed=seed, end="free"))
+        assert sampler.plan.chords == 0
+        basses = [min(n.pitch for p in r.parts for n in p.notes if n.start <= t < n.end) % 12
+                  for t in range(end, end + 2 * BAR, TPQ)]
+        assert basses.count(7) < len(basses) - 2, basses
+    ahead = dataclasses.replace(harmonized, chord_symbols=(
+        *harmonized.chord_symbols, ChordSymbol(end + BAR, "F")))
+    (r,) = sampler.generate(ahead, GenerationRequest(bars=2, seed=1, end="free"))
+    assert sampler.plan.chords == 1
+    bass = min((n for p in r.parts for n in p.notes if n.start <= end + BAR < n.end),
+               key=lambda n: n.pitch)
+    assert bass.pitch % 12 == 5
+
+
+def test_a_symbol_between_a_quick_tunes_chord_changes_is_struck(sampler):
+    """A waltz (one chord a bar below a tune in quarters) whose bar 2 says "Gsus4" then "G7"
+    on beat 3: the voices below sound the G7 there, not the held sus (a review's "C7sus4
+    C7" kept the alto's fourth under the tune's third, and no C7 sounded)."""
+    tune = [(76, 79), (79, 77), (76, 72), (74, 71), (72, 72)]  # a half and a quarter a bar
+    chords = {0: "C", 3: "Gsus4", 5: "G7", 6: "C", 9: "G7", 12: "C"}
+    notes = tuple(Note(b * 3 * TPQ + k * 2 * TPQ, p, (2 - k) * TPQ)
+                  for b, bar in enumerate(tune) for k, p in enumerate(bar))
+    score = Score(parts=(Part(notes, name="Flute"),),
+                  time_signatures=(TimeSignature(0, 3, 4),),
+                  key_signatures=(KeySignature(0, 0),),
+                  chord_symbols=tuple(ChordSymbol(b * TPQ, c) for b, c in chords.items()))
+    at = 5 * TPQ
+    for seed in (1, 2, 3):
+        (r,) = sampler.generate(score, GenerationRequest(harmonize=True, seed=seed))
+        lower = [n for p in r.parts[1:] for n in p.notes if n.start <= at < n.end]
+        assert lower and all(n.pitch % 12 in (7, 11, 2, 5) for n in lower), lower
+        assert any(n.start == at for n in lower)

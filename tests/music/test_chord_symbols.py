@@ -222,6 +222,23 @@ def test_a_lead_sheet_keeps_its_chords(tmp_path):
     assert read_notation(again).chord_symbols == score.chord_symbols
 
 
+def test_a_kind_without_text_is_read_by_its_kind(tmp_path):
+    """<kind>minor</kind> with no text attribute (music21 writes none, and MusicXML makes it
+    optional) is a minor chord: a review's Am, Dm7, G7 and Cmaj7 had been read as major
+    triads, and the voices followed A, D, G and C. An empty text on a major kind stays C."""
+    m21 = music21
+    stream = m21.stream.Stream()
+    for figure in ("C", "Am", "Dm7", "G7", "Cmaj7", "Fm"):
+        stream.append(m21.harmony.ChordSymbol(figure))
+        stream.append(m21.note.Note("C5", quarterLength=4))
+    path = tmp_path / "pop.musicxml"
+    stream.write("musicxml", fp=str(path))
+    xml = path.read_text(encoding="utf-8")
+    assert "<kind>minor</kind>" in xml and "text=" not in xml.split("<kind")[2].split(">")[0]
+    texts = [c.text for c in read_notation(path).chord_symbols]
+    assert texts == ["C", "Am", "Dm7", "G7", "Cmaj7", "Fm"]
+
+
 def read_abc(tmp_path, body: str, warnings: list[str] | None = None) -> Score:
     path = tmp_path / "tune.abc"
     path.write_text(f"X:1\nT:Tune\nM:4/4\nL:1/8\nK:G\n{body}\n", encoding="utf-8")

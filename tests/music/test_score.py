@@ -516,3 +516,18 @@ def test_a_slice_keeps_only_the_fermatas_of_its_notes():
     assert score.slice(0, 4 * TPQ, shift=False).fermatas == (2 * TPQ,)
     assert score.slice(4 * TPQ, 8 * TPQ).fermatas == (2 * TPQ,)  # moved with the notes
     assert score.slice(4 * TPQ, 8 * TPQ, shift=False).fermatas == (6 * TPQ,)
+
+
+def test_continue_writes_from_the_beat_line_a_played_release_overhangs():
+    """Continue writes from the end of the last note, or from the beat line that a
+    player's release overshoots by less than a sixteenth with nothing struck after it."""
+    def score(*notes):
+        return Score(parts=(Part(tuple(Note(s, 60, d) for s, d in notes)),))
+    bar = 4 * TPQ
+    assert score((0, bar + 20)).continue_tick == bar  # let go 20 ticks late
+    assert score((0, bar), (TPQ, bar + 20 - TPQ)).continue_tick == bar
+    assert score((0, 3 * TPQ + 30)).continue_tick == 3 * TPQ  # a beat line
+    assert score((0, bar)).continue_tick == bar
+    assert score((0, bar + TPQ // 4)).continue_tick == bar + TPQ // 4  # held a sixteenth on
+    assert score((bar + 10, 30)).continue_tick == bar + 40  # struck after the line
+    assert Score().continue_tick == 0
