@@ -135,6 +135,7 @@ from composer_gui.ml.cadence_rules import (
     _unweak_groups,
     _weak_close_roots,
 )
+from composer_gui.ml.chord_labels import labelled
 from composer_gui.ml.harmony_tables import (
     BARE_ROOT,
     CADENCE_ROOT,
@@ -816,8 +817,9 @@ class VoiceSampler:
             notes[g.variation].append(g)
         plan = self.plan
         assert plan is not None
-        return [apply_generated(score, ns, plan.start_tick, plan.end_tick, plan.parts, fs,
-                                plan.hand)
+        return [labelled(score, apply_generated(score, ns, plan.start_tick, plan.end_tick,
+                                                plan.parts, fs, plan.hand),
+                         plan.start_tick, plan.end_tick, plan.key)
                 for ns, fs in zip(notes, self.fermatas, strict=True)]
 
     @staticmethod

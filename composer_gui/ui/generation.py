@@ -225,6 +225,7 @@ class ContinueController(QObject):
         start = score.continue_tick if options.start_tick is None else options.start_tick
         self.proposal.begin(options.variations, start, region, edits.target_part(score))
         self._key = KeySignature.parse(options.key) if limits.key_chosen(options.key) else None
+        self.proposal.key = self._key
         self._bars = _bars_of(score)
         self.received = 0
         self.warnings = []
@@ -282,7 +283,8 @@ class ContinueController(QObject):
         cmd = undo.keep_command(
             self.doc, prop.placed(), prop.start_tick, end,
             f"Keep variation {variation + 1} ({plural(count, 'note')})",
-            parts=prop.parts, fermatas=prop.fermatas(), hand=prop.hand)
+            parts=prop.parts, fermatas=prop.fermatas(), hand=prop.hand,
+            chords=prop.chords(self.doc.score))
         keys = None if self._key is None or cmd is None else \
             edits.keys_for(self.doc.score, self._key, prop.start_tick, end)
         if keys is not None:  # (a key chosen in the panel: its signature where it was written)

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
 
+from composer_gui.ml.chord_labels import continuation_symbols, labelled
 from composer_gui.music.edits import PlacedNote, apply_generated, cut_at, kept_layout
-from composer_gui.music.score import Note, Score
+from composer_gui.music.score import ChordSymbol, KeySignature, Note, Score
 
 KEYED_VARIATIONS = 8  # keys 1..8 in the roll pick these; Tab reaches the rest
 
@@ -33,6 +34,7 @@ class Proposal(QObject):
         self.start_tick = 0
         self.region: tuple[int, int] | None = None  # regenerate [start, end) instead of continuing
         self.part = 0
+        self.key: KeySignature | None = None  # the key chosen for it (None: the key heard)
 
     @property
     def active(self) -> bool:
@@ -118,8 +120,18 @@ class Proposal(QObject):
         if not self.active:
             return score
         end = self.region[1] if self.region else None
-        return apply_generated(score, self.placed(), self.start_tick, end, self.parts,
-                               self.fermatas(), self.hand)
+        return labelled(score, apply_generated(score, self.placed(), self.start_tick, end,
+                                               self.parts, self.fermatas(), self.hand),
+                        self.start_tick, end, self.key)
+
+    def chords(self, score: Score) -> tuple[ChordSymbol, ...]:
+        """The chord symbols Keep writes over the bars the variation on show continues a lead
+        sheet with (ml.chord_labels), as ``composer-gui generate`` writes them."""
+        if not self.active or self.region is not None:
+            return ()
+        result = apply_generated(score, self.placed(), self.start_tick, None, self.parts,
+                                 self.fermatas(), self.hand)
+        return continuation_symbols(score, result, self.start_tick, None, self.key)
 
     def layout(self, score: Score) -> tuple[dict[int, int], set[tuple[int, int, int, int]]]:
         """Where :meth:`applied` puts ``score``'s parts, and its notes (``edits.kept_layout``)."""

@@ -424,15 +424,17 @@ def credits_command(doc: Document, title: str, composer: str) -> ChangeScore | N
 
 def keep_command(doc: Document, notes: Iterable[Note | PlacedNote], start: int,
                  end: int | None, text: str, parts: Collection[int] | None = None,
-                 fermatas: Iterable[int] = (), hand: int | None = None) -> EditNotes | None:
+                 fermatas: Iterable[int] = (), hand: int | None = None,
+                 chords: Iterable[ChordSymbol] = ()) -> EditNotes | None:
     """Keep generated notes (from ``start``; ``end``: a region; ``parts``: the parts rewritten,
     None for all; ``hand``: of the one part, the hand rewritten) by music.edits' one rule: each
-    note into its part, new parts named; with the ``fermatas`` the generation marked, as
-    ``composer-gui generate`` writes them."""
+    note into its part, new parts named; with the ``fermatas`` the generation marked and the
+    ``chords`` over a lead sheet's new bars, as ``composer-gui generate`` writes them."""
     removed, added, names, order = kept_diff(doc.score, notes, start, end, parts, hand)
     if not added and not removed:
         return None
-    return EditNotes(doc, removed, added, text, names=names, fermatas=fermatas, order=order)
+    return EditNotes(doc, removed, added, text, names=names, fermatas=fermatas, order=order,
+                     chords=chords)
 
 
 # ----- parts (the parts panel) --------------------------------------------------------------------

@@ -124,3 +124,33 @@ def test_the_ruler_marks_the_fermatas_of_the_score_and_of_the_proposal(window, q
     window.proposal.clear()
     window.doc.load(replace(score, fermatas=()))
     assert roll.ruler.fermata_ticks() == []
+
+
+def test_keep_writes_chord_symbols_over_a_lead_sheets_new_bars(window, qtbot, tiny_voice_model):
+    """A four-part lead sheet continued: the proposal shows chord symbols over the new bars
+    (what Play and the Score dock read), Keep writes them with the notes, as the command line
+    does, and undo takes them away."""
+    from composer_gui.music.chord_symbols import chord_tones
+    from composer_gui.music.score import ChordSymbol
+
+    window.controller.backend = SamplerBackend()
+    panel = window.panel
+    panel.model.addItem("tiny-voices", str(tiny_voice_model))
+    panel.model.setCurrentIndex(panel.model.count() - 1)
+    chord = ((72, 67, 64, 48), (72, 65, 57, 53), (71, 67, 62, 43), (72, 67, 64, 48))
+    parts = tuple(Part(tuple(Note(i * 4 * TPQ, c[v], 4 * TPQ) for i, c in enumerate(chord)),
+                       name=name)
+                  for v, name in enumerate(("Soprano", "Alto", "Tenor", "Bass")))
+    symbols = tuple(ChordSymbol(i * 4 * TPQ, x) for i, x in enumerate(("C", "F", "G", "C")))
+    window.doc.load(Score(parts=parts, key_signatures=(KeySignature(0, 0, "major"),),
+                          chord_symbols=symbols))
+    panel.bars.setValue(2)
+    panel.seed.setValue(3)
+    run(window, qtbot)
+    shown = window.proposal.applied(window.doc.score).chord_symbols
+    new = [c for c in shown if c.tick >= 16 * TPQ]
+    assert new and all(chord_tones(c.text) is not None for c in new)
+    window.controller.keep()
+    assert window.doc.score.chord_symbols == (*symbols, *new)
+    window.doc.undo_stack.undo()
+    assert window.doc.score.chord_symbols == symbols and window.doc.score.parts == parts
