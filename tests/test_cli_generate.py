@@ -298,6 +298,23 @@ def test_harmonize_adds_alto_tenor_bass(tiny_voice_model, tmp_path):
     assert all(p.notes for p in result.parts)
 
 
+def test_ignore_chords_says_the_symbols_stay(tiny_voice_model, tmp_path, capsys):
+    """--ignore-chords keeps a lead sheet's symbols in the file, over voices that do not
+    follow them, and says so (a review read the option as taking them out)."""
+    from dataclasses import replace
+
+    from composer_gui.music.score import ChordSymbol
+    seed, out = tmp_path / "lead.composer.json", tmp_path / "out.composer.json"
+    save_score(replace(sketch(), chord_symbols=(ChordSymbol(0, "Am"),)), seed)
+    assert gen("--model", tiny_voice_model, "--seed", seed, "--harmonize", "--ignore-chords",
+               "--rng-seed", 3, "-o", out) == 0
+    assert "chord symbols, which stay in the output" in capsys.readouterr().err
+    assert [c.text for c in load_score(out).chord_symbols] == ["Am"]
+    assert gen("--model", tiny_voice_model, "--seed", seed, "--harmonize", "--rng-seed", 3,
+               "-o", out) == 0
+    assert "stay in the output" not in capsys.readouterr().err
+
+
 def test_region_of_chosen_parts_and_reharmonize(tiny_voice_model, tmp_path):
     seed = tmp_path / "seed.composer.json"
     save_score(four_parts(), seed)

@@ -99,8 +99,9 @@ def add_parser(sub) -> None:
                    help="voice models: sample the model as it is, without the chorale style "
                    "rules (no outer parallel fifths/octaves, chords on the beats)")
     p.add_argument("--ignore-chords", action="store_true",
-                   help="voice models: leave the seed's chord symbols out (default: the voices "
-                   "under the melody keep to each symbol's chord where it stands)")
+                   help="voice models: the voices do not follow the seed's chord symbols "
+                   "(the symbols stay in the file, and may no longer match; default: the "
+                   "voices under the melody keep to each symbol's chord where it stands)")
     p.add_argument("--density", default=str(limits.DENSITY), metavar="D",
                    help=f"voice models: fewer (down to {limits.MIN_DENSITY:g}) or more (up to "
                    f"{limits.MAX_DENSITY:g}) notes; 0 samples the model as it is (default)")
@@ -321,6 +322,11 @@ def run(args) -> int:
             why = f"keep to the scale of {alt[0]}" if alt[1] is None else \
                 f"fit {alt[0]} too ({round(100 * alt[1])}% likely)"
             warnings.append(f"the notes {why}; --key {alt[0]} writes in it")
+    if getattr(args, "ignore_chords", False) and score.chord_symbols:
+        # (a review read --ignore-chords as taking them out: the file still printed them over
+        # voices that matched them on 45% of the beats)
+        warnings.append("the voices ignored the seed's chord symbols, which stay in the "
+                        "output and may not match them")
     if args.composer is None and score.composer:
         warnings.append(f"the output keeps the seed's composer credit ({score.composer}); "
                         "--composer sets another")

@@ -67,16 +67,21 @@ DECORATION_KINDS = {
 _HANDOVER = "k"
 _FIELD_LINE = re.compile(r"[A-Za-z+]:")
 _ANNOTATION = frozenset("^_<>@")  # the first character of quoted text printed as words
+# quoted text made of a chord's parts that no chord symbol reads: said, not dropped in silence
+# (a review's Nottingham tune lost its "D/f+" twice, its beats set on the chord before)
+_CHORD_LIKE = re.compile(r"[A-G][#b]?(?:maj|min|dim|aug|sus|add|m|M|[0-9+#b()\-])*"
+                         r"(?:/[A-Ga-g][#b+\-]?)?$")
 _READ_HERE = frozenset("~TMLP")  # ABC's decorations music21 skips or misreads
 
 
-def readable_abc(text: str, chords: list[str] | None = None) -> str:
+def readable_abc(text: str, chords: list[str] | None = None,
+                 unread: list[str] | None = None) -> str:
     """``text`` (ABC) with accidentals held to the bar's end, ``+deco+`` written ``!deco!``,
     each fermata handed over as :data:`_HANDOVER`, and multi-bar rests written out. Each chord
     symbol is handed over as a plain name of its root and bass (:func:`_chord_handover`), its
     text appended to ``chords``; quoted text that says no chord is left out, as an annotation
     is (a fingering "4", "D.C.", "Segue": 3,900 of them in music21's ABC corpus, beside 84
-    chords)."""
+    chords), and one that looks like a chord the app cannot read is put in ``unread``."""
     lines = []
     meter, unit = None, None  # the M: and L: fields in force (a multi-bar rest's bar)
     for line in text.split("\n"):
@@ -89,7 +94,7 @@ def readable_abc(text: str, chords: list[str] | None = None) -> str:
                 unit = _fraction(line[2:])
             lines.append(_locrian_as_major(line) if line.startswith("K:") else line)
         else:
-            lines.append(_body_line(line, _bar_units(meter, unit), chords))
+            lines.append(_body_line(line, _bar_units(meter, unit), chords, unread))
             for found in _INLINE_LENGTHS.finditer(line.split("%")[0]):  # (for the lines after)
                 if found.group(1) == "M":
                     meter = _meter_length(found.group(2)) or meter
@@ -285,8 +290,8 @@ def _bar_units(meter: Fraction | None, unit: Fraction | None) -> Fraction | None
     return meter / unit
 
 
-def _body_line(line: str, bar: Fraction | None = None, chords: list[str] | None = None
-               ) -> str:
+def _body_line(line: str, bar: Fraction | None = None, chords: list[str] | None = None,
+               unread: list[str] | None = None) -> str:
     """One line of music, its decorations rewritten; an annotation (quoted text that begins
     with ^ _ < > or @: words to print, which the score does not keep) left out, since music21
     read the note after ``">"`` as nothing (O'Neill's "The Burnt Old Man" lost a note a
@@ -311,6 +316,8 @@ def _body_line(line: str, bar: Fraction | None = None, chords: list[str] | None 
                 if handover is not None:
                     chords.append(quoted.strip())
                     out.append(f'"{handover}"')
+                elif unread is not None and _CHORD_LIKE.match(quoted.strip()):
+                    unread.append(quoted.strip())
             elif line[i + 1:i + 2] not in _ANNOTATION or i + 1 >= end:
                 out.append(line[i:end + 1])
             i = end + 1
@@ -396,8 +403,9 @@ def parse_abc(m21, text: str):
     mordents, accents: :func:`read_decorations`), where it can tell which note each is on
     (``parsed.decorations_read``)."""
     chords: list[str] = []
-    parsed = m21.converter.parseData(readable_abc(text, chords), format="abc")
-    parsed.chords_left_out = _chord_texts(m21, parsed, chords)
+    unread: list[str] = []
+    parsed = m21.converter.parseData(readable_abc(text, chords, unread), format="abc")
+    parsed.chords_left_out = _chord_texts(m21, parsed, chords) + unread
     _meter_symbols(m21, parsed, text)
     _locrian_header(m21, parsed, text)
     for n in parsed.recurse().notes:

@@ -264,6 +264,13 @@ def test_abc_chord_names_are_kept_as_written(tmp_path):
     assert [(c.tick, c.text) for c in score.chord_symbols] == [(0, "C"), (4 * TPQ, "E")]
     assert warnings == ['2 chord symbols not kept ("D", "F"): not a chord the score can hold, '
                         "or not on a note"]
+    # ... and so is text made of a chord's parts that no symbol reads (a Nottingham tune's
+    # "D/f+" had vanished without a word), while words are still left out silently
+    warnings = []
+    score = read_abc(tmp_path, '"Am"A4 "D/f+"B4 | "Fine"c8 |]', warnings)
+    assert [c.text for c in score.chord_symbols] == ["Am"]
+    assert warnings == ['1 chord symbol not kept ("D/f+"): not a chord the score can hold, '
+                        "or not on a note"]
 
 
 def test_abc_writes_the_chords_and_reads_them_back(tmp_path):
