@@ -2260,9 +2260,16 @@ class VoiceSampler:
                             mask[cur[:, i] >= 0, REST] = False
                         if i == n - 1 and frame.step in job.given_masks and \
                                 given_chords.BASS_FIRST:
-                            # (a chord symbol's bass before any rule: given_chords.BASS_FIRST)
+                            # (a chord symbol's bass before any rule: given_chords.BASS_FIRST;
+                            # its third where the root moves in fifths or octaves with a voice
+                            # above: given_chords.INVERTED_FOR_PARALLELS)
+                            free = None
+                            if rules and given_chords.INVERTED_FOR_PARALLELS:
+                                probe = np.ones_like(mask)
+                                _parallels_mask(probe, i, cur, chord, cand, pitch_offset, None)
+                                free = probe[:, pitch_offset:pitch_offset + len(cand)]
                             _narrow_held(mask, job.given_masks[frame.step].bass_allowed(
-                                cur[:, :i], cand), cur[:, i], cand, pitch_offset)
+                                cur[:, :i], cand, free), cur[:, i], cand, pitch_offset)
                         if rules and n > 2 and MAX_NOTE_BEATS and frame.on_beat and \
                                 not (frame.final or frame.close_held):
                             # (a note under a phrase end's chord may stand as that chord does)

@@ -241,3 +241,30 @@ def test_a_symbol_between_a_quick_tunes_chord_changes_is_struck(sampler):
         lower = [n for p in r.parts[1:] for n in p.notes if n.start <= at < n.end]
         assert lower and all(n.pitch % 12 in (7, 11, 2, 5) for n in lower), lower
         assert any(n.start == at for n in lower)
+
+
+
+def test_a_bass_forced_into_octaves_with_the_tune_may_take_the_chords_third():
+    """On a plain symbol's onset the bass takes its root; where every root would move in
+    fifths or octaves with a voice above (``free`` bars them: the tune singing the roots, "Am
+    B7 Em" under A B E), the chord's third too, and only there; a slash chord's bass and the
+    final chord's root stay (a review counted 10 such octaves in 375 bars of lead sheets, 7
+    forced by the root; its ten lead sheets x 3: 11 -> 2)."""
+    cand = np.arange(36, 60)
+    above = np.array([[71, 66, 63]])  # B4 F#4 D#4 over "B7"
+    b7 = given_chords.masks(given_chords.plan([ChordSymbol(0, "B7")], 0, 1, STEP, 0, 4,
+                                              where)[0])
+    free = np.ones((1, len(cand)), bool)
+    assert set(cand[b7.bass_allowed(above, cand, free)[0]] % 12) == {11}
+    free[0, cand % 12 == 11] = False  # every B moves in octaves with the tune
+    assert set(cand[b7.bass_allowed(above, cand, free)[0]] % 12) == {11, 3}
+    slash = given_chords.masks(given_chords.plan([ChordSymbol(0, "B7/F#")], 0, 1, STEP, 0, 4,
+                                                 where)[0])
+    free = np.ones((1, len(cand)), bool)
+    free[0, cand % 12 == 6] = False
+    assert set(cand[slash.bass_allowed(above, cand, free)[0]] % 12) == {6}
+    final = given_chords.masks(given_chords.plan([ChordSymbol(0, "E")], 0, 1, STEP, 0, 4,
+                                                 where)[0], final=True)
+    free = np.ones((1, len(cand)), bool)
+    free[0, cand % 12 == 4] = False
+    assert set(cand[final.bass_allowed(above, cand, free)[0]] % 12) == {4}
