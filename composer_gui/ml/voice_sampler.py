@@ -658,6 +658,9 @@ class _VoiceJob:
     # per step a chord symbol stands over: the notes the voices below may strike or hold
     # there (given_chords.masks)
     given_masks: dict[int, given_chords.GivenMask] = field(default_factory=dict)
+    # ... and between their beats, the notes the voices below may pass through
+    # (given_chords.passing)
+    given_passing: dict[int, np.ndarray] = field(default_factory=dict)
     # a region of one hand of a keyboard part, or a keyboard's tune harmonized in its own
     # staves (KEYBOARD_HARMONY): each voice's hand (0 upper, 1 lower, None: either) and, per
     # step, the lowest model pitch of the upper staff there (clefs.upper_staff_from): a hand's
@@ -1534,6 +1537,10 @@ class VoiceSampler:
                          if tuned else None,
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
                                       for s, c in deciding.items()},
+                         given_passing={s: m for s, m in given_chords.passing(
+                             symbols, start_step, stop_step, step, shift, minor,
+                             lambda s: where(s)[1] % beat == 0).items() if s in free}
+                         if given else {},
                          hand_side=None if hand is None else (
                              tuple(vplan.hands) if request.harmonize
                              else _hand_sides(vplan, hand, rewritten), {
@@ -2388,6 +2395,12 @@ class VoiceSampler:
                                 _narrow_held(mask, given.must_sound(cur[:, :i], n - 1 - i,
                                                                     cur[:, i], cand),
                                              cur[:, i], cand, pitch_offset)
+                        elif i and frame.step in job.given_passing:
+                            # (between its beats, the symbol's chord or the key's notes:
+                            # given_chords.DIATONIC_PASSING)
+                            _narrow_held(mask, np.broadcast_to(
+                                job.given_passing[frame.step][cand % 12], (rows, len(cand))),
+                                cur[:, i], cand, pitch_offset)
                         if job.hand_side is not None and job.rewritten[i] and \
                                 not frame.context:  # (on its own staff's side: hand_side)
                             sides, floors = job.hand_side

