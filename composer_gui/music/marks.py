@@ -302,6 +302,22 @@ def pedal_anchors(events: Sequence[tuple[int, int, int]], presses: Iterable[tupl
     return out
 
 
+# Under the pedal a new lowest note changes it only where it lies under the bass the pedal
+# holds, or the notes struck over that bass since (those within PEDAL_HAND semitones of it: the
+# left hand's) no longer make one chord on it: a broken chord's upper notes, struck on the
+# beats after its bass (F2, then A3 and C3), are that chord. A review's continuation of a
+# pedalled recording in broken chords had "Ped." changed on 12 to 15 of its 16 beats
+PEDAL_HOLDS_CHORD = True
+PEDAL_HAND = 19
+
+
+def _on_bass(root: int, pcs: set[int]) -> bool:
+    """Whether pitch classes ``pcs`` lie in one triad or seventh chord on ``root``."""
+    from .analysis import SEVENTHS, TRIADS  # (analysis reads the clefs, which read marks)
+    return any(pcs <= {(root + s) % 12 for s in steps}
+               for steps in (*TRIADS.values(), *SEVENTHS.values()))
+
+
 def pedal_for(notes: Sequence[tuple[int, int, int]], down: bool, up: bool,
               beats: Collection[int] | None = None) -> dict[int, set[str]]:
     """Pedal marks for new notes in a part the composer pedals, ``notes`` their (start, end,
@@ -313,21 +329,31 @@ def pedal_for(notes: Sequence[tuple[int, int, int]], down: bool, up: bool,
     if not notes:
         return {}
     out: dict[int, set[str]] = {}
-    before = None
+    bass = None  # the bass the pedal holds: the lowest note at the last change
+    held: set[int] = set()  # ... and the pitch classes struck over it since
     for k, tick in enumerate(sorted({start for start, _e, _p in notes})):
         # the bass: the lowest note sounding, where it is struck here (a broken chord's upper
         # notes, struck over a held bass, change nothing)
         i = min((i for i, (start, end, _p) in enumerate(notes) if start <= tick < end
                  or start == tick), key=lambda i: (notes[i][2], -notes[i][0]))
+        struck = {p % 12 for start, _e, p in notes if start == tick
+                  and (bass is None or p <= bass + PEDAL_HAND)}
         if notes[i][0] != tick:
+            held |= struck
             continue
         if k == 0:
             out[i] = {PEDAL_CHANGE if down else PEDAL[0]}
         elif beats is not None and tick not in beats:
+            held |= struck
             continue  # (the bass passes: its pitch class counts from the beat's)
-        elif notes[i][2] % 12 != before:
+        elif notes[i][2] % 12 != bass % 12 and (
+                not PEDAL_HOLDS_CHORD or notes[i][2] < bass
+                or not _on_bass(bass % 12, held | struck)):
             out.setdefault(i, set()).add(PEDAL_CHANGE)
-        before = notes[i][2] % 12
+        else:
+            held |= struck
+            continue
+        bass, held = notes[i][2], struck
     if up:
         last = max(range(len(notes)), key=lambda i: (notes[i][1], -notes[i][2]))
         out.setdefault(last, set()).add(PEDAL[1])

@@ -408,6 +408,21 @@ def test_a_continued_bass_in_eighths_changes_the_pedal_on_the_beats_only():
     assert changes == [4 * TPQ, 5 * TPQ, 6 * TPQ, 7 * TPQ]
 
 
+def test_a_continued_broken_chord_changes_the_pedal_with_its_chord_only():
+    """Broken chords under the pedal (F2 C3 A3 C3, then B-flat's): the upper notes struck on
+    the beats after the bass are its chord, and the pedal changes where the chord does, not
+    on each beat (a review's pedalled recording had a change on 12 to 15 of 16 beats)."""
+    sketch = [Note(0, 41, TPQ // 2, marks=("pedal-start", "pedal-stop")), Note(TPQ, 65, TPQ)]
+    score = Score(parts=(Part(tuple(sketch)),))
+    figures = [(41, 48, 57, 48)] * 4 + [(46, 50, 58, 50)] * 4  # F F | Bb Bb (half bars)
+    new = [Note(4 * TPQ + h * 2 * TPQ + k * TPQ // 2, p, TPQ // 2)
+           for h, fig in enumerate(figures) for k, p in enumerate(fig)]
+    result = apply_generated(score, new, 4 * TPQ)
+    changes = [n.start for n in result.notes if n.start >= 4 * TPQ
+               and {"pedal-start", "pedal-change"} & set(n.marks)]
+    assert changes == [4 * TPQ, 12 * TPQ]
+
+
 def test_a_chosen_key_signs_the_bars_written_in_it_and_no_others():
     """From the first bar line of the span (a region gives the old signature back at its end);
     nothing where the signature is the same (E minor after G major) or the score has none."""
