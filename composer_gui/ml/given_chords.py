@@ -61,13 +61,23 @@ SEVENTHS_SOUNDED = True
 # ... and where the bass on a plain chord's root would move in consecutive octaves or fifths
 # with a voice above (the tune singing the roots: "Am B7 Em" under A B E), it may take the
 # chord's third instead (GivenMask.bass_allowed): forced to the root, the bass had moved in
-# octaves with the tune in 7 of the 10 parallels a review counted in 375 bars of lead sheets
+# octaves with the tune in 7 of the 10 parallels a review counted in 375 bars of lead sheets.
+# Not a leading tone a voice above sounds, nor in unison with one: a re-review heard 27 such
+# basses double a dominant's third, D#3 with the tenor's under "B7". The review's ten lead
+# sheets x 3: outer octaves 11 -> 7 (2 where any third was taken)
 INVERTED_FOR_PARALLELS = True
 # Between a symbol's beats a voice below the melody sounds the symbol's chord or the key's
 # notes, not a chromatic passing or neighbour note (passing): a review of ten lead sheets
 # heard C#4 passing under "Bb", F#4 over "C" and "Cmaj7", D# in "Em": 53 notes in 30
 # harmonizations off both the symbol and the key
 DIATONIC_PASSING = True
+# A tune the model writes under symbols (typed into the bars ahead of a melody, or standing
+# over bars rewritten) pays this many nats for a note off the symbol's chord on a beat: a cost,
+# so that an appoggiatura stays possible. A review typed "Am Dm7 | G7 | Em7 A7 | Dm7 G7" over
+# four empty bars and continued: 20 of 45 beat notes were in the chord, about chance, and the
+# "cadence" closed on C over "G7"
+TUNE_ON_SYMBOLS = True
+TUNE_OFF_CHORD_COST = 2.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,30 @@ _KEY_NOTES = {False: frozenset({0, 2, 4, 5, 7, 9, 11}),
               True: frozenset({0, 2, 4, 5, 7, 9, 11, 6, 8})}
 
 
+def top_costs(chords: dict[int, GivenChord]) -> dict[int, np.ndarray]:
+    """{step: [12] nats} for a top voice the model writes under symbols (typed ahead of a
+    tune, or over bars rewritten): :data:`TUNE_OFF_CHORD_COST` for each pitch class off the
+    symbol's chord, on the beats it stands over (:data:`TUNE_ON_SYMBOLS`)."""
+    if not TUNE_ON_SYMBOLS:
+        return {}
+    return {s: np.where(np.isin(np.arange(12), sorted(c.pcs)), 0.0, TUNE_OFF_CHORD_COST)
+            for s, c in chords.items()}
+
+
+def closing_symbol(symbols: Iterable[ChordSymbol], start: int, stop: int,
+                   tonic: int) -> str | None:
+    """The symbol typed over the last of the bars a continuation writes (from ``start`` to
+    ``stop``; typed ahead: at or after ``start``) where its chord has no ``tonic`` (pitch
+    class): the symbols decide the close, as a harmonization's do ("... | Dm7 G7" ends on the
+    dominant), and the cadence option gives way. None where none stands there, or its chord
+    holds the tonic."""
+    ahead = [x for x in symbols if start <= x.tick < stop and chord_tones(x.text) is not None]
+    if not ahead or not TUNE_ON_SYMBOLS:
+        return None
+    last = max(ahead, key=lambda x: x.tick)
+    return last.text if tonic not in chord_tones(last.text).pcs else None
+
+
 def standing(symbols: Iterable[ChordSymbol], start: int, stop: int) -> int:
     """How many readable symbols stand over the ticks from ``start`` to ``stop`` (the one in
     force at ``start`` included): what a summary says the voices followed."""
@@ -204,18 +238,27 @@ class GivenMask:
     inversion: int = -1
 
     def bass_allowed(self, above: np.ndarray, cand: np.ndarray,
-                     free: np.ndarray | None = None) -> np.ndarray:
+                     free: np.ndarray | None = None, leading: int = -1) -> np.ndarray:
         """[rows, candidates]: the bass's candidate pitches (model pitches ``cand``) allowed
         under the voices ``above`` ([rows, voices], -1: silent); with ``free`` ([rows,
         candidates]: those that make no consecutive fifths or octaves), the chord's third
-        too where no root is free (:data:`INVERTED_FOR_PARALLELS`)."""
+        too where no root is free, unless it is the key's ``leading`` tone (a pitch class) or
+        a dominant seventh's third and a voice above sounds it, and not in unison with one
+        (:data:`INVERTED_FOR_PARALLELS`)."""
         ok = np.broadcast_to(cand % 12 == self.bass, (len(above), len(cand)))
         if self.bass_third >= 0:
             rooted = (_pcs(above) == self.root).any(axis=1)
             ok = ok | (rooted[:, None] & (cand % 12 == self.bass_third)[None, :])
         if free is not None and INVERTED_FOR_PARALLELS and self.inversion >= 0:
+            # (a re-review heard the bass double a dominant's leading tone, in unison with the
+            # tenor's, in 27 such thirds)
             stuck = ~(ok & free).any(axis=1)
-            ok = ok | (stuck[:, None] & (cand % 12 == self.inversion)[None, :] & free)
+            dominant = (self.inversion - self.root) % 12 == 4 and \
+                (self.root + 10) % 12 in self.colour  # (its third leads: V7/V's too)
+            if self.inversion == leading or dominant:
+                stuck &= ~(_pcs(above) == self.inversion).any(axis=1)
+            apart = ~(cand[None, None, :] == above[:, :, None]).any(axis=1)
+            ok = ok | (stuck[:, None] & (cand % 12 == self.inversion)[None, :] & free & apart)
         return ok
 
     def no_parallels(self, mine: np.ndarray, bass: np.ndarray, cand: np.ndarray) -> np.ndarray:

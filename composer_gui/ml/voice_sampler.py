@@ -661,6 +661,9 @@ class _VoiceJob:
     # ... and between their beats, the notes the voices below may pass through
     # (given_chords.passing)
     given_passing: dict[int, np.ndarray] = field(default_factory=dict)
+    # ... and on each beat a symbol stands over, what the top voice written pays for each
+    # pitch class ([12] nats: those off the symbol's chord, given_chords.top_costs)
+    top_symbols: dict[int, np.ndarray] = field(default_factory=dict)
     # a region of one hand of a keyboard part, or a keyboard's tune harmonized in its own
     # staves (KEYBOARD_HARMONY): each voice's hand (0 upper, 1 lower, None: either) and, per
     # step, the lowest model pitch of the upper staff there (clefs.upper_staff_from): a hand's
@@ -1035,6 +1038,13 @@ class VoiceSampler:
                 pcs -= _unborrowed_leading_tone(
                     key, base_notes, stop if request.harmonize else start)
         mode = key.quality if key is not None else "major"
+        said = given_chords.closing_symbol(score.chord_symbols, start, stop, key.tonic_pc) \
+            if region_end is None and end == "cadence" and not runs_on and key is not None \
+            and given_chords.FOLLOW and request.chord_symbols and request.style_rules else None
+        if said is not None:  # (the symbols typed ahead close off the tonic: they decide)
+            end = "free"
+            warnings.append(f"the last chord symbol over the new bars, {said}, is not on the "
+                            "tonic: the continuation ends on it, with no cadence")
 
         # a left hand's figure played on (figures.py): the model hears its chords held
         figure = None if request.harmonize else figures.plan_figure(
@@ -1537,6 +1547,11 @@ class VoiceSampler:
                          if tuned else None,
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
                                       for s, c in deciding.items()},
+                         top_symbols=given_chords.top_costs(given_chords.plan(
+                             symbols, start_step, stop_step, step, shift, beat, where))
+                         if given_chords.FOLLOW and request.chord_symbols and
+                         request.style_rules and rewritten[0] and not request.harmonize
+                         else {},
                          given_passing={s: m for s, m in given_chords.passing(
                              symbols, start_step, stop_step, step, shift, minor,
                              lambda s: where(s)[1] % beat == 0).items() if s in free}
@@ -2211,6 +2226,10 @@ class VoiceSampler:
                     if i and frame.step in job.span_chords else None
                 if tune_cost is not None and frame.step in job.given_masks:
                     tune_cost += given_chords.voice_cost(i, n, cur, cand)  # (under a symbol)
+                if i == 0 and frame.step in job.top_symbols:  # (a tune under symbols typed
+                    # ahead: given_chords.TUNE_ON_SYMBOLS)
+                    tune_cost = np.broadcast_to(job.top_symbols[frame.step][cand % 12],
+                                                (rows, len(cand)))
                 forced = frame.forced[i]
                 if forced is not None:
                     chosen = np.full(rows, forced)
@@ -2276,7 +2295,8 @@ class VoiceSampler:
                                 _parallels_mask(probe, i, cur, chord, cand, pitch_offset, None)
                                 free = probe[:, pitch_offset:pitch_offset + len(cand)]
                             _narrow_held(mask, job.given_masks[frame.step].bass_allowed(
-                                cur[:, :i], cand, free), cur[:, i], cand, pitch_offset)
+                                cur[:, :i], cand, free, 8 if mode_minor else 11),
+                                cur[:, i], cand, pitch_offset)
                         if rules and n > 2 and MAX_NOTE_BEATS and frame.on_beat and \
                                 not (frame.final or frame.close_held):
                             # (a note under a phrase end's chord may stand as that chord does)
