@@ -4,11 +4,12 @@ A lead sheet's tune and its chords go on together. A review continued 28 lead sh
 180 new bars, and no new bar had a symbol: the chords stopped where the sketch stopped, half a
 lead sheet. Where the sketch carries chord symbols and none is typed over the bars a
 continuation writes, each variation's new bars are labelled at the sketch's own pace of chord
-changes (:func:`label_stride`): where three voices or more sound a triad or seventh chord on a
-span's first beat, that chord (over another bass, a slash chord); elsewhere the chord the new
-notes outline, chosen along the whole span as a quick tune's chords are
-(:func:`.tune_chords.best_path`: I, IV and V first, changes at the bar line). A symbol is
-written where the chord changes, as a lead sheet writes them.
+changes (:func:`label_stride`): each span with the chord that covers most of what sounds in it
+(I, IV and V first: :func:`.tune_chords.prior`), or the one three voices or more strike on
+its first beat where that covers it as well; the chord before kept where it fits about as
+well; at the close the tonic under a final note of its triad, the dominant before it; in the
+last bar each beat's chord the voices strike. A symbol is written where the chord changes, as
+a lead sheet writes them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ LABEL_CONTINUATIONS = True
 QUALITY_TEXT = {"maj": "", "min": "m", "dim": "dim", "aug": "aug", "dom7": "7",
                 "maj7": "maj7", "min7": "m7", "hdim7": "m7b5", "dim7": "dim7"}
 SYMBOLS_HEARD = 8  # the sketch's last symbols whose spacing sets the new ones'
+LABEL_HOLD = 0.1  # a span keeps the chord before where it fits almost as well (in shares)
+CADENCE_LABELS = True
+CADENCE_SLACK = 0.25  # V before the final tonic where the tune fits it nearly as well
+SOUNDING_SLACK = 0.1  # the chord struck on a span's beat names it where it covers it as well
 
 
 def label_stride(score: Score, start: int) -> int | None:
@@ -72,29 +77,71 @@ def continuation_symbols(before: Score, result: Score, start: int, end: int | No
     chords = _candidates(new, shift, minor)
     if not chords:
         return ()
-    emit = np.array([_off_chord(new, t, min(t + stride, stop), shift, chords) for t in slots])
-    emit += np.array([tune_chords.prior(c, minor) for c in chords])[None, :]
-    bar = result.time_signature_at(start).bar_ticks
-    path = tune_chords.best_path(emit, [(t - first) % bar for t in slots], bar, stride)
+    weights = [_weights(new, t, min(t + stride, stop), shift) for t in slots]
+    off = np.array([[_off(w, c.pcs) for c in chords] for w in weights])
+    costs = off + np.array([tune_chords.prior(c, minor) for c in chords])[None, :]
+    path = _held_path(costs)
+    tonic, fifth = (9, 4) if minor else (0, 7)
+    last = max(new, key=lambda n: (n.start, n.pitch))  # (the top of the final onset)
+    if CADENCE_LABELS and last.end >= stop and len(slots) > 1:
+        # the close: the tonic under a final note of its triad, the dominant before it where
+        # the tune there fits it as well as its own chord (a re-review found V before the
+        # final note in 1 of 18 continued tunes, and a tune ending under "Bb" in F)
+        home = [k for k, c in enumerate(chords) if c.root == tonic and not c.seventh]
+        if home and (last.pitch + shift) % 12 in chords[home[0]].pcs:
+            path[-1] = home[0]
+            fits = [k for k, c in enumerate(chords) if c.root == fifth]
+            if fits:
+                v = min(fits, key=lambda k: off[-2][k])
+                if off[-2][v] <= off[-2][path[-2]] + CADENCE_SLACK:
+                    path[-2] = v
     flats = key.sharps < 0
     out: list[ChordSymbol] = []
     said = next((c.text for c in reversed(before.chord_symbols) if c.tick < start), None)
+
+    def put(t: int, text: str | None) -> None:
+        nonlocal said
+        if text is not None and not _same(text, said):
+            out.append(ChordSymbol(t, text))
+            said = text
+
     beat = result.time_signature_at(start).beat_ticks
+    last_bar = result.bar_start(result.bar_at(stop - 1))
     for k, (t, c) in enumerate(zip(slots, path, strict=True)):
-        text = _sounding_chord(new, t, flats) or _text(chords[c], shift, flats)
+        # (the chord the voices sound on the span's first beat, where it is about as much of
+        # the span as the best chord: a re-review read a bar's "Am" over E7 and G#o7 on its
+        # beats 3 and 4)
+        text = _sounding_chord(new, t, flats)
+        if text is None or _off(weights[k], {(pc + shift) % 12 for pc in chord_tones(
+                text).pcs}) > off[k][c] + SOUNDING_SLACK:
+            text = _text(chords[c], shift, flats)
         lead = t - beat
-        if k and lead > slots[k - 1] and text != said:
+        if k and lead > slots[k - 1] and not _same(text, said):
             # (the dominant struck on the beat before a span's chord, within the span before
             # it: a cadence's "C7 | F", which the half bar's symbol alone had missed)
             leading = _sounding_chord(new, lead, flats, root_of=True)
-            if leading is not None and not _same(leading[1], said) and \
-                    (leading[0] - chord_tones(text).root) % 12 == 7:
-                out.append(ChordSymbol(lead, leading[1]))
-                said = leading[1]
-        if text != said:
-            out.append(ChordSymbol(t, text))
-            said = text
+            if leading is not None and (leading[0] - chord_tones(text).root) % 12 == 7:
+                put(lead, leading[1])
+        put(t, text)
+        if t >= last_bar:  # (the last bar's chords beat by beat where voices sound them:
+            # "F G7 | C", not "F" over the final tonic)
+            for b in range(t + beat, min(t + stride, stop), beat):
+                put(b, _sounding_chord(new, b, flats))
     return tuple(out)
+
+
+def _held_path(costs: np.ndarray) -> list[int]:
+    """Each span's cheapest chord (``costs``: [spans, chords]), the one before kept where it
+    costs no more than :data:`LABEL_HOLD` more: a symbol where the tune leaves its chord (a
+    re-review heard a jig's "E D C | B G B" left under "G", where the accompaniment plan's
+    cost of a change had kept the tonic)."""
+    path: list[int] = []
+    for row in costs:
+        best = int(row.argmin())
+        if path and row[path[-1]] <= row[best] + LABEL_HOLD:
+            best = path[-1]
+        path.append(best)
+    return path
 
 
 def _candidates(notes: list[Note], shift: int, minor: bool) -> list[tuple[int, frozenset[int]]]:
@@ -105,20 +152,22 @@ def _candidates(notes: list[Note], shift: int, minor: bool) -> list[tuple[int, f
     return tune_chords.chord_candidates(allowed, minor)
 
 
-def _off_chord(notes: list[Note], a: int, b: int, shift: int, chords) -> np.ndarray:
-    """[chords]: the share of the sounding time in ``[a, b)`` off each chord, a note struck
-    at ``a`` weighing ACCENT times."""
+def _weights(notes: list[Note], a: int, b: int, shift: int) -> np.ndarray:
+    """[12] how long each pitch class (normalized) sounds in ``[a, b)``, a note struck at ``a``
+    weighing ACCENT times."""
     weights = np.zeros(12)
     for n in notes:
         lo, hi = max(n.start, a), min(n.end, b)
         if hi > lo:
             weights[(n.pitch + shift) % 12] += (hi - lo) * (
                 tune_chords.ACCENT if n.start == a else 1.0)
+    return weights
+
+
+def _off(weights: np.ndarray, pcs) -> float:
+    """The share of ``weights`` off the pitch classes ``pcs``."""
     total = weights.sum()
-    if not total:
-        return np.zeros(len(chords))
-    member = np.array([[pc in c.pcs for pc in range(12)] for c in chords], float)
-    return 1.0 - member @ weights / total
+    return 0.0 if not total else 1.0 - sum(weights[pc] for pc in pcs) / total
 
 
 def _sounding_chord(notes: list[Note], t: int, flats: bool, root_of: bool = False):
@@ -127,6 +176,10 @@ def _sounding_chord(notes: list[Note], t: int, flats: bool, root_of: bool = Fals
     pitches = sorted(n.pitch for n in notes if n.start <= t < n.end)
     pcs = frozenset(p % 12 for p in pitches)
     found = chord_root(pcs) if len(pitches) >= 3 else None
+    third = (max(pcs, key=lambda pc: pc != pitches[0] % 12) - pitches[0]) % 12 \
+        if len(pcs) == 2 and len(pitches) >= 3 else None
+    if found is None and third in (3, 4):  # (a final chord without its fifth: C3 C4 E4 C5)
+        found = pitches[0] % 12, "maj" if third == 4 else "min"
     if found is None:
         return None
     root, quality = found

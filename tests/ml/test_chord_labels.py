@@ -116,3 +116,59 @@ def test_a_continued_lead_sheet_carries_chord_symbols(sampler, monkeypatch):
     monkeypatch.setattr(chord_labels, "LABEL_CONTINUATIONS", False)
     (r,) = sampler.generate(harmonized, GenerationRequest(bars=2, seed=1))
     assert not [c for c in r.chord_symbols if c.tick >= end]
+
+
+def test_a_tune_that_leaves_the_chord_gets_a_symbol_and_closes_v_i():
+    """Half-bar symbols in the sketch, in G; the new tune sings "E D C C" in its second bar
+    and "D C A F#" before its last G: a symbol where it leaves the tonic (a re-review's jig
+    had kept "G" under it), none repeated, and the dominant before the final tonic."""
+    g = (KeySignature(0, 1, "major"),)
+    halves = {k * 2 * TPQ: x for k, x in enumerate(["G", "C", "D", "G", "G", "C", "D7", "G"])}
+    sketch = replace(lead_sheet({}), key_signatures=g,
+                     chord_symbols=tuple(ChordSymbol(t, x) for t, x in halves.items()))
+    sketch = replace(sketch, parts=(Part(tuple(replace(n, pitch=n.pitch + 7)
+                                               for n in sketch.parts[0].notes)),))
+    start = 4 * BAR
+    line = [67, 71, 74, 71, 76, 74, 72, 72, 71, 67, 71, 74, 74, 72, 69, 66, 67, 67, 67, 67]
+    tune = [Note(start + k * TPQ, p, TPQ) for k, p in enumerate(line)]
+    got = continuation_symbols(sketch, with_new(sketch, [tune]), start, None)
+    at = {c.tick - start: c.text for c in got}
+    assert chord_tones(at[BAR]).root in (0, 9)  # bar 2: "E D C C" is C (or Am), not G
+    assert at[2 * BAR] == "G"
+    final = max(at)
+    assert final == 4 * BAR and at[final] == "G"
+    before = at[max(t for t in at if t < final)]
+    assert chord_tones(before).root == 2  # D or D7 before it
+
+
+def test_the_last_bars_final_chord_is_named_though_it_lacks_its_fifth():
+    """Four voices end "F | G7 C" with C3 C4 E4 C5: the last bar is labelled beat by beat,
+    the final chord "C" (not left under "F")."""
+    sketch = lead_sheet({0: "C", BAR: "G", 2 * BAR: "F", 3 * BAR: "C"})
+    start = 4 * BAR
+    beats = [(72, 65, 57, 53), (72, 65, 57, 53), (74, 65, 59, 55), (72, 64, 60, 48)]
+    voices = [[Note(start + k * TPQ, c[v], TPQ) for k, c in enumerate(beats)]
+              for v in range(4)]
+    got = continuation_symbols(sketch, with_new(sketch, voices), start, None)
+    assert [(c.tick - start, c.text) for c in got] == [(0, "F"), (2 * TPQ, "G7"),
+                                                       (3 * TPQ, "C")]
+
+
+def test_a_jigs_half_bar_off_the_tonic_gets_its_chord():
+    """A jig in G labelled a chord each half bar: the new bar "E D C | B G B" is C, then G,
+    not left under the G in force (the re-review's jig, where the plan's cost of a change had
+    kept the tonic over it); its close is D7 to G."""
+    from composer_gui.music.score import TimeSignature
+    e8 = TPQ // 2
+    bar = 6 * e8
+    sketch = Score(parts=(Part(tuple(Note(k * e8, p, e8) for k, p in enumerate(
+        [67, 69, 71, 74, 71, 67] * 4))),), key_signatures=(KeySignature(0, 1, "major"),),
+        time_signatures=(TimeSignature(0, 6, 8),), chord_symbols=tuple(
+            ChordSymbol(k * 3 * e8, x)
+            for k, x in enumerate(["G", "D", "G", "C", "G", "D7", "G", "G"])))
+    start = 4 * bar
+    line = [67, 71, 74, 71, 67, 71, 76, 74, 72, 71, 67, 71, 74, 72, 69, 66, 69, 72] + [67] * 6
+    tune = [Note(start + k * e8, p, e8) for k, p in enumerate(line)]
+    got = continuation_symbols(sketch, with_new(sketch, [tune]), start, None)
+    assert [((c.tick - start) // e8, c.text) for c in got] == [
+        (6, "C"), (9, "G"), (12, "D7"), (18, "G")]
