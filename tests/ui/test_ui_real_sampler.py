@@ -150,6 +150,9 @@ def test_keep_writes_chord_symbols_over_a_lead_sheets_new_bars(window, qtbot, ti
     shown = window.proposal.applied(window.doc.score).chord_symbols
     new = [c for c in shown if c.tick >= 16 * TPQ]
     assert new and all(chord_tones(c.text) is not None for c in new)
+    ruler = window.roll.ruler  # (the ruler's chord lane shows them, in the proposal's colour)
+    assert len(ruler.chord_layout()) == len(symbols) + len(new)
+    ruler.grab()
     window.controller.keep()
     assert window.doc.score.chord_symbols == (*symbols, *new)
     window.doc.undo_stack.undo()

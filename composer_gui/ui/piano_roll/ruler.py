@@ -102,8 +102,10 @@ class Ruler(Strip):
         """Each chord symbol's text from its tick (:meth:`chord_layout`); a short stroke
         marks where it stands."""
         p.setFont(self._chord_font())
-        p.setPen(QPen(style.RULER_CHORD, 1))
+        proposed = {self.geo.x_of(c.tick) for c in self.proposed_chords()}
         for x, room, text in self.chord_layout(t0, t1):
+            # (those Keep would write over the proposal's bars in its colour)
+            p.setPen(QPen(style.PROPOSAL_EDGE if x in proposed else style.RULER_CHORD, 1))
             p.drawLine(QLineF(x, CHORD_TOP + 2, x, CHORD_TOP + CHORD_HEIGHT - 2))
             if text:
                 p.drawText(QRectF(x + 2, CHORD_TOP, room, CHORD_HEIGHT),
@@ -114,7 +116,8 @@ class Ruler(Strip):
         """(x, room, text as drawn) of each chord symbol that shows between ticks ``t0`` and
         ``t1``: its text as far as the next one (less a gap), cut short with "…" (or left
         out) where it does not fit."""
-        chords = self.roll.doc.score.chord_symbols
+        chords = sorted((*self.roll.doc.score.chord_symbols, *self.proposed_chords()),
+                        key=lambda c: c.tick)
         metrics = QFontMetricsF(self._chord_font())
         out = []
         for i, c in enumerate(chords):
@@ -126,6 +129,12 @@ class Ruler(Strip):
                 metrics.horizontalAdvance(c.text) + 4
             out.append((x, room, metrics.elidedText(c.text, Qt.TextElideMode.ElideRight, room)))
         return out
+
+    def proposed_chords(self) -> tuple:
+        """The chord symbols the proposal on show writes over a lead sheet's new bars
+        (Proposal.chords: what Keep writes)."""
+        prop = self.roll.proposal
+        return prop.chords(self.roll.doc.score) if prop.active else ()
 
     def _chord_font(self) -> QFont:
         font = QFont(self.font())
