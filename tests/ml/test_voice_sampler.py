@@ -1221,6 +1221,35 @@ def test_a_region_of_a_pianos_left_hand_is_a_hands_tenor_and_bass(sampler, monke
     assert (kept and low >= onsets // 2) == planned, (kept, low, onsets)
 
 
+def test_a_continued_pianos_hands_keep_within_a_hands_reach(sampler, monkeypatch):
+    """A hymn on a piano's two staves continued whole: the voices of each hand keep within a
+    hand's reach of each other (the right hand's within an octave, KEYBOARD_HAND_SPAN; the
+    left's BASS_HAND_SPAN), as a pianist plays them (a review counted hands stretched over a
+    tenth in 11 of 28 continued piano pieces: a rag's final C4 under A-flat 5). Counted on the
+    staves as engraved (middle C divides the new notes, so a tenor above it counts in the right
+    hand), the stretched onsets fall to a third or less of those with the rule off."""
+    from composer_gui.ml import voice_sampler as vs
+    from composer_gui.music.clefs import split_hands
+
+    def stretched(reach: bool) -> tuple[int, int]:
+        monkeypatch.setattr(vs, "KEYBOARD_REACH", reach)
+        wide = onsets = 0
+        for seed in range(4):
+            (r,) = sampler.generate(piano_hymn(), GenerationRequest(bars=2, seed=seed,
+                                                                    end="free"))
+            part = r.parts[0]
+            new = [n for n in part.notes if n.start >= 4 * BAR]
+            for hand in split_hands(new, part.staff_split):
+                for t in sorted({n.start for n in hand}):
+                    sounding = [n.pitch for n in hand if n.start <= t < n.end]
+                    onsets += 1
+                    wide += max(sounding) - min(sounding) > 16
+        return wide, onsets
+
+    (on, n_on), (off, _n) = stretched(True), stretched(False)
+    assert n_on >= 100 and off >= 10 and on * 3 <= off, (on, off)
+
+
 @pytest.mark.parametrize("glide", [5, 0])
 def test_a_tunes_region_glides_down_to_the_kept_note_after_it(tiny_melody_model, monkeypatch,
                                                                glide):
