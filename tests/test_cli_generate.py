@@ -315,6 +315,23 @@ def test_ignore_chords_says_the_symbols_stay(tiny_voice_model, tmp_path, capsys)
     assert "stay in the output" not in capsys.readouterr().err
 
 
+def test_a_continued_lead_sheet_gets_chord_symbols_and_says_how_many(tiny_voice_model,
+                                                                      tmp_path, capsys):
+    """A four-part sketch with a symbol a bar, continued: the new bars get symbols
+    (ml.chord_labels), written to the file, and the summary counts them."""
+    from dataclasses import replace
+
+    from composer_gui.music.score import ChordSymbol
+    seed, out = tmp_path / "lead.composer.json", tmp_path / "out.composer.json"
+    sketch_ = replace(four_parts(), chord_symbols=tuple(
+        ChordSymbol(b * 4 * TPQ, x) for b, x in enumerate(["C", "G", "C", "G"])))
+    save_score(sketch_, seed)
+    assert gen("--model", tiny_voice_model, "--seed", seed, "--bars", 2, "--rng-seed", 4,
+               "-o", out) == 0
+    new = [c for c in load_score(out).chord_symbols if c.tick >= 16 * TPQ]
+    assert new and f"{len(new):+d} chord symbols)" in capsys.readouterr().out
+
+
 def test_region_of_chosen_parts_and_reharmonize(tiny_voice_model, tmp_path):
     seed = tmp_path / "seed.composer.json"
     save_score(four_parts(), seed)

@@ -344,8 +344,12 @@ def run(args) -> int:
     print(f"{sampler.model.name}: {len(results)} variation(s), {key}{ending}")
     for result, path, said in zip(results, paths, notes, strict=True):
         added = result.note_count - score.note_count
+        # (a lead sheet's new bars get chord symbols: ml.chord_labels)
+        chords = sum(c.tick >= plan.start_tick for c in result.chord_symbols) - sum(
+            c.tick >= plan.start_tick for c in score.chord_symbols)
+        labels = f", {chords:+d} chord symbols" if chords > 0 and plan.end_tick is None else ""
         print(f"{path}: {summary(result, plan.key, _signature_tick(result, plan.start_tick))} "
-              f"({added:+d} notes)")
+              f"({added:+d} notes{labels})")
         for w in said:
             print(f"note: {path}: {w}", file=sys.stderr)
     return 0
