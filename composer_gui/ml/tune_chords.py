@@ -129,30 +129,24 @@ def plan_tune_chords(melody: Melody | None, stride: int, start: int, stop: int,
         weight = np.where(struck_at[lo:lo + stride] == struck_at[lo], ACCENT, 1.0)[heard]
         fit = member[:, span[heard]] @ weight / weight.sum()
         emit[j] = 1.0 - fit
-    path = best_path(emit + priors, [where(s)[1] for s in steps], bar_steps, stride)
-    return {s: chords[c] for s, c in zip(steps, path, strict=True)}
-
-
-def best_path(emit: np.ndarray, positions: list[int], bar: int, stride: int) -> list[int]:
-    """The chord (index) of each span whose costs are ``emit`` ([spans, chords]) along the
-    cheapest path (Viterbi), a change of chord costing CHANGE by where in the ``bar`` the span
-    starts (``positions``; bar and ``stride`` in one unit)."""
+    emit += priors
+    # Viterbi over the beats
     best = emit[0].copy()
-    back = np.zeros(emit.shape, int)
-    same = np.eye(emit.shape[1], dtype=bool)
-    for j in range(1, len(emit)):
-        pos = positions[j]
+    back = np.zeros((len(steps), len(chords)), int)
+    same = np.eye(len(chords), dtype=bool)
+    for j in range(1, len(steps)):
+        pos = where(steps[j])[1]
         change = CHANGE["bar"] if pos == 0 else CHANGE["half"] \
-            if bar % 2 == 0 and pos == bar // 2 else CHANGE["triple"] \
-            if bar == 3 * stride else CHANGE["beat"]
+            if bar_steps % 2 == 0 and pos == bar_steps // 2 else CHANGE["triple"] \
+            if bar_steps == 3 * stride else CHANGE["beat"]
         trans = best[:, None] + np.where(same, 0.0, change)  # [from, to]
         back[j] = trans.argmin(axis=0)
         best = trans.min(axis=0) + emit[j]
     path = [int(best.argmin())]
-    for j in range(len(emit) - 1, 0, -1):
+    for j in range(len(steps) - 1, 0, -1):
         path.append(int(back[j][path[-1]]))
     path.reverse()
-    return path
+    return {s: chords[c] for s, c in zip(steps, path, strict=True)}
 
 
 def chord_costs(chord: TuneChord, bass: bool, minor: bool) -> np.ndarray:
