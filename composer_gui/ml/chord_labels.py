@@ -144,7 +144,7 @@ def _held_path(costs: np.ndarray) -> list[int]:
     return path
 
 
-def _candidates(notes: list[Note], shift: int, minor: bool) -> list[tuple[int, frozenset[int]]]:
+def _candidates(notes: list[Note], shift: int, minor: bool) -> list[tune_chords.TuneChord]:
     """The chords a span may be labelled with (normalized): the key's triads and V7, and those
     of the notes sung outside it (a secondary dominant the voices wrote)."""
     sung = {(n.pitch + shift) % 12 for n in notes}
@@ -195,7 +195,6 @@ def _text(chord, shift: int, flats: bool) -> str:
     third = (min(chord.pcs, key=lambda pc: (pc - chord.root) % 12 or 12) - chord.root) % 12
     quality = "7" if chord.seventh else "m" if third == 3 else ""
     return name_of(root, flats) + quality
-
 
 
 def labelled(before: Score, result: Score, start: int, end: int | None,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from composer_gui.ml.part_writing import IN_KEY_BITS
 from composer_gui.ml.tune_chords import TuneChord
 from composer_gui.music.chord_symbols import ChordTones, chord_tones
 from composer_gui.music.score import ChordSymbol
@@ -54,7 +55,7 @@ BASS_FIRST = True
 # ... and an inner voice sounds the third or seventh of a seventh chord that the voices above
 # it have not, where the voices left are no more than those notes (GivenMask.must_sound). A
 # review's ten lead sheets harmonized x 3 (/work/s84/lead/h, its analyze2.py): seventh chords
-# with the seventh in no voice 22 of 138 -> 6 of 147 (the MusicXML kinds read: more sevenths).
+# with the seventh in no voice 22 of 138 -> 8 of 147 (the MusicXML kinds read: more sevenths).
 # bench/chord_symbols.py, following the symbols: wide leaps per 8 bars 0.957 -> 1.004 (Bach
 # 0.598; 1.047 with a fifth's reach), inner tritone leaps 0.290 -> 0.249, the rest within 0.003
 SEVENTHS_SOUNDED = True
@@ -149,7 +150,7 @@ def passing(symbols: Iterable[ChordSymbol], start_step: int, stop_step: int, ste
     if not DIATONIC_PASSING:
         return {}
     marks = sorted((round(s.tick / step), s.text) for s in symbols)
-    key = np.isin(np.arange(12), sorted(_KEY_NOTES[minor]))
+    key = (IN_KEY_BITS[minor] >> np.arange(12)) & 1 == 1
     out: dict[int, np.ndarray] = {}
     for j, (at, text) in enumerate(marks):
         tones = chord_tones(text)
@@ -162,11 +163,6 @@ def passing(symbols: Iterable[ChordSymbol], start_step: int, stop_step: int, ste
             if not on_beat(s):
                 out[s] = allowed
     return out
-
-
-# the normalized keys' notes: C major's; A minor's with its raised sixth and seventh
-_KEY_NOTES = {False: frozenset({0, 2, 4, 5, 7, 9, 11}),
-              True: frozenset({0, 2, 4, 5, 7, 9, 11, 6, 8})}
 
 
 def top_costs(chords: dict[int, GivenChord]) -> dict[int, np.ndarray]:
@@ -287,8 +283,8 @@ class GivenMask:
         within a fourth of its own (``mine``, [rows], -1: none); elsewhere, or where none is
         in reach, any. A review's lead sheets lacked the seventh of 22 of 138 seventh chords
         in every voice: a final "A7" set A2 A3 E4 under the tune, "D7" as three Ds and an F
-        sharp (:data:`SEVENTHS_SOUNDED`; reached by any leap, the inner voices' wide leaps
-        rose 20%: bench/chord_symbols.py)."""
+        sharp (:data:`SEVENTHS_SOUNDED`; reached by any leap, bench/chord_symbols.py's wide
+        leaps rose 0.957 -> 1.166 per 8 bars)."""
         ok = np.ones((len(above), len(cand)), bool)
         if not SEVENTHS_SOUNDED or not self.colour:
             return ok
@@ -330,8 +326,7 @@ def masks(chord: GivenChord, final: bool = False) -> GivenMask:
                      bass_third=third if plain and not (final or chord.onset) else -1,
                      root=chord.root, third=third if chord.bass == chord.root else chord.root,
                      onset=chord.onset, colour=_colour(chord, third),
-                     inversion=third if plain and not final and (third - chord.root) % 12
-                     in (3, 4) else -1)
+                     inversion=third if plain and not final else -1)
 
 
 def _colour(chord: GivenChord, third: int) -> frozenset[int]:

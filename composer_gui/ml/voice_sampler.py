@@ -1248,9 +1248,12 @@ class VoiceSampler:
         symbols = score.chord_symbols if region_end is not None or runs_on or \
             not SYMBOLS_END_WITH_SKETCH else tuple(x for x in score.chord_symbols
                                                    if x.tick >= start)
-        given = given_chords.plan(symbols, start_step, stop_step, step, shift, beat, where) \
-            if given_chords.FOLLOW and request.chord_symbols and request.style_rules and n > 2 \
-            else {}
+        # (each symbol's chord on the steps it stands over: the voices below keep to them, and a
+        # top voice written under them leans to them, given_chords.top_costs)
+        symbol_chords = given_chords.plan(symbols, start_step, stop_step, step, shift, beat,
+                                          where) \
+            if given_chords.FOLLOW and request.chord_symbols and request.style_rules else {}
+        given = symbol_chords if n > 2 else {}
         if given:
             # (the final chord is struck where the last symbol changes, if that comes later:
             # "C | G7 C" under a held tonic)
@@ -1550,11 +1553,8 @@ class VoiceSampler:
                          if tuned else None,
                          given_masks={s: given_chords.masks(c, s >= last_beat and ending)
                                       for s, c in deciding.items()},
-                         top_symbols=given_chords.top_costs(given_chords.plan(
-                             symbols, start_step, stop_step, step, shift, beat, where))
-                         if given_chords.FOLLOW and request.chord_symbols and
-                         request.style_rules and rewritten[0] and not request.harmonize
-                         else {},
+                         top_symbols=given_chords.top_costs(symbol_chords)
+                         if rewritten[0] and not request.harmonize else {},
                          given_passing={s: m for s, m in given_chords.passing(
                              symbols, start_step, stop_step, step, shift, minor,
                              lambda s: where(s)[1] % beat == 0).items() if s in free}

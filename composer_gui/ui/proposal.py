@@ -6,11 +6,12 @@ roll draws."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from composer_gui.ml.chord_labels import continuation_symbols, labelled
+from composer_gui.ml.chord_labels import continuation_symbols
 from composer_gui.music.edits import PlacedNote, apply_generated, cut_at, kept_layout
 from composer_gui.music.score import ChordSymbol, KeySignature, Note, Score
 
@@ -35,6 +36,7 @@ class Proposal(QObject):
         self.region: tuple[int, int] | None = None  # regenerate [start, end) instead of continuing
         self.part = 0
         self.key: KeySignature | None = None  # the key chosen for it (None: the key heard)
+        self._labels_memo: tuple | None = None  # (score, state, symbols): _labels
 
     @property
     def active(self) -> bool:
@@ -120,18 +122,30 @@ class Proposal(QObject):
         if not self.active:
             return score
         end = self.region[1] if self.region else None
-        return labelled(score, apply_generated(score, self.placed(), self.start_tick, end,
-                                               self.parts, self.fermatas(), self.hand),
-                        self.start_tick, end, self.key)
+        result = apply_generated(score, self.placed(), self.start_tick, end, self.parts,
+                                 self.fermatas(), self.hand)
+        new = self._labels(score, lambda: result) if end is None else ()
+        return replace(result, chord_symbols=(*result.chord_symbols, *new)) if new else result
 
     def chords(self, score: Score) -> tuple[ChordSymbol, ...]:
         """The chord symbols Keep writes over the bars the variation on show continues a lead
         sheet with (ml.chord_labels), as ``composer-gui generate`` writes them."""
         if not self.active or self.region is not None:
             return ()
-        result = apply_generated(score, self.placed(), self.start_tick, None, self.parts,
-                                 self.fermatas(), self.hand)
-        return continuation_symbols(score, result, self.start_tick, None, self.key)
+        return self._labels(score, lambda: apply_generated(
+            score, self.placed(), self.start_tick, None, self.parts, self.fermatas(), self.hand))
+
+    def _labels(self, score: Score, result: Callable[[], Score]) -> tuple[ChordSymbol, ...]:
+        """:meth:`chords`, worked out once for a score and the variation's notes as they are:
+        the ruler asks on every paint, Play and the Score dock on each change."""
+        state = (self.current, self.start_tick, self.parts, self.hand, self.key,
+                 list(self.placed()))
+        memo = self._labels_memo
+        if memo is not None and memo[0] is score and memo[1] == state:
+            return memo[2]
+        new = continuation_symbols(score, result(), self.start_tick, None, self.key)
+        self._labels_memo = (score, state, new)
+        return new
 
     def layout(self, score: Score) -> tuple[dict[int, int], set[tuple[int, int, int, int]]]:
         """Where :meth:`applied` puts ``score``'s parts, and its notes (``edits.kept_layout``)."""
