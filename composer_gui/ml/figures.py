@@ -826,9 +826,15 @@ def keyboard_hands(score: Score, plan: VoicePlan) -> Hands | None:
     if plan.hands and any(h == 1 for h in plan.hands):
         part = score.parts[plan.parts[plan.hands.index(1)]]
         upper_notes, lower_notes = split_hands(part.notes, part.staff_split)
+        # (a part without a file's staves is divided as hands reach, music.hands, and its left
+        # hand may reach over middle C as two tracks' may: a waltz's "pah" on B-flat3 D4 G4
+        # had been taken for a figure above its ceiling and played an octave down, its bass
+        # on D1 and F1)
+        top = max((x.pitch for x in lower_notes), default=MIDDLE_C - 1)
         return Hands(tuple(i for i in range(n) if plan.hands[i] == 1),
                      tuple(i for i in range(n) if plan.hands[i] == 0), lower_notes, upper_notes,
-                     lambda t: upper_staff_from(part, t) - 1)
+                     (lambda t: upper_staff_from(part, t) - 1) if part.staff_split
+                     else (lambda t, top=top: max(MIDDLE_C - 1, top)))
     pairs = paired_hands(score.parts)
     for upper, hand in pairs.items():
         lower = upper + 1

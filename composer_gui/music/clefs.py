@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from statistics import median, median_high
 
+from .hands import TOGETHER, hands
 from .marks import PEDAL_MARKS
 from .score import TPQ, Note, Part
 
@@ -219,15 +220,17 @@ def clef_by_range(notes: Sequence[Note], name: str = "") -> str:
 
 def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
                 ) -> tuple[list[Note], list[Note]]:
-    """Right hand (upper staff) and left hand: middle C and above go up, the rest down; with
-    ``split`` (a part's ``staff_split``, read from its file's two staves) a note goes up from
-    the lowest pitch of the upper staff in force where it starts.
+    """Right hand (upper staff) and left hand: with ``split`` (a part's ``staff_split``, read
+    from its file's two staves) a note goes up from the lowest pitch of the upper staff in
+    force where it starts; without one, four voices go two and two (:func:`_four_part_ranks`)
+    and anything else as a pianist's hands would play it (:func:`.hands.hands`: what a hand
+    can reach, middle C breaking ties).
 
-    Simple and predictable; guessing by the hands' recent positions was tried and, on a
-    recording whose left hand reaches B3 under a right hand on C4, moved more notes to the
-    wrong staff than it saved. A file's own staves say more: a copyist's review read a closed-
-    score chorale's tenor pulled up among the soprano and alto, and a rag's left hand, which
-    its file writes in the treble clef for four bars, moved to the right hand's staff."""
+    A file's own staves say more than any guess: a copyist's review read a closed-score
+    chorale's tenor pulled up among the soprano and alto, and a rag's left hand, which its
+    file writes in the treble clef for four bars, moved to the right hand's staff. (A first
+    guess by each hand's last note near middle C was tried long ago and left: on a recording
+    whose left hand reaches B3 under a right hand on C4 it misplaced more than it saved.)"""
     ends = next((t for t, low in split if low == STAVES_END), None)
     if ends is not None:  # (the file's staves, then as without them)
         kept = tuple(x for x in split if x[1] != STAVES_END)
@@ -241,7 +244,8 @@ def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
         i = bisect.bisect_right(ticks, start) - 1
         return split[i][1] if i >= 0 else (split[0][1] if split else MIDDLE_C)
 
-    ups = ranked if ranked is not None else [n.pitch >= lowest_up(n.start) for n in notes]
+    ups = ranked if ranked is not None else \
+        [n.pitch >= lowest_up(n.start) for n in notes] if split else hands(notes, MIDDLE_C)
     _unisons_shared(notes, ups)
     return ([n for n, up in zip(notes, ups, strict=True) if up],
             [n for n, up in zip(notes, ups, strict=True) if not up])
@@ -291,7 +295,7 @@ def upper_staff_from(part: Part, tick: int) -> int:
 # at an onset where it sounds FOUR_PART_SLACK after it: a legato overlap is not a voice, and a
 # chord's notes struck a little apart are one chord.)
 FOUR_PART_SHARE = 0.8
-FOUR_PART_SLACK = 60
+FOUR_PART_SLACK = TOGETHER
 # ... and whose voices move as lines: at this share of onsets or more, some voice below the top
 # moves while another holds (a keyboard's block chords, a bass under a triad struck together,
 # strike all four at once, and a tune over held triads moves only on top: they split at middle

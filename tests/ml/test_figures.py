@@ -187,6 +187,31 @@ def test_a_waltz_played_on_a_keyboard_continues_on_the_bar_line_in_its_figure(sa
                        if b * WALTZ_BAR <= x.start < (b + 1) * WALTZ_BAR}) == [0, TPQ, 2 * TPQ]
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_one_track_waltz_whose_pah_reaches_over_middle_c_keeps_its_register(sampler, seed):
+    """A waltz on one track whose "pah" is A3 C4 F4 under a tune on C5 to F5: its hands are
+    divided as a pianist's (music.hands), the chord in the left hand, and the continued left
+    hand plays it where it lay. (Heard over the hand's ceiling at middle C, the figure was
+    played an octave down, a review's waltz continued with its bass on D1 and F1.)"""
+    chords = {41: (57, 60, 65), 36: (55, 60, 64), 43: (58, 62, 67)}
+    roots = [41, 36, 43, 41]
+    left = [Note(b * WALTZ_BAR, r, TPQ) for b, r in enumerate(roots)] + [
+        Note(b * WALTZ_BAR + k * TPQ, p, TPQ) for b, r in enumerate(roots) for k in (1, 2)
+        for p in chords[r]]
+    tune = [Note(b * WALTZ_BAR, p, 2 * TPQ) for b, p in enumerate([72, 76, 74, 77])] + [
+        Note(b * WALTZ_BAR + 2 * TPQ, p, TPQ) for b, p in enumerate([74, 72, 79, 76])]
+    score = Score(parts=(Part(tuple(sorted(tune + left)), name="Piano", clef="grand"),),
+                  time_signatures=(TimeSignature(0, 3, 4),),
+                  key_signatures=(KeySignature(0, -1),))
+    assert sorted(left_hand(score)) == sorted(left)
+    (r,) = sampler.generate(score, GenerationRequest(bars=4, seed=seed, end="free"))
+    assert any("keeps its figure" in w for w in sampler.warnings)
+    new = [x for x in left_hand(r) if x.start >= score.end_tick]
+    basses = [x.pitch for x in new if x.start % WALTZ_BAR == 0]
+    assert len(basses) == 4 and min(basses) >= 36 - 5, basses
+    assert any(x.pitch >= 60 for x in new if x.start % WALTZ_BAR)
+
+
 def test_without_the_rule_a_waltz_continued_is_chorale_voices(sampler, monkeypatch):
     """(The test above can fail: with the figure off, the left hand is the model's voices.)"""
     monkeypatch.setattr(figures, "PIANO_FIGURES", False)

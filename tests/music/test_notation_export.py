@@ -553,13 +553,22 @@ def test_four_voices_on_one_track_split_two_and_two():
         len(split_hands(ballad)[1]) == 48
 
 
-def test_the_hands_split_at_middle_c():
+def test_one_tracks_hands_are_divided_as_a_pianist_reaches():
+    """A waltz played on one track: its "pah" chord B-flat3 D4 G4 is the left hand's, under a
+    tune that strikes G5 with it (split at middle C, D4 and G4 went up, and the right hand held
+    an eleventh: a review of played MIDI files). A tune dipping under middle C with no left
+    hand near stays in the right hand."""
     from composer_gui.music.clefs import split_hands
 
-    notes = [Note(i * 240, p, 240) for i, p in enumerate([48, 59, 60, 72, 55, 61])]
-    upper, lower = split_hands(notes)
-    assert [n.pitch for n in upper] == [60, 72, 61]
-    assert [n.pitch for n in lower] == [48, 59, 55]
+    bass, pah = (43, 50), (58, 62, 67)
+    left = [Note(bar * 1440 + beat * 480, p, 400) for bar in range(4)
+            for beat in (0, 1, 2) for p in ((bass[bar % 2],) if beat == 0 else pah)]
+    tune = [Note(bar * 1440, 74, 960) for bar in range(4)] + \
+        [Note(bar * 1440 + 960, 79, 480) for bar in range(4)]
+    upper, lower = split_hands(sorted(left + tune))
+    assert sorted(upper) == sorted(tune) and sorted(lower) == sorted(left)
+    line = [Note(i * 480, p, 480) for i, p in enumerate((67, 64, 62, 59, 60, 64))]
+    assert split_hands(line) == (line, [])
 
 
 def test_a_key_struck_by_both_hands_is_one_note_in_each_hand():
