@@ -59,6 +59,15 @@ BASS_FIRST = True
 # bench/chord_symbols.py, following the symbols: wide leaps per 8 bars 0.957 -> 1.004 (Bach
 # 0.598; 1.047 with a fifth's reach), inner tritone leaps 0.290 -> 0.249, the rest within 0.003
 SEVENTHS_SOUNDED = True
+# ... but not where the melody harmonized sings the seventh itself, for a beat or as the note
+# it leaves the chord on: there the voices below leave it to the tune (GivenChord.sung). Sounded
+# below it too, the doubled seventh could not fall in both voices (octaves): a review's "C7"
+# had its tenor's B-flat3 held under the tune's B-flat4 and rise to C, "A7" its alto's G3 under
+# the tune's G4 rise to A. The review's ten lead sheets harmonized x 3 (/work/s85/sev/sev.py):
+# lower-voice sevenths at a change of symbol that neither fall nor hold 38 -> 10 (doubled 32
+# -> 4), falling 60 -> 58; bench/chord_symbols.py: wide leaps 1.026 -> 0.973 per 8 bars,
+# inner tritone leaps 0.225 -> 0.261 (Bach 0.598, 0.213)
+SUNG_SEVENTH_UNDOUBLED = True
 # ... and where the bass on a plain chord's root would move in consecutive octaves or fifths
 # with a voice above (the tune singing the roots: "Am B7 Em" under A B E), it may take the
 # chord's third instead (GivenMask.bass_allowed): forced to the root, the bass had moved in
@@ -90,6 +99,9 @@ class GivenChord:
     essential: frozenset[int]
     bass: int
     onset: bool = False  # the symbol's own step (it changes here)
+    # its sevenths (or sixths) that a melody harmonized under it sings in its span for a beat
+    # or as the note it leaves on (:data:`SUNG_SEVENTH_UNDOUBLED`)
+    sung: frozenset[int] = frozenset()
 
 
 def essential(tones: ChordTones) -> frozenset[int]:
@@ -119,11 +131,13 @@ def _normalized(tones: ChordTones, shift: int) -> GivenChord:
 
 
 def plan(symbols: Iterable[ChordSymbol], start_step: int, stop_step: int, step: int, shift: int,
-         beat: int, where: Callable[[int], tuple[int, int]]) -> dict[int, GivenChord]:
+         beat: int, where: Callable[[int], tuple[int, int]],
+         sung: Callable[[int, int], frozenset[int]] | None = None) -> dict[int, GivenChord]:
     """{step: the chord a symbol names there}, for each beat from ``start_step`` to
     ``stop_step`` that a readable symbol stands over (from its tick to the next symbol's; "N.C."
     and text no chord reads as stand over nothing), and each step where a symbol changes off
-    the beat. ``step``: ticks per grid step; ``shift``: the key's normalizing shift."""
+    the beat. ``step``: ticks per grid step; ``shift``: the key's normalizing shift; ``sung``:
+    the pitch classes a harmonized melody holds in a span of steps (melody_plan.Melody.sung)."""
     marks = sorted((round(s.tick / step), s.text) for s in symbols)
     if not marks:
         return {}
@@ -134,6 +148,9 @@ def plan(symbols: Iterable[ChordSymbol], start_step: int, stop_step: int, step: 
             continue
         chord = _normalized(tones, shift)
         until = marks[j + 1][0] if j + 1 < len(marks) else stop_step
+        if sung is not None and SUNG_SEVENTH_UNDOUBLED:
+            sevenths = {(chord.root + x) % 12 for x in (9, 10, 11)} & chord.essential
+            chord = replace(chord, sung=frozenset(sevenths & sung(at, until)))
         for s in range(max(at, start_step), min(until, stop_step)):
             if s == at or where(s)[1] % max(1, beat) == 0:
                 out[s] = replace(chord, onset=True) if s == at else chord
@@ -322,10 +339,11 @@ def masks(chord: GivenChord, final: bool = False) -> GivenMask:
     third = next(((chord.root + s) % 12 for s in (4, 3, 5, 2)
                   if (chord.root + s) % 12 in chord.essential), -1)
     plain = chord.bass == chord.root and (third - chord.root) % 12 in (3, 4)
-    return GivenMask(inner=np.isin(np.arange(12), sorted(chord.pcs)), bass=chord.bass,
+    return GivenMask(inner=np.isin(np.arange(12), sorted(chord.pcs - chord.sung)),
+                     bass=chord.bass,
                      bass_third=third if plain and not (final or chord.onset) else -1,
                      root=chord.root, third=third if chord.bass == chord.root else chord.root,
-                     onset=chord.onset, colour=_colour(chord, third),
+                     onset=chord.onset, colour=_colour(chord, third) - chord.sung,
                      inversion=third if plain and not final else -1)
 
 

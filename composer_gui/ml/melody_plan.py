@@ -39,6 +39,25 @@ class Melody:
     attacks: list[int]
     pcs: dict[int, int]  # attack step -> pitch class
 
+    def sung(self, start: int, stop: int, beat: int) -> frozenset[int]:
+        """The pitch classes the melody sounds in the steps [``start``, ``stop``) for a
+        ``beat`` of steps or more, or as its last note there (the one that moves on from it)."""
+        first = max(bisect.bisect_right(self.attacks, start) - 1, 0)
+        out: set[int] = set()
+        last = None
+        for a in self.attacks[first:]:
+            if a >= stop:
+                break
+            end = a + 1
+            while end < len(self.lane) and self.lane[end] == HOLD:
+                end += 1
+            if end <= start:
+                continue
+            if min(end, stop) - max(a, start) >= beat:
+                out.add(self.pcs[a])
+            last = self.pcs[a]
+        return frozenset(out | ({last} if last is not None else set()))
+
 
 def harmonized_melody(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],
             key: KeySignature | None, v: VoiceVocabulary) -> Melody | None:

@@ -1251,7 +1251,8 @@ class VoiceSampler:
         # (each symbol's chord on the steps it stands over: the voices below keep to them, and a
         # top voice written under them leans to them, given_chords.top_costs)
         symbol_chords = given_chords.plan(symbols, start_step, stop_step, step, shift, beat,
-                                          where) \
+                                          where, None if melody is None else
+                                          lambda a, b: melody.sung(a, b, beat)) \
             if given_chords.FOLLOW and request.chord_symbols and request.style_rules else {}
         given = symbol_chords if n > 2 else {}
         if given:

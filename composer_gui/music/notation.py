@@ -832,10 +832,21 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
     # music21 answers a stream without a tempo with its own default 120 bpm mark: keep none, so
     # the score's tempo is unstated (played at 120, written with no tempo mark)
     stated = flat_stream.getElementsByClass(m21.tempo.MetronomeMark)
-    for start, _end, mark in flat_stream.metronomeMarkBoundaries() if stated else ():
+    marks = {id(x) for x in stated}
+    for start, end, mark in flat_stream.metronomeMarkBoundaries() if stated else ():
         bpm = mark.getQuarterBPM()
-        if not bpm:
+        if not bpm or end <= start:  # (a mark another replaces at once: a "playback only" one)
             continue
+        if id(mark) not in marks:
+            # (music21's own 120 before a file's first mark: none where the mark comes within
+            # a beat, over a pickup's second note, and stands from the start; a rag's "Tempo
+            # di Marcia, quarter = 100" had been read as 120 for a sixteenth, summed up as
+            # "120 bpm" and written with both marks: a review. Later, an unstated tempo)
+            if _ticks(end - start) >= TPQ:
+                tempos.append(TempoChange(at(start), round(60_000_000 / bpm), stated=False))
+            continue
+        # (the first mark, a little into the music, over a pickup's second note: from the start)
+        tick = 0 if not tempos and 0 < at(start) < TPQ else at(start)
         # the mark's words as written ("Slow"; not music21's own name for a bare number); a
         # MusicXML direction's <words> beside its <metronome> come as a text at the same offset
         words = "" if getattr(mark, "textImplicit", True) else (mark.text or "").strip()
@@ -846,7 +857,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
         # (music21 gives a bare ABC "Q:120" a quarter too, so a quarter says nothing)
         unit = round(float(mark.referent.quarterLength) * TPQ) if mark.referent else 0
         try:
-            tempos.append(TempoChange.from_bpm(at(start), bpm, words,
+            tempos.append(TempoChange.from_bpm(tick, bpm, words,
                                                unit if unit != TPQ else 0))
         except ValueError:
             warnings.append(f"ignored a tempo of {bpm:g} bpm")
@@ -1155,7 +1166,10 @@ def _part_notes(m21, part, shift: int, out_of_range: list[int],
                     done.append((note[0], midi, note[1] - note[0], note[2], note[3], note[5],
                                  tuple(note[6]), note[7]))
                 continue
-            for h in [h for h in waiting if h[1] <= start]:  # ties that led nowhere
+            # ties that led nowhere (one ending where this note starts may still be continued
+            # there by another voice: a hypothesis run's held C0, tied over a bar line into
+            # voice 2 under voice 1's new C0, came back as two notes)
+            for h in [h for h in waiting if h[1] < start]:
                 waiting.remove(h)
                 done.append((h[0], midi, h[1] - h[0], h[2], h[3], h[5], tuple(h[6]), h[7]))
             if tie in ("start", "continue"):

@@ -337,3 +337,47 @@ def test_a_tune_continued_under_symbols_typed_ahead_keeps_to_their_chords(sample
     monkeypatch.setattr(given_chords, "TUNE_ON_SYMBOLS", True)
     sampler.generate(score, GenerationRequest(bars=2, seed=1))
     assert any("G7, is not on the tonic" in w for w in sampler.warnings)
+
+
+def test_a_seventh_the_tune_sings_is_left_to_it(sampler, monkeypatch):
+    """ "F | C7 | F" under a tune that sings the seventh as it leaves the chord (G, then
+    B-flat falling to A): the voices below do not sound B-flat there, since two B-flats could
+    not both fall to A (octaves), and a review's tenor, holding it under the tune's, rose to
+    C. Where the tune does not sing it (the seventh chord's first half), they do."""
+    bar = 3 * TPQ
+    tune = [(0, 65, 2), (2, 69, 1), (3, 67, 2), (5, 70, 1), (6, 69, 3)]
+    notes = tuple(Note(b * TPQ, p, d * TPQ, 80) for b, p, d in tune)
+    score = Score(parts=(Part(notes, name="Flute"),), key_signatures=(KeySignature(0, -1),),
+                  time_signatures=(TimeSignature(0, 3, 4),),
+                  chord_symbols=(ChordSymbol(0, "F"), ChordSymbol(bar, "C7"),
+                                 ChordSymbol(2 * bar, "F")))
+
+    def doubled(results) -> int:
+        """Beats of the C7 bar where a voice below sounds B-flat with the tune."""
+        return sum(any(n.pitch % 12 == 10 and n.start <= t < n.end for p in r.parts[1:]
+                       for n in p.notes)
+                   for r in results for t in (bar + 2 * TPQ,))
+
+    def below(results) -> int:
+        """Results where a voice below sounds the seventh in the C7 bar at all."""
+        return sum(any(n.pitch % 12 == 10 and n.start < 2 * bar and n.end > bar
+                       for p in r.parts[1:] for n in p.notes) for r in results)
+
+    request = GenerationRequest(harmonize=True, variations=4, seed=3)
+    on = sampler.generate(score, request)
+    assert doubled(on) == 0 and below(on) == 0
+    monkeypatch.setattr(given_chords, "SUNG_SEVENTH_UNDOUBLED", False)
+    off = sampler.generate(score, request)
+    assert below(off) >= 3
+
+
+def test_the_notes_a_melody_sings_for_a_beat_or_leaves_on():
+    from composer_gui.ml.melody_plan import Melody
+    from composer_gui.ml.voices import HOLD
+
+    # C4 held two steps, D4 one, E4 four (model tokens: pitch + 10 for the test's offset)
+    lane = [70, HOLD, 72, 74, HOLD, HOLD, HOLD]
+    melody = Melody(lane, [0, 2, 3], {0: 0, 2: 2, 3: 4})
+    assert melody.sung(0, 3, 2) == {0, 2}  # (C for two steps; D the last)
+    assert melody.sung(1, 3, 2) == {2}  # (C only one step of it)
+    assert melody.sung(0, 7, 4) == {4}

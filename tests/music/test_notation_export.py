@@ -672,6 +672,18 @@ def test_a_note_below_c0_lifted_under_the_same_pitch_held_is_struck_again(tmp_pa
     assert sorted(n.pitch for n in read_notation(path).notes) == [12, 12, 13, 19, 19, 19]
 
 
+def test_a_tie_continued_in_another_voice_under_a_new_note_of_its_pitch_is_one_note(tmp_path):
+    """A C0 tied over a bar line into voice 2 where voice 1 strikes a new C0: the reader had
+    closed the tie at the new note, and its continuation came back as a note of its own (the
+    property test above found this score: odd ticks, a meter change at tick 301)."""
+    notes = [(0, 0, 7), (0, 1, 7), (7, 0, 7), (287, 0, 7), (301, 0, 91), (392, 0, 7)]
+    score = Score(parts=(Part(tuple(Note(*n) for n in notes)),),
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(301, 1, 2)))
+    path = tmp_path / "tied.musicxml"
+    write_musicxml(score, path, [])
+    assert sorted(n.pitch for n in read_notation(path).notes) == [12, 12, 12, 12, 12, 13]
+
+
 def test_a_doubled_note_goes_to_a_voice_of_its_own(tmp_path):
     """Two identical notes (a MIDI file can hold them) are not one pitch twice in a chord."""
     score = Score(parts=(Part((Note(0, 60, 480), Note(0, 60, 480), Note(0, 64, 480)),),))
@@ -761,6 +773,40 @@ def read_notation_text(xml: str) -> Score:
         path = Path(tmp) / "s.musicxml"
         path.write_text(xml, encoding="utf-8")
         return read_notation(path, [])
+
+
+RAG_START = """<?xml version="1.0" encoding="UTF-8"?>
+<score-partwise version="3.1"><part-list><score-part id="P1"><part-name>Piano</part-name>
+</score-part></part-list><part id="P1"><measure number="1"><attributes><divisions>4</divisions>
+<time><beats>2</beats><beat-type>4</beat-type></time><clef><sign>G</sign><line>2</line></clef>
+</attributes>
+<note><rest/><duration>1</duration><voice>1</voice><type>16th</type></note>
+<direction placement="above"><direction-type><words>Tempo di Marcia</words></direction-type>
+</direction>
+<direction placement="above"><direction-type><words/></direction-type><sound tempo="120"/>
+</direction>
+<direction placement="above"><direction-type><metronome><beat-unit>quarter</beat-unit>
+<per-minute>100</per-minute></metronome></direction-type><sound tempo="100"/></direction>
+<note><pitch><step>A</step><alter>-1</alter><octave>4</octave></pitch><duration>1</duration>
+<voice>1</voice><type>16th</type></note>
+<note><pitch><step>C</step><octave>5</octave></pitch><duration>6</duration><voice>1</voice>
+<type>quarter</type><dot/></note>
+<backup><duration>8</duration></backup>
+<note><pitch><step>A</step><alter>-1</alter><octave>3</octave></pitch><duration>8</duration>
+<voice>2</voice><type>half</type></note>
+</measure></part></score-partwise>
+"""
+
+
+def test_a_tempo_mark_over_a_pickups_second_note_stands_from_the_start():
+    """A rag's "Tempo di Marcia, quarter = 100" after the right hand's sixteenth rest, with a
+    wordless "playback only" 120 beside it (as music21 writes the corpus's Maple Leaf Rag):
+    one mark, 100 from the start. It had been read as 120 for a sixteenth, then 100, summed
+    up as "120 bpm" and written with both marks (a review of piano sketches)."""
+    score = read_notation_text(RAG_START)
+    assert [(t.tick, round(t.bpm), t.words) for t in score.tempos] == [
+        (0, 100, "Tempo di Marcia")]
+    assert re.findall(r"<per-minute>(\d+)</per-minute>", musicxml_text(score)) == ["100"]
 
 
 TUNE = "X:1\nT:No tempo\nM:4/4\nL:1/8\n{q}K:G\n|:GABc d2 B2|c2 A2 B2 G2|GABc d2 B2|A2 F2 G4:|\n"
