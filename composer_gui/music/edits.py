@@ -65,7 +65,7 @@ from composer_gui.music.marks import (
     pedal_for,
     span_pairs,
 )
-from composer_gui.music.score import KeySignature, Note, Part, Score
+from composer_gui.music.score import TPQ, KeySignature, Note, Part, Score
 
 NoteKey = tuple[int, Note]  # (part index, note): a note as the editor names it
 NEW_PART_NAME = "Continuation"  # the part generated notes get when no existing part is theirs
@@ -370,8 +370,16 @@ def _cut_across(score: Score, start: int, end: int | None, parts: Collection[int
                 continue
             removed.append((i, n))
             added.extend((i, x) for x in pieces
-                         if x.start < start or (end is not None and x.start >= end))
+                         if (x.start < start and x.duration >= PLAYED_EARLY)
+                         or (end is not None and x.start >= end))
     return removed, added
+
+
+# A note struck less than a 32nd before a rewrite's start and sounding on into it was played a
+# little early, on the downbeat the rewrite replaces: none of it is kept. Its head had been
+# kept, a review's keyboard take sounding a 12 ms C3 under the region's new A2 and engraved as a
+# chord A2 C3 on the bar's downbeat (2 of 3 runs)
+PLAYED_EARLY = TPQ // 8
 
 
 def kept_diff(score: Score, notes: Iterable[Note | PlacedNote], start: int,

@@ -116,6 +116,19 @@ def test_a_region_that_meets_a_held_note_on_its_pitch_keeps_it_tied(monkeypatch,
         Note(0, 60, 2 * TPQ), *other, Note(6 * TPQ, 64, TPQ))
 
 
+def test_a_note_played_a_hair_before_a_region_is_replaced_with_it():
+    """A take's downbeat C3 struck 6 ticks (12 ms) early and held into a region: the region's
+    new bass replaces all of it (its head had been kept, a click beside the new A2 and a chord
+    A2 C3 in the score: a review). A note struck a 32nd or more before the region keeps its
+    part before it, as any held note does."""
+    early, kept = Note(2 * TPQ - 6, 48, TPQ), Note(TPQ, 55, 2 * TPQ)
+    s = score(Part((early, kept, Note(4 * TPQ, 50, TPQ)), name="Piano"))
+    new = [Note(2 * TPQ, 45, TPQ), Note(3 * TPQ, 47, TPQ)]
+    got = apply_generated(s, new, 2 * TPQ, 4 * TPQ).parts[0].notes
+    assert not any(n.pitch == 48 for n in got)
+    assert Note(TPQ, 55, TPQ) in got  # (held from a beat before: its part before the region)
+
+
 def test_a_continuation_takes_away_the_signatures_of_what_it_replaced():
     """Continued from bar 2 of a piece whose later section changes meter, key and tempo: the
     continuation replaces that section, so its changes go, even where the new music runs past
