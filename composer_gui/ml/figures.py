@@ -830,22 +830,26 @@ def keyboard_hands(score: Score, plan: VoicePlan) -> Hands | None:
         # hand may reach over middle C as two tracks' may: a waltz's "pah" on B-flat3 D4 G4
         # had been taken for a figure above its ceiling and played an octave down, its bass
         # on D1 and F1)
-        top = max((x.pitch for x in lower_notes), default=MIDDLE_C - 1)
         return Hands(tuple(i for i in range(n) if plan.hands[i] == 1),
                      tuple(i for i in range(n) if plan.hands[i] == 0), lower_notes, upper_notes,
                      (lambda t: upper_staff_from(part, t) - 1) if part.staff_split
-                     else (lambda t, top=top: max(MIDDLE_C - 1, top)))
+                     else _reached(lower_notes))
     pairs = paired_hands(score.parts)
     for upper, hand in pairs.items():
         lower = upper + 1
         if hand == 0 and lower in plan.parts and upper in plan.parts:
             notes = score.parts[lower].notes
-            top = max((x.pitch for x in notes), default=MIDDLE_C - 1)
             return Hands(tuple(i for i in range(n) if plan.parts[i] == lower),
                          tuple(i for i in range(n) if plan.parts[i] == upper), list(notes),
-                         list(score.parts[upper].notes),
-                         lambda t, top=top: max(MIDDLE_C - 1, top))
+                         list(score.parts[upper].notes), _reached(notes))
     return None
+
+
+def _reached(lower: Sequence[Note]) -> Callable[[int], int]:
+    """A left hand's ceiling where no file's staves divide the hands: the highest note it
+    played, B3 at least."""
+    top = max((x.pitch for x in lower), default=MIDDLE_C - 1)
+    return lambda t: max(MIDDLE_C - 1, top)
 
 
 def left_hand_figure(score: Score, plan: VoicePlan, rewritten: Sequence[bool], start: int,

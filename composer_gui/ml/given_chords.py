@@ -149,8 +149,7 @@ def plan(symbols: Iterable[ChordSymbol], start_step: int, stop_step: int, step: 
         chord = _normalized(tones, shift)
         until = marks[j + 1][0] if j + 1 < len(marks) else stop_step
         if sung is not None and SUNG_SEVENTH_UNDOUBLED:
-            sevenths = {(chord.root + x) % 12 for x in (9, 10, 11)} & chord.essential
-            chord = replace(chord, sung=frozenset(sevenths & sung(at, until)))
+            chord = replace(chord, sung=_sevenths(chord) & sung(at, until))
         for s in range(max(at, start_step), min(until, stop_step)):
             if s == at or where(s)[1] % max(1, beat) == 0:
                 out[s] = replace(chord, onset=True) if s == at else chord
@@ -350,10 +349,15 @@ def masks(chord: GivenChord, final: bool = False) -> GivenMask:
 def _colour(chord: GivenChord, third: int) -> frozenset[int]:
     """A seventh (or sixth) chord's third and seventh, those of its essential notes that are
     not its bass; empty for a chord without a seventh or sixth."""
-    sevenths = {(chord.root + s) % 12 for s in (9, 10, 11)} & chord.essential
+    sevenths = _sevenths(chord)
     if not sevenths or third < 0:
         return frozenset()
     return frozenset(sevenths | {third}) - {chord.bass}
+
+
+def _sevenths(chord: GivenChord) -> frozenset[int]:
+    """The chord's seventh (or sixth), where it has one among the notes it must sound."""
+    return frozenset({(chord.root + s) % 12 for s in (9, 10, 11)} & chord.essential)
 
 
 def voice_cost(i: int, n: int, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:

@@ -42,21 +42,13 @@ class Melody:
     def sung(self, start: int, stop: int, beat: int) -> frozenset[int]:
         """The pitch classes the melody sounds in the steps [``start``, ``stop``) for a
         ``beat`` of steps or more, or as its last note there (the one that moves on from it)."""
-        first = max(bisect.bisect_right(self.attacks, start) - 1, 0)
-        out: set[int] = set()
-        last = None
-        for a in self.attacks[first:]:
-            if a >= stop:
-                break
-            end = a + 1
-            while end < len(self.lane) and self.lane[end] == HOLD:
-                end += 1
-            if end <= start:
-                continue
-            if min(end, stop) - max(a, start) >= beat:
-                out.add(self.pcs[a])
-            last = self.pcs[a]
-        return frozenset(out | ({last} if last is not None else set()))
+        sounding, struck = melody_sounding(self, start, stop)
+        heard = struck >= 0
+        if not heard.any():
+            return frozenset()
+        notes, steps = np.unique(struck[heard], return_counts=True)
+        return frozenset({self.pcs[int(a)] for a, k in zip(notes, steps, strict=True)
+                          if k >= beat} | {int(sounding[heard][-1])})
 
 
 def harmonized_melody(request: GenerationRequest, grid: list[list[int]], rewritten: list[bool],

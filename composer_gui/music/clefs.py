@@ -237,15 +237,13 @@ def split_hands(notes: Sequence[Note], split: Sequence[tuple[int, int]] = ()
         up, down = split_hands([n for n in notes if n.start < ends], kept)
         more_up, more_down = split_hands([n for n in notes if n.start >= ends])
         return up + more_up, down + more_down
-    ticks = [t for t, _ in split]
-    ranked = None if split else _four_part_ranks(notes)
-
-    def lowest_up(start: int) -> int:
-        i = bisect.bisect_right(ticks, start) - 1
-        return split[i][1] if i >= 0 else (split[0][1] if split else MIDDLE_C)
-
-    ups = ranked if ranked is not None else \
-        [n.pitch >= lowest_up(n.start) for n in notes] if split else hands(notes, MIDDLE_C)
+    if split:
+        ticks = [t for t, _ in split]
+        ups = [n.pitch >= split[max(bisect.bisect_right(ticks, n.start) - 1, 0)][1]
+               for n in notes]
+    else:
+        ranked = _four_part_ranks(notes)
+        ups = ranked if ranked is not None else hands(notes, MIDDLE_C)
     _unisons_shared(notes, ups)
     return ([n for n, up in zip(notes, ups, strict=True) if up],
             [n for n, up in zip(notes, ups, strict=True) if not up])

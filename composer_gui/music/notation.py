@@ -52,6 +52,7 @@ from .score import (
     MODE_ALIASES,
     MODE_DEGREES,
     TPQ,
+    UNSTATED_TEMPO,
     ChordSymbol,
     KeySignature,
     Note,
@@ -843,7 +844,7 @@ def score_from_music21(stream, title: str = "", warnings: list[str] | None = Non
             # di Marcia, quarter = 100" had been read as 120 for a sixteenth, summed up as
             # "120 bpm" and written with both marks: a review. Later, an unstated tempo)
             if _ticks(end - start) >= TPQ:
-                tempos.append(TempoChange(at(start), round(60_000_000 / bpm), stated=False))
+                tempos.append(replace(UNSTATED_TEMPO, tick=at(start)))
             continue
         # (the first mark, a little into the music, over a pickup's second note: from the start)
         tick = 0 if not tempos and 0 < at(start) < TPQ else at(start)

@@ -660,28 +660,25 @@ def test_any_score_exports_to_readable_notation_with_every_note(tmp_path_factory
     assert sorted(n.pitch for p in back.parts for n in p.notes) == expected
 
 
-def test_a_note_below_c0_lifted_under_the_same_pitch_held_is_struck_again(tmp_path):
-    """G-1 lifted to G0 where a G0 is held: the held one ends there, and the file reads back
-    with every note, not one more (the property test above found this score: odd ticks, a
-    meter change at tick 182)."""
-    notes = [(0, 0, 7), (0, 1, 7), (7, 0, 7), (154, 7, 7), (189, 19, 112), (203, 7, 7)]
+@pytest.mark.parametrize("notes, meter_at, expected", [
+    # G-1 lifted to G0 where a G0 is held: the held one ends there
+    ([(0, 0, 7), (0, 1, 7), (7, 0, 7), (154, 7, 7), (189, 19, 112), (203, 7, 7)], 182,
+     [12, 12, 13, 19, 19, 19]),
+    # a C0 tied over a bar line into voice 2 where voice 1 strikes a new C0: the reader had
+    # closed the tie at the new note, and its continuation came back as a note of its own
+    ([(0, 0, 7), (0, 1, 7), (7, 0, 7), (287, 0, 7), (301, 0, 91), (392, 0, 7)], 301,
+     [12, 12, 12, 12, 12, 13]),
+], ids=["a note below C0 lifted under the same pitch held is struck again",
+        "a tie continued in another voice under a new note of its pitch is one note"])
+def test_scores_the_property_test_found_read_back_with_every_note(tmp_path, notes, meter_at,
+                                                                  expected):
+    """Scores the property test above found (odd ticks, a meter change to 1/2 mid-bar): the
+    file reads back with every note, not one more."""
     score = Score(parts=(Part(tuple(Note(*n) for n in notes)),),
-                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(182, 1, 2)))
-    path = tmp_path / "low.musicxml"
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(meter_at, 1, 2)))
+    path = tmp_path / "found.musicxml"
     write_musicxml(score, path, [])
-    assert sorted(n.pitch for n in read_notation(path).notes) == [12, 12, 13, 19, 19, 19]
-
-
-def test_a_tie_continued_in_another_voice_under_a_new_note_of_its_pitch_is_one_note(tmp_path):
-    """A C0 tied over a bar line into voice 2 where voice 1 strikes a new C0: the reader had
-    closed the tie at the new note, and its continuation came back as a note of its own (the
-    property test above found this score: odd ticks, a meter change at tick 301)."""
-    notes = [(0, 0, 7), (0, 1, 7), (7, 0, 7), (287, 0, 7), (301, 0, 91), (392, 0, 7)]
-    score = Score(parts=(Part(tuple(Note(*n) for n in notes)),),
-                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(301, 1, 2)))
-    path = tmp_path / "tied.musicxml"
-    write_musicxml(score, path, [])
-    assert sorted(n.pitch for n in read_notation(path).notes) == [12, 12, 12, 12, 12, 13]
+    assert sorted(n.pitch for n in read_notation(path).notes) == expected
 
 
 def test_a_doubled_note_goes_to_a_voice_of_its_own(tmp_path):
